@@ -9,7 +9,8 @@ import tseslint from 'typescript-eslint';
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** Node builtins, `node:x` and bare (`fs`, `fs/promises`, ...), except the exact specifiers in `allow`. */
-const builtinsRegex = (allow = []) => `^${allow.map((a) => `(?!${escape(a)}$)`).join('')}(?:node:.*|(?:${builtinModules.map(escape).join('|')})(?:/.*)?)$`;
+const builtinsRegex = (allow = []) =>
+  `^${allow.map((a) => `(?!${escape(a)}$)`).join('')}(?:node:.*|(?:${builtinModules.map(escape).join('|')})(?:/.*)?)$`;
 
 /** Packages that do IO (storage, network, terminal, process arguments). */
 const IO_PACKAGES = ['lmdb', '@eventstore/db-client', 'ws', 'commander', 'cli-progress'];
@@ -31,8 +32,16 @@ const pureLayer = ({ layer, forbiddenDirs, allowBuiltins = [] }) => [
   'error',
   {
     patterns: [
-      { regex: builtinsRegex(allowBuiltins), caseSensitive: true, message: `${layer}/ is pure: no IO imports (node builtins).` },
-      { regex: ioPackagesRegex, caseSensitive: true, message: `${layer}/ is pure: no IO imports (${IO_PACKAGES.join(', ')}).` },
+      {
+        regex: builtinsRegex(allowBuiltins),
+        caseSensitive: true,
+        message: `${layer}/ is pure: no IO imports (node builtins).`,
+      },
+      {
+        regex: ioPackagesRegex,
+        caseSensitive: true,
+        message: `${layer}/ is pure: no IO imports (${IO_PACKAGES.join(', ')}).`,
+      },
       {
         regex: layersRegex(forbiddenDirs),
         caseSensitive: true,
@@ -43,13 +52,18 @@ const pureLayer = ({ layer, forbiddenDirs, allowBuiltins = [] }) => [
 ];
 
 const OUTER = ['adapters', 'indexer', 'replay', 'migrations', 'viewer', 'bench', 'test'];
-const domainRule = (allowBuiltins) => pureLayer({ layer: 'domain', forbiddenDirs: [...OUTER, 'projections', 'protocol'], allowBuiltins });
-const projectionsRule = (allowBuiltins) => pureLayer({ layer: 'projections', forbiddenDirs: [...OUTER, 'protocol'], allowBuiltins });
+const domainRule = (allowBuiltins) =>
+  pureLayer({ layer: 'domain', forbiddenDirs: [...OUTER, 'projections', 'protocol'], allowBuiltins });
+const projectionsRule = (allowBuiltins) =>
+  pureLayer({ layer: 'projections', forbiddenDirs: [...OUTER, 'protocol'], allowBuiltins });
 // The app-server contract: what a client and the server share, over domain/ only.
 const protocolRule = pureLayer({ layer: 'protocol', forbiddenDirs: [...OUTER, 'projections'] });
 const replayRule = pureLayer({ layer: 'replay', forbiddenDirs: ['adapters', 'indexer', 'viewer', 'bench', 'test'] });
 // Below replay/ (which reads old rollouts through the upcaster): it may not import it back, nor the protocol.
-const migrationsRule = pureLayer({ layer: 'migrations', forbiddenDirs: ['adapters', 'indexer', 'replay', 'protocol', 'viewer', 'bench', 'test'] });
+const migrationsRule = pureLayer({
+  layer: 'migrations',
+  forbiddenDirs: ['adapters', 'indexer', 'replay', 'protocol', 'viewer', 'bench', 'test'],
+});
 
 /**
  * The rooms of adapters/: adapters/driving/ (cli, rpc, composition) drives the engine and may import anything below it;
@@ -100,7 +114,8 @@ const drivenRule = [
       {
         regex: layersRegex(['indexer', 'driving']),
         caseSensitive: true,
-        message: 'adapters/driven/ is below indexer/ and adapters/driving/: it may not import them (pass what it needs down, or declare the port here).',
+        message:
+          'adapters/driven/ is below indexer/ and adapters/driving/: it may not import them (pass what it needs down, or declare the port here).',
       },
       NOT_ENGINE_PATTERN,
     ],
@@ -165,7 +180,12 @@ export default defineConfig(
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'JSON', property: 'parse', message: "Parse JSON text with parseJson (domain/jsonNesting.ts): the one parse bounded to serde_json's nesting depth." },
+        {
+          object: 'JSON',
+          property: 'parse',
+          message:
+            "Parse JSON text with parseJson (domain/jsonNesting.ts): the one parse bounded to serde_json's nesting depth.",
+        },
       ],
     },
   },
@@ -183,7 +203,10 @@ export default defineConfig(
     ignores: ['adapters/driving/cli/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [CLI_PATTERN, NOT_ENGINE_PATTERN] }] },
   },
-  { files: ['adapters/driving/cli/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [NOT_ENGINE_PATTERN] }] } },
+  {
+    files: ['adapters/driving/cli/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NOT_ENGINE_PATTERN] }] },
+  },
   { files: ['adapters/driven/**/*.ts'], rules: { 'no-restricted-imports': drivenRule } },
   { files: ['domain/**/*.ts'], rules: { 'no-restricted-imports': domainRule() } },
   { files: ['projections/**/*.ts'], rules: { 'no-restricted-imports': projectionsRule() } },
@@ -203,18 +226,24 @@ export default defineConfig(
           patterns: [
             { regex: builtinsRegex(), message: 'viewer/ runs in the browser: no node builtins.' },
             { regex: ioPackagesRegex, message: 'viewer/ runs in the browser: no IO packages.' },
-            { regex: layersRegex(['adapters', 'bench', 'test']), caseSensitive: true, message: 'viewer/ may not depend on adapters/, bench/, test/.' },
+            {
+              regex: layersRegex(['adapters', 'bench', 'test']),
+              caseSensitive: true,
+              message: 'viewer/ may not depend on adapters/, bench/, test/.',
+            },
             {
               regex: layersRegex(['domain', 'replay', 'projections', 'migrations', 'indexer']),
               caseSensitive: true,
               allowTypeImports: true,
-              message: 'viewer/ may import only types from domain/, replay/ and the other engine layers (`import type`): it is bundled for the browser.',
+              message:
+                'viewer/ may import only types from domain/, replay/ and the other engine layers (`import type`): it is bundled for the browser.',
             },
             {
               regex: '^\\.{1,2}/(?:.*/)?protocol/(?!client\\.js$)',
               caseSensitive: true,
               allowTypeImports: true,
-              message: 'viewer/ may import only types from protocol/, and protocol/client.js (the typed client) at run time.',
+              message:
+                'viewer/ may import only types from protocol/, and protocol/client.js (the typed client) at run time.',
             },
           ],
         },

@@ -74,7 +74,8 @@ const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as J
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-const usageKey = (e: UsageEvent): string => `${e.input}/${e.cached}/${e.cacheWrite}/${e.output}/${e.reasoning}/${e.total}`;
+const usageKey = (e: UsageEvent): string =>
+  `${e.input}/${e.cached}/${e.cacheWrite}/${e.output}/${e.reasoning}/${e.total}`;
 
 /** A rollout's usage events as ccusage derives them: `last_token_usage`, else the rise of `total_token_usage`; all-zero ones skipped. */
 const readRollout = (path: string): RolloutUsage => {
@@ -107,7 +108,8 @@ const readRollout = (path: string): RolloutUsage => {
       const last = info.last_token_usage === undefined ? null : obj(info.last_token_usage);
       const before = previous;
       if (total !== null) previous = total;
-      const field = (k: string) => (last !== null ? num(last[k]) : total !== null ? num(total[k]) - num(before?.[k]) : 0);
+      const field = (k: string) =>
+        last !== null ? num(last[k]) : total !== null ? num(total[k]) - num(before?.[k]) : 0;
       const ts = String(j.timestamp);
       const input = field('input_tokens');
       const e: UsageEvent = {
@@ -128,7 +130,15 @@ const readRollout = (path: string): RolloutUsage => {
     }
   }
   const head = text.slice(0, 16 * 1024);
-  return { path, id, parentId, createdMs, replaySession: head.includes('thread_spawn') || head.includes('forked_from_id'), legacyFork, events };
+  return {
+    path,
+    id,
+    parentId,
+    createdMs,
+    replaySession: head.includes('thread_spawn') || head.includes('forked_from_id'),
+    legacyFork,
+    events,
+  };
 };
 
 /** Every `.jsonl` under the home's `sessions/` and `archived_sessions/`, in path order. */
@@ -136,7 +146,9 @@ const rolloutPaths = (home: string): string[] =>
   ['sessions', 'archived_sessions']
     .flatMap((d) => {
       const root = nodePath.join(home, d);
-      return fs.existsSync(root) ? (fs.readdirSync(root, { recursive: true, encoding: 'utf8' }) as string[]).map((f) => nodePath.join(root, f)) : [];
+      return fs.existsSync(root)
+        ? (fs.readdirSync(root, { recursive: true, encoding: 'utf8' }) as string[]).map((f) => nodePath.join(root, f))
+        : [];
     })
     .filter((p) => p.endsWith('.jsonl'))
     .sort();
@@ -147,7 +159,8 @@ const droppedOf = (child: RolloutUsage, parent: RolloutUsage | undefined) => {
   const prefix = replayed.map(usageKey);
   const copiedUpTo = child.legacyFork ? Math.max(0, ...replayed.map((e) => e.runningTotal ?? 0)) : 0;
   // A copy: its record names another thread (else, without records, a legacy fork's count up to the parent's total at the fork).
-  const copy = (e: UsageEvent) => (e.record !== null ? e.record.threadId !== child.id : child.legacyFork && (e.runningTotal ?? 0) <= copiedUpTo);
+  const copy = (e: UsageEvent) =>
+    e.record !== null ? e.record.threadId !== child.id : child.legacyFork && (e.runningTotal ?? 0) <= copiedUpTo;
   const [first, second] = child.events;
   const burst = child.replaySession && first !== undefined && second !== undefined && second.ms - first.ms < BURST_MS;
   const dropped: Array<{ readonly e: UsageEvent; readonly rule: LeftOutRule; readonly copy: boolean }> = [];
@@ -194,11 +207,13 @@ export const ccusageLeftOut = (home: string): LeftOutLine[] => {
           );
     const droppedEvents = new Set(dropped.map((d) => d.e));
     for (const e of r.events)
-      if (e.record !== null && e.record.threadId !== r.id && !byId.has(e.record.threadId) && !droppedEvents.has(e)) orphanKept.add(recordKey(e.record));
+      if (e.record !== null && e.record.threadId !== r.id && !byId.has(e.record.threadId) && !droppedEvents.has(e))
+        orphanKept.add(recordKey(e.record));
     for (const d of dropped) {
       const line: LeftOutLine = { ...d.e, rollout: nodePath.basename(r.path), rule: d.rule };
       if (!d.copy) out.push(line);
-      else if (d.e.record !== null && !byId.has(d.e.record.threadId) && !orphanCopies.has(recordKey(d.e.record))) orphanCopies.set(recordKey(d.e.record), line);
+      else if (d.e.record !== null && !byId.has(d.e.record.threadId) && !orphanCopies.has(recordKey(d.e.record)))
+        orphanCopies.set(recordKey(d.e.record), line);
     }
   }
   return [...out, ...[...orphanCopies].filter(([k]) => !orphanKept.has(k)).map(([, l]) => l)];

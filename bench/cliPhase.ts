@@ -10,7 +10,10 @@ import { BUNDLED_CLI } from './bundledCli.js';
 
 process.on('exit', (code) => {
   const ru = process.resourceUsage();
-  fs.writeSync(3, `${JSON.stringify({ maxRssMB: ru.maxRSS / 1024, cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6, exitCode: code })}\n`);
+  fs.writeSync(
+    3,
+    `${JSON.stringify({ maxRssMB: ru.maxRSS / 1024, cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6, exitCode: code })}\n`,
+  );
 });
 
 // The bundle users run (bundledCli.ts), or the entry point CLI_PHASE_ENGINE names (a baseline's);

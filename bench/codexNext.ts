@@ -40,11 +40,13 @@ const fieldsOf = (defs: Json, node: unknown, seen = new Set<string>()): Set<stri
     return fieldsOf(defs, defs[ref], seen);
   }
   for (const k of Object.keys((n['properties'] as Json | undefined) ?? {})) out.add(k);
-  for (const arm of ['allOf', 'anyOf', 'oneOf'] as const) for (const a of (n[arm] as unknown[] | undefined) ?? []) for (const f of fieldsOf(defs, a, seen)) out.add(f);
+  for (const arm of ['allOf', 'anyOf', 'oneOf'] as const)
+    for (const a of (n[arm] as unknown[] | undefined) ?? []) for (const f of fieldsOf(defs, a, seen)) out.add(f);
   return out;
 };
 
-const methodOf = (arm: Json): string | undefined => ((arm['properties'] as Json | undefined)?.['method'] as { enum?: string[] } | undefined)?.enum?.[0];
+const methodOf = (arm: Json): string | undefined =>
+  ((arm['properties'] as Json | undefined)?.['method'] as { enum?: string[] } | undefined)?.enum?.[0];
 
 /** One version's facts, from the files `generate-json-schema` writes. */
 const factsOf = (dir: string): SchemaFacts => {
@@ -60,7 +62,8 @@ const factsOf = (dir: string): SchemaFacts => {
     const responseName = paramsRef?.replace(/Params$/, 'Response');
     methods.set(name, {
       params: paramsRef === undefined ? new Set() : fieldsOf(defs, defs[paramsRef]),
-      result: responseName === undefined || defs[responseName] === undefined ? new Set() : fieldsOf(defs, defs[responseName]),
+      result:
+        responseName === undefined || defs[responseName] === undefined ? new Set() : fieldsOf(defs, defs[responseName]),
     });
   }
   const items = new Map<string, Set<string>>();
@@ -72,7 +75,11 @@ const factsOf = (dir: string): SchemaFacts => {
   const notificationDefs = read('ServerNotification.json');
   for (const arm of notificationDefs['oneOf'] as Json[]) {
     const name = methodOf(arm);
-    if (name !== undefined) notifications.set(name, fieldsOf({ ...defs, ...(notificationDefs['definitions'] as Json) }, (arm['properties'] as Json)['params']));
+    if (name !== undefined)
+      notifications.set(
+        name,
+        fieldsOf({ ...defs, ...(notificationDefs['definitions'] as Json) }, (arm['properties'] as Json)['params']),
+      );
   }
   const shapes = new Map(Object.entries(v2['definitions'] as Json).map(([k, v]) => [k, JSON.stringify(v)] as const));
   return { methods, items, notifications, shapes };
@@ -87,7 +94,12 @@ const driftOf = (from: SchemaFacts, to: SchemaFacts): string[] => {
     if (added.length > 0) lines.push(`  ${what}: + ${added.join(', ')}`);
     if (removed.length > 0) lines.push(`  ${what}: - ${removed.join(', ')}`);
   };
-  const names = <V>(what: string, a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>, each: (name: string, x: V, y: V) => void): void => {
+  const names = <V>(
+    what: string,
+    a: ReadonlyMap<string, V>,
+    b: ReadonlyMap<string, V>,
+    each: (name: string, x: V, y: V) => void,
+  ): void => {
     const added = [...b.keys()].filter((k) => !a.has(k)).sort();
     const removed = [...a.keys()].filter((k) => !b.has(k)).sort();
     if (added.length > 0) lines.push(`  ${what} added: ${added.join(', ')}`);
@@ -100,7 +112,9 @@ const driftOf = (from: SchemaFacts, to: SchemaFacts): string[] => {
   });
   names('item kinds', from.items, to.items, (kind, x, y) => fields(`item ${kind}`, x, y));
   names('notifications', from.notifications, to.notifications, (name, x, y) => fields(`notification ${name}`, x, y));
-  const changed = [...from.shapes.keys()].filter((k) => to.shapes.has(k) && to.shapes.get(k) !== from.shapes.get(k)).sort();
+  const changed = [...from.shapes.keys()]
+    .filter((k) => to.shapes.has(k) && to.shapes.get(k) !== from.shapes.get(k))
+    .sort();
   if (changed.length > 0) lines.push(`  definitions changed: ${changed.join(', ')}`);
   return lines;
 };
@@ -108,7 +122,10 @@ const driftOf = (from: SchemaFacts, to: SchemaFacts): string[] => {
 const schemaDir = async (version: string, root: string): Promise<string> => {
   const command = await codexCommandAt(version);
   const out = join(root, version);
-  await run(command.file, [...command.args, 'app-server', 'generate-json-schema', '--experimental', '--out', out], { timeout: 120_000, maxBuffer: 16 << 20 });
+  await run(command.file, [...command.args, 'app-server', 'generate-json-schema', '--experimental', '--out', out], {
+    timeout: 120_000,
+    maxBuffer: 16 << 20,
+  });
   return out;
 };
 
@@ -119,19 +136,25 @@ const main = async (): Promise<number> => {
     process.stderr.write('usage: npm run codex:next -- <version> [--no-compat] [--against <version>]\n');
     return 2;
   }
-  const against = args.includes('--against') ? [args[args.indexOf('--against') + 1]!] : CODEX_VERSIONS.filter((v) => v !== next);
+  const against = args.includes('--against')
+    ? [args[args.indexOf('--against') + 1]!]
+    : CODEX_VERSIONS.filter((v) => v !== next);
   const root = mkdtempSync(join(tmpdir(), 'codex-next-'));
   try {
     const nextFacts = factsOf(await schemaDir(next, root));
     for (const spoken of against) {
       const lines = driftOf(factsOf(await schemaDir(spoken, root)), nextFacts);
-      process.stdout.write(`schema drift, Codex ${spoken} → ${next} (${lines.length} lines)\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}`);
+      process.stdout.write(
+        `schema drift, Codex ${spoken} → ${next} (${lines.length} lines)\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}`,
+      );
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
   if (args.includes('--no-compat')) return 0;
-  process.stdout.write(`\ncompat suite (test/compat/codexVersions.compat.spec.ts) with Codex ${next} beside the versions spoken\n`);
+  process.stdout.write(
+    `\ncompat suite (test/compat/codexVersions.compat.spec.ts) with Codex ${next} beside the versions spoken\n`,
+  );
   const mocha = spawn(
     process.execPath,
     [

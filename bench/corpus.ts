@@ -77,7 +77,11 @@ export const runCorpus = async (corpusDir: string): Promise<Record<string, unkno
         ? { ...golden.result.thread, status: normalised['status'], environments: null, canAcceptDirectInput: null }
         : { ...golden.result.thread, status: normalised['status'] };
       const diff = firstDifference(expected, normalised);
-      readResults.push(diff === undefined ? { scenario, golden: g, live, equal: true } : { scenario, golden: g, live, equal: false, diff });
+      readResults.push(
+        diff === undefined
+          ? { scenario, golden: g, live, equal: true }
+          : { scenario, golden: g, live, equal: false, diff },
+      );
     }
   }
   return {

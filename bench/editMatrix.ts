@@ -17,7 +17,9 @@ import { renderHome } from '../test/fuzz/fuzzHome.js';
 process.env['ROLLOUT_ENGINE_CODEX_VERSION'] ??= compatCodexVersion();
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const shapes = (option('--shapes') ?? 'legacy,legacyAborted,legacyError,legacyRollback,paginated,paginatedAborted').split(',') as MatrixShape[];
+const shapes = (
+  option('--shapes') ?? 'legacy,legacyAborted,legacyError,legacyRollback,paginated,paginatedAborted'
+).split(',') as MatrixShape[];
 const edges = option('--edges')?.split(',').map(Number);
 const keys = option('--keys');
 
@@ -26,7 +28,9 @@ const normalised = (v: unknown): unknown =>
   Array.isArray(v)
     ? v.map(normalised)
     : v !== null && typeof v === 'object'
-      ? Object.fromEntries(Object.entries(v).flatMap(([k, x]) => (k === 'recencyAt' || k === 'path' ? [] : [[k, normalised(x)]])))
+      ? Object.fromEntries(
+          Object.entries(v).flatMap(([k, x]) => (k === 'recencyAt' || k === 'path' ? [] : [[k, normalised(x)]])),
+        )
       : typeof v === 'string'
         ? v.replace(/\/tmp\/[^ "]*?\/(home|work)/g, '<$1>')
         : v;
@@ -52,7 +56,16 @@ const main = async (): Promise<void> => {
   const codex = await openColdCodex({ codexHome, workDir }, renderHome(home, workDir).config);
   const ours = spawnRpcServer(
     process.execPath,
-    [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--index-dir', join(root, 'index'), '--codex-version', compatCodexVersion()],
+    [
+      ENGINE_CLI_PATH,
+      'serve',
+      '--codex-home',
+      codexHome,
+      '--index-dir',
+      join(root, 'index'),
+      '--codex-version',
+      compatCodexVersion(),
+    ],
     {
       cwd: workDir,
       env: { ...process.env, HOME: join(root, 'user-home') },
@@ -60,7 +73,10 @@ const main = async (): Promise<void> => {
   );
   const differing: string[] = [];
   try {
-    await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+    await ours.request('initialize', {
+      clientInfo: { name: 'compat', version: '0' },
+      capabilities: { experimentalApi: true },
+    });
     ours.notify('initialized');
     const askCodex = async (method: string, params: unknown): Promise<RpcAnswer> => {
       try {
@@ -80,9 +96,14 @@ const main = async (): Promise<void> => {
         const [c, o] = await Promise.all([askCodex(method, params), ours.request(method, params)]);
         const d = jsonDifferences(normalised(c), normalised(o), 3);
         if (d.length > 0)
-          notes.push(`${method} ${d.map((x) => `${x.path}: ${JSON.stringify(x.expected)?.slice(0, 60)} vs ${JSON.stringify(x.actual)?.slice(0, 60)}`).join('; ')}`);
+          notes.push(
+            `${method} ${d.map((x) => `${x.path}: ${JSON.stringify(x.expected)?.slice(0, 60)} vs ${JSON.stringify(x.actual)?.slice(0, 60)}`).join('; ')}`,
+          );
       }
-      if (notes.length > 0) differing.push(`${cell.name}${unprojected.has(threadId) ? ' (not projected)' : ''}\n    ${notes.join('\n    ')}`);
+      if (notes.length > 0)
+        differing.push(
+          `${cell.name}${unprojected.has(threadId) ? ' (not projected)' : ''}\n    ${notes.join('\n    ')}`,
+        );
     }
   } finally {
     await ours.close();

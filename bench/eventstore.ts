@@ -48,7 +48,9 @@ const timed = async <A>(f: () => Promise<A>): Promise<{ seconds: number; value: 
 const indexOf = async (home: string, indexDir: string): Promise<number> => {
   const store = ok(await openIndex(indexDir, home)(), 'open index').store;
   try {
-    return (await timed(async () => ok(await catchUpHome(store, home, { tailReader: openTailReaderThread })(), 'index'))).seconds;
+    return (
+      await timed(async () => ok(await catchUpHome(store, home, { tailReader: openTailReaderThread })(), 'index'))
+    ).seconds;
   } finally {
     await store.close()();
   }
@@ -65,11 +67,17 @@ export const runEventStoreBench = async (size: string, reps: number): Promise<Re
       const server = real === undefined ? await startStreamsTestServer() : undefined;
       const connection = connectEventStore(real ?? server!.connectionString);
       try {
-        const mirror = await timed(async () => ok(await mirrorHome(home, connection, eventStoreEventLog(connection))(), 'mirror'));
-        if (mirror.value.linesWritten !== shape.lines) throw new Error(`mirror wrote ${mirror.value.linesWritten} lines of ${shape.lines}`);
+        const mirror = await timed(async () =>
+          ok(await mirrorHome(home, connection, eventStoreEventLog(connection))(), 'mirror'),
+        );
+        if (mirror.value.linesWritten !== shape.lines)
+          throw new Error(`mirror wrote ${mirror.value.linesWritten} lines of ${shape.lines}`);
         const copy = nodePath.join(root, `copy-${rep}`);
-        const follow = await timed(async () => ok(await followIntoHome(connection, copy, { untilCaughtUp: true }), 'follow'));
-        if (follow.value.lines !== shape.lines) throw new Error(`follow wrote ${follow.value.lines} lines of ${shape.lines}`);
+        const follow = await timed(async () =>
+          ok(await followIntoHome(connection, copy, { untilCaughtUp: true }), 'follow'),
+        );
+        if (follow.value.lines !== shape.lines)
+          throw new Error(`follow wrote ${follow.value.lines} lines of ${shape.lines}`);
         const indexCopy = await indexOf(copy, nodePath.join(root, `copy-index-${rep}`));
         const jsonlIndex = await indexOf(home, nodePath.join(root, `home-index-${rep}`));
         runs.push({ mirror: mirror.seconds, follow: follow.seconds, indexCopy, jsonlIndex });
@@ -78,11 +86,16 @@ export const runEventStoreBench = async (size: string, reps: number): Promise<Re
         await server?.stop();
       }
     }
-    const rate = (seconds: number) => ({ seconds: round(seconds, 2), linesPerSecond: Math.round(shape.lines / seconds), mbPerSecond: round(shape.bytes / MB / seconds) });
+    const rate = (seconds: number) => ({
+      seconds: round(seconds, 2),
+      linesPerSecond: Math.round(shape.lines / seconds),
+      mbPerSecond: round(shape.bytes / MB / seconds),
+    });
     const m = (k: keyof (typeof runs)[number]): number => median(runs.map((r) => r[k]));
     return {
       suite: 'eventstore',
-      server: real === undefined ? 'in-process test server (@grpc/grpc-js), same process' : 'EVENTSTORE_CONNECTION_STRING',
+      server:
+        real === undefined ? 'in-process test server (@grpc/grpc-js), same process' : 'EVENTSTORE_CONNECTION_STRING',
       home: { mb: round(shape.bytes / MB), lines: shape.lines, files: shape.files, meanLineBytes: shape.meanLineBytes },
       reps: runs.length,
       mirror: rate(m('mirror')),

@@ -29,12 +29,23 @@ interface Failure {
   readonly dir: string;
 }
 
-const runSeed = async (seed: number, budgetMs: number, reported: Set<string>, path?: string): Promise<{ session: FuzzSession; failure?: Failure }> => {
+const runSeed = async (
+  seed: number,
+  budgetMs: number,
+  reported: Set<string>,
+  path?: string,
+): Promise<{ session: FuzzSession; failure?: Failure }> => {
   // A replay shows the home its path names, not a smaller one.
-  const session = new FuzzSession({ reported, maxShrinks: path === undefined ? maxShrinks : 0, edits: !args.includes('--no-edits') });
+  const session = new FuzzSession({
+    reported,
+    maxShrinks: path === undefined ? maxShrinks : 0,
+    edits: !args.includes('--no-edits'),
+  });
   const details = await fc.check(session.property(), {
     seed,
-    ...(path === undefined ? { numRuns: 1_000_000, interruptAfterTimeLimit: budgetMs, markInterruptAsFailure: false } : { path, numRuns: 1, endOnFailure: false }),
+    ...(path === undefined
+      ? { numRuns: 1_000_000, interruptAfterTimeLimit: budgetMs, markInterruptAsFailure: false }
+      : { path, numRuns: 1, endOnFailure: false }),
   });
   if (!details.failed || session.smallest === undefined) return { session };
   const failedPath = details.counterexamplePath ?? '';
@@ -77,7 +88,9 @@ const main = async (): Promise<number> => {
       total.seeds += 1;
       if (failure !== undefined) {
         failures.push(failure);
-        say(`FAIL seed ${failure.seed} path ${failure.path} (replay: npm run fuzz -- --replay ${failure.seed}:${failure.path})`);
+        say(
+          `FAIL seed ${failure.seed} path ${failure.path} (replay: npm run fuzz -- --replay ${failure.seed}:${failure.path})`,
+        );
         for (const c of failure.classes) say(`  unexplained: ${c}`);
         say(`  shrunk home (${session.shrinks} shrink runs) in ${failure.dir}:`);
         for (const l of describeHome(session.smallest!.home).split('\n')) say(`    ${l}`);

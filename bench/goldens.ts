@@ -36,7 +36,10 @@ const allowClockSkew = (expected: unknown, actual: unknown): unknown => {
   for (const [k, v] of Object.entries(actual as Record<string, unknown>)) {
     const ev = e[k];
     out[k] =
-      (k === 'createdAt' || k === 'updatedAt' || k === 'recencyAt') && typeof v === 'number' && typeof ev === 'number' && Math.abs(ev - v) === 1
+      (k === 'createdAt' || k === 'updatedAt' || k === 'recencyAt') &&
+      typeof v === 'number' &&
+      typeof ev === 'number' &&
+      Math.abs(ev - v) === 1
         ? ev
         : allowClockSkew(ev, v);
   }
@@ -92,7 +95,14 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
     .filter((d) => d.isDirectory() && fs.existsSync(nodePath.join(corpusDir, d.name, 'home')))
     .map((d) => d.name)
     .sort();
-  const results: Array<{ scenario: string; golden: string; method: string; equal: boolean; deliberate?: string; diff?: string }> = [];
+  const results: Array<{
+    scenario: string;
+    golden: string;
+    method: string;
+    equal: boolean;
+    deliberate?: string;
+    diff?: string;
+  }> = [];
   for (const scenario of scenarios) {
     const scenarioDir = nodePath.join(corpusDir, scenario);
     const goldenDir = nodePath.join(scenarioDir, 'golden');
@@ -100,7 +110,11 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
     const goldens = fs
       .readdirSync(goldenDir)
       .sort()
-      .map((g) => ({ name: g, index: Number.parseInt(g, 10) - 1, golden: JSON.parse(fs.readFileSync(nodePath.join(goldenDir, g), 'utf8')) as Golden }))
+      .map((g) => ({
+        name: g,
+        index: Number.parseInt(g, 10) - 1,
+        golden: JSON.parse(fs.readFileSync(nodePath.join(goldenDir, g), 'utf8')) as Golden,
+      }))
       .filter((g) => g.name.includes('cold') && !Array.isArray(g.golden) && METHODS.has(g.golden.method));
     if (goldens.length === 0) continue;
     const source = nodePath.join(scenarioDir, 'home');
@@ -124,7 +138,8 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
     const previews = new Map<string, Set<string>>();
     for (const { golden } of goldens)
       if (golden.method === 'thread/list')
-        for (const d of (golden.result as Partial<ResultOf<'thread/list'>> | undefined)?.data ?? []) previews.set(d.id, (previews.get(d.id) ?? new Set()).add(d.preview));
+        for (const d of (golden.result as Partial<ResultOf<'thread/list'>> | undefined)?.data ?? [])
+          previews.set(d.id, (previews.get(d.id) ?? new Set()).add(d.preview));
     const unstablePreview = new Set([...previews].filter(([, v]) => v.size > 1).map(([id]) => id));
     for (const [laterJson, group] of groups) {
       const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), `goldens-${scenario}-`));
@@ -150,22 +165,30 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
             .join(home),
         ) as Record<string, unknown>;
         // A thread/list cursor holds Codex's clock reading: page on with the cursor we gave instead.
-        if (golden.method === 'thread/list' && typeof p['cursor'] === 'string') p['cursor'] = ourCursors.get(p['cursor']) ?? p['cursor'];
+        if (golden.method === 'thread/list' && typeof p['cursor'] === 'string')
+          p['cursor'] = ourCursors.get(p['cursor']) ?? p['cursor'];
         const answer = await client.request(golden.method, p);
         const ours = JSON.parse(JSON.stringify(answer).split(home).join(prefix)) as Record<string, unknown>;
         const expectedResult = withoutReadStates(golden.result) as Record<string, unknown> | undefined;
-        let actualResult = 'error' in ours ? undefined : (allowClockSkew(expectedResult, withoutReadStates(ours['result'])) as Record<string, unknown>);
+        let actualResult =
+          'error' in ours
+            ? undefined
+            : (allowClockSkew(expectedResult, withoutReadStates(ours['result'])) as Record<string, unknown>);
         if (golden.method === 'thread/list' && expectedResult && actualResult) {
           const expectedData = (expectedResult['data'] ?? []) as Array<{ id: string; preview: string }>;
           actualResult = {
             ...actualResult,
             data: ((actualResult['data'] ?? []) as Array<{ id: string; preview: string }>).map((d, i) =>
-              unstablePreview.has(d.id) && expectedData[i]?.id === d.id ? { ...d, preview: expectedData[i]!.preview } : d,
+              unstablePreview.has(d.id) && expectedData[i]?.id === d.id
+                ? { ...d, preview: expectedData[i]!.preview }
+                : d,
             ),
           };
           for (const k of ['nextCursor', 'backwardsCursor'] as const) {
-            if (typeof expectedResult[k] === 'string' && typeof actualResult[k] === 'string') ourCursors.set(expectedResult[k] as string, actualResult[k] as string);
-            if (listCursorClose(expectedResult[k], actualResult[k])) actualResult = { ...actualResult, [k]: expectedResult[k] };
+            if (typeof expectedResult[k] === 'string' && typeof actualResult[k] === 'string')
+              ourCursors.set(expectedResult[k] as string, actualResult[k] as string);
+            if (listCursorClose(expectedResult[k], actualResult[k]))
+              actualResult = { ...actualResult, [k]: expectedResult[k] };
           }
         }
         // A read after thread/resume describes a loaded thread (environments, direct input).
@@ -173,7 +196,12 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
           const et = expectedResult['thread'] as Record<string, unknown>;
           actualResult = {
             ...actualResult,
-            thread: { ...(actualResult['thread'] as object), environments: et['environments'], canAcceptDirectInput: et['canAcceptDirectInput'], status: et['status'] },
+            thread: {
+              ...(actualResult['thread'] as object),
+              environments: et['environments'],
+              canAcceptDirectInput: et['canAcceptDirectInput'],
+              status: et['status'],
+            },
           };
         }
         const expected = golden.error !== undefined ? { error: golden.error } : { result: expectedResult };
@@ -185,13 +213,22 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
             ? 'legacy thread/items/list: Codex refuses, we serve item-N pages (README, compatibility)'
             : golden.method === 'thread/list' && new Set(listedIds).size < listedIds.length
               ? "Codex's file-scanning list repeats a reverted thread once per file; we list each thread once, as its useStateDbOnly list does (README)"
-              : golden.method === 'thread/list' && typeof (golden.params as { searchTerm?: unknown } | null)?.searchTerm === 'string' && unstablePreview.size > 0
+              : golden.method === 'thread/list' &&
+                  typeof (golden.params as { searchTerm?: unknown } | null)?.searchTerm === 'string' &&
+                  unstablePreview.size > 0
                 ? "Codex matched the search against a fork preview its background repair had just rewritten (the same thread's preview differs between its answers)"
                 : undefined;
         results.push(
           diff === undefined
             ? { scenario, golden: name, method: golden.method, equal: true }
-            : { scenario, golden: name, method: golden.method, equal: false, ...(deliberate ? { deliberate } : {}), diff },
+            : {
+                scenario,
+                golden: name,
+                method: golden.method,
+                equal: false,
+                ...(deliberate ? { deliberate } : {}),
+                diff,
+              },
         );
       }
       await client.close();

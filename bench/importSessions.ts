@@ -12,7 +12,15 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
 import { median } from './stats.js';
-import { assistantRows, text, thinking, toolResult, toolUse, userRow, writeClaudeSession } from '../test/fixtures/claudeSessions.js';
+import {
+  assistantRows,
+  text,
+  thinking,
+  toolResult,
+  toolUse,
+  userRow,
+  writeClaudeSession,
+} from '../test/fixtures/claudeSessions.js';
 
 const MB = 1024 * 1024;
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -25,7 +33,9 @@ const sizeOf = (text: string): number => {
 
 /** Append one exchange after another until the file holds `bytes`; written as it goes, never held whole. */
 export const writeBigSession = async (claudeHome: string, cwd: string, bytes: number): Promise<string> => {
-  const path = writeClaudeSession(claudeHome, cwd, 'bench-session', [userRow(cwd, 'Profile the import of a long session')]);
+  const path = writeClaudeSession(claudeHome, cwd, 'bench-session', [
+    userRow(cwd, 'Profile the import of a long session'),
+  ]);
   const out = fs.createWriteStream(path, { flags: 'a' });
   const write = (rows: ReadonlyArray<Record<string, unknown>>): Promise<void> =>
     new Promise((resolve) => {
@@ -37,7 +47,11 @@ export const writeBigSession = async (claudeHome: string, cwd: string, bytes: nu
   for (let i = 0; written < bytes; i++) {
     const rows = [
       userRow(cwd, `Step ${i}: run the tests and fix what fails`),
-      ...assistantRows(cwd, [thinking('t'.repeat(800)), text(`Running the suite for step ${i}.`), toolUse('Bash', { command: 'npm test', description: 'Run tests' })]),
+      ...assistantRows(cwd, [
+        thinking('t'.repeat(800)),
+        text(`Running the suite for step ${i}.`),
+        toolUse('Bash', { command: 'npm test', description: 'Run tests' }),
+      ]),
       userRow(cwd, [toolResult(i % 50 === 0 ? 'y'.repeat(MB) : `${log}\n${i}`, i % 7 === 0)]),
       ...assistantRows(cwd, [toolUse('Read', { file_path: `${cwd}/src/file${i}.ts` })]),
       userRow(cwd, [toolResult('z'.repeat(20_000))]),
@@ -62,7 +76,11 @@ interface Run {
 const cliRun = (args: ReadonlyArray<string>): Run => {
   const cli = nodePath.resolve(process.cwd(), 'dist/bench/cliPhase.js');
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 * MB, env: cliNodeEnv() });
+  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 * MB,
+    env: cliNodeEnv(),
+  });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
   const phase = JSON.parse(r.output[3]!.toString().trim()) as { cpuSeconds: number; maxRssMB: number };
@@ -88,7 +106,11 @@ export const runImportBench = async (size: string, reps: number): Promise<Record
       first.push(run);
       const s = (run.answer as { sessions: Array<Record<string, unknown>> }).sessions[0]!;
       if (s['status'] !== 'imported') throw new Error(`not imported: ${JSON.stringify(s)}`);
-      written = { turns: s['turns'], rolloutMB: round(fs.statSync(s['path'] as string).size / MB), report: { ...(s['report'] as object), badLineSamples: undefined } };
+      written = {
+        turns: s['turns'],
+        rolloutMB: round(fs.statSync(s['path'] as string).size / MB),
+        report: { ...(s['report'] as object), badLineSamples: undefined },
+      };
       again.push(cliRun([...args.slice(0, -2), '--session', source, '--json', '--quiet']));
       fs.rmSync(home, { recursive: true, force: true });
     }

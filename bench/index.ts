@@ -66,18 +66,30 @@ const summarise = (runs: ReadonlyArray<Record<string, unknown>>, bytes: number) 
     cpuSeconds: median(runs.map((r) => r['cpuSeconds'] as number)),
     mainThreadCpuSeconds: median(runs.map((r) => (r['mainThreadCpuSeconds'] as number | null) ?? Number.NaN)),
     peakRssMB: Math.max(...runs.map((r) => r['maxRssMB'] as number)),
-    runs: runs.map((r) => ({ seconds: round(r['seconds'] as number, 3), mainThreadCpuSeconds: r['mainThreadCpuSeconds'], peakRssMB: round(r['maxRssMB'] as number, 1) })),
+    runs: runs.map((r) => ({
+      seconds: round(r['seconds'] as number, 3),
+      mainThreadCpuSeconds: r['mainThreadCpuSeconds'],
+      peakRssMB: round(r['maxRssMB'] as number, 1),
+    })),
   };
 };
 
 /** The home a shape's run indexes: its bytes, lines and files (and what its builder tells). */
-const buildHome = async (shape: BenchShape, home: string, bytes: number): Promise<GeneratedHome | Omit<RealShapedHome, 'workDir' | 'long'>> => {
+const buildHome = async (
+  shape: BenchShape,
+  home: string,
+  bytes: number,
+): Promise<GeneratedHome | Omit<RealShapedHome, 'workDir' | 'long'>> => {
   if (shape === 'heavy') return generateHome(home, bytes);
   const { workDir: _w, long: _l, ...real } = await buildRealShapedHome(home, bytes);
   return real;
 };
 
-export const runIndexBench = async (sizes: ReadonlyArray<string>, reps = 3, shapes: ReadonlyArray<BenchShape> = ['heavy', 'real']): Promise<Record<string, unknown>> => {
+export const runIndexBench = async (
+  sizes: ReadonlyArray<string>,
+  reps = 3,
+  shapes: ReadonlyArray<BenchShape> = ['heavy', 'real'],
+): Promise<Record<string, unknown>> => {
   const results: Record<string, unknown>[] = [];
   for (const shape of shapes)
     for (const size of sizes) {
@@ -90,7 +102,12 @@ export const runIndexBench = async (sizes: ReadonlyArray<string>, reps = 3, shap
         // The phases take turns, `reps` rounds: on a shared machine the load drifts over a run,
         // and interleaving spreads it over every phase alike. All read files the generator just
         // wrote (page cache warm for all); each build starts from an empty index.
-        const runs: Record<'naive' | 'ours' | 'oneThread' | 'parallel', Record<string, unknown>[]> = { naive: [], ours: [], oneThread: [], parallel: [] };
+        const runs: Record<'naive' | 'ours' | 'oneThread' | 'parallel', Record<string, unknown>[]> = {
+          naive: [],
+          ours: [],
+          oneThread: [],
+          parallel: [],
+        };
         let indexSize = 0;
         for (let i = 0; i < reps; i++) {
           const dir = (name: string) => nodePath.join(root, `${name}-${i}`);
@@ -99,12 +116,18 @@ export const runIndexBench = async (sizes: ReadonlyArray<string>, reps = 3, shap
           indexSize = await dirBytes(dir('index'));
           runs.oneThread.push(await runPhase(['index', home, dir('index-one-thread'), '1', 'no-reader-thread']));
           runs.parallel.push(await runPhase(['index', home, dir('index-workers'), '2']));
-          for (const name of ['index', 'index-one-thread', 'index-workers']) await fs.rm(dir(name), { recursive: true, force: true });
+          for (const name of ['index', 'index-one-thread', 'index-workers'])
+            await fs.rm(dir(name), { recursive: true, force: true });
         }
         const naive = summarise(runs.naive, data.bytes);
         const indexResult = (rs: Record<string, unknown>[]) => {
           const s = summarise(rs, data.bytes);
-          return { ...s, speedup: round(naive.seconds / s.seconds), workers: rs[0]!['workers'], readerThread: rs[0]!['readerThread'] };
+          return {
+            ...s,
+            speedup: round(naive.seconds / s.seconds),
+            workers: rs[0]!['workers'],
+            readerThread: rs[0]!['readerThread'],
+          };
         };
         const ours = indexResult(runs.ours);
         const first = runs.ours[0]!;
@@ -112,8 +135,20 @@ export const runIndexBench = async (sizes: ReadonlyArray<string>, reps = 3, shap
           shape,
           size,
           reps,
-          data: { ...data, home: undefined, codexHome: undefined, MB: Math.round(data.bytes / 1e5) / 10, generateSeconds },
-          index: { ...ours, lines: first['lines'], files: first['files'], quarantined: first['quarantined'], indexMB: Math.round(indexSize / 1e5) / 10 },
+          data: {
+            ...data,
+            home: undefined,
+            codexHome: undefined,
+            MB: Math.round(data.bytes / 1e5) / 10,
+            generateSeconds,
+          },
+          index: {
+            ...ours,
+            lines: first['lines'],
+            files: first['files'],
+            quarantined: first['quarantined'],
+            indexMB: Math.round(indexSize / 1e5) / 10,
+          },
           indexWithoutReaderThread: indexResult(runs.oneThread),
           indexTwoWorkers: indexResult(runs.parallel),
           naive: { ...naive, threads: runs.naive[0]!['threads'], turns: runs.naive[0]!['turns'] },
@@ -138,7 +173,8 @@ export const runIndexBench = async (sizes: ReadonlyArray<string>, reps = 3, shap
 const dirBytes = async (dir: string): Promise<number> => {
   let total = 0;
   for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) total += (await fs.stat(nodePath.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))).size;
+    if (e.isFile())
+      total += (await fs.stat(nodePath.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))).size;
   }
   return total;
 };

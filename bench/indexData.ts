@@ -134,7 +134,12 @@ const threadText = (
     });
     push('event_msg', {
       type: 'token_count',
-      info: { total_token_usage: usage(k + 1), last_token_usage: usage(k), last_usage_includes_reasoning: false, model_context_window: 190000 },
+      info: {
+        total_token_usage: usage(k + 1),
+        last_token_usage: usage(k),
+        last_usage_includes_reasoning: false,
+        model_context_window: 190000,
+      },
       rate_limits: {
         limit_id: 'codex',
         limit_name: null,
@@ -149,7 +154,14 @@ const threadText = (
     });
   };
   const item = (turnId: string, body: Record<string, unknown>): void =>
-    push('event_msg', { type: 'item_completed', thread_id: threadId, turn_id: turnId, item: body, started_at_ms: ms, completed_at_ms: ms + 1 });
+    push('event_msg', {
+      type: 'item_completed',
+      thread_id: threadId,
+      turn_id: turnId,
+      item: body,
+      started_at_ms: ms,
+      completed_at_ms: ms + 1,
+    });
 
   push('session_meta', {
     account_scoped: true,
@@ -169,7 +181,13 @@ const threadText = (
     const turnId = uuid7(rand, ms);
     push('event_msg', {
       type: 'task_started',
-      turn_attribution: { turn_id: turnId, turn_trigger: null, parent_turn_id: null, initiating_agent_path: null, root_turn_id: turnId },
+      turn_attribution: {
+        turn_id: turnId,
+        turn_trigger: null,
+        parent_turn_id: null,
+        initiating_agent_path: null,
+        root_turn_id: turnId,
+      },
       turn_id: turnId,
       root_turn_id: turnId,
       started_at: Math.floor(ms / 1000),
@@ -187,11 +205,21 @@ const threadText = (
         type: 'message',
         id: `msg_${uuid7(rand, ms)}`,
         role: 'user',
-        content: [{ type: 'input_text', text: `<environment_context>\n  <cwd>/srv/bench/work</cwd>\n  <shell>bash</shell>\n${prose(rand, 600)}</environment_context>` }],
+        content: [
+          {
+            type: 'input_text',
+            text: `<environment_context>\n  <cwd>/srv/bench/work</cwd>\n  <shell>bash</shell>\n${prose(rand, 600)}</environment_context>`,
+          },
+        ],
       });
       push('world_state', {
         full: true,
-        state: { agents_md: {}, apps_instructions: false, collaboration_mode: { mode: 'default', model: 'mock-model' }, host_skills: { body: prose(rand, 3000) } },
+        state: {
+          agents_md: {},
+          apps_instructions: false,
+          collaboration_mode: { mode: 'default', model: 'mock-model' },
+          host_skills: { body: prose(rand, 3000) },
+        },
       });
     }
     push('turn_context', {
@@ -203,7 +231,10 @@ const threadText = (
       approvals_reviewer: 'user',
       permission_profile: { type: 'disabled' },
       model: 'mock-model',
-      collaboration_mode: { mode: 'default', settings: { model: 'mock-model', reasoning_effort: 'medium', developer_instructions: null } },
+      collaboration_mode: {
+        mode: 'default',
+        settings: { model: 'mock-model', reasoning_effort: 'medium', developer_instructions: null },
+      },
       multi_agent_version: 'v1',
       realtime_active: false,
       summary: 'none',
@@ -219,7 +250,10 @@ const threadText = (
           approval_policy: 'never',
           cwd: '/srv/bench/work',
           reasoning_summary: 'detailed',
-          collaboration_mode: { mode: 'default', settings: { model: 'mock-model', reasoning_effort: 'medium', developer_instructions: null } },
+          collaboration_mode: {
+            mode: 'default',
+            settings: { model: 'mock-model', reasoning_effort: 'medium', developer_instructions: null },
+          },
         },
       });
     }
@@ -231,12 +265,22 @@ const threadText = (
         id: `msg_${uuid7(rand, ms)}`,
         role: 'user',
         content: [{ type: 'input_text', text: userText }],
-        internal_chat_message_metadata_passthrough: { turn_id: turnId, create_time: ms / 1000, content_item_kinds: ['user.text'] },
+        internal_chat_message_metadata_passthrough: {
+          turn_id: turnId,
+          create_time: ms / 1000,
+          content_item_kinds: ['user.text'],
+        },
       },
       { history_sequence: ordinal, sampled_through_sequence: 0, client_authored: false },
     );
-    if (paginated) item(turnId, { type: 'UserMessage', id: uuid7(rand, ms), content: [{ type: 'text', text: userText, text_elements: [] }] });
-    else push('event_msg', { type: 'user_message', message: userText, images: [], local_images: [], text_elements: [] });
+    if (paginated)
+      item(turnId, {
+        type: 'UserMessage',
+        id: uuid7(rand, ms),
+        content: [{ type: 'text', text: userText, text_elements: [] }],
+      });
+    else
+      push('event_msg', { type: 'user_message', message: userText, images: [], local_images: [], text_elements: [] });
     const thinking = `Thinking about: ${prose(rand, 80 + Math.floor(rand() * 200))}`;
     const rsId = `rs_${hex(rand, 8)}`;
     if (paginated) item(turnId, { type: 'Reasoning', id: rsId, summary_text: [thinking], raw_content: [] });
@@ -346,7 +390,12 @@ const threadText = (
         });
         size += text.length + 180;
       }
-      push('compacted', { message: prose(rand, 400), replacement_history: history, window_number: 1, window_id: uuid7(rand, ms) });
+      push('compacted', {
+        message: prose(rand, 400),
+        replacement_history: history,
+        window_number: 1,
+        window_id: uuid7(rand, ms),
+      });
       if (paginated) item(turnId, { type: 'ContextCompaction', id: uuid7(rand, ms) });
       else push('event_msg', { type: 'context_compacted' });
       stats.compactions += 1;
@@ -367,7 +416,12 @@ const threadText = (
 };
 
 /** Write threads into `home/sessions/YYYY/MM/DD/` until about `targetBytes` are written. */
-export const generateHome = async (home: string, targetBytes: number, seed = 1, shape: HomeShape = {}): Promise<GeneratedHome> => {
+export const generateHome = async (
+  home: string,
+  targetBytes: number,
+  seed = 1,
+  shape: HomeShape = {},
+): Promise<GeneratedHome> => {
   const rand = seededRandom(seed);
   const shared = { instructions: prose(rand, BASE_INSTRUCTIONS_CHARS) };
   const stats = { lines: 0, tools: 0, compactions: 0 };
@@ -387,12 +441,28 @@ export const generateHome = async (home: string, targetBytes: number, seed = 1, 
     const stamp = d.toISOString().slice(0, 19).replace(/:/g, '-');
     const dir = nodePath.join(home, 'sessions', day);
     await fs.mkdir(dir, { recursive: true });
-    const text = threadText(rand, { mode, turns, toolOutputBytes: shape.toolOutputBytes ?? TOOL_OUTPUT_BYTES }, threadId, ms, shared, stats);
+    const text = threadText(
+      rand,
+      { mode, turns, toolOutputBytes: shape.toolOutputBytes ?? TOOL_OUTPUT_BYTES },
+      threadId,
+      ms,
+      shared,
+      stats,
+    );
     await fs.writeFile(nodePath.join(dir, `rollout-${stamp}-${threadId}.jsonl`), text);
     bytes += Buffer.byteLength(text);
     files += 1;
     if (mode === 'legacy') legacy += 1;
     else paginated += 1;
   }
-  return { home, files, bytes, lines: stats.lines, paginated, legacy, toolOutputs: stats.tools, compactions: stats.compactions };
+  return {
+    home,
+    files,
+    bytes,
+    lines: stats.lines,
+    paginated,
+    legacy,
+    toolOutputs: stats.tools,
+    compactions: stats.compactions,
+  };
 };

@@ -44,7 +44,9 @@ const measure = async (run: () => Promise<Record<string, unknown>>): Promise<voi
   const ru = process.resourceUsage();
   // maxRSS is in KiB; CPU times in µs (on a shared machine, CPU seconds are steadier than wall time).
   const cpuSeconds = (ru.userCPUTime + ru.systemCPUTime) / 1e6;
-  process.stdout.write(`${JSON.stringify({ phase, seconds, cpuSeconds, mainThreadCpuSeconds: mainThreadCpuSeconds(), maxRssMB: ru.maxRSS / 1024, ...extra })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ phase, seconds, cpuSeconds, mainThreadCpuSeconds: mainThreadCpuSeconds(), maxRssMB: ru.maxRSS / 1024, ...extra })}\n`,
+  );
 };
 
 if (!home) fail('usage: indexPhase <index|naive> <home> [indexDir]');

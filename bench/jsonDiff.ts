@@ -8,7 +8,8 @@ export const firstDifference = (expected: unknown, actual: unknown, path = '$'):
   if (typeof expected !== 'object' || typeof actual !== 'object' || expected === null || actual === null) {
     return `${path}: expected ${show(expected)}, got ${show(actual)}`;
   }
-  if (Array.isArray(expected) !== Array.isArray(actual)) return `${path}: expected ${show(expected)}, got ${show(actual)}`;
+  if (Array.isArray(expected) !== Array.isArray(actual))
+    return `${path}: expected ${show(expected)}, got ${show(actual)}`;
   if (Array.isArray(expected) && Array.isArray(actual)) {
     for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
       const d = firstDifference(expected[i], actual[i], `${path}[${i}]`);

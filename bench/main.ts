@@ -75,7 +75,12 @@ const suites: Record<string, () => Promise<unknown>> = {
         Number.parseInt(flag('--reps') ?? '50', 10),
         !args.includes('--no-codex'),
       );
-    return runPagesBench(BUNDLED_CLI, (flag('--sizes') ?? '1MB,100MB,1GB').split(','), Number.parseInt(flag('--reps') ?? '50', 10), !args.includes('--no-codex'));
+    return runPagesBench(
+      BUNDLED_CLI,
+      (flag('--sizes') ?? '1MB,100MB,1GB').split(','),
+      Number.parseInt(flag('--reps') ?? '50', 10),
+      !args.includes('--no-codex'),
+    );
   },
   goldens: () => runGoldens(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle'), BUNDLED_CLI),
   tokens: () => {
@@ -86,12 +91,21 @@ const suites: Record<string, () => Promise<unknown>> = {
         ccusageVersion: flag('--ccusage') ?? '20.0.24',
         engine: nodePath.resolve(flag('--engine') ?? BUNDLED_CLI),
       });
-    if (flag('--vs') !== undefined) throw new Error(`tokens --vs: ccusage is the one tool compared; got ${flag('--vs')}`);
+    if (flag('--vs') !== undefined)
+      throw new Error(`tokens --vs: ccusage is the one tool compared; got ${flag('--vs')}`);
     const keep = flag('--keep');
-    return runTokensBench({ files: Number(flag('--files') ?? 1000), mbPerFile: Number(flag('--mb-per-file') ?? 2), ...(keep === undefined ? {} : { keep }) }, shapes());
+    return runTokensBench(
+      {
+        files: Number(flag('--files') ?? 1000),
+        mbPerFile: Number(flag('--mb-per-file') ?? 2),
+        ...(keep === undefined ? {} : { keep }),
+      },
+      shapes(),
+    );
   },
   mutations: () => runMutations(Number(flag('--gb') ?? '1'), Number(flag('--runs') ?? '20'), shapes()),
-  scale: () => runScaleBench(Number.parseInt(flag('--rollouts') ?? '20000', 10), Number.parseInt(flag('--reps') ?? '1', 10)),
+  scale: () =>
+    runScaleBench(Number.parseInt(flag('--rollouts') ?? '20000', 10), Number.parseInt(flag('--reps') ?? '1', 10)),
   search: () =>
     runSearchBench(
       BUNDLED_CLI,
@@ -101,7 +115,12 @@ const suites: Record<string, () => Promise<unknown>> = {
       !args.includes('--no-codex'),
     ),
   serve: () =>
-    runServeBench(flag('--size') ?? '300MB', Number.parseInt(flag('--reps') ?? '5', 10), !args.includes('--no-codex'), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),
+    runServeBench(
+      flag('--size') ?? '300MB',
+      Number.parseInt(flag('--reps') ?? '5', 10),
+      !args.includes('--no-codex'),
+      nodePath.resolve(flag('--engine') ?? BUNDLED_CLI),
+    ),
   serveLoad: () =>
     runServeLoadBench(
       flag('--size') ?? '300MB',
@@ -113,10 +132,22 @@ const suites: Record<string, () => Promise<unknown>> = {
       (flag('--rates') ?? '0,1500').split(',').map(Number),
       flag('--seed') === undefined ? runSeed('SERVE_LOAD_SEED') : Number(flag('--seed')) >>> 0,
     ),
-  read: () => runReadBench(BUNDLED_CLI, flag('--size') ?? '200MB', Number.parseInt(flag('--reps') ?? '3', 10), !args.includes('--no-codex')),
-  startup: () => runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),
+  read: () =>
+    runReadBench(
+      BUNDLED_CLI,
+      flag('--size') ?? '200MB',
+      Number.parseInt(flag('--reps') ?? '3', 10),
+      !args.includes('--no-codex'),
+    ),
+  startup: () =>
+    runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),
   eventstore: () => runEventStoreBench(flag('--size') ?? '20MB', Number.parseInt(flag('--reps') ?? '3', 10)),
-  upstream: () => runUpstreamBench(flag('--size') ?? '1GB', Number.parseInt(flag('--reps') ?? '10', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),
+  upstream: () =>
+    runUpstreamBench(
+      flag('--size') ?? '1GB',
+      Number.parseInt(flag('--reps') ?? '10', 10),
+      nodePath.resolve(flag('--engine') ?? BUNDLED_CLI),
+    ),
   wild: () => {
     const corpus = flag('--corpus');
     if (corpus === undefined) throw new Error('wild: --corpus DIR (manifest.json and raw/) is required');
@@ -129,7 +160,13 @@ const suites: Record<string, () => Promise<unknown>> = {
     });
   },
   import: () => runImportBench(flag('--size') ?? '500MB', Number.parseInt(flag('--reps') ?? '1', 10)),
-  verify: () => runVerifyBench(flag('--size') ?? '300MB', (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number), Number(flag('--rounds') ?? '3'), shapes()),
+  verify: () =>
+    runVerifyBench(
+      flag('--size') ?? '300MB',
+      (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number),
+      Number(flag('--rounds') ?? '3'),
+      shapes(),
+    ),
 };
 
 const run = suites[suite];

@@ -29,7 +29,12 @@ const LEGACY = 'eeeeeeee-0000-7000-8000-000000000002';
 const OUTPUT_BYTES = 1 << 20;
 
 /** Write a Codex-shaped thread of ~`targetBytes`: turns whose tool output is ~1 MB each. */
-const generateThread = (path: string, threadId: string, mode: HistoryMode, targetBytes: number): { bytes: number; turns: number } => {
+const generateThread = (
+  path: string,
+  threadId: string,
+  mode: HistoryMode,
+  targetBytes: number,
+): { bytes: number; turns: number } => {
   fs.mkdirSync(nodePath.dirname(path), { recursive: true });
   const fd = fs.openSync(path, 'w');
   let ordinal = 0;
@@ -57,24 +62,49 @@ const generateThread = (path: string, threadId: string, mode: HistoryMode, targe
     base_instructions: { text: 'bench' },
     history_mode: mode,
   });
-  line('event_msg', { type: 'thread_settings_applied', thread_id: threadId, thread_settings: { model: 'mock-model', cwd: '/work' } });
+  line('event_msg', {
+    type: 'thread_settings_applied',
+    thread_id: threadId,
+    thread_settings: { model: 'mock-model', cwd: '/work' },
+  });
   let turns = 0;
   while (bytes < targetBytes) {
     const t = `turn-${turns}`;
     turns += 1;
-    line('event_msg', { type: 'task_started', turn_id: t, root_turn_id: t, started_at: Math.floor(ms / 1000), model_context_window: 190000 });
+    line('event_msg', {
+      type: 'task_started',
+      turn_id: t,
+      root_turn_id: t,
+      started_at: Math.floor(ms / 1000),
+      model_context_window: 190000,
+    });
     line('turn_context', { turn_id: t, cwd: '/work', model: 'mock-model' });
-    line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text: `question ${turns}` }] });
+    line('response_item', {
+      type: 'message',
+      role: 'user',
+      content: [{ type: 'input_text', text: `question ${turns}` }],
+    });
     if (mode === 'paginated')
       line('event_msg', {
         type: 'item_completed',
         thread_id: threadId,
         turn_id: t,
-        item: { type: 'UserMessage', id: `u-${t}`, content: [{ type: 'text', text: `question ${turns}`, text_elements: [] }] },
+        item: {
+          type: 'UserMessage',
+          id: `u-${t}`,
+          content: [{ type: 'text', text: `question ${turns}`, text_elements: [] }],
+        },
         started_at_ms: ms,
         completed_at_ms: ms,
       });
-    else line('event_msg', { type: 'user_message', message: `question ${turns}`, images: [], local_images: [], text_elements: [] });
+    else
+      line('event_msg', {
+        type: 'user_message',
+        message: `question ${turns}`,
+        images: [],
+        local_images: [],
+        text_elements: [],
+      });
     line('response_item', { type: 'function_call_output', call_id: `c-${t}`, output: filler });
     if (mode === 'paginated')
       line('event_msg', {
@@ -88,7 +118,11 @@ const generateThread = (path: string, threadId: string, mode: HistoryMode, targe
     else line('event_msg', { type: 'agent_message', message: `answer ${turns}`, phase: null, memory_citation: null });
     line('event_msg', {
       type: 'token_count',
-      info: { total_token_usage: { total_tokens: turns * 100 }, last_token_usage: { total_tokens: 100 }, model_context_window: 190000 },
+      info: {
+        total_token_usage: { total_tokens: turns * 100 },
+        last_token_usage: { total_tokens: 100 },
+        model_context_window: 190000,
+      },
     });
     line('event_msg', {
       type: 'task_complete',
@@ -114,7 +148,13 @@ const must = async <A>(te: TE.TaskEither<EngineError, A>): Promise<A> => {
 const stats = (ms: number[]): { runs: number; medianMs: number; p95Ms: number; minMs: number; maxMs: number } => {
   const s = [...ms].sort((a, b) => a - b);
   const at = (q: number) => Number(s[Math.min(s.length - 1, Math.floor(q * s.length))]!.toFixed(3));
-  return { runs: s.length, medianMs: at(0.5), p95Ms: at(0.95), minMs: Number(s[0]!.toFixed(3)), maxMs: Number(s[s.length - 1]!.toFixed(3)) };
+  return {
+    runs: s.length,
+    medianMs: at(0.5),
+    p95Ms: at(0.95),
+    minMs: Number(s[0]!.toFixed(3)),
+    maxMs: Number(s[s.length - 1]!.toFixed(3)),
+  };
 };
 
 const timed = async <A>(f: () => Promise<A>): Promise<{ ms: number; value: A }> => {
@@ -146,11 +186,21 @@ const middleTurnOf = (path: string, bytes: number): string => {
 };
 
 /** A paginated and a legacy thread of ~`target` bytes each, of the shape asked for. */
-const benchThreads = async (shape: BenchShape, home: string, target: number): Promise<Record<HistoryMode, BenchThread>> => {
+const benchThreads = async (
+  shape: BenchShape,
+  home: string,
+  target: number,
+): Promise<Record<HistoryMode, BenchThread>> => {
   if (shape === 'real') {
     const of = async (mode: HistoryMode): Promise<BenchThread> => {
       const t = await buildHugeThreadHome(home, target, mode);
-      return { id: t.threadId, path: t.path, bytes: t.bytes, turns: t.turns, middleTurnId: middleTurnOf(t.path, t.bytes) };
+      return {
+        id: t.threadId,
+        path: t.path,
+        bytes: t.bytes,
+        turns: t.turns,
+        middleTurnId: middleTurnOf(t.path, t.bytes),
+      };
     };
     return { paginated: await of('paginated'), legacy: await of('legacy') };
   }
@@ -163,7 +213,11 @@ const benchThreads = async (shape: BenchShape, home: string, target: number): Pr
   return { paginated: of('paginated', PAGINATED), legacy: of('legacy', LEGACY) };
 };
 
-export const runMutations = async (gb: number, runs = 20, shapes: ReadonlyArray<BenchShape> = ['heavy', 'real']): Promise<Record<string, unknown>> => {
+export const runMutations = async (
+  gb: number,
+  runs = 20,
+  shapes: ReadonlyArray<BenchShape> = ['heavy', 'real'],
+): Promise<Record<string, unknown>> => {
   const out: Record<string, unknown> = { suite: 'mutations' };
   for (const shape of shapes) out[shape] = await runMutationsOn(shape, gb, runs);
   return out;
@@ -194,7 +248,9 @@ const runMutationsOn = async (shape: BenchShape, gb: number, runs: number): Prom
         const w = await timed(() => must(forkThread(ports, { threadId: paginatedId, excludeTurns: true })));
         forkWhole.push(w.ms);
         forkBytes.push(w.value.written.bytes);
-        const m = await timed(() => must(forkThread(ports, { threadId: paginatedId, lastTurnId: middle, excludeTurns: true })));
+        const m = await timed(() =>
+          must(forkThread(ports, { threadId: paginatedId, lastTurnId: middle, excludeTurns: true })),
+        );
         forkMiddle.push(m.ms);
         forkBytes.push(m.value.written.bytes);
       }
@@ -203,10 +259,14 @@ const runMutationsOn = async (shape: BenchShape, gb: number, runs: number): Prom
       const rollbackLegacy: number[] = [];
       const rollbackLegacyBytes: number[] = [];
       for (let i = 0; i < runs; i++) {
-        const p = await timed(() => must(rollbackThread(ports, { threadId: paginatedId, numTurns: 1 }, { excludeTurns: true })));
+        const p = await timed(() =>
+          must(rollbackThread(ports, { threadId: paginatedId, numTurns: 1 }, { excludeTurns: true })),
+        );
         rollbackPaginated.push(p.ms);
         rollbackPaginatedBytes.push(p.value.written?.bytes ?? 0);
-        const l = await timed(() => must(rollbackThread(ports, { threadId: legacyId, numTurns: 1 }, { excludeTurns: true })));
+        const l = await timed(() =>
+          must(rollbackThread(ports, { threadId: legacyId, numTurns: 1 }, { excludeTurns: true })),
+        );
         rollbackLegacy.push(l.ms);
         rollbackLegacyBytes.push(l.value.written?.bytes ?? 0);
       }
@@ -219,7 +279,9 @@ const runMutationsOn = async (shape: BenchShape, gb: number, runs: number): Prom
         fs.closeSync(fd);
       });
       fs.rmSync(copyPath);
-      const legacyFork = await timed(() => must(forkThread(ports, { threadId: legacyId, lastTurnId: gen.value.legacy.middleTurnId, excludeTurns: true })));
+      const legacyFork = await timed(() =>
+        must(forkThread(ports, { threadId: legacyId, lastTurnId: gen.value.legacy.middleTurnId, excludeTurns: true })),
+      );
       return {
         history: {
           paginatedBytes: gen.value.paginated.bytes,
@@ -231,8 +293,16 @@ const runMutationsOn = async (shape: BenchShape, gb: number, runs: number): Prom
         },
         forkWhole: { ...stats(forkWhole), targetMs: 10, bytesWritten: forkBytes[0] },
         forkAtMiddleTurn: { ...stats(forkMiddle), bytesWritten: forkBytes[1] },
-        rollbackPaginated: { ...stats(rollbackPaginated), bytesWrittenEach: Math.max(...rollbackPaginatedBytes), what: 'revision file cut before the last turn' },
-        rollbackLegacy: { ...stats(rollbackLegacy), bytesWrittenEach: Math.max(...rollbackLegacyBytes), what: 'appended thread_rolled_back marker' },
+        rollbackPaginated: {
+          ...stats(rollbackPaginated),
+          bytesWrittenEach: Math.max(...rollbackPaginatedBytes),
+          what: 'revision file cut before the last turn',
+        },
+        rollbackLegacy: {
+          ...stats(rollbackLegacy),
+          bytesWrittenEach: Math.max(...rollbackLegacyBytes),
+          what: 'appended thread_rolled_back marker',
+        },
         naiveBaseline: {
           what: 'copy the paginated history byte for byte (a copying fork), fsync',
           ms: Number(naive.ms.toFixed(1)),

@@ -40,7 +40,11 @@ export const parseByteSize = (s: string): number => {
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Time each request `reps` times after two warm-ups; p50 / p99 in milliseconds. */
-const timeRequests = async (ask: Ask, requests: ReadonlyArray<Request>, reps: number): Promise<Record<string, { p50: number; p99: number }>> => {
+const timeRequests = async (
+  ask: Ask,
+  requests: ReadonlyArray<Request>,
+  reps: number,
+): Promise<Record<string, { p50: number; p99: number }>> => {
   const out: Record<string, { p50: number; p99: number }> = {};
   for (const r of requests) {
     for (let i = 0; i < 2; i++) await ask(r.method, r.params);
@@ -65,12 +69,21 @@ const oursAsk =
 const requestsFor = async (ask: Ask, threadId: string, turnCount: number): Promise<Request[]> => {
   const requests: Request[] = [];
   for (const view of ['notLoaded', 'summary', 'full'])
-    requests.push({ name: `turns ${view} newest`, method: 'thread/turns/list', params: { threadId, itemsView: view, limit: 20 } });
+    requests.push({
+      name: `turns ${view} newest`,
+      method: 'thread/turns/list',
+      params: { threadId, itemsView: view, limit: 20 },
+    });
   // A cursor at the middle of the thread: walk newest-first in pages of 100 (once, untimed).
   let cursor: string | null = null;
   const step = Math.min(100, Math.max(1, Math.floor(turnCount / 2)));
   for (let seen = 0; seen < Math.floor(turnCount / 2); seen += step) {
-    const page = (await ask('thread/turns/list', { threadId, itemsView: 'notLoaded', limit: step, ...(cursor ? { cursor } : {}) })) as {
+    const page = (await ask('thread/turns/list', {
+      threadId,
+      itemsView: 'notLoaded',
+      limit: step,
+      ...(cursor ? { cursor } : {}),
+    })) as {
       result: { nextCursor: string | null };
     };
     if (page.result.nextCursor === null) break;
@@ -78,13 +91,27 @@ const requestsFor = async (ask: Ask, threadId: string, turnCount: number): Promi
   }
   if (cursor !== null)
     for (const view of ['notLoaded', 'summary', 'full'])
-      requests.push({ name: `turns ${view} middle`, method: 'thread/turns/list', params: { threadId, itemsView: view, limit: 20, cursor } });
+      requests.push({
+        name: `turns ${view} middle`,
+        method: 'thread/turns/list',
+        params: { threadId, itemsView: view, limit: 20, cursor },
+      });
   requests.push({ name: 'items first', method: 'thread/items/list', params: { threadId, limit: 20 } });
-  const middle = (await ask('thread/turns/list', { threadId, itemsView: 'notLoaded', limit: 1, ...(cursor ? { cursor } : {}) })) as {
+  const middle = (await ask('thread/turns/list', {
+    threadId,
+    itemsView: 'notLoaded',
+    limit: 1,
+    ...(cursor ? { cursor } : {}),
+  })) as {
     result: { data: Array<{ id: string }> };
   };
   const turnId = middle.result.data[0]?.id;
-  if (turnId) requests.push({ name: 'items of a middle turn', method: 'thread/items/list', params: { threadId, turnId, limit: 20 } });
+  if (turnId)
+    requests.push({
+      name: 'items of a middle turn',
+      method: 'thread/items/list',
+      params: { threadId, turnId, limit: 20 },
+    });
   return requests;
 };
 
@@ -107,15 +134,23 @@ const initialize = async (ask: Ask, notify: (m: string) => void): Promise<void> 
   notify('initialized');
 };
 
-const sized = async (engineMain: string, size: string, mode: HistoryMode, reps: number): Promise<Record<string, unknown>> => {
+const sized = async (
+  engineMain: string,
+  size: string,
+  mode: HistoryMode,
+  reps: number,
+): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), `bench-pages-${mode}-`));
   try {
     const home = nodePath.join(tmp, 'home');
-    const threadId = mode === 'paginated' ? '01a1fe84-0000-7000-8000-00000000beef' : '01a1fe84-0000-7000-8000-00000000cafe';
+    const threadId =
+      mode === 'paginated' ? '01a1fe84-0000-7000-8000-00000000beef' : '01a1fe84-0000-7000-8000-00000000cafe';
     const t = await generateThread(home, mode, parseByteSize(size), threadId);
     const indexDir = nodePath.join(tmp, 'index');
     const t0 = performance.now();
-    execFileSync(process.execPath, [engineMain, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    execFileSync(process.execPath, [engineMain, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const indexMs = performance.now() - t0;
     const client = spawnServe(engineMain, home, indexDir);
     try {
@@ -164,8 +199,14 @@ const besideCodex = async (engineMain: string, reps: number): Promise<Record<str
         };
         const askOurs = oursAsk(ours);
         await initialize(askOurs, (m) => ours.notify(m));
-        const requests = (await requestsFor(askCodex, threadId, 64)).filter((r) => home.mode === 'paginated' || r.method !== 'thread/items/list');
-        out[home.mode] = { threadTurns: 64, codex: await timeRequests(askCodex, requests, reps), ours: await timeRequests(askOurs, requests, reps) };
+        const requests = (await requestsFor(askCodex, threadId, 64)).filter(
+          (r) => home.mode === 'paginated' || r.method !== 'thread/items/list',
+        );
+        out[home.mode] = {
+          threadTurns: 64,
+          codex: await timeRequests(askCodex, requests, reps),
+          ours: await timeRequests(askOurs, requests, reps),
+        };
       } finally {
         await ours.close();
         await codex.stop();
@@ -185,17 +226,35 @@ const targetRequests = async (ask: Ask, threadId: string): Promise<Request[]> =>
   };
   const cursor = page.result.nextCursor;
   for (const view of ['notLoaded', 'summary', 'full']) {
-    requests.push({ name: `turns ${view} 20 newest`, method: 'thread/turns/list', params: { threadId, itemsView: view, limit: 20 } });
-    if (cursor !== null) requests.push({ name: `turns ${view} 20 middle`, method: 'thread/turns/list', params: { threadId, itemsView: view, limit: 20, cursor } });
+    requests.push({
+      name: `turns ${view} 20 newest`,
+      method: 'thread/turns/list',
+      params: { threadId, itemsView: view, limit: 20 },
+    });
+    if (cursor !== null)
+      requests.push({
+        name: `turns ${view} 20 middle`,
+        method: 'thread/turns/list',
+        params: { threadId, itemsView: view, limit: 20, cursor },
+      });
   }
   requests.push({ name: 'items 50 first', method: 'thread/items/list', params: { threadId, limit: 50 } });
   const turnId = page.result.data[page.result.data.length - 1]?.id;
-  if (turnId !== undefined) requests.push({ name: 'items 50 of a middle turn', method: 'thread/items/list', params: { threadId, turnId, limit: 50 } });
+  if (turnId !== undefined)
+    requests.push({
+      name: 'items 50 of a middle turn',
+      method: 'thread/items/list',
+      params: { threadId, turnId, limit: 50 },
+    });
   return requests;
 };
 
 /** One request on every side, `reps` times, the sides alternating call by call (after two warm-ups each): p50 / p99, or what refused it. */
-const timeSidesInTurn = async (sides: ReadonlyArray<[string, Ask]>, r: Request, reps: number): Promise<Record<string, Record<string, unknown>>> => {
+const timeSidesInTurn = async (
+  sides: ReadonlyArray<[string, Ask]>,
+  r: Request,
+  reps: number,
+): Promise<Record<string, Record<string, unknown>>> => {
   const refused = new Map<string, string>();
   const times = new Map<string, number[]>(sides.map(([name]) => [name, []]));
   for (const [name, ask] of sides)
@@ -216,12 +275,22 @@ const timeSidesInTurn = async (sides: ReadonlyArray<[string, Ask]>, r: Request, 
   return Object.fromEntries(
     sides.map(([name]) => {
       const ts = times.get(name)!;
-      return [name, { [r.name]: refused.has(name) ? { refused: refused.get(name) } : { p50: round(percentile(ts, 50)), p99: round(percentile(ts, 99)) } }];
+      return [
+        name,
+        {
+          [r.name]: refused.has(name)
+            ? { refused: refused.get(name) }
+            : { p50: round(percentile(ts, 50)), p99: round(percentile(ts, 99)) },
+        },
+      ];
     }),
   );
 };
 
-const mergeSides = (into: Record<string, Record<string, unknown>>, add: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> =>
+const mergeSides = (
+  into: Record<string, Record<string, unknown>>,
+  add: Record<string, Record<string, unknown>>,
+): Record<string, Record<string, unknown>> =>
   Object.fromEntries(Object.keys(into).map((k) => [k, { ...into[k], ...add[k] }]));
 
 /**
@@ -232,7 +301,12 @@ const mergeSides = (into: Record<string, Record<string, unknown>>, add: Record<s
  * `thread/resume` first. `engines` may name several builds (e.g. main's and this tree's) so a
  * before/after is measured in one run on the same home; they are timed in turns, request by request.
  */
-const onRealHome = async (engines: ReadonlyArray<string>, size: string, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
+const onRealHome = async (
+  engines: ReadonlyArray<string>,
+  size: string,
+  reps: number,
+  withCodex: boolean,
+): Promise<Record<string, unknown>> => {
   const { buildRealShapedHome } = await import('./realHome.js');
   const { openColdCodex } = await import('../test/compat/compatHomes.js');
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-pages-real-'));
@@ -241,17 +315,34 @@ const onRealHome = async (engines: ReadonlyArray<string>, size: string, reps: nu
     // A whole fork of the long paginated thread (by reference, as Codex forks): its turns are read below a cut.
     const forked = execFileSync(
       process.execPath,
-      [engines[0]!, 'fork', home.long.paginated, '--exclude-turns', '--codex-home', home.codexHome, '--index-dir', nodePath.join(tmp, 'index-fork'), '--json', '-q'],
+      [
+        engines[0]!,
+        'fork',
+        home.long.paginated,
+        '--exclude-turns',
+        '--codex-home',
+        home.codexHome,
+        '--index-dir',
+        nodePath.join(tmp, 'index-fork'),
+        '--json',
+        '-q',
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const forkId = (JSON.parse(forked.toString('utf8')) as { thread: { id: string } }).thread.id;
     fs.rmSync(nodePath.join(tmp, 'index-fork'), { recursive: true, force: true });
     const servers = engines.map((engine, i) => {
       const indexDir = nodePath.join(tmp, `index-${i}`);
-      execFileSync(process.execPath, [engine, 'index', '--codex-home', home.codexHome, '--index-dir', indexDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      execFileSync(
+        process.execPath,
+        [engine, 'index', '--codex-home', home.codexHome, '--index-dir', indexDir, '--json'],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       return spawnServe(engine, home.codexHome, indexDir);
     });
-    const codex = withCodex ? await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir } as Parameters<typeof openColdCodex>[0]) : null;
+    const codex = withCodex
+      ? await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir } as Parameters<typeof openColdCodex>[0])
+      : null;
     try {
       const asks = servers.map((c) => oursAsk(c));
       for (const [i, ask] of asks.entries()) await initialize(ask, (m) => servers[i]!.notify(m));
@@ -297,14 +388,25 @@ const onRealHome = async (engines: ReadonlyArray<string>, size: string, reps: nu
 };
 
 /** `--real-size` alone (no `--sizes`): only the real-shaped home. */
-export const runRealPagesBench = async (engines: ReadonlyArray<string>, size: string, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => ({
+export const runRealPagesBench = async (
+  engines: ReadonlyArray<string>,
+  size: string,
+  reps: number,
+  withCodex: boolean,
+): Promise<Record<string, unknown>> => ({
   reps,
   realHome: await onRealHome(engines, size, reps, withCodex),
 });
 
-export const runPagesBench = async (engineMain: string, sizes: ReadonlyArray<string>, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
+export const runPagesBench = async (
+  engineMain: string,
+  sizes: ReadonlyArray<string>,
+  reps: number,
+  withCodex: boolean,
+): Promise<Record<string, unknown>> => {
   const threads: Array<Record<string, unknown>> = [];
-  for (const mode of ['paginated', 'legacy'] as const) for (const size of sizes) threads.push(await sized(engineMain, size, mode, reps));
+  for (const mode of ['paginated', 'legacy'] as const)
+    for (const size of sizes) threads.push(await sized(engineMain, size, mode, reps));
   // 1 GB vs 1 MB, request by request (target: within 2×).
   const ratios: Record<string, Record<string, number>> = {};
   for (const mode of ['paginated', 'legacy']) {

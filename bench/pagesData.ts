@@ -21,7 +21,12 @@ export interface GeneratedThread {
 const OUTPUT = 'line of build output: compiling module src/lib/thing.ts … ok ✓\n'.repeat(250);
 
 // long: a bench's run (or its generated data), read top to bottom in the order it runs
-export const generateThread = async (home: string, mode: HistoryMode, targetBytes: number, threadId: string): Promise<GeneratedThread> => {
+export const generateThread = async (
+  home: string,
+  mode: HistoryMode,
+  targetBytes: number,
+  threadId: string,
+): Promise<GeneratedThread> => {
   const dir = nodePath.join(home, 'sessions/2026/11/21');
   fs.mkdirSync(dir, { recursive: true });
   const path = nodePath.join(dir, `rollout-2026-11-21T10-00-00-${threadId}.jsonl`);
@@ -33,7 +38,12 @@ export const generateThread = async (home: string, mode: HistoryMode, targetByte
   let buf: string[] = [];
   const push = (type: string, payload: unknown): void => {
     ms += 3;
-    const raw = makeRolloutLine({ timestamp: new Date(ms).toISOString(), ordinal: mode === 'paginated' ? ordinal : undefined, type, payload }).raw;
+    const raw = makeRolloutLine({
+      timestamp: new Date(ms).toISOString(),
+      ordinal: mode === 'paginated' ? ordinal : undefined,
+      type,
+      payload,
+    }).raw;
     ordinal += 1;
     lines += 1;
     bytes += Buffer.byteLength(raw) + 1;
@@ -45,7 +55,14 @@ export const generateThread = async (home: string, mode: HistoryMode, targetByte
     if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
   };
   const item = (turnId: string, it: Record<string, unknown>): void =>
-    push('event_msg', { type: 'item_completed', thread_id: threadId, turn_id: turnId, item: it, started_at_ms: ms, completed_at_ms: ms });
+    push('event_msg', {
+      type: 'item_completed',
+      thread_id: threadId,
+      turn_id: turnId,
+      item: it,
+      started_at_ms: ms,
+      completed_at_ms: ms,
+    });
   push('session_meta', {
     session_id: threadId,
     id: threadId,
@@ -63,7 +80,13 @@ export const generateThread = async (home: string, mode: HistoryMode, targetByte
     turns += 1;
     const turnId = `turn-${String(turns).padStart(7, '0')}-${threadId.slice(0, 8)}`;
     const user = `Turn ${turns}: please build and test the project.`;
-    push('event_msg', { type: 'task_started', turn_id: turnId, root_turn_id: turnId, started_at: Math.floor(ms / 1000), model_context_window: 200000 });
+    push('event_msg', {
+      type: 'task_started',
+      turn_id: turnId,
+      root_turn_id: turnId,
+      started_at: Math.floor(ms / 1000),
+      model_context_window: 200000,
+    });
     push('turn_context', {
       turn_id: turnId,
       cwd: '/work/bench',
@@ -73,14 +96,30 @@ export const generateThread = async (home: string, mode: HistoryMode, targetByte
       sandbox_policy: { type: 'danger-full-access' },
     });
     push('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text: user }] });
-    if (mode === 'paginated') item(turnId, { type: 'UserMessage', id: `u-${turnId}`, content: [{ type: 'text', text: user, text_elements: [] }] });
+    if (mode === 'paginated')
+      item(turnId, {
+        type: 'UserMessage',
+        id: `u-${turnId}`,
+        content: [{ type: 'text', text: user, text_elements: [] }],
+      });
     else push('event_msg', { type: 'user_message', message: user, images: [], local_images: [], text_elements: [] });
-    if (mode === 'paginated') item(turnId, { type: 'Reasoning', id: `rs-${turnId}`, summary_text: ['Running the build first.'], raw_content: [] });
+    if (mode === 'paginated')
+      item(turnId, {
+        type: 'Reasoning',
+        id: `rs-${turnId}`,
+        summary_text: ['Running the build first.'],
+        raw_content: [],
+      });
     else push('event_msg', { type: 'agent_reasoning', text: 'Running the build first.' });
     {
       const c = 0;
       const callId = `call-${turns}-${c}`;
-      push('response_item', { type: 'function_call', name: 'exec_command', arguments: JSON.stringify({ cmd: 'npm test' }), call_id: callId });
+      push('response_item', {
+        type: 'function_call',
+        name: 'exec_command',
+        arguments: JSON.stringify({ cmd: 'npm test' }),
+        call_id: callId,
+      });
       push('response_item', { type: 'function_call_output', call_id: callId, output: OUTPUT });
       if (mode === 'paginated')
         item(turnId, {
@@ -98,13 +137,20 @@ export const generateThread = async (home: string, mode: HistoryMode, targetByte
         });
     }
     const answer = `Turn ${turns}: the build passed.`;
-    if (mode === 'paginated') item(turnId, { type: 'AgentMessage', id: `msg-${turnId}`, content: [{ type: 'Text', text: answer }] });
+    if (mode === 'paginated')
+      item(turnId, { type: 'AgentMessage', id: `msg-${turnId}`, content: [{ type: 'Text', text: answer }] });
     else push('event_msg', { type: 'agent_message', message: answer, phase: null, memory_citation: null });
     push('response_item', { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: answer }] });
     push('event_msg', {
       type: 'token_count',
       info: {
-        total_token_usage: { input_tokens: 1000 * turns, cached_input_tokens: 0, output_tokens: 50 * turns, reasoning_output_tokens: 0, total_tokens: 1050 * turns },
+        total_token_usage: {
+          input_tokens: 1000 * turns,
+          cached_input_tokens: 0,
+          output_tokens: 50 * turns,
+          reasoning_output_tokens: 0,
+          total_tokens: 1050 * turns,
+        },
       },
       rate_limits: null,
     });

@@ -26,7 +26,11 @@ const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 
 
 /** A JSON-RPC peer on stdio that times each answer to its last byte, then to the end of its parse (small lines: notifications, skipped). */
 const rawPeer = (file: string, args: ReadonlyArray<string>, opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) => {
-  const child = spawn(file, [...args], { stdio: ['pipe', 'pipe', 'inherit'], env: opts.env ?? process.env, cwd: opts.cwd });
+  const child = spawn(file, [...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: opts.env ?? process.env,
+    cwd: opts.cwd,
+  });
   let pending: Buffer[] = [];
   let waiting: { readonly id: number; readonly resolve: (a: { at: number; text: string }) => void } | undefined;
   child.stdout.on('data', (chunk: Buffer) => {
@@ -52,7 +56,10 @@ const rawPeer = (file: string, args: ReadonlyArray<string>, opts: { env?: NodeJS
   return {
     pid: child.pid!,
     /** Seconds to the answer's last byte, seconds to the end of the client's parse of it, and the answer parsed. */
-    request: async (method: string, params: unknown): Promise<{ seconds: number; parsedSeconds: number; message: { result?: unknown; error?: unknown } }> => {
+    request: async (
+      method: string,
+      params: unknown,
+    ): Promise<{ seconds: number; parsedSeconds: number; message: { result?: unknown; error?: unknown } }> => {
       const id = nextId++;
       const got = new Promise<{ at: number; text: string }>((resolve) => (waiting = { id, resolve }));
       const t0 = performance.now();
@@ -74,7 +81,10 @@ const rawPeer = (file: string, args: ReadonlyArray<string>, opts: { env?: NodeJS
 type RawPeer = ReturnType<typeof rawPeer>;
 
 const initialize = async (peer: RawPeer): Promise<void> => {
-  const r = await peer.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });
+  const r = await peer.request('initialize', {
+    clientInfo: { name: 'bench', version: '0' },
+    capabilities: { experimentalApi: true },
+  });
   if (r.message.error !== undefined) throw new Error(`initialize: ${JSON.stringify(r.message.error)}`);
   peer.notify('initialized');
 };
@@ -82,7 +92,8 @@ const initialize = async (peer: RawPeer): Promise<void> => {
 type Answer = ResultOf<'thread/read'>['thread'];
 
 /** What must be equal in both answers (timings aside): turn ids and each turn's item ids and types. */
-const shapeOf = (a: Answer): string => JSON.stringify(a.turns.map((t) => [t.id, t.items.map((i) => `${i.type}:${i.id}`)]));
+const shapeOf = (a: Answer): string =>
+  JSON.stringify(a.turns.map((t) => [t.id, t.items.map((i) => `${i.type}:${i.id}`)]));
 
 /**
  * `thread/read` `reps` times after a first read (the file in the page cache, the index checked
@@ -102,7 +113,12 @@ const timed = async (reps: number, peer: RawPeer, params: unknown): Promise<Time
     const r = await peer.request('thread/read', params);
     if (r.message.error !== undefined) throw new Error(`thread/read: ${JSON.stringify(r.message.error)}`);
     const result = r.message.result as ResultOf<'thread/read'>;
-    return { seconds: r.seconds, parsedSeconds: r.parsedSeconds, answer: result.thread, bytes: Buffer.byteLength(JSON.stringify(r.message)) };
+    return {
+      seconds: r.seconds,
+      parsedSeconds: r.parsedSeconds,
+      answer: result.thread,
+      bytes: Buffer.byteLength(JSON.stringify(r.message)),
+    };
   };
   let last = await read();
   const first = round(last.seconds);
@@ -127,7 +143,12 @@ export interface ReadTarget {
 }
 
 /** `thread/read includeTurns` of one thread, ours (serve) and, when asked, codex's, `reps` times each. */
-export const compareThreadRead = async (engineMain: string, target: ReadTarget, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
+export const compareThreadRead = async (
+  engineMain: string,
+  target: ReadTarget,
+  reps: number,
+  withCodex: boolean,
+): Promise<Record<string, unknown>> => {
   const { home, indexDir } = target;
   const params = { threadId: target.threadId, includeTurns: true };
   const ourServe = serveCommand(engineMain, home, indexDir);
@@ -160,7 +181,13 @@ export const compareThreadRead = async (engineMain: string, target: ReadTarget, 
   try {
     await initialize(codex);
     const r = await timed(reps, codex, params);
-    out['codex'] = { median: median(r.seconds), runs: r.seconds, parsedMedian: median(r.parsed), parsedRuns: r.parsed, firstRead: r.first };
+    out['codex'] = {
+      median: median(r.seconds),
+      runs: r.seconds,
+      parsedMedian: median(r.parsed),
+      parsedRuns: r.parsed,
+      firstRead: r.first,
+    };
     out['firstReadSpeedup'] = round(r.first / ours.first, 1);
     out['sameTurnsAndItems'] = shapeOf(r.answer) === shapeOf(ours.answer);
     out['speedup'] = round(median(r.seconds) / median(ours.seconds), 1);
@@ -172,19 +199,33 @@ export const compareThreadRead = async (engineMain: string, target: ReadTarget, 
   return out;
 };
 
-export const runReadBench = async (engineMain: string, size: string, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
+export const runReadBench = async (
+  engineMain: string,
+  size: string,
+  reps: number,
+  withCodex: boolean,
+): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-read-'));
   try {
     const home = nodePath.join(tmp, 'home');
     const huge = await buildHugeThreadHome(home, parseByteSize(size), 'legacy');
     const indexDir = nodePath.join(tmp, 'index');
     const t0 = performance.now();
-    execFileSync(process.execPath, [...CLI_NODE_FLAGS, engineMain, 'index', '--codex-home', home, '--index-dir', indexDir, '--json', '-q'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: cliNodeEnv(),
-    });
+    execFileSync(
+      process.execPath,
+      [...CLI_NODE_FLAGS, engineMain, 'index', '--codex-home', home, '--index-dir', indexDir, '--json', '-q'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: cliNodeEnv(),
+      },
+    );
     const indexSeconds = round((performance.now() - t0) / 1000);
-    const compared = await compareThreadRead(engineMain, { home, indexDir, threadId: huge.threadId, workDir: huge.workDir, tmp }, reps, withCodex);
+    const compared = await compareThreadRead(
+      engineMain,
+      { home, indexDir, threadId: huge.threadId, workDir: huge.workDir, tmp },
+      reps,
+      withCodex,
+    );
     return { size, bytes: huge.bytes, turns: huge.turns, lines: huge.lines, indexSeconds, ...compared };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -48,7 +48,10 @@ const long: ScenarioDefinition = {
   modes: ['paginated', 'legacy'],
   prepareWorkDir: (workDir) => {
     fs.writeFileSync(nodePath.join(workDir, 'README.txt'), 'Bench work dir.\n');
-    fs.writeFileSync(nodePath.join(workDir, 'notes.md'), `${'- a note about the build, with a few words of context\n'.repeat(40)}`);
+    fs.writeFileSync(
+      nodePath.join(workDir, 'notes.md'),
+      `${'- a note about the build, with a few words of context\n'.repeat(40)}`,
+    );
   },
   run: async (ctx: ScenarioContext) => {
     const id = await ctx.startThread('long');
@@ -95,12 +98,18 @@ const long: ScenarioDefinition = {
           );
           break;
         case 4:
-          ctx.mock.replyTo(id, { kind: 'stream', output: [{ type: 'functionCall', callId: `call_fail_${i}`, cmd: 'echo oops >&2; exit 3' }] });
+          ctx.mock.replyTo(id, {
+            kind: 'stream',
+            output: [{ type: 'functionCall', callId: `call_fail_${i}`, cmd: 'echo oops >&2; exit 3' }],
+          });
           break;
         default:
           break; // the mock's default: reasoning and a short answer
       }
-      await ctx.turn(id, `Step ${i}: ${i % 6 === 2 ? 'explain how the index answers a page' : `carry on with task number ${i}`}.`);
+      await ctx.turn(
+        id,
+        `Step ${i}: ${i % 6 === 2 ? 'explain how the index answers a page' : `carry on with task number ${i}`}.`,
+      );
       if (i % 80 === 0) await ctx.compact(id);
     }
   },
@@ -114,10 +123,13 @@ export interface RealTemplate {
   readonly long: Readonly<Record<HistoryMode, { readonly key: string; readonly threadId: string }>>;
 }
 
-const cacheRoot = (): string => process.env.ROLLOUT_ENGINE_BENCH_CACHE ?? nodePath.join(os.homedir(), '.cache', 'rollout-engine-bench');
+const cacheRoot = (): string =>
+  process.env.ROLLOUT_ENGINE_BENCH_CACHE ?? nodePath.join(os.homedir(), '.cache', 'rollout-engine-bench');
 
 /** The template, written by the real codex on first use (about a minute on 2 cores), then reused. */
-export const realTemplate = async (log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<RealTemplate> => {
+export const realTemplate = async (
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<RealTemplate> => {
   const dir = nodePath.join(cacheRoot(), `real-template-codex-${CODEX_VERSION}-v${TEMPLATE_VERSION}`);
   const manifest = nodePath.join(dir, 'template.json');
   if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, 'utf8')) as RealTemplate;
@@ -224,7 +236,9 @@ export const buildRealShapedHome = async (
   many: { readonly maxFiles: number; readonly maxFileBytes: number } = { maxFiles: Infinity, maxFileBytes: Infinity },
 ): Promise<RealShapedHome> => {
   const t = template ?? (await realTemplate());
-  const sources = t.homes.flatMap((h) => discoverRollouts(h.codexHome).map((r) => ({ home: h.codexHome, path: r.path, threadId: r.threadId })));
+  const sources = t.homes.flatMap((h) =>
+    discoverRollouts(h.codexHome).map((r) => ({ home: h.codexHome, path: r.path, threadId: r.threadId })),
+  );
   // Biggest first within a clone, so a partial last clone still carries the long threads' shape.
   const contents = sources
     .map((s) => ({ ...s, text: fs.readFileSync(s.path, 'utf8') }))
@@ -279,11 +293,18 @@ export interface HugeThreadHome {
  * repeated (every id but the thread's remapped per repetition) until the size is reached.
  * Streamed to disk; legacy mode is the shape of Codex's biggest old threads.
  */
-export const buildHugeThreadHome = async (codexHome: string, targetBytes: number, mode: HistoryMode = 'legacy', template?: RealTemplate): Promise<HugeThreadHome> => {
+export const buildHugeThreadHome = async (
+  codexHome: string,
+  targetBytes: number,
+  mode: HistoryMode = 'legacy',
+  template?: RealTemplate,
+): Promise<HugeThreadHome> => {
   const t = template ?? (await realTemplate());
   const key = t.long[mode].key;
   const home = t.homes.find((h) => h.key === key)!;
-  const source = discoverRollouts(home.codexHome).find((r) => r.threadId === t.long[mode].threadId && r.path.includes(t.long[mode].threadId));
+  const source = discoverRollouts(home.codexHome).find(
+    (r) => r.threadId === t.long[mode].threadId && r.path.includes(t.long[mode].threadId),
+  );
   if (source === undefined) throw new Error(`template has no long ${mode} thread`);
   const all = fs.readFileSync(source.path, 'utf8').split('\n');
   if (all[all.length - 1] === '') all.pop();
@@ -314,7 +335,10 @@ export const buildHugeThreadHome = async (codexHome: string, targetBytes: number
         body.map((l, i) => {
           const remapped = rep === 0 ? l : l.replace(UUID, (u) => (u === threadId ? u : cloneUuid(u, rep, 0)));
           return mode === 'paginated'
-            ? remapped.replace(/^\{"timestamp":"([^"]*)","ordinal":\d+/, (_m, ts: string) => `{"timestamp":"${ts}","ordinal":${ordinalBase + i}`)
+            ? remapped.replace(
+                /^\{"timestamp":"([^"]*)","ordinal":\d+/,
+                (_m, ts: string) => `{"timestamp":"${ts}","ordinal":${ordinalBase + i}`,
+              )
             : remapped;
         }),
       );

@@ -23,9 +23,15 @@ const WARM = 50;
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** One CLI run through cliPhase.js: wall and CPU seconds, peak RSS. */
-const cliRun = (cli: string, args: ReadonlyArray<string>): { seconds: number; cpuSeconds: number; maxRssMB: number } => {
+const cliRun = (
+  cli: string,
+  args: ReadonlyArray<string>,
+): { seconds: number; cpuSeconds: number; maxRssMB: number } => {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: cliNodeEnv() });
+  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    env: cliNodeEnv(),
+  });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
   const phase = JSON.parse(r.output[3]!.toString().trim()) as { cpuSeconds: number; maxRssMB: number };
@@ -67,7 +73,10 @@ export const runScaleBench = async (rollouts: number, reps: number): Promise<Rec
     const noop = cliRun(cli, ['index', ...onHome]);
     const s = spawnRpcServer(process.execPath, [engine, 'serve', '--codex-home', home, '--index-dir', indexDir]);
     try {
-      await s.typed.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });
+      await s.typed.request('initialize', {
+        clientInfo: { name: 'bench', version: '0' },
+        capabilities: { experimentalApi: true },
+      });
       s.notify('initialized');
       const first = await s.typed.request('thread/list', { limit: 100 });
       let cursor: string | null = null;
@@ -78,7 +87,13 @@ export const runScaleBench = async (rollouts: number, reps: number): Promise<Rec
       const limit100 = await timed(() => s.request('thread/list', { limit: 100 }));
       const middle = await timed(() => s.request('thread/list', { limit: 25, cursor }));
       return {
-        home: { rollouts: built.files, threads: built.threads, bytes: built.bytes, lines: built.lines, meanLineBytes: built.meanLineBytes },
+        home: {
+          rollouts: built.files,
+          threads: built.threads,
+          bytes: built.bytes,
+          lines: built.lines,
+          meanLineBytes: built.meanLineBytes,
+        },
         index: { ...build, runs: builds.map((b) => b.seconds), medianSeconds: median(builds.map((b) => b.seconds)) },
         noopIndex: noop,
         warmThreadList: { firstPageRows: first.data.length, limit100, limit25FromMiddle: middle, requests: WARM },

@@ -27,7 +27,10 @@ const QUERIES: ReadonlyArray<{ readonly label: string; readonly params: Record<s
   { label: 'injected context', params: { searchTerm: '<cwd>' } },
   { label: 'no match', params: { searchTerm: 'zqxj no such text' } },
   { label: 'no match, words everywhere', params: { searchTerm: 'fact number 17 again' } },
-  { label: 'updated_at asc, limit 100', params: { searchTerm: 'answer', sortKey: 'updated_at', sortDirection: 'asc', limit: 100 } },
+  {
+    label: 'updated_at asc, limit 100',
+    params: { searchTerm: 'answer', sortKey: 'updated_at', sortDirection: 'asc', limit: 100 },
+  },
 ];
 
 const duBytes = (dir: string): number => {
@@ -42,7 +45,9 @@ const duBytes = (dir: string): number => {
 const coldIndexSeconds = (engine: string, home: string, indexDir: string): number => {
   fs.rmSync(indexDir, { recursive: true, force: true });
   const t0 = process.hrtime.bigint();
-  execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return Number(process.hrtime.bigint() - t0) / 1e9;
 };
 
@@ -78,7 +83,11 @@ const whenIdle = async (pids: ReadonlyArray<number | undefined>): Promise<void> 
   }
 };
 
-const timeAsk = async (ask: Ask, params: Record<string, unknown>, reps: number): Promise<{ p50: number; p90: number }> => {
+const timeAsk = async (
+  ask: Ask,
+  params: Record<string, unknown>,
+  reps: number,
+): Promise<{ p50: number; p90: number }> => {
   const ms: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = process.hrtime.bigint();
@@ -89,7 +98,13 @@ const timeAsk = async (ask: Ask, params: Record<string, unknown>, reps: number):
   return { p50: Math.round(median(ms) * 100) / 100, p90: Math.round(percentile(ms, 90) * 100) / 100 };
 };
 
-export const runSearchBench = async (engine: string, baselineEngine: string | null, size: string, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
+export const runSearchBench = async (
+  engine: string,
+  baselineEngine: string | null,
+  size: string,
+  reps: number,
+  withCodex: boolean,
+): Promise<Record<string, unknown>> => {
   const { buildRealShapedHome } = await import('./realHome.js');
   const { openColdCodex } = await import('../test/compat/compatHomes.js');
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-search-'));
@@ -116,7 +131,9 @@ export const runSearchBench = async (engine: string, baselineEngine: string | nu
           }),
     };
     const serve = spawnServe(engine, home.codexHome, withSearch);
-    const codex = withCodex ? await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir } as Parameters<typeof openColdCodex>[0]) : null;
+    const codex = withCodex
+      ? await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir } as Parameters<typeof openColdCodex>[0])
+      : null;
     try {
       await serve.request('initialize', { clientInfo: { name: 'bench', version: '0' } });
       serve.notify('initialized');
@@ -135,24 +152,42 @@ export const runSearchBench = async (engine: string, baselineEngine: string | nu
       // began (codex fills its state database from the home after it answers): the first query
       // timed would otherwise share the two cores with that work.
       const firsts: Array<{ readonly first: RpcAnswer; readonly codexFirst: RpcAnswer | null }> = [];
-      for (const q of QUERIES) firsts.push({ first: await askOurs(q.params), codexFirst: askCodex === null ? null : await askCodex(q.params) });
+      for (const q of QUERIES)
+        firsts.push({
+          first: await askOurs(q.params),
+          codexFirst: askCodex === null ? null : await askCodex(q.params),
+        });
       await whenIdle([serve.child.pid, codex?.server.pid]);
       const queries: Array<Record<string, unknown>> = [];
       for (const [i, q] of QUERIES.entries()) {
         const { first, codexFirst } = firsts[i]!;
         const found = 'result' in first ? (first.result as ResultOf<'thread/search'>).data.length : -1;
         const oursTimes = await timeAsk(askOurs, q.params, reps);
-        const codexTimes = askCodex === null ? null : await timeAsk(askCodex, q.params, Math.max(3, Math.ceil(reps / 4)));
+        const codexTimes =
+          askCodex === null ? null : await timeAsk(askCodex, q.params, Math.max(3, Math.ceil(reps / 4)));
         queries.push({
           label: q.label,
           params: q.params,
           found,
           ours: oursTimes,
-          ...(codexTimes === null ? {} : { codex: codexTimes, speedup: Math.round((codexTimes.p50 / oursTimes.p50) * 10) / 10 }),
-          ...(codexFirst === null ? {} : { sameThreadsAndSnippets: JSON.stringify(gist(codexFirst)) === JSON.stringify(gist(first)) }),
+          ...(codexTimes === null
+            ? {}
+            : { codex: codexTimes, speedup: Math.round((codexTimes.p50 / oursTimes.p50) * 10) / 10 }),
+          ...(codexFirst === null
+            ? {}
+            : { sameThreadsAndSnippets: JSON.stringify(gist(codexFirst)) === JSON.stringify(gist(first)) }),
         });
       }
-      return { size, files: home.files, threads: home.threads, bytes: home.bytes, meanLineBytes: home.meanLineBytes, reps, index, queries };
+      return {
+        size,
+        files: home.files,
+        threads: home.threads,
+        bytes: home.bytes,
+        meanLineBytes: home.meanLineBytes,
+        reps,
+        index,
+        queries,
+      };
     } finally {
       await serve.close();
       await codex?.stop();

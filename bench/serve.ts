@@ -49,17 +49,28 @@ const freshStart = async (
 };
 
 /** `rollout-engine turns <id>` on a fresh index: wall time, and whether it said it indexed that thread only. */
-const cliTurns = (engine: string, home: string, indexDir: string, threadId: string): { wallMs: number; indexedThreadOnly: boolean } => {
+const cliTurns = (
+  engine: string,
+  home: string,
+  indexDir: string,
+  threadId: string,
+): { wallMs: number; indexedThreadOnly: boolean } => {
   fs.rmSync(indexDir, { recursive: true, force: true });
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [engine, 'turns', threadId, '--codex-home', home, '--index-dir', indexDir, '--json', '--limit', '20'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [engine, 'turns', threadId, '--codex-home', home, '--index-dir', indexDir, '--json', '--limit', '20'],
+    { encoding: 'utf8' },
+  );
   const wallMs = ms(t0);
   if (r.status !== 0) throw new Error(`turns exited ${r.status}: ${r.stderr}`);
   return { wallMs, indexedThreadOnly: r.stderr.includes(`indexed thread ${threadId} only`) };
 };
 
 /** Warm `thread/list` p50 / p99 of a started server (after warm-ups). */
-const warmLists = async (ask: (m: string, p: unknown) => Promise<unknown>): Promise<{ p50: number; p99: number; runs: number }> => {
+const warmLists = async (
+  ask: (m: string, p: unknown) => Promise<unknown>,
+): Promise<{ p50: number; p99: number; runs: number }> => {
   for (let i = 0; i < 3; i++) await ask('thread/list', LIST);
   const times: number[] = [];
   for (let i = 0; i < WARM_LISTS; i++) {
@@ -76,7 +87,11 @@ const codexWarmList = async (home: string, workDir: string): Promise<Record<stri
   const { AppServer, writeCodexConfig } = await import('../test/compat/appServer.js');
   const mock = await MockResponses.start();
   writeCodexConfig(home, mock.port);
-  const server = await AppServer.start({ codexHome: home, userHome: nodePath.join(home, '..', 'user-home'), cwd: workDir });
+  const server = await AppServer.start({
+    codexHome: home,
+    userHome: nodePath.join(home, '..', 'user-home'),
+    cwd: workDir,
+  });
   try {
     const t0 = performance.now();
     await server.request('thread/list', LIST);
@@ -87,7 +102,12 @@ const codexWarmList = async (home: string, workDir: string): Promise<Record<stri
   }
 };
 
-export const runServeBench = async (size: string, reps: number, withCodex: boolean, engine: string): Promise<Record<string, unknown>> => {
+export const runServeBench = async (
+  size: string,
+  reps: number,
+  withCodex: boolean,
+  engine: string,
+): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-serve-'));
   try {
     const home = nodePath.join(tmp, 'home');
@@ -106,7 +126,9 @@ export const runServeBench = async (size: string, reps: number, withCodex: boole
     }
     fs.rmSync(indexDir, { recursive: true, force: true });
     const t0 = performance.now();
-    execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const indexMs = ms(t0);
     const s = spawnServe(engine, home, indexDir);
     let ours;
@@ -118,7 +140,14 @@ export const runServeBench = async (size: string, reps: number, withCodex: boole
     }
     return {
       engine,
-      home: { size, bytes: built.bytes, files: built.files, threads: built.threads, lines: built.lines, meanLineBytes: built.meanLineBytes },
+      home: {
+        size,
+        bytes: built.bytes,
+        files: built.files,
+        threads: built.threads,
+        lines: built.lines,
+        meanLineBytes: built.meanLineBytes,
+      },
       reps,
       thread: { id: threadId, what: 'the long working thread (paginated), first thread/turns/list limit 20' },
       freshServe: {
@@ -127,7 +156,11 @@ export const runServeBench = async (size: string, reps: number, withCodex: boole
         firstListMs: median(starts.map((r) => r.firstListMs)),
         runs: starts,
       },
-      cliTurnsFresh: { wallMs: median(cli.map((r) => r.wallMs)), indexedThreadOnly: cli.every((r) => r.indexedThreadOnly), runs: cli.map((r) => r.wallMs) },
+      cliTurnsFresh: {
+        wallMs: median(cli.map((r) => r.wallMs)),
+        indexedThreadOnly: cli.every((r) => r.indexedThreadOnly),
+        runs: cli.map((r) => r.wallMs),
+      },
       cliStartFloorMs: median(floor),
       indexSeconds: Math.round(indexMs) / 1000,
       warmThreadList: { ours, ...(withCodex ? { codex: await codexWarmList(home, built.workDir) } : {}) },

@@ -29,7 +29,12 @@ export const serveCommand = (
 });
 
 /** `serveCommand` started as a JSON-RPC client over its stdio. */
-export const spawnServe = (engineMain: string, home: string, indexDir: string, ...extra: ReadonlyArray<string>): StdioRpcClient => {
+export const spawnServe = (
+  engineMain: string,
+  home: string,
+  indexDir: string,
+  ...extra: ReadonlyArray<string>
+): StdioRpcClient => {
   const c = serveCommand(engineMain, home, indexDir, ...extra);
   return spawnRpcServer(c.file, c.args, { env: c.env });
 };
@@ -41,6 +46,12 @@ export const answered = (a: RpcAnswer, what: string): void => {
 
 /** The JSON-RPC handshake a client opens a server connection with. */
 export const initialize = async (s: StdioRpcClient): Promise<void> => {
-  answered(await s.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } }), 'initialize');
+  answered(
+    await s.request('initialize', {
+      clientInfo: { name: 'bench', version: '0' },
+      capabilities: { experimentalApi: true },
+    }),
+    'initialize',
+  );
   s.notify('initialized');
 };

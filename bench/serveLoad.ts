@@ -91,7 +91,12 @@ const rpcTurnWriter =
       const fresh = randomUUID();
       const at = performance.now();
       for (let attempt = 0; attempt < 3; attempt++) {
-        const a = await c.request('rollout/append', { threadId, lines: turn(fresh), expectedOrdinal: expected, idempotencyKey: randomUUID() });
+        const a = await c.request('rollout/append', {
+          threadId,
+          lines: turn(fresh),
+          expectedOrdinal: expected,
+          idempotencyKey: randomUUID(),
+        });
         if ('result' in a) {
           expected = (a.result as ResultOf<'rollout/append'>).ordinal;
           return { turnId: fresh, at };
@@ -107,15 +112,25 @@ const rpcTurnWriter =
 const pick = <A>(xs: ReadonlyArray<A>, random: () => number): A => xs[Math.floor(random() * xs.length)]!;
 
 /** Client `i`'s own generator: its draws do not depend on when the other clients draw. */
-const clientRandom = (seed: number, i: number): (() => number) => seededRandom((seed + Math.imul(i + 1, 0x9e3779b9)) >>> 0);
+const clientRandom = (seed: number, i: number): (() => number) =>
+  seededRandom((seed + Math.imul(i + 1, 0x9e3779b9)) >>> 0);
 
 /** One client's next request, by the mix. */
-const nextRequest = (threads: ReadonlyArray<string>, random: () => number): { kind: string; method: string; params: Record<string, unknown> } => {
+const nextRequest = (
+  threads: ReadonlyArray<string>,
+  random: () => number,
+): { kind: string; method: string; params: Record<string, unknown> } => {
   const r = random();
   const threadId = pick(threads, random);
   if (r < 0.6) return { kind: 'list', method: 'thread/list', params: { limit: 25 } };
-  if (r < 0.75) return { kind: 'turns', method: 'thread/turns/list', params: { threadId, limit: 10, itemsView: 'summary', sortDirection: 'desc' } };
-  if (r < 0.9) return { kind: 'items', method: 'thread/items/list', params: { threadId, limit: 20, sortDirection: 'desc' } };
+  if (r < 0.75)
+    return {
+      kind: 'turns',
+      method: 'thread/turns/list',
+      params: { threadId, limit: 10, itemsView: 'summary', sortDirection: 'desc' },
+    };
+  if (r < 0.9)
+    return { kind: 'items', method: 'thread/items/list', params: { threadId, limit: 20, sortDirection: 'desc' } };
   return { kind: 'read', method: 'thread/read', params: { threadId, includeTurns: false } };
 };
 
@@ -135,7 +150,10 @@ const loadOn = async (
   const conns: WebSocketRpcClient[] = [];
   for (let i = 0; i < clients; i++) {
     const c = await connectWebSocketRpc(url);
-    await c.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });
+    await c.request('initialize', {
+      clientInfo: { name: 'bench', version: '0' },
+      capabilities: { experimentalApi: true },
+    });
     c.notify('initialized');
     conns.push(c);
   }
@@ -189,10 +207,15 @@ const loadOn = async (
       due += gap();
     }
     // Answers still owed once the load stops: waited for a while, then counted as unanswered.
-    const drained = await Promise.race([Promise.all(inFlight).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), DRAIN_MS))]);
+    const drained = await Promise.race([
+      Promise.all(inFlight).then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), DRAIN_MS)),
+    ]);
     if (!drained) unanswered += inFlight.size;
   };
-  const loops = conns.map((c, i) => (rate > 0 ? openLoop(c, clientRandom(seed, i)) : closedLoop(c, clientRandom(seed, i))));
+  const loops = conns.map((c, i) =>
+    rate > 0 ? openLoop(c, clientRandom(seed, i)) : closedLoop(c, clientRandom(seed, i)),
+  );
   const writer = await writerFor(url);
   let last = { turnId: '', at: 0 };
   let writing = appendWhileLoaded;
@@ -213,7 +236,12 @@ const loadOn = async (
   const probe = conns[0]!;
   let lagMs: number | null = null;
   for (;;) {
-    const a = await probe.request('thread/turns/list', { threadId: lagThread, limit: 1, sortDirection: 'desc', itemsView: 'notLoaded' });
+    const a = await probe.request('thread/turns/list', {
+      threadId: lagThread,
+      limit: 1,
+      sortDirection: 'desc',
+      itemsView: 'notLoaded',
+    });
     const top = 'result' in a ? (a.result as ResultOf<'thread/turns/list'>).data[0]?.id : undefined;
     if (top === last.turnId) {
       lagMs = Math.round(performance.now() - last.at);
@@ -240,7 +268,12 @@ const loadOn = async (
     p90Ms: round(percentile(latencies, 90)),
     p99Ms: round(percentile(latencies, 99)),
     worstMsPerSecond: [...worstPerSecond].sort((a, b) => a[0] - b[0]).map(([, ms]) => Math.round(ms)),
-    byKind: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { n: xs.length, p50Ms: round(percentile(xs, 50)), p99Ms: round(percentile(xs, 99)) }])),
+    byKind: Object.fromEntries(
+      Object.entries(byKind).map(([k, xs]) => [
+        k,
+        { n: xs.length, p50Ms: round(percentile(xs, 50)), p99Ms: round(percentile(xs, 99)) },
+      ]),
+    ),
     errors,
     unanswered,
     appends,
@@ -267,7 +300,9 @@ export const runServeLoadBench = async (
     const lagThread = built.long.legacy;
     const rollout = discoverRollouts(home).find((r) => r.threadId === lagThread && !r.archived)!.path;
     const indexDir = nodePath.join(tmp, 'index');
-    execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const threads = [
       ...new Set(
         discoverRollouts(home)
@@ -283,7 +318,15 @@ export const runServeLoadBench = async (
     };
 
     const ourPort = await freePort();
-    const command = serveCommand(engine, home, indexDir, '--listen', `ws://127.0.0.1:${ourPort}`, '--log-level', 'warn');
+    const command = serveCommand(
+      engine,
+      home,
+      indexDir,
+      '--listen',
+      `ws://127.0.0.1:${ourPort}`,
+      '--log-level',
+      'warn',
+    );
     const ours = spawn(command.file, command.args, { stdio: ['ignore', 'ignore', 'inherit'], env: command.env });
     children.push(ours);
     await waitReady(ourPort, ours);
@@ -331,9 +374,13 @@ export const runServeLoadBench = async (
       children.push(child);
       await waitReady(port, child, 60_000);
       const warm = await connectWebSocketRpc(`ws://127.0.0.1:${port}`);
-      await warm.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });
+      await warm.request('initialize', {
+        clientInfo: { name: 'bench', version: '0' },
+        capabilities: { experimentalApi: true },
+      });
       warm.notify('initialized');
-      for (const threadId of [built.long.paginated, built.long.legacy]) await warm.request('thread/resume', { threadId });
+      for (const threadId of [built.long.paginated, built.long.legacy])
+        await warm.request('thread/resume', { threadId });
       await warm.request('thread/list', { limit: 25 });
       const codexByMode: Record<string, { requestsPerSecond: number; p99Ms: number }> = {};
       for (const rate of rates)
@@ -357,7 +404,13 @@ export const runServeLoadBench = async (
           const o = oursByMode[modeName(rate)] as { requestsPerSecond: number; p99Ms: number };
           const c = codexByMode[modeName(rate)]!;
           const r2 = (x: number): number => Math.round(x * 100) / 100;
-          return [modeName(rate), { requestsPerSecond: r2(o.requestsPerSecond / Math.max(1, c.requestsPerSecond)), p99: r2(c.p99Ms / Math.max(0.1, o.p99Ms)) }];
+          return [
+            modeName(rate),
+            {
+              requestsPerSecond: r2(o.requestsPerSecond / Math.max(1, c.requestsPerSecond)),
+              p99: r2(c.p99Ms / Math.max(0.1, o.p99Ms)),
+            },
+          ];
         }),
       );
     }

@@ -36,7 +36,9 @@ const runOnce = (args: ReadonlyArray<string>, engine?: string): Run => {
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
   const report = r.output[3]?.toString().trim();
-  const phase = report ? (JSON.parse(report) as { cpuSeconds: number; maxRssMB: number }) : { cpuSeconds: NaN, maxRssMB: NaN };
+  const phase = report
+    ? (JSON.parse(report) as { cpuSeconds: number; maxRssMB: number })
+    : { cpuSeconds: NaN, maxRssMB: NaN };
   return { seconds, cpuSeconds: phase.cpuSeconds, maxRssMB: phase.maxRssMB };
 };
 
@@ -44,7 +46,12 @@ const measure = (args: ReadonlyArray<string>, runs: number, engine?: string): Re
   runOnce(args, engine);
   const all = Array.from({ length: runs }, () => runOnce(args, engine)).sort((a, b) => a.seconds - b.seconds);
   const mid = all[Math.floor(all.length / 2)]!;
-  return { medianSeconds: round(mid.seconds), cpuSeconds: round(mid.cpuSeconds), maxRssMB: round(mid.maxRssMB, 1), runs: all.map((r) => round(r.seconds)) };
+  return {
+    medianSeconds: round(mid.seconds),
+    cpuSeconds: round(mid.cpuSeconds),
+    maxRssMB: round(mid.maxRssMB, 1),
+    runs: all.map((r) => round(r.seconds)),
+  };
 };
 
 /** Bare node, reporting its resource use as cliPhase.js does. */
@@ -52,11 +59,20 @@ const NODE_ONLY =
   'const ru = process.resourceUsage(); require("node:fs").writeSync(3, JSON.stringify({ cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6, maxRssMB: ru.maxRSS / 1024 }))';
 
 /** A fresh `serve` on a warm index: spawn → `initialize` answered, spawn → the first `thread/list` answered (seconds). */
-const serveOnce = async (engine: string, home: string, indexDir: string): Promise<{ initialize: number; firstList: number }> => {
+const serveOnce = async (
+  engine: string,
+  home: string,
+  indexDir: string,
+): Promise<{ initialize: number; firstList: number }> => {
   const t0 = performance.now();
   const s = spawnServe(engine, home, indexDir);
   try {
-    resultOrThrow(await s.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } }));
+    resultOrThrow(
+      await s.request('initialize', {
+        clientInfo: { name: 'bench', version: '0' },
+        capabilities: { experimentalApi: true },
+      }),
+    );
     const initialize = (performance.now() - t0) / 1000;
     s.notify('initialized');
     resultOrThrow(await s.request('thread/list', { limit: 25 }));
@@ -66,7 +82,12 @@ const serveOnce = async (engine: string, home: string, indexDir: string): Promis
   }
 };
 
-const measureServe = async (engine: string, home: string, indexDir: string, runs: number): Promise<Record<string, unknown>> => {
+const measureServe = async (
+  engine: string,
+  home: string,
+  indexDir: string,
+  runs: number,
+): Promise<Record<string, unknown>> => {
   await serveOnce(engine, home, indexDir);
   const all: Array<{ initialize: number; firstList: number }> = [];
   for (let i = 0; i < runs; i++) all.push(await serveOnce(engine, home, indexDir));
@@ -93,7 +114,11 @@ export const runStartupBench = async (runs: number, engine: string): Promise<Rec
       version: measure([cli, '--version'], runs, engine),
       help: measure([cli, '--help'], runs, engine),
       warmTurnsPage: measure([cli, 'turns', home.long.legacy, ...onHome, '-q'], runs, engine),
-      warmTokens: measure([cli, 'tokens', '--by', 'day-utc', '--breakdown', 'model', '--json', ...onHome, '-q'], runs, engine),
+      warmTokens: measure(
+        [cli, 'tokens', '--by', 'day-utc', '--breakdown', 'model', '--json', ...onHome, '-q'],
+        runs,
+        engine,
+      ),
       serveFirstAnswer: await measureServe(engine, home.codexHome, indexDir, runs),
     };
   } finally {

@@ -48,7 +48,14 @@ export const generateTokenHome = (home: string, files: number, bytesPerFile: num
   const threads: Array<{ id: string; lines: string[]; total: number[] }> = [];
   const t0 = Date.UTC(2026, 10, 21, 8, 0, 0);
   for (let f = 0; f < files; f++) {
-    const kind = f > 10 && f % 20 === 0 ? 'pforkFork' : f > 10 && f % 50 === 7 ? 'legacyFork' : f % 10 === 3 ? 'countOnly' : 'plain';
+    const kind =
+      f > 10 && f % 20 === 0
+        ? 'pforkFork'
+        : f > 10 && f % 50 === 7
+          ? 'legacyFork'
+          : f % 10 === 3
+            ? 'countOnly'
+            : 'plain';
     const id = uuid(f, 7);
     const mode = kind === 'legacyFork' || kind === 'countOnly' ? 'legacy' : 'paginated';
     let clock = t0 + f * 60_000;
@@ -57,7 +64,10 @@ export const generateTokenHome = (home: string, files: number, bytesPerFile: num
     const line = (type: string, payload: unknown) => {
       clock += 3;
       const ts = new Date(clock).toISOString();
-      const env = mode === 'paginated' ? `{"timestamp":"${ts}","ordinal":${ordinal++},"type":"${type}","payload":` : `{"timestamp":"${ts}","type":"${type}","payload":`;
+      const env =
+        mode === 'paginated'
+          ? `{"timestamp":"${ts}","ordinal":${ordinal++},"type":"${type}","payload":`
+          : `{"timestamp":"${ts}","type":"${type}","payload":`;
       out.push(`${env}${JSON.stringify(payload)}}`);
     };
     const total = [0, 0, 0, 0, 0, 0];
@@ -90,9 +100,25 @@ export const generateTokenHome = (home: string, files: number, bytesPerFile: num
     while (size < bytesPerFile) {
       const turnId = `${id.slice(0, 24)}${String(turn).padStart(12, '0')}`;
       const model = turn % 4 === 3 ? 'gpt-5-mini' : 'gpt-5';
-      line('event_msg', { type: 'task_started', turn_id: turnId, root_turn_id: turnId, started_at: Math.floor(clock / 1000), model_context_window: 190000 });
-      line('turn_context', { turn_id: turnId, cwd: meta['cwd'], model, approval_policy: 'never', disabled_plugin_ids: [] });
-      line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text: `Turn ${turn}: ${filler.slice(0, 400)}` }] });
+      line('event_msg', {
+        type: 'task_started',
+        turn_id: turnId,
+        root_turn_id: turnId,
+        started_at: Math.floor(clock / 1000),
+        model_context_window: 190000,
+      });
+      line('turn_context', {
+        turn_id: turnId,
+        cwd: meta['cwd'],
+        model,
+        approval_policy: 'never',
+        disabled_plugin_ids: [],
+      });
+      line('response_item', {
+        type: 'message',
+        role: 'user',
+        content: [{ type: 'input_text', text: `Turn ${turn}: ${filler.slice(0, 400)}` }],
+      });
       if (mode === 'paginated')
         line('event_msg', {
           type: 'item_completed',
@@ -104,8 +130,17 @@ export const generateTokenHome = (home: string, files: number, bytesPerFile: num
       const failed = rand() < 0.05;
       const nResponses = failed ? 0 : 1 + Math.floor(rand() * 3);
       for (let r = 0; r < nResponses; r++) {
-        line('response_item', { type: 'function_call', name: 'exec_command', arguments: '{"cmd":"ls"}', call_id: `c${turn}_${r}` });
-        line('response_item', { type: 'function_call_output', call_id: `c${turn}_${r}`, output: filler.slice(0, 20_000 + Math.floor(rand() * 20_000)) });
+        line('response_item', {
+          type: 'function_call',
+          name: 'exec_command',
+          arguments: '{"cmd":"ls"}',
+          call_id: `c${turn}_${r}`,
+        });
+        line('response_item', {
+          type: 'function_call_output',
+          call_id: `c${turn}_${r}`,
+          output: filler.slice(0, 20_000 + Math.floor(rand() * 20_000)),
+        });
         const input = 1000 + Math.floor(rand() * 50_000);
         const u = [input, Math.floor(input * rand()), 0, 20 + Math.floor(rand() * 2000), Math.floor(rand() * 500), 0];
         u[5] = u[0]! + u[3]!;
@@ -123,19 +158,36 @@ export const generateTokenHome = (home: string, files: number, bytesPerFile: num
             turn_token_usage: usage,
             thread_token_usage: totals,
           });
-        line('event_msg', { type: 'token_count', info: { total_token_usage: totals, last_token_usage: usage, model_context_window: 190000 }, rate_limits: null });
+        line('event_msg', {
+          type: 'token_count',
+          info: { total_token_usage: totals, last_token_usage: usage, model_context_window: 190000 },
+          rate_limits: null,
+        });
         responses += 1;
         expected += u[5]!;
       }
       if (failed) {
         const totals = tokenUsageOf(total);
-        line('event_msg', { type: 'token_count', info: { total_token_usage: totals, last_token_usage: totals, model_context_window: 190000 }, rate_limits: null });
+        line('event_msg', {
+          type: 'token_count',
+          info: { total_token_usage: totals, last_token_usage: totals, model_context_window: 190000 },
+          rate_limits: null,
+        });
       }
-      line('response_item', { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: `Answer ${turn}` }] });
+      line('response_item', {
+        type: 'message',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: `Answer ${turn}` }],
+      });
       line(
         'event_msg',
         failed
-          ? { type: 'task_complete', turn_id: turnId, error: { message: 'boom', codex_error_info: 'other' }, duration_ms: 30 }
+          ? {
+              type: 'task_complete',
+              turn_id: turnId,
+              error: { message: 'boom', codex_error_info: 'other' },
+              duration_ms: 30,
+            }
           : { type: 'task_complete', turn_id: turnId, last_agent_message: null, duration_ms: 900 },
       );
       size = out.reduce((a, l) => a + l.length + 1, 0);
@@ -151,7 +203,8 @@ export const generateTokenHome = (home: string, files: number, bytesPerFile: num
     );
     bytes += Buffer.byteLength(text);
     // Sources for forks: the first root threads (a legacy fork copies a whole source file).
-    if ((kind === 'plain' || kind === 'countOnly') && threads.length < 40) threads.push({ id, lines: out.slice(1), total: [...total] });
+    if ((kind === 'plain' || kind === 'countOnly') && threads.length < 40)
+      threads.push({ id, lines: out.slice(1), total: [...total] });
   }
   return { files, bytes, responses, expectedTotalTokens: expected };
 };

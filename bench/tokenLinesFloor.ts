@@ -44,7 +44,11 @@ interface Counted {
 }
 
 /** `parsed` and `fields`: the token pass's scanner over each file, from its first line. */
-const scanned = (paths: ReadonlyArray<string>, mode: Extract<Mode, 'parsed' | 'fields'>, { TokenLineBuffer, TokenLines }: TokenLinesModule): Counted => {
+const scanned = (
+  paths: ReadonlyArray<string>,
+  mode: Extract<Mode, 'parsed' | 'fields'>,
+  { TokenLineBuffer, TokenLines }: TokenLinesModule,
+): Counted => {
   const buffer = new TokenLineBuffer();
   const counted = { lines: 0, bytes: 0 };
   for (const path of paths) {
@@ -111,7 +115,9 @@ const TOKEN_COUNT = Buffer.from('"type":"token_count"');
 const TURN_CONTEXT = Buffer.from('"type":"turn_context"');
 const MODEL = Buffer.from('"model":"');
 const LAST_USAGE = Buffer.from('"last_token_usage":{');
-const COUNTS = ['input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'].map((k) => Buffer.from(`"${k}":`));
+const COUNTS = ['input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'].map(
+  (k) => Buffer.from(`"${k}":`),
+);
 const NL = 0x0a;
 const QUOTE = 0x22;
 /** A line's envelope starts `{"timestamp":"YYYY-MM-DD`: its UTC day at these bytes. */
@@ -161,7 +167,9 @@ const searchFile = (path: string, cells: Map<string, number[]>, counted: Counted
 };
 
 /** A worker's share: its files searched (cells and counts posted back) or folded (counts posted back). */
-type Share = { readonly kind: 'searched'; readonly paths: ReadonlyArray<string> } | { readonly kind: 'folded'; readonly files: ReadonlyArray<RolloutFile> };
+type Share =
+  | { readonly kind: 'searched'; readonly paths: ReadonlyArray<string> }
+  | { readonly kind: 'folded'; readonly files: ReadonlyArray<RolloutFile> };
 interface Searched extends Counted {
   readonly cells: Map<string, number[]>;
 }
@@ -187,7 +195,10 @@ const onWorkers = <A>(shares: ReadonlyArray<Share>): Promise<A[]> =>
   );
 
 /** The files shared out by bytes over every core (the parallel catch-up's `balancedShares`). */
-const sharedOut = <F extends { readonly path: string }>(files: ReadonlyArray<F>, { balancedShares }: WorkerPoolModule): F[][] =>
+const sharedOut = <F extends { readonly path: string }>(
+  files: ReadonlyArray<F>,
+  { balancedShares }: WorkerPoolModule,
+): F[][] =>
   balancedShares(
     files.map((f) => ({ f, size: fs.statSync(f.path).size })),
     Math.max(1, os.availableParallelism()),
@@ -195,14 +206,22 @@ const sharedOut = <F extends { readonly path: string }>(files: ReadonlyArray<F>,
   ).map((s) => s.map((x) => x.f));
 
 /** `searched`: one worker a share. */
-const searched = async (paths: ReadonlyArray<string>, workerPool: WorkerPoolModule): Promise<Counted & { threads: number; cells: number }> => {
+const searched = async (
+  paths: ReadonlyArray<string>,
+  workerPool: WorkerPoolModule,
+): Promise<Counted & { threads: number; cells: number }> => {
   const shares = sharedOut(
     paths.map((path) => ({ path })),
     workerPool,
   ).map((s): Share => ({ kind: 'searched', paths: s.map((f) => f.path) }));
   const parts = await onWorkers<Searched>(shares);
   const cells = new Set(parts.flatMap((p) => [...p.cells.keys()]));
-  return { lines: parts.reduce((n, p) => n + p.lines, 0), bytes: parts.reduce((n, p) => n + p.bytes, 0), threads: shares.length, cells: cells.size };
+  return {
+    lines: parts.reduce((n, p) => n + p.lines, 0),
+    bytes: parts.reduce((n, p) => n + p.bytes, 0),
+    threads: shares.length,
+    cells: cells.size,
+  };
 };
 
 /** `foldedShared`: one worker a share, each loading the folding code itself. */
@@ -267,6 +286,10 @@ else {
     const folding = await loadFolding();
     const t1 = process.hrtime.bigint();
     const counted = await foldFiles(share.files, folding);
-    parentPort!.postMessage({ ...counted, loadSeconds: Number(t1 - t0) / 1e9, foldSeconds: Number(process.hrtime.bigint() - t1) / 1e9 });
+    parentPort!.postMessage({
+      ...counted,
+      loadSeconds: Number(t1 - t0) / 1e9,
+      foldSeconds: Number(process.hrtime.bigint() - t1) / 1e9,
+    });
   }
 }

@@ -16,7 +16,11 @@ import { buildRealShapedHome } from './realHome.js';
 import type { BenchShape } from './realHome.js';
 
 const walk = (d: string): string[] =>
-  fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(nodePath.join(d, e.name)) : [nodePath.join(d, e.name)])) : [];
+  fs.existsSync(d)
+    ? fs
+        .readdirSync(d, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? walk(nodePath.join(d, e.name)) : [nodePath.join(d, e.name)]))
+    : [];
 
 /** Naive audit: every byte read and every record line parsed, copies not recognised. */
 const naiveAudit = async (home: string): Promise<{ totalTokens: number; records: number }> => {
@@ -37,7 +41,11 @@ const naiveAudit = async (home: string): Promise<{ totalTokens: number; records:
 const timed = async <A>(f: () => Promise<A>): Promise<{ ms: number; value: A; rssMb: number }> => {
   const t = process.hrtime.bigint();
   const value = await f();
-  return { ms: Math.round(Number(process.hrtime.bigint() - t) / 1e6), value, rssMb: Math.round(process.memoryUsage().rss / 1048576) };
+  return {
+    ms: Math.round(Number(process.hrtime.bigint() - t) / 1e6),
+    value,
+    rssMb: Math.round(process.memoryUsage().rss / 1048576),
+  };
 };
 
 export interface TokensBenchArgs {
@@ -47,9 +55,16 @@ export interface TokensBenchArgs {
 }
 
 /** Per shape: `heavy` is the generated home (its expected total known), `real` a real-shaped home of the same size. */
-export const runTokensBench = async (args: TokensBenchArgs, shapes: ReadonlyArray<BenchShape> = ['heavy', 'real']): Promise<Record<string, unknown>> => {
+export const runTokensBench = async (
+  args: TokensBenchArgs,
+  shapes: ReadonlyArray<BenchShape> = ['heavy', 'real'],
+): Promise<Record<string, unknown>> => {
   const out: Record<string, unknown> = { suite: 'tokens' };
-  for (const shape of shapes) out[shape] = await tokensOn(shape, { ...args, ...(args.keep === undefined ? {} : { keep: nodePath.join(args.keep, shape) }) });
+  for (const shape of shapes)
+    out[shape] = await tokensOn(shape, {
+      ...args,
+      ...(args.keep === undefined ? {} : { keep: nodePath.join(args.keep, shape) }),
+    });
   return out;
 };
 
@@ -80,10 +95,28 @@ const tokensOn = async (shape: BenchShape, args: TokensBenchArgs): Promise<Recor
     const warm2 = await timed(audit);
     const naive = await timed(() => naiveAudit(home));
     return {
-      home: { files: gen.value.files, bytes: gen.value.bytes, gb: +(gen.value.bytes / 1e9).toFixed(2), responses: gen.value.responses, generateMs: gen.ms },
+      home: {
+        files: gen.value.files,
+        bytes: gen.value.bytes,
+        gb: +(gen.value.bytes / 1e9).toFixed(2),
+        responses: gen.value.responses,
+        generateMs: gen.ms,
+      },
       expectedTotalTokens: gen.value.expectedTotalTokens,
-      cold: { ms: cold.ms, rssMb: cold.rssMb, totalTokens: cold.value.total.totalTokens, responses: cold.value.total.responses, index: cold.value.index },
-      warm: { ms: Math.min(warm.ms, warm2.ms), runsMs: [warm.ms, warm2.ms], rssMb: warm2.rssMb, totalTokens: warm.value.total.totalTokens, index: warm.value.index },
+      cold: {
+        ms: cold.ms,
+        rssMb: cold.rssMb,
+        totalTokens: cold.value.total.totalTokens,
+        responses: cold.value.total.responses,
+        index: cold.value.index,
+      },
+      warm: {
+        ms: Math.min(warm.ms, warm2.ms),
+        runsMs: [warm.ms, warm2.ms],
+        rssMb: warm2.rssMb,
+        totalTokens: warm.value.total.totalTokens,
+        index: warm.value.index,
+      },
       naiveBaseline: {
         ms: naive.ms,
         totalTokens: naive.value.totalTokens,
@@ -94,7 +127,8 @@ const tokensOn = async (shape: BenchShape, args: TokensBenchArgs): Promise<Recor
       correct:
         gen.value.expectedTotalTokens === null
           ? cold.value.total.totalTokens === warm.value.total.totalTokens
-          : cold.value.total.totalTokens === gen.value.expectedTotalTokens && warm.value.total.totalTokens === gen.value.expectedTotalTokens,
+          : cold.value.total.totalTokens === gen.value.expectedTotalTokens &&
+            warm.value.total.totalTokens === gen.value.expectedTotalTokens,
       excluded: { duplicateRecords: cold.value.duplicateRecords, copiedCounts: cold.value.copiedCounts },
       threads: cold.value.byThread.length,
       warmSpeedupVsCold: +(cold.ms / Math.max(1, Math.min(warm.ms, warm2.ms))).toFixed(1),

@@ -44,10 +44,19 @@ interface Run {
 
 /** One process under GNU time: its wall seconds, peak RSS, CPU share and output. */
 const timedRun = (file: string, args: readonly string[], env: NodeJS.ProcessEnv): Run => {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %P', file, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %P', file, ...args], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
   const [seconds, kb, cpu] = r.stderr.trim().split('\n').pop()!.split(' ');
-  return { seconds: Number(seconds), peakRssMb: Math.round(Number(kb) / 1024), cpuPercent: parseInt(cpu!, 10), stdout: r.stdout };
+  return {
+    seconds: Number(seconds),
+    peakRssMb: Math.round(Number(kb) / 1024),
+    cpuPercent: parseInt(cpu!, 10),
+    stdout: r.stdout,
+  };
 };
 
 const summary = (runs: readonly Run[]) => ({
@@ -79,7 +88,16 @@ const ccusageCells = (json: string): Cells => {
   const doc = JSON.parse(json) as {
     daily: Array<{
       date: string;
-      models: Record<string, { inputTokens: number; cacheReadTokens: number; outputTokens: number; reasoningOutputTokens: number; totalTokens: number }>;
+      models: Record<
+        string,
+        {
+          inputTokens: number;
+          cacheReadTokens: number;
+          outputTokens: number;
+          reasoningOutputTokens: number;
+          totalTokens: number;
+        }
+      >;
     }>;
   };
   for (const d of doc.daily)
@@ -99,7 +117,14 @@ const ourCells = (json: string): Cells => {
   const doc = JSON.parse(json) as {
     groups: Array<{
       key: string | null;
-      models: Array<{ model: string | null; inputTokens: number; cachedInputTokens: number; outputTokens: number; reasoningOutputTokens: number; totalTokens: number }>;
+      models: Array<{
+        model: string | null;
+        inputTokens: number;
+        cachedInputTokens: number;
+        outputTokens: number;
+        reasoningOutputTokens: number;
+        totalTokens: number;
+      }>;
     }>;
   };
   for (const g of doc.groups)
@@ -121,7 +146,8 @@ const reportJson = (a: RpcAnswer): string => {
 };
 
 /** The cells two reports do not agree on (one side may lack the cell). */
-const differingCells = (a: Cells, b: Cells): string[] => [...new Set([...a.keys(), ...b.keys()])].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
+const differingCells = (a: Cells, b: Cells): string[] =>
+  [...new Set([...a.keys(), ...b.keys()])].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
 
 /**
  * `serve` on the home and the index the CLI left warm: the first report (it waits for the server's
@@ -143,7 +169,13 @@ const serveReports = async (engine: string, home: string, indexDir: string) => {
       runs.push((performance.now() - t) / 1000);
     }
     const memory = residentSetMb(s.child.pid!);
-    return { firstSeconds, runs, memory: { rssMb: Math.round(memory.nowMb), peakRssMb: Math.round(memory.peakMb) }, first, last };
+    return {
+      firstSeconds,
+      runs,
+      memory: { rssMb: Math.round(memory.nowMb), peakRssMb: Math.round(memory.peakMb) },
+      first,
+      last,
+    };
   } finally {
     await s.close();
   }
@@ -181,7 +213,8 @@ const lessLeftOut = (mine: Cells, leftOut: readonly LeftOutLine[]): Cells => {
       total: c.total - l.total,
     });
   }
-  for (const [k, c] of out) if (c.input === 0 && c.cached === 0 && c.output === 0 && c.reasoning === 0 && c.total === 0) out.delete(k);
+  for (const [k, c] of out)
+    if (c.input === 0 && c.cached === 0 && c.output === 0 && c.reasoning === 0 && c.total === 0) out.delete(k);
   return out;
 };
 
@@ -190,7 +223,14 @@ const leftOutSummary = (leftOut: readonly LeftOutLine[]) =>
   Object.fromEntries(
     (['prefix', 'burst'] as const).map((rule) => {
       const ls = leftOut.filter((l) => l.rule === rule);
-      return [rule, { responses: ls.length, tokens: ls.reduce((n, l) => n + l.total, 0), rollouts: new Set(ls.map((l) => l.rollout)).size }];
+      return [
+        rule,
+        {
+          responses: ls.length,
+          tokens: ls.reduce((n, l) => n + l.total, 0),
+          rollouts: new Set(ls.map((l) => l.rollout)).size,
+        },
+      ];
     }),
   );
 
@@ -209,9 +249,17 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
   try {
     const scratch = nodePath.join(tmp, 'ccusage');
     fs.mkdirSync(scratch);
-    execFileSync('npm', ['install', '--prefix', scratch, `ccusage@${args.ccusageVersion}`, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'ignore' });
+    execFileSync(
+      'npm',
+      ['install', '--prefix', scratch, `ccusage@${args.ccusageVersion}`, '--no-audit', '--no-fund', '--loglevel=error'],
+      { stdio: 'ignore' },
+    );
     const ccusageBin = nodePath.join(scratch, 'node_modules', '.bin', 'ccusage');
-    const installed = (JSON.parse(fs.readFileSync(nodePath.join(scratch, 'node_modules', 'ccusage', 'package.json'), 'utf8')) as { version: string }).version;
+    const installed = (
+      JSON.parse(fs.readFileSync(nodePath.join(scratch, 'node_modules', 'ccusage', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
     const native = nativeCcusage(scratch);
     const home = nodePath.join(tmp, 'home');
     const built = await buildRealShapedHome(home, parseByteSize(args.size));
@@ -220,7 +268,21 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
     // As a shell runs the CLI: its shebang's flags and environment (adapters/driving/cli/nodeFlags.ts).
     const ours = [
       process.execPath,
-      [...CLI_NODE_FLAGS, args.engine, 'tokens', '--by', 'day-utc', '--breakdown', 'model', '--json', '-q', '--codex-home', home, '--index-dir', indexDir],
+      [
+        ...CLI_NODE_FLAGS,
+        args.engine,
+        'tokens',
+        '--by',
+        'day-utc',
+        '--breakdown',
+        'model',
+        '--json',
+        '-q',
+        '--codex-home',
+        home,
+        '--index-dir',
+        indexDir,
+      ],
     ] as const;
     // The floor under any Node reader of these lines (bench/tokenLinesFloor.ts), and under any Node process.
     const floorScript = nodePath.join(nodePath.dirname(fileURLToPath(import.meta.url)), 'tokenLinesFloor.js');
@@ -263,7 +325,9 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
     const server = ourCells(served.last);
     const serverDiffers = differingCells(mine, server);
     if (serverDiffers.length > 0 || served.first !== served.last)
-      throw new Error(`the server's report differs from the CLI's (or between its answers): ${serverDiffers.slice(0, 5).join(', ')}`);
+      throw new Error(
+        `the server's report differs from the CLI's (or between its answers): ${serverDiffers.slice(0, 5).join(', ')}`,
+      );
     const differing = differingCells(theirs, mine);
     // Each differing cell is explained when ccusage's equals ours less the responses it leaves out.
     const leftOut = ccusageLeftOut(home);
@@ -306,7 +370,12 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
         nodeStart: summary(nodeStart),
         tokenLinesParsed: { ...summary(tokenLines), files: read.files, lines: read.lines, bytes: read.bytes },
         tokenLinesByFields: fieldsFloor,
-        tokenCountsSearched: { ...searchedFloor, lines: searchedRead.lines, bytes: searchedRead.bytes, threads: searchedRead.threads },
+        tokenCountsSearched: {
+          ...searchedFloor,
+          lines: searchedRead.lines,
+          bytes: searchedRead.bytes,
+          threads: searchedRead.threads,
+        },
         // The lines read by their fields and folded by the token projection, each file probed, rows built and dropped (no index, no report).
         tokenLinesFolded: { ...foldedFloor, lines: foldedRead.lines, rows: foldedRead.rows },
         tokenLinesFoldedShared: { ...foldedSharedFloor, workers: sharedWorkers },

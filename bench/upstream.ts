@@ -36,7 +36,10 @@ const connected = async (url: string, child: ChildProcess): Promise<WebSocketRpc
     if (child.exitCode !== null) throw new Error(`the server at ${url} exited (${child.exitCode})`);
     try {
       const c = await connectWebSocketRpc(url, {}, 'codex');
-      const init = await c.request('initialize', { clientInfo: { name: 'codex-tui', title: 'bench', version: '0.169.0' }, capabilities: { experimentalApi: true } });
+      const init = await c.request('initialize', {
+        clientInfo: { name: 'codex-tui', title: 'bench', version: '0.169.0' },
+        capabilities: { experimentalApi: true },
+      });
       if ('error' in init) throw new Error(`initialize: ${init.error.message}`);
       c.notify('initialized');
       return c;
@@ -63,9 +66,16 @@ const timed = async (c: WebSocketRpcClient, method: string, params: unknown): Pr
 const turnRoundTrip = async (c: WebSocketRpcClient, cwd: string, i: number): Promise<number> => {
   const thread = await ask(c, 'thread/start', { cwd });
   const t0 = performance.now();
-  const started = await ask(c, 'turn/start', { threadId: thread.thread.id, input: [{ type: 'text', text: `Bench turn ${i}.`, text_elements: [] }] });
+  const started = await ask(c, 'turn/start', {
+    threadId: thread.thread.id,
+    input: [{ type: 'text', text: `Bench turn ${i}.`, text_elements: [] }],
+  });
   const turnId = started.turn.id as string;
-  while (!c.notifications.some((n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId))
+  while (
+    !c.notifications.some(
+      (n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId,
+    )
+  )
     await new Promise((r) => setImmediate(r));
   return ms(t0);
 };
@@ -86,7 +96,12 @@ const measure = async (c: WebSocketRpcClient, reps: number): Promise<Side> => {
   const search: number[] = [];
   for (let i = 0; i < reps; i++) picker.push(await timed(c, 'thread/list', PICKER));
   for (let i = 0; i < reps; i++) search.push(await timed(c, 'thread/list', SEARCH));
-  return { firstPickerMs, pickerMs: median(picker), searchMs: median(search), threadsOnFirstPage: (first.data as unknown[]).length };
+  return {
+    firstPickerMs,
+    pickerMs: median(picker),
+    searchMs: median(search),
+    threadsOnFirstPage: (first.data as unknown[]).length,
+  };
 };
 
 /**
@@ -102,7 +117,13 @@ const turnsTakingTurns = async (direct: WebSocketRpcClient, through: WebSocketRp
     t.push(await turnRoundTrip(through, cwd, reps + i));
   }
   const added = d.map((x, i) => t[i]! - x);
-  return { directMs: median(d), throughMs: median(t), addedMs: median(added), addedP25Ms: percentile(added, 25), addedP75Ms: percentile(added, 75) };
+  return {
+    directMs: median(d),
+    throughMs: median(t),
+    addedMs: median(added),
+    addedP25Ms: percentile(added, 25),
+    addedP75Ms: percentile(added, 75),
+  };
 };
 
 const stopped = async (child: ChildProcess): Promise<void> => {
@@ -115,7 +136,11 @@ const stopped = async (child: ChildProcess): Promise<void> => {
 };
 
 // long: a bench's run (or its generated data), read top to bottom in the order it runs
-export const runUpstreamBench = async (size: string, reps: number, engine: string): Promise<Record<string, unknown>> => {
+export const runUpstreamBench = async (
+  size: string,
+  reps: number,
+  engine: string,
+): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-upstream-'));
   const mock = await MockResponses.start();
   try {
@@ -127,13 +152,20 @@ export const runUpstreamBench = async (size: string, reps: number, engine: strin
     const indexDir = nodePath.join(tmp, 'index');
     // The engine's index is built first, as `serve` keeps it; Codex's state DB is built by its first list.
     const t0 = performance.now();
-    execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '-q'], { env, stdio: 'ignore' });
+    execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '-q'], {
+      env,
+      stdio: 'ignore',
+    });
     const indexSeconds = Math.round(ms(t0)) / 1000;
 
     // Plain Codex measured first; it stays up (idle) while the engine's server starts and is
     // measured, then turns alternate between the two.
     const codexPort = await freeLoopbackPort();
-    const codex = spawn(codexBin, ['app-server', '--listen', `ws://127.0.0.1:${codexPort}`], { env, cwd: built.workDir, stdio: 'ignore' });
+    const codex = spawn(codexBin, ['app-server', '--listen', `ws://127.0.0.1:${codexPort}`], {
+      env,
+      cwd: built.workDir,
+      stdio: 'ignore',
+    });
     let serve: ChildProcess | undefined;
     let plain: Side;
     let through: Side;

@@ -40,8 +40,15 @@ const collect = (s: Readable | null): Promise<string> =>
 /** One CLI command in its own process. */
 const cli = async (args: ReadonlyArray<string>): Promise<Run> => {
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, PHASE, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'pipe'], env: cliNodeEnv() });
-  const [stdout, usage] = await Promise.all([collect(child.stdout), collect(child.stdio[3] as Readable), new Promise((r) => child.once('exit', r))]);
+  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, PHASE, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
+    env: cliNodeEnv(),
+  });
+  const [stdout, usage] = await Promise.all([
+    collect(child.stdout),
+    collect(child.stdio[3] as Readable),
+    new Promise((r) => child.once('exit', r)),
+  ]);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const u = JSON.parse(usage.trim()) as { maxRssMB: number; exitCode: number };
   return { seconds, peakRssMB: u.maxRssMB, exitCode: u.exitCode, stdout };
@@ -62,7 +69,10 @@ const interruptedIndex = async (home: string, bytes: number): Promise<number> =>
   const exited = new Promise((r) => child.once('exit', r));
   const indexDir = nodePath.join(home, '.rollout-engine');
   for (let done = false; !done;) {
-    done = (await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 20))])) as boolean;
+    done = (await Promise.race([
+      exited.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 20)),
+    ])) as boolean;
     if (!done && (await dataBytes(indexDir)) >= bytes) {
       child.kill('SIGKILL');
       await exited;
@@ -85,16 +95,29 @@ export const runVerifyBench = async (
   rounds: number,
   shapes: ReadonlyArray<BenchShape> = ['heavy', 'real'],
 ): Promise<Record<string, unknown>> => {
-  const out: Record<string, unknown> = { suite: 'verify', node: process.version, cpus: os.cpus().length, nodeFlags: CLI_NODE_FLAGS };
+  const out: Record<string, unknown> = {
+    suite: 'verify',
+    node: process.version,
+    cpus: os.cpus().length,
+    nodeFlags: CLI_NODE_FLAGS,
+  };
   for (const shape of shapes) out[shape] = await verifyOn(shape, size, killAt, rounds);
   return out;
 };
 
-const verifyOn = async (shape: BenchShape, size: string, killAt: ReadonlyArray<number>, rounds: number): Promise<Record<string, unknown>> => {
+const verifyOn = async (
+  shape: BenchShape,
+  size: string,
+  killAt: ReadonlyArray<number>,
+  rounds: number,
+): Promise<Record<string, unknown>> => {
   const root = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'bench-verify-'));
   try {
     const home = nodePath.join(root, 'home');
-    const data = shape === 'real' ? await buildRealShapedHome(home, parseSize(size)) : await generateHome(home, parseSize(size), 1, { toolOutputBytes: 1024 });
+    const data =
+      shape === 'real'
+        ? await buildRealShapedHome(home, parseSize(size))
+        : await generateHome(home, parseSize(size), 1, { toolOutputBytes: 1024 });
     const indexDir = nodePath.join(home, '.rollout-engine');
     const saved = nodePath.join(root, 'saved');
     const full = await cli(['index', '--codex-home', home]);
@@ -109,7 +132,12 @@ const verifyOn = async (shape: BenchShape, size: string, killAt: ReadonlyArray<n
       const killedAt = await interruptedIndex(home, Math.round(fullBytes * share));
       await fs.rm(saved, { recursive: true, force: true });
       await fs.cp(indexDir, saved, { recursive: true });
-      const runs = { verify: [] as Run[], repairAfterVerify: [] as Run[], repairWithoutVerify: [] as Run[], rebuild: [] as Run[] };
+      const runs = {
+        verify: [] as Run[],
+        repairAfterVerify: [] as Run[],
+        repairWithoutVerify: [] as Run[],
+        rebuild: [] as Run[],
+      };
       for (let i = 0; i < rounds; i++) {
         await restore();
         runs.verify.push(await cli(['verify', '--codex-home', home, '--json']));
@@ -144,7 +172,11 @@ const verifyOn = async (shape: BenchShape, size: string, killAt: ReadonlyArray<n
     return {
       targets: { peakRssMB: 300, repairVsRebuild: 1 },
       data: { ...data, home: undefined, codexHome: undefined, MB: round(data.bytes / 1e6, 1) },
-      fullIndex: { seconds: round(full.seconds), peakRssMB: round(full.peakRssMB, 1), dataMB: round(fullBytes / 1e6, 1) },
+      fullIndex: {
+        seconds: round(full.seconds),
+        peakRssMB: round(full.peakRssMB, 1),
+        dataMB: round(fullBytes / 1e6, 1),
+      },
       rounds,
       scenarios,
     };

@@ -75,7 +75,9 @@ const metaOf = (firstLine: string): { id: string; cwd: string | null } | undefin
   try {
     const line = JSON.parse(firstLine) as { payload?: Record<string, unknown> } & Record<string, unknown>;
     const p = line.payload ?? line;
-    return typeof p['id'] === 'string' ? { id: p['id'], cwd: typeof p['cwd'] === 'string' ? p['cwd'] : null } : undefined;
+    return typeof p['id'] === 'string'
+      ? { id: p['id'], cwd: typeof p['cwd'] === 'string' ? p['cwd'] : null }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -125,7 +127,8 @@ const add = (m: Map<string, Tally>, key: string, compared: number, equal: number
   const t0 = m.get(key) ?? { compared: 0, equal: 0 };
   m.set(key, { compared: t0.compared + compared, equal: t0.equal + equal });
 };
-const table = (m: ReadonlyMap<string, Tally>): Record<string, Tally & { threads?: number }> => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
+const table = (m: ReadonlyMap<string, Tally>): Record<string, Tally & { threads?: number }> =>
+  Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
 
 export interface WildConfigReport {
   readonly config: string;
@@ -137,13 +140,24 @@ export interface WildConfigReport {
   readonly byClient: Record<string, Tally>;
   readonly lists: Tally;
   /** `method path` → answers that differ there, and one thread (or list step) that shows it. */
-  readonly classes: ReadonlyArray<{ readonly method: string; readonly path: string; readonly answers: number; readonly threads: number; readonly example: string }>;
+  readonly classes: ReadonlyArray<{
+    readonly method: string;
+    readonly path: string;
+    readonly answers: number;
+    readonly threads: number;
+    readonly example: string;
+  }>;
   /** Answers that differ (their text in `<out>/<config>/problems.txt`). */
   readonly problems: number;
   readonly seconds: number;
 }
 
-export const tallyWild = (config: string, laid: readonly LaidOut[], c: HomeComparison, seconds: number): WildConfigReport => {
+export const tallyWild = (
+  config: string,
+  laid: readonly LaidOut[],
+  c: HomeComparison,
+  seconds: number,
+): WildConfigReport => {
   const byMethod = new Map<string, Tally>();
   for (const [method, compared] of c.comparedByMethod) add(byMethod, method, compared, c.byMethod.get(method) ?? 0);
   const byVersion = new Map<string, Tally>();
@@ -158,11 +172,20 @@ export const tallyWild = (config: string, laid: readonly LaidOut[], c: HomeCompa
     threadEqual += tally.equal;
   }
   const equal = [...c.byMethod.values()].reduce((a, b) => a + b, 0);
-  const classes = new Map<string, { method: string; path: string; answers: number; threads: Set<string>; example: string }>();
+  const classes = new Map<
+    string,
+    { method: string; path: string; answers: number; threads: Set<string>; example: string }
+  >();
   for (const d of c.differences)
     for (const path of new Set(d.paths)) {
       const key = `${d.method} ${path}`;
-      const k = classes.get(key) ?? { method: d.method, path, answers: 0, threads: new Set<string>(), example: `${d.threadId ?? '(list)'}: ${d.label}` };
+      const k = classes.get(key) ?? {
+        method: d.method,
+        path,
+        answers: 0,
+        threads: new Set<string>(),
+        example: `${d.threadId ?? '(list)'}: ${d.label}`,
+      };
       k.answers += 1;
       k.threads.add(d.threadId ?? d.label);
       classes.set(key, k);
@@ -175,7 +198,9 @@ export const tallyWild = (config: string, laid: readonly LaidOut[], c: HomeCompa
     byVersion: table(byVersion),
     byClient: table(byClient),
     lists: { compared: c.compared - threadCompared, equal: equal - threadEqual },
-    classes: [...classes.values()].sort((a, b) => b.answers - a.answers).map((k) => ({ ...k, threads: k.threads.size })),
+    classes: [...classes.values()]
+      .sort((a, b) => b.answers - a.answers)
+      .map((k) => ({ ...k, threads: k.threads.size })),
     problems: c.problems.length,
     seconds,
   };
@@ -206,13 +231,19 @@ const commonCwd = (laid: readonly LaidOut[]): string | undefined => {
   return Object.entries(counts).sort(([, a], [, b]) => b - a)[0]?.[0];
 };
 
-export const runWildCorpus = async (options: { corpus: string; out: string; configs: readonly string[]; limit?: number }): Promise<WildReport> => {
+export const runWildCorpus = async (options: {
+  corpus: string;
+  out: string;
+  configs: readonly string[];
+  limit?: number;
+}): Promise<WildReport> => {
   const entries = readManifest(options.corpus).slice(0, options.limit);
   const reports: WildConfigReport[] = [];
   let laid: LaidOut[] = [];
   for (const config of options.configs) {
     const toml = WILD_CONFIGS[config];
-    if (toml === undefined) throw new Error(`unknown config ${config} (known: ${Object.keys(WILD_CONFIGS).join(', ')})`);
+    if (toml === undefined)
+      throw new Error(`unknown config ${config} (known: ${Object.keys(WILD_CONFIGS).join(', ')})`);
     // A fresh home per config: Codex's state DB is built from the files by the cold server that reads them.
     const root = nodePath.join(options.out, config);
     fs.rmSync(root, { recursive: true, force: true });
@@ -227,13 +258,18 @@ export const runWildCorpus = async (options: { corpus: string; out: string; conf
         key: `wild-${config}`,
         codexHome,
         workDir,
-        threads: laid.map((l) => ({ id: l.threadId, label: `${l.entry.repo} ${l.entry.cli_version ?? '?'} ${l.entry.originator ?? '?'}` })),
+        threads: laid.map((l) => ({
+          id: l.threadId,
+          label: `${l.entry.repo} ${l.entry.cli_version ?? '?'} ${l.entry.originator ?? '?'}`,
+        })),
       },
       { config: toml, ...(listCwd === undefined ? {} : { listCwd }) },
     );
     const report = tallyWild(config, laid, comparison, (Date.now() - started) / 1000);
     fs.writeFileSync(nodePath.join(root, 'problems.txt'), comparison.problems.join('\n\n'));
-    process.stderr.write(`wild ${config}: ${report.equal}/${report.compared} answers equal in ${report.seconds.toFixed(0)} s (differences in ${root}/problems.txt)\n`);
+    process.stderr.write(
+      `wild ${config}: ${report.equal}/${report.compared} answers equal in ${report.seconds.toFixed(0)} s (differences in ${root}/problems.txt)\n`,
+    );
     reports.push(report);
   }
   return {

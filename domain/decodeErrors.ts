@@ -14,7 +14,9 @@ export interface DecodeProblem {
  * io-ts errors grouped by the path of the value they are about, in the order they came; and the
  * codecs' own messages. Every renderer of decode errors starts from this.
  */
-export const describeDecodeErrors = (errors: t.Errors): { readonly problems: ReadonlyArray<DecodeProblem>; readonly messages: ReadonlyArray<string> } => {
+export const describeDecodeErrors = (
+  errors: t.Errors,
+): { readonly problems: ReadonlyArray<DecodeProblem>; readonly messages: ReadonlyArray<string> } => {
   const byPath = new Map<string, { expected: string[]; got: string }>();
   const messages: string[] = [];
   for (const err of errors) {
@@ -43,7 +45,10 @@ export const describeDecodeErrors = (errors: t.Errors): { readonly problems: Rea
  */
 export const renderDecodeErrors = (errors: t.Errors, max = 3): string => {
   const { problems, messages } = describeDecodeErrors(errors);
-  const sentences = [...messages, ...problems.map((p) => `${p.path === '' ? '<root>' : p.path}: expected ${p.expected.join(' or ')}, got ${p.got}`)];
+  const sentences = [
+    ...messages,
+    ...problems.map((p) => `${p.path === '' ? '<root>' : p.path}: expected ${p.expected.join(' or ')}, got ${p.got}`),
+  ];
   return sentences.slice(0, max).join('; ');
 };
 
@@ -57,7 +62,11 @@ const safeJson = (v: unknown): string => {
     return JSON.stringify(v) ?? String(v);
   } catch {
     // Too deep (or cyclic) to show: name its kind; String() of such an array recurses as deep.
-    return Array.isArray(v) ? 'an array nested too deep to show' : typeof v === 'object' && v !== null ? 'an object nested too deep to show' : String(v);
+    return Array.isArray(v)
+      ? 'an array nested too deep to show'
+      : typeof v === 'object' && v !== null
+        ? 'an object nested too deep to show'
+        : String(v);
   }
 };
 

@@ -105,4 +105,5 @@ const testOf = (codec: t.Mixed): ShapeTest => {
  * case; the full decode runs only to say why a value does not fit. On the index's hot path this
  * is a third of the decoding time.
  */
-export const decodeShape = <C extends t.Mixed>(codec: C, u: unknown): t.Validation<t.TypeOf<C>> => (shapeTest(codec)(u) ? t.success(u as t.TypeOf<C>) : codec.decode(u));
+export const decodeShape = <C extends t.Mixed>(codec: C, u: unknown): t.Validation<t.TypeOf<C>> =>
+  shapeTest(codec)(u) ? t.success(u as t.TypeOf<C>) : codec.decode(u);

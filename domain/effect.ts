@@ -28,7 +28,9 @@ export const stop = (error: EngineError): never => {
   throw new Stop(error);
 };
 
-export const take = async <A>(answer: TE.TaskEither<EngineError, A> | E.Either<EngineError, A> | Promise<E.Either<EngineError, A>>): Promise<A> => {
+export const take = async <A>(
+  answer: TE.TaskEither<EngineError, A> | E.Either<EngineError, A> | Promise<E.Either<EngineError, A>>,
+): Promise<A> => {
   const r = await (typeof answer === 'function' ? answer() : answer);
   if (E.isLeft(r)) throw new Stop(r.left);
   return r.right;

@@ -28,8 +28,19 @@ export type EngineError =
       readonly reason: string;
     }
   /** `words`: the sentence Codex says it in, where it refuses the same data (e.g. a session meta it cannot decode). */
-  | { readonly _tag: 'Corrupt'; readonly path: string; readonly byteOffset: number; readonly reason: string; readonly words?: string }
-  | { readonly _tag: 'Unsupported'; readonly what: string; readonly schemaVersion?: number | string; readonly notYet?: true }
+  | {
+      readonly _tag: 'Corrupt';
+      readonly path: string;
+      readonly byteOffset: number;
+      readonly reason: string;
+      readonly words?: string;
+    }
+  | {
+      readonly _tag: 'Unsupported';
+      readonly what: string;
+      readonly schemaVersion?: number | string;
+      readonly notYet?: true;
+    }
   | { readonly _tag: 'InvalidArgument'; readonly field: string; readonly reason: string; readonly verbatim?: true }
   | { readonly _tag: 'Io'; readonly path: string; readonly op: string; readonly code: string; readonly message: string }
   | { readonly _tag: 'Timeout'; readonly what: string; readonly ms: number }
@@ -56,10 +67,18 @@ const TAG_SET: Readonly<Record<EngineErrorTag, true>> = {
 
 /** An EngineError passed through code that also sees thrown JS errors (adapters' catch blocks). */
 export const isEngineError = (err: unknown): err is EngineError =>
-  err !== null && typeof err === 'object' && !(err instanceof Error) && Object.prototype.hasOwnProperty.call(TAG_SET, String((err as { _tag?: unknown })._tag));
+  err !== null &&
+  typeof err === 'object' &&
+  !(err instanceof Error) &&
+  Object.prototype.hasOwnProperty.call(TAG_SET, String((err as { _tag?: unknown })._tag));
 
 export const notFound = (what: string, id: string): EngineError => ({ _tag: 'NotFound', what, id });
-export const conflict = (path: string, expected: LogPosition | 'noStream', actual: LogPosition | 'noStream', supersededBy?: string): EngineError => ({
+export const conflict = (
+  path: string,
+  expected: LogPosition | 'noStream',
+  actual: LogPosition | 'noStream',
+  supersededBy?: string,
+): EngineError => ({
   _tag: 'Conflict',
   path,
   expected,
@@ -87,7 +106,12 @@ export const invalidArgument = (field: string, reason: string): EngineError => (
   reason,
 });
 /** A value refused in another program's own words (Codex's), said as they are, not as `invalid <field>: …`. */
-export const refusedValue = (field: string, words: string): EngineError => ({ _tag: 'InvalidArgument', field, reason: words, verbatim: true });
+export const refusedValue = (field: string, words: string): EngineError => ({
+  _tag: 'InvalidArgument',
+  field,
+  reason: words,
+  verbatim: true,
+});
 export const ioError = (path: string, op: string, code: string, message: string): EngineError => ({
   _tag: 'Io',
   path,
@@ -98,13 +122,15 @@ export const ioError = (path: string, op: string, code: string, message: string)
 /** A method Codex does not serve for this history yet, in its words (`<method> is not supported yet`, -32601). */
 export const notSupportedYet = (method: string): EngineError => ({ _tag: 'Unsupported', what: method, notYet: true });
 export const timeout = (what: string, ms: number): EngineError => ({ _tag: 'Timeout', what, ms });
-export const rejected = (reason: string, data?: unknown): EngineError => (data === undefined ? { _tag: 'Rejected', reason } : { _tag: 'Rejected', reason, data });
+export const rejected = (reason: string, data?: unknown): EngineError =>
+  data === undefined ? { _tag: 'Rejected', reason } : { _tag: 'Rejected', reason, data };
 /** A change refused because a running Codex has the thread loaded (its writer lock is held): the cause the upstream route reads. */
 export const heldByCodex = (reason: string): EngineError => ({ _tag: 'Rejected', reason, heldBy: 'codex' });
 /** A refusal because a running Codex has the thread loaded. */
 export const isHeldByCodex = (e: EngineError): boolean => e._tag === 'Rejected' && e.heldBy === 'codex';
 
-const renderPosition = (p: LogPosition | 'noStream'): string => (p === 'noStream' ? 'no stream' : `line ${p.ordinal} @ byte ${p.byteOffset}`);
+const renderPosition = (p: LogPosition | 'noStream'): string =>
+  p === 'noStream' ? 'no stream' : `line ${p.ordinal} @ byte ${p.byteOffset}`;
 
 /** One readable sentence per error, for CLI output and logs. */
 export const renderError = (e: EngineError): string => {
@@ -122,7 +148,9 @@ export const renderError = (e: EngineError): string => {
       return `corrupt data in ${e.path} at byte ${e.byteOffset}: ${e.reason}`;
     case 'Unsupported':
       if (e.notYet === true) return `${e.what} is not supported yet`;
-      return e.schemaVersion === undefined ? `unsupported: ${e.what}` : `unsupported: ${e.what} (schema version ${String(e.schemaVersion)})`;
+      return e.schemaVersion === undefined
+        ? `unsupported: ${e.what}`
+        : `unsupported: ${e.what} (schema version ${String(e.schemaVersion)})`;
     case 'InvalidArgument':
       return e.verbatim === true ? e.reason : `invalid ${e.field}: ${e.reason}`;
     case 'Io':

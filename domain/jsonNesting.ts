@@ -95,7 +95,9 @@ export const nestedDeeperThan = (text: string, max: number = SERDE_MAX_DEPTH): n
 /** A JSON text refused before its parse for nesting deeper than `SERDE_MAX_DEPTH` levels. */
 export class JsonTooDeep extends SyntaxError {
   constructor(readonly offset: number) {
-    super(`nested deeper than ${SERDE_MAX_DEPTH} levels (at character ${offset + 1}): serde_json's recursion limit, so Codex cannot parse it either`);
+    super(
+      `nested deeper than ${SERDE_MAX_DEPTH} levels (at character ${offset + 1}): serde_json's recursion limit, so Codex cannot parse it either`,
+    );
     this.name = 'JsonTooDeep';
   }
 }

@@ -31,7 +31,11 @@ export interface EventLog {
   /** Read exactly the given byte range (one pread). */
   readonly readRange: (stream: string, byteOffset: number, byteLength: number) => TE.TaskEither<EngineError, string>;
   /** Append lines as one write under the stream's lock, with optimistic concurrency. */
-  readonly append: (stream: string, lines: ReadonlyArray<string>, expected: ExpectedPosition) => TE.TaskEither<EngineError, AppendResult>;
+  readonly append: (
+    stream: string,
+    lines: ReadonlyArray<string>,
+    expected: ExpectedPosition,
+  ) => TE.TaskEither<EngineError, AppendResult>;
   /** The position just past the last complete line. */
   readonly end: (stream: string) => TE.TaskEither<EngineError, LogPosition | 'noStream'>;
 }
@@ -78,7 +82,13 @@ export interface IndexStore {
       readonly after?: ReadonlyArray<import('./index/rows.js').KeyPart>;
       readonly from?: ReadonlyArray<import('./index/rows.js').KeyPart>;
     },
-  ) => TE.TaskEither<EngineError, ReadonlyArray<{ readonly key: import('./index/rows.js').KeyOf<T>; readonly value: import('./index/rows.js').RowOf<T> }>>;
+  ) => TE.TaskEither<
+    EngineError,
+    ReadonlyArray<{
+      readonly key: import('./index/rows.js').KeyOf<T>;
+      readonly value: import('./index/rows.js').RowOf<T>;
+    }>
+  >;
   /**
    * Each row whose key starts with `prefix`, in key order, given to `each` as it is read; how many.
    * None is kept: a whole table costs the memory of the rows `each` keeps, and the others die young.
@@ -86,10 +96,15 @@ export interface IndexStore {
   readonly scan: <T extends import('./index/rows.js').TableName>(
     table: T,
     prefix: ReadonlyArray<import('./index/rows.js').KeyPart>,
-    each: (row: { readonly key: import('./index/rows.js').KeyOf<T>; readonly value: import('./index/rows.js').RowOf<T> }) => void,
+    each: (row: {
+      readonly key: import('./index/rows.js').KeyOf<T>;
+      readonly value: import('./index/rows.js').RowOf<T>;
+    }) => void,
   ) => TE.TaskEither<EngineError, number>;
   /** Build a batch against the current state and commit it, all in one write transaction. */
-  readonly commit: (build: (reader: import('./index/rows.js').IndexReader) => ReadonlyArray<import('./index/rows.js').IndexWrite>) => TE.TaskEither<EngineError, number>;
+  readonly commit: (
+    build: (reader: import('./index/rows.js').IndexReader) => ReadonlyArray<import('./index/rows.js').IndexWrite>,
+  ) => TE.TaskEither<EngineError, number>;
   /**
    * A synchronous view of the committed state, outside any transaction (optional). With it a
    * writer builds a batch ahead of its commit, keeping write transactions short; the commit
@@ -102,7 +117,10 @@ export interface IndexStore {
    * `build` sees its own writes through `reader`.
    */
   readonly commitAsBuilt?: <A>(
-    build: (reader: import('./index/rows.js').IndexReader, write: (w: import('./index/rows.js').IndexWrite) => void) => A,
+    build: (
+      reader: import('./index/rows.js').IndexReader,
+      write: (w: import('./index/rows.js').IndexWrite) => void,
+    ) => A,
   ) => E.Either<EngineError, A>;
   /**
    * Stores over a memory map (optional): unmap and map again between transactions, so pages a
@@ -115,7 +133,10 @@ export interface IndexStore {
    */
   readonly writeMark?: () => E.Either<EngineError, string>;
   /** Every row of every table, in table then key order (verify, tests). */
-  readonly dump: () => TE.TaskEither<EngineError, ReadonlyArray<{ readonly table: string; readonly key: unknown; readonly value: unknown }>>;
+  readonly dump: () => TE.TaskEither<
+    EngineError,
+    ReadonlyArray<{ readonly table: string; readonly key: unknown; readonly value: unknown }>
+  >;
   readonly close: () => TE.TaskEither<EngineError, void>;
 }
 
@@ -139,7 +160,11 @@ export interface RolloutFiles {
   /** The first line of a file (its session_meta) as stored. */
   readonly firstLine: (path: string) => TE.TaskEither<EngineError, import('./rollout/line.js').RolloutLine>;
   /** One line by its byte range (one pread). */
-  readonly lineAt: (path: string, byteOffset: number, byteLength: number) => TE.TaskEither<EngineError, import('./rollout/line.js').RolloutLine>;
+  readonly lineAt: (
+    path: string,
+    byteOffset: number,
+    byteLength: number,
+  ) => TE.TaskEither<EngineError, import('./rollout/line.js').RolloutLine>;
   /** The decoded lines of a file before `endByteOffset` (undefined: to its end), quarantined ones passed on. */
   readonly linesBefore: (path: string, endByteOffset: number | undefined) => AsyncIterable<HistoryEntry>;
   /** Create `path` holding `lines` (one write; Conflict if it exists). */
@@ -152,7 +177,12 @@ export interface RolloutFiles {
    * (else Conflict): the same lock and position check as an append, so a revision and an append
    * (or two revisions) cut from the same state never both succeed. `base` is marked superseded.
    */
-  readonly revise: (base: string, expected: LogPosition, path: string, lines: ReadonlyArray<string>) => TE.TaskEither<EngineError, AppendResult>;
+  readonly revise: (
+    base: string,
+    expected: LogPosition,
+    path: string,
+    lines: ReadonlyArray<string>,
+  ) => TE.TaskEither<EngineError, AppendResult>;
   /** Append at `expected` (Conflict if the file ends elsewhere); paginated lines continue its ordinals. */
   readonly append: (
     path: string,
@@ -161,7 +191,11 @@ export interface RolloutFiles {
     mode: HistoryMode,
   ) => TE.TaskEither<EngineError, AppendResult>;
   /** Append rollout lines exactly as given (each one decodable) at `expected` (Conflict if the file ends elsewhere): `rollout/append`. */
-  readonly appendRaw: (path: string, lines: ReadonlyArray<string>, expected: LogPosition) => TE.TaskEither<EngineError, AppendResult>;
+  readonly appendRaw: (
+    path: string,
+    lines: ReadonlyArray<string>,
+    expected: LogPosition,
+  ) => TE.TaskEither<EngineError, AppendResult>;
   /**
    * Resolves once no writer holds `path`'s writer lock, whether the file is there or not: an
    * archive or unarchive holds the locks of the files it moves until the index names their new

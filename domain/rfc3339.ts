@@ -23,5 +23,7 @@ export const rfc3339Ms = (text: string): number | undefined => {
 export const codexMetaTimestampMs = (text: string | null | undefined): number | undefined => {
   if (typeof text !== 'string') return undefined;
   const named = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})$/.exec(text);
-  return named === null ? rfc3339Ms(text) : rfc3339Ms(`${named[1]}-${named[2]}-${named[3]}T${named[4]}:${named[5]}:${named[6]}Z`);
+  return named === null
+    ? rfc3339Ms(text)
+    : rfc3339Ms(`${named[1]}-${named[2]}-${named[3]}T${named[4]}:${named[5]}:${named[6]}Z`);
 };

@@ -48,7 +48,10 @@ export const indexHome = (run: IndexHomeRun): Promise<E.Either<EngineError, Inde
     const target = lmdbDirOf(run.indexDir);
     const dir = run.rebuild ? `${target}.rebuild-${process.pid}` : target;
     // Nothing is swept, removed or built through a link the home's owner planted on the way (`.rollout-engine`, `index`).
-    const linked = await checkFoldersBelow(confinementRoot(run.codexHome, run.indexDir), target).then(() => undefined, toEngineError(target, 'open'));
+    const linked = await checkFoldersBelow(confinementRoot(run.codexHome, run.indexDir), target).then(
+      () => undefined,
+      toEngineError(target, 'open'),
+    );
     if (linked !== undefined) return stop(linked);
     // What killed rebuilds and killed writers left behind (rebuildLeftovers.ts, jsonl/leftovers.ts).
     await removeDeadRebuilds(target);
@@ -76,16 +79,27 @@ export const indexHome = (run: IndexHomeRun): Promise<E.Either<EngineError, Inde
     const waiting = gateStatus(run.onStatus, run.codexHome);
     const gate = run.rebuild
       ? E.right<EngineError, GatePassage>({ verdict: 'index', backfill: null })
-      : await passLmdbBackfillGate(store, run.codexHome, waiting.gate, reportingTo(options, run.onStatus, 'build', run.codexHome))();
+      : await passLmdbBackfillGate(
+          store,
+          run.codexHome,
+          waiting.gate,
+          reportingTo(options, run.onStatus, 'build', run.codexHome),
+        )();
     if (E.isRight(gate)) waiting.passed(gate.right.verdict);
     const result = E.isLeft(gate)
       ? gate
       : gate.right.backfill !== null
         ? E.right(gate.right.backfill)
-        : await catchUpHome(store, run.codexHome, reportingTo(options, run.onStatus, run.rebuild ? 'rebuild' : 'catchUp', run.codexHome))();
+        : await catchUpHome(
+            store,
+            run.codexHome,
+            reportingTo(options, run.onStatus, run.rebuild ? 'rebuild' : 'catchUp', run.codexHome),
+          )();
     const counted = E.isRight(result) ? await quarantinedInIndex(store)() : result;
     const marked = E.isRight(result)
-      ? store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }))
+      ? store.transact('mark backfilled', (_r, write) =>
+          write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }),
+        )
       : E.right<EngineError, void>(undefined);
     // The store is closed whatever happened; the errors are told in this order.
     const closed = await store.close()();
@@ -95,7 +109,9 @@ export const indexHome = (run: IndexHomeRun): Promise<E.Either<EngineError, Inde
     await take(closed);
     if (run.rebuild) {
       // Under the index lock: no process opens the index between the swap's two renames.
-      await take(withIndexLock(target, () => swapIndex(dir, target, `${target}.old-${process.pid}`), lockWait.onIndexLockWait));
+      await take(
+        withIndexLock(target, () => swapIndex(dir, target, `${target}.old-${process.pid}`), lockWait.onIndexLockWait),
+      );
       // What the last verify found was in the index just replaced.
       await take(dropVerifyFindings(run.indexDir));
     }

@@ -37,5 +37,15 @@ export const ALL_PROJECTIONS: ReadonlyArray<Projection> = [
   toolItemsProjection,
 ];
 
-export const ALL_PROJECTIONS_SUBSET: ProjectionSubset = { name: 'all', projections: ALL_PROJECTIONS, checkpoints: 'files', tables: ROLLOUT_TABLES };
-export const TOKEN_PROJECTION_SUBSET: ProjectionSubset = { name: 'tokens', projections: [tokenAuditProjection], checkpoints: 'tokenFiles', tables: TOKEN_ROLLOUT_TABLES };
+export const ALL_PROJECTIONS_SUBSET: ProjectionSubset = {
+  name: 'all',
+  projections: ALL_PROJECTIONS,
+  checkpoints: 'files',
+  tables: ROLLOUT_TABLES,
+};
+export const TOKEN_PROJECTION_SUBSET: ProjectionSubset = {
+  name: 'tokens',
+  projections: [tokenAuditProjection],
+  checkpoints: 'tokenFiles',
+  tables: TOKEN_ROLLOUT_TABLES,
+};

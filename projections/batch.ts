@@ -54,7 +54,12 @@ export class Batch {
   }
 
   private storesNothing(table: TableName, key: ReadonlyArray<KeyPart>): boolean {
-    return this.empty.size > 0 && ROLLOUT_TABLE_SET.has(table) && this.empty.has(key[0] as string) && this.storedIn.get(key[0] as string)?.has(table) !== true;
+    return (
+      this.empty.size > 0 &&
+      ROLLOUT_TABLE_SET.has(table) &&
+      this.empty.has(key[0] as string) &&
+      this.storedIn.get(key[0] as string)?.has(table) !== true
+    );
   }
 
   put<T extends TableName>(table: T, key: KeyOf<T>, value: RowOf<T>): void {
@@ -71,7 +76,11 @@ export class Batch {
    * never mutated; later edits return that same copy. Nested values must still be replaced,
    * not mutated, unless `copy` (the first edit's copy, shallow by default) copied them too.
    */
-  edit<T extends TableName>(table: T, key: KeyOf<T>, copy?: (row: RowOf<T>) => RowOf<T>): Mutable<RowOf<T>> | undefined {
+  edit<T extends TableName>(
+    table: T,
+    key: KeyOf<T>,
+    copy?: (row: RowOf<T>) => RowOf<T>,
+  ): Mutable<RowOf<T>> | undefined {
     const p = this.pending.find(table, key)?.value;
     if (p !== undefined && p.owned) return p.value as Mutable<RowOf<T>> | undefined;
     const v = p !== undefined ? p.value : this.storesNothing(table, key) ? undefined : this.reader.get(table, key);
@@ -111,7 +120,11 @@ export class Batch {
   }
 
   writes(): IndexWrite[] {
-    return this.order.map((p) => (p.value === undefined ? { op: 'del', table: p.table, key: p.key } : { op: 'put', table: p.table, key: p.key, value: p.value }));
+    return this.order.map((p) =>
+      p.value === undefined
+        ? { op: 'del', table: p.table, key: p.key }
+        : { op: 'put', table: p.table, key: p.key, value: p.value },
+    );
   }
 
   get size(): number {

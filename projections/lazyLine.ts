@@ -1,7 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeRolloutLine } from '../domain/rollout/line.js';
 import type { RolloutLine } from '../domain/rollout/line.js';
-import { ELIDE_FROM, ELIDE_MIN_STRING, PREFIX_BYTES, isValidStringContent, skipByPrefix, unreadStringKeys } from './linePrefix.js';
+import {
+  ELIDE_FROM,
+  ELIDE_MIN_STRING,
+  PREFIX_BYTES,
+  isValidStringContent,
+  skipByPrefix,
+  unreadStringKeys,
+} from './linePrefix.js';
 import type { LazyOptions, SkippedLine } from './linePrefix.js';
 
 /**
@@ -10,7 +17,10 @@ import type { LazyOptions, SkippedLine } from './linePrefix.js';
  */
 
 /** A line as the runner takes it: skipped by its prefix, decoded, or not decodable (with why). */
-export type LazyLine = SkippedLine | { readonly kind: 'decoded'; readonly line: RolloutLine } | { readonly kind: 'undecodable'; readonly reason: string };
+export type LazyLine =
+  | SkippedLine
+  | { readonly kind: 'decoded'; readonly line: RolloutLine }
+  | { readonly kind: 'undecodable'; readonly reason: string };
 
 /** Index of the quote closing the JSON string whose contents start at `from` (-1 if none). */
 const closingQuote = (text: string, from: number): number => {

@@ -10,9 +10,15 @@
  * save work. The kinds come from the decoder's list (`domain/rollout/lineKinds.ts`: names only, no
  * codecs).
  */
-import { codexNumbersLegacyLine, EVENT_MSG_KINDS, type EventMsgType, type TopLevelType } from '../domain/rollout/lineKinds.js';
+import {
+  codexNumbersLegacyLine,
+  EVENT_MSG_KINDS,
+  type EventMsgType,
+  type TopLevelType,
+} from '../domain/rollout/lineKinds.js';
 
-const PREFIX = /^\{"timestamp":"([^"\\]*)",(?:"ordinal":(\d+),)?"type":"([a-z_]+)"(?:,"payload":\{"type":"([A-Za-z_]+)")?/;
+const PREFIX =
+  /^\{"timestamp":"([^"\\]*)",(?:"ordinal":(\d+),)?"type":"([a-z_]+)"(?:,"payload":\{"type":"([A-Za-z_]+)")?/;
 
 /** Bytes of a line that always hold its prefix (timestamps and kind names are short). */
 export const PREFIX_BYTES = 300;
@@ -29,7 +35,9 @@ export const TOP_LEVEL_READ: { readonly [K in TopLevelType]: true | { readonly s
   world_state: { skipped: 'model context only: no projection reads it' },
   compacted: { skipped: 'compaction history: the items come from context_compacted / item_completed' },
 };
-const SKIPPED_TOP: ReadonlySet<string> = new Set(Object.entries(TOP_LEVEL_READ).flatMap(([type, read]) => (read === true ? [] : [type])));
+const SKIPPED_TOP: ReadonlySet<string> = new Set(
+  Object.entries(TOP_LEVEL_READ).flatMap(([type, read]) => (read === true ? [] : [type])),
+);
 
 /** The event messages the turn fold and the other projections read: every one the decoder knows (the others are skipped). */
 export const NEEDED_EVENT_MSGS: ReadonlySet<string> = new Set(Object.keys(EVENT_MSG_KINDS));
@@ -52,8 +60,16 @@ export interface LazyOptions {
 }
 
 /** The kinds the token projection reads (domain/tokens/responseFold.ts, and session_meta for its state). */
-export const TOKEN_TOP: ReadonlySet<string> = new Set<TopLevelType>(['session_meta', 'turn_context', 'token_usage_record']);
-export const TOKEN_EVENT_MSGS: ReadonlySet<string> = new Set<EventMsgType>(['token_count', 'task_started', 'thread_settings_applied']);
+export const TOKEN_TOP: ReadonlySet<string> = new Set<TopLevelType>([
+  'session_meta',
+  'turn_context',
+  'token_usage_record',
+]);
+export const TOKEN_EVENT_MSGS: ReadonlySet<string> = new Set<EventMsgType>([
+  'token_count',
+  'task_started',
+  'thread_settings_applied',
+]);
 
 /**
  * A line no projection reads: its timestamp, ordinal and type, and `unnumbered` when Codex would
@@ -69,8 +85,15 @@ export type SkippedLine = {
 };
 
 /** The skipped-line view, `unnumbered` only where it is so (most skipped lines are numbered). */
-const skippedLine = (timestamp: string, ordinal: number | null, type: string, pType: string | undefined): SkippedLine =>
-  codexNumbersLegacyLine(type, pType) ? { kind: 'skipped', timestamp, ordinal, type } : { kind: 'skipped', timestamp, ordinal, type, unnumbered: true };
+const skippedLine = (
+  timestamp: string,
+  ordinal: number | null,
+  type: string,
+  pType: string | undefined,
+): SkippedLine =>
+  codexNumbersLegacyLine(type, pType)
+    ? { kind: 'skipped', timestamp, ordinal, type }
+    : { kind: 'skipped', timestamp, ordinal, type, unnumbered: true };
 
 /**
  * The skipped-line view of a line no projection reads, from its first bytes (`prefix`, at most
@@ -85,7 +108,9 @@ export const skipByPrefix = (prefix: string, opts: LazyOptions = {}): SkippedLin
   // A payload that is not an object (wrong type) is decoded, so it is quarantined, never skipped unseen.
   if (pType === undefined && !prefix.startsWith(',"payload":{', m[0].length)) return undefined;
   if (type === 'compacted' && !prefix.startsWith(COMPACTED_MESSAGE, m[0].length)) return undefined;
-  return isSkipped(type, pType, opts, () => UNSEARCHED_MESSAGE.test(prefix)) ? skippedLine(m[1]!, m[2] === undefined ? null : Number(m[2]), type, pType) : undefined;
+  return isSkipped(type, pType, opts, () => UNSEARCHED_MESSAGE.test(prefix))
+    ? skippedLine(m[1]!, m[2] === undefined ? null : Number(m[2]), type, pType)
+    : undefined;
 };
 
 /**
@@ -142,7 +167,8 @@ const holds = (bytes: Uint8Array, at: number, word: Uint8Array, end: number): bo
 };
 
 /** `[a-z_]` (lower) or `[A-Za-z_]`. */
-const isKindByte = (c: number, upper: boolean): boolean => (c >= 0x61 && c <= 0x7a) || c === 0x5f || (upper && c >= 0x41 && c <= 0x5a);
+const isKindByte = (c: number, upper: boolean): boolean =>
+  (c >= 0x61 && c <= 0x7a) || c === 0x5f || (upper && c >= 0x41 && c <= 0x5a);
 
 /** End of a run of kind bytes from `at` that a quote closes before `end`; -1 if none (PREFIX's `([a-z_]+)"`). */
 const kindEnd = (bytes: Uint8Array, at: number, end: number, upper: boolean): number => {
@@ -225,7 +251,11 @@ export const prefixVerdictOfBytes = (bytes: Buffer, opts: LazyOptions = {}): Pre
   // (the layout matched, so the prefix is there).
   const unsearched = () => UNSEARCHED_MESSAGE.test(asciiPrefix(bytes) ?? '');
   if (!isSkipped(type, pType, opts, unsearched)) return READ;
-  if (opts.tokensOnly !== true && isWord(bytes, found.typeFrom, found.typeTo, COMPACTED) && !holds(bytes, found.typeTo + 1, COMPACTED_MESSAGE_BYTES, bytes.length))
+  if (
+    opts.tokensOnly !== true &&
+    isWord(bytes, found.typeFrom, found.typeTo, COMPACTED) &&
+    !holds(bytes, found.typeTo + 1, COMPACTED_MESSAGE_BYTES, bytes.length)
+  )
     return READ;
   return skippedLine(latin1(bytes, found.tsFrom, found.tsTo), found.ordinal, type, pType);
 };
@@ -235,7 +265,8 @@ const TOKEN_TOP_BYTES = [...TOKEN_TOP].map(bytesOf);
 const TOKEN_EVENT_MSG_BYTES = [...TOKEN_EVENT_MSGS].map(bytesOf);
 
 /** Whether `bytes[from, to)` are `word`. */
-const isWord = (bytes: Uint8Array, from: number, to: number, word: Uint8Array): boolean => to - from === word.length && holds(bytes, from, word, to);
+const isWord = (bytes: Uint8Array, from: number, to: number, word: Uint8Array): boolean =>
+  to - from === word.length && holds(bytes, from, word, to);
 
 const isOneOf = (bytes: Uint8Array, from: number, to: number, words: ReadonlyArray<Uint8Array>): boolean => {
   for (const w of words) if (isWord(bytes, from, to, w)) return true;
@@ -261,7 +292,10 @@ export const tokenLineVerdictAt = (bytes: Buffer, start: number, end: number): P
  * see the same shapes); the line's raw text is kept as stored.
  */
 const UNREAD_STRINGS: ReadonlyArray<{ readonly kind: RegExp; readonly keys: ReadonlyArray<string> }> = [
-  { kind: /^\{"timestamp":"[^"\\]*",(?:"ordinal":\d+,)?"type":"session_meta","payload":\{/, keys: ['"base_instructions":{"text":"', '"base_instructions":"'] },
+  {
+    kind: /^\{"timestamp":"[^"\\]*",(?:"ordinal":\d+,)?"type":"session_meta","payload":\{/,
+    keys: ['"base_instructions":{"text":"', '"base_instructions":"'],
+  },
   {
     kind: /^\{"timestamp":"[^"\\]*",(?:"ordinal":\d+,)?"type":"event_msg","payload":\{"type":"item_completed",(?:"thread_id":"[^"\\]*",)?"turn_id":"[^"\\]*","item":\{"type":"(?!UserMessage")/,
     keys: ['"aggregated_output":"'],
@@ -274,7 +308,8 @@ export const ELIDE_FROM = 8192;
 export const ELIDE_MIN_STRING = 256;
 
 /** Keys (with their opening `":"`) whose string values a line of this kind may drop; undefined: none. */
-export const unreadStringKeys = (prefix: string): ReadonlyArray<string> | undefined => UNREAD_STRINGS.find((r) => r.kind.test(prefix))?.keys;
+export const unreadStringKeys = (prefix: string): ReadonlyArray<string> | undefined =>
+  UNREAD_STRINGS.find((r) => r.kind.test(prefix))?.keys;
 
 /** What JSON.parse rejects inside a string: raw control characters (and escapes it does not know, below). */
 const CONTROL_CHARACTER = /[\u0000-\u001f]/;

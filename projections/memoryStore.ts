@@ -21,9 +21,11 @@ export const memoryIndexStore = (): IndexStore => {
       let rows = sorted(table, prefix);
       if (opts.reverse) rows = rows.reverse();
       const after = opts.after;
-      if (after) rows = rows.filter((r) => (opts.reverse ? compareKeys(r.key, after) < 0 : compareKeys(r.key, after) > 0));
+      if (after)
+        rows = rows.filter((r) => (opts.reverse ? compareKeys(r.key, after) < 0 : compareKeys(r.key, after) > 0));
       const from = opts.from;
-      if (from) rows = rows.filter((r) => (opts.reverse ? compareKeys(r.key, from) <= 0 : compareKeys(r.key, from) >= 0));
+      if (from)
+        rows = rows.filter((r) => (opts.reverse ? compareKeys(r.key, from) <= 0 : compareKeys(r.key, from) >= 0));
       if (opts.limit !== undefined) rows = rows.slice(0, opts.limit);
       return TE.right(rows.map((r) => ({ key: r.key as never, value: r.value as never })));
     },
@@ -37,7 +39,12 @@ export const memoryIndexStore = (): IndexStore => {
       idx.apply(withHomeStatsDropped(ws));
       return E.right(ws.length);
     },
-    dump: () => TE.right(TABLES.filter((t) => t !== 'meta').flatMap((t) => sorted(t, []).map((r) => ({ table: t as string, key: r.key as unknown, value: r.value })))),
+    dump: () =>
+      TE.right(
+        TABLES.filter((t) => t !== 'meta').flatMap((t) =>
+          sorted(t, []).map((r) => ({ table: t as string, key: r.key as unknown, value: r.value })),
+        ),
+      ),
     close: () => TE.right(undefined),
   };
 };

@@ -70,7 +70,14 @@ export interface BatchStats {
   readonly rejected: RejectedLine[];
 }
 
-export const emptyStats = (): BatchStats => ({ lines: 0, parsed: 0, skipped: 0, undecodable: 0, codexUnread: 0, rejected: [] });
+export const emptyStats = (): BatchStats => ({
+  lines: 0,
+  parsed: 0,
+  skipped: 0,
+  undecodable: 0,
+  codexUnread: 0,
+  rejected: [],
+});
 
 /**
  * Clear every row of a rollout (all tables keyed by rollout id, and its entry under its base), or
@@ -90,10 +97,17 @@ const READ_COMPACTION: RolloutEvent = { kind: 'compacted', payload: { message: '
 const QUARANTINED: LazyLine = { kind: 'undecodable', reason: 'quarantined' };
 
 /** Fold one line into the batch. Pure. */
-export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchStats, projections: ReadonlyArray<Projection> = ALL_PROJECTIONS): void => {
+export const foldLine = (
+  b: Batch,
+  ctx: RolloutContext,
+  l: LineIn,
+  stats: BatchStats,
+  projections: ReadonlyArray<Projection> = ALL_PROJECTIONS,
+): void => {
   if (l.fields !== undefined) return foldFields(b, ctx, l, l.fields, stats, projections);
   stats.lines += 1;
-  const lazy = l.lazy ?? (l.text === null ? QUARANTINED : l.prefixRead === true ? decodeLine(l.text) : lazyDecode(l.text, ctx));
+  const lazy =
+    l.lazy ?? (l.text === null ? QUARANTINED : l.prefixRead === true ? decodeLine(l.text) : lazyDecode(l.text, ctx));
   const ordinal = lazy.kind === 'skipped' ? lazy.ordinal : lazy.kind === 'decoded' ? (lazy.line.ordinal ?? null) : null;
   const pos: LinePos = { line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal };
   const timestamp = lazy.kind === 'skipped' ? lazy.timestamp : lazy.kind === 'decoded' ? lazy.line.timestamp : null;
@@ -108,7 +122,13 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
     stats.undecodable += 1;
     // Bytes the reader quarantined (text null) are recorded by the reader; text lines here.
     if (l.text !== null || l.lazy !== undefined)
-      stats.rejected.push({ line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, reason: lazy.reason, text: l.elided === true ? null : l.text });
+      stats.rejected.push({
+        line: l.line,
+        byteOffset: l.byteOffset,
+        byteLength: l.byteLength,
+        reason: lazy.reason,
+        text: l.elided === true ? null : l.text,
+      });
   } else {
     stats.parsed += 1;
     const ours = classifyRolloutLine(lazy.line);
@@ -117,7 +137,10 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
     codexNumbers = codexNumbersLegacyEvent(lazy.line, asCodex);
     const ev = ours;
     if (ev.kind !== 'invalid' && asCodex.kind === 'invalid') stats.codexUnread += 1;
-    headResponse = lazy.line.type === 'response_item' && payloadType(lazy.line) !== undefined && (ours.kind === 'other' || asCodex.kind !== 'invalid');
+    headResponse =
+      lazy.line.type === 'response_item' &&
+      payloadType(lazy.line) !== undefined &&
+      (ours.kind === 'other' || asCodex.kind !== 'invalid');
     if (ev.kind === 'invalid') {
       stats.undecodable += 1;
       const kind = ev.payloadType ? `${ev.type}/${ev.payloadType}` : ev.type;
@@ -132,17 +155,32 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
     for (const p of projections) p.apply(b, ctx, p.readsAsCodex === true ? asCodex : ev, pos, lazy.line.timestamp);
   }
   // After `apply`, so the line that creates a row (session_meta) is counted in it.
-  for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp, undecodable: lazy.kind === 'undecodable', codexNumbers, headResponse });
+  for (const p of projections)
+    p.onLine?.(b, ctx, { pos, timestamp, undecodable: lazy.kind === 'undecodable', codexNumbers, headResponse });
 };
 
 /** `foldLine` of a line read by its fields: what its full decode would fold (a known kind, never invalid). */
-const foldFields = (b: Batch, ctx: RolloutContext, l: LineIn, f: TokenLineFields, stats: BatchStats, projections: ReadonlyArray<Projection>): void => {
+const foldFields = (
+  b: Batch,
+  ctx: RolloutContext,
+  l: LineIn,
+  f: TokenLineFields,
+  stats: BatchStats,
+  projections: ReadonlyArray<Projection>,
+): void => {
   stats.lines += 1;
   stats.parsed += 1;
   const pos: LinePos = { line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal: f.ordinal ?? null };
   for (const p of projections) p.apply(b, ctx, f.event, pos, f.timestamp);
   const codexNumbers = codexNumbersLegacyLine(f.type, f.payloadType);
-  for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp: f.timestamp, undecodable: false, codexNumbers, headResponse: f.type === 'response_item' });
+  for (const p of projections)
+    p.onLine?.(b, ctx, {
+      pos,
+      timestamp: f.timestamp,
+      undecodable: false,
+      codexNumbers,
+      headResponse: f.type === 'response_item',
+    });
 };
 
 /** Start a file's batch: clear the rollouts it re-indexes; from its first line, nothing of it is stored. Pure. */
@@ -152,11 +190,16 @@ export const beginFileBatch = (
   tables: ReadonlyArray<TableName> = ROLLOUT_TABLES,
 ): void => {
   for (const r of plan.resetRollouts) clearRollout(b, r, tables);
-  if (plan.ctx !== null && plan.fromStart === true) b.markEmpty(plan.ctx.rolloutId, plan.tokensStored === true ? TOKEN_ROLLOUT_TABLES : []);
+  if (plan.ctx !== null && plan.fromStart === true)
+    b.markEmpty(plan.ctx.rolloutId, plan.tokensStored === true ? TOKEN_ROLLOUT_TABLES : []);
 };
 
 /** Apply one file's batch to a (possibly shared) Batch: resets, lines, checkpoint. Pure. */
-export const projectInto = (b: Batch, plan: BatchPlan, subset: ProjectionSubset = ALL_PROJECTIONS_SUBSET): BatchStats => {
+export const projectInto = (
+  b: Batch,
+  plan: BatchPlan,
+  subset: ProjectionSubset = ALL_PROJECTIONS_SUBSET,
+): BatchStats => {
   const stats = emptyStats();
   beginFileBatch(b, plan, subset.tables);
   if (plan.ctx !== null) for (const l of plan.lines) foldLine(b, plan.ctx, l, stats, subset.projections);
@@ -165,7 +208,11 @@ export const projectInto = (b: Batch, plan: BatchPlan, subset: ProjectionSubset 
 };
 
 /** Build the writes of one batch against the stored index. Pure. */
-export const projectBatch = (reader: IndexReader, plan: BatchPlan, subset: ProjectionSubset = ALL_PROJECTIONS_SUBSET): { writes: IndexWrite[]; stats: BatchStats } => {
+export const projectBatch = (
+  reader: IndexReader,
+  plan: BatchPlan,
+  subset: ProjectionSubset = ALL_PROJECTIONS_SUBSET,
+): { writes: IndexWrite[]; stats: BatchStats } => {
   const b = new Batch(reader);
   const stats = projectInto(b, plan, subset);
   return { writes: b.writes(), stats };

@@ -32,7 +32,13 @@ interface GrowingBlock {
 const growing = new WeakMap<Batch, Map<string, GrowingBlock>>();
 
 /** Appends a line's entry to its block: amortised constant work a line, the block put as a view of what is written. */
-const addLineSignature = (b: Batch, rolloutId: string, line: number, grams: number, write: (block: Uint8Array, at: number) => number): void => {
+const addLineSignature = (
+  b: Batch,
+  rolloutId: string,
+  line: number,
+  grams: number,
+  write: (block: Uint8Array, at: number) => number,
+): void => {
   const key = [rolloutId, blockOfLine(line)] as const;
   const stored = b.get('searchLines', key);
   let blocks = growing.get(b);
@@ -41,7 +47,11 @@ const addLineSignature = (b: Batch, rolloutId: string, line: number, grams: numb
   let block = blocks.get(name);
   // Not ours (first write in this batch, or the rollout's rows were reset since): start from what is stored.
   if (block === undefined || block.view !== stored) {
-    block = { buffer: new Uint8Array(Math.max(256, 2 * (stored?.length ?? 0))), used: stored?.length ?? 0, view: undefined };
+    block = {
+      buffer: new Uint8Array(Math.max(256, 2 * (stored?.length ?? 0))),
+      used: stored?.length ?? 0,
+      view: undefined,
+    };
     if (stored !== undefined) block.buffer.set(stored);
     blocks.set(name, block);
   }
@@ -73,7 +83,9 @@ export const searchProjection: Projection = {
     if (searched.length <= HASHES_HELD_UP_TO) {
       const hashes = gramHashesOfText(searched);
       setHashes(signature, hashes);
-      addLineSignature(b, ctx.rolloutId, pos.line, hashes.length, (block, at) => writeLineEntry(block, at, pos.line, hashes));
+      addLineSignature(b, ctx.rolloutId, pos.line, hashes.length, (block, at) =>
+        writeLineEntry(block, at, pos.line, hashes),
+      );
       return;
     }
     // A long text is hashed twice (count, then set) rather than held: two hashes a character.

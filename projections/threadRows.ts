@@ -1,5 +1,14 @@
 import { codexRefusal } from '../domain/rollout/codexSerde.js';
-import type { IndexReader, IndexWrite, KeyOf, LaterMeta, RolloutRow, StateDbFields, ThreadRow, ThreadSortMs } from '../domain/index/rows.js';
+import type {
+  IndexReader,
+  IndexWrite,
+  KeyOf,
+  LaterMeta,
+  RolloutRow,
+  StateDbFields,
+  ThreadRow,
+  ThreadSortMs,
+} from '../domain/index/rows.js';
 import { THREAD_ORDER_KEYS, holdsRows } from '../domain/index/rows.js';
 import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
 import { buildThread, gitInfoOf } from '../domain/thread/buildThread.js';
@@ -47,7 +56,9 @@ export const sortMsOf = (
   fileMtimeMs?: number,
 ): ThreadSortMs => {
   // As Codex's state DB reads the meta's time; one it cannot read is the row's (its file name's).
-  const created = codexMetaTimestampMs((rollout?.meta as { timestamp?: string } | null | undefined)?.timestamp) ?? thread.createdAt * 1000;
+  const created =
+    codexMetaTimestampMs((rollout?.meta as { timestamp?: string } | null | undefined)?.timestamp) ??
+    thread.createdAt * 1000;
   const updated = ms(rollout?.lastLineTimestamp) ?? thread.updatedAt * 1000;
   return {
     created,
@@ -60,7 +71,8 @@ export const sortMsOf = (
 };
 
 /** A thread row's keys in `threadOrder`, one per list order. */
-export const threadOrderKeysOf = (row: ThreadRow): Array<KeyOf<'threadOrder'>> => THREAD_ORDER_KEYS.map((k) => [row.archived ? 1 : 0, k, row.sortMs[k], row.id]);
+export const threadOrderKeysOf = (row: ThreadRow): Array<KeyOf<'threadOrder'>> =>
+  THREAD_ORDER_KEYS.map((k) => [row.archived ? 1 : 0, k, row.sortMs[k], row.id]);
 
 /** Write a thread row (or delete it: `row` undefined) with its `threadOrder` keys, the old row's keys going. */
 export const writeThreadRow = (b: Batch, threadId: string, row: ThreadRow | undefined): void => {
@@ -99,7 +111,13 @@ export interface ThreadRowHome {
 }
 
 /** The thread row of a thread whose current file is `current` (the Thread fields but turns/status). */
-export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null, defaultModelProvider: string, codexRow?: CodexRowTimesOf): ThreadRow | undefined => {
+export const threadRowOf = (
+  b: Batch,
+  current: IndexedFile,
+  name: string | null,
+  defaultModelProvider: string,
+  codexRow?: CodexRowTimesOf,
+): ThreadRow | undefined => {
   const stored = b.get('rollouts', [current.rolloutId]);
   if (!stored) return undefined;
   // A first meta Codex's serde refuses: Codex's file scan lists the thread nowhere and its reads
@@ -108,10 +126,13 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
   const refused = stored.refusedMeta !== undefined;
   const row = refused ? backfilledRolloutOf(stored, current) : stored;
   if (row === undefined || row.meta === null) return undefined;
-  if (!refused && row.meta['upcast_from'] == null && codexRefusal('sessionMeta', row.meta) !== undefined) return undefined;
+  if (!refused && row.meta['upcast_from'] == null && codexRefusal('sessionMeta', row.meta) !== undefined)
+    return undefined;
   // The rollout rows of the logical history, base first (a missing or cyclic base ends the walk).
   const { chain } = walkHistorySync(row, row.rolloutId, hopOfRow, (id) => b.get('rollouts', [id]));
-  const withPreview = chain.find((c) => c.node.preview !== null && (c.cut === null || (c.node.previewByteOffset ?? 0) < c.cut.endByteOffset));
+  const withPreview = chain.find(
+    (c) => c.node.preview !== null && (c.cut === null || (c.node.previewByteOffset ?? 0) < c.cut.endByteOffset),
+  );
   // Settings replay through the history in order, each base only below its cut (as the fold reads it).
   const settings = { model: null as string | null, reasoningEffort: null as string | null };
   const meta = row.meta as SessionMetaPayload;
@@ -120,7 +141,10 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
     const below = (at: number): boolean => c.cut === null || at < c.cut.endByteOffset;
     for (const change of c.node.settings) if (below(change.byteOffset)) applySettingsChange(settings, change);
     // The state DB's fields, its lines in the file's order (a later meta is the current file's own).
-    const lines = [...c.node.settings.map((s) => ({ at: s.byteOffset, settings: s })), ...(c.node.laterMetas ?? []).map((m) => ({ at: m.byteOffset, meta: m }))];
+    const lines = [
+      ...c.node.settings.map((s) => ({ at: s.byteOffset, settings: s })),
+      ...(c.node.laterMetas ?? []).map((m) => ({ at: m.byteOffset, meta: m })),
+    ];
     for (const l of lines.sort((a, b) => a.at - b.at)) if (below(l.at)) applyToStateDb(db, l, defaultModelProvider);
   }
   const thread = buildThread(
@@ -145,12 +169,17 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
   // `--replay 20261127:59:0:1:1:0`).
   const fromLines = fromFirstMeta.originator === '' ? { ...fromFirstMeta, originator: db.originator } : fromFirstMeta;
   const stateDb: StateDbFields = Object.fromEntries(
-    (['cwd', 'modelProvider', 'source', 'cliVersion'] as const).flatMap((k) => (same(db[k], fromLines[k]) ? [] : [[k, db[k]]])),
+    (['cwd', 'modelProvider', 'source', 'cliVersion'] as const).flatMap((k) =>
+      same(db[k], fromLines[k]) ? [] : [[k, db[k]]],
+    ),
   );
   const lineMs = sortMsOf(row, thread, fileNameTimestampOf(current.path), current.mtimeMs);
   // A thread Codex's state DB took (or will take) from its file: its times are that reading, not its lines'.
   const taken = fileTakenTimes(codexRow, current.mtimeMs);
-  const rest = taken === undefined ? fromLines : { ...fromLines, updatedAt: Math.floor(taken.updatedMs / 1000), recencyAt: Math.floor(taken.recencyMs / 1000) };
+  const rest =
+    taken === undefined
+      ? fromLines
+      : { ...fromLines, updatedAt: Math.floor(taken.updatedMs / 1000), recencyAt: Math.floor(taken.recencyMs / 1000) };
   const sortMs = taken === undefined ? lineMs : { ...lineMs, updated: taken.updatedMs, recency: taken.recencyMs };
   return withThreadState(
     {
@@ -168,7 +197,9 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
       // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
       ...(current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) }),
       // A row from the file name holds no originator (measured on 0.169.0: null).
-      ...(refused ? { metaRefused: true as const, ...(stored.refusedMeta?.stateDbMeta === undefined ? { originator: null } : {}) } : {}),
+      ...(refused
+        ? { metaRefused: true as const, ...(stored.refusedMeta?.stateDbMeta === undefined ? { originator: null } : {}) }
+        : {}),
     },
     b.get('threadState', [current.threadId]),
   );
@@ -188,7 +219,9 @@ const backfilledRolloutOf = (row: RolloutRow, current: IndexedFile): RolloutRow 
   if (taken !== undefined) return { ...row, meta: taken };
   const timestamp = fileNameTimestampOf(current.path);
   // `SessionSource::default()` is `vscode` (protocol/src/protocol.rs).
-  return timestamp === undefined ? undefined : { ...row, meta: { id: current.threadId, timestamp, cwd: '', cli_version: '', source: 'vscode' } };
+  return timestamp === undefined
+    ? undefined
+    : { ...row, meta: { id: current.threadId, timestamp, cwd: '', cli_version: '', source: 'vscode' } };
 };
 
 /** A thread's fields in Codex's state DB as its lines leave them (codex-rs `state/src/extract.rs`). */
@@ -220,10 +253,15 @@ const stateDbOf = (meta: SessionMetaPayload, defaultModelProvider: string): Stat
  * a thread settings line the cwd and provider (`ThreadSettingsApplied`); a turn context the cwd
  * while there is none (`apply_turn_context`); an empty provider is the default (`apply_rollout_item`).
  */
-const applyToStateDb = (db: StateDbState, line: { settings?: SettingsChange; meta?: LaterMeta }, defaultModelProvider: string): void => {
+const applyToStateDb = (
+  db: StateDbState,
+  line: { settings?: SettingsChange; meta?: LaterMeta },
+  defaultModelProvider: string,
+): void => {
   const { settings, meta } = line;
   // A turn context's cwd only fills an empty one (a row from the file name, a meta with none).
-  if (settings !== undefined && settings.kind === 'turnContext' && settings.cwd !== undefined && db.cwd === '') db.cwd = settings.cwd;
+  if (settings !== undefined && settings.kind === 'turnContext' && settings.cwd !== undefined && db.cwd === '')
+    db.cwd = settings.cwd;
   if (settings !== undefined && settings.kind === 'threadSettings') {
     if (settings.cwd !== undefined) db.cwd = settings.cwd;
     if (settings.provider !== undefined) db.modelProvider = settings.provider || defaultModelProvider;
@@ -265,12 +303,21 @@ export const refreshThreadRows = (
   }
   for (const [threadId, group] of byThread) {
     const current = currentFileOf(group);
-    const row = current ? threadRowOf(b, current, home.names.get(threadId) ?? null, home.defaultModelProvider, home.codexRows.get(threadId)) : undefined;
+    const row = current
+      ? threadRowOf(
+          b,
+          current,
+          home.names.get(threadId) ?? null,
+          home.defaultModelProvider,
+          home.codexRows.get(threadId),
+        )
+      : undefined;
     const old = b.get('threads', [threadId]);
     if (row === undefined ? old !== undefined : !same(old, row)) writeThreadRow(b, threadId, row);
   }
   const stale = only ?? b.keys('threads', []).map((k) => k[0] as string);
-  for (const id of stale) if (!byThread.has(id) && b.get('threads', [id]) !== undefined) writeThreadRow(b, id, undefined);
+  for (const id of stale)
+    if (!byThread.has(id) && b.get('threads', [id]) !== undefined) writeThreadRow(b, id, undefined);
   return b.writes();
 };
 

@@ -24,7 +24,14 @@ export const THREAD_ROWS_DUE_FROM: readonly [string] = [PREFIX];
 export const threadRowsDueMarks = (
   meta: ReadonlyArray<{ readonly key: ReadonlyArray<unknown>; readonly value: unknown }>,
 ): Array<{ readonly key: readonly [string]; readonly owner: unknown }> =>
-  meta.flatMap(({ key, value }) => (typeof key[0] === 'string' && key[0].startsWith(PREFIX) ? [{ key: [key[0]] as const, owner: value }] : []));
+  meta.flatMap(({ key, value }) =>
+    typeof key[0] === 'string' && key[0].startsWith(PREFIX) ? [{ key: [key[0]] as const, owner: value }] : [],
+  );
 
-export const markThreadRowsDue = (id: string, owner: unknown): IndexWrite => ({ op: 'put', table: 'meta', key: [...threadRowsDueKey(id)], value: owner });
+export const markThreadRowsDue = (id: string, owner: unknown): IndexWrite => ({
+  op: 'put',
+  table: 'meta',
+  key: [...threadRowsDueKey(id)],
+  value: owner,
+});
 export const clearThreadRowsDue = (key: readonly [string]): IndexWrite => ({ op: 'del', table: 'meta', key: [...key] });

@@ -24,7 +24,8 @@ const slimMeta = (payload: Record<string, unknown>): Record<string, unknown> => 
   for (const [k, v] of Object.entries(payload)) if (!OMITTED_META_KEYS.has(k)) out[k] = v;
   // A large key Codex's serde refuses stays (it is then small): the row says Codex refuses the meta (threadRows.ts).
   if (codexRefusal('sessionMeta', out) === undefined)
-    for (const k of OMITTED_META_KEYS) if (k in payload && codexRefusal('sessionMeta', { ...out, [k]: payload[k] }) !== undefined) out[k] = payload[k];
+    for (const k of OMITTED_META_KEYS)
+      if (k in payload && codexRefusal('sessionMeta', { ...out, [k]: payload[k] }) !== undefined) out[k] = payload[k];
   return out;
 };
 
@@ -117,12 +118,16 @@ export const threadsProjection: Projection = {
   onLine: (b, ctx, seen) => {
     // A first line that is no session_meta (adapters/driven/jsonl/readers/probe.ts `identityOf`): a row whose meta Codex refuses.
     if (seen.pos.line === 0 && ctx.upcastFrom === undefined && b.get('rollouts', [ctx.rolloutId]) === undefined)
-      b.put('rollouts', [ctx.rolloutId], { ...newRolloutRow(ctx, null, 'legacy', null), refusedMeta: refusedMetaOf(false) });
+      b.put('rollouts', [ctx.rolloutId], {
+        ...newRolloutRow(ctx, null, 'legacy', null),
+        refusedMeta: refusedMetaOf(false),
+      });
     const row = b.edit('rollouts', [ctx.rolloutId]);
     if (!row) return;
     row.lines += 1;
     // A response item Codex decodes before any later meta it reads: its head starts with it.
-    if (seen.headResponse && row.refusedMeta?.headClosed === false) row.refusedMeta = { ...row.refusedMeta, headClosed: true };
+    if (seen.headResponse && row.refusedMeta?.headClosed === false)
+      row.refusedMeta = { ...row.refusedMeta, headClosed: true };
     if (seen.undecodable) countInvalid(b, ctx.rolloutId, row);
     const ordinal = seen.pos.ordinal;
     if (ordinal !== null) {
@@ -151,27 +156,50 @@ export const threadsProjection: Projection = {
           return;
         }
         // Only a meta of the file's own thread (a fork's file may embed its source's).
-        if (row && later && ev.payload.id === (row.meta as { id?: unknown } | null)?.id) row.laterMetas = [...(row.laterMetas ?? []), later];
+        if (row && later && ev.payload.id === (row.meta as { id?: unknown } | null)?.id)
+          row.laterMetas = [...(row.laterMetas ?? []), later];
         return;
       }
       if (b.get('rollouts', [R]) !== undefined) return;
       const hb = ev.payload.history_base;
       const row = newRolloutRow(
         ctx,
-        { ...slimMeta(ev.payload as Record<string, unknown>), ...(ctx.upcastFrom !== undefined ? { upcast_from: ctx.upcastFrom } : {}) },
+        {
+          ...slimMeta(ev.payload as Record<string, unknown>),
+          ...(ctx.upcastFrom !== undefined ? { upcast_from: ctx.upcastFrom } : {}),
+        },
         ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy',
-        hb ? { rolloutId: hb.thread_id, endOrdinalExclusive: hb.end_ordinal_exclusive, endByteOffset: hb.end_byte_offset } : null,
+        hb
+          ? {
+              rolloutId: hb.thread_id,
+              endOrdinalExclusive: hb.end_ordinal_exclusive,
+              endByteOffset: hb.end_byte_offset,
+            }
+          : null,
       );
       // An early (upcast) file, which Codex cannot read at all, is ours (docs/compatibility.md).
       const refused = ctx.upcastFrom === undefined && !codexReadsSessionMeta(ev.payload);
-      b.put('rollouts', [R], refused ? { ...row, refusedMeta: refusedMetaOf(historyModeRefusal(ev.payload.history_mode) !== undefined) } : row);
+      b.put(
+        'rollouts',
+        [R],
+        refused
+          ? { ...row, refusedMeta: refusedMetaOf(historyModeRefusal(ev.payload.history_mode) !== undefined) }
+          : row,
+      );
       if (row.base !== null) b.put('rolloutForks', [keyText(row.base.rolloutId), R], 0);
       return;
     }
     const fromResponses = ev.kind === 'responseItem' && ctx.itemsFromResponses === true;
     // A task_started line dates the thread even when serde refuses it (Codex's or ours): Codex's
     // state DB takes recency from the line (measured: a turn_id 1.5, fuzzer seed 20261128 path 30:0:0:1:1:1).
-    const started = ev.kind === 'invalid' ? (ev.payloadType === 'task_started' ? (ev.readable ?? null) : undefined) : ev.kind === 'taskStarted' ? ev : undefined;
+    const started =
+      ev.kind === 'invalid'
+        ? ev.payloadType === 'task_started'
+          ? (ev.readable ?? null)
+          : undefined
+        : ev.kind === 'taskStarted'
+          ? ev
+          : undefined;
     if (started !== undefined) {
       // The last turn started in this file: Codex's recency, and the turn a later token count names.
       const row = b.edit('rollouts', [R]);
@@ -191,7 +219,11 @@ export const threadsProjection: Projection = {
       return;
     }
     const hadPreview = row.preview !== null;
-    const folded = foldThreadMeta({ preview: row.preview, model: row.model, reasoningEffort: row.reasoningEffort }, ev, fromResponses);
+    const folded = foldThreadMeta(
+      { preview: row.preview, model: row.model, reasoningEffort: row.reasoningEffort },
+      ev,
+      fromResponses,
+    );
     row.model = folded.model;
     row.reasoningEffort = folded.reasoningEffort;
     if (!hadPreview && folded.preview !== null) {
@@ -203,7 +235,14 @@ export const threadsProjection: Projection = {
     // A repeat changes nothing (its cwd and provider too: Codex's state DB keeps the last).
     if (
       change &&
-      !(last && last.kind === change.kind && last.model === change.model && last.effort === change.effort && last.cwd === change.cwd && last.provider === change.provider)
+      !(
+        last &&
+        last.kind === change.kind &&
+        last.model === change.model &&
+        last.effort === change.effort &&
+        last.cwd === change.cwd &&
+        last.provider === change.provider
+      )
     )
       row.settings = [...row.settings, { ...change, byteOffset: pos.byteOffset }];
   },

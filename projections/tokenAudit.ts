@@ -19,7 +19,12 @@ export const tokenAuditProjection: Projection = {
     if (ev.kind === 'sessionMeta') {
       if (pos.line !== 0 || b.get('tokenState', [R]) !== undefined) return;
       const m = ev.payload;
-      b.put('tokenState', [R], { tokens: tokenFileStateOf(m), originator: m.originator ?? '', source: apiSourceOfMeta(m), repeatedRecords: false });
+      b.put('tokenState', [R], {
+        tokens: tokenFileStateOf(m),
+        originator: m.originator ?? '',
+        source: apiSourceOfMeta(m),
+        repeatedRecords: false,
+      });
       return;
     }
     const row = b.get('tokenState', [R]);

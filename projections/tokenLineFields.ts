@@ -107,7 +107,17 @@ const passString = (): number => {
         continue;
       }
       // " \ / b f n r t
-      if (e !== QUOTE && e !== BACKSLASH && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return -1;
+      if (
+        e !== QUOTE &&
+        e !== BACKSLASH &&
+        e !== 0x2f &&
+        e !== 0x62 &&
+        e !== 0x66 &&
+        e !== 0x6e &&
+        e !== 0x72 &&
+        e !== 0x74
+      )
+        return -1;
       i += 2;
       continue;
     }
@@ -214,7 +224,8 @@ const NOT_TAKEN = Symbol('not taken');
 type Taken<T> = T | typeof NOT_TAKEN;
 
 /** `optional(t.string)`: a string, or null. */
-const stringOrNull = (): Taken<string | null> => (isNull() ? null : at(p) === QUOTE ? (plainString() ?? NOT_TAKEN) : NOT_TAKEN);
+const stringOrNull = (): Taken<string | null> =>
+  isNull() ? null : at(p) === QUOTE ? (plainString() ?? NOT_TAKEN) : NOT_TAKEN;
 /** `optional(t.number)`. */
 const numberOrNull = (): Taken<number | null> => (isNull() ? null : (number() ?? NOT_TAKEN));
 
@@ -288,7 +299,14 @@ const walkObject = (depth: number, known: ReadonlyArray<Uint8Array>, field: (k: 
 
 /** `TokenUsage` (domain/rollout/kinds/common.ts): an object whose six counts, where present, are numbers. */
 /** `TokenUsage`'s six counts, in the order Codex writes them. */
-export const TOKEN_USAGE_KEYS = ['input_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'] as const;
+export const TOKEN_USAGE_KEYS = [
+  'input_tokens',
+  'cached_input_tokens',
+  'cache_write_input_tokens',
+  'output_tokens',
+  'reasoning_output_tokens',
+  'total_tokens',
+] as const;
 const USAGE_KEYS = keys(...TOKEN_USAGE_KEYS);
 /** The six counts as Codex writes them, each key with what comes before it: the usual usage is matched as a whole. */
 const USAGE_LAYOUT = TOKEN_USAGE_KEYS.map((k, i) => bytesOf(`${i === 0 ? '{' : ','}"${k}":`));
@@ -410,7 +428,8 @@ const tokenCountField = (k: number): boolean => {
   }
   total = undefined;
   last = undefined;
-  if (!walkObject(2, INFO_KEYS, infoField) || total === undefined || total === NOT_TAKEN || last === NOT_TAKEN) return false;
+  if (!walkObject(2, INFO_KEYS, infoField) || total === undefined || total === NOT_TAKEN || last === NOT_TAKEN)
+    return false;
   info = last === undefined ? { total_token_usage: total } : { total_token_usage: total, last_token_usage: last };
   return true;
 };
@@ -423,7 +442,14 @@ const tokenCount = (): RolloutEvent | undefined => {
 
 /** `event_msg/task_started` (`TaskStarted`): `turn_id` a string; the codec's other typed fields of their types. */
 const TASK_STARTED = bytesOf('task_started');
-const TASK_STARTED_KEYS = keys('type', 'turn_id', 'root_turn_id', 'started_at', 'model_context_window', 'collaboration_mode_kind');
+const TASK_STARTED_KEYS = keys(
+  'type',
+  'turn_id',
+  'root_turn_id',
+  'started_at',
+  'model_context_window',
+  'collaboration_mode_kind',
+);
 let turnId: string | undefined;
 const taskStartedField = (k: number): boolean => {
   switch (k) {
@@ -469,7 +495,17 @@ const turnContext = (): RolloutEvent | undefined => {
 };
 
 /** `token_usage_record` (`TokenUsageRecordPayload`): `usage` a usage; its ids strings or null, its sums usages or null. */
-const RECORD_KEYS = keys('thread_id', 'turn_id', 'response_id', 'usage', 'session_id', 'root_turn_id', 'turn_token_usage', 'thread_token_usage', 'type');
+const RECORD_KEYS = keys(
+  'thread_id',
+  'turn_id',
+  'response_id',
+  'usage',
+  'session_id',
+  'root_turn_id',
+  'turn_token_usage',
+  'thread_token_usage',
+  'type',
+);
 let used: Taken<TokenUsage> | undefined;
 const recordField = (k: number): boolean => {
   if (k === 3) {
@@ -487,7 +523,12 @@ const tokenUsageRecord = (): RolloutEvent | undefined => {
   used = undefined;
   strings[0] = strings[1] = strings[2] = undefined;
   if (!walkObject(1, RECORD_KEYS, recordField) || used === undefined || used === NOT_TAKEN) return undefined;
-  const payload: { usage: TokenUsage; thread_id?: string | null; turn_id?: string | null; response_id?: string | null } = { usage: used };
+  const payload: {
+    usage: TokenUsage;
+    thread_id?: string | null;
+    turn_id?: string | null;
+    response_id?: string | null;
+  } = { usage: used };
   if (strings[0] !== undefined) payload.thread_id = strings[0];
   if (strings[1] !== undefined) payload.turn_id = strings[1];
   if (strings[2] !== undefined) payload.response_id = strings[2];
@@ -508,8 +549,14 @@ const kind = (type: string, payloadType: string | undefined, read: () => Rollout
   name: bytesOf(payloadType ?? type),
   read,
 });
-const TOP_KINDS: ReadonlyArray<Kind> = [kind('turn_context', undefined, turnContext), kind('token_usage_record', undefined, tokenUsageRecord)];
-const EVENT_KINDS: ReadonlyArray<Kind> = [kind('event_msg', 'token_count', tokenCount), kind('event_msg', 'task_started', taskStarted)];
+const TOP_KINDS: ReadonlyArray<Kind> = [
+  kind('turn_context', undefined, turnContext),
+  kind('token_usage_record', undefined, tokenUsageRecord),
+];
+const EVENT_KINDS: ReadonlyArray<Kind> = [
+  kind('event_msg', 'token_count', tokenCount),
+  kind('event_msg', 'task_started', taskStarted),
+];
 const TOP_NAMES = TOP_KINDS.map((k) => k.name);
 const EVENT_NAMES = EVENT_KINDS.map((k) => k.name);
 const EVENT_MSG = bytesOf('event_msg');

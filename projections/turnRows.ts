@@ -29,7 +29,11 @@ export const beforeProjectionStart = (fold: RolloutFoldRow, pos: LinePos): boole
  * A row at `pos` needs an `ordinals` row: its ordinal is not the one its line has in a file as
  * Codex numbers it (`startOrdinal + line`), which readers compute without a row.
  */
-export const ordinalOffLine = (b: Batch, rolloutId: string, pos: LinePos | null | undefined): pos is LinePos & { ordinal: number } =>
+export const ordinalOffLine = (
+  b: Batch,
+  rolloutId: string,
+  pos: LinePos | null | undefined,
+): pos is LinePos & { ordinal: number } =>
   pos != null && pos.ordinal !== null && pos.ordinal !== (b.get('fold', [rolloutId])?.startOrdinal ?? 0) + pos.line;
 
 /** The fold row, edited in place (its `dropped` list is replaced, never pushed to). */
@@ -59,7 +63,12 @@ export const loadTurn = (b: Batch, rolloutId: string, turnId: string): TurnDraft
 };
 
 /** The turn, created if new; undefined for a turn removed by a rollback. */
-export const getOrCreateTurn = (b: Batch, rolloutId: string, fold: FoldDraft, turnId: string): TurnDraft | undefined => {
+export const getOrCreateTurn = (
+  b: Batch,
+  rolloutId: string,
+  fold: FoldDraft,
+  turnId: string,
+): TurnDraft | undefined => {
   if (fold.dropped.includes(turnId)) return undefined;
   return loadTurn(b, rolloutId, turnId) ?? newTurn(turnId);
 };
@@ -77,7 +86,12 @@ export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft, mode: Histor
   if (pos === null) {
     // Not listed yet: nothing to store, or (paginated) its items' turn, kept for the line that lists it.
     if (t.firstItem !== null)
-      b.put('turnIds', [rolloutId, keyText(t.id)], { line: t.firstItem.line, itemIds: ids?.itemIds ?? [], itemLines: ids?.itemLines ?? [], pending: t });
+      b.put('turnIds', [rolloutId, keyText(t.id)], {
+        line: t.firstItem.line,
+        itemIds: ids?.itemIds ?? [],
+        itemLines: ids?.itemLines ?? [],
+        pending: t,
+      });
     return;
   }
   const line = pos.line;
@@ -86,12 +100,17 @@ export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft, mode: Histor
     const moved = b.get('turns', [rolloutId, old]);
     const oldPos = moved ? keyPosOf(moved) : null;
     // The old key may be the turn's first item, whose ordinal entry stays for the item.
-    if (ordinalOffLine(b, rolloutId, oldPos) && b.get('items', [rolloutId, old]) === undefined) b.del('ordinals', [rolloutId, oldPos.ordinal]);
+    if (ordinalOffLine(b, rolloutId, oldPos) && b.get('items', [rolloutId, old]) === undefined)
+      b.del('ordinals', [rolloutId, oldPos.ordinal]);
     b.del('turns', [rolloutId, old]);
   }
   b.put('turns', [rolloutId, line], t);
   if (old !== line || ids?.pending !== undefined) {
-    b.put('turnIds', [rolloutId, keyText(t.id)], { line, itemIds: ids?.itemIds ?? [], itemLines: ids?.itemLines ?? [] });
+    b.put('turnIds', [rolloutId, keyText(t.id)], {
+      line,
+      itemIds: ids?.itemIds ?? [],
+      itemLines: ids?.itemLines ?? [],
+    });
     if (ordinalOffLine(b, rolloutId, pos)) b.put('ordinals', [rolloutId, pos.ordinal], line);
   }
 };

@@ -8,7 +8,17 @@ import { agentMessagePhaseOf, becomesFinalAgentMessage } from '../domain/thread/
 import { itemFromLines } from '../domain/thread/itemFromLines.js';
 import type { RolloutContext } from './projection.js';
 import type { Batch } from './batch.js';
-import { addTurnItem, getOrCreateTurn, itemLineOf, keyPosOf, loadTurn, markEnded, ordinalOffLine, saveFold, saveTurn } from './turnRows.js';
+import {
+  addTurnItem,
+  getOrCreateTurn,
+  itemLineOf,
+  keyPosOf,
+  loadTurn,
+  markEnded,
+  ordinalOffLine,
+  saveFold,
+  saveTurn,
+} from './turnRows.js';
 import type { FoldDraft, TurnDraft } from './turnRows.js';
 import { keyText } from '../domain/index/keyText.js';
 
@@ -19,10 +29,17 @@ import { keyText } from '../domain/index/keyText.js';
 export const SHOWN_LINE_BYTES = 4096;
 
 /** The item kinds a read can show `status: "failed"` (threadItem.ts): the ones whose row says so. */
-const FAILING_KINDS: ReadonlySet<string> = new Set(['commandExecution', 'fileChange', 'mcpToolCall', 'dynamicToolCall', 'collabAgentToolCall']);
+const FAILING_KINDS: ReadonlySet<string> = new Set([
+  'commandExecution',
+  'fileChange',
+  'mcpToolCall',
+  'dynamicToolCall',
+  'collabAgentToolCall',
+]);
 
 /** A turn's `itemsThrough` once the line at `pos` made or changed one of its items. */
-const throughLine = (t: TurnDraft, pos: LinePos): number => Math.max(t.itemsThrough ?? 0, pos.byteOffset + pos.byteLength);
+const throughLine = (t: TurnDraft, pos: LinePos): number =>
+  Math.max(t.itemsThrough ?? 0, pos.byteOffset + pos.byteLength);
 
 /**
  * One rollout file's turns as index rows: the store the turns and items projections give the
@@ -71,19 +88,47 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
   private shown(mode: HistoryMode, ev: ItemEvent, pos: LinePos, id: string): ThreadItem | null {
     // An early rollout's items come from model-context lines a read expands anew: read it then.
     if (this.itemsFromResponses || pos.byteLength > SHOWN_LINE_BYTES) return null;
-    const position = { rolloutId: this.R, line: pos.line, byteOffset: pos.byteOffset, byteLength: pos.byteLength, ordinal: pos.ordinal ?? undefined, seq: 0 };
+    const position = {
+      rolloutId: this.R,
+      line: pos.line,
+      byteOffset: pos.byteOffset,
+      byteLength: pos.byteLength,
+      ordinal: pos.ordinal ?? undefined,
+      seq: 0,
+    };
     return itemFromLines(mode, false, id, [{ event: ev, position }]) ?? null;
   }
 
   /** `{ failed: true }` for a tool item the line shows failed (its status as a read gives it: a collapsed turn's badge is red by it), else nothing. */
-  private failure(mode: HistoryMode, kind: string, ev: ItemEvent, pos: LinePos, id: string): { readonly failed?: true } {
+  private failure(
+    mode: HistoryMode,
+    kind: string,
+    ev: ItemEvent,
+    pos: LinePos,
+    id: string,
+  ): { readonly failed?: true } {
     if (this.itemsFromResponses || !FAILING_KINDS.has(kind)) return {};
-    const position = { rolloutId: this.R, line: pos.line, byteOffset: pos.byteOffset, byteLength: pos.byteLength, ordinal: pos.ordinal ?? undefined, seq: 0 };
+    const position = {
+      rolloutId: this.R,
+      line: pos.line,
+      byteOffset: pos.byteOffset,
+      byteLength: pos.byteLength,
+      ordinal: pos.ordinal ?? undefined,
+      seq: 0,
+    };
     const item = itemFromLines(mode, false, id, [{ event: ev, position }]);
     return item !== undefined && 'status' in item && item.status === 'failed' ? { failed: true } : {};
   }
 
-  addItem(t: TurnDraft, id: string, kind: string, ev: ItemEvent, pos: LinePos, startedAtMs: number | null, completedAtMs: number | null): void {
+  addItem(
+    t: TurnDraft,
+    id: string,
+    kind: string,
+    ev: ItemEvent,
+    pos: LinePos,
+    startedAtMs: number | null,
+    completedAtMs: number | null,
+  ): void {
     const { b, R } = this;
     const mode = this.fold.mode;
     const failed = this.failure(mode, kind, ev, pos, id);
@@ -95,10 +140,19 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
       const row = b.get('items', [R, existing]);
       if (row) {
         const { failed: _was, ...rest } = row;
-        b.put('items', [R, existing], { ...rest, kind, ranges: [[pos.byteOffset, pos.byteLength]], startedAtMs, completedAtMs, ...failed });
+        b.put('items', [R, existing], {
+          ...rest,
+          kind,
+          ranges: [[pos.byteOffset, pos.byteLength]],
+          startedAtMs,
+          completedAtMs,
+          ...failed,
+        });
       }
-      if (t.firstUserItem?.line === existing) t.firstUserItem = { ...t.firstUserItem, shown: this.shown(mode, ev, pos, t.firstUserItem.id) };
-      if (t.finalAgentItem?.line === existing) t.finalAgentItem = { ...t.finalAgentItem, shown: this.shown(mode, ev, pos, t.finalAgentItem.id) };
+      if (t.firstUserItem?.line === existing)
+        t.firstUserItem = { ...t.firstUserItem, shown: this.shown(mode, ev, pos, t.firstUserItem.id) };
+      if (t.finalAgentItem?.line === existing)
+        t.finalAgentItem = { ...t.finalAgentItem, shown: this.shown(mode, ev, pos, t.finalAgentItem.id) };
       saveTurn(b, R, t, mode);
       return;
     }
@@ -122,8 +176,13 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
     // only while the turn row has no end (thread-store local/thread_history.rs `apply_change_set`;
     // measured on 0.169.0: unstartedTurns.compat.spec.ts, a late answer after a complete, an abort, a review's end).
     const summarised = mode !== 'paginated' || t.end === null;
-    if (summarised && kind === 'userMessage' && t.firstUserItem === null) t.firstUserItem = { id, line: pos.line, shown: this.shown(mode, ev, pos, id) };
-    if (summarised && kind === 'agentMessage' && becomesFinalAgentMessage(mode, phase, t.finalAgentItem === null ? undefined : (t.finalAgentItem.phase ?? null)))
+    if (summarised && kind === 'userMessage' && t.firstUserItem === null)
+      t.firstUserItem = { id, line: pos.line, shown: this.shown(mode, ev, pos, id) };
+    if (
+      summarised &&
+      kind === 'agentMessage' &&
+      becomesFinalAgentMessage(mode, phase, t.finalAgentItem === null ? undefined : (t.finalAgentItem.phase ?? null))
+    )
       t.finalAgentItem = { id, line: pos.line, shown: this.shown(mode, ev, pos, id), ...marked };
     if (kind === 'contextCompaction') t.compactionCount += 1;
     saveTurn(b, R, t, mode);
@@ -136,7 +195,8 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
     if (!last || last.kind !== 'reasoning') return false;
     // A line holding several parts counts once.
     const same = last.ranges[last.ranges.length - 1]?.[0] === pos.byteOffset;
-    if (!same) b.put('items', [R, t.lastItemLine!], { ...last, ranges: [...last.ranges, [pos.byteOffset, pos.byteLength]] });
+    if (!same)
+      b.put('items', [R, t.lastItemLine!], { ...last, ranges: [...last.ranges, [pos.byteOffset, pos.byteLength]] });
     t.itemsThrough = throughLine(t, pos);
     saveTurn(b, R, t, this.fold.mode);
     return true;

@@ -28,7 +28,11 @@ export const turnsProjection: Projection = {
       const paginated = ev.payload.history_mode === 'paginated';
       // Ordinals are a paginated file's only (a legacy line has none).
       const childStart = paginated ? (ev.payload.subagent_history_start_ordinal ?? undefined) : undefined;
-      const fold = newFold(paginated ? 'paginated' : 'legacy', ev.payload.history_base?.end_ordinal_exclusive ?? 0, childStart);
+      const fold = newFold(
+        paginated ? 'paginated' : 'legacy',
+        ev.payload.history_base?.end_ordinal_exclusive ?? 0,
+        childStart,
+      );
       // A first meta Codex's serde refuses, a later one read as the thread's (projections/threads.ts
       // `takeLaterMeta`): Codex skips the first line, which takes no place in implicit turn numbers
       // (refused by our codec too, the fold starts at the later meta).

@@ -15,10 +15,12 @@ export type CodexVersion = (typeof CODEX_VERSIONS)[number];
 /** The newest version spoken: a server's default when neither its options nor an upstream say. */
 export const NEWEST_CODEX_VERSION: CodexVersion = CODEX_VERSIONS[CODEX_VERSIONS.length - 1]!;
 
-export const isCodexVersion = (v: unknown): v is CodexVersion => typeof v === 'string' && (CODEX_VERSIONS as readonly string[]).includes(v);
+export const isCodexVersion = (v: unknown): v is CodexVersion =>
+  typeof v === 'string' && (CODEX_VERSIONS as readonly string[]).includes(v);
 
 /** Whether `version` is `since` or newer (the order is the list's). */
-export const atLeast = (version: CodexVersion, since: CodexVersion): boolean => CODEX_VERSIONS.indexOf(version) >= CODEX_VERSIONS.indexOf(since);
+export const atLeast = (version: CodexVersion, since: CodexVersion): boolean =>
+  CODEX_VERSIONS.indexOf(version) >= CODEX_VERSIONS.indexOf(since);
 
 /** One difference between two versions, on the entry it touches; `source` names Codex's file (at the version's tag) it follows. */
 export type VersionDelta =
@@ -93,14 +95,27 @@ export type AppliedItemDelta =
  * The item deltas a connection speaking `version` applies: the added and reshaped fields of its
  * version and older ones (none for the oldest version), and each read field on its side.
  */
-export const itemDeltasAt = (deltas: ReadonlyArray<ItemDelta>, version: CodexVersion): ReadonlyArray<AppliedItemDelta> =>
+export const itemDeltasAt = (
+  deltas: ReadonlyArray<ItemDelta>,
+  version: CodexVersion,
+): ReadonlyArray<AppliedItemDelta> =>
   deltas.flatMap((d): AppliedItemDelta[] => {
     if (d.kind === 'itemFieldAdded') return atLeast(version, d.since) ? [d] : [];
-    if (d.kind === 'itemFieldReshaped') return atLeast(version, d.since) ? [{ ...d, evenNull: false, dropsItem: true }] : [];
+    if (d.kind === 'itemFieldReshaped')
+      return atLeast(version, d.since) ? [{ ...d, evenNull: false, dropsItem: true }] : [];
     const side = atLeast(version, d.since) ? 'at' : 'before';
     const reshape = d[side];
     // A null is read too where the reader changes it (a field the version has not).
-    return [{ kind: 'itemFieldReshaped', itemType: d.itemType, field: d.field, reshape, evenNull: reshape(null) !== null, dropsItem: d.noItem === side }];
+    return [
+      {
+        kind: 'itemFieldReshaped',
+        itemType: d.itemType,
+        field: d.field,
+        reshape,
+        evenNull: reshape(null) !== null,
+        dropsItem: d.noItem === side,
+      },
+    ];
   });
 
 /** What carries deltas: a method's entry. */
@@ -109,13 +124,16 @@ export interface Versioned {
 }
 
 /** Whether a connection speaking `version` has this method (one added later is unknown to it, as it is to that Codex). */
-export const spokenAt = (entry: Versioned, version: CodexVersion): boolean => (entry.deltas ?? []).every((d) => d.kind !== 'methodAdded' || atLeast(version, d.since));
+export const spokenAt = (entry: Versioned, version: CodexVersion): boolean =>
+  (entry.deltas ?? []).every((d) => d.kind !== 'methodAdded' || atLeast(version, d.since));
 
 /** The params `params` sets (present, not undefined) that a connection speaking `version` does not know: added after its version. */
 export const unspokenParams = (entry: Versioned, version: CodexVersion, params: unknown): string[] => {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) return [];
   const given = params as Record<string, unknown>;
-  return (entry.deltas ?? []).flatMap((d) => (d.kind === 'paramAdded' && !atLeast(version, d.since) && given[d.param] !== undefined ? [d.param] : []));
+  return (entry.deltas ?? []).flatMap((d) =>
+    d.kind === 'paramAdded' && !atLeast(version, d.since) && given[d.param] !== undefined ? [d.param] : [],
+  );
 };
 
 /** Whether a connection speaking `version` gets the method's answer by the changed `rule` (declared as a `ruleChanged` delta), else by the one before. */
@@ -141,7 +159,9 @@ export const paramsAt = (entry: Versioned, version: CodexVersion, params: unknow
  * `serve` answers through it, and so does the CLI's `--json` (`--codex-version`).
  */
 export const resultAt = (entry: Versioned, version: CodexVersion, result: unknown): unknown => {
-  const unspoken = (entry.deltas ?? []).flatMap((d) => (d.kind === 'resultFieldAdded' && !atLeast(version, d.since) ? [d.field] : []));
+  const unspoken = (entry.deltas ?? []).flatMap((d) =>
+    d.kind === 'resultFieldAdded' && !atLeast(version, d.since) ? [d.field] : [],
+  );
   if (unspoken.length === 0 || typeof result !== 'object' || result === null || Array.isArray(result)) return result;
   const kept: Record<string, unknown> = { ...(result as Record<string, unknown>) };
   for (const f of unspoken) delete kept[f];
@@ -179,8 +199,13 @@ export const versionOfUserAgent = (userAgent: unknown): CodexVersion | undefined
  * The version a server speaks when nothing upstream says: `--codex-version`, else
  * `ROLLOUT_ENGINE_CODEX_VERSION`, else the newest. A version we do not speak is refused by name.
  */
-export const serverVersionOf = (option: string | undefined, env: string | undefined): { readonly version: CodexVersion } | { readonly refused: string } => {
+export const serverVersionOf = (
+  option: string | undefined,
+  env: string | undefined,
+): { readonly version: CodexVersion } | { readonly refused: string } => {
   const asked = option ?? (env === undefined || env === '' ? undefined : env);
   if (asked === undefined) return { version: NEWEST_CODEX_VERSION };
-  return isCodexVersion(asked) ? { version: asked } : { refused: `Codex ${asked} is not a version this engine speaks (${CODEX_VERSIONS.join(', ')})` };
+  return isCodexVersion(asked)
+    ? { version: asked }
+    : { refused: `Codex ${asked} is not a version this engine speaks (${CODEX_VERSIONS.join(', ')})` };
 };

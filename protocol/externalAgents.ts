@@ -70,7 +70,16 @@ const MigrationItem = t.intersection([
     description: optional(t.string),
     cwd: optional(t.string),
     details: optional(
-      t.partial({ sessions: optional(t.array(t.intersection([t.type({ path: t.string }), t.partial({ cwd: optional(t.string), title: optional(t.string) })]))) }),
+      t.partial({
+        sessions: optional(
+          t.array(
+            t.intersection([
+              t.type({ path: t.string }),
+              t.partial({ cwd: optional(t.string), title: optional(t.string) }),
+            ]),
+          ),
+        ),
+      }),
     ),
   }),
 ]);
@@ -112,7 +121,12 @@ export const externalAgentConfigReadHistoriesMethod = method<ImportHistories>()(
 });
 
 const Success = t.intersection([
-  t.type({ itemType: t.string, cwd: t.union([t.string, t.null]), source: t.union([t.string, t.null]), target: t.union([t.string, t.null]) }),
+  t.type({
+    itemType: t.string,
+    cwd: t.union([t.string, t.null]),
+    source: t.union([t.string, t.null]),
+    target: t.union([t.string, t.null]),
+  }),
   t.partial({ title: optional(t.string) }),
 ]);
 const Failure = t.type({

@@ -28,7 +28,12 @@ export const threadForkMethod = method<ThreadForkResult>()({
     'Full-history hydration is deprecated for paginated threads; use `excludeTurns: true`, then page with `thread/turns/list` and `thread/items/list`.',
   params: ThreadForkParams,
   // As Codex (`thread_or_path`): a fork waits for the source thread's other requests, as a write.
-  scope: (p) => (p.threadId != null ? threadScope(p.threadId, 'write') : p.path != null ? { key: `path:${p.path}`, access: 'write' } : null),
+  scope: (p) =>
+    p.threadId != null
+      ? threadScope(p.threadId, 'write')
+      : p.path != null
+        ? { key: `path:${p.path}`, access: 'write' }
+        : null,
   // Codex takes the source by its session id (a fork by `path` has none to check).
   threadId: { what: 'session', unknown: NO_ROLLOUT },
 });
@@ -46,7 +51,11 @@ export interface ThreadRevertResult {
 }
 
 /** `thread/revert`: a revision file keeping the history before `beforeTurnId`; then `thread/reverted`. */
-export const threadRevertMethod = method<ThreadRevertResult>()({ name: 'thread/revert', params: ThreadRevertParams, scope: (p) => threadScope(p.threadId, 'write') });
+export const threadRevertMethod = method<ThreadRevertResult>()({
+  name: 'thread/revert',
+  params: ThreadRevertParams,
+  scope: (p) => threadScope(p.threadId, 'write'),
+});
 
 /** `thread/rollback` params (earlier Codex: `numTurns` a u32); `rollout-engine rollback` decodes its options with it too. */
 export const ThreadRollbackParams = t.type({ threadId: t.string, numTurns: U32 });

@@ -15,10 +15,17 @@ import { AgentMessageDisplay169 } from '../domain/rollout/kinds/legacyItemEvents
 const ShowDisplay = t.intersection([
   t.type({ mode: t.literal('show'), version: t.literal(1), trustedContacts: t.keyof({ check: null, skip: null }) }),
   t.partial({
-    annotation: t.union([t.null, t.type({ kind: t.literal('wellbeingHelpline'), subject: t.keyof({ answer: null, prompt: null }) })]),
+    annotation: t.union([
+      t.null,
+      t.type({ kind: t.literal('wellbeingHelpline'), subject: t.keyof({ answer: null, prompt: null }) }),
+    ]),
   }),
 ]);
-const HideDisplay = t.type({ mode: t.literal('hide'), version: t.literal(1), replacement: t.type({ kind: t.literal('wellbeingPromptHelpline') }) });
+const HideDisplay = t.type({
+  mode: t.literal('hide'),
+  version: t.literal(1),
+  replacement: t.type({ kind: t.literal('wellbeingPromptHelpline') }),
+});
 const BlockReason = t.union([
   t.type({ kind: t.literal('protection'), protectionType: t.string }),
   t.intersection([t.type({ kind: t.literal('cyber') }), t.partial({ trustedAccess: t.union([t.boolean, t.null]) })]),
@@ -40,7 +47,10 @@ const display171Of = (d: t.TypeOf<typeof AgentMessageDisplay171>): Json => {
   const reason =
     r.kind === 'protection'
       ? { kind: r.kind, protectionType: r.protectionType }
-      : { kind: r.kind, ...(r.trustedAccess === undefined || r.trustedAccess === null ? {} : { trustedAccess: r.trustedAccess }) };
+      : {
+          kind: r.kind,
+          ...(r.trustedAccess === undefined || r.trustedAccess === null ? {} : { trustedAccess: r.trustedAccess }),
+        };
   return { mode: d.mode, version: d.version, reason };
 };
 
@@ -59,7 +69,12 @@ const moderationAt169 = (value: unknown): unknown => {
   const { action, blockType, cyberTrustedAccess, checkTrustedContacts } = d.right;
   return {
     moderated,
-    display: { action, blockType: blockType ?? null, cyberTrustedAccess: cyberTrustedAccess ?? null, checkTrustedContacts: checkTrustedContacts ?? null },
+    display: {
+      action,
+      blockType: blockType ?? null,
+      cyberTrustedAccess: cyberTrustedAccess ?? null,
+      checkTrustedContacts: checkTrustedContacts ?? null,
+    },
   };
 };
 
@@ -113,7 +128,8 @@ export const ITEM_DELTAS: ReadonlyArray<ItemDelta> = [
     before: moderationAt169,
     at: moderationAt171,
     noItem: 'before',
-    source: 'codex-rs/app-server-protocol/src/protocol/v2/item.rs (AgentMessageModeration, AgentMessageDisplay tagged by mode)',
+    source:
+      'codex-rs/app-server-protocol/src/protocol/v2/item.rs (AgentMessageModeration, AgentMessageDisplay tagged by mode)',
   },
 ];
 
@@ -127,10 +143,12 @@ const isPlainObject = (v: unknown): v is Json => {
   return proto === Object.prototype || proto === null;
 };
 
-const isStream = (v: unknown): v is AsyncIterable<unknown> => typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
+const isStream = (v: unknown): v is AsyncIterable<unknown> =>
+  typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
 
 /** An API item: an object of an item type with an id (an item holds no item: its fields are not looked into). */
-const isItem = (v: Json): boolean => typeof v['type'] === 'string' && typeof v['id'] === 'string' && ITEM_TYPES.has(v['type']);
+const isItem = (v: Json): boolean =>
+  typeof v['type'] === 'string' && typeof v['id'] === 'string' && ITEM_TYPES.has(v['type']);
 
 /**
  * Sets an own property, whatever its key: an assignment of `__proto__` would set the object's
@@ -179,7 +197,8 @@ const shapeItem = (item: Json, deltas: ReadonlyArray<AppliedItemDelta>): Json | 
 const mayChange = (text: string, deltas: ReadonlyArray<AppliedItemDelta>): boolean =>
   deltas.some(
     (d) =>
-      text.includes(`"type":${JSON.stringify(d.itemType)}`) && (d.kind === 'itemFieldAdded' || new RegExp(`"${d.field}":${d.evenNull ? '' : '(?!null)'}`).test(text)),
+      text.includes(`"type":${JSON.stringify(d.itemType)}`) &&
+      (d.kind === 'itemFieldAdded' || new RegExp(`"${d.field}":${d.evenNull ? '' : '(?!null)'}`).test(text)),
   );
 
 /**
@@ -248,7 +267,9 @@ const shapeEntry = (v: object, deltas: ReadonlyArray<AppliedItemDelta>): unknown
     const item = shapeItem(entryItem, deltas);
     if (item === undefined) return NONE;
     const rest = shapeAll({ ...v, item: null }, deltas) as Json;
-    return item === entryItem && Object.keys(rest).every((k) => k === 'item' || rest[k] === v[k]) ? SAME : { ...rest, item };
+    return item === entryItem && Object.keys(rest).every((k) => k === 'item' || rest[k] === v[k])
+      ? SAME
+      : { ...rest, item };
   }
   return same(v, shapeAll(v, deltas));
 };
@@ -272,7 +293,10 @@ export const answerAt = (version: CodexVersion, value: unknown): unknown => {
 export const itemPresenceAt = (version: CodexVersion): ItemPresence | undefined => {
   const dropping = itemDeltasAt(ITEM_DELTAS, version).filter((d) => d.kind === 'itemFieldReshaped' && d.dropsItem);
   if (dropping.length === 0) return undefined;
-  return { kinds: new Set(dropping.map((d) => d.itemType)), has: (item: ThreadItem) => shapeItem(item as unknown as Json, dropping) !== undefined };
+  return {
+    kinds: new Set(dropping.map((d) => d.itemType)),
+    has: (item: ThreadItem) => shapeItem(item as unknown as Json, dropping) !== undefined,
+  };
 };
 
 /**
@@ -290,4 +314,5 @@ export const itemAbsentAt = (version: CodexVersion, params: unknown): boolean =>
  * A method's result as a connection speaking `version` gets it: its fields (`resultAt`) and its
  * items (`answerAt`). Serve's answers and the CLI's `--json` go through this one shaping.
  */
-export const methodAnswerAt = (entry: Versioned, version: CodexVersion, result: unknown): unknown => answerAt(version, resultAt(entry, version, result));
+export const methodAnswerAt = (entry: Versioned, version: CodexVersion, result: unknown): unknown =>
+  answerAt(version, resultAt(entry, version, result));

@@ -47,7 +47,9 @@ export const MAX_ITEMS_READ = 100;
 
 /** Codex's refusal of a `thread/items/read` asking for no ids or too many, said before its thread id is read (measured on 0.169.0 by the fuzzer). */
 export const itemIdsRefusal = (p: { readonly itemIds: ReadonlyArray<string> }): EngineError | undefined =>
-  p.itemIds.length < 1 || p.itemIds.length > MAX_ITEMS_READ ? rejected(`itemIds must contain 1 to ${MAX_ITEMS_READ} IDs`) : undefined;
+  p.itemIds.length < 1 || p.itemIds.length > MAX_ITEMS_READ
+    ? rejected(`itemIds must contain 1 to ${MAX_ITEMS_READ} IDs`)
+    : undefined;
 
 /** What `thread/items/read` answers: the items found, in stored order. */
 export interface ItemsRead {
@@ -67,8 +69,13 @@ export const threadItemsReadMethod = method<ItemsRead>()({
 
 /** `thread/items/list`: a page of items (default oldest first, 25), paginated and legacy threads alike. */
 /** Codex's refusal of an item anchor without its turn, said before the thread is read (measured on 0.169.0 by the fuzzer: -32602). */
-export const anchorWithoutTurn = (p: { readonly cursor?: unknown; readonly turnId?: string | null }): EngineError | undefined =>
-  p.cursor !== null && typeof p.cursor === 'object' && (p.turnId ?? '') === '' ? refusedValue('turnId', 'turnId is required when cursor is an item anchor') : undefined;
+export const anchorWithoutTurn = (p: {
+  readonly cursor?: unknown;
+  readonly turnId?: string | null;
+}): EngineError | undefined =>
+  p.cursor !== null && typeof p.cursor === 'object' && (p.turnId ?? '') === ''
+    ? refusedValue('turnId', 'turnId is required when cursor is an item anchor')
+    : undefined;
 
 export const threadItemsListMethod = method<ItemPage>()({
   name: 'thread/items/list',

@@ -20,10 +20,16 @@ const RequestNumber = new t.Type<number, number, unknown>(
 /** Incoming JSON-RPC messages: a request has an id, a notification has none. */
 const Id = t.union([t.string, RequestNumber]);
 
-export const RpcRequest = t.intersection([t.type({ id: Id, method: t.string }), t.partial({ jsonrpc: t.literal('2.0'), params: t.unknown })]);
+export const RpcRequest = t.intersection([
+  t.type({ id: Id, method: t.string }),
+  t.partial({ jsonrpc: t.literal('2.0'), params: t.unknown }),
+]);
 export type RpcRequest = t.TypeOf<typeof RpcRequest>;
 
-export const RpcNotification = t.intersection([t.type({ method: t.string }), t.partial({ jsonrpc: t.literal('2.0'), params: t.unknown })]);
+export const RpcNotification = t.intersection([
+  t.type({ method: t.string }),
+  t.partial({ jsonrpc: t.literal('2.0'), params: t.unknown }),
+]);
 export type RpcNotification = t.TypeOf<typeof RpcNotification>;
 
 /** A value that is there (`null` included): a JSON field that is present. */
@@ -48,7 +54,11 @@ export const RpcResponse = t.intersection([
  * a notification (no id), or an answer. Anything else (`null`, a number, an array, a method that
  * is not a string, an id that is neither a string nor a safe integer) is not a message.
  */
-export const RpcMessageFromServer = t.union([RpcRequest, t.intersection([RpcNotification, t.type({ id: t.undefined })]), RpcResponse]);
+export const RpcMessageFromServer = t.union([
+  RpcRequest,
+  t.intersection([RpcNotification, t.type({ id: t.undefined })]),
+  RpcResponse,
+]);
 export type RpcMessageFromServer = t.TypeOf<typeof RpcMessageFromServer>;
 
 /** `null` / absent optional fields, as Codex's `Option<T>` params accept them: the same rule as a rollout line's Options. */
@@ -59,7 +69,12 @@ export { optional } from '../domain/rollout/kinds/common.js';
  * 1.5 and "ten" alike; so do we, and so does the CLI, which decodes its options with these codecs.
  */
 const isU32 = (u: unknown): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0 && u <= 0xffffffff;
-export const U32 = new t.Type<number, number, unknown>('a whole number from 0 to 4294967295', isU32, (u, c) => (isU32(u) ? t.success(u) : t.failure(u, c)), t.identity);
+export const U32 = new t.Type<number, number, unknown>(
+  'a whole number from 0 to 4294967295',
+  isU32,
+  (u, c) => (isU32(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
 
 export const SortDirection = t.keyof({ asc: null, desc: null });
 export const ItemsView = t.keyof({ notLoaded: null, summary: null, full: null });
@@ -82,4 +97,8 @@ export const INTERNAL_ERROR = -32603;
  * A request refused because the server's queues are full, in Codex's words and code; the `data`
  * is what Codex's own SDK looks for to retry (Codex itself sends none).
  */
-export const SERVER_OVERLOADED: RpcError = { code: -32001, message: 'Server overloaded; retry later.', data: { codex_error_info: 'server_overloaded' } };
+export const SERVER_OVERLOADED: RpcError = {
+  code: -32001,
+  message: 'Server overloaded; retry later.',
+  data: { codex_error_info: 'server_overloaded' },
+};

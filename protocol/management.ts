@@ -49,7 +49,11 @@ export const GitInfoUpdate = t.partial({ sha: PatchField, branch: PatchField, or
 /** `thread/metadata/update` params; `rollout-engine metadata` decodes its options with it too. */
 export const ThreadMetadataUpdateParams = t.intersection([
   t.type({ threadId: t.string }),
-  t.partial({ projectId: t.union([t.string, t.null]), gitInfo: t.union([GitInfoUpdate, t.null]), daybreakEnabled: t.union([t.boolean, t.null]) }),
+  t.partial({
+    projectId: t.union([t.string, t.null]),
+    gitInfo: t.union([GitInfoUpdate, t.null]),
+    daybreakEnabled: t.union([t.boolean, t.null]),
+  }),
 ]);
 
 /** `thread/metadata/update`: the stored git metadata patched; `{thread}` as `thread/read` shows it. */

@@ -10,7 +10,10 @@ import type { VersionDelta } from './codexVersions.js';
 export type RpcScope = null | { readonly key: string; readonly access: 'read' | 'write' };
 
 /** The scope of a request about one thread (Codex's `thread_id(params.thread_id)`). */
-export const threadScope = (threadId: string, access: 'read' | 'write'): RpcScope => ({ key: `thread:${threadId}`, access });
+export const threadScope = (threadId: string, access: 'read' | 'write'): RpcScope => ({
+  key: `thread:${threadId}`,
+  access,
+});
 
 /**
  * How a method takes its thread id, as Codex 0.169.0 does (measured on its app-server; see

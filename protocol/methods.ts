@@ -16,7 +16,18 @@ import * as turns from './turns.js';
  * and the table is built from what they export. A method declared in a family is in the table, and
  * the table holds nothing a family does not declare: there is no second list to keep in step.
  */
-const FAMILIES = [server, threads, turns, items, historyWrites, management, search, tokens, plugins, externalAgents] as const;
+const FAMILIES = [
+  server,
+  threads,
+  turns,
+  items,
+  historyWrites,
+  management,
+  search,
+  tokens,
+  plugins,
+  externalAgents,
+] as const;
 
 /** The entries among a module's exports (not its codecs nor helpers), module by module. */
 type EntriesOf<M> = M extends unknown ? Extract<M[keyof M], MethodEntry<string, any, any>> : never;
@@ -24,7 +35,14 @@ type EntriesOf<M> = M extends unknown ? Extract<M[keyof M], MethodEntry<string, 
 type Entries = EntriesOf<(typeof FAMILIES)[number]>;
 
 /** An entry as `method()` builds it: what no codec, helper or constant of a family has. */
-const isEntry = (v: unknown): v is Entries => typeof v === 'object' && v !== null && 'name' in v && 'params' in v && 'scope' in v && 'withUpstream' in v && 'deltas' in v;
+const isEntry = (v: unknown): v is Entries =>
+  typeof v === 'object' &&
+  v !== null &&
+  'name' in v &&
+  'params' in v &&
+  'scope' in v &&
+  'withUpstream' in v &&
+  'deltas' in v;
 
 /** Every method the app-server answers, family by family (`adapters/driving/rpc/methods/` binds each to its use case). */
 const ENTRIES: ReadonlyArray<Entries> = FAMILIES.flatMap((family) => Object.values(family).filter(isEntry));
@@ -41,7 +59,9 @@ export const METHODS: MethodTable = Object.fromEntries(ENTRIES.map((e) => [e.nam
 export const METHOD_ENTRIES: ReadonlyArray<Entries> = ENTRIES;
 
 /** The params a method takes, decoded (what its codec yields). */
-export type ParamsOf<M extends MethodName> = MethodTable[M] extends { readonly params: t.Decoder<unknown, infer P> } ? P : never;
+export type ParamsOf<M extends MethodName> = MethodTable[M] extends { readonly params: t.Decoder<unknown, infer P> }
+  ? P
+  : never;
 
 /** What a method answers. */
 export type ResultOf<M extends MethodName> = MethodTable[M] extends { readonly result?: infer R } ? R : never;

@@ -19,7 +19,11 @@ export interface QuarantinedLinesNotification {
   readonly threadId: string;
   readonly quarantinedLines: number;
   readonly repeatedOrdinals?: number;
-  readonly files: ReadonlyArray<{ readonly path: string; readonly quarantinedLines: number; readonly repeatedOrdinals?: number }>;
+  readonly files: ReadonlyArray<{
+    readonly path: string;
+    readonly quarantinedLines: number;
+    readonly repeatedOrdinals?: number;
+  }>;
 }
 
 /**
@@ -59,8 +63,14 @@ export interface ServerNotifications {
     readonly completedAtMs: number | null;
   };
   readonly deprecationNotice: { readonly summary: string; readonly details: string | null };
-  readonly 'externalAgentConfig/import/progress': { readonly importId: string; readonly itemTypeResults: ReadonlyArray<ImportItemTypeResult> };
-  readonly 'externalAgentConfig/import/completed': { readonly importId: string; readonly itemTypeResults: ReadonlyArray<ImportItemTypeResult> };
+  readonly 'externalAgentConfig/import/progress': {
+    readonly importId: string;
+    readonly itemTypeResults: ReadonlyArray<ImportItemTypeResult>;
+  };
+  readonly 'externalAgentConfig/import/completed': {
+    readonly importId: string;
+    readonly itemTypeResults: ReadonlyArray<ImportItemTypeResult>;
+  };
   readonly 'rolloutEngine/quarantinedLines': QuarantinedLinesNotification;
   readonly 'rolloutEngine/codexStateNotUpdated': CodexStateNotUpdatedNotification;
   /** Rows `thread/search/stream` found, before its answer (Codex 0.171.0's `ThreadSearchPartialNotification`). */
@@ -72,10 +82,15 @@ export interface ServerNotifications {
 export type NotificationName = keyof ServerNotifications;
 
 /** A notification as one value: its name and its params. */
-export type ServerNotification<N extends NotificationName = NotificationName> = { readonly [K in N]: { readonly method: K; readonly params: ServerNotifications[K] } }[N];
+export type ServerNotification<N extends NotificationName = NotificationName> = {
+  readonly [K in N]: { readonly method: K; readonly params: ServerNotifications[K] };
+}[N];
 
 /** Sends notification `method` with its params. */
-export type Notify<N extends NotificationName = NotificationName> = <K extends N>(method: K, params: ServerNotifications[K]) => void;
+export type Notify<N extends NotificationName = NotificationName> = <K extends N>(
+  method: K,
+  params: ServerNotifications[K],
+) => void;
 
 /**
  * Whether each notification is ours (Codex 0.169.0 has no such notification: its clients ignore
@@ -83,7 +98,9 @@ export type Notify<N extends NotificationName = NotificationName> = <K extends N
  * Codex's (`since`: a connection speaking an older version is not sent it). A record over every
  * name, so a new one must say.
  */
-export const NOTIFICATIONS: { readonly [N in NotificationName]: { readonly ours: boolean; readonly since?: CodexVersion } } = {
+export const NOTIFICATIONS: {
+  readonly [N in NotificationName]: { readonly ours: boolean; readonly since?: CodexVersion };
+} = {
   'thread/started': { ours: false },
   'thread/archived': { ours: false },
   'thread/unarchived': { ours: false },

@@ -12,7 +12,13 @@ import type { RpcScope } from './methodEntry.js';
 const pluginsWrite = (): RpcScope => ({ key: 'plugins', access: 'write' });
 
 /** Codex's `PluginListMarketplaceKind`, in its order (the order its refusal of another names them in). */
-export const PluginListMarketplaceKind = t.keyof({ local: null, vertical: null, 'workspace-directory': null, 'shared-with-me': null, 'created-by-me-remote': null });
+export const PluginListMarketplaceKind = t.keyof({
+  local: null,
+  vertical: null,
+  'workspace-directory': null,
+  'shared-with-me': null,
+  'created-by-me-remote': null,
+});
 
 /** `plugin/list` params (Codex's `PluginListParams`): `marketplaceKinds` chooses the local marketplaces or not; the remote kinds and `forceRefetch` concern remote catalogs. */
 export const PluginListParams = t.partial({
@@ -58,17 +64,29 @@ const localVersionDelta = {
   source: 'codex-rs/core-plugins/src/remote.rs (measured: no source at its tag here)',
 } as const;
 
-export const pluginListMethod = method<PluginListResult>()({ name: 'plugin/list', params: PluginListParams, scope: unscoped, deltas: [localVersionDelta] });
+export const pluginListMethod = method<PluginListResult>()({
+  name: 'plugin/list',
+  params: PluginListParams,
+  scope: unscoped,
+  deltas: [localVersionDelta],
+});
 
 /** Where a connection speaking `version` gets a remote plugin's `localVersion` from in `entry`'s answer (its declared rule). */
 export const remoteLocalVersionAt = (entry: Versioned, version: CodexVersion): RemoteLocalVersion =>
   ruleChangedAt(entry, REMOTE_LOCAL_VERSION_FROM_CACHE, version) ? 'pluginCache' : 'accountRelease';
 
 /** `plugin/installed` params (Codex's `PluginInstalledParams`). */
-export const PluginInstalledParams = t.partial({ cwds: optional(t.array(t.string)), installSuggestionPluginNames: optional(t.array(t.string)) });
+export const PluginInstalledParams = t.partial({
+  cwds: optional(t.array(t.string)),
+  installSuggestionPluginNames: optional(t.array(t.string)),
+});
 
 /** `plugin/installed`: the installed plugins of the local marketplaces the home sees. */
-export const pluginInstalledMethod = method<PluginInstalledResult>()({ name: 'plugin/installed', params: PluginInstalledParams, scope: unscoped });
+export const pluginInstalledMethod = method<PluginInstalledResult>()({
+  name: 'plugin/installed',
+  params: PluginInstalledParams,
+  scope: unscoped,
+});
 
 /** `plugin/read` params (Codex's `PluginReadParams`). */
 export const PluginReadParams = t.intersection([
@@ -87,7 +105,11 @@ export const pluginReadMethod = method<{ plugin: PluginDetail | Record<string, u
 /** `plugin/install` params (Codex's `PluginInstallParams`). */
 export const PluginInstallParams = t.intersection([
   t.type({ pluginName: t.string }),
-  t.partial({ marketplacePath: optional(t.string), remoteMarketplaceName: optional(t.string), installAttemptId: optional(t.string) }),
+  t.partial({
+    marketplacePath: optional(t.string),
+    remoteMarketplaceName: optional(t.string),
+    installAttemptId: optional(t.string),
+  }),
 ]);
 
 /** An app a plugin needs authorised (Codex's `AppSummary`). */
@@ -106,10 +128,18 @@ export interface PluginInstallResult {
 }
 
 /** `plugin/install` from a local marketplace file, or of a remote plugin (`remoteMarketplaceName`, `pluginName` the backend's id). */
-export const pluginInstallMethod = method<PluginInstallResult>()({ name: 'plugin/install', params: PluginInstallParams, scope: pluginsWrite });
+export const pluginInstallMethod = method<PluginInstallResult>()({
+  name: 'plugin/install',
+  params: PluginInstallParams,
+  scope: pluginsWrite,
+});
 
 /** `plugin/uninstall` params (Codex's `PluginUninstallParams`). */
 export const PluginUninstallParams = t.type({ pluginId: t.string });
 
 /** `plugin/uninstall` of `<name>@<marketplace>` (local), or of a backend plugin id (remote). */
-export const pluginUninstallMethod = method<Record<string, never>>()({ name: 'plugin/uninstall', params: PluginUninstallParams, scope: pluginsWrite });
+export const pluginUninstallMethod = method<Record<string, never>>()({
+  name: 'plugin/uninstall',
+  params: PluginUninstallParams,
+  scope: pluginsWrite,
+});

@@ -229,7 +229,8 @@ const VARIANTS_ADDED: ReadonlyArray<{ readonly name: string; readonly since: Cod
 /** Codex `version`'s method variants, in the order it lists them (codex-rs/app-server-protocol/src/protocol/common.rs `ClientRequest`). */
 export const codexMethodVariantsAt = (version: CodexVersion): readonly string[] => {
   const names = [...CODEX_METHOD_VARIANTS];
-  for (const added of VARIANTS_ADDED) if (atLeast(version, added.since)) names.splice(names.indexOf(added.after) + 1, 0, added.name);
+  for (const added of VARIANTS_ADDED)
+    if (atLeast(version, added.since)) names.splice(names.indexOf(added.after) + 1, 0, added.name);
   return names;
 };
 
@@ -256,7 +257,11 @@ const unexpected = (v: unknown): string => {
   return Array.isArray(v) ? 'sequence' : 'map';
 };
 
-type Tagged = t.Decoder<unknown, unknown> & { readonly _tag?: string; readonly keys?: Record<string, unknown>; readonly types?: readonly t.Mixed[] };
+type Tagged = t.Decoder<unknown, unknown> & {
+  readonly _tag?: string;
+  readonly keys?: Record<string, unknown>;
+  readonly types?: readonly t.Mixed[];
+};
 const tagOf = (c: t.Decoder<unknown, unknown> | undefined): string | undefined => (c as Tagged | undefined)?._tag;
 const isAbsence = (c: t.Decoder<unknown, unknown>): boolean => tagOf(c) === 'NullType' || tagOf(c) === 'UndefinedType';
 /** Codex's `u32` as the protocol declares it (`U32` in jsonRpc.ts). */
@@ -283,7 +288,9 @@ const expectation = (c: t.Decoder<unknown, unknown>): string => {
 
 /** The `type` literal a tagged member declares (`t.type({ type: t.literal('x'), … })`, or inside an intersection). */
 const tagLiteral = (c: t.Decoder<unknown, unknown>): string | undefined => {
-  const tagged = c as Tagged & { readonly props?: Record<string, t.Decoder<unknown, unknown> & { readonly value?: unknown }> };
+  const tagged = c as Tagged & {
+    readonly props?: Record<string, t.Decoder<unknown, unknown> & { readonly value?: unknown }>;
+  };
   if (tagOf(c) === 'IntersectionType') return (tagged.types ?? []).map(tagLiteral).find((v) => v !== undefined);
   const literal = tagged.props?.['type'];
   return tagOf(literal) === 'LiteralType' && typeof literal?.value === 'string' ? literal.value : undefined;
@@ -298,11 +305,18 @@ const tagsOf = (c: t.Decoder<unknown, unknown>): string[] | undefined => {
 
 /** A union of two or more real alternatives (not an optional field's `T | null | undefined`): serde's untagged enum. */
 const isUntagged = (c: t.Decoder<unknown, unknown>): boolean =>
-  tagOf(c) === 'UnionType' && tagsOf(c) === undefined && ((c as Tagged).types ?? []).filter((m) => !isAbsence(m)).length > 1;
+  tagOf(c) === 'UnionType' &&
+  tagsOf(c) === undefined &&
+  ((c as Tagged).types ?? []).filter((m) => !isAbsence(m)).length > 1;
 
 /** The entries of `context` that name fields of the data (keys under a union or an intersection index its members, not the data). */
 const fieldKeysOf = (context: t.Context): t.Context =>
-  context.filter((e, i) => e.key !== '' && !/^\d+$/.test(e.key) && !['UnionType', 'IntersectionType'].includes(tagOf(context[i - 1]?.type) ?? ''));
+  context.filter(
+    (e, i) =>
+      e.key !== '' &&
+      !/^\d+$/.test(e.key) &&
+      !['UnionType', 'IntersectionType'].includes(tagOf(context[i - 1]?.type) ?? ''),
+  );
 
 /** serde's sentence for one value the codec at the end of `context` refused. */
 const sentenceFor = (context: t.Context, value: unknown): string => {
@@ -311,15 +325,18 @@ const sentenceFor = (context: t.Context, value: unknown): string => {
   if (tagged !== undefined) {
     const tag = (tagged.actual as { type?: unknown } | null | undefined)?.type;
     if (typeof tag !== 'string') return 'missing field `type`';
-    if (!tagsOf(tagged.type)!.includes(tag)) return `unknown variant \`${tag}\`, expected ${oneOf(tagsOf(tagged.type)!)}`;
+    if (!tagsOf(tagged.type)!.includes(tag))
+      return `unknown variant \`${tag}\`, expected ${oneOf(tagsOf(tagged.type)!)}`;
   }
   if (value === undefined) return `missing field \`${fieldKeys[fieldKeys.length - 1]?.key ?? 'params'}\``;
 
   const untagged = context.find((e) => isUntagged(e.type));
   if (untagged !== undefined) return `data did not match any variant of untagged enum ${untagged.type.name}`;
   const leaf = context[context.length - 1]!.type;
-  if (tagOf(leaf) === 'KeyofType' && typeof value === 'string') return `unknown variant \`${value}\`, expected ${oneOf(Object.keys((leaf as Tagged).keys ?? {}))}`;
-  if (isU32(leaf) && typeof value === 'number' && Number.isInteger(value)) return `invalid value: integer \`${value}\`, expected u32`;
+  if (tagOf(leaf) === 'KeyofType' && typeof value === 'string')
+    return `unknown variant \`${value}\`, expected ${oneOf(Object.keys((leaf as Tagged).keys ?? {}))}`;
+  if (isU32(leaf) && typeof value === 'number' && Number.isInteger(value))
+    return `invalid value: integer \`${value}\`, expected u32`;
   return `invalid type: ${unexpected(value)}, expected ${expectation(leaf)}`;
 };
 
@@ -338,12 +355,19 @@ const memberOfTag = (context: t.Context): 'named' | 'other' | 'none' => {
  * `invalidParamsMessage`; the CLI (adapters/driving/cli/decodeOptions.ts) says the same sentence under the
  * option that fills the field, so one bad value gets one answer from both.
  */
-export const paramsRefusal = (errors: t.Errors, params: unknown): { readonly field: string; readonly sentence: string } => {
+export const paramsRefusal = (
+  errors: t.Errors,
+  params: unknown,
+): { readonly field: string; readonly sentence: string } => {
   if (params === undefined || params === null) return { field: '', sentence: 'missing field `params`' };
   // The error of the member that could take the value, not of the `null` / `undefined` a field
   // may also be; in a tagged enum, of the member the value's tag names (serde reads the tag first).
   const real = errors.filter((e) => !isAbsence(e.context[e.context.length - 1]!.type));
-  const first = real.find((e) => memberOfTag(e.context) === 'named') ?? real.find((e) => memberOfTag(e.context) === 'none') ?? real[0] ?? errors[0];
+  const first =
+    real.find((e) => memberOfTag(e.context) === 'named') ??
+    real.find((e) => memberOfTag(e.context) === 'none') ??
+    real[0] ??
+    errors[0];
   if (first === undefined) return { field: '', sentence: 'invalid params' };
   return { field: fieldKeysOf(first.context)[0]?.key ?? '', sentence: sentenceFor(first.context, first.value) };
 };
@@ -353,4 +377,5 @@ export const paramsRefusal = (errors: t.Errors, params: unknown): { readonly fie
  * at. Absent or null params of a method that takes an object are serde's `missing field
  * \`params\``.
  */
-export const invalidParamsMessage = (errors: t.Errors, params: unknown): string => `Invalid request: ${paramsRefusal(errors, params).sentence}`;
+export const invalidParamsMessage = (errors: t.Errors, params: unknown): string =>
+  `Invalid request: ${paramsRefusal(errors, params).sentence}`;

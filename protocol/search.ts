@@ -51,7 +51,12 @@ const snippetDelta = {
   source: 'codex-rs/rollout/src/search.rs (excerpt_around_match)',
 } as const;
 
-export const threadSearchMethod = method<ThreadSearchPage>()({ name: 'thread/search', params: ThreadSearchParams, scope: unscoped, deltas: [snippetDelta] });
+export const threadSearchMethod = method<ThreadSearchPage>()({
+  name: 'thread/search',
+  params: ThreadSearchParams,
+  scope: unscoped,
+  deltas: [snippetDelta],
+});
 
 /** The snippet cut a search method answers with at `version` (its declared `ruleChanged`): one reading for serve and the CLI. */
 export const snippetContextAt = (entry: Versioned, version: CodexVersion): SnippetContext =>
@@ -65,7 +70,14 @@ export const threadSearchStreamMethod = method<ThreadSearchPage>()({
   name: 'thread/search/stream',
   params: ThreadSearchParams,
   scope: unscoped,
-  deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchPartialNotification)' }, snippetDelta],
+  deltas: [
+    {
+      kind: 'methodAdded',
+      since: '0.171.0',
+      source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchPartialNotification)',
+    },
+    snippetDelta,
+  ],
 });
 
 /** `thread/search/cancel` and `thread/search/stream/cancel` params (Codex 0.171.0's `ThreadSearchCancelParams`): a request of this connection. */
@@ -80,7 +92,13 @@ export const threadSearchCancelMethod = method<ThreadSearchCancelResult>()({
   name: 'thread/search/cancel',
   params: ThreadSearchCancelParams,
   scope: unscoped,
-  deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchCancelParams)' }],
+  deltas: [
+    {
+      kind: 'methodAdded',
+      since: '0.171.0',
+      source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchCancelParams)',
+    },
+  ],
 });
 
 /** `thread/search/stream/cancel`: the same for a running `thread/search/stream` (Codex 0.171.0). */
@@ -88,7 +106,13 @@ export const threadSearchStreamCancelMethod = method<ThreadSearchCancelResult>()
   name: 'thread/search/stream/cancel',
   params: ThreadSearchCancelParams,
   scope: unscoped,
-  deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchCancelParams)' }],
+  deltas: [
+    {
+      kind: 'methodAdded',
+      since: '0.171.0',
+      source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchCancelParams)',
+    },
+  ],
 });
 
 /** `thread/searchOccurrences` params (Codex's `ThreadSearchOccurrencesParams`); `rollout-engine search --thread` decodes its options with it too. */

@@ -19,7 +19,10 @@ const threadIdOf = (params: unknown): string | undefined => {
 };
 
 /** The params, or the method's refusal of their thread id (an absent id, where the method allows one, is not checked). */
-export const checkedParams = <P>(entry: Pick<MethodEntry<string, P>, 'threadId' | 'firstCheck'>, params: P): E.Either<EngineError, P> => {
+export const checkedParams = <P>(
+  entry: Pick<MethodEntry<string, P>, 'threadId' | 'firstCheck'>,
+  params: P,
+): E.Either<EngineError, P> => {
   const first = entry.firstCheck?.(params);
   if (first !== undefined) return E.left(first);
   const rule = entry.threadId;
@@ -32,4 +35,6 @@ export const checkedParams = <P>(entry: Pick<MethodEntry<string, P>, 'threadId' 
 export const inMethodWords =
   (entry: Pick<MethodEntry, 'threadId'>) =>
   (e: EngineError): EngineError =>
-    e._tag === 'NotFound' && e.what === 'thread' && entry.threadId !== undefined ? { ...e, words: entry.threadId.unknown(e.id) } : e;
+    e._tag === 'NotFound' && e.what === 'thread' && entry.threadId !== undefined
+      ? { ...e, words: entry.threadId.unknown(e.id) }
+      : e;

@@ -72,12 +72,20 @@ export const threadListMethod = method<ThreadListPage>()({
   deltas: [
     // 0.171.0's schema (ThreadListParams.includedThreadIds) and its app-server's answers, measured
     // (test/compat/codexVersions.compat.spec.ts); 0.169.0 ignores the field, as serde does.
-    { kind: 'paramAdded', since: '0.171.0', param: 'includedThreadIds', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadListParams)' },
+    {
+      kind: 'paramAdded',
+      since: '0.171.0',
+      param: 'includedThreadIds',
+      source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadListParams)',
+    },
   ],
 });
 
 /** `thread/read` params; `rollout-engine read` decodes its arguments with it too. */
-export const ThreadReadParams = t.intersection([t.type({ threadId: t.string }), t.partial({ includeTurns: optional(t.boolean) })]);
+export const ThreadReadParams = t.intersection([
+  t.type({ threadId: t.string }),
+  t.partial({ includeTurns: optional(t.boolean) }),
+]);
 
 /** What `thread/read` answers (Codex's `ThreadReadResponse`): the thread (its turns when asked) and its read receipt, null where a thread has none. */
 export interface ThreadReadResult {
@@ -173,7 +181,11 @@ export const threadUnsubscribeMethod = method<{ status: UnsubscribeStatus }>()({
 /** The most threads (or turns) one engine-only lookup below takes: a page of `thread/list` at its largest. */
 export const MAX_LOOKUP_IDS = 100;
 
-const LookupIds = t.refinement(t.array(t.string), (ids) => ids.length <= MAX_LOOKUP_IDS, `at most ${MAX_LOOKUP_IDS} ids`);
+const LookupIds = t.refinement(
+  t.array(t.string),
+  (ids) => ids.length <= MAX_LOOKUP_IDS,
+  `at most ${MAX_LOOKUP_IDS} ids`,
+);
 
 /** `rolloutEngine/threads/forkedFrom` params: the threads to look up (a listed page's ids). */
 export const ThreadsForkedFromParams = t.type({ threadIds: LookupIds });

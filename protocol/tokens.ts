@@ -1,7 +1,14 @@
 import * as t from 'io-ts';
 import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.js';
 import { TOKEN_DIMENSIONS } from '../domain/tokens/report.js';
-import type { ModelUsage, Priced, SkippedRecords, TokenDimension, UsageGroup, UsageSum } from '../domain/tokens/report.js';
+import type {
+  ModelUsage,
+  Priced,
+  SkippedRecords,
+  TokenDimension,
+  UsageGroup,
+  UsageSum,
+} from '../domain/tokens/report.js';
 import { PricingTable } from '../domain/tokens/pricing.js';
 import type { PriceSource } from '../domain/tokens/pricing.js';
 import { optional } from './jsonRpc.js';
@@ -11,7 +18,9 @@ import { method, threadScope, unscoped } from './methodEntry.js';
 export const ThreadTokenUsageReadParams = t.type({ threadId: t.string });
 
 /** `thread/tokenUsage/read`: what `thread/resume` replays as `thread/tokenUsage/updated`, asked directly. */
-export const threadTokenUsageReadMethod = method<ThreadTokenUsageUpdated | { threadId: string; turnId: null; tokenUsage: null }>()({
+export const threadTokenUsageReadMethod = method<
+  ThreadTokenUsageUpdated | { threadId: string; turnId: null; tokenUsage: null }
+>()({
   name: 'thread/tokenUsage/read',
   ours: true,
   params: ThreadTokenUsageReadParams,

@@ -7,7 +7,12 @@ import { NOT_LOADED } from './threadIdRule.js';
 /** `thread/turns/list` params; `rollout-engine turns` decodes its options with it too. */
 export const ThreadTurnsListParams = t.intersection([
   t.type({ threadId: t.string }),
-  t.partial({ cursor: optional(t.string), limit: optional(U32), sortDirection: optional(SortDirection), itemsView: optional(ItemsView) }),
+  t.partial({
+    cursor: optional(t.string),
+    limit: optional(U32),
+    sortDirection: optional(SortDirection),
+    itemsView: optional(ItemsView),
+  }),
 ]);
 
 /** A page of turns, as `thread/turns/list` answers it. */

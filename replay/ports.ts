@@ -19,7 +19,10 @@ export interface HistoryReadPorts {
   readonly index: IndexStore;
   readonly indexer: HistoryIndexer;
   /** Exact byte ranges of one rollout file, in order (one open, one pread each). */
-  readonly readRanges: (path: string, ranges: ReadonlyArray<readonly [number, number]>) => TE.TaskEither<EngineError, string[]>;
+  readonly readRanges: (
+    path: string,
+    ranges: ReadonlyArray<readonly [number, number]>,
+  ) => TE.TaskEither<EngineError, string[]>;
   /**
    * Told when a thread is read whose rollout files hold quarantined lines (lines no answer can
    * show), so the transport can say so beside a Codex-shaped answer: a warning on stderr in the
@@ -124,7 +127,10 @@ export interface CodexThreadState {
    * never name different current files. Rejected, with nothing written, while a running Codex has
    * the thread loaded or when Codex's row names a file other than `change.from`.
    */
-  readonly switchCurrentFile: <A>(change: CurrentFileChange, write: TE.TaskEither<EngineError, A>) => TE.TaskEither<EngineError, A>;
+  readonly switchCurrentFile: <A>(
+    change: CurrentFileChange,
+    write: TE.TaskEither<EngineError, A>,
+  ) => TE.TaskEither<EngineError, A>;
   /**
    * The thread's name in Codex's row, where Codex's `thread/name/set` writes it (a paginated
    * thread's `name` column, a legacy thread's `title`): a Codex with its cache answers names from
@@ -167,7 +173,10 @@ export interface KnownAppend {
 
 /** The keys of the appends done, durable across restarts; each record keeps a digest of its lines. */
 export interface AppendKeys {
-  readonly find: (idempotencyKey: string, lines: ReadonlyArray<string>) => TE.TaskEither<EngineError, KnownAppend | undefined>;
+  readonly find: (
+    idempotencyKey: string,
+    lines: ReadonlyArray<string>,
+  ) => TE.TaskEither<EngineError, KnownAppend | undefined>;
   readonly record: (r: AppendRecord, lines: ReadonlyArray<string>) => TE.TaskEither<EngineError, void>;
 }
 
@@ -206,7 +215,10 @@ export interface ThreadHomeFiles {
    * and fork of a file takes in every process, so none of them runs meanwhile; each file is there
    * once its lock is held, else NotFound (a delete got there first) and `work` does not run.
    */
-  readonly underWriterLocks: <A>(paths: ReadonlyArray<string>, work: TE.TaskEither<EngineError, A>) => TE.TaskEither<EngineError, A>;
+  readonly underWriterLocks: <A>(
+    paths: ReadonlyArray<string>,
+    work: TE.TaskEither<EngineError, A>,
+  ) => TE.TaskEither<EngineError, A>;
 }
 
 /** What the thread management use cases (name, archive, unarchive, metadata, delete, read state) need. */
@@ -284,13 +296,18 @@ export interface ExternalSessions {
    * Sessions to offer, newest first: recent, not imported in their current state, with a cwd that
    * exists; and the entries refused unread (only regular files inside the agent's home are read).
    */
-  readonly detect: (limits: { readonly maxAgeDays: number; readonly maxSessions: number }) => TE.TaskEither<EngineError, DetectedExternalSessions>;
+  readonly detect: (limits: {
+    readonly maxAgeDays: number;
+    readonly maxSessions: number;
+  }) => TE.TaskEither<EngineError, DetectedExternalSessions>;
   /** The file's real path (links resolved), as the ledger names it. */
   readonly canonical: (path: string) => TE.TaskEither<EngineError, string>;
   /** Does the ledger hold this file with this content? */
   readonly isImported: (canonicalPath: string, contentSha256: string) => TE.TaskEither<EngineError, boolean>;
   /** The whole file hashed, parsed only up to the first working directory a record names: what an import checks before it writes. */
-  readonly head: (canonicalPath: string) => TE.TaskEither<EngineError, { readonly contentSha256: string; readonly cwd: string | undefined }>;
+  readonly head: (
+    canonicalPath: string,
+  ) => TE.TaskEither<EngineError, { readonly contentSha256: string; readonly cwd: string | undefined }>;
   /** One pass over the file: what detection shows of it, its hash, its bad lines. */
   readonly summarize: (canonicalPath: string) => TE.TaskEither<EngineError, ExternalSessionRead>;
   /**
@@ -303,7 +320,10 @@ export interface ExternalSessions {
   };
   readonly isDirectory: (path: string) => TE.TaskEither<EngineError, boolean>;
   /** Runs `work` holding the ledger's lock for this source (one import of a file at a time, across processes). */
-  readonly underSourceLock: <A>(canonicalPath: string, work: TE.TaskEither<EngineError, A>) => TE.TaskEither<EngineError, A>;
+  readonly underSourceLock: <A>(
+    canonicalPath: string,
+    work: TE.TaskEither<EngineError, A>,
+  ) => TE.TaskEither<EngineError, A>;
   /** Add the records to the ledger, atomically under its lock (Codex's format; a same-content record is replaced). */
   readonly record: (imports: ReadonlyArray<CompletedSessionImport>) => TE.TaskEither<EngineError, void>;
 }

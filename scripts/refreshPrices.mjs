@@ -19,16 +19,33 @@ const PACKAGE = '@pydantic/genai-prices';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const target = join(repo, 'domain/tokens/publishedPrices.ts');
 /** OpenAI models that are not what Codex runs (audio, images, search, embeddings, open weights served elsewhere). */
-const NOT_CODEX = /audio|realtime|transcribe|tts|image|search|embedding|moderation|whisper|vision|instruct|deep-research|oss|davinci|babbage|ada|curie|:|^ft:/;
+const NOT_CODEX =
+  /audio|realtime|transcribe|tts|image|search|embedding|moderation|whisper|vision|instruct|deep-research|oss|davinci|babbage|ada|curie|:|^ft:/;
 
 const wanted = process.argv[2] ?? 'latest';
 const scratch = mkdtempSync(join(tmpdir(), 'genai-prices-'));
 try {
-  execFileSync('npm', ['install', '--prefix', scratch, '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', `${PACKAGE}@${wanted}`], { stdio: 'inherit' });
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--prefix',
+      scratch,
+      '--no-save',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      `${PACKAGE}@${wanted}`,
+    ],
+    { stdio: 'inherit' },
+  );
   const dir = join(scratch, 'node_modules', PACKAGE);
   const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const published = JSON.parse(execFileSync('npm', ['view', `${PACKAGE}@${version}`, 'time', '--json'], { encoding: 'utf8' }))[version];
-  if (typeof published !== 'string') throw new Error(`the registry gives no publication time for ${PACKAGE}@${version}`);
+  const published = JSON.parse(
+    execFileSync('npm', ['view', `${PACKAGE}@${version}`, 'time', '--json'], { encoding: 'utf8' }),
+  )[version];
+  if (typeof published !== 'string')
+    throw new Error(`the registry gives no publication time for ${PACKAGE}@${version}`);
   const day = published.slice(0, 10);
   const { findProvider } = await import(pathToFileURL(join(dir, 'dist/index.js')).href);
   const openai = findProvider({ providerId: 'openai' });
@@ -39,7 +56,9 @@ try {
   /** The prices in force on `day`: the last of a history whose start is on or before it (a time-of-day rate is not a standard one). */
   const inForce = (prices) => {
     if (!Array.isArray(prices)) return prices;
-    const open = prices.filter((p) => p.constraint === undefined || (p.constraint.type === 'start_date' && p.constraint.start_date <= day));
+    const open = prices.filter(
+      (p) => p.constraint === undefined || (p.constraint.type === 'start_date' && p.constraint.start_date <= day),
+    );
     return open.at(-1)?.prices;
   };
   /** A unit's standard rate: its base when it has long-context tiers. */
@@ -60,7 +79,12 @@ try {
   const names = [...models.keys()].sort();
   const entry = (name) => {
     const p = models.get(name);
-    const args = [p.inputPerMTok, p.cachedInputPerMTok, p.outputPerMTok, ...(p.cacheWriteInputPerMTok === undefined ? [] : [p.cacheWriteInputPerMTok])];
+    const args = [
+      p.inputPerMTok,
+      p.cachedInputPerMTok,
+      p.outputPerMTok,
+      ...(p.cacheWriteInputPerMTok === undefined ? [] : [p.cacheWriteInputPerMTok]),
+    ];
     return `    ${JSON.stringify(name)}: price(${args.join(', ')}),`;
   };
   writeFileSync(

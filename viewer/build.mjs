@@ -11,7 +11,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'dist', 'viewer');
 
 if (!process.argv.includes('--no-check'))
-  execFileSync(process.execPath, [join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(here, 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(here, 'tsconfig.json')],
+    { stdio: 'inherit' },
+  );
 mkdirSync(out, { recursive: true });
 await build({
   entryPoints: [join(here, 'app', 'main.ts')],

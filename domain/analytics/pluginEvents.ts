@@ -5,7 +5,11 @@ import { codexPluginMetadata } from '../plugins/telemetry.js';
 export type PluginState = 'installed' | 'uninstalled' | 'enabled' | 'disabled';
 
 /** `codex_plugin_installed` / `_uninstalled` / `_enabled` / `_disabled`. */
-export const pluginStateEvent = (state: PluginState, plugin: PluginTelemetryMetadata, productClientId: string | null): AnalyticsEvent => ({
+export const pluginStateEvent = (
+  state: PluginState,
+  plugin: PluginTelemetryMetadata,
+  productClientId: string | null,
+): AnalyticsEvent => ({
   event_type: `codex_plugin_${state}`,
   event_params: codexPluginMetadata(plugin, productClientId),
 });
@@ -17,7 +21,11 @@ export interface TurnTracking {
 }
 
 /** `codex_plugin_used`: the plugin's metadata, its MCP servers, and the turn that used it. */
-export const pluginUsedEvent = (plugin: PluginTelemetryMetadata, tracking: TurnTracking, productClientId: string | null): AnalyticsEvent => ({
+export const pluginUsedEvent = (
+  plugin: PluginTelemetryMetadata,
+  tracking: TurnTracking,
+  productClientId: string | null,
+): AnalyticsEvent => ({
   event_type: 'codex_plugin_used',
   event_params: {
     ...codexPluginMetadata(plugin, productClientId),

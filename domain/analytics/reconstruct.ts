@@ -30,7 +30,12 @@ export interface ReconstructInput {
   /** Responses counted once (token audit selection). */
   readonly responses: ReadonlyArray<StoredResponse>;
   /** Plugin facts with the line that states them. */
-  readonly pluginObservations: ReadonlyArray<{ readonly rolloutId: string; readonly line: number; readonly seq: number; readonly observation: PluginObservation }>;
+  readonly pluginObservations: ReadonlyArray<{
+    readonly rolloutId: string;
+    readonly line: number;
+    readonly seq: number;
+    readonly observation: PluginObservation;
+  }>;
   /** Installed plugins (by `name@marketplace`), metadata from the plugins manager. */
   readonly installedPlugins: ReadonlyArray<PluginTelemetryMetadata>;
   /** Metadata for every plugin key observed in rollouts (from the plugins manager). */
@@ -101,7 +106,8 @@ export const reconstructAnalyticsEvents = (input: ReconstructInput): AnalyticsEv
   }
   // Where a rollout's events sort: its thread's creation, then the file's first line.
   const threadCreated = new Map<string, number>();
-  for (const r of input.rollouts) if (r.rolloutId === r.threadId) threadCreated.set(r.threadId, threadFacts(r).createdMs);
+  for (const r of input.rollouts)
+    if (r.rolloutId === r.threadId) threadCreated.set(r.threadId, threadFacts(r).createdMs);
   const fileKey = (r: RolloutRow): string => {
     const c = threadCreated.get(r.threadId);
     const t = c === undefined || Number.isNaN(c) ? '' : new Date(c).toISOString();
@@ -190,7 +196,10 @@ export const reconstructAnalyticsEvents = (input: ReconstructInput): AnalyticsEv
     const r = byRollout.get(rolloutId);
     if (!m || !r) continue;
     const product = threadFacts(r).productClientId;
-    const event = o.kind === 'used' ? pluginUsedEvent(m, { threadId: o.threadId, turnId: o.turnId, modelSlug: o.model }, product) : pluginStateEvent(o.kind, m, product);
+    const event =
+      o.kind === 'used'
+        ? pluginUsedEvent(m, { threadId: o.threadId, turnId: o.turnId, modelSlug: o.model }, product)
+        : pluginStateEvent(o.kind, m, product);
     placed.push({ at: `${fileKey(r)}\u0000${pad(line)}\u0000${pad(seq)}`, event });
   }
   const installed = [...input.installedPlugins]
@@ -200,7 +209,10 @@ export const reconstructAnalyticsEvents = (input: ReconstructInput): AnalyticsEv
 };
 
 /** Payloads of at most `size` events, in order (Codex posts `{events: [...]}`). */
-export const batchEvents = (events: ReadonlyArray<AnalyticsEvent>, size: number): Array<{ events: AnalyticsEvent[] }> => {
+export const batchEvents = (
+  events: ReadonlyArray<AnalyticsEvent>,
+  size: number,
+): Array<{ events: AnalyticsEvent[] }> => {
   const out: Array<{ events: AnalyticsEvent[] }> = [];
   for (let i = 0; i < events.length; i += size) out.push({ events: events.slice(i, i + size) });
   return out;

@@ -28,13 +28,31 @@ export type ToolItemFacts =
       readonly source: string;
       readonly exitCode: number | null;
       readonly executionMs: number | null;
-      readonly actions: { readonly total: number; readonly read: number; readonly listFiles: number; readonly search: number; readonly unknown: number };
+      readonly actions: {
+        readonly total: number;
+        readonly read: number;
+        readonly listFiles: number;
+        readonly search: number;
+        readonly unknown: number;
+      };
     }
   | {
       readonly kind: 'fileChange';
-      readonly changes: { readonly total: number; readonly add: number; readonly update: number; readonly delete: number; readonly move: number };
+      readonly changes: {
+        readonly total: number;
+        readonly add: number;
+        readonly update: number;
+        readonly delete: number;
+        readonly move: number;
+      };
     }
-  | { readonly kind: 'mcpToolCall'; readonly server: string; readonly tool: string; readonly errorPresent: boolean; readonly executionMs: number | null }
+  | {
+      readonly kind: 'mcpToolCall';
+      readonly server: string;
+      readonly tool: string;
+      readonly errorPresent: boolean;
+      readonly executionMs: number | null;
+    }
   | {
       readonly kind: 'dynamicToolCall';
       readonly tool: string;
@@ -64,12 +82,16 @@ export interface ToolItemRow {
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null, t.undefined]);
 const Duration = t.type({ secs: t.number, nanos: t.number });
-const durationMs = (d: t.TypeOf<typeof Duration> | null | undefined): number | null => (d ? d.secs * 1000 + Math.floor(d.nanos / 1_000_000) : null);
+const durationMs = (d: t.TypeOf<typeof Duration> | null | undefined): number | null =>
+  d ? d.secs * 1000 + Math.floor(d.nanos / 1_000_000) : null;
 
 /** A field under its snake_case name or its camelCase one. */
 const field = (item: Record<string, unknown>, snake: string): unknown => item[snake] ?? item[snakeToCamel(snake)];
 
-const outcome = (status: unknown, declinable: boolean): { terminalStatus: ToolTerminalStatus; failureKind: ToolFailureKind | null } | null => {
+const outcome = (
+  status: unknown,
+  declinable: boolean,
+): { terminalStatus: ToolTerminalStatus; failureKind: ToolFailureKind | null } | null => {
   switch (typeof status === 'string' ? snakeToCamel(status) : status) {
     case 'completed':
       return { terminalStatus: 'completed', failureKind: null };
@@ -83,7 +105,11 @@ const outcome = (status: unknown, declinable: boolean): { terminalStatus: ToolTe
 };
 
 const commandToolName = (source: string): string =>
-  source === 'unifiedExecStartup' || source === 'unifiedExecInteraction' ? 'unified_exec' : source === 'userShell' ? 'user_shell' : 'shell';
+  source === 'unifiedExecStartup' || source === 'unifiedExecInteraction'
+    ? 'unified_exec'
+    : source === 'userShell'
+      ? 'user_shell'
+      : 'shell';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const decoded = <A>(c: t.Decoder<unknown, A>, v: unknown): A | null => {
@@ -92,9 +118,18 @@ const decoded = <A>(c: t.Decoder<unknown, A>, v: unknown): A | null => {
 };
 
 const ParsedCmd = t.array(t.type({ type: t.string }));
-const Changes = t.record(t.string, t.intersection([t.type({ type: t.string }), t.partial({ move_path: nullable(t.string), movePath: nullable(t.string) })]));
+const Changes = t.record(
+  t.string,
+  t.intersection([
+    t.type({ type: t.string }),
+    t.partial({ move_path: nullable(t.string), movePath: nullable(t.string) }),
+  ]),
+);
 const ContentItems = t.array(t.type({ type: t.string }));
-const SearchAction = t.intersection([t.type({ type: t.string }), t.partial({ query: nullable(t.string), queries: nullable(t.array(t.string)) })]);
+const SearchAction = t.intersection([
+  t.type({ type: t.string }),
+  t.partial({ query: nullable(t.string), queries: nullable(t.array(t.string)) }),
+]);
 
 type Classified = Omit<ToolItemRow, 'turnId' | 'startedAtMs' | 'completedAtMs'>;
 
@@ -105,11 +140,24 @@ const webSearchOf = (item: Record<string, unknown>, id: string): Classified => {
   const kind =
     action === null
       ? null
-      : (({ search: 'search', openPage: 'open_page', findInPage: 'find_in_page' } as Record<string, 'search' | 'open_page' | 'find_in_page'>)[
-          snakeToCamel(action.type)
-        ] ?? 'other');
+      : ((
+          { search: 'search', openPage: 'open_page', findInPage: 'find_in_page' } as Record<
+            string,
+            'search' | 'open_page' | 'find_in_page'
+          >
+        )[snakeToCamel(action.type)] ?? 'other');
   const queryCount =
-    action === null ? (query.trim() !== '' ? 1 : null) : kind === 'search' ? (action.queries ? action.queries.length : action.query != null ? 1 : null) : null;
+    action === null
+      ? query.trim() !== ''
+        ? 1
+        : null
+      : kind === 'search'
+        ? action.queries
+          ? action.queries.length
+          : action.query != null
+            ? 1
+            : null
+        : null;
   return {
     itemId: id,
     toolName: 'web_search',
@@ -123,7 +171,12 @@ const webSearchOf = (item: Record<string, unknown>, id: string): Classified => {
  * An image generation's event (reducer.rs `image_generation_outcome`: "failed" or "error" failed,
  * any other status completed), its prompt and path read under the item's own field names.
  */
-const imageGenerationOf = (item: Record<string, unknown>, id: string, revisedPrompt: string, savedPath: string): Classified => {
+const imageGenerationOf = (
+  item: Record<string, unknown>,
+  id: string,
+  revisedPrompt: string,
+  savedPath: string,
+): Classified => {
   const status = str(item['status']);
   const failed = status === 'failed' || status === 'error';
   const present = (k: string) => item[k] !== undefined && item[k] !== null;
@@ -132,19 +185,26 @@ const imageGenerationOf = (item: Record<string, unknown>, id: string, revisedPro
     toolName: 'image_generation',
     terminalStatus: failed ? 'failed' : 'completed',
     failureKind: failed ? 'tool_error' : null,
-    facts: { kind: 'imageGeneration', revisedPromptPresent: present(revisedPrompt), savedPathPresent: present(savedPath) },
+    facts: {
+      kind: 'imageGeneration',
+      revisedPromptPresent: present(revisedPrompt),
+      savedPathPresent: present(savedPath),
+    },
   };
 };
 
 /** Why Codex sends no tool item event for an item type (`tool_item_event` matches the six tool kinds only). */
-const NOT_A_TOOL = { noEvent: 'not a tool item: codex-rs/analytics/src/reducer.rs (tool_item_event) sends none' } as const;
+const NOT_A_TOOL = {
+  noEvent: 'not a tool item: codex-rs/analytics/src/reducer.rs (tool_item_event) sends none',
+} as const;
 
 /**
  * Per item type of an `item_completed` line (the decoder's list, `KnownTurnItem`): how its tool
  * item is read, or why there is none. The item is the line's raw record (fields snake_case or camelCase).
  */
 export const TOOL_ITEM_OF_TYPE: {
-  readonly [K in KnownTurnItem['type']]: ((item: Record<string, unknown>, id: string) => Classified | null) | { readonly noEvent: string };
+  readonly [K in KnownTurnItem['type']]:
+    ((item: Record<string, unknown>, id: string) => Classified | null) | { readonly noEvent: string };
 } = {
   CommandExecution: (item, id) => {
     const o = outcome(field(item, 'status'), true);
@@ -182,7 +242,16 @@ export const TOOL_ITEM_OF_TYPE: {
       itemId: id,
       toolName: 'apply_patch',
       ...o,
-      facts: { kind: 'fileChange', changes: { total: changes.length, add: of('add'), update: of('update') - moved, delete: of('delete'), move: moved } },
+      facts: {
+        kind: 'fileChange',
+        changes: {
+          total: changes.length,
+          add: of('add'),
+          update: of('update') - moved,
+          delete: of('delete'),
+          move: moved,
+        },
+      },
     };
   },
   McpToolCall: (item, id) => {
@@ -220,7 +289,13 @@ export const TOOL_ITEM_OF_TYPE: {
         tool,
         success: typeof success === 'boolean' ? success : null,
         content:
-          items === null ? null : { total: types.length, text: types.filter((x) => x === 'inputText').length, image: types.filter((x) => x === 'inputImage').length },
+          items === null
+            ? null
+            : {
+                total: types.length,
+                text: types.filter((x) => x === 'inputText').length,
+                image: types.filter((x) => x === 'inputImage').length,
+              },
         executionMs: durationMs(decoded(Duration, field(item, 'duration'))),
       },
     };
@@ -253,7 +328,8 @@ export const TOOL_ITEM_OF_TYPE: {
  * reducer.rs reports them as those (camelCase fields, ext/items/src); a sleep is no tool item.
  */
 const TOOL_ITEM_OF_EXTENSION_KIND: {
-  readonly [K in ExtensionItem['kind']]: { readonly call: (item: Record<string, unknown>, id: string) => Classified | null } | { readonly noEvent: string };
+  readonly [K in ExtensionItem['kind']]:
+    { readonly call: (item: Record<string, unknown>, id: string) => Classified | null } | { readonly noEvent: string };
 } = {
   'image_gen.generation': { call: (item, id) => imageGenerationOf(item, id, 'revisedPrompt', 'savedPath') },
   'web.search': { call: (item, id) => webSearchOf(item, id) },
@@ -301,7 +377,9 @@ const EVENT_TYPES: Record<ToolItemFacts['kind'], string> = {
 };
 
 /** Each tool kind's own fields of its event. */
-const SPECIFICS: { readonly [K in ToolItemFacts['kind']]: (f: Extract<ToolItemFacts, { kind: K }>) => Record<string, unknown> } = {
+const SPECIFICS: {
+  readonly [K in ToolItemFacts['kind']]: (f: Extract<ToolItemFacts, { kind: K }>) => Record<string, unknown>;
+} = {
   commandExecution: (f) => ({
     command_execution_source: f.source,
     exit_code: f.exitCode,
@@ -329,7 +407,8 @@ const SPECIFICS: { readonly [K in ToolItemFacts['kind']]: (f: Extract<ToolItemFa
   webSearch: (f) => ({ web_search_action: f.action, query_present: f.queryPresent, query_count: f.queryCount }),
   imageGeneration: (f) => ({ revised_prompt_present: f.revisedPromptPresent, saved_path_present: f.savedPathPresent }),
 };
-const specifics = (f: ToolItemFacts): Record<string, unknown> => (SPECIFICS[f.kind] as (f: ToolItemFacts) => Record<string, unknown>)(f);
+const specifics = (f: ToolItemFacts): Record<string, unknown> =>
+  (SPECIFICS[f.kind] as (f: ToolItemFacts) => Record<string, unknown>)(f);
 
 const executionMs = (f: ToolItemFacts): number | null =>
   f.kind === 'commandExecution' || f.kind === 'mcpToolCall' || f.kind === 'dynamicToolCall' ? f.executionMs : null;

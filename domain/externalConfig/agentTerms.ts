@@ -13,12 +13,14 @@ const RENAMES: ReadonlyArray<readonly [string, string]> = [
   ['claude', 'Codex'],
 ];
 
-export const rewriteExternalAgentTerms = (content: string): string => RENAMES.reduce((text, [from, to]) => replaceWholeWords(text, from, to), content);
+export const rewriteExternalAgentTerms = (content: string): string =>
+  RENAMES.reduce((text, [from, to]) => replaceWholeWords(text, from, to), content);
 
 // ASCII letters only, so every index of the lowered text is the same index of the original.
 const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 const isWordUnit = (code: number | undefined): boolean =>
-  code !== undefined && ((code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95);
+  code !== undefined &&
+  ((code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95);
 
 const replaceWholeWords = (input: string, needle: string, replacement: string): string => {
   const haystack = asciiLower(input);
@@ -26,7 +28,11 @@ const replaceWholeWords = (input: string, needle: string, replacement: string): 
   let emitted = 0;
   for (let start = haystack.indexOf(needle); start >= 0; start = haystack.indexOf(needle, start + 1)) {
     const end = start + needle.length;
-    if (start < emitted || isWordUnit(start > 0 ? input.charCodeAt(start - 1) : undefined) || isWordUnit(end < input.length ? input.charCodeAt(end) : undefined))
+    if (
+      start < emitted ||
+      isWordUnit(start > 0 ? input.charCodeAt(start - 1) : undefined) ||
+      isWordUnit(end < input.length ? input.charCodeAt(end) : undefined)
+    )
       continue;
     out += input.slice(emitted, start) + replacement;
     emitted = end;

@@ -24,7 +24,11 @@ const DELIMITERS = ['\r\n---\r\n', '\r\n---\n', '\n---\r\n', '\n---\n', '\r\n---
 
 /** A document split at its frontmatter (`---` lines at its very start); `parseYaml` turns the raw block into values, or undefined when it is not a mapping. */
 export const parseDocument = (content: string, parseYaml: (raw: string) => Frontmatter | undefined): ParsedDocument => {
-  const rest = content.startsWith('---\n') ? content.slice(4) : content.startsWith('---\r\n') ? content.slice(5) : undefined;
+  const rest = content.startsWith('---\n')
+    ? content.slice(4)
+    : content.startsWith('---\r\n')
+      ? content.slice(5)
+      : undefined;
   if (rest === undefined) return { frontmatter: new Map(), body: content, frontmatterError: false };
   let end: { at: number; bodyStart: number } | undefined;
   for (const d of DELIMITERS) {
@@ -33,7 +37,11 @@ export const parseDocument = (content: string, parseYaml: (raw: string) => Front
   }
   if (end === undefined) return { frontmatter: new Map(), body: content, frontmatterError: false };
   const frontmatter = parseYaml(rest.slice(0, end.at));
-  return { frontmatter: frontmatter ?? new Map(), body: rest.slice(end.bodyStart), frontmatterError: frontmatter === undefined };
+  return {
+    frontmatter: frontmatter ?? new Map(),
+    body: rest.slice(end.bodyStart),
+    frontmatterError: frontmatter === undefined,
+  };
 };
 
 export const scalarOf = (fm: Frontmatter, key: string): string | undefined => {

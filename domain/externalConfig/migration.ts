@@ -8,7 +8,8 @@
 export type ExternalAgent = 'claude' | 'cursor';
 
 /** Codex's `migrationSource`: `cursor` selects Cursor; missing or anything else, the default source (Claude Code). */
-export const agentOf = (migrationSource: string | null | undefined): ExternalAgent => (migrationSource === 'cursor' ? 'cursor' : 'claude');
+export const agentOf = (migrationSource: string | null | undefined): ExternalAgent =>
+  migrationSource === 'cursor' ? 'cursor' : 'claude';
 
 /** Codex's defaults: the 50 newest sessions of the last 30 days. */
 export const DEFAULT_MAX_SESSIONS = 50;
@@ -18,7 +19,8 @@ export const DEFAULT_MAX_SESSION_AGE_DAYS = 30;
 export type ConfigItemType = 'SKILLS' | 'COMMANDS' | 'SUBAGENTS' | 'AGENTS_MD';
 export const CONFIG_ITEM_TYPES: ReadonlyArray<ConfigItemType> = ['SKILLS', 'COMMANDS', 'SUBAGENTS', 'AGENTS_MD'];
 
-export const isConfigItemType = (itemType: string): itemType is ConfigItemType => (CONFIG_ITEM_TYPES as ReadonlyArray<string>).includes(itemType);
+export const isConfigItemType = (itemType: string): itemType is ConfigItemType =>
+  (CONFIG_ITEM_TYPES as ReadonlyArray<string>).includes(itemType);
 
 /** What importing one item did: a success per file or skill written (source, target). */
 export interface ConfigImportResult {

@@ -19,8 +19,14 @@ export const subagentMetadata = (doc: ParsedDocument): SubagentMetadata | undefi
   if (doc.frontmatterError || doc.body.trim() === '') return undefined;
   const name = scalarOf(doc.frontmatter, 'name');
   const description = scalarOf(doc.frontmatter, 'description');
-  if (name === undefined || name.trim() === '' || description === undefined || description.trim() === '') return undefined;
-  return { name, description, effort: scalarOf(doc.frontmatter, 'effort'), permissionMode: scalarOf(doc.frontmatter, 'permissionMode') };
+  if (name === undefined || name.trim() === '' || description === undefined || description.trim() === '')
+    return undefined;
+  return {
+    name,
+    description,
+    effort: scalarOf(doc.frontmatter, 'effort'),
+    permissionMode: scalarOf(doc.frontmatter, 'permissionMode'),
+  };
 };
 
 const EFFORTS = new Set(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
@@ -43,7 +49,8 @@ const SANDBOX_OF: ReadonlyMap<string, string> = new Map([
 export const tomlString = (value: string): string => {
   const multiline = value.includes('\n');
   const preferLiteral = value.includes('\\') || (multiline ? value.includes('"""') : value.includes('"'));
-  const literalPossible = !value.includes("'''") && !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value) && !value.endsWith("'");
+  const literalPossible =
+    !value.includes("'''") && !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value) && !value.endsWith("'");
   if (preferLiteral && literalPossible) {
     if (multiline) return `'''\n${value}'''`;
     return value.includes("'") ? `'''${value}'''` : `'${value}'`;

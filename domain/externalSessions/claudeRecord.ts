@@ -61,12 +61,14 @@ export const decodeClaudeLine = (text: string): E.Either<string, ClaudeRecord> =
 const wellFormed = (value: unknown): boolean => {
   if (typeof value === 'string') return (value as string & { isWellFormed(): boolean }).isWellFormed();
   if (Array.isArray(value)) return value.every(wellFormed);
-  if (typeof value === 'object' && value !== null) return Object.entries(value).every(([k, v]) => wellFormed(k) && wellFormed(v));
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).every(([k, v]) => wellFormed(k) && wellFormed(v));
   return true;
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /** The record's working directory, if it names one. */
 export const cwdOf = (r: ClaudeRecord): string | undefined => str(r.cwd);
@@ -103,7 +105,10 @@ const parseTimestamp = (text: string): number | undefined => {
  * sidechain records, and content with nothing to show are skipped. Thinking blocks are dropped,
  * tool calls and results become tagged notes, other blocks a placeholder.
  */
-export const conversationMessageOf = (r: ClaudeRecord, fallbackTimestamp: number | null = null): ConversationMessage | undefined => {
+export const conversationMessageOf = (
+  r: ClaudeRecord,
+  fallbackTimestamp: number | null = null,
+): ConversationMessage | undefined => {
   const kind = r.type !== undefined ? str(r.type) : str(r.role);
   if (kind !== 'assistant' && kind !== 'user') return undefined;
   if (r.isMeta === true || r.isSidechain === true) return undefined;
@@ -134,12 +139,19 @@ const USER_QUERY_CLOSE = '</user_query>';
  */
 export const unwrapUserQuery = (text: string): string => {
   const trimmed = text.trim();
-  if (!trimmed.startsWith(USER_QUERY_OPEN) || !trimmed.endsWith(USER_QUERY_CLOSE) || trimmed.length < USER_QUERY_OPEN.length + USER_QUERY_CLOSE.length) return text;
+  if (
+    !trimmed.startsWith(USER_QUERY_OPEN) ||
+    !trimmed.endsWith(USER_QUERY_CLOSE) ||
+    trimmed.length < USER_QUERY_OPEN.length + USER_QUERY_CLOSE.length
+  )
+    return text;
   return trimmed.slice(USER_QUERY_OPEN.length, trimmed.length - USER_QUERY_CLOSE.length).trim();
 };
 
 const extractText = (content: unknown): { text: string; onlyToolResult: boolean } | undefined => {
-  const blocks = Array.isArray(content) ? content.map(obj).filter((b): b is Record<string, unknown> => b !== undefined) : [];
+  const blocks = Array.isArray(content)
+    ? content.map(obj).filter((b): b is Record<string, unknown> => b !== undefined)
+    : [];
   const parts: string[] = [];
   let onlyToolResult = blocks.length > 0;
   for (const block of blocks) {
@@ -192,7 +204,9 @@ const toolCallNote = (block: Record<string, unknown>): string => {
 const toolResultNote = (block: Record<string, unknown>): string => {
   const label = block['is_error'] === true ? `[${TOOL_RESULT_TAG}: error]` : `[${TOOL_RESULT_TAG}]`;
   const text = toolResultText(block['content']);
-  return text === '' ? `${label}\n[/${TOOL_RESULT_TAG}]` : `${label}\n${truncateChars(text, TOOL_RESULT_MAX_LEN)}\n[/${TOOL_RESULT_TAG}]`;
+  return text === ''
+    ? `${label}\n[/${TOOL_RESULT_TAG}]`
+    : `${label}\n${truncateChars(text, TOOL_RESULT_MAX_LEN)}\n[/${TOOL_RESULT_TAG}]`;
 };
 
 const toolResultText = (content: unknown): string => {

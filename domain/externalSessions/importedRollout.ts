@@ -77,7 +77,13 @@ export class ImportedRolloutFold {
           model_context_window: null,
           collaboration_mode_kind: 'default',
         }),
-        this.event({ type: 'user_message', message: message.text, local_images: [], local_audio: [], text_elements: [] }),
+        this.event({
+          type: 'user_message',
+          message: message.text,
+          local_images: [],
+          local_audio: [],
+          text_elements: [],
+        }),
         this.responseItem('user', 'input_text', message.text),
       );
     } else {
@@ -104,13 +110,25 @@ export class ImportedRolloutFold {
       total_tokens: approxTokensFromBytes(this.textBytesToLastAssistant),
     };
     return [
-      this.event({ type: 'agent_message', message: EXTERNAL_SESSION_IMPORTED_MARKER, phase: null, memory_citation: null }),
-      this.event({ type: 'token_count', info: { total_token_usage: usage, last_token_usage: usage, model_context_window: null }, rate_limits: null }),
+      this.event({
+        type: 'agent_message',
+        message: EXTERNAL_SESSION_IMPORTED_MARKER,
+        phase: null,
+        memory_citation: null,
+      }),
+      this.event({
+        type: 'token_count',
+        info: { total_token_usage: usage, last_token_usage: usage, model_context_window: null },
+        rate_limits: null,
+      }),
       this.taskComplete(this.openTurn, this.lastTimestamp),
     ];
   }
 
-  private taskComplete(turn: { id: string; startedAt: number | null }, completedAt: number | null | undefined): LineDraft {
+  private taskComplete(
+    turn: { id: string; startedAt: number | null },
+    completedAt: number | null | undefined,
+  ): LineDraft {
     return this.event({
       type: 'task_complete',
       turn_id: turn.id,

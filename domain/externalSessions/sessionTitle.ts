@@ -22,8 +22,11 @@ export const fallbackTitleFromUserMessage = (message: string): string => {
 };
 
 /** The title a session is imported under: the user's, else the generated one, else the first user message's. */
-export const selectTitle = (c: { customTitle?: string | undefined; aiTitle?: string | undefined; fallbackTitle?: string | undefined }): string | null =>
-  c.customTitle ?? c.aiTitle ?? c.fallbackTitle ?? null;
+export const selectTitle = (c: {
+  customTitle?: string | undefined;
+  aiTitle?: string | undefined;
+  fallbackTitle?: string | undefined;
+}): string | null => c.customTitle ?? c.aiTitle ?? c.fallbackTitle ?? null;
 
 const stripLeadingControlWrappers = (message: string): string => {
   let rest = message.trimStart();

@@ -39,6 +39,8 @@ export const forkMetaLine = (f: ForkFileInput): LineDraft => ({
  * if the last kept turn was running, the lines that close it.
  */
 export const forkTailLines = (f: ForkFileInput): LineDraft[] => [
-  ...(f.settings === undefined || f.settings === null ? [] : [threadSettingsApplied(f.timestamp, f.newThreadId, f.settings)]),
+  ...(f.settings === undefined || f.settings === null
+    ? []
+    : [threadSettingsApplied(f.timestamp, f.newThreadId, f.settings)]),
   ...(f.runningTurn === undefined ? [] : interruptedTurnMarkers(f.timestamp, f.markerMessageId, f.runningTurn)),
 ];

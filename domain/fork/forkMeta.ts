@@ -31,7 +31,10 @@ export const forkSessionMeta = (f: ForkMetaInput): Record<string, unknown> => {
       forked_from_ordinal_exclusive: cut?.ordinal,
       timestamp: f.timestamp,
       originator: f.originator,
-      history_base: cut === null ? undefined : { thread_id: cut.rolloutId, end_ordinal_exclusive: cut.ordinal, end_byte_offset: cut.byteOffset },
+      history_base:
+        cut === null
+          ? undefined
+          : { thread_id: cut.rolloutId, end_ordinal_exclusive: cut.ordinal, end_byte_offset: cut.byteOffset },
       multi_agent_version: typeof f.source['multi_agent_version'] === 'string' ? undefined : 'v1',
       context_window: { window_id: f.windowId },
     },
@@ -41,4 +44,6 @@ export const forkSessionMeta = (f: ForkMetaInput): Record<string, unknown> => {
 
 /** A source `session_meta` copied into a legacy fork: Codex fills in the multi-agent version. */
 export const copiedSessionMeta = (payload: Readonly<Record<string, unknown>>): Record<string, unknown> =>
-  withSessionMetaFields(payload, { multi_agent_version: typeof payload['multi_agent_version'] === 'string' ? undefined : 'v1' });
+  withSessionMetaFields(payload, {
+    multi_agent_version: typeof payload['multi_agent_version'] === 'string' ? undefined : 'v1',
+  });

@@ -12,8 +12,17 @@ const TIMESTAMP_HEAD = /^\{"timestamp":"(?:[^"\\]|\\.)*"(?=[,}])/;
  * the modern envelope.
  */
 export const copyIntoLegacyFork = (line: RolloutLine, timestamp: string): string => {
-  if (line.type === 'session_meta' && isRecord(line.payload) && typeof line.payload['multi_agent_version'] !== 'string') {
-    return makeRolloutLine({ timestamp, type: line.type, payload: copiedSessionMeta(line.payload), metadata: line.metadata }).raw;
+  if (
+    line.type === 'session_meta' &&
+    isRecord(line.payload) &&
+    typeof line.payload['multi_agent_version'] !== 'string'
+  ) {
+    return makeRolloutLine({
+      timestamp,
+      type: line.type,
+      payload: copiedSessionMeta(line.payload),
+      metadata: line.metadata,
+    }).raw;
   }
   const head = TIMESTAMP_HEAD.exec(line.raw);
   if (head !== null) return `{"timestamp":${JSON.stringify(timestamp)}${line.raw.slice(head[0].length)}`;

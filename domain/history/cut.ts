@@ -27,7 +27,10 @@ export interface TurnRef {
   readonly anchor: HistoryPoint;
 }
 
-export type ForkRequest = { readonly kind: 'whole' } | { readonly kind: 'lastTurn'; readonly turnId: string } | { readonly kind: 'beforeTurn'; readonly turnId: string };
+export type ForkRequest =
+  | { readonly kind: 'whole' }
+  | { readonly kind: 'lastTurn'; readonly turnId: string }
+  | { readonly kind: 'beforeTurn'; readonly turnId: string };
 
 /** What the index found for a fork request: the named turn, the turn after it, the history's end. */
 export interface ForkLookup {
@@ -48,7 +51,8 @@ export const forkCut = (request: ForkRequest, found: ForkLookup): E.Either<Engin
       return E.right(found.end);
     case 'lastTurn':
       if (found.target === undefined) return E.left(notFound('turn', request.turnId));
-      if (found.target.status === 'inProgress') return E.left(rejected(`lastTurnId '${request.turnId}' identifies an in-progress turn`));
+      if (found.target.status === 'inProgress')
+        return E.left(rejected(`lastTurnId '${request.turnId}' identifies an in-progress turn`));
       return E.right(found.next?.anchor ?? found.end);
     case 'beforeTurn':
       if (found.target === undefined) return E.left(notFound('turn', request.turnId));
@@ -60,7 +64,10 @@ export const forkCut = (request: ForkRequest, found: ForkLookup): E.Either<Engin
  * The cut of `rollback N`: before the first of the last N visible turns (all of them when N is at
  * least their number); undefined when there is no turn to drop.
  */
-export const rollbackCut = (lastTurns: ReadonlyArray<TurnRef>, numTurns: number): E.Either<EngineError, HistoryPoint | undefined> => {
+export const rollbackCut = (
+  lastTurns: ReadonlyArray<TurnRef>,
+  numTurns: number,
+): E.Either<EngineError, HistoryPoint | undefined> => {
   if (!Number.isSafeInteger(numTurns) || numTurns < 1) return E.left(rejected('numTurns must be >= 1'));
   const dropped = lastTurns.slice(Math.max(0, lastTurns.length - numTurns));
   return E.right(dropped[0]?.anchor);

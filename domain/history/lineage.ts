@@ -34,9 +34,14 @@ export interface ThreadLineage {
  * indexed yet): the history starts above it, as if the rows below the cut were gone; reads and
  * mutations see the same turns. A cycle of hops is Corrupt.
  */
-export const lineageOf = (thread: ThreadRow, current: RolloutRow, walked: WalkedHistory<RolloutRow>): E.Either<EngineError, ThreadLineage> => {
+export const lineageOf = (
+  thread: ThreadRow,
+  current: RolloutRow,
+  walked: WalkedHistory<RolloutRow>,
+): E.Either<EngineError, ThreadLineage> => {
   const { chain, end } = walked;
-  if (end.kind === 'cycle') return E.left(corrupt(chain[0]!.node.path, 0, `history_base cycle through rollout ${end.rolloutId}`));
+  if (end.kind === 'cycle')
+    return E.left(corrupt(chain[0]!.node.path, 0, `history_base cycle through rollout ${end.rolloutId}`));
   const meta = current.meta as { upcast_from?: unknown } | null;
   return E.right({
     thread,
@@ -53,16 +58,21 @@ export const lineageOf = (thread: ThreadRow, current: RolloutRow, walked: Walked
 
 /** Is a row's position inside the segment (below the cut its newer neighbour sets)? */
 export const inSegment = (seg: HistorySegment, pos: LinePos): boolean => {
-  if (pos.ordinal !== null && seg.endOrdinal !== null) return pos.ordinal >= seg.startOrdinal && pos.ordinal < seg.endOrdinal;
+  if (pos.ordinal !== null && seg.endOrdinal !== null)
+    return pos.ordinal >= seg.startOrdinal && pos.ordinal < seg.endOrdinal;
   if (seg.endByteOffset !== null) return pos.byteOffset < seg.endByteOffset;
   return true;
 };
 
 /** The first line index past a segment's share of its file (paginated lines are numbered densely from `startOrdinal`). */
-export const lineEndOf = (seg: HistorySegment): number => (seg.endOrdinal === null ? Number.MAX_SAFE_INTEGER : seg.endOrdinal - seg.startOrdinal);
+export const lineEndOf = (seg: HistorySegment): number =>
+  seg.endOrdinal === null ? Number.MAX_SAFE_INTEGER : seg.endOrdinal - seg.startOrdinal;
 
 /** Which segment holds a paginated ordinal (Codex: "position outside thread lineage" when none). */
-export const segmentIndexForOrdinal = (segments: ReadonlyArray<HistorySegment>, ordinal: number): number | undefined => {
+export const segmentIndexForOrdinal = (
+  segments: ReadonlyArray<HistorySegment>,
+  ordinal: number,
+): number | undefined => {
   for (let i = segments.length - 1; i >= 0; i -= 1) {
     const s = segments[i]!;
     if (ordinal >= s.startOrdinal && (s.endOrdinal === null || ordinal < s.endOrdinal)) return i;
@@ -77,4 +87,5 @@ export const segmentIndexOfRollout = (lineage: ThreadLineage, rolloutId: string)
 };
 
 /** The current file: the newest segment, whole. */
-export const currentSegmentOf = (lineage: ThreadLineage): HistorySegment => lineage.segments[lineage.segments.length - 1]!;
+export const currentSegmentOf = (lineage: ThreadLineage): HistorySegment =>
+  lineage.segments[lineage.segments.length - 1]!;

@@ -38,12 +38,17 @@ export interface WalkedHistory<N> {
 
 export const MAX_HOPS = 10_000;
 
-export function* walkHistory<N>(start: N, startId: string, baseOf: (node: N) => HistoryHop | null): Generator<HistoryHop, WalkedHistory<N>, N | undefined> {
+export function* walkHistory<N>(
+  start: N,
+  startId: string,
+  baseOf: (node: N) => HistoryHop | null,
+): Generator<HistoryHop, WalkedHistory<N>, N | undefined> {
   const chain: ChainLink<N>[] = [{ node: start, rolloutId: startId, cut: null }];
   const seen = new Set([startId]);
   let hop = baseOf(start);
   while (hop !== null) {
-    if (seen.has(hop.rolloutId) || seen.size > MAX_HOPS) return { chain, end: { kind: 'cycle', rolloutId: hop.rolloutId } };
+    if (seen.has(hop.rolloutId) || seen.size > MAX_HOPS)
+      return { chain, end: { kind: 'cycle', rolloutId: hop.rolloutId } };
     const node: N | undefined = yield hop;
     if (node === undefined) return { chain, end: { kind: 'missing', rolloutId: hop.rolloutId } };
     seen.add(hop.rolloutId);
@@ -54,7 +59,12 @@ export function* walkHistory<N>(start: N, startId: string, baseOf: (node: N) => 
 }
 
 /** Drive the walk with a synchronous lookup. */
-export const walkHistorySync = <N>(start: N, startId: string, baseOf: (node: N) => HistoryHop | null, lookup: (rolloutId: string) => N | undefined): WalkedHistory<N> => {
+export const walkHistorySync = <N>(
+  start: N,
+  startId: string,
+  baseOf: (node: N) => HistoryHop | null,
+  lookup: (rolloutId: string) => N | undefined,
+): WalkedHistory<N> => {
   const w = walkHistory(start, startId, baseOf);
   let r = w.next();
   while (r.done !== true) r = w.next(lookup(r.value.rolloutId));

@@ -89,7 +89,9 @@ export const homeStatsOf = (
 });
 
 /** A folder's recorded files: their names, and the stats of each (undefined where a stat alone cannot settle the file). */
-export const recordedFilesOf = (folder: HomeStatsFolder): { readonly names: ReadonlyArray<string>; readonly statOf: (i: number) => FileStat | undefined } => {
+export const recordedFilesOf = (
+  folder: HomeStatsFolder,
+): { readonly names: ReadonlyArray<string>; readonly statOf: (i: number) => FileStat | undefined } => {
   const names = folder.names === '' ? [] : folder.names.split('\n');
   // Copied: the bytes a store hands out need not be aligned for doubles.
   const stats = new Float64Array(folder.stats.slice().buffer, 0, names.length * STAT_FIELDS);
@@ -97,7 +99,9 @@ export const recordedFilesOf = (folder: HomeStatsFolder): { readonly names: Read
     names,
     statOf: (i) => {
       const size = stats[i * STAT_FIELDS]!;
-      return size < 0 ? undefined : { size, mtimeMs: stats[i * STAT_FIELDS + 1]!, ctimeMs: stats[i * STAT_FIELDS + 2]! };
+      return size < 0
+        ? undefined
+        : { size, mtimeMs: stats[i * STAT_FIELDS + 1]!, ctimeMs: stats[i * STAT_FIELDS + 2]! };
     },
   };
 };

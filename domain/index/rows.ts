@@ -78,7 +78,9 @@ export interface FileCheckpoint extends Pick<RolloutFile, 'path' | 'archived' | 
 }
 
 /** Does the file hold rows (its rollout id's winner, readable)? Thread rows are derived from these files only. */
-export const holdsRows = (cp: FileCheckpoint): cp is FileCheckpoint & { readonly rolloutId: string; readonly threadId: string } =>
+export const holdsRows = (
+  cp: FileCheckpoint,
+): cp is FileCheckpoint & { readonly rolloutId: string; readonly threadId: string } =>
   cp.rolloutId !== null && cp.threadId !== null && cp.duplicateOf === null && cp.error === null;
 
 export interface ItemRef {
@@ -191,7 +193,11 @@ export interface RolloutRow {
   readonly mode: HistoryMode;
   /** session_meta payload without the (large) instructions. */
   readonly meta: Record<string, unknown> | null;
-  readonly base: { readonly rolloutId: string; readonly endOrdinalExclusive: number; readonly endByteOffset: number } | null;
+  readonly base: {
+    readonly rolloutId: string;
+    readonly endOrdinalExclusive: number;
+    readonly endByteOffset: number;
+  } | null;
   readonly preview: string | null;
   /** Byte offset of the line the preview came from (a fork's base preview counts only below the cut). */
   readonly previewByteOffset: number | null;
@@ -214,7 +220,11 @@ export interface RolloutRow {
    * `historyModeRefused`: Codex loads nothing of the file (no state-DB row either);
    * `stateDbMeta`: the first later meta it reads after one, which that row is built from.
    */
-  readonly refusedMeta?: { readonly headClosed: boolean; readonly historyModeRefused?: true; readonly stateDbMeta?: Record<string, unknown> };
+  readonly refusedMeta?: {
+    readonly headClosed: boolean;
+    readonly historyModeRefused?: true;
+    readonly stateDbMeta?: Record<string, unknown>;
+  };
   readonly firstLineTimestamp: string | null;
   readonly lastLineTimestamp: string | null;
   readonly lines: number;
@@ -373,12 +383,27 @@ export const TABLES: ReadonlyArray<TableName> = [
  * with the fork: `clearRollout`).
  */
 export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter(
-  (t) => t !== 'meta' && t !== 'files' && t !== 'tokenFiles' && t !== 'threads' && t !== 'threadOrder' && t !== 'threadState' && t !== 'rolloutForks',
+  (t) =>
+    t !== 'meta' &&
+    t !== 'files' &&
+    t !== 'tokenFiles' &&
+    t !== 'threads' &&
+    t !== 'threadOrder' &&
+    t !== 'threadState' &&
+    t !== 'rolloutForks',
 );
 /** The rollout tables the token projection writes (cleared alone when only that projection re-indexes a file). */
-export const TOKEN_ROLLOUT_TABLES: ReadonlyArray<TableName> = ['tokenAudit', 'tokenState', 'tokenBuckets', 'tokenLoose', 'tokenRecordIds'];
+export const TOKEN_ROLLOUT_TABLES: ReadonlyArray<TableName> = [
+  'tokenAudit',
+  'tokenState',
+  'tokenBuckets',
+  'tokenLoose',
+  'tokenRecordIds',
+];
 /** The rollout tables a fold of the file writes (what `verify` compares with a fresh fold): all but the reads' renderings. */
-export const FOLDED_ROLLOUT_TABLES: ReadonlyArray<TableName> = ROLLOUT_TABLES.filter((t) => t !== 'turnRenderings' && t !== 'segmentRenderings');
+export const FOLDED_ROLLOUT_TABLES: ReadonlyArray<TableName> = ROLLOUT_TABLES.filter(
+  (t) => t !== 'turnRenderings' && t !== 'segmentRenderings',
+);
 
 /**
  * A transaction's writes table by table, each table's in the order given (a key's put and remove

@@ -58,7 +58,9 @@ export const manifestRelativePath = (path: unknown): string | null => {
 export const pluginManifestPaths = (manifestText: string): E.Either<string, PluginManifestPaths> => {
   const json = jsonOf(manifestText);
   if (!isRecord(json)) return E.left('plugin manifest is not a JSON object');
-  const skills = (Array.isArray(json['skills']) ? json['skills'] : [json['skills']]).map(manifestRelativePath).filter((p): p is string => p !== null);
+  const skills = (Array.isArray(json['skills']) ? json['skills'] : [json['skills']])
+    .map(manifestRelativePath)
+    .filter((p): p is string => p !== null);
   const mcp = json['mcpServers'];
   const mcpPath = manifestRelativePath(mcp);
   return E.right({
@@ -77,7 +79,12 @@ export const mcpServerNamesOf = (text: string): string[] => {
 };
 
 // Codex's `PluginAppFile`: an entry without a string `id` fails the whole file (serde), so no apps.
-const AppFile = t.partial({ apps: t.record(t.string, t.intersection([t.type({ id: t.string }), t.partial({ category: t.union([t.string, t.null]) })])) });
+const AppFile = t.partial({
+  apps: t.record(
+    t.string,
+    t.intersection([t.type({ id: t.string }), t.partial({ category: t.union([t.string, t.null]) })]),
+  ),
+});
 
 /** Connector ids an app config file declares, in the file's key order (Codex keeps it: an `IndexMap`). */
 export const appConnectorIdsOf = (text: string): string[] => {
@@ -94,7 +101,11 @@ const firstOfEach = (xs: ReadonlyArray<string>): string[] => [...new Set(xs)];
 /** The summary Codex builds for telemetry: its config name and display name are the plugin id's. */
 export const capabilitySummary = (
   id: PluginId,
-  facts: { readonly hasSkills: boolean; readonly mcpServerNames: ReadonlyArray<string>; readonly appConnectorIds: ReadonlyArray<string> },
+  facts: {
+    readonly hasSkills: boolean;
+    readonly mcpServerNames: ReadonlyArray<string>;
+    readonly appConnectorIds: ReadonlyArray<string>;
+  },
 ): PluginCapabilitySummary => ({
   configName: pluginKey(id),
   displayName: id.pluginName,

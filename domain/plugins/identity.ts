@@ -33,7 +33,10 @@ const byTime = (a: PluginObservation, b: PluginObservation): number => {
 };
 
 /** Fold the cache (sidecars) and the plugin facts of rollouts into one row per plugin (pure). */
-export const foldPluginIdentities = (cached: ReadonlyArray<CachedPlugin>, observations: ReadonlyArray<PluginObservation>): PluginIdentity[] => {
+export const foldPluginIdentities = (
+  cached: ReadonlyArray<CachedPlugin>,
+  observations: ReadonlyArray<PluginObservation>,
+): PluginIdentity[] => {
   const rows = new Map<string, PluginIdentity & { threadSet: Set<string> }>();
   const rowOf = (key: string) => {
     let r = rows.get(key);

@@ -14,14 +14,20 @@ import { parseJson } from '../jsonNesting.js';
  */
 
 /** Where a marketplace file may sit under its root, in Codex's order. */
-export const MARKETPLACE_MANIFEST_PATHS = ['.agents/plugins/marketplace.json', '.claude-plugin/marketplace.json'] as const;
+export const MARKETPLACE_MANIFEST_PATHS = [
+  '.agents/plugins/marketplace.json',
+  '.claude-plugin/marketplace.json',
+] as const;
 
 const Policy = t.partial({
   installation: t.keyof({ NOT_AVAILABLE: null, AVAILABLE: null, INSTALLED_BY_DEFAULT: null }),
   authentication: t.keyof({ ON_INSTALL: null, ON_USE: null }),
 });
 const LocalSource = t.union([t.string, t.type({ source: t.literal('local'), path: t.string })]);
-const RawPlugin = t.intersection([t.type({ name: t.string, source: t.unknown }), t.partial({ policy: Policy, category: t.union([t.string, t.null]) })]);
+const RawPlugin = t.intersection([
+  t.type({ name: t.string, source: t.unknown }),
+  t.partial({ policy: Policy, category: t.union([t.string, t.null]) }),
+]);
 const RawMarketplace = t.intersection([
   t.type({ name: t.string, plugins: t.array(t.unknown) }),
   t.partial({ interface: t.union([t.partial({ displayName: t.union([t.string, t.null]) }), t.null]) }),
@@ -47,7 +53,8 @@ const joinPath = (dir: string, rel: string): string => `${dir.replace(/\/+$/, ''
 
 /** The marketplace root a marketplace file belongs to (the folder holding `.agents/plugins/…`). */
 export const marketplaceRootOf = (marketplacePath: string): string => {
-  for (const rel of MARKETPLACE_MANIFEST_PATHS) if (marketplacePath.endsWith(`/${rel}`)) return marketplacePath.slice(0, -rel.length - 1);
+  for (const rel of MARKETPLACE_MANIFEST_PATHS)
+    if (marketplacePath.endsWith(`/${rel}`)) return marketplacePath.slice(0, -rel.length - 1);
   return marketplacePath.slice(0, marketplacePath.lastIndexOf('/'));
 };
 
@@ -109,7 +116,11 @@ const defaultPrompts = (v: unknown): string[] | null => {
 };
 
 /** `PluginInterface` (v2): the manifest's `interface`, asset paths resolved under the plugin root, the marketplace's category winning. */
-export const pluginInterface = (manifest: Record<string, unknown> | null, pluginRoot: string, category: string | null): Record<string, unknown> | null => {
+export const pluginInterface = (
+  manifest: Record<string, unknown> | null,
+  pluginRoot: string,
+  category: string | null,
+): Record<string, unknown> | null => {
   const i = isRecord(manifest?.['interface']) ? (manifest['interface'] as Record<string, unknown>) : null;
   const asset = (v: unknown): string | null => {
     const rel = manifestRelativePath(v);

@@ -16,11 +16,14 @@ export const validatePluginSegment = (segment: string, kind: string): E.Either<E
     ? E.left(invalidArgument(kind, 'must not be empty'))
     : SEGMENT.test(segment)
       ? E.right(segment)
-      : E.left(invalidArgument(kind, `only ASCII letters, digits, \`_\` and \`-\` are allowed: ${JSON.stringify(segment)}`));
+      : E.left(
+          invalidArgument(kind, `only ASCII letters, digits, \`_\` and \`-\` are allowed: ${JSON.stringify(segment)}`),
+        );
 
 export const parsePluginId = (key: string): E.Either<EngineError, PluginId> => {
   const at = key.lastIndexOf('@');
-  if (at <= 0 || at === key.length - 1) return E.left(invalidArgument('plugin id', `expected <name>@<marketplace>, got ${JSON.stringify(key)}`));
+  if (at <= 0 || at === key.length - 1)
+    return E.left(invalidArgument('plugin id', `expected <name>@<marketplace>, got ${JSON.stringify(key)}`));
   const name = validatePluginSegment(key.slice(0, at), 'plugin name');
   if (E.isLeft(name)) return name;
   const market = validatePluginSegment(key.slice(at + 1), 'marketplace name');

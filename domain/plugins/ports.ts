@@ -3,7 +3,13 @@ import type { EngineError } from '../errors.js';
 import type { PluginId } from './pluginId.js';
 import type { PluginCapabilitySummary } from './telemetry.js';
 import type { Marketplace, PluginState, SkillFacts } from './marketplace.js';
-import type { RemoteBundle, RemoteCatalog, RemoteInstalledPage, RemoteListingScope, RemotePluginItem } from './remoteCatalog.js';
+import type {
+  RemoteBundle,
+  RemoteCatalog,
+  RemoteInstalledPage,
+  RemoteListingScope,
+  RemotePluginItem,
+} from './remoteCatalog.js';
 
 /** A plugin found in the cache, with its sidecar read (or why it could not be). */
 export interface CachedPlugin {
@@ -26,7 +32,11 @@ export interface PluginCache {
   readonly list: () => TE.TaskEither<EngineError, ReadonlyArray<CachedPlugin>>;
   readonly activeVersion: (id: PluginId) => TE.TaskEither<EngineError, string | null>;
   /** Replace the plugin's whole cache root with `sourceDir` as `<version>` (drops any sidecar). */
-  readonly install: (sourceDir: string, id: PluginId, version: string) => TE.TaskEither<EngineError, { readonly installedPath: string }>;
+  readonly install: (
+    sourceDir: string,
+    id: PluginId,
+    version: string,
+  ) => TE.TaskEither<EngineError, { readonly installedPath: string }>;
   /** Remove the plugin's cache root, sidecar included. */
   readonly uninstall: (id: PluginId) => TE.TaskEither<EngineError, void>;
   /** Remote id from the sidecar; null without one (or when the plugin is not installed). */
@@ -40,7 +50,10 @@ export interface PluginCache {
    * with their sidecars, stray files), each with one rename out of the folder first; answers the
    * removed ids (`<name>@<marketplace>`), sorted.
    */
-  readonly removeStale: (marketplaceName: string, keep: ReadonlySet<string>) => TE.TaskEither<EngineError, ReadonlyArray<string>>;
+  readonly removeStale: (
+    marketplaceName: string,
+    keep: ReadonlySet<string>,
+  ) => TE.TaskEither<EngineError, ReadonlyArray<string>>;
 }
 
 /** A marketplace with what the home says of each of its plugins (same order). */
@@ -75,7 +88,12 @@ export interface PluginCatalog {
   /** One marketplace file; a missing or invalid one is `Rejected` in Codex's words. */
   readonly marketplace: (marketplacePath: string) => TE.TaskEither<EngineError, LoadedMarketplace>;
   /** What a plugin's bundle holds for `plugin/read`: its skills and MCP server names. */
-  readonly bundle: (pluginRoot: string) => TE.TaskEither<EngineError, { readonly skills: ReadonlyArray<SkillFacts>; readonly mcpServers: ReadonlyArray<string> }>;
+  readonly bundle: (
+    pluginRoot: string,
+  ) => TE.TaskEither<
+    EngineError,
+    { readonly skills: ReadonlyArray<SkillFacts>; readonly mcpServers: ReadonlyArray<string> }
+  >;
 }
 
 /** The plugin tables of a home's `config.toml` (`[plugins."<name>@<marketplace>"]`), edited in place. */
@@ -93,12 +111,18 @@ export type RemoteInstalledPlugin = RemoteInstalledPage['plugins'][number];
 export interface RemotePluginBackend {
   readonly chatgptBaseUrl: string;
   /** Every page of the account's installed plugins (all scopes, or the one given). */
-  readonly installedPlugins: (includeDownloadUrls: boolean, scope?: RemoteListingScope) => TE.TaskEither<EngineError, ReadonlyArray<RemoteInstalledPlugin>>;
+  readonly installedPlugins: (
+    includeDownloadUrls: boolean,
+    scope?: RemoteListingScope,
+  ) => TE.TaskEither<EngineError, ReadonlyArray<RemoteInstalledPlugin>>;
   /** Every page of a remote catalog `plugin/list` lists. */
   readonly catalog: (catalog: RemoteCatalog) => TE.TaskEither<EngineError, ReadonlyArray<RemotePluginItem>>;
   /** The featured plugins' backend ids. */
   readonly featured: () => TE.TaskEither<EngineError, ReadonlyArray<string>>;
-  readonly pluginDetail: (remotePluginId: string, includeDownloadUrls: boolean) => TE.TaskEither<EngineError, RemotePluginItem>;
+  readonly pluginDetail: (
+    remotePluginId: string,
+    includeDownloadUrls: boolean,
+  ) => TE.TaskEither<EngineError, RemotePluginItem>;
   /** `POST …/install`: the backend must answer the same id, enabled. */
   readonly install: (remotePluginId: string) => TE.TaskEither<EngineError, void>;
   /** `POST …/uninstall`: the backend must answer the same id, disabled. */

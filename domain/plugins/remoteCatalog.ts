@@ -50,7 +50,9 @@ export interface RemoteCatalog {
   /** What Codex's refusal of it starts with. */
   readonly context: string;
   /** Where it is listed from: a scope's catalog (with a collection), or the shared-with-me listing. */
-  readonly source: { readonly kind: 'catalog'; readonly scope: RemoteListingScope; readonly collection: string | null } | { readonly kind: 'shared' };
+  readonly source:
+    | { readonly kind: 'catalog'; readonly scope: RemoteListingScope; readonly collection: string | null }
+    | { readonly kind: 'shared' };
   /** The scope whose installed plugins say which of its entries are installed. */
   readonly installedScope: RemoteListingScope;
 }
@@ -86,7 +88,8 @@ export const REMOTE_CATALOGS = {
   } as RemoteCatalog,
 };
 
-export const marketplaceOfScope = (scope: RemotePluginScope): string => REMOTE_PLUGIN_SCOPES.find((s) => s.scope === scope)!.marketplaceName;
+export const marketplaceOfScope = (scope: RemotePluginScope): string =>
+  REMOTE_PLUGIN_SCOPES.find((s) => s.scope === scope)!.marketplaceName;
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null, t.undefined]);
 
@@ -168,7 +171,13 @@ const Pagination = t.partial({ next_page_token: nullable(t.string) });
 
 /** One page of `GET {base}/ps/plugins/installed?limit=200` (every scope; each item says its own). */
 export const RemoteInstalledPage = t.type({
-  plugins: t.array(t.intersection([RemotePluginItem, t.type({ enabled: t.boolean }), t.partial({ disabled_skill_names: t.array(t.string) })])),
+  plugins: t.array(
+    t.intersection([
+      RemotePluginItem,
+      t.type({ enabled: t.boolean }),
+      t.partial({ disabled_skill_names: t.array(t.string) }),
+    ]),
+  ),
   pagination: Pagination,
 });
 export type RemoteInstalledPage = t.TypeOf<typeof RemoteInstalledPage>;
@@ -191,7 +200,12 @@ const PAGE_LIMIT = 200;
 /** The URLs codex 0.169.0 calls under `chatgpt_base_url` (its trailing slashes trimmed), as seen on a local backend. */
 export const remotePluginUrls = {
   /** Every scope's installed plugins, or one scope's (`scope=`, first, as Codex's `plugin/read` asks). */
-  installed: (chatgptBaseUrl: string, includeDownloadUrls: boolean, pageToken: string | null, scope?: RemoteListingScope): string => {
+  installed: (
+    chatgptBaseUrl: string,
+    includeDownloadUrls: boolean,
+    pageToken: string | null,
+    scope?: RemoteListingScope,
+  ): string => {
     const q = new URLSearchParams(scope === undefined ? {} : { scope });
     q.set('limit', String(PAGE_LIMIT));
     if (includeDownloadUrls) q.set('includeDownloadUrls', 'true');
@@ -199,7 +213,12 @@ export const remotePluginUrls = {
     return `${base(chatgptBaseUrl)}/ps/plugins/installed?${q.toString()}`;
   },
   /** A scope's catalog, or a collection of it (`collection=vertical`: the OpenAI Curated catalog). */
-  catalog: (chatgptBaseUrl: string, scope: RemoteListingScope, collection: string | null, pageToken: string | null): string => {
+  catalog: (
+    chatgptBaseUrl: string,
+    scope: RemoteListingScope,
+    collection: string | null,
+    pageToken: string | null,
+  ): string => {
     const q = new URLSearchParams({ scope, limit: String(PAGE_LIMIT) });
     if (collection !== null) q.set('collection', collection);
     if (pageToken !== null) q.set('pageToken', pageToken);
@@ -214,8 +233,10 @@ export const remotePluginUrls = {
   featured: (chatgptBaseUrl: string): string => `${base(chatgptBaseUrl)}/plugins/featured?platform=codex`,
   detail: (chatgptBaseUrl: string, remotePluginId: string, includeDownloadUrls: boolean): string =>
     `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}${includeDownloadUrls ? '?includeDownloadUrls=true' : ''}`,
-  install: (chatgptBaseUrl: string, remotePluginId: string): string => `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}/install?includeAppsNeedingAuth=true`,
-  uninstall: (chatgptBaseUrl: string, remotePluginId: string): string => `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}/uninstall`,
+  install: (chatgptBaseUrl: string, remotePluginId: string): string =>
+    `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}/install?includeAppsNeedingAuth=true`,
+  uninstall: (chatgptBaseUrl: string, remotePluginId: string): string =>
+    `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}/uninstall`,
 };
 
 /** A backend plugin id as `plugin/uninstall` takes one (`plugins~Plugin_…`); Codex answers any other non-local id "invalid remote plugin id". */
@@ -236,20 +257,37 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
  * allows it (Codex: debug builds with CODEX_TEST_ALLOW_HTTP_REMOTE_PLUGIN_BUNDLE_DOWNLOADS=1).
  */
 export const isAllowedBundleUrl = (url: URL, allowLoopbackHttp: boolean): boolean =>
-  url.protocol === 'https:' || (url.protocol === 'http:' && allowLoopbackHttp && (LOOPBACK_HOSTS.has(url.hostname.toLowerCase()) || /^127\./.test(url.hostname)));
+  url.protocol === 'https:' ||
+  (url.protocol === 'http:' &&
+    allowLoopbackHttp &&
+    (LOOPBACK_HOSTS.has(url.hostname.toLowerCase()) || /^127\./.test(url.hostname)));
 
 /** `validate_remote_plugin_bundle`: the local id, the release version and the download URL, in Codex's words when one is wrong. */
 export const validateRemoteBundle = (
-  item: { readonly id: string; readonly name: string; readonly release: { readonly version?: string | null; readonly bundle_download_url?: string | null } },
+  item: {
+    readonly id: string;
+    readonly name: string;
+    readonly release: { readonly version?: string | null; readonly bundle_download_url?: string | null };
+  },
   marketplaceName: string,
   allowLoopbackHttp: boolean,
 ): E.Either<EngineError, RemoteBundle> => {
   const pluginId = parsePluginId(`${item.name}@${marketplaceName}`);
-  if (E.isLeft(pluginId)) return E.left(rejected(`backend returned an invalid local plugin id for remote plugin \`${item.id}\`: ${JSON.stringify(item.name)}`));
+  if (E.isLeft(pluginId))
+    return E.left(
+      rejected(
+        `backend returned an invalid local plugin id for remote plugin \`${item.id}\`: ${JSON.stringify(item.name)}`,
+      ),
+    );
   const version = item.release.version?.trim() ?? '';
-  if (version === '') return E.left(rejected(`backend did not return a release version for remote plugin \`${item.id}\``));
+  if (version === '')
+    return E.left(rejected(`backend did not return a release version for remote plugin \`${item.id}\``));
   if (!isValidVersionSegment(version))
-    return E.left(rejected(`backend returned an invalid release version for remote plugin \`${item.id}\`: ${JSON.stringify(version)}`));
+    return E.left(
+      rejected(
+        `backend returned an invalid release version for remote plugin \`${item.id}\`: ${JSON.stringify(version)}`,
+      ),
+    );
   const url = item.release.bundle_download_url?.trim() ?? '';
   if (url === '') return E.left(rejected(`backend did not return a download URL for remote plugin \`${item.id}\``));
   let parsed: URL;
@@ -259,7 +297,11 @@ export const validateRemoteBundle = (
     return E.left(rejected(`backend returned an invalid download URL for remote plugin \`${item.id}\`: ${url}`));
   }
   if (!isAllowedBundleUrl(parsed, allowLoopbackHttp)) {
-    return E.left(rejected(`backend returned an unsupported download URL scheme for remote plugin \`${item.id}\`: ${parsed.protocol.replace(/:$/, '')}`));
+    return E.left(
+      rejected(
+        `backend returned an unsupported download URL scheme for remote plugin \`${item.id}\`: ${parsed.protocol.replace(/:$/, '')}`,
+      ),
+    );
   }
   return E.right({ pluginId: pluginId.right, version, remotePluginId: item.id, downloadUrl: url });
 };

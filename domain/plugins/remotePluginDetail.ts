@@ -2,7 +2,11 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../errors.js';
 import { decodeError } from '../errors.js';
 import type { RemoteInstalledPage, RemotePluginItem, RemotePluginSkill } from './remoteCatalog.js';
-import { REMOTE_GLOBAL_MARKETPLACE_NAME, REMOTE_SHARED_MARKETPLACE_NAME, REMOTE_WORKSPACE_MARKETPLACE_NAME } from './remoteCatalog.js';
+import {
+  REMOTE_GLOBAL_MARKETPLACE_NAME,
+  REMOTE_SHARED_MARKETPLACE_NAME,
+  REMOTE_WORKSPACE_MARKETPLACE_NAME,
+} from './remoteCatalog.js';
 
 /**
  * `plugin/read` of a remote plugin: Codex 0.169.0's `PluginDetail` made of the catalog's entry and
@@ -41,7 +45,9 @@ const marketplaceOf = (item: RemotePluginItem): E.Either<EngineError, string> =>
   if (item.scope === 'GLOBAL') return E.right(REMOTE_GLOBAL_MARKETPLACE_NAME);
   if (item.discoverability === undefined || item.discoverability === null)
     return E.left(decodeError(item.id, 0, 0, `workspace plugin \`${item.id}\` did not include discoverability`));
-  return E.right(item.discoverability === 'LISTED' ? REMOTE_WORKSPACE_MARKETPLACE_NAME : REMOTE_SHARED_MARKETPLACE_NAME);
+  return E.right(
+    item.discoverability === 'LISTED' ? REMOTE_WORKSPACE_MARKETPLACE_NAME : REMOTE_SHARED_MARKETPLACE_NAME,
+  );
 };
 
 /** The plugin's presentation, or null when the catalog gave none of it. */
@@ -150,7 +156,10 @@ export const remotePluginSummaryOf = (
 export type RemoteLocalVersion = 'accountRelease' | 'pluginCache';
 
 /** Codex's `PluginReadResponse` of a catalog entry; `installed`: the account's entry for it, if it has one. */
-export const remotePluginDetailOf = (item: RemotePluginItem, installed: InstalledEntry | undefined): E.Either<EngineError, { plugin: Record<string, unknown> }> => {
+export const remotePluginDetailOf = (
+  item: RemotePluginItem,
+  installed: InstalledEntry | undefined,
+): E.Either<EngineError, { plugin: Record<string, unknown> }> => {
   const summarised = remotePluginSummaryOf(item, installed);
   if (E.isLeft(summarised)) return summarised;
   const disabled = new Set(installed?.disabled_skill_names ?? []);

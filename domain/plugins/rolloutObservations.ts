@@ -42,7 +42,10 @@ const keyOfPath = (path: string): string | null => {
 };
 
 /** Plugin keys a user message mentions, in order of first mention. */
-export const mentionedPlugins = (content: ReadonlyArray<Record<string, unknown>> | undefined, text: string | null): string[] => {
+export const mentionedPlugins = (
+  content: ReadonlyArray<Record<string, unknown>> | undefined,
+  text: string | null,
+): string[] => {
   const out: string[] = [];
   const add = (k: string | null) => {
     if (k !== null && !out.includes(k)) out.push(k);
@@ -64,9 +67,20 @@ const disabledOf = (v: unknown): ReadonlyArray<string> | null => {
   return E.isRight(d) ? [...d.right.disabled_plugin_ids].sort() : null;
 };
 
-export const pluginFileStateOf = (threadId: string): PluginFileState => ({ threadId, turnId: null, model: null, disabled: null, usedInTurn: [] });
+export const pluginFileStateOf = (threadId: string): PluginFileState => ({
+  threadId,
+  turnId: null,
+  model: null,
+  disabled: null,
+  usedInTurn: [],
+});
 
-const observe = (s: PluginFileState, kind: PluginObservation['kind'], pluginKey: string, timestamp: string | null): PluginObservation => ({
+const observe = (
+  s: PluginFileState,
+  kind: PluginObservation['kind'],
+  pluginKey: string,
+  timestamp: string | null,
+): PluginObservation => ({
   kind,
   pluginKey,
   threadId: s.threadId,
@@ -89,7 +103,10 @@ const settingsChange = (s: PluginFileState, next: ReadonlyArray<string> | null, 
 
 const used = (s: PluginFileState, keys: ReadonlyArray<string>, timestamp: string | null) => {
   const fresh = keys.filter((k) => !s.usedInTurn.includes(k));
-  return { state: { ...s, usedInTurn: [...s.usedInTurn, ...fresh] }, observations: fresh.map((k) => observe(s, 'used', k, timestamp)) };
+  return {
+    state: { ...s, usedInTurn: [...s.usedInTurn, ...fresh] },
+    observations: fresh.map((k) => observe(s, 'used', k, timestamp)),
+  };
 };
 
 type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
@@ -97,14 +114,18 @@ type PluginFold = { readonly state: PluginFileState; readonly observations: Read
 
 /** Why a kind of line states no plugin fact. */
 type NoPluginFact = { readonly noPluginFact: string };
-const NO_PLUGIN_FACT: NoPluginFact = { noPluginFact: 'plugins are used by a user message naming them and set by the turn and thread settings: no other line tells' };
+const NO_PLUGIN_FACT: NoPluginFact = {
+  noPluginFact:
+    'plugins are used by a user message naming them and set by the turn and thread settings: no other line tells',
+};
 
 /**
  * What each kind of line does to a file's plugin state and the facts it states, or why nothing (a
  * kind added to `RolloutEvent` is a compile error here until decided).
  */
 export const PLUGIN_EVENT_RULES: {
-  readonly [K in RolloutEvent['kind']]: ((s: PluginFileState, ev: EventOf<K>, timestamp: string | null) => PluginFold) | NoPluginFact;
+  readonly [K in RolloutEvent['kind']]:
+    ((s: PluginFileState, ev: EventOf<K>, timestamp: string | null) => PluginFold) | NoPluginFact;
 } = {
   taskStarted: (s, ev) => ({ state: { ...s, turnId: ev.payload.turn_id, usedInTurn: [] }, observations: [] }),
   turnContext: (s, ev, timestamp) => {

@@ -28,12 +28,14 @@ export const decodeSidecar = (path: string, text: string): E.Either<EngineError,
     return E.left(decodeError(path, 0, 0, `remote plugin install metadata is not JSON: ${(err as Error).message}`));
   }
   const env = SidecarEnvelope.decode(json);
-  if (E.isLeft(env)) return E.left(decodeError(path, 0, 0, `remote plugin install metadata: ${renderDecodeErrors(env.left)}`));
+  if (E.isLeft(env))
+    return E.left(decodeError(path, 0, 0, `remote plugin install metadata: ${renderDecodeErrors(env.left)}`));
   if (env.right.schema_version !== REMOTE_PLUGIN_INSTALL_METADATA_SCHEMA_VERSION) {
     return E.left(unsupported(`remote plugin install metadata ${path}`, env.right.schema_version));
   }
   const v1 = SidecarV1.decode(json);
-  if (E.isLeft(v1)) return E.left(decodeError(path, 0, 0, `remote plugin install metadata: ${renderDecodeErrors(v1.left)}`));
+  if (E.isLeft(v1))
+    return E.left(decodeError(path, 0, 0, `remote plugin install metadata: ${renderDecodeErrors(v1.left)}`));
   const id = v1.right.remote_plugin_id.trim();
   return id === '' ? E.left(invalidArgument('remote_plugin_id', 'must not be blank')) : E.right(id);
 };
@@ -42,5 +44,7 @@ export const decodeSidecar = (path: string, text: string): E.Either<EngineError,
 export const encodeSidecar = (remotePluginId: string): E.Either<EngineError, string> => {
   const id = remotePluginId.trim();
   if (id === '') return E.left(invalidArgument('remote_plugin_id', 'must not be blank'));
-  return E.right(`${JSON.stringify({ schema_version: REMOTE_PLUGIN_INSTALL_METADATA_SCHEMA_VERSION, remote_plugin_id: id }, null, 2)}\n`);
+  return E.right(
+    `${JSON.stringify({ schema_version: REMOTE_PLUGIN_INSTALL_METADATA_SCHEMA_VERSION, remote_plugin_id: id }, null, 2)}\n`,
+  );
 };

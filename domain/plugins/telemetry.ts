@@ -51,7 +51,10 @@ export type CodexPluginMetadata = {
   readonly product_client_id: string | null;
 };
 
-export const codexPluginMetadata = (m: PluginTelemetryMetadata, productClientId: string | null): CodexPluginMetadata => ({
+export const codexPluginMetadata = (
+  m: PluginTelemetryMetadata,
+  productClientId: string | null,
+): CodexPluginMetadata => ({
   plugin_id: m.remotePluginId ?? (m.pluginId === null ? null : pluginKey(m.pluginId)),
   plugin_name: m.pluginId?.pluginName ?? null,
   marketplace_name: m.pluginId?.marketplaceName ?? null,

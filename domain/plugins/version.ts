@@ -3,7 +3,8 @@
 /** The version Codex gives a plugin installed without one; it wins when present. */
 export const DEFAULT_PLUGIN_VERSION = 'local';
 
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -38,7 +39,8 @@ export const comparePluginVersions = (left: string, right: string): number => {
 };
 
 /** A version directory name Codex accepts: letters, digits, `.`, `+`, `_`, `-`, not `.`/`..`. */
-export const isValidVersionSegment = (v: string): boolean => v !== '' && v !== '.' && v !== '..' && /^[A-Za-z0-9._+-]+$/.test(v);
+export const isValidVersionSegment = (v: string): boolean =>
+  v !== '' && v !== '.' && v !== '..' && /^[A-Za-z0-9._+-]+$/.test(v);
 
 /** The version Codex loads: `local` if present, else the highest. */
 export const activePluginVersion = (versions: ReadonlyArray<string>): string | null => {

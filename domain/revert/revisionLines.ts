@@ -24,9 +24,15 @@ export const revisionLines = (r: RevisionInput): LineDraft[] => [
     type: 'session_meta',
     payload: withSessionMetaFields(r.currentMeta, {
       timestamp: r.timestamp,
-      history_base: { thread_id: r.cut.rolloutId, end_ordinal_exclusive: r.cut.ordinal, end_byte_offset: r.cut.byteOffset },
+      history_base: {
+        thread_id: r.cut.rolloutId,
+        end_ordinal_exclusive: r.cut.ordinal,
+        end_byte_offset: r.cut.byteOffset,
+      },
       multi_agent_version: typeof r.currentMeta['multi_agent_version'] === 'string' ? undefined : 'v1',
     }),
   },
-  ...(r.settings === undefined || r.settings === null ? [] : [threadSettingsApplied(r.timestamp, r.threadId, r.settings)]),
+  ...(r.settings === undefined || r.settings === null
+    ? []
+    : [threadSettingsApplied(r.timestamp, r.threadId, r.settings)]),
 ];

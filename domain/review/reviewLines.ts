@@ -54,7 +54,13 @@ export const reviewTaskStarted = (r: ReviewStart): LineDraft => ({
   type: 'event_msg',
   payload: {
     type: 'task_started',
-    turn_attribution: { turn_id: r.turnId, turn_trigger: null, parent_turn_id: null, initiating_agent_path: null, root_turn_id: r.turnId },
+    turn_attribution: {
+      turn_id: r.turnId,
+      turn_trigger: null,
+      parent_turn_id: null,
+      initiating_agent_path: null,
+      root_turn_id: r.turnId,
+    },
     turn_id: r.turnId,
     root_turn_id: r.turnId,
     started_at: Math.floor(r.now.getTime() / 1000),
@@ -102,7 +108,9 @@ export const detachedReviewMeta = (d: DetachedReviewInput): LineDraft => ({
 
 /** What the detached review thread writes after the history: settings, the review turn's start. */
 export const detachedReviewTail = (d: DetachedReviewInput): LineDraft[] => [
-  ...(d.settings === undefined || d.settings === null ? [] : [threadSettingsApplied(iso(d.review.now), d.review.threadId, d.settings)]),
+  ...(d.settings === undefined || d.settings === null
+    ? []
+    : [threadSettingsApplied(iso(d.review.now), d.review.threadId, d.settings)]),
   reviewTaskStarted(d.review),
   enteredReviewMode(d.cut === null ? 'legacy' : 'paginated', d.review),
 ];

@@ -4,7 +4,10 @@ import * as t from 'io-ts';
 export const ReviewTarget = t.union([
   t.type({ type: t.literal('uncommittedChanges') }),
   t.type({ type: t.literal('baseBranch'), branch: t.string }),
-  t.intersection([t.type({ type: t.literal('commit'), sha: t.string }), t.partial({ title: t.union([t.string, t.null]) })]),
+  t.intersection([
+    t.type({ type: t.literal('commit'), sha: t.string }),
+    t.partial({ title: t.union([t.string, t.null]) }),
+  ]),
   t.type({ type: t.literal('custom'), instructions: t.string }),
 ]);
 export type ReviewTarget = t.TypeOf<typeof ReviewTarget>;
@@ -26,7 +29,8 @@ export const userFacingHint = (target: ReviewTarget): string => {
 };
 
 /** A custom review needs something to review for; Codex refuses an empty prompt. */
-export const emptyReviewPrompt = (target: ReviewTarget): boolean => target.type === 'custom' && target.instructions.trim() === '';
+export const emptyReviewPrompt = (target: ReviewTarget): boolean =>
+  target.type === 'custom' && target.instructions.trim() === '';
 
 /** The target as the rollout stores it (Codex's ReviewTarget serialisation). */
 export const storedTarget = (target: ReviewTarget): Record<string, unknown> => {

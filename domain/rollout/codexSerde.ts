@@ -3,7 +3,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { DecodedLineKind } from './lineKinds.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
 import { decodeShape } from '../decodeShape.js';
-import { codexReadsCollaborationMode, codexReadsPathWithoutBase, codexReadsThreadSettings, codexReadsTurnContext } from './kinds/turnContext.js';
+import {
+  codexReadsCollaborationMode,
+  codexReadsPathWithoutBase,
+  codexReadsThreadSettings,
+  codexReadsTurnContext,
+} from './kinds/turnContext.js';
 
 /*
  * What Codex 0.169's serde requires of each rollout line variant it reads back (issue 69, lines
@@ -31,9 +36,14 @@ const struct = (required: t.Props, optional: t.Props = {}) => t.intersection([t.
 const i64 = t.refinement(t.number, Number.isInteger, 'i64');
 const u64 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'u64');
 const u32 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff, 'u32');
-const names = (...values: readonly string[]) => t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<string, null>);
+const names = (...values: readonly string[]) =>
+  t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<string, null>);
 /** A thread id (`ThreadId`, a UUID). */
-const Uuid = t.refinement(t.string, (s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s), 'ThreadId');
+const Uuid = t.refinement(
+  t.string,
+  (s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s),
+  'ThreadId',
+);
 /** `AbsolutePathBuf` read without a base (codex-rs `utils/absolute-path`): absolute on the host. */
 const AbsolutePath = t.refinement(t.string, codexReadsPathWithoutBase, 'AbsolutePathBuf');
 
@@ -51,7 +61,10 @@ const MessagePhase = names('commentary', 'partial_answer', 'final_answer');
 const AskForApproval = t.union([
   names('untrusted', 'on-failure', 'on-request', 'never'),
   t.type({
-    granular: struct({ sandbox_approval: t.boolean, rules: t.boolean, mcp_elicitations: t.boolean }, { skill_approval: t.boolean, request_permissions: t.boolean }),
+    granular: struct(
+      { sandbox_approval: t.boolean, rules: t.boolean, mcp_elicitations: t.boolean },
+      { skill_approval: t.boolean, request_permissions: t.boolean },
+    ),
   }),
 ]);
 /** `ApprovalsReviewer` (config_types.rs). */
@@ -82,7 +95,10 @@ const NetworkSandboxPolicy = names('restricted', 'enabled');
 /** `FileSystemAccessMode` (permissions.rs, lowercase; `none` an alias of `deny`). */
 const FileSystemAccessMode = names('read', 'write', 'deny', 'none');
 /** `RawFileSystemSandboxEntry` (permissions.rs): its path (a `type`-tagged `RawFileSystemPath`) and access required. */
-const FileSystemSandboxEntry = struct({ path: t.UnknownRecord, access: FileSystemAccessMode }, { missing_path_behavior: opt(names('skip')) });
+const FileSystemSandboxEntry = struct(
+  { path: t.UnknownRecord, access: FileSystemAccessMode },
+  { missing_path_behavior: opt(names('skip')) },
+);
 /**
  * `FileSystemSandboxPolicy` as rollouts hold it, `RawFileSystemSandboxPolicy` (permissions.rs):
  * `kind` required (`FileSystemSandboxKind`, kebab-case), `entries` a defaulted `Vec` (null refused).
@@ -93,7 +109,10 @@ const FileSystemSandboxPolicy = struct(
 );
 /** `SerializedManagedFileSystemPermissions` (models.rs, tagged by `type`, snake_case). */
 const ManagedFileSystemPermissions = t.union([
-  struct({ type: t.literal('restricted'), entries: t.array(FileSystemSandboxEntry) }, { glob_scan_max_depth: opt(nonZeroUsize) }),
+  struct(
+    { type: t.literal('restricted'), entries: t.array(FileSystemSandboxEntry) },
+    { glob_scan_max_depth: opt(nonZeroUsize) },
+  ),
   t.type({ type: t.literal('unrestricted') }),
 ]);
 /**
@@ -127,7 +146,10 @@ const TokenUsage = struct({
   reasoning_output_tokens: i64,
   total_tokens: i64,
 });
-const TokenUsageInfo = struct({ total_token_usage: TokenUsage, last_token_usage: TokenUsage }, { model_context_window: opt(i64) });
+const TokenUsageInfo = struct(
+  { total_token_usage: TokenUsage, last_token_usage: TokenUsage },
+  { model_context_window: opt(i64) },
+);
 /** `TurnAttribution` (0.169.0's; its `turn_id` required). */
 const TurnAttribution = struct({ turn_id: t.string });
 const TurnError = struct({ message: t.string });
@@ -144,7 +166,10 @@ const TaskStarted = struct(
   },
 );
 const TurnTimes = { started_at: opt(i64), completed_at: opt(i64), duration_ms: opt(i64), root_turn_id: opt(t.string) };
-const TaskComplete = struct({ turn_id: t.string }, { last_agent_message: opt(t.string), error: opt(TurnError), time_to_first_token_ms: opt(i64), ...TurnTimes });
+const TaskComplete = struct(
+  { turn_id: t.string },
+  { last_agent_message: opt(t.string), error: opt(TurnError), time_to_first_token_ms: opt(i64), ...TurnTimes },
+);
 const TurnAborted = struct({ reason: TurnAbortReason }, { turn_id: opt(t.string), ...TurnTimes });
 const ThreadRolledBack = struct({ num_turns: u32 });
 /**
@@ -240,7 +265,14 @@ const SessionMeta = struct(
     parent_thread_id: opt(Uuid),
     // `SessionSource`: a name (an unknown one reads as `Unknown`, `#[serde(other)]`) or a newtype
     // variant's object (`subagent`, `custom`, `internal`); absent is `vscode`.
-    source: t.union([t.string, t.refinement(t.UnknownRecord, (o) => ['subagent', 'custom', 'internal'].some((k) => o[k] !== undefined), 'SessionSource')]),
+    source: t.union([
+      t.string,
+      t.refinement(
+        t.UnknownRecord,
+        (o) => ['subagent', 'custom', 'internal'].some((k) => o[k] !== undefined),
+        'SessionSource',
+      ),
+    ]),
     thread_source: opt(t.string),
     agent_nickname: opt(t.string),
     agent_role: opt(t.string),
@@ -272,7 +304,10 @@ const TURN_ITEM_SERDE: ReadonlyMap<string, t.Mixed> = new Map(
   Object.entries({
     UserMessage: struct({ content: t.UnknownArray }),
     Reasoning: struct({ summary_text: t.UnknownArray }),
-    AgentMessage: struct({ content: t.UnknownArray }, { phase: opt(MessagePhase), memory_citation: opt(MemoryCitation) }),
+    AgentMessage: struct(
+      { content: t.UnknownArray },
+      { phase: opt(MessagePhase), memory_citation: opt(MemoryCitation) },
+    ),
     CommandExecution: struct(
       {
         // `ExecCommandSource`, `CommandExecutionStatus` (snake_case): required, as `parsed_cmd` and `cwd`.
@@ -290,7 +325,10 @@ const TURN_ITEM_SERDE: ReadonlyMap<string, t.Mixed> = new Map(
   }),
 );
 /** `ItemCompletedEvent`: its item is decoded by our codecs (kinds/itemCompleted.ts, serde's rules where measured) and `TURN_ITEM_SERDE`. */
-const ItemCompleted = struct({ thread_id: Uuid, turn_id: t.string, item: t.UnknownRecord }, { started_at_ms: opt(i64), completed_at_ms: i64 });
+const ItemCompleted = struct(
+  { thread_id: Uuid, turn_id: t.string, item: t.UnknownRecord },
+  { started_at_ms: opt(i64), completed_at_ms: i64 },
+);
 
 /**
  * Codex's serde of each kind the decoder reads, or `ours` where our codec already refuses what
@@ -329,7 +367,8 @@ const CODEX_SERDE: { readonly [K in DecodedLineKind]: t.Mixed | 'ours' } = {
 const DEEPER: { readonly [K in DecodedLineKind]?: (payload: never) => string | undefined } = {
   turnContext: (p: Parameters<typeof codexReadsTurnContext>[0]) =>
     codexReadsTurnContext(p) ? undefined : 'a path, sandbox policy or collaboration mode Codex does not read',
-  threadSettingsApplied: (p: { thread_settings?: unknown }) => (codexReadsThreadSettings(p.thread_settings) ? undefined : 'thread_settings: a path not absolute'),
+  threadSettingsApplied: (p: { thread_settings?: unknown }) =>
+    codexReadsThreadSettings(p.thread_settings) ? undefined : 'thread_settings: a path not absolute',
   itemCompleted: (p: { item?: { type?: unknown } }) => {
     const codec = typeof p.item?.type === 'string' ? TURN_ITEM_SERDE.get(p.item.type) : undefined;
     const r = codec === undefined ? undefined : decodeShape(codec, p.item);

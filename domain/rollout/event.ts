@@ -9,7 +9,14 @@ import { TokenUsageRecordPayload } from './kinds/tokenUsageRecord.js';
 import { CompactedPayload } from './kinds/compacted.js';
 import { WorldStatePayload } from './kinds/worldState.js';
 import { ResponseItemPayload } from './kinds/responseItem.js';
-import { TaskStarted, TaskComplete, TurnAborted, ThreadRolledBack, ThreadSettingsApplied, TokenCount } from './kinds/turnEvents.js';
+import {
+  TaskStarted,
+  TaskComplete,
+  TurnAborted,
+  ThreadRolledBack,
+  ThreadSettingsApplied,
+  TokenCount,
+} from './kinds/turnEvents.js';
 import {
   UserMessageEvent,
   AgentMessageEvent,
@@ -20,13 +27,28 @@ import {
   ExitedReviewModeEvent,
 } from './kinds/legacyItemEvents.js';
 import { ItemCompleted, isKnownTurnItemShape, KnownTurnItem } from './kinds/itemCompleted.js';
-import { ImageGenerationEndEvent, McpToolCallEndEvent, PatchApplyEndEvent, SubAgentActivityEvent, WebSearchEndEvent } from './kinds/toolCallItems.js';
+import {
+  ImageGenerationEndEvent,
+  McpToolCallEndEvent,
+  PatchApplyEndEvent,
+  SubAgentActivityEvent,
+  WebSearchEndEvent,
+} from './kinds/toolCallItems.js';
 import { decodeShape } from '../decodeShape.js';
 import { codexRefusal } from './codexSerde.js';
-import { codexNumbersLegacyLine, EVENT_MSG_KINDS, RESPONSE_ITEM_TYPES, TOP_LEVEL_KINDS, type DecodedLineKind } from './lineKinds.js';
+import {
+  codexNumbersLegacyLine,
+  EVENT_MSG_KINDS,
+  RESPONSE_ITEM_TYPES,
+  TOP_LEVEL_KINDS,
+  type DecodedLineKind,
+} from './lineKinds.js';
 
 /** Legacy-mode `event_msg/error` (older Codex): marks the open turn failed. */
-const ErrorEvent = t.intersection([t.type({ type: t.literal('error'), message: t.string }), t.partial({ codex_error_info: t.unknown })]);
+const ErrorEvent = t.intersection([
+  t.type({ type: t.literal('error'), message: t.string }),
+  t.partial({ codex_error_info: t.unknown }),
+]);
 
 /**
  * The typed view of one rollout line, by kind. `other` is a kind we do not interpret (kept verbatim);
@@ -113,7 +135,10 @@ type SameKinds<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : neve
 const eventKindsAreTheDecoders: SameKinds<Exclude<RolloutEvent['kind'], 'other' | 'invalid'>, DecodedLineKind> = true;
 void eventKindsAreTheDecoders;
 /** The response item types the decoder reads are those its codec decodes. */
-const responseTypesAreTheCodecs: SameKinds<(typeof RESPONSE_ITEM_TYPES)[number], t.TypeOf<typeof ResponseItemPayload>['type']> = true;
+const responseTypesAreTheCodecs: SameKinds<
+  (typeof RESPONSE_ITEM_TYPES)[number],
+  t.TypeOf<typeof ResponseItemPayload>['type']
+> = true;
 void responseTypesAreTheCodecs;
 
 /** Maps, not object literals: a miss on a literal walks its prototype (`constructor`, …). */
@@ -124,8 +149,16 @@ const responseItemTypes: ReadonlySet<string> = new Set(RESPONSE_ITEM_TYPES);
 const decodeWith = (kind: DecodedLineKind, line: RolloutLine, pType: string | undefined): RolloutEvent => {
   const r = decodeShape(PAYLOAD_CODECS[kind], line.payload);
   if (E.isLeft(r)) {
-    const refusedMode = kind === 'sessionMeta' && historyModeRefusal((line.payload as { history_mode?: unknown } | null)?.history_mode) !== undefined;
-    return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(r.left), ...(refusedMode ? { historyModeRefused: true as const } : {}) };
+    const refusedMode =
+      kind === 'sessionMeta' &&
+      historyModeRefusal((line.payload as { history_mode?: unknown } | null)?.history_mode) !== undefined;
+    return {
+      kind: 'invalid',
+      type: line.type,
+      payloadType: pType,
+      reason: renderDecodeErrors(r.left),
+      ...(refusedMode ? { historyModeRefused: true as const } : {}),
+    };
   }
   return { kind, payload: r.right } as RolloutEvent;
 };
@@ -138,11 +171,17 @@ export const classifyRolloutLine = (line: RolloutLine): RolloutEvent => {
   // Codex's event messages and response items are tagged by `payload.type`: one without it is a
   // line Codex itself cannot read, reported (quarantined) rather than passed over as a kind we do not know.
   if ((line.type === 'event_msg' || line.type === 'response_item') && pType === undefined)
-    return { kind: 'invalid', type: line.type, payloadType: undefined, reason: 'payload: expected an object with a string type' };
+    return {
+      kind: 'invalid',
+      type: line.type,
+      payloadType: undefined,
+      reason: 'payload: expected an object with a string type',
+    };
   if (line.type === 'event_msg') {
     if (pType === 'item_completed') {
       const r = decodeShape(ItemCompleted, line.payload);
-      if (E.isLeft(r)) return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(r.left) };
+      if (E.isLeft(r))
+        return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(r.left) };
       const item = decodeShape(KnownTurnItem, r.right.item);
       if (E.isRight(item)) return { kind: 'itemCompleted', payload: r.right, item: item.right };
       // A known item type with a broken shape is invalid; an unknown item type is just not rendered.
@@ -175,7 +214,13 @@ export const codexView = (line: RolloutLine, ev: RolloutEvent, index: number): R
   const refusal = codexRefusal(ev.kind, ev.payload);
   return refusal === undefined
     ? ev
-    : { kind: 'invalid', type: line.type, payloadType: payloadType(line), reason: `Codex 0.169 does not decode it: ${refusal}`, codexOnly: true };
+    : {
+        kind: 'invalid',
+        type: line.type,
+        payloadType: payloadType(line),
+        reason: `Codex 0.169 does not decode it: ${refusal}`,
+        codexOnly: true,
+      };
 };
 
 /**
@@ -184,7 +229,8 @@ export const codexView = (line: RolloutLine, ev: RolloutEvent, index: number): R
  */
 export const codexNumbersLegacyEvent = (line: RolloutLine, ev: RolloutEvent): boolean => {
   if (ev.kind === 'invalid') return false;
-  const itemType = ev.kind === 'itemCompleted' ? (ev.payload.item as { type?: unknown } | null | undefined)?.type : undefined;
+  const itemType =
+    ev.kind === 'itemCompleted' ? (ev.payload.item as { type?: unknown } | null | undefined)?.type : undefined;
   return codexNumbersLegacyLine(line.type, payloadType(line), typeof itemType === 'string' ? itemType : undefined);
 };
 
@@ -194,9 +240,20 @@ export const codexNumbersLegacyEvent = (line: RolloutLine, ev: RolloutEvent): bo
  * key, or none.
  */
 const historyModeTypeRefusal = (v: unknown): string | undefined => {
-  const unexpected = v === null ? 'null' : typeof v === 'boolean' ? `boolean \`${v}\`` : typeof v === 'number' ? 'number' : Array.isArray(v) ? 'sequence' : undefined;
+  const unexpected =
+    v === null
+      ? 'null'
+      : typeof v === 'boolean'
+        ? `boolean \`${v}\``
+        : typeof v === 'number'
+          ? 'number'
+          : Array.isArray(v)
+            ? 'sequence'
+            : undefined;
   if (unexpected !== undefined) return `invalid type: ${unexpected}, expected string or map`;
-  return typeof v === 'object' && Object.keys(v as object).length !== 1 ? 'invalid value: map, expected map with a single key' : undefined;
+  return typeof v === 'object' && Object.keys(v as object).length !== 1
+    ? 'invalid value: map, expected map with a single key'
+    : undefined;
 };
 
 /**
@@ -223,7 +280,10 @@ export const historyModeRefusal = (mode: unknown): string | undefined => {
  * the error once more when the file holds a line Codex decodes (measured on 0.169.0: a meta-only
  * file is refused with the message once, one with a later line Codex reads with it twice).
  */
-export const codexMetaRefusal = (texts: Iterable<string>, decode: (text: string) => E.Either<unknown, RolloutLine>): string | undefined => {
+export const codexMetaRefusal = (
+  texts: Iterable<string>,
+  decode: (text: string) => E.Either<unknown, RolloutLine>,
+): string | undefined => {
   let head: 'meta' | 'response' | undefined;
   let firstMeta: Record<string, unknown> | undefined;
   let decodes = false;
@@ -234,7 +294,9 @@ export const codexMetaRefusal = (texts: Iterable<string>, decode: (text: string)
     const ours = classifyRolloutLine(line.right);
     if (line.right.type === 'session_meta') firstMeta ??= line.right.payload as Record<string, unknown>;
     const read =
-      ours.kind === 'sessionMeta' ? codexRefusal('sessionMeta', ours.payload) === undefined : ours.kind !== 'other' && codexView(line.right, ours, 1).kind !== 'invalid';
+      ours.kind === 'sessionMeta'
+        ? codexRefusal('sessionMeta', ours.payload) === undefined
+        : ours.kind !== 'other' && codexView(line.right, ours, 1).kind !== 'invalid';
     if (read && ours.kind !== 'sessionMeta') decodes = true;
     if (head !== undefined) {
       if (decodes) break;
@@ -242,7 +304,12 @@ export const codexMetaRefusal = (texts: Iterable<string>, decode: (text: string)
     }
     if (ours.kind === 'sessionMeta' && read) head = 'meta';
     // Any response item Codex decodes (its `ResponseItem` reads an unknown type as `Other`).
-    else if (line.right.type === 'response_item' && payloadType(line.right) !== undefined && (ours.kind === 'other' || read)) head = 'response';
+    else if (
+      line.right.type === 'response_item' &&
+      payloadType(line.right) !== undefined &&
+      (ours.kind === 'other' || read)
+    )
+      head = 'response';
   }
   const modeRefusal = historyModeRefusal(firstMeta?.['history_mode']);
   if (modeRefusal !== undefined) return modeRefusal;

@@ -60,7 +60,13 @@ export const encodeRolloutLine = (line: RolloutLine): string => line.raw;
  * Build a new line the way Codex serialises it: compact JSON, keys in the order
  * `timestamp, ordinal, type, payload, metadata` (ordinal only in paginated mode).
  */
-export const makeRolloutLine = (fields: { timestamp: string; ordinal?: number | undefined; type: string; payload: unknown; metadata?: unknown }): RolloutLine => {
+export const makeRolloutLine = (fields: {
+  timestamp: string;
+  ordinal?: number | undefined;
+  type: string;
+  payload: unknown;
+  metadata?: unknown;
+}): RolloutLine => {
   const obj: Record<string, unknown> = { timestamp: fields.timestamp };
   if (fields.ordinal !== undefined) obj['ordinal'] = fields.ordinal;
   obj['type'] = fields.type;

@@ -43,7 +43,8 @@ export type EventMsgType = keyof typeof EVENT_MSG_KINDS;
 export const RESPONSE_ITEM_TYPES = ['message', 'reasoning', 'function_call', 'function_call_output'] as const;
 
 /** Every kind a line decodes to when its payload has the kind's shape. */
-export type DecodedLineKind = (typeof TOP_LEVEL_KINDS)[TopLevelType] | (typeof EVENT_MSG_KINDS)[EventMsgType] | 'responseItem';
+export type DecodedLineKind =
+  (typeof TOP_LEVEL_KINDS)[TopLevelType] | (typeof EVENT_MSG_KINDS)[EventMsgType] | 'responseItem';
 
 /**
  * The `event_msg` types Codex keeps in a legacy rollout's history (rollout/src/policy.rs
@@ -125,7 +126,8 @@ const LEGACY_NUMBERED_COMPLETED_ITEMS: ReadonlySet<string> = new Set(['Plan', 'S
 export const codexNumbersLegacyLine = (type: string, payloadType: string | undefined, itemType?: string): boolean => {
   if (type === 'response_item') return payloadType !== undefined && LEGACY_NUMBERED_RESPONSE_ITEMS.has(payloadType);
   if (type === 'event_msg') {
-    if (payloadType === 'item_completed') return itemType !== undefined && LEGACY_NUMBERED_COMPLETED_ITEMS.has(itemType);
+    if (payloadType === 'item_completed')
+      return itemType !== undefined && LEGACY_NUMBERED_COMPLETED_ITEMS.has(itemType);
     return payloadType !== undefined && LEGACY_NUMBERED_EVENT_MSGS.has(payloadType);
   }
   return LEGACY_NUMBERED_TOP.has(type);

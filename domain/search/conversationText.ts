@@ -29,7 +29,15 @@ const isWhitespace = (c: number): boolean =>
   c === 0x20 ||
   (c >= 0x09 && c <= 0x0d) ||
   (c > 0x7f &&
-    (c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000));
+    (c === 0x85 ||
+      c === 0xa0 ||
+      c === 0x1680 ||
+      (c >= 0x2000 && c <= 0x200a) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      c === 0x202f ||
+      c === 0x205f ||
+      c === 0x3000));
 
 /** Rust's `str::trim`: the ends looked at only (a regular expression tried every whitespace run of a long text). */
 export const trimWhitespace = (s: string): string => {
@@ -73,8 +81,12 @@ type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }
 
 /** Why a kind has no searchable text. */
 type NotSearched = { readonly notSearched: string };
-const NOT_CONVERSATION: NotSearched = { notSearched: "not conversation text: Codex's search reads only user and agent messages" };
-const ITEM_EVENT: NotSearched = { notSearched: "an item's own event: Codex searches the message events and response messages, not items" };
+const NOT_CONVERSATION: NotSearched = {
+  notSearched: "not conversation text: Codex's search reads only user and agent messages",
+};
+const ITEM_EVENT: NotSearched = {
+  notSearched: "an item's own event: Codex searches the message events and response messages, not items",
+};
 
 /**
  * The searchable text of each kind of line, or why it has none (a kind added to `RolloutEvent`

@@ -163,7 +163,8 @@ export const setHashes = (signature: Uint8Array, hashes: ArrayLike<number>): voi
 export const termBits = (term: string): number[] => gramHashesOf(term);
 
 /** Whether `signature` holds every hash's bit (its size, a power of two, says how many bits a hash keeps: a stored one of another size still answers). */
-export const signatureHolds = (signature: Uint8Array, hashes: ReadonlyArray<number>): boolean => firstMissing(signature, hashes) < 0;
+export const signatureHolds = (signature: Uint8Array, hashes: ReadonlyArray<number>): boolean =>
+  firstMissing(signature, hashes) < 0;
 
 /** The index of the first hash whose bit `signature` lacks, -1 when it holds them all. */
 export const firstMissing = (signature: Uint8Array, hashes: ReadonlyArray<number>): number => {

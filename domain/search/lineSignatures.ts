@@ -57,7 +57,13 @@ const entryStart = (block: Uint8Array, at: number, line: number, grams: number):
  * `writeLineEntry` for `grams` hashes that `setAll` gives one by one (a long line's are not held
  * in an array: a 50 MB line has a hundred million).
  */
-export const writeLineEntryOf = (block: Uint8Array, at: number, line: number, grams: number, setAll: (set: (hash: number) => void) => void): number => {
+export const writeLineEntryOf = (
+  block: Uint8Array,
+  at: number,
+  line: number,
+  grams: number,
+  setAll: (set: (hash: number) => void) => void,
+): number => {
   const start = entryStart(block, at, line, grams);
   const bytes = 1 << block[at + 4]!;
   const mask = bytes * 8 - 1;

@@ -6,7 +6,8 @@ import type { ConversationText } from './conversationText.js';
  * `case_insensitive`, ripgrep `--ignore-case --fixed-strings`): Unicode simple case folding, the
  * same equivalence as a JS RegExp with the `iu` flags.
  */
-export const literalPattern = (term: string, global = false): RegExp => new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), global ? 'giu' : 'iu');
+export const literalPattern = (term: string, global = false): RegExp =>
+  new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), global ? 'giu' : 'iu');
 
 /** Codex's context around a `thread/search` match, in characters (Unicode scalar values). */
 const CONTEXT_BEFORE = 48;
@@ -17,7 +18,14 @@ export const codePointsBefore = (s: string, at: number, chars: number): number =
   let i = at;
   for (let n = 0; n <= chars; n += 1) {
     if (i <= 0) return 0;
-    i -= i >= 2 && s.charCodeAt(i - 1) >= 0xdc00 && s.charCodeAt(i - 1) <= 0xdfff && s.charCodeAt(i - 2) >= 0xd800 && s.charCodeAt(i - 2) <= 0xdbff ? 2 : 1;
+    i -=
+      i >= 2 &&
+      s.charCodeAt(i - 1) >= 0xdc00 &&
+      s.charCodeAt(i - 1) <= 0xdfff &&
+      s.charCodeAt(i - 2) >= 0xd800 &&
+      s.charCodeAt(i - 2) <= 0xdbff
+        ? 2
+        : 1;
   }
   return i;
 };
@@ -45,7 +53,11 @@ export type SnippetContext = 'collapsedText' | 'messageText';
  * whitespace-collapsed text must hold it; the snippet is 48 characters before the first match and
  * 96 after (counted in the text `context` names), marked `... ` / ` ...` where cut. Pure.
  */
-export const searchSnippetOf = (line: ConversationText, pattern: RegExp, context: SnippetContext = 'collapsedText'): string | null => {
+export const searchSnippetOf = (
+  line: ConversationText,
+  pattern: RegExp,
+  context: SnippetContext = 'collapsedText',
+): string | null => {
   if (!pattern.test(line.raw ?? line.text)) return null;
   const normalized = collapseWhitespace(line.text);
   const m = pattern.exec(normalized);
@@ -55,7 +67,8 @@ export const searchSnippetOf = (line: ConversationText, pattern: RegExp, context
   if (at === null) return null;
   const start = codePointsBefore(cutFrom, at.index, CONTEXT_BEFORE);
   const end = codePointsAfter(cutFrom, at.index + at[0].length, CONTEXT_AFTER);
-  const excerpt = context === 'collapsedText' ? normalized.slice(start, end).trim() : collapseWhitespace(cutFrom.slice(start, end));
+  const excerpt =
+    context === 'collapsedText' ? normalized.slice(start, end).trim() : collapseWhitespace(cutFrom.slice(start, end));
   if (excerpt === '') return null;
   return `${start > 0 ? '... ' : ''}${excerpt}${end < cutFrom.length ? ' ...' : ''}`;
 };

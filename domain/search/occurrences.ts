@@ -17,7 +17,9 @@ export const messageTextOf = (item: ThreadItem): string | null => {
     return text === '' ? null : text;
   }
   if (item.type !== 'userMessage') return null;
-  const parts = item.content.flatMap((c) => (c['type'] === 'text' && typeof c['text'] === 'string' && c['text'] !== '' ? [c['text']] : []));
+  const parts = item.content.flatMap((c) =>
+    c['type'] === 'text' && typeof c['text'] === 'string' && c['text'] !== '' ? [c['text']] : [],
+  );
   return parts.length === 0 ? null : parts.join('\n');
 };
 
@@ -27,7 +29,10 @@ export const messageTextOf = (item: ThreadItem): string | null => {
  * commentary nor unmarked text before the final one, as Codex 0.169.0 answers (its `thread/search`
  * still finds them all). A legacy thread, which Codex does not search, the same with its own final.
  */
-export const searchedAgentMessages = (mode: HistoryMode, agentMessages: readonly { readonly id: string; readonly phase: unknown }[]): ReadonlySet<string> => {
+export const searchedAgentMessages = (
+  mode: HistoryMode,
+  agentMessages: readonly { readonly id: string; readonly phase: unknown }[],
+): ReadonlySet<string> => {
   const phases = agentMessages.map((m) => agentMessagePhaseOf(m.phase));
   const final = finalAgentMessageIndex(mode, phases);
   return new Set(agentMessages.filter((m, i) => i === final || phases[i] === 'partial_answer').map((m) => m.id));

@@ -24,7 +24,8 @@ export interface BackfilledFile {
 }
 
 /** `allocate_thread_timestamp`: the time a candidate (whole ms) gets against the column's high-water mark. */
-export const allocateTimestamp = (mark: number, candidate: number): number => (candidate > mark || candidate + 1000 <= mark ? candidate : mark + 1);
+export const allocateTimestamp = (mark: number, candidate: number): number =>
+  candidate > mark || candidate + 1000 <= mark ? candidate : mark + 1;
 
 /** Strings in the order of their UTF-8 bytes (Rust's `String` order), which is code point order. */
 const byCodePoints = (a: string, b: string): number => {

@@ -41,7 +41,10 @@ export const gitInfoOf = (git: t.TypeOf<typeof GitMeta> | null | undefined): Git
 };
 
 /** A thread's start as Codex's state DB holds it (`codexMetaTimestampMs`), else its file name's (`builder_from_items`). */
-export const createdSecondsOf = (timestamp: string | null | undefined, path: string | null | undefined): number | null => {
+export const createdSecondsOf = (
+  timestamp: string | null | undefined,
+  path: string | null | undefined,
+): number | null => {
   // The name's time is one fileNameTimestampOf checked reads back as written: Date.parse reads it.
   const named = path == null ? undefined : fileNameTimestampOf(path);
   const ms = codexMetaTimestampMs(timestamp) ?? (named === undefined ? undefined : Date.parse(named));

@@ -27,7 +27,8 @@ export type CodexRowTimesOf = 'live' | CodexRowTimes;
  * turn's start and `updated_at` at each write after it, so a thread it ran has them apart (a
  * thread with no turn yet has them at its creation, which is what Codex answers either way).
  */
-export const codexRowTimesOf = (row: CodexRowTimes): CodexRowTimesOf => (row.updatedMs === row.recencyMs ? row : 'live');
+export const codexRowTimesOf = (row: CodexRowTimes): CodexRowTimesOf =>
+  row.updatedMs === row.recencyMs ? row : 'live';
 
 /**
  * A thread's `updated` / `recency` times as Codex answers them from its state DB, where they are not
@@ -36,7 +37,10 @@ export const codexRowTimesOf = (row: CodexRowTimes): CodexRowTimesOf => (row.upd
  * its list will take in, a DB we cannot read), the current file's mtime as Codex reads it (whole
  * milliseconds).
  */
-export const fileTakenTimes = (row: CodexRowTimesOf | undefined, fileMtimeMs: number | undefined): CodexRowTimes | undefined => {
+export const fileTakenTimes = (
+  row: CodexRowTimesOf | undefined,
+  fileMtimeMs: number | undefined,
+): CodexRowTimes | undefined => {
   if (row === 'live') return undefined;
   if (row !== undefined) return row;
   if (fileMtimeMs === undefined) return undefined;
@@ -46,10 +50,19 @@ export const fileTakenTimes = (row: CodexRowTimesOf | undefined, fileMtimeMs: nu
 
 /** Whether two readings of a thread's row in Codex's DB date it alike (a live row's own times move with every line: one word). */
 const sameCodexRow = (a: CodexRowTimesOf | undefined, b: CodexRowTimesOf | undefined): boolean =>
-  a === b || (a !== undefined && b !== undefined && a !== 'live' && b !== 'live' && a.updatedMs === b.updatedMs && a.recencyMs === b.recencyMs);
+  a === b ||
+  (a !== undefined &&
+    b !== undefined &&
+    a !== 'live' &&
+    b !== 'live' &&
+    a.updatedMs === b.updatedMs &&
+    a.recencyMs === b.recencyMs);
 
 /** The threads two readings of Codex's DB date apart: a row come, gone, turned live, or re-dated. */
-export const codexRowsChanged = (before: ReadonlyMap<string, CodexRowTimesOf>, after: ReadonlyMap<string, CodexRowTimesOf>): Set<string> => {
+export const codexRowsChanged = (
+  before: ReadonlyMap<string, CodexRowTimesOf>,
+  after: ReadonlyMap<string, CodexRowTimesOf>,
+): Set<string> => {
   const changed = new Set<string>();
   for (const [id, row] of after) if (!sameCodexRow(before.get(id), row)) changed.add(id);
   for (const id of before.keys()) if (!after.has(id)) changed.add(id);

@@ -15,12 +15,16 @@ export const agentMessagePhaseOf = (phase: unknown): AgentMessagePhase =>
  * sub-agent's notification is not. In a legacy thread it is the last agent message. As Codex
  * 0.169.0 shows them, probed turn by turn with every order of phases.
  */
-export const becomesFinalAgentMessage = (mode: HistoryMode, phase: AgentMessagePhase, current: AgentMessagePhase | undefined): boolean =>
-  mode === 'legacy' || phase === 'final_answer' || (phase === null && current !== 'final_answer');
+export const becomesFinalAgentMessage = (
+  mode: HistoryMode,
+  phase: AgentMessagePhase,
+  current: AgentMessagePhase | undefined,
+): boolean => mode === 'legacy' || phase === 'final_answer' || (phase === null && current !== 'final_answer');
 
 /** The index of a turn's final agent message among its agent messages (in turn order), or -1. */
 export const finalAgentMessageIndex = (mode: HistoryMode, phases: readonly AgentMessagePhase[]): number => {
   let final = -1;
-  for (const [i, phase] of phases.entries()) if (becomesFinalAgentMessage(mode, phase, final < 0 ? undefined : phases[final])) final = i;
+  for (const [i, phase] of phases.entries())
+    if (becomesFinalAgentMessage(mode, phase, final < 0 ? undefined : phases[final])) final = i;
   return final;
 };

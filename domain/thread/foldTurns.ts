@@ -67,7 +67,15 @@ export class TurnFoldState implements FoldCursor, TurnStore<TurnEntry, EventPosi
   ended(): void {}
   saveCursor(): void {}
 
-  addItem(t: TurnEntry, id: string, _kind: string, ev: ItemEvent, pos: EventPosition, startedAtMs: number | null, completedAtMs: number | null): void {
+  addItem(
+    t: TurnEntry,
+    id: string,
+    _kind: string,
+    ev: ItemEvent,
+    pos: EventPosition,
+    startedAtMs: number | null,
+    completedAtMs: number | null,
+  ): void {
     // A fresh body: complete it in place (an object spread is V8's slow path, per item).
     const item = itemBodyOf(ev, id) as ThreadItem;
     item.startedAtMs = startedAtMs;
@@ -112,11 +120,13 @@ export class TurnFoldState implements FoldCursor, TurnStore<TurnEntry, EventPosi
   }
 }
 
-export const emptyTurnFold = (mode: HistoryMode, opts: { itemsFromResponses?: boolean } = {}): TurnFoldState => new TurnFoldState(mode, opts.itemsFromResponses ?? false);
+export const emptyTurnFold = (mode: HistoryMode, opts: { itemsFromResponses?: boolean } = {}): TurnFoldState =>
+  new TurnFoldState(mode, opts.itemsFromResponses ?? false);
 
 /** Apply one event. Mutates and returns the state (the fold is linear; callers own the state). */
 export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosition): TurnFoldState => {
-  if (ev.kind === 'invalid') s.invalid.push({ position: pos, reason: `${ev.type}${ev.payloadType ? `/${ev.payloadType}` : ''}: ${ev.reason}` });
+  if (ev.kind === 'invalid')
+    s.invalid.push({ position: pos, reason: `${ev.type}${ev.payloadType ? `/${ev.payloadType}` : ''}: ${ev.reason}` });
   else applyTurnRule(s, s, ev, pos);
   return s;
 };

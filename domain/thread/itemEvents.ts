@@ -49,7 +49,9 @@ export type ReasoningEvent = EventOf<'agentReasoning' | 'agentReasoningRawConten
 type CompletedItem = NonNullable<EventOf<'itemCompleted'>['item']>;
 
 /** The reason a legacy thread does not take an item of this type from its `item_completed` line. */
-const LEGACY_EVENT_STANDS_FOR_IT = { notInLegacy: 'a legacy event stands for it (Codex writes `item_completed` only for kinds without one)' } as const;
+const LEGACY_EVENT_STANDS_FOR_IT = {
+  notInLegacy: 'a legacy event stands for it (Codex writes `item_completed` only for kinds without one)',
+} as const;
 
 /** What an `item_completed` line of one type (or extension kind) makes, and whether a legacy thread takes it. */
 interface CompletedEntry {
@@ -92,7 +94,12 @@ export const COMPLETED_ITEMS: { readonly [K in Exclude<CompletedItem['type'], 'E
   DynamicToolCall: { apiType: 'dynamicToolCall', legacy: LEGACY_EVENT_STANDS_FOR_IT },
   CollabAgentToolCall: { apiType: 'collabAgentToolCall', legacy: LEGACY_EVENT_STANDS_FOR_IT },
   ImageGeneration: { apiType: 'imageGeneration', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  HookPrompt: { apiType: 'hookPrompt', legacy: { notInLegacy: 'a legacy thread takes hook prompts from the user message that carries them (responseItem)' } },
+  HookPrompt: {
+    apiType: 'hookPrompt',
+    legacy: {
+      notInLegacy: 'a legacy thread takes hook prompts from the user message that carries them (responseItem)',
+    },
+  },
   ContextCompaction: { apiType: 'contextCompaction', legacy: LEGACY_EVENT_STANDS_FOR_IT },
   EnteredReviewMode: { apiType: 'enteredReviewMode', legacy: LEGACY_EVENT_STANDS_FOR_IT },
   ExitedReviewMode: { apiType: 'exitedReviewMode', legacy: LEGACY_EVENT_STANDS_FOR_IT },
@@ -103,23 +110,36 @@ export const COMPLETED_ITEMS: { readonly [K in Exclude<CompletedItem['type'], 'E
 };
 
 /** The entry of a completed item: its type's, or its extension kind's. */
-const completedEntry = (item: CompletedItem): CompletedEntry => (item.type === 'Extension' ? EXTENSION_ITEMS[item.kind] : COMPLETED_ITEMS[item.type]);
+const completedEntry = (item: CompletedItem): CompletedEntry =>
+  item.type === 'Extension' ? EXTENSION_ITEMS[item.kind] : COMPLETED_ITEMS[item.type];
 
 /** The API's type of the item a completed item makes. */
 export const apiKind = (item: CompletedItem): ThreadItem['type'] => completedEntry(item).apiType;
 
 /** Whether a legacy thread takes a completed item into a turn (its `legacy` entry; a plan without text is not shown). */
-export const shownInLegacy = (item: CompletedItem): boolean => completedEntry(item).legacy === true && (item.type !== 'Plan' || (item.text ?? '') !== '');
+export const shownInLegacy = (item: CompletedItem): boolean =>
+  completedEntry(item).legacy === true && (item.type !== 'Plan' || (item.text ?? '') !== '');
 
 /** The phase an agent message's event records (paginated: its item's; legacy: the event's), as written. */
 export const phaseOfItemEvent = (ev: ItemEvent): unknown =>
-  ev.kind === 'itemCompleted' ? (ev.item?.type === 'AgentMessage' ? ev.item.phase : undefined) : ev.kind === 'agentMessage' ? ev.payload.phase : undefined;
+  ev.kind === 'itemCompleted'
+    ? ev.item?.type === 'AgentMessage'
+      ? ev.item.phase
+      : undefined
+    : ev.kind === 'agentMessage'
+      ? ev.payload.phase
+      : undefined;
 
 /** The item each item event makes, named `id` (a paginated item keeps its own id): one entry per item event kind. */
 export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>, id: string) => ThreadItemBody } = {
   itemCompleted: (ev) => mapPaginatedItem(ev.item!),
   // thread_history.rs `handle_user_message`: the event's client id, its inputs (`build_user_inputs`).
-  userMessage: (ev, id) => ({ type: 'userMessage', id, clientId: ev.payload.client_id ?? null, content: legacyUserContent(ev.payload) }),
+  userMessage: (ev, id) => ({
+    type: 'userMessage',
+    id,
+    clientId: ev.payload.client_id ?? null,
+    content: legacyUserContent(ev.payload),
+  }),
   agentMessage: (ev, id) => ({
     type: 'agentMessage',
     // A message with a moderation makes no item (turnRules.ts).
@@ -137,8 +157,13 @@ export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>
   agentReasoningRawContent: (ev, id) => ({ type: 'reasoning', id, summary: [], content: [ev.payload.text] }),
   contextCompacted: (_ev, id) => ({ type: 'contextCompaction', id }),
   enteredReviewMode: (ev, id) => ({ type: 'enteredReviewMode', id, review: ev.payload.user_facing_hint ?? '' }),
-  exitedReviewMode: (ev, id) => ({ type: 'exitedReviewMode', id, review: renderReviewOutput(ev.payload.review_output) }),
-  patchApplyEnd: (ev, id) => fileChangeItem(id, ev.payload.changes ?? {}, patchStatusOf(ev.payload.status, ev.payload.success)),
+  exitedReviewMode: (ev, id) => ({
+    type: 'exitedReviewMode',
+    id,
+    review: renderReviewOutput(ev.payload.review_output),
+  }),
+  patchApplyEnd: (ev, id) =>
+    fileChangeItem(id, ev.payload.changes ?? {}, patchStatusOf(ev.payload.status, ev.payload.success)),
   mcpToolCallEnd: (ev, id) => {
     const p = ev.payload;
     return mcpToolCallItem({
@@ -173,8 +198,13 @@ export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>
       generationId: p.generation_id,
     });
   },
-  responseItem: (ev, id) => ({ type: 'hookPrompt', id, fragments: ev.payload.type === 'message' ? (hookPromptFragmentsOf(ev.payload.content) ?? []) : [] }),
+  responseItem: (ev, id) => ({
+    type: 'hookPrompt',
+    id,
+    fragments: ev.payload.type === 'message' ? (hookPromptFragmentsOf(ev.payload.content) ?? []) : [],
+  }),
 };
 
 /** The item an item event makes, named `id` (a paginated item keeps its own id). */
-export const itemBodyOf = (ev: ItemEvent, id: string): ThreadItemBody => (ITEM_OF_EVENT[ev.kind] as (ev: ItemEvent, id: string) => ThreadItemBody)(ev, id);
+export const itemBodyOf = (ev: ItemEvent, id: string): ThreadItemBody =>
+  (ITEM_OF_EVENT[ev.kind] as (ev: ItemEvent, id: string) => ThreadItemBody)(ev, id);

@@ -1,5 +1,9 @@
 import type { ExtensionItem, KnownTurnItem } from '../rollout/kinds/itemCompleted.js';
-import type { AgentMessageModeration, AsyncUserInputQuestion, UserMessageEvent } from '../rollout/kinds/legacyItemEvents.js';
+import type {
+  AgentMessageModeration,
+  AsyncUserInputQuestion,
+  UserMessageEvent,
+} from '../rollout/kinds/legacyItemEvents.js';
 import type { AgentMessageModerationBody, ThreadItemBody, UserInputContent } from './threadItem.js';
 import { shellJoin } from './shellJoin.js';
 import { toCommandAction } from './commandActions.js';
@@ -42,7 +46,11 @@ const textElementOf = (e: unknown): unknown => {
 export const userInputOf = (c: Readonly<Record<string, unknown>>): UserInputContent => {
   switch (c['type']) {
     case 'text':
-      return { type: 'text', text: c['text'], text_elements: Array.isArray(c['text_elements']) ? c['text_elements'].map(textElementOf) : [] };
+      return {
+        type: 'text',
+        text: c['text'],
+        text_elements: Array.isArray(c['text_elements']) ? c['text_elements'].map(textElementOf) : [],
+      };
     case 'image':
       return { type: 'image', url: c['image_url'] ?? c['url'], detail: c['detail'] ?? null };
     case 'local_image':
@@ -60,7 +68,9 @@ export const userInputOf = (c: Readonly<Record<string, unknown>>): UserInputCont
 type AgentMessageBody = Extract<ThreadItemBody, { type: 'agentMessage' }>;
 
 /** An agent message's questions as 0.169.0 answers them: each `{title, options}`, `options` null when absent. */
-export const questionsOf = (questions: ReadonlyArray<AsyncUserInputQuestion> | null | undefined): NonNullable<AgentMessageBody['questions']> | null =>
+export const questionsOf = (
+  questions: ReadonlyArray<AsyncUserInputQuestion> | null | undefined,
+): NonNullable<AgentMessageBody['questions']> | null =>
   questions ? questions.map((q) => ({ title: q.title, options: q.options ? [...q.options] : null })) : null;
 
 /** An agent message's moderation as the line has it (each version reads its display: protocol/itemDeltas.ts). */
@@ -70,8 +80,15 @@ const moderationOf = (m: AgentMessageModeration | null | undefined): AgentMessag
 const camelStatus = (s: string | null | undefined): string => snakeToCamel(s ?? 'completed');
 
 /** What each paginated `item_completed.item` type makes: its API ThreadItem body (times are added by the fold). */
-export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Extract<KnownTurnItem, { type: K }>) => ThreadItemBody } = {
-  UserMessage: (item) => ({ type: 'userMessage', id: item.id, clientId: item.client_id ?? null, content: (item.content ?? []).map(userInputOf) }),
+export const PAGINATED_ITEMS: {
+  readonly [K in KnownTurnItem['type']]: (item: Extract<KnownTurnItem, { type: K }>) => ThreadItemBody;
+} = {
+  UserMessage: (item) => ({
+    type: 'userMessage',
+    id: item.id,
+    clientId: item.client_id ?? null,
+    content: (item.content ?? []).map(userInputOf),
+  }),
   AgentMessage: (item) => ({
     type: 'agentMessage',
     // v2/item.rs copies them (0.169.0's; measured: test/compat/passThroughFields.compat.spec.ts).
@@ -84,7 +101,12 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
     delivery: item.delivery ?? null,
     questions: questionsOf(item.questions),
   }),
-  Reasoning: (item) => ({ type: 'reasoning', id: item.id, summary: item.summary_text ?? [], content: item.raw_content ?? [] }),
+  Reasoning: (item) => ({
+    type: 'reasoning',
+    id: item.id,
+    summary: item.summary_text ?? [],
+    content: item.raw_content ?? [],
+  }),
   CommandExecution: (item) => ({
     type: 'commandExecution',
     id: item.id,
@@ -152,7 +174,11 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
   SubAgentActivity: (item) => subAgentActivityItem(item.id, item),
   // v2/item.rs: the core item's fields, `transparentBackground`, `failure`, `generationId` null.
   ImageGeneration: (item) =>
-    imageGenerationItem(item.id, item.status, { image: { result: item.result }, revisedPrompt: item.revised_prompt, savedPath: item.saved_path }),
+    imageGenerationItem(item.id, item.status, {
+      image: { result: item.result },
+      revisedPrompt: item.revised_prompt,
+      savedPath: item.saved_path,
+    }),
   FunctionCallOutput: (item) => ({
     type: 'functionCallOutput',
     id: item.id,
@@ -163,10 +189,22 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
   Plan: (item) => ({ type: 'plan', id: item.id, text: item.text ?? '' }),
   // codex-rs/app-server-protocol/src/protocol/v2/item.rs: an extension's item in its public wrapper, by kind.
   Extension: (item) => (EXTENSION_ITEMS_OF_KIND[item.kind] as (item: ExtensionItem) => ThreadItemBody)(item),
-  HookPrompt: (item) => ({ type: 'hookPrompt', id: item.id, fragments: (item.fragments ?? []).map((f) => ({ text: f.text ?? '', hookRunId: f.hookRunId ?? '' })) }),
+  HookPrompt: (item) => ({
+    type: 'hookPrompt',
+    id: item.id,
+    fragments: (item.fragments ?? []).map((f) => ({ text: f.text ?? '', hookRunId: f.hookRunId ?? '' })),
+  }),
   ContextCompaction: (item) => ({ type: 'contextCompaction', id: item.id }),
-  EnteredReviewMode: (item) => ({ type: 'enteredReviewMode', id: item.id, review: item.user_facing_hint ?? REVIEW_REQUESTED }),
-  ExitedReviewMode: (item) => ({ type: 'exitedReviewMode', id: item.id, review: renderReviewOutput(item.review_output) }),
+  EnteredReviewMode: (item) => ({
+    type: 'enteredReviewMode',
+    id: item.id,
+    review: item.user_facing_hint ?? REVIEW_REQUESTED,
+  }),
+  ExitedReviewMode: (item) => ({
+    type: 'exitedReviewMode',
+    id: item.id,
+    review: renderReviewOutput(item.review_output),
+  }),
 };
 
 /**
@@ -175,7 +213,9 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
  * `imageGeneration` (its image `fileId` when a string, else `result`; `inputImages` left out when
  * empty, as 0.169.0 answers; measured: test/compat/passThroughFields.compat.spec.ts).
  */
-const EXTENSION_ITEMS_OF_KIND: { readonly [K in ExtensionItem['kind']]: (item: Extract<ExtensionItem, { kind: K }>) => ThreadItemBody } = {
+const EXTENSION_ITEMS_OF_KIND: {
+  readonly [K in ExtensionItem['kind']]: (item: Extract<ExtensionItem, { kind: K }>) => ThreadItemBody;
+} = {
   'clock.sleep': (item) => ({ type: 'sleep', id: item.id, durationMs: item.durationMs }),
   'web.search': extensionWebSearchItem,
   'image_gen.generation': (item) =>
@@ -191,7 +231,8 @@ const EXTENSION_ITEMS_OF_KIND: { readonly [K in ExtensionItem['kind']]: (item: E
 };
 
 /** Paginated `item_completed.item` → API ThreadItem body (times are added by the fold). */
-export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => (PAGINATED_ITEMS[item.type] as (item: KnownTurnItem) => ThreadItemBody)(item);
+export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody =>
+  (PAGINATED_ITEMS[item.type] as (item: KnownTurnItem) => ThreadItemBody)(item);
 
 /**
  * Legacy `user_message` → the API's user input content, as
@@ -203,15 +244,21 @@ export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => (PAGINA
 export const legacyUserContent = (payload: Omit<UserMessageEvent, 'type'>): UserInputContent[] => {
   const parts: Array<Record<string, unknown>> = [];
   if (payload.message.trim() !== '') {
-    parts.push({ type: 'text', text: payload.message, text_elements: Array.isArray(payload.text_elements) ? payload.text_elements : [] });
+    parts.push({
+      type: 'text',
+      text: payload.message,
+      text_elements: Array.isArray(payload.text_elements) ? payload.text_elements : [],
+    });
   }
   const images: unknown[] = Array.isArray(payload.images) ? payload.images : [];
   images.forEach((url, i) => {
-    if (typeof url === 'string') parts.push({ type: 'image', image_url: url, detail: payload.image_details?.[i] ?? null });
+    if (typeof url === 'string')
+      parts.push({ type: 'image', image_url: url, detail: payload.image_details?.[i] ?? null });
   });
   const localImages: unknown[] = Array.isArray(payload.local_images) ? payload.local_images : [];
   localImages.forEach((path, i) => {
-    if (typeof path === 'string') parts.push({ type: 'local_image', path, detail: payload.local_image_details?.[i] ?? null });
+    if (typeof path === 'string')
+      parts.push({ type: 'local_image', path, detail: payload.local_image_details?.[i] ?? null });
   });
   for (const url of payload.audio ?? []) parts.push({ type: 'audio', audio_url: url });
   for (const path of payload.local_audio ?? []) parts.push({ type: 'local_audio', path });

@@ -5,7 +5,8 @@
  * `agent_message`, memoryCitation.compat); any other citation is passed on as the line has it.
  */
 export const memoryCitationOf = (citation: unknown): unknown => {
-  if (citation === null || citation === undefined || typeof citation !== 'object' || Array.isArray(citation)) return citation ?? null;
+  if (citation === null || citation === undefined || typeof citation !== 'object' || Array.isArray(citation))
+    return citation ?? null;
   const { rolloutIds, ...rest } = citation as { rolloutIds?: unknown; threadIds?: unknown };
   return rolloutIds === undefined || 'threadIds' in rest ? citation : { ...rest, threadIds: rolloutIds };
 };

@@ -10,13 +10,17 @@ import type { ResponseItemPayload } from '../rollout/kinds/responseItem.js';
 export const responseMessageText = (content: unknown, partType: 'input_text' | 'output_text'): string =>
   Array.isArray(content)
     ? content
-        .filter((c): c is { type: string; text: string } => c !== null && typeof c === 'object' && c.type === partType && typeof c.text === 'string')
+        .filter(
+          (c): c is { type: string; text: string } =>
+            c !== null && typeof c === 'object' && c.type === partType && typeof c.text === 'string',
+        )
         .map((c) => c.text)
         .join('')
     : '';
 
 /** Context Codex injects as user-role messages; never shown as user messages. */
-export const isInjectedContext = (text: string): boolean => /^\s*<(environment_context|user_instructions|turn_aborted|user_action)>/.test(text);
+export const isInjectedContext = (text: string): boolean =>
+  /^\s*<(environment_context|user_instructions|turn_aborted|user_action)>/.test(text);
 
 type ResponseOf<K extends ResponseItemPayload['type']> = Extract<ResponseItemPayload, { type: K }>;
 
@@ -27,26 +31,32 @@ type ResponseOf<K extends ResponseItemPayload['type']> = Extract<ResponseItemPay
  * stand for none (the fold shows early rollouts' messages and reasoning only). Shared by the
  * whole-history fold and the projections.
  */
-export const EVENTS_OF_RESPONSE: { readonly [K in ResponseItemPayload['type']]: (p: ResponseOf<K>) => RolloutEvent[] } = {
-  message: (p) => {
-    if (p.role === 'user') {
-      const text = responseMessageText(p.content, 'input_text');
-      return isInjectedContext(text) ? [] : [{ kind: 'userMessage', payload: { type: 'user_message', message: text } }];
-    }
-    if (p.role === 'assistant') {
-      const text = responseMessageText(p.content, 'output_text');
-      return text === '' ? [] : [{ kind: 'agentMessage', payload: { type: 'agent_message', message: text } }];
-    }
-    return [];
-  },
-  reasoning: (p) =>
-    Array.isArray(p.summary)
-      ? (p.summary as Array<{ text?: unknown }>).flatMap((part): RolloutEvent[] =>
-          typeof part?.text === 'string' ? [{ kind: 'agentReasoning', payload: { type: 'agent_reasoning', text: part.text } }] : [],
-        )
-      : [],
-  function_call: () => [],
-  function_call_output: () => [],
-};
+export const EVENTS_OF_RESPONSE: { readonly [K in ResponseItemPayload['type']]: (p: ResponseOf<K>) => RolloutEvent[] } =
+  {
+    message: (p) => {
+      if (p.role === 'user') {
+        const text = responseMessageText(p.content, 'input_text');
+        return isInjectedContext(text)
+          ? []
+          : [{ kind: 'userMessage', payload: { type: 'user_message', message: text } }];
+      }
+      if (p.role === 'assistant') {
+        const text = responseMessageText(p.content, 'output_text');
+        return text === '' ? [] : [{ kind: 'agentMessage', payload: { type: 'agent_message', message: text } }];
+      }
+      return [];
+    },
+    reasoning: (p) =>
+      Array.isArray(p.summary)
+        ? (p.summary as Array<{ text?: unknown }>).flatMap((part): RolloutEvent[] =>
+            typeof part?.text === 'string'
+              ? [{ kind: 'agentReasoning', payload: { type: 'agent_reasoning', text: part.text } }]
+              : [],
+          )
+        : [],
+    function_call: () => [],
+    function_call_output: () => [],
+  };
 
-export const eventsOfResponseItem = (p: ResponseItemPayload): RolloutEvent[] => (EVENTS_OF_RESPONSE[p.type] as (p: ResponseItemPayload) => RolloutEvent[])(p);
+export const eventsOfResponseItem = (p: ResponseItemPayload): RolloutEvent[] =>
+  (EVENTS_OF_RESPONSE[p.type] as (p: ResponseItemPayload) => RolloutEvent[])(p);

@@ -26,7 +26,9 @@ export const renderReviewOutput = (out: ReviewOutput | null | undefined): string
     for (const f of findings) {
       const loc = f.code_location;
       lines.push('');
-      lines.push(`- ${f.title ?? ''} — ${loc?.absolute_file_path ?? ''}:${loc?.line_range?.start ?? 0}-${loc?.line_range?.end ?? 0}`);
+      lines.push(
+        `- ${f.title ?? ''} — ${loc?.absolute_file_path ?? ''}:${loc?.line_range?.start ?? 0}-${loc?.line_range?.end ?? 0}`,
+      );
       for (const l of rustLines(f.body ?? '')) lines.push(`  ${l}`);
     }
     const block = lines.join('\n').trim();

@@ -8,7 +8,10 @@ const SINGLE = 2;
 const DOUBLE = 4;
 
 const isUnquotedSafe = (c: number): boolean =>
-  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || [0x2b, 0x2d, 0x2e, 0x2f, 0x3a, 0x40, 0x5d, 0x5f].includes(c);
+  (c >= 0x30 && c <= 0x39) ||
+  (c >= 0x41 && c <= 0x5a) ||
+  (c >= 0x61 && c <= 0x7a) ||
+  [0x2b, 0x2d, 0x2e, 0x2f, 0x3a, 0x40, 0x5d, 0x5f].includes(c);
 
 const allowedFor = (c: number): number => {
   let ok = SINGLE | DOUBLE | UNQUOTED;
@@ -67,4 +70,5 @@ export const quoteWord = (word: string): string => {
 };
 
 /** A word with a NUL byte cannot be quoted; Codex shows this placeholder instead. */
-export const shellJoin = (argv: ReadonlyArray<string>): string => (argv.some((w) => w.includes('\0')) ? '<command included NUL byte>' : argv.map(quoteWord).join(' '));
+export const shellJoin = (argv: ReadonlyArray<string>): string =>
+  argv.some((w) => w.includes('\0')) ? '<command included NUL byte>' : argv.map(quoteWord).join(' ');

@@ -50,9 +50,18 @@ export interface Thread {
  * workspace roots it runs with) and `idle`. The answer that loads it (`thread/fork`, and its
  * `thread/started`) also says it takes input directly; later reads say what the store says.
  */
-export const asLoaded = <T extends { readonly cwd: string | null }>(thread: T, loadedNow?: { readonly runtimeWorkspaceRoots: ReadonlyArray<unknown> }): T => ({
+export const asLoaded = <T extends { readonly cwd: string | null }>(
+  thread: T,
+  loadedNow?: { readonly runtimeWorkspaceRoots: ReadonlyArray<unknown> },
+): T => ({
   ...thread,
-  environments: [{ environmentId: 'local', cwd: thread.cwd, runtimeWorkspaceRoots: loadedNow?.runtimeWorkspaceRoots ?? [thread.cwd] }],
+  environments: [
+    {
+      environmentId: 'local',
+      cwd: thread.cwd,
+      runtimeWorkspaceRoots: loadedNow?.runtimeWorkspaceRoots ?? [thread.cwd],
+    },
+  ],
   status: { type: 'idle' },
   ...(loadedNow === undefined ? {} : { canAcceptDirectInput: true }),
 });

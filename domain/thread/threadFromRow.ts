@@ -14,16 +14,23 @@ export const NOT_LOADED = { type: 'notLoaded' } as const;
  * `builder_from_items`) is that directory itself (measured on 0.169.0: fuzzer seeds 20261211,
  * 20261212). No base: the text as it is.
  */
-const hostCwdOf = (cwd: string, hostPaths: HostPaths | undefined): string => (hostPaths === undefined ? cwd : codexAbsolutePath(cwd, hostPaths));
+const hostCwdOf = (cwd: string, hostPaths: HostPaths | undefined): string =>
+  hostPaths === undefined ? cwd : codexAbsolutePath(cwd, hostPaths);
 
 /** A row as Codex's state DB answers it: the fields its DB holds otherwise (`ThreadRow.stateDb`). */
-export const asStateDbRow = (row: ThreadRow): ThreadRow => (row.stateDb === undefined ? row : { ...row, ...row.stateDb });
+export const asStateDbRow = (row: ThreadRow): ThreadRow =>
+  row.stateDb === undefined ? row : { ...row, ...row.stateDb };
 
 /** A row with its cwd as Codex's state DB holds it, its other fields as its first meta has them. */
-export const withStateDbCwd = (row: ThreadRow): ThreadRow => (row.stateDb?.cwd === undefined ? row : { ...row, cwd: row.stateDb.cwd });
+export const withStateDbCwd = (row: ThreadRow): ThreadRow =>
+  row.stateDb?.cwd === undefined ? row : { ...row, cwd: row.stateDb.cwd };
 
 /** The app-server Thread for an index row, fields in the order Codex serialises them; `turns` an array, or a stream of them. */
-export const threadFromRow = <Turns>(row: ThreadRow, turns: Turns, hostPaths?: HostPaths): Omit<Thread, 'turns'> & { turns: Turns } => {
+export const threadFromRow = <Turns>(
+  row: ThreadRow,
+  turns: Turns,
+  hostPaths?: HostPaths,
+): Omit<Thread, 'turns'> & { turns: Turns } => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
     if (

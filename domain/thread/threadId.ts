@@ -17,7 +17,11 @@ const HEX = /^[0-9a-fA-F]$/;
  * (`Uuid::parse_str`); undefined when it is one. Positions count characters from 1.
  */
 export const uuidSyntaxError = (text: string): string | undefined => {
-  const body = text.startsWith('urn:uuid:') ? text.slice(9) : text.startsWith('{') && text.endsWith('}') ? text.slice(1, -1) : text;
+  const body = text.startsWith('urn:uuid:')
+    ? text.slice(9)
+    : text.startsWith('{') && text.endsWith('}')
+      ? text.slice(1, -1)
+      : text;
   const offset = text.length - body.length - (text.startsWith('{') ? 1 : 0);
   const chars = [...body];
   const lengths = [0];
@@ -25,9 +29,13 @@ export const uuidSyntaxError = (text: string): string | undefined => {
     const c = chars[i]!;
     if (c === '-') lengths.push(0);
     else if (HEX.test(c)) lengths[lengths.length - 1]! += 1;
-    else return `invalid character: expected an optional prefix of \`urn:uuid:\` followed by [0-9a-fA-F-], found \`${c}\` at ${i + offset + 1}`;
+    else
+      return `invalid character: expected an optional prefix of \`urn:uuid:\` followed by [0-9a-fA-F-], found \`${c}\` at ${i + offset + 1}`;
   }
-  if (lengths.length === 1) return chars.length === 32 ? undefined : `invalid length: expected length 32 for simple format, found ${chars.length}`;
+  if (lengths.length === 1)
+    return chars.length === 32
+      ? undefined
+      : `invalid length: expected length 32 for simple format, found ${chars.length}`;
   if (lengths.length !== 5) return `invalid group count: expected 5, found ${lengths.length}`;
   const bad = lengths.findIndex((n, i) => n !== GROUPS[i]);
   return bad < 0 ? undefined : `invalid group length in group ${bad}: expected ${GROUPS[bad]}, found ${lengths[bad]}`;
@@ -37,7 +45,11 @@ export const uuidSyntaxError = (text: string): string | undefined => {
  * A thread id as Codex's management methods take it: refused with `invalid <what> id: …` unless
  * it is a UUID, as -32600, or as -32602 where Codex decodes the id with the params (`params`).
  */
-export const checkedThreadId = (threadId: string, what: 'thread' | 'session', refusedAs: 'request' | 'params' = 'request'): E.Either<EngineError, string> => {
+export const checkedThreadId = (
+  threadId: string,
+  what: 'thread' | 'session',
+  refusedAs: 'request' | 'params' = 'request',
+): E.Either<EngineError, string> => {
   const why = uuidSyntaxError(threadId);
   if (why === undefined) return E.right(threadId);
   return E.left(refusedAs === 'params' ? invalidArgument(`${what} id`, why) : rejected(`invalid ${what} id: ${why}`));
@@ -56,7 +68,8 @@ const PREFIX = /^[0-9a-fA-F][0-9a-fA-F-]*$/;
  * digits and hyphens, shorter than an id, and not an id itself (the 32-digit simple form is one).
  * Only the CLI takes prefixes (`replay/history/resolveThreadId.ts`); the wire takes ids, as Codex.
  */
-export const isThreadIdPrefix = (text: string): boolean => text.length < 36 && PREFIX.test(text) && uuidSyntaxError(text) !== undefined;
+export const isThreadIdPrefix = (text: string): boolean =>
+  text.length < 36 && PREFIX.test(text) && uuidSyntaxError(text) !== undefined;
 
 /**
  * A prefix as the ids it may start are written: lowercase, and hyphenated where an id has its

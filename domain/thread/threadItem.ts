@@ -29,7 +29,12 @@ export type ThreadItemBody =
       exitCode: number | null;
       durationMs: number | null;
     }
-  | { type: 'fileChange'; id: string; changes: Array<{ path: string; kind: Record<string, unknown>; diff: string }>; status: string }
+  | {
+      type: 'fileChange';
+      id: string;
+      changes: Array<{ path: string; kind: Record<string, unknown>; diff: string }>;
+      status: string;
+    }
   | {
       type: 'mcpToolCall';
       id: string;
@@ -39,7 +44,13 @@ export type ThreadItemBody =
       tool: string;
       status: string;
       arguments: unknown;
-      appContext: { connectorId: string; linkId: string | null; resourceUri: string | null; appName: string | null; actionName: string | null } | null;
+      appContext: {
+        connectorId: string;
+        linkId: string | null;
+        resourceUri: string | null;
+        appName: string | null;
+        actionName: string | null;
+      } | null;
       /** Only when the call has one. */
       mcpAppResourceUri?: string;
       mcpAppUi: Readonly<Record<string, unknown>> | null;
@@ -126,7 +137,9 @@ export type ThreadItemOf<K extends ThreadItem['type']> = Extract<ThreadItem, { t
  * What each place that handles items does per type, one entry a type: a type added to `ThreadItem`
  * is a compile error at every such table until it is handled there.
  */
-export type ThreadItemTable<R, X extends unknown[] = []> = { readonly [K in ThreadItem['type']]: (item: ThreadItemOf<K>, ...rest: X) => R };
+export type ThreadItemTable<R, X extends unknown[] = []> = {
+  readonly [K in ThreadItem['type']]: (item: ThreadItemOf<K>, ...rest: X) => R;
+};
 
 /** The entry of `table` for `item`'s type, applied to it. */
 export const byItemType = <R, X extends unknown[]>(table: ThreadItemTable<R, X>, item: ThreadItem, ...rest: X): R =>

@@ -32,7 +32,8 @@ const settingsOf = (v: unknown): { model?: unknown; reasoning_effort?: unknown }
 };
 
 /** A field of a settings object, if it is one. */
-const fieldOf = (v: unknown, name: string): unknown => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[name] : undefined);
+const fieldOf = (v: unknown, name: string): unknown =>
+  v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[name] : undefined;
 
 /**
  * Codex's legacy `SandboxPolicy` (v2 shape) for the `permission_profile` a settings line records,
@@ -43,7 +44,13 @@ export type SandboxPolicy =
   | { type: 'dangerFullAccess' }
   | { type: 'readOnly'; networkAccess: boolean }
   | { type: 'externalSandbox'; networkAccess: 'restricted' | 'enabled' }
-  | { type: 'workspaceWrite'; writableRoots: string[]; networkAccess: boolean; excludeTmpdirEnvVar: boolean; excludeSlashTmp: boolean };
+  | {
+      type: 'workspaceWrite';
+      writableRoots: string[];
+      networkAccess: boolean;
+      excludeTmpdirEnvVar: boolean;
+      excludeSlashTmp: boolean;
+    };
 
 export const sandboxPolicyOf = (profile: unknown): SandboxPolicy => {
   const type = fieldOf(profile, 'type');
@@ -55,7 +62,13 @@ export const sandboxPolicyOf = (profile: unknown): SandboxPolicy => {
   const entries = fieldOf(fileSystem, 'entries');
   const writes = Array.isArray(entries) && entries.some((e) => fieldOf(e, 'access') === 'write');
   return writes
-    ? { type: 'workspaceWrite', writableRoots: [], networkAccess: networkEnabled, excludeTmpdirEnvVar: false, excludeSlashTmp: false }
+    ? {
+        type: 'workspaceWrite',
+        writableRoots: [],
+        networkAccess: networkEnabled,
+        excludeTmpdirEnvVar: false,
+        excludeSlashTmp: false,
+      }
     : { type: 'readOnly', networkAccess: networkEnabled };
 };
 
@@ -128,7 +141,8 @@ export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined =
   }
   if (ev.kind === 'threadSettingsApplied') {
     if (!codexReadsThreadSettings(ev.payload.thread_settings)) return undefined;
-    const ts = ev.payload.thread_settings as { model?: unknown; cwd?: unknown; model_provider_id?: unknown } | undefined;
+    const ts = ev.payload.thread_settings as
+      { model?: unknown; cwd?: unknown; model_provider_id?: unknown } | undefined;
     const effort = settingsOf(ts)?.reasoning_effort;
     return {
       kind: 'threadSettings',
@@ -141,7 +155,10 @@ export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined =
   return undefined;
 };
 
-export const applySettingsChange = (s: { model: string | null; reasoningEffort: string | null }, c: SettingsChange): void => {
+export const applySettingsChange = (
+  s: { model: string | null; reasoningEffort: string | null },
+  c: SettingsChange,
+): void => {
   if (c.model !== null) s.model = c.model;
   if (c.kind === 'turnContext' || c.effort !== null) s.reasoningEffort = c.effort;
 };
@@ -150,20 +167,28 @@ type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }
 
 /** Why a kind of line tells nothing of a thread's preview, model or effort. */
 type NoMeta = { readonly noMeta: string };
-const NOT_META: NoMeta = { noMeta: 'neither the first user message nor a settings line: the preview, model and effort come from those' };
-const META_ELSEWHERE: NoMeta = { noMeta: 'other facts of the thread (session meta: the threads projection; token usage: domain/tokens)' };
+const NOT_META: NoMeta = {
+  noMeta: 'neither the first user message nor a settings line: the preview, model and effort come from those',
+};
+const META_ELSEWHERE: NoMeta = {
+  noMeta: 'other facts of the thread (session meta: the threads projection; token usage: domain/tokens)',
+};
 
 /**
  * What each kind of line does to a thread's preview, model and effort, or why nothing (a kind
  * added to `RolloutEvent` is a compile error here until decided).
  */
-export const THREAD_META_RULES: { readonly [K in RolloutEvent['kind']]: ((s: ThreadMetaState, ev: EventOf<K>, itemsFromResponses: boolean) => void) | NoMeta } = {
+export const THREAD_META_RULES: {
+  readonly [K in RolloutEvent['kind']]:
+    ((s: ThreadMetaState, ev: EventOf<K>, itemsFromResponses: boolean) => void) | NoMeta;
+} = {
   // The preview is the first user message as Codex's state DB keeps it: a VS Code message's request
   // part, trimmed (measured: test/compat/previewAndGit.compat.spec.ts); one that is empty so is
   // passed over for the next (state/src/extract.rs `user_message_preview`: None for it; measured on
   // 0.169.0 by the differential fuzzer).
   itemCompleted: (s, ev) => {
-    if (s.preview === null && ev.item?.type === 'UserMessage') s.preview = nonEmpty(stripUserMessagePrefix(userText(ev.item.content)));
+    if (s.preview === null && ev.item?.type === 'UserMessage')
+      s.preview = nonEmpty(stripUserMessagePrefix(userText(ev.item.content)));
   },
   userMessage: (s, ev) => {
     if (s.preview === null) s.preview = nonEmpty(stripUserMessagePrefix(ev.payload.message));
@@ -210,7 +235,8 @@ export const readsThreadMeta = (kind: RolloutEvent['kind']): boolean => typeof T
 
 export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent, itemsFromResponses = false): ThreadMetaState => {
   const rule = THREAD_META_RULES[ev.kind];
-  if (typeof rule === 'function') (rule as (s: ThreadMetaState, ev: RolloutEvent, itemsFromResponses: boolean) => void)(s, ev, itemsFromResponses);
+  if (typeof rule === 'function')
+    (rule as (s: ThreadMetaState, ev: RolloutEvent, itemsFromResponses: boolean) => void)(s, ev, itemsFromResponses);
   return s;
 };
 

@@ -1,6 +1,11 @@
 import type * as t from 'io-ts';
 import type { Duration, FileChanges, McpCallResult } from '../rollout/kinds/toolCallItems.js';
-import type { ExtensionWebSearchAction, FunctionCallOutputContentItem, ImageGenerationFailure, WebSearchActionRecord } from '../rollout/kinds/toolCallItems.js';
+import type {
+  ExtensionWebSearchAction,
+  FunctionCallOutputContentItem,
+  ImageGenerationFailure,
+  WebSearchActionRecord,
+} from '../rollout/kinds/toolCallItems.js';
 import { normalizedAbsolutePath } from '../rollout/kinds/common.js';
 import { snakeToCamel } from './snakeToCamel.js';
 import type { ImageGenerationBody, ThreadItemBody } from './threadItem.js';
@@ -12,7 +17,8 @@ import type { ImageGenerationBody, ThreadItemBody } from './threadItem.js';
  */
 
 /** Codex's `Duration::as_millis()`: whole milliseconds, truncated. */
-export const durationMsOf = (d: Duration | null | undefined): number | null => (d ? d.secs * 1000 + Math.floor(d.nanos / 1_000_000) : null);
+export const durationMsOf = (d: Duration | null | undefined): number | null =>
+  d ? d.secs * 1000 + Math.floor(d.nanos / 1_000_000) : null;
 
 /** A `file://` URL as Codex renders a path (its LegacyAppPathString). */
 export const pathOfFileUrl = (path: string): string => {
@@ -42,7 +48,8 @@ export const fileChangeItem = (id: string, changes: FileChanges, status: string)
 });
 
 /** The status of a finished patch, from its event (older writers only say whether it succeeded). */
-export const patchStatusOf = (status: string | null | undefined, success: boolean | null | undefined): string => status ?? (success === false ? 'failed' : 'completed');
+export const patchStatusOf = (status: string | null | undefined, success: boolean | null | undefined): string =>
+  status ?? (success === false ? 'failed' : 'completed');
 
 const mcpResultOf = (r: McpCallResult): Record<string, unknown> => ({
   content: r.content,
@@ -54,7 +61,8 @@ const mcpResultOf = (r: McpCallResult): Record<string, unknown> => ({
 const mcpErrorOf = (e: unknown): { message: string } | null => {
   if (e === null || e === undefined) return null;
   if (typeof e === 'string') return { message: e };
-  if (typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') return { message: (e as { message: string }).message };
+  if (typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string')
+    return { message: (e as { message: string }).message };
   return { message: JSON.stringify(e) };
 };
 
@@ -94,7 +102,13 @@ export const mcpToolCallItem = (c: McpCall): ThreadItemBody => ({
   arguments: c.arguments ?? null,
   appContext:
     typeof c.connectorId === 'string'
-      ? { connectorId: c.connectorId, linkId: c.linkId ?? null, resourceUri: c.resourceUri ?? null, appName: c.appName ?? null, actionName: c.actionName ?? null }
+      ? {
+          connectorId: c.connectorId,
+          linkId: c.linkId ?? null,
+          resourceUri: c.resourceUri ?? null,
+          appName: c.appName ?? null,
+          actionName: c.actionName ?? null,
+        }
       : null,
   ...(typeof c.resourceUri === 'string' ? { mcpAppResourceUri: c.resourceUri } : {}),
   mcpAppUi: c.mcpAppUi ?? null,
@@ -106,9 +120,12 @@ export const mcpToolCallItem = (c: McpCall): ThreadItemBody => ({
 });
 
 /** Legacy `mcp_tool_call_end.result` (`{"Ok": result}` or `{"Err": message}`) → status, result, error. */
-export const mcpOutcomeOf = (result: { Ok: McpCallResult } | { Err: unknown } | undefined): { status: string; result: McpCallResult | null; error: unknown } => {
+export const mcpOutcomeOf = (
+  result: { Ok: McpCallResult } | { Err: unknown } | undefined,
+): { status: string; result: McpCallResult | null; error: unknown } => {
   if (result === undefined) return { status: 'completed', result: null, error: null };
-  if ('Ok' in result) return { status: result.Ok.isError === true ? 'failed' : 'completed', result: result.Ok, error: null };
+  if ('Ok' in result)
+    return { status: result.Ok.isError === true ? 'failed' : 'completed', result: result.Ok, error: null };
   return { status: 'failed', result: null, error: result.Err };
 };
 
@@ -136,11 +153,19 @@ type ActionOf<K extends string> = Extract<ExtensionWebSearchAction, { type: K }>
 const extensionWebSearchActionOf = (a: ExtensionWebSearchAction): Record<string, unknown> => {
   switch (a.type) {
     case 'search':
-      return { type: 'search', query: (a as ActionOf<'search'>).query ?? null, queries: (a as ActionOf<'search'>).queries ?? null };
+      return {
+        type: 'search',
+        query: (a as ActionOf<'search'>).query ?? null,
+        queries: (a as ActionOf<'search'>).queries ?? null,
+      };
     case 'openPage':
       return { type: 'openPage', url: (a as ActionOf<'openPage'>).url ?? null };
     case 'findInPage':
-      return { type: 'findInPage', url: (a as ActionOf<'findInPage'>).url ?? null, pattern: (a as ActionOf<'findInPage'>).pattern ?? null };
+      return {
+        type: 'findInPage',
+        url: (a as ActionOf<'findInPage'>).url ?? null,
+        pattern: (a as ActionOf<'findInPage'>).pattern ?? null,
+      };
     default:
       return { type: 'other' };
   }
@@ -184,13 +209,21 @@ const agentStateOf = (s: unknown): { status: string; message: string | null } =>
   return { status: 'notFound', message: null };
 };
 
-export const collabAgentStatesOf = (states: Readonly<Record<string, unknown>> | null | undefined): Record<string, { status: string; message: string | null }> =>
+export const collabAgentStatesOf = (
+  states: Readonly<Record<string, unknown>> | null | undefined,
+): Record<string, { status: string; message: string | null }> =>
   Object.fromEntries(Object.entries(states ?? {}).map(([threadId, s]) => [threadId, agentStateOf(s)]));
 
 /** A multi-agent v2 sub-agent's activity (paginated `SubAgentActivity` item or legacy `sub_agent_activity`). */
 export const subAgentActivityItem = (
   id: string,
-  a: { kind: string; agent_thread_id: string; agent_path: string; model?: string | null; reasoning_effort?: string | null },
+  a: {
+    kind: string;
+    agent_thread_id: string;
+    agent_path: string;
+    model?: string | null;
+    reasoning_effort?: string | null;
+  },
 ): ThreadItemBody => ({
   type: 'subAgentActivity',
   model: a.model ?? null,
@@ -202,11 +235,20 @@ export const subAgentActivityItem = (
 });
 
 /** Why an image generation failed, as Codex answers it: `resetsAt` null when absent (ext/items/src/image_generation.rs). */
-export const imageGenerationFailureOf = (f: ImageGenerationFailure): Record<string, unknown> => ({ type: f.type, limitId: f.limitId, resetsAt: f.resetsAt ?? null });
+export const imageGenerationFailureOf = (f: ImageGenerationFailure): Record<string, unknown> => ({
+  type: f.type,
+  limitId: f.limitId,
+  resetsAt: f.resetsAt ?? null,
+});
 
 /** The image of a generation (`GeneratedImageRef`): its file id when that is a string, else its inline result. */
-export const generatedImageOf = (ref: { readonly fileId?: unknown; readonly result?: unknown }): { fileId: string } | { result: string } =>
-  typeof ref.fileId === 'string' ? { fileId: ref.fileId } : { result: typeof ref.result === 'string' ? ref.result : '' };
+export const generatedImageOf = (ref: {
+  readonly fileId?: unknown;
+  readonly result?: unknown;
+}): { fileId: string } | { result: string } =>
+  typeof ref.fileId === 'string'
+    ? { fileId: ref.fileId }
+    : { result: typeof ref.result === 'string' ? ref.result : '' };
 
 /** What an image generation's item is made of, from any of its lines (decoded with serde's types). */
 export interface ImageGenerationParts {
@@ -239,7 +281,8 @@ export const imageGenerationItem = (id: string, status: string, g: ImageGenerati
     failure: g.failure ? imageGenerationFailureOf(g.failure) : null,
   };
   if (typeof g.savedPath === 'string') item.savedPath = normalizedAbsolutePath(g.savedPath);
-  if (g.inputImages !== undefined && g.inputImages.length > 0) item.inputImages = g.inputImages.map((i) => ({ path: normalizedAbsolutePath(i.path), sha256: i.sha256 }));
+  if (g.inputImages !== undefined && g.inputImages.length > 0)
+    item.inputImages = g.inputImages.map((i) => ({ path: normalizedAbsolutePath(i.path), sha256: i.sha256 }));
   item.generationId = g.generationId ?? null;
   return item;
 };
@@ -258,11 +301,17 @@ const contentItemOf = (c: FunctionCallOutputContentItem): Record<string, unknown
     case 'input_text':
       return { type: c.type, text: c.text };
     case 'input_image': {
-      const image = typeof source.image_url === 'string' ? { image_url: source.image_url } : { file_id: source.file_id };
-      return c.detail === undefined || c.detail === null ? { type: c.type, ...image } : { type: c.type, ...image, detail: c.detail };
+      const image =
+        typeof source.image_url === 'string' ? { image_url: source.image_url } : { file_id: source.file_id };
+      return c.detail === undefined || c.detail === null
+        ? { type: c.type, ...image }
+        : { type: c.type, ...image, detail: c.detail };
     }
     case 'input_audio':
-      return { type: c.type, ...(typeof source.audio_url === 'string' ? { audio_url: source.audio_url } : { file_id: source.file_id }) };
+      return {
+        type: c.type,
+        ...(typeof source.audio_url === 'string' ? { audio_url: source.audio_url } : { file_id: source.file_id }),
+      };
     case 'encrypted_content':
       return { type: c.type, encrypted_content: c.encrypted_content };
   }

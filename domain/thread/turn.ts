@@ -44,10 +44,13 @@ export class RenderedTurns {
   static of(turn: Turn, items: string): RenderedTurns {
     const { id, rootTurnId, items: _omitted, ...rest } = turn;
     const tail = JSON.stringify(rest);
-    return new RenderedTurns(`{"id":${JSON.stringify(id)},"rootTurnId":${JSON.stringify(rootTurnId)},"items":${items}${tail === '{}' ? '}' : `,${tail.slice(1)}`}`);
+    return new RenderedTurns(
+      `{"id":${JSON.stringify(id)},"rootTurnId":${JSON.stringify(rootTurnId)},"items":${items}${tail === '{}' ? '}' : `,${tail.slice(1)}`}`,
+    );
   }
 }
 
 /** The turns as values, whichever way they came (a rendering is our own text of values already bounded: a plain parse). */
-// eslint-disable-next-line no-restricted-properties
-export const turnValues = (t: Turn | RenderedTurns): Turn[] => (t instanceof RenderedTurns ? (JSON.parse(`[${t.json}]`) as Turn[]) : [t]);
+export const turnValues = (t: Turn | RenderedTurns): Turn[] =>
+  // eslint-disable-next-line no-restricted-properties
+  t instanceof RenderedTurns ? (JSON.parse(`[${t.json}]`) as Turn[]) : [t];

@@ -56,7 +56,8 @@ export const newTurnState = <P, X extends object>(id: string, own: X): TurnState
   );
 
 /** The position that orders a turn (and keys its row): its anchor, else its first item; null: not visible yet. */
-export const turnOrderPos = <P>(t: { readonly anchor: P | null; readonly firstItem: P | null }): P | null => t.anchor ?? t.firstItem;
+export const turnOrderPos = <P>(t: { readonly anchor: P | null; readonly firstItem: P | null }): P | null =>
+  t.anchor ?? t.firstItem;
 
 /**
  * The position that lists a turn in a history of `mode` (null: not listed). A paginated turn is
@@ -68,8 +69,10 @@ export const turnOrderPos = <P>(t: { readonly anchor: P | null; readonly firstIt
  * thread-store `local/thread_history.rs` `apply_change_set`; measured on 0.169.0:
  * test/compat/unstartedTurns.compat.spec.ts). A legacy turn is listed by its first item too.
  */
-export const listedTurnPos = <P>(mode: HistoryMode, t: { readonly anchor: P | null; readonly firstItem: P | null }): P | null =>
-  mode === 'paginated' ? t.anchor : turnOrderPos(t);
+export const listedTurnPos = <P>(
+  mode: HistoryMode,
+  t: { readonly anchor: P | null; readonly firstItem: P | null },
+): P | null => (mode === 'paginated' ? t.anchor : turnOrderPos(t));
 
 /** A turn as the API shows it, with the items its view holds. */
 export const apiTurnOf = (t: Readonly<TurnState<unknown>>, items: ThreadItem[], itemsView: ItemsView): Turn => ({
@@ -116,7 +119,15 @@ export interface TurnStore<T extends TurnState<P>, P> {
   /** The cursor was changed. */
   saveCursor(): void;
   /** A new item of the turn (or, same id, a later completion replacing it); saves the turn. */
-  addItem(t: T, id: string, kind: string, ev: ItemEvent, pos: P, startedAtMs: number | null, completedAtMs: number | null): void;
+  addItem(
+    t: T,
+    id: string,
+    kind: string,
+    ev: ItemEvent,
+    pos: P,
+    startedAtMs: number | null,
+    completedAtMs: number | null,
+  ): void;
   /** Extend the turn's last item if it is a reasoning item (saving the turn); false if it is not. */
   extendReasoning(t: T, ev: ReasoningEvent, pos: P): boolean;
   /** The turn holds an item other than a context compaction. */

@@ -21,7 +21,9 @@ import { hiddenByModeration } from '../rollout/kinds/legacyItemEvents.js';
  * `turnFoldState.ts`'s; the item each event makes, `itemEvents.ts`'s.
  */
 
-export const toTurnError = (e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined): TurnError | null =>
+export const toTurnError = (
+  e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined,
+): TurnError | null =>
   e
     ? {
         message: e.message,
@@ -39,7 +41,14 @@ type TurnEndPayload = {
 };
 
 /** Apply a `task_complete` / `turn_aborted` (or a kept status) to a turn. */
-const applyTurnEnd = <P>(mode: HistoryMode, t: TurnState<P>, pos: P, status: TurnStatus, error: TurnError | null, p: TurnEndPayload): void => {
+const applyTurnEnd = <P>(
+  mode: HistoryMode,
+  t: TurnState<P>,
+  pos: P,
+  status: TurnStatus,
+  error: TurnError | null,
+  p: TurnEndPayload,
+): void => {
   if (!t.anchor) t.anchor = pos;
   t.end = pos;
   t.status = status;
@@ -95,7 +104,9 @@ const currentLegacyTurn = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: Fol
 };
 
 /** A legacy thread's user-role model-context message that is a hook prompt (see `hookPrompt.ts`). */
-const isHookPromptMessage = (p: EventOf<'responseItem'>['payload']): p is Extract<EventOf<'responseItem'>['payload'], { type: 'message' }> =>
+const isHookPromptMessage = (
+  p: EventOf<'responseItem'>['payload'],
+): p is Extract<EventOf<'responseItem'>['payload'], { type: 'message' }> =>
   p.type === 'message' && p.role === 'user' && hookPromptFragmentsOf(p.content) !== null;
 
 /**
@@ -121,9 +132,18 @@ const legacyToolCall: Rule<'patchApplyEnd' | 'mcpToolCallEnd' | 'webSearchEnd'> 
   s.saveCursor();
 };
 
-const apiKindOfEvent = { patchApplyEnd: 'fileChange', mcpToolCallEnd: 'mcpToolCall', webSearchEnd: 'webSearch' } as const;
+const apiKindOfEvent = {
+  patchApplyEnd: 'fileChange',
+  mcpToolCallEnd: 'mcpToolCall',
+  webSearchEnd: 'webSearch',
+} as const;
 
-type Rule<K extends RolloutEvent['kind']> = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: EventOf<K>, pos: P) => void;
+type Rule<K extends RolloutEvent['kind']> = <T extends TurnState<P>, P>(
+  s: TurnStore<T, P>,
+  c: FoldCursor,
+  ev: EventOf<K>,
+  pos: P,
+) => void;
 
 /** What a rule changes: the turns projection applies the `turn` rules, the items projection the `item` rules. */
 export type RuleFamily = 'turn' | 'item';
@@ -132,7 +152,9 @@ export type RuleFamily = 'turn' | 'item';
 type NoRule = { readonly noRule: string };
 
 /** One entry per event kind: its rule, or why it has none (a kind added to `RolloutEvent` is a compile error here until decided). */
-type RuleTable = { readonly [K in RolloutEvent['kind']]: { readonly family: RuleFamily; readonly apply: Rule<K> } | NoRule };
+type RuleTable = {
+  readonly [K in RolloutEvent['kind']]: { readonly family: RuleFamily; readonly apply: Rule<K> } | NoRule;
+};
 
 export const TURN_RULES: RuleTable = {
   // The thread's facts are the threads projection's; here only whether Codex reads a later meta line
@@ -232,7 +254,8 @@ export const TURN_RULES: RuleTable = {
       // back) interrupts the open turn, whatever its id, or nothing (codex-rs
       // `app-server-protocol/src/protocol/thread_history.rs` `handle_turn_aborted`; measured on
       // 0.169.0: foldRules.compat.spec.ts), as a `task_complete` does.
-      const named = ev.payload.turn_id != null && (c.mode !== 'legacy' || s.storedTurn(ev.payload.turn_id) !== undefined);
+      const named =
+        ev.payload.turn_id != null && (c.mode !== 'legacy' || s.storedTurn(ev.payload.turn_id) !== undefined);
       const id = named ? ev.payload.turn_id : c.currentTurnId;
       if (!id) return;
       const t = s.turn(id);
@@ -296,7 +319,16 @@ export const TURN_RULES: RuleTable = {
       if (ev.item === null) return;
       if (c.mode === 'legacy') {
         const t = shownInLegacy(ev.item) ? knownLegacyTurn(s, ev.payload.turn_id) : undefined;
-        if (t) s.addItem(t, ev.item.id, apiKind(ev.item), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
+        if (t)
+          s.addItem(
+            t,
+            ev.item.id,
+            apiKind(ev.item),
+            ev,
+            pos,
+            ev.payload.started_at_ms ?? null,
+            ev.payload.completed_at_ms ?? null,
+          );
         return;
       }
       // Paginated: the item joins the turn its line names, started or not; a turn no lifecycle line
@@ -305,7 +337,16 @@ export const TURN_RULES: RuleTable = {
       // `(event.completed_at_ms != 0).then_some(..)`); the start time is as the line has it.
       const t = s.turn(ev.payload.turn_id);
       const completedAtMs = ev.payload.completed_at_ms ?? 0;
-      if (t) s.addItem(t, ev.item.id, apiKind(ev.item), ev, pos, ev.payload.started_at_ms ?? null, completedAtMs !== 0 ? completedAtMs : null);
+      if (t)
+        s.addItem(
+          t,
+          ev.item.id,
+          apiKind(ev.item),
+          ev,
+          pos,
+          ev.payload.started_at_ms ?? null,
+          completedAtMs !== 0 ? completedAtMs : null,
+        );
     },
   },
   userMessage: {
@@ -394,7 +435,12 @@ export const TURN_RULES: RuleTable = {
 };
 
 /** Consecutive reasoning events extend the same reasoning item. */
-const addReasoning = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: ReasoningEvent, pos: P): void => {
+const addReasoning = <T extends TurnState<P>, P>(
+  s: TurnStore<T, P>,
+  c: FoldCursor,
+  ev: ReasoningEvent,
+  pos: P,
+): void => {
   // An empty part is none (codex-rs app-server-protocol thread_history.rs `handle_agent_reasoning`).
   if (c.mode !== 'legacy' || ev.payload.text === '') return;
   const t = currentLegacyTurn(s, c, pos);
@@ -407,13 +453,20 @@ type AnyRule = { readonly family: RuleFamily; readonly apply: Rule<RolloutEvent[
 
 /** The table as a Map: most events have no rule, and a miss on an object literal walks its prototype (slow per line). */
 const RULES_BY_KIND: ReadonlyMap<string, AnyRule> = new Map(
-  (Object.entries(TURN_RULES) as Array<[string, AnyRule | NoRule]>).flatMap(([kind, rule]) => ('noRule' in rule ? [] : [[kind, rule] as const])),
+  (Object.entries(TURN_RULES) as Array<[string, AnyRule | NoRule]>).flatMap(([kind, rule]) =>
+    'noRule' in rule ? [] : [[kind, rule] as const],
+  ),
 );
 
 /** The family of the rule for an event kind (undefined: no turn rule reads it). */
 export const ruleFamilyOf = (kind: RolloutEvent['kind']): RuleFamily | undefined => RULES_BY_KIND.get(kind)?.family;
 
 /** Apply the rule for one event (none: nothing changes). */
-export const applyTurnRule = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: RolloutEvent, pos: P): void => {
+export const applyTurnRule = <T extends TurnState<P>, P>(
+  s: TurnStore<T, P>,
+  c: FoldCursor,
+  ev: RolloutEvent,
+  pos: P,
+): void => {
   RULES_BY_KIND.get(ev.kind)?.apply(s, c, ev as never, pos);
 };

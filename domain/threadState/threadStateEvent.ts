@@ -7,13 +7,20 @@ import * as t from 'io-ts';
  * (`.rollout-engine/thread-state.jsonl`), folded into the index like the rollouts are.
  */
 
-const UnreadPosition = t.union([t.type({ type: t.literal('threadStart') }), t.type({ type: t.literal('turn'), turnId: t.string })]);
+const UnreadPosition = t.union([
+  t.type({ type: t.literal('threadStart') }),
+  t.type({ type: t.literal('turn'), turnId: t.string }),
+]);
 
 /** `ThreadReadState`: the first unread position (null: read) and the revision that guards edits. */
 export const ReadState = t.type({ firstUnread: t.union([UnreadPosition, t.null]), revision: t.string });
 export type ReadState = t.TypeOf<typeof ReadState>;
 
-export const StoredGitInfo = t.type({ sha: t.union([t.string, t.null]), branch: t.union([t.string, t.null]), originUrl: t.union([t.string, t.null]) });
+export const StoredGitInfo = t.type({
+  sha: t.union([t.string, t.null]),
+  branch: t.union([t.string, t.null]),
+  originUrl: t.union([t.string, t.null]),
+});
 
 /** One line of the log. Each event carries the whole new value, so folding it again changes nothing. */
 export const ThreadStateEvent = t.union([

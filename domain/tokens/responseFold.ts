@@ -66,7 +66,10 @@ const ThreadSettings = t.partial({
   cwd: t.union([t.string, t.null]),
 });
 
-const CountInfo = t.intersection([t.type({ total_token_usage: TokenUsage }), t.partial({ last_token_usage: t.union([TokenUsage, t.null]) })]);
+const CountInfo = t.intersection([
+  t.type({ total_token_usage: TokenUsage }),
+  t.partial({ last_token_usage: t.union([TokenUsage, t.null]) }),
+]);
 
 const str = (v: string | null | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
@@ -84,11 +87,28 @@ const stateWith = (
   cwd: string | null,
   lastTotal: Usage | null,
   recordSinceCount: boolean,
-): TokenFileState => ({ threadId: s.threadId, copyOf: s.copyOf, model, provider, cwd, turnId, lastTotal, recordSinceCount });
+): TokenFileState => ({
+  threadId: s.threadId,
+  copyOf: s.copyOf,
+  model,
+  provider,
+  cwd,
+  turnId,
+  lastTotal,
+  recordSinceCount,
+});
 
 /** Settings a line states override the current ones; absent or empty ones keep them. */
 const withSettings = (s: TokenFileState, next: Settings): TokenFileState =>
-  stateWith(s, str(next.turnId) ?? s.turnId, str(next.model) ?? s.model, str(next.provider) ?? s.provider, str(next.cwd) ?? s.cwd, s.lastTotal, s.recordSinceCount);
+  stateWith(
+    s,
+    str(next.turnId) ?? s.turnId,
+    str(next.model) ?? s.model,
+    str(next.provider) ?? s.provider,
+    str(next.cwd) ?? s.cwd,
+    s.lastTotal,
+    s.recordSinceCount,
+  );
 
 export const tokenFileStateOf = (meta: SessionMetaPayload): TokenFileState => ({
   threadId: meta.id,
@@ -126,7 +146,10 @@ type TokenFold = { readonly state: TokenFileState; readonly response?: CountedRe
 
 /** Why a kind of line neither counts a response nor changes what the next one is told. */
 type NoTokens = { readonly noTokens: string };
-const NO_TOKENS: NoTokens = { noTokens: 'states no usage, turn or model: responses are counted from records and counts, told the turn and settings before them' };
+const NO_TOKENS: NoTokens = {
+  noTokens:
+    'states no usage, turn or model: responses are counted from records and counts, told the turn and settings before them',
+};
 
 /**
  * What each kind of line does to the token fold, or why nothing (a kind added to `RolloutEvent`
@@ -134,13 +157,22 @@ const NO_TOKENS: NoTokens = { noTokens: 'states no usage, turn or model: respons
  * their prefix (`TOKEN_TOP` / `TOKEN_EVENT_MSGS` in projections/linePrefix.ts; kindTables.unit
  * checks they agree).
  */
-export const TOKEN_RULES: { readonly [K in RolloutEvent['kind']]: ((s: TokenFileState, ev: EventOf<K>, timestamp: string | null) => TokenFold) | NoTokens } = {
-  taskStarted: (s, ev) => ({ state: stateWith(s, ev.payload.turn_id, s.model, s.provider, s.cwd, s.lastTotal, s.recordSinceCount) }),
-  turnContext: (s, ev) => ({ state: withSettings(s, { turnId: ev.payload.turn_id, model: ev.payload.model, cwd: ev.payload.cwd }) }),
+export const TOKEN_RULES: {
+  readonly [K in RolloutEvent['kind']]:
+    ((s: TokenFileState, ev: EventOf<K>, timestamp: string | null) => TokenFold) | NoTokens;
+} = {
+  taskStarted: (s, ev) => ({
+    state: stateWith(s, ev.payload.turn_id, s.model, s.provider, s.cwd, s.lastTotal, s.recordSinceCount),
+  }),
+  turnContext: (s, ev) => ({
+    state: withSettings(s, { turnId: ev.payload.turn_id, model: ev.payload.model, cwd: ev.payload.cwd }),
+  }),
   threadSettingsApplied: (s, ev) => {
     const ts = decodeShape(ThreadSettings, ev.payload.thread_settings);
     if (E.isLeft(ts)) return { state: s };
-    return { state: withSettings(s, { model: ts.right.model, provider: ts.right.model_provider_id, cwd: ts.right.cwd }) };
+    return {
+      state: withSettings(s, { model: ts.right.model, provider: ts.right.model_provider_id, cwd: ts.right.cwd }),
+    };
   },
   tokenUsageRecord: (s, ev, timestamp) => {
     const p = ev.payload;
@@ -170,7 +202,14 @@ export const TOKEN_RULES: { readonly [K in RolloutEvent['kind']]: ((s: TokenFile
     const usage = !fromStart ? subUsage(total, prev) : last !== undefined && last !== null ? usageOf(last) : total;
     return {
       state: next,
-      response: countedResponse(s, timestamp, { threadId: s.threadId, turnId: s.turnId, responseId: null, source: 'count', usage, total }),
+      response: countedResponse(s, timestamp, {
+        threadId: s.threadId,
+        turnId: s.turnId,
+        responseId: null,
+        source: 'count',
+        usage,
+        total,
+      }),
     };
   },
   sessionMeta: { noTokens: 'the file’s starting state (tokenFileStateOf), read by the caller' },
@@ -201,5 +240,7 @@ export const TOKEN_RULES: { readonly [K in RolloutEvent['kind']]: ((s: TokenFile
 /** Fold one event of the file. Returns the next state and the response it counted, if any. */
 export const foldTokenEvent = (s: TokenFileState, ev: RolloutEvent, timestamp: string | null): TokenFold => {
   const rule = TOKEN_RULES[ev.kind];
-  return typeof rule === 'function' ? (rule as (s: TokenFileState, ev: RolloutEvent, timestamp: string | null) => TokenFold)(s, ev, timestamp) : { state: s };
+  return typeof rule === 'function'
+    ? (rule as (s: TokenFileState, ev: RolloutEvent, timestamp: string | null) => TokenFold)(s, ev, timestamp)
+    : { state: s };
 };

@@ -16,9 +16,11 @@ export interface Selection {
   readonly copiedCounts: number;
 }
 
-const usageKey = (u: Usage): string => `${u.inputTokens}/${u.cachedInputTokens}/${u.cacheWriteInputTokens}/${u.outputTokens}/${u.reasoningOutputTokens}/${u.totalTokens}`;
+const usageKey = (u: Usage): string =>
+  `${u.inputTokens}/${u.cachedInputTokens}/${u.cacheWriteInputTokens}/${u.outputTokens}/${u.reasoningOutputTokens}/${u.totalTokens}`;
 
-const order = (a: StoredResponse, b: StoredResponse): number => (a.rolloutId < b.rolloutId ? -1 : a.rolloutId > b.rolloutId ? 1 : a.line - b.line);
+const order = (a: StoredResponse, b: StoredResponse): number =>
+  a.rolloutId < b.rolloutId ? -1 : a.rolloutId > b.rolloutId ? 1 : a.line - b.line;
 
 /**
  * Each response once (pure). A record is identified by (thread that made it, response id); of its
@@ -32,7 +34,8 @@ export const selectResponses = (rows: ReadonlyArray<StoredResponse>): Selection 
   const sourceCounts = new Set<string>();
   for (const r of rows) {
     const p = r.response;
-    if (p.source === 'count' && p.total !== null) sourceCounts.add(`${p.fileThreadId}\u0000${p.turnId ?? ''}\u0000${usageKey(p.total)}`);
+    if (p.source === 'count' && p.total !== null)
+      sourceCounts.add(`${p.fileThreadId}\u0000${p.turnId ?? ''}\u0000${usageKey(p.total)}`);
   }
   const counts: StoredResponse[] = [];
   let copiedCounts = 0;
@@ -50,7 +53,11 @@ export const selectResponses = (rows: ReadonlyArray<StoredResponse>): Selection 
       if (!ownFile(prev) && ownFile(r)) records.set(key, r);
       continue;
     }
-    if (p.copyOf !== null && p.total !== null && sourceCounts.has(`${p.copyOf}\u0000${p.turnId ?? ''}\u0000${usageKey(p.total)}`)) {
+    if (
+      p.copyOf !== null &&
+      p.total !== null &&
+      sourceCounts.has(`${p.copyOf}\u0000${p.turnId ?? ''}\u0000${usageKey(p.total)}`)
+    ) {
       copiedCounts += 1;
       continue;
     }

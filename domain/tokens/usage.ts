@@ -46,7 +46,14 @@ export const MAX_RESPONSE_TOKENS = 1e10;
 export const usageInRange = (u: Usage, responses = 1): boolean => {
   const max = MAX_RESPONSE_TOKENS * responses;
   const ok = (v: number): boolean => v >= 0 && v <= max;
-  return ok(u.inputTokens) && ok(u.cachedInputTokens) && ok(u.cacheWriteInputTokens) && ok(u.outputTokens) && ok(u.reasoningOutputTokens) && ok(u.totalTokens);
+  return (
+    ok(u.inputTokens) &&
+    ok(u.cachedInputTokens) &&
+    ok(u.cacheWriteInputTokens) &&
+    ok(u.outputTokens) &&
+    ok(u.reasoningOutputTokens) &&
+    ok(u.totalTokens)
+  );
 };
 
 export const addUsage = (a: Usage, b: Usage): Usage => ({

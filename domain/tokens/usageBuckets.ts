@@ -30,7 +30,8 @@ export interface UsageBucketRow extends Usage {
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 /** A timestamp as Codex writes it, of a real instant (`2026-13-45T00:00:00Z` has the shape, not the instant). */
-export const isCanonicalUtc = (timestamp: string): boolean => CANONICAL_UTC.test(timestamp) && !Number.isNaN(Date.parse(timestamp));
+export const isCanonicalUtc = (timestamp: string): boolean =>
+  CANONICAL_UTC.test(timestamp) && !Number.isNaN(Date.parse(timestamp));
 
 /** Long keys stay rows (LMDB keys are bounded, in UTF-8 bytes; a cwd of a kilobyte is not worth a bucket). */
 const MAX_KEY_TEXT = 1024;
@@ -52,7 +53,10 @@ export const isLoose = (r: CountedResponse): boolean => {
 };
 
 /** The bucket of a response that is not loose. */
-export const bucketKeyOf = (rolloutId: string, r: CountedResponse): { readonly key: BucketKey; readonly ms: number } => {
+export const bucketKeyOf = (
+  rolloutId: string,
+  r: CountedResponse,
+): { readonly key: BucketKey; readonly ms: number } => {
   const ms = r.timestamp === null ? -1 : Date.parse(r.timestamp);
   const slot = ms < 0 ? -1 : Math.floor(ms / SLOT_MS) * SLOT_MS;
   return { key: [rolloutId, slot, r.model ?? '', r.provider ?? '', r.cwd ?? ''], ms };

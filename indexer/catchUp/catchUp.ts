@@ -41,15 +41,23 @@ export type { CatchUpSummary } from './catchUpSummary.js';
  * Catch the whole index up with the files of `home`.
  * long: one catch-up read top-down (plan, fold, thread rows, summary); its steps share the plan's state
  */
-export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> =>
+export const catchUpHome = (
+  store: IndexStore,
+  home: string,
+  options: CatchUpOptions = {},
+): TE.TaskEither<EngineError, CatchUpSummary> =>
   useCase(async () => {
     const t0 = process.hrtime.bigint();
     const summary = emptySummary();
     // The folders are listed on the thread pool while the checkpoints are read here.
     // A whole-home catch-up also notes each folder's times, for the home's stats it records at its end (homeAsIndexed.ts).
     // Given files are read as a listing's are: no folder below the home followed as a link.
-    const given = options.files?.map((f) => (f.root === undefined && isInsideHome(home, f.path) ? { ...f, root: home } : f));
-    const discovering = given ? Promise.resolve(E.right({ files: given, folders: [], absent: [] })) : listRolloutHome(home, true)();
+    const given = options.files?.map((f) =>
+      f.root === undefined && isInsideHome(home, f.path) ? { ...f, root: home } : f,
+    );
+    const discovering = given
+      ? Promise.resolve(E.right({ files: given, folders: [], absent: [] }))
+      : listRolloutHome(home, true)();
     const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
     const stored = await take(checkpointRows(store, 'files', only));
     const subset = subsetOf(options);
@@ -71,7 +79,10 @@ export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOpt
       try {
         probes = await probeHome(discovered.files, cps, options, reader);
         // A full catch-up keeps the token rows caught up alone only while their checkpoint still describes the file.
-        if (subset.name === 'all' && tokenCps.size > 0) probes = probes.map((p) => (tokenCheckpointHolds(p, tokenCps.get(p.file.path)) ? p : { ...p, changed: true }));
+        if (subset.name === 'all' && tokenCps.size > 0)
+          probes = probes.map((p) =>
+            tokenCheckpointHolds(p, tokenCps.get(p.file.path)) ? p : { ...p, changed: true },
+          );
       } catch (err) {
         return stop(toEngineError(home, 'probe')(err));
       }
@@ -96,7 +107,13 @@ export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOpt
       summary.duplicates = plan.duplicates;
       summary.mismatched = plan.mismatched;
       const told = (stage: Progress['stage'], filesDone: number) =>
-        options.onProgress?.({ stage, filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
+        options.onProgress?.({
+          stage,
+          filesDone,
+          filesTotal: plan.actions.length,
+          bytesDone: summary.bytes,
+          bytesTotal: plan.bytesToRead,
+        });
       told('planned', 0);
 
       if (subset.name === 'tokens') {
@@ -111,7 +128,12 @@ export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOpt
       // Thread rows are behind their files from the first row commit to the thread-row commit: marked meanwhile (threadRowsDue.ts).
       const due = await take(markDue(store, plan));
       if (due.own !== undefined)
-        options.onPlanned?.(new Set([...plan.actions.filter((a) => a.action.kind !== 'unchanged').map((a) => a.probe.file.path), ...plan.gone.map((g) => g.path)]));
+        options.onPlanned?.(
+          new Set([
+            ...plan.actions.filter((a) => a.action.kind !== 'unchanged').map((a) => a.probe.file.path),
+            ...plan.gone.map((g) => g.path),
+          ]),
+        );
 
       await take(forget(store, plan, subset, tokenCps, strayTokens));
       summary.deleted = plan.gone.length;
@@ -122,7 +144,8 @@ export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOpt
 
       await take(refreshCaughtUpRows(store, home, probes, options, due));
       await take(clearDue(store, due));
-      if (only === undefined && options.signal?.aborted !== true) await take(recordHomeStats(store, discovered, probes, due.own !== undefined));
+      if (only === undefined && options.signal?.aborted !== true)
+        await take(recordHomeStats(store, discovered, probes, due.own !== undefined));
       summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       told('done', plan.actions.length);
       return summary;
@@ -135,7 +158,11 @@ export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOpt
  * The checkpoints of `table`: of the given files only (one lookup each, not the whole table), else all of them.
  * The lookups run together; the first failed one in the files' order is the answer.
  */
-const checkpointRows = (store: IndexStore, table: 'files' | 'tokenFiles', only: ReadonlySet<string> | undefined): TE.TaskEither<EngineError, FileCheckpoint[]> =>
+const checkpointRows = (
+  store: IndexStore,
+  table: 'files' | 'tokenFiles',
+  only: ReadonlySet<string> | undefined,
+): TE.TaskEither<EngineError, FileCheckpoint[]> =>
   useCase(async () => {
     if (only === undefined) return (await take(store.range(table, []))).map((r) => r.value);
     const answers = await Promise.all([...only].map((path) => store.get(table, [path])()));
@@ -168,7 +195,8 @@ const strayTokenRollouts = (plan: CatchUpPlan, tokenCps: ReadonlyMap<string, Fil
   const actions = new Map(plan.actions.map((a) => [a.probe.file.path, a.action.kind]));
   for (const t of tokenCps.values()) {
     const kind = actions.get(t.path);
-    if (t.rolloutId !== null && (kind === undefined || kind === 'duplicate' || kind === 'unreadable')) out.add(t.rolloutId);
+    if (t.rolloutId !== null && (kind === undefined || kind === 'duplicate' || kind === 'unreadable'))
+      out.add(t.rolloutId);
   }
   return out;
 };
@@ -193,7 +221,13 @@ const indexPlanned = async (
   started: TailReader | undefined,
 ): Promise<E.Either<EngineError, void>> => {
   const progress = (filesDone: number) =>
-    options.onProgress?.({ stage: 'reading', filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
+    options.onProgress?.({
+      stage: 'reading',
+      filesDone,
+      filesTotal: plan.actions.length,
+      bytesDone: summary.bytes,
+      bytesTotal: plan.bytesToRead,
+    });
   // A warm catch-up (every file unchanged, as indexFiles would count them) loads no folding code:
   // indexFiles and the projections it runs are loaded for a file to read or to record.
   if (options.signal?.aborted !== true && plan.actions.every((a) => a.action.kind === 'unchanged')) {
@@ -203,11 +237,26 @@ const indexPlanned = async (
   }
   // Every file listed and probed, none read yet: where a test swaps one for a link (hostilePaths).
   await holdPoint('index.planned');
-  const [{ indexFiles }, { indexFilesInWorkers }] = await Promise.all([import('../write/indexFiles.js'), import('../workers/workerPool.js')]);
+  const [{ indexFiles }, { indexFilesInWorkers }] = await Promise.all([
+    import('../write/indexFiles.js'),
+    import('../workers/workerPool.js'),
+  ]);
   const reading = plan.actions.filter((a) => a.action.kind === 'index');
-  if (takesLeanTokenPass(store, options)) return (await import('../tokens/indexTokenFiles.js')).indexTokenFiles(store, plan.actions, options, summary, progress);
+  if (takesLeanTokenPass(store, options))
+    return (await import('../tokens/indexTokenFiles.js')).indexTokenFiles(
+      store,
+      plan.actions,
+      options,
+      summary,
+      progress,
+    );
   const workers = options.workers;
-  if (workers === undefined || workers.count < 2 || reading.length < 2 || plan.bytesToRead < (workers.fromBytes ?? PARALLEL_FROM_BYTES)) {
+  if (
+    workers === undefined ||
+    workers.count < 2 ||
+    reading.length < 2 ||
+    plan.bytesToRead < (workers.fromBytes ?? PARALLEL_FROM_BYTES)
+  ) {
     if (options.tailReader === undefined || plan.bytesToRead < readerFrom) {
       return indexFiles(store, plan.actions, options, summary, progress);
     }
@@ -244,12 +293,20 @@ const forget = async (
   strayTokens: ReadonlySet<string> = new Set(),
 ): Promise<E.Either<EngineError, void>> => {
   if (plan.gone.length === 0 && plan.orphaned.length === 0 && strayTokens.size === 0) return E.right(undefined);
-  const [{ Batch }, { clearRollout }] = await Promise.all([import('../../projections/batch.js'), import('../../projections/runner.js')]);
+  const [{ Batch }, { clearRollout }] = await Promise.all([
+    import('../../projections/batch.js'),
+    import('../../projections/runner.js'),
+  ]);
   const r = await store.commit((reader) => {
     const b = new Batch(reader);
     for (const rid of strayTokens) clearRollout(b, rid, TOKEN_ROLLOUT_TABLES);
     for (const t of tokenCps.values())
-      if (t.rolloutId !== null && strayTokens.has(t.rolloutId) && !plan.actions.some((a) => a.probe.file.path === t.path)) b.del('tokenFiles', [t.path]);
+      if (
+        t.rolloutId !== null &&
+        strayTokens.has(t.rolloutId) &&
+        !plan.actions.some((a) => a.probe.file.path === t.path)
+      )
+        b.del('tokenFiles', [t.path]);
     for (const g of plan.gone) {
       for (const o of g.owned) clearRollout(b, o, subset.tables);
       if (subset.name === 'all') b.del('files', [g.path]);

@@ -7,7 +7,8 @@ import type { Progress } from '../../domain/index/progress.js';
 import { ALL_PROJECTIONS_SUBSET, TOKEN_PROJECTION_SUBSET } from '../../projections/all.js';
 
 /** The projections a catch-up asked so folds. */
-export const subsetOf = (options: Pick<CatchUpOptions, 'subset'>): ProjectionSubset => (options.subset === 'tokens' ? TOKEN_PROJECTION_SUBSET : ALL_PROJECTIONS_SUBSET);
+export const subsetOf = (options: Pick<CatchUpOptions, 'subset'>): ProjectionSubset =>
+  options.subset === 'tokens' ? TOKEN_PROJECTION_SUBSET : ALL_PROJECTIONS_SUBSET;
 
 /** What a catch-up is asked to do, and how it tells its progress. */
 export interface CatchUpOptions {
@@ -70,5 +71,8 @@ export type { Progress } from '../../domain/index/progress.js';
 export type LeanStore = IndexStore & Required<Pick<IndexStore, 'commitAsBuilt'>>;
 
 /** Whether a catch-up takes the lean token pass: the token projection alone, a store that takes writes as built, no worker threads asked for. */
-export const takesLeanTokenPass = (store: IndexStore, options: Pick<CatchUpOptions, 'subset' | 'workers'>): store is LeanStore =>
+export const takesLeanTokenPass = (
+  store: IndexStore,
+  options: Pick<CatchUpOptions, 'subset' | 'workers'>,
+): store is LeanStore =>
   options.subset === 'tokens' && store.commitAsBuilt !== undefined && (options.workers?.count ?? 1) < 2;

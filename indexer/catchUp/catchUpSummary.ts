@@ -45,6 +45,16 @@ export const emptySummary = (): CatchUpSummary => ({
 
 /** The counters a part of a catch-up (one worker's files) adds to the whole. */
 export const addCounts = (into: CatchUpSummary, part: CatchUpSummary): void => {
-  for (const k of ['bytes', 'lines', 'quarantined', 'indexed', 'tailed', 'reindexed', 'unchanged', 'conflicts'] as const) into[k] += part[k];
+  for (const k of [
+    'bytes',
+    'lines',
+    'quarantined',
+    'indexed',
+    'tailed',
+    'reindexed',
+    'unchanged',
+    'conflicts',
+  ] as const)
+    into[k] += part[k];
   into.unreadable.push(...part.unreadable);
 };

@@ -4,7 +4,13 @@ import type { EngineError } from '../../domain/errors.js';
 import { take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
-import { THREAD_ROWS_DUE_FROM, clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../../projections/threadRowsDue.js';
+import {
+  THREAD_ROWS_DUE_FROM,
+  clearThreadRowsDue,
+  markThreadRowsDue,
+  threadRowsDueKey,
+  threadRowsDueMarks,
+} from '../../projections/threadRowsDue.js';
 import type { ThreadRowHome } from '../../projections/threadRows.js';
 import { thisProcess } from '../../adapters/driven/system/processIdentity.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
@@ -25,7 +31,8 @@ import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
 /** Where the digest of the home facts (names, provider) the last full thread-row refresh used is kept. */
 const NAMES_DIGEST_KEY = ['threadNamesDigest'] as const;
 
-const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> =>
+  [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /**
  * A digest of session_index.jsonl's names (thread id → name, order-free), the configured provider
@@ -38,7 +45,8 @@ const rowHomeDigest = (home: ThreadRowHome): string => {
   h.update(`provider\u0000${home.defaultModelProvider}\u0000`);
   for (const [id, name] of byKey(home.names)) h.update(`${id}\u0000${name}\u0000`);
   h.update('codex rows\u0000');
-  for (const [id, row] of byKey(home.codexRows)) h.update(`${id}\u0000${row === 'live' ? row : `${row.updatedMs}\u0000${row.recencyMs}`}\u0000`);
+  for (const [id, row] of byKey(home.codexRows))
+    h.update(`${id}\u0000${row === 'live' ? row : `${row.updatedMs}\u0000${row.recencyMs}`}\u0000`);
   return h.digest('hex');
 };
 
@@ -88,7 +96,8 @@ export const followCodexRows = (store: IndexStore, home: string): Promise<E.Eith
       return;
     }
     const held = new Set<string>();
-    for (const id of codexRowsChanged(before, rows)) if ((await take(store.get('threads', [id]))) !== undefined) held.add(id);
+    for (const id of codexRowsChanged(before, rows))
+      if ((await take(store.get('threads', [id]))) !== undefined) held.add(id);
     if (held.size > 0) await take(refreshThreads(store, await take(readThreadRowHome(home, store)), held));
     appliedCodexRows.set(store, rows);
   })();
@@ -107,7 +116,12 @@ export const markDue = (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<
       .filter((m) => ownerGone(m.owner))
       .map((m) => m.key);
     // Unchanged files change no row (a rename changes thread rows only, each derived whole): no mark, no write.
-    if (plan.actions.every((a) => a.action.kind === 'unchanged') && plan.gone.length === 0 && plan.orphaned.length === 0) return { own: undefined, interrupted };
+    if (
+      plan.actions.every((a) => a.action.kind === 'unchanged') &&
+      plan.gone.length === 0 &&
+      plan.orphaned.length === 0
+    )
+      return { own: undefined, interrupted };
     const id = randomUUID();
     await take(store.commit(() => [markThreadRowsDue(id, thisProcess())]));
     return { own: threadRowsDueKey(id), interrupted };
@@ -154,7 +168,8 @@ export const refreshCaughtUpRows = async (
           options.files?.map((f) => f.path),
         ),
       );
-      if (full) await take(store.commit(() => [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest }]));
+      if (full)
+        await take(store.commit(() => [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest }]));
     }
     // Every row now derives from these (a refresh of some threads leaves the others as they were).
     if (full) appliedCodexRows.set(store, rowHome.codexRows);

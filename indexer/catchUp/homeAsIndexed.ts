@@ -37,7 +37,14 @@ export const recordHomeStats = async (
   if (!checkpointsMoved && (store.reader?.keys('meta', [...HOME_STATS_KEY]).length ?? 0) > 0) return E.right(undefined);
   const unchanged = new Map<string, FileCheckpoint>();
   for (const p of probes)
-    if (p.cp !== undefined && !p.changed && p.size === p.cp.size && p.mtimeMs === p.cp.mtimeMs && p.ctimeMs === p.cp.ctimeMs) unchanged.set(p.file.path, p.cp);
+    if (
+      p.cp !== undefined &&
+      !p.changed &&
+      p.size === p.cp.size &&
+      p.mtimeMs === p.cp.mtimeMs &&
+      p.ctimeMs === p.cp.ctimeMs
+    )
+      unchanged.set(p.file.path, p.cp);
   const r = await store.commit((reader) => [
     {
       op: 'put',
@@ -65,7 +72,11 @@ export const recordedHomeStats = async (store: IndexStore): Promise<HomeStats | 
  * lists the same entries, and every file has the size, mtime and ctime its checkpoint had. One
  * stat a file and a folder, no checkpoint read; false whenever it cannot tell (then a catch-up decides).
  */
-export const homeAsIndexed = async (store: IndexStore, home: string, stats: HomeStats): Promise<E.Either<EngineError, boolean>> => {
+export const homeAsIndexed = async (
+  store: IndexStore,
+  home: string,
+  stats: HomeStats,
+): Promise<E.Either<EngineError, boolean>> => {
   const rows = await threadRowsAsRefreshed(store, home);
   return E.map((asRefreshed: boolean) => asRefreshed && filesAsRecorded(home, stats))(rows);
 };
@@ -114,14 +125,19 @@ const filesAsRecorded = (home: string, stats: HomeStats): boolean => {
       } catch {
         return false;
       }
-      if (!now.isFile() || now.size !== was.size || now.mtimeMs !== was.mtimeMs || now.ctimeMs !== was.ctimeMs) return false;
+      if (!now.isFile() || now.size !== was.size || now.mtimeMs !== was.mtimeMs || now.ctimeMs !== was.ctimeMs)
+        return false;
     }
   }
   return true;
 };
 
 /** Does a folder listed now hold the rollout files recorded, and no folder that was not recorded? */
-const sameEntries = (folder: HomeStatsFolder, now: ReturnType<typeof rolloutFolderNow>, recorded: ReadonlySet<string>): boolean => {
+const sameEntries = (
+  folder: HomeStatsFolder,
+  now: ReturnType<typeof rolloutFolderNow>,
+  recorded: ReadonlySet<string>,
+): boolean => {
   if (now === undefined || now === 'absent') return false;
   const names = new Set(recordedFilesOf(folder).names);
   if (now.folders.some((d) => !recorded.has(d)) || now.files.length !== names.size) return false;

@@ -7,7 +7,8 @@ import type { ProcessMark } from '../../adapters/driven/system/processIdentity.j
 import { whereabouts } from '../../adapters/driven/system/processIdentity.js';
 
 /** A due mark's owner is gone: no owner (a migration's mark), or a process that no longer runs. */
-export const ownerGone = (owner: unknown): boolean => owner === null || typeof owner !== 'object' || whereabouts(owner as ProcessMark) === 'gone';
+export const ownerGone = (owner: unknown): boolean =>
+  owner === null || typeof owner !== 'object' || whereabouts(owner as ProcessMark) === 'gone';
 
 /**
  * Whether a catch-up was interrupted before its thread rows (projections/threadRowsDue.ts): then

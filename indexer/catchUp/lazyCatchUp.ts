@@ -34,8 +34,10 @@ export const lazyCatchUpHome =
       if (set === undefined) behind.set(store, (set = new Set()));
       set.add(paths);
     };
-    const run = (async () => (await import('./catchUp.js')).catchUpHome(store, home, { ...options, onPlanned: planned })())();
-    const mine: FilesCatchUp | undefined = options.files === undefined ? undefined : { paths: new Set(options.files.map((f) => f.path)), done: run };
+    const run = (async () =>
+      (await import('./catchUp.js')).catchUpHome(store, home, { ...options, onPlanned: planned })())();
+    const mine: FilesCatchUp | undefined =
+      options.files === undefined ? undefined : { paths: new Set(options.files.map((f) => f.path)), done: run };
     let set = running.get(store);
     if (mine !== undefined) {
       if (set === undefined) running.set(store, (set = new Set()));

@@ -34,13 +34,18 @@ export interface CatchUpPlan {
   readonly bytesToRead: number;
 }
 
-export const planCatchUp = (probes: ReadonlyArray<Probe>, cps: ReadonlyMap<string, FileCheckpoint>, only: ReadonlySet<string> | undefined): CatchUpPlan => {
+export const planCatchUp = (
+  probes: ReadonlyArray<Probe>,
+  cps: ReadonlyMap<string, FileCheckpoint>,
+  only: ReadonlySet<string> | undefined,
+): CatchUpPlan => {
   const probed = new Map(probes.map((p) => [p.file.path, p]));
   const mismatched: CatchUpPlan['mismatched'] = [];
   const groups = new Map<string, Probe[]>();
   for (const p of probes) {
     if (!p.identity.ok) continue;
-    if (p.identity.threadId !== p.file.threadId) mismatched.push({ path: p.file.path, nameThreadId: p.file.threadId, metaThreadId: p.identity.threadId });
+    if (p.identity.threadId !== p.file.threadId)
+      mismatched.push({ path: p.file.path, nameThreadId: p.file.threadId, metaThreadId: p.identity.threadId });
     const g = groups.get(p.identity.rolloutId);
     if (g) g.push(p);
     else groups.set(p.identity.rolloutId, [p]);
@@ -68,14 +73,18 @@ export const planCatchUp = (probes: ReadonlyArray<Probe>, cps: ReadonlyMap<strin
     if (only && !only.has(cp.path)) continue;
     const p = probed.get(cp.path);
     const w = winners.get(cp.rolloutId);
-    if (!p || p.changed || !p.identity.ok || p.identity.rolloutId !== cp.rolloutId || w?.file.path !== cp.path) resets.add(cp.rolloutId);
+    if (!p || p.changed || !p.identity.ok || p.identity.rolloutId !== cp.rolloutId || w?.file.path !== cp.path)
+      resets.add(cp.rolloutId);
   }
 
   const gone: Array<{ path: string; owned: string[] }> = [];
   const cleared = new Set<string>();
   for (const cp of cps.values()) {
     if (probed.has(cp.path) || (only && !only.has(cp.path))) continue;
-    const owned = cp.rolloutId !== null && resets.has(cp.rolloutId) && !winners.has(cp.rolloutId) && !cleared.has(cp.rolloutId) ? [cp.rolloutId] : [];
+    const owned =
+      cp.rolloutId !== null && resets.has(cp.rolloutId) && !winners.has(cp.rolloutId) && !cleared.has(cp.rolloutId)
+        ? [cp.rolloutId]
+        : [];
     for (const o of owned) cleared.add(o);
     gone.push({ path: cp.path, owned });
   }
@@ -90,13 +99,23 @@ export const planCatchUp = (probes: ReadonlyArray<Probe>, cps: ReadonlyMap<strin
     const w = winners.get(rid)!;
     if (w !== p) return { probe: p, action: { kind: 'duplicate', winner: w.file.path } };
     const cp = p.cp;
-    const full = cp === undefined || cp.duplicateOf !== null || cp.error !== null || p.changed || cp.rolloutId !== rid || resets.has(rid);
+    const full =
+      cp === undefined ||
+      cp.duplicateOf !== null ||
+      cp.error !== null ||
+      p.changed ||
+      cp.rolloutId !== rid ||
+      resets.has(rid);
     if (!full && p.size === cp.size && cp.headLen === p.headLen) return { probe: p, action: { kind: 'unchanged' } };
     bytesToRead += Math.max(0, p.size - (full ? 0 : cp!.byteOffset));
     // Rows of a rollout exist only while a checkpoint names it: a rollout no checkpoint knows has
     // none to clear (known only when every checkpoint was read, i.e. not for given files).
     const resetRollouts = only !== undefined || knownRollouts.has(rid) ? [rid] : [];
-    if (full) return { probe: p, action: { kind: 'index', from: undefined, resetRollouts, counted: cp === undefined ? 'indexed' : 'reindexed' } };
+    if (full)
+      return {
+        probe: p,
+        action: { kind: 'index', from: undefined, resetRollouts, counted: cp === undefined ? 'indexed' : 'reindexed' },
+      };
     return { probe: p, action: { kind: 'index', from: cp, resetRollouts: [], counted: 'tailed' } };
   });
   return { duplicates, mismatched, gone, orphaned, actions, bytesToRead };

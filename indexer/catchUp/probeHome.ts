@@ -78,7 +78,8 @@ export const probeHome = async (
     try {
       const p = await probeFile(f, cps.get(f.path));
       if (p !== 'incomplete') toRead += p.size - (p.cp !== undefined && !p.changed ? p.cp.byteOffset : 0);
-      if (reader.open !== undefined && reader.started === undefined && toRead >= reader.fromBytes) reader.started = reader.open();
+      if (reader.open !== undefined && reader.started === undefined && toRead >= reader.fromBytes)
+        reader.started = reader.open();
       return p;
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return 'incomplete' as const; // deleted while we looked: handled as gone

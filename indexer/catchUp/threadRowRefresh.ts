@@ -25,7 +25,10 @@ import { keyText } from '../../domain/index/keyText.js';
  * own, by name, before its base was, has its row derived again once the base is). Found through
  * `rolloutForks`: a few lookups per file, not a scan of every rollout row.
  */
-export const touchedThreads = (store: IndexStore, probes: ReadonlyArray<Probe>): Promise<E.Either<EngineError, ReadonlySet<string>>> =>
+export const touchedThreads = (
+  store: IndexStore,
+  probes: ReadonlyArray<Probe>,
+): Promise<E.Either<EngineError, ReadonlySet<string>>> =>
   useCase(async (): Promise<ReadonlySet<string>> => {
     const touched = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.threadId] : [])));
     const grown = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.rolloutId] : [])));
@@ -49,7 +52,11 @@ export const touchedThreads = (store: IndexStore, probes: ReadonlyArray<Probe>):
  * their files that can be current (the one their row names, and the given files): a catch-up of
  * a few files then costs a few lookups, not a scan of every checkpoint.
  */
-const checkpointsFor = (store: IndexStore, only: ReadonlySet<string> | undefined, given: ReadonlyArray<string>): TE.TaskEither<EngineError, FileCheckpoint[]> =>
+const checkpointsFor = (
+  store: IndexStore,
+  only: ReadonlySet<string> | undefined,
+  given: ReadonlyArray<string>,
+): TE.TaskEither<EngineError, FileCheckpoint[]> =>
   useCase(async () => {
     if (only === undefined) return (await take(store.range('files', []))).map((r) => r.value);
     const paths = new Set(given);
@@ -71,7 +78,11 @@ const checkpointsFor = (store: IndexStore, only: ReadonlySet<string> | undefined
  * newer current file (a revision, a move) since, and a row derived without it would move the
  * thread back to its old file for good.
  */
-const withCommittedCurrent = (reader: IndexReader, files: ReadonlyArray<IndexedFile>, threads: ReadonlySet<string>): IndexedFile[] => {
+const withCommittedCurrent = (
+  reader: IndexReader,
+  files: ReadonlyArray<IndexedFile>,
+  threads: ReadonlySet<string>,
+): IndexedFile[] => {
   const out = [...files];
   const paths = new Set(files.map((f) => f.path));
   for (const id of threads) {
@@ -128,7 +139,9 @@ export const refreshThreads = async (
     for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
       const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
       const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
-      await take(store.commit((reader) => refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), home, chunk)));
+      await take(
+        store.commit((reader) => refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), home, chunk)),
+      );
       if (threads.length > THREADS_PER_COMMIT && store.remap) await take(store.remap());
     }
     if (only === undefined) await take(store.commit((reader) => dropThreadRowsWithout(reader, live)));
@@ -141,7 +154,12 @@ export const refreshThreads = async (
  * but whose thread rows it has not yet written (lazyCatchUp.ts `behindIn`): the read answers the
  * row its files give, without waiting for the catch-up (which may be waiting for the read).
  */
-export const rederiveThreadRow = (store: IndexStore, home: string, threadId: string, paths: ReadonlyArray<string>): Promise<E.Either<EngineError, void>> =>
+export const rederiveThreadRow = (
+  store: IndexStore,
+  home: string,
+  threadId: string,
+  paths: ReadonlyArray<string>,
+): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
     const facts = await take(readThreadRowHome(home, store));
     await take(refreshThreads(store, facts, new Set([threadId]), paths));
@@ -156,7 +174,13 @@ const backfilledFilesOf = (codexHome: string, cps: ReadonlyArray<FileCheckpoint>
   cps.flatMap((cp) =>
     cp.threadId === null || cp.error !== null || cp.upcastFrom !== null
       ? []
-      : [{ relativePath: relative(codexHome, cp.path).split(sep).join('/'), threadId: cp.threadId, mtimeMs: cp.mtimeMs }],
+      : [
+          {
+            relativePath: relative(codexHome, cp.path).split(sep).join('/'),
+            threadId: cp.threadId,
+            mtimeMs: cp.mtimeMs,
+          },
+        ],
   );
 
 /** Whether the home has no state DB of Codex's (a link there is one we do not read, not none). */
@@ -169,8 +193,10 @@ export const withoutStateDb = (codexHome: string): boolean => {
 };
 
 /** The rows Codex's first start's backfill writes for these files of the home (the home having no state DB). */
-export const backfilledRowsOf = (codexHome: string, cps: ReadonlyArray<FileCheckpoint>): ReadonlyMap<string, CodexRowTimes> =>
-  backfilledRowTimes(backfilledFilesOf(codexHome, cps));
+export const backfilledRowsOf = (
+  codexHome: string,
+  cps: ReadonlyArray<FileCheckpoint>,
+): ReadonlyMap<string, CodexRowTimes> => backfilledRowTimes(backfilledFilesOf(codexHome, cps));
 
 /**
  * What the home says of its threads beside their rollouts (Codex's names, its configured provider,

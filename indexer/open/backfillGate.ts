@@ -84,14 +84,16 @@ export const passBackfillGate = (ports: GatePorts, opts: GateOptions): TE.TaskEi
     for (;;) {
       if (await take(ports.isBackfilled())) return passed(waiting ? 'waited' : 'backfilled', 'index');
       // Whose lease it was before taking it tells a takeover from a free lease (asked only when someone listens).
-      const before = opts.onPassed !== undefined && ports.holder !== undefined ? await ports.holder()() : E.right(undefined);
+      const before =
+        opts.onPassed !== undefined && ports.holder !== undefined ? await ports.holder()() : E.right(undefined);
       if (await take(ports.tryAcquire(opts.owner, ttl))) {
         const backfilled = await ports.backfill()();
         // Released however the backfill ended; its error first.
         const released = await ports.release(opts.owner)();
         await take(backfilled);
         await take(released);
-        const heldByAnother = waiting || (E.isRight(before) && before.right !== undefined && before.right.owner !== opts.owner);
+        const heldByAnother =
+          waiting || (E.isRight(before) && before.right !== undefined && before.right.owner !== opts.owner);
         return passed(heldByAnother ? 'tookOver' : 'built', 'index');
       }
       if (ports.now() >= deadline || ports.stopped?.() === true) return passed('files', 'files');

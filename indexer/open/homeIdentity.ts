@@ -27,7 +27,8 @@ export const homeIdentityOf =
   async () => {
     try {
       const realPath = await fs.realpath(root);
-      if (!(await fs.stat(realPath)).isDirectory()) return E.left(invalidArgument('CODEX_HOME', `not a directory: ${root}`));
+      if (!(await fs.stat(realPath)).isDirectory())
+        return E.left(invalidArgument('CODEX_HOME', `not a directory: ${root}`));
       return E.right({ root, realPath });
     } catch (err) {
       const code = errnoCode(err);

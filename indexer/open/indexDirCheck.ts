@@ -33,7 +33,10 @@ export const refusedIndexDir = (home: HomeIdentity, dir: string): EngineError | 
   for (const sub of ['sessions', 'archived_sessions']) {
     const roots = [nodePath.join(home.root, sub), resolvedAsFarAsItExists(nodePath.join(home.realPath, sub)).target];
     if (roots.some((r) => within(r, target) || within(r, given)))
-      return invalidArgument('--index-dir', `${dir} is inside ${nodePath.join(home.root, sub)}: the index cannot live among the rollouts it describes`);
+      return invalidArgument(
+        '--index-dir',
+        `${dir} is inside ${nodePath.join(home.root, sub)}: the index cannot live among the rollouts it describes`,
+      );
   }
   let type: number;
   try {
@@ -42,5 +45,7 @@ export const refusedIndexDir = (home: HomeIdentity, dir: string): EngineError | 
     return undefined; // no statfs here: opening the folder says what is wrong with it
   }
   const named = PSEUDO_FILE_SYSTEMS.get(type);
-  return named === undefined ? undefined : invalidArgument('--index-dir', `${dir} is on ${named}, not a file system that can hold an index`);
+  return named === undefined
+    ? undefined
+    : invalidArgument('--index-dir', `${dir} is on ${named}, not a file system that can hold an index`);
 };

@@ -27,7 +27,12 @@ export type IndexStatus =
    * A thread asked for before the home was indexed was indexed on its own (its files only); the
    * rest of the home is being indexed behind it (`serve`), or will be when a command needs it.
    */
-  | { readonly kind: 'threadIndexed'; readonly home: string; readonly indexed: ThreadFilesIndexed; readonly rest: 'behind' | 'later' }
+  | {
+      readonly kind: 'threadIndexed';
+      readonly home: string;
+      readonly indexed: ThreadFilesIndexed;
+      readonly rest: 'behind' | 'later';
+    }
   /** The home's thread-state log is not readable by this user (another user's `.rollout-engine/`): answers go without read receipts and stored git info. Told once per open. */
   | { readonly kind: 'threadStateUnreadable'; readonly home: string; readonly error: EngineError }
   /** The home-wide backfill running behind `serve` stopped with an error: threads go on being indexed as they are asked for. */
@@ -36,11 +41,21 @@ export type IndexStatus =
 export type OnIndexStatus = (s: IndexStatus) => void;
 
 /** The index-lock wait as a status, for `openIndex`'s `onIndexLockWait`. */
-export const indexLockWaitStatus = (onStatus: OnIndexStatus | undefined, home: string): { onIndexLockWait?: IndexLockWait } =>
-  onStatus === undefined ? {} : { onIndexLockWait: (lockPath, waitMs) => onStatus({ kind: 'waitingForIndexLock', home, lockPath, waitMs }) };
+export const indexLockWaitStatus = (
+  onStatus: OnIndexStatus | undefined,
+  home: string,
+): { onIndexLockWait?: IndexLockWait } =>
+  onStatus === undefined
+    ? {}
+    : { onIndexLockWait: (lockPath, waitMs) => onStatus({ kind: 'waitingForIndexLock', home, lockPath, waitMs }) };
 
 /** `options` whose catch-ups also tell `onStatus` of their progress, as `work` on `home`. */
-export const reportingTo = <O extends CatchUpOptions>(options: O, onStatus: OnIndexStatus | undefined, work: IndexWork, home: string): O => {
+export const reportingTo = <O extends CatchUpOptions>(
+  options: O,
+  onStatus: OnIndexStatus | undefined,
+  work: IndexWork,
+  home: string,
+): O => {
   if (onStatus === undefined) return options;
   const inner = options.onProgress;
   return {
@@ -59,7 +74,10 @@ export const reportingTo = <O extends CatchUpOptions>(options: O, onStatus: OnIn
 export const gateStatus = (
   onStatus: OnIndexStatus | undefined,
   home: string,
-): { readonly gate: { onWait?: (holder: Lease | undefined, waitMs: number) => void }; readonly passed: (verdict: GateVerdict) => void } => {
+): {
+  readonly gate: { onWait?: (holder: Lease | undefined, waitMs: number) => void };
+  readonly passed: (verdict: GateVerdict) => void;
+} => {
   let waited = false;
   return {
     gate:

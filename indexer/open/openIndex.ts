@@ -56,11 +56,21 @@ const isIndexOf = (store: LmdbIndexStore, home: HomeIdentity): boolean => {
   return store.reader.keys('files', []).every((k) => isInsideHome(home.root, String(k[0])));
 };
 
-const recordHome = (home: HomeIdentity): IndexWrite => ({ op: 'put', table: 'meta', key: [...HOME_KEY], value: { root: home.root, realPath: home.realPath } });
+const recordHome = (home: HomeIdentity): IndexWrite => ({
+  op: 'put',
+  table: 'meta',
+  key: [...HOME_KEY],
+  value: { root: home.root, realPath: home.realPath },
+});
 
 /** A permission failure opening the index is the user's to fix (another folder), not an LMDB riddle. */
 const openError = (dir: string, e: EngineError): EngineError =>
-  isPermissionDenied(e) ? invalidArgument('index dir', `the index at ${dir} is not writable by this user (${e.code}): give --index-dir a folder you can write`) : e;
+  isPermissionDenied(e)
+    ? invalidArgument(
+        'index dir',
+        `the index at ${dir} is not writable by this user (${e.code}): give --index-dir a folder you can write`,
+      )
+    : e;
 
 /**
  * Open the index of `home` at `dir`, bringing its schema to SCHEMA_VERSION: a new environment gets
@@ -91,7 +101,10 @@ export const openIndex = (
     const refused = refusedIndexDir(identity, dir);
     if (refused !== undefined) return stop(refused);
     // No link on the way to it below the home: its `.rollout-engine/` or `index` may be one the home's owner planted.
-    const linked = await checkFoldersBelow(confinementRoot(home, dir), dir).then(() => undefined, lmdbError(dir, 'open'));
+    const linked = await checkFoldersBelow(confinementRoot(home, dir), dir).then(
+      () => undefined,
+      lmdbError(dir, 'open'),
+    );
     if (linked !== undefined) return stop(linked);
     const locked = await takeIndexLock(dir, options.onIndexLockWait);
     if (E.isLeft(locked)) return stop(openError(dir, locked.left));
@@ -143,7 +156,11 @@ const takeIndexLock = async (lmdbDir: string, onWait?: IndexLockWait): Promise<E
 };
 
 /** Run `work` under the index lock of `lmdbDir` (`index --rebuild`'s swap). */
-export const withIndexLock = <A>(lmdbDir: string, work: () => Promise<E.Either<EngineError, A>>, onWait?: IndexLockWait): Promise<E.Either<EngineError, A>> =>
+export const withIndexLock = <A>(
+  lmdbDir: string,
+  work: () => Promise<E.Either<EngineError, A>>,
+  onWait?: IndexLockWait,
+): Promise<E.Either<EngineError, A>> =>
   useCase(async () => {
     const locked = await take(takeIndexLock(lmdbDir, onWait));
     try {
@@ -210,7 +227,8 @@ const openLocked = async (
           );
         }
         // An index from before homes were recorded, found to be this home's: record it.
-        if (store.reader.get('meta', HOME_KEY) === undefined) await take(store.transact('record home', (_r, write) => write(recordHome(identity))));
+        if (store.reader.get('meta', HOME_KEY) === undefined)
+          await take(store.transact('record home', (_r, write) => write(recordHome(identity))));
         return { store, migrated: plan.kind };
       }
       case 'init': {
@@ -249,7 +267,10 @@ const rebuildInPlace = async (
     await removeIndexFolder(fresh);
     const next = await openLmdbIndex(fresh)();
     if (E.isLeft(next)) return next;
-    const built = await lazyCatchUpHome(next.right, home.root, { ...options, workers: options.workers && { ...options.workers, indexPath: fresh } })();
+    const built = await lazyCatchUpHome(next.right, home.root, {
+      ...options,
+      workers: options.workers && { ...options.workers, indexPath: fresh },
+    })();
     const marked = next.right.transact('mark rebuilt', (_r, write) => {
       write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
       // A rebuild of the token projection alone (a `tokens` run) is no backfill: the next gate runs one.
@@ -294,7 +315,8 @@ export const lmdbGatePorts = (
   now: () => number = Date.now,
   onBackfilled: (summary: CatchUpSummary) => void = () => undefined,
 ): GatePorts => ({
-  isBackfilled: () => TE.fromEither(E.tryCatch(() => store.reader.get('meta', BACKFILLED_KEY) === true, lmdbError(store.path, 'get'))),
+  isBackfilled: () =>
+    TE.fromEither(E.tryCatch(() => store.reader.get('meta', BACKFILLED_KEY) === true, lmdbError(store.path, 'get'))),
   tryAcquire: (owner, ttlMs) =>
     TE.fromEither(
       store.transact('lease', (reader, write) => {
@@ -305,7 +327,10 @@ export const lmdbGatePorts = (
         return true;
       }),
     ),
-  holder: () => TE.fromEither(E.tryCatch(() => store.reader.get('meta', LEASE_KEY) as Lease | undefined, lmdbError(store.path, 'get'))),
+  holder: () =>
+    TE.fromEither(
+      E.tryCatch(() => store.reader.get('meta', LEASE_KEY) as Lease | undefined, lmdbError(store.path, 'get')),
+    ),
   release: (owner) =>
     TE.fromEither(
       store.transact('lease release', (reader, write) => {
@@ -316,7 +341,11 @@ export const lmdbGatePorts = (
   backfill: () =>
     useCase(async () => {
       onBackfilled(await take(lazyCatchUpHome(store, home, options)));
-      return take(store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true })));
+      return take(
+        store.transact('mark backfilled', (_r, write) =>
+          write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }),
+        ),
+      );
     }),
   now,
   sleep: (ms) =>
@@ -349,5 +378,7 @@ export const passLmdbBackfillGate = (
 ): TE.TaskEither<EngineError, GatePassage> => {
   let backfill: CatchUpSummary | null = null;
   const ports = lmdbGatePorts(store, home, options, Date.now, (s) => void (backfill = s));
-  return TE.map((verdict: GateVerdict): GatePassage => ({ verdict, backfill }))(passBackfillGate(ports, { owner: gate.owner ?? processOwner(), ...gate }));
+  return TE.map((verdict: GateVerdict): GatePassage => ({ verdict, backfill }))(
+    passBackfillGate(ports, { owner: gate.owner ?? processOwner(), ...gate }),
+  );
 };

@@ -25,7 +25,15 @@ import type { CatchUpOptions, CatchUpSummary } from '../catchUp/catchUp.js';
  * any of it, found absent once what serve's home watch saw change was caught up (`watchVouched`:
  * no listing, no scan; `historyIndexer.ts`).
  */
-export type Freshness = 'fresh' | 'caughtUp' | 'joinedCatchUp' | 'rederived' | 'rescanned' | 'rescanShared' | 'overRescanBudget' | 'watchVouched';
+export type Freshness =
+  | 'fresh'
+  | 'caughtUp'
+  | 'joinedCatchUp'
+  | 'rederived'
+  | 'rescanned'
+  | 'rescanShared'
+  | 'overRescanBudget'
+  | 'watchVouched';
 
 /**
  * How a home's rescans are bounded. Every request naming a thread the index lacks rescanned the
@@ -45,7 +53,12 @@ export interface RescanPolicy {
   readonly now: () => number;
 }
 
-export const DEFAULT_RESCAN_POLICY: RescanPolicy = { burst: 4, refillMs: 10_000, reuseMs: 2_000, now: () => performance.now() };
+export const DEFAULT_RESCAN_POLICY: RescanPolicy = {
+  burst: 4,
+  refillMs: 10_000,
+  reuseMs: 2_000,
+  now: () => performance.now(),
+};
 
 /** One home's scans: the one running, when the last ended, the bucket's tokens. */
 interface RescanSlot {
@@ -68,7 +81,13 @@ const slotOf = (store: IndexStore, policy: RescanPolicy): RescanSlot => {
 };
 
 /** Start a scan of the home as the slot's running one (the caller saw none running). */
-const startScan = (slot: RescanSlot, store: IndexStore, home: string, options: CatchUpOptions, policy: RescanPolicy) => {
+const startScan = (
+  slot: RescanSlot,
+  store: IndexStore,
+  home: string,
+  options: CatchUpOptions,
+  policy: RescanPolicy,
+) => {
   const scan = lazyCatchUpHome(store, home, options)().finally(() => {
     slot.running = null;
     slot.endedAt = policy.now();
@@ -78,7 +97,13 @@ const startScan = (slot: RescanSlot, store: IndexStore, home: string, options: C
 };
 
 /** A scan for a thread whose files changed under the index: its own, after the one running (scans of one home never overlap). */
-const exclusiveScan = async (slot: RescanSlot, store: IndexStore, home: string, options: CatchUpOptions, policy: RescanPolicy) => {
+const exclusiveScan = async (
+  slot: RescanSlot,
+  store: IndexStore,
+  home: string,
+  options: CatchUpOptions,
+  policy: RescanPolicy,
+) => {
   while (slot.running !== null) await slot.running;
   return startScan(slot, store, home, options, policy);
 };
@@ -90,7 +115,13 @@ interface Refreshed {
 }
 
 /** A scan for a thread the index does not know: shared with the one running or just ended, else one of the bucket's. */
-const unknownThreadScan = async (slot: RescanSlot, store: IndexStore, home: string, options: CatchUpOptions, policy: RescanPolicy): Promise<Refreshed> => {
+const unknownThreadScan = async (
+  slot: RescanSlot,
+  store: IndexStore,
+  home: string,
+  options: CatchUpOptions,
+  policy: RescanPolicy,
+): Promise<Refreshed> => {
   if (slot.running !== null) {
     await take(slot.running);
     return { freshness: 'rescanShared', summary: null };
@@ -133,13 +164,18 @@ export const ensureThreadFresh = (
 ): TE.TaskEither<EngineError, Refreshed> =>
   useCase(async (): Promise<Refreshed> => {
     const slot = slotOf(store, policy);
-    const rescan = async (): Promise<Refreshed> => ({ freshness: 'rescanned', summary: await take(exclusiveScan(slot, store, home, options, policy)) });
+    const rescan = async (): Promise<Refreshed> => ({
+      freshness: 'rescanned',
+      summary: await take(exclusiveScan(slot, store, home, options, policy)),
+    });
     const thread = await take(store.get('threads', [threadId]));
     if (thread === undefined) return unknownThreadScan(slot, store, home, options, policy);
     const current = await take(store.get('rollouts', [thread.rolloutId]));
     if (current === undefined) return rescan();
 
-    const walked = await take(walkHistoryAsync(current, current.rolloutId, hopOfRow, (id) => store.get('rollouts', [id])()));
+    const walked = await take(
+      walkHistoryAsync(current, current.rolloutId, hopOfRow, (id) => store.get('rollouts', [id])()),
+    );
     if (walked.end.kind === 'missing') return rescan();
 
     const toCatchUp: RolloutFile[] = [];
@@ -186,5 +222,8 @@ export const ensureThreadFresh = (
       // Files as indexed, but thread rows a killed catch-up left behind them are redone first.
       if (!(await take(threadRowsInterrupted(store)))) return { freshness: 'fresh', summary: null };
     }
-    return { freshness: 'caughtUp', summary: await take(lazyCatchUpHome(store, home, { ...options, files: toCatchUp })) };
+    return {
+      freshness: 'caughtUp',
+      summary: await take(lazyCatchUpHome(store, home, { ...options, files: toCatchUp })),
+    };
   });

@@ -64,7 +64,12 @@ const filesAt = (home: string, paths: ReadonlyArray<string>): E.Either<EngineErr
  * catches up only the files that changed.
  * long: a port's factory: the methods it returns share its closure's state
  */
-export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: CatchUpOptions = {}, context: IndexerContext = {}): HistoryIndexer => {
+export const lmdbHistoryIndexer = (
+  store: IndexStore,
+  home: string,
+  options: CatchUpOptions = {},
+  context: IndexerContext = {},
+): HistoryIndexer => {
   const catchUpFiles = (paths: ReadonlyArray<string>): TE.TaskEither<EngineError, void> => {
     const files = filesAt(home, paths);
     return useCase(async () => {
@@ -101,7 +106,8 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
   // One listing of the home's files shared by the lookups of unknown ids that meet it running:
   // 40 at once each listed 20,000 files (issue 68, finding 12).
   let listing: Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> | null = null;
-  const sharedListing = (): Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> => (listing ??= discoverRolloutFiles(home)().finally(() => (listing = null)));
+  const sharedListing = (): Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> =>
+    (listing ??= discoverRolloutFiles(home)().finally(() => (listing = null)));
   return {
     listAhead: (order) =>
       useCase(async () => {
@@ -112,7 +118,8 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
           return null;
         }
         // One listing for the lists that meet it running (each listed the home on its own).
-        if (named === undefined) named = await take((namedListing ??= namedThreadsOf(home)().finally(() => (namedListing = null))));
+        if (named === undefined)
+          named = await take((namedListing ??= namedThreadsOf(home)().finally(() => (namedListing = null))));
         return listAheadOver(store, home, byName, named, order);
       }),
     refreshThread: (threadId) =>
@@ -155,7 +162,10 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
         const changed = watch === undefined ? 'unknown' : watch.take();
         if (changed !== 'unknown' && changed.length === 0) return E.right(undefined);
         const t0 = process.hrtime.bigint();
-        const r = changed === 'unknown' ? E.map(() => undefined)(await lazyCatchUpHome(store, home, options)()) : await catchUpFiles(changed)();
+        const r =
+          changed === 'unknown'
+            ? E.map(() => undefined)(await lazyCatchUpHome(store, home, options)())
+            : await catchUpFiles(changed)();
         if (E.isLeft(r)) watch?.lost();
         else context.observer?.homeCaughtUp(changed === 'unknown' ? 'all' : changed.length, msSince(t0));
         return r;
@@ -168,7 +178,8 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
       return run;
     },
     // Behind a build, the build's own thread-row refresh takes the DB as it finds it.
-    followCodexRows: () => () => (context.isBackfilled?.() === false ? Promise.resolve(E.right(undefined)) : followCodexRows(store, home)),
+    followCodexRows: () => () =>
+      context.isBackfilled?.() === false ? Promise.resolve(E.right(undefined)) : followCodexRows(store, home),
     catchUp: catchUpFiles,
   };
 };

@@ -70,7 +70,13 @@ const boundOf = (t: NamedThread & { readonly files: ReadonlyArray<RolloutFile> }
  * indexed best bound first (each with its files and its bases', `threadFiles.ts`), until the
  * list's caller finds its page settled (`listThreads`).
  */
-export const listAheadOver = (store: IndexStore, home: string, options: CatchUpOptions, named: NamedThreads, order: ListOrder): ListAhead => {
+export const listAheadOver = (
+  store: IndexStore,
+  home: string,
+  options: CatchUpOptions,
+  named: NamedThreads,
+  order: ListOrder,
+): ListAhead => {
   const sign = order.direction === 'desc' ? -1 : 1;
   const pending = () =>
     named.threads

@@ -114,7 +114,9 @@ const currentRolloutOf = async (store: IndexStore, threadId: string): Promise<Ro
 const missingBase = async (store: IndexStore, threadId: string): Promise<string | null> => {
   const current = await currentRolloutOf(store, threadId);
   if (current === undefined) return null;
-  const walked = await take(walkHistoryAsync(current, current.rolloutId, hopOfRow, (id) => store.get('rollouts', [id])()));
+  const walked = await take(
+    walkHistoryAsync(current, current.rolloutId, hopOfRow, (id) => store.get('rollouts', [id])()),
+  );
   return walked.end.kind === 'missing' ? walked.end.rolloutId : null;
 };
 

@@ -64,10 +64,12 @@ interface Reading {
 
 type Indexable = PlannedFile & { readonly action: { readonly kind: 'index' } };
 
-const readsLean = (a: PlannedFile): a is Indexable => a.action.kind === 'index' && a.probe.identity.ok && a.probe.identity.upcast === null;
+const readsLean = (a: PlannedFile): a is Indexable =>
+  a.action.kind === 'index' && a.probe.identity.ok && a.probe.identity.upcast === null;
 
 /** Where a file's tail starts: its checkpoint's position, or its first line. */
-const startOf = (a: Indexable) => (a.action.from ? { ordinal: a.action.from.line, byteOffset: a.action.from.byteOffset } : { ordinal: 0, byteOffset: 0 });
+const startOf = (a: Indexable) =>
+  a.action.from ? { ordinal: a.action.from.line, byteOffset: a.action.from.byteOffset } : { ordinal: 0, byteOffset: 0 };
 
 // long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
 export const indexTokenFiles = async (
@@ -89,11 +91,13 @@ export const indexTokenFiles = async (
   let next = 0;
   let reading: Reading | undefined;
   const buffer = new TokenLineBuffer();
-  const open = (a: Indexable): TokenTail => new TokenLines(a.probe.file.path, startOf(a), buffer, true, a.probe.file.root);
+  const open = (a: Indexable): TokenTail =>
+    new TokenLines(a.probe.file.path, startOf(a), buffer, true, a.probe.file.root);
   try {
     while (next < lean.length || reading !== undefined) {
       if (options.between !== undefined) await options.between();
-      if (options.signal?.aborted === true) return E.left(rejected('the catch-up was stopped; the index keeps what was committed'));
+      if (options.signal?.aborted === true)
+        return E.left(rejected('the catch-up was stopped; the index keeps what was committed'));
       const before = { files: filesDone, bytes: summary.bytes };
       // One transaction: files read and folded one after another, each file's rows written as it
       // ends (or when they fill the transaction), until the transaction holds ROWS_PER_COMMIT rows.
@@ -169,7 +173,12 @@ export const indexTokenFiles = async (
 };
 
 /** Open a file to read (counted in the summary); undefined: another indexer has moved it on since it was probed. */
-const startReading = (reader: IndexReader, a: Indexable, open: () => TokenTail, summary: CatchUpSummary): E.Either<EngineError, Reading> | undefined => {
+const startReading = (
+  reader: IndexReader,
+  a: Indexable,
+  open: () => TokenTail,
+  summary: CatchUpSummary,
+): E.Either<EngineError, Reading> | undefined => {
   const p = a.probe;
   if (!p.identity.ok) return undefined;
   if (!same(checkpointIn(reader, TOKEN_PROJECTION_SUBSET, p.file.path), p.cp)) {
@@ -181,7 +190,14 @@ const startReading = (reader: IndexReader, a: Indexable, open: () => TokenTail, 
   try {
     const tail = open();
     const ctx = leanContextOf(p.identity, p.file.path);
-    return E.right({ action: a, ctx, tail, expected: p.cp, resets: a.action.resetRollouts, fromStart: from === undefined });
+    return E.right({
+      action: a,
+      ctx,
+      tail,
+      expected: p.cp,
+      resets: a.action.resetRollouts,
+      fromStart: from === undefined,
+    });
   } catch (err) {
     // Refused when opened (a link or a special file swapped in since it was probed): skipped and
     // reported as the listing's refusals are, never read, never fatal.
@@ -203,7 +219,10 @@ const closeReading = (f: Reading): void => {
 };
 
 /** The context the lean pass folds a file in: its identity from its session_meta, never an early (upcast) rollout. */
-export const leanContextOf = (identity: { readonly rolloutId: string; readonly threadId: string }, path: string): RolloutContext => ({
+export const leanContextOf = (
+  identity: { readonly rolloutId: string; readonly threadId: string },
+  path: string,
+): RolloutContext => ({
   rolloutId: identity.rolloutId,
   threadId: identity.threadId,
   path,

@@ -52,13 +52,15 @@ const ENTRY_WIDTH = 14;
 const numbers = new t.Type<ReadonlyArray<number>, ReadonlyArray<number>, unknown>(
   'numbers',
   (u): u is ReadonlyArray<number> => Array.isArray(u) && u.every((x) => typeof x === 'number'),
-  (u, c) => (Array.isArray(u) && u.every((x) => typeof x === 'number') ? t.success(u as ReadonlyArray<number>) : t.failure(u, c)),
+  (u, c) =>
+    Array.isArray(u) && u.every((x) => typeof x === 'number') ? t.success(u as ReadonlyArray<number>) : t.failure(u, c),
   t.identity,
 );
 const strings = new t.Type<ReadonlyArray<string>, ReadonlyArray<string>, unknown>(
   'strings',
   (u): u is ReadonlyArray<string> => Array.isArray(u) && u.every((x) => typeof x === 'string'),
-  (u, c) => (Array.isArray(u) && u.every((x) => typeof x === 'string') ? t.success(u as ReadonlyArray<string>) : t.failure(u, c)),
+  (u, c) =>
+    Array.isArray(u) && u.every((x) => typeof x === 'string') ? t.success(u as ReadonlyArray<string>) : t.failure(u, c),
   t.identity,
 );
 
@@ -98,7 +100,10 @@ const ThreadSumsCodec = t.type({ sums: SumsCodec, acrossThreads: SumsCodec, clie
 type ThreadSums = t.TypeOf<typeof ThreadSumsCodec>;
 
 /** A list of sums as a record holds it (strings once each). */
-const encodeList = (list: ReadonlyArray<UsageBucket>, strings: string[] = []): EncodedSums & { readonly at: (s: string | null) => number } => {
+const encodeList = (
+  list: ReadonlyArray<UsageBucket>,
+  strings: string[] = [],
+): EncodedSums & { readonly at: (s: string | null) => number } => {
   const index = new Map<string, number>(strings.map((s, i) => [s, i]));
   const at = (s: string | null): number => {
     if (s === null) return -1;
@@ -109,22 +114,42 @@ const encodeList = (list: ReadonlyArray<UsageBucket>, strings: string[] = []): E
   const entries: number[] = [];
   for (const e of list) {
     const u = e.usage;
-    entries.push(e.threadId === '' ? -1 : at(e.threadId), at(e.model), at(e.provider), at(e.cwd), e.firstMs === null ? 0 : 1, e.firstMs ?? 0, e.lastMs ?? 0);
-    entries.push(u.inputTokens, u.cachedInputTokens, u.cacheWriteInputTokens, u.outputTokens, u.reasoningOutputTokens, u.totalTokens, e.responses);
+    entries.push(
+      e.threadId === '' ? -1 : at(e.threadId),
+      at(e.model),
+      at(e.provider),
+      at(e.cwd),
+      e.firstMs === null ? 0 : 1,
+      e.firstMs ?? 0,
+      e.lastMs ?? 0,
+    );
+    entries.push(
+      u.inputTokens,
+      u.cachedInputTokens,
+      u.cacheWriteInputTokens,
+      u.outputTokens,
+      u.reasoningOutputTokens,
+      u.totalTokens,
+      e.responses,
+    );
   }
   return { strings, entries, at };
 };
 
 /** The record's text: its two lines (`JSON.stringify` writes no newline). */
 export const recordText = (
-  head: Omit<TokenWarmRecord, 'bySlotAndModel' | 'duplicateRecords' | 'copiedCounts' | 'badTimestamp' | 'tokensOutOfRange'>,
+  head: Omit<
+    TokenWarmRecord,
+    'bySlotAndModel' | 'duplicateRecords' | 'copiedCounts' | 'badTimestamp' | 'tokensOutOfRange'
+  >,
   { sums, clients }: HomeTokenSums,
 ): string => {
   const bySlot = encodeList(sums.bySlotAndModel);
   const perThread = encodeList(sums.entries);
   const across = encodeList(sums.acrossThreads);
   const pairs: number[] = [];
-  for (const th of new Set(sums.entries.map((e) => e.threadId))) pairs.push(perThread.at(th), perThread.at(clients.get(th) ?? null));
+  for (const th of new Set(sums.entries.map((e) => e.threadId)))
+    pairs.push(perThread.at(th), perThread.at(clients.get(th) ?? null));
   const first: TokenWarmRecord = {
     ...head,
     bySlotAndModel: { strings: bySlot.strings, entries: bySlot.entries },
@@ -181,7 +206,13 @@ const decodeList = ({ strings, entries: x }: EncodedSums, threadless: boolean): 
 };
 
 /** The record's second line decoded: the sums per thread and the threads' clients; throws when it does not decode (the caller reports as if there were no record). */
-const threadSumsOf = (line: string): { readonly entries: UsageBucket[]; readonly acrossThreads: UsageBucket[]; readonly clients: Map<string, string | null> } => {
+const threadSumsOf = (
+  line: string,
+): {
+  readonly entries: UsageBucket[];
+  readonly acrossThreads: UsageBucket[];
+  readonly clients: Map<string, string | null>;
+} => {
   const fail = (): never => {
     throw new Error(`${TOKEN_WARM_RECORD}: its sums per thread do not decode`);
   };
@@ -214,14 +245,19 @@ const homeAsRecorded = (r: TokenWarmRecord): boolean => {
   for (const dir of r.missing) if (folderTimes(dir) !== 'missing') return false;
   for (let i = 0; i < r.folders.length; i++) {
     const now = folderTimes(r.folders[i]!);
-    if (typeof now !== 'object' || now.mtimeMs !== r.folderTimes[2 * i] || now.ctimeMs !== r.folderTimes[2 * i + 1]) return false;
+    if (typeof now !== 'object' || now.mtimeMs !== r.folderTimes[2 * i] || now.ctimeMs !== r.folderTimes[2 * i + 1])
+      return false;
   }
   const st = r.fileStats;
   for (let i = 0; i < r.fileNames.length; i++) {
     const dir = r.folders[st[4 * i]!];
     if (
       dir === undefined ||
-      lstatShows(`${dir}${nodePath.sep}${r.fileNames[i]!}`, { size: st[4 * i + 1]!, mtimeMs: st[4 * i + 2]!, ctimeMs: st[4 * i + 3]! }) === undefined
+      lstatShows(`${dir}${nodePath.sep}${r.fileNames[i]!}`, {
+        size: st[4 * i + 1]!,
+        mtimeMs: st[4 * i + 2]!,
+        ctimeMs: st[4 * i + 3]!,
+      }) === undefined
     )
       return false;
   }
@@ -237,7 +273,10 @@ const homeAsRecorded = (r: TokenWarmRecord): boolean => {
 export const tokenSumsIfWarm = async (
   codexHome: string,
   indexDir: string,
-): Promise<{ readonly sums: TokenSums; readonly clientOf: (threadId: string) => string | null; readonly files: number } | undefined> => {
+): Promise<
+  | { readonly sums: TokenSums; readonly clientOf: (threadId: string) => string | null; readonly files: number }
+  | undefined
+> => {
   const path = nodePath.join(indexDir, TOKEN_WARM_RECORD);
   if (!fs.existsSync(path)) return undefined;
   let text: string;
@@ -256,7 +295,8 @@ export const tokenSumsIfWarm = async (
   const decoded = TokenWarmRecordCodec.decode(json);
   if (E.isLeft(decoded)) return undefined;
   const r = decoded.right;
-  if (r.version !== TOKEN_WARM_RECORD_VERSION || r.schemaVersion !== SCHEMA_VERSION || r.codexHome !== codexHome) return undefined;
+  if (r.version !== TOKEN_WARM_RECORD_VERSION || r.schemaVersion !== SCHEMA_VERSION || r.codexHome !== codexHome)
+    return undefined;
   if (!homeAsRecorded(r)) return undefined;
   if (readWriteMark(lmdbDirOf(indexDir)) !== r.writeMark) return undefined;
   const bySlotAndModel = decodeList(r.bySlotAndModel, true);

@@ -62,12 +62,23 @@ export const writeTokenWarmRecord = async (
     fileStats.push(folder, p.size, p.mtimeMs, p.ctimeMs);
   }
   const plan = planCatchUp(probes, cps, undefined);
-  if (plan.gone.length > 0 || plan.orphaned.length > 0 || plan.duplicates.length > 0 || plan.mismatched.length > 0) return false;
+  if (plan.gone.length > 0 || plan.orphaned.length > 0 || plan.duplicates.length > 0 || plan.mismatched.length > 0)
+    return false;
   if (plan.actions.some((a) => a.action.kind !== 'unchanged')) return false;
   const mark = store.writeMark?.();
   if (mark === undefined || E.isLeft(mark) || mark.right !== markOfSums) return false;
   const text = recordText(
-    { version: TOKEN_WARM_RECORD_VERSION, schemaVersion: SCHEMA_VERSION, codexHome, writeMark: markOfSums, folders, folderTimes: times, missing, fileNames, fileStats },
+    {
+      version: TOKEN_WARM_RECORD_VERSION,
+      schemaVersion: SCHEMA_VERSION,
+      codexHome,
+      writeMark: markOfSums,
+      folders,
+      folderTimes: times,
+      missing,
+      fileNames,
+      fileStats,
+    },
     sums,
   );
   try {

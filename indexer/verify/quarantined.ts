@@ -39,4 +39,5 @@ export const quarantinedInIndex = (store: IndexStore): TE.TaskEither<EngineError
   );
 
 /** "1 quarantined line in 1 file", "3 quarantined lines in 2 files". */
-export const renderQuarantined = (q: QuarantinedCount): string => `${q.lines} quarantined line${q.lines === 1 ? '' : 's'} in ${q.files} file${q.files === 1 ? '' : 's'}`;
+export const renderQuarantined = (q: QuarantinedCount): string =>
+  `${q.lines} quarantined line${q.lines === 1 ? '' : 's'} in ${q.files} file${q.files === 1 ? '' : 's'}`;

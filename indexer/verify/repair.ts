@@ -77,7 +77,10 @@ export const repairIndex = (
   useCase(async () => {
     const t0 = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
-    const rebuild = (reason: string, counts: Pick<RepairReport, 'files' | 'bytes' | 'reindexFiles' | 'reindexBytes'>): RepairReport => ({
+    const rebuild = (
+      reason: string,
+      counts: Pick<RepairReport, 'files' | 'bytes' | 'reindexFiles' | 'reindexBytes'>,
+    ): RepairReport => ({
       strategy: 'rebuild',
       reason,
       ...counts,
@@ -86,9 +89,11 @@ export const repairIndex = (
       seconds: seconds(),
     });
     const unknown = { files: null, bytes: null, reindexFiles: null, reindexBytes: null };
-    if (findings === undefined) return rebuild('no verify findings: run verify first to repair only what differs', unknown);
+    if (findings === undefined)
+      return rebuild('no verify findings: run verify first to repair only what differs', unknown);
     const state = await take(indexStateOf(store));
-    if (findings.home !== home || findings.indexState !== state) return rebuild('the index was written since the last verify: its findings no longer hold', unknown);
+    if (findings.home !== home || findings.indexState !== state)
+      return rebuild('the index was written since the last verify: its findings no longer hold', unknown);
 
     const discovered = await take(discoverRolloutFiles(home));
     const stored = await take(store.range('files', []));
@@ -115,7 +120,8 @@ export const repairIndex = (
       reindexFiles: discovered.filter((f) => found.has(f.path)).length,
       reindexBytes: discovered.reduce((n, f, i) => n + (found.has(f.path) ? sizes[i]! : 0), 0),
     };
-    if (chooseRepair({ reindexBytes: foundCounts.reindexBytes, totalBytes: foundCounts.bytes }) === 'rebuild') return rebuild(shareText(foundCounts), foundCounts);
+    if (chooseRepair({ reindexBytes: foundCounts.reindexBytes, totalBytes: foundCounts.bytes }) === 'rebuild')
+      return rebuild(shareText(foundCounts), foundCounts);
     let probes: Probe[];
     try {
       const probed = await mapLimit(discovered, PROBE_CONCURRENCY, async (f) => {
@@ -149,7 +155,8 @@ export const repairIndex = (
       reindexBytes: reread.reduce((n, p) => n + p.size, 0),
     };
     const share = shareText(counts);
-    if (chooseRepair({ reindexBytes: counts.reindexBytes, totalBytes: counts.bytes }) === 'rebuild') return rebuild(share, counts);
+    if (chooseRepair({ reindexBytes: counts.reindexBytes, totalBytes: counts.bytes }) === 'rebuild')
+      return rebuild(share, counts);
 
     await take(
       store.commit((reader): IndexWrite[] => {
@@ -159,12 +166,20 @@ export const repairIndex = (
         for (const t of findings.threads) writeThreadRow(b, t, undefined);
         // An order key no row of its thread gives (the row's own keys went with it just above).
         const threads = new Set(findings.threads);
-        for (const k of reader.keys('threadOrder', [])) if (threads.has(k[3] as string)) b.del('threadOrder', k as KeyOf<'threadOrder'>);
+        for (const k of reader.keys('threadOrder', []))
+          if (threads.has(k[3] as string)) b.del('threadOrder', k as KeyOf<'threadOrder'>);
         return b.writes();
       }),
     );
     // Every thread row is redone: a damaged row or order key is no file change.
     const caught = await take(catchUpHome(store, home, { ...options, threadRows: 'all' }));
-    const repaired: RepairReport = { strategy: 'files', reason: share, ...counts, rollouts: [...rollouts].sort(), catchUp: caught, seconds: seconds() };
+    const repaired: RepairReport = {
+      strategy: 'files',
+      reason: share,
+      ...counts,
+      rollouts: [...rollouts].sort(),
+      catchUp: caught,
+      seconds: seconds(),
+    };
     return repaired;
   });

@@ -111,12 +111,18 @@ class Differences {
     if ('rollout' in owner) this.affected.rollouts.add(owner.rollout);
     else if ('path' in owner) {
       this.affected.paths.add(owner.path);
-      for (const v of [d.indexed, d.expected] as Array<FileCheckpoint | undefined>) if (v?.rolloutId) this.affected.rollouts.add(v.rolloutId);
+      for (const v of [d.indexed, d.expected] as Array<FileCheckpoint | undefined>)
+        if (v?.rolloutId) this.affected.rollouts.add(v.rolloutId);
     } else this.affected.threads.add(owner.thread);
   }
 
   /** Compare one key range's rows: the fresh fold's (`expected`) with the index's. */
-  rows(table: string, expected: ReadonlyArray<Row>, indexed: ReadonlyArray<Row>, owner: (key: ReadonlyArray<KeyPart>) => Owner): void {
+  rows(
+    table: string,
+    expected: ReadonlyArray<Row>,
+    indexed: ReadonlyArray<Row>,
+    owner: (key: ReadonlyArray<KeyPart>) => Owner,
+  ): void {
     const byKey = new Map(expected.map((r) => [keyText(r.key), r]));
     for (const r of indexed) {
       const k = keyText(r.key);
@@ -124,7 +130,8 @@ class Differences {
       if (e === undefined) this.add({ table, key: r.key, kind: 'extra', indexed: r.value }, owner(r.key));
       else {
         byKey.delete(k);
-        if (!sameValue(e.value, r.value)) this.add({ table, key: r.key, kind: 'different', indexed: r.value, expected: e.value }, owner(r.key));
+        if (!sameValue(e.value, r.value))
+          this.add({ table, key: r.key, kind: 'different', indexed: r.value, expected: e.value }, owner(r.key));
       }
     }
     for (const e of byKey.values()) this.add({ table, key: e.key, kind: 'missing', expected: e.value }, owner(e.key));
@@ -132,7 +139,8 @@ class Differences {
 }
 
 /** A key as a map key (parts are strings and numbers; the type is part of it). */
-const keyText = (key: ReadonlyArray<KeyPart>): string => key.map((p) => (typeof p === 'number' ? `#${p}` : `$${p}`)).join('\u0000');
+const keyText = (key: ReadonlyArray<KeyPart>): string =>
+  key.map((p) => (typeof p === 'number' ? `#${p}` : `$${p}`)).join('\u0000');
 
 /**
  * Are two row values the same as JSON would write them (a property holding undefined is absent;
@@ -142,7 +150,8 @@ export const sameValue = (a: unknown, b: unknown): boolean => {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   // Bytes (search signatures): a fresh fold's Uint8Array and LMDB's Buffer are equal by content.
-  if (a instanceof Uint8Array || b instanceof Uint8Array) return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0;
+  if (a instanceof Uint8Array || b instanceof Uint8Array)
+    return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!sameValue(a[i] ?? null, b[i] ?? null)) return false;
@@ -238,13 +247,17 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   const d = new Differences(options);
   const paths = new Set(probes.map((p) => p.file.path));
   // Every rollout a file gives rows to: the index's rows of any other are extra.
-  const owners = new Set(plan.actions.flatMap((a) => (a.action.kind === 'index' && a.probe.identity.ok ? [a.probe.identity.rolloutId] : [])));
+  const owners = new Set(
+    plan.actions.flatMap((a) => (a.action.kind === 'index' && a.probe.identity.ok ? [a.probe.identity.rolloutId] : [])),
+  );
   const kept: { rollouts: RolloutRow[]; checkpoints: FileCheckpoint[] } = { rollouts: [], checkpoints: [] };
   let rows = 0;
   let compared = 0;
   for (const group of groupsOf(plan.actions)) {
     const fresh = memoryIndexStore();
-    await take(indexFiles(fresh, group, { batchLines: options.batchLines, batchBytes: options.batchBytes }, emptySummary()));
+    await take(
+      indexFiles(fresh, group, { batchLines: options.batchLines, batchBytes: options.batchBytes }, emptySummary()),
+    );
     // The in-memory store's own reader: key-prefix lookups (its `range` sorts every row it holds).
     const reader = fresh.reader!;
     const freshRows = (table: TableName, prefix: ReadonlyArray<KeyPart>): Row[] =>
@@ -253,7 +266,12 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
       const path = probe.file.path;
       const cp = reader.get('files', [path]);
       const stored = await take(store.get('files', [path]));
-      d.rows('files', cp === undefined ? [] : [{ key: [path], value: cp }], stored === undefined ? [] : [{ key: [path], value: stored }], () => ({ path }));
+      d.rows(
+        'files',
+        cp === undefined ? [] : [{ key: [path], value: cp }],
+        stored === undefined ? [] : [{ key: [path], value: stored }],
+        () => ({ path }),
+      );
       if (cp !== undefined) {
         kept.checkpoints.push(cp);
         rows += 1;
@@ -285,7 +303,9 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   }
 
   // Which rollouts continue which file, from every file's rollout row.
-  const forks = kept.rollouts.flatMap((r) => (r.base === null ? [] : [{ key: [idKeyText(r.base.rolloutId), r.rolloutId], value: 0 }]));
+  const forks = kept.rollouts.flatMap((r) =>
+    r.base === null ? [] : [{ key: [idKeyText(r.base.rolloutId), r.rolloutId], value: 0 }],
+  );
   const indexedForks = await take(store.range('rolloutForks', []));
   d.rows('rolloutForks', forks, indexedForks, (key) => ({ rollout: String(key[1]) }));
   rows += forks.length;
@@ -301,7 +321,9 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   const derived = refreshThreadRows(mem, indexedFilesOf(kept.checkpoints), facts);
   // Thread rows and their list order keys (the thread id is the key's last part).
   for (const table of ['threads', 'threadOrder'] as const) {
-    const expected = derived.flatMap((w) => (w.op === 'put' && w.table === table ? [{ key: w.key, value: w.value }] : []));
+    const expected = derived.flatMap((w) =>
+      w.op === 'put' && w.table === table ? [{ key: w.key, value: w.value }] : [],
+    );
     const indexed = await take(store.range(table, []));
     d.rows(table, expected, indexed, (key) => ({ thread: String(key[key.length - 1]) }));
     rows += expected.length;

@@ -29,10 +29,16 @@ const run = async (): Promise<void> => {
       }
     : undefined;
   let reported = { files: 0, bytes: 0 };
-  const r = await indexFiles(store, task.actions as PlannedFile[], { batchLines: task.batchLines, batchBytes: task.batchBytes, quarantine: sink }, summary, (files) => {
-    post({ kind: 'progress', files: files - reported.files, bytes: summary.bytes - reported.bytes });
-    reported = { files, bytes: summary.bytes };
-  });
+  const r = await indexFiles(
+    store,
+    task.actions as PlannedFile[],
+    { batchLines: task.batchLines, batchBytes: task.batchBytes, quarantine: sink },
+    summary,
+    (files) => {
+      post({ kind: 'progress', files: files - reported.files, bytes: summary.bytes - reported.bytes });
+      reported = { files, bytes: summary.bytes };
+    },
+  );
   await store.close()();
   post(E.isLeft(r) ? { kind: 'failed', error: r.left } : { kind: 'done', summary });
 };

@@ -106,7 +106,8 @@ export const indexFilesInWorkers = async (
         failure ??= ioError(indexPath, 'index worker', 'WORKER', err instanceof Error ? err.message : String(err));
       });
       worker.on('exit', (code) => {
-        if (!finished) failure ??= ioError(indexPath, 'index worker', 'WORKER', `exited with code ${code} before finishing`);
+        if (!finished)
+          failure ??= ioError(indexPath, 'index worker', 'WORKER', `exited with code ${code} before finishing`);
         resolve();
       });
     });

@@ -59,7 +59,13 @@ export const checkpointIn = (reader: IndexReader, subset: ProjectionSubset, path
  */
 export const tokensKeptAfter = (seg: Pick<FileBatch, 'plan' | 'expectedTokens'>): FileCheckpoint | undefined => {
   const t = seg.expectedTokens;
-  if (t === undefined || seg.plan.ctx === null || seg.plan.resetRollouts.length > 0 || seg.plan.checkpoint.byteOffset >= t.byteOffset) return undefined;
+  if (
+    t === undefined ||
+    seg.plan.ctx === null ||
+    seg.plan.resetRollouts.length > 0 ||
+    seg.plan.checkpoint.byteOffset >= t.byteOffset
+  )
+    return undefined;
   return t;
 };
 
@@ -98,7 +104,10 @@ export const commitFileBatches = async (
         for (const seg of batches) {
           const path = seg.plan.checkpoint.path;
           // Another indexer moved the file on (or, for a full catch-up, the token projection caught up alone past it).
-          if (!same(checkpointIn(b, subset, path), seg.expected) || (subset.name === 'all' && !same(b.get('tokenFiles', [path]), seg.expectedTokens))) {
+          if (
+            !same(checkpointIn(b, subset, path), seg.expected) ||
+            (subset.name === 'all' && !same(b.get('tokenFiles', [path]), seg.expectedTokens))
+          ) {
             conflicted.push(seg);
             continue;
           }
@@ -112,7 +121,14 @@ export const commitFileBatches = async (
           applied.push(seg);
           records.push(...seg.quarantined);
           for (const x of rejected) {
-            records.push({ path: seg.plan.checkpoint.path, ordinal: x.line, byteOffset: x.byteOffset, byteLength: x.byteLength, reason: x.reason, text: x.text });
+            records.push({
+              path: seg.plan.checkpoint.path,
+              ordinal: x.line,
+              byteOffset: x.byteOffset,
+              byteLength: x.byteLength,
+              reason: x.reason,
+              text: x.text,
+            });
           }
         }
         return built.length === 0 ? b.writes() : [...built, ...b.writes()];
@@ -120,7 +136,9 @@ export const commitFileBatches = async (
     );
     if (sink && records.length > 0) {
       const complete: QuarantineRecord[] = [];
-      for (const rec of records.sort((a, b) => (a.path === b.path ? a.byteOffset - b.byteOffset : a.path < b.path ? -1 : 1))) {
+      for (const rec of records.sort((a, b) =>
+        a.path === b.path ? a.byteOffset - b.byteOffset : a.path < b.path ? -1 : 1,
+      )) {
         let text = rec.text;
         if (text === null) {
           try {

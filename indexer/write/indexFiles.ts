@@ -37,12 +37,21 @@ const tokenCheckpointOf = async (store: IndexStore, path: string): Promise<FileC
 
 /** Why a file was refused when opened to read (`openToRead`: a link on the way, a special file), if that is how it failed; a reader thread's refusal comes back as an error with its code. */
 const refusalOf = (err: unknown): string | undefined =>
-  err instanceof LinkRefused ? `${err.what}: not followed` : errnoCode(err) === 'ELOOP' ? `refused: ${err instanceof Error ? err.message : String(err)}` : undefined;
+  err instanceof LinkRefused
+    ? `${err.what}: not followed`
+    : errnoCode(err) === 'ELOOP'
+      ? `refused: ${err instanceof Error ? err.message : String(err)}`
+      : undefined;
 
 type Started = { readonly tail: TailStream; readonly first: Promise<IteratorResult<TailedChunk, unknown>> };
 
 /** Open a file's tail and start its first read (the next file is read while this one is folded). */
-const startTail = (p: Probe, from: FileCheckpoint | undefined, reader: TailReader, subset: ProjectionSubset): Started => {
+const startTail = (
+  p: Probe,
+  from: FileCheckpoint | undefined,
+  reader: TailReader,
+  subset: ProjectionSubset,
+): Started => {
   const tail = reader.open({
     path: p.file.path,
     ...(p.file.root === undefined ? {} : { root: p.file.root }),
@@ -68,7 +77,10 @@ export type PlannedFile = CatchUpPlan['actions'][number];
 export const indexFiles = async (
   store: IndexStore,
   actions: ReadonlyArray<PlannedFile>,
-  options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'signal' | 'between' | 'afterCommit' | 'subset'>,
+  options: Pick<
+    CatchUpOptions,
+    'batchLines' | 'batchBytes' | 'quarantine' | 'signal' | 'between' | 'afterCommit' | 'subset'
+  >,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
   reader: TailReader = inProcessTailReader(),
@@ -76,7 +88,9 @@ export const indexFiles = async (
   const subset = subsetOf(options);
   const txn = new PendingTxn(store, options, summary, subset);
   let filesDone = 0;
-  const toRead = actions.filter((a): a is { probe: Probe; action: Extract<FileAction, { kind: 'index' }> } => a.action.kind === 'index');
+  const toRead = actions.filter(
+    (a): a is { probe: Probe; action: Extract<FileAction, { kind: 'index' }> } => a.action.kind === 'index',
+  );
   /** A file that holds no rows (unreadable, a duplicate) only records why. */
   const recordOnly = async (p: Probe, why: { error: string } | { duplicateOf: string }): Promise<void> => {
     if ('error' in why) summary.unreadable.push({ path: p.file.path, reason: why.error });
@@ -151,7 +165,14 @@ export const indexFiles = async (
         continue;
       }
       summary[action.counted] += 1;
-      const r = await foldFile(current, p, action, txn, summary, subset.name === 'all' ? await tokenCheckpointOf(store, p.file.path) : undefined);
+      const r = await foldFile(
+        current,
+        p,
+        action,
+        txn,
+        summary,
+        subset.name === 'all' ? await tokenCheckpointOf(store, p.file.path) : undefined,
+      );
       if (E.isLeft(r)) return r;
       filesDone += 1;
       progress(filesDone);

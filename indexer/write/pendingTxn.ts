@@ -106,7 +106,10 @@ export class PendingTxn {
 
   constructor(
     private readonly store: IndexStore,
-    private readonly options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'between' | 'afterCommit'>,
+    private readonly options: Pick<
+      CatchUpOptions,
+      'batchLines' | 'batchBytes' | 'quarantine' | 'between' | 'afterCommit'
+    >,
     private readonly summary: CatchUpSummary,
     private readonly subset: ProjectionSubset,
   ) {}
@@ -130,7 +133,11 @@ export class PendingTxn {
     if (reader === undefined || c.ctx === null || c.lines.length === 0) return;
     if (c.ahead === undefined) {
       const batch = new Batch(reader);
-      beginFileBatch(batch, { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart, tokensStored: c.tokensStored }, this.subset.tables);
+      beginFileBatch(
+        batch,
+        { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart, tokensStored: c.tokensStored },
+        this.subset.tables,
+      );
       c.ahead = { batch, stats: emptyStats() };
     }
     const before = c.ahead.batch.size;
@@ -173,14 +180,28 @@ export class PendingTxn {
         return stop(toEngineError(cursors[0]!.probe.file.path, 'read')(err));
       }
       const batches: FileBatch[] = cursors.map((c, i) => ({
-        plan: { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart, tokensStored: c.tokensStored, lines: c.lines, checkpoint: checkpoints[i]! },
+        plan: {
+          ctx: c.ctx,
+          resetRollouts: c.resets,
+          fromStart: c.fromStart,
+          tokensStored: c.tokensStored,
+          lines: c.lines,
+          checkpoint: checkpoints[i]!,
+        },
         ...(c.ahead ? { built: { writes: c.ahead.batch.writes(), rejected: c.ahead.stats.rejected } } : {}),
         expected: c.expected,
         expectedTokens: c.tokens,
         quarantined: c.quarantined,
       }));
       // The token projection caught up alone records nothing in the quarantine: the full catch-up that reads every line does.
-      const r = await take(commitFileBatches(this.store, batches, this.subset.name === 'tokens' ? undefined : this.options.quarantine, this.subset));
+      const r = await take(
+        commitFileBatches(
+          this.store,
+          batches,
+          this.subset.name === 'tokens' ? undefined : this.options.quarantine,
+          this.subset,
+        ),
+      );
       if (this.store.remap && ++this.commits % REMAP_EVERY_COMMITS === 0) await take(this.store.remap());
       this.summary.quarantined += r.quarantined;
       if (bytes > 0) this.options.afterCommit?.(bytes);
@@ -214,6 +235,9 @@ const checkpointAt = async (c: Cursor): Promise<FileCheckpoint> => {
   if (c.fixed) return c.fixed;
   const size = c.done ? Math.max(c.probe.size, c.pos.byteOffset) : c.pos.byteOffset;
   // The bytes the checkpoint ends on: kept from the read when lines were read, else read now.
-  const tail = c.tail !== undefined ? { tailHash: sha256(c.tail), tailLen: c.tail.length } : tailHashOf(c.probe.file.path, c.pos.byteOffset, c.probe.file.root);
+  const tail =
+    c.tail !== undefined
+      ? { tailHash: sha256(c.tail), tailLen: c.tail.length }
+      : tailHashOf(c.probe.file.path, c.pos.byteOffset, c.probe.file.root);
   return checkpointOf(c.probe, { byteOffset: c.pos.byteOffset, line: c.pos.line, size, ...tail });
 };

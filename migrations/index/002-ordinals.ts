@@ -9,11 +9,13 @@ export const addOrdinals = (reader: IndexReader): IndexWrite[] => {
   for (const [rolloutId, line] of reader.keys('turns', [])) {
     const t = reader.get('turns', [rolloutId as string, line as number]);
     const ordinal = (t?.anchor ?? t?.firstItem)?.ordinal;
-    if (ordinal != null) writes.push({ op: 'put', table: 'ordinals', key: [rolloutId as string, ordinal], value: line });
+    if (ordinal != null)
+      writes.push({ op: 'put', table: 'ordinals', key: [rolloutId as string, ordinal], value: line });
   }
   for (const [rolloutId, line] of reader.keys('items', [])) {
     const ordinal = reader.get('items', [rolloutId as string, line as number])?.ordinal;
-    if (ordinal != null) writes.push({ op: 'put', table: 'ordinals', key: [rolloutId as string, ordinal], value: line });
+    if (ordinal != null)
+      writes.push({ op: 'put', table: 'ordinals', key: [rolloutId as string, ordinal], value: line });
   }
   return writes;
 };

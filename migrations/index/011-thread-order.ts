@@ -14,7 +14,10 @@ export const addThreadOrder = (reader: IndexReader): IndexWrite[] => {
     const row = reader.get('threads', [id as string]);
     if (row === undefined) continue;
     // (A row whose rollout row is missing keeps its seconds, as the list read them.)
-    writeThreadRow(b, id as string, { ...row, sortMs: sortMsOf(reader.get('rollouts', [row.rolloutId]), row, fileNameTimestampOf(row.path), row.fileMtimeMs) });
+    writeThreadRow(b, id as string, {
+      ...row,
+      sortMs: sortMsOf(reader.get('rollouts', [row.rolloutId]), row, fileNameTimestampOf(row.path), row.fileMtimeMs),
+    });
   }
   return b.writes();
 };

@@ -11,7 +11,8 @@ export const addRolloutForks = (reader: IndexReader): IndexWrite[] => {
   const writes: IndexWrite[] = [];
   for (const [rolloutId] of reader.keys('rollouts', [])) {
     const base = reader.get('rollouts', [rolloutId as string])?.base;
-    if (base != null) writes.push({ op: 'put', table: 'rolloutForks', key: [keyText(base.rolloutId), rolloutId as string], value: 0 });
+    if (base != null)
+      writes.push({ op: 'put', table: 'rolloutForks', key: [keyText(base.rolloutId), rolloutId as string], value: 0 });
   }
   return writes;
 };

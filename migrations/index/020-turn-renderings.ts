@@ -23,7 +23,12 @@ export const addItemsThrough = (reader: IndexReader): IndexWrite[] => {
     const [rolloutId, line] = key as readonly [string, number];
     const row: TurnRow | undefined = reader.get('turns', [rolloutId, line]);
     if (row === undefined) continue;
-    writes.push({ op: 'put', table: 'turns', key: [rolloutId, line], value: { ...row, itemsThrough: through.get(turnKey(rolloutId, row.id)) ?? null } });
+    writes.push({
+      op: 'put',
+      table: 'turns',
+      key: [rolloutId, line],
+      value: { ...row, itemsThrough: through.get(turnKey(rolloutId, row.id)) ?? null },
+    });
   }
   return writes;
 };

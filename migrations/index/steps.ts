@@ -15,7 +15,13 @@ import { tokenStateApiSources } from './029-token-state-api-source.js';
  * file `NNN-name.ts` exporting one, listed below.
  */
 export type IndexMigration =
-  | { readonly from: number; readonly to: number; readonly name: string; readonly kind: 'inPlace'; readonly run: (reader: IndexReader) => ReadonlyArray<IndexWrite> }
+  | {
+      readonly from: number;
+      readonly to: number;
+      readonly name: string;
+      readonly kind: 'inPlace';
+      readonly run: (reader: IndexReader) => ReadonlyArray<IndexWrite>;
+    }
   | { readonly from: number; readonly to: number; readonly name: string; readonly kind: 'rebuild' };
 
 /** Version 0: an index written before the schema was versioned; its rows cannot be trusted. */
@@ -166,7 +172,12 @@ export type MigrationPlan =
  * What opening an index at `version` (undefined: no version key) needs to reach `target`.
  * `empty`: the environment holds no rows yet. Pure.
  */
-export const planMigration = (version: number | undefined, empty: boolean, target: number, migrations: ReadonlyArray<IndexMigration> = MIGRATIONS): MigrationPlan => {
+export const planMigration = (
+  version: number | undefined,
+  empty: boolean,
+  target: number,
+  migrations: ReadonlyArray<IndexMigration> = MIGRATIONS,
+): MigrationPlan => {
   if (version === undefined && empty) return { kind: 'init' };
   const from = version ?? 0;
   if (from === target) return { kind: 'current' };

@@ -46,7 +46,12 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { decodeRolloutLine, makeRolloutLine, type RolloutLine } from '../../domain/rollout/line.js';
 import { decodeError, unsupported, type EngineError } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
-import { LegacyRecordTypedEvent, LegacyResponseItem, LegacySessionMeta, knownLegacyItemCodecs } from './legacyShapes.js';
+import {
+  LegacyRecordTypedEvent,
+  LegacyResponseItem,
+  LegacySessionMeta,
+  knownLegacyItemCodecs,
+} from './legacyShapes.js';
 import { parseJson } from '../../domain/jsonNesting.js';
 
 /** Kind given to `{"record_type":"state"}` snapshot lines (no modern equivalent). */
@@ -113,9 +118,11 @@ const parseLine = (raw: string): E.Either<string, unknown> =>
     (e) => `not JSON: ${(e as Error).message}`,
   );
 
-const looksLikeEnvelope = (o: JsonObject): boolean => typeof o['timestamp'] === 'string' && typeof o['type'] === 'string' && 'payload' in o;
+const looksLikeEnvelope = (o: JsonObject): boolean =>
+  typeof o['timestamp'] === 'string' && typeof o['type'] === 'string' && 'payload' in o;
 
-const looksLikeBareSessionMeta = (o: JsonObject): boolean => typeof o['id'] === 'string' && typeof o['timestamp'] === 'string' && !('type' in o) && !('record_type' in o);
+const looksLikeBareSessionMeta = (o: JsonObject): boolean =>
+  typeof o['id'] === 'string' && typeof o['timestamp'] === 'string' && !('type' in o) && !('record_type' in o);
 
 const withoutKey = (o: JsonObject, key: string): JsonObject => {
   const out: JsonObject = {};
@@ -186,11 +193,21 @@ const sessionMetaView = (o: JsonObject, from: LegacyLineKind): E.Either<string, 
   const payload = withoutKey(o, 'record_type');
   return pipe(
     decodeWith(LegacySessionMeta, payload, 'session meta'),
-    E.map((meta) => ({ from, type: 'session_meta', payload, timestamp: meta.timestamp, timestampSource: 'line' as const })),
+    E.map((meta) => ({
+      from,
+      type: 'session_meta',
+      payload,
+      timestamp: meta.timestamp,
+      timestampSource: 'line' as const,
+    })),
   );
 };
 
-const responseItemView = (item: JsonObject, from: LegacyLineKind, ctx: UpcastLineContext): E.Either<string, ModernView> =>
+const responseItemView = (
+  item: JsonObject,
+  from: LegacyLineKind,
+  ctx: UpcastLineContext,
+): E.Either<string, ModernView> =>
   pipe(
     decodeWith(LegacyResponseItem, item, 'response item'),
     E.chain((ri) => {
@@ -265,7 +282,12 @@ const classify = (o: JsonObject, index: number, ctx: UpcastLineContext): E.Eithe
  * Upcast one source line. Pure; `index`/`byteOffset` only locate errors and views.
  * Exposed for streaming readers that already know the file's base timestamp.
  */
-export const upcastLegacyLine = (raw: string, index: number, byteOffset: number, ctx: UpcastLineContext): E.Either<EngineError, UpcastRolloutLine> => {
+export const upcastLegacyLine = (
+  raw: string,
+  index: number,
+  byteOffset: number,
+  ctx: UpcastLineContext,
+): E.Either<EngineError, UpcastRolloutLine> => {
   const fail = (reason: string): EngineError => decodeError(ctx.path, index, byteOffset, reason);
   return pipe(
     parseLine(raw),
@@ -312,7 +334,10 @@ export const upcastLegacyLine = (raw: string, index: number, byteOffset: number,
  * without terminators (a trailing empty string from a final newline is fine: blank lines are
  * skipped).
  */
-export const upcastEnvelopeLess = (lines: ReadonlyArray<string>, options: UpcastOptions = {}): E.Either<EngineError, UpcastFile> => {
+export const upcastEnvelopeLess = (
+  lines: ReadonlyArray<string>,
+  options: UpcastOptions = {},
+): E.Either<EngineError, UpcastFile> => {
   const path = options.path ?? '<rollout>';
   const offsets = byteOffsets(lines);
   const firstIndex = lines.findIndex((l) => !isBlank(l));
@@ -321,10 +346,14 @@ export const upcastEnvelopeLess = (lines: ReadonlyArray<string>, options: Upcast
   const firstOffset = offsets[firstIndex] ?? 0;
   const format = detectRolloutFormat(firstRaw);
   if (format === 'envelope') {
-    return E.left(unsupported('upcast of a rollout that already has the {timestamp,type,payload} envelope', 'envelope'));
+    return E.left(
+      unsupported('upcast of a rollout that already has the {timestamp,type,payload} envelope', 'envelope'),
+    );
   }
   if (format !== 'envelopeLess' && format !== 'recordTyped') {
-    return E.left(decodeError(path, firstIndex, firstOffset, 'first line is not a legacy session meta ({id, timestamp, …})'));
+    return E.left(
+      decodeError(path, firstIndex, firstOffset, 'first line is not a legacy session meta ({id, timestamp, …})'),
+    );
   }
   const first = pipe(
     parseLine(firstRaw),
@@ -346,4 +375,5 @@ export const upcastEnvelopeLess = (lines: ReadonlyArray<string>, options: Upcast
  * Convenience: the modern views only (failed lines dropped), e.g. for feeding a projection that
  * expects `RolloutLine`s. Use `upcastEnvelopeLess` to see the failures.
  */
-export const upcastedLines = (file: UpcastFile): ReadonlyArray<UpcastRolloutLine> => file.lines.flatMap((l) => (E.isRight(l) ? [l.right] : []));
+export const upcastedLines = (file: UpcastFile): ReadonlyArray<UpcastRolloutLine> =>
+  file.lines.flatMap((l) => (E.isRight(l) ? [l.right] : []));

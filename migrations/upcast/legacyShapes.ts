@@ -68,7 +68,10 @@ export const LegacySessionMeta = t.intersection([
 export type LegacySessionMeta = t.TypeOf<typeof LegacySessionMeta>;
 
 /** `{"record_type":"state", …SessionStateSnapshot}`; v1 had `previous_response_id`, v2 nothing. */
-export const LegacyStateSnapshot = t.intersection([t.type({ record_type: t.literal('state') }), t.partial({ previous_response_id: nullableString })]);
+export const LegacyStateSnapshot = t.intersection([
+  t.type({ record_type: t.literal('state') }),
+  t.partial({ previous_response_id: nullableString }),
+]);
 export type LegacyStateSnapshot = t.TypeOf<typeof LegacyStateSnapshot>;
 
 /** `{"record_type":"event","id":…,"msg":{"type":…}}` (record-typed format). */

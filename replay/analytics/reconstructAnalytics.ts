@@ -24,7 +24,11 @@ export interface ReconstructedAnalytics {
  * metadata comes from the plugins manager, the one place it is built.
  */
 export const reconstructAnalytics =
-  (store: IndexStore, cache: PluginCache, manager: PluginsManager): TE.TaskEither<EngineError, ReconstructedAnalytics> =>
+  (
+    store: IndexStore,
+    cache: PluginCache,
+    manager: PluginsManager,
+  ): TE.TaskEither<EngineError, ReconstructedAnalytics> =>
   async () => {
     const rollouts = await store.range('rollouts', [])();
     if (E.isLeft(rollouts)) return rollouts;
@@ -45,7 +49,10 @@ export const reconstructAnalytics =
       turns.set(r.key[0], list);
     }
     const problems: string[] = [];
-    const metadataOf = async (key: string, remotePluginId?: string | null): Promise<PluginTelemetryMetadata | undefined> => {
+    const metadataOf = async (
+      key: string,
+      remotePluginId?: string | null,
+    ): Promise<PluginTelemetryMetadata | undefined> => {
       const id = parsePluginId(key);
       if (E.isLeft(id)) {
         problems.push(`${key}: ${renderError(id.left)}`);

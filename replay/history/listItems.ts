@@ -41,10 +41,16 @@ interface WalkedItem {
 
 // Codex answers a bad item anchor as invalid params (-32602), in these words (its app-server
 // README, `thread/items/list`; measured: historyApi.compat.spec.ts "items anchor" steps).
-const anchorMissing = (): EngineError => refusedValue('cursor', 'cursor.itemId does not identify an item in the requested history scope');
+const anchorMissing = (): EngineError =>
+  refusedValue('cursor', 'cursor.itemId does not identify an item in the requested history scope');
 
 /** Where a cursor (or an item anchor) puts the walk. */
-const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListItemsQuery, direction: Direction): Promise<Start | null> => {
+const startOf = async (
+  ports: HistoryReadPorts,
+  lineage: ThreadLineage,
+  q: ListItemsQuery,
+  direction: Direction,
+): Promise<Start | null> => {
   const cursor = q.cursor;
   if (cursor === null || cursor === undefined) return null;
   if (typeof cursor !== 'string') {
@@ -54,7 +60,10 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListI
     if (cursor.itemId === '') return stop(anchorMissing());
     for (let segment = 0; segment < lineage.segments.length; segment += 1) {
       const seg = lineage.segments[segment]!;
-      const anchor = itemLineOf(await take(ports.index.get('turnIds', [seg.rollout.rolloutId, keyText(turnId)])), cursor.itemId);
+      const anchor = itemLineOf(
+        await take(ports.index.get('turnIds', [seg.rollout.rolloutId, keyText(turnId)])),
+        cursor.itemId,
+      );
       if (anchor === undefined) continue;
       const row = await take(ports.index.get('items', [seg.rollout.rolloutId, anchor]));
       if (row === undefined || !inSegment(seg, posOf(row, anchor))) continue;
@@ -87,9 +96,12 @@ async function* walkItems(
   for (let i = first; direction === 'asc' ? i < segs.length : i >= 0; i += direction === 'asc' ? 1 : -1) {
     const seg = segs[i]!;
     const R = seg.rollout.rolloutId;
-    const keep = (row: ItemRow, line: number): boolean => inSegment(seg, posOf(row, line)) && (!start || start.segment !== i || start.keep(row, line));
+    const keep = (row: ItemRow, line: number): boolean =>
+      inSegment(seg, posOf(row, line)) && (!start || start.segment !== i || start.keep(row, line));
     if (turnId !== null) {
-      const lines = [...((await take(ports.index.get('turnIds', [R, keyText(turnId)])))?.itemLines ?? [])].sort((a, b) => (direction === 'asc' ? a - b : b - a));
+      const lines = [...((await take(ports.index.get('turnIds', [R, keyText(turnId)])))?.itemLines ?? [])].sort(
+        (a, b) => (direction === 'asc' ? a - b : b - a),
+      );
       for (const line of lines) {
         const row = await take(ports.index.get('items', [R, line]));
         if (row !== undefined && keep(row, line)) yield { segment: seg, line, row };
@@ -97,7 +109,13 @@ async function* walkItems(
       continue;
     }
     const fromLine = start && start.segment === i ? start.line : null;
-    for await (const r of scanRows(ports.index, 'items', [R], { reverse: direction === 'desc', ...(fromLine === null ? {} : { from: [R, fromLine] }) }, wanted)) {
+    for await (const r of scanRows(
+      ports.index,
+      'items',
+      [R],
+      { reverse: direction === 'desc', ...(fromLine === null ? {} : { from: [R, fromLine] }) },
+      wanted,
+    )) {
       const line = r.key[1];
       if (!inSegment(seg, posOf(r.value, line))) {
         if (direction === 'asc') break;
@@ -136,17 +154,40 @@ async function* presentItems(
 }
 
 /** `otherwise`: the rollouts numbered otherwise, whose cursors carry their anchor's line. */
-const cursorOf = (lineage: ThreadLineage, otherwise: ReadonlySet<string>, w: WalkedItem, includeAnchor: boolean): string =>
+const cursorOf = (
+  lineage: ThreadLineage,
+  otherwise: ReadonlySet<string>,
+  w: WalkedItem,
+  includeAnchor: boolean,
+): string =>
   lineage.mode === 'paginated' && w.row.ordinal !== null
-    ? serializeHistoryCursor(lineage.thread.id, 'itemsByCreatedAtOrdinal', w.row.ordinal, includeAnchor, otherwise.has(w.segment.rollout.rolloutId) ? w.line : undefined)
+    ? serializeHistoryCursor(
+        lineage.thread.id,
+        'itemsByCreatedAtOrdinal',
+        w.row.ordinal,
+        includeAnchor,
+        otherwise.has(w.segment.rollout.rolloutId) ? w.line : undefined,
+      )
     : itemLineCursor(lineage.thread.id, w.segment.rollout.rolloutId, w.line, includeAnchor);
 
 /** The item with its output left out when Codex defers it (see listItems); undefined when it is not deferred. */
 const deferredOutputOf = (item: ThreadItem, commands: boolean, mcp: boolean): ThreadItem | undefined => {
-  if (commands && item.type === 'commandExecution' && item.status === 'completed' && (item.aggregatedOutput ?? '') !== '') return { ...item, aggregatedOutput: null };
+  if (
+    commands &&
+    item.type === 'commandExecution' &&
+    item.status === 'completed' &&
+    (item.aggregatedOutput ?? '') !== ''
+  )
+    return { ...item, aggregatedOutput: null };
   // An MCP App's call (one naming its UI resource) keeps its result: measured on 0.169.0 (items
   // scenario: `lookup`, read-only and naming a resource, kept; `spell`, read-only only, deferred).
-  if (mcp && item.type === 'mcpToolCall' && item.status === 'completed' && item.result !== null && item.mcpAppResourceUri === undefined) {
+  if (
+    mcp &&
+    item.type === 'mcpToolCall' &&
+    item.status === 'completed' &&
+    item.result !== null &&
+    item.mcpAppResourceUri === undefined
+  ) {
     const content = item.result['content'];
     const plainText =
       Array.isArray(content) &&
@@ -163,15 +204,31 @@ const deferredOutputOf = (item: ThreadItem, commands: boolean, mcp: boolean): Th
  * and one pread per item. Legacy threads are served too (ids `item-N`), which Codex refuses.
  * `presence`: the items the asking Codex version has (its pages count only those).
  */
-export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery, presence?: ItemPresence): TE.TaskEither<EngineError, ItemPage> =>
+export const listItems = (
+  ports: HistoryReadPorts,
+  q: ListItemsQuery,
+  presence?: ItemPresence,
+): TE.TaskEither<EngineError, ItemPage> =>
   useCase(async () => {
-    const lineage = await openThread(ports, q.threadId, { refusedMetaAs: 'thread/items/list', paginatedReadAs: 'thread/items/list' });
+    const lineage = await openThread(ports, q.threadId, {
+      refusedMetaAs: 'thread/items/list',
+      paginatedReadAs: 'thread/items/list',
+    });
     const direction: Direction = q.sortDirection ?? 'asc';
     const size = pageSizeOf(q.limit);
     const start = await startOf(ports, lineage, q, direction);
     // The page and the row that says more follow, in one range read when the segment holds them.
     const items = new Map<WalkedItem, ThreadItem>();
-    const cut = await cutPage(presentItems(walkItems(ports, lineage, direction, start, q.turnId ?? null, size + 1), ports, lineage, presence, items), size);
+    const cut = await cutPage(
+      presentItems(
+        walkItems(ports, lineage, direction, start, q.turnId ?? null, size + 1),
+        ports,
+        lineage,
+        presence,
+        items,
+      ),
+      size,
+    );
     const page = cut.rows;
     // As Codex: outputs are deferred only on a page of one turn, and only a successful command's
     // nonempty output or a successful MCP call's plain-text result (no structured content, no app resource).

@@ -10,7 +10,15 @@ import type { HistoryReadPorts } from '../ports.js';
 import type { ReadState } from '../internal/readState.js';
 import { hasReadState, readStateOf } from '../internal/readState.js';
 import type { ThreadListCursor, ThreadSortKey } from '../internal/threadListCursor.js';
-import { backwardsThreadCursor, cursorWalkStart, inThreadOrder, nextThreadCursor, parseThreadListCursor, pastCursor, timeBefore } from '../internal/threadListCursor.js';
+import {
+  backwardsThreadCursor,
+  cursorWalkStart,
+  inThreadOrder,
+  nextThreadCursor,
+  parseThreadListCursor,
+  pastCursor,
+  timeBefore,
+} from '../internal/threadListCursor.js';
 import type { ThreadCursorMethod } from '../internal/threadListCursor.js';
 import { indexWriteMark } from '../internal/indexWriteMark.js';
 import { keepAnswer, keptAnswer } from '../internal/listingMemo.js';
@@ -20,7 +28,12 @@ import { sourceKindsOf } from '../internal/sourceKinds.js';
 import type { ThreadSourceKind } from '../internal/sourceKinds.js';
 
 export type { ListRequest, ListThreadsQuery } from '../internal/listRequest.js';
-export { DEFAULT_THREAD_LIST_LIMIT, DEFAULT_THREAD_SORT_KEY, listRequestOf, MAX_THREAD_LIST_LIMIT } from '../internal/listRequest.js';
+export {
+  DEFAULT_THREAD_LIST_LIMIT,
+  DEFAULT_THREAD_SORT_KEY,
+  listRequestOf,
+  MAX_THREAD_LIST_LIMIT,
+} from '../internal/listRequest.js';
 import type { ListThreadsQuery } from '../internal/listRequest.js';
 import { listRefusal, listRequestOf, listsNothing, POST_FILTERED_KINDS } from '../internal/listRequest.js';
 export type { ThreadListPage } from '../../protocol/threads.js';
@@ -55,7 +68,8 @@ const MAX_AHEAD_STEP = 4096;
  * seconds (codex-rs/rollout/src/list.rs: the file's mtime; measured on 0.169.0: a file touched
  * after its row was written lists as updated then, its state-DB answers keeping the row's time).
  */
-const scannedRowOf = (row: ThreadRow): ThreadRow => (row.fileMtimeMs === undefined ? row : { ...row, updatedAt: Math.floor(row.fileMtimeMs / 1000) });
+const scannedRowOf = (row: ThreadRow): ThreadRow =>
+  row.fileMtimeMs === undefined ? row : { ...row, updatedAt: Math.floor(row.fileMtimeMs / 1000) };
 
 export const threadListPageOf = (
   candidates: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number }>,
@@ -74,17 +88,34 @@ export const threadListPageOf = (
   const last = page[page.length - 1];
   // A file scan orders created_at by the file name's time, but its backwards cursor is the first
   // item's created_at as it answers it: the session's millisecond (`backwardsThreadCursor`).
-  const first = page[0] === undefined ? undefined : heldAs === 'fileScan' && sortKey === 'created_at' ? page[0].row.sortMs.created : page[0].key;
+  const first =
+    page[0] === undefined
+      ? undefined
+      : heldAs === 'fileScan' && sortKey === 'created_at'
+        ? page[0].row.sortMs.created
+        : page[0].key;
   return {
-    data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : heldAs === 'fileScan' ? scannedRowOf(c.row) : c.row, [], hostPaths)),
+    data: page.map((c) =>
+      threadFromRow(
+        fromStateDbRows ? stateDbRowOf(c.row) : heldAs === 'fileScan' ? scannedRowOf(c.row) : c.row,
+        [],
+        hostPaths,
+      ),
+    ),
     readStates,
-    nextCursor: (candidates.length > limit || (moreUnfiltered && candidates.length === limit)) && last ? nextThreadCursor(heldAs, sortKey, last.key, last.row.id) : null,
+    nextCursor:
+      (candidates.length > limit || (moreUnfiltered && candidates.length === limit)) && last
+        ? nextThreadCursor(heldAs, sortKey, last.key, last.row.id)
+        : null,
     backwardsCursor: first === undefined ? null : backwardsThreadCursor(heldAs, sortKey, first, direction),
   };
 };
 
 /** The keys Codex's file scan orders by where its state DB orders by the row's: the file name's time, the file's mtime. */
-const FILE_SCAN_ORDER: Partial<Record<ThreadSortKey, ListOrder['key']>> = { created_at: 'named', updated_at: 'scanned' };
+const FILE_SCAN_ORDER: Partial<Record<ThreadSortKey, ListOrder['key']>> = {
+  created_at: 'named',
+  updated_at: 'scanned',
+};
 
 /**
  * The thread order a list walks: Codex's file scan orders created_at by the rollout file name's
@@ -112,7 +143,8 @@ interface Candidate {
 export const listRowOf = (row: ThreadRow): ThreadRow => ({ ...row, forkedFromId: null, threadSource: null });
 
 /** The thread that spawned a row's (`spawn_agent`): its source names it; a review's sub-agent has none. */
-const spawnerOf = (row: ThreadRow): string | null => (sourceKindsOf(row.source).includes('subAgentThreadSpawn') ? row.parentThreadId : null);
+const spawnerOf = (row: ThreadRow): string | null =>
+  sourceKindsOf(row.source).includes('subAgentThreadSpawn') ? row.parentThreadId : null;
 
 /**
  * What Codex answers of a row from its state DB (`thread/search`, `thread/list` with a search term
@@ -149,18 +181,37 @@ const hiddenBySourceOf = async (
  * the filters skip). `countHidden`: also count what the source filter hid over the whole list.
  * long: not split yet (issue 71): one useCase over the list's walk, its filters and its page
  */
-export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, options: { readonly countHidden?: boolean } = {}): TE.TaskEither<EngineError, ThreadListing> =>
+export const listThreads = (
+  ports: HistoryReadPorts,
+  q: ListThreadsQuery,
+  options: { readonly countHidden?: boolean } = {},
+): TE.TaskEither<EngineError, ThreadListing> =>
   useCase(async () => {
     const refused = listRefusal(q);
     if (refused !== undefined) return stop(refused);
-    if (listsNothing(q)) return { page: { data: [], readStates: {}, nextCursor: null, backwardsCursor: null }, hiddenBySource: options.countHidden === true ? {} : null };
-    const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const configuredProvider = q.modelProviders === null || q.modelProviders === undefined ? await take(ports.configuredModelProvider()) : '';
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term, metadataFiltered } = listRequestOf(
-      q,
-      configuredProvider,
-      ports.hostPaths,
-    );
+    if (listsNothing(q))
+      return {
+        page: { data: [], readStates: {}, nextCursor: null, backwardsCursor: null },
+        hiddenBySource: options.countHidden === true ? {} : null,
+      };
+    const cursor: ThreadListCursor | null =
+      q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
+    const configuredProvider =
+      q.modelProviders === null || q.modelProviders === undefined ? await take(ports.configuredModelProvider()) : '';
+    const {
+      sortKey,
+      direction,
+      limit,
+      order,
+      kinds,
+      providers,
+      cwds,
+      excluded,
+      included,
+      archived,
+      term,
+      metadataFiltered,
+    } = listRequestOf(q, configuredProvider, ports.hostPaths);
     const parent = q.parentThreadId ?? null;
     const ancestor = q.ancestorThreadId ?? null;
     // Codex answers a search term, useStateDbOnly, a listing it filters by no metadata and the
@@ -169,7 +220,10 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     const fromStateDb = term !== '' || q.useStateDbOnly === true || !metadataFiltered;
     const heldAs: ThreadCursorMethod = fromStateDb || parent !== null || ancestor !== null ? 'stateDb' : 'fileScan';
     const walkOrder = threadWalkOrderOf(heldAs, sortKey, order);
-    const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(walkOrder));
+    const ahead =
+      q.useStateDbOnly === true || ports.indexer.listAhead === undefined
+        ? null
+        : await take(ports.indexer.listAhead(walkOrder));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
     // Codex's DB-only list too reads rows its own reads re-dated.
     if (ahead === null) await take(ports.indexer.followCodexRows());
@@ -212,7 +266,8 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     // Codex's state DB filters by the fields it holds, its file scan by the first meta's (`ThreadRow.stateDb`, `fileScanProvider`).
     // (By recency_at too: measured, a later meta's provider filters there.)
     const fromDbFields = heldAs === 'stateDb' || sortKey === 'recency_at';
-    const filtered = (row: ThreadRow): ThreadRow => (fromDbFields ? asStateDbRow(row) : { ...row, modelProvider: row.fileScanProvider ?? row.modelProvider });
+    const filtered = (row: ThreadRow): ThreadRow =>
+      fromDbFields ? asStateDbRow(row) : { ...row, modelProvider: row.fileScanProvider ?? row.modelProvider };
     const listed = (stored: ThreadRow): boolean => {
       const row = filtered(stored);
       return (
@@ -253,8 +308,17 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     const candidatesNow = async (): Promise<Candidate[]> => {
       const candidates: Candidate[] = [];
       moreUnfiltered = false;
-      const walk = scanRows(ports.index, 'threadOrder', prefix, { reverse: direction === 'desc', ...(from ? { from } : {}) }, limit + 1);
-      for await (const { key } of inThreadOrder(heldAs, sortKey, direction, walk, ({ key: k }) => ({ row: { id: k[3] }, key: k[2] }))) {
+      const walk = scanRows(
+        ports.index,
+        'threadOrder',
+        prefix,
+        { reverse: direction === 'desc', ...(from ? { from } : {}) },
+        limit + 1,
+      );
+      for await (const { key } of inThreadOrder(heldAs, sortKey, direction, walk, ({ key: k }) => ({
+        row: { id: k[3] },
+        key: k[2],
+      }))) {
         const row = await take(ports.index.get('threads', [key[3]]));
         // An order key is written with its row; a row missing here is one a writer is replacing.
         if (row === undefined || !listed(row)) continue;
@@ -295,7 +359,16 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     // making no difference: listParents.compat).
     const rowsFromStateDb = fromStateDb || sortKey === 'recency_at';
     const listing: ThreadListing = {
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, rowsFromStateDb && parent === null && ancestor === null, ports.hostPaths, moreUnfiltered),
+      page: threadListPageOf(
+        candidates,
+        limit,
+        sortKey,
+        direction,
+        heldAs,
+        rowsFromStateDb && parent === null && ancestor === null,
+        ports.hostPaths,
+        moreUnfiltered,
+      ),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
     if (mark !== null) keepAnswer(ports.index, mark, query, listing);

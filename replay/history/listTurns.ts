@@ -5,7 +5,12 @@ import type { ThreadLineage } from '../../domain/history/lineage.js';
 import type { ItemsView } from '../../domain/thread/turn.js';
 import type { ItemPresence } from '../../domain/thread/threadItem.js';
 import type { HistoryReadPorts } from '../ports.js';
-import { parseHistoryCursor, parseTurnCursor, serializeHistoryCursor, serializeTurnCursor } from '../internal/cursors.js';
+import {
+  parseHistoryCursor,
+  parseTurnCursor,
+  serializeHistoryCursor,
+  serializeTurnCursor,
+} from '../internal/cursors.js';
 import { paginatedCursorStart, rolloutsNumberedOtherwise } from '../internal/lineage.js';
 import { openThread } from '../internal/openThread.js';
 import { pageSizeOf } from '../internal/pageSize.js';
@@ -25,7 +30,12 @@ import type { TurnPage } from '../../protocol/turns.js';
 import { keyText } from '../../domain/index/keyText.js';
 
 /** Where a cursor puts the walk: paginated by ordinal, legacy by turn id. */
-const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: string, direction: Direction): Promise<SegmentStart> => {
+const startOf = async (
+  ports: HistoryReadPorts,
+  lineage: ThreadLineage,
+  cursor: string,
+  direction: Direction,
+): Promise<SegmentStart> => {
   const threadId = lineage.thread.id;
   if (lineage.mode === 'paginated') {
     const c = await take(parseHistoryCursor(cursor, threadId, 'turns'));
@@ -43,16 +53,31 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: 
 };
 
 /** `otherwise`: the rollouts numbered otherwise, whose cursors carry their anchor's line. */
-const cursorOf = (lineage: ThreadLineage, otherwise: ReadonlySet<string>, t: WalkedTurn, includeAnchor: boolean): string =>
+const cursorOf = (
+  lineage: ThreadLineage,
+  otherwise: ReadonlySet<string>,
+  t: WalkedTurn,
+  includeAnchor: boolean,
+): string =>
   lineage.mode === 'paginated' && t.pos.ordinal !== null
-    ? serializeHistoryCursor(lineage.thread.id, 'turns', t.pos.ordinal, includeAnchor, otherwise.has(t.segment.rollout.rolloutId) ? t.line : undefined)
+    ? serializeHistoryCursor(
+        lineage.thread.id,
+        'turns',
+        t.pos.ordinal,
+        includeAnchor,
+        otherwise.has(t.segment.rollout.rolloutId) ? t.line : undefined,
+      )
     : serializeTurnCursor(t.row.id, includeAnchor);
 
 /**
  * `thread/turns/list`: one page of turns from the index, newest first unless asked otherwise.
  * `presence`: the items the asking Codex version has (a summary holds only those).
  */
-export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery, presence?: ItemPresence): TE.TaskEither<EngineError, TurnPage> =>
+export const listTurns = (
+  ports: HistoryReadPorts,
+  q: ListTurnsQuery,
+  presence?: ItemPresence,
+): TE.TaskEither<EngineError, TurnPage> =>
   useCase(async () => {
     const lineage = await openThread(ports, q.threadId, { paginatedReadAs: 'list_turns' });
     const direction: Direction = q.sortDirection ?? 'desc';
@@ -60,9 +85,15 @@ export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery, presence?:
     const size = pageSizeOf(q.limit);
     // A legacy history with no turns answers the empty page whatever the cursor, before reading it
     // (measured on 0.169.0: noTurnThread.compat.spec.ts).
-    if (lineage.mode !== 'paginated' && q.cursor !== null && q.cursor !== undefined && (await cutPage(walkTurns(ports, lineage, direction, null), 1)).rows.length === 0)
+    if (
+      lineage.mode !== 'paginated' &&
+      q.cursor !== null &&
+      q.cursor !== undefined &&
+      (await cutPage(walkTurns(ports, lineage, direction, null), 1)).rows.length === 0
+    )
       return { data: [], nextCursor: null, backwardsCursor: null };
-    const start = q.cursor === null || q.cursor === undefined ? null : await startOf(ports, lineage, q.cursor, direction);
+    const start =
+      q.cursor === null || q.cursor === undefined ? null : await startOf(ports, lineage, q.cursor, direction);
     const cut = await cutPage(walkTurns(ports, lineage, direction, start), size);
     const otherwise = await rolloutsNumberedOtherwise(ports.index, cut.rows);
     const data = await turnsWithItems(ports, lineage, cut.rows, view, otherwise, presence);

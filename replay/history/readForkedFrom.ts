@@ -16,7 +16,10 @@ export type ForkedFromQuery = ParamsOf<'rolloutEngine/threads/forkedFrom'>;
  * refresh: the ids come from a list that has just refreshed. An id the index has no row for (or
  * that is no thread id) is left out, as a thread that is not a fork.
  */
-export const readForkedFrom = (ports: HistoryReadPorts, q: ForkedFromQuery): TE.TaskEither<EngineError, ThreadsForkedFrom> =>
+export const readForkedFrom = (
+  ports: HistoryReadPorts,
+  q: ForkedFromQuery,
+): TE.TaskEither<EngineError, ThreadsForkedFrom> =>
   useCase(async () => {
     const forkedFrom: Record<string, string> = {};
     for (const id of q.threadIds) {

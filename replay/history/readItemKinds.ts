@@ -19,12 +19,18 @@ export type ItemKindsQuery = ParamsOf<'rolloutEngine/thread/itemKinds'>;
  * lines made it; a turn the history does not have is left out. The failed ones are counted apart
  * (their rows say so: projections/turnStore.ts).
  */
-export const readItemKinds = (ports: HistoryReadPorts, q: ItemKindsQuery): TE.TaskEither<EngineError, ThreadItemKinds> =>
+export const readItemKinds = (
+  ports: HistoryReadPorts,
+  q: ItemKindsQuery,
+): TE.TaskEither<EngineError, ThreadItemKinds> =>
   useCase(async () => {
     const lineage = await openThread(ports, q.threadId);
     // Keyed by the home's turn ids: no prototype, so a turn `__proto__` is a key like any other.
     const turns: Record<string, Record<string, number>> = Object.create(null) as Record<string, Record<string, number>>;
-    const failed: Record<string, Record<string, number>> = Object.create(null) as Record<string, Record<string, number>>;
+    const failed: Record<string, Record<string, number>> = Object.create(null) as Record<
+      string,
+      Record<string, number>
+    >;
     for (const turnId of new Set(q.turnIds)) {
       const seen = new Set<string>();
       let found = false;

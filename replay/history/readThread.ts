@@ -59,8 +59,13 @@ const readRowOf = (thread: ThreadRow, includeTurns: boolean): ThreadRow => {
   if (thread.historyMode !== 'legacy' || includeTurns) return asStateDbRow(thread);
   // With no preview, the DB's row whole, its thread source too (measured on 0.169.0: fuzzer
   // `--replay 20261129:276:0:3`, an archived legacy thread of one meta line).
-  return thread.preview === '' ? asStateDbRow(thread) : withStateDbCwd({ ...thread, threadSource: null, updatedAt: thread.createdAt });
+  return thread.preview === ''
+    ? asStateDbRow(thread)
+    : withStateDbCwd({ ...thread, threadSource: null, updatedAt: thread.createdAt });
 };
 
 /** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */
-export const materialisedThread = async (thread: StreamedThread): Promise<Thread> => ({ ...thread, turns: (await takeAll(thread.turns)).flatMap(turnValues) });
+export const materialisedThread = async (thread: StreamedThread): Promise<Thread> => ({
+  ...thread,
+  turns: (await takeAll(thread.turns)).flatMap(turnValues),
+});

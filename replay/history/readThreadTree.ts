@@ -32,7 +32,10 @@ const relationOf = (row: ThreadRow): ThreadTreeRelation => {
  * itself. Archived threads are in it, marked. A revision of a thread is the same thread (a new
  * file of its history), so it is no node of its own.
  */
-export const readThreadTree = (ports: HistoryReadPorts, { threadId }: ThreadTreeQuery): TE.TaskEither<EngineError, ThreadTree> =>
+export const readThreadTree = (
+  ports: HistoryReadPorts,
+  { threadId }: ThreadTreeQuery,
+): TE.TaskEither<EngineError, ThreadTree> =>
   useCase(async () => {
     await take(ports.indexer.refreshAll());
     const rows = new Map<string, ThreadRow>();
@@ -45,14 +48,20 @@ export const readThreadTree = (ports: HistoryReadPorts, { threadId }: ThreadTree
     let top = rows.get(threadId);
     if (top === undefined) return stop(notFound('thread', threadId));
     const seen = new Set<string>([top.id]);
-    for (let up = rows.get(parentOf(top) ?? ''); up !== undefined && !seen.has(up.id); up = rows.get(parentOf(up) ?? '')) {
+    for (
+      let up = rows.get(parentOf(top) ?? '');
+      up !== undefined && !seen.has(up.id);
+      up = rows.get(parentOf(up) ?? '')
+    ) {
       seen.add(up.id);
       top = up;
     }
     const placed = new Set<string>();
     const nodeOf = (row: ThreadRow, relation: ThreadTreeRelation): ThreadTreeNode => {
       placed.add(row.id);
-      const below = (children.get(row.id) ?? []).filter((c) => !placed.has(c.id)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+      const below = (children.get(row.id) ?? [])
+        .filter((c) => !placed.has(c.id))
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
       for (const c of below) placed.add(c.id);
       return {
         id: row.id,

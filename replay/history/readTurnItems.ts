@@ -24,19 +24,31 @@ export const readTurnItems = (ports: HistoryReadPorts, q: ReadTurnItemsQuery): T
   useCase(async () => {
     const refused = itemIdsRefusal(q);
     if (refused !== undefined) return stop(refused);
-    const lineage = await openThread(ports, q.threadId, { refusedMetaAs: 'thread/items/read', paginatedReadAs: 'thread/items/read' });
+    const lineage = await openThread(ports, q.threadId, {
+      refusedMetaAs: 'thread/items/read',
+      paginatedReadAs: 'thread/items/read',
+    });
     const data: ItemEntry[] = [];
     for (const seg of lineage.segments) {
       const turn = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, keyText(q.turnId)]));
       if (turn === undefined) continue;
-      const lines = [...new Set(q.itemIds.map((id) => itemLineOf(turn, id)).filter((l): l is number => l !== undefined))].sort((a, b) => a - b);
+      const lines = [
+        ...new Set(q.itemIds.map((id) => itemLineOf(turn, id)).filter((l): l is number => l !== undefined)),
+      ].sort((a, b) => a - b);
       const rows: Array<readonly [number, ItemRow]> = [];
       for (const line of lines) {
         const row = await take(ports.index.get('items', [seg.rollout.rolloutId, line]));
         if (row !== undefined && inSegment(seg, itemPosition(row, line))) rows.push([line, row]);
       }
       const items = await readItems(ports, lineage, seg, rows);
-      rows.forEach(([, row], i) => data.push({ turnId: row.turnId, item: items[i]!, startedAtMs: items[i]!.startedAtMs, completedAtMs: items[i]!.completedAtMs }));
+      rows.forEach(([, row], i) =>
+        data.push({
+          turnId: row.turnId,
+          item: items[i]!,
+          startedAtMs: items[i]!.startedAtMs,
+          completedAtMs: items[i]!.completedAtMs,
+        }),
+      );
     }
     return { data };
   });

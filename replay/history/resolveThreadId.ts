@@ -23,14 +23,23 @@ export interface ThreadCandidate {
   readonly archived: boolean;
 }
 
-const candidateOf = (row: ThreadRow): ThreadCandidate => ({ id: row.id, title: row.name ?? row.preview, createdAt: row.createdAt, archived: row.archived });
+const candidateOf = (row: ThreadRow): ThreadCandidate => ({
+  id: row.id,
+  title: row.name ?? row.preview,
+  createdAt: row.createdAt,
+  archived: row.archived,
+});
 
 /**
  * The thread ids (live and archived) that start with `prefix`, in id order: one range read of
  * the index's `threads` table from the prefix on, stopped at the first id past it (never a walk
  * of the files, nor of the table). At most `limit` ids.
  */
-export const threadsStartingWith = async (index: IndexStore, prefix: string, limit: number): Promise<ThreadCandidate[]> => {
+export const threadsStartingWith = async (
+  index: IndexStore,
+  prefix: string,
+  limit: number,
+): Promise<ThreadCandidate[]> => {
   const rows = await take(index.range('threads', [], { from: [prefix], limit }));
   return rows.filter((r) => r.key[0].startsWith(prefix)).map((r) => candidateOf(r.value));
 };
@@ -47,7 +56,8 @@ const candidateLine = (c: ThreadCandidate): string => {
 const resolvedIn = async (index: IndexStore, given: string): Promise<string> => {
   // Ids are written in lowercase and hyphenated (uuid's `to_string`, Codex's rollout names and metas).
   const found = await threadsStartingWith(index, hyphenatedPrefix(given), AMBIGUOUS_SHOWN + 1);
-  if (found.length === 0) return stop({ _tag: 'NotFound', what: 'thread', id: given, words: `no thread id starts with ${given}` });
+  if (found.length === 0)
+    return stop({ _tag: 'NotFound', what: 'thread', id: given, words: `no thread id starts with ${given}` });
   if (found.length === 1) return found[0]!.id;
   const more = found.length > AMBIGUOUS_SHOWN ? ['  … and more: give more of the id'] : [];
   return stop(
@@ -69,7 +79,10 @@ const resolvedIn = async (index: IndexStore, given: string): Promise<string> => 
  * thread: NotFound; more than one: refused, the candidates listed (id, date, name or preview).
  * Anything else (`nope`) is answered as given: the method refuses it in Codex's words.
  */
-export const resolveThreadIds = (ports: ThreadIdPorts, given: ReadonlyArray<string>): TE.TaskEither<EngineError, string[]> =>
+export const resolveThreadIds = (
+  ports: ThreadIdPorts,
+  given: ReadonlyArray<string>,
+): TE.TaskEither<EngineError, string[]> =>
   useCase(async () => {
     if (!given.some(isThreadIdPrefix)) return [...given];
     await take(ports.indexer.refreshAll());
@@ -86,7 +99,10 @@ export const resolveThreadId = (ports: ThreadIdPorts, given: string): TE.TaskEit
 export type ThreadStanding = 'live' | 'archived' | 'unknown';
 
 /** A thread's standing by its row (one read of the index): what a refusal naming it may add, where to find it. */
-export const threadStanding = (ports: Pick<ThreadIdPorts, 'index'>, threadId: string): TE.TaskEither<EngineError, ThreadStanding> =>
+export const threadStanding = (
+  ports: Pick<ThreadIdPorts, 'index'>,
+  threadId: string,
+): TE.TaskEither<EngineError, ThreadStanding> =>
   useCase(async () => {
     const row = await take(ports.index.get('threads', [threadId]));
     return row === undefined ? 'unknown' : row.archived ? 'archived' : 'live';

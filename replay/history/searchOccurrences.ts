@@ -25,9 +25,17 @@ export const DEFAULT_OCCURRENCES_LIMIT = 50;
 export const MAX_OCCURRENCES_LIMIT = 500;
 
 /** Codex's cursor: the message to continue at (its rollout ordinal; a legacy thread's message number) and the occurrence in it. */
-const OccurrenceCursor = t.type({ threadId: t.string, searchTerm: t.string, nextRolloutOrdinal: t.number, nextOccurrenceIndex: t.number });
+const OccurrenceCursor = t.type({
+  threadId: t.string,
+  searchTerm: t.string,
+  nextRolloutOrdinal: t.number,
+  nextOccurrenceIndex: t.number,
+});
 
-const parseCursor = (text: string, q: SearchOccurrencesQuery): E.Either<EngineError, { readonly at: number; readonly index: number }> => {
+const parseCursor = (
+  text: string,
+  q: SearchOccurrencesQuery,
+): E.Either<EngineError, { readonly at: number; readonly index: number }> => {
   let json: unknown;
   try {
     json = parseJson(text);
@@ -35,7 +43,8 @@ const parseCursor = (text: string, q: SearchOccurrencesQuery): E.Either<EngineEr
     return E.left(invalidCursor(text));
   }
   const c = OccurrenceCursor.decode(json);
-  if (E.isLeft(c) || c.right.threadId !== q.threadId || c.right.searchTerm !== q.searchTerm) return E.left(invalidCursor(text));
+  if (E.isLeft(c) || c.right.threadId !== q.threadId || c.right.searchTerm !== q.searchTerm)
+    return E.left(invalidCursor(text));
   return E.right({ at: c.right.nextRolloutOrdinal, index: c.right.nextOccurrenceIndex });
 };
 
@@ -47,7 +56,10 @@ const parseCursor = (text: string, q: SearchOccurrencesQuery): E.Either<EngineEr
  * paginated threads only (-32601 otherwise); here both modes are served, a legacy thread's
  * messages numbered in order where a paginated one's carry their rollout ordinal.
  */
-export const searchOccurrences = (ports: HistoryReadPorts, q: SearchOccurrencesQuery): TE.TaskEither<EngineError, ThreadSearchOccurrencesPage> =>
+export const searchOccurrences = (
+  ports: HistoryReadPorts,
+  q: SearchOccurrencesQuery,
+): TE.TaskEither<EngineError, ThreadSearchOccurrencesPage> =>
   useCase(async () => {
     if (q.searchTerm === '') return stop(rejected('thread/searchOccurrences requires a non-empty searchTerm'));
     const from = q.cursor === null || q.cursor === undefined ? null : await take(parseCursor(q.cursor, q));
@@ -65,13 +77,21 @@ export const searchOccurrences = (ports: HistoryReadPorts, q: SearchOccurrencesQ
       return carried;
     };
     for await (const turn of walkTurns(ports, lineage, 'asc', null)) {
-      const rows = (await turnItemRows(ports, turn.segment, turn.row, 'full')).filter(([, r]) => r.kind === 'userMessage' || r.kind === 'agentMessage');
+      const rows = (await turnItemRows(ports, turn.segment, turn.row, 'full')).filter(
+        ([, r]) => r.kind === 'userMessage' || r.kind === 'agentMessage',
+      );
       const at = rows.map(([, r]) => (lineage.mode === 'paginated' && r.ordinal !== null ? r.ordinal : (message += 1)));
       if (from !== null && (at.length === 0 || at[at.length - 1]! < from.at)) continue;
       const items = await readItems(ports, lineage, turn.segment, rows);
       const turnCursor =
         lineage.mode === 'paginated' && turn.pos.ordinal !== null
-          ? serializeHistoryCursor(q.threadId, 'turns', turn.pos.ordinal, true, (await carriesLine(turn.segment.rollout.rolloutId)) ? turn.line : undefined)
+          ? serializeHistoryCursor(
+              q.threadId,
+              'turns',
+              turn.pos.ordinal,
+              true,
+              (await carriesLine(turn.segment.rollout.rolloutId)) ? turn.line : undefined,
+            )
           : serializeTurnCursor(turn.row.id, true);
       const searched = searchedAgentMessages(
         lineage.mode,
@@ -84,7 +104,15 @@ export const searchOccurrences = (ports: HistoryReadPorts, q: SearchOccurrencesQ
         const found = occurrencesIn(text, q.searchTerm);
         for (let k = from !== null && at[i] === from.at ? from.index : 0; k < found.length; k += 1) {
           if (data.length === limit)
-            return { data, nextCursor: JSON.stringify({ threadId: q.threadId, searchTerm: q.searchTerm, nextRolloutOrdinal: at[i]!, nextOccurrenceIndex: k }) };
+            return {
+              data,
+              nextCursor: JSON.stringify({
+                threadId: q.threadId,
+                searchTerm: q.searchTerm,
+                nextRolloutOrdinal: at[i]!,
+                nextOccurrenceIndex: k,
+              }),
+            };
           data.push({ turnId: turn.row.id, itemId: item.id, ...found[k]!, turnCursor });
         }
       }

@@ -14,7 +14,13 @@ import { listRequestOf, stateDbRowOf } from './listThreads.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
 import type { HistoryReadPorts } from '../ports.js';
 import type { ThreadListCursor, ThreadSortKey } from '../internal/threadListCursor.js';
-import { backwardsThreadCursor, cursorWalkStart, nextThreadCursor, parseThreadListCursor, pastCursor } from '../internal/threadListCursor.js';
+import {
+  backwardsThreadCursor,
+  cursorWalkStart,
+  nextThreadCursor,
+  parseThreadListCursor,
+  pastCursor,
+} from '../internal/threadListCursor.js';
 import { scanRows } from '../internal/scanRows.js';
 import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
@@ -100,14 +106,19 @@ export const searchPageOf = (
  * matching line (its context counted as `context` says: the connection's version). The trimmed
  * term must not be empty.
  */
-export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery, context: SnippetContext = 'collapsedText'): TE.TaskEither<EngineError, ThreadSearchPage> =>
+export const searchThreads = (
+  ports: HistoryReadPorts,
+  q: SearchThreadsQuery,
+  context: SnippetContext = 'collapsedText',
+): TE.TaskEither<EngineError, ThreadSearchPage> =>
   useCase(async () => {
     const term = trimWhitespace(q.searchTerm);
     if (term === '') return stop(rejected('thread/search requires a non-empty searchTerm'));
     // Read as Codex reads it against its state DB, to the millisecond even when written in seconds
     // (created_at): past it descending are only earlier seconds, ascending the same second comes
     // again. Its answers are kept (`pastCursor`).
-    const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
+    const cursor: ThreadListCursor | null =
+      q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
     // A search filters no provider: the configured one is not read.
     const { sortKey, direction, limit, order, kinds, archived } = listRequestOf(q, '');
     await take(ports.indexer.refreshAll());
@@ -115,7 +126,10 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery, co
     const pattern = literalPattern(term);
     const bits = termBits(term);
     // Its source kinds as the state DB holds them (`ThreadRow.stateDb`: a later meta's).
-    const listed = (row: ThreadRow): boolean => row.archived === archived && row.preview !== '' && sourceKindsOf(asStateDbRow(row).source).some((k) => kinds.has(k));
+    const listed = (row: ThreadRow): boolean =>
+      row.archived === archived &&
+      row.preview !== '' &&
+      sourceKindsOf(asStateDbRow(row).source).some((k) => kinds.has(k));
 
     const prefix = [archived ? 1 : 0, order.key];
     const from = cursor === null ? undefined : [...prefix, cursorWalkStart('search', sortKey, cursor, direction)];
@@ -124,9 +138,16 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery, co
     // a term found early is found by reading a few threads; a walk that goes on finding little (a
     // rare term, no match) reads every signature once (and keeps them), then only threads that can match.
     const kept = bits.length > 0 ? keptSignatures(ports.index) : undefined;
-    let sweep: { readonly files: Set<string>; readonly threads: Set<string> } | null = kept === undefined ? null : filesHolding(kept, bits);
+    let sweep: { readonly files: Set<string>; readonly threads: Set<string> } | null =
+      kept === undefined ? null : filesHolding(kept, bits);
     let walked = 0;
-    for await (const { key } of scanRows(ports.index, 'threadOrder', prefix, { reverse: direction === 'desc', ...(from ? { from } : {}) }, 64)) {
+    for await (const { key } of scanRows(
+      ports.index,
+      'threadOrder',
+      prefix,
+      { reverse: direction === 'desc', ...(from ? { from } : {}) },
+      64,
+    )) {
       if (sweep === null && bits.length > 0 && ++walked > WALK_BEFORE_SWEEP && found.length * SPARSE < walked)
         sweep = filesHolding(await currentSignatures(ports.index), bits);
       if (sweep !== null && sweep.threads.size === 0) break;

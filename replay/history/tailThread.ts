@@ -18,7 +18,9 @@ import { take, useCase } from '../../domain/effect.js';
 import type { ServerNotification } from '../../protocol/notifications.js';
 
 /** One live notification, as Codex names and shapes it for the threads it runs. */
-export type LiveNotification = ServerNotification<'turn/started' | 'item/completed' | 'thread/tokenUsage/updated' | 'turn/completed'>;
+export type LiveNotification = ServerNotification<
+  'turn/started' | 'item/completed' | 'thread/tokenUsage/updated' | 'turn/completed'
+>;
 
 interface SeenTurn {
   readonly settled: boolean;
@@ -42,7 +44,11 @@ const isDone = (item: ThreadItem): boolean => (item as { status?: unknown }).sta
  * API shows a turn that never ended as `interrupted` (nothing runs it in this process, as Codex
  * says of a thread it has not loaded), but a follower is told it ended only once it has.
  */
-const endedOf = async (ports: MutationPorts, threadId: string, turns: ReadonlyArray<Turn>): Promise<ReadonlySet<string>> => {
+const endedOf = async (
+  ports: MutationPorts,
+  threadId: string,
+  turns: ReadonlyArray<Turn>,
+): Promise<ReadonlySet<string>> => {
   const lineage = await lineageToChange(ports.index, threadId);
   const ended = new Set<string>();
   for (const t of turns) if ((await findTurn(ports.index, lineage, t.id))?.ref.status !== 'inProgress') ended.add(t.id);
@@ -59,7 +65,9 @@ export const startTail = (ports: MutationPorts, threadId: string): TE.TaskEither
     const turns = new Map<string, SeenTurn>();
     let cursor: string | null = null;
     for (let settled = false; !settled;) {
-      const page: TurnPage = await take(listTurns(ports, { threadId, cursor, limit: PAGE, sortDirection: 'desc', itemsView: 'full' }));
+      const page: TurnPage = await take(
+        listTurns(ports, { threadId, cursor, limit: PAGE, sortDirection: 'desc', itemsView: 'full' }),
+      );
       const ended = await endedOf(ports, threadId, page.data);
       for (const t of page.data) {
         settled = ended.has(t.id);
@@ -102,7 +110,11 @@ const rowBytes = (r: ItemRow): number => r.ranges.reduce((n, [, length]) => n + 
  * The oldest turn not yet told in full: read newest first, turn rows only (no item), until a
  * settled turn already told. Only the last one read is kept, so a burst of any length costs one row.
  */
-const oldestUntold = async (ports: MutationPorts, lineage: ThreadLineage, seen: TailState): Promise<WalkedTurn | undefined> => {
+const oldestUntold = async (
+  ports: MutationPorts,
+  lineage: ThreadLineage,
+  seen: TailState,
+): Promise<WalkedTurn | undefined> => {
   let oldest: WalkedTurn | undefined;
   const walk = walkTurns(ports, lineage, 'desc', null);
   try {
@@ -140,7 +152,12 @@ const completedTurn = async (ports: MutationPorts, lineage: ThreadLineage, t: Wa
  * burst of 2,000 turns of 128 KiB, taken whole, grew `serve` to about 1 GB). The caller takes
  * the next step once the last was sent (its followers' backpressure paces the look).
  */
-export const tailThread = (ports: MutationPorts, threadId: string, seen: TailState, stepBytes: number = TAIL_STEP_BYTES): TailLook => {
+export const tailThread = (
+  ports: MutationPorts,
+  threadId: string,
+  seen: TailState,
+  stepBytes: number = TAIL_STEP_BYTES,
+): TailLook => {
   const steps = (async function* (): AsyncGenerator<TailStep> {
     const lineage = await openThread(ports, threadId);
     const usage = await take(readTokenUsage(ports, { threadId, fresh: true, forkReplay: true }));
@@ -151,14 +168,22 @@ export const tailThread = (ports: MutationPorts, threadId: string, seen: TailSta
     let out: LiveNotification[] = [];
     let bytes = 0;
     const step = (): TailStep => {
-      const s: TailStep = { notifications: out, seen: { turns: new Map(told), tokenUsage: usageTold ? usageText : seen.tokenUsage }, bytes };
+      const s: TailStep = {
+        notifications: out,
+        seen: { turns: new Map(told), tokenUsage: usageTold ? usageText : seen.tokenUsage },
+        bytes,
+      };
       out = [];
       bytes = 0;
       return s;
     };
     const oldest = await oldestUntold(ports, lineage, seen);
     if (oldest !== undefined) {
-      const from = { segment: lineage.segments.indexOf(oldest.segment), line: oldest.line, keep: (_pos: unknown, line: number) => line >= oldest.line };
+      const from = {
+        segment: lineage.segments.indexOf(oldest.segment),
+        line: oldest.line,
+        keep: (_pos: unknown, line: number) => line >= oldest.line,
+      };
       const walk = walkTurns(ports, lineage, 'asc', from);
       try {
         for await (const t of walk) {
@@ -167,7 +192,13 @@ export const tailThread = (ports: MutationPorts, threadId: string, seen: TailSta
           if (before?.settled === true) continue;
           if (before === undefined) {
             const started = apiTurn(turn, t.segment, 'notLoaded', []);
-            out.push({ method: 'turn/started', params: { threadId, turn: { ...started, status: 'inProgress', error: null, completedAt: null, durationMs: null } } });
+            out.push({
+              method: 'turn/started',
+              params: {
+                threadId,
+                turn: { ...started, status: 'inProgress', error: null, completedAt: null, durationMs: null },
+              },
+            });
             bytes += NOTIFICATION_BYTES;
           }
           const items = new Set(before?.items ?? []);
@@ -176,13 +207,17 @@ export const tailThread = (ports: MutationPorts, threadId: string, seen: TailSta
           for (let at = 0; at < rows.length;) {
             let end = at;
             let read = 0;
-            while (end < rows.length && (end === at || read + rowBytes(rows[end]![1]) <= stepBytes)) read += rowBytes(rows[end++]![1]);
+            while (end < rows.length && (end === at || read + rowBytes(rows[end]![1]) <= stepBytes))
+              read += rowBytes(rows[end++]![1]);
             const slice = rows.slice(at, end).filter(([, r]) => !items.has(r.id));
             at = end;
             for (const item of await readItems(ports, lineage, t.segment, slice)) {
               if (items.has(item.id) || !isDone(item)) continue;
               items.add(item.id);
-              out.push({ method: 'item/completed', params: { item, threadId, turnId: turn.id, contentTokenCount: null, completedAtMs: item.completedAtMs } });
+              out.push({
+                method: 'item/completed',
+                params: { item, threadId, turnId: turn.id, contentTokenCount: null, completedAtMs: item.completedAtMs },
+              });
             }
             bytes += read;
             told.set(turn.id, { settled: false, items: new Set(items) });

@@ -8,7 +8,10 @@ import type { ParamsOf } from '../../protocol/methods.js';
 import type { ExternalAgentPorts } from '../ports.js';
 
 /** The SESSIONS migration item Codex offers for an agent home's recent sessions. */
-export const sessionsItem = (sessionsFolder: string, sessions: ReadonlyArray<{ path: string; cwd: string; title: string | null }>): ExternalAgentMigrationItem => ({
+export const sessionsItem = (
+  sessionsFolder: string,
+  sessions: ReadonlyArray<{ path: string; cwd: string; title: string | null }>,
+): ExternalAgentMigrationItem => ({
   itemType: 'SESSIONS',
   description: `Migrate recent sessions from ${sessionsFolder}`,
   cwd: null,
@@ -31,7 +34,10 @@ export const detectExternalAgentConfig = (
     p.includeHome !== true
       ? TE.right([])
       : pipe(
-          ports.sessionsOf(agent).detect({ maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS, maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS }),
+          ports.sessionsOf(agent).detect({
+            maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
+            maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
+          }),
           // Codex's answer has no place for the refused entries: they are left out (`import claude` reports them).
           TE.map(({ offered }) => (offered.length === 0 ? [] : [sessionsItem(ports.sessionsFolder(agent), offered)])),
         );

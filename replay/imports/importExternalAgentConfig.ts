@@ -3,7 +3,13 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { renderError } from '../../domain/errors.js';
 import type { ConfigItemType, ExternalAgent } from '../../domain/externalConfig/migration.js';
-import { agentOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, isConfigItemType, ITEM_TYPE_ORDER } from '../../domain/externalConfig/migration.js';
+import {
+  agentOf,
+  DEFAULT_MAX_SESSION_AGE_DAYS,
+  DEFAULT_MAX_SESSIONS,
+  isConfigItemType,
+  ITEM_TYPE_ORDER,
+} from '../../domain/externalConfig/migration.js';
 import { importSessions } from './importSessions.js';
 import type { SessionImportOutcome } from './importSessions.js';
 import type { ExternalAgentPorts, ExternalSessions, ThreadManagementPorts } from '../ports.js';
@@ -16,7 +22,10 @@ import type { ImportItemTypeResult, Notify } from '../../protocol/notifications.
  * app-server's own without one).
  */
 /** The request, with who asks: the client's name (the threads' originator) and the Codex version its connection speaks (their `cli_version`, as that Codex writes its own). */
-export type ExternalAgentConfigImportRequest = ParamsOf<'externalAgentConfig/import'> & { readonly clientName?: string | undefined; readonly cliVersion: string };
+export type ExternalAgentConfigImportRequest = ParamsOf<'externalAgentConfig/import'> & {
+  readonly clientName?: string | undefined;
+  readonly cliVersion: string;
+};
 
 /** The notifications an import sends: its progress and its completion. */
 type ImportNoticeName = 'externalAgentConfig/import/progress' | 'externalAgentConfig/import/completed';
@@ -59,8 +68,14 @@ const notDetected = (given: string) => ({
 });
 
 /** The requested sessions detection offers, and the others; one the ledger already holds is skipped quietly, as Codex does. */
-const partition = async (external: ExternalSessions, requested: ReadonlyArray<string>): Promise<{ offered: string[]; refused: string[] }> => {
-  const detected = await external.detect({ maxAgeDays: DEFAULT_MAX_SESSION_AGE_DAYS, maxSessions: DEFAULT_MAX_SESSIONS })();
+const partition = async (
+  external: ExternalSessions,
+  requested: ReadonlyArray<string>,
+): Promise<{ offered: string[]; refused: string[] }> => {
+  const detected = await external.detect({
+    maxAgeDays: DEFAULT_MAX_SESSION_AGE_DAYS,
+    maxSessions: DEFAULT_MAX_SESSIONS,
+  })();
   const offered = new Set(E.isRight(detected) ? detected.right.offered.map((d) => d.path) : []);
   const result = { offered: [] as string[], refused: [] as string[] };
   for (const path of requested) {
@@ -95,7 +110,13 @@ const importConfigItem = async (
   if (E.isRight(done))
     return {
       itemType: item.itemType,
-      successes: done.right.successes.map((d) => ({ itemType: item.itemType, cwd, source: d.source, target: d.target, title: null })),
+      successes: done.right.successes.map((d) => ({
+        itemType: item.itemType,
+        cwd,
+        source: d.source,
+        target: d.target,
+        title: null,
+      })),
       failures: [],
     };
   const failure = {
@@ -123,14 +144,18 @@ const runImport = async (
   const byType: ItemTypeResult[] = [];
   const grouped = (r: ItemTypeResult): void => {
     const group = byType.find((g) => g.itemType === r.itemType);
-    if (group === undefined) byType.push({ itemType: r.itemType, successes: [...r.successes], failures: [...r.failures] });
+    if (group === undefined)
+      byType.push({ itemType: r.itemType, successes: [...r.successes], failures: [...r.failures] });
     else {
       group.successes.push(...r.successes);
       group.failures.push(...r.failures);
     }
   };
   const push = (method: ImportNoticeName, results: ReadonlyArray<ItemTypeResult>): void =>
-    tell(method, { importId, itemTypeResults: results.map((r) => ({ ...r, successes: [...r.successes], failures: [...r.failures] })) });
+    tell(method, {
+      importId,
+      itemTypeResults: results.map((r) => ({ ...r, successes: [...r.successes], failures: [...r.failures] })),
+    });
   // Skills and CLAUDE.md first, each told on its own as it is done.
   for (const item of items) {
     if (!isConfigItemType(item.itemType) || agent !== 'claude') continue;

@@ -48,7 +48,12 @@ export type SessionImportOutcome =
       readonly turns: number;
       readonly report: SourceReport;
     }
-  | { readonly status: 'skipped'; readonly source: string; readonly reason: 'alreadyImported' | 'noConversation' | 'cwdMissing'; readonly report?: SourceReport }
+  | {
+      readonly status: 'skipped';
+      readonly source: string;
+      readonly reason: 'alreadyImported' | 'noConversation' | 'cwdMissing';
+      readonly report?: SourceReport;
+    }
   | { readonly status: 'failed'; readonly source: string; readonly message: string; readonly error: EngineError }
   /** Named like a session but not read: a link out of the agent's home, a FIFO, socket or device. */
   | { readonly status: 'refused'; readonly source: string; readonly reason: string };
@@ -75,23 +80,42 @@ const reportOf = (r: ExternalSessionRead): SourceReport => ({
  * threads of it; a changed file is imported again as a new thread, as Codex does. One session's
  * failure is reported and the others go on.
  */
-export const importSessions = (ports: ImportPorts, params: ImportSessionsParams): TE.TaskEither<EngineError, ImportSessionsResult> =>
+export const importSessions = (
+  ports: ImportPorts,
+  params: ImportSessionsParams,
+): TE.TaskEither<EngineError, ImportSessionsResult> =>
   useCase(async () => {
     const detected =
-      params.sessions === undefined ? await take(ports.externalSessions.detect({ maxAgeDays: params.maxSessionAgeDays, maxSessions: params.maxSessions })) : undefined;
+      params.sessions === undefined
+        ? await take(
+            ports.externalSessions.detect({ maxAgeDays: params.maxSessionAgeDays, maxSessions: params.maxSessions }),
+          )
+        : undefined;
     const sources = params.sessions ?? detected?.offered.map((s) => s.path) ?? [];
     // What detection did not read (a link out of the agent's home, a FIFO) is reported, never opened.
-    const outcomes: SessionImportOutcome[] = (detected?.refused ?? []).map((r) => ({ status: 'refused', source: r.path, reason: r.refused }));
+    const outcomes: SessionImportOutcome[] = (detected?.refused ?? []).map((r) => ({
+      status: 'refused',
+      source: r.path,
+      reason: r.refused,
+    }));
     for (const [done, source] of sources.entries()) {
       const outcome = await importOne(ports, params, source)();
-      const settled: SessionImportOutcome = E.isRight(outcome) ? outcome.right : { status: 'failed', source, message: renderError(outcome.left), error: outcome.left };
+      const settled: SessionImportOutcome = E.isRight(outcome)
+        ? outcome.right
+        : { status: 'failed', source, message: renderError(outcome.left), error: outcome.left };
       outcomes.push(settled);
       params.onSession?.(settled, done + 1, sources.length);
     }
-    return detected?.lookedIn === undefined ? { sessions: outcomes } : { sessions: outcomes, lookedIn: detected.lookedIn };
+    return detected?.lookedIn === undefined
+      ? { sessions: outcomes }
+      : { sessions: outcomes, lookedIn: detected.lookedIn };
   });
 
-const importOne = (ports: ImportPorts, params: ImportSessionsParams, source: string): TE.TaskEither<EngineError, SessionImportOutcome> =>
+const importOne = (
+  ports: ImportPorts,
+  params: ImportSessionsParams,
+  source: string,
+): TE.TaskEither<EngineError, SessionImportOutcome> =>
   useCase(async () => {
     const sessions = ports.externalSessions;
     const real = await take(sessions.canonical(source));
@@ -101,11 +125,14 @@ const importOne = (ports: ImportPorts, params: ImportSessionsParams, source: str
         useCase(async (): Promise<SessionImportOutcome> => {
           // Before writing: is this content in the ledger, and where did the session run? (The whole file hashed, parsed only up to its cwd.)
           const head = await take(sessions.head(real));
-          if (await take(sessions.isImported(real, head.contentSha256))) return { status: 'skipped', source: real, reason: 'alreadyImported' };
-          if (head.cwd === undefined || !(await take(sessions.isDirectory(head.cwd)))) return { status: 'skipped', source: real, reason: 'cwdMissing' };
+          if (await take(sessions.isImported(real, head.contentSha256)))
+            return { status: 'skipped', source: real, reason: 'alreadyImported' };
+          if (head.cwd === undefined || !(await take(sessions.isDirectory(head.cwd))))
+            return { status: 'skipped', source: real, reason: 'cwdMissing' };
           if (params.dryRun === true) {
             const summary = await take(sessions.summarize(real));
-            if (summary.userMessages === 0) return { status: 'skipped', source: real, reason: 'noConversation', report: reportOf(summary) };
+            if (summary.userMessages === 0)
+              return { status: 'skipped', source: real, reason: 'noConversation', report: reportOf(summary) };
             return {
               status: 'wouldImport',
               source: real,
@@ -134,8 +161,13 @@ const importOne = (ports: ImportPorts, params: ImportSessionsParams, source: str
           await take(created);
           // The title (a custom or AI title is often the file's last row) comes from the pass that wrote the thread.
           const report = read.report();
-          if (report.title !== null && sessions.namesThreads) await take(ports.homeFiles.appendThreadName(input.threadId, report.title, now));
-          await take(sessions.record([{ sourcePath: real, contentSha256: report.contentSha256, threadId: input.threadId, title: report.title }]));
+          if (report.title !== null && sessions.namesThreads)
+            await take(ports.homeFiles.appendThreadName(input.threadId, report.title, now));
+          await take(
+            sessions.record([
+              { sourcePath: real, contentSha256: report.contentSha256, threadId: input.threadId, title: report.title },
+            ]),
+          );
           await take(ports.indexer.catchUp([path]));
           return {
             status: 'imported',
@@ -154,7 +186,8 @@ const importOne = (ports: ImportPorts, params: ImportSessionsParams, source: str
 
 /** A session without a user message has nothing to import: the file is not created. */
 const noConversation = (source: string): EngineError => notFound('conversation to import', source);
-const isNoConversation = (e: EngineError, source: string): boolean => e._tag === 'NotFound' && e.what === 'conversation to import' && e.id === source;
+const isNoConversation = (e: EngineError, source: string): boolean =>
+  e._tag === 'NotFound' && e.what === 'conversation to import' && e.id === source;
 
 /** The thread's lines as the messages come; the session_meta only once a user message opens a turn. */
 async function* importedLines(

@@ -13,7 +13,11 @@ import type { CodexStateNotUpdated, MutationPorts } from '../ports.js';
  * reads them. Revisions are another matter: their row changes in the same
  * transaction as the file is written (`switchCurrentFile`), or nothing is written.
  */
-export const codexStateAfterWrite = async (ports: MutationPorts, what: Omit<CodexStateNotUpdated, 'error'>, update: TE.TaskEither<EngineError, void>): Promise<void> => {
+export const codexStateAfterWrite = async (
+  ports: MutationPorts,
+  what: Omit<CodexStateNotUpdated, 'error'>,
+  update: TE.TaskEither<EngineError, void>,
+): Promise<void> => {
   const r = await update();
   if (E.isLeft(r)) ports.onCodexStateNotUpdated?.({ ...what, error: r.left });
 };

@@ -51,21 +51,51 @@ const jsonOrUndefined = (text: string): unknown => {
 };
 
 /** A paginated cursor for this thread and scope, else Codex's "invalid cursor: <text>". */
-export const parseHistoryCursor = (text: string, threadId: string, scope: CursorScope): E.Either<EngineError, HistoryCursor> => {
+export const parseHistoryCursor = (
+  text: string,
+  threadId: string,
+  scope: CursorScope,
+): E.Either<EngineError, HistoryCursor> => {
   const decoded = HistoryCursorCodec.decode(jsonOrUndefined(text));
   if (E.isLeft(decoded)) return E.left(invalidCursor(text));
   const c = decoded.right;
-  if (c.requestedThreadId !== threadId || c.scope.kind !== scope || !Number.isSafeInteger(c.rolloutOrdinal) || c.rolloutOrdinal < 0) return E.left(invalidCursor(text));
-  if (c.rolloutLine !== undefined && (!Number.isSafeInteger(c.rolloutLine) || c.rolloutLine < 0)) return E.left(invalidCursor(text));
-  return E.right({ rolloutOrdinal: c.rolloutOrdinal, includeAnchor: c.includeAnchor, ...(c.rolloutLine === undefined ? {} : { rolloutLine: c.rolloutLine }) });
+  if (
+    c.requestedThreadId !== threadId ||
+    c.scope.kind !== scope ||
+    !Number.isSafeInteger(c.rolloutOrdinal) ||
+    c.rolloutOrdinal < 0
+  )
+    return E.left(invalidCursor(text));
+  if (c.rolloutLine !== undefined && (!Number.isSafeInteger(c.rolloutLine) || c.rolloutLine < 0))
+    return E.left(invalidCursor(text));
+  return E.right({
+    rolloutOrdinal: c.rolloutOrdinal,
+    includeAnchor: c.includeAnchor,
+    ...(c.rolloutLine === undefined ? {} : { rolloutLine: c.rolloutLine }),
+  });
 };
 
-export const serializeHistoryCursor = (threadId: string, scope: CursorScope, rolloutOrdinal: number, includeAnchor: boolean, rolloutLine?: number): string =>
-  JSON.stringify({ requestedThreadId: threadId, rolloutOrdinal, includeAnchor, scope: { kind: scope }, ...(rolloutLine === undefined ? {} : { rolloutLine }) });
+export const serializeHistoryCursor = (
+  threadId: string,
+  scope: CursorScope,
+  rolloutOrdinal: number,
+  includeAnchor: boolean,
+  rolloutLine?: number,
+): string =>
+  JSON.stringify({
+    requestedThreadId: threadId,
+    rolloutOrdinal,
+    includeAnchor,
+    scope: { kind: scope },
+    ...(rolloutLine === undefined ? {} : { rolloutLine }),
+  });
 
 export const parseTurnCursor = (text: string): E.Either<EngineError, TurnCursor> => {
   const decoded = TurnCursorCodec.decode(jsonOrUndefined(text));
-  return E.isLeft(decoded) ? E.left(invalidCursor(text)) : E.right({ turnId: decoded.right.turnId, includeAnchor: decoded.right.includeAnchor });
+  return E.isLeft(decoded)
+    ? E.left(invalidCursor(text))
+    : E.right({ turnId: decoded.right.turnId, includeAnchor: decoded.right.includeAnchor });
 };
 
-export const serializeTurnCursor = (turnId: string, includeAnchor: boolean): string => JSON.stringify({ turnId, includeAnchor });
+export const serializeTurnCursor = (turnId: string, includeAnchor: boolean): string =>
+  JSON.stringify({ turnId, includeAnchor });

@@ -1,7 +1,16 @@
 // The whole read of a thread (`thread/read` with turns): every turn in order, from the renderings
 // whole reads keep where they hold, else read from the items in batches (split from turnView.ts,
 // the page view, whose segment helpers it shares).
-import type { IndexWrite, ItemRow, KeyOf, RowOf, SegmentRenderingChunk, SegmentRenderingHeader, TurnRendering, TurnRow } from '../../domain/index/rows.js';
+import type {
+  IndexWrite,
+  ItemRow,
+  KeyOf,
+  RowOf,
+  SegmentRenderingChunk,
+  SegmentRenderingHeader,
+  TurnRendering,
+  TurnRow,
+} from '../../domain/index/rows.js';
 import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { RenderedTurns } from '../../domain/thread/turn.js';
@@ -34,15 +43,26 @@ const SEGMENT_REGROWTH_BYTES = 1024 * 1024;
 const RENDERINGS_COMMIT_CHARS = 1024 * 1024;
 
 /** Does a rendering belong to the thread's item fold (the same file can be read as either only if the lineage says so)? */
-const sameFold = (lineage: ThreadLineage, r: { readonly mode: string; readonly itemsFromResponses: boolean }): boolean =>
-  r.mode === lineage.mode && r.itemsFromResponses === (lineage.itemsFromResponses === true);
+const sameFold = (
+  lineage: ThreadLineage,
+  r: { readonly mode: string; readonly itemsFromResponses: boolean },
+): boolean => r.mode === lineage.mode && r.itemsFromResponses === (lineage.itemsFromResponses === true);
 
 /** A row, through the store's synchronous view when it has one (a lookup per turn). */
-const rowOf = async <T extends 'turnRenderings' | 'segmentRenderings' | 'files'>(ports: HistoryReadPorts, table: T, key: KeyOf<T>): Promise<RowOf<T> | undefined> =>
+const rowOf = async <T extends 'turnRenderings' | 'segmentRenderings' | 'files'>(
+  ports: HistoryReadPorts,
+  table: T,
+  key: KeyOf<T>,
+): Promise<RowOf<T> | undefined> =>
   ports.index.reader ? ports.index.reader.get(table, key) : await take(ports.index.get(table, key));
 
 /** The stored rendering of a turn's items, if one is current: made at the turn's `itemsThrough`, by the same item fold. */
-const keptTurn = async (ports: HistoryReadPorts, lineage: ThreadLineage, seg: HistorySegment, row: TurnRow): Promise<string | undefined> => {
+const keptTurn = async (
+  ports: HistoryReadPorts,
+  lineage: ThreadLineage,
+  seg: HistorySegment,
+  row: TurnRow,
+): Promise<string | undefined> => {
   // `== null`: a row of an older schema lacks it.
   if (!uncut(seg) || row.itemsThrough == null) return undefined;
   const r = await rowOf(ports, 'turnRenderings', [seg.rollout.rolloutId, keyText(row.id)]);
@@ -55,10 +75,16 @@ const keptSegment = async (
   lineage: ThreadLineage,
   seg: HistorySegment,
   through: number,
-): Promise<{ readonly current: SegmentRenderingHeader | undefined; readonly stored: SegmentRenderingHeader | undefined }> => {
+): Promise<{
+  readonly current: SegmentRenderingHeader | undefined;
+  readonly stored: SegmentRenderingHeader | undefined;
+}> => {
   const h = await rowOf(ports, 'segmentRenderings', [seg.rollout.rolloutId, 0]);
   const stored = h !== undefined && 'chunks' in h ? h : undefined;
-  return { current: stored !== undefined && stored.through === through && sameFold(lineage, stored) ? stored : undefined, stored };
+  return {
+    current: stored !== undefined && stored.through === through && sameFold(lineage, stored) ? stored : undefined,
+    stored,
+  };
 };
 
 /**
@@ -67,7 +93,12 @@ const keptSegment = async (
  * a thread read while a turn runs would rewrite it at every read) or it has grown by a good part
  * since (a turn that never ends, as in early rollouts).
  */
-const timeToRender = async (ports: HistoryReadPorts, seg: HistorySegment, through: number, stored: SegmentRenderingHeader | undefined): Promise<boolean> => {
+const timeToRender = async (
+  ports: HistoryReadPorts,
+  seg: HistorySegment,
+  through: number,
+  stored: SegmentRenderingHeader | undefined,
+): Promise<boolean> => {
   if (stored === undefined || through - stored.through >= SEGMENT_REGROWTH_BYTES) return true;
   const [newest] = await take(ports.index.range('turns', [seg.rollout.rolloutId], { reverse: true, limit: 1 }));
   return newest === undefined || newest.value.end !== null;
@@ -78,13 +109,23 @@ const timeToRender = async (ports: HistoryReadPorts, seg: HistorySegment, throug
  * rendering (the index changed under the read, or two reads stored renderings made at different
  * checkpoints at once) stops the read, and the header goes, so the next read renders it again.
  */
-async function* segmentChunks(ports: HistoryReadPorts, seg: HistorySegment, header: SegmentRenderingHeader): AsyncGenerator<RenderedTurns> {
+async function* segmentChunks(
+  ports: HistoryReadPorts,
+  seg: HistorySegment,
+  header: SegmentRenderingHeader,
+): AsyncGenerator<RenderedTurns> {
   const R = seg.rollout.rolloutId;
   for (let n = 1; n <= header.chunks; n++) {
     const c = await rowOf(ports, 'segmentRenderings', [R, n]);
     if (c === undefined || !('turns' in c) || c.through !== header.through) {
       await ports.index.commit(() => [{ op: 'del', table: 'segmentRenderings', key: [R, 0] }])();
-      return stop(corrupt(seg.rollout.path, 0, `the stored rendering of this file changed under the read (chunk ${n} of ${header.chunks}): read the thread again`));
+      return stop(
+        corrupt(
+          seg.rollout.path,
+          0,
+          `the stored rendering of this file changed under the read (chunk ${n} of ${header.chunks}): read the thread again`,
+        ),
+      );
     }
     yield new RenderedTurns(c.turns);
   }
@@ -121,7 +162,11 @@ interface SegmentRendering {
  * rendered again). Memory holds one batch and the rows of turns not reached yet (those of
  * interleaved or shadowed turns), not the thread.
  */
-export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: ThreadLineage, walk: AsyncIterable<WalkedTurn>): AsyncGenerator<Turn | RenderedTurns> {
+export async function* fullTurnsInOrder(
+  ports: HistoryReadPorts,
+  lineage: ThreadLineage,
+  walk: AsyncIterable<WalkedTurn>,
+): AsyncGenerator<Turn | RenderedTurns> {
   let seg: HistorySegment | undefined;
   const writes = renderingWrites(ports);
   const whole = wholeRenderings(lineage, writes);
@@ -151,7 +196,9 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
       whole.finish();
       await rows.restart();
       seg = t.segment;
-      turnsKept = uncut(seg) && (await take(ports.index.range('turnRenderings', [seg.rollout.rolloutId], { limit: 1 }))).length > 0;
+      turnsKept =
+        uncut(seg) &&
+        (await take(ports.index.range('turnRenderings', [seg.rollout.rolloutId], { limit: 1 }))).length > 0;
       const through = uncut(seg) ? (await rowOf(ports, 'files', [seg.rollout.path]))?.byteOffset : undefined;
       if (through !== undefined) {
         const kept = await keptSegment(ports, lineage, seg, through);
@@ -161,7 +208,8 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
           seg = undefined;
           break;
         }
-        if (await timeToRender(ports, seg, through, kept.stored)) whole.start(seg.rollout.rolloutId, through, kept.stored?.chunks ?? 0);
+        if (await timeToRender(ports, seg, through, kept.stored))
+          whole.start(seg.rollout.rolloutId, through, kept.stored?.chunks ?? 0);
       }
     }
     const kept = turnsKept ? await keptTurn(ports, lineage, seg, t.row) : undefined;
@@ -238,8 +286,14 @@ const wholeRenderings = (lineage: ThreadLineage, writes: RenderingWrites) => {
       if (w === undefined) return;
       cutChunk(w);
       if (w.chars < SEGMENT_RENDERING_MIN_CHARS) return;
-      for (let n = w.chunks + 1; n <= w.chunksBefore; n++) writes.write({ op: 'del', table: 'segmentRenderings', key: [w.rolloutId, n] }, 0);
-      const header: SegmentRenderingHeader = { through: w.through, mode: lineage.mode, itemsFromResponses: lineage.itemsFromResponses === true, chunks: w.chunks };
+      for (let n = w.chunks + 1; n <= w.chunksBefore; n++)
+        writes.write({ op: 'del', table: 'segmentRenderings', key: [w.rolloutId, n] }, 0);
+      const header: SegmentRenderingHeader = {
+        through: w.through,
+        mode: lineage.mode,
+        itemsFromResponses: lineage.itemsFromResponses === true,
+        chunks: w.chunks,
+      };
       writes.write({ op: 'put', table: 'segmentRenderings', key: [w.rolloutId, 0], value: header }, 0);
     },
   };
@@ -267,8 +321,16 @@ async function* renderBatch(
       text = JSON.stringify(items.slice(next, (next += t.items.length)));
       // A turn's own rendering serves the reads of a thread whose whole rendering is out of date (a running turn).
       if (uncut(s) && !whole.isRendering() && t.row.itemsThrough != null && text.length <= RENDERED_ITEMS_CHARS) {
-        const value: TurnRendering = { itemsThrough: t.row.itemsThrough, mode: lineage.mode, itemsFromResponses: lineage.itemsFromResponses === true, items: text };
-        writes.write({ op: 'put', table: 'turnRenderings', key: [s.rollout.rolloutId, keyText(t.row.id)], value }, text.length);
+        const value: TurnRendering = {
+          itemsThrough: t.row.itemsThrough,
+          mode: lineage.mode,
+          itemsFromResponses: lineage.itemsFromResponses === true,
+          items: text,
+        };
+        writes.write(
+          { op: 'put', table: 'turnRenderings', key: [s.rollout.rolloutId, keyText(t.row.id)], value },
+          text.length,
+        );
       }
     }
     const turn = RenderedTurns.of(apiTurn(t.row, s, 'full', []), text);
@@ -308,7 +370,13 @@ const segmentRows = (ports: HistoryReadPorts) => {
       const late = rendered.size > 0;
       if (scan === undefined) {
         const from = late ? row.firstItem?.line : undefined;
-        scan = scanRows(ports.index, 'items', [R], { reverse: false, ...(from === undefined ? {} : { from: [R, from] }) }, 256);
+        scan = scanRows(
+          ports.index,
+          'items',
+          [R],
+          { reverse: false, ...(from === undefined ? {} : { from: [R, from] }) },
+          256,
+        );
         scannedPast = from === undefined ? -1 : from - 1;
       }
       const last = row.lastItemLine;
@@ -328,7 +396,8 @@ const segmentRows = (ports: HistoryReadPorts) => {
       const rows = waiting.get(row.id) ?? [];
       waiting.delete(row.id);
       // A scan begun late may have started past some of them (only an uncut segment has renderings: every item of the turn is in it).
-      if (late && rows.length !== row.itemCount) return rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, keyText(row.id)])))?.itemLines ?? []);
+      if (late && rows.length !== row.itemCount)
+        return rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, keyText(row.id)])))?.itemLines ?? []);
       return rows;
     },
   };

@@ -30,7 +30,10 @@ export const pluginObservations = (store: IndexStore): TE.TaskEither<EngineError
 /** Tool items of every indexed rollout with their lines, in index order. */
 export const toolItemRows = (
   store: IndexStore,
-): TE.TaskEither<EngineError, ReadonlyArray<{ readonly rolloutId: string; readonly line: number; readonly row: ToolItemRow }>> =>
+): TE.TaskEither<
+  EngineError,
+  ReadonlyArray<{ readonly rolloutId: string; readonly line: number; readonly row: ToolItemRow }>
+> =>
   pipe(
     store.range('toolItems', []),
     TE.map((rows) => rows.map((r) => ({ rolloutId: r.key[0], line: r.key[1], row: r.value }))),

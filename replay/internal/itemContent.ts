@@ -23,7 +23,10 @@ export const itemPosition = (row: ItemRow, line: number): LinePos => ({
 /** The file's line decoder: the envelope codec, or the upcaster for an early rollout (as the reader decodes). */
 const decoderOf = (seg: HistorySegment): LineDecoder => {
   const format = (seg.rollout.meta as { upcast_from?: unknown } | null)?.upcast_from;
-  const upcast: UpcastFormat | null = format === 'envelopeLess' || format === 'recordTyped' ? { format, baseTimestamp: seg.rollout.firstLineTimestamp ?? '' } : null;
+  const upcast: UpcastFormat | null =
+    format === 'envelopeLess' || format === 'recordTyped'
+      ? { format, baseTimestamp: seg.rollout.firstLineTimestamp ?? '' }
+      : null;
   return lineDecoderFor(seg.rollout.path, upcast);
 };
 
@@ -64,7 +67,10 @@ export const readItems = async (
   let next = 0;
   for (const [line, row] of rows) {
     // An id holds no U+0000 (JSON escapes it; a raw one does not decode): the parts stay apart.
-    const key = rendered === undefined ? undefined : [context, row.id, line, row.ordinal ?? '', row.ranges.join(' ')].join(KEY_SEPARATOR);
+    const key =
+      rendered === undefined
+        ? undefined
+        : [context, row.id, line, row.ordinal ?? '', row.ranges.join(' ')].join(KEY_SEPARATOR);
     const rowTexts = key === undefined ? [] : texts.slice(next, next + row.ranges.length);
     const known = key === undefined ? undefined : rendered!.get(key, rowTexts);
     if (known !== undefined) {
@@ -78,12 +84,25 @@ export const readItems = async (
       if (E.isLeft(decoded)) return stop(decodeError(seg.rollout.path, line, byteOffset, decoded.left));
       lines.push({
         event: classifyRolloutLine(decoded.right),
-        position: { rolloutId: seg.rollout.rolloutId, line, byteOffset, byteLength, ordinal: row.ordinal ?? undefined, seq: 0 },
+        position: {
+          rolloutId: seg.rollout.rolloutId,
+          line,
+          byteOffset,
+          byteLength,
+          ordinal: row.ordinal ?? undefined,
+          seq: 0,
+        },
       });
     }
     const item =
       itemFromLines(lineage.mode, lineage.itemsFromResponses, row.id, lines) ??
-      stop(corrupt(seg.rollout.path, row.ranges[0]?.[0] ?? 0, `indexed ${row.kind} ${row.id} does not render as an item (index out of date?)`));
+      stop(
+        corrupt(
+          seg.rollout.path,
+          row.ranges[0]?.[0] ?? 0,
+          `indexed ${row.kind} ${row.id} does not render as an item (index out of date?)`,
+        ),
+      );
     if (key !== undefined) rendered!.set(key, rowTexts, item);
     items.push(item);
   }

@@ -19,7 +19,10 @@ const ItemLineCursorCodec = t.type({
 export const itemLineCursor = (threadId: string, rolloutId: string, line: number, includeAnchor: boolean): string =>
   JSON.stringify({ requestedThreadId: threadId, rolloutId, line, includeAnchor, scope: { kind: 'itemsByLine' } });
 
-export const parseItemLineCursor = (text: string, threadId: string): E.Either<EngineError, { rolloutId: string; line: number; includeAnchor: boolean }> => {
+export const parseItemLineCursor = (
+  text: string,
+  threadId: string,
+): E.Either<EngineError, { rolloutId: string; line: number; includeAnchor: boolean }> => {
   let json: unknown;
   try {
     json = parseJson(text);
@@ -27,6 +30,7 @@ export const parseItemLineCursor = (text: string, threadId: string): E.Either<En
     return E.left(invalidCursor(text));
   }
   const d = ItemLineCursorCodec.decode(json);
-  if (E.isLeft(d) || d.right.requestedThreadId !== threadId || !Number.isSafeInteger(d.right.line) || d.right.line < 0) return E.left(invalidCursor(text));
+  if (E.isLeft(d) || d.right.requestedThreadId !== threadId || !Number.isSafeInteger(d.right.line) || d.right.line < 0)
+    return E.left(invalidCursor(text));
   return E.right({ rolloutId: d.right.rolloutId, line: d.right.line, includeAnchor: d.right.includeAnchor });
 };

@@ -4,7 +4,13 @@ import type { RowOf, TurnRow } from '../../domain/index/rows.js';
 import type { HistoryPoint, TurnRef } from '../../domain/history/cut.js';
 import { hopOfRow } from '../../domain/history/historyBase.js';
 import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
-import { currentSegmentOf, inSegment, lineEndOf, lineageOf, segmentIndexForOrdinal } from '../../domain/history/lineage.js';
+import {
+  currentSegmentOf,
+  inSegment,
+  lineEndOf,
+  lineageOf,
+  segmentIndexForOrdinal,
+} from '../../domain/history/lineage.js';
 import { invalidCursor } from './cursors.js';
 import { pastAnchor } from './page.js';
 import type { Direction } from './page.js';
@@ -19,12 +25,18 @@ import { keyText } from '../../domain/index/keyText.js';
  * no such thread or file. Every lookup here and below is a key get or a short range scan, so a
  * 1 GB thread costs what a small one does.
  */
-export const loadLineage = async (index: IndexStore, threadId: string, rolloutId?: string): Promise<ThreadLineage | undefined> => {
+export const loadLineage = async (
+  index: IndexStore,
+  threadId: string,
+  rolloutId?: string,
+): Promise<ThreadLineage | undefined> => {
   const thread = await take(index.get('threads', [threadId]));
   if (thread === undefined) return undefined;
   const current = await take(index.get('rollouts', [rolloutId ?? thread.rolloutId]));
   if (current === undefined) return undefined;
-  const walked = await take(walkHistoryAsync(current, current.rolloutId, hopOfRow, (id) => index.get('rollouts', [id])()));
+  const walked = await take(
+    walkHistoryAsync(current, current.rolloutId, hopOfRow, (id) => index.get('rollouts', [id])()),
+  );
   return take(lineageOf(thread, current, walked));
 };
 
@@ -34,7 +46,11 @@ export const loadLineage = async (index: IndexStore, threadId: string, rolloutId
  * rows); then the row named there, or null (the caller scans from the segment's start). The line
  * may hold no row: a range scan from it starts at the next one.
  */
-export const lineOfOrdinal = async (index: IndexStore, seg: HistorySegment, ordinal: number): Promise<number | null> => {
+export const lineOfOrdinal = async (
+  index: IndexStore,
+  seg: HistorySegment,
+  ordinal: number,
+): Promise<number | null> => {
   const off = await take(index.get('ordinals', [seg.rollout.rolloutId, ordinal]));
   if (off !== undefined) return off;
   return (await numberedOtherwise(index, seg.rollout.rolloutId)) ? null : Math.max(0, ordinal - seg.startOrdinal);
@@ -53,9 +69,13 @@ export const cursorLine = async (index: IndexStore, rolloutId: string, line: num
   (await numberedOtherwise(index, rolloutId)) ? line : undefined;
 
 /** The rollouts numbered otherwise among the segments of a page's rows (their cursors carry a line). */
-export const rolloutsNumberedOtherwise = async (index: IndexStore, rows: ReadonlyArray<{ readonly segment: HistorySegment }>): Promise<ReadonlySet<string>> => {
+export const rolloutsNumberedOtherwise = async (
+  index: IndexStore,
+  rows: ReadonlyArray<{ readonly segment: HistorySegment }>,
+): Promise<ReadonlySet<string>> => {
   const out = new Set<string>();
-  for (const seg of new Set(rows.map((r) => r.segment))) if (await numberedOtherwise(index, seg.rollout.rolloutId)) out.add(seg.rollout.rolloutId);
+  for (const seg of new Set(rows.map((r) => r.segment)))
+    if (await numberedOtherwise(index, seg.rollout.rolloutId)) out.add(seg.rollout.rolloutId);
   return out;
 };
 
@@ -70,8 +90,13 @@ export const paginatedCursorStart = async (
   segments: ReadonlyArray<HistorySegment>,
   cursor: { readonly rolloutOrdinal: number; readonly rolloutLine?: number; readonly includeAnchor: boolean },
   direction: Direction,
-): Promise<{ readonly segment: number; readonly line: number | null; readonly keep: (ordinal: number | null, line: number) => boolean }> => {
-  const segment = segmentIndexForOrdinal(segments, cursor.rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
+): Promise<{
+  readonly segment: number;
+  readonly line: number | null;
+  readonly keep: (ordinal: number | null, line: number) => boolean;
+}> => {
+  const segment =
+    segmentIndexForOrdinal(segments, cursor.rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
   const line = cursor.rolloutLine ?? (await lineOfOrdinal(index, segments[segment]!, cursor.rolloutOrdinal));
   return {
     segment,
@@ -84,14 +109,23 @@ export const paginatedCursorStart = async (
 };
 
 /** `loadLineage` for the mutations, which need the thread: NotFound when the index has none. */
-export const lineageToChange = async (index: IndexStore, threadId: string, rolloutId?: string): Promise<ThreadLineage> =>
-  (await loadLineage(index, threadId, rolloutId)) ?? stop(notFound('thread', threadId));
+export const lineageToChange = async (
+  index: IndexStore,
+  threadId: string,
+  rolloutId?: string,
+): Promise<ThreadLineage> => (await loadLineage(index, threadId, rolloutId)) ?? stop(notFound('thread', threadId));
 
 /** The end of the history: just past the current file's last indexed line (where the next append goes). */
 export const historyEnd = async (index: IndexStore, lineage: ThreadLineage): Promise<HistoryPoint> => {
   const s = currentSegmentOf(lineage);
-  const cp = (await take(index.get('files', [s.rollout.path]))) ?? stop(notFound('indexed rollout file', s.rollout.path));
-  return { rolloutId: s.rollout.rolloutId, line: cp.line, byteOffset: cp.byteOffset, ordinal: lineage.mode === 'paginated' ? s.startOrdinal + cp.line : null };
+  const cp =
+    (await take(index.get('files', [s.rollout.path]))) ?? stop(notFound('indexed rollout file', s.rollout.path));
+  return {
+    rolloutId: s.rollout.rolloutId,
+    line: cp.line,
+    byteOffset: cp.byteOffset,
+    ordinal: lineage.mode === 'paginated' ? s.startOrdinal + cp.line : null,
+  };
 };
 
 /** A visible turn as far as a cut needs it: the line that orders it. */
@@ -102,7 +136,12 @@ const turnRef = (s: HistorySegment, t: TurnRow, keyLine: number): TurnRef => {
     rootTurnId: t.rootTurnId,
     status: t.status,
     startedAt: t.startedAt,
-    anchor: { rolloutId: s.rollout.rolloutId, line: a?.line ?? keyLine, byteOffset: a?.byteOffset ?? 0, ordinal: a?.ordinal ?? null },
+    anchor: {
+      rolloutId: s.rollout.rolloutId,
+      line: a?.line ?? keyLine,
+      byteOffset: a?.byteOffset ?? 0,
+      ordinal: a?.ordinal ?? null,
+    },
   };
 };
 
@@ -118,7 +157,11 @@ export interface FoundTurn {
 }
 
 /** A visible turn by id (the newest segment holding it wins). */
-export const findTurn = async (index: IndexStore, lineage: ThreadLineage, turnId: string): Promise<FoundTurn | undefined> => {
+export const findTurn = async (
+  index: IndexStore,
+  lineage: ThreadLineage,
+  turnId: string,
+): Promise<FoundTurn | undefined> => {
   for (let i = lineage.segments.length - 1; i >= 0; i--) {
     const s = lineage.segments[i]!;
     const keyLine = (await take(index.get('turnIds', [s.rollout.rolloutId, keyText(turnId)])))?.line;
@@ -130,11 +173,18 @@ export const findTurn = async (index: IndexStore, lineage: ThreadLineage, turnId
 };
 
 /** The first visible turn after the one at (`segment`, `keyLine`). */
-export const nextTurn = async (index: IndexStore, lineage: ThreadLineage, segment: number, keyLine: number): Promise<TurnRef | undefined> => {
+export const nextTurn = async (
+  index: IndexStore,
+  lineage: ThreadLineage,
+  segment: number,
+  keyLine: number,
+): Promise<TurnRef | undefined> => {
   for (let i = segment; i < lineage.segments.length; i++) {
     const s = lineage.segments[i]!;
     const R = s.rollout.rolloutId;
-    const r = (await take(index.range('turns', [R], i === segment ? { after: [R, keyLine], limit: 1 } : { limit: 1 })))[0];
+    const r = (
+      await take(index.range('turns', [R], i === segment ? { after: [R, keyLine], limit: 1 } : { limit: 1 }))
+    )[0];
     if (r !== undefined && visible(s, r.value)) return turnRef(s, r.value, r.key[1]);
   }
   return undefined;
@@ -146,7 +196,9 @@ export const lastTurns = async (index: IndexStore, lineage: ThreadLineage, n: nu
   for (let i = lineage.segments.length - 1; i >= 0 && out.length < n; i--) {
     const s = lineage.segments[i]!;
     const R = s.rollout.rolloutId;
-    const rows = await take(index.range('turns', [R], { reverse: true, after: [R, lineEndOf(s)], limit: n - out.length }));
+    const rows = await take(
+      index.range('turns', [R], { reverse: true, after: [R, lineEndOf(s)], limit: n - out.length }),
+    );
     for (const r of rows) if (visible(s, r.value)) out.push(turnRef(s, r.value, r.key[1]));
   }
   return out.reverse();

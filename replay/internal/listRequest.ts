@@ -81,10 +81,14 @@ export const listRefusal = (q: ListThreadsQuery): EngineError | undefined => {
     const why = uuidSyntaxError(id);
     if (why !== undefined) return refusedValue('includedThreadIds', `invalid included thread id: ${why}`);
   }
-  if (q?.projectId !== null && q?.projectId !== undefined) return refusedValue('projectId', `project not found: ${q.projectId}`);
-  if (q?.originators && q.originators.length > 0) return refusedValue('originators', 'originator filtering is not supported by the local app-server');
-  if (q?.sortKey === 'section_position' && (q.sectionId === null || q.sectionId === undefined)) return rejected('section-position sorting requires a section filter');
-  if (q?.includeAttachedThreads === true && (q.searchTerm ?? '').trim() === '') return rejected('includeAttachedThreads requires a non-empty searchTerm');
+  if (q?.projectId !== null && q?.projectId !== undefined)
+    return refusedValue('projectId', `project not found: ${q.projectId}`);
+  if (q?.originators && q.originators.length > 0)
+    return refusedValue('originators', 'originator filtering is not supported by the local app-server');
+  if (q?.sortKey === 'section_position' && (q.sectionId === null || q.sectionId === undefined))
+    return rejected('section-position sorting requires a section filter');
+  if (q?.includeAttachedThreads === true && (q.searchTerm ?? '').trim() === '')
+    return rejected('includeAttachedThreads requires a non-empty searchTerm');
   return undefined;
 };
 
@@ -96,7 +100,8 @@ const MAX_INCLUDED_THREAD_IDS = 100;
  * (An empty originator list filters nothing, as in Codex.)
  */
 export const listsNothing = (q: ListThreadsQuery): boolean =>
-  (q?.sectionId !== null && q?.sectionId !== undefined) || (q?.attachedToThreadId !== null && q?.attachedToThreadId !== undefined);
+  (q?.sectionId !== null && q?.sectionId !== undefined) ||
+  (q?.attachedToThreadId !== null && q?.attachedToThreadId !== undefined);
 
 /**
  * The providers a list keeps: those asked for; none asked (absent or null), the configured one,
@@ -105,8 +110,11 @@ export const listsNothing = (q: ListThreadsQuery): boolean =>
  * `model_provider_filter`; `config.model_provider_id` from codex-rs/core/src/config/mod.rs).
  */
 const providersOf = (q: ListThreadsQuery, configuredProvider: string): ReadonlySet<string> | null => {
-  if (q.modelProviders !== null && q.modelProviders !== undefined) return q.modelProviders.length > 0 ? new Set(q.modelProviders) : null;
-  const spawnTree = (q.parentThreadId !== null && q.parentThreadId !== undefined) || (q.ancestorThreadId !== null && q.ancestorThreadId !== undefined);
+  if (q.modelProviders !== null && q.modelProviders !== undefined)
+    return q.modelProviders.length > 0 ? new Set(q.modelProviders) : null;
+  const spawnTree =
+    (q.parentThreadId !== null && q.parentThreadId !== undefined) ||
+    (q.ancestorThreadId !== null && q.ancestorThreadId !== undefined);
   return spawnTree ? null : new Set([configuredProvider]);
 };
 
@@ -119,19 +127,30 @@ const providersOf = (q: ListThreadsQuery, configuredProvider: string): ReadonlyS
  */
 export const listRequestOf = (q: ListThreadsQuery, configuredProvider: string, hostPaths?: HostPaths): ListRequest => {
   // Section order needs a section, and then the list is empty (`listsNothing`): the default order stands in.
-  const sortKey: ThreadSortKey = q.sortKey === null || q.sortKey === undefined || q.sortKey === 'section_position' ? DEFAULT_THREAD_SORT_KEY : q.sortKey;
+  const sortKey: ThreadSortKey =
+    q.sortKey === null || q.sortKey === undefined || q.sortKey === 'section_position'
+      ? DEFAULT_THREAD_SORT_KEY
+      : q.sortKey;
   const direction = q.sortDirection ?? 'desc';
-  const kinds: ReadonlySet<string> = q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
+  const kinds: ReadonlySet<string> =
+    q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
   const providers = providersOf(q, configuredProvider);
   const cwds =
     q.cwd === null || q.cwd === undefined
       ? null
-      : new Set((typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map((c) => pathKey(hostPaths === undefined ? c : codexAbsolutePath(c, hostPaths))));
+      : new Set(
+          (typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map((c) =>
+            pathKey(hostPaths === undefined ? c : codexAbsolutePath(c, hostPaths)),
+          ),
+        );
   const term = q.searchTerm ?? '';
   return {
     sortKey,
     direction,
-    limit: q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT),
+    limit:
+      q.limit === null || q.limit === undefined
+        ? DEFAULT_THREAD_LIST_LIMIT
+        : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT),
     order: { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction },
     kinds,
     providers,
@@ -141,6 +160,7 @@ export const listRequestOf = (q: ListThreadsQuery, configuredProvider: string, h
     archived: q.archived === true,
     term,
     sign: direction === 'asc' ? 1 : -1,
-    metadataFiltered: ![...kinds].some((k) => POST_FILTERED_KINDS.has(k)) || providers !== null || cwds !== null || term !== '',
+    metadataFiltered:
+      ![...kinds].some((k) => POST_FILTERED_KINDS.has(k)) || providers !== null || cwds !== null || term !== '',
   };
 };

@@ -37,10 +37,14 @@ export const moveThreadFiles = (
       const paths = files.map((f) => f.path).sort();
       if (how.pick(files).length === 0) return stop(rejected(how.nothing));
       const held = await ports.homeFiles.underWriterLocks(paths, movedHeld(ports, threadId, paths, how))();
-      const retry = attempt < FILES_CHANGED_RETRIES && (E.isLeft(held) ? held.left._tag === 'NotFound' : held.right === 'filesChanged');
+      const retry =
+        attempt < FILES_CHANGED_RETRIES &&
+        (E.isLeft(held) ? held.left._tag === 'NotFound' : held.right === 'filesChanged');
       if (retry) continue;
       const done = await take(held);
-      return done === 'filesChanged' ? stop(rejected(`thread ${threadId}: its files kept changing while they were moved; try again`)) : done;
+      return done === 'filesChanged'
+        ? stop(rejected(`thread ${threadId}: its files kept changing while they were moved; try again`))
+        : done;
     }
   });
 

@@ -12,7 +12,9 @@ import { stop, take, useCase } from '../../domain/effect.js';
 export const answerThread = async (ports: MutationPorts, threadId: string, includeTurns: boolean): Promise<Thread> => {
   for (let attempt = 1; ; attempt++) {
     // The turns stream from the files as they are taken: read inside the retry, they too.
-    const read = await useCase(async () => materialisedThread((await take(readThread(ports, { threadId, includeTurns }))).thread))();
+    const read = await useCase(async () =>
+      materialisedThread((await take(readThread(ports, { threadId, includeTurns }))).thread),
+    )();
     if (E.isRight(read)) return read.right;
     // The mutation's write is done: a file of the thread that an archive or unarchive in another
     // process moved while it was read is read again where it lies now, not answered as the
@@ -30,16 +32,26 @@ const ANSWER_READS = 3;
  * the index names their new place, so its lock is waited for before the thread is refreshed. A
  * refresh alone, under load, could still read the index the move had not yet told.
  */
-export const afterMove = async (ports: MutationPorts, threadId: string, missing: Extract<EngineError, { _tag: 'NotFound' }>): Promise<void> => {
+export const afterMove = async (
+  ports: MutationPorts,
+  threadId: string,
+  missing: Extract<EngineError, { _tag: 'NotFound' }>,
+): Promise<void> => {
   if (missing.what === 'file' || missing.what === 'rollout file') await take(ports.files.awaitWriter(missing.id));
   await take(ports.indexer.refreshThread(threadId));
 };
 
 /** The `thread_settings` of the last `thread_settings_applied` below a history point, if any. */
-export const settingsBefore = async (ports: MutationPorts, lineage: ThreadLineage, end?: { readonly segment: number; readonly line: number }): Promise<unknown> => {
+export const settingsBefore = async (
+  ports: MutationPorts,
+  lineage: ThreadLineage,
+  end?: { readonly segment: number; readonly line: number },
+): Promise<unknown> => {
   const found = await lastRowBefore(ports.index, lineage, 'settingsLines', end);
   if (found === undefined) return undefined;
-  const line = await take(ports.files.lineAt(found.segment.rollout.path, found.value.byteOffset, found.value.byteLength));
+  const line = await take(
+    ports.files.lineAt(found.segment.rollout.path, found.value.byteOffset, found.value.byteLength),
+  );
   const p = line.payload as { thread_settings?: unknown } | null;
   return p?.thread_settings;
 };

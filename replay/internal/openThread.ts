@@ -22,7 +22,11 @@ export interface OpenThreadOptions {
  * use case; the words Codex uses for it differ by method and are the RPC layer's (`toRpcError`).
  * When its files hold quarantined lines, `onQuarantined` is told.
  */
-export const openThread = async (ports: HistoryReadPorts, threadId: string, { refusedMetaAs, paginatedReadAs }: OpenThreadOptions = {}): Promise<ThreadLineage> => {
+export const openThread = async (
+  ports: HistoryReadPorts,
+  threadId: string,
+  { refusedMetaAs, paginatedReadAs }: OpenThreadOptions = {},
+): Promise<ThreadLineage> => {
   const fresh = await ports.indexer.refreshThread(threadId)();
   if (E.isLeft(fresh) && fresh.left._tag !== 'NotFound') return stop(fresh.left);
   const lineage = await loadLineage(ports.index, threadId);
@@ -33,7 +37,11 @@ export const openThread = async (ports: HistoryReadPorts, threadId: string, { re
   }
   const own = lineage.segments[lineage.segments.length - 1]!.rollout;
   // A thread whose first meta Codex refuses holds only the row its state DB keeps: Codex refuses its reads by its head.
-  if (lineage.thread.metaRefused === true || own.refusedMeta !== undefined || (own.meta !== null && codexRefusal('sessionMeta', own.meta) !== undefined)) {
+  if (
+    lineage.thread.metaRefused === true ||
+    own.refusedMeta !== undefined ||
+    (own.meta !== null && codexRefusal('sessionMeta', own.meta) !== undefined)
+  ) {
     await refuseAsCodex(ports, threadId, own.path, refusedMetaAs);
     if (lineage.thread.metaRefused === true) return stop(notFound('thread', threadId));
   }
@@ -41,7 +49,11 @@ export const openThread = async (ports: HistoryReadPorts, threadId: string, { re
   // built from the file name, with no history mode (codex-rs `rollout/src/metadata.rs`
   // `builder_from_items`), so its paginated store has no such thread ("unindexed threads remain
   // unsupported", thread-store/src/local tests): Codex's words (measured on 0.169.0 by the fuzzer).
-  if (paginatedReadAs !== undefined && own.meta?.['history_mode'] === 'paginated' && codexMetaTimestampMs(own.meta['timestamp'] as string | undefined) === undefined)
+  if (
+    paginatedReadAs !== undefined &&
+    own.meta?.['history_mode'] === 'paginated' &&
+    codexMetaTimestampMs(own.meta['timestamp'] as string | undefined) === undefined
+  )
     return stop(notSupportedYet(paginatedReadAs));
   const quarantined = quarantinedLinesOf(lineage);
   if (quarantined !== undefined) ports.onQuarantined?.(quarantined);
@@ -56,7 +68,11 @@ export const openThread = async (ports: HistoryReadPorts, threadId: string, { re
 export const quarantinedLinesOf = (lineage: ThreadLineage): QuarantinedLines | undefined => {
   const files = lineage.segments
     .filter((s) => s.rollout.invalidLines > 0 || s.rollout.repeatedOrdinals > 0)
-    .map((s) => ({ path: s.rollout.path, lines: s.rollout.invalidLines, repeatedOrdinals: s.rollout.repeatedOrdinals }));
+    .map((s) => ({
+      path: s.rollout.path,
+      lines: s.rollout.invalidLines,
+      repeatedOrdinals: s.rollout.repeatedOrdinals,
+    }));
   if (files.length === 0) return undefined;
   return {
     threadId: lineage.thread.id,
@@ -88,8 +104,14 @@ const HEAD_BYTES = 1 << 20;
  * the file named for it (Codex finds a file by the id in its name). An early (upcast) file is ours alone.
  * `as`: a method that refuses it as Codex's item reads do (`<method> is not supported yet`).
  */
-const refuseAsCodex = async (ports: HistoryReadPorts, threadId: string, path: string | undefined, as: string | undefined): Promise<void> => {
-  const found: FileCheckpoint | undefined = path === undefined ? await fileNamedFor(ports, threadId) : await take(ports.index.get('files', [path]));
+const refuseAsCodex = async (
+  ports: HistoryReadPorts,
+  threadId: string,
+  path: string | undefined,
+  as: string | undefined,
+): Promise<void> => {
+  const found: FileCheckpoint | undefined =
+    path === undefined ? await fileNamedFor(ports, threadId) : await take(ports.index.get('files', [path]));
   if (found === undefined || found.upcastFrom !== null || found.size === 0) return;
   const [head] = await take(ports.readRanges(found.path, [[0, Math.min(found.size, HEAD_BYTES)]]));
   const why = codexMetaRefusal((head ?? '').split('\n'), decodeRolloutLine);

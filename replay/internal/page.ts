@@ -25,7 +25,10 @@ export const cutPage = async <R>(walk: AsyncGenerator<R>, size: number): Promise
 };
 
 /** Codex's cursors for a page: `next` after its last row (only when more follow), `backwards` at its first. */
-export const pageCursors = <R>(cut: PageCut<R>, cursorOf: (row: R, includeAnchor: boolean) => string): { nextCursor: string | null; backwardsCursor: string | null } => {
+export const pageCursors = <R>(
+  cut: PageCut<R>,
+  cursorOf: (row: R, includeAnchor: boolean) => string,
+): { nextCursor: string | null; backwardsCursor: string | null } => {
   const first = cut.rows[0];
   const last = cut.rows[cut.rows.length - 1];
   return {
@@ -36,4 +39,10 @@ export const pageCursors = <R>(cut: PageCut<R>, cursorOf: (row: R, includeAnchor
 
 /** Is `value` on the walk's side of a cursor's anchor (the anchor itself only when included)? */
 export const pastAnchor = (direction: Direction, includeAnchor: boolean, value: number, anchor: number): boolean =>
-  direction === 'asc' ? (includeAnchor ? value >= anchor : value > anchor) : includeAnchor ? value <= anchor : value < anchor;
+  direction === 'asc'
+    ? includeAnchor
+      ? value >= anchor
+      : value > anchor
+    : includeAnchor
+      ? value <= anchor
+      : value < anchor;

@@ -17,4 +17,5 @@ export const hasReadState = (t: ThreadRow): boolean => {
  * the thread row (`thread/readState/update`). A thread without one has the state Codex reports
  * for a thread without a receipt.
  */
-export const readStateOf = (t: ThreadRow): ReadState => t.readState ?? { firstUnread: null, revision: `initial:${t.id}` };
+export const readStateOf = (t: ThreadRow): ReadState =>
+  t.readState ?? { firstUnread: null, revision: `initial:${t.id}` };

@@ -25,7 +25,9 @@ export async function* scanRows<T extends TableName>(
   let size = chunk;
   for (;;) {
     const opts =
-      after !== undefined ? { reverse: start.reverse, after, limit: size } : { reverse: start.reverse, limit: size, ...(start.from ? { from: start.from } : {}) };
+      after !== undefined
+        ? { reverse: start.reverse, after, limit: size }
+        : { reverse: start.reverse, limit: size, ...(start.from ? { from: start.from } : {}) };
     const got = await take(index.range(table, prefix, opts));
     for (const r of got) yield r;
     if (got.length < size) return;

@@ -31,7 +31,13 @@ const load = async (index: IndexStore, mark: string | null): Promise<Signatures>
   const threadIds: Array<string | undefined> = [];
   // Each file's rollout row names its thread (a revision's too).
   for (const rolloutId of rolloutIds) threadIds.push((await take(index.get('rollouts', [rolloutId])))?.threadId);
-  return { mark, rolloutIds, threadIds, signatures, byRollout: new Map(rolloutIds.map((id, i) => [id, signatures[i]!])) };
+  return {
+    mark,
+    rolloutIds,
+    threadIds,
+    signatures,
+    byRollout: new Map(rolloutIds.map((id, i) => [id, signatures[i]!])),
+  };
 };
 
 /** The signatures kept for this store, if nothing was written since they were read. */
@@ -53,7 +59,10 @@ export const currentSignatures = async (index: IndexStore): Promise<Signatures> 
 };
 
 /** The files whose signature holds every bit, and the threads whose current file may be one of them. */
-export const filesHolding = (s: Signatures, bits: ReadonlyArray<number>): { readonly files: Set<string>; readonly threads: Set<string> } => {
+export const filesHolding = (
+  s: Signatures,
+  bits: ReadonlyArray<number>,
+): { readonly files: Set<string>; readonly threads: Set<string> } => {
   const files = new Set<string>();
   const threads = new Set<string>();
   // The hash that last ruled a file out is tested first: it usually rules the next out too, so a

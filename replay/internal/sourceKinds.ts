@@ -13,7 +13,8 @@ export const sourceKindsOf = (source: unknown): ThreadSourceKind[] => {
     const s = (source as { subAgent: unknown }).subAgent;
     if (s === 'review') return ['subAgent', 'subAgentReview'];
     if (s === 'compact') return ['subAgent', 'subAgentCompact'];
-    if (typeof s === 'object' && s !== null && ('thread_spawn' in s || 'threadSpawn' in s)) return ['subAgent', 'subAgentThreadSpawn'];
+    if (typeof s === 'object' && s !== null && ('thread_spawn' in s || 'threadSpawn' in s))
+      return ['subAgent', 'subAgentThreadSpawn'];
     return ['subAgent', 'subAgentOther'];
   }
   return ['unknown'];

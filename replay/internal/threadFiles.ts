@@ -17,6 +17,8 @@ export interface ManagedThread {
 export const managedThread = async (ports: HistoryReadPorts, threadId: string): Promise<ManagedThread> => {
   await take(ports.indexer.refreshThread(threadId));
   const row = (await take(ports.index.get('threads', [threadId]))) ?? stop(notFound('thread', threadId));
-  const files = (await take(ports.index.range('files', []))).map((r) => r.value).filter((f) => f.threadId === threadId && f.duplicateOf === null);
+  const files = (await take(ports.index.range('files', [])))
+    .map((r) => r.value)
+    .filter((f) => f.threadId === threadId && f.duplicateOf === null);
   return { row, files };
 };

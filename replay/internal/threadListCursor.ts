@@ -62,15 +62,24 @@ const trimmedIso = (ms: number): string => {
   return `${whole}${cut === '' ? '' : `.${cut}`}Z`;
 };
 
-export const nextThreadCursor = (method: ThreadCursorMethod, key: ThreadSortKey, ms: number, threadId: string): string =>
-  `${key === 'created_at' && method !== 'stateDb' ? trimmedIso(toSecond(ms)) : trimmedIso(ms)}|${threadId}`;
+export const nextThreadCursor = (
+  method: ThreadCursorMethod,
+  key: ThreadSortKey,
+  ms: number,
+  threadId: string,
+): string => `${key === 'created_at' && method !== 'stateDb' ? trimmedIso(toSecond(ms)) : trimmedIso(ms)}|${threadId}`;
 
 /**
  * The first row's time `ms` as Codex's backwards cursor: a file scan holds the session's
  * millisecond; a state DB row created_at cut to the second, so a page answered from them has that
  * second ∓ 1 ms.
  */
-export const backwardsThreadCursor = (method: ThreadCursorMethod, key: ThreadSortKey, ms: number, direction: 'asc' | 'desc'): string => {
+export const backwardsThreadCursor = (
+  method: ThreadCursorMethod,
+  key: ThreadSortKey,
+  ms: number,
+  direction: 'asc' | 'desc',
+): string => {
   const held = method !== 'fileScan' && key === 'created_at' ? toSecond(ms) : ms;
   return iso(direction === 'asc' ? held + 1 : held - 1);
 };
@@ -91,7 +100,8 @@ export const parseThreadListCursor = (text: string): E.Either<EngineError, Threa
  * holds: a file scan's created_at is the rollout file name's second; every other time the
  * millisecond (a cursor written in seconds is that second's first millisecond).
  */
-const unitOf = (method: ThreadCursorMethod, key: ThreadSortKey): 1 | 1000 => (method === 'fileScan' && key === 'created_at' ? SECOND : 1);
+const unitOf = (method: ThreadCursorMethod, key: ThreadSortKey): 1 | 1000 =>
+  method === 'fileScan' && key === 'created_at' ? SECOND : 1;
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -108,7 +118,13 @@ export const compareInThreadOrder =
   };
 
 /** Whether every row at time `a` comes before every row at time `b` in the page's order (`compareInThreadOrder`). */
-export const timeBefore = (method: ThreadCursorMethod, key: ThreadSortKey, direction: 'asc' | 'desc', a: number, b: number): boolean => {
+export const timeBefore = (
+  method: ThreadCursorMethod,
+  key: ThreadSortKey,
+  direction: 'asc' | 'desc',
+  a: number,
+  b: number,
+): boolean => {
   const unit = unitOf(method, key);
   return (direction === 'asc' ? 1 : -1) * (Math.floor(a / unit) - Math.floor(b / unit)) < 0;
 };
@@ -118,7 +134,13 @@ export const timeBefore = (method: ThreadCursorMethod, key: ThreadSortKey, direc
  * (the cursor's time, the cursor's id) in the page direction; a cursor without an id (a backwards
  * cursor) is passed by time alone, so a row at exactly its time is not on the page.
  */
-export const pastCursor = (method: ThreadCursorMethod, key: ThreadSortKey, row: OrderedRow, cursor: ThreadListCursor, direction: 'asc' | 'desc'): boolean => {
+export const pastCursor = (
+  method: ThreadCursorMethod,
+  key: ThreadSortKey,
+  row: OrderedRow,
+  cursor: ThreadListCursor,
+  direction: 'asc' | 'desc',
+): boolean => {
   const unit = unitOf(method, key);
   const time = Math.floor(row.key / unit) * unit;
   const sign = direction === 'asc' ? 1 : -1;
@@ -131,7 +153,12 @@ export const pastCursor = (method: ThreadCursorMethod, key: ThreadSortKey, row: 
  * through is on it: ascending at the cursor's time; descending below the end of the unit holding
  * it (a descending walk from `[…, ms]` starts below that ms).
  */
-export const cursorWalkStart = (method: ThreadCursorMethod, key: ThreadSortKey, cursor: ThreadListCursor, direction: 'asc' | 'desc'): number => {
+export const cursorWalkStart = (
+  method: ThreadCursorMethod,
+  key: ThreadSortKey,
+  cursor: ThreadListCursor,
+  direction: 'asc' | 'desc',
+): number => {
   const unit = unitOf(method, key);
   return direction === 'asc' ? cursor.ms : Math.floor(cursor.ms / unit) * unit + unit;
 };

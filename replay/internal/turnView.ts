@@ -17,7 +17,11 @@ export const itemInSegment = (seg: HistorySegment, line: number, r: ItemRow): bo
 };
 
 /** The item rows at these lines, in line order (a line twice, once). */
-export const rowsAt = async (ports: HistoryReadPorts, R: string, lines: ReadonlyArray<number | undefined>): Promise<Array<[number, ItemRow]>> => {
+export const rowsAt = async (
+  ports: HistoryReadPorts,
+  R: string,
+  lines: ReadonlyArray<number | undefined>,
+): Promise<Array<[number, ItemRow]>> => {
   const out: Array<[number, ItemRow]> = [];
   for (const line of [...new Set(lines.filter((l): l is number => l !== undefined))].sort((a, b) => a - b)) {
     const r = await take(ports.index.get('items', [R, line]));
@@ -31,11 +35,17 @@ export const rowsAt = async (ports: HistoryReadPorts, R: string, lines: Readonly
  * item's line: its items are normally the item rows there. Undefined when another turn's items
  * are among them (concurrent turns): the caller looks them up by id.
  */
-const scannedItemRows = async (ports: HistoryReadPorts, R: string, turn: TurnRow): Promise<Array<[number, ItemRow]> | undefined> => {
+const scannedItemRows = async (
+  ports: HistoryReadPorts,
+  R: string,
+  turn: TurnRow,
+): Promise<Array<[number, ItemRow]> | undefined> => {
   if (turn.itemCount === 0) return [];
   if (turn.firstItem === null) return undefined;
   const rows = await take(ports.index.range('items', [R], { from: [R, turn.firstItem.line], limit: turn.itemCount }));
-  return rows.length === turn.itemCount && rows.every((r) => r.value.turnId === turn.id) ? rows.map((r): [number, ItemRow] => [r.key[1], r.value]) : undefined;
+  return rows.length === turn.itemCount && rows.every((r) => r.value.turnId === turn.id)
+    ? rows.map((r): [number, ItemRow] => [r.key[1], r.value])
+    : undefined;
 };
 
 /** A segment read to its end (the current file): only there is a turn shown with every item it has (a cut shows part of a turn). */
@@ -70,8 +80,12 @@ export const turnItemRows = async (
   const R = seg.rollout.rolloutId;
   if (view === 'notLoaded') return [];
   let rows: Array<[number, ItemRow]> | undefined;
-  if (view === 'summary' && allBelowCut) rows = await rowsAt(ports, R, [turn.firstUserItem?.line, turn.finalAgentItem?.line]);
-  else rows = (await scannedItemRows(ports, R, turn)) ?? (await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, keyText(turn.id)])))?.itemLines ?? []));
+  if (view === 'summary' && allBelowCut)
+    rows = await rowsAt(ports, R, [turn.firstUserItem?.line, turn.finalAgentItem?.line]);
+  else
+    rows =
+      (await scannedItemRows(ports, R, turn)) ??
+      (await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, keyText(turn.id)])))?.itemLines ?? []));
   const out = rows.filter(([line, r]) => itemInSegment(seg, line, r));
   // The cut runs through the turn's items (or was not judged): its row's summary may name items past it, so pick the two from what is visible.
   return view === 'summary' && !allBelowCut
@@ -90,7 +104,13 @@ export const turnItemRows = async (
  * agent message, of the items created before its end in a paginated history (Codex sets a turn's
  * summary items only while it has no end: projections/turnStore.ts `addItem`).
  */
-const summaryOf = <E>(seg: HistorySegment, turn: TurnRow, all: E[], lineOf: (e: E) => number, rowOf: (e: E) => ItemRow): E[] => {
+const summaryOf = <E>(
+  seg: HistorySegment,
+  turn: TurnRow,
+  all: E[],
+  lineOf: (e: E) => number,
+  rowOf: (e: E) => ItemRow,
+): E[] => {
   const end = seg.rollout.mode === 'paginated' ? turn.end : null;
   const entries = end === null ? all : all.filter((e) => lineOf(e) < end.line);
   const firstUser = entries.find((e) => rowOf(e).kind === 'userMessage');
@@ -120,7 +140,9 @@ const presentSummary = async (
 ): Promise<ThreadItem[]> => {
   const rows = await turnItemRows(ports, seg, turn, 'full', allBelowCut);
   const items = await readItems(ports, lineage, seg, rows);
-  const had = rows.map((row, i) => ({ line: row[0], row: row[1], item: items[i]! })).filter((e) => !presence.kinds.has(e.item.type) || presence.has(e.item));
+  const had = rows
+    .map((row, i) => ({ line: row[0], row: row[1], item: items[i]! }))
+    .filter((e) => !presence.kinds.has(e.item.type) || presence.has(e.item));
   return summaryOf(
     seg,
     turn,
@@ -134,7 +156,16 @@ const presentSummary = async (
 export const apiTurn = (turn: TurnRow, seg: HistorySegment, view: ItemsView, items: ThreadItem[]): Turn => {
   // A turn whose end lies past its segment's cut never ended in this history (the fold's view).
   const endedPastCut = turn.end !== null && !inSegment(seg, turn.end);
-  const t = endedPastCut ? { ...turn, status: 'inProgress' as const, error: null, startedAt: turn.startedAtByStart, completedAt: null, durationMs: null } : turn;
+  const t = endedPastCut
+    ? {
+        ...turn,
+        status: 'inProgress' as const,
+        error: null,
+        startedAt: turn.startedAtByStart,
+        completedAt: null,
+        durationMs: null,
+      }
+    : turn;
   return apiTurnOf(t, items, view);
 };
 
@@ -172,10 +203,13 @@ export const turnsWithItems = async (
   numberedOtherwise: ReadonlySet<string>,
   presence?: ItemPresence,
 ): Promise<Turn[]> => {
-  const allBelowCut = turns.map((t) => itemsAllBelowCut(t.segment, t.row, numberedOtherwise.has(t.segment.rollout.rolloutId)));
+  const allBelowCut = turns.map((t) =>
+    itemsAllBelowCut(t.segment, t.row, numberedOtherwise.has(t.segment.rollout.rolloutId)),
+  );
   const kept = turns.map((t, i) => (view === 'summary' ? keptSummary(t.row, allBelowCut[i]!) : undefined));
   const rowsOf: Array<Array<[number, ItemRow]>> = [];
-  for (const [i, t] of turns.entries()) rowsOf.push(kept[i] !== undefined ? [] : await turnItemRows(ports, t.segment, t.row, view, allBelowCut[i]));
+  for (const [i, t] of turns.entries())
+    rowsOf.push(kept[i] !== undefined ? [] : await turnItemRows(ports, t.segment, t.row, view, allBelowCut[i]));
   const itemsOf: ThreadItem[][] = turns.map((_, i) => kept[i] ?? []);
   for (const seg of new Set(turns.map((t) => t.segment))) {
     const mine = turns.map((t, i) => i).filter((i) => turns[i]!.segment === seg && kept[i] === undefined);
@@ -192,7 +226,9 @@ export const turnsWithItems = async (
     for (const [i, t] of turns.entries())
       if (itemsOf[i]!.some((item) => presence.kinds.has(item.type) && !presence.has(item)))
         itemsOf[i] = await presentSummary(ports, lineage, t.segment, t.row, allBelowCut[i]!, presence);
-  return turns.map((t, i) => apiTurn(t.row, t.segment, view, view === 'summary' ? summaryOfUnended(t.segment, t.row, itemsOf[i]!) : itemsOf[i]!));
+  return turns.map((t, i) =>
+    apiTurn(t.row, t.segment, view, view === 'summary' ? summaryOfUnended(t.segment, t.row, itemsOf[i]!) : itemsOf[i]!),
+  );
 };
 
 /**
@@ -204,4 +240,6 @@ export const turnsWithItems = async (
  * legacy turn's summary is its items' (measured: equal).
  */
 const summaryOfUnended = (seg: HistorySegment, turn: TurnRow, items: ThreadItem[]): ThreadItem[] =>
-  seg.rollout.mode === 'paginated' && (turn.end === null || !inSegment(seg, turn.end)) ? items.filter((i) => i.type !== 'agentMessage') : items;
+  seg.rollout.mode === 'paginated' && (turn.end === null || !inSegment(seg, turn.end))
+    ? items.filter((i) => i.type !== 'agentMessage')
+    : items;

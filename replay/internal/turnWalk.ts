@@ -25,7 +25,11 @@ export interface WalkedTurn {
 }
 
 /** A turn row shadowed by a newer segment that holds the same turn (Codex reads the newest). */
-const shadowed = async (ports: HistoryReadPorts, newer: ReadonlyArray<HistorySegment>, turnId: string): Promise<boolean> => {
+const shadowed = async (
+  ports: HistoryReadPorts,
+  newer: ReadonlyArray<HistorySegment>,
+  turnId: string,
+): Promise<boolean> => {
   for (const seg of newer) {
     const line = (await take(ports.index.get('turnIds', [seg.rollout.rolloutId, keyText(turnId)])))?.line;
     if (line === undefined) continue;
@@ -44,7 +48,12 @@ const lastLineBelowCut = async (ports: HistoryReadPorts, seg: HistorySegment): P
  * The visible turns of a thread in logical order (or newest first), segment by segment, from a
  * start position. Rows are fetched in small chunks, so a page costs about its own size.
  */
-export async function* walkTurns(ports: HistoryReadPorts, lineage: ThreadLineage, direction: Direction, start: SegmentStart | null): AsyncGenerator<WalkedTurn> {
+export async function* walkTurns(
+  ports: HistoryReadPorts,
+  lineage: ThreadLineage,
+  direction: Direction,
+  start: SegmentStart | null,
+): AsyncGenerator<WalkedTurn> {
   const segs = lineage.segments;
   const first = start?.segment ?? (direction === 'asc' ? 0 : segs.length - 1);
   const order: number[] = [];
@@ -56,7 +65,10 @@ export async function* walkTurns(ports: HistoryReadPorts, lineage: ThreadLineage
     let fromLine = start && start.segment === i ? start.line : null;
     if (fromLine === null && direction === 'desc') fromLine = await lastLineBelowCut(ports, seg);
     const from: ReadonlyArray<KeyPart> | undefined = fromLine === null ? undefined : [R, fromLine];
-    for await (const r of scanRows(ports.index, 'turns', [R], { reverse: direction === 'desc', ...(from ? { from } : {}) })) {
+    for await (const r of scanRows(ports.index, 'turns', [R], {
+      reverse: direction === 'desc',
+      ...(from ? { from } : {}),
+    })) {
       const row = r.value;
       const line = r.key[1];
       const pos = keyPosOf(row);

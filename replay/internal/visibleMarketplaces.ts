@@ -5,5 +5,8 @@ import type { MarketplaceListing, PluginCatalog } from '../../domain/plugins/por
 const NONE: MarketplaceListing = { loaded: [], errors: [] };
 
 /** The marketplaces `plugin/list` and `plugin/installed` show: none while the plugins feature is off, as Codex answers. */
-export const visibleMarketplaces = (catalog: PluginCatalog, cwds: ReadonlyArray<string>): TE.TaskEither<EngineError, MarketplaceListing> =>
+export const visibleMarketplaces = (
+  catalog: PluginCatalog,
+  cwds: ReadonlyArray<string>,
+): TE.TaskEither<EngineError, MarketplaceListing> =>
   TE.chain((on: boolean) => (on ? catalog.marketplaces(cwds) : TE.right(NONE)))(catalog.featureEnabled());

@@ -18,7 +18,12 @@ import { stop, take } from '../../domain/effect.js';
  * had another process's lines been indexed meanwhile, the file is past `end` and the cut a Conflict.
  * Codex's state DB moves to the new file with it (or nothing is written).
  */
-export const writeRevision = async (ports: MutationPorts, lineage: ThreadLineage, cut: HistoryPoint, end: HistoryPoint): Promise<FileWritten> => {
+export const writeRevision = async (
+  ports: MutationPorts,
+  lineage: ThreadLineage,
+  cut: HistoryPoint,
+  end: HistoryPoint,
+): Promise<FileWritten> => {
   if (cut.ordinal === null) return stop(corrupt(cut.rolloutId, cut.byteOffset, 'a paginated cut has no ordinal'));
   const current = currentSegmentOf(lineage);
   const now = ports.clock.now();
@@ -31,9 +36,19 @@ export const writeRevision = async (ports: MutationPorts, lineage: ThreadLineage
     cut: { ...cut, ordinal: cut.ordinal },
     settings: await settingsBefore(ports, lineage),
   });
-  const revise = ports.files.revise(current.rollout.path, { ordinal: end.line, byteOffset: end.byteOffset }, path, renderDrafts(lines, cut.ordinal));
+  const revise = ports.files.revise(
+    current.rollout.path,
+    { ordinal: end.line, byteOffset: end.byteOffset },
+    path,
+    renderDrafts(lines, cut.ordinal),
+  );
   // Codex's state DB moves to the new file with it (or nothing is written).
-  const written = await take(ports.codexState.switchCurrentFile({ threadId: lineage.thread.id, from: current.rollout.path, to: path, at: now }, revise));
+  const written = await take(
+    ports.codexState.switchCurrentFile(
+      { threadId: lineage.thread.id, from: current.rollout.path, to: path, at: now },
+      revise,
+    ),
+  );
   // Written: an archive or unarchive that took the locks next may be moving it and its base
   // already; the thread is then read again where its files lie, not answered as failed.
   const indexed = await ports.indexer.catchUp([path])();

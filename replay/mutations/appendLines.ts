@@ -26,18 +26,28 @@ const resultOf = ({ idempotencyKey: _key, ...result }: AppendRecord): AppendLine
  * numbered densely (`ordinal` = expectedOrdinal + i, as Codex's readers rely on), a legacy one's
  * carry none. The first line that fails is named.
  */
-const checkLines = (lines: ReadonlyArray<string>, expectedOrdinal: number, paginated: boolean): EngineError | undefined => {
+const checkLines = (
+  lines: ReadonlyArray<string>,
+  expectedOrdinal: number,
+  paginated: boolean,
+): EngineError | undefined => {
   if (lines.length === 0) return invalidArgument('lines', 'an append needs at least one line');
   for (const [i, raw] of lines.entries()) {
     const field = `lines[${i}]`;
-    if (raw.includes('\n') || raw.includes('\r')) return invalidArgument(field, 'a rollout line cannot hold a line break');
+    if (raw.includes('\n') || raw.includes('\r'))
+      return invalidArgument(field, 'a rollout line cannot hold a line break');
     const line = decodeRolloutLine(raw);
     if (E.isLeft(line)) return invalidArgument(field, line.left);
     const event = classifyRolloutLine(line.right);
-    if (event.kind === 'invalid') return invalidArgument(field, `not a valid ${event.payloadType ?? event.type} line: ${event.reason}`);
+    if (event.kind === 'invalid')
+      return invalidArgument(field, `not a valid ${event.payloadType ?? event.type} line: ${event.reason}`);
     if (paginated && line.right.ordinal !== expectedOrdinal + i)
-      return invalidArgument(field, `a paginated thread's line ${expectedOrdinal + i} must carry "ordinal": ${expectedOrdinal + i}, got ${String(line.right.ordinal)}`);
-    if (!paginated && line.right.ordinal !== undefined) return invalidArgument(field, 'a legacy thread\'s lines carry no "ordinal"');
+      return invalidArgument(
+        field,
+        `a paginated thread's line ${expectedOrdinal + i} must carry "ordinal": ${expectedOrdinal + i}, got ${String(line.right.ordinal)}`,
+      );
+    if (!paginated && line.right.ordinal !== undefined)
+      return invalidArgument(field, 'a legacy thread\'s lines carry no "ordinal"');
   }
   return undefined;
 };
@@ -48,7 +58,12 @@ const checkLines = (lines: ReadonlyArray<string>, expectedOrdinal: number, pagin
  * key's record, or another process wrote the same batch) is the same append: the lines are not
  * written again. Read only when an append conflicts and its key is unknown.
  */
-const landedAt = async (ports: MutationPorts, path: string, fromLine: number, lines: ReadonlyArray<string>): Promise<AppendResult | undefined> => {
+const landedAt = async (
+  ports: MutationPorts,
+  path: string,
+  fromLine: number,
+  lines: ReadonlyArray<string>,
+): Promise<AppendResult | undefined> => {
   let first: LogPosition | undefined;
   let i = 0;
   for await (const entry of ports.files.linesBefore(path, undefined)) {
@@ -57,7 +72,14 @@ const landedAt = async (ports: MutationPorts, path: string, fromLine: number, li
     if (entry.line.raw !== lines[i]) return undefined;
     first ??= { ordinal: entry.position.line, byteOffset: entry.position.byteOffset };
     i += 1;
-    if (i === lines.length) return { first, next: { ordinal: entry.position.line + 1, byteOffset: entry.position.byteOffset + entry.position.byteLength + 1 } };
+    if (i === lines.length)
+      return {
+        first,
+        next: {
+          ordinal: entry.position.line + 1,
+          byteOffset: entry.position.byteOffset + entry.position.byteLength + 1,
+        },
+      };
   }
   return undefined;
 };
@@ -81,13 +103,17 @@ const landedAt = async (ports: MutationPorts, path: string, fromLine: number, li
  * is answered (and its key recorded) instead of conflicting. Two different appends cannot both
  * claim a position: the second one's bytes differ, or are the very same lines.
  */
-export const appendThreadLines = (ports: MutationPorts, req: AppendLinesRequest): TE.TaskEither<EngineError, AppendLinesResult> =>
+export const appendThreadLines = (
+  ports: MutationPorts,
+  req: AppendLinesRequest,
+): TE.TaskEither<EngineError, AppendLinesResult> =>
   useCase(async () => {
     if (req.idempotencyKey === '') return stop(invalidArgument('idempotencyKey', 'must not be empty'));
     const known = await take(ports.appendKeys.find(req.idempotencyKey, req.lines));
     if (known !== undefined) {
       const { record } = known;
-      if (record.threadId !== req.threadId) return stop(invalidArgument('idempotencyKey', `already used by an append to thread ${record.threadId}`));
+      if (record.threadId !== req.threadId)
+        return stop(invalidArgument('idempotencyKey', `already used by an append to thread ${record.threadId}`));
       // A retry repeats its request; other lines (or another place) under the same key are another
       // append, which the key would silently swallow: refused, nothing written.
       if (known.sameLines === false || record.lines !== req.lines.length || record.firstOrdinal !== req.expectedOrdinal)
@@ -123,7 +149,14 @@ export const appendThreadLines = (ports: MutationPorts, req: AppendLinesRequest)
     }
     // The end moved (another writer) or the caller expected another end: unless this very batch is already there, Conflict.
     r ??= expectedLine >= 0 ? await landedAt(ports, path, expectedLine, req.lines) : undefined;
-    if (r === undefined) return stop(conflict(path, { ordinal: req.expectedOrdinal, byteOffset: end.byteOffset }, actual === 'noStream' ? actual : inThread(actual)));
+    if (r === undefined)
+      return stop(
+        conflict(
+          path,
+          { ordinal: req.expectedOrdinal, byteOffset: end.byteOffset },
+          actual === 'noStream' ? actual : inThread(actual),
+        ),
+      );
     const record: AppendRecord = {
       idempotencyKey: req.idempotencyKey,
       threadId: req.threadId,

@@ -18,7 +18,10 @@ export interface ThreadMoved {
  * already archived is refused with Codex's words, one a running Codex has loaded (its writer lock)
  * as rollback and revert refuse it. The files move under their writer locks (`moveThreadFiles`).
  */
-export const archiveThread = (ports: ThreadManagementPorts, { threadId }: ParamsOf<'thread/archive'>): TE.TaskEither<EngineError, ThreadMoved> =>
+export const archiveThread = (
+  ports: ThreadManagementPorts,
+  { threadId }: ParamsOf<'thread/archive'>,
+): TE.TaskEither<EngineError, ThreadMoved> =>
   useCase(async () => {
     const moved = await take(
       moveThreadFiles(ports, threadId, {

@@ -16,7 +16,8 @@ export interface ThreadDeleted {
 }
 
 /** Codex's refusal while another thread's history is read through this one's files. */
-export const forkedHistoryReferences = (threadId: string): string => `cannot delete thread ${threadId}: forked history still references it`;
+export const forkedHistoryReferences = (threadId: string): string =>
+  `cannot delete thread ${threadId}: forked history still references it`;
 
 /** Times the delete starts over when the thread's files changed before their locks were held (a revision cut, a file moved). */
 const FILES_CHANGED_RETRIES = 5;
@@ -31,21 +32,32 @@ const FILES_CHANGED_RETRIES = 5;
  * is seen here (its revision deleted with the rest, its fork refusing the delete), one that runs
  * after finds no file (Conflict or NotFound). Never both acknowledged against the same state.
  */
-export const deleteThread = (ports: ThreadManagementPorts, { threadId }: ParamsOf<'thread/delete'>): TE.TaskEither<EngineError, ThreadDeleted> =>
+export const deleteThread = (
+  ports: ThreadManagementPorts,
+  { threadId }: ParamsOf<'thread/delete'>,
+): TE.TaskEither<EngineError, ThreadDeleted> =>
   useCase(async () => {
     for (let attempt = 0; ; attempt++) {
       const { files } = await managedThread(ports, threadId);
       const paths = files.map((f) => f.path).sort();
       const held = await ports.homeFiles.underWriterLocks(paths, deleteHeld(ports, threadId, paths))();
-      const retry = attempt < FILES_CHANGED_RETRIES && (E.isLeft(held) ? held.left._tag === 'NotFound' : held.right === 'filesChanged');
+      const retry =
+        attempt < FILES_CHANGED_RETRIES &&
+        (E.isLeft(held) ? held.left._tag === 'NotFound' : held.right === 'filesChanged');
       if (retry) continue;
       const done = await take(held);
-      return done === 'filesChanged' ? stop(rejected(`thread ${threadId}: its files kept changing while it was deleted; try again`)) : done;
+      return done === 'filesChanged'
+        ? stop(rejected(`thread ${threadId}: its files kept changing while it was deleted; try again`))
+        : done;
     }
   });
 
 /** The delete itself, its files' locks held: `filesChanged` when the thread's files are no longer `paths`. */
-const deleteHeld = (ports: ThreadManagementPorts, threadId: string, paths: ReadonlyArray<string>): TE.TaskEither<EngineError, ThreadDeleted | 'filesChanged'> =>
+const deleteHeld = (
+  ports: ThreadManagementPorts,
+  threadId: string,
+  paths: ReadonlyArray<string>,
+): TE.TaskEither<EngineError, ThreadDeleted | 'filesChanged'> =>
   useCase(async () => {
     const { files } = await managedThread(ports, threadId);
     if (JSON.stringify(files.map((f) => f.path).sort()) !== JSON.stringify(paths)) return 'filesChanged' as const;
@@ -60,7 +72,11 @@ const deleteHeld = (ports: ThreadManagementPorts, threadId: string, paths: Reado
     await take(ports.homeFiles.remove(paths));
     await take(ports.homeFiles.forgetThreadNames(threadId));
     const at = ports.clock.now().toISOString();
-    await take(ports.threadState.change(threadId, (current) => E.right(current === undefined ? null : { type: 'forgotten' as const, threadId, at })));
+    await take(
+      ports.threadState.change(threadId, (current) =>
+        E.right(current === undefined ? null : { type: 'forgotten' as const, threadId, at }),
+      ),
+    );
     // The files' checkpoints and rows go with the catch-up; the thread row, which no file is left to derive, goes here.
     await take(ports.indexer.catchUp(paths));
     await take(

@@ -41,10 +41,16 @@ export type ForkResult = ForkAnswer & {
 };
 
 /** What `thread/fork` answers (and `rollout-engine fork --json` prints). */
-export const forkAnswerOf = ({ sourceThreadId: _source, tokenUsage: _usage, written: _written, ...answer }: ForkResult): ForkAnswer => answer;
+export const forkAnswerOf = ({
+  sourceThreadId: _source,
+  tokenUsage: _usage,
+  written: _written,
+  ...answer
+}: ForkResult): ForkAnswer => answer;
 
 const requestOf = (p: ForkParams): E.Either<EngineError, ForkRequest> => {
-  if (p.lastTurnId != null && p.beforeTurnId != null) return E.left(invalidArgument('beforeTurnId', 'give lastTurnId or beforeTurnId, not both'));
+  if (p.lastTurnId != null && p.beforeTurnId != null)
+    return E.left(invalidArgument('beforeTurnId', 'give lastTurnId or beforeTurnId, not both'));
   if (p.lastTurnId != null) return E.right({ kind: 'lastTurn', turnId: p.lastTurnId });
   if (p.beforeTurnId != null) return E.right({ kind: 'beforeTurn', turnId: p.beforeTurnId });
   return E.right({ kind: 'whole' });
@@ -64,7 +70,8 @@ const sourceLineage = async (ports: MutationPorts, p: ForkParams): Promise<Threa
     cp = await take(ports.index.get('files', [real]));
   }
   if (cp?.threadId == null || cp.rolloutId === null) return stop(notFound('indexed rollout file', real));
-  if (p.threadId != null && p.threadId !== cp.threadId) return stop(invalidArgument('path', `holds thread ${cp.threadId}, not ${p.threadId}`));
+  if (p.threadId != null && p.threadId !== cp.threadId)
+    return stop(invalidArgument('path', `holds thread ${cp.threadId}, not ${p.threadId}`));
   await take(ports.indexer.refreshThread(cp.threadId));
   return lineageToChange(ports.index, cp.threadId, cp.rolloutId);
 };
@@ -80,7 +87,10 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
     const req = await take(requestOf(params));
     const lineage = await sourceLineage(ports, params);
     const found = req.kind === 'whole' ? undefined : await findTurn(ports.index, lineage, req.turnId);
-    const next = req.kind === 'lastTurn' && found !== undefined ? await nextTurn(ports.index, lineage, found.segment, found.keyLine) : undefined;
+    const next =
+      req.kind === 'lastTurn' && found !== undefined
+        ? await nextTurn(ports.index, lineage, found.segment, found.keyLine)
+        : undefined;
     const cut = await take(forkCut(req, { target: found?.ref, next, end: await historyEnd(ports.index, lineage) }));
     const sourceThreadId = lineage.thread.id;
     const currentPath = currentSegmentOf(lineage).rollout.path;
@@ -107,7 +117,9 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
         useCase(async () => {
           const created =
             lineage.mode === 'paginated'
-              ? await take(ports.files.create(path, renderDrafts([forkMetaLine(input), ...forkTailLines(input)], cut.ordinal)))
+              ? await take(
+                  ports.files.create(path, renderDrafts([forkMetaLine(input), ...forkTailLines(input)], cut.ordinal)),
+                )
               : await take(ports.files.createFrom(path, legacyForkLines(ports, currentPath, cut, input)));
           // The fork takes the source's name, as Codex records it: a line of its own in session_index.jsonl.
           const sourceName = (await take(ports.index.get('threads', [sourceThreadId])))?.name ?? null;
@@ -144,7 +156,12 @@ const lineBound = (lineage: ThreadLineage, cut: HistoryPoint): { segment: number
 };
 
 /** A legacy fork's lines: its meta, every source line below the cut re-stamped, then its tail. */
-async function* legacyForkLines(ports: MutationPorts, sourcePath: string, cut: HistoryPoint, input: ForkFileInput): AsyncGenerator<string> {
+async function* legacyForkLines(
+  ports: MutationPorts,
+  sourcePath: string,
+  cut: HistoryPoint,
+  input: ForkFileInput,
+): AsyncGenerator<string> {
   const ts = input.timestamp;
   yield* renderDrafts([forkMetaLine(input)], null);
   for await (const entry of ports.files.linesBefore(sourcePath, cut.byteOffset)) {

@@ -20,7 +20,10 @@ export const REVERT_NEEDS_PAGINATED = 'thread/revert only supports paginated thr
  * `thread/revert {threadId, beforeTurnId}`: the thread keeps its history before that turn, as a
  * new revision file referencing the cut (Codex 0.169 semantics). Paginated threads only.
  */
-export const revertThread = (ports: MutationPorts, { threadId, beforeTurnId }: ParamsOf<'thread/revert'>): TE.TaskEither<EngineError, RevertResult> =>
+export const revertThread = (
+  ports: MutationPorts,
+  { threadId, beforeTurnId }: ParamsOf<'thread/revert'>,
+): TE.TaskEither<EngineError, RevertResult> =>
   useCase(async () => {
     await take(ports.indexer.refreshThread(threadId));
     const lineage = await lineageToChange(ports.index, threadId);
@@ -34,7 +37,10 @@ export const revertThread = (ports: MutationPorts, { threadId, beforeTurnId }: P
   });
 
 /** Cursors that page the kept history backwards from its end, as `thread/revert` answers. */
-export const backwardsCursors = async (ports: MutationPorts, threadId: string): Promise<{ turnsBackwardsCursor: string | null; itemsBackwardsCursor: string | null }> => {
+export const backwardsCursors = async (
+  ports: MutationPorts,
+  threadId: string,
+): Promise<{ turnsBackwardsCursor: string | null; itemsBackwardsCursor: string | null }> => {
   const lineage = await lineageToChange(ports.index, threadId);
   const lastTurn = (await lastTurns(ports.index, lineage, 1))[0];
   const lastItem = await lastRowBefore(ports.index, lineage, 'items');
@@ -42,7 +48,13 @@ export const backwardsCursors = async (ports: MutationPorts, threadId: string): 
     turnsBackwardsCursor:
       lastTurn?.anchor.ordinal == null
         ? null
-        : serializeHistoryCursor(threadId, 'turns', lastTurn.anchor.ordinal, true, await cursorLine(ports.index, lastTurn.anchor.rolloutId, lastTurn.anchor.line)),
+        : serializeHistoryCursor(
+            threadId,
+            'turns',
+            lastTurn.anchor.ordinal,
+            true,
+            await cursorLine(ports.index, lastTurn.anchor.rolloutId, lastTurn.anchor.line),
+          ),
     itemsBackwardsCursor:
       lastItem?.value.ordinal == null
         ? null

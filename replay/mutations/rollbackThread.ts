@@ -41,7 +41,11 @@ export const rollbackThread = (
     const lineage = await lineageToChange(ports.index, threadId);
     // Before the turns are read (another process may index lines meanwhile): see writeRevision.
     const end = await historyEnd(ports.index, lineage);
-    const dropped = await lastTurns(ports.index, lineage, Number.isSafeInteger(numTurns) && numTurns > 0 ? numTurns : 0);
+    const dropped = await lastTurns(
+      ports.index,
+      lineage,
+      Number.isSafeInteger(numTurns) && numTurns > 0 ? numTurns : 0,
+    );
     const cut = await take(rollbackCut(dropped, numTurns));
     let written: RollbackResult['written'] = null;
     if (lineage.mode === 'legacy') {
@@ -50,7 +54,12 @@ export const rollbackThread = (
       // thread loaded would never see the marker: its next turn would continue the dropped turns.
       await take(ports.codexState.refuseIfHeld(threadId));
       const r = await take(
-        ports.files.append(path, [threadRolledBack(lineTimestamp(ports.clock.now()), numTurns)], { ordinal: end.line, byteOffset: end.byteOffset }, 'legacy'),
+        ports.files.append(
+          path,
+          [threadRolledBack(lineTimestamp(ports.clock.now()), numTurns)],
+          { ordinal: end.line, byteOffset: end.byteOffset },
+          'legacy',
+        ),
       );
       await take(ports.indexer.catchUp([path]));
       written = { path, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal };

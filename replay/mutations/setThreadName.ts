@@ -23,7 +23,10 @@ export interface ThreadNamed {
  * trimmed; blank refused), the name set in Codex's state DB row, and nothing to the rollout. The thread's row takes the name at once.
  * An archived thread is refused with Codex's words.
  */
-export const setThreadName = (ports: ThreadManagementPorts, { threadId, name }: ParamsOf<'thread/name/set'>): TE.TaskEither<EngineError, ThreadNamed> =>
+export const setThreadName = (
+  ports: ThreadManagementPorts,
+  { threadId, name }: ParamsOf<'thread/name/set'>,
+): TE.TaskEither<EngineError, ThreadNamed> =>
   useCase(async () => {
     const trimmed = name.trim();
     if (trimmed === '') return stop(rejected(EMPTY_THREAD_NAME));

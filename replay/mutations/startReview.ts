@@ -6,7 +6,12 @@ import { copyIntoLegacyFork } from '../../domain/fork/legacyCopy.js';
 import { lineTimestamp, renderDrafts } from '../../domain/rollout/lineDraft.js';
 import { emptyReviewPrompt } from '../../domain/review/reviewTarget.js';
 import type { DetachedReviewInput, ReviewStart } from '../../domain/review/reviewLines.js';
-import { detachedReviewMeta, detachedReviewTail, enteredReviewMode, reviewTurn } from '../../domain/review/reviewLines.js';
+import {
+  detachedReviewMeta,
+  detachedReviewTail,
+  enteredReviewMode,
+  reviewTurn,
+} from '../../domain/review/reviewLines.js';
 import { currentSegmentOf } from '../../domain/history/lineage.js';
 import { historyEnd, lineageToChange } from '../internal/lineage.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
@@ -28,7 +33,10 @@ export type ReviewResult = ReviewStartResult & { readonly written: FileWritten }
  * review}`, `parent_thread_id`) whose first turn enters review mode. The review's result arrives
  * later as appended lines (exited-review-mode item, agent message, task_complete).
  */
-export const startReview = (ports: MutationPorts, { threadId, target, ...p }: ParamsOf<'review/start'>): TE.TaskEither<EngineError, ReviewResult> =>
+export const startReview = (
+  ports: MutationPorts,
+  { threadId, target, ...p }: ParamsOf<'review/start'>,
+): TE.TaskEither<EngineError, ReviewResult> =>
   useCase(async () => {
     // Inline unless asked, as Codex's default.
     const delivery: ReviewDelivery = p.delivery ?? 'inline';
@@ -42,15 +50,32 @@ export const startReview = (ports: MutationPorts, { threadId, target, ...p }: Pa
       // Appended into the thread: a Codex that has it loaded would neither see the turn nor keep its lines apart from ours.
       await take(ports.codexState.refuseIfHeld(threadId));
       const review: ReviewStart = { threadId, turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
-      const r = await take(ports.files.append(currentPath, [enteredReviewMode(lineage.mode, review)], { ordinal: end.line, byteOffset: end.byteOffset }, lineage.mode));
+      const r = await take(
+        ports.files.append(
+          currentPath,
+          [enteredReviewMode(lineage.mode, review)],
+          { ordinal: end.line, byteOffset: end.byteOffset },
+          lineage.mode,
+        ),
+      );
       await take(ports.indexer.catchUp([currentPath]));
       return {
         turn: reviewTurn(review, null),
         reviewThreadId: threadId,
-        written: { path: currentPath, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal },
+        written: {
+          path: currentPath,
+          bytes: r.next.byteOffset - r.first.byteOffset,
+          lines: r.next.ordinal - r.first.ordinal,
+        },
       };
     }
-    const review: ReviewStart = { threadId: ports.ids.uuidv7(), turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
+    const review: ReviewStart = {
+      threadId: ports.ids.uuidv7(),
+      turnId: ports.ids.uuidv7(),
+      itemId: ports.ids.uuidv7(),
+      target,
+      now,
+    };
     const input: DetachedReviewInput = {
       parentMeta: await sessionMetaOf(ports, currentPath),
       parentThreadId: threadId,
@@ -64,14 +89,25 @@ export const startReview = (ports: MutationPorts, { threadId, target, ...p }: Pa
     const written =
       lineage.mode === 'paginated'
         ? await take(ports.files.create(path, renderDrafts(drafts, end.ordinal)))
-        : await take(ports.files.createFrom(path, copiedReviewLines(ports, currentPath, end, lineTimestamp(now), renderDrafts(drafts, null))));
+        : await take(
+            ports.files.createFrom(
+              path,
+              copiedReviewLines(ports, currentPath, end, lineTimestamp(now), renderDrafts(drafts, null)),
+            ),
+          );
     // A row in Codex's cache, as the engine's forks get: a Codex with its cache answers the review thread's model and lists it.
     // Written before the file is indexed, so the thread's row takes its times from it as Codex answers them
     // (a file whose mtime is a second later than the row's would otherwise be answered by the mtime).
     await codexStateAfterWrite(
       ports,
       { threadId: review.threadId, method: 'review/start', update: "the review thread's row" },
-      ports.codexState.recordFork({ sourceThreadId: threadId, threadId: review.threadId, path, at: now, reviewSubAgent: true }),
+      ports.codexState.recordFork({
+        sourceThreadId: threadId,
+        threadId: review.threadId,
+        path,
+        at: now,
+        reviewSubAgent: true,
+      }),
     );
     await take(ports.indexer.catchUp([path]));
     return {
@@ -82,7 +118,13 @@ export const startReview = (ports: MutationPorts, { threadId, target, ...p }: Pa
   });
 
 /** A legacy parent's review thread: its meta, the parent's lines re-stamped, then the review turn. */
-async function* copiedReviewLines(ports: MutationPorts, parentPath: string, end: HistoryPoint, ts: string, lines: ReadonlyArray<string>): AsyncGenerator<string> {
+async function* copiedReviewLines(
+  ports: MutationPorts,
+  parentPath: string,
+  end: HistoryPoint,
+  ts: string,
+  lines: ReadonlyArray<string>,
+): AsyncGenerator<string> {
   const [meta, ...tail] = lines;
   yield meta!;
   for await (const entry of ports.files.linesBefore(parentPath, end.byteOffset)) {

@@ -18,7 +18,10 @@ export interface ThreadUnarchived extends ThreadMoved {
  * their names carry, one rename each, as Codex does. A thread with nothing archived is refused
  * with Codex's words. The files move under their writer locks (`moveThreadFiles`).
  */
-export const unarchiveThread = (ports: ThreadManagementPorts, { threadId }: ParamsOf<'thread/unarchive'>): TE.TaskEither<EngineError, ThreadUnarchived> =>
+export const unarchiveThread = (
+  ports: ThreadManagementPorts,
+  { threadId }: ParamsOf<'thread/unarchive'>,
+): TE.TaskEither<EngineError, ThreadUnarchived> =>
   useCase(async () => {
     const moved = await take(
       moveThreadFiles(ports, threadId, {

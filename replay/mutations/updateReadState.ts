@@ -30,8 +30,12 @@ export const updateReadState = (
     const after = await take(
       ports.threadState.change(threadId, (current) => {
         const now = current?.readState ?? readStateOf({ ...row, readState: undefined });
-        if (now.revision !== expectedRevision) return E.left(rejected(READ_STATE_CHANGED, { reason: READ_STATE_CONFLICT, readState: now }));
-        const readState: ReadState = { firstUnread: operation.type === 'read' ? null : { type: 'threadStart' }, revision: ports.ids.uuidv7() };
+        if (now.revision !== expectedRevision)
+          return E.left(rejected(READ_STATE_CHANGED, { reason: READ_STATE_CONFLICT, readState: now }));
+        const readState: ReadState = {
+          firstUnread: operation.type === 'read' ? null : { type: 'threadStart' },
+          revision: ports.ids.uuidv7(),
+        };
         return E.right({ type: 'readState' as const, threadId, at, readState });
       }),
     );

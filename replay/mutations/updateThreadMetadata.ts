@@ -29,7 +29,11 @@ const FIELDS = ['sha', 'branch', 'originUrl'] as const;
 
 /** The stored git info after a patch (Codex's checks: a given string must not be blank). Pure. */
 export const patchedGitInfo = (current: GitInfo | null, patch: GitInfoPatch): E.Either<EngineError, GitInfo | null> => {
-  const next: GitInfo = { sha: current?.sha ?? null, branch: current?.branch ?? null, originUrl: current?.originUrl ?? null };
+  const next: GitInfo = {
+    sha: current?.sha ?? null,
+    branch: current?.branch ?? null,
+    originUrl: current?.originUrl ?? null,
+  };
   for (const f of FIELDS) {
     const v = patch[f];
     if (v === undefined) continue;
@@ -54,7 +58,10 @@ export const patchedGitInfo = (current: GitInfo | null, patch: GitInfoPatch): E.
  * Codex's project assignment, of which only `""` (no project) can be given, since the engine keeps
  * no projects. `daybreakEnabled` is not kept.
  */
-export const updateThreadMetadata = (ports: ThreadManagementPorts, p: ParamsOf<'thread/metadata/update'>): TE.TaskEither<EngineError, Thread> =>
+export const updateThreadMetadata = (
+  ports: ThreadManagementPorts,
+  p: ParamsOf<'thread/metadata/update'>,
+): TE.TaskEither<EngineError, Thread> =>
   useCase(async () => {
     const { threadId } = p;
     const gitInfo = p.gitInfo ?? undefined;
@@ -67,7 +74,9 @@ export const updateThreadMetadata = (ports: ThreadManagementPorts, p: ParamsOf<'
       const at = ports.clock.now().toISOString();
       await take(
         ports.threadState.change(threadId, () =>
-          E.map((gitInfo: GitInfo | null) => ({ type: 'gitInfo' as const, threadId, at, gitInfo }))(patchedGitInfo(row.gitInfo, patch)),
+          E.map((gitInfo: GitInfo | null) => ({ type: 'gitInfo' as const, threadId, at, gitInfo }))(
+            patchedGitInfo(row.gitInfo, patch),
+          ),
         ),
       );
     }

@@ -25,13 +25,17 @@ export interface PluginInstallDeps {
  * the old root — and `[plugins."<id>"] enabled = true` in config.toml. Reported through the
  * plugins manager (`codex_plugin_installed`, normal metadata).
  */
-export const installPlugin = (deps: PluginInstallDeps, p: ParamsOf<'plugin/install'>): TE.TaskEither<EngineError, PluginInstallResult> =>
+export const installPlugin = (
+  deps: PluginInstallDeps,
+  p: ParamsOf<'plugin/install'>,
+): TE.TaskEither<EngineError, PluginInstallResult> =>
   useCase(async () => {
     const { pluginName } = p;
     const marketplacePath = p.marketplacePath ?? null;
     if (marketplacePath === null) {
       const remoteMarketplaceName = p.remoteMarketplaceName ?? null;
-      if (remoteMarketplaceName === null) return stop(invalidArgument('marketplacePath', 'either marketplacePath or remoteMarketplaceName is required'));
+      if (remoteMarketplaceName === null)
+        return stop(invalidArgument('marketplacePath', 'either marketplacePath or remoteMarketplaceName is required'));
       return take(deps.installRemote({ ...p, remoteMarketplaceName }));
     }
     const { catalog, config, manager } = deps.local;
@@ -39,9 +43,14 @@ export const installPlugin = (deps: PluginInstallDeps, p: ParamsOf<'plugin/insta
     const i = marketplace.plugins.findIndex((e) => e.name === pluginName);
     if (i < 0) return stop(rejected(`plugin \`${pluginName}\` was not found in marketplace \`${marketplace.name}\``));
     const entry = marketplace.plugins[i]!;
-    if (entry.installPolicy === 'NOT_AVAILABLE') return stop(rejected(`plugin \`${pluginName}\` is not available for install in marketplace \`${marketplace.name}\``));
+    if (entry.installPolicy === 'NOT_AVAILABLE')
+      return stop(
+        rejected(`plugin \`${pluginName}\` is not available for install in marketplace \`${marketplace.name}\``),
+      );
     const id = await take(parsePluginId(`${entry.name}@${marketplace.name}`));
-    await take(manager.installLocal(entry.sourcePath, id, manifestVersion(states[i]!.manifest) ?? DEFAULT_PLUGIN_VERSION));
+    await take(
+      manager.installLocal(entry.sourcePath, id, manifestVersion(states[i]!.manifest) ?? DEFAULT_PLUGIN_VERSION),
+    );
     await take(config.setEnabled(pluginKey(id), true));
     return { authPolicy: entry.authPolicy, appsNeedingAuth: [] };
   });

@@ -11,11 +11,16 @@ import type { ParamsOf } from '../../protocol/methods.js';
  * `installSuggestionPluginNames`), marketplaces left with none dropped (Codex's `PluginInstalledResponse`).
  * Null or absent `cwds` / names: none.
  */
-export const listInstalledPlugins = (catalog: PluginCatalog, p: ParamsOf<'plugin/installed'>): TE.TaskEither<EngineError, PluginInstalledResult> => {
+export const listInstalledPlugins = (
+  catalog: PluginCatalog,
+  p: ParamsOf<'plugin/installed'>,
+): TE.TaskEither<EngineError, PluginInstalledResult> => {
   const suggested = p.installSuggestionPluginNames ?? [];
   return TE.map(({ loaded, errors }: MarketplaceListing) => ({
     marketplaces: loaded.flatMap(({ marketplace, states }) => {
-      const plugins = marketplace.plugins.flatMap((p, i) => (states[i]!.installed || suggested.includes(p.name) ? [pluginSummary(marketplace, p, states[i]!)] : []));
+      const plugins = marketplace.plugins.flatMap((p, i) =>
+        states[i]!.installed || suggested.includes(p.name) ? [pluginSummary(marketplace, p, states[i]!)] : [],
+      );
       return plugins.length === 0 ? [] : [marketplaceEntry(marketplace, plugins)];
     }),
     marketplaceLoadErrors: errors,

@@ -62,7 +62,11 @@ const remoteMarketplace = async (
     plugins.push(summary.right);
   }
   // A catalog without entries is no marketplace (measured: created-by-me with none).
-  return E.right(plugins.length === 0 ? null : { name: catalog.name, path: null, interface: { displayName: catalog.displayName }, plugins });
+  return E.right(
+    plugins.length === 0
+      ? null
+      : { name: catalog.name, path: null, interface: { displayName: catalog.displayName }, plugins },
+  );
 };
 
 /**
@@ -86,7 +90,9 @@ export const listPlugins = (
     const req = { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null };
     // With plugins off Codex lists nothing and asks no catalog.
     const on = await take(catalog.featureEnabled());
-    const { loaded, errors } = await take(req.kinds === null || req.kinds.includes('local') ? visibleMarketplaces(catalog, req.cwds) : TE.right(NOTHING));
+    const { loaded, errors } = await take(
+      req.kinds === null || req.kinds.includes('local') ? visibleMarketplaces(catalog, req.cwds) : TE.right(NOTHING),
+    );
     const marketplaces: Array<PluginMarketplaceEntry | RemoteMarketplaceEntry> = loaded.map(({ marketplace, states }) =>
       marketplaceEntry(
         marketplace,
@@ -97,7 +103,9 @@ export const listPlugins = (
     let featuredPluginIds: ReadonlyArray<string> = [];
     for (const c of on ? remoteCatalogsOf(req.kinds, await take(catalog.remoteFeatureEnabled())) : []) {
       const backend = await deps.remoteBackend();
-      const entry = E.isLeft(backend) ? backend : await remoteMarketplace(backend.right, c, localVersion, deps.local.cache.activeVersion);
+      const entry = E.isLeft(backend)
+        ? backend
+        : await remoteMarketplace(backend.right, c, localVersion, deps.local.cache.activeVersion);
       if (E.isLeft(entry)) {
         if (strict) return stop(catalogErrorIn(c.context, entry.left));
         continue;

@@ -32,12 +32,25 @@ export interface PluginsManager {
     id: PluginId,
     opts?: { readonly remotePluginId?: string | null; readonly capabilitySummary?: PluginCapabilitySummary | null },
   ) => TE.TaskEither<EngineError, PluginTelemetryMetadata>;
-  readonly stateEvent: (state: PluginState, id: PluginId, opts?: { readonly remotePluginId?: string | null }) => TE.TaskEither<EngineError, AnalyticsEvent>;
+  readonly stateEvent: (
+    state: PluginState,
+    id: PluginId,
+    opts?: { readonly remotePluginId?: string | null },
+  ) => TE.TaskEither<EngineError, AnalyticsEvent>;
   readonly usedEvent: (id: PluginId, tracking: TurnTracking) => TE.TaskEither<EngineError, AnalyticsEvent>;
   /** Install from a local source: replaces the cache root, so a remote sidecar is cleared. */
-  readonly installLocal: (sourceDir: string, id: PluginId, version: string) => TE.TaskEither<EngineError, PluginTelemetryMetadata>;
+  readonly installLocal: (
+    sourceDir: string,
+    id: PluginId,
+    version: string,
+  ) => TE.TaskEither<EngineError, PluginTelemetryMetadata>;
   /** Install from the remote catalog: the backend's id is written to the sidecar and reported. */
-  readonly installRemote: (sourceDir: string, id: PluginId, version: string, remotePluginId: string) => TE.TaskEither<EngineError, PluginTelemetryMetadata>;
+  readonly installRemote: (
+    sourceDir: string,
+    id: PluginId,
+    version: string,
+    remotePluginId: string,
+  ) => TE.TaskEither<EngineError, PluginTelemetryMetadata>;
   /**
    * Remote sync of one plugin: a cached bundle already at `version` is kept and its sidecar
    * backfilled (written if missing or different); otherwise the bundle is fetched (`source`, only
@@ -59,22 +72,40 @@ export const pluginsManager = (deps: PluginsManagerDeps): PluginsManager => {
   const metadata: PluginsManager['telemetryMetadata'] =
     (id, opts = {}) =>
     async () => {
-      const summary = opts.capabilitySummary !== undefined ? E.right(opts.capabilitySummary) : await cache.capabilitySummary(id)();
+      const summary =
+        opts.capabilitySummary !== undefined ? E.right(opts.capabilitySummary) : await cache.capabilitySummary(id)();
       if (E.isLeft(summary)) return summary;
-      return E.right(telemetryMetadata({ pluginId: id, remotePluginId: opts.remotePluginId ?? null, capabilitySummary: summary.right }));
+      return E.right(
+        telemetryMetadata({
+          pluginId: id,
+          remotePluginId: opts.remotePluginId ?? null,
+          capabilitySummary: summary.right,
+        }),
+      );
     };
-  const report = (state: PluginState, m: PluginTelemetryMetadata): TE.TaskEither<EngineError, PluginTelemetryMetadata> =>
-    deps.sink === null ? TE.right(m) : TE.map(() => m)(deps.sink.deliver({ events: [pluginStateEvent(state, m, deps.productClientId)] }));
+  const report = (
+    state: PluginState,
+    m: PluginTelemetryMetadata,
+  ): TE.TaskEither<EngineError, PluginTelemetryMetadata> =>
+    deps.sink === null
+      ? TE.right(m)
+      : TE.map(() => m)(deps.sink.deliver({ events: [pluginStateEvent(state, m, deps.productClientId)] }));
   const installRemote: PluginsManager['installRemote'] = (sourceDir, id, version, remotePluginId) =>
     TE.chain(() =>
-      TE.chain(() => TE.chain((m: PluginTelemetryMetadata) => report('installed', m))(metadata(id, { remotePluginId })))(cache.writeRemoteId(id, remotePluginId)),
+      TE.chain(() =>
+        TE.chain((m: PluginTelemetryMetadata) => report('installed', m))(metadata(id, { remotePluginId })),
+      )(cache.writeRemoteId(id, remotePluginId)),
     )(cache.install(sourceDir, id, version));
   return {
     telemetryMetadata: metadata,
-    stateEvent: (state, id, opts = {}) => TE.map((m: PluginTelemetryMetadata) => pluginStateEvent(state, m, deps.productClientId))(metadata(id, opts)),
-    usedEvent: (id, tracking) => TE.map((m: PluginTelemetryMetadata) => pluginUsedEvent(m, tracking, deps.productClientId))(metadata(id)),
+    stateEvent: (state, id, opts = {}) =>
+      TE.map((m: PluginTelemetryMetadata) => pluginStateEvent(state, m, deps.productClientId))(metadata(id, opts)),
+    usedEvent: (id, tracking) =>
+      TE.map((m: PluginTelemetryMetadata) => pluginUsedEvent(m, tracking, deps.productClientId))(metadata(id)),
     installLocal: (sourceDir, id, version) =>
-      TE.chain(() => TE.chain((m: PluginTelemetryMetadata) => report('installed', m))(metadata(id, { remotePluginId: null })))(cache.install(sourceDir, id, version)),
+      TE.chain(() =>
+        TE.chain((m: PluginTelemetryMetadata) => report('installed', m))(metadata(id, { remotePluginId: null })),
+      )(cache.install(sourceDir, id, version)),
     installRemote,
     syncRemote: (id, version, remotePluginId, source) => async () => {
       const active = await cache.activeVersion(id)();
@@ -83,7 +114,9 @@ export const pluginsManager = (deps: PluginsManagerDeps): PluginsManager => {
         const staged = await source()();
         if (E.isLeft(staged)) return staged;
         try {
-          const r = await TE.chain(() => cache.writeRemoteId(id, remotePluginId))(cache.install(staged.right.root, id, version))();
+          const r = await TE.chain(() => cache.writeRemoteId(id, remotePluginId))(
+            cache.install(staged.right.root, id, version),
+          )();
           return E.isLeft(r) ? r : E.right('installed' as const);
         } finally {
           await staged.right.dispose();
@@ -95,6 +128,9 @@ export const pluginsManager = (deps: PluginsManagerDeps): PluginsManager => {
       const w = await cache.writeRemoteId(id, remotePluginId)();
       return E.isLeft(w) ? w : E.right('backfilled' as const);
     },
-    uninstall: (id) => TE.chain((m: PluginTelemetryMetadata) => TE.chain(() => report('uninstalled', m))(cache.uninstall(id)))(metadata(id)),
+    uninstall: (id) =>
+      TE.chain((m: PluginTelemetryMetadata) => TE.chain(() => report('uninstalled', m))(cache.uninstall(id)))(
+        metadata(id),
+      ),
   };
 };

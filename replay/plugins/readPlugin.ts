@@ -11,7 +11,10 @@ import type { RemoteLocalVersion } from '../../domain/plugins/remotePluginDetail
 /** What `plugin/read` runs on: the local marketplaces' catalog, and the remote read (`readRemotePlugin.ts`) with the home's backend. */
 export interface PluginReadDeps {
   readonly local: { readonly catalog: PluginCatalog };
-  readonly readRemote: (p: RemotePluginRead, localVersion: RemoteLocalVersion) => TE.TaskEither<EngineError, ResultOf<'plugin/read'>>;
+  readonly readRemote: (
+    p: RemotePluginRead,
+    localVersion: RemoteLocalVersion,
+  ) => TE.TaskEither<EngineError, ResultOf<'plugin/read'>>;
 }
 
 /**

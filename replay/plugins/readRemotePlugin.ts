@@ -27,7 +27,8 @@ export interface RemotePluginReadDeps {
 const CONTEXT = 'read remote plugin details';
 const inContext = (e: EngineError): EngineError => catalogErrorIn(CONTEXT, e);
 
-const inContextOf = async <A>(run: TE.TaskEither<EngineError, A>): Promise<E.Either<EngineError, A>> => E.mapLeft(inContext)(await run());
+const inContextOf = async <A>(run: TE.TaskEither<EngineError, A>): Promise<E.Either<EngineError, A>> =>
+  E.mapLeft(inContext)(await run());
 
 /**
  * `plugin/read` of a remote plugin (`remoteMarketplaceName`, `pluginName` the backend's id), in
@@ -43,12 +44,18 @@ export const readRemotePlugin = (
   localVersion: RemoteLocalVersion = 'accountRelease',
 ): TE.TaskEither<EngineError, { plugin: Record<string, unknown> }> =>
   useCase(async () => {
-    if (!(await take(deps.featureEnabled))) return stop(rejected(`remote plugin read is not enabled for marketplace ${remoteMarketplaceName}`));
-    if (!isRemotePluginId(pluginName)) return stop(rejected('invalid remote plugin id: only ASCII letters, digits, `_`, `-`, and `~` are allowed'));
+    if (!(await take(deps.featureEnabled)))
+      return stop(rejected(`remote plugin read is not enabled for marketplace ${remoteMarketplaceName}`));
+    if (!isRemotePluginId(pluginName))
+      return stop(rejected('invalid remote plugin id: only ASCII letters, digits, `_`, `-`, and `~` are allowed'));
     const backend = await take(inContextOf(deps.backend));
     const item = await take(inContextOf(backend.pluginDetail(pluginName, false)));
-    const installed = (await take(inContextOf(backend.installedPlugins(false, item.scope)))).find((p) => p.id === pluginName);
+    const installed = (await take(inContextOf(backend.installedPlugins(false, item.scope)))).find(
+      (p) => p.id === pluginName,
+    );
     const detail = await take(E.mapLeft(inContext)(remotePluginDetailOf(item, installed)));
-    const summary = await take(withLocalVersion(detail.plugin['summary'] as Record<string, unknown>, localVersion, deps.cachedVersion));
+    const summary = await take(
+      withLocalVersion(detail.plugin['summary'] as Record<string, unknown>, localVersion, deps.cachedVersion),
+    );
     return { plugin: { ...detail.plugin, summary } };
   });

@@ -34,7 +34,8 @@ export interface TokenAuditOptions extends Omit<TokenReportOptions, 'clientOf'> 
 }
 
 /** The client a thread was used from: Codex's originator (codex_cli_rs, codex_vscode, …), else the kind of its source. */
-const clientOf = (originator: string, apiSource: unknown): string | null => (originator !== '' ? originator : (sourceKindsOf(apiSource)[0] ?? null));
+const clientOf = (originator: string, apiSource: unknown): string | null =>
+  originator !== '' ? originator : (sourceKindsOf(apiSource)[0] ?? null);
 
 /**
  * What a token-usage report of a CODEX_HOME is built from, read from the index's token projection
@@ -46,7 +47,10 @@ const clientOf = (originator: string, apiSource: unknown): string | null => (ori
  * range or the time zone cuts. A report by turn reads every response.
  * long: not split yet (issue 71): one useCase reading the audit's rows, buckets and files
  */
-const readTokenInputs = (store: IndexStore, { releasePages, ...options }: TokenAuditOptions): TE.TaskEither<EngineError, TokenInputs> =>
+const readTokenInputs = (
+  store: IndexStore,
+  { releasePages, ...options }: TokenAuditOptions,
+): TE.TaskEither<EngineError, TokenInputs> =>
   useCase(async () => {
     // A read error of a remap surfaces on the next read.
     const unmap = (): void => void (releasePages === true ? store.remap?.() : undefined);
@@ -69,7 +73,8 @@ const readTokenInputs = (store: IndexStore, { releasePages, ...options }: TokenA
       }),
     );
     unmap();
-    if ((options.dimensions ?? ['turn']).includes('turn')) return { clients, rows: await take(storedResponses(store)), buckets: [] };
+    if ((options.dimensions ?? ['turn']).includes('turn'))
+      return { clients, rows: await take(storedResponses(store)), buckets: [] };
 
     const filesOf = new Map<string, string[]>();
     for (const [rid, t] of threadOf) {
@@ -142,10 +147,12 @@ const readTokenInputs = (store: IndexStore, { releasePages, ...options }: TokenA
     const rows: StoredResponse[] = [];
     let read = 0;
     for (const rid of [...asRows].sort()) {
-      for (const r of await take(store.range('tokenAudit', [rid]))) rows.push({ rolloutId: rid, line: r.key[1], response: r.value });
+      for (const r of await take(store.range('tokenAudit', [rid])))
+        rows.push({ rolloutId: rid, line: r.key[1], response: r.value });
       if (++read % ROLLOUTS_BETWEEN_UNMAPS === 0) unmap();
     }
-    for (const l of loose) if (!asRows.has(l.key[0])) rows.push({ rolloutId: l.key[0], line: l.key[1], response: l.value });
+    for (const l of loose)
+      if (!asRows.has(l.key[0])) rows.push({ rolloutId: l.key[0], line: l.key[1], response: l.value });
     return {
       clients,
       rows,
@@ -161,9 +168,14 @@ interface TokenInputs {
 }
 
 /** The sums of every response of the index, whatever a report's range and zone (the inputs of a report without either). */
-export const readTokenSums = (store: IndexStore, options: Pick<TokenAuditOptions, 'releasePages' | 'pricing'>): TE.TaskEither<EngineError, HomeTokenSums> =>
+export const readTokenSums = (
+  store: IndexStore,
+  options: Pick<TokenAuditOptions, 'releasePages' | 'pricing'>,
+): TE.TaskEither<EngineError, HomeTokenSums> =>
   useCase(async () => {
-    const { clients, rows, buckets } = await take(readTokenInputs(store, { ...options, localDay: (iso) => iso.slice(0, 10), dimensions: ['dayUtc'] }));
+    const { clients, rows, buckets } = await take(
+      readTokenInputs(store, { ...options, localDay: (iso) => iso.slice(0, 10), dimensions: ['dayUtc'] }),
+    );
     return { sums: tokenSumsOf(rows, buckets), clients };
   });
 
@@ -178,7 +190,10 @@ export const clientOfThreads =
  * is built from the home's sums (`reportFromSums`), a few thousand, when its range and zone cut
  * none; else, and by turn, from what `readTokenInputs` reads for it.
  */
-export const auditTokenUsage = (store: IndexStore, options: TokenAuditOptions): TE.TaskEither<EngineError, TokenReport> =>
+export const auditTokenUsage = (
+  store: IndexStore,
+  options: TokenAuditOptions,
+): TE.TaskEither<EngineError, TokenReport> =>
   useCase(async () => {
     if (!(options.dimensions ?? ['turn']).includes('turn')) {
       const { sums, clients } = await take(readTokenSums(store, options));
@@ -189,7 +204,10 @@ export const auditTokenUsage = (store: IndexStore, options: TokenAuditOptions): 
   });
 
 /** The report built from what `readTokenInputs` reads for it, never from the sums: what the sums must give (test/indexer/tokenWarmRecord.int.spec.ts). */
-export const auditTokenUsageByRows = (store: IndexStore, options: TokenAuditOptions): TE.TaskEither<EngineError, TokenReport> =>
+export const auditTokenUsageByRows = (
+  store: IndexStore,
+  options: TokenAuditOptions,
+): TE.TaskEither<EngineError, TokenReport> =>
   useCase(async () => {
     const { clients, rows, buckets } = await take(readTokenInputs(store, options));
     return buildTokenReport(rows, { ...options, clientOf: clientOfThreads(clients) }, buckets);

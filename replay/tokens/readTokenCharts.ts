@@ -23,7 +23,11 @@ import type { TokenCharts } from '../../protocol/tokens.js';
  * `pricing`, caught up first, cut to its days (UTC) and models, and to a thread's turns when one
  * is named (null: none); with the prices used and the models they lack.
  */
-export const readTokenCharts = (ports: HistoryReadPorts, q: TokenChartsQuery, { pricing }: TokenChartsOptions): TE.TaskEither<EngineError, TokenCharts> =>
+export const readTokenCharts = (
+  ports: HistoryReadPorts,
+  q: TokenChartsQuery,
+  { pricing }: TokenChartsOptions,
+): TE.TaskEither<EngineError, TokenCharts> =>
   useCase(async () => {
     const threadId = q?.threadId ?? undefined;
     await take(ports.indexer.refreshAll());
@@ -34,7 +38,8 @@ export const readTokenCharts = (ports: HistoryReadPorts, q: TokenChartsQuery, { 
         dimensions: threadId === undefined ? ['dayUtc', 'model'] : ['dayUtc', 'model', 'turn'],
       }),
     );
-    const byKey = (a: UsageGroup, b: UsageGroup): number => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0);
+    const byKey = (a: UsageGroup, b: UsageGroup): number =>
+      (a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0;
     return {
       pricing: { source: pricing.source, asOf: pricing.asOf },
       unpricedModels: report.unpricedModels,

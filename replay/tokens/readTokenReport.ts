@@ -17,7 +17,10 @@ export interface TokenReportQuery {
 }
 
 /** `rolloutEngine/tokens/report`: the home caught up, then its token report cut to one grouping (the CLI's `tokens --by X --json`). */
-export const readTokenReport = (ports: HistoryReadPorts, q: TokenReportQuery): TE.TaskEither<EngineError, TokenReportAnswer> =>
+export const readTokenReport = (
+  ports: HistoryReadPorts,
+  q: TokenReportQuery,
+): TE.TaskEither<EngineError, TokenReportAnswer> =>
   useCase(async () => {
     await take(ports.indexer.refreshAll());
     const r = await take(

@@ -30,7 +30,10 @@ const SETTLED_LOOKBACK = 16;
  * never counted tokens, and for a paginated fork of another thread: Codex's resume replays nothing
  * for those, even once they count tokens of their own (unless `forkReplay`). Served from the index.
  */
-export const readTokenUsage = (ports: Pick<MutationPorts, 'index' | 'indexer'>, q: TokenUsageQuery): TE.TaskEither<EngineError, ThreadTokenUsageUpdated | null> =>
+export const readTokenUsage = (
+  ports: Pick<MutationPorts, 'index' | 'indexer'>,
+  q: TokenUsageQuery,
+): TE.TaskEither<EngineError, ThreadTokenUsageUpdated | null> =>
   useCase(async () => {
     const { threadId } = q;
     if (q.fresh !== true) await take(ports.indexer.refreshThread(threadId));
@@ -39,7 +42,11 @@ export const readTokenUsage = (ports: Pick<MutationPorts, 'index' | 'indexer'>, 
     if (referencesAnotherThread && q.forkReplay !== true) return null;
     const last = await lastRowBefore(ports.index, lineage, 'tokenCounts');
     if (last === undefined) return null;
-    const usage = await take(E.mapLeft((reason: string) => corrupt(last.segment.rollout.path, -1, `line ${last.line}: ${reason}`))(threadTokenUsage(last.value.info)));
+    const usage = await take(
+      E.mapLeft((reason: string) => corrupt(last.segment.rollout.path, -1, `line ${last.line}: ${reason}`))(
+        threadTokenUsage(last.value.info),
+      ),
+    );
     const owner = last.value.turnId;
     const ownerVisible = owner !== null && (await findTurn(ports.index, lineage, owner)) !== undefined;
     const recent = ownerVisible ? [] : await lastTurns(ports.index, lineage, SETTLED_LOOKBACK);

@@ -18,7 +18,12 @@ export interface EventLogUnderTest {
 }
 
 export const contractLine = (n: number, text = 'ü €'): string =>
-  makeRolloutLine({ timestamp: '2026-11-21T14:31:25.366Z', ordinal: n, type: 'event_msg', payload: { type: 'agent_message', message: `${text} ${n}` } }).raw;
+  makeRolloutLine({
+    timestamp: '2026-11-21T14:31:25.366Z',
+    ordinal: n,
+    type: 'event_msg',
+    payload: { type: 'agent_message', message: `${text} ${n}` },
+  }).raw;
 
 const all = async (it: AsyncIterable<LogEntry>): Promise<LogEntry[]> => {
   const out: LogEntry[] = [];
@@ -32,10 +37,15 @@ const right = <A>(e: E.Either<EngineError, A>): A => {
 };
 
 const textsOf = (entries: ReadonlyArray<LogEntry>): string[] =>
-  entries.map((e) => (e.kind === 'line' ? e.line.text : e.kind === 'quarantined' ? `!${e.record.text}` : `failed:${e.error._tag}`));
+  entries.map((e) =>
+    e.kind === 'line' ? e.line.text : e.kind === 'quarantined' ? `!${e.record.text}` : `failed:${e.error._tag}`,
+  );
 
 /** Where the next line goes after `lines` appended at the start. */
-const endAfter = (lines: ReadonlyArray<string>): LogPosition => ({ ordinal: lines.length, byteOffset: lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) });
+const endAfter = (lines: ReadonlyArray<string>): LogPosition => ({
+  ordinal: lines.length,
+  byteOffset: lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0),
+});
 
 export const eventLogContract = (name: string, setup: () => EventLogUnderTest): void => {
   describe(`EventLog contract: ${name}`, () => {
@@ -57,12 +67,14 @@ export const eventLogContract = (name: string, setup: () => EventLogUnderTest): 
       expect(second).to.deep.equal({ first: first.next, next: endAfter(lines) });
       const read = await all(log.read(stream));
       expect(textsOf(read)).to.deep.equal(lines);
-      expect(read.map((e) => (e.kind === 'line' ? [e.line.ordinal, e.line.byteOffset, e.line.byteLength] : []))).to.deep.equal(
-        lines.map((l, i) => [i, endAfter(lines.slice(0, i)).byteOffset, Buffer.byteLength(l)]),
-      );
+      expect(
+        read.map((e) => (e.kind === 'line' ? [e.line.ordinal, e.line.byteOffset, e.line.byteLength] : [])),
+      ).to.deep.equal(lines.map((l, i) => [i, endAfter(lines.slice(0, i)).byteOffset, Buffer.byteLength(l)]));
       expect(textsOf(await all(log.read(stream, first.next)))).to.deep.equal([lines[2]]);
       expect(textsOf(await all(log.read(stream, second.next)))).to.deep.equal([]);
-      expect(right(await log.readRange(stream, first.next.byteOffset, Buffer.byteLength(lines[2]!))())).to.equal(lines[2]);
+      expect(right(await log.readRange(stream, first.next.byteOffset, Buffer.byteLength(lines[2]!))())).to.equal(
+        lines[2],
+      );
     });
 
     it('readRange inside a line and across lines, also from a log that has read nothing yet', async () => {
@@ -78,7 +90,9 @@ export const eventLogContract = (name: string, setup: () => EventLogUnderTest): 
       expect(expected).to.include('\n');
       expect(right(await log.readRange(stream, from, 20)())).to.equal(expected);
       expect(right(await otherLog().readRange(stream, from, 20)())).to.equal(expected);
-      expect(right(await otherLog().readRange(stream, Buffer.byteLength(lines[0]!) + 1, Buffer.byteLength(lines[1]!))())).to.equal(lines[1]);
+      expect(
+        right(await otherLog().readRange(stream, Buffer.byteLength(lines[0]!) + 1, Buffer.byteLength(lines[1]!))()),
+      ).to.equal(lines[1]);
     });
 
     it('a stale expected position is a Conflict naming both ends, and writes nothing', async () => {
@@ -99,7 +113,10 @@ export const eventLogContract = (name: string, setup: () => EventLogUnderTest): 
       const start = right(await log.append(stream, [contractLine(0)], 'noStream')());
       const mine = [contractLine(1, 'mine'), contractLine(2, 'mine')];
       const theirs = [contractLine(1, 'theirs'), contractLine(2, 'theirs'), contractLine(3, 'theirs')];
-      const [x, y] = await Promise.all([log.append(stream, mine, start.next)(), otherLog().append(stream, theirs, start.next)()]);
+      const [x, y] = await Promise.all([
+        log.append(stream, mine, start.next)(),
+        otherLog().append(stream, theirs, start.next)(),
+      ]);
       const results: E.Either<EngineError, AppendResult>[] = [x, y];
       expect(results.filter(E.isRight)).to.have.length(1);
       const lost = results.find(E.isLeft);

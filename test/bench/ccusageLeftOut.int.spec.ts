@@ -7,7 +7,8 @@ import { ccusageLeftOut } from '../../bench/ccusageLeftOut.js';
 /** Lines in the shapes Codex 0.169.0 writes them (the real-shaped template's fork and rich homes). */
 const meta = (ts: string, id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ timestamp: ts, type: 'session_meta', payload: { id, source: 'vscode', ...extra } });
-const context = (ts: string, model: string) => JSON.stringify({ timestamp: ts, type: 'turn_context', payload: { model } });
+const context = (ts: string, model: string) =>
+  JSON.stringify({ timestamp: ts, type: 'turn_context', payload: { model } });
 const usage = (input: number, output: number) => ({
   input_tokens: input,
   cached_input_tokens: 0,
@@ -20,17 +21,33 @@ const count = (ts: string, input: number, output: number, total: number) =>
   JSON.stringify({
     timestamp: ts,
     type: 'event_msg',
-    payload: { type: 'token_count', info: { total_token_usage: { ...usage(input, output), total_tokens: total }, last_token_usage: usage(input, output) } },
+    payload: {
+      type: 'token_count',
+      info: {
+        total_token_usage: { ...usage(input, output), total_tokens: total },
+        last_token_usage: usage(input, output),
+      },
+    },
   });
 
 /** The record Codex writes before each count: the thread and response the usage belongs to. */
 const record = (ts: string, threadId: string, responseId: string) =>
-  JSON.stringify({ timestamp: ts, type: 'token_usage_record', payload: { thread_id: threadId, session_id: threadId, response_id: responseId } });
+  JSON.stringify({
+    timestamp: ts,
+    type: 'token_usage_record',
+    payload: { thread_id: threadId, session_id: threadId, response_id: responseId },
+  });
 
 const PARENT = '01a216d3-189b-7b42-b6ea-f3e2e72637b5';
 const CHILD = '01a216d3-1a22-7920-81cf-287b880892fb';
 const OTHER_CHILD = '01a216d3-1b10-7c01-9d2e-3a4b5c6d7e8f';
-const spawned = { parent_thread_id: PARENT, depth: 1, agent_path: '/root/helper', agent_nickname: 'Hume', agent_role: null };
+const spawned = {
+  parent_thread_id: PARENT,
+  depth: 1,
+  agent_path: '/root/helper',
+  agent_nickname: 'Hume',
+  agent_role: null,
+};
 
 describe('bench/ccusageLeftOut: the responses ccusage 20.0.24 drops as replayed parent history', () => {
   let home: string;
@@ -53,12 +70,17 @@ describe('bench/ccusageLeftOut: the responses ccusage 20.0.24 drops as replayed 
     parent();
     const fork = (input: number) =>
       write(CHILD, [
-        meta('2026-11-26T07:47:43.272Z', CHILD, { forked_from_id: PARENT, history_base: { thread_id: PARENT, end_ordinal_exclusive: 27 } }),
+        meta('2026-11-26T07:47:43.272Z', CHILD, {
+          forked_from_id: PARENT,
+          history_base: { thread_id: PARENT, end_ordinal_exclusive: 27 },
+        }),
         context('2026-11-26T07:47:43.338Z', 'mock-model'),
         count('2026-11-26T07:47:43.412Z', input, 20, 2340 + input + 20),
       ]);
     fork(1100);
-    expect(ccusageLeftOut(home).map((l) => [l.rule, l.day, l.model, l.total])).to.deep.equal([['prefix', '2026-11-26', 'mock-model', 1120]]);
+    expect(ccusageLeftOut(home).map((l) => [l.rule, l.day, l.model, l.total])).to.deep.equal([
+      ['prefix', '2026-11-26', 'mock-model', 1120],
+    ]);
     fork(1101);
     expect(ccusageLeftOut(home)).to.deep.equal([]);
   });
@@ -85,7 +107,10 @@ describe('bench/ccusageLeftOut: the responses ccusage 20.0.24 drops as replayed 
     parent();
     const fork = (fourth: string) =>
       write(CHILD, [
-        meta('2026-11-26T07:47:43.000Z', CHILD, { forked_from_id: PARENT, history_base: { thread_id: PARENT, end_ordinal_exclusive: 27 } }),
+        meta('2026-11-26T07:47:43.000Z', CHILD, {
+          forked_from_id: PARENT,
+          history_base: { thread_id: PARENT, end_ordinal_exclusive: 27 },
+        }),
         context('2026-11-26T07:47:43.001Z', 'mock-model'),
         count('2026-11-26T07:47:43.100Z', 1000, 20, 1020),
         count('2026-11-26T07:47:43.200Z', 1200, 20, 2240),

@@ -12,7 +12,9 @@ describe('bench/realHome rewriteForClone', () => {
     const out = rewriteForClone(line, 3, 5 * 3600_000);
     expect(Buffer.byteLength(out)).to.equal(Buffer.byteLength(line));
     expect(out).to.include('"timestamp":"2026-11-22T07:16:00.123Z"');
-    expect(rewriteForClone('rollout-2026-01-01T02-00-00-x.jsonl', 1, 3 * 3600_000)).to.equal('rollout-2025-12-31T23-00-00-x.jsonl');
+    expect(rewriteForClone('rollout-2026-01-01T02-00-00-x.jsonl', 1, 3 * 3600_000)).to.equal(
+      'rollout-2025-12-31T23-00-00-x.jsonl',
+    );
   });
 
   it("moves a UUIDv7's time back with its clone's times (ids sort as the files do, as Codex's do); other ids keep theirs", () => {
@@ -26,7 +28,11 @@ describe('bench/realHome rewriteForClone', () => {
     expect(y!.slice(0, 24)).to.equal(v4.slice(0, 24));
     expect(y).to.not.equal(v4);
     // Two ids of one clone keep their order.
-    const [a, b] = rewriteForClone('01a2032f-deb0-7713-bd4b-c5ded075258f 01a20330-0000-7000-8000-000000000000', 7, 35 * 3600_000).split(' ');
+    const [a, b] = rewriteForClone(
+      '01a2032f-deb0-7713-bd4b-c5ded075258f 01a20330-0000-7000-8000-000000000000',
+      7,
+      35 * 3600_000,
+    ).split(' ');
     expect(a! < b!).to.equal(true);
   });
 

@@ -111,7 +111,8 @@ export function resolveCodexCommand(): CodexCommand {
   const other = compatCodexVersion();
   if (other !== PINNED_CODEX_VERSION) {
     const found = installedCodexAt(other);
-    if (found === undefined) throw new Error(`Codex ${other} is not installed: npm run codex:next -- ${other} --no-compat installs it`);
+    if (found === undefined)
+      throw new Error(`Codex ${other} is not installed: npm run codex:next -- ${other} --no-compat installs it`);
     return found;
   }
   return pinnedCodexCommand();
@@ -154,7 +155,8 @@ export async function codexCommandAt(version: string): Promise<CodexCommand> {
 export const PINNED_CODEX_VERSION = '0.169.0';
 
 /** The Codex the compat suites compare with: `ROLLOUT_ENGINE_COMPAT_CODEX_VERSION` (a whole run against another release), else the pinned one. */
-export const compatCodexVersion = (): string => process.env['ROLLOUT_ENGINE_COMPAT_CODEX_VERSION'] || PINNED_CODEX_VERSION;
+export const compatCodexVersion = (): string =>
+  process.env['ROLLOUT_ENGINE_COMPAT_CODEX_VERSION'] || PINNED_CODEX_VERSION;
 
 /** Codex `version` as installed without the registry: its alias devDependency, else `ROLLOUT_ENGINE_CODEX_TOOLS/codex-<version>`. */
 function installedCodexAt(version: string): CodexCommand | undefined {
@@ -168,7 +170,10 @@ function installedCodexAt(version: string): CodexCommand | undefined {
     if ((err as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw err;
   }
   const tools = process.env['ROLLOUT_ENGINE_CODEX_TOOLS'];
-  const launcher = tools === undefined ? undefined : join(tools, `codex-${version}`, 'node_modules', '@openai', 'codex', 'bin', 'codex.js');
+  const launcher =
+    tools === undefined
+      ? undefined
+      : join(tools, `codex-${version}`, 'node_modules', '@openai', 'codex', 'bin', 'codex.js');
   return launcher !== undefined && existsSync(launcher) ? { file: process.execPath, args: [launcher] } : undefined;
 }
 
@@ -246,7 +251,9 @@ process.once('exit', () => {
 const STDERR_KEEP = 64 * 1024;
 
 /** The environment `codex app-server` runs in on a home: its own HOME (created), the mock's key, UTC, no system git config. */
-export function appServerEnv(options: Pick<AppServerOptions, 'codexHome' | 'userHome' | 'extraEnv'>): Record<string, string> {
+export function appServerEnv(
+  options: Pick<AppServerOptions, 'codexHome' | 'userHome' | 'extraEnv'>,
+): Record<string, string> {
   const userHome = options.userHome ?? join(dirname(options.codexHome), 'user-home');
   mkdirSync(userHome, { recursive: true });
   const env: Record<string, string> = {
@@ -320,7 +327,8 @@ export class AppServer {
 
   /** Spawns `codex app-server`, then `initialize` (experimental API on) and `initialized`. */
   static async start(options: AppServerOptions): Promise<AppServer> {
-    const command = options.codexVersion === undefined ? resolveCodexCommand() : await codexCommandAt(options.codexVersion);
+    const command =
+      options.codexVersion === undefined ? resolveCodexCommand() : await codexCommandAt(options.codexVersion);
     const env = appServerEnv(options);
     const child = spawn(command.file, [...command.args, 'app-server'], {
       cwd: options.cwd ?? options.codexHome,
@@ -339,7 +347,11 @@ export class AppServer {
       await server.request(
         'initialize',
         {
-          clientInfo: { name: COMPAT_CLIENT_NAME, title: 'rollout-engine compat tests', version: COMPAT_CLIENT_VERSION },
+          clientInfo: {
+            name: COMPAT_CLIENT_NAME,
+            title: 'rollout-engine compat tests',
+            version: COMPAT_CLIENT_VERSION,
+          },
           capabilities: { experimentalApi: true },
         },
         options.initializeTimeoutMs ?? 30_000,
@@ -378,7 +390,12 @@ export class AppServer {
    * First notification `method` whose params satisfy `predicate`, looking at those already received
    * from `since` on (default: all of them), then waiting for new ones.
    */
-  waitForNotification<P = any>(method: string, predicate: (params: P) => boolean = () => true, timeoutMs = 30_000, since = 0): Promise<RpcNotification> {
+  waitForNotification<P = any>(
+    method: string,
+    predicate: (params: P) => boolean = () => true,
+    timeoutMs = 30_000,
+    since = 0,
+  ): Promise<RpcNotification> {
     const seen = this.notifications.find((n) => n.seq >= since && n.method === method && predicate(n.params as P));
     if (seen !== undefined) return Promise.resolve(seen);
     if (this.exited) return Promise.reject(new Error(`app-server exited; ${method} never came`));
@@ -468,7 +485,12 @@ export class AppServer {
       // A server→client request: a dynamic tool call a scenario answers; approvals are not expected (policy "never").
       const answer = this.serverRequestHandler?.(message.method, message.params);
       if (answer !== undefined) this.write({ jsonrpc: '2.0', id: message.id, result: answer });
-      else this.write({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: 'compat client: not supported' } });
+      else
+        this.write({
+          jsonrpc: '2.0',
+          id: message.id,
+          error: { code: -32601, message: 'compat client: not supported' },
+        });
       return;
     }
     if (message.method !== undefined) {
@@ -479,7 +501,11 @@ export class AppServer {
       };
       this.notifications.push(notification);
       for (const waiter of [...this.waiters]) {
-        if (waiter.method === notification.method && notification.seq >= waiter.since && waiter.predicate(notification.params)) {
+        if (
+          waiter.method === notification.method &&
+          notification.seq >= waiter.since &&
+          waiter.predicate(notification.params)
+        ) {
           waiter.resolve(notification);
         }
       }
@@ -493,7 +519,12 @@ export class AppServer {
     if (message.error !== undefined) {
       const err = message.error as { code?: unknown; message?: unknown; data?: unknown };
       pending.reject(
-        new AppServerError(pending.method, typeof err.code === 'number' ? err.code : 0, typeof err.message === 'string' ? err.message : JSON.stringify(err), err.data),
+        new AppServerError(
+          pending.method,
+          typeof err.code === 'number' ? err.code : 0,
+          typeof err.message === 'string' ? err.message : JSON.stringify(err),
+          err.data,
+        ),
       );
     } else {
       pending.resolve(message.result);
@@ -503,7 +534,12 @@ export class AppServer {
   // ---- conveniences for building history -------------------------------------------------
 
   /** `turn/start` with one text input, then waits for that turn's `turn/completed`; returns the final turn. */
-  async runTurn(threadId: string, text: string, extraParams: Record<string, unknown> = {}, timeoutMs = 60_000): Promise<any> {
+  async runTurn(
+    threadId: string,
+    text: string,
+    extraParams: Record<string, unknown> = {},
+    timeoutMs = 60_000,
+  ): Promise<any> {
     const started = await this.request<{ turn: { id: string } }>(
       'turn/start',
       { threadId, input: [{ type: 'text', text, text_elements: [] }], ...extraParams },

@@ -33,7 +33,10 @@ const writeHome = (root: string): string => {
   mkdirSync(day, { recursive: true });
   mkdirSync(join(codexHome, 'archived_sessions'), { recursive: true });
   writeFileSync(join(day, `rollout-2026-11-21T14-01-00-${LIVE}.jsonl`), rollout(LIVE, 1));
-  writeFileSync(join(codexHome, 'archived_sessions', `rollout-2026-11-21T14-02-00-${ARCHIVED}.jsonl`), rollout(ARCHIVED, 2));
+  writeFileSync(
+    join(codexHome, 'archived_sessions', `rollout-2026-11-21T14-02-00-${ARCHIVED}.jsonl`),
+    rollout(ARCHIVED, 2),
+  );
   mkdirSync(join(root, 'work'), { recursive: true });
   return codexHome;
 };
@@ -112,7 +115,8 @@ describe(`compat: thread/name/set on an archived thread, cold codex app-server $
     let ours: StdioRpcClient | undefined;
     try {
       ours = await openEngineServer({ codexHome: ourHome.codexHome }, mkdtempSync(join(root, 'index-')));
-      for (const [step, method, params] of STEPS) oursSide.answers.push({ step, answer: await ours.request(method, params) });
+      for (const [step, method, params] of STEPS)
+        oursSide.answers.push({ step, answer: await ours.request(method, params) });
     } finally {
       await ours?.close();
     }
@@ -120,8 +124,12 @@ describe(`compat: thread/name/set on an archived thread, cold codex app-server $
 
     const c = codexSide.answers.map((a) => ({ step: a.step, ...(decisive(a.step, a.answer) as object) }));
     const o = oursSide.answers.map((a) => ({ step: a.step, ...(decisive(a.step, a.answer) as object) }));
-    process.stderr.write(`  codex: ${JSON.stringify(c)}\n  codex session_index.jsonl: ${JSON.stringify(codexSide.names)}\n`);
-    process.stderr.write(`  ours:  ${JSON.stringify(o)}\n  ours session_index.jsonl:  ${JSON.stringify(oursSide.names)}\n`);
+    process.stderr.write(
+      `  codex: ${JSON.stringify(c)}\n  codex session_index.jsonl: ${JSON.stringify(codexSide.names)}\n`,
+    );
+    process.stderr.write(
+      `  ours:  ${JSON.stringify(o)}\n  ours session_index.jsonl:  ${JSON.stringify(oursSide.names)}\n`,
+    );
     const d = [...jsonDifferences(c, o, 8), ...jsonDifferences(codexSide.names, oursSide.names, 8)];
     expect(d, describeDifferences(d)).to.deep.equal([]);
   });

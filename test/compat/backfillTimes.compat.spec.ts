@@ -49,7 +49,10 @@ const TURN_LINES = (n: number, t: number): Array<Record<string, unknown>> => {
     { type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } },
     { type: 'event_msg', payload: { type: 'user_message', message: text, images: [] } },
     { type: 'event_msg', payload: { type: 'agent_message', message: `answer to ${text}` } },
-    { type: 'response_item', payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: `answer to ${text}` }] } },
+    {
+      type: 'response_item',
+      payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: `answer to ${text}` }] },
+    },
     { type: 'event_msg', payload: { type: 'task_complete', turn_id: turnId, last_agent_message: `answer to ${text}` } },
   ];
 };
@@ -61,10 +64,21 @@ const writeThread = (codexHome: string, n: number, mtimeFromLastLineMs: number):
   const dir = join(codexHome, 'sessions', '2026', '11', '20');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `rollout-2026-11-20T10-0${n}-00-${id}.jsonl`);
-  const meta = { id, timestamp: ts, cwd: '/work/project', originator: 'codex_cli_rs', cli_version: '0.169.0', source: 'vscode', model_provider: 'mock' };
+  const meta = {
+    id,
+    timestamp: ts,
+    cwd: '/work/project',
+    originator: 'codex_cli_rs',
+    cli_version: '0.169.0',
+    source: 'vscode',
+    model_provider: 'mock',
+  };
   const lines = [{ type: 'session_meta', payload: meta }, ...TURN_LINES(n, 1), ...TURN_LINES(n, 2)];
   const at = (i: number): number => Date.parse(ts) + i * 1000;
-  writeFileSync(file, lines.map((l, i) => `${JSON.stringify({ timestamp: new Date(at(i)).toISOString(), ...l })}\n`).join(''));
+  writeFileSync(
+    file,
+    lines.map((l, i) => `${JSON.stringify({ timestamp: new Date(at(i)).toISOString(), ...l })}\n`).join(''),
+  );
   const mtime = new Date(at(lines.length - 1) + mtimeFromLastLineMs);
   utimesSync(file, mtime, mtime);
   return file;
@@ -74,7 +88,11 @@ const writeThread = (codexHome: string, n: number, mtimeFromLastLineMs: number):
 const STEPS: ReadonlyArray<readonly [string, string, Record<string, unknown>]> = [
   ...THREADS.map((t) => [`read ${t.n}`, 'thread/read', { threadId: idOf(t.n), includeTurns: true }] as const),
   ['list by recency', 'thread/list', { modelProviders: [], limit: 100, sortKey: 'recency_at' }],
-  ['state-DB list by update', 'thread/list', { modelProviders: [], limit: 100, sortKey: 'updated_at', useStateDbOnly: true }],
+  [
+    'state-DB list by update',
+    'thread/list',
+    { modelProviders: [], limit: 100, sortKey: 'updated_at', useStateDbOnly: true },
+  ],
   ['state-DB list', 'thread/list', { modelProviders: [], limit: 100, useStateDbOnly: true }],
   ['file scan', 'thread/list', { limit: 100 }],
   ['search', 'thread/search', { searchTerm: 'turn 2', limit: 100 }],
@@ -83,13 +101,25 @@ const STEPS: ReadonlyArray<readonly [string, string, Record<string, unknown>]> =
 type Step = readonly [string, string, Record<string, unknown>];
 
 /** Ours on a fresh index of `home`, every step asked. */
-const askAt = async (root: string, home: { codexHome: string; workDir: string }, steps: ReadonlyArray<Step>, indexName: string): Promise<RpcAnswer[]> => {
-  const ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', join(root, indexName)], {
-    cwd: home.workDir,
-    env: { ...process.env, HOME: join(root, 'user-home') },
-  });
+const askAt = async (
+  root: string,
+  home: { codexHome: string; workDir: string },
+  steps: ReadonlyArray<Step>,
+  indexName: string,
+): Promise<RpcAnswer[]> => {
+  const ours = spawnRpcServer(
+    process.execPath,
+    [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', join(root, indexName)],
+    {
+      cwd: home.workDir,
+      env: { ...process.env, HOME: join(root, 'user-home') },
+    },
+  );
   try {
-    await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+    await ours.request('initialize', {
+      clientInfo: { name: 'compat', version: '0' },
+      capabilities: { experimentalApi: true },
+    });
     ours.notify('initialized');
     const answers: RpcAnswer[] = [];
     for (const [, method, params] of steps) answers.push(await ours.request(method, params));
@@ -100,7 +130,10 @@ const askAt = async (root: string, home: { codexHome: string; workDir: string },
 };
 
 /** Codex cold on `home`, every step asked. */
-const askCodexAt = async (home: { codexHome: string; workDir: string }, steps: ReadonlyArray<Step>): Promise<RpcAnswer[]> => {
+const askCodexAt = async (
+  home: { codexHome: string; workDir: string },
+  steps: ReadonlyArray<Step>,
+): Promise<RpcAnswer[]> => {
   const codex = await openColdCodex(home);
   try {
     const answers: RpcAnswer[] = [];
@@ -168,13 +201,21 @@ describe('compat: a thread Codex took from its file answers that file mtime (bac
   });
 
   it("the state DB Codex's backfill wrote: ours, indexed after, answers its rows", async () => {
-    reportOf('after the backfill', STEPS, differingOf(STEPS, await askCodexAt(home, STEPS), await askAt(root, home, STEPS, 'index-after')));
+    reportOf(
+      'after the backfill',
+      STEPS,
+      differingOf(STEPS, await askCodexAt(home, STEPS), await askAt(root, home, STEPS, 'index-after')),
+    );
   });
 
   it('a file touched after its row was backfilled: its row keeps the older time, and so do ours', async () => {
     const touched = new Date(Date.parse('2026-11-20T18:00:00.250Z'));
     utimesSync(paths.get(3)!, touched, touched);
-    reportOf('touched after the backfill', STEPS, differingOf(STEPS, await askCodexAt(home, STEPS), await askAt(root, home, STEPS, 'index-touched')));
+    reportOf(
+      'touched after the backfill',
+      STEPS,
+      differingOf(STEPS, await askCodexAt(home, STEPS), await askAt(root, home, STEPS, 'index-touched')),
+    );
   });
 });
 
@@ -206,8 +247,16 @@ describe('compat: backfilled times are allocated in the order Codex takes the fi
   const steps: ReadonlyArray<readonly [string, string, Record<string, unknown>]> = [
     ...[5, 6, 7, 8, 9].map((n) => [`read ${n}`, 'thread/read', { threadId: idOf(n), includeTurns: false }] as const),
     ['list by recency', 'thread/list', { modelProviders: [], limit: 100, sortKey: 'recency_at' }],
-    ['state-DB list by recency', 'thread/list', { modelProviders: [], limit: 100, sortKey: 'recency_at', useStateDbOnly: true }],
-    ['state-DB list by update', 'thread/list', { modelProviders: [], limit: 100, sortKey: 'updated_at', useStateDbOnly: true }],
+    [
+      'state-DB list by recency',
+      'thread/list',
+      { modelProviders: [], limit: 100, sortKey: 'recency_at', useStateDbOnly: true },
+    ],
+    [
+      'state-DB list by update',
+      'thread/list',
+      { modelProviders: [], limit: 100, sortKey: 'updated_at', useStateDbOnly: true },
+    ],
     ['archived by recency', 'thread/list', { modelProviders: [], limit: 100, sortKey: 'recency_at', archived: true }],
   ];
 
@@ -224,17 +273,38 @@ describe('compat: backfilled times are allocated in the order Codex takes the fi
     for (const f of FILES) {
       const id = idOf(f.n);
       const ts = `2026-11-20T10:0${f.n}:00.000Z`;
-      const meta = { id, timestamp: ts, cwd: '/work/project', originator: 'codex_cli_rs', cli_version: '0.169.0', source: 'vscode', model_provider: 'mock' };
+      const meta = {
+        id,
+        timestamp: ts,
+        cwd: '/work/project',
+        originator: 'codex_cli_rs',
+        cli_version: '0.169.0',
+        source: 'vscode',
+        model_provider: 'mock',
+      };
       const lines = [{ type: 'session_meta', payload: meta }, ...TURN_LINES(f.n, 1)];
-      put(f.rel(id), lines.map((l, i) => `${JSON.stringify({ timestamp: new Date(Date.parse(ts) + i * 1000).toISOString(), ...l })}\n`).join(''), f.mtime);
+      put(
+        f.rel(id),
+        lines
+          .map((l, i) => `${JSON.stringify({ timestamp: new Date(Date.parse(ts) + i * 1000).toISOString(), ...l })}\n`)
+          .join(''),
+        f.mtime,
+      );
     }
     // A reverted thread: its root file, and the revision Codex's thread/revert writes beside it.
     const { root: rootFile, cutForRevert } = threeTurnRoot(REVERTED);
     put(`sessions/2026/11/22/rollout-2026-11-22T14-00-00-${REVERTED}.jsonl`, rootFile.text(), ROOT_MTIME);
-    const revision = new RolloutWriter('paginated', REVERTED, { startOrdinal: cutForRevert.end_ordinal_exclusive, startMs: rootFile.nowMs() + 60_000 });
+    const revision = new RolloutWriter('paginated', REVERTED, {
+      startOrdinal: cutForRevert.end_ordinal_exclusive,
+      startMs: rootFile.nowMs() + 60_000,
+    });
     revision.sessionMeta({ history_base: cutForRevert });
     revision.chatTurn('r1', 'after revert', 'RA1');
-    put(`sessions/2026/11/22/rollout-2026-11-22T14-03-00-${REVERTED}_${REVISION}.jsonl`, revision.text(), REVISION_MTIME);
+    put(
+      `sessions/2026/11/22/rollout-2026-11-22T14-03-00-${REVERTED}_${REVISION}.jsonl`,
+      revision.text(),
+      REVISION_MTIME,
+    );
     writeFileSync(join(home.codexHome, 'config.toml'), codexConfigToml(1));
   });
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -247,9 +317,20 @@ describe('compat: backfilled times are allocated in the order Codex takes the fi
    */
   const timesOf = (a: RpcAnswer): unknown => {
     if (!('result' in a)) return a;
-    const r = a.result as { thread?: Record<string, unknown>; data?: Array<Record<string, unknown>>; nextCursor?: unknown; backwardsCursor?: unknown };
-    const pick = (t: Record<string, unknown>): unknown => ({ id: t['id'], updatedAt: t['updatedAt'], recencyAt: t['recencyAt'] });
-    return r.thread !== undefined ? pick(r.thread) : { data: (r.data ?? []).map(pick), nextCursor: r.nextCursor, backwardsCursor: r.backwardsCursor };
+    const r = a.result as {
+      thread?: Record<string, unknown>;
+      data?: Array<Record<string, unknown>>;
+      nextCursor?: unknown;
+      backwardsCursor?: unknown;
+    };
+    const pick = (t: Record<string, unknown>): unknown => ({
+      id: t['id'],
+      updatedAt: t['updatedAt'],
+      recencyAt: t['recencyAt'],
+    });
+    return r.thread !== undefined
+      ? pick(r.thread)
+      : { data: (r.data ?? []).map(pick), nextCursor: r.nextCursor, backwardsCursor: r.backwardsCursor };
   };
   const timesDiffering = (codex: readonly RpcAnswer[], ours: readonly RpcAnswer[]): string[] =>
     differingOf(
@@ -261,11 +342,13 @@ describe('compat: backfilled times are allocated in the order Codex takes the fi
   const codexRows = (): Array<[string, number, number]> => {
     const db = openSqlite(join(home.codexHome, 'state_5.sqlite'), { readonly: true });
     try {
-      return (db.prepare('SELECT id, updated_at_ms AS u, recency_at_ms AS r FROM threads ORDER BY id').all() as Array<{ id: string; u: number; r: number }>).map((r) => [
-        r.id,
-        r.u - SECOND,
-        r.r - SECOND,
-      ]);
+      return (
+        db.prepare('SELECT id, updated_at_ms AS u, recency_at_ms AS r FROM threads ORDER BY id').all() as Array<{
+          id: string;
+          u: number;
+          r: number;
+        }>
+      ).map((r) => [r.id, r.u - SECOND, r.r - SECOND]);
     } finally {
       db.close();
     }
@@ -274,7 +357,9 @@ describe('compat: backfilled times are allocated in the order Codex takes the fi
   it('no state DB yet: ours, indexed before any Codex ran, answers the times and order Codex then allocates', async () => {
     const ours = await askAt(root, home, steps, 'alloc-before');
     const codex = await askCodexAt(home, steps);
-    process.stderr.write(`  Codex's rows (ms from ${new Date(SECOND).toISOString()}): ${JSON.stringify(codexRows())}\n`);
+    process.stderr.write(
+      `  Codex's rows (ms from ${new Date(SECOND).toISOString()}): ${JSON.stringify(codexRows())}\n`,
+    );
     reportOf('allocation before a state DB', steps, timesDiffering(codex, ours));
   });
 

@@ -22,7 +22,9 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
   let homes = 0;
 
   /** A home with one rollout (lines at `linesMs`, the second one a task_started) and its state DB row, per thread. */
-  const homeOf = (threads: ReadonlyArray<{ readonly id: string; readonly linesMs: readonly number[]; readonly row: Row }>): { codexHome: string; paths: string[] } => {
+  const homeOf = (
+    threads: ReadonlyArray<{ readonly id: string; readonly linesMs: readonly number[]; readonly row: Row }>,
+  ): { codexHome: string; paths: string[] } => {
     homes += 1;
     const codexHome = join(dirOf(), `home-${homes}`);
     const dir = join(codexHome, 'sessions', '2026', '11', '25');
@@ -83,15 +85,25 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     expect(oracle.explained({ ...codex, updatedAt: S - 1 }, notItsDb)).to.deep.equal(notItsDb);
     const far = home(lines, { ...stampedBeforeLastLine, createdMs: S * 1000 - 20 - STAMP_GAP_MS - 1 });
     const created = { id: ID, path: far.path, createdAt: S - 1, updatedAt: S + 1, recencyAt: S };
-    expect((new ClockOracle(far.codexHome).explained({ ...codex, createdAt: S - 2 }, created) as typeof created).createdAt).to.equal(S - 1);
+    expect(
+      (new ClockOracle(far.codexHome).explained({ ...codex, createdAt: S - 2 }, created) as typeof created).createdAt,
+    ).to.equal(S - 1);
   });
 
   it('explains createdAt across a boundary (the DB stamps it before the session_meta line) and recencyAt after its task_started', () => {
     const early = [S * 1000 + 5, S * 1000 + 999, S * 1000 + 1500];
-    const { codexHome, path } = home(early, { createdMs: S * 1000 - 10, updatedMs: S * 1000 + 1502, recencyMs: S * 1000 + 1003 });
+    const { codexHome, path } = home(early, {
+      createdMs: S * 1000 - 10,
+      updatedMs: S * 1000 + 1502,
+      recencyMs: S * 1000 + 1003,
+    });
     const codex = { id: ID, createdAt: S - 1, updatedAt: S + 1, recencyAt: S + 1 };
     const ours = { id: ID, path, createdAt: S, updatedAt: S + 1, recencyAt: S };
-    expect(new ClockOracle(codexHome).explained(codex, ours)).to.deep.equal({ ...ours, createdAt: S - 1, recencyAt: S + 1 });
+    expect(new ClockOracle(codexHome).explained(codex, ours)).to.deep.equal({
+      ...ours,
+      createdAt: S - 1,
+      recencyAt: S + 1,
+    });
   });
 
   it('explains a thread Codex took from the file (its backfill): updatedAt is the mtime second', () => {
@@ -100,7 +112,10 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     utimesSync(path, touched / 1000, touched / 1000);
     const t = Math.floor(touched / 1000);
     const ours = { id: ID, path, createdAt: S - 1, updatedAt: S + 1, recencyAt: S };
-    expect(new ClockOracle(codexHome).explained({ ...ours, updatedAt: t }, ours)).to.deep.equal({ ...ours, updatedAt: t });
+    expect(new ClockOracle(codexHome).explained({ ...ours, updatedAt: t }, ours)).to.deep.equal({
+      ...ours,
+      updatedAt: t,
+    });
   });
 
   it('explains cursors by the same arithmetic on each side: an updated_at cursor (ms) and a created_at backwards cursor (second ∓ 1 ms)', () => {
@@ -108,20 +123,29 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     const oracle = new ClockOracle(codexHome);
     const row = { id: ID, path, createdAt: S - 1, updatedAt: S, recencyAt: S };
     const codexPage = { data: [row], nextCursor: `${iso(S * 1000 + 953)}|${ID}`, backwardsCursor: iso(S * 1000 + 954) };
-    const ourPage = { data: [{ ...row, updatedAt: S + 1 }], nextCursor: `${iso(S * 1000 + 1010)}|${ID}`, backwardsCursor: iso(S * 1000 + 1011) };
+    const ourPage = {
+      data: [{ ...row, updatedAt: S + 1 }],
+      nextCursor: `${iso(S * 1000 + 1010)}|${ID}`,
+      backwardsCursor: iso(S * 1000 + 1011),
+    };
     expect(oracle.explained(codexPage, ourPage, 'updated_at')).to.deep.equal(codexPage);
     const offByOne = { ...ourPage, nextCursor: `${iso(S * 1000 + 1011)}|${ID}` };
-    expect((oracle.explained(codexPage, offByOne, 'updated_at') as typeof ourPage).nextCursor).to.equal(offByOne.nextCursor);
+    expect((oracle.explained(codexPage, offByOne, 'updated_at') as typeof ourPage).nextCursor).to.equal(
+      offByOne.nextCursor,
+    );
     // createdAt across a boundary: Codex's page starts a second before ours, each cursor 1 ms before its own second.
     const early = home([S * 1000 + 5, ...lines.slice(1)], { ...stampedBeforeLastLine, createdMs: S * 1000 - 10 });
     const codexRow = { id: ID, path: early.path, createdAt: S - 1, updatedAt: S, recencyAt: S };
     const codexCreated = { data: [codexRow], backwardsCursor: iso((S - 1) * 1000 - 1) };
     const ourCreated = { data: [{ ...codexRow, createdAt: S }], backwardsCursor: iso(S * 1000 - 1) };
-    expect(new ClockOracle(early.codexHome).explained(codexCreated, ourCreated, 'created_at')).to.deep.equal(codexCreated);
-    const twoSecondsOff = { ...ourCreated, backwardsCursor: iso((S + 1) * 1000 - 1) };
-    expect((new ClockOracle(early.codexHome).explained(codexCreated, twoSecondsOff, 'created_at') as typeof ourCreated).backwardsCursor).to.equal(
-      twoSecondsOff.backwardsCursor,
+    expect(new ClockOracle(early.codexHome).explained(codexCreated, ourCreated, 'created_at')).to.deep.equal(
+      codexCreated,
     );
+    const twoSecondsOff = { ...ourCreated, backwardsCursor: iso((S + 1) * 1000 - 1) };
+    expect(
+      (new ClockOracle(early.codexHome).explained(codexCreated, twoSecondsOff, 'created_at') as typeof ourCreated)
+        .backwardsCursor,
+    ).to.equal(twoSecondsOff.backwardsCursor);
   });
   it("explains a file-scan thread/list's updatedAt by the listed file's mtime (items-legacy: Codex 1795623485, ours 1795623486): the kernel's coarse clock stamped it 4 ms before the last line, across a second", () => {
     // The last line just past S + 1; its row stamped 1 ms after it; the file's mtime 4 ms before it (measured: up to 6.5 ms).
@@ -135,13 +159,24 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     expect(answeredFrom('thread/list', {}), 'a list without useStateDbOnly or searchTerm').to.equal('fileScan');
     expect(answeredFrom('thread/list', { useStateDbOnly: true })).to.equal('stateDb');
     expect(answeredFrom('thread/list', { searchTerm: 'x' })).to.equal('stateDb');
-    expect(answeredFrom('thread/list', { parentThreadId: 'p' }), "a thread's sub-agents: its spawn edges").to.equal('stateDb');
+    expect(answeredFrom('thread/list', { parentThreadId: 'p' }), "a thread's sub-agents: its spawn edges").to.equal(
+      'stateDb',
+    );
     expect(answeredFrom('thread/list', { ancestorThreadId: 'p' })).to.equal('stateDb');
     expect(answeredFrom('thread/list', { sortKey: 'recency_at' }), 'a list by recency').to.equal('stateDb');
     const allKinds = ['cli', 'vscode', 'exec', 'subAgent'];
-    expect(answeredFrom('thread/list', { modelProviders: [], sourceKinds: allKinds }), 'a list filtered by no metadata: its state DB rows').to.equal('stateDb');
-    expect(answeredFrom('thread/list', { modelProviders: [] }), 'every provider, interactive sources: its file scan').to.equal('fileScan');
-    expect(answeredFrom('thread/list', { modelProviders: [], sourceKinds: allKinds, cwd: '/w' }), 'a cwd filter').to.equal('fileScan');
+    expect(
+      answeredFrom('thread/list', { modelProviders: [], sourceKinds: allKinds }),
+      'a list filtered by no metadata: its state DB rows',
+    ).to.equal('stateDb');
+    expect(
+      answeredFrom('thread/list', { modelProviders: [] }),
+      'every provider, interactive sources: its file scan',
+    ).to.equal('fileScan');
+    expect(
+      answeredFrom('thread/list', { modelProviders: [], sourceKinds: allKinds, cwd: '/w' }),
+      'a cwd filter',
+    ).to.equal('fileScan');
     expect(answeredFrom('thread/read', {})).to.equal('stateDb');
     expect(new ClockOracle(codexHome).explained(listed, page(ours), undefined, 'fileScan')).to.deep.equal(listed);
     // The row holds S + 1: as a state-DB answer, Codex's S is not its reading.
@@ -149,12 +184,17 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     expect(asRow.explained(listed, page(ours))).to.deep.equal(page(ours));
     expect(asRow.unexplained).to.have.length(1);
     // Nor is a file-scan value other than the mtime's second.
-    expect(new ClockOracle(codexHome).explained(page({ ...ours, updatedAt: S - 1 }), page(ours), undefined, 'fileScan')).to.deep.equal(page(ours));
+    expect(
+      new ClockOracle(codexHome).explained(page({ ...ours, updatedAt: S - 1 }), page(ours), undefined, 'fileScan'),
+    ).to.deep.equal(page(ours));
   });
 
   it("explains a created_at backwards cursor whose reading sits at its second's start (tool-legacy, created_at asc: Codex's cursor a second before ours): the move that fits both sides", () => {
     // The row's created_at 1 ms before S, the session_meta 1 ms after: each side's cursor is its own second + 1 ms.
-    const { codexHome, path } = home([S * 1000 + 1, ...lines.slice(1)], { ...stampedBeforeLastLine, createdMs: S * 1000 - 1 });
+    const { codexHome, path } = home([S * 1000 + 1, ...lines.slice(1)], {
+      ...stampedBeforeLastLine,
+      createdMs: S * 1000 - 1,
+    });
     const row = { id: ID, path, createdAt: S - 1, updatedAt: S, recencyAt: S };
     const codexPage = { data: [row], nextCursor: null, backwardsCursor: iso((S - 1) * 1000 + 1) };
     // Ours, S.001: the reading itself unmoved, or its second moved by + 1, as Codex's is.
@@ -162,7 +202,9 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     expect(new ClockOracle(codexHome).explained(codexPage, ourPage, 'created_at')).to.deep.equal(codexPage);
     // No common move: left.
     const moved = { ...ourPage, backwardsCursor: iso(S * 1000 + 3) };
-    expect((new ClockOracle(codexHome).explained(codexPage, moved, 'created_at') as typeof ourPage).backwardsCursor).to.equal(moved.backwardsCursor);
+    expect(
+      (new ClockOracle(codexHome).explained(codexPage, moved, 'created_at') as typeof ourPage).backwardsCursor,
+    ).to.equal(moved.backwardsCursor);
   });
   it("finds the thread whose two readings lie across a page's cursors (the clean-clone flake of thread/search's back pages)", () => {
     // Codex's row at S.000, our session_meta at S.012: back ascending from S.001 (each server's cursor) Codex lists nothing, ours the thread.
@@ -185,13 +227,19 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     const after = '01a21222-d141-7a41-9266-ffffffffffff';
     const before = '01a21222-d141-7a41-9266-000000000000';
     // Descending past `S|<a later id>`: Codex lists the thread (a tie, its id before the cursor's), ours not (S.012 is not before S.000).
-    expect(oracle.straddlingCursor('created_at', S * 1000, S * 1000, 'desc', { codex: after, ours: after })).to.deep.equal([ID]);
+    expect(
+      oracle.straddlingCursor('created_at', S * 1000, S * 1000, 'desc', { codex: after, ours: after }),
+    ).to.deep.equal([ID]);
     // The time alone (a backwards cursor) does not see it: the tie is the id's.
     expect(oracle.straddlingCursor('created_at', S * 1000, S * 1000, 'desc')).to.deep.equal([]);
     // Ascending past `S|<an earlier id>`: both list it (Codex by the tie, ours by the time).
-    expect(oracle.straddlingCursor('created_at', S * 1000, S * 1000, 'asc', { codex: before, ours: before })).to.deep.equal([]);
+    expect(
+      oracle.straddlingCursor('created_at', S * 1000, S * 1000, 'asc', { codex: before, ours: before }),
+    ).to.deep.equal([]);
     // Descending past `S|<an earlier id>`: neither lists it.
-    expect(oracle.straddlingCursor('created_at', S * 1000, S * 1000, 'desc', { codex: before, ours: before })).to.deep.equal([]);
+    expect(
+      oracle.straddlingCursor('created_at', S * 1000, S * 1000, 'desc', { codex: before, ours: before }),
+    ).to.deep.equal([]);
   });
   describe('two threads 5 ms apart whose DB readings run the other way from their lines (a useStateDbOnly walk, limit 1)', () => {
     // A: row S.005, session_meta S.030 (Codex's reading 25 ms before the line); B: row S.020, session_meta S.025.
@@ -200,8 +248,16 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     const B = '01a21222-d141-7a41-9266-00000000000b';
     const twoThreads = () =>
       homeOf([
-        { id: A, linesMs: [S * 1000 + 30, S * 1000 + 100], row: { createdMs: S * 1000 + 5, updatedMs: S * 1000 + 100, recencyMs: S * 1000 + 100 } },
-        { id: B, linesMs: [S * 1000 + 25, S * 1000 + 90], row: { createdMs: S * 1000 + 20, updatedMs: S * 1000 + 90, recencyMs: S * 1000 + 90 } },
+        {
+          id: A,
+          linesMs: [S * 1000 + 30, S * 1000 + 100],
+          row: { createdMs: S * 1000 + 5, updatedMs: S * 1000 + 100, recencyMs: S * 1000 + 100 },
+        },
+        {
+          id: B,
+          linesMs: [S * 1000 + 25, S * 1000 + 90],
+          row: { createdMs: S * 1000 + 20, updatedMs: S * 1000 + 90, recencyMs: S * 1000 + 90 },
+        },
       ]);
 
     it('both lie across the next cursors: the pages they lead to are set aside', () => {
@@ -224,9 +280,13 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
       // Not said to be reordered, a cursor naming another row, or a reading of ours moved by another amount: left to show.
       expect(oracle.explained(codexPage, ourPage, 'created_at')).to.deep.equal(ourPage);
       const elsewhere = { ...ourPage, nextCursor: `${iso(S * 1000 + 30)}|01a21222-d141-7a41-9266-00000000000c` };
-      expect((oracle.explained(codexPage, elsewhere, 'created_at', 'stateDb', [B, A]) as typeof ourPage).nextCursor).to.equal(elsewhere.nextCursor);
+      expect(
+        (oracle.explained(codexPage, elsewhere, 'created_at', 'stateDb', [B, A]) as typeof ourPage).nextCursor,
+      ).to.equal(elsewhere.nextCursor);
       const moved = { ...ourPage, backwardsCursor: iso(S * 1000 + 24) };
-      expect((oracle.explained(codexPage, moved, 'created_at', 'stateDb', [B, A]) as typeof ourPage).backwardsCursor).to.equal(moved.backwardsCursor);
+      expect(
+        (oracle.explained(codexPage, moved, 'created_at', 'stateDb', [B, A]) as typeof ourPage).backwardsCursor,
+      ).to.equal(moved.backwardsCursor);
     });
 
     it("puts our page in the DB's order only when ours is in our rule's order", () => {

@@ -35,7 +35,11 @@ export const DEBUG_ENV = 'ROLLOUT_ENGINE_CLOCK_ORACLE_DEBUG';
 
 type Field = 'createdAt' | 'updatedAt' | 'recencyAt';
 const FIELDS: readonly Field[] = ['createdAt', 'updatedAt', 'recencyAt'];
-const SORT_FIELDS: Readonly<Record<string, Field>> = { created_at: 'createdAt', updated_at: 'updatedAt', recency_at: 'recencyAt' };
+const SORT_FIELDS: Readonly<Record<string, Field>> = {
+  created_at: 'createdAt',
+  updated_at: 'updatedAt',
+  recency_at: 'recencyAt',
+};
 
 interface Readings {
   /** Milliseconds since the epoch, by field. */
@@ -78,7 +82,11 @@ export function ruleReadings(rolloutPath: string): RuleReadings {
   const createdMs = Number.isNaN(metaMs) ? lineMs[0]! : metaMs;
   const lastTask = lines.map((l, i) => (l.payload?.type === 'task_started' ? i : -1)).filter((i) => i >= 0);
   const recencyMs = lastTask.length > 0 ? lineMs[lastTask[lastTask.length - 1]!]! : createdMs;
-  return { ms: { createdAt: createdMs, updatedAt: lineMs[lineMs.length - 1]!, recencyAt: recencyMs }, lineMs, mtimeMs: statSync(rolloutPath).mtimeMs };
+  return {
+    ms: { createdAt: createdMs, updatedAt: lineMs[lineMs.length - 1]!, recencyAt: recencyMs },
+    lineMs,
+    mtimeMs: statSync(rolloutPath).mtimeMs,
+  };
 }
 
 /** Every thread row of the home's state DB, as it is now (none without the DB). */
@@ -88,7 +96,11 @@ function stateRows(codexHome: string): Map<string, StateRow> {
   if (!existsSync(file)) return rows;
   const db = openSqlite(file, { readonly: true, timeoutMs: 5000 });
   try {
-    const all = db.prepare('SELECT id, rollout_path, created_at, updated_at, recency_at, created_at_ms, updated_at_ms, recency_at_ms FROM threads').all() as Array<{
+    const all = db
+      .prepare(
+        'SELECT id, rollout_path, created_at, updated_at, recency_at, created_at_ms, updated_at_ms, recency_at_ms FROM threads',
+      )
+      .all() as Array<{
       id: string;
       rollout_path: string;
       created_at: number;
@@ -102,7 +114,11 @@ function stateRows(codexHome: string): Map<string, StateRow> {
       rows.set(r.id, {
         rolloutPath: r.rollout_path,
         seconds: { createdAt: r.created_at, updatedAt: r.updated_at, recencyAt: r.recency_at },
-        ms: { createdAt: r.created_at_ms ?? r.created_at * 1000, updatedAt: r.updated_at_ms ?? r.updated_at * 1000, recencyAt: r.recency_at_ms },
+        ms: {
+          createdAt: r.created_at_ms ?? r.created_at * 1000,
+          updatedAt: r.updated_at_ms ?? r.updated_at * 1000,
+          recencyAt: r.recency_at_ms,
+        },
       });
   } finally {
     db.close();
@@ -147,7 +163,11 @@ export const answeredFrom = (method: string, params: unknown): AnsweredFrom => {
     p.sourceKinds.some((k) => typeof k === 'string' && !['cli', 'vscode'].includes(k));
   // A list by recency_at is the state DB's on every path (issue 69: its rows carry the DB's
   // provider and no parent, measured on 0.169.0).
-  return byEdges || unfiltered || p.useStateDbOnly === true || p.sortKey === 'recency_at' || (typeof p.searchTerm === 'string' && p.searchTerm !== '')
+  return byEdges ||
+    unfiltered ||
+    p.useStateDbOnly === true ||
+    p.sortKey === 'recency_at' ||
+    (typeof p.searchTerm === 'string' && p.searchTerm !== '')
     ? 'stateDb'
     : 'fileScan';
 };
@@ -161,7 +181,13 @@ export const cursorParts = (cursor: unknown): { readonly ms: number; readonly id
 };
 
 /** Whether Codex's DB reading and ours stand for one moment (rule 3 above). */
-function sameMoment(field: Field, dbMs: number, rule: RuleReadings, codexFileMtimeMs: number | null, threadLineMs: readonly number[]): boolean {
+function sameMoment(
+  field: Field,
+  dbMs: number,
+  rule: RuleReadings,
+  codexFileMtimeMs: number | null,
+  threadLineMs: readonly number[],
+): boolean {
   const ours = rule.ms[field];
   if (Math.abs(dbMs - ours) <= STAMP_GAP_MS) return true;
   if (field === 'createdAt') return false;
@@ -176,7 +202,8 @@ function threadFiles(codexHome: string, threadId: string): string[] {
     if (!existsSync(dir)) return;
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(join(dir, e.name));
-      else if (e.name.startsWith('rollout-') && e.name.endsWith('.jsonl') && e.name.includes(threadId)) found.push(join(dir, e.name));
+      else if (e.name.startsWith('rollout-') && e.name.endsWith('.jsonl') && e.name.includes(threadId))
+        found.push(join(dir, e.name));
     }
   };
   walk(join(codexHome, 'sessions'));
@@ -205,7 +232,12 @@ export class ClockOracle {
    */
   createdAcrossSecond(): string[] {
     const rows = this.rows ?? stateRows(this.codexHome);
-    return [...rows].filter(([, row]) => existsSync(row.rolloutPath) && row.seconds.createdAt !== second(ruleReadings(row.rolloutPath).ms.createdAt)).map(([id]) => id);
+    return [...rows]
+      .filter(
+        ([, row]) =>
+          existsSync(row.rolloutPath) && row.seconds.createdAt !== second(ruleReadings(row.rolloutPath).ms.createdAt),
+      )
+      .map(([id]) => id);
   }
 
   /**
@@ -232,12 +264,15 @@ export class ClockOracle {
     const sign = direction === 'asc' ? 1 : -1;
     // A next cursor's id decides a tie (`<time>|<id>`, strictly past the pair); a backwards cursor has none.
     const past = (ms: number, id: string, cursorMs: number, cursorId: string | null): boolean =>
-      ms !== cursorMs ? sign * (ms - cursorMs) > 0 : cursorId !== null && sign * (id < cursorId ? -1 : id > cursorId ? 1 : 0) > 0;
+      ms !== cursorMs
+        ? sign * (ms - cursorMs) > 0
+        : cursorId !== null && sign * (id < cursorId ? -1 : id > cursorId ? 1 : 0) > 0;
     return [...rows]
       .filter(
         ([id, row]) =>
           existsSync(row.rolloutPath) &&
-          past(row.ms[field], id, codexCursorMs, cursorIds.codex) !== past(ruleReadings(row.rolloutPath).ms[field], id, ourCursorMs, cursorIds.ours),
+          past(row.ms[field], id, codexCursorMs, cursorIds.codex) !==
+            past(ruleReadings(row.rolloutPath).ms[field], id, ourCursorMs, cursorIds.ours),
       )
       .map(([id]) => id);
   }
@@ -251,7 +286,11 @@ export class ClockOracle {
    * millisecond. Undefined when a row has no DB reading, ours is not in our rule's order (a fault
    * of ours, left to show), or the order is already Codex's.
    */
-  inStateDbOrder<T extends { readonly id: string; readonly path?: unknown }>(rows: readonly T[], sortKey: unknown, direction: 'asc' | 'desc'): T[] | undefined {
+  inStateDbOrder<T extends { readonly id: string; readonly path?: unknown }>(
+    rows: readonly T[],
+    sortKey: unknown,
+    direction: 'asc' | 'desc',
+  ): T[] | undefined {
     const field = SORT_FIELDS[typeof sortKey === 'string' ? sortKey : 'created_at'];
     const db = this.rows ?? stateRows(this.codexHome);
     if (field === undefined || rows.some((r) => !db.has(r.id))) return undefined;
@@ -278,20 +317,32 @@ export class ClockOracle {
    * listed them; each server's cursors name its own first and last rows, so there a cursor of ours
    * is explained by its own row's reading and Codex's by its row's, when the rows are the page's.
    */
-  explained(codex: Json, ours: Json, sortKey?: unknown, from: AnsweredFrom = 'stateDb', ourOrder?: readonly string[]): Json {
+  explained(
+    codex: Json,
+    ours: Json,
+    sortKey?: unknown,
+    from: AnsweredFrom = 'stateDb',
+    ourOrder?: readonly string[],
+  ): Json {
     const rows = this.rows ?? stateRows(this.codexHome);
     const rules = new Map<string, RuleReadings | null>();
     const ruleFor = (path: string): RuleReadings | null => {
       if (!rules.has(path)) rules.set(path, existsSync(path) ? ruleReadings(path) : null);
       return rules.get(path)!;
     };
-    const explains = (threadId: string, path: unknown, field: Field, check: (row: StateRow, rule: RuleReadings) => boolean): boolean => {
+    const explains = (
+      threadId: string,
+      path: unknown,
+      field: Field,
+      check: (row: StateRow, rule: RuleReadings) => boolean,
+    ): boolean => {
       const row = rows.get(threadId);
       if (row === undefined) return false;
       const rule = ruleFor(typeof path === 'string' ? path : row.rolloutPath);
       const codexFile = ruleFor(row.rolloutPath);
       const lineMs = threadFiles(this.codexHome, threadId).flatMap((f) => ruleFor(f)?.lineMs ?? []);
-      const explained = rule !== null && sameMoment(field, row.ms[field], rule, codexFile?.mtimeMs ?? null, lineMs) && check(row, rule);
+      const explained =
+        rule !== null && sameMoment(field, row.ms[field], rule, codexFile?.mtimeMs ?? null, lineMs) && check(row, rule);
       if (!explained) {
         const why = `clock oracle: ${threadId} ${field} unexplained: row ${JSON.stringify(row)} rule ${JSON.stringify(rule && { ms: rule.ms, mtimeMs: rule.mtimeMs })} codex file mtime ${codexFile?.mtimeMs}`;
         this.unexplained.push(why);
@@ -299,7 +350,13 @@ export class ClockOracle {
       }
       return explained;
     };
-    const scannedMtimeExplains = (threadId: string, codexPath: unknown, ourPath: unknown, cv: number, ov: number): boolean => {
+    const scannedMtimeExplains = (
+      threadId: string,
+      codexPath: unknown,
+      ourPath: unknown,
+      cv: number,
+      ov: number,
+    ): boolean => {
       const listed = typeof codexPath === 'string' && existsSync(codexPath) ? statSync(codexPath).mtimeMs : null;
       const rule = typeof ourPath === 'string' ? ruleFor(ourPath) : null;
       const explained = listed !== null && rule !== null && cv === second(listed) && ov === second(rule.ms.updatedAt);
@@ -320,7 +377,12 @@ export class ClockOracle {
      */
     const moves = (cursorMs: number, readingMs: number): number[] =>
       [readingMs, second(readingMs) * 1000].filter((at) => Math.abs(cursorMs - at) <= 1).map((at) => cursorMs - at);
-    const cursor = (c: string, o: string, codexFirstRowId: string | undefined, ourFirstRowId: string | undefined): string => {
+    const cursor = (
+      c: string,
+      o: string,
+      codexFirstRowId: string | undefined,
+      ourFirstRowId: string | undefined,
+    ): string => {
       const [ct, cid] = c.split('|');
       const [ot, oid] = o.split('|');
       const [codexThread, ourThread] = [cid ?? codexFirstRowId, oid ?? ourFirstRowId];
@@ -339,7 +401,12 @@ export class ClockOracle {
       if (ourOrder === undefined || !ourOrder.includes(codexThread) || !ourOrder.includes(ourThread)) return o;
       let [cm, om]: [number[], number[]] = [[], []];
       const codexSide = explains(codexThread, undefined, field, (row) => (cm = moves(cms, row.ms[field])).length > 0);
-      const ourSide = explains(ourThread, undefined, field, (_row, rule) => (om = moves(oms, rule.ms[field])).length > 0);
+      const ourSide = explains(
+        ourThread,
+        undefined,
+        field,
+        (_row, rule) => (om = moves(oms, rule.ms[field])).length > 0,
+      );
       return codexSide && ourSide && cm.some((m) => om.includes(m)) ? c : o;
     };
     const walk = (c: Json, o: Json): Json => {
@@ -357,18 +424,26 @@ export class ClockOracle {
             if (scannedMtimeExplains(o['id'], c['path'], o['path'], cv, ov)) out[f] = cv;
             continue;
           }
-          if (explains(o['id'], o['path'], f, (row, rule) => cv === row.seconds[f] && ov === second(rule.ms[f]))) out[f] = cv;
+          if (explains(o['id'], o['path'], f, (row, rule) => cv === row.seconds[f] && ov === second(rule.ms[f])))
+            out[f] = cv;
         }
       // A page: its cursors (a backwards cursor without an id names the first row's time).
       const firstRowId = (page: Record<string, Json>): string | undefined => {
         const data = page['data'];
         const first = Array.isArray(data) && isRecord(data[0]) ? data[0] : undefined;
-        return first === undefined ? undefined : typeof first['id'] === 'string' ? first['id'] : isRecord(first['thread']) ? String(first['thread']['id']) : undefined;
+        return first === undefined
+          ? undefined
+          : typeof first['id'] === 'string'
+            ? first['id']
+            : isRecord(first['thread'])
+              ? String(first['thread']['id'])
+              : undefined;
       };
       const ourFirst = ourOrder !== undefined && 'data' in o ? ourOrder[0] : firstRowId(o);
       for (const k of ['nextCursor', 'backwardsCursor']) {
         const [cv, ov] = [c[k], o[k]];
-        if (typeof cv === 'string' && typeof ov === 'string' && cv !== ov) out[k] = cursor(cv, ov, firstRowId(c), ourFirst);
+        if (typeof cv === 'string' && typeof ov === 'string' && cv !== ov)
+          out[k] = cursor(cv, ov, firstRowId(c), ourFirst);
       }
       return out;
     };

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import type { ColdCodex } from './compatHomes.js';
 import { openColdCodex } from './compatHomes.js';
-import { codexViews, engineRefusal, engineValue, engineViews, freshRoot, openEngineServer, viewDifferences } from './mutationHarness.js';
+import {
+  codexViews,
+  engineRefusal,
+  engineValue,
+  engineViews,
+  freshRoot,
+  openEngineServer,
+  viewDifferences,
+} from './mutationHarness.js';
 import { buildCompatHomes } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
 
@@ -16,14 +24,19 @@ import type { CompatHome } from './scenarios.js';
 const codexRow = (h: CompatHome, threadId: string): { rollout_path: string; created_at_ms: number } => {
   const db = openSqlite(join(h.codexHome, 'state_5.sqlite'), { readonly: true });
   try {
-    return db.prepare('SELECT rollout_path, created_at_ms FROM threads WHERE id = ?').get(threadId) as { rollout_path: string; created_at_ms: number };
+    return db.prepare('SELECT rollout_path, created_at_ms FROM threads WHERE id = ?').get(threadId) as {
+      rollout_path: string;
+      created_at_ms: number;
+    };
   } finally {
     db.close();
   }
 };
 
 const rolloutFiles = (h: CompatHome): string[] =>
-  (readdirSync(join(h.codexHome, 'sessions'), { recursive: true }) as string[]).filter((f) => f.endsWith('.jsonl')).sort();
+  (readdirSync(join(h.codexHome, 'sessions'), { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
 
 describe('compat: a Codex that keeps its state DB follows the revisions the engine writes (codex app-server 0.169.0)', function () {
   this.timeout(180_000);
@@ -38,7 +51,8 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
     this.timeout(300_000);
     root = freshRoot();
     homes = await buildCompatHomes(root, { scenarios: ['chat'], concurrency: 2 });
-    for (const h of homes) expect(existsSync(join(h.codexHome, 'state_5.sqlite')), `${h.key}: Codex's state DB`).to.equal(true);
+    for (const h of homes)
+      expect(existsSync(join(h.codexHome, 'state_5.sqlite')), `${h.key}: Codex's state DB`).to.equal(true);
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -53,7 +67,11 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
       const ours = await openEngineServer(h);
       try {
         const ourViews = await engineViews(ours, threadId);
-        const d = viewDifferences(`${h.key} ${when}`, await codexViews(codex.server, threadId, ourViews.tokenUsage !== null), ourViews);
+        const d = viewDifferences(
+          `${h.key} ${when}`,
+          await codexViews(codex.server, threadId, ourViews.tokenUsage !== null),
+          ourViews,
+        );
         expect(d, d).to.equal('');
       } finally {
         await ours.close();
@@ -64,7 +82,10 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
     } finally {
       await codex.stop();
     }
-    expect(await turnIds(h, threadId), `${when}: the engine reads Codex's turn after the kept history`).to.deep.equal([...kept, codexTurn]);
+    expect(await turnIds(h, threadId), `${when}: the engine reads Codex's turn after the kept history`).to.deep.equal([
+      ...kept,
+      codexTurn,
+    ]);
   }
 
   it('paginated: revert, then rollback; each time Codex (restarted, cache kept) reads our history and appends after it', async () => {
@@ -102,20 +123,27 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
       try {
         // Where Codex's own rename writes it: a paginated thread's `name`, a legacy thread's `title`.
         const column = mode === 'paginated' ? 'name' : 'title';
-        expect((db.prepare(`SELECT ${column} AS shown FROM threads WHERE id = ?`).get(main) as { shown: string }).shown, "Codex's row").to.equal(name);
+        expect(
+          (db.prepare(`SELECT ${column} AS shown FROM threads WHERE id = ?`).get(main) as { shown: string }).shown,
+          "Codex's row",
+        ).to.equal(name);
       } finally {
         db.close();
       }
       // A copy without the state DB: the Codex that reads it builds its cache from the files.
       const bare = join(root, `bare-${mode}`);
       cpSync(join(h.codexHome, '..'), bare, { recursive: true, preserveTimestamps: true });
-      for (const f of readdirSync(join(bare, 'home'))) if (f.startsWith('state_5.sqlite')) rmSync(join(bare, 'home', f));
+      for (const f of readdirSync(join(bare, 'home')))
+        if (f.startsWith('state_5.sqlite')) rmSync(join(bare, 'home', f));
       for (const codexHome of [h.codexHome, join(bare, 'home')]) {
         const codex = await openColdCodex({ ...h, codexHome, workDir: join(codexHome, '..', 'work') });
         try {
           const read = await codex.server.typed.request('thread/read', { threadId: main });
           const shown = codexHome === h.codexHome || mode === 'legacy' ? name : null;
-          expect(read.thread.name, `${mode} ${codexHome === h.codexHome ? 'with' : 'without'} its state DB: thread/read`).to.equal(shown);
+          expect(
+            read.thread.name,
+            `${mode} ${codexHome === h.codexHome ? 'with' : 'without'} its state DB: thread/read`,
+          ).to.equal(shown);
           const listed = await codex.server.typed.request('thread/list', {});
           expect(listed.data.find((t) => t.id === main)?.name, 'thread/list').to.equal(shown);
         } finally {
@@ -134,7 +162,9 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
       const db = openSqlite(join(h.codexHome, 'state_5.sqlite'), { readonly: true });
       let row: { rollout_path: string; model: string | null; preview: string; title: string } | undefined;
       try {
-        row = db.prepare('SELECT rollout_path, model, preview, title FROM threads WHERE id = ?').get(forkId) as typeof row;
+        row = db
+          .prepare('SELECT rollout_path, model, preview, title FROM threads WHERE id = ?')
+          .get(forkId) as typeof row;
       } finally {
         db.close();
       }
@@ -167,7 +197,14 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
     for (const mode of ['paginated', 'legacy']) {
       const h = home(mode);
       const main = mainOf(h);
-      const review = await engineValue<{ reviewThreadId: string }>(h, 'review', main, '--uncommitted', '--delivery', 'detached');
+      const review = await engineValue<{ reviewThreadId: string }>(
+        h,
+        'review',
+        main,
+        '--uncommitted',
+        '--delivery',
+        'detached',
+      );
       const id = review.reviewThreadId;
       const db = openSqlite(join(h.codexHome, 'state_5.sqlite'), { readonly: true });
       let row: { source: string; thread_source: string | null; title: string } | undefined;
@@ -176,22 +213,39 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
       } finally {
         db.close();
       }
-      expect(row, `${mode}: Codex's row for the review thread`).to.deep.equal({ source: '{"subagent":"review"}', thread_source: 'subagent', title: '' });
+      expect(row, `${mode}: Codex's row for the review thread`).to.deep.equal({
+        source: '{"subagent":"review"}',
+        thread_source: 'subagent',
+        title: '',
+      });
       const bare = join(root, `bare-review-${mode}`);
       cpSync(join(h.codexHome, '..'), bare, { recursive: true, preserveTimestamps: true });
-      for (const f of readdirSync(join(bare, 'home'))) if (f.startsWith('state_5.sqlite')) rmSync(join(bare, 'home', f));
+      for (const f of readdirSync(join(bare, 'home')))
+        if (f.startsWith('state_5.sqlite')) rmSync(join(bare, 'home', f));
       for (const codexHome of [h.codexHome, join(bare, 'home')]) {
         const cached = codexHome === h.codexHome;
         const ownless = !cached && mode === 'paginated';
         const codex = await openColdCodex({ ...h, codexHome, workDir: join(codexHome, '..', 'work') });
         try {
-          const source = await codex.server.request<{ thread: { preview: string; model: string | null } }>('thread/read', { threadId: main });
-          const read = await codex.server.request<{ thread: { preview: string; model: string | null; parentThreadId: string | null } }>('thread/read', { threadId: id });
+          const source = await codex.server.request<{ thread: { preview: string; model: string | null } }>(
+            'thread/read',
+            { threadId: main },
+          );
+          const read = await codex.server.request<{
+            thread: { preview: string; model: string | null; parentThreadId: string | null };
+          }>('thread/read', { threadId: id });
           const how = `${mode}, ${cached ? 'with' : 'without'} its state DB`;
-          expect(read.thread.model, `${how}: the review thread's model`).to.equal(source.thread.model).and.not.equal(null);
+          expect(read.thread.model, `${how}: the review thread's model`)
+            .to.equal(source.thread.model)
+            .and.not.equal(null);
           expect(read.thread.parentThreadId, how).to.equal(main);
-          expect(read.thread.preview, `${how}: the review thread's preview`).to.equal(ownless ? '' : source.thread.preview);
-          const listed = await codex.server.request<{ data: Array<{ id: string }> }>('thread/list', { sourceKinds: ['subAgentReview'], useStateDbOnly: true });
+          expect(read.thread.preview, `${how}: the review thread's preview`).to.equal(
+            ownless ? '' : source.thread.preview,
+          );
+          const listed = await codex.server.request<{ data: Array<{ id: string }> }>('thread/list', {
+            sourceKinds: ['subAgentReview'],
+            useStateDbOnly: true,
+          });
           expect(
             listed.data.some((t) => t.id === id),
             `${how}: listed (Codex lists only threads with a preview)`,
@@ -227,9 +281,14 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
         codex = await openColdCodex(h);
         await codex.server.request('thread/resume', { threadId: main, excludeTurns: true });
         const pid = String(codex.server.codexPid);
-        const refusals = [await engineRefusal(h, 'rollback', main, '--num-turns', '1'), await engineRefusal(h, 'review', main, '--custom', 'Review the README.')];
-        if (mode === 'paginated') refusals.push(await engineRefusal(h, 'revert', main, '--before-turn-id', turns.at(-1)!));
-        for (const said of refusals) expect(said, mode).to.include(`thread ${main} is open in a running Codex (pid ${pid} holds its writer lock)`);
+        const refusals = [
+          await engineRefusal(h, 'rollback', main, '--num-turns', '1'),
+          await engineRefusal(h, 'review', main, '--custom', 'Review the README.'),
+        ];
+        if (mode === 'paginated')
+          refusals.push(await engineRefusal(h, 'revert', main, '--before-turn-id', turns.at(-1)!));
+        for (const said of refusals)
+          expect(said, mode).to.include(`thread ${main} is open in a running Codex (pid ${pid} holds its writer lock)`);
       } finally {
         await codex?.stop();
       }

@@ -27,7 +27,10 @@ describe('the price table shipped and the models the Codex versions we speak lis
       const codexHome = join(tmp(), codexVersion);
       mkdirSync(codexHome, { recursive: true });
       // A user's default home (OpenAI, not signed in): Codex's own list, nothing asked of a network.
-      writeFileSync(join(codexHome, 'config.toml'), 'check_for_update_on_startup = false\n\n[analytics]\nenabled = false\n');
+      writeFileSync(
+        join(codexHome, 'config.toml'),
+        'check_for_update_on_startup = false\n\n[analytics]\nenabled = false\n',
+      );
       const server = await AppServer.start({ codexHome, codexVersion });
       const before = listed.length;
       try {
@@ -40,7 +43,10 @@ describe('the price table shipped and the models the Codex versions we speak lis
       } finally {
         await server.stop();
       }
-      expect(listed.slice(before).filter((m) => !m.hidden).length, `models Codex ${codexVersion} offers`).to.be.greaterThan(0);
+      expect(
+        listed.slice(before).filter((m) => !m.hidden).length,
+        `models Codex ${codexVersion} offers`,
+      ).to.be.greaterThan(0);
     }
     const models = [...new Set(listed.map((m) => m.model))];
     const unpriced = models.filter((m) => priceOf(DEFAULT_PRICING, m) === undefined);

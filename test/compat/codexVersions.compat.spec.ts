@@ -25,7 +25,9 @@ const writeHome = (codexHome: string): void => {
   fs.mkdirSync(day, { recursive: true });
   IDS.forEach((id, i) => {
     // The provider the config selects (`mock`): `thread/list` lists only its threads by default, in both versions.
-    const w = new RolloutWriter('paginated', id, { startMs: Date.UTC(2026, 10, 21, 14, i + 1, 0) }).sessionMeta({ model_provider: 'mock' });
+    const w = new RolloutWriter('paginated', id, { startMs: Date.UTC(2026, 10, 21, 14, i + 1, 0) }).sessionMeta({
+      model_provider: 'mock',
+    });
     w.chatTurn('t1', `hello ${i + 1}`, 'A');
     fs.writeFileSync(nodePath.join(day, `rollout-2026-11-21T14-0${i + 1}-00-${id}.jsonl`), w.text());
   });
@@ -47,16 +49,28 @@ const INCLUDED_QUERIES: ReadonlyArray<readonly [string, Record<string, unknown>]
 
 /** What is compared of a `thread/list` answer: the rows' ids and the cursor, or the error. */
 const listedOf = (a: RpcAnswer): unknown =>
-  'error' in a ? a : { ids: (a.result as { data: Array<{ id: string }> }).data.map((t) => t.id), nextCursor: (a.result as { nextCursor: unknown }).nextCursor };
+  'error' in a
+    ? a
+    : {
+        ids: (a.result as { data: Array<{ id: string }> }).data.map((t) => t.id),
+        nextCursor: (a.result as { nextCursor: unknown }).nextCursor,
+      };
 
-const initialized = async (s: StdioRpcClient, clientInfo: { name: string; version: string } = { name: 'compat', version: '1' }): Promise<RpcAnswer> => {
+const initialized = async (
+  s: StdioRpcClient,
+  clientInfo: { name: string; version: string } = { name: 'compat', version: '1' },
+): Promise<RpcAnswer> => {
   const init = await s.request('initialize', { clientInfo, capabilities: { experimentalApi: true } });
   s.notify('initialized');
   return init;
 };
 
 const versionGaugesOf = (a: RpcAnswer): string[] =>
-  'error' in a ? [] : (a.result as { gauges: Array<{ name: string }> }).gauges.map((g) => g.name).filter((n) => n.startsWith('rolloutEngine.codexVersion.'));
+  'error' in a
+    ? []
+    : (a.result as { gauges: Array<{ name: string }> }).gauges
+        .map((g) => g.name)
+        .filter((n) => n.startsWith('rolloutEngine.codexVersion.'));
 
 describe('compat · Codex versions: serve --codex-version X answers as codex app-server X (0.169.0, 0.171.0)', function () {
   this.timeout(180_000);
@@ -76,7 +90,10 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
   const codex = async (version: string): Promise<StdioRpcClient> => {
     const command = await codexCommandAt(version);
     const home = homeOf(version);
-    const s = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome: home }), cwd: home });
+    const s = spawnRpcServer(command.file, [...command.args, 'app-server'], {
+      env: appServerEnv({ codexHome: home }),
+      cwd: home,
+    });
     servers.push(s);
     return s;
   };
@@ -153,18 +170,33 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
     for (const [args, clientInfo, expected] of cases) {
       const s = ours(...args);
       const agent = agentOf(await initialized(s, clientInfo));
-      expect(agent.startsWith(`${clientInfo.name}/${expected} `), `${args.join(' ')} · ${clientInfo.name} ${clientInfo.version}: ${agent}`).to.equal(true);
-      expect(versionGaugesOf(await s.request('server/diagnostics', {}))).to.deep.equal([`rolloutEngine.codexVersion.${expected}`]);
+      expect(
+        agent.startsWith(`${clientInfo.name}/${expected} `),
+        `${args.join(' ')} · ${clientInfo.name} ${clientInfo.version}: ${agent}`,
+      ).to.equal(true);
+      expect(versionGaugesOf(await s.request('server/diagnostics', {}))).to.deep.equal([
+        `rolloutEngine.codexVersion.${expected}`,
+      ]);
     }
   });
 
   it('thread/search/stream answers as codex 0.171.0: the page thread/search answers, each row first as a partial of its own; 0.169.0 knows no such method', async () => {
     const params = { searchTerm: 'hello', limit: 2 };
-    const [theirs, mine, theirs169, mine169] = [await codex('0.171.0'), ours('--codex-version', '0.171.0'), await codex('0.169.0'), ours('--codex-version', '0.169.0')];
+    const [theirs, mine, theirs169, mine169] = [
+      await codex('0.171.0'),
+      ours('--codex-version', '0.171.0'),
+      await codex('0.169.0'),
+      ours('--codex-version', '0.169.0'),
+    ];
     await Promise.all([theirs, mine, theirs169, mine169].map((c) => initialized(c)));
-    const [a, b] = await Promise.all([theirs.request('thread/search/stream', params), mine.request('thread/search/stream', params)]);
+    const [a, b] = await Promise.all([
+      theirs.request('thread/search/stream', params),
+      mine.request('thread/search/stream', params),
+    ]);
     const idsOf = (x: RpcAnswer): unknown =>
-      'error' in x ? x : (x.result as { data: Array<{ thread: { id: string } }>; nextCursor: unknown }).data.map((r) => r.thread.id);
+      'error' in x
+        ? x
+        : (x.result as { data: Array<{ thread: { id: string } }>; nextCursor: unknown }).data.map((r) => r.thread.id);
     expect(idsOf(b)).to.deep.equal(idsOf(a));
     expect(idsOf(b)).to.deep.equal(idsOf(await mine.request('thread/search', params)));
     // Partials are best-effort in Codex (may be dropped, in discovery order): ours are one row each, unique, rows of the page.
@@ -176,7 +208,10 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
     const partialIds = partials.map((p) => p.data[0]!.thread.id);
     expect(new Set(partialIds).size).to.equal(partialIds.length);
     expect(idsOf(b)).to.include.members(partialIds);
-    const [c, d] = await Promise.all([theirs169.request('thread/search/stream', params), mine169.request('thread/search/stream', params)]);
+    const [c, d] = await Promise.all([
+      theirs169.request('thread/search/stream', params),
+      mine169.request('thread/search/stream', params),
+    ]);
     expect(d).to.deep.equal(c);
     const [e, f] = await Promise.all([
       theirs.request('thread/search/stream/cancel', { requestId: 'nothing' }),
@@ -203,7 +238,12 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
 
   it('refuses a version it does not speak, from the option or the environment, before serving', () => {
     const run = (args: string[], env: NodeJS.ProcessEnv) =>
-      spawnSync(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, ...args], { input: '', encoding: 'utf8', env, timeout: 60_000 });
+      spawnSync(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, ...args], {
+        input: '',
+        encoding: 'utf8',
+        env,
+        timeout: 60_000,
+      });
     const byOption = run(['--codex-version', '0.170.0'], process.env);
     expect(byOption.status, byOption.stderr).to.not.equal(0);
     expect(byOption.stderr).to.include('0.170.0');

@@ -87,7 +87,10 @@ export interface ColdCodex {
  * as in the corpus's "cold" goldens. It gets a new mock (the builder's is gone), in case a call
  * reaches the model.
  */
-export async function openColdCodex(home: Pick<CompatHome, 'codexHome' | 'workDir'>, config: HomeConfig = codexConfigToml): Promise<ColdCodex> {
+export async function openColdCodex(
+  home: Pick<CompatHome, 'codexHome' | 'workDir'>,
+  config: HomeConfig = codexConfigToml,
+): Promise<ColdCodex> {
   const mock = await MockResponses.start();
   if (config === null) rmSync(join(home.codexHome, 'config.toml'), { force: true });
   else {
@@ -96,7 +99,11 @@ export async function openColdCodex(home: Pick<CompatHome, 'codexHome' | 'workDi
   }
   let server: AppServer;
   try {
-    server = await AppServer.start({ codexHome: home.codexHome, userHome: join(home.codexHome, '..', 'user-home'), cwd: home.workDir });
+    server = await AppServer.start({
+      codexHome: home.codexHome,
+      userHome: join(home.codexHome, '..', 'user-home'),
+      cwd: home.workDir,
+    });
   } catch (error) {
     await mock.stop();
     throw error;

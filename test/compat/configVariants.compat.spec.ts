@@ -54,12 +54,20 @@ describe('compat: the history API under other configurations (no config.toml, a 
           const configPath = join(home!.codexHome, 'config.toml');
           const recorded = readFileSync(configPath);
           try {
-            const { compared, problems, acrossCursor } = await compareHome(home!, { inStateDbOrder: true, config, listParams: { modelProviders: [] } });
+            const { compared, problems, acrossCursor } = await compareHome(home!, {
+              inStateDbOrder: true,
+              config,
+              listParams: { modelProviders: [] },
+            });
             equal.set(name, (equal.get(name) ?? 0) + compared - problems.length);
             process.stdout.write(`      ${key}: ${compared} answers compared, ${compared - problems.length} equal\n`);
-            if (acrossCursor.length > 0) process.stderr.write(`${key}: ${acrossCursor.length} walks compared up to a cursor a thread lies across\n`);
+            if (acrossCursor.length > 0)
+              process.stderr.write(
+                `${key}: ${acrossCursor.length} walks compared up to a cursor a thread lies across\n`,
+              );
             expect(compared, 'answers compared').to.be.greaterThan(0);
-            if (problems.length > 0) expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);
+            if (problems.length > 0)
+              expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);
           } finally {
             writeFileSync(configPath, recorded);
           }

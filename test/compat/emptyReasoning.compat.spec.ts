@@ -18,8 +18,12 @@ const THREAD = '019a0000-0000-7000-8000-000000000601';
 /** Each turn's reasoning parts, in order. */
 const PARTS: ReadonlyArray<readonly string[]> = [['first', '', 'second'], [''], ['only'], ['', 'after an empty one']];
 
-const reasoningOf = (turns: Array<{ items: Array<{ type: string; summary?: unknown; content?: unknown }> }>): unknown[] =>
-  turns.map((t) => t.items.filter((i) => i.type === 'reasoning').map((i) => ({ summary: i.summary, content: i.content })));
+const reasoningOf = (
+  turns: Array<{ items: Array<{ type: string; summary?: unknown; content?: unknown }> }>,
+): unknown[] =>
+  turns.map((t) =>
+    t.items.filter((i) => i.type === 'reasoning').map((i) => ({ summary: i.summary, content: i.content })),
+  );
 
 describe('compat: an empty reasoning summary part (codex app-server 0.169.0)', function () {
   this.timeout(300_000);
@@ -34,7 +38,13 @@ describe('compat: an empty reasoning summary part (codex app-server 0.169.0)', f
     PARTS.forEach((parts, n) => {
       const turnId = `t${n + 1}`;
       w.taskStarted(turnId).turnContext(turnId).responseMessage('user', `question ${n}`);
-      w.push('event_msg', { type: 'user_message', message: `question ${n}`, images: [], local_images: [], text_elements: [] });
+      w.push('event_msg', {
+        type: 'user_message',
+        message: `question ${n}`,
+        images: [],
+        local_images: [],
+        text_elements: [],
+      });
       for (const text of parts) w.push('event_msg', { type: 'agent_reasoning', text });
       w.push('event_msg', { type: 'agent_message', message: 'A', phase: null, memory_citation: null });
       w.responseMessage('assistant', 'A').taskComplete(turnId);
@@ -66,7 +76,9 @@ describe('compat: an empty reasoning summary part (codex app-server 0.169.0)', f
       await ours?.close();
       await codex.stop();
     }
-    process.stderr.write(`  ${2 - differing.length}/2 answers equal; Codex's reasoning: ${JSON.stringify(codexReasoning)}\n`);
+    process.stderr.write(
+      `  ${2 - differing.length}/2 answers equal; Codex's reasoning: ${JSON.stringify(codexReasoning)}\n`,
+    );
     // The test can fail: Codex leaves the empty part out of the first turn's summary.
     expect(JSON.stringify(codexReasoning)).to.include('"summary":["first","second"]');
     expect(differing, differing.join('\n')).to.deep.equal([]);

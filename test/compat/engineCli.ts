@@ -15,7 +15,12 @@ export interface EngineCliRun {
 }
 
 /** `umask000`: run it through a shell that sets `umask 000` and execs node (modes must hold whatever the umask). */
-export function runEngineCli(args: readonly string[], timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}, umask000 = false): Promise<EngineCliRun> {
+export function runEngineCli(
+  args: readonly string[],
+  timeoutMs = 30_000,
+  env: NodeJS.ProcessEnv = {},
+  umask000 = false,
+): Promise<EngineCliRun> {
   if (!existsSync(ENGINE_CLI_PATH)) {
     return Promise.resolve({
       args,
@@ -33,7 +38,13 @@ export function runEngineCli(args: readonly string[], timeoutMs = 30_000, env: N
     execFile(
       file,
       argv,
-      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, ...env } },
+      {
+        timeout: timeoutMs,
+        killSignal: 'SIGKILL',
+        maxBuffer: 256 * 1024 * 1024,
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      },
       (error, stdout, stderr) => {
         const failure = error as (NodeJS.ErrnoException & { code?: unknown; killed?: boolean; signal?: string }) | null;
         resolve({
@@ -49,14 +60,18 @@ export function runEngineCli(args: readonly string[], timeoutMs = 30_000, env: N
   });
 }
 
-export type EngineJson = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: string };
+export type EngineJson =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: string };
 
 /** stdout parsed as one JSON document, or a short account of why not. */
 export function engineJson(run: EngineCliRun): EngineJson {
   const head = (text: string): string => (text.length > 800 ? `${text.slice(0, 800)}…` : text);
   if (run.exitCode !== 0) {
     const how = run.timedOut ? 'timed out' : `exited ${run.exitCode ?? run.signal}`;
-    return { ok: false, problem: `our CLI ${how}: rollout-engine ${run.args.join(' ')}\n${head(run.stderr || run.stdout)}` };
+    return {
+      ok: false,
+      problem: `our CLI ${how}: rollout-engine ${run.args.join(' ')}\n${head(run.stderr || run.stdout)}`,
+    };
   }
   try {
     return { ok: true, value: JSON.parse(run.stdout) };

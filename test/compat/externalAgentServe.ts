@@ -17,7 +17,10 @@ export const openImportServer = async (codexHome: string, userHome: string): Pro
     env: { ...process.env, HOME: userHome, CLAUDE_CONFIG_DIR: '' },
   });
   const ask = client.typed.request;
-  await ask('initialize', { clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' }, capabilities: { experimentalApi: true } });
+  await ask('initialize', {
+    clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' },
+    capabilities: { experimentalApi: true },
+  });
   client.notify('initialized');
   return { client, ask };
 };

@@ -105,11 +105,26 @@ const explicitThread = (label: string, n: number, turns: ReadonlyArray<(turnId: 
   return {
     label,
     id,
-    meta: { ...meta064(id, n), originator: 'codex_cli_rs', cli_version: '0.169.0', source: 'vscode', history_mode: 'legacy' },
+    meta: {
+      ...meta064(id, n),
+      originator: 'codex_cli_rs',
+      cli_version: '0.169.0',
+      source: 'vscode',
+      history_mode: 'legacy',
+    },
     lines: turns.flatMap((turn, i) => {
       const turnId = `019a0000-0000-7000-9000-${String(n * 10 + i).padStart(12, '0')}`;
       return [
-        { type: 'event_msg', payload: { type: 'task_started', turn_id: turnId, root_turn_id: turnId, started_at: 1795271487, model_context_window: 190000 } },
+        {
+          type: 'event_msg',
+          payload: {
+            type: 'task_started',
+            turn_id: turnId,
+            root_turn_id: turnId,
+            started_at: 1795271487,
+            model_context_window: 190000,
+          },
+        },
         { ...context064({ turn_id: turnId }), payload: { ...context064().payload, turn_id: turnId } },
         ...user(`${label}: turn ${i + 1}`),
         ...turn(turnId),
@@ -132,7 +147,10 @@ const settingsLine = (cwd: string, threadId: string, roots: readonly string[] = 
       cwd,
       runtime_workspace_roots: roots,
       reasoning_summary: 'detailed',
-      collaboration_mode: { mode: 'default', settings: { model: 'settings-model', reasoning_effort: 'low', developer_instructions: null } },
+      collaboration_mode: {
+        mode: 'default',
+        settings: { model: 'settings-model', reasoning_effort: 'low', developer_instructions: null },
+      },
       disabled_plugin_ids: [],
     },
   },
@@ -140,17 +158,38 @@ const settingsLine = (cwd: string, threadId: string, roots: readonly string[] = 
 const errorLine = (message: string): Line => ({ type: 'event_msg', payload: { type: 'error', message } });
 const complete = (turnId: string): Line => ({
   type: 'event_msg',
-  payload: { type: 'task_complete', turn_id: turnId, root_turn_id: turnId, last_agent_message: null, started_at: 1795271487, completed_at: 1795271488, duration_ms: 80 },
+  payload: {
+    type: 'task_complete',
+    turn_id: turnId,
+    root_turn_id: turnId,
+    last_agent_message: null,
+    started_at: 1795271487,
+    completed_at: 1795271488,
+    duration_ms: 80,
+  },
 });
 const aborted = (turnId: string): Line => ({
   type: 'event_msg',
-  payload: { type: 'turn_aborted', turn_id: turnId, root_turn_id: turnId, reason: 'interrupted', started_at: 1795271487, completed_at: 1795271488, duration_ms: 80 },
+  payload: {
+    type: 'turn_aborted',
+    turn_id: turnId,
+    root_turn_id: turnId,
+    reason: 'interrupted',
+    started_at: 1795271487,
+    completed_at: 1795271488,
+    duration_ms: 80,
+  },
 });
 
 /** A 0.169 legacy thread of the given lines (turns without turn contexts, as the differential fuzzer writes them). */
 const legacyThread = (label: string, n: number, lines: Line[]): HomeThread => {
   const id = idOf(n);
-  return { label, id, meta: { ...meta064(id, n), cli_version: '0.169.0', source: 'vscode', history_mode: 'legacy' }, lines };
+  return {
+    label,
+    id,
+    meta: { ...meta064(id, n), cli_version: '0.169.0', source: 'vscode', history_mode: 'legacy' },
+    lines,
+  };
 };
 const started = (turnId: string, extra: Record<string, unknown> = {}): Line => ({
   type: 'event_msg',
@@ -172,13 +211,21 @@ const abortedTurn = (turnId: string, startExtra: Record<string, unknown> = {}): 
   ...agent(`${turnId}.`),
   aborted(turnId),
 ];
-const completedTurn = (turnId: string): Line[] => [started(turnId), ...user(`${turnId}?`), ...agent(`${turnId}.`), complete(turnId)];
+const completedTurn = (turnId: string): Line[] => [
+  started(turnId),
+  ...user(`${turnId}?`),
+  ...agent(`${turnId}.`),
+  complete(turnId),
+];
 /** A later `session_meta` of thread `n` that Codex reads (its required fields), with `extra`. */
 const laterMeta = (n: number, extra: Record<string, unknown> = {}): Line => ({
   type: 'session_meta',
   payload: { ...meta064(idOf(n), n), cli_version: '0.169.0', source: 'vscode', history_mode: 'legacy', ...extra },
 });
-const withFirstMeta = (t: HomeThread, extra: Record<string, unknown>): HomeThread => ({ ...t, meta: { ...t.meta, ...extra } });
+const withFirstMeta = (t: HomeThread, extra: Record<string, unknown>): HomeThread => ({
+  ...t,
+  meta: { ...t.meta, ...extra },
+});
 
 /** A start Codex's serde refuses (`started_at` not an integer): the turn it opens is unknown to Codex. */
 const UNDECODABLE_START = { started_at: {} };
@@ -206,7 +253,13 @@ const mcpEnd = (turnId: string): Line => ({
 });
 const webSearchEnd = (turnId: string): Line => ({
   type: 'event_msg',
-  payload: { type: 'web_search_end', call_id: `search-${turnId}`, turn_id: turnId, query: 'q', action: { type: 'search', query: 'q' } },
+  payload: {
+    type: 'web_search_end',
+    call_id: `search-${turnId}`,
+    turn_id: turnId,
+    query: 'q',
+    action: { type: 'search', query: 'q' },
+  },
 });
 
 const THREADS: readonly HomeThread[] = [
@@ -220,14 +273,24 @@ const THREADS: readonly HomeThread[] = [
   implicitThread('cwd-context-relative-only', 8, { cwd: 'proj/z' }),
   implicitThread('collaboration-flat', 9, { secondContext: { collaboration_mode: { mode: 'custom' } } }),
   implicitThread('collaboration-current', 10, {
-    secondContext: { collaboration_mode: { mode: 'default', settings: { model: 'gpt-5.2-codex', reasoning_effort: 'high', developer_instructions: null } } },
+    secondContext: {
+      collaboration_mode: {
+        mode: 'default',
+        settings: { model: 'gpt-5.2-codex', reasoning_effort: 'high', developer_instructions: null },
+      },
+    },
   }),
   implicitThread('implicit-error-then-complete', 11, {
-    secondTurn: [errorLine('boom'), { type: 'event_msg', payload: { type: 'task_complete', last_agent_message: null } }],
+    secondTurn: [
+      errorLine('boom'),
+      { type: 'event_msg', payload: { type: 'task_complete', last_agent_message: null } },
+    ],
   }),
   implicitThread('implicit-error', 16, { secondTurn: [errorLine('boom')] }),
   // Siblings: the turn context's other paths (`SandboxPolicy::WorkspaceWrite.writable_roots`).
-  implicitThread('writable-root-relative', 17, { secondContext: { sandbox_policy: { type: 'workspace-write', writable_roots: ['rel/dir'], network_access: false } } }),
+  implicitThread('writable-root-relative', 17, {
+    secondContext: { sandbox_policy: { type: 'workspace-write', writable_roots: ['rel/dir'], network_access: false } },
+  }),
   // And a thread's settings line (0.169's `thread_settings_applied`), its `cwd` relative or absolute
   // (Codex's state DB takes an absolute one as the thread's cwd; a turn context's does not count).
   implicitThread('settings-cwd-relative', 19, { secondTurn: [settingsLine('rel/x', idOf(19)), ...agent('A2')] }),
@@ -235,13 +298,31 @@ const THREADS: readonly HomeThread[] = [
   implicitThread('context-cwd-other', 22, { secondContext: { cwd: '/other/dir' } }),
   // Other lines: a second meta without its required fields (Codex cannot decode it), a compaction.
   // (A compaction without its message does not decode either: measured, not followed, docs/compatibility.md.)
-  implicitThread('compacted-with-message', 24, { secondTurn: [{ type: 'compacted', payload: { message: 'summary' } }, ...agent('A2')] }),
-  implicitThread('meta-without-fields', 25, { secondTurn: [{ type: 'session_meta', payload: { id: idOf(25) } }, ...agent('A2')] }),
-  implicitThread('settings-root-relative', 21, { secondTurn: [settingsLine('/abs/x', idOf(21), ['rel/root']), ...agent('A2')] }),
-  implicitThread('writable-root-absolute', 18, { secondContext: { sandbox_policy: { type: 'workspace-write', writable_roots: ['/abs/dir'], network_access: false } } }),
-  explicitThread('error-then-complete', 12, [(t) => [...agent('A1'), complete(t)], (t) => [errorLine('boom'), complete(t)], (t) => [...agent('A3'), complete(t)]]),
-  explicitThread('complete-then-error', 13, [(t) => [...agent('A1'), complete(t), errorLine('late boom')], (t) => [...agent('A2'), complete(t)]]),
-  explicitThread('error-then-aborted', 14, [(t) => [errorLine('boom'), aborted(t)], (t) => [...agent('A2'), complete(t)]]),
+  implicitThread('compacted-with-message', 24, {
+    secondTurn: [{ type: 'compacted', payload: { message: 'summary' } }, ...agent('A2')],
+  }),
+  implicitThread('meta-without-fields', 25, {
+    secondTurn: [{ type: 'session_meta', payload: { id: idOf(25) } }, ...agent('A2')],
+  }),
+  implicitThread('settings-root-relative', 21, {
+    secondTurn: [settingsLine('/abs/x', idOf(21), ['rel/root']), ...agent('A2')],
+  }),
+  implicitThread('writable-root-absolute', 18, {
+    secondContext: { sandbox_policy: { type: 'workspace-write', writable_roots: ['/abs/dir'], network_access: false } },
+  }),
+  explicitThread('error-then-complete', 12, [
+    (t) => [...agent('A1'), complete(t)],
+    (t) => [errorLine('boom'), complete(t)],
+    (t) => [...agent('A3'), complete(t)],
+  ]),
+  explicitThread('complete-then-error', 13, [
+    (t) => [...agent('A1'), complete(t), errorLine('late boom')],
+    (t) => [...agent('A2'), complete(t)],
+  ]),
+  explicitThread('error-then-aborted', 14, [
+    (t) => [errorLine('boom'), aborted(t)],
+    (t) => [...agent('A2'), complete(t)],
+  ]),
   explicitThread('error-only', 15, [(t) => [errorLine('boom')]]),
   // A `turn_aborted` naming no turn Codex knows interrupts the open turn, or nothing (thread_history.rs
   // `handle_turn_aborted`): its start undecodable (the fuzzer's `--replay 20261129:15:0:1:0:2`,
@@ -271,13 +352,49 @@ const THREADS: readonly HomeThread[] = [
     complete('turn-30-b'),
   ]),
   // Siblings: items naming a turn Codex does not know (upsert_item_in_turn_id drops them).
-  legacyThread('plan-unknown-turn', 31, [started('turn-31-a'), ...user('plan?'), planCompleted(idOf(31), 'turn-never-started'), ...agent('A'), complete('turn-31-a')]),
-  legacyThread('mcp-unknown-turn', 32, [started('turn-32-a'), ...user('mcp?'), mcpEnd('turn-never-started'), ...agent('A'), complete('turn-32-a')]),
-  legacyThread('web-search-unknown-turn', 33, [started('turn-33-a'), ...user('search?'), webSearchEnd('turn-never-started'), ...agent('A'), complete('turn-33-a')]),
+  legacyThread('plan-unknown-turn', 31, [
+    started('turn-31-a'),
+    ...user('plan?'),
+    planCompleted(idOf(31), 'turn-never-started'),
+    ...agent('A'),
+    complete('turn-31-a'),
+  ]),
+  legacyThread('mcp-unknown-turn', 32, [
+    started('turn-32-a'),
+    ...user('mcp?'),
+    mcpEnd('turn-never-started'),
+    ...agent('A'),
+    complete('turn-32-a'),
+  ]),
+  legacyThread('web-search-unknown-turn', 33, [
+    started('turn-33-a'),
+    ...user('search?'),
+    webSearchEnd('turn-never-started'),
+    ...agent('A'),
+    complete('turn-33-a'),
+  ]),
   // And the same items naming the open turn, or a turn that ended before it.
-  legacyThread('plan-current-turn', 34, [started('turn-34-a'), ...user('plan?'), planCompleted(idOf(34), 'turn-34-a'), ...agent('A'), complete('turn-34-a')]),
-  legacyThread('mcp-current-turn', 35, [started('turn-35-a'), ...user('mcp?'), mcpEnd('turn-35-a'), ...agent('A'), complete('turn-35-a')]),
-  legacyThread('web-search-current-turn', 36, [started('turn-36-a'), ...user('search?'), webSearchEnd('turn-36-a'), ...agent('A'), complete('turn-36-a')]),
+  legacyThread('plan-current-turn', 34, [
+    started('turn-34-a'),
+    ...user('plan?'),
+    planCompleted(idOf(34), 'turn-34-a'),
+    ...agent('A'),
+    complete('turn-34-a'),
+  ]),
+  legacyThread('mcp-current-turn', 35, [
+    started('turn-35-a'),
+    ...user('mcp?'),
+    mcpEnd('turn-35-a'),
+    ...agent('A'),
+    complete('turn-35-a'),
+  ]),
+  legacyThread('web-search-current-turn', 36, [
+    started('turn-36-a'),
+    ...user('search?'),
+    webSearchEnd('turn-36-a'),
+    ...agent('A'),
+    complete('turn-36-a'),
+  ]),
   legacyThread('items-ended-turn', 37, [
     ...completedTurn('turn-37-a'),
     started('turn-37-b'),
@@ -293,10 +410,16 @@ const THREADS: readonly HomeThread[] = [
   // answer opens an implicit turn; an abort naming a turn that ended leaves the open one open.
   legacyThread('aborted-then-start-undecodable', 38, [
     ...abortedTurn('turn-38-a'),
-    ...completedTurn('turn-38-b').map((l, i) => (i === 0 ? started('turn-38-b', { collaboration_mode_kind: 'é中文𝄞\u200b\u202e' }) : l)),
+    ...completedTurn('turn-38-b').map((l, i) =>
+      i === 0 ? started('turn-38-b', { collaboration_mode_kind: 'é中文𝄞\u200b\u202e' }) : l,
+    ),
     ...completedTurn('turn-38-c'),
   ]),
-  legacyThread('aborted-then-late-answer', 39, [...abortedTurn('turn-39-a'), ...agent('late'), ...completedTurn('turn-39-b')]),
+  legacyThread('aborted-then-late-answer', 39, [
+    ...abortedTurn('turn-39-a'),
+    ...agent('late'),
+    ...completedTurn('turn-39-b'),
+  ]),
   legacyThread('aborted-ended-turn-while-open', 40, [
     ...completedTurn('turn-40-a'),
     started('turn-40-b'),
@@ -307,12 +430,25 @@ const THREADS: readonly HomeThread[] = [
   ]),
   // A later meta Codex reads sets the state DB's thread source, whatever string it holds, and none
   // when it has none (the fuzzer's `--replay 20261206:4:0:1:1`: a Windows path in the first meta).
-  withFirstMeta(legacyThread('later-meta-without-thread-source', 41, [...completedTurn('turn-41-a'), laterMeta(41), ...completedTurn('turn-41-b')]), {
-    thread_source: 'C:\\Users\\dev\\project',
-  }),
-  withFirstMeta(legacyThread('later-meta-thread-source', 42, [...completedTurn('turn-42-a'), laterMeta(42, { thread_source: 'C:\\Users\\dev\\project' })]), {
-    thread_source: 'user',
-  }),
+  withFirstMeta(
+    legacyThread('later-meta-without-thread-source', 41, [
+      ...completedTurn('turn-41-a'),
+      laterMeta(41),
+      ...completedTurn('turn-41-b'),
+    ]),
+    {
+      thread_source: 'C:\\Users\\dev\\project',
+    },
+  ),
+  withFirstMeta(
+    legacyThread('later-meta-thread-source', 42, [
+      ...completedTurn('turn-42-a'),
+      laterMeta(42, { thread_source: 'C:\\Users\\dev\\project' }),
+    ]),
+    {
+      thread_source: 'user',
+    },
+  ),
 ];
 
 /** Writes the home's rollouts, a line a second from the meta's time, each file last written at its last line (Codex dates a thread by its file). */
@@ -324,7 +460,10 @@ const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
     const file = join(dir, `rollout-${ts.slice(0, 19).replaceAll(':', '-')}-${t.id}.jsonl`);
     const lines = [{ type: 'session_meta', payload: t.meta }, ...t.lines];
     const timeOf = (i: number): Date => new Date(Date.parse(ts) + i * 1000);
-    writeFileSync(file, lines.map((l, i) => `${JSON.stringify({ timestamp: timeOf(i).toISOString(), ...l })}\n`).join(''));
+    writeFileSync(
+      file,
+      lines.map((l, i) => `${JSON.stringify({ timestamp: timeOf(i).toISOString(), ...l })}\n`).join(''),
+    );
     utimesSync(file, timeOf(lines.length - 1), timeOf(lines.length - 1));
   }
 };
@@ -349,11 +488,18 @@ describe('compat: fold rules of issue 69 (cwd not absolute, implicit turn number
     let compared = 0;
     try {
       // Ours beside Codex: the same working directory and home folder (a relative cwd and `~` resolve against them).
-      ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir], {
-        cwd: home.workDir,
-        env: { ...process.env, HOME: join(root, 'user-home') },
+      ours = spawnRpcServer(
+        process.execPath,
+        [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir],
+        {
+          cwd: home.workDir,
+          env: { ...process.env, HOME: join(root, 'user-home') },
+        },
+      );
+      await ours.request('initialize', {
+        clientInfo: { name: 'compat', version: '0' },
+        capabilities: { experimentalApi: true },
       });
-      await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
       ours.notify('initialized');
       const askCodex = async (method: string, params: unknown): Promise<RpcAnswer> => {
         try {
@@ -370,11 +516,19 @@ describe('compat: fold rules of issue 69 (cwd not absolute, implicit turn number
         ]),
         ['list', 'thread/list', { modelProviders: [], limit: 100 }],
         // The list's cwd filter against a meta cwd Codex resolved, named either way.
-        ['list by resolved cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: join(home.workDir, 'proj', 'y') }],
+        [
+          'list by resolved cwd',
+          'thread/list',
+          { modelProviders: [], limit: 100, cwd: join(home.workDir, 'proj', 'y') },
+        ],
         ['list by relative cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: 'proj/y' }],
         ['list by folded cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/b/c' }],
         ['list by unfolded cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/a/../b/./c' }],
-        ['list by an unfolded filter of a clean cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/x/../project/.' }],
+        [
+          'list by an unfolded filter of a clean cwd',
+          'thread/list',
+          { modelProviders: [], limit: 100, cwd: '/work/x/../project/.' },
+        ],
         ['list by a clean cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/project' }],
         // The same rows as Codex's state DB answers them, and found by a search.
         ['list from the state DB', 'thread/list', { modelProviders: [], limit: 100, useStateDbOnly: true }],
@@ -384,7 +538,9 @@ describe('compat: fold rules of issue 69 (cwd not absolute, implicit turn number
         const [c, o] = [await askCodex(method, params), await ours.request(method, params)];
         compared += 1;
         if (process.env['FOLD_RULES_DUMP'])
-          process.stderr.write(`${label} ${method}\n  codex ${JSON.stringify(c).slice(0, 3000)}\n  ours  ${JSON.stringify(o).slice(0, 3000)}\n`);
+          process.stderr.write(
+            `${label} ${method}\n  codex ${JSON.stringify(c).slice(0, 3000)}\n  ours  ${JSON.stringify(o).slice(0, 3000)}\n`,
+          );
         const d = jsonDifferences(c, o, 8);
         if (d.length > 0) differing.push(`${label} ${method}\n${describeDifferences(d)}`);
       }

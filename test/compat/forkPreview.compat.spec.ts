@@ -52,14 +52,24 @@ describe("compat: a fork's preview on each of Codex's paths (codex app-server 0.
     readsFirst = false,
   ): Promise<{ listed: Previews; read: Previews; searched: Previews }> => {
     const list = async (): Promise<Previews> =>
-      labelled(h, ((await ask('thread/list', { useStateDbOnly: true })) as { data: Array<{ id: string; preview: string }> }).data);
+      labelled(
+        h,
+        ((await ask('thread/list', { useStateDbOnly: true })) as { data: Array<{ id: string; preview: string }> }).data,
+      );
     const listedFirst = readsFirst ? undefined : await list();
     const read: Previews = {};
-    for (const t of h.threads) read[t.label] = ((await ask('thread/read', { threadId: t.id })) as { thread: { preview: string } }).thread.preview;
+    for (const t of h.threads)
+      read[t.label] = (
+        (await ask('thread/read', { threadId: t.id })) as { thread: { preview: string } }
+      ).thread.preview;
     // thread/search (which repairs no row, unlike a thread/list with a search term): every thread's first message holds "Turn".
     const searched = labelled(
       h,
-      ((await ask('thread/search', { searchTerm: 'Turn', limit: 100 })) as { data: Array<{ thread: { id: string; preview: string } }> }).data.map((r) => r.thread),
+      (
+        (await ask('thread/search', { searchTerm: 'Turn', limit: 100 })) as {
+          data: Array<{ thread: { id: string; preview: string } }>;
+        }
+      ).data.map((r) => r.thread),
     );
     return { listed: listedFirst ?? (await list()), read, searched };
   };
@@ -85,12 +95,14 @@ describe("compat: a fork's preview on each of Codex's paths (codex app-server 0.
       const labels = h.threads.map((t) => t.label);
       for (const l of labels) expect(engine.read[l], `ours: ${l}`).to.equal(INHERITED);
       /** What Codex answers of a thread whose preview comes from its current file. */
-      const own = (l: string): string => (h.mode === 'legacy' || OWN_FIRST_MESSAGE[l] === undefined ? INHERITED : OWN_FIRST_MESSAGE[l]!);
+      const own = (l: string): string =>
+        h.mode === 'legacy' || OWN_FIRST_MESSAGE[l] === undefined ? INHERITED : OWN_FIRST_MESSAGE[l]!;
 
       // A copy without the state DB, taken before any Codex repairs the rows.
       const bare = join(root, `bare-${key}`);
       cpSync(join(h.codexHome, '..'), bare, { recursive: true, preserveTimestamps: true });
-      for (const f of readdirSync(join(bare, 'home'))) if (f.startsWith('state_5.sqlite')) rmSync(join(bare, 'home', f));
+      for (const f of readdirSync(join(bare, 'home')))
+        if (f.startsWith('state_5.sqlite')) rmSync(join(bare, 'home', f));
 
       const codex = await openColdCodex(h);
       try {
@@ -101,8 +113,10 @@ describe("compat: a fork's preview on each of Codex's paths (codex app-server 0.
         const repaired = await previewsOf(h, ask);
         for (const l of labels) {
           expect(repaired.read[l], `Codex after a search: ${l}`).to.equal(own(l) === '' ? INHERITED : own(l));
-          if (repaired.listed[l] !== undefined) expect(repaired.listed[l], `listed after a search: ${l}`).to.equal(repaired.read[l]);
-          if (repaired.searched[l] !== undefined) expect(repaired.searched[l], `found by thread/search after a search: ${l}`).to.equal(repaired.read[l]);
+          if (repaired.listed[l] !== undefined)
+            expect(repaired.listed[l], `listed after a search: ${l}`).to.equal(repaired.read[l]);
+          if (repaired.searched[l] !== undefined)
+            expect(repaired.searched[l], `found by thread/search after a search: ${l}`).to.equal(repaired.read[l]);
         }
       } finally {
         await codex.stop();
@@ -115,7 +129,9 @@ describe("compat: a fork's preview on each of Codex's paths (codex app-server 0.
           expect(rebuilt.read[l], `Codex without its DB: ${l}`).to.equal(own(l));
           // Codex lists only threads with a preview.
           expect(rebuilt.listed[l], `listed without its DB: ${l}`).to.equal(own(l) === '' ? undefined : own(l));
-          expect(rebuilt.searched[l], `found by thread/search without its DB: ${l}`).to.equal(own(l) === '' ? undefined : own(l));
+          expect(rebuilt.searched[l], `found by thread/search without its DB: ${l}`).to.equal(
+            own(l) === '' ? undefined : own(l),
+          );
         }
       } finally {
         await fresh.stop();

@@ -33,8 +33,12 @@ describe(`compat: the differential fuzzer's fast slice, seed ${SEED} (codex app-
       keepFailure(dir, session.smallest, replay);
       where = `seed ${SEED} path ${details.counterexamplePath ?? ''} (${replay}); shrunk home in ${dir}:\n${describeHome(session.smallest.home)}\n${session.smallest.outcome.problems.slice(0, 3).join('\n')}`;
     }
-    const declared = [...session.classes].filter(([, t]) => t.declared !== undefined).map(([c, t]) => `${c} (${t.declared!.id})`);
-    process.stdout.write(`      fuzz seed ${SEED}: ${session.homes} homes, ${session.answers} answers compared, declared classes: ${declared.join('; ') || 'none'}\n`);
+    const declared = [...session.classes]
+      .filter(([, t]) => t.declared !== undefined)
+      .map(([c, t]) => `${c} (${t.declared!.id})`);
+    process.stdout.write(
+      `      fuzz seed ${SEED}: ${session.homes} homes, ${session.answers} answers compared, declared classes: ${declared.join('; ') || 'none'}\n`,
+    );
     expect(details.failed, where || String(details.errorInstance ?? '')).to.equal(false);
     expect(session.homes, 'homes compared').to.equal(HOMES);
     expect(session.answers, 'answers compared').to.be.greaterThan(HOMES * 20);

@@ -90,7 +90,9 @@ const SHRUNK: readonly ShrunkHome[] = [
           provider: '',
           cwd: '<work>',
           source: { subagent: 'review' },
-          turns: [{ user: '\u{1b1e7}\u241a\u{1d301}', answer: '  padded  ', ending: 'open', command: true, noContext: true }],
+          turns: [
+            { user: '\u{1b1e7}\u241a\u{1d301}', answer: '  padded  ', ending: 'open', command: true, noContext: true },
+          ],
           secondMeta: true,
           rollback: 1,
           tail: 'blankLines',
@@ -107,7 +109,13 @@ const SHRUNK: readonly ShrunkHome[] = [
           cwd: ' <work>',
           source: { subagent: 'review' },
           turns: [
-            { user: 'Review the code', answer: '  padded  ', ending: 'errorThenComplete', command: true, noContext: false },
+            {
+              user: 'Review the code',
+              answer: '  padded  ',
+              ending: 'errorThenComplete',
+              command: true,
+              noContext: false,
+            },
             { user: 'turn two', answer: 'answer two', ending: 'complete', command: false, noContext: false },
           ],
           secondMeta: true,
@@ -196,7 +204,8 @@ const SHRUNK: readonly ShrunkHome[] = [
           turns: [
             {
               user: 'Review the code',
-              answer: '\ua1cda\u0306\u0301\ud834\udf22\ud83a\udc7a\ud83a\udd34\ud81a\udcbc\ud81a\udc0b\ud838\udec8\ud83e\udd8b',
+              answer:
+                '\ua1cda\u0306\u0301\ud834\udf22\ud83a\udc7a\ud83a\udd34\ud81a\udcbc\ud81a\udc0b\ud838\udec8\ud83e\udd8b',
               ending: 'completeWithError',
               command: false,
               noContext: true,
@@ -269,7 +278,13 @@ const SHRUNK: readonly ShrunkHome[] = [
           source: { subagent: 'review' },
           turns: [
             { user: "'ux", answer: 'turn 1', ending: 'open', command: false, noContext: false },
-            { user: '3', answer: '\u00e9\u4e2d\u6587\ud834\udd1e \u200b', ending: 'aborted', command: true, noContext: false },
+            {
+              user: '3',
+              answer: '\u00e9\u4e2d\u6587\ud834\udd1e \u200b',
+              ending: 'aborted',
+              command: true,
+              noContext: false,
+            },
             { user: 'NS', answer: 'Review the code', ending: 'open', command: false, noContext: true },
           ],
           secondMeta: false,
@@ -293,7 +308,13 @@ const SHRUNK: readonly ShrunkHome[] = [
               command: false,
               noContext: false,
             },
-            { user: '\u00e9\u4e2d\u6587\ud834\udd1e \u200b', answer: '', ending: 'open', command: false, noContext: true },
+            {
+              user: '\u00e9\u4e2d\u6587\ud834\udd1e \u200b',
+              answer: '',
+              ending: 'open',
+              command: false,
+              noContext: true,
+            },
             { user: '*)~0<rT', answer: '  padded  ', ending: 'open', command: false, noContext: true },
           ],
           secondMeta: false,

@@ -52,10 +52,13 @@ const writeHome = (codexHome: string): void => {
 
 type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 
-const gitOf = (a: RpcAnswer): unknown => ('result' in a ? ((a.result as { thread?: { gitInfo?: unknown } }).thread?.gitInfo ?? null) : a);
+const gitOf = (a: RpcAnswer): unknown =>
+  'result' in a ? ((a.result as { thread?: { gitInfo?: unknown } }).thread?.gitInfo ?? null) : a;
 const rowsOf = (a: RpcAnswer): unknown =>
   'result' in a
-    ? (a.result as { data: Array<{ id: string; gitInfo: unknown }> }).data.map((t) => ({ id: t.id, gitInfo: t.gitInfo })).sort((x, y) => (x.id < y.id ? -1 : 1))
+    ? (a.result as { data: Array<{ id: string; gitInfo: unknown }> }).data
+        .map((t) => ({ id: t.id, gitInfo: t.gitInfo }))
+        .sort((x, y) => (x.id < y.id ? -1 : 1))
     : a;
 
 describe("compat: a thread's git origin without its credentials (codex app-server 0.169.0)", function () {
@@ -101,7 +104,10 @@ describe("compat: a thread's git origin without its credentials (codex app-serve
     };
     const codexOrigins: unknown[] = [];
     for (const [i, origin] of ORIGINS.entries()) {
-      const [c, o] = [await codex('thread/read', { threadId: idOf(i) }), await ours('thread/read', { threadId: idOf(i) })];
+      const [c, o] = [
+        await codex('thread/read', { threadId: idOf(i) }),
+        await ours('thread/read', { threadId: idOf(i) }),
+      ];
       codexOrigins.push(gitOf(c));
       compare(`thread/read ${JSON.stringify(origin)}`, gitOf(c), gitOf(o));
     }
@@ -109,7 +115,9 @@ describe("compat: a thread's git origin without its credentials (codex app-serve
       const [c, o] = [await codex('thread/list', params), await ours('thread/list', params)];
       compare(`thread/list ${JSON.stringify(params)}`, rowsOf(c), rowsOf(o));
     }
-    process.stderr.write(`  ${ORIGINS.length + 2 - differing.length}/${ORIGINS.length + 2} answers equal; Codex's origins: ${JSON.stringify(codexOrigins)}\n`);
+    process.stderr.write(
+      `  ${ORIGINS.length + 2 - differing.length}/${ORIGINS.length + 2} answers equal; Codex's origins: ${JSON.stringify(codexOrigins)}\n`,
+    );
     // The test can fail: Codex took the user out of the first origin.
     expect(JSON.stringify(codexOrigins[0])).to.include('"originUrl":"gitrepo.example.edu:group14.git"');
     expect(differing, differing.join('\n')).to.deep.equal([]);
@@ -117,7 +125,8 @@ describe("compat: a thread's git origin without its credentials (codex app-serve
 
   it("thread/metadata/update's origin: the answer and the thread read after it equal Codex's", async () => {
     // Each server on its own copy of the home: both write their update.
-    for (const side of ['codex', 'ours']) cpSync(join(root, 'home'), join(root, `home-${side}`), { recursive: true, preserveTimestamps: true });
+    for (const side of ['codex', 'ours'])
+      cpSync(join(root, 'home'), join(root, `home-${side}`), { recursive: true, preserveTimestamps: true });
     const codex = await openCodex(join(root, 'home-codex'));
     const ours = await openOurs(join(root, 'home-ours'));
     const differing: string[] = [];
@@ -128,11 +137,16 @@ describe("compat: a thread's git origin without its credentials (codex app-serve
       answers.push('error' in ca ? ca : gitOf(ca));
       const d = jsonDifferences('error' in ca ? ca : gitOf(ca), 'error' in oa ? oa : gitOf(oa), 6);
       if (d.length > 0) differing.push(`update ${JSON.stringify(origin)}\n${describeDifferences(d)}`);
-      const [cr, or] = [await codex('thread/read', { threadId: idOf(0) }), await ours('thread/read', { threadId: idOf(0) })];
+      const [cr, or] = [
+        await codex('thread/read', { threadId: idOf(0) }),
+        await ours('thread/read', { threadId: idOf(0) }),
+      ];
       const dr = jsonDifferences(gitOf(cr), gitOf(or), 6);
       if (dr.length > 0) differing.push(`read after ${JSON.stringify(origin)}\n${describeDifferences(dr)}`);
     }
-    process.stderr.write(`  ${2 * ORIGINS.length - differing.length}/${2 * ORIGINS.length} answers equal; Codex's: ${JSON.stringify(answers)}\n`);
+    process.stderr.write(
+      `  ${2 * ORIGINS.length - differing.length}/${2 * ORIGINS.length} answers equal; Codex's: ${JSON.stringify(answers)}\n`,
+    );
     expect(differing, differing.join('\n')).to.deep.equal([]);
   });
 });

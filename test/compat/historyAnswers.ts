@@ -25,5 +25,8 @@ export const normaliseHistoryAnswer = (
   };
   const expected = strip(codex.result);
   const sortKey = typeof params === 'object' && params !== null ? (params as { sortKey?: unknown }).sortKey : undefined;
-  return { expected: { result: expected }, actual: { result: oracle.explained(expected, strip(ours.result), sortKey, answeredFrom(method, params), ourOrder) } };
+  return {
+    expected: { result: expected },
+    actual: { result: oracle.explained(expected, strip(ours.result), sortKey, answeredFrom(method, params), ourOrder) },
+  };
 };

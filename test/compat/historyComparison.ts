@@ -27,7 +27,11 @@ export interface Step {
   readonly walk?: number;
 }
 
-const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: ReadonlyArray<{ turnId: string; itemId: string }>): Step[] => {
+const stepsFor = (
+  threadId: string,
+  turnIds: readonly string[],
+  itemIds: ReadonlyArray<{ turnId: string; itemId: string }>,
+): Step[] => {
   const t = { threadId };
   const steps: Step[] = [
     { label: 'read', method: 'thread/read', params: { ...t, includeTurns: false } },
@@ -36,27 +40,70 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
     { label: 'turns limit 0', method: 'thread/turns/list', params: { ...t, limit: 0 } },
     { label: 'turns bad cursor', method: 'thread/turns/list', params: { ...t, cursor: 'not-a-cursor' } },
     { label: 'items default', method: 'thread/items/list', params: t },
-    { label: 'items desc walk', method: 'thread/items/list', params: { ...t, sortDirection: 'desc', limit: 7 }, walk: 30 },
+    {
+      label: 'items desc walk',
+      method: 'thread/items/list',
+      params: { ...t, sortDirection: 'desc', limit: 7 },
+      walk: 30,
+    },
     { label: 'items asc walk', method: 'thread/items/list', params: { ...t, limit: 5 }, walk: 40 },
     { label: 'items unknown turn', method: 'thread/items/list', params: { ...t, turnId: 'no-such-turn' } },
     // The threads this one spawned (a review's sub-agent), directly and below it; filters only Codex's state DB can meet.
-    { label: 'list children', method: 'thread/list', params: { parentThreadId: threadId, sourceKinds: ALL_SOURCE_KINDS } },
-    { label: 'list descendants', method: 'thread/list', params: { ancestorThreadId: threadId, sourceKinds: ALL_SOURCE_KINDS } },
+    {
+      label: 'list children',
+      method: 'thread/list',
+      params: { parentThreadId: threadId, sourceKinds: ALL_SOURCE_KINDS },
+    },
+    {
+      label: 'list descendants',
+      method: 'thread/list',
+      params: { ancestorThreadId: threadId, sourceKinds: ALL_SOURCE_KINDS },
+    },
     { label: 'list attached', method: 'thread/list', params: { attachedToThreadId: threadId } },
-    { label: 'list section', method: 'thread/list', params: { sectionId: 'no-such-section', sortKey: 'section_position' } },
+    {
+      label: 'list section',
+      method: 'thread/list',
+      params: { sectionId: 'no-such-section', sortKey: 'section_position' },
+    },
     { label: 'list no originators', method: 'thread/list', params: { originators: [] } },
-    { label: 'items thread-wide deferOutput', method: 'thread/items/list', params: { ...t, deferOutput: { commandExecution: true, mcpToolCall: true } } },
+    {
+      label: 'items thread-wide deferOutput',
+      method: 'thread/items/list',
+      params: { ...t, deferOutput: { commandExecution: true, mcpToolCall: true } },
+    },
   ];
   for (const view of ['notLoaded', 'summary', 'full'])
     for (const sortDirection of ['asc', 'desc'])
-      steps.push({ label: `turns ${view} ${sortDirection} walk`, method: 'thread/turns/list', params: { ...t, itemsView: view, sortDirection, limit: 20 }, walk: 5 });
-  steps.push({ label: 'turns l2 desc walk', method: 'thread/turns/list', params: { ...t, itemsView: 'notLoaded', sortDirection: 'desc', limit: 2 }, walk: 40 });
+      steps.push({
+        label: `turns ${view} ${sortDirection} walk`,
+        method: 'thread/turns/list',
+        params: { ...t, itemsView: view, sortDirection, limit: 20 },
+        walk: 5,
+      });
+  steps.push({
+    label: 'turns l2 desc walk',
+    method: 'thread/turns/list',
+    params: { ...t, itemsView: 'notLoaded', sortDirection: 'desc', limit: 2 },
+    walk: 40,
+  });
   // Every turn of a short thread (each of the rich scenario's turns holds another kind of item);
   // of a long one the first, second (the tool scenario's failing command) and last.
-  const pageTurns = turnIds.length <= 12 ? turnIds : [...new Set([turnIds[0], turnIds[1], turnIds[turnIds.length - 1]])].filter((x): x is string => x !== undefined);
+  const pageTurns =
+    turnIds.length <= 12
+      ? turnIds
+      : [...new Set([turnIds[0], turnIds[1], turnIds[turnIds.length - 1]])].filter((x): x is string => x !== undefined);
   for (const turnId of pageTurns) {
-    steps.push({ label: `items of turn ${turnId}`, method: 'thread/items/list', params: { ...t, turnId, deferOutput: { commandExecution: true, mcpToolCall: true } } });
-    steps.push({ label: `items of turn ${turnId} desc l1`, method: 'thread/items/list', params: { ...t, turnId, sortDirection: 'desc', limit: 1 }, walk: 10 });
+    steps.push({
+      label: `items of turn ${turnId}`,
+      method: 'thread/items/list',
+      params: { ...t, turnId, deferOutput: { commandExecution: true, mcpToolCall: true } },
+    });
+    steps.push({
+      label: `items of turn ${turnId} desc l1`,
+      method: 'thread/items/list',
+      params: { ...t, turnId, sortDirection: 'desc', limit: 1 },
+      walk: 10,
+    });
   }
   // thread/items/read: some ids of a turn, asked out of order, one twice, one unknown; an unknown turn; too many ids.
   const firstTurn = itemIds[0]?.turnId;
@@ -71,8 +118,16 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
     });
   }
   if (firstTurn !== undefined) {
-    steps.push({ label: 'items/read unknown turn', method: 'thread/items/read', params: { ...t, turnId: 'no-such-turn', itemIds: ofFirst } });
-    steps.push({ label: 'items/read none', method: 'thread/items/read', params: { ...t, turnId: firstTurn, itemIds: [] } });
+    steps.push({
+      label: 'items/read unknown turn',
+      method: 'thread/items/read',
+      params: { ...t, turnId: 'no-such-turn', itemIds: ofFirst },
+    });
+    steps.push({
+      label: 'items/read none',
+      method: 'thread/items/read',
+      params: { ...t, turnId: firstTurn, itemIds: [] },
+    });
   }
   const anchor = itemIds[1] ?? itemIds[0];
   if (anchor) {
@@ -83,8 +138,16 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
         params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: anchor.itemId }, sortDirection },
       });
     // Anchors Codex refuses (issue 69 row 10): unknown, empty, of another turn, without a turn.
-    steps.push({ label: 'items anchor unknown', method: 'thread/items/list', params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: 'no-such-item' } } });
-    steps.push({ label: 'items anchor empty', method: 'thread/items/list', params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: '' } } });
+    steps.push({
+      label: 'items anchor unknown',
+      method: 'thread/items/list',
+      params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: 'no-such-item' } },
+    });
+    steps.push({
+      label: 'items anchor empty',
+      method: 'thread/items/list',
+      params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: '' } },
+    });
     const elsewhere = itemIds.find((i) => i.turnId !== anchor.turnId);
     if (elsewhere)
       steps.push({
@@ -92,12 +155,27 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
         method: 'thread/items/list',
         params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: elsewhere.itemId } },
       });
-    steps.push({ label: 'items anchor no turn', method: 'thread/items/list', params: { ...t, cursor: { type: 'item', itemId: anchor.itemId } } });
+    steps.push({
+      label: 'items anchor no turn',
+      method: 'thread/items/list',
+      params: { ...t, cursor: { type: 'item', itemId: anchor.itemId } },
+    });
   }
   return steps;
 };
 
-const ALL_SOURCE_KINDS = ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'];
+const ALL_SOURCE_KINDS = [
+  'cli',
+  'vscode',
+  'exec',
+  'appServer',
+  'subAgent',
+  'subAgentReview',
+  'subAgentCompact',
+  'subAgentThreadSpawn',
+  'subAgentOther',
+  'unknown',
+];
 
 const LIST_STEPS: Step[] = [
   { label: 'list default', method: 'thread/list', params: {} },
@@ -107,11 +185,27 @@ const LIST_STEPS: Step[] = [
   { label: 'list search', method: 'thread/list', params: { searchTerm: 'turn 1' } },
   // Sub-agents as the file scan lists them and as the state DB does: a review's or a spawned
   // sub-agent names its parent in the first, not in the second.
-  { label: 'list all sources from the state DB', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, useStateDbOnly: true } },
-  { label: 'list all sources search', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Review' } },
-  { label: 'list all sources search sub-agent', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Sub-agent' } },
+  {
+    label: 'list all sources from the state DB',
+    method: 'thread/list',
+    params: { sourceKinds: ALL_SOURCE_KINDS, useStateDbOnly: true },
+  },
+  {
+    label: 'list all sources search',
+    method: 'thread/list',
+    params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Review' },
+  },
+  {
+    label: 'list all sources search sub-agent',
+    method: 'thread/list',
+    params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Sub-agent' },
+  },
   // Sub-agents' rows by recency (issue 69 row 7: Codex's carry no parent there).
-  { label: 'list all sources recency', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, sortKey: 'recency_at' } },
+  {
+    label: 'list all sources recency',
+    method: 'thread/list',
+    params: { sourceKinds: ALL_SOURCE_KINDS, sortKey: 'recency_at' },
+  },
   ...(['created_at', 'updated_at', 'recency_at'] as const).flatMap((sortKey) =>
     (['asc', 'desc'] as const).map((sortDirection) => ({
       label: `list ${sortKey} ${sortDirection}`,
@@ -181,7 +275,13 @@ const codexAsk =
  * whether the step's thread is one (a rollout that is not paginated).
  */
 const deliberate = (legacy: boolean, method: string, codex: RpcAnswer): boolean => {
-  if (legacy && (method === 'thread/items/list' || method === 'thread/items/read') && 'error' in codex && codex.error.code === -32601) return true;
+  if (
+    legacy &&
+    (method === 'thread/items/list' || method === 'thread/items/read') &&
+    'error' in codex &&
+    codex.error.code === -32601
+  )
+    return true;
   if (method !== 'thread/list' || !('result' in codex)) return false;
   const ids = ((codex.result as { data?: Array<{ id: string }> }).data ?? []).map((d) => d.id);
   return new Set(ids).size < ids.length;
@@ -229,7 +329,11 @@ export interface CompareOptions {
   /** More steps asked of the home's lists, after the fixed ones (the differential fuzzer's random pages and cursors). */
   readonly extraListSteps?: readonly Step[];
   /** More steps asked of each thread, after the fixed ones, given its turns and items as Codex read them. */
-  readonly extraSteps?: (threadId: string, turnIds: readonly string[], itemIds: ReadonlyArray<{ turnId: string; itemId: string }>) => readonly Step[];
+  readonly extraSteps?: (
+    threadId: string,
+    turnIds: readonly string[],
+    itemIds: ReadonlyArray<{ turnId: string; itemId: string }>,
+  ) => readonly Step[];
 }
 
 export interface HomeComparison {
@@ -260,9 +364,15 @@ export interface HomeComparison {
  * The first page of a state-DB `thread/list` walk led to by next cursors a thread lies across
  * (`ClockOracle.straddlingCursor`), and those threads; undefined when none does.
  */
-const straddledPage = (oracle: ClockOracle, step: Step, codex: readonly RpcAnswer[], ours: readonly RpcAnswer[]): { page: number; threads: string[] } | undefined => {
+const straddledPage = (
+  oracle: ClockOracle,
+  step: Step,
+  codex: readonly RpcAnswer[],
+  ours: readonly RpcAnswer[],
+): { page: number; threads: string[] } | undefined => {
   if (step.method !== 'thread/list' || answeredFrom(step.method, step.params) !== 'stateDb') return undefined;
-  const nextOf = (a: RpcAnswer | undefined): unknown => (a !== undefined && 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined);
+  const nextOf = (a: RpcAnswer | undefined): unknown =>
+    a !== undefined && 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined;
   const direction = step.params['sortDirection'] === 'asc' ? 'asc' : 'desc';
   for (let page = 1; page < Math.max(codex.length, ours.length); page += 1) {
     const [c, o] = [cursorParts(nextOf(codex[page - 1])), cursorParts(nextOf(ours[page - 1]))];
@@ -275,9 +385,14 @@ const straddledPage = (oracle: ClockOracle, step: Step, codex: readonly RpcAnswe
 
 /** A state-DB list page of ours in Codex's state-DB order, when `inStateDbOrder` asks it and the order differs. */
 const inStateDbOrder = (oracle: ClockOracle, step: Step, answer: RpcAnswer): RpcAnswer | undefined => {
-  if (step.method !== 'thread/list' || answeredFrom(step.method, step.params) !== 'stateDb' || !('result' in answer)) return undefined;
+  if (step.method !== 'thread/list' || answeredFrom(step.method, step.params) !== 'stateDb' || !('result' in answer))
+    return undefined;
   const result = answer.result as { data?: Array<{ id: string }> };
-  const rows = oracle.inStateDbOrder(result.data ?? [], step.params['sortKey'], step.params['sortDirection'] === 'asc' ? 'asc' : 'desc');
+  const rows = oracle.inStateDbOrder(
+    result.data ?? [],
+    step.params['sortKey'],
+    step.params['sortDirection'] === 'asc' ? 'asc' : 'desc',
+  );
   return rows === undefined ? undefined : { result: { ...result, data: rows } };
 };
 
@@ -289,7 +404,16 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
   const ours: StdioRpcClient = spawnRpcServer(
     process.execPath,
     // The version of the Codex compared with, whatever the environment says (a bench sets none).
-    [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir, '--codex-version', compatCodexVersion()],
+    [
+      ENGINE_CLI_PATH,
+      'serve',
+      '--codex-home',
+      home.codexHome,
+      '--index-dir',
+      indexDir,
+      '--codex-version',
+      compatCodexVersion(),
+    ],
     {
       ...(existsSync(home.workDir) ? { cwd: home.workDir } : {}),
       env: { ...process.env, HOME: join(home.codexHome, '..', 'user-home') },
@@ -310,16 +434,23 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
   );
   let compared = 0;
   try {
-    await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+    await ours.request('initialize', {
+      clientInfo: { name: 'compat', version: '0' },
+      capabilities: { experimentalApi: true },
+    });
     ours.notify('initialized');
     const askCodex = codexAsk(codex.server);
     const askOurs: Ask = (m, p) => ours.request(m, p);
     const oracle = new ClockOracle(home.codexHome);
     const check = async (label: string, step: Step, threadId?: string): Promise<void> => {
       const [c, o] = await runStep(askCodex, askOurs, step);
-      const tally = threadId === undefined ? undefined : (byThread.get(threadId) ?? byThread.set(threadId, { compared: 0, equal: 0 }).get(threadId)!);
+      const tally =
+        threadId === undefined
+          ? undefined
+          : (byThread.get(threadId) ?? byThread.set(threadId, { compared: 0, equal: 0 }).get(threadId)!);
       const straddled = straddledPage(oracle, step, c, o);
-      if (straddled !== undefined) acrossCursor.push(`${label} from page ${straddled.page}: ${straddled.threads.join(', ')}`);
+      if (straddled !== undefined)
+        acrossCursor.push(`${label} from page ${straddled.page}: ${straddled.threads.join(', ')}`);
       for (let i = 0; i < Math.min(Math.max(c.length, o.length), straddled?.page ?? Infinity); i += 1) {
         const ca = c[i];
         const oa = o[i];
@@ -334,29 +465,49 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         if (tally !== undefined) tally.compared += 1;
         const listed = step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa;
         const inDbOrder = options.inStateDbOrder === true ? inStateDbOrder(oracle, step, listed) : undefined;
-        const ourOrder = inDbOrder === undefined ? undefined : ((listed as { result: { data?: Array<{ id: string }> } }).result.data ?? []).map((t) => t.id);
+        const ourOrder =
+          inDbOrder === undefined
+            ? undefined
+            : ((listed as { result: { data?: Array<{ id: string }> } }).result.data ?? []).map((t) => t.id);
         if (ourOrder !== undefined) reordered.push(`${label} page ${i}: ours ${ourOrder.join(', ')}`);
         const { expected, actual } = normalise(oracle, step.method, step.params, ca, inDbOrder ?? listed, ourOrder);
         const d = jsonDifferences(expected, actual, 6);
         if (d.length > 0) {
           problems.push(`${label} page ${i} ${JSON.stringify(step.params)}\n${describeDifferences(d)}`);
-          differences.push({ label: `${label} page ${i}`, method: step.method, threadId, paths: d.map((x) => x.path.replace(/\[\d+\]/g, '[]')) });
+          differences.push({
+            label: `${label} page ${i}`,
+            method: step.method,
+            threadId,
+            paths: d.map((x) => x.path.replace(/\[\d+\]/g, '[]')),
+          });
         } else {
           byMethod.set(step.method, (byMethod.get(step.method) ?? 0) + 1);
           if (tally !== undefined) tally.equal += 1;
         }
       }
     };
-    for (const step of [...LIST_STEPS, ...cwdSteps(options.listCwd ?? home.workDir), ...UNKNOWN_THREAD_STEPS, ...(options.extraListSteps ?? [])])
+    for (const step of [
+      ...LIST_STEPS,
+      ...cwdSteps(options.listCwd ?? home.workDir),
+      ...UNKNOWN_THREAD_STEPS,
+      ...(options.extraListSteps ?? []),
+    ])
       await check(`${home.key} ${step.label}`, step);
     const extra = options.listParams;
     if (extra !== undefined)
       for (const step of [...LIST_STEPS, ...cwdSteps(options.listCwd ?? home.workDir)])
-        await check(`${home.key} ${step.label} ${JSON.stringify(extra)}`, { ...step, params: { ...step.params, ...extra } });
+        await check(`${home.key} ${step.label} ${JSON.stringify(extra)}`, {
+          ...step,
+          params: { ...step.params, ...extra },
+        });
     for (const ref of allThreads(home)) {
       if (unreadable.has(ref.id) || options.notAsked?.has(ref.id) === true) continue;
       const read = await askCodex('thread/read', { threadId: ref.id, includeTurns: true });
-      const turns = 'result' in read ? ((read.result as { thread: { turns: Array<{ id: string; items: Array<{ id: string }> }> } }).thread.turns ?? []) : [];
+      const turns =
+        'result' in read
+          ? ((read.result as { thread: { turns: Array<{ id: string; items: Array<{ id: string }> }> } }).thread.turns ??
+            [])
+          : [];
       const items = turns.flatMap((t) => t.items.map((i) => ({ turnId: t.id, itemId: i.id })));
       const turnIds = turns.map((t) => t.id);
       for (const step of [...stepsFor(ref.id, turnIds, items), ...(options.extraSteps?.(ref.id, turnIds, items) ?? [])])

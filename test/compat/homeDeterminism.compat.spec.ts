@@ -22,7 +22,10 @@ describe('compat homes are the same every run, up to ids and times', function ()
   let second: CompatHome[];
 
   before(async function () {
-    roots.push(mkdtempSync(join(tmpdir(), 'rollout-engine-determinism-a-')), mkdtempSync(join(tmpdir(), 'rollout-engine-determinism-b-')));
+    roots.push(
+      mkdtempSync(join(tmpdir(), 'rollout-engine-determinism-a-')),
+      mkdtempSync(join(tmpdir(), 'rollout-engine-determinism-b-')),
+    );
     const names = BUILT_TWICE.map((s) => s.name);
     first = await buildCompatHomes(roots[0]!, { scenarios: names });
     second = await buildCompatHomes(roots[1]!, { scenarios: names });
@@ -40,7 +43,9 @@ describe('compat homes are the same every run, up to ids and times', function ()
         if (a === undefined || b === undefined) throw new Error(`no ${key} home`);
         const [na, nb] = [normalisedHome(a), normalisedHome(b)];
         const kinds = jsonDifferences(lineKinds(na), lineKinds(nb), 20);
-        expect(kinds, `${key}, the lines' kinds:\n${describeDifferences(kinds, 'build 1', 'build 2')}`).to.deep.equal([]);
+        expect(kinds, `${key}, the lines' kinds:\n${describeDifferences(kinds, 'build 1', 'build 2')}`).to.deep.equal(
+          [],
+        );
         const differences = jsonDifferences(na, nb, 40);
         expect(differences, `${key}:\n${describeDifferences(differences, 'build 1', 'build 2')}`).to.deep.equal([]);
       });

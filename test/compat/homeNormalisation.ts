@@ -49,9 +49,15 @@ const STARTING_STATES = new Set(['pending_init', 'running']);
  * found by the clean-clone run of ae5aa17); any other order is compared as written.
  */
 const toolEndsInOneOrder = (lines: ReadonlyArray<unknown>): unknown[] => {
-  type Line = { type?: unknown; ordinal?: unknown; payload?: { type?: unknown; call_id?: unknown; item?: { id?: unknown } } };
-  const endEvent = (l: Line): unknown => (l.type === 'event_msg' && l.payload?.type === 'item_completed' ? l.payload.item?.id : undefined);
-  const output = (l: Line): unknown => (l.type === 'response_item' && l.payload?.type === 'function_call_output' ? l.payload.call_id : undefined);
+  type Line = {
+    type?: unknown;
+    ordinal?: unknown;
+    payload?: { type?: unknown; call_id?: unknown; item?: { id?: unknown } };
+  };
+  const endEvent = (l: Line): unknown =>
+    l.type === 'event_msg' && l.payload?.type === 'item_completed' ? l.payload.item?.id : undefined;
+  const output = (l: Line): unknown =>
+    l.type === 'response_item' && l.payload?.type === 'function_call_output' ? l.payload.call_id : undefined;
   const out = [...lines];
   for (let i = 0; i + 1 < out.length; i++) {
     const [a, b] = [out[i] as Line, out[i + 1] as Line];
@@ -74,7 +80,8 @@ const toolEndsInOneOrder = (lines: ReadonlyArray<unknown>): unknown[] => {
  */
 export function lineKinds(files: Record<string, unknown>): Record<string, string[]> {
   type Line = { type?: unknown; payload?: { type?: unknown; item?: { type?: unknown } } };
-  const kind = (l: Line): string => [l.type, l.payload?.type, l.payload?.item?.type].filter((part) => typeof part === 'string').join('/');
+  const kind = (l: Line): string =>
+    [l.type, l.payload?.type, l.payload?.item?.type].filter((part) => typeof part === 'string').join('/');
   return Object.fromEntries(Object.entries(files).map(([file, lines]) => [file, (lines as Line[]).map(kind)]));
 }
 
@@ -90,7 +97,11 @@ export function normalisedHome(home: CompatHome): Record<string, unknown> {
       return { ...r, lines, createdAt: (JSON.parse(lines[0]!) as { timestamp: string }).timestamp };
     })
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.path < b.path ? -1 : 1));
-  const nicknames = new Set(rollouts.flatMap((r) => r.lines.flatMap((l) => [...l.matchAll(/"(?:agent_)?nickname\\?":\\?"([A-Za-z]+)/g)].map((m) => m[1]!))));
+  const nicknames = new Set(
+    rollouts.flatMap((r) =>
+      r.lines.flatMap((l) => [...l.matchAll(/"(?:agent_)?nickname\\?":\\?"([A-Za-z]+)/g)].map((m) => m[1]!)),
+    ),
+  );
   const nickname = nicknames.size === 0 ? null : new RegExp(`\\b(?:${[...nicknames].join('|')})\\b`, 'g');
   const ids = new Map<string, string>();
   const text = (s: string): string => {
@@ -109,17 +120,27 @@ export function normalisedHome(home: CompatHome): Record<string, unknown> {
     return nickname === null ? named : named.replace(nickname, '<nickname>');
   };
   const value = (v: unknown, key?: string): unknown => {
-    if (key === 'agents_states' && typeof v === 'object' && v !== null) return agentStates(v as Record<string, unknown>);
+    if (key === 'agents_states' && typeof v === 'object' && v !== null)
+      return agentStates(v as Record<string, unknown>);
     if (key !== undefined && CLOCK_KEYS.has(key) && v !== null) return '<time>';
     if (key !== undefined && (RANDOM_KEYS.has(key) || RANDOM_LENGTH_KEYS.has(key)) && v !== null) return '<random>';
     if (typeof v === 'string') return text(v);
     if (Array.isArray(v)) return v.map((x) => value(x));
-    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [text(k), value(x, k)]));
+    if (typeof v === 'object' && v !== null)
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [text(k), value(x, k)]));
     return v;
   };
   const agentStates = (states: Record<string, unknown>): Record<string, unknown> =>
-    Object.fromEntries(Object.entries(states).map(([id, state]) => [text(id), typeof state === 'string' && STARTING_STATES.has(state) ? '<starting>' : value(state)]));
+    Object.fromEntries(
+      Object.entries(states).map(([id, state]) => [
+        text(id),
+        typeof state === 'string' && STARTING_STATES.has(state) ? '<starting>' : value(state),
+      ]),
+    );
   const files: Record<string, unknown> = {};
-  for (const r of rollouts) files[text(relative(home.codexHome, r.path))] = toolEndsInOneOrder(r.lines.map((l) => JSON.parse(l) as unknown)).map((l) => value(l));
+  for (const r of rollouts)
+    files[text(relative(home.codexHome, r.path))] = toolEndsInOneOrder(
+      r.lines.map((l) => JSON.parse(l) as unknown),
+    ).map((l) => value(l));
   return files;
 }

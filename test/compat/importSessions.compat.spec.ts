@@ -15,7 +15,13 @@ import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { ClockOracle } from './clockOracle.js';
 import { freshRoot } from './mutationHarness.js';
 import { openImportServer } from './externalAgentServe.js';
-import { resumedSessionRows, richSessionRows, rolloutsOf, untitledSessionRows, writeClaudeSession } from '../fixtures/claudeSessions.js';
+import {
+  resumedSessionRows,
+  richSessionRows,
+  rolloutsOf,
+  untitledSessionRows,
+  writeClaudeSession,
+} from '../fixtures/claudeSessions.js';
 
 interface Imported {
   readonly source: string;
@@ -33,7 +39,8 @@ const IMPORT_TIME_FIELDS = new Set(['createdAt', 'updatedAt', 'recencyAt']);
 const normalised = (answer: unknown, threadId: string): unknown => {
   const walk = (v: unknown, key: string | undefined): unknown => {
     if (Array.isArray(v)) return v.map((x) => walk(x, undefined));
-    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    if (typeof v === 'object' && v !== null)
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
     if (typeof v === 'string') {
       if (v === threadId) return '<thread>';
       if (key === 'path') return '<path>';
@@ -83,8 +90,17 @@ let codexDetected: unknown;
 let codexRefusal: unknown;
 
 /** An import of a file detection does not offer: Codex answers, then reports it as not detected. */
-const refusalOf = async (ask: TypedClient['request'], completed: (importId: string) => Promise<unknown>, outside: string): Promise<unknown> => {
-  const item = { itemType: 'SESSIONS', description: 'x', cwd: null, details: { sessions: [{ path: outside, cwd: '/', title: 'x' }] } };
+const refusalOf = async (
+  ask: TypedClient['request'],
+  completed: (importId: string) => Promise<unknown>,
+  outside: string,
+): Promise<unknown> => {
+  const item = {
+    itemType: 'SESSIONS',
+    description: 'x',
+    cwd: null,
+    details: { sessions: [{ path: outside, cwd: '/', title: 'x' }] },
+  };
   const { importId } = await ask('externalAgentConfig/import', { migrationItems: [item] });
   const params = (await completed(importId)) as { importId: string };
   return { ...params, importId: '<import>' };
@@ -98,12 +114,23 @@ const codexImport = async (server: AppServer): Promise<Imported[]> => {
   if (items.length === 0) return [];
   const since = server.mark();
   const { importId } = await server.typed.request('externalAgentConfig/import', { migrationItems: items });
-  const done = await server.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000, since);
+  const done = await server.waitForNotification(
+    'externalAgentConfig/import/completed',
+    (p: any) => p.importId === importId,
+    60_000,
+    since,
+  );
   codexNotifications = server.notifications
     .filter((n) => n.seq >= since && n.method.startsWith('externalAgentConfig/'))
     .map((n) => ({ method: n.method, params: n.params }));
-  const results = (done.params as { itemTypeResults: Array<{ itemType: string; successes: Array<{ source: string; target: string }> }> }).itemTypeResults;
-  return results.filter((r) => r.itemType === 'SESSIONS').flatMap((r) => r.successes.map((s) => ({ source: s.source, threadId: s.target })));
+  const results = (
+    done.params as {
+      itemTypeResults: Array<{ itemType: string; successes: Array<{ source: string; target: string }> }>;
+    }
+  ).itemTypeResults;
+  return results
+    .filter((r) => r.itemType === 'SESSIONS')
+    .flatMap((r) => r.successes.map((s) => ({ source: s.source, threadId: s.target })));
 };
 
 describe('import Claude Code sessions: rollout-engine import claude against codex app-server externalAgentConfig/import (compat)', function () {
@@ -133,7 +160,10 @@ describe('import Claude Code sessions: rollout-engine import claude against code
       resumed: writeClaudeSession(claudeHome, project, '8b3c4d5e-resumed', resumedSessionRows(project)),
     };
     outsideSession = join(root, 'outside.jsonl');
-    writeFileSync(outsideSession, `${JSON.stringify({ type: 'user', cwd: project, timestamp: '2026-06-03T12:00:00Z', message: { content: 'not offered' } })}\n`);
+    writeFileSync(
+      outsideSession,
+      `${JSON.stringify({ type: 'user', cwd: project, timestamp: '2026-06-03T12:00:00Z', message: { content: 'not offered' } })}\n`,
+    );
     codexSide = join(root, 'codex-side');
     ourSide = join(root, 'our-side');
     writeCodexConfig(codexSide, 1);
@@ -144,7 +174,14 @@ describe('import Claude Code sessions: rollout-engine import claude against code
       codexImported = await codexImport(codex);
       codexRefusal = await refusalOf(
         codex.typed.request,
-        async (importId) => (await codex.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000)).params,
+        async (importId) =>
+          (
+            await codex.waitForNotification(
+              'externalAgentConfig/import/completed',
+              (p: any) => p.importId === importId,
+              60_000,
+            )
+          ).params,
         outsideSession,
       );
     } finally {
@@ -162,7 +199,10 @@ describe('import Claude Code sessions: rollout-engine import claude against code
         const withTurns = await later.typed.request('thread/read', { threadId: i.threadId, includeTurns: true });
         const fromRollout = await later.typed.request('thread/read', { threadId: i.threadId });
         codexDbPreviews.set(i.source, withTurns.thread.preview);
-        codexReads.set(i.source, { ...withTurns, thread: { ...withTurns.thread, preview: fromRollout.thread.preview } });
+        codexReads.set(i.source, {
+          ...withTurns,
+          thread: { ...withTurns.thread, preview: fromRollout.thread.preview },
+        });
       }
     } finally {
       await later.stop();
@@ -223,11 +263,16 @@ describe('import Claude Code sessions: rollout-engine import claude against code
     const source = sessions.resumed;
     const codexThread = codexImported.find((i) => i.source === source)!;
     const ourThread = ourImported.find((i) => i.source === source)!;
-    const expected = normalised(codexReads.get(source), codexThread.threadId) as { thread: { turns: Array<{ items: unknown[] }> } };
-    const actual = normalised(await engineRead(ourSide, ourThread.threadId), ourThread.threadId) as { thread: { turns: Array<{ items: unknown[] }> } };
+    const expected = normalised(codexReads.get(source), codexThread.threadId) as {
+      thread: { turns: Array<{ items: unknown[] }> };
+    };
+    const actual = normalised(await engineRead(ourSide, ourThread.threadId), ourThread.threadId) as {
+      thread: { turns: Array<{ items: unknown[] }> };
+    };
     // Codex: the first turn holds the reply twice, and the copied user message opens a turn of its own.
     expect(expected.thread.turns.length).to.equal(actual.thread.turns.length + 1);
-    const texts = (turns: Array<{ items: unknown[] }>): string[] => turns.flatMap((t) => t.items.map((i) => JSON.stringify(i)));
+    const texts = (turns: Array<{ items: unknown[] }>): string[] =>
+      turns.flatMap((t) => t.items.map((i) => JSON.stringify(i)));
     expect(new Set(texts(expected.thread.turns))).to.deep.equal(new Set(texts(actual.thread.turns)));
   });
 
@@ -240,11 +285,17 @@ describe('import Claude Code sessions: rollout-engine import claude against code
         const ourThread = ourImported.find((i) => i.source === sessions[which])!;
         const codexThread = codexImported.find((i) => i.source === sessions[which])!;
         const read = await codex.typed.request('thread/read', { threadId: ourThread.threadId, includeTurns: true });
-        const differences = jsonDifferences(normalised(codexReads.get(sessions[which]), codexThread.threadId), normalised(read, ourThread.threadId));
+        const differences = jsonDifferences(
+          normalised(codexReads.get(sessions[which]), codexThread.threadId),
+          normalised(read, ourThread.threadId),
+        );
         if (differences.length > 0) expect.fail(`${which}: ${describeDifferences(differences)}`);
         // The same home, the same thread: Codex's answer and the engine's, times included (Codex takes
         // a thread it did not write from the file's mtime: the clock oracle's backfill rule).
-        const same = jsonDifferences(read, new ClockOracle(ourSide).explained(read, await engineRead(ourSide, ourThread.threadId)));
+        const same = jsonDifferences(
+          read,
+          new ClockOracle(ourSide).explained(read, await engineRead(ourSide, ourThread.threadId)),
+        );
         const sameAside = same.filter((d) => !/^(readState|thread\.status)/.test(d.path));
         if (sameAside.length > 0) expect.fail(`${which} on one home: ${describeDifferences(sameAside)}`);
       }
@@ -272,13 +323,14 @@ describe('import Claude Code sessions: rollout-engine import claude against code
       const deadline = Date.now() + 60_000;
       const completed = () => client.notifications.filter((n) => n.method === 'externalAgentConfig/import/completed');
       while (completed().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      const mine = (importId: string) => client.notifications.filter((n) => (n.params as { importId?: string }).importId === importId);
+      const mine = (importId: string) =>
+        client.notifications.filter((n) => (n.params as { importId?: string }).importId === importId);
       const shape = (ns: ReadonlyArray<{ method: string; params: unknown }>) =>
         ns.map((n) => ({
           method: n.method,
-          results: (n.params as { itemTypeResults: Array<{ successes: Array<{ source: string; title: string | null }> }> }).itemTypeResults.map((r) =>
-            r.successes.map((s) => [s.source, s.title]).sort(),
-          ),
+          results: (
+            n.params as { itemTypeResults: Array<{ successes: Array<{ source: string; title: string | null }> }> }
+          ).itemTypeResults.map((r) => r.successes.map((s) => [s.source, s.title]).sort()),
         }));
       // The first import does what Codex's did; the second finds everything in the ledger.
       const first = shape(mine(a.importId));
@@ -295,7 +347,9 @@ describe('import Claude Code sessions: rollout-engine import claude against code
         async (importId) => {
           while (Date.now() < deadline) {
             const done = client.notifications.find(
-              (n) => n.method === 'externalAgentConfig/import/completed' && (n.params as { importId: string }).importId === importId,
+              (n) =>
+                n.method === 'externalAgentConfig/import/completed' &&
+                (n.params as { importId: string }).importId === importId,
             );
             if (done !== undefined) return done.params;
             await new Promise((r) => setTimeout(r, 50));
@@ -317,18 +371,27 @@ describe('import Claude Code sessions: rollout-engine import claude against code
     for (const which of ['rich', 'untitled'] as const) {
       const codexThread = codexImported.find((i) => i.source === sessions[which])!;
       const read = (await engineRead(codexSide, codexThread.threadId)) as { thread: Record<string, unknown> };
-      const expected = normalised(codexReads.get(sessions[which]), codexThread.threadId) as { thread: Record<string, unknown> };
+      const expected = normalised(codexReads.get(sessions[which]), codexThread.threadId) as {
+        thread: Record<string, unknown>;
+      };
       // Codex names its import in its state DB only (session_index.jsonl is not written): the name is compared apart.
-      const differences = jsonDifferences({ ...expected, thread: { ...expected.thread, name: null } }, normalised(read, codexThread.threadId));
+      const differences = jsonDifferences(
+        { ...expected, thread: { ...expected.thread, name: null } },
+        normalised(read, codexThread.threadId),
+      );
       if (differences.length > 0) expect.fail(`${which}: ${describeDifferences(differences)}`);
     }
     const before = rolloutsOf(codexSide);
     const again = await engineImport(codexSide, claudeHome);
     expect(again.sessions).to.deep.equal([]);
     const named = await engineImport(codexSide, claudeHome, '--session', sessions.rich);
-    expect(named.sessions.map((s: { status: string; reason?: string }) => [s.status, s.reason])).to.deep.equal([['skipped', 'alreadyImported']]);
+    expect(named.sessions.map((s: { status: string; reason?: string }) => [s.status, s.reason])).to.deep.equal([
+      ['skipped', 'alreadyImported'],
+    ]);
     expect(rolloutsOf(codexSide)).to.deep.equal(before);
-    expect(readFileSync(join(codexSide, 'external_agent_session_imports.json'), 'utf8')).to.include(codexImported[0]!.threadId);
+    expect(readFileSync(join(codexSide, 'external_agent_session_imports.json'), 'utf8')).to.include(
+      codexImported[0]!.threadId,
+    );
   });
 });
 
@@ -347,11 +410,21 @@ describe("import Cursor's agent transcripts: rollout-engine import cursor agains
     // A hyphen in the project's own name: Cursor's folder name is ambiguous, the file system decides.
     const project = join(root, 'work', 'cursor-app');
     mkdirSync(project, { recursive: true });
-    const folder = join(userHome, '.cursor', 'projects', project.slice(1).replace(/[/.]/g, '-'), 'agent-transcripts', 'c0ffee');
+    const folder = join(
+      userHome,
+      '.cursor',
+      'projects',
+      project.slice(1).replace(/[/.]/g, '-'),
+      'agent-transcripts',
+      'c0ffee',
+    );
     mkdirSync(join(folder, 'subagents'), { recursive: true });
     transcript = join(folder, 'c0ffee.jsonl');
     const rows = [
-      { role: 'user', message: { content: [{ type: 'text', text: '<user_query>\nMake the build faster\n</user_query>' }] } },
+      {
+        role: 'user',
+        message: { content: [{ type: 'text', text: '<user_query>\nMake the build faster\n</user_query>' }] },
+      },
       {
         role: 'assistant',
         message: {
@@ -362,12 +435,18 @@ describe("import Cursor's agent transcripts: rollout-engine import cursor agains
         },
       },
       { role: 'user', message: { content: [{ type: 'tool_result', content: 'built in 41s' }] } },
-      { role: 'assistant', message: { content: [{ type: 'text', text: 'Caching the TypeScript build cuts it to 12s.' }] } },
+      {
+        role: 'assistant',
+        message: { content: [{ type: 'text', text: 'Caching the TypeScript build cuts it to 12s.' }] },
+      },
       { role: 'user', message: { content: 'thanks' } },
     ];
     writeFileSync(transcript, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     // A sub-agent's transcript is not a session of its own.
-    writeFileSync(join(folder, 'subagents', 'helper.jsonl'), `${JSON.stringify({ role: 'user', message: { content: 'sub-agent task' } })}\n`);
+    writeFileSync(
+      join(folder, 'subagents', 'helper.jsonl'),
+      `${JSON.stringify({ role: 'user', message: { content: 'sub-agent task' } })}\n`,
+    );
     codexSide = join(root, 'codex-side');
     ourSide = join(root, 'our-side');
     writeCodexConfig(codexSide, 1);
@@ -385,31 +464,58 @@ describe("import Cursor's agent transcripts: rollout-engine import cursor agains
     let codexRead: unknown;
     let codexDetected: ResultOf<'externalAgentConfig/detect'>;
     try {
-      codexDetected = await codex.typed.request('externalAgentConfig/detect', { includeHome: true, migrationSource: 'cursor' });
+      codexDetected = await codex.typed.request('externalAgentConfig/detect', {
+        includeHome: true,
+        migrationSource: 'cursor',
+      });
       expect(
         codexDetected.items.flatMap((i) => i.details?.sessions.map((s) => s.path) ?? []),
         JSON.stringify(codexDetected),
       ).to.deep.equal([transcript]);
       const since = codex.mark();
-      const { importId } = await codex.typed.request('externalAgentConfig/import', { migrationItems: codexDetected.items, migrationSource: 'cursor' });
-      const done = await codex.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000, since);
+      const { importId } = await codex.typed.request('externalAgentConfig/import', {
+        migrationItems: codexDetected.items,
+        migrationSource: 'cursor',
+      });
+      const done = await codex.waitForNotification(
+        'externalAgentConfig/import/completed',
+        (p: any) => p.importId === importId,
+        60_000,
+        since,
+      );
       codexThread = (done.params as any).itemTypeResults[0].successes[0].target as string;
       codexRead = await codex.typed.request('thread/read', { threadId: codexThread, includeTurns: true });
     } finally {
       await codex.stop();
     }
-    expect(codexDetected.items.flatMap((i) => i.details?.sessions.map((s) => s.path) ?? [])).to.deep.equal([transcript]);
+    expect(codexDetected.items.flatMap((i) => i.details?.sessions.map((s) => s.path) ?? [])).to.deep.equal([
+      transcript,
+    ]);
 
     const { client, ask } = await openImportServer(ourSide, userHome);
     try {
-      expect(await ask('externalAgentConfig/detect', { includeHome: true, migrationSource: 'cursor' })).to.deep.equal(codexDetected);
+      expect(await ask('externalAgentConfig/detect', { includeHome: true, migrationSource: 'cursor' })).to.deep.equal(
+        codexDetected,
+      );
     } finally {
       await client.close();
     }
 
     const r = engineJson(
       await runEngineCli(
-        ['import', 'cursor', '--from', join(userHome, '.cursor'), '--originator', COMPAT_CLIENT_NAME, '--source', 'vscode', '--codex-home', ourSide, '--json'],
+        [
+          'import',
+          'cursor',
+          '--from',
+          join(userHome, '.cursor'),
+          '--originator',
+          COMPAT_CLIENT_NAME,
+          '--source',
+          'vscode',
+          '--codex-home',
+          ourSide,
+          '--json',
+        ],
         60_000,
       ),
     );
@@ -427,7 +533,10 @@ describe("import Cursor's agent transcripts: rollout-engine import cursor agains
         .map((l) => JSON.stringify({ ...(JSON.parse(l) as object), timestamp: '<import time>' }));
     const lineDifferences = jsonDifferences(body(codexSide, codexThread), body(ourSide, ours[0]!.threadId));
     if (lineDifferences.length > 0) expect.fail(describeDifferences(lineDifferences));
-    const readDifferences = jsonDifferences(normalised(codexRead, codexThread), normalised(await engineRead(ourSide, ours[0]!.threadId), ours[0]!.threadId));
+    const readDifferences = jsonDifferences(
+      normalised(codexRead, codexThread),
+      normalised(await engineRead(ourSide, ours[0]!.threadId), ours[0]!.threadId),
+    );
     if (readDifferences.length > 0) expect.fail(describeDifferences(readDifferences));
   });
 });

@@ -34,14 +34,43 @@ const MODERATIONS: ReadonlyArray<readonly [string, unknown]> = [
   ['notmoderated', { moderated: false }],
   ['nodisplay', { moderated: true, display: null }],
   // 0.169.0's AgentMessageDisplay: `action` required, the rest optional, unknown fields ignored.
-  ['oldhide', { moderated: true, display: { action: 'hide', blockType: 'cyber', cyberTrustedAccess: true, checkTrustedContacts: false } }],
+  [
+    'oldhide',
+    {
+      moderated: true,
+      display: { action: 'hide', blockType: 'cyber', cyberTrustedAccess: true, checkTrustedContacts: false },
+    },
+  ],
   ['oldshow', { moderated: false, display: { action: 'show' } }],
   ['oldsnake', { moderated: true, display: { action: 'show', block_type: 'cyber' } }],
   // 0.171.0's AgentMessageDisplay, as its schema answers it.
-  ['newshow', { moderated: true, display: { mode: 'show', version: 1, trustedContacts: 'check', annotation: { kind: 'wellbeingHelpline', subject: 'answer' } } }],
-  ['newhide', { moderated: true, display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline' } } }],
-  ['newblock', { moderated: true, display: { mode: 'block', version: 1, reason: { kind: 'protection', protectionType: 'weapons' } } }],
-  ['newcyber', { moderated: false, display: { mode: 'block', version: 1, reason: { kind: 'cyber', trustedAccess: true } } }],
+  [
+    'newshow',
+    {
+      moderated: true,
+      display: {
+        mode: 'show',
+        version: 1,
+        trustedContacts: 'check',
+        annotation: { kind: 'wellbeingHelpline', subject: 'answer' },
+      },
+    },
+  ],
+  [
+    'newhide',
+    { moderated: true, display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline' } } },
+  ],
+  [
+    'newblock',
+    {
+      moderated: true,
+      display: { mode: 'block', version: 1, reason: { kind: 'protection', protectionType: 'weapons' } },
+    },
+  ],
+  [
+    'newcyber',
+    { moderated: false, display: { mode: 'block', version: 1, reason: { kind: 'cyber', trustedAccess: true } } },
+  ],
   ['bothshapes', { moderated: true, display: { action: 'show', mode: 'show', version: 1, trustedContacts: 'skip' } }],
   ['neithershape', { moderated: true, display: { blockType: 'cyber' } }],
   ['emptydisplay', { moderated: false, display: {} }],
@@ -50,11 +79,26 @@ const MODERATIONS: ReadonlyArray<readonly [string, unknown]> = [
   ['newversiontwo', { moderated: false, display: { mode: 'show', version: 2, trustedContacts: 'check' } }],
   ['newnoreason', { moderated: true, display: { mode: 'block', version: 1 } }],
   ['newbadcontacts', { moderated: true, display: { mode: 'show', version: 1, trustedContacts: 'maybe' } }],
-  ['newsnakereason', { moderated: true, display: { mode: 'block', version: 1, reason: { kind: 'protection', protection_type: 'weapons' } } }],
+  [
+    'newsnakereason',
+    {
+      moderated: true,
+      display: { mode: 'block', version: 1, reason: { kind: 'protection', protection_type: 'weapons' } },
+    },
+  ],
   // Read by 0.171.0: unknown fields dropped, a null annotation or trusted access left out.
-  ['newextra', { moderated: true, display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline', note: 1 }, action: 7 } }],
+  [
+    'newextra',
+    {
+      moderated: true,
+      display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline', note: 1 }, action: 7 },
+    },
+  ],
   ['newnulls', { moderated: false, display: { mode: 'show', version: 1, trustedContacts: 'skip', annotation: null } }],
-  ['newcybernull', { moderated: true, display: { mode: 'block', version: 1, reason: { kind: 'cyber', trustedAccess: null } } }],
+  [
+    'newcybernull',
+    { moderated: true, display: { mode: 'block', version: 1, reason: { kind: 'cyber', trustedAccess: null } } },
+  ],
 ];
 
 /** MCP calls' environment id on the line: camelCase (the paginated item's spelling), snake_case (the legacy event's), none. */
@@ -70,12 +114,26 @@ const writeHome = (codexHome: string): void => {
   fs.mkdirSync(day, { recursive: true });
   (['paginated', 'legacy'] as const).forEach((mode, i) => {
     const id = THREADS[mode];
-    const w = new RolloutWriter(mode, id, { startMs: Date.UTC(2026, 10, 21, 14, i + 1, 0) }).sessionMeta({ model_provider: 'mock' });
+    const w = new RolloutWriter(mode, id, { startMs: Date.UTC(2026, 10, 21, 14, i + 1, 0) }).sessionMeta({
+      model_provider: 'mock',
+    });
     w.taskStarted('t1').turnContext('t1').responseMessage('user', 'moderate these');
     if (mode === 'paginated') w.item('t1', { type: 'UserMessage', id: 'u1', content: w.userText('moderate these') });
-    else w.push('event_msg', { type: 'user_message', message: 'moderate these', images: [], local_images: [], text_elements: [] });
+    else
+      w.push('event_msg', {
+        type: 'user_message',
+        message: 'moderate these',
+        images: [],
+        local_images: [],
+        text_elements: [],
+      });
     for (const [word, moderation] of MODERATIONS)
-      w.agentMessage('t1', `msg-${word}`, `Answer ${word} here.`, moderation === undefined ? {} : { moderation, phase: null });
+      w.agentMessage(
+        't1',
+        `msg-${word}`,
+        `Answer ${word} here.`,
+        moderation === undefined ? {} : { moderation, phase: null },
+      );
     for (const [callId, fields] of MCP_CALLS) w.mcpToolCall('t1', callId, fields);
     w.responseMessage('assistant', 'done').taskComplete('t1');
     fs.writeFileSync(nodePath.join(day, `rollout-2026-11-21T14-0${i + 1}-00-${id}.jsonl`), w.text());
@@ -93,7 +151,10 @@ const itemPages = async (s: StdioRpcClient, threadId: string, limit: number): Pr
   const pages: string[][] = [];
   let cursor: string | null = null;
   do {
-    const page = resultOf(await s.request('thread/items/list', { threadId, limit, ...(cursor === null ? {} : { cursor }) }), 'thread/items/list');
+    const page = resultOf(
+      await s.request('thread/items/list', { threadId, limit, ...(cursor === null ? {} : { cursor }) }),
+      'thread/items/list',
+    );
     pages.push((page.data as Array<{ item: Item }>).map((e) => String(e.item['id'])));
     cursor = (page.nextCursor as string | null | undefined) ?? null;
   } while (cursor !== null && pages.length < 50);
@@ -104,11 +165,15 @@ const itemPages = async (s: StdioRpcClient, threadId: string, limit: number): Pr
 const answersOf = async (s: StdioRpcClient, resume: boolean): Promise<Record<string, unknown>> => {
   const out: Record<string, unknown> = {};
   for (const [mode, id] of Object.entries(THREADS)) {
-    if (resume && mode === 'paginated') resultOf(await s.request('thread/resume', { threadId: id, excludeTurns: true }), 'thread/resume');
+    if (resume && mode === 'paginated')
+      resultOf(await s.request('thread/resume', { threadId: id, excludeTurns: true }), 'thread/resume');
     const read = resultOf(await s.request('thread/read', { threadId: id, includeTurns: true }), `thread/read ${mode}`);
     out[`${mode} thread/read`] = (read.thread.turns as Array<{ items: Item[] }>).flatMap((t) => t.items);
     for (const itemsView of ['full', 'summary'] as const) {
-      const turns = resultOf(await s.request('thread/turns/list', { threadId: id, itemsView, limit: 10 }), `thread/turns/list ${mode}`);
+      const turns = resultOf(
+        await s.request('thread/turns/list', { threadId: id, itemsView, limit: 10 }),
+        `thread/turns/list ${mode}`,
+      );
       out[`${mode} thread/turns/list ${itemsView}`] = (turns.data as Array<{ items: Item[] }>).map((t) => t.items);
     }
     if (mode === 'paginated') {
@@ -124,7 +189,8 @@ const answersOf = async (s: StdioRpcClient, resume: boolean): Promise<Record<str
   return out;
 };
 
-const agentMessage = (items: unknown, word: string): Item | undefined => (items as Item[]).find((i) => i['type'] === 'agentMessage' && i['id'] === `msg-${word}`);
+const agentMessage = (items: unknown, word: string): Item | undefined =>
+  (items as Item[]).find((i) => i['type'] === 'agentMessage' && i['id'] === `msg-${word}`);
 const mcpCalls = (items: unknown): Item[] => (items as Item[]).filter((i) => i['type'] === 'mcpToolCall');
 
 describe("compat · item deltas: both moderation shapes and MCP environment ids are read by both versions' clients (0.169.0, 0.171.0)", function () {
@@ -135,7 +201,8 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
 
   before(async () => {
     // Each version's own schema (the hooks' is the compat run's version: 0.169.0, or 0.171.0 in a whole run against it).
-    for (const v of CODEX_VERSIONS) if (v !== answerSchema.active()?.version) schemas.set(v, await CodexSchema.generateAt(v));
+    for (const v of CODEX_VERSIONS)
+      if (v !== answerSchema.active()?.version) schemas.set(v, await CodexSchema.generateAt(v));
     root = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'item-deltas-compat-'));
   });
   after(async () => {
@@ -144,13 +211,27 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
   });
 
   const initialized = async (s: StdioRpcClient): Promise<StdioRpcClient> => {
-    resultOf(await s.request('initialize', { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } }), 'initialize');
+    resultOf(
+      await s.request('initialize', {
+        clientInfo: { name: 'compat', version: '1' },
+        capabilities: { experimentalApi: true },
+      }),
+      'initialize',
+    );
     s.notify('initialized');
     return s;
   };
 
   const NEW_SHAPES = ['newshow', 'newhide', 'newblock', 'newcyber', 'newextra', 'newnulls', 'newcybernull'];
-  const NEITHER = ['neithershape', 'emptydisplay', 'stringdisplay', 'newversiontwo', 'newnoreason', 'newbadcontacts', 'newsnakereason'];
+  const NEITHER = [
+    'neithershape',
+    'emptydisplay',
+    'stringdisplay',
+    'newversiontwo',
+    'newnoreason',
+    'newbadcontacts',
+    'newsnakereason',
+  ];
 
   for (const version of CODEX_VERSIONS) {
     it(`serve --codex-version ${version} answers each item, page and search as codex app-server ${version} does`, async () => {
@@ -158,14 +239,21 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
       const codexHome = nodePath.join(root, version, 'codex-home');
       writeHome(codexHome);
       const command = await codexCommandAt(version);
-      const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome }), cwd: codexHome });
+      const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], {
+        env: appServerEnv({ codexHome }),
+        cwd: codexHome,
+      });
       servers.push(codex);
       const theirs = await answersOf(await initialized(codex), true);
       await codex.close();
       const schema = schemas.get(version);
-      const mine = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--codex-version', version], {
-        ...(schema === undefined ? {} : { schema }),
-      });
+      const mine = spawnRpcServer(
+        process.execPath,
+        [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--codex-version', version],
+        {
+          ...(schema === undefined ? {} : { schema }),
+        },
+      );
       servers.push(mine);
       const ours = await answersOf(await initialized(mine), false);
       await mine.close();
@@ -173,14 +261,18 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
       // Every answer, pages and summaries included: a page counts, and a summary picks from, only
       // the items the version has (0.169.0 has no item for a display only 0.171.0 reads).
       const differing = Object.keys(theirs).filter((key) => JSON.stringify(ours[key]) !== JSON.stringify(theirs[key]));
-      for (const key of Object.keys(theirs)) expect(ours[key], `${version} · ${key} (differing: ${differing.join('; ')})`).to.deep.equal(theirs[key]);
+      for (const key of Object.keys(theirs))
+        expect(ours[key], `${version} · ${key} (differing: ${differing.join('; ')})`).to.deep.equal(theirs[key]);
 
       // The measured contract, so that a binary that changes it is seen here and not only as "equal".
       const read = ours['paginated thread/read'];
       const legacyRead = ours['legacy thread/read'];
       const moderationOf = (word: string) => agentMessage(read, word)?.['moderation'];
       for (const [word] of MODERATIONS.slice(2))
-        expect(agentMessage(legacyRead, word), `${version}: a legacy message with a moderation is shown by no item`).to.equal(undefined);
+        expect(
+          agentMessage(legacyRead, word),
+          `${version}: a legacy message with a moderation is shown by no item`,
+        ).to.equal(undefined);
       expect(mcpCalls(read)).to.have.length(3);
       expect(mcpCalls(legacyRead)).to.have.length(3);
       if (version === '0.169.0') {
@@ -190,19 +282,33 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
           display: { action: 'show', blockType: null, cyberTrustedAccess: null, checkTrustedContacts: null },
         });
         for (const word of [...NEW_SHAPES, ...NEITHER])
-          expect(agentMessage(read, word), `${version}: ${word}: a display 0.169.0 cannot read, no item`).to.equal(undefined);
-        for (const call of [...mcpCalls(read), ...mcpCalls(legacyRead)]) expect(call).to.not.have.property('environmentId');
+          expect(agentMessage(read, word), `${version}: ${word}: a display 0.169.0 cannot read, no item`).to.equal(
+            undefined,
+          );
+        for (const call of [...mcpCalls(read), ...mcpCalls(legacyRead)])
+          expect(call).to.not.have.property('environmentId');
       } else {
         for (const word of ['oldhide', 'oldshow', 'oldsnake', 'nodisplay', ...NEITHER])
           expect(moderationOf(word), word).to.deep.equal({ moderated: true, display: null });
         expect(moderationOf('notmoderated')).to.deep.equal({ moderated: false, display: null });
         expect(moderationOf('newshow')).to.deep.equal({
           moderated: true,
-          display: { mode: 'show', version: 1, annotation: { kind: 'wellbeingHelpline', subject: 'answer' }, trustedContacts: 'check' },
+          display: {
+            mode: 'show',
+            version: 1,
+            annotation: { kind: 'wellbeingHelpline', subject: 'answer' },
+            trustedContacts: 'check',
+          },
         });
-        expect(moderationOf('bothshapes')).to.deep.equal({ moderated: true, display: { mode: 'show', version: 1, trustedContacts: 'skip' } });
+        expect(moderationOf('bothshapes')).to.deep.equal({
+          moderated: true,
+          display: { mode: 'show', version: 1, trustedContacts: 'skip' },
+        });
         expect(moderationOf('newcyber')).to.deep.equal(MODERATIONS.find(([w]) => w === 'newcyber')![1]);
-        expect(moderationOf('newextra')).to.deep.equal({ moderated: true, display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline' } } });
+        expect(moderationOf('newextra')).to.deep.equal({
+          moderated: true,
+          display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline' } },
+        });
         for (const call of [...mcpCalls(read), ...mcpCalls(legacyRead)])
           expect(Object.keys(call).slice(0, 5)).to.deep.equal(['type', 'id', 'server', 'environmentId', 'tool']);
         // A paginated item's camelCase `environmentId` as written; snake_case, or a legacy event's, null.

@@ -50,7 +50,8 @@ export function jsonDifferences(expected: unknown, actual: unknown, limit = 10):
       }
       for (const key of Object.keys(ao)) {
         if (found.length >= limit) return;
-        if (!(key in eo)) found.push({ path: join(path, key), expected: undefined, actual: ao[key], kind: 'unexpected' });
+        if (!(key in eo))
+          found.push({ path: join(path, key), expected: undefined, actual: ao[key], kind: 'unexpected' });
       }
       return;
     }
@@ -67,7 +68,11 @@ function show(value: unknown, max = 300): string {
 }
 
 /** Human-readable lines: path, what Codex said, what we said. */
-export function describeDifferences(differences: readonly JsonDifference[], expectedName = 'codex', actualName = 'ours'): string {
+export function describeDifferences(
+  differences: readonly JsonDifference[],
+  expectedName = 'codex',
+  actualName = 'ours',
+): string {
   return differences
     .map((d) => {
       const where = d.path === '' ? '(root)' : d.path;

@@ -25,7 +25,18 @@ import { freshRoot } from './mutationHarness.js';
 import { buildCompatHomes } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
 
-const ALL_SOURCES = ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'];
+const ALL_SOURCES = [
+  'cli',
+  'vscode',
+  'exec',
+  'appServer',
+  'subAgent',
+  'subAgentReview',
+  'subAgentCompact',
+  'subAgentThreadSpawn',
+  'subAgentOther',
+  'unknown',
+];
 
 type DbState = 'as left' | 'no spawn edges' | 'no state DB' | 'archived, no state DB';
 const DB_STATES: readonly DbState[] = ['as left', 'no spawn edges', 'no state DB', 'archived, no state DB'];
@@ -50,7 +61,9 @@ type Row = { id: string; parentThreadId: string | null };
 
 /** A list answer's rows (id, parent), by id: the order is compared elsewhere (threadOrder, listProviders). */
 const rowsOf = (answer: unknown): Row[] =>
-  (answer as { data: Row[] }).data.map((t) => ({ id: t.id, parentThreadId: t.parentThreadId })).sort((a, b) => (a.id < b.id ? -1 : 1));
+  (answer as { data: Row[] }).data
+    .map((t) => ({ id: t.id, parentThreadId: t.parentThreadId }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
 
 /** A copy of the home in `to` (its times kept), with its state DB as `state` says. */
 const homeIn = (h: CompatHome, to: string, state: DbState): CompatHome => {
@@ -107,13 +120,24 @@ describe("compat: a sub-agent's parentThreadId in thread/list rows by provider a
         let leftOut = 0;
         const asked = queries(h.workDir, state === 'archived, no state DB');
         try {
-          ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
-          await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+          ours = spawnRpcServer(process.execPath, [
+            ENGINE_CLI_PATH,
+            'serve',
+            '--codex-home',
+            home.codexHome,
+            '--index-dir',
+            indexDir,
+          ]);
+          await ours.request('initialize', {
+            clientInfo: { name: 'compat', version: '0' },
+            capabilities: { experimentalApi: true },
+          });
           ours.notify('initialized');
           for (const q of asked) {
             const c = rowsOf(await codex.server.request('thread/list', q));
             const answer = await ours.request('thread/list', q);
-            if (!('result' in answer)) throw new Error(`thread/list ${JSON.stringify(q)}: ${JSON.stringify(answer.error)}`);
+            if (!('result' in answer))
+              throw new Error(`thread/list ${JSON.stringify(q)}: ${JSON.stringify(answer.error)}`);
             // A paginated sub-agent without a user message of its own has a preview in ours (its
             // history's first), "" in a state DB Codex built from the files, which then does not list
             // it on its DB paths: the documented preview choice (forkPreview.compat), left out here.
@@ -122,7 +146,9 @@ describe("compat: a sub-agent's parentThreadId in thread/list rows by provider a
             leftOut += ourRows.length - o.length;
             for (const r of c) parents[r.parentThreadId === null ? 'null' : 'named'] += 1;
             if (JSON.stringify(c) !== JSON.stringify(o))
-              differing.push(`${JSON.stringify({ ...q, sourceKinds: 'all' })}\n  codex ${JSON.stringify(c)}\n  ours  ${JSON.stringify(o)}`);
+              differing.push(
+                `${JSON.stringify({ ...q, sourceKinds: 'all' })}\n  codex ${JSON.stringify(c)}\n  ours  ${JSON.stringify(o)}`,
+              );
           }
         } finally {
           await ours?.close();

@@ -65,7 +65,10 @@ describe('live tail: a running codex writes a turn, a client following the threa
     await codex.runTurn(threadId, 'Turn 1: tell me fact number 1.');
 
     ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome]);
-    await rpc(ours, 'initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
+    await rpc(ours, 'initialize', {
+      clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' },
+      capabilities: { experimentalApi: true },
+    });
     ours.notify('initialized');
     const path = (await rpc(ours, 'thread/read', { threadId, includeTurns: false })).thread.path as string;
     expect(await rpc(ours, 'rolloutEngine/thread/subscribe', { threadId })).to.deep.equal({ status: 'subscribed' });
@@ -92,7 +95,8 @@ describe('live tail: a running codex writes a turn, a client following the threa
     const growth: Growth[] = [];
     const lookAtFile = () => {
       const st = fs.statSync(path);
-      if (growth.length === 0 || st.size > growth[growth.length - 1]!.size) growth.push({ size: st.size, mtimeMs: st.mtimeMs });
+      if (growth.length === 0 || st.size > growth[growth.length - 1]!.size)
+        growth.push({ size: st.size, mtimeMs: st.mtimeMs });
     };
     lookAtFile();
     watcher = fs.watch(path, lookAtFile);
@@ -101,7 +105,10 @@ describe('live tail: a running codex writes a turn, a client following the threa
     const modelReply = new HeldReply();
     mock.replyTo(threadId, modelReply);
     const turn2Id = (
-      await codex.request<{ turn: { id: string } }>('turn/start', { threadId, input: [{ type: 'text', text: 'Turn 2: tell me fact number 2.', text_elements: [] }] })
+      await codex.request<{ turn: { id: string } }>('turn/start', {
+        threadId,
+        input: [{ type: 'text', text: 'Turn 2: tell me fact number 2.', text_elements: [] }],
+      })
     ).turn.id;
     await modelReply.reached;
     // Told while the model's reply is held: the turn is running, its closing line not yet written.
@@ -115,32 +122,58 @@ describe('live tail: a running codex writes a turn, a client following the threa
     const turn2 = await codex.waitTurnCompleted(threadId, turn2Id);
     await Promise.race([
       turnCompleted,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no turn/completed from serve; got ${arrivals.map((a) => a.method).join(', ')}`)), 10_000)),
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`no turn/completed from serve; got ${arrivals.map((a) => a.method).join(', ')}`)),
+          10_000,
+        ),
+      ),
     ]);
     await ours.settle();
     lookAtFile();
 
     const live = arrivals.filter((a) => LIVE.includes(a.method) && a.params.threadId === threadId);
     // The same notifications, in the same order, as Codex sends the client that runs the turn.
-    const codexLive = codex.notifications.filter((n) => n.seq >= since && LIVE.includes(n.method) && (n.params as any).threadId === threadId).map((n) => n.method);
+    const codexLive = codex.notifications
+      .filter((n) => n.seq >= since && LIVE.includes(n.method) && (n.params as any).threadId === threadId)
+      .map((n) => n.method);
     expect(live.map((a) => a.method)).to.deep.equal(codexLive);
     expect(live[0]!.method).to.equal('turn/started');
     expect(live[live.length - 1]!.method).to.equal('turn/completed');
 
     // Their content is the read API's.
-    const turns = (await rpc(ours, 'thread/turns/list', { threadId, itemsView: 'full', sortDirection: 'asc', limit: 100 })).data as any[];
+    const turns = (
+      await rpc(ours, 'thread/turns/list', { threadId, itemsView: 'full', sortDirection: 'asc', limit: 100 })
+    ).data as any[];
     const turn = turns.find((t) => t.id === turn2.id);
     expect(turn, 'turn 2 in thread/turns/list').to.not.equal(undefined);
     expect(live[0]!.params).to.deep.equal({
       threadId,
-      turn: { ...turn, items: [], itemsView: 'notLoaded', status: 'inProgress', error: null, completedAt: null, durationMs: null },
+      turn: {
+        ...turn,
+        items: [],
+        itemsView: 'notLoaded',
+        status: 'inProgress',
+        error: null,
+        completedAt: null,
+        durationMs: null,
+      },
     });
     const items = live.filter((a) => a.method === 'item/completed');
     expect(items.map((a) => a.params)).to.deep.equal(
-      turn.items.map((item: any) => ({ item, threadId, turnId: turn.id, contentTokenCount: null, completedAtMs: item.completedAtMs })),
+      turn.items.map((item: any) => ({
+        item,
+        threadId,
+        turnId: turn.id,
+        contentTokenCount: null,
+        completedAtMs: item.completedAtMs,
+      })),
     );
     const finalAgent = turn.items.filter((i: any) => i.type === 'agentMessage').slice(-1);
-    expect(live[live.length - 1]!.params).to.deep.equal({ threadId, turn: { ...turn, items: finalAgent, itemsView: 'summary' } });
+    expect(live[live.length - 1]!.params).to.deep.equal({
+      threadId,
+      turn: { ...turn, items: finalAgent, itemsView: 'summary' },
+    });
     const usage = live.find((a) => a.method === 'thread/tokenUsage/updated');
     expect(usage?.params).to.deep.equal(await rpc(ours, 'thread/tokenUsage/read', { threadId }));
 
@@ -163,7 +196,13 @@ describe('live tail: a running codex writes a turn, a client following the threa
             ? found((p) => p.type === 'task_complete' && p.turn_id === turn.id)
             : a.method === 'item/completed'
               ? found((p) => p.type === 'item_completed' && p.item?.id === a.params.item.id)
-              : ends.filter((l) => payloadOf(l)?.type === 'token_count' && ends.indexOf(l) > ends.findIndex((m) => payloadOf(m)?.turn_id === turn.id)).slice(-1)[0];
+              : ends
+                  .filter(
+                    (l) =>
+                      payloadOf(l)?.type === 'token_count' &&
+                      ends.indexOf(l) > ends.findIndex((m) => payloadOf(m)?.turn_id === turn.id),
+                  )
+                  .slice(-1)[0];
       if (at === undefined) throw new Error(`no line found for ${a.method} ${JSON.stringify(a.params).slice(0, 200)}`);
       return at.end;
     };
@@ -173,6 +212,8 @@ describe('live tail: a running codex writes a turn, a client following the threa
       if (landed === undefined) throw new Error(`the file never reached byte ${end} in this test's watch`);
       return { method: a.method, ms: a.at - landed.mtimeMs };
     });
-    process.stderr.write(`      live tail latencies (ms from the line's mtime): ${latencies.map((l) => `${l.method} ${l.ms.toFixed(0)}`).join(', ')}\n`);
+    process.stderr.write(
+      `      live tail latencies (ms from the line's mtime): ${latencies.map((l) => `${l.method} ${l.ms.toFixed(0)}`).join(', ')}\n`,
+    );
   });
 });

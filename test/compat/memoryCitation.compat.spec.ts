@@ -21,22 +21,40 @@ const ENTRY = { path: 'MEMORY.md', lineStart: 99, lineEnd: 108, note: 'prior con
  * citation without both fields, or with `threadIds`, Codex 0.169.0 does not decode: it drops the
  * message; not compared here.)
  */
-const CITATIONS: readonly unknown[] = [{ entries: [ENTRY], rolloutIds: CITED }, null, { entries: [ENTRY, ENTRY], rolloutIds: [] }];
+const CITATIONS: readonly unknown[] = [
+  { entries: [ENTRY], rolloutIds: CITED },
+  null,
+  { entries: [ENTRY, ENTRY], rolloutIds: [] },
+];
 
-const threadOf = (mode: HistoryMode, i: number): string => `019a0000-0000-7000-8000-0000000004${i}${mode === 'legacy' ? 1 : 2}`;
+const threadOf = (mode: HistoryMode, i: number): string =>
+  `019a0000-0000-7000-8000-0000000004${i}${mode === 'legacy' ? 1 : 2}`;
 
 /** One turn per citation, the answer citing it. */
 const write = (dir: string, mode: HistoryMode, i: number): void => {
   const id = threadOf(mode, i);
-  const w = new RolloutWriter(mode, id, { startMs: Date.UTC(2026, 10, 21, 14, i + 1, mode === 'legacy' ? 0 : 30) }).sessionMeta();
+  const w = new RolloutWriter(mode, id, {
+    startMs: Date.UTC(2026, 10, 21, 14, i + 1, mode === 'legacy' ? 0 : 30),
+  }).sessionMeta();
   CITATIONS.forEach((citation, n) => {
     const turnId = `t${n + 1}`;
     w.taskStarted(turnId).turnContext(turnId).responseMessage('user', `question ${n}`);
     if (mode === 'paginated') {
       w.item(turnId, { type: 'UserMessage', id: `u-${turnId}`, content: w.userText(`question ${n}`) });
-      w.item(turnId, { type: 'AgentMessage', id: `msg-${turnId}`, content: [{ type: 'Text', text: 'A' }], memory_citation: citation });
+      w.item(turnId, {
+        type: 'AgentMessage',
+        id: `msg-${turnId}`,
+        content: [{ type: 'Text', text: 'A' }],
+        memory_citation: citation,
+      });
     } else {
-      w.push('event_msg', { type: 'user_message', message: `question ${n}`, images: [], local_images: [], text_elements: [] });
+      w.push('event_msg', {
+        type: 'user_message',
+        message: `question ${n}`,
+        images: [],
+        local_images: [],
+        text_elements: [],
+      });
       w.push('event_msg', { type: 'agent_message', message: 'A', phase: null, memory_citation: citation });
     }
     w.responseMessage('assistant', 'A').taskComplete(turnId);
@@ -44,7 +62,9 @@ const write = (dir: string, mode: HistoryMode, i: number): void => {
   writeFileSync(join(dir, `rollout-2026-11-21T14-0${i + 1}-${mode === 'legacy' ? '00' : '30'}-${id}.jsonl`), w.text());
 };
 
-const citationsOf = (thread: { turns: Array<{ items: Array<{ type: string; memoryCitation?: unknown }> }> }): unknown[] =>
+const citationsOf = (thread: {
+  turns: Array<{ items: Array<{ type: string; memoryCitation?: unknown }> }>;
+}): unknown[] =>
   thread.turns.flatMap((t) => t.items.filter((i) => i.type === 'agentMessage').map((i) => i.memoryCitation));
 
 describe("compat: an agent message's memory citation, rolloutIds as threadIds (codex app-server 0.169.0)", function () {
@@ -88,7 +108,9 @@ describe("compat: an agent message's memory citation, rolloutIds as threadIds (c
       await ours?.close();
       await codex.stop();
     }
-    process.stderr.write(`  ${compared - differing.length}/${compared} answers equal; Codex's citations: ${JSON.stringify(codexCitations[0])}\n`);
+    process.stderr.write(
+      `  ${compared - differing.length}/${compared} answers equal; Codex's citations: ${JSON.stringify(codexCitations[0])}\n`,
+    );
     // The test can fail: Codex names the older field's ids threadIds.
     expect(JSON.stringify(codexCitations[0])).to.include(`"threadIds":${JSON.stringify(CITED)}`);
     expect(differing, differing.join('\n')).to.deep.equal([]);

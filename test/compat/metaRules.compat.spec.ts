@@ -18,7 +18,18 @@ import { threadsOf, writeHome } from './metaRulesHome.js';
 import { compareHome, type Step } from './historyComparison.js';
 import { freshRoot } from './mutationHarness.js';
 
-const ALL_SOURCE_KINDS = ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'];
+const ALL_SOURCE_KINDS = [
+  'cli',
+  'vscode',
+  'exec',
+  'appServer',
+  'subAgent',
+  'subAgentReview',
+  'subAgentCompact',
+  'subAgentThreadSpawn',
+  'subAgentOther',
+  'unknown',
+];
 
 /** The lists whose path (file scan or state DB) and filters the rules decide. */
 const listSteps = (work: string): Step[] => {
@@ -50,7 +61,12 @@ const listSteps = (work: string): Step[] => {
       [' from the state DB', { useStateDbOnly: true }],
       [' provider mock', { modelProviders: ['mock'] }],
     ] as const)
-      steps.push({ label: `list exec limit ${limit}${how}`, method: 'thread/list', params: { modelProviders: [], sourceKinds: ['exec'], limit, ...more }, walk: 3 });
+      steps.push({
+        label: `list exec limit ${limit}${how}`,
+        method: 'thread/list',
+        params: { modelProviders: [], sourceKinds: ['exec'], limit, ...more },
+        walk: 3,
+      });
   // Archived threads, with and without a preview.
   for (const [label, params] of [
     ['archived', { archived: true }],
@@ -83,8 +99,11 @@ describe('compat: later session metas, an empty provider, legacy rollbacks and a
       { extraListSteps: listSteps(workDir) },
     );
     // META_RULES_DUMP=<file>: every differing answer in words (mocha cuts a long assertion).
-    if (process.env['META_RULES_DUMP'] !== undefined) writeFileSync(process.env['META_RULES_DUMP'], comparison.problems.join('\n'));
-    process.stderr.write(`  meta rules: ${comparison.compared - comparison.differences.length}/${comparison.compared} answers equal\n`);
+    if (process.env['META_RULES_DUMP'] !== undefined)
+      writeFileSync(process.env['META_RULES_DUMP'], comparison.problems.join('\n'));
+    process.stderr.write(
+      `  meta rules: ${comparison.compared - comparison.differences.length}/${comparison.compared} answers equal\n`,
+    );
     expect(comparison.problems.join('\n')).to.equal('');
     expect(comparison.compared).to.be.greaterThan(400);
   });

@@ -18,9 +18,18 @@ export interface HomeThread {
 }
 
 /** A token count's usage with every field Codex's `TokenUsage` requires (one without them does not decode). */
-const USAGE = { input_tokens: 80, cached_input_tokens: 0, output_tokens: 20, reasoning_output_tokens: 0, total_tokens: 100 };
+const USAGE = {
+  input_tokens: 80,
+  cached_input_tokens: 0,
+  output_tokens: 20,
+  reasoning_output_tokens: 0,
+  total_tokens: 100,
+};
 
-const COLLABORATION_MODE = { mode: 'default', settings: { model: 'mock-model', reasoning_effort: null, developer_instructions: null } };
+const COLLABORATION_MODE = {
+  mode: 'default',
+  settings: { model: 'mock-model', reasoning_effort: null, developer_instructions: null },
+};
 
 /** The settings Codex 0.169.0 records with a thread's turn (`thread_settings_applied`). */
 const settingsOf = (cwd: string, provider: string | null): Record<string, unknown> => ({
@@ -96,7 +105,12 @@ const legacyThread = (
  * A thread as Codex 0.64 wrote it (implicit turns, numbered `rollout-<line>`): a context, a user
  * message and an answer per turn, `between` after the first turn's answer.
  */
-const implicitThread = (label: string, n: number, workDir: string, between: ReadonlyArray<readonly [string, Record<string, unknown>]>): HomeThread => {
+const implicitThread = (
+  label: string,
+  n: number,
+  workDir: string,
+  between: ReadonlyArray<readonly [string, Record<string, unknown>]>,
+): HomeThread => {
   const id = idOf(n);
   const startMs = Date.UTC(2026, 10, 21, 8, 0, 0) + n * 3_600_000;
   const w = new RolloutWriter('legacy', id, { startMs });
@@ -129,7 +143,11 @@ const implicitThread = (label: string, n: number, workDir: string, between: Read
 };
 
 /** A later meta of thread `n` (or of another thread: `id`), `extra` over the first's fields. */
-const laterMeta = (n: number, workDir: string, extra: Record<string, unknown>): readonly [string, Record<string, unknown>] => [
+const laterMeta = (
+  n: number,
+  workDir: string,
+  extra: Record<string, unknown>,
+): readonly [string, Record<string, unknown>] => [
   'session_meta',
   {
     session_id: idOf(n),
@@ -145,7 +163,10 @@ const laterMeta = (n: number, workDir: string, extra: Record<string, unknown>): 
   },
 ];
 
-const rollback = (turns: number): readonly [string, Record<string, unknown>] => ['event_msg', { type: 'thread_rolled_back', num_turns: turns }];
+const rollback = (turns: number): readonly [string, Record<string, unknown>] => [
+  'event_msg',
+  { type: 'thread_rolled_back', num_turns: turns },
+];
 
 export const threadsOf = (work: string): HomeThread[] => {
   const second = `${work}/second`;
@@ -153,34 +174,64 @@ export const threadsOf = (work: string): HomeThread[] => {
   return [
     // 1. A later meta: each field it carries on its own, then the order against a settings line.
     legacyThread('meta2-cwd', 1, work, {}, [{ settings, after: [laterMeta(1, second, {})] }, {}]),
-    legacyThread('meta2-provider', 2, work, {}, [{ settings, after: [laterMeta(2, work, { model_provider: 'openai' })] }, {}]),
+    legacyThread('meta2-provider', 2, work, {}, [
+      { settings, after: [laterMeta(2, work, { model_provider: 'openai' })] },
+      {},
+    ]),
     legacyThread('meta2-source', 3, work, {}, [{ settings, after: [laterMeta(3, work, { source: 'exec' })] }, {}]),
     legacyThread('meta2-git', 4, work, {}, [
       {
         settings,
         after: [
           laterMeta(4, work, {}),
-          ['session_meta', { ...laterMeta(4, work, {})[1], git: { commit_hash: 'abc123', branch: 'main', repository_url: 'https://example.com/r.git' } }],
+          [
+            'session_meta',
+            {
+              ...laterMeta(4, work, {})[1],
+              git: { commit_hash: 'abc123', branch: 'main', repository_url: 'https://example.com/r.git' },
+            },
+          ],
         ],
       },
       {},
     ]),
     legacyThread('meta2-agent', 5, work, {}, [
-      { settings, after: [laterMeta(5, work, { agent_nickname: 'Robie', agent_role: 'explorer', cli_version: '0.170.0' })] },
+      {
+        settings,
+        after: [laterMeta(5, work, { agent_nickname: 'Robie', agent_role: 'explorer', cli_version: '0.170.0' })],
+      },
       {},
     ]),
-    legacyThread('meta2-unset', 6, work, { git: { commit_hash: 'def456', branch: 'dev' }, agent_nickname: 'Ada', agent_role: 'lead' }, [
-      { settings, after: [laterMeta(6, second, { model_provider: undefined, cli_version: '' })] },
+    legacyThread(
+      'meta2-unset',
+      6,
+      work,
+      { git: { commit_hash: 'def456', branch: 'dev' }, agent_nickname: 'Ada', agent_role: 'lead' },
+      [{ settings, after: [laterMeta(6, second, { model_provider: undefined, cli_version: '' })] }, {}],
+    ),
+    legacyThread('meta2-other-thread', 7, work, {}, [
+      { settings, after: [laterMeta(99, second, { source: 'exec', model_provider: 'openai' })] },
       {},
     ]),
-    legacyThread('meta2-other-thread', 7, work, {}, [{ settings, after: [laterMeta(99, second, { source: 'exec', model_provider: 'openai' })] }, {}]),
-    legacyThread('meta2-then-settings', 8, work, {}, [{ settings, after: [laterMeta(8, second, {})] }, { settings: { cwd: `${work}/third`, provider: 'mock' } }]),
+    legacyThread('meta2-then-settings', 8, work, {}, [
+      { settings, after: [laterMeta(8, second, {})] },
+      { settings: { cwd: `${work}/third`, provider: 'mock' } },
+    ]),
     legacyThread('settings-provider', 9, work, {}, [{ settings: { cwd: work, provider: 'openai' } }]),
-    legacyThread('meta2-no-turns-after', 10, work, {}, [{ settings }], [laterMeta(10, second, { model_provider: 'openai', source: 'cli' })]),
+    legacyThread(
+      'meta2-no-turns-after',
+      10,
+      work,
+      {},
+      [{ settings }],
+      [laterMeta(10, second, { model_provider: 'openai', source: 'cli' })],
+    ),
     // 2. An empty provider, with its settings line's and without one.
     legacyThread('provider-empty', 11, work, { model_provider: '' }, [{ settings: { cwd: work, provider: '' } }]),
     legacyThread('provider-empty-no-settings', 12, work, { model_provider: '' }, [{}]),
-    legacyThread('provider-absent', 13, work, { model_provider: undefined }, [{ settings: { cwd: work, provider: null } }]),
+    legacyThread('provider-absent', 13, work, { model_provider: undefined }, [
+      { settings: { cwd: work, provider: null } },
+    ]),
     // 3. Rollbacks of a legacy thread, and no turns.
     legacyThread('rollback-all', 14, work, {}, [{ settings }], [rollback(1)]),
     legacyThread('rollback-one', 15, work, {}, [{ settings }, {}], [rollback(1)]),
@@ -188,14 +239,28 @@ export const threadsOf = (work: string): HomeThread[] => {
     legacyThread('no-turns', 17, work, {}, []),
     legacyThread('no-turns-rollback', 18, work, {}, [], [rollback(2)]),
     legacyThread('rollback-no-context', 19, work, {}, [{ settings }, { context: false }], [rollback(1)]),
-    legacyThread('rollback-over-no-context', 20, work, {}, [{ settings }, { context: false }, { context: false }], [rollback(2)]),
+    legacyThread(
+      'rollback-over-no-context',
+      20,
+      work,
+      {},
+      [{ settings }, { context: false }, { context: false }],
+      [rollback(2)],
+    ),
     legacyThread('rollback-all-no-context', 21, work, {}, [{ context: false }, { context: false }], [rollback(2)]),
     // 4. A compaction without its message, and one with.
-    legacyThread('compacted-no-message', 22, work, {}, [{ settings, after: [['compacted', { replacement_history: [] }]] }, {}]),
+    legacyThread('compacted-no-message', 22, work, {}, [
+      { settings, after: [['compacted', { replacement_history: [] }]] },
+      {},
+    ]),
     legacyThread('compacted-message', 23, work, {}, [{ settings, after: [['compacted', { message: 'summary' }]] }, {}]),
     implicitThread('implicit-compacted-no-message', 34, work, [['compacted', { replacement_history: [] }]]),
-    implicitThread('implicit-compacted-message-later', 35, work, [['compacted', { replacement_history: [], message: 'summary' }]]),
-    implicitThread('implicit-compacted-message', 36, work, [['compacted', { message: 'summary', replacement_history: [] }]]),
+    implicitThread('implicit-compacted-message-later', 35, work, [
+      ['compacted', { replacement_history: [], message: 'summary' }],
+    ]),
+    implicitThread('implicit-compacted-message', 36, work, [
+      ['compacted', { message: 'summary', replacement_history: [] }],
+    ]),
     // 3, continued: no preview (an empty message), archived.
     legacyThread('empty-message', 24, work, {}, [{ settings, user: '' }]),
     legacyThread('empty-message-rollback', 25, work, {}, [{ settings, user: '' }], [rollback(1)]),
@@ -207,7 +272,18 @@ export const threadsOf = (work: string): HomeThread[] => {
     legacyThread('archived-empty-message-only', 38, work, {}, [{ settings, user: '' }], [], true),
     legacyThread('empty-message-later-turn', 30, work, {}, [{ settings, user: '' }, {}]),
     legacyThread('empty-message-meta2', 33, work, {}, [
-      { settings, user: '', after: [laterMeta(33, second, { model_provider: 'openai', source: 'cli', cli_version: '0.170.0', git: { branch: 'b' } })] },
+      {
+        settings,
+        user: '',
+        after: [
+          laterMeta(33, second, {
+            model_provider: 'openai',
+            source: 'cli',
+            cli_version: '0.170.0',
+            git: { branch: 'b' },
+          }),
+        ],
+      },
     ]),
   ];
 };
@@ -216,7 +292,9 @@ export const threadsOf = (work: string): HomeThread[] => {
 export const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
   for (const t of threads) {
     const stamp = new Date(t.startMs).toISOString().slice(0, 19).replace(/:/g, '-');
-    const dir = t.archived ? join(codexHome, 'archived_sessions') : join(codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
+    const dir = t.archived
+      ? join(codexHome, 'archived_sessions')
+      : join(codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `rollout-${stamp}-${t.id}.jsonl`);
     writeFileSync(file, t.text);

@@ -24,7 +24,11 @@ export interface MockUsage {
 export type MockOutputItem =
   | { readonly type: 'reasoning'; readonly summary: string }
   /** `phase` as the Responses API marks assistant text (commentary, a partial answer, the final answer); none when absent. */
-  | { readonly type: 'message'; readonly text: string; readonly phase?: 'commentary' | 'partial_answer' | 'final_answer' }
+  | {
+      readonly type: 'message';
+      readonly text: string;
+      readonly phase?: 'commentary' | 'partial_answer' | 'final_answer';
+    }
   | { readonly type: 'functionCall'; readonly callId: string; readonly cmd: string; readonly yieldTimeMs?: number }
   /** Any function tool by name (view_image, an MCP tool `mcp__<server>__<tool>`, a dynamic tool, spawn_agent, …). */
   | {
@@ -244,7 +248,10 @@ export const defaultPolicy: MockPolicy = (request, mock) => {
     kind: 'stream',
     output: [
       { type: 'reasoning', summary: `Thinking about: ${text}` },
-      { type: 'message', text: `Answer #${mock.nextCounter('answer', request.conversation)} to ${JSON.stringify(text)}` },
+      {
+        type: 'message',
+        text: `Answer #${mock.nextCounter('answer', request.conversation)} to ${JSON.stringify(text)}`,
+      },
     ],
   };
 };
@@ -507,9 +514,22 @@ export class MockResponses {
     if (reply.kind === 'stall') {
       if (reply.partialText !== undefined) {
         const id = this.nextId('msg'); // the message never ends: Codex records none of it
-        sse(res, 'response.output_item.added', { output_index: 0, item: { type: 'message', id, role: 'assistant', status: 'in_progress', content: [] } });
-        sse(res, 'response.content_part.added', { item_id: id, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
-        sse(res, 'response.output_text.delta', { item_id: id, output_index: 0, content_index: 0, delta: reply.partialText });
+        sse(res, 'response.output_item.added', {
+          output_index: 0,
+          item: { type: 'message', id, role: 'assistant', status: 'in_progress', content: [] },
+        });
+        sse(res, 'response.content_part.added', {
+          item_id: id,
+          output_index: 0,
+          content_index: 0,
+          part: { type: 'output_text', text: '', annotations: [] },
+        });
+        sse(res, 'response.output_text.delta', {
+          item_id: id,
+          output_index: 0,
+          content_index: 0,
+          delta: reply.partialText,
+        });
       }
       return; // held open until the client disconnects or stop()
     }
@@ -529,19 +549,30 @@ export class MockResponses {
   }
 
   /** Writes a stream's items, each `settleFirst` tool call followed by a wait for its end, then completes it. */
-  private async stream(request: MockRequest, reply: Extract<MockReply, { kind: 'stream' }>, responseId: string, res: ServerResponse): Promise<void> {
+  private async stream(
+    request: MockRequest,
+    reply: Extract<MockReply, { kind: 'stream' }>,
+    responseId: string,
+    res: ServerResponse,
+  ): Promise<void> {
     const settleFirst = new Set(reply.settleFirst ?? []);
     try {
       for (const [outputIndex, item] of reply.output.entries()) {
         this.writeItem(res, item, outputIndex);
         if (!('callId' in item) || !settleFirst.has(item.callId)) continue;
-        if (this.toolCallsSettled === undefined) throw new Error('a reply waits for a tool call, but nothing tells when it ends');
+        if (this.toolCallsSettled === undefined)
+          throw new Error('a reply waits for a tool call, but nothing tells when it ends');
         await this.toolCallsSettled(request, [item.callId]);
       }
     } catch (error) {
       // The stream fails visibly: the scenario's turn ends failed and says why.
       sse(res, 'response.failed', {
-        response: { id: responseId, object: 'response', status: 'failed', error: { code: 'server_error', message: `mock: ${String(error)}` } },
+        response: {
+          id: responseId,
+          object: 'response',
+          status: 'failed',
+          error: { code: 'server_error', message: `mock: ${String(error)}` },
+        },
       });
       res.end();
       return;
@@ -549,7 +580,13 @@ export class MockResponses {
     this.complete(request, reply.output, reply.usage, responseId, res);
   }
 
-  private complete(request: MockRequest, output: readonly MockOutputItem[], given: MockUsage | undefined, responseId: string, res: ServerResponse): void {
+  private complete(
+    request: MockRequest,
+    output: readonly MockOutputItem[],
+    given: MockUsage | undefined,
+    responseId: string,
+    res: ServerResponse,
+  ): void {
     const usage = given ?? usageFor(request, output);
     sse(res, 'response.completed', {
       response: {
@@ -633,7 +670,14 @@ export class MockResponses {
         const id = this.nextId('msg');
         sse(res, 'response.output_item.added', {
           output_index: outputIndex,
-          item: { type: 'message', id, role: 'assistant', status: 'in_progress', content: [], ...(item.phase === undefined ? {} : { phase: item.phase }) },
+          item: {
+            type: 'message',
+            id,
+            role: 'assistant',
+            status: 'in_progress',
+            content: [],
+            ...(item.phase === undefined ? {} : { phase: item.phase }),
+          },
         });
         sse(res, 'response.content_part.added', {
           item_id: id,
@@ -664,7 +708,10 @@ export class MockResponses {
         return;
       }
       case 'functionCall':
-        this.writeFunctionCall(res, outputIndex, item.callId, 'exec_command', undefined, { cmd: item.cmd, yield_time_ms: item.yieldTimeMs ?? 5000 });
+        this.writeFunctionCall(res, outputIndex, item.callId, 'exec_command', undefined, {
+          cmd: item.cmd,
+          yield_time_ms: item.yieldTimeMs ?? 5000,
+        });
         return;
       case 'toolCall':
         this.writeFunctionCall(res, outputIndex, item.callId, item.name, item.namespace, item.arguments);
@@ -673,18 +720,39 @@ export class MockResponses {
         const id = this.nextId('ctc');
         sse(res, 'response.output_item.added', {
           output_index: outputIndex,
-          item: { type: 'custom_tool_call', id, call_id: item.callId, name: item.name, input: '', status: 'in_progress' },
+          item: {
+            type: 'custom_tool_call',
+            id,
+            call_id: item.callId,
+            name: item.name,
+            input: '',
+            status: 'in_progress',
+          },
         });
-        sse(res, 'response.custom_tool_call_input.delta', { item_id: id, output_index: outputIndex, delta: item.input });
+        sse(res, 'response.custom_tool_call_input.delta', {
+          item_id: id,
+          output_index: outputIndex,
+          delta: item.input,
+        });
         sse(res, 'response.output_item.done', {
           output_index: outputIndex,
-          item: { type: 'custom_tool_call', id, call_id: item.callId, name: item.name, input: item.input, status: 'completed' },
+          item: {
+            type: 'custom_tool_call',
+            id,
+            call_id: item.callId,
+            name: item.name,
+            input: item.input,
+            status: 'completed',
+          },
         });
         return;
       }
       case 'webSearch': {
         const id = this.nextId('ws');
-        sse(res, 'response.output_item.added', { output_index: outputIndex, item: { type: 'web_search_call', id, status: 'in_progress' } });
+        sse(res, 'response.output_item.added', {
+          output_index: outputIndex,
+          item: { type: 'web_search_call', id, status: 'in_progress' },
+        });
         sse(res, 'response.output_item.done', {
           output_index: outputIndex,
           item: { type: 'web_search_call', id, status: 'completed', action: { type: 'search', query: item.query } },
@@ -693,10 +761,19 @@ export class MockResponses {
       }
       case 'imageGeneration': {
         const id = this.nextId('ig');
-        sse(res, 'response.output_item.added', { output_index: outputIndex, item: { type: 'image_generation_call', id, status: 'in_progress' } });
+        sse(res, 'response.output_item.added', {
+          output_index: outputIndex,
+          item: { type: 'image_generation_call', id, status: 'in_progress' },
+        });
         sse(res, 'response.output_item.done', {
           output_index: outputIndex,
-          item: { type: 'image_generation_call', id, status: 'completed', revised_prompt: item.revisedPrompt, result: item.resultBase64 },
+          item: {
+            type: 'image_generation_call',
+            id,
+            status: 'completed',
+            revised_prompt: item.revisedPrompt,
+            result: item.resultBase64,
+          },
         });
         return;
       }

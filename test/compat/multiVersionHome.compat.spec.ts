@@ -12,7 +12,12 @@ import { AppServerError } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { compareHome, type HomeComparison } from './historyComparison.js';
-import { buildMultiVersionHome, OLDER_VERSIONS, ONE_SECOND_VERSIONS, type MultiVersionHome } from './multiVersionHome.js';
+import {
+  buildMultiVersionHome,
+  OLDER_VERSIONS,
+  ONE_SECOND_VERSIONS,
+  type MultiVersionHome,
+} from './multiVersionHome.js';
 import { discoverRollouts } from './scenarios.js';
 import { sessionTimeMs } from './sessionTime.js';
 
@@ -32,20 +37,28 @@ const PAGINATED_BEFORE = '0.150.0';
 const FROM_OLDER_DB = /(?:^|\.)(?:startedAtMs|completedAtMs|originator|aggregatedOutput|outputDeferred)$/;
 
 const removeStateDbs = (codexHome: string): void => {
-  for (const name of readdirSync(codexHome)) if (name.endsWith('.sqlite') || name.includes('.sqlite-')) rmSync(join(codexHome, name), { force: true });
+  for (const name of readdirSync(codexHome))
+    if (name.endsWith('.sqlite') || name.includes('.sqlite-')) rmSync(join(codexHome, name), { force: true });
 };
 
 const equalCount = (c: HomeComparison, threadIds: ReadonlyArray<string>): { compared: number; equal: number } =>
-  threadIds.reduce((acc, id) => ({ compared: acc.compared + (c.byThread.get(id)?.compared ?? 0), equal: acc.equal + (c.byThread.get(id)?.equal ?? 0) }), {
-    compared: 0,
-    equal: 0,
-  });
+  threadIds.reduce(
+    (acc, id) => ({
+      compared: acc.compared + (c.byThread.get(id)?.compared ?? 0),
+      equal: acc.equal + (c.byThread.get(id)?.equal ?? 0),
+    }),
+    {
+      compared: 0,
+      equal: 0,
+    },
+  );
 
 describe('compat: a home older Codex versions wrote (rollout-engine serve vs codex app-server 0.169.0, cold)', function () {
   this.timeout(600_000);
   let root: string;
   let home: MultiVersionHome;
-  const idsOf = (pick: (version: string) => boolean): string[] => [...home.versionOf].filter(([, v]) => pick(v)).map(([id]) => id);
+  const idsOf = (pick: (version: string) => boolean): string[] =>
+    [...home.versionOf].filter(([, v]) => pick(v)).map(([id]) => id);
 
   before(async function () {
     root = mkdtempSync(join(tmpdir(), 'compat-multi-version-'));
@@ -58,10 +71,18 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
   });
 
   it(`${ONE_SECOND_VERSIONS.join(', ')} created their threads in one second, their times against their id order`, () => {
-    const files = discoverRollouts(home.codexHome).filter((r) => ONE_SECOND_VERSIONS.includes(home.versionOf.get(r.threadId) ?? ''));
+    const files = discoverRollouts(home.codexHome).filter((r) =>
+      ONE_SECOND_VERSIONS.includes(home.versionOf.get(r.threadId) ?? ''),
+    );
     expect(files).to.have.length(ONE_SECOND_VERSIONS.length);
-    expect(new Set(files.map((f) => f.path.replace(/^.*\/rollout-(.{19}).*$/, '$1'))).size, "the file names' second").to.equal(1);
-    expect(new Set(files.map((f) => Math.floor(sessionTimeMs(f.path) / 1000))).size, "the session_meta's second").to.equal(1);
+    expect(
+      new Set(files.map((f) => f.path.replace(/^.*\/rollout-(.{19}).*$/, '$1'))).size,
+      "the file names' second",
+    ).to.equal(1);
+    expect(
+      new Set(files.map((f) => Math.floor(sessionTimeMs(f.path) / 1000))).size,
+      "the session_meta's second",
+    ).to.equal(1);
     const byId = [...files].sort((a, b) => (a.threadId < b.threadId ? -1 : 1));
     const byTime = [...files].sort((a, b) => sessionTimeMs(a.path) - sessionTimeMs(b.path));
     expect(byTime.map((f) => f.threadId)).to.deep.equal(byId.map((f) => f.threadId).reverse());
@@ -78,17 +99,27 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
     try {
       const rows = oneSecond.map((id) => ({
         id,
-        ...(db.prepare('SELECT created_at, created_at_ms FROM threads WHERE id = ?').get(id) as { created_at: number; created_at_ms: number }),
+        ...(db.prepare('SELECT created_at, created_at_ms FROM threads WHERE id = ?').get(id) as {
+          created_at: number;
+          created_at_ms: number;
+        }),
       }));
       expect(new Set(rows.map((r) => r.created_at)).size, "the DB's created_at").to.equal(1);
       expect(rows.map((r) => Math.floor(r.created_at_ms / 1000))).to.deep.equal(rows.map((r) => r.created_at));
-      expect([...rows].sort((a, b) => a.created_at_ms - b.created_at_ms).map((r) => r.id)).to.deep.equal([...oneSecond].sort());
+      expect([...rows].sort((a, b) => a.created_at_ms - b.created_at_ms).map((r) => r.id)).to.deep.equal(
+        [...oneSecond].sort(),
+      );
     } finally {
       db.close();
     }
-    asLeft = await compareHome(home, { unreadableByCodex: new Set(idsOf((v) => PRE_ENVELOPE.has(v))), inStateDbOrder: true });
+    asLeft = await compareHome(home, {
+      unreadableByCodex: new Set(idsOf((v) => PRE_ENVELOPE.has(v))),
+      inStateDbOrder: true,
+    });
     const paginated = idsOf((v) => v === PAGINATED_BEFORE)[0];
-    const unexplained = asLeft.differences.filter((d) => !(d.threadId === paginated || d.threadId === undefined) || !d.paths.every((p) => FROM_OLDER_DB.test(p)));
+    const unexplained = asLeft.differences.filter(
+      (d) => !(d.threadId === paginated || d.threadId === undefined) || !d.paths.every((p) => FROM_OLDER_DB.test(p)),
+    );
     const legacy = equalCount(
       asLeft,
       idsOf((v) => !PRE_ENVELOPE.has(v) && v !== PAGINATED_BEFORE),
@@ -97,7 +128,8 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
       `      as left: ${asLeft.compared} answers compared, ${asLeft.compared - asLeft.differences.length} equal; 0.34.0–0.120.0 threads ${legacy.equal} of ${legacy.compared}; ${asLeft.differences.length - unexplained.length} differ where Codex reads 0.150.0's DB; ${asLeft.reordered.length} state-DB list pages compared in the older DB's order:\n        ${asLeft.reordered.join('\n        ')}\n      walks compared up to a cursor a thread lies across: ${asLeft.acrossCursor.length}${asLeft.acrossCursor.map((a) => `\n        ${a}`).join('')}\n`,
     );
     // Only pages holding two of the threads of one second were out of the older DB's order.
-    for (const page of asLeft.reordered) expect(oneSecond.filter((id) => page.includes(id)).length, page).to.be.greaterThan(1);
+    for (const page of asLeft.reordered)
+      expect(oneSecond.filter((id) => page.includes(id)).length, page).to.be.greaterThan(1);
     expect(asLeft.reordered.length, 'state-DB list pages ordered by id within the second').to.be.greaterThan(0);
     expect(legacy.compared, 'answers compared on 0.34.0–0.120.0 threads').to.be.greaterThan(100);
     expect(unexplained.map((d) => `${d.label}: ${d.paths.join(', ')}`)).to.deep.equal([]);
@@ -109,7 +141,10 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
     expect(asLeft, 'the comparison with the DB as left ran first').to.not.equal(undefined);
     removeStateDbs(home.codexHome);
     const paginated = idsOf((v) => v === PAGINATED_BEFORE)[0]!;
-    const c = await compareHome(home, { unreadableByCodex: new Set(idsOf((v) => PRE_ENVELOPE.has(v))), notAsked: new Set([paginated]) });
+    const c = await compareHome(home, {
+      unreadableByCodex: new Set(idsOf((v) => PRE_ENVELOPE.has(v))),
+      notAsked: new Set([paginated]),
+    });
     const legacy = equalCount(
       c,
       idsOf((v) => !PRE_ENVELOPE.has(v) && v !== PAGINATED_BEFORE),
@@ -123,7 +158,10 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
     // Measured: without the history DB 0.150.0 wrote, Codex 0.169 answers that thread with no turns; ours reads the file's.
     const codex = await openColdCodex(home);
     try {
-      const read = await codex.server.request<{ thread: { turns: unknown[] } }>('thread/read', { threadId: paginated, includeTurns: true });
+      const read = await codex.server.request<{ thread: { turns: unknown[] } }>('thread/read', {
+        threadId: paginated,
+        includeTurns: true,
+      });
       expect(read.thread.turns).to.deep.equal([]);
     } finally {
       await codex.stop();
@@ -136,7 +174,8 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
     ['no config.toml', null],
     [
       'a custom model_provider',
-      (port: number) => `model_provider = "acme"\n\n[model_providers.acme]\nname = "Acme"\nbase_url = "http://127.0.0.1:${port}/v1"\nwire_api = "responses"\n`,
+      (port: number) =>
+        `model_provider = "acme"\n\n[model_providers.acme]\nname = "Acme"\nbase_url = "http://127.0.0.1:${port}/v1"\nwire_api = "responses"\n`,
     ],
   ] as const)
     it(`with ${name} (DB rebuilt): every answer on 0.34.0 … 0.120.0 threads and every list equal`, async () => {
@@ -163,7 +202,14 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
   it('threads from before the envelope (Codex ≤ 0.31): Codex cannot read them; ours reads each, its prompt and answer as one turn', async () => {
     const codex = await openColdCodex(home);
     const indexDir = mkdtempSync(join(tmpdir(), 'compat-multi-version-index-'));
-    const ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
+    const ours = spawnRpcServer(process.execPath, [
+      ENGINE_CLI_PATH,
+      'serve',
+      '--codex-home',
+      home.codexHome,
+      '--index-dir',
+      indexDir,
+    ]);
     try {
       await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: {} });
       ours.notify('initialized');
@@ -178,7 +224,14 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
         const answer = await ours.request('thread/read', { threadId: id, includeTurns: true });
         expect('result' in answer, `ours on ${version}'s thread: ${JSON.stringify(answer)}`).to.equal(true);
         const thread = (
-          answer as { result: { thread: { source: unknown; turns: Array<{ items: Array<{ type: string; content?: Array<{ text?: string }>; text?: string }> }> } } }
+          answer as {
+            result: {
+              thread: {
+                source: unknown;
+                turns: Array<{ items: Array<{ type: string; content?: Array<{ text?: string }>; text?: string }> }>;
+              };
+            };
+          }
         ).result.thread;
         expect(thread.source, 'listed only among unknown sources, as Codex does not list it').to.equal('unknown');
         expect(thread.turns).to.have.length(1);

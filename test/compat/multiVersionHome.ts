@@ -33,7 +33,8 @@ const ONE_SECOND_OFFSETS: readonly number[] = [900, 500, 100];
  * disagree within the second.
  */
 const intoOneSecond = (codexHome: string, threadIds: readonly string[]): void => {
-  if (existsSync(join(codexHome, 'state_5.sqlite'))) throw new Error('a state DB was written before the threads were put into one second');
+  if (existsSync(join(codexHome, 'state_5.sqlite')))
+    throw new Error('a state DB was written before the threads were put into one second');
   const pathOf = (id: string): string => discoverRollouts(codexHome).find((r) => r.threadId === id)!.path;
   const second = Math.floor(sessionTimeMs(pathOf(threadIds[0]!)) / 1000) * 1000;
   const byId = [...threadIds].sort();
@@ -51,12 +52,27 @@ const nextSecond = (): Promise<void> => new Promise((resolve) => setTimeout(reso
  * 1, 4 or 5 lines (0.8.0) from one run to the next), of what Codex wrote (docs/codex-source/legacy-turn-fold.md, "Which
  * Codex versions wrote what"), and whether the thread gets a second turn (`exec resume`).
  */
-export const OLDER_VERSIONS: ReadonlyArray<{ readonly version: string; readonly era: string; readonly resumed: boolean; readonly toolTurn: boolean }> = [
+export const OLDER_VERSIONS: ReadonlyArray<{
+  readonly version: string;
+  readonly era: string;
+  readonly resumed: boolean;
+  readonly toolTurn: boolean;
+}> = [
   { version: '0.20.0', era: 'pre-envelope', resumed: false, toolTurn: false },
   { version: '0.29.0', era: 'pre-envelope', resumed: false, toolTurn: false },
   // 0.34.0's `exec` has no `resume`.
-  { version: '0.34.0', era: 'envelope, no source, no model_provider, turn context tagged by mode', resumed: false, toolTurn: false },
-  { version: '0.40.0', era: 'envelope, no source, no model_provider, turn context tagged by mode', resumed: true, toolTurn: true },
+  {
+    version: '0.34.0',
+    era: 'envelope, no source, no model_provider, turn context tagged by mode',
+    resumed: false,
+    toolTurn: false,
+  },
+  {
+    version: '0.40.0',
+    era: 'envelope, no source, no model_provider, turn context tagged by mode',
+    resumed: true,
+    toolTurn: true,
+  },
   { version: '0.50.0', era: 'source, no model_provider, turn context tagged by mode', resumed: false, toolTurn: true },
   { version: '0.64.0', era: 'implicit turns (no task_started)', resumed: true, toolTurn: true },
   { version: '0.90.0', era: 'implicit turns (no task_started)', resumed: true, toolTurn: true },
@@ -82,7 +98,12 @@ const toolTurnPolicy: MockPolicy = (request, mock) => {
       kind: 'stream',
       output: [
         offered.has('shell')
-          ? { type: 'toolCall', callId: 'call_shell_1', name: 'shell', arguments: { command: ['bash', '-lc', 'echo from a tool'] } }
+          ? {
+              type: 'toolCall',
+              callId: 'call_shell_1',
+              name: 'shell',
+              arguments: { command: ['bash', '-lc', 'echo from a tool'] },
+            }
           : { type: 'functionCall', callId: 'call_exec_1', cmd: 'echo from a tool' },
       ],
     };
@@ -116,7 +137,8 @@ export interface MultiVersionHome extends ComparedHome {
  * Codex's config for the older binaries: the compat one, its model calls to the mock, and their
  * other calls home (the model list 0.90 asks chatgpt.com for) to a closed port.
  */
-const olderConfig = (mockPort: number): string => `chatgpt_base_url = "http://127.0.0.1:9"\n${codexConfigToml(mockPort)}`;
+const olderConfig = (mockPort: number): string =>
+  `chatgpt_base_url = "http://127.0.0.1:9"\n${codexConfigToml(mockPort)}`;
 
 /** Builds the home under `<rootDir>/multi-version/`. */
 export async function buildMultiVersionHome(rootDir: string): Promise<MultiVersionHome> {
@@ -127,7 +149,11 @@ export async function buildMultiVersionHome(rootDir: string): Promise<MultiVersi
   for (const dir of [codexHome, workDir, userHome]) mkdirSync(dir, { recursive: true });
   // A git repository with a commit, as users' projects are: the versions that snapshot the work
   // tree before a turn (ghost commits, 0.4x–0.9x) write their ghost_snapshot lines, and metas carry git info.
-  const git = (...args: string[]) => run('git', args, { cwd: workDir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userHome, GIT_CONFIG_NOSYSTEM: '1' } });
+  const git = (...args: string[]) =>
+    run('git', args, {
+      cwd: workDir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userHome, GIT_CONFIG_NOSYSTEM: '1' },
+    });
   await git('init', '-q', '-b', 'main');
   writeFileSync(join(workDir, 'README.txt'), 'a project\n');
   await git('add', 'README.txt');
@@ -135,23 +161,37 @@ export async function buildMultiVersionHome(rootDir: string): Promise<MultiVersi
   // Installs first (network-bound, a few at a time), so the sessions below run back to back.
   const binaries = new Map<string, string>();
   for (let i = 0; i < OLDER_VERSIONS.length; i += 4)
-    await Promise.all(OLDER_VERSIONS.slice(i, i + 4).map(async ({ version }) => binaries.set(version, await olderCodexBinary(version))));
+    await Promise.all(
+      OLDER_VERSIONS.slice(i, i + 4).map(async ({ version }) => binaries.set(version, await olderCodexBinary(version))),
+    );
   const mock = await MockResponses.start();
   mock.setPolicy(toolTurnPolicy);
   const threads: ThreadRef[] = [];
   const versionOf = new Map<string, string>();
   try {
     writeFileSync(join(codexHome, 'config.toml'), olderConfig(mock.port));
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userHome, CODEX_HOME: codexHome, [MOCK_API_KEY_ENV]: 'mock-key' };
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: userHome,
+      CODEX_HOME: codexHome,
+      [MOCK_API_KEY_ENV]: 'mock-key',
+    };
     const codex = async (version: string, args: readonly string[]): Promise<void> => {
       try {
-        const exec = run(binaries.get(version)!, ['exec', '--skip-git-repo-check', ...args], { cwd: workDir, env, timeout: 120_000, maxBuffer: 16 << 20 });
+        const exec = run(binaries.get(version)!, ['exec', '--skip-git-repo-check', ...args], {
+          cwd: workDir,
+          env,
+          timeout: 120_000,
+          maxBuffer: 16 << 20,
+        });
         // Later versions read a prompt's continuation from stdin until it closes.
         exec.child.stdin?.end();
         await exec;
       } catch (error) {
         const e = error as { stderr?: string; message: string };
-        throw new Error(`codex ${version} exec ${args.join(' ')} failed: ${e.message}\n${e.stderr ?? ''}`, { cause: error });
+        throw new Error(`codex ${version} exec ${args.join(' ')} failed: ${e.message}\n${e.stderr ?? ''}`, {
+          cause: error,
+        });
       }
     };
     for (const { version, resumed, toolTurn } of OLDER_VERSIONS) {
@@ -172,7 +212,10 @@ export async function buildMultiVersionHome(rootDir: string): Promise<MultiVersi
         await codex(version, ['resume', threadId, `${TOOL_TURN_PROMPT}${version}`]);
         // The tool turn happened: the command's call and its output are in the file.
         const lines = readFileSync(written[0]!.path, 'utf8');
-        if (!/"type":"function_call","(?:id":"[^"]*",")?name":"(?:shell|exec_command)"/.test(lines) || !lines.includes('"type":"function_call_output"'))
+        if (
+          !/"type":"function_call","(?:id":"[^"]*",")?name":"(?:shell|exec_command)"/.test(lines) ||
+          !lines.includes('"type":"function_call_output"')
+        )
           throw new Error(`codex ${version} recorded no command call and output in ${written[0]!.path}`);
       }
       threads.push({ id: threadId, label: `written by ${version}` });

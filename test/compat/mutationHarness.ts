@@ -67,7 +67,11 @@ async function allPages(server: AppServer, method: string, params: Record<string
   const out: any[] = [];
   let cursor: string | null = null;
   do {
-    const page: { data: any[]; nextCursor: string | null } = await server.request(method, { ...params, limit: 100, ...(cursor === null ? {} : { cursor }) });
+    const page: { data: any[]; nextCursor: string | null } = await server.request(method, {
+      ...params,
+      limit: 100,
+      ...(cursor === null ? {} : { cursor }),
+    });
     out.push(...page.data);
     cursor = page.nextCursor;
   } while (cursor !== null);
@@ -80,8 +84,13 @@ async function allPages(server: AppServer, method: string, params: Record<string
  * it did not write only when it loads the thread; the resume replays the token usage), then
  * `thread/read includeTurns`, every turns page and every items page.
  */
-export async function codexViews(server: AppServer, threadId: string, expectUsageReplay: boolean): Promise<ThreadViews> {
-  const { turns: _none, ...thread } = (await server.typed.request('thread/read', { threadId, includeTurns: false })).thread;
+export async function codexViews(
+  server: AppServer,
+  threadId: string,
+  expectUsageReplay: boolean,
+): Promise<ThreadViews> {
+  const { turns: _none, ...thread } = (await server.typed.request('thread/read', { threadId, includeTurns: false }))
+    .thread;
   const clock = ClockOracle.now(server.options.codexHome);
   const since = server.mark();
   await server.request('thread/resume', { threadId });
@@ -93,14 +102,27 @@ export async function codexViews(server: AppServer, threadId: string, expectUsag
   let tokenUsage: unknown;
   if (expectUsageReplay) {
     try {
-      tokenUsage = (await server.waitForNotification<{ threadId: string }>('thread/tokenUsage/updated', (p) => p.threadId === threadId, REPLAY_WAIT_MS, since)).params;
+      tokenUsage = (
+        await server.waitForNotification<{ threadId: string }>(
+          'thread/tokenUsage/updated',
+          (p) => p.threadId === threadId,
+          REPLAY_WAIT_MS,
+          since,
+        )
+      ).params;
     } catch (error) {
       if (!(error instanceof NotificationTimeout)) throw error;
-      tokenUsage = { missing: `no thread/tokenUsage/updated of ${threadId} within ${REPLAY_WAIT_MS} ms of thread/resume` };
+      tokenUsage = {
+        missing: `no thread/tokenUsage/updated of ${threadId} within ${REPLAY_WAIT_MS} ms of thread/resume`,
+      };
     }
   } else {
     await server.request(BARRIER_METHOD, {});
-    tokenUsage = server.notifications.slice(since).find((n) => n.method === 'thread/tokenUsage/updated' && (n.params as any).threadId === threadId)?.params ?? null;
+    tokenUsage =
+      server.notifications
+        .slice(since)
+        .find((n) => n.method === 'thread/tokenUsage/updated' && (n.params as any).threadId === threadId)?.params ??
+      null;
   }
   const readTurns = (await server.typed.request('thread/read', { threadId, includeTurns: true })).thread.turns;
   const turns = await allPages(server, 'thread/turns/list', { threadId, itemsView: 'full', sortDirection: 'asc' });
@@ -115,7 +137,10 @@ export async function codexViews(server: AppServer, threadId: string, expectUsag
 }
 
 /** `rollout-engine serve` on a home (its index in `indexDir` when given): our JSON-RPC server, initialized. */
-export async function openEngineServer(home: Pick<CompatHome, 'codexHome'>, indexDir?: string): Promise<StdioRpcClient> {
+export async function openEngineServer(
+  home: Pick<CompatHome, 'codexHome'>,
+  indexDir?: string,
+): Promise<StdioRpcClient> {
   const client = spawnRpcServer(process.execPath, [
     ENGINE_CLI_PATH,
     'serve',
@@ -123,7 +148,10 @@ export async function openEngineServer(home: Pick<CompatHome, 'codexHome'>, inde
     home.codexHome,
     ...(indexDir === undefined ? [] : ['--index-dir', indexDir]),
   ]);
-  const init = await client.request('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
+  const init = await client.request('initialize', {
+    clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' },
+    capabilities: { experimentalApi: true },
+  });
   if (!('result' in init)) throw new Error(`serve initialize: ${JSON.stringify(init)}`);
   client.notify('initialized');
   return client;
@@ -139,7 +167,11 @@ async function ourPages(client: StdioRpcClient, method: string, params: Record<s
   const out: any[] = [];
   let cursor: string | null = null;
   do {
-    const page: { data: any[]; nextCursor: string | null } = await rpc(client, method, { ...params, limit: 100, ...(cursor === null ? {} : { cursor }) });
+    const page: { data: any[]; nextCursor: string | null } = await rpc(client, method, {
+      ...params,
+      limit: 100,
+      ...(cursor === null ? {} : { cursor }),
+    });
     out.push(...page.data);
     cursor = page.nextCursor;
   } while (cursor !== null);
@@ -160,7 +192,11 @@ export async function engineViews(client: StdioRpcClient, threadId: string): Pro
 }
 
 /** Status is the process's (a loaded thread is not ours to load): left out. Times go through the clock oracle; every other field is compared. */
-function comparableThread(oracle: ClockOracle, codex: Record<string, any>, ours: Record<string, any>): [unknown, unknown] {
+function comparableThread(
+  oracle: ClockOracle,
+  codex: Record<string, any>,
+  ours: Record<string, any>,
+): [unknown, unknown] {
   const c: Record<string, any> = { ...codex, status: null };
   return [c, oracle.explained(c, { ...ours, status: null })];
 }

@@ -8,7 +8,17 @@ import { readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { appendEvents } from '../../adapters/driven/jsonl/writers/writer.js';
 import type { ColdCodex } from './compatHomes.js';
-import { codexViews, engine, engineRefusal, engineValue, engineViews, freshRoot, openEngineServer, openFreshCodex, viewDifferences } from './mutationHarness.js';
+import {
+  codexViews,
+  engine,
+  engineRefusal,
+  engineValue,
+  engineViews,
+  freshRoot,
+  openEngineServer,
+  openFreshCodex,
+  viewDifferences,
+} from './mutationHarness.js';
 import { buildCompatHomes } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
 
@@ -38,7 +48,11 @@ describe('compat: mutations written by the engine, read and continued by codex a
    * A fresh Codex on `h`: every thread in `check` reads like ours; then each in `continued` gets a
    * turn from Codex, and all of them still read like ours.
    */
-  async function agreeWithCodex(h: CompatHome, check: ReadonlyArray<string>, continued: ReadonlyArray<string> = []): Promise<void> {
+  async function agreeWithCodex(
+    h: CompatHome,
+    check: ReadonlyArray<string>,
+    continued: ReadonlyArray<string> = [],
+  ): Promise<void> {
     const problems: string[] = [];
     const compare = async (when: string) => {
       const codex = await openFreshCodex(h);
@@ -46,7 +60,11 @@ describe('compat: mutations written by the engine, read and continued by codex a
       try {
         for (const id of check) {
           const ourViews = await engineViews(ours, id);
-          const d = viewDifferences(`${h.key} ${when} ${id}`, await codexViews(codex.server, id, ourViews.tokenUsage !== null), ourViews);
+          const d = viewDifferences(
+            `${h.key} ${when} ${id}`,
+            await codexViews(codex.server, id, ourViews.tokenUsage !== null),
+            ourViews,
+          );
           if (d !== '') problems.push(d);
         }
         for (const id of when === 'after our mutation' ? continued : []) {
@@ -88,14 +106,25 @@ describe('compat: mutations written by the engine, read and continued by codex a
       expect(file[1].ordinal).to.equal(file[0].ordinal + 1);
       expect(file[1].payload.thread_id).to.equal(f.thread.id);
     }
-    expect(lines(ofFork.thread.path)[0].payload.history_base.thread_id, 'fork of a fork points at the fork').to.equal(last2.thread.id);
+    expect(lines(ofFork.thread.path)[0].payload.history_base.thread_id, 'fork of a fork points at the fork').to.equal(
+      last2.thread.id,
+    );
     expect(last2.thread.turns.map((t: { id: string }) => t.id)).to.deep.equal([t1, t2]);
     // lastTurnId T2 and beforeTurnId T3 cut at the same place.
-    expect(lines(last2.thread.path)[0].payload.history_base).to.deep.equal(lines(before3.thread.path)[0].payload.history_base);
+    expect(lines(last2.thread.path)[0].payload.history_base).to.deep.equal(
+      lines(before3.thread.path)[0].payload.history_base,
+    );
 
-    expect(await engineRefusal(h, 'fork', source, '--last-turn-id', 'no-such-turn')).to.include('turn not found: no-such-turn');
-    expect(await engineRefusal(h, 'fork', '--path', `${h.codexHome}/sessions/../../work/${basename(sourceFile)}`)).to.include('".."');
-    const link = join(dirname(sourceFile), `rollout-2020-01-01T00-00-00-${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}.jsonl`);
+    expect(await engineRefusal(h, 'fork', source, '--last-turn-id', 'no-such-turn')).to.include(
+      'turn not found: no-such-turn',
+    );
+    expect(
+      await engineRefusal(h, 'fork', '--path', `${h.codexHome}/sessions/../../work/${basename(sourceFile)}`),
+    ).to.include('".."');
+    const link = join(
+      dirname(sourceFile),
+      `rollout-2020-01-01T00-00-00-${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}.jsonl`,
+    );
     symlinkSync(join(h.codexHome, '..', 'work'), link);
     expect(await engineRefusal(h, 'fork', '--path', link)).to.include('not a rollout file of this CODEX_HOME');
     rmSync(link);
@@ -132,21 +161,34 @@ describe('compat: mutations written by the engine, read and continued by codex a
     const before = await turnIds(h, main);
     const dropped = before[before.length - 1]!;
     const r = await engineValue(h, 'revert', main, '--before-turn-id', dropped);
-    expect(basename(r.written.path)).to.match(new RegExp(`^rollout-\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}-${main}_[0-9a-f-]{36}\\.jsonl$`));
+    expect(basename(r.written.path)).to.match(
+      new RegExp(`^rollout-\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}-${main}_[0-9a-f-]{36}\\.jsonl$`),
+    );
     const file = lines(r.written.path);
     expect(file[0].payload.id).to.equal(main);
     expect(file[0].payload.history_base.end_ordinal_exclusive).to.equal(file[0].ordinal);
     expect(r.thread.turns).to.deep.equal([]);
     expect(r.thread.path).to.equal(r.written.path);
     expect(await turnIds(h, main)).to.deep.equal(before.slice(0, -1));
-    expect(await engineRefusal(h, 'revert', main, '--before-turn-id', dropped)).to.include(`turn not found: ${dropped}`);
+    expect(await engineRefusal(h, 'revert', main, '--before-turn-id', dropped)).to.include(
+      `turn not found: ${dropped}`,
+    );
 
     let codex: ColdCodex | undefined;
     try {
       codex = await openFreshCodex(h);
       await codex.server.request('thread/resume', { threadId: main, excludeTurns: true });
-      const turns = await codex.server.typed.request('thread/turns/list', { threadId: main, sortDirection: 'desc', limit: 1, itemsView: 'notLoaded' });
-      const items = await codex.server.typed.request('thread/items/list', { threadId: main, sortDirection: 'desc', limit: 1 });
+      const turns = await codex.server.typed.request('thread/turns/list', {
+        threadId: main,
+        sortDirection: 'desc',
+        limit: 1,
+        itemsView: 'notLoaded',
+      });
+      const items = await codex.server.typed.request('thread/items/list', {
+        threadId: main,
+        sortDirection: 'desc',
+        limit: 1,
+      });
       expect(r.turnsBackwardsCursor).to.equal(turns.backwardsCursor);
       expect(r.itemsBackwardsCursor).to.equal(items.backwardsCursor);
     } finally {
@@ -158,7 +200,9 @@ describe('compat: mutations written by the engine, read and continued by codex a
     const lmain = threadOf(legacy, 'main');
     const codexSaid = legacy.refusals.find((x) => x.label === 'revert-legacy')!;
     expect(codexSaid.message).to.equal('thread/revert only supports paginated threads');
-    expect(await engineRefusal(legacy, 'revert', lmain, '--before-turn-id', (await turnIds(legacy, lmain))[1]!)).to.include(codexSaid.message);
+    expect(
+      await engineRefusal(legacy, 'revert', lmain, '--before-turn-id', (await turnIds(legacy, lmain))[1]!),
+    ).to.include(codexSaid.message);
   });
 
   it('rollback: the legacy marker and the paginated revision both read like Codex', async () => {
@@ -194,7 +238,12 @@ describe('compat: mutations written by the engine, read and continued by codex a
       const ms = Date.now();
       const now = new Date(ms).toISOString();
       const T = inline.turn.id;
-      const output = { findings: [], overall_correctness: 'patch is correct', overall_explanation: 'Looks fine.', overall_confidence_score: 0.9 };
+      const output = {
+        findings: [],
+        overall_correctness: 'patch is correct',
+        overall_explanation: 'Looks fine.',
+        overall_confidence_score: 0.9,
+      };
       const result =
         mode === 'paginated'
           ? [
@@ -227,7 +276,14 @@ describe('compat: mutations written by the engine, read and continued by codex a
           : [
               { type: 'exited_review_mode', turn_id: T, item_id: `${T.slice(0, -4)}e0e0`, review_output: output },
               { type: 'agent_message', message: 'Looks fine.', phase: null, memory_citation: null },
-              { type: 'task_complete', turn_id: T, last_agent_message: null, started_at: Math.floor(ms / 1000), completed_at: Math.floor(ms / 1000), duration_ms: 1 },
+              {
+                type: 'task_complete',
+                turn_id: T,
+                last_agent_message: null,
+                started_at: Math.floor(ms / 1000),
+                completed_at: Math.floor(ms / 1000),
+                duration_ms: 1,
+              },
             ];
       const appended = await appendEvents(
         inline.written.path,
@@ -243,7 +299,10 @@ describe('compat: mutations written by the engine, read and continued by codex a
       expect(meta.thread_source).to.equal(mode === 'paginated' ? 'subagent' : undefined);
       expect(meta.source).to.deep.equal({ subagent: 'review' });
       const read = await engine(h, 'read', detached.reviewThreadId);
-      expect(read.ok && (read.value as any).turns.at(-1).items[0]).to.include({ type: 'enteredReviewMode', review: 'current changes' });
+      expect(read.ok && (read.value as any).turns.at(-1).items[0]).to.include({
+        type: 'enteredReviewMode',
+        review: 'current changes',
+      });
       await agreeWithCodex(h, [main, detached.reviewThreadId]);
     });
   }

@@ -32,7 +32,8 @@ describe('compat: a thread with no turns, asked with a bad cursor (codex app-ser
       const to = join(root, 'edited', h.key);
       cpSync(join(h.codexHome, '..'), to, { recursive: true, preserveTimestamps: true });
       const home: CompatHome = { ...h, codexHome: join(to, 'home'), workDir: join(to, 'work') };
-      for (const f of ['state_5.sqlite', 'state_5.sqlite-wal', 'state_5.sqlite-shm']) rmSync(join(home.codexHome, f), { force: true });
+      for (const f of ['state_5.sqlite', 'state_5.sqlite-wal', 'state_5.sqlite-shm'])
+        rmSync(join(home.codexHome, f), { force: true });
       const sourceId = home.threads.find((t) => t.label === 'source')!.id;
       const source = discoverRollouts(home.codexHome).find((r) => r.threadId === sourceId)!.path;
       // A new id of the same time: the last twelve hex digits changed.
@@ -70,8 +71,18 @@ describe('compat: a thread with no turns, asked with a bad cursor (codex app-ser
           : []),
       ];
       try {
-        ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
-        await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+        ours = spawnRpcServer(process.execPath, [
+          ENGINE_CLI_PATH,
+          'serve',
+          '--codex-home',
+          home.codexHome,
+          '--index-dir',
+          indexDir,
+        ]);
+        await ours.request('initialize', {
+          clientInfo: { name: 'compat', version: '0' },
+          capabilities: { experimentalApi: true },
+        });
         ours.notify('initialized');
         for (const [method, params] of steps) {
           let c: RpcAnswer;

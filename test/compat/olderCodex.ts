@@ -9,7 +9,9 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** Where the tools are kept: `ROLLOUT_ENGINE_CI_CACHE` (as `.ci/node-lines`), else `~/.cache/rollout-engine-ci`. */
-export const toolCacheDir = (): string => process.env.ROLLOUT_ENGINE_CI_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'rollout-engine-ci');
+export const toolCacheDir = (): string =>
+  process.env.ROLLOUT_ENGINE_CI_CACHE ??
+  join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'rollout-engine-ci');
 
 /** The platforms a Codex package ships binaries for, by the triple in their paths. */
 const TRIPLES = [
@@ -22,7 +24,12 @@ const TRIPLES = [
 ] as const;
 
 const tripleOfThisMachine = (): string => {
-  const triples: Readonly<Record<string, string>> = { 'linux-x64': TRIPLES[0], 'linux-arm64': TRIPLES[1], 'darwin-x64': TRIPLES[2], 'darwin-arm64': TRIPLES[3] };
+  const triples: Readonly<Record<string, string>> = {
+    'linux-x64': TRIPLES[0],
+    'linux-arm64': TRIPLES[1],
+    'darwin-x64': TRIPLES[2],
+    'darwin-arm64': TRIPLES[3],
+  };
   const triple = triples[`${process.platform}-${process.arch}`];
   if (triple === undefined) throw new Error(`no Codex binary is published for ${process.platform}-${process.arch}`);
   return triple;
@@ -52,7 +59,9 @@ const pruneOtherPlatforms = (dir: string, keep: string): void => {
  */
 const binaryIn = (installDir: string, triple: string): string => {
   const openai = join(installDir, 'node_modules', '@openai');
-  const candidates = filesBelow(openai).filter((f) => f.includes(triple) && /(?:^|\/)codex(?:-[a-z0-9_-]+)?$/.test(f) && (statSync(f).mode & 0o111) !== 0);
+  const candidates = filesBelow(openai).filter(
+    (f) => f.includes(triple) && /(?:^|\/)codex(?:-[a-z0-9_-]+)?$/.test(f) && (statSync(f).mode & 0o111) !== 0,
+  );
   const binary = candidates.find((f) => f.endsWith(`/codex-${triple}`)) ?? candidates.find((f) => f.endsWith('/codex'));
   if (binary === undefined) throw new Error(`no codex binary for ${triple} under ${openai}`);
   return binary;
@@ -73,10 +82,24 @@ export const olderCodexBinary = async (version: string): Promise<string> => {
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial);
     try {
-      await run('npm', ['install', '--prefix', partial, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', `@openai/codex@${version}`], {
-        timeout: 300_000,
-        maxBuffer: 16 << 20,
-      });
+      await run(
+        'npm',
+        [
+          'install',
+          '--prefix',
+          partial,
+          '--no-save',
+          '--no-package-lock',
+          '--no-audit',
+          '--no-fund',
+          '--loglevel=error',
+          `@openai/codex@${version}`,
+        ],
+        {
+          timeout: 300_000,
+          maxBuffer: 16 << 20,
+        },
+      );
       pruneOtherPlatforms(join(partial, 'node_modules'), triple);
       binaryIn(partial, triple);
       try {

@@ -26,7 +26,12 @@ import { compatCodexVersion } from './appServer.js';
 
 const PLUGIN = { plugin_id: 'compat-scripts@local', script_path: 'scripts/check.sh' };
 const RESULTS: unknown[] = [
-  { title: 'Event sourcing', url: 'https://example.com/es', snippet: 'An append-only log.', extra: { rank: 1, tags: ['a', null] } },
+  {
+    title: 'Event sourcing',
+    url: 'https://example.com/es',
+    snippet: 'An append-only log.',
+    extra: { rank: 1, tags: ['a', null] },
+  },
   'a bare result',
 ];
 
@@ -50,13 +55,15 @@ interface Edit {
 }
 
 type Part = Record<string, unknown>;
-const hasLocalImage = (parts: unknown): boolean => Array.isArray(parts) && parts.some((p: Part) => p['type'] === 'local_image');
+const hasLocalImage = (parts: unknown): boolean =>
+  Array.isArray(parts) && parts.some((p: Part) => p['type'] === 'local_image');
 const textPart = (text: unknown) => ({ type: 'text', text, text_elements: [] });
 /** A legacy user message's item: the one whose text is the line's message. */
 const userMessageOf = (line: Line) => (item: Record<string, unknown>) =>
   item['type'] === 'userMessage' && (item['content'] as Part[])[0]?.['text'] === line.payload!['message'];
 
-const itemOfType = (type: string) => (line: Line) => line.type === 'event_msg' && line.payload?.type === 'item_completed' && line.payload.item?.['type'] === type;
+const itemOfType = (type: string) => (line: Line) =>
+  line.type === 'event_msg' && line.payload?.type === 'item_completed' && line.payload.item?.['type'] === type;
 const byId = (line: Line) => (item: Record<string, unknown>) => item['id'] === line.payload!.item!['id'];
 
 const EDITS: Readonly<Record<HistoryMode, readonly Edit[]>> = {
@@ -129,12 +136,21 @@ const EDITS: Readonly<Record<HistoryMode, readonly Edit[]>> = {
     },
     {
       name: 'event_msg/user_message client_id, image_details, local_image_details, audio, local_audio',
-      matches: (l) => l.type === 'event_msg' && l.payload?.type === 'user_message' && Array.isArray(l.payload['local_images']) && l.payload['local_images'].length > 0,
+      matches: (l) =>
+        l.type === 'event_msg' &&
+        l.payload?.type === 'user_message' &&
+        Array.isArray(l.payload['local_images']) &&
+        l.payload['local_images'].length > 0,
       apply: (l) => {
         const p = l.payload!;
         const images = [...(p['images'] as string[]), SECOND_IMAGE];
         // `image_order` (0.169.0 writes one `inline` per image; not in the source basis) kept in step with `images`.
-        Object.assign(p, { client_id: CLIENT_ID, images, image_order: images.map(() => 'inline'), image_details: ['low'] });
+        Object.assign(p, {
+          client_id: CLIENT_ID,
+          images,
+          image_order: images.map(() => 'inline'),
+          image_details: ['low'],
+        });
         Object.assign(p, { local_image_details: ['original'], audio: [AUDIO_URL], local_audio: [LOCAL_AUDIO] });
       },
       itemOf: userMessageOf,
@@ -194,10 +210,16 @@ const withId = (id: string) => (item: Record<string, unknown>) => item['id'] ===
  * What Codex answers of a line, by the version the compat run drives: `at171` where 0.171.0
  * answers otherwise than 0.169.0 (measured with ROLLOUT_ENGINE_COMPAT_CODEX_VERSION=0.171.0).
  */
-const byVersion = (at169: Readonly<Record<string, unknown>> | null, at171: Readonly<Record<string, unknown>> | null): Readonly<Record<string, unknown>> | null =>
-  compatCodexVersion() === '0.169.0' ? at169 : at171;
+const byVersion = (
+  at169: Readonly<Record<string, unknown>> | null,
+  at171: Readonly<Record<string, unknown>> | null,
+): Readonly<Record<string, unknown>> | null => (compatCodexVersion() === '0.169.0' ? at169 : at171);
 
-const itemLine = (name: string, item: Record<string, unknown> & { id: string }, expected: Readonly<Record<string, unknown>> | null): Insert => ({
+const itemLine = (
+  name: string,
+  item: Record<string, unknown> & { id: string },
+  expected: Readonly<Record<string, unknown>> | null,
+): Insert => ({
   name,
   payload: completed(item),
   itemOf: withId(item.id),
@@ -205,9 +227,22 @@ const itemLine = (name: string, item: Record<string, unknown> & { id: string }, 
 });
 
 const SAVED = '/compat/images/a.png';
-const INPUT_IMAGE = { path: '/compat/in.png', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' };
-const webSearch = (id: string, fields: Record<string, unknown>) => ({ type: 'Extension', kind: 'web.search', id, ...fields });
-const imageGen = (id: string, fields: Record<string, unknown>) => ({ type: 'Extension', kind: 'image_gen.generation', id, ...fields });
+const INPUT_IMAGE = {
+  path: '/compat/in.png',
+  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+};
+const webSearch = (id: string, fields: Record<string, unknown>) => ({
+  type: 'Extension',
+  kind: 'web.search',
+  id,
+  ...fields,
+});
+const imageGen = (id: string, fields: Record<string, unknown>) => ({
+  type: 'Extension',
+  kind: 'image_gen.generation',
+  id,
+  ...fields,
+});
 const generated = (id: string, fields: Record<string, unknown>) => ({
   type: 'imageGeneration',
   id,
@@ -228,25 +263,52 @@ const EXTENSION_INSERTS: readonly Insert[] = [
       action: { type: 'search', query: 'rollout engines', queries: ['rollout engines', 'event logs'] },
       results: RESULTS,
     }),
-    { type: 'webSearch', query: 'rollout engines', action: { type: 'search', query: 'rollout engines', queries: ['rollout engines', 'event logs'] }, results: RESULTS },
+    {
+      type: 'webSearch',
+      query: 'rollout engines',
+      action: { type: 'search', query: 'rollout engines', queries: ['rollout engines', 'event logs'] },
+      results: RESULTS,
+    },
   ),
-  itemLine('Extension/web.search openPage, fields absent', webSearch('ext_ws_open', { query: 'q', action: { type: 'openPage' } }), {
-    type: 'webSearch',
-    query: 'q',
-    action: { type: 'openPage', url: null },
-    results: null,
-  }),
+  itemLine(
+    'Extension/web.search openPage, fields absent',
+    webSearch('ext_ws_open', { query: 'q', action: { type: 'openPage' } }),
+    {
+      type: 'webSearch',
+      query: 'q',
+      action: { type: 'openPage', url: null },
+      results: null,
+    },
+  ),
   itemLine(
     'Extension/web.search findInPage, an unknown field',
-    webSearch('ext_ws_find', { query: 'q', action: { type: 'findInPage', url: 'https://example.com/p', pattern: 'log', rank: 1 }, results: [] }),
+    webSearch('ext_ws_find', {
+      query: 'q',
+      action: { type: 'findInPage', url: 'https://example.com/p', pattern: 'log', rank: 1 },
+      results: [],
+    }),
     { action: { type: 'findInPage', url: 'https://example.com/p', pattern: 'log' }, results: [] },
   ),
-  itemLine('Extension/web.search an unknown action type', webSearch('ext_ws_other', { query: 'q', action: { type: 'open_page', url: 'u' } }), {
-    action: { type: 'other' },
+  itemLine(
+    'Extension/web.search an unknown action type',
+    webSearch('ext_ws_other', { query: 'q', action: { type: 'open_page', url: 'u' } }),
+    {
+      action: { type: 'other' },
+    },
+  ),
+  itemLine('Extension/web.search action null', webSearch('ext_ws_none', { query: 'q', action: null }), {
+    action: null,
   }),
-  itemLine('Extension/web.search action null', webSearch('ext_ws_none', { query: 'q', action: null }), { action: null }),
-  itemLine('Extension/web.search without query (refused)', webSearch('ext_ws_noquery', { action: { type: 'search' } }), null),
-  itemLine('Extension/web.search a query of the wrong type (refused)', webSearch('ext_ws_badaction', { query: 'q', action: { type: 'search', query: 5 } }), null),
+  itemLine(
+    'Extension/web.search without query (refused)',
+    webSearch('ext_ws_noquery', { action: { type: 'search' } }),
+    null,
+  ),
+  itemLine(
+    'Extension/web.search a query of the wrong type (refused)',
+    webSearch('ext_ws_badaction', { query: 'q', action: { type: 'search', query: 5 } }),
+    null,
+  ),
   itemLine(
     'Extension/image_gen.generation result, savedPath normalised',
     imageGen('ext_ig_result', {
@@ -257,16 +319,40 @@ const EXTENSION_INSERTS: readonly Insert[] = [
       failure: null,
       savedPath: '/compat/./x/../images/a.png',
     }),
-    generated('ext_ig_result', { revisedPrompt: 'A red pixel', result: PIXEL, transparentBackground: true, failure: null, savedPath: SAVED, generationId: null }),
+    generated('ext_ig_result', {
+      revisedPrompt: 'A red pixel',
+      result: PIXEL,
+      transparentBackground: true,
+      failure: null,
+      savedPath: SAVED,
+      generationId: null,
+    }),
   ),
   itemLine(
     'Extension/image_gen.generation fileId (over result), inputImages, generationId',
-    imageGen('ext_ig_file', { status: 'completed', fileId: 'file_compat', result: PIXEL, inputImages: [INPUT_IMAGE], generationId: 'gen_compat' }),
-    generated('ext_ig_file', { fileId: 'file_compat', transparentBackground: null, failure: null, inputImages: [INPUT_IMAGE], generationId: 'gen_compat' }),
+    imageGen('ext_ig_file', {
+      status: 'completed',
+      fileId: 'file_compat',
+      result: PIXEL,
+      inputImages: [INPUT_IMAGE],
+      generationId: 'gen_compat',
+    }),
+    generated('ext_ig_file', {
+      fileId: 'file_compat',
+      transparentBackground: null,
+      failure: null,
+      inputImages: [INPUT_IMAGE],
+      generationId: 'gen_compat',
+    }),
   ),
   itemLine(
     'Extension/image_gen.generation failure without resetsAt, inputImages empty',
-    imageGen('ext_ig_failed', { status: 'failed', result: '', failure: { type: 'usageLimitExceeded', limitId: 'images' }, inputImages: [] }),
+    imageGen('ext_ig_failed', {
+      status: 'failed',
+      result: '',
+      failure: { type: 'usageLimitExceeded', limitId: 'images' },
+      inputImages: [],
+    }),
     generated('ext_ig_failed', {
       status: 'failed',
       result: '',
@@ -280,13 +366,21 @@ const EXTENSION_INSERTS: readonly Insert[] = [
     imageGen('ext_ig_badfile', { status: 'completed', fileId: 7, result: PIXEL }),
     generated('ext_ig_badfile', { result: PIXEL, transparentBackground: null, failure: null, generationId: null }),
   ),
-  itemLine('Extension/image_gen.generation neither fileId nor result (refused)', imageGen('ext_ig_noimage', { status: 'completed' }), null),
+  itemLine(
+    'Extension/image_gen.generation neither fileId nor result (refused)',
+    imageGen('ext_ig_noimage', { status: 'completed' }),
+    null,
+  ),
   itemLine(
     'Extension/image_gen.generation a relative savedPath (refused)',
     imageGen('ext_ig_relative', { status: 'completed', result: PIXEL, savedPath: 'images/a.png' }),
     null,
   ),
-  itemLine('Extension/image_gen.generation inputImages null (refused)', imageGen('ext_ig_nullinputs', { status: 'completed', result: PIXEL, inputImages: null }), null),
+  itemLine(
+    'Extension/image_gen.generation inputImages null (refused)',
+    imageGen('ext_ig_nullinputs', { status: 'completed', result: PIXEL, inputImages: null }),
+    null,
+  ),
   itemLine(
     'Extension/image_gen.generation an input image without sha256 (refused)',
     imageGen('ext_ig_nosha', { status: 'completed', result: PIXEL, inputImages: [{ path: INPUT_IMAGE.path }] }),
@@ -319,28 +413,54 @@ const QUESTIONS = [
 ];
 const DISPLAY = { action: 'collapse', blockType: 'cyber', cyberTrustedAccess: true, checkTrustedContacts: false };
 const AGENT_MESSAGE_INSERTS: readonly Insert[] = [
-  itemLine('AgentMessage questions', agentItem('agent_questions', { questions: [QUESTIONS[0], { title: 'Anything else?' }] }), {
-    moderation: null,
-    questions: QUESTIONS,
-  }),
+  itemLine(
+    'AgentMessage questions',
+    agentItem('agent_questions', { questions: [QUESTIONS[0], { title: 'Anything else?' }] }),
+    {
+      moderation: null,
+      questions: QUESTIONS,
+    },
+  ),
   itemLine(
     'AgentMessage moderation with a display',
     agentItem('agent_moderated', { moderation: { moderated: true, display: DISPLAY, note: 'ignored' } }),
-    byVersion({ moderation: { moderated: true, display: DISPLAY }, questions: null }, { moderation: { moderated: true, display: null }, questions: null }),
+    byVersion(
+      { moderation: { moderated: true, display: DISPLAY }, questions: null },
+      { moderation: { moderated: true, display: null }, questions: null },
+    ),
   ),
   itemLine(
     'AgentMessage moderation, a display in snake_case (unknown fields)',
-    agentItem('agent_snake', { moderation: { moderated: false, display: { action: 'show', block_type: 'cyber', cyber_trusted_access: true } } }),
+    agentItem('agent_snake', {
+      moderation: { moderated: false, display: { action: 'show', block_type: 'cyber', cyber_trusted_access: true } },
+    }),
     byVersion(
-      { moderation: { moderated: false, display: { action: 'show', blockType: null, cyberTrustedAccess: null, checkTrustedContacts: null } } },
+      {
+        moderation: {
+          moderated: false,
+          display: { action: 'show', blockType: null, cyberTrustedAccess: null, checkTrustedContacts: null },
+        },
+      },
       { moderation: { moderated: true, display: null } },
     ),
   ),
-  itemLine('AgentMessage moderation without display', agentItem('agent_nodisplay', { moderation: { moderated: true } }), {
-    moderation: { moderated: true, display: null },
-  }),
-  itemLine('AgentMessage a question with another field (refused)', agentItem('agent_badquestion', { questions: [{ ...QUESTIONS[0], hint: 'x' }] }), null),
-  itemLine('AgentMessage moderation without moderated (refused)', agentItem('agent_nomoderated', { moderation: { display: null } }), null),
+  itemLine(
+    'AgentMessage moderation without display',
+    agentItem('agent_nodisplay', { moderation: { moderated: true } }),
+    {
+      moderation: { moderated: true, display: null },
+    },
+  ),
+  itemLine(
+    'AgentMessage a question with another field (refused)',
+    agentItem('agent_badquestion', { questions: [{ ...QUESTIONS[0], hint: 'x' }] }),
+    null,
+  ),
+  itemLine(
+    'AgentMessage moderation without moderated (refused)',
+    agentItem('agent_nomoderated', { moderation: { display: null } }),
+    null,
+  ),
   itemLine(
     'AgentMessage a display without action (refused by 0.169.0)',
     agentItem('agent_noaction', { moderation: { moderated: true, display: { blockType: 'x' } } }),
@@ -348,7 +468,12 @@ const AGENT_MESSAGE_INSERTS: readonly Insert[] = [
   ),
 ];
 /** A legacy agent message, found by its text. */
-const agentEvent = (name: string, text: string, fields: Record<string, unknown>, expected: Readonly<Record<string, unknown>> | null): Insert => ({
+const agentEvent = (
+  name: string,
+  text: string,
+  fields: Record<string, unknown>,
+  expected: Readonly<Record<string, unknown>> | null,
+): Insert => ({
   name,
   payload: () => ({ type: 'agent_message', message: text, phase: null, memory_citation: null, ...fields }),
   itemOf: (item) => item['type'] === 'agentMessage' && item['text'] === text,
@@ -361,13 +486,40 @@ const agentEvent = (name: string, text: string, fields: Record<string, unknown>,
 const SEARCHED = ['Asked back.', 'Moderated.', 'Not moderated.', 'Moderation null.'];
 /** A thread/search answer as the threads found and their snippets. */
 const searchShape = (answer: unknown): string =>
-  JSON.stringify((answer as { data: Array<{ thread: { id: string }; snippet: string }> }).data.map((r) => [r.thread.id, r.snippet]));
+  JSON.stringify(
+    (answer as { data: Array<{ thread: { id: string }; snippet: string }> }).data.map((r) => [r.thread.id, r.snippet]),
+  );
 const LEGACY_AGENT_MESSAGE_INSERTS: readonly Insert[] = [
-  agentEvent('agent_message questions', 'Asked back.', { questions: [QUESTIONS[0], { title: 'Anything else?' }] }, { moderation: null, questions: QUESTIONS }),
-  agentEvent('agent_message moderation (no item)', 'Moderated.', { moderation: { moderated: true, display: DISPLAY } }, null),
-  agentEvent('agent_message moderation, not moderated (no item)', 'Not moderated.', { moderation: { moderated: false, display: null } }, null),
-  agentEvent('agent_message moderation null', 'Moderation null.', { moderation: null }, { moderation: null, questions: null }),
-  agentEvent('agent_message a question with another field (refused)', 'Bad question.', { questions: [{ ...QUESTIONS[0], hint: 'x' }] }, null),
+  agentEvent(
+    'agent_message questions',
+    'Asked back.',
+    { questions: [QUESTIONS[0], { title: 'Anything else?' }] },
+    { moderation: null, questions: QUESTIONS },
+  ),
+  agentEvent(
+    'agent_message moderation (no item)',
+    'Moderated.',
+    { moderation: { moderated: true, display: DISPLAY } },
+    null,
+  ),
+  agentEvent(
+    'agent_message moderation, not moderated (no item)',
+    'Not moderated.',
+    { moderation: { moderated: false, display: null } },
+    null,
+  ),
+  agentEvent(
+    'agent_message moderation null',
+    'Moderation null.',
+    { moderation: null },
+    { moderation: null, questions: null },
+  ),
+  agentEvent(
+    'agent_message a question with another field (refused)',
+    'Bad question.',
+    { questions: [{ ...QUESTIONS[0], hint: 'x' }] },
+    null,
+  ),
 ];
 
 // Image generations and tool outputs: the hosted image generation's paginated item (items.rs
@@ -375,12 +527,28 @@ const LEGACY_AGENT_MESSAGE_INSERTS: readonly Insert[] = [
 // transparentBackground, failure, generationId null), the legacy image_generation_end (protocol.rs,
 // with 0.169.0's fileId | result, input_images, generation_id), and FunctionCallOutput items
 // (models.rs FunctionCallOutputContentItem; 0.169.0's image and audio may be a file_id) in both modes.
-const coreImage = (id: string, fields: Record<string, unknown>) => ({ type: 'ImageGeneration', id, status: 'completed', ...fields });
+const coreImage = (id: string, fields: Record<string, unknown>) => ({
+  type: 'ImageGeneration',
+  id,
+  status: 'completed',
+  ...fields,
+});
 const IMAGE_GENERATION_INSERTS: readonly Insert[] = [
   itemLine(
     'ImageGeneration saved_path normalised',
-    coreImage('core_ig_saved', { revised_prompt: 'A red pixel', result: PIXEL, saved_path: '/compat/x/../images/./a.png' }),
-    generated('core_ig_saved', { revisedPrompt: 'A red pixel', result: PIXEL, transparentBackground: null, failure: null, savedPath: SAVED, generationId: null }),
+    coreImage('core_ig_saved', {
+      revised_prompt: 'A red pixel',
+      result: PIXEL,
+      saved_path: '/compat/x/../images/./a.png',
+    }),
+    generated('core_ig_saved', {
+      revisedPrompt: 'A red pixel',
+      result: PIXEL,
+      transparentBackground: null,
+      failure: null,
+      savedPath: SAVED,
+      generationId: null,
+    }),
   ),
   itemLine(
     "ImageGeneration the legacy event's and camelCase fields (ignored)",
@@ -398,11 +566,24 @@ const IMAGE_GENERATION_INSERTS: readonly Insert[] = [
     generated('core_ig_other', { result: PIXEL, transparentBackground: null, failure: null, generationId: null }),
   ),
   itemLine('ImageGeneration without result (refused)', coreImage('core_ig_noresult', { fileId: 'file_x' }), null),
-  itemLine('ImageGeneration a relative saved_path (refused)', coreImage('core_ig_relative', { result: PIXEL, saved_path: 'images/a.png' }), null),
-  itemLine('ImageGeneration a file:// saved_path (refused)', coreImage('core_ig_url', { result: PIXEL, saved_path: `file://${SAVED}` }), null),
+  itemLine(
+    'ImageGeneration a relative saved_path (refused)',
+    coreImage('core_ig_relative', { result: PIXEL, saved_path: 'images/a.png' }),
+    null,
+  ),
+  itemLine(
+    'ImageGeneration a file:// saved_path (refused)',
+    coreImage('core_ig_url', { result: PIXEL, saved_path: `file://${SAVED}` }),
+    null,
+  ),
 ];
 /** A legacy image generation's end, found by its call id. */
-const imageEnd = (name: string, callId: string, fields: Record<string, unknown>, expected: Readonly<Record<string, unknown>> | null): Insert => ({
+const imageEnd = (
+  name: string,
+  callId: string,
+  fields: Record<string, unknown>,
+  expected: Readonly<Record<string, unknown>> | null,
+): Insert => ({
   name,
   payload: () => ({ type: 'image_generation_end', call_id: callId, status: 'completed', ...fields }),
   itemOf: withId(callId),
@@ -412,8 +593,19 @@ const LEGACY_IMAGE_GENERATION_INSERTS: readonly Insert[] = [
   imageEnd(
     'image_generation_end paths normalised, an input image’s other field dropped',
     'ig_end_paths',
-    { result: PIXEL, saved_path: '/compat/x/../images/./a.png', input_images: [{ path: '/compat/./in.png', sha256: INPUT_IMAGE.sha256, size: 3 }] },
-    generated('ig_end_paths', { result: PIXEL, transparentBackground: null, failure: null, savedPath: SAVED, inputImages: [INPUT_IMAGE], generationId: null }),
+    {
+      result: PIXEL,
+      saved_path: '/compat/x/../images/./a.png',
+      input_images: [{ path: '/compat/./in.png', sha256: INPUT_IMAGE.sha256, size: 3 }],
+    },
+    generated('ig_end_paths', {
+      result: PIXEL,
+      transparentBackground: null,
+      failure: null,
+      savedPath: SAVED,
+      inputImages: [INPUT_IMAGE],
+      generationId: null,
+    }),
   ),
   imageEnd(
     'image_generation_end fileId (camelCase) over result, file_id ignored, input_images empty',
@@ -425,7 +617,13 @@ const LEGACY_IMAGE_GENERATION_INSERTS: readonly Insert[] = [
   imageEnd(
     'image_generation_end failure without resetsAt',
     'ig_end_failed',
-    { status: 'failed', result: '', failure: { type: 'usageLimitExceeded', limitId: 'images' }, transparent_background: false, generation_id: 'gen_end' },
+    {
+      status: 'failed',
+      result: '',
+      failure: { type: 'usageLimitExceeded', limitId: 'images' },
+      transparent_background: false,
+      generation_id: 'gen_end',
+    },
     generated('ig_end_failed', {
       status: 'failed',
       result: '',
@@ -434,11 +632,32 @@ const LEGACY_IMAGE_GENERATION_INSERTS: readonly Insert[] = [
       generationId: 'gen_end',
     }),
   ),
-  imageEnd('image_generation_end a relative saved_path (refused)', 'ig_end_relative', { result: PIXEL, saved_path: 'images/a.png' }, null),
-  imageEnd('image_generation_end input_images null (refused)', 'ig_end_nullinputs', { result: PIXEL, input_images: null }, null),
-  imageEnd('image_generation_end an unknown failure type (refused)', 'ig_end_newfailure', { status: 'failed', result: '', failure: { type: 'quotaExceeded' } }, null),
+  imageEnd(
+    'image_generation_end a relative saved_path (refused)',
+    'ig_end_relative',
+    { result: PIXEL, saved_path: 'images/a.png' },
+    null,
+  ),
+  imageEnd(
+    'image_generation_end input_images null (refused)',
+    'ig_end_nullinputs',
+    { result: PIXEL, input_images: null },
+    null,
+  ),
+  imageEnd(
+    'image_generation_end an unknown failure type (refused)',
+    'ig_end_newfailure',
+    { status: 'failed', result: '', failure: { type: 'quotaExceeded' } },
+    null,
+  ),
 ];
-const output = (id: string, out: unknown, fields: Record<string, unknown> = {}) => ({ type: 'FunctionCallOutput', id, name: 'view_image', output: out, ...fields });
+const output = (id: string, out: unknown, fields: Record<string, unknown> = {}) => ({
+  type: 'FunctionCallOutput',
+  id,
+  name: 'view_image',
+  output: out,
+  ...fields,
+});
 const FUNCTION_CALL_OUTPUT_INSERTS: readonly Insert[] = [
   itemLine('FunctionCallOutput a string', output('fco_string', 'plain output', { namespace: 'functions' }), {
     name: 'view_image',
@@ -467,8 +686,16 @@ const FUNCTION_CALL_OUTPUT_INSERTS: readonly Insert[] = [
       ],
     },
   ),
-  itemLine('FunctionCallOutput an unknown content type (refused)', output('fco_file', [{ type: 'input_file', file_id: 'f' }]), null),
-  itemLine('FunctionCallOutput a detail serde refuses (refused)', output('fco_detail', [{ type: 'input_image', image_url: 'u', detail: 'ultra' }]), null),
+  itemLine(
+    'FunctionCallOutput an unknown content type (refused)',
+    output('fco_file', [{ type: 'input_file', file_id: 'f' }]),
+    null,
+  ),
+  itemLine(
+    'FunctionCallOutput a detail serde refuses (refused)',
+    output('fco_detail', [{ type: 'input_image', image_url: 'u', detail: 'ultra' }]),
+    null,
+  ),
   itemLine('FunctionCallOutput an object (refused)', output('fco_object', { text: 'x' }), null),
 ];
 
@@ -481,9 +708,15 @@ const FUNCTION_CALL_OUTPUT_INSERTS: readonly Insert[] = [
 // (and the thread's turns are answered as ours, which does not read them).
 const UNREAD = 'unread_';
 const RECEIVER = '01a2171f-0000-7000-8000-0000000000c1';
-const unreadItem = (item: Record<string, unknown>): boolean => JSON.stringify(item).includes(UNREAD) || JSON.stringify(item).includes(RECEIVER);
+const unreadItem = (item: Record<string, unknown>): boolean =>
+  JSON.stringify(item).includes(UNREAD) || JSON.stringify(item).includes(RECEIVER);
 const PATCH = { '/compat/work/unread.txt': { type: 'add', content: 'unread\n' } };
-const unreadLine = (name: string, payload: Insert['payload']): Insert => ({ name: `${name} (not read)`, payload, itemOf: unreadItem, expected: null });
+const unreadLine = (name: string, payload: Insert['payload']): Insert => ({
+  name: `${name} (not read)`,
+  payload,
+  itemOf: unreadItem,
+  expected: null,
+});
 const UNREAD_VARIANT_INSERTS: readonly Insert[] = [
   unreadLine('web_search_begin', () => ({ type: 'web_search_begin', call_id: `${UNREAD}ws_begin` })),
   unreadLine('exec_command_begin', ({ turnId }) => ({
@@ -496,7 +729,13 @@ const UNREAD_VARIANT_INSERTS: readonly Insert[] = [
     parsed_cmd: [],
     source: 'agent',
   })),
-  unreadLine('patch_apply_begin', ({ turnId }) => ({ type: 'patch_apply_begin', call_id: `${UNREAD}patch_begin`, turn_id: turnId, auto_approved: true, changes: PATCH })),
+  unreadLine('patch_apply_begin', ({ turnId }) => ({
+    type: 'patch_apply_begin',
+    call_id: `${UNREAD}patch_begin`,
+    turn_id: turnId,
+    auto_approved: true,
+    changes: PATCH,
+  })),
   unreadLine('mcp_tool_call_begin', () => ({
     type: 'mcp_tool_call_begin',
     call_id: `${UNREAD}mcp_begin`,
@@ -515,7 +754,13 @@ const UNREAD_VARIANT_INSERTS: readonly Insert[] = [
     type: 'item_started',
     thread_id: threadId,
     turn_id: turnId,
-    item: { type: 'DynamicToolCall', id: `${UNREAD}started_dyn`, tool: 'lookup_fact', arguments: { topic: 'unread' }, status: 'in_progress' },
+    item: {
+      type: 'DynamicToolCall',
+      id: `${UNREAD}started_dyn`,
+      tool: 'lookup_fact',
+      arguments: { topic: 'unread' },
+      status: 'in_progress',
+    },
     started_at_ms: STARTED_AT_MS,
   })),
   unreadLine('dynamic_tool_call_request', ({ turnId }) => ({
@@ -646,10 +891,17 @@ const UNREAD_VARIANT_INSERTS: readonly Insert[] = [
  * (a `token_count` or `token_usage_record`: they make no item), keeping its `ordinal` and time, so
  * the file's ordinals stay in sequence; legacy, they follow the anchor.
  */
-const INSERTS: Readonly<Record<HistoryMode, { readonly anchor: (line: Line) => boolean; readonly lines: readonly Insert[] }>> = {
+const INSERTS: Readonly<
+  Record<HistoryMode, { readonly anchor: (line: Line) => boolean; readonly lines: readonly Insert[] }>
+> = {
   paginated: {
     anchor: (l) => l.type === 'event_msg' && l.payload?.type === 'task_started',
-    lines: [...EXTENSION_INSERTS, ...AGENT_MESSAGE_INSERTS, ...IMAGE_GENERATION_INSERTS, ...FUNCTION_CALL_OUTPUT_INSERTS],
+    lines: [
+      ...EXTENSION_INSERTS,
+      ...AGENT_MESSAGE_INSERTS,
+      ...IMAGE_GENERATION_INSERTS,
+      ...FUNCTION_CALL_OUTPUT_INSERTS,
+    ],
   },
   // In a legacy thread 0.169.0 shows no web search or image generation from an `Extension` line
   // (web_search_end and image_generation_end stand for them there).
@@ -667,7 +919,11 @@ const INSERTS: Readonly<Record<HistoryMode, { readonly anchor: (line: Line) => b
 
 const rolloutFilesOf = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? rolloutFilesOf(join(dir, e.name)) : e.name.startsWith('rollout-') && e.name.endsWith('.jsonl') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? rolloutFilesOf(join(dir, e.name))
+      : e.name.startsWith('rollout-') && e.name.endsWith('.jsonl')
+        ? [join(dir, e.name)]
+        : [],
   );
 
 /** Edit the first line each edit matches, in place; the edited lines and their threads (from the file name), by edit name. */
@@ -710,7 +966,8 @@ const UNREAD_INSERTS: Readonly<Record<HistoryMode, readonly Insert[]>> = {
  */
 const editSubAgentStart = (
   codexHome: string,
-  at: (lines: readonly RawLine[]) => number = (lines) => lines.filter((l) => l.payload?.type === 'task_started')[1]!.ordinal!,
+  at: (lines: readonly RawLine[]) => number = (lines) =>
+    lines.filter((l) => l.payload?.type === 'task_started')[1]!.ordinal!,
 ): { threadId: string; parentId: string; ordinal: number } => {
   for (const file of rolloutFilesOf(join(codexHome, 'sessions')).sort()) {
     const lines = readFileSync(file, 'utf8')
@@ -724,13 +981,23 @@ const editSubAgentStart = (
     const ordinal = at(lines);
     meta['subagent_history_start_ordinal'] = ordinal;
     writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
-    return { threadId: /([0-9a-f-]{36})\.jsonl$/.exec(file)![1]!, parentId: meta['parent_thread_id'] as string, ordinal };
+    return {
+      threadId: /([0-9a-f-]{36})\.jsonl$/.exec(file)![1]!,
+      parentId: meta['parent_thread_id'] as string,
+      ordinal,
+    };
   }
   throw new Error('no paginated sub-agent thread with two turns');
 };
 
 /** Write `inserts` into the thread of the first line `anchor` matches (see `INSERTS`); that thread's id. */
-const insertLines = (codexHome: string, mode: HistoryMode, anchor: (line: Line) => boolean, inserts: readonly Insert[], shift = false): string => {
+const insertLines = (
+  codexHome: string,
+  mode: HistoryMode,
+  anchor: (line: Line) => boolean,
+  inserts: readonly Insert[],
+  shift = false,
+): string => {
   for (const file of rolloutFilesOf(join(codexHome, 'sessions')).sort()) {
     const lines = readFileSync(file, 'utf8')
       .split('\n')
@@ -745,16 +1012,32 @@ const insertLines = (codexHome: string, mode: HistoryMode, anchor: (line: Line) 
       .find((l) => l.payload?.type === 'task_started')?.payload?.['turn_id'] as string;
     const payloads = inserts.map((i) => i.payload({ threadId, turnId }));
     if (mode === 'legacy') {
-      lines.splice(at + 1, 0, ...payloads.map((payload) => ({ timestamp: lines[at]!.timestamp, type: 'event_msg', payload })));
+      lines.splice(
+        at + 1,
+        0,
+        ...payloads.map((payload) => ({ timestamp: lines[at]!.timestamp, type: 'event_msg', payload })),
+      );
     } else if (shift) {
       // New lines after the anchor, numbered on from it, and every later line's ordinal moved up by as
       // many: the file's ordinals stay in sequence (no other thread names this one's ordinals).
       const base = lines[at]!.ordinal!;
       for (const l of lines.slice(at + 1)) l.ordinal = l.ordinal! + payloads.length;
-      lines.splice(at + 1, 0, ...payloads.map((payload, k) => ({ timestamp: lines[at]!.timestamp, ordinal: base + 1 + k, type: 'event_msg', payload })));
+      lines.splice(
+        at + 1,
+        0,
+        ...payloads.map((payload, k) => ({
+          timestamp: lines[at]!.timestamp,
+          ordinal: base + 1 + k,
+          type: 'event_msg',
+          payload,
+        })),
+      );
     } else {
-      const slots = lines.flatMap((l, i) => (i > at && (l.type === 'token_usage_record' || l.payload?.type === 'token_count') ? [i] : []));
-      if (slots.length < payloads.length) throw new Error(`${file}: ${slots.length} token lines after the anchor for ${payloads.length} lines`);
+      const slots = lines.flatMap((l, i) =>
+        i > at && (l.type === 'token_usage_record' || l.payload?.type === 'token_count') ? [i] : [],
+      );
+      if (slots.length < payloads.length)
+        throw new Error(`${file}: ${slots.length} token lines after the anchor for ${payloads.length} lines`);
       payloads.forEach((payload, k) => {
         const slot = lines[slots[k]!]!;
         lines[slots[k]!] = { timestamp: slot.timestamp, ordinal: slot.ordinal, type: 'event_msg', payload };
@@ -767,18 +1050,30 @@ const insertLines = (codexHome: string, mode: HistoryMode, anchor: (line: Line) 
 };
 
 /** The items of every turn of a thread/read answer. */
-const itemsOf = (read: { thread: { turns: Array<{ items: Array<Record<string, unknown>> }> } }): Array<Record<string, unknown>> =>
-  read.thread.turns.flatMap((t) => t.items);
+const itemsOf = (read: {
+  thread: { turns: Array<{ items: Array<Record<string, unknown>> }> };
+}): Array<Record<string, unknown>> => read.thread.turns.flatMap((t) => t.items);
 type TurnRow = { id: string; status: string; items: Array<Record<string, unknown>> };
 /** A thread's turns as ids, statuses and item ids: what the thread-wide comparisons hold equal. */
 const shapeOf = (turns: readonly TurnRow[]): unknown =>
-  turns.map((t) => ({ id: t.id, status: t.status, items: t.items.map((i) => `${String(i['type'])}:${String(i['id'])}`) }));
+  turns.map((t) => ({
+    id: t.id,
+    status: t.status,
+    items: t.items.map((i) => `${String(i['type'])}:${String(i['id'])}`),
+  }));
 /** Every item of `thread/items/list`, page by page (oldest first). */
-const listAllItems = async (request: (method: string, params: unknown) => Promise<unknown>, threadId: string): Promise<Array<Record<string, unknown>>> => {
+const listAllItems = async (
+  request: (method: string, params: unknown) => Promise<unknown>,
+  threadId: string,
+): Promise<Array<Record<string, unknown>>> => {
   const all: Array<Record<string, unknown>> = [];
   let cursor: string | null = null;
   for (let page = 0; page < 50; page++) {
-    const res = (await request('thread/items/list', { threadId, limit: 100, ...(cursor === null ? {} : { cursor }) })) as {
+    const res = (await request('thread/items/list', {
+      threadId,
+      limit: 100,
+      ...(cursor === null ? {} : { cursor }),
+    })) as {
       data: Array<{ item: Record<string, unknown> }>;
       nextCursor: string | null;
     };
@@ -815,14 +1110,22 @@ describe('compat: fields the binary cannot be made to write offline, written int
         workDir: join(copy, relative(join(built.codexHome, '..'), built.workDir)),
       };
       expect(statSync(home.codexHome).isDirectory()).to.equal(true);
-      for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite') || f.startsWith('thread_history_1.sqlite')) rmSync(join(home.codexHome, f));
+      for (const f of readdirSync(home.codexHome))
+        if (f.startsWith('state_5.sqlite') || f.startsWith('thread_history_1.sqlite')) rmSync(join(home.codexHome, f));
       const edited = editLines(home.codexHome, EDITS[mode]);
       expect([...edited.keys()], 'a line of each kind in the home').to.have.members(EDITS[mode].map((e) => e.name));
       const insertedInto = insertLines(home.codexHome, mode, INSERTS[mode].anchor, INSERTS[mode].lines);
       const unreadInto = insertLines(home.codexHome, mode, INSERTS[mode].anchor, UNREAD_INSERTS[mode], true);
       const subAgent = mode === 'paginated' ? editSubAgentStart(home.codexHome) : null;
 
-      const threads = [...new Set([...[...edited.values()].map((e) => e.threadId), insertedInto, unreadInto, ...(subAgent === null ? [] : [subAgent.threadId])])];
+      const threads = [
+        ...new Set([
+          ...[...edited.values()].map((e) => e.threadId),
+          insertedInto,
+          unreadInto,
+          ...(subAgent === null ? [] : [subAgent.threadId]),
+        ]),
+      ];
       const sizes = () => rolloutFilesOf(join(home.codexHome, 'sessions')).map((f) => [f, statSync(f).size]);
       const written = sizes();
       const codexReads = new Map<string, Array<Record<string, unknown>>>();
@@ -838,13 +1141,16 @@ describe('compat: fields the binary cannot be made to write offline, written int
             await codex.server.request('thread/resume', { threadId: subAgent.parentId, excludeTurns: true });
             await codex.server.request('thread/resume', { threadId: id, excludeTurns: true });
           } else await codex.server.request('thread/resume', { threadId: id, excludeTurns: true });
-          const read = (await codex.server.request('thread/read', { threadId: id, includeTurns: true })) as { thread: { turns: TurnRow[] } };
+          const read = (await codex.server.request('thread/read', { threadId: id, includeTurns: true })) as {
+            thread: { turns: TurnRow[] };
+          };
           codexReads.set(id, itemsOf(read));
           codexTurns.set(id, read.thread.turns);
           // Paginated threads: Codex's item pages too (its paginated history API).
           if (mode === 'paginated') codexLists.set(id, await listAllItems((m, p) => codex.server.request(m, p), id));
         }
-        for (const searchTerm of SEARCHED) codexSearches.set(searchTerm, searchShape(await codex.server.request('thread/search', { searchTerm })));
+        for (const searchTerm of SEARCHED)
+          codexSearches.set(searchTerm, searchShape(await codex.server.request('thread/search', { searchTerm })));
       } finally {
         await codex.stop();
       }
@@ -856,7 +1162,8 @@ describe('compat: fields the binary cannot be made to write offline, written int
       const ourLists = new Map<string, Array<Record<string, unknown>>>();
       const ourRequest = async (method: string, params: unknown): Promise<unknown> => {
         const res = await ours.request(method, params);
-        if (!('result' in res)) throw new Error(`ours: ${method} ${JSON.stringify(params)}: ${JSON.stringify(res.error)}`);
+        if (!('result' in res))
+          throw new Error(`ours: ${method} ${JSON.stringify(params)}: ${JSON.stringify(res.error)}`);
         return res.result;
       };
       try {
@@ -874,7 +1181,8 @@ describe('compat: fields the binary cannot be made to write offline, written int
             (page.result as { data: Array<{ items: Array<Record<string, unknown>> }> }).data.flatMap((t) => t.items),
           );
         }
-        for (const searchTerm of SEARCHED) ourSearches.set(searchTerm, searchShape(await ourRequest('thread/search', { searchTerm })));
+        for (const searchTerm of SEARCHED)
+          ourSearches.set(searchTerm, searchShape(await ourRequest('thread/search', { searchTerm })));
       } finally {
         await ours.close();
       }
@@ -883,23 +1191,44 @@ describe('compat: fields the binary cannot be made to write offline, written int
       const checks = [
         ...EDITS[mode].map((edit) => {
           const { line, threadId } = edited.get(edit.name)!;
-          return { name: edit.name, threadId, find: edit.itemOf(line), expected: typeof edit.expected === 'function' ? edit.expected(line) : edit.expected };
+          return {
+            name: edit.name,
+            threadId,
+            find: edit.itemOf(line),
+            expected: typeof edit.expected === 'function' ? edit.expected(line) : edit.expected,
+          };
         }),
-        ...INSERTS[mode].lines.map((i) => ({ name: i.name, threadId: insertedInto, find: i.itemOf, expected: i.expected })),
-        ...UNREAD_INSERTS[mode].map((i) => ({ name: i.name, threadId: unreadInto, find: i.itemOf, expected: i.expected })),
+        ...INSERTS[mode].lines.map((i) => ({
+          name: i.name,
+          threadId: insertedInto,
+          find: i.itemOf,
+          expected: i.expected,
+        })),
+        ...UNREAD_INSERTS[mode].map((i) => ({
+          name: i.name,
+          threadId: unreadInto,
+          find: i.itemOf,
+          expected: i.expected,
+        })),
       ];
       const found: string[] = [];
       for (const { name, threadId, find, expected } of checks) {
         const count = expected === null ? 0 : 1;
         const fields = (item: Record<string, unknown> | undefined) =>
-          item === undefined ? 'no such item' : Object.fromEntries(Object.keys(expected ?? item).map((k) => [k, item[k]]));
+          item === undefined
+            ? 'no such item'
+            : Object.fromEntries(Object.keys(expected ?? item).map((k) => [k, item[k]]));
         const inCodex = codexReads.get(threadId)!.filter(find);
         const codexFields = fields(inCodex[0]);
         if (inCodex.length !== count || (expected !== null && JSON.stringify(codexFields) !== JSON.stringify(expected)))
-          found.push(`${name}: Codex answers ${JSON.stringify(codexFields)} (${inCodex.length} items), the line carries ${JSON.stringify(expected)}`);
+          found.push(
+            `${name}: Codex answers ${JSON.stringify(codexFields)} (${inCodex.length} items), the line carries ${JSON.stringify(expected)}`,
+          );
         const codexListed = codexLists.get(threadId)?.filter(find);
         if (codexListed !== undefined && codexListed.length !== inCodex.length)
-          found.push(`${name}: Codex's thread/items/list has ${codexListed.length} such items, its thread/read ${inCodex.length}`);
+          found.push(
+            `${name}: Codex's thread/items/list has ${codexListed.length} such items, its thread/read ${inCodex.length}`,
+          );
         for (const [path, reads] of [
           ['thread/read', ourReads],
           ['thread/turns/list', ourPages],
@@ -907,24 +1236,37 @@ describe('compat: fields the binary cannot be made to write offline, written int
         ] as const) {
           const inOurs = reads.get(threadId)!.filter(find);
           if (inOurs.length !== count || JSON.stringify(fields(inOurs[0])) !== JSON.stringify(codexFields))
-            found.push(`${name}: ours (${path}) ${JSON.stringify(fields(inOurs[0]))} (${inOurs.length} items), Codex's ${JSON.stringify(codexFields)}`);
+            found.push(
+              `${name}: ours (${path}) ${JSON.stringify(fields(inOurs[0]))} (${inOurs.length} items), Codex's ${JSON.stringify(codexFields)}`,
+            );
         }
       }
       // Thread-wide: the turns (ids, statuses, item ids) of the thread the unread variants were written
       // into, and of the sub-agent thread with a start ordinal, are Codex's.
-      for (const [what, id] of [['unread variants', unreadInto], ...(subAgent === null ? [] : [['subagent_history_start_ordinal', subAgent.threadId]])] as const) {
+      for (const [what, id] of [
+        ['unread variants', unreadInto],
+        ...(subAgent === null ? [] : [['subagent_history_start_ordinal', subAgent.threadId]]),
+      ] as const) {
         const theirs = JSON.stringify(shapeOf(codexTurns.get(id)!));
-        if (theirs !== JSON.stringify(shapeOf(ourTurns.get(id)!))) found.push(`${what}: Codex's turns ${theirs}, ours ${JSON.stringify(shapeOf(ourTurns.get(id)!))}`);
+        if (theirs !== JSON.stringify(shapeOf(ourTurns.get(id)!)))
+          found.push(`${what}: Codex's turns ${theirs}, ours ${JSON.stringify(shapeOf(ourTurns.get(id)!))}`);
         if (mode === 'paginated') {
           const ids = (items: Array<Record<string, unknown>>) => JSON.stringify(items.map((i) => i['id']));
           if (ids(codexLists.get(id)!) !== ids(ourLists.get(id)!))
-            found.push(`${what}: Codex's thread/items/list ${ids(codexLists.get(id)!)}, ours ${ids(ourLists.get(id)!)}`);
+            found.push(
+              `${what}: Codex's thread/items/list ${ids(codexLists.get(id)!)}, ours ${ids(ourLists.get(id)!)}`,
+            );
         }
       }
       for (const term of SEARCHED)
         if (codexSearches.get(term) !== ourSearches.get(term))
-          found.push(`thread/search ${JSON.stringify(term)}: Codex finds ${codexSearches.get(term)}, ours ${ourSearches.get(term)}`);
-      if (mode === 'legacy') expect(codexSearches.get('Moderation null.'), 'Codex finds the message without a moderation').to.not.equal('[]');
+          found.push(
+            `thread/search ${JSON.stringify(term)}: Codex finds ${codexSearches.get(term)}, ours ${ourSearches.get(term)}`,
+          );
+      if (mode === 'legacy')
+        expect(codexSearches.get('Moderation null.'), 'Codex finds the message without a moderation').to.not.equal(
+          '[]',
+        );
       if (subAgent !== null)
         process.stdout.write(
           `      subagent_history_start_ordinal ${subAgent.ordinal} on ${subAgent.threadId}: Codex answers ${codexTurns.get(subAgent.threadId)!.length} turns, ` +
@@ -936,14 +1278,26 @@ describe('compat: fields the binary cannot be made to write offline, written int
 });
 
 /** Where in the sub-agent's first turn the start ordinal falls (its lines: task_started, context, Reasoning and AgentMessage items, tokens, task_complete). */
-const START_CASES: ReadonlyArray<{ readonly name: string; readonly at: (lines: readonly RawLine[]) => number; readonly codex: { turns: number; items: number } }> = [
-  { name: 'just after its task_started', at: (l) => l.find((x) => x.payload?.type === 'task_started')!.ordinal! + 1, codex: { turns: 2, items: 4 } },
+const START_CASES: ReadonlyArray<{
+  readonly name: string;
+  readonly at: (lines: readonly RawLine[]) => number;
+  readonly codex: { turns: number; items: number };
+}> = [
+  {
+    name: 'just after its task_started',
+    at: (l) => l.find((x) => x.payload?.type === 'task_started')!.ordinal! + 1,
+    codex: { turns: 2, items: 4 },
+  },
   {
     name: 'between its two items',
     at: (l) => l.find((x) => x.payload?.type === 'item_completed')!.ordinal! + 1,
     codex: { turns: 2, items: 3 },
   },
-  { name: 'at its task_complete', at: (l) => l.find((x) => x.payload?.type === 'task_complete')!.ordinal!, codex: { turns: 2, items: 2 } },
+  {
+    name: 'at its task_complete',
+    at: (l) => l.find((x) => x.payload?.type === 'task_complete')!.ordinal!,
+    codex: { turns: 2, items: 2 },
+  },
 ];
 
 describe('compat: a sub-agent start ordinal inside the first turn, read by codex app-server 0.169.0 and by ours', function () {
@@ -966,18 +1320,27 @@ describe('compat: a sub-agent start ordinal inside the first turn, read by codex
         codexHome: join(copy, relative(join(built.codexHome, '..'), built.codexHome)),
         workDir: join(copy, relative(join(built.codexHome, '..'), built.workDir)),
       };
-      for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite') || f.startsWith('thread_history_1.sqlite')) rmSync(join(home.codexHome, f));
+      for (const f of readdirSync(home.codexHome))
+        if (f.startsWith('state_5.sqlite') || f.startsWith('thread_history_1.sqlite')) rmSync(join(home.codexHome, f));
       const sub = editSubAgentStart(home.codexHome, c.at);
       const codex = await openColdCodex(home);
       let theirs: { thread: Record<string, unknown>; turns: TurnRow[]; items: Array<Record<string, unknown>> };
       try {
         // The thread's own fields first, while Codex has not loaded it (loading changes its status,
         // environments and session: mutationHarness.ts's codexViews).
-        const cold = (await codex.server.request('thread/read', { threadId: sub.threadId, includeTurns: false })) as { thread: Record<string, unknown> };
+        const cold = (await codex.server.request('thread/read', { threadId: sub.threadId, includeTurns: false })) as {
+          thread: Record<string, unknown>;
+        };
         await codex.server.request('thread/resume', { threadId: sub.parentId, excludeTurns: true });
         await codex.server.request('thread/resume', { threadId: sub.threadId, excludeTurns: true });
-        const read = (await codex.server.request('thread/read', { threadId: sub.threadId, includeTurns: true })) as { thread: { turns: TurnRow[] } };
-        theirs = { thread: cold.thread, turns: read.thread.turns, items: await listAllItems((m, p) => codex.server.request(m, p), sub.threadId) };
+        const read = (await codex.server.request('thread/read', { threadId: sub.threadId, includeTurns: true })) as {
+          thread: { turns: TurnRow[] };
+        };
+        theirs = {
+          thread: cold.thread,
+          turns: read.thread.turns,
+          items: await listAllItems((m, p) => codex.server.request(m, p), sub.threadId),
+        };
       } finally {
         await codex.stop();
       }
@@ -989,15 +1352,22 @@ describe('compat: a sub-agent start ordinal inside the first turn, read by codex
           if (!('result' in res)) throw new Error(`ours: ${method}: ${JSON.stringify(res.error)}`);
           return res.result;
         };
-        const cold = (await request('thread/read', { threadId: sub.threadId, includeTurns: false })) as { thread: Record<string, unknown> };
-        const read = (await request('thread/read', { threadId: sub.threadId, includeTurns: true })) as { thread: { turns: TurnRow[] } };
+        const cold = (await request('thread/read', { threadId: sub.threadId, includeTurns: false })) as {
+          thread: Record<string, unknown>;
+        };
+        const read = (await request('thread/read', { threadId: sub.threadId, includeTurns: true })) as {
+          thread: { turns: TurnRow[] };
+        };
         mine = { thread: cold.thread, turns: read.thread.turns, items: await listAllItems(request, sub.threadId) };
       } finally {
         await ours.close();
       }
       const ids = (items: Array<Record<string, unknown>>) => items.map((i) => i['id']);
       expect({ turns: theirs.turns.length, items: theirs.items.length }, "Codex's answer").to.deep.equal(c.codex);
-      expect({ turns: shapeOf(mine.turns), items: ids(mine.items) }).to.deep.equal({ turns: shapeOf(theirs.turns), items: ids(theirs.items) });
+      expect({ turns: shapeOf(mine.turns), items: ids(mine.items) }).to.deep.equal({
+        turns: shapeOf(theirs.turns),
+        items: ids(theirs.items),
+      });
       // Every field of the thread itself, its times too: this test rewrote the file and removed
       // Codex's DB, whose backfill dates the thread by the file's mtime, as ours do (issue 69).
       expect(Object.keys(theirs.thread).length, "Codex's thread fields").to.be.above(20);

@@ -30,7 +30,12 @@ const buildMarketplace = (root: string) => {
       name: 'local-mk',
       interface: { displayName: 'Local MK' },
       plugins: [
-        { name: 'docs', source: { source: 'local', path: './plugins/docs' }, policy: { installation: 'AVAILABLE', authentication: 'ON_USE' }, category: 'Productivity' },
+        {
+          name: 'docs',
+          source: { source: 'local', path: './plugins/docs' },
+          policy: { installation: 'AVAILABLE', authentication: 'ON_USE' },
+          category: 'Productivity',
+        },
         { name: 'sheets', source: { source: 'local', path: './plugins/sheets' } },
       ],
     }),
@@ -55,8 +60,14 @@ const buildMarketplace = (root: string) => {
       },
     }),
   );
-  write(nodePath.join(root, 'plugins/docs/skills/lookup/SKILL.md'), '---\nname: lookup\ndescription: Look things up\n---\nLook things up.\n');
-  write(nodePath.join(root, 'plugins/docs/.mcp.json'), JSON.stringify({ mcpServers: { docs: { command: 'true' }, search: { command: 'true' } } }));
+  write(
+    nodePath.join(root, 'plugins/docs/skills/lookup/SKILL.md'),
+    '---\nname: lookup\ndescription: Look things up\n---\nLook things up.\n',
+  );
+  write(
+    nodePath.join(root, 'plugins/docs/.mcp.json'),
+    JSON.stringify({ mcpServers: { docs: { command: 'true' }, search: { command: 'true' } } }),
+  );
   write(nodePath.join(root, 'plugins/sheets/.codex-plugin/plugin.json'), JSON.stringify({ name: 'sheets' }));
 };
 
@@ -68,17 +79,29 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
   const servers: StdioRpcClient[] = [];
   const started = async (s: StdioRpcClient) => {
     servers.push(s);
-    await s.request('initialize', { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } });
+    await s.request('initialize', {
+      clientInfo: { name: 'compat', version: '1' },
+      capabilities: { experimentalApi: true },
+    });
     s.notify('initialized');
     return s;
   };
   const codex = () => {
     const command = resolveCodexCommand();
-    return started(spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome }), cwd: codexHome }));
+    return started(
+      spawnRpcServer(command.file, [...command.args, 'app-server'], {
+        env: appServerEnv({ codexHome }),
+        cwd: codexHome,
+      }),
+    );
   };
   // Same HOME as Codex: the user's home marketplace is looked for there.
   const ours = () =>
-    started(spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome], { env: { ...process.env, ...appServerEnv({ codexHome }) } }));
+    started(
+      spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome], {
+        env: { ...process.env, ...appServerEnv({ codexHome }) },
+      }),
+    );
 
   const answersOf = async (s: StdioRpcClient): Promise<RpcAnswer[]> => [
     await s.request('plugin/list', {}),
@@ -88,11 +111,16 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
     await s.request('plugin/read', { marketplacePath, pluginName: 'docs' }),
     await s.request('plugin/read', { marketplacePath, pluginName: 'sheets' }),
     await s.request('plugin/read', { marketplacePath, pluginName: 'nope' }),
-    await s.request('plugin/read', { marketplacePath: nodePath.join(root, 'missing/marketplace.json'), pluginName: 'docs' }),
+    await s.request('plugin/read', {
+      marketplacePath: nodePath.join(root, 'missing/marketplace.json'),
+      pluginName: 'docs',
+    }),
     // Which marketplaces by kind, and a refetch of the remote catalog (off in this home: remote_plugin = false, no ChatGPT login).
     await s.request('plugin/list', { marketplaceKinds: [] }),
     await s.request('plugin/list', { marketplaceKinds: ['local'] }),
-    await s.request('plugin/list', { marketplaceKinds: ['vertical', 'workspace-directory', 'shared-with-me', 'created-by-me-remote'] }),
+    await s.request('plugin/list', {
+      marketplaceKinds: ['vertical', 'workspace-directory', 'shared-with-me', 'created-by-me-remote'],
+    }),
     await s.request('plugin/list', { marketplaceKinds: ['shared-with-me', 'local'] }),
     await s.request('plugin/list', { marketplaceKinds: ['created-by-me-remote', 'local'], cwds: [root] }),
     await s.request('plugin/list', { forceRefetch: true }),
@@ -110,12 +138,17 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
     codexHome = nodePath.join(root, 'codex-home');
     fs.mkdirSync(codexHome, { recursive: true });
     // No model is asked: the mock's port is never dialled. Plugins on.
-    fs.writeFileSync(nodePath.join(codexHome, 'config.toml'), codexConfigToml(9).replace('plugins = false', 'plugins = true'));
+    fs.writeFileSync(
+      nodePath.join(codexHome, 'config.toml'),
+      codexConfigToml(9).replace('plugins = false', 'plugins = true'),
+    );
     buildMarketplace(nodePath.join(root, 'mk'));
     marketplacePath = nodePath.join(root, 'mk', '.agents/plugins/marketplace.json');
     const c = await codex();
     const added = await c.request('marketplace/add', { source: nodePath.join(root, 'mk') });
-    expect(added).to.deep.equal({ result: { marketplaceName: 'local-mk', installedRoot: nodePath.join(root, 'mk'), alreadyAdded: false } });
+    expect(added).to.deep.equal({
+      result: { marketplaceName: 'local-mk', installedRoot: nodePath.join(root, 'mk'), alreadyAdded: false },
+    });
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
@@ -124,21 +157,37 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
 
   it('a marketplace added, nothing installed: the same answers', async () => {
     const theirs = await compare();
-    const list = (theirs[0] as { result: { marketplaces: Array<{ plugins: Array<{ installed: boolean; localVersion: string | null }> }> } }).result;
+    const list = (
+      theirs[0] as {
+        result: { marketplaces: Array<{ plugins: Array<{ installed: boolean; localVersion: string | null }> }> };
+      }
+    ).result;
     expect(list.marketplaces[0]!.plugins.map((p) => [p.installed, p.localVersion])).to.deep.equal([
       [false, '1.2.0'],
       [false, null],
     ]);
   });
 
-  const sidecar = () => nodePath.join(codexHome, 'plugins', 'cache', 'local-mk', 'docs', REMOTE_PLUGIN_INSTALL_METADATA_FILE);
-  const writeSidecar = () => fs.writeFileSync(sidecar(), `{\n  "schema_version": 1,\n  "remote_plugin_id": "plugins~Plugin_docs0001"\n}\n`, { mode: 0o600 });
-  const pluginTables = () => (parseToml(fs.readFileSync(nodePath.join(codexHome, 'config.toml'), 'utf8')) as { plugins?: Record<string, unknown> }).plugins ?? {};
+  const sidecar = () =>
+    nodePath.join(codexHome, 'plugins', 'cache', 'local-mk', 'docs', REMOTE_PLUGIN_INSTALL_METADATA_FILE);
+  const writeSidecar = () =>
+    fs.writeFileSync(sidecar(), `{\n  "schema_version": 1,\n  "remote_plugin_id": "plugins~Plugin_docs0001"\n}\n`, {
+      mode: 0o600,
+    });
+  const pluginTables = () =>
+    (
+      parseToml(fs.readFileSync(nodePath.join(codexHome, 'config.toml'), 'utf8')) as {
+        plugins?: Record<string, unknown>;
+      }
+    ).plugins ?? {};
 
   it('refusals and no-ops of plugin/install and plugin/uninstall in the same words', async () => {
     const asks = async (s: StdioRpcClient) => [
       await s.request('plugin/install', { marketplacePath, pluginName: 'nope' }),
-      await s.request('plugin/install', { marketplacePath: nodePath.join(root, 'missing/marketplace.json'), pluginName: 'docs' }),
+      await s.request('plugin/install', {
+        marketplacePath: nodePath.join(root, 'missing/marketplace.json'),
+        pluginName: 'docs',
+      }),
       await s.request('plugin/uninstall', { pluginId: 'bad id' }),
       await s.request('plugin/uninstall', { pluginId: 'nope@local-mk' }),
     ];
@@ -149,16 +198,29 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
 
   it('both installed by Codex, docs with a remote-install sidecar: the same answers', async () => {
     const c = await codex();
-    for (const pluginName of ['docs', 'sheets']) expect(await c.request('plugin/install', { marketplacePath, pluginName })).to.have.property('result');
+    for (const pluginName of ['docs', 'sheets'])
+      expect(await c.request('plugin/install', { marketplacePath, pluginName })).to.have.property('result');
     const cacheRoot = nodePath.join(codexHome, 'plugins', 'cache', 'local-mk', 'docs');
-    fs.writeFileSync(nodePath.join(cacheRoot, REMOTE_PLUGIN_INSTALL_METADATA_FILE), `{\n  "schema_version": 1,\n  "remote_plugin_id": "plugins~Plugin_docs0001"\n}\n`, {
-      mode: 0o600,
-    });
+    fs.writeFileSync(
+      nodePath.join(cacheRoot, REMOTE_PLUGIN_INSTALL_METADATA_FILE),
+      `{\n  "schema_version": 1,\n  "remote_plugin_id": "plugins~Plugin_docs0001"\n}\n`,
+      {
+        mode: 0o600,
+      },
+    );
     const theirs = await compare();
     const installed = (
-      theirs[2] as { result: { marketplaces: Array<{ plugins: Array<{ id: string; installed: boolean; enabled: boolean; remotePluginId: string | null }> }> } }
+      theirs[2] as {
+        result: {
+          marketplaces: Array<{
+            plugins: Array<{ id: string; installed: boolean; enabled: boolean; remotePluginId: string | null }>;
+          }>;
+        };
+      }
     ).result;
-    expect(installed.marketplaces[0]!.plugins.map((p) => [p.id, p.installed, p.enabled, p.remotePluginId])).to.deep.equal([
+    expect(
+      installed.marketplaces[0]!.plugins.map((p) => [p.id, p.installed, p.enabled, p.remotePluginId]),
+    ).to.deep.equal([
       ['docs@local-mk', true, true, null],
       ['sheets@local-mk', true, true, null],
     ]);
@@ -170,13 +232,19 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
     expect(fs.existsSync(nodePath.join(codexHome, 'plugins', 'cache', 'local-mk', 'docs'))).to.equal(false);
     expect(Object.keys(pluginTables())).to.deep.equal(['sheets@local-mk']);
     const afterUninstall = await compare();
-    expect((afterUninstall[2] as { result: { marketplaces: Array<{ plugins: Array<{ id: string }> }> } }).result.marketplaces[0]!.plugins.map((p) => p.id)).to.deep.equal(
-      ['sheets@local-mk'],
-    );
+    expect(
+      (
+        afterUninstall[2] as { result: { marketplaces: Array<{ plugins: Array<{ id: string }> }> } }
+      ).result.marketplaces[0]!.plugins.map((p) => p.id),
+    ).to.deep.equal(['sheets@local-mk']);
 
-    expect(await s.request('plugin/install', { marketplacePath, pluginName: 'docs' })).to.deep.equal({ result: { authPolicy: 'ON_USE', appsNeedingAuth: [] } });
+    expect(await s.request('plugin/install', { marketplacePath, pluginName: 'docs' })).to.deep.equal({
+      result: { authPolicy: 'ON_USE', appsNeedingAuth: [] },
+    });
     writeSidecar();
-    expect(await s.request('plugin/install', { marketplacePath, pluginName: 'docs' })).to.deep.equal({ result: { authPolicy: 'ON_USE', appsNeedingAuth: [] } });
+    expect(await s.request('plugin/install', { marketplacePath, pluginName: 'docs' })).to.deep.equal({
+      result: { authPolicy: 'ON_USE', appsNeedingAuth: [] },
+    });
     expect(fs.existsSync(sidecar())).to.equal(false);
     expect(fs.readdirSync(nodePath.join(codexHome, 'plugins', 'cache', 'local-mk', 'docs'))).to.deep.equal(['1.2.0']);
     expect(pluginTables()).to.deep.equal({ 'sheets@local-mk': { enabled: true }, 'docs@local-mk': { enabled: true } });

@@ -63,12 +63,15 @@ describe("compat: a thread's preview (VS Code message, blanks) and an empty git 
       const to = join(root, 'edited', h.key);
       cpSync(join(h.codexHome, '..'), to, { recursive: true, preserveTimestamps: true });
       const home: CompatHome = { ...h, codexHome: join(to, 'home'), workDir: join(to, 'work') };
-      for (const f of ['state_5.sqlite', 'state_5.sqlite-wal', 'state_5.sqlite-shm']) rmSync(join(home.codexHome, f), { force: true });
+      for (const f of ['state_5.sqlite', 'state_5.sqlite-wal', 'state_5.sqlite-shm'])
+        rmSync(join(home.codexHome, f), { force: true });
       const pathOf = (label: string): string => {
         const id = home.threads.find((t) => t.label === label)!.id;
         return discoverRollouts(home.codexHome).find((r) => r.threadId === id)!.path;
       };
-      editFile(pathOf('source'), (text) => withGit({})(text.split(inJson(FIRST_MESSAGE)).join(inJson(VS_CODE_MESSAGE))));
+      editFile(pathOf('source'), (text) =>
+        withGit({})(text.split(inJson(FIRST_MESSAGE)).join(inJson(VS_CODE_MESSAGE))),
+      );
       editFile(pathOf('fork-last-turn-2'), withGit({ branch: 'dev' }));
       // A fork's own copy of the first message (legacy forks copy their history), with blanks around it.
       editFile(pathOf('fork-whole'), (text) => text.split(inJson(FIRST_MESSAGE)).join(inJson(PADDED_MESSAGE)));
@@ -87,8 +90,18 @@ describe("compat: a thread's preview (VS Code message, blanks) and an empty git 
       const differing: string[] = [];
       let compared = 0;
       try {
-        ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
-        await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+        ours = spawnRpcServer(process.execPath, [
+          ENGINE_CLI_PATH,
+          'serve',
+          '--codex-home',
+          home.codexHome,
+          '--index-dir',
+          indexDir,
+        ]);
+        await ours.request('initialize', {
+          clientInfo: { name: 'compat', version: '0' },
+          capabilities: { experimentalApi: true },
+        });
         ours.notify('initialized');
         const askOurs = async (m: string, p: unknown): Promise<any> => {
           const a = await ours!.request(m, p);
@@ -103,7 +116,8 @@ describe("compat: a thread's preview (VS Code message, blanks) and an empty git 
         };
         // A paginated fork's preview, Codex without the live writer's DB takes from the fork's own
         // file, ours is the inherited message (the documented choice: forkPreview.compat.spec.ts).
-        const ownPreview = (r: Row): Row => (mode === 'paginated' && r.id !== sourceId ? { ...r, preview: '(fork)' } : r);
+        const ownPreview = (r: Row): Row =>
+          mode === 'paginated' && r.id !== sourceId ? { ...r, preview: '(fork)' } : r;
         // And its state DB lists only threads with a preview: there, the source's row alone.
         const rowsOf = (data: Row[], params: Record<string, unknown>): Row[] =>
           data
@@ -111,7 +125,10 @@ describe("compat: a thread's preview (VS Code message, blanks) and an empty git 
             .map(fieldsOf)
             .map(ownPreview);
         for (const t of home.threads) {
-          const [c, o] = [await askCodex('thread/read', { threadId: t.id }), await askOurs('thread/read', { threadId: t.id })];
+          const [c, o] = [
+            await askCodex('thread/read', { threadId: t.id }),
+            await askOurs('thread/read', { threadId: t.id }),
+          ];
           compare(`thread/read ${t.label}`, ownPreview(fieldsOf(c.thread)), ownPreview(fieldsOf(o.thread)));
         }
         for (const params of [
@@ -122,7 +139,8 @@ describe("compat: a thread's preview (VS Code message, blanks) and an empty git 
           compare(`thread/list ${JSON.stringify(params)}`, rowsOf(c.data, params), rowsOf(o.data, params));
         }
         // The test can fail: Codex shows the edited fields.
-        const main = (await askCodex('thread/read', { threadId: home.threads.find((t) => t.label === 'source')!.id })).thread as Row;
+        const main = (await askCodex('thread/read', { threadId: home.threads.find((t) => t.label === 'source')!.id }))
+          .thread as Row;
         expect(main.preview, "Codex's preview of the VS Code message").to.not.equal(FIRST_MESSAGE);
       } finally {
         await ours?.close();

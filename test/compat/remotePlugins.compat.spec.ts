@@ -48,10 +48,35 @@ const makeCertificates = (dir: string) => {
     'keyUsage=critical,keyCertSign',
   );
   ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1');
-  return fs.writeFile(nodePath.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n').then(() => {
-    ssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'cert.pem', '-days', '2', '-extfile', 'ext.cnf');
-    return { ca: nodePath.join(dir, 'ca.pem'), key: nodePath.join(dir, 'key.pem'), cert: nodePath.join(dir, 'cert.pem') };
-  });
+  return fs
+    .writeFile(
+      nodePath.join(dir, 'ext.cnf'),
+      'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n',
+    )
+    .then(() => {
+      ssl(
+        'x509',
+        '-req',
+        '-in',
+        'leaf.csr',
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        'cert.pem',
+        '-days',
+        '2',
+        '-extfile',
+        'ext.cnf',
+      );
+      return {
+        ca: nodePath.join(dir, 'ca.pem'),
+        key: nodePath.join(dir, 'key.pem'),
+        cert: nodePath.join(dir, 'cert.pem'),
+      };
+    });
 };
 
 /** `fallback` for an entry removed between the listing and the look (ENOENT); any other failure is thrown. */
@@ -99,13 +124,19 @@ describe('compat · remote plugin install, startup sync and uninstall against re
 
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const jwt = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ email: 'u@example.com', 'https://api.openai.com/auth': { chatgpt_plan_type: 'plus', chatgpt_account_id: 'acct-1', chatgpt_user_id: 'user-1' } })}.sig`;
-  const makeHome = async (name: string, opts: { readonly login?: boolean; readonly plugins?: boolean } = {}): Promise<string> => {
+  const makeHome = async (
+    name: string,
+    opts: { readonly login?: boolean; readonly plugins?: boolean } = {},
+  ): Promise<string> => {
     const home = nodePath.join(tmp(), name);
     await fs.mkdir(home, { recursive: true });
     const config = codexConfigToml(9)
       .replace('plugins = false', `plugins = ${opts.plugins ?? true}`)
       .replace('remote_plugin = false', 'remote_plugin = true');
-    await fs.writeFile(nodePath.join(home, 'config.toml'), `chatgpt_base_url = ${JSON.stringify(backend.baseUrl)}\n${config}`);
+    await fs.writeFile(
+      nodePath.join(home, 'config.toml'),
+      `chatgpt_base_url = ${JSON.stringify(backend.baseUrl)}\n${config}`,
+    );
     if (opts.login === false) return home;
     await fs.writeFile(
       nodePath.join(home, 'auth.json'),
@@ -118,13 +149,17 @@ describe('compat · remote plugin install, startup sync and uninstall against re
     return home;
   };
   const codex = (home: string) => AppServer.start({ codexHome: home, extraEnv: { CODEX_CA_CERTIFICATE: ca } });
-  const ours = (home: string, args: string[]) => runEngineCli(['plugins', ...args, '--codex-home', home], 60_000, { NODE_EXTRA_CA_CERTS: ca });
+  const ours = (home: string, args: string[]) =>
+    runEngineCli(['plugins', ...args, '--codex-home', home], 60_000, { NODE_EXTRA_CA_CERTS: ca });
 
   before(async function () {
     skipUnmet(this, HAVE_OPENSSL, 'openssl', 'apt-get install openssl; npm test installs it when it can');
     const certs = await makeCertificates(tmp());
     ca = certs.ca;
-    backend = await startPluginBackend({ key: await fs.readFile(certs.key, 'utf8'), cert: await fs.readFile(certs.cert, 'utf8') });
+    backend = await startPluginBackend({
+      key: await fs.readFile(certs.key, 'utf8'),
+      cert: await fs.readFile(certs.cert, 'utf8'),
+    });
     backend.bundles.set(
       '/bundles/linear.tar.gz',
       await bundleOf(nodePath.join(tmp(), 'src'), {
@@ -133,7 +168,14 @@ describe('compat · remote plugin install, startup sync and uninstall against re
         '.mcp.json': JSON.stringify({ mcpServers: { linear: { command: 'true' } } }),
       }),
     );
-    backend.plugins.push({ id: LINEAR, name: 'linear', scope: 'GLOBAL', bundlePath: '/bundles/linear.tar.gz', version: '1.2.3', installed: false });
+    backend.plugins.push({
+      id: LINEAR,
+      name: 'linear',
+      scope: 'GLOBAL',
+      bundlePath: '/bundles/linear.tar.gz',
+      version: '1.2.3',
+      installed: false,
+    });
   });
   after(async () => {
     await stopAllAppServers();
@@ -174,7 +216,13 @@ describe('compat · remote plugin install, startup sync and uninstall against re
             {
               name: 'triage',
               description: 'triage issues',
-              interface: { display_name: 'Triage', short_description: 'tri', brand_color: '#fff', default_prompt: 'triage now', icon_small_url: 'https://is.example' },
+              interface: {
+                display_name: 'Triage',
+                short_description: 'tri',
+                brand_color: '#fff',
+                default_prompt: 'triage now',
+                icon_small_url: 'https://is.example',
+              },
             },
             { name: 'plain', description: 'plain skill' },
           ],
@@ -224,22 +272,41 @@ describe('compat · remote plugin install, startup sync and uninstall against re
           can_publish_to_workspace: true,
         },
       },
-      { id: 'plugins~Plugin_nodisc0008', name: 'nodisc', scope: 'WORKSPACE', bundlePath: null, version: '0.0.1', installed: false },
+      {
+        id: 'plugins~Plugin_nodisc0008',
+        name: 'nodisc',
+        scope: 'WORKSPACE',
+        bundlePath: null,
+        version: '0.0.1',
+        installed: false,
+      },
     );
     const reads: Array<Record<string, unknown>> = [
-      ...['plugins~Plugin_rich0003', 'plugins~Plugin_bare0004', 'plugins~Plugin_apps0005', 'plugins~Plugin_listed0006', 'plugins~Plugin_shared0007'].map(
-        (pluginName) => ({
-          remoteMarketplaceName: 'any-name',
-          pluginName,
-        }),
-      ),
+      ...[
+        'plugins~Plugin_rich0003',
+        'plugins~Plugin_bare0004',
+        'plugins~Plugin_apps0005',
+        'plugins~Plugin_listed0006',
+        'plugins~Plugin_shared0007',
+      ].map((pluginName) => ({
+        remoteMarketplaceName: 'any-name',
+        pluginName,
+      })),
       { remoteMarketplaceName: 'openai-curated-remote', pluginName: 'plugins~Plugin_missing' },
       { remoteMarketplaceName: 'openai-curated-remote', pluginName: 'bad id!' },
       { pluginName: 'plugins~Plugin_rich0003' },
-      { remoteMarketplaceName: 'openai-curated-remote', marketplacePath: nodePath.join(tmp(), 'marketplace.json'), pluginName: 'plugins~Plugin_rich0003' },
+      {
+        remoteMarketplaceName: 'openai-curated-remote',
+        marketplacePath: nodePath.join(tmp(), 'marketplace.json'),
+        pluginName: 'plugins~Plugin_rich0003',
+      },
     ];
     const noDiscoverability = { remoteMarketplaceName: 'workspace-directory', pluginName: 'plugins~Plugin_nodisc0008' };
-    const askCodex = async (home: string, params: ReadonlyArray<Record<string, unknown>>, method = 'plugin/read'): Promise<RpcAnswer[]> => {
+    const askCodex = async (
+      home: string,
+      params: ReadonlyArray<Record<string, unknown>>,
+      method = 'plugin/read',
+    ): Promise<RpcAnswer[]> => {
       const server = await codex(home);
       try {
         const out: RpcAnswer[] = [];
@@ -258,10 +325,19 @@ describe('compat · remote plugin install, startup sync and uninstall against re
         await server.stop();
       }
     };
-    const askOurs = async (home: string, params: ReadonlyArray<Record<string, unknown>>, method = 'plugin/read'): Promise<RpcAnswer[]> => {
-      const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca } });
+    const askOurs = async (
+      home: string,
+      params: ReadonlyArray<Record<string, unknown>>,
+      method = 'plugin/read',
+    ): Promise<RpcAnswer[]> => {
+      const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: ca },
+      });
       try {
-        await client.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+        await client.request('initialize', {
+          clientInfo: { name: 'compat', version: '0' },
+          capabilities: { experimentalApi: true },
+        });
         client.notify('initialized');
         const out: RpcAnswer[] = [];
         for (const p of params) out.push(await client.request(method, p));
@@ -270,7 +346,8 @@ describe('compat · remote plugin install, startup sync and uninstall against re
         await client.close();
       }
     };
-    const bare = (a: RpcAnswer): RpcAnswer => ('error' in a ? { error: { code: a.error.code, message: a.error.message } } : a);
+    const bare = (a: RpcAnswer): RpcAnswer =>
+      'error' in a ? { error: { code: a.error.code, message: a.error.message } } : a;
     try {
       const theirs = await askCodex(await makeHome('read-codex'), [...reads, noDiscoverability]);
       const mine = await askOurs(await makeHome('read-engine'), [...reads, noDiscoverability]);
@@ -308,16 +385,29 @@ describe('compat · remote plugin install, startup sync and uninstall against re
         { marketplaceKinds: ['local', 'workspace-directory', 'shared-with-me'], forceRefetch: true },
       ];
       const codexLists = await askCodex(await makeHome('list-codex'), lists, 'plugin/list');
-      expect(codexLists.filter((a) => 'result' in a && (a.result as { marketplaces: unknown[] }).marketplaces.length > 0)).to.have.length(4);
-      const d = jsonDifferences(codexLists, (await askOurs(await makeHome('list-engine'), lists, 'plugin/list')).map(bare), 12);
+      expect(
+        codexLists.filter((a) => 'result' in a && (a.result as { marketplaces: unknown[] }).marketplaces.length > 0),
+      ).to.have.length(4);
+      const d = jsonDifferences(
+        codexLists,
+        (await askOurs(await makeHome('list-engine'), lists, 'plugin/list')).map(bare),
+        12,
+      );
       expect(d, describeDifferences(d)).to.deep.equal([]);
       // plugin/list's remote kinds without a login, remote_plugin on: refused as Codex refuses them, or nothing.
-      const kinds = [['vertical'], ['created-by-me-remote'], ['workspace-directory', 'vertical'], ['local', 'shared-with-me']].map((marketplaceKinds) => ({
+      const kinds = [
+        ['vertical'],
+        ['created-by-me-remote'],
+        ['workspace-directory', 'vertical'],
+        ['local', 'shared-with-me'],
+      ].map((marketplaceKinds) => ({
         marketplaceKinds,
       }));
       const listed = await askCodex(await makeHome('list-codex-no-login', { login: false }), kinds, 'plugin/list');
       expect(listed.filter((a) => 'error' in a)).to.have.length(3);
-      expect((await askOurs(await makeHome('list-engine-no-login', { login: false }), kinds, 'plugin/list')).map(bare)).to.deep.equal(listed);
+      expect(
+        (await askOurs(await makeHome('list-engine-no-login', { login: false }), kinds, 'plugin/list')).map(bare),
+      ).to.deep.equal(listed);
     } finally {
       // The install test below sees the backend as it was.
       backend.plugins.splice(1);
@@ -330,7 +420,11 @@ describe('compat · remote plugin install, startup sync and uninstall against re
     const server = await codex(theirs);
     let answer: unknown;
     try {
-      answer = await server.request('plugin/install', { remoteMarketplaceName: 'openai-curated-remote', pluginName: LINEAR }, 60_000);
+      answer = await server.request(
+        'plugin/install',
+        { remoteMarketplaceName: 'openai-curated-remote', pluginName: LINEAR },
+        60_000,
+      );
     } finally {
       await server.stop();
     }
@@ -338,7 +432,9 @@ describe('compat · remote plugin install, startup sync and uninstall against re
     expect(run.exitCode, run.stderr).to.equal(0);
     expect(JSON.parse(run.stdout)).to.deep.equal(answer);
     const expected = await treeOf(nodePath.join(theirs, 'plugins'));
-    expect(expected.map((e) => e[0])).to.include('cache/openai-curated-remote/linear/.codex-remote-plugin-install.json');
+    expect(expected.map((e) => e[0])).to.include(
+      'cache/openai-curated-remote/linear/.codex-remote-plugin-install.json',
+    );
     expect(await treeOf(nodePath.join(mine, 'plugins'))).to.deep.equal(expected);
 
     // The startup sync on both: a current bundle's deleted sidecar, a stale remote root.
@@ -351,7 +447,10 @@ describe('compat · remote plugin install, startup sync and uninstall against re
       // Until Codex's sync has done both (the sidecar back whole, as JSON, and the stale root gone);
       // then Codex is stopped, and the tree compared is the one it left when it exited, not one
       // looked at after a pause.
-      const sidecar = nodePath.join(theirs, 'plugins/cache/openai-curated-remote/linear/.codex-remote-plugin-install.json');
+      const sidecar = nodePath.join(
+        theirs,
+        'plugins/cache/openai-curated-remote/linear/.codex-remote-plugin-install.json',
+      );
       const whole = async (): Promise<boolean> => {
         const text = await fs.readFile(sidecar, 'utf8').catch(goneMeanwhile(''));
         try {
@@ -365,7 +464,8 @@ describe('compat · remote plugin install, startup sync and uninstall against re
       for (;;) {
         const tree = (await treeOf(nodePath.join(theirs, 'plugins'))).map((e) => e[0]);
         if (!tree.includes('cache/openai-curated-remote/old') && (await whole())) break;
-        if (Date.now() > deadline) throw new Error(`Codex's startup sync did not end within 30 s: ${JSON.stringify(tree)}`);
+        if (Date.now() > deadline)
+          throw new Error(`Codex's startup sync did not end within 30 s: ${JSON.stringify(tree)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     } finally {
@@ -390,7 +490,9 @@ describe('compat · remote plugin install, startup sync and uninstall against re
     const ourUninstall = await ours(mine, ['uninstall', LINEAR, '--json']);
     expect(ourUninstall.exitCode, ourUninstall.stderr).to.equal(0);
     expect(JSON.parse(ourUninstall.stdout)).to.deep.equal(uninstalled);
-    expect((await treeOf(nodePath.join(theirs, 'plugins'))).map((e) => e[0])).to.not.include('cache/openai-curated-remote/linear');
+    expect((await treeOf(nodePath.join(theirs, 'plugins'))).map((e) => e[0])).to.not.include(
+      'cache/openai-curated-remote/linear',
+    );
     expect(await treeOf(nodePath.join(mine, 'plugins'))).to.deep.equal(await treeOf(nodePath.join(theirs, 'plugins')));
   });
 });

@@ -56,7 +56,10 @@ const BAD_REQUESTS: ReadonlyArray<readonly [string, unknown]> = [
 ];
 
 const ask = async (server: StdioRpcClient): Promise<RpcAnswer[]> => {
-  await server.request('initialize', { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } });
+  await server.request('initialize', {
+    clientInfo: { name: 'compat', version: '1' },
+    capabilities: { experimentalApi: true },
+  });
   server.notify('initialized');
   const answers: RpcAnswer[] = [];
   for (const [method, params] of BAD_REQUESTS) answers.push(await server.request(method, params));
@@ -82,14 +85,19 @@ describe("bad requests: rollout-engine serve refuses them with codex app-server 
 
   it(`${BAD_REQUESTS.length} bad requests: the same error object from both`, async () => {
     const command = resolveCodexCommand();
-    const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome }), cwd: codexHome });
+    const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], {
+      env: appServerEnv({ codexHome }),
+      cwd: codexHome,
+    });
     const ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome]);
     servers.push(codex, ours);
     const [theirs, mine] = await Promise.all([ask(codex), ask(ours)]);
     const differing = BAD_REQUESTS.flatMap(([method, params], i) =>
       JSON.stringify(mine[i]) === JSON.stringify(theirs[i])
         ? []
-        : [`${method} ${JSON.stringify(params)}\n  codex: ${JSON.stringify(theirs[i])}\n  ours:  ${JSON.stringify(mine[i])}`],
+        : [
+            `${method} ${JSON.stringify(params)}\n  codex: ${JSON.stringify(theirs[i])}\n  ours:  ${JSON.stringify(mine[i])}`,
+          ],
     );
     for (const a of theirs) expect(a, 'Codex refuses each one').to.have.property('error');
     expect(differing, differing.join('\n')).to.deep.equal([]);

@@ -2,7 +2,16 @@
 // temporary CODEX_HOME, one home per (scenario, history mode). Each returns the ids it made, the
 // requests Codex refused (with its exact error), and a few facts worth asserting later.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { AppServer, AppServerError, writeCodexConfig } from './appServer.js';
@@ -71,7 +80,12 @@ export class ScenarioContext {
   }
 
   /** Runs a turn and insists on the expected final status. Returns the turn id. */
-  async turn(threadId: string, text: string, expectStatus = 'completed', extraParams: Record<string, unknown> = {}): Promise<string> {
+  async turn(
+    threadId: string,
+    text: string,
+    expectStatus = 'completed',
+    extraParams: Record<string, unknown> = {},
+  ): Promise<string> {
     const turn = await this.server.runTurn(threadId, text, extraParams);
     if (turn.status !== expectStatus) {
       throw new Error(`turn "${text}" ended ${turn.status} (${JSON.stringify(turn.error)}), wanted ${expectStatus}`);
@@ -80,10 +94,21 @@ export class ScenarioContext {
   }
 
   /** Runs a turn whose input is given whole (images, mentions, skills); returns the turn id. */
-  async turnWithInput(threadId: string, input: readonly Record<string, unknown>[], extraParams: Record<string, unknown> = {}): Promise<string> {
-    const started = await this.server.request<{ turn: { id: string } }>('turn/start', { threadId, input, ...extraParams });
+  async turnWithInput(
+    threadId: string,
+    input: readonly Record<string, unknown>[],
+    extraParams: Record<string, unknown> = {},
+  ): Promise<string> {
+    const started = await this.server.request<{ turn: { id: string } }>('turn/start', {
+      threadId,
+      input,
+      ...extraParams,
+    });
     const turn = await this.server.waitTurnCompleted(threadId, started.turn.id);
-    if (turn.status !== 'completed') throw new Error(`turn ${JSON.stringify(input).slice(0, 80)} ended ${turn.status} (${JSON.stringify(turn.error)})`);
+    if (turn.status !== 'completed')
+      throw new Error(
+        `turn ${JSON.stringify(input).slice(0, 80)} ended ${turn.status} (${JSON.stringify(turn.error)})`,
+      );
     return started.turn.id;
   }
 
@@ -133,17 +158,30 @@ export class ScenarioContext {
    * rollout had no such line 10 s later, before the interrupt), so the interrupt raced it: the
    * failures home had 22 lines in one build and 23 in another.
    */
-  async interruptedTurn(threadId: string, text: string, at: 'before-response' | 'mid-answer' = 'before-response'): Promise<string> {
+  async interruptedTurn(
+    threadId: string,
+    text: string,
+    at: 'before-response' | 'mid-answer' = 'before-response',
+  ): Promise<string> {
     const before = this.mock.requests.length;
     const since = this.server.mark();
-    this.mock.replyTo(threadId, at === 'before-response' ? { kind: 'stall', silent: true } : { kind: 'stall', partialText: 'The answer is' });
+    this.mock.replyTo(
+      threadId,
+      at === 'before-response' ? { kind: 'stall', silent: true } : { kind: 'stall', partialText: 'The answer is' },
+    );
     const started = await this.server.request<{ turn: { id: string } }>('turn/start', {
       threadId,
       input: [{ type: 'text', text, text_elements: [] }],
     });
     await this.mock.waitForRequest((r) => r.index > before && r.conversation === threadId);
     // Codex handles a response's events in order, the headers' RateLimits first: a delta seen means it took them.
-    if (at === 'mid-answer') await this.server.waitForNotification<{ threadId: string }>('item/agentMessage/delta', (p) => p.threadId === threadId, 30_000, since);
+    if (at === 'mid-answer')
+      await this.server.waitForNotification<{ threadId: string }>(
+        'item/agentMessage/delta',
+        (p) => p.threadId === threadId,
+        30_000,
+        since,
+      );
     await this.server.request('turn/interrupt', { threadId, turnId: started.turn.id });
     const turn = await this.server.waitTurnCompleted(threadId, started.turn.id);
     if (turn.status !== 'interrupted') throw new Error(`interrupted turn ended ${turn.status}`);
@@ -154,7 +192,12 @@ export class ScenarioContext {
   async compact(threadId: string): Promise<string> {
     const since = this.server.mark();
     await this.server.request('thread/compact/start', { threadId });
-    const started = await this.server.waitForNotification<{ threadId: string }>('turn/started', (p) => p.threadId === threadId, 30_000, since);
+    const started = await this.server.waitForNotification<{ threadId: string }>(
+      'turn/started',
+      (p) => p.threadId === threadId,
+      30_000,
+      since,
+    );
     const turnId = (started.params as { turn: { id: string } }).turn.id;
     const turn = await this.server.waitTurnCompleted(threadId, turnId);
     if (turn.status !== 'completed') throw new Error(`compaction turn ended ${turn.status}`);
@@ -183,7 +226,11 @@ export interface ScenarioDefinition {
   readonly extraConfig?: () => string;
   readonly run: (ctx: ScenarioContext) => Promise<void>;
   /** Runs once Codex has stopped, on the finished home (the threads the run recorded). */
-  readonly afterStop?: (home: { readonly mode: HistoryMode; readonly codexHome: string; readonly threads: readonly ThreadRef[] }) => void;
+  readonly afterStop?: (home: {
+    readonly mode: HistoryMode;
+    readonly codexHome: string;
+    readonly threads: readonly ThreadRef[];
+  }) => void;
 }
 
 function factTurns(count: number, prefix = 'Turn'): string[] {
@@ -245,7 +292,11 @@ const tool: ScenarioDefinition = {
       ],
     });
     await ctx.turn(id, 'Please run echo hi in the shell.');
-    ctx.mock.replyTo(id, { kind: 'stream', settleFirst: ['call_fail_1'], output: [{ type: 'functionCall', callId: 'call_fail_1', cmd: 'echo oops >&2; exit 3' }] });
+    ctx.mock.replyTo(id, {
+      kind: 'stream',
+      settleFirst: ['call_fail_1'],
+      output: [{ type: 'functionCall', callId: 'call_fail_1', cmd: 'echo oops >&2; exit 3' }],
+    });
     await ctx.turn(id, 'Now run a command that will fail.');
     ctx.mock.replyTo(id, {
       kind: 'stream',
@@ -259,7 +310,11 @@ const tool: ScenarioDefinition = {
     // Two tool rounds in one turn: the model calls a tool again after the first result.
     ctx.mock.replyTo(
       id,
-      { kind: 'stream', settleFirst: ['call_seq_1'], output: [{ type: 'functionCall', callId: 'call_seq_1', cmd: 'echo first' }] },
+      {
+        kind: 'stream',
+        settleFirst: ['call_seq_1'],
+        output: [{ type: 'functionCall', callId: 'call_seq_1', cmd: 'echo first' }],
+      },
       {
         kind: 'stream',
         settleFirst: ['call_seq_2'],
@@ -328,7 +383,10 @@ const review: ScenarioDefinition = {
   run: async (ctx) => {
     const id = await ctx.startThread('main');
     await ctx.turn(id, 'Turn 1: tell me fact number 1.');
-    ctx.facts.customReviewTurn = await ctx.review(id, { type: 'custom', instructions: 'Review README.txt for clarity.' });
+    ctx.facts.customReviewTurn = await ctx.review(id, {
+      type: 'custom',
+      instructions: 'Review README.txt for clarity.',
+    });
     ctx.facts.uncommittedReviewTurn = await ctx.review(id, { type: 'uncommittedChanges' });
     await ctx.turn(id, 'Turn after review.');
   },
@@ -432,7 +490,10 @@ const rich: ScenarioDefinition = {
     ctx.server.serverRequestHandler = (method, params) => {
       if (method !== 'item/tool/call') return undefined;
       const topic = String((params as { arguments?: { topic?: unknown } }).arguments?.topic);
-      return { contentItems: [{ type: 'inputText', text: `A fact about ${topic}: it is compat-tested.` }], success: true };
+      return {
+        contentItems: [{ type: 'inputText', text: `A fact about ${topic}: it is compat-tested.` }],
+        success: true,
+      };
     };
     const id = await ctx.startThread('main', { dynamicTools: [LOOKUP_TOOL] });
     const pixel = join(ctx.workDir, 'pixel.png');
@@ -446,14 +507,22 @@ const rich: ScenarioDefinition = {
           type: 'customToolCall',
           callId: 'call_patch_1',
           name: 'apply_patch',
-          input: '*** Begin Patch\n*** Add File: notes.txt\n+first note\n*** Update File: README.txt\n@@\n-Compat work dir.\n+Compat work dir, patched.\n*** End Patch',
+          input:
+            '*** Begin Patch\n*** Add File: notes.txt\n+first note\n*** Update File: README.txt\n@@\n-Compat work dir.\n+Compat work dir, patched.\n*** End Patch',
         },
       ],
     });
     await ctx.turn(id, 'Add a notes file and edit the README.', 'completed', { model: PATCH_MODEL });
     ctx.mock.replyTo(id, {
       kind: 'stream',
-      output: [{ type: 'customToolCall', callId: 'call_patch_2', name: 'apply_patch', input: '*** Begin Patch\n*** Delete File: missing.txt\n*** End Patch' }],
+      output: [
+        {
+          type: 'customToolCall',
+          callId: 'call_patch_2',
+          name: 'apply_patch',
+          input: '*** Begin Patch\n*** Delete File: missing.txt\n*** End Patch',
+        },
+      ],
     });
     await ctx.turn(id, 'Delete a file that does not exist.', 'completed', { model: PATCH_MODEL });
 
@@ -461,11 +530,41 @@ const rich: ScenarioDefinition = {
       kind: 'stream',
       settleFirst: ['call_mcp_echo', 'call_mcp_measure', 'call_mcp_fail', 'call_mcp_picture'],
       output: [
-        { type: 'toolCall', callId: 'call_mcp_echo', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'echo', arguments: { text: 'hello' } },
-        { type: 'toolCall', callId: 'call_mcp_measure', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'measure', arguments: { text: 'hello' } },
-        { type: 'toolCall', callId: 'call_mcp_fail', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'fail', arguments: {} },
-        { type: 'toolCall', callId: 'call_mcp_picture', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'picture', arguments: {} },
-        { type: 'toolCall', callId: 'call_mcp_unknown', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'no_such_tool', arguments: {} },
+        {
+          type: 'toolCall',
+          callId: 'call_mcp_echo',
+          namespace: `mcp__${MCP_SERVER_NAME}`,
+          name: 'echo',
+          arguments: { text: 'hello' },
+        },
+        {
+          type: 'toolCall',
+          callId: 'call_mcp_measure',
+          namespace: `mcp__${MCP_SERVER_NAME}`,
+          name: 'measure',
+          arguments: { text: 'hello' },
+        },
+        {
+          type: 'toolCall',
+          callId: 'call_mcp_fail',
+          namespace: `mcp__${MCP_SERVER_NAME}`,
+          name: 'fail',
+          arguments: {},
+        },
+        {
+          type: 'toolCall',
+          callId: 'call_mcp_picture',
+          namespace: `mcp__${MCP_SERVER_NAME}`,
+          name: 'picture',
+          arguments: {},
+        },
+        {
+          type: 'toolCall',
+          callId: 'call_mcp_unknown',
+          namespace: `mcp__${MCP_SERVER_NAME}`,
+          name: 'no_such_tool',
+          arguments: {},
+        },
       ],
     });
     await ctx.turn(id, 'Use the compat MCP tools.');
@@ -492,7 +591,11 @@ const rich: ScenarioDefinition = {
       { type: 'localImage', path: pixel },
     ]);
     await ctx.turnWithInput(id, [
-      { type: 'text', text: 'Ask $compat-skill about @README.txt', text_elements: [{ byteRange: { start: 4, end: 17 }, placeholder: '$compat-skill' }] },
+      {
+        type: 'text',
+        text: 'Ask $compat-skill about @README.txt',
+        text_elements: [{ byteRange: { start: 4, end: 17 }, placeholder: '$compat-skill' }],
+      },
       { type: 'mention', name: 'README.txt', path: join(ctx.workDir, 'README.txt') },
     ]);
 
@@ -511,7 +614,15 @@ const rich: ScenarioDefinition = {
     ctx.mock.replyTo(id, {
       kind: 'stream',
       settleFirst: ['call_spawn_1'],
-      output: [{ type: 'toolCall', callId: 'call_spawn_1', namespace: 'multi_agent_v1', name: 'spawn_agent', arguments: { message: 'Sub-agent: count to three.' } }],
+      output: [
+        {
+          type: 'toolCall',
+          callId: 'call_spawn_1',
+          namespace: 'multi_agent_v1',
+          name: 'spawn_agent',
+          arguments: { message: 'Sub-agent: count to three.' },
+        },
+      ],
     });
     const subAgentReply = new HeldReply();
     ctx.mock.replyTo(subAgentAddress(id), subAgentReply);
@@ -524,11 +635,24 @@ const rich: ScenarioDefinition = {
     // its own schedule: a clean-clone run of 2026-11-26 built it once before the next turn's
     // task_started and once after (homeDeterminism.compat). The next turn starts once the parent
     // holds it; should it not come within the bound, the turn starts anyway, as before.
-    ctx.facts.subAgentNotificationBeforeNextTurn = await parentHolds(join(ctx.workDir, '..', 'home'), id, '<subagent_notification>', 10_000);
+    ctx.facts.subAgentNotificationBeforeNextTurn = await parentHolds(
+      join(ctx.workDir, '..', 'home'),
+      id,
+      '<subagent_notification>',
+      10_000,
+    );
     ctx.mock.replyTo(id, {
       kind: 'stream',
       settleFirst: ['call_wait_1'],
-      output: [{ type: 'toolCall', callId: 'call_wait_1', namespace: 'multi_agent_v1', name: 'wait_agent', arguments: { targets: [agentId], timeout_ms: 30000 } }],
+      output: [
+        {
+          type: 'toolCall',
+          callId: 'call_wait_1',
+          namespace: 'multi_agent_v1',
+          name: 'wait_agent',
+          arguments: { targets: [agentId], timeout_ms: 30000 },
+        },
+      ],
     });
     await ctx.turn(id, 'Wait for the helper agent.');
 
@@ -539,7 +663,14 @@ const rich: ScenarioDefinition = {
     ctx.mock.replyTo(id, {
       kind: 'stream',
       settleFirst: ['call_slow_1'],
-      output: [{ type: 'functionCall', callId: 'call_slow_1', cmd: `until [ -e ${steered} ]; do sleep 0.05; done; echo slept`, yieldTimeMs: 30000 }],
+      output: [
+        {
+          type: 'functionCall',
+          callId: 'call_slow_1',
+          cmd: `until [ -e ${steered} ]; do sleep 0.05; done; echo slept`,
+          yieldTimeMs: 30000,
+        },
+      ],
     });
     const steerSince = ctx.server.mark();
     const started = await ctx.server.request<{ turn: { id: string } }>('turn/start', {
@@ -576,7 +707,15 @@ const rich: ScenarioDefinition = {
       {
         kind: 'stream',
         settleFirst: ['call_spawn_2'],
-        output: [{ type: 'toolCall', callId: 'call_spawn_2', namespace: 'multi_agent_v1', name: 'spawn_agent', arguments: { message: 'Sub-agent: finish first.' } }],
+        output: [
+          {
+            type: 'toolCall',
+            callId: 'call_spawn_2',
+            namespace: 'multi_agent_v1',
+            name: 'spawn_agent',
+            arguments: { message: 'Sub-agent: finish first.' },
+          },
+        ],
       },
       parentClosing,
     );
@@ -641,7 +780,10 @@ const rich: ScenarioDefinition = {
       ],
     });
     await ctx.turn(phases, 'Unmarked text, then a partial answer.');
-    ctx.mock.replyTo(phases, { kind: 'stream', output: [{ type: 'message', text: 'Phase commentary only.', phase: 'commentary' }] });
+    ctx.mock.replyTo(phases, {
+      kind: 'stream',
+      output: [{ type: 'message', text: 'Phase commentary only.', phase: 'commentary' }],
+    });
     await ctx.turn(phases, 'Only commentary.');
     // Its turns below a fork's cut: the summary picks the final message from the visible items.
     await ctx.fork('phases-fork', { threadId: phases });
@@ -676,12 +818,22 @@ const rich: ScenarioDefinition = {
     const helperTurns = [new HeldReply(), new HeldReply()] as const;
     ctx.mock.replyTo(subAgentAddress(v2), ...helperTurns);
     let since = ctx.server.mark();
-    ctx.mock.replyTo(v2, collaboration('call_spawn_v2', 'spawn_agent', { task_name: 'helper', message: 'Count to three.', fork_turns: 'none' }));
+    ctx.mock.replyTo(
+      v2,
+      collaboration('call_spawn_v2', 'spawn_agent', {
+        task_name: 'helper',
+        message: 'Count to three.',
+        fork_turns: 'none',
+      }),
+    );
     await ctx.turn(v2, 'Spawn a helper with a task name.');
     helperTurns[0].release();
     await activity('completed', since);
     since = ctx.server.mark();
-    ctx.mock.replyTo(v2, collaboration('call_followup_v2', 'followup_task', { target: 'helper', message: 'Now count to four.' }));
+    ctx.mock.replyTo(
+      v2,
+      collaboration('call_followup_v2', 'followup_task', { target: 'helper', message: 'Now count to four.' }),
+    );
     await ctx.turn(v2, 'Give the helper a follow-up task.');
     helperTurns[1].release();
     await activity('completed', since);
@@ -689,7 +841,8 @@ const rich: ScenarioDefinition = {
     await ctx.turn(v2, 'Interrupt the helper.');
   },
   afterStop: (home) => {
-    if (home.mode === 'legacy') addOlderLegacyEvents(home.codexHome, home.threads.find((t) => t.label === 'sub-agents-v2')!.id);
+    if (home.mode === 'legacy')
+      addOlderLegacyEvents(home.codexHome, home.threads.find((t) => t.label === 'sub-agents-v2')!.id);
   },
 };
 
@@ -714,11 +867,20 @@ const items: ScenarioDefinition = {
     const hooks = listed.data.flatMap((d) => d.hooks);
     if (hooks.length !== 1) throw new Error(`hooks/list gave ${hooks.length} hooks, wanted the Stop hook`);
     await ctx.server.request('config/batchWrite', {
-      edits: [{ keyPath: 'hooks.state', mergeStrategy: 'upsert', value: Object.fromEntries(hooks.map((h) => [h.key, { trusted_hash: h.currentHash }])) }],
+      edits: [
+        {
+          keyPath: 'hooks.state',
+          mergeStrategy: 'upsert',
+          value: Object.fromEntries(hooks.map((h) => [h.key, { trusted_hash: h.currentHash }])),
+        },
+      ],
       reloadUserConfig: true,
     });
-    const trusted = (await ctx.server.request<HookList>('hooks/list', { cwds: [ctx.workDir] })).data.flatMap((d) => d.hooks);
-    if (trusted.some((h) => h.trustStatus !== 'trusted')) throw new Error(`hooks not trusted: ${JSON.stringify(trusted)}`);
+    const trusted = (await ctx.server.request<HookList>('hooks/list', { cwds: [ctx.workDir] })).data.flatMap(
+      (d) => d.hooks,
+    );
+    if (trusted.some((h) => h.trustStatus !== 'trusted'))
+      throw new Error(`hooks not trusted: ${JSON.stringify(trusted)}`);
 
     const id = await ctx.startThread('main');
     // The MCP App call (lookup) has a response of its own, so its result is in the history before
@@ -729,14 +891,34 @@ const items: ScenarioDefinition = {
       {
         kind: 'stream',
         settleFirst: ['call_mcp_lookup'],
-        output: [{ type: 'toolCall', callId: 'call_mcp_lookup', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'lookup', arguments: { word: 'rollout' } }],
+        output: [
+          {
+            type: 'toolCall',
+            callId: 'call_mcp_lookup',
+            namespace: `mcp__${MCP_SERVER_NAME}`,
+            name: 'lookup',
+            arguments: { word: 'rollout' },
+          },
+        ],
       },
       {
         kind: 'stream',
         settleFirst: ['call_mcp_spell', 'call_mcp_echo_plain'],
         output: [
-          { type: 'toolCall', callId: 'call_mcp_spell', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'spell', arguments: { word: 'log' } },
-          { type: 'toolCall', callId: 'call_mcp_echo_plain', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'echo', arguments: { text: 'plain' } },
+          {
+            type: 'toolCall',
+            callId: 'call_mcp_spell',
+            namespace: `mcp__${MCP_SERVER_NAME}`,
+            name: 'spell',
+            arguments: { word: 'log' },
+          },
+          {
+            type: 'toolCall',
+            callId: 'call_mcp_echo_plain',
+            namespace: `mcp__${MCP_SERVER_NAME}`,
+            name: 'echo',
+            arguments: { text: 'plain' },
+          },
         ],
       },
     );
@@ -744,7 +926,9 @@ const items: ScenarioDefinition = {
     ctx.mock.replyTo(id, {
       kind: 'stream',
       settleFirst: ['call_sleep_1'],
-      output: [{ type: 'toolCall', callId: 'call_sleep_1', namespace: 'clock', name: 'sleep', arguments: { duration_ms: 5 } }],
+      output: [
+        { type: 'toolCall', callId: 'call_sleep_1', namespace: 'clock', name: 'sleep', arguments: { duration_ms: 5 } },
+      ],
     });
     await ctx.turn(id, 'Wait a moment.');
     ctx.mock.replyTo(
@@ -789,9 +973,22 @@ function addOlderLegacyEvents(codexHome: string, threadId: string): void {
     .find((l) => l.payload?.type === 'task_started')?.payload?.turn_id;
   const event = (payload: Record<string, unknown>): string => JSON.stringify({ timestamp, type: 'event_msg', payload });
   const completed = (item: Record<string, unknown>, startedAtMs: number): string =>
-    event({ type: 'item_completed', thread_id: threadId, turn_id: turnId, item, started_at_ms: startedAtMs, completed_at_ms: startedAtMs + 1 });
+    event({
+      type: 'item_completed',
+      thread_id: threadId,
+      turn_id: turnId,
+      item,
+      started_at_ms: startedAtMs,
+      completed_at_ms: startedAtMs + 1,
+    });
   const added = [
-    event({ type: 'image_generation_end', call_id: 'ig_older_1', status: 'completed', revised_prompt: null, result: PIXEL_PNG_BASE64 }),
+    event({
+      type: 'image_generation_end',
+      call_id: 'ig_older_1',
+      status: 'completed',
+      revised_prompt: null,
+      result: PIXEL_PNG_BASE64,
+    }),
     event({
       type: 'image_generation_end',
       call_id: 'ig_older_2',
@@ -801,7 +998,12 @@ function addOlderLegacyEvents(codexHome: string, threadId: string): void {
       saved_path: join(codexHome, 'generated_images', 'ig_older_2.png'),
       transparent_background: true,
       generation_id: 'gen_older_2',
-      input_images: [{ path: join(codexHome, 'pixel.png'), sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }],
+      input_images: [
+        {
+          path: join(codexHome, 'pixel.png'),
+          sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+        },
+      ],
     }),
     event({ type: 'image_generation_end', call_id: 'ig_older_1', status: 'failed', revised_prompt: null, result: '' }),
     // Completions a legacy thread shows (function call outputs, plans with text) and one it does not (an agent message).
@@ -821,7 +1023,14 @@ function addOlderLegacyEvents(codexHome: string, threadId: string): void {
     completed({ type: 'FunctionCallOutput', id: 'function-older-2', name: 'exec', output: 'plain output' }, 2_000),
     completed({ type: 'Plan', id: 'plan-older-empty', text: '' }, 3_000),
     completed({ type: 'Plan', id: 'plan-older', text: '1. Count.\n2. Report.' }, 4_000),
-    completed({ type: 'AgentMessage', id: 'agent-older', content: [{ type: 'Text', text: 'Shown by agent_message lines only.' }] }, 5_000),
+    completed(
+      {
+        type: 'AgentMessage',
+        id: 'agent-older',
+        content: [{ type: 'Text', text: 'Shown by agent_message lines only.' }],
+      },
+      5_000,
+    ),
     event({ type: 'view_image_tool_call', call_id: 'call_view_older', path: join(codexHome, 'pixel.png') }),
     event({
       type: 'exec_command_end',
@@ -857,10 +1066,25 @@ function addOlderLegacyEvents(codexHome: string, threadId: string): void {
   utimesSync(rollout.path, atime, mtime);
 }
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [chat, tool, failures, compaction, review, fork, revert, big, rich, items];
+export const SCENARIOS: readonly ScenarioDefinition[] = [
+  chat,
+  tool,
+  failures,
+  compaction,
+  review,
+  fork,
+  revert,
+  big,
+  rich,
+  items,
+];
 
 /** Builds one CODEX_HOME for one scenario in one mode under `<rootDir>/<scenario>-<mode>/`. */
-export async function buildScenarioHome(definition: ScenarioDefinition, mode: HistoryMode, rootDir: string): Promise<CompatHome> {
+export async function buildScenarioHome(
+  definition: ScenarioDefinition,
+  mode: HistoryMode,
+  rootDir: string,
+): Promise<CompatHome> {
   const key = `${definition.name}-${mode}`;
   const base = join(rootDir, key);
   const codexHome = join(base, 'home');
@@ -882,8 +1106,13 @@ export async function buildScenarioHome(definition: ScenarioDefinition, mode: Hi
             'item/completed',
             (p) => p.threadId === request.threadId && p.item.id === callId,
           );
-          if (request.threadId === null) throw new Error(`a request without a thread-id header waits for tool call ${callId}`);
-          await legacyEndRecorded(codexHome, request.threadId, completed.params as { item: { id: string; type: string } });
+          if (request.threadId === null)
+            throw new Error(`a request without a thread-id header waits for tool call ${callId}`);
+          await legacyEndRecorded(
+            codexHome,
+            request.threadId,
+            completed.params as { item: { id: string; type: string } },
+          );
         }),
       );
     });
@@ -895,7 +1124,8 @@ export async function buildScenarioHome(definition: ScenarioDefinition, mode: Hi
       throw new Error(`scenario ${key} failed: ${message}`, { cause: error });
     }
     if (mock.queuedReplies > 0) throw new Error(`scenario ${key} left ${mock.queuedReplies} mock replies unused`);
-    if (mock.unreleasedHolds > 0) throw new Error(`scenario ${key} left ${mock.unreleasedHolds} held mock replies unreleased`);
+    if (mock.unreleasedHolds > 0)
+      throw new Error(`scenario ${key} left ${mock.unreleasedHolds} held mock replies unreleased`);
     const home: CompatHome = {
       key,
       scenario: definition.name,
@@ -935,7 +1165,9 @@ export async function buildCompatHomes(rootDir: string, options: BuildCompatHome
     for (const mode of definition.modes) jobs.push({ definition, mode });
   }
   // Longest first so the big thread does not start last.
-  const order = [...jobs.keys()].sort((a, b) => Number(jobs[b]!.definition.name === 'big') - Number(jobs[a]!.definition.name === 'big'));
+  const order = [...jobs.keys()].sort(
+    (a, b) => Number(jobs[b]!.definition.name === 'big') - Number(jobs[a]!.definition.name === 'big'),
+  );
   const results: CompatHome[] = new Array(jobs.length);
   const errors: Error[] = [];
   let next = 0;
@@ -1008,13 +1240,14 @@ async function rolloutHolds<T>(
  * PatchApplyEnd, McpToolCallEnd, WebSearchEnd, ImageGenerationEnd, SubAgentActivity;
  * `protocol/src/legacy_events.rs` maps the TurnItem to them, a sub-agent activity keyed by `event_id`).
  */
-const LEGACY_END_EVENT: Readonly<Record<string, { readonly type: string; readonly idField: 'call_id' | 'event_id' }>> = {
-  fileChange: { type: 'patch_apply_end', idField: 'call_id' },
-  mcpToolCall: { type: 'mcp_tool_call_end', idField: 'call_id' },
-  webSearch: { type: 'web_search_end', idField: 'call_id' },
-  imageGeneration: { type: 'image_generation_end', idField: 'call_id' },
-  subAgentActivity: { type: 'sub_agent_activity', idField: 'event_id' },
-};
+const LEGACY_END_EVENT: Readonly<Record<string, { readonly type: string; readonly idField: 'call_id' | 'event_id' }>> =
+  {
+    fileChange: { type: 'patch_apply_end', idField: 'call_id' },
+    mcpToolCall: { type: 'mcp_tool_call_end', idField: 'call_id' },
+    webSearch: { type: 'web_search_end', idField: 'call_id' },
+    imageGeneration: { type: 'image_generation_end', idField: 'call_id' },
+    subAgentActivity: { type: 'sub_agent_activity', idField: 'event_id' },
+  };
 
 /**
  * Resolves once a legacy rollout holds the legacy end event of a completed item. Codex's
@@ -1026,7 +1259,11 @@ const LEGACY_END_EVENT: Readonly<Record<string, { readonly type: string; readonl
  * response's `token_usage_record` (CI run of stop 77). Items with no legacy line, and paginated
  * rollouts (whose `item_completed` line is the ItemCompleted event itself), need no wait.
  */
-async function legacyEndRecorded(codexHome: string, threadId: string, completed: { item: { id: string; type: string } }): Promise<void> {
+async function legacyEndRecorded(
+  codexHome: string,
+  threadId: string,
+  completed: { item: { id: string; type: string } },
+): Promise<void> {
   const end = LEGACY_END_EVENT[completed.item.type];
   if (end === undefined) return;
   const callId = completed.item.id;
@@ -1038,13 +1275,17 @@ async function legacyEndRecorded(codexHome: string, threadId: string, completed:
       for (const line of file.text.split('\n')) {
         if (!line.includes(callId) || !line.includes(end.type)) continue;
         const parsed = JSON.parse(line) as { type?: string; payload?: Record<string, unknown> };
-        if (parsed.type === 'event_msg' && parsed.payload?.type === end.type && parsed.payload[end.idField] === callId) return 'recorded';
+        if (parsed.type === 'event_msg' && parsed.payload?.type === end.type && parsed.payload[end.idField] === callId)
+          return 'recorded';
       }
       return undefined;
     },
     10_000,
   );
-  if (answer === undefined) throw new Error(`thread ${threadId}'s rollout did not record ${end.type} for ${callId} within 10 s of its item/completed`);
+  if (answer === undefined)
+    throw new Error(
+      `thread ${threadId}'s rollout did not record ${end.type} for ${callId} within 10 s of its item/completed`,
+    );
 }
 
 /** Every rollout file of a home with what its `session_meta` says (revision files share their thread's id). */

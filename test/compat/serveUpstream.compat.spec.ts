@@ -27,7 +27,10 @@ const childrenOf = (parent: number): number[] => {
   const ps = spawnSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' });
   // ps exits 1, printing nothing, when no process matched: no children. Anything else is a failure.
   if (ps.status === 1 && ps.stdout === '') return [];
-  if (ps.status !== 0) throw new Error(`ps --ppid ${parent}: exit ${ps.status} ${ps.signal ?? ''} ${ps.error?.message ?? ''} ${ps.stderr}`);
+  if (ps.status !== 0)
+    throw new Error(
+      `ps --ppid ${parent}: exit ${ps.status} ${ps.signal ?? ''} ${ps.error?.message ?? ''} ${ps.stderr}`,
+    );
   return ps.stdout
     .split('\n')
     .map((l) => Number(l.trim()))
@@ -54,7 +57,10 @@ describe(`compat: serve --upstream codex (a real codex app-server behind the eng
     serveUrl = upstream.url;
     client = upstream.client;
     // Initialized here, so each case runs alone too (`--grep`).
-    init = await answer('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
+    init = await answer('initialize', {
+      clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' },
+      capabilities: { experimentalApi: true },
+    });
     client!.notify('initialized');
   });
 
@@ -82,13 +88,23 @@ describe(`compat: serve --upstream codex (a real codex app-server behind the eng
     expect(listed.data.map((t: { id: string }) => t.id)).to.include(main);
 
     await answer('thread/resume', { threadId: main });
-    const started = await answer('turn/start', { threadId: main, input: [{ type: 'text', text: 'A turn through the upstream.', text_elements: [] }] });
+    const started = await answer('turn/start', {
+      threadId: main,
+      input: [{ type: 'text', text: 'A turn through the upstream.', text_elements: [] }],
+    });
     const turnId = started.turn.id as string;
     await until('turn/completed from the upstream', () =>
-      client!.notifications.some((n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId),
+      client!.notifications.some(
+        (n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId,
+      ),
     );
     // Read your writes: the engine's next page of the thread holds the turn the upstream just ran.
-    const page = await answer('thread/turns/list', { threadId: main, sortDirection: 'desc', limit: 1, itemsView: 'full' });
+    const page = await answer('thread/turns/list', {
+      threadId: main,
+      sortDirection: 'desc',
+      limit: 1,
+      itemsView: 'full',
+    });
     expect(page.data[0].id).to.equal(turnId);
     expect(JSON.stringify(page.data[0].items)).to.contain('A turn through the upstream.');
   });
@@ -101,7 +117,10 @@ describe(`compat: serve --upstream codex (a real codex app-server behind the eng
     // Its turns are Codex's to answer too, in Codex's words (0.169.0 has none to page before the first user message).
     const turns = await client!.request('thread/turns/list', { threadId });
     expect(turns).to.deep.equal({
-      error: { code: -32600, message: `thread ${threadId} is not materialized yet; thread/turns/list is unavailable before first user message` },
+      error: {
+        code: -32600,
+        message: `thread ${threadId} is not materialized yet; thread/turns/list is unavailable before first user message`,
+      },
     });
   });
 
@@ -126,7 +145,12 @@ describe(`compat: serve --upstream codex (a real codex app-server behind the eng
       tui.keys('Enter');
       await seen("the upstream's answer", /Answer #\d+ to "Hello from the real TUI"/);
       await until('the engine to page the TUI turn', async () => {
-        const page = await answer('thread/turns/list', { threadId: main, sortDirection: 'desc', limit: 1, itemsView: 'full' });
+        const page = await answer('thread/turns/list', {
+          threadId: main,
+          sortDirection: 'desc',
+          limit: 1,
+          itemsView: 'full',
+        });
         return JSON.stringify(page.data[0].items).includes('Hello from the real TUI');
       });
     } finally {
@@ -140,10 +164,17 @@ describe(`compat: serve --upstream codex (a real codex app-server behind the eng
     } finally {
       tui.stop();
     }
-    await until("the fork in the engine's list", async () => ((await answer('thread/list', {})).data as Array<{ id: string }>).some((t) => !before.has(t.id)));
+    await until("the fork in the engine's list", async () =>
+      ((await answer('thread/list', {})).data as Array<{ id: string }>).some((t) => !before.has(t.id)),
+    );
     // `codex archive --remote` (no TUI): the engine archives, the thread leaves the list.
     const codex = resolveCodexCommand();
-    execFileSync(codex.file, [...codex.args, 'archive', main, '--remote', serveUrl], { env, cwd: home.workDir, stdio: 'ignore', timeout: 30_000 });
+    execFileSync(codex.file, [...codex.args, 'archive', main, '--remote', serveUrl], {
+      env,
+      cwd: home.workDir,
+      stdio: 'ignore',
+      timeout: 30_000,
+    });
     const archived = ((await answer('thread/list', { archived: true })).data as Array<{ id: string }>).map((t) => t.id);
     expect(archived).to.include(main);
     await answer('thread/unarchive', { threadId: main });
@@ -155,7 +186,11 @@ describe(`compat: serve --upstream codex (a real codex app-server behind the eng
     const id = thread.thread.id as string;
     const started = await answer('turn/start', { threadId: id, input: [{ type: 'text', text, text_elements: [] }] });
     const turnId = started.turn.id as string;
-    await until('turn/completed', () => client!.notifications.some((n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId));
+    await until('turn/completed', () =>
+      client!.notifications.some(
+        (n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId,
+      ),
+    );
     return { id, path: thread.thread.path as string };
   };
 
@@ -172,11 +207,18 @@ describe(`compat: serve --upstream codex (a real codex app-server behind the eng
     try {
       // Lost: the row is gone, the rollout is not.
       db.prepare('DELETE FROM threads WHERE id = ?').run(main);
-      expect(db.prepare('SELECT count(*) AS n FROM threads WHERE id = ?').get(restored.id), 'the restored thread has no row').to.deep.equal({ n: 0 });
+      expect(
+        db.prepare('SELECT count(*) AS n FROM threads WHERE id = ?').get(restored.id),
+        'the restored thread has no row',
+      ).to.deep.equal({ n: 0 });
     } finally {
       db.close();
     }
-    const everyKind = { useStateDbOnly: true, limit: 100, sourceKinds: ['cli', 'vscode', 'exec', 'appServer'] as Array<'cli' | 'vscode' | 'exec' | 'appServer'> };
+    const everyKind = {
+      useStateDbOnly: true,
+      limit: 100,
+      sourceKinds: ['cli', 'vscode', 'exec', 'appServer'] as Array<'cli' | 'vscode' | 'exec' | 'appServer'>,
+    };
     const plain = await openColdCodex(home);
     try {
       const codexIds = (await plain.server.typed.request('thread/list', everyKind)).data.map((t) => t.id);
@@ -193,16 +235,26 @@ describe(`compat: serve --upstream codex (a real codex app-server behind the eng
     // A turn the model never answers: it runs until the upstream is killed.
     const thread = await answer('thread/start', { cwd: home.workDir });
     mock.replyTo(thread.thread.id, { kind: 'stall' });
-    const started = await answer('turn/start', { threadId: thread.thread.id, input: [{ type: 'text', text: 'A turn that will not finish.', text_elements: [] }] });
+    const started = await answer('turn/start', {
+      threadId: thread.thread.id,
+      input: [{ type: 'text', text: 'A turn that will not finish.', text_elements: [] }],
+    });
     const turnId = started.turn.id as string;
-    await until('turn/started', () => client!.notifications.some((n) => n.method === 'turn/started' && (n.params as { turn: { id: string } }).turn.id === turnId));
+    await until('turn/started', () =>
+      client!.notifications.some(
+        (n) => n.method === 'turn/started' && (n.params as { turn: { id: string } }).turn.id === turnId,
+      ),
+    );
     const [upstreamPid] = childrenOf(serve!.pid!);
     expect(upstreamPid, 'the spawned codex app-server').to.be.a('number');
     // Its whole tree: a package's launcher (a node script) runs the native binary as its child, which holds the pipes too.
     const tree = (pid: number): number[] => [pid, ...childrenOf(pid).flatMap(tree)];
     for (const pid of tree(upstreamPid!).reverse()) process.kill(pid, 'SIGKILL');
     await until('the upstream to be gone', () => !childrenOf(serve!.pid!).includes(upstreamPid!));
-    const ended = () => client!.notifications.find((n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId);
+    const ended = () =>
+      client!.notifications.find(
+        (n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId,
+      );
     await until('the turn to end for the client', () => ended() !== undefined, 10_000);
     const turn = (ended()!.params as { turn: { status: string; error: { message: string } } }).turn;
     expect(turn.status).to.equal('failed');

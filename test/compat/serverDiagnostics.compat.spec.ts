@@ -16,11 +16,16 @@ const shapeOf = (a: RpcAnswer): unknown =>
   'error' in a
     ? a
     : JSON.parse(
-        JSON.stringify(a.result, (key, v: unknown) => (key === 'gauges' ? (v as Array<{ name: string }>).map((g) => g.name) : typeof v === 'number' ? 'number' : v)),
+        JSON.stringify(a.result, (key, v: unknown) =>
+          key === 'gauges' ? (v as Array<{ name: string }>).map((g) => g.name) : typeof v === 'number' ? 'number' : v,
+        ),
       );
 
 const diagnosticsOf = async (server: StdioRpcClient, experimental: boolean): Promise<RpcAnswer> => {
-  await server.request('initialize', { clientInfo: { name: 'compat', version: '1' }, ...(experimental ? { capabilities: { experimentalApi: true } } : {}) });
+  await server.request('initialize', {
+    clientInfo: { name: 'compat', version: '1' },
+    ...(experimental ? { capabilities: { experimentalApi: true } } : {}),
+  });
   server.notify('initialized');
   return server.request('server/diagnostics', {});
 };
@@ -32,7 +37,10 @@ describe(`server/diagnostics: rollout-engine serve answers as codex app-server $
   const servers: StdioRpcClient[] = [];
   const codex = (): StdioRpcClient => {
     const command = resolveCodexCommand();
-    const s = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome }), cwd: codexHome });
+    const s = spawnRpcServer(command.file, [...command.args, 'app-server'], {
+      env: appServerEnv({ codexHome }),
+      cwd: codexHome,
+    });
     servers.push(s);
     return s;
   };
@@ -55,7 +63,9 @@ describe(`server/diagnostics: rollout-engine serve answers as codex app-server $
 
   it('refuses a client without experimentalApi with the same error', async () => {
     const [theirs, mine] = await Promise.all([diagnosticsOf(codex(), false), diagnosticsOf(ours(), false)]);
-    expect(theirs).to.deep.equal({ error: { code: -32600, message: 'server/diagnostics requires experimentalApi capability' } });
+    expect(theirs).to.deep.equal({
+      error: { code: -32600, message: 'server/diagnostics requires experimentalApi capability' },
+    });
     expect(mine).to.deep.equal(theirs);
   });
 
@@ -72,7 +82,9 @@ describe(`server/diagnostics: rollout-engine serve answers as codex app-server $
     expect(pid(mine)).to.equal(ourServer.child.pid);
     // Both count the diagnostics request itself as in flight (Codex's own test allows its startup to be counted too).
     const inFlight = (a: RpcAnswer) =>
-      (a as { result: { gauges: Array<{ name: string; value: number }> } }).result.gauges.find((g) => g.name === 'app.requests.in_flight')?.value;
+      (a as { result: { gauges: Array<{ name: string; value: number }> } }).result.gauges.find(
+        (g) => g.name === 'app.requests.in_flight',
+      )?.value;
     expect(inFlight(mine)).to.equal(1);
     expect([1, 2]).to.include(inFlight(theirs));
   });

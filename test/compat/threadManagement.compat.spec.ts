@@ -40,7 +40,8 @@ const turnIdsOf = (codexHome: string): string[] => {
       if (statSync(p).isDirectory()) walk(p);
       else if (e.endsWith('.jsonl'))
         for (const l of readFileSync(p, 'utf8').split('\n'))
-          if (l.includes('"task_started"')) ids.push((JSON.parse(l) as { payload: { turn_id: string } }).payload.turn_id);
+          if (l.includes('"task_started"'))
+            ids.push((JSON.parse(l) as { payload: { turn_id: string } }).payload.turn_id);
     }
   };
   walk(join(codexHome, 'sessions'));
@@ -59,7 +60,9 @@ type TranscriptClient = Pick<StdioRpcClient, 'request' | 'notifications' | 'rece
  * the one just before it says nothing new: Codex's side keeps one.
  */
 function withoutRepeats(record: StepRecord): StepRecord {
-  const notifications = record.notifications.filter((n, i, all) => i === 0 || JSON.stringify(n) !== JSON.stringify(all[i - 1]));
+  const notifications = record.notifications.filter(
+    (n, i, all) => i === 0 || JSON.stringify(n) !== JSON.stringify(all[i - 1]),
+  );
   let dropped = record.notifications.length - notifications.length;
   const arrived = record.arrived.filter((r, i, all) => {
     const repeat = i > 0 && r !== 'answer' && r === all[i - 1] && dropped > 0;
@@ -143,7 +146,8 @@ function rolloutFilesOf(codexHome: string): Array<{ path: string; name: string; 
 }
 
 /** Each rollout file's modification time by name (a moved file keeps its name). */
-const rolloutMtimes = (codexHome: string): Map<string, number> => new Map(rolloutFilesOf(codexHome).map((f) => [f.name, f.mtimeMs]));
+const rolloutMtimes = (codexHome: string): Map<string, number> =>
+  new Map(rolloutFilesOf(codexHome).map((f) => [f.name, f.mtimeMs]));
 
 /**
  * The rollout files (hash of their bytes, and whether their modification time moved since the
@@ -163,7 +167,9 @@ function diskState(codexHome: string, pristineMtimes: ReadonlyMap<string, number
         .filter((l) => l !== '')
         .map((l) => {
           const { updated_at, ...rest } = JSON.parse(l) as Record<string, unknown>;
-          expect(String(updated_at), 'updated_at as Codex writes it').to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,8}[1-9])?Z$/);
+          expect(String(updated_at), 'updated_at as Codex writes it').to.match(
+            /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,8}[1-9])?Z$/,
+          );
           return rest;
         })
     : [];
@@ -208,7 +214,12 @@ function normalised(records: ReadonlyArray<StepRecord>, known: ReadonlySet<strin
   const walk = (v: unknown, beforeRename: boolean, key?: string): unknown => {
     if (Array.isArray(v)) return v.map((x) => walk(x, beforeRename));
     if (v !== null && typeof v === 'object')
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [walk(k, beforeRename), k === 'name' && beforeRename ? '<before rename>' : walk(x, beforeRename, k)]));
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [
+          walk(k, beforeRename),
+          k === 'name' && beforeRename ? '<before rename>' : walk(x, beforeRename, k),
+        ]),
+      );
     if (key !== undefined && TIMES.has(key) && v !== null) return '<time>';
     if (key === 'revision' && typeof v === 'string' && !v.startsWith('initial:')) return named(v, 'revision');
     if (typeof v !== 'string') return v;
@@ -236,7 +247,8 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
     );
     threadId = home.threads.find((t) => t.label === 'main')!.id;
     // Codex's cache of the live run holds read receipts no rollout records (published while its turns ran): both sides start from the files.
-    for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite')) rmSync(join(home.codexHome, f), { force: true });
+    for (const f of readdirSync(home.codexHome))
+      if (f.startsWith('state_5.sqlite')) rmSync(join(home.codexHome, f), { force: true });
     turnIds = turnIdsOf(home.codexHome);
     pristine = join(root, 'pristine-home');
     cpSync(home.codexHome, pristine, { recursive: true, preserveTimestamps: true });
@@ -267,7 +279,11 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
       [client, close] = [stdio, () => stdio.close()];
     } else {
       const port = await freePort();
-      const child = spawn(file, [...args, '--listen', `ws://127.0.0.1:${port}`], { stdio: 'ignore', env, ...(cwd === undefined ? {} : { cwd }) });
+      const child = spawn(file, [...args, '--listen', `ws://127.0.0.1:${port}`], {
+        stdio: 'ignore',
+        env,
+        ...(cwd === undefined ? {} : { cwd }),
+      });
       await waitReady(port, child);
       const ws = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, side);
       client = { ...ws, settle: () => ws.settle() };
@@ -279,11 +295,17 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
       };
     }
     try {
-      const init = await client.request('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities });
+      const init = await client.request('initialize', {
+        clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' },
+        capabilities,
+      });
       expect(init, `${side} initialize`).to.have.property('result');
       client.notify('initialized');
       const records = await runTranscript(client, steps, threadId, turnIds, expected);
-      return { records: side === 'codex' ? records.map(withoutRepeats) : records, disk: diskState(home.codexHome, rolloutMtimes(pristine)) };
+      return {
+        records: side === 'codex' ? records.map(withoutRepeats) : records,
+        disk: diskState(home.codexHome, rolloutMtimes(pristine)),
+      };
     } finally {
       await close();
       await mock?.stop();
@@ -291,7 +313,10 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
   }
 
   /** Every difference between the two runs, step by step, then the files. */
-  const differences = (codex: { records: StepRecord[]; disk: DiskState }, ours: { records: StepRecord[]; disk: DiskState }): string[] => {
+  const differences = (
+    codex: { records: StepRecord[]; disk: DiskState },
+    ours: { records: StepRecord[]; disk: DiskState },
+  ): string[] => {
     const problems: string[] = [];
     const known = new Set([...idsIn(pristine), UNKNOWN_THREAD]);
     const [c, o] = [normalised(codex.records, known) as StepRecord[], normalised(ours.records, known) as StepRecord[]];
@@ -307,7 +332,9 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
   it('answers, notifications around each answer, and the files left behind are Codex’s', async () => {
     const ours = await runOn('ours', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true });
     const codex = await runOn('codex', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'stdio', ours.records);
-    expect(codex.records.find((r) => r.label === 'archive')!.arrived, 'the transcript saw notifications').to.deep.equal(['answer', 'thread/archived']);
+    expect(codex.records.find((r) => r.label === 'archive')!.arrived, 'the transcript saw notifications').to.deep.equal(
+      ['answer', 'thread/archived'],
+    );
     const problems = differences(codex, ours);
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
@@ -316,7 +343,9 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
     const oursWs = await runOn('ours', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'ws');
     const codex = await runOn('codex', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'ws', oursWs.records);
     const oursStdio = await runOn('ours', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'stdio');
-    expect(codex.records.find((r) => r.label === 'archive')!.arrived, 'the transcript saw notifications').to.deep.equal(['answer', 'thread/archived']);
+    expect(codex.records.find((r) => r.label === 'archive')!.arrived, 'the transcript saw notifications').to.deep.equal(
+      ['answer', 'thread/archived'],
+    );
     const problems = [
       ...differences(codex, oursWs).map((p) => `ours over WebSocket: ${p}`),
       ...differences(oursStdio, oursWs).map((p) => `ours over WebSocket vs stdio: ${p}`),
@@ -326,10 +355,17 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
 
   it('initialize.capabilities.optOutNotificationMethods: the methods named are not sent to that connection, as Codex', async () => {
     const steps = THREAD_MANAGEMENT_TRANSCRIPT.filter((s) => ['name', 'archive', 'unarchive'].includes(s.label));
-    const capabilities = { experimentalApi: true, optOutNotificationMethods: ['thread/name/updated', 'thread/archived'] };
+    const capabilities = {
+      experimentalApi: true,
+      optOutNotificationMethods: ['thread/name/updated', 'thread/archived'],
+    };
     const ours = await runOn('ours', steps, capabilities);
     const codex = await runOn('codex', steps, capabilities, 'stdio', ours.records);
-    expect(codex.records.map((r) => r.arrived)).to.deep.equal([['answer'], ['answer'], ['answer', 'thread/unarchived']]);
+    expect(codex.records.map((r) => r.arrived)).to.deep.equal([
+      ['answer'],
+      ['answer'],
+      ['answer', 'thread/unarchived'],
+    ]);
     const problems = differences(codex, ours);
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });

@@ -17,8 +17,13 @@ export interface TranscriptStep {
   readonly params: (seen: Seen) => unknown;
 }
 
-const step = (label: string, method: string, params: (seen: Seen) => unknown): TranscriptStep => ({ label, method, params });
-const revisionOf = (seen: Seen, label: string): string => seen.answers[label]?.readState?.revision ?? seen.answers[label]?.data?.readState?.revision;
+const step = (label: string, method: string, params: (seen: Seen) => unknown): TranscriptStep => ({
+  label,
+  method,
+  params,
+});
+const revisionOf = (seen: Seen, label: string): string =>
+  seen.answers[label]?.readState?.revision ?? seen.answers[label]?.data?.readState?.revision;
 
 /** A well-formed thread id no home holds. */
 export const UNKNOWN_THREAD = '01a20000-0000-7000-8000-000000000000';
@@ -32,15 +37,26 @@ export const THREAD_MANAGEMENT_TRANSCRIPT: ReadonlyArray<TranscriptStep> = [
   step('name blank', 'thread/name/set', (s) => ({ threadId: s.threadId, name: '   ' })),
   step('name bad id', 'thread/name/set', () => ({ threadId: 'not-a-uuid', name: 'x' })),
   step('read named', 'thread/read', (s) => ({ threadId: s.threadId })),
-  step('unread', 'thread/readState/update', (s) => ({ threadId: s.threadId, operation: { type: 'unread' }, expectedRevision: s.answers['read']!.readState.revision })),
+  step('unread', 'thread/readState/update', (s) => ({
+    threadId: s.threadId,
+    operation: { type: 'unread' },
+    expectedRevision: s.answers['read']!.readState.revision,
+  })),
   step('stale revision', 'thread/readState/update', (s) => ({
     threadId: s.threadId,
     operation: { type: 'read' },
     expectedRevision: s.answers['read']!.readState.revision,
   })),
-  step('read again', 'thread/readState/update', (s) => ({ threadId: s.threadId, operation: { type: 'read' }, expectedRevision: revisionOf(s, 'stale revision') })),
+  step('read again', 'thread/readState/update', (s) => ({
+    threadId: s.threadId,
+    operation: { type: 'read' },
+    expectedRevision: revisionOf(s, 'stale revision'),
+  })),
   step('read with state', 'thread/read', (s) => ({ threadId: s.threadId })),
-  step('git info', 'thread/metadata/update', (s) => ({ threadId: s.threadId, gitInfo: { sha: 'abc123', branch: 'main', originUrl: 'https://example.invalid/r.git' } })),
+  step('git info', 'thread/metadata/update', (s) => ({
+    threadId: s.threadId,
+    gitInfo: { sha: 'abc123', branch: 'main', originUrl: 'https://example.invalid/r.git' },
+  })),
   step('git branch cleared', 'thread/metadata/update', (s) => ({ threadId: s.threadId, gitInfo: { branch: null } })),
   step('metadata nothing', 'thread/metadata/update', (s) => ({ threadId: s.threadId })),
   step('metadata blank sha', 'thread/metadata/update', (s) => ({ threadId: s.threadId, gitInfo: { sha: '' } })),
@@ -52,12 +68,20 @@ export const THREAD_MANAGEMENT_TRANSCRIPT: ReadonlyArray<TranscriptStep> = [
   step('archive unknown', 'thread/archive', () => ({ threadId: UNKNOWN_THREAD })),
   step('unarchive unknown', 'thread/unarchive', () => ({ threadId: UNKNOWN_THREAD })),
   step('metadata unknown', 'thread/metadata/update', () => ({ threadId: UNKNOWN_THREAD, gitInfo: { sha: 'abc' } })),
-  step('read state unknown', 'thread/readState/update', () => ({ threadId: UNKNOWN_THREAD, operation: { type: 'read' }, expectedRevision: `initial:${UNKNOWN_THREAD}` })),
+  step('read state unknown', 'thread/readState/update', () => ({
+    threadId: UNKNOWN_THREAD,
+    operation: { type: 'read' },
+    expectedRevision: `initial:${UNKNOWN_THREAD}`,
+  })),
   step('delete unknown', 'thread/delete', () => ({ threadId: UNKNOWN_THREAD })),
   step('unarchive bad id', 'thread/unarchive', () => ({ threadId: 'nope' })),
   step('delete bad id', 'thread/delete', () => ({ threadId: 'nope' })),
   step('metadata bad id', 'thread/metadata/update', () => ({ threadId: 'nope', gitInfo: { sha: 'abc' } })),
-  step('read state bad id', 'thread/readState/update', () => ({ threadId: 'nope', operation: { type: 'read' }, expectedRevision: 'x' })),
+  step('read state bad id', 'thread/readState/update', () => ({
+    threadId: 'nope',
+    operation: { type: 'read' },
+    expectedRevision: 'x',
+  })),
   step('archive', 'thread/archive', (s) => ({ threadId: s.threadId })),
   step('archive again', 'thread/archive', (s) => ({ threadId: s.threadId })),
   step('archive bad id', 'thread/archive', () => ({ threadId: 'nope' })),

@@ -48,9 +48,17 @@ const PLANS: ReadonlyArray<{
   { name: 'at the backwards cursors', offsets: [1001, 1000, 2000, 1999, 999] },
   // Writers in several time zones: the names' times run against the sessions' (UTC+5 … UTC+3, two
   // UTC-2 h names landing in one second with the sessions a second apart).
-  { name: 'names in other time zones', offsets: [100, 1200, 2300, 3400, 4500], nameShifts: [5 * HOUR, 4 * HOUR, 3 * HOUR, -2 * HOUR - 2000, -2 * HOUR - 3000] },
+  {
+    name: 'names in other time zones',
+    offsets: [100, 1200, 2300, 3400, 4500],
+    nameShifts: [5 * HOUR, 4 * HOUR, 3 * HOUR, -2 * HOUR - 2000, -2 * HOUR - 3000],
+  },
   // A DST change: every other writer an hour behind, the names crossing the sessions.
-  { name: 'names across a DST change', offsets: [0, 1_200_000, 2_400_000, 3_600_500, 4_800_000], nameShifts: [0, -HOUR, 0, -HOUR, 0] },
+  {
+    name: 'names across a DST change',
+    offsets: [0, 1_200_000, 2_400_000, 3_600_500, 4_800_000],
+    nameShifts: [0, -HOUR, 0, -HOUR, 0],
+  },
   // A name whose time does not parse: Codex's file scan passes the file by, its state DB lists it.
   { name: 'a name at hour 25', offsets: [0, 1000, 2000, 3000, 4000], unparseableName: 2 },
 ];
@@ -92,7 +100,10 @@ function plannedHome(
   };
   walk(join(codexHome, 'sessions'));
   const threads = files
-    .map((path) => ({ path, id: (JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!) as { payload: { id: string } }).payload.id }))
+    .map((path) => ({
+      path,
+      id: (JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!) as { payload: { id: string } }).payload.id,
+    }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   expect(threads.length, 'the fork-legacy home holds five threads').to.equal(offsets.length);
   const base = Math.floor(sessionTimeMs(threads[0]!.path) / 1000) * 1000;
@@ -100,7 +111,8 @@ function plannedHome(
     const at = setSessionTime(path, base + offsets[i]!);
     if (nameShifts !== undefined) shiftFileNameTime(at, nameShifts[i]!);
     // rollout-YYYY-MM-DDT<hh>-mm-ss-…: the hour made 25.
-    if (i === unparseableName) renameSync(at, join(dirname(at), `${basename(at).slice(0, 19)}25${basename(at).slice(21)}`));
+    if (i === unparseableName)
+      renameSync(at, join(dirname(at), `${basename(at).slice(0, 19)}25${basename(at).slice(21)}`));
   });
   return { codexHome, workDir: join(dst, 'work') };
 }
@@ -110,7 +122,11 @@ type Ask = (method: string, params: Record<string, unknown>) => Promise<RpcAnswe
 /** What a page says of order and cursors: its threads (id, createdAt), its two cursors. */
 const pageShape = (a: RpcAnswer): unknown => {
   if (!('result' in a)) return a;
-  const r = a.result as { data: Array<{ id?: string; createdAt?: number; thread?: { id: string; createdAt: number } }>; nextCursor: unknown; backwardsCursor: unknown };
+  const r = a.result as {
+    data: Array<{ id?: string; createdAt?: number; thread?: { id: string; createdAt: number } }>;
+    nextCursor: unknown;
+    backwardsCursor: unknown;
+  };
   return {
     threads: r.data.map((d) => {
       const t = d.thread ?? d;
@@ -132,10 +148,18 @@ const answersOf = async (ask: Ask): Promise<Array<{ label: string; answer: unkno
         const label = `${q.method} ${JSON.stringify(q.params)} ${sortDirection} page ${page}`;
         out.push({ label, answer: pageShape(a) });
         if (!('result' in a)) break;
-        const { nextCursor, backwardsCursor } = a.result as { nextCursor: string | null; backwardsCursor: string | null };
+        const { nextCursor, backwardsCursor } = a.result as {
+          nextCursor: string | null;
+          backwardsCursor: string | null;
+        };
         if (backwardsCursor !== null)
           for (const back of ['desc', 'asc'])
-            out.push({ label: `${label} back ${back}`, answer: pageShape(await ask(q.method, { ...q.params, limit: 3, sortDirection: back, cursor: backwardsCursor })) });
+            out.push({
+              label: `${label} back ${back}`,
+              answer: pageShape(
+                await ask(q.method, { ...q.params, limit: 3, sortDirection: back, cursor: backwardsCursor }),
+              ),
+            });
         if (nextCursor === null) break;
         params = { ...params, cursor: nextCursor };
       }
@@ -157,7 +181,13 @@ describe('compat: threads in one second, paged (rollout-engine serve vs codex ap
 
   for (const plan of PLANS)
     it(`${plan.name} (${plan.offsets.join(', ')} ms${plan.nameShifts ? `; names ${plan.nameShifts.map((s) => s / 1000).join(', ')} s apart` : ''}): every page, cursor and createdAt equal codex's`, async () => {
-      const home = plannedHome(compatHome(fixture, 'fork-legacy'), root, plan.offsets, plan.nameShifts, plan.unparseableName);
+      const home = plannedHome(
+        compatHome(fixture, 'fork-legacy'),
+        root,
+        plan.offsets,
+        plan.nameShifts,
+        plan.unparseableName,
+      );
       const codex = await openColdCodex(home);
       let codexAnswers: Array<{ label: string; answer: unknown }>;
       try {
@@ -173,7 +203,14 @@ describe('compat: threads in one second, paged (rollout-engine serve vs codex ap
         await codex.stop();
       }
       const indexDir = mkdtempSync(join(root, 'index-'));
-      const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
+      const ours: StdioRpcClient = spawnRpcServer(process.execPath, [
+        ENGINE_CLI_PATH,
+        'serve',
+        '--codex-home',
+        home.codexHome,
+        '--index-dir',
+        indexDir,
+      ]);
       let ourAnswers: Array<{ label: string; answer: unknown }>;
       try {
         await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
@@ -194,6 +231,9 @@ describe('compat: threads in one second, paged (rollout-engine serve vs codex ap
         const d = jsonDifferences(c.answer, ourAnswers[i]!.answer, 6);
         if (d.length > 0) problems.push(`${c.label}\n${describeDifferences(d)}`);
       });
-      if (problems.length > 0) expect.fail(`${problems.length} of ${codexAnswers.length} answers differ:\n${problems.slice(0, 12).join('\n')}`);
+      if (problems.length > 0)
+        expect.fail(
+          `${problems.length} of ${codexAnswers.length} answers differ:\n${problems.slice(0, 12).join('\n')}`,
+        );
     });
 });

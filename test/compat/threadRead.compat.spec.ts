@@ -95,7 +95,9 @@ describe('compat: thread/read (ours vs codex app-server 0.169.0, cold)', functio
         expect(home, `home ${key} was built`).to.not.equal(undefined);
         const reads = codexReads.get(key)!;
         const threads = allThreads(home!);
-        const problems = (await mapLimit(threads, 2, (ref) => compareThread(home!, ref, reads.get(ref.id)))).filter((p): p is string => p !== null);
+        const problems = (await mapLimit(threads, 2, (ref) => compareThread(home!, ref, reads.get(ref.id)))).filter(
+          (p): p is string => p !== null,
+        );
         if (problems.length > 0) {
           expect.fail(`${problems.length} of ${threads.length} threads differ:\n${problems.join('\n')}`);
         }
@@ -110,24 +112,31 @@ describe('compat: thread/read (ours vs codex app-server 0.169.0, cold)', functio
     const refused: string[] = [];
     const threads = fixture.homes.reduce((n, home) => n + allThreads(home).length, 0);
     for (const home of fixture.homes) {
-      const done = await withCodexHome(home.codexHome, locateIndexDir(home.codexHome, undefined).indexDir, {}, (h) => async () => {
-        for (const ref of allThreads(home)) {
-          const streamed = await readThread(h.read, { threadId: ref.id, includeTurns: true })();
-          const inMemory = await useCase(async () => {
-            const r = await take(readThread(h.read, { threadId: ref.id, includeTurns: true }));
-            return { ...r, thread: await materialisedThread(r.thread) };
-          })();
-          if (E.isLeft(streamed) || E.isLeft(inMemory)) {
-            expect(E.isLeft(streamed) && E.isLeft(inMemory), `${home.key} ${ref.label}: both refuse`).to.equal(true);
-            refused.push(`${home.key} ${ref.label}: ${JSON.stringify(E.isLeft(streamed) ? streamed.left : null)}`);
-            continue;
+      const done = await withCodexHome(
+        home.codexHome,
+        locateIndexDir(home.codexHome, undefined).indexDir,
+        {},
+        (h) => async () => {
+          for (const ref of allThreads(home)) {
+            const streamed = await readThread(h.read, { threadId: ref.id, includeTurns: true })();
+            const inMemory = await useCase(async () => {
+              const r = await take(readThread(h.read, { threadId: ref.id, includeTurns: true }));
+              return { ...r, thread: await materialisedThread(r.thread) };
+            })();
+            if (E.isLeft(streamed) || E.isLeft(inMemory)) {
+              expect(E.isLeft(streamed) && E.isLeft(inMemory), `${home.key} ${ref.label}: both refuse`).to.equal(true);
+              refused.push(`${home.key} ${ref.label}: ${JSON.stringify(E.isLeft(streamed) ? streamed.left : null)}`);
+              continue;
+            }
+            const message = (result: unknown) => ({ jsonrpc: '2.0', id: 7, result });
+            expect(await streamedText(message(streamed.right)), `${home.key} ${ref.label}`).to.equal(
+              JSON.stringify(message(inMemory.right)),
+            );
+            compared += 1;
           }
-          const message = (result: unknown) => ({ jsonrpc: '2.0', id: 7, result });
-          expect(await streamedText(message(streamed.right)), `${home.key} ${ref.label}`).to.equal(JSON.stringify(message(inMemory.right)));
-          compared += 1;
-        }
-        return E.right(undefined);
-      });
+          return E.right(undefined);
+        },
+      );
       expect(E.isRight(done), `${home.key} opened`).to.equal(true);
     }
     expect({ compared, refused }).to.deep.equal({ compared: threads, refused: [] });
@@ -169,7 +178,9 @@ describe('compat: thread/read (ours vs codex app-server 0.169.0, cold)', functio
         const home = fixture.homes.find((h) => h.key === key)!;
         const read = codexReads.get(key)!.get(home.threads.find((t) => t.label === 'sub-agents-v2')!.id)!;
         return 'thread' in read
-          ? (read.thread.turns as Array<{ items: Array<{ type: string; kind?: string }> }>).flatMap((t) => t.items.map((i) => `${i.type}${i.kind ? `:${i.kind}` : ''}`))
+          ? (read.thread.turns as Array<{ items: Array<{ type: string; kind?: string }> }>).flatMap((t) =>
+              t.items.map((i) => `${i.type}${i.kind ? `:${i.kind}` : ''}`),
+            )
           : [];
       };
       for (const key of ['rich-paginated', 'rich-legacy']) {
@@ -183,7 +194,11 @@ describe('compat: thread/read (ours vs codex app-server 0.169.0, cold)', functio
       // Two image generations (the one ended twice shows once), two tool outputs and the plan with text; the older exec / view_image / dynamic tool events show nothing.
       const legacy = kindsOf('rich-legacy');
       expect(legacy.filter((k) => k === 'imageGeneration')).to.have.length(2);
-      expect(legacy.filter((k) => k === 'functionCallOutput' || k === 'plan')).to.deep.equal(['functionCallOutput', 'functionCallOutput', 'plan']);
+      expect(legacy.filter((k) => k === 'functionCallOutput' || k === 'plan')).to.deep.equal([
+        'functionCallOutput',
+        'functionCallOutput',
+        'plan',
+      ]);
       expect(legacy.filter((k) => ['commandExecution', 'imageView', 'dynamicToolCall'].includes(k))).to.deep.equal([]);
     });
 

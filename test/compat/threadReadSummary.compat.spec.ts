@@ -23,12 +23,24 @@ const SPAWNED = '019a0000-0000-7000-8000-000000000203';
 
 /** A TUI thread of each history mode, and a sub-agent the legacy one spawned (a 0.104 meta: no agent fields). */
 const THREADS: ReadonlyArray<{ id: string; mode: HistoryMode; meta: Record<string, unknown> }> = [
-  { id: LEGACY, mode: 'legacy', meta: { originator: 'codex-tui', source: 'cli', thread_source: 'user', cli_version: '0.139.0' } },
-  { id: PAGINATED, mode: 'paginated', meta: { originator: 'codex-tui', source: 'cli', thread_source: 'user', cli_version: '0.139.0' } },
+  {
+    id: LEGACY,
+    mode: 'legacy',
+    meta: { originator: 'codex-tui', source: 'cli', thread_source: 'user', cli_version: '0.139.0' },
+  },
+  {
+    id: PAGINATED,
+    mode: 'paginated',
+    meta: { originator: 'codex-tui', source: 'cli', thread_source: 'user', cli_version: '0.139.0' },
+  },
   {
     id: SPAWNED,
     mode: 'legacy',
-    meta: { originator: 'codex_cli_rs', source: { subagent: { thread_spawn: { parent_thread_id: LEGACY, depth: 1 } } }, cli_version: '0.104.0' },
+    meta: {
+      originator: 'codex_cli_rs',
+      source: { subagent: { thread_spawn: { parent_thread_id: LEGACY, depth: 1 } } },
+      cli_version: '0.104.0',
+    },
   },
 ];
 
@@ -37,8 +49,21 @@ const THREADS: ReadonlyArray<{ id: string; mode: HistoryMode; meta: Record<strin
  * hand-written turn context is one Codex does not decode, and its times come from the file's
  * mtime here; both are issue-69 items of their own.)
  */
-const FIELDS = ['id', 'threadSource', 'source', 'agentNickname', 'agentRole', 'parentThreadId', 'forkedFromId', 'createdAt', 'preview', 'cliVersion', 'originator'];
-const headOf = (thread: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(FIELDS.map((f) => [f, thread[f]]));
+const FIELDS = [
+  'id',
+  'threadSource',
+  'source',
+  'agentNickname',
+  'agentRole',
+  'parentThreadId',
+  'forkedFromId',
+  'createdAt',
+  'preview',
+  'cliVersion',
+  'originator',
+];
+const headOf = (thread: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(FIELDS.map((f) => [f, thread[f]]));
 
 describe("compat: thread/read of a CLI thread's head: threadSource and a sub-agent's source (codex app-server 0.169.0)", function () {
   this.timeout(300_000);
@@ -75,14 +100,20 @@ describe("compat: thread/read of a CLI thread's head: threadSource and a sub-age
           if (!('result' in o)) throw new Error(`ours: ${JSON.stringify(o.error)}`);
           threadSources.push(c.thread['threadSource']);
           compared += 1;
-          const d = jsonDifferences(headOf(c.thread), headOf((o.result as { thread: Record<string, unknown> }).thread), 6);
+          const d = jsonDifferences(
+            headOf(c.thread),
+            headOf((o.result as { thread: Record<string, unknown> }).thread),
+            6,
+          );
           if (d.length > 0) differing.push(`${t.mode} ${t.id} includeTurns ${includeTurns}\n${describeDifferences(d)}`);
         }
     } finally {
       await ours?.close();
       await codex.stop();
     }
-    process.stderr.write(`  ${compared - differing.length}/${compared} reads equal; Codex's threadSource: ${JSON.stringify(threadSources)}\n`);
+    process.stderr.write(
+      `  ${compared - differing.length}/${compared} reads equal; Codex's threadSource: ${JSON.stringify(threadSources)}\n`,
+    );
     // The test can fail: Codex answers the meta's thread_source somewhere, and none somewhere.
     expect(threadSources).to.include('user').and.to.include(null);
     expect(differing, differing.join('\n')).to.deep.equal([]);

@@ -27,7 +27,18 @@ interface Query {
   readonly walk?: number;
 }
 
-const ALL_SOURCES = ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'];
+const ALL_SOURCES = [
+  'cli',
+  'vscode',
+  'exec',
+  'appServer',
+  'subAgent',
+  'subAgentReview',
+  'subAgentCompact',
+  'subAgentThreadSpawn',
+  'subAgentOther',
+  'unknown',
+];
 
 export const SEARCH_QUERIES: readonly Query[] = [
   // words, phrases, case variants
@@ -116,7 +127,10 @@ const backwardsCursorOf = (a: RpcAnswer): string | null => {
 const createdAtOf = (answers: ReadonlyArray<RpcAnswer>): Map<string, number> => {
   const created = new Map<string, number>();
   for (const a of answers)
-    for (const r of 'result' in a ? (a.result as { data: Array<{ thread: { id: string; createdAt: number } }> }).data : []) created.set(r.thread.id, r.thread.createdAt);
+    for (const r of 'result' in a
+      ? (a.result as { data: Array<{ thread: { id: string; createdAt: number } }> }).data
+      : [])
+      created.set(r.thread.id, r.thread.createdAt);
   return created;
 };
 
@@ -127,7 +141,9 @@ const createdAtOf = (answers: ReadonlyArray<RpcAnswer>): Map<string, number> => 
  */
 const acrossSecond = (codex: ReadonlyArray<RpcAnswer>, ours: ReadonlyArray<RpcAnswer>): string[] => {
   const ourCreated = createdAtOf(ours);
-  return [...createdAtOf(codex)].filter(([id, at]) => ourCreated.has(id) && ourCreated.get(id) !== at).map(([id]) => id);
+  return [...createdAtOf(codex)]
+    .filter(([id, at]) => ourCreated.has(id) && ourCreated.get(id) !== at)
+    .map(([id]) => id);
 };
 
 /**
@@ -141,11 +157,16 @@ const straddledWalkPage = (
   codex: readonly RpcAnswer[],
   ours: readonly RpcAnswer[],
 ): { page: number; threads: string[] } | undefined => {
-  const nextOf = (a: RpcAnswer | undefined): unknown => (a !== undefined && 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined);
+  const nextOf = (a: RpcAnswer | undefined): unknown =>
+    a !== undefined && 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined;
   for (let page = 1; page < Math.min(codex.length, ours.length) + 1; page += 1) {
     const [c, o] = [cursorParts(nextOf(codex[page - 1])), cursorParts(nextOf(ours[page - 1]))];
     if (c === undefined || o === undefined) return undefined;
-    const threads = [...new Set(oracles.flatMap((at) => at.straddlingCursor(sortKey, c.ms, o.ms, direction, { codex: c.id, ours: o.id })))];
+    const threads = [
+      ...new Set(
+        oracles.flatMap((at) => at.straddlingCursor(sortKey, c.ms, o.ms, direction, { codex: c.id, ours: o.id })),
+      ),
+    ];
     if (threads.length > 0) return { page, threads };
   }
   return undefined;
@@ -156,7 +177,14 @@ const compareHome = async (
 ): Promise<{ compared: number; matched: number; problems: string[]; acrossCursor: string[] }> => {
   const indexDir = mkdtempSync(join(tmpdir(), 'compat-search-index-'));
   const codex = await openColdCodex(codexHome);
-  const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome.codexHome, '--index-dir', indexDir]);
+  const ours: StdioRpcClient = spawnRpcServer(process.execPath, [
+    ENGINE_CLI_PATH,
+    'serve',
+    '--codex-home',
+    codexHome.codexHome,
+    '--index-dir',
+    indexDir,
+  ]);
   const problems: string[] = [];
   /** Pages back not compared: a thread lay across the cursors (`ClockOracle.straddlingCursor`). */
   const acrossCursor: string[] = [];
@@ -173,7 +201,8 @@ const compareHome = async (
     const atStart = ClockOracle.now(codexHome.codexHome);
     const compare = (label: string, codexAnswer: RpcAnswer, ourAnswer: RpcAnswer, sortKey: unknown): void => {
       compared += 1;
-      matched += 'result' in codexAnswer ? ((codexAnswer as { result: { data: unknown[] } }).result.data.length > 0 ? 1 : 0) : 0;
+      matched +=
+        'result' in codexAnswer ? ((codexAnswer as { result: { data: unknown[] } }).result.data.length > 0 ? 1 : 0) : 0;
       const d = jsonDifferences(codexAnswer, oracle.explained(codexAnswer, ourAnswer, sortKey), 6);
       if (d.length > 0) problems.push(`${label}\n${describeDifferences(d)}`);
     };
@@ -185,7 +214,10 @@ const compareHome = async (
     // Seen in the answers, and (a thread one server's own paging skips past never shows in both) in
     // Codex's state DB beside the files, before the queries and after: a clean-clone run of
     // 2026-11-25 failed on a thread the answers never showed in both (Codex's page 2 skipped it).
-    const answered = new Set([...createdAtOf(walks.flatMap((w) => w.c)).keys(), ...createdAtOf(walks.flatMap((w) => w.o)).keys()]);
+    const answered = new Set([
+      ...createdAtOf(walks.flatMap((w) => w.c)).keys(),
+      ...createdAtOf(walks.flatMap((w) => w.o)).keys(),
+    ]);
     const straddling = [
       ...new Set([
         ...acrossSecond(
@@ -201,8 +233,11 @@ const compareHome = async (
       const cursorPagesCompared = straddling.length === 0 || sortKey === 'updated_at' || sortKey === 'recency_at';
       // Nor from a page on that next cursors a thread lies across led to: Codex's DB reading one side
       // of its cursor (a tie, decided by the id, included), our rule's the other side of ours.
-      const across = cursorPagesCompared ? straddledWalkPage([atStart, oracle], sortKey, q.params['sortDirection'] === 'asc' ? 'asc' : 'desc', c, o) : undefined;
-      if (across !== undefined) acrossCursor.push(`${JSON.stringify(q.params)} from page ${across.page}: ${across.threads.join(', ')}`);
+      const across = cursorPagesCompared
+        ? straddledWalkPage([atStart, oracle], sortKey, q.params['sortDirection'] === 'asc' ? 'asc' : 'desc', c, o)
+        : undefined;
+      if (across !== undefined)
+        acrossCursor.push(`${JSON.stringify(q.params)} from page ${across.page}: ${across.threads.join(', ')}`);
       if (c.length !== o.length && cursorPagesCompared && across === undefined)
         problems.push(`${JSON.stringify(q.params)}: codex gave ${c.length} pages, ours ${o.length}`);
       const pages = cursorPagesCompared ? (across?.page ?? Math.min(c.length, o.length)) : 1;
@@ -216,12 +251,19 @@ const compareHome = async (
         const [cb, ob] = [backwardsCursorOf(c[i]!), backwardsCursorOf(o[i]!)];
         if (cb === null || ob === null) continue;
         for (const sortDirection of ['desc', 'asc'] as const) {
-          const across = [atStart, oracle].flatMap((at) => at.straddlingCursor(sortKey, Date.parse(cb), Date.parse(ob), sortDirection));
+          const across = [atStart, oracle].flatMap((at) =>
+            at.straddlingCursor(sortKey, Date.parse(cb), Date.parse(ob), sortDirection),
+          );
           if (across.length > 0) {
-            acrossCursor.push(`${JSON.stringify(q.params)} back from page ${i} ${sortDirection}: ${[...new Set(across)].join(', ')}`);
+            acrossCursor.push(
+              `${JSON.stringify(q.params)} back from page ${i} ${sortDirection}: ${[...new Set(across)].join(', ')}`,
+            );
             continue;
           }
-          const [cp, op] = await Promise.all([askCodex({ ...q.params, sortDirection, cursor: cb }), askOurs({ ...q.params, sortDirection, cursor: ob })]);
+          const [cp, op] = await Promise.all([
+            askCodex({ ...q.params, sortDirection, cursor: cb }),
+            askOurs({ ...q.params, sortDirection, cursor: ob }),
+          ]);
           compare(`${JSON.stringify(q.params)} back from page ${i} ${sortDirection}`, cp, op, sortKey);
         }
       }
@@ -249,10 +291,13 @@ describe('compat: thread/search (rollout-engine serve vs codex app-server 0.169.
       it(`${key}: every query's pages equal codex's`, async function () {
         const { compared, matched, problems, acrossCursor } = await compareHome(compatHome(fixture, key));
         if (acrossCursor.length > 0)
-          process.stderr.write(`${key}: ${acrossCursor.length} pages back not compared, a thread across the cursors:\n  ${acrossCursor.join('\n  ')}\n`);
+          process.stderr.write(
+            `${key}: ${acrossCursor.length} pages back not compared, a thread across the cursors:\n  ${acrossCursor.join('\n  ')}\n`,
+          );
         expect(compared, 'answers compared').to.be.greaterThan(SEARCH_QUERIES.length - 1);
         expect(matched, 'answers with threads found').to.be.greaterThan(3);
-        if (problems.length > 0) expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);
+        if (problems.length > 0)
+          expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);
       });
     }
 });
@@ -289,7 +334,10 @@ describe('compat: thread/search past a next cursor a thread lies across (codex a
     };
     walkDir(join(codexHome, 'sessions'));
     const threads = files
-      .map((path) => ({ path, id: (JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!) as { payload: { id: string } }).payload.id }))
+      .map((path) => ({
+        path,
+        id: (JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!) as { payload: { id: string } }).payload.id,
+      }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(threads.length, 'the fork-legacy home holds five threads').to.equal(5);
     // By id order: the first thread (the tied one) at B.012 on its line, B.000 in the DB; the others' DB rows equal their lines.
@@ -300,7 +348,12 @@ describe('compat: thread/search past a next cursor a thread lies across (codex a
     try {
       threads.forEach((t, i) => {
         const path = setSessionTime(t.path, lineMs[i]!);
-        db.prepare('UPDATE threads SET rollout_path = ?, created_at = ?, created_at_ms = ? WHERE id = ?').run(path, Math.floor(dbMs[i]! / 1000), dbMs[i]!, t.id);
+        db.prepare('UPDATE threads SET rollout_path = ?, created_at = ?, created_at_ms = ? WHERE id = ?').run(
+          path,
+          Math.floor(dbMs[i]! / 1000),
+          dbMs[i]!,
+          t.id,
+        );
       });
     } finally {
       db.close();
@@ -308,10 +361,19 @@ describe('compat: thread/search past a next cursor a thread lies across (codex a
     const home = { codexHome, workDir: join(dst, 'work') };
     const q: Query = { params: { searchTerm: 'fact', limit: 1 }, walk: 4 };
     const idsOf = (pages: readonly RpcAnswer[]): string[][] =>
-      pages.map((a) => ('result' in a ? (a.result as { data: Array<{ thread: { id: string } }> }).data.map((r) => r.thread.id) : []));
+      pages.map((a) =>
+        'result' in a ? (a.result as { data: Array<{ thread: { id: string } }> }).data.map((r) => r.thread.id) : [],
+      );
     const indexDir = mkdtempSync(join(root, 'index-'));
     const codex = await openColdCodex(home);
-    const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--index-dir', indexDir]);
+    const ours: StdioRpcClient = spawnRpcServer(process.execPath, [
+      ENGINE_CLI_PATH,
+      'serve',
+      '--codex-home',
+      codexHome,
+      '--index-dir',
+      indexDir,
+    ]);
     try {
       await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
       ours.notify('initialized');
@@ -322,7 +384,10 @@ describe('compat: thread/search past a next cursor a thread lies across (codex a
       // Page 0 the latest thread, page 1 past `<B+1>Z|t4` the one before that second, then past `<B>Z|t2`: Codex's tie, t0; ours nothing.
       expect(idsOf(c), "Codex's pages").to.deep.equal([[t4], [t2], [t0]]);
       expect(idsOf(o), 'our pages').to.deep.equal([[t4], [t2], []]);
-      expect(straddledWalkPage([oracle], undefined, 'desc', c, o), 'the walk check').to.deep.equal({ page: 2, threads: [t0] });
+      expect(straddledWalkPage([oracle], undefined, 'desc', c, o), 'the walk check').to.deep.equal({
+        page: 2,
+        threads: [t0],
+      });
       // By the cursor's time alone (before the id decided a tie) the check saw nothing, and the pages were compared: ci2's failure.
       const cursor = cursorParts((c[1] as { result: { nextCursor: string } }).result.nextCursor)!;
       expect(oracle.straddlingCursor(undefined, cursor.ms, cursor.ms, 'desc')).to.deep.equal([]);
@@ -369,7 +434,14 @@ describe('compat: thread/searchOccurrences (rollout-engine serve vs codex app-se
       const home = compatHome(fixture, `${scenario}-paginated`);
       const indexDir = mkdtempSync(join(tmpdir(), 'compat-occurrences-index-'));
       const codex = await openColdCodex(home);
-      const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
+      const ours: StdioRpcClient = spawnRpcServer(process.execPath, [
+        ENGINE_CLI_PATH,
+        'serve',
+        '--codex-home',
+        home.codexHome,
+        '--index-dir',
+        indexDir,
+      ]);
       const problems: string[] = [];
       let compared = 0;
       let found = 0;
@@ -381,17 +453,28 @@ describe('compat: thread/searchOccurrences (rollout-engine serve vs codex app-se
           const askOurs: Ask = (params) => ours.request('thread/searchOccurrences', { threadId: ref.id, ...params });
           for (const q of OCCURRENCE_QUERIES) {
             const [c, o] = await Promise.all([walk(askCodex, q), walk(askOurs, q)]);
-            if (c.length !== o.length) problems.push(`${ref.label} ${JSON.stringify(q.params)}: codex gave ${c.length} pages, ours ${o.length}`);
+            if (c.length !== o.length)
+              problems.push(`${ref.label} ${JSON.stringify(q.params)}: codex gave ${c.length} pages, ours ${o.length}`);
             for (let i = 0; i < Math.min(c.length, o.length); i += 1) {
               compared += 1;
               const d = jsonDifferences(c[i], o[i], 6);
-              if (d.length > 0) problems.push(`${ref.label} ${JSON.stringify(q.params)} page ${i}\n${describeDifferences(d)}`);
-              for (const occ of 'result' in o[i]! ? (o[i] as { result: { data: Array<{ turnId: string; turnCursor: string }> } }).result.data : []) {
+              if (d.length > 0)
+                problems.push(`${ref.label} ${JSON.stringify(q.params)} page ${i}\n${describeDifferences(d)}`);
+              for (const occ of 'result' in o[i]!
+                ? (o[i] as { result: { data: Array<{ turnId: string; turnCursor: string }> } }).result.data
+                : []) {
                 found += 1;
                 // The cursor is thread/turns/list's: the page it gives starts at the occurrence's turn.
-                const page = await ours.request('thread/turns/list', { threadId: ref.id, cursor: occ.turnCursor, limit: 1, itemsView: 'notLoaded' });
-                const first = 'result' in page ? (page.result as { data: Array<{ id: string }> }).data[0]?.id : undefined;
-                if (first !== occ.turnId) problems.push(`${ref.label} turnCursor of ${occ.turnId} gave ${JSON.stringify(page).slice(0, 200)}`);
+                const page = await ours.request('thread/turns/list', {
+                  threadId: ref.id,
+                  cursor: occ.turnCursor,
+                  limit: 1,
+                  itemsView: 'notLoaded',
+                });
+                const first =
+                  'result' in page ? (page.result as { data: Array<{ id: string }> }).data[0]?.id : undefined;
+                if (first !== occ.turnId)
+                  problems.push(`${ref.label} turnCursor of ${occ.turnId} gave ${JSON.stringify(page).slice(0, 200)}`);
               }
             }
           }
@@ -402,7 +485,8 @@ describe('compat: thread/searchOccurrences (rollout-engine serve vs codex app-se
         rmSync(indexDir, { recursive: true, force: true });
       }
       expect(found, 'occurrences found').to.be.greaterThan(5);
-      if (problems.length > 0) expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);
+      if (problems.length > 0)
+        expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);
     });
 });
 
@@ -438,10 +522,18 @@ describe("compat: thread/search snippets where the versions differ (serve --code
     mkdirSync(day, { recursive: true });
     SNIPPET_TEXTS.forEach(([word, text], i) => {
       const id = `019a0000-0000-7000-8000-0000000000${String(10 + i)}`;
-      const w = new RolloutWriter('legacy', id, { startMs: Date.UTC(2026, 10, 21, 14, 10 + i, 0) }).sessionMeta({ model_provider: 'mock' });
+      const w = new RolloutWriter('legacy', id, { startMs: Date.UTC(2026, 10, 21, 14, 10 + i, 0) }).sessionMeta({
+        model_provider: 'mock',
+      });
       w.taskStarted('t1')
         .turnContext('t1')
-        .push('event_msg', { type: 'user_message', message: `find ${word.slice(6)}`, images: [], local_images: [], text_elements: [] });
+        .push('event_msg', {
+          type: 'user_message',
+          message: `find ${word.slice(6)}`,
+          images: [],
+          local_images: [],
+          text_elements: [],
+        });
       w.agentMessage('t1', `msg-${word}`, text).taskComplete('t1');
       writeFileSync(join(day, `rollout-2026-11-21T14-${10 + i}-00-${id}.jsonl`), w.text());
     });
@@ -468,7 +560,10 @@ describe("compat: thread/search snippets where the versions differ (serve --code
   });
 
   const snippetsOf = async (s: StdioRpcClient): Promise<Record<string, unknown>> => {
-    const init = await s.request('initialize', { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } });
+    const init = await s.request('initialize', {
+      clientInfo: { name: 'compat', version: '1' },
+      capabilities: { experimentalApi: true },
+    });
     if ('error' in init) throw new Error(`initialize: ${JSON.stringify(init.error)}`);
     s.notify('initialized');
     const out: Record<string, unknown> = {};
@@ -484,7 +579,10 @@ describe("compat: thread/search snippets where the versions differ (serve --code
     it(`${version}: each message's snippet as codex ${version} cuts it`, async () => {
       const command = await codexCommandAt(version);
       const home = codexHomeOf(version);
-      const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome: home }), cwd: home });
+      const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], {
+        env: appServerEnv({ codexHome: home }),
+        cwd: home,
+      });
       servers.push(codex);
       const theirs = await snippetsOf(codex);
       await codex.close();
@@ -498,9 +596,9 @@ describe("compat: thread/search snippets where the versions differ (serve --code
       servers.push(mine);
       const ours = await snippetsOf(mine);
       await mine.close();
-      const differing = SNIPPET_TEXTS.filter(([word]) => JSON.stringify(ours[word]) !== JSON.stringify(theirs[word])).map(
-        ([word]) => `${word}: ours ${JSON.stringify(ours[word])}\n  codex ${JSON.stringify(theirs[word])}`,
-      );
+      const differing = SNIPPET_TEXTS.filter(
+        ([word]) => JSON.stringify(ours[word]) !== JSON.stringify(theirs[word]),
+      ).map(([word]) => `${word}: ours ${JSON.stringify(ours[word])}\n  codex ${JSON.stringify(theirs[word])}`);
       expect(differing, `${differing.length} of ${SNIPPET_TEXTS.length} snippets differ`).to.deep.equal([]);
       for (const [word] of SNIPPET_TEXTS) expect(theirs[word], `${word} is found`).to.have.length(1);
       byVersion.set(version, theirs);
@@ -508,9 +606,13 @@ describe("compat: thread/search snippets where the versions differ (serve --code
   }
 
   it('the versions differ where the message has runs of whitespace near the match, and only there (the measured delta)', () => {
-    expect([...byVersion.keys()], "every version's binary answered (the tests above)").to.deep.equal([...CODEX_VERSIONS]);
+    expect([...byVersion.keys()], "every version's binary answered (the tests above)").to.deep.equal([
+      ...CODEX_VERSIONS,
+    ]);
     const [older, newer] = CODEX_VERSIONS.map((v) => byVersion.get(v)!);
-    const differ = SNIPPET_TEXTS.filter(([word]) => JSON.stringify(older![word]) !== JSON.stringify(newer![word])).map(([word]) => word);
+    const differ = SNIPPET_TEXTS.filter(([word]) => JSON.stringify(older![word]) !== JSON.stringify(newer![word])).map(
+      ([word]) => word,
+    );
     expect(differ).to.deep.equal(['needlea', 'needlec', 'needled', 'needlee', 'needleg', 'needleh']);
   });
 });

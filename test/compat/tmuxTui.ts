@@ -4,7 +4,11 @@ import { execFileSync } from 'node:child_process';
 import type { CodexCommand } from './appServer.js';
 
 /** Waits until `holds`, polling; past `timeoutMs` fails naming `what` (a bound on a hang, never a verdict). */
-export const until = async (what: string, holds: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
+export const until = async (
+  what: string,
+  holds: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> => {
   const end = Date.now() + timeoutMs;
   while (!(await holds())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -37,7 +41,9 @@ export const tmuxTui = (name: string, codex: CodexCommand, env: Record<string, s
   };
   return {
     start: (args) => {
-      const command = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), codex.file, ...codex.args, ...args].map(quoted).join(' ');
+      const command = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), codex.file, ...codex.args, ...args]
+        .map(quoted)
+        .join(' ');
       execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '160', '-y', '45', '-c', cwd, command]);
     },
     screen,
@@ -52,7 +58,11 @@ export const tmuxTui = (name: string, codex: CodexCommand, env: Record<string, s
       execFileSync('tmux', ['paste-buffer', '-p', '-d', '-b', name, '-t', name]);
     },
     seen: (what, text, timeoutMs = 30_000) =>
-      until(`the TUI to show ${what}`, () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), timeoutMs).catch((e: Error) => {
+      until(
+        `the TUI to show ${what}`,
+        () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
+        timeoutMs,
+      ).catch((e: Error) => {
         throw new Error(`${e.message}; the screen:\n${screen()}`);
       }),
     stop: () => {

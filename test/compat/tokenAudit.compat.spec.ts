@@ -38,11 +38,17 @@ const recordTotalsOnDisk = (codexHome: string): Map<string, number> => {
   const out = new Map<string, number>();
   const seen = new Set<string>();
   const walk = (d: string): string[] =>
-    fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)])) : [];
+    fs.existsSync(d)
+      ? fs
+          .readdirSync(d, { withFileTypes: true })
+          .flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]))
+      : [];
   for (const f of [...walk(join(codexHome, 'sessions')), ...walk(join(codexHome, 'archived_sessions'))]) {
     for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
       if (!line.includes('"type":"token_usage_record"')) continue;
-      const p = (JSON.parse(line) as { payload: { thread_id: string; response_id: string; usage: { total_tokens: number } } }).payload;
+      const p = (
+        JSON.parse(line) as { payload: { thread_id: string; response_id: string; usage: { total_tokens: number } } }
+      ).payload;
       const key = `${p.thread_id}/${p.response_id}`;
       if (seen.has(key)) continue; // a legacy fork's copy of its source's record
       seen.add(key);
@@ -53,7 +59,12 @@ const recordTotalsOnDisk = (codexHome: string): Map<string, number> => {
 };
 
 const total = (u: MockUsage) => u.inputTokens + u.outputTokens;
-const usage = (n: number): MockUsage => ({ inputTokens: 1000 * n, cachedTokens: 100 * n, outputTokens: 10 * n + 3, reasoningTokens: n });
+const usage = (n: number): MockUsage => ({
+  inputTokens: 1000 * n,
+  cachedTokens: 100 * n,
+  outputTokens: 10 * n + 3,
+  reasoningTokens: n,
+});
 const answer = (u: MockUsage) => ({
   kind: 'stream' as const,
   output: [
@@ -124,7 +135,9 @@ describe('token audit against the real codex binary (forks, reverts, failures ad
   for (const mode of HISTORY_MODES) {
     it(`${mode}: after every step the audit total equals what the mock was paid for`, () => {
       const o = observed.get(mode)!;
-      expect(o.steps.map((s) => [s.label, s.report.total.totalTokens])).to.deep.equal(o.steps.map((s) => [s.label, s.paid]));
+      expect(o.steps.map((s) => [s.label, s.report.total.totalTokens])).to.deep.equal(
+        o.steps.map((s) => [s.label, s.paid]),
+      );
       const byLabel = Object.fromEntries(o.steps.map((s) => [s.label, s.report]));
       expect(byLabel['forked']!.total).to.deep.equal(byLabel['source']!.total);
       expect(threadTotal(byLabel['forked']!, o.ids['forkWhole']!)).to.equal(0);
@@ -132,7 +145,9 @@ describe('token audit against the real codex binary (forks, reverts, failures ad
       if (mode === 'paginated') expect(byLabel['reverted']!.total).to.deep.equal(byLabel['source']!.total);
       const last = o.steps[o.steps.length - 1]!.report;
       expect(threadTotal(last, o.ids['forkAt2']!)).to.equal(total(usage(5)));
-      expect(threadTotal(last, o.ids['src']!)).to.equal(total(usage(1)) + total(usage(2)) + total(usage(3)) + (mode === 'paginated' ? total(usage(4)) : 0));
+      expect(threadTotal(last, o.ids['src']!)).to.equal(
+        total(usage(1)) + total(usage(2)) + total(usage(3)) + (mode === 'paginated' ? total(usage(4)) : 0),
+      );
     });
 
     it(`${mode}: per thread, totals equal the sum of the distinct token_usage_record.usage in the files`, () => {
@@ -152,7 +167,11 @@ describe('token audit against the real codex binary (forks, reverts, failures ad
         if (!cold.ok) throw new Error(cold.problem);
         if (!warm.ok) throw new Error(warm.problem);
         const c = cold.value as { total: unknown; index: { state: string }; byThread: unknown };
-        const w = warm.value as { total: unknown; index: { state: string; unchanged: number; bytesRead: number }; byThread: unknown };
+        const w = warm.value as {
+          total: unknown;
+          index: { state: string; unchanged: number; bytesRead: number };
+          byThread: unknown;
+        };
         expect(c.total).to.deep.equal(o.steps[o.steps.length - 1]!.report.total);
         expect([c.index.state, w.index.state]).to.deep.equal(['cold', 'warm']);
         expect(w.index.bytesRead).to.equal(0);

@@ -20,7 +20,9 @@ type Line = { type: string; payload: Record<string, any> };
 const COMMANDS = 6;
 
 /** Codex's tool name and event source for a command's `source` (`command_execution_tool_name`), for the sources this scenario's commands have. */
-const SOURCES: Record<string, { tool: string; source: string }> = { unified_exec_startup: { tool: 'unified_exec', source: 'unifiedExecStartup' } };
+const SOURCES: Record<string, { tool: string; source: string }> = {
+  unified_exec_startup: { tool: 'unified_exec', source: 'unifiedExecStartup' },
+};
 
 /** The event a CommandExecution `item_completed` line says Codex sends: every field from the line, or Codex's value for what no line records. */
 const commandEventOf = (meta: Record<string, any>, line: Record<string, any>): Record<string, unknown> => {
@@ -41,7 +43,8 @@ const commandEventOf = (meta: Record<string, any>, line: Record<string, any>): R
     started_at_ms: line['started_at_ms'],
     completed_at_ms: line['completed_at_ms'],
     duration_ms: line['completed_at_ms'] - line['started_at_ms'],
-    execution_duration_ms: duration === undefined ? null : duration.secs * 1000 + Math.floor(duration.nanos / 1_000_000),
+    execution_duration_ms:
+      duration === undefined ? null : duration.secs * 1000 + Math.floor(duration.nanos / 1_000_000),
     review_count: 0,
     guardian_review_count: 0,
     user_review_count: 0,
@@ -63,7 +66,13 @@ const commandEventOf = (meta: Record<string, any>, line: Record<string, any>): R
 const rolloutFiles = (dir: string): string[] =>
   fs
     .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? rolloutFiles(nodePath.join(dir, e.name)) : e.name.endsWith('.jsonl') ? [nodePath.join(dir, e.name)] : []));
+    .flatMap((e) =>
+      e.isDirectory()
+        ? rolloutFiles(nodePath.join(dir, e.name))
+        : e.name.endsWith('.jsonl')
+          ? [nodePath.join(dir, e.name)]
+          : [],
+    );
 
 describe('analytics: tool-item events from a home the real codex wrote', function () {
   this.timeout(180_000);
@@ -82,7 +91,13 @@ describe('analytics: tool-item events from a home the real codex wrote', functio
 
   it('one codex_command_execution_event per command, each what its item_completed line says, in the file’s order, deterministic', async () => {
     const run = async (index: string) => {
-      const r = await runEngineCli(['analytics', '--codex-home', home.codexHome, '--index-dir', nodePath.join(root, index)]);
+      const r = await runEngineCli([
+        'analytics',
+        '--codex-home',
+        home.codexHome,
+        '--index-dir',
+        nodePath.join(root, index),
+      ]);
       expect(r.exitCode, r.stderr).to.equal(0);
       return r.stdout;
     };
@@ -105,13 +120,24 @@ describe('analytics: tool-item events from a home the real codex wrote', functio
       .map((l) => JSON.parse(l) as Line);
     const meta = lines.find((l) => l.type === 'session_meta')!.payload;
     const expected = lines
-      .filter((l) => l.type === 'event_msg' && l.payload['type'] === 'item_completed' && l.payload['item']?.['type'] === 'CommandExecution')
+      .filter(
+        (l) =>
+          l.type === 'event_msg' &&
+          l.payload['type'] === 'item_completed' &&
+          l.payload['item']?.['type'] === 'CommandExecution',
+      )
       .map((l) => commandEventOf(meta, l.payload));
 
     expect(commands).to.have.length(COMMANDS);
     expect(commands).to.deep.equal(expected);
     // What the scenario's commands did, in our output: the failing one exits 3, `ls README.txt` lists files.
-    expect(commands.find((e) => e['item_id'] === 'call_fail_1')).to.include({ exit_code: 3, failure_kind: 'tool_error' });
-    expect(commands.find((e) => e['item_id'] === 'call_two_b')).to.include({ command_list_files_action_count: 1, command_total_action_count: 1 });
+    expect(commands.find((e) => e['item_id'] === 'call_fail_1')).to.include({
+      exit_code: 3,
+      failure_kind: 'tool_error',
+    });
+    expect(commands.find((e) => e['item_id'] === 'call_two_b')).to.include({
+      command_list_files_action_count: 1,
+      command_total_action_count: 1,
+    });
   });
 });

@@ -56,7 +56,10 @@ for (const version of CODEX_VERSIONS) {
       upstream = await startUpstreamServe(home, codex, 'info');
       serveUrl = upstream.url;
       client = upstream.client;
-      const init = await answer('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
+      const init = await answer('initialize', {
+        clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' },
+        capabilities: { experimentalApi: true },
+      });
       client!.notify('initialized');
       // The upstream is this version's Codex: its user agent names it.
       expect(init.userAgent).to.match(new RegExp(`^rollout_engine_compat/${version.replaceAll('.', '\\.')} `));
@@ -75,7 +78,10 @@ for (const version of CODEX_VERSIONS) {
       return a.result;
     };
 
-    const tuiEnv = (): Record<string, string> => ({ ...appServerEnv({ codexHome: home.codexHome }), TERM: 'xterm-256color' });
+    const tuiEnv = (): Record<string, string> => ({
+      ...appServerEnv({ codexHome: home.codexHome }),
+      TERM: 'xterm-256color',
+    });
     const newTui = (name: string): TmuxTui => {
       const tui = tmuxTui(`tui-${version.replaceAll('.', '-')}-${name}-${process.pid}`, codex, tuiEnv(), home.workDir);
       tuis.push(tui);
@@ -91,8 +97,14 @@ for (const version of CODEX_VERSIONS) {
     /** The user messages of a thread as `thread/read` through the engine answers it (its turns included). */
     const userTextsRead = async (threadId: string): Promise<string[]> => {
       const read = await answer('thread/read', { threadId, includeTurns: true });
-      return (read.thread.turns as Array<{ items: Array<{ type: string; content?: Array<{ type: string; text?: string }> }> }>).flatMap((t) =>
-        t.items.filter((i) => i.type === 'userMessage').flatMap((i) => (i.content ?? []).flatMap((c) => (c.type === 'text' && c.text !== undefined ? [c.text] : []))),
+      return (
+        read.thread.turns as Array<{ items: Array<{ type: string; content?: Array<{ type: string; text?: string }> }> }>
+      ).flatMap((t) =>
+        t.items
+          .filter((i) => i.type === 'userMessage')
+          .flatMap((i) =>
+            (i.content ?? []).flatMap((c) => (c.type === 'text' && c.text !== undefined ? [c.text] : [])),
+          ),
       );
     };
 
@@ -118,7 +130,10 @@ for (const version of CODEX_VERSIONS) {
       await until('the engine to read the TUI turn', async () => (await userTextsRead(main)).at(-1) === prompt);
       await until("serve's log to name the TUI connection's version", () => tuiConnectionVersions().length > logged);
       // The resume picker and the session each open a connection: every one speaks the TUI's version.
-      expect([...new Set(tuiConnectionVersions().slice(logged))], "serve's log: the TUI connections' version").to.deep.equal([version]);
+      expect(
+        [...new Set(tuiConnectionVersions().slice(logged))],
+        "serve's log: the TUI connections' version",
+      ).to.deep.equal([version]);
     });
 
     it(`a fresh ${version} TUI starts a thread through the upstream: the engine's thread/read answers it before its first turn (no rollout yet) and after it (the turn read)`, async () => {
@@ -140,10 +155,15 @@ for (const version of CODEX_VERSIONS) {
       await tui.seen('the prompt pasted', `› ${prompt}`);
       tui.keys('Enter');
       await tui.seen("the upstream's answer", new RegExp(`Answer #\\d+ to "${prompt}"`));
-      await until('the engine to read the new thread with its turn', async () => (await userTextsRead(started!)).includes(prompt));
+      await until('the engine to read the new thread with its turn', async () =>
+        (await userTextsRead(started!)).includes(prompt),
+      );
       await until("serve's log to name the TUI connection's version", () => tuiConnectionVersions().length > logged);
       // The resume picker and the session each open a connection: every one speaks the TUI's version.
-      expect([...new Set(tuiConnectionVersions().slice(logged))], "serve's log: the TUI connections' version").to.deep.equal([version]);
+      expect(
+        [...new Set(tuiConnectionVersions().slice(logged))],
+        "serve's log: the TUI connections' version",
+      ).to.deep.equal([version]);
     });
   });
 }

@@ -33,7 +33,13 @@ interface HomeThread {
   readonly noMeta?: true;
 }
 
-const usage = { input_tokens: 10, cached_input_tokens: 0, output_tokens: 5, reasoning_output_tokens: 0, total_tokens: 15 };
+const usage = {
+  input_tokens: 10,
+  cached_input_tokens: 0,
+  output_tokens: 5,
+  reasoning_output_tokens: 0,
+  total_tokens: 15,
+};
 const event = (payload: Record<string, unknown>): Line => ({ type: 'event_msg', payload });
 const user = (text: string): Line[] => [
   { type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } },
@@ -91,7 +97,10 @@ const settings = (threadId: string, extra: Record<string, unknown> = {}): Line =
       runtime_workspace_roots: ['/work/project'],
       reasoning_effort: 'low',
       reasoning_summary: 'detailed',
-      collaboration_mode: { mode: 'default', settings: { model: 'settings-model', reasoning_effort: 'low', developer_instructions: null } },
+      collaboration_mode: {
+        mode: 'default',
+        settings: { model: 'settings-model', reasoning_effort: 'low', developer_instructions: null },
+      },
       disabled_plugin_ids: [],
       ...extra,
     },
@@ -114,7 +123,12 @@ const meta = (id: string, n: number, extra: Record<string, unknown> = {}): Recor
  * A 0.169 legacy thread: one explicit turn (`probe` gives the lines its turn holds, the line Codex
  * refuses among them), then an implicit turn whose number counts the lines Codex read.
  */
-const thread = (label: string, n: number, probe: (turnId: string, threadId: string) => Line[], metaExtra: Record<string, unknown> = {}): HomeThread => {
+const thread = (
+  label: string,
+  n: number,
+  probe: (turnId: string, threadId: string) => Line[],
+  metaExtra: Record<string, unknown> = {},
+): HomeThread => {
   const id = idOf(n);
   const turnId = turnIdOf(n);
   return {
@@ -125,7 +139,11 @@ const thread = (label: string, n: number, probe: (turnId: string, threadId: stri
   };
 };
 /** The turn's lines, `line` in place of the one its kind names. */
-const turn = (turnId: string, threadId: string, over: Partial<Record<'started' | 'context' | 'settings' | 'tokens' | 'complete' | 'extra', Line>>): Line[] => [
+const turn = (
+  turnId: string,
+  threadId: string,
+  over: Partial<Record<'started' | 'context' | 'settings' | 'tokens' | 'complete' | 'extra', Line>>,
+): Line[] => [
   over.started ?? started(turnId),
   over.context ?? context(turnId),
   over.settings ?? settings(threadId),
@@ -133,48 +151,92 @@ const turn = (turnId: string, threadId: string, over: Partial<Record<'started' |
   event({ type: 'agent_reasoning', text: 'thinking' }),
   ...(over.extra === undefined ? [] : [over.extra]),
   ...agent('A1'),
-  over.tokens ?? event({ type: 'token_count', info: { total_token_usage: usage, last_token_usage: usage, model_context_window: 190000 }, rate_limits: null }),
+  over.tokens ??
+    event({
+      type: 'token_count',
+      info: { total_token_usage: usage, last_token_usage: usage, model_context_window: 190000 },
+      rate_limits: null,
+    }),
   over.complete ?? completed(turnId),
 ];
 
 const THREADS: readonly HomeThread[] = [
   thread('control', 1, (t, th) => turn(t, th, {})),
   // TokenUsageInfo's usages are required, each TokenUsage's counts too (the fuzzer's own partial info).
-  thread('token-count-partial-info', 2, (t, th) => turn(t, th, { tokens: event({ type: 'token_count', info: { total_token_usage: { total_tokens: 100 } } }) })),
+  thread('token-count-partial-info', 2, (t, th) =>
+    turn(t, th, { tokens: event({ type: 'token_count', info: { total_token_usage: { total_tokens: 100 } } }) }),
+  ),
   // ModeKind has no `#[serde(other)]`: an unknown name (or null) refuses the turn's start.
-  thread('task-started-unknown-mode', 3, (t, th) => turn(t, th, { started: started(t, { collaboration_mode_kind: 'unknown_mode' }) })),
-  thread('task-started-attribution', 4, (t, th) => turn(t, th, { started: started(t, { turn_attribution: 'padded' }) })),
+  thread('task-started-unknown-mode', 3, (t, th) =>
+    turn(t, th, { started: started(t, { collaboration_mode_kind: 'unknown_mode' }) }),
+  ),
+  thread('task-started-attribution', 4, (t, th) =>
+    turn(t, th, { started: started(t, { turn_attribution: 'padded' }) }),
+  ),
   // `Option<i64>`: a float is refused.
   thread('task-complete-float-time', 5, (t, th) => turn(t, th, { complete: completed(t, { started_at: 1.5 }) })),
-  thread('task-aborted-unknown-reason', 6, (t, th) => turn(t, th, { complete: event({ type: 'turn_aborted', turn_id: t, reason: 'unknown_reason' }) })),
+  thread('task-aborted-unknown-reason', 6, (t, th) =>
+    turn(t, th, { complete: event({ type: 'turn_aborted', turn_id: t, reason: 'unknown_reason' }) }),
+  ),
   // `u32`: a negative count.
-  thread('rollback-negative', 7, (t, th) => turn(t, th, { extra: event({ type: 'thread_rolled_back', num_turns: -1 }) })),
-  thread('user-message-images-string', 8, (t, th) => turn(t, th, { extra: event({ type: 'user_message', message: 'second', images: 'x' }) })),
-  thread('agent-message-unknown-phase', 9, (t, th) => turn(t, th, { extra: event({ type: 'agent_message', message: 'late', phase: 'unknown_phase' }) })),
+  thread('rollback-negative', 7, (t, th) =>
+    turn(t, th, { extra: event({ type: 'thread_rolled_back', num_turns: -1 }) }),
+  ),
+  thread('user-message-images-string', 8, (t, th) =>
+    turn(t, th, { extra: event({ type: 'user_message', message: 'second', images: 'x' }) }),
+  ),
+  thread('agent-message-unknown-phase', 9, (t, th) =>
+    turn(t, th, { extra: event({ type: 'agent_message', message: 'late', phase: 'unknown_phase' }) }),
+  ),
   thread('agent-reasoning-number', 10, (t, th) => turn(t, th, { extra: event({ type: 'agent_reasoning', text: 0 }) })),
   // ThreadSettingsSnapshot requires its provider.
-  thread('settings-without-provider', 11, (t, th) => turn(t, th, { settings: settings(th, { model_provider_id: undefined }) })),
+  thread('settings-without-provider', 11, (t, th) =>
+    turn(t, th, { settings: settings(th, { model_provider_id: undefined }) }),
+  ),
   // TurnContextItem: `approval_policy` required, `summary` a ReasoningSummary, `effort` not empty.
-  thread('context-without-approval', 12, (t, th) => turn(t, th, { context: context(t, { approval_policy: undefined, model: 'other-model' }) })),
-  thread('context-unknown-summary', 13, (t, th) => turn(t, th, { context: context(t, { summary: 'unknown_summary', model: 'other-model' }) })),
-  thread('context-empty-effort', 14, (t, th) => turn(t, th, { context: context(t, { effort: '', model: 'other-model' }) })),
+  thread('context-without-approval', 12, (t, th) =>
+    turn(t, th, { context: context(t, { approval_policy: undefined, model: 'other-model' }) }),
+  ),
+  thread('context-unknown-summary', 13, (t, th) =>
+    turn(t, th, { context: context(t, { summary: 'unknown_summary', model: 'other-model' }) }),
+  ),
+  thread('context-empty-effort', 14, (t, th) =>
+    turn(t, th, { context: context(t, { effort: '', model: 'other-model' }) }),
+  ),
   // An effort of no ReasoningEffort name decodes, as none.
   thread('context-unknown-effort', 21, (t, th) => turn(t, th, { context: context(t, { effort: 'unknown_effort' }) })),
   // ItemCompletedEvent's thread id is a ThreadId (a legacy plan item is numbered when Codex reads it).
   thread('item-completed-null-thread', 15, (t, th) =>
-    turn(t, th, { extra: event({ type: 'item_completed', thread_id: null, turn_id: t, item: { type: 'Plan', id: 'plan-1', text: 'the plan' } }) }),
+    turn(t, th, {
+      extra: event({
+        type: 'item_completed',
+        thread_id: null,
+        turn_id: t,
+        item: { type: 'Plan', id: 'plan-1', text: 'the plan' },
+      }),
+    }),
   ),
   // A later meta whose id is no ThreadId.
-  thread('second-meta-bad-id', 16, (t, th) => turn(t, th, { extra: { type: 'session_meta', payload: meta('not-a-uuid', 16) } })),
+  thread('second-meta-bad-id', 16, (t, th) =>
+    turn(t, th, { extra: { type: 'session_meta', payload: meta('not-a-uuid', 16) } }),
+  ),
   // Nested structs (codexSerde.ts): a memory citation's fields all required (MemoryCitation,
   // MemoryCitationEntry), in an agent message event and item alike.
-  thread('agent-message-empty-citation', 24, (t, th) => turn(t, th, { extra: event({ type: 'agent_message', message: 'late', memory_citation: {} }) })),
+  thread('agent-message-empty-citation', 24, (t, th) =>
+    turn(t, th, { extra: event({ type: 'agent_message', message: 'late', memory_citation: {} }) }),
+  ),
   thread('agent-message-citation-thread-ids', 25, (t, th) =>
-    turn(t, th, { extra: event({ type: 'agent_message', message: 'late', memory_citation: { entries: [], threadIds: [] } }) }),
+    turn(t, th, {
+      extra: event({ type: 'agent_message', message: 'late', memory_citation: { entries: [], threadIds: [] } }),
+    }),
   ),
   thread('agent-message-citation-entry-without-note', 26, (t, th) =>
     turn(t, th, {
-      extra: event({ type: 'agent_message', message: 'late', memory_citation: { entries: [{ path: 'MEMORY.md', lineStart: 1, lineEnd: 2 }], rolloutIds: [] } }),
+      extra: event({
+        type: 'agent_message',
+        message: 'late',
+        memory_citation: { entries: [{ path: 'MEMORY.md', lineStart: 1, lineEnd: 2 }], rolloutIds: [] },
+      }),
     }),
   ),
   thread('item-agent-message-empty-citation', 27, (t, th) =>
@@ -193,45 +255,77 @@ const THREADS: readonly HomeThread[] = [
     turn(t, th, { context: context(t, { permission_profile: { type: 'unknown_variant_x' }, model: 'other-model' }) }),
   ),
   thread('context-profile-managed-without-network', 29, (t, th) =>
-    turn(t, th, { context: context(t, { permission_profile: { type: 'managed', file_system: { type: 'unrestricted' } }, model: 'other-model' }) }),
-  ),
-  thread('context-profile-legacy-unknown-field', 30, (t, th) =>
-    turn(t, th, { context: context(t, { permission_profile: { network: { enabled: true }, other: 1 }, model: 'other-model' }) }),
-  ),
-  thread('context-active-profile-empty', 31, (t, th) => turn(t, th, { context: context(t, { active_permission_profile: {}, model: 'other-model' }) })),
-  thread('context-fs-policy-empty', 32, (t, th) => turn(t, th, { context: context(t, { file_system_sandbox_policy: {}, model: 'other-model' }) })),
-  thread('context-fs-policy-unknown-kind', 33, (t, th) =>
-    turn(t, th, { context: context(t, { file_system_sandbox_policy: { kind: 'unknown_kind' }, model: 'other-model' }) }),
-  ),
-  thread('context-fs-policy-entry-without-access', 34, (t, th) =>
     turn(t, th, {
       context: context(t, {
-        file_system_sandbox_policy: { kind: 'restricted', entries: [{ path: { type: 'special', value: { kind: 'root' } } }] },
+        permission_profile: { type: 'managed', file_system: { type: 'unrestricted' } },
         model: 'other-model',
       }),
     }),
   ),
-  thread('settings-profile-unknown-type', 35, (t, th) => turn(t, th, { settings: settings(th, { permission_profile: { type: 'unknown_variant_x' } }) })),
-  thread('settings-active-profile-empty', 36, (t, th) => turn(t, th, { settings: settings(th, { active_permission_profile: {} }) })),
-  thread('settings-collaboration-mode-empty', 37, (t, th) => turn(t, th, { settings: settings(th, { collaboration_mode: {} }) })),
+  thread('context-profile-legacy-unknown-field', 30, (t, th) =>
+    turn(t, th, {
+      context: context(t, { permission_profile: { network: { enabled: true }, other: 1 }, model: 'other-model' }),
+    }),
+  ),
+  thread('context-active-profile-empty', 31, (t, th) =>
+    turn(t, th, { context: context(t, { active_permission_profile: {}, model: 'other-model' }) }),
+  ),
+  thread('context-fs-policy-empty', 32, (t, th) =>
+    turn(t, th, { context: context(t, { file_system_sandbox_policy: {}, model: 'other-model' }) }),
+  ),
+  thread('context-fs-policy-unknown-kind', 33, (t, th) =>
+    turn(t, th, {
+      context: context(t, { file_system_sandbox_policy: { kind: 'unknown_kind' }, model: 'other-model' }),
+    }),
+  ),
+  thread('context-fs-policy-entry-without-access', 34, (t, th) =>
+    turn(t, th, {
+      context: context(t, {
+        file_system_sandbox_policy: {
+          kind: 'restricted',
+          entries: [{ path: { type: 'special', value: { kind: 'root' } } }],
+        },
+        model: 'other-model',
+      }),
+    }),
+  ),
+  thread('settings-profile-unknown-type', 35, (t, th) =>
+    turn(t, th, { settings: settings(th, { permission_profile: { type: 'unknown_variant_x' } }) }),
+  ),
+  thread('settings-active-profile-empty', 36, (t, th) =>
+    turn(t, th, { settings: settings(th, { active_permission_profile: {} }) }),
+  ),
+  thread('settings-collaboration-mode-empty', 37, (t, th) =>
+    turn(t, th, { settings: settings(th, { collaboration_mode: {} }) }),
+  ),
   // ... and the shapes Codex reads (a rule must not refuse them).
   thread('context-profile-managed', 38, (t, th) =>
     turn(t, th, {
       context: context(t, {
         permission_profile: {
           type: 'managed',
-          file_system: { type: 'restricted', entries: [{ path: { type: 'special', value: { kind: 'root' } }, access: 'read' }] },
+          file_system: {
+            type: 'restricted',
+            entries: [{ path: { type: 'special', value: { kind: 'root' } }, access: 'read' }],
+          },
           network: 'restricted',
         },
         active_permission_profile: { id: ':read-only', extends: null },
-        file_system_sandbox_policy: { kind: 'restricted', entries: [{ path: { type: 'special', value: { kind: 'root' } }, access: 'read' }] },
+        file_system_sandbox_policy: {
+          kind: 'restricted',
+          entries: [{ path: { type: 'special', value: { kind: 'root' } }, access: 'read' }],
+        },
         model: 'other-model',
       }),
     }),
   ),
   thread('context-profile-legacy', 39, (t, th) =>
     turn(t, th, {
-      context: context(t, { permission_profile: { network: { enabled: true } }, file_system_sandbox_policy: { kind: 'external-sandbox' }, model: 'other-model' }),
+      context: context(t, {
+        permission_profile: { network: { enabled: true } },
+        file_system_sandbox_policy: { kind: 'external-sandbox' },
+        model: 'other-model',
+      }),
     }),
   ),
   thread('context-profile-empty-external', 40, (t, th) =>
@@ -242,10 +336,18 @@ const THREADS: readonly HomeThread[] = [
   ),
   // RateLimitSnapshot: a window's `used_percent` and a credits snapshot's flags required.
   thread('tokens-rate-limit-window-without-percent', 41, (t, th) =>
-    turn(t, th, { tokens: event({ type: 'token_count', info: null, rate_limits: { limit_id: 'codex', primary: { window_minutes: 300 } } }) }),
+    turn(t, th, {
+      tokens: event({
+        type: 'token_count',
+        info: null,
+        rate_limits: { limit_id: 'codex', primary: { window_minutes: 300 } },
+      }),
+    }),
   ),
   thread('tokens-rate-limit-credits-partial', 42, (t, th) =>
-    turn(t, th, { tokens: event({ type: 'token_count', info: null, rate_limits: { credits: { has_credits: true } } }) }),
+    turn(t, th, {
+      tokens: event({ type: 'token_count', info: null, rate_limits: { credits: { has_credits: true } } }),
+    }),
   ),
   thread('tokens-rate-limits-read', 43, (t, th) =>
     turn(t, th, {
@@ -265,19 +367,30 @@ const THREADS: readonly HomeThread[] = [
   // GitInfo: its fields `Option`s of strings; a meta whose git Codex refuses is a thread it refuses
   // (our meta codec refuses it too; its file is found by its name, as Codex finds it).
   thread('meta-git-number-branch', 44, (t, th) => turn(t, th, {}), { git: { commit_hash: 'abc123', branch: 5 } }),
-  thread('meta-git-read', 45, (t, th) => turn(t, th, {}), { git: { commit_hash: 'abc123', branch: 'main', repository_url: null } }),
+  thread('meta-git-read', 45, (t, th) => turn(t, th, {}), {
+    git: { commit_hash: 'abc123', branch: 'main', repository_url: null },
+  }),
   // GranularApprovalConfig: three of its flags required.
   thread('context-granular-partial', 46, (t, th) =>
-    turn(t, th, { context: context(t, { approval_policy: { granular: { sandbox_approval: true } }, model: 'other-model' }) }),
+    turn(t, th, {
+      context: context(t, { approval_policy: { granular: { sandbox_approval: true } }, model: 'other-model' }),
+    }),
   ),
-  thread('settings-granular-partial', 47, (t, th) => turn(t, th, { settings: settings(th, { approval_policy: { granular: { rules: true, mcp_elicitations: true } } }) })),
+  thread('settings-granular-partial', 47, (t, th) =>
+    turn(t, th, { settings: settings(th, { approval_policy: { granular: { rules: true, mcp_elicitations: true } } }) }),
+  ),
   thread('context-granular-read', 48, (t, th) =>
     turn(t, th, {
-      context: context(t, { approval_policy: { granular: { sandbox_approval: true, rules: false, mcp_elicitations: false } }, model: 'other-model' }),
+      context: context(t, {
+        approval_policy: { granular: { sandbox_approval: true, rules: false, mcp_elicitations: false } },
+        model: 'other-model',
+      }),
     }),
   ),
   // A later meta whose history mode Codex does not know (rollout/src/recorder.rs `reject_unknown_thread_history_mode`).
-  thread('second-meta-bad-history-mode', 49, (t, th) => turn(t, th, { extra: { type: 'session_meta', payload: meta(th, 49, { history_mode: 'unknown_mode' }) } })),
+  thread('second-meta-bad-history-mode', 49, (t, th) =>
+    turn(t, th, { extra: { type: 'session_meta', payload: meta(th, 49, { history_mode: 'unknown_mode' }) } }),
+  ),
   // No session_meta first (a response item, an event): as a refused meta, the state DB's row from the file name.
   { ...thread('no-meta-response-first', 50, (t, th) => turn(t, th, {})), noMeta: true },
   { ...thread('no-meta-event-first', 51, (t, th) => [started(t), ...turn(t, th, {}).slice(1)]), noMeta: true },
@@ -290,21 +403,38 @@ const THREADS: readonly HomeThread[] = [
   thread('meta-base-instructions-list', 22, (t, th) => turn(t, th, {}), { base_instructions: [] }),
   // A later meta Codex reads before any response item is the thread's (rollout/src/list.rs
   // `read_head_for_summary`): read and listed, whether our codec refuses the first meta or Codex's alone.
-  thread('meta-refused-later-meta-read', 52, (t, th) => [{ type: 'session_meta', payload: meta(th, 52, { cwd: '/work/second' }) }, ...turn(t, th, {})], { cwd: 0 }),
-  thread('meta-codex-refused-later-meta-read', 53, (t, th) => [{ type: 'session_meta', payload: meta(th, 53, { cwd: '/work/second' }) }, ...turn(t, th, {})], {
-    history_mode: 'unknown_mode',
-  }),
+  thread(
+    'meta-refused-later-meta-read',
+    52,
+    (t, th) => [{ type: 'session_meta', payload: meta(th, 52, { cwd: '/work/second' }) }, ...turn(t, th, {})],
+    { cwd: 0 },
+  ),
+  thread(
+    'meta-codex-refused-later-meta-read',
+    53,
+    (t, th) => [{ type: 'session_meta', payload: meta(th, 53, { cwd: '/work/second' }) }, ...turn(t, th, {})],
+    {
+      history_mode: 'unknown_mode',
+    },
+  ),
   // After a response item: every read refused, the state DB's row built from the later meta (rollout/src/metadata.rs `builder_from_items`).
-  thread('meta-refused-later-meta-after-items', 54, (t, th) => [...turn(t, th, {}), { type: 'session_meta', payload: meta(th, 54, { cwd: '/work/second' }) }], {
-    timestamp: null,
-  }),
+  thread(
+    'meta-refused-later-meta-after-items',
+    54,
+    (t, th) => [...turn(t, th, {}), { type: 'session_meta', payload: meta(th, 54, { cwd: '/work/second' }) }],
+    {
+      timestamp: null,
+    },
+  ),
   // A first meta our codec reads but Codex's serde refuses (its id no ThreadId, a session_id a
   // number): the thread is the file name's, as when our codec refuses it too (rollout/src/metadata.rs
   // `builder_from_items`); an id of 5,000 characters breaks no list (it is never a key).
   thread('meta-codex-refused-id', 55, (t, th) => turn(t, th, {}), { id: 'unknown_variant_x' }),
   thread('meta-codex-refused-long-id', 56, (t, th) => turn(t, th, {}), { id: 'x'.repeat(5000) }),
   // No line sets the state-DB row's cwd: an empty one, answered as Codex's working directory.
-  thread('meta-codex-refused-no-cwd', 57, (t) => [started(t), ...user('turn 1'), ...agent('A1'), completed(t)], { session_id: 9007199254740992 }),
+  thread('meta-codex-refused-no-cwd', 57, (t) => [started(t), ...user('turn 1'), ...agent('A1'), completed(t)], {
+    session_id: 9007199254740992,
+  }),
   // ... "is empty" (no session meta or response item Codex reads).
   {
     label: 'meta-refused-no-items',
@@ -337,7 +467,10 @@ const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
     const file = join(dir, `rollout-${stamp}-${t.id}.jsonl`);
     const lines = t.noMeta === true ? t.lines : [{ type: 'session_meta', payload: t.meta }, ...t.lines];
     const timeOf = (i: number): Date => new Date(startMs + i * 1000);
-    writeFileSync(file, lines.map((l, i) => `${JSON.stringify({ timestamp: timeOf(i).toISOString(), ...l })}\n`).join(''));
+    writeFileSync(
+      file,
+      lines.map((l, i) => `${JSON.stringify({ timestamp: timeOf(i).toISOString(), ...l })}\n`).join(''),
+    );
     utimesSync(file, timeOf(lines.length - 1), timeOf(lines.length - 1));
   }
 };
@@ -372,13 +505,25 @@ describe(`compat: lines Codex cannot decode (issue 69) (codex app-server ${compa
     try {
       ours = spawnRpcServer(
         process.execPath,
-        [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', join(root, 'index'), '--codex-version', compatCodexVersion()],
+        [
+          ENGINE_CLI_PATH,
+          'serve',
+          '--codex-home',
+          home.codexHome,
+          '--index-dir',
+          join(root, 'index'),
+          '--codex-version',
+          compatCodexVersion(),
+        ],
         {
           cwd: home.workDir,
           env: { ...process.env, HOME: join(root, 'user-home') },
         },
       );
-      await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+      await ours.request('initialize', {
+        clientInfo: { name: 'compat', version: '0' },
+        capabilities: { experimentalApi: true },
+      });
       ours.notify('initialized');
       const askCodex = async (method: string, params: unknown): Promise<RpcAnswer> => {
         try {
@@ -403,7 +548,9 @@ describe(`compat: lines Codex cannot decode (issue 69) (codex app-server ${compa
         const [c, o] = [await askCodex(method, params), await ours.request(method, params)];
         compared += 1;
         if (process.env['UNDECODABLE_DUMP'] !== undefined)
-          process.stderr.write(`${label} ${method}\n  codex ${JSON.stringify(c).slice(0, 2000)}\n  ours  ${JSON.stringify(o).slice(0, 2000)}\n`);
+          process.stderr.write(
+            `${label} ${method}\n  codex ${JSON.stringify(c).slice(0, 2000)}\n  ours  ${JSON.stringify(o).slice(0, 2000)}\n`,
+          );
         const d = jsonDifferences(withoutRecency(c), withoutRecency(o), 8);
         if (d.length > 0) differing.push(`${label} ${method}\n${describeDifferences(d)}`);
       }

@@ -38,7 +38,10 @@ const context = (w: RolloutWriter, turnId: string): RolloutWriter =>
     approvals_reviewer: 'user',
     permission_profile: { type: 'disabled' },
     model: 'mock-model',
-    collaboration_mode: { mode: 'default', settings: { model: 'mock-model', reasoning_effort: null, developer_instructions: null } },
+    collaboration_mode: {
+      mode: 'default',
+      settings: { model: 'mock-model', reasoning_effort: null, developer_instructions: null },
+    },
     multi_agent_version: 'v1',
     realtime_active: false,
     summary: 'none',
@@ -47,22 +50,42 @@ const context = (w: RolloutWriter, turnId: string): RolloutWriter =>
 const user = (w: RolloutWriter, turnId: string, text: string): RolloutWriter =>
   w.responseMessage('user', text).item(turnId, { type: 'UserMessage', id: `u-${turnId}`, content: w.userText(text) });
 const answer = (w: RolloutWriter, turnId: string, text: string, itemTurn = turnId): RolloutWriter =>
-  w.item(itemTurn, { type: 'AgentMessage', id: `msg-${turnId}`, content: [{ type: 'Text', text }] }).responseMessage('assistant', text);
+  w
+    .item(itemTurn, { type: 'AgentMessage', id: `msg-${turnId}`, content: [{ type: 'Text', text }] })
+    .responseMessage('assistant', text);
 /** A turn's start, context and items, not ended. */
-const open = (w: RolloutWriter, turnId: string, text: string): RolloutWriter => user(context(w.taskStarted(turnId), turnId), turnId, text);
+const open = (w: RolloutWriter, turnId: string, text: string): RolloutWriter =>
+  user(context(w.taskStarted(turnId), turnId), turnId, text);
 /** A whole turn: started, its context, the user's message, reasoning, the answer, its end. */
 const chat = (w: RolloutWriter, turnId: string, text: string, reply: string): RolloutWriter =>
-  answer(open(w, turnId, text).item(turnId, { type: 'Reasoning', id: `rs-${turnId}`, summary_text: [`Thinking: ${text}`], raw_content: [] }), turnId, reply).taskComplete(
+  answer(
+    open(w, turnId, text).item(turnId, {
+      type: 'Reasoning',
+      id: `rs-${turnId}`,
+      summary_text: [`Thinking: ${text}`],
+      raw_content: [],
+    }),
     turnId,
-  );
+    reply,
+  ).taskComplete(turnId);
 /** A review turn as 0.169.0 writes one: no task_started; entered, exited, the answer, its end (the review scenario's lines). */
 const review = (w: RolloutWriter, turnId: string): RolloutWriter =>
   w
-    .item(turnId, { type: 'EnteredReviewMode', id: `enter-${turnId}`, target: { type: 'custom', instructions: 'Review it.' }, user_facing_hint: 'Review it.' })
+    .item(turnId, {
+      type: 'EnteredReviewMode',
+      id: `enter-${turnId}`,
+      target: { type: 'custom', instructions: 'Review it.' },
+      user_facing_hint: 'Review it.',
+    })
     .item(turnId, {
       type: 'ExitedReviewMode',
       id: `exit-${turnId}`,
-      review_output: { findings: [], overall_correctness: 'patch is correct', overall_explanation: 'Fine.', overall_confidence_score: 0.8 },
+      review_output: {
+        findings: [],
+        overall_correctness: 'patch is correct',
+        overall_explanation: 'Fine.',
+        overall_confidence_score: 0.8,
+      },
     })
     .item(turnId, { type: 'AgentMessage', id: `msg-${turnId}`, content: [{ type: 'Text', text: 'Reviewed.' }] })
     .taskComplete(turnId);
@@ -70,19 +93,37 @@ const review = (w: RolloutWriter, turnId: string): RolloutWriter =>
 const CASES: readonly Case[] = [
   { label: 'control', write: (w) => chat(chat(w, 't1', 'one', 'A1'), 't2', 'two', 'A2') },
   // An item naming a turn never started: while another turn is open, and between turns.
-  { label: 'item-while-open', write: (w) => chat(answer(open(w, 't1', 'one'), 't1', 'A1', NEVER).taskComplete('t1'), 't2', 'two', 'A2') },
-  { label: 'item-between', write: (w) => chat(answer(chat(w, 't1', 'one', 'A1'), 'x', 'stray', NEVER), 't2', 'two', 'A2') },
+  {
+    label: 'item-while-open',
+    write: (w) => chat(answer(open(w, 't1', 'one'), 't1', 'A1', NEVER).taskComplete('t1'), 't2', 'two', 'A2'),
+  },
+  {
+    label: 'item-between',
+    write: (w) => chat(answer(chat(w, 't1', 'one', 'A1'), 'x', 'stray', NEVER), 't2', 'two', 'A2'),
+  },
   // An end naming a turn never started: while another turn is open (that turn's own end never comes), and between turns.
-  { label: 'complete-while-open', write: (w) => chat(answer(open(w, 't1', 'one'), 't1', 'A1').taskComplete(NEVER), 't2', 'two', 'A2') },
+  {
+    label: 'complete-while-open',
+    write: (w) => chat(answer(open(w, 't1', 'one'), 't1', 'A1').taskComplete(NEVER), 't2', 'two', 'A2'),
+  },
   { label: 'complete-between', write: (w) => chat(chat(w, 't1', 'one', 'A1').taskComplete(NEVER), 't2', 'two', 'A2') },
-  { label: 'aborted-while-open', write: (w) => chat(answer(open(w, 't1', 'one'), 't1', 'A1').turnAborted(NEVER), 't2', 'two', 'A2') },
+  {
+    label: 'aborted-while-open',
+    write: (w) => chat(answer(open(w, 't1', 'one'), 't1', 'A1').turnAborted(NEVER), 't2', 'two', 'A2'),
+  },
   { label: 'aborted-between', write: (w) => chat(chat(w, 't1', 'one', 'A1').turnAborted(NEVER), 't2', 'two', 'A2') },
   // A turn whose task_started Codex's serde refuses (ModeKind has no such name): its items and end name a turn it never started.
   {
     label: 'start-refused',
     write: (w) => {
       chat(w, 't1', 'one', 'A1');
-      w.push('event_msg', { type: 'task_started', turn_id: NEVER, started_at: 1795200000, model_context_window: 190000, collaboration_mode_kind: 'unknown_mode' });
+      w.push('event_msg', {
+        type: 'task_started',
+        turn_id: NEVER,
+        started_at: 1795200000,
+        model_context_window: 190000,
+        collaboration_mode_kind: 'unknown_mode',
+      });
       chat(answer(user(context(w, NEVER), NEVER, 'two'), NEVER, 'A2').taskComplete(NEVER), 't3', 'three', 'A3');
     },
   },
@@ -91,7 +132,13 @@ const CASES: readonly Case[] = [
     label: 'start-refused-open',
     write: (w) => {
       chat(w, 't1', 'one', 'A1');
-      w.push('event_msg', { type: 'task_started', turn_id: NEVER, started_at: 1795200000, model_context_window: 190000, collaboration_mode_kind: 'unknown_mode' });
+      w.push('event_msg', {
+        type: 'task_started',
+        turn_id: NEVER,
+        started_at: 1795200000,
+        model_context_window: 190000,
+        collaboration_mode_kind: 'unknown_mode',
+      });
       answer(user(context(w, NEVER), NEVER, 'two'), NEVER, 'A2');
     },
   },
@@ -100,9 +147,21 @@ const CASES: readonly Case[] = [
   {
     label: 'review-interleaved',
     write: (w) => {
-      chat(w, 't1', 'one', 'A1').item('r1', { type: 'EnteredReviewMode', id: 'enter-r1', target: { type: 'uncommittedChanges' }, user_facing_hint: 'current changes' });
+      chat(w, 't1', 'one', 'A1').item('r1', {
+        type: 'EnteredReviewMode',
+        id: 'enter-r1',
+        target: { type: 'uncommittedChanges' },
+        user_facing_hint: 'current changes',
+      });
       answer(open(w, 'sub', 'review this'), 'sub', 'sub answer').taskComplete('sub');
-      chat(w.item('r1', { type: 'AgentMessage', id: 'msg-r1', content: [{ type: 'Text', text: 'Reviewed.' }] }).taskComplete('r1'), 't2', 'two', 'A2');
+      chat(
+        w
+          .item('r1', { type: 'AgentMessage', id: 'msg-r1', content: [{ type: 'Text', text: 'Reviewed.' }] })
+          .taskComplete('r1'),
+        't2',
+        'two',
+        'A2',
+      );
     },
   },
   // A review turn that never ended: its entered item, an answer, no end.
@@ -111,7 +170,12 @@ const CASES: readonly Case[] = [
     write: (w) =>
       chat(
         chat(w, 't1', 'one', 'A1')
-          .item('r1', { type: 'EnteredReviewMode', id: 'enter-r1', target: { type: 'uncommittedChanges' }, user_facing_hint: 'current changes' })
+          .item('r1', {
+            type: 'EnteredReviewMode',
+            id: 'enter-r1',
+            target: { type: 'uncommittedChanges' },
+            user_facing_hint: 'current changes',
+          })
           .item('r1', { type: 'AgentMessage', id: 'msg-r1', content: [{ type: 'Text', text: 'Reviewing.' }] }),
         't2',
         'two',
@@ -136,17 +200,46 @@ const CASES: readonly Case[] = [
   {
     label: 'review-item-first',
     write: (w) =>
-      chat(review(chat(w, 't1', 'one', 'A1').item('r1', { type: 'AgentMessage', id: 'early-r1', content: [{ type: 'Text', text: 'early' }] }), 'r1'), 't2', 'two', 'A2'),
+      chat(
+        review(
+          chat(w, 't1', 'one', 'A1').item('r1', {
+            type: 'AgentMessage',
+            id: 'early-r1',
+            content: [{ type: 'Text', text: 'early' }],
+          }),
+          'r1',
+        ),
+        't2',
+        'two',
+        'A2',
+      ),
   },
   {
     label: 'item-before-start',
-    write: (w) => chat(chat(w, 't1', 'one', 'A1').item('t2', { type: 'AgentMessage', id: 'early-t2', content: [{ type: 'Text', text: 'early' }] }), 't2', 'two', 'A2'),
+    write: (w) =>
+      chat(
+        chat(w, 't1', 'one', 'A1').item('t2', {
+          type: 'AgentMessage',
+          id: 'early-t2',
+          content: [{ type: 'Text', text: 'early' }],
+        }),
+        't2',
+        'two',
+        'A2',
+      ),
   },
   // A turn already ended, named again: by an end, by a start (with an item), by an abort then a complete.
-  { label: 'abort-after-complete', write: (w) => chat(chat(w, 't1', 'one', 'A1'), 't2', 'two', 'A2').turnAborted('t1') },
+  {
+    label: 'abort-after-complete',
+    write: (w) => chat(chat(w, 't1', 'one', 'A1'), 't2', 'two', 'A2').turnAborted('t1'),
+  },
   {
     label: 'complete-after-complete',
-    write: (w) => chat(chat(w, 't1', 'one', 'A1').wait(5000), 't2', 'two', 'A2').taskComplete('t1', { message: 'late failure', codex_error_info: null }),
+    write: (w) =>
+      chat(chat(w, 't1', 'one', 'A1').wait(5000), 't2', 'two', 'A2').taskComplete('t1', {
+        message: 'late failure',
+        codex_error_info: null,
+      }),
   },
   {
     label: 'complete-after-abort',
@@ -177,7 +270,16 @@ const CASES: readonly Case[] = [
   {
     label: 'item-after-review',
     write: (w) =>
-      chat(review(chat(w, 't1', 'one', 'A1'), 'r1').item('r1', { type: 'AgentMessage', id: 'late-r1', content: [{ type: 'Text', text: 'late' }] }), 't2', 'two', 'A2'),
+      chat(
+        review(chat(w, 't1', 'one', 'A1'), 'r1').item('r1', {
+          type: 'AgentMessage',
+          id: 'late-r1',
+          content: [{ type: 'Text', text: 'late' }],
+        }),
+        't2',
+        'two',
+        'A2',
+      ),
   },
   // An end's own times: its started_at another than its start's, or none.
   {
@@ -198,7 +300,12 @@ const CASES: readonly Case[] = [
         completed_at: 1795300001,
         duration_ms: 8,
       });
-      answer(open(w, 't3', 'three'), 't3', 'A3').push('event_msg', { type: 'turn_aborted', turn_id: 't3', reason: 'interrupted', started_at: 1700000002 });
+      answer(open(w, 't3', 'three'), 't3', 'A3').push('event_msg', {
+        type: 'turn_aborted',
+        turn_id: 't3',
+        reason: 'interrupted',
+        started_at: 1700000002,
+      });
     },
   },
   {
@@ -241,7 +348,12 @@ const writeHome = (codexHome: string): WrittenFile[] =>
 /** The turn never started, asked by its id: its items listed and read, asc and desc. */
 const neverSteps = (threadId: string): Step[] => [
   { label: 'items of the turn never started', method: 'thread/items/list', params: { threadId, turnId: NEVER } },
-  { label: 'items of the turn never started desc', method: 'thread/items/list', params: { threadId, turnId: NEVER, sortDirection: 'desc', limit: 1 }, walk: 4 },
+  {
+    label: 'items of the turn never started desc',
+    method: 'thread/items/list',
+    params: { threadId, turnId: NEVER, sortDirection: 'desc', limit: 1 },
+    walk: 4,
+  },
   {
     label: 'items/read of the turn never started',
     method: 'thread/items/read',
@@ -267,11 +379,13 @@ describe(`compat: a paginated turn Codex never started (issue 69) (codex app-ser
     // (rebuilt from the files on the next start) and the files put back as written.
     const codex = await openColdCodex({ codexHome, workDir });
     try {
-      for (let i = 0; i < CASES.length; i += 1) await codex.server.request('thread/resume', { threadId: idOf(i + 1), excludeTurns: true });
+      for (let i = 0; i < CASES.length; i += 1)
+        await codex.server.request('thread/resume', { threadId: idOf(i + 1), excludeTurns: true });
     } finally {
       await codex.stop();
     }
-    for (const f of readdirSync(codexHome)) if (f.startsWith('state_5.sqlite')) rmSync(join(codexHome, f), { force: true });
+    for (const f of readdirSync(codexHome))
+      if (f.startsWith('state_5.sqlite')) rmSync(join(codexHome, f), { force: true });
     for (const f of files) {
       if (readFileSync(f.path, 'utf8') !== f.content) writeFileSync(f.path, f.content);
       utimesSync(f.path, f.at, f.at);
@@ -291,7 +405,9 @@ describe(`compat: a paginated turn Codex never started (issue 69) (codex app-ser
       const t = comparison.byThread.get(idOf(i + 1));
       return `${c.label} ${t?.equal ?? 0}/${t?.compared ?? 0}`;
     });
-    process.stderr.write(`  turns never started: ${comparison.compared - comparison.problems.length}/${comparison.compared} answers equal (${perCase.join(', ')})\n`);
+    process.stderr.write(
+      `  turns never started: ${comparison.compared - comparison.problems.length}/${comparison.compared} answers equal (${perCase.join(', ')})\n`,
+    );
     expect(comparison.problems, comparison.problems.join('\n')).to.deep.equal([]);
   });
 });

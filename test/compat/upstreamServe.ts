@@ -15,7 +15,9 @@ import type { CompatHome } from './scenarios.js';
 import { until } from './tmuxTui.js';
 
 /** The chat scenario's paginated home, written by the real codex under `root`, configured for a loopback mock Responses API (started): what an upstream's turns run against. */
-export const chatHomeWithMock = async (root: string): Promise<{ readonly home: CompatHome; readonly mock: MockResponses }> => {
+export const chatHomeWithMock = async (
+  root: string,
+): Promise<{ readonly home: CompatHome; readonly mock: MockResponses }> => {
   const home = await buildScenarioHome(
     SCENARIOS.find((s) => s.name === 'chat')!,
     'paginated',
@@ -37,14 +39,35 @@ export interface UpstreamServe {
 }
 
 /** Starts serve with `codex` as its upstream and connects a client once it listens. */
-export const startUpstreamServe = async (home: CompatHome, codex: CodexCommand, logLevel: 'info' | 'warn'): Promise<UpstreamServe> => {
+export const startUpstreamServe = async (
+  home: CompatHome,
+  codex: CodexCommand,
+  logLevel: 'info' | 'warn',
+): Promise<UpstreamServe> => {
   const url = `ws://127.0.0.1:${await freeLoopbackPort()}`;
   // `--upstream-bin` takes one executable: the native binary, or the package's launcher (a node script with its shebang).
   const upstreamBin = codex.args.length === 0 ? codex.file : codex.args[0]!;
   const serve = spawn(
     process.execPath,
-    [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--listen', url, '--upstream', 'codex', '--upstream-bin', upstreamBin, '--log-level', logLevel],
-    { env: { ...process.env, ...appServerEnv({ codexHome: home.codexHome }) }, stdio: ['ignore', 'ignore', 'pipe'], cwd: home.workDir },
+    [
+      ENGINE_CLI_PATH,
+      'serve',
+      '--codex-home',
+      home.codexHome,
+      '--listen',
+      url,
+      '--upstream',
+      'codex',
+      '--upstream-bin',
+      upstreamBin,
+      '--log-level',
+      logLevel,
+    ],
+    {
+      env: { ...process.env, ...appServerEnv({ codexHome: home.codexHome }) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: home.workDir,
+    },
   );
   let log = '';
   serve.stderr!.setEncoding('utf8');

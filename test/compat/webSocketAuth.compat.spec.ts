@@ -7,7 +7,14 @@ import { expect } from 'chai';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
-import { authServers, freePort, refusedStartups, runToExit, tryUpgrade, waitReady } from '../adapters/driving/rpc/webSocketAuthCases.js';
+import {
+  authServers,
+  freePort,
+  refusedStartups,
+  runToExit,
+  tryUpgrade,
+  waitReady,
+} from '../adapters/driving/rpc/webSocketAuthCases.js';
 import type { Outcome } from '../adapters/driving/rpc/webSocketAuthCases.js';
 
 describe('WebSocket auth: ours as codex app-server', function () {
@@ -26,13 +33,19 @@ describe('WebSocket auth: ours as codex app-server', function () {
   };
 
   /** Start a server with these flags on a free port; the upgrade outcomes of `cases` once ready. */
-  const outcomes = async (kind: 'codex' | 'ours', flags: string[], headers: Array<() => Promise<Record<string, string>>>): Promise<Outcome[]> => {
+  const outcomes = async (
+    kind: 'codex' | 'ours',
+    flags: string[],
+    headers: Array<() => Promise<Record<string, string>>>,
+  ): Promise<Outcome[]> => {
     const port = await freePort();
     const listen = ['--listen', `ws://127.0.0.1:${port}`, ...flags];
     const child =
       kind === 'codex'
         ? spawn(codex.file, [...codex.args, 'app-server', ...listen], { stdio: 'ignore', env: env() })
-        : spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome(), ...listen], { stdio: 'ignore' });
+        : spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome(), ...listen], {
+            stdio: 'ignore',
+          });
     children.push(child);
     await waitReady(port, child);
     const got: Outcome[] = [];
@@ -45,7 +58,10 @@ describe('WebSocket auth: ours as codex app-server', function () {
     it(`answers every upgrade as Codex does: server ${index + 1} of 3`, async () => {
       const server = authServers(dirOf())[index]!;
       const headers = server.cases.map((c) => c.headers);
-      const [theirs, ours] = [await outcomes('codex', server.flags, headers), await outcomes('ours', server.flags, headers)];
+      const [theirs, ours] = [
+        await outcomes('codex', server.flags, headers),
+        await outcomes('ours', server.flags, headers),
+      ];
       const labelled = (o: Outcome[]) => Object.fromEntries(server.cases.map((c, i) => [c.label, o[i]]));
       expect(labelled(ours)).to.deep.equal(labelled(theirs));
       expect(labelled(theirs)).to.deep.equal(Object.fromEntries(server.cases.map((c) => [c.label, c.expected])));
@@ -55,7 +71,11 @@ describe('WebSocket auth: ours as codex app-server', function () {
     const port = await freePort();
     for (const s of refusedStartups(dirOf(), port)) {
       const theirs = await runToExit(codex.file, [...codex.args, 'app-server', ...s.args], env());
-      const ours = await runToExit(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome(), ...s.args], process.env);
+      const ours = await runToExit(
+        process.execPath,
+        [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome(), ...s.args],
+        process.env,
+      );
       expect(theirs.code, `codex: ${s.label}`).to.not.equal(0);
       expect(theirs.stderr, `codex: ${s.label}`).to.contain(s.message);
       expect(ours.code, `ours: ${s.label}`).to.not.equal(0);

@@ -43,8 +43,10 @@ interface TranscriptStep {
   readonly notWithCodex?: string;
 }
 
-const FORK_LOADS = 'Codex loads the thread it forks (status idle, environments, a thread/started with them); we answer it notLoaded';
-const REVERT_LOADED = 'Codex reverts only a thread it has loaded (thread/resume, which we do not serve): "thread not found" on a cold one';
+const FORK_LOADS =
+  'Codex loads the thread it forks (status idle, environments, a thread/started with them); we answer it notLoaded';
+const REVERT_LOADED =
+  'Codex reverts only a thread it has loaded (thread/resume, which we do not serve): "thread not found" on a cold one';
 
 /** The transcript, in order; a step that changes the home (fork, revert) is followed by reads that show it. */
 export const TRANSCRIPT: ReadonlyArray<TranscriptStep> = [
@@ -57,9 +59,23 @@ export const TRANSCRIPT: ReadonlyArray<TranscriptStep> = [
     params: (k) => ({ threadId: k.threadId, includeTurns: true }),
     learn: (k, r) => (k.turnIds = (r.thread.turns as Array<{ id: string }>).map((t) => t.id)),
   },
-  { label: 'turns notLoaded walk', method: 'thread/turns/list', params: (k) => ({ threadId: k.threadId, itemsView: 'notLoaded', limit: 2 }), walk: 5 },
-  { label: 'turns summary desc', method: 'thread/turns/list', params: (k) => ({ threadId: k.threadId, itemsView: 'summary', sortDirection: 'desc' }) },
-  { label: 'turns full', method: 'thread/turns/list', params: (k) => ({ threadId: k.threadId, itemsView: 'full', limit: 3 }), walk: 3 },
+  {
+    label: 'turns notLoaded walk',
+    method: 'thread/turns/list',
+    params: (k) => ({ threadId: k.threadId, itemsView: 'notLoaded', limit: 2 }),
+    walk: 5,
+  },
+  {
+    label: 'turns summary desc',
+    method: 'thread/turns/list',
+    params: (k) => ({ threadId: k.threadId, itemsView: 'summary', sortDirection: 'desc' }),
+  },
+  {
+    label: 'turns full',
+    method: 'thread/turns/list',
+    params: (k) => ({ threadId: k.threadId, itemsView: 'full', limit: 3 }),
+    walk: 3,
+  },
   { label: 'items walk', method: 'thread/items/list', params: (k) => ({ threadId: k.threadId, limit: 4 }), walk: 10 },
   {
     label: 'items of a turn desc',
@@ -69,9 +85,23 @@ export const TRANSCRIPT: ReadonlyArray<TranscriptStep> = [
   },
   { label: 'fork', method: 'thread/fork', params: (k) => ({ threadId: k.threadId }), notWithCodex: FORK_LOADS },
   { label: 'list after fork', method: 'thread/list', params: () => ({}), notWithCodex: FORK_LOADS },
-  { label: 'revert', method: 'thread/revert', params: (k) => ({ threadId: k.threadId, beforeTurnId: k.turnIds[k.turnIds.length - 1] }), notWithCodex: REVERT_LOADED },
-  { label: 'turns after revert', method: 'thread/turns/list', params: (k) => ({ threadId: k.threadId, itemsView: 'summary' }), notWithCodex: REVERT_LOADED },
-  { label: 'unknown thread', method: 'thread/read', params: () => ({ threadId: '00000000-0000-7000-8000-0000000000ff' }) },
+  {
+    label: 'revert',
+    method: 'thread/revert',
+    params: (k) => ({ threadId: k.threadId, beforeTurnId: k.turnIds[k.turnIds.length - 1] }),
+    notWithCodex: REVERT_LOADED,
+  },
+  {
+    label: 'turns after revert',
+    method: 'thread/turns/list',
+    params: (k) => ({ threadId: k.threadId, itemsView: 'summary' }),
+    notWithCodex: REVERT_LOADED,
+  },
+  {
+    label: 'unknown thread',
+    method: 'thread/read',
+    params: () => ({ threadId: '00000000-0000-7000-8000-0000000000ff' }),
+  },
 ];
 
 const INIT = { clientInfo: { name: 'compat', version: '0' } };
@@ -89,7 +119,12 @@ interface Exchange {
 }
 
 /** Run the transcript on one server; each step's answers (page by page) and the notifications that came with them. */
-const runTranscript = async (ask: Ask, received: Array<{ method: string; params: unknown }>, settle: () => Promise<void>, threadId: string): Promise<Exchange[]> => {
+const runTranscript = async (
+  ask: Ask,
+  received: Array<{ method: string; params: unknown }>,
+  settle: () => Promise<void>,
+  threadId: string,
+): Promise<Exchange[]> => {
   const known: Known = { threadId, turnIds: [] };
   const out: Exchange[] = [];
   for (const step of TRANSCRIPT) {
@@ -106,7 +141,13 @@ const runTranscript = async (ask: Ask, received: Array<{ method: string; params:
     }
     await settle();
     if (step.learn !== undefined && 'result' in answers[0]!) step.learn(known, answers[0].result);
-    out.push({ label: step.label, method: step.method, params: base, answers, notifications: received.slice(seen).filter((n) => !CODEX_OWN.has(n.method)) });
+    out.push({
+      label: step.label,
+      method: step.method,
+      params: base,
+      answers,
+      notifications: received.slice(seen).filter((n) => !CODEX_OWN.has(n.method)),
+    });
   }
   return out;
 };
@@ -119,7 +160,12 @@ const TIMING = new Set(['createdAt', 'updatedAt', 'recencyAt', 'startedAt', 'com
  * have (the fork's thread, the revert's file) becomes `<new-N>` in order of appearance; clock
  * readings of the threads the transcript created are dropped.
  */
-const invariant = (value: unknown, home: string, knownIds: ReadonlySet<string>, fresh: Map<string, string>): unknown => {
+const invariant = (
+  value: unknown,
+  home: string,
+  knownIds: ReadonlySet<string>,
+  fresh: Map<string, string>,
+): unknown => {
   const named = JSON.stringify(value)
     .split(home)
     .join('<HOME>')
@@ -142,7 +188,8 @@ const idsOf = (codexHome: string): Set<string> => {
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(join(dir, e.name));
-      else if (e.name.endsWith('.jsonl')) for (const m of `${e.name}\n${readFileSync(join(dir, e.name), 'utf8')}`.match(UUID) ?? []) ids.add(m);
+      else if (e.name.endsWith('.jsonl'))
+        for (const m of `${e.name}\n${readFileSync(join(dir, e.name), 'utf8')}`.match(UUID) ?? []) ids.add(m);
     }
   };
   walk(join(codexHome, 'sessions'));
@@ -150,22 +197,38 @@ const idsOf = (codexHome: string): Set<string> => {
 };
 
 /** Two exchanges compared: answers with the history normalisation, then invariant forms; notifications by method and params. */
-const differences = (theirs: Exchange[], ours: Exchange[], theirHome: string, ourHome: string, knownIds: ReadonlySet<string>, withCodex: boolean): string[] => {
+const differences = (
+  theirs: Exchange[],
+  ours: Exchange[],
+  theirHome: string,
+  ourHome: string,
+  knownIds: ReadonlySet<string>,
+  withCodex: boolean,
+): string[] => {
   const problems: string[] = [];
   const [freshTheirs, freshOurs] = [new Map<string, string>(), new Map<string, string>()];
   const oracle = new ClockOracle(theirHome);
   theirs.forEach((t, i) => {
     const o = ours[i]!;
     if (withCodex && TRANSCRIPT[i]!.notWithCodex !== undefined) return;
-    if (t.answers.length !== o.answers.length) problems.push(`${t.label}: codex gave ${t.answers.length} pages, ours ${o.answers.length}`);
+    if (t.answers.length !== o.answers.length)
+      problems.push(`${t.label}: codex gave ${t.answers.length} pages, ours ${o.answers.length}`);
     t.answers.forEach((ta, p) => {
       const oa = o.answers[p];
       if (oa === undefined) return;
       const { expected, actual } = normaliseHistoryAnswer(oracle, TRANSCRIPT[i]!.method, t.params, ta, oa);
-      const d = jsonDifferences(invariant(expected, theirHome, knownIds, freshTheirs), invariant(actual, ourHome, knownIds, freshOurs), 6);
+      const d = jsonDifferences(
+        invariant(expected, theirHome, knownIds, freshTheirs),
+        invariant(actual, ourHome, knownIds, freshOurs),
+        6,
+      );
       if (d.length > 0) problems.push(`${t.label} page ${p}\n${describeDifferences(d)}`);
     });
-    const d = jsonDifferences(invariant(t.notifications, theirHome, knownIds, freshTheirs), invariant(o.notifications, ourHome, knownIds, freshOurs), 6);
+    const d = jsonDifferences(
+      invariant(t.notifications, theirHome, knownIds, freshTheirs),
+      invariant(o.notifications, ourHome, knownIds, freshOurs),
+      6,
+    );
     if (d.length > 0) problems.push(`${t.label} notifications\n${describeDifferences(d)}`);
   });
   return problems;
@@ -190,7 +253,11 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
   });
 
   /** Start a server listening on a free port, run the transcript over WebSocket, stop it. */
-  const overWebSocket = async (start: (port: number) => ChildProcess, threadId: string, peer: 'ours' | 'codex'): Promise<Exchange[]> => {
+  const overWebSocket = async (
+    start: (port: number) => ChildProcess,
+    threadId: string,
+    peer: 'ours' | 'codex',
+  ): Promise<Exchange[]> => {
     const port = await freePort();
     const child = start(port);
     children.push(child);
@@ -230,7 +297,12 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
       'codex',
     );
     const wsExchanges = await overWebSocket(
-      (port) => spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', wsHome, '--listen', `ws://127.0.0.1:${port}`], { stdio: 'ignore' }),
+      (port) =>
+        spawn(
+          process.execPath,
+          [ENGINE_CLI_PATH, 'serve', '--codex-home', wsHome, '--listen', `ws://127.0.0.1:${port}`],
+          { stdio: 'ignore' },
+        ),
       threadId,
       'ours',
     );
@@ -238,7 +310,12 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
     const oursStdio = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', stdioHome]);
     await oursStdio.request('initialize', INIT);
     oursStdio.notify('initialized');
-    const stdioExchanges = await runTranscript(oursStdio.request, oursStdio.notifications, () => oursStdio.settle(), threadId);
+    const stdioExchanges = await runTranscript(
+      oursStdio.request,
+      oursStdio.notifications,
+      () => oursStdio.settle(),
+      threadId,
+    );
     await oursStdio.close();
 
     expect(
@@ -248,9 +325,15 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
     const reverted = wsExchanges.find((e) => e.method === 'thread/revert')?.answers[0];
     expect(reverted, `ours reverted: ${JSON.stringify(reverted)}`).to.have.property('result');
     const problems = [
-      ...differences(codexExchanges, wsExchanges, codexHome, wsHome, knownIds, true).map((p) => `ours over WebSocket: ${p}`),
-      ...differences(codexExchanges, stdioExchanges, codexHome, stdioHome, knownIds, true).map((p) => `ours over stdio: ${p}`),
-      ...differences(stdioExchanges, wsExchanges, stdioHome, wsHome, knownIds, false).map((p) => `ours over WebSocket vs stdio: ${p}`),
+      ...differences(codexExchanges, wsExchanges, codexHome, wsHome, knownIds, true).map(
+        (p) => `ours over WebSocket: ${p}`,
+      ),
+      ...differences(codexExchanges, stdioExchanges, codexHome, stdioHome, knownIds, true).map(
+        (p) => `ours over stdio: ${p}`,
+      ),
+      ...differences(stdioExchanges, wsExchanges, stdioHome, wsHome, knownIds, false).map(
+        (p) => `ours over WebSocket vs stdio: ${p}`,
+      ),
     ];
     if (problems.length > 0) expect.fail(`${problems.length} differences:\n${problems.slice(0, 12).join('\n')}`);
   });

@@ -17,9 +17,12 @@ const MAX_LINE_CHARS = 200;
 const NOT_SOURCE = new Set(['node_modules', 'dist', '.git']);
 
 /** The code spans of a markdown text outside fenced blocks, and its link targets. */
-const codeSpans = (markdown: string): ReadonlyArray<string> => [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
+const codeSpans = (markdown: string): ReadonlyArray<string> =>
+  [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
 const linkTargets = (markdown: string): ReadonlyArray<string> =>
-  [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t));
+  [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)]
+    .map((m) => m[1]!)
+    .filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t));
 
 const FILE_EXTENSION = /\.(?:ts|mjs|cjs|js|json|md|html|css|sh)$/;
 
@@ -69,8 +72,16 @@ export const missingPaths = (claims: ReadonlyArray<string>, tree: ReadonlySet<st
   });
 
 /** The claims of a folder's README that name nothing: a path from its folder, from the repo root, or a file name some file has. */
-export const missingFromReadme = (folder: string, claims: ReadonlyArray<string>, tree: ReadonlySet<string>): ReadonlyArray<string> =>
-  missingPaths(claims, tree).filter((c) => !tree.has(nodePath.posix.normalize(`${folder}${c}`)) && !tree.has(`${nodePath.posix.normalize(`${folder}${c}`)}/`));
+export const missingFromReadme = (
+  folder: string,
+  claims: ReadonlyArray<string>,
+  tree: ReadonlySet<string>,
+): ReadonlyArray<string> =>
+  missingPaths(claims, tree).filter(
+    (c) =>
+      !tree.has(nodePath.posix.normalize(`${folder}${c}`)) &&
+      !tree.has(`${nodePath.posix.normalize(`${folder}${c}`)}/`),
+  );
 
 /** A folder's README says what is in it in a few lines, not file by file. */
 const README_MAX_LINES = 40;
@@ -104,7 +115,10 @@ const subfolders = (dir: string): ReadonlyArray<string> =>
     .filter((d) => d.isDirectory() && !NOT_SOURCE.has(d.name))
     .map((d) => `${dir}${d.name}/`);
 /** `dir` and every folder below it that holds .ts files. */
-const tsFoldersUnder = (dir: string): ReadonlyArray<string> => [...(hasTs(dir) ? [dir] : []), ...subfolders(dir).flatMap(tsFoldersUnder)];
+const tsFoldersUnder = (dir: string): ReadonlyArray<string> => [
+  ...(hasTs(dir) ? [dir] : []),
+  ...subfolders(dir).flatMap(tsFoldersUnder),
+];
 
 /**
  * The folders an import can land in, as finely as the table speaks: the top-level folders holding
@@ -113,7 +127,11 @@ const tsFoldersUnder = (dir: string): ReadonlyArray<string> => [...(hasTs(dir) ?
 const importTargets = (rows: ReadonlyArray<LayerRow>): ReadonlyArray<string> => {
   const named = rows.flatMap((r) => [r.folder, ...r.mayImport]);
   const expand = (dir: string): ReadonlyArray<string> =>
-    named.some((n) => n !== dir && n.startsWith(dir)) ? [...(hasTs(dir) ? [dir] : []), ...subfolders(dir).flatMap(expand)] : tsFoldersUnder(dir).length > 0 ? [dir] : [];
+    named.some((n) => n !== dir && n.startsWith(dir))
+      ? [...(hasTs(dir) ? [dir] : []), ...subfolders(dir).flatMap(expand)]
+      : tsFoldersUnder(dir).length > 0
+        ? [dir]
+        : [];
   return subfolders('')
     .filter((d) => !d.startsWith('.'))
     .flatMap(expand);
@@ -127,7 +145,9 @@ const refusedByLint = async (eslint: ESLint, from: string, specifier: string): P
   // A probe lint could not parse says nothing of the rules: it fails the test, never passes as "allowed".
   const fatal = result!.messages.filter((m) => m.fatal === true).map((m) => m.message);
   if (fatal.length > 0) throw new Error(`lint could not read the probe in ${from}: ${fatal.join('; ')}`);
-  return result!.messages.some((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === '@typescript-eslint/no-restricted-imports');
+  return result!.messages.some(
+    (m) => m.ruleId === 'no-restricted-imports' || m.ruleId === '@typescript-eslint/no-restricted-imports',
+  );
 };
 
 const relativeSpecifier = (from: string, target: string): string => {
@@ -136,7 +156,10 @@ const relativeSpecifier = (from: string, target: string): string => {
 };
 
 /** Where the table and the lint config disagree: one line per import (or IO import) the two judge differently. */
-export const layerMismatches = async (eslint: ESLint, rows: ReadonlyArray<LayerRow>): Promise<ReadonlyArray<string>> => {
+export const layerMismatches = async (
+  eslint: ESLint,
+  rows: ReadonlyArray<LayerRow>,
+): Promise<ReadonlyArray<string>> => {
   const targets = importTargets(rows);
   const out: string[] = [];
   for (const row of rows) {
@@ -147,13 +170,19 @@ export const layerMismatches = async (eslint: ESLint, rows: ReadonlyArray<LayerR
     for (const from of tsFoldersUnder(row.folder)) {
       for (const io of ['node:fs', 'lmdb']) {
         const refused = await refusedByLint(eslint, from, io);
-        if (refused !== row.pure) out.push(`${from} → ${io}: the map says ${row.pure ? 'pure' : 'not pure'}, lint ${refused ? 'refuses' : 'lets'} it`);
+        if (refused !== row.pure)
+          out.push(
+            `${from} → ${io}: the map says ${row.pure ? 'pure' : 'not pure'}, lint ${refused ? 'refuses' : 'lets'} it`,
+          );
       }
       for (const target of targets) {
         if (target.startsWith(row.folder) || row.folder.startsWith(target)) continue;
         const allowed = row.mayImport.some((m) => target.startsWith(m));
         const refused = await refusedByLint(eslint, from, relativeSpecifier(from, target));
-        if (refused === allowed) out.push(`${from} → ${target}: the map says ${allowed ? 'allowed' : 'not allowed'}, lint ${refused ? 'refuses' : 'lets'} it`);
+        if (refused === allowed)
+          out.push(
+            `${from} → ${target}: the map says ${allowed ? 'allowed' : 'not allowed'}, lint ${refused ? 'refuses' : 'lets'} it`,
+          );
       }
     }
   }
@@ -208,7 +237,9 @@ describe('ARCHITECTURE.md: a map held to the tree', function () {
     ).to.deep.equal([]);
     const missing = readmes.flatMap((r) => {
       const folder = r.slice(0, -'README.md'.length);
-      return missingFromReadme(folder, pathClaims(fs.readFileSync(nodePath.join(REPO, r), 'utf8')), tree).map((c) => `${r}: ${c}`);
+      return missingFromReadme(folder, pathClaims(fs.readFileSync(nodePath.join(REPO, r), 'utf8')), tree).map(
+        (c) => `${r}: ${c}`,
+      );
     });
     expect(missing).to.deep.equal([]);
   });
@@ -223,12 +254,24 @@ describe('ARCHITECTURE.md: a map held to the tree', function () {
       '| `replay/` | no | `domain/`, `projections/`, `protocol/`, `migrations/` |',
       '<!-- /layers -->',
     ].join('\n');
-    expect(missingPaths(pathClaims(planted), tree)).to.deep.equal(['adapters/jsonl/noSuchReader.ts', 'noSuchFile.ts', 'replay/noSuchFolder/', 'docs/noSuch.md']);
+    expect(missingPaths(pathClaims(planted), tree)).to.deep.equal([
+      'adapters/jsonl/noSuchReader.ts',
+      'noSuchFile.ts',
+      'replay/noSuchFolder/',
+      'docs/noSuch.md',
+    ]);
     // A README's paths from its own folder: `internal/openThread.ts` holds in replay/, not in domain/.
-    expect(missingFromReadme('replay/', ['internal/openThread.ts', 'internal/noSuch.ts'], tree)).to.deep.equal(['internal/noSuch.ts']);
+    expect(missingFromReadme('replay/', ['internal/openThread.ts', 'internal/noSuch.ts'], tree)).to.deep.equal([
+      'internal/noSuch.ts',
+    ]);
     expect(missingFromReadme('domain/', ['internal/openThread.ts'], tree)).to.deep.equal(['internal/openThread.ts']);
     const mismatches = await layerMismatches(eslint, layerRows(planted));
-    expect(mismatches.filter((m) => m.startsWith('domain/ → protocol/'))).to.deep.equal(['domain/ → protocol/: the map says allowed, lint refuses it']);
-    expect(mismatches.filter((m) => m.startsWith('replay/') && m.includes('node:fs')).length, 'replay/ said not pure').to.be.above(0);
+    expect(mismatches.filter((m) => m.startsWith('domain/ → protocol/'))).to.deep.equal([
+      'domain/ → protocol/: the map says allowed, lint refuses it',
+    ]);
+    expect(
+      mismatches.filter((m) => m.startsWith('replay/') && m.includes('node:fs')).length,
+      'replay/ said not pure',
+    ).to.be.above(0);
   });
 });

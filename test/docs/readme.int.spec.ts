@@ -7,7 +7,9 @@ import { METHOD_ENTRIES } from '../../protocol/methods.js';
 import { OUR_METHODS } from '../fixtures/codexSchema.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const PACKAGE = JSON.parse(fs.readFileSync(nodePath.join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+const PACKAGE = JSON.parse(fs.readFileSync(nodePath.join(REPO, 'package.json'), 'utf8')) as {
+  bin: Record<string, string>;
+};
 const README = nodePath.join(REPO, 'README.md');
 const DOCS = nodePath.join(REPO, 'docs');
 /** The README is a guide: what does not fit goes to docs/. */
@@ -67,7 +69,9 @@ const withoutCode = (markdown: string): string => markdown.replace(FENCED, '').r
 
 /** Relative link targets of a markdown text (`[text](target)`), external ones left out. */
 const relativeLinksOf = (markdown: string): ReadonlyArray<string> =>
-  [...withoutCode(markdown).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
+  [...withoutCode(markdown).matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1]!)
+    .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
 
 /** The links of one file that lead nowhere: a missing file, or an anchor no heading of a markdown target gives. */
 const brokenLinksOf = (file: string): ReadonlyArray<string> =>
@@ -80,7 +84,9 @@ const brokenLinksOf = (file: string): ReadonlyArray<string> =>
   });
 
 const help = (args: ReadonlyArray<string>): string => {
-  const r = spawnSync(process.execPath, [nodePath.join(REPO, PACKAGE.bin['rollout-engine']!), ...args, '--help'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [nodePath.join(REPO, PACKAGE.bin['rollout-engine']!), ...args, '--help'], {
+    encoding: 'utf8',
+  });
   expect(r.status, r.stderr).to.equal(0);
   return r.stdout;
 };
@@ -96,7 +102,8 @@ describe('docs: the README is a guide whose command table and links hold', funct
     expect(sentence, 'the README sentence').to.be.a('string');
     const named = [...sentence!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
     // A name, or a family (`rolloutEngine/*`), the sentence gives.
-    const inReadme = (name: string): boolean => named.includes(name) || named.some((n) => n.endsWith('/*') && name.startsWith(n.slice(0, -1)));
+    const inReadme = (name: string): boolean =>
+      named.includes(name) || named.some((n) => n.endsWith('/*') && name.startsWith(n.slice(0, -1)));
     const ours = METHOD_ENTRIES.filter((e) => e.ours).map((e) => e.name);
     expect(ours.filter(inReadme), 'ours the README leaves out').to.deep.equal(ours);
     const codexNamed = METHOD_ENTRIES.filter((e) => !e.ours && inReadme(e.name));
@@ -138,14 +145,19 @@ describe('docs: the README is a guide whose command table and links hold', funct
   it('every relative link of README.md and docs/*.md leads to a file (and to a heading of it when it names one)', () => {
     // A guard that docs/ was found (the pages are the docs' own business; every link in them is checked).
     expect(docs.length, 'docs/*.md').to.be.above(0);
-    const broken = [README, ...docs.map((f) => nodePath.join(DOCS, f))].flatMap((file) => brokenLinksOf(file).map((link) => `${nodePath.relative(REPO, file)}: ${link}`));
+    const broken = [README, ...docs.map((f) => nodePath.join(DOCS, f))].flatMap((file) =>
+      brokenLinksOf(file).map((link) => `${nodePath.relative(REPO, file)}: ${link}`),
+    );
     expect(broken).to.deep.equal([]);
   });
 
   it('the link check finds a missing file and a missing heading (so the test above can fail)', () => {
     const dir = fs.mkdtempSync(nodePath.join(fs.realpathSync(process.env['TMPDIR'] ?? '/tmp'), 'docs-links-'));
     try {
-      fs.writeFileSync(nodePath.join(dir, 'a.md'), '# A title\n\n[ok](#a-title) [gone](b.md) [bad](a.md#nowhere) `[code](c.md)` [web](https://example.com)\n');
+      fs.writeFileSync(
+        nodePath.join(dir, 'a.md'),
+        '# A title\n\n[ok](#a-title) [gone](b.md) [bad](a.md#nowhere) `[code](c.md)` [web](https://example.com)\n',
+      );
       expect(brokenLinksOf(nodePath.join(dir, 'a.md'))).to.deep.equal(['b.md', 'a.md#nowhere']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -55,7 +55,9 @@ const mutated = (u: unknown, path: ReadonlyArray<number>, by: unknown): unknown 
   const keys = Object.keys(u);
   if (keys.length === 0) return by;
   const k = keys[path[0]! % keys.length]!;
-  const copy: Record<string, unknown> = Array.isArray(u) ? ([...u] as unknown as Record<string, unknown>) : { ...(u as Record<string, unknown>) };
+  const copy: Record<string, unknown> = Array.isArray(u)
+    ? ([...u] as unknown as Record<string, unknown>)
+    : { ...(u as Record<string, unknown>) };
   if (path.length === 1 && path[0]! % 3 === 0) delete copy[k];
   else copy[k] = mutated((u as Record<string, unknown>)[k], path.slice(1), by);
   return copy;

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { heldByCodex, isHeldByCodex, rejected } from '../../domain/errors.js';
 
 describe('the upstream route reads a typed cause, not words (isHeldByCodex)', () => {
-  const words = 'thread 0199a213-81c0-7800-8aa1-bbab2a035a53 is open in a running Codex (pid 42 holds its writer lock); close it there';
+  const words =
+    'thread 0199a213-81c0-7800-8aa1-bbab2a035a53 is open in a running Codex (pid 42 holds its writer lock); close it there';
 
   it('a refusal made as held by Codex routes, whatever its words say', () => {
     expect(isHeldByCodex(heldByCodex(words))).to.equal(true);

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { JsonTooDeep, SERDE_MAX_DEPTH, nestedDeeperThan, parseJson } from '../../domain/jsonNesting.js';
 
 /** The nesting of a parsed value: a container one level more than its deepest member. */
-const depthOf = (v: unknown): number => (typeof v === 'object' && v !== null ? 1 + Math.max(0, ...(Array.isArray(v) ? v : Object.values(v)).map(depthOf)) : 0);
+const depthOf = (v: unknown): number =>
+  typeof v === 'object' && v !== null ? 1 + Math.max(0, ...(Array.isArray(v) ? v : Object.values(v)).map(depthOf)) : 0;
 
 describe('nestedDeeperThan', () => {
   it('property: a JSON text is found deeper than max exactly when its value nests deeper (brackets inside strings ignored)', () => {
@@ -18,7 +19,9 @@ describe('nestedDeeperThan', () => {
 
   it("serde_json's 127 levels pass, the 128th is found at its bracket, 100,000 levels without recursion", () => {
     expect(nestedDeeperThan(`${'['.repeat(SERDE_MAX_DEPTH)}${']'.repeat(SERDE_MAX_DEPTH)}`)).to.equal(-1);
-    expect(nestedDeeperThan(`${'['.repeat(SERDE_MAX_DEPTH + 1)}${']'.repeat(SERDE_MAX_DEPTH + 1)}`)).to.equal(SERDE_MAX_DEPTH);
+    expect(nestedDeeperThan(`${'['.repeat(SERDE_MAX_DEPTH + 1)}${']'.repeat(SERDE_MAX_DEPTH + 1)}`)).to.equal(
+      SERDE_MAX_DEPTH,
+    );
     expect(nestedDeeperThan(`{"a":"${'['.repeat(1_000)}\\"${'{'.repeat(1_000)}"}`)).to.equal(-1);
     expect(nestedDeeperThan('['.repeat(100_000))).to.equal(SERDE_MAX_DEPTH);
   });

@@ -18,7 +18,13 @@ import { THREAD_META_RULES } from '../../domain/thread/threadMeta.js';
 import { PLUGIN_EVENT_RULES } from '../../domain/plugins/rolloutObservations.js';
 import { EVENTS_OF_RESPONSE } from '../../domain/thread/responseMessage.js';
 import { TOOL_ITEM_OF_TYPE } from '../../domain/analytics/toolItems.js';
-import { NEEDED_EVENT_MSGS, TOKEN_EVENT_MSGS, TOKEN_TOP, TOP_LEVEL_READ, skipByPrefix } from '../../projections/linePrefix.js';
+import {
+  NEEDED_EVENT_MSGS,
+  TOKEN_EVENT_MSGS,
+  TOKEN_TOP,
+  TOP_LEVEL_READ,
+  skipByPrefix,
+} from '../../projections/linePrefix.js';
 import { TOKEN_RULES } from '../../domain/tokens/responseFold.js';
 import { ITEM_TEXT } from '../../adapters/driving/cli/renderHistory.js';
 import { makeRolloutLine } from '../../domain/rollout/line.js';
@@ -28,7 +34,9 @@ import { importViewerModule } from '../fixtures/viewerModule.js';
 const sorted = (keys: Iterable<string>): string[] => [...keys].sort();
 
 /** Every kind the decoder gives a line, from its own list, and the two it gives a line it does not read. */
-const DECODED_KINDS = sorted(new Set([...Object.values(TOP_LEVEL_KINDS), ...Object.values(EVENT_MSG_KINDS), 'responseItem']));
+const DECODED_KINDS = sorted(
+  new Set([...Object.values(TOP_LEVEL_KINDS), ...Object.values(EVENT_MSG_KINDS), 'responseItem']),
+);
 const EVENT_KINDS = sorted([...DECODED_KINDS, 'other', 'invalid']);
 
 describe('kind tables (issue 53)', () => {
@@ -46,8 +54,14 @@ describe('kind tables (issue 53)', () => {
         expect(ev.kind === 'invalid' ? ev.payloadType : type).to.equal(type);
       }
       for (const type of RESPONSE_ITEM_TYPES)
-        expect(classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'response_item', payload: { type } })).kind).to.be.oneOf(['responseItem', 'invalid']);
-      expect(classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'exec_command_end' } })).kind).to.equal('other');
+        expect(
+          classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'response_item', payload: { type } })).kind,
+        ).to.be.oneOf(['responseItem', 'invalid']);
+      expect(
+        classifyRolloutLine(
+          makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'exec_command_end' } }),
+        ).kind,
+      ).to.equal('other');
     });
 
     it('the turn rules, the search text, the thread’s preview and settings and the plugin facts have an entry for every event kind, and no other', () => {
@@ -63,26 +77,37 @@ describe('kind tables (issue 53)', () => {
     });
 
     it('the item each item event makes: one entry per kind the item rules read', () => {
-      const itemRuleKinds = Object.entries(TURN_RULES).flatMap(([kind, rule]) => ('family' in rule && rule.family === 'item' ? [kind] : []));
+      const itemRuleKinds = Object.entries(TURN_RULES).flatMap(([kind, rule]) =>
+        'family' in rule && rule.family === 'item' ? [kind] : [],
+      );
       expect(sorted(Object.keys(ITEM_OF_EVENT))).to.deep.equal(sorted(itemRuleKinds));
     });
 
     it('the line-prefix filter reads every event message the decoder knows and decides every top-level kind it knows', () => {
       expect(sorted(NEEDED_EVENT_MSGS)).to.deep.equal(sorted(Object.keys(EVENT_MSG_KINDS)));
       expect(sorted(Object.keys(TOP_LEVEL_READ))).to.deep.equal(sorted(Object.keys(TOP_LEVEL_KINDS)));
-      const prefix = (type: string, pType: string): string => `{"timestamp":"2026-01-01T00:00:00.000Z","type":"${type}","payload":{"type":"${pType}"`;
-      for (const pType of Object.keys(EVENT_MSG_KINDS)) expect(skipByPrefix(prefix('event_msg', pType)), pType).to.equal(undefined);
+      const prefix = (type: string, pType: string): string =>
+        `{"timestamp":"2026-01-01T00:00:00.000Z","type":"${type}","payload":{"type":"${pType}"`;
+      for (const pType of Object.keys(EVENT_MSG_KINDS))
+        expect(skipByPrefix(prefix('event_msg', pType)), pType).to.equal(undefined);
       expect(skipByPrefix(prefix('event_msg', 'exec_command_end'))?.kind).to.equal('skipped');
       // A compaction's payload has no type: it is skipped when it begins with its message (one without does not decode).
       const prefixOf = (type: string): string =>
-        type === 'compacted' ? `{"timestamp":"2026-01-01T00:00:00.000Z","type":"compacted","payload":{"message":"m"` : prefix(type, 'x');
-      for (const [type, read] of Object.entries(TOP_LEVEL_READ)) expect(skipByPrefix(prefixOf(type))?.kind, type).to.equal(read === true ? undefined : 'skipped');
+        type === 'compacted'
+          ? `{"timestamp":"2026-01-01T00:00:00.000Z","type":"compacted","payload":{"message":"m"`
+          : prefix(type, 'x');
+      for (const [type, read] of Object.entries(TOP_LEVEL_READ))
+        expect(skipByPrefix(prefixOf(type))?.kind, type).to.equal(read === true ? undefined : 'skipped');
     });
   });
 
   it('the token fold’s lean pass reads by prefix the lines of the kinds its table folds, and the session meta it starts from', () => {
-    const wireTypeOf = new Map<string, string>([...Object.entries(TOP_LEVEL_KINDS), ...Object.entries(EVENT_MSG_KINDS)].map(([type, kind]) => [kind, type]));
-    const folded = Object.entries(TOKEN_RULES).flatMap(([kind, rule]) => (typeof rule === 'function' ? [wireTypeOf.get(kind)!] : []));
+    const wireTypeOf = new Map<string, string>(
+      [...Object.entries(TOP_LEVEL_KINDS), ...Object.entries(EVENT_MSG_KINDS)].map(([type, kind]) => [kind, type]),
+    );
+    const folded = Object.entries(TOKEN_RULES).flatMap(([kind, rule]) =>
+      typeof rule === 'function' ? [wireTypeOf.get(kind)!] : [],
+    );
     expect(sorted([...TOKEN_TOP, ...TOKEN_EVENT_MSGS])).to.deep.equal(sorted([...folded, 'session_meta']));
   });
 
@@ -97,7 +122,10 @@ describe('kind tables (issue 53)', () => {
 
     it('each (an extension item by kind) makes an item of a ThreadItem type', () => {
       const { Extension, ...byType } = COMPLETED_ITEMS;
-      for (const [type, entry] of [...Object.entries(byType), ...Object.entries(Extension).map(([kind, e]) => [`Extension/${kind}`, e] as const)])
+      for (const [type, entry] of [
+        ...Object.entries(byType),
+        ...Object.entries(Extension).map(([kind, e]) => [`Extension/${kind}`, e] as const),
+      ])
         expect(THREAD_ITEM_TYPES, type).to.include(entry.apiType);
     });
   });

@@ -31,9 +31,12 @@ describe('rfc3339 · a meta time as Codex reads it', () => {
 
   it('reads back every instant written as ISO 8601 UTC', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date(Date.UTC(1970, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }), (d) => {
-        expect(rfc3339Ms(d.toISOString())).to.equal(d.getTime());
-      }),
+      fc.property(
+        fc.date({ min: new Date(Date.UTC(1970, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }),
+        (d) => {
+          expect(rfc3339Ms(d.toISOString())).to.equal(d.getTime());
+        },
+      ),
     );
   });
 });

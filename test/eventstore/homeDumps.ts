@@ -41,7 +41,9 @@ export const indexDump = async (home: string, indexDir: string): Promise<string>
   const store = right(await openIndex(indexDir, home)()).store;
   try {
     right(await catchUpHome(store, home)());
-    const rows = right(await store.dump()()).map((r) => (r.table === 'files' ? { ...r, value: { ...(r.value as object), mtimeMs: 0, ctimeMs: 0 } } : r));
+    const rows = right(await store.dump()()).map((r) =>
+      r.table === 'files' ? { ...r, value: { ...(r.value as object), mtimeMs: 0, ctimeMs: 0 } } : r,
+    );
     return JSON.stringify(rows).split(home).join('<home>');
   } finally {
     right(await store.close()());

@@ -63,10 +63,21 @@ const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
 /** Positions in `$all` start past 0, as a real log's do. */
 const POSITION_STEP = 100;
 
-type ServerStream = grpc.ServerWritableStream<InstanceType<typeof streamsPb.ReadReq>, InstanceType<typeof streamsPb.ReadResp>>;
-type AppendCall = grpc.ServerReadableStream<InstanceType<typeof streamsPb.AppendReq>, InstanceType<typeof streamsPb.AppendResp>>;
+type ServerStream = grpc.ServerWritableStream<
+  InstanceType<typeof streamsPb.ReadReq>,
+  InstanceType<typeof streamsPb.ReadResp>
+>;
+type AppendCall = grpc.ServerReadableStream<
+  InstanceType<typeof streamsPb.AppendReq>,
+  InstanceType<typeof streamsPb.AppendResp>
+>;
 
-const failure = (code: grpc.status, exception: string, fields: Record<string, string>, details: string): Partial<grpc.StatusObject> => {
+const failure = (
+  code: grpc.status,
+  exception: string,
+  fields: Record<string, string>,
+  details: string,
+): Partial<grpc.StatusObject> => {
   const metadata = new grpc.Metadata();
   metadata.set('exception', exception);
   for (const [k, v] of Object.entries(fields)) metadata.set(k, v);
@@ -143,7 +154,15 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
     const so = options.getStream();
     const stream = streamNameOf(so?.getStreamIdentifier());
     if (tombstoned.has(stream)) {
-      call.emit('error', failure(grpc.status.FAILED_PRECONDITION, 'stream-deleted', { 'stream-name': stream }, `Event stream '${stream}' is deleted.`));
+      call.emit(
+        'error',
+        failure(
+          grpc.status.FAILED_PRECONDITION,
+          'stream-deleted',
+          { 'stream-name': stream },
+          `Event stream '${stream}' is deleted.`,
+        ),
+      );
       return;
     }
     const events = visible(stream);
@@ -159,8 +178,19 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
     const backwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.BACKWARDS;
     const count = Number(options.getCount());
     const last = events[events.length - 1]!.revision;
-    const from = so?.hasRevision() === true ? Number(so.getRevision()) : so?.hasEnd() === true ? (backwards ? last : last + 1) : backwards ? last : 0;
-    const picked = backwards ? events.filter((e) => e.revision <= from).reverse() : events.filter((e) => e.revision >= from);
+    const from =
+      so?.hasRevision() === true
+        ? Number(so.getRevision())
+        : so?.hasEnd() === true
+          ? backwards
+            ? last
+            : last + 1
+          : backwards
+            ? last
+            : 0;
+    const picked = backwards
+      ? events.filter((e) => e.revision <= from).reverse()
+      : events.filter((e) => e.revision >= from);
     for (const e of picked.slice(0, count)) call.write(eventResp(e, false));
     call.end();
   };
@@ -177,7 +207,12 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
       (deletedBelow.get(e.stream) ?? 0) <= e.revision;
     // A position names an event already seen: a read starts at it, a subscription just past it.
     const subscription = options.hasSubscription();
-    const fromPosition = ao?.hasPosition() === true ? Number(ao.getPosition()!.getCommitPosition()) : ao?.hasEnd() === true ? Number.POSITIVE_INFINITY : -1;
+    const fromPosition =
+      ao?.hasPosition() === true
+        ? Number(ao.getPosition()!.getCommitPosition())
+        : ao?.hasEnd() === true
+          ? Number.POSITIVE_INFINITY
+          : -1;
     const after = (e: StoredEvent): boolean => (subscription ? e.position > fromPosition : e.position >= fromPosition);
     if (!subscription) {
       const count = Number(options.getCount());
@@ -239,8 +274,10 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
     const events = streams.get(stream) ?? [];
     const current = events.length === 0 ? -1 : events[events.length - 1]!.revision;
     const ids = messages.map((m) => uuidText(m.getId()));
-    const storedFrom = (revision: number): StoredEvent[] => events.filter((e) => e.revision >= revision).slice(0, ids.length);
-    const sameIds = (stored: ReadonlyArray<StoredEvent>): boolean => stored.length === ids.length && stored.every((e, i) => e.id === ids[i]);
+    const storedFrom = (revision: number): StoredEvent[] =>
+      events.filter((e) => e.revision >= revision).slice(0, ids.length);
+    const sameIds = (stored: ReadonlyArray<StoredEvent>): boolean =>
+      stored.length === ids.length && stored.every((e, i) => e.id === ids[i]);
     const lastPosition = (): number => events[events.length - 1]?.position ?? 0;
     let expected: number | 'any' | 'exists';
     if (opts.hasRevision()) expected = Number(opts.getRevision());
@@ -249,13 +286,15 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
     else expected = 'any';
     if (typeof expected === 'number' && expected !== current) {
       // Idempotent retry: exactly these ids were written just past the expected revision.
-      if (expected < current && ids.length > 0 && sameIds(storedFrom(expected + 1))) return { ok: true, revision: expected + ids.length, position: lastPosition() };
+      if (expected < current && ids.length > 0 && sameIds(storedFrom(expected + 1)))
+        return { ok: true, revision: expected + ids.length, position: lastPosition() };
       return { ok: false, current };
     }
     if (expected === 'exists' && current < 0) return { ok: false, current };
     if (expected === 'any' && ids.length > 0) {
       const at = events.findIndex((e) => e.id === ids[0]);
-      if (at >= 0 && sameIds(events.slice(at, at + ids.length))) return { ok: true, revision: events[at]!.revision + ids.length - 1, position: lastPosition() };
+      if (at >= 0 && sameIds(events.slice(at, at + ids.length)))
+        return { ok: true, revision: events[at]!.revision + ids.length - 1, position: lastPosition() };
     }
     const stored = streams.get(stream) ?? [];
     streams.set(stream, stored);
@@ -316,7 +355,14 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
           ),
         );
       if (tombstoned.has(stream))
-        return answer(failure(grpc.status.FAILED_PRECONDITION, 'stream-deleted', { 'stream-name': stream }, `Event stream '${stream}' is deleted.`));
+        return answer(
+          failure(
+            grpc.status.FAILED_PRECONDITION,
+            'stream-deleted',
+            { 'stream-name': stream },
+            `Event stream '${stream}' is deleted.`,
+          ),
+        );
       const result = commit(stream, opts, messages);
       const resp = new streamsPb.AppendResp();
       if (result.ok) {
@@ -345,7 +391,8 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
     });
   };
 
-  type DeleteOptions = InstanceType<typeof streamsPb.DeleteReq.Options> | InstanceType<typeof streamsPb.TombstoneReq.Options>;
+  type DeleteOptions =
+    InstanceType<typeof streamsPb.DeleteReq.Options> | InstanceType<typeof streamsPb.TombstoneReq.Options>;
   /** The expected revision of a delete or tombstone, checked as an append's is. */
   const deletable = (opts: DeleteOptions): { stream: string; error?: Partial<grpc.StatusObject> } => {
     const stream = streamNameOf(opts.getStreamIdentifier());
@@ -353,22 +400,41 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
     const current = events === undefined ? -1 : events[events.length - 1]!.revision;
     const expected = opts.hasRevision() ? Number(opts.getRevision()) : opts.hasNoStream() ? -1 : undefined;
     if (tombstoned.has(stream))
-      return { stream, error: failure(grpc.status.FAILED_PRECONDITION, 'stream-deleted', { 'stream-name': stream }, `Event stream '${stream}' is deleted.`) };
+      return {
+        stream,
+        error: failure(
+          grpc.status.FAILED_PRECONDITION,
+          'stream-deleted',
+          { 'stream-name': stream },
+          `Event stream '${stream}' is deleted.`,
+        ),
+      };
     if (expected !== undefined && expected !== current)
       return {
         stream,
         error: failure(
           grpc.status.FAILED_PRECONDITION,
           'wrong-expected-version',
-          { 'stream-name': stream, 'expected-version': String(expected), ...(current < 0 ? {} : { 'actual-version': String(current) }) },
+          {
+            'stream-name': stream,
+            'expected-version': String(expected),
+            ...(current < 0 ? {} : { 'actual-version': String(current) }),
+          },
           `Append failed due to WrongExpectedVersion. Stream: ${stream}, Expected version: ${expected}, Actual version: ${current}`,
         ),
       };
     return { stream };
   };
 
-  const positionResp = <R extends InstanceType<typeof streamsPb.DeleteResp> | InstanceType<typeof streamsPb.TombstoneResp>>(resp: R, at: number): R => {
-    const position = new (resp instanceof streamsPb.DeleteResp ? streamsPb.DeleteResp.Position : streamsPb.TombstoneResp.Position)();
+  const positionResp = <
+    R extends InstanceType<typeof streamsPb.DeleteResp> | InstanceType<typeof streamsPb.TombstoneResp>,
+  >(
+    resp: R,
+    at: number,
+  ): R => {
+    const position = new (
+      resp instanceof streamsPb.DeleteResp ? streamsPb.DeleteResp.Position : streamsPb.TombstoneResp.Position
+    )();
     position.setCommitPosition(String(at));
     position.setPreparePosition(String(at));
     resp.setPosition(position as never);
@@ -379,23 +445,32 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
   server.addService(streamsGrpc.StreamsService, {
     read,
     append,
-    delete: (call: grpc.ServerUnaryCall<InstanceType<typeof streamsPb.DeleteReq>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+    delete: (
+      call: grpc.ServerUnaryCall<InstanceType<typeof streamsPb.DeleteReq>, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
       const checked = deletable(call.request.getOptions()!);
       if (checked.error !== undefined) return callback(checked.error);
       const events = streams.get(checked.stream) ?? [];
       deletedBelow.set(checked.stream, (events[events.length - 1]?.revision ?? -1) + 1);
       callback(null, positionResp(new streamsPb.DeleteResp(), all.length * POSITION_STEP));
     },
-    tombstone: (call: grpc.ServerUnaryCall<InstanceType<typeof streamsPb.TombstoneReq>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+    tombstone: (
+      call: grpc.ServerUnaryCall<InstanceType<typeof streamsPb.TombstoneReq>, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
       const checked = deletable(call.request.getOptions()!);
       if (checked.error !== undefined) return callback(checked.error);
       tombstoned.add(checked.stream);
       callback(null, positionResp(new streamsPb.TombstoneResp(), all.length * POSITION_STEP));
     },
-    batchAppend: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'BatchAppend is not served' }),
+    batchAppend: (call: grpc.ServerDuplexStream<unknown, unknown>) =>
+      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'BatchAppend is not served' }),
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err === null ? resolve(p) : reject(err))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err === null ? resolve(p) : reject(err),
+    ),
   );
   return {
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,

@@ -11,7 +11,9 @@ interface SerdeVariant {
   readonly fields: readonly string[] | null;
 }
 
-const SERDE = JSON.parse(readFileSync(fileURLToPath(new URL('../../../test/fixtures/codexSerdeFields.json', import.meta.url)), 'utf8')) as {
+const SERDE = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../../test/fixtures/codexSerdeFields.json', import.meta.url)), 'utf8'),
+) as {
   readonly variants: readonly SerdeVariant[];
 };
 
@@ -26,5 +28,11 @@ export type CensusKey = string;
 export const CENSUS_FIELDS: ReadonlyMap<CensusKey, readonly string[]> = new Map(
   SERDE.variants
     .filter((v) => v.fields !== null && v.fields.length > 0)
-    .map((v) => [v.line === 'event_msg' ? `event_msg/${v.tag}` : v.line === 'item_completed.item' ? `item/${v.tag}` : v.line, v.fields!] as const),
+    .map(
+      (v) =>
+        [
+          v.line === 'event_msg' ? `event_msg/${v.tag}` : v.line === 'item_completed.item' ? `item/${v.tag}` : v.line,
+          v.fields!,
+        ] as const,
+    ),
 );

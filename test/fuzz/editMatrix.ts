@@ -3,7 +3,16 @@
 // shapes that hold the variant. A thread ends with an implicit legacy turn (no `task_started`), so
 // a line Codex skips shifts that turn's `rollout-<index>` id even when nothing else shows it.
 import { CENSUS_FIELDS } from './census.js';
-import { EDGE_VALUES, renderHome, threadIdOf, WORKDIR, type FieldEdit, type FuzzHome, type FuzzThread, type RenderedFile } from './fuzzHome.js';
+import {
+  EDGE_VALUES,
+  renderHome,
+  threadIdOf,
+  WORKDIR,
+  type FieldEdit,
+  type FuzzHome,
+  type FuzzThread,
+  type RenderedFile,
+} from './fuzzHome.js';
 
 /** The thread shapes the cells are written in: each holds some of the variants. */
 const SHAPES = {
@@ -50,7 +59,9 @@ const keysOfShape = (shape: MatrixShape): Array<{ line: number; key: string; inI
       const l = JSON.parse(raw) as { type: string; payload: { type?: string; item?: { type?: string } } };
       if (l.type !== 'event_msg') return [{ line, key: l.type, inItem: false }];
       const own = { line, key: `event_msg/${String(l.payload.type)}`, inItem: false };
-      return l.payload.type === 'item_completed' ? [own, { line, key: `item/${String(l.payload.item?.type)}`, inItem: true }] : [own];
+      return l.payload.type === 'item_completed'
+        ? [own, { line, key: `item/${String(l.payload.item?.type)}`, inItem: true }]
+        : [own];
     });
 };
 
@@ -59,7 +70,11 @@ const keysOfShape = (shape: MatrixShape): Array<{ line: number; key: string; inI
  * the legacy shape is not asked again of the aborted one), each of its fields, each edge value
  * (`edges`: indexes into EDGE_VALUES, default all).
  */
-export const matrixCells = (shapes: readonly MatrixShape[], edges: readonly number[] = EDGE_VALUES.map((_, i) => i), keyFilter?: RegExp): MatrixCell[] => {
+export const matrixCells = (
+  shapes: readonly MatrixShape[],
+  edges: readonly number[] = EDGE_VALUES.map((_, i) => i),
+  keyFilter?: RegExp,
+): MatrixCell[] => {
   const cells: MatrixCell[] = [];
   const covered = new Set<string>();
   for (const shape of shapes) {
@@ -92,12 +107,19 @@ const implicitTurn = (lastTimestamp: string): string[] => {
       type: 'event_msg',
       payload: { type: 'user_message', message: 'implicit turn', images: [], local_images: [], text_elements: [] },
     }),
-    JSON.stringify({ timestamp: at(2000), type: 'event_msg', payload: { type: 'agent_message', message: 'implicit answer', phase: null, memory_citation: null } }),
+    JSON.stringify({
+      timestamp: at(2000),
+      type: 'event_msg',
+      payload: { type: 'agent_message', message: 'implicit answer', phase: null, memory_citation: null },
+    }),
   ];
 };
 
 /** The cells as one home: thread i is cell i (its id `threadIdOf(i)`), legacy files ending with an implicit turn. */
-export const matrixHome = (cells: readonly MatrixCell[], workDir: string): { home: FuzzHome; files: RenderedFile[] } => {
+export const matrixHome = (
+  cells: readonly MatrixCell[],
+  workDir: string,
+): { home: FuzzHome; files: RenderedFile[] } => {
   const home: FuzzHome = { config: 'mock', threads: cells.map((c) => c.thread), stepSeed: 0 };
   const files = renderHome(home, workDir).files.map((f, i): RenderedFile => {
     if (cells[i]!.thread.mode !== 'legacy') return f;

@@ -38,6 +38,9 @@ export const classify = (difference: AnswerDifference, home: FuzzHome): Classifi
   difference.paths.map((path) => ({
     cls: differenceClass(difference.method, path),
     declared: DECLARED.find(
-      (d) => (typeof d.method === 'string' ? d.method === difference.method : d.method.test(difference.method)) && d.path.test(path) && d.when(home),
+      (d) =>
+        (typeof d.method === 'string' ? d.method === difference.method : d.method.test(difference.method)) &&
+        d.path.test(path) &&
+        d.when(home),
     ),
   }));

@@ -12,7 +12,8 @@ import { CENSUS_FIELDS } from './census.js';
 export const CONFIGS = {
   mock: (port: number): string => codexConfigToml(port),
   none: null,
-  openai: (port: number): string => codexConfigToml(port).replace('model_provider = "mock"', 'model_provider = "openai"'),
+  openai: (port: number): string =>
+    codexConfigToml(port).replace('model_provider = "mock"', 'model_provider = "openai"'),
   // A custom provider named by the top level, its table declared (codex-rs/core/src/config/mod.rs `model_provider_id`).
   custom: (port: number): string =>
     `${codexConfigToml(port).replace('model_provider = "mock"', 'model_provider = "ollama-local"')}\n[model_providers.ollama-local]\nname = "local"\nbase_url = "http://127.0.0.1:${port}/v1"\nwire_api = "responses"\n`,
@@ -20,7 +21,8 @@ export const CONFIGS = {
   unnamed: (port: number): string => codexConfigToml(port).replace('model_provider = "mock"\n', ''),
   // A `[profiles.x]` table alone is inert; the legacy `profile` selector is refused by 0.169 (its defaults then).
   profileTable: (port: number): string => `${codexConfigToml(port)}\n[profiles.alt]\nmodel_provider = "ollama"\n`,
-  legacyProfile: (port: number): string => `profile = "alt"\n${codexConfigToml(port)}\n[profiles.alt]\nmodel_provider = "ollama"\n`,
+  legacyProfile: (port: number): string =>
+    `profile = "alt"\n${codexConfigToml(port)}\n[profiles.alt]\nmodel_provider = "ollama"\n`,
 } as const;
 export type ConfigName = keyof typeof CONFIGS;
 
@@ -50,7 +52,19 @@ export const EDGE_VALUES: readonly unknown[] = [
 
 /** Texts a user or the agent says: edge strings and arbitrary ones. */
 const textArb = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('turn 1', 'Review the code', 'Sub-agent', '  padded  ', '\u0000\u0007ctl\r\n', 'é中文𝄞 \u200b', 'x'.repeat(3000), '') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      'turn 1',
+      'Review the code',
+      'Sub-agent',
+      '  padded  ',
+      '\u0000\u0007ctl\r\n',
+      'é中文𝄞 \u200b',
+      'x'.repeat(3000),
+      '',
+    ),
+  },
   { weight: 2, arbitrary: fc.string({ maxLength: 24 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 12 }) },
 );
@@ -68,7 +82,14 @@ export interface FuzzTurn {
 
 /** `WORKDIR` stands for the home's work folder. */
 export const WORKDIR = '<work>';
-const CWDS = [WORKDIR, `${WORKDIR}/`, ` ${WORKDIR}`, 'C:\\Users\\dev\\project', '\\\\server\\share\\project', 'relative/project'] as const;
+const CWDS = [
+  WORKDIR,
+  `${WORKDIR}/`,
+  ` ${WORKDIR}`,
+  'C:\\Users\\dev\\project',
+  '\\\\server\\share\\project',
+  'relative/project',
+] as const;
 const PROVIDERS = ['openai', 'mock', 'ollama-local', 'ollama', null, '', ' openai '] as const;
 const SOURCES = ['vscode', 'cli', 'exec', 'mcp', { subagent: 'review' }, 'unknown_source_x'] as const;
 
@@ -181,7 +202,9 @@ const censusKeyOf = (line: Line, inItem: boolean): string | undefined => {
   if (line.type !== 'event_msg') return inItem ? undefined : line.type;
   if (inItem) {
     const item = p['item'];
-    return p['type'] === 'item_completed' && typeof item === 'object' && item !== null ? `item/${String((item as { type?: unknown }).type)}` : undefined;
+    return p['type'] === 'item_completed' && typeof item === 'object' && item !== null
+      ? `item/${String((item as { type?: unknown }).type)}`
+      : undefined;
   }
   return `event_msg/${String(p['type'])}`;
 };
@@ -207,7 +230,10 @@ const applyEdit = (lines: Line[], edit: FieldEdit): string | undefined => {
 
 const THREAD_START_MS = Date.UTC(2026, 10, 21, 14, 0, 0);
 
-const COLLABORATION_MODE = { mode: 'default', settings: { model: 'mock-model', reasoning_effort: null, developer_instructions: null } };
+const COLLABORATION_MODE = {
+  mode: 'default',
+  settings: { model: 'mock-model', reasoning_effort: null, developer_instructions: null },
+};
 
 /** A turn_context as Codex 0.169.0 writes one (every field its `TurnContextItem` requires). */
 const turnContext = (turnId: string, cwd: string): Record<string, unknown> => ({
@@ -259,7 +285,13 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
     const turnId = `turn-${index}-${n}`;
     w.wait(60_000).push('event_msg', {
       type: 'task_started',
-      turn_attribution: { turn_id: turnId, turn_trigger: null, parent_turn_id: null, initiating_agent_path: null, root_turn_id: turnId },
+      turn_attribution: {
+        turn_id: turnId,
+        turn_trigger: null,
+        parent_turn_id: null,
+        initiating_agent_path: null,
+        root_turn_id: turnId,
+      },
       turn_id: turnId,
       root_turn_id: turnId,
       started_at: Math.floor(w.nowMs() / 1000),
@@ -268,13 +300,29 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
     });
     if (!turn.noContext) w.push('turn_context', turnContext(turnId, at(t.cwd)));
     // The settings Codex records with a thread's first turn; its provider the meta's (a thread has one here: docs/compatibility.md).
-    if (n === 0) w.push('event_msg', { type: 'thread_settings_applied', thread_id: threadId, thread_settings: threadSettings(at(t.cwd), t.provider) });
+    if (n === 0)
+      w.push('event_msg', {
+        type: 'thread_settings_applied',
+        thread_id: threadId,
+        thread_settings: threadSettings(at(t.cwd), t.provider),
+      });
     w.responseMessage('user', turn.user);
     if (t.mode === 'paginated') {
       w.item(turnId, { type: 'UserMessage', id: `u-${turnId}`, content: w.userText(turn.user) });
-      w.item(turnId, { type: 'Reasoning', id: `rs-${turnId}`, summary_text: [`Thinking: ${turn.user}`], raw_content: [] });
+      w.item(turnId, {
+        type: 'Reasoning',
+        id: `rs-${turnId}`,
+        summary_text: [`Thinking: ${turn.user}`],
+        raw_content: [],
+      });
     } else {
-      w.push('event_msg', { type: 'user_message', message: turn.user, images: [], local_images: [], text_elements: [] });
+      w.push('event_msg', {
+        type: 'user_message',
+        message: turn.user,
+        images: [],
+        local_images: [],
+        text_elements: [],
+      });
       w.push('event_msg', { type: 'agent_reasoning', text: `Thinking: ${turn.user}` });
     }
     if (turn.command) {
@@ -291,7 +339,14 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
       };
       if (t.mode === 'paginated')
         // Codex 0.169.0 writes the item's cwd as a file URL (measured on the tool scenario's home).
-        w.item(turnId, { type: 'CommandExecution', id: `cmd-${turnId}`, process_id: '4242', ...command, cwd: `file://${workDir}`, source: 'unified_exec_startup' });
+        w.item(turnId, {
+          type: 'CommandExecution',
+          id: `cmd-${turnId}`,
+          process_id: '4242',
+          ...command,
+          cwd: `file://${workDir}`,
+          source: 'unified_exec_startup',
+        });
       else
         w.push('event_msg', {
           type: 'exec_command_end',
@@ -303,11 +358,16 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
           ...command,
         });
     }
-    if (t.mode === 'paginated') w.item(turnId, { type: 'AgentMessage', id: `msg-${turnId}`, content: [{ type: 'Text', text: turn.answer }] });
+    if (t.mode === 'paginated')
+      w.item(turnId, { type: 'AgentMessage', id: `msg-${turnId}`, content: [{ type: 'Text', text: turn.answer }] });
     else w.push('event_msg', { type: 'agent_message', message: turn.answer, phase: null, memory_citation: null });
     w.responseMessage('assistant', turn.answer).tokenCount(100);
-    if (turn.ending === 'errorThenComplete') w.push('event_msg', { type: 'error', message: 'stream disconnected', codex_error_info: null }).taskComplete(turnId);
-    else if (turn.ending === 'completeWithError') w.taskComplete(turnId, { message: 'turn failed', codex_error_info: null });
+    if (turn.ending === 'errorThenComplete')
+      w.push('event_msg', { type: 'error', message: 'stream disconnected', codex_error_info: null }).taskComplete(
+        turnId,
+      );
+    else if (turn.ending === 'completeWithError')
+      w.taskComplete(turnId, { message: 'turn failed', codex_error_info: null });
     else if (turn.ending === 'aborted') w.turnAborted(turnId);
     else if (turn.ending === 'complete') w.taskComplete(turnId);
     if (n === 0 && t.secondMeta) w.sessionMeta({ ...meta, cwd: at(`${WORKDIR}/second`) });
@@ -325,7 +385,12 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
   const stamp = new Date(startMs).toISOString().slice(0, 19).replace(/:/g, '-');
   const name = `rollout-${stamp}-${threadId}.jsonl`;
   const [y, m, d] = stamp.slice(0, 10).split('-');
-  return { rel: t.archived ? `archived_sessions/${name}` : `sessions/${y}/${m}/${d}/${name}`, content, mtimeMs: w.nowMs(), edits };
+  return {
+    rel: t.archived ? `archived_sessions/${name}` : `sessions/${y}/${m}/${d}/${name}`,
+    content,
+    mtimeMs: w.nowMs(),
+    edits,
+  };
 };
 
 export const renderHome = (home: FuzzHome, workDir: string): RenderedHome => ({
@@ -340,7 +405,9 @@ export const describeHome = (home: FuzzHome): string => {
   return [
     `config ${home.config}; step seed ${home.stepSeed}`,
     ...home.threads.map((t, i) => {
-      const turns = t.turns.map((u) => `${u.ending}${u.command ? '+cmd' : ''}${u.noContext ? ' no-context' : ''}`).join(', ');
+      const turns = t.turns
+        .map((u) => `${u.ending}${u.command ? '+cmd' : ''}${u.noContext ? ' no-context' : ''}`)
+        .join(', ');
       const edits = files[i]?.edits ?? [];
       return [
         `thread ${threadIdOf(i)} ${t.mode}${t.archived ? ' archived' : ''}: provider ${JSON.stringify(t.provider)}, cwd ${JSON.stringify(t.cwd)}, source ${JSON.stringify(t.source)}`,

@@ -63,14 +63,19 @@ export const projectPaginated = async (home: FuzzHome, written: WrittenHome): Pr
   if (paginated.length === 0) return unprojected;
   const codex = await openColdCodex(written, PROJECTION_CONFIG);
   try {
-    for (const threadId of paginated) await codex.server.request('thread/resume', { threadId, excludeTurns: true }).catch(() => unprojected.add(threadId));
+    for (const threadId of paginated)
+      await codex.server
+        .request('thread/resume', { threadId, excludeTurns: true })
+        .catch(() => unprojected.add(threadId));
   } finally {
     await codex.stop();
   }
   // The resume stamped the threads' state-DB rows (updated now, the config's model): Codex's own
   // backfill from the files rebuilds them on the next start.
-  for (const f of readdirSync(written.codexHome)) if (f.startsWith('state_5.sqlite')) rmSync(join(written.codexHome, f), { force: true });
-  for (const file of written.files) if (readFileSync(join(written.codexHome, file.rel), 'utf8') !== file.content) writeFile(written.codexHome, file);
+  for (const f of readdirSync(written.codexHome))
+    if (f.startsWith('state_5.sqlite')) rmSync(join(written.codexHome, f), { force: true });
+  for (const file of written.files)
+    if (readFileSync(join(written.codexHome, file.rel), 'utf8') !== file.content) writeFile(written.codexHome, file);
   for (const file of written.files) {
     const at = new Date(file.mtimeMs);
     utimesSync(join(written.codexHome, file.rel), at, at);
@@ -96,7 +101,12 @@ export const compareFuzzHome = async (home: FuzzHome, root: string): Promise<Hom
   try {
     const unprojected = await projectPaginated(home, written);
     const comparison = await compareHome(
-      { key: 'fuzz', codexHome: written.codexHome, workDir: written.workDir, threads: written.threadIds.map((id, i) => ({ id, label: `thread ${i}` })) },
+      {
+        key: 'fuzz',
+        codexHome: written.codexHome,
+        workDir: written.workDir,
+        threads: written.threadIds.map((id, i) => ({ id, label: `thread ${i}` })),
+      },
       {
         config: renderHome(home, written.workDir).config,
         notAsked: unprojected,
@@ -104,14 +114,28 @@ export const compareFuzzHome = async (home: FuzzHome, root: string): Promise<Hom
         extraSteps: (threadId, turnIds, itemIds) => randomThreadSteps(home.stepSeed, threadId, turnIds, itemIds),
       },
     );
-    for (const d of comparison.differences) for (const c of classify(d, home)) if (!classes.has(c.cls) || c.declared === undefined) classes.set(c.cls, c.declared);
+    for (const d of comparison.differences)
+      for (const c of classify(d, home))
+        if (!classes.has(c.cls) || c.declared === undefined) classes.set(c.cls, c.declared);
     const unexplained = [...classes].filter(([, d]) => d === undefined).map(([c]) => c);
-    return { answers: comparison.compared, classes, unexplained, problems: comparison.problems, unprojected: unprojected.size };
+    return {
+      answers: comparison.compared,
+      classes,
+      unexplained,
+      problems: comparison.problems,
+      unprojected: unprojected.size,
+    };
   } catch (error) {
     // A server that fails to start, dies or times out is a difference too.
     const cls = `(no answer) ${(error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160)}`;
     classes.set(cls, undefined);
-    return { answers: 0, classes, unexplained: [cls], problems: [String(error instanceof Error ? error.stack : error)], unprojected: 0 };
+    return {
+      answers: 0,
+      classes,
+      unexplained: [cls],
+      problems: [String(error instanceof Error ? error.stack : error)],
+      unprojected: 0,
+    };
   }
 };
 

@@ -16,7 +16,8 @@ const picker = (seed: number): { pick: Pick; chance: (p: number) => boolean } =>
 };
 
 /** Optional keys: drawn as absent (undefined, dropped) or a value. */
-const defined = (params: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
+const defined = (params: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
 
 const LIMITS = [undefined, 0, 1, 2, 3, 7, 100] as const;
 const DIRECTIONS = [undefined, 'asc', 'desc'] as const;
@@ -36,7 +37,9 @@ export const randomListSteps = (seed: number, workDir: string, count = 6): Step[
       searchTerm: pick([undefined, undefined, 'turn', 'Review', 'é中', '  padded', 'x'.repeat(40)]),
       cwd: pick([undefined, undefined, workDir, `${workDir}/`, 'C:\\Users\\dev\\project', 'relative/project']),
       useStateDbOnly: chance(0.3) ? true : undefined,
-      cursor: chance(0.15) ? pick(['not-a-cursor', '', '2026-11-21T14:00:00Z|019aa3c0-0000-7000-8000-000000000001']) : undefined,
+      cursor: chance(0.15)
+        ? pick(['not-a-cursor', '', '2026-11-21T14:00:00Z|019aa3c0-0000-7000-8000-000000000001'])
+        : undefined,
     });
     return { label: `random list ${n}`, method: 'thread/list', params, walk: pick([0, 1, 3, 10]) };
   });
@@ -55,13 +58,27 @@ export const randomThreadSteps = (
   const turn = (): string | undefined => pick([...turnIds, 'no-such-turn', undefined]);
   const anchor = (): unknown => {
     const item = itemIds.length > 0 ? pick(itemIds) : undefined;
-    return pick([undefined, 'not-a-cursor', '', 42, { type: 'item', itemId: item?.itemId ?? 'no-such-item' }, { type: 'unknown_variant_x' }]);
+    return pick([
+      undefined,
+      'not-a-cursor',
+      '',
+      42,
+      { type: 'item', itemId: item?.itemId ?? 'no-such-item' },
+      { type: 'unknown_variant_x' },
+    ]);
   };
   const steps: Step[] = [];
   for (let n = 0; n < count; n += 1) {
-    const method = pick(['thread/read', 'thread/turns/list', 'thread/items/list', 'thread/items/list', 'thread/items/read']);
+    const method = pick([
+      'thread/read',
+      'thread/turns/list',
+      'thread/items/list',
+      'thread/items/list',
+      'thread/items/read',
+    ]);
     const label = `random ${method} ${n}`;
-    if (method === 'thread/read') steps.push({ label, method, params: defined({ threadId, includeTurns: pick([undefined, true, false]) }) });
+    if (method === 'thread/read')
+      steps.push({ label, method, params: defined({ threadId, includeTurns: pick([undefined, true, false]) }) });
     else if (method === 'thread/turns/list')
       steps.push({
         label,
@@ -94,7 +111,11 @@ export const randomThreadSteps = (
       const turnId = turn() ?? turnIds[0] ?? 'no-such-turn';
       const ofTurn = itemIds.filter((i) => i.turnId === turnId).map((i) => i.itemId);
       const ids = ofTurn.filter(() => chance(0.6));
-      steps.push({ label, method, params: { threadId, turnId, itemIds: chance(0.3) ? [...ids, 'no-such-item'] : ids.reverse() } });
+      steps.push({
+        label,
+        method,
+        params: { threadId, turnId, itemIds: chance(0.3) ? [...ids, 'no-such-item'] : ids.reverse() },
+      });
     }
   }
   return steps;

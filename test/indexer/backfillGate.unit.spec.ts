@@ -7,7 +7,11 @@ import { planMigration } from '../../migrations/index/steps.js';
 import { right } from '../fixtures/right.js';
 
 /** Ports over a fake clock and an in-memory lease. */
-const fakePorts = (lease: { v: Lease | undefined }, clock: { t: number }, backfilled: { v: boolean }): GatePorts & { backfills: number } => {
+const fakePorts = (
+  lease: { v: Lease | undefined },
+  clock: { t: number },
+  backfilled: { v: boolean },
+): GatePorts & { backfills: number } => {
   const p = {
     backfills: 0,
     isBackfilled: () => TE.right(backfilled.v),
@@ -101,7 +105,11 @@ describe('backfill gate (pure)', () => {
 });
 
 describe('backfill gate: how it was passed (onPassed, for the server metrics and log)', () => {
-  const passing = async (lease: Lease | undefined, backfilled: boolean, finishAt?: number): Promise<[string, number][]> => {
+  const passing = async (
+    lease: Lease | undefined,
+    backfilled: boolean,
+    finishAt?: number,
+  ): Promise<[string, number][]> => {
     const clock = { t: 0 };
     const done = { v: backfilled };
     const leaseBox = { v: lease };
@@ -115,7 +123,14 @@ describe('backfill gate: how it was passed (onPassed, for the server metrics and
         if (finishAt !== undefined && clock.t >= finishAt) done.v = true;
       },
     };
-    right(await passBackfillGate(withHolder, { owner: 'me', pollMs: 500, waitMs: 10_000, onPassed: (p, ms) => told.push([p, ms]) })());
+    right(
+      await passBackfillGate(withHolder, {
+        owner: 'me',
+        pollMs: 500,
+        waitMs: 10_000,
+        onPassed: (p, ms) => told.push([p, ms]),
+      })(),
+    );
     return told;
   };
 

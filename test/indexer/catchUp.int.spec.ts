@@ -24,7 +24,8 @@ const writeThread = async (home: string, rel: string, lines: string[]): Promise<
 };
 
 const open = async (dir: string): Promise<LmdbIndexStore> => right(await openLmdbIndex(dir)());
-const catchUp = async (s: LmdbIndexStore, home: string): Promise<CatchUpSummary> => right(await catchUpHome(s, home, { batchLines: 7 })());
+const catchUp = async (s: LmdbIndexStore, home: string): Promise<CatchUpSummary> =>
+  right(await catchUpHome(s, home, { batchLines: 7 })());
 const dumpOf = async (s: LmdbIndexStore): Promise<string> => JSON.stringify(right(await s.dump()()));
 
 /** Dump of a fresh rebuild of `home` in a new environment. */
@@ -40,7 +41,8 @@ const rebuildDump = async (home: string): Promise<string> => {
   }
 };
 
-const turnsOf = async (s: LmdbIndexStore, rolloutId: string): Promise<TurnRow[]> => right(await s.range('turns', [rolloutId])()).map((r) => r.value);
+const turnsOf = async (s: LmdbIndexStore, rolloutId: string): Promise<TurnRow[]> =>
+  right(await s.range('turns', [rolloutId])()).map((r) => r.value);
 
 describe('LMDB index catch-up', function () {
   this.timeout(120_000);
@@ -60,9 +62,24 @@ describe('LMDB index catch-up', function () {
   });
 
   it('incremental indexing at random checkpoints equals a fresh rebuild (full dump, property)', async () => {
-    const actions: Action[] = ['startTurn', 'user', 'agent', 'reasoning', 'context', 'tokens', 'complete', 'fail', 'abort'];
+    const actions: Action[] = [
+      'startTurn',
+      'user',
+      'agent',
+      'reasoning',
+      'context',
+      'tokens',
+      'complete',
+      'fail',
+      'abort',
+    ];
     const step = fc.oneof(
-      fc.record({ kind: fc.constant('append' as const), thread: fc.nat(3), action: fc.constantFrom(...actions), torn: fc.boolean() }),
+      fc.record({
+        kind: fc.constant('append' as const),
+        thread: fc.nat(3),
+        action: fc.constantFrom(...actions),
+        torn: fc.boolean(),
+      }),
       fc.record({ kind: fc.constant('index' as const) }),
     );
     await fc.assert(
@@ -113,7 +130,9 @@ describe('LMDB index catch-up', function () {
     await catchUp(store, home);
     for (let round = 0; round < 3; round++) {
       for (const [i, t] of ts.entries()) {
-        const more = ['startTurn', 'user', 'reasoning', 'agent', 'tokens', 'complete'].flatMap((x) => act(t, x as Action));
+        const more = ['startTurn', 'user', 'reasoning', 'agent', 'tokens', 'complete'].flatMap((x) =>
+          act(t, x as Action),
+        );
         await fs.appendFile(paths[i]!, more.map((l) => l + '\n').join(''));
       }
       const runs = await Promise.all([0, 1, 2].map(() => catchUpHome(store, home, { batchLines: 3 })()));
@@ -135,7 +154,9 @@ describe('LMDB index catch-up', function () {
     const t = newThread(2);
     await writeThread(home, rolloutRelPath(t.threadId), threadLines(t, 1500));
     const told: number[] = [];
-    const summary = right(await catchUpHome(store, home, { batchBytes: 2048, afterCommit: (bytes) => told.push(bytes) })());
+    const summary = right(
+      await catchUpHome(store, home, { batchBytes: 2048, afterCommit: (bytes) => told.push(bytes) })(),
+    );
     expect(told.length).to.be.greaterThan(1);
     expect(told.every((b) => b > 0)).to.equal(true);
     expect(told.reduce((a, b) => a + b, 0)).to.equal(summary.bytes);
@@ -150,8 +171,14 @@ describe('LMDB index catch-up', function () {
     const endByte = rootLines.slice(0, cutLine).reduce((a, l) => a + Buffer.byteLength(l) + 1, 0);
     const rev = newThread(52);
     const revision = { ...rev, threadId: root.threadId, n: cutLine };
-    const revLines = threadLines(revision, 2, { history_base: { thread_id: root.threadId, end_ordinal_exclusive: cutLine, end_byte_offset: endByte } });
-    const revPath = await writeThread(home, `sessions/2026/11/21/rollout-2026-11-21T15-00-00-${root.threadId}_${rev.threadId}.jsonl`, revLines);
+    const revLines = threadLines(revision, 2, {
+      history_base: { thread_id: root.threadId, end_ordinal_exclusive: cutLine, end_byte_offset: endByte },
+    });
+    const revPath = await writeThread(
+      home,
+      `sessions/2026/11/21/rollout-2026-11-21T15-00-00-${root.threadId}_${rev.threadId}.jsonl`,
+      revLines,
+    );
     await catchUp(store, home);
     const row = right(await store.get('threads', [root.threadId])())!;
     expect(row).to.deep.include({ path: revPath, rolloutId: rev.threadId, archived: false });
@@ -243,7 +270,9 @@ describe('LMDB index catch-up', function () {
       );
       const r = right(await ensureThreadFresh(store, home, a.threadId)());
       expect(r.freshness).to.equal('rescanned');
-      expect(r.summary!.mismatched).to.deep.equal([{ path: pathA, nameThreadId: a.threadId, metaThreadId: c.threadId }]);
+      expect(r.summary!.mismatched).to.deep.equal([
+        { path: pathA, nameThreadId: a.threadId, metaThreadId: c.threadId },
+      ]);
       const row = right(await store.get('threads', [a.threadId])())!;
       expect(row.path).to.equal(moved);
       expect(row.archived).to.equal(true);

@@ -61,7 +61,8 @@ describe('index change detection (same-size rewrites, rewritten-and-grown files,
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  const turns = async (rolloutId: string): Promise<TurnRow[]> => right(await store.range('turns', [rolloutId])()).map((r) => r.value);
+  const turns = async (rolloutId: string): Promise<TurnRow[]> =>
+    right(await store.range('turns', [rolloutId])()).map((r) => r.value);
 
   it('a same-size rewrite past the first 4 KiB (head unchanged) is re-indexed: mtime/ctime differ', async () => {
     const t = newThread(71);
@@ -110,7 +111,10 @@ describe('index change detection (same-size rewrites, rewritten-and-grown files,
     await writeLines(nodePath.join(home, rolloutRelPath(root.threadId)), rootLines);
     // Another thread in an earlier day folder: a full scan would probe it, the revision check must not.
     const other = newThread(74);
-    await writeLines(nodePath.join(home, 'sessions/2026/11/20', nodePath.basename(rolloutRelPath(other.threadId))), threadLines(other, 1));
+    await writeLines(
+      nodePath.join(home, 'sessions/2026/11/20', nodePath.basename(rolloutRelPath(other.threadId))),
+      threadLines(other, 1),
+    );
     right(await catchUpHome(store, home)());
     expect(right(await ensureThreadFresh(store, home, root.threadId)()).freshness).to.equal('fresh');
 
@@ -119,8 +123,13 @@ describe('index change detection (same-size rewrites, rewritten-and-grown files,
     const endByte = rootLines.slice(0, cutLine).reduce((a, l) => a + Buffer.byteLength(l) + 1, 0);
     const rev = newThread(75);
     const revision = { ...rev, threadId: root.threadId, n: cutLine };
-    const revLines = threadLines(revision, 2, { history_base: { thread_id: root.threadId, end_ordinal_exclusive: cutLine, end_byte_offset: endByte } });
-    const revPath = await writeLines(nodePath.join(home, `sessions/2026/11/23/rollout-2026-11-23T09-00-00-${root.threadId}_${rev.threadId}.jsonl`), revLines);
+    const revLines = threadLines(revision, 2, {
+      history_base: { thread_id: root.threadId, end_ordinal_exclusive: cutLine, end_byte_offset: endByte },
+    });
+    const revPath = await writeLines(
+      nodePath.join(home, `sessions/2026/11/23/rollout-2026-11-23T09-00-00-${root.threadId}_${rev.threadId}.jsonl`),
+      revLines,
+    );
 
     const r = right(await ensureThreadFresh(store, home, root.threadId)());
     expect(r.freshness).to.equal('caughtUp');

@@ -99,7 +99,9 @@ describe('serve start-up: the first thread/list from the index when the home is 
   it('an unchanged home: answered with no catch-up, the caught-up page', async () => {
     const first = await firstList();
     expect(first.early).to.equal(true);
-    expect(first.page.data.map((t) => t.id)).to.deep.equal([threads[5]!, threads[4]!, threads[3]!].map((t) => t.threadId));
+    expect(first.page.data.map((t) => t.id)).to.deep.equal(
+      [threads[5]!, threads[4]!, threads[3]!].map((t) => t.threadId),
+    );
     expect(first.page).to.deep.equal(await caughtUpPage());
     // Nothing written: the next start is early too.
     expect((await firstList()).early).to.equal(true);
@@ -165,7 +167,13 @@ describe('serve start-up: the first thread/list from the index when the home is 
   /** A serve on the home, watched; `appendSeen` appends ten turns to thread 0 and resolves once the watch has the event (the next list takes it). */
   const watchedServe = async () => {
     let told: (path: string) => void = () => undefined;
-    const opened = right(await openCodexHome(home, indexDir, { backfill: 'background', watch: true, onRolloutChanged: (path) => told(path) }));
+    const opened = right(
+      await openCodexHome(home, indexDir, {
+        backfill: 'background',
+        watch: true,
+        onRolloutChanged: (path) => told(path),
+      }),
+    );
     const appendSeen = async (): Promise<void> => {
       const seen = new Promise<void>((resolve) => (told = (path) => path === pathOf(threads[0]!) && resolve()));
       for (let i = 0; i < 10; i++)

@@ -66,7 +66,9 @@ describe('the index records the home it describes (openIndex)', () => {
 
   it('an index from before homes were recorded is adopted when its paths are this home’s, rebuilt when they are not', async () => {
     const a = await homeWithIndex('A3');
-    await withIndex(a, (store) => right(store.transact('forget home', (_r, write) => write({ op: 'del', table: 'meta', key: [...HOME_KEY] }))));
+    await withIndex(a, (store) =>
+      right(store.transact('forget home', (_r, write) => write({ op: 'del', table: 'meta', key: [...HOME_KEY] }))),
+    );
     const b = nodePath.join(tmp(), 'B3');
     fs.cpSync(a, b, { recursive: true });
     await withIndex(a, (store, migrated) => {
@@ -82,7 +84,11 @@ describe('the index records the home it describes (openIndex)', () => {
   it('an index of another home written by a newer version is refused, not rebuilt', async () => {
     const a = await homeWithIndex('A4');
     await withIndex(a, (store) =>
-      right(store.transact('newer', (_r, write) => write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION + 1 }))),
+      right(
+        store.transact('newer', (_r, write) =>
+          write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION + 1 }),
+        ),
+      ),
     );
     const b = nodePath.join(tmp(), 'B4');
     fs.cpSync(a, b, { recursive: true });

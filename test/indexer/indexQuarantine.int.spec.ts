@@ -54,7 +54,11 @@ const damagedThread = (): { threadId: string; bytes: Buffer; bad: Array<{ text: 
     Buffer.from('"}}\n'),
   ]);
   parts.splice(6, 0, utf8);
-  return { threadId: t.threadId, bytes: Buffer.concat(parts), bad: [...bad, { text: utf8.subarray(0, -1).toString('utf8'), reason: /invalid UTF-8/ }] };
+  return {
+    threadId: t.threadId,
+    bytes: Buffer.concat(parts),
+    bad: [...bad, { text: utf8.subarray(0, -1).toString('utf8'), reason: /invalid UTF-8/ }],
+  };
 };
 
 describe('index quarantine: every line it cannot use is recorded with its byte range and reason', function () {
@@ -105,13 +109,23 @@ describe('index quarantine: every line it cannot use is recorded with its byte r
   });
 
   it('index --json counts them and writes quarantine.jsonl in the index dir', async () => {
-    const summary = JSON.parse((await run('node', [CLI, 'index', '--codex-home', home, '--json'])).stdout) as { quarantined: number };
+    const summary = JSON.parse((await run('node', [CLI, 'index', '--codex-home', home, '--json'])).stdout) as {
+      quarantined: number;
+    };
     expect(summary.quarantined).to.equal(damaged.bad.length);
     const records = (await fs.readFile(nodePath.join(home, '.rollout-engine', 'quarantine.jsonl'), 'utf8'))
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { path: string; byteOffset: number; byteLength: number; reason: string; message: string });
+      .map(
+        (l) =>
+          JSON.parse(l) as { path: string; byteOffset: number; byteLength: number; reason: string; message: string },
+      );
     expect(records).to.have.length(damaged.bad.length);
-    expect(records.every((r) => r.path === file && r.byteLength >= 0 && r.reason.length > 0 && r.message.includes(`bytes ${r.byteOffset}..`))).to.equal(true);
+    expect(
+      records.every(
+        (r) =>
+          r.path === file && r.byteLength >= 0 && r.reason.length > 0 && r.message.includes(`bytes ${r.byteOffset}..`),
+      ),
+    ).to.equal(true);
   });
 });

@@ -33,7 +33,8 @@ describe('second line of defence: nothing outside the home is read or written', 
     fs.mkdirSync(b);
     const before = fs.readFileSync(inA);
     const files = jsonlRolloutFiles(b);
-    const refused = (r: E.Either<unknown, unknown>) => expect(E.isLeft(r) && (r.left as { _tag: string; reason: string })).to.deep.include({ _tag: 'InvalidArgument' });
+    const refused = (r: E.Either<unknown, unknown>) =>
+      expect(E.isLeft(r) && (r.left as { _tag: string; reason: string })).to.deep.include({ _tag: 'InvalidArgument' });
     refused(
       await files.append(
         inA,

@@ -54,7 +54,13 @@ const paginated = (): RolloutWriter => {
 const legacy = (): RolloutWriter => {
   const w = new RolloutWriter('legacy', LONG_L).sessionMeta();
   w.taskStarted(TURN).turnContext(TURN).responseMessage('user', 'legacy long ids');
-  w.push('event_msg', { type: 'user_message', message: 'legacy long ids', images: [], local_images: [], text_elements: [] });
+  w.push('event_msg', {
+    type: 'user_message',
+    message: 'legacy long ids',
+    images: [],
+    local_images: [],
+    text_elements: [],
+  });
   w.mcpToolCall(TURN, CALL);
   return w.taskComplete(TURN);
 };
@@ -87,7 +93,10 @@ describe('index · ids of any length from rollout lines (issue 69)', function ()
     writeRollout(home, rolloutName(PLAIN), chatThread('paginated', PLAIN, 2).text());
     writeRollout(home, rolloutName(FORK), longBase().text());
     server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+    await server.request('initialize', {
+      clientInfo: { name: 'test', version: '1' },
+      capabilities: { experimentalApi: true },
+    });
     server.notify('initialized');
   });
   after(async () => {
@@ -117,7 +126,11 @@ describe('index · ids of any length from rollout lines (issue 69)', function ()
       const walked: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { data: Array<{ id: string }>; nextCursor: string | null } = await ask('thread/turns/list', { threadId, limit: 1, ...(cursor ? { cursor } : {}) });
+        const page: { data: Array<{ id: string }>; nextCursor: string | null } = await ask('thread/turns/list', {
+          threadId,
+          limit: 1,
+          ...(cursor ? { cursor } : {}),
+        });
         walked.push(...idsOf(page.data));
         cursor = page.nextCursor;
       } while (cursor !== null && walked.length < 10);
@@ -126,17 +139,22 @@ describe('index · ids of any length from rollout lines (issue 69)', function ()
   });
 
   it('thread/items/list finds the items of a long turn id, page by page', async () => {
-    const whole: string[] = (await ask('thread/read', { threadId: LONG_P, includeTurns: true })).thread.turns[1].items.map((i: { id: string }) => i.id);
+    const whole: string[] = (
+      await ask('thread/read', { threadId: LONG_P, includeTurns: true })
+    ).thread.turns[1].items.map((i: { id: string }) => i.id);
     const walked: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { data: Array<{ item: { id: string } }>; nextCursor: string | null } = await ask('thread/items/list', {
-        threadId: LONG_P,
-        turnId: TURN,
-        limit: 1,
-        sortDirection: 'asc',
-        ...(cursor ? { cursor } : {}),
-      });
+      const page: { data: Array<{ item: { id: string } }>; nextCursor: string | null } = await ask(
+        'thread/items/list',
+        {
+          threadId: LONG_P,
+          turnId: TURN,
+          limit: 1,
+          sortDirection: 'asc',
+          ...(cursor ? { cursor } : {}),
+        },
+      );
       walked.push(...page.data.map((e) => e.item.id));
       cursor = page.nextCursor;
     } while (cursor !== null && walked.length < 20);
@@ -161,7 +179,11 @@ describe('index · verify finds the rows of long and NUL ids where a fresh fold 
       try {
         right(await catchUpHome(store, home)());
         const v = right(await verifyIndex(store, home)());
-        expect(v.diffs.map((d) => `${d.table} ${d.kind} ${d.key.map((p) => (typeof p === 'string' ? shown(p) : p)).join(' ')}`)).to.deep.equal([]);
+        expect(
+          v.diffs.map(
+            (d) => `${d.table} ${d.kind} ${d.key.map((p) => (typeof p === 'string' ? shown(p) : p)).join(' ')}`,
+          ),
+        ).to.deep.equal([]);
         expect(v.files).to.equal(3);
       } finally {
         right(await store.close()());

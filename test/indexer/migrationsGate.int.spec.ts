@@ -40,9 +40,16 @@ const freshDump = async (home: string): Promise<string> => {
 };
 
 /** Start the worker and wait for its first line. */
-const startWorker = (dir: string, owner: string, ttl: number, mode: 'hold' | 'crash'): Promise<{ child: ChildProcess; line: string }> =>
+const startWorker = (
+  dir: string,
+  owner: string,
+  ttl: number,
+  mode: 'hold' | 'crash',
+): Promise<{ child: ChildProcess; line: string }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER, dir, owner, String(ttl), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [WORKER, dir, owner, String(ttl), mode], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -51,7 +58,8 @@ const startWorker = (dir: string, owner: string, ttl: number, mode: 'hold' | 'cr
     child.on('error', reject);
   });
 
-const exited = (child: ChildProcess): Promise<void> => (child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve())));
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 
 describe('index schema migrations and the backfill gate', function () {
   this.timeout(120_000);
@@ -97,7 +105,8 @@ describe('index schema migrations and the backfill gate', function () {
   it('schema 1 → 2 (ordinals) runs in place: every turn key and item ordinal gets its line, the other rows stay', async () => {
     const v1 = right(await openLmdbIndex(dir)());
     right(await catchUpHome(v1, home)());
-    const withoutOrdinals = (rows: ReadonlyArray<{ table: string }>) => JSON.stringify(rows.filter((r) => r.table !== 'ordinals'));
+    const withoutOrdinals = (rows: ReadonlyArray<{ table: string }>) =>
+      JSON.stringify(rows.filter((r) => r.table !== 'ordinals'));
     const before = withoutOrdinals(right(await v1.dump()()));
     const items = right(await v1.range('items', [])());
     expect(items.some((r) => r.value.ordinal !== null)).to.equal(true, 'a paginated home');
@@ -114,7 +123,9 @@ describe('index schema migrations and the backfill gate', function () {
       expect(r.migrated).to.equal('steps');
       expect(withoutOrdinals(right(await r.store.dump()()))).to.equal(before);
       const ordinals = right(await r.store.range('ordinals', [])());
-      for (const it of items) if (it.value.ordinal !== null) expect(ordinals).to.deep.include({ key: [it.key[0], it.value.ordinal], value: it.key[1] });
+      for (const it of items)
+        if (it.value.ordinal !== null)
+          expect(ordinals).to.deep.include({ key: [it.key[0], it.value.ordinal], value: it.key[1] });
     } finally {
       right(await r.store.close()());
     }
@@ -166,7 +177,10 @@ describe('index schema migrations and the backfill gate', function () {
     const env = open({ path: dir, maxDbs: 32, compression: false });
     const dbs = new Map(Object.entries(DB_NAMES).map(([t, name]) => [t, env.openDB({ name })]));
     env.transactionSync(() => {
-      for (const r of rows) dbs.get(r.table)!.putSync((r.key as unknown[]).length === 1 ? ((r.key as unknown[])[0] as never) : (r.key as never), r.value);
+      for (const r of rows)
+        dbs
+          .get(r.table)!
+          .putSync((r.key as unknown[]).length === 1 ? ((r.key as unknown[])[0] as never) : (r.key as never), r.value);
       dbs.get('meta')!.putSync(SCHEMA_VERSION_KEY[0], 6);
     });
     const inline = dbs.get('turns')!.getBinary([...dbs.get('turns')!.getKeys({})][0] as never)!;
@@ -179,11 +193,25 @@ describe('index schema migrations and the backfill gate', function () {
       expect(r.store.reader.get('meta', SCHEMA_VERSION_KEY)).to.equal(7);
       expect(JSON.stringify(right(await r.store.dump()()))).to.equal(JSON.stringify(rows));
       // Rows written from now on name their fields once per table, not in each value.
-      right(await r.store.commit(() => [{ op: 'put', table: 'turns', key: ['fresh', 1], value: { ...(rows.find((x) => x.table === 'turns')!.value as object) } }])());
+      right(
+        await r.store.commit(() => [
+          {
+            op: 'put',
+            table: 'turns',
+            key: ['fresh', 1],
+            value: { ...(rows.find((x) => x.table === 'turns')!.value as object) },
+          },
+        ])(),
+      );
       // The table's structures entry (a symbol key) is not a row: whole-table ranges skip it.
       const turns = right(await r.store.range('turns', [])());
       expect(turns.map((t) => t.key)).to.deep.equal(
-        [...(rows as unknown as ReadonlyArray<{ table: string; key: KeyPart[] }>).filter((x) => x.table === 'turns').map((x) => x.key), ['fresh', 1]].sort(compareKeys),
+        [
+          ...(rows as unknown as ReadonlyArray<{ table: string; key: KeyPart[] }>)
+            .filter((x) => x.table === 'turns')
+            .map((x) => x.key),
+          ['fresh', 1],
+        ].sort(compareKeys),
       );
     } finally {
       right(await r.store.close()());
@@ -228,7 +256,10 @@ describe('index schema migrations and the backfill gate', function () {
       expect(passage.verdict).to.equal('index');
       // This process ran the backfill, so it gets that catch-up's summary (callers need no second one).
       expect(passage.backfill?.indexed).to.equal(3);
-      expect(right(await passLmdbBackfillGate(store, home, { waitMs: 1000 })())).to.deep.equal({ verdict: 'index', backfill: null });
+      expect(right(await passLmdbBackfillGate(store, home, { waitMs: 1000 })())).to.deep.equal({
+        verdict: 'index',
+        backfill: null,
+      });
       expect(store.reader.get('meta', BACKFILLED_KEY)).to.equal(true);
       expect(store.reader.keys('threads', [])).to.have.length(3);
       expect(store.reader.get('meta', ['lease'])).to.equal(undefined);

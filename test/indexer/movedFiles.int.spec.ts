@@ -21,9 +21,17 @@ const U = '01a1fe87-0000-7000-8000-0000000e1002';
 const dumpOf = async (home: string, indexDir: string, steps: ReadonlyArray<ReadonlyArray<string>>): Promise<string> => {
   const store = right(await openLmdbIndex(indexDir)());
   try {
-    const fileAt = (path: string): RolloutFile => ({ path, archived: path.includes('archived_sessions'), fileTimestamp: '2026-11-21T14:00:00Z', threadId: U });
-    for (const paths of steps) right(await catchUpHome(store, home, paths.length === 0 ? {} : { files: paths.map(fileAt) })());
-    const rows = right(await store.dump()()).map((r) => (r.table === 'files' ? { ...r, value: { ...(r.value as object), mtimeMs: 0, ctimeMs: 0 } } : r));
+    const fileAt = (path: string): RolloutFile => ({
+      path,
+      archived: path.includes('archived_sessions'),
+      fileTimestamp: '2026-11-21T14:00:00Z',
+      threadId: U,
+    });
+    for (const paths of steps)
+      right(await catchUpHome(store, home, paths.length === 0 ? {} : { files: paths.map(fileAt) })());
+    const rows = right(await store.dump()()).map((r) =>
+      r.table === 'files' ? { ...r, value: { ...(r.value as object), mtimeMs: 0, ctimeMs: 0 } } : r,
+    );
     return JSON.stringify(rows);
   } finally {
     right(await store.close()());
@@ -54,7 +62,9 @@ describe('a moved file caught up path by path', function () {
           fs.mkdirSync(nodePath.dirname(to), { recursive: true });
           fs.renameSync(from, to);
           const told = order.map((o) => (o === 'new' ? [to] : o === 'old' ? [from] : [to, from]));
-          const fresh = await dumpOf(home, nodePath.join(root, `fresh-${nodePath.basename(nodePath.dirname(to))}`), [[]]);
+          const fresh = await dumpOf(home, nodePath.join(root, `fresh-${nodePath.basename(nodePath.dirname(to))}`), [
+            [],
+          ]);
           expect(await dumpOf(home, indexDir, told), `moved to ${to}`).to.equal(fresh);
           expect(await dumpOf(home, indexDir, [[]]), `moved to ${to}, then the whole home`).to.equal(fresh);
         }
@@ -74,12 +84,26 @@ describe('a moved file caught up path by path', function () {
       right(await store.close()());
     }
     const index = memoryIndex();
-    index.apply(rows.map((r): IndexWrite => ({ op: 'put', table: r.table as TableName, key: r.key as never, value: r.value as never })));
+    index.apply(
+      rows.map((r): IndexWrite => ({
+        op: 'put',
+        table: r.table as TableName,
+        key: r.key as never,
+        value: r.value as never,
+      })),
+    );
     // `live` read before U's file was indexed: U's row, naming its indexed file, stays; T's stays as live.
     expect(dropThreadRowsWithout(index, new Set([T]))).to.deep.equal([]);
     // A row whose file is not indexed (its checkpoint records an error) goes, with its list order keys.
     const cp = rows.find((r) => r.table === 'files' && (r.value as FileCheckpoint).threadId === U)!;
-    index.apply([{ op: 'put', table: 'files', key: cp.key as never, value: { ...(cp.value as FileCheckpoint), error: 'unreadable' } }]);
+    index.apply([
+      {
+        op: 'put',
+        table: 'files',
+        key: cp.key as never,
+        value: { ...(cp.value as FileCheckpoint), error: 'unreadable' },
+      },
+    ]);
     const dropped = dropThreadRowsWithout(index, new Set([T]));
     expect(dropped.filter((w) => w.op === 'del' && w.table === 'threads').map((w) => w.key)).to.deep.equal([[U]]);
   });

@@ -36,7 +36,13 @@ describe('parallel catch-up (worker threads)', function () {
     const s = right(await openLmdbIndex(dir)());
     try {
       const sink = collectingQuarantineSink();
-      const summary = right(await catchUpHome(s, home, { quarantine: sink, batchLines: 9, workers: { count: workers, indexPath: dir, fromBytes: 0 } })());
+      const summary = right(
+        await catchUpHome(s, home, {
+          quarantine: sink,
+          batchLines: 9,
+          workers: { count: workers, indexPath: dir, fromBytes: 0 },
+        })(),
+      );
       return { summary, records: sink.records, dump: JSON.stringify(right(await s.dump()())), s };
     } catch (e) {
       right(await s.close()());
@@ -54,7 +60,9 @@ describe('parallel catch-up (worker threads)', function () {
       const { seconds: _a, workers: _w, ...counts1 } = one.summary;
       const { seconds: _b, workers: _v, ...counts2 } = two.summary;
       expect(counts2).to.deep.equal(counts1);
-      expect(two.records.map((r) => [r.byteOffset, r.reason])).to.deep.equal(one.records.map((r) => [r.byteOffset, r.reason]));
+      expect(two.records.map((r) => [r.byteOffset, r.reason])).to.deep.equal(
+        one.records.map((r) => [r.byteOffset, r.reason]),
+      );
       expect(two.records).to.have.length(1);
       // Appends, then a parallel catch-up of the tails only.
       const t = newThread(901);
@@ -67,7 +75,11 @@ describe('parallel catch-up (worker threads)', function () {
           .map((l) => l + '\n')
           .join(''),
       );
-      const again = right(await catchUpHome(two.s, home, { workers: { count: 2, indexPath: nodePath.join(root, 'two'), fromBytes: 0 } })());
+      const again = right(
+        await catchUpHome(two.s, home, {
+          workers: { count: 2, indexPath: nodePath.join(root, 'two'), fromBytes: 0 },
+        })(),
+      );
       expect(again).to.deep.include({ tailed: 1, unchanged: 11 });
       right(await catchUpHome(one.s, home)());
       expect(JSON.stringify(right(await two.s.dump()()))).to.equal(JSON.stringify(right(await one.s.dump()())));

@@ -98,7 +98,11 @@ describe('quarantine tells the truth: totals, one entry per line numbered from 1
     const fileLines = (await fs.readFile(cut.path, 'utf8')).split('\n');
     expect(fileLines[(e['lineNumber'] as number) - 1]).to.equal(cut.text);
     const bytes = await fs.readFile(cut.path);
-    expect(bytes.subarray(e['byteOffset'] as number, (e['byteOffset'] as number) + (e['byteLength'] as number)).toString('utf8')).to.equal(cut.text);
+    expect(
+      bytes
+        .subarray(e['byteOffset'] as number, (e['byteOffset'] as number) + (e['byteLength'] as number))
+        .toString('utf8'),
+    ).to.equal(cut.text);
   });
 
   it('reads of the thread warn on stderr (count, file and line, where to look), the answer unchanged; a clean thread reads silently', async () => {
@@ -139,7 +143,11 @@ describe('quarantine tells the truth: totals, one entry per line numbered from 1
         expect(JSON.stringify(answer)).to.not.include('quarantine');
         const notes = server.notifications.slice(before).filter((n) => n.method === 'rolloutEngine/quarantinedLines');
         expect(notes, method).to.have.length(1);
-        expect(notes[0]!.params).to.deep.equal({ threadId: cut.threadId, quarantinedLines: 1, files: [{ path: cut.path, quarantinedLines: 1 }] });
+        expect(notes[0]!.params).to.deep.equal({
+          threadId: cut.threadId,
+          quarantinedLines: 1,
+          files: [{ path: cut.path, quarantinedLines: 1 }],
+        });
       }
       const before = server.notifications.length;
       await server.request('thread/turns/list', { threadId: clean });
@@ -181,12 +189,18 @@ describe('quarantine and a torn last line', function () {
       right(await catchUpHome(store, home, { quarantine: sink })());
       expect(sink.records.map((r) => r.ordinal)).to.deep.equal([5]);
       expect(right(await store.get('rollouts', [t.threadId])())!.invalidLines).to.equal(1);
-      expect(right(await store.range('turns', [t.threadId])()).map((r) => r.value.status)).to.deep.equal(['completed', 'inProgress']);
+      expect(right(await store.range('turns', [t.threadId])()).map((r) => r.value.status)).to.deep.equal([
+        'completed',
+        'inProgress',
+      ]);
       // The writer finishes the line: it is indexed, not quarantined.
       await fs.appendFile(path, last.slice(half) + '\n');
       right(await catchUpHome(store, home, { quarantine: sink })());
       expect(sink.records).to.have.length(1);
-      expect(right(await store.range('turns', [t.threadId])()).map((r) => r.value.status)).to.deep.equal(['completed', 'completed']);
+      expect(right(await store.range('turns', [t.threadId])()).map((r) => r.value.status)).to.deep.equal([
+        'completed',
+        'completed',
+      ]);
     } finally {
       right(await store.close()());
       await fs.rm(home, { recursive: true, force: true });

@@ -22,7 +22,9 @@ lines.on('line', (command) => {
   void store
     .get('threads', [threadId!])()
     .then((r) =>
-      process.stdout.write(`${JSON.stringify(E.isLeft(r) ? { ok: false, failed: r.left } : r.right === undefined ? { ok: false, missing: true } : { ok: true })}\n`),
+      process.stdout.write(
+        `${JSON.stringify(E.isLeft(r) ? { ok: false, failed: r.left } : r.right === undefined ? { ok: false, missing: true } : { ok: true })}\n`,
+      ),
     );
 });
 process.stdout.write('ready\n');

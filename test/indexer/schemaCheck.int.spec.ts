@@ -33,7 +33,11 @@ const writeHome = async (home: string, n: number): Promise<string[]> => {
 const indexAtVersion = async (dir: string, home: string, version: number): Promise<void> => {
   const s = right(await openLmdbIndex(dir)());
   right(await catchUpHome(s, home)());
-  right(s.transact('stamp', (_r, write) => write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: version })));
+  right(
+    s.transact('stamp', (_r, write) =>
+      write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: version }),
+    ),
+  );
   right(await s.close()());
 };
 
@@ -80,7 +84,9 @@ describe('index schema version on every open (verify, repair, rebuild-and-swap)'
     it(`${command} migrates an older index first, as index does, then answers`, async () => {
       await writeHome(home, 2);
       await indexAtVersion(lmdbDir, home, SCHEMA_VERSION - 1);
-      const out = JSON.parse((await run('node', [CLI, command, '--codex-home', home, '--index-dir', indexDir, '--json'])).stdout);
+      const out = JSON.parse(
+        (await run('node', [CLI, command, '--codex-home', home, '--index-dir', indexDir, '--json'])).stdout,
+      );
       if (command === 'verify') expect(out.diffs).to.deep.equal([]);
       else {
         // No verify before it: a rebuild (of the migrated index).

@@ -46,21 +46,39 @@ describe('thread rows of a large catch-up (a chunk of threads per commit, remapp
       others.apply(
         rows
           .filter((r) => r.table !== 'threads' && r.table !== 'threadOrder')
-          .map((r): IndexWrite => ({ op: 'put', table: r.table as TableName, key: r.key as never, value: r.value as never })),
+          .map((r): IndexWrite => ({
+            op: 'put',
+            table: r.table as TableName,
+            key: r.key as never,
+            value: r.value as never,
+          })),
       );
       const files = rows
         .filter((r) => r.table === 'files')
         .map((r) => r.value as FileCheckpoint)
-        .map((c) => ({ path: c.path, archived: c.archived, fileTimestamp: c.fileTimestamp, threadId: c.threadId!, rolloutId: c.rolloutId!, mtimeMs: c.mtimeMs }));
+        .map((c) => ({
+          path: c.path,
+          archived: c.archived,
+          fileTimestamp: c.fileTimestamp,
+          threadId: c.threadId!,
+          rolloutId: c.rolloutId!,
+          mtimeMs: c.mtimeMs,
+        }));
       // No state DB in the home: the rows Codex's backfill will write.
       const codexRows = backfilledRowsOf(
         home,
         rows.filter((r) => r.table === 'files').map((r) => r.value as FileCheckpoint),
       );
-      const expected = refreshThreadRows(others, files, { names: new Map(), defaultModelProvider: DEFAULT_MODEL_PROVIDER, codexRows });
+      const expected = refreshThreadRows(others, files, {
+        names: new Map(),
+        defaultModelProvider: DEFAULT_MODEL_PROVIDER,
+        codexRows,
+      });
       const byKey = (a: { key: unknown }, b: { key: unknown }) => (String(a.key) < String(b.key) ? -1 : 1);
       // The thread rows and their list order keys.
-      expect(expected.map((w) => ({ table: w.table, key: w.key, value: w.op === 'put' ? w.value : undefined })).sort(byKey)).to.deep.equal(
+      expect(
+        expected.map((w) => ({ table: w.table, key: w.key, value: w.op === 'put' ? w.value : undefined })).sort(byKey),
+      ).to.deep.equal(
         rows
           .filter((r) => r.table === 'threads' || r.table === 'threadOrder')
           .map((r) => ({ table: r.table, key: r.key, value: r.value }))
@@ -77,7 +95,9 @@ describe('thread rows of a large catch-up (a chunk of threads per commit, remapp
         const { updatedAt: _u, recencyAt: _r, sortMs: _s, ...rest } = r.value as Record<string, unknown>;
         return { key: r.key, value: rest };
       };
-      expect(after.map(timeless)).to.deep.equal(threadRows.filter((r) => !paths[7]!.includes(String((r.key as unknown[])[0]))).map(timeless));
+      expect(after.map(timeless)).to.deep.equal(
+        threadRows.filter((r) => !paths[7]!.includes(String((r.key as unknown[])[0]))).map(timeless),
+      );
     } finally {
       right(await store.close()());
     }

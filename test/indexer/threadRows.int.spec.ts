@@ -48,13 +48,21 @@ describe('thread rows agree with thread/read of the whole-file fold', function (
       right(await catchUpHome(store, home)());
       for (const t of [p, l, a]) {
         const row = right(await store.get('threads', [t.threadId])())!;
-        const { turns: _t, status: _s, ...expected } = right(await readThreadByFold(jsonlRolloutStore(home), t.threadId, false)());
+        const {
+          turns: _t,
+          status: _s,
+          ...expected
+        } = right(await readThreadByFold(jsonlRolloutStore(home), t.threadId, false)());
         const { archived, rolloutId, sortMs, fileMtimeMs: _m, ...fields } = row;
         expect(fields).to.deep.equal(expected);
         expect(archived).to.equal(t === a);
         expect(rolloutId).to.equal(t.threadId);
         // The list's sort keys are the row's times in milliseconds.
-        expect([sortMs.created, sortMs.updated, sortMs.recency].map((ms) => Math.floor(ms / 1000))).to.deep.equal([fields.createdAt, fields.updatedAt, fields.recencyAt]);
+        expect([sortMs.created, sortMs.updated, sortMs.recency].map((ms) => Math.floor(ms / 1000))).to.deep.equal([
+          fields.createdAt,
+          fields.updatedAt,
+          fields.recencyAt,
+        ]);
       }
       expect(right(await store.get('threads', [p.threadId])())!.name).to.equal('renamed');
     } finally {
@@ -67,7 +75,11 @@ describe('thread rows agree with thread/read of the whole-file fold', function (
 
 /** Thread row fields of thread/read (turns and status are not in the row). */
 const readRow = async (home: string, threadId: string) => {
-  const { turns: _t, status: _s, ...fields } = right(await readThreadByFold(jsonlRolloutStore(home), threadId, false)());
+  const {
+    turns: _t,
+    status: _s,
+    ...fields
+  } = right(await readThreadByFold(jsonlRolloutStore(home), threadId, false)());
   return fields;
 };
 
@@ -117,7 +129,10 @@ describe('thread rows agree with thread/read in every case (forks, revisions, ea
       const rootPath = `${day}/rollout-2026-11-21T14-00-00-${ROOT}.jsonl`;
       await write(home, rootPath, root.text());
       // No user message of its own: its preview is its base's first message.
-      const fork = new RolloutWriter('paginated', FORK, { startOrdinal: cut1.end_ordinal_exclusive, startMs: root.nowMs() + 1000 });
+      const fork = new RolloutWriter('paginated', FORK, {
+        startOrdinal: cut1.end_ordinal_exclusive,
+        startMs: root.nowMs() + 1000,
+      });
       fork.sessionMeta({ forked_from_id: ROOT, history_base: cut1 });
       fork.taskStarted('f1').turnContext('f1', 'other-model').taskComplete('f1');
       const forkPath = `${day}/rollout-2026-11-21T14-01-00-${FORK}.jsonl`;
@@ -149,17 +164,30 @@ describe('thread rows agree with thread/read in every case (forks, revisions, ea
       const { root, cut1, cutForRevert } = threeTurnRoot(ROOT);
       await write(home, `${day}/rollout-2026-11-21T14-00-00-${ROOT}.jsonl`, root.text());
       // A fork with no user message of its own: its preview comes from the base below the cut.
-      const fork = new RolloutWriter('paginated', FORK, { startOrdinal: cut1.end_ordinal_exclusive, startMs: root.nowMs() + 1000 });
+      const fork = new RolloutWriter('paginated', FORK, {
+        startOrdinal: cut1.end_ordinal_exclusive,
+        startMs: root.nowMs() + 1000,
+      });
       fork.sessionMeta({ forked_from_id: ROOT, history_base: cut1 });
       fork.taskStarted('f1').turnContext('f1', 'other-model').taskComplete('f1');
       await write(home, `${day}/rollout-2026-11-21T14-01-00-${FORK}.jsonl`, fork.text());
-      const fork2 = new RolloutWriter('paginated', FORK2, { startOrdinal: fork.nextOrdinal(), startMs: fork.nowMs() + 1000 });
+      const fork2 = new RolloutWriter('paginated', FORK2, {
+        startOrdinal: fork.nextOrdinal(),
+        startMs: fork.nowMs() + 1000,
+      });
       fork2.sessionMeta({ forked_from_id: FORK, history_base: baseAfter(fork, FORK) });
       await write(home, `${day}/rollout-2026-11-21T14-02-00-${FORK2}.jsonl`, fork2.text());
-      const rev = new RolloutWriter('paginated', ROOT, { startOrdinal: cutForRevert.end_ordinal_exclusive, startMs: fork2.nowMs() + 1000 });
+      const rev = new RolloutWriter('paginated', ROOT, {
+        startOrdinal: cutForRevert.end_ordinal_exclusive,
+        startMs: fork2.nowMs() + 1000,
+      });
       rev.sessionMeta({ history_base: cutForRevert });
       rev.chatTurn('r1', 'after revert', 'RA1');
-      await write(home, `${day}/rollout-2026-11-21T14-03-00-${ROOT}_${REV}.jsonl`, rev.text().replace('\n', '\n{"timestamp": broken\n'));
+      await write(
+        home,
+        `${day}/rollout-2026-11-21T14-03-00-${ROOT}_${REV}.jsonl`,
+        rev.text().replace('\n', '\n{"timestamp": broken\n'),
+      );
       await write(
         home,
         `${day}/rollout-2025-05-01T10-00-00-${OLD}.jsonl`,
@@ -174,7 +202,10 @@ describe('thread rows agree with thread/read in every case (forks, revisions, ea
           .map((l) => l + '\n')
           .join(''),
       );
-      await fs.writeFile(nodePath.join(home, 'session_index.jsonl'), `{"id":"${ROOT}","thread_name":"Renamed","updated_at":"y"}\n`);
+      await fs.writeFile(
+        nodePath.join(home, 'session_index.jsonl'),
+        `{"id":"${ROOT}","thread_name":"Renamed","updated_at":"y"}\n`,
+      );
 
       const s = right(await catchUpHome(store, home, { batchLines: 5 })());
       expect(s.unreadable).to.deep.equal([]);
@@ -202,7 +233,17 @@ describe('thread rows agree with thread/read in every case (forks, revisions, ea
   });
 
   it('random histories indexed incrementally at random cuts: every thread row equals thread/read (property)', async () => {
-    const actions: Action[] = ['startTurn', 'user', 'agent', 'reasoning', 'context', 'tokens', 'complete', 'fail', 'abort'];
+    const actions: Action[] = [
+      'startTurn',
+      'user',
+      'agent',
+      'reasoning',
+      'context',
+      'tokens',
+      'complete',
+      'fail',
+      'abort',
+    ];
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.record({ thread: fc.nat(2), action: fc.constantFrom(...actions) }), { maxLength: 30 }),

@@ -25,7 +25,9 @@ const writeLines = async (p: string, lines: ReadonlyArray<string>): Promise<stri
 };
 const appendTurns = async (p: string, t: SynthThread, n: number): Promise<void> => {
   const more: string[] = [];
-  for (let i = 0; i < n; i++) for (const a of ['startTurn', 'context', 'user', 'agent', 'tokens', 'complete'] as const) more.push(...act(t, a as Action));
+  for (let i = 0; i < n; i++)
+    for (const a of ['startTurn', 'context', 'user', 'agent', 'tokens', 'complete'] as const)
+      more.push(...act(t, a as Action));
   await fs.appendFile(p, more.map((l) => l + '\n').join(''));
 };
 
@@ -42,7 +44,8 @@ const withFreshStore = async <A>(use: (s: LmdbIndexStore) => Promise<A>): Promis
   }
 };
 
-const reportOf = async (s: LmdbIndexStore) => right(await auditTokenUsage(s, { localDay: (iso) => iso.slice(0, 10), pricing: DEFAULT_PRICING })());
+const reportOf = async (s: LmdbIndexStore) =>
+  right(await auditTokenUsage(s, { localDay: (iso) => iso.slice(0, 10), pricing: DEFAULT_PRICING })());
 
 describe('the token projection caught up alone, then a full catch-up', function () {
   this.timeout(120_000);
@@ -61,10 +64,14 @@ describe('the token projection caught up alone, then a full catch-up', function 
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  const rebuild = () => withFreshStore(async (s) => (right(await catchUpHome(s, home)()), { dump: await dumpOf(s), report: await reportOf(s) }));
+  const rebuild = () =>
+    withFreshStore(
+      async (s) => (right(await catchUpHome(s, home)()), { dump: await dumpOf(s), report: await reportOf(s) }),
+    );
   const tokensOnly = async () => right(await catchUpHome(store, home, { subset: 'tokens' })());
   const full = async () => right(await catchUpHome(store, home)());
-  const count = async (table: 'files' | 'tokenFiles' | 'threads' | 'turns' | 'tokenAudit') => right(await store.range(table, [])()).length;
+  const count = async (table: 'files' | 'tokenFiles' | 'threads' | 'turns' | 'tokenAudit') =>
+    right(await store.range(table, [])()).length;
 
   it('reads only the token projection: its own checkpoints, no other rows; the report equals a full build’s', async () => {
     const a = newThread(81);
@@ -72,7 +79,12 @@ describe('the token projection caught up alone, then a full catch-up', function 
     await writeLines(nodePath.join(home, rolloutRelPath(a.threadId)), threadLines(a, 5));
     await writeLines(nodePath.join(home, rolloutRelPath(b.threadId)), threadLines(b, 3));
     expect(await tokensOnly()).to.deep.include({ indexed: 2 });
-    expect([await count('tokenFiles'), await count('files'), await count('threads'), await count('turns')]).to.deep.equal([2, 0, 0, 0]);
+    expect([
+      await count('tokenFiles'),
+      await count('files'),
+      await count('threads'),
+      await count('turns'),
+    ]).to.deep.equal([2, 0, 0, 0]);
     expect(await count('tokenAudit')).to.be.greaterThan(0);
     const built = await rebuild();
     expect(await reportOf(store)).to.deep.equal(built.report);

@@ -32,25 +32,38 @@ describe('tokens: the warm record of the home token sums', function () {
   let fresh = 0;
 
   const id = (n: number) => `01a1fe84-0000-7000-8000-${String(n).padStart(12, '0')}`;
-  const fileOf = (day: string, threadId: string) => nodePath.join(home, 'sessions', ...day.split('-'), `rollout-${day}T14-00-00-${threadId}.jsonl`);
+  const fileOf = (day: string, threadId: string) =>
+    nodePath.join(home, 'sessions', ...day.split('-'), `rollout-${day}T14-00-00-${threadId}.jsonl`);
   const write = (path: string, lines: ReadonlyArray<string>) => {
     fs.mkdirSync(nodePath.dirname(path), { recursive: true });
     fs.writeFileSync(path, lines.map((l) => `${l}\n`).join(''));
   };
 
   /** A thread of two turns whose responses use `scale`-sized counts. */
-  const thread = (n: number, scale: number, meta: Record<string, unknown> = {}, startMs = Date.UTC(2026, 10, 21, 14, 0, 0)) => {
+  const thread = (
+    n: number,
+    scale: number,
+    meta: Record<string, unknown> = {},
+    startMs = Date.UTC(2026, 10, 21, 14, 0, 0),
+  ) => {
     const w = new RolloutWriter('paginated', id(n), { startMs });
     w.sessionMeta(meta);
     const h = new TokenHistory(w);
     h.turn(`t${n}a`, [usage6(100 * scale, 10 * scale, 7 * scale)], { model: 'gpt-5' });
     w.wait(40 * 60_000);
-    h.turn(`t${n}b`, [usage6(30 * scale, 0, 3 * scale), usage6(20 * scale, 5, 2)], { model: n % 2 === 0 ? 'gpt-5' : 'o4-mini', cwd: `/work/${n % 3}` });
+    h.turn(`t${n}b`, [usage6(30 * scale, 0, 3 * scale), usage6(20 * scale, 5, 2)], {
+      model: n % 2 === 0 ? 'gpt-5' : 'o4-mini',
+      cwd: `/work/${n % 3}`,
+    });
     return { w, h };
   };
 
   const tokens = (dir: string, args: ReadonlyArray<string>) => {
-    const r = spawnSync(process.execPath, [CLI, 'tokens', '--json', '-q', '--codex-home', home, '--index-dir', dir, ...args], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'tokens', '--json', '-q', '--codex-home', home, '--index-dir', dir, ...args],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).to.equal(0);
     const { seconds: _s, index: _i, ...report } = JSON.parse(r.stdout) as Record<string, unknown>;
     return report;
@@ -65,7 +78,9 @@ describe('tokens: the warm record of the home token sums', function () {
       if (E.isLeft(mark)) return mark;
       const sums = await readTokenSums(store, { pricing: DEFAULT_PRICING })();
       if (E.isLeft(sums)) return sums;
-      return E.right(await writeTokenWarmRecord(store, home, indexDir, mark.right, sums.right, () => Date.now() + 60_000));
+      return E.right(
+        await writeTokenWarmRecord(store, home, indexDir, mark.right, sums.right, () => Date.now() + 60_000),
+      );
     });
     expect(r).to.deep.equal(E.right(true));
     expect(await tokenSumsIfWarm(home, indexDir)).to.not.equal(undefined);
@@ -96,7 +111,13 @@ describe('tokens: the warm record of the home token sums', function () {
     write(fileOf('2026-11-21', id(2)), fork.lines);
     // A sub-agent's thread (its client: the sub-agent source) and a paginated fork by reference.
     write(fileOf('2026-11-21', id(3)), thread(3, 2, { source: { subagent: 'review' }, originator: '' }).w.lines);
-    write(fileOf('2026-11-22', id(4)), thread(4, 3, { forked_from_id: id(3), history_base: { thread_id: id(3), end_ordinal_exclusive: 2, end_byte_offset: 1 } }).w.lines);
+    write(
+      fileOf('2026-11-22', id(4)),
+      thread(4, 3, {
+        forked_from_id: id(3),
+        history_base: { thread_id: id(3), end_ordinal_exclusive: 2, end_byte_offset: 1 },
+      }).w.lines,
+    );
   });
 
   it('a caught-up report records the sums; the next answers from them, equal to a fresh index for every grouping, zone and range', async () => {
@@ -115,7 +136,10 @@ describe('tokens: the warm record of the home token sums', function () {
     [
       'a response appended to a rollout',
       () => {
-        const w = new RolloutWriter('paginated', id(1), { startMs: Date.UTC(2026, 10, 21, 18, 0, 0), startOrdinal: 50 });
+        const w = new RolloutWriter('paginated', id(1), {
+          startMs: Date.UTC(2026, 10, 21, 18, 0, 0),
+          startOrdinal: 50,
+        });
         new TokenHistory(w).turn('t1c', [usage6(900, 0, 90)], { model: 'gpt-5' });
         fs.appendFileSync(fileOf('2026-11-21', id(1)), w.lines.map((l) => `${l}\n`).join(''));
       },
@@ -131,7 +155,10 @@ describe('tokens: the warm record of the home token sums', function () {
       },
     ],
     ['a rollout added to a day folder', () => write(fileOf('2026-11-21', id(5)), thread(5, 4).w.lines)],
-    ['a rollout in a new day folder', () => write(fileOf('2026-12-02', id(6)), thread(6, 5, {}, Date.UTC(2026, 11, 2, 9, 0, 0)).w.lines)],
+    [
+      'a rollout in a new day folder',
+      () => write(fileOf('2026-12-02', id(6)), thread(6, 5, {}, Date.UTC(2026, 11, 2, 9, 0, 0)).w.lines),
+    ],
     ['a rollout deleted', () => fs.rmSync(fileOf('2026-11-21', id(5)))],
     [
       'a rollout moved to archived_sessions (a root that was missing)',
@@ -164,6 +191,7 @@ describe('tokens: the warm record of the home token sums', function () {
       const after = tokens(indexDir, ['--by', 'day-utc']);
       expect(after).to.deep.equal(reference(['--by', 'day-utc']));
       if (!what.startsWith('a commit') && !what.startsWith('a rollout moved')) expect(after).to.not.deep.equal(before);
-      for (const args of ASKED.slice(1, 3)) expect(tokens(indexDir, args), args.join(' ')).to.deep.equal(reference(args));
+      for (const args of ASKED.slice(1, 3))
+        expect(tokens(indexDir, args), args.join(' ')).to.deep.equal(reference(args));
     });
 });

@@ -50,15 +50,25 @@ const makeHome = async (n: number): Promise<string> => {
   const day = 'sessions/2026/11/22';
   const { root, cut1, cutForRevert } = threeTurnRoot(ROOT);
   await write(home, `${day}/rollout-2026-11-22T14-00-00-${ROOT}.jsonl`, root.text());
-  const fork = new RolloutWriter('paginated', FORK, { startOrdinal: cut1.end_ordinal_exclusive, startMs: root.nowMs() + 1000 });
+  const fork = new RolloutWriter('paginated', FORK, {
+    startOrdinal: cut1.end_ordinal_exclusive,
+    startMs: root.nowMs() + 1000,
+  });
   fork.sessionMeta({ forked_from_id: ROOT, history_base: cut1 });
   fork.chatTurn('f1', 'forked question', 'F1');
   await write(home, `${day}/rollout-2026-11-22T14-01-00-${FORK}.jsonl`, fork.text());
-  const rev = new RolloutWriter('paginated', ROOT, { startOrdinal: cutForRevert.end_ordinal_exclusive, startMs: fork.nowMs() + 1000 });
+  const rev = new RolloutWriter('paginated', ROOT, {
+    startOrdinal: cutForRevert.end_ordinal_exclusive,
+    startMs: fork.nowMs() + 1000,
+  });
   rev.sessionMeta({ history_base: cutForRevert });
   rev.chatTurn('r1', 'after revert', 'RA1');
   await write(home, `${day}/rollout-2026-11-22T14-03-00-${ROOT}_${REV}.jsonl`, rev.text());
-  await write(home, `${day}/rollout-2026-11-22T14-04-00-01a1fe84-0000-7000-8000-0000000000a4.jsonl`, 'garbage first line\n{"a":1}\n');
+  await write(
+    home,
+    `${day}/rollout-2026-11-22T14-04-00-01a1fe84-0000-7000-8000-0000000000a4.jsonl`,
+    'garbage first line\n{"a":1}\n',
+  );
   // The same thread archived too: a duplicate rollout id.
   await write(
     home,
@@ -104,7 +114,13 @@ const indexOnly = async (home: string, keep: number, indexDir?: string): Promise
   const moved = files.slice(keep).map((f, i) => [f.path, nodePath.join(aside, String(i))] as const);
   for (const [from, to] of moved) await fs.rename(from, to);
   try {
-    await run('node', [CLI, 'index', '--codex-home', home, ...(indexDir === undefined ? [] : ['--index-dir', indexDir])]);
+    await run('node', [
+      CLI,
+      'index',
+      '--codex-home',
+      home,
+      ...(indexDir === undefined ? [] : ['--index-dir', indexDir]),
+    ]);
   } finally {
     for (const [from, to] of moved) await fs.rename(to, from);
     await fs.rm(aside, { recursive: true, force: true });
@@ -123,7 +139,12 @@ const boundedReads = (store: LmdbIndexStore): IndexStore => ({
     throw new Error('verify dumped the index');
   },
   range: (table, prefix, opts) => {
-    if ((ROLLOUT_TABLES as ReadonlyArray<TableName>).includes(table) && prefix.length === 0 && opts?.limit === undefined) throw new Error(`verify read all of ${table}`);
+    if (
+      (ROLLOUT_TABLES as ReadonlyArray<TableName>).includes(table) &&
+      prefix.length === 0 &&
+      opts?.limit === undefined
+    )
+      throw new Error(`verify read all of ${table}`);
     return store.range(table, prefix, opts);
   },
 });
@@ -198,7 +219,9 @@ describe('verify and repair on a generated home', function () {
       const r = right(await verifyIndex(store, home, { keep: 5, onDiff: (d) => told.push(d) })());
       expect(r.diffs).to.have.length(5);
       expect(told).to.have.length(r.differences);
-      expect(Object.values(r.byTable).reduce((n, c) => n + c.missing + c.extra + c.different, 0)).to.equal(r.differences);
+      expect(Object.values(r.byTable).reduce((n, c) => n + c.missing + c.extra + c.different, 0)).to.equal(
+        r.differences,
+      );
       expect(r.diffs).to.deep.equal(told.slice(0, 5));
     });
 
@@ -227,7 +250,9 @@ describe('verify and repair on a generated home', function () {
         expect(human[human.length - 1]).to.equal(`  … ${json.differences - 20} more (--all lists every one)`);
         // Capped: the 20 listed, a count line per table with differences, and a few lines of heading and totals.
         expect(human.length).to.be.at.most(20 + Object.keys(json.byTable).length + 6);
-        const all = (await run('node', [CLI, ...args, '--all'], { maxBuffer: 64 << 20 }).catch(differing)).stdout.trimEnd().split('\n');
+        const all = (await run('node', [CLI, ...args, '--all'], { maxBuffer: 64 << 20 }).catch(differing)).stdout
+          .trimEnd()
+          .split('\n');
         expect(all.filter((l) => /^ {2}(missing|extra|different) /.test(l))).to.have.length(json.differences);
       } finally {
         await fs.rm(indexDir, { recursive: true, force: true });
@@ -305,7 +330,9 @@ describe('verify and repair on a generated home', function () {
       const cliHome = await makeHome(24);
       try {
         await indexOnly(cliHome, 4);
-        const rebuilt = JSON.parse((await run('node', [CLI, 'repair', '--codex-home', cliHome, '--json'])).stdout) as Record<string, unknown>;
+        const rebuilt = JSON.parse(
+          (await run('node', [CLI, 'repair', '--codex-home', cliHome, '--json'])).stdout,
+        ) as Record<string, unknown>;
         expect(rebuilt).to.deep.include({ strategy: 'rebuild', rebuilt: true });
         expect((await run('node', [CLI, 'verify', '--codex-home', cliHome])).stdout).to.include(', 0 differences;');
         const files = right(await discoverRolloutFiles(cliHome)());
@@ -315,12 +342,20 @@ describe('verify and repair on a generated home', function () {
             .map((l) => l + '\n')
             .join(''),
         );
-        const verified = await run('node', [CLI, 'verify', '--codex-home', cliHome]).catch((e: { code: number; stdout: string }) => e);
+        const verified = await run('node', [CLI, 'verify', '--codex-home', cliHome]).catch(
+          (e: { code: number; stdout: string }) => e,
+        );
         expect((verified as { code?: number }).code).to.equal(3);
         await fs.stat(nodePath.join(cliHome, '.rollout-engine', 'verify.json'));
-        const inPlace = JSON.parse((await run('node', [CLI, 'repair', '--codex-home', cliHome, '--json'])).stdout) as Record<string, unknown>;
+        const inPlace = JSON.parse(
+          (await run('node', [CLI, 'repair', '--codex-home', cliHome, '--json'])).stdout,
+        ) as Record<string, unknown>;
         expect(inPlace).to.deep.include({ strategy: 'files', rebuilt: false, reindexFiles: 1, reindexed: 1 });
-        expect(await fs.stat(nodePath.join(cliHome, '.rollout-engine', 'verify.json')).catch((e: NodeJS.ErrnoException) => e.code)).to.equal('ENOENT');
+        expect(
+          await fs
+            .stat(nodePath.join(cliHome, '.rollout-engine', 'verify.json'))
+            .catch((e: NodeJS.ErrnoException) => e.code),
+        ).to.equal('ENOENT');
         expect((await run('node', [CLI, 'verify', '--codex-home', cliHome])).stdout).to.include(', 0 differences;');
       } finally {
         await fs.rm(cliHome, { recursive: true, force: true });

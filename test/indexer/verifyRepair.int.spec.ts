@@ -42,7 +42,8 @@ describe('index verify / repair / CLI', function () {
     const store = right(await openLmdbIndex(dir)());
     try {
       // Enough other threads that the damaged one is a small share of the home (repaired in place).
-      for (const seed of [23, 24, 25, 26]) await writeThread(home, rolloutRelPath(newThread(seed).threadId), threadLines(newThread(seed), 3));
+      for (const seed of [23, 24, 25, 26])
+        await writeThread(home, rolloutRelPath(newThread(seed).threadId), threadLines(newThread(seed), 3));
       right(await catchUpHome(store, home)());
       expect(right(await verifyIndex(store, home)()).diffs).to.deep.equal([]);
       // Damage: drop one turn row, change another, add a stray item.

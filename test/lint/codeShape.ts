@@ -41,14 +41,22 @@ const reasonIn = (comments: string): string | undefined => REASON.exec(comments)
 
 /** The text of the comments directly above `node` (its leading trivia). */
 const leadingComments = (source: ts.SourceFile, node: ts.Node): string =>
-  (ts.getLeadingCommentRanges(source.text, node.getFullStart()) ?? []).map((r) => source.text.slice(r.pos, r.end)).join('\n');
+  (ts.getLeadingCommentRanges(source.text, node.getFullStart()) ?? [])
+    .map((r) => source.text.slice(r.pos, r.end))
+    .join('\n');
 
 const lineOf = (source: ts.SourceFile, pos: number): number => source.getLineAndCharacterOfPosition(pos).line + 1;
 
 /** Lines a file counts: its lines, a final newline not opening one more. */
 const fileLines = (text: string): number => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 
-type FunctionNode = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration | ts.ConstructorDeclaration | ts.AccessorDeclaration;
+type FunctionNode =
+  | ts.FunctionDeclaration
+  | ts.FunctionExpression
+  | ts.ArrowFunction
+  | ts.MethodDeclaration
+  | ts.ConstructorDeclaration
+  | ts.AccessorDeclaration;
 
 const isFunctionNode = (node: ts.Node): node is FunctionNode =>
   ts.isFunctionDeclaration(node) ||
@@ -60,7 +68,11 @@ const isFunctionNode = (node: ts.Node): node is FunctionNode =>
   ts.isSetAccessorDeclaration(node);
 
 const nameText = (name: ts.PropertyName | ts.BindingName | undefined, source: ts.SourceFile): string | undefined =>
-  name === undefined ? undefined : ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : name.getText(source);
+  name === undefined
+    ? undefined
+    : ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name)
+      ? name.text
+      : name.getText(source);
 
 /**
  * The nodes whose leading comments are a function's header, innermost first, and its name: a function
@@ -71,7 +83,12 @@ const holdersOf = (fn: FunctionNode, source: ts.SourceFile): { name: string | un
   let name = ts.isConstructorDeclaration(fn) ? 'constructor' : nameText(fn.name, source);
   let node: ts.Node = fn;
   // A function wrapped in a call (`useCase(() => …)`, `memo(function …)`) or a cast is still held by what holds the call.
-  while (ts.isCallExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent)) {
+  while (
+    ts.isCallExpression(node.parent) ||
+    ts.isParenthesizedExpression(node.parent) ||
+    ts.isAsExpression(node.parent) ||
+    ts.isSatisfiesExpression(node.parent)
+  ) {
     node = node.parent;
     holders.push(node);
   }
@@ -79,7 +96,11 @@ const holdersOf = (fn: FunctionNode, source: ts.SourceFile): { name: string | un
   if (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) {
     name ??= nameText(parent.name, source);
     holders.push(parent);
-    if (ts.isVariableDeclaration(parent) && ts.isVariableDeclarationList(parent.parent) && ts.isVariableStatement(parent.parent.parent))
+    if (
+      ts.isVariableDeclaration(parent) &&
+      ts.isVariableDeclarationList(parent.parent) &&
+      ts.isVariableStatement(parent.parent.parent)
+    )
       holders.push(parent.parent.parent);
   } else if (ts.isExportAssignment(parent)) {
     name ??= 'default';
@@ -91,13 +112,21 @@ const holdersOf = (fn: FunctionNode, source: ts.SourceFile): { name: string | un
 /** A function that is all another's body (`(deps) => useCase((input) => { … })`, `() => new Promise((resolve) => { … })`): one function, counted once as the outer one. */
 const isWholeBodyOfAnother = (fn: FunctionNode): boolean => {
   let node: ts.Node = fn;
-  while (ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent))
+  while (
+    ts.isCallExpression(node.parent) ||
+    ts.isNewExpression(node.parent) ||
+    ts.isParenthesizedExpression(node.parent) ||
+    ts.isAsExpression(node.parent)
+  )
     node = node.parent;
   return ts.isArrowFunction(node.parent) && node.parent.body === node;
 };
 
 /** Files over the bound and functions whose body runs over the bound, in one source file. */
-export const shapeOf = (file: string, text: string): { longFile: LongFile | undefined; longFunctions: LongFunction[] } => {
+export const shapeOf = (
+  file: string,
+  text: string,
+): { longFile: LongFile | undefined; longFunctions: LongFunction[] } => {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const lines = fileLines(text);
   const firstStatement = source.statements[0];
@@ -127,12 +156,18 @@ export const shapeOf = (file: string, text: string): { longFile: LongFile | unde
 
 const tsFilesUnder = (root: string, dir: string): string[] =>
   readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFilesUnder(root, path.posix.join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path.posix.join(dir, e.name)] : [],
+    e.isDirectory()
+      ? tsFilesUnder(root, path.posix.join(dir, e.name))
+      : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')
+        ? [path.posix.join(dir, e.name)]
+        : [],
   );
 
 /** Every file and function over its bound in the shaped folders, reasons included. */
 export const codeShape = (root: string): { files: LongFile[]; functions: LongFunction[] } => {
-  const shapes = SHAPED_DIRS.flatMap((d) => tsFilesUnder(root, d)).map((f) => shapeOf(f, readFileSync(path.join(root, f), 'utf8')));
+  const shapes = SHAPED_DIRS.flatMap((d) => tsFilesUnder(root, d)).map((f) =>
+    shapeOf(f, readFileSync(path.join(root, f), 'utf8')),
+  );
   return {
     files: shapes.flatMap((s) => (s.longFile === undefined ? [] : [s.longFile])).sort((a, b) => b.lines - a.lines),
     functions: shapes.flatMap((s) => s.longFunctions).sort((a, b) => b.lines - a.lines),
@@ -142,10 +177,13 @@ export const codeShape = (root: string): { files: LongFile[]; functions: LongFun
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const { files, functions } = codeShape(findRoot());
   const why = (reason: string | undefined): string => (reason === undefined ? 'NO REASON' : `long: ${reason}`);
-  process.stdout.write(`files over ${FILE_LINES_BOUND} lines: ${files.length} (${files.filter((f) => f.reason === undefined).length} without a reason)\n`);
+  process.stdout.write(
+    `files over ${FILE_LINES_BOUND} lines: ${files.length} (${files.filter((f) => f.reason === undefined).length} without a reason)\n`,
+  );
   for (const f of files) process.stdout.write(`${String(f.lines).padStart(5)}  ${f.file}  ${why(f.reason)}\n`);
   process.stdout.write(
     `functions over ${FUNCTION_LINES_BOUND} lines: ${functions.length} (${functions.filter((f) => f.reason === undefined).length} without a reason)\n`,
   );
-  for (const f of functions) process.stdout.write(`${String(f.lines).padStart(5)}  ${f.file}:${f.line} ${f.name}  ${why(f.reason)}\n`);
+  for (const f of functions)
+    process.stdout.write(`${String(f.lines).padStart(5)}  ${f.file}:${f.line} ${f.name}  ${why(f.reason)}\n`);
 }

@@ -28,19 +28,24 @@ const SOURCE_DIRS = ['adapters', 'indexer', 'replay', 'migrations', 'domain', 'p
 const OPENER_DIR = 'adapters/driven/fs/';
 
 // Why a call site may open by name. Grouped: each is a kind of path the engine does not take from a home's owner.
-const USER_CHOICE = "a path the user names (an option, a flag's file, CODEX_HOME itself made as `mkdir -p`): the user's own choice, links and all";
+const USER_CHOICE =
+  "a path the user names (an option, a flag's file, CODEX_HOME itself made as `mkdir -p`): the user's own choice, links and all";
 const OWN_TEMP = 'a folder this process made itself (mkdtemp) or its parent it made, and what it stages inside it';
 const PROC = "the kernel's own files (/proc), not a home's";
 const INDEX_DIR =
   'the index folder (LMDB): checked by refuseLinkSync / opened O_NOFOLLOW before lmdb-js opens it by name (it takes no descriptor); its own files made O_EXCL | O_NOFOLLOW';
-const ROLLOUT_WRITE = "a rollout's own writer: opened O_NOFOLLOW under the file's lock in a folder held by rolloutFolder.ts (holdFolder), or a name it created itself";
-const LISTING = 'lists a folder (readdir/opendir/watch open no file): each entry then opened through adapters/driven/fs, or lstat-checked before use';
-const REMOVE = 'removes, renames or touches a name the engine itself created (temp files, marks, leftovers, stage folders), never read through';
+const ROLLOUT_WRITE =
+  "a rollout's own writer: opened O_NOFOLLOW under the file's lock in a folder held by rolloutFolder.ts (holdFolder), or a name it created itself";
+const LISTING =
+  'lists a folder (readdir/opendir/watch open no file): each entry then opened through adapters/driven/fs, or lstat-checked before use';
+const REMOVE =
+  'removes, renames or touches a name the engine itself created (temp files, marks, leftovers, stage folders), never read through';
 const STATE_DB =
   "SQLite (node:sqlite or better-sqlite3, through adapters/driven/sqlite/) opens Codex's state DB by name (it takes no descriptor): stateDbOf() refuses a link or special file at it and its -wal/-shm/-journal first";
 const PLUGIN_CACHE =
   'the plugin cache under CODEX_HOME/plugins/cache: staged in a mkdtemp folder and swapped in by rename (links in a bundle refused at unpack: pluginBundles.int.spec)';
-const AGENT_OPENER = "another agent's files: opened O_NOFOLLOW | O_NONBLOCK and fstat-ed regular (agentFiles.ts), inside the agent's home (realPathInside)";
+const AGENT_OPENER =
+  "another agent's files: opened O_NOFOLLOW | O_NONBLOCK and fstat-ed regular (agentFiles.ts), inside the agent's home (realPathInside)";
 
 const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: string }>> = {
   'adapters/driven/analytics/captureSink.ts': { calls: 1, why: USER_CHOICE },
@@ -64,7 +69,10 @@ const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: s
   'adapters/driven/jsonl/writers/lockedRolloutFile.ts': { calls: 3, why: ROLLOUT_WRITE },
   'adapters/driven/jsonl/writers/rolloutFiles.ts': { calls: 2, why: ROLLOUT_WRITE },
   'adapters/driven/jsonl/home/supersededMark.ts': { calls: 1, why: REMOVE },
-  'adapters/driven/jsonl/writers/threadHomeFiles.ts': { calls: 4, why: `${REMOVE} (archive/unarchive move a rollout between held folders)` },
+  'adapters/driven/jsonl/writers/threadHomeFiles.ts': {
+    calls: 4,
+    why: `${REMOVE} (archive/unarchive move a rollout between held folders)`,
+  },
   'adapters/driven/lmdb/indexFolder.ts': { calls: 10, why: INDEX_DIR },
   'adapters/driven/lmdb/indexStore.ts': { calls: 2, why: INDEX_DIR },
   'adapters/driven/lmdb/metaPages.ts': { calls: 1, why: INDEX_DIR },
@@ -79,7 +87,10 @@ const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: s
   'adapters/driving/rpc/upstream.ts': { calls: 1, why: USER_CHOICE },
   'adapters/driving/rpc/viewerFiles.ts': { calls: 1, why: "the engine's own installed viewer bundle (package files)" },
   'adapters/driving/rpc/webSocketAuth.ts': { calls: 1, why: USER_CHOICE },
-  'adapters/driven/system/holdPoint.ts': { calls: 1, why: "a test seam's file (ROLLOUT_ENGINE_HOLD_AT), created O_EXCL ('wx')" },
+  'adapters/driven/system/holdPoint.ts': {
+    calls: 1,
+    why: "a test seam's file (ROLLOUT_ENGINE_HOLD_AT), created O_EXCL ('wx')",
+  },
   'adapters/driven/system/packageRoot.ts': { calls: 1, why: "the engine's own package.json" },
   'adapters/driven/system/processIdentity.ts': { calls: 1, why: PROC },
   'indexer/open/openIndex.ts': { calls: 2, why: INDEX_DIR },
@@ -93,7 +104,8 @@ const sourceFiles = (): string[] => {
     for (const e of readdirSync(path.join(root, rel), { withFileTypes: true })) {
       const child = `${rel}/${e.name}`;
       if (e.isDirectory()) walk(child);
-      else if (e.isFile() && child.endsWith('.ts') && !child.endsWith('.d.ts') && !child.endsWith('.spec.ts')) out.push(child);
+      else if (e.isFile() && child.endsWith('.ts') && !child.endsWith('.d.ts') && !child.endsWith('.spec.ts'))
+        out.push(child);
     }
   };
   for (const dir of SOURCE_DIRS) if (existsSync(path.join(root, dir))) walk(dir);

@@ -76,9 +76,12 @@ export const openerSites = (fileName: string, source: string): OpenerSite[] => {
           if (imported === 'promises') namespaces.add(el.name.text);
         }
     }
-    if (CONSTRUCTOR_MODULES.has(module) && clause.name !== undefined && !clause.isTypeOnly) constructors.add(clause.name.text);
+    if (CONSTRUCTOR_MODULES.has(module) && clause.name !== undefined && !clause.isTypeOnly)
+      constructors.add(clause.name.text);
     if (isSqlitePort(module) && bindings !== undefined && ts.isNamedImports(bindings))
-      for (const el of bindings.elements) if (SQLITE_PORT_OPENERS.has((el.propertyName ?? el.name).text)) named.set(el.name.text, (el.propertyName ?? el.name).text);
+      for (const el of bindings.elements)
+        if (SQLITE_PORT_OPENERS.has((el.propertyName ?? el.name).text))
+          named.set(el.name.text, (el.propertyName ?? el.name).text);
     if (OPEN_MODULES.has(module) && bindings !== undefined && ts.isNamedImports(bindings))
       for (const el of bindings.elements) if ((el.propertyName ?? el.name).text === 'open') lmdbOpens.add(el.name.text);
   };
@@ -87,7 +90,10 @@ export const openerSites = (fileName: string, source: string): OpenerSite[] => {
   /** `x` or `x.promises` where x is a fs namespace. */
   const isFsNamespace = (e: ts.Expression): boolean =>
     (ts.isIdentifier(e) && namespaces.has(e.text)) ||
-    (ts.isPropertyAccessExpression(e) && e.name.text === 'promises' && ts.isIdentifier(e.expression) && namespaces.has(e.expression.text));
+    (ts.isPropertyAccessExpression(e) &&
+      e.name.text === 'promises' &&
+      ts.isIdentifier(e.expression) &&
+      namespaces.has(e.expression.text));
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) {
       const module = moduleOf(node.moduleSpecifier);
@@ -99,10 +105,17 @@ export const openerSites = (fileName: string, source: string): OpenerSite[] => {
       if (ts.isCallExpression(init) && init.expression.kind === ts.SyntaxKind.ImportKeyword) {
         const module = init.arguments[0] === undefined ? undefined : moduleOf(init.arguments[0]);
         for (const el of node.name.elements) {
-          const imported = el.propertyName !== undefined && ts.isIdentifier(el.propertyName) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : '';
+          const imported =
+            el.propertyName !== undefined && ts.isIdentifier(el.propertyName)
+              ? el.propertyName.text
+              : ts.isIdentifier(el.name)
+                ? el.name.text
+                : '';
           if (!ts.isIdentifier(el.name)) continue;
-          if (module !== undefined && CONSTRUCTOR_MODULES.has(module) && imported === 'default') constructors.add(el.name.text);
-          if (module !== undefined && FS_MODULES.has(module) && FS_OPENERS.has(imported)) named.set(el.name.text, imported);
+          if (module !== undefined && CONSTRUCTOR_MODULES.has(module) && imported === 'default')
+            constructors.add(el.name.text);
+          if (module !== undefined && FS_MODULES.has(module) && FS_OPENERS.has(imported))
+            named.set(el.name.text, imported);
         }
       }
     }
@@ -111,7 +124,8 @@ export const openerSites = (fileName: string, source: string): OpenerSite[] => {
       if (ts.isPropertyAccessExpression(callee) && FS_OPENERS.has(callee.name.text) && isFsNamespace(callee.expression))
         sites.push({ line: lineOf(node), call: callee.getText(file) });
       else if (ts.isIdentifier(callee) && named.has(callee.text)) sites.push({ line: lineOf(node), call: callee.text });
-      else if (ts.isIdentifier(callee) && lmdbOpens.has(callee.text)) sites.push({ line: lineOf(node), call: `${callee.text} (lmdb)` });
+      else if (ts.isIdentifier(callee) && lmdbOpens.has(callee.text))
+        sites.push({ line: lineOf(node), call: `${callee.text} (lmdb)` });
     }
     if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && constructors.has(node.expression.text))
       sites.push({ line: lineOf(node), call: `new ${node.expression.text}` });

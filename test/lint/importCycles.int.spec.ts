@@ -39,7 +39,17 @@ const importCycles = (sources: ReadonlyMap<string, string>): string[][] => {
 describe('import graph', () => {
   it('has no import cycle anywhere in the source tree', () => {
     const root = findRoot();
-    const files = ['domain', 'projections', 'protocol', 'replay', 'indexer', 'adapters', 'migrations', 'bench', 'test'].flatMap((d) => tsFilesUnder(root, d));
+    const files = [
+      'domain',
+      'projections',
+      'protocol',
+      'replay',
+      'indexer',
+      'adapters',
+      'migrations',
+      'bench',
+      'test',
+    ].flatMap((d) => tsFilesUnder(root, d));
     expect(files.length).to.be.greaterThan(200);
     const cycles = importCycles(new Map(files.map((f) => [f, readFileSync(path.join(root, f), 'utf8')])));
     expect(cycles, cycles.map((c) => c.join(' -> ')).join('\n')).to.deep.equal([]);
@@ -51,11 +61,17 @@ describe('import graph', () => {
       ['adapters/a/two.ts', "import type {\n  Three,\n} from '../b/three.js';\nexport const two = 2;\n"],
       ['adapters/b/three.ts', "export type { One } from '../a/one.js';\nexport type Three = 3;\n"],
       ['adapters/b/four.ts', "import { one } from '../a/one.js';\nexport const four = one;\n"],
-      ['adapters/c/command.ts', "export const LIMIT = 20;\nexport const run = async () => (await import('../d/action.js')).action();\n"],
+      [
+        'adapters/c/command.ts',
+        "export const LIMIT = 20;\nexport const run = async () => (await import('../d/action.js')).action();\n",
+      ],
       ['adapters/d/action.ts', "import { LIMIT } from '../c/command.js';\nexport const action = () => LIMIT;\n"],
       ['adapters/e/later.ts', "export let loaded: Promise<typeof import('./typed.js')> | undefined;\n"],
       ['adapters/e/typed.ts', "import type { loaded } from './later.js';\nexport type Typed = typeof loaded;\n"],
-      ['adapters/f/elsewhere.ts', "const one = '../a/one.js';\nexport const f = () => import(one);\nexport const g = () => import('node:fs');\n"],
+      [
+        'adapters/f/elsewhere.ts',
+        "const one = '../a/one.js';\nexport const f = () => import(one);\nexport const g = () => import('node:fs');\n",
+      ],
     ]);
     expect(importCycles(sources)).to.deep.equal([
       ['adapters/a/one.ts', 'adapters/a/two.ts', 'adapters/b/three.ts'],

@@ -11,7 +11,9 @@ describe('import graph: rooms and floors', () => {
   it('has no arrow from a lower floor to a higher one (drivers → indexer → driven adapters → replay/ → … → domain/)', () => {
     const arrows = roomArrows(engineSources(findRoot()));
     // The floors this issue split apart do talk, downwards only.
-    expect(arrows.find((a) => a.from === 'adapters/driving/composition' && a.to === 'indexer')?.count).to.be.greaterThan(0);
+    expect(
+      arrows.find((a) => a.from === 'adapters/driving/composition' && a.to === 'indexer')?.count,
+    ).to.be.greaterThan(0);
     expect(arrows.find((a) => a.from === 'indexer' && a.to === 'adapters/driven')?.count).to.be.greaterThan(0);
     const upward = arrows.filter((a) => a.upward);
     expect(upward, upward.map((a) => `${a.from} -> ${a.to} (${a.count})`).join('\n')).to.deep.equal([]);
@@ -19,10 +21,19 @@ describe('import graph: rooms and floors', () => {
 
   it('finds an upward arrow when there is one (type-only, re-export and dynamic imports included)', () => {
     const sources = new Map([
-      ['adapters/driven/eventstore/mirror.ts', "import type { Progress } from '../../../indexer/catchUp/catchUpOptions.js';\nexport type P = Progress;\n"],
+      [
+        'adapters/driven/eventstore/mirror.ts',
+        "import type { Progress } from '../../../indexer/catchUp/catchUpOptions.js';\nexport type P = Progress;\n",
+      ],
       ['adapters/driven/jsonl/readers/reader.ts', "export { serve } from '../../../driving/rpc/server.js';\n"],
-      ['indexer/open/openIndex.ts', "export const f = () => import('../../adapters/driving/composition/openCodexHome.js');\n"],
-      ['adapters/driving/composition/openCodexHome.ts', "import { open } from '../../../indexer/open/openIndex.js';\nexport const g = open;\n"],
+      [
+        'indexer/open/openIndex.ts',
+        "export const f = () => import('../../adapters/driving/composition/openCodexHome.js');\n",
+      ],
+      [
+        'adapters/driving/composition/openCodexHome.ts',
+        "import { open } from '../../../indexer/open/openIndex.js';\nexport const g = open;\n",
+      ],
       ['replay/history/readThread.ts', "import { x } from '../../domain/errors.js';\nexport const h = x;\n"],
     ]);
     expect(roomArrows(sources)).to.deep.equal([

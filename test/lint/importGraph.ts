@@ -25,7 +25,15 @@ export const ROOMS: ReadonlyArray<{ readonly room: string; readonly floor: numbe
 ];
 
 /** The engine's source folders (test/, bench/ and viewer/ sit outside the house and may import any room). */
-export const SOURCE_DIRS = ['domain', 'projections', 'protocol', 'replay', 'migrations', 'indexer', 'adapters'] as const;
+export const SOURCE_DIRS = [
+  'domain',
+  'projections',
+  'protocol',
+  'replay',
+  'migrations',
+  'indexer',
+  'adapters',
+] as const;
 
 /** The room holding `file` (a repo-relative path), or undefined when none does. */
 export const roomOf = (file: string): { readonly room: string; readonly floor: number } | undefined =>
@@ -64,7 +72,10 @@ export const roomArrows = (sources: ReadonlyMap<string, string>): Arrow[] => {
       const [from, to] = key.split('\0') as [string, string];
       return { from, to, count, upward: roomOf(from)!.floor < roomOf(to)!.floor };
     })
-    .sort((a, b) => roomOf(b.from)!.floor - roomOf(a.from)!.floor || a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+    .sort(
+      (a, b) =>
+        roomOf(b.from)!.floor - roomOf(a.from)!.floor || a.from.localeCompare(b.from) || a.to.localeCompare(b.to),
+    );
 };
 
 /** The repo root: the nearest folder above this file (which runs from dist/test/lint/) holding package.json and ARCHITECTURE.md. */
@@ -81,7 +92,11 @@ export const findRoot = (): string => {
 /** The `.ts` files below `dir` (repo-relative paths). */
 export const tsFilesUnder = (root: string, dir: string): string[] =>
   readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFilesUnder(root, path.posix.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.posix.join(dir, e.name)] : [],
+    e.isDirectory()
+      ? tsFilesUnder(root, path.posix.join(dir, e.name))
+      : e.name.endsWith('.ts')
+        ? [path.posix.join(dir, e.name)]
+        : [],
   );
 
 /** The engine's sources, by repo-relative path. */
@@ -89,5 +104,6 @@ export const engineSources = (root: string): Map<string, string> =>
   new Map(SOURCE_DIRS.flatMap((d) => tsFilesUnder(root, d)).map((f) => [f, readFileSync(path.join(root, f), 'utf8')]));
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  for (const a of roomArrows(engineSources(findRoot()))) process.stdout.write(`${String(a.count).padStart(4)}  ${a.from} -> ${a.to}${a.upward ? '  UPWARD' : ''}\n`);
+  for (const a of roomArrows(engineSources(findRoot())))
+    process.stdout.write(`${String(a.count).padStart(4)}  ${a.from} -> ${a.to}${a.upward ? '  UPWARD' : ''}\n`);
 }

@@ -46,7 +46,10 @@ describe('lint config', () => {
     });
 
     it('replay/ may not import adapters/', async () => {
-      const messages = await lint('replay/history/probe.ts', "import x from '../../adapters/driven/jsonl/readers/reader.js';\nexport const f = x;\n");
+      const messages = await lint(
+        'replay/history/probe.ts',
+        "import x from '../../adapters/driven/jsonl/readers/reader.js';\nexport const f = x;\n",
+      );
       expect(messages).to.have.length(1);
       expect(messages[0]).to.include('replay/ may not depend on adapters/');
     });
@@ -63,24 +66,37 @@ describe('lint config', () => {
     });
 
     it('domain/ may not import protocol/; protocol/ may import domain/, replay/ may import protocol/', async () => {
-      const messages = await lint('domain/probe.ts', "import { x } from '../protocol/turns.js';\nexport const f = x;\n");
+      const messages = await lint(
+        'domain/probe.ts',
+        "import { x } from '../protocol/turns.js';\nexport const f = x;\n",
+      );
       expect(messages).to.have.length(1);
       expect(messages[0]).to.include('domain/ may not depend on').and.include('protocol/');
-      expect(await lint('protocol/probe.ts', "import { x } from '../domain/errors.js';\nexport const f = x;\n")).to.deep.equal([]);
-      expect(await lint('replay/probe.ts', "import { x } from '../protocol/turns.js';\nexport const f = x;\n")).to.deep.equal([]);
+      expect(
+        await lint('protocol/probe.ts', "import { x } from '../domain/errors.js';\nexport const f = x;\n"),
+      ).to.deep.equal([]);
+      expect(
+        await lint('replay/probe.ts', "import { x } from '../protocol/turns.js';\nexport const f = x;\n"),
+      ).to.deep.equal([]);
     });
 
     it('adapters outside adapters/driving/cli/ may not import adapters/driving/cli/', async () => {
       for (const [file, code] of [
         ['adapters/driving/rpc/probe.ts', "import { y } from '../cli/indexDir.js';\nexport const f = y;\n"],
         ['adapters/driving/rpc/methods/probe.ts', "import { y } from '../../cli/indexDir.js';\nexport const f = y;\n"],
-        ['adapters/driving/composition/probe.ts', "import { y } from '../../../adapters/driving/cli/indexDir.js';\nexport const f = y;\n"],
+        [
+          'adapters/driving/composition/probe.ts',
+          "import { y } from '../../../adapters/driving/cli/indexDir.js';\nexport const f = y;\n",
+        ],
       ] as const) {
         const messages = await lint(file, code);
         expect(messages, file).to.have.length(1);
         expect(messages[0], file).to.include('adapters/driving/cli/ is the outermost layer');
       }
-      const driven = await lint('adapters/driven/jsonl/readers/probe.ts', "import { y } from '../../driving/cli/indexDir.js';\nexport const f = y;\n");
+      const driven = await lint(
+        'adapters/driven/jsonl/readers/probe.ts',
+        "import { y } from '../../driving/cli/indexDir.js';\nexport const f = y;\n",
+      );
       expect(driven).to.have.length(2);
       expect(driven[0]).to.include('adapters/driving/cli/ is the outermost layer');
       expect(driven[1]).to.include('adapters/driven/ is below indexer/ and adapters/driving/');
@@ -113,17 +129,32 @@ describe('lint config', () => {
       expect(messages).to.have.length(1);
       expect(messages[0]).to.include('TailReader port');
       // From a stage's subfolder; any module of the reader threads' room (their packed chunks too).
-      const nested = await lint('indexer/catchUp/probe.ts', "import { w } from '../../adapters/driven/jsonl/workers/packedChunk.js';\nexport const f = w;\n");
+      const nested = await lint(
+        'indexer/catchUp/probe.ts',
+        "import { w } from '../../adapters/driven/jsonl/workers/packedChunk.js';\nexport const f = w;\n",
+      );
       expect(nested).to.have.length(1);
       expect(nested[0]).to.include('TailReader port');
     });
 
     it('the driven adapters and the pure layers may not import indexer/; the driven adapters not adapters/driving/ either', async () => {
       for (const [file, code] of [
-        ['adapters/driven/jsonl/readers/probe.ts', "import { x } from '../../../indexer/catchUp.js';\nexport const f = x;\n"],
-        ['adapters/driven/jsonl/readers/probe.ts', "import type { X } from '../../../../indexer/catchUp/catchUpOptions.js';\nexport type F = X;\n"],
-        ['adapters/driven/eventstore/probe.ts', "import { x } from '../../driving/composition/openCodexHome.js';\nexport const f = x;\n"],
-        ['adapters/driven/plugins/probe.ts', "import { x } from '../../../adapters/driving/rpc/server.js';\nexport const f = x;\n"],
+        [
+          'adapters/driven/jsonl/readers/probe.ts',
+          "import { x } from '../../../indexer/catchUp.js';\nexport const f = x;\n",
+        ],
+        [
+          'adapters/driven/jsonl/readers/probe.ts',
+          "import type { X } from '../../../../indexer/catchUp/catchUpOptions.js';\nexport type F = X;\n",
+        ],
+        [
+          'adapters/driven/eventstore/probe.ts',
+          "import { x } from '../../driving/composition/openCodexHome.js';\nexport const f = x;\n",
+        ],
+        [
+          'adapters/driven/plugins/probe.ts',
+          "import { x } from '../../../adapters/driving/rpc/server.js';\nexport const f = x;\n",
+        ],
       ] as const) {
         const below = await lint(file, code);
         expect(below, file).to.have.length(1);
@@ -144,7 +175,12 @@ describe('lint config', () => {
           "import * as fs from 'node:fs';\nimport { x } from '../adapters/driven/jsonl/discover.js';\nimport { y } from '../adapters/driven/lmdb/schema.js';\nexport const f = [fs, x, y];\n",
         ),
       ).to.deep.equal([]);
-      expect(await lint('adapters/driving/composition/probe.ts', "import { x } from '../../../indexer/openIndex.js';\nexport const f = x;\n")).to.deep.equal([]);
+      expect(
+        await lint(
+          'adapters/driving/composition/probe.ts',
+          "import { x } from '../../../indexer/openIndex.js';\nexport const f = x;\n",
+        ),
+      ).to.deep.equal([]);
     });
 
     it('viewer/ takes only types from the engine, and protocol/client.js at run time; no builtins, no adapters', async () => {
@@ -174,9 +210,18 @@ describe('lint config', () => {
     });
 
     it('allows fp-ts in domain/, node builtins in adapters/, and adapters/driving/cli/ importing itself', async () => {
-      expect(await lint('domain/probe.ts', "import * as E from 'fp-ts/lib/Either.js';\nexport const f = E;\n")).to.deep.equal([]);
-      expect(await lint('adapters/driven/jsonl/readers/probe.ts', "import * as fs from 'node:fs';\nexport const f = fs;\n")).to.deep.equal([]);
-      expect(await lint('adapters/driving/cli/commands/probe.ts', "import { y } from '../indexDir.js';\nexport const f = y;\n")).to.deep.equal([]);
+      expect(
+        await lint('domain/probe.ts', "import * as E from 'fp-ts/lib/Either.js';\nexport const f = E;\n"),
+      ).to.deep.equal([]);
+      expect(
+        await lint('adapters/driven/jsonl/readers/probe.ts', "import * as fs from 'node:fs';\nexport const f = fs;\n"),
+      ).to.deep.equal([]);
+      expect(
+        await lint(
+          'adapters/driving/cli/commands/probe.ts',
+          "import { y } from '../indexDir.js';\nexport const f = y;\n",
+        ),
+      ).to.deep.equal([]);
     });
   });
 
@@ -228,7 +273,10 @@ describe('lint config', () => {
 
     it('allows it in domain/jsonNesting.ts (the parse itself), test/ and bench/', async () => {
       for (const file of ['domain/jsonNesting.ts', 'test/probe.ts', 'bench/probe.ts'])
-        expect(await ruleMessages(file, 'export const f = (s: string): unknown => JSON.parse(s);\n'), file).to.deep.equal([]);
+        expect(
+          await ruleMessages(file, 'export const f = (s: string): unknown => JSON.parse(s);\n'),
+          file,
+        ).to.deep.equal([]);
     });
   });
 

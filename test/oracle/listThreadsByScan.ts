@@ -10,7 +10,12 @@ import type { EngineError } from '../../domain/errors.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import type { ThreadCursorMethod, ThreadListCursor } from '../../replay/internal/threadListCursor.js';
-import { compareInThreadOrder, parseThreadListCursor, pastCursor, timeBefore } from '../../replay/internal/threadListCursor.js';
+import {
+  compareInThreadOrder,
+  parseThreadListCursor,
+  pastCursor,
+  timeBefore,
+} from '../../replay/internal/threadListCursor.js';
 import { scanRows } from '../../replay/internal/scanRows.js';
 import { take, useCase } from '../../domain/effect.js';
 import { listRequestOf, threadListPageOf } from '../../replay/history/listThreads.js';
@@ -57,11 +62,16 @@ const listRowOf = async (
   const updated = taken?.updatedMs ?? ms(r?.lastLineTimestamp) ?? row.updatedAt * 1000;
   const recency = taken?.recencyMs ?? ms(r?.lastTurnStartTimestamp) ?? created;
   // The file name's time read as UTC (`rollout-YYYY-MM-DDThh-mm-ss-…`): Codex's file scan's created order.
-  const name = /rollout-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-/.exec(row.path.slice(row.path.lastIndexOf('/') + 1));
+  const name = /rollout-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-/.exec(
+    row.path.slice(row.path.lastIndexOf('/') + 1),
+  );
   // NaN for a time that is none (hour 25, or a day past the month's end: it does not read back as written).
   const iso = name === null ? null : `${name[1]}T${name[2]}:${name[3]}:${name[4]}Z`;
   const parsed = iso === null ? Math.floor(created / 1000) * 1000 : Date.parse(iso);
-  const named = iso !== null && !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 19) !== iso.slice(0, 19) ? NaN : parsed;
+  const named =
+    iso !== null && !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 19) !== iso.slice(0, 19)
+      ? NaN
+      : parsed;
   return { row: { ...row, forkedFromId: null, threadSource: null }, created, updated, recency, named };
 };
 
@@ -74,19 +84,33 @@ export const listThreadsByScan = (
   q: ListThreadsQuery,
 ): TE.TaskEither<EngineError, { page: ThreadListPage; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> =>
   useCase(async () => {
-    const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term, metadataFiltered } = listRequestOf(
-      q,
-      await take(ports.configuredModelProvider()),
-      ports.hostPaths,
-    );
+    const cursor: ThreadListCursor | null =
+      q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
+    const {
+      sortKey,
+      direction,
+      limit,
+      order,
+      kinds,
+      providers,
+      cwds,
+      excluded,
+      included,
+      archived,
+      term,
+      metadataFiltered,
+    } = listRequestOf(q, await take(ports.configuredModelProvider()), ports.hostPaths);
     // A listing Codex filters by no metadata is answered from its state DB, as the use case answers it.
     const fromStateDb = term !== '' || q.useStateDbOnly === true || !metadataFiltered;
     const heldAs: ThreadCursorMethod = fromStateDb ? 'stateDb' : 'fileScan';
     const ahead =
       q.useStateDbOnly === true || ports.indexer.listAhead === undefined
         ? null
-        : await take(ports.indexer.listAhead(heldAs === 'fileScan' && sortKey === 'created_at' ? { ...order, key: 'named' } : order));
+        : await take(
+            ports.indexer.listAhead(
+              heldAs === 'fileScan' && sortKey === 'created_at' ? { ...order, key: 'named' } : order,
+            ),
+          );
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
 
     const codexRowsOf = new Map<string, ReadonlyMap<string, CodexRowTimesOf>>();
@@ -101,20 +125,41 @@ export const listThreadsByScan = (
         if (stateDbOf(home) === undefined) {
           const files: BackfilledFile[] = [];
           for await (const r of scanRows(ports.index, 'files', [], { reverse: false }, 256))
-            if (r.value.threadId !== null && r.value.error === null && r.value.upcastFrom === null && r.value.path.startsWith(`${home}/`))
-              files.push({ relativePath: relative(home, r.value.path), threadId: r.value.threadId, mtimeMs: r.value.mtimeMs });
+            if (
+              r.value.threadId !== null &&
+              r.value.error === null &&
+              r.value.upcastFrom === null &&
+              r.value.path.startsWith(`${home}/`)
+            )
+              files.push({
+                relativePath: relative(home, r.value.path),
+                threadId: r.value.threadId,
+                mtimeMs: r.value.mtimeMs,
+              });
           codexRowsOf.set(home, backfilledRowTimes(files));
-        } else codexRowsOf.set(home, E.getOrElse((): ReadonlyMap<string, CodexRowTimesOf> => new Map())(await readCodexRowTimes(home)));
+        } else
+          codexRowsOf.set(
+            home,
+            E.getOrElse((): ReadonlyMap<string, CodexRowTimesOf> => new Map())(await readCodexRowTimes(home)),
+          );
       }
       return codexRowsOf.get(home)!;
     };
     /** The list's candidates in the index, sorted (threads still pending for a list ahead of a build left out: their rows may be stale). */
-    const candidatesNow = async (): Promise<{ candidates: Candidate[]; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> => {
+    const candidatesNow = async (): Promise<{
+      candidates: Candidate[];
+      hiddenBySource: Partial<Record<ThreadSourceKind, number>>;
+    }> => {
       const candidates: Candidate[] = [];
       const hiddenBySource: Partial<Record<ThreadSourceKind, number>> = {};
       others = [];
       for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
-        if (r.value.archived !== archived || excluded.has(r.value.id) || (included !== null && !included.has(r.value.id)) || ahead?.pending(r.value.id) === true)
+        if (
+          r.value.archived !== archived ||
+          excluded.has(r.value.id) ||
+          (included !== null && !included.has(r.value.id)) ||
+          ahead?.pending(r.value.id) === true
+        )
           continue;
         // A first meta Codex's serde refuses: only its state DB holds the thread.
         if (r.value.metaRefused === true && heldAs !== 'stateDb' && sortKey !== 'recency_at') continue;
@@ -131,7 +176,14 @@ export const listThreadsByScan = (
         if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
         // Codex's file scan passes by a file whose name's time is no time.
         if (heldAs === 'fileScan' && Number.isNaN(listed.named)) continue;
-        const key = sortKey === 'created_at' ? (heldAs === 'fileScan' ? listed.named : listed.created) : sortKey === 'updated_at' ? listed.updated : listed.recency;
+        const key =
+          sortKey === 'created_at'
+            ? heldAs === 'fileScan'
+              ? listed.named
+              : listed.created
+            : sortKey === 'updated_at'
+              ? listed.updated
+              : listed.recency;
         const c: Candidate = { row: listed.row, key };
         // The source filter last, so what it drops is what it alone hides.
         const rowKinds = sourceKindsOf(row.source);
@@ -160,14 +212,36 @@ export const listThreadsByScan = (
       ({ candidates, hiddenBySource } = await candidatesNow());
     }
     const postFiltered = [...kinds].some((k) =>
-      ['exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'].includes(k),
+      [
+        'exec',
+        'appServer',
+        'subAgent',
+        'subAgentReview',
+        'subAgentCompact',
+        'subAgentThreadSpawn',
+        'subAgentOther',
+        'unknown',
+      ].includes(k),
     );
     const lastOfPage = candidates[limit - 1];
     const inOrder = compareInThreadOrder(heldAs, sortKey, direction);
-    const moreUnfiltered = postFiltered && candidates.length === limit && lastOfPage !== undefined && others.some((o) => inOrder(lastOfPage, o) < 0);
+    const moreUnfiltered =
+      postFiltered &&
+      candidates.length === limit &&
+      lastOfPage !== undefined &&
+      others.some((o) => inOrder(lastOfPage, o) < 0);
     return {
       // Codex's recency_at rows are its state DB's (no parent), as the use case answers them.
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb || sortKey === 'recency_at', ports.hostPaths, moreUnfiltered),
+      page: threadListPageOf(
+        candidates,
+        limit,
+        sortKey,
+        direction,
+        heldAs,
+        fromStateDb || sortKey === 'recency_at',
+        ports.hostPaths,
+        moreUnfiltered,
+      ),
       hiddenBySource,
     };
   });

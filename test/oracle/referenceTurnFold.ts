@@ -98,7 +98,13 @@ const getTurn = (s: TurnFoldState, id: string): TurnEntry | undefined => {
   return t;
 };
 
-const addItem = (t: TurnEntry, body: ThreadItemBody, pos: EventPosition, startedAtMs: number | null, completedAtMs: number | null): void => {
+const addItem = (
+  t: TurnEntry,
+  body: ThreadItemBody,
+  pos: EventPosition,
+  startedAtMs: number | null,
+  completedAtMs: number | null,
+): void => {
   // Every caller hands a fresh body: complete it in place (an object spread is V8's slow path, per item).
   const item = body as ThreadItem;
   item.startedAtMs = startedAtMs;
@@ -110,7 +116,9 @@ const addItem = (t: TurnEntry, body: ThreadItemBody, pos: EventPosition, started
   else t.items.push({ item, position: pos });
 };
 
-export const toTurnError = (e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined): TurnError | null =>
+export const toTurnError = (
+  e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined,
+): TurnError | null =>
   e
     ? {
         message: e.message,
@@ -144,9 +152,12 @@ const currentLegacyTurn = (s: TurnFoldState, pos: EventPosition): TurnEntry | un
  * with no turn (codex-rs thread-store `local/thread_history.rs` `apply_change_set`). Legacy: a turn
  * with items is listed by its first one.
  */
-const orderPos = (s: TurnFoldState, t: TurnEntry): EventPosition | null => (s.mode === 'paginated' ? t.anchor : (t.anchor ?? t.firstItem));
+const orderPos = (s: TurnFoldState, t: TurnEntry): EventPosition | null =>
+  s.mode === 'paginated' ? t.anchor : (t.anchor ?? t.firstItem);
 const visibleOrder = (s: TurnFoldState): TurnEntry[] =>
-  [...s.turns.values()].filter((t) => orderPos(s, t) !== null).sort((a, b) => orderPos(s, a)!.seq - orderPos(s, b)!.seq);
+  [...s.turns.values()]
+    .filter((t) => orderPos(s, t) !== null)
+    .sort((a, b) => orderPos(s, a)!.seq - orderPos(s, b)!.seq);
 
 /** Paginated: a turn's first end is final (Codex updates a turn row only while it has no end). */
 const endedInPaginated = (s: TurnFoldState, t: TurnEntry): boolean => s.mode === 'paginated' && t.end !== null;
@@ -171,7 +182,14 @@ export type TurnEndPayload = {
 };
 
 /** Apply a `task_complete` / `turn_aborted` (or a kept status) to a turn. */
-export const applyTurnEnd = <P>(mode: HistoryMode, t: EndableTurn<P>, pos: P, status: TurnStatus, error: TurnError | null, p: TurnEndPayload): void => {
+export const applyTurnEnd = <P>(
+  mode: HistoryMode,
+  t: EndableTurn<P>,
+  pos: P,
+  status: TurnStatus,
+  error: TurnError | null,
+  p: TurnEndPayload,
+): void => {
   if (!t.anchor) t.anchor = pos;
   t.end = pos;
   t.status = status;
@@ -202,11 +220,28 @@ export const applyTaskComplete = <P>(
 const addLegacyUserMessage = (s: TurnFoldState, pos: EventPosition, payload: UserMessageEvent): void => {
   // A user message closes an implicit turn that already has content (it starts the next one).
   const open = s.currentTurnId === null ? undefined : s.turns.get(s.currentTurnId);
-  if (open && !open.anchoredByStart && open.items.length > 0 && !open.items.every((e) => e.item.type === 'contextCompaction')) {
+  if (
+    open &&
+    !open.anchoredByStart &&
+    open.items.length > 0 &&
+    !open.items.every((e) => e.item.type === 'contextCompaction')
+  ) {
     s.currentTurnId = null;
   }
   const t = currentLegacyTurn(s, pos);
-  if (t) addItem(t, { type: 'userMessage', id: nextLegacyId(s), clientId: payload.client_id ?? null, content: legacyUserContent(payload) }, pos, null, null);
+  if (t)
+    addItem(
+      t,
+      {
+        type: 'userMessage',
+        id: nextLegacyId(s),
+        clientId: payload.client_id ?? null,
+        content: legacyUserContent(payload),
+      },
+      pos,
+      null,
+      null,
+    );
 };
 
 /** Apply one event. Mutates and returns the state (the fold is linear; callers own the state). */
@@ -242,7 +277,11 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
     case 'taskComplete': {
       // Legacy: an id naming no turn completes the open one (Codex's `handle_turn_complete`).
       const named = s.mode !== 'legacy' || (s.turns.has(ev.payload.turn_id) && !s.dropped.has(ev.payload.turn_id));
-      const t = named ? getTurn(s, ev.payload.turn_id) : s.currentTurnId === null ? undefined : getTurn(s, s.currentTurnId);
+      const t = named
+        ? getTurn(s, ev.payload.turn_id)
+        : s.currentTurnId === null
+          ? undefined
+          : getTurn(s, s.currentTurnId);
       if (!t || endedInPaginated(s, t)) return s;
       applyTaskComplete(s.mode, t, pos, ev.payload);
       if (s.mode === 'legacy' && s.currentTurnId === t.id) s.currentTurnId = null;
@@ -250,7 +289,9 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
     }
     case 'turnAborted': {
       // Legacy: an id naming no turn (or none) interrupts the open one (Codex's `handle_turn_aborted`).
-      const named = ev.payload.turn_id != null && (s.mode !== 'legacy' || (s.turns.has(ev.payload.turn_id) && !s.dropped.has(ev.payload.turn_id)));
+      const named =
+        ev.payload.turn_id != null &&
+        (s.mode !== 'legacy' || (s.turns.has(ev.payload.turn_id) && !s.dropped.has(ev.payload.turn_id)));
       const id = named ? ev.payload.turn_id : s.currentTurnId;
       if (!id) return s;
       const t = getTurn(s, id);
@@ -283,7 +324,13 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       const t = getTurn(s, ev.payload.turn_id);
       if (!t) return s;
       // thread_history_projection.rs: a completion at 0 is none.
-      addItem(t, mapPaginatedItem(ev.item), pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ? ev.payload.completed_at_ms : null);
+      addItem(
+        t,
+        mapPaginatedItem(ev.item),
+        pos,
+        ev.payload.started_at_ms ?? null,
+        ev.payload.completed_at_ms ? ev.payload.completed_at_ms : null,
+      );
       return s;
     }
     case 'userMessage':
@@ -296,7 +343,12 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
     }
     case 'agentMessage': {
       // A legacy message with a moderation makes no item (0.169.0, measured).
-      if (s.mode !== 'legacy' || ev.payload.message === '' || (ev.payload.moderation !== undefined && ev.payload.moderation !== null)) return s;
+      if (
+        s.mode !== 'legacy' ||
+        ev.payload.message === '' ||
+        (ev.payload.moderation !== undefined && ev.payload.moderation !== null)
+      )
+        return s;
       const t = currentLegacyTurn(s, pos);
       if (t)
         addItem(
@@ -309,7 +361,9 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
             phase: ev.payload.phase ?? null,
             memoryCitation: ev.payload.memory_citation ?? null,
             delivery: ev.payload.delivery ?? null,
-            questions: ev.payload.questions ? ev.payload.questions.map((q) => ({ title: q.title, options: q.options ?? null })) : null,
+            questions: ev.payload.questions
+              ? ev.payload.questions.map((q) => ({ title: q.title, options: q.options ?? null }))
+              : null,
           },
           pos,
           null,
@@ -329,7 +383,18 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
         (raw ? last.content : last.summary).push(ev.payload.text);
         return s;
       }
-      addItem(t, { type: 'reasoning', id: nextLegacyId(s), summary: raw ? [] : [ev.payload.text], content: raw ? [ev.payload.text] : [] }, pos, null, null);
+      addItem(
+        t,
+        {
+          type: 'reasoning',
+          id: nextLegacyId(s),
+          summary: raw ? [] : [ev.payload.text],
+          content: raw ? [ev.payload.text] : [],
+        },
+        pos,
+        null,
+        null,
+      );
       return s;
     }
     case 'contextCompacted': {
@@ -361,12 +426,21 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       const t = ev.payload.turn_id ? getTurn(s, ev.payload.turn_id) : currentLegacyTurn(s, pos);
       if (t) {
         const id = ev.payload.item_id ?? nextLegacyId(s);
-        addItem(t, { type: 'exitedReviewMode', id, review: renderReviewOutput(ev.payload.review_output) }, pos, null, null);
+        addItem(
+          t,
+          { type: 'exitedReviewMode', id, review: renderReviewOutput(ev.payload.review_output) },
+          pos,
+          null,
+          null,
+        );
       }
       return s;
     }
     case 'invalid':
-      s.invalid.push({ position: pos, reason: `${ev.type}${ev.payloadType ? `/${ev.payloadType}` : ''}: ${ev.reason}` });
+      s.invalid.push({
+        position: pos,
+        reason: `${ev.type}${ev.payloadType ? `/${ev.payloadType}` : ''}: ${ev.reason}`,
+      });
       // Codex skips a line it cannot decode: it takes no place in implicit turn numbers.
       if (s.mode === 'legacy') s.codexUnreadLines += 1;
       return s;
@@ -387,10 +461,13 @@ export const visibleTurnEntries = (s: TurnFoldState): TurnEntry[] => visibleOrde
  * their lines name; measured on 0.169.0: unstartedTurns.compat.spec.ts).
  */
 export const itemEntriesInOrder = (s: TurnFoldState): Array<{ readonly turnId: string; readonly entry: ItemEntry }> =>
-  [...s.turns.values()].flatMap((t) => t.items.map((entry) => ({ turnId: t.id, entry }))).sort((a, b) => a.entry.position.seq - b.entry.position.seq);
+  [...s.turns.values()]
+    .flatMap((t) => t.items.map((entry) => ({ turnId: t.id, entry })))
+    .sort((a, b) => a.entry.position.seq - b.entry.position.seq);
 
 /** Whether an item counts for its turn's summary: in a paginated history, not one created after the turn's end (Codex sets a turn's summary items only while it has none). */
-export const inSummary = (mode: HistoryMode, t: TurnEntry, e: ItemEntry): boolean => mode !== 'paginated' || t.end === null || e.position.seq < t.end.seq;
+export const inSummary = (mode: HistoryMode, t: TurnEntry, e: ItemEntry): boolean =>
+  mode !== 'paginated' || t.end === null || e.position.seq < t.end.seq;
 
 export const toApiTurn = (t: TurnEntry): Turn => ({
   id: t.id,

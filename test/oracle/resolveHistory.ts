@@ -19,7 +19,11 @@ export interface ResolvedThread {
 
 /** Find a thread's current file and resolve its `history_base` chain through every hop. */
 export const resolveThread =
-  (store: RolloutStore, files: ReadonlyArray<RolloutFile>, threadId: string): TE.TaskEither<EngineError, ResolvedThread> =>
+  (
+    store: RolloutStore,
+    files: ReadonlyArray<RolloutFile>,
+    threadId: string,
+  ): TE.TaskEither<EngineError, ResolvedThread> =>
   async () => {
     const byRollout = new Map<string, RolloutFile>();
     for (const f of files) {
@@ -47,7 +51,8 @@ export const resolveThread =
     );
     if (E.isLeft(walked)) return walked;
     const { chain, end } = walked.right;
-    if (end.kind === 'cycle') return E.left(corrupt(chain[0]!.node.file.path, 0, `history_base cycle through rollout ${end.rolloutId}`));
+    if (end.kind === 'cycle')
+      return E.left(corrupt(chain[0]!.node.file.path, 0, `history_base cycle through rollout ${end.rolloutId}`));
     // Each base is read up to its cut; the current file to its end.
     const segments: RolloutLinesBelow[] = chain.map((link) => ({
       path: link.node.file.path,

@@ -21,7 +21,11 @@ import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfi
 export const readSessionMeta =
   (path: string): TE.TaskEither<EngineError, SessionMetaPayload> =>
   async () => {
-    const first = await firstEntry(path, readLog(path, undefined, { knownComplete: true, classify: acceptEveryLine }), 'empty rollout: no session_meta line');
+    const first = await firstEntry(
+      path,
+      readLog(path, undefined, { knownComplete: true, classify: acceptEveryLine }),
+      'empty rollout: no session_meta line',
+    );
     if (E.isLeft(first)) return first;
     const text = first.right.text;
     const format = detectRolloutFormat(text);

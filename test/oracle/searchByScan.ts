@@ -30,7 +30,10 @@ export const firstSnippetInFile = (path: string, term: string): string | null =>
   return null;
 };
 
-export const searchThreadsByScan = async (ports: HistoryReadPorts, q: SearchThreadsQuery): Promise<ThreadSearchPage | 'rejected'> => {
+export const searchThreadsByScan = async (
+  ports: HistoryReadPorts,
+  q: SearchThreadsQuery,
+): Promise<ThreadSearchPage | 'rejected'> => {
   const term = trimWhitespace(q.searchTerm);
   if (term === '') return 'rejected';
   const parsed = q.cursor === null || q.cursor === undefined ? null : parseThreadListCursor(q.cursor);
@@ -41,7 +44,10 @@ export const searchThreadsByScan = async (ports: HistoryReadPorts, q: SearchThre
   if (E.isLeft(rows)) throw new Error(JSON.stringify(rows.left));
   const listed = rows.right
     .map((r) => ({ row: r.value as ThreadRow, key: (r.value as ThreadRow).sortMs[order.key] }))
-    .filter((c) => c.row.archived === archived && c.row.preview !== '' && sourceKindsOf(c.row.source).some((k) => kinds.has(k)))
+    .filter(
+      (c) =>
+        c.row.archived === archived && c.row.preview !== '' && sourceKindsOf(c.row.source).some((k) => kinds.has(k)),
+    )
     .filter((c) => cursor === null || pastCursor('search', sortKey, c, cursor, direction))
     .sort((a, b) => sign * (a.key - b.key) || sign * (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
   const found: Array<{ row: ThreadRow; key: number; snippet: string }> = [];

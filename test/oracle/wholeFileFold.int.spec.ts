@@ -31,16 +31,29 @@ describe('readThreadByFold on real files (logical history, names, quarantine, up
     write(home, `rollout-2026-11-21T14-00-00-${ROOT}.jsonl`, root.text());
 
     // Fork after t1, one turn of its own; then a fork of that fork.
-    const fork = new RolloutWriter('paginated', FORK, { startOrdinal: cut1.end_ordinal_exclusive, startMs: root.nowMs() + 1000 });
-    fork.sessionMeta({ forked_from_id: ROOT, forked_from_ordinal_exclusive: cut1.end_ordinal_exclusive, history_base: cut1 });
+    const fork = new RolloutWriter('paginated', FORK, {
+      startOrdinal: cut1.end_ordinal_exclusive,
+      startMs: root.nowMs() + 1000,
+    });
+    fork.sessionMeta({
+      forked_from_id: ROOT,
+      forked_from_ordinal_exclusive: cut1.end_ordinal_exclusive,
+      history_base: cut1,
+    });
     fork.chatTurn('f1', 'fork turn', 'FA1');
     write(home, `rollout-2026-11-21T14-01-00-${FORK}.jsonl`, fork.text());
-    const fork2 = new RolloutWriter('paginated', FORK2, { startOrdinal: fork.nextOrdinal(), startMs: fork.nowMs() + 1000 });
+    const fork2 = new RolloutWriter('paginated', FORK2, {
+      startOrdinal: fork.nextOrdinal(),
+      startMs: fork.nowMs() + 1000,
+    });
     fork2.sessionMeta({ forked_from_id: FORK, history_base: baseAfter(fork, FORK) });
     write(home, `rollout-2026-11-21T14-02-00-${FORK2}.jsonl`, fork2.text());
 
     // A revision before t3 with a new turn: the thread now reads t1, t2, r1.
-    const rev = new RolloutWriter('paginated', ROOT, { startOrdinal: cutForRevert.end_ordinal_exclusive, startMs: fork2.nowMs() + 1000 });
+    const rev = new RolloutWriter('paginated', ROOT, {
+      startOrdinal: cutForRevert.end_ordinal_exclusive,
+      startMs: fork2.nowMs() + 1000,
+    });
     rev.sessionMeta({ history_base: cutForRevert });
     rev.chatTurn('r1', 'after revert', 'RA1');
     // One undecodable line between good ones: quarantined, reading goes on.
@@ -56,7 +69,11 @@ describe('readThreadByFold on real files (logical history, names, quarantine, up
     const old = [
       { id: OLD, timestamp: '2025-05-01T10:00:00.000Z', instructions: null },
       { record_type: 'state' },
-      { type: 'message', role: 'user', content: [{ type: 'input_text', text: '<environment_context>cwd</environment_context>' }] },
+      {
+        type: 'message',
+        role: 'user',
+        content: [{ type: 'input_text', text: '<environment_context>cwd</environment_context>' }],
+      },
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'old question' }] },
       { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'old answer' }] },
     ];
@@ -110,7 +127,9 @@ describe('readThreadByFold on real files (logical history, names, quarantine, up
   });
 
   it('the CLI prints result.thread as JSON', () => {
-    const out = JSON.parse(execFileSync(process.execPath, [CLI, 'read', ROOT, '--codex-home', home, '--json'], { encoding: 'utf8' })) as {
+    const out = JSON.parse(
+      execFileSync(process.execPath, [CLI, 'read', ROOT, '--codex-home', home, '--json'], { encoding: 'utf8' }),
+    ) as {
       id: string;
       turns: unknown[];
       status: unknown;

@@ -70,7 +70,8 @@ export const foldResolvedThread =
       const ev = itemsFromResponses ? ours : codexView(entry.line, ours, entry.position.line);
       foldTurnEvent(turns, ev, entry.position);
       // A line Codex cannot decode (`invalid`) is counted out by the reference fold itself.
-      if (mode === 'legacy' && ev.kind !== 'invalid' && !codexNumbersLegacyEvent(entry.line, ev)) turns.codexUnreadLines += 1;
+      if (mode === 'legacy' && ev.kind !== 'invalid' && !codexNumbersLegacyEvent(entry.line, ev))
+        turns.codexUnreadLines += 1;
       meta = foldThreadMeta(meta, ev, itemsFromResponses);
       if (entry.position.rolloutId === currentRollout) {
         lastLineTimestamp = entry.line.timestamp;
@@ -84,7 +85,9 @@ export const foldResolvedThread =
  * Codex's state-DB rows of the home; without a DB, the rows its first start's backfill writes: every
  * file whose session_meta it reads (not a pre-envelope one) at its mtime now, read from the files.
  */
-const codexRowsOf = async (store: RolloutStore): Promise<E.Either<EngineError, ReadonlyMap<string, CodexRowTimesOf>>> => {
+const codexRowsOf = async (
+  store: RolloutStore,
+): Promise<E.Either<EngineError, ReadonlyMap<string, CodexRowTimesOf>>> => {
   if (stateDbOf(store.home) !== undefined) return readCodexRowTimes(store.home);
   const listed = await store.listRolloutFiles()();
   if (E.isLeft(listed)) return listed;
@@ -93,7 +96,11 @@ const codexRowsOf = async (store: RolloutStore): Promise<E.Either<EngineError, R
     if (file.refused !== undefined) continue;
     const meta = await store.readSessionMeta(file.path)();
     if (E.isLeft(meta) || meta.right.upcast_from != null) continue;
-    files.push({ relativePath: relative(store.home, file.path), threadId: meta.right.id, mtimeMs: statSync(file.path).mtimeMs });
+    files.push({
+      relativePath: relative(store.home, file.path),
+      threadId: meta.right.id,
+      mtimeMs: statSync(file.path).mtimeMs,
+    });
   }
   return E.right(backfilledRowTimes(files));
 };
@@ -125,5 +132,9 @@ export const readThreadByFold =
     const codexRows = await codexRowsOf(store);
     if (E.isLeft(codexRows)) return codexRows;
     const taken = fileTakenTimes(codexRows.right.get(thread.id), statSync(f.resolved.current.path).mtimeMs);
-    return E.right(taken === undefined ? thread : { ...thread, updatedAt: Math.floor(taken.updatedMs / 1000), recencyAt: Math.floor(taken.recencyMs / 1000) });
+    return E.right(
+      taken === undefined
+        ? thread
+        : { ...thread, updatedAt: Math.floor(taken.updatedMs / 1000), recencyAt: Math.floor(taken.recencyMs / 1000) },
+    );
   };

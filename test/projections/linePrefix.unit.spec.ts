@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { asciiPrefix, isValidStringBytes, isValidStringContent, prefixVerdictOfBytes, skipByPrefix } from '../../projections/linePrefix.js';
+import {
+  asciiPrefix,
+  isValidStringBytes,
+  isValidStringContent,
+  prefixVerdictOfBytes,
+  skipByPrefix,
+} from '../../projections/linePrefix.js';
 
 /** What the validators must agree with: JSON.parse of the characters between two quotes. */
 const parses = (content: string): boolean => {
@@ -14,7 +20,29 @@ const parses = (content: string): boolean => {
 
 // Strings dense in what decides validity: backslashes, escape letters, hex digits, control characters, quotes, non-ASCII.
 const tricky = fc
-  .array(fc.constantFrom('\\', 'u', 'n', 't', 'x', '0', 'a', 'F', 'g', '/', '"', '\u0000', '\t', '\u001f', ' ', 'é', '😀', '\u007f'), { maxLength: 24 })
+  .array(
+    fc.constantFrom(
+      '\\',
+      'u',
+      'n',
+      't',
+      'x',
+      '0',
+      'a',
+      'F',
+      'g',
+      '/',
+      '"',
+      '\u0000',
+      '\t',
+      '\u001f',
+      ' ',
+      'é',
+      '😀',
+      '\u007f',
+    ),
+    { maxLength: 24 },
+  )
   .map((cs) => cs.join(''));
 
 describe('lazy line string validation', () => {
@@ -32,8 +60,10 @@ describe('lazy line string validation', () => {
   });
 
   it('rejects a trailing backslash, a short \\u escape and raw control characters', () => {
-    for (const bad of ['abc\\', '\\u12', '\\u12g4', 'a\tb', '\\x41', '\\U0041']) expect(isValidStringBytes(Buffer.from(bad)), bad).to.equal(false);
-    for (const good of ['', 'plain', '\\n\\t\\"\\\\\\/\\b\\f\\r', '\\u00e9\\uD83D\\uDE00', 'é😀']) expect(isValidStringBytes(Buffer.from(good)), good).to.equal(true);
+    for (const bad of ['abc\\', '\\u12', '\\u12g4', 'a\tb', '\\x41', '\\U0041'])
+      expect(isValidStringBytes(Buffer.from(bad)), bad).to.equal(false);
+    for (const good of ['', 'plain', '\\n\\t\\"\\\\\\/\\b\\f\\r', '\\u00e9\\uD83D\\uDE00', 'é😀'])
+      expect(isValidStringBytes(Buffer.from(good)), good).to.equal(true);
   });
 });
 
@@ -47,12 +77,46 @@ describe('line prefix read from the bytes', () => {
     fc.nat({ max: 10_000 }).map((n) => `"ordinal":${n},`),
     fc.constantFrom('"ordinal":,', '"ordinal":12', '"ordinal":99999999999999999999,', '"ordinal":"3",'),
   );
-  const type = fc.constantFrom('event_msg', 'response_item', 'session_meta', 'world_state', 'compacted', 'turn_context', 'Event_msg', 'event-msg', '');
-  const payloadType = fc.constantFrom('token_count', 'exec_command_end', 'message', 'function_call', 'reasoning', 'UserMessage', 'task-started', '');
-  const role = fc.constantFrom('', '"role":"developer"', '"role":"system"', '"role":"user"', '"id":"m1","role":"developer"', '"id":"m\\"1","role":"system"');
+  const type = fc.constantFrom(
+    'event_msg',
+    'response_item',
+    'session_meta',
+    'world_state',
+    'compacted',
+    'turn_context',
+    'Event_msg',
+    'event-msg',
+    '',
+  );
+  const payloadType = fc.constantFrom(
+    'token_count',
+    'exec_command_end',
+    'message',
+    'function_call',
+    'reasoning',
+    'UserMessage',
+    'task-started',
+    '',
+  );
+  const role = fc.constantFrom(
+    '',
+    '"role":"developer"',
+    '"role":"system"',
+    '"role":"user"',
+    '"id":"m1","role":"developer"',
+    '"id":"m\\"1","role":"system"',
+  );
   const payload = fc.oneof(
     fc.tuple(payloadType, role).map(([t, r]) => `,"payload":{"type":"${t}"${r === '' ? '' : `,${r}`}`),
-    fc.constantFrom(',"payload":{', ',"payload":"text"', ',"payload":[', ',"payload":{"id":1', ',"payload":{"message":"s"', ',"payload":{"replacement_history":[]', ''),
+    fc.constantFrom(
+      ',"payload":{',
+      ',"payload":"text"',
+      ',"payload":[',
+      ',"payload":{"id":1',
+      ',"payload":{"message":"s"',
+      ',"payload":{"replacement_history":[]',
+      '',
+    ),
   );
   const tail = fc.oneof(
     fc.constant('}}'),
@@ -86,36 +150,64 @@ describe('line prefix read from the bytes', () => {
   });
 
   it('skips a compaction by its prefix only when its payload begins with its message (one without does not decode in Codex)', () => {
-    const line = (payload: string) => `{"timestamp":"2026-11-15T05:30:19.032Z","type":"compacted","payload":${payload}}`;
+    const line = (payload: string) =>
+      `{"timestamp":"2026-11-15T05:30:19.032Z","type":"compacted","payload":${payload}}`;
     const withMessage = line('{"message":"summary","replacement_history":[]}');
-    expect(skipByPrefix(withMessage)).to.deep.equal({ kind: 'skipped', timestamp: '2026-11-15T05:30:19.032Z', ordinal: null, type: 'compacted' });
+    expect(skipByPrefix(withMessage)).to.deep.equal({
+      kind: 'skipped',
+      timestamp: '2026-11-15T05:30:19.032Z',
+      ordinal: null,
+      type: 'compacted',
+    });
     expect(prefixVerdictOfBytes(Buffer.from(withMessage)).kind).to.equal('skipped');
-    for (const payload of ['{"replacement_history":[],"message":"s"}', '{"replacement_history":[]}', '{"message":null}']) {
+    for (const payload of [
+      '{"replacement_history":[],"message":"s"}',
+      '{"replacement_history":[]}',
+      '{"message":null}',
+    ]) {
       expect(skipByPrefix(line(payload)), payload).to.equal(undefined);
       expect(prefixVerdictOfBytes(Buffer.from(line(payload))).kind, payload).to.equal('read');
     }
     // The token fold's lean pass reads no compaction either way.
-    expect(prefixVerdictOfBytes(Buffer.from(line('{"replacement_history":[]}')), { tokensOnly: true }).kind).to.equal('skipped');
+    expect(prefixVerdictOfBytes(Buffer.from(line('{"replacement_history":[]}')), { tokensOnly: true }).kind).to.equal(
+      'skipped',
+    );
   });
 
   it('reads real Codex lines: skipped with their timestamp and kind (and whether Codex numbers them in a legacy file), or read', () => {
     const ts = '2026-11-15T05:30:19.032Z';
     // Legacy history leaves exec_command_end out (policy.rs), and strips ghost snapshots (recorder.rs): no place in implicit turn numbers.
-    expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","ordinal":16,"type":"event_msg","payload":{"type":"exec_command_end","call_id":"c"}}`))).to.deep.equal({
+    expect(
+      prefixVerdictOfBytes(
+        Buffer.from(
+          `{"timestamp":"${ts}","ordinal":16,"type":"event_msg","payload":{"type":"exec_command_end","call_id":"c"}}`,
+        ),
+      ),
+    ).to.deep.equal({
       kind: 'skipped',
       timestamp: ts,
       ordinal: 16,
       type: 'event_msg',
       unnumbered: true,
     });
-    expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","type":"response_item","payload":{"type":"ghost_snapshot","ghost_commit":{}}}`))).to.deep.equal({
+    expect(
+      prefixVerdictOfBytes(
+        Buffer.from(
+          `{"timestamp":"${ts}","type":"response_item","payload":{"type":"ghost_snapshot","ghost_commit":{}}}`,
+        ),
+      ),
+    ).to.deep.equal({
       kind: 'skipped',
       timestamp: ts,
       ordinal: null,
       type: 'response_item',
       unnumbered: true,
     });
-    expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","type":"response_item","payload":{"type":"function_call","name":"shell"}}`))).to.deep.equal({
+    expect(
+      prefixVerdictOfBytes(
+        Buffer.from(`{"timestamp":"${ts}","type":"response_item","payload":{"type":"function_call","name":"shell"}}`),
+      ),
+    ).to.deep.equal({
       kind: 'skipped',
       timestamp: ts,
       ordinal: null,
@@ -127,16 +219,38 @@ describe('line prefix read from the bytes', () => {
       ordinal: null,
       type: 'world_state',
     });
-    expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","ordinal":16,"type":"event_msg","payload":{"type":"token_count","info":null}}`))).to.deep.equal({
+    expect(
+      prefixVerdictOfBytes(
+        Buffer.from(
+          `{"timestamp":"${ts}","ordinal":16,"type":"event_msg","payload":{"type":"token_count","info":null}}`,
+        ),
+      ),
+    ).to.deep.equal({
       kind: 'read',
     });
-    expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","type":"response_item","payload":{"type":"message","role":"developer","content":[]}}`))).to.include({
+    expect(
+      prefixVerdictOfBytes(
+        Buffer.from(
+          `{"timestamp":"${ts}","type":"response_item","payload":{"type":"message","role":"developer","content":[]}}`,
+        ),
+      ),
+    ).to.include({
       kind: 'skipped',
     });
-    expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","type":"response_item","payload":{"type":"message","role":"user","content":[]}}`))).to.deep.equal({
+    expect(
+      prefixVerdictOfBytes(
+        Buffer.from(
+          `{"timestamp":"${ts}","type":"response_item","payload":{"type":"message","role":"user","content":[]}}`,
+        ),
+      ),
+    ).to.deep.equal({
       kind: 'read',
     });
-    expect(prefixVerdictOfBytes(Buffer.from(`{"type":"event_msg","timestamp":"${ts}","payload":{}}`))).to.deep.equal({ kind: 'unknown' });
-    expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","type":"event_msg","payload":"x"}`))).to.deep.equal({ kind: 'unknown' });
+    expect(prefixVerdictOfBytes(Buffer.from(`{"type":"event_msg","timestamp":"${ts}","payload":{}}`))).to.deep.equal({
+      kind: 'unknown',
+    });
+    expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","type":"event_msg","payload":"x"}`))).to.deep.equal({
+      kind: 'unknown',
+    });
   });
 });

@@ -22,7 +22,8 @@ const meta = (extra: Record<string, unknown> = {}): Record<string, unknown> => (
   history_mode: 'legacy',
   ...extra,
 });
-const line = (type: string, payload: Record<string, unknown>): string => JSON.stringify({ timestamp: '2026-11-21T09:30:01.000Z', type, payload });
+const line = (type: string, payload: Record<string, unknown>): string =>
+  JSON.stringify({ timestamp: '2026-11-21T09:30:01.000Z', type, payload });
 const userLines = [
   line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] }),
   line('event_msg', { type: 'user_message', message: 'hello', images: [] }),
@@ -35,7 +36,14 @@ const fold = (texts: string[]) => {
   const idx = memoryIndex();
   const lines = toLines(texts);
   const ctx = { rolloutId: identity.rolloutId, threadId: identity.threadId, path: PATH };
-  idx.apply(projectBatch(idx, { ctx, resetRollouts: [], lines, checkpoint: checkpointAfter(PATH, ctx.rolloutId, ctx.threadId, lines[lines.length - 1]) }).writes);
+  idx.apply(
+    projectBatch(idx, {
+      ctx,
+      resetRollouts: [],
+      lines,
+      checkpoint: checkpointAfter(PATH, ctx.rolloutId, ctx.threadId, lines[lines.length - 1]),
+    }).writes,
+  );
   const b = new Batch(idx);
   const file = {
     path: PATH,
@@ -53,7 +61,16 @@ describe('rows of a first session_meta Codex refuses (issue 69)', () => {
     const { rollout, thread } = fold([line('session_meta', meta({ cwd: 0 })), ...userLines]);
     expect(rollout?.refusedMeta).to.deep.equal({ headClosed: true });
     expect(rollout?.meta).to.equal(null);
-    expect(thread).to.include({ id: ID, metaRefused: true, originator: null, cliVersion: '', cwd: '', modelProvider: 'openai', source: 'vscode', preview: 'hello' });
+    expect(thread).to.include({
+      id: ID,
+      metaRefused: true,
+      originator: null,
+      cliVersion: '',
+      cwd: '',
+      modelProvider: 'openai',
+      source: 'vscode',
+      preview: 'hello',
+    });
     // The name's time (rollout-2026-11-21T09-00-00), not the refused meta's.
     expect(thread?.createdAt).to.equal(Date.parse('2026-11-21T09:00:00Z') / 1000);
   });
@@ -62,12 +79,23 @@ describe('rows of a first session_meta Codex refuses (issue 69)', () => {
     const { rollout, thread } = fold([line('session_meta', meta({ id: 'x'.repeat(5000) })), ...userLines]);
     expect(rollout?.refusedMeta).to.deep.equal({ headClosed: true });
     expect(rollout?.threadId).to.equal(ID);
-    expect(thread).to.include({ id: ID, sessionId: ID, metaRefused: true, originator: null, cwd: '', source: 'vscode' });
+    expect(thread).to.include({
+      id: ID,
+      sessionId: ID,
+      metaRefused: true,
+      originator: null,
+      cwd: '',
+      source: 'vscode',
+    });
     expect(thread?.createdAt).to.equal(Date.parse('2026-11-21T09:00:00Z') / 1000);
   });
 
   it('a later meta Codex reads before any response item is the thread meta: read as any thread', () => {
-    const { rollout, thread } = fold([line('session_meta', meta({ timestamp: null })), line('session_meta', meta({ cwd: '/work/second' })), ...userLines]);
+    const { rollout, thread } = fold([
+      line('session_meta', meta({ timestamp: null })),
+      line('session_meta', meta({ cwd: '/work/second' })),
+      ...userLines,
+    ]);
     expect(rollout?.refusedMeta).to.equal(undefined);
     expect(rollout?.meta).to.include({ cwd: '/work/second' });
     expect(thread).to.include({ id: ID, cwd: '/work/second', originator: 'codex_cli_rs' });
@@ -75,10 +103,19 @@ describe('rows of a first session_meta Codex refuses (issue 69)', () => {
   });
 
   it('a later meta after a response item: reads refused, the state DB row built from that meta', () => {
-    const { rollout, thread } = fold([line('session_meta', meta({ cwd: 0 })), ...userLines, line('session_meta', meta({ cwd: '/work/second' }))]);
+    const { rollout, thread } = fold([
+      line('session_meta', meta({ cwd: 0 })),
+      ...userLines,
+      line('session_meta', meta({ cwd: '/work/second' })),
+    ]);
     expect(rollout?.refusedMeta?.headClosed).to.equal(true);
     expect(rollout?.refusedMeta?.stateDbMeta).to.include({ cwd: '/work/second' });
-    expect(thread).to.include({ metaRefused: true, cwd: '/work/second', originator: 'codex_cli_rs', createdAt: Date.parse('2026-11-21T09:30:00Z') / 1000 });
+    expect(thread).to.include({
+      metaRefused: true,
+      cwd: '/work/second',
+      originator: 'codex_cli_rs',
+      createdAt: Date.parse('2026-11-21T09:30:00Z') / 1000,
+    });
   });
 
   it('no session_meta first (a response item): a rollout row under the name id, the state DB row from the file name', () => {
@@ -88,7 +125,11 @@ describe('rows of a first session_meta Codex refuses (issue 69)', () => {
   });
 
   it('a history mode Codex refuses: no later meta taken, no state DB row', () => {
-    const { rollout, thread } = fold([line('session_meta', meta({ history_mode: 0 })), line('session_meta', meta()), ...userLines]);
+    const { rollout, thread } = fold([
+      line('session_meta', meta({ history_mode: 0 })),
+      line('session_meta', meta()),
+      ...userLines,
+    ]);
     expect(rollout?.refusedMeta).to.include({ headClosed: true, historyModeRefused: true });
     expect(rollout?.meta).to.equal(null);
     expect(thread).to.equal(undefined);

@@ -14,7 +14,8 @@ import type { Action, SynthThread } from './synth.js';
 import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 
-const cp = (path: string, rolloutId: string, lines: LineIn[]): FileCheckpoint => checkpointAfter(path, rolloutId, rolloutId, lines[lines.length - 1]);
+const cp = (path: string, rolloutId: string, lines: LineIn[]): FileCheckpoint =>
+  checkpointAfter(path, rolloutId, rolloutId, lines[lines.length - 1]);
 
 /** Fold lines into an in-memory index in batches cut at `cuts` (line indexes). */
 const foldInBatches = (t: SynthThread, texts: string[], cuts: number[]) => {
@@ -24,7 +25,14 @@ const foldInBatches = (t: SynthThread, texts: string[], cuts: number[]) => {
   for (let i = 0; i + 1 < bounds.length || i === 0; i++) {
     const part = all.slice(bounds[i], bounds[i + 1] ?? all.length);
     const ctx = { rolloutId: t.threadId, threadId: t.threadId, path: '/p' };
-    idx.apply(projectBatch(idx, { ctx, resetRollouts: [], lines: part, checkpoint: cp('/p', t.threadId, all.slice(0, bounds[i + 1] ?? all.length)) }).writes);
+    idx.apply(
+      projectBatch(idx, {
+        ctx,
+        resetRollouts: [],
+        lines: part,
+        checkpoint: cp('/p', t.threadId, all.slice(0, bounds[i + 1] ?? all.length)),
+      }).writes,
+    );
     if (bounds.length === 1) break;
   }
   return idx;
@@ -69,7 +77,10 @@ const domainView = (texts: string[], mode: HistoryMode) => {
 };
 
 /** What a turn must agree on in both views. */
-const turnView = (t: Pick<TurnRow, 'id' | 'status' | 'rootTurnId' | 'startedAt' | 'completedAt' | 'durationMs' | 'error'>, items: string[]) => ({
+const turnView = (
+  t: Pick<TurnRow, 'id' | 'status' | 'rootTurnId' | 'startedAt' | 'completedAt' | 'durationMs' | 'error'>,
+  items: string[],
+) => ({
   id: t.id,
   status: t.status,
   rootTurnId: t.rootTurnId,
@@ -162,13 +173,17 @@ describe('projections runner (pure)', () => {
   for (const mode of ['paginated', 'legacy'] as const) {
     it(`${mode}: agrees with the domain fold and is independent of batch cuts (property)`, () => {
       fc.assert(
-        fc.property(fc.array(fc.constantFrom(...ACTIONS), { maxLength: 40 }), fc.array(fc.nat(80), { maxLength: 6 }), (script, cuts) => {
-          const { t, texts } = scriptLines(mode, script);
-          const one = foldInBatches(t, texts, []);
-          const many = foldInBatches({ ...t }, texts, cuts);
-          expect(canon(many)).to.equal(canon(one));
-          expect(JSON.stringify(indexView(one))).to.equal(JSON.stringify(domainView(texts, mode)));
-        }),
+        fc.property(
+          fc.array(fc.constantFrom(...ACTIONS), { maxLength: 40 }),
+          fc.array(fc.nat(80), { maxLength: 6 }),
+          (script, cuts) => {
+            const { t, texts } = scriptLines(mode, script);
+            const one = foldInBatches(t, texts, []);
+            const many = foldInBatches({ ...t }, texts, cuts);
+            expect(canon(many)).to.equal(canon(one));
+            expect(JSON.stringify(indexView(one))).to.equal(JSON.stringify(domainView(texts, mode)));
+          },
+        ),
         { numRuns: 150 },
       );
     });
@@ -219,7 +234,8 @@ describe('projections runner (pure)', () => {
       const idx = foldInBatches(t, texts, cuts);
       expect(indexView(idx).map((v) => v.id)).to.deep.equal([`turn-${t.threadId.slice(0, 8)}-1`]);
       expect(indexView(idx)).to.deep.equal(domainView(texts, 'paginated'));
-      const ids = rowsOf(idx, 'turnIds').find((r) => r.key[1] === never)?.value as { itemIds: string[]; pending?: TurnRow } | undefined;
+      const ids = rowsOf(idx, 'turnIds').find((r) => r.key[1] === never)?.value as
+        { itemIds: string[]; pending?: TurnRow } | undefined;
       expect(ids?.itemIds).to.have.length(2);
       expect(ids?.pending?.itemCount).to.equal(2);
       const listed = foldInBatches(t, [...texts, end], cuts);
@@ -235,10 +251,15 @@ describe('projections runner (pure)', () => {
   for (const n of [3, 40]) {
     it(`a later completion of an item the turn has replaces it, not adds it (${n} items, any batch cuts)`, () => {
       const t = newThread(9);
-      const texts = [sessionMeta(t), ...['startTurn', ...Array.from({ length: n }, (): Action => 'agent')].flatMap((a) => act(t, a as Action))];
+      const texts = [
+        sessionMeta(t),
+        ...['startTurn', ...Array.from({ length: n }, (): Action => 'agent')].flatMap((a) => act(t, a as Action)),
+      ];
       // Codex completes items 1 and n-1 again, later in the turn.
       const again = [1, n - 1].map((k) => {
-        const first = JSON.parse(texts.find((l) => l.includes(`"id":"item-${t.threadId.slice(0, 8)}-${k}"`))!) as Record<string, unknown>;
+        const first = JSON.parse(
+          texts.find((l) => l.includes(`"id":"item-${t.threadId.slice(0, 8)}-${k}"`))!,
+        ) as Record<string, unknown>;
         return JSON.stringify({ ...first, ordinal: t.n++ });
       });
       texts.push(...again, ...act(t, 'complete'));
@@ -250,7 +271,9 @@ describe('projections runner (pure)', () => {
           expect(indexView(idx)).to.deep.equal(expected);
           const items = rowsOf(idx, 'items').map((r) => r.value as ItemRow);
           const last = toLines(texts).find((l) => l.text === again[1])!;
-          expect(items.find((i) => i.id === `item-${t.threadId.slice(0, 8)}-${n - 1}`)!.ranges).to.deep.equal([[last.byteOffset, last.byteLength]]);
+          expect(items.find((i) => i.id === `item-${t.threadId.slice(0, 8)}-${n - 1}`)!.ranges).to.deep.equal([
+            [last.byteOffset, last.byteLength],
+          ]);
           const ids = rowsOf(idx, 'turnIds')[0]!.value as { itemIds: string[]; itemLines: number[] };
           expect(ids.itemIds).to.have.length(n);
           expect(ids.itemLines).to.deep.equal(rowsOf(idx, 'items').map((r) => r.key[1]));
@@ -261,8 +284,25 @@ describe('projections runner (pure)', () => {
   }
 
   it('legacy rollback drops the last turns and renumbers items like the domain fold', () => {
-    const { t, texts } = scriptLines('legacy', ['startTurn', 'user', 'agent', 'complete', 'startTurn', 'user', 'reasoning', 'reasoning', 'agent', 'complete']);
-    texts.push(JSON.stringify({ timestamp: '2026-11-21T15:00:00.000Z', type: 'event_msg', payload: { type: 'thread_rolled_back', num_turns: 1 } }));
+    const { t, texts } = scriptLines('legacy', [
+      'startTurn',
+      'user',
+      'agent',
+      'complete',
+      'startTurn',
+      'user',
+      'reasoning',
+      'reasoning',
+      'agent',
+      'complete',
+    ]);
+    texts.push(
+      JSON.stringify({
+        timestamp: '2026-11-21T15:00:00.000Z',
+        type: 'event_msg',
+        payload: { type: 'thread_rolled_back', num_turns: 1 },
+      }),
+    );
     for (const a of ['startTurn', 'user', 'agent', 'complete'] as const) texts.push(...act(t, a));
     expect(indexView(foldInBatches(t, texts, [5, 17]))).to.deep.equal(domainView(texts, 'legacy'));
   });
@@ -272,14 +312,18 @@ describe('projections runner (pure)', () => {
     // not decode (`undo_completed` left `EventMsg`), policy.rs leaves `exec_command_end` out.
     const t = newThread(9, 'legacy');
     const at = (s: number) => `2026-11-21T15:00:${String(s).padStart(2, '0')}.000Z`;
-    const line = (s: number, type: string, payload: Record<string, unknown>) => JSON.stringify({ timestamp: at(s), type, payload });
+    const line = (s: number, type: string, payload: Record<string, unknown>) =>
+      JSON.stringify({ timestamp: at(s), type, payload });
     const said = (s: number, text: string) => [
       line(s, 'response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text }] }),
       line(s, 'event_msg', { type: 'user_message', message: text, images: [] }),
     ];
     const texts = [
       sessionMeta2(t), // 0
-      line(1, 'response_item', { type: 'ghost_snapshot', ghost_commit: { id: 'c1', parent: null, preexisting_untracked_files: [], preexisting_untracked_dirs: [] } }), // 1: dropped
+      line(1, 'response_item', {
+        type: 'ghost_snapshot',
+        ghost_commit: { id: 'c1', parent: null, preexisting_untracked_files: [], preexisting_untracked_dirs: [] },
+      }), // 1: dropped
       ...said(2, 'fix it'), // 2, 3: Codex's items 1, 2 → the turn `rollout-2`
       line(3, 'event_msg', { type: 'agent_message', message: 'done' }), // 4: item 3
       line(4, 'event_msg', { type: 'undo_completed', success: true }), // 5: dropped

@@ -2,7 +2,14 @@ import { expect } from 'chai';
 import { memoryIndex } from '../../projections/batch.js';
 import { skipByPrefix } from '../../projections/linePrefix.js';
 import { projectBatch } from '../../projections/runner.js';
-import { addToSignature, gramHashesOf, setHashes, SIGNATURE_BYTES, signatureHolds, termBits } from '../../domain/search/gramSignature.js';
+import {
+  addToSignature,
+  gramHashesOf,
+  setHashes,
+  SIGNATURE_BYTES,
+  signatureHolds,
+  termBits,
+} from '../../domain/search/gramSignature.js';
 import { blockOfLine, linesHolding, writeLineEntry } from '../../domain/search/lineSignatures.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
@@ -11,10 +18,15 @@ const ID = '01a1fe88-0000-7000-8000-0000000000f1';
 
 describe('the search projection', () => {
   it('reads user and assistant response messages, still skips developer messages and other response items', () => {
-    const line = (payload: string) => `{"timestamp":"2026-11-21T14:00:00.000Z","ordinal":3,"type":"response_item","payload":${payload}}`;
-    expect(skipByPrefix(line('{"type":"message","id":"m1","role":"developer","content":[]}'))).to.include({ kind: 'skipped' });
+    const line = (payload: string) =>
+      `{"timestamp":"2026-11-21T14:00:00.000Z","ordinal":3,"type":"response_item","payload":${payload}}`;
+    expect(skipByPrefix(line('{"type":"message","id":"m1","role":"developer","content":[]}'))).to.include({
+      kind: 'skipped',
+    });
     expect(skipByPrefix(line('{"type":"message","role":"system","content":[]}'))).to.include({ kind: 'skipped' });
-    expect(skipByPrefix(line('{"type":"function_call","name":"x","arguments":"{}","call_id":"c"}'))).to.include({ kind: 'skipped' });
+    expect(skipByPrefix(line('{"type":"function_call","name":"x","arguments":"{}","call_id":"c"}'))).to.include({
+      kind: 'skipped',
+    });
     expect(skipByPrefix(line('{"type":"message","id":"m1","role":"user","content":[]}'))).to.equal(undefined);
     expect(skipByPrefix(line('{"type":"message","role":"assistant","content":[]}'))).to.equal(undefined);
   });
@@ -28,7 +40,14 @@ describe('the search projection', () => {
       const idx = memoryIndex();
       const ctx = { rolloutId: ID, threadId: ID, path: '/p' };
       for (const part of [lines.slice(0, 7), lines.slice(7)])
-        idx.apply(projectBatch(idx, { ctx, resetRollouts: [], lines: part, checkpoint: checkpointAfter('/p', ID, ID, part[part.length - 1]) }).writes);
+        idx.apply(
+          projectBatch(idx, {
+            ctx,
+            resetRollouts: [],
+            lines: part,
+            checkpoint: checkpointAfter('/p', ID, ID, part[part.length - 1]),
+          }).writes,
+        );
       const texts = idx
         .rows()
         .filter((r) => r.table === 'searchText')
@@ -37,7 +56,8 @@ describe('the search projection', () => {
       expect(texts.filter((t) => t === 'Where is the Kelvin sign?').length, mode).to.equal(mode === 'legacy' ? 2 : 1);
       expect(texts).to.include('ẞ folds to it.');
       const signature = idx.rows().find((r) => r.table === 'searchGrams')!.value as Uint8Array;
-      for (const term of ['kelvin SIGN', 'U+212a', 'FOLDS TO']) expect(signatureHolds(signature, termBits(term)), term).to.equal(true);
+      for (const term of ['kelvin SIGN', 'U+212a', 'FOLDS TO'])
+        expect(signatureHolds(signature, termBits(term)), term).to.equal(true);
       expect(signatureHolds(signature, termBits('no such words here'))).to.equal(false);
     }
   });
@@ -48,7 +68,8 @@ describe('the search projection', () => {
     addToSignature(signature, text);
     // Every trigram of "fact number 17" is in the text ("r 1", " 17"…), the six-gram "ber 17" is not.
     const phrase = 'fact number 17';
-    for (let i = 0; i + 3 <= phrase.length; i++) expect(text, phrase.slice(i, i + 3)).to.include(phrase.slice(i, i + 3));
+    for (let i = 0; i + 3 <= phrase.length; i++)
+      expect(text, phrase.slice(i, i + 3)).to.include(phrase.slice(i, i + 3));
     expect(signatureHolds(signature, termBits(phrase))).to.equal(false);
     for (let from = 0; from < text.length; from++)
       for (let to = from + 1; to <= text.length; to++) {
@@ -60,7 +81,8 @@ describe('the search projection', () => {
   it('keeps each searched line’s own signature in its block of 128 lines: every text line once, in order, the same bytes however the file is cut into batches', () => {
     for (const mode of ['paginated', 'legacy'] as const) {
       const w = new RolloutWriter(mode, ID).sessionMeta();
-      for (let t = 0; t < 60; t++) w.chatTurn(`t${t}`, `question ${t} about the kelvin sign`, `answer ${t}: it is U+212A`);
+      for (let t = 0; t < 60; t++)
+        w.chatTurn(`t${t}`, `question ${t} about the kelvin sign`, `answer ${t}: it is U+212A`);
       const lines = toLines(w.text().trimEnd().split('\n'));
       const ctx = { rolloutId: ID, threadId: ID, path: '/p' };
       const foldIn = (cuts: ReadonlyArray<number>) => {
@@ -68,7 +90,14 @@ describe('the search projection', () => {
         const ends = [...cuts, lines.length];
         ends.forEach((end, i) => {
           const part = lines.slice(i === 0 ? 0 : ends[i - 1], end);
-          idx.apply(projectBatch(idx, { ctx, resetRollouts: [], lines: part, checkpoint: checkpointAfter('/p', ID, ID, part[part.length - 1]) }).writes);
+          idx.apply(
+            projectBatch(idx, {
+              ctx,
+              resetRollouts: [],
+              lines: part,
+              checkpoint: checkpointAfter('/p', ID, ID, part[part.length - 1]),
+            }).writes,
+          );
         });
         return idx.rows();
       };
@@ -81,12 +110,15 @@ describe('the search projection', () => {
         blocks.flatMap((b) => linesHolding(b.value as Uint8Array, [])),
         mode,
       ).to.deep.equal(texts);
-      for (const b of blocks) for (const line of linesHolding(b.value as Uint8Array, [])) expect(blockOfLine(line)).to.equal(b.key[1]);
+      for (const b of blocks)
+        for (const line of linesHolding(b.value as Uint8Array, [])) expect(blockOfLine(line)).to.equal(b.key[1]);
       // Cut anywhere (inside a block too, one line at a time at the end), the rows are the same bytes.
       const cut = foldIn([3, 130, 131, 400, ...Array.from({ length: 12 }, (_, i) => lines.length - 12 + i)]);
-      expect(cut.filter((r) => r.table === 'searchLines').map((r) => [r.key, Buffer.from(r.value as Uint8Array).toString('hex')])).to.deep.equal(
-        blocks.map((r) => [r.key, Buffer.from(r.value as Uint8Array).toString('hex')]),
-      );
+      expect(
+        cut
+          .filter((r) => r.table === 'searchLines')
+          .map((r) => [r.key, Buffer.from(r.value as Uint8Array).toString('hex')]),
+      ).to.deep.equal(blocks.map((r) => [r.key, Buffer.from(r.value as Uint8Array).toString('hex')]));
     }
   });
 
@@ -108,19 +140,26 @@ describe('the search projection', () => {
     const rows = idx.rows();
     const textLines = rows.filter((r) => r.table === 'searchText').map((r) => (r.key as [string, number])[1]);
     const longLine = textLines.find(
-      (l) => (rows.find((r) => r.table === 'searchText' && (r.key as [string, number])[1] === l)!.value as { text: string }).text === long,
+      (l) =>
+        (rows.find((r) => r.table === 'searchText' && (r.key as [string, number])[1] === l)!.value as { text: string })
+          .text === long,
     )!;
     // What the array path gives for every text of the file.
     const expectedFile = new Uint8Array(SIGNATURE_BYTES);
     const block = new Uint8Array(1 << 16);
     let at = 0;
     for (const l of textLines) {
-      const text = rows.find((r) => r.table === 'searchText' && (r.key as [string, number])[1] === l)!.value as { text: string; raw?: string };
+      const text = rows.find((r) => r.table === 'searchText' && (r.key as [string, number])[1] === l)!.value as {
+        text: string;
+        raw?: string;
+      };
       const hashes = gramHashesOf(text.raw ?? text.text);
       setHashes(expectedFile, hashes);
       at = writeLineEntry(block, at, l, hashes);
     }
-    expect(Buffer.from(rows.find((r) => r.table === 'searchGrams')!.value as Uint8Array).equals(Buffer.from(expectedFile))).to.equal(true);
+    expect(
+      Buffer.from(rows.find((r) => r.table === 'searchGrams')!.value as Uint8Array).equals(Buffer.from(expectedFile)),
+    ).to.equal(true);
     const stored = rows.find((r) => r.table === 'searchLines')!.value as Uint8Array;
     expect(Buffer.from(stored).equals(Buffer.from(block.subarray(0, at)))).to.equal(true);
     expect(linesHolding(stored, termBits('NEEDLE at the END'))).to.include(longLine);

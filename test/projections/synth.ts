@@ -58,10 +58,17 @@ export const sessionMeta = (t: SynthThread, extra: Record<string, unknown> = {})
     ...extra,
   });
 
-const usage = (k: number) => ({ input_tokens: 100 * k, cached_input_tokens: 0, output_tokens: k, reasoning_output_tokens: 1, total_tokens: 101 * k });
+const usage = (k: number) => ({
+  input_tokens: 100 * k,
+  cached_input_tokens: 0,
+  output_tokens: k,
+  reasoning_output_tokens: 1,
+  total_tokens: 101 * k,
+});
 
 /** One action appended to a thread; returns its lines. Deterministic in (t, action). */
-export type Action = 'startTurn' | 'user' | 'agent' | 'reasoning' | 'context' | 'tokens' | 'complete' | 'fail' | 'abort';
+export type Action =
+  'startTurn' | 'user' | 'agent' | 'reasoning' | 'context' | 'tokens' | 'complete' | 'fail' | 'abort';
 
 export const act = (t: SynthThread, a: Action): string[] => {
   const turnId = t.openTurn ?? `turn-${t.threadId.slice(0, 8)}-${t.turns}`;
@@ -72,8 +79,20 @@ export const act = (t: SynthThread, a: Action): string[] => {
       const id = `turn-${t.threadId.slice(0, 8)}-${t.turns}`;
       t.openTurn = id;
       return [
-        line(t, 'event_msg', { type: 'task_started', turn_id: id, root_turn_id: id, started_at: 1795271474 + t.n, model_context_window: 190000 }),
-        line(t, 'turn_context', { turn_id: id, cwd: '/work', approval_policy: 'never', model: 'mock-model', effort: 'low' }),
+        line(t, 'event_msg', {
+          type: 'task_started',
+          turn_id: id,
+          root_turn_id: id,
+          started_at: 1795271474 + t.n,
+          model_context_window: 190000,
+        }),
+        line(t, 'turn_context', {
+          turn_id: id,
+          cwd: '/work',
+          approval_policy: 'never',
+          model: 'mock-model',
+          effort: 'low',
+        }),
       ];
     }
     case 'user': {
@@ -121,8 +140,17 @@ export const act = (t: SynthThread, a: Action): string[] => {
     case 'tokens': {
       const k = (t.n % 7) + 1;
       return [
-        line(t, 'token_usage_record', { thread_id: t.threadId, turn_id: turnId, response_id: `resp_${t.n}`, usage: usage(k) }),
-        line(t, 'event_msg', { type: 'token_count', info: { total_token_usage: usage(k), last_token_usage: usage(k), model_context_window: 190000 }, rate_limits: null }),
+        line(t, 'token_usage_record', {
+          thread_id: t.threadId,
+          turn_id: turnId,
+          response_id: `resp_${t.n}`,
+          usage: usage(k),
+        }),
+        line(t, 'event_msg', {
+          type: 'token_count',
+          info: { total_token_usage: usage(k), last_token_usage: usage(k), model_context_window: 190000 },
+          rate_limits: null,
+        }),
       ];
     }
     case 'complete':
@@ -130,12 +158,30 @@ export const act = (t: SynthThread, a: Action): string[] => {
       if (t.openTurn === null) return [];
       t.openTurn = null;
       const error = a === 'fail' ? { message: 'boom', codex_error_info: 'other' } : null;
-      return [line(t, 'event_msg', { type: 'task_complete', turn_id: turnId, root_turn_id: turnId, started_at: 1, completed_at: 2, duration_ms: 1000, error })];
+      return [
+        line(t, 'event_msg', {
+          type: 'task_complete',
+          turn_id: turnId,
+          root_turn_id: turnId,
+          started_at: 1,
+          completed_at: 2,
+          duration_ms: 1000,
+          error,
+        }),
+      ];
     }
     case 'abort': {
       if (t.openTurn === null) return [];
       t.openTurn = null;
-      return [line(t, 'event_msg', { type: 'turn_aborted', turn_id: turnId, reason: 'interrupted', completed_at: 3, duration_ms: 5 })];
+      return [
+        line(t, 'event_msg', {
+          type: 'turn_aborted',
+          turn_id: turnId,
+          reason: 'interrupted',
+          completed_at: 3,
+          duration_ms: 5,
+        }),
+      ];
     }
   }
 };
@@ -144,7 +190,8 @@ export const act = (t: SynthThread, a: Action): string[] => {
 export const threadLines = (t: SynthThread, turns: number, extraMeta: Record<string, unknown> = {}): string[] => {
   const out = [sessionMeta(t, extraMeta)];
   for (let i = 0; i < turns; i++) {
-    for (const a of ['startTurn', 'context', 'user', 'reasoning', 'agent', 'tokens', 'complete'] as const) out.push(...act(t, a));
+    for (const a of ['startTurn', 'context', 'user', 'reasoning', 'agent', 'tokens', 'complete'] as const)
+      out.push(...act(t, a));
   }
   return out;
 };

@@ -10,7 +10,16 @@ import { CODEX_TOKEN_LINES } from '../fixtures/codexTokenLines.js';
 
 /** Fold states that take each branch of the token fold: the file's first count, a running total, a record just before. */
 const STATES: ReadonlyArray<TokenFileState> = [
-  { threadId: 't', copyOf: null, model: null, provider: null, cwd: null, turnId: null, lastTotal: null, recordSinceCount: false },
+  {
+    threadId: 't',
+    copyOf: null,
+    model: null,
+    provider: null,
+    cwd: null,
+    turnId: null,
+    lastTotal: null,
+    recordSinceCount: false,
+  },
   {
     threadId: 't',
     copyOf: 'src',
@@ -18,10 +27,26 @@ const STATES: ReadonlyArray<TokenFileState> = [
     provider: 'p',
     cwd: '/w',
     turnId: 'u',
-    lastTotal: { inputTokens: 100, cachedInputTokens: 10, cacheWriteInputTokens: 0, outputTokens: 5, reasoningOutputTokens: 0, totalTokens: 105 },
+    lastTotal: {
+      inputTokens: 100,
+      cachedInputTokens: 10,
+      cacheWriteInputTokens: 0,
+      outputTokens: 5,
+      reasoningOutputTokens: 0,
+      totalTokens: 105,
+    },
     recordSinceCount: false,
   },
-  { threadId: 't', copyOf: null, model: 'm', provider: null, cwd: null, turnId: 'u', lastTotal: null, recordSinceCount: true },
+  {
+    threadId: 't',
+    copyOf: null,
+    model: 'm',
+    provider: null,
+    cwd: null,
+    turnId: 'u',
+    lastTotal: null,
+    recordSinceCount: true,
+  },
 ];
 
 /**
@@ -44,16 +69,39 @@ const agrees = (line: string): boolean => {
   expect(fields.ordinal, line).to.equal(decoded.line.ordinal);
   expect(fields.type, line).to.equal(decoded.line.type);
   expect(fields.payloadType, line).to.equal(payloadType(decoded.line));
-  for (const s of STATES) expect(foldTokenEvent(s, fields.event, fields.timestamp), line).to.deep.equal(foldTokenEvent(s, ev, decoded.line.timestamp));
+  for (const s of STATES)
+    expect(foldTokenEvent(s, fields.event, fields.timestamp), line).to.deep.equal(
+      foldTokenEvent(s, ev, decoded.line.timestamp),
+    );
   return true;
 };
 
 // Values dense in what the codecs and the fold tell apart.
-const count = fc.oneof(fc.nat(), fc.integer({ min: -5, max: 5 }), fc.constantFrom(0, 1e15, 12345678901234567, 1e400, -0, 1.5, 2e-3), fc.double({ noNaN: true }));
-const countValue = fc.oneof({ weight: 8, arbitrary: count }, { weight: 1, arbitrary: fc.constantFrom<unknown>('7', null, true, [], {}) });
-const USAGE_KEYS = ['input_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'];
+const count = fc.oneof(
+  fc.nat(),
+  fc.integer({ min: -5, max: 5 }),
+  fc.constantFrom(0, 1e15, 12345678901234567, 1e400, -0, 1.5, 2e-3),
+  fc.double({ noNaN: true }),
+);
+const countValue = fc.oneof(
+  { weight: 8, arbitrary: count },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>('7', null, true, [], {}) },
+);
+const USAGE_KEYS = [
+  'input_tokens',
+  'cached_input_tokens',
+  'cache_write_input_tokens',
+  'output_tokens',
+  'reasoning_output_tokens',
+  'total_tokens',
+];
 const usage = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(...USAGE_KEYS.map(() => count)).map((ns) => Object.fromEntries(USAGE_KEYS.map((k, i) => [k, ns[i]]))) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(...USAGE_KEYS.map(() => count))
+      .map((ns) => Object.fromEntries(USAGE_KEYS.map((k, i) => [k, ns[i]]))),
+  },
   { weight: 2, arbitrary: fc.dictionary(fc.constantFrom(...USAGE_KEYS, 'other'), countValue) },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 3, 'u', []) },
 );
@@ -64,8 +112,14 @@ const id = fc.oneof(
 const anyJson = fc.jsonValue({ maxDepth: 3 });
 const envelope = (type: string, payload: fc.Arbitrary<unknown>) =>
   fc
-    .record({ timestamp: fc.constantFrom('2026-11-26T07:47:32.236Z', '', 'x\ny'), ordinal: fc.option(fc.oneof(fc.nat(), fc.constant(1.5)), { nil: undefined }), payload })
-    .map(({ timestamp, ordinal, payload }) => JSON.stringify(ordinal === undefined ? { timestamp, type, payload } : { timestamp, ordinal, type, payload }));
+    .record({
+      timestamp: fc.constantFrom('2026-11-26T07:47:32.236Z', '', 'x\ny'),
+      ordinal: fc.option(fc.oneof(fc.nat(), fc.constant(1.5)), { nil: undefined }),
+      payload,
+    })
+    .map(({ timestamp, ordinal, payload }) =>
+      JSON.stringify(ordinal === undefined ? { timestamp, type, payload } : { timestamp, ordinal, type, payload }),
+    );
 /** Objects with Codex's keys in its order, some left out, some of another type, some added. */
 const payload = (fields: Record<string, fc.Arbitrary<unknown>>) => fc.record(fields, { requiredKeys: [] });
 
@@ -75,7 +129,12 @@ const tokenCount = envelope(
     type: fc.constantFrom<unknown>('token_count', 'token_count', 'task_started', 1),
     info: fc.oneof(
       fc.constant(null),
-      payload({ total_token_usage: usage, last_token_usage: usage, last_usage_includes_reasoning: fc.boolean(), model_context_window: fc.option(fc.nat()) }),
+      payload({
+        total_token_usage: usage,
+        last_token_usage: usage,
+        last_usage_includes_reasoning: fc.boolean(),
+        model_context_window: fc.option(fc.nat()),
+      }),
       anyJson,
     ),
     rate_limits: anyJson,
@@ -109,7 +168,17 @@ const taskStarted = envelope(
 );
 const turnContext = envelope(
   'turn_context',
-  payload({ turn_id: id, root_turn_id: id, cwd: id, approval_policy: anyJson, model: id, effort: id, summary: anyJson, sandbox_policy: anyJson, type: fc.constant('x') }),
+  payload({
+    turn_id: id,
+    root_turn_id: id,
+    cwd: id,
+    approval_policy: anyJson,
+    model: id,
+    effort: id,
+    summary: anyJson,
+    sandbox_policy: anyJson,
+    type: fc.constant('x'),
+  }),
 );
 const generated = fc.oneof(tokenCount, record, taskStarted, turnContext);
 

@@ -15,7 +15,10 @@ const ENTRY: Versioned & { readonly name: string } = {
     { kind: 'resultFieldAdded', since: '0.171.0', field: 'newField', source: 'test' },
   ],
 };
-const ADDED: Versioned & { readonly name: string } = { name: 'made/new', deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'test' }] };
+const ADDED: Versioned & { readonly name: string } = {
+  name: 'made/new',
+  deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'test' }],
+};
 
 describe('protocol/codexVersions: what a version has of a method, read by serve and the CLI alike', () => {
   it('a result field added in 0.171.0 is left out at 0.169.0 and kept at 0.171.0; other fields and non-object results are untouched', () => {
@@ -42,18 +45,29 @@ describe('protocol/codexVersions: what a version has of a method, read by serve 
       const byEnv = spokenAs(ENTRY, {}, {}, {});
       expect(E.isRight(byEnv) && byEnv.right.version).to.equal('0.169.0');
       const byOption = spokenAs(ENTRY, { codexVersion: '0.171.0' }, { newParam: 1 }, { newParam: '--new' });
-      expect(E.isRight(byOption) && byOption.right.answerAt({ newField: 1, old: 2 })).to.deep.equal({ newField: 1, old: 2 });
+      expect(E.isRight(byOption) && byOption.right.answerAt({ newField: 1, old: 2 })).to.deep.equal({
+        newField: 1,
+        old: 2,
+      });
       const old = spokenAs(ENTRY, { codexVersion: '0.169.0' }, {}, {});
       expect(E.isRight(old) && old.right.answerAt({ newField: 1, old: 2 })).to.deep.equal({ old: 2 });
       expect(spokenAs(ENTRY, { codexVersion: '0.169.0' }, { newParam: 1 }, { newParam: '--new' })).to.deep.equal(
-        E.left({ _tag: 'InvalidArgument', field: '--new', reason: 'Codex 0.169.0 has no param newParam (--codex-version)' }),
+        E.left({
+          _tag: 'InvalidArgument',
+          field: '--new',
+          reason: 'Codex 0.169.0 has no param newParam (--codex-version)',
+        }),
       );
       expect(spokenAs(ADDED, { codexVersion: '0.169.0' }, {}, {})).to.deep.equal(
         E.left({ _tag: 'InvalidArgument', field: '--codex-version', reason: 'Codex 0.169.0 has no method made/new' }),
       );
       expect(E.isRight(spokenAs(ADDED, { codexVersion: '0.171.0' }, {}, {}))).to.equal(true);
       expect(spokenAs(ENTRY, { codexVersion: '1.0.0' }, {}, {})).to.deep.equal(
-        E.left({ _tag: 'InvalidArgument', field: '--codex-version', reason: 'Codex 1.0.0 is not a version this engine speaks (0.169.0, 0.171.0)' }),
+        E.left({
+          _tag: 'InvalidArgument',
+          field: '--codex-version',
+          reason: 'Codex 1.0.0 is not a version this engine speaks (0.169.0, 0.171.0)',
+        }),
       );
     } finally {
       if (saved === undefined) delete process.env['ROLLOUT_ENGINE_CODEX_VERSION'];

@@ -3,10 +3,20 @@ import { answerAt, ITEM_DELTAS, itemPresenceAt } from '../../protocol/itemDeltas
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import { RenderedTurns } from '../../domain/thread/turn.js';
 
-const mcp = { type: 'mcpToolCall', id: 'c1', server: 's', tool: 't', status: 'completed', arguments: { type: 'mcpToolCall', id: 'inner' } };
+const mcp = {
+  type: 'mcpToolCall',
+  id: 'c1',
+  server: 's',
+  tool: 't',
+  status: 'completed',
+  arguments: { type: 'mcpToolCall', id: 'inner' },
+};
 const moderated = {
   type: 'agentMessage',
-  moderation: { moderated: false, display: { action: 'show', blockType: null, cyberTrustedAccess: null, checkTrustedContacts: null } },
+  moderation: {
+    moderated: false,
+    display: { action: 'show', blockType: null, cyberTrustedAccess: null, checkTrustedContacts: null },
+  },
   id: 'a1',
   text: 'x',
 };
@@ -15,10 +25,19 @@ const turn = (items: unknown[]) => ({ id: 't1', rootTurnId: 't1', items, status:
 
 describe('unit · protocol/itemDeltas answerAt: items as the connection’s version answers them', () => {
   it('0.169.0: its own display as it reads it, an item whose display it cannot read left out (of a turn, of a page), no environmentId', () => {
-    const modeShown = { ...plain, id: 'a3', moderation: { moderated: true, display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline' } } } };
+    const modeShown = {
+      ...plain,
+      id: 'a3',
+      moderation: {
+        moderated: true,
+        display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline' } },
+      },
+    };
     const asWritten = { ...plain, id: 'a4', moderation: { moderated: true, display: { action: 'hide', note: 1 } } };
     const withEnv = { ...mcp, id: 'c2', environmentId: 'env' };
-    const shaped = answerAt('0.169.0', { thread: { turns: [turn([mcp, moderated, modeShown, asWritten, plain, withEnv])] } }) as {
+    const shaped = answerAt('0.169.0', {
+      thread: { turns: [turn([mcp, moderated, modeShown, asWritten, plain, withEnv])] },
+    }) as {
       thread: { turns: Array<{ items: Array<Record<string, unknown>> }> };
     };
     const items = shaped.thread.turns[0]!.items;
@@ -40,16 +59,23 @@ describe('unit · protocol/itemDeltas answerAt: items as the connection’s vers
 
   it('0.171.0: a display in its shape as decoded (unknown fields dropped, a null annotation left out), an item 0.169.0 drops kept', () => {
     const display = { mode: 'show', version: 1, trustedContacts: 'skip', annotation: null, extra: 1 };
-    const shaped = answerAt('0.171.0', [{ ...plain, moderation: { moderated: false, display } }]) as Array<Record<string, unknown>>;
-    expect(shaped[0]!['moderation']).to.deep.equal({ moderated: false, display: { mode: 'show', version: 1, trustedContacts: 'skip' } });
-    const unread = answerAt('0.171.0', [{ ...plain, moderation: { moderated: false, display: { mode: 'show', version: 2, trustedContacts: 'skip' } } }]) as Array<
+    const shaped = answerAt('0.171.0', [{ ...plain, moderation: { moderated: false, display } }]) as Array<
       Record<string, unknown>
     >;
+    expect(shaped[0]!['moderation']).to.deep.equal({
+      moderated: false,
+      display: { mode: 'show', version: 1, trustedContacts: 'skip' },
+    });
+    const unread = answerAt('0.171.0', [
+      { ...plain, moderation: { moderated: false, display: { mode: 'show', version: 2, trustedContacts: 'skip' } } },
+    ]) as Array<Record<string, unknown>>;
     expect(unread[0]!['moderation']).to.deep.equal({ moderated: true, display: null });
   });
 
   it('0.171.0: environmentId null after server (Codex’s key order), an item’s own fields not looked into', () => {
-    const shaped = answerAt('0.171.0', { data: [{ turnId: 't1', item: mcp }] }) as { data: Array<{ item: Record<string, unknown> }> };
+    const shaped = answerAt('0.171.0', { data: [{ turnId: 't1', item: mcp }] }) as {
+      data: Array<{ item: Record<string, unknown> }>;
+    };
     const item = shaped.data[0]!.item;
     expect(Object.keys(item)).to.deep.equal(['type', 'id', 'server', 'environmentId', 'tool', 'status', 'arguments']);
     expect(item['environmentId']).to.equal(null);
@@ -78,7 +104,9 @@ describe('unit · protocol/itemDeltas answerAt: items as the connection’s vers
       yield turn([mcp]);
       yield turn([moderated]);
     }
-    const shaped = answerAt('0.171.0', { turns: turns() }) as { turns: AsyncIterable<{ items: Array<Record<string, unknown>> }> };
+    const shaped = answerAt('0.171.0', { turns: turns() }) as {
+      turns: AsyncIterable<{ items: Array<Record<string, unknown>> }>;
+    };
     const got = [];
     for await (const t of shaped.turns) got.push(t.items[0]);
     expect(got[0]!['environmentId']).to.equal(null);
@@ -88,7 +116,10 @@ describe('unit · protocol/itemDeltas answerAt: items as the connection’s vers
   it('itemPresenceAt: 0.169.0 lacks an agent message whose display it cannot read (and nothing else); 0.171.0 has every item', () => {
     const presence = itemPresenceAt('0.169.0')!;
     expect([...presence.kinds]).to.deep.equal(['agentMessage']);
-    const modeShown = { ...plain, moderation: { moderated: true, display: { mode: 'show', version: 1, trustedContacts: 'skip' } } };
+    const modeShown = {
+      ...plain,
+      moderation: { moderated: true, display: { mode: 'show', version: 1, trustedContacts: 'skip' } },
+    };
     expect(presence.has(modeShown as unknown as ThreadItem)).to.equal(false);
     expect(presence.has(moderated as unknown as ThreadItem)).to.equal(true);
     expect(presence.has(plain as unknown as ThreadItem)).to.equal(true);

@@ -12,7 +12,11 @@ type UntypedResults = { [M in MethodName]: unknown extends ResultOf<M> ? M : nev
 
 describe('protocol/methods: the one table of app-server methods', () => {
   it("with serve --upstream, the threads Codex has loaded and a review are Codex's to answer: their entries say so (withUpstream), the others are answered here", () => {
-    expect(METHOD_ENTRIES.filter((e) => e.withUpstream === 'upstream').map((e) => e.name)).to.have.members(['thread/loaded/list', 'thread/unsubscribe', 'review/start']);
+    expect(METHOD_ENTRIES.filter((e) => e.withUpstream === 'upstream').map((e) => e.name)).to.have.members([
+      'thread/loaded/list',
+      'thread/unsubscribe',
+      'review/start',
+    ]);
     expect(METHOD_ENTRIES.filter((e) => e.withUpstream !== 'upstream' && e.withUpstream !== 'here')).to.deep.equal([]);
   });
 
@@ -50,11 +54,18 @@ describe('protocol/methods: the one table of app-server methods', () => {
     const missing: Table = others;
     // @ts-expect-error `thread/list`'s binding under `thread/read`
     const misplaced: Table = { ...BOUND_METHODS, 'thread/read': BOUND_METHODS['thread/list'] };
-    expect([threadRead.name, Object.keys(missing).length, misplaced['thread/read'].name]).to.deep.equal(['thread/read', METHOD_ENTRIES.length - 1, 'thread/list']);
+    expect([threadRead.name, Object.keys(missing).length, misplaced['thread/read'].name]).to.deep.equal([
+      'thread/read',
+      METHOD_ENTRIES.length - 1,
+      'thread/list',
+    ]);
   });
 
   it('marks server/diagnostics and thread/items/read, and only them, experimental (as Codex 0.169.0 gates them)', () => {
-    expect(METHOD_ENTRIES.filter((e) => e.experimental).map((e) => e.name)).to.have.members(['server/diagnostics', 'thread/items/read']);
+    expect(METHOD_ENTRIES.filter((e) => e.experimental).map((e) => e.name)).to.have.members([
+      'server/diagnostics',
+      'thread/items/read',
+    ]);
   });
 });
 

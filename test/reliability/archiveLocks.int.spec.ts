@@ -18,7 +18,8 @@ import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js
 import { reportArea } from './areaSummary.js';
 
 const TRIALS = Number(process.env['ARCHIVE_TRIALS'] ?? 5);
-const threadIdOf = (round: number, trial: number): string => `aaaaaaaa-0000-7000-8000-${round.toString(16).padStart(4, '0')}${trial.toString(16).padStart(8, '0')}`;
+const threadIdOf = (round: number, trial: number): string =>
+  `aaaaaaaa-0000-7000-8000-${round.toString(16).padStart(4, '0')}${trial.toString(16).padStart(8, '0')}`;
 
 /** Every rollout file of `threadId` under `folder` of the home (relative paths). */
 const filesOf = (home: string, folder: 'sessions' | 'archived_sessions', threadId: string): string[] => {
@@ -76,7 +77,15 @@ describe('reliability · archive and unarchive against writes of the thread they
   this.timeout(600_000);
   let home: string;
   let holds: string;
-  const figures = { trials: 0, archivesAcknowledged: 0, undone: 0, split: 0, rollbacksConflicted: 0, rollbacksAcknowledged: 0, heldAsScripted: 0 };
+  const figures = {
+    trials: 0,
+    archivesAcknowledged: 0,
+    undone: 0,
+    split: 0,
+    rollbacksConflicted: 0,
+    rollbacksAcknowledged: 0,
+    heldAsScripted: 0,
+  };
   const cli = (...args: string[]): string[] => [...args, '--codex-home', home, '--json'];
 
   before(() => {
@@ -106,14 +115,20 @@ describe('reliability · archive and unarchive against writes of the thread they
       if (where !== 'archived') figures.undone++;
       const active = ids(await runEngineCli(cli('threads')));
       const listedArchived = ids(await runEngineCli(cli('threads', '--archived')));
-      expect({ where, active: active.includes(id), archived: listedArchived.includes(id) }, `${how[0]}: ${JSON.stringify(filesOf(home, 'sessions', id))}`).to.deep.equal({
+      expect(
+        { where, active: active.includes(id), archived: listedArchived.includes(id) },
+        `${how[0]}: ${JSON.stringify(filesOf(home, 'sessions', id))}`,
+      ).to.deep.equal({
         where: 'archived',
         active: false,
         archived: true,
       });
       expect(filesOf(home, 'archived_sessions', id)).to.have.length(2);
       const read = await runEngineCli(cli('read', id));
-      expect((JSON.parse(read.stdout) as { turns: Array<{ id: string }> }).turns.map((t) => t.id)).to.deep.equal(['t1', 't2']);
+      expect((JSON.parse(read.stdout) as { turns: Array<{ id: string }> }).turns.map((t) => t.id)).to.deep.equal([
+        't1',
+        't2',
+      ]);
       const back = await runEngineCli(cli('unarchive', id));
       expect(back.exitCode, back.stderr).to.equal(0);
       expect(whereIs(home, id)).to.equal('active');
@@ -130,7 +145,10 @@ describe('reliability · archive and unarchive against writes of the thread they
     const appendToBase = async (path: string): Promise<string> => {
       const size = fs.statSync(path).size;
       const lines = fs.readFileSync(path, 'utf8').split('\n').length - 1;
-      const r = await files.appendRaw(path, [fs.readFileSync(path, 'utf8').split('\n')[lines - 1]!], { ordinal: lines, byteOffset: size })();
+      const r = await files.appendRaw(path, [fs.readFileSync(path, 'utf8').split('\n')[lines - 1]!], {
+        ordinal: lines,
+        byteOffset: size,
+      })();
       return E.isLeft(r) && r.left._tag === 'Conflict' && r.left.supersededBy !== undefined
         ? nodePath.basename(r.left.supersededBy)
         : `not refused: ${JSON.stringify(r)}`;
@@ -143,8 +161,14 @@ describe('reliability · archive and unarchive against writes of the thread they
     const archivedBase = nodePath.join(home, 'archived_sessions', nodePath.basename(base));
     figures.trials++;
     expect(await appendToBase(archivedBase)).to.equal(revision);
-    const marks = (folder: string): string[] => fs.readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('.superseded') && p.includes(id));
-    expect({ sessions: marks(nodePath.join(home, 'sessions')), archived: marks(nodePath.join(home, 'archived_sessions')) }).to.deep.equal({
+    const marks = (folder: string): string[] =>
+      fs
+        .readdirSync(folder, { recursive: true, encoding: 'utf8' })
+        .filter((p) => p.endsWith('.superseded') && p.includes(id));
+    expect({
+      sessions: marks(nodePath.join(home, 'sessions')),
+      archived: marks(nodePath.join(home, 'archived_sessions')),
+    }).to.deep.equal({
       sessions: [],
       archived: [`${nodePath.basename(base)}.superseded`],
     });
@@ -155,7 +179,8 @@ describe('reliability · archive and unarchive against writes of the thread they
 
   /** The interleaving is the one scripted: the process holds at its point (a code without that step fails the trial, never passes it unscripted). */
   const mustHold = async (run: Running, what: string): Promise<void> => {
-    if ((await run.reached()) === 'ended') throw new Error(`${what} ended before it reached its hold point: ${(await run.done).stderr.slice(0, 300)}`);
+    if ((await run.reached()) === 'ended')
+      throw new Error(`${what} ended before it reached its hold point: ${(await run.done).stderr.slice(0, 300)}`);
     figures.heldAsScripted++;
   };
 
@@ -179,7 +204,10 @@ describe('reliability · archive and unarchive against writes of the thread they
       const id = threadIdOf(round, trial);
       writeRollout(home, rolloutName(id), chatThread('paginated', id, 3).text());
       if (move === 'unarchive') expect((await runEngineCli(cli('archive', id))).exitCode).to.equal(0);
-      const [moveHold, rollbackHold] = [nodePath.join(holds, `${round}-${trial}-move`), nodePath.join(holds, `${round}-${trial}-rollback`)];
+      const [moveHold, rollbackHold] = [
+        nodePath.join(holds, `${round}-${trial}-move`),
+        nodePath.join(holds, `${round}-${trial}-rollback`),
+      ];
       const started: Running[] = [];
       const track = (run: Running): Running => (started.push(run), run);
       let m: Running, r: Running;
@@ -199,10 +227,20 @@ describe('reliability · archive and unarchive against writes of the thread they
       if (move === 'archive' && moved.exitCode === 0) figures.archivesAcknowledged++;
       if (rolledBack.exitCode === 0) figures.rollbacksAcknowledged++;
       else if (/conflict|superseded|changed/i.test(rolledBack.stderr)) figures.rollbacksConflicted++;
-      else wrong.push(`trial ${trial}: the rollback failed otherwise than with a Conflict: exit ${rolledBack.exitCode}, ${rolledBack.stderr.trim().slice(0, 300)}`);
+      else
+        wrong.push(
+          `trial ${trial}: the rollback failed otherwise than with a Conflict: exit ${rolledBack.exitCode}, ${rolledBack.stderr.trim().slice(0, 300)}`,
+        );
       const where = whereIs(home, id);
       if (where === 'split') figures.split++;
-      const expected = moved.exitCode === 0 ? (move === 'archive' ? 'archived' : 'active') : move === 'archive' ? 'active' : 'archived';
+      const expected =
+        moved.exitCode === 0
+          ? move === 'archive'
+            ? 'archived'
+            : 'active'
+          : move === 'archive'
+            ? 'active'
+            : 'archived';
       if (where !== expected || moved.exitCode !== 0)
         wrong.push(
           `trial ${trial}: ${move} exit ${moved.exitCode} (${moved.stderr.trim().slice(0, 200)}), rollback exit ${rolledBack.exitCode}: thread ${where}, ` +

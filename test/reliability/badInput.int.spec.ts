@@ -41,7 +41,13 @@ const converse = async (
   let hangs = 0;
   let lastPull = Date.now();
   const server = createRpcServer({
-    ctx: { codexHome: home.codexHome, ports: home.mutations, externalAgents: home.externalAgents, plugins: home.plugins, pricing: DEFAULT_PRICING },
+    ctx: {
+      codexHome: home.codexHome,
+      ports: home.mutations,
+      externalAgents: home.externalAgents,
+      plugins: home.plugins,
+      pricing: DEFAULT_PRICING,
+    },
     methods: ALL_METHODS,
   });
   // The server answers requests concurrently: the next message is given once nothing runs or
@@ -71,7 +77,9 @@ const converse = async (
   };
   // The server's loop failing is a crash: kept with what it said, and every caller requires none.
   const crashes: string[] = [];
-  await server.serve(connection).catch((err: unknown) => crashes.push(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+  await server
+    .serve(connection)
+    .catch((err: unknown) => crashes.push(err instanceof Error ? (err.stack ?? err.message) : String(err)));
   await server.shutdown();
   return { answers, hangs, crashes };
 };
@@ -110,14 +118,28 @@ const AT = '2026-11-21T14:00:09.000Z';
 const FILES = 80;
 /** Small threads the fuzzed requests name (reads and mutations of them stay cheap). */
 const SMALL = [0, 1, 2, 3].map((i) => newThread(2000 + i, i % 2 === 0 ? 'paginated' : 'legacy'));
-const KNOWN_TYPES = new Set(['session_meta', 'turn_context', 'world_state', 'token_usage_record', 'compacted', 'response_item', 'event_msg']);
+const KNOWN_TYPES = new Set([
+  'session_meta',
+  'turn_context',
+  'world_state',
+  'token_usage_record',
+  'compacted',
+  'response_item',
+  'event_msg',
+]);
 
 /** A bad line made from a good one, and whether the index must quarantine it (unknown kinds are kept, as Codex skips them). */
 type Injection = { readonly text: string | Buffer; readonly bad: boolean; readonly what: string };
 
 const injection = (good: ReadonlyArray<string>): fc.Arbitrary<Injection> => {
   const aGood = fc.constantFrom(...good.slice(1));
-  const nonObject = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.boolean());
+  const nonObject = fc.oneof(
+    fc.string({ maxLength: 8 }),
+    fc.integer(),
+    fc.constant(null),
+    fc.array(fc.integer(), { maxLength: 3 }),
+    fc.boolean(),
+  );
   return fc.oneof(
     // Truncated JSON: any proper prefix of a line (an object) is not JSON.
     fc
@@ -127,24 +149,47 @@ const injection = (good: ReadonlyArray<string>): fc.Arbitrary<Injection> => {
     fc.tuple(aGood, fc.nat(), fc.constantFrom(0xff, 0xfe, 0xc0, 0xf8)).map(([l, at, b]) => {
       const bytes = Buffer.from(l, 'utf8');
       const i = at % bytes.length;
-      return { text: Buffer.concat([bytes.subarray(0, i), Buffer.from([b]), bytes.subarray(i)]), bad: true, what: 'invalid UTF-8' };
+      return {
+        text: Buffer.concat([bytes.subarray(0, i), Buffer.from([b]), bytes.subarray(i)]),
+        bad: true,
+        what: 'invalid UTF-8',
+      };
     }),
     aGood.map((l) => ({ text: `\ufeff${l}`, bad: true, what: 'BOM' })),
     // Wrong field types: the envelope's, or a payload that is not an object.
-    fc.tuple(fc.constantFrom('timestamp', 'type'), fc.oneof(fc.integer(), fc.constant(null), fc.boolean(), fc.constant({}))).map(([field, v]) => ({
-      text: JSON.stringify({ timestamp: AT, type: 'event_msg', payload: { type: 'user_message', message: 'm' }, [field]: v }),
-      bad: true,
-      what: 'envelope type',
-    })),
-    fc.tuple(fc.constantFrom('event_msg', 'response_item', 'compacted', 'turn_context', 'session_meta'), nonObject).map(([type, payload]) => ({
-      text: JSON.stringify({ timestamp: AT, type, payload }),
-      bad: true,
-      what: 'payload type',
-    })),
     fc
-      .tuple(fc.constantFrom('user_message', 'agent_message', 'task_started', 'item_completed'), fc.oneof(fc.integer(), fc.constant([1]), fc.constant(true)))
+      .tuple(
+        fc.constantFrom('timestamp', 'type'),
+        fc.oneof(fc.integer(), fc.constant(null), fc.boolean(), fc.constant({})),
+      )
+      .map(([field, v]) => ({
+        text: JSON.stringify({
+          timestamp: AT,
+          type: 'event_msg',
+          payload: { type: 'user_message', message: 'm' },
+          [field]: v,
+        }),
+        bad: true,
+        what: 'envelope type',
+      })),
+    fc
+      .tuple(fc.constantFrom('event_msg', 'response_item', 'compacted', 'turn_context', 'session_meta'), nonObject)
+      .map(([type, payload]) => ({
+        text: JSON.stringify({ timestamp: AT, type, payload }),
+        bad: true,
+        what: 'payload type',
+      })),
+    fc
+      .tuple(
+        fc.constantFrom('user_message', 'agent_message', 'task_started', 'item_completed'),
+        fc.oneof(fc.integer(), fc.constant([1]), fc.constant(true)),
+      )
       .map(([type, v]) => ({
-        text: JSON.stringify({ timestamp: AT, type: 'event_msg', payload: { type, message: v, turn_id: v, item: v, thread_id: 't' } }),
+        text: JSON.stringify({
+          timestamp: AT,
+          type: 'event_msg',
+          payload: { type, message: v, turn_id: v, item: v, thread_id: 't' },
+        }),
         bad: true,
         what: 'field type',
       })),
@@ -153,19 +198,30 @@ const injection = (good: ReadonlyArray<string>): fc.Arbitrary<Injection> => {
       .string({ maxLength: 60, unit: 'grapheme' })
       .filter((s) => !s.includes('\n') && !isRolloutShaped(s))
       .map((s) => ({ text: s, bad: true, what: 'garbage' })),
-    fc.jsonValue({ maxDepth: 3 }).map((v) => ({ text: JSON.stringify(v), bad: !isRolloutShaped(JSON.stringify(v)), what: 'json' })),
+    fc
+      .jsonValue({ maxDepth: 3 })
+      .map((v) => ({ text: JSON.stringify(v), bad: !isRolloutShaped(JSON.stringify(v)), what: 'json' })),
     // Unknown kinds: kept (Codex skips a kind it does not know; a later Codex may write one).
     fc
       .stringMatching(/^[a-z][a-z_]{2,15}$/)
       .filter((k) => !KNOWN_TYPES.has(k))
-      .map((type) => ({ text: JSON.stringify({ timestamp: AT, type, payload: { a: 1 } }), bad: false, what: 'unknown kind' })),
+      .map((type) => ({
+        text: JSON.stringify({ timestamp: AT, type, payload: { a: 1 } }),
+        bad: false,
+        what: 'unknown kind',
+      })),
   );
 };
 
 const isRolloutShaped = (s: string): boolean => {
   try {
     const v = JSON.parse(s) as unknown;
-    return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { timestamp?: unknown }).timestamp === 'string';
+    return (
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      typeof (v as { timestamp?: unknown }).timestamp === 'string'
+    );
   } catch {
     return false;
   }
@@ -250,13 +306,21 @@ describe('reliability · bad input (fast-check)', function () {
   it('a read of each affected thread says how many of its lines were quarantined', async () => {
     const ids = [...injectedPerThread.keys()];
     const messages = [
-      JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { clientInfo: { name: 'fuzz', version: '0' } } }),
-      ...ids.map((threadId, i) => JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'thread/read', params: { threadId, includeTurns: true } })),
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { clientInfo: { name: 'fuzz', version: '0' } },
+      }),
+      ...ids.map((threadId, i) =>
+        JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'thread/read', params: { threadId, includeTurns: true } }),
+      ),
     ];
     const { answers } = await converse(home, messages);
     ids.forEach((threadId, i) => {
       const said = answers[i + 1]!;
-      const notice = said.find((m) => m['method'] === QUARANTINED_LINES_NOTIFICATION) as { params: { threadId: string; quarantinedLines: number } } | undefined;
+      const notice = said.find((m) => m['method'] === QUARANTINED_LINES_NOTIFICATION) as
+        { params: { threadId: string; quarantinedLines: number } } | undefined;
       expect(notice?.params, threadId).to.deep.include({ threadId, quarantinedLines: injectedPerThread.get(threadId) });
       expect(said.at(-1)).to.have.property('result');
     });
@@ -268,7 +332,18 @@ describe('reliability · bad input (fast-check)', function () {
     // Real ids are rare: a mutation that succeeds writes and syncs a file, the rest is decoding.
     const hostileId = fc.oneof(
       { weight: 1, arbitrary: fc.constantFrom(...threadIds) },
-      { weight: 4, arbitrary: fc.constantFrom('../x', '/etc/passwd', '%2e%2e%2f', 'sessions/../../x', `${threadIds[0]}/..`, '\u0000', '') },
+      {
+        weight: 4,
+        arbitrary: fc.constantFrom(
+          '../x',
+          '/etc/passwd',
+          '%2e%2e%2f',
+          'sessions/../../x',
+          `${threadIds[0]}/..`,
+          '\u0000',
+          '',
+        ),
+      },
       { weight: 8, arbitrary: fc.string({ maxLength: 40 }) },
       { weight: 4, arbitrary: fc.uuid() },
     );
@@ -284,7 +359,10 @@ describe('reliability · bad input (fast-check)', function () {
         sortDirection: fc.constantFrom('asc', 'desc', 'sideways'),
         turnId: fc.string({ maxLength: 10 }),
         target: fc.oneof(
-          fc.record({ type: fc.constantFrom('custom', 'uncommittedChanges', 'nope'), instructions: fc.string({ maxLength: 10 }) }),
+          fc.record({
+            type: fc.constantFrom('custom', 'uncommittedChanges', 'nope'),
+            instructions: fc.string({ maxLength: 10 }),
+          }),
           fc.jsonValue({ maxDepth: 2 }),
         ),
         delivery: fc.constantFrom('inline', 'detached', 'elsewhere'),
@@ -298,23 +376,45 @@ describe('reliability · bad input (fast-check)', function () {
         fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names) }, fc.string({ maxLength: 20 })),
         fc.oneof({ weight: 3, arbitrary: shaped }, fc.jsonValue({ maxDepth: 4 })),
       )
-      .map(([i, method, params]) => ({ text: JSON.stringify({ jsonrpc: '2.0', id: i, method, params }), expects: { id: i } as Expect }));
+      .map(([i, method, params]) => ({
+        text: JSON.stringify({ jsonrpc: '2.0', id: i, method, params }),
+        expects: { id: i } as Expect,
+      }));
     // Nested `depth` levels inside the message's own two: deeper than MAX_MESSAGE_DEPTH in all is refused unparsed, with id null.
-    const deep = fc.tuple(id, fc.constantFrom(...names), fc.integer({ min: 100, max: 20_000 }), fc.constantFrom('[', '{"a":')).map(([i, method, depth, open]) => ({
-      text: `{"jsonrpc":"2.0","id":${JSON.stringify(i)},"method":${JSON.stringify(method)},"params":{"threadId":${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}}}`,
-      expects: (depth + 2 > MAX_MESSAGE_DEPTH ? { id: null } : { id: i }) as Expect,
-    }));
+    const deep = fc
+      .tuple(id, fc.constantFrom(...names), fc.integer({ min: 100, max: 20_000 }), fc.constantFrom('[', '{"a":'))
+      .map(([i, method, depth, open]) => ({
+        text: `{"jsonrpc":"2.0","id":${JSON.stringify(i)},"method":${JSON.stringify(method)},"params":{"threadId":${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}}}`,
+        expects: (depth + 2 > MAX_MESSAGE_DEPTH ? { id: null } : { id: i }) as Expect,
+      }));
     const huge = fc
-      .tuple(id, fc.constantFrom('thread/read', 'thread/turns/list', 'thread/rollback', 'thread/fork'), fc.integer({ min: 100_000, max: 2_000_000 }))
+      .tuple(
+        id,
+        fc.constantFrom('thread/read', 'thread/turns/list', 'thread/rollback', 'thread/fork'),
+        fc.integer({ min: 100_000, max: 2_000_000 }),
+      )
       .map(([i, method, n]) => ({
-        text: JSON.stringify({ jsonrpc: '2.0', id: i, method, params: { threadId: 'x'.repeat(n), path: 'y'.repeat(n), numTurns: 1 } }),
+        text: JSON.stringify({
+          jsonrpc: '2.0',
+          id: i,
+          method,
+          params: { threadId: 'x'.repeat(n), path: 'y'.repeat(n), numTurns: 1 },
+        }),
         expects: { id: i } as Expect,
       }));
     const broken = fc.oneof(
-      request.map((r) => r.text).chain((t) => fc.nat(t.length - 2).map((n) => ({ text: t.slice(0, n + 1), expects: { id: null } as Expect }))),
+      request
+        .map((r) => r.text)
+        .chain((t) => fc.nat(t.length - 2).map((n) => ({ text: t.slice(0, n + 1), expects: { id: null } as Expect }))),
       fc
         .tuple(
-          fc.oneof(fc.constant(null), fc.constant({ a: 1 }), fc.constant([1]), fc.boolean(), fc.double({ noInteger: true, noNaN: true, noDefaultInfinity: true })),
+          fc.oneof(
+            fc.constant(null),
+            fc.constant({ a: 1 }),
+            fc.constant([1]),
+            fc.boolean(),
+            fc.double({ noInteger: true, noNaN: true, noDefaultInfinity: true }),
+          ),
           fc.constantFrom(...names),
         )
         .map(([i, method]) => ({
@@ -330,12 +430,19 @@ describe('reliability · bad input (fast-check)', function () {
       ...sample(deep, 800),
       ...sample(huge, 40),
       ...sample(
-        fc.string({ maxLength: 3 }).map((s) => ({ text: JSON.stringify({ jsonrpc: '2.0', method: `notify${s}` }), expects: 'none' as Expect })),
+        fc
+          .string({ maxLength: 3 })
+          .map((s) => ({ text: JSON.stringify({ jsonrpc: '2.0', method: `notify${s}` }), expects: 'none' as Expect })),
         200,
       ),
     ];
     const messages = [
-      JSON.stringify({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { clientInfo: { name: 'fuzz', version: '0' } } }),
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'init',
+        method: 'initialize',
+        params: { clientInfo: { name: 'fuzz', version: '0' } },
+      }),
       ...all.map((m) => m.text),
     ];
     const t0 = Date.now();
@@ -347,13 +454,18 @@ describe('reliability · bad input (fast-check)', function () {
     all.forEach((m, i) => {
       const said = answers[i + 1]!.filter((a) => !('method' in a));
       if (m.expects === 'none' || m.expects === 'any') {
-        if (m.expects === 'none' && said.length !== 0) wrong.push(`${m.text.slice(0, 80)} → ${JSON.stringify(said).slice(0, 200)}`);
+        if (m.expects === 'none' && said.length !== 0)
+          wrong.push(`${m.text.slice(0, 80)} → ${JSON.stringify(said).slice(0, 200)}`);
         return;
       }
       const ok =
-        said.length === 1 && said[0]!['id'] === m.expects.id && ('result' in said[0]! || typeof (said[0]!['error'] as { code?: unknown } | undefined)?.code === 'number');
+        said.length === 1 &&
+        said[0]!['id'] === m.expects.id &&
+        ('result' in said[0]! || typeof (said[0]!['error'] as { code?: unknown } | undefined)?.code === 'number');
       // -32603 is also the code of typed errors (Corrupt: a review after a quarantined last line); only an untyped failure is a crash.
-      const internal = said.length === 1 && String((said[0]!['error'] as { message?: unknown } | undefined)?.message).startsWith('Internal error');
+      const internal =
+        said.length === 1 &&
+        String((said[0]!['error'] as { message?: unknown } | undefined)?.message).startsWith('Internal error');
       if (!ok || internal) wrong.push(`${m.text.slice(0, 80)} → ${JSON.stringify(said).slice(0, 200)}`);
     });
     figures.unanswered = wrong.length;
@@ -373,12 +485,27 @@ describe('reliability · bad input (fast-check)', function () {
     fs.mkdirSync(nodePath.dirname(nodePath.join(homeDir, rolloutRelPath(target))), { recursive: true });
     fs.writeFileSync(nodePath.join(homeDir, rolloutRelPath(target)), `${threadLines(own, 1).join('\n')}\n`);
     // As written on the wire: JSON.parse reads 1e400 as Infinity (written back as null) and 2^53 + 1 as 2^53.
-    const unsafe = ['1e400', '-1e400', '1.5', '-0.5', '9007199254740992', '9007199254740993', '-9007199254740993', '18446744073709551615', '1e20'];
+    const unsafe = [
+      '1e400',
+      '-1e400',
+      '1.5',
+      '-0.5',
+      '9007199254740992',
+      '9007199254740993',
+      '-9007199254740993',
+      '18446744073709551615',
+      '1e20',
+    ];
     const safe = ['9007199254740991', '-9007199254740991', '-5', '0', '"s"'];
     const rename = (id: string): string =>
       `{"jsonrpc":"2.0","id":${id},"method":"thread/name/set","params":{"threadId":${JSON.stringify(target)},"name":"renamed by ${id}"}}`;
     const { answers, hangs, crashes } = await converse(home, [
-      JSON.stringify({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { clientInfo: { name: 'ids', version: '0' } } }),
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'init',
+        method: 'initialize',
+        params: { clientInfo: { name: 'ids', version: '0' } },
+      }),
       ...unsafe.map(rename),
       ...safe.map((id) => `{"jsonrpc":"2.0","id":${id},"method":"thread/list","params":{}}`),
       JSON.stringify({ jsonrpc: '2.0', id: 'read', method: 'thread/read', params: { threadId: target } }),
@@ -392,7 +519,9 @@ describe('reliability · bad input (fast-check)', function () {
       expect(said, id).to.have.length(1);
       expect(said[0], id).to.deep.include({ id: null });
       expect(said[0]!['error'], id).to.deep.include({ code: -32600 });
-      expect((said[0]!['error'] as { message: string }).message, id).to.match(/id must be a string or an integer from -9007199254740991 to 9007199254740991/);
+      expect((said[0]!['error'] as { message: string }).message, id).to.match(
+        /id must be a string or an integer from -9007199254740991 to 9007199254740991/,
+      );
       figures.refusedIds += 1;
     });
     safe.forEach((id, i) => {
@@ -418,14 +547,23 @@ describe('reliability · bad input (fast-check)', function () {
     fs.mkdirSync(nodePath.dirname(path), { recursive: true });
     const fd = fs.openSync(path, 'w');
     fs.writeSync(fd, `${good.slice(0, 8).join('\n')}\n`);
-    fs.writeSync(fd, `{"timestamp":"${AT}","type":"event_msg","payload":{"type":"agent_message","message":"${'y'.repeat(MB50)}\n`);
-    fs.writeSync(fd, `${JSON.stringify({ timestamp: AT, type: 'event_msg', payload: { type: 'agent_message', message: 'z'.repeat(MB50) } })}\n`);
+    fs.writeSync(
+      fd,
+      `{"timestamp":"${AT}","type":"event_msg","payload":{"type":"agent_message","message":"${'y'.repeat(MB50)}\n`,
+    );
+    fs.writeSync(
+      fd,
+      `${JSON.stringify({ timestamp: AT, type: 'event_msg', payload: { type: 'agent_message', message: 'z'.repeat(MB50) } })}\n`,
+    );
     fs.writeSync(fd, `${good.slice(8).join('\n')}\n`);
     fs.closeSync(fd);
     // The CLI in a child reporting its own peak RSS; the same on a small home is the baseline.
     const peak = (args: ReadonlyArray<string>): { rssMB: number; out: string } => {
       const script = `process.on('exit', () => process.stderr.write('\\nRSS ' + process.resourceUsage().maxRSS / 1024 + '\\n')); process.argv.splice(1, 1, ${JSON.stringify(ENGINE_CLI_PATH)}); await import(${JSON.stringify(ENGINE_CLI_PATH)});`;
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '_', ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '_', ...args], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+      });
       if (r.status !== 0) figures.crashes += 1;
       expect(r.status, r.stderr).to.equal(0);
       return { rssMB: Number(/RSS ([\d.]+)/.exec(r.stderr)![1]), out: r.stdout };
@@ -454,22 +592,34 @@ describe('reliability · bad input (fast-check)', function () {
     const garbage = sample(fc.uint8Array({ minLength: 1, maxLength: 5000 }), 20, SEED);
     garbage.forEach((bytes, i) =>
       fs.writeFileSync(
-        nodePath.join(day, `rollout-2026-11-21T14-00-00-01a1fe84-0000-7000-8000-0000000001${String(i).padStart(2, '0')}.jsonl`),
+        nodePath.join(
+          day,
+          `rollout-2026-11-21T14-00-00-01a1fe84-0000-7000-8000-0000000001${String(i).padStart(2, '0')}.jsonl`,
+        ),
         Buffer.concat([Buffer.from(bytes), Buffer.from('\n')]),
       ),
     );
-    fs.writeFileSync(nodePath.join(day, 'rollout-2026-11-21T14-00-00-not-a-uuid.jsonl'), `${threadLines(newThread(89), 1).join('\n')}\n`);
+    fs.writeFileSync(
+      nodePath.join(day, 'rollout-2026-11-21T14-00-00-not-a-uuid.jsonl'),
+      `${threadLines(newThread(89), 1).join('\n')}\n`,
+    );
     fs.mkdirSync(nodePath.join(day, 'rollout-2026-11-21T14-00-00-01a1fe84-0000-7000-8000-0000000000a2.jsonl'));
-    const cli = (...args: string[]) => spawnSync(process.execPath, [ENGINE_CLI_PATH, ...args, '--codex-home', dir, '--json'], { encoding: 'utf8' });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [ENGINE_CLI_PATH, ...args, '--codex-home', dir, '--json'], { encoding: 'utf8' });
     const first = cli('index');
     expect(first.status, first.stderr).to.equal(0);
     const summary = JSON.parse(first.stdout) as { unreadable: unknown[]; files: number };
     // Every garbage file is reported, and none takes the rest down.
     expect(summary.unreadable.length).to.equal(garbage.length);
-    expect((JSON.parse(cli('threads').stdout) as { data: Array<{ id: string }> }).data.map((x) => x.id)).to.deep.equal([t.threadId]);
+    expect((JSON.parse(cli('threads').stdout) as { data: Array<{ id: string }> }).data.map((x) => x.id)).to.deep.equal([
+      t.threadId,
+    ]);
     // Corrupt index files: the quarantine file, verify's findings, then the LMDB data itself.
     const indexDir = nodePath.join(dir, '.rollout-engine');
-    fs.writeFileSync(nodePath.join(indexDir, 'quarantine.jsonl'), Buffer.from(sample(fc.uint8Array({ maxLength: 2000 }), 1, SEED)[0]!));
+    fs.writeFileSync(
+      nodePath.join(indexDir, 'quarantine.jsonl'),
+      Buffer.from(sample(fc.uint8Array({ maxLength: 2000 }), 1, SEED)[0]!),
+    );
     expect(cli('index').status).to.equal(0);
     fs.writeFileSync(nodePath.join(indexDir, 'verify-findings.json'), '{"not": "findings"');
     const repaired = cli('repair');
@@ -484,9 +634,14 @@ describe('reliability · bad input (fast-check)', function () {
     // LMDB trusts its file (damaged meta pages were a SIGSEGV): refused as Corrupt, and a rebuild mends it.
     const afterCorruption = cli('threads');
     expect(afterCorruption.signal).to.equal(null);
-    expect(JSON.parse(afterCorruption.stderr || afterCorruption.stdout)).to.have.nested.property('error.tag', 'Corrupt');
+    expect(JSON.parse(afterCorruption.stderr || afterCorruption.stdout)).to.have.nested.property(
+      'error.tag',
+      'Corrupt',
+    );
     expect(cli('index', '--rebuild').status).to.equal(0);
-    expect((JSON.parse(cli('threads').stdout) as { data: Array<{ id: string }> }).data.map((x) => x.id)).to.deep.equal([t.threadId]);
+    expect((JSON.parse(cli('threads').stdout) as { data: Array<{ id: string }> }).data.map((x) => x.id)).to.deep.equal([
+      t.threadId,
+    ]);
     figures.fuzzedInputs += garbage.length + 3;
   });
 });
@@ -497,7 +652,8 @@ type Expect = { readonly id: string | number | null } | 'none' | 'any';
 const expectationOf = (v: unknown): Expect => {
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
-    if ('jsonrpc' in o && o['jsonrpc'] !== '2.0') return 'id' in o && ('result' in o || 'error' in o) ? 'none' : { id: null };
+    if ('jsonrpc' in o && o['jsonrpc'] !== '2.0')
+      return 'id' in o && ('result' in o || 'error' in o) ? 'none' : { id: null };
     if ('id' in o && 'method' in o)
       return typeof o['id'] === 'string' || Number.isSafeInteger(o['id'])
         ? typeof o['method'] === 'string'

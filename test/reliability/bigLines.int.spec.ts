@@ -18,7 +18,15 @@ const LINE_BYTES = 200 << 20;
 /** The bound: the line's one buffer over the CLI's own ~70 MB (measured 278–289 MB), with room for a loaded machine; 1,270 MB before. */
 const PEAK_RSS_BOUND_MB = 450;
 
-const figures = { trials: 0, lineMB: LINE_BYTES >> 20, baselineMB: 0, indexPeakMB: 0, verifyPeakMB: 0, quarantined: 0, lost: 0 };
+const figures = {
+  trials: 0,
+  lineMB: LINE_BYTES >> 20,
+  baselineMB: 0,
+  indexPeakMB: 0,
+  verifyPeakMB: 0,
+  quarantined: 0,
+  lost: 0,
+};
 
 describe('reliability · a 200 MB line (index and verify memory)', function () {
   this.timeout(600_000);
@@ -35,7 +43,11 @@ describe('reliability · a 200 MB line (index and verify memory)', function () {
       fs.mkdirSync(nodePath.dirname(path), { recursive: true });
       const fd = fs.openSync(path, 'w');
       fs.writeSync(fd, `${good.slice(0, 8).join('\n')}\n`);
-      if (big) fs.writeSync(fd, `${JSON.stringify({ timestamp: AT, type: 'event_msg', payload: { type: 'agent_message', message: 'z'.repeat(LINE_BYTES) } })}\n`);
+      if (big)
+        fs.writeSync(
+          fd,
+          `${JSON.stringify({ timestamp: AT, type: 'event_msg', payload: { type: 'agent_message', message: 'z'.repeat(LINE_BYTES) } })}\n`,
+        );
       fs.writeSync(fd, `${good.slice(8).join('\n')}\n`);
       fs.closeSync(fd);
     };

@@ -43,7 +43,10 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
   const w = chatThread('paginated', HELD, 2);
   const figures = { trials: 0, refused: 0, acknowledged: 0, writtenWhileHeld: 0, lost: 0, reusedKeysRefused: 0 };
   const ask = async (method: string, params: unknown): Promise<any> => server.request(method, params);
-  const sessions = (): Record<string, number> => ({ ...filesUnder(nodePath.join(home, 'sessions')), ...filesUnder(nodePath.join(home, 'archived_sessions')) });
+  const sessions = (): Record<string, number> => ({
+    ...filesUnder(nodePath.join(home, 'sessions')),
+    ...filesUnder(nodePath.join(home, 'archived_sessions')),
+  });
   const lockOf = (threadId: string): string => nodePath.join(home, THREAD_WRITER_LOCKS, `${threadId}.lock`);
 
   /**
@@ -74,7 +77,10 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
     writeRollout(home, rolloutName(HELD), w.text());
     writeRollout(home, rolloutName(ARCHIVED), chatThread('paginated', ARCHIVED, 1).text());
     server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+    await server.request('initialize', {
+      clientInfo: { name: 'test', version: '1' },
+      capabilities: { experimentalApi: true },
+    });
     server.notify('initialized');
     expect((await ask('thread/archive', { threadId: ARCHIVED })).result).to.be.an('object');
   });
@@ -85,12 +91,25 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
     reportArea('Codex writer lock, reused idempotency keys', figures);
   });
 
-  const next = new RolloutWriter('paginated', HELD, { startOrdinal: w.nextOrdinal(), startMs: w.nowMs() + 1000 }).chatTurn('t-next', 'question', 'answer').lines;
+  const next = new RolloutWriter('paginated', HELD, {
+    startOrdinal: w.nextOrdinal(),
+    startMs: w.nowMs() + 1000,
+  }).chatTurn('t-next', 'question', 'answer').lines;
 
   it('refuses append, archive, unarchive and delete of a thread a Codex process holds, writing nothing; the same requests go through once it lets go', async () => {
     const requests: Array<[string, string, unknown, '-x' | '-s']> = [
-      ['rollout/append', HELD, { threadId: HELD, lines: next, expectedOrdinal: w.nextOrdinal(), idempotencyKey: 'while-held' }, '-x'],
-      ['rollout/append', HELD, { threadId: HELD, lines: next, expectedOrdinal: w.nextOrdinal(), idempotencyKey: 'while-shared' }, '-s'],
+      [
+        'rollout/append',
+        HELD,
+        { threadId: HELD, lines: next, expectedOrdinal: w.nextOrdinal(), idempotencyKey: 'while-held' },
+        '-x',
+      ],
+      [
+        'rollout/append',
+        HELD,
+        { threadId: HELD, lines: next, expectedOrdinal: w.nextOrdinal(), idempotencyKey: 'while-shared' },
+        '-s',
+      ],
       ['thread/archive', HELD, { threadId: HELD }, '-x'],
       ['thread/archive', HELD, { threadId: HELD }, '-s'],
       ['thread/delete', HELD, { threadId: HELD }, '-x'],
@@ -104,12 +123,19 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
       const after = sessions();
       if (r.error !== undefined) figures.refused++;
       if (JSON.stringify(after) !== JSON.stringify(before)) figures.writtenWhileHeld++;
-      expect(r.error?.message, `${method} while Codex holds the thread`).to.match(/is open in a running Codex \(pid \d+ holds its writer lock\)/);
+      expect(r.error?.message, `${method} while Codex holds the thread`).to.match(
+        /is open in a running Codex \(pid \d+ holds its writer lock\)/,
+      );
       expect(after, `${method} wrote nothing`).to.deep.equal(before);
       await release(threadId);
     }
     // Released: append first (the thread stays), then the moves.
-    const appended = await ask('rollout/append', { threadId: HELD, lines: next, expectedOrdinal: w.nextOrdinal(), idempotencyKey: 'after-release' });
+    const appended = await ask('rollout/append', {
+      threadId: HELD,
+      lines: next,
+      expectedOrdinal: w.nextOrdinal(),
+      idempotencyKey: 'after-release',
+    });
     expect(appended.result).to.include({ lines: next.length, ordinal: w.nextOrdinal() + next.length });
     figures.acknowledged++;
     const read = await ask('thread/read', { threadId: HELD, includeTurns: true });
@@ -123,9 +149,18 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
   it('refuses a recorded idempotency key sent with other lines (InvalidArgument), writing nothing; the same lines still answer the first result', async () => {
     const end = w.nextOrdinal() + next.length;
     const at = (n: number, id: string) =>
-      new RolloutWriter('paginated', HELD, { startOrdinal: n, startMs: w.nowMs() + 5000 + n }).chatTurn(id, `question ${id}`, `answer ${id}`).lines;
+      new RolloutWriter('paginated', HELD, { startOrdinal: n, startMs: w.nowMs() + 5000 + n }).chatTurn(
+        id,
+        `question ${id}`,
+        `answer ${id}`,
+      ).lines;
     const a = at(end, 'k-a');
-    const first = await ask('rollout/append', { threadId: HELD, lines: a, expectedOrdinal: end, idempotencyKey: 'reused' });
+    const first = await ask('rollout/append', {
+      threadId: HELD,
+      lines: a,
+      expectedOrdinal: end,
+      idempotencyKey: 'reused',
+    });
     expect(first.result).to.include({ firstOrdinal: end, lines: a.length });
     figures.acknowledged++;
     const before = sessions();
@@ -141,7 +176,12 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
       expect(reused.error?.message).to.match(/idempotencyKey.*already used by an append of other lines/);
       expect(sessions(), 'nothing written').to.deep.equal(before);
     }
-    const retry = await ask('rollout/append', { threadId: HELD, lines: a, expectedOrdinal: end, idempotencyKey: 'reused' });
+    const retry = await ask('rollout/append', {
+      threadId: HELD,
+      lines: a,
+      expectedOrdinal: end,
+      idempotencyKey: 'reused',
+    });
     expect(retry.result).to.deep.equal(first.result);
     expect(sessions()).to.deep.equal(before);
   });

@@ -65,7 +65,13 @@ const main = async (): Promise<void> => {
       const size = fs.statSync(r.written.path).size;
       ack('rollback', thread, r.written.path, size - r.written.bytes, size);
     } else if (dice < 0.8) {
-      const r = must(await startReview(ports, { threadId: thread, target: { type: 'custom', instructions: `review ${n}` }, delivery: 'inline' })());
+      const r = must(
+        await startReview(ports, {
+          threadId: thread,
+          target: { type: 'custom', instructions: `review ${n}` },
+          delivery: 'inline',
+        })(),
+      );
       const size = fs.statSync(r.written.path).size;
       ack('review', thread, r.written.path, size - r.written.bytes, size);
     } else if (dice < 0.9) {
@@ -77,8 +83,15 @@ const main = async (): Promise<void> => {
       const log = threadStateLogPath(home);
       const from = sizeOf(log);
       const at = new Date().toISOString();
-      const readState = { firstUnread: n % 2 === 0 ? null : ({ type: 'threadStart' } as const), revision: ports.ids.uuidv7() };
-      must(await ports.threadState.change(thread, () => E.right({ type: 'readState' as const, threadId: thread, at, readState }))());
+      const readState = {
+        firstUnread: n % 2 === 0 ? null : ({ type: 'threadStart' } as const),
+        revision: ports.ids.uuidv7(),
+      };
+      must(
+        await ports.threadState.change(thread, () =>
+          E.right({ type: 'readState' as const, threadId: thread, at, readState }),
+        )(),
+      );
       ack('readState', thread, log, from, sizeOf(log));
     }
   }

@@ -9,7 +9,10 @@ import type { MutationPorts } from '../../replay/ports.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 
-export const CRASH_THREADS = { legacy: 'cccccccc-0000-7000-8000-00000000000a', paginated: 'cccccccc-0000-7000-8000-00000000000b' } as const;
+export const CRASH_THREADS = {
+  legacy: 'cccccccc-0000-7000-8000-00000000000a',
+  paginated: 'cccccccc-0000-7000-8000-00000000000b',
+} as const;
 
 /** One durable mutation: the bytes it wrote, `[from, to)` of `path`, and their hash. */
 export interface CrashAck {
@@ -29,7 +32,8 @@ export const crashAck = (op: string, thread: string, path: string, from: number,
   const fd = fs.openSync(path, 'r');
   try {
     const first = Buffer.alloc(1);
-    if ((op === 'rename' || op === 'readState') && fs.readSync(fd, first, 0, 1, from) === 1 && first[0] === 0x0a) from += 1;
+    if ((op === 'rename' || op === 'readState') && fs.readSync(fd, first, 0, 1, from) === 1 && first[0] === 0x0a)
+      from += 1;
     const bytes = Buffer.alloc(to - from);
     fs.readSync(fd, bytes, 0, bytes.length, from);
     return { op, thread, path, from, to, sha256: createHash('sha256').update(bytes).digest('hex') };
@@ -63,7 +67,14 @@ export const appendTurn = (ports: MutationPorts, threadId: string, turnId: strin
     const lineage = await lineageToChange(ports.index, threadId);
     const end = await historyEnd(ports.index, lineage);
     const path = currentSegmentOf(lineage).rollout.path;
-    const r = await take(ports.files.append(path, turnDrafts(lineage.mode, threadId, turnId), { ordinal: end.line, byteOffset: end.byteOffset }, lineage.mode));
+    const r = await take(
+      ports.files.append(
+        path,
+        turnDrafts(lineage.mode, threadId, turnId),
+        { ordinal: end.line, byteOffset: end.byteOffset },
+        lineage.mode,
+      ),
+    );
     await take(ports.indexer.catchUp([path]));
     return { path, from: r.first.byteOffset, to: r.next.byteOffset };
   });

@@ -56,7 +56,10 @@ interface Trial {
 /** Run the child until it kills itself at `crashAt`; resolved once it has exited and its output is drained (`close`). */
 const runToCrash = (home: string, childSeed: number, crashAt: string): Promise<Trial> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, [CHILD, home, String(childSeed)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [CRASH_AT_ENV]: crashAt } });
+    const child = spawn(process.execPath, [CHILD, home, String(childSeed)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, [CRASH_AT_ENV]: crashAt },
+    });
     const acks: CrashAck[] = [];
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
@@ -163,7 +166,10 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
   });
   after(() => {
     fs.rmSync(home, { recursive: true, force: true });
-    reportArea('crash safety (SIGKILL at every writer crash point: appends, forks, rollbacks, reviews, names, read states)', figures);
+    reportArea(
+      'crash safety (SIGKILL at every writer crash point: appends, forks, rollbacks, reviews, names, read states)',
+      figures,
+    );
   });
 
   it(`every point of WRITER_CRASH_POINTS in each of ${ROUNDS} rounds: acknowledged lines kept exactly once, no torn line unquarantined, no blocking lock, index == fresh fold`, async () => {
@@ -198,7 +204,8 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
         acknowledged.push(...t.acks);
 
         const opened = await openCodexHome(home, resolveIndexDir(home, undefined), { backfill: 'onDemand' });
-        if (E.isLeft(opened)) throw new Error(`${at}: the home does not open: ${JSON.stringify(opened.left)}; ${replay}`);
+        if (E.isLeft(opened))
+          throw new Error(`${at}: the home does not open: ${JSON.stringify(opened.left)}; ${replay}`);
         const ports = opened.right.mutations;
         const changed = new Set<string>();
         try {
@@ -212,7 +219,8 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
               // empty, or a part of that line. No thread (an append in flight, as a reader takes it),
               // and no writer appends to it.
               if (lineless.has(f)) continue;
-              if (text.length > 0 && !point.endsWith('.partial')) problem(`${f} ends mid-line, though ${point} writes whole lines`);
+              if (text.length > 0 && !point.endsWith('.partial'))
+                problem(`${f} ends mid-line, though ${point} writes whole lines`);
               figures.linelessNewFiles++;
               lineless.add(f);
               continue;
@@ -225,14 +233,23 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
             const next = await appendTurn(ports, threadId, `next-${round}-${point}`)();
             if (E.isLeft(next)) problem(`the next append to ${f} failed: ${JSON.stringify(next.left)}`);
             // Acknowledged as the child's are: its lines whole, kept from now on.
-            else acknowledged.push(nextWriterAck(crashAck('append', threadId, next.right.path, next.right.from, next.right.to)));
+            else
+              acknowledged.push(
+                nextWriterAck(crashAck('append', threadId, next.right.path, next.right.from, next.right.to)),
+              );
             if (endsMidLine(f) || !quarantined().includes(JSON.stringify(fragment).slice(1, -1))) {
               figures.unquarantinedTornLines++;
               problem(`torn tail of ${f} not quarantined and cut by the next append`);
             }
           }
-          const nextLogWriters: ReadonlyArray<readonly [string, 'rename' | 'readState', () => Promise<E.Either<unknown, unknown>>]> = [
-            [sessionIndexPath(home), 'rename', () => setThreadName(ports, { threadId: CRASH_THREADS.legacy, name: `next ${round} ${point}` })()],
+          const nextLogWriters: ReadonlyArray<
+            readonly [string, 'rename' | 'readState', () => Promise<E.Either<unknown, unknown>>]
+          > = [
+            [
+              sessionIndexPath(home),
+              'rename',
+              () => setThreadName(ports, { threadId: CRASH_THREADS.legacy, name: `next ${round} ${point}` })(),
+            ],
             [
               threadStateLogPath(home),
               'readState',
@@ -260,13 +277,20 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
             if (E.isLeft(ended)) problem(`the next append to ${log} failed: ${JSON.stringify(ended.left)}`);
             else acknowledged.push(nextWriterAck(crashAck(op, CRASH_THREADS.legacy, log, size, fs.statSync(log).size)));
             const bytes = fs.readFileSync(log);
-            if (endsMidLine(log) || bytes.subarray(offset, offset + length).toString('utf8') !== fragment || bytes[offset + length] !== 0x0a) {
+            if (
+              endsMidLine(log) ||
+              bytes.subarray(offset, offset + length).toString('utf8') !== fragment ||
+              bytes[offset + length] !== 0x0a
+            ) {
               figures.unquarantinedTornLines++;
-              problem(`the fragment ${JSON.stringify(fragment.slice(0, 80))} of ${log} was not ended as a line of its own by the next append`);
+              problem(
+                `the fragment ${JSON.stringify(fragment.slice(0, 80))} of ${log} was not ended as a line of its own by the next append`,
+              );
             }
           }
 
-          const whose = (a: CrashAck): string => (t.acks.includes(a) ? 'by this child' : nextWriter.has(a) ? 'by the next writer' : 'earlier');
+          const whose = (a: CrashAck): string =>
+            t.acks.includes(a) ? 'by this child' : nextWriter.has(a) ? 'by the next writer' : 'earlier';
           // Every acknowledged byte range is in its file (one found lost is said once); each of this trial's lines once in that file.
           const texts = new Map<string, string>();
           for (const a of [...acknowledged]) {
@@ -304,7 +328,9 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
 
           // A lock the killed writer left gives way within its documented expiry.
           const bound = Math.max(LOCK_DEFAULTS.unreadableStaleMs, 0) + 1_000;
-          for (const lock of fs.readdirSync(home, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('.lock'))) {
+          for (const lock of fs
+            .readdirSync(home, { recursive: true, encoding: 'utf8' })
+            .filter((p) => p.endsWith('.lock'))) {
             const started = Date.now();
             try {
               await releaseLock(await acquireLock(nodePath.join(home, lock), { waitMs: bound }));
@@ -328,14 +354,20 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
             const id = parseRolloutFileName(nodePath.basename(f))?.threadId;
             if (id !== undefined) ids.set(id, lineless.has(f) ? f : undefined);
           }
-          for (const id of [CRASH_THREADS.legacy, CRASH_THREADS.paginated, ...t.acks.filter((a) => a.op === 'fork').map((a) => a.thread)])
+          for (const id of [
+            CRASH_THREADS.legacy,
+            CRASH_THREADS.paginated,
+            ...t.acks.filter((a) => a.op === 'fork').map((a) => a.thread),
+          ])
             if (!ids.has(id)) ids.set(id, undefined);
           const folds = new Map<string, string>();
           for (const [id, linelessFile] of ids) {
             const ours = await readThread(ports, { threadId: id, includeTurns: true })();
             if (linelessFile !== undefined) {
               if (E.isRight(ours) || ours.left._tag !== 'NotFound')
-                problem(`thread ${id}: its one file ${linelessFile} has no complete line, yet the index ${E.isRight(ours) ? 'answers it' : JSON.stringify(ours.left)}`);
+                problem(
+                  `thread ${id}: its one file ${linelessFile} has no complete line, yet the index ${E.isRight(ours) ? 'answers it' : JSON.stringify(ours.left)}`,
+                );
               continue;
             }
             const theirs = await readThreadByFold(jsonlRolloutStore(home), id, true)();
@@ -367,7 +399,9 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
             const x = E.isRight(ours) ? await streamedText(ours.right.thread) : JSON.stringify(ours.left);
             if (x !== y) {
               figures.indexNotFold++;
-              problem(`thread ${id}: the index's answer once the home is caught up differs from the fold\n${difference(x, y)}`);
+              problem(
+                `thread ${id}: the index's answer once the home is caught up differs from the fold\n${difference(x, y)}`,
+              );
             }
           }
 
@@ -375,11 +409,15 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
           const log = threadStateLogPath(home);
           const { events } = decodeThreadStateLines(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '');
           for (const id of [CRASH_THREADS.legacy, CRASH_THREADS.paginated]) {
-            const folded = events.filter((e) => e.threadId === id).reduce<ThreadStateRow | undefined>((row, e) => foldThreadState(row, e), undefined);
+            const folded = events
+              .filter((e) => e.threadId === id)
+              .reduce<ThreadStateRow | undefined>((row, e) => foldThreadState(row, e), undefined);
             const indexed = opened.right.store.reader.get('threadState', [id]);
             if (JSON.stringify(indexed) !== JSON.stringify(folded)) {
               figures.threadStateNotFold++;
-              problem(`thread ${id}: the index's thread state ${JSON.stringify(indexed)} is not the log's fold ${JSON.stringify(folded)}`);
+              problem(
+                `thread ${id}: the index's thread state ${JSON.stringify(indexed)} is not the log's fold ${JSON.stringify(folded)}`,
+              );
             }
           }
         } finally {

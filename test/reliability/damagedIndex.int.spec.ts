@@ -32,7 +32,9 @@ describe('reliability · damaged index: a cut or overwritten data.mdb is refused
       fs.writeFileSync(p, `${threadLines(t, 20).join('\n')}\n`);
     }
     const cli = (...args: string[]) => {
-      const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, ...args, '--codex-home', home, '--json'], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, ...args, '--codex-home', home, '--json'], {
+        encoding: 'utf8',
+      });
       figures.commandRuns++;
       if (r.signal !== null) figures.signalDeaths++;
       return r;
@@ -64,7 +66,15 @@ describe('reliability · damaged index: a cut or overwritten data.mdb is refused
       fs.writeFileSync(data, pristine);
       damage.apply();
       figures.damages++;
-      for (const args of [['threads'], ['read', ids[0]!], ['turns', ids[1]!], ['search', 'the'], ['tokens'], ['verify'], ['index']]) {
+      for (const args of [
+        ['threads'],
+        ['read', ids[0]!],
+        ['turns', ids[1]!],
+        ['search', 'the'],
+        ['tokens'],
+        ['verify'],
+        ['index'],
+      ]) {
         const r = cli(...args);
         const said = `${damage.name}, ${args[0]}: status ${r.status}, signal ${r.signal}, stderr ${r.stderr.slice(0, 300)}`;
         expect(r.signal, said).to.equal(null);

@@ -23,7 +23,13 @@ const PLANTED_DEPTH = 3_000;
 /** serde_json's levels (codex-rs parses each rollout line with serde_json::from_str: 127 levels read, the 128th refused). */
 const SERDE_LEVELS = 127;
 
-const usage = { input_tokens: 1, cached_input_tokens: 0, output_tokens: 1, reasoning_output_tokens: 0, total_tokens: 2 };
+const usage = {
+  input_tokens: 1,
+  cached_input_tokens: 0,
+  output_tokens: 1,
+  reasoning_output_tokens: 0,
+  total_tokens: 2,
+};
 const nested = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown;
 /** A `token_count` line whose `info` holds a value nested `depth` levels below it (the line: depth + 3 levels). */
 const tokenCountLine = (ordinal: number, depth: number): string =>
@@ -39,7 +45,15 @@ const lastOrdinalOf = (path: string): number =>
       .map((l) => (JSON.parse(l) as { ordinal: number }).ordinal),
   );
 
-const figures = { commands: 0, failedCommands: 0, stackOverflows: 0, quarantinedLines: 0, rpcFailures: 0, appendsRefused: 0, bytesWrittenByRefusedAppends: 0 };
+const figures = {
+  commands: 0,
+  failedCommands: 0,
+  stackOverflows: 0,
+  quarantinedLines: 0,
+  rpcFailures: 0,
+  appendsRefused: 0,
+  bytesWrittenByRefusedAppends: 0,
+};
 
 describe('reliability · a line nested deeper than serde_json reads (one bounded JSON parse)', function () {
   this.timeout(240_000);
@@ -82,7 +96,11 @@ describe('reliability · a line nested deeper than serde_json reads (one bounded
       if (r.status !== 0) {
         figures.failedCommands += 1;
         failures.push(`${args[0]}: exit ${r.status}: ${r.stderr.slice(0, 200)}`);
-      } else if ((args[0] === 'threads' || args[0] === 'read') && !r.stdout.includes(planted.threadId.slice(0, 8)) && !r.stdout.includes('hello'))
+      } else if (
+        (args[0] === 'threads' || args[0] === 'read') &&
+        !r.stdout.includes(planted.threadId.slice(0, 8)) &&
+        !r.stdout.includes('hello')
+      )
         failures.push(`${args[0]}: the thread is missing: ${r.stdout.slice(0, 200)}`);
     }
     expect(failures).to.deep.equal([]);
@@ -107,7 +125,9 @@ describe('reliability · a line nested deeper than serde_json reads (one bounded
       const read = await s.request('thread/read', { threadId: planted.threadId, includeTurns: true });
       for (const a of [list, read]) if ('error' in a) figures.rpcFailures += 1;
       expect(list, JSON.stringify(list).slice(0, 300)).to.have.property('result');
-      expect((list as { result: { data: Array<{ id: string }> } }).result.data.map((t) => t.id)).to.include(planted.threadId);
+      expect((list as { result: { data: Array<{ id: string }> } }).result.data.map((t) => t.id)).to.include(
+        planted.threadId,
+      );
       expect(read, JSON.stringify(read).slice(0, 300)).to.have.property('result');
       expect((read as { result: { thread: { turns: unknown[] } } }).result.thread.turns).to.have.length(2);
     } finally {

@@ -34,7 +34,10 @@ const twoWriters = (turns: ReadonlyArray<{ readonly writer: 0 | 1 }>, restart: n
   const start = prefix.nextOrdinal();
   const writers = [
     new RolloutWriter('paginated', THREAD, { startOrdinal: start, startMs: prefix.nowMs() + 1_000 }),
-    new RolloutWriter('paginated', THREAD, { startOrdinal: Math.max(0, start - restart), startMs: prefix.nowMs() + 2_000 }),
+    new RolloutWriter('paginated', THREAD, {
+      startOrdinal: Math.max(0, start - restart),
+      startMs: prefix.nowMs() + 2_000,
+    }),
   ];
   const lines = [...prefix.lines];
   turns.forEach(({ writer }, i) => {
@@ -48,7 +51,17 @@ const twoWriters = (turns: ReadonlyArray<{ readonly writer: 0 | 1 }>, restart: n
 
 describe('reliability · duplicate ordinals: cursor walks equal thread/read', function () {
   this.timeout(300_000);
-  const figures = { trials: 0, walks: 0, turnsWalked: 0, itemsWalked: 0, skipped: 0, repeated: 0, differing: 0, repeatedOrdinalLines: 0, reported: 0 };
+  const figures = {
+    trials: 0,
+    walks: 0,
+    turnsWalked: 0,
+    itemsWalked: 0,
+    skipped: 0,
+    repeated: 0,
+    differing: 0,
+    repeatedOrdinalLines: 0,
+    reported: 0,
+  };
   after(() => reportArea('duplicate ordinals (two writers numbering lines)', figures));
 
   /** Every walk over `m`'s thread compared with `thread/read`'s turns and items; mismatches counted, then asserted. */
@@ -66,8 +79,13 @@ describe('reliability · duplicate ordinals: cursor walks equal thread/read', fu
     const told: QuarantinedLines[] = [];
     await right(listTurns({ ...m.ports, onQuarantined: (q) => told.push(q) }, { threadId: THREAD, limit: 1 }));
     const verified = await right(verifyIndex(m.store, m.home));
-    if (verified.repeatedOrdinals.lines === repeatedLines && (told[0]?.repeatedOrdinals ?? 0) === repeatedLines) figures.reported++;
-    expect({ told: told[0]?.repeatedOrdinals ?? 0, verify: verified.repeatedOrdinals.lines, differences: verified.differences }).to.deep.equal({
+    if (verified.repeatedOrdinals.lines === repeatedLines && (told[0]?.repeatedOrdinals ?? 0) === repeatedLines)
+      figures.reported++;
+    expect({
+      told: told[0]?.repeatedOrdinals ?? 0,
+      verify: verified.repeatedOrdinals.lines,
+      differences: verified.differences,
+    }).to.deep.equal({
       told: repeatedLines,
       verify: repeatedLines,
       differences: 0,
@@ -90,13 +108,20 @@ describe('reliability · duplicate ordinals: cursor walks equal thread/read', fu
         const walked: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: TurnPage = await right(listTurns(m.ports, { threadId: THREAD, cursor, limit, sortDirection: direction }));
+          const page: TurnPage = await right(
+            listTurns(m.ports, { threadId: THREAD, cursor, limit, sortDirection: direction }),
+          );
           walked.push(...page.data.map((t) => t.id));
           figures.turnsWalked += page.data.length;
           // The page's backwards cursor, walked the other way, starts at this page's first turn and goes back from it.
           if (page.backwardsCursor !== null && page.data.length > 0) {
             const back = await right(
-              listTurns(m.ports, { threadId: THREAD, cursor: page.backwardsCursor, limit: turnIds.length, sortDirection: direction === 'asc' ? 'desc' : 'asc' }),
+              listTurns(m.ports, {
+                threadId: THREAD,
+                cursor: page.backwardsCursor,
+                limit: turnIds.length,
+                sortDirection: direction === 'asc' ? 'desc' : 'asc',
+              }),
             );
             const at = want.indexOf(page.data[0]!.id);
             const wantBack = want.slice(0, at + 1).reverse();
@@ -110,27 +135,34 @@ describe('reliability · duplicate ordinals: cursor walks equal thread/read', fu
           cursor = page.nextCursor;
         } while (cursor !== null && walked.length <= turnIds.length * 2);
         count(walked, want);
-        if (JSON.stringify(walked) !== JSON.stringify(want)) failures.push(`turns ${direction} limit ${limit}: ${walked.join(',')} ≠ ${want.join(',')}`);
+        if (JSON.stringify(walked) !== JSON.stringify(want))
+          failures.push(`turns ${direction} limit ${limit}: ${walked.join(',')} ≠ ${want.join(',')}`);
       }
       for (const limit of [1, 2, 3, 5, 8, itemIds.length]) {
         const walked: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: ItemPage = await right(listItems(m.ports, { threadId: THREAD, cursor, limit, sortDirection: direction }));
+          const page: ItemPage = await right(
+            listItems(m.ports, { threadId: THREAD, cursor, limit, sortDirection: direction }),
+          );
           walked.push(...page.data.map((e) => e.item.id));
           figures.itemsWalked += page.data.length;
           cursor = page.nextCursor;
         } while (cursor !== null && walked.length <= itemIds.length * 2);
         count(walked, wantItems);
-        if (JSON.stringify(walked) !== JSON.stringify(wantItems)) failures.push(`items ${direction} limit ${limit}: ${walked.length} walked of ${wantItems.length}`);
+        if (JSON.stringify(walked) !== JSON.stringify(wantItems))
+          failures.push(`items ${direction} limit ${limit}: ${walked.length} walked of ${wantItems.length}`);
       }
     }
     // A search occurrence's turn cursor opens its own turn.
     const found = await right(searchOccurrences(m.ports, { threadId: THREAD, searchTerm: 'question', limit: 100 }));
     for (const o of found.data) {
-      const page = await right(listTurns(m.ports, { threadId: THREAD, cursor: o.turnCursor, limit: 1, sortDirection: 'asc' }));
+      const page = await right(
+        listTurns(m.ports, { threadId: THREAD, cursor: o.turnCursor, limit: 1, sortDirection: 'asc' }),
+      );
       figures.walks++;
-      if (page.data[0]?.id !== o.turnId) failures.push(`search occurrence's turn cursor of ${o.turnId} opens ${page.data[0]?.id}`);
+      if (page.data[0]?.id !== o.turnId)
+        failures.push(`search occurrence's turn cursor of ${o.turnId} opens ${page.data[0]?.id}`);
     }
     expect(failures, 'walks that differ from thread/read').to.deep.equal([]);
   };
@@ -152,7 +184,10 @@ describe('reliability · duplicate ordinals: cursor walks equal thread/read', fu
 
   it('a Codex and an engine writer taking turns, each with its own counter: every walk equals thread/read', async () => {
     // Alternating writers in step: every turn of the second repeats the ordinals of the first's.
-    await withHome(twoWriters([{ writer: 0 }, { writer: 1 }, { writer: 0 }, { writer: 1 }, { writer: 0 }, { writer: 1 }], 0), checkWalks);
+    await withHome(
+      twoWriters([{ writer: 0 }, { writer: 1 }, { writer: 0 }, { writer: 1 }, { writer: 0 }, { writer: 1 }], 0),
+      checkWalks,
+    );
   });
 
   it('fast-check: random writers per turn and random restarts of the second counter', async () => {

@@ -11,7 +11,14 @@ import * as nodePath from 'node:path';
 import { engineJson, runEngineCli } from '../compat/engineCli.js';
 import { openImportServer } from '../compat/externalAgentServe.js';
 import type { ImportServer } from '../compat/externalAgentServe.js';
-import { assistantRows, encodedCwd, rolloutsOf, text, userRow, writeClaudeSession } from '../fixtures/claudeSessions.js';
+import {
+  assistantRows,
+  encodedCwd,
+  rolloutsOf,
+  text,
+  userRow,
+  writeClaudeSession,
+} from '../fixtures/claudeSessions.js';
 import { reportArea } from './areaSummary.js';
 
 const SECRET = 'SECRET-OUTSIDE-THE-CLAUDE-HOME-51c9';
@@ -40,15 +47,25 @@ type ImportResults = ReadonlyArray<{ itemType: string; successes: unknown[]; fai
  * sent after every item is done): what the import wrote is all it will write.
  */
 const completedImport = async (server: ImportServer, importId: string): Promise<ImportResults> => {
-  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
-    const n = server.client.notifications.find((m) => m.method === 'externalAgentConfig/import/completed' && (m.params as { importId: string }).importId === importId);
+  for (
+    const deadline = Date.now() + 15_000;
+    Date.now() < deadline;
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  ) {
+    const n = server.client.notifications.find(
+      (m) =>
+        m.method === 'externalAgentConfig/import/completed' && (m.params as { importId: string }).importId === importId,
+    );
     if (n !== undefined) return (n.params as { itemTypeResults: ImportResults }).itemTypeResults;
   }
   throw new Error(`import ${importId} was not told complete within 15 s`);
 };
 
 /** A session of one exchange, as Claude Code writes it. */
-const sessionRows = (cwd: string, said: string): Array<Record<string, unknown>> => [userRow(cwd, said), ...assistantRows(cwd, [text(`answer to ${said}`)])];
+const sessionRows = (cwd: string, said: string): Array<Record<string, unknown>> => [
+  userRow(cwd, said),
+  ...assistantRows(cwd, [text(`answer to ${said}`)]),
+];
 
 describe('reliability · external imports (FIFOs and links in the Claude home)', function () {
   this.timeout(120_000);
@@ -71,7 +88,10 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
 
   const importClaude = async (): Promise<{ sessions: Outcome[]; timedOut: boolean }> => {
     figures.trials += 1;
-    const run = await runEngineCli(['import', 'claude', '--from', claudeHome, '--codex-home', codexHome, '--json'], 30_000);
+    const run = await runEngineCli(
+      ['import', 'claude', '--from', claudeHome, '--codex-home', codexHome, '--json'],
+      30_000,
+    );
     if (run.timedOut) {
       figures.hangs += 1;
       return { sessions: [], timedOut: true };
@@ -96,11 +116,16 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     ]);
     expect(sessions.find((o) => o.status === 'refused')?.reason).to.match(/not a regular file/);
     // Named on the command line, it is refused too (a failed session), never waited on.
-    const named = await runEngineCli(['import', 'claude', '--from', claudeHome, '--codex-home', codexHome, '--json', '--session', fifo], 30_000);
+    const named = await runEngineCli(
+      ['import', 'claude', '--from', claudeHome, '--codex-home', codexHome, '--json', '--session', fifo],
+      30_000,
+    );
     if (named.timedOut) figures.hangs += 1;
     expect(named.timedOut, 'import claude --session <fifo> hung').to.equal(false);
     const outcome = engineJson(named);
-    expect(outcome.ok && (outcome.value as { sessions: Outcome[] }).sessions.map((o) => o.status)).to.deep.equal(['failed']);
+    expect(outcome.ok && (outcome.value as { sessions: Outcome[] }).sessions.map((o) => o.status)).to.deep.equal([
+      'failed',
+    ]);
   });
 
   it('six concurrent externalAgentConfig/detect calls over a folder of FIFOs: serve still answers thread/list', async () => {
@@ -109,7 +134,9 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     for (let i = 0; i < 6; i++) mkfifo(nodePath.join(claudeHome, 'projects', encodedCwd(project), `fifo-${i}.jsonl`));
     const server = await openImportServer(codexHome, userHome);
     try {
-      const detects = Array.from({ length: 6 }, () => within(server.client.request('externalAgentConfig/detect', { includeHome: true }), 15_000));
+      const detects = Array.from({ length: 6 }, () =>
+        within(server.client.request('externalAgentConfig/detect', { includeHome: true }), 15_000),
+      );
       // A list asked while the six are under way, each bounded alike: a detection whose FIFO open
       // blocked (the bug: a pool thread held each) leaves the list, or itself, unanswered, whatever
       // the moment (the FIFOs are never opened for writing). No pause decides when the list goes.
@@ -121,8 +148,12 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
       figures.hangs += results.filter((r) => r === undefined).length;
       for (const r of results) {
         expect(r, 'a detect call did not answer within 15 s').to.have.property('result');
-        const items = (r as { result: { items: Array<{ itemType: string; details: { sessions: Array<{ path: string }> } | null }> } }).result.items;
-        const offered = items.filter((i) => i.itemType === 'SESSIONS').flatMap((i) => i.details?.sessions.map((s) => s.path) ?? []);
+        const items = (
+          r as { result: { items: Array<{ itemType: string; details: { sessions: Array<{ path: string }> } | null }> } }
+        ).result.items;
+        const offered = items
+          .filter((i) => i.itemType === 'SESSIONS')
+          .flatMap((i) => i.details?.sessions.map((s) => s.path) ?? []);
         expect(offered.map((p) => nodePath.basename(p))).to.deep.equal(['good.jsonl']);
       }
     } finally {
@@ -140,7 +171,9 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     const server = await openImportServer(codexHome, nodePath.dirname(claudeHome));
     try {
       figures.trials += 1;
-      const detected = (await server.ask('externalAgentConfig/detect', { includeHome: true })) as { items: Array<{ itemType: string }> };
+      const detected = (await server.ask('externalAgentConfig/detect', { includeHome: true })) as {
+        items: Array<{ itemType: string }>;
+      };
       const offered = detected.items.map((i) => i.itemType);
       const items = ['AGENTS_MD', 'COMMANDS'].map((itemType) => ({ itemType, description: 'x', cwd: null }));
       const { importId } = await server.ask('externalAgentConfig/import', { migrationItems: items });
@@ -150,9 +183,14 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
         { itemType: 'AGENTS_MD', successes: [], failures: [] },
         { itemType: 'COMMANDS', successes: [], failures: [] },
       ]);
-      const written = [nodePath.join(codexHome, 'AGENTS.md'), nodePath.join(root, 'user', '.agents')].filter((p) => fs.existsSync(p));
+      const written = [nodePath.join(codexHome, 'AGENTS.md'), nodePath.join(root, 'user', '.agents')].filter((p) =>
+        fs.existsSync(p),
+      );
       const leaked = written.some((p) =>
-        (fs.statSync(p).isFile() ? fs.readFileSync(p, 'utf8') : JSON.stringify(fs.readdirSync(p, { recursive: true }))).includes(SECRET),
+        (fs.statSync(p).isFile()
+          ? fs.readFileSync(p, 'utf8')
+          : JSON.stringify(fs.readdirSync(p, { recursive: true }))
+        ).includes(SECRET),
       );
       if (leaked || offered.includes('AGENTS_MD')) figures.escapes += 1;
       expect(offered, 'items offered from links out of the Claude home').to.not.include.members(['AGENTS_MD']);
@@ -169,8 +207,13 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     fs.mkdirSync(nodePath.join(outside, 'project'), { recursive: true });
     const rows = sessionRows(project, SECRET);
     fs.writeFileSync(outsideSession, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    fs.writeFileSync(nodePath.join(outside, 'project', 'linked.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    const before = new Map([outsideSession, nodePath.join(outside, 'project', 'linked.jsonl')].map((p) => [p, fs.readFileSync(p)] as const));
+    fs.writeFileSync(
+      nodePath.join(outside, 'project', 'linked.jsonl'),
+      rows.map((r) => JSON.stringify(r)).join('\n') + '\n',
+    );
+    const before = new Map(
+      [outsideSession, nodePath.join(outside, 'project', 'linked.jsonl')].map((p) => [p, fs.readFileSync(p)] as const),
+    );
     const good = writeClaudeSession(claudeHome, project, 'good', sessionRows(project, 'hello'));
     const linkedFile = nodePath.join(nodePath.dirname(good), 'linked-file.jsonl');
     fs.symlinkSync(outsideSession, linkedFile);
@@ -191,7 +234,10 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     const { sessions } = await importClaude();
     const refused = sessions.filter((o) => o.status === 'refused').map((o) => o.source);
     expect(refused).to.have.members([linkedFile, linkedFolder]);
-    expect(sessions.filter((o) => o.status === 'imported').map((o) => o.source)).to.have.members([fs.realpathSync(good), keptTarget]);
+    expect(sessions.filter((o) => o.status === 'imported').map((o) => o.source)).to.have.members([
+      fs.realpathSync(good),
+      keptTarget,
+    ]);
     for (const rollout of rolloutsOf(codexHome)) {
       const leaked = fs.readFileSync(rollout, 'utf8').includes(SECRET);
       if (leaked) figures.escapes += 1;
@@ -218,30 +264,48 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     // Another user's home, 0700: a key, and what a `.claude` holds (each carrying the secret).
     write(nodePath.join(victim, '.ssh', 'id_rsa'), `-----BEGIN ${VICTIM}-----\n`, 0o600);
     write(nodePath.join(victim, '.claude', 'CLAUDE.md'), `# ${VICTIM}\n`);
-    write(nodePath.join(victim, '.claude', 'skills', 'deploy', 'SKILL.md'), `---\nname: deploy\ndescription: ${VICTIM}\n---\n${VICTIM}\n`);
+    write(
+      nodePath.join(victim, '.claude', 'skills', 'deploy', 'SKILL.md'),
+      `---\nname: deploy\ndescription: ${VICTIM}\n---\n${VICTIM}\n`,
+    );
     write(nodePath.join(victim, '.claude', 'commands', 'leak.md'), `---\ndescription: ${VICTIM}\n---\n${VICTIM}\n`);
-    write(nodePath.join(victim, '.claude', 'agents', 'spy.md'), `---\nname: spy\ndescription: ${VICTIM}\n---\n${VICTIM}\n`);
+    write(
+      nodePath.join(victim, '.claude', 'agents', 'spy.md'),
+      `---\nname: spy\ndescription: ${VICTIM}\n---\n${VICTIM}\n`,
+    );
     fs.chmodSync(victim, 0o700);
     // Two repositories: one's `.claude/skills` is the victim's home, the other's `.claude` the victim's.
     const skillsRepo = nodePath.join(root, 'skills-repo');
     const claudeRepo = nodePath.join(root, 'claude-repo');
-    for (const repo of [skillsRepo, claudeRepo]) fs.mkdirSync(nodePath.join(repo, '.git'), { recursive: true, mode: 0o777 });
+    for (const repo of [skillsRepo, claudeRepo])
+      fs.mkdirSync(nodePath.join(repo, '.git'), { recursive: true, mode: 0o777 });
     fs.mkdirSync(nodePath.join(skillsRepo, '.claude'));
     fs.symlinkSync(victim, nodePath.join(skillsRepo, '.claude', 'skills'));
     fs.symlinkSync(nodePath.join(victim, '.claude'), nodePath.join(claudeRepo, '.claude'));
-    const victimFiles = (fs.readdirSync(victim, { recursive: true }) as string[]).filter((p) => fs.statSync(nodePath.join(victim, p)).isFile()).sort();
+    const victimFiles = (fs.readdirSync(victim, { recursive: true }) as string[])
+      .filter((p) => fs.statSync(nodePath.join(victim, p)).isFile())
+      .sort();
     const before = new Map(victimFiles.map((p) => [p, fs.readFileSync(nodePath.join(victim, p))] as const));
     /** The files below a repository that hold the victim's marker (copied out of the victim's folder). */
     const leakedInto = (repo: string): string[] =>
       (fs.readdirSync(repo, { recursive: true }) as string[])
         .filter((p) => !p.startsWith('.claude') && !p.startsWith('.git'))
-        .filter((p) => fs.lstatSync(nodePath.join(repo, p)).isFile() && fs.readFileSync(nodePath.join(repo, p), 'utf8').includes(VICTIM));
+        .filter(
+          (p) =>
+            fs.lstatSync(nodePath.join(repo, p)).isFile() &&
+            fs.readFileSync(nodePath.join(repo, p), 'utf8').includes(VICTIM),
+        );
 
     const server = await openImportServer(codexHome, nodePath.dirname(claudeHome));
     try {
       figures.trials += 1;
-      const detected = (await server.ask('externalAgentConfig/detect', { includeHome: false, cwds: [skillsRepo, claudeRepo] })) as { items: unknown[] };
-      const items = [skillsRepo, claudeRepo].flatMap((cwd) => ['AGENTS_MD', 'SKILLS', 'COMMANDS', 'SUBAGENTS'].map((itemType) => ({ itemType, description: 'x', cwd })));
+      const detected = (await server.ask('externalAgentConfig/detect', {
+        includeHome: false,
+        cwds: [skillsRepo, claudeRepo],
+      })) as { items: unknown[] };
+      const items = [skillsRepo, claudeRepo].flatMap((cwd) =>
+        ['AGENTS_MD', 'SKILLS', 'COMMANDS', 'SUBAGENTS'].map((itemType) => ({ itemType, description: 'x', cwd })),
+      );
       const { importId } = await server.ask('externalAgentConfig/import', { migrationItems: items });
       const results = await completedImport(server, importId);
       const leaked = [...leakedInto(skillsRepo), ...leakedInto(claudeRepo)];
@@ -287,8 +351,14 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
       fs.mkdirSync(nodePath.dirname(path), { recursive: true });
       fs.writeFileSync(path, text);
     };
-    write(nodePath.join(repo, '.claude', 'agents', 'tester.md'), '---\nname: tester\ndescription: Writes tests\n---\nWrite the tests first.\n');
-    write(nodePath.join(repo, '.claude', 'skills', 'lint', 'SKILL.md'), '---\nname: lint\ndescription: Lint\n---\nRun the linter.\n');
+    write(
+      nodePath.join(repo, '.claude', 'agents', 'tester.md'),
+      '---\nname: tester\ndescription: Writes tests\n---\nWrite the tests first.\n',
+    );
+    write(
+      nodePath.join(repo, '.claude', 'skills', 'lint', 'SKILL.md'),
+      '---\nname: lint\ndescription: Lint\n---\nRun the linter.\n',
+    );
     write(nodePath.join(repo, '.claude', 'commands', 'ship.md'), '---\ndescription: Ship it\n---\nBuild, test, tag.\n');
     // The repository's links: a dangling AGENTS.md (the file it names would be created), `.codex`
     // and `.agents` leading to folders outside it.
@@ -303,7 +373,11 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     try {
       figures.trials += 1;
       const detected = await server.ask('externalAgentConfig/detect', { includeHome: false, cwds: [repo] });
-      const items = ['AGENTS_MD', 'SUBAGENTS', 'SKILLS', 'COMMANDS'].map((itemType) => ({ itemType, description: 'x', cwd: repo }));
+      const items = ['AGENTS_MD', 'SUBAGENTS', 'SKILLS', 'COMMANDS'].map((itemType) => ({
+        itemType,
+        description: 'x',
+        cwd: repo,
+      }));
       const { importId } = await server.ask('externalAgentConfig/import', { migrationItems: items });
       const results = await completedImport(server, importId);
       const after = listing();

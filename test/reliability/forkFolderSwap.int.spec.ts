@@ -28,7 +28,14 @@ const FORK_DAY = new Date('2026-11-22T09:00:00.000Z');
 describe('reliability · a day folder swapped for a link while fork writes', function () {
   this.timeout(120_000);
   const tmp = useTempDir('rel-fork-swap-');
-  const figures = { trials: 0, swaps: 0, forksRefused: 0, forksInsideHome: 0, filesCreatedOutside: 0, filesLeftInMovedFolder: 0 };
+  const figures = {
+    trials: 0,
+    swaps: 0,
+    forksRefused: 0,
+    forksInsideHome: 0,
+    filesCreatedOutside: 0,
+    filesLeftInMovedFolder: 0,
+  };
   let home: string;
   let outside: string;
   let dayFolder: string;
@@ -71,7 +78,12 @@ describe('reliability · a day folder swapped for a link while fork writes', fun
     ] as const) {
       it(`${mode} fork, the folder swapped at ${point}: nothing created outside the home, the fork refused (${TRIALS} trials)`, async () => {
         // Every trial runs (the outcome of each is kept), then the counts are held to what must be.
-        const seen = { createdOutside: [] as string[], leftInMoved: [] as string[], acknowledgedThroughSwap: 0, untypedRefusals: [] as string[] };
+        const seen = {
+          createdOutside: [] as string[],
+          leftInMoved: [] as string[],
+          acknowledgedThroughSwap: 0,
+          untypedRefusals: [] as string[],
+        };
         for (let trial = 0; trial < TRIALS; trial++) {
           figures.trials++;
           const hooks: WriterHooks = { [point]: swap };
@@ -97,12 +109,18 @@ describe('reliability · a day folder swapped for a link while fork writes', fun
             continue;
           }
           const message = renderError(r.left);
-          if (!['InvalidArgument', 'Io'].includes(r.left._tag) || !message.includes(dayFolder)) seen.untypedRefusals.push(message);
+          if (!['InvalidArgument', 'Io'].includes(r.left._tag) || !message.includes(dayFolder))
+            seen.untypedRefusals.push(message);
           figures.forksRefused++;
         }
         figures.filesCreatedOutside += seen.createdOutside.length;
         figures.filesLeftInMovedFolder += seen.leftInMoved.length;
-        expect(seen).to.deep.equal({ createdOutside: [], leftInMoved: [], acknowledgedThroughSwap: 0, untypedRefusals: [] });
+        expect(seen).to.deep.equal({
+          createdOutside: [],
+          leftInMoved: [],
+          acknowledgedThroughSwap: 0,
+          untypedRefusals: [],
+        });
       });
     }
   }

@@ -27,7 +27,8 @@ const AT = new Date('2026-11-25T10:00:00.000Z');
 
 type Log = 'session_index.jsonl' | 'thread-state.jsonl';
 const LOGS: ReadonlyArray<Log> = ['session_index.jsonl', 'thread-state.jsonl'];
-const pathOf = (home: string, log: Log): string => (log === 'session_index.jsonl' ? sessionIndexPath(home) : threadStateLogPath(home));
+const pathOf = (home: string, log: Log): string =>
+  log === 'session_index.jsonl' ? sessionIndexPath(home) : threadStateLogPath(home);
 
 /** One acknowledged line appended to `log` through the engine's writer: its exact text, or the error it was refused with. */
 const append = async (home: string, log: Log, n: number, padding = 0): Promise<E.Either<unknown, string>> => {
@@ -36,7 +37,12 @@ const append = async (home: string, log: Log, n: number, padding = 0): Promise<E
     const r = await appendThreadName(home, threadId(n), name, AT)();
     return E.isLeft(r) ? E.left(r.left) : E.right(sessionIndexLine(threadId(n), name, AT).slice(0, -1));
   }
-  const event = { type: 'gitInfo' as const, threadId: threadId(n), at: AT.toISOString(), gitInfo: { sha: null, branch: name, originUrl: null } };
+  const event = {
+    type: 'gitInfo' as const,
+    threadId: threadId(n),
+    at: AT.toISOString(),
+    gitInfo: { sha: null, branch: name, originUrl: null },
+  };
   return appendThreadStateEvent(home, event).then(
     () => E.right(JSON.stringify(event)),
     (err: unknown) => E.left(err),
@@ -63,7 +69,8 @@ const lostOf = (path: string, acknowledged: ReadonlyArray<string>): number => {
 };
 
 /** What verify names as ending mid-line. */
-const tornLogsOf = (r: E.Either<unknown, unknown>): unknown => (E.isRight(r) ? (r.right as { tornLogs?: unknown }).tornLogs : r.left);
+const tornLogsOf = (r: E.Either<unknown, unknown>): unknown =>
+  E.isRight(r) ? (r.right as { tornLogs?: unknown }).tornLogs : r.left;
 
 const codeOf = (err: unknown): string | undefined => (err as EngineError & { code?: string }).code;
 
@@ -171,7 +178,11 @@ describe('reliability · appends to session_index.jsonl and thread-state.jsonl',
         }
         figures.acknowledgedLinesLost += lost;
         // Every refusal came part way through the append (it reached the log), never before it (the lock's page, say).
-        expect({ lost, refusedAppendsLeavingBytes: figures.refusedAppendsLeavingBytes, enospcPartWay: figures.enospcPartWay }).to.deep.equal({
+        expect({
+          lost,
+          refusedAppendsLeavingBytes: figures.refusedAppendsLeavingBytes,
+          enospcPartWay: figures.enospcPartWay,
+        }).to.deep.equal({
           lost: 0,
           refusedAppendsLeavingBytes: 0,
           enospcPartWay: figures.enospcTrials,

@@ -44,7 +44,10 @@ const makeHome = (home: string): RolloutWriter => {
   writeRollout(home, rolloutName(A), a.text());
   writeRollout(home, rolloutName(B), chatThread('paginated', B, 2, 'b').text());
   writeRollout(home, rolloutName(C), chatThread('paginated', C, 2, 'c').text());
-  fs.writeFileSync(nodePath.join(home, 'session_index.jsonl'), `${JSON.stringify({ id: A, thread_name: 'first', updated_at: '2026-11-21T14:00:00Z' })}\n`);
+  fs.writeFileSync(
+    nodePath.join(home, 'session_index.jsonl'),
+    `${JSON.stringify({ id: A, thread_name: 'first', updated_at: '2026-11-21T14:00:00Z' })}\n`,
+  );
   return a;
 };
 
@@ -68,13 +71,20 @@ const notTheOwners = (root: string): string[] => {
 /** Every folder below `root` (itself included). */
 const foldersOf = (root: string): string[] => {
   const out = [root];
-  for (const e of fs.readdirSync(root, { withFileTypes: true })) if (e.isDirectory()) out.push(...foldersOf(nodePath.join(root, e.name)));
+  for (const e of fs.readdirSync(root, { withFileTypes: true }))
+    if (e.isDirectory()) out.push(...foldersOf(nodePath.join(root, e.name)));
   return out;
 };
 
 /** Our CLI run as the home's owner. */
-const asOwner = (args: ReadonlyArray<string>): { readonly status: number | null; readonly stdout: string; readonly stderr: string } => {
-  const r = spawnSync(SETPRIV!, [...AS_OWNER, process.execPath, ENGINE_CLI_PATH, ...args], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+const asOwner = (
+  args: ReadonlyArray<string>,
+): { readonly status: number | null; readonly stdout: string; readonly stderr: string } => {
+  const r = spawnSync(SETPRIV!, [...AS_OWNER, process.execPath, ENGINE_CLI_PATH, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
@@ -83,7 +93,12 @@ describe('reliability · the home owner (root’s mutations leave the home its o
   const tmp = useTempDir('rollout-engine-owner-');
 
   before(function () {
-    skipUnmet(this, process.getuid?.() === 0, 'root', 'only root creates files another user then owns (or cannot read)');
+    skipUnmet(
+      this,
+      process.getuid?.() === 0,
+      'root',
+      'only root creates files another user then owns (or cannot read)',
+    );
     skipUnmet(this, SETPRIV !== undefined, 'setpriv', "util-linux runs the owner's commands as the owner");
     // The owner reaches its home through the temp folder.
     fs.chmodSync(tmp(), 0o755);
@@ -101,23 +116,49 @@ describe('reliability · the home owner (root’s mutations leave the home its o
     const mk = nodePath.join(inputs, 'mk');
     const marketplace = nodePath.join(mk, '.agents', 'plugins', 'marketplace.json');
     fs.mkdirSync(nodePath.dirname(marketplace), { recursive: true });
-    fs.writeFileSync(marketplace, JSON.stringify({ name: 'local-mk', plugins: [{ name: 'docs', source: { source: 'local', path: './plugins/docs' } }] }));
+    fs.writeFileSync(
+      marketplace,
+      JSON.stringify({
+        name: 'local-mk',
+        plugins: [{ name: 'docs', source: { source: 'local', path: './plugins/docs' } }],
+      }),
+    );
     fs.mkdirSync(nodePath.join(mk, 'plugins', 'docs', '.codex-plugin'), { recursive: true });
-    fs.writeFileSync(nodePath.join(mk, 'plugins', 'docs', '.codex-plugin', 'plugin.json'), JSON.stringify({ name: 'docs', version: '2.0.0' }));
-    fs.writeFileSync(nodePath.join(home, 'config.toml'), `model = "m"\n\n[marketplaces.local-mk]\nsource_type = "local"\nsource = ${JSON.stringify(mk)}\n`);
+    fs.writeFileSync(
+      nodePath.join(mk, 'plugins', 'docs', '.codex-plugin', 'plugin.json'),
+      JSON.stringify({ name: 'docs', version: '2.0.0' }),
+    );
+    fs.writeFileSync(
+      nodePath.join(home, 'config.toml'),
+      `model = "m"\n\n[marketplaces.local-mk]\nsource_type = "local"\nsource = ${JSON.stringify(mk)}\n`,
+    );
     chownTree(home);
     const claude = nodePath.join(inputs, 'claude');
     const project = nodePath.join(inputs, 'project');
     fs.mkdirSync(project, { recursive: true });
-    writeClaudeSession(claude, project, 's1', [userRow(project, 'imported question'), ...assistantRows(project, [text('imported answer')])]);
+    writeClaudeSession(claude, project, 's1', [
+      userRow(project, 'imported question'),
+      ...assistantRows(project, [text('imported answer')]),
+    ]);
     const lines = nodePath.join(inputs, 'lines.jsonl');
     fs.writeFileSync(
       lines,
-      new RolloutWriter('paginated', A, { startOrdinal: a.nextOrdinal(), startMs: a.nowMs() + 1000 }).chatTurn('t4', 'question 4', 'answer 4').text(),
+      new RolloutWriter('paginated', A, { startOrdinal: a.nextOrdinal(), startMs: a.nowMs() + 1000 })
+        .chatTurn('t4', 'question 4', 'answer 4')
+        .text(),
     );
     const asRoot: string[][] = [
       ['index'],
-      ['append', A, '--lines-file', lines, '--expected-ordinal', String(a.nextOrdinal()), '--idempotency-key', 'k-owner'],
+      [
+        'append',
+        A,
+        '--lines-file',
+        lines,
+        '--expected-ordinal',
+        String(a.nextOrdinal()),
+        '--idempotency-key',
+        'k-owner',
+      ],
       ['rollback', B, '--num-turns', '1'],
       ['fork', A],
       ['revert', A, '--before-turn-id', 't3'],
@@ -133,10 +174,16 @@ describe('reliability · the home owner (root’s mutations leave the home its o
       ['delete', B],
     ];
     for (const c of asRoot) {
-      const r = await runEngineCli([...c, '--codex-home', home, '--json', ...(c[0] === 'plugins' ? [] : ['--quiet'])], 60_000);
+      const r = await runEngineCli(
+        [...c, '--codex-home', home, '--json', ...(c[0] === 'plugins' ? [] : ['--quiet'])],
+        60_000,
+      );
       figures.rootCommands += 1;
       // verify exits 3 when it found differences: an answer, not a failure.
-      expect(c[0] === 'verify' ? [EXIT.ok, EXIT.differences] : [EXIT.ok], `${c.join(' ')} as root: ${r.stderr}`).to.include(r.exitCode);
+      expect(
+        c[0] === 'verify' ? [EXIT.ok, EXIT.differences] : [EXIT.ok],
+        `${c.join(' ')} as root: ${r.stderr}`,
+      ).to.include(r.exitCode);
     }
     // Created by root: today's day folder and revision, the fork, .rollout-engine/ and its index, the import's rollout,
     // session_index.jsonl, the plugin's cache and config.toml's new version.
@@ -144,7 +191,13 @@ describe('reliability · the home owner (root’s mutations leave the home its o
     figures.rootOwnedPaths += wrong.length;
     // The owner's commands and writes, all tried before any verdict (so a failing run shows each).
     const failed: string[] = [];
-    for (const c of [['threads'], ['read', A], ['name', A, 'renamed by its owner'], ['index'], ['threads', '--archived']]) {
+    for (const c of [
+      ['threads'],
+      ['read', A],
+      ['name', A, 'renamed by its owner'],
+      ['index'],
+      ['threads', '--archived'],
+    ]) {
       const r = asOwner([...c, '--codex-home', home, '--json', '--quiet']);
       figures.ownerCommands += 1;
       if (r.status !== EXIT.ok) {
@@ -160,7 +213,9 @@ describe('reliability · the home owner (root’s mutations leave the home its o
       figures.ownerWriteProbes += 1;
       if (r.status !== 0) {
         figures.ownerWriteFailures += 1;
-        failed.push(`the owner writes in ${dir}: ${r.stderr.split('\n').find((l) => l.includes('Error')) ?? r.stderr.slice(0, 200)}`);
+        failed.push(
+          `the owner writes in ${dir}: ${r.stderr.split('\n').find((l) => l.includes('Error')) ?? r.stderr.slice(0, 200)}`,
+        );
       }
     }
     expect(wrong, 'paths in the home not the owner’s after root’s commands').to.deep.equal([]);
@@ -173,7 +228,10 @@ describe('reliability · the home owner (root’s mutations leave the home its o
     // D's rollout lies in a month folder the owner cannot list: it is skipped with its folder.
     const D = '01a1fe84-0000-7000-8000-0000000000e4';
     fs.mkdirSync(nodePath.join(home, 'sessions', '2026', '12', '01'), { recursive: true });
-    fs.writeFileSync(nodePath.join(home, 'sessions', '2026', '12', '01', rolloutName(D).replace('2026-11-21', '2026-12-01')), chatThread('paginated', D, 1, 'd').text());
+    fs.writeFileSync(
+      nodePath.join(home, 'sessions', '2026', '12', '01', rolloutName(D).replace('2026-11-21', '2026-12-01')),
+      chatThread('paginated', D, 1, 'd').text(),
+    );
     const unreadable = [
       nodePath.join(home, 'sessions', '2026', '11', '22'),
       nodePath.join(home, 'sessions', '2026', '12'),
@@ -207,7 +265,10 @@ describe('reliability · the home owner (root’s mutations leave the home its o
     const claude = nodePath.join(tmp(), 'unreadable', 'claude');
     const project = nodePath.join(tmp(), 'unreadable', 'project');
     fs.mkdirSync(project, { recursive: true });
-    writeClaudeSession(claude, project, 's1', [userRow(project, 'readable question'), ...assistantRows(project, [text('readable answer')])]);
+    writeClaudeSession(claude, project, 's1', [
+      userRow(project, 'readable question'),
+      ...assistantRows(project, [text('readable answer')]),
+    ]);
     const closed = nodePath.join(claude, 'projects', '-closed-project');
     fs.mkdirSync(closed, { recursive: true });
     chownTree(nodePath.join(tmp(), 'unreadable'));
@@ -218,9 +279,19 @@ describe('reliability · the home owner (root’s mutations leave the home its o
     expect(imported.stdout, 'the unreadable project folder reported').to.include(closed);
     figures.foldersReportedSkipped += 1;
 
-    const server = spawnRpcServer(SETPRIV!, [...AS_OWNER, process.execPath, ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
+    const server = spawnRpcServer(SETPRIV!, [
+      ...AS_OWNER,
+      process.execPath,
+      ENGINE_CLI_PATH,
+      'serve',
+      '--codex-home',
+      home,
+    ]);
     try {
-      await server.request('initialize', { clientInfo: { name: 'owner', version: '1' }, capabilities: { experimentalApi: true } });
+      await server.request('initialize', {
+        clientInfo: { name: 'owner', version: '1' },
+        capabilities: { experimentalApi: true },
+      });
       server.notify('initialized');
       const answer = await server.request('thread/list', {});
       expect('result' in answer, JSON.stringify(answer)).to.equal(true);
@@ -248,7 +319,10 @@ describe('reliability · the home owner (root’s mutations leave the home its o
       'console.log(JSON.stringify({ first, losses: w.mark() }));',
       'w.close();',
     ].join('\n');
-    const r = spawnSync(SETPRIV!, [...AS_OWNER, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(SETPRIV!, [...AS_OWNER, process.execPath, '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).to.equal(0);
     const seen = JSON.parse(r.stdout) as { first: unknown; losses: number };
     figures.watchLosses += seen.losses;

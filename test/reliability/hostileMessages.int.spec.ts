@@ -140,7 +140,11 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
   it('two 16 MiB nested frames from two clients: refused with -32700, serve stays under 300 MB, a third client answered all along (its slowest answer reported against 100 ms; the verdict at 1 s)', async () => {
     const home = nodePath.join(tmp(), 'ws');
     smallHome(home);
-    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--codex-home', home], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--codex-home', home],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -157,7 +161,10 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
       const t0 = Date.now();
       while (Date.now() - t0 < 30_000 && (latencies.length < count || more())) {
         const asked = Date.now();
-        const answer = await Promise.race([probe.request('thread/list', {}), new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
+        const answer = await Promise.race([
+          probe.request('thread/list', {}),
+          new Promise<null>((r) => setTimeout(() => r(null), 15_000)),
+        ]);
         if (answer === null) {
           figures.hangs += 1;
           break;
@@ -178,9 +185,16 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
     // scanned and refused. The bound is serve's: a trial over it on a machine this loaded is tried
     // again, up to TRIALS (today's main held every answer 5–10 s, in every trial).
     const trial = async (): Promise<number[]> => {
-      const sender = spawn(process.execPath, [SENDER, url, '2', String(8 << 20)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const sender = spawn(process.execPath, [SENDER, url, '2', String(8 << 20)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       children.push(sender);
-      const said: Array<{ sent?: true; client?: number; refusal?: { id: unknown; error: { code: number; message: string } }; closed?: unknown }> = [];
+      const said: Array<{
+        sent?: true;
+        client?: number;
+        refusal?: { id: unknown; error: { code: number; message: string } };
+        closed?: unknown;
+      }> = [];
       let out = '';
       sender.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
@@ -191,9 +205,13 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
       });
       figures.hostileMessages += 2;
       figures.trials += 1;
-      expect(await until(() => said.length > 0 || sender.exitCode !== null, 60_000), 'the frames were sent').to.equal(true);
+      expect(await until(() => said.length > 0 || sender.exitCode !== null, 60_000), 'the frames were sent').to.equal(
+        true,
+      );
       const latencies = await timedLists(20, () => sender.exitCode === null);
-      console.log(`      thread/list answered in ${latencies.join(', ')} ms (ws unmasking ${NATIVE_UNMASK ? 'natively' : 'in JavaScript: no bufferutil'})`);
+      console.log(
+        `      thread/list answered in ${latencies.join(', ')} ms (ws unmasking ${NATIVE_UNMASK ? 'natively' : 'in JavaScript: no bufferutil'})`,
+      );
       const outcomes = said.filter((x) => x.client !== undefined);
       expect(outcomes, JSON.stringify(said)).to.have.length(2);
       for (const o of outcomes) {
@@ -225,10 +243,15 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
   });
 
   /** `serve` on stdio given `line` between `initialize` and a `thread/list`: the answers, and its peak RSS once the list is answered. */
-  const overStdio = async (name: string, line: string): Promise<{ refusal: Record<string, unknown> | undefined; listed: boolean; peakMB: number }> => {
+  const overStdio = async (
+    name: string,
+    line: string,
+  ): Promise<{ refusal: Record<string, unknown> | undefined; listed: boolean; peakMB: number }> => {
     const home = nodePath.join(tmp(), name);
     smallHome(home);
-    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     children.push(child);
     const lines: Array<Record<string, unknown>> = [];
     let out = '';
@@ -250,7 +273,11 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
     const peakMB = memoryOf(child.pid!).peakMB;
     child.stdin!.end();
     await new Promise((r) => child.once('exit', r));
-    return { refusal: lines.find((l) => l['id'] === null), listed: lines.find((l) => l['id'] === 1)?.['result'] !== undefined, peakMB };
+    return {
+      refusal: lines.find((l) => l['id'] === null),
+      listed: lines.find((l) => l['id'] === 1)?.['result'] !== undefined,
+      peakMB,
+    };
   };
 
   it('a 60 MB stdio line of 30M levels: refused with -32700, the next request answered, peak RSS bounded', async () => {
@@ -259,7 +286,9 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
     const { refusal, listed, peakMB } = await overStdio('stdio-deep', line);
     figures.stdioPeakRssMB = peakMB;
     expect(refusal!['error']).to.deep.include({ code: -32700 });
-    expect((refusal!['error'] as { message: string }).message).to.match(/recursion limit exceeded: nested deeper than 127 levels/);
+    expect((refusal!['error'] as { message: string }).message).to.match(
+      /recursion limit exceeded: nested deeper than 127 levels/,
+    );
     figures.refused += 1;
     expect(listed, 'the next request answered').to.equal(true);
     // The line's bytes held and joined (2 × 60 MB) over the process's own ~100 MB; parsed, it was 3 GB.
@@ -272,7 +301,9 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
     const { refusal, listed, peakMB } = await overStdio('stdio-flat', `[${'[],'.repeat(count - 1)}[]]`);
     figures.stdioFlatPeakRssMB = peakMB;
     expect(refusal!['error']).to.deep.include({ code: -32700 });
-    expect((refusal!['error'] as { message: string }).message).to.match(/a message of more than 100000 values is over the limit/);
+    expect((refusal!['error'] as { message: string }).message).to.match(
+      /a message of more than 100000 values is over the limit/,
+    );
     figures.refused += 1;
     expect(listed, 'the next request answered').to.equal(true);
     expect(peakMB, 'peak RSS (VmHWM) in MB').to.be.at.most(250);

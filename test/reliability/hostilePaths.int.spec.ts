@@ -56,7 +56,8 @@ const cli = async (args: ReadonlyArray<string>): Promise<EngineCliRun> => {
 };
 
 /** The JSON a `--json` run printed: its answer on stdout, or its error on stderr. */
-const json = (r: EngineCliRun): Record<string, unknown> => JSON.parse(r.stdout.trim() !== '' ? r.stdout : r.stderr) as Record<string, unknown>;
+const json = (r: EngineCliRun): Record<string, unknown> =>
+  JSON.parse(r.stdout.trim() !== '' ? r.stdout : r.stderr) as Record<string, unknown>;
 
 describe('reliability · hostile paths and access', function () {
   this.timeout(120_000);
@@ -75,7 +76,9 @@ describe('reliability · hostile paths and access', function () {
     const index = await cli(['index', '--codex-home', home, '--json']);
     expect(index.exitCode, index.stderr).to.equal(0);
     const unreadable = json(index)['unreadable'] as Array<{ path: string; reason: string }>;
-    expect(unreadable.map((u) => nodePath.basename(u.path)).sort()).to.deep.equal([rolloutName(LINKED), nodePath.basename(passwd)].sort());
+    expect(unreadable.map((u) => nodePath.basename(u.path)).sort()).to.deep.equal(
+      [rolloutName(LINKED), nodePath.basename(passwd)].sort(),
+    );
     for (const u of unreadable) expect(u.reason).to.match(/symbolic link/);
     figures.skippedEntries += unreadable.length;
     expect(index.stdout).not.to.include('root:');
@@ -98,7 +101,10 @@ describe('reliability · hostile paths and access', function () {
     const home = nodePath.join(tmp(), 'swapped');
     const path = writeRollout(home, rolloutName(LINKED), chatThread('legacy', LINKED, 2).text());
     expect((await cli(['index', '--codex-home', home, '--json'])).exitCode).to.equal(0);
-    const outside = watch(nodePath.join(tmp(), 'elsewhere2', 'x.jsonl'), chatThread('legacy', LINKED, 3, SECRET).text());
+    const outside = watch(
+      nodePath.join(tmp(), 'elsewhere2', 'x.jsonl'),
+      chatThread('legacy', LINKED, 3, SECRET).text(),
+    );
     fs.rmSync(path);
     fs.symlinkSync(outside.path, path);
     for (const args of [
@@ -125,7 +131,10 @@ describe('reliability · hostile paths and access', function () {
 
   it('a rollout hard-linked to a file outside the home is not written through: rollback and the writer refuse it, the outside file untouched', async () => {
     const home = nodePath.join(tmp(), 'hard-linked');
-    const outside = watch(nodePath.join(tmp(), 'elsewhere3', 'x.jsonl'), chatThread('legacy', LINKED, 3, SECRET).text());
+    const outside = watch(
+      nodePath.join(tmp(), 'elsewhere3', 'x.jsonl'),
+      chatThread('legacy', LINKED, 3, SECRET).text(),
+    );
     const path = writeRollout(home, rolloutName(LINKED), '');
     fs.rmSync(path);
     fs.linkSync(outside.path, path);
@@ -149,13 +158,21 @@ describe('reliability · hostile paths and access', function () {
     const home = nodePath.join(tmp(), 'folder-link');
     writeRollout(home, rolloutName(GOOD), chatThread('legacy', GOOD, 1).text());
     const outsideDir = nodePath.join(tmp(), 'outside-day');
-    const outside = watch(nodePath.join(outsideDir, rolloutName(LINKED).replace('2026-11-21', '2026-12-01')), chatThread('legacy', LINKED, 1, SECRET).text());
+    const outside = watch(
+      nodePath.join(outsideDir, rolloutName(LINKED).replace('2026-11-21', '2026-12-01')),
+      chatThread('legacy', LINKED, 1, SECRET).text(),
+    );
     fs.symlinkSync(nodePath.join(tmp(), 'outside-day'), nodePath.join(home, 'sessions', '2026', '12'));
     const index = await cli(['index', '--codex-home', home, '--json']);
     expect(index.exitCode).to.equal(0);
-    expect(json(index)['unreadable']).to.deep.equal([{ path: nodePath.join(home, 'sessions', '2026', '12'), reason: 'a symbolic link to a folder: not followed' }]);
+    expect(json(index)['unreadable']).to.deep.equal([
+      { path: nodePath.join(home, 'sessions', '2026', '12'), reason: 'a symbolic link to a folder: not followed' },
+    ]);
     figures.skippedEntries += 1;
-    const created = await jsonlRolloutFiles(home).create(nodePath.join(home, 'sessions', '2026', '12', 'rollout-2026-12-01T00-00-00-' + GOOD + '.jsonl'), ['{}'])();
+    const created = await jsonlRolloutFiles(home).create(
+      nodePath.join(home, 'sessions', '2026', '12', 'rollout-2026-12-01T00-00-00-' + GOOD + '.jsonl'),
+      ['{}'],
+    )();
     expect(E.isLeft(created) && created.left).to.deep.include({ _tag: 'InvalidArgument' });
     figures.refusedPaths += 1;
     expect(fs.readdirSync(outsideDir)).to.deep.equal([nodePath.basename(outside.path)]);
@@ -203,8 +220,11 @@ describe('reliability · hostile paths and access', function () {
       fs.mkdirSync(nodePath.dirname(path), { recursive: true });
       const db = openSqlite(path, { mustExist: false });
       db.pragma('journal_mode = WAL');
-      db.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT NOT NULL, created_at INTEGER NOT NULL, created_at_ms INTEGER, name TEXT, title TEXT)');
-      for (const [id, rollout] of rows) db.prepare('INSERT INTO threads VALUES (?, ?, 1, 1000, NULL, NULL)').run(id, rollout);
+      db.exec(
+        'CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT NOT NULL, created_at INTEGER NOT NULL, created_at_ms INTEGER, name TEXT, title TEXT)',
+      );
+      for (const [id, rollout] of rows)
+        db.prepare('INSERT INTO threads VALUES (?, ?, 1, 1000, NULL, NULL)').run(id, rollout);
       db.close();
     };
     for (const planted of ['state_5.sqlite', 'state_5.sqlite-wal']) {
@@ -294,7 +314,10 @@ describe('reliability · hostile paths and access', function () {
   it('thread ids and fork paths with .., absolute paths, encoded dots and links out of the home are refused; the outside rollout is untouched', async () => {
     const home = nodePath.join(tmp(), 'ids');
     writeRollout(home, rolloutName(GOOD), chatThread('legacy', GOOD, 1).text());
-    const outside = watch(nodePath.join(tmp(), 'other-home', 'sessions', '2026', '11', '21', rolloutName(LINKED)), chatThread('legacy', LINKED, 2, SECRET).text());
+    const outside = watch(
+      nodePath.join(tmp(), 'other-home', 'sessions', '2026', '11', '21', rolloutName(LINKED)),
+      chatThread('legacy', LINKED, 2, SECRET).text(),
+    );
     const rel = nodePath.relative(home, outside.path);
     fs.symlinkSync(outside.path, nodePath.join(home, 'link.jsonl'));
     const ids = [`../${LINKED}`, outside.path, `%2e%2e%2f${LINKED}`, `..%2f..%2f${rel}`, `sessions/../../${rel}`];
@@ -309,7 +332,13 @@ describe('reliability · hostile paths and access', function () {
         figures.refusedPaths += 1;
       }
     }
-    for (const path of [rel, outside.path, `sessions/../${rel}`, nodePath.join(home, 'link.jsonl'), `sessions/%2e%2e/${rel}`]) {
+    for (const path of [
+      rel,
+      outside.path,
+      `sessions/../${rel}`,
+      nodePath.join(home, 'link.jsonl'),
+      `sessions/%2e%2e/${rel}`,
+    ]) {
       const r = await cli(['fork', '--path', path, '--codex-home', home, '--json']);
       expect(r.exitCode, `fork --path ${path}: ${r.stdout}`).to.equal(2);
       figures.refusedPaths += 1;
@@ -328,7 +357,9 @@ describe('reliability · hostile paths and access', function () {
     const r = await cli(['rollback', GOOD, '--num-turns', '1', '--codex-home', copy, '--json']);
     expect(r.exitCode, r.stdout).to.equal(0);
     watched.untouched();
-    expect(fs.readFileSync(nodePath.join(copy, nodePath.relative(original, path)), 'utf8')).to.include('thread_rolled_back');
+    expect(fs.readFileSync(nodePath.join(copy, nodePath.relative(original, path)), 'utf8')).to.include(
+      'thread_rolled_back',
+    );
   });
 
   it('what holds conversation text is private whatever the umask: the index 0700/0600, quarantine.jsonl 0600, the rollouts and folders the engine creates 0600/0700', async () => {

@@ -11,7 +11,11 @@ if (url === undefined) throw new Error('usage: hostileSender <ws url> <clients> 
 const clients = Number(clientsText ?? 2);
 const levels = Number(levelsText ?? 8 << 20);
 
-type Outcome = { readonly client: number; readonly refusal?: unknown; readonly closed?: { code: number; reason: string } };
+type Outcome = {
+  readonly client: number;
+  readonly refusal?: unknown;
+  readonly closed?: { code: number; reason: string };
+};
 
 const connect = async (client: number): Promise<{ ws: WebSocket; outcome: Promise<Outcome> }> => {
   const ws = new WebSocket(url, { maxPayload: 64 << 20 });
@@ -27,7 +31,14 @@ const connect = async (client: number): Promise<{ ws: WebSocket; outcome: Promis
     ws.on('close', (code, reason) => resolve({ client, closed: { code, reason: reason.toString() } }));
   });
   await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
-  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { clientInfo: { name: 'hostile', version: '0' } } }));
+  ws.send(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { clientInfo: { name: 'hostile', version: '0' } },
+    }),
+  );
   await ready;
   return { ws, outcome };
 };

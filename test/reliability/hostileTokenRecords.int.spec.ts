@@ -21,9 +21,17 @@ const SKIPPED = { badTimestamp: 1, tokensOutOfRange: 2 };
 const CLI_GROUPINGS = ['day', 'day-utc', 'week', 'month', 'model', 'turn', 'block'] as const;
 const RPC_GROUPINGS = ['dayLocal', 'dayUtc', 'week', 'month', 'model', 'turn'] as const;
 
-const figures = { reports: 0, failedReports: 0, nonFiniteNumbers: 0, skippedRecords: 0, refusedDates: 0, protoTurnsFound: 0 };
+const figures = {
+  reports: 0,
+  failedReports: 0,
+  nonFiniteNumbers: 0,
+  skippedRecords: 0,
+  refusedDates: 0,
+  protoTurnsFound: 0,
+};
 
-const tokens = (...args: string[]) => spawnSync(process.execPath, [ENGINE_CLI_PATH, 'tokens', ...args, '-q'], { encoding: 'utf8' });
+const tokens = (...args: string[]) =>
+  spawnSync(process.execPath, [ENGINE_CLI_PATH, 'tokens', ...args, '-q'], { encoding: 'utf8' });
 
 /** Every number of an answer that is not finite, or a total JSON carried as null (Infinity and NaN print as null). */
 const badNumbers = (v: unknown, path = ''): string[] =>
@@ -57,12 +65,25 @@ describe('reliability · hostile token records (a timestamp that is no date, con
     const rows = lines.map((l) => JSON.parse(l) as { ordinal: number; type: string; payload: Record<string, unknown> });
     const record = rows.find((r) => r.type === 'token_usage_record')!;
     let ordinal = Math.max(...rows.map((r) => r.ordinal));
-    const line = (timestamp: string, type: string, payload: Record<string, unknown>): string => JSON.stringify({ timestamp, ordinal: ++ordinal, type, payload });
-    const model = (name: string): string => line(GOOD_AT, 'turn_context', { turn_id: 'turn-hostile', cwd: '/work', model: name, effort: 'low' });
-    const usage = (n: number) => ({ input_tokens: n, cached_input_tokens: 0, output_tokens: n, reasoning_output_tokens: 0, total_tokens: n });
+    const line = (timestamp: string, type: string, payload: Record<string, unknown>): string =>
+      JSON.stringify({ timestamp, ordinal: ++ordinal, type, payload });
+    const model = (name: string): string =>
+      line(GOOD_AT, 'turn_context', { turn_id: 'turn-hostile', cwd: '/work', model: name, effort: 'low' });
+    const usage = (n: number) => ({
+      input_tokens: n,
+      cached_input_tokens: 0,
+      output_tokens: n,
+      reasoning_output_tokens: 0,
+      total_tokens: n,
+    });
     let id = 0;
     const rec = (timestamp: string, n: number): string =>
-      line(timestamp, 'token_usage_record', { ...record.payload, turn_id: 'turn-hostile', response_id: `resp_hostile_${++id}`, usage: usage(n) });
+      line(timestamp, 'token_usage_record', {
+        ...record.payload,
+        turn_id: 'turn-hostile',
+        response_id: `resp_hostile_${++id}`,
+        usage: usage(n),
+      });
     const added = [
       model('constructor'),
       rec(GOOD_AT, 100),
@@ -77,7 +98,11 @@ describe('reliability · hostile token records (a timestamp that is no date, con
     pricing = nodePath.join(tmp(), 'prices.json');
     fs.writeFileSync(
       pricing,
-      JSON.stringify({ source: 'test', asOf: '2026-11-25', models: { 'mock-model': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 } } }),
+      JSON.stringify({
+        source: 'test',
+        asOf: '2026-11-25',
+        models: { 'mock-model': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 } },
+      }),
     );
   });
   after(() => reportArea('hostile token records', figures));
@@ -88,7 +113,11 @@ describe('reliability · hostile token records (a timestamp that is no date, con
       figures.reports += 1;
       if (r.status !== 0) figures.failedReports += 1;
       expect(r.status, `tokens --by ${by ?? '(none)'}: ${r.stderr.slice(0, 400)}`).to.equal(0);
-      const out = JSON.parse(r.stdout) as { skippedRecords: unknown; unpricedModels: string[]; total: { costUsd: unknown } };
+      const out = JSON.parse(r.stdout) as {
+        skippedRecords: unknown;
+        unpricedModels: string[];
+        total: { costUsd: unknown };
+      };
       const bad = badNumbers(out);
       figures.nonFiniteNumbers += bad.length;
       expect(bad, `tokens --by ${by ?? '(none)'}`).to.deep.equal([]);
@@ -99,7 +128,9 @@ describe('reliability · hostile token records (a timestamp that is no date, con
     const table = tokens('--codex-home', home, '--pricing', pricing, '--by', 'model');
     expect(table.status, table.stderr).to.equal(0);
     expect(table.stdout).to.not.match(/NaN|Infinity/);
-    expect(table.stdout).to.contain('skipped 3 records: 1 with a timestamp that is no date, 2 with token counts out of range');
+    expect(table.stdout).to.contain(
+      'skipped 3 records: 1 with a timestamp that is no date, 2 with token counts out of range',
+    );
   });
 
   it('--since / --until with an impossible date: refused (exit 2) with the field that is wrong', () => {
@@ -134,14 +165,20 @@ describe('reliability · hostile token records (a timestamp that is no date, con
           .to.contain('since')
           .and.contain('not a date');
       }
-      const kinds = await s.typed.request('rolloutEngine/thread/itemKinds', { threadId: hostile.threadId, turnIds: ['__proto__'] });
+      const kinds = await s.typed.request('rolloutEngine/thread/itemKinds', {
+        threadId: hostile.threadId,
+        turnIds: ['__proto__'],
+      });
       expect(Object.hasOwn(kinds.turns, '__proto__'), JSON.stringify(kinds)).to.equal(true);
       figures.protoTurnsFound = Object.keys(kinds.turns).length;
       // A synthetic first turn: a user message, its reasoning and the answer; exactly as the same
       // turn of its sibling thread, written alike under its own id.
       const sibling = newThread(1);
       const siblingTurn = `turn-${sibling.threadId.slice(0, 8)}-1`;
-      const expected = await s.typed.request('rolloutEngine/thread/itemKinds', { threadId: sibling.threadId, turnIds: [siblingTurn] });
+      const expected = await s.typed.request('rolloutEngine/thread/itemKinds', {
+        threadId: sibling.threadId,
+        turnIds: [siblingTurn],
+      });
       expect(expected.turns[siblingTurn]).to.deep.equal({ userMessage: 1, reasoning: 1, agentMessage: 1 });
       expect(kinds.turns['__proto__']).to.deep.equal(expected.turns[siblingTurn]);
     } finally {

@@ -18,13 +18,24 @@ const BIG_LINE_BYTES = 200 << 20;
 /** Growth of the import's peak RSS over the same session without its two bad lines (measured 1.0-3.8 GB before). */
 const PEAK_GROWTH_BOUND_MB = 100;
 
-const figures = { trials: 0, depth: DEPTH, bigLineMB: BIG_LINE_BYTES >> 20, baselineMB: 0, peakMB: 0, badLines: 0, turns: 0 };
+const figures = {
+  trials: 0,
+  depth: DEPTH,
+  bigLineMB: BIG_LINE_BYTES >> 20,
+  baselineMB: 0,
+  peakMB: 0,
+  badLines: 0,
+  turns: 0,
+};
 
 interface Outcome {
   readonly status: string;
   readonly turns?: number;
   readonly message?: string;
-  readonly report?: { readonly badLines: number; readonly badLineSamples: ReadonlyArray<{ line: number; reason: string }> };
+  readonly report?: {
+    readonly badLines: number;
+    readonly badLineSamples: ReadonlyArray<{ line: number; reason: string }>;
+  };
 }
 
 describe('reliability · Claude Code import (a line nested 100,000 deep, a 200 MB line)', function () {
@@ -44,7 +55,11 @@ describe('reliability · Claude Code import (a line nested 100,000 deep, a 200 M
       for (const r of assistantRows(cwd, [text(`answer ${n}`)])) row(r);
     };
     exchange(1);
-    if (hostile) fs.writeSync(fd, `{"type":"user","cwd":${JSON.stringify(cwd)},"message":{"content":${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}}\n`);
+    if (hostile)
+      fs.writeSync(
+        fd,
+        `{"type":"user","cwd":${JSON.stringify(cwd)},"message":{"content":${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}}\n`,
+      );
     exchange(2);
     if (hostile) {
       fs.writeSync(fd, `{"type":"user","cwd":${JSON.stringify(cwd)},"message":{"role":"user","content":"`);
@@ -66,7 +81,18 @@ describe('reliability · Claude Code import (a line nested 100,000 deep, a 200 M
     fs.mkdirSync(codexHome, { recursive: true });
     const session = writeSession(claudeHome, cwd, hostile);
     figures.trials += 1;
-    const run = cliPeak(['import', 'claude', '--from', claudeHome, '--session', session, '--codex-home', codexHome, '--new-home', '--json']);
+    const run = cliPeak([
+      'import',
+      'claude',
+      '--from',
+      claudeHome,
+      '--session',
+      session,
+      '--codex-home',
+      codexHome,
+      '--new-home',
+      '--json',
+    ]);
     expect(run.status, `import claude exit: ${run.err.slice(0, 600)}`).to.equal(0);
     const sessions = (JSON.parse(run.out) as { sessions: Outcome[] }).sessions;
     expect(sessions).to.have.length(1);
@@ -91,6 +117,8 @@ describe('reliability · Claude Code import (a line nested 100,000 deep, a 200 M
     expect(samples.map((s) => s.line)).to.deep.equal([3, 6]);
     expect(samples[0]!.reason).to.match(/^nested deeper than 127 levels/);
     expect(samples[1]!.reason).to.match(/^a line of \d+ bytes, over the \d+-byte limit/);
-    expect(hostile.rssMB - baseline.rssMB, `peak RSS ${hostile.rssMB} MB against ${baseline.rssMB} MB`).to.be.at.most(PEAK_GROWTH_BOUND_MB);
+    expect(hostile.rssMB - baseline.rssMB, `peak RSS ${hostile.rssMB} MB against ${baseline.rssMB} MB`).to.be.at.most(
+      PEAK_GROWTH_BOUND_MB,
+    );
   });
 });

@@ -93,7 +93,9 @@ describe('reliability · index dir', function () {
       homeWith(home, 2);
       const dir = nodePath.join(tmp(), 'v');
       expect((await cli(['index', '--codex-home', home, '--index-dir', dir])).exitCode).to.equal(0);
-      const planted = ['index.rebuild-', 'index.old-', 'index-rebuild-', 'index-old-'].map((p) => plant(nodePath.join(dir, `${p}${DEAD_PID}`)));
+      const planted = ['index.rebuild-', 'index.old-', 'index-rebuild-', 'index-old-'].map((p) =>
+        plant(nodePath.join(dir, `${p}${DEAD_PID}`)),
+      );
       // An engine leftover: a copy of the index, as a rebuild killed before its swap leaves it.
       const own = nodePath.join(dir, `index.rebuild-${DEAD_PID - 1}`);
       fs.cpSync(nodePath.join(dir, 'index'), own, { recursive: true });
@@ -148,7 +150,16 @@ describe('reliability · index dir', function () {
   });
 
   describe('the index swap under a cross-process lock', () => {
-    const figures = { trials: 0, rounds: 0, failedOpens: 0, wrongAnswers: 0, leftovers: 0, verifyFailures: 0, hangs: 0, saidWaiting: 0 };
+    const figures = {
+      trials: 0,
+      rounds: 0,
+      failedOpens: 0,
+      wrongAnswers: 0,
+      leftovers: 0,
+      verifyFailures: 0,
+      hangs: 0,
+      saidWaiting: 0,
+    };
     after(() => reportArea('index dir · concurrent first opens', figures));
 
     it('24 processes opening a copied home for the first time (views and index --rebuild) all exit 0 with the home threads; no leftover folders; verify exits 0', async () => {
@@ -161,7 +172,10 @@ describe('reliability · index dir', function () {
         fs.cpSync(home, copy, { recursive: true });
         const runs = await Promise.all(
           Array.from({ length: 24 }, (_, i) =>
-            runEngineCli(i % 8 === 7 ? ['index', '--rebuild', '--codex-home', copy] : ['threads', '--codex-home', copy, '--json'], 120_000),
+            runEngineCli(
+              i % 8 === 7 ? ['index', '--rebuild', '--codex-home', copy] : ['threads', '--codex-home', copy, '--json'],
+              120_000,
+            ),
           ),
         );
         figures.trials += runs.length;
@@ -169,13 +183,17 @@ describe('reliability · index dir', function () {
         figures.failedOpens += failed.length;
         figures.hangs += runs.filter((r) => r.timedOut).length;
         // Those that waited past a second for another's rebuild said so (how many is up to the scheduler).
-        figures.saidWaiting += runs.filter((r) => r.stderr.includes('waiting for another rollout-engine, which holds')).length;
+        figures.saidWaiting += runs.filter((r) =>
+          r.stderr.includes('waiting for another rollout-engine, which holds'),
+        ).length;
         for (const r of runs.filter((x) => x.exitCode === 0 && x.args[0] === 'threads')) {
           const listed = (JSON.parse(r.stdout) as { data: Array<{ id: string; path: string }> }).data;
           const right = listed.length === ids.length && listed.every((t) => t.path.startsWith(copy));
           if (!right) figures.wrongAnswers += 1;
         }
-        const left = fs.readdirSync(nodePath.join(copy, '.rollout-engine')).filter((n) => /^index[.-](rebuild|old)-\d+$|^index\.lock$/.test(n));
+        const left = fs
+          .readdirSync(nodePath.join(copy, '.rollout-engine'))
+          .filter((n) => /^index[.-](rebuild|old)-\d+$|^index\.lock$/.test(n));
         figures.leftovers += left.length;
         const verify = await runEngineCli(['verify', '--codex-home', copy], 120_000);
         if (verify.exitCode !== 0) figures.verifyFailures += 1;
@@ -202,10 +220,23 @@ describe('reliability · index dir', function () {
         execFile(
           process.execPath,
           [ENGINE_CLI_PATH, ...args],
-          { uid, gid: uid, timeout: 60_000, killSignal: 'SIGKILL', encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 },
+          {
+            uid,
+            gid: uid,
+            timeout: 60_000,
+            killSignal: 'SIGKILL',
+            encoding: 'utf8',
+            env: { ...process.env, ...env },
+            maxBuffer: 64 << 20,
+          },
           (error, stdout, stderr) => {
             const failure = error as (Error & { code?: unknown; killed?: boolean }) | null;
-            resolve({ code: failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null, stdout, stderr, timedOut: failure?.killed === true });
+            resolve({
+              code: failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null,
+              stdout,
+              stderr,
+              timedOut: failure?.killed === true,
+            });
           },
         );
       });
@@ -257,10 +288,14 @@ describe('reliability · index dir', function () {
       expect(fs.readdirSync(nodePath.join(userHome, '.cache', 'rollout-engine'))).to.have.length(1);
       // A change the thread-state log must take is refused with the reason, and nothing is made.
       const before = snapshot(engineDir);
-      const mark = await cliAs(OWNER, ['read-state', id!, '--mark', 'read', '--expected-revision', `initial:${id!}`, '--codex-home', home], {
-        HOME: userHome,
-        XDG_CACHE_HOME: '',
-      });
+      const mark = await cliAs(
+        OWNER,
+        ['read-state', id!, '--mark', 'read', '--expected-revision', `initial:${id!}`, '--codex-home', home],
+        {
+          HOME: userHome,
+          XDG_CACHE_HOME: '',
+        },
+      );
       figures.trials += 1;
       expect(mark.code, mark.stderr).to.equal(2);
       expect(mark.stderr).to.include('thread-state.jsonl is not writable by this user (EACCES)');

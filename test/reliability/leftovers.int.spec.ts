@@ -51,7 +51,11 @@ const REBUILD_LEFTOVERS: Readonly<Record<string, readonly string[]>> = {
  * (complete, not linked), the same linked into place (a second hard link), and the lock of an
  * append killed once fsynced.
  */
-const WRITER_KILLS = { 'rollout.create.tempWritten': 'temp file', 'rollout.create.linked': 'second hard link', 'rollout.append.synced': 'lock' } as const;
+const WRITER_KILLS = {
+  'rollout.create.tempWritten': 'temp file',
+  'rollout.create.linked': 'second hard link',
+  'rollout.append.synced': 'lock',
+} as const;
 
 const environmentFolders = (indexDir: string, pid: number): string[] =>
   fs
@@ -59,11 +63,14 @@ const environmentFolders = (indexDir: string, pid: number): string[] =>
     .filter((n) => /^index([.-](rebuild|old)-\d+)?$/.test(n))
     .map((n) => n.replace(`-${pid}`, '-<pid>'))
     .sort();
-const leftoverFolders = (indexDir: string): string[] => fs.readdirSync(indexDir).filter((n) => /^index[.-](rebuild|old)-\d+$/.test(n));
+const leftoverFolders = (indexDir: string): string[] =>
+  fs.readdirSync(indexDir).filter((n) => /^index[.-](rebuild|old)-\d+$/.test(n));
 const deadPid = (): number => spawnSync('true').pid!;
 
 /** A writer's files beside the rollouts of `home` (temp files, locks, breakers) and rollouts with a second hard link. */
-const writerLeftovers = (home: string): { readonly temps: string[]; readonly locks: string[]; readonly linked: string[] } => {
+const writerLeftovers = (
+  home: string,
+): { readonly temps: string[]; readonly locks: string[]; readonly linked: string[] } => {
   const names = fs.readdirSync(nodePath.join(home, 'sessions'), { recursive: true, encoding: 'utf8' });
   const at = (n: string) => nodePath.join(home, 'sessions', n);
   return {
@@ -74,9 +81,15 @@ const writerLeftovers = (home: string): { readonly temps: string[]; readonly loc
 };
 
 /** Run `args` with the crash point set; resolved once the process has exited and its output is drained. */
-const runToCrash = (args: readonly string[], crashAt: string): Promise<{ readonly pid: number; readonly signal: NodeJS.Signals | null; readonly stderr: string }> =>
+const runToCrash = (
+  args: readonly string[],
+  crashAt: string,
+): Promise<{ readonly pid: number; readonly signal: NodeJS.Signals | null; readonly stderr: string }> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, [CRASH_AT_ENV]: crashAt } });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, [CRASH_AT_ENV]: crashAt },
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const deadline = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -92,14 +105,22 @@ describe('reliability · leftovers of killed rebuilds and writers', function () 
   let indexDir: string;
   /** A home of two threads the crash child mutates. */
   let writerHome: string;
-  const figures = { killedRebuilds: 0, leftoverFoldersAfterKills: 0, leftoverFoldersAfterIndex: 0, killedWriters: 0, writerLeftovers: 0, writerLeftoversAfterIndex: 0 };
+  const figures = {
+    killedRebuilds: 0,
+    leftoverFoldersAfterKills: 0,
+    leftoverFoldersAfterIndex: 0,
+    killedWriters: 0,
+    writerLeftovers: 0,
+    writerLeftoversAfterIndex: 0,
+  };
 
   before(async () => {
     home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-leftovers-'));
     indexDir = nodePath.join(home, '.rollout-engine');
     writerHome = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-leftovers-writer-'));
     writeCrashHome(writerHome);
-    for (let seed = 1; seed <= 40; seed++) await writeSynthThread(home, newThread(seed, seed % 2 === 0 ? 'paginated' : 'legacy'), 12);
+    for (let seed = 1; seed <= 40; seed++)
+      await writeSynthThread(home, newThread(seed, seed % 2 === 0 ? 'paginated' : 'legacy'), 12);
     const built = await runEngineCli(['index', '--quiet', '--codex-home', home]);
     expect(built.exitCode, built.stderr).to.equal(0);
   });
@@ -173,13 +194,19 @@ describe('reliability · leftovers of killed rebuilds and writers', function () 
     const dir = dayDir(home);
     const temp = nodePath.join(dir, `.${rolloutName(id)}.${deadPid()}-0a1b2c3d.tmp`);
     fs.linkSync(path, temp);
-    fs.writeFileSync(`${temp}.lock`, JSON.stringify({ pid: deadPid(), host: os.hostname(), token: 't', acquiredAt: new Date().toISOString() }));
+    fs.writeFileSync(
+      `${temp}.lock`,
+      JSON.stringify({ pid: deadPid(), host: os.hostname(), token: 't', acquiredAt: new Date().toISOString() }),
+    );
     fs.writeFileSync(`${path}.lock`, '');
     const old = new Date(Date.now() - 60_000);
     fs.utimesSync(`${path}.lock`, old, old);
     fs.writeFileSync(`${path}.lock.break`, '');
     fs.utimesSync(`${path}.lock.break`, old, old);
-    const leftovers = () => fs.readdirSync(dir).filter((n) => n.endsWith('.tmp') || n.endsWith('.lock') || n.endsWith('.break') || n.includes('.tmp.'));
+    const leftovers = () =>
+      fs
+        .readdirSync(dir)
+        .filter((n) => n.endsWith('.tmp') || n.endsWith('.lock') || n.endsWith('.break') || n.includes('.tmp.'));
     figures.writerLeftovers += leftovers().length;
     expect(fs.statSync(path).nlink).to.equal(2);
     const run = await runEngineCli(['index', '--quiet', '--codex-home', home]);

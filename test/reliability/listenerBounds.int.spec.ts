@@ -45,16 +45,24 @@ interface Served {
 }
 
 /** `serve --listen ws://127.0.0.1:0` with `extra` flags, under `nofile` descriptors when given (prlimit). */
-const startServe = async (started: ChildProcess[], home: string, extra: ReadonlyArray<string>, nofile?: number): Promise<Served> => {
+const startServe = async (
+  started: ChildProcess[],
+  home: string,
+  extra: ReadonlyArray<string>,
+  nofile?: number,
+): Promise<Served> => {
   const args = [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--codex-home', home, ...extra];
   const child =
     nofile === undefined
       ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      : spawn('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, ...args], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
   started.push(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  if (!(await until(() => /"msg":"listening"/.test(stderr) || child.exitCode !== null, 60_000))) throw new Error(`serve did not start: ${stderr}`);
+  if (!(await until(() => /"msg":"listening"/.test(stderr) || child.exitCode !== null, 60_000)))
+    throw new Error(`serve did not start: ${stderr}`);
   const url = /"url":"ws:\/\/127\.0\.0\.1:(\d+)"/.exec(stderr)?.[1];
   if (url === undefined) throw new Error(`serve did not start: ${stderr}`);
   return { child, port: Number(url), stderr: () => stderr };
@@ -78,7 +86,8 @@ const unsettled = (port: number): number => {
 };
 const settled = async (port: number): Promise<void> => {
   // The kernel's queues, polled: what the verdict reads is the state they reach, not when.
-  if (!(await until(() => unsettled(port) === 0, 120_000))) throw new Error(`serve did not read what was sent to it: ${unsettled(port)} bytes waiting`);
+  if (!(await until(() => unsettled(port) === 0, 120_000)))
+    throw new Error(`serve did not read what was sent to it: ${unsettled(port)} bytes waiting`);
 };
 
 /** A raw WebSocket connection to `port` (no ws client: the frames are written by hand), upgraded. */
@@ -151,7 +160,9 @@ describe('reliability · listener bounds: what peers without a session, and peer
     figures.peakRssMB = memoryOf(serve.child.pid!).peakMB;
     figures.growthMB = figures.peakRssMB - figures.baseRssMB;
     figures.busyClosed = (serve.stderr().match(/too many bytes of messages in progress/g) ?? []).length;
-    figures.closedWith1013 = [...received.values()].filter((chunks) => closeCodeIn(Buffer.concat(chunks)) === 1013).length;
+    figures.closedWith1013 = [...received.values()].filter(
+      (chunks) => closeCodeIn(Buffer.concat(chunks)) === 1013,
+    ).length;
     expect(figures.growthMB, `peak ${figures.peakRssMB} MB from ${figures.baseRssMB} MB`).to.be.below(MAX_GROWTH_MB);
     // 64 MiB hold four 15 MiB frames: every other peer is closed, and says why.
     expect(figures.busyClosed).to.equal(44);
@@ -159,13 +170,23 @@ describe('reliability · listener bounds: what peers without a session, and peer
   });
 
   it('1,100 half-open heads without the token on a serve of 1,024 descriptors: the token holder connects and is answered, the oldest heads dropped 503', async function () {
-    skipUnmet(this, spawnSync('prlimit', ['--version']).status === 0, 'linux', 'prlimit runs serve with 1,024 descriptors');
+    skipUnmet(
+      this,
+      spawnSync('prlimit', ['--version']).status === 0,
+      'linux',
+      'prlimit runs serve with 1,024 descriptors',
+    );
     const home = nodePath.join(tmp(), 'heads');
     writeHome(home, 4, 2);
     const tokenFile = nodePath.join(tmp(), 'token');
     fs.writeFileSync(tokenFile, TOKEN, { mode: 0o600 });
     // No head times out while the scenario runs: the count of heads dropped is the bound's alone.
-    const serve = await startServe(children, home, ['--ws-auth', 'capability-token', '--ws-token-file', tokenFile, '--head-timeout-ms', '600000'], 1024);
+    const serve = await startServe(
+      children,
+      home,
+      ['--ws-auth', 'capability-token', '--ws-token-file', tokenFile, '--head-timeout-ms', '600000'],
+      1024,
+    );
     let dropped503 = 0;
     let closedByServer = 0;
     const openHead = (): void => {
@@ -190,12 +211,21 @@ describe('reliability · listener bounds: what peers without a session, and peer
     figures.halfOpenHeads = 1100;
 
     const ws = new WebSocket(`ws://127.0.0.1:${serve.port}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    const opened = await new Promise<boolean>((resolve) => ws.once('open', () => resolve(true)).once('error', () => resolve(false)));
+    const opened = await new Promise<boolean>((resolve) =>
+      ws.once('open', () => resolve(true)).once('error', () => resolve(false)),
+    );
     let answer: Record<string, unknown> | null = null;
     if (opened) {
       answer = await new Promise<Record<string, unknown>>((resolve) => {
         ws.once('message', (d) => resolve(JSON.parse(d.toString()) as Record<string, unknown>));
-        ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 'bounds', version: '0' } } }));
+        ws.send(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: { clientInfo: { name: 'bounds', version: '0' } },
+          }),
+        );
       });
       ws.close();
     }
@@ -206,7 +236,10 @@ describe('reliability · listener bounds: what peers without a session, and peer
     // 1,100 heads and the token holder's, the server holding 64 at most: the rest dropped, oldest first, each with a 503.
     expect(figures.headsDropped).to.equal(1101 - 64);
     await until(() => closedByServer >= figures.headsDropped && dropped503 >= figures.headsDropped, 60_000);
-    expect({ closedByServer, dropped503 }).to.deep.equal({ closedByServer: figures.headsDropped, dropped503: figures.headsDropped });
+    expect({ closedByServer, dropped503 }).to.deep.equal({
+      closedByServer: figures.headsDropped,
+      dropped503: figures.headsDropped,
+    });
   });
 
   it('--max-connections 2: a third session is refused 503 with the reason, the two answered', async () => {
@@ -214,12 +247,16 @@ describe('reliability · listener bounds: what peers without a session, and peer
     writeHome(home, 4, 2);
     const serve = await startServe(children, home, ['--max-connections', '2']);
     const sessions = [new WebSocket(`ws://127.0.0.1:${serve.port}`), new WebSocket(`ws://127.0.0.1:${serve.port}`)];
-    await Promise.all(sessions.map((ws) => new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))));
+    await Promise.all(
+      sessions.map((ws) => new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))),
+    );
     const third = await rawUpgrade(serve.port).then(
       () => 'upgraded',
       (err: Error) => err.message,
     );
-    expect(third).to.match(/^HTTP\/1\.1 503 Service Unavailable[\s\S]*too many connections: the server holds 2; retry later$/);
+    expect(third).to.match(
+      /^HTTP\/1\.1 503 Service Unavailable[\s\S]*too many connections: the server holds 2; retry later$/,
+    );
     figures.sessionsRefused503 = 1;
     expect(serve.stderr()).to.match(/"msg":"upgrade refused".*"status":503/);
     // The two sessions are served meanwhile.
@@ -228,7 +265,14 @@ describe('reliability · listener bounds: what peers without a session, and peer
         (ws) =>
           new Promise<Record<string, unknown>>((resolve) => {
             ws.once('message', (d) => resolve(JSON.parse(d.toString()) as Record<string, unknown>));
-            ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 'bounds', version: '0' } } }));
+            ws.send(
+              JSON.stringify({
+                jsonrpc: '2.0',
+                id: 1,
+                method: 'initialize',
+                params: { clientInfo: { name: 'bounds', version: '0' } },
+              }),
+            );
           }),
       ),
     );

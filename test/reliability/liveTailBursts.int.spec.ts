@@ -67,7 +67,13 @@ interface Next {
 }
 
 /** Appends `turns` turns answering `answerBytes` each, 50 a write (the test's own memory stays small); the bytes appended and where the next turn starts. */
-const appendTurns = (path: string, start: Next, turns: number, answerBytes: number, tag: string): { bytes: number; next: Next } => {
+const appendTurns = (
+  path: string,
+  start: Next,
+  turns: number,
+  answerBytes: number,
+  tag: string,
+): { bytes: number; next: Next } => {
   const answer = 'x'.repeat(answerBytes);
   let next = start;
   let bytes = 0;
@@ -101,7 +107,10 @@ describe('reliability · live tail bursts: a followed thread is told a step at a
   };
 
   const subscribed = async (c: WsClient): Promise<void> =>
-    void expect(await c.request('rolloutEngine/thread/subscribe', { threadId: P })).to.have.nested.property('result.status', 'subscribed');
+    void expect(await c.request('rolloutEngine/thread/subscribe', { threadId: P })).to.have.nested.property(
+      'result.status',
+      'subscribed',
+    );
 
   for (const b of BURSTS)
     it(`${b.name === '50MB' ? 'a 50 MB burst' : '2,000 turns of 128 KiB'}: the reader is told from the first step on and gets every turn; a stalled follower beside it is dropped; serve's peak grows under ${MAX_GROWTH_MB} MB`, async () => {
@@ -119,13 +128,19 @@ describe('reliability · live tail bursts: a followed thread is told a step at a
       const { bytes } = appendTurns(path, next, b.turns, b.answerBytes, b.name);
       // The look holds once its first step went to the followers: the reader is told it while
       // the rest of the burst is not built yet.
-      expect(await until(() => fs.existsSync(hold), HANG_MS), 'the look handed its first step to the followers').to.equal(true);
+      expect(
+        await until(() => fs.existsSync(hold), HANG_MS),
+        'the look handed its first step to the followers',
+      ).to.equal(true);
       const toldEarly = await until(() => reader.notified.size > 0, HANG_MS);
       const firstMs = Date.now() - start;
       const early = [...reader.notified.values()].reduce((n, k) => n + k, 0);
       fs.rmSync(hold);
       expect(toldEarly, 'the reader was told while the look held at its first step').to.equal(true);
-      const done = await until(() => (reader.notified.get('turn/completed') ?? 0) >= b.turns || reader.closed() !== null, HANG_MS);
+      const done = await until(
+        () => (reader.notified.get('turn/completed') ?? 0) >= b.turns || reader.closed() !== null,
+        HANG_MS,
+      );
       const readerTurns = reader.notified.get('turn/completed') ?? 0;
       const droppedSaid = await until(() => /"msg":"slow consumer dropped"/.test(serve.stderr()), HANG_MS);
       const growth = memoryOf(serve.child.pid!).peakMB - idle;
@@ -140,11 +155,16 @@ describe('reliability · live tail bursts: a followed thread is told a step at a
       reader.ws.close();
       stalled.ws.terminate();
       expect(early, 'notifications the reader had while the rest of the burst was not built').to.be.above(0);
-      expect(done && reader.closed() === null, `the reader stays and is told every turn (${readerTurns} of ${b.turns})`).to.equal(true);
+      expect(
+        done && reader.closed() === null,
+        `the reader stays and is told every turn (${readerTurns} of ${b.turns})`,
+      ).to.equal(true);
       expect(readerTurns).to.equal(b.turns);
       expect(droppedSaid, 'the stalled follower dropped (logged)').to.equal(true);
       expect(dropped).to.equal(1);
-      expect(growth, `serve's peak growth for ${Math.round(bytes / (1 << 20))} MB of rollout, MB`).to.be.below(MAX_GROWTH_MB);
+      expect(growth, `serve's peak growth for ${Math.round(bytes / (1 << 20))} MB of rollout, MB`).to.be.below(
+        MAX_GROWTH_MB,
+      );
     });
 
   it('a follower that reads nothing, alone: the look waits for it (serve holds two steps for it), and each change that lands meanwhile pushes one step on, until its 8 MiB bound drops it', async () => {
@@ -156,7 +176,8 @@ describe('reliability · live tail bursts: a followed thread is told a step at a
     stalled.ws.pause();
     const idle = memoryOf(serve.child.pid!).peakMB;
     let at = appendTurns(path, next, 200, 128 * 1024, 'alone').next;
-    const pushes = (): number => (serve.stderr().match(/"msg":"live notifications pushed to stalled followers"/g) ?? []).length;
+    const pushes = (): number =>
+      (serve.stderr().match(/"msg":"live notifications pushed to stalled followers"/g) ?? []).length;
     const droppedSaid = (): boolean => /"msg":"slow consumer dropped"/.test(serve.stderr());
     // A small turn lands, and again once serve pushed a step for it (or after a hang bound: a
     // change that came while a step was being built gives no push, the next one does).

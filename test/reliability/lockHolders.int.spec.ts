@@ -13,7 +13,13 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { sweepFolder } from '../../adapters/driven/jsonl/home/leftovers.js';
-import { acquireLock, isAbandonedBreaker, LOCK_DEFAULTS, releaseLock, SYSTEM_LOCK_CLOCK } from '../../adapters/driven/fs/lockFile.js';
+import {
+  acquireLock,
+  isAbandonedBreaker,
+  LOCK_DEFAULTS,
+  releaseLock,
+  SYSTEM_LOCK_CLOCK,
+} from '../../adapters/driven/fs/lockFile.js';
 import type { LockClock } from '../../adapters/driven/fs/lockFile.js';
 import { startTicksOf, thisProcess } from '../../adapters/driven/system/processIdentity.js';
 import { isEngineError } from '../../domain/errors.js';
@@ -95,7 +101,11 @@ describe('reliability · locks left by dead, reused, rebooted and foreign holder
     const r = await timedAcquire(lockPath, waitMs, v);
     if (!r.took && r.elapsedMs === waitMs) figures.honoured++;
     else figures.wrong++;
-    expect(r, 'a live holder keeps its lock: Timeout at the bound').to.deep.include({ took: false, elapsedMs: waitMs, emptyWaits: 0 });
+    expect(r, 'a live holder keeps its lock: Timeout at the bound').to.deep.include({
+      took: false,
+      elapsedMs: waitMs,
+      emptyWaits: 0,
+    });
     expect(r.waits, 'waits').to.be.at.most(mostWaits(waitMs));
   };
 
@@ -125,13 +135,29 @@ describe('reliability · locks left by dead, reused, rebooted and foreign holder
   it('a lock naming a live pid whose process started after the lock was written (pid reuse) is broken at once', async () => {
     // As an older engine wrote it (no start time): judged by the lock's mtime against the process start.
     const old = virtualClock();
-    lockWith(JSON.stringify({ pid: sleeper.pid, host: os.hostname(), token: 'old', acquiredAt: new Date(Date.now() - 60_000).toISOString() }), old, 60_000);
+    lockWith(
+      JSON.stringify({
+        pid: sleeper.pid,
+        host: os.hostname(),
+        token: 'old',
+        acquiredAt: new Date(Date.now() - 60_000).toISOString(),
+      }),
+      old,
+      60_000,
+    );
     await expectBroken(old, 0, 0);
     // With a start time that is not the process's.
     const { bootId } = thisProcess();
     const other = virtualClock();
     lockWith(
-      JSON.stringify({ pid: sleeper.pid, host: os.hostname(), bootId, startTicks: startTicksOf(sleeper.pid!)! - 1, token: 'x', acquiredAt: new Date().toISOString() }),
+      JSON.stringify({
+        pid: sleeper.pid,
+        host: os.hostname(),
+        bootId,
+        startTicks: startTicksOf(sleeper.pid!)! - 1,
+        token: 'x',
+        acquiredAt: new Date().toISOString(),
+      }),
       other,
     );
     await expectBroken(other, 0, 0);
@@ -154,7 +180,12 @@ describe('reliability · locks left by dead, reused, rebooted and foreign holder
   });
 
   it(`a lock from another host is honoured while fresh and broken once older than ${LOCK_DEFAULTS.foreignStaleMs} ms (not 60 s)`, async () => {
-    const foreign = JSON.stringify({ pid: 1, host: 'another-host.example', token: 'x', acquiredAt: new Date().toISOString() });
+    const foreign = JSON.stringify({
+      pid: 1,
+      host: 'another-host.example',
+      token: 'x',
+      acquiredAt: new Date().toISOString(),
+    });
     const fresh = virtualClock();
     lockWith(foreign, fresh);
     await expectHonoured(fresh, 300);
@@ -199,7 +230,11 @@ describe('reliability · locks left by dead, reused, rebooted and foreign holder
 
   it(`a lock from another host dated in the future is stale ${LOCK_DEFAULTS.foreignStaleMs} ms after this writer first saw it (not once the clock passes its mtime)`, async () => {
     const v = virtualClock();
-    lockWith(JSON.stringify({ pid: 1, host: 'another-host.example', token: 'x', acquiredAt: new Date().toISOString() }), v, -3_600_000);
+    lockWith(
+      JSON.stringify({ pid: 1, host: 'another-host.example', token: 'x', acquiredAt: new Date().toISOString() }),
+      v,
+      -3_600_000,
+    );
     await expectBroken(v, LOCK_DEFAULTS.foreignStaleMs, LOCK_DEFAULTS.foreignStaleMs + ONE_BACKOFF_MS);
   });
 

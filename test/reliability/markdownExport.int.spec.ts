@@ -27,7 +27,8 @@ const HOSTILE = [
   '\\<b>',
 ];
 
-const thread = (title: string, cwd: string): Thread => ({ id: 't-1', name: title, preview: title, createdAt: 1_780_000_000, model: 'gpt-5', cwd }) as unknown as Thread;
+const thread = (title: string, cwd: string): Thread =>
+  ({ id: 't-1', name: title, preview: title, createdAt: 1_780_000_000, model: 'gpt-5', cwd }) as unknown as Thread;
 
 const turnOf = (texts: ReadonlyArray<string>, error: string | null): Turn =>
   ({
@@ -89,19 +90,43 @@ describe('reliability · Markdown export (hostile thread text)', function () {
       check(md);
     }
     // Still there to read, as text.
-    const rendered = new HtmlRenderer().render(new Parser().parse(threadMarkdown(thread('t', '/'), [turnOf(['<script>alert(1)</script>'], null)])));
+    const rendered = new HtmlRenderer().render(
+      new Parser().parse(threadMarkdown(thread('t', '/'), [turnOf(['<script>alert(1)</script>'], null)])),
+    );
     expect(rendered).to.include('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
   it('property: no exported Markdown, rendered by commonmark, holds a raw tag, a link or a javascript: URL from the thread', () => {
     const piece = fc.oneof(
-      fc.constantFrom(...HOSTILE, '`', '``', '```', '~~~', '\n', '    ', '<', '>', '[', ']', '(', ')', '!', '\\', ':', '&'),
+      fc.constantFrom(
+        ...HOSTILE,
+        '`',
+        '``',
+        '```',
+        '~~~',
+        '\n',
+        '    ',
+        '<',
+        '>',
+        '[',
+        ']',
+        '(',
+        ')',
+        '!',
+        '\\',
+        ':',
+        '&',
+      ),
       fc.string({ maxLength: 12 }),
     );
     const text = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
     fc.assert(
-      fc.property(text, text, fc.array(text, { minLength: 1, maxLength: 6 }), fc.option(text, { nil: null }), (title, cwd, texts, error) =>
-        check(threadMarkdown(thread(title, cwd), [turnOf(texts, error)])),
+      fc.property(
+        text,
+        text,
+        fc.array(text, { minLength: 1, maxLength: 6 }),
+        fc.option(text, { nil: null }),
+        (title, cwd, texts, error) => check(threadMarkdown(thread(title, cwd), [turnOf(texts, error)])),
       ),
       { numRuns: 2_000 },
     );

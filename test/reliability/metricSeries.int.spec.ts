@@ -44,7 +44,11 @@ describe('reliability · metric series: a client naming 10,000 unknown methods a
     };
     await serveConnection(
       connection,
-      { codexHome: '/nonexistent', early: [initialize], open: () => Promise.resolve(E.left(notFound('CODEX_HOME', '/nonexistent'))) },
+      {
+        codexHome: '/nonexistent',
+        early: [initialize],
+        open: () => Promise.resolve(E.left(notFound('CODEX_HOME', '/nonexistent'))),
+      },
       { maxRequestsPerConnection: 0, onOverload: metrics.overloaded },
     );
     const text = await metrics.text();
@@ -56,6 +60,9 @@ describe('reliability · metric series: a client naming 10,000 unknown methods a
     figures.metricsTextKB = Math.round(Buffer.byteLength(text) / 1024);
     expect(figures.overloadAnswers, 'every request after initialize refused as overloaded').to.equal(NAMES + 1);
     expect(series.length, `overload series (first: ${series.slice(0, 3).join(' | ')})`).to.be.at.most(MAX_SERIES);
-    expect(series).to.include.members(['rollout_engine_rpc_overloads_total{method="other"} 10000', 'rollout_engine_rpc_overloads_total{method="thread/list"} 1']);
+    expect(series).to.include.members([
+      'rollout_engine_rpc_overloads_total{method="other"} 10000',
+      'rollout_engine_rpc_overloads_total{method="thread/list"} 1',
+    ]);
   });
 });

@@ -43,7 +43,8 @@ describe('reliability · a folder swapped for a link while archive or unarchive 
     fs.symlinkSync(nodePath.join(outside, 'moved'), folder);
     figures.swaps++;
   };
-  const filesOutside = (): string[] => (fs.existsSync(nodePath.join(outside, 'moved')) ? fs.readdirSync(nodePath.join(outside, 'moved')) : []);
+  const filesOutside = (): string[] =>
+    fs.existsSync(nodePath.join(outside, 'moved')) ? fs.readdirSync(nodePath.join(outside, 'moved')) : [];
 
   const cases = [
     { move: 'archive', from: () => nodePath.join(day, NAME), target: () => archived },

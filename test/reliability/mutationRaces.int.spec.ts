@@ -19,13 +19,17 @@ import { reportArea } from './areaSummary.js';
 // 200 outran a 240 s bound in both of stop 78's runs (cause not yet found: ~1.7 s a trial there).
 // The bound is a hang guard, so it must not decide the verdict by the machine's pace.
 const TRIALS = Number(process.env['RACE_TRIALS'] ?? 100);
-const threadIdOf = (race: number, trial: number): string => `eeeeeeee-0000-7000-8000-${race.toString(16).padStart(4, '0')}${trial.toString(16).padStart(8, '0')}`;
+const threadIdOf = (race: number, trial: number): string =>
+  `eeeeeeee-0000-7000-8000-${race.toString(16).padStart(4, '0')}${trial.toString(16).padStart(8, '0')}`;
 
 type Answer = { readonly result?: any; readonly error?: { readonly code: number; readonly message: string } };
 
 const openServe = async (home: string): Promise<StdioRpcClient> => {
   const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-  await s.request('initialize', { clientInfo: { name: 'race', version: '1' }, capabilities: { experimentalApi: true } });
+  await s.request('initialize', {
+    clientInfo: { name: 'race', version: '1' },
+    capabilities: { experimentalApi: true },
+  });
   s.notify('initialized');
   return s;
 };
@@ -57,7 +61,15 @@ describe('reliability · two serve processes mutating one paginated thread', fun
   let home: string;
   let a: StdioRpcClient;
   let b: StdioRpcClient;
-  const figures = { trials: 0, acknowledgedLines: 0, lostLines: 0, conflicts: 0, bothSucceeded: 0, siblingRevisions: 0, staleAnswers: 0 };
+  const figures = {
+    trials: 0,
+    acknowledgedLines: 0,
+    lostLines: 0,
+    conflicts: 0,
+    bothSucceeded: 0,
+    siblingRevisions: 0,
+    staleAnswers: 0,
+  };
 
   before(async () => {
     home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-races-'));
@@ -102,7 +114,9 @@ describe('reliability · two serve processes mutating one paginated thread', fun
       // Codex lists an inline review turn once it ends (no task_started of its own:
       // thread_history_projection.rs): the review's line is found by its turn id.
       const reviewKept =
-        reviewTurn !== undefined && (((await a.request('thread/items/list', { threadId: id, turnId: reviewTurn })) as Answer).result?.data?.length ?? 0) > 0;
+        reviewTurn !== undefined &&
+        (((await a.request('thread/items/list', { threadId: id, turnId: reviewTurn })) as Answer).result?.data
+          ?.length ?? 0) > 0;
       let expected: string[][];
       if (rv === 'ok' && rb === 'ok') {
         figures.bothSucceeded++;
@@ -135,7 +149,10 @@ describe('reliability · two serve processes mutating one paginated thread', fun
     for (let trial = 0; trial < TRIALS; trial++) {
       const id = threadIdOf(2, trial);
       writeRollout(home, rolloutName(id), chatThread('paginated', id, 3).text());
-      const answers = await Promise.all([a.request('thread/rollback', { threadId: id, numTurns: 1 }), b.request('thread/rollback', { threadId: id, numTurns: 1 })]);
+      const answers = await Promise.all([
+        a.request('thread/rollback', { threadId: id, numTurns: 1 }),
+        b.request('thread/rollback', { threadId: id, numTurns: 1 }),
+      ]);
       const [x, y] = answers.map(conflictOrOk);
       figures.trials++;
       if (x === 'conflict' || y === 'conflict') figures.conflicts++;

@@ -27,10 +27,22 @@ const C = '01a1fe84-0000-7000-8000-0000000000f3';
 /** The home's owner: not root, not this process. */
 const OWNER = 12345;
 
-const figures = { cases: 0, commands: 0, serveRequests: 0, linksPlanted: 0, outsideChanges: 0, refusals: 0, crashes: 0, hangs: 0, modeChecks: 0, wrongModes: 0 };
+const figures = {
+  cases: 0,
+  commands: 0,
+  serveRequests: 0,
+  linksPlanted: 0,
+  outsideChanges: 0,
+  refusals: 0,
+  crashes: 0,
+  hangs: 0,
+  modeChecks: 0,
+  wrongModes: 0,
+};
 
 /** Run the CLI (optionally under `umask 000`). */
-const runCli = (args: ReadonlyArray<string>, umask000 = false): Promise<EngineCliRun> => runEngineCli(args, 60_000, {}, umask000);
+const runCli = (args: ReadonlyArray<string>, umask000 = false): Promise<EngineCliRun> =>
+  runEngineCli(args, 60_000, {}, umask000);
 
 /** Every entry below `root` (itself included) as lstat sees it: kind, mode, mtime, and the bytes' digest or the link's target. */
 const scan = (root: string): Map<string, string> => {
@@ -51,13 +63,15 @@ const scan = (root: string): Map<string, string> => {
 /** What differs between two scans (created, removed, changed), as lines to read. */
 const differences = (before: Map<string, string>, after: Map<string, string>): string[] => {
   const out: string[] = [];
-  for (const [p, v] of after) if (before.get(p) !== v) out.push(`${before.has(p) ? 'changed' : 'created'} ${p}: ${before.get(p) ?? '-'} → ${v}`);
+  for (const [p, v] of after)
+    if (before.get(p) !== v) out.push(`${before.has(p) ? 'changed' : 'created'} ${p}: ${before.get(p) ?? '-'} → ${v}`);
   for (const p of before.keys()) if (!after.has(p)) out.push(`removed ${p}`);
   return out;
 };
 
 /** A rollout's path in the home (all three threads live in the same day folder). */
-const rolloutOf = (home: string, id: string): string => nodePath.join(home, 'sessions', '2026', '11', '21', rolloutName(id));
+const rolloutOf = (home: string, id: string): string =>
+  nodePath.join(home, 'sessions', '2026', '11', '21', rolloutName(id));
 
 /**
  * A home with three paginated threads (C with a line that does not decode: a quarantine record),
@@ -68,7 +82,10 @@ const makeHome = (home: string): { readonly a: RolloutWriter } => {
   writeRollout(home, rolloutName(A), a.text());
   writeRollout(home, rolloutName(B), chatThread('paginated', B, 2, 'b').text());
   writeRollout(home, rolloutName(C), `${chatThread('paginated', C, 2, 'c').text()}{"not a rollout line\n`);
-  fs.writeFileSync(nodePath.join(home, 'session_index.jsonl'), `${JSON.stringify({ id: A, thread_name: 'first', updated_at: '2026-11-21T14:00:00Z' })}\n`);
+  fs.writeFileSync(
+    nodePath.join(home, 'session_index.jsonl'),
+    `${JSON.stringify({ id: A, thread_name: 'first', updated_at: '2026-11-21T14:00:00Z' })}\n`,
+  );
   return { a };
 };
 
@@ -121,13 +138,30 @@ describe('reliability · planted links (a home owned by another user, commands r
   let inputs: string;
 
   before(async function () {
-    skipUnmet(this, process.getuid?.() === 0, 'root', "the escape it guards against: a planted link is followed with root's rights");
+    skipUnmet(
+      this,
+      process.getuid?.() === 0,
+      'root',
+      "the escape it guards against: a planted link is followed with root's rights",
+    );
     outside = nodePath.join(tmp(), 'outside');
     inputs = nodePath.join(tmp(), 'inputs');
     fs.mkdirSync(inputs, { recursive: true });
     // Watched: root's files and folders (0644/0755, an hour old) that links lead to, and names links lead to that must stay absent.
     const past = new Date(Date.now() - 3600_000);
-    for (const kind of ['engine', 'index', 'quarantine', 'state', 'keys', 'verify', 'mark', 'lock', 'sessionIndex', 'ledger', 'data']) {
+    for (const kind of [
+      'engine',
+      'index',
+      'quarantine',
+      'state',
+      'keys',
+      'verify',
+      'mark',
+      'lock',
+      'sessionIndex',
+      'ledger',
+      'data',
+    ]) {
       const dir = nodePath.join(outside, `dir-${kind}`);
       fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
       fs.writeFileSync(nodePath.join(dir, 'keep.txt'), `root's ${kind} folder\n`, { mode: 0o644 });
@@ -139,7 +173,14 @@ describe('reliability · planted links (a home owned by another user, commands r
     // Root's index of another home (a real LMDB environment) for the LMDB files' links to lead to.
     const other = nodePath.join(tmp(), 'root-home');
     makeHome(other);
-    const built = await runCli(['index', '--codex-home', other, '--index-dir', nodePath.join(outside, 'lmdb-env'), '--quiet']);
+    const built = await runCli([
+      'index',
+      '--codex-home',
+      other,
+      '--index-dir',
+      nodePath.join(outside, 'lmdb-env'),
+      '--quiet',
+    ]);
     expect(built.exitCode, built.stderr).to.equal(0);
     fs.chmodSync(outside, 0o755);
     fs.utimesSync(outside, past, past);
@@ -148,11 +189,18 @@ describe('reliability · planted links (a home owned by another user, commands r
   after(() => reportArea('planted links', figures));
 
   /** Every mutating command (and the views that open the index), as root, on `home`: each answer checked as a typed one. */
-  const runAll = async (home: string, a: RolloutWriter, only: ReadonlyArray<Command> | undefined): Promise<EngineCliRun[]> => {
+  const runAll = async (
+    home: string,
+    a: RolloutWriter,
+    only: ReadonlyArray<Command> | undefined,
+  ): Promise<EngineCliRun[]> => {
     const claude = nodePath.join(inputs, 'claude');
     const project = nodePath.join(inputs, 'project');
     fs.mkdirSync(project, { recursive: true });
-    writeClaudeSession(claude, project, 's1', [userRow(project, 'imported question'), ...assistantRows(project, [text('imported answer')])]);
+    writeClaudeSession(claude, project, 's1', [
+      userRow(project, 'imported question'),
+      ...assistantRows(project, [text('imported answer')]),
+    ]);
     const lines = nodePath.join(inputs, 'lines.jsonl');
     const next = new RolloutWriter('paginated', A, { startOrdinal: a.nextOrdinal(), startMs: a.nowMs() + 1000 });
     fs.writeFileSync(lines, next.chatTurn('t4', 'question 4', 'answer 4').text());
@@ -163,7 +211,16 @@ describe('reliability · planted links (a home owned by another user, commands r
       rebuild: ['index', '--rebuild'],
       threads: ['threads'],
       read: ['read', A],
-      append: ['append', A, '--lines-file', lines, '--expected-ordinal', String(a.nextOrdinal()), '--idempotency-key', 'k-planted'],
+      append: [
+        'append',
+        A,
+        '--lines-file',
+        lines,
+        '--expected-ordinal',
+        String(a.nextOrdinal()),
+        '--idempotency-key',
+        'k-planted',
+      ],
       fork: ['fork', A],
       revert: ['revert', A, '--before-turn-id', 't3'],
       rollback: ['rollback', B, '--num-turns', '1'],
@@ -263,13 +320,15 @@ describe('reliability · planted links (a home owned by another user, commands r
     {
       name: 'quarantine-lock',
       commands: ['index', 'rebuild', 'read'],
-      plant: (_h, out, engine) => plant(nodePath.join(out, 'new-quarantine-lock'), nodePath.join(engine, 'quarantine.jsonl.lock')),
+      plant: (_h, out, engine) =>
+        plant(nodePath.join(out, 'new-quarantine-lock'), nodePath.join(engine, 'quarantine.jsonl.lock')),
     },
     {
       name: 'thread-state',
       indexFirst: true,
       commands: ['metadata', 'readState', 'read', 'archive'],
-      plant: (_h, out, engine) => plant(nodePath.join(out, 'file-state.txt'), nodePath.join(engine, 'thread-state.jsonl')),
+      plant: (_h, out, engine) =>
+        plant(nodePath.join(out, 'file-state.txt'), nodePath.join(engine, 'thread-state.jsonl')),
     },
     {
       name: 'thread-state-new',
@@ -316,12 +375,14 @@ describe('reliability · planted links (a home owned by another user, commands r
       name: 'import-ledger',
       commands: ['import'],
       indexFirst: true,
-      plant: (home, out) => plant(nodePath.join(out, 'file-ledger.txt'), nodePath.join(home, 'external_agent_session_imports.json')),
+      plant: (home, out) =>
+        plant(nodePath.join(out, 'file-ledger.txt'), nodePath.join(home, 'external_agent_session_imports.json')),
     },
   ];
 
   for (const c of cases)
-    it(`${c.name}: every command as root creates, changes and chmods nothing outside the home; refusals are typed`, async () => void (await runCase(c)));
+    it(`${c.name}: every command as root creates, changes and chmods nothing outside the home; refusals are typed`, async () =>
+      void (await runCase(c)));
 
   // Codex's session_index.jsonl is rewritten by thread/delete in adapters/driven/jsonl/home/sessionIndex.ts (another part of issue 39).
   it('session_index.jsonl and a guessable temp name beside it: name and delete create, change and chmod nothing outside the home', async () => {
@@ -336,7 +397,10 @@ describe('reliability · planted links (a home owned by another user, commands r
         // The temp name thread/delete used (`session_index.jsonl.<pid>.tmp`), for the next pids this machine hands out.
         const last = Number(fs.readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8'));
         for (let pid = last + 1; pid <= last + 200; pid++)
-          plant(nodePath.join(out, `new-session-index-tmp-${pid}`), nodePath.join(home, `session_index.jsonl.${pid}.tmp`));
+          plant(
+            nodePath.join(out, `new-session-index-tmp-${pid}`),
+            nodePath.join(home, `session_index.jsonl.${pid}.tmp`),
+          );
       },
     });
   });
@@ -350,7 +414,11 @@ describe('reliability · planted links (a home owned by another user, commands r
     expect(first.exitCode, first.stderr).to.equal(0);
     fs.rmSync(nodePath.join(engine, 'quarantine.jsonl'));
     // C's bad line again, in a new file: serve's catch-up quarantines it.
-    writeRollout(home, rolloutName(C).replace('T14-00-00', 'T15-00-00'), `${chatThread('paginated', C.replace('f3', 'f4'), 1, 'd').text()}{"bad line\n`);
+    writeRollout(
+      home,
+      rolloutName(C).replace('T14-00-00', 'T15-00-00'),
+      `${chatThread('paginated', C.replace('f3', 'f4'), 1, 'd').text()}{"bad line\n`,
+    );
     plant(nodePath.join(outside, 'file-quarantine.txt'), nodePath.join(engine, 'quarantine.jsonl'));
     plant(nodePath.join(outside, 'file-keys.txt'), nodePath.join(engine, 'append-keys.jsonl'));
     plant(nodePath.join(outside, 'new-serve-state'), nodePath.join(engine, 'thread-state.jsonl'));
@@ -378,7 +446,12 @@ describe('reliability · planted links (a home owned by another user, commands r
       const answers = [
         await ask('thread/list', {}),
         await ask('thread/read', { threadId: A, includeTurns: true }),
-        await ask('rollout/append', { threadId: A, lines: next.chatTurn('t4', 'q4', 'a4').lines, expectedOrdinal: a.nextOrdinal(), idempotencyKey: 'k-serve' }),
+        await ask('rollout/append', {
+          threadId: A,
+          lines: next.chatTurn('t4', 'q4', 'a4').lines,
+          expectedOrdinal: a.nextOrdinal(),
+          idempotencyKey: 'k-serve',
+        }),
         await ask('thread/metadata/update', { threadId: A, gitInfo: { branch: 'main' } }),
         await ask('thread/revert', { threadId: A, beforeTurnId: 't3' }),
         await ask('thread/rollback', { threadId: B, numTurns: 1 }),
@@ -388,8 +461,14 @@ describe('reliability · planted links (a home owned by another user, commands r
         await ask('thread/readState/update', { threadId: A, read: true, expectedRevision: 0 }),
       ];
       // Every answer a result or a JSON-RPC error (never a dead server).
-      for (const r of answers) expect('result' in r || ('error' in r && r.error.code !== -1 && r.error.code !== -2), JSON.stringify(r)).to.equal(true);
-      figures.refusals += answers.filter((r) => 'error' in r && /ELOOP|symbolic link|not a regular file/.test(r.error.message)).length;
+      for (const r of answers)
+        expect(
+          'result' in r || ('error' in r && r.error.code !== -1 && r.error.code !== -2),
+          JSON.stringify(r),
+        ).to.equal(true);
+      figures.refusals += answers.filter(
+        (r) => 'error' in r && /ELOOP|symbolic link|not a regular file/.test(r.error.message),
+      ).length;
     } finally {
       await server.close();
     }
@@ -407,7 +486,16 @@ describe('reliability · planted links (a home owned by another user, commands r
     const steps: string[][] = [
       ['index'],
       ['metadata', A, '--git-branch', 'main'],
-      ['append', A, '--lines-file', lines, '--expected-ordinal', String(a.nextOrdinal()), '--idempotency-key', 'k-umask'],
+      [
+        'append',
+        A,
+        '--lines-file',
+        lines,
+        '--expected-ordinal',
+        String(a.nextOrdinal()),
+        '--idempotency-key',
+        'k-umask',
+      ],
       ['revert', A, '--before-turn-id', 't3'],
       ['verify'],
     ];

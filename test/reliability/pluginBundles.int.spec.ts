@@ -11,7 +11,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as tar from 'tar';
 import { homePluginPorts } from '../../adapters/driven/plugins/homeRemotePlugins.js';
 import { REMOTE_GLOBAL_MARKETPLACE_NAME as REMOTE_MARKETPLACE } from '../../domain/plugins/remoteCatalog.js';
-import { ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV, REMOTE_BUNDLE_LIMITS } from '../../adapters/driven/plugins/remoteBundleFetcher.js';
+import {
+  ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV,
+  REMOTE_BUNDLE_LIMITS,
+} from '../../adapters/driven/plugins/remoteBundleFetcher.js';
 import { renderError } from '../../domain/errors.js';
 import { startPluginBackend } from '../fixtures/pluginBackend.js';
 import type { FakePluginBackend } from '../fixtures/pluginBackend.js';
@@ -31,7 +34,16 @@ const rawBundle = (entries: Iterable<RawEntry>): Buffer => {
   const blocks: Buffer[] = [];
   for (const e of entries) {
     const body = Buffer.from(e.body ?? '');
-    const header = new tar.Header({ path: e.path, type: e.type, mode: e.mode, size: body.length, mtime: new Date(0), uid: 0, gid: 0, linkpath: e.linkpath });
+    const header = new tar.Header({
+      path: e.path,
+      type: e.type,
+      mode: e.mode,
+      size: body.length,
+      mtime: new Date(0),
+      uid: 0,
+      gid: 0,
+      linkpath: e.linkpath,
+    });
     header.encode();
     blocks.push(header.block!);
     if (body.length > 0) blocks.push(body, Buffer.alloc((512 - (body.length % 512)) % 512));
@@ -42,10 +54,23 @@ const rawBundle = (entries: Iterable<RawEntry>): Buffer => {
 
 const MANIFEST: RawEntry[] = [
   { path: '.codex-plugin/', type: 'Directory', mode: 0o755 },
-  { path: '.codex-plugin/plugin.json', type: 'File', mode: 0o644, body: JSON.stringify({ name: 'tool', version: '1.0.0', description: 'x' }) },
+  {
+    path: '.codex-plugin/plugin.json',
+    type: 'File',
+    mode: 0o644,
+    body: JSON.stringify({ name: 'tool', version: '1.0.0', description: 'x' }),
+  },
 ];
 
-const figures = { trials: 0, installed: 0, refused: 0, specialModes: 0, writableByOthers: 0, unpackedEntries: 0, escapes: 0 };
+const figures = {
+  trials: 0,
+  installed: 0,
+  refused: 0,
+  specialModes: 0,
+  writableByOthers: 0,
+  unpackedEntries: 0,
+  escapes: 0,
+};
 
 describe('reliability · plugin bundles (modes, entry count, links)', function () {
   this.timeout(600_000);
@@ -60,7 +85,10 @@ describe('reliability · plugin bundles (modes, entry count, links)', function (
     env = { [ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV]: '1' };
     await fs.writeFile(
       nodePath.join(home, 'auth.json'),
-      JSON.stringify({ OPENAI_API_KEY: null, tokens: { id_token: 'x', access_token: 'token-1', refresh_token: 'r', account_id: 'acct-1' } }),
+      JSON.stringify({
+        OPENAI_API_KEY: null,
+        tokens: { id_token: 'x', access_token: 'token-1', refresh_token: 'r', account_id: 'acct-1' },
+      }),
     );
     await fs.writeFile(nodePath.join(home, 'config.toml'), `chatgpt_base_url = ${JSON.stringify(backend.baseUrl)}\n`);
   });
@@ -71,9 +99,19 @@ describe('reliability · plugin bundles (modes, entry count, links)', function (
   const install = async (name: string, bundle: Buffer) => {
     const id = `plugins~Plugin_${name}0001`;
     backend.bundles.set(`/bundles/${name}.tar.gz`, bundle);
-    backend.plugins.push({ id, name, scope: 'GLOBAL', bundlePath: `/bundles/${name}.tar.gz`, version: '1.0.0', installed: false });
+    backend.plugins.push({
+      id,
+      name,
+      scope: 'GLOBAL',
+      bundlePath: `/bundles/${name}.tar.gz`,
+      version: '1.0.0',
+      installed: false,
+    });
     figures.trials += 1;
-    const answer = await homePluginPorts(home, {}, env).installRemote({ remoteMarketplaceName: REMOTE_MARKETPLACE, pluginName: id })();
+    const answer = await homePluginPorts(home, {}, env).installRemote({
+      remoteMarketplaceName: REMOTE_MARKETPLACE,
+      pluginName: id,
+    })();
     if (E.isRight(answer)) figures.installed += 1;
     else figures.refused += 1;
     return answer;
@@ -82,11 +120,16 @@ describe('reliability · plugin bundles (modes, entry count, links)', function (
   /** Every entry under the plugin's cache root and the staging folder, with its mode. */
   const unpacked = async (): Promise<Array<{ path: string; mode: number }>> => {
     const out: Array<{ path: string; mode: number }> = [];
-    for (const dir of [nodePath.join(home, 'plugins', 'cache'), nodePath.join(home, 'plugins', '.remote-plugin-install-staging')]) {
-      const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch((e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') return []; // not made (yet): nothing unpacked there
-        throw e;
-      });
+    for (const dir of [
+      nodePath.join(home, 'plugins', 'cache'),
+      nodePath.join(home, 'plugins', '.remote-plugin-install-staging'),
+    ]) {
+      const entries = await fs
+        .readdir(dir, { withFileTypes: true, recursive: true })
+        .catch((e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOENT') return []; // not made (yet): nothing unpacked there
+          throw e;
+        });
       for (const e of entries) {
         const path = nodePath.join(e.parentPath, e.name);
         out.push({ path, mode: (await fs.lstat(path)).mode & 0o7777 });
@@ -117,7 +160,13 @@ describe('reliability · plugin bundles (modes, entry count, links)', function (
     // The bundle's own entries (the cache's folders above it are the engine's, not the archive's).
     const root = nodePath.join(home, 'plugins', 'cache', 'openai-curated-remote', 'modes', '1.0.0');
     const modes = (await unpacked()).filter((m) => m.path.startsWith(`${root}${nodePath.sep}`));
-    expect(modes.map((m) => nodePath.basename(m.path))).to.include.members(['tool', 'data.txt', 'notes.md', 'shared', 'bin']);
+    expect(modes.map((m) => nodePath.basename(m.path))).to.include.members([
+      'tool',
+      'data.txt',
+      'notes.md',
+      'shared',
+      'bin',
+    ]);
     for (const { path, mode } of modes) {
       if ((mode & 0o7000) !== 0) figures.specialModes += 1;
       if ((mode & 0o022) !== 0) figures.writableByOthers += 1;
@@ -140,7 +189,8 @@ describe('reliability · plugin bundles (modes, entry count, links)', function (
     const left = (await unpacked()).length;
     figures.unpackedEntries += left;
     expect(E.isLeft(answer), 'the install of 200,000 files was acknowledged').to.equal(true);
-    if (E.isLeft(answer)) expect(renderError(answer.left)).to.include(`maximum of ${REMOTE_BUNDLE_LIMITS.maxEntries} entries`);
+    if (E.isLeft(answer))
+      expect(renderError(answer.left)).to.include(`maximum of ${REMOTE_BUNDLE_LIMITS.maxEntries} entries`);
     expect(left, 'entries left in the cache or staging').to.equal(0);
   });
 
@@ -149,7 +199,11 @@ describe('reliability · plugin bundles (modes, entry count, links)', function (
     await fs.writeFile(outside, 'outside');
     const answer = await install(
       'linked',
-      rawBundle([...MANIFEST, { path: 'escape', type: 'SymbolicLink', mode: 0o777, linkpath: outside }, { path: 'escape', type: 'File', mode: 0o644, body: 'x' }]),
+      rawBundle([
+        ...MANIFEST,
+        { path: 'escape', type: 'SymbolicLink', mode: 0o777, linkpath: outside },
+        { path: 'escape', type: 'File', mode: 0o644, body: 'x' },
+      ]),
     );
     expect(E.isLeft(answer)).to.equal(true);
     const changed = (await fs.readFile(outside, 'utf8')) !== 'outside';

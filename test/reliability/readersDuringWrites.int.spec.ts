@@ -20,7 +20,10 @@ import { reportArea } from './areaSummary.js';
 
 const READERS = 32;
 const APPENDS = 40;
-const THREADS = { paginated: 'dddddddd-0000-7000-8000-0000000000a1', legacy: 'dddddddd-0000-7000-8000-0000000000a2' } as const;
+const THREADS = {
+  paginated: 'dddddddd-0000-7000-8000-0000000000a1',
+  legacy: 'dddddddd-0000-7000-8000-0000000000a2',
+} as const;
 
 interface Page {
   readonly data: Array<{ id: string; status: string; items: unknown[] }>;
@@ -48,7 +51,10 @@ describe('reliability · 32 readers paging while a writer appends turns (and ind
     writeRollout(home, rolloutName(THREADS.paginated), chatThread('paginated', THREADS.paginated, 5).text());
     writeRollout(home, rolloutName(THREADS.legacy), chatThread('legacy', THREADS.legacy, 5).text());
     server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', { clientInfo: { name: 'readers', version: '1' }, capabilities: { experimentalApi: true } });
+    await server.request('initialize', {
+      clientInfo: { name: 'readers', version: '1' },
+      capabilities: { experimentalApi: true },
+    });
     server.notify('initialized');
   });
   after(async () => {
@@ -144,7 +150,10 @@ describe('reliability · 32 readers paging while a writer appends turns (and ind
     await Promise.all(readers);
 
     // After it all: the served answer is the whole-file fold's, and another rebuild leaves it so.
-    const served = async (threadId: string) => JSON.stringify(((await server.request('thread/read', { threadId, includeTurns: true })) as { result: unknown }).result);
+    const served = async (threadId: string) =>
+      JSON.stringify(
+        ((await server.request('thread/read', { threadId, includeTurns: true })) as { result: unknown }).result,
+      );
     for (const id of Object.values(THREADS)) {
       const fold = await readThreadByFold(jsonlRolloutStore(home), id, true)();
       if (E.isLeft(fold)) throw new Error(JSON.stringify(fold.left));

@@ -46,16 +46,28 @@ export interface ServeChild {
 }
 
 /** `serve --listen ws://127.0.0.1:0` (or `listen` false: stdio, its pipes given) on `home`, `extra` flags added, `env` over this process's. */
-export const spawnServe = async (home: string, extra: ReadonlyArray<string> = [], listen = true, env: Readonly<Record<string, string>> = {}): Promise<ServeChild> => {
-  const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', ...(listen ? ['--listen', 'ws://127.0.0.1:0'] : []), '--codex-home', home, ...extra], {
-    stdio: ['pipe', listen ? 'ignore' : 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+export const spawnServe = async (
+  home: string,
+  extra: ReadonlyArray<string> = [],
+  listen = true,
+  env: Readonly<Record<string, string>> = {},
+): Promise<ServeChild> => {
+  const child = spawn(
+    process.execPath,
+    [ENGINE_CLI_PATH, 'serve', ...(listen ? ['--listen', 'ws://127.0.0.1:0'] : []), '--codex-home', home, ...extra],
+    {
+      stdio: ['pipe', listen ? 'ignore' : 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   if (!listen) return { child, stderr: () => stderr, url: '', exited };
-  if (!(await until(() => /"msg":"listening"/.test(stderr) || child.exitCode !== null, 30_000))) throw new Error(`serve did not start: ${stderr}`);
+  if (!(await until(() => /"msg":"listening"/.test(stderr) || child.exitCode !== null, 30_000)))
+    throw new Error(`serve did not start: ${stderr}`);
   const url = /"url":"(ws:\/\/[^"]+)"/.exec(stderr)?.[1];
   if (url === undefined) throw new Error(`serve did not start: ${stderr}`);
   return { child, stderr: () => stderr, url, exited };
@@ -77,7 +89,8 @@ export const wsClient = async (url: string): Promise<WsClient> => {
   let closed: { code: number } | null = null;
   ws.on('message', (data) => {
     const m = JSON.parse(data.toString()) as Record<string, unknown>;
-    if (typeof m['method'] === 'string' && m['id'] === undefined) notified.set(m['method'], (notified.get(m['method']) ?? 0) + 1);
+    if (typeof m['method'] === 'string' && m['id'] === undefined)
+      notified.set(m['method'], (notified.get(m['method']) ?? 0) + 1);
     else waiting.get(m['id'])?.(m);
   });
   ws.on('close', (code) => (closed = { code }));

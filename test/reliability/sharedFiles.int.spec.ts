@@ -17,19 +17,25 @@ import { filesOf, openServe, sessionIndexNames } from './sharedHome.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
 
 const TRIALS = Number(process.env['SHARED_FILE_TRIALS'] ?? 40);
-const threadIdOf = (race: number, trial: number): string => `dddddddd-0000-7000-8000-${race.toString(16).padStart(4, '0')}${trial.toString(16).padStart(8, '0')}`;
+const threadIdOf = (race: number, trial: number): string =>
+  `dddddddd-0000-7000-8000-${race.toString(16).padStart(4, '0')}${trial.toString(16).padStart(8, '0')}`;
 
 type Answer = { readonly result?: any; readonly error?: { readonly code: number; readonly message: string } };
 const ok = (a: RpcAnswer): boolean => (a as Answer).result !== undefined;
 
 /** A Codex-like line, appended as Codex appends it (its own process, O_APPEND, one write, fsync, no lock of ours). */
-export const codexLine = (id: string, name: string): string => `${JSON.stringify({ id, thread_name: name, updated_at: new Date().toISOString() })}\n`;
+export const codexLine = (id: string, name: string): string =>
+  `${JSON.stringify({ id, thread_name: name, updated_at: new Date().toISOString() })}\n`;
 
 /**
  * A process appending rename lines of `threadId` (`codex-0`, `codex-1`, …) to session_index.jsonl
  * as Codex does, until `stop` exists; it prints how many it appended (each acknowledged by its fsync).
  */
-export const codexStyleAppender = (home: string, threadId: string, stop: string): { readonly appended: Promise<number> } => {
+export const codexStyleAppender = (
+  home: string,
+  threadId: string,
+  stop: string,
+): { readonly appended: Promise<number> } => {
   const script = `
     const fs = require('node:fs');
     const [path, id, stop] = process.argv.slice(1);
@@ -45,7 +51,9 @@ export const codexStyleAppender = (home: string, threadId: string, stop: string)
     }
     process.stdout.write(String(n));
   `;
-  const child = spawn(process.execPath, ['-e', script, nodePath.join(home, 'session_index.jsonl'), threadId, stop], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', script, nodePath.join(home, 'session_index.jsonl'), threadId, stop], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (c: string) => (out += c));
@@ -152,7 +160,10 @@ describe('reliability · thread/delete and the shared files (two serve processes
     for (let trial = 0; trial < TRIALS; trial++) {
       const id = threadIdOf(4, trial);
       writeRollout(home, rolloutName(id), chatThread('paginated', id, 3).text());
-      const [del, fork] = await Promise.all([a.request('thread/delete', { threadId: id }), b.request('thread/fork', { threadId: id })]);
+      const [del, fork] = await Promise.all([
+        a.request('thread/delete', { threadId: id }),
+        b.request('thread/fork', { threadId: id }),
+      ]);
       figures.trials++;
       if (ok(del) && ok(fork)) {
         figures.bothAcknowledged++;
@@ -167,7 +178,8 @@ describe('reliability · thread/delete and the shared files (two serve processes
           wrong.push(`trial ${trial}: the fork reads ${turns} turns`);
         }
       }
-      if (ok(del) && filesOf(home, id).length > 0) wrong.push(`trial ${trial}: deleted, yet ${filesOf(home, id).join(' ')} left`);
+      if (ok(del) && filesOf(home, id).length > 0)
+        wrong.push(`trial ${trial}: deleted, yet ${filesOf(home, id).join(' ')} left`);
     }
     expect(wrong, wrong.slice(0, 5).join('\n')).to.deep.equal([]);
   });
@@ -177,12 +189,17 @@ describe('reliability · thread/delete and the shared files (two serve processes
     for (let trial = 0; trial < TRIALS; trial++) {
       const id = threadIdOf(5, trial);
       writeRollout(home, rolloutName(id), chatThread('paginated', id, 3).text());
-      const [del, rollback] = await Promise.all([a.request('thread/delete', { threadId: id }), b.request('thread/rollback', { threadId: id, numTurns: 1 })]);
+      const [del, rollback] = await Promise.all([
+        a.request('thread/delete', { threadId: id }),
+        b.request('thread/rollback', { threadId: id, numTurns: 1 }),
+      ]);
       figures.trials++;
       if (ok(del) && ok(rollback)) figures.rollbacksThenDeleted++;
       if (!ok(del)) continue;
       const left = filesOf(home, id);
-      const reads = await Promise.all([a, b].map((s) => s.request('thread/read', { threadId: id, includeTurns: true })));
+      const reads = await Promise.all(
+        [a, b].map((s) => s.request('thread/read', { threadId: id, includeTurns: true })),
+      );
       if (left.length > 0 || reads.some(ok)) {
         figures.orphanRevisions++;
         wrong.push(
@@ -201,7 +218,11 @@ describe('reliability · thread/delete and the shared files (two serve processes
       writeRollout(modeHome, rolloutName(one), chatThread('paginated', one, 1).text());
       writeRollout(modeHome, rolloutName(two), chatThread('paginated', two, 1).text());
       const cli = (...args: string[]) =>
-        execFileSync('sh', ['-c', 'umask 000; exec "$@"', 'sh', process.execPath, ENGINE_CLI_PATH, ...args, '--codex-home', modeHome], { stdio: 'pipe' });
+        execFileSync(
+          'sh',
+          ['-c', 'umask 000; exec "$@"', 'sh', process.execPath, ENGINE_CLI_PATH, ...args, '--codex-home', modeHome],
+          { stdio: 'pipe' },
+        );
       const path = nodePath.join(modeHome, 'session_index.jsonl');
       cli('name', one, 'first');
       cli('name', two, 'second');
@@ -244,7 +265,8 @@ describe('reliability · thread/delete and the shared files (two serve processes
       for (const planted of ['session_index.jsonl', 'session_index.jsonl.lock']) {
         const home = nodePath.join(base, `home-${planted}`);
         writeRollout(home, rolloutName(id), chatThread('paginated', id, 1).text());
-        if (planted === 'session_index.jsonl.lock') fs.writeFileSync(nodePath.join(home, 'session_index.jsonl'), codexLine(id, 'inside'));
+        if (planted === 'session_index.jsonl.lock')
+          fs.writeFileSync(nodePath.join(home, 'session_index.jsonl'), codexLine(id, 'inside'));
         const link = nodePath.join(home, planted);
         fs.symlinkSync(planted === 'session_index.jsonl' ? victims[0]! : victims[1]!, link);
         figures.plantedLinks++;
@@ -253,7 +275,9 @@ describe('reliability · thread/delete and the shared files (two serve processes
         // error with code ELOOP naming the link. Anything else (a crash, a signal, another error,
         // an answer) fails here; what happened outside is checked after.
         const refused = (...args: string[]): void => {
-          const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, ...args, '--codex-home', home, '--json'], { encoding: 'utf8' });
+          const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, ...args, '--codex-home', home, '--json'], {
+            encoding: 'utf8',
+          });
           const said = `${args[0]} with a link at ${planted} → exit ${r.status} ${r.signal ?? ''}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
           expect(r.error, said).to.equal(undefined);
           expect(r.signal, said).to.equal(null);
@@ -261,13 +285,19 @@ describe('reliability · thread/delete and the shared files (two serve processes
           expect(r.stdout, said).to.equal('');
           const error = (JSON.parse(r.stderr) as { error: Record<string, unknown> }).error;
           expect(error, said).to.deep.include({ tag: 'Io', code: 'ELOOP', exitCode: 1, path: link });
-          expect(error['message'], said).to.equal(`${link} is a symbolic link: refused (the engine opens its own files only as regular files, never through a link)`);
+          expect(error['message'], said).to.equal(
+            `${link} is a symbolic link: refused (the engine opens its own files only as regular files, never through a link)`,
+          );
         };
         refused('name', id, 'renamed by root');
         refused('delete', id);
         const copies = fs
           .readdirSync(home, { recursive: true, encoding: 'utf8' })
-          .filter((f) => fs.lstatSync(nodePath.join(home, f)).isFile() && fs.readFileSync(nodePath.join(home, f), 'utf8').includes('secret'));
+          .filter(
+            (f) =>
+              fs.lstatSync(nodePath.join(home, f)).isFile() &&
+              fs.readFileSync(nodePath.join(home, f), 'utf8').includes('secret'),
+          );
         if (copies.length > 0) escapes.push(`${planted}: the outside file copied into the home (${copies.join(' ')})`);
       }
       if (snapshot() !== before) escapes.push(`outside changed: ${snapshot()} (before: ${before})`);
@@ -287,7 +317,10 @@ describe('reliability · thread/delete and the shared files (two serve processes
       const deadPid = 4_194_000;
       const left = [`.session_index.jsonl.${deadPid}-0badcafe.tmp`, 'session_index.jsonl.lock'];
       fs.writeFileSync(nodePath.join(sweepHome, left[0]!), codexLine(id, 'half'));
-      fs.writeFileSync(nodePath.join(sweepHome, left[1]!), JSON.stringify({ pid: deadPid, host: os.hostname(), token: 'x', acquiredAt: new Date(0).toISOString() }));
+      fs.writeFileSync(
+        nodePath.join(sweepHome, left[1]!),
+        JSON.stringify({ pid: deadPid, host: os.hostname(), token: 'x', acquiredAt: new Date(0).toISOString() }),
+      );
       const others = ['other.lock', `.other.${deadPid}-0badcafe.tmp`];
       for (const o of others) fs.writeFileSync(nodePath.join(sweepHome, o), 'not ours');
       execFileSync(process.execPath, [ENGINE_CLI_PATH, 'index', '--codex-home', sweepHome], { stdio: 'pipe' });

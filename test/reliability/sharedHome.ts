@@ -8,7 +8,10 @@ import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 
 export const openServe = async (home: string): Promise<StdioRpcClient> => {
   const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-  await s.request('initialize', { clientInfo: { name: 'shared-files', version: '1' }, capabilities: { experimentalApi: true } });
+  await s.request('initialize', {
+    clientInfo: { name: 'shared-files', version: '1' },
+    capabilities: { experimentalApi: true },
+  });
   s.notify('initialized');
   return s;
 };
@@ -23,7 +26,10 @@ export const sessionIndexNames = (home: string): Array<{ id: string; name: strin
   const path = nodePath.join(home, 'session_index.jsonl');
   if (!fs.existsSync(path)) return [];
   const text = fs.readFileSync(path, 'utf8');
-  if (text !== '' && !text.endsWith('\n')) throw new Error(`session_index.jsonl ends in a partial line: ${JSON.stringify(text.slice(text.lastIndexOf('\n') + 1))}`);
+  if (text !== '' && !text.endsWith('\n'))
+    throw new Error(
+      `session_index.jsonl ends in a partial line: ${JSON.stringify(text.slice(text.lastIndexOf('\n') + 1))}`,
+    );
   return text
     .split('\n')
     .slice(0, -1)
@@ -32,7 +38,9 @@ export const sessionIndexNames = (home: string): Array<{ id: string; name: strin
       try {
         e = JSON.parse(l) as typeof e;
       } catch (err) {
-        throw new Error(`session_index.jsonl line ${i + 1} is not JSON (${(err as Error).message}): ${JSON.stringify(l)}`);
+        throw new Error(
+          `session_index.jsonl line ${i + 1} is not JSON (${(err as Error).message}): ${JSON.stringify(l)}`,
+        );
       }
       return { id: e.id, name: e.thread_name };
     });
@@ -40,4 +48,6 @@ export const sessionIndexNames = (home: string): Array<{ id: string; name: strin
 
 /** The rollout files of a thread left in the home (revisions are written in today's day folder). */
 export const filesOf = (home: string, threadId: string): string[] =>
-  fs.readdirSync(nodePath.join(home, 'sessions'), { recursive: true, encoding: 'utf8' }).filter((f) => f.includes(threadId) && f.endsWith('.jsonl'));
+  fs
+    .readdirSync(nodePath.join(home, 'sessions'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.includes(threadId) && f.endsWith('.jsonl'));

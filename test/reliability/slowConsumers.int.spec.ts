@@ -119,7 +119,11 @@ describe('reliability · slow consumers: a peer that stops reading is dropped at
     children.push(serve);
     const stalled = await wsClient(serve.url);
     const reader = await wsClient(serve.url);
-    for (const c of [stalled, reader]) expect(await c.request('rolloutEngine/thread/subscribe', { threadId: P })).to.have.nested.property('result.status', 'subscribed');
+    for (const c of [stalled, reader])
+      expect(await c.request('rolloutEngine/thread/subscribe', { threadId: P })).to.have.nested.property(
+        'result.status',
+        'subscribed',
+      );
     stalled.ws.pause();
     const idle = memoryOf(serve.child.pid!).nowMB;
     const rss = rssSampler(serve.child.pid!);
@@ -129,7 +133,8 @@ describe('reliability · slow consumers: a peer that stops reading is dropped at
     const { turns } = await flood(
       path,
       next,
-      async (n) => void (await until(() => (reader.notified.get('turn/completed') ?? 0) >= n || reader.closed() !== null, 60_000)),
+      async (n) =>
+        void (await until(() => (reader.notified.get('turn/completed') ?? 0) >= n || reader.closed() !== null, 60_000)),
       droppedSaid,
     );
     const dropped = droppedSaid();
@@ -140,7 +145,10 @@ describe('reliability · slow consumers: a peer that stops reading is dropped at
     figures.wsDropped = await metricSample(serve.url, 'rollout_engine_ws_peers_dropped_total{reason="slow"}');
     reader.ws.close();
     stalled.ws.terminate();
-    expect(dropped, `the stalled peer dropped within ${turns} turns of ~512 KiB of notifications each (serve grew ${figures.wsGrowthMB} MB)`).to.equal(true);
+    expect(
+      dropped,
+      `the stalled peer dropped within ${turns} turns of ~512 KiB of notifications each (serve grew ${figures.wsGrowthMB} MB)`,
+    ).to.equal(true);
     expect(reader.closed(), 'the reading follower stays').to.equal(null);
     expect(readerTold, 'the reading follower was told every turn').to.equal(turns);
     expect(figures.wsDropped).to.equal(1);
@@ -155,9 +163,15 @@ describe('reliability · slow consumers: a peer that stops reading is dropped at
     let answered = '';
     const onData = (d: Buffer): void => void (answered += d.toString());
     out.on('data', onData);
-    serve.child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 'stalled', version: '0' } } })}\n`);
-    serve.child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'rolloutEngine/thread/subscribe', params: { threadId: P } })}\n`);
-    expect(await until(() => /"id":2,"result":\{"status":"subscribed"\}/.test(answered), 30_000), answered).to.equal(true);
+    serve.child.stdin!.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 'stalled', version: '0' } } })}\n`,
+    );
+    serve.child.stdin!.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'rolloutEngine/thread/subscribe', params: { threadId: P } })}\n`,
+    );
+    expect(await until(() => /"id":2,"result":\{"status":"subscribed"\}/.test(answered), 30_000), answered).to.equal(
+      true,
+    );
     // From now on nothing is read from serve's stdout.
     out.off('data', onData);
     out.pause();
@@ -166,7 +180,9 @@ describe('reliability · slow consumers: a peer that stops reading is dropped at
     // A round is looked at once serve logged the thread's read-repair for it (the look's catch-up),
     // or, while a look waits for the peer to take its steps, the step the round pushed on.
     const droppedSaid = (): boolean => /"msg":"slow consumer dropped"/.test(serve.stderr());
-    const repairs = (): number => (serve.stderr().match(/"msg":"thread read-repair"|"msg":"live notifications pushed to stalled followers"/g) ?? []).length;
+    const repairs = (): number =>
+      (serve.stderr().match(/"msg":"thread read-repair"|"msg":"live notifications pushed to stalled followers"/g) ?? [])
+        .length;
     let looks = repairs();
     const looked = async (): Promise<void> => {
       await until(() => repairs() > looks || droppedSaid(), 60_000);
@@ -178,11 +194,17 @@ describe('reliability · slow consumers: a peer that stops reading is dropped at
     const big = await flood(path, next, looked, droppedSaid);
     const small = await flood(path, big.next, looked, droppedSaid, 200, 'a short answer');
     figures.stdioTurnsToDrop = big.turns + small.turns;
-    const ended = await Promise.race([serve.exited, new Promise<null>((r) => setTimeout(() => r(null), DROP_DEADLINE_MS))]);
+    const ended = await Promise.race([
+      serve.exited,
+      new Promise<null>((r) => setTimeout(() => r(null), DROP_DEADLINE_MS)),
+    ]);
     rss.stop();
     figures.stdioGrowthMB = rss.most() - idle;
     figures.stdioExitCode = ended?.code ?? -1;
-    expect(ended, `serve still running ${DROP_DEADLINE_MS} ms after ${figures.stdioTurnsToDrop} turns (grew ${figures.stdioGrowthMB} MB)`).to.not.equal(null);
+    expect(
+      ended,
+      `serve still running ${DROP_DEADLINE_MS} ms after ${figures.stdioTurnsToDrop} turns (grew ${figures.stdioGrowthMB} MB)`,
+    ).to.not.equal(null);
     expect(ended).to.deep.equal({ code: 1, signal: null });
     expect(serve.stderr()).to.match(/"msg":"slow consumer dropped".*"peer":"stdio"/);
     expect(figures.stdioGrowthMB, 'serve RSS growth, MB').to.be.below(MAX_GROWTH_MB);
@@ -201,12 +223,23 @@ describe('reliability · slow consumers: a peer that stops reading is dropped at
       ws.on('message', (data) => {
         const m = JSON.parse(data.toString()) as { id?: number; method?: string };
         if (m.method === 'initialize')
-          ws.send(JSON.stringify({ id: m.id, result: { userAgent: 'fake/0.169.0', codexHome: home, platformFamily: 'unix', platformOs: 'linux' } }));
+          ws.send(
+            JSON.stringify({
+              id: m.id,
+              result: { userAgent: 'fake/0.169.0', codexHome: home, platformFamily: 'unix', platformOs: 'linux' },
+            }),
+          );
         if (m.method === 'initialized')
           void (async () => {
             for (let i = 0; i < FLOOD && ws.readyState === ws.OPEN; i++) {
               await new Promise<void>((r) =>
-                ws.send(JSON.stringify({ method: 'item/agentMessage/delta', params: { threadId: P, turnId: 't', itemId: 'i', delta } }), () => r()),
+                ws.send(
+                  JSON.stringify({
+                    method: 'item/agentMessage/delta',
+                    params: { threadId: P, turnId: 't', itemId: 'i', delta },
+                  }),
+                  () => r(),
+                ),
               );
               flooded++;
             }
@@ -231,7 +264,10 @@ describe('reliability · slow consumers: a peer that stops reading is dropped at
       figures.upstreamDropped = await metricSample(serve.url, 'rollout_engine_ws_peers_dropped_total{reason="slow"}');
       stalled.ws.terminate();
       expect(floodedAll, `${flooded} deltas taken by serve`).to.equal(true);
-      expect(dropped, `the stalled client closed within ${DROP_DEADLINE_MS} ms of the flood (${flooded} deltas; grew ${figures.upstreamGrowthMB} MB)`).to.equal(true);
+      expect(
+        dropped,
+        `the stalled client closed within ${DROP_DEADLINE_MS} ms of the flood (${flooded} deltas; grew ${figures.upstreamGrowthMB} MB)`,
+      ).to.equal(true);
       expect(figures.upstreamDropped).to.equal(1);
       expect(figures.upstreamGrowthMB, 'serve RSS growth, MB').to.be.below(MAX_GROWTH_MB);
     } finally {

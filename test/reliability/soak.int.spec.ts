@@ -25,13 +25,21 @@ const SEED_ENV = 'SOAK_SEED';
 /** Live threads the rounds pick from (a deleted one is replaced). */
 const POOL = 5;
 
-type Answer = { readonly result?: any; readonly error?: { readonly code: number; readonly message: string; readonly data?: any } };
+type Answer = {
+  readonly result?: any;
+  readonly error?: { readonly code: number; readonly message: string; readonly data?: any };
+};
 const ok = (a: RpcAnswer | Answer): boolean => (a as Answer).result !== undefined;
 
 const idOf = (n: number): string => `cccccccc-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
 
 /** The Codex-style writer: under `flock` of Codex's writer lock for `threadId`, turns appended with its own ordinal counter, renames appended to session_index.jsonl. */
-const codexStyleWriter = (home: string, threadId: string, rollout: string, stop: string): { readonly done: Promise<{ turns: string[]; names: number }> } => {
+const codexStyleWriter = (
+  home: string,
+  threadId: string,
+  rollout: string,
+  stop: string,
+): { readonly done: Promise<{ turns: string[]; names: number }> } => {
   const fixtures = new URL('../fixtures/rolloutLines.js', import.meta.url).href;
   const script = `
     import * as fs from 'node:fs';
@@ -62,21 +70,48 @@ const codexStyleWriter = (home: string, threadId: string, rollout: string, stop:
   `;
   const lockDir = nodePath.join(home, 'thread-writer-locks');
   fs.mkdirSync(lockDir, { recursive: true });
-  const child = spawn('flock', [nodePath.join(lockDir, `${threadId}.lock`), process.execPath, '--input-type=module', '-e', script, home, threadId, rollout, stop], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    'flock',
+    [
+      nodePath.join(lockDir, `${threadId}.lock`),
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+      home,
+      threadId,
+      rollout,
+      stop,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (c: string) => (out += c));
-  return { done: new Promise((resolve) => child.once('exit', () => resolve(JSON.parse(out) as { turns: string[]; names: number }))) };
+  return {
+    done: new Promise((resolve) =>
+      child.once('exit', () => resolve(JSON.parse(out) as { turns: string[]; names: number })),
+    ),
+  };
 };
 
 /** Turn ids of a full cursor walk of `thread/turns/list` in one direction (oldest first either way), or the error. */
-const cursorWalk = async (s: StdioRpcClient, threadId: string, sortDirection: 'asc' | 'desc'): Promise<string[] | string> => {
+const cursorWalk = async (
+  s: StdioRpcClient,
+  threadId: string,
+  sortDirection: 'asc' | 'desc',
+): Promise<string[] | string> => {
   const ids: string[] = [];
   let cursor: string | null | undefined;
   for (let page = 0; page < 10_000; page++) {
-    const r = (await s.request('thread/turns/list', { threadId, limit: 7, sortDirection, ...(cursor ? { cursor } : {}) })) as Answer;
+    const r = (await s.request('thread/turns/list', {
+      threadId,
+      limit: 7,
+      sortDirection,
+      ...(cursor ? { cursor } : {}),
+    })) as Answer;
     if (r.error !== undefined) return r.error.message;
     ids.push(...(r.result.data as Array<{ id: string }>).map((t) => t.id));
     cursor = r.result.nextCursor as string | null;
@@ -85,7 +120,8 @@ const cursorWalk = async (s: StdioRpcClient, threadId: string, sortDirection: 'a
   return sortDirection === 'asc' ? ids : ids.reverse();
 };
 
-const turnIdsOf = (a: RpcAnswer | Answer): string[] => ((a as Answer).result.thread.turns as Array<{ id: string }>).map((t) => t.id);
+const turnIdsOf = (a: RpcAnswer | Answer): string[] =>
+  ((a as Answer).result.thread.turns as Array<{ id: string }>).map((t) => t.id);
 
 describe('reliability · soak: two serve processes and a Codex-style writer mutating shared threads', function () {
   this.timeout(600_000);
@@ -164,8 +200,16 @@ describe('reliability · soak: two serve processes and a Codex-style writer muta
         if (read.error !== undefined) return;
         let expectedOrdinal = 0;
         for (let attempt = 0; attempt < 3; attempt++) {
-          const lines = new RolloutWriter('paginated', threadId, { startOrdinal: expectedOrdinal, startMs: Date.now() }).chatTurn(turnId, 'q', 'a').lines;
-          const r = (await s.request('rollout/append', { threadId, lines, expectedOrdinal, idempotencyKey: `${turnId}-${attempt}` })) as Answer;
+          const lines = new RolloutWriter('paginated', threadId, {
+            startOrdinal: expectedOrdinal,
+            startMs: Date.now(),
+          }).chatTurn(turnId, 'q', 'a').lines;
+          const r = (await s.request('rollout/append', {
+            threadId,
+            lines,
+            expectedOrdinal,
+            idempotencyKey: `${turnId}-${attempt}`,
+          })) as Answer;
           const actual = r.error?.data?.actual?.ordinal as number | undefined;
           if (r.error !== undefined && actual !== undefined && actual !== expectedOrdinal && attempt < 2) {
             expectedOrdinal = actual;
@@ -201,7 +245,8 @@ describe('reliability · soak: two serve processes and a Codex-style writer muta
     for (let round = 0; round < ROUNDS; round++) {
       await Promise.all(servers.map((s, side) => operate(s, side, round)));
       figures.rounds++;
-      if (process.env['SOAK_TRACE'] !== undefined && round % 20 === 0) console.log(`round ${round}: ${Date.now() - t0} ms`);
+      if (process.env['SOAK_TRACE'] !== undefined && round % 20 === 0)
+        console.log(`round ${round}: ${Date.now() - t0} ms`);
     }
     fs.writeFileSync(stop, '');
     const written = await codex.done;
@@ -220,9 +265,13 @@ describe('reliability · soak: two serve processes and a Codex-style writer muta
       }
     }
     const finalTurns = new Map<string, string[]>();
-    const live = [...new Set([...pool, ...forks.keys(), ...names.keys(), ...appends.map((x) => x.threadId)])].filter((id) => !deleted.has(id));
+    const live = [...new Set([...pool, ...forks.keys(), ...names.keys(), ...appends.map((x) => x.threadId)])].filter(
+      (id) => !deleted.has(id),
+    );
     for (const id of live) {
-      const reads = await Promise.all(servers.map((s) => s.request('thread/read', { threadId: id, includeTurns: true })));
+      const reads = await Promise.all(
+        servers.map((s) => s.request('thread/read', { threadId: id, includeTurns: true })),
+      );
       if (!reads.every(ok)) {
         wrong.push(`thread ${id} not deleted, yet not read: ${JSON.stringify(reads.find((r) => !ok(r)))}`);
         continue;
@@ -235,7 +284,9 @@ describe('reliability · soak: two serve processes and a Codex-style writer muta
           const walked = await cursorWalk(s, id, direction);
           if (JSON.stringify(walked) !== JSON.stringify(ta)) {
             figures.cursorMismatches++;
-            wrong.push(`thread ${id}: ${direction} cursor walk ${typeof walked === 'string' ? walked : `${walked.length} turns`} ≠ thread/read ${ta!.length} turns`);
+            wrong.push(
+              `thread ${id}: ${direction} cursor walk ${typeof walked === 'string' ? walked : `${walked.length} turns`} ≠ thread/read ${ta!.length} turns`,
+            );
           }
         }
     }
@@ -290,10 +341,15 @@ describe('reliability · soak: two serve processes and a Codex-style writer muta
       const reads = await Promise.all(servers.map((s) => s.request('thread/read', { threadId: id })));
       if (filesOf(home, id).length > 0 || lines.some((l) => l.id === id) || reads.some(ok)) {
         figures.deletedLeftovers++;
-        wrong.push(`deleted ${id}, yet files ${filesOf(home, id).length}, names ${lines.filter((l) => l.id === id).length}, reads ${reads.filter(ok).length}`);
+        wrong.push(
+          `deleted ${id}, yet files ${filesOf(home, id).length}, names ${lines.filter((l) => l.id === id).length}, reads ${reads.filter(ok).length}`,
+        );
       }
     }
-    if (figures.oursOnCodexThread > 0) wrong.push(`${figures.oursOnCodexThread} rollout/append acknowledged on the thread Codex holds (its writer flock)`);
+    if (figures.oursOnCodexThread > 0)
+      wrong.push(
+        `${figures.oursOnCodexThread} rollout/append acknowledged on the thread Codex holds (its writer flock)`,
+      );
     expect(wrong, `${wrong.length} wrong; ${replay}:\n${wrong.slice(0, 12).join('\n')}`).to.deep.equal([]);
   });
 });

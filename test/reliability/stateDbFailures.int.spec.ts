@@ -18,7 +18,8 @@ import { reportArea } from './areaSummary.js';
 
 /** How often a client retries a command that failed: each retry of a fork that was made would make another. */
 const CLIENT_ATTEMPTS = 3;
-const threadIdOf = (round: number, n: number): string => `bbbbbbbb-0000-7000-8000-${round.toString(16).padStart(4, '0')}${n.toString(16).padStart(8, '0')}`;
+const threadIdOf = (round: number, n: number): string =>
+  `bbbbbbbb-0000-7000-8000-${round.toString(16).padStart(4, '0')}${n.toString(16).padStart(8, '0')}`;
 
 type Condition = 'locked' | 'notADatabase';
 
@@ -35,7 +36,16 @@ const rollouts = (home: string): string[] =>
 
 describe('reliability · mutations while Codex’s state DB cannot be written', function () {
   this.timeout(600_000);
-  const figures = { runs: 0, writesDone: 0, reportedFailedAfterWrite: 0, warned: 0, clientRetries: 0, forksMade: 0, namesWritten: 0, revisionsUndone: 0 };
+  const figures = {
+    runs: 0,
+    writesDone: 0,
+    reportedFailedAfterWrite: 0,
+    warned: 0,
+    clientRetries: 0,
+    forksMade: 0,
+    namesWritten: 0,
+    revisionsUndone: 0,
+  };
   const homes: string[] = [];
   let holder: SqliteDb | undefined;
 
@@ -53,7 +63,9 @@ describe('reliability · mutations while Codex’s state DB cannot be written', 
     const path = writeRollout(home, rolloutName(source), chatThread('paginated', source, 3).text());
     const dbPath = nodePath.join(home, 'state_5.sqlite');
     const db = openSqlite(dbPath, { mustExist: false });
-    db.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, created_at INTEGER, created_at_ms INTEGER, title TEXT, name TEXT, archived INTEGER)');
+    db.exec(
+      'CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, created_at INTEGER, created_at_ms INTEGER, title TEXT, name TEXT, archived INTEGER)',
+    );
     db.prepare('INSERT INTO threads VALUES (?, ?, 0, 0, ?, NULL, 0)').run(source, path, 'question 1');
     db.close();
     if (condition === 'notADatabase') {
@@ -113,7 +125,10 @@ describe('reliability · mutations while Codex’s state DB cannot be written', 
         if (made.length > 0 && runs[0]!.exitCode !== 0) figures.reportedFailedAfterWrite++;
         const warning = warningOf(runs[0]!);
         if (warning !== undefined) figures.warned++;
-        expect({ attempts: runs.length, exit: runs[0]!.exitCode, forks: made.length }, runs.map((r) => r.stderr).join('\n---\n')).to.deep.equal({
+        expect(
+          { attempts: runs.length, exit: runs[0]!.exitCode, forks: made.length },
+          runs.map((r) => r.stderr).join('\n---\n'),
+        ).to.deep.equal({
           attempts: 1,
           exit: 0,
           forks: 1,
@@ -139,7 +154,10 @@ describe('reliability · mutations while Codex’s state DB cannot be written', 
         if (lines.length > 0) figures.writesDone++;
         if (lines.length > 0 && runs[0]!.exitCode !== 0) figures.reportedFailedAfterWrite++;
         if (/warning: .*thread\/name\/set is done/.test(runs[0]!.stderr)) figures.warned++;
-        expect({ attempts: runs.length, exit: runs[0]!.exitCode, lines: lines.length }, runs.map((r) => r.stderr).join('\n---\n')).to.deep.equal({
+        expect(
+          { attempts: runs.length, exit: runs[0]!.exitCode, lines: lines.length },
+          runs.map((r) => r.stderr).join('\n---\n'),
+        ).to.deep.equal({
           attempts: 1,
           exit: 0,
           lines: 1,
@@ -156,12 +174,25 @@ describe('reliability · mutations while Codex’s state DB cannot be written', 
       const { home, source, release } = homeWith(condition, round + 20);
       try {
         let before = rollouts(home);
-        const review = await asAClient(['review', source, '--custom', 'look', '--delivery', 'detached', '--codex-home', home, '--json']);
+        const review = await asAClient([
+          'review',
+          source,
+          '--custom',
+          'look',
+          '--delivery',
+          'detached',
+          '--codex-home',
+          home,
+          '--json',
+        ]);
         const reviewMade = rollouts(home).filter((p) => !before.includes(p));
         if (reviewMade.length > 0) figures.writesDone++;
         if (reviewMade.length > 0 && review[0]!.exitCode !== 0) figures.reportedFailedAfterWrite++;
         if (warningOf(review[0]!) !== undefined) figures.warned++;
-        expect({ attempts: review.length, exit: review[0]!.exitCode, made: reviewMade.length }, review[0]!.stderr).to.deep.equal({ attempts: 1, exit: 0, made: 1 });
+        expect(
+          { attempts: review.length, exit: review[0]!.exitCode, made: reviewMade.length },
+          review[0]!.stderr,
+        ).to.deep.equal({ attempts: 1, exit: 0, made: 1 });
         expect(warningOf(review[0]!)).to.deep.include({ method: 'review/start' });
         for (const args of [
           ['rollback', source, '--num-turns', '1'],
@@ -175,7 +206,10 @@ describe('reliability · mutations while Codex’s state DB cannot be written', 
           if (made.length > 0 && run.exitCode !== 0) figures.reportedFailedAfterWrite++;
           if (made.length === 0 && run.exitCode !== 0) figures.revisionsUndone++;
           // Never "failed" for a revision that is there, never "done" for one that is not.
-          expect({ command: args[0], made: made.length }, run.stderr).to.deep.equal({ command: args[0], made: run.exitCode === 0 ? 1 : 0 });
+          expect({ command: args[0], made: made.length }, run.stderr).to.deep.equal({
+            command: args[0],
+            made: run.exitCode === 0 ? 1 : 0,
+          });
         }
       } finally {
         release();
@@ -187,16 +221,27 @@ describe('reliability · mutations while Codex’s state DB cannot be written', 
     const { home, source, release } = homeWith('locked', 40);
     const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
     try {
-      await server.request('initialize', { clientInfo: { name: 'statedb', version: '1' }, capabilities: { experimentalApi: true } });
+      await server.request('initialize', {
+        clientInfo: { name: 'statedb', version: '1' },
+        capabilities: { experimentalApi: true },
+      });
       server.notify('initialized');
       const before = rollouts(home);
-      const forked = (await server.request('thread/fork', { threadId: source })) as { result?: { thread: { id: string } }; error?: unknown };
-      const named = (await server.request('thread/name/set', { threadId: source, name: 'rpc name' })) as { result?: unknown; error?: unknown };
+      const forked = (await server.request('thread/fork', { threadId: source })) as {
+        result?: { thread: { id: string } };
+        error?: unknown;
+      };
+      const named = (await server.request('thread/name/set', { threadId: source, name: 'rpc name' })) as {
+        result?: unknown;
+        error?: unknown;
+      };
       figures.runs += 2;
       const made = rollouts(home).filter((p) => !before.includes(p));
       figures.forksMade += made.length;
       figures.writesDone += made.length;
-      const notes = server.notifications.filter((n) => n.method === 'rolloutEngine/codexStateNotUpdated').map((n) => n.params as { threadId: string; method: string });
+      const notes = server.notifications
+        .filter((n) => n.method === 'rolloutEngine/codexStateNotUpdated')
+        .map((n) => n.params as { threadId: string; method: string });
       figures.warned += notes.length;
       expect(forked.error, JSON.stringify(forked.error)).to.equal(undefined);
       expect(named.error, JSON.stringify(named.error)).to.equal(undefined);

@@ -33,7 +33,13 @@ const filesHolding = (dir: string, marker: string): string[] => {
 };
 
 /** `index` run held at `index.planned` while `swap` replaces what was probed; its answer. */
-const indexWithSwap = async (home: string, holdFile: string, swap: () => void, timeoutMs = 60_000, command = 'index'): Promise<EngineCliRun> => {
+const indexWithSwap = async (
+  home: string,
+  holdFile: string,
+  swap: () => void,
+  timeoutMs = 60_000,
+  command = 'index',
+): Promise<EngineCliRun> => {
   figures.trials += 1;
   const step = holdAt('index.planned', 1, holdFile);
   let ended: string | undefined;

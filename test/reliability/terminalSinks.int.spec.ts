@@ -30,7 +30,11 @@ describe('reliability · terminal sinks (paths, names and quoted input on stdout
   before(async () => {
     home = nodePath.join(tmp(), 'home');
     await writeSynthThread(home, newThread(11), 2);
-    const named = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'name', newThread(11).threadId, `name${HOSTILE}`, '--codex-home', home], { encoding: 'utf8' });
+    const named = spawnSync(
+      process.execPath,
+      [ENGINE_CLI_PATH, 'name', newThread(11).threadId, `name${HOSTILE}`, '--codex-home', home],
+      { encoding: 'utf8' },
+    );
     expect(named.status, named.stderr).to.equal(0);
     // An entry the index cannot read, in a folder whose name holds the escapes.
     const unreadable = nodePath.join(
@@ -51,10 +55,19 @@ describe('reliability · terminal sinks (paths, names and quoted input on stdout
       JSON.stringify({
         name: `mk${HOSTILE}`,
         interface: { displayName: `shown${HOSTILE}` },
-        plugins: [{ name: `docs${HOSTILE}`, description: `about${HOSTILE}`, source: { source: 'local', path: './plugins/docs' } }],
+        plugins: [
+          {
+            name: `docs${HOSTILE}`,
+            description: `about${HOSTILE}`,
+            source: { source: 'local', path: './plugins/docs' },
+          },
+        ],
       }),
     );
-    fs.writeFileSync(nodePath.join(repo, 'plugins/docs/.codex-plugin/plugin.json'), JSON.stringify({ name: 'docs', version: '1.0.0', description: `plugin${HOSTILE}` }));
+    fs.writeFileSync(
+      nodePath.join(repo, 'plugins/docs/.codex-plugin/plugin.json'),
+      JSON.stringify({ name: 'docs', version: '1.0.0', description: `plugin${HOSTILE}` }),
+    );
   });
 
   after(() => reportArea('terminal sinks', figures));
@@ -76,13 +89,17 @@ describe('reliability · terminal sinks (paths, names and quoted input on stdout
     for (const { args, exit } of runs) {
       const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, ...args], { encoding: 'utf8' });
       figures.commands += 1;
-      const what = JSON.stringify(args.filter((a) => a !== home && a !== '--codex-home').map((a) => a.replace(HOSTILE, '<escapes>')));
-      if (exit !== undefined && r.status !== exit) failures.push(`${what}: exit ${r.status}: ${r.stderr.slice(0, 200)}`);
+      const what = JSON.stringify(
+        args.filter((a) => a !== home && a !== '--codex-home').map((a) => a.replace(HOSTILE, '<escapes>')),
+      );
+      if (exit !== undefined && r.status !== exit)
+        failures.push(`${what}: exit ${r.status}: ${r.stderr.slice(0, 200)}`);
       const raw = [...(r.stdout.match(RAW_CONTROL) ?? []), ...(r.stderr.match(RAW_CONTROL) ?? [])];
       figures.rawControls += raw.length;
       if (raw.length > 0) failures.push(`${what}: ${raw.length} raw controls`);
       if (`${r.stdout}${r.stderr}`.includes('\\e]0;OWNED\\a\\e[2J\\x9b31m\\u202e')) figures.escapesShown += 1;
-      else failures.push(`${what}: the escapes are not shown: ${JSON.stringify(`${r.stdout}${r.stderr}`.slice(0, 300))}`);
+      else
+        failures.push(`${what}: the escapes are not shown: ${JSON.stringify(`${r.stdout}${r.stderr}`.slice(0, 300))}`);
     }
     expect(failures).to.deep.equal([]);
   });
@@ -100,12 +117,21 @@ describe('reliability · terminal sinks (paths, names and quoted input on stdout
       figures.jsonCommands += 1;
       const raw = [...(r.stdout.trimEnd().match(RAW_CONTROL) ?? []), ...(r.stderr.trimEnd().match(RAW_CONTROL) ?? [])];
       figures.jsonRawControls += raw.length;
-      if (raw.length > 0) failures.push(`${JSON.stringify(args.map((a) => a.replace(HOSTILE, '<escapes>')))}: ${raw.length} raw controls`);
+      if (raw.length > 0)
+        failures.push(
+          `${JSON.stringify(args.map((a) => a.replace(HOSTILE, '<escapes>')))}: ${raw.length} raw controls`,
+        );
     }
     expect(failures).to.deep.equal([]);
-    const read = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'read', threadId, '--json', '--codex-home', home], { encoding: 'utf8' });
+    const read = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'read', threadId, '--json', '--codex-home', home], {
+      encoding: 'utf8',
+    });
     expect((JSON.parse(read.stdout) as { name: string }).name).to.equal(`name${HOSTILE}`);
-    const refused = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'threads', '--cursor', `{"x":"${HOSTILE}"}`, '--json', '--codex-home', home], { encoding: 'utf8' });
+    const refused = spawnSync(
+      process.execPath,
+      [ENGINE_CLI_PATH, 'threads', '--cursor', `{"x":"${HOSTILE}"}`, '--json', '--codex-home', home],
+      { encoding: 'utf8' },
+    );
     expect((JSON.parse(refused.stderr) as { error: { message: string } }).error.message).to.include(HOSTILE);
   });
 });

@@ -64,11 +64,15 @@ describe('reliability · unknown thread rescans: lookups of ids the index lacks 
     let now = 1_000_000;
     const policy: RescanPolicy = { burst: 4, refillMs: 60_000, reuseMs: 2_000, now: () => now };
     await withIndex(home, async (store) => {
-      const lookup = async (): Promise<Freshness> => right(await ensureThreadFresh(store, home, randomUUID(), {}, policy)()).freshness;
+      const lookup = async (): Promise<Freshness> =>
+        right(await ensureThreadFresh(store, home, randomUUID(), {}, policy)()).freshness;
       const burst = await Promise.all(Array.from({ length: 40 }, lookup));
       figures.concurrentLookups = burst.length;
       figures.scansForThem = count(burst, 'rescanned');
-      expect({ rescanned: figures.scansForThem, shared: count(burst, 'rescanShared') }).to.deep.equal({ rescanned: 1, shared: 39 });
+      expect({ rescanned: figures.scansForThem, shared: count(burst, 'rescanShared') }).to.deep.equal({
+        rescanned: 1,
+        shared: 39,
+      });
 
       // Within the reuse window: the last scan's result, no scan.
       expect(await lookup()).to.equal('rescanShared');
@@ -100,12 +104,19 @@ describe('reliability · unknown thread rescans: lookups of ids the index lacks 
     const t0 = Date.now();
     const answers = await Promise.all([
       ...Array.from({ length: 40 }, () => reader!.request('thread/read', { threadId: randomUUID() })),
-      ...Array.from({ length: 100 }, () => follower!.request('rolloutEngine/thread/subscribe', { threadId: randomUUID() })),
+      ...Array.from({ length: 100 }, () =>
+        follower!.request('rolloutEngine/thread/subscribe', { threadId: randomUUID() }),
+      ),
     ]);
     figures.serveSeconds = Math.round((Date.now() - t0) / 100) / 10;
     figures.serveRequests = answers.length;
-    figures.serveNotFound = answers.filter((a) => /not found|not loaded/i.test(String((a['error'] as { message?: unknown } | undefined)?.message))).length;
-    figures.serveRescans = await metricSample(serve.url, 'rollout_engine_index_read_repairs_total{outcome="rescanned"}');
+    figures.serveNotFound = answers.filter((a) =>
+      /not found|not loaded/i.test(String((a['error'] as { message?: unknown } | undefined)?.message)),
+    ).length;
+    figures.serveRescans = await metricSample(
+      serve.url,
+      'rollout_engine_index_read_repairs_total{outcome="rescanned"}',
+    );
     figures.servePeakRssMB = memoryOf(serve.child.pid!).peakMB;
     for (const c of [reader!, follower!]) c.ws.close();
     expect(figures.serveNotFound, JSON.stringify(answers.slice(0, 2))).to.equal(answers.length);
@@ -117,7 +128,9 @@ describe('reliability · unknown thread rescans: lookups of ids the index lacks 
     const home = nodePath.join(tmp(), 'big');
     writeHome(home, 20_000, 1);
     figures.bigHomeFiles = 20_000;
-    const indexed = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'index', '--codex-home', home, '--json'], { encoding: 'utf8' });
+    const indexed = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'index', '--codex-home', home, '--json'], {
+      encoding: 'utf8',
+    });
     expect(indexed.status, indexed.stderr).to.equal(0);
     const serve = await spawnServe(home);
     children.push(serve);
@@ -125,16 +138,29 @@ describe('reliability · unknown thread rescans: lookups of ids the index lacks 
     // Answered once the start's catch-up (a stat of every file) vouched for the home watch.
     expect(await reader.request('thread/list', { limit: 1 })).to.have.property('result');
     const t0 = Date.now();
-    const answers = await Promise.all(Array.from({ length: 40 }, () => reader.request('thread/read', { threadId: randomUUID() })));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => reader.request('thread/read', { threadId: randomUUID() })),
+    );
     figures.bigHomeSeconds = Math.round((Date.now() - t0) / 100) / 10;
     figures.bigHomeReads = answers.length;
-    figures.bigHomeRescans = await metricSample(serve.url, 'rollout_engine_index_read_repairs_total{outcome="rescanned"}');
-    figures.bigHomeWatchVouched = await metricSample(serve.url, 'rollout_engine_index_read_repairs_total{outcome="watchVouched"}');
+    figures.bigHomeRescans = await metricSample(
+      serve.url,
+      'rollout_engine_index_read_repairs_total{outcome="rescanned"}',
+    );
+    figures.bigHomeWatchVouched = await metricSample(
+      serve.url,
+      'rollout_engine_index_read_repairs_total{outcome="watchVouched"}',
+    );
     figures.bigHomePeakRssMB = memoryOf(serve.child.pid!).peakMB;
     reader.ws.close();
-    const notFound = answers.filter((a) => /not found|not loaded/i.test(String((a['error'] as { message?: unknown } | undefined)?.message))).length;
+    const notFound = answers.filter((a) =>
+      /not found|not loaded/i.test(String((a['error'] as { message?: unknown } | undefined)?.message)),
+    ).length;
     expect(notFound, JSON.stringify(answers.slice(0, 2))).to.equal(40);
-    expect({ rescans: figures.bigHomeRescans, watchVouched: figures.bigHomeWatchVouched }).to.deep.equal({ rescans: 0, watchVouched: 40 });
+    expect({ rescans: figures.bigHomeRescans, watchVouched: figures.bigHomeWatchVouched }).to.deep.equal({
+      rescans: 0,
+      watchVouched: 40,
+    });
     expect(figures.bigHomePeakRssMB).to.be.below(BIG_HOME_MAX_RSS_MB);
   });
 });

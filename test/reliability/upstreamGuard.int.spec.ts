@@ -81,15 +81,25 @@ interface Serve {
 const children: ChildProcess[] = [];
 
 /** A real `serve --listen ws://127.0.0.1:0` on `home` with `args`, once it listens. */
-const startServe = async (home: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Serve> => {
-  const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--codex-home', home, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env,
-  });
+const startServe = async (
+  home: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Serve> => {
+  const child = spawn(
+    process.execPath,
+    [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--codex-home', home, ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env,
+    },
+  );
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
+  );
   await until('serve to listen', () => /"msg":"listening"/.test(stderr) || child.exitCode !== null);
   if (child.exitCode !== null) throw new Error(`serve exited: ${stderr}`);
   return { child, url: /"url":"(ws:\/\/[^"]+)"/.exec(stderr)![1]!, stderr: () => stderr, exited };
@@ -117,7 +127,14 @@ const client = async (url: string) => {
     ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
     return next_(`the answer to ${method}`, (m) => m['id'] === id && !('method' in m));
   };
-  return { ws, received, request, next: next_, send: (m: unknown) => ws.send(JSON.stringify(m)), close: () => ws.close() };
+  return {
+    ws,
+    received,
+    request,
+    next: next_,
+    send: (m: unknown) => ws.send(JSON.stringify(m)),
+    close: () => ws.close(),
+  };
 };
 
 const INIT = { clientInfo: { name: 'upstream_guard', version: '0' } };
@@ -147,7 +164,12 @@ const fakeUpstream = async (script: (ws: WebSocket, received: Message[], index: 
 /** Answers the link's `initialize` as Codex does. */
 const answerInitialize = (ws: WebSocket, m: Message): void => {
   if (m['method'] === 'initialize')
-    ws.send(JSON.stringify({ id: m['id'], result: { userAgent: 'fake/0.169.0', codexHome: '/x', platformFamily: 'unix', platformOs: 'linux' } }));
+    ws.send(
+      JSON.stringify({
+        id: m['id'],
+        result: { userAgent: 'fake/0.169.0', codexHome: '/x', platformFamily: 'unix', platformOs: 'linux' },
+      }),
+    );
 };
 
 /** Each message as it comes, to `on`. */
@@ -264,7 +286,11 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
       const uid = process.getuid!();
       for (const folder of [nodePath.dirname(alias), nodePath.dirname(unix[0]!)]) {
         const st = fs.lstatSync(folder);
-        expect({ folder, mode: (st.mode & 0o777).toString(8), uid: st.uid }).to.deep.equal({ folder, mode: '700', uid });
+        expect({ folder, mode: (st.mode & 0o777).toString(8), uid: st.uid }).to.deep.equal({
+          folder,
+          mode: '700',
+          uid,
+        });
       }
       if (uid === 0) {
         for (const path of [alias, unix[0]!]) {
@@ -290,18 +316,23 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
     fs.mkdirSync(emptyBin, { recursive: true });
     const notExecutable = nodePath.join(tmp(), 'codex-not-executable');
     fs.writeFileSync(notExecutable, '#!/bin/sh\necho codex-cli 0.169.0\n', { mode: 0o644 });
-    const where = 'Install it (npm install -g @openai/codex), or give its path with --upstream-bin PATH (a clone of rollout-engine has it at node_modules/.bin/codex)';
+    const where =
+      'Install it (npm install -g @openai/codex), or give its path with --upstream-bin PATH (a clone of rollout-engine has it at node_modules/.bin/codex)';
     for (const [args, why] of [
       [[], 'codex was not found on PATH'],
       [['--upstream-bin', notExecutable], `${notExecutable} is not executable`],
     ] as const) {
       for (const listen of ['ws://127.0.0.1:0', 'stdio://']) {
-        const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'serve', '--upstream', 'codex', '--listen', listen, '--codex-home', bare, ...args], {
-          env: { ...process.env, PATH: emptyBin },
-          encoding: 'utf8',
-          input: '',
-          timeout: 60_000,
-        });
+        const r = spawnSync(
+          process.execPath,
+          [ENGINE_CLI_PATH, 'serve', '--upstream', 'codex', '--listen', listen, '--codex-home', bare, ...args],
+          {
+            env: { ...process.env, PATH: emptyBin },
+            encoding: 'utf8',
+            input: '',
+            timeout: 60_000,
+          },
+        );
         expect({ status: r.status, stderr: r.stderr }, listen).to.deep.equal({
           status: 2,
           stderr: `rollout-engine: --upstream codex cannot start Codex: ${why}. ${where}\n`,
@@ -313,7 +344,18 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
     // And with Codex there, it starts and says which Codex it found.
     const found = spawnSync(
       process.execPath,
-      [ENGINE_CLI_PATH, 'serve', '--upstream', 'codex', '--upstream-bin', resolveCodexCommand().file, '--codex-home', bare, '--log-level', 'info'],
+      [
+        ENGINE_CLI_PATH,
+        'serve',
+        '--upstream',
+        'codex',
+        '--upstream-bin',
+        resolveCodexCommand().file,
+        '--codex-home',
+        bare,
+        '--log-level',
+        'info',
+      ],
       {
         env: { ...process.env, PATH: emptyBin },
         encoding: 'utf8',
@@ -379,15 +421,23 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
     const mute = await fakeUpstream((ws) => onEach(ws, (m) => answerInitialize(ws, m)));
     try {
       const bounds = ['--upstream-connect-timeout-ms', '300', '--upstream-request-timeout-ms', '300'];
-      const a = await startServe(home, ['--upstream', `ws://127.0.0.1:${(silent.address() as net.AddressInfo).port}`, ...bounds]);
+      const a = await startServe(home, [
+        '--upstream',
+        `ws://127.0.0.1:${(silent.address() as net.AddressInfo).port}`,
+        ...bounds,
+      ]);
       const c = await client(a.url);
-      expect(await within('initialize (the upstream silent)', c.request('initialize', INIT))).to.have.property('result');
+      expect(await within('initialize (the upstream silent)', c.request('initialize', INIT))).to.have.property(
+        'result',
+      );
       expect(await within('thread/list', c.request('thread/list', {})))
         .to.have.nested.property('result.data')
         .with.lengthOf(1);
       const refused = await within('account/read', c.request('account/read', {}));
       expect(refused).to.have.nested.property('error.code', -32603);
-      expect((refused['error'] as { message: string }).message).to.match(/not available: no WebSocket handshake within 0\.3 s/);
+      expect((refused['error'] as { message: string }).message).to.match(
+        /not available: no WebSocket handshake within 0\.3 s/,
+      );
       figures.timeoutsAnswered += 3;
       c.close();
 
@@ -405,11 +455,23 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
 
       // The mute one answers the handshake and initialize at once: a connect bound of a minute, so
       // its answer arriving after 0.3 s under load is still its answer; only account/read goes unanswered.
-      const b = await startServe(home, ['--upstream', mute.url, '--upstream-connect-timeout-ms', '60000', '--upstream-request-timeout-ms', '300']);
+      const b = await startServe(home, [
+        '--upstream',
+        mute.url,
+        '--upstream-connect-timeout-ms',
+        '60000',
+        '--upstream-request-timeout-ms',
+        '300',
+      ]);
       const d = await client(b.url);
-      expect(await within('initialize (the upstream mute)', d.request('initialize', INIT))).to.have.nested.property('result.userAgent', 'fake/0.169.0');
+      expect(await within('initialize (the upstream mute)', d.request('initialize', INIT))).to.have.nested.property(
+        'result.userAgent',
+        'fake/0.169.0',
+      );
       const unanswered = await within('account/read', d.request('account/read', {}));
-      expect((unanswered['error'] as { message: string }).message).to.match(/not available: no answer to account\/read within 0\.3 s/);
+      expect((unanswered['error'] as { message: string }).message).to.match(
+        /not available: no answer to account\/read within 0\.3 s/,
+      );
       figures.timeoutsAnswered += 1;
       d.close();
     } finally {
@@ -439,7 +501,11 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
       figures.sigtermMaxMs = Math.max(figures.sigtermMaxMs, Date.now() - t0);
     };
     try {
-      const a = await startServe(home, ['--upstream', `ws://127.0.0.1:${(silent.address() as net.AddressInfo).port}`, ...long]);
+      const a = await startServe(home, [
+        '--upstream',
+        `ws://127.0.0.1:${(silent.address() as net.AddressInfo).port}`,
+        ...long,
+      ]);
       const c = await client(a.url);
       const init = c.request('initialize', INIT);
       await until('the handshake to reach the silent upstream', () => heard.join('').includes('Upgrade: websocket'));
@@ -450,7 +516,9 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
       const d = await client(b.url);
       await d.request('initialize', INIT);
       const asked = d.request('account/read', {});
-      await until('account/read to reach the mute upstream', () => mute.connections.some((x) => x.received.some((m) => m['method'] === 'account/read')));
+      await until('account/read to reach the mute upstream', () =>
+        mute.connections.some((x) => x.received.some((m) => m['method'] === 'account/read')),
+      );
       await stopped(b);
       // The waiting request was answered before serve went.
       const answer = await asked;
@@ -470,10 +538,16 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
     const upstream = await fakeUpstream((ws, _received, index) =>
       onEach(ws, (m) => {
         answerInitialize(ws, m);
-        if (m['method'] === 'account/read') ws.send(JSON.stringify({ id: m['id'], result: { account: null, requiresOpenaiAuth: false } }));
+        if (m['method'] === 'account/read')
+          ws.send(JSON.stringify({ id: m['id'], result: { account: null, requiresOpenaiAuth: false } }));
         if (m['method'] !== 'initialized') return;
         if (index === 0) {
-          ws.send(JSON.stringify({ method: 'turn/started', params: { threadId: 'thr', turn: { id: 'turn-1', items: [], status: 'inProgress', error: null } } }));
+          ws.send(
+            JSON.stringify({
+              method: 'turn/started',
+              params: { threadId: 'thr', turn: { id: 'turn-1', items: [], status: 'inProgress', error: null } },
+            }),
+          );
           ws.send(JSON.stringify({ id: 0, ...approval('rm -rf ~/important') }));
         } else ws.send(JSON.stringify({ id: 0, ...approval('ls') }));
       }),
@@ -483,13 +557,19 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
       const c = await client(serve.url);
       await c.request('initialize', INIT);
       c.send({ jsonrpc: '2.0', method: 'initialized' });
-      const first = await c.next('the first approval', (m) => (m['params'] as { command?: string } | undefined)?.command === 'rm -rf ~/important');
+      const first = await c.next(
+        'the first approval',
+        (m) => (m['params'] as { command?: string } | undefined)?.command === 'rm -rf ~/important',
+      );
       // The upstream link drops; serve has seen it once the turn it ran ends failed.
       upstream.connections[0]!.ws.terminate();
       await c.next('the turn ended failed', (m) => m['method'] === 'turn/completed');
       // The next forwarded request makes a new link, which asks its own request 0.
       expect(await c.request('account/read', {})).to.have.property('result');
-      const second = await c.next('the second approval', (m) => (m['params'] as { command?: string } | undefined)?.command === 'ls');
+      const second = await c.next(
+        'the second approval',
+        (m) => (m['params'] as { command?: string } | undefined)?.command === 'ls',
+      );
       expect(second['id']).to.not.equal(first['id']);
       c.send({ jsonrpc: '2.0', id: first['id'], result: { decision: 'accept' } });
       c.send({ jsonrpc: '2.0', id: 'upstream-999', result: { decision: 'accept' } });

@@ -32,7 +32,15 @@ const id = (n: number) => `01a1fe84-0000-7000-8000-${String(n).padStart(12, '0')
  */
 const OFF_QUARTER = 'UTC+01:07:30';
 const offQuarterDay = (iso: string): string => new Date(Date.parse(iso) + 67.5 * 60_000).toISOString().slice(0, 10);
-const ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kathmandu', 'Australia/Eucla', 'America/St_Johns', 'Asia/Kolkata', OFF_QUARTER];
+const ZONES = [
+  'UTC',
+  'America/Los_Angeles',
+  'Asia/Kathmandu',
+  'Australia/Eucla',
+  'America/St_Johns',
+  'Asia/Kolkata',
+  OFF_QUARTER,
+];
 const MODELS = ['gpt-5', 'gpt-5-codex', 'o4-mini', 'mystery-model'];
 const BASE_MS = Date.UTC(2026, 10, 20, 22, 50, 0);
 
@@ -50,9 +58,16 @@ type FileKind = 'root' | 'countOnly' | 'pagedFork' | 'revision' | 'legacyFork' |
 type Spec = { readonly kind: FileKind; readonly of: number; readonly turns: ReadonlyArray<TurnSpec> };
 
 const turnArb: fc.Arbitrary<TurnSpec> = fc.record({
-  usages: fc.array(fc.record({ i: fc.nat(5000), c: fc.nat(3000), o: fc.nat(800), r: fc.nat(200) }), { minLength: 0, maxLength: 3 }),
+  usages: fc.array(fc.record({ i: fc.nat(5000), c: fc.nat(3000), o: fc.nat(800), r: fc.nat(200) }), {
+    minLength: 0,
+    maxLength: 3,
+  }),
   // Minutes to a day and a half between turns: slots, hours, blocks and days are crossed.
-  waitMin: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 200, max: 400 }), fc.integer({ min: 0, max: 2200 })),
+  waitMin: fc.oneof(
+    fc.integer({ min: 0, max: 20 }),
+    fc.integer({ min: 200, max: 400 }),
+    fc.integer({ min: 0, max: 2200 }),
+  ),
   model: fc.nat(MODELS.length - 1),
   cwd: fc.nat(2),
   twice: fc.boolean(),
@@ -75,12 +90,18 @@ const homeOf = (specs: ReadonlyArray<Spec>): { readonly files: FileSpec[]; reado
     const sameThread = (kind === 'revision' || kind === 'copy') && src !== undefined;
     const threadId = sameThread ? src.threadId : id(n + 1);
     const rolloutId = sameThread ? id(1000 + n) : threadId;
-    const w = new RolloutWriter(kind === 'root' || kind === 'countOnly' || !src ? 'legacy' : 'paginated', threadId, { startMs: BASE_MS + n * 37 * 60_000 });
+    const w = new RolloutWriter(kind === 'root' || kind === 'countOnly' || !src ? 'legacy' : 'paginated', threadId, {
+      startMs: BASE_MS + n * 37 * 60_000,
+    });
     // A fork or revision is written as its source was (records, or count-only with inherited totals).
     const records = kind === 'countOnly' ? false : src && kind !== 'root' ? src.history.records : true;
     if (src && (kind === 'pagedFork' || kind === 'revision')) {
       const base = { thread_id: src.threadId, end_ordinal_exclusive: 2, end_byte_offset: 1 };
-      w.sessionMeta({ ...(kind === 'pagedFork' ? { forked_from_id: src.threadId } : {}), history_base: base, originator: n % 2 === 0 ? 'codex_cli_rs' : '' });
+      w.sessionMeta({
+        ...(kind === 'pagedFork' ? { forked_from_id: src.threadId } : {}),
+        history_base: base,
+        originator: n % 2 === 0 ? 'codex_cli_rs' : '',
+      });
     } else if (src && (kind === 'legacyFork' || kind === 'copy')) {
       w.sessionMeta(kind === 'legacyFork' ? { forked_from_id: src.threadId } : {});
       for (const l of src.lines) w.lines.push(l); // every line of the source, copied
@@ -120,14 +141,19 @@ const storeOf = async (files: ReadonlyArray<FileSpec>, batch: number): Promise<I
       const part = all.slice(i, i + batch);
       const checkpoint = checkpointAfter(`/h/${f.rolloutId}.jsonl`, f.rolloutId, f.threadId, part[part.length - 1]);
       const ctx = { rolloutId: f.rolloutId, threadId: f.threadId, path: checkpoint.path };
-      const r = await store.commit((reader) => projectBatch(reader, { ctx, resetRollouts: [], lines: part, checkpoint }).writes)();
+      const r = await store.commit(
+        (reader) => projectBatch(reader, { ctx, resetRollouts: [], lines: part, checkpoint }).writes,
+      )();
       if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
     }
   }
   return store;
 };
 
-const reportOf = async (store: IndexStore, o: { tz: string; sinceMs?: number; untilMs?: number; dimensions?: ReadonlyArray<TokenDimension> }): Promise<TokenReport> => {
+const reportOf = async (
+  store: IndexStore,
+  o: { tz: string; sinceMs?: number; untilMs?: number; dimensions?: ReadonlyArray<TokenDimension> },
+): Promise<TokenReport> => {
   const r = await auditTokenUsage(store, {
     localDay: o.tz === OFF_QUARTER ? offQuarterDay : localDayIn(o.tz),
     pricing: DEFAULT_PRICING,
@@ -159,7 +185,14 @@ describe('token report from the projection sums (tokenBuckets) = from every resp
           const all = await reportOf(store, { tz, ...range });
           // And every row's fold against the tokens the generated responses used, each once.
           if (sinceMin === undefined && untilMin === undefined) {
-            const { models: _m, costUsd: _c, pricedCostUsd: _p, unpricedModels: _um, responses: _r, ...sums } = all.total;
+            const {
+              models: _m,
+              costUsd: _c,
+              pricedCostUsd: _p,
+              unpricedModels: _um,
+              responses: _r,
+              ...sums
+            } = all.total;
             expect(sums).to.deep.equal({
               inputTokens: home.used.input_tokens,
               cachedInputTokens: home.used.cached_input_tokens,
@@ -183,11 +216,15 @@ describe('token report from the projection sums (tokenBuckets) = from every resp
   it('reads sums, not rows, for a plain home: a file whose responses all fall in one slot is one bucket', async () => {
     const w = new RolloutWriter('paginated', id(1), { startMs: BASE_MS + 60_000 });
     w.sessionMeta();
-    new TokenHistory(w).turn('t1', [usage6(10, 0, 1), usage6(20, 5, 2)], { model: 'gpt-5' }).turn('t2', [usage6(30, 0, 3)], { model: 'gpt-5' });
+    new TokenHistory(w)
+      .turn('t1', [usage6(10, 0, 1), usage6(20, 5, 2)], { model: 'gpt-5' })
+      .turn('t2', [usage6(30, 0, 3)], { model: 'gpt-5' });
     const store = await storeOf([{ rolloutId: id(1), threadId: id(1), lines: w.lines }], 1000);
     const buckets = await store.range('tokenBuckets', [])();
     const loose = await store.range('tokenLoose', [])();
-    expect(E.isRight(buckets) && buckets.right.map((b) => [b.value.responses, b.value.totalTokens])).to.deep.equal([[3, 66]]);
+    expect(E.isRight(buckets) && buckets.right.map((b) => [b.value.responses, b.value.totalTokens])).to.deep.equal([
+      [3, 66],
+    ]);
     expect(E.isRight(loose) && loose.right.length).to.equal(0);
     const r = await reportOf(store, { tz: 'UTC', dimensions: ['dayUtc'] });
     expect(r.groups.dayUtc.map((g) => [g.key, g.responses, g.totalTokens])).to.deep.equal([['2026-11-20', 3, 66]]);
@@ -203,7 +240,12 @@ describe('token report from the projection sums (tokenBuckets) = from every resp
     const store = await storeOf([{ rolloutId: id(1), threadId: id(1), lines: w.lines }], 1000);
     const buckets = await store.range('tokenBuckets', [])();
     expect(E.isRight(buckets) && buckets.right.length).to.equal(1);
-    const days = async (tz: string) => (await reportOf(store, { tz, dimensions: ['dayLocal'] })).groups.dayLocal.map((g) => [g.key, g.responses, g.totalTokens]);
+    const days = async (tz: string) =>
+      (await reportOf(store, { tz, dimensions: ['dayLocal'] })).groups.dayLocal.map((g) => [
+        g.key,
+        g.responses,
+        g.totalTokens,
+      ]);
     expect(await days(OFF_QUARTER)).to.deep.equal([
       ['2026-11-20', 1, 11],
       ['2026-11-21', 1, 22],
@@ -221,7 +263,9 @@ describe('token report from the projection sums (tokenBuckets) = from every resp
     const w = new RolloutWriter('paginated', id(1), { startMs: BASE_MS + 60_000 });
     w.sessionMeta();
     new TokenHistory(w).turn('t1', [usage6(10, 0, 1)], { model: 'gpt-5' });
-    const { store, remaps } = countingRemaps(await storeOf([{ rolloutId: id(1), threadId: id(1), lines: w.lines }], 1000));
+    const { store, remaps } = countingRemaps(
+      await storeOf([{ rolloutId: id(1), threadId: id(1), lines: w.lines }], 1000),
+    );
     const ask = async (releasePages: boolean | undefined) => {
       remaps.count = 0;
       const r = await auditTokenUsage(store, {
@@ -255,7 +299,12 @@ describe('token report from the projection sums (tokenBuckets) = from every resp
       files.push({ rolloutId: id(100 + n), threadId: id(100 + n), lines: [...w.lines, record] });
     }
     const { store, remaps } = countingRemaps(await storeOf(files, 1000));
-    const r = await auditTokenUsage(store, { localDay: localDayIn('UTC'), pricing: DEFAULT_PRICING, dimensions: ['dayUtc'], releasePages: true })();
+    const r = await auditTokenUsage(store, {
+      localDay: localDayIn('UTC'),
+      pricing: DEFAULT_PRICING,
+      dimensions: ['dayUtc'],
+      releasePages: true,
+    })();
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
     // The states, the record ids, the sums, and the 64 rollouts read as rows.
     expect(remaps.count).to.equal(4);

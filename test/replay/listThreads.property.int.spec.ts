@@ -33,7 +33,10 @@ interface ThreadSpec {
 
 /** Start times that tie to the second and to the millisecond, across thread ids. */
 const startMs = fc
-  .oneof({ arbitrary: fc.constantFrom(0, 500, 999, 1000, 1001, 2500), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 20_000 }), weight: 1 })
+  .oneof(
+    { arbitrary: fc.constantFrom(0, 500, 999, 1000, 1001, 2500), weight: 3 },
+    { arbitrary: fc.integer({ min: 0, max: 20_000 }), weight: 1 },
+  )
   .map((d) => BASE_MS + d);
 const threadSpec: fc.Arbitrary<ThreadSpec> = fc.record({
   startMs,
@@ -46,17 +49,25 @@ const threadSpec: fc.Arbitrary<ThreadSpec> = fc.record({
 });
 
 const idOf = (i: number): string => `0${(i % 3).toString(16)}a1fe84-0000-7000-8000-${i.toString(16).padStart(12, '0')}`;
-const nameOf = (id: string, ms: number): string => `rollout-${new Date(ms).toISOString().slice(0, 19).replace(/:/g, '-')}-${id}.jsonl`;
+const nameOf = (id: string, ms: number): string =>
+  `rollout-${new Date(ms).toISOString().slice(0, 19).replace(/:/g, '-')}-${id}.jsonl`;
 const dayDir = (home: string): string => nodePath.join(home, 'sessions', '2026', '11', '21');
 
 const writerOf = (id: string, s: ThreadSpec, turns: number): RolloutWriter => {
-  const w = new RolloutWriter('paginated', id, { startMs: s.startMs }).sessionMeta({ source: SOURCES[s.source], model_provider: s.provider, cwd: s.cwd });
-  for (let t = 1; t <= turns; t++) w.chatTurn(`t${t}`, t === 1 ? `question about ${s.cwd} ${id.slice(-2)}` : `more ${t}`, `answer ${t}`);
+  const w = new RolloutWriter('paginated', id, { startMs: s.startMs }).sessionMeta({
+    source: SOURCES[s.source],
+    model_provider: s.provider,
+    cwd: s.cwd,
+  });
+  for (let t = 1; t <= turns; t++)
+    w.chatTurn(`t${t}`, t === 1 ? `question about ${s.cwd} ${id.slice(-2)}` : `more ${t}`, `answer ${t}`);
   return w;
 };
 
 const pathOf = (home: string, id: string, s: ThreadSpec): string =>
-  s.archived ? nodePath.join(home, 'archived_sessions', nameOf(id, s.startMs)) : nodePath.join(dayDir(home), nameOf(id, s.startMs));
+  s.archived
+    ? nodePath.join(home, 'archived_sessions', nameOf(id, s.startMs))
+    : nodePath.join(dayDir(home), nameOf(id, s.startMs));
 
 const writeHome = (home: string, specs: ReadonlyArray<ThreadSpec>): void => {
   fs.mkdirSync(dayDir(home), { recursive: true });
@@ -68,11 +79,14 @@ const writeHome = (home: string, specs: ReadonlyArray<ThreadSpec>): void => {
 const writeNames = (home: string, specs: ReadonlyArray<ThreadSpec>): void =>
   fs.writeFileSync(
     nodePath.join(home, 'session_index.jsonl'),
-    specs.flatMap((s, i) => (s.name === null ? [] : [`{"id":"${idOf(i)}","thread_name":"${s.name}","updated_at":"x"}\n`])).join(''),
+    specs
+      .flatMap((s, i) => (s.name === null ? [] : [`{"id":"${idOf(i)}","thread_name":"${s.name}","updated_at":"x"}\n`]))
+      .join(''),
   );
 
 /** Mostly absent: a filter that is always there would leave few threads to order. */
-const sometimes = <A>(a: fc.Arbitrary<A>): fc.Arbitrary<A | undefined> => fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: a, weight: 1 });
+const sometimes = <A>(a: fc.Arbitrary<A>): fc.Arbitrary<A | undefined> =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: a, weight: 1 });
 
 const query: fc.Arbitrary<ListThreadsQuery> = fc.record({
   limit: fc.integer({ min: 1, max: 6 }),
@@ -89,14 +103,24 @@ const query: fc.Arbitrary<ListThreadsQuery> = fc.record({
 /** A cursor as Codex writes them (second or millisecond timestamp, with or without an id) near the home's keys. */
 const cursor = fc.oneof(
   fc.constant(undefined),
-  fc.tuple(startMs, fc.integer({ min: 0, max: 400 }), fc.boolean(), fc.option(fc.integer({ min: 0, max: 12 }), { nil: null })).map(([ms, later, seconds, id]) => {
-    const iso = new Date(ms + later * 7).toISOString();
-    const ts = seconds ? `${iso.slice(0, 19)}Z` : iso;
-    return id === null ? ts : `${ts}|${idOf(id)}`;
-  }),
+  fc
+    .tuple(
+      startMs,
+      fc.integer({ min: 0, max: 400 }),
+      fc.boolean(),
+      fc.option(fc.integer({ min: 0, max: 12 }), { nil: null }),
+    )
+    .map(([ms, later, seconds, id]) => {
+      const iso = new Date(ms + later * 7).toISOString();
+      const ts = seconds ? `${iso.slice(0, 19)}Z` : iso;
+      return id === null ? ts : `${ts}|${idOf(id)}`;
+    }),
 );
 
-const withHome = async (specs: ReadonlyArray<ThreadSpec>, run: (home: string, ports: HistoryReadPorts, store: LmdbIndexStore) => Promise<void>): Promise<void> => {
+const withHome = async (
+  specs: ReadonlyArray<ThreadSpec>,
+  run: (home: string, ports: HistoryReadPorts, store: LmdbIndexStore) => Promise<void>,
+): Promise<void> => {
   const home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 're-listprop-'));
   try {
     writeHome(home, specs);
@@ -139,19 +163,39 @@ describe('thread/list: the thread order walk answers as the scan of every thread
 
   it('for generated homes, queries and cursor chains', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(threadSpec, { minLength: 1, maxLength: 24 }), fc.array(fc.tuple(query, cursor), { minLength: 1, maxLength: 8 }), async (specs, qs) =>
-        withHome(specs, async (_home, ports, store) => {
-          await expectOrderOfRows(store);
-          for (const [q, c] of qs) await expectSameChain(ports, { ...q, cursor: c });
-        }),
+      fc.asyncProperty(
+        fc.array(threadSpec, { minLength: 1, maxLength: 24 }),
+        fc.array(fc.tuple(query, cursor), { minLength: 1, maxLength: 8 }),
+        async (specs, qs) =>
+          withHome(specs, async (_home, ports, store) => {
+            await expectOrderOfRows(store);
+            for (const [q, c] of qs) await expectSameChain(ports, { ...q, cursor: c });
+          }),
       ),
       { numRuns: 40 },
     );
   });
 
   it('pages that end inside a run of threads with the same key (to the millisecond and to the second)', async () => {
-    const spec = (d: number, turns: number): ThreadSpec => ({ startMs: BASE_MS + d, turns, source: 1, provider: 'openai', cwd: '/a', archived: false, name: null });
-    const specs = [spec(0, 1), spec(0, 1), spec(0, 1), spec(1000, 2), spec(1000, 2), spec(1500, 1), spec(1999, 1), spec(2000, 1)];
+    const spec = (d: number, turns: number): ThreadSpec => ({
+      startMs: BASE_MS + d,
+      turns,
+      source: 1,
+      provider: 'openai',
+      cwd: '/a',
+      archived: false,
+      name: null,
+    });
+    const specs = [
+      spec(0, 1),
+      spec(0, 1),
+      spec(0, 1),
+      spec(1000, 2),
+      spec(1000, 2),
+      spec(1500, 1),
+      spec(1999, 1),
+      spec(2000, 1),
+    ];
     await withHome(specs, async (_home, ports) => {
       let pages = 0;
       for (const sortKey of ['created_at', 'updated_at', 'recency_at'] as const)
@@ -167,7 +211,13 @@ describe('thread/list: the thread order walk answers as the scan of every thread
   it('after appends, archive / unarchive, renames, deletes and rewritten files', async () => {
     type Change = { kind: 'append' | 'archive' | 'rename' | 'delete' | 'rewrite'; thread: number; by: number };
     const change: fc.Arbitrary<Change> = fc.record({
-      kind: fc.constantFrom('append' as const, 'archive' as const, 'rename' as const, 'delete' as const, 'rewrite' as const),
+      kind: fc.constantFrom(
+        'append' as const,
+        'archive' as const,
+        'rename' as const,
+        'delete' as const,
+        'rewrite' as const,
+      ),
       thread: fc.nat(),
       by: fc.integer({ min: 1, max: 3 }),
     });
@@ -222,7 +272,15 @@ describe('thread/list: the thread order walk answers as the scan of every thread
   });
 
   it('a page is kept between asks while the index is unchanged (the same answer), and read again once anything is written (a new thread, a rename)', async () => {
-    const specOf = (i: number): ThreadSpec => ({ startMs: BASE_MS + i * 1000, turns: 1, source: 0, provider: 'openai', cwd: '/a', archived: false, name: null });
+    const specOf = (i: number): ThreadSpec => ({
+      startMs: BASE_MS + i * 1000,
+      turns: 1,
+      source: 0,
+      provider: 'openai',
+      cwd: '/a',
+      archived: false,
+      name: null,
+    });
     const specs = Array.from({ length: 5 }, (_, i) => specOf(i));
     await withHome(specs, async (home, ports) => {
       const q: ListThreadsQuery = { limit: 3 };
@@ -230,10 +288,17 @@ describe('thread/list: the thread order walk answers as the scan of every thread
       expect(first.page.data.map((t) => t.id)).to.deep.equal([idOf(4), idOf(3), idOf(2)]);
       expect(await right(listThreads(ports, q))).to.equal(first);
       // Another query is not answered with the first one's page.
-      expect((await right(listThreads(ports, { limit: 2 }))).page.data.map((t) => t.id)).to.deep.equal([idOf(4), idOf(3)]);
+      expect((await right(listThreads(ports, { limit: 2 }))).page.data.map((t) => t.id)).to.deep.equal([
+        idOf(4),
+        idOf(3),
+      ]);
       const more = [...specs, specOf(5)];
       fs.writeFileSync(pathOf(home, idOf(5), specOf(5)), writerOf(idOf(5), specOf(5), 1).text());
-      expect((await right(listThreads(ports, q))).page.data.map((t) => t.id)).to.deep.equal([idOf(5), idOf(4), idOf(3)]);
+      expect((await right(listThreads(ports, q))).page.data.map((t) => t.id)).to.deep.equal([
+        idOf(5),
+        idOf(4),
+        idOf(3),
+      ]);
       writeNames(
         home,
         more.map((x, i) => (i === 4 ? { ...x, name: 'renamed' } : x)),

@@ -32,7 +32,12 @@ export const rolloutName = (threadId: string): string => `rollout-2026-11-21T14-
 export const chatThread = (mode: HistoryMode, threadId: string, turns: number, prefix = 't'): RolloutWriter => {
   const w = new RolloutWriter(mode, threadId).sessionMeta();
   for (let i = 1; i <= turns; i++) {
-    if (i === 1) w.push('event_msg', { type: 'thread_settings_applied', thread_id: threadId, thread_settings: { model: 'mock-model', cwd: '/work/project' } });
+    if (i === 1)
+      w.push('event_msg', {
+        type: 'thread_settings_applied',
+        thread_id: threadId,
+        thread_settings: { model: 'mock-model', cwd: '/work/project' },
+      });
     w.chatTurn(`${prefix}${i}`, `question ${i}`, `answer ${i}`);
   }
   return w;
@@ -62,4 +67,10 @@ export const left = async <A>(te: TE.TaskEither<EngineError, A>): Promise<Engine
 
 /** `thread/read includeTurns` from the index. */
 export const readTurns = async (m: MutationHome, threadId: string): Promise<Thread['turns']> =>
-  (await right(useCase(async () => materialisedThread((await right(readThread(m.ports, { threadId: threadId, includeTurns: true }))).thread)))).turns;
+  (
+    await right(
+      useCase(async () =>
+        materialisedThread((await right(readThread(m.ports, { threadId: threadId, includeTurns: true }))).thread),
+      ),
+    )
+  ).turns;

@@ -47,7 +47,13 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
       ['event_msg', file[0].ordinal + 1],
     ]);
     const meta = file[0].payload;
-    expect(meta).to.include({ id: f.thread.id, session_id: f.thread.id, forked_from_id: P, forked_from_ordinal_exclusive: file[0].ordinal, multi_agent_version: 'v1' });
+    expect(meta).to.include({
+      id: f.thread.id,
+      session_id: f.thread.id,
+      forked_from_id: P,
+      forked_from_ordinal_exclusive: file[0].ordinal,
+      multi_agent_version: 'v1',
+    });
     expect(meta.history_base).to.deep.equal({
       thread_id: P,
       end_ordinal_exclusive: file[0].ordinal,
@@ -55,7 +61,11 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
     });
     expect(Object.keys(meta).indexOf('forked_from_id')).to.equal(Object.keys(meta).indexOf('id') + 1);
     expect(Object.keys(meta).indexOf('history_base')).to.equal(Object.keys(meta).indexOf('history_mode') + 1);
-    expect(file[1].payload).to.deep.equal({ type: 'thread_settings_applied', thread_id: f.thread.id, thread_settings: { model: 'mock-model', cwd: '/work/project' } });
+    expect(file[1].payload).to.deep.equal({
+      type: 'thread_settings_applied',
+      thread_id: f.thread.id,
+      thread_settings: { model: 'mock-model', cwd: '/work/project' },
+    });
     expect(f.thread.turns.map((t) => t.id)).to.deep.equal(['t1', 't2', 't3']);
     expect(f.thread.turns.flatMap((t) => t.items.map((i) => i.id))).to.include('msg-t2');
     expect(f.thread.forkedFromId).to.equal(P);
@@ -66,10 +76,19 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
       _tag: 'Rejected',
       reason: "lastTurnId 'r3' identifies an in-progress turn",
     });
-    expect(await left(forkThread(m.ports, { threadId: P, lastTurnId: 'nope' }))).to.deep.include({ _tag: 'NotFound', what: 'turn', id: 'nope' });
+    expect(await left(forkThread(m.ports, { threadId: P, lastTurnId: 'nope' }))).to.deep.include({
+      _tag: 'NotFound',
+      what: 'turn',
+      id: 'nope',
+    });
     const f = await right(forkThread(m.ports, { threadId: RUNNING }));
     const file = lines(f.written.path);
-    expect(file.map((l) => l.payload.type)).to.deep.equal([undefined, 'thread_settings_applied', 'message', 'turn_aborted']);
+    expect(file.map((l) => l.payload.type)).to.deep.equal([
+      undefined,
+      'thread_settings_applied',
+      'message',
+      'turn_aborted',
+    ]);
     expect(file[3].payload).to.include({ turn_id: 'r3', reason: 'interrupted' });
     expect(f.thread.turns.at(-1)).to.include({ id: 'r3', status: 'interrupted' });
     const before = await right(forkThread(m.ports, { threadId: RUNNING, beforeTurnId: 'r3', excludeTurns: true }));
@@ -80,7 +99,9 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
     const inside = nodePath.join(dir(), 'sessions/2026/11/21', rolloutName(P));
     const byPath = await right(forkThread(m.ports, { path: inside, lastTurnId: 't1', excludeTurns: true }));
     expect(lines(byPath.written.path)[0].payload.history_base.thread_id).to.equal(P);
-    expect(await left(forkThread(m.ports, { path: `${dir()}/sessions/../sessions/2026/11/21/${rolloutName(P)}` }))).to.include({ _tag: 'InvalidArgument' });
+    expect(
+      await left(forkThread(m.ports, { path: `${dir()}/sessions/../sessions/2026/11/21/${rolloutName(P)}` })),
+    ).to.include({ _tag: 'InvalidArgument' });
     const outside = nodePath.join(dir(), rolloutName(P));
     fs.copyFileSync(inside, outside);
     expect(await left(forkThread(m.ports, { path: outside }))).to.include({ _tag: 'InvalidArgument' });
@@ -108,7 +129,9 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
   it("revert: a revision referencing the cut, Codex's cursors; legacy refused word for word", async () => {
     const r = await right(revertThread(m.ports, { threadId: P, beforeTurnId: 't3' }));
     expect(nodePath.basename(r.written.path)).to.match(
-      new RegExp(`^rollout-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-${P}_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.jsonl$`),
+      new RegExp(
+        `^rollout-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-${P}_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.jsonl$`,
+      ),
     );
     const meta = lines(r.written.path)[0];
     expect(meta.payload.id).to.equal(P);
@@ -123,7 +146,10 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
     });
     expect(JSON.parse(r.itemsBackwardsCursor!).scope).to.deep.equal({ kind: 'itemsByCreatedAtOrdinal' });
     expect((await readTurns(m, P)).map((t) => t.id)).to.deep.equal(['t1', 't2']);
-    expect(await left(revertThread(m.ports, { threadId: P, beforeTurnId: 't3' }))).to.deep.include({ _tag: 'NotFound', id: 't3' });
+    expect(await left(revertThread(m.ports, { threadId: P, beforeTurnId: 't3' }))).to.deep.include({
+      _tag: 'NotFound',
+      id: 't3',
+    });
     expect(await left(revertThread(m.ports, { threadId: L, beforeTurnId: 't2' }))).to.deep.equal({
       _tag: 'Rejected',
       reason: 'thread/revert only supports paginated threads',
@@ -131,7 +157,10 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
   });
 
   it('rollback: a legacy marker, cumulative; a paginated revision; N past the start drops all; N < 1 refused', async () => {
-    expect(await left(rollbackThread(m.ports, { threadId: L, numTurns: 0 }))).to.deep.equal({ _tag: 'Rejected', reason: 'numTurns must be >= 1' });
+    expect(await left(rollbackThread(m.ports, { threadId: L, numTurns: 0 }))).to.deep.equal({
+      _tag: 'Rejected',
+      reason: 'numTurns must be >= 1',
+    });
     const r1 = await right(rollbackThread(m.ports, { threadId: L, numTurns: 1 }));
     expect(r1.thread.turns.map((t) => t.id)).to.deep.equal(['t1', 't2']);
     expect(lines(r1.written!.path).at(-1).payload).to.deep.equal({ type: 'thread_rolled_back', num_turns: 1 });
@@ -145,18 +174,39 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
   });
 
   it('review: inline appends the entered-review item; detached forks a review thread; an empty prompt is refused', async () => {
-    expect(await left(startReview(m.ports, { threadId: RUNNING, target: { type: 'custom', instructions: '  ' }, delivery: 'inline' }))).to.deep.equal({
+    expect(
+      await left(
+        startReview(m.ports, { threadId: RUNNING, target: { type: 'custom', instructions: '  ' }, delivery: 'inline' }),
+      ),
+    ).to.deep.equal({
       _tag: 'Rejected',
       reason: 'Review prompt cannot be empty',
     });
-    const inline = await right(startReview(m.ports, { threadId: RUNNING, target: { type: 'baseBranch', branch: 'main' }, delivery: 'inline' }));
+    const inline = await right(
+      startReview(m.ports, { threadId: RUNNING, target: { type: 'baseBranch', branch: 'main' }, delivery: 'inline' }),
+    );
     const last = lines(inline.written.path).at(-1);
-    expect(last.payload.item).to.deep.include({ type: 'EnteredReviewMode', target: { type: 'baseBranch', branch: 'main' }, user_facing_hint: "changes against 'main'" });
+    expect(last.payload.item).to.deep.include({
+      type: 'EnteredReviewMode',
+      target: { type: 'baseBranch', branch: 'main' },
+      user_facing_hint: "changes against 'main'",
+    });
     expect(last.ordinal).to.equal(lines(inline.written.path).at(-2).ordinal + 1);
     expect(inline.turn.items[0]).to.deep.include({ type: 'userMessage', id: inline.turn.id });
-    const detached = await right(startReview(m.ports, { threadId: RUNNING, target: { type: 'commit', sha: '0123456789abcdef', title: 'Fix it' }, delivery: 'detached' }));
+    const detached = await right(
+      startReview(m.ports, {
+        threadId: RUNNING,
+        target: { type: 'commit', sha: '0123456789abcdef', title: 'Fix it' },
+        delivery: 'detached',
+      }),
+    );
     const meta = lines(detached.written.path)[0].payload;
-    expect(meta).to.include({ parent_thread_id: RUNNING, session_id: RUNNING, thread_source: 'subagent', multi_agent_version: 'disabled' });
+    expect(meta).to.include({
+      parent_thread_id: RUNNING,
+      session_id: RUNNING,
+      thread_source: 'subagent',
+      multi_agent_version: 'disabled',
+    });
     expect(meta.source).to.deep.equal({ subagent: 'review' });
     const turns = await readTurns(m, detached.reviewThreadId);
     expect(turns.at(-1)!.items).to.deep.include.members([

@@ -21,7 +21,8 @@ const withHome = async (run: (home: string) => Promise<void>): Promise<void> => 
   }
 };
 
-const itemIds = (turns: Awaited<ReturnType<typeof readTurns>>): string[] => turns.flatMap((t) => t.items.map((i) => `${t.id}/${i.id}`));
+const itemIds = (turns: Awaited<ReturnType<typeof readTurns>>): string[] =>
+  turns.flatMap((t) => t.items.map((i) => `${t.id}/${i.id}`));
 
 describe('mutation properties (generated histories)', function () {
   this.timeout(120_000);
@@ -41,7 +42,12 @@ describe('mutation properties (generated histories)', function () {
             try {
               const before = await readTurns(m, SOURCE);
               const keep = lastTurn === undefined ? turns : Math.min(lastTurn, turns);
-              const f = await right(forkThread(m.ports, { threadId: SOURCE, ...(lastTurn === undefined ? {} : { lastTurnId: `t${keep}` }) }));
+              const f = await right(
+                forkThread(m.ports, {
+                  threadId: SOURCE,
+                  ...(lastTurn === undefined ? {} : { lastTurnId: `t${keep}` }),
+                }),
+              );
               // The source goes on after the fork.
               const size = w.lines.length;
               for (let i = 1; i <= later; i++) w.chatTurn(`late${i}`, `later ${i}`, `late answer ${i}`);

@@ -26,13 +26,18 @@ import { streamedText } from '../fixtures/streamedText.js';
 
 const ACTIONS: Action[] = ['startTurn', 'user', 'agent', 'reasoning', 'context', 'tokens', 'complete', 'fail', 'abort'];
 
-const walkTurns = async (ports: HistoryReadPorts, threadId: string, limit: number, dir: 'asc' | 'desc', view: 'full' | 'summary'): Promise<Turn[]> => {
+const walkTurns = async (
+  ports: HistoryReadPorts,
+  threadId: string,
+  limit: number,
+  dir: 'asc' | 'desc',
+  view: 'full' | 'summary',
+): Promise<Turn[]> => {
   const out: Turn[] = [];
   let cursor: string | null = null;
   for (let guard = 0; guard < 1000; guard++) {
-    const page: Awaited<ReturnType<ReturnType<typeof listTurns>>> extends E.Either<unknown, infer P> ? P : never = right(
-      await listTurns(ports, { threadId, limit, sortDirection: dir, itemsView: view, cursor })(),
-    );
+    const page: Awaited<ReturnType<ReturnType<typeof listTurns>>> extends E.Either<unknown, infer P> ? P : never =
+      right(await listTurns(ports, { threadId, limit, sortDirection: dir, itemsView: view, cursor })());
     expect(page.data.length).to.be.at.most(Math.max(limit, 1));
     out.push(...page.data);
     if (page.nextCursor === null) return out;
@@ -45,9 +50,8 @@ const walkItems = async (ports: HistoryReadPorts, threadId: string, limit: numbe
   const out: Array<{ turnId: string; id: string; type: string }> = [];
   let cursor: string | null = null;
   for (let guard = 0; guard < 5000; guard++) {
-    const page: Awaited<ReturnType<ReturnType<typeof listItems>>> extends E.Either<unknown, infer P> ? P : never = right(
-      await listItems(ports, { threadId, limit, sortDirection: dir, cursor })(),
-    );
+    const page: Awaited<ReturnType<ReturnType<typeof listItems>>> extends E.Either<unknown, infer P> ? P : never =
+      right(await listItems(ports, { threadId, limit, sortDirection: dir, cursor })());
     out.push(...page.data.map((e) => ({ turnId: e.turnId, id: e.item.id, type: e.item.type })));
     if (page.nextCursor === null) return out;
     cursor = page.nextCursor;
@@ -99,7 +103,11 @@ describe('history API from the index == the whole-history fold (random rollouts,
                 sessionMeta(fork, {
                   forked_from_id: base.threadId,
                   forked_from_ordinal_exclusive: endOrdinal,
-                  history_base: { thread_id: base.threadId, end_ordinal_exclusive: endOrdinal, end_byte_offset: endByteOffset },
+                  history_base: {
+                    thread_id: base.threadId,
+                    end_ordinal_exclusive: endOrdinal,
+                    end_byte_offset: endByteOffset,
+                  },
                 }),
                 ...forkActions.flatMap((a) => act(fork, a)),
               ];
@@ -118,7 +126,11 @@ describe('history API from the index == the whole-history fold (random rollouts,
               for (const threadId of threads) {
                 const folded = right(await foldThread(files, threadId)());
                 const expected = visibleTurnEntries(folded.turns).map(toApiTurn);
-                const expectedItems = itemEntriesInOrder(folded.turns).map(({ turnId, entry }) => ({ turnId, id: entry.item.id, type: entry.item.type }));
+                const expectedItems = itemEntriesInOrder(folded.turns).map(({ turnId, entry }) => ({
+                  turnId,
+                  id: entry.item.id,
+                  type: entry.item.type,
+                }));
                 const asc = await walkTurns(ports, threadId, limit, 'asc', 'full');
                 expect(asc, `${mode} ${threadId} asc limit ${limit}`).to.deep.equal(expected);
                 const desc = await walkTurns(ports, threadId, limit, 'desc', 'full');
@@ -139,7 +151,9 @@ describe('history API from the index == the whole-history fold (random rollouts,
                   }),
                 );
                 expect(await walkItems(ports, threadId, limit, 'asc'), 'items asc').to.deep.equal(expectedItems);
-                expect(await walkItems(ports, threadId, limit, 'desc'), 'items desc').to.deep.equal([...expectedItems].reverse());
+                expect(await walkItems(ports, threadId, limit, 'desc'), 'items desc').to.deep.equal(
+                  [...expectedItems].reverse(),
+                );
                 const ours = right(await readThread(ports, { threadId: threadId, includeTurns: true })());
                 const theirs = right(await readByFold(files, threadId, true)());
                 // The streamed answer's text is JSON.stringify of the fold's, byte for byte.
@@ -156,14 +170,28 @@ describe('history API from the index == the whole-history fold (random rollouts,
       {
         numRuns: 40,
         // Always among the runs: a base numbered otherwise (a line without an ordinal; a gap) before turns of a cut fork.
-        examples: [true, false].map((gap): [HistoryMode, Action[], Action[], number, number, { at: number; gap: boolean }] => [
-          'paginated' as const,
-          ['startTurn', 'user', 'agent', 'complete', 'startTurn', 'user', 'reasoning', 'agent', 'complete', 'startTurn', 'user'] as Action[],
-          ['startTurn', 'user', 'agent'] as Action[],
-          1,
-          12,
-          { at: 2, gap },
-        ]),
+        examples: [true, false].map(
+          (gap): [HistoryMode, Action[], Action[], number, number, { at: number; gap: boolean }] => [
+            'paginated' as const,
+            [
+              'startTurn',
+              'user',
+              'agent',
+              'complete',
+              'startTurn',
+              'user',
+              'reasoning',
+              'agent',
+              'complete',
+              'startTurn',
+              'user',
+            ] as Action[],
+            ['startTurn', 'user', 'agent'] as Action[],
+            1,
+            12,
+            { at: 2, gap },
+          ],
+        ),
       },
     );
     // A range: the two examples always have rows numbered otherwise; how many of the 40 random runs
@@ -176,7 +204,8 @@ describe('history API from the index == the whole-history fold (random rollouts,
     try {
       const t = newThread(9, 'legacy');
       const lines = [sessionMeta(t)];
-      for (let i = 0; i < 4500; i++) for (const a of ['startTurn', 'user', 'agent', 'complete'] as const) lines.push(...act(t, a));
+      for (let i = 0; i < 4500; i++)
+        for (const a of ['startTurn', 'user', 'agent', 'complete'] as const) lines.push(...act(t, a));
       await writeRollout(home, t.threadId, lines);
       const store = right(await openLmdbIndex(nodePath.join(home, '.index'))());
       try {
@@ -187,12 +216,18 @@ describe('history API from the index == the whole-history fold (random rollouts,
         const ours = right(await readThread(ports, { threadId: t.threadId, includeTurns: true })());
         const files = jsonlRolloutStore(home);
         const theirs = right(await readByFold(files, t.threadId, true)());
-        const expectedPage = right(await listTurns(ports, { threadId: t.threadId, limit: 5, sortDirection: 'desc', itemsView: 'full' })());
+        const expectedPage = right(
+          await listTurns(ports, { threadId: t.threadId, limit: 5, sortDirection: 'desc', itemsView: 'full' })(),
+        );
         let reading = true;
         const meanwhile = (async () => {
           let pages = 0;
           while (reading) {
-            expect(right(await listTurns(ports, { threadId: t.threadId, limit: 5, sortDirection: 'desc', itemsView: 'full' })())).to.deep.equal(expectedPage);
+            expect(
+              right(
+                await listTurns(ports, { threadId: t.threadId, limit: 5, sortDirection: 'desc', itemsView: 'full' })(),
+              ),
+            ).to.deep.equal(expectedPage);
             pages += 1;
             await new Promise((r) => setImmediate(r));
           }

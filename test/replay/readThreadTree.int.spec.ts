@@ -11,7 +11,10 @@ const P = 'dddddddd-0000-7000-8000-000000000001';
 const OTHER = 'dddddddd-0000-7000-8000-000000000002';
 
 /** The tree as `id relation` lines, indented by depth. */
-const drawn = (n: ThreadTreeNode, depth = 0): string[] => [`${'  '.repeat(depth)}${n.id} ${n.relation}`, ...n.children.flatMap((c) => drawn(c, depth + 1))];
+const drawn = (n: ThreadTreeNode, depth = 0): string[] => [
+  `${'  '.repeat(depth)}${n.id} ${n.relation}`,
+  ...n.children.flatMap((c) => drawn(c, depth + 1)),
+];
 
 describe('rolloutEngine/thread/tree: a thread family from the index (forks, forks of forks, detached reviews)', function () {
   this.timeout(120_000);
@@ -28,8 +31,15 @@ describe('rolloutEngine/thread/tree: a thread family from the index (forks, fork
   it('from any member: the oldest ancestor, then its forks and reviews below it, oldest first; a thread alone is its own root; an unknown id is NotFound', async () => {
     const fork = (await right(forkThread(m.ports, { threadId: P, lastTurnId: 't2' }))).thread.id;
     const forkOfFork = (await right(forkThread(m.ports, { threadId: fork }))).thread.id;
-    const review = (await right(startReview(m.ports, { threadId: P, target: { type: 'commit', sha: '0123456789abcdef', title: 'Fix it' }, delivery: 'detached' })))
-      .reviewThreadId;
+    const review = (
+      await right(
+        startReview(m.ports, {
+          threadId: P,
+          target: { type: 'commit', sha: '0123456789abcdef', title: 'Fix it' },
+          delivery: 'detached',
+        }),
+      )
+    ).reviewThreadId;
     const expected = [`${P} root`, `  ${fork} fork`, `    ${forkOfFork} fork`, `  ${review} review`];
     for (const from of [P, fork, forkOfFork, review]) {
       const tree = await right(readThreadTree(m.ports, { threadId: from }));
@@ -37,6 +47,9 @@ describe('rolloutEngine/thread/tree: a thread family from the index (forks, fork
       expect(drawn(tree.root), `from ${from}`).to.deep.equal(expected);
     }
     expect(drawn((await right(readThreadTree(m.ports, { threadId: OTHER }))).root)).to.deep.equal([`${OTHER} root`]);
-    expect(await left(readThreadTree(m.ports, { threadId: 'dddddddd-0000-7000-8000-00000000dead' }))).to.deep.include({ _tag: 'NotFound', what: 'thread' });
+    expect(await left(readThreadTree(m.ports, { threadId: 'dddddddd-0000-7000-8000-00000000dead' }))).to.deep.include({
+      _tag: 'NotFound',
+      what: 'thread',
+    });
   });
 });

@@ -45,7 +45,11 @@ describe('rolloutEngine/tokens/charts: the home token audit per UTC day and per 
     expect([shipped.total.costUsd, ...shipped.models.map((g) => g.costUsd)]).to.deep.equal([null, null]);
     // What is left out is said: nothing priced, mock-model missing.
     expect([shipped.total.pricedCostUsd, shipped.total.unpricedModels]).to.deep.equal([0, ['mock-model']]);
-    const given = { source: 'test', asOf: '2026-11-25', models: { 'mock-model': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 } } };
+    const given = {
+      source: 'test',
+      asOf: '2026-11-25',
+      models: { 'mock-model': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 } },
+    };
     const priced = await right(readTokenCharts(m.ports, null, { pricing: given }));
     expect(priced.pricing).to.deep.equal({ source: 'test', asOf: '2026-11-25' });
     expect(priced.unpricedModels).to.deep.equal([]);

@@ -6,7 +6,12 @@ import { pluginListMethod, pluginReadMethod, remoteLocalVersionAt } from '../../
 import { pluginKey } from '../../domain/plugins/pluginId.js';
 
 describe("unit · a remote plugin's localVersion by the asking Codex version", () => {
-  const summary = { id: 'listed@workspace-directory', remotePluginId: 'plugins~Plugin_listed0006', localVersion: '0.1.0', installed: true };
+  const summary = {
+    id: 'listed@workspace-directory',
+    remotePluginId: 'plugins~Plugin_listed0006',
+    localVersion: '0.1.0',
+    installed: true,
+  };
   const cache = new Map([['linear@openai-curated-remote', '1.2.3']]);
   const cachedVersion = (id: Parameters<typeof pluginKey>[0]) => TE.right(cache.get(pluginKey(id)) ?? null);
 
@@ -19,8 +24,12 @@ describe("unit · a remote plugin's localVersion by the asking Codex version", (
 
   it('from the cache: null without a bundle there, its active version with one; from the account: as summarised', async () => {
     expect(await withLocalVersion(summary, 'accountRelease', cachedVersion)).to.deep.equal(E.right(summary));
-    expect(await withLocalVersion(summary, 'pluginCache', cachedVersion)).to.deep.equal(E.right({ ...summary, localVersion: null }));
+    expect(await withLocalVersion(summary, 'pluginCache', cachedVersion)).to.deep.equal(
+      E.right({ ...summary, localVersion: null }),
+    );
     const linear = { ...summary, id: 'linear@openai-curated-remote', localVersion: null };
-    expect(await withLocalVersion(linear, 'pluginCache', cachedVersion)).to.deep.equal(E.right({ ...linear, localVersion: '1.2.3' }));
+    expect(await withLocalVersion(linear, 'pluginCache', cachedVersion)).to.deep.equal(
+      E.right({ ...linear, localVersion: '1.2.3' }),
+    );
   });
 });

@@ -30,14 +30,23 @@ const storeWith = async (rows: ReadonlyArray<Row>): Promise<IndexStore> => {
       op: 'put' as const,
       table: 'threads' as const,
       key: [r.id],
-      value: { id: r.id, name: r.name ?? null, preview: r.preview ?? '', archived: r.archived ?? false, createdAt: r.createdAt ?? 1_795_268_400 },
+      value: {
+        id: r.id,
+        name: r.name ?? null,
+        preview: r.preview ?? '',
+        archived: r.archived ?? false,
+        createdAt: r.createdAt ?? 1_795_268_400,
+      },
     })),
   )();
   return index;
 };
 
 /** Ports over `index` whose catch-up counts its calls and may add rows first (a thread written since the last one). */
-const portsOver = (index: IndexStore, onRefresh: () => Promise<void> = async () => undefined): ThreadIdPorts & { refreshes: number } => {
+const portsOver = (
+  index: IndexStore,
+  onRefresh: () => Promise<void> = async () => undefined,
+): ThreadIdPorts & { refreshes: number } => {
   const ports = {
     index,
     refreshes: 0,
@@ -59,7 +68,8 @@ const HOME: ReadonlyArray<Row> = [
   { id: ARCHIVED, name: 'Old work', archived: true },
 ];
 
-const resolved = async (ports: ThreadIdPorts, given: string): Promise<E.Either<EngineError, string>> => resolveThreadId(ports, given)();
+const resolved = async (ports: ThreadIdPorts, given: string): Promise<E.Either<EngineError, string>> =>
+  resolveThreadId(ports, given)();
 
 describe('resolveThreadId: a thread id, or the unique start of one, from the index', () => {
   it('a unique prefix is the id it starts (live or archived), after the index is caught up', async () => {
@@ -95,7 +105,9 @@ describe('resolveThreadId: a thread id, or the unique start of one, from the ind
   });
 
   it(`more than ${AMBIGUOUS_SHOWN} candidates: the first ${AMBIGUOUS_SHOWN}, and a line saying there are more`, async () => {
-    const many = Array.from({ length: 25 }, (_, i) => ({ id: `019d0000-0000-7000-8000-${String(i).padStart(12, '0')}` }));
+    const many = Array.from({ length: 25 }, (_, i) => ({
+      id: `019d0000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+    }));
     const ports = portsOver(await storeWith(many));
     const lines = renderError(((await resolved(ports, '019d')) as E.Left<EngineError>).left).split('\n');
     expect(lines[0]).to.equal(`thread id prefix 019d is ambiguous: more than ${AMBIGUOUS_SHOWN} threads start with it`);
@@ -106,14 +118,23 @@ describe('resolveThreadId: a thread id, or the unique start of one, from the ind
   it('a prefix no thread starts is NotFound (a thread), in words that say so', async () => {
     const ports = portsOver(await storeWith(HOME));
     const r = await resolved(ports, '019e');
-    expect(r).to.deep.equal(E.left({ _tag: 'NotFound', what: 'thread', id: '019e', words: 'no thread id starts with 019e' }));
+    expect(r).to.deep.equal(
+      E.left({ _tag: 'NotFound', what: 'thread', id: '019e', words: 'no thread id starts with 019e' }),
+    );
   });
 
   it('a thread written since the last catch-up is found: the index is caught up before it is read', async () => {
     const index = await storeWith(HOME);
     const late = '019f0000-5555-7000-8000-000000000005';
     const ports = portsOver(index, async () => {
-      await index.commit(() => [{ op: 'put', table: 'threads', key: [late], value: { id: late, name: null, preview: '', archived: false, createdAt: 0 } }])();
+      await index.commit(() => [
+        {
+          op: 'put',
+          table: 'threads',
+          key: [late],
+          value: { id: late, name: null, preview: '', archived: false, createdAt: 0 },
+        },
+      ])();
     });
     expect(await resolved(ports, '019f')).to.deep.equal(E.right(late));
   });
@@ -133,15 +154,27 @@ describe('resolveThreadId: a thread id, or the unique start of one, from the ind
       },
     };
     const ports = portsOver(counting);
-    for (const given of [A1, A1.toUpperCase(), `urn:uuid:${A1}`, `{${A1}}`, A1.replaceAll('-', ''), '01a20000-0000-7000-8000-000000000000', 'nope', 'not-a-uuid', ''])
+    for (const given of [
+      A1,
+      A1.toUpperCase(),
+      `urn:uuid:${A1}`,
+      `{${A1}}`,
+      A1.replaceAll('-', ''),
+      '01a20000-0000-7000-8000-000000000000',
+      'nope',
+      'not-a-uuid',
+      '',
+    ])
       expect(await resolved(ports, given), given).to.deep.equal(E.right(given));
     expect(reads.n).to.equal(0);
     expect(ports.refreshes).to.equal(0);
   });
 
   it('isThreadIdPrefix: hex digits and hyphens shorter than an id, not an id itself', () => {
-    for (const p of ['0', '019a', '019A7F00-', '019a7f00-1111-7000-8000-00000000000']) expect(isThreadIdPrefix(p), p).to.equal(true);
-    for (const p of ['', '-019a', 'nope', 'g19a', A1, A1.replaceAll('-', ''), `urn:uuid:019a`, '019a 7f']) expect(isThreadIdPrefix(p), p).to.equal(false);
+    for (const p of ['0', '019a', '019A7F00-', '019a7f00-1111-7000-8000-00000000000'])
+      expect(isThreadIdPrefix(p), p).to.equal(true);
+    for (const p of ['', '-019a', 'nope', 'g19a', A1, A1.replaceAll('-', ''), `urn:uuid:019a`, '019a 7f'])
+      expect(isThreadIdPrefix(p), p).to.equal(false);
   });
 
   it('threadStanding: live, archived, or unknown by its row', async () => {
@@ -149,8 +182,8 @@ describe('resolveThreadId: a thread id, or the unique start of one, from the ind
     expect(await threadStanding({ index }, A1)()).to.deep.equal(E.right('live'));
     expect(await threadStanding({ index }, ARCHIVED)()).to.deep.equal(E.right('archived'));
     expect(await threadStanding({ index }, '01a20000-0000-7000-8000-000000000000')()).to.deep.equal(E.right('unknown'));
-    expect(await threadStanding({ index: { ...index, get: () => TE.left({ _tag: 'Timeout', what: 'x', ms: 1 }) } }, A1)()).to.deep.equal(
-      E.left({ _tag: 'Timeout', what: 'x', ms: 1 }),
-    );
+    expect(
+      await threadStanding({ index: { ...index, get: () => TE.left({ _tag: 'Timeout', what: 'x', ms: 1 }) } }, A1)(),
+    ).to.deep.equal(E.left({ _tag: 'Timeout', what: 'x', ms: 1 }));
   });
 });

@@ -15,12 +15,15 @@ import { openMutationHome, right, writeRollout } from './mutationHome.js';
 
 const BASE_MS = Date.UTC(2026, 10, 21, 14, 0, 0);
 const idOf = (i: number): string => `01a1fe89-0000-7000-8000-${i.toString(16).padStart(12, '0')}`;
-const nameOf = (id: string, ms: number): string => `rollout-${new Date(ms).toISOString().slice(0, 19).replace(/:/g, '-')}-${id}.jsonl`;
+const nameOf = (id: string, ms: number): string =>
+  `rollout-${new Date(ms).toISOString().slice(0, 19).replace(/:/g, '-')}-${id}.jsonl`;
 const MARK = 'zebra crossing 42';
 
 /** A thread of `turns` chat turns whose every message holds the marker's words, never the marker. */
 const longThread = (i: number, turns: number): RolloutWriter => {
-  const w = new RolloutWriter(i % 2 === 0 ? 'legacy' : 'paginated', idOf(i), { startMs: BASE_MS + i * 1000 }).sessionMeta();
+  const w = new RolloutWriter(i % 2 === 0 ? 'legacy' : 'paginated', idOf(i), {
+    startMs: BASE_MS + i * 1000,
+  }).sessionMeta();
   for (let t = 0; t < turns; t++) w.chatTurn(`t${t}`, `zebra crossing, ${t} please`, `crossing 4${t % 10} zebra, done`);
   return w;
 };
@@ -43,7 +46,12 @@ describe('thread/search through line signatures: no match is dropped', function 
       // 0: past a run of lines without text longer than two blocks (blocks missing in between).
       for (let t = 0; t < 300; t++) writers[0]!.tokenCount(t);
       writers[0]!.responseMessage('assistant', `at last: ${MARK.toUpperCase()}`);
-      writers[1]!.push('event_msg', { type: 'agent_message', message: `finally ${MARK}`, phase: null, memory_citation: null });
+      writers[1]!.push('event_msg', {
+        type: 'agent_message',
+        message: `finally ${MARK}`,
+        phase: null,
+        memory_citation: null,
+      });
       const first = new RolloutWriter('paginated', idOf(2), { startMs: BASE_MS + 2000 }).sessionMeta();
       first.chatTurn('t0', `start with ${MARK}`, 'ok');
       for (let t = 1; t < 90; t++) first.chatTurn(`t${t}`, `zebra crossing, ${t} please`, 'crossing 4 zebra');
@@ -55,7 +63,11 @@ describe('thread/search through line signatures: no match is dropped', function 
       try {
         await right(m.ports.indexer.refreshAll());
         const found = await expectAsScan(m.ports, 'Zebra Crossing 42');
-        expect(found).to.deep.equal([`${idOf(2)} start with ${MARK}`, `${idOf(1)} finally ${MARK}`, `${idOf(0)} at last: ${MARK.toUpperCase()}`]);
+        expect(found).to.deep.equal([
+          `${idOf(2)} start with ${MARK}`,
+          `${idOf(1)} finally ${MARK}`,
+          `${idOf(0)} at last: ${MARK.toUpperCase()}`,
+        ]);
         // Appended in three catch-ups, the last one past its block's end: each time the new last line is found.
         const w3 = writers[3]!;
         let written = w3.text();
@@ -84,7 +96,9 @@ describe('thread/search through line signatures: no match is dropped', function 
         rewritten.responseMessage('assistant', `now only ${MARK} once`);
         fs.writeFileSync(paths[1]!, rewritten.text());
         await right(m.ports.indexer.refreshAll());
-        expect((await expectAsScan(m.ports, MARK)).filter((f) => f.startsWith(idOf(1)))).to.deep.equal([`${idOf(1)} now only ${MARK} once`]);
+        expect((await expectAsScan(m.ports, MARK)).filter((f) => f.startsWith(idOf(1)))).to.deep.equal([
+          `${idOf(1)} now only ${MARK} once`,
+        ]);
         expect((await expectAsScan(m.ports, 'finally zebra')).length).to.equal(0);
       } finally {
         await m.close();

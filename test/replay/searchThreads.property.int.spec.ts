@@ -19,9 +19,37 @@ import { openMutationHome, right, rolloutName, writeRollout } from './mutationHo
 
 const BASE_MS = Date.UTC(2026, 10, 21, 14, 0, 0);
 /** Letters whose case folding differs between simple and full folding, or across scripts. */
-const ALPHABET = ['a', 'A', 'b', 'é', 'É', 'ß', 'ẞ', 'σ', 'ς', 'Σ', 'k', 'K', 'K', 'ı', 'i', 'İ', '✓', '😀', ' ', ' ', '\n', '\t', '"', '\\'];
+const ALPHABET = [
+  'a',
+  'A',
+  'b',
+  'é',
+  'É',
+  'ß',
+  'ẞ',
+  'σ',
+  'ς',
+  'Σ',
+  'k',
+  'K',
+  'K',
+  'ı',
+  'i',
+  'İ',
+  '✓',
+  '😀',
+  ' ',
+  ' ',
+  '\n',
+  '\t',
+  '"',
+  '\\',
+];
 const text = fc.array(fc.constantFrom(...ALPHABET), { minLength: 0, maxLength: 24 }).map((cs) => cs.join(''));
-const message = fc.oneof({ arbitrary: text, weight: 5 }, { arbitrary: text.map((t) => `context\n## My request for Codex:\n${t}`), weight: 1 });
+const message = fc.oneof(
+  { arbitrary: text, weight: 5 },
+  { arbitrary: text.map((t) => `context\n## My request for Codex:\n${t}`), weight: 1 },
+);
 
 interface ThreadSpec {
   readonly mode: HistoryMode;
@@ -36,10 +64,15 @@ const threadSpec: fc.Arbitrary<ThreadSpec> = fc.record({
 });
 
 const idOf = (i: number): string => `01a1fe85-0000-7000-8000-${i.toString(16).padStart(12, '0')}`;
-const nameOf = (id: string, ms: number): string => `rollout-${new Date(ms).toISOString().slice(0, 19).replace(/:/g, '-')}-${id}.jsonl`;
+const nameOf = (id: string, ms: number): string =>
+  `rollout-${new Date(ms).toISOString().slice(0, 19).replace(/:/g, '-')}-${id}.jsonl`;
 
 const flipCase = (s: string, flips: ReadonlyArray<boolean>): string =>
-  [...s].map((c, i) => (flips[i % Math.max(1, flips.length)] === true ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c)).join('');
+  [...s]
+    .map((c, i) =>
+      flips[i % Math.max(1, flips.length)] === true ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c,
+    )
+    .join('');
 
 /** A term: a piece of some message (case flipped here and there), or a few letters of the alphabet. */
 const termFor = (specs: ReadonlyArray<ThreadSpec>): fc.Arbitrary<string> => {
@@ -47,14 +80,24 @@ const termFor = (specs: ReadonlyArray<ThreadSpec>): fc.Arbitrary<string> => {
   const piece =
     texts.length === 0
       ? text
-      : fc.tuple(fc.constantFrom(...texts), fc.nat(), fc.integer({ min: 1, max: 8 }), fc.array(fc.boolean(), { maxLength: 8 })).map(([t, at, len, flips]) => {
-          const cps = [...t];
-          const from = at % cps.length;
-          return flipCase(cps.slice(from, from + len).join(''), flips);
-        });
+      : fc
+          .tuple(
+            fc.constantFrom(...texts),
+            fc.nat(),
+            fc.integer({ min: 1, max: 8 }),
+            fc.array(fc.boolean(), { maxLength: 8 }),
+          )
+          .map(([t, at, len, flips]) => {
+            const cps = [...t];
+            const from = at % cps.length;
+            return flipCase(cps.slice(from, from + len).join(''), flips);
+          });
   return fc.oneof(
     { arbitrary: piece, weight: 3 },
-    { arbitrary: fc.array(fc.constantFrom(...ALPHABET), { minLength: 1, maxLength: 4 }).map((c) => c.join('')), weight: 1 },
+    {
+      arbitrary: fc.array(fc.constantFrom(...ALPHABET), { minLength: 1, maxLength: 4 }).map((c) => c.join('')),
+      weight: 1,
+    },
   );
 };
 
@@ -66,7 +109,10 @@ const query = (term: string): fc.Arbitrary<SearchThreadsQuery> =>
     sortDirection: fc.constantFrom('asc' as const, 'desc' as const),
   });
 
-const withHome = async (specs: ReadonlyArray<ThreadSpec>, run: (ports: HistoryReadPorts) => Promise<void>): Promise<void> => {
+const withHome = async (
+  specs: ReadonlyArray<ThreadSpec>,
+  run: (ports: HistoryReadPorts) => Promise<void>,
+): Promise<void> => {
   const home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 're-searchprop-'));
   try {
     const day = nodePath.join(home, 'sessions', '2026', '11', '21');
@@ -117,7 +163,9 @@ describe('thread/search: the index answers as a brute-force scan of the rollout 
       fc.asyncProperty(
         fc
           .array(threadSpec, { minLength: 1, maxLength: 8 })
-          .chain((specs) => fc.tuple(fc.constant(specs), fc.array(termFor(specs).chain(query), { minLength: 1, maxLength: 6 }))),
+          .chain((specs) =>
+            fc.tuple(fc.constant(specs), fc.array(termFor(specs).chain(query), { minLength: 1, maxLength: 6 })),
+          ),
         async ([specs, qs]) =>
           withHome(specs, async (ports) => {
             for (const q of qs) found += await expectSameChain(ports, q);
@@ -141,7 +189,11 @@ describe('thread/search: the index answers as a brute-force scan of the rollout 
       ids.forEach((id, i) => {
         const w = new RolloutWriter('paginated', id, { startMs: BASE_MS + i * 1000 }).sessionMeta();
         w.chatTurn('t0', `question ${i}`, `answer ${i}`);
-        w.chatTurn('t1', inOriginal.has(id) || replaced.includes(id) ? `look for zq marker ${i}` : `more words ${i}`, 'fine');
+        w.chatTurn(
+          't1',
+          inOriginal.has(id) || replaced.includes(id) ? `look for zq marker ${i}` : `more words ${i}`,
+          'fine',
+        );
         writeRollout(home, rolloutName(id), w.text());
       });
       const m = await openMutationHome(home);
@@ -153,7 +205,10 @@ describe('thread/search: the index answers as a brute-force scan of the rollout 
           const next = (JSON.parse(lines[lines.length - 1]!) as { ordinal: number }).ordinal + 1;
           fs.appendFileSync(
             r.written.path,
-            new RolloutWriter('paginated', id, { startOrdinal: next, startMs: BASE_MS + 500_000 + inRevision.indexOf(id) * 1000 })
+            new RolloutWriter('paginated', id, {
+              startOrdinal: next,
+              startMs: BASE_MS + 500_000 + inRevision.indexOf(id) * 1000,
+            })
               .chatTurn('t2', 'the ZQ Marker again', 'ok')
               .text(),
           );
@@ -166,7 +221,13 @@ describe('thread/search: the index answers as a brute-force scan of the rollout 
             let cursor: string | null = null;
             for (let n = 0; n < 10; n++) {
               // By the last line's time: each thread in a second of its own (the revisions were all created in this one).
-              const q: SearchThreadsQuery = { searchTerm: 'zq marker', limit, sortKey: 'updated_at', sortDirection, cursor };
+              const q: SearchThreadsQuery = {
+                searchTerm: 'zq marker',
+                limit,
+                sortKey: 'updated_at',
+                sortDirection,
+                cursor,
+              };
               const indexed = await right(searchThreads(m.ports, q));
               expect(indexed, JSON.stringify(q)).to.deep.equal(await searchThreadsByScan(m.ports, q));
               for (const d of indexed.data) seen.add(d.thread.id);
@@ -198,7 +259,8 @@ describe('thread/search: the index answers as a brute-force scan of the rollout 
       const m = await openMutationHome(home);
       try {
         await right(m.ports.indexer.refreshAll());
-        const found = async (term: string): Promise<string[]> => (await right(searchThreads(m.ports, { searchTerm: term }))).data.map((d) => d.thread.id).sort();
+        const found = async (term: string): Promise<string[]> =>
+          (await right(searchThreads(m.ports, { searchTerm: term }))).data.map((d) => d.thread.id).sort();
         expect(await found('qv marker')).to.deep.equal([ids[7]]);
         // Asked again: answered from the signatures kept by the first search.
         expect(await found('qv marker')).to.deep.equal([ids[7]]);
@@ -206,7 +268,9 @@ describe('thread/search: the index answers as a brute-force scan of the rollout 
         writeRollout(
           home,
           rolloutName(ids[50]!),
-          new RolloutWriter('legacy', ids[50]!, { startMs: BASE_MS + 900_000 }).chatTurn('t1', 'The QV marker and brand new words', 'ok').text(),
+          new RolloutWriter('legacy', ids[50]!, { startMs: BASE_MS + 900_000 })
+            .chatTurn('t1', 'The QV marker and brand new words', 'ok')
+            .text(),
           true,
         );
         expect(await found('qv marker')).to.deep.equal([ids[7], ids[50]].sort());

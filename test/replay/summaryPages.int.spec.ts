@@ -50,7 +50,12 @@ const counted = (ports: HistoryReadPorts, reads: Reads): HistoryReadPorts => {
 };
 
 /** A reference fork of `base`'s first `cut` lines, then one turn of its own. */
-const forkLines = (base: SynthThread, baseLines: readonly string[], cut: number, seed: number): { fork: SynthThread; lines: string[] } => {
+const forkLines = (
+  base: SynthThread,
+  baseLines: readonly string[],
+  cut: number,
+  seed: number,
+): { fork: SynthThread; lines: string[] } => {
   const ordinalOf = (l: string): number | undefined => (JSON.parse(l) as { ordinal?: number }).ordinal;
   const endOrdinal = 1 + baseLines.slice(0, cut).reduce((o, l) => ordinalOf(l) ?? o, -1);
   const endByteOffset = baseLines.slice(0, cut).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
@@ -75,7 +80,10 @@ describe('summary pages from the turn rows, below a cut too', function () {
     const baseLines = threadLines(base, 6);
     // The third turn's answer is too long to be kept in its row (SHOWN_LINE_BYTES): read by the row's reference.
     const answers = baseLines.flatMap((l, i) => (l.includes('"AgentMessage"') ? [i] : []));
-    baseLines[answers[2]!] = baseLines[answers[2]!]!.replace(/"text":"answer \d+"/, `"text":"${'a long answer, '.repeat(SHOWN_LINE_BYTES / 10)}"`);
+    baseLines[answers[2]!] = baseLines[answers[2]!]!.replace(
+      /"text":"answer \d+"/,
+      `"text":"${'a long answer, '.repeat(SHOWN_LINE_BYTES / 10)}"`,
+    );
     // A turn left running: the cut of `through` falls between its user message and its answer.
     baseLines.push(...(['startTurn', 'user'] as const).flatMap((a) => act(base, a)));
     const cutThrough = baseLines.length;
@@ -108,9 +116,23 @@ describe('summary pages from the turn rows, below a cut too', function () {
           });
       const page = async (threadId: string, reads: Reads): Promise<Turn[]> => {
         // Caught up first, so the counted page reads only what the page itself needs.
-        right(await listTurns(portsOver(store, home, {}).read, { threadId, limit: 50, sortDirection: 'asc', itemsView: 'notLoaded', cursor: null })());
+        right(
+          await listTurns(portsOver(store, home, {}).read, {
+            threadId,
+            limit: 50,
+            sortDirection: 'asc',
+            itemsView: 'notLoaded',
+            cursor: null,
+          })(),
+        );
         return right(
-          await listTurns(counted(portsOver(store, home, {}).read, reads), { threadId, limit: 50, sortDirection: 'asc', itemsView: 'summary', cursor: null })(),
+          await listTurns(counted(portsOver(store, home, {}).read, reads), {
+            threadId,
+            limit: 50,
+            sortDirection: 'asc',
+            itemsView: 'summary',
+            cursor: null,
+          })(),
         ).data;
       };
 
@@ -151,11 +173,21 @@ describe('summary pages from the turn rows, below a cut too', function () {
     try {
       right(await catchUpHome(store, home)());
       const kinds = async (threadId: string, itemsView: 'summary' | 'full'): Promise<string[][]> =>
-        right(await listTurns(portsOver(store, home, {}).read, { threadId, limit: 50, sortDirection: 'asc', itemsView, cursor: null })()).data.map((t) =>
-          t.items.map((i) => i.type).filter((k) => k === 'userMessage' || k === 'agentMessage'),
-        );
+        right(
+          await listTurns(portsOver(store, home, {}).read, {
+            threadId,
+            limit: 50,
+            sortDirection: 'asc',
+            itemsView,
+            cursor: null,
+          })(),
+        ).data.map((t) => t.items.map((i) => i.type).filter((k) => k === 'userMessage' || k === 'agentMessage'));
       const [paginated, legacy] = threads;
-      expect(await kinds(paginated!.t.threadId, 'summary')).to.deep.equal([['userMessage', 'agentMessage'], ['userMessage', 'agentMessage'], ['userMessage']]);
+      expect(await kinds(paginated!.t.threadId, 'summary')).to.deep.equal([
+        ['userMessage', 'agentMessage'],
+        ['userMessage', 'agentMessage'],
+        ['userMessage'],
+      ]);
       expect((await kinds(paginated!.t.threadId, 'full'))[2]).to.deep.equal(['userMessage', 'agentMessage']);
       expect((await kinds(legacy!.t.threadId, 'summary'))[2]).to.deep.equal(['userMessage', 'agentMessage']);
     } finally {

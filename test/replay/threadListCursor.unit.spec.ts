@@ -23,8 +23,14 @@ const cursorOf = (text: string): ThreadListCursor => {
 };
 
 /** Whether a row `id` at `time` is on the page `cursor` starts. */
-const past = (method: ThreadCursorMethod, key: ThreadSortKey, time: string, id: string, cursor: string, direction: 'asc' | 'desc'): boolean =>
-  pastCursor(method, key, { row: { id }, key: at(time) }, cursorOf(cursor), direction);
+const past = (
+  method: ThreadCursorMethod,
+  key: ThreadSortKey,
+  time: string,
+  id: string,
+  cursor: string,
+  direction: 'asc' | 'desc',
+): boolean => pastCursor(method, key, { row: { id }, key: at(time) }, cursorOf(cursor), direction);
 
 describe('thread list and search cursors (Codex 0.169.0)', () => {
   it("thread/search's backwards cursor: created_at is the state DB's second ∓ 1 ms, as Codex answered live", () => {
@@ -94,8 +100,26 @@ describe('thread list and search cursors (Codex 0.169.0)', () => {
     expect(past('search', 'created_at', '02.859', A, up, 'desc')).to.equal(false);
     expect(past('search', 'created_at', '02.000', B, up, 'desc')).to.equal(true);
     // updated_at: back the other way from the first row ∓ 1 ms holds that row.
-    expect(past('search', 'updated_at', '02.859', A, backwardsThreadCursor('search', 'updated_at', at('02.859'), 'desc'), 'asc')).to.equal(true);
-    expect(past('search', 'updated_at', '02.859', A, backwardsThreadCursor('search', 'updated_at', at('02.859'), 'asc'), 'desc')).to.equal(true);
+    expect(
+      past(
+        'search',
+        'updated_at',
+        '02.859',
+        A,
+        backwardsThreadCursor('search', 'updated_at', at('02.859'), 'desc'),
+        'asc',
+      ),
+    ).to.equal(true);
+    expect(
+      past(
+        'search',
+        'updated_at',
+        '02.859',
+        A,
+        backwardsThreadCursor('search', 'updated_at', at('02.859'), 'asc'),
+        'desc',
+      ),
+    ).to.equal(true);
   });
 
   it("thread/list reads created_at at the rollout file name's second, every other key to the millisecond, strictly", () => {
@@ -117,7 +141,13 @@ describe('thread list and search cursors (Codex 0.169.0)', () => {
   });
 
   it('a walk from cursorWalkStart holds every row pastCursor lets through', () => {
-    const cursors = ['2026-11-21T14:31:23.960Z', '2026-11-21T14:31:23Z', `2026-11-21T14:31:23Z|${B}`, `2026-11-21T14:31:23.5Z|${B}`, '2026-11-21T14:31:23.999Z'];
+    const cursors = [
+      '2026-11-21T14:31:23.960Z',
+      '2026-11-21T14:31:23Z',
+      `2026-11-21T14:31:23Z|${B}`,
+      `2026-11-21T14:31:23.5Z|${B}`,
+      '2026-11-21T14:31:23.999Z',
+    ];
     for (const method of ['fileScan', 'stateDb', 'search'] as const)
       for (const key of ['created_at', 'updated_at', 'recency_at'] as const)
         for (const direction of ['asc', 'desc'] as const)
@@ -127,7 +157,10 @@ describe('thread list and search cursors (Codex 0.169.0)', () => {
             for (let ms = at('21.900'); ms <= at('25.100'); ms += 7)
               for (const id of [A, B, C]) {
                 if (!pastCursor(method, key, { row: { id }, key: ms }, cursor, direction)) continue;
-                expect(direction === 'asc' ? ms >= start : ms < start, `${method} ${key} ${direction} ${text} ${ms}`).to.equal(true);
+                expect(
+                  direction === 'asc' ? ms >= start : ms < start,
+                  `${method} ${key} ${direction} ${text} ${ms}`,
+                ).to.equal(true);
               }
           }
   });
@@ -145,10 +178,16 @@ const FIVE = [
   { id: '01a2177a-fb59-7223-9bb9-548c2c7caf3d', time: '04.999' },
   { id: '01a2177a-fc7e-72e1-a016-f72bc78a05b2', time: '05.000' },
 ].map((t) => ({ row: { id: t.id }, key: at(t.time) }));
-const tail4 = (rows: ReadonlyArray<{ readonly row: { readonly id: string } }>): string[] => rows.map((r) => r.row.id.slice(-4));
+const tail4 = (rows: ReadonlyArray<{ readonly row: { readonly id: string } }>): string[] =>
+  rows.map((r) => r.row.id.slice(-4));
 
 /** One page as a walk over FIVE answers it: the rows past the cursor in order, `limit` of them. */
-const pageOf = (method: ThreadCursorMethod, direction: 'asc' | 'desc', cursor: string | null, limit: number): string[] =>
+const pageOf = (
+  method: ThreadCursorMethod,
+  direction: 'asc' | 'desc',
+  cursor: string | null,
+  limit: number,
+): string[] =>
   tail4(
     [...FIVE]
       .filter((r) => cursor === null || pastCursor(method, 'created_at', r, cursorOf(cursor), direction))
@@ -201,20 +240,27 @@ describe('threads in one second, as Codex 0.169.0 answered them (test/compat/thr
       { row: { id: '01a2177a-fb59-7223-9bb9-548c2c7caf3d' }, key: at('07.200') },
     ];
     const cursor = cursorOf('2026-11-21T14:31:08Z|01a2177a-fa0e-7cc2-9217-c2cdf0da489d');
-    expect(tail4(rows.filter((r) => pastCursor('search', 'created_at', r, cursor, 'desc')))).to.deep.equal(['e7dd', 'af3d']);
+    expect(tail4(rows.filter((r) => pastCursor('search', 'created_at', r, cursor, 'desc')))).to.deep.equal([
+      'e7dd',
+      'af3d',
+    ]);
   });
 
   it('inThreadOrder turns a walk in millisecond order into the file scan order, a second at a time', async () => {
     for (const direction of ['asc', 'desc'] as const) {
-      const walk = [...FIVE].sort((a, b) => (direction === 'asc' ? 1 : -1) * (a.key - b.key || (a.row.id < b.row.id ? -1 : 1)));
+      const walk = [...FIVE].sort(
+        (a, b) => (direction === 'asc' ? 1 : -1) * (a.key - b.key || (a.row.id < b.row.id ? -1 : 1)),
+      );
       async function* source(): AsyncGenerator<(typeof FIVE)[number]> {
         yield* walk;
       }
       const ordered: string[] = [];
-      for await (const r of inThreadOrder('fileScan', 'created_at', direction, source(), (x) => x)) ordered.push(r.row.id.slice(-4));
+      for await (const r of inThreadOrder('fileScan', 'created_at', direction, source(), (x) => x))
+        ordered.push(r.row.id.slice(-4));
       expect(ordered).to.deep.equal(tail4([...FIVE].sort(compareInThreadOrder('fileScan', 'created_at', direction))));
       const same: string[] = [];
-      for await (const r of inThreadOrder('stateDb', 'created_at', direction, source(), (x) => x)) same.push(r.row.id.slice(-4));
+      for await (const r of inThreadOrder('stateDb', 'created_at', direction, source(), (x) => x))
+        same.push(r.row.id.slice(-4));
       expect(same).to.deep.equal(tail4(walk));
     }
   });

@@ -32,17 +32,28 @@ describe('thread management on real files and LMDB (read receipts and git info i
   });
   after(async () => m.close());
 
-  const readState = async (id: string) => (await right(readThread(m.ports, { threadId: id, includeTurns: false }))).readState;
+  const readState = async (id: string) =>
+    (await right(readThread(m.ports, { threadId: id, includeTurns: false }))).readState;
 
   it('readState/update: a new revision each change; a stale expectedRevision is readStateConflict with the current state; thread/read and thread/list show it', async () => {
     expect(await readState(T)).to.deep.equal({ firstUnread: null, revision: `initial:${T}` });
-    const unread = await right(updateReadState(m.ports, { threadId: T, operation: { type: 'unread' }, expectedRevision: `initial:${T}` }));
+    const unread = await right(
+      updateReadState(m.ports, { threadId: T, operation: { type: 'unread' }, expectedRevision: `initial:${T}` }),
+    );
     expect(unread.firstUnread).to.deep.equal({ type: 'threadStart' });
     expect(unread.revision).to.not.equal(`initial:${T}`);
     expect(await readState(T)).to.deep.equal(unread);
-    const stale = await left(updateReadState(m.ports, { threadId: T, operation: { type: 'read' }, expectedRevision: `initial:${T}` }));
-    expect(stale).to.deep.equal({ _tag: 'Rejected', reason: READ_STATE_CHANGED, data: { reason: 'readStateConflict', readState: unread } });
-    const read = await right(updateReadState(m.ports, { threadId: T, operation: { type: 'read' }, expectedRevision: unread.revision }));
+    const stale = await left(
+      updateReadState(m.ports, { threadId: T, operation: { type: 'read' }, expectedRevision: `initial:${T}` }),
+    );
+    expect(stale).to.deep.equal({
+      _tag: 'Rejected',
+      reason: READ_STATE_CHANGED,
+      data: { reason: 'readStateConflict', readState: unread },
+    });
+    const read = await right(
+      updateReadState(m.ports, { threadId: T, operation: { type: 'read' }, expectedRevision: unread.revision }),
+    );
     expect(read).to.deep.include({ firstUnread: null });
     const listed = await right(listThreads(m.ports, {}));
     expect(listed.page.readStates[T]).to.deep.equal(read);
@@ -51,17 +62,31 @@ describe('thread management on real files and LMDB (read receipts and git info i
 
   it('two changes from the same revision at once: exactly one wins (the check and the append are one step under the log lock)', async () => {
     const from = (await readState(U))!.revision;
-    const results = await Promise.all([1, 2, 3].map(() => updateReadState(m.ports, { threadId: U, operation: { type: 'unread' }, expectedRevision: from })()));
+    const results = await Promise.all(
+      [1, 2, 3].map(() =>
+        updateReadState(m.ports, { threadId: U, operation: { type: 'unread' }, expectedRevision: from })(),
+      ),
+    );
     expect(results.filter((r) => r._tag === 'Right')).to.have.length(1);
-    expect(results.filter((r) => r._tag === 'Left').map((r) => (r._tag === 'Left' ? r.left._tag : ''))).to.deep.equal(['Rejected', 'Rejected']);
+    expect(results.filter((r) => r._tag === 'Left').map((r) => (r._tag === 'Left' ? r.left._tag : ''))).to.deep.equal([
+      'Rejected',
+      'Rejected',
+    ]);
   });
 
   it('metadata/update patches the stored git info (absent kept, null cleared); thread/read and thread/list carry it', async () => {
-    const a = await right(updateThreadMetadata(m.ports, { threadId: T, gitInfo: { sha: 'abc', branch: 'main', originUrl: 'https://example.invalid/r.git' } }));
+    const a = await right(
+      updateThreadMetadata(m.ports, {
+        threadId: T,
+        gitInfo: { sha: 'abc', branch: 'main', originUrl: 'https://example.invalid/r.git' },
+      }),
+    );
     expect(a.gitInfo).to.deep.equal({ sha: 'abc', branch: 'main', originUrl: 'https://example.invalid/r.git' });
     const b = await right(updateThreadMetadata(m.ports, { threadId: T, gitInfo: { branch: null } }));
     expect(b.gitInfo).to.deep.equal({ sha: 'abc', branch: null, originUrl: 'https://example.invalid/r.git' });
-    expect((await right(readThread(m.ports, { threadId: T, includeTurns: false }))).thread.gitInfo).to.deep.equal(b.gitInfo);
+    expect((await right(readThread(m.ports, { threadId: T, includeTurns: false }))).thread.gitInfo).to.deep.equal(
+      b.gitInfo,
+    );
     expect(await left(updateThreadMetadata(m.ports, { threadId: T, gitInfo: { sha: ' ' } }))).to.deep.equal({
       _tag: 'Rejected',
       reason: 'gitInfo.sha must not be empty',
@@ -71,7 +96,13 @@ describe('thread management on real files and LMDB (read receipts and git info i
   it('the log is the source: a rebuilt index (its folder removed) folds it whole and every state is kept', async () => {
     const before = await right(readThread(m.ports, { threadId: T, includeTurns: false }));
     const log = fs.readFileSync(threadStateLogPath(dir()), 'utf8').trim().split('\n');
-    expect(log.map((l) => (JSON.parse(l) as { type: string }).type)).to.deep.equal(['readState', 'readState', 'readState', 'gitInfo', 'gitInfo']);
+    expect(log.map((l) => (JSON.parse(l) as { type: string }).type)).to.deep.equal([
+      'readState',
+      'readState',
+      'readState',
+      'gitInfo',
+      'gitInfo',
+    ]);
     await m.close();
     fs.rmSync(nodePath.join(dir(), '.rollout-engine', 'index'), { recursive: true, force: true });
     const home = rightOf(await openCodexHome(dir(), nodePath.join(dir(), '.rollout-engine'), { backfill: 'await' }));
@@ -79,7 +110,9 @@ describe('thread management on real files and LMDB (read receipts and git info i
       const after = await right(readThread(home.mutations, { threadId: T, includeTurns: false }));
       expect(after.readState).to.deep.equal(before.readState);
       expect(after.thread.gitInfo).to.deep.equal(before.thread.gitInfo);
-      expect((await right(readThread(home.mutations, { threadId: U, includeTurns: false }))).readState!.firstUnread).to.deep.equal({ type: 'threadStart' });
+      expect(
+        (await right(readThread(home.mutations, { threadId: U, includeTurns: false }))).readState!.firstUnread,
+      ).to.deep.equal({ type: 'threadStart' });
     } finally {
       await home.close();
       m = await openMutationHome(dir());
@@ -102,16 +135,24 @@ describe('thread management on real files and LMDB (read receipts and git info i
     expect(fs.existsSync(path)).to.equal(false);
     expect(await readState(T)).to.deep.equal(state);
     expect((await right(listThreads(m.ports, { archived: true }))).page.data.map((t) => t.id)).to.deep.equal([T]);
-    expect(await left(archiveThread(m.ports, { threadId: T }))).to.deep.equal({ _tag: 'Rejected', reason: `no rollout found for thread id ${T}` });
+    expect(await left(archiveThread(m.ports, { threadId: T }))).to.deep.equal({
+      _tag: 'Rejected',
+      reason: `no rollout found for thread id ${T}`,
+    });
     const back = await right(unarchiveThread(m.ports, { threadId: T }));
     expect(back.thread.path).to.equal(path);
 
     const fork = await right(forkThread(m.ports, { threadId: T, excludeTurns: true }));
     expect(fork.thread.name, 'a fork takes the name').to.equal('A name');
-    expect(await left(deleteThread(m.ports, { threadId: T }))).to.deep.equal({ _tag: 'Rejected', reason: forkedHistoryReferences(T) });
+    expect(await left(deleteThread(m.ports, { threadId: T }))).to.deep.equal({
+      _tag: 'Rejected',
+      reason: forkedHistoryReferences(T),
+    });
     await right(deleteThread(m.ports, { threadId: fork.thread.id }));
     expect(fs.existsSync(fork.written.path)).to.equal(false);
-    expect(await left(readThread(m.ports, { threadId: fork.thread.id, includeTurns: false }))).to.deep.include({ _tag: 'NotFound' });
+    expect(await left(readThread(m.ports, { threadId: fork.thread.id, includeTurns: false }))).to.deep.include({
+      _tag: 'NotFound',
+    });
     expect(fs.readFileSync(nodePath.join(dir(), 'session_index.jsonl'), 'utf8')).to.not.include(fork.thread.id);
     await right(deleteThread(m.ports, { threadId: T }));
     expect((await right(listThreads(m.ports, {}))).page.data.map((t) => t.id)).to.deep.equal([U]);

@@ -48,7 +48,10 @@ const counted = (ports: HistoryReadPorts): { ports: HistoryReadPorts; calls: () 
 };
 
 /** `thread/read includeTurns` as the server writes it, and the same answer as `JSON.stringify` writes it from memory. */
-const readBothWays = async (ports: HistoryReadPorts, threadId: string): Promise<{ streamed: string; inMemory: string }> => {
+const readBothWays = async (
+  ports: HistoryReadPorts,
+  threadId: string,
+): Promise<{ streamed: string; inMemory: string }> => {
   const streamed = await streamedText(right(await readThread(ports, { threadId: threadId, includeTurns: true })()));
   const inMemory = right(
     await useCase(async () => {
@@ -122,7 +125,9 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       const s = right(await openIndex(dir, home)()).store;
       try {
         right(await catchUpHome(s, home)());
-        return await streamedText(right(await readThread(portsOver(s, home, {}).read, { threadId: L, includeTurns: true })()));
+        return await streamedText(
+          right(await readThread(portsOver(s, home, {}).read, { threadId: L, includeTurns: true })()),
+        );
       } finally {
         right(await s.close()());
       }
@@ -136,7 +141,13 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       // A turn starts: the stored rendering is out of date, and the file is not rendered whole again while it runs.
       const n = w.lines.length;
       w.taskStarted('live').turnContext('live').responseMessage('user', 'a live question');
-      w.push('event_msg', { type: 'user_message', message: 'a live question', images: [], local_images: [], text_elements: [] });
+      w.push('event_msg', {
+        type: 'user_message',
+        message: 'a live question',
+        images: [],
+        local_images: [],
+        text_elements: [],
+      });
       appendSince(n);
       const running = await readBothWays(c.ports, L);
       expect(running.streamed).to.equal(running.inMemory);
@@ -147,7 +158,9 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       expect(right(await store.range('turnRenderings', [L])()).length).to.equal(TURNS + 1);
       // Read again: every turn from its own rendering, no line read.
       const before = c.calls();
-      expect(await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()))).to.equal(running.streamed);
+      expect(await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()))).to.equal(
+        running.streamed,
+      );
       expect(c.calls()).to.equal(before);
       // The running turn reasons: only its items are read again (one batch of lines).
       const k = w.lines.length;
@@ -176,7 +189,9 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       expect(ended.streamed).to.include('the live answer');
       expect((await headerOf(store, L))!.through).to.equal(fs.statSync(path).size);
       const after = c.calls();
-      expect(await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()))).to.equal(ended.streamed);
+      expect(await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()))).to.equal(
+        ended.streamed,
+      );
       expect(c.calls()).to.equal(after);
       // The home caught up whole first: with no Codex state DB, every thread's times are allocated
       // over every file's mtime (Codex's backfill), and a read refreshes its own thread's row only.
@@ -198,7 +213,11 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       const text = await streamedText(right(await readThread(ports, { threadId: L, includeTurns: true })()));
       const chunk = right(await store.get('segmentRenderings', [L, 2])())!;
       // As if two reads at different checkpoints had stored their chunks at once.
-      right(await store.commit(() => [{ op: 'put', table: 'segmentRenderings', key: [L, 2], value: { ...chunk, through: 1 } }])());
+      right(
+        await store.commit(() => [
+          { op: 'put', table: 'segmentRenderings', key: [L, 2], value: { ...chunk, through: 1 } },
+        ])(),
+      );
       let failed: unknown;
       try {
         await streamedText(right(await readThread(ports, { threadId: L, includeTurns: true })()));

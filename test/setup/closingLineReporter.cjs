@@ -10,7 +10,8 @@
 // so "passed + failed" alone would not show them. CommonJS because mocha requires reporters.
 const Mocha = require('mocha');
 
-const { EVENT_RUN_BEGIN, EVENT_RUN_END, EVENT_SUITE_BEGIN, EVENT_SUITE_END, EVENT_TEST_PASS, EVENT_TEST_FAIL } = Mocha.Runner.constants;
+const { EVENT_RUN_BEGIN, EVENT_RUN_END, EVENT_SUITE_BEGIN, EVENT_SUITE_END, EVENT_TEST_PASS, EVENT_TEST_FAIL } =
+  Mocha.Runner.constants;
 
 /** The tier a spec file belongs to, as docs/testing.md names them. */
 const tierOf = (file) =>
@@ -54,8 +55,13 @@ class ClosingLineReporter extends Mocha.reporters.Spec {
       const { passes, failures, pending } = this.stats;
       const whole = Date.now() - runStart;
       const inTiers = [...tierMs.values()].reduce((sum, ms) => sum + ms, 0);
-      const tiers = ['unit', 'int', 'compat', 'reliability', 'other'].filter((tier) => tierMs.has(tier)).map((tier) => `${tier} ${seconds(tierMs.get(tier))}`);
-      process.stdout.write(`time by tier: ${[...tiers, `setup ${seconds(Math.max(0, whole - inTiers))}`].join(', ')}; ` + `mocha ${seconds(whole)}\n`);
+      const tiers = ['unit', 'int', 'compat', 'reliability', 'other']
+        .filter((tier) => tierMs.has(tier))
+        .map((tier) => `${tier} ${seconds(tierMs.get(tier))}`);
+      process.stdout.write(
+        `time by tier: ${[...tiers, `setup ${seconds(Math.max(0, whole - inTiers))}`].join(', ')}; ` +
+          `mocha ${seconds(whole)}\n`,
+      );
       const held = runner.total;
       const notRun = Math.max(0, held - ran - pending);
       process.stdout.write(

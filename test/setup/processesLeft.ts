@@ -65,7 +65,8 @@ export const mochaHooks = {
     if (process.platform !== 'linux') return; // /proc is Linux's; CI and the Node lines run there
     this.timeout(GRACE_MS + 5_000);
     let left = processesLeft();
-    for (const deadline = Date.now() + GRACE_MS; left.length > 0 && Date.now() < deadline; left = processesLeft()) await sleep(100);
+    for (const deadline = Date.now() + GRACE_MS; left.length > 0 && Date.now() < deadline; left = processesLeft())
+      await sleep(100);
     if (left.length > 0)
       throw new Error(
         `the suite left ${left.length} process(es) running:\n${left.map((p) => `  pid ${p.pid} (parent ${p.ppid}): ${p.command.slice(0, 200)}`).join('\n')}`,

@@ -45,17 +45,41 @@ const WIRE_TYPES: Readonly<Record<string, string>> = { CompactedItem: 'Compacted
  * element counts. The run checks every name is among the binary's strings and reports each
  * struct whose count still differs.
  */
-const ADDED_IN_0_169: ReadonlyArray<{ readonly struct: string; readonly fields: readonly string[]; readonly evidence: string }> = [
-  { struct: 'TurnStartedEvent', fields: ['root_turn_id', 'turn_attribution'], evidence: 'on 0.169.0 task_started lines; binary: TurnStartedEvent with 7 elements' },
-  { struct: 'TurnCompleteEvent', fields: ['root_turn_id'], evidence: 'on 0.169.0 task_complete lines; binary: TurnCompleteEvent with 8 elements' },
-  { struct: 'TurnAbortedEvent', fields: ['root_turn_id'], evidence: 'on 0.169.0 turn_aborted lines; binary: TurnAbortedEvent with 7 elements' },
+const ADDED_IN_0_169: ReadonlyArray<{
+  readonly struct: string;
+  readonly fields: readonly string[];
+  readonly evidence: string;
+}> = [
+  {
+    struct: 'TurnStartedEvent',
+    fields: ['root_turn_id', 'turn_attribution'],
+    evidence: 'on 0.169.0 task_started lines; binary: TurnStartedEvent with 7 elements',
+  },
+  {
+    struct: 'TurnCompleteEvent',
+    fields: ['root_turn_id'],
+    evidence: 'on 0.169.0 task_complete lines; binary: TurnCompleteEvent with 8 elements',
+  },
+  {
+    struct: 'TurnAbortedEvent',
+    fields: ['root_turn_id'],
+    evidence: 'on 0.169.0 turn_aborted lines; binary: TurnAbortedEvent with 7 elements',
+  },
   {
     struct: 'ThreadSettingsAppliedEvent',
     fields: ['thread_id'],
     evidence: 'on 0.169.0 thread_settings_applied lines; binary: ThreadSettingsAppliedEvent with 2 elements',
   },
-  { struct: 'TurnContextItem', fields: ['root_turn_id', 'disabled_plugin_ids'], evidence: 'on 0.169.0 turn_context lines' },
-  { struct: 'SessionMeta', fields: ['forked_from_ordinal_exclusive', 'account_scoped', 'runtime_workspace_roots'], evidence: 'on 0.169.0 session_meta lines' },
+  {
+    struct: 'TurnContextItem',
+    fields: ['root_turn_id', 'disabled_plugin_ids'],
+    evidence: 'on 0.169.0 turn_context lines',
+  },
+  {
+    struct: 'SessionMeta',
+    fields: ['forked_from_ordinal_exclusive', 'account_scoped', 'runtime_workspace_roots'],
+    evidence: 'on 0.169.0 session_meta lines',
+  },
   {
     struct: 'CompactedItem',
     fields: ['retained_context', 'compaction_response_id', 'latest_token_usage_record', 'resume_metadata'],
@@ -66,21 +90,38 @@ const ADDED_IN_0_169: ReadonlyArray<{ readonly struct: string; readonly fields: 
     fields: ['model', 'reasoning_effort'],
     evidence: "binary: SubAgentActivityItem with 6 elements; 0.169.0's v2 subAgentActivity has model, reasoningEffort",
   },
-  { struct: 'SubAgentActivityEvent', fields: ['model', 'reasoning_effort'], evidence: 'binary: SubAgentActivityEvent with 7 elements' },
+  {
+    struct: 'SubAgentActivityEvent',
+    fields: ['model', 'reasoning_effort'],
+    evidence: 'binary: SubAgentActivityEvent with 7 elements',
+  },
   {
     struct: 'AgentMessageItem',
     fields: ['questions', 'moderation'],
-    evidence: "binary: AgentMessageItem with 7 elements, AgentMessageModeration; 0.169.0's v2 agentMessage has questions, moderation",
+    evidence:
+      "binary: AgentMessageItem with 7 elements, AgentMessageModeration; 0.169.0's v2 agentMessage has questions, moderation",
   },
-  { struct: 'AgentMessageEvent', fields: ['questions', 'moderation'], evidence: 'binary: AgentMessageEvent with 6 elements (the two the item gained)' },
-  { struct: 'McpToolCallItem', fields: ['mcp_app_ui'], evidence: "binary: McpToolCallItem with 16 elements, literal mcpAppUi; 0.169.0's v2 mcpToolCall has mcpAppUi" },
+  {
+    struct: 'AgentMessageEvent',
+    fields: ['questions', 'moderation'],
+    evidence: 'binary: AgentMessageEvent with 6 elements (the two the item gained)',
+  },
+  {
+    struct: 'McpToolCallItem',
+    fields: ['mcp_app_ui'],
+    evidence: "binary: McpToolCallItem with 16 elements, literal mcpAppUi; 0.169.0's v2 mcpToolCall has mcpAppUi",
+  },
   {
     struct: 'ImageGenerationEndEvent',
     fields: ['fileId', 'input_images', 'generation_id'],
     evidence:
       "input_images, generation_id: 0.169.0's cold reads of image_generation_end lines carrying them equal ours (compat, addOlderLegacyEvents in test/compat/scenarios.ts); fileId (camelCase, GeneratedImageRef flattened; file_id is ignored): 0.169.0 answers it from such a line (compat passThroughFields)",
   },
-  { struct: 'McpToolCallEndEvent', fields: ['mcp_app_ui'], evidence: 'binary: McpToolCallEndEvent with 13 elements (one more than named here), literal mcp_app_ui' },
+  {
+    struct: 'McpToolCallEndEvent',
+    fields: ['mcp_app_ui'],
+    evidence: 'binary: McpToolCallEndEvent with 13 elements (one more than named here), literal mcp_app_ui',
+  },
   {
     struct: 'image_generation::ImageGenerationItem',
     fields: ['fileId', 'inputImages', 'generationId'],
@@ -101,8 +142,18 @@ const VARIANTS_ONLY_IN_0_169: ReadonlyArray<{
     line: 'token_usage_record',
     tag: 'token_usage_record',
     struct: 'TokenUsageRecord',
-    fields: ['thread_id', 'turn_id', 'session_id', 'root_turn_id', 'response_id', 'usage', 'turn_token_usage', 'thread_token_usage'],
-    evidence: 'binary: TokenUsageRecord with 8 elements, literals token_usage_record, turn_token_usage, thread_token_usage; on 0.169.0 token_usage_record lines',
+    fields: [
+      'thread_id',
+      'turn_id',
+      'session_id',
+      'root_turn_id',
+      'response_id',
+      'usage',
+      'turn_token_usage',
+      'thread_token_usage',
+    ],
+    evidence:
+      'binary: TokenUsageRecord with 8 elements, literals token_usage_record, turn_token_usage, thread_token_usage; on 0.169.0 token_usage_record lines',
   },
   {
     line: 'item_completed.item',
@@ -123,7 +174,10 @@ const main = (): void => {
   const structs = new Map<string, RustStruct>();
   const enums = new Map<string, { variants: RustVariant[]; file: string }>();
   for (const file of SOURCE_FILES) {
-    const text = execFileSync('git', ['--git-dir', gitDir, 'show', `${commit}:${file}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const text = execFileSync('git', ['--git-dir', gitDir, 'show', `${commit}:${file}`], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     const items = itemsOf(file, text);
     // An extension's module names its types (`sleep::SleepItem`), as ExtensionItem's variants do.
     const module = /^codex-rs\/ext\/items\/src\/(\w+)\.rs$/.exec(file)?.[1];
@@ -134,7 +188,9 @@ const main = (): void => {
     for (const [name, e] of items.enums) if (!enums.has(name)) enums.set(name, { ...e, file });
   }
   const strings = execFileSync('strings', ['-n', '6', binary], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const counts = new Map([...strings.matchAll(/struct ([A-Za-z0-9_]+) with (\d+) elements?/g)].map((m) => [m[1]!, Number(m[2])]));
+  const counts = new Map(
+    [...strings.matchAll(/struct ([A-Za-z0-9_]+) with (\d+) elements?/g)].map((m) => [m[1]!, Number(m[2])]),
+  );
   const binaryCounts = { get: (name: string): number | undefined => counts.get(name.replace(/^.*::/, '')) };
 
   const added = new Map(ADDED_IN_0_169.map((a) => [a.struct, a]));
@@ -150,14 +206,16 @@ const main = (): void => {
       else open = true;
     }
     const a = added.get(name);
-    if (a !== undefined) for (const f of a.fields) fields.push(renameBy(name === 'McpToolCallItem' ? 'camelCase' : null, f));
+    if (a !== undefined)
+      for (const f of a.fields) fields.push(renameBy(name === 'McpToolCallItem' ? 'camelCase' : null, f));
     return { fields, open };
   };
   const entry = (line: string, tag: string, struct: string | null, inline: readonly RustField[] | null) => {
     const base = struct === null ? { fields: (inline ?? []).map((f) => f.wire), open: false } : wireFields(struct);
     const source = struct === null ? null : structs.get(WIRE_TYPES[struct] ?? struct)!;
     // An extension's type named like a core one (image_generation::ImageGenerationItem) has no count of its own.
-    const shadowed = struct !== null && struct.includes('::') && structs.get(struct.replace(/^.*::/, '')) !== structs.get(struct);
+    const shadowed =
+      struct !== null && struct.includes('::') && structs.get(struct.replace(/^.*::/, '')) !== structs.get(struct);
     const binaryCount = struct === null || shadowed ? undefined : binaryCounts.get(WIRE_TYPES[struct] ?? struct);
     return {
       line,
@@ -166,7 +224,9 @@ const main = (): void => {
       file: source?.file ?? null,
       fields: base.fields,
       ...(base.open ? { open: true } : {}),
-      ...(added.has(struct ?? '') ? { addedIn0169: added.get(struct!)!.fields, evidence: added.get(struct!)!.evidence } : {}),
+      ...(added.has(struct ?? '')
+        ? { addedIn0169: added.get(struct!)!.fields, evidence: added.get(struct!)!.evidence }
+        : {}),
       binaryFieldCount: binaryCount ?? null,
     };
   };
@@ -177,7 +237,14 @@ const main = (): void => {
       ? entry(line, v.tag, null, v.inline)
       : structs.has(WIRE_TYPES[v.payload] ?? v.payload)
         ? entry(line, v.tag, v.payload, null)
-        : { line, tag: v.tag, struct: v.payload, file: null, fields: null, binaryFieldCount: binaryCounts.get(v.payload) ?? null };
+        : {
+            line,
+            tag: v.tag,
+            struct: v.payload,
+            file: null,
+            fields: null,
+            binaryFieldCount: binaryCounts.get(v.payload) ?? null,
+          };
   const variants: Array<{
     readonly struct: string | null;
     readonly fields: readonly string[] | null;
@@ -188,7 +255,11 @@ const main = (): void => {
   for (const v of enums.get('RolloutItemWire')!.variants) {
     if (v.tag === 'event_msg' || v.tag === 'response_item') continue;
     const payload = v.inline?.find((f) => f.wire === 'payload')?.type ?? null;
-    variants.push(payload !== null && structs.has(WIRE_TYPES[payload] ?? payload) ? entry(v.tag, v.tag, payload, null) : entry(v.tag, v.tag, null, []));
+    variants.push(
+      payload !== null && structs.has(WIRE_TYPES[payload] ?? payload)
+        ? entry(v.tag, v.tag, payload, null)
+        : entry(v.tag, v.tag, null, []),
+    );
   }
   for (const v of VARIANTS_ONLY_IN_0_169)
     variants.push({
@@ -206,7 +277,8 @@ const main = (): void => {
     if (v.tag === 'Extension') {
       // An extension's item is its own tagged enum (`kind`), flattened beside `type`.
       for (const x of enums.get('ExtensionItem')!.variants)
-        if (x.payload !== null && structs.has(x.payload)) variants.push({ ...entry('item_completed.item', `Extension/${x.tag}`, x.payload, null), tagField: 'kind' });
+        if (x.payload !== null && structs.has(x.payload))
+          variants.push({ ...entry('item_completed.item', `Extension/${x.tag}`, x.payload, null), tagField: 'kind' });
       continue;
     }
     variants.push(variantEntry('item_completed.item', v));
@@ -222,20 +294,29 @@ const main = (): void => {
     .filter((v) => v.fields !== null && v.binaryFieldCount !== null && v.binaryFieldCount !== v.fields.length)
     .map((v) => `${v.struct}: ${v.fields!.length} fields, binary ${v.binaryFieldCount}`);
   const notInBinary = [
-    ...ADDED_IN_0_169.flatMap((a) => a.fields.map((f) => (a.struct === 'McpToolCallItem' ? renameBy('camelCase', f) : f))),
+    ...ADDED_IN_0_169.flatMap((a) =>
+      a.fields.map((f) => (a.struct === 'McpToolCallItem' ? renameBy('camelCase', f) : f)),
+    ),
     ...VARIANTS_ONLY_IN_0_169.flatMap((v) => v.fields),
   ].filter((f) => !strings.includes(f));
-  if (notInBinary.length > 0) throw new Error(`fields given as 0.169.0's that its binary does not name: ${notInBinary.join(', ')}`);
+  if (notInBinary.length > 0)
+    throw new Error(`fields given as 0.169.0's that its binary does not name: ${notInBinary.join(', ')}`);
   const doc = {
     about:
       'Wire fields of Codex rollout line variants and nested structs (serde names), from test/tools/codexSerdeFields.ts; read by test/domain/fieldCensus.unit.spec.ts',
-    source: { repo: 'openai/codex', commit: execFileSync('git', ['--git-dir', gitDir, 'rev-parse', commit], { encoding: 'utf8' }).trim(), files: SOURCE_FILES },
+    source: {
+      repo: 'openai/codex',
+      commit: execFileSync('git', ['--git-dir', gitDir, 'rev-parse', commit], { encoding: 'utf8' }).trim(),
+      files: SOURCE_FILES,
+    },
     binary: { version: '0.169.0', countMismatches: mismatches },
     variants,
     nested,
   };
   writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
-  process.stdout.write(`${variants.length} variants, ${nested.length} nested structs; ${mismatches.length} count mismatches with the binary\n${mismatches.join('\n')}\n`);
+  process.stdout.write(
+    `${variants.length} variants, ${nested.length} nested structs; ${mismatches.length} count mismatches with the binary\n${mismatches.join('\n')}\n`,
+  );
 };
 
 main();

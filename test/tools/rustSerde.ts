@@ -44,8 +44,10 @@ const renameVariant = (rule: string | null, name: string): string => {
 };
 
 /** The serde arguments of the `#[serde(…)]` attributes in `attrs`. */
-const serdeArgs = (attrs: string): string => [...attrs.matchAll(/#\[serde\(([\s\S]*?)\)\]/g)].map((m) => m[1]).join(', ');
-const renameAllOf = (attrs: string): string | null => /\brename_all\s*=\s*"([^"]+)"/.exec(serdeArgs(attrs))?.[1] ?? null;
+const serdeArgs = (attrs: string): string =>
+  [...attrs.matchAll(/#\[serde\(([\s\S]*?)\)\]/g)].map((m) => m[1]).join(', ');
+const renameAllOf = (attrs: string): string | null =>
+  /\brename_all\s*=\s*"([^"]+)"/.exec(serdeArgs(attrs))?.[1] ?? null;
 
 /** Index just past the bracket that closes the one at `open`, skipping string literals. */
 const closing = (text: string, open: number): number => {
@@ -106,7 +108,9 @@ const splitAttrs = (part: string): { attrs: string; rest: string } => {
 
 /** The type a field or variant holds, wrappers and module paths dropped (`Option<Cow<'a, m::X>>` → `m::X`). */
 export const innermostType = (type: string): string => {
-  const names = [...type.matchAll(/(?:[a-z_][a-z0-9_]*::)*[A-Za-z_][A-Za-z0-9_]*/g)].map((m) => m[0]).filter((n) => !['Option', 'Box', 'Cow', 'a'].includes(n));
+  const names = [...type.matchAll(/(?:[a-z_][a-z0-9_]*::)*[A-Za-z_][A-Za-z0-9_]*/g)]
+    .map((m) => m[0])
+    .filter((n) => !['Option', 'Box', 'Cow', 'a'].includes(n));
   return names[0] ?? type;
 };
 
@@ -119,21 +123,32 @@ const fieldsOf = (body: string, renameAll: string | null): RustField[] => {
     const args = serdeArgs(attrs);
     if (/\bskip\b|\bskip_serializing\b/.test(args)) continue;
     const rename = /(?:^|[\s,(])rename\s*=\s*"([^"]+)"/.exec(args)?.[1];
-    fields.push({ wire: rename ?? renameBy(renameAll, m[1]!), type: innermostType(m[2]!), flatten: /\bflatten\b/.test(args) });
+    fields.push({
+      wire: rename ?? renameBy(renameAll, m[1]!),
+      type: innermostType(m[2]!),
+      flatten: /\bflatten\b/.test(args),
+    });
   }
   return fields;
 };
 
 /** Every `struct Name { … }` and `enum Name { … }` of a file, with the attributes above it. */
-export const itemsOf = (file: string, text: string): { structs: RustStruct[]; enums: Map<string, { variants: RustVariant[] }> } => {
+export const itemsOf = (
+  file: string,
+  text: string,
+): { structs: RustStruct[]; enums: Map<string, { variants: RustVariant[] }> } => {
   const clean = stripComments(text);
   const structs: RustStruct[] = [];
   const enums = new Map<string, { variants: RustVariant[] }>();
-  for (const m of clean.matchAll(/\bstruct\s+([A-Z][A-Za-z0-9_]*)\s*;/g)) structs.push({ name: m[1]!, file, fields: [] });
+  for (const m of clean.matchAll(/\bstruct\s+([A-Z][A-Za-z0-9_]*)\s*;/g))
+    structs.push({ name: m[1]!, file, fields: [] });
   for (const m of clean.matchAll(/\b(struct|enum)\s+([A-Z][A-Za-z0-9_]*)(?:<[^{;(]*>)?\s*\{/g)) {
     const open = m.index + m[0].length - 1;
     const body = clean.slice(open + 1, closing(clean, open) - 1);
-    const before = clean.slice(Math.max(0, clean.lastIndexOf('\n}', m.index), clean.lastIndexOf(';\n', m.index)), m.index);
+    const before = clean.slice(
+      Math.max(0, clean.lastIndexOf('\n}', m.index), clean.lastIndexOf(';\n', m.index)),
+      m.index,
+    );
     const renameAll = renameAllOf(before);
     if (m[1] === 'struct') {
       structs.push({ name: m[2]!, file, fields: fieldsOf(body, renameAll) });

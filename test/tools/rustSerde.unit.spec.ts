@@ -52,7 +52,8 @@ pub enum ExtensionItem {
 
 describe('rustSerde: the wire names serde gives Rust types (field census fixture)', () => {
   const { structs, enums } = itemsOf('x.rs', RUST);
-  const fields = (name: string) => structs.find((s) => s.name === name)?.fields.map((f) => (f.flatten ? `...${f.type}` : f.wire));
+  const fields = (name: string) =>
+    structs.find((s) => s.name === name)?.fields.map((f) => (f.flatten ? `...${f.type}` : f.wire));
 
   it("applies the type's rename_all and a field's rename, and leaves out skipped fields", () => {
     expect(fields('McpToolCallItem')).to.deep.equal(['id', 'readOnlyHint', '_meta']);
@@ -68,12 +69,16 @@ describe('rustSerde: the wire names serde gives Rust types (field census fixture
   });
 
   it("names an enum's variants by rename, else by the enum's rename_all, with the type each carries", () => {
-    expect(enums.get('EventMsg')?.variants.map((v) => [v.tag, v.payload, v.inline?.map((f) => f.wire) ?? null])).to.deep.equal([
+    expect(
+      enums.get('EventMsg')?.variants.map((v) => [v.tag, v.payload, v.inline?.map((f) => f.wire) ?? null]),
+    ).to.deep.equal([
       ['task_started', 'TurnStartedEvent', null],
       ['agent_reasoning_raw_content', 'AgentReasoningRawContentEvent', null],
       ['shutdown_complete', null, []],
       ['inline', null, ['call_id', 'extra_field']],
     ]);
-    expect(enums.get('ExtensionItem')?.variants).to.deep.equal([{ tag: 'clock.sleep', payload: 'sleep::SleepItem', inline: null }]);
+    expect(enums.get('ExtensionItem')?.variants).to.deep.equal([
+      { tag: 'clock.sleep', payload: 'sleep::SleepItem', inline: null },
+    ]);
   });
 });

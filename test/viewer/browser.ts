@@ -14,7 +14,9 @@ export const chromiumPath = (): string | null => {
     if (found.status === 0) return found.stdout.trim() || null;
     // Not on the PATH: `command -v` prints nothing and exits non-zero (dash 127, bash 1). Anything else is a failure.
     if ((found.status !== 1 && found.status !== 127) || found.stdout !== '')
-      throw new Error(`command -v ${name}: exit ${found.status} ${found.signal ?? ''} ${found.error?.message ?? ''} ${found.stderr}`);
+      throw new Error(
+        `command -v ${name}: exit ${found.status} ${found.signal ?? ''} ${found.error?.message ?? ''} ${found.stderr}`,
+      );
   }
   return null;
 };
@@ -30,7 +32,11 @@ export const artifactsDir = (): string => {
  * What share of a PNG's pixels is ink (clearly darker than the white page), in a rectangle of
  * it (CSS pixels of the screenshot), decoded by the browser itself in a blank page.
  */
-export const inkShare = async (browser: Browser, png: Buffer, rect?: { x: number; y: number; width: number; height: number }): Promise<number> => {
+export const inkShare = async (
+  browser: Browser,
+  png: Buffer,
+  rect?: { x: number; y: number; width: number; height: number },
+): Promise<number> => {
   const page = await browser.newPage();
   try {
     // Page code as text: this program's types have no DOM.

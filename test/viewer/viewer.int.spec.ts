@@ -41,7 +41,8 @@ const THREAD_MB = Number(process.env['VIEWER_THREAD_MB'] ?? 0);
 /** The long thread, its first user message made findable; the synth state goes on for the live append. */
 const writeLongThread = (home: string): { t: SynthThread; lastUser: string; bytes: number } => {
   const t = newThread(1);
-  const pad = THREAD_MB > 0 ? 'y'.repeat(Math.max(200, Math.floor((THREAD_MB * 1024 * 1024) / LONG_TURNS) - 3000)) : null;
+  const pad =
+    THREAD_MB > 0 ? 'y'.repeat(Math.max(200, Math.floor((THREAD_MB * 1024 * 1024) / LONG_TURNS) - 3000)) : null;
   const lines = threadLines(t, LONG_TURNS).map((l) => l.replaceAll('"hello 4"', JSON.stringify(NEEDLE)));
   const path = nodePath.join(home, rolloutRelPath(t.threadId));
   fs.mkdirSync(nodePath.dirname(path), { recursive: true });
@@ -159,7 +160,12 @@ const writeCommandThread = (home: string): void => {
       prompt: 'count to three',
       agents_states: { [SUB_AGENT_THREAD]: { completed: 'one, two, three' } },
     })
-    .item('k1', { type: 'WebSearch', id: 'ws_1', query: 'event sourcing', action: { type: 'search', query: 'event sourcing' } })
+    .item('k1', {
+      type: 'WebSearch',
+      id: 'ws_1',
+      query: 'event sourcing',
+      action: { type: 'search', query: 'event sourcing' },
+    })
     .item('k1', { type: 'ImageView', id: 'call_view', path: 'file:///work/pixel.png' })
     .item('k1', {
       type: 'SubAgentActivity',
@@ -191,7 +197,13 @@ const writeCommandThread = (home: string): void => {
     .item('k1', { type: 'AgentMessage', id: 'a-k1', content: [{ type: 'Text', text: 'all kinds shown' }] })
     .tokenUsageRecord(
       'k1',
-      { input_tokens: 120_000, cached_input_tokens: 80_000, output_tokens: 9_000, reasoning_output_tokens: 2_000, total_tokens: 129_000 },
+      {
+        input_tokens: 120_000,
+        cached_input_tokens: 80_000,
+        output_tokens: 9_000,
+        reasoning_output_tokens: 2_000,
+        total_tokens: 129_000,
+      },
       'resp_k1',
     )
     .taskComplete('k1');
@@ -238,8 +250,18 @@ const writeCommandThread = (home: string): void => {
       success: false,
       duration: { secs: 0, nanos: 1_000_000 },
     })
-    .item('f1', { type: 'WebSearch', id: 'ws_open', query: '', action: { type: 'open_page', url: 'https://example.com/docs/event-sourcing' } })
-    .item('f1', { type: 'WebSearch', id: 'ws_trap', query: '', action: { type: 'open_page', url: 'javascript:window.pwned=4' } })
+    .item('f1', {
+      type: 'WebSearch',
+      id: 'ws_open',
+      query: '',
+      action: { type: 'open_page', url: 'https://example.com/docs/event-sourcing' },
+    })
+    .item('f1', {
+      type: 'WebSearch',
+      id: 'ws_trap',
+      query: '',
+      action: { type: 'open_page', url: 'javascript:window.pwned=4' },
+    })
     .item('f1', { type: 'AgentMessage', id: 'a-f1', content: [{ type: 'Text', text: AGENT_MARKDOWN }] })
     .taskComplete('f1', { message: 'the turn failed after its tools did', codex_error_info: 'other' });
   const path = nodePath.join(home, rolloutRelPath(COMMAND_THREAD));
@@ -262,7 +284,9 @@ const until = async (page: Page, expression: string, timeoutMs = 30_000, explain
   const end = Date.now() + timeoutMs;
   while (!(await page.evaluate(expression))) {
     if (Date.now() > end)
-      throw new Error(`timed out waiting for: ${expression}${explain === undefined ? '' : `; found ${JSON.stringify(await page.evaluate(explain))}`}`);
+      throw new Error(
+        `timed out waiting for: ${expression}${explain === undefined ? '' : `; found ${JSON.stringify(await page.evaluate(explain))}`}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 };
@@ -363,9 +387,17 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
   afterEach(() => expect(pageErrors, 'errors in the page').to.deep.equal([]));
 
   before(async function () {
-    skipUnmet(this, chromium !== null, 'chromium', 'apt-get install chromium, or set CHROMIUM_PATH; npm test installs it when it can');
+    skipUnmet(
+      this,
+      chromium !== null,
+      'chromium',
+      'apt-get install chromium, or set CHROMIUM_PATH; npm test installs it when it can',
+    );
     // The bundle as the sources say now (npm run build makes it too; the check is tsc's, run by the build).
-    execFileSync(process.execPath, [nodePath.join(REPO, 'viewer', 'build.mjs'), '--no-check'], { cwd: REPO, stdio: 'inherit' });
+    execFileSync(process.execPath, [nodePath.join(REPO, 'viewer', 'build.mjs'), '--no-check'], {
+      cwd: REPO,
+      stdio: 'inherit',
+    });
     shots = artifactsDir();
     const home = nodePath.join(tmp(), 'home');
     long = writeLongThread(home);
@@ -397,7 +429,12 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
   const shot = async (page: Page, name: string, where: string): Promise<number> => {
     const png = await page.screenshot({ path: nodePath.join(shots, `${name}.png`) });
     const box = (await page.locator(where).first().boundingBox())!;
-    return inkShare(browser!, png, { x: Math.floor(box.x), y: Math.floor(box.y), width: Math.floor(box.width), height: Math.floor(box.height) });
+    return inkShare(browser!, png, {
+      x: Math.floor(box.x),
+      y: Math.floor(box.y),
+      width: Math.floor(box.width),
+      height: Math.floor(box.height),
+    });
   };
 
   it('lists threads by cursor, searches, opens the 5,000-turn thread, scrolls to its start with a bounded DOM, expands a turn, follows a live append', async () => {
@@ -407,12 +444,17 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
     await entries.nth(49).scrollIntoViewIfNeeded();
     await until(page, `document.querySelectorAll('button.thread-entry').length === ${OTHER_THREADS + 2}`);
-    const ids = (await page.evaluate(`[...document.querySelectorAll('button.thread-entry')].map((b) => b.dataset.threadId)`)) as string[];
+    const ids = (await page.evaluate(
+      `[...document.querySelectorAll('button.thread-entry')].map((b) => b.dataset.threadId)`,
+    )) as string[];
     expect(new Set(ids).size).to.equal(OTHER_THREADS + 2);
 
     // Search: thread/search finds the one thread, its snippet's match marked.
     await page.getByRole('searchbox', { name: 'Search threads' }).fill('zebra');
-    await until(page, `document.querySelectorAll('button.thread-entry').length === 1 && document.querySelector('button.thread-entry mark')?.textContent === 'zebra'`);
+    await until(
+      page,
+      `document.querySelectorAll('button.thread-entry').length === 1 && document.querySelector('button.thread-entry mark')?.textContent === 'zebra'`,
+    );
     expect(await entries.first().getAttribute('data-thread-id')).to.equal(long.t.threadId);
     expect(await shot(page, 'search', '#thread-list'), 'ink in the search result').to.be.greaterThan(0.01);
 
@@ -428,7 +470,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
         .matchAll(/"total_token_usage":\{"input_tokens":(\d+),"cached_input_tokens":(\d+)/g),
     ].at(-1)!;
     await page
-      .locator('#thread-tokens', { hasText: `input ${Number(usage[1]).toLocaleString('en-US')} (cached ${Number(usage[2]).toLocaleString('en-US')}, uncached ` })
+      .locator('#thread-tokens', {
+        hasText: `input ${Number(usage[1]).toLocaleString('en-US')} (cached ${Number(usage[2]).toLocaleString('en-US')}, uncached `,
+      })
       .waitFor();
     await watchTurnNodes(page);
     // Token bars: each turn's total from its token_usage_record lines (the audit's count), the running total once the start is known.
@@ -441,7 +485,11 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const lastTurn = `turn-${long.t.threadId.slice(0, 8)}-${LONG_TURNS}`;
     const firstTurn = `turn-${long.t.threadId.slice(0, 8)}-1`;
     await page.getByRole('checkbox', { name: 'token bars' }).check();
-    await page.locator(`.turn[data-turn-id="${lastTurn}"] .turn-tokens`, { hasText: `${recorded.get(lastTurn)!.toLocaleString('en-US')} tokens` }).waitFor();
+    await page
+      .locator(`.turn[data-turn-id="${lastTurn}"] .turn-tokens`, {
+        hasText: `${recorded.get(lastTurn)!.toLocaleString('en-US')} tokens`,
+      })
+      .waitFor();
     expect(await page.locator('.turn').count()).to.be.within(5, MAX_TURN_NODES);
     expect(await page.locator('#turn-scroller .turn').last().textContent()).to.contain(long.lastUser);
     expect(await shot(page, 'thread-end', '#turn-scroller'), 'ink in the newest turns').to.be.greaterThan(0.01);
@@ -452,7 +500,10 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       await page.evaluate(`document.getElementById('turn-scroller').scrollTop -= 2000`);
       await page.waitForTimeout(30);
     }
-    await until(page, `[...document.querySelectorAll('.turn')].filter((t) => t.getBoundingClientRect().top >= 0).slice(0, 5).every((t) => /hello/.test(t.textContent))`);
+    await until(
+      page,
+      `[...document.querySelectorAll('.turn')].filter((t) => t.getBoundingClientRect().top >= 0).slice(0, 5).every((t) => /hello/.test(t.textContent))`,
+    );
 
     // Home: to the first turn (every older page loaded on the way, newest first).
     const homeAt = Date.now();
@@ -462,10 +513,14 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const toStartMs = Date.now() - homeAt;
     const turnNodesAtStart = await page.locator('.turn').count();
     const maxNodes = await maxTurnNodes(page);
-    expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(`turn-${long.t.threadId.slice(0, 8)}-1`);
+    expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(
+      `turn-${long.t.threadId.slice(0, 8)}-1`,
+    );
     expect(await page.evaluate(`document.activeElement.getAttribute('aria-setsize')`)).to.equal(String(LONG_TURNS));
     const first = recorded.get(firstTurn)!.toLocaleString('en-US');
-    expect(await page.locator(`.turn[data-turn-id="${firstTurn}"] .turn-tokens`).textContent()).to.equal(`${first} tokens · ${first} so far`);
+    expect(await page.locator(`.turn[data-turn-id="${firstTurn}"] .turn-tokens`).textContent()).to.equal(
+      `${first} tokens · ${first} so far`,
+    );
     expect(await shot(page, 'thread-start', '#turn-scroller'), 'ink in the first turns').to.be.greaterThan(0.01);
 
     // Enter expands the focused turn: its full items (reasoning is not in the summary view).
@@ -474,20 +529,34 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await expanded.locator('.item.reasoning').waitFor();
     expect(await expanded.locator('.item.user').textContent()).to.contain(NEEDLE);
     expect(await expanded.locator('.item').count()).to.equal(3);
-    expect(await shot(page, 'expanded', '.turn[aria-expanded="true"]'), 'ink in the expanded turn').to.be.greaterThan(0.01);
+    expect(await shot(page, 'expanded', '.turn[aria-expanded="true"]'), 'ink in the expanded turn').to.be.greaterThan(
+      0.01,
+    );
     // The URL names the turn (a deep link).
     expect(page.url()).to.contain(`turn=turn-${long.t.threadId.slice(0, 8)}-1`);
     await page.keyboard.press('ArrowDown');
-    expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(`turn-${long.t.threadId.slice(0, 8)}-2`);
+    expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(
+      `turn-${long.t.threadId.slice(0, 8)}-2`,
+    );
 
     // End, then a turn appended by another client arrives without a reload.
     await page.keyboard.press('End');
     const expectedOrdinal = long.t.n;
-    const appended = [...act(long.t, 'startTurn'), ...act(long.t, 'user'), ...act(long.t, 'agent'), ...act(long.t, 'complete')];
+    const appended = [
+      ...act(long.t, 'startTurn'),
+      ...act(long.t, 'user'),
+      ...act(long.t, 'agent'),
+      ...act(long.t, 'complete'),
+    ];
     const liveUser = /"text":"(hello \d+)"/.exec(appended.join('\n'))![1]!;
     const writer = await connectWebSocketRpc(serve!.url);
     await writer.request('initialize', { clientInfo: { name: 'viewer-test' } });
-    const answer = await writer.request('rollout/append', { threadId: long.t.threadId, lines: appended, expectedOrdinal, idempotencyKey: 'viewer-live-1' });
+    const answer = await writer.request('rollout/append', {
+      threadId: long.t.threadId,
+      lines: appended,
+      expectedOrdinal,
+      idempotencyKey: 'viewer-live-1',
+    });
     expect(answer).to.have.property('result');
     writer.close();
     await page.locator('.turn .summary-user', { hasText: liveUser }).waitFor({ timeout: 10_000 });
@@ -507,14 +576,20 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
   it('opens a deep link (thread + turn) and jumps to an occurrence found in the thread', async () => {
     const target = `turn-${long.t.threadId.slice(0, 8)}-3`;
     const page = await newPage(`#thread=${long.t.threadId}&turn=${target}`);
-    await page.locator(`.turn[data-turn-id="${target}"][aria-expanded="true"] .item.reasoning`).waitFor({ timeout: 120_000 });
+    await page
+      .locator(`.turn[data-turn-id="${target}"][aria-expanded="true"] .item.reasoning`)
+      .waitFor({ timeout: 120_000 });
     expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(target);
     await page.getByRole('searchbox', { name: 'Find in this thread' }).fill('zebra');
     await page.keyboard.press('Enter');
     await page.locator('#occurrence-list button', { hasText: 'zebra' }).click();
     const first = `turn-${long.t.threadId.slice(0, 8)}-1`;
-    await page.locator(`.turn[data-turn-id="${first}"][aria-expanded="true"] .item.user`, { hasText: NEEDLE }).waitFor();
-    expect(await shot(page, 'occurrence', `.turn[data-turn-id="${first}"]`), 'ink in the occurrence').to.be.greaterThan(0.01);
+    await page
+      .locator(`.turn[data-turn-id="${first}"][aria-expanded="true"] .item.user`, { hasText: NEEDLE })
+      .waitFor();
+    expect(await shot(page, 'occurrence', `.turn[data-turn-id="${first}"]`), 'ink in the occurrence').to.be.greaterThan(
+      0.01,
+    );
     // Find is per thread: another thread opens with an empty find, and this one gets its term back.
     const find = page.getByRole('searchbox', { name: 'Find in this thread' });
     const other = newThread(2).threadId;
@@ -553,7 +628,10 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await page.locator(`.turn[data-turn-id="turn-${next.slice(0, 8)}-2"]`).waitFor();
     await page.evaluate(RELEASE_AND_SAMPLE);
     await page.evaluate(`new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))`);
-    expect(await page.evaluate(`[location.hash, document.activeElement.dataset.turnId ?? null]`)).to.deep.equal([`#thread=${next}`, null]);
+    expect(await page.evaluate(`[location.hash, document.activeElement.dataset.turnId ?? null]`)).to.deep.equal([
+      `#thread=${next}`,
+      null,
+    ]);
     await page.close();
   });
 
@@ -562,7 +640,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const page = await newPage(`#thread=${long.t.threadId}&turn=${last}`);
     const turn = page.locator(`.turn[data-turn-id="${last}"][aria-expanded="true"]`);
     // A fork asks first: dismissed, nothing is written.
-    const dismissed = new Promise<string>((resolve) => page.once('dialog', (d) => void d.dismiss().then(() => resolve(d.message()))));
+    const dismissed = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => void d.dismiss().then(() => resolve(d.message()))),
+    );
     await turn.getByRole('button', { name: 'Fork from here' }).click();
     expect(await dismissed)
       .to.contain('Fork this thread after this turn?')
@@ -571,7 +651,10 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const accepted = new Promise<void>((resolve) => page.once('dialog', (d) => void d.accept().then(() => resolve())));
     await turn.getByRole('button', { name: 'Fork from here' }).click();
     await accepted;
-    await until(page, `!location.hash.includes(${JSON.stringify(long.t.threadId)}) && location.hash.startsWith('#thread=')`);
+    await until(
+      page,
+      `!location.hash.includes(${JSON.stringify(long.t.threadId)}) && location.hash.startsWith('#thread=')`,
+    );
     const forkId = new URLSearchParams(new URL(page.url()).hash.slice(1)).get('thread')!;
     // The fork's history is the thread's up to that turn: its newest turn is the one forked after.
     await page.locator('.turn .summary-user', { hasText: long.lastUser }).waitFor();
@@ -579,7 +662,11 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const tree = page.locator('#thread-tree');
     await tree.locator(`button[data-thread-id="${forkId}"]`).waitFor();
     expect(await tree.locator('button.tree-entry').count()).to.equal(2);
-    expect(await tree.locator(`li:has(> button[data-thread-id="${long.t.threadId}"]) > ul > li > button[data-thread-id="${forkId}"]`).count()).to.equal(1);
+    expect(
+      await tree
+        .locator(`li:has(> button[data-thread-id="${long.t.threadId}"]) > ul > li > button[data-thread-id="${forkId}"]`)
+        .count(),
+    ).to.equal(1);
     expect(await tree.locator(`button[data-thread-id="${forkId}"]`).getAttribute('aria-current')).to.equal('true');
     expect(await tree.locator(`button[data-thread-id="${forkId}"] .mark`).textContent()).to.equal('fork');
     expect(await shot(page, 'fork-tree', '#thread-tree'), 'ink in the fork tree').to.be.greaterThan(0.01);
@@ -591,13 +678,21 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await forkEntry.locator('.fork-mark').waitFor();
     expect(await forkEntry.locator('.fork-mark').textContent()).to.equal('fork');
     expect(await forkEntry.getAttribute('data-forked-from')).to.equal(long.t.threadId);
-    expect(await page.locator(`button.thread-entry[data-thread-id="${long.t.threadId}"] .fork-mark`).count(), 'the source is no fork').to.equal(0);
+    expect(
+      await page.locator(`button.thread-entry[data-thread-id="${long.t.threadId}"] .fork-mark`).count(),
+      'the source is no fork',
+    ).to.equal(0);
     expect(await page.locator('button.thread-entry .fork-mark').count(), 'one fork in the list').to.equal(1);
-    expect(await shot(page, 'fork-mark', `button.thread-entry[data-thread-id="${forkId}"]`), 'ink in the marked fork').to.be.greaterThan(0.01);
+    expect(
+      await shot(page, 'fork-mark', `button.thread-entry[data-thread-id="${forkId}"]`),
+      'ink in the marked fork',
+    ).to.be.greaterThan(0.01);
     // The page says what was written and where: the fork's id and its rollout file.
     const notice = page.locator('#mutation-notice');
     await notice.waitFor();
-    const forkFile = fs.readdirSync(nodePath.join(tmp(), 'home', 'sessions'), { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith(`${forkId}.jsonl`));
+    const forkFile = fs
+      .readdirSync(nodePath.join(tmp(), 'home', 'sessions'), { recursive: true, encoding: 'utf8' })
+      .find((f) => f.endsWith(`${forkId}.jsonl`));
     expect(forkFile, 'the fork rollout').to.be.a('string');
     expect(await notice.textContent())
       .to.contain(`“${forkName}” (${forkId})`)
@@ -621,7 +716,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     // A revert asks first too, then names the revision file it wrote; the turn is gone from the fork.
     const forkTurn = page.locator(`.turn[data-turn-id="${last}"]`);
     await forkTurn.click();
-    const reverted = new Promise<string>((resolve) => page.once('dialog', (d) => void d.accept().then(() => resolve(d.message()))));
+    const reverted = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => void d.accept().then(() => resolve(d.message()))),
+    );
     await forkTurn.getByRole('button', { name: 'Revert to before this turn' }).click();
     expect(await reverted).to.contain('Revert this thread to before this turn?');
     await notice.locator('text=Reverted to before turn').waitFor();
@@ -629,7 +726,10 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     expect(revision, 'the revision file in the notice').to.be.a('string');
     expect(nodePath.basename(revision!)).to.match(new RegExp(`-${forkId}_[0-9a-f-]+\\.jsonl$`));
     expect(fs.existsSync(revision!), 'the revision file').to.equal(true);
-    await until(page, `document.querySelector('.turn[data-turn-id="${last}"]') === null && document.querySelectorAll('.turn').length > 0`);
+    await until(
+      page,
+      `document.querySelector('.turn[data-turn-id="${last}"]') === null && document.querySelectorAll('.turn').length > 0`,
+    );
     await page.close();
   });
 
@@ -643,7 +743,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     expect(await output.locator('pre.output').textContent()).to.equal('');
     await output.locator('summary').click();
     await output.locator('pre.output', { hasText: COMMAND_OUTPUT }).waitFor();
-    expect(await shot(page, 'command-output', '.turn[data-turn-id="c1"]'), 'ink in the command').to.be.greaterThan(0.01);
+    expect(await shot(page, 'command-output', '.turn[data-turn-id="c1"]'), 'ink in the command').to.be.greaterThan(
+      0.01,
+    );
     await page.close();
   });
 
@@ -651,7 +753,8 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const page = await newPage(`#thread=${COMMAND_THREAD}&turn=k1`);
     const turn = page.locator('.turn[data-turn-id="k1"][aria-expanded="true"]');
     await turn.locator('.item.file-change').waitFor();
-    const text = async (selector: string): Promise<string> => (await turn.locator(selector).first().textContent()) ?? '';
+    const text = async (selector: string): Promise<string> =>
+      (await turn.locator(selector).first().textContent()) ?? '';
     expect(await text('.item.user'))
       .to.contain('every kind')
       .and.contain('[local image /work/pixel.png]')
@@ -716,10 +819,16 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
         expect(await page.locator(gone).isVisible(), `${gone} of the thread before`).to.equal(false);
       expect(await page.locator('#thread-tokens').textContent(), 'its token usage').to.equal('');
       expect(await page.locator('#turn-status').textContent()).to.equal('');
-      expect(await page.locator('button.thread-entry[aria-current="true"]').count(), 'a thread marked open in the list').to.equal(0);
+      expect(
+        await page.locator('button.thread-entry[aria-current="true"]').count(),
+        'a thread marked open in the list',
+      ).to.equal(0);
       expect(page.url()).to.contain(missing);
       expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
-      expect(await shot(page, `not-found-${width}`, '#thread-header'), `ink in the header at ${width} px`).to.be.greaterThan(0.01);
+      expect(
+        await shot(page, `not-found-${width}`, '#thread-header'),
+        `ink in the header at ${width} px`,
+      ).to.be.greaterThan(0.01);
       // A thread the home holds opens again from there.
       const small = newThread(2).threadId;
       await page.evaluate(`location.hash = ${JSON.stringify(`#thread=${small}`)}`);
@@ -776,7 +885,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       expect(await failedTurn.locator('.item.command h3').textContent()).to.equal('Command (failed, exit 2)');
       expect(await failedTurn.locator('.item.mcp h3').textContent()).to.equal('MCP compat · fetch_page (failed, 3 ms)');
       expect(await failedTurn.locator('.item.mcp .error').textContent()).to.equal('upstream answered 404 Not Found');
-      expect(await failedTurn.locator('.item.dynamic h3').textContent()).to.equal('Tool translate_text (failed, unsuccessful, 1 ms)');
+      expect(await failedTurn.locator('.item.dynamic h3').textContent()).to.equal(
+        'Tool translate_text (failed, unsuccessful, 1 ms)',
+      );
       for (const title of ['Command', 'MCP compat · fetch_page', 'Tool translate_text']) {
         expect(await itemBorders(page, 'f1', title), `${title} failed`).to.deep.equal([RED]);
         const words = (await page.evaluate(
@@ -790,7 +901,10 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       )) as string[];
       expect(turnStyle.slice(0, 2)).to.deep.equal(['failed', RED]);
       expect(turnStyle[2], 'the failed turn edge').to.contain(RED);
-      expect(await shot(page, `failed-tools-${width}`, '.turn[data-turn-id="f1"]'), `ink in the failed turn at ${width} px`).to.be.greaterThan(0.01);
+      expect(
+        await shot(page, `failed-tools-${width}`, '.turn[data-turn-id="f1"]'),
+        `ink in the failed turn at ${width} px`,
+      ).to.be.greaterThan(0.01);
       // The same kinds that succeeded: green, the turns unmarked.
       await page.locator('.turn[data-turn-id="k1"] .turn-head').click();
       await page.locator('.turn[data-turn-id="k1"][aria-expanded="true"] .item.mcp').waitFor();
@@ -799,7 +913,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       expect(await itemBorders(page, 'c1', 'Command')).to.deep.equal([GREEN]);
       expect(await itemBorders(page, 'k1', 'MCP compat · picture')).to.deep.equal([GREEN]);
       expect(await itemBorders(page, 'k1', 'Tool lookup_fact')).to.deep.equal([GREEN]);
-      expect(await page.evaluate(`getComputedStyle(document.querySelector('.turn[data-turn-id="k1"]')).boxShadow`)).to.not.contain(RED);
+      expect(
+        await page.evaluate(`getComputedStyle(document.querySelector('.turn[data-turn-id="k1"]')).boxShadow`),
+      ).to.not.contain(RED);
       expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
       await page.close();
     }
@@ -840,10 +956,15 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       expect(await page.evaluate('window.pwned ?? null')).to.equal(null);
       expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
       await agent.scrollIntoViewIfNeeded();
-      expect(await shot(page, `markdown-${width}`, '.turn[data-turn-id="f1"] .item.agent'), `ink in the message at ${width} px`).to.be.greaterThan(0.01);
+      expect(
+        await shot(page, `markdown-${width}`, '.turn[data-turn-id="f1"] .item.agent'),
+        `ink in the message at ${width} px`,
+      ).to.be.greaterThan(0.01);
       // Collapsed, the turn's summary line holds the answer's words, not its marks.
       await page.locator('.turn[data-turn-id="f1"] .turn-head').click();
-      await page.locator('.turn[data-turn-id="f1"][aria-expanded="false"] .summary-agent', { hasText: 'What failed' }).waitFor();
+      await page
+        .locator('.turn[data-turn-id="f1"][aria-expanded="false"] .summary-agent', { hasText: 'What failed' })
+        .waitFor();
       expect(await page.locator('.turn[data-turn-id="f1"] .summary-agent').textContent()).to.match(
         /^What failed The command exited with 2, and the MCP call got a 404: ls \/missing: no such folder see the docs /,
       );
@@ -859,7 +980,10 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       `[...document.querySelectorAll('.turn[data-turn-id="f1"] .item.web-search')].map((s) => [s.textContent, [...s.querySelectorAll('a')].map((a) => [a.getAttribute('href'), a.rel, a.target])])`,
     )) as Array<[string, string[][]]>;
     expect(searches).to.deep.equal([
-      ['Web searchopened https://example.com/docs/event-sourcing', [['https://example.com/docs/event-sourcing', 'noopener noreferrer', '_blank']]],
+      [
+        'Web searchopened https://example.com/docs/event-sourcing',
+        [['https://example.com/docs/event-sourcing', 'noopener noreferrer', '_blank']],
+      ],
       ['Web searchopened javascript:window.pwned=4', []],
     ]);
     // The user's picture between "before" and "after", as given; in the other turn, before the local image and the mention.
@@ -876,9 +1000,17 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     expect(await order('f1')).to.deep.equal(['before the picture', '<img>', 'after the picture']);
     await page.locator('.turn[data-turn-id="k1"] .turn-head').click();
     await page.locator('.turn[data-turn-id="k1"][aria-expanded="true"] .item.user').waitFor();
-    expect(await order('k1')).to.deep.equal(['every kind', '<img>', '[local image /work/pixel.png]', '[mention README.txt]']);
+    expect(await order('k1')).to.deep.equal([
+      'every kind',
+      '<img>',
+      '[local image /work/pixel.png]',
+      '[mention README.txt]',
+    ]);
     await page.locator('.turn[data-turn-id="f1"] .item.user').scrollIntoViewIfNeeded();
-    expect(await shot(page, 'in-place-image', '.turn[data-turn-id="f1"] .item.user'), 'ink in the message').to.be.greaterThan(0.01);
+    expect(
+      await shot(page, 'in-place-image', '.turn[data-turn-id="f1"] .item.user'),
+      'ink in the message',
+    ).to.be.greaterThan(0.01);
     await page.close();
   });
 
@@ -916,15 +1048,23 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       const page = await newPage(`#thread=${COMMAND_THREAD}`, undefined, width);
       await page.locator('#thread-meta [title]').waitFor();
       expect(await page.locator('#thread-meta [title]').getAttribute('title')).to.equal(LONG_CWD);
-      expect(await tailShown(page, '#thread-meta', LONG_CWD, tail), `the thread's directory at ${width} px`).to.equal(true);
+      expect(await tailShown(page, '#thread-meta', LONG_CWD, tail), `the thread's directory at ${width} px`).to.equal(
+        true,
+      );
       if (width === 390) await page.getByRole('button', { name: 'Back to the thread list' }).click();
       const entry = page.locator(`button.thread-entry[data-thread-id="${COMMAND_THREAD}"]`);
       await entry.waitFor();
       await entry.scrollIntoViewIfNeeded();
       expect(await entry.locator(`[title="${LONG_CWD}"]`).count(), 'the whole path on hover').to.equal(1);
-      expect(await tailShown(page, `button.thread-entry[data-thread-id="${COMMAND_THREAD}"]`, LONG_CWD, tail), `the list's directory at ${width} px`).to.equal(true);
+      expect(
+        await tailShown(page, `button.thread-entry[data-thread-id="${COMMAND_THREAD}"]`, LONG_CWD, tail),
+        `the list's directory at ${width} px`,
+      ).to.equal(true);
       expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
-      expect(await shot(page, `cwd-${width}`, `button.thread-entry[data-thread-id="${COMMAND_THREAD}"]`), `ink in the entry at ${width} px`).to.be.greaterThan(0.01);
+      expect(
+        await shot(page, `cwd-${width}`, `button.thread-entry[data-thread-id="${COMMAND_THREAD}"]`),
+        `ink in the entry at ${width} px`,
+      ).to.be.greaterThan(0.01);
       await page.close();
     }
   });
@@ -953,11 +1093,16 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await page.getByRole('button', { name: 'Back to the thread list' }).click();
     await page.locator('#threads').waitFor();
     expect(await page.locator('#thread').isVisible()).to.equal(false);
-    expect(await page.evaluate(`document.activeElement.dataset.threadId`), 'the thread just read, focused').to.equal(small);
+    expect(await page.evaluate(`document.activeElement.dataset.threadId`), 'the thread just read, focused').to.equal(
+      small,
+    );
     await page.close();
     const wide = await newPage(`#thread=${small}`, undefined, 1400);
     await wide.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
-    expect([await wide.locator('#threads').isVisible(), await wide.locator('#thread').isVisible()], 'list and thread at 1400 px').to.deep.equal([true, true]);
+    expect(
+      [await wide.locator('#threads').isVisible(), await wide.locator('#thread').isVisible()],
+      'list and thread at 1400 px',
+    ).to.deep.equal([true, true]);
     await wide.close();
   });
 
@@ -966,13 +1111,18 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const page = await newPage(`#thread=${small}`);
     await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
     const saved = async (button: string): Promise<string> => {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: button }).click(),
+      ]);
       return fs.readFileSync((await download.path())!, 'utf8');
     };
     const md = await saved('Export Markdown');
     expect(md.split('\n')[0]).to.match(/^# hello \d+$/);
     // The facts as written: an id's hyphens, a path's slashes and a time's colons need no escape.
-    expect(md.split('\n')[2]).to.match(new RegExp(`^${small} · \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d · mock-model · /work$`));
+    expect(md.split('\n')[2]).to.match(
+      new RegExp(`^${small} · \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d · mock-model · /work$`),
+    );
     expect(md.match(/^## Turn \d+ · completed · /gm)).to.have.length(2);
     expect(md.match(/^\*\*User\*\*$/gm)).to.have.length(2);
     expect(md.match(/^\*Reasoning\*$/gm)).to.have.length(2);
@@ -999,14 +1149,20 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     };
     const audit = (by: string): Audit =>
       JSON.parse(
-        execFileSync(process.execPath, [CLI, 'tokens', '--codex-home', nodePath.join(tmp(), 'home'), '--json', '-q', '--by', by, '--tz', 'UTC'], { encoding: 'utf8' }),
+        execFileSync(
+          process.execPath,
+          [CLI, 'tokens', '--codex-home', nodePath.join(tmp(), 'home'), '--json', '-q', '--by', by, '--tz', 'UTC'],
+          { encoding: 'utf8' },
+        ),
       );
     const days = audit('day-utc');
     const models = audit('model');
     const dollars = (c: number): string => (c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
     // A partial cost: the priced part + ? naming the models without a price (issue 72), as `tokens` prints it.
     const usd = (c: Cost): string =>
-      c.costUsd !== null ? dollars(c.costUsd) : `${c.pricedCostUsd > 0 ? `${dollars(c.pricedCostUsd)} + ` : ''}? (${c.unpricedModels.join(', ')}: no price)`;
+      c.costUsd !== null
+        ? dollars(c.costUsd)
+        : `${c.pricedCostUsd > 0 ? `${dollars(c.pricedCostUsd)} + ` : ''}? (${c.unpricedModels.join(', ')}: no price)`;
     expect(
       models.groups.some((g) => g.costUsd !== null && g.costUsd > 0),
       'a priced model in the home',
@@ -1021,15 +1177,23 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       const perDay = page.getByRole('list', { name: 'Per day (UTC)' }).locator('li');
       await perDay.first().waitFor();
       expect(await perDay.locator('.chart-key').allTextContents()).to.deep.equal(days.groups.map((g) => g.key));
-      expect(await perDay.locator('.chart-tokens').allTextContents()).to.deep.equal(days.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
+      expect(await perDay.locator('.chart-tokens').allTextContents()).to.deep.equal(
+        days.groups.map((g) => g.totalTokens.toLocaleString('en-US')),
+      );
       expect(await perDay.locator('.chart-cost').allTextContents()).to.deep.equal(days.groups.map((g) => usd(g)));
       const perModel = page.getByRole('list', { name: 'Per model' }).locator('li');
       expect(await perModel.locator('.chart-key').allTextContents()).to.deep.equal(models.groups.map((g) => g.key));
-      expect(await perModel.locator('.chart-tokens').allTextContents()).to.deep.equal(models.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
+      expect(await perModel.locator('.chart-tokens').allTextContents()).to.deep.equal(
+        models.groups.map((g) => g.totalTokens.toLocaleString('en-US')),
+      );
       expect(await perModel.locator('.chart-cost').allTextContents()).to.deep.equal(models.groups.map((g) => usd(g)));
-      expect(await page.locator('#token-charts').textContent()).to.contain(`${models.total.totalTokens.toLocaleString('en-US')} tokens in all (${usd(models.total)})`);
+      expect(await page.locator('#token-charts').textContent()).to.contain(
+        `${models.total.totalTokens.toLocaleString('en-US')} tokens in all (${usd(models.total)})`,
+      );
       expect(models.total.pricedCostUsd, 'the priced part of the total').to.be.greaterThan(0);
-      expect(await page.locator('#token-charts .chart-total').textContent()).to.match(/ tokens in all \(\$\d+\.\d+ \+ \? \([^)]*: no price\)\)/);
+      expect(await page.locator('#token-charts .chart-total').textContent()).to.match(
+        / tokens in all \(\$\d+\.\d+ \+ \? \([^)]*: no price\)\)/,
+      );
       // Whose prices: where a cost is unknown, which models lack one and how to give them (view --pricing FILE).
       const unpriced = models.groups.filter((g) => g.costUsd === null).map((g) => g.key);
       expect(unpriced, 'an unpriced model in the home').to.not.deep.equal([]);
@@ -1039,14 +1203,24 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       );
       // An axis under each chart, from 0 to its largest total.
       expect(await page.locator('#token-charts .chart-axis').count()).to.equal(2);
-      expect(await page.locator('#token-charts .chart-axis').first().locator('span').first().textContent()).to.equal('0');
+      expect(await page.locator('#token-charts .chart-axis').first().locator('span').first().textContent()).to.equal(
+        '0',
+      );
       // Legible: key, values and bar of a row never overlap; nothing reaches past the screen or is cut.
-      expect(await overlaps(page, '#token-charts li', ['.chart-key', '.chart-value', '.chart-bar']), `overlaps at ${width} px`).to.deep.equal([]);
+      expect(
+        await overlaps(page, '#token-charts li', ['.chart-key', '.chart-value', '.chart-bar']),
+        `overlaps at ${width} px`,
+      ).to.deep.equal([]);
       expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
-      const bars = (await page.evaluate(`[...document.querySelectorAll('#token-charts .chart-bar')].map((b) => b.getBoundingClientRect().width)`)) as number[];
+      const bars = (await page.evaluate(
+        `[...document.querySelectorAll('#token-charts .chart-bar')].map((b) => b.getBoundingClientRect().width)`,
+      )) as number[];
       expect(Math.min(...bars), 'bars as wide as their chart').to.be.greaterThan(width === 390 ? 300 : 250);
       await page.locator('#token-charts').scrollIntoViewIfNeeded();
-      expect(await shot(page, `token-charts-${width}`, '#token-charts'), `ink in the charts at ${width} px`).to.be.greaterThan(0.01);
+      expect(
+        await shot(page, `token-charts-${width}`, '#token-charts'),
+        `ink in the charts at ${width} px`,
+      ).to.be.greaterThan(0.01);
       await page.close();
     }
   });
@@ -1055,7 +1229,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const home = nodePath.join(tmp(), 'home-auth');
     await writeSynthThread(home, newThread(900), 2);
     const token = 'a-viewer-capability-token';
-    const authed = await startWebSocketServe(home, { auth: { mode: 'capability-token', tokenSha256: createHash('sha256').update(token).digest() } });
+    const authed = await startWebSocketServe(home, {
+      auth: { mode: 'capability-token', tokenSha256: createHash('sha256').update(token).digest() },
+    });
     try {
       const page = await browser!.newPage();
       page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -1081,8 +1257,15 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       // Both turns collapsed, each badged from the index: the command, and every kind the second holds.
       const k1 = page.locator('.turn[data-turn-id="k1"][aria-expanded="false"]');
       await k1.locator('.mark-file-change').waitFor();
-      expect(await k1.locator('.turn-head .mark').allTextContents()).to.deep.equal(['file change', 'tool ×2', 'sub-agent', 'web search']);
-      expect(await page.locator('.turn[data-turn-id="c1"] .turn-head .mark').allTextContents()).to.deep.equal(['command']);
+      expect(await k1.locator('.turn-head .mark').allTextContents()).to.deep.equal([
+        'file change',
+        'tool ×2',
+        'sub-agent',
+        'web search',
+      ]);
+      expect(await page.locator('.turn[data-turn-id="c1"] .turn-head .mark').allTextContents()).to.deep.equal([
+        'command',
+      ]);
       await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
       const thread = (await page.locator('#thread').boundingBox())!;
       // Positions on the page are ranges: "beside" and "the whole screen" are what the layout promises, not pixels.
@@ -1091,7 +1274,10 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
         expect(list.width, 'the list').to.be.within(330, 350);
         expect(thread.width, 'the thread pane: the rest').to.be.greaterThan(1040);
         expect(thread.x, 'the thread beside the list').to.be.at.least(list.x + list.width - 1);
-        expect(await page.getByRole('button', { name: 'Back to the thread list' }).isVisible(), 'no way back: the list is there').to.equal(false);
+        expect(
+          await page.getByRole('button', { name: 'Back to the thread list' }).isVisible(),
+          'no way back: the list is there',
+        ).to.equal(false);
       } else {
         expect(thread.width, 'the thread pane').to.be.greaterThan(370);
         expect(thread.height, 'the thread pane: the whole screen').to.be.greaterThan(780);
@@ -1110,12 +1296,20 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
         `[...document.querySelectorAll('.turn')].filter((t) => t.scrollHeight > t.clientHeight + 1).map((t) => t.dataset.turnId + ' ' + t.scrollHeight + ' > ' + t.clientHeight)`,
       )) as string[];
       expect(cut, `turns cut at their bottom at ${width} px`).to.deep.equal([]);
-      expect(await overlaps(page, '#turn-space', ['.turn[data-turn-id="k1"]', '.turn[data-turn-id="c1"]']), `turns over turns at ${width} px`).to.deep.equal([]);
+      expect(
+        await overlaps(page, '#turn-space', ['.turn[data-turn-id="k1"]', '.turn[data-turn-id="c1"]']),
+        `turns over turns at ${width} px`,
+      ).to.deep.equal([]);
       const ink = async (name: string, panes: ReadonlyArray<string>): Promise<void> => {
         const png = await page.screenshot({ path: nodePath.join(shots, `${name}.png`) });
         for (const pane of panes) {
           const box = (await page.locator(pane).boundingBox())!;
-          const seen = { x: Math.floor(box.x), y: Math.floor(box.y), width: Math.floor(box.width), height: Math.floor(Math.min(box.height, 800 - box.y)) };
+          const seen = {
+            x: Math.floor(box.x),
+            y: Math.floor(box.y),
+            width: Math.floor(box.width),
+            height: Math.floor(Math.min(box.height, 800 - box.y)),
+          };
           expect(await inkShare(browser!, png, seen), `ink in ${pane} at ${width} px`).to.be.greaterThan(0.01);
         }
       };
@@ -1155,7 +1349,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       await failedBadge.waitFor();
       expect(await failedBadge.getAttribute('class')).to.contain('mark-failed');
       const badgeColor = (turnId: string): Promise<string> =>
-        page.evaluate(`getComputedStyle(document.querySelector('.turn[data-turn-id="${turnId}"] .mark-command')).color`) as Promise<string>;
+        page.evaluate(
+          `getComputedStyle(document.querySelector('.turn[data-turn-id="${turnId}"] .mark-command')).color`,
+        ) as Promise<string>;
       expect(await badgeColor('f1')).to.equal(RED);
       expect(await badgeColor('c1')).to.not.equal(RED);
       // The first turn starts where the list does: no band of an empty status line above it.
@@ -1169,7 +1365,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
 
       // The long thread at its end: the row at the top of the list is whole, not a sliver of one.
       const end = await newPage(`#thread=${long.t.threadId}`, undefined, width);
-      await end.locator(`.turn[data-turn-id="turn-${long.t.threadId.slice(0, 8)}-${LONG_TURNS}"] .summary-agent`).waitFor();
+      await end
+        .locator(`.turn[data-turn-id="turn-${long.t.threadId.slice(0, 8)}-${LONG_TURNS}"] .summary-agent`)
+        .waitFor();
       await until(
         end,
         `(() => { const s = document.getElementById('turn-scroller'); return s.scrollTop + s.clientHeight >= s.scrollHeight - 1; })()`,
@@ -1205,7 +1403,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       expect(await charts.locator('#thread #token-charts').count(), 'the charts in the thread pane').to.equal(1);
       expect(await charts.getByRole('heading', { name: 'Token usage of the home' }).isVisible()).to.equal(true);
       expect(await charts.getByRole('heading', { name: 'Pick a thread' }).isVisible()).to.equal(false);
-      const bars = (await charts.evaluate(`[...document.querySelectorAll('#token-charts .chart-bar')].map((b) => b.getBoundingClientRect().width)`)) as number[];
+      const bars = (await charts.evaluate(
+        `[...document.querySelectorAll('#token-charts .chart-bar')].map((b) => b.getBoundingClientRect().width)`,
+      )) as number[];
       expect(Math.min(...bars), `the charts' bars at ${width} px`).to.be.greaterThan(width === 1400 ? 600 : 300);
       // The uncached input's part of a bar stands out from the bar's track (a contrast a glance tells).
       const [part, track] = (await charts.evaluate(
@@ -1226,7 +1426,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await phone.locator('button.thread-entry').first().waitFor();
     const firstTop = (await phone.locator('button.thread-entry').first().boundingBox())!.y;
     expect(firstTop, 'the first thread on a phone').to.be.at.most(130);
-    expect(await phone.getByRole('textbox', { name: 'Only threads started in this directory' }).isVisible()).to.equal(false);
+    expect(await phone.getByRole('textbox', { name: 'Only threads started in this directory' }).isVisible()).to.equal(
+      false,
+    );
     await phone.getByRole('button', { name: 'Filters' }).click();
     await phone.getByRole('textbox', { name: 'Only threads started in this directory' }).fill('/work');
     expect(await phone.locator('#filters-toggle').textContent()).to.equal('Filters (1)');
@@ -1273,7 +1475,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     expect(await page.evaluate(`document.activeElement.dataset.threadId`)).to.equal(second);
     await page.keyboard.press('Enter');
     await page.locator('.turn').first().waitFor();
-    expect(await page.locator('button.thread-entry[aria-current="true"]').getAttribute('data-thread-id')).to.equal(second);
+    expect(await page.locator('button.thread-entry[aria-current="true"]').getAttribute('data-thread-id')).to.equal(
+      second,
+    );
     // The filters go to thread/list: an unknown provider, then exec threads only, list none; cleared, all are back.
     const count = `document.querySelectorAll('button.thread-entry').length`;
     await page.getByRole('textbox', { name: 'Only threads of this model provider' }).fill('no-such-provider');
@@ -1284,7 +1488,8 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await until(page, `${count} === 0 && document.getElementById('thread-status').textContent === '0 threads'`);
     await page.getByRole('combobox', { name: 'Threads from' }).selectOption('');
     await until(page, `${count} >= 50`);
-    const unnamed = await page.evaluate(`[...document.querySelectorAll('input, select, button, [role=list], [role=search], main, aside')]
+    const unnamed =
+      await page.evaluate(`[...document.querySelectorAll('input, select, button, [role=list], [role=search], main, aside')]
       .filter((e) => !(e.getAttribute('aria-label') || e.closest('label') || e.textContent.trim()))
       .map((e) => e.outerHTML.slice(0, 80))`);
     expect(unnamed, 'controls without an accessible name').to.deep.equal([]);

@@ -28,7 +28,8 @@ export const highlighted = (text: string, term: string): Node => {
   return out;
 };
 
-export const formatTime = (seconds: number | null): string => (seconds === null ? '' : new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19));
+export const formatTime = (seconds: number | null): string =>
+  seconds === null ? '' : new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19);
 
 /** Schemes a link of the page may lead to: the web and mail. Never `javascript:`, `data:`, `file:`, nor a path on the viewer's own host. */
 const LINK_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:']);
@@ -55,11 +56,13 @@ export const externalLink = (href: string, ...children: ReadonlyArray<Node | str
   element('a', { href, rel: 'noopener noreferrer', target: '_blank' }, ...children);
 
 /** A path on the thread's machine: shown, never a link (the page's host is not that machine); the whole path on hover. */
-export const pathNode = (path: string, label = path): HTMLElement => element('span', { class: 'file-ref', title: path }, label);
+export const pathNode = (path: string, label = path): HTMLElement =>
+  element('span', { class: 'file-ref', title: path }, label);
 
 /**
  * A working directory, cut (when it must be) at its start: its last folders are what tell threads
  * apart (`…/payments-api`, `…/web`), so the ellipsis goes before them (the style's right-to-left
  * box), the marks around it keeping the path itself left to right; the whole path on hover.
  */
-export const cwdNode = (cwd: string): HTMLElement => element('span', { class: 'meta cwd', title: cwd }, `\u200e${cwd}\u200e`);
+export const cwdNode = (cwd: string): HTMLElement =>
+  element('span', { class: 'meta cwd', title: cwd }, `\u200e${cwd}\u200e`);

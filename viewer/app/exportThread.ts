@@ -71,9 +71,18 @@ const download = (name: string, type: string, text: string): void => {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 };
 
-export const exportThread = async (rpc: RpcClient, threadId: string, format: 'markdown' | 'html', progress: (turns: number) => void): Promise<void> => {
-  const [{ thread }, turns] = await Promise.all([rpc.typed.request('thread/read', { threadId, includeTurns: false }), allTurns(rpc, threadId, progress)]);
-  if (format === 'markdown') return download(`thread-${threadId}.md`, 'text/markdown;charset=utf-8', threadMarkdown(thread, turns));
+export const exportThread = async (
+  rpc: RpcClient,
+  threadId: string,
+  format: 'markdown' | 'html',
+  progress: (turns: number) => void,
+): Promise<void> => {
+  const [{ thread }, turns] = await Promise.all([
+    rpc.typed.request('thread/read', { threadId, includeTurns: false }),
+    allTurns(rpc, threadId, progress),
+  ]);
+  if (format === 'markdown')
+    return download(`thread-${threadId}.md`, 'text/markdown;charset=utf-8', threadMarkdown(thread, turns));
   const css = await (await fetch('viewer.css')).text();
   download(`thread-${threadId}.html`, 'text/html;charset=utf-8', threadHtml(thread, turns, css));
 };

@@ -19,7 +19,9 @@ const inputLabel = (c: Readonly<Record<string, unknown>>): string => {
 
 /** The words of a user message (its text parts; other inputs named by their type). */
 export const userText = (item: Extract<ThreadItem, { type: 'userMessage' }>): string =>
-  item.content.map((c) => (c['type'] === 'text' && typeof c['text'] === 'string' ? c['text'] : inputLabel(c))).join('\n');
+  item.content
+    .map((c) => (c['type'] === 'text' && typeof c['text'] === 'string' ? c['text'] : inputLabel(c)))
+    .join('\n');
 
 /** An inline image the page may show: only `data:image/…` (the page's CSP loads nothing from other hosts). */
 const thumbnail = (url: unknown, alt: string): HTMLElement =>
@@ -54,7 +56,8 @@ export const itemStatus = (item: ThreadItem): string | null => {
 const statusWord = (status: string): HTMLElement => element('span', { class: `status-word status-${status}` }, status);
 
 /** A <details> holding `body`, closed. */
-const folded = (summary: string, ...body: Array<Node | string>): HTMLElement => element('details', { class: 'output-box' }, element('summary', {}, summary), ...body);
+const folded = (summary: string, ...body: Array<Node | string>): HTMLElement =>
+  element('details', { class: 'output-box' }, element('summary', {}, summary), ...body);
 
 /** A unified diff, one line per node, added and removed lines marked for the style. */
 const diffNode = (diff: string, kind: string): HTMLElement => {
@@ -72,7 +75,9 @@ const diffNode = (diff: string, kind: string): HTMLElement => {
               : line.startsWith('@@')
                 ? 'hunk'
                 : 'context';
-    pre.append(element('span', { class: `diff-line ${cls}` }, `${kind === 'add' ? '+' : kind === 'delete' ? '-' : ''}${line}\n`));
+    pre.append(
+      element('span', { class: `diff-line ${cls}` }, `${kind === 'add' ? '+' : kind === 'delete' ? '-' : ''}${line}\n`),
+    );
   }
   return pre;
 };
@@ -83,7 +88,10 @@ const outputParts = (parts: ReadonlyArray<unknown>): HTMLElement => {
   for (const p of parts) {
     const part = (p ?? {}) as Record<string, unknown>;
     // MCP (`text`), dynamic tools (`inputText`) and function call outputs (`input_text`) name text parts each their way.
-    if ((part['type'] === 'text' || part['type'] === 'inputText' || part['type'] === 'input_text') && typeof part['text'] === 'string')
+    if (
+      (part['type'] === 'text' || part['type'] === 'inputText' || part['type'] === 'input_text') &&
+      typeof part['text'] === 'string'
+    )
       out.append(element('pre', { class: 'output' }, part['text']));
     else if (part['type'] === 'image' && typeof part['data'] === 'string')
       out.append(thumbnail(`data:${String(part['mimeType'] ?? 'image/png')};base64,${part['data']}`, 'tool image'));
@@ -144,7 +152,10 @@ export interface TurnMark {
  * tools, sub-agents, web searches (each with its count), an error. From `kinds` (its items counted
  * by kind, `rolloutEngine/thread/itemKinds`: a collapsed turn), else from the items it holds.
  */
-export const turnMarks = (turn: Turn, kinds?: { readonly counts: Readonly<Record<string, number>>; readonly failed: Readonly<Record<string, number>> }): TurnMark[] => {
+export const turnMarks = (
+  turn: Turn,
+  kinds?: { readonly counts: Readonly<Record<string, number>>; readonly failed: Readonly<Record<string, number>> },
+): TurnMark[] => {
   const counts = new Map<string, { count: number; failed: number }>();
   const add = (kind: string, n: number, failed: number): void => {
     // `kinds` come from the server: a type this page does not know has no mark.
@@ -153,7 +164,8 @@ export const turnMarks = (turn: Turn, kinds?: { readonly counts: Readonly<Record
     const was = counts.get(mark) ?? { count: 0, failed: 0 };
     counts.set(mark, { count: was.count + n, failed: was.failed + failed });
   };
-  if (kinds === undefined) for (const item of turn.items) add(item.type, 1, 'status' in item && item.status === 'failed' ? 1 : 0);
+  if (kinds === undefined)
+    for (const item of turn.items) add(item.type, 1, 'status' in item && item.status === 'failed' ? 1 : 0);
   else for (const [kind, n] of Object.entries(kinds.counts)) add(kind, n, kinds.failed[kind] ?? 0);
   const marks: TurnMark[] = [...counts].map(([mark, c]) => ({ mark, ...c }));
   if (turn.error !== null || turn.status === 'failed') marks.push({ mark: 'error', count: 1, failed: 0 });
@@ -171,20 +183,28 @@ const webSearchLines = (item: ThreadItemOf<'webSearch'>): Array<Array<Node | str
     const href = safeHref(url, WEB_SCHEMES);
     return href === null ? url : externalLink(href, url);
   };
-  const queries = Array.isArray(action['queries']) ? action['queries'].filter((q): q is string => typeof q === 'string') : [];
+  const queries = Array.isArray(action['queries'])
+    ? action['queries'].filter((q): q is string => typeof q === 'string')
+    : [];
   const lines: Array<Array<Node | string>> = [];
   const query = str(item.query) ?? str(action['query']);
   if (query !== null) lines.push([page(query)]);
   for (const q of queries) if (q !== query) lines.push([q]);
   const url = str(action['url']);
   const pattern = str(action['pattern']);
-  if (url !== null && url !== query) lines.push(pattern === null ? ['opened ', page(url)] : [`found “${pattern}” in `, page(url)]);
+  if (url !== null && url !== query)
+    lines.push(pattern === null ? ['opened ', page(url)] : [`found “${pattern}” in `, page(url)]);
   return lines;
 };
 
 /** A review's start or end. */
 const reviewNode = (title: string, review: string): HTMLElement =>
-  element('section', { class: 'item review', 'aria-label': 'Review' }, element('h3', {}, title), element('p', { class: 'text' }, review));
+  element(
+    'section',
+    { class: 'item review', 'aria-label': 'Review' },
+    element('h3', {}, title),
+    element('p', { class: 'text' }, review),
+  );
 
 /** How an expanded turn shows each item type (`loadOutput`: a command's deferred output, below). */
 export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: string) => Promise<ThreadItem | null>]> = {
@@ -197,7 +217,11 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
       ...item.content.map((c) =>
         c['type'] === 'image'
           ? element('div', { class: 'thumbnails' }, thumbnail(c['url'], 'input image'))
-          : element('p', { class: c['type'] === 'text' ? 'text' : 'text input-ref' }, c['type'] === 'text' && typeof c['text'] === 'string' ? c['text'] : inputLabel(c)),
+          : element(
+              'p',
+              { class: c['type'] === 'text' ? 'text' : 'text input-ref' },
+              c['type'] === 'text' && typeof c['text'] === 'string' ? c['text'] : inputLabel(c),
+            ),
       ),
     ),
   fileChange: (item) =>
@@ -224,10 +248,18 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
     element(
       'section',
       { class: 'item tool mcp', 'aria-label': 'MCP tool call' },
-      element('h3', {}, `MCP ${item.server} · ${item.tool} (`, statusWord(item.status), `${item.durationMs === null ? '' : `, ${item.durationMs} ms`})`),
+      element(
+        'h3',
+        {},
+        `MCP ${item.server} · ${item.tool} (`,
+        statusWord(item.status),
+        `${item.durationMs === null ? '' : `, ${item.durationMs} ms`})`,
+      ),
       folded('Arguments', element('pre', { class: 'arguments' }, json(item.arguments))),
       item.result === null ? null : outputParts(Array.isArray(item.result['content']) ? item.result['content'] : []),
-      item.result === null || item.result['structuredContent'] === null ? null : folded('Structured result', element('pre', {}, json(item.result['structuredContent']))),
+      item.result === null || item.result['structuredContent'] === null
+        ? null
+        : folded('Structured result', element('pre', {}, json(item.result['structuredContent']))),
       item.error === null ? null : element('p', { class: 'error' }, item.error.message),
     ),
   dynamicToolCall: (item) =>
@@ -269,7 +301,11 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
       'section',
       { class: 'item sub-agent-activity', 'aria-label': 'Sub-agent activity' },
       element('h3', {}, `Sub-agent ${item.agentPath} ${item.kind}${item.model === null ? '' : ` (${item.model})`}`),
-      element('a', { href: `#thread=${encodeURIComponent(item.agentThreadId)}`, class: 'agent-link' }, item.agentThreadId),
+      element(
+        'a',
+        { href: `#thread=${encodeURIComponent(item.agentThreadId)}`, class: 'agent-link' },
+        item.agentThreadId,
+      ),
     ),
   imageGeneration: (item) =>
     element(
@@ -277,7 +313,9 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
       { class: 'item image-generation', 'aria-label': 'Image generation' },
       element('h3', {}, 'Image generated (', statusWord(item.status), ')'),
       item.revisedPrompt === null ? null : element('p', { class: 'text' }, item.revisedPrompt),
-      item.result === undefined || item.result === '' ? null : thumbnail(`data:image/png;base64,${item.result}`, 'generated image'),
+      item.result === undefined || item.result === ''
+        ? null
+        : thumbnail(`data:image/png;base64,${item.result}`, 'generated image'),
       item.savedPath === undefined ? null : element('p', { class: 'text' }, pathNode(item.savedPath)),
     ),
   functionCallOutput: (item) =>
@@ -285,7 +323,9 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
       'section',
       { class: 'item tool function-output', 'aria-label': 'Tool output' },
       element('h3', {}, `Output of ${item.namespace === null ? '' : `${item.namespace} · `}${item.name}`),
-      Array.isArray(item.output) ? outputParts(item.output) : element('pre', { class: 'output' }, typeof item.output === 'string' ? item.output : json(item.output)),
+      Array.isArray(item.output)
+        ? outputParts(item.output)
+        : element('pre', { class: 'output' }, typeof item.output === 'string' ? item.output : json(item.output)),
     ),
   webSearch: (item) =>
     element(
@@ -295,9 +335,25 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
       ...webSearchLines(item).map((line) => element('p', { class: 'text' }, ...line)),
     ),
   imageView: (item) =>
-    element('section', { class: 'item image-view', 'aria-label': 'Image view' }, element('h3', {}, 'Image viewed'), element('p', { class: 'text' }, pathNode(item.path))),
-  plan: (item) => element('section', { class: 'item plan', 'aria-label': 'Plan' }, element('h3', {}, 'Plan'), markdownNode(item.text)),
-  sleep: (item) => element('section', { class: 'item sleep', 'aria-label': 'Sleep' }, element('h3', {}, `Slept ${item.durationMs} ms`)),
+    element(
+      'section',
+      { class: 'item image-view', 'aria-label': 'Image view' },
+      element('h3', {}, 'Image viewed'),
+      element('p', { class: 'text' }, pathNode(item.path)),
+    ),
+  plan: (item) =>
+    element(
+      'section',
+      { class: 'item plan', 'aria-label': 'Plan' },
+      element('h3', {}, 'Plan'),
+      markdownNode(item.text),
+    ),
+  sleep: (item) =>
+    element(
+      'section',
+      { class: 'item sleep', 'aria-label': 'Sleep' },
+      element('h3', {}, `Slept ${item.durationMs} ms`),
+    ),
   hookPrompt: (item) =>
     element(
       'section',
@@ -305,7 +361,13 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
       element('h3', {}, 'Hook prompt'),
       element('p', { class: 'text' }, item.fragments.map((f) => f.text).join('\n')),
     ),
-  agentMessage: (item) => element('section', { class: 'item agent', 'aria-label': 'Agent message' }, element('h3', {}, 'Agent'), markdownNode(item.text)),
+  agentMessage: (item) =>
+    element(
+      'section',
+      { class: 'item agent', 'aria-label': 'Agent message' },
+      element('h3', {}, 'Agent'),
+      markdownNode(item.text),
+    ),
   // Its summary is Markdown (Codex's clients render it so); its raw content is the model's text as it came.
   reasoning: (item) =>
     element(
@@ -317,14 +379,23 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
     ),
   commandExecution: (item, loadOutput) => {
     const output = element('pre', { class: 'output' }, item.aggregatedOutput ?? '');
-    const details = element('details', { class: 'output-box' }, element('summary', {}, `Output${item.exitCode === null ? '' : ` (exit ${item.exitCode})`}`), output);
+    const details = element(
+      'details',
+      { class: 'output-box' },
+      element('summary', {}, `Output${item.exitCode === null ? '' : ` (exit ${item.exitCode})`}`),
+      output,
+    );
     if (item.aggregatedOutput === null)
       details.addEventListener(
         'toggle',
         () => {
           output.textContent = 'loading…';
           void loadOutput(item.id).then(
-            (full) => (output.textContent = full !== null && full.type === 'commandExecution' ? (full.aggregatedOutput ?? '(no output)') : '(no output)'),
+            (full) =>
+              (output.textContent =
+                full !== null && full.type === 'commandExecution'
+                  ? (full.aggregatedOutput ?? '(no output)')
+                  : '(no output)'),
             (err: unknown) => (output.textContent = `failed: ${String(err)}`),
           );
         },
@@ -333,12 +404,23 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
     return element(
       'section',
       { class: 'item command', 'aria-label': 'Command' },
-      element('h3', {}, 'Command (', statusWord(item.status), item.exitCode === null ? ')' : `, exit ${item.exitCode})`),
+      element(
+        'h3',
+        {},
+        'Command (',
+        statusWord(item.status),
+        item.exitCode === null ? ')' : `, exit ${item.exitCode})`,
+      ),
       element('pre', { class: 'command-line' }, `$ ${item.command}`),
       details,
     );
   },
-  contextCompaction: () => element('section', { class: 'item compaction', 'aria-label': 'Context compaction' }, element('h3', {}, 'Context compacted')),
+  contextCompaction: () =>
+    element(
+      'section',
+      { class: 'item compaction', 'aria-label': 'Context compaction' },
+      element('h3', {}, 'Context compacted'),
+    ),
   enteredReviewMode: (item) => reviewNode('Review started', item.review),
   exitedReviewMode: (item) => reviewNode('Review finished', item.review),
 };
@@ -350,12 +432,20 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
  */
 export const itemNode = (item: ThreadItem, loadOutput: (itemId: string) => Promise<ThreadItem | null>): HTMLElement => {
   if (Object.hasOwn(ITEM_NODES, item.type)) {
-    const node = (ITEM_NODES[item.type] as (item: ThreadItem, load: typeof loadOutput) => HTMLElement)(item, loadOutput);
+    const node = (ITEM_NODES[item.type] as (item: ThreadItem, load: typeof loadOutput) => HTMLElement)(
+      item,
+      loadOutput,
+    );
     // The style draws a failed (declined, interrupted) item as one, whatever its kind.
     const status = itemStatus(item);
     if (status !== null) node.dataset['status'] = status;
     return node;
   }
   const other = item as { type: string };
-  return element('section', { class: 'item other', 'aria-label': other.type }, element('h3', {}, other.type), element('pre', {}, JSON.stringify(other, null, 2)));
+  return element(
+    'section',
+    { class: 'item other', 'aria-label': other.type },
+    element('h3', {}, other.type),
+    element('pre', {}, JSON.stringify(other, null, 2)),
+  );
 };

@@ -43,7 +43,9 @@ const containerOf = (token: Token): HTMLElement => {
       if (href !== null) return externalLink(href);
       // A path (no scheme) is the thread's machine's; any other scheme is not followed. Either way the
       // link's text stays (its children, appended next), the destination on hover.
-      return hasScheme(destination) ? element('span', { class: 'link-not-followed', title: destination }) : pathNode(destination, '');
+      return hasScheme(destination)
+        ? element('span', { class: 'link-not-followed', title: destination })
+        : pathNode(destination, '');
     }
     case 'th_open':
     case 'td_open':
@@ -77,7 +79,8 @@ const leafOf = (token: Token): Node => {
     case 'image': {
       // Its children are its alt text: shown, marked as an image.
       const href = safeHref(attr(token, 'src') ?? '');
-      const link = href === null ? element('span', { class: 'image-ref', title: attr(token, 'src') ?? '' }) : externalLink(href);
+      const link =
+        href === null ? element('span', { class: 'image-ref', title: attr(token, 'src') ?? '' }) : externalLink(href);
       link.append('image: ', ...(token.children ?? []).map((c) => c.content));
       return link;
     }

@@ -52,7 +52,8 @@ export const connectRpc = async (url: string, token: string | null): Promise<Rpc
   let nextId = 1;
   let ws: WebSocket | null = null;
 
-  const send = (id: number, method: string, params: unknown): void => ws!.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+  const send = (id: number, method: string, params: unknown): void =>
+    ws!.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
   const raw = <T>(socket: WebSocket, method: string, params: unknown): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const id = nextId++;
@@ -62,9 +63,18 @@ export const connectRpc = async (url: string, token: string | null): Promise<Rpc
 
   /** One socket, open and initialized; rejects when it cannot be. */
   const open = async (): Promise<WebSocket> => {
-    const socket = token === null ? new WebSocket(url) : new WebSocket(url, [VIEWER_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${base64url(token)}`]);
+    const socket =
+      token === null
+        ? new WebSocket(url)
+        : new WebSocket(url, [VIEWER_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${base64url(token)}`]);
     socket.addEventListener('message', (event) => {
-      const msg = JSON.parse(String(event.data)) as { id?: number | null; method?: string; params?: unknown; result?: unknown; error?: RpcFailure };
+      const msg = JSON.parse(String(event.data)) as {
+        id?: number | null;
+        method?: string;
+        params?: unknown;
+        result?: unknown;
+        error?: RpcFailure;
+      };
       if (msg.method !== undefined && msg.id === undefined) {
         for (const l of listeners) l(msg.method, msg.params);
         return;
@@ -77,9 +87,14 @@ export const connectRpc = async (url: string, token: string | null): Promise<Rpc
     });
     await new Promise<void>((resolve, reject) => {
       socket.addEventListener('open', () => resolve(), { once: true });
-      socket.addEventListener('error', () => reject(new RpcError({ code: -1, message: `cannot connect to ${url}` })), { once: true });
+      socket.addEventListener('error', () => reject(new RpcError({ code: -1, message: `cannot connect to ${url}` })), {
+        once: true,
+      });
     });
-    await raw(socket, 'initialize', { clientInfo: { name: 'rollout-engine-viewer', version: '0.1.0' }, capabilities: { experimentalApi: true } });
+    await raw(socket, 'initialize', {
+      clientInfo: { name: 'rollout-engine-viewer', version: '0.1.0' },
+      capabilities: { experimentalApi: true },
+    });
     socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'initialized' }));
     return socket;
   };
@@ -119,5 +134,9 @@ export const connectRpc = async (url: string, token: string | null): Promise<Rpc
       if (ws !== null && ws.readyState === WebSocket.OPEN) go();
       else held.push(go);
     });
-  return { typed: typedClient(request), onNotification: (l) => listeners.push(l), onConnection: (l) => stateListeners.push(l) };
+  return {
+    typed: typedClient(request),
+    onNotification: (l) => listeners.push(l),
+    onConnection: (l) => stateListeners.push(l),
+  };
 };

@@ -8,7 +8,8 @@ import { RpcError } from './rpcClient.js';
  * Whether a link's id is written as a thread id (a UUID, hyphenated, as every thread's id and every
  * link the viewer makes): anything else is no thread id at all, whatever the server's parser says of it.
  */
-const isThreadIdText = (text: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+const isThreadIdText = (text: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
 
 /** JSON-RPC's invalid request and invalid params: how the server answers a thread id it has no thread for (adapters/driving/rpc/errors.ts). */
 const NO_SUCH_THREAD_CODES: ReadonlySet<number> = new Set([-32600, -32602]);
@@ -22,11 +23,17 @@ export const metaParts = (thread: Thread): Node[] => {
     thread.cwd === '' ? '' : cwdNode(thread.cwd),
     thread.forkedFromId === null ? '' : `forked from ${thread.forkedFromId}`,
   ].filter((p) => p !== '');
-  return parts.flatMap((p, i) => [...(i === 0 ? [] : [element('span', { 'aria-hidden': 'true' }, '·')]), typeof p === 'string' ? element('span', {}, p) : p]);
+  return parts.flatMap((p, i) => [
+    ...(i === 0 ? [] : [element('span', { 'aria-hidden': 'true' }, '·')]),
+    typeof p === 'string' ? element('span', {}, p) : p,
+  ]);
 };
 
 /** What the header says of a thread it cannot show: a link whose id is no thread id, a thread this home does not hold, or another failure. */
-export const missingThread = (threadId: string, err: unknown): { readonly missing: boolean; readonly title: string; readonly note: string } => {
+export const missingThread = (
+  threadId: string,
+  err: unknown,
+): { readonly missing: boolean; readonly title: string; readonly note: string } => {
   const words = err instanceof Error ? err.message : String(err);
   const missing = err instanceof RpcError && NO_SUCH_THREAD_CODES.has(err.failure.code);
   // A link whose id is no thread id at all (cut, mistyped): said in words, not in the id parser's.

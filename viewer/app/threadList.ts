@@ -72,7 +72,8 @@ export class ThreadList {
   /** Mark the open thread in the list (null: none is open). */
   select(threadId: string | null): void {
     this.current = threadId;
-    for (const b of this.els.list.querySelectorAll<HTMLElement>('[data-thread-id]')) b.setAttribute('aria-current', String(b.dataset['threadId'] === threadId));
+    for (const b of this.els.list.querySelectorAll<HTMLElement>('[data-thread-id]'))
+      b.setAttribute('aria-current', String(b.dataset['threadId'] === threadId));
   }
 
   async reload(): Promise<void> {
@@ -84,7 +85,13 @@ export class ThreadList {
   }
 
   /** What both `thread/list` and `thread/search` take from the filters (the select's values are the protocol's words). */
-  private shared(): { sourceKinds?: SourceKind[]; limit: number; sortKey: ListParams['sortKey']; archived: boolean; cursor?: string } {
+  private shared(): {
+    sourceKinds?: SourceKind[];
+    limit: number;
+    sortKey: ListParams['sortKey'];
+    archived: boolean;
+    cursor?: string;
+  } {
     const sources = this.els.source.value;
     return {
       ...(sources === '' ? {} : { sourceKinds: sources.split(',') as SourceKind[] }),
@@ -99,7 +106,11 @@ export class ThreadList {
   private listParams(): ParamsOf<'thread/list'> {
     const cwd = this.els.cwd.value.trim();
     const provider = this.els.provider.value.trim();
-    return { ...this.shared(), ...(provider === '' ? {} : { modelProviders: [provider] }), ...(cwd === '' ? {} : { cwd }) };
+    return {
+      ...this.shared(),
+      ...(provider === '' ? {} : { modelProviders: [provider] }),
+      ...(cwd === '' ? {} : { cwd }),
+    };
   }
 
   private async loadMore(first = false): Promise<void> {
@@ -111,8 +122,13 @@ export class ThreadList {
     try {
       const hits: SearchHit[] =
         term === ''
-          ? this.take(await this.rpc.typed.request('thread/list', this.listParams()), generation).map((thread) => ({ thread }))
-          : this.take(await this.rpc.typed.request('thread/search', { ...this.shared(), searchTerm: term }), generation);
+          ? this.take(await this.rpc.typed.request('thread/list', this.listParams()), generation).map((thread) => ({
+              thread,
+            }))
+          : this.take(
+              await this.rpc.typed.request('thread/search', { ...this.shared(), searchTerm: term }),
+              generation,
+            );
       if (generation !== this.generation) return;
       const entries = hits.map((hit) => this.entry(hit, term));
       this.els.list.append(...entries);
@@ -128,7 +144,8 @@ export class ThreadList {
     }
     // The sentinel may still be on screen (a short page): keep filling. Not while the list is hidden (a phone showing the thread): it has no box then.
     const more = this.els.more.getBoundingClientRect();
-    if (generation === this.generation && this.cursor !== null && more.height > 0 && more.top < window.innerHeight) void this.loadMore();
+    if (generation === this.generation && this.cursor !== null && more.height > 0 && more.top < window.innerHeight)
+      void this.loadMore();
   }
 
   private take<T>(listing: Listing<T>, generation: number): T[] {
@@ -142,7 +159,9 @@ export class ThreadList {
    * source (its title when the source is listed too) when pointed at.
    */
   private async markForks(entries: ReadonlyArray<HTMLElement>, generation: number): Promise<void> {
-    const ids = entries.map((li) => li.querySelector<HTMLElement>('[data-thread-id]')?.dataset['threadId'] ?? '').filter((id) => id !== '');
+    const ids = entries
+      .map((li) => li.querySelector<HTMLElement>('[data-thread-id]')?.dataset['threadId'] ?? '')
+      .filter((id) => id !== '');
     if (ids.length === 0) return;
     const { forkedFrom } = await this.rpc.typed.request('rolloutEngine/threads/forkedFrom', { threadIds: ids });
     if (generation !== this.generation) return;
@@ -150,9 +169,15 @@ export class ThreadList {
       const button = li.querySelector<HTMLElement>('[data-thread-id]');
       const source = forkedFrom[button?.dataset['threadId'] ?? ''];
       if (button === null || source === undefined) continue;
-      const sourceTitle = this.els.list.querySelector<HTMLElement>(`[data-thread-id="${source}"]`)?.dataset['title'] ?? source;
+      const sourceTitle =
+        this.els.list.querySelector<HTMLElement>(`[data-thread-id="${source}"]`)?.dataset['title'] ?? source;
       button.dataset['forkedFrom'] = source;
-      button.querySelector('.thread-title')?.prepend(element('span', { class: 'mark fork-mark', title: `forked from ${sourceTitle.slice(0, 120)}` }, 'fork'), ' ');
+      button
+        .querySelector('.thread-title')
+        ?.prepend(
+          element('span', { class: 'mark fork-mark', title: `forked from ${sourceTitle.slice(0, 120)}` }, 'fork'),
+          ' ',
+        );
     }
   }
 
@@ -163,10 +188,16 @@ export class ThreadList {
       'button',
       { type: 'button', class: 'thread-entry', 'data-thread-id': t.id, 'data-title': title.slice(0, 200) },
       element('span', { class: 'thread-title' }, title.slice(0, 200)),
-      element('span', { class: 'meta' }, [formatTime(t.createdAt), t.model ?? t.modelProvider ?? ''].filter((s) => s !== '').join(' · ')),
+      element(
+        'span',
+        { class: 'meta' },
+        [formatTime(t.createdAt), t.model ?? t.modelProvider ?? ''].filter((s) => s !== '').join(' · '),
+      ),
       // A line of its own: the whole width for the folders that tell this thread from the next.
       t.cwd === '' ? null : cwdNode(t.cwd),
-      hit.snippet === undefined || hit.snippet === null ? null : element('span', { class: 'snippet' }, highlighted(hit.snippet, term)),
+      hit.snippet === undefined || hit.snippet === null
+        ? null
+        : element('span', { class: 'snippet' }, highlighted(hit.snippet, term)),
     );
     button.addEventListener('click', () => this.onOpen(t.id));
     return element('li', {}, button);

@@ -41,10 +41,14 @@ export const markdownInline = (text: string): string =>
     )
     .replace(/^[#>+=|-]/, '\\$&')
     .replace(/^(\d{1,9})([.)])(?=[ \t]|$)/, '$1\\$2')
-    .replace(/(^|[ \t])(#+)([ \t]*)$/, (_, before: string, hashes: string, after: string) => `${before}${hashes.replaceAll('#', '\\#')}${after}`);
+    .replace(
+      /(^|[ \t])(#+)([ \t]*)$/,
+      (_, before: string, hashes: string, after: string) => `${before}${hashes.replaceAll('#', '\\#')}${after}`,
+    );
 
 /** What an export calls the thread: its name, else its preview, else its id. */
-export const threadTitle = (thread: Thread): string => thread.name ?? (thread.preview === '' ? thread.id : thread.preview);
+export const threadTitle = (thread: Thread): string =>
+  thread.name ?? (thread.preview === '' ? thread.id : thread.preview);
 
 /** Each item type as Markdown. */
 export const ITEM_MARKDOWN: ThreadItemTable<string> = {
@@ -56,7 +60,9 @@ export const ITEM_MARKDOWN: ThreadItemTable<string> = {
   fileChange: (item) =>
     [
       `**File change** (${markdownInline(item.status)})`,
-      ...item.changes.map((c) => `${markdownInline(`${String(c.kind['type'])} ${c.path}`)}\n\n${fenced(c.diff, 'diff')}`),
+      ...item.changes.map(
+        (c) => `${markdownInline(`${String(c.kind['type'])} ${c.path}`)}\n\n${fenced(c.diff, 'diff')}`,
+      ),
     ].join('\n\n'),
   mcpToolCall: (item) =>
     `**MCP ${markdownInline(`${item.server} · ${item.tool}`)}** (${markdownInline(item.status)})\n\n${fenced(JSON.stringify(item.arguments, null, 2), 'json')}${item.result === null ? '' : `\n\n${fenced(JSON.stringify(item.result, null, 2), 'json')}`}${item.error === null ? '' : `\n\n**Error:** ${markdownInline(item.error.message)}`}`,
@@ -66,7 +72,8 @@ export const ITEM_MARKDOWN: ThreadItemTable<string> = {
     `**Sub-agent ${markdownInline(item.tool)}** (${markdownInline(item.status)}): ${markdownInline(item.receiverThreadIds.join(', '))}${item.prompt === null ? '' : `\n\n${fenced(item.prompt)}`}`,
   webSearch: (item) => `*Web search*: ${markdownInline(item.query)}`,
   imageView: (item) => `*Image viewed*: ${markdownInline(item.path)}`,
-  subAgentActivity: (item) => `*Sub-agent ${markdownInline(`${item.agentPath} ${item.kind}`)}*: ${markdownInline(item.agentThreadId)}`,
+  subAgentActivity: (item) =>
+    `*Sub-agent ${markdownInline(`${item.agentPath} ${item.kind}`)}*: ${markdownInline(item.agentThreadId)}`,
   imageGeneration: (item) =>
     `**Image generated** (${markdownInline(item.status)})${item.revisedPrompt === null ? '' : `\n\n${fenced(item.revisedPrompt)}`}${item.savedPath === undefined ? '' : `\n\n${markdownInline(item.savedPath)}`}`,
   functionCallOutput: (item) =>
@@ -81,12 +88,16 @@ export const ITEM_MARKDOWN: ThreadItemTable<string> = {
 
 /** An item as Markdown; an item type this page does not know (a newer server's) as its JSON. */
 const itemMarkdown = (item: ThreadItem): string =>
-  Object.hasOwn(ITEM_MARKDOWN, item.type) ? (ITEM_MARKDOWN[item.type] as (item: ThreadItem) => string)(item) : fenced(JSON.stringify(item, null, 2), 'json');
+  Object.hasOwn(ITEM_MARKDOWN, item.type)
+    ? (ITEM_MARKDOWN[item.type] as (item: ThreadItem) => string)(item)
+    : fenced(JSON.stringify(item, null, 2), 'json');
 
 export const threadMarkdown = (thread: Thread, turns: ReadonlyArray<Turn>): string =>
   [
     `# ${markdownInline(threadTitle(thread))}`,
-    markdownInline([thread.id, formatTime(thread.createdAt), thread.model ?? '', thread.cwd].filter((s) => s !== '').join(' · ')),
+    markdownInline(
+      [thread.id, formatTime(thread.createdAt), thread.model ?? '', thread.cwd].filter((s) => s !== '').join(' · '),
+    ),
     ...turns.map((turn, i) =>
       [
         `## Turn ${i + 1} · ${markdownInline(turn.status)} · ${formatTime(turn.startedAt)}`,

@@ -12,7 +12,11 @@ interface TokenCounts {
 export interface TokenUsageAnswer {
   readonly threadId: string;
   readonly turnId: string | null;
-  readonly tokenUsage: { readonly total: TokenCounts; readonly last: TokenCounts; readonly modelContextWindow: number | null } | null;
+  readonly tokenUsage: {
+    readonly total: TokenCounts;
+    readonly last: TokenCounts;
+    readonly modelContextWindow: number | null;
+  } | null;
 }
 
 const n = (v: number): string => v.toLocaleString('en-US');
@@ -25,7 +29,11 @@ export const tokenUsageNode = (u: TokenUsageAnswer): Node => {
   const uncached = Math.max(0, total.inputTokens - total.cachedInputTokens);
   const bar = element(
     'span',
-    { class: 'token-bar', role: 'img', 'aria-label': `input: ${n(total.cachedInputTokens)} cached, ${n(uncached)} uncached` },
+    {
+      class: 'token-bar',
+      role: 'img',
+      'aria-label': `input: ${n(total.cachedInputTokens)} cached, ${n(uncached)} uncached`,
+    },
     element('span', { class: 'token-cached' }),
     element('span', { class: 'token-uncached' }),
   );
@@ -77,13 +85,22 @@ const dollars = (c: number): string => (c !== 0 && c < 0.01 ? `$${c.toFixed(4)}`
 const usd = (g: Pick<UsageGroup, 'costUsd' | 'pricedCostUsd' | 'unpricedModels'>): string => {
   if (g.costUsd !== null && g.costUsd !== undefined) return dollars(g.costUsd);
   const priced = g.pricedCostUsd ?? 0;
-  const missing = g.unpricedModels === undefined || g.unpricedModels.length === 0 ? 'cost unknown' : `${g.unpricedModels.join(', ')}: no price`;
+  const missing =
+    g.unpricedModels === undefined || g.unpricedModels.length === 0
+      ? 'cost unknown'
+      : `${g.unpricedModels.join(', ')}: no price`;
   return `${priced > 0 ? `${dollars(priced)} + ` : ''}? (${missing})`;
 };
 
 /** A round number of tokens, short (`1.2M`), for the axis. */
 const short = (v: number): string =>
-  v >= 1e9 ? `${+(v / 1e9).toFixed(1)}G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)}k` : String(v);
+  v >= 1e9
+    ? `${+(v / 1e9).toFixed(1)}G`
+    : v >= 1e6
+      ? `${+(v / 1e6).toFixed(1)}M`
+      : v >= 1e3
+        ? `${+(v / 1e3).toFixed(1)}k`
+        : String(v);
 
 /**
  * One bar chart: a row per group — its key and its values (tokens, cost) on a line of their own,
@@ -123,8 +140,19 @@ const chart = (title: string, groups: ReadonlyArray<UsageGroup>): HTMLElement =>
       ),
     );
   });
-  const axis = element('div', { class: 'chart-axis', 'aria-hidden': 'true' }, element('span', {}, '0'), element('span', {}, `${short(max)} tokens`));
-  return element('figure', { class: 'chart' }, element('figcaption', {}, title), element('ul', { 'aria-label': title }, ...rows), axis);
+  const axis = element(
+    'div',
+    { class: 'chart-axis', 'aria-hidden': 'true' },
+    element('span', {}, '0'),
+    element('span', {}, `${short(max)} tokens`),
+  );
+  return element(
+    'figure',
+    { class: 'chart' },
+    element('figcaption', {}, title),
+    element('ul', { 'aria-label': title }, ...rows),
+    axis,
+  );
 };
 
 /** Whose prices the costs are, and, where one is unknown, which models lack a price and how to give them. */

@@ -4,7 +4,12 @@ import type { RpcClient } from './rpcClient.js';
 import type { TurnTokens } from './turnRow.js';
 
 /** A turn's items for its expanded row, page by page (`thread/items/list`), command output deferred. */
-export const turnItems = async (rpc: RpcClient, threadId: string, turnId: string, pageSize: number): Promise<ThreadItem[]> => {
+export const turnItems = async (
+  rpc: RpcClient,
+  threadId: string,
+  turnId: string,
+  pageSize: number,
+): Promise<ThreadItem[]> => {
   const items: ThreadItem[] = [];
   let cursor: string | null = null;
   do {
@@ -22,7 +27,13 @@ export const turnItems = async (rpc: RpcClient, threadId: string, turnId: string
 };
 
 /** A command's output, deferred when the turn was expanded: the one item, anchored on its neighbour in the turn's `items`. */
-export const deferredItem = async (rpc: RpcClient, threadId: string, turnId: string, items: ReadonlyArray<ThreadItem>, itemId: string): Promise<ThreadItem | null> => {
+export const deferredItem = async (
+  rpc: RpcClient,
+  threadId: string,
+  turnId: string,
+  items: ReadonlyArray<ThreadItem>,
+  itemId: string,
+): Promise<ThreadItem | null> => {
   const at = items.findIndex((i) => i.id === itemId);
   const before = items[at - 1];
   const after = items[at + 1];
@@ -37,7 +48,10 @@ export const deferredItem = async (rpc: RpcClient, threadId: string, turnId: str
 };
 
 /** Tokens up to and with each turn, oldest first (known once the first turn is loaded). */
-export const cumulativeTokens = (rows: ReadonlyArray<{ readonly turn: { readonly id: string } }>, usage: ReadonlyMap<string, TurnTokens>): Map<string, number> => {
+export const cumulativeTokens = (
+  rows: ReadonlyArray<{ readonly turn: { readonly id: string } }>,
+  usage: ReadonlyMap<string, TurnTokens>,
+): Map<string, number> => {
   const sums = new Map<string, number>();
   let sum = 0;
   for (const row of rows) {

@@ -78,7 +78,8 @@ export class TurnList {
       const { scrollTop, clientHeight, scrollHeight } = els.scroller;
       const seen = this.seen;
       if (scrollTop + clientHeight >= scrollHeight - 4) this.atEnd = true;
-      else if (scrollTop < seen.top - 1 && clientHeight === seen.client && scrollHeight === seen.height) this.atEnd = false;
+      else if (scrollTop < seen.top - 1 && clientHeight === seen.client && scrollHeight === seen.height)
+        this.atEnd = false;
       this.see();
       this.queueDraw();
     });
@@ -102,7 +103,8 @@ export class TurnList {
 
   /** Leave the thread shown for `threadId` (null: none): its rows gone, its answers dropped from now on. */
   private reset(threadId: string | null): void {
-    if (this.threadId !== null && this.threadId !== threadId) void this.rpc.typed.request('thread/unsubscribe', { threadId: this.threadId }).catch(() => undefined);
+    if (this.threadId !== null && this.threadId !== threadId)
+      void this.rpc.typed.request('thread/unsubscribe', { threadId: this.threadId }).catch(() => undefined);
     this.generation += 1;
     this.threadId = threadId;
     this.rows = [];
@@ -124,9 +126,15 @@ export class TurnList {
     this.setStatus('loading turns…');
     let page: Page;
     try {
-      page = await this.rpc.typed.request('thread/turns/list', { threadId, limit: PAGE, sortDirection: 'desc', itemsView: 'notLoaded' });
+      page = await this.rpc.typed.request('thread/turns/list', {
+        threadId,
+        limit: PAGE,
+        sortDirection: 'desc',
+        itemsView: 'notLoaded',
+      });
     } catch (err) {
-      if (generation === this.generation) this.setStatus(`turns failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (generation === this.generation)
+        this.setStatus(`turns failed: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
     if (generation !== this.generation) return;
@@ -198,7 +206,15 @@ export class TurnList {
     const older: Row[] = [];
     for (const turn of page.data) {
       if (this.byId.has(turn.id)) continue;
-      const row: Row = { turn, page: turnPage, expanded: false, full: null, kinds: null, failed: {}, height: ROW_HEIGHT };
+      const row: Row = {
+        turn,
+        page: turnPage,
+        expanded: false,
+        full: null,
+        kinds: null,
+        failed: {},
+        height: ROW_HEIGHT,
+      };
       this.byId.set(turn.id, row);
       older.push(row);
     }
@@ -233,7 +249,8 @@ export class TurnList {
       })
       // A dropped connection (the page reconnects and reads the thread again) is said, never an unhandled rejection.
       .catch((err: unknown) => {
-        if (generation === this.generation) this.setStatus(`older turns failed: ${err instanceof Error ? err.message : String(err)}`);
+        if (generation === this.generation)
+          this.setStatus(`older turns failed: ${err instanceof Error ? err.message : String(err)}`);
       })
       .finally(() => {
         if (generation === this.generation) this.loadingOlder = null;
@@ -248,7 +265,13 @@ export class TurnList {
     page.summary = 'loading';
     const generation = this.generation;
     void this.rpc.typed
-      .request('thread/turns/list', { threadId, ...(page.cursor === undefined ? {} : { cursor: page.cursor }), limit: PAGE, sortDirection: 'desc', itemsView: 'summary' })
+      .request('thread/turns/list', {
+        threadId,
+        ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
+        limit: PAGE,
+        sortDirection: 'desc',
+        itemsView: 'summary',
+      })
       .then(async (answer) => {
         if (generation !== this.generation) return;
         page.summary = 'done';
@@ -259,7 +282,10 @@ export class TurnList {
           this.invalidate(row);
         }
         this.queueDraw();
-        const { turns, failed } = await this.rpc.typed.request('rolloutEngine/thread/itemKinds', { threadId, turnIds: answer.data.map((t) => t.id) });
+        const { turns, failed } = await this.rpc.typed.request('rolloutEngine/thread/itemKinds', {
+          threadId,
+          turnIds: answer.data.map((t) => t.id),
+        });
         if (generation !== this.generation) return;
         for (const [turnId, kinds] of Object.entries(turns)) {
           const row = this.byId.get(turnId);
@@ -278,7 +304,9 @@ export class TurnList {
 
   /** A command's output, deferred when the turn was expanded. */
   private loadOutput(row: Row, itemId: string): Promise<ThreadItem | null> {
-    return this.threadId === null ? Promise.resolve(null) : deferredItem(this.rpc, this.threadId, row.turn.id, row.full ?? [], itemId);
+    return this.threadId === null
+      ? Promise.resolve(null)
+      : deferredItem(this.rpc, this.threadId, row.turn.id, row.full ?? [], itemId);
   }
 
   private async toggle(index: number): Promise<void> {
@@ -417,7 +445,8 @@ export class TurnList {
     if (measuredChange) this.queueDraw();
     for (let i = first; i <= last; i++) {
       const page = this.rows[i]!.page;
-      if (page !== null && page.summary === 'none' && this.rows[i]!.turn.itemsView === 'notLoaded') this.loadSummaries(page);
+      if (page !== null && page.summary === 'none' && this.rows[i]!.turn.itemsView === 'notLoaded')
+        this.loadSummaries(page);
     }
     if (this.olderCursor !== null && top < LOAD_AHEAD_PX) void this.loadOlder();
   }
@@ -445,7 +474,8 @@ export class TurnList {
     const { scroller } = this.els;
     const y = this.layout.top(index);
     if (align === 'top' || y < scroller.scrollTop) scroller.scrollTop = y;
-    else if (y + row.height > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = y + row.height - scroller.clientHeight;
+    else if (y + row.height > scroller.scrollTop + scroller.clientHeight)
+      scroller.scrollTop = y + row.height - scroller.clientHeight;
     // Moved here by the reader (a key, a link): the end is kept in view only if this is it (the scroll event comes after the draw).
     this.atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 4;
     this.draw();
@@ -479,7 +509,15 @@ export class TurnList {
     const { scroller } = this.els;
     const atBottom = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 4;
     if (method === 'turn/started' && p.turn !== undefined && !this.byId.has(p.turn.id)) {
-      const row: Row = { turn: { ...p.turn, items: [], itemsView: 'summary' }, page: null, expanded: false, full: null, kinds: null, failed: {}, height: ROW_HEIGHT };
+      const row: Row = {
+        turn: { ...p.turn, items: [], itemsView: 'summary' },
+        page: null,
+        expanded: false,
+        full: null,
+        kinds: null,
+        failed: {},
+        height: ROW_HEIGHT,
+      };
       this.byId.set(p.turn.id, row);
       this.rows.push(row);
       this.layout.stale();
@@ -489,7 +527,8 @@ export class TurnList {
       if (row.turn.itemsView !== 'notLoaded') row.turn = { ...row.turn, items: [...row.turn.items, p.item] };
       if (row.full !== null) row.full = [...row.full, p.item];
       if (row.kinds !== null) row.kinds = { ...row.kinds, [p.item.type]: (row.kinds[p.item.type] ?? 0) + 1 };
-      if ('status' in p.item && p.item.status === 'failed') row.failed = { ...row.failed, [p.item.type]: (row.failed[p.item.type] ?? 0) + 1 };
+      if ('status' in p.item && p.item.status === 'failed')
+        row.failed = { ...row.failed, [p.item.type]: (row.failed[p.item.type] ?? 0) + 1 };
       this.invalidate(row);
     } else if (method === 'turn/completed' && p.turn !== undefined) {
       const row = this.byId.get(p.turn.id);

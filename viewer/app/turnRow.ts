@@ -65,7 +65,9 @@ export const turnRowNode = (row: Row, c: TurnRowContext): HTMLElement => {
     { class: 'turn-head' },
     element('span', { class: `badge status-${turn.status}` }, turn.status),
     element('time', {}, formatTime(turn.startedAt)),
-    turn.durationMs === null ? null : element('span', { class: 'duration' }, `${(turn.durationMs / 1000).toFixed(1)} s`),
+    turn.durationMs === null
+      ? null
+      : element('span', { class: 'duration' }, `${(turn.durationMs / 1000).toFixed(1)} s`),
     ...marks.map((m) =>
       element(
         'span',
@@ -86,13 +88,18 @@ export const turnRowNode = (row: Row, c: TurnRowContext): HTMLElement => {
     'aria-expanded': String(row.expanded),
   });
   node.append(head);
-  if (turn.error !== null) node.append(element('p', { class: 'turn-error', role: 'note' }, `Error: ${turn.error.message}`));
+  if (turn.error !== null)
+    node.append(element('p', { class: 'turn-error', role: 'note' }, `Error: ${turn.error.message}`));
   if (row.expanded && row.full !== null) {
     const fork = element('button', { type: 'button', class: 'turn-action' }, 'Fork from here');
     fork.addEventListener('click', () => c.actions.fork(turn.id));
     const revert = element('button', { type: 'button', class: 'turn-action' }, 'Revert to before this turn');
     revert.addEventListener('click', () => c.actions.revert(turn.id));
-    const items = element('div', { class: 'items' }, element('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Turn actions' }, fork, revert));
+    const items = element(
+      'div',
+      { class: 'items' },
+      element('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Turn actions' }, fork, revert),
+    );
     for (const item of row.full) items.append(itemNode(item, (id) => c.loadOutput(row, id)));
     node.append(items);
   } else if (turn.itemsView === 'notLoaded') {
@@ -100,9 +107,15 @@ export const turnRowNode = (row: Row, c: TurnRowContext): HTMLElement => {
   } else {
     const { user, agent } = turnSummary(turn);
     // The agent's answer is Markdown: its words, without the marks, on the summary's one line.
-    node.append(element('p', { class: 'summary-user' }, user), element('p', { class: 'summary-agent' }, markdownText(agent)));
+    node.append(
+      element('p', { class: 'summary-user' }, user),
+      element('p', { class: 'summary-agent' }, markdownText(agent)),
+    );
   }
-  node.setAttribute('aria-label', `Turn ${turn.status}${row.expanded ? ', expanded' : ''}: ${turnSummary(turn).user.slice(0, 80)}`);
+  node.setAttribute(
+    'aria-label',
+    `Turn ${turn.status}${row.expanded ? ', expanded' : ''}: ${turnSummary(turn).user.slice(0, 80)}`,
+  );
   node.addEventListener('click', (e) => {
     if ((e.target as HTMLElement).closest('.items') !== null) return;
     c.onClick(row);
@@ -111,7 +124,11 @@ export const turnRowNode = (row: Row, c: TurnRowContext): HTMLElement => {
 };
 
 /** A turn's token bar: cached input, uncached input and output, scaled to the thread's largest turn. */
-export const turnTokensNode = (turnId: string, usage: ReadonlyMap<string, TurnTokens> | null, cumulative: ReadonlyMap<string, number> | null): HTMLElement | null => {
+export const turnTokensNode = (
+  turnId: string,
+  usage: ReadonlyMap<string, TurnTokens> | null,
+  cumulative: ReadonlyMap<string, number> | null,
+): HTMLElement | null => {
   if (usage === null) return null;
   const t = usage.get(turnId);
   if (t === undefined) return element('span', { class: 'turn-tokens' }, 'no tokens');

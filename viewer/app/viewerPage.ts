@@ -82,11 +82,15 @@ export class ViewerPage {
     // Heard from the start: back and forward work while the first thread (a deep link's turn) still loads.
     window.addEventListener('hashchange', () => {
       const r = route();
-      if (r.thread !== null && r.thread !== this.openThread) void this.open(r.thread, r.turn).catch(this.failed('open'));
+      if (r.thread !== null && r.thread !== this.openThread)
+        void this.open(r.thread, r.turn).catch(this.failed('open'));
     });
     const first = route();
     this.show(first.thread === null ? 'list' : 'thread');
-    await Promise.all([this.threads.reload(), first.thread === null ? Promise.resolve() : this.open(first.thread, first.turn).catch(this.failed('open'))]);
+    await Promise.all([
+      this.threads.reload(),
+      first.thread === null ? Promise.resolve() : this.open(first.thread, first.turn).catch(this.failed('open')),
+    ]);
   }
 
   /** Says what a mutation wrote and where (with its follow-up actions), until the next thread is opened or the next mutation. */
@@ -112,23 +116,38 @@ export class ViewerPage {
     const name = `Fork of ${byId('thread-title').textContent ?? threadId}`;
     if (!window.confirm(`Fork this thread after this turn? A new thread is written, named "${name}".`)) return;
     void (async () => {
-      const { thread } = await this.rpc.typed.request('thread/fork', { threadId, lastTurnId: turnId, excludeTurns: true });
+      const { thread } = await this.rpc.typed.request('thread/fork', {
+        threadId,
+        lastTurnId: turnId,
+        excludeTurns: true,
+      });
       await this.rpc.typed.request('thread/name/set', { threadId: thread.id, name });
       await Promise.all([this.threads.reload(), this.open(thread.id, null)]);
-      this.tell(`Forked after turn ${turnId}: a new thread, “${name}” (${thread.id}), written to ${thread.path}. The source is unchanged.`, {
-        label: 'Open the source',
-        run: () => void this.open(threadId, turnId),
-      });
+      this.tell(
+        `Forked after turn ${turnId}: a new thread, “${name}” (${thread.id}), written to ${thread.path}. The source is unchanged.`,
+        {
+          label: 'Open the source',
+          run: () => void this.open(threadId, turnId),
+        },
+      );
     })().catch(this.failed('fork'));
   }
 
   private revert(turnId: string): void {
     const threadId = this.openThread;
-    if (threadId === null || !window.confirm('Revert this thread to before this turn? A revision of its history is written; the rollout keeps the old one.')) return;
+    if (
+      threadId === null ||
+      !window.confirm(
+        'Revert this thread to before this turn? A revision of its history is written; the rollout keeps the old one.',
+      )
+    )
+      return;
     void (async () => {
       const { thread } = await this.rpc.typed.request('thread/revert', { threadId, beforeTurnId: turnId });
       await this.open(threadId, null);
-      this.tell(`Reverted to before turn ${turnId}: a revision of the history was written to ${thread.path}; the earlier file keeps the turns it left out.`);
+      this.tell(
+        `Reverted to before turn ${turnId}: a revision of the history was written to ${thread.path}; the earlier file keeps the turns it left out.`,
+      );
     })().catch(this.failed('revert'));
   }
 
@@ -142,8 +161,13 @@ export class ViewerPage {
       filtersToggle.setAttribute('aria-expanded', String(opening));
     });
     const countFilters = (): void => {
-      const set = [...moreFilters.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')].filter((f) =>
-        f instanceof HTMLInputElement && f.type === 'checkbox' ? f.checked : f instanceof HTMLSelectElement ? f.selectedIndex > 0 : f.value.trim() !== '',
+      const set = [...moreFilters.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')].filter(
+        (f) =>
+          f instanceof HTMLInputElement && f.type === 'checkbox'
+            ? f.checked
+            : f instanceof HTMLSelectElement
+              ? f.selectedIndex > 0
+              : f.value.trim() !== '',
       ).length;
       filtersToggle.textContent = set === 0 ? 'Filters' : `Filters (${set})`;
     };
@@ -178,7 +202,8 @@ export class ViewerPage {
       const opening = this.tree.hidden;
       this.tree.hidden = !opening;
       this.treeToggle.setAttribute('aria-expanded', String(opening));
-      if (opening && this.openThread !== null) void this.showTree(this.openThread).catch(this.treeFailed(this.openThread));
+      if (opening && this.openThread !== null)
+        void this.showTree(this.openThread).catch(this.treeFailed(this.openThread));
     });
   }
 
@@ -195,7 +220,11 @@ export class ViewerPage {
     else
       this.tell(`Renamed “${before}” → “${name.trim()}” (${where}).`, {
         label: 'Undo',
-        run: () => void this.rename(threadId, before, null).then(() => this.tell(`Name restored: “${before}”.`), this.failed('undo')),
+        run: () =>
+          void this.rename(threadId, before, null).then(
+            () => this.tell(`Name restored: “${before}”.`),
+            this.failed('undo'),
+          ),
       });
   }
 
@@ -217,7 +246,8 @@ export class ViewerPage {
       const name = renameInput.value.trim();
       if (name === before) return;
       // A name can be changed but never taken away again (Codex refuses a blank one): a first name is asked for.
-      if (before === null && !window.confirm(`Name this thread “${name}”? A name can be changed later, not removed.`)) return;
+      if (before === null && !window.confirm(`Name this thread “${name}”? A name can be changed later, not removed.`))
+        return;
       renameForm.hidden = true;
       renameToggle.setAttribute('aria-expanded', 'false');
       void this.rename(threadId, name, before).catch(this.failed('rename'));
@@ -232,7 +262,12 @@ export class ViewerPage {
       byId(id).addEventListener('click', () => {
         const threadId = this.openThread;
         if (threadId === null) return;
-        void exportThread(this.rpc, threadId, format, (n) => void (this.turnStatus.textContent = `exporting… ${n} turns`))
+        void exportThread(
+          this.rpc,
+          threadId,
+          format,
+          (n) => void (this.turnStatus.textContent = `exporting… ${n} turns`),
+        )
           .then(() => void (this.turnStatus.textContent = ''))
           .catch(this.failed('export'));
       });
@@ -320,16 +355,18 @@ export class ViewerPage {
       const threadId = this.openThread;
       if (threadId !== null) this.findTerms.set(threadId, occurrenceSearch.value);
       if (term === '' || threadId === null) return;
-      void this.rpc.typed.request('thread/searchOccurrences', { threadId, searchTerm: term, limit: 50 }).then((answer) => {
-        occurrenceList.replaceChildren(
-          ...answer.data.map((o) => {
-            const button = element('button', { type: 'button', class: 'occurrence' }, o.snippet);
-            button.addEventListener('click', () => void this.turns.jumpTo(o.turnId));
-            return element('li', {}, button);
-          }),
-        );
-        if (answer.data.length === 0) occurrenceList.replaceChildren(element('li', {}, 'not found'));
-      });
+      void this.rpc.typed
+        .request('thread/searchOccurrences', { threadId, searchTerm: term, limit: 50 })
+        .then((answer) => {
+          occurrenceList.replaceChildren(
+            ...answer.data.map((o) => {
+              const button = element('button', { type: 'button', class: 'occurrence' }, o.snippet);
+              button.addEventListener('click', () => void this.turns.jumpTo(o.turnId));
+              return element('li', {}, button);
+            }),
+          );
+          if (answer.data.length === 0) occurrenceList.replaceChildren(element('li', {}, 'not found'));
+        });
     });
   }
 
@@ -342,7 +379,12 @@ export class ViewerPage {
         const usage = new Map<string, TurnTokens>();
         for (const g of c.turns ?? [])
           if (g.key !== null)
-            usage.set(g.key, { cached: g.cachedInputTokens, uncached: Math.max(0, g.inputTokens - g.cachedInputTokens), output: g.outputTokens, total: g.totalTokens });
+            usage.set(g.key, {
+              cached: g.cachedInputTokens,
+              uncached: Math.max(0, g.inputTokens - g.cachedInputTokens),
+              output: g.outputTokens,
+              total: g.totalTokens,
+            });
         this.turns.showTokens(usage);
       })
       .catch(this.failed('token bars'));
@@ -359,13 +401,15 @@ export class ViewerPage {
       this.charts.replaceChildren(element('p', { class: 'meta' }, 'reading the token audit…'));
       void this.rpc.typed.request('rolloutEngine/tokens/charts', {}).then(
         (c) => this.charts.replaceChildren(tokenChartsNode(c)),
-        (err: unknown) => this.charts.replaceChildren(element('p', { class: 'meta' }, `token audit failed: ${String(err)}`)),
+        (err: unknown) =>
+          this.charts.replaceChildren(element('p', { class: 'meta' }, `token audit failed: ${String(err)}`)),
       );
     });
     // Live: the usage a followed thread has reached.
     this.rpc.onNotification((method, params) => {
       const u = params as TokenUsageAnswer;
-      if (method === 'thread/tokenUsage/updated' && u.threadId === this.openThread) byId('thread-tokens').replaceChildren(tokenUsageNode(u));
+      if (method === 'thread/tokenUsage/updated' && u.threadId === this.openThread)
+        byId('thread-tokens').replaceChildren(tokenUsageNode(u));
     });
   }
 

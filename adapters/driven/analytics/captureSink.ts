@@ -19,5 +19,9 @@ export const captureFileFromEnv = (env: NodeJS.ProcessEnv = process.env): string
  */
 export const captureSink = (path: string): AnalyticsSink => ({
   kind: 'capture',
-  deliver: (payload) => TE.tryCatch(() => fs.appendFile(path, `${JSON.stringify(payload)}\n`, { mode: 0o600 }), toEngineError(path, 'capture analytics events')),
+  deliver: (payload) =>
+    TE.tryCatch(
+      () => fs.appendFile(path, `${JSON.stringify(payload)}\n`, { mode: 0o600 }),
+      toEngineError(path, 'capture analytics events'),
+    ),
 });

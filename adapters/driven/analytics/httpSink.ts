@@ -19,7 +19,8 @@ export interface HttpDeliveryOptions {
 const retryable = (status: number): boolean => status >= 500 || status === 429 || status === 408;
 
 /** The one place an HTTP delivery failure becomes an EngineError. */
-const deliveryError = (url: string, reason: string): EngineError => ioError(url, 'POST analytics events', 'HTTP', reason);
+const deliveryError = (url: string, reason: string): EngineError =>
+  ioError(url, 'POST analytics events', 'HTTP', reason);
 
 /**
  * POSTs each payload as JSON to `url` (node's fetch), retrying 5xx / 429 / 408 and network errors

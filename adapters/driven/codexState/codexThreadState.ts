@@ -29,14 +29,25 @@ const BUSY_TIMEOUT_MS = 5_000;
 export const THREAD_WRITER_LOCKS = 'thread-writer-locks';
 
 /** The columns of Codex's `threads` row we read and move (an io-ts decoder: what the DB gives is checked). */
-const ThreadRow = t.type({ id: t.string, rollout_path: t.string, created_at: t.number, created_at_ms: t.union([t.number, t.null]) });
+const ThreadRow = t.type({
+  id: t.string,
+  rollout_path: t.string,
+  created_at: t.number,
+  created_at_ms: t.union([t.number, t.null]),
+});
 type ThreadRow = t.TypeOf<typeof ThreadRow>;
 
 /** A failure of SQLite or the file system, as an EngineError (the one mapping of this adapter). */
 const codexStateError = (path: string, op: string, err: unknown): EngineError => {
   if (isEngineError(err)) return err;
   const e = err as { code?: unknown; message?: unknown };
-  return { _tag: 'Io', path, op, code: typeof e.code === 'string' ? e.code : 'SQLITE', message: typeof e.message === 'string' ? e.message : String(err) };
+  return {
+    _tag: 'Io',
+    path,
+    op,
+    code: typeof e.code === 'string' ? e.code : 'SQLITE',
+    message: typeof e.message === 'string' ? e.message : String(err),
+  };
 };
 
 /** The `major:minor:inode` /proc/locks names a file by (glibc's encoding of st_dev). */
@@ -118,7 +129,11 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
         usable = stateDbOf(codexHome);
       } catch (err) {
         if (!(err instanceof LinkRefused)) return E.left(codexStateError(dbPath, 'open', err));
-        return E.left(rejected(`${err.message}; the thread's row in Codex's state DB cannot follow this change, so nothing was written`));
+        return E.left(
+          rejected(
+            `${err.message}; the thread's row in Codex's state DB cannot follow this change, so nothing was written`,
+          ),
+        );
       }
       if (usable === undefined) return write();
       let db: SqliteDb;
@@ -134,11 +149,14 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
         // IMMEDIATE: Codex's writers wait (up to their busy timeout) while the file is created, so the
         // row cannot move between our look and our update.
         db.exec('BEGIN IMMEDIATE');
-        const raw: unknown = db.prepare('SELECT id, rollout_path, created_at, created_at_ms FROM threads WHERE id = ?').get(change.threadId);
+        const raw: unknown = db
+          .prepare('SELECT id, rollout_path, created_at, created_at_ms FROM threads WHERE id = ?')
+          .get(change.threadId);
         let row: ThreadRow | undefined;
         if (raw !== undefined) {
           const decoded = ThreadRow.decode(raw);
-          if (E.isLeft(decoded)) throw corrupt(dbPath, 0, `threads row ${change.threadId}: ${PathReporter.report(decoded).join('; ')}`);
+          if (E.isLeft(decoded))
+            throw corrupt(dbPath, 0, `threads row ${change.threadId}: ${PathReporter.report(decoded).join('; ')}`);
           row = decoded.right;
           // A row naming a file outside this home came with a copied or moved home: it describes
           // no file here, so it is not a disagreement; it takes the revision like any other.
@@ -155,7 +173,12 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
         }
         if (row !== undefined) {
           const ms = change.at.getTime();
-          db.prepare('UPDATE threads SET rollout_path = ?, created_at = ?, created_at_ms = ? WHERE id = ?').run(change.to, Math.floor(ms / 1000), ms, change.threadId);
+          db.prepare('UPDATE threads SET rollout_path = ?, created_at = ?, created_at_ms = ? WHERE id = ?').run(
+            change.to,
+            Math.floor(ms / 1000),
+            ms,
+            change.threadId,
+          );
         }
         db.exec('COMMIT');
         return written;
@@ -201,7 +224,9 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
   const recordName: CodexThreadState['recordName'] = (threadId, mode, name) =>
     inTransaction((db) => {
       // Codex 0.169.0 keeps a paginated thread's name in `name`, a legacy thread's in `title`.
-      db.prepare(mode === 'paginated' ? 'UPDATE threads SET name = ? WHERE id = ?' : 'UPDATE threads SET title = ? WHERE id = ?').run(name, threadId);
+      db.prepare(
+        mode === 'paginated' ? 'UPDATE threads SET name = ? WHERE id = ?' : 'UPDATE threads SET title = ? WHERE id = ?',
+      ).run(name, threadId);
     });
 
   // Codex 0.169.0's own fork row (measured): the source's, with the fork's id, file and times,
@@ -228,7 +253,11 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
     section_entered_at_ms: 'NULL',
   };
   // What Codex 0.169.0's rows of its review sub-agents hold beside (measured on its inline reviews' sub-agent threads).
-  const REVIEW_SUB_AGENT_OVERRIDES: Readonly<Record<string, string>> = { ...FORK_OVERRIDES, source: '\'{"subagent":"review"}\'', thread_source: "'subagent'" };
+  const REVIEW_SUB_AGENT_OVERRIDES: Readonly<Record<string, string>> = {
+    ...FORK_OVERRIDES,
+    source: '\'{"subagent":"review"}\'',
+    thread_source: "'subagent'",
+  };
 
   const recordFork: CodexThreadState['recordFork'] = (fork) =>
     inTransaction((db) => {
@@ -242,5 +271,10 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
       ).run({ id: fork.threadId, path: fork.path, seconds: Math.floor(ms / 1000), ms, source: fork.sourceThreadId });
     });
 
-  return { refuseIfHeld: (threadId) => TE.fromEither(refuseIfHeld(threadId)), switchCurrentFile, recordName, recordFork };
+  return {
+    refuseIfHeld: (threadId) => TE.fromEither(refuseIfHeld(threadId)),
+    switchCurrentFile,
+    recordName,
+    recordFork,
+  };
 };

@@ -23,7 +23,10 @@ const HistoryRow = t.type({
 });
 
 const camelSnake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const renameKeys = (rows: ReadonlyArray<Record<string, unknown>>, rename: (k: string) => string): Array<Record<string, unknown>> =>
+const renameKeys = (
+  rows: ReadonlyArray<Record<string, unknown>>,
+  rename: (k: string) => string,
+): Array<Record<string, unknown>> =>
   rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [rename(k), v])));
 
 const parseArray = (text: string, what: string): Array<Record<string, unknown>> => {
@@ -32,7 +35,11 @@ const parseArray = (text: string, what: string): Array<Record<string, unknown>> 
   return v as Array<Record<string, unknown>>;
 };
 
-const withStateDb = async <A>(codexHome: string, readonly: boolean, use: (db: SqliteDb) => A): Promise<A | undefined> => {
+const withStateDb = async <A>(
+  codexHome: string,
+  readonly: boolean,
+  use: (db: SqliteDb) => A,
+): Promise<A | undefined> => {
   // A linked DB is refused (`LinkRefused`), never opened: no history is read from or written outside the home.
   const path = stateDbOf(codexHome);
   if (path === undefined) return undefined;
@@ -49,7 +56,9 @@ const withStateDb = async <A>(codexHome: string, readonly: boolean, use: (db: Sq
 export const readImportHistories = async (codexHome: string): Promise<ImportHistory[]> =>
   (await withStateDb(codexHome, true, (db) =>
     db
-      .prepare('SELECT import_id, completed_at_ms, successes, failures, provider_id FROM external_agent_config_imports ORDER BY completed_at_ms DESC, import_id DESC')
+      .prepare(
+        'SELECT import_id, completed_at_ms, successes, failures, provider_id FROM external_agent_config_imports ORDER BY completed_at_ms DESC, import_id DESC',
+      )
       .all()
       .map((raw) => {
         const row = HistoryRow.decode(raw);
@@ -68,7 +77,9 @@ export const readImportHistories = async (codexHome: string): Promise<ImportHist
 /** Add a completed import to Codex's histories; false when the home has no state DB to hold it. */
 export const recordImportHistory = async (codexHome: string, h: ImportHistory): Promise<boolean> =>
   (await withStateDb(codexHome, false, (db) => {
-    db.prepare('INSERT INTO external_agent_config_imports (import_id, completed_at_ms, successes, failures, provider_id) VALUES (?, ?, ?, ?, ?)').run(
+    db.prepare(
+      'INSERT INTO external_agent_config_imports (import_id, completed_at_ms, successes, failures, provider_id) VALUES (?, ?, ?, ?, ?)',
+    ).run(
       h.importId,
       h.completedAtMs,
       JSON.stringify(renameKeys(h.successes, camelSnake)),

@@ -52,7 +52,11 @@ const notWritable = (path: string, e: EngineError): EngineError =>
  * (fsynced) under `<log>.lock` (`homeFacts.underThreadStateLog`); the index records how many bytes it folded (`meta` key
  * `threadStateLog`), so a rebuilt index (no key) folds the whole log again and keeps every state.
  */
-export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnreadable: (error: EngineError) => void = () => undefined): ThreadStateLog => {
+export const threadStateLogOver = (
+  store: IndexStore,
+  codexHome: string,
+  onUnreadable: (error: EngineError) => void = () => undefined,
+): ThreadStateLog => {
   const path = threadStateLogPath(codexHome);
   /**
    * A log this user may not read (root used the home once and left `.rollout-engine/` its own, 0700:
@@ -75,7 +79,11 @@ export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnrea
       try {
         size = (await fs.stat(path)).size;
       } catch (err) {
-        return take(errnoCode(err) === 'ENOENT' ? E.right(undefined) : (unreadable(err, 'stat') ?? E.left(toEngineError(path, 'stat')(err))));
+        return take(
+          errnoCode(err) === 'ENOENT'
+            ? E.right(undefined)
+            : (unreadable(err, 'stat') ?? E.left(toEngineError(path, 'stat')(err))),
+        );
       }
       const from = await take(folded());
       // A log shorter than what was folded was replaced: fold it whole (events carry whole values).
@@ -101,7 +109,10 @@ export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnrea
           // Another process folded these bytes meanwhile: nothing to do (its fold is the same).
           const now = reader.get('meta', THREAD_STATE_LOG_KEY);
           if ((typeof now === 'number' ? now : 0) !== from) return [];
-          return [...foldThreadStateEvents(reader, events), { op: 'put', table: 'meta', key: [...THREAD_STATE_LOG_KEY], value: start + consumed }];
+          return [
+            ...foldThreadStateEvents(reader, events),
+            { op: 'put', table: 'meta', key: [...THREAD_STATE_LOG_KEY], value: start + consumed },
+          ];
         }),
       );
     })();

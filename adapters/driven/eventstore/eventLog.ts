@@ -26,11 +26,16 @@ export interface EventStoreEventLogOptions {
 }
 
 /** A whole stored line, or the error that ended a read. */
-export type StoredEntry = { readonly kind: 'line'; readonly line: StoredLine } | { readonly kind: 'failed'; readonly error: EngineError };
+export type StoredEntry =
+  { readonly kind: 'line'; readonly line: StoredLine } | { readonly kind: 'failed'; readonly error: EngineError };
 
 export interface EventStoreEventLog extends EventLog {
   /** Append lines as bytes (a mirror: undecodable lines and a first line's BOM kept as they are). */
-  readonly appendStored: (stream: string, lines: ReadonlyArray<LineToStore>, expected: ExpectedPosition) => TE.TaskEither<EngineError, AppendResult>;
+  readonly appendStored: (
+    stream: string,
+    lines: ReadonlyArray<LineToStore>,
+    expected: ExpectedPosition,
+  ) => TE.TaskEither<EngineError, AppendResult>;
   /** A stream's whole lines with their stored facts (BOM, file), from a line start. */
   readonly readStored: (stream: string, from?: LogPosition) => AsyncIterable<StoredEntry>;
   /** The stream's last whole line (undefined: no stream, or none whole yet). */
@@ -55,7 +60,10 @@ const DEFAULT_MAX_APPEND_BYTES = 1024 * 1024;
  * (an earlier try whose answer was lost) are success, anything else is `Conflict`.
  * long: a port's factory: the methods it returns share its closure's state
  */
-export const eventStoreEventLog = (connection: EventStoreConnection, options: EventStoreEventLogOptions = {}): EventStoreEventLog => {
+export const eventStoreEventLog = (
+  connection: EventStoreConnection,
+  options: EventStoreEventLogOptions = {},
+): EventStoreEventLog => {
   const maxAppendBytes = options.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES;
   const partBytes = Math.max(1, Math.floor(maxAppendBytes / 2));
   const pageSize = options.pageSize ?? 512;
@@ -91,11 +99,19 @@ export const eventStoreEventLog = (connection: EventStoreConnection, options: Ev
           // Parts of a line whose last part is not stored: a torn tail, as a file's last line without "\n".
           const torn = r.value.torn;
           if (torn !== undefined)
-            yield entryOf(stream, { ordinal: torn.meta.ordinal, byteOffset: torn.meta.byteOffset, bytes: torn.bytes, torn: true }, decodeRolloutLine);
+            yield entryOf(
+              stream,
+              { ordinal: torn.meta.ordinal, byteOffset: torn.meta.byteOffset, bytes: torn.bytes, torn: true },
+              decodeRolloutLine,
+            );
           return;
         }
         const line = r.value;
-        yield entryOf(stream, { ordinal: line.ordinal, byteOffset: line.byteOffset, bytes: line.bytes, torn: false }, decodeRolloutLine);
+        yield entryOf(
+          stream,
+          { ordinal: line.ordinal, byteOffset: line.byteOffset, bytes: line.bytes, torn: false },
+          decodeRolloutLine,
+        );
       }
     } catch (err) {
       if (err instanceof Stop) yield { kind: 'failed', error: err.error };
@@ -133,13 +149,22 @@ export const eventStoreEventLog = (connection: EventStoreConnection, options: Ev
       });
 
   const appendStored =
-    (stream: string, lines: ReadonlyArray<LineToStore>, expected: ExpectedPosition): TE.TaskEither<EngineError, AppendResult> =>
+    (
+      stream: string,
+      lines: ReadonlyArray<LineToStore>,
+      expected: ExpectedPosition,
+    ): TE.TaskEither<EngineError, AppendResult> =>
     () =>
       run(async () => {
         const t = await tailSeenAt(stream, expected !== 'noStream' && expected !== 'any' ? expected : undefined);
         if (expected === 'noStream' && t.end !== 'noStream') throw new Stop(conflict(stream, 'noStream', t.end));
-        if (t.sealed !== undefined && t.end !== 'noStream') throw new Stop(conflict(stream, expected === 'any' ? t.end : expected, t.end, t.sealed.revision));
-        if (expected !== 'noStream' && expected !== 'any' && (t.end === 'noStream' ? !samePosition(expected, START) : !samePosition(t.end, expected)))
+        if (t.sealed !== undefined && t.end !== 'noStream')
+          throw new Stop(conflict(stream, expected === 'any' ? t.end : expected, t.end, t.sealed.revision));
+        if (
+          expected !== 'noStream' &&
+          expected !== 'any' &&
+          (t.end === 'noStream' ? !samePosition(expected, START) : !samePosition(t.end, expected))
+        )
           throw new Stop(conflict(stream, expected, t.end));
         const at = t.end === 'noStream' ? START : t.end;
         const { events, next, lineStarts } = draftLineEvents(stream, lines, at, partBytes);
@@ -200,7 +225,10 @@ export const eventStoreEventLog = (connection: EventStoreConnection, options: Ev
         if (meta === undefined || E.isLeft(meta)) throw new Stop(meta?.left ?? notFound('stream', stream));
         // Its first event: as many back as it has parts.
         const first = t.revision - (meta.right.parts ?? 1) + 1;
-        const scan = linesFrom(stream, first, { ordinal: meta.right.ordinal, byteOffset: meta.right.bom === true ? 0 : meta.right.byteOffset });
+        const scan = linesFrom(stream, first, {
+          ordinal: meta.right.ordinal,
+          byteOffset: meta.right.bom === true ? 0 : meta.right.byteOffset,
+        });
         const line = await scan.next();
         await scan.return({ torn: undefined });
         return line.done === true ? undefined : line.value;

@@ -1,4 +1,14 @@
-import { BACKWARDS, END, EventStoreDBClient, FORWARDS, START, binaryEvent, isCommandError, ErrorType, streamNameFilter } from '@eventstore/db-client';
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  START,
+  binaryEvent,
+  isCommandError,
+  ErrorType,
+  streamNameFilter,
+} from '@eventstore/db-client';
 import type { AllStreamResolvedEvent, ResolvedEvent } from '@eventstore/db-client';
 
 /**
@@ -45,9 +55,18 @@ export interface AllSubscriptionHandlers {
 
 export interface EventStoreConnection {
   /** Append with an exact expected revision; the stream's revision after it. */
-  readonly append: (stream: string, events: ReadonlyArray<EventDraft>, expected: ExpectedRevision) => Promise<{ readonly revision: number }>;
+  readonly append: (
+    stream: string,
+    events: ReadonlyArray<EventDraft>,
+    expected: ExpectedRevision,
+  ) => Promise<{ readonly revision: number }>;
   /** At most `maxCount` events from `from` (a revision, or the end when backwards); 'noStream' if there is none. */
-  readonly read: (stream: string, from: number | 'end', direction: 'forwards' | 'backwards', maxCount: number) => Promise<ReadonlyArray<RecordedEvent> | 'noStream'>;
+  readonly read: (
+    stream: string,
+    from: number | 'end',
+    direction: 'forwards' | 'backwards',
+    maxCount: number,
+  ) => Promise<ReadonlyArray<RecordedEvent> | 'noStream'>;
   /**
    * One page of `$all` from `from` (inclusive): at most `maxCount` events read, those of streams
    * named with `prefix` returned, and the position of the last one read (to go on from).
@@ -56,15 +75,31 @@ export interface EventStoreConnection {
     prefix: string,
     from: AllPosition | 'start',
     maxCount: number,
-  ) => Promise<{ readonly events: ReadonlyArray<RecordedEvent>; readonly last: AllPosition | undefined; readonly count: number }>;
+  ) => Promise<{
+    readonly events: ReadonlyArray<RecordedEvent>;
+    readonly last: AllPosition | undefined;
+    readonly count: number;
+  }>;
   /** A catch-up subscription to `$all` filtered by stream name prefixes, from just past `from`. */
-  readonly subscribeAll: (prefixes: ReadonlyArray<string>, from: AllPosition | 'start', handlers: AllSubscriptionHandlers) => { readonly stop: () => Promise<void> };
+  readonly subscribeAll: (
+    prefixes: ReadonlyArray<string>,
+    from: AllPosition | 'start',
+    handlers: AllSubscriptionHandlers,
+  ) => { readonly stop: () => Promise<void> };
   readonly close: () => Promise<void>;
 }
 
 /** The client's error kinds this project tells apart (its `ErrorType` values). */
 export type ClientErrorKind =
-  'wrongExpectedVersion' | 'streamDeleted' | 'notFound' | 'maxAppendSize' | 'unavailable' | 'deadline' | 'accessDenied' | 'invalidArgument' | 'other';
+  | 'wrongExpectedVersion'
+  | 'streamDeleted'
+  | 'notFound'
+  | 'maxAppendSize'
+  | 'unavailable'
+  | 'deadline'
+  | 'accessDenied'
+  | 'invalidArgument'
+  | 'other';
 
 export interface ClientErrorFacts {
   readonly kind: ClientErrorKind;
@@ -106,7 +141,15 @@ const recordOf = (resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEve
   const e = resolved.event;
   if (e === undefined) return undefined;
   const data = e.data instanceof Uint8Array ? e.data : Buffer.from(JSON.stringify(e.data), 'utf8');
-  return { stream: e.streamId, revision: Number(e.revision), id: e.id, type: e.type, data, metadata: e.metadata, position: e.position };
+  return {
+    stream: e.streamId,
+    revision: Number(e.revision),
+    id: e.id,
+    type: e.type,
+    data,
+    metadata: e.metadata,
+    position: e.position,
+  };
 };
 
 /** Connect lazily (the client dials on its first call). `connectionString`: `esdb://host:port?tls=false`, `kurrentdb://…` as the client takes it. */
@@ -135,7 +178,9 @@ export const connectEventStore = (connectionString: string): EventStoreConnectio
     append: async (stream, events, expected) => {
       const result = await client.appendToStream(
         stream,
-        events.map((e) => binaryEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata as Record<string, unknown> })),
+        events.map((e) =>
+          binaryEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata as Record<string, unknown> }),
+        ),
         { expectedRevision: expected === 'noStream' ? 'no_stream' : BigInt(expected) },
       );
       return { revision: Number(result.nextExpectedRevision) };
@@ -146,7 +191,11 @@ export const connectEventStore = (connectionString: string): EventStoreConnectio
       let last: AllPosition | undefined;
       let count = 0;
       // A read of `$all` takes no server-side filter in this client: the page is filtered here.
-      for await (const resolved of client.readAll({ fromPosition: from === 'start' ? START : from, direction: FORWARDS, maxCount })) {
+      for await (const resolved of client.readAll({
+        fromPosition: from === 'start' ? START : from,
+        direction: FORWARDS,
+        maxCount,
+      })) {
         const r = recordOf(resolved);
         count += 1;
         last = r?.position ?? last;
@@ -155,7 +204,10 @@ export const connectEventStore = (connectionString: string): EventStoreConnectio
       return { events: out, last, count };
     },
     subscribeAll: (prefixes, from, handlers) => {
-      const subscription = client.subscribeToAll({ fromPosition: from === 'start' ? START : from, filter: streamNameFilter({ prefixes: [...prefixes] }) });
+      const subscription = client.subscribeToAll({
+        fromPosition: from === 'start' ? START : from,
+        filter: streamNameFilter({ prefixes: [...prefixes] }),
+      });
       // The client says `caughtUp` as the message arrives, while events before it may still wait
       // in the stream's buffer: it is told once the handler has had every one of them.
       let taken = 0;

@@ -18,7 +18,10 @@ export const eventStoreError =
       case 'notFound':
         return notFound('stream', stream);
       case 'maxAppendSize':
-        return invalidArgument('lines', `an append to ${stream} exceeds the server's maximum append size (${facts.maxAppendSize ?? '?'} bytes)`);
+        return invalidArgument(
+          'lines',
+          `an append to ${stream} exceeds the server's maximum append size (${facts.maxAppendSize ?? '?'} bytes)`,
+        );
       case 'deadline':
         return { _tag: 'Timeout', what: `${op} ${stream} on EventStoreDB`, ms: 0 };
       case 'invalidArgument':

@@ -15,9 +15,17 @@ export interface EventWriterOptions {
 }
 
 /** Writes `events` just past `revision`; resolves to the revision of the last one written. */
-export type WriteEvents = (stream: string, events: ReadonlyArray<EventDraft>, revision: number, onConflict: () => Promise<EngineError>) => Promise<number>;
+export type WriteEvents = (
+  stream: string,
+  events: ReadonlyArray<EventDraft>,
+  revision: number,
+  onConflict: () => Promise<EngineError>,
+) => Promise<number>;
 
-export const eventWriter = (connection: EventStoreConnection, { maxAppendBytes, pageSize, retries, retryDelayMs }: EventWriterOptions): WriteEvents => {
+export const eventWriter = (
+  connection: EventStoreConnection,
+  { maxAppendBytes, pageSize, retries, retryDelayMs }: EventWriterOptions,
+): WriteEvents => {
   /** Requests of events whose sizes stay below the server's maximum append size. */
   const requestsOf = (events: ReadonlyArray<EventDraft>, from: number): number => {
     let bytes = 0;
@@ -37,7 +45,12 @@ export const eventWriter = (connection: EventStoreConnection, { maxAppendBytes, 
    * same ids at the same revision (the server writes nothing twice); a wrong expected version
    * reads what is there: events with our ids count as written, any other is a Conflict.
    */
-  const writeEvents = async (stream: string, events: ReadonlyArray<EventDraft>, revision: number, onConflict: () => Promise<EngineError>): Promise<number> => {
+  const writeEvents = async (
+    stream: string,
+    events: ReadonlyArray<EventDraft>,
+    revision: number,
+    onConflict: () => Promise<EngineError>,
+  ): Promise<number> => {
     let rev = revision;
     let i = 0;
     let attempt = 0;
@@ -55,7 +68,9 @@ export const eventWriter = (connection: EventStoreConnection, { maxAppendBytes, 
           continue;
         }
         if (!isWrongExpectedVersion(err)) throw new Stop(eventStoreError(stream, 'append')(err));
-        const there = await call(stream, 'append', () => connection.read(stream, rev + 1, 'forwards', Math.min(pageSize, events.length - i)));
+        const there = await call(stream, 'append', () =>
+          connection.read(stream, rev + 1, 'forwards', Math.min(pageSize, events.length - i)),
+        );
         let ours = 0;
         if (there !== 'noStream') while (ours < there.length && there[ours]!.id === events[i + ours]!.id) ours += 1;
         if (ours === 0) throw new Stop(await onConflict());

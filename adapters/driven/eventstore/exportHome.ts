@@ -52,7 +52,13 @@ export const listRolloutStreams = async (
       // A page starts at the last one's position, inclusive: that event was seen.
       if (seen !== undefined && event.position !== undefined && event.position.commit <= seen) continue;
       const meta = lineMetadataOf(event);
-      if (E.isRight(meta) && meta.right.ordinal === 0 && (meta.right.part ?? 0) === 0 && meta.right.file !== undefined && !found.has(event.stream))
+      if (
+        E.isRight(meta) &&
+        meta.right.ordinal === 0 &&
+        (meta.right.part ?? 0) === 0 &&
+        meta.right.file !== undefined &&
+        !found.has(event.stream)
+      )
         found.set(event.stream, meta.right.file);
     }
     if (page.count < PAGE || page.last === undefined) break;
@@ -72,7 +78,11 @@ export const listRolloutStreams = async (
  * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
  */
 export const exportHome =
-  (connection: EventStoreConnection, log: EventStoreEventLog, outDir: string): TE.TaskEither<EngineError, ExportSummary> =>
+  (
+    connection: EventStoreConnection,
+    log: EventStoreEventLog,
+    outDir: string,
+  ): TE.TaskEither<EngineError, ExportSummary> =>
   async () => {
     const streams = await listRolloutStreams(connection);
     if (E.isLeft(streams)) return streams;
@@ -84,8 +94,13 @@ export const exportHome =
     try {
       for await (const { fact: f, revision } of homeFactsInOrder(connection)) {
         foldFact(fold, f, revision);
-        if (f.kind === 'threadName') nameLines.push({ threadId: f.threadId, line: f.line ?? sessionIndexLine(f.threadId, f.name, new Date(f.at)) });
-        else if (f.kind === 'namesForgotten') nameLines.splice(0, nameLines.length, ...nameLines.filter((n) => n.threadId !== f.threadId));
+        if (f.kind === 'threadName')
+          nameLines.push({
+            threadId: f.threadId,
+            line: f.line ?? sessionIndexLine(f.threadId, f.name, new Date(f.at)),
+          });
+        else if (f.kind === 'namesForgotten')
+          nameLines.splice(0, nameLines.length, ...nameLines.filter((n) => n.threadId !== f.threadId));
         else if (f.kind === 'threadState') stateLines.push(`${JSON.stringify(f.event)}\n`);
       }
     } catch (err) {
@@ -99,7 +114,13 @@ export const exportHome =
       const file = fold.files.get(stream) ?? firstFile;
       const relative = confinedRolloutPath(file, stream);
       if (relative === undefined)
-        return E.left(corrupt(stream, 0, `the stream names ${JSON.stringify(file)} as its file: not a rollout path under sessions/ or archived_sessions/`));
+        return E.left(
+          corrupt(
+            stream,
+            0,
+            `the stream names ${JSON.stringify(file)} as its file: not a rollout path under sessions/ or archived_sessions/`,
+          ),
+        );
       const target = nodePath.join(outDir, relative);
       try {
         await mkdirNoFollow(outDir, nodePath.dirname(target), 0o700);
@@ -141,7 +162,13 @@ export const exportHome =
       const stream = rolloutStreamOf(file);
       const relative = stream === undefined ? undefined : confinedRolloutPath(file, stream);
       if (relative === undefined)
-        return E.left(corrupt(HOME_CONTROL_STREAM, 0, `a superseded mark names ${JSON.stringify(file)}: not a rollout path under sessions/ or archived_sessions/`));
+        return E.left(
+          corrupt(
+            HOME_CONTROL_STREAM,
+            0,
+            `a superseded mark names ${JSON.stringify(file)}: not a rollout path under sessions/ or archived_sessions/`,
+          ),
+        );
       const rollout = nodePath.join(outDir, relative);
       try {
         await writeSupersededMark(outDir, rollout, revision, { exclusive: true });
@@ -150,7 +177,11 @@ export const exportHome =
       }
     }
     // Each log is created whole (an export never overwrites), under its lock and durably, by the one writer of home facts.
-    const written = async (path: string, lines: number, create: () => Promise<void>): Promise<E.Either<EngineError, void>> => {
+    const written = async (
+      path: string,
+      lines: number,
+      create: () => Promise<void>,
+    ): Promise<E.Either<EngineError, void>> => {
       if (lines === 0) return E.right(undefined);
       try {
         await create();
@@ -166,7 +197,15 @@ export const exportHome =
       ),
     );
     if (E.isLeft(names)) return names;
-    const states = await written(threadStateLogPath(outDir), stateLines.length, () => createThreadStateLog(outDir, stateLines));
+    const states = await written(threadStateLogPath(outDir), stateLines.length, () =>
+      createThreadStateLog(outDir, stateLines),
+    );
     if (E.isLeft(states)) return states;
-    return E.right({ files: streams.right.length, lines, bytes, nameLines: nameLines.length, threadStateEvents: stateLines.length });
+    return E.right({
+      files: streams.right.length,
+      lines,
+      bytes,
+      nameLines: nameLines.length,
+      threadStateEvents: stateLines.length,
+    });
   };

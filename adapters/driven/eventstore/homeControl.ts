@@ -30,7 +30,10 @@ export const HomeFact = t.union([
    * `line`, the line's exact text where it is not the one `sessionIndexLine` writes (a mirrored
    * home's own lines, given back byte for byte).
    */
-  t.intersection([t.type({ kind: t.literal('threadName'), threadId: t.string, name: t.string, at: t.string }), t.partial({ line: t.string })]),
+  t.intersection([
+    t.type({ kind: t.literal('threadName'), threadId: t.string, name: t.string, at: t.string }),
+    t.partial({ line: t.string }),
+  ]),
   /** A thread's names dropped from `session_index.jsonl` (thread/delete), at a time (so a later delete is a fact of its own). */
   t.type({ kind: t.literal('namesForgotten'), threadId: t.string, at: t.string }),
   /** One event of the engine's thread-state log (adapters/driven/engineState/threadStateLog.ts): every node appends it to its own log. */
@@ -104,7 +107,9 @@ export const homeFactOf = (event: RecordedEvent): E.Either<EngineError, HomeFact
     json = undefined;
   }
   const fact = decodeShape(HomeFact, json);
-  return E.isRight(fact) ? E.right(fact.right) : E.left(corrupt(HOME_CONTROL_STREAM, event.revision, `event ${event.revision} is not a home fact`));
+  return E.isRight(fact)
+    ? E.right(fact.right)
+    : E.left(corrupt(HOME_CONTROL_STREAM, event.revision, `event ${event.revision} is not a home fact`));
 };
 
 /** The control stream's facts folded: where each file lives, what is removed and superseded, each thread's state, and what was said (to write no fact twice). */
@@ -117,7 +122,14 @@ export interface FactsFold {
   revision: number;
 }
 
-export const emptyFold = (): FactsFold => ({ files: new Map(), removed: new Map(), said: new Map(), superseded: new Map(), threadStates: new Map(), revision: -1 });
+export const emptyFold = (): FactsFold => ({
+  files: new Map(),
+  removed: new Map(),
+  said: new Map(),
+  superseded: new Map(),
+  threadStates: new Map(),
+  revision: -1,
+});
 
 /** One more fact, the event at `revision`, folded in. */
 export const foldFact = (fold: FactsFold, f: HomeFact, revision: number): void => {
@@ -138,7 +150,10 @@ export const foldFact = (fold: FactsFold, f: HomeFact, revision: number): void =
 };
 
 /** Fold the control stream's events after `fold.revision` into it, a page at a time. */
-const foldNewFacts = async (connection: EventStoreConnection, fold: FactsFold): Promise<E.Either<EngineError, 'folded' | 'streamGone'>> => {
+const foldNewFacts = async (
+  connection: EventStoreConnection,
+  fold: FactsFold,
+): Promise<E.Either<EngineError, 'folded' | 'streamGone'>> => {
   for (;;) {
     let page: Awaited<ReturnType<EventStoreConnection['read']>>;
     try {
@@ -162,7 +177,10 @@ const foldNewFacts = async (connection: EventStoreConnection, fold: FactsFold): 
  * the last event folded (usually nothing: one short read). Reads on one connection take turns,
  * so events are folded once and in order.
  */
-const folds = new WeakMap<EventStoreConnection, { fold: FactsFold; turn: Promise<unknown>; snapshot: HomeFacts | undefined }>();
+const folds = new WeakMap<
+  EventStoreConnection,
+  { fold: FactsFold; turn: Promise<unknown>; snapshot: HomeFacts | undefined }
+>();
 
 /** The control stream's facts: the kept fold brought up to the stream's end (folded anew if the stream was deleted meanwhile). */
 export const readHomeFacts = async (connection: EventStoreConnection): Promise<E.Either<EngineError, HomeFacts>> => {
@@ -202,7 +220,9 @@ export const readHomeFacts = async (connection: EventStoreConnection): Promise<E
 };
 
 /** Every fact of the control stream in order, a page at a time (for export and mirror, which read it whole once). */
-export async function* homeFactsInOrder(connection: EventStoreConnection): AsyncGenerator<{ readonly fact: HomeFact; readonly revision: number }> {
+export async function* homeFactsInOrder(
+  connection: EventStoreConnection,
+): AsyncGenerator<{ readonly fact: HomeFact; readonly revision: number }> {
   for (let revision = -1; ;) {
     let page: Awaited<ReturnType<EventStoreConnection['read']>>;
     try {
@@ -225,7 +245,10 @@ export async function* homeFactsInOrder(connection: EventStoreConnection): Async
  * Record the facts that differ from what the stream says, at its exact revision; another writer
  * in between makes it fold again and retry (facts are idempotent: the same fact is not written twice).
  */
-export const recordHomeFacts = async (connection: EventStoreConnection, facts: ReadonlyArray<HomeFact>): Promise<E.Either<EngineError, number>> => {
+export const recordHomeFacts = async (
+  connection: EventStoreConnection,
+  facts: ReadonlyArray<HomeFact>,
+): Promise<E.Either<EngineError, number>> => {
   for (let attempt = 0; ; attempt++) {
     const known = await readHomeFacts(connection);
     if (E.isLeft(known)) return known;
@@ -238,10 +261,15 @@ export const recordHomeFacts = async (connection: EventStoreConnection, facts: R
       metadata: {},
     }));
     try {
-      await connection.append(HOME_CONTROL_STREAM, events, known.right.revision < 0 ? 'noStream' : known.right.revision);
+      await connection.append(
+        HOME_CONTROL_STREAM,
+        events,
+        known.right.revision < 0 ? 'noStream' : known.right.revision,
+      );
       return E.right(fresh.length);
     } catch (err) {
-      if (!isWrongExpectedVersion(err) || attempt >= 5) return E.left(eventStoreError(HOME_CONTROL_STREAM, 'append')(err));
+      if (!isWrongExpectedVersion(err) || attempt >= 5)
+        return E.left(eventStoreError(HOME_CONTROL_STREAM, 'append')(err));
     }
   }
 };
@@ -251,16 +279,29 @@ export const recordHomeFacts = async (connection: EventStoreConnection, facts: R
  * writer was first (the caller folds again and decides anew). The id is from the revision and
  * the fact, so a retry of the same append is not written twice.
  */
-export const appendHomeFactAt = async (connection: EventStoreConnection, fact: HomeFact, revision: number): Promise<E.Either<EngineError, 'appended' | 'conflict'>> => {
+export const appendHomeFactAt = async (
+  connection: EventStoreConnection,
+  fact: HomeFact,
+  revision: number,
+): Promise<E.Either<EngineError, 'appended' | 'conflict'>> => {
   const data = JSON.stringify(fact);
   try {
     await connection.append(
       HOME_CONTROL_STREAM,
-      [{ id: deterministicUuid(`${HOME_CONTROL_STREAM}\u0000${revision + 1}\u0000${data}`), type: TYPES[fact.kind], data: Buffer.from(data, 'utf8'), metadata: {} }],
+      [
+        {
+          id: deterministicUuid(`${HOME_CONTROL_STREAM}\u0000${revision + 1}\u0000${data}`),
+          type: TYPES[fact.kind],
+          data: Buffer.from(data, 'utf8'),
+          metadata: {},
+        },
+      ],
       revision < 0 ? 'noStream' : revision,
     );
     return E.right('appended');
   } catch (err) {
-    return isWrongExpectedVersion(err) ? E.right('conflict') : E.left(eventStoreError(HOME_CONTROL_STREAM, 'append')(err));
+    return isWrongExpectedVersion(err)
+      ? E.right('conflict')
+      : E.left(eventStoreError(HOME_CONTROL_STREAM, 'append')(err));
   }
 };

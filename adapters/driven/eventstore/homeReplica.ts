@@ -85,7 +85,9 @@ const readState = async (home: string): Promise<E.Either<EngineError, ReplicaSta
   try {
     text = await readTextNoFollow(home, file);
   } catch (err) {
-    return errnoCode(err) === 'ENOENT' ? E.right({ position: null, files: {} }) : E.left(toEngineError(file, 'read')(err));
+    return errnoCode(err) === 'ENOENT'
+      ? E.right({ position: null, files: {} })
+      : E.left(toEngineError(file, 'read')(err));
   }
   let json: unknown;
   try {
@@ -104,7 +106,11 @@ const writeState = async (home: string, state: ReplicaState): Promise<void> => {
 };
 
 /** Follow the store into `home` (see the module's comment). Resolves when caught up (`untilCaughtUp`), aborted, or failed. */
-export const followIntoHome = async (connection: EventStoreConnection, home: string, options: FollowOptions = {}): Promise<E.Either<EngineError, FollowSummary>> => {
+export const followIntoHome = async (
+  connection: EventStoreConnection,
+  home: string,
+  options: FollowOptions = {},
+): Promise<E.Either<EngineError, FollowSummary>> => {
   const loaded = await readState(home);
   if (E.isLeft(loaded)) return loaded;
   const f = following(home, loaded.right, options);
@@ -167,39 +173,51 @@ const following = (home: string, state: ReplicaState, options: FollowOptions): F
   pending: new Map(),
   pendingBytes: new Map(),
   parts: new Map(),
-  position: state.position === null ? undefined : { commit: BigInt(state.position.commit), prepare: BigInt(state.position.prepare) },
+  position:
+    state.position === null
+      ? undefined
+      : { commit: BigInt(state.position.commit), prepare: BigInt(state.position.prepare) },
   sinceFlush: 0,
   live: false,
   flushing: Promise.resolve(),
 });
 
 /** One subscription from the position applied, until it catches up (`untilCaughtUp`), is aborted, or fails. */
-const subscribeOnce = async (connection: EventStoreConnection, f: Following): Promise<{ kind: 'caughtUp' | 'aborted' } | { kind: 'failed'; error: unknown }> => {
+const subscribeOnce = async (
+  connection: EventStoreConnection,
+  f: Following,
+): Promise<{ kind: 'caughtUp' | 'aborted' } | { kind: 'failed'; error: unknown }> => {
   const { options } = f;
   let stop: (() => Promise<void>) | undefined;
-  const outcome = await new Promise<{ kind: 'caughtUp' | 'aborted' } | { kind: 'failed'; error: unknown }>((resolve) => {
-    let busy = Promise.resolve();
-    const subscription = connection.subscribeAll([ROLLOUT_STREAM_PREFIX, HOME_CONTROL_STREAM], f.position ?? 'start', {
-      onEvent: async (event) => {
-        busy = onEvent(f, event);
-        await busy;
-      },
-      onCaughtUp: () => {
-        f.live = true;
-        void busy
-          .then(() => flush(f))
-          .then(() => {
-            options.onCaughtUp?.();
-            if (options.untilCaughtUp === true) resolve({ kind: 'caughtUp' });
-          })
-          .catch((error: unknown) => resolve({ kind: 'failed', error }));
-      },
-      onError: (error) => resolve({ kind: 'failed', error }),
-    });
-    options.signal?.addEventListener('abort', () => resolve({ kind: 'aborted' }), { once: true });
-    if (options.signal?.aborted === true) resolve({ kind: 'aborted' });
-    stop = () => subscription.stop();
-  });
+  const outcome = await new Promise<{ kind: 'caughtUp' | 'aborted' } | { kind: 'failed'; error: unknown }>(
+    (resolve) => {
+      let busy = Promise.resolve();
+      const subscription = connection.subscribeAll(
+        [ROLLOUT_STREAM_PREFIX, HOME_CONTROL_STREAM],
+        f.position ?? 'start',
+        {
+          onEvent: async (event) => {
+            busy = onEvent(f, event);
+            await busy;
+          },
+          onCaughtUp: () => {
+            f.live = true;
+            void busy
+              .then(() => flush(f))
+              .then(() => {
+                options.onCaughtUp?.();
+                if (options.untilCaughtUp === true) resolve({ kind: 'caughtUp' });
+              })
+              .catch((error: unknown) => resolve({ kind: 'failed', error }));
+          },
+          onError: (error) => resolve({ kind: 'failed', error }),
+        },
+      );
+      options.signal?.addEventListener('abort', () => resolve({ kind: 'aborted' }), { once: true });
+      if (options.signal?.aborted === true) resolve({ kind: 'aborted' });
+      stop = () => subscription.stop();
+    },
+  );
   await stop?.().catch(() => undefined);
   return outcome;
 };
@@ -217,7 +235,12 @@ const onEvent = async (f: Following, event: RecordedEvent): Promise<void> => {
 
 const pathOf = (f: Following, file: string, stream: string): string => {
   const relative = confinedRolloutPath(file, stream);
-  if (relative === undefined) throw corrupt(stream, 0, `the stream names ${JSON.stringify(file)} as its file: not a rollout path under sessions/ or archived_sessions/`);
+  if (relative === undefined)
+    throw corrupt(
+      stream,
+      0,
+      `the stream names ${JSON.stringify(file)} as its file: not a rollout path under sessions/ or archived_sessions/`,
+    );
   return nodePath.join(f.home, relative);
 };
 
@@ -262,7 +285,10 @@ const writePending = async (f: Following): Promise<void> => {
   f.pendingBytes.clear();
   f.sinceFlush = 0;
   const position = f.position;
-  await writeState(home, { ...state, position: position === undefined ? null : { commit: String(position.commit), prepare: String(position.prepare) } });
+  await writeState(home, {
+    ...state,
+    position: position === undefined ? null : { commit: String(position.commit), prepare: String(position.prepare) },
+  });
   crashPoint('follow.position.saved');
 };
 
@@ -278,7 +304,9 @@ const applyFact = async (f: Following, event: RecordedEvent): Promise<void> => {
       .mkdir(home, { recursive: true, mode: 0o700 })
       .then((first) => ownMadeFolders(first, home))
       .catch((err: unknown) => Promise.reject(toEngineError(home, 'mkdir')(err)));
-    const named = await appendSessionIndexLine(home, h.line ?? sessionIndexLine(h.threadId, h.name, new Date(h.at)), { once: true })();
+    const named = await appendSessionIndexLine(home, h.line ?? sessionIndexLine(h.threadId, h.name, new Date(h.at)), {
+      once: true,
+    })();
     if (E.isLeft(named)) throw named.left;
     return;
   }
@@ -305,7 +333,8 @@ const applyFact = async (f: Following, event: RecordedEvent): Promise<void> => {
   }
   if (h.kind === 'superseded') {
     const stream = rolloutStreamOf(h.file);
-    if (stream === undefined) throw corrupt(HOME_CONTROL_STREAM, event.revision, `a superseded mark names ${JSON.stringify(h.file)}`);
+    if (stream === undefined)
+      throw corrupt(HOME_CONTROL_STREAM, event.revision, `a superseded mark names ${JSON.stringify(h.file)}`);
     const file = pathOf(f, h.file, stream);
     await mkdirNoFollow(home, nodePath.dirname(file), 0o700);
     await writeSupersededMark(home, file, h.revision);
@@ -336,9 +365,20 @@ const applyLine = async (f: Following, event: RecordedEvent): Promise<void> => {
   const decoded = lineMetadataOf(event);
   if (E.isLeft(decoded)) throw decoded.left;
   const meta = decoded.right;
-  if (meta.ordinal === 0 && (meta.part ?? 0) === 0 && meta.file !== undefined && state.files[event.stream] === undefined) state.files[event.stream] = meta.file;
+  if (
+    meta.ordinal === 0 &&
+    (meta.part ?? 0) === 0 &&
+    meta.file !== undefined &&
+    state.files[event.stream] === undefined
+  )
+    state.files[event.stream] = meta.file;
   const file = state.files[event.stream];
-  if (file === undefined) throw corrupt(event.stream, meta.byteOffset, `event ${event.revision} comes before the stream's first line says where its file is`);
+  if (file === undefined)
+    throw corrupt(
+      event.stream,
+      meta.byteOffset,
+      `event ${event.revision} comes before the stream's first line says where its file is`,
+    );
   const path = pathOf(f, file, event.stream);
   const size = (await sizeOf(f, path)) + (f.pendingBytes.get(path) ?? 0);
   const lineStart = meta.bom === true ? 0 : meta.byteOffset;
@@ -346,7 +386,12 @@ const applyLine = async (f: Following, event: RecordedEvent): Promise<void> => {
     summary.skipped += 1;
     return;
   }
-  if (lineStart !== size) throw corrupt(path, meta.byteOffset, `event ${event.revision} of ${event.stream} starts at byte ${meta.byteOffset}, the copy ends at ${size}`);
+  if (lineStart !== size)
+    throw corrupt(
+      path,
+      meta.byteOffset,
+      `event ${event.revision} of ${event.stream} starts at byte ${meta.byteOffset}, the copy ends at ${size}`,
+    );
   const held = f.parts.get(event.stream) ?? [];
   held.push(Buffer.from(event.data));
   if ((meta.part ?? 0) < (meta.parts ?? 1) - 1) {
@@ -356,7 +401,11 @@ const applyLine = async (f: Following, event: RecordedEvent): Promise<void> => {
   f.parts.delete(event.stream);
   const bytes = held.length === 1 ? held[0]! : Buffer.concat(held);
   if (bytes.length !== meta.byteLength)
-    throw corrupt(event.stream, meta.byteOffset, `line ${meta.ordinal} has ${bytes.length} bytes, its metadata says ${meta.byteLength}`);
+    throw corrupt(
+      event.stream,
+      meta.byteOffset,
+      `line ${meta.ordinal} has ${bytes.length} bytes, its metadata says ${meta.byteLength}`,
+    );
   const out = f.pending.get(path) ?? [];
   if (meta.bom === true) out.push(BOM);
   out.push(bytes, NL);

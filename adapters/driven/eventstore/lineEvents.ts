@@ -62,7 +62,10 @@ export const lineEventId = (stream: string, ordinal: number, part: number, bytes
   deterministicUuid(`${stream}\u0000${ordinal}\u0000${part}\u0000${bytesHash}`);
 
 /** The position just past a line of `byteLength` bytes at `at`. */
-export const positionPast = (at: LogPosition, byteLength: number): LogPosition => ({ ordinal: at.ordinal + 1, byteOffset: at.byteOffset + byteLength + 1 });
+export const positionPast = (at: LogPosition, byteLength: number): LogPosition => ({
+  ordinal: at.ordinal + 1,
+  byteOffset: at.byteOffset + byteLength + 1,
+});
 
 /**
  * The events of lines appended at `at`, and the position past them. A BOM is only allowed on a
@@ -93,7 +96,12 @@ export const draftLineEvents = (
         ...(line.file !== undefined && part === 0 && position.ordinal === 0 ? { file: line.file } : {}),
         ...(parts > 1 ? { part, parts } : {}),
       };
-      events.push({ id: lineEventId(stream, position.ordinal, part, hash), type, data: line.bytes.subarray(part * partBytes, (part + 1) * partBytes), metadata });
+      events.push({
+        id: lineEventId(stream, position.ordinal, part, hash),
+        type,
+        data: line.bytes.subarray(part * partBytes, (part + 1) * partBytes),
+        metadata,
+      });
     }
     position = positionPast(position, line.bytes.length);
   }
@@ -154,7 +162,9 @@ export const lineMetadataOf = (event: RecordedEvent): E.Either<EngineError, Line
   const decoded = decodeShape(LineEventMetadata, event.metadata);
   return E.isRight(decoded)
     ? E.right(decoded.right)
-    : E.left(corrupt(event.stream, event.revision, `event ${event.revision} of ${event.stream} is not a rollout line event`));
+    : E.left(
+        corrupt(event.stream, event.revision, `event ${event.revision} of ${event.stream} is not a rollout line event`),
+      );
 };
 
 /**
@@ -175,7 +185,9 @@ export class LineAssembler {
   /** Feed one event; a line when it completes one (a seal is none). */
   push(event: RecordedEvent): E.Either<EngineError, StoredLine | undefined> {
     if (isSealEvent(event))
-      return this.parts.length === 0 ? E.right(undefined) : E.left(corrupt(this.stream, event.revision, `a seal cuts line ${this.parts[0]!.meta.ordinal}`));
+      return this.parts.length === 0
+        ? E.right(undefined)
+        : E.left(corrupt(this.stream, event.revision, `a seal cuts line ${this.parts[0]!.meta.ordinal}`));
     const decoded = lineMetadataOf(event);
     if (E.isLeft(decoded)) return decoded;
     const meta = decoded.right;
@@ -187,10 +199,30 @@ export class LineAssembler {
       const continues =
         this.parts.length === 0 &&
         (at === undefined ||
-          (meta.ordinal === at.ordinal && (meta.byteOffset === at.byteOffset || (meta.bom === true && at.byteOffset === 0 && meta.byteOffset === BOM_LENGTH))));
-      if (!continues) return E.left(corrupt(this.stream, meta.byteOffset, `event ${event.revision} does not continue the stream at line ${at?.ordinal ?? '?'}`));
-    } else if (first === undefined || first.ordinal !== meta.ordinal || this.parts.length !== part || (first.parts ?? 1) !== parts) {
-      return E.left(corrupt(this.stream, meta.byteOffset, `event ${event.revision} is an out-of-order part of line ${meta.ordinal}`));
+          (meta.ordinal === at.ordinal &&
+            (meta.byteOffset === at.byteOffset ||
+              (meta.bom === true && at.byteOffset === 0 && meta.byteOffset === BOM_LENGTH))));
+      if (!continues)
+        return E.left(
+          corrupt(
+            this.stream,
+            meta.byteOffset,
+            `event ${event.revision} does not continue the stream at line ${at?.ordinal ?? '?'}`,
+          ),
+        );
+    } else if (
+      first === undefined ||
+      first.ordinal !== meta.ordinal ||
+      this.parts.length !== part ||
+      (first.parts ?? 1) !== parts
+    ) {
+      return E.left(
+        corrupt(
+          this.stream,
+          meta.byteOffset,
+          `event ${event.revision} is an out-of-order part of line ${meta.ordinal}`,
+        ),
+      );
     }
     this.parts.push({ meta, event });
     if (part < parts - 1) return E.right(undefined);
@@ -199,7 +231,13 @@ export class LineAssembler {
     const head = all[0]!;
     const bytes = all.length === 1 ? Buffer.from(head.event.data) : Buffer.concat(all.map((p) => p.event.data));
     if (bytes.length !== meta.byteLength)
-      return E.left(corrupt(this.stream, meta.byteOffset, `line ${meta.ordinal} has ${bytes.length} bytes, its metadata says ${meta.byteLength}`));
+      return E.left(
+        corrupt(
+          this.stream,
+          meta.byteOffset,
+          `line ${meta.ordinal} has ${bytes.length} bytes, its metadata says ${meta.byteLength}`,
+        ),
+      );
     this.expected = positionPast(head.meta, meta.byteLength);
     return E.right({
       ordinal: head.meta.ordinal,
@@ -215,6 +253,8 @@ export class LineAssembler {
   /** Parts of a line whose last part is not (yet) stored: a torn tail. */
   pending(): { readonly meta: LineEventMetadata; readonly bytes: Buffer } | undefined {
     const head = this.parts[0];
-    return head === undefined ? undefined : { meta: head.meta, bytes: Buffer.concat(this.parts.map((p) => p.event.data)) };
+    return head === undefined
+      ? undefined
+      : { meta: head.meta, bytes: Buffer.concat(this.parts.map((p) => p.event.data)) };
   }
 }

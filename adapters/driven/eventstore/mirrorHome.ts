@@ -69,7 +69,9 @@ export const mirrorHome = (
     const batchLines = options.batchLines ?? 2000;
     const batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
     const discovered = await take(discoverRolloutFiles(home));
-    const refused = discovered.filter((f) => f.refused !== undefined).map((f) => ({ path: f.path, reason: f.refused! }));
+    const refused = discovered
+      .filter((f) => f.refused !== undefined)
+      .map((f) => ({ path: f.path, reason: f.refused! }));
     const files = discovered.filter((f) => f.refused === undefined);
     const sizes: number[] = [];
     for (const f of files) {
@@ -84,7 +86,8 @@ export const mirrorHome = (
     let linesWritten = 0;
     let bytesWritten = 0;
     let filesChanged = 0;
-    const progress = (stage: Progress['stage'], filesDone: number): void => options.onProgress?.({ stage, filesDone, filesTotal: files.length, bytesDone, bytesTotal });
+    const progress = (stage: Progress['stage'], filesDone: number): void =>
+      options.onProgress?.({ stage, filesDone, filesTotal: files.length, bytesDone, bytesTotal });
     progress('planned', 0);
     const facts: HomeFact[] = [];
     for (const [i, f] of files.entries()) {
@@ -99,7 +102,13 @@ export const mirrorHome = (
       const end = await take(log.end(stream));
       const from = end === 'noStream' ? START : end;
       if (from.byteOffset > sizes[i]!)
-        return stop(corrupt(f.path, from.byteOffset, `the file is shorter than its stream ${stream} (${sizes[i]} bytes): it does not continue it`));
+        return stop(
+          corrupt(
+            f.path,
+            from.byteOffset,
+            `the file is shorter than its stream ${stream} (${sizes[i]} bytes): it does not continue it`,
+          ),
+        );
       // The stream's last line must be the file's bytes at its place: else the file is not the one mirrored.
       const last = end === 'noStream' ? undefined : await take(log.lastLine(stream));
       if (last !== undefined) {
@@ -112,7 +121,13 @@ export const mirrorHome = (
           return stop(toEngineError(f.path, 'mirror')(err));
         }
         if (Buffer.compare(here, last.bytes) !== 0)
-          return stop(corrupt(f.path, last.byteOffset, `line ${last.ordinal} differs from its stream ${stream}: the file is not the one mirrored`));
+          return stop(
+            corrupt(
+              f.path,
+              last.byteOffset,
+              `line ${last.ordinal} differs from its stream ${stream}: the file is not the one mirrored`,
+            ),
+          );
       }
       let expected: ExpectedPosition = end;
       let batch: LineToStore[] = [];
@@ -139,7 +154,10 @@ export const mirrorHome = (
           for (const line of chunk) {
             if (line.torn) continue;
             // The scanner's buffers are reused: the batch keeps copies.
-            batch.push({ bytes: Buffer.from(line.bytes), ...(line.ordinal === 0 ? { file, ...(line.byteOffset === 3 ? { bom: true } : {}) } : {}) });
+            batch.push({
+              bytes: Buffer.from(line.bytes),
+              ...(line.ordinal === 0 ? { file, ...(line.byteOffset === 3 ? { bom: true } : {}) } : {}),
+            });
             batchSize += line.bytes.length + 1;
             if (batch.length >= batchLines || batchSize >= batchBytes) {
               const flushed = await flush();
@@ -181,7 +199,10 @@ const FACTS_PER_APPEND = 256;
  * The home's renames and thread-state events as facts, in their files' order, less those the
  * control stream holds already (the same fact: the same line, the same event).
  */
-const mirrorNamesAndThreadState = (home: string, connection: EventStoreConnection): Promise<E.Either<EngineError, { written: number; skipped: number }>> =>
+const mirrorNamesAndThreadState = (
+  home: string,
+  connection: EventStoreConnection,
+): Promise<E.Either<EngineError, { written: number; skipped: number }>> =>
   useCase(async () => {
     const names = await take(sessionIndexEntries(home));
     const logPath = threadStateLogPath(home);
@@ -195,14 +216,24 @@ const mirrorNamesAndThreadState = (home: string, connection: EventStoreConnectio
     const events = decodeThreadStateLines(logText, () => (skipped += 1)).events;
     const wanted: HomeFact[] = [
       ...names.entries.map((e): HomeFact => {
-        const rendered = e.at === '' || Number.isNaN(Date.parse(e.at)) ? undefined : sessionIndexLine(e.threadId, e.name, new Date(e.at));
-        return { kind: 'threadName', threadId: e.threadId, name: e.name, at: e.at, ...(rendered === e.line ? {} : { line: e.line }) };
+        const rendered =
+          e.at === '' || Number.isNaN(Date.parse(e.at))
+            ? undefined
+            : sessionIndexLine(e.threadId, e.name, new Date(e.at));
+        return {
+          kind: 'threadName',
+          threadId: e.threadId,
+          name: e.name,
+          at: e.at,
+          ...(rendered === e.line ? {} : { line: e.line }),
+        };
       }),
       ...events.map((event): HomeFact => ({ kind: 'threadState', event })),
     ];
     const held = new Set<string>();
     try {
-      for await (const { fact: f } of homeFactsInOrder(connection)) if (f.kind === 'threadName' || f.kind === 'threadState') held.add(JSON.stringify(f));
+      for await (const { fact: f } of homeFactsInOrder(connection))
+        if (f.kind === 'threadName' || f.kind === 'threadState') held.add(JSON.stringify(f));
     } catch (err) {
       return stop(isEngineError(err) ? err : toEngineError(home, 'mirror')(err));
     }

@@ -94,10 +94,17 @@ export const storeRolloutFiles = (
    * a seal does it too before answering Conflict, for the reviser may have stopped in between. The
    * same lines with the same ids: whoever is second writes nothing (or finds the same lines).
    */
-  const finishRevision = async (base: { stream: string; file: string }, seal: StreamSeal): Promise<E.Either<EngineError, AppendResult>> => {
+  const finishRevision = async (
+    base: { stream: string; file: string },
+    seal: StreamSeal,
+  ): Promise<E.Either<EngineError, AppendResult>> => {
     const stream = rolloutStreamOf(seal.file);
-    if (stream === undefined) return E.left(corrupt(base.stream, 0, `its seal names ${JSON.stringify(seal.file)}, not a rollout file`));
-    const stored = seal.lines.map((text, i) => ({ bytes: Buffer.from(text, 'utf8'), ...(i === 0 ? { file: seal.file } : {}) }));
+    if (stream === undefined)
+      return E.left(corrupt(base.stream, 0, `its seal names ${JSON.stringify(seal.file)}, not a rollout file`));
+    const stored = seal.lines.map((text, i) => ({
+      bytes: Buffer.from(text, 'utf8'),
+      ...(i === 0 ? { file: seal.file } : {}),
+    }));
     const created = await log.appendStored(stream, stored, 'noStream')();
     let result: AppendResult;
     if (E.isRight(created)) result = created.right;
@@ -111,10 +118,18 @@ export const storeRolloutFiles = (
         next = positionPast(entry.line, entry.line.bytes.length);
       }
       if (there.length !== seal.lines.length || there.some((line, i) => line !== seal.lines[i]))
-        return E.left(corrupt(stream, 0, `${stream}, the revision the seal of ${base.stream} names, holds other lines than the seal`));
+        return E.left(
+          corrupt(
+            stream,
+            0,
+            `${stream}, the revision the seal of ${base.stream} names, holds other lines than the seal`,
+          ),
+        );
       result = { first: { ordinal: 0, byteOffset: 0 }, next };
     } else return created;
-    const marked = await recordHomeFacts(connection, [{ kind: 'superseded', file: base.file, revision: seal.revision }]);
+    const marked = await recordHomeFacts(connection, [
+      { kind: 'superseded', file: base.file, revision: seal.revision },
+    ]);
     return E.map(() => result)(marked);
   };
 
@@ -133,11 +148,18 @@ export const storeRolloutFiles = (
     })();
 
   /** Append whole lines (text) to the file's stream at `expected`, then wait for the copy. */
-  const appendText = (path: string, lines: ReadonlyArray<string>, expected: ExpectedPosition): TE.TaskEither<EngineError, AppendResult> =>
+  const appendText = (
+    path: string,
+    lines: ReadonlyArray<string>,
+    expected: ExpectedPosition,
+  ): TE.TaskEither<EngineError, AppendResult> =>
     useCase(async (): Promise<AppendResult> => {
       const n = await take(named(path));
       const fresh = expected === 'noStream';
-      const stored = lines.map((text, i) => ({ bytes: Buffer.from(text, 'utf8'), ...(fresh && i === 0 ? { file: n.file } : {}) }));
+      const stored = lines.map((text, i) => ({
+        bytes: Buffer.from(text, 'utf8'),
+        ...(fresh && i === 0 ? { file: n.file } : {}),
+      }));
       // A file append is exact by byte offset (its writer trusts the caller's ordinal there, a
       // paginated revision's being the thread's): so is this one, at the stream's own position.
       let at: ExpectedPosition = expected;
@@ -152,7 +174,8 @@ export const storeRolloutFiles = (
       }
       const written = await log.appendStored(n.stream, stored, at)();
       // A Conflict naming a revision: the store sealed the stream for it (finished here if its reviser stopped).
-      if (E.isLeft(written)) return expected === 'any' ? stop(written.left) : take(conflictOf(path, n, expected, written.left));
+      if (E.isLeft(written))
+        return expected === 'any' ? stop(written.left) : take(conflictOf(path, n, expected, written.left));
       const endByte = written.right.next.byteOffset;
       await take(waitFor(path, async () => (await fileSize(path)) >= endByte));
       if (expected === 'noStream' || expected === 'any') return written.right;
@@ -199,16 +222,23 @@ export const storeRolloutFiles = (
         // revision of its last line: of a revision and an append (or two revisions) cut from one
         // end, exactly one passes; the revision's stream and its superseded fact follow.
         const end = await take(log.end(b.stream));
-        if (end === 'noStream' || end.byteOffset !== expected.byteOffset) return stop(conflict(base, expected, end === 'noStream' ? { ordinal: 0, byteOffset: 0 } : end));
+        if (end === 'noStream' || end.byteOffset !== expected.byteOffset)
+          return stop(conflict(base, expected, end === 'noStream' ? { ordinal: 0, byteOffset: 0 } : end));
         const facts = await take(readHomeFacts(connection));
         const already = facts.superseded.get(b.file);
         if (already !== undefined) return stop(conflict(base, expected, end, already));
-        const seal: StreamSeal = { revision: nodePath.relative(nodePath.dirname(base), path), file: r.file, lines: [...lines] };
+        const seal: StreamSeal = {
+          revision: nodePath.relative(nodePath.dirname(base), path),
+          file: r.file,
+          lines: [...lines],
+        };
         const sealed = await log.seal(b.stream, end, seal)();
         if (E.isLeft(sealed)) return take(conflictOf(base, b, expected, sealed.left));
         const created = await take(finishRevision(b, seal));
         const endByte = created.next.byteOffset;
-        await take(waitFor(path, async () => (await fileSize(path)) >= endByte && (await fileSize(supersededMarkOf(base))) >= 0));
+        await take(
+          waitFor(path, async () => (await fileSize(path)) >= endByte && (await fileSize(supersededMarkOf(base))) >= 0),
+        );
         return created;
       }),
   };
@@ -221,14 +251,23 @@ export const storeRolloutFiles = (
  * deletes are facts of the control stream only: this node's copy applies them as every node's
  * does, and the answer waits until it has (read-your-writes).
  */
-export const storeHomeFiles = (home: string, local: ThreadHomeFiles, connection: EventStoreConnection, options: StoreWritesOptions = {}): ThreadHomeFiles => {
+export const storeHomeFiles = (
+  home: string,
+  local: ThreadHomeFiles,
+  connection: EventStoreConnection,
+  options: StoreWritesOptions = {},
+): ThreadHomeFiles => {
   const waitFor = applied(options.applyTimeoutMs ?? 30_000);
   const sessionIndex = nodePath.join(home, 'session_index.jsonl');
   const record = (facts: ReadonlyArray<HomeFact>): TE.TaskEither<EngineError, void> =>
     useCase(async () => {
       await take(recordHomeFacts(connection, facts));
     });
-  const recordThenWait = (facts: ReadonlyArray<HomeFact>, what: string, done: () => Promise<boolean>): TE.TaskEither<EngineError, void> =>
+  const recordThenWait = (
+    facts: ReadonlyArray<HomeFact>,
+    what: string,
+    done: () => Promise<boolean>,
+  ): TE.TaskEither<EngineError, void> =>
     useCase(async () => {
       await take(record(facts));
       await take(waitFor(what, done));
@@ -263,13 +302,19 @@ export const storeHomeFiles = (home: string, local: ThreadHomeFiles, connection:
         }
       }),
     forgetThreadNames: (threadId) =>
-      recordThenWait([{ kind: 'namesForgotten', threadId, at: new Date().toISOString() }], sessionIndex, async () => !(await namesOf()).has(threadId)),
+      recordThenWait(
+        [{ kind: 'namesForgotten', threadId, at: new Date().toISOString() }],
+        sessionIndex,
+        async () => !(await namesOf()).has(threadId),
+      ),
     remove: (paths) => {
       const facts = paths.flatMap((path): HomeFact[] => {
         const n = streamFileOf(home, path);
         return n === undefined ? [] : [{ kind: 'removed', stream: n.stream, file: n.file }];
       });
-      return recordThenWait(facts, paths.join(', '), async () => (await Promise.all(paths.map(fileSize))).every((size) => size < 0));
+      return recordThenWait(facts, paths.join(', '), async () =>
+        (await Promise.all(paths.map(fileSize))).every((size) => size < 0),
+      );
     },
   };
 };
@@ -286,7 +331,12 @@ const THREAD_STATE_TRIES = 8;
  * event to its own thread-state log, which its index folds; the answer waits until this node's
  * log holds it (read-your-writes).
  */
-export const storeThreadState = (home: string, local: ThreadStateLog, connection: EventStoreConnection, options: StoreWritesOptions = {}): ThreadStateLog => {
+export const storeThreadState = (
+  home: string,
+  local: ThreadStateLog,
+  connection: EventStoreConnection,
+  options: StoreWritesOptions = {},
+): ThreadStateLog => {
   const waitFor = applied(options.applyTimeoutMs ?? 30_000);
   const log = threadStateLogPath(home);
   /** Does this node's log hold `line` among its last bytes (the follower appends in the stream's order)? */

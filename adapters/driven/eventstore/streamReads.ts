@@ -9,7 +9,8 @@ import type { LineTable } from './lineTable.js';
 
 export const START: LogPosition = { ordinal: 0, byteOffset: 0 };
 
-export const samePosition = (a: LogPosition, b: LogPosition): boolean => a.ordinal === b.ordinal && a.byteOffset === b.byteOffset;
+export const samePosition = (a: LogPosition, b: LogPosition): boolean =>
+  a.ordinal === b.ordinal && a.byteOffset === b.byteOffset;
 
 export interface Tail {
   /** Past the last whole line; 'noStream' when there is no stream. */
@@ -55,7 +56,10 @@ export interface StreamReads {
     stream: string,
     revision: number,
     at: LogPosition | undefined,
-  ) => AsyncGenerator<StoredLine, { torn: { meta: { ordinal: number; byteOffset: number }; bytes: Buffer } | undefined }>;
+  ) => AsyncGenerator<
+    StoredLine,
+    { torn: { meta: { ordinal: number; byteOffset: number }; bytes: Buffer } | undefined }
+  >;
   readonly revisionAt: (stream: string, position: LogPosition) => Promise<number>;
 }
 
@@ -95,7 +99,8 @@ export const streamReads = (connection: EventStoreConnection, table: LineTable, 
         }
       }
       const oldest = page[page.length - 1];
-      if (oldest === undefined || oldest.revision === 0) return { end: START, revision: -1, ...(sealed === undefined ? {} : { sealed }) };
+      if (oldest === undefined || oldest.revision === 0)
+        return { end: START, revision: -1, ...(sealed === undefined ? {} : { sealed }) };
       from = oldest.revision - 1;
     }
   };
@@ -107,7 +112,9 @@ export const streamReads = (connection: EventStoreConnection, table: LineTable, 
    */
   const tailSeenAt = async (stream: string, seen: LogPosition | undefined): Promise<Tail> => {
     const known = seen === undefined || seen.ordinal === 0 ? undefined : table.at(stream, seen.byteOffset);
-    return seen !== undefined && known !== undefined && known.ordinal === seen.ordinal ? { end: seen, revision: known.revision - 1 } : tail(stream);
+    return seen !== undefined && known !== undefined && known.ordinal === seen.ordinal
+      ? { end: seen, revision: known.revision - 1 }
+      : tail(stream);
   };
 
   /** Whole lines from the revision of a line start, a page at a time; the parts of a torn tail last. */
@@ -115,7 +122,10 @@ export const streamReads = (connection: EventStoreConnection, table: LineTable, 
     stream: string,
     revision: number,
     at: LogPosition | undefined,
-  ): AsyncGenerator<StoredLine, { torn: { meta: { ordinal: number; byteOffset: number }; bytes: Buffer } | undefined }> {
+  ): AsyncGenerator<
+    StoredLine,
+    { torn: { meta: { ordinal: number; byteOffset: number }; bytes: Buffer } | undefined }
+  > {
     const assembler = new LineAssembler(stream, at);
     let next = revision;
     for (;;) {

@@ -14,9 +14,11 @@ import { isInsideHome } from '../fs/insideHome.js';
 const READ_FLAGS = fsSync.constants.O_RDONLY | fsSync.constants.O_NOFOLLOW | fsSync.constants.O_NONBLOCK;
 
 /** Why a path is not read: a link, or not a regular file (a FIFO, socket or device). */
-const refusalOf = (path: string, err: unknown): unknown => (errnoCode(err) === 'ELOOP' ? invalidArgument('path', `${path} is a symbolic link: not followed`) : err);
+const refusalOf = (path: string, err: unknown): unknown =>
+  errnoCode(err) === 'ELOOP' ? invalidArgument('path', `${path} is a symbolic link: not followed`) : err;
 
-const notRegular = (path: string): EngineError => invalidArgument('path', `${path} is not a regular file (a FIFO, socket or device): not read`);
+const notRegular = (path: string): EngineError =>
+  invalidArgument('path', `${path} is not a regular file (a FIFO, socket or device): not read`);
 
 /** Open a regular file for reading, as above; throws an `InvalidArgument` for a link or a special file. */
 export const openRegularFile = async (path: string): Promise<FileHandle> => {
@@ -37,7 +39,10 @@ export const openRegularFile = async (path: string): Promise<FileHandle> => {
 
 /** Whether a path, its links resolved, is inside a folder (its links resolved too). */
 export const realPathInside = async (path: string, folder: string): Promise<{ real: string } | { refused: string }> => {
-  const [real, root] = await Promise.all([fs.realpath(path).catch(() => undefined), fs.realpath(folder).catch(() => undefined)]);
+  const [real, root] = await Promise.all([
+    fs.realpath(path).catch(() => undefined),
+    fs.realpath(folder).catch(() => undefined),
+  ]);
   if (real === undefined || root === undefined) return { refused: `${path} cannot be resolved: not read` };
   return isInsideHome(root, real) ? { real } : { refused: `${path} leads out of ${folder} (to ${real}): not followed` };
 };

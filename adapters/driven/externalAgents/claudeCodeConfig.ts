@@ -58,7 +58,8 @@ const sourceText = (root: string, path: string): string | undefined => {
 };
 const hasText = (root: string, path: string): boolean => (sourceText(root, path)?.trim() ?? '') !== '';
 /** Missing, or a regular file holding only blanks (a folder or a link there is not overwritten: Codex looks without following it). */
-const missingOrBlank = (root: string, path: string): boolean => !taken(path) || (fs.lstatSync(path).isFile() && (sourceText(root, path)?.trim() ?? '') === '');
+const missingOrBlank = (root: string, path: string): boolean =>
+  !taken(path) || (fs.lstatSync(path).isFile() && (sourceText(root, path)?.trim() ?? '') === '');
 
 /** The repository a cwd is in: the nearest folder holding `.git` (a folder or a file), else the cwd; none when the cwd does not exist. */
 export const repoRootOf = (cwd: string): string | undefined => {
@@ -97,7 +98,9 @@ const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null)
         root: codexHome,
         skillsRoot: nodePath.dirname(codexHome),
         sourceRoot: claudeHome,
-        agentsMdSource: hasText(claudeHome, nodePath.join(claudeHome, CLAUDE_MD)) ? nodePath.join(claudeHome, CLAUDE_MD) : undefined,
+        agentsMdSource: hasText(claudeHome, nodePath.join(claudeHome, CLAUDE_MD))
+          ? nodePath.join(claudeHome, CLAUDE_MD)
+          : undefined,
         agentsMdTarget: nodePath.join(codexHome, 'AGENTS.md'),
         skillsSource: nodePath.join(claudeHome, 'skills'),
         skillsTarget: nodePath.join(nodePath.dirname(codexHome), '.agents', 'skills'),
@@ -110,7 +113,9 @@ const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null)
         root: repoRoot,
         skillsRoot: repoRoot,
         sourceRoot: repoRoot,
-        agentsMdSource: [nodePath.join(repoRoot, CLAUDE_MD), nodePath.join(repoRoot, CLAUDE_DIR, CLAUDE_MD)].find((p) => hasText(repoRoot, p)),
+        agentsMdSource: [nodePath.join(repoRoot, CLAUDE_MD), nodePath.join(repoRoot, CLAUDE_DIR, CLAUDE_MD)].find((p) =>
+          hasText(repoRoot, p),
+        ),
         agentsMdTarget: nodePath.join(repoRoot, 'AGENTS.md'),
         skillsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'skills'),
         skillsTarget: nodePath.join(repoRoot, '.agents', 'skills'),
@@ -152,7 +157,11 @@ const parseFrontmatter = (raw: string): Frontmatter | undefined => {
   for (const [key, value] of Object.entries(parsed)) {
     if (key.trim() === '') continue;
     const v: FrontmatterValue =
-      typeof value === 'string' ? { scalar: value.trim() } : typeof value === 'boolean' || typeof value === 'number' ? { scalar: String(value) } : { other: true };
+      typeof value === 'string'
+        ? { scalar: value.trim() }
+        : typeof value === 'boolean' || typeof value === 'number'
+          ? { scalar: String(value) }
+          : { other: true };
     out.set(key.trim(), v);
   }
   return out;
@@ -179,7 +188,10 @@ const markdownFiles = (root: string, dir: string): string[] => {
 };
 
 /** The commands that make a skill of their own (two making the same one are both left), by skill name. */
-const commandSkills = (root: string, commandsDir: string): Array<{ readonly name: string; readonly path: string; readonly doc: ParsedDocument }> => {
+const commandSkills = (
+  root: string,
+  commandsDir: string,
+): Array<{ readonly name: string; readonly path: string; readonly doc: ParsedDocument }> => {
   const byName = new Map<string, Array<{ path: string; doc: ParsedDocument }>>();
   for (const path of markdownFiles(root, commandsDir)) {
     const text = sourceText(root, nodePath.join(commandsDir, path));
@@ -203,7 +215,13 @@ const subagents = (
 ): Array<{ readonly target: string; readonly doc: ParsedDocument; readonly meta: SubagentMetadata }> => {
   if (!isDirBelow(root, agentsDir)) return [];
   const files = entriesOf(root, agentsDir)
-    .filter((e) => e.isFile() && nodePath.extname(e.name) === '.md' && e.name !== '.md' && nodePath.basename(e.name, '.md') !== 'README')
+    .filter(
+      (e) =>
+        e.isFile() &&
+        nodePath.extname(e.name) === '.md' &&
+        e.name !== '.md' &&
+        nodePath.basename(e.name, '.md') !== 'README',
+    )
     .map((e) => e.name)
     .sort();
   return files.flatMap((file) => {
@@ -211,7 +229,9 @@ const subagents = (
     if (text === undefined) return [];
     const doc = parseDocument(text, parseFrontmatter);
     const meta = subagentMetadata(doc);
-    return meta === undefined ? [] : [{ target: nodePath.join(targetDir, `${nodePath.basename(file, '.md')}.toml`), doc, meta }];
+    return meta === undefined
+      ? []
+      : [{ target: nodePath.join(targetDir, `${nodePath.basename(file, '.md')}.toml`), doc, meta }];
   });
 };
 
@@ -248,7 +268,9 @@ const detectIn = (s: Scope): ConfigMigrationItem[] => {
       cwd: s.cwd,
       details: migrationDetails({ skills: skills.map((name) => ({ name })) }),
     });
-  const commands = skillsWritable ? commandSkills(s.sourceRoot, s.commandsSource).filter((c) => !taken(nodePath.join(s.skillsTarget, c.name))) : [];
+  const commands = skillsWritable
+    ? commandSkills(s.sourceRoot, s.commandsSource).filter((c) => !taken(nodePath.join(s.skillsTarget, c.name)))
+    : [];
   if (commands.length > 0)
     items.push({
       itemType: 'COMMANDS',
@@ -256,7 +278,9 @@ const detectIn = (s: Scope): ConfigMigrationItem[] => {
       cwd: s.cwd,
       details: migrationDetails({ commands: commands.map((c) => ({ name: c.name })) }),
     });
-  const agents = agentsWritable ? subagents(s.sourceRoot, s.agentsSource, s.agentsTarget).filter((a) => !taken(a.target)) : [];
+  const agents = agentsWritable
+    ? subagents(s.sourceRoot, s.agentsSource, s.agentsTarget).filter((a) => !taken(a.target))
+    : [];
   if (agents.length > 0)
     items.push({
       itemType: 'SUBAGENTS',
@@ -264,8 +288,17 @@ const detectIn = (s: Scope): ConfigMigrationItem[] => {
       cwd: s.cwd,
       details: migrationDetails({ subagents: agents.map((a) => ({ name: a.meta.name })) }),
     });
-  if (s.agentsMdSource !== undefined && missingOrBlank(s.root, s.agentsMdTarget) && reachableWithoutLinks(s.root, nodePath.dirname(s.agentsMdTarget)))
-    items.push({ itemType: 'AGENTS_MD', description: `Migrate ${s.agentsMdSource} to ${s.agentsMdTarget}`, cwd: s.cwd, details: null });
+  if (
+    s.agentsMdSource !== undefined &&
+    missingOrBlank(s.root, s.agentsMdTarget) &&
+    reachableWithoutLinks(s.root, nodePath.dirname(s.agentsMdTarget))
+  )
+    items.push({
+      itemType: 'AGENTS_MD',
+      description: `Migrate ${s.agentsMdSource} to ${s.agentsMdTarget}`,
+      cwd: s.cwd,
+      details: null,
+    });
   return items;
 };
 
@@ -295,7 +328,8 @@ const TARGET_FILE_MODE = 0o644;
 const TARGET_FOLDER_MODE = 0o755;
 
 /** A new target file (it must not be there) below `root`: created O_EXCL, no link followed on the way or at its name (`heldFolder.ts`). */
-const createTarget = (root: string, target: string, content: string | Uint8Array): Promise<void> => createNoFollow(root, target, content, TARGET_FILE_MODE);
+const createTarget = (root: string, target: string, content: string | Uint8Array): Promise<void> =>
+  createNoFollow(root, target, content, TARGET_FILE_MODE);
 
 /** A skill folder copied: read below `sourceRoot`, written below `root`, neither through a link. */
 const copySkill = async (sourceRoot: string, root: string, source: string, target: string): Promise<void> => {
@@ -305,7 +339,8 @@ const copySkill = async (sourceRoot: string, root: string, source: string, targe
     const to = nodePath.join(target, entry.name);
     if (entry.isDirectory()) await copySkill(sourceRoot, root, from, to);
     else if (entry.isFile()) {
-      if (entry.name.toLowerCase() === 'skill.md') await createTarget(root, to, rewriteExternalAgentTerms(readTextBelowSync(sourceRoot, from)));
+      if (entry.name.toLowerCase() === 'skill.md')
+        await createTarget(root, to, rewriteExternalAgentTerms(readTextBelowSync(sourceRoot, from)));
       else await createTarget(root, to, await readBytesBelow(sourceRoot, from));
     }
   }
@@ -326,11 +361,13 @@ export const importConfigMigration = async (
   const scope = scopeOfItem(claudeHome, codexHome, item.cwd);
   if (scope === undefined) return { successes: [] };
   if (item.itemType === 'AGENTS_MD') {
-    if (scope.agentsMdSource === undefined || !missingOrBlank(scope.root, scope.agentsMdTarget)) return { successes: [] };
+    if (scope.agentsMdSource === undefined || !missingOrBlank(scope.root, scope.agentsMdTarget))
+      return { successes: [] };
     const text = rewriteExternalAgentTerms(readTextBelowSync(scope.sourceRoot, scope.agentsMdSource));
     await mkdirNoFollow(scope.root, nodePath.dirname(scope.agentsMdTarget), TARGET_FOLDER_MODE);
     // A blank file is replaced (a link put there meanwhile is replaced, never written through); a missing one created.
-    if (taken(scope.agentsMdTarget)) await writeFileAtomic(scope.agentsMdTarget, text, { mode: { keep: TARGET_FILE_MODE }, root: scope.root });
+    if (taken(scope.agentsMdTarget))
+      await writeFileAtomic(scope.agentsMdTarget, text, { mode: { keep: TARGET_FILE_MODE }, root: scope.root });
     else await createTarget(scope.root, scope.agentsMdTarget, text);
     return { successes: [{ source: scope.agentsMdSource, target: scope.agentsMdTarget }] };
   }

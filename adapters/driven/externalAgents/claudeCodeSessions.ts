@@ -32,7 +32,10 @@ const SOURCE_LOCK_WAIT_MS = 30 * 60_000;
 
 /** Claude Code's home: the flag, else `CLAUDE_CONFIG_DIR`, else `~/.claude`. */
 export const claudeHomeOf = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>
-  flag ?? (env['CLAUDE_CONFIG_DIR'] !== undefined && env['CLAUDE_CONFIG_DIR'] !== '' ? env['CLAUDE_CONFIG_DIR'] : nodePath.join(env['HOME'] ?? os.homedir(), '.claude'));
+  flag ??
+  (env['CLAUDE_CONFIG_DIR'] !== undefined && env['CLAUDE_CONFIG_DIR'] !== ''
+    ? env['CLAUDE_CONFIG_DIR']
+    : nodePath.join(env['HOME'] ?? os.homedir(), '.claude'));
 
 const attempt =
   <A>(path: string, op: string, work: () => Promise<A>): TE.TaskEither<EngineError, A> =>
@@ -44,7 +47,8 @@ const attempt =
     }
   };
 
-const isDir = async (path: string): Promise<boolean> => (await fs.stat(path).catch(() => undefined))?.isDirectory() === true;
+const isDir = async (path: string): Promise<boolean> =>
+  (await fs.stat(path).catch(() => undefined))?.isDirectory() === true;
 
 /**
  * A folder's entries by name: none when it is not there; one its user may not list (mode 000:
@@ -52,7 +56,9 @@ const isDir = async (path: string): Promise<boolean> => (await fs.stat(path).cat
  */
 const listFolder = async (path: string): Promise<Dirent[] | RefusedExternalSession> => {
   try {
-    return (await fs.readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return (await fs.readdir(path, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
   } catch (err) {
     const unreadable = unreadableFolder(err);
     return unreadable === undefined ? [] : { path, refused: unreadable };
@@ -94,7 +100,9 @@ const sessionEntry = async (path: string, entry: Dirent, agentHome: string): Pro
   if (!entry.isSymbolicLink()) return { path, refused: NOT_REGULAR };
   const inside = await realPathInside(path, agentHome);
   if ('refused' in inside) return { path, refused: inside.refused };
-  return (await fs.stat(inside.real).catch(() => undefined))?.isFile() === true ? { path } : { path, refused: `${path} is a link to ${inside.real}: ${NOT_REGULAR}` };
+  return (await fs.stat(inside.real).catch(() => undefined))?.isFile() === true
+    ? { path }
+    : { path, refused: `${path} is a link to ${inside.real}: ${NOT_REGULAR}` };
 };
 
 /** A project folder: a real folder, or a link to one inside the agent's home; refused otherwise (undefined: not a folder at all). */
@@ -112,7 +120,11 @@ const CLAUDE_LAYOUT: SessionLayout = {
     const entries = await readDirEntries(folder, refused);
     return [
       ...refused,
-      ...(await Promise.all(entries.filter((e) => nodePath.extname(e.name) === '.jsonl').map((e) => sessionEntry(nodePath.join(folder, e.name), e, agentHome)))),
+      ...(await Promise.all(
+        entries
+          .filter((e) => nodePath.extname(e.name) === '.jsonl')
+          .map((e) => sessionEntry(nodePath.join(folder, e.name), e, agentHome)),
+      )),
     ];
   },
   fallback: async () => undefined,
@@ -131,7 +143,8 @@ const CURSOR_LAYOUT: SessionLayout = {
       for (const e of await readDirEntries(dir, refused)) {
         if (e.isDirectory()) {
           if (e.name !== 'subagents') pending.push(nodePath.join(dir, e.name));
-        } else if (nodePath.extname(e.name) === '.jsonl') found.push(await sessionEntry(nodePath.join(dir, e.name), e, agentHome));
+        } else if (nodePath.extname(e.name) === '.jsonl')
+          found.push(await sessionEntry(nodePath.join(dir, e.name), e, agentHome));
       }
     }
     return [...refused, ...found].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -176,19 +189,35 @@ const decodeFrom = (encoded: string, base: string, depth: number): string | unde
 };
 
 /** The agent's home: the flag, else (Claude Code) `CLAUDE_CONFIG_DIR`, else `~/.claude` / `~/.cursor`. */
-export const agentHomeOf = (agent: ExternalAgent, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>
+export const agentHomeOf = (
+  agent: ExternalAgent,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string =>
   agent === 'claude' ? claudeHomeOf(flag, env) : (flag ?? nodePath.join(env['HOME'] ?? os.homedir(), '.cursor'));
 
 /** The sessions of a Claude Code home and the ledger of a Codex home, as `ExternalSessions`. */
-export const claudeCodeSessions = (claudeHome: string, codexHome: string, now: () => number = Date.now): ExternalSessions =>
-  agentSessions(CLAUDE_LAYOUT, claudeHome, codexHome, now);
+export const claudeCodeSessions = (
+  claudeHome: string,
+  codexHome: string,
+  now: () => number = Date.now,
+): ExternalSessions => agentSessions(CLAUDE_LAYOUT, claudeHome, codexHome, now);
 
 /** An agent's sessions (Claude Code or Cursor) and the ledger of a Codex home, as `ExternalSessions`. */
-export const externalAgentSessions = (agent: ExternalAgent, home: string, codexHome: string, now: () => number = Date.now): ExternalSessions =>
-  agentSessions(agent === 'claude' ? CLAUDE_LAYOUT : CURSOR_LAYOUT, home, codexHome, now);
+export const externalAgentSessions = (
+  agent: ExternalAgent,
+  home: string,
+  codexHome: string,
+  now: () => number = Date.now,
+): ExternalSessions => agentSessions(agent === 'claude' ? CLAUDE_LAYOUT : CURSOR_LAYOUT, home, codexHome, now);
 
 // long: a port's factory: the methods it returns share its closure's state
-const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: string, now: () => number): ExternalSessions => {
+const agentSessions = (
+  layout: SessionLayout,
+  claudeHome: string,
+  codexHome: string,
+  now: () => number,
+): ExternalSessions => {
   const withLedgerLock = async <A>(work: (ledger: Ledger) => Promise<{ ledger?: Ledger; answer: A }>): Promise<A> => {
     const lock = await acquireLock(lockPathFor(ledgerPathOf(codexHome)));
     try {
@@ -200,10 +229,14 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
     }
   };
 
-  const detect = (limits: { readonly maxAgeDays: number; readonly maxSessions: number }): TE.TaskEither<EngineError, DetectedExternalSessions> =>
+  const detect = (limits: {
+    readonly maxAgeDays: number;
+    readonly maxSessions: number;
+  }): TE.TaskEither<EngineError, DetectedExternalSessions> =>
     attempt(claudeHome, 'detect', async () => {
       const projects = nodePath.join(claudeHome, 'projects');
-      if (!(await isDir(projects))) return { offered: [], refused: [], lookedIn: { folder: projects, exists: false, sessionFiles: 0 } };
+      if (!(await isDir(projects)))
+        return { offered: [], refused: [], lookedIn: { folder: projects, exists: false, sessionFiles: 0 } };
       const nowSeconds = Math.floor(now() / 1000);
       const oldest = nowSeconds - limits.maxAgeDays * 24 * 60 * 60;
       const ledger = await loadLedger(codexHome);
@@ -244,7 +277,9 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
           candidates.push({ nanos: st.mtimeNs, path, real });
         }
       }
-      candidates.sort((a, b) => (a.nanos === b.nanos ? (a.path < b.path ? 1 : a.path > b.path ? -1 : 0) : a.nanos > b.nanos ? -1 : 1));
+      candidates.sort((a, b) =>
+        a.nanos === b.nanos ? (a.path < b.path ? 1 : a.path > b.path ? -1 : 0) : a.nanos > b.nanos ? -1 : 1,
+      );
       const found: DetectedExternalSession[] = [];
       const refreshed: Array<{ real: string; nanos: bigint }> = [];
       for (const c of candidates.slice(0, limits.maxSessions)) {
@@ -271,7 +306,12 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
           const records = [...current.records];
           for (const r of refreshed) {
             const at = records.findIndex((x) => x.source_path === r.real);
-            if (at >= 0) records.push({ ...records.splice(at, 1)[0]!, imported_at: Math.floor(now() / 1000), source_modified_at: nanosText(r.nanos) });
+            if (at >= 0)
+              records.push({
+                ...records.splice(at, 1)[0]!,
+                imported_at: Math.floor(now() / 1000),
+                source_modified_at: nanosText(r.nanos),
+              });
           }
           return { ledger: { ...current, records }, answer: undefined };
         });
@@ -283,7 +323,8 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
     namesThreads: layout.namesThreads,
     detect,
     canonical: (path) => attempt(path, 'realpath', () => fs.realpath(path)),
-    isImported: (real, contentSha256) => attempt(real, 'read ledger', async () => holdsCurrent(await loadLedger(codexHome), real, contentSha256)),
+    isImported: (real, contentSha256) =>
+      attempt(real, 'read ledger', async () => holdsCurrent(await loadLedger(codexHome), real, contentSha256)),
     head: (real) => attempt(real, 'read', async () => headOfClaudeSession(real, await layout.fallback(real))),
     summarize: (real) => attempt(real, 'read', async () => summarizeClaudeSession(real, await layout.fallback(real))),
     messages: (real) => {

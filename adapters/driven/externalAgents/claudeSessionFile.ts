@@ -2,8 +2,19 @@ import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { ClaudeRecord, ConversationMessage } from '../../../domain/externalSessions/claudeRecord.js';
-import { aiTitleOf, conversationMessageOf, customTitleOf, cwdOf, decodeClaudeLine, rowKeyOf } from '../../../domain/externalSessions/claudeRecord.js';
-import { fallbackTitleFromUserMessage, IMPORTED_SESSION_FALLBACK_TITLE, selectTitle } from '../../../domain/externalSessions/sessionTitle.js';
+import {
+  aiTitleOf,
+  conversationMessageOf,
+  customTitleOf,
+  cwdOf,
+  decodeClaudeLine,
+  rowKeyOf,
+} from '../../../domain/externalSessions/claudeRecord.js';
+import {
+  fallbackTitleFromUserMessage,
+  IMPORTED_SESSION_FALLBACK_TITLE,
+  selectTitle,
+} from '../../../domain/externalSessions/sessionTitle.js';
 import type { ExternalSessionRead } from '../../../replay/ports.js';
 import { openRegularFile } from './agentFiles.js';
 import { garbageBound } from '../system/garbageBound.js';
@@ -27,7 +38,10 @@ export interface SessionFallback {
 }
 
 // long: not split yet (issue 71): one generator over a session file's lines
-export async function* readClaudeSession(path: string, fallback?: SessionFallback): AsyncGenerator<ConversationMessage, ExternalSessionRead, undefined> {
+export async function* readClaudeSession(
+  path: string,
+  fallback?: SessionFallback,
+): AsyncGenerator<ConversationMessage, ExternalSessionRead, undefined> {
   const hash = createHash('sha256');
   const seen = new Set<string>();
   const state = {
@@ -49,7 +63,9 @@ export async function* readClaudeSession(path: string, fallback?: SessionFallbac
   const take = (bytes: Buffer | OverSizeLine): ConversationMessage | undefined => {
     lineNo += 1;
     if (!Buffer.isBuffer(bytes)) {
-      bad(`a line of ${bytes.overSizeBytes} bytes, over the ${CLAUDE_LINE_MAX_BYTES}-byte limit of a line that is read (passed over unread)`);
+      bad(
+        `a line of ${bytes.overSizeBytes} bytes, over the ${CLAUDE_LINE_MAX_BYTES}-byte limit of a line that is read (passed over unread)`,
+      );
       return undefined;
     }
     let text: string;
@@ -86,7 +102,8 @@ export async function* readClaudeSession(path: string, fallback?: SessionFallbac
       state.userMessages += 1;
       state.fallbackTitle ??= fallbackTitleFromUserMessage(message.text);
     }
-    if (message.timestamp !== null) state.latestTimestamp = Math.max(state.latestTimestamp ?? message.timestamp, message.timestamp);
+    if (message.timestamp !== null)
+      state.latestTimestamp = Math.max(state.latestTimestamp ?? message.timestamp, message.timestamp);
     return message;
   };
 
@@ -130,7 +147,12 @@ interface OverSizeLine {
  * a line over `maxLineBytes` as its length alone. Once `enough()` says so, the rest of the file is
  * only hashed, not split.
  */
-async function* sessionLines(path: string, hash: Hash, enough: () => boolean = () => false, maxLineBytes = CLAUDE_LINE_MAX_BYTES): AsyncGenerator<Buffer | OverSizeLine> {
+async function* sessionLines(
+  path: string,
+  hash: Hash,
+  enough: () => boolean = () => false,
+  maxLineBytes = CLAUDE_LINE_MAX_BYTES,
+): AsyncGenerator<Buffer | OverSizeLine> {
   // One read buffer, reused: each line is used before the next read; only a line cut by the
   // buffer's end is copied. (A stream's fresh chunk per read left hundreds of MB to the GC.)
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -188,7 +210,10 @@ async function* sessionLines(path: string, hash: Hash, enough: () => boolean = (
  * ledger?) and the first working directory a record names (the new thread's cwd). Lines are parsed
  * only until that cwd is found; the rest is hashed, not parsed.
  */
-export const headOfClaudeSession = async (path: string, fallback?: SessionFallback): Promise<{ contentSha256: string; cwd: string | undefined }> => {
+export const headOfClaudeSession = async (
+  path: string,
+  fallback?: SessionFallback,
+): Promise<{ contentSha256: string; cwd: string | undefined }> => {
   const hash = createHash('sha256');
   let cwd: string | undefined;
   for await (const line of sessionLines(path, hash, () => cwd !== undefined)) {
@@ -207,7 +232,10 @@ export const headOfClaudeSession = async (path: string, fallback?: SessionFallba
 };
 
 /** Read the whole file for its summary only (detection, dry runs). */
-export const summarizeClaudeSession = async (path: string, fallback?: SessionFallback): Promise<ExternalSessionRead> => {
+export const summarizeClaudeSession = async (
+  path: string,
+  fallback?: SessionFallback,
+): Promise<ExternalSessionRead> => {
   const reader = readClaudeSession(path, fallback);
   for (;;) {
     const next = await reader.next();

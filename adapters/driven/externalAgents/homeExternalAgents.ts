@@ -18,13 +18,17 @@ import { DEFAULT_MODEL_PROVIDER, readConfiguredModelProvider } from '../fs/codex
 export const homeExternalAgents = (codexHome: string, env: NodeJS.ProcessEnv = process.env): ExternalAgentPorts => {
   let running: Promise<void> = Promise.resolve();
   return {
-    sessionsOf: (agent, agentHome) => externalAgentSessions(agent, agentHome ?? agentHomeOf(agent, undefined, env), codexHome),
+    sessionsOf: (agent, agentHome) =>
+      externalAgentSessions(agent, agentHome ?? agentHomeOf(agent, undefined, env), codexHome),
     sessionsFolder: (agent) => nodePath.join(agentHomeOf(agent, undefined, env), 'projects'),
     detectConfigItems: (agent, scope) => {
       // Only Claude Code's configuration has a migration (Codex's detector for Cursor finds sessions alone).
       if (agent !== 'claude') return TE.right([]);
       const agentHome = agentHomeOf(agent, undefined, env);
-      return TE.tryCatch(async () => detectConfigMigrations(agentHome, codexHome, scope), toEngineError(agentHome, 'detect'));
+      return TE.tryCatch(
+        async () => detectConfigMigrations(agentHome, codexHome, scope),
+        toEngineError(agentHome, 'detect'),
+      );
     },
     importConfigItem: (agent, item) => {
       const agentHome = agentHomeOf(agent, undefined, env);
@@ -32,7 +36,11 @@ export const homeExternalAgents = (codexHome: string, env: NodeJS.ProcessEnv = p
     },
     // A Task never fails: a config that cannot be read gives Codex's default, as Codex's own start would refuse it anyway.
     modelProvider: async () => E.getOrElse(() => DEFAULT_MODEL_PROVIDER)(await readConfiguredModelProvider(codexHome)),
-    recordHistory: (history) => TE.tryCatch(() => recordImportHistory(codexHome, history), toEngineError(nodePath.join(codexHome, CODEX_STATE_DB), 'write')),
+    recordHistory: (history) =>
+      TE.tryCatch(
+        () => recordImportHistory(codexHome, history),
+        toEngineError(nodePath.join(codexHome, CODEX_STATE_DB), 'write'),
+      ),
     newImportId: randomUUID,
     afterAnswer: (work) => {
       running = running

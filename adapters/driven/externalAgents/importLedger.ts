@@ -45,7 +45,8 @@ export const loadLedger = async (codexHome: string): Promise<Ledger> => {
     throw corrupt(path, 0, `invalid external agent session import ledger: ${(err as Error).message}`);
   }
   const decoded = Ledger.decode(parsed);
-  if (E.isLeft(decoded)) throw corrupt(path, 0, `invalid external agent session import ledger: ${renderDecodeErrors(decoded.left)}`);
+  if (E.isLeft(decoded))
+    throw corrupt(path, 0, `invalid external agent session import ledger: ${renderDecodeErrors(decoded.left)}`);
   return decoded.right;
 };
 
@@ -55,7 +56,10 @@ export const nanosText = (nanos: bigint): string => `@nanos:${nanos.toString()}`
 /** Written as Codex writes it (pretty JSON), to a temporary file, fsynced, then renamed over the old one. */
 export const saveLedger = async (codexHome: string, ledger: Ledger): Promise<void> => {
   const path = ledgerPathOf(codexHome);
-  const text = JSON.stringify(ledger, null, 2).replace(NANOS_TEXT, (_m, v: string) => `"source_modified_at": ${v.slice('@nanos:'.length)}`);
+  const text = JSON.stringify(ledger, null, 2).replace(
+    NANOS_TEXT,
+    (_m, v: string) => `"source_modified_at": ${v.slice('@nanos:'.length)}`,
+  );
   await writeFileAtomic(path, text, { mode: { keep: 0o600 } });
 };
 

@@ -8,7 +8,9 @@ import { lockPathFor } from '../fs/lockFile.js';
  * leftovers sweep knows it by this name and removes it once its holder is gone.
  */
 export const importLockPathOf = (codexHome: string, realSourcePath: string): string =>
-  lockPathFor(nodePath.join(codexHome, `.import-${createHash('sha256').update(realSourcePath).digest('hex').slice(0, 32)}`));
+  lockPathFor(
+    nodePath.join(codexHome, `.import-${createHash('sha256').update(realSourcePath).digest('hex').slice(0, 32)}`),
+  );
 
 /** Whether a name in CODEX_HOME is an import's lock (or its breaker's file). */
 export const isImportLockName = (name: string): boolean => /^\.import-[0-9a-f]{32}\.lock(\.break)?$/.test(name);

@@ -35,8 +35,14 @@ export const refuseHardLinked = (st: fsSync.Stats, path: string): void => {
  * appended after it: its line is not cut). `cutShortAt`: the caller's crash point of a write
  * killed part way (`crashPointCutShort`; nothing is written there unless it kills).
  */
-export const appendAllOrNothing = async (fh: FileHandle, bytes: Uint8Array, sizeBefore: number, cutShortAt?: CrashPointName): Promise<void> => {
-  if (cutShortAt !== undefined) await crashPointCutShort(cutShortAt, bytes, (length) => fh.write(bytes, 0, length, null));
+export const appendAllOrNothing = async (
+  fh: FileHandle,
+  bytes: Uint8Array,
+  sizeBefore: number,
+  cutShortAt?: CrashPointName,
+): Promise<void> => {
+  if (cutShortAt !== undefined)
+    await crashPointCutShort(cutShortAt, bytes, (length) => fh.write(bytes, 0, length, null));
   let done = 0;
   try {
     while (done < bytes.length) {
@@ -76,7 +82,8 @@ const endsInStillFragment = async (fh: FileHandle, stillMs: number): Promise<boo
   for (;;) {
     const st = await fh.stat();
     if (st.size === 0 || (await byteAt(fh, st.size - 1)) === NEWLINE) return false;
-    if (st.size !== seen.size || st.mtimeMs !== seen.mtimeMs) seen = { size: st.size, mtimeMs: st.mtimeMs, since: Date.now() };
+    if (st.size !== seen.size || st.mtimeMs !== seen.mtimeMs)
+      seen = { size: st.size, mtimeMs: st.mtimeMs, since: Date.now() };
     const now = Date.now();
     if (now - st.mtimeMs >= stillMs || now - seen.since >= stillMs) return true;
     await new Promise((resolve) => setTimeout(resolve, Math.min(50, stillMs)));
@@ -110,7 +117,10 @@ export const appendNoFollow = async (
   try {
     refuseHardLinked(await fh.stat(), path);
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    const ended = partialLastLine !== undefined && (await endsInStillFragment(fh, partialLastLine.stillMs)) ? Buffer.concat([Buffer.from('\n'), bytes]) : bytes;
+    const ended =
+      partialLastLine !== undefined && (await endsInStillFragment(fh, partialLastLine.stillMs))
+        ? Buffer.concat([Buffer.from('\n'), bytes])
+        : bytes;
     if (crashPoints !== undefined) crashPoint(crashPoints.before);
     await appendAllOrNothing(fh, ended, (await fh.stat()).size, crashPoints?.partial);
     if (durable) await fh.datasync();

@@ -55,6 +55,7 @@ export const configuredModelProvider = (config: CodexConfig): string => {
  */
 export const readConfiguredModelProvider = async (codexHome: string): Promise<E.Either<EngineError, string>> => {
   const config = await readCodexConfig(codexHome);
-  if (E.isLeft(config) && config.left._tag === 'Io' && config.left.code === 'ELOOP') return E.right(DEFAULT_MODEL_PROVIDER);
+  if (E.isLeft(config) && config.left._tag === 'Io' && config.left.code === 'ELOOP')
+    return E.right(DEFAULT_MODEL_PROVIDER);
   return E.map(configuredModelProvider)(config);
 };

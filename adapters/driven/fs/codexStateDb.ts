@@ -63,7 +63,9 @@ const lastRead = new Map<string, { readonly signature: string; readonly rows: Re
  * rebuilds such a cache from the files, which is what no row answers. A DB, or a file SQLite keeps
  * beside it, that is a link is refused (`stateDbOf`): nothing outside the home is read.
  */
-export const readCodexRowTimes = async (codexHome: string): Promise<E.Either<EngineError, ReadonlyMap<string, CodexRowTimesOf>>> => {
+export const readCodexRowTimes = async (
+  codexHome: string,
+): Promise<E.Either<EngineError, ReadonlyMap<string, CodexRowTimesOf>>> => {
   let path: string | undefined;
   try {
     path = stateDbOf(codexHome);
@@ -85,12 +87,18 @@ export const readCodexRowTimes = async (codexHome: string): Promise<E.Either<Eng
       .split('|')
       .slice(1)
       .every((s) => s !== '-');
-    db = withWal ? openSqlite(path, { readonly: true, timeoutMs: 5_000 }) : openSqliteBytes(asRollbackJournal(await readBytesBelow(codexHome, path)));
-    const columns = new Set((db.prepare('PRAGMA table_info(threads)').all() as Array<{ name: string }>).map((c) => c.name));
-    const pick = (ms: string, seconds: string): string => (columns.has(ms) ? ms : columns.has(seconds) ? `${seconds} * 1000` : 'NULL');
+    db = withWal
+      ? openSqlite(path, { readonly: true, timeoutMs: 5_000 })
+      : openSqliteBytes(asRollbackJournal(await readBytesBelow(codexHome, path)));
+    const columns = new Set(
+      (db.prepare('PRAGMA table_info(threads)').all() as Array<{ name: string }>).map((c) => c.name),
+    );
+    const pick = (ms: string, seconds: string): string =>
+      columns.has(ms) ? ms : columns.has(seconds) ? `${seconds} * 1000` : 'NULL';
     const updated = pick('updated_at_ms', 'updated_at');
     // Before recency_at, Codex ordered by updated_at: a row migrated to it takes that.
-    const recency = columns.has('recency_at_ms') || columns.has('recency_at') ? pick('recency_at_ms', 'recency_at') : updated;
+    const recency =
+      columns.has('recency_at_ms') || columns.has('recency_at') ? pick('recency_at_ms', 'recency_at') : updated;
     for (const raw of db.prepare(`SELECT id, ${updated} AS updated, ${recency} AS recency FROM threads`).all()) {
       const row = TimesRow.decode(raw);
       if (E.isLeft(row) || row.right.updated === null || row.right.recency === null) continue;

@@ -19,7 +19,9 @@ export const toEngineError =
 
 /** The errno code of a Node fs error, if it is one. */
 export const errnoCode = (err: unknown): string | undefined =>
-  err !== null && typeof err === 'object' && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : undefined;
+  err !== null && typeof err === 'object' && typeof (err as { code?: unknown }).code === 'string'
+    ? (err as { code: string }).code
+    : undefined;
 
 /** Codes of an OS refusal for want of permission (a read-only file system included). */
 const PERMISSION_DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
@@ -28,7 +30,8 @@ const PERMISSION_DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
 export const deniesAccess = (err: unknown): boolean => PERMISSION_DENIED.has(errnoCode(err) ?? '');
 
 /** Whether an error is the OS refusing this user access: the user's to fix, so worth a clear sentence. */
-export const isPermissionDenied = (e: EngineError): e is Extract<EngineError, { _tag: 'Io' }> => e._tag === 'Io' && PERMISSION_DENIED.has(e.code);
+export const isPermissionDenied = (e: EngineError): e is Extract<EngineError, { _tag: 'Io' }> =>
+  e._tag === 'Io' && PERMISSION_DENIED.has(e.code);
 
 /** The error every refusal of a link or a non-regular file throws (`noFollow.ts`): an fs-like error with its own code, mapped by `toEngineError` into an Io error. */
 export class LinkRefused extends Error {

@@ -62,13 +62,23 @@ const openChild = async (parent: FileHandle, name: string, logical: string): Pro
     if (errnoCode(err) === 'ELOOP') throw new LinkRefused(logical, 'a symbolic link');
     // O_DIRECTORY | O_NOFOLLOW on a link to a folder is ENOTDIR on Linux: told apart by a look at it.
     if (errnoCode(err) === 'ENOTDIR')
-      throw new LinkRefused(logical, (await fs.lstat(logical).catch(() => undefined))?.isSymbolicLink() === true ? 'a symbolic link' : 'not a folder');
+      throw new LinkRefused(
+        logical,
+        (await fs.lstat(logical).catch(() => undefined))?.isSymbolicLink() === true
+          ? 'a symbolic link'
+          : 'not a folder',
+      );
     throw err;
   }
 };
 
 /** `openChild`, the folder made first when it is missing and `create` (its mode set on its handle, whatever the umask). */
-const openOrMakeChild = async (parent: FileHandle, name: string, logical: string, options: { readonly create: boolean; readonly mode: number }): Promise<FileHandle> => {
+const openOrMakeChild = async (
+  parent: FileHandle,
+  name: string,
+  logical: string,
+  options: { readonly create: boolean; readonly mode: number },
+): Promise<FileHandle> => {
   try {
     return await openChild(parent, name, logical);
   } catch (err) {
@@ -100,14 +110,23 @@ const openOrMakeChild = async (parent: FileHandle, name: string, logical: string
  * missing folder is ENOENT. Where the OS names no handle (`/proc/self/fd`), the folders are
  * checked and made by name (`mkdirNoFollow`).
  */
-export const holdFolder = async (root: string, dir: string, options: { readonly create: boolean; readonly mode: number }): Promise<HeldFolder> => {
+export const holdFolder = async (
+  root: string,
+  dir: string,
+  options: { readonly create: boolean; readonly mode: number },
+): Promise<HeldFolder> => {
   const rel = nodePath.relative(root, dir);
   if (rel.startsWith('..') || nodePath.isAbsolute(rel)) throw new LinkRefused(dir, `outside ${root}`);
   const parts = rel === '' ? [] : rel.split(nodePath.sep);
   if (!hasHandlePaths()) {
     if (options.create) await mkdirNoFollow(root, dir, options.mode);
     else await checkFoldersBelow(root, dir);
-    return { at: (name) => nodePath.join(dir, name), stillAt: async () => true, named: (err) => err, close: async () => undefined };
+    return {
+      at: (name) => nodePath.join(dir, name),
+      stillAt: async () => true,
+      named: (err) => err,
+      close: async () => undefined,
+    };
   }
   // The root is the user's choice (it may be reached through links): made as `mkdir -p` would.
   if (options.create) {
@@ -148,7 +167,10 @@ export const holdFolder = async (root: string, dir: string, options: { readonly 
 export const takeBackIfMoved = async (folder: HeldFolder | undefined, path: string, at: string): Promise<void> => {
   if (folder === undefined || (await folder.stillAt())) return;
   await fs.unlink(at).catch(() => undefined);
-  throw new LinkRefused(nodePath.dirname(path), 'no longer the folder it was when the file was created in it (moved, or replaced by a link): the file is taken back');
+  throw new LinkRefused(
+    nodePath.dirname(path),
+    'no longer the folder it was when the file was created in it (moved, or replaced by a link): the file is taken back',
+  );
 };
 
 /**

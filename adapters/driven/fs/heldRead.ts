@@ -24,7 +24,11 @@ const FOLDER_FLAGS = FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW | FS.O_NONBLOC
 const FILE_FLAGS = FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK;
 
 const refusalOf = (err: unknown, logical: string): unknown =>
-  errnoCode(err) === 'ELOOP' ? new LinkRefused(logical, 'a symbolic link') : errnoCode(err) === 'ENOTDIR' ? new LinkRefused(logical, 'not a folder') : err;
+  errnoCode(err) === 'ELOOP'
+    ? new LinkRefused(logical, 'a symbolic link')
+    : errnoCode(err) === 'ENOTDIR'
+      ? new LinkRefused(logical, 'not a folder')
+      : err;
 
 const partsBelow = (root: string, dir: string): string[] => {
   const rel = nodePath.relative(root, dir);
@@ -33,7 +37,10 @@ const partsBelow = (root: string, dir: string): string[] => {
 };
 
 /** `dir` below `root` held open (a descriptor) as `holdFolder` holds it, synchronously: for code that must stay synchronous. */
-const holdFolderSync = (root: string, dir: string): { readonly at: (name: string) => string; readonly close: () => void } => {
+const holdFolderSync = (
+  root: string,
+  dir: string,
+): { readonly at: (name: string) => string; readonly close: () => void } => {
   const parts = partsBelow(root, dir);
   if (!hasHandlePaths()) {
     // No handle paths: each folder checked by name (a swap after the check is not caught here).
@@ -54,7 +61,8 @@ const holdFolderSync = (root: string, dir: string): { readonly at: (name: string
         child = fsSync.openSync(`${HANDLE_PATHS}/${held}/${part}`, FOLDER_FLAGS);
       } catch (err) {
         // O_DIRECTORY | O_NOFOLLOW on a link to a folder is ENOTDIR on Linux: told apart by a look at it.
-        if (errnoCode(err) === 'ENOTDIR' && fsSync.lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink() === true) throw new LinkRefused(at, 'a symbolic link');
+        if (errnoCode(err) === 'ENOTDIR' && fsSync.lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink() === true)
+          throw new LinkRefused(at, 'a symbolic link');
         throw refusalOf(err, at);
       }
       fsSync.closeSync(held);
@@ -87,7 +95,8 @@ export const listFolderSync = (root: string, dir: string): fsSync.Dirent[] => {
 
 /** What is at `path` below `root`, looked at without following a link anywhere (none: missing, or a link or non-folder on the way). */
 export const kindBelowSync = (root: string, path: string): 'file' | 'dir' | 'other' | null => {
-  if (nodePath.resolve(path) === nodePath.resolve(root)) return fsSync.statSync(root, { throwIfNoEntry: false })?.isDirectory() === true ? 'dir' : null;
+  if (nodePath.resolve(path) === nodePath.resolve(root))
+    return fsSync.statSync(root, { throwIfNoEntry: false })?.isDirectory() === true ? 'dir' : null;
   let folder: ReturnType<typeof holdFolderSync>;
   try {
     folder = holdFolderSync(root, nodePath.dirname(path));
@@ -245,7 +254,8 @@ export const readBytesBelow = async (root: string, path: string): Promise<Buffer
 };
 
 /** A regular file's text below `root`, read through `openBelow`. */
-export const readTextBelow = async (root: string, path: string): Promise<string> => (await readBytesBelow(root, path)).toString('utf8');
+export const readTextBelow = async (root: string, path: string): Promise<string> =>
+  (await readBytesBelow(root, path)).toString('utf8');
 
 /** A whole file's text, its folder held below `root` (`openBelow`): a link there is refused, never read through; a FIFO refused, never waited on. */
 export const readTextNoFollow = readTextBelow;

@@ -16,7 +16,10 @@ export const isInsideHome = (home: string, path: string): boolean => {
 
 /** The refusal of a path outside the home: it can only come from an index of another home. */
 export const outsideHome = (home: string, path: string): EngineError =>
-  invalidArgument('path', `${path} is outside CODEX_HOME ${home}: refused (an index of another home? rebuild it: rollout-engine index --rebuild)`);
+  invalidArgument(
+    'path',
+    `${path} is outside CODEX_HOME ${home}: refused (an index of another home? rebuild it: rollout-engine index --rebuild)`,
+  );
 
 /** `path` with its links resolved as far as it exists (the index may not exist yet), and the real path of that existing part. */
 export const resolvedAsFarAsItExists = (path: string): { readonly target: string; readonly existing: string } => {
@@ -43,5 +46,7 @@ export const within = (root: string, path: string): boolean => path === root || 
  */
 export const writesInsideHome = (home: string, path: string): boolean => {
   const target = resolvedAsFarAsItExists(nodePath.dirname(path)).target;
-  return ['sessions', 'archived_sessions'].some((sub) => within(resolvedAsFarAsItExists(nodePath.join(home, sub)).target, target));
+  return ['sessions', 'archived_sessions'].some((sub) =>
+    within(resolvedAsFarAsItExists(nodePath.join(home, sub)).target, target),
+  );
 };

@@ -64,7 +64,13 @@ interface LockContent extends ProcessMark {
 }
 
 /** The documented expiries (README, "Locks"): a write under the lock takes milliseconds, so these are generous bounds, not guesses at a holder's work. */
-export const LOCK_DEFAULTS = { waitMs: 10_000, minBackoffMs: 1, maxBackoffMs: 40, foreignStaleMs: 5_000, unreadableStaleMs: 500 };
+export const LOCK_DEFAULTS = {
+  waitMs: 10_000,
+  minBackoffMs: 1,
+  maxBackoffMs: 40,
+  foreignStaleMs: 5_000,
+  unreadableStaleMs: 500,
+};
 const DEFAULTS = { ...LOCK_DEFAULTS, clock: SYSTEM_LOCK_CLOCK };
 /** A breaker that died mid-break leaves `<lock>.break`; it is only held for a few syscalls. */
 const BREAKER_STALE_MS = 1_000;
@@ -82,7 +88,11 @@ const FIRST_SEEN_LIMIT = 4_096;
  * its mtime, so it is as old as the time since this process first saw that very file (inode and
  * mtime), on the monotonic clock.
  */
-export const lockFileAgeMs = (path: string, stat: { readonly ino: number; readonly mtimeMs: number }, clock: LockClock = SYSTEM_LOCK_CLOCK): number => {
+export const lockFileAgeMs = (
+  path: string,
+  stat: { readonly ino: number; readonly mtimeMs: number },
+  clock: LockClock = SYSTEM_LOCK_CLOCK,
+): number => {
   let firstSeen = firstSeenBy.get(clock);
   if (firstSeen === undefined) firstSeenBy.set(clock, (firstSeen = new Map()));
   const byMtime = clock.wallMs() - stat.mtimeMs;
@@ -123,7 +133,11 @@ export const acquireLock = async (lockPath: string, options: LockOptions = {}): 
     // A live holder, or a stale one whose breaker another process holds: wait, within the bound.
     if (state.kind === 'live') o.onHeld?.(state.holder);
     const now = o.clock.monotonicMs();
-    if (now >= deadline) throw timeout(`lock ${lockPath} (${state.kind === 'live' ? `held by ${state.holder}` : `stale, its breaker ${lockPath}.break held`})`, o.waitMs);
+    if (now >= deadline)
+      throw timeout(
+        `lock ${lockPath} (${state.kind === 'live' ? `held by ${state.holder}` : `stale, its breaker ${lockPath}.break held`})`,
+        o.waitMs,
+      );
     await o.clock.sleep(Math.min(deadline - now, backoff * (0.5 + Math.random())));
     backoff = Math.min(backoff * 2, o.maxBackoffMs);
   }
@@ -183,7 +197,10 @@ export const removeStaleLock = async (lockPath: string, options: LockOptions = {
 /** A breaker's file left by a process killed while breaking, once older than the breaker's bound. */
 export const isAbandonedBreaker = (ageMs: number): boolean => ageMs > BREAKER_STALE_MS;
 
-type LockState = { readonly kind: 'gone' } | { readonly kind: 'live'; readonly holder: string } | { readonly kind: 'stale'; readonly raw: string };
+type LockState =
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'live'; readonly holder: string }
+  | { readonly kind: 'stale'; readonly raw: string };
 
 const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState> => {
   let raw: string;
@@ -247,7 +264,13 @@ const breakStale = async (lockPath: string, staleRaw: string, clock: LockClock):
 const parse = (raw: string): LockContent | undefined => {
   try {
     const v = parseJson(raw) as Partial<LockContent> | null;
-    return v !== null && typeof v === 'object' && typeof v.pid === 'number' && typeof v.token === 'string' && typeof v.host === 'string' ? (v as LockContent) : undefined;
+    return v !== null &&
+      typeof v === 'object' &&
+      typeof v.pid === 'number' &&
+      typeof v.token === 'string' &&
+      typeof v.host === 'string'
+      ? (v as LockContent)
+      : undefined;
   } catch {
     return undefined;
   }

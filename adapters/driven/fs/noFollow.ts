@@ -22,7 +22,8 @@ const NO_FOLLOW = FS.O_NOFOLLOW | FS.O_NONBLOCK;
 /** `st` (from lstat or fstat) is what `want`s, not a link; else `LinkRefused` naming `path`. */
 export const refuseUnless = (st: fsSync.Stats, path: string, want: 'folder' | 'file'): void => {
   if (st.isSymbolicLink()) throw new LinkRefused(path, 'a symbolic link');
-  if (want === 'folder' ? !st.isDirectory() : !st.isFile()) throw new LinkRefused(path, want === 'folder' ? 'not a folder' : 'not a regular file');
+  if (want === 'folder' ? !st.isDirectory() : !st.isFile())
+    throw new LinkRefused(path, want === 'folder' ? 'not a folder' : 'not a regular file');
 };
 
 /**
@@ -37,7 +38,9 @@ export const checkFoldersBelow = async (root: string, dir: string): Promise<void
   let at = root;
   for (const part of rel.split(nodePath.sep)) {
     at = nodePath.join(at, part);
-    const st = await fs.lstat(at).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
+    const st = await fs
+      .lstat(at)
+      .catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
     if (st === undefined) return;
     refuseUnless(st, at, 'folder');
   }
@@ -67,7 +70,8 @@ export const mkdirNoFollow = async (root: string, dir: string, mode: number): Pr
     }
     // Its mode and owner (its parent's: ownership.ts) set on its handle, never through a link swapped in at its name.
     const made = await fs.open(at, FS.O_RDONLY | FS.O_DIRECTORY | NO_FOLLOW).catch((err: unknown) => {
-      if (errnoCode(err) === 'ELOOP' || errnoCode(err) === 'ENOTDIR') throw new LinkRefused(at, 'no longer the folder made');
+      if (errnoCode(err) === 'ELOOP' || errnoCode(err) === 'ENOTDIR')
+        throw new LinkRefused(at, 'no longer the folder made');
       throw err;
     });
     try {
@@ -92,7 +96,11 @@ const openOnce = async (path: string, flags: number, mode: number): Promise<File
 };
 
 /** The file opened, and whether this call created it. */
-export const openAs = async (path: string, how: NoFollowMode, mode: number): Promise<{ fh: FileHandle; created: boolean }> => {
+export const openAs = async (
+  path: string,
+  how: NoFollowMode,
+  mode: number,
+): Promise<{ fh: FileHandle; created: boolean }> => {
   if (how === 'read') return { fh: await openOnce(path, FS.O_RDONLY, mode), created: false };
   // An append reads too: its file's last byte (a fragment to end first, `PartialLastLine`).
   const create = (how === 'append' ? FS.O_RDWR | FS.O_APPEND : FS.O_WRONLY) | FS.O_CREAT | FS.O_EXCL;
@@ -119,7 +127,12 @@ export const openAs = async (path: string, how: NoFollowMode, mode: number): Pro
  * whatever the umask and its folder's owner (`ownership.ts`), both set on the handle, never through
  * the path; an existing one keeps its own (it may be another program's: Codex's `session_index.jsonl`).
  */
-export const openNoFollow = async (root: string, path: string, how: NoFollowMode, mode = 0o600): Promise<FileHandle> => {
+export const openNoFollow = async (
+  root: string,
+  path: string,
+  how: NoFollowMode,
+  mode = 0o600,
+): Promise<FileHandle> => {
   await checkFoldersBelow(root, nodePath.dirname(path));
   const { fh, created } = await openAs(path, how, mode);
   try {

@@ -71,7 +71,12 @@ export const ownMadeFolders = async (first: string | undefined, last: string): P
   const owner = await ownerOf(nodePath.dirname(first));
   if (owner === undefined) return;
   const rel = nodePath.relative(first, last);
-  const chain = [first, ...(rel === '' || rel.startsWith('..') ? [] : rel.split(nodePath.sep).map((_, i, parts) => nodePath.join(first, ...parts.slice(0, i + 1))))];
+  const chain = [
+    first,
+    ...(rel === '' || rel.startsWith('..')
+      ? []
+      : rel.split(nodePath.sep).map((_, i, parts) => nodePath.join(first, ...parts.slice(0, i + 1)))),
+  ];
   for (const dir of chain) {
     const fh = await fs.open(dir, FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW);
     try {
@@ -102,14 +107,19 @@ export const ownLikeFolderSync = (path: string, want: 'folder' | 'file', byName 
   if (byName) {
     const st = fsSync.lstatSync(path);
     if (st.isSymbolicLink() || (want === 'folder' ? !st.isDirectory() : !st.isFile())) return;
-    if (st.uid !== parent.uid || st.gid !== parent.gid) chownSyncUnlessRefused(() => fsSync.lchownSync(path, parent.uid, parent.gid));
+    if (st.uid !== parent.uid || st.gid !== parent.gid)
+      chownSyncUnlessRefused(() => fsSync.lchownSync(path, parent.uid, parent.gid));
     return;
   }
-  const fd = fsSync.openSync(path, FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK | (want === 'folder' ? FS.O_DIRECTORY : 0));
+  const fd = fsSync.openSync(
+    path,
+    FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK | (want === 'folder' ? FS.O_DIRECTORY : 0),
+  );
   try {
     const st = fsSync.fstatSync(fd);
     if (want === 'folder' ? !st.isDirectory() : !st.isFile()) return;
-    if (st.uid !== parent.uid || st.gid !== parent.gid) chownSyncUnlessRefused(() => fsSync.fchownSync(fd, parent.uid, parent.gid));
+    if (st.uid !== parent.uid || st.gid !== parent.gid)
+      chownSyncUnlessRefused(() => fsSync.fchownSync(fd, parent.uid, parent.gid));
   } finally {
     fsSync.closeSync(fd);
   }
@@ -121,7 +131,8 @@ export const ownMadeFoldersSync = (first: string | undefined, last: string): voi
   const rel = nodePath.relative(first, last);
   let at = first;
   ownLikeFolderSync(at, 'folder');
-  for (const part of rel === '' || rel.startsWith('..') ? [] : rel.split(nodePath.sep)) ownLikeFolderSync((at = nodePath.join(at, part)), 'folder');
+  for (const part of rel === '' || rel.startsWith('..') ? [] : rel.split(nodePath.sep))
+    ownLikeFolderSync((at = nodePath.join(at, part)), 'folder');
 };
 
 /**

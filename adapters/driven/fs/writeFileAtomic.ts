@@ -40,11 +40,16 @@ export const tempSuffix = (): string => {
 
 /** A fresh temp name beside `path` (same folder, so its rename cannot cross file systems), never read as the target. */
 export const tempPathBeside = (path: string): string =>
-  nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${tempSuffix()}-${randomBytes(4).toString('hex')}.tmp`);
+  nodePath.join(
+    nodePath.dirname(path),
+    `.${nodePath.basename(path)}.${tempSuffix()}-${randomBytes(4).toString('hex')}.tmp`,
+  );
 
 const modeOf = async (path: string, mode: AtomicWriteOptions['mode']): Promise<number> => {
   if (typeof mode === 'number') return mode;
-  const st = await fs.lstat(path).catch((err: unknown) => ((err as { code?: unknown }).code === 'ENOENT' ? undefined : Promise.reject(err)));
+  const st = await fs
+    .lstat(path)
+    .catch((err: unknown) => ((err as { code?: unknown }).code === 'ENOENT' ? undefined : Promise.reject(err)));
   return st?.isFile() === true ? st.mode & 0o777 : mode.keep;
 };
 
@@ -56,7 +61,11 @@ const modeOf = async (path: string, mode: AtomicWriteOptions['mode']): Promise<n
  * is replaced, never followed), fsync the folder. A failed write removes its temp file; one left by
  * a killed process is never read (the name is not the target) and is swept as a leftover.
  */
-export const writeFileAtomic = async (path: string, content: AtomicContent, options: AtomicWriteOptions): Promise<void> => {
+export const writeFileAtomic = async (
+  path: string,
+  content: AtomicContent,
+  options: AtomicWriteOptions,
+): Promise<void> => {
   const dir = nodePath.dirname(path);
   const mode = await modeOf(path, options.mode);
   const temp = tempPathBeside(path);

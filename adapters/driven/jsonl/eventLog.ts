@@ -58,8 +58,19 @@ export const jsonlEventLog = (options: JsonlEventLogOptions = {}): EventLog => {
       // The cached checkpoint (same inode) bounds the scan to the bytes appended since.
       const result = await endFrom(stream, stat && tailCache.checkpoint(stream, stat))();
       // Remember only a clean end seen at that size, so an exact cache hit means "ends with \n".
-      if (E.isRight(result) && result.right !== 'noStream' && stat !== undefined && result.right.byteOffset === stat.size) {
-        tailCache.remember(stream, { dev: stat.dev, ino: stat.ino, size: stat.size, end: result.right, lastOrdinal: undefined });
+      if (
+        E.isRight(result) &&
+        result.right !== 'noStream' &&
+        stat !== undefined &&
+        result.right.byteOffset === stat.size
+      ) {
+        tailCache.remember(stream, {
+          dev: stat.dev,
+          ino: stat.ino,
+          size: stat.size,
+          end: result.right,
+          lastOrdinal: undefined,
+        });
       }
       return result;
     };

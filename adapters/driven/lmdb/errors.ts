@@ -2,7 +2,8 @@ import * as os from 'node:os';
 import type { EngineError } from '../../../domain/errors.js';
 import { ioError, isEngineError } from '../../../domain/errors.js';
 
-const errnoName = (n: number): string | undefined => (n > 0 ? Object.entries(os.constants.errno).find(([, v]) => v === n)?.[0] : undefined);
+const errnoName = (n: number): string | undefined =>
+  n > 0 ? Object.entries(os.constants.errno).find(([, v]) => v === n)?.[0] : undefined;
 
 /**
  * The one place where an LMDB (or its native binding's) failure becomes an EngineError: an Io
@@ -16,6 +17,11 @@ export const lmdbError =
     const message = typeof e?.message === 'string' ? e.message : String(err);
     const fromMessage = /MDB_[A-Z_]+/.exec(message)?.[0];
     // A positive number is an errno (13: EACCES) and is named like the file system's codes; LMDB's own are negative.
-    const code = typeof e?.code === 'string' ? e.code : typeof e?.code === 'number' ? (errnoName(e.code) ?? `LMDB_${e.code}`) : (fromMessage ?? 'LMDB');
+    const code =
+      typeof e?.code === 'string'
+        ? e.code
+        : typeof e?.code === 'number'
+          ? (errnoName(e.code) ?? `LMDB_${e.code}`)
+          : (fromMessage ?? 'LMDB');
     return ioError(path, `lmdb ${op}`, code, message);
   };

@@ -30,12 +30,16 @@ export type { EnvironmentFile } from './metaPages.js';
  */
 export const INDEX_MARKER = 'rollout-engine-index';
 
-const MARKER_TEXT = 'This folder is a rollout-engine index (an LMDB environment). rollout-engine may rebuild, move or delete it; it is rebuilt from the rollout files.\n';
+const MARKER_TEXT =
+  'This folder is a rollout-engine index (an LMDB environment). rollout-engine may rebuild, move or delete it; it is rebuilt from the rollout files.\n';
 
 const LMDB_FILES: ReadonlySet<string> = new Set(['data.mdb', 'lock.mdb']);
 
 /** What is at the place of an index environment. */
-export type IndexFolder = { readonly kind: 'absent' } | { readonly kind: 'engine'; readonly marked: boolean } | { readonly kind: 'foreign'; readonly found: string };
+export type IndexFolder =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'engine'; readonly marked: boolean }
+  | { readonly kind: 'foreign'; readonly found: string };
 
 /**
  * LMDB trusts its file and maps it: an environment whose meta pages are garbage (a disk error, a
@@ -81,18 +85,21 @@ const checkOnce = (file: EnvironmentFile): Check => {
   const current = currentOf(metas);
   const found = (damage: string | undefined): Check => ({ damage, txnId: current.txnId });
   const { pageSize } = current;
-  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) return found(`its meta page names a page size of ${pageSize} bytes`);
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0)
+    return found(`its meta page names a page size of ${pageSize} bytes`);
   const lastPage = metas.reduce((most, m) => (m.lastPage > most ? m.lastPage : most), 0n);
   const needed = (lastPage + 1n) * BigInt(pageSize);
   const size = file.size();
-  if (BigInt(size) < needed) return found(`data.mdb is ${size} bytes, shorter than the ${needed} its environment uses (cut short)`);
+  if (BigInt(size) < needed)
+    return found(`data.mdb is ${size} bytes, shorter than the ${needed} its environment uses (cut short)`);
   const page = Buffer.alloc(META_AT);
   for (const root of current.roots) {
     if (root === NO_PAGE) continue;
     if (root > lastPage) return found(`a database's root page ${root} lies past the last page ${lastPage}`);
     const got = file.read(page, Number(root) * pageSize);
     const flags = page.readUInt16LE(18);
-    if (got < META_AT || page.readBigUInt64LE(0) !== root || (flags & (P_BRANCH | P_LEAF)) === 0) return found(`a database's root page ${root} is damaged`);
+    if (got < META_AT || page.readBigUInt64LE(0) !== root || (flags & (P_BRANCH | P_LEAF)) === 0)
+      return found(`a database's root page ${root} is damaged`);
   }
   return found(undefined);
 };
@@ -128,7 +135,10 @@ export const damagedEnvironment = (dir: string): EngineError | undefined => {
   }
   try {
     if (fs.fstatSync(fd).size === 0) return undefined;
-    const damage = damageOf({ read: (into, position) => fs.readSync(fd, into, 0, into.length, position), size: () => fs.fstatSync(fd).size });
+    const damage = damageOf({
+      read: (into, position) => fs.readSync(fd, into, 0, into.length, position),
+      size: () => fs.fstatSync(fd).size,
+    });
     return damage === undefined ? undefined : corrupt(data, 0, `the index is damaged (${damage}): ${REBUILD_ADVICE}`);
   } finally {
     fs.closeSync(fd);
@@ -170,7 +180,10 @@ export const inspectIndexFolder = (dir: string): IndexFolder => {
   }
   if (names.length === 0) return { kind: 'engine', marked: false };
   if (names.every((n) => LMDB_FILES.has(n)) && hasEngineSchema(dir)) return { kind: 'engine', marked: false };
-  return { kind: 'foreign', found: names.every((n) => LMDB_FILES.has(n)) ? 'an LMDB environment without the index schema' : listed(names) };
+  return {
+    kind: 'foreign',
+    found: names.every((n) => LMDB_FILES.has(n)) ? 'an LMDB environment without the index schema' : listed(names),
+  };
 };
 
 /** The refusal of a folder that is not the engine's: what was found, and what to do. */
@@ -190,7 +203,11 @@ export const refusedIndexFolder = (dir: string): EngineError | undefined => {
 const writeMarker = (dir: string): void => {
   let fd: number;
   try {
-    fd = fs.openSync(nodePath.join(dir, INDEX_MARKER), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    fd = fs.openSync(
+      nodePath.join(dir, INDEX_MARKER),
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+      0o600,
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw err;
@@ -241,7 +258,8 @@ export const removeIndexFolder = async (dir: string): Promise<boolean> => {
   if (at.kind === 'absent') return false;
   if (at.kind === 'foreign') throw notAnIndex(dir, at.found);
   if (!at.marked) writeMarker(dir);
-  for (const name of await fsp.readdir(dir)) if (name !== INDEX_MARKER) await fsp.rm(nodePath.join(dir, name), { recursive: true, force: true });
+  for (const name of await fsp.readdir(dir))
+    if (name !== INDEX_MARKER) await fsp.rm(nodePath.join(dir, name), { recursive: true, force: true });
   await fsp.rm(nodePath.join(dir, INDEX_MARKER), { force: true });
   await fsp.rmdir(dir);
   return true;

@@ -31,7 +31,10 @@ export interface LmdbIndexStore extends IndexStore {
   /** Synchronous reader (for use inside other lmdb transactions, e.g. the lease). */
   readonly reader: IndexReader;
   /** Run `fn` inside one synchronous write transaction (lease, migrations). */
-  readonly transact: <A>(op: string, fn: (reader: IndexReader, write: (w: IndexWrite) => void) => A) => E.Either<EngineError, A>;
+  readonly transact: <A>(
+    op: string,
+    fn: (reader: IndexReader, write: (w: IndexWrite) => void) => A,
+  ) => E.Either<EngineError, A>;
   /**
    * Close and reopen the environment (between transactions, with no read in flight). The map's
    * pages a writer has touched stay resident until it is unmapped: a long build remaps now and
@@ -97,7 +100,8 @@ interface SharedStructuresEncoder {
  * cleared (`clearSync`).
  */
 const forgetStructures = (dbs: Record<TableName, Database>): void => {
-  for (const t of TABLES) (dbs[t] as unknown as { readonly encoder?: SharedStructuresEncoder }).encoder?.clearSharedData?.();
+  for (const t of TABLES)
+    (dbs[t] as unknown as { readonly encoder?: SharedStructuresEncoder }).encoder?.clearSharedData?.();
 };
 
 /** The files LMDB keeps in an environment's folder. */
@@ -130,7 +134,8 @@ const keepPrivate = (dir: string): void => {
   });
   // Its owner the folder's it lies in (ownership.ts): an index root opened in a user's home stays readable by that user.
   attempt(() => ownLikeFolderSync(dir, 'folder'));
-  for (const name of [...LMDB_FILES, INDEX_MARKER]) attempt(() => ownLikeFolderSync(nodePath.join(dir, name), 'file', name === 'lock.mdb'));
+  for (const name of [...LMDB_FILES, INDEX_MARKER])
+    attempt(() => ownLikeFolderSync(nodePath.join(dir, name), 'file', name === 'lock.mdb'));
 };
 
 /** Open (creating if needed, with its marker: indexFolder.ts) the LMDB environment at `dir` with one named db per table; a folder that is not the engine's is refused. */
@@ -185,7 +190,13 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     return out;
   };
   /** The rows of `table` from `start` to `end` whose keys start with `prefix`: what `range` and `scan` read (the structures key and keys the bounds let in around the prefix passed over). */
-  function* rowsIn(table: TableName, prefix: Key, start: Key, end: Key, reverse: boolean): Generator<{ readonly key: Key; readonly value: unknown }> {
+  function* rowsIn(
+    table: TableName,
+    prefix: Key,
+    start: Key,
+    end: Key,
+    reverse: boolean,
+  ): Generator<{ readonly key: Key; readonly value: unknown }> {
     for (const { key, value } of h.dbs[table].getRange({ start: [...start], end: [...end], reverse })) {
       if (!isRowKey(key)) continue;
       const k = norm(key);
@@ -193,7 +204,10 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     }
   }
   const reader: IndexReader = {
-    get: ((table: TableName, key: Key) => (storable(key) ? h.dbs[table].get((key.length === 1 ? key[0] : [...key]) as never) : undefined)) as IndexReader['get'],
+    get: ((table: TableName, key: Key) =>
+      storable(key)
+        ? h.dbs[table].get((key.length === 1 ? key[0] : [...key]) as never)
+        : undefined) as IndexReader['get'],
     keys: keysOf,
   };
   /** Whether the transaction under way dropped the home's stats already (a checkpoint write drops them: domain/index/homeStats.ts). */
@@ -209,7 +223,8 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     homeStatsDropped = true;
     put(DROP_HOME_STATS);
   };
-  const sync = <A>(op: string, f: () => A): TE.TaskEither<EngineError, A> => TE.fromEither(E.tryCatch(f, lmdbError(path, op)));
+  const sync = <A>(op: string, f: () => A): TE.TaskEither<EngineError, A> =>
+    TE.fromEither(E.tryCatch(f, lmdbError(path, op)));
   /** One write transaction; one that does not commit takes with it the structures it minted (forgetStructures). */
   const writeTxn = <A>(fn: () => A, flags?: number): A => {
     try {
@@ -285,14 +300,16 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
           return writes.length;
         }, TransactionFlags.NO_SYNC_FLUSH),
       ),
-    commitAsBuilt: (build) => E.tryCatch(() => writeTxn(() => build(reader, write), TransactionFlags.NO_SYNC_FLUSH), lmdbError(path, 'commit')),
+    commitAsBuilt: (build) =>
+      E.tryCatch(() => writeTxn(() => build(reader, write), TransactionFlags.NO_SYNC_FLUSH), lmdbError(path, 'commit')),
     transact: (op, fn) => E.tryCatch(() => writeTxn(() => fn(reader, write)), lmdbError(path, op)),
     dump: () =>
       sync('dump', () => {
         const out: Array<{ table: string; key: unknown; value: unknown }> = [];
         for (const t of TABLES) {
           if (t === 'meta') continue; // schema version and lease: not index contents
-          for (const { key, value } of h.dbs[t].getRange({})) if (isRowKey(key)) out.push({ table: t, key: norm(key), value });
+          for (const { key, value } of h.dbs[t].getRange({}))
+            if (isRowKey(key)) out.push({ table: t, key: norm(key), value });
         }
         return out;
       }),

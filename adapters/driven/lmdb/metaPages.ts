@@ -24,7 +24,8 @@ export interface LmdbMeta {
 
 const metaOf = (head: Buffer, n: number, page: 0 | 1): LmdbMeta | undefined => {
   const at = page * LMDB_META_PAGE + META_AT;
-  if (n < at + 136 || head.readUInt32LE(at) !== LMDB_MAGIC || head.readUInt32LE(at + 4) !== LMDB_DATA_VERSION) return undefined;
+  if (n < at + 136 || head.readUInt32LE(at) !== LMDB_MAGIC || head.readUInt32LE(at + 4) !== LMDB_DATA_VERSION)
+    return undefined;
   return {
     pageSize: head.readUInt32LE(at + 24),
     lastPage: head.readBigUInt64LE(at + 120),
@@ -48,7 +49,8 @@ export const metasOf = (file: EnvironmentFile): LmdbMeta[] => {
 };
 
 /** The current one of a file's meta pages. */
-export const currentOf = (metas: ReadonlyArray<LmdbMeta>): LmdbMeta => metas.reduce((a, b) => (b.txnId > a.txnId ? b : a));
+export const currentOf = (metas: ReadonlyArray<LmdbMeta>): LmdbMeta =>
+  metas.reduce((a, b) => (b.txnId > a.txnId ? b : a));
 
 /**
  * The environment file in `dir` (`data.mdb`), its inode and last committed transaction (what
@@ -58,12 +60,18 @@ export const currentOf = (metas: ReadonlyArray<LmdbMeta>): LmdbMeta => metas.red
 export const committedTxnOf = (dir: string): { readonly ino: number; readonly txnId: bigint } | undefined => {
   let fd: number;
   try {
-    fd = fs.openSync(nodePath.join(dir, 'data.mdb'), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(
+      nodePath.join(dir, 'data.mdb'),
+      fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK,
+    );
   } catch {
     return undefined;
   }
   try {
-    const metas = metasOf({ read: (into, position) => fs.readSync(fd, into, 0, into.length, position), size: () => fs.fstatSync(fd).size });
+    const metas = metasOf({
+      read: (into, position) => fs.readSync(fd, into, 0, into.length, position),
+      size: () => fs.fstatSync(fd).size,
+    });
     return metas.length === 0 ? undefined : { ino: fs.fstatSync(fd).ino, txnId: currentOf(metas).txnId };
   } finally {
     fs.closeSync(fd);

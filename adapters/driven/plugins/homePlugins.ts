@@ -26,6 +26,10 @@ export const homePlugins = (codexHome: string, env: NodeJS.ProcessEnv = process.
     cache,
     catalog: diskPluginCatalog(codexHome, cache),
     config: diskPluginConfig(codexHome),
-    manager: pluginsManager({ cache, sink: capture === undefined ? null : captureSink(capture), productClientId: null }),
+    manager: pluginsManager({
+      cache,
+      sink: capture === undefined ? null : captureSink(capture),
+      productClientId: null,
+    }),
   };
 };

@@ -28,12 +28,20 @@ export interface RemotePluginOptions {
 }
 
 /** A home's remote plugin ports: the backend at its base URL with its ChatGPT login (none: `Rejected`, as Codex), bundles staged in the home. */
-export const homeRemotePlugins = (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): TE.TaskEither<EngineError, RemotePluginDeps> =>
+export const homeRemotePlugins = (
+  codexHome: string,
+  opts: RemotePluginOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): TE.TaskEither<EngineError, RemotePluginDeps> =>
   useCase(async () => {
     const baseUrl = await take(chatgptBaseUrlOf(codexHome, opts.chatgptBaseUrl));
     const auth = await take(readChatgptAuth(codexHome));
     const allowLoopbackHttp = allowsLoopbackHttp(env);
-    return { backend: httpRemotePluginBackend(baseUrl, auth), bundles: httpRemoteBundleFetcher(codexHome, allowLoopbackHttp), allowLoopbackHttp };
+    return {
+      backend: httpRemotePluginBackend(baseUrl, auth),
+      bundles: httpRemoteBundleFetcher(codexHome, allowLoopbackHttp),
+      allowLoopbackHttp,
+    };
   });
 
 /**
@@ -65,7 +73,10 @@ export interface HomePluginPorts {
   /** The plugin backend with the home's ChatGPT login (none: `Rejected`, in Codex's words). */
   readonly remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend>;
   /** `plugin/read` of a remote plugin: its catalog entry and the account's installed state. */
-  readonly readRemote: (p: RemotePluginRead, localVersion: RemoteLocalVersion) => TE.TaskEither<EngineError, { plugin: Record<string, unknown> }>;
+  readonly readRemote: (
+    p: RemotePluginRead,
+    localVersion: RemoteLocalVersion,
+  ) => TE.TaskEither<EngineError, { plugin: Record<string, unknown> }>;
   /**
    * `plugin/uninstall`, as Codex routes it: `<name>@<marketplace>` is a local uninstall (cache
    * root, config table; no backend), a backend id a remote one, anything else "invalid remote plugin id".
@@ -81,9 +92,15 @@ export interface HomePluginPorts {
   readonly startupSync: () => Promise<E.Either<EngineError, RemoteSyncOutcome | 'skipped'>>;
 }
 
-export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): HomePluginPorts => {
+export const homePluginPorts = (
+  codexHome: string,
+  opts: RemotePluginOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): HomePluginPorts => {
   const local = homePlugins(codexHome, env);
-  const remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend> = useCase(async () => (await take(homeRemotePlugins(codexHome, opts, env))).backend);
+  const remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend> = useCase(
+    async () => (await take(homeRemotePlugins(codexHome, opts, env))).backend,
+  );
   const syncRemote: TE.TaskEither<EngineError, RemoteSyncOutcome> = () =>
     oneAtATime(
       codexHome,
@@ -104,7 +121,15 @@ export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, en
       ),
     remoteBackend,
     readRemote: (p, localVersion) =>
-      readRemotePlugin({ featureEnabled: local.catalog.featureEnabled(), backend: remoteBackend, cachedVersion: local.cache.activeVersion }, p, localVersion),
+      readRemotePlugin(
+        {
+          featureEnabled: local.catalog.featureEnabled(),
+          backend: remoteBackend,
+          cachedVersion: local.cache.activeVersion,
+        },
+        p,
+        localVersion,
+      ),
     uninstall: (p) => () => {
       if (E.isRight(parsePluginId(p.pluginId)) || !isRemotePluginId(p.pluginId)) return uninstallPlugin(local, p)();
       return oneAtATime(

@@ -53,7 +53,8 @@ export const textOrNull = async (path: string): Promise<string | null> => {
 
 /** The bundle's manifest text (the first of Codex's places that is a file), or null. */
 export const manifestTextOf = async (root: string): Promise<string | null> => {
-  for (const rel of PLUGIN_MANIFEST_PATHS) if ((await kindOf(nodePath.join(root, rel))) === 'file') return textOrNull(nodePath.join(root, rel));
+  for (const rel of PLUGIN_MANIFEST_PATHS)
+    if ((await kindOf(nodePath.join(root, rel))) === 'file') return textOrNull(nodePath.join(root, rel));
   return null;
 };
 

@@ -65,15 +65,20 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
     return decodeSidecar(sidecarPath(id), text);
   };
 
-  const attempt = <A>(path: string, op: string, f: () => Promise<A>): TE.TaskEither<EngineError, A> => TE.tryCatch(f, toEngineError(path, op));
+  const attempt = <A>(path: string, op: string, f: () => Promise<A>): TE.TaskEither<EngineError, A> =>
+    TE.tryCatch(f, toEngineError(path, op));
 
   return {
     root,
     list: () =>
       attempt(root, 'list plugin cache', async () => {
         const out: CachedPlugin[] = [];
-        for (const market of (await readDirOrEmpty(root)).filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-          for (const plugin of (await readDirOrEmpty(nodePath.join(root, market.name))).filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        for (const market of (await readDirOrEmpty(root))
+          .filter((e) => e.isDirectory())
+          .sort((a, b) => (a.name < b.name ? -1 : 1))) {
+          for (const plugin of (await readDirOrEmpty(nodePath.join(root, market.name)))
+            .filter((e) => e.isDirectory())
+            .sort((a, b) => (a.name < b.name ? -1 : 1))) {
             const id = parsePluginId(`${plugin.name}@${market.name}`);
             if (E.isLeft(id)) continue; // staging dirs and foreign folders are not plugins
             const versions = await versionsOf(id.right);
@@ -89,9 +94,11 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
         }
         return out;
       }),
-    activeVersion: (id) => attempt(baseRoot(id), 'read plugin versions', async () => activePluginVersion(await versionsOf(id))),
+    activeVersion: (id) =>
+      attempt(baseRoot(id), 'read plugin versions', async () => activePluginVersion(await versionsOf(id))),
     install: (sourceDir, id, version) => async () => {
-      if (!isValidVersionSegment(version)) return E.left(invalidArgument('plugin version', `not a valid version directory: ${JSON.stringify(version)}`));
+      if (!isValidVersionSegment(version))
+        return E.left(invalidArgument('plugin version', `not a valid version directory: ${JSON.stringify(version)}`));
       const target = baseRoot(id);
       const parent = nodePath.dirname(target);
       return attempt(target, 'install plugin', async () => {
@@ -155,7 +162,9 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
       const bytes = encodeSidecar(remotePluginId);
       if (E.isLeft(bytes)) return bytes;
       if (activePluginVersion(await versionsOf(id).catch(() => [])) === null) {
-        return E.left(invalidArgument('plugin', `cannot write remote identity for uninstalled plugin \`${pluginKey(id)}\``));
+        return E.left(
+          invalidArgument('plugin', `cannot write remote identity for uninstalled plugin \`${pluginKey(id)}\``),
+        );
       }
       return attempt(sidecarPath(id), 'write remote plugin install metadata', () =>
         writeFileAtomic(sidecarPath(id), bytes.right, { mode: SIDECAR_MODE, hooks, root: codexHome }),
@@ -166,7 +175,9 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
         const dir = nodePath.join(root, marketplaceName);
         await checkFoldersBelow(codexHome, dir);
         // Our own install/uninstall staging folders belong to an operation in progress, not to the cache.
-        const stale = (await readDirOrEmpty(dir)).filter((e) => !keep.has(e.name) && !/^\.plugin-(install|uninstall)-/.test(e.name));
+        const stale = (await readDirOrEmpty(dir)).filter(
+          (e) => !keep.has(e.name) && !/^\.plugin-(install|uninstall)-/.test(e.name),
+        );
         if (stale.length === 0) return [];
         const stage = await fs.mkdtemp(nodePath.join(dir, '.plugin-uninstall-'));
         try {

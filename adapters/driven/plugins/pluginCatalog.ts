@@ -10,7 +10,12 @@ import { rejected } from '../../../domain/errors.js';
 import { DEFAULT_SKILLS_DIR } from '../../../domain/plugins/capabilitySummary.js';
 import type { PluginState, SkillFacts } from '../../../domain/plugins/marketplace.js';
 import { MARKETPLACE_MANIFEST_PATHS, parseMarketplace } from '../../../domain/plugins/marketplace.js';
-import type { LoadedMarketplace, MarketplaceLoadError, PluginCache, PluginCatalog } from '../../../domain/plugins/ports.js';
+import type {
+  LoadedMarketplace,
+  MarketplaceLoadError,
+  PluginCache,
+  PluginCatalog,
+} from '../../../domain/plugins/ports.js';
 import { parsePluginId } from '../../../domain/plugins/pluginId.js';
 import { toEngineError } from '../fs/fsError.js';
 import { readTextNoFollow } from '../fs/heldRead.js';
@@ -21,7 +26,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 /** The marketplace file under a root, in Codex's order of places. */
 const marketplaceFileIn = async (root: string): Promise<string | null> => {
-  for (const rel of MARKETPLACE_MANIFEST_PATHS) if ((await kindOf(nodePath.join(root, rel))) === 'file') return nodePath.join(root, rel);
+  for (const rel of MARKETPLACE_MANIFEST_PATHS)
+    if ((await kindOf(nodePath.join(root, rel))) === 'file') return nodePath.join(root, rel);
   return null;
 };
 
@@ -45,7 +51,9 @@ const manifestOf = async (pluginRoot: string): Promise<Record<string, unknown> |
 };
 
 /** What `config.toml` says of plugins: the marketplaces it adds (local sources) and each plugin's `enabled`. */
-const readConfig = async (codexHome: string): Promise<{ feature: boolean; remoteFeature: boolean; marketplaceRoots: string[]; enabled: Map<string, boolean> }> => {
+const readConfig = async (
+  codexHome: string,
+): Promise<{ feature: boolean; remoteFeature: boolean; marketplaceRoots: string[]; enabled: Map<string, boolean> }> => {
   // The home's own file: read without following a link, a FIFO or device refused (`readTextNoFollow`); as absent then.
   const text = await readTextNoFollow(codexHome, nodePath.join(codexHome, 'config.toml')).catch(() => null);
   let config: Record<string, unknown> = {};
@@ -60,9 +68,18 @@ const readConfig = async (codexHome: string): Promise<{ feature: boolean; remote
     .filter((m) => m['source_type'] === 'local' && typeof m['source'] === 'string')
     .map((m) => m['source'] as string);
   const plugins = isRecord(config['plugins']) ? config['plugins'] : {};
-  const enabled = new Map(Object.entries(plugins).flatMap(([id, p]) => (isRecord(p) && typeof p['enabled'] === 'boolean' ? [[id, p['enabled']] as const] : [])));
+  const enabled = new Map(
+    Object.entries(plugins).flatMap(([id, p]) =>
+      isRecord(p) && typeof p['enabled'] === 'boolean' ? [[id, p['enabled']] as const] : [],
+    ),
+  );
   const features = isRecord(config['features']) ? config['features'] : {};
-  return { feature: features['plugins'] !== false, remoteFeature: features['remote_plugin'] === true, marketplaceRoots, enabled };
+  return {
+    feature: features['plugins'] !== false,
+    remoteFeature: features['remote_plugin'] === true,
+    marketplaceRoots,
+    enabled,
+  };
 };
 
 /** `SKILL.md` files under a skills root (depth-bounded, sorted), with their front matter read. */
@@ -101,7 +118,12 @@ const skillOf = (path: string, text: string): SkillFacts | null => {
   }
   if (!isRecord(fm) || typeof fm['name'] !== 'string' || typeof fm['description'] !== 'string') return null;
   const meta = isRecord(fm['metadata']) ? fm['metadata'] : {};
-  return { name: fm['name'], description: fm['description'], shortDescription: typeof meta['short-description'] === 'string' ? meta['short-description'] : null, path };
+  return {
+    name: fm['name'],
+    description: fm['description'],
+    shortDescription: typeof meta['short-description'] === 'string' ? meta['short-description'] : null,
+    path,
+  };
 };
 
 /**
@@ -109,10 +131,18 @@ const skillOf = (path: string, text: string): SkillFacts | null => {
  * the repositories of the given working directories, and the local marketplaces `config.toml`
  * adds, each plugin with its source manifest, whether the cache holds it and `enabled` from config.
  */
-export const diskPluginCatalog = (codexHome: string, cache: PluginCache, userHome: string = os.homedir()): PluginCatalog => {
-  const attempt = <A>(path: string, op: string, f: () => Promise<A>): TE.TaskEither<EngineError, A> => TE.tryCatch(f, toEngineError(path, op));
+export const diskPluginCatalog = (
+  codexHome: string,
+  cache: PluginCache,
+  userHome: string = os.homedir(),
+): PluginCatalog => {
+  const attempt = <A>(path: string, op: string, f: () => Promise<A>): TE.TaskEither<EngineError, A> =>
+    TE.tryCatch(f, toEngineError(path, op));
 
-  const load = async (path: string, enabled: ReadonlyMap<string, boolean>): Promise<E.Either<string, LoadedMarketplace>> => {
+  const load = async (
+    path: string,
+    enabled: ReadonlyMap<string, boolean>,
+  ): Promise<E.Either<string, LoadedMarketplace>> => {
     const text = await textOrNull(path);
     if (text === null) return E.left(`marketplace file \`${path}\` does not exist`);
     const parsed = parseMarketplace(path, text);
@@ -133,7 +163,8 @@ export const diskPluginCatalog = (codexHome: string, cache: PluginCache, userHom
 
   return {
     featureEnabled: () => attempt(codexHome, 'read config.toml', async () => (await readConfig(codexHome)).feature),
-    remoteFeatureEnabled: () => attempt(codexHome, 'read config.toml', async () => (await readConfig(codexHome)).remoteFeature),
+    remoteFeatureEnabled: () =>
+      attempt(codexHome, 'read config.toml', async () => (await readConfig(codexHome)).remoteFeature),
     marketplaces: (cwds) =>
       attempt(codexHome, 'list plugin marketplaces', async () => {
         const config = await readConfig(codexHome);
@@ -168,9 +199,17 @@ export const diskPluginCatalog = (codexHome: string, cache: PluginCache, userHom
         const text = await manifestTextOf(pluginRoot);
         const bundle = text === null ? null : await readBundle(pluginRoot, text);
         if (bundle === null) return { skills: [], mcpServers: [] };
-        const roots = [...((await kindOf(nodePath.join(pluginRoot, DEFAULT_SKILLS_DIR))) === 'dir' ? [DEFAULT_SKILLS_DIR] : []), ...bundle.paths.skills];
-        const skills = (await Promise.all([...new Set(roots)].sort().map((r) => skillsUnder(nodePath.join(pluginRoot, r))))).flat();
-        return { skills: [...skills].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), mcpServers: bundle.mcpServerNames };
+        const roots = [
+          ...((await kindOf(nodePath.join(pluginRoot, DEFAULT_SKILLS_DIR))) === 'dir' ? [DEFAULT_SKILLS_DIR] : []),
+          ...bundle.paths.skills,
+        ];
+        const skills = (
+          await Promise.all([...new Set(roots)].sort().map((r) => skillsUnder(nodePath.join(pluginRoot, r))))
+        ).flat();
+        return {
+          skills: [...skills].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+          mcpServers: bundle.mcpServerNames,
+        };
       }),
   };
 };

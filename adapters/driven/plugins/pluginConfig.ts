@@ -14,7 +14,8 @@ const CONFIG_MODE = 0o600;
 
 const headerOf = (key: string) => `[plugins.${JSON.stringify(key)}]`;
 const isHeader = (line: string) => /^\s*\[/.test(line);
-const isTableOf = (line: string, key: string) => line.replace(/\s+/g, '').replace(/#.*$/, '') === headerOf(key).replace(/\s+/g, '');
+const isTableOf = (line: string, key: string) =>
+  line.replace(/\s+/g, '').replace(/#.*$/, '') === headerOf(key).replace(/\s+/g, '');
 
 /** The line range [start, end) of the plugin's table, or null. */
 const tableRange = (lines: ReadonlyArray<string>, key: string): [number, number] | null => {
@@ -85,7 +86,9 @@ export const diskPluginConfig = (codexHome: string): PluginConfig => {
         toEngineError(path, 'edit config.toml'),
       )();
       if (E.isLeft(r)) return r;
-      return r.right ? E.right(undefined) : E.left(corrupt(path, 0, 'config.toml is not TOML this edit can keep valid; left unchanged'));
+      return r.right
+        ? E.right(undefined)
+        : E.left(corrupt(path, 0, 'config.toml is not TOML this edit can keep valid; left unchanged'));
     };
   const parses = (text: string) => {
     try {

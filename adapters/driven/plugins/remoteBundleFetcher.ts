@@ -40,7 +40,8 @@ export const allowsLoopbackHttp = (env: NodeJS.ProcessEnv): boolean => env[ALLOW
 
 /** The body of a successful answer, refused past `max` bytes (announced or read). */
 const readBounded = async (res: Response, url: string, max: number): Promise<E.Either<EngineError, Buffer>> => {
-  const tooLarge = () => E.left(rejected(`remote plugin bundle download from ${url} exceeded maximum size of ${max} bytes`));
+  const tooLarge = () =>
+    E.left(rejected(`remote plugin bundle download from ${url} exceeded maximum size of ${max} bytes`));
   const announced = Number(res.headers.get('content-length') ?? NaN);
   if (announced > max) return tooLarge();
   const chunks: Buffer[] = [];
@@ -97,11 +98,23 @@ const download = async (bundle: RemoteBundle, allowLoopbackHttp: boolean): Promi
   if (!isAllowedBundleUrl(new URL(res.url || url), allowLoopbackHttp)) {
     return E.left(rejected(`remote plugin bundle download from ${url} redirected to unsupported URL ${res.url}`));
   }
-  if (!res.ok) return E.left(rejected(`remote plugin bundle download from ${res.url || url} failed with status ${statusText(res.status)}: ${await errorBodyOf(res)}`));
+  if (!res.ok)
+    return E.left(
+      rejected(
+        `remote plugin bundle download from ${res.url || url} failed with status ${statusText(res.status)}: ${await errorBodyOf(res)}`,
+      ),
+    );
   try {
     return await readBounded(res, url, REMOTE_BUNDLE_LIMITS.maxDownloadBytes);
   } catch (err) {
-    return E.left(ioError(url, 'download remote plugin bundle', 'EIO', `failed to read remote plugin bundle download response from ${url}: ${(err as Error).message}`));
+    return E.left(
+      ioError(
+        url,
+        'download remote plugin bundle',
+        'EIO',
+        `failed to read remote plugin bundle download response from ${url}: ${(err as Error).message}`,
+      ),
+    );
   }
 };
 
@@ -128,7 +141,8 @@ export const unpackBundle = async (
         onReadEntry: (e) => {
           total += e.size ?? 0;
           entries += 1;
-          if (e.type !== 'File' && e.type !== 'OldFile' && e.type !== 'Directory' && refused === null) refused = `${e.type} ${e.path}`;
+          if (e.type !== 'File' && e.type !== 'OldFile' && e.type !== 'Directory' && refused === null)
+            refused = `${e.type} ${e.path}`;
         },
       }),
     );
@@ -136,8 +150,12 @@ export const unpackBundle = async (
     return bad(`failed to read plugin bundle tar: ${(err as Error).message}`);
   }
   if (refused !== null) return bad(`plugin bundle contains an unsupported entry type: ${refused}`);
-  if (total > limits.maxBytes) return bad(`remote plugin bundle extracted size would be ${total} bytes, exceeding the maximum total size of ${limits.maxBytes} bytes`);
-  if (entries > limits.maxEntries) return bad(`remote plugin bundle holds ${entries} entries, exceeding the maximum of ${limits.maxEntries} entries`);
+  if (total > limits.maxBytes)
+    return bad(
+      `remote plugin bundle extracted size would be ${total} bytes, exceeding the maximum total size of ${limits.maxBytes} bytes`,
+    );
+  if (entries > limits.maxEntries)
+    return bad(`remote plugin bundle holds ${entries} entries, exceeding the maximum of ${limits.maxEntries} entries`);
   try {
     await pipeline(
       Readable.from([bytes]),
@@ -176,7 +194,8 @@ const overwriteManifestVersion = async (root: string, version: string): Promise<
     } catch (err) {
       return E.left(corrupt(path, 0, `failed to parse remote plugin manifest: ${(err as Error).message}`));
     }
-    if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) return E.left(corrupt(path, 0, 'remote plugin manifest must be a JSON object'));
+    if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest))
+      return E.left(corrupt(path, 0, 'remote plugin manifest must be a JSON object'));
     await fs.writeFile(path, `${JSON.stringify({ ...(manifest as Record<string, unknown>), version }, null, 2)}\n`);
     return E.right(undefined);
   }
@@ -208,11 +227,22 @@ export const httpRemoteBundleFetcher = (codexHome: string, allowLoopbackHttp: bo
     // The staging root itself stays, empty, as Codex leaves it.
     const dispose = () => fs.rm(dir, { recursive: true, force: true });
     const staged = await (async (): Promise<E.Either<EngineError, void>> => {
-      const unpacked = await unpackBundle(bytes.right, root, { maxBytes: REMOTE_BUNDLE_LIMITS.maxExtractedBytes, maxEntries: REMOTE_BUNDLE_LIMITS.maxEntries });
+      const unpacked = await unpackBundle(bytes.right, root, {
+        maxBytes: REMOTE_BUNDLE_LIMITS.maxExtractedBytes,
+        maxEntries: REMOTE_BUNDLE_LIMITS.maxEntries,
+      });
       if (E.isLeft(unpacked)) return unpacked;
       if ((await manifestTextOf(root)) === null)
-        return E.left(corrupt(bundle.downloadUrl, 0, 'remote plugin bundle did not contain a standard plugin root with plugin.json'));
-      return bundle.pluginId.marketplaceName === REMOTE_GLOBAL_MARKETPLACE_NAME ? overwriteManifestVersion(root, bundle.version) : E.right(undefined);
+        return E.left(
+          corrupt(
+            bundle.downloadUrl,
+            0,
+            'remote plugin bundle did not contain a standard plugin root with plugin.json',
+          ),
+        );
+      return bundle.pluginId.marketplaceName === REMOTE_GLOBAL_MARKETPLACE_NAME
+        ? overwriteManifestVersion(root, bundle.version)
+        : E.right(undefined);
     })().catch((err: unknown) => E.left(toEngineError(dir, 'unpack remote plugin bundle')(err)));
     if (E.isLeft(staged)) {
       await dispose();

@@ -24,7 +24,8 @@ import { readTextNoFollow } from '../fs/heldRead.js';
 import { parseJson } from '../../../domain/jsonNesting.js';
 
 /** A status as Codex's errors print it (reqwest's `StatusCode`): `404 Not Found`. */
-export const statusText = (status: number): string => `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
+export const statusText = (status: number): string =>
+  `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
 
 /** Codex's timeout for catalog requests and mutations. */
 const CATALOG_TIMEOUT_MS = 30_000;
@@ -32,7 +33,10 @@ const CATALOG_TIMEOUT_MS = 30_000;
 /** The part of `<home>/auth.json` the backend needs (Codex's `AuthDotJson`): ChatGPT tokens, not an API key. */
 const AuthDotJson = t.partial({
   OPENAI_API_KEY: t.union([t.string, t.null]),
-  tokens: t.union([t.null, t.intersection([t.type({ access_token: t.string }), t.partial({ account_id: t.union([t.string, t.null]) })])]),
+  tokens: t.union([
+    t.null,
+    t.intersection([t.type({ access_token: t.string }), t.partial({ account_id: t.union([t.string, t.null]) })]),
+  ]),
 });
 
 export interface ChatgptAuth {
@@ -51,7 +55,8 @@ export const readChatgptAuth = async (codexHome: string): Promise<E.Either<Engin
     // Without following a link: nothing outside the home is read, whatever it holds.
     text = await readTextNoFollow(codexHome, path);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return E.left(rejected('chatgpt authentication required for remote plugin catalog'));
+    if (errnoCode(err) === 'ENOENT')
+      return E.left(rejected('chatgpt authentication required for remote plugin catalog'));
     return E.left(ioError(path, 'read auth.json', errnoCode(err) ?? 'EIO', (err as Error).message));
   }
   let json: unknown;
@@ -87,7 +92,12 @@ export const chatgptBaseUrlOf = (codexHome: string, override?: string): Promise<
   })();
 
 /** A GET or POST answered with JSON of `codec`; failures in Codex's words (`RemotePluginCatalogError`). */
-const requestJson = async <A>(method: 'GET' | 'POST', url: string, auth: ChatgptAuth, codec: t.Decoder<unknown, A>): Promise<E.Either<EngineError, A>> => {
+const requestJson = async <A>(
+  method: 'GET' | 'POST',
+  url: string,
+  auth: ChatgptAuth,
+  codec: t.Decoder<unknown, A>,
+): Promise<E.Either<EngineError, A>> => {
   const headers: Record<string, string> = { authorization: `Bearer ${auth.accessToken}` };
   if (auth.accountId !== null) headers['chatgpt-account-id'] = auth.accountId;
   let status: number;
@@ -107,24 +117,52 @@ const requestJson = async <A>(method: 'GET' | 'POST', url: string, auth: Chatgpt
       ),
     );
   }
-  if (status < 200 || status > 299) return E.left(rejected(`remote plugin catalog request to ${url} failed with status ${statusText(status)}: ${body}`));
+  if (status < 200 || status > 299)
+    return E.left(
+      rejected(`remote plugin catalog request to ${url} failed with status ${statusText(status)}: ${body}`),
+    );
   let json: unknown;
   try {
     json = parseJson(body);
   } catch (err) {
-    return E.left(decodeError(url, 0, 0, `failed to parse remote plugin catalog response from ${url}: ${(err as Error).message}`));
+    return E.left(
+      decodeError(url, 0, 0, `failed to parse remote plugin catalog response from ${url}: ${(err as Error).message}`),
+    );
   }
   const decoded = codec.decode(json);
-  return E.isLeft(decoded) ? E.left(decodeError(url, 0, 0, `failed to parse remote plugin catalog response from ${url}: ${renderDecodeErrors(decoded.left)}`)) : decoded;
+  return E.isLeft(decoded)
+    ? E.left(
+        decodeError(
+          url,
+          0,
+          0,
+          `failed to parse remote plugin catalog response from ${url}: ${renderDecodeErrors(decoded.left)}`,
+        ),
+      )
+    : decoded;
 };
 
 /** An install or uninstall POST: the backend must answer the plugin's id, in the state asked for. */
-const mutation = (auth: ChatgptAuth, url: string, remotePluginId: string, enabled: boolean): TE.TaskEither<EngineError, void> =>
+const mutation = (
+  auth: ChatgptAuth,
+  url: string,
+  remotePluginId: string,
+  enabled: boolean,
+): TE.TaskEither<EngineError, void> =>
   useCase(async () => {
     const r = await take(requestJson('POST', url, auth, RemotePluginMutation));
-    if (r.id !== remotePluginId) return stop(rejected(`remote plugin mutation returned unexpected plugin id: expected \`${remotePluginId}\`, got \`${r.id}\``));
+    if (r.id !== remotePluginId)
+      return stop(
+        rejected(
+          `remote plugin mutation returned unexpected plugin id: expected \`${remotePluginId}\`, got \`${r.id}\``,
+        ),
+      );
     if (r.enabled !== enabled)
-      return stop(rejected(`remote plugin mutation returned unexpected enabled state for \`${remotePluginId}\`: expected ${enabled}, got ${r.enabled}`));
+      return stop(
+        rejected(
+          `remote plugin mutation returned unexpected enabled state for \`${remotePluginId}\`: expected ${enabled}, got ${r.enabled}`,
+        ),
+      );
   });
 
 /** The plugin backend over HTTP at `chatgptBaseUrl`, with the home's ChatGPT tokens. */
@@ -135,7 +173,12 @@ export const httpRemotePluginBackend = (chatgptBaseUrl: string, auth: ChatgptAut
       const all: RemoteInstalledPlugin[] = [];
       for (let token: string | null = null, first = true; first || token !== null; first = false) {
         const page: RemoteInstalledPage = await take(
-          requestJson('GET', remotePluginUrls.installed(chatgptBaseUrl, includeDownloadUrls, token, scope), auth, RemoteInstalledPage),
+          requestJson(
+            'GET',
+            remotePluginUrls.installed(chatgptBaseUrl, includeDownloadUrls, token, scope),
+            auth,
+            RemoteInstalledPage,
+          ),
         );
         all.push(...page.plugins);
         token = page.pagination.next_page_token ?? null;
@@ -148,7 +191,9 @@ export const httpRemotePluginBackend = (chatgptBaseUrl: string, auth: ChatgptAut
       for (let token: string | null = null, first = true; first || token !== null; first = false) {
         const source = catalog.source;
         const url: string =
-          source.kind === 'shared' ? remotePluginUrls.shared(chatgptBaseUrl, token) : remotePluginUrls.catalog(chatgptBaseUrl, source.scope, source.collection, token);
+          source.kind === 'shared'
+            ? remotePluginUrls.shared(chatgptBaseUrl, token)
+            : remotePluginUrls.catalog(chatgptBaseUrl, source.scope, source.collection, token);
         const page: RemoteCatalogPage = await take(requestJson('GET', url, auth, RemoteCatalogPage));
         all.push(...page.plugins);
         token = page.pagination.next_page_token ?? null;
@@ -157,7 +202,19 @@ export const httpRemotePluginBackend = (chatgptBaseUrl: string, auth: ChatgptAut
     }),
   featured: () => () => requestJson('GET', remotePluginUrls.featured(chatgptBaseUrl), auth, RemoteFeaturedIds),
   pluginDetail: (remotePluginId, includeDownloadUrls) => () =>
-    requestJson('GET', remotePluginUrls.detail(chatgptBaseUrl, encodeURIComponent(remotePluginId), includeDownloadUrls), auth, RemotePluginItem),
-  install: (remotePluginId) => mutation(auth, remotePluginUrls.install(chatgptBaseUrl, encodeURIComponent(remotePluginId)), remotePluginId, true),
-  uninstall: (remotePluginId) => mutation(auth, remotePluginUrls.uninstall(chatgptBaseUrl, encodeURIComponent(remotePluginId)), remotePluginId, false),
+    requestJson(
+      'GET',
+      remotePluginUrls.detail(chatgptBaseUrl, encodeURIComponent(remotePluginId), includeDownloadUrls),
+      auth,
+      RemotePluginItem,
+    ),
+  install: (remotePluginId) =>
+    mutation(auth, remotePluginUrls.install(chatgptBaseUrl, encodeURIComponent(remotePluginId)), remotePluginId, true),
+  uninstall: (remotePluginId) =>
+    mutation(
+      auth,
+      remotePluginUrls.uninstall(chatgptBaseUrl, encodeURIComponent(remotePluginId)),
+      remotePluginId,
+      false,
+    ),
 });

@@ -105,7 +105,9 @@ type BetterSqlite3Constructor = typeof BetterSqlite3;
 
 // Loaded on first use only: a command that opens no DB loads neither driver.
 let chosen:
-  { readonly driver: 'node:sqlite'; readonly lib: NodeSqliteModule } | { readonly driver: 'better-sqlite3'; readonly lib: BetterSqlite3Constructor } | undefined;
+  | { readonly driver: 'node:sqlite'; readonly lib: NodeSqliteModule }
+  | { readonly driver: 'better-sqlite3'; readonly lib: BetterSqlite3Constructor }
+  | undefined;
 
 const driverMissing = (): Error =>
   new Error(
@@ -118,7 +120,8 @@ const driver = (): NonNullable<typeof chosen> => {
   const wanted = process.env['ROLLOUT_ENGINE_SQLITE'];
   const nodeSqlite = wanted === 'better-sqlite3' ? undefined : loadNodeSqlite();
   if (nodeSqlite !== undefined) return (chosen = { driver: 'node:sqlite', lib: nodeSqlite });
-  if (wanted === 'node:sqlite') throw new Error(`ROLLOUT_ENGINE_SQLITE=node:sqlite: this Node (${process.version}) has no node:sqlite`);
+  if (wanted === 'node:sqlite')
+    throw new Error(`ROLLOUT_ENGINE_SQLITE=node:sqlite: this Node (${process.version}) has no node:sqlite`);
   let lib: BetterSqlite3Constructor;
   try {
     lib = createRequire(import.meta.url)('better-sqlite3') as BetterSqlite3Constructor;
@@ -215,7 +218,10 @@ export const openSqliteBytes = (bytes: Buffer): SqliteDb => {
   try {
     const file = join(folder, 'copy.sqlite');
     writeFileSync(file, bytes, { flag: 'wx', mode: 0o600 });
-    return fromNodeSqlite(new d.lib.DatabaseSync(`${pathToFileURL(file).href}?mode=ro`, { readOnly: true }), removeFolder);
+    return fromNodeSqlite(
+      new d.lib.DatabaseSync(`${pathToFileURL(file).href}?mode=ro`, { readOnly: true }),
+      removeFolder,
+    );
   } catch (err) {
     removeFolder();
     throw err;

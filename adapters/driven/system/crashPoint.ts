@@ -10,7 +10,13 @@ export const CRASH_AT_ENV = 'ROLLOUT_ENGINE_CRASH_AT';
  * The EventStoreDB follower's (`adapters/driven/eventstore/homeReplica.ts`): a batch of lines before and
  * after it is appended, after the position is saved, and a moved file before and after the move.
  */
-export const FOLLOW_CRASH_POINTS = ['follow.append.before', 'follow.append.after', 'follow.position.saved', 'follow.move.before', 'follow.move.after'] as const;
+export const FOLLOW_CRASH_POINTS = [
+  'follow.append.before',
+  'follow.append.after',
+  'follow.position.saved',
+  'follow.move.before',
+  'follow.move.after',
+] as const;
 
 /**
  * The writers' (`crashSafety.int.spec.ts` kills at each), in the order a write meets them:
@@ -53,10 +59,12 @@ export const WRITER_CRASH_POINTS = [
  */
 export const REBUILD_CRASH_POINTS = ['rebuild.built', 'rebuild.swap.asideMoved', 'rebuild.swap.freshMoved'] as const;
 
-export type CrashPointName = (typeof FOLLOW_CRASH_POINTS)[number] | (typeof WRITER_CRASH_POINTS)[number] | (typeof REBUILD_CRASH_POINTS)[number];
+export type CrashPointName =
+  (typeof FOLLOW_CRASH_POINTS)[number] | (typeof WRITER_CRASH_POINTS)[number] | (typeof REBUILD_CRASH_POINTS)[number];
 
 /** What a crash point prints on stderr just before the kill, so a trial can tell it from any other death. */
-export const crashedAtLine = (point: string, hit: number): string => `rollout-engine: crash point ${point} (hit ${hit})`;
+export const crashedAtLine = (point: string, hit: number): string =>
+  `rollout-engine: crash point ${point} (hit ${hit})`;
 
 /** `<point>[:<n>]` from the environment variable `name` (this file's and holdPoint.ts's), null when unset. */
 export const namedPointIn = (name: string): { readonly point: string; readonly hit: number } | null => {
@@ -64,7 +72,8 @@ export const namedPointIn = (name: string): { readonly point: string; readonly h
   if (value === undefined || value === '') return null;
   const [point, hit] = value.split(':');
   const n = hit === undefined ? 1 : Number(hit);
-  if (point === undefined || point === '' || !Number.isInteger(n) || n < 1) throw new Error(`${name}=${value}: expected <point>[:<n>], n ≥ 1`);
+  if (point === undefined || point === '' || !Number.isInteger(n) || n < 1)
+    throw new Error(`${name}=${value}: expected <point>[:<n>], n ≥ 1`);
   return { point, hit: n };
 };
 
@@ -95,7 +104,11 @@ export const crashPoint = (point: CrashPointName): void => {
  * write cut short as a full disk or a crashed machine would. On every other hit nothing is written
  * here and the caller writes the whole as it always does.
  */
-export const crashPointCutShort = async (point: CrashPointName, bytes: Uint8Array, writePart: (length: number) => Promise<unknown>): Promise<void> => {
+export const crashPointCutShort = async (
+  point: CrashPointName,
+  bytes: Uint8Array,
+  writePart: (length: number) => Promise<unknown>,
+): Promise<void> => {
   if (!due(point)) return;
   let length = Math.max(1, Math.floor(bytes.length / 2));
   // Never a prefix of whole lines: a write cut short leaves a line without its newline.

@@ -66,7 +66,8 @@ const wanted = ((): { readonly point: string; readonly hit: number; readonly fil
   const at = namedPointIn(HOLD_AT_ENV);
   if (at === null) return null;
   const file = process.env[HOLD_FILE_ENV];
-  if (file === undefined || file === '') throw new Error(`${HOLD_AT_ENV} is set: ${HOLD_FILE_ENV} must name the file it holds on`);
+  if (file === undefined || file === '')
+    throw new Error(`${HOLD_AT_ENV} is set: ${HOLD_FILE_ENV} must name the file it holds on`);
   return { ...at, file };
 })();
 

@@ -31,7 +31,8 @@ const readText = (path: string): string | undefined => {
 
 const bootId = (() => {
   let cached: string | undefined | null = null;
-  return (): string | undefined => (cached === null ? (cached = readText('/proc/sys/kernel/random/boot_id')?.trim()) : cached);
+  return (): string | undefined =>
+    cached === null ? (cached = readText('/proc/sys/kernel/random/boot_id')?.trim()) : cached;
 })();
 
 /** Field 22 (starttime); the command name (field 2) may hold spaces and parentheses, so fields are counted after its last ')'. */
@@ -57,7 +58,8 @@ const bootTimeMs = (() => {
 let self: ProcessMark | undefined;
 
 /** This process's mark. */
-export const thisProcess = (): ProcessMark => (self ??= { pid: process.pid, host: os.hostname(), bootId: bootId(), startTicks: startTicksOf(process.pid) });
+export const thisProcess = (): ProcessMark =>
+  (self ??= { pid: process.pid, host: os.hostname(), bootId: bootId(), startTicks: startTicksOf(process.pid) });
 
 /** Signal 0 probes existence: ESRCH = gone; EPERM = exists under another user. */
 const pidExists = (pid: number): boolean => {
@@ -83,6 +85,11 @@ export const whereabouts = (mark: ProcessMark, recordedAtMs?: number): Whereabou
   if (ticks === undefined) return 'alive';
   if (mark.startTicks !== undefined) return mark.startTicks === ticks ? 'alive' : 'gone';
   const boot = bootTimeMs();
-  if (recordedAtMs !== undefined && boot !== undefined && boot + (ticks * 1000) / TICKS_PER_SECOND > recordedAtMs + 1000) return 'gone';
+  if (
+    recordedAtMs !== undefined &&
+    boot !== undefined &&
+    boot + (ticks * 1000) / TICKS_PER_SECOND > recordedAtMs + 1000
+  )
+    return 'gone';
   return 'alive';
 };

@@ -8,7 +8,18 @@ import * as fs from 'node:fs';
  * `TZ=GMT` from Node 22, which it names `+00:00`: the same zone): a server's or a container's usual
  * `/etc/localtime` → `…/zoneinfo/Etc/UTC`, or `TZ=UTC`.
  */
-const UTC_NAMES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu', 'Etc/UCT', 'UCT']);
+const UTC_NAMES: ReadonlySet<string> = new Set([
+  'UTC',
+  'Etc/UTC',
+  'Etc/GMT',
+  'GMT',
+  'Etc/Universal',
+  'Universal',
+  'Etc/Zulu',
+  'Zulu',
+  'Etc/UCT',
+  'UCT',
+]);
 
 /**
  * The process's IANA time zone (TZ, else the system's), as Intl names it. Asking Intl loads ICU's
@@ -95,16 +106,26 @@ const offsetAt = (tz: string, ms: number): number => {
       .formatToParts(new Date(ms))
       .map((x) => [x.type, x.value]),
   );
-  const asUtc = utcWall(Number(p['year']), Number(p['month']), Number(p['day']), Number(p['hour']), Number(p['minute']), Number(p['second']), 0);
+  const asUtc = utcWall(
+    Number(p['year']),
+    Number(p['month']),
+    Number(p['day']),
+    Number(p['hour']),
+    Number(p['minute']),
+    Number(p['second']),
+    0,
+  );
   return asUtc - Math.floor(ms / 1000) * 1000;
 };
 
 /** A date, a wall time and an optional zone, as `--since` / `--until` and the report's `since` / `until` take them. */
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
-const daysInMonth = (year: number, month: number): number => (month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1]!);
+const daysInMonth = (year: number, month: number): number =>
+  month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1]!;
 
 /**
  * The one reading of a report's bounds (`tokens --since/--until`, `rolloutEngine/tokens/report`'s
@@ -115,11 +136,27 @@ const daysInMonth = (year: number, month: number): number => (month === 2 && isL
  */
 export const parseInstant = (flag: string, value: string, tz: string): E.Either<EngineError, number> => {
   const m = INSTANT.exec(value);
-  if (!m) return E.left(invalidArgument(flag, `expected YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss] or an ISO instant, got ${JSON.stringify(value)}`));
-  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
+  if (!m)
+    return E.left(
+      invalidArgument(
+        flag,
+        `expected YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss] or an ISO instant, got ${JSON.stringify(value)}`,
+      ),
+    );
+  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
   const zone = m[8];
-  const offset = zone === undefined || /^z$/i.test(zone) ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+  const offset =
+    zone === undefined || /^z$/i.test(zone)
+      ? 0
+      : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
   const wrong =
     mo < 1 || mo > 12
       ? `month ${mo}`

@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { terminalLines } from './terminalText.js';
 
 /** The system's opener of a URL in the user's browser. */
-const OPENER: Readonly<Record<string, readonly [string, ...string[]]>> = { darwin: ['open'], win32: ['cmd', '/c', 'start', '""'] };
+const OPENER: Readonly<Record<string, readonly [string, ...string[]]>> = {
+  darwin: ['open'],
+  win32: ['cmd', '/c', 'start', '""'],
+};
 
 /**
  * Start a browser on `url` with the system's opener. When none could be started — the opener is
@@ -26,7 +29,9 @@ export const openBrowser = (url: string): void => {
     );
   };
   const child = spawn(file, [...args, url], { stdio: 'ignore', detached: true });
-  child.on('error', (err: NodeJS.ErrnoException) => couldNot(err.code === 'ENOENT' ? `${file} was not found on PATH` : `${file} could not be started (${err.message})`));
+  child.on('error', (err: NodeJS.ErrnoException) =>
+    couldNot(err.code === 'ENOENT' ? `${file} was not found on PATH` : `${file} could not be started (${err.message})`),
+  );
   child.on('exit', (code, signal) => {
     if (code !== 0) couldNot(`${file} ${signal === null ? `exited ${code}` : `was stopped by ${signal}`}`);
   });

@@ -54,10 +54,13 @@ const lazyChildProcessForCommander = {
   name: 'commander-lazy-child-process',
   setup(b) {
     b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'commander-lazy' } : undefined,
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'child_process', namespace: 'commander-lazy' }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'commander-lazy' }, () => ({
-      contents: "let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require('node:child_process'))[key] });",
+      contents:
+        "let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require('node:child_process'))[key] });",
       loader: 'js',
     }));
   },
@@ -80,7 +83,9 @@ const result = await build({
   external: EXTERNAL,
   plugins: [esModulesOfFpTs, lazyChildProcessForCommander],
   // A CommonJS package bundled here that requires an external one (ws → bufferutil) needs `require`.
-  banner: { js: "import { createRequire as __cliRequire } from 'node:module'; const require = __cliRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cliRequire } from 'node:module'; const require = __cliRequire(import.meta.url);",
+  },
   legalComments: 'none',
   sourcemap: false,
   minifySyntax: true,
@@ -100,4 +105,5 @@ for (const file of result.outputFiles) {
   fs.renameSync(tmp, file.path);
 }
 // Chunks of an earlier build that this one no longer has.
-for (const name of fs.readdirSync(out)) if (!written.has(nodePath.join(out, name))) fs.rmSync(nodePath.join(out, name), { force: true });
+for (const name of fs.readdirSync(out))
+  if (!written.has(nodePath.join(out, name))) fs.rmSync(nodePath.join(out, name), { force: true });

@@ -29,8 +29,16 @@ export const spokenAs = (
   const chosen = serverVersionOf(opts.codexVersion, process.env['ROLLOUT_ENGINE_CODEX_VERSION']);
   if ('refused' in chosen) return E.left(invalidArgument('--codex-version', chosen.refused));
   const { version } = chosen;
-  if (!spokenAt(method, version)) return E.left(invalidArgument('--codex-version', `Codex ${version} has no method ${method.name}`));
+  if (!spokenAt(method, version))
+    return E.left(invalidArgument('--codex-version', `Codex ${version} has no method ${method.name}`));
   const [unspoken] = unspokenParams(method, version, request);
-  if (unspoken !== undefined) return E.left(invalidArgument(optionOf[unspoken] ?? unspoken, `Codex ${version} has no param ${unspoken} (--codex-version)`));
-  return E.right({ version, request: paramsAt(method, version, request), answerAt: (answer) => methodAnswerAt(method, version, answer) });
+  if (unspoken !== undefined)
+    return E.left(
+      invalidArgument(optionOf[unspoken] ?? unspoken, `Codex ${version} has no param ${unspoken} (--codex-version)`),
+    );
+  return E.right({
+    version,
+    request: paramsAt(method, version, request),
+    answerAt: (answer) => methodAnswerAt(method, version, answer),
+  });
 };

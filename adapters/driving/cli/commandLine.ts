@@ -7,10 +7,15 @@ import type { PageCommand } from './renderHistory.js';
  * the command declares them, without the options in `leaveOut`.
  */
 export const commandWords = (cmd: Command, leaveOut: ReadonlyArray<string>): string[] => {
-  const words = [cmd.parent?.name() ?? 'rollout-engine', cmd.name(), ...cmd.processedArgs.filter((a): a is string => typeof a === 'string')];
+  const words = [
+    cmd.parent?.name() ?? 'rollout-engine',
+    cmd.name(),
+    ...cmd.processedArgs.filter((a): a is string => typeof a === 'string'),
+  ];
   for (const option of cmd.options) {
     const key = option.attributeName();
-    if (option.long === undefined || leaveOut.includes(option.long) || cmd.getOptionValueSource(key) !== 'cli') continue;
+    if (option.long === undefined || leaveOut.includes(option.long) || cmd.getOptionValueSource(key) !== 'cli')
+      continue;
     const value: unknown = cmd.getOptionValue(key);
     if (typeof value === 'string') words.push(option.long, value);
     // A flag (`--asc`) is true when given; a negated one (`--no-turns`) is false when given.

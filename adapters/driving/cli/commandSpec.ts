@@ -4,7 +4,15 @@ import type * as t from 'io-ts';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { OpenCodexHome, OpenCodexHomeOptions } from '../composition/openCodexHome.js';
-import type { ArgumentList, ArgumentSpec, ArgumentsOf, OptionSpec, OptionsOf, OptionTable, ParamMapping } from './optionTable.js';
+import type {
+  ArgumentList,
+  ArgumentSpec,
+  ArgumentsOf,
+  OptionSpec,
+  OptionsOf,
+  OptionTable,
+  ParamMapping,
+} from './optionTable.js';
 import type { HomeOptions } from './homeOptions.js';
 import type { MethodEntry } from '../../../protocol/methodEntry.js';
 import type { Human } from './printAnswer.js';
@@ -34,7 +42,8 @@ export interface Given<A extends ArgumentList, O extends OptionTable> {
 export type MethodOfCommand<P> = Pick<MethodEntry<string, P>, 'name' | 'params' | 'threadId' | 'deltas'>;
 
 export type ParamsRequest<P> = (
-  { readonly method: MethodOfCommand<P>; readonly codec?: undefined } | { readonly codec: t.Decoder<unknown, P>; readonly method?: undefined }
+  | { readonly method: MethodOfCommand<P>; readonly codec?: undefined }
+  | { readonly codec: t.Decoder<unknown, P>; readonly method?: undefined }
 ) & {
   readonly request?: Readonly<Record<string, unknown>>;
   readonly optionOf?: Readonly<Record<string, string>>;
@@ -54,7 +63,9 @@ export interface CommandSpec<A extends ArgumentList, O extends OptionTable, P, R
    * loaded when it runs, and the request the table built (`request`); a refusal found before
    * decoding is an `EngineError`. Refused → reported as `--json` asks, exit 2; else the work (`onHome` or `run`) gets the params.
    */
-  readonly params?: (given: Given<A, O> & { readonly request: Readonly<Record<string, unknown>> }) => Promise<ParamsRequest<P> | EngineError>;
+  readonly params?: (
+    given: Given<A, O> & { readonly request: Readonly<Record<string, unknown>> },
+  ) => Promise<ParamsRequest<P> | EngineError>;
   /** The work, when it is not one use case on a home. */
   readonly run?: (given: Given<A, O> & { readonly params: P }) => Promise<void>;
   /** One use case on the home the options name, through `runOnHome`. */
@@ -68,7 +79,9 @@ export interface CommandSpec<A extends ArgumentList, O extends OptionTable, P, R
  * the home opens (`ONE_THREAD` for a view of one thread).
  */
 export interface OnHome<A extends ArgumentList, O extends OptionTable, P, R> {
-  readonly use: (given: Given<A, O> & { readonly params: P }) => Promise<(home: OpenCodexHome) => TE.TaskEither<EngineError, R>>;
+  readonly use: (
+    given: Given<A, O> & { readonly params: P },
+  ) => Promise<(home: OpenCodexHome) => TE.TaskEither<EngineError, R>>;
   readonly render: (given: Given<A, O> & { readonly params: P }) => Human<R>;
   readonly open?: OpenCodexHomeOptions;
 }
@@ -95,8 +108,9 @@ export interface AnyCommandSpec {
 }
 
 /** A command's declaration, typed by its own arguments and table. */
-export const command = <const A extends ArgumentList, const O extends OptionTable, P = undefined, R = never>(spec: CommandSpec<A, O, P, R>): CommandSpec<A, O, P, R> =>
-  spec;
+export const command = <const A extends ArgumentList, const O extends OptionTable, P = undefined, R = never>(
+  spec: CommandSpec<A, O, P, R>,
+): CommandSpec<A, O, P, R> => spec;
 
 /** The long flag of an option (`--limit`), how a refusal names it. */
 const longFlag = (flags: string): string => flags.split(/[ ,|]+/).find((f) => f.startsWith('--')) ?? flags;
@@ -111,7 +125,8 @@ const requestOf = (spec: AnyCommandSpec, args: ReadonlyArray<unknown>, opts: Rea
     optionOf[mapping.param] = name;
   };
   (spec.arguments as ReadonlyArray<ArgumentSpec<unknown>>).forEach((a, i) => take(a, args[i], a.name));
-  for (const [key, o] of Object.entries(spec.options as Readonly<Record<string, OptionSpec<unknown>>>)) take(o, opts[key], longFlag(o.flags));
+  for (const [key, o] of Object.entries(spec.options as Readonly<Record<string, OptionSpec<unknown>>>))
+    take(o, opts[key], longFlag(o.flags));
   return { request, optionOf };
 };
 
@@ -123,7 +138,10 @@ const work = async (
 ): Promise<void> => {
   if (spec.onHome === undefined) return spec.run?.(given);
   const [use, { runOnHome }] = await Promise.all([spec.onHome.use(given), import('./runOnHome.js')]);
-  const worded = inWords === undefined ? use : await import('fp-ts/lib/TaskEither.js').then((TE) => (home: OpenCodexHome) => TE.mapLeft(inWords)(use(home)));
+  const worded =
+    inWords === undefined
+      ? use
+      : await import('fp-ts/lib/TaskEither.js').then((TE) => (home: OpenCodexHome) => TE.mapLeft(inWords)(use(home)));
   const threadId = (given.params as { readonly threadId?: unknown } | undefined)?.threadId;
   return runOnHome<unknown>(
     given.opts as HomeOptions,
@@ -151,7 +169,10 @@ const actionOf =
     const method = loaded.method;
     const asked = loaded.request ?? table.request;
     const optionOf = { ...table.optionOf, ...loaded.optionOf };
-    if (method === undefined) return withRequest(opts, decodeRequest(loaded.codec!, asked, optionOf), (params) => work(spec, { args, opts, cmd, params }, undefined));
+    if (method === undefined)
+      return withRequest(opts, decodeRequest(loaded.codec!, asked, optionOf), (params) =>
+        work(spec, { args, opts, cmd, params }, undefined),
+      );
     // A view of a method: the Codex version it speaks, its thread id rule, loaded only for such a command.
     const [E, { checkedParams, inMethodWords }, { spokenAs }] = await Promise.all([
       import('fp-ts/lib/Either.js'),
@@ -162,7 +183,9 @@ const actionOf =
       const spoken = spokenAs(method, opts as { readonly codexVersion?: string }, request, optionOf);
       return {
         spoken,
-        decoded: E.chain((s: { readonly request: unknown }) => decodeMethodRequest(method.params, s.request as Readonly<Record<string, unknown>>, optionOf))(spoken),
+        decoded: E.chain((s: { readonly request: unknown }) =>
+          decodeMethodRequest(method.params, s.request as Readonly<Record<string, unknown>>, optionOf),
+        )(spoken),
       };
     };
     // A thread id given as the start of one (`019a7f`): once the rest of the request is found
@@ -176,11 +199,17 @@ const actionOf =
       request = resolved.right;
     }
     const { spoken, decoded } = decodedAs(request);
-    const checked = E.mapLeft((e: EngineError) => ids?.malformedIdHint(e, request) ?? e)(E.chain((p: unknown) => checkedParams(method, p))(decoded));
+    const checked = E.mapLeft((e: EngineError) => ids?.malformedIdHint(e, request) ?? e)(
+      E.chain((p: unknown) => checkedParams(method, p))(decoded),
+    );
     // `--json` prints the result as that version answers it (`methodAnswerAt`, as serve answers);
     // the command's run sees the version it speaks as `codexVersion`.
-    const shaped = E.isRight(spoken) ? { ...opts, answerAt: spoken.right.answerAt, codexVersion: spoken.right.version } : opts;
-    return withRequest(opts, checked, (params) => work(spec, { args, opts: shaped, cmd, params }, inMethodWords(method)));
+    const shaped = E.isRight(spoken)
+      ? { ...opts, answerAt: spoken.right.answerAt, codexVersion: spoken.right.version }
+      : opts;
+    return withRequest(opts, checked, (params) =>
+      work(spec, { args, opts: shaped, cmd, params }, inMethodWords(method)),
+    );
   };
 
 /** Build commander's command from a declaration, under `parent`. */

@@ -28,7 +28,9 @@ const refusal = (errors: t.Errors, optionOf: Readonly<Record<string, string>>): 
   }
   const [first, ...others] = [...byOption];
   if (first === undefined) return invalidArgument('options', messages.join('; '));
-  const reason = [first[1].join('; '), ...others.map(([option, s]) => `${option}: ${s.join('; ')}`), ...messages].join('; ');
+  const reason = [first[1].join('; '), ...others.map(([option, s]) => `${option}: ${s.join('; ')}`), ...messages].join(
+    '; ',
+  );
   return invalidArgument(first[0], reason);
 };
 
@@ -65,7 +67,11 @@ export const decodeMethodRequest = <P>(
 export const refused = (error: EngineError): E.Either<EngineError, never> => E.left(error);
 
 /** Go on with the decoded request, or say why the options were refused (as `--json` asks) and exit 2. */
-export const withRequest = async <P>(opts: { readonly json?: boolean }, request: E.Either<EngineError, P>, then: (p: P) => Promise<void>): Promise<void> => {
+export const withRequest = async <P>(
+  opts: { readonly json?: boolean },
+  request: E.Either<EngineError, P>,
+  then: (p: P) => Promise<void>,
+): Promise<void> => {
   if (E.isLeft(request)) return reportError(request.left, opts.json);
   await then(request.right);
 };

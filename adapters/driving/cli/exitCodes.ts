@@ -44,6 +44,10 @@ export const errorJson = (e: EngineError): { readonly error: Record<string, unkn
 export const reportError = (e: EngineError, json?: boolean): void => {
   const hint = (e as { readonly hint?: unknown }).hint;
   const under = typeof hint === 'string' ? `  ${terminalLines(hint)}\n` : '';
-  process.stderr.write(json === true ? `${terminalJson(JSON.stringify(errorJson(e)))}\n` : `rollout-engine: ${terminalLines(renderError(e))}\n${under}`);
+  process.stderr.write(
+    json === true
+      ? `${terminalJson(JSON.stringify(errorJson(e)))}\n`
+      : `rollout-engine: ${terminalLines(renderError(e))}\n${under}`,
+  );
   process.exitCode = exitCodeOf(e);
 };

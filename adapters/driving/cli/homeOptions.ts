@@ -17,13 +17,24 @@ export interface HomeOptions extends JsonOutput {
 
 /** `--codex-home`, `--new-home` and `--index-dir`, declared once for every command that works on a home (a table to spread into a command's own). */
 export const HOME_OPTIONS = {
-  codexHome: option('--codex-home <dir>', 'CODEX_HOME (default: $CODEX_HOME, then ~/.codex); a folder that is not a Codex home is refused'),
-  newHome: option('--new-home', 'the home is new: an empty folder (or one not there yet, in an existing folder) becomes a Codex home, its sessions/ made'),
-  indexDir: option('--index-dir <dir>', 'index folder (default: <codex-home>/.rollout-engine/, or ~/.cache/rollout-engine/<hash>/ when this user cannot write the home)'),
+  codexHome: option(
+    '--codex-home <dir>',
+    'CODEX_HOME (default: $CODEX_HOME, then ~/.codex); a folder that is not a Codex home is refused',
+  ),
+  newHome: option(
+    '--new-home',
+    'the home is new: an empty folder (or one not there yet, in an existing folder) becomes a Codex home, its sessions/ made',
+  ),
+  indexDir: option(
+    '--index-dir <dir>',
+    'index folder (default: <codex-home>/.rollout-engine/, or ~/.cache/rollout-engine/<hash>/ when this user cannot write the home)',
+  ),
 };
 
 /** `--json`, for the commands that print an answer. */
-export const JSON_OPTION = { json: option('--json', 'print the answer as JSON (for a history method: exactly its JSON-RPC result)') };
+export const JSON_OPTION = {
+  json: option('--json', 'print the answer as JSON (for a history method: exactly its JSON-RPC result)'),
+};
 
 /** Both: what most commands end their table with. */
 export const HOME_AND_JSON_OPTIONS = { ...HOME_OPTIONS, ...JSON_OPTION };
@@ -62,7 +73,9 @@ export const homeOf = (opts: HomeOptions, kind: 'codex' | 'replica' = 'codex'): 
   if (E.isLeft(checked)) return checked;
   const place = locateIndexDir(codexHome, opts.indexDir);
   if (place.unwritable !== undefined)
-    process.stderr.write(`${terminalLines(`rollout-engine: ${place.unwritable} is not writable by this user; indexing ${codexHome} into ${place.indexDir}`)}\n`);
+    process.stderr.write(
+      `${terminalLines(`rollout-engine: ${place.unwritable} is not writable by this user; indexing ${codexHome} into ${place.indexDir}`)}\n`,
+    );
   return E.right({ codexHome, indexDir: place.indexDir });
 };
 

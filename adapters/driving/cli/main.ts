@@ -37,7 +37,8 @@ const program = new Command()
 for (const spec of COMMANDS) registerCommand(program, spec);
 
 // Long work says what it is doing on stderr (progress.ts); `--quiet` on any command silences that.
-for (const command of program.commands) command.option('-q, --quiet', 'no status lines or progress bars on stderr (errors are still printed)');
+for (const command of program.commands)
+  command.option('-q, --quiet', 'no status lines or progress bars on stderr (errors are still printed)');
 program.hook('preAction', async (_program, action) => {
   feedback = (await import('./progress.js')).cliFeedback;
   feedback.setQuiet(action.opts()['quiet'] === true);

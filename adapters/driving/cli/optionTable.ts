@@ -14,7 +14,11 @@ type FlagValue<F extends string> = F extends `--no-${string}`
       : boolean | undefined;
 
 /** What commander makes of an argument from its name. */
-type ArgumentValue<N extends string> = N extends `<${string}...>` | `[${string}...]` ? string[] : N extends `<${string}>` ? string : string | undefined;
+type ArgumentValue<N extends string> = N extends `<${string}...>` | `[${string}...]`
+  ? string[]
+  : N extends `<${string}>`
+    ? string
+    : string | undefined;
 
 /** Where a value goes in the request the codec decodes: the field, and what of the value (default: the value itself). */
 export interface ParamMapping<V> {
@@ -48,7 +52,11 @@ export function option<const F extends string, V>(
   description: string,
   more: ParamMapping<V | undefined> & { readonly parse: (text: string) => V },
 ): OptionSpec<V | undefined>;
-export function option<const F extends string>(flags: F, description: string, more?: ParamMapping<FlagValue<F>>): OptionSpec<FlagValue<F>>;
+export function option<const F extends string>(
+  flags: F,
+  description: string,
+  more?: ParamMapping<FlagValue<F>>,
+): OptionSpec<FlagValue<F>>;
 export function option(flags: string, description: string, more: object = {}): OptionSpec<any> {
   return { flags, description, ...more };
 }
@@ -65,10 +73,14 @@ export type ArgumentList = ReadonlyArray<ArgumentSpec<any>>;
 
 /** The values of a table's options, by commander's attribute names (the table's keys); `--quiet` is every command's (main.ts). */
 type ValueOf<S> = S extends OptionSpec<infer V> ? V : never;
-export type OptionsOf<O extends OptionTable> = { readonly [K in keyof O as undefined extends ValueOf<O[K]> ? K : never]?: ValueOf<O[K]> } & {
+export type OptionsOf<O extends OptionTable> = {
+  readonly [K in keyof O as undefined extends ValueOf<O[K]> ? K : never]?: ValueOf<O[K]>;
+} & {
   readonly [K in keyof O as undefined extends ValueOf<O[K]> ? never : K]: ValueOf<O[K]>;
 } & { readonly quiet?: boolean };
-export type ArgumentsOf<A extends ArgumentList> = { readonly [I in keyof A]: A[I] extends ArgumentSpec<infer V> ? V : never };
+export type ArgumentsOf<A extends ArgumentList> = {
+  readonly [I in keyof A]: A[I] extends ArgumentSpec<infer V> ? V : never;
+};
 
 /** JSON's number grammar: what a number option may look like to be read as a number. */
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
@@ -78,4 +90,5 @@ const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
  * (`25`, `-1`, `1.5`), else the text itself, so that the codec refuses `abc` or `0x10` by name
  * (`got "abc"`) instead of the CLI guessing (parseInt made `abc` NaN: an empty page, exit 0).
  */
-export const numberOption = (text: string | undefined): number | string | undefined => (text === undefined ? undefined : JSON_NUMBER.test(text) ? Number(text) : text);
+export const numberOption = (text: string | undefined): number | string | undefined =>
+  text === undefined ? undefined : JSON_NUMBER.test(text) ? Number(text) : text;

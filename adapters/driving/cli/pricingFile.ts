@@ -21,9 +21,13 @@ export const readPricing = async (path: string): Promise<E.Either<EngineError, P
     return E.left(invalidArgument('--pricing', `${path} is not JSON: ${(err as Error).message}`));
   }
   const decoded = PricingTable.decode(json);
-  return E.isLeft(decoded) ? E.left(invalidArgument('--pricing', `${path}: ${renderDecodeErrors(decoded.left)}`)) : decoded;
+  return E.isLeft(decoded)
+    ? E.left(invalidArgument('--pricing', `${path}: ${renderDecodeErrors(decoded.left)}`))
+    : decoded;
 };
 
 /** The prices a command uses: the table shipped, with `--pricing FILE`'s over it model by model (it never replaces the table: issue 72). */
 export const pricingOption = async (path: string | undefined): Promise<E.Either<EngineError, PricingTable>> =>
-  path === undefined ? E.right(DEFAULT_PRICING) : E.map((given: PricingTable) => withPrices(DEFAULT_PRICING, given))(await readPricing(path));
+  path === undefined
+    ? E.right(DEFAULT_PRICING)
+    : E.map((given: PricingTable) => withPrices(DEFAULT_PRICING, given))(await readPricing(path));

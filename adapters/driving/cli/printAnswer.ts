@@ -55,14 +55,20 @@ async function* linesOf(lines: AsyncIterable<string>, shown: (text: string) => s
  * `exitCode` lets a report that succeeded still exit non-zero (verify's differences). A streamed
  * answer that fails midway has printed what it had (its last line ended) and reports the error.
  */
-export const printAnswer = async <A>(r: E.Either<EngineError, A>, output: JsonOutput, human: Human<A>, exitCode?: (a: A) => number): Promise<void> => {
+export const printAnswer = async <A>(
+  r: E.Either<EngineError, A>,
+  output: JsonOutput,
+  human: Human<A>,
+  exitCode?: (a: A) => number,
+): Promise<void> => {
   const { json, answerAt = (answer: unknown) => answer } = output;
   if (E.isLeft(r)) return reportError(r.left, json);
   const view: AnswerView<A> = typeof human === 'function' ? { text: human } : human;
   try {
     if (json === true) {
       const result = answerAt(view.json === undefined ? r.right : view.json(r.right));
-      const printed = view.jsonField === undefined ? result : (result as Readonly<Record<string, unknown>>)[view.jsonField];
+      const printed =
+        view.jsonField === undefined ? result : (result as Readonly<Record<string, unknown>>)[view.jsonField];
       await writePieces(process.stdout, terminalPieces(jsonPieces(printed)), '\n');
     } else {
       const shown = view.styled === true ? (s: string) => s : terminalLines;

@@ -24,7 +24,11 @@ export interface Bar {
 const loadCliProgress = (): typeof CliProgress => createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
 
 /** A progress bar on a TTY (stderr): files, MB, MB/s, ETA. Off the TTY it is a no-op, so piped output and `--json` stay clean. */
-export const progressBar = (enabled: boolean, label = 'indexing', stream: NodeJS.WritableStream = process.stderr): Bar => {
+export const progressBar = (
+  enabled: boolean,
+  label = 'indexing',
+  stream: NodeJS.WritableStream = process.stderr,
+): Bar => {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
   const cliProgress = loadCliProgress();
   const bar = new cliProgress.SingleBar(
@@ -73,27 +77,51 @@ const files = (n: number): string => `${n} file${n === 1 ? '' : 's'}`;
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** A step's text: `doing` while it runs, `<did> in N s` when done, and what an interrupt leaves behind. */
-export const stepText = (doing: string, did: string, ifInterrupted: string): StepText => ({ doing, done: (ms) => `${did} in ${secs(ms)}`, ifInterrupted });
+export const stepText = (doing: string, did: string, ifInterrupted: string): StepText => ({
+  doing,
+  done: (ms) => `${did} in ${secs(ms)}`,
+  ifInterrupted,
+});
 
 /** What an interrupted catch-up leaves: every transaction commits rows and checkpoints together. */
 export const KEPT = 'the index keeps what was committed; the next run continues from there';
 
-const BAR_LABEL: Readonly<Record<IndexWork, string>> = { build: 'indexing', rebuild: 'rebuilding', catchUp: 'catching up' };
+const BAR_LABEL: Readonly<Record<IndexWork, string>> = {
+  build: 'indexing',
+  rebuild: 'rebuilding',
+  catchUp: 'catching up',
+};
 
 export const indexingText = (work: IndexWork, home: string, p: Progress): StepText => {
-  const done = (ms: number, q: Progress | undefined) => `${files(q?.filesTotal ?? p.filesTotal)}, ${mb(q?.bytesDone ?? 0)} read in ${secs(ms)}`;
+  const done = (ms: number, q: Progress | undefined) =>
+    `${files(q?.filesTotal ?? p.filesTotal)}, ${mb(q?.bytesDone ?? 0)} read in ${secs(ms)}`;
   switch (work) {
     case 'build': {
       const brief = `indexing ${home}`;
-      return { doing: `${brief} (${files(p.filesTotal)}, ${mb(p.bytesTotal)})`, brief, done: (ms, q) => `indexed ${done(ms, q)}`, ifInterrupted: KEPT };
+      return {
+        doing: `${brief} (${files(p.filesTotal)}, ${mb(p.bytesTotal)})`,
+        brief,
+        done: (ms, q) => `indexed ${done(ms, q)}`,
+        ifInterrupted: KEPT,
+      };
     }
     case 'rebuild': {
       const brief = `rebuilding the index of ${home}`;
-      return { doing: `${brief} (${files(p.filesTotal)}, ${mb(p.bytesTotal)})`, brief, done: (ms, q) => `rebuilt: ${done(ms, q)}`, ifInterrupted: KEPT };
+      return {
+        doing: `${brief} (${files(p.filesTotal)}, ${mb(p.bytesTotal)})`,
+        brief,
+        done: (ms, q) => `rebuilt: ${done(ms, q)}`,
+        ifInterrupted: KEPT,
+      };
     }
     case 'catchUp': {
       const brief = `catching up the index of ${home}`;
-      return { doing: `${brief} (${mb(p.bytesTotal)} of new lines, ${files(p.filesTotal)})`, brief, done: (ms, q) => `caught up: ${done(ms, q)}`, ifInterrupted: KEPT };
+      return {
+        doing: `${brief} (${mb(p.bytesTotal)} of new lines, ${files(p.filesTotal)})`,
+        brief,
+        done: (ms, q) => `caught up: ${done(ms, q)}`,
+        ifInterrupted: KEPT,
+      };
     }
   }
 };
@@ -180,10 +208,25 @@ export const createFeedback = (o: FeedbackOptions) => {
     if (current === step) current = undefined;
     if (ok && step.said) line(step.text.done(now() - step.t0, step.progress));
   };
-  const begin = (kind: Step['kind'], text: StepText, atOnce: boolean, progress?: Progress, barLabel: string | null = null): Step => {
+  const begin = (
+    kind: Step['kind'],
+    text: StepText,
+    atOnce: boolean,
+    progress?: Progress,
+    barLabel: string | null = null,
+  ): Step => {
     // A step left open (its work failed, or `serve` overlapped two) gives way silently.
     end(current, false);
-    const step: Step = { kind, text, t0: now(), barLabel, said: false, cancelTimer: () => undefined, bar: null, progress };
+    const step: Step = {
+      kind,
+      text,
+      t0: now(),
+      barLabel,
+      said: false,
+      cancelTimer: () => undefined,
+      bar: null,
+      progress,
+    };
     current = step;
     if (atOnce) say(step);
     else step.cancelTimer = after(SAY_AFTER_MS, () => current === step && say(step));
@@ -197,7 +240,14 @@ export const createFeedback = (o: FeedbackOptions) => {
         case 'indexing': {
           const p = s.progress;
           if (p.stage === 'planned') {
-            if (p.bytesTotal > 0) begin('indexing', indexingText(s.work, s.home, p), p.bytesTotal >= SAY_AT_ONCE_BYTES, p, BAR_LABEL[s.work]);
+            if (p.bytesTotal > 0)
+              begin(
+                'indexing',
+                indexingText(s.work, s.home, p),
+                p.bytesTotal >= SAY_AT_ONCE_BYTES,
+                p,
+                BAR_LABEL[s.work],
+              );
             return;
           }
           if (current?.kind !== 'indexing') return;
@@ -215,7 +265,9 @@ export const createFeedback = (o: FeedbackOptions) => {
             s.rest === 'behind'
               ? `the rest of ${s.home} is being indexed`
               : `the rest of ${s.home} is indexed when a command needs it (rollout-engine index does it now)`;
-          line(`indexed thread ${t.threadId} only (${files(t.files)}, ${mb(t.bytes)} in ${secs(t.seconds * 1000)}); ${rest}`);
+          line(
+            `indexed thread ${t.threadId} only (${files(t.files)}, ${mb(t.bytes)} in ${secs(t.seconds * 1000)}); ${rest}`,
+          );
           return;
         }
         case 'waitingForIndexLock':
@@ -262,7 +314,8 @@ export const createFeedback = (o: FeedbackOptions) => {
       if (step === undefined) return null;
       end(step, false);
       const p = step.progress;
-      const at = p === undefined ? '' : ` at ${p.filesDone}/${p.filesTotal} files (${mb(p.bytesDone)} of ${mb(p.bytesTotal)})`;
+      const at =
+        p === undefined ? '' : ` at ${p.filesDone}/${p.filesTotal} files (${mb(p.bytesDone)} of ${mb(p.bytesTotal)})`;
       const left = step.text.ifInterrupted;
       return `${terminalLines(`rollout-engine: interrupted while ${step.text.brief ?? step.text.doing}${at}. ${left.charAt(0).toUpperCase()}${left.slice(1)}.`)}\n`;
     },

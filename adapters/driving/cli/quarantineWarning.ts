@@ -50,11 +50,15 @@ export const quarantineWarning = (indexDir: string, json: boolean | undefined) =
           const message =
             `thread ${q.threadId}: ${q.repeatedOrdinals} line${q.repeatedOrdinals === 1 ? '' : 's'} of its rollouts repeat an earlier line's ordinal ` +
             '(two writers numbering lines from their own counters, e.g. a Codex and rollout/append); they are shown in line order';
-          const files = q.files.filter((f) => f.repeatedOrdinals > 0).map((f) => ({ path: f.path, lines: f.repeatedOrdinals }));
+          const files = q.files
+            .filter((f) => f.repeatedOrdinals > 0)
+            .map((f) => ({ path: f.path, lines: f.repeatedOrdinals }));
           process.stderr.write(
             json === true
               ? `${terminalJson(JSON.stringify({ warning: { kind: 'repeatedOrdinals', message, threadId: q.threadId, lines: q.repeatedOrdinals, files } }))}\n`
-              : terminalLines([`rollout-engine: warning: ${message}`, ...files.map((f) => `  ${f.path}: ${f.lines}`)].join('\n')) + '\n',
+              : terminalLines(
+                  [`rollout-engine: warning: ${message}`, ...files.map((f) => `  ${f.path}: ${f.lines}`)].join('\n'),
+                ) + '\n',
           );
         }
         if (q.lines === 0) continue;
@@ -75,9 +79,13 @@ export const quarantineWarning = (indexDir: string, json: boolean | undefined) =
           continue;
         }
         // A reason may quote the line's bytes (a parse error's excerpt): shown, never acted on by the terminal.
-        const shown = entries.slice(0, SHOWN).map((e) => terminalText(`  ${e.path}:${entryLineNumber(e) ?? '?'}: ${e.reason}`));
+        const shown = entries
+          .slice(0, SHOWN)
+          .map((e) => terminalText(`  ${e.path}:${entryLineNumber(e) ?? '?'}: ${e.reason}`));
         const more = entries.length > SHOWN ? [`  … and ${entries.length - SHOWN} more`] : [];
-        process.stderr.write(terminalLines([`rollout-engine: warning: ${message}`, ...shown, ...more].join('\n')) + '\n');
+        process.stderr.write(
+          terminalLines([`rollout-engine: warning: ${message}`, ...shown, ...more].join('\n')) + '\n',
+        );
       }
     },
   };

@@ -6,7 +6,8 @@ import { oneLineText, terminalText, textLines } from './terminalText.js';
 
 /** The readable text of each item type (the CLI's human view): its line breaks are kept, the view shows it as a block. */
 export const ITEM_TEXT: ThreadItemTable<string> = {
-  userMessage: (item) => item.content.map((c) => (typeof c['text'] === 'string' ? c['text'] : `[${String(c['type'])}]`)).join(' '),
+  userMessage: (item) =>
+    item.content.map((c) => (typeof c['text'] === 'string' ? c['text'] : `[${String(c['type'])}]`)).join(' '),
   agentMessage: (item) => item.text,
   reasoning: (item) => item.summary.join('\n'),
   commandExecution: (item) => `$ ${item.command} → exit ${item.exitCode ?? '?'}`,
@@ -14,7 +15,8 @@ export const ITEM_TEXT: ThreadItemTable<string> = {
   exitedReviewMode: (item) => item.review,
   fileChange: (item) => `${item.status}: ${item.changes.map((c) => `${String(c.kind['type'])} ${c.path}`).join(', ')}`,
   mcpToolCall: (item) => `${item.server}.${item.tool}(${JSON.stringify(item.arguments)}) → ${item.status}`,
-  dynamicToolCall: (item) => `${item.namespace ? `${item.namespace}.` : ''}${item.tool}(${JSON.stringify(item.arguments)}) → ${item.status}`,
+  dynamicToolCall: (item) =>
+    `${item.namespace ? `${item.namespace}.` : ''}${item.tool}(${JSON.stringify(item.arguments)}) → ${item.status}`,
   collabAgentToolCall: (item) => `${item.tool} ${item.receiverThreadIds.join(', ')} → ${item.status}`,
   webSearch: (item) => item.query,
   imageView: (item) => item.path,
@@ -78,7 +80,13 @@ export const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w 
  * `max` (and at least 1), and what was used instead.
  */
 export const limitNotes = (limit: number | null | undefined, max: number = MAX_PAGE_SIZE): string[] =>
-  limit === undefined || limit === null ? [] : limit > max ? [`--limit ${limit} is more than a page holds: ${max} used`] : limit < 1 ? [`--limit ${limit}: 1 used`] : [];
+  limit === undefined || limit === null
+    ? []
+    : limit > max
+      ? [`--limit ${limit} is more than a page holds: ${max} used`]
+      : limit < 1
+        ? [`--limit ${limit}: 1 used`]
+        : [];
 
 /**
  * The pages around this one, as commands a person can paste: the same command with `--cursor
@@ -87,11 +95,18 @@ export const limitNotes = (limit: number | null | undefined, max: number = MAX_P
  * cursor is that row's time ∓ 1 ms, a turn or item cursor the row itself, shown again). `last page`
  * when there is no next one.
  */
-export const pageHints = (page: { nextCursor: string | null; backwardsCursor: string | null }, command: PageCommand): string[] => {
+export const pageHints = (
+  page: { nextCursor: string | null; backwardsCursor: string | null },
+  command: PageCommand,
+): string[] => {
   const run = (cursor: string, reversed: boolean): string =>
-    terminalText([...command.words, '--cursor', cursor, ...(reversed ? [command.reverseFlag] : [])].map(shellWord).join(' '));
+    terminalText(
+      [...command.words, '--cursor', cursor, ...(reversed ? [command.reverseFlag] : [])].map(shellWord).join(' '),
+    );
   return [
     page.nextCursor === null ? 'last page' : `next page: ${run(page.nextCursor, command.reversed)}`,
-    ...(page.backwardsCursor === null || !command.fromCursor ? [] : [`back:      ${run(page.backwardsCursor, !command.reversed)}`]),
+    ...(page.backwardsCursor === null || !command.fromCursor
+      ? []
+      : [`back:      ${run(page.backwardsCursor, !command.reversed)}`]),
   ];
 };

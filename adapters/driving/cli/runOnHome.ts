@@ -28,17 +28,24 @@ export const runOnHome = async <A>(
   const { codexHome, indexDir } = named.right;
   const warning = quarantineWarning(indexDir, opts.json);
   // Printed while the home is open: a streamed answer (`read`) is read as it is printed.
-  const opened = await withCodexHome(codexHome, indexDir, { onStatus: cliFeedback.onStatus, ...open }, (home) => async () => {
-    const answer = await use(warning.watch(home))();
-    cliFeedback.settle();
-    // A refusal that finds no thread says where it is, from the index still open.
-    if (E.isLeft(answer) && threadId !== undefined) {
-      const { threadHinted } = await import('./threadIdArgument.js');
-      return printAnswer(E.left(await threadHinted(home.read, answer.left, threadId)), opts, human).then(() => E.right(undefined));
-    }
-    await printAnswer(answer, opts, human);
-    return E.right(undefined);
-  });
+  const opened = await withCodexHome(
+    codexHome,
+    indexDir,
+    { onStatus: cliFeedback.onStatus, ...open },
+    (home) => async () => {
+      const answer = await use(warning.watch(home))();
+      cliFeedback.settle();
+      // A refusal that finds no thread says where it is, from the index still open.
+      if (E.isLeft(answer) && threadId !== undefined) {
+        const { threadHinted } = await import('./threadIdArgument.js');
+        return printAnswer(E.left(await threadHinted(home.read, answer.left, threadId)), opts, human).then(() =>
+          E.right(undefined),
+        );
+      }
+      await printAnswer(answer, opts, human);
+      return E.right(undefined);
+    },
+  );
   cliFeedback.settle();
   if (E.isLeft(opened)) await printAnswer(opened, opts, human);
   await warning.print();

@@ -54,7 +54,10 @@ export const ServeOptions = t.intersection([
     metricsPublic: t.boolean,
     chatgptBaseUrl: t.string,
     eventstore: EventStoreUrl,
-    upstream: t.union([t.literal('codex'), t.refinement(t.string, (u) => /^wss?:\/\/[^/]+/.test(u), 'codex, or a ws:// or wss:// URL')]),
+    upstream: t.union([
+      t.literal('codex'),
+      t.refinement(t.string, (u) => /^wss?:\/\/[^/]+/.test(u), 'codex, or a ws:// or wss:// URL'),
+    ]),
     upstreamBin: t.string,
     upstreamTokenFile: t.string,
     upstreamConnectTimeoutMs: Positive,
@@ -62,7 +65,10 @@ export const ServeOptions = t.intersection([
     pricing: t.string,
     codexVersion: t.keyof(Object.fromEntries(CODEX_VERSIONS.map((v) => [v, null])) as Record<CodexVersion, null>),
   }),
-  t.type({ listen: t.string, logLevel: t.keyof(Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>) }),
+  t.type({
+    listen: t.string,
+    logLevel: t.keyof(Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>),
+  }),
 ]);
 type ServeOptions = t.TypeOf<typeof ServeOptions>;
 
@@ -163,7 +169,13 @@ const openingService = (
     cliFeedback.ready(`serving ${codexHome}: ${channel}`);
     startRemotePluginSync(opened.right.plugins, serveOpts);
     return E.right({
-      ctx: { codexHome, ports: opened.right.mutations, externalAgents: opened.right.externalAgents, plugins: opened.right.plugins, pricing },
+      ctx: {
+        codexHome,
+        ports: opened.right.mutations,
+        externalAgents: opened.right.externalAgents,
+        plugins: opened.right.plugins,
+        pricing,
+      },
       methods: ALL_METHODS,
       subscriptions,
       // Each request runs ahead of the build behind it (and, on WebSocket, is timed into the metrics).
@@ -181,7 +193,8 @@ const schedulingOf = (serveOpts: ServeOptions): RpcServerOptions => {
     maxRequestsPerConnection: serveOpts.maxRequestsPerConnection,
     maxQueuedPerKey: serveOpts.maxQueuedPerThread,
     codexVersion: serveCodexVersion(serveOpts),
-    onConnectionVersion: (codexVersion, client) => log.info('connection speaks codex', { codexVersion, client: client ?? null }),
+    onConnectionVersion: (codexVersion, client) =>
+      log.info('connection speaks codex', { codexVersion, client: client ?? null }),
   };
 };
 
@@ -208,7 +221,12 @@ const upstreamOf = async (named: NamedHome, serveOpts: ServeOptions): Promise<Pi
     serveOpts.upstream === 'codex'
       ? spawnedUpstream({ bin: serveOpts.upstreamBin ?? 'codex', codexHome: named.codexHome, ...upstreamOptions })
       : webSocketUpstream(serveOpts.upstream, serveOpts.upstreamTokenFile, upstreamOptions);
-  return { upstream: { upstream, answeredHere: new Set(METHOD_ENTRIES.filter((e) => e.withUpstream === 'here').map((e) => e.name)) } };
+  return {
+    upstream: {
+      upstream,
+      answeredHere: new Set(METHOD_ENTRIES.filter((e) => e.withUpstream === 'here').map((e) => e.name)),
+    },
+  };
 };
 
 /** How long `codex --version` may take at start before `--upstream codex` is refused. */
@@ -248,7 +266,14 @@ const stopSignal = (): Promise<string> => {
 
 const serveStdio = async (named: NamedHome, pricing: PricingTable, serveOpts: ServeOptions): Promise<void> => {
   const log = jsonLog(serveOpts.logLevel);
-  const home = openingService(named, pricing, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', undefined, observedIndex(undefined, log, true));
+  const home = openingService(
+    named,
+    pricing,
+    serveOpts,
+    'JSON-RPC on stdin/stdout, one message per line',
+    undefined,
+    observedIndex(undefined, log, true),
+  );
   const upstream = await upstreamOf(named, serveOpts);
   const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), ...upstream });
   // SIGTERM and Ctrl-C stop reading and let the requests already taken finish and be answered;
@@ -263,10 +288,16 @@ const serveStdio = async (named: NamedHome, pricing: PricingTable, serveOpts: Se
   // Its one peer stopped reading while 8 MiB waited for it (live notifications, an upstream's
   // stream): nothing more is sent, the connection ends, serve says why and exits 1.
   let dropped = false;
-  const connection = lineConnection(process.stdin, process.stdout, serveOpts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_OUTBOUND_BYTES, (waitingBytes) => {
-    dropped = true;
-    log.warn('slow consumer dropped', { peer: 'stdio', maxBufferedBytes: DEFAULT_MAX_OUTBOUND_BYTES, waitingBytes });
-  });
+  const connection = lineConnection(
+    process.stdin,
+    process.stdout,
+    serveOpts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+    DEFAULT_MAX_OUTBOUND_BYTES,
+    (waitingBytes) => {
+      dropped = true;
+      log.warn('slow consumer dropped', { peer: 'stdio', maxBufferedBytes: DEFAULT_MAX_OUTBOUND_BYTES, waitingBytes });
+    },
+  );
   try {
     await server.serve(connection);
     await server.shutdown();
@@ -292,7 +323,13 @@ const serveWebSocket = async (
   target: Extract<ListenTarget, { kind: 'ws' }>,
   listening: (listener: { readonly viewerUrl: string }) => void = () => undefined,
 ): Promise<void> => {
-  const [{ webSocketAuthPolicy }, { listenWebSocket }, { DEFAULT_WEBSOCKET_LIMITS }, { serverMetrics }, { DEFAULT_LISTENER_BOUNDS }] = await Promise.all([
+  const [
+    { webSocketAuthPolicy },
+    { listenWebSocket },
+    { DEFAULT_WEBSOCKET_LIMITS },
+    { serverMetrics },
+    { DEFAULT_LISTENER_BOUNDS },
+  ] = await Promise.all([
     import('../rpc/webSocketAuth.js'),
     import('../rpc/webSocketListener.js'),
     import('../rpc/webSocketConnection.js'),
@@ -306,7 +343,10 @@ const serveWebSocket = async (
   const load = { inFlight: () => server.load.inFlight(), queued: () => server.load.queued() };
   const metrics = serverMetrics(load);
   const upstream = await upstreamOf(named, serveOpts);
-  const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...(serveOpts.maxRequestBytes === undefined ? {} : { maxMessageBytes: serveOpts.maxRequestBytes }) };
+  const limits = {
+    ...DEFAULT_WEBSOCKET_LIMITS,
+    ...(serveOpts.maxRequestBytes === undefined ? {} : { maxMessageBytes: serveOpts.maxRequestBytes }),
+  };
   const bounds = {
     maxConnections: serveOpts.maxConnections ?? DEFAULT_LISTENER_BOUNDS.maxConnections,
     maxHeads: serveOpts.maxPendingConnections ?? DEFAULT_LISTENER_BOUNDS.maxHeads,
@@ -337,12 +377,25 @@ const serveWebSocket = async (
   // the bind and this, so no connection comes before the server.
   const { host, port } = listener.right;
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const home = openingService(named, pricing, serveOpts, `JSON-RPC over WebSocket on ${url}, one message per text frame`, metrics, observedIndex(metrics, log));
-  const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded, ...upstream });
+  const home = openingService(
+    named,
+    pricing,
+    serveOpts,
+    `JSON-RPC over WebSocket on ${url}, one message per text frame`,
+    metrics,
+    observedIndex(metrics, log),
+  );
+  const server = createRpcServer(home.service, {
+    ...schedulingOf(serveOpts),
+    onOverload: metrics.overloaded,
+    ...upstream,
+  });
   listening(listener.right);
   const stop = stopSignal();
   // The home opens now, not at the first client: a failure to open it ends the server.
-  const opened = home.service.open().then((o) => (E.isLeft(o) ? 'the home could not be opened' : new Promise<string>(() => undefined)));
+  const opened = home.service
+    .open()
+    .then((o) => (E.isLeft(o) ? 'the home could not be opened' : new Promise<string>(() => undefined)));
   const why = await Promise.race([stop, opened]);
   log.info('shutting down', { why });
   // The upstream's links are cut at once: a request waiting on it is answered, not waited for.
@@ -362,10 +415,13 @@ export const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise
   const startable = await codexStarts(named.right, serveOpts);
   if (E.isLeft(startable)) return reportError(startable.left, opts.json);
   const version = serverVersionOf(serveOpts.codexVersion, process.env['ROLLOUT_ENGINE_CODEX_VERSION']);
-  if ('refused' in version) return reportError(refusedValue('ROLLOUT_ENGINE_CODEX_VERSION', version.refused), opts.json);
+  if ('refused' in version)
+    return reportError(refusedValue('ROLLOUT_ENGINE_CODEX_VERSION', version.refused), opts.json);
   const pricing = await pricingOption(serveOpts.pricing);
   if (E.isLeft(pricing)) return reportError(pricing.left, opts.json);
-  return target.right.kind === 'stdio' ? serveStdio(named.right, pricing.right, serveOpts) : serveWebSocket(opts, named.right, pricing.right, serveOpts, target.right);
+  return target.right.kind === 'stdio'
+    ? serveStdio(named.right, pricing.right, serveOpts)
+    : serveWebSocket(opts, named.right, pricing.right, serveOpts, target.right);
 };
 
 /** `view`'s own options: a loopback port (0: the system picks one), whether to start a browser, and `--pricing FILE` (as serve's). */
@@ -384,8 +440,15 @@ export const view = async (opts: HomeOptions, v: ViewOptions): Promise<void> => 
   if (E.isLeft(named)) return reportError(named.left, opts.json);
   const pricing = await pricingOption(v.pricing);
   if (E.isLeft(pricing)) return reportError(pricing.left, opts.json);
-  return serveWebSocket(opts, named.right, pricing.right, serveOpts, { kind: 'ws', host: '127.0.0.1', port }, (listener) => {
-    process.stdout.write(`${terminalLines(`viewer: ${listener.viewerUrl} (Ctrl-C stops)`)}\n`);
-    if (v.open !== false) openBrowser(listener.viewerUrl);
-  });
+  return serveWebSocket(
+    opts,
+    named.right,
+    pricing.right,
+    serveOpts,
+    { kind: 'ws', host: '127.0.0.1', port },
+    (listener) => {
+      process.stdout.write(`${terminalLines(`viewer: ${listener.viewerUrl} (Ctrl-C stops)`)}\n`);
+      if (v.open !== false) openBrowser(listener.viewerUrl);
+    },
+  );
 };

@@ -94,7 +94,8 @@ const cutTo = (text: string, max: number): string => {
  * ` ↵ `, other runs of white space as one space, at most `max` characters of it (cut marked `…`,
  * never inside an open quote), its controls escaped (`terminalText`).
  */
-export const oneLineText = (text: string, max = Infinity): string => terminalText(cutTo(breaksMarked(text).replace(/\s+/g, ' ').trim(), max));
+export const oneLineText = (text: string, max = Infinity): string =>
+  terminalText(cutTo(breaksMarked(text).replace(/\s+/g, ' ').trim(), max));
 
 /**
  * A text of a home as lines of its own (a message, a command, an output shown as a block): split

@@ -18,7 +18,8 @@ import { cliFeedback } from './progress.js';
  */
 
 /** How a person finds a thread's id. */
-export const LIST_THREADS = 'run `rollout-engine threads` to list them (`rollout-engine threads --archived`: the archived ones)';
+export const LIST_THREADS =
+  'run `rollout-engine threads` to list them (`rollout-engine threads --archived`: the archived ones)';
 
 /** An error with the line the CLI adds under it (`reportError` prints it; `--json` carries it as `hint`). */
 export type HintedError = EngineError & { readonly hint?: string };
@@ -28,11 +29,14 @@ const hinted = (e: EngineError, hint: string): EngineError => ({ ...e, hint }) a
 /** The thread ids a request names: its `threadId`, and `includedThreadIds` (`threads --only`). */
 const idsIn = (request: Readonly<Record<string, unknown>>): string[] => [
   ...(typeof request['threadId'] === 'string' ? [request['threadId']] : []),
-  ...(Array.isArray(request['includedThreadIds']) ? request['includedThreadIds'].filter((id): id is string => typeof id === 'string') : []),
+  ...(Array.isArray(request['includedThreadIds'])
+    ? request['includedThreadIds'].filter((id): id is string => typeof id === 'string')
+    : []),
 ];
 
 /** Whether a request names a thread by a prefix (not an id, nor other text): resolved against the home before the method sees it. */
-export const needsResolving = (request: Readonly<Record<string, unknown>>): boolean => idsIn(request).some(isThreadIdPrefix);
+export const needsResolving = (request: Readonly<Record<string, unknown>>): boolean =>
+  idsIn(request).some(isThreadIdPrefix);
 
 /**
  * The request with each thread id prefix it holds replaced by the id it stands for, from the
@@ -47,12 +51,16 @@ export const resolvedRequest = async (
   if (E.isLeft(named)) return named;
   const given = idsIn(request);
   const hasId = typeof request['threadId'] === 'string';
-  const r = await withCodexHome(named.right.codexHome, named.right.indexDir, { onStatus: cliFeedback.onStatus }, (home) =>
-    TE.map((ids: string[]) => ({
-      ...request,
-      ...(hasId ? { threadId: ids[0] } : {}),
-      ...(Array.isArray(request['includedThreadIds']) ? { includedThreadIds: ids.slice(hasId ? 1 : 0) } : {}),
-    }))(resolveThreadIds(home.read, given)),
+  const r = await withCodexHome(
+    named.right.codexHome,
+    named.right.indexDir,
+    { onStatus: cliFeedback.onStatus },
+    (home) =>
+      TE.map((ids: string[]) => ({
+        ...request,
+        ...(hasId ? { threadId: ids[0] } : {}),
+        ...(Array.isArray(request['includedThreadIds']) ? { includedThreadIds: ids.slice(hasId ? 1 : 0) } : {}),
+      }))(resolveThreadIds(home.read, given)),
   );
   cliFeedback.settle();
   return E.isLeft(r) && r.left._tag === 'NotFound' ? E.left(hinted(r.left, LIST_THREADS)) : r;
@@ -70,23 +78,33 @@ export const malformedIdHint = (e: EngineError, request: Readonly<Record<string,
 const NO_ARCHIVED_ROLLOUT = (threadId: string): string => `no archived rollout found for thread id ${threadId}`;
 
 const namesNoThread = (e: EngineError, threadId: string): boolean =>
-  (e._tag === 'NotFound' && e.what === 'thread') || (e._tag === 'Rejected' && (e.reason === NO_ROLLOUT(threadId) || e.reason === NO_ARCHIVED_ROLLOUT(threadId)));
+  (e._tag === 'NotFound' && e.what === 'thread') ||
+  (e._tag === 'Rejected' && (e.reason === NO_ROLLOUT(threadId) || e.reason === NO_ARCHIVED_ROLLOUT(threadId)));
 
 /**
  * A refusal that finds no thread, with the line that says where the thread is: archived (and how
  * to bring it back), not archived, or not in this home (how to list them); one that finds no turn
  * of it, where its turns are listed. Other errors as they are.
  */
-export const threadHinted = async (ports: Pick<ThreadIdPorts, 'index'>, e: EngineError, threadId: string): Promise<EngineError> => {
+export const threadHinted = async (
+  ports: Pick<ThreadIdPorts, 'index'>,
+  e: EngineError,
+  threadId: string,
+): Promise<EngineError> => {
   // A turn the thread does not have (revert, fork): where its turns are listed.
-  if (e._tag === 'NotFound' && e.what === 'turn') return hinted(e, `\`rollout-engine turns ${threadId} --view notLoaded\` lists the thread's turns`);
+  if (e._tag === 'NotFound' && e.what === 'turn')
+    return hinted(e, `\`rollout-engine turns ${threadId} --view notLoaded\` lists the thread's turns`);
   if (!namesNoThread(e, threadId)) return e;
   const standing = await threadStanding(ports, threadId)();
-  if (E.isLeft(standing) || standing.right === 'unknown') return hinted(e, `no thread ${threadId} in this home: ${LIST_THREADS}`);
+  if (E.isLeft(standing) || standing.right === 'unknown')
+    return hinted(e, `no thread ${threadId} in this home: ${LIST_THREADS}`);
   if (standing.right === 'archived')
     return hinted(
       e,
       `thread ${threadId} is archived (its rollout is in archived_sessions/): \`rollout-engine unarchive ${threadId}\` brings it back; \`rollout-engine threads --archived\` lists archived threads`,
     );
-  return hinted(e, `thread ${threadId} is not archived (its rollout is under sessions/): \`rollout-engine threads\` lists it`);
+  return hinted(
+    e,
+    `thread ${threadId} is not archived (its rollout is under sessions/): \`rollout-engine threads\` lists it`,
+  );
 };

@@ -16,7 +16,9 @@ export const threadIdCommand = <A>(declared: {
   readonly name: string;
   readonly description: string;
   readonly method: () => Promise<MethodOfCommand<{ readonly threadId: string }>>;
-  readonly use: () => Promise<(ports: ThreadManagementPorts, params: { readonly threadId: string }) => TE.TaskEither<EngineError, A>>;
+  readonly use: () => Promise<
+    (ports: ThreadManagementPorts, params: { readonly threadId: string }) => TE.TaskEither<EngineError, A>
+  >;
   readonly human: Human<A>;
 }) =>
   command({

@@ -13,7 +13,14 @@ import { ownLikeFolderSync } from '../../driven/fs/ownership.js';
  * session yet holds its `config.toml` (written by the user or `codex` itself), `auth.json`
  * (`codex login`) or `history.jsonl` (the prompt history).
  */
-export const CODEX_HOME_ENTRIES = ['sessions/', 'archived_sessions/', 'session_index.jsonl', 'config.toml', 'auth.json', 'history.jsonl'] as const;
+export const CODEX_HOME_ENTRIES = [
+  'sessions/',
+  'archived_sessions/',
+  'session_index.jsonl',
+  'config.toml',
+  'auth.json',
+  'history.jsonl',
+] as const;
 
 /** The engine's own folder in a home (its index): not a sign of a Codex home, and not something that makes a folder non-empty for `--new-home`. */
 const ENGINE_FOLDER = '.rollout-engine';
@@ -54,7 +61,10 @@ const startHome = (codexHome: string, exists: boolean): E.Either<EngineError, vo
     ownLikeFolderSync(nodePath.join(codexHome, 'sessions'), 'folder');
     return E.right(undefined);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return E.left(invalidArgument('CODEX_HOME', `cannot make a new home at ${codexHome}: its parent folder does not exist`));
+    if (errnoCode(err) === 'ENOENT')
+      return E.left(
+        invalidArgument('CODEX_HOME', `cannot make a new home at ${codexHome}: its parent folder does not exist`),
+      );
     return E.left(toEngineError(codexHome, 'create CODEX_HOME')(err));
   }
 };
@@ -92,7 +102,12 @@ export const checkCodexHome = (codexHome: string, newHome: boolean): E.Either<En
   const layoutHome = homeByLayout(codexHome);
   const meant = layoutHome === undefined ? '' : `; Codex keeps this folder inside its home: --codex-home ${layoutHome}`;
   if (empty)
-    return E.left(invalidArgument('CODEX_HOME', `${codexHome} is an empty folder, not a Codex home (${EXPECTED})${meant}; give --new-home to start a new home there`));
+    return E.left(
+      invalidArgument(
+        'CODEX_HOME',
+        `${codexHome} is an empty folder, not a Codex home (${EXPECTED})${meant}; give --new-home to start a new home there`,
+      ),
+    );
   return E.left(
     invalidArgument(
       'CODEX_HOME',

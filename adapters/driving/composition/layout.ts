@@ -9,13 +9,16 @@ import { lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
  * node:crypto, loaded when a cache folder is named (an index dir the user cannot write): every
  * command loads this module at start, and loading crypto was a visible share of a warm `tokens` run.
  */
-const sha256Hex = (text: string): string => (createRequire(import.meta.url)('node:crypto') as typeof Crypto).createHash('sha256').update(text).digest('hex');
+const sha256Hex = (text: string): string =>
+  (createRequire(import.meta.url)('node:crypto') as typeof Crypto).createHash('sha256').update(text).digest('hex');
 
 /** `--codex-home`, else `$CODEX_HOME`, else `~/.codex` (as Codex itself resolves it). */
-export const resolveCodexHome = (flag: string | undefined): string => nodePath.resolve(flag ?? process.env['CODEX_HOME'] ?? nodePath.join(os.homedir(), '.codex'));
+export const resolveCodexHome = (flag: string | undefined): string =>
+  nodePath.resolve(flag ?? process.env['CODEX_HOME'] ?? nodePath.join(os.homedir(), '.codex'));
 
 /** `--index-dir`, else `<codex-home>/.rollout-engine/`. */
-export const resolveIndexDir = (codexHome: string, flag: string | undefined): string => nodePath.resolve(flag ?? nodePath.join(codexHome, '.rollout-engine'));
+export const resolveIndexDir = (codexHome: string, flag: string | undefined): string =>
+  nodePath.resolve(flag ?? nodePath.join(codexHome, '.rollout-engine'));
 
 /** Where a home's index goes. */
 export interface IndexPlace {
@@ -52,7 +55,8 @@ export const chooseIndexDir = (codexHome: string, flag: string | undefined, prob
  * would rebuild, never mix.)
  */
 export const cacheIndexDirOf = (homeRealPath: string, xdgCacheHome: string | undefined, userHome: string): string => {
-  const base = xdgCacheHome !== undefined && nodePath.isAbsolute(xdgCacheHome) ? xdgCacheHome : nodePath.join(userHome, '.cache');
+  const base =
+    xdgCacheHome !== undefined && nodePath.isAbsolute(xdgCacheHome) ? xdgCacheHome : nodePath.join(userHome, '.cache');
   return nodePath.join(base, 'rollout-engine', sha256Hex(homeRealPath).slice(0, 16));
 };
 
@@ -74,7 +78,9 @@ export const canWriteIndexDir = (indexDir: string): boolean => {
   let existing = indexDir;
   while (!fs.existsSync(existing) && nodePath.dirname(existing) !== existing) existing = nodePath.dirname(existing);
   const lmdb = lmdbDirOf(indexDir);
-  const parts = [indexDir, lmdb, nodePath.join(lmdb, 'data.mdb'), nodePath.join(lmdb, 'lock.mdb')].filter((p) => fs.existsSync(p));
+  const parts = [indexDir, lmdb, nodePath.join(lmdb, 'data.mdb'), nodePath.join(lmdb, 'lock.mdb')].filter((p) =>
+    fs.existsSync(p),
+  );
   return [existing, ...parts].every(writable);
 };
 

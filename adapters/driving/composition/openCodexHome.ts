@@ -96,7 +96,8 @@ const builtOnce = <A>(build: () => Promise<A>): (() => Promise<A>) => {
 };
 
 /** A writer meeting a torn last line quarantines it in the home's quarantine file and goes on (once the line is torn for good). */
-const writerRecovery = (options: CatchUpOptions): WriterOptions => (options.quarantine === undefined ? {} : { tornTail: 'truncate', quarantine: options.quarantine });
+const writerRecovery = (options: CatchUpOptions): WriterOptions =>
+  options.quarantine === undefined ? {} : { tornTail: 'truncate', quarantine: options.quarantine };
 
 /** Every set of ports over one opened index: the one place they are built (tests and benches use it on an index they opened). */
 export const portsOver = (
@@ -120,7 +121,10 @@ export const portsOver = (
     hostPaths: { cwd: process.cwd(), home: hostHome() },
   };
   // The append keys are kept beside the LMDB folder, in the index dir (`lmdbDirOf`).
-  const appendKeys = fileAppendKeys(nodePath.dirname(store.path), confinementRoot(codexHome, nodePath.dirname(store.path)));
+  const appendKeys = fileAppendKeys(
+    nodePath.dirname(store.path),
+    confinementRoot(codexHome, nodePath.dirname(store.path)),
+  );
   return {
     read,
     mutations: {
@@ -142,9 +146,17 @@ export const portsOver = (
  * reads catch each thread up from the files on demand. Every entry point (the CLI's views,
  * reports and mutations, `serve`) opens a home here, in one of three backfill modes.
  */
-export const openCodexHome = async (codexHome: string, indexDir: string, opts: OpenCodexHomeOptions = {}): Promise<E.Either<EngineError, OpenCodexHome>> => {
+export const openCodexHome = async (
+  codexHome: string,
+  indexDir: string,
+  opts: OpenCodexHomeOptions = {},
+): Promise<E.Either<EngineError, OpenCodexHome>> => {
   // Large catch-ups read on a reader thread: the indexer takes the tail-source port, this root picks the reader.
-  const options: CatchUpOptions = { tailReader: openTailReaderThread, ...opts.catchUp, quarantine: homeQuarantineSink(codexHome, indexDir) };
+  const options: CatchUpOptions = {
+    tailReader: openTailReaderThread,
+    ...opts.catchUp,
+    quarantine: homeQuarantineSink(codexHome, indexDir),
+  };
   const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
     ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
     ...indexLockWaitStatus(opts.onStatus, codexHome),
@@ -211,7 +223,9 @@ const openingOf = (
     ...(opts.observer === undefined ? {} : { observer: opts.observer }),
   };
   // Built on first use: a view or a report never loads their code.
-  const externalAgents = builtOnce(async () => (await import('../../driven/externalAgents/homeExternalAgents.js')).homeExternalAgents(codexHome));
+  const externalAgents = builtOnce(async () =>
+    (await import('../../driven/externalAgents/homeExternalAgents.js')).homeExternalAgents(codexHome),
+  );
   const plugins = builtOnce(async () =>
     (await import('../../driven/plugins/homeRemotePlugins.js')).homePluginPorts(
       codexHome,
@@ -231,7 +245,19 @@ const openingOf = (
     close,
   });
   const closeStore = async () => void (await store.close()());
-  return { codexHome, opts, store, options, catchUpOptions, gateOptions, waiting, context, isBackfilled, home, closeStore };
+  return {
+    codexHome,
+    opts,
+    store,
+    options,
+    catchUpOptions,
+    gateOptions,
+    waiting,
+    context,
+    isBackfilled,
+    home,
+    closeStore,
+  };
 };
 
 /** `backfill: 'background'`: the home answers at once, requests first, while the backfill runs behind them in small steps. */
@@ -241,7 +267,10 @@ const openBackfillingBehind = async (o: Opening): Promise<OpenCodexHome> => {
   // The watch starts from them (a folder whose times are the same is not listed again), and
   // before the backfill looks at the files: what changes while it runs is seen.
   const recorded = opts.watch === true && isBackfilled() ? await recordedHomeStats(store) : undefined;
-  const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged, recorded === undefined ? {} : { listed: knownFoldersOf(recorded) }) : undefined;
+  const watch =
+    opts.watch === true
+      ? watchHome(codexHome, opts.onRolloutChanged, recorded === undefined ? {} : { listed: knownFoldersOf(recorded) })
+      : undefined;
   const mark = watch?.mark();
   const stop = new AbortController();
   const requests = requestsFirst();
@@ -250,7 +279,12 @@ const openBackfillingBehind = async (o: Opening): Promise<OpenCodexHome> => {
     await requests.between();
     await holdPoint('backfill.between');
   };
-  const building = reportingTo({ ...BACKGROUND_BATCH, ...o.options, signal: stop.signal, between }, opts.onStatus, 'build', codexHome);
+  const building = reportingTo(
+    { ...BACKGROUND_BATCH, ...o.options, signal: stop.signal, between },
+    opts.onStatus,
+    'build',
+    codexHome,
+  );
   const passing = async (): Promise<void> => {
     const gate = await passLmdbBackfillGate(store, codexHome, o.gateOptions, building)();
     if (E.isLeft(gate)) {
@@ -284,7 +318,8 @@ const openBackfillingBehind = async (o: Opening): Promise<OpenCodexHome> => {
     // caught up), records them again, so the next start answers from the index as this one could.
     // Best effort: a failed catch-up leaves the next start to catch up, as before; a second
     // Ctrl-C ends the process meanwhile (serveProcess.ts).
-    if (watch !== undefined && isBackfilled() && (await recordedHomeStats(store)) === undefined) await lazyCatchUpHome(store, codexHome, catchUpOptions)();
+    if (watch !== undefined && isBackfilled() && (await recordedHomeStats(store)) === undefined)
+      await lazyCatchUpHome(store, codexHome, catchUpOptions)();
     await o.closeStore();
   };
   const backfilling = () => (running === undefined ? undefined : requests.stepAside(running));
@@ -294,7 +329,12 @@ const openBackfillingBehind = async (o: Opening): Promise<OpenCodexHome> => {
 /** The default mode: pass the backfill gate (backfill, or wait a bounded time for the process that does) before answering. */
 const openBehindTheGate = async (o: Opening): Promise<E.Either<EngineError, OpenCodexHome>> => {
   const { codexHome, opts, store } = o;
-  const gate = await passLmdbBackfillGate(store, codexHome, o.gateOptions, reportingTo(o.options, opts.onStatus, 'build', codexHome))();
+  const gate = await passLmdbBackfillGate(
+    store,
+    codexHome,
+    o.gateOptions,
+    reportingTo(o.options, opts.onStatus, 'build', codexHome),
+  )();
   if (E.isLeft(gate)) {
     await store.close()();
     return gate;
@@ -337,7 +377,10 @@ export const withCaughtUpHome = async <A>(
   use: (home: OpenCodexHome, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> =>
   withCodexHome(codexHome, indexDir, opts, (home) => async () => {
-    const caught = home.gate !== null && home.gate.backfill !== null ? E.right(home.gate.backfill) : await lazyCatchUpHome(home.store, codexHome, home.catchUpOptions)();
+    const caught =
+      home.gate !== null && home.gate.backfill !== null
+        ? E.right(home.gate.backfill)
+        : await lazyCatchUpHome(home.store, codexHome, home.catchUpOptions)();
     return E.isLeft(caught) ? caught : use(home, caught.right)();
   });
 
@@ -351,7 +394,9 @@ export const withIndexAsItIs = async <A>(
   indexDir: string,
   use: (store: LmdbIndexStore) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> => {
-  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, { quarantine: homeQuarantineSink(codexHome, indexDir) })();
+  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
+    quarantine: homeQuarantineSink(codexHome, indexDir),
+  })();
   if (E.isLeft(opened)) return opened;
   try {
     return await use(opened.right.store)();

@@ -43,12 +43,18 @@ export const openEventStoreHome = async (
   const ready = new Promise<void>((resolve) => (caughtUp = resolve));
   // Thread-state events the follower appends to this node's log are folded into its index once it is open.
   let foldThreadStates: () => void = () => undefined;
-  const following = followIntoHome(connection, nodeHome, { signal: stop.signal, onCaughtUp: () => caughtUp(), onThreadState: () => foldThreadStates() });
+  const following = followIntoHome(connection, nodeHome, {
+    signal: stop.signal,
+    onCaughtUp: () => caughtUp(),
+    onThreadState: () => foldThreadStates(),
+  });
   const first = await Promise.race([ready.then(() => undefined), following]);
   if (first !== undefined) {
     await connection.close().catch(() => undefined);
     // Ended before it caught up: failed (or aborted, which nothing does here).
-    return E.isLeft(first) ? first : E.left(toEngineError(nodeHome, 'follow')(new Error('the subscription ended before it caught up')));
+    return E.isLeft(first)
+      ? first
+      : E.left(toEngineError(nodeHome, 'follow')(new Error('the subscription ended before it caught up')));
   }
   void following.then((r) => (E.isLeft(r) && !stop.signal.aborted ? opts.onFollowFailed?.(r.left) : undefined));
   const opened = await openCodexHome(nodeHome, indexDir, { ...opts, watch: true });

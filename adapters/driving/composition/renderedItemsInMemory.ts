@@ -23,7 +23,9 @@ const charsOf = (key: string, texts: ReadonlyArray<string>): number => texts.red
  * pass `maxChars` (a Map keeps insertion order: a hit is moved to the end); an item whose texts
  * alone are over an eighth of the bound is not kept.
  */
-export const renderedItemsInMemory = (maxChars: number = RENDERED_ITEMS_CHARS): RenderedItems & { readonly size: () => number; readonly chars: () => number } => {
+export const renderedItemsInMemory = (
+  maxChars: number = RENDERED_ITEMS_CHARS,
+): RenderedItems & { readonly size: () => number; readonly chars: () => number } => {
   const kept = new Map<string, Kept>();
   let chars = 0;
   const forget = (key: string, k: Kept): void => {

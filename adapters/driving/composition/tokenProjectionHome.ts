@@ -30,7 +30,10 @@ export const withTokenProjectionCaughtUp = async <A>(
      */
     readonly garbage?: GarbageBound;
   },
-  use: (index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] }, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
+  use: (
+    index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] },
+    catchUp: CatchUpSummary,
+  ) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> => {
   // The token projection alone reads its files in place (indexer/tokens/indexTokenFiles.ts), on this
   // thread: the fold and the index writes are the report's critical path, and a reader thread did

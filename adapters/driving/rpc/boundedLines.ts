@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
  * One message of input as its bytes (decoded only once its bounds are checked: `messageBounds.ts`),
  * or the size of one that was over the limit (its bytes were dropped, not kept).
  */
-export type InputLine = { readonly kind: 'line'; readonly bytes: Buffer } | { readonly kind: 'tooLong'; readonly bytes: number };
+export type InputLine =
+  { readonly kind: 'line'; readonly bytes: Buffer } | { readonly kind: 'tooLong'; readonly bytes: number };
 
 /**
  * The lines of a byte stream (`\n` or `\r\n`), holding at most `maxBytes` of one line: a longer
@@ -19,7 +20,9 @@ export async function* boundedLines(input: Readable, maxBytes: number): AsyncGen
   const take = (): InputLine => {
     const joined = dropped > 0 ? null : Buffer.concat(parts, held);
     const line: InputLine =
-      joined === null ? { kind: 'tooLong', bytes: held + dropped } : { kind: 'line', bytes: joined.at(-1) === 0x0d ? joined.subarray(0, joined.length - 1) : joined };
+      joined === null
+        ? { kind: 'tooLong', bytes: held + dropped }
+        : { kind: 'line', bytes: joined.at(-1) === 0x0d ? joined.subarray(0, joined.length - 1) : joined };
     parts = [];
     held = 0;
     dropped = 0;

@@ -4,7 +4,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { invalidParamsMessage, unknownMethodRefusal } from '../../../protocol/requestErrors.js';
 import { clientCapabilitiesOf } from '../../../protocol/server.js';
-import { connectionVersion, NEWEST_CODEX_VERSION, paramsAt, spokenAt, versionOfUserAgent } from '../../../protocol/codexVersions.js';
+import {
+  connectionVersion,
+  NEWEST_CODEX_VERSION,
+  paramsAt,
+  spokenAt,
+  versionOfUserAgent,
+} from '../../../protocol/codexVersions.js';
 import { answerAt, itemAbsentAt, methodAnswerAt } from '../../../protocol/itemDeltas.js';
 import { notificationSpokenAt } from '../../../protocol/notifications.js';
 import type { CodexVersion } from '../../../protocol/codexVersions.js';
@@ -115,7 +121,9 @@ const served = (s: Shared, connection: RpcConnection): Served => {
     wakeStop: undefined,
   };
   const up = s.options.upstream;
-  return up === undefined ? c : Object.assign(c, { upstream: connectionUpstream(up.upstream, connection, outbox, c.gone) });
+  return up === undefined
+    ? c
+    : Object.assign(c, { upstream: connectionUpstream(up.upstream, connection, outbox, c.gone) });
 };
 
 /** Serve one client until its messages end (or the server shuts down) and every request it made is answered, or skipped when it is gone. */
@@ -189,7 +197,14 @@ const readMessages = async (s: Shared, c: Served): Promise<void> => {
 
 /** A failure no handler turned into an error still gets an answer (-32603); the server goes on. */
 const internalError = (c: Served, id: Id) => (err: unknown) =>
-  c.gone() ? undefined : c.fail(id, { code: INTERNAL_ERROR, message: `Internal error: ${err instanceof Error ? err.message : String(err)}` }).catch(() => undefined);
+  c.gone()
+    ? undefined
+    : c
+        .fail(id, {
+          code: INTERNAL_ERROR,
+          message: `Internal error: ${err instanceof Error ? err.message : String(err)}`,
+        })
+        .catch(() => undefined);
 
 /** One message: a request (`initialize`, or one accepted to run), a notification, or a client's reply to the upstream. */
 const dispatch = async (s: Shared, c: Served, bytes: Buffer): Promise<void> => {
@@ -227,7 +242,10 @@ const dispatch = async (s: Shared, c: Served, bytes: Buffer): Promise<void> => {
   // refused and never run, not taken for a notification (a client waiting on it would wait
   // forever) nor answered under an id it cannot match (`protocol/jsonRpc.ts`).
   if (typeof json === 'object' && json !== null && 'id' in json && 'method' in json)
-    return c.fail(null, { code: INVALID_REQUEST, message: `Invalid request: id must be a string or an integer from ${-MAX_SAFE_ID} to ${MAX_SAFE_ID}` });
+    return c.fail(null, {
+      code: INVALID_REQUEST,
+      message: `Invalid request: id must be a string or an integer from ${-MAX_SAFE_ID} to ${MAX_SAFE_ID}`,
+    });
   if (RpcNotification.is(json)) {
     // `initialized` and other client notifications need no answer; the upstream is told of them.
     c.upstream?.notify(json.method, json.params);
@@ -249,7 +267,8 @@ const initialize = async (s: Shared, c: Served, id: Id, rawParams: unknown): Pro
   const init = homeless ?? opened?.byName.get('initialize');
   if (init === undefined) return c.fail(id, { code: METHOD_NOT_FOUND, message: 'method not found: initialize' });
   const params = init.params.decode(rawParams);
-  if (E.isLeft(params)) return c.fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
+  if (E.isLeft(params))
+    return c.fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
   c.initialized = true;
   ({ experimentalApi: c.experimentalApi, optedOut: c.optedOut } = clientCapabilitiesOf(params.right));
   const clientInfo = (rawParams as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo;
@@ -260,7 +279,10 @@ const initialize = async (s: Shared, c: Served, id: Id, rawParams: unknown): Pro
   // served all the same.
   c.upstream?.initialized(rawParams);
   const upstreamInit = c.upstream === undefined ? undefined : (await c.upstream.link()).init;
-  const upstreamResult = upstreamInit !== undefined && 'result' in upstreamInit ? (upstreamInit.result as { userAgent?: unknown } | undefined) : undefined;
+  const upstreamResult =
+    upstreamInit !== undefined && 'result' in upstreamInit
+      ? (upstreamInit.result as { userAgent?: unknown } | undefined)
+      : undefined;
   c.codexVersion = connectionVersion(versionOfUserAgent(upstreamResult?.userAgent) ?? c.codexVersion, clientInfo);
   s.options.onConnectionVersion?.(c.codexVersion, c.clientName);
   const notify = (): void => undefined;
@@ -278,14 +300,21 @@ const initialize = async (s: Shared, c: Served, id: Id, rawParams: unknown): Pro
 /** A request after `initialize`: waits for the home, is decoded, then scheduled; resolves once it is answered, refused or skipped. */
 const accept = async (s: Shared, c: Served, id: Id, name: string, rawParams: unknown): Promise<void> => {
   // Not ours to answer with an upstream: it never waits for the home.
-  if (c.upstream !== undefined && !s.options.upstream!.answeredHere.has(name)) return c.upstream.forward(id, name, rawParams);
+  if (c.upstream !== undefined && !s.options.upstream!.answeredHere.has(name))
+    return c.upstream.forward(id, name, rawParams);
   const opened = s.home.current();
   const homeless = opened === null ? s.home.early.get(name) : undefined;
   if (homeless !== undefined) {
     const params = homeless.params.decode(rawParams);
-    if (E.isLeft(params)) return c.fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
-    const result = await homeless.handle({ codexHome: s.home.codexHome, notify: () => undefined, codexVersion: c.codexVersion }, params.right)();
-    return E.isLeft(result) ? c.fail(id, toRpcError(result.left)) : c.outbox.enqueue(() => c.connection.send({ jsonrpc: '2.0', id, result: result.right }));
+    if (E.isLeft(params))
+      return c.fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
+    const result = await homeless.handle(
+      { codexHome: s.home.codexHome, notify: () => undefined, codexVersion: c.codexVersion },
+      params.right,
+    )();
+    return E.isLeft(result)
+      ? c.fail(id, toRpcError(result.left))
+      : c.outbox.enqueue(() => c.connection.send({ jsonrpc: '2.0', id, result: result.right }));
   }
   const now: E.Either<EngineError, Answering> = opened !== null ? E.right(opened) : await s.openHome();
   if (E.isLeft(now)) {
@@ -301,9 +330,11 @@ const accept = async (s: Shared, c: Served, id: Id, name: string, rawParams: unk
   // A method added after the connection's version is unknown to it, as it is to that Codex.
   const method = found !== undefined && spokenAt(found, c.codexVersion) ? found : undefined;
   if (method === undefined) return c.fail(id, unknownMethodRefusal(name, c.codexVersion));
-  if (method.experimental === true && !c.experimentalApi) return c.fail(id, { code: INVALID_REQUEST, message: `${name} requires experimentalApi capability` });
+  if (method.experimental === true && !c.experimentalApi)
+    return c.fail(id, { code: INVALID_REQUEST, message: `${name} requires experimentalApi capability` });
   const params = method.params.decode(paramsAt(method, c.codexVersion, rawParams));
-  if (E.isLeft(params)) return c.fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
+  if (E.isLeft(params))
+    return c.fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
   const answering = now.right;
   return new Promise<void>((resolve) => {
     const accepted = s.scheduler.submit({
@@ -324,7 +355,9 @@ const wanted = (c: Served, m: unknown): boolean => !c.optedOut.has((m as { metho
 
 const threadsOf = (c: Served, answering: Answering): ConnectionThreads =>
   (c.threads ??= answering.hub.connect((messages) => {
-    const mine = c.gone() ? [] : messages.filter((m) => wanted(c, m) && !itemAbsentAt(c.codexVersion, (m as { params?: unknown }).params));
+    const mine = c.gone()
+      ? []
+      : messages.filter((m) => wanted(c, m) && !itemAbsentAt(c.codexVersion, (m as { params?: unknown }).params));
     return mine.length === 0 ? Promise.resolve() : c.outbox.sendAll(mine.map((m) => answerAt(c.codexVersion, m)));
   }));
 
@@ -340,17 +373,31 @@ const untilGone =
     })();
 
 /** Run one request's handler with its own notifications, and send them with its answer. */
-const run = async (s: Shared, c: Served, id: Id, method: RpcMethod, params: unknown, answering: Answering, rawParams: unknown): Promise<void> => {
+const run = async (
+  s: Shared,
+  c: Served,
+  id: Id,
+  method: RpcMethod,
+  params: unknown,
+  answering: Answering,
+  rawParams: unknown,
+): Promise<void> => {
   const { codexVersion, optedOut, connection } = c;
   const before: unknown[] = [];
   const after: unknown[] = [];
   const notify = (name: string, p: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void => {
     if (!optedOut.has(name) && notificationSpokenAt(name, codexVersion) && !itemAbsentAt(codexVersion, p))
-      (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: answerAt(codexVersion, p) });
+      (when === 'afterAnswer' ? after : before).push({
+        jsonrpc: '2.0',
+        method: name,
+        params: answerAt(codexVersion, p),
+      });
   };
   const push = (name: string, p: unknown): void => {
     if (!optedOut.has(name) && !c.gone() && notificationSpokenAt(name, codexVersion) && !itemAbsentAt(codexVersion, p))
-      void c.outbox.sendAll([{ jsonrpc: '2.0', method: name, params: answerAt(codexVersion, p), emittedAtMs: Date.now() }]).catch(() => undefined);
+      void c.outbox
+        .sendAll([{ jsonrpc: '2.0', method: name, params: answerAt(codexVersion, p), emittedAtMs: Date.now() }])
+        .catch(() => undefined);
   };
   const cancel = (name: string, requestId: unknown): void => {
     const r = c.running.get(JSON.stringify(requestId));
@@ -383,17 +430,24 @@ const run = async (s: Shared, c: Served, id: Id, method: RpcMethod, params: unkn
   // A change to a thread the upstream Codex has loaded is the upstream's to make (it holds the history in memory);
   // a thread the index does not know may be one the upstream holds with no rollout yet (just
   // started through it): the upstream answers it, as it would without us.
-  if (c.upstream !== undefined && E.isLeft(result) && (isHeldByCodex(result.left) || isUnknownThread(result.left))) return c.upstream.forward(id, method.name, rawParams);
+  if (c.upstream !== undefined && E.isLeft(result) && (isHeldByCodex(result.left) || isUnknownThread(result.left)))
+    return c.upstream.forward(id, method.name, rawParams);
   await c.outbox.enqueue(async () => {
     for (const n of before) await connection.send(n);
     if (E.isLeft(result)) await connection.send(message(id, toRpcError(result.left)));
     else
       // Its fields and items as the connection's version answers them (`methodAnswerAt`).
-      await connection.send({ jsonrpc: '2.0', id, result: mapStreams(methodAnswerAt(method, codexVersion, result.right), untilGone(c)) }).catch((err: unknown) => {
-        if (err instanceof ClientGone || c.gone()) return;
-        if (isEngineError(err)) return connection.send(message(id, toRpcError(err)));
-        throw err;
-      });
+      await connection
+        .send({
+          jsonrpc: '2.0',
+          id,
+          result: mapStreams(methodAnswerAt(method, codexVersion, result.right), untilGone(c)),
+        })
+        .catch((err: unknown) => {
+          if (err instanceof ClientGone || c.gone()) return;
+          if (isEngineError(err)) return connection.send(message(id, toRpcError(err)));
+          throw err;
+        });
     for (const n of after) await connection.send(n);
   });
 };

@@ -25,7 +25,12 @@ export interface ConnectionUpstream {
 }
 
 // long: a port's factory: the methods it returns share its closure's state
-export const connectionUpstream = (up: Upstream, connection: RpcConnection, outbox: PeerOutbox, gone: () => boolean): ConnectionUpstream => {
+export const connectionUpstream = (
+  up: Upstream,
+  connection: RpcConnection,
+  outbox: PeerOutbox,
+  gone: () => boolean,
+): ConnectionUpstream => {
   let initializeParams: unknown;
   let link: UpstreamLink | null = null;
   let linking: Promise<UpstreamLink | null> | null = null;
@@ -45,7 +50,8 @@ export const connectionUpstream = (up: Upstream, connection: RpcConnection, outb
     if (m.id === undefined) {
       const p = m.params as { threadId?: unknown; turn?: { id?: unknown } } | undefined;
       if (typeof p?.threadId === 'string' && typeof p.turn?.id === 'string') {
-        if (m.method === 'turn/started') runningTurns.set(p.turn.id, { threadId: p.threadId, turn: p.turn as Record<string, unknown> });
+        if (m.method === 'turn/started')
+          runningTurns.set(p.turn.id, { threadId: p.threadId, turn: p.turn as Record<string, unknown> });
         if (m.method === 'turn/completed') runningTurns.delete(p.turn.id);
       }
       void outbox.sendAll([{ jsonrpc: '2.0', method: m.method, params: m.params }]).catch(() => undefined);
@@ -77,7 +83,10 @@ export const connectionUpstream = (up: Upstream, connection: RpcConnection, outb
         completedAt: nowSeconds,
         durationMs: startedAt === null ? null : Math.max(0, nowSeconds - startedAt) * 1000,
       };
-      if (!gone()) void outbox.sendAll([{ jsonrpc: '2.0', method: 'turn/completed', params: { threadId, turn: ended } }]).catch(() => undefined);
+      if (!gone())
+        void outbox
+          .sendAll([{ jsonrpc: '2.0', method: 'turn/completed', params: { threadId, turn: ended } }])
+          .catch(() => undefined);
     }
   };
 
@@ -117,9 +126,14 @@ export const connectionUpstream = (up: Upstream, connection: RpcConnection, outb
     link: upstreamLink,
     forward: async (id, name, rawParams) => {
       const { link: l } = await upstreamLink();
-      const reply: UpstreamReply = l === null ? { error: upstreamUnavailable(up.describe, linkFailure) } : await l.request(name, rawParams);
+      const reply: UpstreamReply =
+        l === null ? { error: upstreamUnavailable(up.describe, linkFailure) } : await l.request(name, rawParams);
       if (gone()) return;
-      await outbox.enqueue(() => connection.send('error' in reply ? { jsonrpc: '2.0', id, error: reply.error } : { jsonrpc: '2.0', id, result: reply.result }));
+      await outbox.enqueue(() =>
+        connection.send(
+          'error' in reply ? { jsonrpc: '2.0', id, error: reply.error } : { jsonrpc: '2.0', id, result: reply.result },
+        ),
+      );
     },
     // Its `initialized` the upstream got when the link was made.
     notify: (method, params) => {
@@ -128,7 +142,8 @@ export const connectionUpstream = (up: Upstream, connection: RpcConnection, outb
     reply: (reply) => {
       const asked = typeof reply.id === 'string' ? upstreamRequests.get(reply.id) : undefined;
       if (asked !== undefined) upstreamRequests.delete(reply.id as string);
-      if (asked !== undefined && asked.generation === linkGeneration && link?.isOpen() === true) link.respond(asked.id, reply);
+      if (asked !== undefined && asked.generation === linkGeneration && link?.isOpen() === true)
+        link.respond(asked.id, reply);
     },
     close: () => (link as UpstreamLink | null)?.close(),
   };

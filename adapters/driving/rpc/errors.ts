@@ -12,10 +12,16 @@ export const toRpcError = (e: EngineError): RpcError => {
     case 'NotFound':
       return { code: INVALID_REQUEST, message: renderError(e) };
     case 'Rejected':
-      return e.data === undefined ? { code: INVALID_REQUEST, message: renderError(e) } : { code: INVALID_REQUEST, message: renderError(e), data: e.data };
+      return e.data === undefined
+        ? { code: INVALID_REQUEST, message: renderError(e) }
+        : { code: INVALID_REQUEST, message: renderError(e), data: e.data };
     case 'Conflict':
       // The positions are data: a writer (`rollout/append`) retries from the actual end.
-      return { code: INVALID_REQUEST, message: renderError(e), data: { path: e.path, expected: e.expected, actual: e.actual } };
+      return {
+        code: INVALID_REQUEST,
+        message: renderError(e),
+        data: { path: e.path, expected: e.expected, actual: e.actual },
+      };
     case 'Unsupported':
       return { code: e.notYet === true ? METHOD_NOT_FOUND : INVALID_REQUEST, message: renderError(e) };
     case 'InvalidArgument':

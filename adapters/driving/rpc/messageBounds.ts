@@ -36,8 +36,10 @@ export const messageBoundsRefusal = async (bytes: Uint8Array): Promise<string | 
     const end = Math.min(bytes.length, start + SCAN_SLICE);
     for (let i = start; i < end; i++) {
       const step = scan.step(bytes[i]!);
-      if (step === 'open' && scan.depth > MAX_MESSAGE_DEPTH) return `recursion limit exceeded: nested deeper than ${MAX_MESSAGE_DEPTH} levels at byte ${i + 1}`;
-      if ((step === 'open' || step === 'comma') && ++values > MAX_MESSAGE_VALUES) return `a message of more than ${MAX_MESSAGE_VALUES} values is over the limit`;
+      if (step === 'open' && scan.depth > MAX_MESSAGE_DEPTH)
+        return `recursion limit exceeded: nested deeper than ${MAX_MESSAGE_DEPTH} levels at byte ${i + 1}`;
+      if ((step === 'open' || step === 'comma') && ++values > MAX_MESSAGE_VALUES)
+        return `a message of more than ${MAX_MESSAGE_VALUES} values is over the limit`;
     }
   }
   return null;

@@ -36,7 +36,11 @@ export interface RpcContext {
   /** The threads this server holds loaded (server-wide, as Codex's thread manager): `thread/loaded/list`. */
   readonly loaded: LoadedThreads;
   /** Send a notification with this request's answer: before it (default) or right after it, as Codex orders each. */
-  readonly notify: <N extends NotificationName>(method: N, params: ServerNotifications[N], when?: 'beforeAnswer' | 'afterAnswer') => void;
+  readonly notify: <N extends NotificationName>(
+    method: N,
+    params: ServerNotifications[N],
+    when?: 'beforeAnswer' | 'afterAnswer',
+  ) => void;
   readonly load: ServerLoad;
   /** The threads this connection follows (live notifications: `threadSubscriptions.ts`). */
   readonly threads?: ConnectionThreads;
@@ -77,7 +81,10 @@ export interface HomelessRpcMethod<P = unknown> {
   readonly params: t.Decoder<unknown, P>;
   /** Always `null`: it waits for nothing. */
   readonly scope: (params: P) => RpcScope;
-  readonly handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify' | 'codexVersion'>, params: P) => TE.TaskEither<EngineError, unknown>;
+  readonly handle: (
+    ctx: Pick<RpcContext, 'codexHome' | 'notify' | 'codexVersion'>,
+    params: P,
+  ) => TE.TaskEither<EngineError, unknown>;
 }
 
 /** A method bound to its handler, carrying its name's type: the binding table (`methods/bound.ts`) takes for each name only the method bound to that name's entry. */
@@ -86,9 +93,13 @@ export type BoundMethod<N extends string> = RpcMethod<unknown> & { readonly name
 /** Binds a protocol entry that needs no home to its handler. */
 export const bindHomelessMethod = <N extends string, P, R>(
   entry: MethodEntry<N, P, R>,
-  handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify' | 'codexVersion'>, params: P) => TE.TaskEither<EngineError, NoInfer<R>>,
+  handle: (
+    ctx: Pick<RpcContext, 'codexHome' | 'notify' | 'codexVersion'>,
+    params: P,
+  ) => TE.TaskEither<EngineError, NoInfer<R>>,
 ): HomelessRpcMethod<unknown> & BoundMethod<N> =>
-  ({ name: entry.name, params: entry.params, scope: entry.scope, handle }) as unknown as HomelessRpcMethod<unknown> & BoundMethod<N>;
+  ({ name: entry.name, params: entry.params, scope: entry.scope, handle }) as unknown as HomelessRpcMethod<unknown> &
+    BoundMethod<N>;
 
 /**
  * Binds a protocol entry (name, params, scope, experimental, thread id rule) to the use case that

@@ -45,7 +45,10 @@ export interface ServerMetrics {
 const PREFIX = 'rollout_engine_';
 
 /** The method names a metric label may take: the protocol's table and Codex's method list (what an upstream answers; the newest version's holds every older one's). */
-const LABELLED_METHODS: ReadonlySet<string> = new Set([...Object.keys(METHODS), ...codexMethodVariantsAt(NEWEST_CODEX_VERSION)]);
+const LABELLED_METHODS: ReadonlySet<string> = new Set([
+  ...Object.keys(METHODS),
+  ...codexMethodVariantsAt(NEWEST_CODEX_VERSION),
+]);
 
 /**
  * A request's method as a metric label: a name of the protocol's lists, else `other`. A client
@@ -89,8 +92,18 @@ export const serverMetrics = (load: ServerLoad): ServerMetrics => {
     labelNames: ['method'] as const,
     registers,
   });
-  const connections = new Gauge({ name: `${PREFIX}connections`, help: 'Open client connections', labelNames: ['transport'] as const, registers });
-  const accepted = new Counter({ name: `${PREFIX}connections_total`, help: 'Client connections accepted', labelNames: ['transport'] as const, registers });
+  const connections = new Gauge({
+    name: `${PREFIX}connections`,
+    help: 'Open client connections',
+    labelNames: ['transport'] as const,
+    registers,
+  });
+  const accepted = new Counter({
+    name: `${PREFIX}connections_total`,
+    help: 'Client connections accepted',
+    labelNames: ['transport'] as const,
+    registers,
+  });
   const refused = new Counter({
     name: `${PREFIX}ws_upgrades_refused_total`,
     help: 'WebSocket upgrades refused, by HTTP status',
@@ -103,14 +116,22 @@ export const serverMetrics = (load: ServerLoad): ServerMetrics => {
     labelNames: ['reason'] as const,
     registers,
   });
-  const bytes = new Counter({ name: `${PREFIX}ws_bytes_out_total`, help: 'Bytes of JSON-RPC messages sent over WebSocket', registers });
+  const bytes = new Counter({
+    name: `${PREFIX}ws_bytes_out_total`,
+    help: 'Bytes of JSON-RPC messages sent over WebSocket',
+    registers,
+  });
   const gate = new Counter({
     name: `${PREFIX}backfill_gate_passes_total`,
     help: 'Backfill gate passes, by how: backfilled (already), built, waited (another finished), tookOver (an expired lease), files (fell back)',
     labelNames: ['passing'] as const,
     registers,
   });
-  const gateWait = new Gauge({ name: `${PREFIX}backfill_gate_wait_seconds`, help: 'How long this process waited at the backfill gate', registers });
+  const gateWait = new Gauge({
+    name: `${PREFIX}backfill_gate_wait_seconds`,
+    help: 'How long this process waited at the backfill gate',
+    registers,
+  });
   const repairs = new Counter({
     name: `${PREFIX}index_read_repairs_total`,
     help: "Read-repairs of a thread before a read, by outcome: fresh, caughtUp (files tailed), joinedCatchUp (waited for a catch-up of its files), rederived (its row derived again ahead of a whole-home catch-up's thread rows), rescanned (home scanned), rescanShared (an unknown thread: another request's scan), overRescanBudget (an unknown thread, no scan left), watchVouched (an unknown thread, absent once the home watch's changes were caught up: no scan)",
@@ -167,4 +188,5 @@ export const serverMetrics = (load: ServerLoad): ServerMetrics => {
 };
 
 /** The methods, each answer timed into the metrics (the scheduler counts what is in flight): the `measured` step alone. */
-export const measuredMethods = (methods: ReadonlyArray<RpcMethod>, metrics: ServerMetrics): ReadonlyArray<RpcMethod> => withMiddleware(methods, [measured(metrics)]);
+export const measuredMethods = (methods: ReadonlyArray<RpcMethod>, metrics: ServerMetrics): ReadonlyArray<RpcMethod> =>
+  withMiddleware(methods, [measured(metrics)]);

@@ -44,7 +44,8 @@ export const aheadOfBackfill =
     ahead(next(ctx, params));
 
 /** Reads tell the client about the quarantined lines they meet, with the request's answer. */
-export const quarantineNotice: RpcMiddleware = (_method, next) => (ctx, params) => next({ ...ctx, ports: withQuarantineNotice(ctx.ports, ctx.notify) }, params);
+export const quarantineNotice: RpcMiddleware = (_method, next) => (ctx, params) =>
+  next({ ...ctx, ports: withQuarantineNotice(ctx.ports, ctx.notify) }, params);
 
 /** The chain every request's handler runs in, outermost first: the one list the server applies. */
 export const middlewareOf = (options: MiddlewareOptions): ReadonlyArray<RpcMiddleware> => [
@@ -55,5 +56,11 @@ export const middlewareOf = (options: MiddlewareOptions): ReadonlyArray<RpcMiddl
 ];
 
 /** The methods with their handlers inside the chain (its first step outermost). */
-export const withMiddleware = (methods: ReadonlyArray<RpcMethod>, middleware: ReadonlyArray<RpcMiddleware>): ReadonlyArray<RpcMethod> =>
-  methods.map((m): RpcMethod => ({ ...m, handle: middleware.reduceRight<RpcMethod['handle']>((next, step) => step(m, next), m.handle) }));
+export const withMiddleware = (
+  methods: ReadonlyArray<RpcMethod>,
+  middleware: ReadonlyArray<RpcMiddleware>,
+): ReadonlyArray<RpcMethod> =>
+  methods.map((m): RpcMethod => ({
+    ...m,
+    handle: middleware.reduceRight<RpcMethod['handle']>((next, step) => step(m, next), m.handle),
+  }));

@@ -1,6 +1,9 @@
 import { renderError } from '../../../domain/errors.js';
 import type { CodexStateNotUpdated, MutationPorts, QuarantinedLines } from '../../../replay/ports.js';
-import type { CodexStateNotUpdatedNotification, QuarantinedLinesNotification } from '../../../protocol/notifications.js';
+import type {
+  CodexStateNotUpdatedNotification,
+  QuarantinedLinesNotification,
+} from '../../../protocol/notifications.js';
 import type { RpcContext } from './method.js';
 
 /**

@@ -144,7 +144,8 @@ export const createScheduler = (limits: SchedulerLimits): Scheduler => {
       }
       settleIdle();
     },
-    idle: () => (running === 0 && queued === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
+    idle: () =>
+      running === 0 && queued === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
     load: { inFlight: () => running, queued: () => queued },
   };
 };

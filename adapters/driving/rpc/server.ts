@@ -44,7 +44,10 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
   const scheduler = createScheduler({ maxQueuedPerKey: options.maxQueuedPerKey ?? DEFAULT_MAX_QUEUED_PER_KEY });
   // Requests waiting for the home to open are queued too.
   let waitingForHome = 0;
-  const load: ServerLoad = { inFlight: scheduler.load.inFlight, queued: () => scheduler.load.queued() + waitingForHome };
+  const load: ServerLoad = {
+    inFlight: scheduler.load.inFlight,
+    queued: () => scheduler.load.queued() + waitingForHome,
+  };
   // The threads this server holds loaded: one registry for every connection, as Codex's thread manager.
   const loaded = new LoadedThreads();
 
@@ -99,7 +102,11 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
 };
 
 /** One connection served by a server of its own (tests, and callers with one client). */
-export const serveConnection = async (connection: RpcConnection, service: RpcService | OpeningService, options?: RpcServerOptions): Promise<void> => {
+export const serveConnection = async (
+  connection: RpcConnection,
+  service: RpcService | OpeningService,
+  options?: RpcServerOptions,
+): Promise<void> => {
   const server = createRpcServer(service, options);
   try {
     await server.serve(connection);

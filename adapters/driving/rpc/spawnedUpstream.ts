@@ -30,8 +30,10 @@ export const openToOthers = (path: string): string | null => {
   const uid = process.getuid?.();
   if (!socket.isSocket()) return `${real} is not a socket`;
   if (!folder.isDirectory()) return `${dirname(real)} is not a folder`;
-  if (uid !== undefined && (socket.uid !== uid || folder.uid !== uid)) return `${real} or its folder belongs to another user`;
-  if ((folder.mode & 0o077) !== 0) return `${dirname(real)} is open to other users (mode ${(folder.mode & 0o777).toString(8)})`;
+  if (uid !== undefined && (socket.uid !== uid || folder.uid !== uid))
+    return `${real} or its folder belongs to another user`;
+  if ((folder.mode & 0o077) !== 0)
+    return `${dirname(real)} is open to other users (mode ${(folder.mode & 0o777).toString(8)})`;
   return null;
 };
 
@@ -42,17 +44,24 @@ export const openToOthers = (path: string): string | null => {
  */
 export const codexVersion = (bin: string, codexHome: string, timeoutMs: number): Promise<E.Either<string, string>> =>
   new Promise((resolve) => {
-    execFile(bin, ['--version'], { env: { ...process.env, CODEX_HOME: codexHome }, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err === null) return resolve(E.right(stdout.trim()));
-      const { code, killed, signal } = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
-      const where = bin.includes('/') ? bin : `${bin} on PATH`;
-      const said = stderr.trim().split('\n').slice(-1)[0] ?? '';
-      if (code === 'ENOENT') return resolve(E.left(`${bin} was not found${bin.includes('/') ? '' : ' on PATH'}`));
-      if (code === 'EACCES') return resolve(E.left(`${where} is not executable`));
-      if (killed === true && signal !== null) return resolve(E.left(`\`${bin} --version\` did not answer within ${seconds(timeoutMs)}`));
-      if (typeof code === 'number') return resolve(E.left(`\`${bin} --version\` exited ${code}${said === '' ? '' : `: ${said}`}`));
-      return resolve(E.left(`${where} could not be started: ${err.message}`));
-    });
+    execFile(
+      bin,
+      ['--version'],
+      { env: { ...process.env, CODEX_HOME: codexHome }, timeout: timeoutMs, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err === null) return resolve(E.right(stdout.trim()));
+        const { code, killed, signal } = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+        const where = bin.includes('/') ? bin : `${bin} on PATH`;
+        const said = stderr.trim().split('\n').slice(-1)[0] ?? '';
+        if (code === 'ENOENT') return resolve(E.left(`${bin} was not found${bin.includes('/') ? '' : ' on PATH'}`));
+        if (code === 'EACCES') return resolve(E.left(`${where} is not executable`));
+        if (killed === true && signal !== null)
+          return resolve(E.left(`\`${bin} --version\` did not answer within ${seconds(timeoutMs)}`));
+        if (typeof code === 'number')
+          return resolve(E.left(`\`${bin} --version\` exited ${code}${said === '' ? '' : `: ${said}`}`));
+        return resolve(E.left(`${where} could not be started: ${err.message}`));
+      },
+    );
   });
 
 export interface SpawnedUpstreamOptions extends UpstreamOptions {
@@ -91,12 +100,19 @@ export const spawnedUpstream = (o: SpawnedUpstreamOptions): Upstream => {
     // mkdtemp makes the folder 0700: only this user may enter it and reach the socket.
     folder ??= mkdtempSync(join(o.socketParent ?? tmpdir(), 'rollout-engine-upstream-'));
     const at = join(folder, `codex-${starts++}.sock`);
-    const c = spawn(o.bin, ['app-server', '--listen', `unix://${at}`], { env: { ...process.env, CODEX_HOME: o.codexHome }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn(o.bin, ['app-server', '--listen', `unix://${at}`], {
+      env: { ...process.env, CODEX_HOME: o.codexHome },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     c.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
     const exited = new Promise<string>((resolve) => {
       c.once('error', (err) => resolve(`could not be started: ${err.message}`));
-      c.once('exit', (code, signal) => resolve(`exited (${signal ?? `code ${code}`})${stderr === '' ? '' : `: ${stderr.trim().split('\n').slice(-1)[0]}`}`));
+      c.once('exit', (code, signal) =>
+        resolve(
+          `exited (${signal ?? `code ${code}`})${stderr === '' ? '' : `: ${stderr.trim().split('\n').slice(-1)[0]}`}`,
+        ),
+      );
     });
     child = c;
     void exited.then((why) => {
@@ -105,7 +121,10 @@ export const spawnedUpstream = (o: SpawnedUpstreamOptions): Upstream => {
         socket = null;
         lastFailure = why;
         if (!links.closed())
-          log.info('upstream codex app-server stopped; restarted at the next request', { why, backoffMs: Math.min(Math.max(backoffMs * 2, 500), 30_000) });
+          log.info('upstream codex app-server stopped; restarted at the next request', {
+            why,
+            backoffMs: Math.min(Math.max(backoffMs * 2, 500), 30_000),
+          });
         backoffMs = Math.min(Math.max(backoffMs * 2, 500), 30_000);
       }
     });
@@ -114,7 +133,11 @@ export const spawnedUpstream = (o: SpawnedUpstreamOptions): Upstream => {
     const deadline = Date.now() + startTimeoutMs;
     for (;;) {
       const ready = await new Promise<boolean>((resolve) => {
-        const probe = new WebSocket('ws://localhost/', { handshakeTimeout: timeouts.connectMs, perMessageDeflate: false, ...socketOptions(unixEndpoint(at)) });
+        const probe = new WebSocket('ws://localhost/', {
+          handshakeTimeout: timeouts.connectMs,
+          perMessageDeflate: false,
+          ...socketOptions(unixEndpoint(at)),
+        });
         probe.once('open', () => {
           probe.close();
           resolve(true);
@@ -125,7 +148,9 @@ export const spawnedUpstream = (o: SpawnedUpstreamOptions): Upstream => {
       if (child !== c) throw new Error(lastFailure);
       if (links.closed() || Date.now() > deadline) {
         c.kill('SIGKILL');
-        throw new Error(links.closed() ? 'serve is stopping' : `did not listen on ${at} within ${seconds(startTimeoutMs)}`);
+        throw new Error(
+          links.closed() ? 'serve is stopping' : `did not listen on ${at} within ${seconds(startTimeoutMs)}`,
+        );
       }
       await sleep(100);
     }

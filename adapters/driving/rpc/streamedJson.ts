@@ -13,20 +13,31 @@ export class JsonText {
 }
 
 /** The JSON of a value that holds no stream: its text, as `JSON.stringify` gives it (a `JsonText` as it is). */
-export const wholeJson = (value: unknown): string => (value instanceof JsonText ? value.json : (JSON.stringify(value) ?? 'null'));
+export const wholeJson = (value: unknown): string =>
+  value instanceof JsonText ? value.json : (JSON.stringify(value) ?? 'null');
 
-const isStream = (v: unknown): v is AsyncIterable<unknown> => typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
+const isStream = (v: unknown): v is AsyncIterable<unknown> =>
+  typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
 
 /** An object `JSON.stringify` writes key by key (no `toJSON`, not an array). */
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonText) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  !(v instanceof JsonText) &&
+  typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 
 /** Does the value hold a stream: is one, or is an object with one among its values (arrays are not looked into)? */
-export const holdsStream = (v: unknown): boolean => isStream(v) || (isPlainObject(v) && Object.values(v).some(holdsStream));
+export const holdsStream = (v: unknown): boolean =>
+  isStream(v) || (isPlainObject(v) && Object.values(v).some(holdsStream));
 
 /** `value` with each stream in it (where `jsonPieces` finds them) replaced by `f` of it; the rest as it is. */
 export const mapStreams = (value: unknown, f: (stream: AsyncIterable<unknown>) => AsyncIterable<unknown>): unknown =>
-  isStream(value) ? f(value) : isPlainObject(value) && holdsStream(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStreams(v, f)])) : value;
+  isStream(value)
+    ? f(value)
+    : isPlainObject(value) && holdsStream(value)
+      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStreams(v, f)]))
+      : value;
 
 /** The JSON text of `value` in pieces, in order; their concatenation is `JSON.stringify(value)` with each stream an array. */
 export async function* jsonPieces(value: unknown): AsyncGenerator<string> {
@@ -105,7 +116,12 @@ const written = (out: Writable, text: string, stopped?: AbortSignal): Promise<vo
  * bytes were written, a newline ends what was written (a line that is not the whole answer, nor
  * valid JSON) and the error is thrown; when they fail before, nothing was written.
  */
-export const writePieces = async (out: Writable, pieces: AsyncIterable<string>, end: string, stopped?: AbortSignal): Promise<void> => {
+export const writePieces = async (
+  out: Writable,
+  pieces: AsyncIterable<string>,
+  end: string,
+  stopped?: AbortSignal,
+): Promise<void> => {
   let held = '';
   let started = false;
   try {
@@ -125,4 +141,5 @@ export const writePieces = async (out: Writable, pieces: AsyncIterable<string>, 
 };
 
 /** Write one JSON message as one line (see `writePieces`); `stopped`: its connection was closed, the write ends. */
-export const writeJsonLine = (out: Writable, value: unknown, stopped?: AbortSignal): Promise<void> => writePieces(out, jsonPieces(value), '\n', stopped);
+export const writeJsonLine = (out: Writable, value: unknown, stopped?: AbortSignal): Promise<void> =>
+  writePieces(out, jsonPieces(value), '\n', stopped);

@@ -17,7 +17,11 @@ export interface Log {
 }
 
 /** A log writing records at `level` and above to `out` (stderr: stdout may be the JSON-RPC channel). */
-export const jsonLog = (level: LogLevel, out: { write: (text: string) => unknown } = process.stderr, now: () => Date = () => new Date()): Log => {
+export const jsonLog = (
+  level: LogLevel,
+  out: { write: (text: string) => unknown } = process.stderr,
+  now: () => Date = () => new Date(),
+): Log => {
   const rank = LOG_LEVELS.indexOf(level);
   const at =
     (l: LogLevel) =>
@@ -29,4 +33,9 @@ export const jsonLog = (level: LogLevel, out: { write: (text: string) => unknown
 };
 
 /** A log that writes nothing (tests, and a server embedded without one). */
-export const silentLog: Log = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+export const silentLog: Log = {
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+};

@@ -10,4 +10,5 @@ const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u
  * `\uXXXX` escape. The same value to any JSON reader: these characters occur in a JSON text only
  * inside strings, where the escape means the character itself. Works on any piece of a text.
  */
-export const terminalJson = (json: string): string => json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export const terminalJson = (json: string): string =>
+  json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -90,10 +90,14 @@ const takenBySome = (sends: ReadonlyArray<Promise<void>>): Promise<boolean> =>
  * which `serve` need not load before it answers `initialize`.
  */
 let tailUseCases: Promise<typeof import('../../../replay/history/tailThread.js')> | undefined;
-const loadTail = (): Promise<typeof import('../../../replay/history/tailThread.js')> => (tailUseCases ??= import('../../../replay/history/tailThread.js'));
+const loadTail = (): Promise<typeof import('../../../replay/history/tailThread.js')> =>
+  (tailUseCases ??= import('../../../replay/history/tailThread.js'));
 
 // long: a port's factory: the methods it returns share its closure's state
-export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscriptionsOptions = {}): ThreadSubscriptions => {
+export const threadSubscriptions = (
+  ports: MutationPorts,
+  options: ThreadSubscriptionsOptions = {},
+): ThreadSubscriptions => {
   const threads = new Map<string, Followed>();
   const run = options.run ?? ((work) => work());
   const stepBytes = options.stepBytes;
@@ -139,7 +143,12 @@ export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscri
         f.seen = step.right.seen;
         garbage.read(step.right.bytes);
         if (step.right.notifications.length === 0) continue;
-        const messages = step.right.notifications.map((n) => ({ jsonrpc: '2.0', method: n.method, params: n.params, emittedAtMs: Date.now() }));
+        const messages = step.right.notifications.map((n) => ({
+          jsonrpc: '2.0',
+          method: n.method,
+          params: n.params,
+          emittedAtMs: Date.now(),
+        }));
         const sent = takenBySome([...f.followers].map((c) => c.send(messages)));
         await holdPoint('live.step.sent');
         // Every follower refused the step before (dropped, gone): nobody is left to tell.
@@ -194,7 +203,14 @@ export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscri
           const { startTail } = await loadTail();
           const seen = await run(startTail(ports, threadId));
           if (E.isLeft(seen)) return seen;
-          const f = threads.get(threadId) ?? { followers: new Set<Connection>(), seen: seen.right, timer: null, running: false, again: false, nudge: null };
+          const f = threads.get(threadId) ?? {
+            followers: new Set<Connection>(),
+            seen: seen.right,
+            timer: null,
+            running: false,
+            again: false,
+            nudge: null,
+          };
           threads.set(threadId, f);
           f.followers.add(c);
           mine.add(threadId);

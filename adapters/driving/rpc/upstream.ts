@@ -71,7 +71,10 @@ export const upstreamUnavailable = (describe: string, why: string): RpcError => 
 });
 
 /** The reply that stands for an answer the upstream cannot give. */
-const unavailableReply = (describe: string, why: string): UpstreamReply => ({ error: upstreamUnavailable(describe, why), unavailable: why });
+const unavailableReply = (describe: string, why: string): UpstreamReply => ({
+  error: upstreamUnavailable(describe, why),
+  unavailable: why,
+});
 
 /** Where a link connects: a WebSocket URL and its handshake's headers, over a Unix socket when `socket` is given. */
 interface Endpoint {
@@ -105,9 +108,18 @@ const excerpt = (text: string): string => (text.length > 200 ? `${text.slice(0, 
  * A WebSocket link to `endpoint`, made within `timeouts.connectMs` or refused.
  * long: one WebSocket link: its handlers share the socket, the requests waiting and the timers
  */
-const openLink = (endpoint: Endpoint, s: LinkSettings, onMessage: (m: UpstreamMessage) => void, onClosed?: () => void): Promise<UpstreamLink> =>
+const openLink = (
+  endpoint: Endpoint,
+  s: LinkSettings,
+  onMessage: (m: UpstreamMessage) => void,
+  onClosed?: () => void,
+): Promise<UpstreamLink> =>
   new Promise((resolve, reject) => {
-    const ws = new WebSocket(endpoint.url, { headers: { ...endpoint.headers }, perMessageDeflate: false, ...socketOptions(endpoint) });
+    const ws = new WebSocket(endpoint.url, {
+      headers: { ...endpoint.headers },
+      perMessageDeflate: false,
+      ...socketOptions(endpoint),
+    });
     const waiting = new Map<number, { readonly settle: (r: UpstreamReply) => void; readonly timer: NodeJS.Timeout }>();
     let nextId = 1;
     let closed = false;
@@ -140,7 +152,11 @@ const openLink = (endpoint: Endpoint, s: LinkSettings, onMessage: (m: UpstreamMe
       }
       const msg = frame.right;
       if ('method' in msg) {
-        onMessage('id' in msg && msg.id !== undefined ? { method: msg.method, params: msg.params, id: msg.id } : { method: msg.method, params: msg.params });
+        onMessage(
+          'id' in msg && msg.id !== undefined
+            ? { method: msg.method, params: msg.params, id: msg.id }
+            : { method: msg.method, params: msg.params },
+        );
         return;
       }
       const w = typeof msg.id === 'number' ? waiting.get(msg.id) : undefined;
@@ -156,7 +172,8 @@ const openLink = (endpoint: Endpoint, s: LinkSettings, onMessage: (m: UpstreamMe
       clearTimeout(handshake);
       resolve({
         request: (method, params, timeoutMs = s.timeouts.requestMs) => {
-          if (closed || ws.readyState !== WebSocket.OPEN) return Promise.resolve(unavailableReply(s.describe, 'its connection closed'));
+          if (closed || ws.readyState !== WebSocket.OPEN)
+            return Promise.resolve(unavailableReply(s.describe, 'its connection closed'));
           const id = nextId++;
           return new Promise<UpstreamReply>((settle) => {
             const timer = setTimeout(() => {
@@ -168,10 +185,16 @@ const openLink = (endpoint: Endpoint, s: LinkSettings, onMessage: (m: UpstreamMe
           });
         },
         notify: (method, params) => {
-          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(params === undefined ? { method } : { method, params }));
+          if (ws.readyState === WebSocket.OPEN)
+            ws.send(JSON.stringify(params === undefined ? { method } : { method, params }));
         },
         respond: (id, reply) => {
-          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(reply.error !== undefined ? { id, error: reply.error } : { id, result: reply.result ?? null }));
+          if (ws.readyState === WebSocket.OPEN)
+            ws.send(
+              JSON.stringify(
+                reply.error !== undefined ? { id, error: reply.error } : { id, result: reply.result ?? null },
+              ),
+            );
         },
         isOpen: () => !closed && ws.readyState === WebSocket.OPEN,
         close: () => {
@@ -201,7 +224,11 @@ export const linksOf = (describe: string, timeouts: UpstreamTimeouts, log: Log) 
   const settings: LinkSettings = { describe, timeouts, log, live: new Set() };
   let closed = false;
   return {
-    open: (endpoint: Endpoint, onMessage: (m: UpstreamMessage) => void, onClosed?: () => void): Promise<UpstreamLink> =>
+    open: (
+      endpoint: Endpoint,
+      onMessage: (m: UpstreamMessage) => void,
+      onClosed?: () => void,
+    ): Promise<UpstreamLink> =>
       closed ? Promise.reject(new Error('serve is stopping')) : openLink(endpoint, settings, onMessage, onClosed),
     closed: () => closed,
     close: (): void => {
@@ -238,6 +265,8 @@ export const freeLoopbackPort = (): Promise<number> =>
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
       const address = s.address();
-      s.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      s.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });

@@ -77,7 +77,10 @@ export const serveViewerFile = (path: string, method: string | undefined, res: S
  * itself (its bound address, or `localhost` for a loopback one), so a page of another site — also
  * one whose name was rebound to this address — is still refused with 403, as Codex refuses any Origin.
  */
-export const isOwnOrigin = (headers: IncomingHttpHeaders, bound: { readonly host: string; readonly port: number }): boolean => {
+export const isOwnOrigin = (
+  headers: IncomingHttpHeaders,
+  bound: { readonly host: string; readonly port: number },
+): boolean => {
   const { origin, host } = headers;
   if (origin === undefined || host === undefined || origin !== `http://${host}`) return false;
   const literal = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
@@ -98,5 +101,8 @@ export const viewerAuthHeaders = (headers: IncomingHttpHeaders): IncomingHttpHea
   const offered = (headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
   const bearer = offered.find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
   if (bearer === undefined) return headers;
-  return { ...headers, authorization: `Bearer ${Buffer.from(bearer.slice(BEARER_PROTOCOL_PREFIX.length), 'base64url').toString('utf8')}` };
+  return {
+    ...headers,
+    authorization: `Bearer ${Buffer.from(bearer.slice(BEARER_PROTOCOL_PREFIX.length), 'base64url').toString('utf8')}`,
+  };
 };

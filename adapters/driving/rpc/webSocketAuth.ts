@@ -49,19 +49,30 @@ const readSecret = (flag: string, path: string): E.Either<EngineError, string> =
     return E.left(invalidArgument(flag, `failed to read websocket auth secret ${path}: ${(err as Error).message}`));
   }
   const secret = raw.trim();
-  return secret === '' ? E.left(invalidArgument(flag, `websocket auth secret ${path} must not be empty`)) : E.right(secret);
+  return secret === ''
+    ? E.left(invalidArgument(flag, `websocket auth secret ${path} must not be empty`))
+    : E.right(secret);
 };
 
-const trimmedOrUndefined = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
+const trimmedOrUndefined = (v: string | undefined): string | undefined =>
+  v === undefined || v.trim() === '' ? undefined : v.trim();
 
 /** The flags as a policy (their files read once, at start), or the sentence Codex refuses them with. */
 export const webSocketAuthPolicy = (flags: WebSocketAuthFlags): E.Either<EngineError, WebSocketAuthPolicy> => {
   const signedOnly =
-    flags.wsSharedSecretFile !== undefined || flags.wsIssuer !== undefined || flags.wsAudience !== undefined || flags.wsMaxClockSkewSeconds !== undefined;
+    flags.wsSharedSecretFile !== undefined ||
+    flags.wsIssuer !== undefined ||
+    flags.wsAudience !== undefined ||
+    flags.wsMaxClockSkewSeconds !== undefined;
   switch (flags.wsAuth) {
     case undefined:
       if (signedOnly || flags.wsTokenFile !== undefined || flags.wsTokenSha256 !== undefined)
-        return E.left(invalidArgument('--ws-auth', 'websocket auth flags require `--ws-auth capability-token` or `--ws-auth signed-bearer-token`'));
+        return E.left(
+          invalidArgument(
+            '--ws-auth',
+            'websocket auth flags require `--ws-auth capability-token` or `--ws-auth signed-bearer-token`',
+          ),
+        );
       return E.right({ mode: 'none' });
     case 'capability-token': {
       if (signedOnly)
@@ -72,25 +83,49 @@ export const webSocketAuthPolicy = (flags: WebSocketAuthFlags): E.Either<EngineE
           ),
         );
       if (flags.wsTokenFile !== undefined && flags.wsTokenSha256 !== undefined)
-        return E.left(invalidArgument('--ws-token-file', '`--ws-token-file` and `--ws-token-sha256` are mutually exclusive'));
+        return E.left(
+          invalidArgument('--ws-token-file', '`--ws-token-file` and `--ws-token-sha256` are mutually exclusive'),
+        );
       if (flags.wsTokenSha256 !== undefined)
         return /^[0-9a-fA-F]{64}$/.test(flags.wsTokenSha256)
           ? E.right({ mode: 'capability-token', tokenSha256: Buffer.from(flags.wsTokenSha256, 'hex') })
           : E.left(invalidArgument('--ws-token-sha256', '--ws-token-sha256 must be a 64-character hex SHA-256 digest'));
       if (flags.wsTokenFile === undefined)
-        return E.left(invalidArgument('--ws-token-file', '`--ws-token-file` or `--ws-token-sha256` is required when `--ws-auth capability-token` is set'));
-      return E.map((token: string): WebSocketAuthPolicy => ({ mode: 'capability-token', tokenSha256: sha256(token) }))(readSecret('--ws-token-file', flags.wsTokenFile));
+        return E.left(
+          invalidArgument(
+            '--ws-token-file',
+            '`--ws-token-file` or `--ws-token-sha256` is required when `--ws-auth capability-token` is set',
+          ),
+        );
+      return E.map((token: string): WebSocketAuthPolicy => ({ mode: 'capability-token', tokenSha256: sha256(token) }))(
+        readSecret('--ws-token-file', flags.wsTokenFile),
+      );
     }
     case 'signed-bearer-token': {
       if (flags.wsTokenFile !== undefined || flags.wsTokenSha256 !== undefined)
-        return E.left(invalidArgument('--ws-token-file', '`--ws-token-file` requires `--ws-auth capability-token`, not `signed-bearer-token`'));
+        return E.left(
+          invalidArgument(
+            '--ws-token-file',
+            '`--ws-token-file` requires `--ws-auth capability-token`, not `signed-bearer-token`',
+          ),
+        );
       if (flags.wsSharedSecretFile === undefined)
-        return E.left(invalidArgument('--ws-shared-secret-file', '`--ws-shared-secret-file` is required when `--ws-auth signed-bearer-token` is set'));
+        return E.left(
+          invalidArgument(
+            '--ws-shared-secret-file',
+            '`--ws-shared-secret-file` is required when `--ws-auth signed-bearer-token` is set',
+          ),
+        );
       const path = flags.wsSharedSecretFile;
       return E.chain((secret: string): E.Either<EngineError, WebSocketAuthPolicy> => {
         const sharedSecret = new TextEncoder().encode(secret);
         if (sharedSecret.length < MIN_SHARED_SECRET_BYTES)
-          return E.left(invalidArgument('--ws-shared-secret-file', `signed websocket bearer secret ${path} must be at least ${MIN_SHARED_SECRET_BYTES} bytes`));
+          return E.left(
+            invalidArgument(
+              '--ws-shared-secret-file',
+              `signed websocket bearer secret ${path} must be at least ${MIN_SHARED_SECRET_BYTES} bytes`,
+            ),
+          );
         const issuer = trimmedOrUndefined(flags.wsIssuer);
         const audience = trimmedOrUndefined(flags.wsAudience);
         return E.right({
@@ -119,7 +154,8 @@ const bearerToken = (headers: IncomingHttpHeaders): E.Either<UpgradeRefusal, str
   if (header === undefined) return E.left(unauthorized('missing websocket bearer token'));
   const space = header.indexOf(' ');
   const token = space < 0 ? '' : header.slice(space + 1).trim();
-  if (space < 0 || header.slice(0, space).toLowerCase() !== 'bearer' || token === '') return E.left(unauthorized('invalid authorization header'));
+  if (space < 0 || header.slice(0, space).toLowerCase() !== 'bearer' || token === '')
+    return E.left(unauthorized('invalid authorization header'));
   return E.right(token);
 };
 
@@ -130,11 +166,16 @@ const claimsRefusal = (
   nowSeconds: number,
 ): UpgradeRefusal | null => {
   const { exp, nbf, iss, aud } = payload;
-  if (typeof exp !== 'number' || (nbf !== undefined && typeof nbf !== 'number')) return unauthorized('invalid websocket jwt');
+  if (typeof exp !== 'number' || (nbf !== undefined && typeof nbf !== 'number'))
+    return unauthorized('invalid websocket jwt');
   if (nowSeconds > exp + policy.maxClockSkewSeconds) return unauthorized('expired websocket jwt');
-  if (typeof nbf === 'number' && nowSeconds < nbf - policy.maxClockSkewSeconds) return unauthorized('websocket jwt is not valid yet');
+  if (typeof nbf === 'number' && nowSeconds < nbf - policy.maxClockSkewSeconds)
+    return unauthorized('websocket jwt is not valid yet');
   if (policy.issuer !== undefined && iss !== policy.issuer) return unauthorized('websocket jwt issuer mismatch');
-  if (policy.audience !== undefined && !(aud === policy.audience || (Array.isArray(aud) && aud.includes(policy.audience))))
+  if (
+    policy.audience !== undefined &&
+    !(aud === policy.audience || (Array.isArray(aud) && aud.includes(policy.audience)))
+  )
     return unauthorized('websocket jwt audience mismatch');
   return null;
 };
@@ -145,17 +186,25 @@ const claimsRefusal = (
  * claims checked with the clock skew (jose checks the signature only: Codex's own claim rules
  * and words follow).
  */
-export const authorizeUpgrade = async (headers: IncomingHttpHeaders, policy: WebSocketAuthPolicy, now: () => number = Date.now): Promise<UpgradeRefusal | null> => {
+export const authorizeUpgrade = async (
+  headers: IncomingHttpHeaders,
+  policy: WebSocketAuthPolicy,
+  now: () => number = Date.now,
+): Promise<UpgradeRefusal | null> => {
   if (policy.mode === 'none') return null;
   const token = bearerToken(headers);
   if (E.isLeft(token)) return token.left;
-  if (policy.mode === 'capability-token') return timingSafeEqual(sha256(token.right), policy.tokenSha256) ? null : unauthorized('invalid websocket bearer token');
+  if (policy.mode === 'capability-token')
+    return timingSafeEqual(sha256(token.right), policy.tokenSha256)
+      ? null
+      : unauthorized('invalid websocket bearer token');
   let payload: Record<string, unknown>;
   try {
     // The signature only: the claims are checked below with Codex's rules, skew and words.
     const verified = await compactVerify(token.right, policy.sharedSecret, { algorithms: ['HS256'] });
     const claims: unknown = parseJson(new TextDecoder().decode(verified.payload));
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return unauthorized('invalid websocket jwt');
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
+      return unauthorized('invalid websocket jwt');
     payload = claims as Record<string, unknown>;
   } catch {
     return unauthorized('invalid websocket jwt');

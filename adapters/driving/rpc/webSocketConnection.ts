@@ -48,7 +48,11 @@ export interface WebSocketConnectionEvents {
  * stays bounded whatever the peer does.
  * long: a port's factory: the methods it returns share its closure's state
  */
-export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, events: WebSocketConnectionEvents): RpcConnection => {
+export const webSocketConnection = (
+  socket: WebSocket,
+  limits: WebSocketLimits,
+  events: WebSocketConnectionEvents,
+): RpcConnection => {
   const inbox: InputLine[] = [];
   let wake: (() => void) | null = null;
   let ended = false;
@@ -184,6 +188,10 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
       return sent;
     },
     // What the server queues for this peer counts against the same bound as the socket's buffer.
-    outbound: { maxBytes: limits.maxBufferedBytes, bufferedBytes: () => socket.bufferedAmount, drop: (waitingBytes) => void drop(waitingBytes) },
+    outbound: {
+      maxBytes: limits.maxBufferedBytes,
+      bufferedBytes: () => socket.bufferedAmount,
+      drop: (waitingBytes) => void drop(waitingBytes),
+    },
   };
 };

@@ -54,13 +54,19 @@ export interface WebSocketListener {
 
 /** An HTTP answer with a plain-text body (Codex's refusals carry their reason). */
 const answer = (res: ServerResponse, status: number, body = '', type = 'text/plain; charset=utf-8'): void => {
-  res.writeHead(status, body === '' ? { 'content-length': 0 } : { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(
+    status,
+    body === '' ? { 'content-length': 0 } : { 'content-type': type, 'content-length': Buffer.byteLength(body) },
+  );
   res.end(body);
 };
 
 /** Refuse an upgrade on the raw socket, as an HTTP answer. */
 const refuseUpgrade = (socket: Duplex, status: number, reason: string, body: string): void => {
-  const head = body === '' ? 'content-length: 0' : `content-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}`;
+  const head =
+    body === ''
+      ? 'content-length: 0'
+      : `content-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}`;
   socket.end(`HTTP/1.1 ${status} ${reason}\r\n${head}\r\nconnection: close\r\n\r\n${body}`);
 };
 
@@ -121,12 +127,14 @@ export const listenWebSocket = async (
 
   // The address bound, once listening: the viewer's page may upgrade from its own origin only.
   let boundAt = { host, port };
-  const foreignOrigin = (req: IncomingMessage): boolean => req.headers.origin !== undefined && !isOwnOrigin(req.headers, boundAt);
+  const foreignOrigin = (req: IncomingMessage): boolean =>
+    req.headers.origin !== undefined && !isOwnOrigin(req.headers, boundAt);
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     // Only the viewer's own files are answered to a page, and only to its own origin.
-    if (foreignOrigin(req) || (req.headers.origin !== undefined && !path.startsWith('/viewer'))) return answer(res, 403);
+    if (foreignOrigin(req) || (req.headers.origin !== undefined && !path.startsWith('/viewer')))
+      return answer(res, 403);
     // The viewer's files are public with auth on too: the page and its script hold no data (the
     // data comes over the socket, which the token opens), and the page must load to ask for it.
     if (serveViewerFile(path, req.method, res)) return;
@@ -144,7 +152,9 @@ export const listenWebSocket = async (
       const refusal = options.metricsPublic === true ? Promise.resolve(null) : authorizeUpgrade(req.headers, auth);
       refusal
         .then((refused) =>
-          refused !== null ? answer(res, refused.status, refused.message) : metrics.text().then((text) => answer(res, 200, text, metrics.registry.contentType)),
+          refused !== null
+            ? answer(res, refused.status, refused.message)
+            : metrics.text().then((text) => answer(res, 200, text, metrics.registry.contentType)),
         )
         .catch((err: unknown) => answer(res, 500, String(err)));
       return;
@@ -169,8 +179,18 @@ export const listenWebSocket = async (
         // Checked once authorized: a party without the token is refused 401 whatever the load.
         if (sessions.size >= bounds.maxConnections) {
           metrics.upgradeRefused(503);
-          log.warn('upgrade refused', { peer, status: 503, reason: 'too many connections', maxConnections: bounds.maxConnections });
-          return refuseUpgrade(socket, 503, 'Service Unavailable', `too many connections: the server holds ${bounds.maxConnections}; retry later`);
+          log.warn('upgrade refused', {
+            peer,
+            status: 503,
+            reason: 'too many connections',
+            maxConnections: bounds.maxConnections,
+          });
+          return refuseUpgrade(
+            socket,
+            503,
+            'Service Unavailable',
+            `too many connections: the server holds ${bounds.maxConnections}; retry later`,
+          );
         }
         // A session now: never dropped to make room for a head.
         heads.delete(socket as Socket);
@@ -191,7 +211,8 @@ export const listenWebSocket = async (
     // webSocketConnection.ts). A control frame between fragments is not message bytes: taken off.
     socket.prependListener('data', (chunk: Buffer) => holding(ws, peer, chunk.length));
     ws.on('message', () => holding(ws, peer, -(sessions.get(ws) ?? 0)));
-    const control = (data: Buffer): void => holding(ws, peer, -Math.min(sessions.get(ws) ?? 0, CLIENT_CONTROL_HEADER + data.length));
+    const control = (data: Buffer): void =>
+      holding(ws, peer, -Math.min(sessions.get(ws) ?? 0, CLIENT_CONTROL_HEADER + data.length));
     ws.on('ping', control);
     metrics.connectionOpened('ws');
     log.info('connection opened', { peer });
@@ -210,7 +231,8 @@ export const listenWebSocket = async (
     });
     const served: Promise<void> = serveOne(connection)
       .catch((err: unknown) => {
-        if (!(err instanceof PeerGone)) log.error('connection failed', { peer, error: err instanceof Error ? err.message : String(err) });
+        if (!(err instanceof PeerGone))
+          log.error('connection failed', { peer, error: err instanceof Error ? err.message : String(err) });
       })
       .finally(() => {
         if (ws.readyState === ws.OPEN) ws.close(1000);
@@ -258,7 +280,9 @@ export const listenWebSocket = async (
   http.on('connection', onConnection);
   http.on('upgrade', onUpgrade);
   const bound = await new Promise<E.Either<EngineError, AddressInfo>>((resolve) => {
-    http.once('error', (err: NodeJS.ErrnoException) => resolve(E.left(invalidArgument('--listen', `cannot listen on ${host}:${port}: ${err.message}`))));
+    http.once('error', (err: NodeJS.ErrnoException) =>
+      resolve(E.left(invalidArgument('--listen', `cannot listen on ${host}:${port}: ${err.message}`))),
+    );
     http.listen(port, host, () => resolve(E.right(http.address() as AddressInfo)));
   });
   if (E.isLeft(bound)) return bound;

@@ -1,6 +1,11 @@
 import * as t from 'io-ts';
 import { optional } from './common.js';
-import { AgentMessageDelivery, AgentMessageModeration, AsyncUserInputQuestion, ReviewOutput } from './legacyItemEvents.js';
+import {
+  AgentMessageDelivery,
+  AgentMessageModeration,
+  AsyncUserInputQuestion,
+  ReviewOutput,
+} from './legacyItemEvents.js';
 import {
   CollabAgentToolCallItem,
   DynamicToolCallItem,
@@ -68,7 +73,10 @@ export const EnteredReviewModeItem = t.intersection([
   t.type({ type: t.literal('EnteredReviewMode'), id: t.string }),
   t.partial({ target: t.unknown, user_facing_hint: optional(t.string) }),
 ]);
-export const ExitedReviewModeItem = t.intersection([t.type({ type: t.literal('ExitedReviewMode'), id: t.string }), t.partial({ review_output: optional(ReviewOutput) })]);
+export const ExitedReviewModeItem = t.intersection([
+  t.type({ type: t.literal('ExitedReviewMode'), id: t.string }),
+  t.partial({ review_output: optional(ReviewOutput) }),
+]);
 
 export const KnownTurnItem = t.union([
   UserMessageItem,
@@ -111,10 +119,15 @@ export const KNOWN_TURN_ITEM_TYPES: ReadonlySet<string> = new Set(
  * has no wrapper for is not rendered: codex-rs/ext/items/src/lib.rs).
  */
 export const isKnownTurnItemShape = (item: { readonly type: string; readonly [k: string]: unknown }): boolean =>
-  KNOWN_TURN_ITEM_TYPES.has(item.type) && (item.type !== 'Extension' || (typeof item['kind'] === 'string' && EXTENSION_KINDS.has(item['kind'])));
+  KNOWN_TURN_ITEM_TYPES.has(item.type) &&
+  (item.type !== 'Extension' || (typeof item['kind'] === 'string' && EXTENSION_KINDS.has(item['kind'])));
 
 export const ItemCompleted = t.intersection([
-  t.type({ type: t.literal('item_completed'), turn_id: t.string, item: t.intersection([t.type({ type: t.string }), t.UnknownRecord]) }),
+  t.type({
+    type: t.literal('item_completed'),
+    turn_id: t.string,
+    item: t.intersection([t.type({ type: t.string }), t.UnknownRecord]),
+  }),
   t.partial({ thread_id: optional(t.string), started_at_ms: optional(t.number), completed_at_ms: optional(t.number) }),
 ]);
 export type ItemCompleted = t.TypeOf<typeof ItemCompleted>;

@@ -53,7 +53,11 @@ export type AsyncUserInputQuestion = t.TypeOf<typeof AsyncUserInputQuestion>;
  */
 export const AgentMessageDisplay169 = t.intersection([
   t.type({ action: t.string }),
-  t.partial({ blockType: optional(t.string), cyberTrustedAccess: optional(t.boolean), checkTrustedContacts: optional(t.boolean) }),
+  t.partial({
+    blockType: optional(t.string),
+    cyberTrustedAccess: optional(t.boolean),
+    checkTrustedContacts: optional(t.boolean),
+  }),
 ]);
 export type AgentMessageDisplay169 = t.TypeOf<typeof AgentMessageDisplay169>;
 /**
@@ -63,7 +67,10 @@ export type AgentMessageDisplay169 = t.TypeOf<typeof AgentMessageDisplay169>;
  * `mode`), and a display one version cannot read drops the item for 0.169.0 but not for 0.171.0
  * (protocol/itemDeltas.ts, measured on both binaries: test/compat/itemDeltas.compat.spec.ts).
  */
-export const AgentMessageModeration = t.intersection([t.type({ moderated: t.boolean }), t.partial({ display: t.unknown })]);
+export const AgentMessageModeration = t.intersection([
+  t.type({ moderated: t.boolean }),
+  t.partial({ display: t.unknown }),
+]);
 export type AgentMessageModeration = t.TypeOf<typeof AgentMessageModeration>;
 export const AgentMessageEvent = t.intersection([
   t.type({ type: t.literal('agent_message'), message: t.string }),
@@ -85,7 +92,8 @@ export const AgentMessageEvent = t.intersection([
  * by its `thread/search`, whose `conversation_text_from_item` (codex-rs/rollout/src/search.rs)
  * reads the event; the basis predates the field).
  */
-export const hiddenByModeration = (payload: { readonly moderation?: unknown }): boolean => payload.moderation !== undefined && payload.moderation !== null;
+export const hiddenByModeration = (payload: { readonly moderation?: unknown }): boolean =>
+  payload.moderation !== undefined && payload.moderation !== null;
 
 export const AgentReasoningEvent = t.type({ type: t.literal('agent_reasoning'), text: t.string });
 export const AgentReasoningRawContentEvent = t.type({ type: t.literal('agent_reasoning_raw_content'), text: t.string });
@@ -112,7 +120,12 @@ export type ReviewOutput = t.TypeOf<typeof ReviewOutput>;
 
 export const EnteredReviewModeEvent = t.intersection([
   t.type({ type: t.literal('entered_review_mode') }),
-  t.partial({ target: t.unknown, user_facing_hint: optional(t.string), turn_id: optional(t.string), item_id: optional(t.string) }),
+  t.partial({
+    target: t.unknown,
+    user_facing_hint: optional(t.string),
+    turn_id: optional(t.string),
+    item_id: optional(t.string),
+  }),
 ]);
 export const ExitedReviewModeEvent = t.intersection([
   t.type({ type: t.literal('exited_review_mode') }),

@@ -17,7 +17,10 @@ export const FileChanges = t.record(
   t.union([
     t.intersection([t.type({ type: t.literal('add') }), t.partial({ content: t.string })]),
     t.intersection([t.type({ type: t.literal('delete') }), t.partial({ content: t.string })]),
-    t.intersection([t.type({ type: t.literal('update') }), t.partial({ unified_diff: t.string, move_path: optional(t.string) })]),
+    t.intersection([
+      t.type({ type: t.literal('update') }),
+      t.partial({ unified_diff: t.string, move_path: optional(t.string) }),
+    ]),
   ]),
 );
 export type FileChanges = t.TypeOf<typeof FileChanges>;
@@ -32,7 +35,10 @@ export type McpCallResult = t.TypeOf<typeof McpCallResult>;
 /** The Responses API's web search action (snake_case types). */
 export const WebSearchActionRecord = t.intersection([t.type({ type: t.string }), t.UnknownRecord]);
 
-export const FileChangeItem = t.intersection([t.type({ type: t.literal('FileChange'), id: t.string, changes: FileChanges }), t.partial({ status: optional(t.string) })]);
+export const FileChangeItem = t.intersection([
+  t.type({ type: t.literal('FileChange'), id: t.string, changes: FileChanges }),
+  t.partial({ status: optional(t.string) }),
+]);
 /**
  * An MCP App's UI as Codex captures it from the tool's descriptor (`McpAppUi`, camelCase); passed
  * through as written. Not measured: 0.169.0 wrote none for the compat server's tools.
@@ -64,7 +70,11 @@ export const McpToolCallItem = t.intersection([
 export const WebSearchItem = t.intersection([
   t.type({ type: t.literal('WebSearch'), id: t.string }),
   // codex-rs/protocol/src/items.rs `WebSearchItem.results`: `Option<Vec<JsonValue>>`, opaque JSON.
-  t.partial({ query: optional(t.string), action: optional(WebSearchActionRecord), results: optional(t.array(t.unknown)) }),
+  t.partial({
+    query: optional(t.string),
+    action: optional(WebSearchActionRecord),
+    results: optional(t.array(t.unknown)),
+  }),
 ]);
 export const ImageViewItem = t.type({ type: t.literal('ImageView'), id: t.string, path: t.string });
 export const DynamicToolCallItem = t.intersection([
@@ -91,7 +101,13 @@ export const CollabAgentToolCallItem = t.intersection([
 ]);
 /** A sub-agent of multi-agent v2 started, was given work, was interrupted or completed (`agent_path` like `/root/helper`). */
 export const SubAgentActivityItem = t.intersection([
-  t.type({ type: t.literal('SubAgentActivity'), id: t.string, kind: t.string, agent_thread_id: t.string, agent_path: t.string }),
+  t.type({
+    type: t.literal('SubAgentActivity'),
+    id: t.string,
+    kind: t.string,
+    agent_thread_id: t.string,
+    agent_path: t.string,
+  }),
   t.partial({ model: optional(t.string), reasoning_effort: optional(t.string) }),
 ]);
 /**
@@ -119,18 +135,29 @@ export const FunctionCallOutputContentItem = t.union([
     t.union([t.type({ image_url: t.string }), t.type({ file_id: t.string })]),
     t.partial({ detail: optional(ImageDetail) }),
   ]),
-  t.intersection([t.type({ type: t.literal('input_audio') }), t.union([t.type({ audio_url: t.string }), t.type({ file_id: t.string })])]),
+  t.intersection([
+    t.type({ type: t.literal('input_audio') }),
+    t.union([t.type({ audio_url: t.string }), t.type({ file_id: t.string })]),
+  ]),
   t.type({ type: t.literal('encrypted_content'), encrypted_content: t.string }),
 ]);
 export type FunctionCallOutputContentItem = t.TypeOf<typeof FunctionCallOutputContentItem>;
 /** A tool's output shown as an item (items.rs `FunctionCallOutputItem`): a string or content items (`FunctionCallOutputBody`, untagged). */
 export const FunctionCallOutputItem = t.intersection([
-  t.type({ type: t.literal('FunctionCallOutput'), id: t.string, name: t.string, output: t.union([t.string, t.array(FunctionCallOutputContentItem)]) }),
+  t.type({
+    type: t.literal('FunctionCallOutput'),
+    id: t.string,
+    name: t.string,
+    output: t.union([t.string, t.array(FunctionCallOutputContentItem)]),
+  }),
   t.partial({ namespace: optional(t.string) }),
 ]);
 // Kinds no scenario of ours makes Codex write yet: only the type and id are required, so a field
 // named otherwise in some version renders empty rather than quarantining the line.
-export const PlanItem = t.intersection([t.type({ type: t.literal('Plan'), id: t.string }), t.partial({ text: t.string })]);
+export const PlanItem = t.intersection([
+  t.type({ type: t.literal('Plan'), id: t.string }),
+  t.partial({ text: t.string }),
+]);
 /**
  * An item an extension owns (codex-rs/protocol/src/items.rs `TurnItem::Extension`): its
  * `ExtensionItem` flattened in, tagged by `kind` (codex-rs/ext/items/src/lib.rs). The clock's sleep
@@ -139,7 +166,12 @@ export const PlanItem = t.intersection([t.type({ type: t.literal('Plan'), id: t.
  * image generation below are measured read from lines written for them. Other kinds are not
  * rendered (`EXTENSION_KINDS` lists the rendered ones).
  */
-export const ExtensionSleepItem = t.type({ type: t.literal('Extension'), kind: t.literal('clock.sleep'), id: t.string, durationMs: t.number });
+export const ExtensionSleepItem = t.type({
+  type: t.literal('Extension'),
+  kind: t.literal('clock.sleep'),
+  id: t.string,
+  durationMs: t.number,
+});
 /**
  * The standalone web search's action (ext/items/src/web_search.rs `WebSearchAction`: tagged by
  * `type`, camelCase, the app-server's own shape, unlike the Responses API's snake_case action).
@@ -148,10 +180,18 @@ export const ExtensionSleepItem = t.type({ type: t.literal('Extension'), kind: t
  */
 const EXTENSION_WEB_SEARCH_ACTION_TAGS: readonly string[] = ['search', 'openPage', 'findInPage'];
 export const ExtensionWebSearchAction = t.union([
-  t.intersection([t.type({ type: t.literal('search') }), t.partial({ query: optional(t.string), queries: optional(t.array(t.string)) })]),
+  t.intersection([
+    t.type({ type: t.literal('search') }),
+    t.partial({ query: optional(t.string), queries: optional(t.array(t.string)) }),
+  ]),
   t.intersection([t.type({ type: t.literal('openPage') }), t.partial({ url: optional(t.string) })]),
-  t.intersection([t.type({ type: t.literal('findInPage') }), t.partial({ url: optional(t.string), pattern: optional(t.string) })]),
-  t.type({ type: t.refinement(t.string, (tag) => !EXTENSION_WEB_SEARCH_ACTION_TAGS.includes(tag), 'OtherWebSearchActionTag') }),
+  t.intersection([
+    t.type({ type: t.literal('findInPage') }),
+    t.partial({ url: optional(t.string), pattern: optional(t.string) }),
+  ]),
+  t.type({
+    type: t.refinement(t.string, (tag) => !EXTENSION_WEB_SEARCH_ACTION_TAGS.includes(tag), 'OtherWebSearchActionTag'),
+  }),
 ]);
 export type ExtensionWebSearchAction = t.TypeOf<typeof ExtensionWebSearchAction>;
 /**
@@ -169,7 +209,10 @@ export const ExtensionWebSearchItem = t.intersection([
  */
 export const GeneratedImageRef = t.union([t.type({ fileId: t.string }), t.type({ result: t.string })]);
 /** Why an image generation failed (ext/items/src/image_generation.rs `ImageGenerationFailure`: one variant, camelCase; `resetsAt` an i64). */
-export const ImageGenerationFailure = t.intersection([t.type({ type: t.literal('usageLimitExceeded'), limitId: t.string }), t.partial({ resetsAt: optional(t.Int) })]);
+export const ImageGenerationFailure = t.intersection([
+  t.type({ type: t.literal('usageLimitExceeded'), limitId: t.string }),
+  t.partial({ resetsAt: optional(t.Int) }),
+]);
 export type ImageGenerationFailure = t.TypeOf<typeof ImageGenerationFailure>;
 /** A local image a generation read (0.169.0's `ImageGenerationInputImage`, 2 fields: an absolute path and the file's SHA-256). */
 export const ImageGenerationInputImage = t.type({ path: AbsolutePath, sha256: t.string });
@@ -207,7 +250,12 @@ export const HookPromptItem = t.intersection([
 /** Legacy `patch_apply_end`: the file change of the call `call_id`. */
 export const PatchApplyEndEvent = t.intersection([
   t.type({ type: t.literal('patch_apply_end'), call_id: t.string }),
-  t.partial({ turn_id: optional(t.string), changes: FileChanges, success: optional(t.boolean), status: optional(t.string) }),
+  t.partial({
+    turn_id: optional(t.string),
+    changes: FileChanges,
+    success: optional(t.boolean),
+    status: optional(t.string),
+  }),
 ]);
 /** Legacy `mcp_tool_call_end`: `result` is Rust's `Result`, `{"Ok": …}` or `{"Err": "…"}`. */
 export const McpToolCallEndEvent = t.intersection([
@@ -236,11 +284,22 @@ export const McpToolCallEndEvent = t.intersection([
 export const WebSearchEndEvent = t.intersection([
   t.type({ type: t.literal('web_search_end'), call_id: t.string }),
   // codex-rs/protocol/src/protocol.rs `WebSearchEndEvent.results`, as the item's.
-  t.partial({ turn_id: optional(t.string), query: optional(t.string), action: optional(WebSearchActionRecord), results: optional(t.array(t.unknown)) }),
+  t.partial({
+    turn_id: optional(t.string),
+    query: optional(t.string),
+    action: optional(WebSearchActionRecord),
+    results: optional(t.array(t.unknown)),
+  }),
 ]);
 /** Legacy `sub_agent_activity`: the item's id is `event_id`, its completion time `occurred_at_ms`. */
 export const SubAgentActivityEvent = t.intersection([
-  t.type({ type: t.literal('sub_agent_activity'), event_id: t.string, kind: t.string, agent_thread_id: t.string, agent_path: t.string }),
+  t.type({
+    type: t.literal('sub_agent_activity'),
+    event_id: t.string,
+    kind: t.string,
+    agent_thread_id: t.string,
+    agent_path: t.string,
+  }),
   t.partial({ occurred_at_ms: optional(t.number), model: optional(t.string), reasoning_effort: optional(t.string) }),
 ]);
 /**

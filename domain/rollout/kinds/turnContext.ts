@@ -15,7 +15,12 @@ export const TurnContextPayload = t.partial({
 export type TurnContextPayload = t.TypeOf<typeof TurnContextPayload>;
 
 /** `SandboxPolicy`'s variants, tagged by `type` (codex-rs `protocol/src/protocol.rs`, `#[serde(tag = "type", rename_all = "kebab-case")]`). */
-const SANDBOX_POLICY_TYPES: ReadonlySet<string> = new Set(['danger-full-access', 'read-only', 'external-sandbox', 'workspace-write']);
+const SANDBOX_POLICY_TYPES: ReadonlySet<string> = new Set([
+  'danger-full-access',
+  'read-only',
+  'external-sandbox',
+  'workspace-write',
+]);
 
 /**
  * Whether a path Codex reads as an `AbsolutePathBuf` with no base (codex-rs `utils/absolute-path`:
@@ -62,7 +67,10 @@ export const codexReadsCollaborationMode = (v: unknown): boolean => {
   if (!isObject(v) || typeof v['mode'] !== 'string' || !MODE_KINDS.has(v['mode'])) return false;
   const settings = v['settings'];
   return (
-    isObject(settings) && typeof settings['model'] === 'string' && optionalString(settings['reasoning_effort']) && optionalString(settings['developer_instructions'])
+    isObject(settings) &&
+    typeof settings['model'] === 'string' &&
+    optionalString(settings['reasoning_effort']) &&
+    optionalString(settings['developer_instructions'])
   );
 };
 
@@ -88,7 +96,13 @@ export const codexReadsTurnContext = (p: TurnContextPayload): boolean => {
   const sandbox = p.sandbox_policy as { type?: unknown; writable_roots?: unknown } | null | undefined;
   // `Option<SandboxPolicy>`: absent or null is none (measured on 0.169.0: editMatrix).
   if (sandbox === undefined || sandbox === null) return true;
-  if (typeof sandbox !== 'object' || sandbox === null || typeof sandbox.type !== 'string' || !SANDBOX_POLICY_TYPES.has(sandbox.type)) return false;
+  if (
+    typeof sandbox !== 'object' ||
+    sandbox === null ||
+    typeof sandbox.type !== 'string' ||
+    !SANDBOX_POLICY_TYPES.has(sandbox.type)
+  )
+    return false;
   // `WorkspaceWrite.writable_roots` are `AbsolutePathBuf`s too, read without a base.
   const roots = sandbox.writable_roots;
   return roots === undefined || (Array.isArray(roots) && roots.every(codexReadsPathWithoutBase));

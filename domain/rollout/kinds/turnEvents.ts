@@ -14,7 +14,10 @@ export const TaskStarted = t.intersection([
 ]);
 export type TaskStarted = t.TypeOf<typeof TaskStarted>;
 
-export const TurnErrorPayload = t.intersection([t.type({ message: t.string }), t.partial({ codex_error_info: t.unknown, additional_details: t.unknown })]);
+export const TurnErrorPayload = t.intersection([
+  t.type({ message: t.string }),
+  t.partial({ codex_error_info: t.unknown, additional_details: t.unknown }),
+]);
 
 /** `event_msg/task_complete`: a turn ends; with `error` it failed. */
 export const TaskComplete = t.intersection([
@@ -54,4 +57,7 @@ export const ThreadSettingsApplied = t.intersection([
   t.partial({ thread_id: optional(t.string), thread_settings: t.unknown }),
 ]);
 
-export const TokenCount = t.intersection([t.type({ type: t.literal('token_count') }), t.partial({ info: t.unknown, rate_limits: t.unknown })]);
+export const TokenCount = t.intersection([
+  t.type({ type: t.literal('token_count') }),
+  t.partial({ info: t.unknown, rate_limits: t.unknown }),
+]);

@@ -34,7 +34,11 @@ const sample = (remotePluginId: string | null = null): PluginTelemetryMetadata =
     },
   });
 
-const bare = telemetryMetadata({ pluginId: { pluginName: 'sample', marketplaceName: 'test' }, remotePluginId: null, capabilitySummary: null });
+const bare = telemetryMetadata({
+  pluginId: { pluginName: 'sample', marketplaceName: 'test' },
+  remotePluginId: null,
+  capabilitySummary: null,
+});
 
 const metadataJson = (pluginId: string) =>
   `{"plugin_id":"${pluginId}","plugin_name":"sample","marketplace_name":"test","has_skills":true,"mcp_server_count":2,"connector_ids":["calendar","drive"],"product_client_id":"codex_cli_rs"}`;
@@ -55,7 +59,11 @@ describe('plugin analytics events: the JSON Codex serializes', () => {
   });
 
   it('codex_plugin_used: the metadata flattened, then mcp_server_names and the turn', () => {
-    const event = pluginUsedEvent(sample(), { threadId: 'thread-3', turnId: 'turn-3', modelSlug: 'gpt-5' }, 'codex_cli_rs');
+    const event = pluginUsedEvent(
+      sample(),
+      { threadId: 'thread-3', turnId: 'turn-3', modelSlug: 'gpt-5' },
+      'codex_cli_rs',
+    );
     expect(JSON.stringify(event)).to.equal(
       `{"event_type":"codex_plugin_used","event_params":${metadataJson('sample@test').slice(0, -1)},"mcp_server_names":["mcp-1","mcp-2"],"thread_id":"thread-3","turn_id":"turn-3","model_slug":"gpt-5"}}`,
     );
@@ -65,7 +73,9 @@ describe('plugin analytics events: the JSON Codex serializes', () => {
     expect(JSON.stringify(pluginStateEvent('enabled', bare, 'codex_cli_rs'))).to.equal(
       '{"event_type":"codex_plugin_enabled","event_params":{"plugin_id":"sample@test","plugin_name":"sample","marketplace_name":"test","has_skills":null,"mcp_server_count":null,"connector_ids":null,"product_client_id":"codex_cli_rs"}}',
     );
-    expect(pluginUsedEvent(bare, { threadId: 't', turnId: 'u', modelSlug: 'm' }, null).event_params['mcp_server_names']).to.equal(null);
+    expect(
+      pluginUsedEvent(bare, { threadId: 't', turnId: 'u', modelSlug: 'm' }, null).event_params['mcp_server_names'],
+    ).to.equal(null);
   });
 
   it('no event carries a remote_plugin_id key', () => {

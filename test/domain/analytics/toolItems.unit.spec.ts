@@ -9,7 +9,13 @@
 import { expect } from 'chai';
 import { toolItemEvent, toolItemOf } from '../../../domain/analytics/toolItems.js';
 
-const thread = { threadId: 'thread-1', threadSource: 'user', subagentSource: null, parentThreadId: null, codexRsVersion: '0.169.0' };
+const thread = {
+  threadId: 'thread-1',
+  threadSource: 'user',
+  subagentSource: null,
+  parentThreadId: null,
+  codexRsVersion: '0.169.0',
+};
 const base = (item: Record<string, unknown>, started: number | null = 1000, completed = 1042) => ({
   turn_id: 'turn-1',
   item,
@@ -45,9 +51,18 @@ describe('tool-item analytics events (from item_completed lines)', () => {
   });
 
   it('command tool names by source, and failed / declined outcomes', () => {
-    const cmd = (source: string, status: string) => toolItemOf(base({ type: 'CommandExecution', id: 'c', command: ['x'], parsed_cmd: [], source, status }));
-    expect(cmd('agent', 'failed')).to.deep.include({ toolName: 'shell', terminalStatus: 'failed', failureKind: 'tool_error' });
-    expect(cmd('user_shell', 'declined')).to.deep.include({ toolName: 'user_shell', terminalStatus: 'rejected', failureKind: 'approval_denied' });
+    const cmd = (source: string, status: string) =>
+      toolItemOf(base({ type: 'CommandExecution', id: 'c', command: ['x'], parsed_cmd: [], source, status }));
+    expect(cmd('agent', 'failed')).to.deep.include({
+      toolName: 'shell',
+      terminalStatus: 'failed',
+      failureKind: 'tool_error',
+    });
+    expect(cmd('user_shell', 'declined')).to.deep.include({
+      toolName: 'user_shell',
+      terminalStatus: 'rejected',
+      failureKind: 'approval_denied',
+    });
     expect(cmd('unified_exec_interaction', 'completed')).to.deep.include({ toolName: 'unified_exec' });
     expect(cmd('agent', 'in_progress')).to.equal(null);
   });
@@ -74,7 +89,16 @@ describe('tool-item analytics events (from item_completed lines)', () => {
   it('codex_mcp_tool_call_event: the tool as tool_name, server, error presence', () => {
     const row = toolItemOf(
       base(
-        { type: 'McpToolCall', id: 'm1', server: 'docs', tool: 'search', arguments: {}, status: 'failed', error: { message: 'no' }, duration: { secs: 2, nanos: 0 } },
+        {
+          type: 'McpToolCall',
+          id: 'm1',
+          server: 'docs',
+          tool: 'search',
+          arguments: {},
+          status: 'failed',
+          error: { message: 'no' },
+          duration: { secs: 2, nanos: 0 },
+        },
         5000,
         7001,
       ),
@@ -85,20 +109,53 @@ describe('tool-item analytics events (from item_completed lines)', () => {
   });
 
   it('codex_web_search_event and codex_image_generation_event', () => {
-    const ws = toolItemEvent(toolItemOf(base({ type: 'WebSearch', id: 'w', query: 'q', action: { type: 'search', query: 'q', queries: ['a', 'b'] } }))!, thread);
+    const ws = toolItemEvent(
+      toolItemOf(
+        base({ type: 'WebSearch', id: 'w', query: 'q', action: { type: 'search', query: 'q', queries: ['a', 'b'] } }),
+      )!,
+      thread,
+    );
     expect(ws.event_type).to.equal('codex_web_search_event');
-    expect(ws.event_params).to.deep.include({ tool_name: 'web_search', web_search_action: 'search', query_present: true, query_count: 2, terminal_status: 'completed' });
-    const open = toolItemOf(base({ type: 'WebSearch', id: 'w', query: '', action: { type: 'open_page', url: 'https://x' } }))!;
-    expect(toolItemEvent(open, thread).event_params).to.deep.include({ web_search_action: 'open_page', query_present: false, query_count: null });
-    const img = toolItemEvent(toolItemOf(base({ type: 'ImageGeneration', id: 'i', status: 'failed', result: '', revised_prompt: 'p' }))!, thread);
-    expect(img.event_params).to.deep.include({ tool_name: 'image_generation', terminal_status: 'failed', revised_prompt_present: true, saved_path_present: false });
+    expect(ws.event_params).to.deep.include({
+      tool_name: 'web_search',
+      web_search_action: 'search',
+      query_present: true,
+      query_count: 2,
+      terminal_status: 'completed',
+    });
+    const open = toolItemOf(
+      base({ type: 'WebSearch', id: 'w', query: '', action: { type: 'open_page', url: 'https://x' } }),
+    )!;
+    expect(toolItemEvent(open, thread).event_params).to.deep.include({
+      web_search_action: 'open_page',
+      query_present: false,
+      query_count: null,
+    });
+    const img = toolItemEvent(
+      toolItemOf(base({ type: 'ImageGeneration', id: 'i', status: 'failed', result: '', revised_prompt: 'p' }))!,
+      thread,
+    );
+    expect(img.event_params).to.deep.include({
+      tool_name: 'image_generation',
+      terminal_status: 'failed',
+      revised_prompt_present: true,
+      saved_path_present: false,
+    });
   });
 
   it('no event without both times, for an item that is not a tool, or one still in progress; a negative span has no duration', () => {
-    expect(toolItemOf(base({ type: 'McpToolCall', id: 'm', server: 's', tool: 't', arguments: {}, status: 'completed' }, null))).to.equal(null);
+    expect(
+      toolItemOf(
+        base({ type: 'McpToolCall', id: 'm', server: 's', tool: 't', arguments: {}, status: 'completed' }, null),
+      ),
+    ).to.equal(null);
     expect(toolItemOf(base({ type: 'AgentMessage', id: 'a', content: [] }))).to.equal(null);
-    expect(toolItemOf(base({ type: 'McpToolCall', id: 'm', server: 's', tool: 't', arguments: {}, status: 'in_progress' }))).to.equal(null);
-    const row = toolItemOf(base({ type: 'McpToolCall', id: 'm', server: 's', tool: 't', arguments: {}, status: 'completed' }, 2000, 1000))!;
+    expect(
+      toolItemOf(base({ type: 'McpToolCall', id: 'm', server: 's', tool: 't', arguments: {}, status: 'in_progress' })),
+    ).to.equal(null);
+    const row = toolItemOf(
+      base({ type: 'McpToolCall', id: 'm', server: 's', tool: 't', arguments: {}, status: 'completed' }, 2000, 1000),
+    )!;
     expect(toolItemEvent(row, thread).event_params['duration_ms']).to.equal(null);
   });
 });

@@ -1,9 +1,18 @@
 import { expect } from 'chai';
-import { commandSkillName, commandSourceName, parseDocument, renderCommandSkill, slugifyName } from '../../../domain/externalConfig/commandSkill.js';
+import {
+  commandSkillName,
+  commandSourceName,
+  parseDocument,
+  renderCommandSkill,
+  slugifyName,
+} from '../../../domain/externalConfig/commandSkill.js';
 import type { Frontmatter } from '../../../domain/externalConfig/commandSkill.js';
 
 // A stand-in for YAML: `key: value` lines only (the adapter parses real YAML).
-const lines = (raw: string): Frontmatter => new Map(raw.split('\n').map((l) => [l.split(':')[0]!.trim(), { scalar: l.slice(l.indexOf(':') + 1).trim() }] as const));
+const lines = (raw: string): Frontmatter =>
+  new Map(
+    raw.split('\n').map((l) => [l.split(':')[0]!.trim(), { scalar: l.slice(l.indexOf(':') + 1).trim() }] as const),
+  );
 
 describe('Claude Code commands as the skills Codex 0.169.0 migrates them to (unit)', () => {
   it('names: the path without its extension, slugged, prefixed; README, arguments, shell escapes and file references left', () => {
@@ -22,13 +31,20 @@ describe('Claude Code commands as the skills Codex 0.169.0 migrates them to (uni
   });
 
   it('the SKILL.md, as the real binary wrote it (frontmatter description, else a fallback; terms rewritten; an empty body noted)', () => {
-    const review = parseDocument('---\ndescription: Review the diff like Claude\n---\n\nReview the current diff. Ask claude.\n', lines);
+    const review = parseDocument(
+      '---\ndescription: Review the diff like Claude\n---\n\nReview the current diff. Ask claude.\n',
+      lines,
+    );
     expect(renderCommandSkill('review.md', review, 'source-command-review')).to.equal(
       '---\nname: "source-command-review"\ndescription: "Review the diff like Codex"\n---\n\n# source-command-review\n\nUse this skill when the user asks to run the migrated source command `review`.\n\n## Command Template\n\nReview the current diff. Ask Codex.\n',
     );
     const nodesc = parseDocument('Just do the thing.\n', lines);
-    expect(renderCommandSkill('nodesc.md', nodesc, 'source-command-nodesc')).to.include('description: "Migrated source command `nodesc`"');
+    expect(renderCommandSkill('nodesc.md', nodesc, 'source-command-nodesc')).to.include(
+      'description: "Migrated source command `nodesc`"',
+    );
     const empty = parseDocument('---\ndescription: empty body\n---\n', lines);
-    expect(renderCommandSkill('empty.md', empty, 'source-command-empty')).to.match(/## Command Template\n\nNo command template body was found\.\n$/);
+    expect(renderCommandSkill('empty.md', empty, 'source-command-empty')).to.match(
+      /## Command Template\n\nNo command template body was found\.\n$/,
+    );
   });
 });

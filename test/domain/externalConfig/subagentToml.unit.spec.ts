@@ -3,7 +3,8 @@ import { parseDocument } from '../../../domain/externalConfig/commandSkill.js';
 import type { Frontmatter } from '../../../domain/externalConfig/commandSkill.js';
 import { renderSubagentToml, subagentMetadata, tomlString } from '../../../domain/externalConfig/subagentToml.js';
 
-const fm = (entries: Record<string, string>): Frontmatter => new Map(Object.entries(entries).map(([k, v]) => [k, { scalar: v }] as const));
+const fm = (entries: Record<string, string>): Frontmatter =>
+  new Map(Object.entries(entries).map(([k, v]) => [k, { scalar: v }] as const));
 
 describe('Claude Code subagents as the agent files Codex 0.169.0 writes (unit)', () => {
   it("TOML strings as the toml crate's pretty printer picks them (each seen on the binary)", () => {
@@ -36,6 +37,8 @@ describe('Claude Code subagents as the agent files Codex 0.169.0 writes (unit)',
       'name = "reviewer"\ndescription = "Reviews code for Codex"\nmodel_reasoning_effort = "xhigh"\nsandbox_mode = "workspace-write"\ndeveloper_instructions = """\nYou review code.\nBe "strict" and use Codex."""\n',
     );
     const odd = doc({ name: 'x', description: 'd', effort: 'bogus', permissionMode: 'constructor' }, 'b');
-    expect(renderSubagentToml(odd, subagentMetadata(odd)!)).to.equal('name = "x"\ndescription = "d"\ndeveloper_instructions = "b"\n');
+    expect(renderSubagentToml(odd, subagentMetadata(odd)!)).to.equal(
+      'name = "x"\ndescription = "d"\ndeveloper_instructions = "b"\n',
+    );
   });
 });

@@ -1,13 +1,22 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
-import { conversationMessageOf, decodeClaudeLine, rowKeyOf, truncateChars } from '../../../domain/externalSessions/claudeRecord.js';
+import {
+  conversationMessageOf,
+  decodeClaudeLine,
+  rowKeyOf,
+  truncateChars,
+} from '../../../domain/externalSessions/claudeRecord.js';
 import type { ClaudeRecord, ConversationMessage } from '../../../domain/externalSessions/claudeRecord.js';
-import { ImportedRolloutFold, EXTERNAL_SESSION_IMPORTED_MARKER } from '../../../domain/externalSessions/importedRollout.js';
+import {
+  ImportedRolloutFold,
+  EXTERNAL_SESSION_IMPORTED_MARKER,
+} from '../../../domain/externalSessions/importedRollout.js';
 import { fallbackTitleFromUserMessage, selectTitle } from '../../../domain/externalSessions/sessionTitle.js';
 
 const record = (r: Record<string, unknown>): ClaudeRecord => r as ClaudeRecord;
-const assistant = (content: unknown): ClaudeRecord => record({ type: 'assistant', timestamp: '2026-06-03T12:00:07.900Z', message: { content } });
+const assistant = (content: unknown): ClaudeRecord =>
+  record({ type: 'assistant', timestamp: '2026-06-03T12:00:07.900Z', message: { content } });
 const user = (content: unknown, extra: Record<string, unknown> = {}): ClaudeRecord =>
   record({ type: 'user', timestamp: '2026-06-03T12:00:00Z', message: { content }, ...extra });
 
@@ -73,7 +82,9 @@ describe('Claude Code records as Codex imports them (unit)', () => {
     expect(conversationMessageOf(record({ type: 'system', message: { content: 'x' } }))).to.equal(undefined);
     expect(conversationMessageOf(user('   '))).to.equal(undefined);
     expect(conversationMessageOf(user([{ type: 'thinking', thinking: 'only' }]))).to.equal(undefined);
-    expect(conversationMessageOf(record({ role: 'user', timestamp_ms: 1_700_000_000_999, message: { content: 'hi' } }))).to.deep.equal({
+    expect(
+      conversationMessageOf(record({ role: 'user', timestamp_ms: 1_700_000_000_999, message: { content: 'hi' } })),
+    ).to.deep.equal({
       role: 'user',
       text: 'hi',
       timestamp: 1_700_000_000,
@@ -96,10 +107,13 @@ describe('Claude Code records as Codex imports them (unit)', () => {
 
   it('imports a user message wrapped in <user_query> as its trimmed inside; an assistant message, or text around the tags, is kept', () => {
     expect(conversationMessageOf(user('  <user_query>\n  and octal?  \n</user_query>\n'))?.text).to.equal('and octal?');
-    expect(conversationMessageOf(user([{ type: 'text', text: '<user_query>a</user_query> and <user_query>b</user_query>' }]))?.text).to.equal(
-      'a</user_query> and <user_query>b',
+    expect(
+      conversationMessageOf(user([{ type: 'text', text: '<user_query>a</user_query> and <user_query>b</user_query>' }]))
+        ?.text,
+    ).to.equal('a</user_query> and <user_query>b');
+    expect(conversationMessageOf(user('see <user_query>x</user_query>'))?.text).to.equal(
+      'see <user_query>x</user_query>',
     );
-    expect(conversationMessageOf(user('see <user_query>x</user_query>'))?.text).to.equal('see <user_query>x</user_query>');
     expect(conversationMessageOf(assistant('<user_query>x</user_query>'))?.text).to.equal('<user_query>x</user_query>');
   });
 
@@ -115,12 +129,20 @@ describe('Claude Code records as Codex imports them (unit)', () => {
 
 describe('imported session titles (unit)', () => {
   it('skips leading control wrappers (nested too) and takes the first non-blank line', () => {
-    expect(fallbackTitleFromUserMessage('<system-reminder>a <ide_opened_file>f</ide_opened_file></system-reminder>\n\n  Fix it \nmore')).to.equal('Fix it');
-    expect(fallbackTitleFromUserMessage('<command-message>x</command-message><command-message>y</command-message>go')).to.equal('go');
+    expect(
+      fallbackTitleFromUserMessage(
+        '<system-reminder>a <ide_opened_file>f</ide_opened_file></system-reminder>\n\n  Fix it \nmore',
+      ),
+    ).to.equal('Fix it');
+    expect(
+      fallbackTitleFromUserMessage('<command-message>x</command-message><command-message>y</command-message>go'),
+    ).to.equal('go');
   });
 
   it('keeps a wrapper that does not close properly, and falls back when nothing is left', () => {
-    expect(fallbackTitleFromUserMessage('<system-reminder>open</ide_opened_file> tail')).to.equal('<system-reminder>open</ide_opened_file> tail');
+    expect(fallbackTitleFromUserMessage('<system-reminder>open</ide_opened_file> tail')).to.equal(
+      '<system-reminder>open</ide_opened_file> tail',
+    );
     expect(fallbackTitleFromUserMessage('<command-message>only</command-message>  ')).to.equal('Imported session');
   });
 
@@ -137,7 +159,11 @@ describe('imported session titles (unit)', () => {
 });
 
 describe('ImportedRolloutFold (unit)', () => {
-  const msg = (role: 'user' | 'assistant', text: string, timestamp: number | null = 100): ConversationMessage => ({ role, text, timestamp });
+  const msg = (role: 'user' | 'assistant', text: string, timestamp: number | null = 100): ConversationMessage => ({
+    role,
+    text,
+    timestamp,
+  });
   const fold = (messages: ConversationMessage[]) => {
     const f = new ImportedRolloutFold('2026-01-01T00:00:00.000Z');
     return [...messages.flatMap((m) => f.push(m)), ...f.finish()].map((d) => d.payload as Record<string, unknown>);
@@ -172,11 +198,24 @@ describe('ImportedRolloutFold (unit)', () => {
       'token_count',
       'task_complete',
     ]);
-    expect(lines[5]).to.deep.equal({ type: 'task_complete', turn_id: 'external-import-turn-1', last_agent_message: null, started_at: 10 });
+    expect(lines[5]).to.deep.equal({
+      type: 'task_complete',
+      turn_id: 'external-import-turn-1',
+      last_agent_message: null,
+      started_at: 10,
+    });
     expect(lines[15]).to.deep.include({ message: EXTERNAL_SESSION_IMPORTED_MARKER });
     // Text up to the last reply: q1 a1 q2 abcd = 10 bytes → 3 tokens; the trailing user message is not counted.
-    expect((lines[16] as { info: { total_token_usage: { total_tokens: number } } }).info.total_token_usage.total_tokens).to.equal(3);
-    expect(lines[17]).to.deep.equal({ type: 'task_complete', turn_id: 'external-import-turn-3', last_agent_message: null, started_at: 50, completed_at: 50 });
+    expect(
+      (lines[16] as { info: { total_token_usage: { total_tokens: number } } }).info.total_token_usage.total_tokens,
+    ).to.equal(3);
+    expect(lines[17]).to.deep.equal({
+      type: 'task_complete',
+      turn_id: 'external-import-turn-3',
+      last_agent_message: null,
+      started_at: 50,
+      completed_at: 50,
+    });
   });
 
   it('writes nothing without a user message', () => {
@@ -186,7 +225,13 @@ describe('ImportedRolloutFold (unit)', () => {
   it('has as many turns as user messages, whatever the sequence', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ role: fc.constantFrom<'user' | 'assistant'>('user', 'assistant'), text: fc.string({ minLength: 1 }), timestamp: fc.option(fc.nat()) })),
+        fc.array(
+          fc.record({
+            role: fc.constantFrom<'user' | 'assistant'>('user', 'assistant'),
+            text: fc.string({ minLength: 1 }),
+            timestamp: fc.option(fc.nat()),
+          }),
+        ),
         (ms) => {
           const lines = fold(ms);
           const users = ms.filter((m) => m.role === 'user').length;

@@ -10,7 +10,9 @@ const anyText = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', minLength: 100, maxLength: 700 }),
   fc.string({ unit: 'grapheme', minLength: 150, maxLength: 400 }),
-  fc.tuple(fc.string({ maxLength: 20 }), fc.integer({ min: KEY_TEXT_BYTES - 80, max: 6_000 })).map(([stem, n]) => stem + 'x'.repeat(n)),
+  fc
+    .tuple(fc.string({ maxLength: 20 }), fc.integer({ min: KEY_TEXT_BYTES - 80, max: 6_000 }))
+    .map(([stem, n]) => stem + 'x'.repeat(n)),
 );
 
 describe('domain · index key text (issue 69)', () => {

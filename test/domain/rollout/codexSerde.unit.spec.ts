@@ -17,7 +17,9 @@ interface Measured {
   readonly bases: Readonly<Record<string, { type: string; payload: Record<string, unknown> }>>;
   readonly cells: ReadonlyArray<readonly [string, string, number, boolean]>;
 }
-const MEASURED = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../test/fixtures/codexSerdeMeasured.json', import.meta.url)), 'utf8')) as Measured;
+const MEASURED = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../../../test/fixtures/codexSerdeMeasured.json', import.meta.url)), 'utf8'),
+) as Measured;
 
 /** Cells Codex refuses that the rules read: `<key>.<field> = <edge index>`. */
 const NOT_FOLLOWED = new Set([
@@ -48,13 +50,16 @@ describe('Codex serde rules (codexSerde.ts) against codex 0.169.0 measured', () 
       else payload[field] = structuredClone(value);
       if (readAsCodex(key, { type: base.type, payload }) !== codexDecodes) differing.push(`${key}.${field} = ${edge}`);
     }
-    process.stderr.write(`  codex serde rules: ${MEASURED.cells.length - differing.length}/${MEASURED.cells.length} measured cells followed\n`);
+    process.stderr.write(
+      `  codex serde rules: ${MEASURED.cells.length - differing.length}/${MEASURED.cells.length} measured cells followed\n`,
+    );
     expect(differing.sort()).to.deep.equal([...NOT_FOLLOWED].sort());
   });
 });
 
 /** A rollout line's payload of `kind` with `field` set: whether the rules say Codex reads it. */
-const reads = (kind: Parameters<typeof codexRefusal>[0], payload: Record<string, unknown>): boolean => codexRefusal(kind, payload) === undefined;
+const reads = (kind: Parameters<typeof codexRefusal>[0], payload: Record<string, unknown>): boolean =>
+  codexRefusal(kind, payload) === undefined;
 
 describe('Codex serde rules (codexSerde.ts): nested structs', () => {
   const ENTRY = { path: 'MEMORY.md', lineStart: 1, lineEnd: 2, note: 'n' };
@@ -72,9 +77,18 @@ describe('Codex serde rules (codexSerde.ts): nested structs', () => {
 
   it("a memory citation (MemoryCitation): an agent message event's and item's alike", () => {
     for (const [citation, expected] of CITATIONS) {
-      expect(reads('agentMessage', { type: 'agent_message', message: 'A', memory_citation: citation }), `event ${JSON.stringify(citation)}`).to.equal(expected);
+      expect(
+        reads('agentMessage', { type: 'agent_message', message: 'A', memory_citation: citation }),
+        `event ${JSON.stringify(citation)}`,
+      ).to.equal(expected);
       const item = { type: 'AgentMessage', id: 'm', content: [], memory_citation: citation };
-      const payload = { type: 'item_completed', thread_id: '019a0000-0000-7000-8000-000000000001', turn_id: 't', item, completed_at_ms: 1 };
+      const payload = {
+        type: 'item_completed',
+        thread_id: '019a0000-0000-7000-8000-000000000001',
+        turn_id: 't',
+        item,
+        completed_at_ms: 1,
+      };
       expect(reads('itemCompleted', payload), `item ${JSON.stringify(citation)}`).to.equal(expected);
     }
   });
@@ -83,7 +97,14 @@ describe('Codex serde rules (codexSerde.ts): nested structs', () => {
     [{ type: 'disabled' }, true],
     [{ type: 'external', network: 'enabled' }, true],
     [
-      { type: 'managed', file_system: { type: 'restricted', entries: [{ path: { type: 'special', value: { kind: 'root' } }, access: 'read' }] }, network: 'restricted' },
+      {
+        type: 'managed',
+        file_system: {
+          type: 'restricted',
+          entries: [{ path: { type: 'special', value: { kind: 'root' } }, access: 'read' }],
+        },
+        network: 'restricted',
+      },
       true,
     ],
     [{ type: 'managed', file_system: { type: 'unrestricted' }, network: 'enabled' }, true],
@@ -95,7 +116,13 @@ describe('Codex serde rules (codexSerde.ts): nested structs', () => {
     [{ type: 'external' }, false],
     [{ network: { enabled: true }, other: 1 }, false],
   ];
-  const context = (extra: Record<string, unknown>): Record<string, unknown> => ({ cwd: '/w', approval_policy: 'never', model: 'm', summary: 'auto', ...extra });
+  const context = (extra: Record<string, unknown>): Record<string, unknown> => ({
+    cwd: '/w',
+    approval_policy: 'never',
+    model: 'm',
+    summary: 'auto',
+    ...extra,
+  });
   const settings = (extra: Record<string, unknown>): Record<string, unknown> => ({
     type: 'thread_settings_applied',
     thread_settings: {
@@ -105,15 +132,24 @@ describe('Codex serde rules (codexSerde.ts): nested structs', () => {
       approvals_reviewer: 'user',
       permission_profile: { type: 'disabled' },
       cwd: '/w',
-      collaboration_mode: { mode: 'default', settings: { model: 'm', reasoning_effort: null, developer_instructions: null } },
+      collaboration_mode: {
+        mode: 'default',
+        settings: { model: 'm', reasoning_effort: null, developer_instructions: null },
+      },
       ...extra,
     },
   });
 
   it("a permission profile (PermissionProfile): a turn context's and thread settings' alike", () => {
     for (const [profile, expected] of PROFILES) {
-      expect(reads('turnContext', context({ permission_profile: profile })), `context ${JSON.stringify(profile)}`).to.equal(expected);
-      expect(reads('threadSettingsApplied', settings({ permission_profile: profile })), `settings ${JSON.stringify(profile)}`).to.equal(expected);
+      expect(
+        reads('turnContext', context({ permission_profile: profile })),
+        `context ${JSON.stringify(profile)}`,
+      ).to.equal(expected);
+      expect(
+        reads('threadSettingsApplied', settings({ permission_profile: profile })),
+        `settings ${JSON.stringify(profile)}`,
+      ).to.equal(expected);
     }
     // Required in the settings, an `Option` in a turn context.
     expect(reads('threadSettingsApplied', settings({ permission_profile: null }))).to.equal(false);
@@ -129,8 +165,14 @@ describe('Codex serde rules (codexSerde.ts): nested structs', () => {
       [{ type: 'unknown_variant_x' }, false],
       [{ id: 1 }, false],
     ] as const) {
-      expect(reads('turnContext', context({ active_permission_profile: active })), `context ${JSON.stringify(active)}`).to.equal(expected);
-      expect(reads('threadSettingsApplied', settings({ active_permission_profile: active })), `settings ${JSON.stringify(active)}`).to.equal(expected);
+      expect(
+        reads('turnContext', context({ active_permission_profile: active })),
+        `context ${JSON.stringify(active)}`,
+      ).to.equal(expected);
+      expect(
+        reads('threadSettingsApplied', settings({ active_permission_profile: active })),
+        `settings ${JSON.stringify(active)}`,
+      ).to.equal(expected);
     }
   });
 
@@ -145,7 +187,9 @@ describe('Codex serde rules (codexSerde.ts): nested structs', () => {
       [{ kind: 'restricted', entries: null }, false],
       [{ kind: 'restricted', entries: [{ path: { type: 'special', value: { kind: 'root' } } }] }, false],
     ] as const) {
-      expect(reads('turnContext', context({ file_system_sandbox_policy: policy })), JSON.stringify(policy)).to.equal(expected);
+      expect(reads('turnContext', context({ file_system_sandbox_policy: policy })), JSON.stringify(policy)).to.equal(
+        expected,
+      );
     }
   });
 
@@ -153,27 +197,53 @@ describe('Codex serde rules (codexSerde.ts): nested structs', () => {
     for (const [limits, expected] of [
       [{}, true],
       [{ type: 'unknown_variant_x' }, true],
-      [{ limit_id: 'codex', primary: { used_percent: 12.5, window_minutes: 300, resets_at: 1 }, secondary: null, plan_type: 'plus' }, true],
+      [
+        {
+          limit_id: 'codex',
+          primary: { used_percent: 12.5, window_minutes: 300, resets_at: 1 },
+          secondary: null,
+          plan_type: 'plus',
+        },
+        true,
+      ],
       [{ credits: { has_credits: false, unlimited: false, balance: null } }, true],
       [{ primary: { window_minutes: 300 } }, false],
       [{ primary: { used_percent: 1, window_minutes: 1.5 } }, false],
       [{ credits: { has_credits: true } }, false],
       [{ limit_id: 0 }, false],
     ] as const) {
-      expect(reads('tokenCount', { type: 'token_count', info: null, rate_limits: limits }), JSON.stringify(limits)).to.equal(expected);
+      expect(
+        reads('tokenCount', { type: 'token_count', info: null, rate_limits: limits }),
+        JSON.stringify(limits),
+      ).to.equal(expected);
     }
   });
 
   it('a granular approval policy (GranularApprovalConfig): three flags required, two defaulted', () => {
     for (const [granular, expected] of [
       [{ sandbox_approval: true, rules: false, mcp_elicitations: false }, true],
-      [{ sandbox_approval: true, rules: false, mcp_elicitations: false, skill_approval: true, request_permissions: false }, true],
+      [
+        {
+          sandbox_approval: true,
+          rules: false,
+          mcp_elicitations: false,
+          skill_approval: true,
+          request_permissions: false,
+        },
+        true,
+      ],
       [{}, false],
       [{ sandbox_approval: true }, false],
       [{ sandbox_approval: true, rules: false, mcp_elicitations: false, skill_approval: null }, false],
     ] as const) {
-      expect(reads('turnContext', context({ approval_policy: { granular } })), `context ${JSON.stringify(granular)}`).to.equal(expected);
-      expect(reads('threadSettingsApplied', settings({ approval_policy: { granular } })), `settings ${JSON.stringify(granular)}`).to.equal(expected);
+      expect(
+        reads('turnContext', context({ approval_policy: { granular } })),
+        `context ${JSON.stringify(granular)}`,
+      ).to.equal(expected);
+      expect(
+        reads('threadSettingsApplied', settings({ approval_policy: { granular } })),
+        `settings ${JSON.stringify(granular)}`,
+      ).to.equal(expected);
     }
   });
 
@@ -200,6 +270,8 @@ describe('Codex serde rules (codexSerde.ts): nested structs', () => {
   it("thread settings' collaboration mode (CollaborationMode): required, read as a turn context's", () => {
     expect(reads('threadSettingsApplied', settings({}))).to.equal(true);
     for (const mode of [{}, { mode: 'default' }, { type: 'unknown_variant_x' }, null])
-      expect(reads('threadSettingsApplied', settings({ collaboration_mode: mode })), JSON.stringify(mode)).to.equal(false);
+      expect(reads('threadSettingsApplied', settings({ collaboration_mode: mode })), JSON.stringify(mode)).to.equal(
+        false,
+      );
   });
 });

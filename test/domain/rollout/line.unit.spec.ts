@@ -10,7 +10,10 @@ describe('rollout line codec', () => {
   it('re-encodes any decodable line to its identical bytes (unknown kinds and fields kept)', () => {
     fc.assert(
       fc.property(
-        fc.record({ timestamp: fc.string(), type: fc.string(), payload: jsonValue }, { requiredKeys: ['timestamp', 'type', 'payload'] }),
+        fc.record(
+          { timestamp: fc.string(), type: fc.string(), payload: jsonValue },
+          { requiredKeys: ['timestamp', 'type', 'payload'] },
+        ),
         fc.dictionary(
           fc.string().filter((k) => !['timestamp', 'type', 'payload', 'ordinal', 'metadata', '__proto__'].includes(k)),
           jsonValue,
@@ -28,9 +31,19 @@ describe('rollout line codec', () => {
   });
 
   it('writes new lines with Codex key order and compact JSON', () => {
-    const l = makeRolloutLine({ type: 'event_msg', payload: { type: 'x' }, ordinal: 3, timestamp: '2026-11-21T14:00:00.000Z', metadata: { a: 1 } });
-    expect(l.raw).to.equal('{"timestamp":"2026-11-21T14:00:00.000Z","ordinal":3,"type":"event_msg","payload":{"type":"x"},"metadata":{"a":1}}');
-    expect(makeRolloutLine({ type: 't', payload: null, timestamp: 'z' }).raw).to.equal('{"timestamp":"z","type":"t","payload":null}');
+    const l = makeRolloutLine({
+      type: 'event_msg',
+      payload: { type: 'x' },
+      ordinal: 3,
+      timestamp: '2026-11-21T14:00:00.000Z',
+      metadata: { a: 1 },
+    });
+    expect(l.raw).to.equal(
+      '{"timestamp":"2026-11-21T14:00:00.000Z","ordinal":3,"type":"event_msg","payload":{"type":"x"},"metadata":{"a":1}}',
+    );
+    expect(makeRolloutLine({ type: 't', payload: null, timestamp: 'z' }).raw).to.equal(
+      '{"timestamp":"z","type":"t","payload":null}',
+    );
   });
 
   it('explains why a line is not a rollout line', () => {
@@ -41,7 +54,8 @@ describe('rollout line codec', () => {
   });
 
   it('classifies each known kind and keeps unknown kinds as other', () => {
-    const kind = (type: string, payload: unknown) => classifyRolloutLine(makeRolloutLine({ timestamp: 't', type, payload })).kind;
+    const kind = (type: string, payload: unknown) =>
+      classifyRolloutLine(makeRolloutLine({ timestamp: 't', type, payload })).kind;
     expect(kind('session_meta', { id: 'x' })).to.equal('sessionMeta');
     expect(kind('turn_context', { model: 'm' })).to.equal('turnContext');
     expect(kind('world_state', { full: true })).to.equal('worldState');
@@ -51,23 +65,47 @@ describe('rollout line codec', () => {
     expect(kind('response_item', { type: 'web_search_call' })).to.equal('other');
     expect(kind('event_msg', { type: 'task_started', turn_id: 't' })).to.equal('taskStarted');
     expect(kind('event_msg', { type: 'thread_rolled_back', num_turns: 2 })).to.equal('threadRolledBack');
-    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'Plan', id: 'p', text: 'a plan' } })).to.equal('itemCompleted');
-    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'BrandNewItem', id: 'p' } })).to.equal('itemCompleted');
-    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'FileChange', id: 'p' } })).to.equal('invalid');
+    expect(
+      kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'Plan', id: 'p', text: 'a plan' } }),
+    ).to.equal('itemCompleted');
+    expect(
+      kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'BrandNewItem', id: 'p' } }),
+    ).to.equal('itemCompleted');
+    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'FileChange', id: 'p' } })).to.equal(
+      'invalid',
+    );
     expect(kind('event_msg', { type: 'patch_apply_end', call_id: 'c', changes: {} })).to.equal('patchApplyEnd');
-    expect(kind('event_msg', { type: 'mcp_tool_call_end', call_id: 'c', invocation: { server: 's', tool: 't' } })).to.equal('mcpToolCallEnd');
+    expect(
+      kind('event_msg', { type: 'mcp_tool_call_end', call_id: 'c', invocation: { server: 's', tool: 't' } }),
+    ).to.equal('mcpToolCallEnd');
     expect(kind('event_msg', { type: 'web_search_end', call_id: 'c', query: 'q' })).to.equal('webSearchEnd');
     expect(kind('event_msg', { type: 'mcp_tool_call_end', call_id: 'c' })).to.equal('invalid');
     expect(kind('event_msg', { type: 'brand_new_event' })).to.equal('other');
     expect(kind('brand_new_kind', {})).to.equal('other');
-    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'AgentMessage' } })).to.equal('invalid');
+    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'AgentMessage' } })).to.equal(
+      'invalid',
+    );
   });
 
   it("reads a user message's client id, image details and audio as Codex's serde does, and refuses what it refuses", () => {
     const kind = (payload: Record<string, unknown>) =>
-      classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'user_message', message: 'm', ...payload } })).kind;
+      classifyRolloutLine(
+        makeRolloutLine({
+          timestamp: 't',
+          type: 'event_msg',
+          payload: { type: 'user_message', message: 'm', ...payload },
+        }),
+      ).kind;
     // protocol.rs UserMessageEvent: Option<String>, Vec<Option<ImageDetail>> (default), Option<Vec<String>>, Vec<PathBuf> (default).
-    expect(kind({ client_id: 'c', image_details: ['low', null], local_image_details: [], audio: ['a'], local_audio: ['/x.wav'] })).to.equal('userMessage');
+    expect(
+      kind({
+        client_id: 'c',
+        image_details: ['low', null],
+        local_image_details: [],
+        audio: ['a'],
+        local_audio: ['/x.wav'],
+      }),
+    ).to.equal('userMessage');
     expect(kind({ client_id: null, audio: null })).to.equal('userMessage');
     // 0.169.0 refuses each and drops the message (measured on the first four, 2026-11-26; the last two by the same types).
     for (const bad of [
@@ -83,16 +121,31 @@ describe('rollout line codec', () => {
   });
   it("reads an extension's web search and image generation as Codex's serde does, and refuses what it refuses", () => {
     const kind = (item: Record<string, unknown>) =>
-      classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'item_completed', turn_id: 't', item: { type: 'Extension', ...item } } }))
-        .kind;
+      classifyRolloutLine(
+        makeRolloutLine({
+          timestamp: 't',
+          type: 'event_msg',
+          payload: { type: 'item_completed', turn_id: 't', item: { type: 'Extension', ...item } },
+        }),
+      ).kind;
     const search = (fields: Record<string, unknown>) => ({ kind: 'web.search', id: 'w', ...fields });
-    const image = (fields: Record<string, unknown>) => ({ kind: 'image_gen.generation', id: 'i', status: 'completed', ...fields });
+    const image = (fields: Record<string, unknown>) => ({
+      kind: 'image_gen.generation',
+      id: 'i',
+      status: 'completed',
+      ...fields,
+    });
     // ext/items/src/web_search.rs, image_generation.rs; 0.169.0's image item also has fileId | result, inputImages, generationId.
     for (const good of [
       search({ query: 'q' }),
       search({ query: 'q', action: { type: 'search', query: null }, results: [1, 'a'] }),
       search({ query: 'q', action: { type: 'whatever' } }),
-      image({ result: 'r', savedPath: '/a/../b.png', inputImages: [], failure: { type: 'usageLimitExceeded', limitId: 'l' } }),
+      image({
+        result: 'r',
+        savedPath: '/a/../b.png',
+        inputImages: [],
+        failure: { type: 'usageLimitExceeded', limitId: 'l' },
+      }),
       image({ fileId: 7, result: 'r' }),
       image({ fileId: 'f', generationId: null }),
     ])
@@ -127,13 +180,29 @@ describe('rollout line codec', () => {
   it("reads an agent message's questions and moderation as 0.169.0's serde does, and refuses what it refuses", () => {
     const item = (fields: Record<string, unknown>) =>
       classifyRolloutLine(
-        makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'item_completed', turn_id: 't', item: { type: 'AgentMessage', id: 'a', ...fields } } }),
+        makeRolloutLine({
+          timestamp: 't',
+          type: 'event_msg',
+          payload: { type: 'item_completed', turn_id: 't', item: { type: 'AgentMessage', id: 'a', ...fields } },
+        }),
       ).kind;
     const event = (fields: Record<string, unknown>) =>
-      classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'agent_message', message: 'm', ...fields } })).kind;
+      classifyRolloutLine(
+        makeRolloutLine({
+          timestamp: 't',
+          type: 'event_msg',
+          payload: { type: 'agent_message', message: 'm', ...fields },
+        }),
+      ).kind;
     for (const good of [
       { questions: [{ title: 'T' }, { title: 'U', options: ['a'] }], moderation: null },
-      { moderation: { moderated: true, display: { action: 'a', block_type: 'ignored', blockType: null }, note: 'ignored' } },
+      {
+        moderation: {
+          moderated: true,
+          display: { action: 'a', block_type: 'ignored', blockType: null },
+          note: 'ignored',
+        },
+      },
       { questions: null, moderation: { moderated: false } },
       // A display 0.169.0 cannot read: the line reads, 0.171.0 has an item for it (each version
       // reads the display at its answer: protocol/itemDeltas.ts; measured: itemDeltas.compat).
@@ -157,12 +226,19 @@ describe('rollout line codec', () => {
     expect(event({ moderation: 'flagged' })).to.equal('agentMessage');
   });
   it("reads image generations and tool outputs as 0.169.0's serde does, and refuses what it refuses", () => {
-    const kind = (payload: Record<string, unknown>) => classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload })).kind;
-    const end = (fields: Record<string, unknown>) => kind({ type: 'image_generation_end', call_id: 'c', status: 'completed', ...fields });
+    const kind = (payload: Record<string, unknown>) =>
+      classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload })).kind;
+    const end = (fields: Record<string, unknown>) =>
+      kind({ type: 'image_generation_end', call_id: 'c', status: 'completed', ...fields });
     const item = (it: Record<string, unknown>) => kind({ type: 'item_completed', turn_id: 't', item: it });
-    const image = (fields: Record<string, unknown>) => item({ type: 'ImageGeneration', id: 'i', status: 'completed', ...fields });
+    const image = (fields: Record<string, unknown>) =>
+      item({ type: 'ImageGeneration', id: 'i', status: 'completed', ...fields });
     const output = (out: unknown) => item({ type: 'FunctionCallOutput', id: 'f', name: 'n', output: out });
-    for (const good of [{ result: 'r', saved_path: '/a/../b.png', input_images: [] }, { fileId: 'f' }, { fileId: 5, result: 'r', file_id: 'ignored' }])
+    for (const good of [
+      { result: 'r', saved_path: '/a/../b.png', input_images: [] },
+      { fileId: 'f' },
+      { fileId: 5, result: 'r', file_id: 'ignored' },
+    ])
       expect(end(good), JSON.stringify(good)).to.equal('imageGenerationEnd');
     expect(image({ result: 'r', saved_path: null, fileId: 'ignored' })).to.equal('itemCompleted');
     expect(

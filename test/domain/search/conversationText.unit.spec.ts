@@ -10,7 +10,25 @@ const EDGES = new RegExp(`^[${WS}]+|[${WS}]+$`, 'g');
 const spaced = fc
   .array(
     fc.oneof(
-      fc.constantFrom(' ', '\t', '\n', '\v', '\f', '\r', '\u0085', '\u00a0', '\u1680', '\u2000', '\u2005', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000'),
+      fc.constantFrom(
+        ' ',
+        '\t',
+        '\n',
+        '\v',
+        '\f',
+        '\r',
+        '\u0085',
+        '\u00a0',
+        '\u1680',
+        '\u2000',
+        '\u2005',
+        '\u200a',
+        '\u2028',
+        '\u2029',
+        '\u202f',
+        '\u205f',
+        '\u3000',
+      ),
       fc.constantFrom('\ufeff', '\u200b', '\u180e', '\u001f', '\u0008', 'x', 'é', '😀'),
       fc.string({ maxLength: 3 }),
     ),

@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { termBits } from '../../../domain/search/gramSignature.js';
 import { literalPattern } from '../../../domain/search/literalMatch.js';
-import { blockOfLine, LINES_PER_BLOCK, lineEntryBytes, linesHolding, writeLineEntry } from '../../../domain/search/lineSignatures.js';
+import {
+  blockOfLine,
+  LINES_PER_BLOCK,
+  lineEntryBytes,
+  linesHolding,
+  writeLineEntry,
+} from '../../../domain/search/lineSignatures.js';
 
 /** A block of `texts`, the i-th at line `lines[i]`, written as the projection writes it. */
 const blockOf = (texts: ReadonlyArray<string>, lines: ReadonlyArray<number>): Uint8Array => {
@@ -19,19 +25,25 @@ describe('line signatures (domain/search/lineSignatures.ts)', () => {
     const letters = ['a', 'B', 'é', 'ß', 'σ', 'K', 'İ', '✓', '😀', ' ', '7', 'x', 'Q'];
     const text = fc.array(fc.constantFrom(...letters), { minLength: 0, maxLength: 400 }).map((cs) => cs.join(''));
     fc.assert(
-      fc.property(fc.array(text, { minLength: 1, maxLength: 12 }), fc.nat(), fc.nat(), fc.nat({ max: 30 }), (texts, which, from, len) => {
-        const lines = texts.map((_, i) => 3 * i + (i % 2));
-        const block = blockOf(texts, lines);
-        const t = texts[which % texts.length]!;
-        const cps = [...t];
-        const piece = cps.slice(from % Math.max(1, cps.length), (from % Math.max(1, cps.length)) + len).join('');
-        // Case flipped where one code point maps to one (the matcher's simple folding).
-        const term = [...piece].map((c) => ([...c.toUpperCase()].length === 1 ? c.toUpperCase() : c)).join('');
-        const held = linesHolding(block, termBits(term));
-        if (literalPattern(term).test(t)) expect(held).to.include(lines[which % texts.length]);
-        // In line order, each line once.
-        expect(held).to.deep.equal([...new Set(held)].sort((x, y) => x - y));
-      }),
+      fc.property(
+        fc.array(text, { minLength: 1, maxLength: 12 }),
+        fc.nat(),
+        fc.nat(),
+        fc.nat({ max: 30 }),
+        (texts, which, from, len) => {
+          const lines = texts.map((_, i) => 3 * i + (i % 2));
+          const block = blockOf(texts, lines);
+          const t = texts[which % texts.length]!;
+          const cps = [...t];
+          const piece = cps.slice(from % Math.max(1, cps.length), (from % Math.max(1, cps.length)) + len).join('');
+          // Case flipped where one code point maps to one (the matcher's simple folding).
+          const term = [...piece].map((c) => ([...c.toUpperCase()].length === 1 ? c.toUpperCase() : c)).join('');
+          const held = linesHolding(block, termBits(term));
+          if (literalPattern(term).test(t)) expect(held).to.include(lines[which % texts.length]);
+          // In line order, each line once.
+          expect(held).to.deep.equal([...new Set(held)].sort((x, y) => x - y));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -19,13 +19,21 @@ describe('search text and snippets (Codex 0.169.0 rules)', () => {
   it('0.171.0 (`messageText`): the context is counted in the message’s text, then collapsed; marked where that text is cut', () => {
     const text = `${'a  '.repeat(30)}needle${'  b'.repeat(60)}`;
     // Counted in the message: 16 "a  " before (and a space), 32 "  b" after; counted in the collapsed text, 24 and 48.
-    expect(searchSnippetOf(line(text), literalPattern('needle'), 'messageText')).to.equal(`... ${'a '.repeat(16)}needle${' b'.repeat(32)} ...`);
-    expect(searchSnippetOf(line(text), literalPattern('needle'))).to.equal(`... ${'a '.repeat(24)}needle${' b'.repeat(48)} ...`);
+    expect(searchSnippetOf(line(text), literalPattern('needle'), 'messageText')).to.equal(
+      `... ${'a '.repeat(16)}needle${' b'.repeat(32)} ...`,
+    );
+    expect(searchSnippetOf(line(text), literalPattern('needle'))).to.equal(
+      `... ${'a '.repeat(24)}needle${' b'.repeat(48)} ...`,
+    );
     // Without runs of whitespace the two cut alike; the match must still be in the collapsed text.
     const plain = `${'a'.repeat(80)}needle${'b'.repeat(140)}`;
-    expect(searchSnippetOf(line(plain), literalPattern('needle'), 'messageText')).to.equal(searchSnippetOf(line(plain), literalPattern('needle')));
+    expect(searchSnippetOf(line(plain), literalPattern('needle'), 'messageText')).to.equal(
+      searchSnippetOf(line(plain), literalPattern('needle')),
+    );
     expect(searchSnippetOf(line('fact\n\n  number'), literalPattern('fact number'), 'messageText')).to.equal(null);
-    expect(searchSnippetOf(line(`   needle   ${'c    '.repeat(30)}`), literalPattern('needle'), 'messageText')).to.equal(`needle${' c'.repeat(19)} ...`);
+    expect(
+      searchSnippetOf(line(`   needle   ${'c    '.repeat(30)}`), literalPattern('needle'), 'messageText'),
+    ).to.equal(`needle${' c'.repeat(19)} ...`);
   });
 
   it('matches on the collapsed text, but only within one of the line’s own text runs', () => {
@@ -45,9 +53,15 @@ describe('search text and snippets (Codex 0.169.0 rules)', () => {
   });
 
   it('reads user messages after the composer prefix and response messages of users and the assistant only', () => {
-    const user = conversationTextOf({ kind: 'userMessage', payload: { type: 'user_message', message: 'context\n## My request for Codex:\n  find me  ' } });
+    const user = conversationTextOf({
+      kind: 'userMessage',
+      payload: { type: 'user_message', message: 'context\n## My request for Codex:\n  find me  ' },
+    });
     expect(user).to.deep.equal({ text: 'find me', raw: 'context\n## My request for Codex:\n  find me  ' });
-    const developer = conversationTextOf({ kind: 'responseItem', payload: { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'x' }] } });
+    const developer = conversationTextOf({
+      kind: 'responseItem',
+      payload: { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'x' }] },
+    });
     expect(developer).to.equal(null);
     const assistant = conversationTextOf({
       kind: 'responseItem',
@@ -65,10 +79,18 @@ describe('search text and snippets (Codex 0.169.0 rules)', () => {
 
   it('does not read a legacy agent message its moderation hides: any moderation but null (0.169.0 finds none of them)', () => {
     const agent = (fields: Record<string, unknown>) =>
-      conversationTextOf({ kind: 'agentMessage', payload: { type: 'agent_message', message: ' said ', ...fields } as { type: 'agent_message'; message: string } });
+      conversationTextOf({
+        kind: 'agentMessage',
+        payload: { type: 'agent_message', message: ' said ', ...fields } as { type: 'agent_message'; message: string },
+      });
     expect(agent({})).to.deep.equal({ text: 'said', raw: ' said ' });
     expect(agent({ moderation: null })).to.deep.equal({ text: 'said', raw: ' said ' });
-    for (const moderation of [{ moderated: true, display: { action: 'block', blockType: 'cyber' } }, { moderated: false, display: null }, {}, 'x'])
+    for (const moderation of [
+      { moderated: true, display: { action: 'block', blockType: 'cyber' } },
+      { moderated: false, display: null },
+      {},
+      'x',
+    ])
       expect(agent({ moderation }), JSON.stringify(moderation)).to.equal(null);
   });
 
@@ -112,7 +134,8 @@ describe('search text and snippets (Codex 0.169.0 rules)', () => {
   });
 
   it('occurrences fold case fully, as Codex: ß is ss, ﬁ is fi, final sigma is sigma; never half a code point', () => {
-    const ranges = (text: string, term: string) => occurrencesIn(text, term).map((o) => [o.snippetMatchRange.start, o.snippetMatchRange.end]);
+    const ranges = (text: string, term: string) =>
+      occurrencesIn(text, term).map((o) => [o.snippetMatchRange.start, o.snippetMatchRange.end]);
     expect(ranges('STRASSE, Straße, strasse', 'straße')).to.deep.equal([
       [0, 7],
       [9, 15],
@@ -127,6 +150,8 @@ describe('search text and snippets (Codex 0.169.0 rules)', () => {
       [2, 3],
       [5, 6],
     ]);
-    expect(markdownSearchText('Quotes \\"double\\" and **bold** `code`\n\n- item')).to.equal('Quotes "double" and bold code item');
+    expect(markdownSearchText('Quotes \\"double\\" and **bold** `code`\n\n- item')).to.equal(
+      'Quotes "double" and bold code item',
+    );
   });
 });

@@ -13,7 +13,8 @@ const MODES: readonly HistoryMode[] = ['paginated', 'legacy'];
 
 const userTurn = (w: RolloutWriter, turnId: string, text: string): RolloutWriter => {
   w.taskStarted(turnId);
-  if (w.mode === 'paginated') return w.item(turnId, { type: 'UserMessage', id: `u-${turnId}`, content: w.userText(text) });
+  if (w.mode === 'paginated')
+    return w.item(turnId, { type: 'UserMessage', id: `u-${turnId}`, content: w.userText(text) });
   return w.push('event_msg', { type: 'user_message', message: text, images: [], local_images: [], text_elements: [] });
 };
 
@@ -34,7 +35,14 @@ describe('sub-agent activity, image generation and function call output items', 
   it('renders a legacy image_generation_end as an imageGeneration item of the open turn, keyed by its call id', () => {
     const w = new RolloutWriter('legacy', 'L').sessionMeta();
     userTurn(w, 't1', 'Draw it.');
-    w.push('event_msg', { type: 'image_generation_end', call_id: 'ig_123', status: 'completed', revised_prompt: 'final prompt', result: 'Zm9v', saved_path: null });
+    w.push('event_msg', {
+      type: 'image_generation_end',
+      call_id: 'ig_123',
+      status: 'completed',
+      revised_prompt: 'final prompt',
+      result: 'Zm9v',
+      saved_path: null,
+    });
     w.taskComplete('t1');
     const [turn] = foldLines('legacy', w.lines);
     expect(turn!.items.map((i) => i.id)).to.deep.equal(['item-1', 'ig_123']);
@@ -58,10 +66,25 @@ describe('sub-agent activity, image generation and function call output items', 
   it('renders a paginated ImageGeneration item with its saved path, leaving out what Codex leaves out', () => {
     const w = new RolloutWriter('paginated', 'P').sessionMeta();
     userTurn(w, 't1', 'Draw it.');
-    w.item('t1', { type: 'ImageGeneration', id: 'ig_1', status: 'completed', revised_prompt: 'prompt', result: '', saved_path: '/tmp/./image-1.png' });
+    w.item('t1', {
+      type: 'ImageGeneration',
+      id: 'ig_1',
+      status: 'completed',
+      revised_prompt: 'prompt',
+      result: '',
+      saved_path: '/tmp/./image-1.png',
+    });
     // Fields items.rs ImageGenerationItem does not have (camelCase, the legacy event's) are ignored,
     // and a line without `result` is dropped (0.169.0, measured: compat passThroughFields).
-    w.item('t1', { type: 'ImageGeneration', id: 'ig_2', status: 'completed', result: 'r', fileId: 'file_9', transparentBackground: true, generation_id: 'gen_2' });
+    w.item('t1', {
+      type: 'ImageGeneration',
+      id: 'ig_2',
+      status: 'completed',
+      result: 'r',
+      fileId: 'file_9',
+      transparentBackground: true,
+      generation_id: 'gen_2',
+    });
     w.item('t1', { type: 'ImageGeneration', id: 'ig_3', status: 'completed', fileId: 'file_9' });
     w.taskComplete('t1');
     const [turn] = foldLines('paginated', w.lines);
@@ -79,8 +102,19 @@ describe('sub-agent activity, image generation and function call output items', 
       'startedAtMs',
       'completedAtMs',
     ]);
-    expect(first).to.deep.include({ type: 'imageGeneration', revisedPrompt: 'prompt', savedPath: '/tmp/image-1.png', result: '', transparentBackground: null });
-    expect(second).to.deep.include({ revisedPrompt: null, result: 'r', transparentBackground: null, generationId: null });
+    expect(first).to.deep.include({
+      type: 'imageGeneration',
+      revisedPrompt: 'prompt',
+      savedPath: '/tmp/image-1.png',
+      result: '',
+      transparentBackground: null,
+    });
+    expect(second).to.deep.include({
+      revisedPrompt: null,
+      result: 'r',
+      transparentBackground: null,
+      generationId: null,
+    });
     expect(second).not.to.have.property('fileId');
     expect(third).to.equal(undefined);
   });
@@ -157,7 +191,11 @@ describe('sub-agent activity, image generation and function call output items', 
   it('takes from legacy item_completed lines only the kinds no legacy event stands for, and no empty plan', () => {
     const w = new RolloutWriter('legacy', 'K').sessionMeta();
     userTurn(w, 't1', 'Plan it.');
-    w.item('t1', { type: 'AgentMessage', id: 'a1', content: [{ type: 'Text', text: 'shown by agent_message instead' }] });
+    w.item('t1', {
+      type: 'AgentMessage',
+      id: 'a1',
+      content: [{ type: 'Text', text: 'shown by agent_message instead' }],
+    });
     w.item('t1', { type: 'Plan', id: 'p0', text: '' });
     w.item('t1', { type: 'Plan', id: 'p1', text: '1. do it' });
     w.taskComplete('t1');

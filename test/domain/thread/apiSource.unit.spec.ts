@@ -15,12 +15,22 @@ const meta = (source: unknown): Record<string, unknown> => ({
 
 describe('apiSourceOfMeta', () => {
   it("answers Codex's named sources, sub-agents and the default", () => {
-    expect(['cli', 'vscode', 'exec', 'mcp'].map((s) => apiSourceOfMeta(meta(s)))).to.deep.equal(['cli', 'vscode', 'exec', 'appServer']);
+    expect(['cli', 'vscode', 'exec', 'mcp'].map((s) => apiSourceOfMeta(meta(s)))).to.deep.equal([
+      'cli',
+      'vscode',
+      'exec',
+      'appServer',
+    ]);
     expect(apiSourceOfMeta(meta({ subagent: 'review' }))).to.deep.equal({ subAgent: 'review' });
     expect(apiSourceOfMeta(meta(undefined))).to.equal('vscode');
   });
 
   it('answers a source name Codex does not know as unknown, not in camelCase', () => {
-    expect(['unknown_source_x', 'app_gateway_x', 'Cli', ''].map((s) => apiSourceOfMeta(meta(s)))).to.deep.equal(['unknown', 'unknown', 'unknown', 'unknown']);
+    expect(['unknown_source_x', 'app_gateway_x', 'Cli', ''].map((s) => apiSourceOfMeta(meta(s)))).to.deep.equal([
+      'unknown',
+      'unknown',
+      'unknown',
+      'unknown',
+    ]);
   });
 });

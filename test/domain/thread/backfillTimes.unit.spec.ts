@@ -9,10 +9,15 @@ const SECOND = Date.parse('2026-11-21T12:00:00.000Z');
 const filesArb = fc.uniqueArray(
   fc.record({
     relativePath: fc
-      .tuple(fc.constantFrom('sessions/2026/11/20/', 'sessions/2026/11/21/', 'archived_sessions/'), fc.integer({ min: 0, max: 999 }))
+      .tuple(
+        fc.constantFrom('sessions/2026/11/20/', 'sessions/2026/11/21/', 'archived_sessions/'),
+        fc.integer({ min: 0, max: 999 }),
+      )
       .map(([dir, n]) => `${dir}rollout-${n}.jsonl`),
     threadId: fc.constantFrom('t1', 't2', 't3', 't4', 't5'),
-    mtimeMs: fc.tuple(fc.integer({ min: SECOND - 3000, max: SECOND + 3000 }), fc.constantFrom(0, 0.25, 0.999)).map(([ms, frac]) => ms + frac),
+    mtimeMs: fc
+      .tuple(fc.integer({ min: SECOND - 3000, max: SECOND + 3000 }), fc.constantFrom(0, 0.25, 0.999))
+      .map(([ms, frac]) => ms + frac),
   }),
   { selector: (f) => f.relativePath, minLength: 1, maxLength: 12 },
 );
@@ -29,8 +34,16 @@ describe('backfilled row times (Codex allocate_thread_timestamp over its backfil
   it("answers the rows Codex 0.169.0 wrote for backfillTimes.compat's home (archived first, a revision's thread keeps its root's recency)", () => {
     const rows = backfilledRowTimes([
       { relativePath: 'sessions/2026/11/23/rollout-2026-11-23T10-09-00-9.jsonl', threadId: '9', mtimeMs: SECOND + 200 },
-      { relativePath: 'sessions/2026/11/22/rollout-2026-11-22T14-03-00-8_r.jsonl', threadId: '8', mtimeMs: SECOND + 300.5 },
-      { relativePath: 'sessions/2026/11/22/rollout-2026-11-22T14-00-00-8.jsonl', threadId: '8', mtimeMs: SECOND - 7_200_000 },
+      {
+        relativePath: 'sessions/2026/11/22/rollout-2026-11-22T14-03-00-8_r.jsonl',
+        threadId: '8',
+        mtimeMs: SECOND + 300.5,
+      },
+      {
+        relativePath: 'sessions/2026/11/22/rollout-2026-11-22T14-00-00-8.jsonl',
+        threadId: '8',
+        mtimeMs: SECOND - 7_200_000,
+      },
       { relativePath: 'sessions/2026/11/20/rollout-2026-11-20T10-07-00-7.jsonl', threadId: '7', mtimeMs: SECOND + 100 },
       { relativePath: 'sessions/2026/11/20/rollout-2026-11-20T10-06-00-6.jsonl', threadId: '6', mtimeMs: SECOND + 700 },
       { relativePath: 'archived_sessions/rollout-2026-11-20T10-05-00-5.jsonl', threadId: '5', mtimeMs: SECOND + 900.9 },
@@ -58,7 +71,12 @@ describe('backfilled row times (Codex allocate_thread_timestamp over its backfil
   it('depends on the files, not the order they are given in', () => {
     fc.assert(
       fc.property(
-        filesArb.chain((files) => fc.tuple(fc.constant(files), fc.shuffledSubarray(files, { minLength: files.length, maxLength: files.length }))),
+        filesArb.chain((files) =>
+          fc.tuple(
+            fc.constant(files),
+            fc.shuffledSubarray(files, { minLength: files.length, maxLength: files.length }),
+          ),
+        ),
         ([files, shuffled]) => {
           expect([...backfilledRowTimes(shuffled)].sort()).to.deep.equal([...backfilledRowTimes(files)].sort());
         },
@@ -90,14 +108,23 @@ describe('backfilled row times (Codex allocate_thread_timestamp over its backfil
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1000, max: 5000 }), { minLength: 1, maxLength: 10 }), (gaps) => {
         let at = SECOND;
-        const files = gaps.map((gap, i) => ({ relativePath: `sessions/${String(i).padStart(3, '0')}`, threadId: `t${i}`, mtimeMs: (at += gap) }));
+        const files = gaps.map((gap, i) => ({
+          relativePath: `sessions/${String(i).padStart(3, '0')}`,
+          threadId: `t${i}`,
+          mtimeMs: (at += gap),
+        }));
         const rows = backfilledRowTimes(files);
-        for (const f of files) expect(rows.get(f.threadId)).to.deep.equal({ updatedMs: f.mtimeMs, recencyMs: f.mtimeMs });
+        for (const f of files)
+          expect(rows.get(f.threadId)).to.deep.equal({ updatedMs: f.mtimeMs, recencyMs: f.mtimeMs });
       }),
     );
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 20 }), (offsets) => {
-        const files = offsets.map((ms, i) => ({ relativePath: `sessions/${String(i).padStart(3, '0')}`, threadId: `t${i}`, mtimeMs: SECOND + ms }));
+        const files = offsets.map((ms, i) => ({
+          relativePath: `sessions/${String(i).padStart(3, '0')}`,
+          threadId: `t${i}`,
+          mtimeMs: SECOND + ms,
+        }));
         const times = [...backfilledRowTimes(files).values()].map((r) => r.updatedMs);
         expect(new Set(times).size).to.equal(files.length);
       }),

@@ -3,13 +3,22 @@ import { codexRowTimesOf, fileTakenTimes } from '../../../domain/thread/codexRow
 
 describe("codexRowTimes: a thread's times where Codex's state DB took it from its file (issue 69)", () => {
   it('a row whose two times are one reading was taken from a file; one whose turn start precedes its last write, Codex ran', () => {
-    expect(codexRowTimesOf({ updatedMs: 1_795_172_465_122, recencyMs: 1_795_172_465_122 })).to.deep.equal({ updatedMs: 1_795_172_465_122, recencyMs: 1_795_172_465_122 });
+    expect(codexRowTimesOf({ updatedMs: 1_795_172_465_122, recencyMs: 1_795_172_465_122 })).to.deep.equal({
+      updatedMs: 1_795_172_465_122,
+      recencyMs: 1_795_172_465_122,
+    });
     expect(codexRowTimesOf({ updatedMs: 1_795_172_465_122, recencyMs: 1_795_172_460_000 })).to.equal('live');
   });
 
   it("no row: the file's mtime as Codex's backfill reads it (whole ms) as both times; a row taken from a file: its times, whatever the mtime now; a live row: the lines' (undefined)", () => {
-    expect(fileTakenTimes(undefined, 1_795_172_465_122.999)).to.deep.equal({ updatedMs: 1_795_172_465_122, recencyMs: 1_795_172_465_122 });
-    expect(fileTakenTimes({ updatedMs: 5, recencyMs: 5 }, 1_795_172_465_122)).to.deep.equal({ updatedMs: 5, recencyMs: 5 });
+    expect(fileTakenTimes(undefined, 1_795_172_465_122.999)).to.deep.equal({
+      updatedMs: 1_795_172_465_122,
+      recencyMs: 1_795_172_465_122,
+    });
+    expect(fileTakenTimes({ updatedMs: 5, recencyMs: 5 }, 1_795_172_465_122)).to.deep.equal({
+      updatedMs: 5,
+      recencyMs: 5,
+    });
     expect(fileTakenTimes('live', 1_795_172_465_122)).to.equal(undefined);
     expect(fileTakenTimes(undefined, undefined)).to.equal(undefined);
   });

@@ -7,7 +7,10 @@ describe('foldTurns (paginated)', () => {
     const w = new RolloutWriter('paginated', 'T').sessionMeta();
     w.chatTurn('t1', 'hello', 'hi there');
     w.taskStarted('t2').item('t2', { type: 'UserMessage', id: 'u2', content: w.userText('boom') });
-    w.taskComplete('t2', { message: 'We’re currently experiencing high demand', codex_error_info: 'internal_server_error' });
+    w.taskComplete('t2', {
+      message: 'We’re currently experiencing high demand',
+      codex_error_info: 'internal_server_error',
+    });
     w.taskStarted('t3')
       .item('t3', { type: 'UserMessage', id: 'u3', content: w.userText('stop') })
       .turnAborted('t3');
@@ -34,11 +37,20 @@ describe('foldTurns (paginated)', () => {
     const w = new RolloutWriter('paginated', 'P').sessionMeta();
     w.chatTurn('t1', 'q', 'a');
     w.item('rev', { type: 'EnteredReviewMode', id: 'e1', target: { type: 'custom' }, user_facing_hint: 'Review it.' });
-    w.taskStarted('child', 'rev').item('child', { type: 'UserMessage', id: 'cu', content: w.userText('Review it.') }, 'CHILD');
+    w.taskStarted('child', 'rev').item(
+      'child',
+      { type: 'UserMessage', id: 'cu', content: w.userText('Review it.') },
+      'CHILD',
+    );
     w.item('rev', {
       type: 'ExitedReviewMode',
       id: 'x1',
-      review_output: { findings: [], overall_correctness: 'ok', overall_explanation: 'Fine.', overall_confidence_score: 0.9 },
+      review_output: {
+        findings: [],
+        overall_correctness: 'ok',
+        overall_explanation: 'Fine.',
+        overall_confidence_score: 0.9,
+      },
     });
     w.item('rev', { type: 'AgentMessage', id: 'am', content: [{ type: 'Text', text: 'Fine.' }] });
     w.taskComplete('rev');
@@ -110,8 +122,20 @@ describe('foldTurns (paginated)', () => {
     const { classifyRolloutLine } = await import('../../../domain/rollout/event.js');
     const { makeRolloutLine } = await import('../../../domain/rollout/line.js');
     const s = emptyTurnFold('paginated');
-    const line = makeRolloutLine({ timestamp: 't', ordinal: 1, type: 'event_msg', payload: { type: 'task_started', turn_id: 7 } });
-    foldTurnEvent(s, classifyRolloutLine(line), { rolloutId: 'r', line: 1, byteOffset: 10, byteLength: 5, ordinal: 1, seq: 1 });
+    const line = makeRolloutLine({
+      timestamp: 't',
+      ordinal: 1,
+      type: 'event_msg',
+      payload: { type: 'task_started', turn_id: 7 },
+    });
+    foldTurnEvent(s, classifyRolloutLine(line), {
+      rolloutId: 'r',
+      line: 1,
+      byteOffset: 10,
+      byteLength: 5,
+      ordinal: 1,
+      seq: 1,
+    });
     expect(s.invalid).to.have.length(1);
     expect(s.invalid[0]!.reason).to.match(/event_msg\/task_started: turn_id: expected string/);
   });
@@ -120,9 +144,23 @@ describe('foldTurns (paginated)', () => {
 describe('foldTurns (legacy)', () => {
   it("copies an agent message's questions, and shows no item for one with a moderation (0.169.0, measured)", () => {
     const w = new RolloutWriter('legacy', 'Q').sessionMeta();
-    w.taskStarted('t1').push('event_msg', { type: 'user_message', message: 'one', images: [], local_images: [], text_elements: [] });
-    w.push('event_msg', { type: 'agent_message', message: 'asked', questions: [{ title: 'Which?', options: ['a'] }, { title: 'Else?' }] });
-    w.push('event_msg', { type: 'agent_message', message: 'moderated', moderation: { moderated: false, display: null } });
+    w.taskStarted('t1').push('event_msg', {
+      type: 'user_message',
+      message: 'one',
+      images: [],
+      local_images: [],
+      text_elements: [],
+    });
+    w.push('event_msg', {
+      type: 'agent_message',
+      message: 'asked',
+      questions: [{ title: 'Which?', options: ['a'] }, { title: 'Else?' }],
+    });
+    w.push('event_msg', {
+      type: 'agent_message',
+      message: 'moderated',
+      moderation: { moderated: false, display: null },
+    });
     w.push('event_msg', { type: 'agent_message', message: 'plain', moderation: null }).taskComplete('t1');
     const [turn] = foldLines('legacy', w.lines);
     expect(turn!.items.map((i) => [i.id, i.type === 'agentMessage' ? i.text : i.type])).to.deep.equal([
@@ -142,15 +180,31 @@ describe('foldTurns (legacy)', () => {
   it('numbers items item-N across the whole thread and merges consecutive reasoning', () => {
     const w = new RolloutWriter('legacy', 'L').sessionMeta();
     w.chatTurn('t1', 'one', 'A1');
-    w.taskStarted('t2').push('event_msg', { type: 'user_message', message: 'two', images: [], local_images: [], text_elements: [] });
-    w.push('event_msg', { type: 'agent_reasoning', text: 'r1' }).push('event_msg', { type: 'agent_reasoning', text: 'r2' });
+    w.taskStarted('t2').push('event_msg', {
+      type: 'user_message',
+      message: 'two',
+      images: [],
+      local_images: [],
+      text_elements: [],
+    });
+    w.push('event_msg', { type: 'agent_reasoning', text: 'r1' }).push('event_msg', {
+      type: 'agent_reasoning',
+      text: 'r2',
+    });
     w.push('event_msg', { type: 'agent_message', message: 'A2' }).taskComplete('t2');
     const turns = foldLines('legacy', w.lines);
     expect(turns.map((t) => t.items.map((i) => i.id))).to.deep.equal([
       ['item-1', 'item-2', 'item-3'],
       ['item-4', 'item-5', 'item-6'],
     ]);
-    expect(turns[1]!.items[1]).to.deep.equal({ type: 'reasoning', id: 'item-5', summary: ['r1', 'r2'], content: [], startedAtMs: null, completedAtMs: null });
+    expect(turns[1]!.items[1]).to.deep.equal({
+      type: 'reasoning',
+      id: 'item-5',
+      summary: ['r1', 'r2'],
+      content: [],
+      startedAtMs: null,
+      completedAtMs: null,
+    });
     expect(turns[0]!.items[0]).to.deep.equal({
       type: 'userMessage',
       id: 'item-1',
@@ -163,17 +217,37 @@ describe('foldTurns (legacy)', () => {
 
   it('puts a legacy review turn before its phantom turn and routes review items by turn id', () => {
     const w = new RolloutWriter('legacy', 'LR').sessionMeta();
-    w.push('event_msg', { type: 'entered_review_mode', target: { type: 'uncommittedChanges' }, user_facing_hint: 'current changes', turn_id: 'rev', item_id: 'e-id' });
+    w.push('event_msg', {
+      type: 'entered_review_mode',
+      target: { type: 'uncommittedChanges' },
+      user_facing_hint: 'current changes',
+      turn_id: 'rev',
+      item_id: 'e-id',
+    });
     w.taskStarted('child', 'rev');
-    w.push('event_msg', { type: 'user_message', message: 'Review the current code changes', images: [], local_images: [], text_elements: [] });
+    w.push('event_msg', {
+      type: 'user_message',
+      message: 'Review the current code changes',
+      images: [],
+      local_images: [],
+      text_elements: [],
+    });
     w.push('event_msg', {
       type: 'exited_review_mode',
       turn_id: 'rev',
       item_id: 'x-id',
       review_output: {
         findings: [
-          { title: '[P2] A', body: 'b1', code_location: { absolute_file_path: '/p/f.ts', line_range: { start: 1, end: 2 } } },
-          { title: '[P1] B', body: 'b2\nmore', code_location: { absolute_file_path: '/p/g.ts', line_range: { start: 3, end: 3 } } },
+          {
+            title: '[P2] A',
+            body: 'b1',
+            code_location: { absolute_file_path: '/p/f.ts', line_range: { start: 1, end: 2 } },
+          },
+          {
+            title: '[P1] B',
+            body: 'b2\nmore',
+            code_location: { absolute_file_path: '/p/g.ts', line_range: { start: 3, end: 3 } },
+          },
         ],
         overall_explanation: '  Two issues.  ',
       },
@@ -221,7 +295,11 @@ describe('foldTurns (legacy)', () => {
     const w = new RolloutWriter('legacy', 'E').sessionMeta();
     w.taskStarted('t1').push('event_msg', { type: 'user_message', message: 'x' });
     w.push('event_msg', { type: 'error', message: 'rollback refused', codex_error_info: 'thread_rollback_failed' });
-    w.push('event_msg', { type: 'error', message: 'stream broke', codex_error_info: { response_stream_disconnected: { http_status_code: 502 } } });
+    w.push('event_msg', {
+      type: 'error',
+      message: 'stream broke',
+      codex_error_info: { response_stream_disconnected: { http_status_code: 502 } },
+    });
     w.taskComplete('t1');
     w.taskStarted('t2').push('event_msg', { type: 'user_message', message: 'y' });
     w.push('event_msg', { type: 'error', message: 'stream broke' });

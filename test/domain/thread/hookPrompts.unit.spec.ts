@@ -8,7 +8,8 @@ import { hookPromptFragmentsOf, parseHookPromptFragment } from '../../../domain/
 // the hook prompt item (codex-rs app-server-protocol thread_history.rs `handle_response_item`).
 const TURN = 'turn-1';
 const RUN = 'stop:0:/home/u/.codex/config.toml';
-const line = (type: string, payload: Record<string, unknown>): string => JSON.stringify({ timestamp: '2026-11-25T14:11:35.824Z', type, payload });
+const line = (type: string, payload: Record<string, unknown>): string =>
+  JSON.stringify({ timestamp: '2026-11-25T14:11:35.824Z', type, payload });
 const prompt = (parts: unknown[], id: string | null = 'msg_hook_1'): string =>
   line('response_item', { type: 'message', ...(id === null ? {} : { id }), role: 'user', content: parts });
 const XML = `<hook_prompt hook_run_id="${RUN}">Check the work &amp; report &lt;results&gt; once more.</hook_prompt>`;
@@ -35,14 +36,33 @@ describe('hook prompts', () => {
       }),
     ]);
     expect(turns[0]!.items).to.deep.equal([
-      { type: 'hookPrompt', id: 'msg_hook_1', fragments: [{ text: TEXT, hookRunId: RUN }], startedAtMs: 1795615895824, completedAtMs: 1795615895824 },
+      {
+        type: 'hookPrompt',
+        id: 'msg_hook_1',
+        fragments: [{ text: TEXT, hookRunId: RUN }],
+        startedAtMs: 1795615895824,
+        completedAtMs: 1795615895824,
+      },
     ]);
   });
 
   it('shows a legacy <hook_prompt> user message as a hook prompt item, taking no item-N number', () => {
     expect(turnItems('legacy', [prompt([{ type: 'input_text', text: XML }])])).to.deep.equal([
-      { type: 'userMessage', id: 'item-1', clientId: null, content: [{ type: 'text', text: 'Do it.', text_elements: [] }], startedAtMs: null, completedAtMs: null },
-      { type: 'hookPrompt', id: 'msg_hook_1', fragments: [{ text: TEXT, hookRunId: RUN }], startedAtMs: null, completedAtMs: null },
+      {
+        type: 'userMessage',
+        id: 'item-1',
+        clientId: null,
+        content: [{ type: 'text', text: 'Do it.', text_elements: [] }],
+        startedAtMs: null,
+        completedAtMs: null,
+      },
+      {
+        type: 'hookPrompt',
+        id: 'msg_hook_1',
+        fragments: [{ text: TEXT, hookRunId: RUN }],
+        startedAtMs: null,
+        completedAtMs: null,
+      },
       {
         type: 'agentMessage',
         moderation: null,
@@ -57,7 +77,9 @@ describe('hook prompts', () => {
       },
     ]);
     // A paginated thread takes its items from item events only.
-    expect(turnItems('paginated', [prompt([{ type: 'input_text', text: XML }])]).map((i) => i.type)).to.not.include('hookPrompt');
+    expect(turnItems('paginated', [prompt([{ type: 'input_text', text: XML }])]).map((i) => i.type)).to.not.include(
+      'hookPrompt',
+    );
   });
 
   it('takes a message as a hook prompt only when every part is one', () => {
@@ -81,9 +103,17 @@ describe('hook prompts', () => {
     expect(hookPromptFragmentsOf([])).to.equal(null);
     expect(parseHookPromptFragment('<hook_prompt hook_run_id="  ">x</hook_prompt>')).to.equal(null);
     expect(parseHookPromptFragment('<hook_prompt hook_run_id="r">a &bogus; b</hook_prompt>')).to.equal(null);
-    expect(parseHookPromptFragment('<hook_prompt hook_run_id="r&amp;s">&#x41;&#66;</hook_prompt>')).to.deep.equal({ text: 'AB', hookRunId: 'r&s' });
-    expect(turnItems('legacy', [prompt([{ type: 'input_text', text: 'Just a user message.' }])]).map((i) => i.type)).to.deep.equal(['userMessage', 'agentMessage']);
+    expect(parseHookPromptFragment('<hook_prompt hook_run_id="r&amp;s">&#x41;&#66;</hook_prompt>')).to.deep.equal({
+      text: 'AB',
+      hookRunId: 'r&s',
+    });
+    expect(
+      turnItems('legacy', [prompt([{ type: 'input_text', text: 'Just a user message.' }])]).map((i) => i.type),
+    ).to.deep.equal(['userMessage', 'agentMessage']);
     // Codex names an id-less hook prompt anew at every read; here after its line, the same every time.
-    expect(turnItems('legacy', [prompt([{ type: 'input_text', text: XML }], null)])[1]).to.include({ type: 'hookPrompt', id: 'hook-prompt-2' });
+    expect(turnItems('legacy', [prompt([{ type: 'input_text', text: XML }], null)])[1]).to.include({
+      type: 'hookPrompt',
+      id: 'hook-prompt-2',
+    });
   });
 });

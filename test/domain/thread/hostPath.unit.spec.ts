@@ -20,17 +20,34 @@ describe('hostPath: a session meta cwd as Codex on Linux answers it', () => {
 });
 
 describe('codexReadsTurnContext: the turn contexts Codex 0.169 decodes', () => {
-  const ctx = { cwd: '/work/project', approval_policy: 'never', sandbox_policy: { type: 'danger-full-access' }, model: 'm', summary: 'auto' };
+  const ctx = {
+    cwd: '/work/project',
+    approval_policy: 'never',
+    sandbox_policy: { type: 'danger-full-access' },
+    model: 'm',
+    summary: 'auto',
+  };
   it('reads an absolute cwd and a collaboration mode with its settings', () => {
     expect(codexReadsTurnContext(ctx)).to.equal(true);
     expect(codexReadsTurnContext({ ...ctx, collaboration_mode: null })).to.equal(true);
-    expect(codexReadsTurnContext({ ...ctx, collaboration_mode: { mode: 'custom', settings: { model: 'm', reasoning_effort: null } } })).to.equal(true);
+    expect(
+      codexReadsTurnContext({
+        ...ctx,
+        collaboration_mode: { mode: 'custom', settings: { model: 'm', reasoning_effort: null } },
+      }),
+    ).to.equal(true);
   });
   it('does not read a cwd that is not absolute on the host, nor 0.89 flat collaboration mode', () => {
-    for (const cwd of ['D:\\proj', '\\\\server\\share\\x', 'proj/x', '~/code']) expect(codexReadsTurnContext({ ...ctx, cwd }), cwd).to.equal(false);
+    for (const cwd of ['D:\\proj', '\\\\server\\share\\x', 'proj/x', '~/code'])
+      expect(codexReadsTurnContext({ ...ctx, cwd }), cwd).to.equal(false);
     expect(codexReadsTurnContext({ ...ctx, collaboration_mode: { mode: 'custom' } })).to.equal(false);
-    expect(codexReadsTurnContext({ ...ctx, collaboration_mode: { mode: 'solo', settings: { model: 'm' } } })).to.equal(false);
-    const writable = (writable_roots: unknown) => ({ ...ctx, sandbox_policy: { type: 'workspace-write', writable_roots } });
+    expect(codexReadsTurnContext({ ...ctx, collaboration_mode: { mode: 'solo', settings: { model: 'm' } } })).to.equal(
+      false,
+    );
+    const writable = (writable_roots: unknown) => ({
+      ...ctx,
+      sandbox_policy: { type: 'workspace-write', writable_roots },
+    });
     expect(codexReadsTurnContext(writable(['rel/dir']))).to.equal(false);
     expect(codexReadsTurnContext(writable(['/abs/dir']))).to.equal(true);
   });

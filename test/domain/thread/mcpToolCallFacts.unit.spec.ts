@@ -8,7 +8,8 @@ import { answerAt } from '../../../protocol/itemDeltas.js';
 // names (no offline home makes Codex write them) are in the source's shape: codex-rs
 // protocol/src/items.rs `McpToolCallItem` and protocol.rs `McpToolCallEndEvent`.
 const TURN = '01a2130c-2ef1-74d0-b6e2-d39558af1a66';
-const line = (type: string, payload: Record<string, unknown>): string => JSON.stringify({ timestamp: '2026-11-25T14:11:35.420Z', type, payload });
+const line = (type: string, payload: Record<string, unknown>): string =>
+  JSON.stringify({ timestamp: '2026-11-25T14:11:35.420Z', type, payload });
 const started = line('event_msg', { type: 'task_started', turn_id: TURN, started_at: 1795615895 });
 const ended = line('event_msg', { type: 'task_complete', turn_id: TURN, completed_at: 1795615895 });
 const result = { content: [{ type: 'text', text: 'rollout: a word.' }], isError: false };
@@ -83,7 +84,13 @@ describe('MCP tool call facts as Codex writes them', () => {
       }),
     ]);
     expect(connected).to.deep.include({
-      appContext: { connectorId: 'connector_drive', linkId: 'link_1', resourceUri: null, appName: 'Drive', actionName: 'Search' },
+      appContext: {
+        connectorId: 'connector_drive',
+        linkId: 'link_1',
+        resourceUri: null,
+        appName: 'Drive',
+        actionName: 'Search',
+      },
       pluginId: 'drive@openai',
       readOnlyHint: false,
     });
@@ -104,7 +111,13 @@ describe('MCP tool call facts as Codex writes them', () => {
         result: { Ok: result },
       }),
     ]);
-    expect(item).to.deep.include({ mcpAppResourceUri: 'ui://compat/lookup.html', readOnlyHint: true, pluginId: 'compat@local', appContext: null, durationMs: 1 });
+    expect(item).to.deep.include({
+      mcpAppResourceUri: 'ui://compat/lookup.html',
+      readOnlyHint: true,
+      pluginId: 'compat@local',
+      appContext: null,
+      durationMs: 1,
+    });
     expect(Object.keys(item!).slice(6, 9)).to.deep.equal(['appContext', 'mcpAppResourceUri', 'mcpAppUi']);
   });
 });

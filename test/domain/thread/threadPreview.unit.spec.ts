@@ -19,7 +19,10 @@ describe("a thread's preview", () => {
   for (const mode of ['paginated', 'legacy'] as const)
     it(`${mode}: an empty (or blank) first user message is passed over for the next`, () => {
       const w = new RolloutWriter(mode, 'P').sessionMeta();
-      w.chatTurn('t1', '', 'A1').chatTurn('t2', '  \n ', 'A2').chatTurn('t3', ' third ', 'A3').chatTurn('t4', 'fourth', 'A4');
+      w.chatTurn('t1', '', 'A1')
+        .chatTurn('t2', '  \n ', 'A2')
+        .chatTurn('t3', ' third ', 'A3')
+        .chatTurn('t4', 'fourth', 'A4');
       expect(previewOf(w)).to.equal('third');
     });
 });

@@ -49,8 +49,20 @@ describe('tool-call items as the API shows them', () => {
     expect(ok.status).to.equal('completed');
     expect(mcpOutcomeOf({ Ok: { content: [], isError: true } }).status).to.equal('failed');
     const err = mcpOutcomeOf({ Err: 'tool call failed: connection closed' });
-    const item = mcpToolCallItem({ id: 'c', server: 's', tool: 't', arguments: {}, duration: { secs: 1, nanos: 999_999_999 }, ...err });
-    expect(item).to.deep.include({ status: 'failed', result: null, error: { message: 'tool call failed: connection closed' }, durationMs: 1999 });
+    const item = mcpToolCallItem({
+      id: 'c',
+      server: 's',
+      tool: 't',
+      arguments: {},
+      duration: { secs: 1, nanos: 999_999_999 },
+      ...err,
+    });
+    expect(item).to.deep.include({
+      status: 'failed',
+      result: null,
+      error: { message: 'tool call failed: connection closed' },
+      durationMs: 1999,
+    });
     const okItem = mcpToolCallItem({ id: 'c', server: 's', tool: 't', arguments: { a: 1 }, duration: null, ...ok });
     expect(okItem).to.deep.include({
       result: { content: [{ type: 'text', text: 'hi' }], structuredContent: null, _meta: null },
@@ -86,17 +98,37 @@ describe('tool-call items as the API shows them', () => {
       action: { type: 'findInPage', url: 'u', pattern: 'p' },
     });
     expect(webSearchItem('w', '', { type: 'something_new' }, undefined)).to.deep.include({ action: { type: 'other' } });
-    expect(webSearchItem('w', null, null, null)).to.deep.equal({ type: 'webSearch', id: 'w', query: '', action: null, results: null });
+    expect(webSearchItem('w', null, null, null)).to.deep.equal({
+      type: 'webSearch',
+      id: 'w',
+      query: '',
+      action: null,
+      results: null,
+    });
   });
 
   it("passes a web search's results through as opaque JSON (items.rs `results: Option<Vec<JsonValue>>`)", () => {
     const results = [{ title: 't', url: 'https://example.com', extra: { any: [1, null] } }, 'a string result'];
-    expect(webSearchItem('w', 'q', null, results)).to.deep.equal({ type: 'webSearch', id: 'w', query: 'q', action: null, results });
+    expect(webSearchItem('w', 'q', null, results)).to.deep.equal({
+      type: 'webSearch',
+      id: 'w',
+      query: 'q',
+      action: null,
+      results,
+    });
     expect(webSearchItem('w', 'q', null, [])).to.deep.include({ results: [] });
   });
 
   it('reads sub-agent states written as a name or as {name: message}', () => {
-    expect(collabAgentStatesOf({ a: 'pending_init', b: { completed: 'done' }, c: { errored: 'boom' }, d: { completed: null }, e: 'not_found' })).to.deep.equal({
+    expect(
+      collabAgentStatesOf({
+        a: 'pending_init',
+        b: { completed: 'done' },
+        c: { errored: 'boom' },
+        d: { completed: null },
+        e: 'not_found',
+      }),
+    ).to.deep.equal({
       a: { status: 'pendingInit', message: null },
       b: { status: 'completed', message: 'done' },
       c: { status: 'errored', message: 'boom' },
@@ -107,14 +139,28 @@ describe('tool-call items as the API shows them', () => {
   });
 
   it('renders user input as the API does in both history modes', () => {
-    expect(userInputOf({ type: 'image', image_url: 'data:x' })).to.deep.equal({ type: 'image', url: 'data:x', detail: null });
+    expect(userInputOf({ type: 'image', image_url: 'data:x' })).to.deep.equal({
+      type: 'image',
+      url: 'data:x',
+      detail: null,
+    });
     expect(Object.keys(userInputOf({ type: 'local_image', path: '/p.png' }))).to.deep.equal(['type', 'detail', 'path']);
-    expect(userInputOf({ type: 'text', text: 'hi $s', text_elements: [{ byte_range: { start: 3, end: 5 }, placeholder: '$s' }] })).to.deep.equal({
+    expect(
+      userInputOf({
+        type: 'text',
+        text: 'hi $s',
+        text_elements: [{ byte_range: { start: 3, end: 5 }, placeholder: '$s' }],
+      }),
+    ).to.deep.equal({
       type: 'text',
       text: 'hi $s',
       text_elements: [{ byteRange: { start: 3, end: 5 }, placeholder: '$s' }],
     });
-    expect(userInputOf({ type: 'mention', name: 'README.txt', path: '/w/README.txt' })).to.deep.equal({ type: 'mention', name: 'README.txt', path: '/w/README.txt' });
+    expect(userInputOf({ type: 'mention', name: 'README.txt', path: '/w/README.txt' })).to.deep.equal({
+      type: 'mention',
+      name: 'README.txt',
+      path: '/w/README.txt',
+    });
     expect(legacyUserContent({ message: 'look', images: ['data:y'], local_images: ['/q.png'] })).to.deep.equal([
       { type: 'text', text: 'look', text_elements: [] },
       { type: 'image', url: 'data:y', detail: null },
@@ -141,19 +187,35 @@ describe('tool-call items as the API shows them', () => {
       { type: 'audio', url: 'data:audio/wav;base64,UklGRg==' },
       { type: 'localAudio', path: '/clip.wav' },
     ]);
-    expect(legacyUserContent({ message: 'hi', audio: null })).to.deep.equal([{ type: 'text', text: 'hi', text_elements: [] }]);
+    expect(legacyUserContent({ message: 'hi', audio: null })).to.deep.equal([
+      { type: 'text', text: 'hi', text_elements: [] },
+    ]);
   });
   it("renders an extension's web search and image generation as 0.169.0 answers them (v2/item.rs passes the extension's item through)", () => {
     const map = (item: Record<string, unknown>) => mapPaginatedItem({ type: 'Extension', ...item } as KnownTurnItem);
-    expect(map({ kind: 'web.search', id: 'w', query: 'q', action: { type: 'findInPage', url: 'u', rank: 1 } })).to.deep.equal({
+    expect(
+      map({ kind: 'web.search', id: 'w', query: 'q', action: { type: 'findInPage', url: 'u', rank: 1 } }),
+    ).to.deep.equal({
       type: 'webSearch',
       id: 'w',
       query: 'q',
       action: { type: 'findInPage', url: 'u', pattern: null },
       results: null,
     });
-    expect(map({ kind: 'web.search', id: 'w', query: 'q', action: { type: 'open_page' }, results: [] })).to.deep.include({ action: { type: 'other' }, results: [] });
-    expect(map({ kind: 'image_gen.generation', id: 'i', status: 'completed', fileId: 'f', result: 'r', savedPath: '/a/./b/../c.png/', inputImages: [] })).to.deep.equal({
+    expect(
+      map({ kind: 'web.search', id: 'w', query: 'q', action: { type: 'open_page' }, results: [] }),
+    ).to.deep.include({ action: { type: 'other' }, results: [] });
+    expect(
+      map({
+        kind: 'image_gen.generation',
+        id: 'i',
+        status: 'completed',
+        fileId: 'f',
+        result: 'r',
+        savedPath: '/a/./b/../c.png/',
+        inputImages: [],
+      }),
+    ).to.deep.equal({
       type: 'imageGeneration',
       id: 'i',
       status: 'completed',
@@ -164,14 +226,29 @@ describe('tool-call items as the API shows them', () => {
       savedPath: '/a/c.png',
       generationId: null,
     });
-    expect(map({ kind: 'image_gen.generation', id: 'i', status: 'failed', result: '', failure: { type: 'usageLimitExceeded', limitId: 'l' } })).to.deep.include({
+    expect(
+      map({
+        kind: 'image_gen.generation',
+        id: 'i',
+        status: 'failed',
+        result: '',
+        failure: { type: 'usageLimitExceeded', limitId: 'l' },
+      }),
+    ).to.deep.include({
       result: '',
       failure: { type: 'usageLimitExceeded', limitId: 'l', resetsAt: null },
     });
   });
 
   it('normalises an absolute path as AbsolutePathBuf does (absolutize.rs normalize_path)', () => {
-    expect(['/a/b', '/a/./b/', '/a/../b', '/..//a', '/', '/a/b/../../..'].map(normalizedAbsolutePath)).to.deep.equal(['/a/b', '/a/b', '/b', '/a', '/', '/']);
+    expect(['/a/b', '/a/./b/', '/a/../b', '/..//a', '/', '/a/b/../../..'].map(normalizedAbsolutePath)).to.deep.equal([
+      '/a/b',
+      '/a/b',
+      '/b',
+      '/a',
+      '/',
+      '/',
+    ]);
   });
   it("copies a paginated agent message's questions as 0.169.0 answers them, its moderation as the line has it (each version reads it: itemDeltas)", () => {
     const display = { action: 'collapse', blockType: 'cyber', extra: 1 };
@@ -182,11 +259,22 @@ describe('tool-call items as the API shows them', () => {
       questions: [{ title: 'Which?' }],
       moderation: { moderated: true, display },
     } as KnownTurnItem);
-    expect(item).to.deep.include({ moderation: { moderated: true, display }, questions: [{ title: 'Which?', options: null }] });
+    expect(item).to.deep.include({
+      moderation: { moderated: true, display },
+      questions: [{ title: 'Which?', options: null }],
+    });
     expect(answerAt('0.169.0', [item])).to.deep.equal([
-      { ...item, moderation: { moderated: true, display: { action: 'collapse', blockType: 'cyber', cyberTrustedAccess: null, checkTrustedContacts: null } } },
+      {
+        ...item,
+        moderation: {
+          moderated: true,
+          display: { action: 'collapse', blockType: 'cyber', cyberTrustedAccess: null, checkTrustedContacts: null },
+        },
+      },
     ]);
-    expect(mapPaginatedItem({ type: 'AgentMessage', id: 'b', moderation: { moderated: false } } as KnownTurnItem)).to.deep.include({
+    expect(
+      mapPaginatedItem({ type: 'AgentMessage', id: 'b', moderation: { moderated: false } } as KnownTurnItem),
+    ).to.deep.include({
       moderation: { moderated: false, display: null },
       questions: null,
     });

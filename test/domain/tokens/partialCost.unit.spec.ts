@@ -10,10 +10,18 @@ import { storedResponse } from '../../fixtures/storedResponse.js';
 
 // Issue 72: a report always has a total. A sum holding an unpriced model's tokens says the part
 // the table prices and names the models left out, instead of a bare null (`?`).
-const HOUSE: PricingTable = { source: 'mine', asOf: '2026-11-27', models: { 'house-model': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 } } };
+const HOUSE: PricingTable = {
+  source: 'mine',
+  asOf: '2026-11-27',
+  models: { 'house-model': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 } },
+};
 
 const usageArb: fc.Arbitrary<Usage> = fc
-  .record({ input: fc.integer({ min: 0, max: 2_000_000 }), cachedShare: fc.double({ min: 0, max: 1, noNaN: true }), output: fc.integer({ min: 0, max: 200_000 }) })
+  .record({
+    input: fc.integer({ min: 0, max: 2_000_000 }),
+    cachedShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    output: fc.integer({ min: 0, max: 200_000 }),
+  })
   .map(({ input, cachedShare, output }) => ({
     inputTokens: input,
     cachedInputTokens: Math.floor(input * cachedShare),
@@ -44,7 +52,9 @@ const holdsTheRule = (sum: Priced, models: ReadonlyArray<ModelUsage>): void => {
     ),
     `${sum.pricedCostUsd}`,
   ).to.equal(true);
-  expect(sum.unpricedModels).to.deep.equal([...new Set(models.filter((m) => m.costUsd === null).map((m) => m.model ?? NO_MODEL_RECORDED))].sort());
+  expect(sum.unpricedModels).to.deep.equal(
+    [...new Set(models.filter((m) => m.costUsd === null).map((m) => m.model ?? NO_MODEL_RECORDED))].sort(),
+  );
   expect(sum.costUsd).to.equal(sum.unpricedModels.length === 0 ? sum.pricedCostUsd : null);
 };
 
@@ -56,7 +66,14 @@ describe('token report: a partial total, the priced part and the models left out
     it(`at ${name}: every sum's priced part is its priced rows' sum (the responses' costs, by hand), its missing list exactly its unpriced models`, () => {
       fc.assert(
         fc.property(fc.array(responseArb, { minLength: 1, maxLength: 40 }), (drawn) => {
-          const rows = drawn.map((d) => storedResponse({ threadId: d.threadId, timestamp: new Date(d.ms).toISOString(), model: d.model, usage: d.usage }));
+          const rows = drawn.map((d) =>
+            storedResponse({
+              threadId: d.threadId,
+              timestamp: new Date(d.ms).toISOString(),
+              model: d.model,
+              usage: d.usage,
+            }),
+          );
           const r = buildTokenReport(rows, { localDay: (iso) => iso.slice(0, 10), pricing });
           // By hand from the responses: each priced one at its model's price; the unpriced models with tokens.
           let byHand = 0;
@@ -90,7 +107,14 @@ describe('token report: a partial total, the priced part and the models left out
     });
 
   it('an unpriced model with no tokens is not missing: the sum stays whole', () => {
-    const zero: Usage = { inputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0, totalTokens: 0 };
+    const zero: Usage = {
+      inputTokens: 0,
+      cachedInputTokens: 0,
+      cacheWriteInputTokens: 0,
+      outputTokens: 0,
+      reasoningOutputTokens: 0,
+      totalTokens: 0,
+    };
     const some: Usage = { ...zero, inputTokens: 1_000_000, totalTokens: 1_000_000 };
     const r = buildTokenReport(
       [
@@ -103,7 +127,9 @@ describe('token report: a partial total, the priced part and the models left out
   });
 
   it('the table renders a partial cost as its priced part + ? naming the models left out', () => {
-    expect(costText({ costUsd: null, pricedCostUsd: 0.18, unpricedModels: ['mock-model'] })).to.equal('$0.18 + ? (mock-model: no price)');
+    expect(costText({ costUsd: null, pricedCostUsd: 0.18, unpricedModels: ['mock-model'] })).to.equal(
+      '$0.18 + ? (mock-model: no price)',
+    );
     expect(costText({ costUsd: null, pricedCostUsd: 0, unpricedModels: ['a', 'b'] })).to.equal('? (a, b: no price)');
     expect(costText({ costUsd: 0.0014, pricedCostUsd: 0.0014, unpricedModels: [] })).to.equal('$0.0014');
     // A model name is the home's text: its controls are escaped.
@@ -114,7 +140,8 @@ describe('token report: a partial total, the priced part and the models left out
 describe('--pricing FILE adds to the table shipped, model by model', () => {
   it('a file of the unpriced model only leaves every shipped price as it was, and prices that model', () => {
     const t = withPrices(DEFAULT_PRICING, HOUSE);
-    for (const m of Object.keys(DEFAULT_PRICING.models)) expect(priceOf(t, m), m).to.deep.equal(priceOf(DEFAULT_PRICING, m));
+    for (const m of Object.keys(DEFAULT_PRICING.models))
+      expect(priceOf(t, m), m).to.deep.equal(priceOf(DEFAULT_PRICING, m));
     expect(priceOf(t, 'house-model')).to.deep.equal(HOUSE.models['house-model']);
     expect(t.source).to.equal(`mine (as of 2026-11-27) over ${DEFAULT_PRICING.source}`);
     expect(t.asOf).to.equal(DEFAULT_PRICING.asOf);
@@ -128,13 +155,21 @@ describe('--pricing FILE adds to the table shipped, model by model', () => {
     expect(priceOf(t, 'gpt-5-2025-08-07')).to.deep.equal(mine);
     expect(priceOf(t, 'o4-mini')).to.deep.equal(priceOf(DEFAULT_PRICING, 'o4-mini'));
     const dated = { inputPerMTok: 1, cachedInputPerMTok: 1, outputPerMTok: 1 };
-    const both = withPrices(DEFAULT_PRICING, { source: 'mine', asOf: '2026-11-27', models: { 'gpt-5': mine, 'gpt-5-2025-08-07': dated } });
+    const both = withPrices(DEFAULT_PRICING, {
+      source: 'mine',
+      asOf: '2026-11-27',
+      models: { 'gpt-5': mine, 'gpt-5-2025-08-07': dated },
+    });
     expect(priceOf(both, 'gpt-5-2025-08-07')).to.deep.equal(dated);
   });
 
   it("a model a file names __proto__ is an entry of its own, not the table's prototype", () => {
     const odd = { inputPerMTok: 3, cachedInputPerMTok: 3, outputPerMTok: 3 };
-    const t = withPrices(DEFAULT_PRICING, { source: 'mine', asOf: '2026-11-27', models: JSON.parse(`{"__proto__": ${JSON.stringify(odd)}}`) });
+    const t = withPrices(DEFAULT_PRICING, {
+      source: 'mine',
+      asOf: '2026-11-27',
+      models: JSON.parse(`{"__proto__": ${JSON.stringify(odd)}}`),
+    });
     expect(priceOf(t, '__proto__')).to.deep.equal(odd);
     expect(Object.getPrototypeOf(t.models)).to.equal(Object.prototype);
     expect(priceOf(t, 'inputPerMTok')).to.equal(undefined);

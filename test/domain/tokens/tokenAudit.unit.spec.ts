@@ -13,7 +13,10 @@ const SRC = '01a1fe84-0000-7000-8000-00000000a001';
 const FORK = '01a1fe84-0000-7000-8000-00000000b002';
 const REV = '01a1fe84-0000-7000-8000-00000000c003';
 
-const report = (files: ReadonlyArray<FileSpec>, opts: { tz?: string; sinceMs?: number; untilMs?: number; batch?: number } = {}): TokenReport =>
+const report = (
+  files: ReadonlyArray<FileSpec>,
+  opts: { tz?: string; sinceMs?: number; untilMs?: number; batch?: number } = {},
+): TokenReport =>
   buildTokenReport(auditRowsOf(files, opts.batch), {
     localDay: localDayIn(opts.tz ?? 'UTC'),
     pricing: DEFAULT_PRICING,
@@ -106,7 +109,9 @@ describe('token audit (pure fold + report)', () => {
       w.push('event_msg', { type: 'token_count', info: { total_token_usage: u1 } });
       w.push('event_msg', { type: 'token_count', info: { total_token_usage: plus6(u1, u2) } });
       w.taskComplete('t1');
-      expect(report([{ rolloutId: SRC, threadId: SRC, lines: w.lines }]).total.totalTokens).to.equal(u1.total_tokens + u2.total_tokens);
+      expect(report([{ rolloutId: SRC, threadId: SRC, lines: w.lines }]).total.totalTokens).to.equal(
+        u1.total_tokens + u2.total_tokens,
+      );
     });
 
     for (const records of [true, false]) {
@@ -139,7 +144,9 @@ describe('token audit (pure fold + report)', () => {
     w.sessionMeta();
     w.taskStarted('t1').tokenCountTotal(u1).tokenCountTotal(plus6(u1, u2)).taskComplete('t1');
     w.taskStarted('t2').tokenCountTotal(u3).taskComplete('t2');
-    expect(report([{ rolloutId: SRC, threadId: SRC, lines: w.lines }]).total.totalTokens).to.equal(u1.total_tokens + u2.total_tokens + u3.total_tokens);
+    expect(report([{ rolloutId: SRC, threadId: SRC, lines: w.lines }]).total.totalTokens).to.equal(
+      u1.total_tokens + u2.total_tokens + u3.total_tokens,
+    );
   });
 
   it('a paginated fork and a revision (history by reference) add only their own responses', () => {
@@ -147,9 +154,15 @@ describe('token audit (pure fold + report)', () => {
     const before = report([{ rolloutId: SRC, threadId: SRC, lines: src.w.lines }]);
     const base = { thread_id: SRC, end_ordinal_exclusive: src.w.nextOrdinal(), end_byte_offset: 1 };
     const fw = new RolloutWriter('paginated', FORK, { startOrdinal: src.w.nextOrdinal() });
-    fw.sessionMeta({ forked_from_id: SRC, history_base: base }).threadSettings({ model: 'gpt-b', model_provider_id: 'openai', cwd: '/work/b' });
+    fw.sessionMeta({ forked_from_id: SRC, history_base: base }).threadSettings({
+      model: 'gpt-b',
+      model_provider_id: 'openai',
+      cwd: '/work/b',
+    });
     const rw = new RolloutWriter('paginated', SRC, { startOrdinal: 4 });
-    rw.sessionMeta({ model_provider: 'openai', history_base: { ...base, end_ordinal_exclusive: 4 } }).threadSettings({ model: 'gpt-a' });
+    rw.sessionMeta({ model_provider: 'openai', history_base: { ...base, end_ordinal_exclusive: 4 } }).threadSettings({
+      model: 'gpt-a',
+    });
     const files = [
       { rolloutId: SRC, threadId: SRC, lines: src.w.lines },
       { rolloutId: FORK, threadId: FORK, lines: fw.lines },
@@ -164,7 +177,11 @@ describe('token audit (pure fold + report)', () => {
     fh.turn('f1', [u4]);
     const rh = new TokenHistory(rw);
     rh.turn('r1', [u1]);
-    const grown = report(files.map((f) => (f.rolloutId === FORK ? { ...f, lines: fw.lines } : f.rolloutId === REV ? { ...f, lines: rw.lines } : f)));
+    const grown = report(
+      files.map((f) =>
+        f.rolloutId === FORK ? { ...f, lines: fw.lines } : f.rolloutId === REV ? { ...f, lines: rw.lines } : f,
+      ),
+    );
     expect(grown.total.totalTokens).to.equal(before.total.totalTokens + u4.total_tokens + u1.total_tokens);
     expect(threadTotal(grown, FORK)).to.deep.equal(camel(u4));
     expect(grown.groups.provider.map((g) => [g.key, g.responses])).to.deep.equal([['openai', 5]]);

@@ -41,7 +41,12 @@ describe('schema 7 → 8: quarantineCounts, a row per rollout with quarantined l
       ])(),
     );
     // The step as a 7 → 8 migration runs it (later versions may rebuild, so it is run here directly).
-    right(await built.commit((reader) => [...addQuarantineCounts(reader), { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION }])());
+    right(
+      await built.commit((reader) => [
+        ...addQuarantineCounts(reader),
+        { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION },
+      ])(),
+    );
     expect(right(await built.dump()())).to.deep.equal(fresh);
     right(await built.close()());
     // And a rebuild from the files gives the same table.

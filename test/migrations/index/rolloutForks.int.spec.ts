@@ -27,16 +27,25 @@ describe('schema 17 → 18: rolloutForks, the forks and revisions based on each 
     };
     const { root, cut1, cutForRevert } = threeTurnRoot(ROOT);
     await write(`${day}/rollout-2026-11-21T14-00-00-${ROOT}.jsonl`, root.text());
-    const fork = new RolloutWriter('paginated', FORK, { startOrdinal: cut1.end_ordinal_exclusive, startMs: root.nowMs() + 1000 });
+    const fork = new RolloutWriter('paginated', FORK, {
+      startOrdinal: cut1.end_ordinal_exclusive,
+      startMs: root.nowMs() + 1000,
+    });
     fork.sessionMeta({ forked_from_id: ROOT, history_base: cut1 });
     fork.chatTurn('f1', 'in the fork', 'F1');
     await write(`${day}/rollout-2026-11-21T14-01-00-${FORK}.jsonl`, fork.text());
-    const fork2 = new RolloutWriter('paginated', FORK2, { startOrdinal: fork.nextOrdinal(), startMs: fork.nowMs() + 1000 });
+    const fork2 = new RolloutWriter('paginated', FORK2, {
+      startOrdinal: fork.nextOrdinal(),
+      startMs: fork.nowMs() + 1000,
+    });
     fork2.sessionMeta({ forked_from_id: FORK, history_base: baseAfter(fork, FORK) });
     fork2.chatTurn('g1', 'in the fork of the fork', 'G1');
     const fork2Path = `${day}/rollout-2026-11-21T14-02-00-${FORK2}.jsonl`;
     await write(fork2Path, fork2.text());
-    const rev = new RolloutWriter('paginated', ROOT, { startOrdinal: cutForRevert.end_ordinal_exclusive, startMs: fork2.nowMs() + 1000 });
+    const rev = new RolloutWriter('paginated', ROOT, {
+      startOrdinal: cutForRevert.end_ordinal_exclusive,
+      startMs: fork2.nowMs() + 1000,
+    });
     rev.sessionMeta({ history_base: cutForRevert });
     rev.chatTurn('r1', 'after revert', 'RA1');
     await write(`${day}/rollout-2026-11-21T14-03-00-${ROOT}_${REV}.jsonl`, rev.text());
@@ -61,7 +70,12 @@ describe('schema 17 → 18: rolloutForks, the forks and revisions based on each 
         ])(),
       );
       expect(right(await verifyIndex(store, home)()).differences).to.equal(3);
-      right(await store.commit((reader) => [...addRolloutForks(reader), { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION }])());
+      right(
+        await store.commit((reader) => [
+          ...addRolloutForks(reader),
+          { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION },
+        ])(),
+      );
       expect(right(await store.dump()())).to.deep.equal(fresh);
 
       // A fork whose file goes takes its entry along; its base's entries stay.

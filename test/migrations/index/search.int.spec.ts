@@ -25,7 +25,8 @@ describe('schema 14 → 15: the search tables (rebuild)', () => {
   const answers = async (store: LmdbIndexStore, home: string) => {
     const ports = portsOver(store, home, {}).read;
     const out: unknown[] = [];
-    for (const searchTerm of ['question', 'ANSWER 2', 'nothing like it']) out.push(right(await searchThreads(ports, { searchTerm })()));
+    for (const searchTerm of ['question', 'ANSWER 2', 'nothing like it'])
+      out.push(right(await searchThreads(ports, { searchTerm })()));
     return out;
   };
 
@@ -42,7 +43,11 @@ describe('schema 14 → 15: the search tables (rebuild)', () => {
   };
 
   /** An index whose `tables` are emptied, marked schema `from`, answers otherwise; reopened, it is rebuilt as a fresh one. */
-  const expectRebuiltWithout = async (name: string, tables: ReadonlyArray<'searchText' | 'searchGrams' | 'searchLines'>, from: number): Promise<void> => {
+  const expectRebuiltWithout = async (
+    name: string,
+    tables: ReadonlyArray<'searchText' | 'searchGrams' | 'searchLines'>,
+    from: number,
+  ): Promise<void> => {
     const home = nodePath.join(tmp(), `home-${name}`);
     await fs.mkdir(home);
     writeRollout(home, rolloutName(P), chatThread('paginated', P, 3).text());
@@ -54,9 +59,13 @@ describe('schema 14 → 15: the search tables (rebuild)', () => {
     const kept = await answers(built, home);
     expect(JSON.stringify(kept)).to.include('answer 2');
     const dropped: IndexWrite[] = [];
-    for (const table of tables) for (const r of right(await built.range(table, [])())) dropped.push({ op: 'del', table, key: r.key as ReadonlyArray<string | number> });
+    for (const table of tables)
+      for (const r of right(await built.range(table, [])()))
+        dropped.push({ op: 'del', table, key: r.key as ReadonlyArray<string | number> });
     expect(dropped.length).to.be.greaterThan(tables.length);
-    right(await built.commit(() => [...dropped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: from }])());
+    right(
+      await built.commit(() => [...dropped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: from }])(),
+    );
     expect(await answers(built, home)).to.not.deep.equal(kept);
     right(await built.close()());
     await expectRebuiltAsFresh(dir, home, fresh, kept);
@@ -84,7 +93,12 @@ describe('schema 14 → 15: the search tables (rebuild)', () => {
       key: r.key as ReadonlyArray<string>,
       value: new Uint8Array(r.value.length),
     }));
-    right(await built.commit(() => [...stale, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SIX_GRAMS.from }])());
+    right(
+      await built.commit(() => [
+        ...stale,
+        { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SIX_GRAMS.from },
+      ])(),
+    );
     expect(await answers(built, home)).to.not.deep.equal(kept);
     right(await built.close()());
     await expectRebuiltAsFresh(dir, home, fresh, kept);

@@ -21,14 +21,17 @@ const LONG_ANSWER = `a long answer: ${'words and more words, '.repeat(Math.ceil(
 describe('schema 8 → 9: turn rows keep their summary items (ItemRef.shown)', () => {
   const tmp = useTempDir('summary-items-');
 
-  const turnRows = async (store: LmdbIndexStore, rolloutId: string): Promise<TurnRow[]> => right(await store.range('turns', [rolloutId])()).map((r) => r.value);
+  const turnRows = async (store: LmdbIndexStore, rolloutId: string): Promise<TurnRow[]> =>
+    right(await store.range('turns', [rolloutId])()).map((r) => r.value);
   /** What a client sees: summary pages both ways and thread/read, from this index. */
   const answers = async (store: LmdbIndexStore, home: string) => {
     const ports = portsOver(store, home, {}).read;
     const out: unknown[] = [];
     for (const threadId of [P, L]) {
       for (const sortDirection of ['asc', 'desc'] as const)
-        out.push(right(await listTurns(ports, { threadId, limit: 3, sortDirection, itemsView: 'summary', cursor: null })()));
+        out.push(
+          right(await listTurns(ports, { threadId, limit: 3, sortDirection, itemsView: 'summary', cursor: null })()),
+        );
       out.push(right(await readThread(ports, { threadId: threadId, includeTurns: true })()));
     }
     return out;
@@ -65,9 +68,16 @@ describe('schema 8 → 9: turn rows keep their summary items (ItemRef.shown)', (
       for (const r of right(await built.range('turns', [id])())) {
         const t = r.value;
         const without = (ref: TurnRow['firstUserItem']) => (ref === null ? null : { id: ref.id, line: ref.line });
-        stripped.push({ op: 'put', table: 'turns', key: r.key, value: { ...t, firstUserItem: without(t.firstUserItem), finalAgentItem: without(t.finalAgentItem) } });
+        stripped.push({
+          op: 'put',
+          table: 'turns',
+          key: r.key,
+          value: { ...t, firstUserItem: without(t.firstUserItem), finalAgentItem: without(t.finalAgentItem) },
+        });
       }
-    right(await built.commit(() => [...stripped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 8 }])());
+    right(
+      await built.commit(() => [...stripped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 8 }])(),
+    );
     expect(await answers(built, home)).to.deep.equal(kept);
     expect(JSON.stringify(kept)).to.include(LONG_ANSWER.slice(0, 100));
     right(await built.close()());

@@ -17,7 +17,11 @@ import { useTempDir } from '../../fixtures/tempDir.js';
 import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import { rolloutName, writeRollout } from '../../replay/mutationHome.js';
 
-const IDS = ['01a1fe84-0000-7000-8000-0000000000e1', '01a1fe84-0000-7000-8000-0000000000e2', '01a1fe84-0000-7000-8000-0000000000e3'];
+const IDS = [
+  '01a1fe84-0000-7000-8000-0000000000e1',
+  '01a1fe84-0000-7000-8000-0000000000e2',
+  '01a1fe84-0000-7000-8000-0000000000e3',
+];
 /** Found by what it runs: its number may change as other steps land. */
 const STEP = MIGRATIONS.find((m) => m.kind === 'inPlace' && m.run === addThreadOrder)!;
 
@@ -32,7 +36,17 @@ describe('schema step thread-order: thread rows carry their sort keys, threadOrd
       for (const sortDirection of ['asc', 'desc'] as const) {
         const first = right(await listThreads(ports, { sortKey, sortDirection, limit: 2, useStateDbOnly: true })());
         out.push(first.page);
-        out.push(right(await listThreads(ports, { sortKey, sortDirection, limit: 2, cursor: first.page.nextCursor, useStateDbOnly: true })()).page);
+        out.push(
+          right(
+            await listThreads(ports, {
+              sortKey,
+              sortDirection,
+              limit: 2,
+              cursor: first.page.nextCursor,
+              useStateDbOnly: true,
+            })(),
+          ).page,
+        );
       }
     return out;
   };
@@ -65,7 +79,12 @@ describe('schema step thread-order: thread rows carry their sort keys, threadOrd
     const order = right(await built.range('threadOrder', [])());
     right(
       await built.commit((): IndexWrite[] => [
-        ...threads.map(({ key, value: { sortMs: _sortMs, ...row } }): IndexWrite => ({ op: 'put', table: 'threads', key, value: row })),
+        ...threads.map(({ key, value: { sortMs: _sortMs, ...row } }): IndexWrite => ({
+          op: 'put',
+          table: 'threads',
+          key,
+          value: row,
+        })),
         ...order.map(({ key }): IndexWrite => ({ op: 'del', table: 'threadOrder', key })),
         { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: STEP.from },
       ])(),

@@ -27,7 +27,8 @@ const STEP = MIGRATIONS.find((m) => m.kind === 'inPlace' && m.run === markThread
 describe('thread rows due: a catch-up interrupted before its thread rows', () => {
   const tmp = useTempDir('thread-rows-due-');
 
-  const open = async (home: string): Promise<LmdbIndexStore> => right(await openIndex(nodePath.join(home, '.rollout-engine', 'index'), home)()).store;
+  const open = async (home: string): Promise<LmdbIndexStore> =>
+    right(await openIndex(nodePath.join(home, '.rollout-engine', 'index'), home)()).store;
 
   /**
    * A home whose thread is indexed with two turns and then grown by a third in its file, and a view
@@ -85,7 +86,10 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
 
       const dead = spawnSync('true').pid;
       const kill = () =>
-        store.commit(() => [{ op: 'put', table: 'threads', key: [ID], value: before }, markThreadRowsDue('killed', { pid: dead, host: os.hostname() })])();
+        store.commit(() => [
+          { op: 'put', table: 'threads', key: [ID], value: before },
+          markThreadRowsDue('killed', { pid: dead, host: os.hostname() }),
+        ])();
       right(await kill());
       right(await catchUpHome(store, home)());
       expect(right(await store.get('threads', [ID])())).to.deep.equal(after);
@@ -108,9 +112,16 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
     const store = await open(home);
     try {
       right(await catchUpHome(store, home)());
-      right(await store.commit(() => [markThreadRowsDue('live', { pid: process.pid, host: os.hostname() }), ...markThreadRowsDueOnce()])());
+      right(
+        await store.commit(() => [
+          markThreadRowsDue('live', { pid: process.pid, host: os.hostname() }),
+          ...markThreadRowsDueOnce(),
+        ])(),
+      );
       right(await catchUpHome(store, home)());
-      expect(threadRowsDueMarks(right(await store.range('meta', [])())).map((m) => m.key[0])).to.deep.equal(['threadRowsDue:live']);
+      expect(threadRowsDueMarks(right(await store.range('meta', [])())).map((m) => m.key[0])).to.deep.equal([
+        'threadRowsDue:live',
+      ]);
     } finally {
       right(await store.close()());
     }

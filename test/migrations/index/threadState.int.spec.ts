@@ -19,7 +19,11 @@ describe('schema step thread-state: a new table folded from the engine’s log, 
     expect(STEP.kind).to.equal('inPlace');
     const home = nodePath.join(tmp(), 'home');
     await fs.mkdir(home);
-    writeRollout(home, rolloutName('dddddddd-0000-7000-8000-0000000000a1'), chatThread('paginated', 'dddddddd-0000-7000-8000-0000000000a1', 2).text());
+    writeRollout(
+      home,
+      rolloutName('dddddddd-0000-7000-8000-0000000000a1'),
+      chatThread('paginated', 'dddddddd-0000-7000-8000-0000000000a1', 2).text(),
+    );
     const dir = nodePath.join(tmp(), 'index');
     const built = right(await openIndex(dir, home)()).store;
     right(await catchUpHome(built, home)());

@@ -16,7 +16,13 @@ const READABLE = '01a1fe84-0000-7000-8000-0000000000e1';
 const EARLY = '01a1fe84-0000-7000-8000-0000000000e2';
 const EXEC = '01a1fe84-0000-7000-8000-0000000000e3';
 const day = 'sessions/2026/11/21';
-const USAGE = { input_tokens: 10, cached_input_tokens: 0, output_tokens: 5, reasoning_output_tokens: 0, total_tokens: 15 };
+const USAGE = {
+  input_tokens: 10,
+  cached_input_tokens: 0,
+  output_tokens: 5,
+  reasoning_output_tokens: 0,
+  total_tokens: 15,
+};
 
 describe('schema 28 → 29: the token report’s client follows the thread row’s source rule', () => {
   const tmp = useTempDir('token-state-source-');
@@ -38,12 +44,20 @@ describe('schema 28 → 29: the token report’s client follows the thread row�
     const store = right(await openIndex(nodePath.join(tmp(), 'index'), home)()).store;
     try {
       right(await catchUpHome(store, home)());
-      const sources = Object.fromEntries(right(await store.range('threads', [])()).map((r) => [r.key[0], (r.value as { source: unknown }).source]));
+      const sources = Object.fromEntries(
+        right(await store.range('threads', [])()).map((r) => [r.key[0], (r.value as { source: unknown }).source]),
+      );
       // A meta Codex refuses has the row Codex's backfill builds from the file name (source `vscode`,
       // shown by state-DB lists only: rollout/src/metadata.rs `builder_from_items`); its tokens count as `unknown`.
       expect(sources).to.deep.equal({ [READABLE]: 'vscode', [EARLY]: 'vscode', [EXEC]: 'exec' });
       const clients = async () =>
-        right(await auditTokenUsage(store, { localDay: (iso) => iso.slice(0, 10), pricing: DEFAULT_PRICING, dimensions: ['client'] })())
+        right(
+          await auditTokenUsage(store, {
+            localDay: (iso) => iso.slice(0, 10),
+            pricing: DEFAULT_PRICING,
+            dimensions: ['client'],
+          })(),
+        )
           .groups.client.map((g) => [g.key, g.totalTokens])
           .sort();
       // Before: the readable meta's thread was `vscode` in thread/list and `unknown` in the report.
@@ -61,13 +75,23 @@ describe('schema 28 → 29: the token report’s client follows the thread row�
         await store.commit(() => [
           ...rows.map((r) => {
             const raw = metas.find(([id]) => id === r.key[0])![1]['source'] ?? null;
-            return { op: 'put' as const, table: 'tokenState' as const, key: r.key, value: { ...(r.value as TokenStateRow), source: raw } };
+            return {
+              op: 'put' as const,
+              table: 'tokenState' as const,
+              key: r.key,
+              value: { ...(r.value as TokenStateRow), source: raw },
+            };
           }),
           { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 28 },
         ])(),
       );
       expect(await clients()).to.not.deep.equal(expected);
-      right(await store.commit((reader) => [...tokenStateApiSources(reader), { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION }])());
+      right(
+        await store.commit((reader) => [
+          ...tokenStateApiSources(reader),
+          { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION },
+        ])(),
+      );
       expect(right(await store.dump()())).to.deep.equal(fresh);
       expect(await clients()).to.deep.equal(expected);
     } finally {

@@ -23,9 +23,26 @@ describe('schema 16 → 17: the toolItems table (rebuild)', () => {
     right(await catchUpHome(built, home)());
     const fresh = right(await built.dump()());
     const rows = right(await built.range('toolItems', [])());
-    expect(rows.map((r) => r.value.itemId)).to.deep.equal(['call_ls', 'call_fail', 'call_patch', 'call_patch_declined', 'call_mcp', 'call_mcp_err', 'ws_1']);
-    const dropped: IndexWrite[] = rows.map((r) => ({ op: 'del', table: 'toolItems', key: r.key as ReadonlyArray<string | number> }));
-    right(await built.commit(() => [...dropped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: STEP.from }])());
+    expect(rows.map((r) => r.value.itemId)).to.deep.equal([
+      'call_ls',
+      'call_fail',
+      'call_patch',
+      'call_patch_declined',
+      'call_mcp',
+      'call_mcp_err',
+      'ws_1',
+    ]);
+    const dropped: IndexWrite[] = rows.map((r) => ({
+      op: 'del',
+      table: 'toolItems',
+      key: r.key as ReadonlyArray<string | number>,
+    }));
+    right(
+      await built.commit(() => [
+        ...dropped,
+        { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: STEP.from },
+      ])(),
+    );
     right(await built.close()());
 
     const reopened = right(await openIndex(dir, home)());

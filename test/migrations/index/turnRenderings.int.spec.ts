@@ -22,7 +22,13 @@ describe('schema 19 → 20: turn rows keep itemsThrough (what stored renderings 
     await fs.mkdir(home);
     const legacy = chatThread('legacy', L, 2);
     legacy.taskStarted('r').turnContext('r');
-    legacy.push('event_msg', { type: 'user_message', message: 'think twice', images: [], local_images: [], text_elements: [] });
+    legacy.push('event_msg', {
+      type: 'user_message',
+      message: 'think twice',
+      images: [],
+      local_images: [],
+      text_elements: [],
+    });
     legacy.push('event_msg', { type: 'agent_reasoning', text: 'first thought' });
     legacy.push('event_msg', { type: 'agent_reasoning', text: 'second thought' });
     legacy.taskComplete('r');
@@ -38,7 +44,9 @@ describe('schema 19 → 20: turn rows keep itemsThrough (what stored renderings 
     const store = right(await openIndex(dir, home)()).store;
     right(await catchUpHome(store, home)());
     const fresh = right(await store.dump()());
-    const turns = fresh.filter((r) => r.table === 'turns').map((r) => r.value as { id: string; itemsThrough: number | null; itemCount: number });
+    const turns = fresh
+      .filter((r) => r.table === 'turns')
+      .map((r) => r.value as { id: string; itemsThrough: number | null; itemCount: number });
     // Every turn with items has it; the reasoning turn's is past its second reasoning line, not its first.
     expect(turns.every((t) => t.itemCount > 0 === (t.itemsThrough !== null))).to.equal(true);
     const items = fresh
@@ -53,10 +61,17 @@ describe('schema 19 → 20: turn rows keep itemsThrough (what stored renderings 
       const { itemsThrough: _dropped, ...row } = r.value as Record<string, unknown>;
       stripped.push({ op: 'put', table: 'turns', key: r.key as [string, number], value: row });
     }
-    right(await store.commit(() => [...stripped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 19 }])());
+    right(
+      await store.commit(() => [...stripped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 19 }])(),
+    );
     expect(right(await verifyIndex(store, home)()).differences).to.be.greaterThan(0);
     // The step as a 19 → 20 migration runs it (a later step, 021, rebuilds: so not through openIndex).
-    right(await store.commit((reader) => [...addItemsThrough(reader), { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION }])());
+    right(
+      await store.commit((reader) => [
+        ...addItemsThrough(reader),
+        { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION },
+      ])(),
+    );
     try {
       expect(right(await store.dump()())).to.deep.equal(fresh);
     } finally {

@@ -33,9 +33,13 @@ describe('schema 13 → 14: event_msg / response_item lines without a tagged pay
     expect(right(await quarantinedInIndex(built)())).to.deep.equal({ lines: bad.length, files: 1 });
     // What schema 13 held: the lines counted nowhere.
     const asBefore: IndexWrite[] = [];
-    for (const r of right(await built.range('quarantineCounts', [])())) asBefore.push({ op: 'del', table: 'quarantineCounts', key: r.key });
-    for (const r of right(await built.range('rollouts', [])())) asBefore.push({ op: 'put', table: 'rollouts', key: r.key, value: { ...r.value, invalidLines: 0 } });
-    right(await built.commit(() => [...asBefore, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 13 }])());
+    for (const r of right(await built.range('quarantineCounts', [])()))
+      asBefore.push({ op: 'del', table: 'quarantineCounts', key: r.key });
+    for (const r of right(await built.range('rollouts', [])()))
+      asBefore.push({ op: 'put', table: 'rollouts', key: r.key, value: { ...r.value, invalidLines: 0 } });
+    right(
+      await built.commit(() => [...asBefore, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 13 }])(),
+    );
     expect(right(await quarantinedInIndex(built)())).to.deep.equal({ lines: 0, files: 0 });
     right(await built.close()());
 

@@ -154,7 +154,11 @@ describe('migrations/upcast/envelopeLess', () => {
           expect(modern.right.payload).to.deep.equal(v.payload);
         }
       }
-      expect(views[0]?.upcast?.modernRaw.startsWith('{"timestamp":"2025-05-07T17:24:21.123Z","type":"session_meta","payload":{"id":')).to.equal(true);
+      expect(
+        views[0]?.upcast?.modernRaw.startsWith(
+          '{"timestamp":"2025-05-07T17:24:21.123Z","type":"session_meta","payload":{"id":',
+        ),
+      ).to.equal(true);
     });
   });
 
@@ -225,7 +229,8 @@ describe('migrations/upcast/envelopeLess', () => {
 
   describe('mixed and odd lines', () => {
     it('passes a line that already has the envelope through unchanged', () => {
-      const envelopeLine = '{"timestamp":"2025-09-10T10:00:00.000Z","type":"event_msg","payload":{"type":"agent_message","message":"late"}}';
+      const envelopeLine =
+        '{"timestamp":"2025-09-10T10:00:00.000Z","type":"event_msg","payload":{"type":"agent_message","message":"late"}}';
       const views = rights(ok([BARE_V1[0] ?? '', envelopeLine]));
       expect(views[1]?.upcast).to.equal(undefined);
       expect(views[1]?.timestamp).to.equal('2025-09-10T10:00:00.000Z');
@@ -269,7 +274,14 @@ describe('migrations/upcast/envelopeLess', () => {
     });
 
     it('quarantines a bad line as a Left while the rest upcasts', () => {
-      const lines = [BARE_V1[0] ?? '', '{"type":"function_call","name":"shell","arguments":"{}"}', '{not json', '42', '{"foo":"bar"}', BARE_V1[1] ?? ''];
+      const lines = [
+        BARE_V1[0] ?? '',
+        '{"type":"function_call","name":"shell","arguments":"{}"}',
+        '{not json',
+        '42',
+        '{"foo":"bar"}',
+        BARE_V1[1] ?? '',
+      ];
       const file = ok(lines, 'bad.jsonl');
       const tags = file.lines.map((l) => (E.isLeft(l) ? l.left._tag : 'ok'));
       expect(tags).to.deep.equal(['ok', 'Decode', 'Decode', 'Decode', 'Decode', 'ok']);

@@ -45,15 +45,27 @@ export const listRolloutHome = (
       const folders: Array<Omit<ListedFolder, 'files'>> | undefined = withFolders ? [] : undefined;
       const absent: string[] = [];
       const roots = [nodePath.join(home, 'sessions'), nodePath.join(home, 'archived_sessions')] as const;
-      const [active, archived] = await Promise.all([walk(roots[0], true, nowMs, folders, absent), walk(roots[1], false, nowMs, folders, absent)]);
+      const [active, archived] = await Promise.all([
+        walk(roots[0], true, nowMs, folders, absent),
+        walk(roots[1], false, nowMs, folders, absent),
+      ]);
       const toFiles = (entries: Entry[], isArchived: boolean): RolloutFile[] =>
         entries
           .sort((a, b) => byteOrder(a.path, b.path))
           .flatMap(({ path: p, refused }): RolloutFile[] => {
             const name = parseRolloutFileName(nodePath.basename(p));
             // A linked folder has no rollout name: reported under the name it has.
-            if (name === undefined) return refused === undefined ? [] : [{ path: p, archived: isArchived, fileTimestamp: '', threadId: '', refused }];
-            const base = { path: p, archived: isArchived, fileTimestamp: name.fileTimestamp, threadId: name.threadId, root: home };
+            if (name === undefined)
+              return refused === undefined
+                ? []
+                : [{ path: p, archived: isArchived, fileTimestamp: '', threadId: '', refused }];
+            const base = {
+              path: p,
+              archived: isArchived,
+              fileTimestamp: name.fileTimestamp,
+              threadId: name.threadId,
+              root: home,
+            };
             const named = name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId };
             return [refused === undefined ? named : { ...named, refused }];
           });
@@ -61,7 +73,11 @@ export const listRolloutHome = (
       if (folders === undefined) return { files, folders: [], absent: [] };
       const inFolder = new Map<string, string[]>(folders.map((f) => [f.path, []]));
       for (const f of files) inFolder.get(nodePath.dirname(f.path))?.push(f.path);
-      return { files, folders: folders.map((f) => ({ ...f, files: inFolder.get(f.path) ?? [] })), absent: withFolders ? absent : [] };
+      return {
+        files,
+        folders: folders.map((f) => ({ ...f, files: inFolder.get(f.path) ?? [] })),
+        absent: withFolders ? absent : [],
+      };
     },
     (err) => toEngineError(home, 'discover')(err),
   );
@@ -79,7 +95,13 @@ interface Entry {
  * it is reported and skipped — one bad entry never takes the home down, and nothing is read or
  * written through a link that may lead out of the home.
  */
-const walk = async (dir: string, recurse: boolean, nowMs: () => number, folders?: Array<Omit<ListedFolder, 'files'>>, absent?: string[]): Promise<Entry[]> => {
+const walk = async (
+  dir: string,
+  recurse: boolean,
+  nowMs: () => number,
+  folders?: Array<Omit<ListedFolder, 'files'>>,
+  absent?: string[],
+): Promise<Entry[]> => {
   let entries: Dirent[];
   try {
     // Its times before its entries: an entry added after the listing leaves times it was not listed with.
@@ -115,7 +137,11 @@ const walk = async (dir: string, recurse: boolean, nowMs: () => number, folders?
     } else if (e.isSymbolicLink()) {
       links.push(refusedLink(full, rolloutNamed, recurse));
     } else if (rolloutNamed) {
-      files.push(e.isFile() ? { path: full } : { path: full, refused: 'not a regular file (a FIFO, socket or device): not read' });
+      files.push(
+        e.isFile()
+          ? { path: full }
+          : { path: full, refused: 'not a regular file (a FIFO, socket or device): not read' },
+      );
     }
   }
   for (const l of await Promise.all(links)) if (l !== undefined) files.push(l);
@@ -130,13 +156,16 @@ const walk = async (dir: string, recurse: boolean, nowMs: () => number, folders?
  */
 export const unreadableFolder = (err: unknown): string | undefined => {
   const code = errnoCode(err);
-  return code === 'EACCES' || code === 'EPERM' || code === 'EIO' ? `a folder that cannot be listed (${code}): skipped, its rollouts not read` : undefined;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EIO'
+    ? `a folder that cannot be listed (${code}): skipped, its rollouts not read`
+    : undefined;
 };
 
 const isRolloutNamed = (name: string): boolean => name.startsWith('rollout-') && name.endsWith('.jsonl');
 
 /** A folder's mtime, or null when it changed too close to `nowMs` for a later look to trust that an equal mtime means equal entries (`racyMsOf`). */
-const settledMtimeOf = (st: fsSync.Stats, nowMs: number): number | null => (nowMs - Math.max(st.mtimeMs, st.ctimeMs) > racyMsOf(st) ? st.mtimeMs : null);
+const settledMtimeOf = (st: fsSync.Stats, nowMs: number): number | null =>
+  nowMs - Math.max(st.mtimeMs, st.ctimeMs) > racyMsOf(st) ? st.mtimeMs : null;
 
 /**
  * One rollout folder as `listRolloutHome` lists it, now and synchronously: its regular rollout
@@ -176,11 +205,18 @@ const refusedLink = async (path: string, rolloutNamed: boolean, recurse: boolean
   try {
     target = await fs.stat(path);
   } catch (err) {
-    broken = errnoCode(err) === 'ELOOP' ? 'a symbolic link loop' : `a symbolic link that leads nowhere (${errnoCode(err) ?? 'error'})`;
+    broken =
+      errnoCode(err) === 'ELOOP'
+        ? 'a symbolic link loop'
+        : `a symbolic link that leads nowhere (${errnoCode(err) ?? 'error'})`;
   }
-  if (target?.isDirectory() === true) return recurse || rolloutNamed ? { path, refused: 'a symbolic link to a folder: not followed' } : undefined;
+  if (target?.isDirectory() === true)
+    return recurse || rolloutNamed ? { path, refused: 'a symbolic link to a folder: not followed' } : undefined;
   if (!rolloutNamed) return undefined;
-  return { path, refused: `${broken ?? 'a symbolic link'}: not followed (rollouts are read and written only as regular files of CODEX_HOME)` };
+  return {
+    path,
+    refused: `${broken ?? 'a symbolic link'}: not followed (rollouts are read and written only as regular files of CODEX_HOME)`,
+  };
 };
 
 /** Code-unit order, locale-independent (paths here are ASCII). */
@@ -206,10 +242,14 @@ interface Listing {
 const listings = new Map<string, Listing>();
 const RACY_MS = 2000;
 const FINE_RACY_MS = 50;
-const racyMsOf = (st: fsSync.Stats): number => (st.mtimeMs % 1000 !== 0 || st.ctimeMs % 1000 !== 0 ? FINE_RACY_MS : RACY_MS);
+const racyMsOf = (st: fsSync.Stats): number =>
+  st.mtimeMs % 1000 !== 0 || st.ctimeMs % 1000 !== 0 ? FINE_RACY_MS : RACY_MS;
 
 /** Listings under way, per key and folder times: asks that come meanwhile share one. */
-const listingsUnderWay = new Map<string, { readonly mtimeMs: number; readonly ctimeMs: number; readonly value: Promise<unknown> }>();
+const listingsUnderWay = new Map<
+  string,
+  { readonly mtimeMs: number; readonly ctimeMs: number; readonly value: Promise<unknown> }
+>();
 
 /** `list(dir)`, or its last answer while `dir` has not changed since; a missing folder lists as empty. */
 const listedOnce = async <T>(dir: string, purpose: string, list: () => Promise<T>, empty: T): Promise<T> => {
@@ -225,7 +265,8 @@ const listedOnce = async <T>(dir: string, purpose: string, list: () => Promise<T
   if (kept !== undefined && kept.mtimeMs === st.mtimeMs && kept.ctimeMs === st.ctimeMs) return kept.value as T;
   // A listing under way, started when these times were already past racy, answers as a new one would.
   const underWay = listingsUnderWay.get(key);
-  if (underWay !== undefined && underWay.mtimeMs === st.mtimeMs && underWay.ctimeMs === st.ctimeMs) return underWay.value as Promise<T>;
+  if (underWay !== undefined && underWay.mtimeMs === st.mtimeMs && underWay.ctimeMs === st.ctimeMs)
+    return underWay.value as Promise<T>;
   const startedMs = Date.now();
   const settled = startedMs - Math.max(st.mtimeMs, st.ctimeMs) > racyMsOf(st);
   const listing = list();
@@ -253,7 +294,8 @@ const subfolders = (dir: string): Promise<ReadonlyArray<string>> =>
           .sort(byteOrder);
       } catch (err) {
         // An unreadable folder holds no revision this process can read (the whole-home walk reports it).
-        if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR' || unreadableFolder(err) !== undefined) return [];
+        if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR' || unreadableFolder(err) !== undefined)
+          return [];
         throw err;
       }
     },
@@ -261,7 +303,10 @@ const subfolders = (dir: string): Promise<ReadonlyArray<string>> =>
   );
 
 /** The revision files of every thread in one day folder, in name order. */
-const revisionFilesIn = (dir: string, archived = false): Promise<ReadonlyArray<RolloutFile & { readonly revisionId: string }>> =>
+const revisionFilesIn = (
+  dir: string,
+  archived = false,
+): Promise<ReadonlyArray<RolloutFile & { readonly revisionId: string }>> =>
   listedOnce(
     dir,
     archived ? 'archivedRevisions' : 'revisions',
@@ -281,9 +326,17 @@ const revisionFilesIn = (dir: string, archived = false): Promise<ReadonlyArray<R
       for (const e of entries.sort((a, b) => byteOrder(a.name, b.name))) {
         const parsed = parseRolloutFileName(e.name);
         if (parsed?.revisionId === undefined) continue;
-        const file = { path: nodePath.join(dir, e.name), archived, fileTimestamp: parsed.fileTimestamp, threadId: parsed.threadId, revisionId: parsed.revisionId };
+        const file = {
+          path: nodePath.join(dir, e.name),
+          archived,
+          fileTimestamp: parsed.fileTimestamp,
+          threadId: parsed.threadId,
+          revisionId: parsed.revisionId,
+        };
         // Refused as the whole-home walk refuses it (a link is never followed), not left out unsaid.
-        out.push(e.isFile() ? file : { ...file, refused: 'not a regular file (a link, FIFO, socket or device): not followed' });
+        out.push(
+          e.isFile() ? file : { ...file, refused: 'not a regular file (a link, FIFO, socket or device): not followed' },
+        );
       }
       return out;
     },
@@ -298,18 +351,27 @@ const revisionFilesIn = (dir: string, archived = false): Promise<ReadonlyArray<R
  * is listed again only once it has changed (`listedOnce`), so asking per request costs a stat
  * per folder.
  */
-export const discoverRevisionFiles = (home: string, threadId: string, sinceDate: string, archived = false): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
+export const discoverRevisionFiles = (
+  home: string,
+  threadId: string,
+  sinceDate: string,
+  archived = false,
+): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
   TE.tryCatch(
     async () => {
       // An archived thread's revisions are written beside its files, flat in archived_sessions/ (`RolloutFiles.pathFor`).
-      if (archived) return (await revisionFilesIn(nodePath.join(home, 'archived_sessions'), true)).filter((f) => f.threadId === threadId);
+      if (archived)
+        return (await revisionFilesIn(nodePath.join(home, 'archived_sessions'), true)).filter(
+          (f) => f.threadId === threadId,
+        );
       const root = nodePath.join(home, 'sessions');
       const [y0, m0, d0] = sinceDate.split('-');
       const out: RolloutFile[] = [];
       for (const y of (await subfolders(root)).filter((n) => n >= y0!)) {
         for (const m of (await subfolders(nodePath.join(root, y))).filter((n) => y > y0! || n >= m0!)) {
           for (const d of (await subfolders(nodePath.join(root, y, m))).filter((n) => y > y0! || m > m0! || n >= d0!)) {
-            for (const f of await revisionFilesIn(nodePath.join(root, y, m, d))) if (f.threadId === threadId) out.push(f);
+            for (const f of await revisionFilesIn(nodePath.join(root, y, m, d)))
+              if (f.threadId === threadId) out.push(f);
           }
         }
       }

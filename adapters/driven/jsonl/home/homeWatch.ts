@@ -69,7 +69,11 @@ interface Folder {
  * `onRollout`: told of each event on a rollout file as it arrives (the live tail of `serve`).
  * long: a port's factory: the methods it returns share its closure's state
  */
-export const watchHome = (home: string, onRollout?: (path: string) => void, options: HomeWatchOptions = {}): HomeWatch => {
+export const watchHome = (
+  home: string,
+  onRollout?: (path: string) => void,
+  options: HomeWatchOptions = {},
+): HomeWatch => {
   const now = options.now ?? (() => performance.now());
   let unknown = true;
   /** Times the watch lost track. */

@@ -20,7 +20,8 @@ import { unreadableFolder } from './discover.js';
 const TEMP = TEMP_NAME;
 
 /** Whether a folder entry is one of a writer's own files beside a rollout (a temp file, a lock, a breaker): they come and go with each append. */
-export const isWriterFile = (name: string): boolean => TEMP.test(name) || name.endsWith('.lock') || name.endsWith('.lock.break');
+export const isWriterFile = (name: string): boolean =>
+  TEMP.test(name) || name.endsWith('.lock') || name.endsWith('.lock.break');
 
 export interface SweptLeftovers {
   temps: number;
@@ -32,13 +33,18 @@ export interface SweptLeftovers {
  * none. `only` keeps the sweep to the names it accepts (CODEX_HOME's root: only the engine's own
  * import locks, never Codex's files).
  */
-export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 0, locks: 0 }, only: (name: string) => boolean = () => true): Promise<SweptLeftovers> => {
+export const sweepFolder = async (
+  dir: string,
+  swept: SweptLeftovers = { temps: 0, locks: 0 },
+  only: (name: string) => boolean = () => true,
+): Promise<SweptLeftovers> => {
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch (err) {
     // An unreadable folder holds nothing this process could have left there (discovery reports it).
-    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR' || unreadableFolder(err) !== undefined) return swept;
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR' || unreadableFolder(err) !== undefined)
+      return swept;
     throw err;
   }
   const gone = (err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err));
@@ -51,7 +57,11 @@ export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 
     if (temp !== null) {
       const mtimeMs = await fs.stat(path).then((s) => s.mtimeMs, gone);
       if (mtimeMs === undefined) continue;
-      const owner = { pid: Number(temp[1]), host: thisProcess().host, startTicks: temp[2] === undefined ? undefined : Number(temp[2]) };
+      const owner = {
+        pid: Number(temp[1]),
+        host: thisProcess().host,
+        startTicks: temp[2] === undefined ? undefined : Number(temp[2]),
+      };
       if (whereabouts(owner, mtimeMs) !== 'gone') continue;
       await fs.unlink(path).catch(gone);
       swept.temps++;
@@ -60,7 +70,10 @@ export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 
       const ageMs = await fs.stat(path).then((s) => lockFileAgeMs(path, s), gone);
       if (ageMs !== undefined && isAbandonedBreaker(ageMs)) await fs.unlink(path).catch(gone);
     } else if (name.endsWith('.lock')) {
-      if (await removeStaleLock(path).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? false : Promise.reject(err)))) swept.locks++;
+      if (
+        await removeStaleLock(path).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? false : Promise.reject(err)))
+      )
+        swept.locks++;
     }
   }
   return swept;
@@ -82,7 +95,8 @@ export const sweepHome = async (home: string): Promise<SweptLeftovers> => {
     );
   for (const root of ['sessions', 'archived_sessions'].map((d) => nodePath.join(home, d))) {
     await sweepFolder(root, swept);
-    for (const y of await subdirs(root)) for (const m of await subdirs(y)) for (const d of await subdirs(m)) await sweepFolder(d, swept);
+    for (const y of await subdirs(root))
+      for (const m of await subdirs(y)) for (const d of await subdirs(m)) await sweepFolder(d, swept);
   }
   return swept;
 };

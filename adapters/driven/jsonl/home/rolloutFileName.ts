@@ -40,4 +40,8 @@ export const formatRolloutFileName = (at: Date, threadId: string, revisionId?: s
 };
 
 /** The day folder under `sessions/` for `at`: `YYYY/MM/DD`, in local time as the file name (Codex's `precompute_new_rollout_path`). */
-export const sessionDayParts = (at: Date): [string, string, string] => [String(at.getFullYear()), two(at.getMonth() + 1), two(at.getDate())];
+export const sessionDayParts = (at: Date): [string, string, string] => [
+  String(at.getFullYear()),
+  two(at.getMonth() + 1),
+  two(at.getDate()),
+];

@@ -20,11 +20,14 @@ export const sessionIndexPath = (home: string): string => nodePath.join(home, 's
 export const SESSION_INDEX_MODE = 0o644;
 
 /** Whether a name in CODEX_HOME is what a killed rewrite or append of ours left: the rewrite's temp file (`tempPathBeside`), our lock, its breaker. */
-export const isSessionIndexLeftover = (name: string): boolean => name.startsWith('.session_index.jsonl.') || name.startsWith('session_index.jsonl.lock');
+export const isSessionIndexLeftover = (name: string): boolean =>
+  name.startsWith('.session_index.jsonl.') || name.startsWith('session_index.jsonl.lock');
 
 /** The file's text, read without following a link (a home's owner may have planted one); undefined when there is no file. */
 export const sessionIndexText = (home: string): Promise<string | undefined> =>
-  readTextNoFollow(home, sessionIndexPath(home)).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
+  readTextNoFollow(home, sessionIndexPath(home)).catch((err: unknown) =>
+    errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err),
+  );
 
 /**
  * Thread names by id; the last entry for an id wins. An undecodable line is skipped here because
@@ -70,7 +73,8 @@ export const readThreadNames = (
 };
 
 /** Codex's `updated_at`: RFC 3339 UTC, the second's fraction without trailing zeros (`…07.259262273Z`, `…02.39668894Z`); our clock has milliseconds. */
-const codexTimestamp = (at: Date): string => at.toISOString().replace(/\.(\d{3})Z$/, (_, ms: string) => (/^0+$/.test(ms) ? 'Z' : `.${ms.replace(/0+$/, '')}Z`));
+const codexTimestamp = (at: Date): string =>
+  at.toISOString().replace(/\.(\d{3})Z$/, (_, ms: string) => (/^0+$/.test(ms) ? 'Z' : `.${ms.replace(/0+$/, '')}Z`));
 
 /** The line `thread/name/set` appends, keys in Codex's order. */
 export const sessionIndexLine = (threadId: string, name: string, at: Date): string =>
@@ -107,7 +111,9 @@ export interface SessionIndexEntryLine {
  * byte for byte), and how many lines were not renames (not JSON, not an entry): those are
  * counted, not given. A last line without a newline is still being written: left out.
  */
-export const sessionIndexEntries = (home: string): TE.TaskEither<EngineError, { readonly entries: SessionIndexEntryLine[]; readonly skipped: number }> => {
+export const sessionIndexEntries = (
+  home: string,
+): TE.TaskEither<EngineError, { readonly entries: SessionIndexEntryLine[]; readonly skipped: number }> => {
   const path = sessionIndexPath(home);
   return TE.tryCatch(
     async () => {
@@ -132,7 +138,12 @@ export const sessionIndexEntries = (home: string): TE.TaskEither<EngineError, { 
           continue;
         }
         const at = (json as { updated_at?: unknown }).updated_at;
-        entries.push({ threadId: r.right.id, name: r.right.thread_name, at: typeof at === 'string' ? at : '', line: `${line}\n` });
+        entries.push({
+          threadId: r.right.id,
+          name: r.right.thread_name,
+          at: typeof at === 'string' ? at : '',
+          line: `${line}\n`,
+        });
       }
       return { entries, skipped };
     },

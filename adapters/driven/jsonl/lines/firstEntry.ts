@@ -14,7 +14,11 @@ type Entry<L> =
  * says what was expected), quarantined bytes are a decode error at line 0, a read failure is
  * itself. The stream is closed after its first entry either way.
  */
-export const firstEntry = async <L>(path: string, entries: AsyncGenerator<Entry<L>, unknown, undefined>, empty: string): Promise<E.Either<EngineError, L>> => {
+export const firstEntry = async <L>(
+  path: string,
+  entries: AsyncGenerator<Entry<L>, unknown, undefined>,
+  empty: string,
+): Promise<E.Either<EngineError, L>> => {
   try {
     const first = await entries.next();
     if (first.done === true) return E.left(corrupt(path, 0, empty));

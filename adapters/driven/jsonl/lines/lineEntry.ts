@@ -36,13 +36,21 @@ export const overSizeRecord = (path: string, l: ScannedLine): QuarantineRecord =
 });
 
 /** What one scanned line is: a line, or a quarantine record with the reason. */
-export const entryOf = (path: string, l: ScannedLine, classify: (text: string) => E.Either<string, unknown>): LogEntry => {
+export const entryOf = (
+  path: string,
+  l: ScannedLine,
+  classify: (text: string) => E.Either<string, unknown>,
+): LogEntry => {
   const body = l.bytes;
   const quarantined = (reason: string, text: string): LogEntry => ({
     kind: 'quarantined',
     record: { path, ordinal: l.ordinal, byteOffset: l.byteOffset, byteLength: body.length, reason, text },
   });
-  if (l.torn) return quarantined(`${TORN_TAIL_REASON_PREFIX} incomplete last line (${body.length} bytes, no newline)`, body.toString('utf8'));
+  if (l.torn)
+    return quarantined(
+      `${TORN_TAIL_REASON_PREFIX} incomplete last line (${body.length} bytes, no newline)`,
+      body.toString('utf8'),
+    );
   if (body.length === 0) return quarantined('empty line', '');
   // isUtf8 + toString is the fatal decode, without TextDecoder's slow path for multi-byte text.
   if (!isUtf8(body)) return quarantined(INVALID_UTF8, body.toString('utf8'));

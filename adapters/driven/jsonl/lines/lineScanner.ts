@@ -80,9 +80,14 @@ export class ScanStartError extends Error {
  * last complete line.
  * long: one loop over the file's buffer: the line cuts, the carried partial line and the position share its state
  */
-export async function* scanLines(path: string, from: LogPosition = START, options: ScanOptions = {}): AsyncGenerator<ScannedLine[], LogPosition, undefined> {
+export async function* scanLines(
+  path: string,
+  from: LogPosition = START,
+  options: ScanOptions = {},
+): AsyncGenerator<ScannedLine[], LogPosition, undefined> {
   const pool = options.buffers;
-  const left = options.sizeHint === undefined ? Number.POSITIVE_INFINITY : options.sizeHint - from.byteOffset + MIN_CHUNK;
+  const left =
+    options.sizeHint === undefined ? Number.POSITIVE_INFINITY : options.sizeHint - from.byteOffset + MIN_CHUNK;
   const chunkSize = pool ? pool.size : Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, left));
   // A plain descriptor: FileHandle's promise machinery costs more than the reads of a small file.
   const fd = openToReadSync(path, options.root);
@@ -94,7 +99,10 @@ export async function* scanLines(path: string, from: LogPosition = START, option
   try {
     const startError = checkLineStart(fd, path, from.byteOffset);
     if (startError !== undefined) throw new ScanStartError(startError);
-    buffers.push(pool ? pool.take() : Buffer.allocUnsafe(chunkSize), pool ? pool.take() : Buffer.allocUnsafe(chunkSize));
+    buffers.push(
+      pool ? pool.take() : Buffer.allocUnsafe(chunkSize),
+      pool ? pool.take() : Buffer.allocUnsafe(chunkSize),
+    );
     let which = 0;
     let readPos = from.byteOffset;
     pending = read(fd, buffers[which]!, chunkSize, readPos);
@@ -205,4 +213,6 @@ const readAtNow = (fd: number, buf: Buffer, len: number, position: number): Prom
 
 /** One read on the thread pool (the next chunk, while this one is worked on). */
 const readAt = (fd: number, buf: Buffer, len: number, position: number): Promise<{ bytesRead: number }> =>
-  new Promise((resolve, reject) => fs.read(fd, buf, 0, len, position, (err, bytesRead) => (err ? reject(err) : resolve({ bytesRead }))));
+  new Promise((resolve, reject) =>
+    fs.read(fd, buf, 0, len, position, (err, bytesRead) => (err ? reject(err) : resolve({ bytesRead }))),
+  );

@@ -29,7 +29,8 @@ export const sha256 = (b: Buffer): string => createHash('sha256').update(b).dige
 const HEAD_READ = 64 * 1024;
 
 export type Identity =
-  { readonly ok: true; readonly rolloutId: string; readonly threadId: string; readonly upcast: UpcastFormat | null } | { readonly ok: false; readonly reason: string };
+  | { readonly ok: true; readonly rolloutId: string; readonly threadId: string; readonly upcast: UpcastFormat | null }
+  | { readonly ok: false; readonly reason: string };
 
 export interface Probe {
   readonly file: RolloutFile;
@@ -61,7 +62,10 @@ const refusedProbe = (file: RolloutFile, cp: FileCheckpoint | undefined, reason:
 });
 
 /** Identity of a rollout file from its first line (its long strings already left out by `firstLineOf`): session_meta id (thread), revision id from the name. */
-export const identityOf = (f: { path: string; revisionId?: string | undefined; threadId?: string }, firstLine: string): Identity => {
+export const identityOf = (
+  f: { path: string; revisionId?: string | undefined; threadId?: string },
+  firstLine: string,
+): Identity => {
   const upcast = upcastFormatOf(firstLine);
   const line = upcast === null ? decodeRolloutLine(firstLine) : lineDecoderFor(f.path, upcast)(firstLine, 0, 0);
   if (E.isLeft(line)) return { ok: false, reason: line.left };
@@ -72,8 +76,11 @@ export const identityOf = (f: { path: string; revisionId?: string | undefined; t
   // (projections/threads.ts marks the meta refused). The meta's own id is never a key then (an
   // id of any length Codex refuses as no ThreadId).
   const byName: Identity | undefined =
-    upcast === null && f.threadId !== undefined && f.threadId !== '' ? { ok: true, rolloutId: f.revisionId ?? f.threadId, threadId: f.threadId, upcast } : undefined;
-  if (line.right.type !== 'session_meta') return byName ?? { ok: false, reason: `first line is ${line.right.type}, not session_meta` };
+    upcast === null && f.threadId !== undefined && f.threadId !== ''
+      ? { ok: true, rolloutId: f.revisionId ?? f.threadId, threadId: f.threadId, upcast }
+      : undefined;
+  if (line.right.type !== 'session_meta')
+    return byName ?? { ok: false, reason: `first line is ${line.right.type}, not session_meta` };
   const meta = SessionMetaPayload.decode(line.right.payload);
   if (E.isLeft(meta)) return byName ?? { ok: false, reason: 'session_meta does not decode' };
   if (byName !== undefined && codexRefusal('sessionMeta', line.right.payload) !== undefined) return byName;
@@ -87,7 +94,12 @@ const NL = 0x0a;
  * undefined: not complete yet. A Codex session_meta's base instructions are left out undecoded
  * (elideLineBytes): identity never reads them, and decoding them was most of a probe's time.
  */
-const firstLineOf = async (path: string, root: string | undefined, head: Buffer, size: number): Promise<string | Identity | undefined> => {
+const firstLineOf = async (
+  path: string,
+  root: string | undefined,
+  head: Buffer,
+  size: number,
+): Promise<string | Identity | undefined> => {
   const nl = head.indexOf(NL);
   let bytes: Buffer;
   if (nl >= 0) bytes = head.subarray(0, nl);
@@ -140,14 +152,20 @@ const readAt = (fd: number, start: number, len: number): Buffer => {
  * first awaits, so no other probe can overwrite it meanwhile.
  */
 const HEAD_SCRATCH = Buffer.allocUnsafe(HEAD_READ);
-const readHead = (fd: number, len: number): Buffer => HEAD_SCRATCH.subarray(0, fsSync.readSync(fd, HEAD_SCRATCH, 0, len, 0));
+const readHead = (fd: number, len: number): Buffer =>
+  HEAD_SCRATCH.subarray(0, fsSync.readSync(fd, HEAD_SCRATCH, 0, len, 0));
 
 /**
  * Is the file still the one `cp` describes? Same head; not shorter than what was indexed; for
  * the same size, the same mtime/ctime (a rewrite past the head keeps size and head); for a grown
  * file, the same bytes before the checkpoint (a rewrite that also grew).
  */
-const stillDescribes = (fd: number, cp: FileCheckpoint, st: { size: number; mtimeMs: number; ctimeMs: number }, head: Buffer): boolean => {
+const stillDescribes = (
+  fd: number,
+  cp: FileCheckpoint,
+  st: { size: number; mtimeMs: number; ctimeMs: number },
+  head: Buffer,
+): boolean => {
   if (head.length < cp.headLen || sha256(head.subarray(0, cp.headLen)) !== cp.headHash) return false;
   if (st.size < cp.byteOffset || st.size < cp.size) return false;
   if (st.size === cp.size) return st.mtimeMs === cp.mtimeMs && st.ctimeMs === cp.ctimeMs;
@@ -207,7 +225,12 @@ export const probeFile = async (file: RolloutFile, cp: FileCheckpoint | undefine
     // listed), and never blocking on a FIFO: such a file is refused like one discovery refuses.
     fd = openToReadSync(file.path, file.root);
   } catch (err) {
-    if (err instanceof LinkRefused) return refusedProbe(file, cp, err.what === 'not a regular file' ? 'not a regular file: not read' : `${err.what}: not followed`);
+    if (err instanceof LinkRefused)
+      return refusedProbe(
+        file,
+        cp,
+        err.what === 'not a regular file' ? 'not a regular file: not read' : `${err.what}: not followed`,
+      );
     const code = errnoCode(err);
     if (code === 'ENOENT' || code === undefined) throw err;
     return refusedProbe(file, cp, `cannot be opened (${code})`);

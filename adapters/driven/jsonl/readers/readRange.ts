@@ -8,8 +8,10 @@ import { openToReadSync } from '../../fs/heldRead.js';
 import { holdPoint, holdsAtSomePoint } from '../../system/holdPoint.js';
 
 const checkRange = (byteOffset: number, byteLength: number): EngineError | undefined => {
-  if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) return invalidArgument('byteOffset', `must be a non-negative integer, got ${byteOffset}`);
-  if (!Number.isSafeInteger(byteLength) || byteLength < 0) return invalidArgument('byteLength', `must be a non-negative integer, got ${byteLength}`);
+  if (!Number.isSafeInteger(byteOffset) || byteOffset < 0)
+    return invalidArgument('byteOffset', `must be a non-negative integer, got ${byteOffset}`);
+  if (!Number.isSafeInteger(byteLength) || byteLength < 0)
+    return invalidArgument('byteLength', `must be a non-negative integer, got ${byteLength}`);
   return undefined;
 };
 
@@ -34,7 +36,12 @@ export const spansOf = (ranges: ReadonlyArray<readonly [number, number]>): Span[
   let last: Span | undefined;
   ranges.forEach(([o, l], i) => {
     const end = o + l;
-    if (last !== undefined && o >= last.start && o <= last.end + SPAN_GAP && Math.max(end, last.end) - last.start <= SPAN_MAX) {
+    if (
+      last !== undefined &&
+      o >= last.start &&
+      o <= last.end + SPAN_GAP &&
+      Math.max(end, last.end) - last.start <= SPAN_MAX
+    ) {
       last.end = Math.max(last.end, end);
       last.members.push(i);
       return;
@@ -62,7 +69,8 @@ const readSpan = (fd: number, path: string, start: number, end: number, into?: B
     if (n === 0) break;
     got += n;
   }
-  if (got < buf.length) throw corrupt(path, start, `range of ${buf.length} bytes runs past the end of the file (got ${got})`);
+  if (got < buf.length)
+    throw corrupt(path, start, `range of ${buf.length} bytes runs past the end of the file (got ${got})`);
   return buf;
 };
 
@@ -102,7 +110,13 @@ export const readRanges = (
       try {
         const out: string[] = new Array<string>(ranges.length);
         for (const span of spansOf(ranges)) {
-          const bytes = readSpan(fd, path, span.start, span.end, span.end - span.start <= SPAN_MAX ? (pooled ??= spanBuffers.take()) : undefined);
+          const bytes = readSpan(
+            fd,
+            path,
+            span.start,
+            span.end,
+            span.end - span.start <= SPAN_MAX ? (pooled ??= spanBuffers.take()) : undefined,
+          );
           for (const i of span.members) {
             const [o, l] = ranges[i]!;
             out[i] = text(path, bytes.subarray(o - span.start, o - span.start + l), o);

@@ -31,7 +31,9 @@ export const positionAfter = (entry: LogEntry, before: LogPosition): LogPosition
     case 'line':
       return { ordinal: entry.line.ordinal + 1, byteOffset: entry.line.byteOffset + entry.line.byteLength + 1 };
     case 'quarantined':
-      return isTornTail(entry.record) ? before : { ordinal: entry.record.ordinal + 1, byteOffset: entry.record.byteOffset + entry.record.byteLength + 1 };
+      return isTornTail(entry.record)
+        ? before
+        : { ordinal: entry.record.ordinal + 1, byteOffset: entry.record.byteOffset + entry.record.byteLength + 1 };
     case 'failed':
       return before;
   }
@@ -47,7 +49,11 @@ const START: LogPosition = { ordinal: 0, byteOffset: 0 };
  * append in flight, so catch up again from the returned end. Errors end the stream with a
  * `failed` entry. The generator's return value is the position past the last complete line.
  */
-export async function* readLog(path: string, from: LogPosition = START, options: ReadOptions = {}): AsyncGenerator<LogEntry, LogPosition, undefined> {
+export async function* readLog(
+  path: string,
+  from: LogPosition = START,
+  options: ReadOptions = {},
+): AsyncGenerator<LogEntry, LogPosition, undefined> {
   const classify = options.classify ?? decodeRolloutLine;
   const scan = scanLines(path, from, options);
   let end = from;

@@ -20,7 +20,10 @@ export interface RolloutLinesBelow {
  */
 export async function* readRolloutLines(seg: RolloutLinesBelow): AsyncGenerator<HistoryEntry> {
   let seq = 0;
-  const it = readLog(seg.path, undefined, { knownComplete: seg.endByteOffset !== undefined, classify: acceptEveryLine });
+  const it = readLog(seg.path, undefined, {
+    knownComplete: seg.endByteOffset !== undefined,
+    classify: acceptEveryLine,
+  });
   let decode: LineDecoder | undefined;
   try {
     for await (const entry of it) {
@@ -51,7 +54,12 @@ export async function* readRolloutLines(seg: RolloutLinesBelow): AsyncGenerator<
         continue;
       }
       const line = decoded.right;
-      if (seg.endOrdinalExclusive !== undefined && line.ordinal !== undefined && line.ordinal >= seg.endOrdinalExclusive) break;
+      if (
+        seg.endOrdinalExclusive !== undefined &&
+        line.ordinal !== undefined &&
+        line.ordinal >= seg.endOrdinalExclusive
+      )
+        break;
       yield {
         kind: 'line',
         line,

@@ -93,8 +93,15 @@ const tailAfter = (lines: ReadonlyArray<ScannedLine>, before: Buffer): Buffer =>
 export async function* tailLines(src: TailSource): AsyncGenerator<TailedChunk, LogPosition, undefined> {
   // The upcaster (and the domain codecs it loads) only for an early rollout: the reader thread
   // of a catch-up of current rollouts never loads them.
-  const decode = src.upcast === null ? undefined : (await import('../../../../migrations/upcast/lineDecoder.js')).lineDecoderFor(src.path, src.upcast);
-  const opts = { itemsFromResponses: src.itemsFromResponses, tokensOnly: src.tokensOnly === true, textBytes: src.textBytes === true };
+  const decode =
+    src.upcast === null
+      ? undefined
+      : (await import('../../../../migrations/upcast/lineDecoder.js')).lineDecoderFor(src.path, src.upcast);
+  const opts = {
+    itemsFromResponses: src.itemsFromResponses,
+    tokensOnly: src.tokensOnly === true,
+    textBytes: src.textBytes === true,
+  };
   const scan = scanLines(src.path, src.from, {
     ...(src.sizeHint === undefined ? {} : { sizeHint: src.sizeHint }),
     ...(src.buffers ? { buffers: src.buffers } : {}),
@@ -154,19 +161,37 @@ const tailed = (
     read = verdict.kind === 'read';
     if (verdict.kind === 'skipped' && closesAtEnd(l.bytes)) {
       if (isUtf8(l.bytes)) return { line: { line, byteOffset, byteLength, text: null, lazy: verdict } };
-      const record = { path, ordinal: l.ordinal, byteOffset, byteLength, reason: INVALID_UTF8, text: l.bytes.toString('utf8') };
+      const record = {
+        path,
+        ordinal: l.ordinal,
+        byteOffset,
+        byteLength,
+        reason: INVALID_UTF8,
+        text: l.bytes.toString('utf8'),
+      };
       return { line: { line, byteOffset, byteLength, text: null }, quarantined: record };
     }
-    if (byteLength > MAX_LINE_BYTES) return { line: { line, byteOffset, byteLength, text: null }, quarantined: overSizeRecord(path, l) };
+    if (byteLength > MAX_LINE_BYTES)
+      return { line: { line, byteOffset, byteLength, text: null }, quarantined: overSizeRecord(path, l) };
     const elided = elideLineBytes(l.bytes);
-    if (elided !== undefined) return { line: { line, byteOffset, byteLength, text: elided, elided: true, ...(read ? { prefixRead: true } : {}) } };
+    if (elided !== undefined)
+      return {
+        line: { line, byteOffset, byteLength, text: elided, elided: true, ...(read ? { prefixRead: true } : {}) },
+      };
   }
-  if (byteLength > MAX_LINE_BYTES) return { line: { line, byteOffset, byteLength, text: null }, quarantined: overSizeRecord(path, l) };
+  if (byteLength > MAX_LINE_BYTES)
+    return { line: { line, byteOffset, byteLength, text: null }, quarantined: overSizeRecord(path, l) };
   // Checked as entryOf would (a torn, empty or invalid line goes that way: it is quarantined).
   if (opts.textBytes && decode === undefined && !skippable && !l.torn && byteLength > 0 && isUtf8(l.bytes))
-    return { line: read ? { line, byteOffset, byteLength, text: null, prefixRead: true } : { line, byteOffset, byteLength, text: null }, textBytes: l.bytes };
+    return {
+      line: read
+        ? { line, byteOffset, byteLength, text: null, prefixRead: true }
+        : { line, byteOffset, byteLength, text: null },
+      textBytes: l.bytes,
+    };
   const entry = entryOf(path, l, acceptText);
-  if (entry.kind === 'quarantined') return { line: { line, byteOffset, byteLength, text: null }, quarantined: entry.record };
+  if (entry.kind === 'quarantined')
+    return { line: { line, byteOffset, byteLength, text: null }, quarantined: entry.record };
   if (entry.kind !== 'line') throw new Error('unreachable: a scanned line is a line or quarantined');
   const text = entry.line.text;
   if (decode === undefined && skippable) {
@@ -175,10 +200,29 @@ const tailed = (
     try {
       parseJson(text);
     } catch (err) {
-      return { line: { line, byteOffset, byteLength, text, lazy: { kind: 'undecodable', reason: `not JSON: ${(err as Error).message}` } } };
+      return {
+        line: {
+          line,
+          byteOffset,
+          byteLength,
+          text,
+          lazy: { kind: 'undecodable', reason: `not JSON: ${(err as Error).message}` },
+        },
+      };
     }
   }
-  if (decode === undefined) return { line: read ? { line, byteOffset, byteLength, text, prefixRead: true } : { line, byteOffset, byteLength, text } };
+  if (decode === undefined)
+    return {
+      line: read ? { line, byteOffset, byteLength, text, prefixRead: true } : { line, byteOffset, byteLength, text },
+    };
   const d = decode(text, l.ordinal, l.byteOffset);
-  return { line: { line, byteOffset, byteLength, text, lazy: E.isLeft(d) ? { kind: 'undecodable', reason: d.left } : { kind: 'decoded', line: d.right } } };
+  return {
+    line: {
+      line,
+      byteOffset,
+      byteLength,
+      text,
+      lazy: E.isLeft(d) ? { kind: 'undecodable', reason: d.left } : { kind: 'decoded', line: d.right },
+    },
+  };
 };

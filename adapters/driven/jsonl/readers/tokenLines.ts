@@ -37,7 +37,8 @@ export class TokenLineBuffer {
   }
   /** Back to its usual size after a file that needed a long line. */
   shrink(): void {
-    if (this.bytes.length > Math.max(KEEP_BUFFER_BYTES, this.initialBytes)) this.bytes = Buffer.allocUnsafe(this.initialBytes);
+    if (this.bytes.length > Math.max(KEEP_BUFFER_BYTES, this.initialBytes))
+      this.bytes = Buffer.allocUnsafe(this.initialBytes);
   }
 }
 
@@ -169,7 +170,9 @@ export class TokenLines implements TokenTail {
         : { line: this.ordinal, byteOffset, byteLength, text: elided, elided: true };
     if (!isUtf8(bytes)) return undefined;
     const text = buf.toString('utf8', s, e);
-    return prefixRead ? { line: this.ordinal, byteOffset, byteLength, text, prefixRead: true } : { line: this.ordinal, byteOffset, byteLength, text };
+    return prefixRead
+      ? { line: this.ordinal, byteOffset, byteLength, text, prefixRead: true }
+      : { line: this.ordinal, byteOffset, byteLength, text };
   }
 
   /** Pass over a line longer than the buffer that the fold does not read: read on to its "\n". */

@@ -42,7 +42,8 @@ const PAST_LATIN1 = /[^\u0000-\u00ff]/;
 const shapeOf = (t: TailedLine): number => {
   if (t.quarantined !== undefined) return OTHER;
   const l = t.line;
-  if (t.textBytes !== undefined) return l.text === null && l.lazy === undefined && l.elided === undefined ? TEXT_BYTES : OTHER;
+  if (t.textBytes !== undefined)
+    return l.text === null && l.lazy === undefined && l.elided === undefined ? TEXT_BYTES : OTHER;
   if (l.lazy === undefined) {
     if (l.text === null) return OTHER;
     if (l.elided === undefined) return TEXT;
@@ -114,19 +115,39 @@ export const unpackChunk = (p: PackedChunk): TailedChunk => {
     if (shape === TEXT_BYTES) {
       // Decoded here: the bytes were checked to be UTF-8 where they were read.
       const text = bytes.toString('utf8', bytesAt, (bytesAt += numbers[at + 4]!));
-      lines[i] = { line: numbers[at + 6] === 1 ? { line, byteOffset, byteLength, text, prefixRead: true } : { line, byteOffset, byteLength, text } };
+      lines[i] = {
+        line:
+          numbers[at + 6] === 1
+            ? { line, byteOffset, byteLength, text, prefixRead: true }
+            : { line, byteOffset, byteLength, text },
+      };
     } else if (shape === SKIPPED || shape === SKIPPED_UNNUMBERED) {
       const timestamp = texts.slice(from, (from += numbers[at + 4]!));
       const type = texts.slice(from, (from += numbers[at + 5]!));
       const ordinal = Number.isNaN(numbers[at + 6]!) ? null : numbers[at + 6]!;
-      const lazy: SkippedLine = shape === SKIPPED ? { kind: 'skipped', timestamp, ordinal, type } : { kind: 'skipped', timestamp, ordinal, type, unnumbered: true };
+      const lazy: SkippedLine =
+        shape === SKIPPED
+          ? { kind: 'skipped', timestamp, ordinal, type }
+          : { kind: 'skipped', timestamp, ordinal, type, unnumbered: true };
       lines[i] = { line: { line, byteOffset, byteLength, text: null, lazy } };
     } else {
-      const text = numbers[at + 5] === 1 ? wide.slice(fromWide, (fromWide += numbers[at + 4]!)) : texts.slice(from, (from += numbers[at + 4]!));
+      const text =
+        numbers[at + 5] === 1
+          ? wide.slice(fromWide, (fromWide += numbers[at + 4]!))
+          : texts.slice(from, (from += numbers[at + 4]!));
       const read = numbers[at + 6] === 1;
       if (shape === ELIDED)
-        lines[i] = { line: read ? { line, byteOffset, byteLength, text, elided: true, prefixRead: true } : { line, byteOffset, byteLength, text, elided: true } };
-      else lines[i] = { line: read ? { line, byteOffset, byteLength, text, prefixRead: true } : { line, byteOffset, byteLength, text } };
+        lines[i] = {
+          line: read
+            ? { line, byteOffset, byteLength, text, elided: true, prefixRead: true }
+            : { line, byteOffset, byteLength, text, elided: true },
+        };
+      else
+        lines[i] = {
+          line: read
+            ? { line, byteOffset, byteLength, text, prefixRead: true }
+            : { line, byteOffset, byteLength, text },
+        };
     }
   }
   return { lines, tail: Buffer.from(p.tail.buffer, p.tail.byteOffset, p.tail.byteLength) };

@@ -33,7 +33,9 @@ export type ToTailWorker =
 export type ToTailWorkerBatch = ReadonlyArray<ToTailWorker>;
 
 /** How a stream failed: an EngineError as is, or an OS error by its message and errno code. */
-export type TailFailure = { readonly kind: 'engine'; readonly error: EngineError } | { readonly kind: 'os'; readonly message: string; readonly code: string | undefined };
+export type TailFailure =
+  | { readonly kind: 'engine'; readonly error: EngineError }
+  | { readonly kind: 'os'; readonly message: string; readonly code: string | undefined };
 
 export type FromTailWorker =
   | { readonly kind: 'chunk'; readonly id: number; readonly chunk: PackedChunk; readonly bytes: number }
@@ -47,7 +49,8 @@ export interface TailWorkerData {
 const WORKER = new URL('./tailWorker.js', import.meta.url);
 
 /** What a stream's consumer throws: the same values an in-process tail would have thrown. */
-const thrown = (f: TailFailure): unknown => (f.kind === 'engine' ? f.error : Object.assign(new Error(f.message), f.code === undefined ? {} : { code: f.code }));
+const thrown = (f: TailFailure): unknown =>
+  f.kind === 'engine' ? f.error : Object.assign(new Error(f.message), f.code === undefined ? {} : { code: f.code });
 
 interface Stream {
   readonly queue: FromTailWorker[];
@@ -63,7 +66,11 @@ export const openTailReaderThread = (aheadBytes = AHEAD_BYTES): TailReader => {
   // A small young generation: the worker holds a few chunks of lines, never a whole file. Its old
   // generation keeps the default limit, as high as this thread's: one line may be hundreds of MB.
   // It needs none of this process's flags (nor a loader of an eval'd entry point).
-  const worker = new Worker(WORKER, { workerData: data, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+  const worker = new Worker(WORKER, {
+    workerData: data,
+    execArgv: [],
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+  });
   const streams = new Map<number, Stream>();
   let nextId = 0;
   let dead: EngineError | undefined;

@@ -10,10 +10,17 @@ import { errnoCode } from '../../fs/fsError.js';
 import { tailLines } from '../readers/tailLines.js';
 import type { TailedChunk } from '../readers/tailLines.js';
 import { packChunk } from './packedChunk.js';
-import type { FromTailWorker, TailFailure, TailWorkerData, ToTailWorker, ToTailWorkerBatch } from './tailReaderThread.js';
+import type {
+  FromTailWorker,
+  TailFailure,
+  TailWorkerData,
+  ToTailWorker,
+  ToTailWorkerBatch,
+} from './tailReaderThread.js';
 
 const { aheadBytes } = workerData as TailWorkerData;
-const post = (m: FromTailWorker): void => parentPort!.postMessage(m, m.kind === 'chunk' ? [m.chunk.numbers.buffer, m.chunk.bytes.buffer] : []);
+const post = (m: FromTailWorker): void =>
+  parentPort!.postMessage(m, m.kind === 'chunk' ? [m.chunk.numbers.buffer, m.chunk.bytes.buffer] : []);
 const buffers = new BufferPool();
 
 interface Open {
@@ -29,7 +36,9 @@ let ahead = 0;
 let pumping = false;
 
 const failureOf = (err: unknown): TailFailure =>
-  err instanceof ScanStartError ? { kind: 'engine', error: err.error } : { kind: 'os', message: err instanceof Error ? err.message : String(err), code: errnoCode(err) };
+  err instanceof ScanStartError
+    ? { kind: 'engine', error: err.error }
+    : { kind: 'os', message: err instanceof Error ? err.message : String(err), code: errnoCode(err) };
 
 const finish = async (o: Open): Promise<void> => {
   queue.shift();

@@ -95,7 +95,13 @@ export const fileAppendKeys = (indexDir: string, root: string = indexDir): Appen
           await mkdirNoFollow(root, indexDir, 0o700);
           const lock = await acquireLock(lockPathFor(file));
           try {
-            await appendNoFollow(root, file, `${JSON.stringify(AppendRecordLine.encode({ ...r, linesSha256: linesSha256(lines) }))}\n`, 0o600, true);
+            await appendNoFollow(
+              root,
+              file,
+              `${JSON.stringify(AppendRecordLine.encode({ ...r, linesSha256: linesSha256(lines) }))}\n`,
+              0o600,
+              true,
+            );
           } finally {
             await releaseLock(lock).catch(() => false);
           }

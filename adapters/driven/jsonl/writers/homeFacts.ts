@@ -44,11 +44,16 @@ export const createDurably = async (root: string, path: string, content: string,
 /** The log names the home's threads and their states: this user's alone, whatever the umask (as the index beside it). */
 const THREAD_STATE_LOG_MODE = 0o600;
 /** The thread-state log's append steps a crash trial kills at (`adapters/driven/system/crashPoint.ts`). */
-const THREAD_STATE_CRASH_POINTS = { before: 'threadState.append.before', partial: 'threadState.append.partial', synced: 'threadState.append.synced' } as const;
+const THREAD_STATE_CRASH_POINTS = {
+  before: 'threadState.append.before',
+  partial: 'threadState.append.partial',
+  synced: 'threadState.append.synced',
+} as const;
 const ENGINE_FOLDER_MODE = 0o700;
 
 /** The log's place: the home's `.rollout-engine/` (beside Codex's own state), whichever index dir reads it, so every index of the home folds the same log. */
-export const threadStateLogPath = (codexHome: string): string => nodePath.join(codexHome, '.rollout-engine', 'thread-state.jsonl');
+export const threadStateLogPath = (codexHome: string): string =>
+  nodePath.join(codexHome, '.rollout-engine', 'thread-state.jsonl');
 
 /** What `underThreadStateLog` could not do before the work: make the log's folder, or take its lock. */
 export type ThreadStateLogStep = 'mkdir' | 'lock';
@@ -79,7 +84,17 @@ export const underThreadStateLog = async <A>(
   }
   try {
     // Only the engine writes the log, under this lock: a fragment found here is torn for good (its writer killed), ended at once.
-    return await work((event) => appendNoFollow(home, path, `${JSON.stringify(event)}\n`, THREAD_STATE_LOG_MODE, true, { stillMs: 0 }, THREAD_STATE_CRASH_POINTS));
+    return await work((event) =>
+      appendNoFollow(
+        home,
+        path,
+        `${JSON.stringify(event)}\n`,
+        THREAD_STATE_LOG_MODE,
+        true,
+        { stillMs: 0 },
+        THREAD_STATE_CRASH_POINTS,
+      ),
+    );
   } finally {
     await releaseLock(held).catch(() => false);
   }
@@ -151,9 +166,16 @@ const SUPERSEDED_MARK_MODE = 0o600;
  * `exclusive` (the export, which never overwrites) creates it, refusing one that is there. The
  * rollout writer holds the file's lock.
  */
-export const writeSupersededMark = (root: string, file: string, text: string, options: { readonly exclusive?: boolean } = {}): Promise<void> => {
+export const writeSupersededMark = (
+  root: string,
+  file: string,
+  text: string,
+  options: { readonly exclusive?: boolean } = {},
+): Promise<void> => {
   const mark = supersededMarkOf(file);
-  return options.exclusive === true ? createDurably(root, mark, text, SUPERSEDED_MARK_MODE) : writeFileAtomic(mark, text, { mode: SUPERSEDED_MARK_MODE, root });
+  return options.exclusive === true
+    ? createDurably(root, mark, text, SUPERSEDED_MARK_MODE)
+    : writeFileAtomic(mark, text, { mode: SUPERSEDED_MARK_MODE, root });
 };
 
 /**
@@ -161,7 +183,11 @@ export const writeSupersededMark = (root: string, file: string, text: string, op
  * folder as the writer holds it (`WriterOptions.home`: named through its handle).
  */
 export const markSuperseded = (file: string, revision: string, folder = nodePath.dirname(file)): Promise<void> =>
-  writeSupersededMark(folder, nodePath.join(folder, nodePath.basename(file)), nodePath.relative(nodePath.dirname(file), revision));
+  writeSupersededMark(
+    folder,
+    nodePath.join(folder, nodePath.basename(file)),
+    nodePath.relative(nodePath.dirname(file), revision),
+  );
 
 /**
  * A rollout file moved (archive, unarchive) from `from` to `to` (each named through its held
@@ -169,7 +195,13 @@ export const markSuperseded = (file: string, revision: string, folder = nodePath
  * now lies (`movedTo`: where each file of the move went; a revision not moved stays where it is),
  * so the file is still refused to a writer where it lives now. No mark: nothing to do.
  */
-export const carrySupersededMark = async (from: string, fromAt: string, to: string, toAt: string, movedTo: ReadonlyMap<string, string>): Promise<void> => {
+export const carrySupersededMark = async (
+  from: string,
+  fromAt: string,
+  to: string,
+  toAt: string,
+  movedTo: ReadonlyMap<string, string>,
+): Promise<void> => {
   const mark = supersededMarkOf(fromAt);
   let named: string;
   try {

@@ -103,7 +103,12 @@ const linkedOnce = async (fh: fs.FileHandle, path: string, at: string, created: 
  * naming the revision), then run `work` — still under the lock. Appends and revision cuts both
  * come through here, so two writers that saw the same end cannot both succeed.
  */
-export const underRolloutLock = async <A>(path: string, expected: ExpectedPosition, options: WriterOptions, work: (locked: Locked) => Promise<A>): Promise<A> => {
+export const underRolloutLock = async <A>(
+  path: string,
+  expected: ExpectedPosition,
+  options: WriterOptions,
+  work: (locked: Locked) => Promise<A>,
+): Promise<A> => {
   const cache = options.tailCache;
   const creating = expected === 'noStream' || expected === 'any';
   let folder: HeldFolder | undefined;
@@ -122,7 +127,10 @@ export const underRolloutLock = async <A>(path: string, expected: ExpectedPositi
       );
       if (!dirExists) throw conflict(path, expected, 'noStream');
     } else {
-      await ownMadeFolders(await fs.mkdir(nodePath.dirname(path), { recursive: true, mode: ROLLOUT_DIR_MODE }), nodePath.dirname(path));
+      await ownMadeFolders(
+        await fs.mkdir(nodePath.dirname(path), { recursive: true, mode: ROLLOUT_DIR_MODE }),
+        nodePath.dirname(path),
+      );
     }
   }
   // Every name in the folder (the file, its lock and mark) through the held handle.
@@ -151,7 +159,10 @@ export const underRolloutLock = async <A>(path: string, expected: ExpectedPositi
     } else if (expected !== 'noStream' && expected !== 'any' && expected.byteOffset === size) {
       actual = expected;
     } else {
-      const hint = expected !== 'noStream' && expected !== 'any' && expected.byteOffset < size ? expected : cache?.checkpoint(path, { ...id, size });
+      const hint =
+        expected !== 'noStream' && expected !== 'any' && expected.byteOffset < size
+          ? expected
+          : cache?.checkpoint(path, { ...id, size });
       actual = await endOfOpenFile(fh, size, hint);
     }
     if (expected === 'noStream' && !opened.created) throw conflict(path, 'noStream', actual);
@@ -197,7 +208,10 @@ const superseded = (path: string, expected: ExpectedPosition, actual: LogPositio
  * (missing = Conflict against `noStream`); `any` opens or creates. O_APPEND so that even a
  * writer that ignores our lock cannot be overwritten.
  */
-const openTarget = async (path: string, expected: ExpectedPosition): Promise<{ readonly fh: fs.FileHandle; readonly created: boolean }> => {
+const openTarget = async (
+  path: string,
+  expected: ExpectedPosition,
+): Promise<{ readonly fh: fs.FileHandle; readonly created: boolean }> => {
   // Never through a link (ELOOP): a rollout is written only as a regular file of the home.
   const create = async () => {
     const fh = await fs.open(path, FS.O_RDWR | FS.O_APPEND | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, ROLLOUT_FILE_MODE);
@@ -235,17 +249,27 @@ const openTarget = async (path: string, expected: ExpectedPosition): Promise<{ r
  * completed meanwhile, nothing is cut and the caller's position check decides. Returns the size
  * to append at.
  */
-const handleTornTail = async (fh: fs.FileHandle, path: string, size: number, options: WriterOptions): Promise<number> => {
+const handleTornTail = async (
+  fh: fs.FileHandle,
+  path: string,
+  size: number,
+  options: WriterOptions,
+): Promise<number> => {
   if (options.tornTail !== 'truncate' || options.quarantine === undefined) {
     const start = (await lastNewlineBefore(fh, size)) + 1;
-    throw corrupt(path, start, `${TORN_TAIL_REASON_PREFIX} incomplete last line (${size - start} bytes, no newline); refusing to append after it`);
+    throw corrupt(
+      path,
+      start,
+      `${TORN_TAIL_REASON_PREFIX} incomplete last line (${size - start} bytes, no newline); refusing to append after it`,
+    );
   }
   const stillMs = options.tornStillMs ?? TORN_STILL_MS;
   // Still: the file's mtime is old, or (a clock we cannot trust) we watched it not change for as long.
   let seen = { size, mtimeMs: -1, since: Date.now() };
   for (;;) {
     const st = await fh.stat();
-    if (st.size !== seen.size || st.mtimeMs !== seen.mtimeMs) seen = { size: st.size, mtimeMs: st.mtimeMs, since: Date.now() };
+    if (st.size !== seen.size || st.mtimeMs !== seen.mtimeMs)
+      seen = { size: st.size, mtimeMs: st.mtimeMs, since: Date.now() };
     if (st.size > 0 && (await byteAt(fh, st.size - 1)) === NL) return st.size;
     const now = Date.now();
     if (now - st.mtimeMs >= stillMs || now - seen.since >= stillMs) break;
@@ -258,7 +282,8 @@ const handleTornTail = async (fh: fs.FileHandle, path: string, size: number, opt
   const tail = Buffer.allocUnsafe(length);
   await fh.read(tail, 0, length, start);
   const { dev, ino } = await fh.stat();
-  const ordinal = (await endOfOpenFile(fh, start, options.tailCache?.checkpoint(path, { dev, ino, size: start }))).ordinal;
+  const ordinal = (await endOfOpenFile(fh, start, options.tailCache?.checkpoint(path, { dev, ino, size: start })))
+    .ordinal;
   const recorded = await options.quarantine.record({
     path,
     ordinal,
@@ -273,4 +298,5 @@ const handleTornTail = async (fh: fs.FileHandle, path: string, size: number, opt
   return start;
 };
 
-const samePosition = (a: LogPosition, b: LogPosition): boolean => a.ordinal === b.ordinal && a.byteOffset === b.byteOffset;
+const samePosition = (a: LogPosition, b: LogPosition): boolean =>
+  a.ordinal === b.ordinal && a.byteOffset === b.byteOffset;

@@ -46,10 +46,12 @@ export const QuarantineEntry = t.intersection([
 export type QuarantineEntry = t.TypeOf<typeof QuarantineEntry>;
 
 /** An entry's 1-based line number (an older entry's 0-based ordinal + 1). */
-export const entryLineNumber = (e: QuarantineEntry): number | undefined => e.lineNumber ?? (e.ordinal === undefined ? undefined : e.ordinal + 1);
+export const entryLineNumber = (e: QuarantineEntry): number | undefined =>
+  e.lineNumber ?? (e.ordinal === undefined ? undefined : e.ordinal + 1);
 
 /** What makes two entries the same: the file and the byte range of the line. */
-const keyOf = (r: { readonly path: string; readonly byteOffset: number; readonly byteLength: number }): string => `${r.byteOffset}:${r.byteLength}:${r.path}`;
+const keyOf = (r: { readonly path: string; readonly byteOffset: number; readonly byteLength: number }): string =>
+  `${r.byteOffset}:${r.byteLength}:${r.path}`;
 
 const entryOf = (r: QuarantineRecord, at: Date): Record<string, unknown> => ({
   at: at.toISOString(),
@@ -77,7 +79,10 @@ const decodeEntry = (bytes: Buffer): QuarantineEntry | undefined => {
  * The decoded entries of a quarantine file from byte `from` (complete lines only), and where the
  * read stopped. Lines that do not decode are passed as `undefined` with their bytes.
  */
-async function* readEntries(file: string, from = 0): AsyncGenerator<{ entry: QuarantineEntry | undefined; bytes: Buffer; end: number }, void, undefined> {
+async function* readEntries(
+  file: string,
+  from = 0,
+): AsyncGenerator<{ entry: QuarantineEntry | undefined; bytes: Buffer; end: number }, void, undefined> {
   const scan = scanLines(file, { ordinal: 0, byteOffset: from });
   let end = from;
   try {
@@ -99,11 +104,15 @@ async function* readEntries(file: string, from = 0): AsyncGenerator<{ entry: Qua
 }
 
 /** Every decodable entry of a quarantine file whose path is one of `paths` (the file absent: none). */
-export const readQuarantineEntries = (file: string, paths: ReadonlySet<string>): TE.TaskEither<EngineError, QuarantineEntry[]> =>
+export const readQuarantineEntries = (
+  file: string,
+  paths: ReadonlySet<string>,
+): TE.TaskEither<EngineError, QuarantineEntry[]> =>
   TE.tryCatch(
     async () => {
       const out: QuarantineEntry[] = [];
-      for await (const { entry } of readEntries(file)) if (entry !== undefined && paths.has(entry.path)) out.push(entry);
+      for await (const { entry } of readEntries(file))
+        if (entry !== undefined && paths.has(entry.path)) out.push(entry);
       return out;
     },
     toEngineError(file, 'read quarantine'),
@@ -132,7 +141,11 @@ const normalize = async (file: string, root: string): Promise<void> => {
         const fixed =
           lineNumber === undefined
             ? rest
-            : { ...rest, lineNumber, message: `${entry.path} line ${lineNumber} (bytes ${entry.byteOffset}..${entry.byteOffset + entry.byteLength}): ${entry.reason}` };
+            : {
+                ...rest,
+                lineNumber,
+                message: `${entry.path} line ${lineNumber} (bytes ${entry.byteOffset}..${entry.byteOffset + entry.byteLength}): ${entry.reason}`,
+              };
         await fh.write(`${JSON.stringify(fixed)}\n`);
       }
     },
@@ -153,7 +166,11 @@ const NL = Buffer.from('\n');
  * afterwards (a truncated torn tail). `root`: the folder below which no link is followed on the
  * way to the file (`confinementRoot`: the home, for the index dir inside it).
  */
-export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new Date() }, root: string = dir): QuarantineSink => {
+export const fileQuarantineSink = (
+  dir: string,
+  clock: Clock = { now: () => new Date() },
+  root: string = dir,
+): QuarantineSink => {
   const file = quarantineFileOf(dir);
   const known = new Set<string>();
   const followed = followFile(file);

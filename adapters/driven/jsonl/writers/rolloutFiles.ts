@@ -36,7 +36,11 @@ const STREAM_BATCH_BYTES = 8 << 20;
  * continue paginated ordinals and streamed copies use the locked writer directly.
  * long: a port's factory: the methods it returns share its closure's state
  */
-export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log: EventLog = jsonlEventLog({ ...options, home })): RolloutFiles => {
+export const jsonlRolloutFiles = (
+  home: string,
+  options: WriterOptions = {},
+  log: EventLog = jsonlEventLog({ ...options, home }),
+): RolloutFiles => {
   // The writer holds the day folders of this home's rollouts by handle (`WriterOptions.home`).
   const writer: WriterOptions = { ...options, home };
   const firstLine =
@@ -62,7 +66,12 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
       }
     };
 
-  const createIn = async (path: string, at: string, folder: HeldFolder | undefined, lines: AsyncIterable<string>): Promise<E.Either<EngineError, AppendResult>> => {
+  const createIn = async (
+    path: string,
+    at: string,
+    folder: HeldFolder | undefined,
+    lines: AsyncIterable<string>,
+  ): Promise<E.Either<EngineError, AppendResult>> => {
     // Built under a name discovery ignores, then linked into place: never a half-written thread.
     // Named after this process (leftovers.ts): what a killed writer left here before is swept first.
     await sweepFolder(nodePath.dirname(at)).catch(() => undefined);
@@ -122,14 +131,17 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
       let roots: string[];
       try {
         real = await fs.realpath(absolute);
-        roots = await Promise.all(ROLLOUT_DIRS.map((d) => fs.realpath(nodePath.join(home, d)).catch(() => nodePath.join(home, d))));
+        roots = await Promise.all(
+          ROLLOUT_DIRS.map((d) => fs.realpath(nodePath.join(home, d)).catch(() => nodePath.join(home, d))),
+        );
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') return E.left(notFound('rollout file', given));
         return E.left(toEngineError(given, 'realpath')(err));
       }
       const at = roots.findIndex((root) => real.startsWith(root + nodePath.sep));
       if (at < 0) return refuse('not a rollout file of this CODEX_HOME (sessions/ or archived_sessions/)');
-      if (parseRolloutFileName(nodePath.basename(real)) === undefined) return refuse('links to a file that is not a rollout');
+      if (parseRolloutFileName(nodePath.basename(real)) === undefined)
+        return refuse('links to a file that is not a rollout');
       // Named under the home as given, as discovery names it: one index key per file, inside the home
       // even when the home is reached through a link.
       return E.right(nodePath.join(home, ROLLOUT_DIRS[at]!, nodePath.relative(roots[at]!, real)));
@@ -143,7 +155,8 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
   // (The writer then holds the folder by handle from its own check to the write: a link swapped in after this check takes nothing out.)
   const writesInside = <A>(path: string, use: () => TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
     insideHome(path, () => {
-      if (!writesInsideHome(home, path)) return TE.left(invalidArgument('path', `${path} is reached through a link out of CODEX_HOME ${home}: refused`));
+      if (!writesInsideHome(home, path))
+        return TE.left(invalidArgument('path', `${path} is reached through a link out of CODEX_HOME ${home}: refused`));
       return useCase(async () => {
         await take(TE.tryCatch(async () => options.hooks?.writeChecked?.(path), toEngineError(path, 'write')));
         return take(use());
@@ -159,10 +172,17 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
           'path',
           `${e.path} is a symbolic link or not a regular file: a rollout (and its lock and marks) is written only as a regular file of CODEX_HOME, never through a link`,
         );
-      if (isPermissionDenied(e)) return ioError(path, e.op, e.code, `CODEX_HOME ${home} is not writable by this user: reads work, a mutation needs write access`);
+      if (isPermissionDenied(e))
+        return ioError(
+          path,
+          e.op,
+          e.code,
+          `CODEX_HOME ${home} is not writable by this user: reads work, a mutation needs write access`,
+        );
       return e;
     };
-  const writing = <A>(path: string, te: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> => TE.mapLeft(writeError(path))(te);
+  const writing = <A>(path: string, te: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
+    TE.mapLeft(writeError(path))(te);
 
   return {
     confine,
@@ -182,7 +202,10 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
           return take(E.mapLeft((reason: string) => decodeError(path, -1, byteOffset, reason))(line));
         });
       }),
-    linesBefore: (path, endByteOffset) => (isInsideHome(home, path) ? readRolloutLines({ path, rolloutId: '', endByteOffset }) : refusedLines(outsideHome(home, path))),
+    linesBefore: (path, endByteOffset) =>
+      isInsideHome(home, path)
+        ? readRolloutLines({ path, rolloutId: '', endByteOffset })
+        : refusedLines(outsideHome(home, path)),
     create: (path, lines) => writesInside(path, () => writing(path, log.append(path, lines, 'noStream'))),
     createFrom: (path, lines) => writesInside(path, () => writing(path, createFrom(path, lines))),
     revise: (base, expected, path, lines) =>
@@ -206,7 +229,8 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
           }),
         );
       }),
-    appendRaw: (path, lines, expected) => insideHome(path, () => writing(path, appendLines(path, lines, expected, writer))),
+    appendRaw: (path, lines, expected) =>
+      insideHome(path, () => writing(path, appendLines(path, lines, expected, writer))),
     awaitWriter: (path) => insideHome(path, () => awaitWriter(path)),
   };
 };

@@ -10,7 +10,9 @@ export const ROLLOUT_DIR_MODE = 0o700;
 
 /** The home's rollout folder `path` lies below (lexically, as the engine forms its paths), if any. */
 const rolloutRootOf = (home: string | undefined, path: string): string | undefined =>
-  home === undefined ? undefined : ['sessions', 'archived_sessions'].map((sub) => nodePath.join(home, sub)).find((root) => isInsideHome(root, path));
+  home === undefined
+    ? undefined
+    : ['sessions', 'archived_sessions'].map((sub) => nodePath.join(home, sub)).find((root) => isInsideHome(root, path));
 
 /**
  * The folder of the rollout `path` held by handle (`holdFolder`), made when `create` (a missing one

@@ -8,7 +8,13 @@ import { syncFolder, writeFileAtomic } from '../../fs/writeFileAtomic.js';
 import { acquireLock, lockPathFor, releaseLock } from '../../fs/lockFile.js';
 import { errnoCode, toEngineError } from '../../fs/fsError.js';
 import { createDurably } from './homeFacts.js';
-import { SESSION_INDEX_MODE, sessionIndexLine, sessionIndexPath, sessionIndexText, withoutThread } from '../home/sessionIndex.js';
+import {
+  SESSION_INDEX_MODE,
+  sessionIndexLine,
+  sessionIndexPath,
+  sessionIndexText,
+  withoutThread,
+} from '../home/sessionIndex.js';
 
 /**
  * The writes of Codex's name log, `session_index.jsonl` (its format and reads: `sessionIndex.ts`):
@@ -33,8 +39,12 @@ const underIndexLock = async <A>(home: string, work: () => Promise<A>): Promise<
 };
 
 /** Append one rename: one `O_APPEND` write of one line (Codex appends the same way, so neither writer's line is torn by the other's). */
-export const appendThreadName = (home: string, threadId: string, name: string, at: Date): TE.TaskEither<EngineError, void> =>
-  appendSessionIndexLine(home, sessionIndexLine(threadId, name, at));
+export const appendThreadName = (
+  home: string,
+  threadId: string,
+  name: string,
+  at: Date,
+): TE.TaskEither<EngineError, void> => appendSessionIndexLine(home, sessionIndexLine(threadId, name, at));
 
 /**
  * Append one line as it is (ending in a newline), as `appendThreadName` appends a rename's: a
@@ -43,7 +53,11 @@ export const appendThreadName = (home: string, threadId: string, name: string, a
  * acknowledged. `once` (a node's copy replaying the rename after a kill, its position not yet
  * saved): not appended when the file already holds this very line, checked under the lock.
  */
-export const appendSessionIndexLine = (home: string, line: string, options: { readonly once?: boolean } = {}): TE.TaskEither<EngineError, void> => {
+export const appendSessionIndexLine = (
+  home: string,
+  line: string,
+  options: { readonly once?: boolean } = {},
+): TE.TaskEither<EngineError, void> => {
   const path = sessionIndexPath(home);
   return TE.tryCatch(
     () =>
@@ -61,7 +75,11 @@ export const appendSessionIndexLine = (home: string, line: string, options: { re
 };
 
 /** The name log's append steps a crash trial kills at (`adapters/driven/system/crashPoint.ts`). */
-const SESSION_INDEX_CRASH_POINTS = { before: 'sessionIndex.append.before', partial: 'sessionIndex.append.partial', synced: 'sessionIndex.append.synced' } as const;
+const SESSION_INDEX_CRASH_POINTS = {
+  before: 'sessionIndex.append.before',
+  partial: 'sessionIndex.append.partial',
+  synced: 'sessionIndex.append.synced',
+} as const;
 
 /**
  * Whole lines appended (`O_APPEND`: one write, repeated only if the OS wrote short, cut back if it
@@ -70,7 +88,15 @@ const SESSION_INDEX_CRASH_POINTS = { before: 'sessionIndex.append.before', parti
  * appends without our lock, so a fragment may be a line it is writing.
  */
 const appendText = (home: string, text: string): Promise<void> =>
-  appendNoFollow(home, sessionIndexPath(home), text, SESSION_INDEX_MODE, true, { stillMs: PARTIAL_LINE_WAIT_MS }, SESSION_INDEX_CRASH_POINTS);
+  appendNoFollow(
+    home,
+    sessionIndexPath(home),
+    text,
+    SESSION_INDEX_MODE,
+    true,
+    { stillMs: PARTIAL_LINE_WAIT_MS },
+    SESSION_INDEX_CRASH_POINTS,
+  );
 
 /** Bytes `[from, to)` of an open file. */
 const bytesOf = async (fh: FileHandle, from: number, to: number): Promise<Buffer> => {
@@ -141,7 +167,10 @@ const carryOver = async (home: string, old: FileHandle, from: number, threadId: 
  */
 export const forgetThreadNames = (home: string, threadId: string): TE.TaskEither<EngineError, void> => {
   const path = sessionIndexPath(home);
-  return TE.tryCatch(() => underIndexLock(home, () => rewriteWithout(home, threadId, REPLACED_RETRIES)), toEngineError(path, 'rewrite session index'));
+  return TE.tryCatch(
+    () => underIndexLock(home, () => rewriteWithout(home, threadId, REPLACED_RETRIES)),
+    toEngineError(path, 'rewrite session index'),
+  );
 };
 
 const rewriteWithout = async (home: string, threadId: string, retries: number): Promise<void> => {

@@ -55,14 +55,19 @@ const moveAll = (
         await holdPoint('rollout.move.before');
         if (replayed && !(await exists(from))) continue;
         // Neither end through a day folder linking out of the home (a file would be moved out, or in).
-        for (const p of [from, to]) if (!writesInsideHome(home, p)) throw invalidArgument('path', `${p} is reached through a link out of CODEX_HOME ${home}: refused`);
+        for (const p of [from, to])
+          if (!writesInsideHome(home, p))
+            throw invalidArgument('path', `${p} is reached through a link out of CODEX_HOME ${home}: refused`);
         // Both folders held by handle from that check to the rename, as the writer holds its own: a
         // day folder swapped for a link meanwhile is refused (LinkRefused), never moved through.
         const source = await holdRolloutFolder(home, from, false, folderHeld);
         try {
           const target = await holdRolloutFolder(home, to, true, folderHeld);
           try {
-            const [fromAt, toAt] = [source?.at(nodePath.basename(from)) ?? from, target?.at(nodePath.basename(to)) ?? to];
+            const [fromAt, toAt] = [
+              source?.at(nodePath.basename(from)) ?? from,
+              target?.at(nodePath.basename(to)) ?? to,
+            ];
             if (await exists(toAt)) throw conflictAt(to);
             await fs.rename(fromAt, toAt);
             // Held folders moved away meanwhile (out of the home, a link left in their place): the move is taken back and refused.
@@ -99,7 +104,8 @@ const moveAll = (
   );
 
 /** A node's copy moves its file where the store says it now lives (archived, unarchived); applied again after a kill, it is done. */
-export const moveRolloutFile = (home: string, from: string, to: string): TE.TaskEither<EngineError, string[]> => moveAll(home, [[from, to]], true);
+export const moveRolloutFile = (home: string, from: string, to: string): TE.TaskEither<EngineError, string[]> =>
+  moveAll(home, [[from, to]], true);
 
 /** Deleted files (thread/delete): gone, whether they were there or not. */
 export const removeRolloutFiles = (paths: ReadonlyArray<string>): TE.TaskEither<EngineError, void> =>

@@ -174,7 +174,8 @@ export const validateExpected = (expected: ExpectedPosition): EngineError | unde
   const { ordinal, byteOffset } = expected;
   if (!Number.isSafeInteger(ordinal) || ordinal < 0 || !Number.isSafeInteger(byteOffset) || byteOffset < 0)
     return invalidArgument('expected', `position must be non-negative integers, got ${JSON.stringify(expected)}`);
-  if ((ordinal === 0) !== (byteOffset === 0)) return invalidArgument('expected', `line ${ordinal} cannot start at byte ${byteOffset}`);
+  if ((ordinal === 0) !== (byteOffset === 0))
+    return invalidArgument('expected', `line ${ordinal} cannot start at byte ${byteOffset}`);
   return undefined;
 };
 
@@ -195,9 +196,11 @@ export const validateLines = (lines: ReadonlyArray<string>, classify: boolean): 
 const validateEvents = (events: ReadonlyArray<NewEvent>, options: AppendEventsOptions): EngineError | undefined => {
   if (events.length === 0) return invalidArgument('events', 'an append needs at least one event');
   const fo = options.firstOrdinal;
-  if (fo !== undefined && (!Number.isSafeInteger(fo) || fo < 0)) return invalidArgument('firstOrdinal', `must be a non-negative integer, got ${fo}`);
+  if (fo !== undefined && (!Number.isSafeInteger(fo) || fo < 0))
+    return invalidArgument('firstOrdinal', `must be a non-negative integer, got ${fo}`);
   for (const [i, e] of events.entries()) {
-    if (typeof e.timestamp !== 'string' || typeof e.type !== 'string') return invalidArgument(`events[${i}]`, 'timestamp and type must be strings');
+    if (typeof e.timestamp !== 'string' || typeof e.type !== 'string')
+      return invalidArgument(`events[${i}]`, 'timestamp and type must be strings');
     if (e.payload === undefined) return invalidArgument(`events[${i}].payload`, 'is required');
     // A value a request carried within the bound can sit deeper in the line built around it: such
     // a line would be written and then quarantined by every reader (Codex's too), so it is refused.

@@ -10,7 +10,10 @@ import { terminalJson } from '../../rpc/terminalJson.js';
 
 const ANALYTICS_OPTIONS = {
   ...HOME_OPTIONS,
-  captureFile: option('--capture-file <file>', 'append batched payloads here as JSONL, no network (default: $CODEX_ANALYTICS_EVENTS_CAPTURE_FILE)'),
+  captureFile: option(
+    '--capture-file <file>',
+    'append batched payloads here as JSONL, no network (default: $CODEX_ANALYTICS_EVENTS_CAPTURE_FILE)',
+  ),
   endpoint: option('--endpoint <url>', 'POST batched payloads to this URL (retries 5xx/429 with backoff)'),
   batchSize: option('--batch-size <n>', 'events per payload (default 100)'),
   attempts: option('--attempts <n>', 'HTTP attempts per payload (default 5)'),
@@ -35,7 +38,10 @@ export interface DeliverySummary {
  * over the network, even when a write fails; else with --endpoint they are POSTed with retries;
  * else the events are printed as JSONL.
  */
-export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => void): Promise<E.Either<EngineError, DeliverySummary | null>> => {
+export const runAnalytics = async (
+  opts: AnalyticsOptions,
+  out: (s: string) => void,
+): Promise<E.Either<EngineError, DeliverySummary | null>> => {
   const [
     E,
     { renderError, invalidArgument },
@@ -83,12 +89,20 @@ export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => v
   if (E.isLeft(named)) return named;
   const { codexHome, indexDir } = named.right;
   const cache = diskPluginCache(codexHome);
-  const reconstructing = stepText(`reconstructing the analytics events of ${codexHome}`, 'reconstructed', 'nothing was sent');
+  const reconstructing = stepText(
+    `reconstructing the analytics events of ${codexHome}`,
+    'reconstructed',
+    'nothing was sent',
+  );
   const rebuilt = await withCaughtUpHome(
     codexHome,
     indexDir,
     { onStatus: cliFeedback.onStatus },
-    (home) => () => cliFeedback.during(reconstructing, reconstructAnalytics(home.store, cache, pluginsManager({ cache, sink: null, productClientId: null }))),
+    (home) => () =>
+      cliFeedback.during(
+        reconstructing,
+        reconstructAnalytics(home.store, cache, pluginsManager({ cache, sink: null, productClientId: null })),
+      ),
   );
   cliFeedback.settle();
   if (E.isLeft(rebuilt)) return rebuilt;
@@ -100,7 +114,11 @@ export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => v
   const payloads = batchEvents(events, batchSize.right);
   const errors: string[] = [];
   let delivered = 0;
-  const delivering = stepText(`delivering ${payloads.length} payloads to ${capture ?? opts.endpoint}`, 'delivered', 'the payloads delivered so far stay delivered');
+  const delivering = stepText(
+    `delivering ${payloads.length} payloads to ${capture ?? opts.endpoint}`,
+    'delivered',
+    'the payloads delivered so far stay delivered',
+  );
   await cliFeedback.during(delivering, async () => {
     for (const p of payloads) {
       const r = await sink.deliver(p)();
@@ -109,7 +127,15 @@ export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => v
     }
     return E.right(undefined);
   });
-  return E.right({ sink: sink.kind, payloads: payloads.length, events: events.length, delivered, failed: payloads.length - delivered, errors, pluginProblems });
+  return E.right({
+    sink: sink.kind,
+    payloads: payloads.length,
+    events: events.length,
+    delivered,
+    failed: payloads.length - delivered,
+    errors,
+    pluginProblems,
+  });
 };
 
 export const analyticsCommand = command({
@@ -118,7 +144,10 @@ export const analyticsCommand = command({
   arguments: [],
   options: ANALYTICS_OPTIONS,
   run: async ({ opts }) => {
-    const [r, { reportError }] = await Promise.all([runAnalytics(opts, (s) => process.stdout.write(terminalJson(s))), import('../exitCodes.js')]);
+    const [r, { reportError }] = await Promise.all([
+      runAnalytics(opts, (s) => process.stdout.write(terminalJson(s))),
+      import('../exitCodes.js'),
+    ]);
     if (r._tag === 'Left') return reportError(r.left);
     if (r.right === null) return;
     process.stdout.write(`${terminalJson(JSON.stringify(r.right))}\n`);

@@ -17,7 +17,8 @@ const readLines = async (file: string): Promise<string[]> => {
 
 export const appendCommand = command({
   name: 'append',
-  description: 'append rollout lines to a thread (`rollout/append`): at its expected end, indexed before the answer; a retried key writes nothing twice',
+  description:
+    'append rollout lines to a thread (`rollout/append`): at its expected end, indexed before the answer; a retried key writes nothing twice',
   arguments: [argument('<threadId>', 'thread to append to', { param: 'threadId' })],
   options: {
     linesFile: option('--lines-file <file>', 'the rollout lines, one JSON line each (`-`: stdin)', { required: true }),
@@ -26,10 +27,14 @@ export const appendCommand = command({
       param: 'expectedOrdinal',
       toParam: numberOption,
     }),
-    idempotencyKey: option('--idempotency-key <key>', 'names this append: a retry with the same key answers the first result', {
-      required: true,
-      param: 'idempotencyKey',
-    }),
+    idempotencyKey: option(
+      '--idempotency-key <key>',
+      'names this append: a retry with the same key answers the first result',
+      {
+        required: true,
+        param: 'idempotencyKey',
+      },
+    ),
     ...METHOD_VIEW_OPTIONS,
   },
   // The lines are read before the request is decoded: a file that cannot be read is refused first.
@@ -42,7 +47,12 @@ export const appendCommand = command({
     }
     return {
       method: (await import('../../../../protocol/historyWrites.js')).rolloutAppendMethod,
-      request: { threadId, lines, expectedOrdinal: request['expectedOrdinal'], idempotencyKey: request['idempotencyKey'] },
+      request: {
+        threadId,
+        lines,
+        expectedOrdinal: request['expectedOrdinal'],
+        idempotencyKey: request['idempotencyKey'],
+      },
       optionOf: { lines: '--lines-file' },
     };
   },

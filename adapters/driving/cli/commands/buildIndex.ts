@@ -10,7 +10,16 @@ import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
  */
 const summaryJson = (s: IndexHomeSummary): unknown => {
   const { files, bytes, lines, quarantined, seconds, quarantinedInHome, ...rest } = s;
-  return { files, bytes, lines, quarantined: quarantinedInHome.lines, seconds, quarantinedFiles: quarantinedInHome.files, quarantinedThisRun: quarantined, ...rest };
+  return {
+    files,
+    bytes,
+    lines,
+    quarantined: quarantinedInHome.lines,
+    seconds,
+    quarantinedFiles: quarantinedInHome.files,
+    quarantinedThisRun: quarantined,
+    ...rest,
+  };
 };
 
 export const indexCommand = command({
@@ -26,7 +35,15 @@ export const indexCommand = command({
     readerThread: option('--no-reader-thread', 'read the rollouts on the indexing thread itself (less memory, slower)'),
   },
   run: async ({ opts }) => {
-    const [{ indexHome }, { renderQuarantined }, { quarantineFileOf }, { withHome }, { printAnswer }, { cliFeedback }, { openTailReaderThread }] = await Promise.all([
+    const [
+      { indexHome },
+      { renderQuarantined },
+      { quarantineFileOf },
+      { withHome },
+      { printAnswer },
+      { cliFeedback },
+      { openTailReaderThread },
+    ] = await Promise.all([
       import('../../../../indexer/indexHome.js'),
       import('../../../../indexer/verify/quarantined.js'),
       import('../../../driven/jsonl/writers/quarantine.js'),

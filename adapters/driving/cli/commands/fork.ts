@@ -9,7 +9,9 @@ export const forkCommand = command({
   arguments: [argument('[threadId]', 'thread to fork (or give --path)', { param: 'threadId' })],
   options: {
     path: option('--path <file>', 'fork the history one rollout file of this home holds', { param: 'path' }),
-    lastTurnId: option('--last-turn-id <turnId>', 'keep the history up to and including this turn', { param: 'lastTurnId' }),
+    lastTurnId: option('--last-turn-id <turnId>', 'keep the history up to and including this turn', {
+      param: 'lastTurnId',
+    }),
     beforeTurnId: option('--before-turn-id <turnId>', 'keep the history before this turn', { param: 'beforeTurnId' }),
     excludeTurns: option('--exclude-turns', "answer without the fork's turns", { param: 'excludeTurns' }),
     originator: option('--originator <name>', "originator recorded in the fork (default: the source's)"),
@@ -18,9 +20,15 @@ export const forkCommand = command({
   params: async () => ({ method: (await import('../../../../protocol/historyWrites.js')).threadForkMethod }),
   onHome: {
     use: async ({ opts, params: p }) => {
-      const [TE, { forkAnswerOf, forkThread }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../../replay/mutations/forkThread.js')]);
+      const [TE, { forkAnswerOf, forkThread }] = await Promise.all([
+        import('fp-ts/lib/TaskEither.js'),
+        import('../../../../replay/mutations/forkThread.js'),
+      ]);
       // `--json` prints `thread/fork`'s answer, as every other command's; the text names what was written.
-      return (home) => TE.map((fork: ForkResult) => ({ fork, answer: forkAnswerOf(fork) }))(forkThread(home.mutations, { ...p, originator: opts.originator }));
+      return (home) =>
+        TE.map((fork: ForkResult) => ({ fork, answer: forkAnswerOf(fork) }))(
+          forkThread(home.mutations, { ...p, originator: opts.originator }),
+        );
     },
     render: () => ({
       // Unnamed, as thread/fork writes it (its title is its source's): `threads` marks it a fork; naming it is one command.

@@ -30,15 +30,21 @@ const line = (o: SessionImportOutcome): string => {
 const days = (n: number): string => `${Number.isInteger(n) ? n : n.toFixed(1)} day${n === 1 ? '' : 's'}`;
 
 /** An import that found nothing says where it looked and what bounds it applied. */
-const noneFound = (r: ImportSessionsResult, p: { readonly maxSessionAgeDays: number; readonly from: string }): string => {
+const noneFound = (
+  r: ImportSessionsResult,
+  p: { readonly maxSessionAgeDays: number; readonly from: string },
+): string => {
   const where = r.lookedIn;
   if (where === undefined) return 'no sessions to import';
-  if (!where.exists) return `no sessions to import: ${where.folder} does not exist (the agent's home is ${p.from}; --from names another)`;
+  if (!where.exists)
+    return `no sessions to import: ${where.folder} does not exist (the agent's home is ${p.from}; --from names another)`;
   if (where.sessionFiles === 0) return `no sessions to import: no session files in ${where.folder}`;
   // Each reason a file was left out, with its count; what is left (past --max-sessions, unreadable) is said by the refusals.
   const reasons = [
     where.alreadyImported ? `${where.alreadyImported} already imported (unchanged since)` : '',
-    where.olderThanWindow ? `${where.olderThanWindow} not modified in the last ${days(p.maxSessionAgeDays)} (--since widens the window)` : '',
+    where.olderThanWindow
+      ? `${where.olderThanWindow} not modified in the last ${days(p.maxSessionAgeDays)} (--since widens the window)`
+      : '',
     where.noWorkingDirectory ? `${where.noWorkingDirectory} with no working directory that exists here` : '',
   ].filter((r) => r !== '');
   return `no sessions to import: ${where.sessionFiles} session file${where.sessionFiles === 1 ? '' : 's'} in ${where.folder}${reasons.length === 0 ? '' : `: ${reasons.join(', ')}`}`;
@@ -55,17 +61,32 @@ export const importCommand = command({
   name: 'import',
   description:
     "import another agent's sessions into this home as Codex does (`externalAgentConfig/import`, SESSIONS): one new thread per session, recorded in Codex's ledger",
-  arguments: [argument('<agent>', 'whose sessions: Claude Code, or Cursor (its agent transcripts)', { choices: ['claude', 'cursor'] })],
+  arguments: [
+    argument('<agent>', 'whose sessions: Claude Code, or Cursor (its agent transcripts)', {
+      choices: ['claude', 'cursor'],
+    }),
+  ],
   options: {
     from: option('--from <dir>', "the agent's home (default: $CLAUDE_CONFIG_DIR, then ~/.claude)"),
     session: option('--session <file...>', 'import these session files instead of the detected ones'),
-    since: option('--since <days|date>', 'only sessions modified within this many days, or since this date (default: 30 days, as Codex)', {
-      param: 'maxSessionAgeDays',
+    since: option(
+      '--since <days|date>',
+      'only sessions modified within this many days, or since this date (default: 30 days, as Codex)',
+      {
+        param: 'maxSessionAgeDays',
+      },
+    ),
+    maxSessions: option('--max-sessions <n>', 'at most this many sessions, newest first (default: 50, as Codex)', {
+      param: 'maxSessions',
     }),
-    maxSessions: option('--max-sessions <n>', 'at most this many sessions, newest first (default: 50, as Codex)', { param: 'maxSessions' }),
     dryRun: option('--dry-run', 'say what would be imported, write nothing'),
-    originator: option('--originator <name>', 'originator recorded in the imported threads', { default: 'codex_cli_rs' }),
-    modelProvider: option('--model-provider <id>', "model provider recorded in the imported threads (default: the home's config.toml model_provider, else openai)"),
+    originator: option('--originator <name>', 'originator recorded in the imported threads', {
+      default: 'codex_cli_rs',
+    }),
+    modelProvider: option(
+      '--model-provider <id>',
+      "model provider recorded in the imported threads (default: the home's config.toml model_provider, else openai)",
+    ),
     source: option('--source <name>', 'session source recorded in the imported threads', { default: 'cli' }),
     codexVersion: option(
       '--codex-version <version>',
@@ -76,7 +97,10 @@ export const importCommand = command({
   },
   // What the options must be: the session age in days (from `--since` days or date), the count bound.
   params: async ({ opts }) => {
-    const [t, { DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS }] = await Promise.all([import('io-ts'), import('../../../../domain/externalConfig/migration.js')]);
+    const [t, { DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS }] = await Promise.all([
+      import('io-ts'),
+      import('../../../../domain/externalConfig/migration.js'),
+    ]);
     const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
     const AgeDays = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'a number of days ≥ 0 or a date');
     /** `--since`: a number of days, or a date the sessions must be modified after. */
@@ -89,7 +113,9 @@ export const importCommand = command({
     };
     // The version whose cli_version the threads get: the option, else the environment's, else the newest spoken (as serve's).
     const env = process.env['ROLLOUT_ENGINE_CODEX_VERSION'];
-    const SpokenVersion = t.keyof(Object.fromEntries(CODEX_VERSIONS.map((v) => [v, null])) as Record<(typeof CODEX_VERSIONS)[number], null>);
+    const SpokenVersion = t.keyof(
+      Object.fromEntries(CODEX_VERSIONS.map((v) => [v, null])) as Record<(typeof CODEX_VERSIONS)[number], null>,
+    );
     return {
       codec: t.type({ maxSessionAgeDays: AgeDays, maxSessions: PositiveInt, cliVersion: SpokenVersion }),
       request: {
@@ -101,14 +127,15 @@ export const importCommand = command({
   },
   run: async ({ args: [agentName], opts, params: p }) => {
     const agent = agentName as ExternalAgent;
-    const [fs, { importSessions }, { agentHomeOf }, { garbageBound }, { progressBar }, { runOnHome }] = await Promise.all([
-      import('node:fs'),
-      import('../../../../replay/imports/importSessions.js'),
-      import('../../../driven/externalAgents/claudeCodeSessions.js'),
-      import('../../../driven/system/garbageBound.js'),
-      import('../progress.js'),
-      import('../runOnHome.js'),
-    ]);
+    const [fs, { importSessions }, { agentHomeOf }, { garbageBound }, { progressBar }, { runOnHome }] =
+      await Promise.all([
+        import('node:fs'),
+        import('../../../../replay/imports/importSessions.js'),
+        import('../../../driven/externalAgents/claudeCodeSessions.js'),
+        import('../../../driven/system/garbageBound.js'),
+        import('../progress.js'),
+        import('../runOnHome.js'),
+      ]);
     const bar = progressBar(process.stderr.isTTY === true && opts.json !== true && opts.quiet !== true, 'importing');
     let bytesDone = 0;
     const sizeOf = (path: string): number => fs.statSync(path, { throwIfNoEntry: false })?.size ?? 0;
@@ -132,7 +159,13 @@ export const importCommand = command({
               },
               onSession: (o, done, of) => {
                 bytesDone += o.status === 'refused' ? 0 : sizeOf(o.source);
-                bar.update({ stage: 'reading', filesDone: done, filesTotal: of, bytesDone, bytesTotal: Math.max(bytesDone, (bytesDone / done) * of) });
+                bar.update({
+                  stage: 'reading',
+                  filesDone: done,
+                  filesTotal: of,
+                  bytesDone,
+                  bytesTotal: Math.max(bytesDone, (bytesDone / done) * of),
+                });
               },
             },
           )();

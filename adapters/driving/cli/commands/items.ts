@@ -30,13 +30,19 @@ export const itemsCommand = command({
       return (home) => listItems(home.read, params, presence);
     },
     render: ({ args: [threadId], opts, cmd, params }) => ({
-      text: (page) => [...page.data.flatMap((e) => itemLines(e.item, `${terminalText(e.turnId)}  `)), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
+      text: (page) =>
+        [
+          ...page.data.flatMap((e) => itemLines(e.item, `${terminalText(e.turnId)}  `)),
+          ...pageHints(page, pageCommandOf(cmd, '--desc')),
+        ].join('\n'),
       // Codex answers a turn id the thread does not have with an empty page, not an error; a
       // person is told what that empty page may mean.
       notes: (page) => [
         ...limitNotes(params.limit),
         ...(page.data.length === 0 && opts.turn !== undefined && opts.cursor === undefined
-          ? [`no items in turn ${opts.turn}: is it a turn of this thread? rollout-engine turns ${threadId} --view notLoaded lists them`]
+          ? [
+              `no items in turn ${opts.turn}: is it a turn of this thread? rollout-engine turns ${threadId} --view notLoaded lists them`,
+            ]
           : []),
       ],
     }),

@@ -3,11 +3,13 @@ import { argument, option } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 /** A patch field from its two options: null when cleared, the value, or absent when neither is given. */
-const field = (value: string | undefined, clear: boolean | undefined): string | null | undefined => (clear === true ? null : value);
+const field = (value: string | undefined, clear: boolean | undefined): string | null | undefined =>
+  clear === true ? null : value;
 
 export const metadataCommand = command({
   name: 'metadata',
-  description: "patch a thread's stored git metadata (`thread/metadata/update`): kept in the engine's thread-state log, as Codex keeps it in its cache",
+  description:
+    "patch a thread's stored git metadata (`thread/metadata/update`): kept in the engine's thread-state log, as Codex keeps it in its cache",
   arguments: [argument('<threadId>', 'the thread', { param: 'threadId' })],
   options: {
     gitSha: option('--git-sha <sha>', 'the commit'),

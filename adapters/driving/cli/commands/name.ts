@@ -4,8 +4,12 @@ import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 export const nameCommand = command({
   name: 'name',
-  description: 'name a thread (`thread/name/set`): a line in session_index.jsonl, as Codex writes it; nothing in the rollout',
-  arguments: [argument('<threadId>', 'thread to name', { param: 'threadId' }), argument('<name>', 'its name (trimmed; blank refused)', { param: 'name' })],
+  description:
+    'name a thread (`thread/name/set`): a line in session_index.jsonl, as Codex writes it; nothing in the rollout',
+  arguments: [
+    argument('<threadId>', 'thread to name', { param: 'threadId' }),
+    argument('<name>', 'its name (trimmed; blank refused)', { param: 'name' }),
+  ],
   options: METHOD_VIEW_OPTIONS,
   params: async () => ({ method: (await import('../../../../protocol/management.js')).threadNameSetMethod }),
   onHome: {

@@ -17,7 +17,10 @@ const pluginRow = (p: { readonly [k: string]: unknown }): string =>
 
 const listingText = (l: PluginListResult): string =>
   [
-    ...l.marketplaces.flatMap((m) => [`${m.name}  ${m.path ?? '(remote catalog)'}`, ...m.plugins.map((p) => pluginRow(p))]),
+    ...l.marketplaces.flatMap((m) => [
+      `${m.name}  ${m.path ?? '(remote catalog)'}`,
+      ...m.plugins.map((p) => pluginRow(p)),
+    ]),
     ...l.marketplaceLoadErrors.map((e) => `error: ${e.marketplacePath}: ${e.message}`),
   ].join('\n');
 
@@ -33,7 +36,10 @@ const syncText = (o: RemoteSyncOutcome): string =>
 
 /** `--chatgpt-base-url`, which the backend's subcommands share. */
 const backendOption = () =>
-  option('--chatgpt-base-url <url>', "the ChatGPT plugin backend; default: config.toml's chatgpt_base_url, else https://chatgpt.com/backend-api/");
+  option(
+    '--chatgpt-base-url <url>',
+    "the ChatGPT plugin backend; default: config.toml's chatgpt_base_url, else https://chatgpt.com/backend-api/",
+  );
 
 /** The backend a subcommand was pointed at. */
 const backendOf = (opts: { readonly chatgptBaseUrl?: string }): { chatgptBaseUrl?: string } =>
@@ -44,11 +50,21 @@ const listCommand = command({
   name: 'list',
   description: 'the local marketplaces the home sees and their plugins, as `plugin/list` answers',
   arguments: [],
-  options: { cwd: option('--cwd <dir...>', "also the marketplace of each folder's repository", { param: 'cwds' }), ...METHOD_VIEW_OPTIONS },
+  options: {
+    cwd: option('--cwd <dir...>', "also the marketplace of each folder's repository", { param: 'cwds' }),
+    ...METHOD_VIEW_OPTIONS,
+  },
   withParentOptions: true,
   params: async () => ({ method: (await import('../../../../protocol/plugins.js')).pluginListMethod }),
   run: async ({ opts, params: p }) => {
-    const [{ listPlugins }, { homePluginPorts }, { withHome }, { printAnswer }, { pluginListMethod, remoteLocalVersionAt }, { isCodexVersion }] = await Promise.all([
+    const [
+      { listPlugins },
+      { homePluginPorts },
+      { withHome },
+      { printAnswer },
+      { pluginListMethod, remoteLocalVersionAt },
+      { isCodexVersion },
+    ] = await Promise.all([
       import('../../../../replay/plugins/listPlugins.js'),
       import('../../../driven/plugins/homeRemotePlugins.js'),
       import('../homeOptions.js'),
@@ -57,7 +73,9 @@ const listCommand = command({
       import('../../../../protocol/codexVersions.js'),
     ]);
     // A remote plugin's localVersion as the version the command speaks answers it (`--codex-version`, resolved by commandSpec).
-    const localVersion = isCodexVersion(opts.codexVersion) ? remoteLocalVersionAt(pluginListMethod, opts.codexVersion) : undefined;
+    const localVersion = isCodexVersion(opts.codexVersion)
+      ? remoteLocalVersionAt(pluginListMethod, opts.codexVersion)
+      : undefined;
     await withHome(opts, async ({ codexHome }) => {
       const r = await listPlugins(homePluginPorts(codexHome, {}), p, localVersion)();
       await printAnswer(r, opts, listingText);
@@ -74,7 +92,10 @@ const installCommand = command({
   description:
     'install a plugin, as `plugin/install` does: from a local marketplace file (cache root replaced, enabled in config.toml), or with --remote-marketplace from the ChatGPT plugin backend (bundle downloaded into the cache, remote-install sidecar written)',
   arguments: [
-    argument('<marketplacePathOrRemoteId>', 'the marketplace file (…/.agents/plugins/marketplace.json); with --remote-marketplace, the remote plugin id'),
+    argument(
+      '<marketplacePathOrRemoteId>',
+      'the marketplace file (…/.agents/plugins/marketplace.json); with --remote-marketplace, the remote plugin id',
+    ),
     argument('[pluginName]', 'the plugin, by its name in that marketplace (local installs)'),
   ],
   options: {
@@ -88,17 +109,25 @@ const installCommand = command({
   withParentOptions: true,
   // Two shapes of one method's params: decoded here, where the home is named first.
   run: async ({ args: [target, pluginName], opts }) => {
-    const [E, { invalidArgument }, { installPlugin }, { PluginInstallParams }, { homePluginPorts }, { decodeRequest, withRequest }, { homeOf }, { printAnswer }] =
-      await Promise.all([
-        import('fp-ts/lib/Either.js'),
-        import('../../../../domain/errors.js'),
-        import('../../../../replay/plugins/installPlugin.js'),
-        import('../../../../protocol/plugins.js'),
-        import('../../../driven/plugins/homeRemotePlugins.js'),
-        import('../decodeOptions.js'),
-        import('../homeOptions.js'),
-        import('../printAnswer.js'),
-      ]);
+    const [
+      E,
+      { invalidArgument },
+      { installPlugin },
+      { PluginInstallParams },
+      { homePluginPorts },
+      { decodeRequest, withRequest },
+      { homeOf },
+      { printAnswer },
+    ] = await Promise.all([
+      import('fp-ts/lib/Either.js'),
+      import('../../../../domain/errors.js'),
+      import('../../../../replay/plugins/installPlugin.js'),
+      import('../../../../protocol/plugins.js'),
+      import('../../../driven/plugins/homeRemotePlugins.js'),
+      import('../decodeOptions.js'),
+      import('../homeOptions.js'),
+      import('../printAnswer.js'),
+    ]);
     // The home's plugin ports, as `serve` builds them (`openCodexHome`): this command opens no index.
     // Either shape's params go to the use case `plugin/install` runs, which routes them as it does for `serve`.
     const named = homeOf(opts);
@@ -120,8 +149,14 @@ const installCommand = command({
     }
     const request =
       pluginName === undefined
-        ? E.left(invalidArgument('<pluginName>', 'required with a local marketplace file (or give --remote-marketplace)'))
-        : decodeRequest(PluginInstallParams, { marketplacePath: target, pluginName }, { marketplacePath: '<marketplacePath>', pluginName: '<pluginName>' });
+        ? E.left(
+            invalidArgument('<pluginName>', 'required with a local marketplace file (or give --remote-marketplace)'),
+          )
+        : decodeRequest(
+            PluginInstallParams,
+            { marketplacePath: target, pluginName },
+            { marketplacePath: '<marketplacePath>', pluginName: '<pluginName>' },
+          );
     return withRequest(opts, request, async (p) => {
       const r = await installPlugin(plugins, p)();
       await printAnswer(r, opts, () => `installed ${p.pluginName} from ${p.marketplacePath ?? target}`);
@@ -179,7 +214,14 @@ export const pluginsCommand = command({
   options: HOME_AND_JSON_OPTIONS,
   subcommands: [listCommand, installCommand, syncCommand, uninstallCommand],
   run: async ({ opts }) => {
-    const [{ listPluginIdentities }, { diskPluginCache }, { withCaughtUpHome }, { homeOf }, { printAnswer }, { cliFeedback, stepText }] = await Promise.all([
+    const [
+      { listPluginIdentities },
+      { diskPluginCache },
+      { withCaughtUpHome },
+      { homeOf },
+      { printAnswer },
+      { cliFeedback, stepText },
+    ] = await Promise.all([
       import('../../../../replay/plugins/listPluginIdentities.js'),
       import('../../../driven/plugins/pluginCache.js'),
       import('../../composition/openCodexHome.js'),

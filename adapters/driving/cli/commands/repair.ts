@@ -15,7 +15,12 @@ const repairText = (r: Repaired): string =>
 /** Counts in the JSON answer, not the rollout ids (there may be thousands). */
 const repairJson = (r: Repaired): unknown => {
   const { rollouts, rebuilt, catchUp, ...rest } = r;
-  return { ...rest, rollouts: rollouts.length, reindexed: catchUp === null ? null : catchUp.indexed + catchUp.reindexed + catchUp.tailed, rebuilt: rebuilt !== null };
+  return {
+    ...rest,
+    rollouts: rollouts.length,
+    reindexed: catchUp === null ? null : catchUp.indexed + catchUp.reindexed + catchUp.tailed,
+    rebuilt: rebuilt !== null,
+  };
 };
 
 /**
@@ -62,10 +67,15 @@ export const repairCommand = command({
     const findings = await loadVerifyFindings(indexDir)();
     const planned = E.isLeft(findings)
       ? findings
-      : await cliFeedback.during(stepText(`repairing the index of ${codexHome}: re-indexing what the last verify found`, 'repaired', KEPT), () =>
-          withIndexAsItIs(codexHome, indexDir, (store) =>
-            repairIndex(store, codexHome, findings.right, { quarantine: homeQuarantineSink(codexHome, indexDir), tailReader: openTailReaderThread }),
-          ),
+      : await cliFeedback.during(
+          stepText(`repairing the index of ${codexHome}: re-indexing what the last verify found`, 'repaired', KEPT),
+          () =>
+            withIndexAsItIs(codexHome, indexDir, (store) =>
+              repairIndex(store, codexHome, findings.right, {
+                quarantine: homeQuarantineSink(codexHome, indexDir),
+                tailReader: openTailReaderThread,
+              }),
+            ),
         );
     // An index that cannot be opened at all (damaged pages) holds nothing to repair in place: it is rebuilt.
     const damaged = E.isLeft(planned) && planned.left._tag === 'Corrupt' && planned.left.path.startsWith(indexDir);
@@ -84,9 +94,19 @@ export const repairCommand = command({
       : planned;
     let repaired: E.Either<EngineError, Repaired>;
     if (E.isRight(plan) && plan.right.strategy === 'rebuild') {
-      const rebuilt = await indexHome({ codexHome, indexDir, rebuild: true, onStatus: cliFeedback.onStatus, tailReader: openTailReaderThread });
+      const rebuilt = await indexHome({
+        codexHome,
+        indexDir,
+        rebuild: true,
+        onStatus: cliFeedback.onStatus,
+        tailReader: openTailReaderThread,
+      });
       cliFeedback.settle();
-      repaired = E.map((s: IndexHomeSummary) => ({ ...plan.right, rebuilt: s, seconds: Number(process.hrtime.bigint() - t0) / 1e9 }))(rebuilt);
+      repaired = E.map((s: IndexHomeSummary) => ({
+        ...plan.right,
+        rebuilt: s,
+        seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      }))(rebuilt);
     } else repaired = E.map((r: RepairReport) => ({ ...r, rebuilt: null }))(plan);
     // The index is no longer the one the findings describe.
     const dropped = E.isRight(repaired) ? await dropVerifyFindings(indexDir)() : E.right(undefined);

@@ -7,7 +7,10 @@ export const revertCommand = command({
   description: 'revert a paginated thread before a turn (`thread/revert`): a new revision file, nothing rewritten',
   arguments: [argument('<threadId>', 'thread to revert', { param: 'threadId' })],
   options: {
-    beforeTurnId: option('--before-turn-id <turnId>', 'the first turn to drop', { required: true, param: 'beforeTurnId' }),
+    beforeTurnId: option('--before-turn-id <turnId>', 'the first turn to drop', {
+      required: true,
+      param: 'beforeTurnId',
+    }),
     ...METHOD_VIEW_OPTIONS,
   },
   params: async () => ({ method: (await import('../../../../protocol/historyWrites.js')).threadRevertMethod }),

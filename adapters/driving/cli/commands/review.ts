@@ -12,7 +12,9 @@ const REVIEW_OPTIONS = {
   commit: option('--commit <sha>', 'review a commit'),
   title: option('--title <title>', "the commit's title (with --commit)"),
   target: option('--target <json>', 'the review target as review/start takes it', { param: 'target' }),
-  delivery: option('--delivery <delivery>', 'where the review runs: inline (default) | detached', { param: 'delivery' }),
+  delivery: option('--delivery <delivery>', 'where the review runs: inline (default) | detached', {
+    param: 'delivery',
+  }),
   ...METHOD_VIEW_OPTIONS,
 };
 
@@ -22,10 +24,20 @@ const TARGET_OPTIONS = '--custom, --uncommitted, --base-branch, --commit, --targ
  * The `review/start` target the options describe, for the params codec to check: one target
  * option, and `--title` only with `--commit` (it is that commit's title; nothing else takes one).
  */
-const targetOf = (o: OptionsOf<typeof REVIEW_OPTIONS>, invalidArgument: (what: string, reason: string) => EngineError): { target: unknown } | EngineError => {
-  const given = [o.custom !== undefined, o.uncommitted === true, o.baseBranch !== undefined, o.commit !== undefined, o.target !== undefined];
+const targetOf = (
+  o: OptionsOf<typeof REVIEW_OPTIONS>,
+  invalidArgument: (what: string, reason: string) => EngineError,
+): { target: unknown } | EngineError => {
+  const given = [
+    o.custom !== undefined,
+    o.uncommitted === true,
+    o.baseBranch !== undefined,
+    o.commit !== undefined,
+    o.target !== undefined,
+  ];
   if (given.filter(Boolean).length !== 1) return invalidArgument('target', `give exactly one of ${TARGET_OPTIONS}`);
-  if (o.title !== undefined && o.commit === undefined) return invalidArgument('--title', "only with --commit (it is that commit's title)");
+  if (o.title !== undefined && o.commit === undefined)
+    return invalidArgument('--title', "only with --commit (it is that commit's title)");
   if (o.custom !== undefined) return { target: { type: 'custom', instructions: o.custom } };
   if (o.uncommitted === true) return { target: { type: 'uncommittedChanges' } };
   if (o.baseBranch !== undefined) return { target: { type: 'baseBranch', branch: o.baseBranch } };
@@ -39,11 +51,15 @@ const targetOf = (o: OptionsOf<typeof REVIEW_OPTIONS>, invalidArgument: (what: s
 
 export const reviewCommand = command({
   name: 'review',
-  description: 'start a review (`review/start`): inline in the thread, or detached in a new review thread forked from it',
+  description:
+    'start a review (`review/start`): inline in the thread, or detached in a new review thread forked from it',
   arguments: [argument('<threadId>', 'thread to review', { param: 'threadId' })],
   options: REVIEW_OPTIONS,
   params: async ({ opts, request }) => {
-    const [{ invalidArgument }, { reviewStartMethod }] = await Promise.all([import('../../../../domain/errors.js'), import('../../../../protocol/historyWrites.js')]);
+    const [{ invalidArgument }, { reviewStartMethod }] = await Promise.all([
+      import('../../../../domain/errors.js'),
+      import('../../../../protocol/historyWrites.js'),
+    ]);
     const target = targetOf(opts, invalidArgument);
     return '_tag' in target ? target : { method: reviewStartMethod, request: { ...request, target: target.target } };
   },
@@ -52,6 +68,7 @@ export const reviewCommand = command({
       const { startReview } = await import('../../../../replay/mutations/startReview.js');
       return (home) => startReview(home.mutations, p);
     },
-    render: () => (v) => `review turn ${v.turn.id} started in ${v.reviewThreadId}\n  ${v.written.path} (+${v.written.bytes} bytes)`,
+    render: () => (v) =>
+      `review turn ${v.turn.id} started in ${v.reviewThreadId}\n  ${v.written.path} (+${v.written.bytes} bytes)`,
   },
 });

@@ -49,27 +49,48 @@ const withTerms = (command: PageCommand, terms: ReadonlyArray<string>): PageComm
 /** `rollout-engine search <terms…>`: `thread/search`, or `thread/searchOccurrences` in one thread. */
 export const searchCommand = command({
   name: 'search',
-  description: 'find the threads (or, with --thread, the messages of one thread) where some text was said, as `thread/search` / `thread/searchOccurrences` do',
+  description:
+    'find the threads (or, with --thread, the messages of one thread) where some text was said, as `thread/search` / `thread/searchOccurrences` do',
   arguments: [
-    argument('<terms...>', 'the text to find: case-insensitive, literal, the words joined by one space', { param: 'searchTerm', toParam: (terms) => terms.join(' ') }),
+    argument('<terms...>', 'the text to find: case-insensitive, literal, the words joined by one space', {
+      param: 'searchTerm',
+      toParam: (terms) => terms.join(' '),
+    }),
   ],
   options: {
     thread: option('--thread <id>', "every occurrence in this thread's messages instead", { param: 'threadId' }),
-    limit: option('--limit <n>', 'page size (threads: default 25, at most 100; occurrences: default 50)', { param: 'limit', toParam: numberOption }),
-    cursor: option('--cursor <cursor>', 'a nextCursor (or, for threads, a backwardsCursor) from an earlier page', { param: 'cursor' }),
+    limit: option('--limit <n>', 'page size (threads: default 25, at most 100; occurrences: default 50)', {
+      param: 'limit',
+      toParam: numberOption,
+    }),
+    cursor: option('--cursor <cursor>', 'a nextCursor (or, for threads, a backwardsCursor) from an earlier page', {
+      param: 'cursor',
+    }),
     sort: option('--sort <key>', 'threads: created_at (default) | updated_at | recency_at', { param: 'sortKey' }),
-    asc: option('--asc', 'threads: oldest first', { param: 'sortDirection', toParam: (asc) => (asc ? 'asc' : undefined) }),
+    asc: option('--asc', 'threads: oldest first', {
+      param: 'sortDirection',
+      toParam: (asc) => (asc ? 'asc' : undefined),
+    }),
     archived: option('--archived', 'threads: search archived threads instead', { param: 'archived' }),
     allSources: option('--all-sources', 'threads: include exec and sub-agent threads', { param: 'sourceKinds' }),
     ...METHOD_VIEW_OPTIONS,
   },
   // With --thread, `thread/searchOccurrences` (its own params); else `thread/search`.
-  params: async ({ opts, request: r }): Promise<ParamsRequest<t.TypeOf<typeof ThreadSearchOccurrencesParams> | t.TypeOf<typeof ThreadSearchParams>>> => {
+  params: async ({
+    opts,
+    request: r,
+  }): Promise<ParamsRequest<t.TypeOf<typeof ThreadSearchOccurrencesParams> | t.TypeOf<typeof ThreadSearchParams>>> => {
     if (opts.thread !== undefined) {
       const { threadSearchOccurrencesMethod } = await import('../../../../protocol/search.js');
-      return { method: threadSearchOccurrencesMethod, request: { threadId: r['threadId'], searchTerm: r['searchTerm'], limit: r['limit'], cursor: r['cursor'] } };
+      return {
+        method: threadSearchOccurrencesMethod,
+        request: { threadId: r['threadId'], searchTerm: r['searchTerm'], limit: r['limit'], cursor: r['cursor'] },
+      };
     }
-    const [{ threadSearchMethod }, { SourceKind }] = await Promise.all([import('../../../../protocol/search.js'), import('../../../../protocol/threads.js')]);
+    const [{ threadSearchMethod }, { SourceKind }] = await Promise.all([
+      import('../../../../protocol/search.js'),
+      import('../../../../protocol/threads.js'),
+    ]);
     return {
       method: threadSearchMethod,
       request: {
@@ -85,7 +106,15 @@ export const searchCommand = command({
   },
   run: async ({ args: [terms], opts, params: q, cmd }) => {
     const searchTerm = terms.join(' ');
-    const [{ literalPattern }, { searchOccurrences }, { searchThreads }, { pageCommandOf }, { pageHints }, { runOnHome }, { resolveCodexHome }] = await Promise.all([
+    const [
+      { literalPattern },
+      { searchOccurrences },
+      { searchThreads },
+      { pageCommandOf },
+      { pageHints },
+      { runOnHome },
+      { resolveCodexHome },
+    ] = await Promise.all([
       import('../../../../domain/search/literalMatch.js'),
       import('../../../../replay/history/searchOccurrences.js'),
       import('../../../../replay/history/searchThreads.js'),
@@ -105,7 +134,10 @@ export const searchCommand = command({
         (home) => searchOccurrences(home.read, q),
         {
           text: (page) =>
-            [...occurrenceLines(page, nothing), page.nextCursor === null ? 'last page' : terminalText(`next page: --cursor '${page.nextCursor}'`)].join('\n'),
+            [
+              ...occurrenceLines(page, nothing),
+              page.nextCursor === null ? 'last page' : terminalText(`next page: --cursor '${page.nextCursor}'`),
+            ].join('\n'),
           json: (page) => page,
           styled: process.stdout.isTTY === true,
         },
@@ -114,7 +146,9 @@ export const searchCommand = command({
       );
     }
     const matchRanges = (snippet: string, term: string): Array<readonly [number, number]> =>
-      [...snippet.matchAll(literalPattern(term, true))].filter((m) => m[0] !== '').map((m) => [m.index, m.index + m[0].length] as const);
+      [...snippet.matchAll(literalPattern(term, true))]
+        .filter((m) => m[0] !== '')
+        .map((m) => [m.index, m.index + m[0].length] as const);
     const threadLines = (page: ThreadSearchPage): string[] =>
       page.data.length === 0
         ? [
@@ -133,9 +167,15 @@ export const searchCommand = command({
       import('../../../../protocol/search.js'),
       import('../../../../protocol/codexVersions.js'),
     ]);
-    const context = isCodexVersion(opts.codexVersion) ? snippetContextAt(threadSearchMethod, opts.codexVersion) : undefined;
+    const context = isCodexVersion(opts.codexVersion)
+      ? snippetContextAt(threadSearchMethod, opts.codexVersion)
+      : undefined;
     return runOnHome(opts, (home) => searchThreads(home.read, q, context), {
-      text: (page) => [...threadLines(page), ...pageHints(page, withTerms(pageCommandOf(cmd, '--asc'), terms)).map(terminalText)].join('\n'),
+      text: (page) =>
+        [
+          ...threadLines(page),
+          ...pageHints(page, withTerms(pageCommandOf(cmd, '--asc'), terms)).map(terminalText),
+        ].join('\n'),
       json: (page) => page,
       // The highlight's escapes are the only ones (each piece escaped on its own, above).
       styled: process.stdout.isTTY === true,

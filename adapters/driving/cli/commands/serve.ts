@@ -24,16 +24,28 @@ export const serveCommand = command({
       'transport endpoint, as codex app-server: `stdio://` or `ws://IP:PORT` (GET /readyz, /healthz, /metrics, and the web viewer at http://IP:PORT/viewer/ — printed on the start-up line; GET / leads there)',
       { default: 'stdio://', ...setting('listen') },
     ),
-    wsAuth: option('--ws-auth <mode>', 'authentication of WebSocket connections: capability-token or signed-bearer-token (required off loopback)', setting('wsAuth')),
+    wsAuth: option(
+      '--ws-auth <mode>',
+      'authentication of WebSocket connections: capability-token or signed-bearer-token (required off loopback)',
+      setting('wsAuth'),
+    ),
     wsTokenFile: option('--ws-token-file <path>', 'the capability-token file', setting('wsTokenFile')),
-    wsTokenSha256: option('--ws-token-sha256 <hex>', 'hex SHA-256 digest of the capability token', setting('wsTokenSha256')),
+    wsTokenSha256: option(
+      '--ws-token-sha256 <hex>',
+      'hex SHA-256 digest of the capability token',
+      setting('wsTokenSha256'),
+    ),
     wsSharedSecretFile: option(
       '--ws-shared-secret-file <path>',
       'the shared secret (at least 32 bytes) signed JWT bearer tokens are checked with (HS256)',
       setting('wsSharedSecretFile'),
     ),
     wsIssuer: option('--ws-issuer <issuer>', 'expected issuer of signed JWT bearer tokens', setting('wsIssuer')),
-    wsAudience: option('--ws-audience <audience>', 'expected audience of signed JWT bearer tokens', setting('wsAudience')),
+    wsAudience: option(
+      '--ws-audience <audience>',
+      'expected audience of signed JWT bearer tokens',
+      setting('wsAudience'),
+    ),
     wsMaxClockSkewSeconds: option(
       '--ws-max-clock-skew-seconds <seconds>',
       'clock skew allowed when checking signed JWT bearer tokens (default 30)',
@@ -59,7 +71,11 @@ export const serveCommand = command({
       'a real codex app-server for every method not answered here (accounts, models, thread/resume, turn/start and their requests to the client), one upstream connection per client: `codex` spawns `codex app-server` on the same home, on a Unix socket in a 0700 folder of its own (no port; restarted when it dies), `ws://HOST:PORT` connects to one running; real clients (`codex --remote ws://…`) then work on the engine',
       setting('upstream'),
     ),
-    upstreamBin: option('--upstream-bin <path>', 'the codex binary --upstream codex runs (default: `codex` on PATH)', setting('upstreamBin')),
+    upstreamBin: option(
+      '--upstream-bin <path>',
+      'the codex binary --upstream codex runs (default: `codex` on PATH)',
+      setting('upstreamBin'),
+    ),
     upstreamTokenFile: option(
       '--upstream-token-file <path>',
       'the capability token of the --upstream ws:// server (sent as a bearer token)',
@@ -80,11 +96,19 @@ export const serveCommand = command({
       `the Codex version whose app-server protocol to speak (${CODEX_VERSIONS.join(', ')}); default: ROLLOUT_ENGINE_CODEX_VERSION, else the --upstream's, else ${NEWEST_CODEX_VERSION}. A Codex client that declares a version we speak at initialize (clientInfo codex-tui) gets that one`,
       setting('codexVersion'),
     ),
-    logLevel: option('--log-level <level>', 'structured JSON logs on stderr at this level and above: error, warn, info, debug', {
-      default: 'info',
-      ...setting('logLevel'),
-    }),
-    gateWaitMs: option('--gate-wait-ms <ms>', 'how long to wait for another process backfilling the index', numberSetting('gateWaitMs')),
+    logLevel: option(
+      '--log-level <level>',
+      'structured JSON logs on stderr at this level and above: error, warn, info, debug',
+      {
+        default: 'info',
+        ...setting('logLevel'),
+      },
+    ),
+    gateWaitMs: option(
+      '--gate-wait-ms <ms>',
+      'how long to wait for another process backfilling the index',
+      numberSetting('gateWaitMs'),
+    ),
     maxRequestBytes: option(
       '--max-request-bytes <n>',
       `the largest message a client may send; a longer one is refused without being held (default ${DEFAULT_MAX_REQUEST_BYTES}; 16 MiB on WebSocket)`,

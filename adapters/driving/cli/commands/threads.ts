@@ -23,7 +23,11 @@ const isoSeconds = (s: number): string => new Date(s * 1000).toISOString().repla
  * Each line is one line, its controls escaped, whatever the name or preview holds: its line breaks
  * shown as ` ↵ `, at most `LISTED_TEXT_MAX` characters of it (`oneLineText`).
  */
-const threadLines = (threads: ReadonlyArray<Thread>, sortKey: ThreadSortKey, forkedFrom: Readonly<Record<string, string>>): string[] => {
+const threadLines = (
+  threads: ReadonlyArray<Thread>,
+  sortKey: ThreadSortKey,
+  forkedFrom: Readonly<Record<string, string>>,
+): string[] => {
   if (threads.length === 0) return ['no threads'];
   const field = SORT_FIELD[sortKey];
   return [
@@ -42,7 +46,9 @@ const hiddenNote = (hidden: ThreadListing['hiddenBySource']): string[] => {
     .sort(([a, m], [b, n]) => n - m || a.localeCompare(b));
   const total = kinds.reduce((sum, [, n]) => sum + n, 0);
   if (total === 0) return [];
-  return [`${total} thread${total === 1 ? '' : 's'} hidden by the source filter (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}); --all-sources lists them`];
+  return [
+    `${total} thread${total === 1 ? '' : 's'} hidden by the source filter (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}); --all-sources lists them`,
+  ];
 };
 
 /** `rollout-engine threads`: `thread/list`, newest first. */
@@ -58,30 +64,43 @@ export const threadsCommand = command({
     archived: option('--archived', 'list archived threads instead', { param: 'archived' }),
     search: option('--search <term>', 'only threads whose name or preview contains this text', { param: 'searchTerm' }),
     cwd: option('--cwd <dir>', 'only threads started in this directory', { param: 'cwd' }),
-    only: option('--only <threadId...>', 'only these threads (at most 100; Codex 0.171.0 and newer)', { param: 'includedThreadIds' }),
+    only: option('--only <threadId...>', 'only these threads (at most 100; Codex 0.171.0 and newer)', {
+      param: 'includedThreadIds',
+    }),
     // Every source kind `thread/list` takes is what `--all-sources` asks for: the codec's module knows them.
     allSources: option('--all-sources', 'include exec and sub-agent threads', { param: 'sourceKinds' }),
     ...METHOD_VIEW_OPTIONS,
   },
   params: async ({ opts, request }) => {
     const { threadListMethod, SourceKind } = await import('../../../../protocol/threads.js');
-    return { method: threadListMethod, request: { ...request, sourceKinds: opts.allSources ? Object.keys(SourceKind.keys) : undefined } };
+    return {
+      method: threadListMethod,
+      request: { ...request, sourceKinds: opts.allSources ? Object.keys(SourceKind.keys) : undefined },
+    };
   },
   run: async ({ opts, params: q, cmd }) => {
-    const [TE, { DEFAULT_THREAD_SORT_KEY, MAX_THREAD_LIST_LIMIT, listThreads }, { readForkedFrom }, { runOnHome }, { limitNotes, pageHints }, { pageCommandOf }] =
-      await Promise.all([
-        import('fp-ts/lib/TaskEither.js'),
-        import('../../../../replay/history/listThreads.js'),
-        import('../../../../replay/history/readForkedFrom.js'),
-        import('../runOnHome.js'),
-        import('../renderHistory.js'),
-        import('../commandLine.js'),
-      ]);
+    const [
+      TE,
+      { DEFAULT_THREAD_SORT_KEY, MAX_THREAD_LIST_LIMIT, listThreads },
+      { readForkedFrom },
+      { runOnHome },
+      { limitNotes, pageHints },
+      { pageCommandOf },
+    ] = await Promise.all([
+      import('fp-ts/lib/TaskEither.js'),
+      import('../../../../replay/history/listThreads.js'),
+      import('../../../../replay/history/readForkedFrom.js'),
+      import('../runOnHome.js'),
+      import('../renderHistory.js'),
+      import('../commandLine.js'),
+    ]);
     // --json stays thread/list's result; the text marks forks, looked up for the page's threads.
     const listing = (home: OpenCodexHome) =>
       TE.chain((l: ThreadListing) =>
         TE.map(({ forkedFrom }: { forkedFrom: Readonly<Record<string, string>> }) => ({ ...l, forkedFrom }))(
-          opts.json === true ? TE.right({ forkedFrom: {} }) : readForkedFrom(home.read, { threadIds: l.page.data.map((t) => t.id) }),
+          opts.json === true
+            ? TE.right({ forkedFrom: {} })
+            : readForkedFrom(home.read, { threadIds: l.page.data.map((t) => t.id) }),
         ),
       )(listThreads(home.read, q ?? {}, { countHidden: true }));
     await runOnHome(opts, listing, {
@@ -90,7 +109,9 @@ export const threadsCommand = command({
         [
           ...threadLines(
             l.page.data,
-            q?.sortKey === null || q?.sortKey === undefined || q.sortKey === 'section_position' ? DEFAULT_THREAD_SORT_KEY : q.sortKey,
+            q?.sortKey === null || q?.sortKey === undefined || q.sortKey === 'section_position'
+              ? DEFAULT_THREAD_SORT_KEY
+              : q.sortKey,
             l.forkedFrom,
           ),
           ...pageHints(l.page, pageCommandOf(cmd, '--asc')),

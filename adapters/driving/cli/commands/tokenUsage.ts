@@ -4,7 +4,8 @@ import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 export const tokenUsageCommand = command({
   name: 'token-usage',
-  description: 'the token usage a thread has reached, as `thread/resume` replays it (`thread/tokenUsage/updated` params)',
+  description:
+    'the token usage a thread has reached, as `thread/resume` replays it (`thread/tokenUsage/updated` params)',
   arguments: [argument('<threadId>', 'thread', { param: 'threadId' })],
   options: METHOD_VIEW_OPTIONS,
   params: async () => ({ method: (await import('../../../../protocol/tokens.js')).threadTokenUsageReadMethod }),

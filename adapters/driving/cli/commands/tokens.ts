@@ -1,6 +1,14 @@
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../../domain/errors.js';
-import type { Priced, SkippedRecords, TokenDimension, TokenReport, TokenReportOptions, UsageGroup, UsageSum } from '../../../../domain/tokens/report.js';
+import type {
+  Priced,
+  SkippedRecords,
+  TokenDimension,
+  TokenReport,
+  TokenReportOptions,
+  UsageGroup,
+  UsageSum,
+} from '../../../../domain/tokens/report.js';
 import type { CatchUpSummary } from '../../../../indexer/catchUp/catchUpSummary.js';
 import type { StepText } from '../progress.js';
 import type { PriceSource } from '../../../../domain/tokens/pricing.js';
@@ -68,7 +76,9 @@ const dollars = (c: number): string => (c !== 0 && c < 0.01 ? `$${c.toFixed(4)}`
  * (`$0.18 + ? (mock-model: no price)`); only `? (…)` when nothing of it is priced.
  */
 export const costText = (p: Priced): string =>
-  p.costUsd !== null ? dollars(p.costUsd) : `${p.pricedCostUsd > 0 ? `${dollars(p.pricedCostUsd)} + ` : ''}? (${terminalText(p.unpricedModels.join(', '))}: no price)`;
+  p.costUsd !== null
+    ? dollars(p.costUsd)
+    : `${p.pricedCostUsd > 0 ? `${dollars(p.pricedCostUsd)} + ` : ''}? (${terminalText(p.unpricedModels.join(', '))}: no price)`;
 
 /** What the report left out as impossible, said under the table (nothing when it left out nothing). */
 const skippedNote = (s: SkippedRecords): string[] => {
@@ -130,15 +140,25 @@ const renderTable = (
 ): string => {
   // A group's key is the home's text (a model, a cwd, a turn id): its controls escaped (`terminalText`).
   const label = (g: UsageGroup) =>
-    terminalText(by === 'turn' ? `${g.threadId ?? '-'} ${g.key ?? '-'}` : by === 'week' && g.key !== null ? `week of ${g.key}` : (g.key ?? '-'));
+    terminalText(
+      by === 'turn'
+        ? `${g.threadId ?? '-'} ${g.key ?? '-'}`
+        : by === 'week' && g.key !== null
+          ? `week of ${g.key}`
+          : (g.key ?? '-'),
+    );
   const cells = (s: UsageSum & Priced): string[] => [...COLUMNS.map(([, f]) => String(f(s))), costText(s)];
   const rows = [
-    ...groups.flatMap((g) => [[label(g), ...cells(g)], ...(breakdown ? g.models.map((m) => [`  ${terminalText(m.model ?? '(no model)')}`, ...cells(m)]) : [])]),
+    ...groups.flatMap((g) => [
+      [label(g), ...cells(g)],
+      ...(breakdown ? g.models.map((m) => [`  ${terminalText(m.model ?? '(no model)')}`, ...cells(m)]) : []),
+    ]),
     ['total', ...cells(total)],
   ];
   const head = [by, ...COLUMNS.map(([h]) => h), 'cost USD'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: ReadonlyArray<string>) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: ReadonlyArray<string>) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [
     line(head),
     widths.map((w) => '-'.repeat(w)).join('  '),
@@ -187,7 +207,11 @@ interface Reported {
 }
 
 /** The report from the index dir's record of the home's sums, when it shows the index current (nothing read but the record, a stat a file and folder); undefined otherwise. */
-const warmReport = async (codexHome: string, indexDir: string, options: ReportOptions): Promise<E.Either<EngineError, Reported> | undefined> => {
+const warmReport = async (
+  codexHome: string,
+  indexDir: string,
+  options: ReportOptions,
+): Promise<E.Either<EngineError, Reported> | undefined> => {
   if (options.dimensions === undefined || options.dimensions.includes('turn')) return undefined;
   const [{ tokenSumsIfWarm }, { reportFromSums }, { right }] = await Promise.all([
     import('../../../../indexer/tokens/tokenWarmRecord.js'),
@@ -204,7 +228,11 @@ const warmReport = async (codexHome: string, indexDir: string, options: ReportOp
   }
   if (r === undefined) return undefined;
   // What a catch-up that found every file unchanged says (catchUp.ts).
-  return right({ r, c: { files: warm.files, indexed: 0, tailed: 0, reindexed: 0, unchanged: warm.files, bytes: 0 }, state: 'warm' });
+  return right({
+    r,
+    c: { files: warm.files, indexed: 0, tailed: 0, reindexed: 0, unchanged: warm.files, bytes: 0 },
+    state: 'warm',
+  });
 };
 
 /**
@@ -212,7 +240,12 @@ const warmReport = async (codexHome: string, indexDir: string, options: ReportOp
  * home's sums, which are then recorded for the next one when the index is current with the home
  * (indexer/tokens/writeTokenWarmRecord.ts).
  */
-const caughtUpReport = async (codexHome: string, indexDir: string, options: ReportOptions, step: StepText): Promise<E.Either<EngineError, Reported>> => {
+const caughtUpReport = async (
+  codexHome: string,
+  indexDir: string,
+  options: ReportOptions,
+  step: StepText,
+): Promise<E.Either<EngineError, Reported>> => {
   const [
     E,
     { auditTokenUsage, auditTokenUsageByRows, readTokenSums, clientOfThreads },
@@ -240,7 +273,8 @@ const caughtUpReport = async (codexHome: string, indexDir: string, options: Repo
       () =>
         cliFeedback
           .during(step, async () => {
-            if (options.dimensions === undefined || options.dimensions.includes('turn')) return auditTokenUsage(store, audit)();
+            if (options.dimensions === undefined || options.dimensions.includes('turn'))
+              return auditTokenUsage(store, audit)();
             const mark = store.writeMark?.();
             const read = await readTokenSums(store, audit)();
             if (E.isLeft(read)) return read;
@@ -266,18 +300,25 @@ const caughtUpReport = async (codexHome: string, indexDir: string, options: Repo
 export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {
   // What a warm report needs, first: one whose index dir records the home's sums as current
   // (indexer/tokens/tokenWarmRecord.ts) loads neither the index nor the catch-up.
-  const [E, { invalidArgument }, { homeOf }, { cliFeedback, stepText }, { checkTimeZone, localDayIn, parseInstant, systemTimeZone }, { pricingOption }] =
-    await Promise.all([
-      import('fp-ts/lib/Either.js'),
-      import('../../../../domain/errors.js'),
-      import('../homeOptions.js'),
-      import('../progress.js'),
-      import('../../../driven/system/timeZone.js'),
-      import('../pricingFile.js'),
-    ]);
+  const [
+    E,
+    { invalidArgument },
+    { homeOf },
+    { cliFeedback, stepText },
+    { checkTimeZone, localDayIn, parseInstant, systemTimeZone },
+    { pricingOption },
+  ] = await Promise.all([
+    import('fp-ts/lib/Either.js'),
+    import('../../../../domain/errors.js'),
+    import('../homeOptions.js'),
+    import('../progress.js'),
+    import('../../../driven/system/timeZone.js'),
+    import('../pricingFile.js'),
+  ]);
   if (opts.by !== undefined && dimensionNamed(opts.by) === undefined)
     return E.left(invalidArgument('--by', `one of ${[...TOKEN_DIMENSION_NAMES.keys()].join(', ')}; got ${opts.by}`));
-  if (opts.breakdown !== undefined && opts.breakdown !== 'model') return E.left(invalidArgument('--breakdown', `model is the one breakdown; got ${opts.breakdown}`));
+  if (opts.breakdown !== undefined && opts.breakdown !== 'model')
+    return E.left(invalidArgument('--breakdown', `model is the one breakdown; got ${opts.breakdown}`));
   const pricing = await pricingOption(opts.pricing);
   if (E.isLeft(pricing)) return pricing;
   const tz = checkTimeZone(opts.tz ?? systemTimeZone());
@@ -297,9 +338,14 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     localDay: localDayIn(tz.right),
     pricing: pricing.right,
     // Only the grouping shown (the table's default: by thread); JSON without --by holds every one.
-    ...(opts.by !== undefined ? { dimensions: [dimensionNamed(opts.by)!] } : opts.json ? {} : { dimensions: ['thread'] as const }),
+    ...(opts.by !== undefined
+      ? { dimensions: [dimensionNamed(opts.by)!] }
+      : opts.json
+        ? {}
+        : { dimensions: ['thread'] as const }),
   };
-  const report = (await warmReport(codexHome, indexDir, options)) ?? (await caughtUpReport(codexHome, indexDir, options, audit));
+  const report =
+    (await warmReport(codexHome, indexDir, options)) ?? (await caughtUpReport(codexHome, indexDir, options, audit));
   cliFeedback.settle();
   if (E.isLeft(report)) return report;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

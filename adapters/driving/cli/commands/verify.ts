@@ -16,7 +16,10 @@ const byTableLines = (byTable: Readonly<Record<string, TableCounts>>): string[] 
   if (tables.length === 0) return [];
   return [
     `  ${'table'.padEnd(16)}${'missing'.padStart(10)}${'extra'.padStart(10)}${'different'.padStart(11)}`,
-    ...tables.map(([t, c]) => `  ${t.padEnd(16)}${String(c.missing).padStart(10)}${String(c.extra).padStart(10)}${String(c.different).padStart(11)}`),
+    ...tables.map(
+      ([t, c]) =>
+        `  ${t.padEnd(16)}${String(c.missing).padStart(10)}${String(c.extra).padStart(10)}${String(c.different).padStart(11)}`,
+    ),
   ];
 };
 
@@ -29,7 +32,8 @@ const byTableLines = (byTable: Readonly<Record<string, TableCounts>>): string[] 
  */
 export const verifyCommand = command({
   name: 'verify',
-  description: 'compare the index with a fresh fold of the rollout files: counts per table and the first differences (exit 3 if any)',
+  description:
+    'compare the index with a fresh fold of the rollout files: counts per table and the first differences (exit 3 if any)',
   arguments: [],
   options: {
     all: option('--all', `list every difference (default: the first ${LISTED_DIFFERENCES})`),
@@ -81,16 +85,28 @@ export const verifyCommand = command({
         : all
           ? { keep: 0, onDiff: (d) => void process.stdout.write(`${terminalLines(renderDiff(d))}\n`) }
           : { keep: LISTED_DIFFERENCES };
-    const verifying = stepText(`verifying the index of ${codexHome} against a fresh fold of its rollout files`, 'verified', 'verify changes nothing');
-    const found = await cliFeedback.during(verifying, () => withIndexAsItIs(codexHome, indexDir, (store) => verifyIndex(store, codexHome, options)));
+    const verifying = stepText(
+      `verifying the index of ${codexHome} against a fresh fold of its rollout files`,
+      'verified',
+      'verify changes nothing',
+    );
+    const found = await cliFeedback.during(verifying, () =>
+      withIndexAsItIs(codexHome, indexDir, (store) => verifyIndex(store, codexHome, options)),
+    );
     // What differs is kept for `repair` (which re-indexes it rather than verifying again). An
     // index dir this process cannot write (someone else's home) only loses that.
-    const saved = E.isRight(found) && found.right.findings !== undefined ? await saveVerifyFindings(indexDir, found.right.findings)() : E.right(undefined);
+    const saved =
+      E.isRight(found) && found.right.findings !== undefined
+        ? await saveVerifyFindings(indexDir, found.right.findings)()
+        : E.right(undefined);
     if (E.isLeft(saved))
-      process.stderr.write(`${terminalLines(`rollout-engine: warning: verify's findings not kept for repair (it will rebuild): ${renderError(saved.left)}`)}\n`);
-    const verified = E.map(({ findings: _f, ...r }: VerifyReport & { findings: VerifyFindings | undefined }) => ({ ...r, omitted: r.differences - r.diffs.length }))(
-      found,
-    );
+      process.stderr.write(
+        `${terminalLines(`rollout-engine: warning: verify's findings not kept for repair (it will rebuild): ${renderError(saved.left)}`)}\n`,
+      );
+    const verified = E.map(({ findings: _f, ...r }: VerifyReport & { findings: VerifyFindings | undefined }) => ({
+      ...r,
+      omitted: r.differences - r.diffs.length,
+    }))(found);
     await printAnswer(
       verified,
       opts,

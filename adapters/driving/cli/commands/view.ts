@@ -10,10 +10,14 @@ import { PRICING_OPTION } from '../pricingOption.js';
  */
 export const viewCommand = command({
   name: 'view',
-  description: "open the web viewer on a home: serve it on a free loopback port, print the viewer's address and open a browser on it (Ctrl-C stops)",
+  description:
+    "open the web viewer on a home: serve it on a free loopback port, print the viewer's address and open a browser on it (Ctrl-C stops)",
   arguments: [],
   options: {
-    port: option('--port <n>', 'the loopback port to listen on (default: one the system picks)', { param: 'port', toParam: numberOption }),
+    port: option('--port <n>', 'the loopback port to listen on (default: one the system picks)', {
+      param: 'port',
+      toParam: numberOption,
+    }),
     open: option('--no-open', 'print the address only; do not start a browser', { param: 'open' }),
     ...PRICING_OPTION,
     ...HOME_OPTIONS,

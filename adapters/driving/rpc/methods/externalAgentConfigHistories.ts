@@ -1,4 +1,7 @@
-import { externalAgentConfigRecordHistoryMethod, externalAgentConfigReadHistoriesMethod } from '../../../../protocol/externalAgents.js';
+import {
+  externalAgentConfigRecordHistoryMethod,
+  externalAgentConfigReadHistoriesMethod,
+} from '../../../../protocol/externalAgents.js';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -13,7 +16,10 @@ import { bindMethod } from '../method.js';
  * newest first, the engine's own among them (`externalAgentConfig/import` records each there).
  */
 export const externalAgentConfigReadHistories = bindMethod(externalAgentConfigReadHistoriesMethod, (ctx) =>
-  TE.tryCatch(async () => ({ data: await readImportHistories(ctx.codexHome), connectors: [] }), toEngineError(join(ctx.codexHome, CODEX_STATE_DB), 'read')),
+  TE.tryCatch(
+    async () => ({ data: await readImportHistories(ctx.codexHome), connectors: [] }),
+    toEngineError(join(ctx.codexHome, CODEX_STATE_DB), 'read'),
+  ),
 );
 
 /** `externalAgentConfig/import/recordHistory`: an import a client completed elsewhere, recorded with a new id as Codex records it. */
@@ -29,7 +35,10 @@ export const externalAgentConfigRecordHistory = bindMethod(externalAgentConfigRe
         successes: p.itemTypeResults.flatMap((r) => r.successes.map((s) => ({ ...s, title: s.title ?? null }))),
         failures: p.itemTypeResults.flatMap((r) => r.failures),
       });
-      if (!recorded) throw rejected(`no import history is kept on this home: Codex's state DB ${dbPath} does not exist (Codex creates it when it first runs here)`);
+      if (!recorded)
+        throw rejected(
+          `no import history is kept on this home: Codex's state DB ${dbPath} does not exist (Codex creates it when it first runs here)`,
+        );
       return { importId };
     },
     toEngineError(dbPath, 'write'),

@@ -10,7 +10,8 @@ const ARCH_NAMES: Readonly<Record<string, string>> = { x64: 'x86_64', arm64: 'aa
 /** The terminal token of Codex's user agent: the terminal program (and version) when named, else `TERM`. */
 const terminalToken = (env: NodeJS.ProcessEnv): string => {
   const program = env['TERM_PROGRAM'];
-  if (program !== undefined && program !== '') return env['TERM_PROGRAM_VERSION'] ? `${program}/${env['TERM_PROGRAM_VERSION']}` : program;
+  if (program !== undefined && program !== '')
+    return env['TERM_PROGRAM_VERSION'] ? `${program}/${env['TERM_PROGRAM_VERSION']}` : program;
   return env['TERM'] !== undefined && env['TERM'] !== '' ? env['TERM'] : 'unknown';
 };
 

@@ -3,4 +3,7 @@ import { listInstalledPlugins } from '../../../../replay/plugins/listInstalledPl
 import { bindMethod } from '../method.js';
 
 /** `plugin/installed`: the installed plugins of the local marketplaces the home sees. */
-export const pluginInstalled = bindMethod(pluginInstalledMethod, (ctx, p) => async () => listInstalledPlugins((await ctx.plugins()).local.catalog, p)());
+export const pluginInstalled = bindMethod(
+  pluginInstalledMethod,
+  (ctx, p) => async () => listInstalledPlugins((await ctx.plugins()).local.catalog, p)(),
+);

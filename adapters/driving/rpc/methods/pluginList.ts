@@ -8,5 +8,6 @@ import { bindMethod } from '../method.js';
  */
 export const pluginList = bindMethod(
   pluginListMethod,
-  (ctx, p) => async () => listPlugins(await ctx.plugins(), p, remoteLocalVersionAt(pluginListMethod, ctx.codexVersion))(),
+  (ctx, p) => async () =>
+    listPlugins(await ctx.plugins(), p, remoteLocalVersionAt(pluginListMethod, ctx.codexVersion))(),
 );

@@ -8,5 +8,6 @@ import { bindMethod } from '../method.js';
  */
 export const pluginRead = bindMethod(
   pluginReadMethod,
-  (ctx, p) => async () => readPlugin(await ctx.plugins(), p, remoteLocalVersionAt(pluginReadMethod, ctx.codexVersion))(),
+  (ctx, p) => async () =>
+    readPlugin(await ctx.plugins(), p, remoteLocalVersionAt(pluginReadMethod, ctx.codexVersion))(),
 );

@@ -13,7 +13,8 @@ export const threadFork = bindMethod(threadForkMethod, (ctx, p) =>
   TE.map((f: ForkResult) => {
     const withTurns = p.excludeTurns !== true;
     const notice = threadForkMethod.paginatedFullHistoryNotice;
-    if (notice !== undefined && withTurns && f.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: notice, details: null });
+    if (notice !== undefined && withTurns && f.thread.historyMode === 'paginated')
+      ctx.notify('deprecationNotice', { summary: notice, details: null });
     if (withTurns && f.tokenUsage !== null) ctx.notify('thread/tokenUsage/updated', f.tokenUsage, 'afterAnswer');
     // Codex holds the fork loaded (thread/loaded/list lists it).
     ctx.loaded.load(f.thread.id);

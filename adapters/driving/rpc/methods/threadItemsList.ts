@@ -4,4 +4,6 @@ import { itemPresenceAt } from '../../../../protocol/itemDeltas.js';
 import { bindMethod } from '../method.js';
 
 /** `thread/items/list`: a page of items (default oldest first, 25), paginated and legacy threads alike. */
-export const threadItemsList = bindMethod(threadItemsListMethod, (ctx, p) => listItems(ctx.ports, p, itemPresenceAt(ctx.codexVersion)));
+export const threadItemsList = bindMethod(threadItemsListMethod, (ctx, p) =>
+  listItems(ctx.ports, p, itemPresenceAt(ctx.codexVersion)),
+);

@@ -9,7 +9,8 @@ import { asLoaded } from '../../../../domain/thread/thread.js';
 export const threadRead = bindMethod(threadReadMethod, (ctx, p) =>
   TE.map((r: ThreadRead) => {
     const notice = threadReadMethod.paginatedFullHistoryNotice;
-    if (notice !== undefined && p.includeTurns === true && r.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: notice, details: null });
+    if (notice !== undefined && p.includeTurns === true && r.thread.historyMode === 'paginated')
+      ctx.notify('deprecationNotice', { summary: notice, details: null });
     return ctx.loaded.has(r.thread.id) ? { ...r, thread: asLoaded(r.thread) } : r;
   })(readThread(ctx.ports, p)),
 );

@@ -5,4 +5,6 @@ import type { RollbackResult } from '../../../../replay/mutations/rollbackThread
 import { bindMethod } from '../method.js';
 
 /** `thread/rollback` (earlier Codex): drop the last `numTurns` turns; the thread with the rest. */
-export const threadRollback = bindMethod(threadRollbackMethod, (ctx, p) => TE.map(({ thread }: RollbackResult) => ({ thread }))(rollbackThread(ctx.ports, p)));
+export const threadRollback = bindMethod(threadRollbackMethod, (ctx, p) =>
+  TE.map(({ thread }: RollbackResult) => ({ thread }))(rollbackThread(ctx.ports, p)),
+);

@@ -2,7 +2,13 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { rejected } from '../../../../domain/errors.js';
 import type { EngineError } from '../../../../domain/errors.js';
-import { snippetContextAt, threadSearchCancelMethod, threadSearchMethod, threadSearchStreamCancelMethod, threadSearchStreamMethod } from '../../../../protocol/search.js';
+import {
+  snippetContextAt,
+  threadSearchCancelMethod,
+  threadSearchMethod,
+  threadSearchStreamCancelMethod,
+  threadSearchStreamMethod,
+} from '../../../../protocol/search.js';
 import type { Versioned } from '../../../../protocol/codexVersions.js';
 import type { ThreadSearchPage } from '../../../../protocol/search.js';
 import type { SearchThreadsQuery } from '../../../../replay/history/searchThreads.js';

@@ -3,4 +3,6 @@ import { searchOccurrences } from '../../../../replay/history/searchOccurrences.
 import { bindMethod } from '../method.js';
 
 /** `thread/searchOccurrences`: the term's occurrences in one thread's visible messages, oldest first, one page. */
-export const threadSearchOccurrences = bindMethod(threadSearchOccurrencesMethod, (ctx, p) => searchOccurrences(ctx.ports, p));
+export const threadSearchOccurrences = bindMethod(threadSearchOccurrencesMethod, (ctx, p) =>
+  searchOccurrences(ctx.ports, p),
+);

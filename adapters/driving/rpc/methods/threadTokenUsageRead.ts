@@ -9,5 +9,7 @@ import { bindMethod } from '../method.js';
  * directly (`turnId` and `tokenUsage` null when the thread has nothing to replay).
  */
 export const threadTokenUsageRead = bindMethod(threadTokenUsageReadMethod, (ctx, p) =>
-  TE.map((u: ThreadTokenUsageUpdated | null) => u ?? { threadId: p.threadId, turnId: null, tokenUsage: null })(readTokenUsage(ctx.ports, p)),
+  TE.map((u: ThreadTokenUsageUpdated | null) => u ?? { threadId: p.threadId, turnId: null, tokenUsage: null })(
+    readTokenUsage(ctx.ports, p),
+  ),
 );

@@ -25,7 +25,9 @@ const endpoint = async (statuses: number[] = []) => {
     req.on('end', () => {
       received.push({ body: JSON.parse(data), contentType: req.headers['content-type'] });
       const status = statuses.shift() ?? 200;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{"ok":true}' : '{"error":"try later"}');
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(status === 200 ? '{"ok":true}' : '{"error":"try later"}');
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -107,14 +109,33 @@ describe('analytics reconstruction and delivery', function () {
       product_client_id: 'codex_vscode',
     });
     const turns = events.filter((e) => e.event_type === 'codex_turn_event').map((e) => e.event_params);
-    expect(turns.map((t) => [t['turn_id'], t['status'], t['turn_error'], t['total_tokens'], t['duration_ms'], t['is_first_turn']])).to.deep.equal([
+    expect(
+      turns.map((t) => [
+        t['turn_id'],
+        t['status'],
+        t['turn_error'],
+        t['total_tokens'],
+        t['duration_ms'],
+        t['is_first_turn'],
+      ]),
+    ).to.deep.equal([
       ['p1', 'completed', null, 1020, 42, true],
       ['p2', 'failed', 'other', 2030, 42, false],
       ['p3', 'interrupted', null, null, 400, false],
       ['l1', 'completed', null, 510, 42, true],
     ]);
-    expect(turns[0]).to.include({ cached_input_tokens: 100, reasoning_output_tokens: 5, model: 'gpt-5', model_provider: 'openai', thread_id: PAGINATED_THREAD });
-    expect(events[11]!.event_params).to.include({ thread_id: LEGACY_THREAD, initialization_mode: 'new', product_client_id: 'codex_cli_rs' });
+    expect(turns[0]).to.include({
+      cached_input_tokens: 100,
+      reasoning_output_tokens: 5,
+      model: 'gpt-5',
+      model_provider: 'openai',
+      thread_id: PAGINATED_THREAD,
+    });
+    expect(events[11]!.event_params).to.include({
+      thread_id: LEGACY_THREAD,
+      initialization_mode: 'new',
+      product_client_id: 'codex_cli_rs',
+    });
   });
 
   it('the capture file gets the batched payloads as JSONL (0600) and the endpoint gets nothing', async () => {
@@ -141,9 +162,13 @@ describe('analytics reconstruction and delivery', function () {
     const server = await endpoint();
     const unwritable = nodePath.join(tmp(), 'no-such-dir', 'capture.jsonl');
     try {
-      const r = await runEngineCli(['analytics', '--codex-home', home, '--index-dir', indexDir, '--endpoint', server.url, '--batch-size', '4'], 30_000, {
-        [ANALYTICS_EVENTS_CAPTURE_FILE_ENV]: unwritable,
-      });
+      const r = await runEngineCli(
+        ['analytics', '--codex-home', home, '--index-dir', indexDir, '--endpoint', server.url, '--batch-size', '4'],
+        30_000,
+        {
+          [ANALYTICS_EVENTS_CAPTURE_FILE_ENV]: unwritable,
+        },
+      );
       expect(r.exitCode).to.equal(1);
       const summary = JSON.parse(r.stdout) as DeliverySummary;
       expect(summary).to.include({ sink: 'capture', payloads: 4, delivered: 0, failed: 4 });
@@ -166,7 +191,9 @@ describe('analytics reconstruction and delivery', function () {
       expect(server.received.length).to.equal(4);
       expect(server.received[0]!.body).to.deep.equal(server.received[2]!.body);
       expect(server.received.every((r) => r.contentType === 'application/json')).to.equal(true);
-      const delivered = [server.received[2]!, server.received[3]!].flatMap((r) => (r.body as { events: unknown[] }).events);
+      const delivered = [server.received[2]!, server.received[3]!].flatMap(
+        (r) => (r.body as { events: unknown[] }).events,
+      );
       expect(delivered).to.deep.equal(eventsOf(out));
     } finally {
       await server.close();
@@ -192,7 +219,17 @@ describe('analytics reconstruction and delivery', function () {
     const r = await runEngineCli(['plugins', '--codex-home', home, '--index-dir', indexDir, '--json']);
     expect(r.exitCode, r.stderr).to.equal(0);
     const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
-    expect(rows.map((x) => [x['pluginId'], x['remotePluginId'], x['installed'], x['activeVersion'], x['uses'], x['threads'], x['enabled']])).to.deep.equal([
+    expect(
+      rows.map((x) => [
+        x['pluginId'],
+        x['remotePluginId'],
+        x['installed'],
+        x['activeVersion'],
+        x['uses'],
+        x['threads'],
+        x['enabled'],
+      ]),
+    ).to.deep.equal([
       ['docs@openai-curated', REMOTE_DOCS, true, '1.2.0', 2, 1, null],
       ['sheets@openai-curated', null, true, 'local', 2, 2, true],
     ]);

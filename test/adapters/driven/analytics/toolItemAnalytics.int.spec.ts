@@ -5,7 +5,15 @@ import * as E from 'fp-ts/lib/Either.js';
 import { runAnalytics } from '../../../../adapters/driving/cli/commands/analytics.js';
 import { runEngineCli } from '../../../compat/engineCli.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
-import { IMAGE_THREADS, PAIR_THREAD, PARALLEL_PAIR, TOOL_THREAD, buildImageItemHome, buildParallelPairHome, buildToolItemHome } from '../../../fixtures/toolItemHome.js';
+import {
+  IMAGE_THREADS,
+  PAIR_THREAD,
+  PARALLEL_PAIR,
+  TOOL_THREAD,
+  buildImageItemHome,
+  buildParallelPairHome,
+  buildToolItemHome,
+} from '../../../fixtures/toolItemHome.js';
 
 type Event = { event_type: string; event_params: Record<string, unknown> };
 
@@ -49,8 +57,15 @@ describe('analytics reconstruction: tool-item events from item_completed lines',
     const lines = (await fs.readFile(rollout, 'utf8'))
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { payload: { type?: string; item?: { id?: string }; started_at_ms?: number; completed_at_ms?: number } });
-    const times = new Map(lines.filter((l) => l.payload.type === 'item_completed').map((l) => [l.payload.item?.id, l.payload]));
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            payload: { type?: string; item?: { id?: string }; started_at_ms?: number; completed_at_ms?: number };
+          },
+      );
+    const times = new Map(
+      lines.filter((l) => l.payload.type === 'item_completed').map((l) => [l.payload.item?.id, l.payload]),
+    );
     const tools = events.filter((e) => e.event_params['item_id'] !== undefined);
     for (const e of tools) {
       const t = times.get(e.event_params['item_id'] as string)!;
@@ -63,7 +78,12 @@ describe('analytics reconstruction: tool-item events from item_completed lines',
       });
     }
     expect(
-      tools.map((e) => [e.event_params['tool_name'], e.event_params['terminal_status'], e.event_params['failure_kind'], e.event_params['execution_duration_ms']]),
+      tools.map((e) => [
+        e.event_params['tool_name'],
+        e.event_params['terminal_status'],
+        e.event_params['failure_kind'],
+        e.event_params['execution_duration_ms'],
+      ]),
     ).to.deep.equal([
       ['unified_exec', 'completed', null, 31],
       ['shell', 'failed', 'tool_error', 1250],
@@ -73,10 +93,29 @@ describe('analytics reconstruction: tool-item events from item_completed lines',
       ['fetch', 'failed', 'tool_error', null],
       ['web_search', 'completed', null, null],
     ]);
-    expect(tools[0]!.event_params).to.include({ command_total_action_count: 2, command_list_files_action_count: 1, command_read_action_count: 1, exit_code: 0 });
-    expect(tools[1]!.event_params).to.include({ command_search_action_count: 1, command_unknown_action_count: 1, exit_code: 3 });
-    expect(tools[2]!.event_params).to.include({ file_change_count: 4, file_add_count: 1, file_update_count: 1, file_move_count: 1, file_delete_count: 1 });
-    expect(tools[5]!.event_params).to.include({ mcp_server_name: 'docs', mcp_tool_name: 'fetch', mcp_error_present: true });
+    expect(tools[0]!.event_params).to.include({
+      command_total_action_count: 2,
+      command_list_files_action_count: 1,
+      command_read_action_count: 1,
+      exit_code: 0,
+    });
+    expect(tools[1]!.event_params).to.include({
+      command_search_action_count: 1,
+      command_unknown_action_count: 1,
+      exit_code: 3,
+    });
+    expect(tools[2]!.event_params).to.include({
+      file_change_count: 4,
+      file_add_count: 1,
+      file_update_count: 1,
+      file_move_count: 1,
+      file_delete_count: 1,
+    });
+    expect(tools[5]!.event_params).to.include({
+      mcp_server_name: 'docs',
+      mcp_tool_name: 'fetch',
+      mcp_error_present: true,
+    });
     expect(tools[6]!.event_params).to.include({ query_count: 2 });
   });
 
@@ -84,7 +123,13 @@ describe('analytics reconstruction: tool-item events from item_completed lines',
     const a = await run(nodePath.join(tmp(), 'index'));
     expect(await run(nodePath.join(tmp(), 'index'))).to.equal(a);
     expect(await run(nodePath.join(tmp(), 'index-fresh'))).to.equal(a);
-    const cli = await runEngineCli(['analytics', '--codex-home', home, '--index-dir', nodePath.join(tmp(), 'index-cli')]);
+    const cli = await runEngineCli([
+      'analytics',
+      '--codex-home',
+      home,
+      '--index-dir',
+      nodePath.join(tmp(), 'index-cli'),
+    ]);
     expect(cli.exitCode, cli.stderr).to.equal(0);
     expect(cli.stdout).to.equal(a);
   });
@@ -138,7 +183,11 @@ describe('analytics reconstruction: tool-item events from item_completed lines',
       expect(
         events.map((e) => [e.event_type, e.event_params['item_id'] ?? null]),
         `${first} first`,
-      ).to.deep.equal([['codex_thread_initialized', null], ...order.map((k) => ['codex_command_execution_event', PARALLEL_PAIR[k].item.id]), ['codex_turn_event', null]]);
+      ).to.deep.equal([
+        ['codex_thread_initialized', null],
+        ...order.map((k) => ['codex_command_execution_event', PARALLEL_PAIR[k].item.id]),
+        ['codex_turn_event', null],
+      ]);
       expect(
         events.filter((e) => e.event_type === 'codex_command_execution_event').map((e) => e.event_params),
         `${first} first`,
@@ -158,15 +207,34 @@ describe('analytics reconstruction: tool-item events from item_completed lines',
       [IMAGE_THREADS.paginated, 'codex_web_search_event', 'ws_ext'],
     ]);
     const of = (id: string) => tools.find((e) => e.event_params['item_id'] === id)!.event_params;
-    expect(of('ig_core')).to.include({ tool_name: 'image_generation', terminal_status: 'completed', revised_prompt_present: true, saved_path_present: true });
+    expect(of('ig_core')).to.include({
+      tool_name: 'image_generation',
+      terminal_status: 'completed',
+      revised_prompt_present: true,
+      saved_path_present: true,
+    });
     // camelCase on a core item: no field of it (Codex answered revisedPrompt null for it, passThroughFields.compat).
-    expect(of('ig_camel')).to.include({ terminal_status: 'failed', failure_kind: 'tool_error', revised_prompt_present: false, saved_path_present: false });
-    expect(of('ig_ext')).to.include({ tool_name: 'image_generation', revised_prompt_present: true, saved_path_present: true, duration_ms: 43 });
-    expect(of('ws_ext')).to.include({ tool_name: 'web_search', web_search_action: 'search', query_present: true, query_count: 1 });
+    expect(of('ig_camel')).to.include({
+      terminal_status: 'failed',
+      failure_kind: 'tool_error',
+      revised_prompt_present: false,
+      saved_path_present: false,
+    });
+    expect(of('ig_ext')).to.include({
+      tool_name: 'image_generation',
+      revised_prompt_present: true,
+      saved_path_present: true,
+      duration_ms: 43,
+    });
+    expect(of('ws_ext')).to.include({
+      tool_name: 'web_search',
+      web_search_action: 'search',
+      query_present: true,
+      query_count: 1,
+    });
     // The legacy thread is there (initialized, its turn), without tool events.
-    expect(events.filter((e) => e.event_params['thread_id'] === IMAGE_THREADS.legacy).map((e) => e.event_type)).to.deep.equal([
-      'codex_thread_initialized',
-      'codex_turn_event',
-    ]);
+    expect(
+      events.filter((e) => e.event_params['thread_id'] === IMAGE_THREADS.legacy).map((e) => e.event_type),
+    ).to.deep.equal(['codex_thread_initialized', 'codex_turn_event']);
   });
 });

@@ -8,7 +8,11 @@ import { Worker } from 'node:worker_threads';
 import { openSqlite } from '../../../../adapters/driven/sqlite/sqliteDb.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { CODEX_STATE_DB, codexThreadState, codexWriterOf } from '../../../../adapters/driven/codexState/codexThreadState.js';
+import {
+  CODEX_STATE_DB,
+  codexThreadState,
+  codexWriterOf,
+} from '../../../../adapters/driven/codexState/codexThreadState.js';
 import type { EngineError } from '../../../../domain/errors.js';
 import { ioError } from '../../../../domain/errors.js';
 import { openColdCodex } from '../../../compat/compatHomes.js';
@@ -34,19 +38,26 @@ describe('codexState: Codex’s state DB and writer locks, as codex app-server 0
   const rowOf = (): Row => {
     const db = openSqlite(dbPath, { readonly: true });
     try {
-      return db.prepare('SELECT rollout_path, created_at, created_at_ms, updated_at_ms, title, tokens_used FROM threads WHERE id = ?').get(threadId) as Row;
+      return db
+        .prepare(
+          'SELECT rollout_path, created_at, created_at_ms, updated_at_ms, title, tokens_used FROM threads WHERE id = ?',
+        )
+        .get(threadId) as Row;
     } finally {
       db.close();
     }
   };
   /** A revision file's creation, as the use case hands it over (here: a copy of the current file). */
-  const creating = (to: string): TE.TaskEither<EngineError, string> => TE.fromIO(() => (copyFileSync(rowOf().rollout_path, to), to));
+  const creating = (to: string): TE.TaskEither<EngineError, string> =>
+    TE.fromIO(() => (copyFileSync(rowOf().rollout_path, to), to));
   const revisionPath = (n: number): string => join(h.codexHome, 'sessions', `rollout-revision-${n}-${threadId}.jsonl`);
 
   before(async function () {
     this.timeout(300_000);
     root = freshRoot();
-    h = (await buildCompatHomes(root, { scenarios: ['chat'], concurrency: 2 })).find((x) => x.key === 'chat-paginated')!;
+    h = (await buildCompatHomes(root, { scenarios: ['chat'], concurrency: 2 })).find(
+      (x) => x.key === 'chat-paginated',
+    )!;
     threadId = h.threads.find((t) => t.label === 'main')!.id;
     dbPath = join(h.codexHome, CODEX_STATE_DB);
   });
@@ -60,7 +71,9 @@ describe('codexState: Codex’s state DB and writer locks, as codex app-server 0
       await codex.server.request('thread/resume', { threadId, excludeTurns: true });
       expect(codexWriterOf(h.codexHome, threadId)).to.equal(codex.server.pid);
       const held = await state.refuseIfHeld(threadId)();
-      expect(E.isLeft(held) && held.left._tag === 'Rejected' && held.left.reason).to.include(`pid ${codex.server.pid} holds its writer lock`);
+      expect(E.isLeft(held) && held.left._tag === 'Rejected' && held.left.reason).to.include(
+        `pid ${codex.server.pid} holds its writer lock`,
+      );
       let ran = false;
       const before = rowOf();
       const r = await state.switchCurrentFile(
@@ -81,9 +94,17 @@ describe('codexState: Codex’s state DB and writer locks, as codex app-server 0
     const before = rowOf();
     const at = new Date(before.created_at_ms + 3_600_500);
     const to = revisionPath(1);
-    const r = await codexThreadState(h.codexHome).switchCurrentFile({ threadId, from: before.rollout_path, to, at }, creating(to))();
+    const r = await codexThreadState(h.codexHome).switchCurrentFile(
+      { threadId, from: before.rollout_path, to, at },
+      creating(to),
+    )();
     expect(r).to.deep.equal(E.right(to));
-    expect(rowOf()).to.deep.equal({ ...before, rollout_path: to, created_at: Math.floor(at.getTime() / 1000), created_at_ms: at.getTime() });
+    expect(rowOf()).to.deep.equal({
+      ...before,
+      rollout_path: to,
+      created_at: Math.floor(at.getTime() / 1000),
+      created_at_ms: at.getTime(),
+    });
     const db = openSqlite(dbPath, { readonly: true });
     expect((db.pragma('journal_mode')[0] as { journal_mode: string }).journal_mode).to.equal('wal');
     db.close();
@@ -97,10 +118,17 @@ describe('codexState: Codex’s state DB and writer locks, as codex app-server 0
       { threadId, from: join(h.codexHome, 'sessions', 'elsewhere.jsonl'), to: revisionPath(2), at: new Date() },
       TE.fromIO(() => (ran = true)),
     )();
-    expect(E.isLeft(stale) && stale.left._tag === 'Rejected' && stale.left.reason).to.include(`names ${before.rollout_path} as the current file of thread ${threadId}`);
+    expect(E.isLeft(stale) && stale.left._tag === 'Rejected' && stale.left.reason).to.include(
+      `names ${before.rollout_path} as the current file of thread ${threadId}`,
+    );
     expect(ran).to.equal(false);
     const failed = ioError(revisionPath(3), 'create', 'EEXIST', 'taken');
-    expect(await state.switchCurrentFile({ threadId, from: before.rollout_path, to: revisionPath(3), at: new Date() }, TE.left(failed))()).to.deep.equal(E.left(failed));
+    expect(
+      await state.switchCurrentFile(
+        { threadId, from: before.rollout_path, to: revisionPath(3), at: new Date() },
+        TE.left(failed),
+      )(),
+    ).to.deep.equal(E.left(failed));
     expect(rowOf()).to.deep.equal(before);
   });
 
@@ -133,12 +161,22 @@ describe('codexState: Codex’s state DB and writer locks, as codex app-server 0
          db.exec('COMMIT');
          db.close();
        });`,
-      { eval: true, workerData: { port: new URL('../../../../adapters/driven/sqlite/sqliteDb.js', import.meta.url).href, db: dbPath, ms: 400 } },
+      {
+        eval: true,
+        workerData: {
+          port: new URL('../../../../adapters/driven/sqlite/sqliteDb.js', import.meta.url).href,
+          db: dbPath,
+          ms: 400,
+        },
+      },
     );
     await new Promise((resolve, reject) => (holder.once('message', resolve), holder.once('error', reject)));
     const to = revisionPath(4);
     const started = Date.now();
-    const r = await codexThreadState(h.codexHome).switchCurrentFile({ threadId, from: before.rollout_path, to, at: new Date() }, creating(to))();
+    const r = await codexThreadState(h.codexHome).switchCurrentFile(
+      { threadId, from: before.rollout_path, to, at: new Date() },
+      creating(to),
+    )();
     const waited = Date.now() - started;
     await new Promise((resolve) => holder.once('exit', resolve));
     expect(r).to.deep.equal(E.right(to));

@@ -16,9 +16,12 @@ describe('EventStoreDB EventLog (contract)', () => {
   after(async () => {
     await Promise.all(connections.map((c) => c.close()));
   });
-  eventLogContract(`EventStoreDB (${process.env['EVENTSTORE_CONNECTION_STRING'] === undefined ? 'test server' : 'EVENTSTORE_CONNECTION_STRING'})`, () => ({
-    log: eventStoreEventLog(connect()),
-    freshStream: () => `rollout-${randomUUID()}`,
-    otherLog: () => eventStoreEventLog(connect()),
-  }));
+  eventLogContract(
+    `EventStoreDB (${process.env['EVENTSTORE_CONNECTION_STRING'] === undefined ? 'test server' : 'EVENTSTORE_CONNECTION_STRING'})`,
+    () => ({
+      log: eventStoreEventLog(connect()),
+      freshStream: () => `rollout-${randomUUID()}`,
+      otherLog: () => eventStoreEventLog(connect()),
+    }),
+  );
 });

@@ -21,7 +21,9 @@ const all = async (it: AsyncIterable<LogEntry>): Promise<LogEntry[]> => {
 };
 
 const textsOf = (entries: ReadonlyArray<LogEntry>): string[] =>
-  entries.map((e) => (e.kind === 'line' ? e.line.text : e.kind === 'quarantined' ? `!${e.record.text}` : `failed:${e.error._tag}`));
+  entries.map((e) =>
+    e.kind === 'line' ? e.line.text : e.kind === 'quarantined' ? `!${e.record.text}` : `failed:${e.error._tag}`,
+  );
 
 /** Fault injection needs the test server: these run only without EVENTSTORE_CONNECTION_STRING. */
 describe('EventStoreDB EventLog against the test server: events, limits, faults', function () {
@@ -106,7 +108,10 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
     right(await log.append(stream, [contractLine(0)], 'noStream')());
     expect(eventsOf(stream)).to.have.length(1);
     server().faults.unavailable = 3;
-    const failed = await log.append(stream, [contractLine(1)], { ordinal: 1, byteOffset: Buffer.byteLength(contractLine(0)) + 1 })();
+    const failed = await log.append(stream, [contractLine(1)], {
+      ordinal: 1,
+      byteOffset: Buffer.byteLength(contractLine(0)) + 1,
+    })();
     server().faults.unavailable = 0;
     expect(E.isLeft(failed) && failed.left).to.include({ _tag: 'Io', code: 'UNAVAILABLE' });
     expect(eventsOf(stream)).to.have.length(1);
@@ -120,12 +125,22 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
     const calls = server().appendCalls();
     const r = right(await log.append(stream, lines, 'noStream')());
     expect(server().appendCalls() - calls).to.be.greaterThan(3);
-    const parts = eventsOf(stream).filter((e) => JSON.parse(Buffer.from(e.customMetadata).toString('utf8')).ordinal === 1);
+    const parts = eventsOf(stream).filter(
+      (e) => JSON.parse(Buffer.from(e.customMetadata).toString('utf8')).ordinal === 1,
+    );
     expect(parts.length).to.be.greaterThan(3);
     expect(textsOf(await all(log.read(stream)))).to.deep.equal(lines);
     const fresh = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX });
-    expect(right(await fresh.readRange(stream, Buffer.byteLength(lines[0]!) + 1, Buffer.byteLength(big))())).to.equal(big);
-    expect(textsOf(await all(fresh.read(stream, { ordinal: 2, byteOffset: Buffer.byteLength(lines[0]!) + Buffer.byteLength(big) + 2 })))).to.deep.equal(lines.slice(2));
+    expect(right(await fresh.readRange(stream, Buffer.byteLength(lines[0]!) + 1, Buffer.byteLength(big))())).to.equal(
+      big,
+    );
+    expect(
+      textsOf(
+        await all(
+          fresh.read(stream, { ordinal: 2, byteOffset: Buffer.byteLength(lines[0]!) + Buffer.byteLength(big) + 2 }),
+        ),
+      ),
+    ).to.deep.equal(lines.slice(2));
     expect(right(await fresh.end(stream)())).to.deep.equal(r.next);
   });
 
@@ -159,8 +174,18 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
     const log = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX });
     const stream = `rollout-${randomUUID()}`;
     const bad = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
-    right(await log.appendStored(stream, [{ bytes: Buffer.from(contractLine(0)), bom: true }, { bytes: bad }, { bytes: Buffer.from('not json') }], 'noStream')());
-    expect(eventsOf(stream).map((e) => e.type)).to.deep.equal(['codex.event_msg', 'rollout.quarantined', 'rollout.quarantined']);
+    right(
+      await log.appendStored(
+        stream,
+        [{ bytes: Buffer.from(contractLine(0)), bom: true }, { bytes: bad }, { bytes: Buffer.from('not json') }],
+        'noStream',
+      )(),
+    );
+    expect(eventsOf(stream).map((e) => e.type)).to.deep.equal([
+      'codex.event_msg',
+      'rollout.quarantined',
+      'rollout.quarantined',
+    ]);
     const read = await all(log.read(stream));
     expect(read.map((e) => e.kind)).to.deep.equal(['line', 'quarantined', 'quarantined']);
     expect(read[0]?.kind === 'line' && read[0].line.byteOffset).to.equal(3);

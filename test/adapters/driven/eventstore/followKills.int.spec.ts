@@ -35,7 +35,9 @@ const SEED_ENV = 'FOLLOW_KILLS_SEED';
 
 const serveOn = (node: string, url: string, crashAt?: string): StdioRpcClient => {
   const env = crashAt === undefined ? process.env : { ...process.env, [CRASH_AT_ENV]: crashAt };
-  const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', node, '--eventstore', url], { env });
+  const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', node, '--eventstore', url], {
+    env,
+  });
   // The home opens (and the node starts following) once initialize is answered.
   void s.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
   return s;
@@ -49,7 +51,12 @@ describe('serve --eventstore killed while following', function () {
   const connectionOf = useConnection(store);
 
   it('resumes exactly after each SIGKILL: its copy equals an export, its index a fresh build of it', async function () {
-    skipUnmet(this, store().server !== undefined, 'the EventStoreDB test server', "a real server holds other runs' streams");
+    skipUnmet(
+      this,
+      store().server !== undefined,
+      'the EventStoreDB test server',
+      "a real server holds other runs' streams",
+    );
     const home = nodePath.join(tmp(), 'home');
     const w = chatThread('paginated', T, 2);
     writeRollout(home, rolloutName(T), w.text());
@@ -72,7 +79,11 @@ describe('serve --eventstore killed while following', function () {
     const appendTurn = async (): Promise<void> => {
       turns += 1;
       ms += 1000;
-      const lines = new RolloutWriter('paginated', T, { startOrdinal: ordinal, startMs: ms }).chatTurn(`k${turns}`, `question ${turns}`, `answer ${turns}`).lines;
+      const lines = new RolloutWriter('paginated', T, { startOrdinal: ordinal, startMs: ms }).chatTurn(
+        `k${turns}`,
+        `question ${turns}`,
+        `answer ${turns}`,
+      ).lines;
       const written = await log.append(stream, lines, end)();
       if (E.isLeft(written)) throw new Error(JSON.stringify(written.left));
       end = written.right.next;
@@ -107,7 +118,9 @@ describe('serve --eventstore killed while following', function () {
           await Promise.race([exited, new Promise((r) => setTimeout(r, 20))]);
         }
         kills.push(`${point}:${hit}`);
-        expect(gone, `${point}:${hit}: how the server ended; ${replay()}; stderr ${stderr.slice(-500)}`).to.equal('SIGKILL');
+        expect(gone, `${point}:${hit}: how the server ended; ${replay()}; stderr ${stderr.slice(-500)}`).to.equal(
+          'SIGKILL',
+        );
         expect(stderr, `${point}:${hit}; ${replay()}`).to.include(crashedAtLine(point, hit));
       }
     }
@@ -119,7 +132,8 @@ describe('serve --eventstore killed while following', function () {
     for (;;) {
       const page = await last.request('thread/turns/list', { threadId: T, itemsView: 'notLoaded', limit: 1 });
       if ('result' in page && (page.result as { data: Array<{ id: string }> }).data[0]?.id === `k${turns}`) break;
-      if (Date.now() > deadline) throw new Error(`the node did not catch up: ${JSON.stringify(page).slice(0, 300)}; ${replay()}`);
+      if (Date.now() > deadline)
+        throw new Error(`the node did not catch up: ${JSON.stringify(page).slice(0, 300)}; ${replay()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     await last.close();
@@ -130,7 +144,10 @@ describe('serve --eventstore killed while following', function () {
     const copy = filesOf(node);
     expect([...copy.keys()].sort(), replay()).to.deep.equal([...exported.keys()].sort());
     for (const [k, bytes] of exported) expect(Buffer.compare(copy.get(k)!, bytes), `${k}; ${replay()}`).to.equal(0);
-    expect(fs.existsSync(nodePath.join(node, uArchived ? 'archived_sessions' : 'sessions/2026/11/21', rolloutName(U))), replay()).to.equal(true);
+    expect(
+      fs.existsSync(nodePath.join(node, uArchived ? 'archived_sessions' : 'sessions/2026/11/21', rolloutName(U))),
+      replay(),
+    ).to.equal(true);
     // The export's files with the node's times (a store keeps none; a thread is dated by its file's mtime).
     keepTimesOf(node, out);
     const fresh = await indexDump(out, nodePath.join(tmp(), 'fresh-index'));

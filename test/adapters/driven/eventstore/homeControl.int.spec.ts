@@ -4,7 +4,11 @@ import type { EngineError } from '../../../../domain/errors.js';
 import type { EventStoreConnection } from '../../../../adapters/driven/eventstore/eventStoreClient.js';
 import { connectEventStore } from '../../../../adapters/driven/eventstore/eventStoreClient.js';
 import type { HomeFact } from '../../../../adapters/driven/eventstore/homeControl.js';
-import { HOME_CONTROL_STREAM, readHomeFacts, recordHomeFacts } from '../../../../adapters/driven/eventstore/homeControl.js';
+import {
+  HOME_CONTROL_STREAM,
+  readHomeFacts,
+  recordHomeFacts,
+} from '../../../../adapters/driven/eventstore/homeControl.js';
 import { useEventStore } from '../../../eventstore/useEventStore.js';
 import { skipUnmet } from '../../../fixtures/skipUnmet.js';
 
@@ -41,15 +45,29 @@ describe('the home control stream, folded per connection', function () {
       },
     };
 
-    right(await recordHomeFacts(writer, [{ kind: 'rolloutFile', stream: 'rollout-a', file: 'sessions/2026/11/21/a.jsonl' }]));
+    right(
+      await recordHomeFacts(writer, [
+        { kind: 'rolloutFile', stream: 'rollout-a', file: 'sessions/2026/11/21/a.jsonl' },
+      ]),
+    );
     const first = right(await readHomeFacts(reader));
     expect([...first.files]).to.deep.equal([['rollout-a', 'sessions/2026/11/21/a.jsonl']]);
     expect(first.revision).to.equal(0);
     expect(from).to.deep.equal([0]);
 
     // Another node's facts, over more than one page of the stream.
-    const many: HomeFact[] = Array.from({ length: 600 }, (_, i) => ({ kind: 'threadName' as const, threadId: `t${i}`, name: `name ${i}`, at: '2026-11-23T04:00:00Z' }));
-    right(await recordHomeFacts(writer, [{ kind: 'superseded', file: 'sessions/2026/11/21/a.jsonl', revision: 'a_r.jsonl' }, ...many]));
+    const many: HomeFact[] = Array.from({ length: 600 }, (_, i) => ({
+      kind: 'threadName' as const,
+      threadId: `t${i}`,
+      name: `name ${i}`,
+      at: '2026-11-23T04:00:00Z',
+    }));
+    right(
+      await recordHomeFacts(writer, [
+        { kind: 'superseded', file: 'sessions/2026/11/21/a.jsonl', revision: 'a_r.jsonl' },
+        ...many,
+      ]),
+    );
     from.length = 0;
     const reads = await Promise.all(Array.from({ length: 4 }, () => readHomeFacts(reader)));
     const after = right(reads[0]!);
@@ -60,7 +78,9 @@ describe('the home control stream, folded per connection', function () {
     expect(from).to.deep.equal([1, 513, 602, 602, 602]);
     for (const r of reads) expect(right(r)).to.deep.equal(after);
     // An answer is the caller's: a later fold does not change it.
-    right(await recordHomeFacts(writer, [{ kind: 'removed', stream: 'rollout-a', file: 'sessions/2026/11/21/a.jsonl' }]));
+    right(
+      await recordHomeFacts(writer, [{ kind: 'removed', stream: 'rollout-a', file: 'sessions/2026/11/21/a.jsonl' }]),
+    );
     expect(right(await readHomeFacts(reader)).files.size).to.equal(0);
     expect(after.files.size).to.equal(1);
     expect(right(await readHomeFacts(connect()))).to.deep.equal(right(await readHomeFacts(reader)));

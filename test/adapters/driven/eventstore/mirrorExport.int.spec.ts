@@ -20,7 +20,13 @@ import { materialisedThread, readThread } from '../../../../replay/history/readT
 import { useCase } from '../../../../domain/effect.js';
 import { right } from '../../../fixtures/right.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
-import { chatThread, openMutationHome, rolloutName, right as rightTE, writeRollout } from '../../../replay/mutationHome.js';
+import {
+  chatThread,
+  openMutationHome,
+  rolloutName,
+  right as rightTE,
+  writeRollout,
+} from '../../../replay/mutationHome.js';
 import { useConnection, useEventStore } from '../../../eventstore/useEventStore.js';
 import { filesOf, indexDump, keepTimesOf } from '../../../eventstore/homeDumps.js';
 import { CLI } from '../../../fixtures/cliBundle.js';
@@ -72,7 +78,13 @@ const historyAnswers = async (home: string, indexDir: string): Promise<string> =
     const archived = right(await listThreads(ports, { limit: 100, archived: true })()).page;
     const out: unknown[] = [active, archived];
     for (const t of [...active.data, ...archived.data]) {
-      out.push(right(await useCase(async () => materialisedThread((await rightTE(readThread(ports, { threadId: t.id, includeTurns: true }))).thread))()));
+      out.push(
+        right(
+          await useCase(async () =>
+            materialisedThread((await rightTE(readThread(ports, { threadId: t.id, includeTurns: true }))).thread),
+          )(),
+        ),
+      );
       out.push(right(await listTurns(ports, { threadId: t.id, itemsView: 'full' })()));
     }
     return JSON.stringify(out).split(home).join('<home>');
@@ -88,7 +100,12 @@ describe('mirror JSONL → EventStoreDB → export', function () {
   const connectionOf = useConnection(store);
 
   it('gives back every rollout file byte for byte; the index and the history API answers equal the files', async function () {
-    skipUnmet(this, store().server !== undefined, 'the EventStoreDB test server', "a real server holds other runs' streams: export needs an empty one");
+    skipUnmet(
+      this,
+      store().server !== undefined,
+      'the EventStoreDB test server',
+      "a real server holds other runs' streams: export needs an empty one",
+    );
     const home = nodePath.join(tmp(), 'home');
     await makeHome(home, 1);
     const original = filesOf(home);
@@ -121,8 +138,13 @@ describe('mirror JSONL → EventStoreDB → export', function () {
     const fromFiles = await indexDump(home, nodePath.join(tmp(), 'index-files'));
     const fromStore = await indexDump(out, nodePath.join(tmp(), 'index-store'));
     expect(fromFiles.length).to.be.greaterThan(1000);
-    expect(fromStore === fromFiles, 'the index built from the exported files differs from the one built from the home').to.equal(true);
-    expect(await historyAnswers(out, nodePath.join(tmp(), 'index-store'))).to.equal(await historyAnswers(home, nodePath.join(tmp(), 'index-files')));
+    expect(
+      fromStore === fromFiles,
+      'the index built from the exported files differs from the one built from the home',
+    ).to.equal(true);
+    expect(await historyAnswers(out, nodePath.join(tmp(), 'index-store'))).to.equal(
+      await historyAnswers(home, nodePath.join(tmp(), 'index-files')),
+    );
   });
 
   it('a mirror killed part way resumes and finishes with the same streams as one uninterrupted run; export gives the files back', async function () {
@@ -140,16 +162,38 @@ describe('mirror JSONL → EventStoreDB → export', function () {
     const total = [...filesOf(home).values()].reduce((n, b) => n + b.toString('utf8').split('\n').length - 1, 0);
     const rolloutEvents = (): number => server.all().filter((e) => e.stream.startsWith('rollout-')).length;
     const before = rolloutEvents();
-    const child = spawn(process.execPath, [CLI, 'mirror', '--codex-home', home, '--eventstore', store().connectionString, '--max-append-bytes', '2048', '--json'], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'mirror',
+        '--codex-home',
+        home,
+        '--eventstore',
+        store().connectionString,
+        '--max-append-bytes',
+        '2048',
+        '--json',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     while (rolloutEvents() - before < total / 3) await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGKILL');
     await exited;
     const partial = rolloutEvents() - before;
     expect(partial).to.be.lessThan(total);
-    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'mirror', '--codex-home', home, '--eventstore', store().connectionString, '--json']);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      CLI,
+      'mirror',
+      '--codex-home',
+      home,
+      '--eventstore',
+      store().connectionString,
+      '--json',
+    ]);
     const summary = JSON.parse(stdout) as { files: number; linesWritten: number };
     expect(summary.files).to.equal(40);
     expect(summary.linesWritten).to.equal(total - partial);
@@ -164,7 +208,17 @@ describe('mirror JSONL → EventStoreDB → export', function () {
     // `export` gives the same files back (this describe's server holds the first test's streams too).
     const out = nodePath.join(tmp(), 'big-exported');
     const exported = JSON.parse(
-      (await promisify(execFile)(process.execPath, [CLI, 'export', '--eventstore', store().connectionString, '--out', out, '--json'])).stdout,
+      (
+        await promisify(execFile)(process.execPath, [
+          CLI,
+          'export',
+          '--eventstore',
+          store().connectionString,
+          '--out',
+          out,
+          '--json',
+        ])
+      ).stdout,
     ) as { files: number };
     const back = filesOf(out);
     expect(exported.files).to.equal(back.size - [...back.keys()].filter((k) => k.endsWith('.superseded')).length);
@@ -180,7 +234,12 @@ describe('a node following EventStoreDB into its own copy', function () {
   const connectionOf = useConnection(store);
 
   it('a node follows the store into its own copy (catch-up subscription): the same files and index; a restart resumes exactly', async function () {
-    skipUnmet(this, store().server !== undefined, 'the EventStoreDB test server', "a real server holds other runs' streams");
+    skipUnmet(
+      this,
+      store().server !== undefined,
+      'the EventStoreDB test server',
+      "a real server holds other runs' streams",
+    );
     const home = nodePath.join(tmp(), 'followed');
     await makeHome(home, 2);
     const { P } = idsOf(2);
@@ -188,7 +247,13 @@ describe('a node following EventStoreDB into its own copy', function () {
     right(await mirrorHome(home, connectionOf(), log)());
     const node = nodePath.join(tmp(), 'node');
     let ready = 0;
-    const first = right(await followIntoHome(connectionOf(), node, { untilCaughtUp: true, flushEvery: 7, onCaughtUp: () => (ready += 1) }));
+    const first = right(
+      await followIntoHome(connectionOf(), node, {
+        untilCaughtUp: true,
+        flushEvery: 7,
+        onCaughtUp: () => (ready += 1),
+      }),
+    );
     expect(ready).to.equal(1);
     expect(first.lines).to.be.greaterThan(100);
     const files = filesOf(home);
@@ -207,7 +272,10 @@ describe('a node following EventStoreDB into its own copy', function () {
     const second = right(await followIntoHome(connectionOf(), node, { untilCaughtUp: true }));
     expect(second).to.include({ events: 3, lines: 3, skipped: 0 });
     expect(
-      Buffer.compare(filesOf(node).get(nodePath.join('sessions/2026/11/21', rolloutName(P)))!, filesOf(home).get(nodePath.join('sessions/2026/11/21', rolloutName(P)))!),
+      Buffer.compare(
+        filesOf(node).get(nodePath.join('sessions/2026/11/21', rolloutName(P)))!,
+        filesOf(home).get(nodePath.join('sessions/2026/11/21', rolloutName(P)))!,
+      ),
     ).to.equal(0);
 
     // Killed after writing lines but before its position: every event is delivered again, none written twice.
@@ -230,7 +298,11 @@ describe('a node following EventStoreDB into its own copy', function () {
     const node = nodePath.join(tmp(), 'live-node');
     const abort = new AbortController();
     let caughtUp = 0;
-    const following = followIntoHome(connectionOf(), node, { signal: abort.signal, backoffMs: 5, onCaughtUp: () => (caughtUp += 1) });
+    const following = followIntoHome(connectionOf(), node, {
+      signal: abort.signal,
+      backoffMs: 5,
+      onCaughtUp: () => (caughtUp += 1),
+    });
     const copyOf = (): Buffer | undefined => filesOf(node).get(nodePath.join('sessions/2026/11/21', rolloutName(T)));
     const until = async (ok: () => boolean): Promise<void> => {
       for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -241,7 +313,14 @@ describe('a node following EventStoreDB into its own copy', function () {
       expect(server.dropSubscriptions()).to.equal(1);
       writeRollout(home, rolloutName(T), chatThread('paginated', T, 4).text());
       right(await mirrorHome(home, connectionOf(), log)());
-      await until(() => caughtUp === 2 && Buffer.compare(copyOf() ?? Buffer.alloc(0), filesOf(home).get(nodePath.join('sessions/2026/11/21', rolloutName(T)))!) === 0);
+      await until(
+        () =>
+          caughtUp === 2 &&
+          Buffer.compare(
+            copyOf() ?? Buffer.alloc(0),
+            filesOf(home).get(nodePath.join('sessions/2026/11/21', rolloutName(T)))!,
+          ) === 0,
+      );
     } finally {
       abort.abort();
     }
@@ -272,9 +351,24 @@ describe('mirror → export and a following node: names (session_index.jsonl) an
     ];
     fs.writeFileSync(nodePath.join(home, 'session_index.jsonl'), names.join(''));
     const events = [
-      { type: 'readState', threadId: P, at: '2026-11-21T15:01:00.000Z', readState: { firstUnread: null, revision: 'r1' } },
-      { type: 'gitInfo', threadId: L, at: '2026-11-21T15:02:00.000Z', gitInfo: { sha: null, branch: 'main', originUrl: null } },
-      { type: 'readState', threadId: P, at: '2026-11-21T15:03:00.000Z', readState: { firstUnread: { type: 'threadStart' }, revision: 'r2' } },
+      {
+        type: 'readState',
+        threadId: P,
+        at: '2026-11-21T15:01:00.000Z',
+        readState: { firstUnread: null, revision: 'r1' },
+      },
+      {
+        type: 'gitInfo',
+        threadId: L,
+        at: '2026-11-21T15:02:00.000Z',
+        gitInfo: { sha: null, branch: 'main', originUrl: null },
+      },
+      {
+        type: 'readState',
+        threadId: P,
+        at: '2026-11-21T15:03:00.000Z',
+        readState: { firstUnread: { type: 'threadStart' }, revision: 'r2' },
+      },
     ].map((e) => `${JSON.stringify(e)}\n`);
     fs.mkdirSync(nodePath.join(home, '.rollout-engine'), { recursive: true });
     fs.writeFileSync(nodePath.join(home, '.rollout-engine', 'thread-state.jsonl'), events.join(''));
@@ -285,15 +379,23 @@ describe('mirror → export and a following node: names (session_index.jsonl) an
     expect(right(await mirrorHome(home, connectionOf(), log)())).to.include({ factsWritten: 0, skippedStateLines: 1 });
 
     const out = nodePath.join(tmp(), 'exported');
-    expect(right(await exportHome(connectionOf(), log, out)())).to.include({ files: 2, nameLines: 3, threadStateEvents: 3 });
+    expect(right(await exportHome(connectionOf(), log, out)())).to.include({
+      files: 2,
+      nameLines: 3,
+      threadStateEvents: 3,
+    });
     const expectedNames = names.filter((l) => l !== 'not json\n').join('');
     expect(fs.readFileSync(nodePath.join(out, 'session_index.jsonl'), 'utf8')).to.equal(expectedNames);
-    expect(fs.readFileSync(nodePath.join(out, '.rollout-engine', 'thread-state.jsonl'), 'utf8')).to.equal(events.join(''));
+    expect(fs.readFileSync(nodePath.join(out, '.rollout-engine', 'thread-state.jsonl'), 'utf8')).to.equal(
+      events.join(''),
+    );
 
     // A node following the store writes the same two files into its copy.
     const node = nodePath.join(tmp(), 'node');
     right(await followIntoHome(connectionOf(), node, { untilCaughtUp: true }));
     expect(fs.readFileSync(nodePath.join(node, 'session_index.jsonl'), 'utf8')).to.equal(expectedNames);
-    expect(fs.readFileSync(nodePath.join(node, '.rollout-engine', 'thread-state.jsonl'), 'utf8')).to.equal(events.join(''));
+    expect(fs.readFileSync(nodePath.join(node, '.rollout-engine', 'thread-state.jsonl'), 'utf8')).to.equal(
+      events.join(''),
+    );
   });
 });

@@ -18,7 +18,13 @@ import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../../../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { RolloutWriter } from '../../../fixtures/rolloutLines.js';
-import { chatThread, openMutationHome, rolloutName, right as rightTE, writeRollout } from '../../../replay/mutationHome.js';
+import {
+  chatThread,
+  openMutationHome,
+  rolloutName,
+  right as rightTE,
+  writeRollout,
+} from '../../../replay/mutationHome.js';
 import { useConnection, useEventStore } from '../../../eventstore/useEventStore.js';
 
 const P = '01a1fe87-0000-7000-8000-0000000e5001';
@@ -45,7 +51,10 @@ const makeHome = async (home: string): Promise<RolloutWriter> => {
 
 const serveOn = async (args: ReadonlyArray<string>): Promise<StdioRpcClient> => {
   const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', ...args]);
-  await s.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+  await s.request('initialize', {
+    clientInfo: { name: 'test', version: '1' },
+    capabilities: { experimentalApi: true },
+  });
   s.notify('initialized');
   return s;
 };
@@ -69,7 +78,8 @@ const historyAnswers = async (s: StdioRpcClient, home: string): Promise<string> 
   const out: unknown[] = [active, archived];
   for (const t of [...active.data, ...archived.data] as Array<{ id: string }>) {
     out.push(await ask(s, 'thread/read', { threadId: t.id, includeTurns: true }));
-    for (const itemsView of ['notLoaded', 'summary', 'full']) out.push(await ask(s, 'thread/turns/list', { threadId: t.id, itemsView }));
+    for (const itemsView of ['notLoaded', 'summary', 'full'])
+      out.push(await ask(s, 'thread/turns/list', { threadId: t.id, itemsView }));
     out.push(await ask(s, 'thread/items/list', { threadId: t.id }));
   }
   return JSON.stringify(out, (k, v: unknown) => (k === 'updatedAt' || k === 'recencyAt' ? undefined : v))
@@ -87,7 +97,9 @@ const eventually = async (what: string, probe: () => Promise<boolean>): Promise<
 };
 
 const turnIds = async (s: StdioRpcClient, threadId: string): Promise<string[]> =>
-  ((await ask(s, 'thread/turns/list', { threadId, itemsView: 'notLoaded' })).data as Array<{ id: string }>).map((t) => t.id);
+  ((await ask(s, 'thread/turns/list', { threadId, itemsView: 'notLoaded' })).data as Array<{ id: string }>).map(
+    (t) => t.id,
+  );
 
 describe('serve --eventstore (the log in EventStoreDB)', function () {
   this.timeout(120_000);
@@ -124,20 +136,45 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     const stream = `rollout-${P}~${nodePath.basename(current).match(/_([0-9a-f-]{36})\.jsonl$/)?.[1]}`;
     const last = await connectionOf().read(stream, 'end', 'backwards', 1);
     expect(last).to.not.equal('noStream');
-    const ordinal = (JSON.parse(Buffer.from((last as ReadonlyArray<{ data: Uint8Array }>)[0]!.data).toString('utf8')) as { ordinal: number }).ordinal + 1;
-    const more = new RolloutWriter('paginated', P, { startOrdinal: ordinal, startMs: pw.nowMs() + 1000 }).chatTurn('t9', 'question t9', 'answer t9').lines;
-    const appended = await ask(one, 'rollout/append', { threadId: P, lines: more, expectedOrdinal: ordinal, idempotencyKey: 'esdb-t9' });
+    const ordinal =
+      (
+        JSON.parse(Buffer.from((last as ReadonlyArray<{ data: Uint8Array }>)[0]!.data).toString('utf8')) as {
+          ordinal: number;
+        }
+      ).ordinal + 1;
+    const more = new RolloutWriter('paginated', P, { startOrdinal: ordinal, startMs: pw.nowMs() + 1000 }).chatTurn(
+      't9',
+      'question t9',
+      'answer t9',
+    ).lines;
+    const appended = await ask(one, 'rollout/append', {
+      threadId: P,
+      lines: more,
+      expectedOrdinal: ordinal,
+      idempotencyKey: 'esdb-t9',
+    });
     expect(appended.lines).to.equal(more.length);
     const events = await connectionOf().read(stream, 'end', 'backwards', more.length);
     expect(events).to.not.equal('noStream');
-    const stored = (events as ReadonlyArray<{ data: Uint8Array }>).map((e) => Buffer.from(e.data).toString('utf8')).reverse();
+    const stored = (events as ReadonlyArray<{ data: Uint8Array }>)
+      .map((e) => Buffer.from(e.data).toString('utf8'))
+      .reverse();
     expect(stored).to.deep.equal(more);
     expect(await turnIds(one, P)).to.include('t9');
 
     // The other node follows: it sees node 1's write, and its own append of other lines at the same expected ordinal is a Conflict.
     await eventually('node 2 sees t9', async () => (await turnIds(two, P)).includes('t9'));
-    const other = new RolloutWriter('paginated', P, { startOrdinal: ordinal, startMs: pw.nowMs() + 2000 }).chatTurn('t9b', 'another question', 'another answer').lines;
-    const late = await two.request('rollout/append', { threadId: P, lines: other, expectedOrdinal: ordinal, idempotencyKey: 'esdb-t9-late' });
+    const other = new RolloutWriter('paginated', P, { startOrdinal: ordinal, startMs: pw.nowMs() + 2000 }).chatTurn(
+      't9b',
+      'another question',
+      'another answer',
+    ).lines;
+    const late = await two.request('rollout/append', {
+      threadId: P,
+      lines: other,
+      expectedOrdinal: ordinal,
+      idempotencyKey: 'esdb-t9-late',
+    });
     expect('error' in late && late.error.message).to.match(/conflict|expected/i);
 
     // A mutation on node 2 (a rollback writes a line in legacy mode) reaches node 1.
@@ -152,7 +189,9 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     // Its answers and its copy's files follow in the order its follower applies them: both are waited for.
     await eventually(
       'node 1 sees the revert, and its copy marks the base superseded',
-      async () => !(await turnIds(one, P)).includes('t9') && fs.existsSync(`${nodePath.join(node1, nodePath.relative(node1, current))}.superseded`),
+      async () =>
+        !(await turnIds(one, P)).includes('t9') &&
+        fs.existsSync(`${nodePath.join(node1, nodePath.relative(node1, current))}.superseded`),
     );
     // The superseded base takes no more lines through the store, as over files: Conflict naming the revision, nothing written.
     const log = eventStoreEventLog(connectionOf());
@@ -165,12 +204,18 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     // A fork on node 1 creates a stream of its own, and node 2 lists the new thread.
     const fork = (await ask(one, 'thread/fork', { threadId: P })).thread.id as string;
     expect(await connectionOf().read(`rollout-${fork}`, 0, 'forwards', 1)).to.not.equal('noStream');
-    await eventually('node 2 lists the fork', async () => ((await ask(two, 'thread/list', { limit: 100 })).data as Array<{ id: string }>).some((t) => t.id === fork));
+    await eventually('node 2 lists the fork', async () =>
+      ((await ask(two, 'thread/list', { limit: 100 })).data as Array<{ id: string }>).some((t) => t.id === fork),
+    );
 
     // Both nodes agree once node 2 has followed.
     // Which threads a server holds loaded is its own (a fork loads the fork there): its status and environments are left out.
-    const unloaded = (text: string): string => JSON.stringify(JSON.parse(text, (k, v: unknown) => (k === 'status' || k === 'environments' ? undefined : v)));
-    await eventually('node 2 answers as node 1', async () => unloaded(await historyAnswers(two, node2)) === unloaded(await historyAnswers(one, node1)));
+    const unloaded = (text: string): string =>
+      JSON.stringify(JSON.parse(text, (k, v: unknown) => (k === 'status' || k === 'environments' ? undefined : v)));
+    await eventually(
+      'node 2 answers as node 1',
+      async () => unloaded(await historyAnswers(two, node2)) === unloaded(await historyAnswers(one, node1)),
+    );
   });
 
   it("archive, unarchive, a rename and a delete on one node reach the other node's copy and index", async () => {
@@ -186,7 +231,9 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     const two = await serveOn(['--codex-home', node2, '--eventstore', url]);
     servers.push(two);
     const archivedOn = async (s: StdioRpcClient) =>
-      ((await ask(s, 'thread/list', { limit: 100, archived: true })).data as Array<{ id: string }>).some((t) => t.id === id);
+      ((await ask(s, 'thread/list', { limit: 100, archived: true })).data as Array<{ id: string }>).some(
+        (t) => t.id === id,
+      );
     expect(await archivedOn(two)).to.equal(false);
     await ask(one, 'thread/archive', { threadId: id });
     await eventually('node 2 lists it archived', () => archivedOn(two));
@@ -200,10 +247,14 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     await ask(one, 'thread/name/set', { threadId: id, name: 'renamed over the store' });
     expect((await ask(one, 'thread/read', { threadId: id })).thread.name).to.equal('renamed over the store');
     const listedName = async (s: StdioRpcClient) =>
-      ((await ask(s, 'thread/list', { limit: 100 })).data as Array<{ id: string; name: string | null }>).find((t) => t.id === id)?.name;
+      ((await ask(s, 'thread/list', { limit: 100 })).data as Array<{ id: string; name: string | null }>).find(
+        (t) => t.id === id,
+      )?.name;
     await eventually('node 2 lists the name', async () => (await listedName(two)) === 'renamed over the store');
     expect((await ask(two, 'thread/read', { threadId: id })).thread.name).to.equal('renamed over the store');
-    expect(fs.readFileSync(nodePath.join(node2, 'session_index.jsonl'), 'utf8')).to.equal(fs.readFileSync(nodePath.join(node1, 'session_index.jsonl'), 'utf8'));
+    expect(fs.readFileSync(nodePath.join(node2, 'session_index.jsonl'), 'utf8')).to.equal(
+      fs.readFileSync(nodePath.join(node1, 'session_index.jsonl'), 'utf8'),
+    );
 
     // A delete on node 2: gone from its answers at once, from node 1's copy, names and index once it follows.
     await ask(two, 'thread/delete', { threadId: id });
@@ -216,7 +267,9 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
         !fs.existsSync(nodePath.join(node1, 'sessions/2026/11/21', rolloutName(id))) &&
         !fs.readFileSync(nodePath.join(node1, 'session_index.jsonl'), 'utf8').includes(id),
     );
-    expect(((await ask(one, 'thread/list', { limit: 100 })).data as Array<{ id: string }>).map((t) => t.id)).to.not.include(id);
+    expect(
+      ((await ask(one, 'thread/list', { limit: 100 })).data as Array<{ id: string }>).map((t) => t.id),
+    ).to.not.include(id);
 
     // In the store: the control stream says the file is removed, the rename and the forgetting are its events.
     const facts = right(await readHomeFacts(connectionOf()));
@@ -239,24 +292,48 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     servers.push(two);
     const readStateOn = async (s: StdioRpcClient) => (await ask(s, 'thread/read', { threadId: id })).readState;
 
-    const first = (await ask(one, 'thread/readState/update', { threadId: id, operation: { type: 'unread' }, expectedRevision: `initial:${id}` })).readState;
+    const first = (
+      await ask(one, 'thread/readState/update', {
+        threadId: id,
+        operation: { type: 'unread' },
+        expectedRevision: `initial:${id}`,
+      })
+    ).readState;
     expect(await readStateOn(one)).to.deep.equal(first);
-    await eventually('node 2 reads the read state', async () => JSON.stringify(await readStateOn(two)) === JSON.stringify(first));
+    await eventually(
+      'node 2 reads the read state',
+      async () => JSON.stringify(await readStateOn(two)) === JSON.stringify(first),
+    );
 
     // Both nodes change it from the same revision at once: one passes, the other is told the state changed.
     const [a, b] = await Promise.all(
       [one, two].map((s, i) =>
-        s.request('thread/readState/update', { threadId: id, operation: { type: i === 0 ? 'read' : 'unread' }, expectedRevision: first.revision }),
+        s.request('thread/readState/update', {
+          threadId: id,
+          operation: { type: i === 0 ? 'read' : 'unread' },
+          expectedRevision: first.revision,
+        }),
       ),
     );
     const answers = [a, b] as any[];
     expect(answers.filter((x) => 'result' in x)).to.have.length(1);
     const won = answers.find((x) => 'result' in x).result.readState;
-    expect(answers.find((x) => 'error' in x).error).to.deep.equal({ code: -32600, message: 'read state changed', data: { reason: 'readStateConflict', readState: won } });
-    for (const s of [one, two]) await eventually('both nodes read the winner', async () => JSON.stringify(await readStateOn(s)) === JSON.stringify(won));
+    expect(answers.find((x) => 'error' in x).error).to.deep.equal({
+      code: -32600,
+      message: 'read state changed',
+      data: { reason: 'readStateConflict', readState: won },
+    });
+    for (const s of [one, two])
+      await eventually(
+        'both nodes read the winner',
+        async () => JSON.stringify(await readStateOn(s)) === JSON.stringify(won),
+      );
 
     // Git info stored on node 2 reaches node 1.
     await ask(two, 'thread/metadata/update', { threadId: id, gitInfo: { branch: 'over-the-store' } });
-    await eventually('node 1 reads the stored git info', async () => (await ask(one, 'thread/read', { threadId: id })).thread.gitInfo?.branch === 'over-the-store');
+    await eventually(
+      'node 1 reads the stored git info',
+      async () => (await ask(one, 'thread/read', { threadId: id })).thread.gitInfo?.branch === 'over-the-store',
+    );
   });
 });

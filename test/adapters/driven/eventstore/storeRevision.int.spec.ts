@@ -34,7 +34,8 @@ const eventually = async (what: string, probe: () => boolean): Promise<void> => 
 };
 
 const conflictOf = (answer: E.Either<EngineError, unknown>): Extract<EngineError, { _tag: 'Conflict' }> => {
-  if (E.isRight(answer) || answer.left._tag !== 'Conflict') throw new Error(`expected a Conflict, got ${JSON.stringify(answer)}`);
+  if (E.isRight(answer) || answer.left._tag !== 'Conflict')
+    throw new Error(`expected a Conflict, got ${JSON.stringify(answer)}`);
   return answer.left;
 };
 
@@ -64,7 +65,10 @@ describe('revisions over EventStoreDB: the seal in the base stream', function ()
     const abort = new AbortController();
     let caughtUp: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (caughtUp = resolve));
-    following.push({ abort, done: followIntoHome(connectionOf(), node, { signal: abort.signal, onCaughtUp: () => caughtUp() }) });
+    following.push({
+      abort,
+      done: followIntoHome(connectionOf(), node, { signal: abort.signal, onCaughtUp: () => caughtUp() }),
+    });
     await ready;
     const writesOf = (log: EventStoreEventLog, connection: EventStoreConnection): RolloutFiles =>
       storeRolloutFiles(node, jsonlRolloutFiles(node), connection, log, { applyTimeoutMs: 10_000 });
@@ -88,7 +92,11 @@ describe('revisions over EventStoreDB: the seal in the base stream', function ()
       };
     };
     const turn = (id: string): string[] =>
-      new RolloutWriter('paginated', threadId, { startOrdinal: 1000 + n++, startMs: thread.nowMs() + 1000 }).chatTurn(id, 'q', 'a').lines;
+      new RolloutWriter('paginated', threadId, { startOrdinal: 1000 + n++, startMs: thread.nowMs() + 1000 }).chatTurn(
+        id,
+        'q',
+        'a',
+      ).lines;
     return { node, threadId, log, base, stream, writes: writesOf(log, connectionOf()), writesOf, revision, turn };
   };
 
@@ -108,9 +116,13 @@ describe('revisions over EventStoreDB: the seal in the base stream', function ()
     expect(late.supersededBy).to.equal(nodePath.basename(rev.path));
     expect(right(await log.end(stream)())).to.deep.equal(end);
     // Through the node's writes too, and a second revision from the same end.
-    expect(conflictOf(await writes.appendRaw(base, turn('late2'), end)()).supersededBy).to.equal(nodePath.basename(rev.path));
+    expect(conflictOf(await writes.appendRaw(base, turn('late2'), end)()).supersededBy).to.equal(
+      nodePath.basename(rev.path),
+    );
     const other = revision();
-    expect(conflictOf(await writes.revise(base, end, other.path, other.lines)()).supersededBy).to.equal(nodePath.basename(rev.path));
+    expect(conflictOf(await writes.revise(base, end, other.path, other.lines)()).supersededBy).to.equal(
+      nodePath.basename(rev.path),
+    );
     expect(right(await log.end(rolloutStreamOf(other.path)!)())).to.equal('noStream');
     // The revision takes lines as any current file.
     const revEnd = right(await log.end(rolloutStreamOf(rev.path)!)()) as LogPosition;
@@ -161,7 +173,10 @@ describe('revisions over EventStoreDB: the seal in the base stream', function ()
                 const a = await append();
                 return [await revise(), a] as const;
               })()
-            : await Promise.all([later(round % 2 === 1 ? lag : 0).then(revise), later(round % 2 === 0 ? lag : 0).then(append)]);
+            : await Promise.all([
+                later(round % 2 === 1 ? lag : 0).then(revise),
+                later(round % 2 === 0 ? lag : 0).then(append),
+              ]);
       if (round === 0) expect(E.isRight(revised), 'the revision made alone passes').to.equal(true);
       if (round === 1) expect(E.isRight(appended), 'the append made alone passes').to.equal(true);
       expect([E.isRight(revised), E.isRight(appended)].filter(Boolean), `round ${round}`).to.have.length(1);
@@ -178,7 +193,9 @@ describe('revisions over EventStoreDB: the seal in the base stream', function ()
     // Both sides passed in some rounds (at least the scripted ones).
     expect(revisions).to.be.within(1, 11);
     const facts = right(await readHomeFacts(connectionOf()));
-    expect([...facts.superseded.keys()].filter((f) => f.includes(nodePath.basename(base).slice(-40, -6))).length).to.equal(revisions);
+    expect(
+      [...facts.superseded.keys()].filter((f) => f.includes(nodePath.basename(base).slice(-40, -6))).length,
+    ).to.equal(revisions);
   });
 
   it('a seal whose reviser stopped before its revision: the next writer finishes the revision (stream, superseded fact, the copy) and gets Conflict naming it', async () => {
@@ -193,18 +210,31 @@ describe('revisions over EventStoreDB: the seal in the base stream', function ()
     expect(refused.supersededBy).to.equal(nodePath.basename(rev.path));
     // Finished: the revision's stream holds the seal's lines, the control stream the mark, and the node's copy both.
     const stored: string[] = [];
-    for await (const entry of log.readStored(rolloutStreamOf(rev.path)!)) if (entry.kind === 'line') stored.push(entry.line.bytes.toString('utf8'));
+    for await (const entry of log.readStored(rolloutStreamOf(rev.path)!))
+      if (entry.kind === 'line') stored.push(entry.line.bytes.toString('utf8'));
     expect(stored).to.deep.equal(rev.lines);
-    expect(right(await readHomeFacts(connectionOf())).superseded.get(nodePath.relative(node, base).split(nodePath.sep).join('/'))).to.equal(nodePath.basename(rev.path));
-    await eventually('the copy holds the revision and the mark', () => fs.existsSync(rev.path) && fs.existsSync(`${base}.superseded`));
+    expect(
+      right(await readHomeFacts(connectionOf())).superseded.get(
+        nodePath.relative(node, base).split(nodePath.sep).join('/'),
+      ),
+    ).to.equal(nodePath.basename(rev.path));
+    await eventually(
+      'the copy holds the revision and the mark',
+      () => fs.existsSync(rev.path) && fs.existsSync(`${base}.superseded`),
+    );
     expect(fs.readFileSync(rev.path, 'utf8')).to.equal(`${rev.lines.join('\n')}\n`);
     // That end is gone for every writer, the stopped reviser's retry too (as over files: the mark is there).
-    expect(conflictOf(await writes.revise(base, end, rev.path, rev.lines)()).supersededBy).to.equal(nodePath.basename(rev.path));
+    expect(conflictOf(await writes.revise(base, end, rev.path, rev.lines)()).supersededBy).to.equal(
+      nodePath.basename(rev.path),
+    );
     const other = revision();
-    expect(conflictOf(await writes.revise(base, end, other.path, other.lines)()).supersededBy).to.equal(nodePath.basename(rev.path));
+    expect(conflictOf(await writes.revise(base, end, other.path, other.lines)()).supersededBy).to.equal(
+      nodePath.basename(rev.path),
+    );
     // Readers of lines skip the seal: the base's lines read back whole, and its copy is unchanged.
     const baseLines: string[] = [];
-    for await (const entry of log.readStored(stream)) if (entry.kind === 'line') baseLines.push(entry.line.bytes.toString('utf8'));
+    for await (const entry of log.readStored(stream))
+      if (entry.kind === 'line') baseLines.push(entry.line.bytes.toString('utf8'));
     expect(`${baseLines.join('\n')}\n`).to.equal(fs.readFileSync(base, 'utf8'));
   });
 });

@@ -1,7 +1,18 @@
 // `rollout-engine import claude` on real files: Codex's ledger (re-import, a changed source, a
 // record Codex wrote), concurrent imports from two processes, and bad lines.
 import { expect } from 'chai';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +24,11 @@ interface Outcome {
   readonly source: string;
   readonly threadId?: string;
   readonly reason?: string;
-  readonly report?: { badLines: number; badLineSamples: Array<{ line: number; reason: string }>; duplicateRows: number };
+  readonly report?: {
+    badLines: number;
+    badLineSamples: Array<{ line: number; reason: string }>;
+    duplicateRows: number;
+  };
 }
 
 describe('rollout-engine import claude (int)', function () {
@@ -23,7 +38,12 @@ describe('rollout-engine import claude (int)', function () {
   let project: string;
 
   const importWith = async (codexHome: string, ...extra: string[]): Promise<Outcome[]> => {
-    const r = engineJson(await runEngineCli(['import', 'claude', '--from', claudeHome, '--codex-home', codexHome, '--json', ...extra], 60_000));
+    const r = engineJson(
+      await runEngineCli(
+        ['import', 'claude', '--from', claudeHome, '--codex-home', codexHome, '--json', ...extra],
+        60_000,
+      ),
+    );
     if (!r.ok) throw new Error(r.problem);
     return (r.value as { sessions: Outcome[] }).sessions;
   };
@@ -43,12 +63,17 @@ describe('rollout-engine import claude (int)', function () {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it('a re-import creates nothing; a changed source is detected again and imported as a new thread', async () => {
-    const session = writeClaudeSession(claudeHome, project, 's1', [userRow(project, 'first'), ...assistantRows(project, [text('one')])]);
+    const session = writeClaudeSession(claudeHome, project, 's1', [
+      userRow(project, 'first'),
+      ...assistantRows(project, [text('one')]),
+    ]);
     const home = newHome('home');
     const first = await importWith(home);
     expect(first.map((o) => o.status)).to.deep.equal(['imported']);
     expect(await importWith(home)).to.deep.equal([]);
-    expect((await importWith(home, '--session', session)).map((o) => [o.status, o.reason])).to.deep.equal([['skipped', 'alreadyImported']]);
+    expect((await importWith(home, '--session', session)).map((o) => [o.status, o.reason])).to.deep.equal([
+      ['skipped', 'alreadyImported'],
+    ]);
     expect(rolloutsOf(home)).to.have.length(1);
 
     appendFileSync(session, `${JSON.stringify(userRow(project, 'second'))}\n`);
@@ -58,14 +83,23 @@ describe('rollout-engine import claude (int)', function () {
     expect(again.map((o) => o.status)).to.deep.equal(['imported']);
     expect(again[0]!.threadId).to.not.equal(first[0]!.threadId);
     expect(rolloutsOf(home)).to.have.length(2);
-    const ledger = JSON.parse(readFileSync(join(home, 'external_agent_session_imports.json'), 'utf8')) as { records: Array<{ imported_thread_id: string }> };
+    const ledger = JSON.parse(readFileSync(join(home, 'external_agent_session_imports.json'), 'utf8')) as {
+      records: Array<{ imported_thread_id: string }>;
+    };
     expect(ledger.records.map((r) => r.imported_thread_id)).to.deep.equal([first[0]!.threadId, again[0]!.threadId]);
   });
 
   it('the threads record the Codex version the command speaks (--codex-version, else ROLLOUT_ENGINE_CODEX_VERSION) as cli_version; one not spoken is refused', async () => {
-    writeClaudeSession(claudeHome, project, 's1', [userRow(project, 'first'), ...assistantRows(project, [text('one')])]);
+    writeClaudeSession(claudeHome, project, 's1', [
+      userRow(project, 'first'),
+      ...assistantRows(project, [text('one')]),
+    ]);
     const cliVersionOf = (home: string): unknown[] =>
-      rolloutsOf(home).map((f) => (JSON.parse(readFileSync(f, 'utf8').split('\n')[0]!) as { payload: { cli_version: unknown } }).payload.cli_version);
+      rolloutsOf(home).map(
+        (f) =>
+          (JSON.parse(readFileSync(f, 'utf8').split('\n')[0]!) as { payload: { cli_version: unknown } }).payload
+            .cli_version,
+      );
     const at171 = newHome('at171');
     await importWith(at171, '--codex-version', '0.171.0');
     expect(cliVersionOf(at171)).to.deep.equal(['0.171.0']);
@@ -74,14 +108,30 @@ describe('rollout-engine import claude (int)', function () {
     await importWith(byEnv);
     expect(cliVersionOf(byEnv)).to.deep.equal([process.env['ROLLOUT_ENGINE_CODEX_VERSION']]);
     const refused = engineJson(
-      await runEngineCli(['import', 'claude', '--from', claudeHome, '--codex-home', newHome('refused'), '--json', '--codex-version', '0.170.0'], 60_000),
+      await runEngineCli(
+        [
+          'import',
+          'claude',
+          '--from',
+          claudeHome,
+          '--codex-home',
+          newHome('refused'),
+          '--json',
+          '--codex-version',
+          '0.170.0',
+        ],
+        60_000,
+      ),
     );
     expect(refused.ok).to.equal(false);
     expect(rolloutsOf(join(root, 'refused'))).to.deep.equal([]);
   });
 
   it("honours a record Codex wrote (nanosecond times kept digit for digit, unknown fields kept) and Codex's format for ours", async () => {
-    const session = writeClaudeSession(claudeHome, project, 's1', [userRow(project, 'by codex'), ...assistantRows(project, [text('ok')])]);
+    const session = writeClaudeSession(claudeHome, project, 's1', [
+      userRow(project, 'by codex'),
+      ...assistantRows(project, [text('ok')]),
+    ]);
     const other = writeClaudeSession(claudeHome, project, 's2', [userRow(project, 'by us')]);
     const home = newHome('home');
     const codexRecord = {
@@ -104,7 +154,10 @@ describe('rollout-engine import claude (int)', function () {
     expect(outcomes.map((o) => [o.source, o.status])).to.deep.equal([[other, 'imported']]);
     const stored = readFileSync(join(home, 'external_agent_session_imports.json'), 'utf8');
     expect(stored).to.include(`"source_modified_at": ${nanos},`);
-    const ledger = JSON.parse(stored) as { records: Array<Record<string, unknown>>; detected_connector_records: unknown[] };
+    const ledger = JSON.parse(stored) as {
+      records: Array<Record<string, unknown>>;
+      detected_connector_records: unknown[];
+    };
     expect(ledger.records[0]).to.deep.include({ connector_names: ['github'], future_field: { kept: true } });
     expect(Object.keys(ledger.records[1]!)).to.deep.equal([
       'source_path',
@@ -115,12 +168,20 @@ describe('rollout-engine import claude (int)', function () {
       'connector_names',
       'title',
     ]);
-    expect(ledger.records[1]).to.deep.include({ source_path: other, imported_thread_id: outcomes[0]!.threadId, title: 'by us' });
+    expect(ledger.records[1]).to.deep.include({
+      source_path: other,
+      imported_thread_id: outcomes[0]!.threadId,
+      title: 'by us',
+    });
     expect(String(ledger.records[1]!['source_modified_at'])).to.match(/^\d{19}$/);
   });
 
   it('two imports at once (two processes) make one thread per session', async () => {
-    for (let i = 0; i < 3; i++) writeClaudeSession(claudeHome, project, `s${i}`, [userRow(project, `q${i}`), ...assistantRows(project, [text(`a${i}`)])]);
+    for (let i = 0; i < 3; i++)
+      writeClaudeSession(claudeHome, project, `s${i}`, [
+        userRow(project, `q${i}`),
+        ...assistantRows(project, [text(`a${i}`)]),
+      ]);
     const home = newHome('home');
     const [a, b] = await Promise.all([importWith(home), importWith(home)]);
     const imported = [...a, ...b].filter((o) => o.status === 'imported');
@@ -136,7 +197,14 @@ describe('rollout-engine import claude (int)', function () {
       `{"type":"user","cwd":"${project}","message":{"content":"\\udc00"}}`,
       ...assistantRows(project, [text('after')]),
     ]);
-    appendFileSync(session, Buffer.concat([Buffer.from('{"type":"user","message":{"content":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}}\n')]));
+    appendFileSync(
+      session,
+      Buffer.concat([
+        Buffer.from('{"type":"user","message":{"content":"'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}}\n'),
+      ]),
+    );
     appendFileSync(session, `${JSON.stringify(userRow(project, 'last'))}\n`);
     writeClaudeSession(claudeHome, join(root, 'gone'), 'nocwd', [userRow(join(root, 'gone'), 'where?')]);
     const home = newHome('home');
@@ -158,13 +226,21 @@ describe('rollout-engine import claude (int)', function () {
   });
 
   it('a session without a user message is skipped and leaves no file behind (dry run and import alike)', async () => {
-    const session = writeClaudeSession(claudeHome, project, 'replies', [...assistantRows(project, [text('no question was asked')])]);
+    const session = writeClaudeSession(claudeHome, project, 'replies', [
+      ...assistantRows(project, [text('no question was asked')]),
+    ]);
     const home = newHome('home');
-    expect((await importWith(home, '--session', session, '--dry-run')).map((o) => [o.status, o.reason])).to.deep.equal([['skipped', 'noConversation']]);
-    expect((await importWith(home, '--session', session)).map((o) => [o.status, o.reason])).to.deep.equal([['skipped', 'noConversation']]);
+    expect((await importWith(home, '--session', session, '--dry-run')).map((o) => [o.status, o.reason])).to.deep.equal([
+      ['skipped', 'noConversation'],
+    ]);
+    expect((await importWith(home, '--session', session)).map((o) => [o.status, o.reason])).to.deep.equal([
+      ['skipped', 'noConversation'],
+    ]);
     expect(rolloutsOf(home)).to.deep.equal([]);
     const sessionsDir = join(home, 'sessions');
-    const leftovers = existsSync(sessionsDir) ? readdirSync(sessionsDir, { recursive: true }).filter((n) => String(n).endsWith('.tmp')) : [];
+    const leftovers = existsSync(sessionsDir)
+      ? readdirSync(sessionsDir, { recursive: true }).filter((n) => String(n).endsWith('.tmp'))
+      : [];
     expect(leftovers).to.deep.equal([]);
   });
 });

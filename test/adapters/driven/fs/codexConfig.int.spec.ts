@@ -35,7 +35,9 @@ describe('codexConfig: a home’s config.toml', () => {
   });
 
   it('a legacy `profile = "x"` selector: Codex 0.169 refuses the config and runs on its default provider', async () => {
-    const home = await homeWith('profile = "alt"\nmodel_provider = "mock"\n\n[profiles.alt]\nmodel_provider = "ollama"\n');
+    const home = await homeWith(
+      'profile = "alt"\nmodel_provider = "mock"\n\n[profiles.alt]\nmodel_provider = "ollama"\n',
+    );
     expect(await readConfiguredModelProvider(home)).to.deep.equal({ _tag: 'Right', right: 'openai' });
   });
 
@@ -55,12 +57,16 @@ describe('codexConfig: a home’s config.toml', () => {
     const outside = nodePath.join(tmp(), `outside-${homes}`);
     await fs.mkdir(outside);
     await fs.writeFile(nodePath.join(outside, 'config.toml'), 'model_provider = "elsewhere"\n');
-    await fs.writeFile(nodePath.join(outside, 'auth.json'), JSON.stringify({ tokens: { access_token: 'secret', account_id: 'a' } }));
+    await fs.writeFile(
+      nodePath.join(outside, 'auth.json'),
+      JSON.stringify({ tokens: { access_token: 'secret', account_id: 'a' } }),
+    );
     await fs.symlink(nodePath.join(outside, 'config.toml'), nodePath.join(home, 'config.toml'));
     await fs.symlink(nodePath.join(outside, 'auth.json'), nodePath.join(home, 'auth.json'));
     const config = await readCodexConfig(home);
     expect(config._tag).to.equal('Left');
-    if (config._tag === 'Left') expect(config.left).to.deep.include({ _tag: 'Io', path: nodePath.join(home, 'config.toml') });
+    if (config._tag === 'Left')
+      expect(config.left).to.deep.include({ _tag: 'Io', path: nodePath.join(home, 'config.toml') });
     // Refused, not fatal: the provider is Codex's default, as without a config, never the outside file's.
     expect(await readConfiguredModelProvider(home)).to.deep.equal({ _tag: 'Right', right: 'openai' });
     const auth = await readChatgptAuth(home);

@@ -15,9 +15,17 @@ const B = '019a0000-0000-7000-8000-000000000002';
 const writeStateDb = (home: string, rows: ReadonlyArray<readonly [string, number, number]>): void => {
   const db = openSqlite(join(home, 'state_5.sqlite'), { mustExist: false });
   db.pragma('journal_mode = WAL');
-  db.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at INTEGER, updated_at_ms INTEGER, recency_at INTEGER, recency_at_ms INTEGER)');
+  db.exec(
+    'CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at INTEGER, updated_at_ms INTEGER, recency_at INTEGER, recency_at_ms INTEGER)',
+  );
   for (const [id, updated, recency] of rows)
-    db.prepare('INSERT INTO threads VALUES (?, ?, ?, ?, ?)').run(id, Math.floor(updated / 1000), updated, Math.floor(recency / 1000), recency);
+    db.prepare('INSERT INTO threads VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      Math.floor(updated / 1000),
+      updated,
+      Math.floor(recency / 1000),
+      recency,
+    );
   db.close();
 };
 

@@ -71,7 +71,10 @@ describe('heldRead: reading below a root someone else may fill, no link followed
     const { root } = layout();
     const viaFolder = nodePath.join(root, 'a', 'linked', 'secret.txt');
     const atName = nodePath.join(root, 'a', 'b', 'linked.txt');
-    for (const e of [thrown(() => readTextBelowSync(root, viaFolder)), await rejection(readTextNoFollow(root, viaFolder))]) {
+    for (const e of [
+      thrown(() => readTextBelowSync(root, viaFolder)),
+      await rejection(readTextNoFollow(root, viaFolder)),
+    ]) {
       expect(e).to.be.instanceOf(LinkRefused);
       expect((e as LinkRefused).path).to.equal(nodePath.join(root, 'a', 'linked'));
     }
@@ -84,7 +87,9 @@ describe('heldRead: reading below a root someone else may fill, no link followed
     expect((thrown(() => folderBelowSync(root, linkedFolder)) as LinkRefused).what).to.equal('a symbolic link');
     expect(kindBelowSync(root, viaFolder)).to.equal(null);
     expect(kindBelowSync(root, linkedFolder), 'the link itself, not what it names').to.equal('other');
-    expect(thrown(() => readTextBelowSync(root, nodePath.join(root, '..', 'outside', 'secret.txt')))).to.be.instanceOf(LinkRefused);
+    expect(thrown(() => readTextBelowSync(root, nodePath.join(root, '..', 'outside', 'secret.txt')))).to.be.instanceOf(
+      LinkRefused,
+    );
   });
 
   it('a FIFO is refused at once (never waited on: no writer ever comes), sync and async', async () => {
@@ -164,9 +169,12 @@ describe('heldRead: reading below a root someone else may fill, no link followed
 
     it('refuses a FIFO at once (never waited on), a path outside its root, and lets ENOENT through', async () => {
       const { root } = layout();
-      for (const e of await both(nodePath.join(root, 'a', 'b', 'fifo'), root)) expect((e as LinkRefused).what).to.equal('not a regular file');
-      for (const e of await both(nodePath.join(root, '..', 'outside', 'secret.txt'), root)) expect(e).to.be.instanceOf(LinkRefused);
-      for (const e of await both(nodePath.join(root, 'missing.jsonl'), root)) expect((e as NodeJS.ErrnoException).code).to.equal('ENOENT');
+      for (const e of await both(nodePath.join(root, 'a', 'b', 'fifo'), root))
+        expect((e as LinkRefused).what).to.equal('not a regular file');
+      for (const e of await both(nodePath.join(root, '..', 'outside', 'secret.txt'), root))
+        expect(e).to.be.instanceOf(LinkRefused);
+      for (const e of await both(nodePath.join(root, 'missing.jsonl'), root))
+        expect((e as NodeJS.ErrnoException).code).to.equal('ENOENT');
     });
   });
 });

@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { chmodNoFollowSync, confinementRoot, mkdirNoFollow, openNoFollow, refuseLinkSync } from '../../../../adapters/driven/fs/noFollow.js';
+import {
+  chmodNoFollowSync,
+  confinementRoot,
+  mkdirNoFollow,
+  openNoFollow,
+  refuseLinkSync,
+} from '../../../../adapters/driven/fs/noFollow.js';
 import { readTextNoFollow } from '../../../../adapters/driven/fs/heldRead.js';
 import { appendNoFollow } from '../../../../adapters/driven/fs/appendNoFollow.js';
 import { createNoFollow, holdFolder } from '../../../../adapters/driven/fs/heldFolder.js';
@@ -44,9 +50,13 @@ describe('noFollow: the engine’s own files opened without following links', ()
     const outside = nodePath.join(tmp(), 'outside.txt');
     fs.writeFileSync(outside, 'keep');
     fs.symlinkSync(outside, nodePath.join(root, 'linked.jsonl'));
-    expect(await refusal(openNoFollow(root, nodePath.join(root, 'linked.jsonl'), 'append'))).to.be.instanceOf(LinkRefused);
+    expect(await refusal(openNoFollow(root, nodePath.join(root, 'linked.jsonl'), 'append'))).to.be.instanceOf(
+      LinkRefused,
+    );
     fs.symlinkSync(tmp(), nodePath.join(root, 'dir'));
-    expect(await refusal(openNoFollow(root, nodePath.join(root, 'dir', 'x.jsonl'), 'append'))).to.be.instanceOf(LinkRefused);
+    expect(await refusal(openNoFollow(root, nodePath.join(root, 'dir', 'x.jsonl'), 'append'))).to.be.instanceOf(
+      LinkRefused,
+    );
     expect(fs.existsSync(nodePath.join(tmp(), 'x.jsonl'))).to.equal(false);
     execFileSync('mkfifo', [nodePath.join(root, 'fifo.jsonl')]);
     expect(await refusal(openNoFollow(root, nodePath.join(root, 'fifo.jsonl'), 'read'))).to.be.instanceOf(LinkRefused);
@@ -85,7 +95,10 @@ describe('noFollow: the engine’s own files opened without following links', ()
     fs.symlinkSync(nodePath.join(tmp(), 'absent-2'), nodePath.join(root, 'dangling'));
     expect(await refusal(readTextNoFollow(root, nodePath.join(root, 'mark')))).to.be.instanceOf(LinkRefused);
     expect(await refusal(appendNoFollow(root, nodePath.join(root, 'mark'), 'x', 0o600))).to.be.instanceOf(LinkRefused);
-    expect(await refusal(createNoFollow(root, nodePath.join(root, 'dangling'), 'x', 0o600))).to.have.property('code', 'EEXIST');
+    expect(await refusal(createNoFollow(root, nodePath.join(root, 'dangling'), 'x', 0o600))).to.have.property(
+      'code',
+      'EEXIST',
+    );
     expect(fs.readFileSync(outside, 'utf8')).to.equal('keep');
     expect(fs.existsSync(nodePath.join(tmp(), 'absent-2'))).to.equal(false);
   });
@@ -134,7 +147,9 @@ describe('noFollow: the engine’s own files opened without following links', ()
     const refused = await refusal(holdFolder(root, day, { create: true, mode: 0o700 }));
     expect(refused).to.be.instanceOf(LinkRefused);
     expect((refused as LinkRefused).path).to.equal(day);
-    expect(await refusal(holdFolder(root, nodePath.join(root, 'none'), { create: false, mode: 0o700 }))).to.have.property('code', 'ENOENT');
+    expect(
+      await refusal(holdFolder(root, nodePath.join(root, 'none'), { create: false, mode: 0o700 })),
+    ).to.have.property('code', 'ENOENT');
     // A missing root is made (the home's `sessions/` of a new home), as `mkdir -p` makes it.
     const fresh = nodePath.join(tmp(), 'fresh', 'sessions');
     await (await holdFolder(fresh, nodePath.join(fresh, '2026'), { create: true, mode: 0o700 })).close();

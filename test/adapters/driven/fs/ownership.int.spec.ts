@@ -46,10 +46,15 @@ describe('adapters/driven/fs: what the engine creates as root takes the owner of
 
   it('mkdirNoFollow, holdFolder (create), createNoFollow, openNoFollow, appendNoFollow, writeFileAtomic and a lock: every entry the owner’s', async () => {
     await mkdirNoFollow(home, nodePath.join(home, '.rollout-engine', 'deep'), 0o700);
-    const held = await holdFolder(home, nodePath.join(home, 'sessions', '2026', '11', '27'), { create: true, mode: 0o700 });
+    const held = await holdFolder(home, nodePath.join(home, 'sessions', '2026', '11', '27'), {
+      create: true,
+      mode: 0o700,
+    });
     await held.close();
     await createNoFollow(home, nodePath.join(home, 'sessions', '2026', '11', '27', 'made.jsonl'), 'x\n', 0o600);
-    await (await openNoFollow(home, nodePath.join(home, '.rollout-engine', 'opened.jsonl'), 'create-exclusive', 0o600)).close();
+    await (
+      await openNoFollow(home, nodePath.join(home, '.rollout-engine', 'opened.jsonl'), 'create-exclusive', 0o600)
+    ).close();
     await appendNoFollow(home, nodePath.join(home, 'session_index.jsonl'), 'line\n', 0o644);
     await writeFileAtomic(nodePath.join(home, '.rollout-engine', 'replaced.json'), '{}', { mode: 0o600, root: home });
     const lock = await acquireLock(nodePath.join(home, '.rollout-engine', 'held.lock'));

@@ -20,9 +20,13 @@ interface RunningWorker {
 }
 
 const startWorker = (file: string, id: string, seed: number, resultFile: string): RunningWorker => {
-  const child = spawn(process.execPath, [WORKER, file, id, String(LINES_PER_WORKER), String(seed), resultFile, 'always'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [WORKER, file, id, String(LINES_PER_WORKER), String(seed), resultFile, 'always'],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -42,10 +46,23 @@ describe('jsonl writer: two OS processes appending to one thread file', function
   const dirOf = useTempDir('jsonl-concurrent-');
 
   it('keeps every acknowledged line exactly once, no lost attempt, no torn or interleaved line, dense ordinals', async () => {
-    const file = nodePath.join(dirOf(), 'sessions', '2026', '11', '21', 'rollout-2026-11-21T14-31-14-01a1fe84-bdb0-7260-b7c8-794e23279a06.jsonl');
+    const file = nodePath.join(
+      dirOf(),
+      'sessions',
+      '2026',
+      '11',
+      '21',
+      'rollout-2026-11-21T14-31-14-01a1fe84-bdb0-7260-b7c8-794e23279a06.jsonl',
+    );
     const created = await appendEvents(
       file,
-      [{ timestamp: new Date().toISOString(), type: 'session_meta', payload: { id: 'thread', history_mode: 'paginated' } }],
+      [
+        {
+          timestamp: new Date().toISOString(),
+          type: 'session_meta',
+          payload: { id: 'thread', history_mode: 'paginated' },
+        },
+      ],
       'noStream',
       { historyMode: 'paginated' },
     )();
@@ -58,7 +75,9 @@ describe('jsonl writer: two OS processes appending to one thread file', function
     for (const w of workers) w.go();
     const codes = await Promise.all(workers.map((w) => w.done));
     expect(codes, workers.map((w) => w.stderr()).join('\n')).to.deep.equal([0, 0]);
-    const results = await Promise.all(resultFiles.map(async (f) => JSON.parse(await fs.readFile(f, 'utf8')) as AppendWorkerResult));
+    const results = await Promise.all(
+      resultFiles.map(async (f) => JSON.parse(await fs.readFile(f, 'utf8')) as AppendWorkerResult),
+    );
     const elapsed = Date.now() - started;
 
     // Every line is complete, valid JSON, a rollout envelope; nothing quarantined.
@@ -70,7 +89,9 @@ describe('jsonl writer: two OS processes appending to one thread file', function
       expect(entry.kind, JSON.stringify(entry).slice(0, 300)).to.equal('line');
       if (entry.kind !== 'line') continue;
       lines += 1;
-      expect(bytes.subarray(entry.line.byteOffset, entry.line.byteOffset + entry.line.byteLength).toString('utf8')).to.equal(entry.line.text);
+      expect(
+        bytes.subarray(entry.line.byteOffset, entry.line.byteOffset + entry.line.byteLength).toString('utf8'),
+      ).to.equal(entry.line.text);
       const parsed = JSON.parse(entry.line.text) as { ordinal: number; payload: { type: string; id: string } };
       ordinals.push(parsed.ordinal);
       if (parsed.payload.type === 'test_line') ids.push(parsed.payload.id);

@@ -85,12 +85,21 @@ describe('jsonl discover', function () {
     const big = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'jsonl-discover-big-'));
     try {
       for (let d = 0; d < 100; d++) {
-        const dayDir = nodePath.join(big, 'sessions', '2026', String(1 + Math.floor(d / 28)).padStart(2, '0'), String(1 + (d % 28)).padStart(2, '0'));
+        const dayDir = nodePath.join(
+          big,
+          'sessions',
+          '2026',
+          String(1 + Math.floor(d / 28)).padStart(2, '0'),
+          String(1 + (d % 28)).padStart(2, '0'),
+        );
         await fs.mkdir(dayDir, { recursive: true });
         await Promise.all(
           Array.from({ length: 100 }, (_, i) => {
             const id = `01a1fe84-${String(d).padStart(4, '0')}-7000-8000-${String(i).padStart(12, '0')}`;
-            return fs.writeFile(nodePath.join(dayDir, `rollout-2026-01-01T00-00-${String(i % 60).padStart(2, '0')}-${id}.jsonl`), '');
+            return fs.writeFile(
+              nodePath.join(dayDir, `rollout-2026-01-01T00-00-${String(i % 60).padStart(2, '0')}-${id}.jsonl`),
+              '',
+            );
           }),
         );
       }
@@ -112,7 +121,13 @@ describe('jsonl discover', function () {
     // Folders last changed over a second ago (ctime cannot be set back: wait): their listings are kept.
     const past = new Date(Date.now() - 3_600_000);
     const age = async () => {
-      for (const d of [dayDir, nodePath.dirname(dayDir), nodePath.dirname(nodePath.dirname(dayDir)), nodePath.join(home, 'sessions')]) await fs.utimes(d, past, past);
+      for (const d of [
+        dayDir,
+        nodePath.dirname(dayDir),
+        nodePath.dirname(nodePath.dirname(dayDir)),
+        nodePath.join(home, 'sessions'),
+      ])
+        await fs.utimes(d, past, past);
       await new Promise((r) => setTimeout(r, 1_100));
     };
     await age();

@@ -8,7 +8,13 @@ import { jsonlEventLog } from '../../../../adapters/driven/jsonl/eventLog.js';
 import { collectingQuarantineSink } from '../../../../adapters/driven/jsonl/writers/quarantine.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 
-const raw = (n: number) => makeRolloutLine({ timestamp: '2026-11-21T14:31:25.366Z', ordinal: n, type: 'event_msg', payload: { type: 'x', n, s: 'ü' } }).raw;
+const raw = (n: number) =>
+  makeRolloutLine({
+    timestamp: '2026-11-21T14:31:25.366Z',
+    ordinal: n,
+    type: 'event_msg',
+    payload: { type: 'x', n, s: 'ü' },
+  }).raw;
 
 const all = async (it: AsyncIterable<LogEntry>): Promise<LogEntry[]> => {
   const out: LogEntry[] = [];
@@ -36,7 +42,9 @@ describe('jsonl EventLog', () => {
     expect(await log.readRange(stream, only.line.byteOffset, only.line.byteLength)()).to.deep.equal(E.right(raw(2)));
     expect(await log.end(stream)()).to.deep.equal(E.right(second.right.next));
     const stale = await log.append(stream, [raw(3)], first.right.next)();
-    expect(stale).to.deep.equal(E.left({ _tag: 'Conflict', path: stream, expected: first.right.next, actual: second.right.next }));
+    expect(stale).to.deep.equal(
+      E.left({ _tag: 'Conflict', path: stream, expected: first.right.next, actual: second.right.next }),
+    );
   });
 
   it('sees appends by others: end counts forward from its cached checkpoint', async () => {
@@ -57,7 +65,9 @@ describe('jsonl EventLog', () => {
     const entries = await all(log.read(stream));
     expect(entries.map((e) => e.kind)).to.deep.equal(['line', 'quarantined', 'line', 'quarantined']);
     expect(quarantine.records.map((r) => [r.ordinal, r.text])).to.deep.equal([[1, 'not json']]);
-    expect(await log.end(stream)()).to.deep.equal(E.right({ ordinal: 3, byteOffset: Buffer.byteLength(`${raw(0)}\nnot json\n${raw(2)}\n`) }));
+    expect(await log.end(stream)()).to.deep.equal(
+      E.right({ ordinal: 3, byteOffset: Buffer.byteLength(`${raw(0)}\nnot json\n${raw(2)}\n`) }),
+    );
 
     const missing = await all(log.read(nodePath.join(dirOf(), 'missing.jsonl')));
     expect(missing.map((e) => (e.kind === 'failed' ? e.error._tag : e.kind))).to.deep.equal(['NotFound']);

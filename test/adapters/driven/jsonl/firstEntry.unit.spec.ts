@@ -47,7 +47,13 @@ describe('jsonl firstEntry', () => {
       { kind: 'line', line: 'two' },
     ]);
     const r = await firstEntry('f.jsonl', it, 'empty');
-    expect(E.isLeft(r) && r.left).to.include({ _tag: 'Decode', path: 'f.jsonl', line: 0, byteOffset: 0, reason: 'invalid UTF-8' });
+    expect(E.isLeft(r) && r.left).to.include({
+      _tag: 'Decode',
+      path: 'f.jsonl',
+      line: 0,
+      byteOffset: 0,
+      reason: 'invalid UTF-8',
+    });
   });
 
   it('a failed read is that failure', async () => {

@@ -4,7 +4,11 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { acquireLock, lockPathFor, releaseLock } from '../../../../adapters/driven/fs/lockFile.js';
-import { appendThreadStateEvent, threadStateLogPath, writeSupersededMark } from '../../../../adapters/driven/jsonl/writers/homeFacts.js';
+import {
+  appendThreadStateEvent,
+  threadStateLogPath,
+  writeSupersededMark,
+} from '../../../../adapters/driven/jsonl/writers/homeFacts.js';
 import { appendSessionIndexLine } from '../../../../adapters/driven/jsonl/writers/sessionIndexWriter.js';
 import { sessionIndexLine } from '../../../../adapters/driven/jsonl/home/sessionIndex.js';
 import { supersededMarkOf } from '../../../../adapters/driven/jsonl/home/supersededMark.js';
@@ -55,7 +59,8 @@ describe('homeFacts: the one writer of the home’s facts (the locks and replays
 
   it('a replayed rename (once) is appended once; the file gets Codex’s mode', async () => {
     const line = sessionIndexLine(T, 'a name', new Date('2026-11-22T00:00:00.000Z'));
-    for (let i = 0; i < 2; i++) expect(E.isRight(await appendSessionIndexLine(home, line, { once: true })())).to.equal(true);
+    for (let i = 0; i < 2; i++)
+      expect(E.isRight(await appendSessionIndexLine(home, line, { once: true })())).to.equal(true);
     const file = nodePath.join(home, 'session_index.jsonl');
     expect(fs.readFileSync(file, 'utf8')).to.equal(line);
     expect(fs.statSync(file).mode & 0o777).to.equal(0o644);

@@ -5,7 +5,11 @@ import { packChunk, unpackChunk } from '../../../../adapters/driven/jsonl/worker
 import type { PackedChunk } from '../../../../adapters/driven/jsonl/workers/packedChunk.js';
 import type { TailedChunk, TailedLine } from '../../../../adapters/driven/jsonl/readers/tailLines.js';
 
-const position = fc.record({ line: fc.nat({ max: 2 ** 40 }), byteOffset: fc.nat({ max: 2 ** 50 }), byteLength: fc.nat({ max: 2 ** 31 }) });
+const position = fc.record({
+  line: fc.nat({ max: 2 ** 40 }),
+  byteOffset: fc.nat({ max: 2 ** 50 }),
+  byteLength: fc.nat({ max: 2 ** 31 }),
+});
 const text = fc.string({ unit: 'binary', maxLength: 40 });
 
 /** Every shape tailLines.ts gives a line, and odd ones it does not (a skipped line with a text, `elided: false`). */
@@ -16,28 +20,61 @@ const tailedLine: fc.Arbitrary<TailedLine> = fc.oneof(
   position.chain((p) => text.map((t) => ({ line: { ...p, text: t, prefixRead: true as const } }))),
   position.chain((p) => text.map((t) => ({ line: { ...p, text: t, elided: true, prefixRead: true as const } }))),
   fc
-    .tuple(position, text, fc.option(fc.nat({ max: 2 ** 40 }), { nil: null }), fc.constantFrom('response_item', 'event_msg', 'world_state', 'compacted', ''))
-    .map(([p, timestamp, ordinal, type]) => ({ line: { ...p, text: null, lazy: { kind: 'skipped' as const, timestamp, ordinal, type } } })),
+    .tuple(
+      position,
+      text,
+      fc.option(fc.nat({ max: 2 ** 40 }), { nil: null }),
+      fc.constantFrom('response_item', 'event_msg', 'world_state', 'compacted', ''),
+    )
+    .map(([p, timestamp, ordinal, type]) => ({
+      line: { ...p, text: null, lazy: { kind: 'skipped' as const, timestamp, ordinal, type } },
+    })),
   // A skipped line Codex does not number in a legacy file (a ghost snapshot, an event it leaves out).
   fc
-    .tuple(position, text, fc.option(fc.nat({ max: 2 ** 40 }), { nil: null }), fc.constantFrom('response_item', 'event_msg'))
-    .map(([p, timestamp, ordinal, type]) => ({ line: { ...p, text: null, lazy: { kind: 'skipped' as const, timestamp, ordinal, type, unnumbered: true as const } } })),
-  fc.tuple(position, text, text).map(([p, t, timestamp]) => ({ line: { ...p, text: t, lazy: { kind: 'skipped' as const, timestamp, ordinal: 3, type: 'event_msg' } } })),
-  fc.tuple(position, text).map(([p, reason]) => ({ line: { ...p, text: 'not json', lazy: { kind: 'undecodable' as const, reason } } })),
+    .tuple(
+      position,
+      text,
+      fc.option(fc.nat({ max: 2 ** 40 }), { nil: null }),
+      fc.constantFrom('response_item', 'event_msg'),
+    )
+    .map(([p, timestamp, ordinal, type]) => ({
+      line: {
+        ...p,
+        text: null,
+        lazy: { kind: 'skipped' as const, timestamp, ordinal, type, unnumbered: true as const },
+      },
+    })),
+  fc.tuple(position, text, text).map(([p, t, timestamp]) => ({
+    line: { ...p, text: t, lazy: { kind: 'skipped' as const, timestamp, ordinal: 3, type: 'event_msg' } },
+  })),
+  fc
+    .tuple(position, text)
+    .map(([p, reason]) => ({ line: { ...p, text: 'not json', lazy: { kind: 'undecodable' as const, reason } } })),
   position.map((p) => ({ line: { ...p, text: null } })),
   fc.tuple(position, text).map(([p, t]) => ({
     line: { ...p, text: null },
-    quarantined: { path: '/h/sessions/r.jsonl', ordinal: p.line, byteOffset: p.byteOffset, byteLength: p.byteLength, reason: 'invalid UTF-8', text: t },
+    quarantined: {
+      path: '/h/sessions/r.jsonl',
+      ordinal: p.line,
+      byteOffset: p.byteOffset,
+      byteLength: p.byteLength,
+      reason: 'invalid UTF-8',
+      text: t,
+    },
   })),
 );
 
 /** A line read as bytes (a reader thread's tail): it arrives as its decoded text. */
 const bytesLine: fc.Arbitrary<TailedLine> = fc
   .tuple(position, fc.string({ unit: 'grapheme', maxLength: 40 }), fc.boolean())
-  .map(([p, t, read]) => ({ line: read ? { ...p, text: null, prefixRead: true as const } : { ...p, text: null }, textBytes: Buffer.from(t, 'utf8') }));
+  .map(([p, t, read]) => ({
+    line: read ? { ...p, text: null, prefixRead: true as const } : { ...p, text: null },
+    textBytes: Buffer.from(t, 'utf8'),
+  }));
 
 /** What the folding thread gets for a line: a line read as bytes with its text. */
-const received = (t: TailedLine): TailedLine => (t.textBytes === undefined ? t : { line: { ...t.line, text: t.textBytes.toString('utf8') } });
+const received = (t: TailedLine): TailedLine =>
+  t.textBytes === undefined ? t : { line: { ...t.line, text: t.textBytes.toString('utf8') } };
 
 const chunk: fc.Arbitrary<TailedChunk> = fc
   .tuple(fc.array(fc.oneof(tailedLine, bytesLine), { maxLength: 30 }), fc.uint8Array({ maxLength: 64 }))

@@ -3,7 +3,11 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { QuarantineRecord } from '../../../../domain/rollout/rawLine.js';
-import { collectingQuarantineSink, fileQuarantineSink, renderQuarantineRecord } from '../../../../adapters/driven/jsonl/writers/quarantine.js';
+import {
+  collectingQuarantineSink,
+  fileQuarantineSink,
+  renderQuarantineRecord,
+} from '../../../../adapters/driven/jsonl/writers/quarantine.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 
 const record = (i: number): QuarantineRecord => ({
@@ -41,15 +45,22 @@ describe('jsonl quarantine sinks', () => {
         lineNumber: i + 1,
       });
     }
-    expect(renderQuarantineRecord(record(1))).to.equal('/home/x/sessions/rollout.jsonl line 2 (bytes 100..142): not JSON: Unexpected token');
+    expect(renderQuarantineRecord(record(1))).to.equal(
+      '/home/x/sessions/rollout.jsonl line 2 (bytes 100..142): not JSON: Unexpected token',
+    );
   });
 
   it('writes a file and byte range once: again, concurrently, from another sink (another process), or after a torn write', async () => {
     const qdir = nodePath.join(dirOf(), 'once');
     const a = fileQuarantineSink(qdir);
     const b = fileQuarantineSink(qdir);
-    await Promise.all([...Array.from({ length: 20 }, (_, i) => a.record(record(i % 10))()), ...Array.from({ length: 20 }, (_, i) => b.record(record(i % 10))())]);
-    expect((await entries(qdir)).map((r) => r['lineNumber']).sort((x, y) => Number(x) - Number(y))).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => a.record(record(i % 10))()),
+      ...Array.from({ length: 20 }, (_, i) => b.record(record(i % 10))()),
+    ]);
+    expect((await entries(qdir)).map((r) => r['lineNumber']).sort((x, y) => Number(x) - Number(y))).to.deep.equal([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
     // A third sink (a later run) with what the others wrote, and one new line, in one call.
     const c = fileQuarantineSink(qdir);
     expect(E.isRight(await c.recordAll!([record(3), record(10), record(10)])())).to.equal(true);
@@ -68,8 +79,20 @@ describe('jsonl quarantine sinks', () => {
     const qdir = nodePath.join(dirOf(), 'old');
     await fs.mkdir(qdir, { recursive: true });
     const old = (i: number) =>
-      JSON.stringify({ at: 'then', message: 'm', path: record(i).path, ordinal: i, byteOffset: i * 100, byteLength: 42, reason: 'r', text: 't' });
-    await fs.writeFile(nodePath.join(qdir, 'quarantine.jsonl'), [old(4), old(4), 'not json', old(7), old(4)].map((l) => l + '\n').join(''));
+      JSON.stringify({
+        at: 'then',
+        message: 'm',
+        path: record(i).path,
+        ordinal: i,
+        byteOffset: i * 100,
+        byteLength: 42,
+        reason: 'r',
+        text: 't',
+      });
+    await fs.writeFile(
+      nodePath.join(qdir, 'quarantine.jsonl'),
+      [old(4), old(4), 'not json', old(7), old(4)].map((l) => l + '\n').join(''),
+    );
     expect(E.isRight(await fileQuarantineSink(qdir).record(record(7))())).to.equal(true);
     const lines = (await fs.readFile(nodePath.join(qdir, 'quarantine.jsonl'), 'utf8')).trimEnd().split('\n');
     expect(lines).to.have.length(3);

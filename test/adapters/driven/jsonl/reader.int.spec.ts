@@ -19,7 +19,11 @@ const FIXTURE = fileURLToPath(
   ),
 );
 
-const collect = async (path: string, from?: LogPosition, options?: Parameters<typeof readLog>[2]): Promise<{ entries: LogEntry[]; end: LogPosition }> => {
+const collect = async (
+  path: string,
+  from?: LogPosition,
+  options?: Parameters<typeof readLog>[2],
+): Promise<{ entries: LogEntry[]; end: LogPosition }> => {
   const entries: LogEntry[] = [];
   const it = readLog(path, from, options);
   for (;;) {
@@ -30,7 +34,12 @@ const collect = async (path: string, from?: LogPosition, options?: Parameters<ty
 };
 
 const line = (text: string, i: number): string =>
-  makeRolloutLine({ timestamp: '2026-11-21T14:31:25.366Z', ordinal: i, type: 'event_msg', payload: { type: 'x', text } }).raw;
+  makeRolloutLine({
+    timestamp: '2026-11-21T14:31:25.366Z',
+    ordinal: i,
+    type: 'event_msg',
+    payload: { type: 'x', text },
+  }).raw;
 
 describe('jsonl reader', function () {
   this.timeout(120_000);
@@ -78,19 +87,23 @@ describe('jsonl reader', function () {
 
   it('resumes from any position returned by positionAfter, same lines as a full read (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.string({ unit: 'grapheme', maxLength: 60 }), { minLength: 1, maxLength: 15 }), fc.nat(), async (texts, pick) => {
-        const path = fresh();
-        const lines = texts.map(line);
-        await fs.writeFile(path, lines.map((l) => l + '\n').join(''));
-        const full = await collect(path);
-        const k = pick % (full.entries.length + 1);
-        let pos: LogPosition = { ordinal: 0, byteOffset: 0 };
-        for (const e of full.entries.slice(0, k)) pos = positionAfter(e, pos);
-        const rest = await collect(path, pos, { chunkSize: 7 });
-        expect(rest.entries).to.deep.equal(full.entries.slice(k));
-        expect(rest.end).to.deep.equal(full.end);
-        expect(await endFrom(path, pos)()).to.deep.equal(E.right(full.end));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.string({ unit: 'grapheme', maxLength: 60 }), { minLength: 1, maxLength: 15 }),
+        fc.nat(),
+        async (texts, pick) => {
+          const path = fresh();
+          const lines = texts.map(line);
+          await fs.writeFile(path, lines.map((l) => l + '\n').join(''));
+          const full = await collect(path);
+          const k = pick % (full.entries.length + 1);
+          let pos: LogPosition = { ordinal: 0, byteOffset: 0 };
+          for (const e of full.entries.slice(0, k)) pos = positionAfter(e, pos);
+          const rest = await collect(path, pos, { chunkSize: 7 });
+          expect(rest.entries).to.deep.equal(full.entries.slice(k));
+          expect(rest.end).to.deep.equal(full.end);
+          expect(await endFrom(path, pos)()).to.deep.equal(E.right(full.end));
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -104,7 +117,11 @@ describe('jsonl reader', function () {
       Buffer.from(good0 + '\n'),
       Buffer.from('not json at all\n'),
       Buffer.from('{"a":1}\n'),
-      Buffer.concat([Buffer.from('{"timestamp":"x","type":"event_msg","payload":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]),
+      Buffer.concat([
+        Buffer.from('{"timestamp":"x","type":"event_msg","payload":"'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}\n'),
+      ]),
       Buffer.from('\n'),
       Buffer.from(good5 + '\n'),
       Buffer.from('{"timestamp":"2026-11-21T14:31:25.366Z","ordinal":6,"type":"ev'),
@@ -117,7 +134,13 @@ describe('jsonl reader', function () {
       e.kind === 'line'
         ? { kind: e.kind, ordinal: e.line.ordinal, byteOffset: e.line.byteOffset, byteLength: e.line.byteLength }
         : e.kind === 'quarantined'
-          ? { kind: e.kind, ordinal: e.record.ordinal, byteOffset: e.record.byteOffset, byteLength: e.record.byteLength, reason: e.record.reason.split(':')[0] }
+          ? {
+              kind: e.kind,
+              ordinal: e.record.ordinal,
+              byteOffset: e.record.byteOffset,
+              byteLength: e.record.byteLength,
+              reason: e.record.reason.split(':')[0],
+            }
           : { kind: e.kind },
     );
     let off = 3;
@@ -136,12 +159,16 @@ describe('jsonl reader', function () {
       { kind: 'quarantined', ordinal: 6, ...ranges[6], reason: 'torn tail' },
     ]);
     const torn = entries[6];
-    expect(torn?.kind === 'quarantined' && torn.record.reason).to.equal(`torn tail: incomplete last line (${ranges[6]!.byteLength} bytes, no newline)`);
+    expect(torn?.kind === 'quarantined' && torn.record.reason).to.equal(
+      `torn tail: incomplete last line (${ranges[6]!.byteLength} bytes, no newline)`,
+    );
     expect(torn?.kind === 'quarantined' && isTornTail(torn.record)).to.equal(true);
     // Every quarantined range still pins down the stored bytes.
     for (const e of entries) {
       if (e.kind !== 'quarantined' || e.record.reason.startsWith('invalid UTF-8')) continue;
-      expect(file.subarray(e.record.byteOffset, e.record.byteOffset + e.record.byteLength).toString('utf8')).to.equal(e.record.text);
+      expect(file.subarray(e.record.byteOffset, e.record.byteOffset + e.record.byteLength).toString('utf8')).to.equal(
+        e.record.text,
+      );
     }
     // The torn tail is not counted: the end stays before it.
     const tornStart = ranges[6]!.byteOffset;
@@ -162,7 +189,11 @@ describe('jsonl reader', function () {
     const { entries, end: endPos } = await collect(path);
     expect(entries).to.have.length(1);
     const e = entries[0];
-    expect(e?.kind === 'quarantined' && [e.record.byteOffset, e.record.byteLength, e.record.reason]).to.deep.equal([3, 0, 'empty line']);
+    expect(e?.kind === 'quarantined' && [e.record.byteOffset, e.record.byteLength, e.record.reason]).to.deep.equal([
+      3,
+      0,
+      'empty line',
+    ]);
     expect(endPos).to.deep.equal({ ordinal: 1, byteOffset: 4 });
 
     const bomOnly = fresh();
@@ -172,7 +203,9 @@ describe('jsonl reader', function () {
     await fs.writeFile(bomTorn, Buffer.from([0xef, 0xbb, 0xbf, 0x7b]));
     const torn = await collect(bomTorn);
     const t = torn.entries[0];
-    expect(t?.kind === 'quarantined' && [t.record.byteOffset, t.record.byteLength, isTornTail(t.record)]).to.deep.equal([3, 1, true]);
+    expect(t?.kind === 'quarantined' && [t.record.byteOffset, t.record.byteLength, isTornTail(t.record)]).to.deep.equal(
+      [3, 1, true],
+    );
   });
 
   it('ends with a failed entry for a missing file or a position that is not a line start', async () => {
@@ -190,7 +223,9 @@ describe('jsonl reader', function () {
   it('reads a real Codex revision rollout: every line good, paginated ordinals dense from its base', async () => {
     const { entries, end: endPos } = await collect(FIXTURE);
     expect(entries.every((e) => e.kind === 'line')).to.equal(true);
-    const ordinals = entries.map((e) => (e.kind === 'line' ? (JSON.parse(e.line.text) as { ordinal: number }).ordinal : -1));
+    const ordinals = entries.map((e) =>
+      e.kind === 'line' ? (JSON.parse(e.line.text) as { ordinal: number }).ordinal : -1,
+    );
     const first = ordinals[0]!;
     expect(first).to.be.greaterThan(0); // a revision continues its base's numbering
     expect(ordinals).to.deep.equal(ordinals.map((_, i) => first + i));

@@ -1,9 +1,15 @@
 import { expect } from 'chai';
-import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from '../../../../adapters/driven/jsonl/home/rolloutFileName.js';
+import {
+  formatRolloutFileName,
+  parseRolloutFileName,
+  sessionDayParts,
+} from '../../../../adapters/driven/jsonl/home/rolloutFileName.js';
 
 describe('jsonl rolloutFileName', () => {
   it('parses a root rollout file name', () => {
-    expect(parseRolloutFileName('rollout-2026-11-21T14-31-24-01a1fe84-e393-7df3-89c1-fe2af51ed21c.jsonl')).to.deep.equal({
+    expect(
+      parseRolloutFileName('rollout-2026-11-21T14-31-24-01a1fe84-e393-7df3-89c1-fe2af51ed21c.jsonl'),
+    ).to.deep.equal({
       fileTimestamp: '2026-11-21T14:31:24Z',
       threadId: '01a1fe84-e393-7df3-89c1-fe2af51ed21c',
       revisionId: undefined,
@@ -11,7 +17,11 @@ describe('jsonl rolloutFileName', () => {
   });
 
   it('parses a revision file name (base thread id, then revision id)', () => {
-    expect(parseRolloutFileName('rollout-2026-11-21T14-31-25-01a1fe84-e393-7df3-89c1-fe2af51ed21c_01a1fe84-e7b0-7381-9b82-8448801fa88d.jsonl')).to.deep.equal({
+    expect(
+      parseRolloutFileName(
+        'rollout-2026-11-21T14-31-25-01a1fe84-e393-7df3-89c1-fe2af51ed21c_01a1fe84-e7b0-7381-9b82-8448801fa88d.jsonl',
+      ),
+    ).to.deep.equal({
       fileTimestamp: '2026-11-21T14:31:25Z',
       threadId: '01a1fe84-e393-7df3-89c1-fe2af51ed21c',
       revisionId: '01a1fe84-e7b0-7381-9b82-8448801fa88d',
@@ -39,7 +49,9 @@ describe('jsonl rolloutFileName', () => {
     process.env.TZ = 'Asia/Shanghai';
     try {
       const at = new Date('2026-11-27T20:43:05.123Z');
-      expect(formatRolloutFileName(at, '01a1fe84-e393-7df3-89c1-fe2af51ed21c')).to.equal('rollout-2026-11-28T04-43-05-01a1fe84-e393-7df3-89c1-fe2af51ed21c.jsonl');
+      expect(formatRolloutFileName(at, '01a1fe84-e393-7df3-89c1-fe2af51ed21c')).to.equal(
+        'rollout-2026-11-28T04-43-05-01a1fe84-e393-7df3-89c1-fe2af51ed21c.jsonl',
+      );
       expect(sessionDayParts(at)).to.deep.equal(['2026', '11', '28']);
     } finally {
       if (was === undefined) delete process.env.TZ;

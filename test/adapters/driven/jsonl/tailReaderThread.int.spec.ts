@@ -36,13 +36,21 @@ const busyThread = (seed: number): Buffer => {
       `{${at(2)},"type":"event_msg","payload":{"type":"item_completed","thread_id":"${t.threadId}","turn_id":"x","item":{"type":"CommandExecution","id":"c2","command":["ls"],"aggregated_output":"${output}\\q"}}}`,
     ),
     // A needed line longer than a read chunk.
-    Buffer.from(`{${at(3)},"type":"event_msg","payload":{"type":"user_message","message":"${'long question '.repeat(110_000)}","kind":"plain"}}`),
+    Buffer.from(
+      `{${at(3)},"type":"event_msg","payload":{"type":"user_message","message":"${'long question '.repeat(110_000)}","kind":"plain"}}`,
+    ),
     // A skipped kind with invalid UTF-8: quarantined without being parsed.
-    Buffer.concat([Buffer.from(`{${at(4)},"type":"world_state","payload":{"x":"`), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]),
+    Buffer.concat([
+      Buffer.from(`{${at(4)},"type":"world_state","payload":{"x":"`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}}'),
+    ]),
     Buffer.from(''),
     Buffer.from('not json at all'),
     // A skipped kind: never decoded.
-    Buffer.from(`{${at(5)},"type":"response_item","payload":{"type":"function_call_output","call_id":"c","output":"${'x'.repeat(50_000)}"}}`),
+    Buffer.from(
+      `{${at(5)},"type":"response_item","payload":{"type":"function_call_output","call_id":"c","output":"${'x'.repeat(50_000)}"}}`,
+    ),
   ];
   const all = lines.map((l) => Buffer.from(l));
   all.splice(4, 0, ...extra);
@@ -115,11 +123,17 @@ describe('the reader thread of a catch-up (tailReaderThread)', function () {
     };
     await write(rolloutRelPath(newThread(41).threadId), busyThread(41));
     const legacy = newThread(42, 'legacy');
-    await write(rolloutRelPath(legacy.threadId), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(threadLines(legacy, 3).join('\n') + '\n')]));
+    await write(
+      rolloutRelPath(legacy.threadId),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(threadLines(legacy, 3).join('\n') + '\n')]),
+    );
     const torn = newThread(43);
     await write(rolloutRelPath(torn.threadId), threadLines(torn, 2).join('\n') + '\n{"timestamp":"2026-11-21T14:0');
     const old = 'bbbbbbbb-0000-4000-8000-000000000041';
-    await write(`sessions/2025/05/01/rollout-2025-05-01T10-00-00-${old}.jsonl`, envelopeLess(old, 1, 3).join('\n') + '\n');
+    await write(
+      `sessions/2025/05/01/rollout-2025-05-01T10-00-00-${old}.jsonl`,
+      envelopeLess(old, 1, 3).join('\n') + '\n',
+    );
     srcs = await sourcesOf(home);
   });
 
@@ -156,7 +170,9 @@ describe('the reader thread of a catch-up (tailReaderThread)', function () {
         expect(await failureOf(s.path, reader.open(s))).to.deep.equal(expected);
       }
       // The thread still serves streams after failed ones.
-      expect(await readAll(reader, srcs.slice(0, 2))).to.deep.equal(await readAll(inProcessTailReader(), srcs.slice(0, 2)));
+      expect(await readAll(reader, srcs.slice(0, 2))).to.deep.equal(
+        await readAll(inProcessTailReader(), srcs.slice(0, 2)),
+      );
     } finally {
       await reader.close();
     }

@@ -32,19 +32,36 @@ const oddFile = (t: SynthThread, turns: number): Buffer => {
     // A count in another key order: its kind is not known from the prefix, so it is decoded in full.
     Buffer.from(`{"type":"event_msg",${at(1)},${count(90_000, 7)}}`),
     // A count with invalid UTF-8: quarantined by the general tail, never folded.
-    Buffer.concat([Buffer.from(`{${at(2)},"type":"event_msg",${count(95_000, 9).slice(0, -2)},"x":"`), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]),
+    Buffer.concat([
+      Buffer.from(`{${at(2)},"type":"event_msg",${count(95_000, 9).slice(0, -2)},"x":"`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}}'),
+    ]),
     // A skipped kind longer than any buffer below, and a needed one (a long cwd).
-    Buffer.from(`{${at(3)},"type":"response_item","payload":{"type":"function_call_output","call_id":"c","output":"${'x'.repeat(70_000)}"}}`),
-    Buffer.from(`{${at(4)},"type":"turn_context","payload":{"turn_id":"t-long","cwd":"/${'d'.repeat(40_000)}","model":"long-model"}}`),
+    Buffer.from(
+      `{${at(3)},"type":"response_item","payload":{"type":"function_call_output","call_id":"c","output":"${'x'.repeat(70_000)}"}}`,
+    ),
+    Buffer.from(
+      `{${at(4)},"type":"turn_context","payload":{"turn_id":"t-long","cwd":"/${'d'.repeat(40_000)}","model":"long-model"}}`,
+    ),
     Buffer.from(`{${at(5)},"type":"event_msg",${count(120_000, 11)}}`),
   ];
   const all = [...lines.slice(0, 5), ...odd, ...lines.slice(5)];
   const body = Buffer.concat(all.flatMap((b) => [b, Buffer.from('\n')]));
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body, Buffer.from(`{${at(9)},"type":"event_msg",${count(1, 1)}`)]);
+  return Buffer.concat([
+    Buffer.from([0xef, 0xbb, 0xbf]),
+    body,
+    Buffer.from(`{${at(9)},"type":"event_msg",${count(1, 1)}`),
+  ]);
 };
 
 /** The token projection's rows after folding `lines` of the file of `t` (on top of `before`'s). */
-const foldedRows = (t: SynthThread, path: string, lines: ReadonlyArray<LineIn>, before: ReadonlyArray<LineIn> = []): IndexWrite[] => {
+const foldedRows = (
+  t: SynthThread,
+  path: string,
+  lines: ReadonlyArray<LineIn>,
+  before: ReadonlyArray<LineIn> = [],
+): IndexWrite[] => {
   const stored = memoryIndex();
   if (before.length > 0) stored.apply(foldedRows(t, path, before));
   const b = new Batch(stored);
@@ -64,7 +81,11 @@ const general = async (path: string, from: LogPosition): Promise<{ lines: LineIn
   }
 };
 
-const lean = (path: string, from: LogPosition, bufferBytes: number): { lines: LineIn[]; end: LogPosition; tail: Buffer } => {
+const lean = (
+  path: string,
+  from: LogPosition,
+  bufferBytes: number,
+): { lines: LineIn[]; end: LogPosition; tail: Buffer } => {
   const tail = new TokenLines(path, from, new TokenLineBuffer(bufferBytes));
   try {
     const lines: LineIn[] = [];
@@ -97,7 +118,10 @@ describe('the token catch-up reads in place what the general tail gives the toke
           const got = lean(path, from, size);
           expect(got.end, `end, buffer ${size}`).to.deep.equal(want.end);
           expect(foldedRows(t, path, got.lines, before), `rows, buffer ${size}`).to.deep.equal(wantRows);
-          expect(got.tail.equals(bytes.subarray(Math.max(0, want.end.byteOffset - 4096), want.end.byteOffset)), `tail, buffer ${size}`).to.equal(true);
+          expect(
+            got.tail.equals(bytes.subarray(Math.max(0, want.end.byteOffset - 4096), want.end.byteOffset)),
+            `tail, buffer ${size}`,
+          ).to.equal(true);
         }
       }
     });

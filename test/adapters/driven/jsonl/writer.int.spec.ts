@@ -10,7 +10,11 @@ import { collectingQuarantineSink } from '../../../../adapters/driven/jsonl/writ
 import { appendEvents, appendLines } from '../../../../adapters/driven/jsonl/writers/writer.js';
 import { createTailCache } from '../../../../adapters/driven/jsonl/readers/tailCache.js';
 
-const ev = (n: number) => ({ timestamp: '2026-11-21T14:31:25.366Z', type: 'event_msg', payload: { type: 'x', n, t: 'é✓' } });
+const ev = (n: number) => ({
+  timestamp: '2026-11-21T14:31:25.366Z',
+  type: 'event_msg',
+  payload: { type: 'x', n, t: 'é✓' },
+});
 const raw = (n: number) => makeRolloutLine(ev(n)).raw;
 const exists = (p: string) =>
   fs.access(p).then(
@@ -35,10 +39,14 @@ describe('jsonl writer', function () {
   it('creates a new file (and its folders) for noStream, then appends at the returned position', async () => {
     const path = fresh();
     const a = await appendLines(path, [raw(0), raw(1)], 'noStream')();
-    expect(a).to.deep.equal(E.right({ first: { ordinal: 0, byteOffset: 0 }, next: { ordinal: 2, byteOffset: bytesOf([raw(0), raw(1)]) } }));
+    expect(a).to.deep.equal(
+      E.right({ first: { ordinal: 0, byteOffset: 0 }, next: { ordinal: 2, byteOffset: bytesOf([raw(0), raw(1)]) } }),
+    );
     if (E.isLeft(a)) return;
     const b = await appendLines(path, [raw(2)], a.right.next)();
-    expect(b).to.deep.equal(E.right({ first: a.right.next, next: { ordinal: 3, byteOffset: bytesOf([raw(0), raw(1), raw(2)]) } }));
+    expect(b).to.deep.equal(
+      E.right({ first: a.right.next, next: { ordinal: 3, byteOffset: bytesOf([raw(0), raw(1), raw(2)]) } }),
+    );
     expect(await fs.readFile(path, 'utf8')).to.equal([raw(0), raw(1), raw(2)].map((l) => l + '\n').join(''));
     expect(await exists(`${path}.lock`)).to.equal(false);
   });
@@ -48,12 +56,20 @@ describe('jsonl writer', function () {
     await appendLines(path, [raw(0), raw(1), raw(2)], 'noStream')();
     const actual = { ordinal: 3, byteOffset: bytesOf([raw(0), raw(1), raw(2)]) };
     const stale = { ordinal: 1, byteOffset: bytesOf([raw(0)]) };
-    expect(await appendLines(path, [raw(9)], stale)()).to.deep.equal(E.left({ _tag: 'Conflict', path, expected: stale, actual }));
-    expect(await appendLines(path, [raw(9)], 'noStream')()).to.deep.equal(E.left({ _tag: 'Conflict', path, expected: 'noStream', actual }));
+    expect(await appendLines(path, [raw(9)], stale)()).to.deep.equal(
+      E.left({ _tag: 'Conflict', path, expected: stale, actual }),
+    );
+    expect(await appendLines(path, [raw(9)], 'noStream')()).to.deep.equal(
+      E.left({ _tag: 'Conflict', path, expected: 'noStream', actual }),
+    );
     const bogus = { ordinal: 7, byteOffset: 5 }; // not a line start: actual is counted from the start
-    expect(await appendLines(path, [raw(9)], bogus)()).to.deep.equal(E.left({ _tag: 'Conflict', path, expected: bogus, actual }));
+    expect(await appendLines(path, [raw(9)], bogus)()).to.deep.equal(
+      E.left({ _tag: 'Conflict', path, expected: bogus, actual }),
+    );
     const missing = fresh();
-    expect(await appendLines(missing, [raw(9)], actual)()).to.deep.equal(E.left({ _tag: 'Conflict', path: missing, expected: actual, actual: 'noStream' }));
+    expect(await appendLines(missing, [raw(9)], actual)()).to.deep.equal(
+      E.left({ _tag: 'Conflict', path: missing, expected: actual, actual: 'noStream' }),
+    );
     expect(await exists(nodePath.dirname(missing))).to.equal(false); // nothing created on a conflict
     expect(await end(path)()).to.deep.equal(E.right(actual)); // nothing written either
   });
@@ -77,7 +93,12 @@ describe('jsonl writer', function () {
     expect(E.isRight(a) && a.right.firstEventOrdinal).to.equal(42);
     if (E.isLeft(a)) return;
     // A line in another key order (and a big one): the writer parses it whole.
-    const odd = JSON.stringify({ type: 'event_msg', payload: { big: 'x'.repeat(100_000) }, ordinal: 43.0, timestamp: 't' });
+    const odd = JSON.stringify({
+      type: 'event_msg',
+      payload: { big: 'x'.repeat(100_000) },
+      ordinal: 43.0,
+      timestamp: 't',
+    });
     await fs.appendFile(path, odd.replace('"ordinal":43', '"ordinal":44') + '\n');
     const afterOdd = await end(path)();
     if (E.isLeft(afterOdd) || afterOdd.right === 'noStream') throw new Error('no end');
@@ -154,20 +175,36 @@ describe('jsonl writer', function () {
     // Lines nested deeper than serde_json's 127 levels (the line's own two around the payload's): as a line, and as an event's payload.
     const nested = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown;
     const deepEvent = (depth: number) => ({ ...ev(0), payload: { type: 'x', deep: nested(depth) } });
-    expect(await tag(appendLines(path, [makeRolloutLine(deepEvent(126)).raw], 'noStream')())).to.equal('InvalidArgument');
-    expect(await tag(appendLines(path, [makeRolloutLine(deepEvent(3_000)).raw], 'noStream')())).to.equal('InvalidArgument');
-    expect(await tag(appendEvents(path, [deepEvent(126)], 'noStream', { historyMode: 'paginated' })())).to.equal('InvalidArgument');
+    expect(await tag(appendLines(path, [makeRolloutLine(deepEvent(126)).raw], 'noStream')())).to.equal(
+      'InvalidArgument',
+    );
+    expect(await tag(appendLines(path, [makeRolloutLine(deepEvent(3_000)).raw], 'noStream')())).to.equal(
+      'InvalidArgument',
+    );
+    expect(await tag(appendEvents(path, [deepEvent(126)], 'noStream', { historyMode: 'paginated' })())).to.equal(
+      'InvalidArgument',
+    );
     expect(await exists(nodePath.dirname(path))).to.equal(false);
-    expect(await tag(appendEvents(fresh(), [deepEvent(125)], 'noStream', { historyMode: 'paginated' })())).to.equal('Right');
+    expect(await tag(appendEvents(fresh(), [deepEvent(125)], 'noStream', { historyMode: 'paginated' })())).to.equal(
+      'Right',
+    );
     // Opting out of envelope validation still refuses newlines.
-    expect(await tag(appendLines(path, ['plain\ntext'], 'noStream', { validate: false })())).to.equal('InvalidArgument');
-    expect(await tag(appendLines(path, ['plain text'], 'noStream', { validate: false, fsync: 'never' })())).to.equal('Right');
+    expect(await tag(appendLines(path, ['plain\ntext'], 'noStream', { validate: false })())).to.equal(
+      'InvalidArgument',
+    );
+    expect(await tag(appendLines(path, ['plain text'], 'noStream', { validate: false, fsync: 'never' })())).to.equal(
+      'Right',
+    );
   });
 
   it('serialises concurrent appends within one process: all succeed with any, dense ordinals', async () => {
     const path = fresh();
     await appendEvents(path, [ev(0)], 'noStream', { historyMode: 'paginated' })();
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => appendEvents(path, [ev(i), ev(i)], 'any', { historyMode: 'paginated', fsync: 'never' })()));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        appendEvents(path, [ev(i), ev(i)], 'any', { historyMode: 'paginated', fsync: 'never' })(),
+      ),
+    );
     expect(results.every(E.isRight)).to.equal(true);
     const lines = (await fs.readFile(path, 'utf8')).trimEnd().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { ordinal: number }).ordinal)).to.deep.equal(lines.map((_, i) => i));
@@ -181,7 +218,10 @@ describe('jsonl writer', function () {
       await appendLines(path, [raw(0)], 'noStream')();
       const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
       const deadPid = Number(child.stdout.toString());
-      await fs.writeFile(`${path}.lock`, JSON.stringify({ pid: deadPid, host: os.hostname(), token: 'old', acquiredAt: new Date().toISOString() }));
+      await fs.writeFile(
+        `${path}.lock`,
+        JSON.stringify({ pid: deadPid, host: os.hostname(), token: 'old', acquiredAt: new Date().toISOString() }),
+      );
       const started = Date.now();
       const r = await appendLines(path, [raw(1)], 'any', { lock: { waitMs: 2_000 } })();
       expect(E.isRight(r)).to.equal(true);
@@ -192,7 +232,12 @@ describe('jsonl writer', function () {
     it('waits for a live holder, then fails with Timeout after the bounded wait', async () => {
       const path = fresh();
       await appendLines(path, [raw(0)], 'noStream')();
-      const lock = JSON.stringify({ pid: process.pid, host: os.hostname(), token: 'someone-else', acquiredAt: new Date().toISOString() });
+      const lock = JSON.stringify({
+        pid: process.pid,
+        host: os.hostname(),
+        token: 'someone-else',
+        acquiredAt: new Date().toISOString(),
+      });
       await fs.writeFile(`${path}.lock`, lock);
       const started = Date.now();
       const r = await appendLines(path, [raw(1)], 'any', { lock: { waitMs: 300 } })();
@@ -207,9 +252,17 @@ describe('jsonl writer', function () {
     it('takes over when the holder releases during the wait', async () => {
       const path = fresh();
       await appendLines(path, [raw(0)], 'noStream')();
-      await fs.writeFile(`${path}.lock`, JSON.stringify({ pid: process.pid, host: os.hostname(), token: 'x', acquiredAt: '' }));
+      await fs.writeFile(
+        `${path}.lock`,
+        JSON.stringify({ pid: process.pid, host: os.hostname(), token: 'x', acquiredAt: '' }),
+      );
       setTimeout(() => void fs.unlink(`${path}.lock`), 100);
-      const r = await appendLines(path, [raw(1)], { ordinal: 1, byteOffset: bytesOf([raw(0)]) }, { lock: { waitMs: 5_000 } })();
+      const r = await appendLines(
+        path,
+        [raw(1)],
+        { ordinal: 1, byteOffset: bytesOf([raw(0)]) },
+        { lock: { waitMs: 5_000 } },
+      )();
       expect(E.isRight(r)).to.equal(true);
     });
 

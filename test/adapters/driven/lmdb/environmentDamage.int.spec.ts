@@ -31,7 +31,11 @@ const snapshots = (dir: string, rounds: number): Buffer[] => {
  * A data.mdb whose bytes change to `later` at a scripted moment: `at` names the read after which
  * the commit lands ('size': the stat; a number n: the n-th read of bytes, counting from 1).
  */
-const committingAt = (earlier: Buffer, later: Buffer, at: 'size' | number): EnvironmentFile & { readonly switched: () => boolean } => {
+const committingAt = (
+  earlier: Buffer,
+  later: Buffer,
+  at: 'size' | number,
+): EnvironmentFile & { readonly switched: () => boolean } => {
   let now = earlier;
   let reads = 0;
   const land = (): void => void (now = later);
@@ -96,7 +100,9 @@ describe('lmdb · the damaged-index check beside a committing writer', () => {
     expect(reused, "the earlier transaction's root pages that the later one no longer uses").to.have.length.above(0);
     for (const root of reused) later.fill(0xcd, Number(root) * pageSize, Number(root) * pageSize + 24);
     // Read still, the earlier transaction's view of this file is damage: the retry is what passes it.
-    expect(damageOf(still(Buffer.concat([earlier.subarray(0, 2 * pageSize), later.subarray(2 * pageSize)])))).to.match(/root page \d+ is damaged/);
+    expect(damageOf(still(Buffer.concat([earlier.subarray(0, 2 * pageSize), later.subarray(2 * pageSize)])))).to.match(
+      /root page \d+ is damaged/,
+    );
     expect(damageOf(committingAt(earlier, later, 1))).to.equal(undefined);
   });
 

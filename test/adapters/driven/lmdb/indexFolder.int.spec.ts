@@ -4,7 +4,12 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { open } from 'lmdb';
-import { INDEX_MARKER, claimIndexFolder, inspectIndexFolder, removeIndexFolder } from '../../../../adapters/driven/lmdb/indexFolder.js';
+import {
+  INDEX_MARKER,
+  claimIndexFolder,
+  inspectIndexFolder,
+  removeIndexFolder,
+} from '../../../../adapters/driven/lmdb/indexFolder.js';
 import { openLmdbIndex } from '../../../../adapters/driven/lmdb/indexStore.js';
 import { SCHEMA_VERSION_KEY } from '../../../../adapters/driven/lmdb/schema.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
@@ -30,7 +35,11 @@ describe('lmdb · index folders', () => {
   it("an index of an older engine (the schema version in meta, no marker) is the engine's; another program's LMDB, other files, a link or a file are not", async () => {
     const older = nodePath.join(tmp(), 'older');
     const store = right(await openLmdbIndex(older)());
-    right(store.transact('init', (_r, write) => write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 20 })));
+    right(
+      store.transact('init', (_r, write) =>
+        write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 20 }),
+      ),
+    );
     right(await store.close()());
     fs.rmSync(nodePath.join(older, INDEX_MARKER));
     expect(inspectIndexFolder(older)).to.deep.equal({ kind: 'engine', marked: false });
@@ -39,7 +48,10 @@ describe('lmdb · index folders', () => {
     const env = open({ path: theirs, maxDbs: 2 });
     env.openDB({ name: 'meta' }).putSync('other', 1);
     await env.close();
-    expect(inspectIndexFolder(theirs)).to.deep.equal({ kind: 'foreign', found: 'an LMDB environment without the index schema' });
+    expect(inspectIndexFolder(theirs)).to.deep.equal({
+      kind: 'foreign',
+      found: 'an LMDB environment without the index schema',
+    });
 
     const notes = nodePath.join(tmp(), 'notes');
     fs.mkdirSync(notes);
@@ -53,9 +65,15 @@ describe('lmdb · index folders', () => {
     expect(inspectIndexFolder(fake).kind).to.equal('foreign');
 
     fs.symlinkSync(older, nodePath.join(tmp(), 'link'));
-    expect(inspectIndexFolder(nodePath.join(tmp(), 'link'))).to.deep.equal({ kind: 'foreign', found: 'a symbolic link' });
+    expect(inspectIndexFolder(nodePath.join(tmp(), 'link'))).to.deep.equal({
+      kind: 'foreign',
+      found: 'a symbolic link',
+    });
     fs.writeFileSync(nodePath.join(tmp(), 'file'), 'x');
-    expect(inspectIndexFolder(nodePath.join(tmp(), 'file'))).to.deep.equal({ kind: 'foreign', found: 'a file, not a folder' });
+    expect(inspectIndexFolder(nodePath.join(tmp(), 'file'))).to.deep.equal({
+      kind: 'foreign',
+      found: 'a file, not a folder',
+    });
 
     for (const dir of [theirs, notes, fake]) {
       const before = fs.readdirSync(dir).sort();

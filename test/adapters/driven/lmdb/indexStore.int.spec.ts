@@ -15,7 +15,12 @@ describe('LMDB IndexStore', () => {
       const row = (id: string) => ({ id }) as unknown as TurnRow;
       right(
         await s.commit(() => [
-          ...[1, 2, 10, 16, 27].map((n) => ({ op: 'put' as const, table: 'turns' as const, key: ['r', n], value: row(`t${n}`) })),
+          ...[1, 2, 10, 16, 27].map((n) => ({
+            op: 'put' as const,
+            table: 'turns' as const,
+            key: ['r', n],
+            value: row(`t${n}`),
+          })),
           { op: 'put', table: 'turns', key: ['r2', 0], value: row('other') },
           { op: 'put', table: 'turns', key: ['q', 5], value: row('before') },
         ])(),
@@ -25,12 +30,18 @@ describe('LMDB IndexStore', () => {
       expect(ids(right(await s.range('turns', ['r'], { limit: 2 })()))).to.deep.equal(['t1', 't2']);
       expect(ids(right(await s.range('turns', ['r'], { limit: 2, after: ['r', 2] })()))).to.deep.equal(['t10', 't16']);
       expect(ids(right(await s.range('turns', ['r'], { reverse: true, limit: 2 })()))).to.deep.equal(['t27', 't16']);
-      expect(ids(right(await s.range('turns', ['r'], { reverse: true, after: ['r', 16] })()))).to.deep.equal(['t10', 't2', 't1']);
+      expect(ids(right(await s.range('turns', ['r'], { reverse: true, after: ['r', 16] })()))).to.deep.equal([
+        't10',
+        't2',
+        't1',
+      ]);
       expect(right(await s.get('turns', ['r', 10])())!.id).to.equal('t10');
       expect(right(await s.get('turns', ['r', 11])())).to.equal(undefined);
       // A scan gives the rows a range would, one at a time, in key order (and the whole table with no prefix).
       const seen: string[] = [];
-      expect(right(await s.scan('turns', ['r'], ({ key, value }) => void seen.push(`${key.join('/')}=${value.id}`))())).to.equal(5);
+      expect(
+        right(await s.scan('turns', ['r'], ({ key, value }) => void seen.push(`${key.join('/')}=${value.id}`))()),
+      ).to.equal(5);
       expect(seen).to.deep.equal(['r/1=t1', 'r/2=t2', 'r/10=t10', 'r/16=t16', 'r/27=t27']);
       const all: string[] = [];
       expect(right(await s.scan('turns', [], ({ value }) => void all.push(value.id))())).to.equal(7);

@@ -16,7 +16,12 @@ import { right } from '../../../fixtures/right.js';
 describe('LMDB IndexStore: shared record structures across writers', () => {
   const header: SegmentRenderingHeader = { through: 4096, mode: 'legacy', itemsFromResponses: false, chunks: 1 };
   const chunk: SegmentRenderingChunk = { through: 4096, turns: '[{"id":"t1"}]' };
-  const put = (key: readonly [string, number], value: unknown): IndexWrite => ({ op: 'put', table: 'segmentRenderings', key, value });
+  const put = (key: readonly [string, number], value: unknown): IndexWrite => ({
+    op: 'put',
+    table: 'segmentRenderings',
+    key,
+    value,
+  });
   /** A row LMDB refuses (its key is past LMDB's largest): the transaction it is in fails, after the row before it was put. */
   const refused: IndexWrite = {
     op: 'put',

@@ -5,7 +5,9 @@ const BASE = 'model = "m"\n\n[marketplaces.local-mk]\nsource_type = "local"\nsou
 
 describe('config.toml plugin tables, edited in place', () => {
   it('a new table goes at the end after a blank line, as Codex writes it', () => {
-    expect(withPluginEnabled(BASE, 'docs@local-mk', true)).to.equal(`${BASE}\n[plugins."docs@local-mk"]\nenabled = true\n`);
+    expect(withPluginEnabled(BASE, 'docs@local-mk', true)).to.equal(
+      `${BASE}\n[plugins."docs@local-mk"]\nenabled = true\n`,
+    );
     expect(withPluginEnabled('', 'docs@local-mk', true)).to.equal('[plugins."docs@local-mk"]\nenabled = true\n');
   });
 
@@ -14,7 +16,9 @@ describe('config.toml plugin tables, edited in place', () => {
     expect(withPluginEnabled(text, 'docs@local-mk', true)).to.equal(
       `${BASE}\n[plugins."docs@local-mk"]\nenabled = true\nextra = 1\n\n[plugins."sheets@local-mk"]\nenabled = true\n`,
     );
-    expect(withPluginEnabled(`[plugins."a@b"]\nx = 1\n`, 'a@b', true)).to.equal(`[plugins."a@b"]\nenabled = true\nx = 1\n`);
+    expect(withPluginEnabled(`[plugins."a@b"]\nx = 1\n`, 'a@b', true)).to.equal(
+      `[plugins."a@b"]\nenabled = true\nx = 1\n`,
+    );
   });
 
   it('removing a table takes its lines and the blank line before it, nothing else', () => {

@@ -26,7 +26,8 @@ const writeSource = async (dir: string, version: string): Promise<string> => {
   return src;
 };
 
-const sidecarPath = (home: string, id: PluginId) => nodePath.join(home, 'plugins', 'cache', id.marketplaceName, id.pluginName, REMOTE_PLUGIN_INSTALL_METADATA_FILE);
+const sidecarPath = (home: string, id: PluginId) =>
+  nodePath.join(home, 'plugins', 'cache', id.marketplaceName, id.pluginName, REMOTE_PLUGIN_INSTALL_METADATA_FILE);
 const exists = (p: string) =>
   fs.stat(p).then(
     () => true,
@@ -56,7 +57,14 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
     expect(JSON.parse(text)).to.deep.equal({ schema_version: 1, remote_plugin_id: REMOTE });
     expect(text).to.equal(`{\n  "schema_version": 1,\n  "remote_plugin_id": "${REMOTE}"\n}\n`);
     expect((await fs.stat(sidecarPath(home, DOCS))).mode & 0o777).to.equal(0o600);
-    const noCapabilities = { configName: 'docs@openai-curated', displayName: 'docs', description: null, hasSkills: false, mcpServerNames: [], appConnectorIds: [] };
+    const noCapabilities = {
+      configName: 'docs@openai-curated',
+      displayName: 'docs',
+      description: null,
+      hasSkills: false,
+      mcpServerNames: [],
+      appConnectorIds: [],
+    };
     expect(m).to.deep.equal({ pluginId: DOCS, remotePluginId: REMOTE, capabilitySummary: noCapabilities });
     expect(sent).to.deep.equal([
       {
@@ -80,7 +88,9 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
 
   it('the sidecar is 0600 even over an older file with wider permissions, whatever the umask', async () => {
     right(await manager().installLocal(await writeSource(tmp(), '1.0.0'), DOCS, '1.0.0')());
-    await fs.writeFile(sidecarPath(home, DOCS), JSON.stringify({ schema_version: 1, remote_plugin_id: 'old' }), { mode: 0o644 });
+    await fs.writeFile(sidecarPath(home, DOCS), JSON.stringify({ schema_version: 1, remote_plugin_id: 'old' }), {
+      mode: 0o644,
+    });
     const old = process.umask(0);
     try {
       right(await diskPluginCache(home).writeRemoteId(DOCS, REMOTE)());
@@ -108,7 +118,9 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
     const source = () => TE.right({ root: v2, dispose: async () => void (disposed = true) });
     expect(right(await manager().syncRemote(DOCS, '2.0.0', REMOTE, source)())).to.equal('installed');
     expect(disposed).to.equal(true);
-    expect(sent.filter((p) => p.events.some((e) => (e as { event_type?: string }).event_type === 'codex_plugin_installed'))).to.have.length(1); // the installLocal above
+    expect(
+      sent.filter((p) => p.events.some((e) => (e as { event_type?: string }).event_type === 'codex_plugin_installed')),
+    ).to.have.length(1); // the installLocal above
     expect(right(await diskPluginCache(home).activeVersion(DOCS)())).to.equal('2.0.0');
     expect(right(await diskPluginCache(home).readRemoteId(DOCS)())).to.equal(REMOTE);
   });
@@ -137,7 +149,10 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
 
   it('an unknown schema_version is a typed Unsupported error, never read as version 1', async () => {
     right(await manager().installLocal(await writeSource(tmp(), '1.0.0'), DOCS, '1.0.0')());
-    await fs.writeFile(sidecarPath(home, DOCS), JSON.stringify({ schema_version: 2, remote_plugin_id: REMOTE, region: 'eu' }));
+    await fs.writeFile(
+      sidecarPath(home, DOCS),
+      JSON.stringify({ schema_version: 2, remote_plugin_id: REMOTE, region: 'eu' }),
+    );
     const r = await diskPluginCache(home).readRemoteId(DOCS)();
     expect(E.isLeft(r) && r.left).to.deep.include({ _tag: 'Unsupported', schemaVersion: 2 });
     // Telemetry metadata never reads the sidecar, so a bad one does not stop analytics.
@@ -145,7 +160,11 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
     const listed = right(await diskPluginCache(home).list()());
     expect(listed[0]!.remotePluginId).to.equal(null);
     expect(listed[0]!.sidecarError).to.deep.include({ _tag: 'Unsupported', schemaVersion: 2 });
-    for (const bad of ['{', JSON.stringify({ schema_version: 1 }), JSON.stringify({ schema_version: 1, remote_plugin_id: '  ' })]) {
+    for (const bad of [
+      '{',
+      JSON.stringify({ schema_version: 1 }),
+      JSON.stringify({ schema_version: 1, remote_plugin_id: '  ' }),
+    ]) {
       await fs.writeFile(sidecarPath(home, DOCS), bad);
       expect(E.isLeft(await diskPluginCache(home).readRemoteId(DOCS)()), bad).to.equal(true);
     }
@@ -165,9 +184,19 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
   it("every analytics path takes its metadata from PluginsManager: the installed bundle's capability summary", async () => {
     const src = await writeSource(tmp(), '1.0.0');
     await fs.mkdir(nodePath.join(src, 'skills', 'lookup'), { recursive: true });
-    await fs.writeFile(nodePath.join(src, '.mcp.json'), JSON.stringify({ mcpServers: { search: { command: 's' }, docs: { url: 'http://127.0.0.1:1' } } }));
-    await fs.writeFile(nodePath.join(src, '.app.json'), JSON.stringify({ apps: { drive: { id: 'connector_drive' }, calendar: { id: 'connector_calendar' } } }));
-    const capabilities = { has_skills: true, mcp_server_count: 2, connector_ids: ['connector_drive', 'connector_calendar'] };
+    await fs.writeFile(
+      nodePath.join(src, '.mcp.json'),
+      JSON.stringify({ mcpServers: { search: { command: 's' }, docs: { url: 'http://127.0.0.1:1' } } }),
+    );
+    await fs.writeFile(
+      nodePath.join(src, '.app.json'),
+      JSON.stringify({ apps: { drive: { id: 'connector_drive' }, calendar: { id: 'connector_calendar' } } }),
+    );
+    const capabilities = {
+      has_skills: true,
+      mcp_server_count: 2,
+      connector_ids: ['connector_drive', 'connector_calendar'],
+    };
     const mgr = manager();
     right(await mgr.installLocal(src, DOCS, '1.0.0')());
     right(await mgr.installRemote(src, DOCS, '1.0.0', REMOTE)());
@@ -185,7 +214,9 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
       'codex_plugin_uninstalled',
     ]);
     for (const e of events)
-      expect(e.event_params, e.event_type).to.deep.include(capabilities).and.to.deep.include({ plugin_name: 'docs', marketplace_name: 'openai-curated' });
+      expect(e.event_params, e.event_type)
+        .to.deep.include(capabilities)
+        .and.to.deep.include({ plugin_name: 'docs', marketplace_name: 'openai-curated' });
     expect(events.map((e) => e.event_params['plugin_id'])).to.deep.equal([
       'docs@openai-curated',
       REMOTE,
@@ -225,7 +256,10 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
     const said = await w.said;
     const temp = said.trim().replace(/^temp /, '');
     // The new bytes are complete in the temp file, not yet renamed: kill now.
-    expect(JSON.parse(await fs.readFile(temp, 'utf8'))).to.deep.equal({ schema_version: 1, remote_plugin_id: 'plugins~Plugin_new' });
+    expect(JSON.parse(await fs.readFile(temp, 'utf8'))).to.deep.equal({
+      schema_version: 1,
+      remote_plugin_id: 'plugins~Plugin_new',
+    });
     await w.killed();
     expect(right(await diskPluginCache(home).readRemoteId(DOCS)())).to.equal('plugins~Plugin_old');
     // A later writer is not confused by the leftover temp file.
@@ -242,7 +276,10 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
       await new Promise((r) => setTimeout(r, 5 + ((round * 37) % 60)));
       await w.killed();
       const text = await fs.readFile(sidecarPath(home, DOCS), 'utf8');
-      expect(ids).to.include(right(await diskPluginCache(home).readRemoteId(DOCS)()), `round ${round}: ${text.slice(0, 80)}`);
+      expect(ids).to.include(
+        right(await diskPluginCache(home).readRemoteId(DOCS)()),
+        `round ${round}: ${text.slice(0, 80)}`,
+      );
     }
   });
 

@@ -11,7 +11,11 @@ const usedMb = (): number => v8.getHeapStatistics().used_heap_size / 2 ** 20;
 
 /** About `mb` MB of objects, kept until the caller drops them (a plan of every file, say). */
 const objects = (mb: number): Array<{ path: string; size: number; at: number[] }> =>
-  Array.from({ length: mb * 6000 }, (_, i) => ({ path: `sessions/2026/11/${i}/rollout-${i}.jsonl`, size: i, at: [i, i + 1, i + 2] }));
+  Array.from({ length: mb * 6000 }, (_, i) => ({
+    path: `sessions/2026/11/${i}/rollout-${i}.jsonl`,
+    size: i,
+    at: [i, i + 1, i + 2],
+  }));
 
 describe('garbageBound: full collections between the steps of a one-shot process', () => {
   it('done: a step that read nothing but left 16 MB of objects has them collected before the next step', () => {

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import * as fc from 'fast-check';
-import { checkTimeZone, localDayIn, parseInstant, systemTimeZone } from '../../../../adapters/driven/system/timeZone.js';
+import {
+  checkTimeZone,
+  localDayIn,
+  parseInstant,
+  systemTimeZone,
+} from '../../../../adapters/driven/system/timeZone.js';
 
 /** What the zone and day were before the shortcuts: Intl asked every time. */
 const intlDay = (tz: string) => {
@@ -17,18 +22,27 @@ const intlDay = (tz: string) => {
 const sameZone = (a: string, b: string): boolean => {
   const offsets = (tz: string) =>
     ['2026-01-15T12:00:00Z', '2026-07-15T12:00:00Z'].map(
-      (iso) => new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(new Date(iso)).find((p) => p.type === 'timeZoneName')?.value,
+      (iso) =>
+        new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
+          .formatToParts(new Date(iso))
+          .find((p) => p.type === 'timeZoneName')?.value,
     );
   return a === b || JSON.stringify(offsets(a)) === JSON.stringify(offsets(b));
 };
 
 /** An instant between the years 1 and 9999, written with Z, an offset, or no zone (local). */
-const isoInstant = fc.tuple(fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_000 }), fc.constantFrom('Z', '+05:30', '-11:00', '')).map(([ms, zone]) => {
-  const z = new Date(ms).toISOString();
-  if (zone === 'Z') return z;
-  const offsetMin = zone === '' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
-  return `${new Date(ms + offsetMin * 60_000).toISOString().slice(0, 19)}${zone}`;
-});
+const isoInstant = fc
+  .tuple(
+    fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_000 }),
+    fc.constantFrom('Z', '+05:30', '-11:00', ''),
+  )
+  .map(([ms, zone]) => {
+    const z = new Date(ms).toISOString();
+    if (zone === 'Z') return z;
+    const offsetMin =
+      zone === '' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+    return `${new Date(ms + offsetMin * 60_000).toISOString().slice(0, 19)}${zone}`;
+  });
 
 describe('time zone: the system zone and UTC days without Intl, as Intl answers them', () => {
   it('localDayIn(UTC) gives the day Intl gives for any instant (years 1-9999, any zone written)', () => {
@@ -63,8 +77,23 @@ describe('time zone: the system zone and UTC days without Intl, as Intl answers 
   it('systemTimeZone is the zone Intl resolves, here and in a process with TZ set', () => {
     expect(sameZone(systemTimeZone(), Intl.DateTimeFormat().resolvedOptions().timeZone)).to.equal(true);
     const script = `import('${new URL('../../../../adapters/driven/system/timeZone.js', import.meta.url).href}').then((m) => process.stdout.write(JSON.stringify([m.systemTimeZone(), Intl.DateTimeFormat().resolvedOptions().timeZone])))`;
-    for (const tz of ['Asia/Kolkata', 'Etc/UTC', 'UTC', 'GMT', 'Zulu', 'Etc/UCT', 'Etc/Universal', 'Etc/GMT', 'UCT', 'Universal', 'Etc/Zulu', '']) {
-      const [ours, intl] = JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, TZ: tz }, encoding: 'utf8' })) as [string, string];
+    for (const tz of [
+      'Asia/Kolkata',
+      'Etc/UTC',
+      'UTC',
+      'GMT',
+      'Zulu',
+      'Etc/UCT',
+      'Etc/Universal',
+      'Etc/GMT',
+      'UCT',
+      'Universal',
+      'Etc/Zulu',
+      '',
+    ]) {
+      const [ours, intl] = JSON.parse(
+        execFileSync(process.execPath, ['-e', script], { env: { ...process.env, TZ: tz }, encoding: 'utf8' }),
+      ) as [string, string];
       expect(sameZone(ours, intl), `TZ=${tz}: ours ${ours}, Intl's ${intl}`).to.equal(true);
     }
   });
@@ -83,7 +112,9 @@ describe('time zone: the system zone and UTC days without Intl, as Intl answers 
         isoInstant.filter((iso) => /^\d{4}-/.test(iso)),
         (iso) => {
           const r = parseInstant('--since', iso, 'UTC');
-          expect(r._tag === 'Right' && r.right).to.equal(new Date(iso.endsWith('Z') || /[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`).getTime());
+          expect(r._tag === 'Right' && r.right).to.equal(
+            new Date(iso.endsWith('Z') || /[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`).getTime(),
+          );
         },
       ),
       { numRuns: 2_000 },

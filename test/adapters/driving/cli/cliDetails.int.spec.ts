@@ -8,7 +8,11 @@ import { useTempDir } from '../../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 import { runCli, shellWords } from './runCli.js';
 
-const THREADS = ['01a1fe84-0000-7000-8000-0000000000d1', '01a1fe84-0000-7000-8000-0000000000d2', '01a1fe84-0000-7000-8000-0000000000d3'];
+const THREADS = [
+  '01a1fe84-0000-7000-8000-0000000000d1',
+  '01a1fe84-0000-7000-8000-0000000000d2',
+  '01a1fe84-0000-7000-8000-0000000000d3',
+];
 
 describe('CLI details: what a person is told', function () {
   this.timeout(120_000);
@@ -17,7 +21,8 @@ describe('CLI details: what a person is told', function () {
 
   const paths: string[] = [];
   before(() => {
-    for (const id of THREADS) paths.push(writeRollout(homeOf(), rolloutName(id), chatThread('paginated', id, 3).text()));
+    for (const id of THREADS)
+      paths.push(writeRollout(homeOf(), rolloutName(id), chatThread('paginated', id, 3).text()));
   });
 
   it('--limit 500 answers a page of 100 and says so on stderr (not with --json); --limit 0 says 1 was used', () => {
@@ -61,7 +66,9 @@ describe('CLI details: what a person is told', function () {
     expect(cli('threads').status).to.equal(1);
     const r = cli('repair');
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/^rebuilt the index \(3 files, \d+ lines\) in [\d.]+ s: the index could not be opened \(.*\), so it was rebuilt from the rollouts$/m);
+    expect(r.stdout).to.match(
+      /^rebuilt the index \(3 files, \d+ lines\) in [\d.]+ s: the index could not be opened \(.*\), so it was rebuilt from the rollouts$/m,
+    );
     const listed = cli('threads', '--json');
     expect(listed.status, listed.stderr).to.equal(0);
     expect((JSON.parse(listed.stdout) as { data: unknown[] }).data).to.have.length(3);

@@ -23,25 +23,53 @@ interface Pair {
 /** Every command that is a view of one method on a thread. */
 const PAIRS: ReadonlyArray<Pair> = [
   { cli: (id) => ['read', id], method: 'thread/read', params: (id) => ({ threadId: id, includeTurns: true }) },
-  { cli: (id) => ['read', id, '--no-turns'], method: 'thread/read', params: (id) => ({ threadId: id, includeTurns: false }) },
+  {
+    cli: (id) => ['read', id, '--no-turns'],
+    method: 'thread/read',
+    params: (id) => ({ threadId: id, includeTurns: false }),
+  },
   { cli: (id) => ['turns', id], method: 'thread/turns/list', params: (id) => ({ threadId: id }) },
   { cli: (id) => ['items', id], method: 'thread/items/list', params: (id) => ({ threadId: id }) },
   { cli: (id) => ['fork', id], method: 'thread/fork', params: (id) => ({ threadId: id }) },
   { cli: (id) => ['token-usage', id], method: 'thread/tokenUsage/read', params: (id) => ({ threadId: id }) },
-  { cli: (id) => ['revert', id, '--before-turn-id', 't1'], method: 'thread/revert', params: (id) => ({ threadId: id, beforeTurnId: 't1' }) },
-  { cli: (id) => ['rollback', id, '--num-turns', '1'], method: 'thread/rollback', params: (id) => ({ threadId: id, numTurns: 1 }) },
-  { cli: (id) => ['review', id, '--uncommitted'], method: 'review/start', params: (id) => ({ threadId: id, target: { type: 'uncommittedChanges' } }) },
-  { cli: (id) => ['name', id, 'a name'], method: 'thread/name/set', params: (id) => ({ threadId: id, name: 'a name' }) },
+  {
+    cli: (id) => ['revert', id, '--before-turn-id', 't1'],
+    method: 'thread/revert',
+    params: (id) => ({ threadId: id, beforeTurnId: 't1' }),
+  },
+  {
+    cli: (id) => ['rollback', id, '--num-turns', '1'],
+    method: 'thread/rollback',
+    params: (id) => ({ threadId: id, numTurns: 1 }),
+  },
+  {
+    cli: (id) => ['review', id, '--uncommitted'],
+    method: 'review/start',
+    params: (id) => ({ threadId: id, target: { type: 'uncommittedChanges' } }),
+  },
+  {
+    cli: (id) => ['name', id, 'a name'],
+    method: 'thread/name/set',
+    params: (id) => ({ threadId: id, name: 'a name' }),
+  },
   { cli: (id) => ['archive', id], method: 'thread/archive', params: (id) => ({ threadId: id }) },
   { cli: (id) => ['unarchive', id], method: 'thread/unarchive', params: (id) => ({ threadId: id }) },
   { cli: (id) => ['delete', id], method: 'thread/delete', params: (id) => ({ threadId: id }) },
-  { cli: (id) => ['metadata', id, '--git-sha', 'abc'], method: 'thread/metadata/update', params: (id) => ({ threadId: id, gitInfo: { sha: 'abc' } }) },
+  {
+    cli: (id) => ['metadata', id, '--git-sha', 'abc'],
+    method: 'thread/metadata/update',
+    params: (id) => ({ threadId: id, gitInfo: { sha: 'abc' } }),
+  },
   {
     cli: (id) => ['read-state', id, '--mark', 'read', '--expected-revision', `initial:${id}`],
     method: 'thread/readState/update',
     params: (id) => ({ threadId: id, operation: { type: 'read' }, expectedRevision: `initial:${id}` }),
   },
-  { cli: (id) => ['search', 'hello', '--thread', id], method: 'thread/searchOccurrences', params: (id) => ({ threadId: id, searchTerm: 'hello' }) },
+  {
+    cli: (id) => ['search', 'hello', '--thread', id],
+    method: 'thread/searchOccurrences',
+    params: (id) => ({ threadId: id, searchTerm: 'hello' }),
+  },
 ];
 
 /** The JSON-RPC code of each kind of refusal (`adapters/driving/rpc/errors.ts`), to compare a CLI error's tag with an answer's code. */
@@ -63,11 +91,16 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
    * `serve` on the home, and for each input the CLI command and the request: both refusals (the
    * CLI's: nothing on stdout, exit 2, one JSON object), or a difference when serve answered.
    */
-  const throughBoth = async (inputs: ReadonlyArray<{ cli: string[]; method: string; params: unknown }>): Promise<Array<Refusals | string>> => {
+  const throughBoth = async (
+    inputs: ReadonlyArray<{ cli: string[]; method: string; params: unknown }>,
+  ): Promise<Array<Refusals | string>> => {
     const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
     const out: Array<Refusals | string> = [];
     try {
-      await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+      await server.request('initialize', {
+        clientInfo: { name: 'test', version: '1' },
+        capabilities: { experimentalApi: true },
+      });
       server.notify('initialized');
       for (const input of inputs) {
         const line = input.cli.join(' ');
@@ -86,17 +119,24 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     }
     return out;
   };
-  const describeDifference = ({ line, cli: c, serve: s }: Refusals): string => `${line}: CLI ${c.tag} "${c.message}", serve ${s.code} "${s.message}"`;
+  const describeDifference = ({ line, cli: c, serve: s }: Refusals): string =>
+    `${line}: CLI ${c.tag} "${c.message}", serve ${s.code} "${s.message}"`;
 
   before(() => {
     writeRollout(homeOf(), rolloutName(P), chatThread('paginated', P, 2).text());
   });
 
   it('every command refuses a bad or unknown thread id as the method it is a view of: the same kind and words as `serve`', async () => {
-    const inputs = PAIRS.flatMap((pair) => [NOT_A_UUID, UNKNOWN].map((id) => ({ cli: pair.cli(id), method: pair.method, params: pair.params(id) })));
+    const inputs = PAIRS.flatMap((pair) =>
+      [NOT_A_UUID, UNKNOWN].map((id) => ({ cli: pair.cli(id), method: pair.method, params: pair.params(id) })),
+    );
     const both = await throughBoth(inputs);
     const differences = both.flatMap((b) =>
-      typeof b === 'string' ? [b] : b.cli.message !== b.serve.message || CODE_OF_TAG[b.cli.tag] !== b.serve.code ? [describeDifference(b)] : [],
+      typeof b === 'string'
+        ? [b]
+        : b.cli.message !== b.serve.message || CODE_OF_TAG[b.cli.tag] !== b.serve.code
+          ? [describeDifference(b)]
+          : [],
     );
     expect(both.filter((b) => typeof b !== 'string')).to.have.length(PAIRS.length * 2);
     expect(differences).to.deep.equal([]);
@@ -114,16 +154,37 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     const rows: Array<{ cli: string[]; option: string; method: string; params: Record<string, unknown> }> = [];
     for (const [words, method, base] of pages) {
       for (const v of ['-1', '1.5', '4294967296', 'abc'])
-        rows.push({ cli: [...words, '--limit', v], option: '--limit', method, params: { ...base, limit: Number.isNaN(Number(v)) ? v : Number(v) } });
-      for (const v of ['garbage', '']) rows.push({ cli: [...words, '--cursor', v], option: '--cursor', method, params: { ...base, cursor: v } });
+        rows.push({
+          cli: [...words, '--limit', v],
+          option: '--limit',
+          method,
+          params: { ...base, limit: Number.isNaN(Number(v)) ? v : Number(v) },
+        });
+      for (const v of ['garbage', ''])
+        rows.push({ cli: [...words, '--cursor', v], option: '--cursor', method, params: { ...base, cursor: v } });
     }
     for (const v of ['bogus', 'createdAt']) {
       rows.push({ cli: ['threads', '--sort', v], option: '--sort', method: 'thread/list', params: { sortKey: v } });
-      rows.push({ cli: ['search', 'hello', '--sort', v], option: '--sort', method: 'thread/search', params: { searchTerm: 'hello', sortKey: v } });
-      rows.push({ cli: ['turns', P, '--view', v], option: '--view', method: 'thread/turns/list', params: { threadId: P, itemsView: v } });
+      rows.push({
+        cli: ['search', 'hello', '--sort', v],
+        option: '--sort',
+        method: 'thread/search',
+        params: { searchTerm: 'hello', sortKey: v },
+      });
+      rows.push({
+        cli: ['turns', P, '--view', v],
+        option: '--view',
+        method: 'thread/turns/list',
+        params: { threadId: P, itemsView: v },
+      });
     }
     for (const v of ['0', '-1', '1.5'])
-      rows.push({ cli: ['rollback', P, '--num-turns', v], option: '--num-turns', method: 'thread/rollback', params: { threadId: P, numTurns: Number(v) } });
+      rows.push({
+        cli: ['rollback', P, '--num-turns', v],
+        option: '--num-turns',
+        method: 'thread/rollback',
+        params: { threadId: P, numTurns: Number(v) },
+      });
     // The token report's range and zone: one parse (readTokenReport) for `tokens` and rolloutEngine/tokens/report.
     for (const [option, param, v] of [
       ['--since', 'since', 'garbage'],
@@ -133,7 +194,12 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     ] as const)
       rows.push({ cli: ['tokens', option, v], option, method: 'rolloutEngine/tokens/report', params: { [param]: v } });
     // The plugin commands run the use cases the plugin methods run.
-    rows.push({ cli: ['plugins', 'uninstall', 'not-a-plugin-id'], option: '<pluginId>', method: 'plugin/uninstall', params: { pluginId: 'not-a-plugin-id' } });
+    rows.push({
+      cli: ['plugins', 'uninstall', 'not-a-plugin-id'],
+      option: '<pluginId>',
+      method: 'plugin/uninstall',
+      params: { pluginId: 'not-a-plugin-id' },
+    });
     rows.push({
       cli: ['plugins', 'install', '/nonexistent/marketplace.json', 'p'],
       option: '<marketplacePath>',
@@ -150,12 +216,17 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
       const codec = /^Invalid request: (.*)$/s.exec(b.serve.message);
       if (codec !== null) refusedByCodec += 1;
       // A value the use case refuses names what was given: the param to serve, the option to the CLI; the same sentence after it.
-      const named = codec === null && b.serve.code === -32602 ? /^invalid ([A-Za-z]+): (.*)$/s.exec(b.serve.message) : null;
+      const named =
+        codec === null && b.serve.code === -32602 ? /^invalid ([A-Za-z]+): (.*)$/s.exec(b.serve.message) : null;
       const same =
         codec !== null
-          ? b.serve.code === -32600 && b.cli.tag === 'InvalidArgument' && b.cli.message === `invalid ${rows[i]!.option}: ${codec[1]}`
+          ? b.serve.code === -32600 &&
+            b.cli.tag === 'InvalidArgument' &&
+            b.cli.message === `invalid ${rows[i]!.option}: ${codec[1]}`
           : named !== null && named[1]! in rows[i]!.params
-            ? b.serve.code === -32602 && b.cli.tag === 'InvalidArgument' && b.cli.message === `invalid ${rows[i]!.option}: ${named[2]}`
+            ? b.serve.code === -32602 &&
+              b.cli.tag === 'InvalidArgument' &&
+              b.cli.message === `invalid ${rows[i]!.option}: ${named[2]}`
             : CODE_OF_TAG[b.cli.tag] === b.serve.code && b.cli.message === b.serve.message;
       return same ? [] : [describeDifference(b)];
     });
@@ -179,14 +250,23 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     for (const [args, option, reason] of rows) {
       const r = cli('import', 'claude', '--from', `${homeOf()}/no-claude`, ...args, '--json');
       const error = r.stderr === '' ? undefined : (JSON.parse(r.stderr) as { error: Record<string, unknown> }).error;
-      const expected = { tag: 'InvalidArgument', message: `invalid ${option}: ${reason}`, exitCode: 2, field: option, reason };
+      const expected = {
+        tag: 'InvalidArgument',
+        message: `invalid ${option}: ${reason}`,
+        exitCode: 2,
+        field: option,
+        reason,
+      };
       if (r.status !== 2 || r.stdout !== '' || JSON.stringify(error) !== JSON.stringify(expected))
         differences.push(`import ${args.join(' ')}: exit ${r.status}, ${r.stdout}${r.stderr}`);
     }
     expect(differences).to.deep.equal([]);
     const agent = cli('import', 'bogus', '--json');
     expect(agent.status).to.equal(2);
-    expect(JSON.parse(agent.stderr)).to.deep.nested.include({ 'error.tag': 'InvalidArgument', 'error.field': 'command line' });
+    expect(JSON.parse(agent.stderr)).to.deep.nested.include({
+      'error.tag': 'InvalidArgument',
+      'error.field': 'command line',
+    });
 
     // The one input both take, a session file: a client of serve names only what detection offers
     // (Codex's `session_not_detected`, so no client can have the server read any file); at the
@@ -194,17 +274,33 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     const named = `${homeOf()}/no-claude/projects/p/s.jsonl`;
     const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
     try {
-      await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+      await server.request('initialize', {
+        clientInfo: { name: 'test', version: '1' },
+        capabilities: { experimentalApi: true },
+      });
       server.notify('initialized');
       const answer = await server.request('externalAgentConfig/import', {
-        migrationItems: [{ itemType: 'SESSIONS', description: 's', cwd: null, details: { sessions: [{ path: named, cwd: '/', title: null }] } }],
+        migrationItems: [
+          {
+            itemType: 'SESSIONS',
+            description: 's',
+            cwd: null,
+            details: { sessions: [{ path: named, cwd: '/', title: null }] },
+          },
+        ],
       });
       expect(answer).to.have.nested.property('result.importId');
       // Told after the answer, once the import is done: wait for it (a bound only against a hang).
       let completed: unknown;
-      for (const deadline = Date.now() + 15_000; completed === undefined && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20)))
+      for (
+        const deadline = Date.now() + 15_000;
+        completed === undefined && Date.now() < deadline;
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      )
         completed = server.notifications.find((n) => n.method === 'externalAgentConfig/import/completed')?.params;
-      const failures = (completed as { itemTypeResults: Array<{ failures: Array<Record<string, unknown>> }> }).itemTypeResults.flatMap((r) => r.failures);
+      const failures = (
+        completed as { itemTypeResults: Array<{ failures: Array<Record<string, unknown>> }> }
+      ).itemTypeResults.flatMap((r) => r.failures);
       expect(failures.map((f) => [f['subErrorType'], f['message']])).to.deep.equal([
         ['session_not_detected', `external agent session was not detected for import: ${named}`],
       ]);
@@ -225,8 +321,14 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
       [['unarchive', UNKNOWN], `no archived rollout found for thread id ${UNKNOWN}`],
       [['revert', UNKNOWN, '--before-turn-id', 't1'], `thread not found: ${UNKNOWN}`],
       [['review', UNKNOWN, '--uncommitted'], `thread not found: ${UNKNOWN}`],
-      [['read', NOT_A_UUID], 'invalid thread id: invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1'],
-      [['archive', NOT_A_UUID], 'invalid session id: invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1'],
+      [
+        ['read', NOT_A_UUID],
+        'invalid thread id: invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1',
+      ],
+      [
+        ['archive', NOT_A_UUID],
+        'invalid session id: invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1',
+      ],
     ];
     // The method's words first; under them, the CLI's own line: how to list threads (issue 72).
     for (const [args, message] of words) {
@@ -255,11 +357,20 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
   it('with --json: the error as one JSON object on stderr (tag, message, exit code, its fields), same exit code', () => {
     const bad = cli('turns', P, '--limit', 'abc', '--json');
     expect(bad.status).to.equal(2);
-    expect(JSON.parse(bad.stderr)).to.deep.nested.include({ 'error.tag': 'InvalidArgument', 'error.exitCode': 2, 'error.field': '--limit' });
+    expect(JSON.parse(bad.stderr)).to.deep.nested.include({
+      'error.tag': 'InvalidArgument',
+      'error.exitCode': 2,
+      'error.field': '--limit',
+    });
     const refused = cli('turns', P, '--cursor', 'not-a-cursor', '--json');
     expect(refused.status).to.equal(2);
     expect(JSON.parse(refused.stderr)).to.deep.equal({
-      error: { tag: 'Rejected', message: 'invalid cursor: not-a-cursor', exitCode: 2, reason: 'invalid cursor: not-a-cursor' },
+      error: {
+        tag: 'Rejected',
+        message: 'invalid cursor: not-a-cursor',
+        exitCode: 2,
+        reason: 'invalid cursor: not-a-cursor',
+      },
     });
   });
 
@@ -273,14 +384,21 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     const json = runCli('turns', P, '--bogus', '--json');
     expect(json.status).to.equal(2);
     expect(json.stdout).to.equal('');
-    expect(JSON.parse(json.stderr)).to.deep.nested.include({ 'error.tag': 'InvalidArgument', 'error.exitCode': 2, 'error.reason': "unknown option '--bogus'" });
+    expect(JSON.parse(json.stderr)).to.deep.nested.include({
+      'error.tag': 'InvalidArgument',
+      'error.exitCode': 2,
+      'error.reason': "unknown option '--bogus'",
+    });
     expect(runCli('--help').status).to.equal(0);
     expect(runCli('--version').status).to.equal(0);
     // The two commands that render their own JSON report follow --json for errors too.
     for (const command of ['index', 'tokens']) {
       const missing = runCli(command, '--codex-home', `${homeOf()}/nope`, '--json');
       expect(missing.status, command).to.equal(2);
-      expect(JSON.parse(missing.stderr), command).to.deep.nested.include({ 'error.tag': 'NotFound', 'error.exitCode': 2 });
+      expect(JSON.parse(missing.stderr), command).to.deep.nested.include({
+        'error.tag': 'NotFound',
+        'error.exitCode': 2,
+      });
     }
   });
 
@@ -290,13 +408,27 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
       await server.request('initialize', { clientInfo: { name: 'test', version: '1' } });
       server.notify('initialized');
       const refusal = (message: string) => ({ error: { code: -32600, message } });
-      expect(await server.request('thread/read', { threadId: UNKNOWN })).to.deep.equal(refusal(`thread not loaded: ${UNKNOWN}`));
-      expect(await server.request('thread/read', { threadId: UNKNOWN, includeTurns: true })).to.deep.equal(refusal(`thread not loaded: ${UNKNOWN}`));
-      expect(await server.request('thread/turns/list', { threadId: UNKNOWN })).to.deep.equal(refusal(`thread not loaded: ${UNKNOWN}`));
-      expect(await server.request('thread/items/list', { threadId: UNKNOWN })).to.deep.equal(refusal(`thread not loaded: ${UNKNOWN}`));
-      expect(await server.request('thread/fork', { threadId: UNKNOWN })).to.deep.equal(refusal(`no rollout found for thread id ${UNKNOWN}`));
-      expect(await server.request('thread/revert', { threadId: UNKNOWN, beforeTurnId: 't1' })).to.deep.equal(refusal(`thread not found: ${UNKNOWN}`));
-      expect(await server.request('review/start', { threadId: UNKNOWN, target: { type: 'uncommittedChanges' } })).to.deep.equal(refusal(`thread not found: ${UNKNOWN}`));
+      expect(await server.request('thread/read', { threadId: UNKNOWN })).to.deep.equal(
+        refusal(`thread not loaded: ${UNKNOWN}`),
+      );
+      expect(await server.request('thread/read', { threadId: UNKNOWN, includeTurns: true })).to.deep.equal(
+        refusal(`thread not loaded: ${UNKNOWN}`),
+      );
+      expect(await server.request('thread/turns/list', { threadId: UNKNOWN })).to.deep.equal(
+        refusal(`thread not loaded: ${UNKNOWN}`),
+      );
+      expect(await server.request('thread/items/list', { threadId: UNKNOWN })).to.deep.equal(
+        refusal(`thread not loaded: ${UNKNOWN}`),
+      );
+      expect(await server.request('thread/fork', { threadId: UNKNOWN })).to.deep.equal(
+        refusal(`no rollout found for thread id ${UNKNOWN}`),
+      );
+      expect(await server.request('thread/revert', { threadId: UNKNOWN, beforeTurnId: 't1' })).to.deep.equal(
+        refusal(`thread not found: ${UNKNOWN}`),
+      );
+      expect(
+        await server.request('review/start', { threadId: UNKNOWN, target: { type: 'uncommittedChanges' } }),
+      ).to.deep.equal(refusal(`thread not found: ${UNKNOWN}`));
     } finally {
       await server.close();
     }

@@ -23,8 +23,16 @@ describe('CLI options are decoded by the RPC params codecs', function () {
   const refusals: ReadonlyArray<{ readonly args: string[]; readonly option: string; readonly serde: string }> = [
     { args: ['turns', P, '--limit', 'abc'], option: '--limit', serde: 'invalid type: string "abc", expected u32' },
     { args: ['turns', P, '--limit', '-1'], option: '--limit', serde: 'invalid value: integer `-1`, expected u32' },
-    { args: ['turns', P, '--limit', '1.5'], option: '--limit', serde: 'invalid type: floating point `1.5`, expected u32' },
-    { args: ['turns', P, '--view', 'fulll'], option: '--view', serde: 'unknown variant `fulll`, expected one of `notLoaded`, `summary`, `full`' },
+    {
+      args: ['turns', P, '--limit', '1.5'],
+      option: '--limit',
+      serde: 'invalid type: floating point `1.5`, expected u32',
+    },
+    {
+      args: ['turns', P, '--view', 'fulll'],
+      option: '--view',
+      serde: 'unknown variant `fulll`, expected one of `notLoaded`, `summary`, `full`',
+    },
     { args: ['items', P, '--limit', 'ten'], option: '--limit', serde: 'invalid type: string "ten", expected u32' },
     {
       args: ['threads', '--sort', 'size'],
@@ -32,8 +40,16 @@ describe('CLI options are decoded by the RPC params codecs', function () {
       serde: 'unknown variant `size`, expected one of `created_at`, `updated_at`, `recency_at`, `section_position`',
     },
     { args: ['threads', '--limit', '0x10'], option: '--limit', serde: 'invalid type: string "0x10", expected u32' },
-    { args: ['review', P, '--uncommitted', '--delivery', 'later'], option: '--delivery', serde: 'unknown variant `later`' },
-    { args: ['rollback', P, '--num-turns', 'abc'], option: '--num-turns', serde: 'invalid type: string "abc", expected u32' },
+    {
+      args: ['review', P, '--uncommitted', '--delivery', 'later'],
+      option: '--delivery',
+      serde: 'unknown variant `later`',
+    },
+    {
+      args: ['rollback', P, '--num-turns', 'abc'],
+      option: '--num-turns',
+      serde: 'invalid type: string "abc", expected u32',
+    },
   ];
 
   for (const { args, option, serde } of refusals) {
@@ -61,8 +77,18 @@ describe('CLI options are decoded by the RPC params codecs', function () {
       await server.request('initialize', { clientInfo: { name: 'test', version: '1' } });
       server.notify('initialized');
       const cases: ReadonlyArray<[string, Record<string, unknown>, string[], string]> = [
-        ['thread/turns/list', { threadId: P, limit: 'abc' }, ['turns', P, '--limit', 'abc'], 'invalid type: string "abc", expected u32'],
-        ['thread/turns/list', { threadId: P, limit: 1.5 }, ['turns', P, '--limit', '1.5'], 'invalid type: floating point `1.5`, expected u32'],
+        [
+          'thread/turns/list',
+          { threadId: P, limit: 'abc' },
+          ['turns', P, '--limit', 'abc'],
+          'invalid type: string "abc", expected u32',
+        ],
+        [
+          'thread/turns/list',
+          { threadId: P, limit: 1.5 },
+          ['turns', P, '--limit', '1.5'],
+          'invalid type: floating point `1.5`, expected u32',
+        ],
         [
           'thread/turns/list',
           { threadId: P, itemsView: 'fulll' },
@@ -77,7 +103,9 @@ describe('CLI options are decoded by the RPC params codecs', function () {
         ],
       ];
       for (const [method, params, args, serde] of cases) {
-        expect(await server.request(method, params), method).to.deep.equal({ error: { code: -32600, message: `Invalid request: ${serde}` } });
+        expect(await server.request(method, params), method).to.deep.equal({
+          error: { code: -32600, message: `Invalid request: ${serde}` },
+        });
         const r = cli(...args);
         expect(r.status, r.stderr).to.equal(2);
         expect(r.stderr).to.include(`invalid ${args[args.length - 2]!}: ${serde}`);

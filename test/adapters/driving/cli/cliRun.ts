@@ -45,7 +45,10 @@ export const runCli = (args: ReadonlyArray<string>, input = ''): CliRun => {
 };
 
 /** A generated CODEX_HOME of about `mb` MB (bench/indexData.ts) and the id of its first thread. */
-export const generatedHome = async (home: string, mb: number): Promise<{ home: string; threadId: string; files: number; bytes: number }> => {
+export const generatedHome = async (
+  home: string,
+  mb: number,
+): Promise<{ home: string; threadId: string; files: number; bytes: number }> => {
   const g = await generateHome(home, mb * 1024 * 1024);
   const day = nodePath.join(home, 'sessions', '2026', '01', '01');
   const first = (await fs.readdir(day)).sort()[0]!;

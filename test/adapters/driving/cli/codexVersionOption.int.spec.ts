@@ -14,7 +14,11 @@ import { RolloutWriter } from '../../../fixtures/rolloutLines.js';
 import type { CliRun } from './runCli.js';
 import { answerSchema, CodexSchema } from '../../../fixtures/codexSchema.js';
 
-const IDS = ['01a1fe84-0000-7000-8000-0000000000c1', '01a1fe84-0000-7000-8000-0000000000c2', '01a1fe84-0000-7000-8000-0000000000c3'];
+const IDS = [
+  '01a1fe84-0000-7000-8000-0000000000c1',
+  '01a1fe84-0000-7000-8000-0000000000c2',
+  '01a1fe84-0000-7000-8000-0000000000c3',
+];
 /** A thread whose turn holds an MCP call: an item 0.171.0 answers with `environmentId` (protocol/itemDeltas.ts). */
 const MCP_ID = '01a1fe84-0000-7000-8000-0000000000c9';
 /** A thread whose user message has a run of spaces before the searched word: its snippet is cut otherwise by each version (protocol/search.ts `snippetContextAt`). */
@@ -50,7 +54,8 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
   const schemas = new Map<string, CodexSchema>();
   /** `serve --codex-version version`'s answer to one request, held to that version's schema. */
   const served = async (version: string, method: string, params: unknown): Promise<unknown> => {
-    if (version !== answerSchema.active()?.version && !schemas.has(version)) schemas.set(version, await CodexSchema.generateAt(version));
+    if (version !== answerSchema.active()?.version && !schemas.has(version))
+      schemas.set(version, await CodexSchema.generateAt(version));
     const schema = schemas.get(version);
     const server = spawnRpcServer(
       process.execPath,
@@ -58,7 +63,10 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
       schema === undefined ? {} : { schema },
     );
     try {
-      await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+      await server.request('initialize', {
+        clientInfo: { name: 'test', version: '1' },
+        capabilities: { experimentalApi: true },
+      });
       server.notify('initialized');
       return await server.request(method, params);
     } finally {
@@ -67,26 +75,42 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
   };
 
   before(() => {
-    IDS.forEach((id, i) => writeRollout(homeOf(), rolloutName(id).replace('14-00-00', `14-0${i}-00`), chatThread('paginated', id, 1).text()));
+    IDS.forEach((id, i) =>
+      writeRollout(homeOf(), rolloutName(id).replace('14-00-00', `14-0${i}-00`), chatThread('paginated', id, 1).text()),
+    );
   });
 
   it('threads --json --only: at 0.171.0 the ids given, as serve at 0.171.0 answers; at 0.169.0 refused under --only (that Codex has no includedThreadIds), where serve at 0.169.0 drops it', async () => {
     const at171 = cli(undefined, 'threads', '--json', '--codex-version', '0.171.0', '--only', IDS[1]!);
     expect(idsOf(at171)).to.deep.equal([IDS[1]]);
-    expect({ result: JSON.parse(at171.stdout) }).to.deep.equal(await served('0.171.0', 'thread/list', { includedThreadIds: [IDS[1]] }));
+    expect({ result: JSON.parse(at171.stdout) }).to.deep.equal(
+      await served('0.171.0', 'thread/list', { includedThreadIds: [IDS[1]] }),
+    );
     const at169 = errorOf(cli(undefined, 'threads', '--json', '--codex-version', '0.169.0', '--only', IDS[1]!));
-    expect(at169).to.deep.equal({ tag: 'InvalidArgument', message: 'invalid --only: Codex 0.169.0 has no param includedThreadIds (--codex-version)' });
+    expect(at169).to.deep.equal({
+      tag: 'InvalidArgument',
+      message: 'invalid --only: Codex 0.169.0 has no param includedThreadIds (--codex-version)',
+    });
     // serve at 0.169.0 answers as that Codex: the stray param filters nothing.
-    const servedAt169 = (await served('0.169.0', 'thread/list', { includedThreadIds: [IDS[1]] })) as { result: { data: Array<{ id: string }> } };
+    const servedAt169 = (await served('0.169.0', 'thread/list', { includedThreadIds: [IDS[1]] })) as {
+      result: { data: Array<{ id: string }> };
+    };
     expect(servedAt169.result.data.map((t) => t.id)).to.have.members(IDS);
   });
 
   it('the version comes from --codex-version, else ROLLOUT_ENGINE_CODEX_VERSION, else the newest; one we do not speak is refused', () => {
     expect(idsOf(cli('0.171.0', 'threads', '--json', '--only', IDS[0]!)), 'env 0.171.0').to.deep.equal([IDS[0]]);
-    expect(errorOf(cli('0.169.0', 'threads', '--json', '--only', IDS[0]!)).message, 'env 0.169.0').to.contain('Codex 0.169.0 has no param');
-    expect(idsOf(cli('0.169.0', 'threads', '--json', '--codex-version', '0.171.0', '--only', IDS[0]!)), 'the option beats the env').to.deep.equal([IDS[0]]);
+    expect(errorOf(cli('0.169.0', 'threads', '--json', '--only', IDS[0]!)).message, 'env 0.169.0').to.contain(
+      'Codex 0.169.0 has no param',
+    );
+    expect(
+      idsOf(cli('0.169.0', 'threads', '--json', '--codex-version', '0.171.0', '--only', IDS[0]!)),
+      'the option beats the env',
+    ).to.deep.equal([IDS[0]]);
     expect(NEWEST_CODEX_VERSION).to.equal('0.171.0');
-    expect(idsOf(cli(undefined, 'threads', '--json', '--only', IDS[0]!)), 'neither: the newest').to.deep.equal([IDS[0]]);
+    expect(idsOf(cli(undefined, 'threads', '--json', '--only', IDS[0]!)), 'neither: the newest').to.deep.equal([
+      IDS[0],
+    ]);
     expect(errorOf(cli(undefined, 'threads', '--json', '--codex-version', '0.170.0'))).to.deep.equal({
       tag: 'InvalidArgument',
       message: `invalid --codex-version: Codex 0.170.0 is not a version this engine speaks (${CODEX_VERSIONS.join(', ')})`,
@@ -106,7 +130,8 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
         expect(r.status, `${words.join(' ')} at ${v}: ${r.stderr}`).to.equal(0);
         return JSON.parse(r.stdout) as unknown;
       });
-      for (const [i, v] of CODEX_VERSIONS.entries()) expect(printed[i], `${words.join(' ')} at ${v}`).to.deep.equal(printedOf(await served(v, method, params)));
+      for (const [i, v] of CODEX_VERSIONS.entries())
+        expect(printed[i], `${words.join(' ')} at ${v}`).to.deep.equal(printedOf(await served(v, method, params)));
       expect(printed[1], words.join(' ')).to.deep.equal(printed[0]);
     }
   });
@@ -119,7 +144,12 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
     writeRollout(homeOf(), rolloutName(MCP_ID).replace('14-00-00', '14-09-00'), w.text() + t.text());
     const asked: ReadonlyArray<[string[], string, Record<string, unknown>, (answer: any) => unknown]> = [
       [['read', MCP_ID], 'thread/read', { threadId: MCP_ID, includeTurns: true }, (a) => a.result.thread],
-      [['turns', MCP_ID, '--view', 'full'], 'thread/turns/list', { threadId: MCP_ID, itemsView: 'full' }, (a) => a.result],
+      [
+        ['turns', MCP_ID, '--view', 'full'],
+        'thread/turns/list',
+        { threadId: MCP_ID, itemsView: 'full' },
+        (a) => a.result,
+      ],
     ];
     for (const [words, method, params, printedOf] of asked)
       for (const v of CODEX_VERSIONS) {
@@ -136,7 +166,10 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
   // Last too: it adds its thread to the home.
   it('an item a version has not: items and turns --json at 0.169.0 count and pick only the items it has, each equal to serve at that version', async () => {
     const w = chatThread('paginated', MODERATED_ID, 1);
-    const t = new RolloutWriter('paginated', MODERATED_ID, { startOrdinal: w.nextOrdinal(), startMs: w.nowMs() + 1000 });
+    const t = new RolloutWriter('paginated', MODERATED_ID, {
+      startOrdinal: w.nextOrdinal(),
+      startMs: w.nowMs() + 1000,
+    });
     t.taskStarted('t2').agentMessage('t2', 'msg-before', 'Before.', { phase: null });
     t.agentMessage('t2', 'msg-new', 'Shown by 0.171.0.', {
       phase: null,
@@ -146,7 +179,11 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
     writeRollout(homeOf(), rolloutName(MODERATED_ID).replace('14-00-00', '14-10-00'), w.text() + t.text());
     const asked: ReadonlyArray<[string[], string, Record<string, unknown>]> = [
       [['items', MODERATED_ID, '--limit', '2'], 'thread/items/list', { threadId: MODERATED_ID, limit: 2 }],
-      [['items', MODERATED_ID, '--limit', '2', '--desc'], 'thread/items/list', { threadId: MODERATED_ID, limit: 2, sortDirection: 'desc' }],
+      [
+        ['items', MODERATED_ID, '--limit', '2', '--desc'],
+        'thread/items/list',
+        { threadId: MODERATED_ID, limit: 2, sortDirection: 'desc' },
+      ],
       [['turns', MODERATED_ID], 'thread/turns/list', { threadId: MODERATED_ID }],
     ];
     const printed = new Map<string, any>();
@@ -155,7 +192,9 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
         const r = cli(undefined, ...words, '--json', '--codex-version', v);
         expect(r.status, `${words.join(' ')} at ${v}: ${r.stderr}`).to.equal(0);
         printed.set(`${words.join(' ')} ${v}`, JSON.parse(r.stdout));
-        expect(printed.get(`${words.join(' ')} ${v}`), `${words.join(' ')} at ${v}`).to.deep.equal(((await served(v, method, params)) as { result: unknown }).result);
+        expect(printed.get(`${words.join(' ')} ${v}`), `${words.join(' ')} at ${v}`).to.deep.equal(
+          ((await served(v, method, params)) as { result: unknown }).result,
+        );
       }
     const ids = (page: any): string[] => page.data.map((e: any) => e.item.id);
     // Newest first, a page of 2: at 0.169.0 the message before it and the turn's user message; at 0.171.0 the message itself first.
@@ -164,7 +203,8 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
     expect(ids(printed.get(`${desc} 0.169.0`))[0]).to.equal('msg-before');
     expect(ids(printed.get(`${desc} 0.171.0`))[0]).to.equal('msg-new');
     // The summary's final agent message: the one before it at 0.169.0.
-    const finals = (page: any): string[] => page.data[0].items.filter((i: any) => i.type === 'agentMessage').map((i: any) => i.id);
+    const finals = (page: any): string[] =>
+      page.data[0].items.filter((i: any) => i.type === 'agentMessage').map((i: any) => i.id);
     expect(finals(printed.get(`turns ${MODERATED_ID} 0.169.0`))).to.deep.equal(['msg-before']);
     expect(finals(printed.get(`turns ${MODERATED_ID} 0.171.0`))).to.deep.equal(['msg-new']);
   });
@@ -179,7 +219,9 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
       const r = cli(undefined, 'search', 'spacedneedle', '--json', '--codex-version', v);
       expect(r.status, `search at ${v}: ${r.stderr}`).to.equal(0);
       const printed = JSON.parse(r.stdout) as { data: Array<{ snippet: string }> };
-      expect(printed, `search at ${v}`).to.deep.equal(((await served(v, 'thread/search', { searchTerm: 'spacedneedle' })) as { result: unknown }).result);
+      expect(printed, `search at ${v}`).to.deep.equal(
+        ((await served(v, 'thread/search', { searchTerm: 'spacedneedle' })) as { result: unknown }).result,
+      );
       expect(printed.data).to.have.length(1);
       snippets.push(printed.data[0]!.snippet);
     }

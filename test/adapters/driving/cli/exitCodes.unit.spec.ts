@@ -1,6 +1,17 @@
 import { expect } from 'chai';
 import type { EngineError } from '../../../../domain/errors.js';
-import { conflict, corrupt, decodeError, invalidArgument, ioError, isEngineError, notFound, rejected, timeout, unsupported } from '../../../../domain/errors.js';
+import {
+  conflict,
+  corrupt,
+  decodeError,
+  invalidArgument,
+  ioError,
+  isEngineError,
+  notFound,
+  rejected,
+  timeout,
+  unsupported,
+} from '../../../../domain/errors.js';
 import { EXIT, exitCodeOf } from '../../../../adapters/driving/cli/exitCodes.js';
 
 describe('CLI exit codes: one table for every command', () => {

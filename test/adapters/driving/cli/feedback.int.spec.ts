@@ -10,8 +10,12 @@ import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
 
 /** Hold the backfill lease of `indexDir` as `owner` (a live process, or one that exits at once with `crash`). */
 const holdLease = async (indexDir: string, owner: string, mode: 'hold' | 'crash'): Promise<ChildProcess> => {
-  const child = spawn(process.execPath, [LEASE_WORKER, nodePath.join(indexDir, 'index'), owner, '60000', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next()).value.split('\n');
+  const child = spawn(process.execPath, [LEASE_WORKER, nodePath.join(indexDir, 'index'), owner, '60000', mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next()).value.split(
+    '\n',
+  );
   expect(line).to.equal('acquired');
   return child;
 };
@@ -34,7 +38,14 @@ describe('status lines on stderr off a terminal (first index build, serve, waiti
   });
 
   it('the first `threads --json` says it is indexing and when it is done, on stderr; stdout is one JSON page', async () => {
-    const run = runCli(['threads', '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'threads-index'), '--json']);
+    const run = runCli([
+      'threads',
+      '--codex-home',
+      g.home,
+      '--index-dir',
+      nodePath.join(tmp(), 'threads-index'),
+      '--json',
+    ]);
     expect(await run.exited, run.stderr()).to.equal(0);
     const page = JSON.parse(run.stdout()) as { data: unknown[] };
     expect(page.data).to.not.be.empty;
@@ -53,7 +64,9 @@ describe('status lines on stderr off a terminal (first index build, serve, waiti
     const lines = run.stderr().trimEnd().split('\n');
     expect(lines).to.have.length(1);
     expect(lines[0]).to.match(
-      new RegExp(`^rollout-engine: indexed thread ${g.threadId} only \\(1 file, [\\d.]+ MB in \\d+\\.\\d s\\); the rest of ${g.home} is indexed when a command needs it`),
+      new RegExp(
+        `^rollout-engine: indexed thread ${g.threadId} only \\(1 file, [\\d.]+ MB in \\d+\\.\\d s\\); the rest of ${g.home} is indexed when a command needs it`,
+      ),
     );
   });
 
@@ -61,7 +74,15 @@ describe('status lines on stderr off a terminal (first index build, serve, waiti
     const later = runCli(['turns', g.threadId, '--codex-home', g.home, '--json']);
     expect(await later.exited).to.equal(0);
     expect(later.stderr()).to.equal('');
-    const quiet = runCli(['threads', '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'quiet-index'), '--json', '--quiet']);
+    const quiet = runCli([
+      'threads',
+      '--codex-home',
+      g.home,
+      '--index-dir',
+      nodePath.join(tmp(), 'quiet-index'),
+      '--json',
+      '--quiet',
+    ]);
     expect(await quiet.exited).to.equal(0);
     expect(quiet.stderr()).to.equal('');
     expect(JSON.parse(quiet.stdout())).to.have.property('data');
@@ -72,7 +93,10 @@ describe('status lines on stderr off a terminal (first index build, serve, waiti
       { jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '1' } } },
       { jsonrpc: '2.0', id: 2, method: 'thread/list', params: { limit: 5 } },
     ];
-    const run = runCli(['serve', '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'serve-index')], input.map((m) => `${JSON.stringify(m)}\n`).join(''));
+    const run = runCli(
+      ['serve', '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'serve-index')],
+      input.map((m) => `${JSON.stringify(m)}\n`).join(''),
+    );
     expect(await run.exited, run.stderr()).to.equal(0);
     const answers = run
       .stdout()
@@ -88,11 +112,22 @@ describe('status lines on stderr off a terminal (first index build, serve, waiti
   it('a second process says whom it waits for (pid and host from the lease), answers meanwhile, then says the wait is over', async () => {
     const indexDir = nodePath.join(tmp(), 'held-index');
     held = await holdLease(indexDir, `${os.hostname()}:${process.pid}:test`, 'hold');
-    const server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', g.home, '--index-dir', indexDir, '--gate-wait-ms', '500']);
+    const server = spawnRpcServer(process.execPath, [
+      CLI,
+      'serve',
+      '--codex-home',
+      g.home,
+      '--index-dir',
+      indexDir,
+      '--gate-wait-ms',
+      '500',
+    ]);
     let stderr = '';
     server.child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     try {
-      expect(await server.request('initialize', { clientInfo: { name: 't', version: '1' } })).to.have.property('result');
+      expect(await server.request('initialize', { clientInfo: { name: 't', version: '1' } })).to.have.property(
+        'result',
+      );
       expect(await server.request('thread/list', { limit: 5 })).to.have.nested.property('result.data.length', 5);
       while (!stderr.includes('still indexing after')) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(stderr).to.contain(

@@ -12,7 +12,11 @@ import { skipUnmet } from '../../../fixtures/skipUnmet.js';
 import { openSqlite } from '../../../../adapters/driven/sqlite/sqliteDb.js';
 
 const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
-const PACKAGE = JSON.parse(fs.readFileSync(nodePath.join(REPO, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string> };
+const PACKAGE = JSON.parse(fs.readFileSync(nodePath.join(REPO, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  bin: Record<string, string>;
+};
 const THREAD = '01a1fe84-0000-7000-8000-0000000000b1';
 
 /** The environment without the npm_* variables of an enclosing `npm test` (they would point npm back at this repo). */
@@ -28,7 +32,8 @@ const npm = (args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = 
 };
 
 /** Runs an installed bin from `cwd`, as a person would: by its path, with nothing of this repo around. */
-const runBin = (bin: string, args: ReadonlyArray<string>, cwd: string) => spawnSync(bin, [...args], { cwd, env: cleanEnv(), encoding: 'utf8' });
+const runBin = (bin: string, args: ReadonlyArray<string>, cwd: string) =>
+  spawnSync(bin, [...args], { cwd, env: cleanEnv(), encoding: 'utf8' });
 
 /**
  * Puts this checkout's built better-sqlite3 where its install script (prebuild-install) looks for
@@ -45,7 +50,11 @@ const seedBetterSqlitePrebuild = async (npmCache: string): Promise<void> => {
   const pkg = JSON.parse(fs.readFileSync(nodePath.join(pkgDir, 'package.json'), 'utf8')) as unknown;
   const url = util.getDownloadUrl({ ...rc(pkg), pkg });
   const digest = createHash('sha512').update(url).digest('hex').slice(0, 6);
-  const file = nodePath.join(npmCache, '_prebuilds', `${digest}-${nodePath.basename(url).replace(/[^a-zA-Z0-9.]+/g, '-')}`);
+  const file = nodePath.join(
+    npmCache,
+    '_prebuilds',
+    `${digest}-${nodePath.basename(url).replace(/[^a-zA-Z0-9.]+/g, '-')}`,
+  );
   fs.mkdirSync(nodePath.dirname(file), { recursive: true });
   await tar.c({ gzip: true, file, cwd: pkgDir, portable: true }, ['build/Release/better_sqlite3.node']);
 };
@@ -53,7 +62,8 @@ const seedBetterSqlitePrebuild = async (npmCache: string): Promise<void> => {
 /** A copy of this machine's npm cache (packages only: no prebuilt binary), so an install reads what `npm ci` fetched before. */
 const copyNpmCache = (to: string): void => {
   const cache = spawnSync('npm', ['config', 'get', 'cache'], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim();
-  if (fs.existsSync(nodePath.join(cache, '_cacache'))) fs.cpSync(nodePath.join(cache, '_cacache'), nodePath.join(to, '_cacache'), { recursive: true });
+  if (fs.existsSync(nodePath.join(cache, '_cacache')))
+    fs.cpSync(nodePath.join(cache, '_cacache'), nodePath.join(to, '_cacache'), { recursive: true });
 };
 
 describe('install: the packed package and `npm link` give a `rollout-engine` bin that runs from anywhere, without a rebuild', function () {
@@ -81,7 +91,11 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
     expect(help.status, help.stderr).to.equal(0);
     expect(help.stdout).to.match(/^Usage: rollout-engine /);
     expect(runBin(bin, ['--version'], elsewhere).stdout.trim()).to.equal(PACKAGE.version);
-    const turns = runBin(bin, ['turns', THREAD, '--codex-home', home, '--index-dir', fs.mkdtempSync(nodePath.join(tmp(), 'index-')), '--json'], elsewhere);
+    const turns = runBin(
+      bin,
+      ['turns', THREAD, '--codex-home', home, '--index-dir', fs.mkdtempSync(nodePath.join(tmp(), 'index-')), '--json'],
+      elsewhere,
+    );
     expect(turns.status, turns.stderr).to.equal(0);
     expect((JSON.parse(turns.stdout) as { data: unknown[] }).data).to.have.length(2);
   };
@@ -99,7 +113,11 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
       'dist/viewer/viewer.css',
     ]);
     const unexpected = packed.files.filter(
-      (f) => !/^dist\/cli\/[\w-]+\.js$/.test(f) && !/^dist\/viewer\/(index\.html|app\.js|viewer\.css)$/.test(f) && f !== 'package.json' && f !== 'README.md',
+      (f) =>
+        !/^dist\/cli\/[\w-]+\.js$/.test(f) &&
+        !/^dist\/viewer\/(index\.html|app\.js|viewer\.css)$/.test(f) &&
+        f !== 'package.json' &&
+        f !== 'README.md',
     );
     expect(unexpected, 'files the package should not hold').to.deep.equal([]);
   });
@@ -110,11 +128,15 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
     const npmCache = nodePath.join(tmp(), 'npm-cache');
     copyNpmCache(npmCache);
     await seedBetterSqlitePrebuild(npmCache);
-    npm(['install', '--global', '--prefer-offline', '--cache', npmCache, '--prefix', prefix, packed.tarball], elsewhere);
+    npm(
+      ['install', '--global', '--prefer-offline', '--cache', npmCache, '--prefix', prefix, packed.tarball],
+      elsewhere,
+    );
     const bin = nodePath.join(prefix, 'bin', 'rollout-engine');
     const installed = nodePath.join(prefix, 'lib', 'node_modules', PACKAGE.name);
     expect(fs.realpathSync(bin)).to.equal(fs.realpathSync(nodePath.join(installed, PACKAGE.bin['rollout-engine']!)));
-    for (const dev of ['typescript', 'mocha', '@openai/codex']) expect(fs.existsSync(nodePath.join(installed, 'node_modules', dev)), dev).to.equal(false);
+    for (const dev of ['typescript', 'mocha', '@openai/codex'])
+      expect(fs.existsSync(nodePath.join(installed, 'node_modules', dev)), dev).to.equal(false);
     works(bin);
   });
 
@@ -136,12 +158,21 @@ const INSTALL_USER = 'rollout-engine-install';
  * where the system cannot create it); as anyone else, that user, with a fresh HOME either way.
  */
 const unprivileged = (): { readonly uid: number; readonly gid: number; readonly name: string } | string => {
-  if (process.getuid?.() !== 0) return { uid: process.getuid!(), gid: process.getgid!(), name: spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim() };
+  if (process.getuid?.() !== 0)
+    return {
+      uid: process.getuid!(),
+      gid: process.getgid!(),
+      name: spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim(),
+    };
   if (spawnSync('id', ['-u', INSTALL_USER]).status !== 0) {
-    const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/bin/sh', INSTALL_USER], { encoding: 'utf8' });
-    if (made.status !== 0) return `the system cannot create a user (useradd: ${made.error?.message ?? made.stderr.trim()})`;
+    const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/bin/sh', INSTALL_USER], {
+      encoding: 'utf8',
+    });
+    if (made.status !== 0)
+      return `the system cannot create a user (useradd: ${made.error?.message ?? made.stderr.trim()})`;
   }
-  const id = (flag: string): number => Number(spawnSync('id', [flag, INSTALL_USER], { encoding: 'utf8' }).stdout.trim());
+  const id = (flag: string): number =>
+    Number(spawnSync('id', [flag, INSTALL_USER], { encoding: 'utf8' }).stdout.trim());
   return { uid: id('-u'), gid: id('-g'), name: INSTALL_USER };
 };
 
@@ -195,7 +226,10 @@ describe('install without root, as docs/install.md says: npm config set prefix ~
     const clone = nodePath.join(home, 'rollout-engine');
     const codexHome = nodePath.join(root, 'codex-home');
     // The repository as a clone holds it: its tracked files (and new ones not ignored), as they are in this checkout; no node_modules, no dist.
-    const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
+    const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    })
       .stdout.split('\0')
       .filter((f) => f !== '');
     for (const f of files) {
@@ -204,7 +238,9 @@ describe('install without root, as docs/install.md says: npm config set prefix ~
       fs.mkdirSync(nodePath.dirname(nodePath.join(clone, f)), { recursive: true });
       fs.copyFileSync(from, nodePath.join(clone, f));
     }
-    expect(fs.existsSync(nodePath.join(clone, 'node_modules')) || fs.existsSync(nodePath.join(clone, 'dist'))).to.equal(false);
+    expect(fs.existsSync(nodePath.join(clone, 'node_modules')) || fs.existsSync(nodePath.join(clone, 'dist'))).to.equal(
+      false,
+    );
     writeRollout(codexHome, rolloutName(THREAD), chatThread('legacy', THREAD, 2).text());
     // A state DB beside it (Codex's `threads` table, the columns the engine reads): the first answer reads it, through the installed SQLite driver.
     const stateDb = openSqlite(nodePath.join(codexHome, 'state_5.sqlite'), { mustExist: false });
@@ -218,7 +254,9 @@ describe('install without root, as docs/install.md says: npm config set prefix ~
     fs.chmodSync(root, 0o755);
 
     const env = {
-      ...Object.fromEntries(Object.entries(cleanEnv()).filter(([k]) => !/^(HOME|USER|LOGNAME|NPM_CONFIG_.*|npm_config_.*)$/i.test(k))),
+      ...Object.fromEntries(
+        Object.entries(cleanEnv()).filter(([k]) => !/^(HOME|USER|LOGNAME|NPM_CONFIG_.*|npm_config_.*)$/i.test(k)),
+      ),
       ...machineNpmConfig(),
       ...(compiles || nodeSqlite ? UNREACHABLE_PREBUILT : {}),
       HOME: home,
@@ -227,10 +265,21 @@ describe('install without root, as docs/install.md says: npm config set prefix ~
       PATH: `${nodePath.join(home, '.local', 'bin')}:${process.env['PATH'] ?? ''}`,
     };
     /** A shell command as the user, in its home. */
-    const asUser = (script: string) => spawnSync('sh', ['-c', script], { cwd: home, env, uid: user.uid, gid: user.gid, encoding: 'utf8', timeout: 840_000 });
+    const asUser = (script: string) =>
+      spawnSync('sh', ['-c', script], {
+        cwd: home,
+        env,
+        uid: user.uid,
+        gid: user.gid,
+        encoding: 'utf8',
+        timeout: 840_000,
+      });
 
     // docs/install.md's steps: a prefix of one's own, then npm ci && npm link --ignore-scripts (offline where the cache has it), no setting.
-    expect(fs.readFileSync(nodePath.join(REPO, 'docs', 'install.md'), 'utf8'), 'the install steps of docs/install.md').to.contain(INSTALL_STEPS);
+    expect(
+      fs.readFileSync(nodePath.join(REPO, 'docs', 'install.md'), 'utf8'),
+      'the install steps of docs/install.md',
+    ).to.contain(INSTALL_STEPS);
     const prefix = asUser('npm config set prefix ~/.local && npm config get prefix');
     expect(prefix.status, prefix.stderr).to.equal(0);
     expect(prefix.stdout.trim()).to.equal(nodePath.join(home, '.local'));
@@ -243,12 +292,17 @@ describe('install without root, as docs/install.md says: npm config set prefix ~
     ).to.equal(0);
     const installSeconds = (Date.now() - started) / 1000;
     // No warning the docs do not explain: npm lists no unapproved install script (allowScripts), the root's `prepare` included.
-    const warnings = `${install.stdout}\n${install.stderr}`.split('\n').filter((l) => /\bwarn\b/i.test(l) && !UNKNOWN_PREBUILT_SETTING.test(l));
+    const warnings = `${install.stdout}\n${install.stderr}`
+      .split('\n')
+      .filter((l) => /\bwarn\b/i.test(l) && !UNKNOWN_PREBUILT_SETTING.test(l));
     expect(warnings, 'npm warnings').to.deep.equal([]);
     // Node 22.13 and later read Codex's state DB with node:sqlite: better-sqlite3 (optional) is whatever its install made of it, never needed.
     // On Node 20 it is the prebuilt (its .node file alone), or, its prebuilt out of reach and no headers to compile against, not installed.
     const built = nodePath.join(clone, 'node_modules', 'better-sqlite3', 'build', 'Release');
-    if (!nodeSqlite) expect(fs.existsSync(nodePath.join(built, 'better_sqlite3.node')), 'better-sqlite3 installed').to.equal(!compiles);
+    if (!nodeSqlite)
+      expect(fs.existsSync(nodePath.join(built, 'better_sqlite3.node')), 'better-sqlite3 installed').to.equal(
+        !compiles,
+      );
     expect(fs.existsSync(nodePath.join(built, 'obj.target')), 'better-sqlite3 compiled').to.equal(false);
     const bin = nodePath.join(home, '.local', 'bin', 'rollout-engine');
     expect(fs.realpathSync(bin)).to.equal(fs.realpathSync(nodePath.join(clone, PACKAGE.bin['rollout-engine']!)));

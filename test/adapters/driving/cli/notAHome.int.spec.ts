@@ -14,7 +14,8 @@ const THREAD = '01a1fe84-0000-7000-8000-0000000000c1';
 const ENTRIES = 'sessions/, archived_sessions/, session_index.jsonl, config.toml, auth.json, history.jsonl';
 
 /** Every path under `dir` (folders too): what "nothing was created" is checked against. */
-const tree = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort() : []);
+const tree = (dir: string): string[] =>
+  fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort() : [];
 
 describe('CLI: a folder that is not a Codex home is refused, and nothing is created (issue 55)', function () {
   this.timeout(120_000);
@@ -81,7 +82,9 @@ describe('CLI: a folder that is not a Codex home is refused, and nothing is crea
       const r = run(...command, '--codex-home', etc);
       expect(r.status, `${command.join(' ')}: ${r.stderr}`).to.equal(2);
       expect(r.stdout).to.equal('');
-      expect(r.stderr).to.equal(`rollout-engine: invalid CODEX_HOME: ${etc} is not a Codex home: it holds none of ${ENTRIES}\n`);
+      expect(r.stderr).to.equal(
+        `rollout-engine: invalid CODEX_HOME: ${etc} is not a Codex home: it holds none of ${ENTRIES}\n`,
+      );
     }
     expect(tree(etc)).to.deep.equal(['hosts']);
   });

@@ -40,7 +40,9 @@ describe('CLI: every "nothing found" names where it looked; every unknown cost n
   it('import claude --dry-run: an agent home that is not there, one without sessions, one whose sessions are all too old, one already imported', async () => {
     const missing = run('import', 'claude', '--dry-run', '--from', '/nonexistent');
     expect(missing.status, missing.stderr).to.equal(0);
-    expect(missing.stdout).to.equal("no sessions to import: /nonexistent/projects does not exist (the agent's home is /nonexistent; --from names another)\n");
+    expect(missing.stdout).to.equal(
+      "no sessions to import: /nonexistent/projects does not exist (the agent's home is /nonexistent; --from names another)\n",
+    );
 
     const claude = nodePath.join(tmp(), 'claude');
     fs.mkdirSync(nodePath.join(claude, 'projects'), { recursive: true });
@@ -49,7 +51,10 @@ describe('CLI: every "nothing found" names where it looked; every unknown cost n
 
     const project = nodePath.join(tmp(), 'project');
     fs.mkdirSync(project);
-    const session = writeClaudeSession(claude, project, 's1', [userRow(project, 'hello'), ...assistantRows(project, [text('hi')])]);
+    const session = writeClaudeSession(claude, project, 's1', [
+      userRow(project, 'hello'),
+      ...assistantRows(project, [text('hi')]),
+    ]);
     const old = new Date(Date.now() - 90 * 24 * 3600 * 1000);
     fs.utimesSync(session, old, old);
     const tooOld = run('import', 'claude', '--dry-run', '--from', claude);
@@ -73,12 +78,19 @@ describe('CLI: every "nothing found" names where it looked; every unknown cost n
     const importHome = nodePath.join(tmp(), 'codex-imports');
     await writeSynthThread(importHome, newThread(2), 1);
     const intoImportHome = (...args: string[]) =>
-      spawnSync(process.execPath, [CLI, ...args, '--codex-home', importHome, '-q'], { encoding: 'utf8', input: '', timeout: 60_000, env: { ...process.env, TZ: 'UTC' } });
+      spawnSync(process.execPath, [CLI, ...args, '--codex-home', importHome, '-q'], {
+        encoding: 'utf8',
+        input: '',
+        timeout: 60_000,
+        env: { ...process.env, TZ: 'UTC' },
+      });
     const imported = intoImportHome('import', 'claude', '--from', claude, '--since', '120');
     expect(imported.status, imported.stderr).to.equal(0);
     expect(imported.stdout).to.match(/^imported /);
     const again = intoImportHome('import', 'claude', '--dry-run', '--from', claude, '--since', '120');
-    expect(again.stdout).to.equal(`no sessions to import: 1 session file in ${nodePath.join(claude, 'projects')}: 1 already imported (unchanged since)\n`);
+    expect(again.stdout).to.equal(
+      `no sessions to import: 1 session file in ${nodePath.join(claude, 'projects')}: 1 already imported (unchanged since)\n`,
+    );
   });
 
   it('search with no hits: the home, the threads searched and how to widen; in one thread: which thread', () => {
@@ -88,10 +100,14 @@ describe('CLI: every "nothing found" names where it looked; every unknown cost n
       `no thread found: no live (not archived) thread of ${home()} mentions "zzz-not-said" (searched interactive threads only; --all-sources adds exec and sub-agent threads; --archived searches the archived ones)\nlast page\n`,
     );
     const archived = run('search', 'zzz-not-said', '--archived', '--all-sources');
-    expect(archived.stdout).to.equal(`no thread found: no archived thread of ${home()} mentions "zzz-not-said" (searched threads of every source)\nlast page\n`);
+    expect(archived.stdout).to.equal(
+      `no thread found: no archived thread of ${home()} mentions "zzz-not-said" (searched threads of every source)\nlast page\n`,
+    );
     const inThread = run('search', 'zzz-not-said', '--thread', threadId);
     expect(inThread.status, inThread.stderr).to.equal(0);
-    expect(inThread.stdout).to.equal(`no occurrence found: "zzz-not-said" is not in the messages of thread ${threadId} in ${home()}\nlast page\n`);
+    expect(inThread.stdout).to.equal(
+      `no occurrence found: "zzz-not-said" is not in the messages of thread ${threadId} in ${home()}\nlast page\n`,
+    );
   });
 
   it('tokens on an empty range: the home, the range and how many responses fell outside it', () => {
@@ -103,7 +119,9 @@ describe('CLI: every "nothing found" names where it looked; every unknown cost n
       ),
     );
     const between = run('tokens', '--since', '1990-01-01', '--until', '1990-02-01', '--tz', 'UTC');
-    expect(between.stdout).to.contain(`no token usage found in ${home()} from 1990-01-01T00:00:00.000Z to 1990-02-01T00:00:00.000Z: `);
+    expect(between.stdout).to.contain(
+      `no token usage found in ${home()} from 1990-01-01T00:00:00.000Z to 1990-02-01T00:00:00.000Z: `,
+    );
   });
 
   it('an unknown cost (?) is explained under the table: the price table used, and --pricing FILE', () => {
@@ -111,13 +129,19 @@ describe('CLI: every "nothing found" names where it looked; every unknown cost n
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/\? \(mock-model: no price\)\n/);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines.at(-3)).to.match(/^no price for mock-model in the price table \(.+, as of \d{4}-\d{2}-\d{2}\): a cost holding their tokens is its priced part \+ \?$/);
+    expect(lines.at(-3)).to.match(
+      /^no price for mock-model in the price table \(.+, as of \d{4}-\d{2}-\d{2}\): a cost holding their tokens is its priced part \+ \?$/,
+    );
     expect(lines.slice(-2)).to.deep.equal(PRICING_HINT);
     // Priced by a file: no `?`, no hint.
     const prices = nodePath.join(tmp(), 'prices.json');
     fs.writeFileSync(
       prices,
-      JSON.stringify({ source: 'test', asOf: '2026-11-25', models: { 'mock-model': { inputPerMTok: 1, cachedInputPerMTok: 0.1, outputPerMTok: 2 } } }),
+      JSON.stringify({
+        source: 'test',
+        asOf: '2026-11-25',
+        models: { 'mock-model': { inputPerMTok: 1, cachedInputPerMTok: 0.1, outputPerMTok: 2 } },
+      }),
     );
     const priced = run('tokens', '--pricing', prices);
     expect(priced.stdout).to.not.contain('?');

@@ -31,7 +31,11 @@ describe('CLI tokens: a partial cost, and --pricing adding to the table shipped'
     mockOnly = nodePath.join(tmp(), 'mock-only.json');
     fs.writeFileSync(
       mockOnly,
-      JSON.stringify({ source: 'mine', asOf: '2026-11-27', models: { 'mock-model': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 } } }),
+      JSON.stringify({
+        source: 'mine',
+        asOf: '2026-11-27',
+        models: { 'mock-model': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 } },
+      }),
     );
   });
 
@@ -88,7 +92,8 @@ describe('CLI tokens: a partial cost, and --pricing adding to the table shipped'
     expect(out.unpricedModels).to.deep.equal([]);
     expect(out.total.unpricedModels).to.deep.equal([]);
     const mock = out.groups.find((g: { key: string }) => g.key === 'mock-model');
-    const mockByHand = ((mock.inputTokens - mock.cachedInputTokens) * 2 + mock.cachedInputTokens * 0.5 + mock.outputTokens * 8) / 1e6;
+    const mockByHand =
+      ((mock.inputTokens - mock.cachedInputTokens) * 2 + mock.cachedInputTokens * 0.5 + mock.outputTokens * 8) / 1e6;
     expect(out.total.costUsd).to.be.closeTo(gpt5Cost(out.groups) + mockByHand, 1e-12);
     expect(out.pricing.source).to.contain('mine').and.contain(DEFAULT_PRICING.source);
     const table = run('--codex-home', home, '--by', 'week', '--pricing', mockOnly, '-q');
@@ -108,8 +113,15 @@ describe('CLI tokens: a partial cost, and --pricing adding to the table shipped'
       expect([partial.total.costUsd, partial.total.unpricedModels]).to.deep.equal([null, ['mock-model']]);
       expect(partial.total.pricedCostUsd).to.be.closeTo(gpt5Cost(cli.groups), 1e-12);
       const charts = await s.typed.request('rolloutEngine/tokens/charts', null);
-      expect([charts.total.costUsd, charts.total.pricedCostUsd, charts.total.unpricedModels]).to.deep.equal([null, partial.total.pricedCostUsd, ['mock-model']]);
-      const whole = await s.typed.request('rolloutEngine/tokens/report', { by: 'model', pricing: JSON.parse(fs.readFileSync(mockOnly, 'utf8')) });
+      expect([charts.total.costUsd, charts.total.pricedCostUsd, charts.total.unpricedModels]).to.deep.equal([
+        null,
+        partial.total.pricedCostUsd,
+        ['mock-model'],
+      ]);
+      const whole = await s.typed.request('rolloutEngine/tokens/report', {
+        by: 'model',
+        pricing: JSON.parse(fs.readFileSync(mockOnly, 'utf8')),
+      });
       expect(whole.total.unpricedModels).to.deep.equal([]);
       expect(whole.total.costUsd).to.be.greaterThan(partial.total.pricedCostUsd);
       expect(whole.groups.find((g) => g.key === 'gpt-5')!.costUsd).to.be.closeTo(gpt5Cost(cli.groups), 1e-12);

@@ -18,23 +18,47 @@ describe('rollout-engine plugins list | install | uninstall', function () {
     const home = nodePath.join(tmp(), 'home');
     const mk = nodePath.join(tmp(), 'mk');
     const marketplace = nodePath.join(mk, '.agents/plugins/marketplace.json');
-    await write(marketplace, JSON.stringify({ name: 'local-mk', plugins: [{ name: 'docs', source: { source: 'local', path: './plugins/docs' } }] }));
-    await write(nodePath.join(mk, 'plugins/docs/.codex-plugin/plugin.json'), JSON.stringify({ name: 'docs', version: '2.0.0', apps: './apps.json' }));
-    await write(nodePath.join(mk, 'plugins/docs/apps.json'), JSON.stringify({ apps: { drive: { id: 'connector_drive' } } }));
-    await write(nodePath.join(mk, 'plugins/docs/.mcp.json'), JSON.stringify({ mcpServers: { docs: { command: 'true' } } }));
-    await write(nodePath.join(home, 'config.toml'), `model = "m"\n\n[marketplaces.local-mk]\nsource_type = "local"\nsource = ${JSON.stringify(mk)}\n`);
+    await write(
+      marketplace,
+      JSON.stringify({
+        name: 'local-mk',
+        plugins: [{ name: 'docs', source: { source: 'local', path: './plugins/docs' } }],
+      }),
+    );
+    await write(
+      nodePath.join(mk, 'plugins/docs/.codex-plugin/plugin.json'),
+      JSON.stringify({ name: 'docs', version: '2.0.0', apps: './apps.json' }),
+    );
+    await write(
+      nodePath.join(mk, 'plugins/docs/apps.json'),
+      JSON.stringify({ apps: { drive: { id: 'connector_drive' } } }),
+    );
+    await write(
+      nodePath.join(mk, 'plugins/docs/.mcp.json'),
+      JSON.stringify({ mcpServers: { docs: { command: 'true' } } }),
+    );
+    await write(
+      nodePath.join(home, 'config.toml'),
+      `model = "m"\n\n[marketplaces.local-mk]\nsource_type = "local"\nsource = ${JSON.stringify(mk)}\n`,
+    );
     const capture = nodePath.join(tmp(), 'capture.jsonl');
-    const cli = (args: string[]) => runEngineCli(['plugins', ...args, '--codex-home', home], 30_000, { [ANALYTICS_EVENTS_CAPTURE_FILE_ENV]: capture });
+    const cli = (args: string[]) =>
+      runEngineCli(['plugins', ...args, '--codex-home', home], 30_000, {
+        [ANALYTICS_EVENTS_CAPTURE_FILE_ENV]: capture,
+      });
 
     const installed = await cli(['install', marketplace, 'docs', '--json']);
     expect(installed.exitCode, installed.stderr).to.equal(0);
     expect(JSON.parse(installed.stdout)).to.deep.equal({ authPolicy: 'ON_INSTALL', appsNeedingAuth: [] });
     expect(await fs.readdir(nodePath.join(home, 'plugins/cache/local-mk/docs'))).to.deep.equal(['2.0.0']);
-    expect(await fs.readFile(nodePath.join(home, 'config.toml'), 'utf8')).to.match(/\n\n\[plugins\."docs@local-mk"\]\nenabled = true\n$/);
+    expect(await fs.readFile(nodePath.join(home, 'config.toml'), 'utf8')).to.match(
+      /\n\n\[plugins\."docs@local-mk"\]\nenabled = true\n$/,
+    );
 
     const listed = await cli(['list', '--json']);
     expect(listed.exitCode, listed.stderr).to.equal(0);
-    const plugin = (JSON.parse(listed.stdout) as { marketplaces: Array<{ plugins: Array<Record<string, unknown>> }> }).marketplaces[0]!.plugins[0]!;
+    const plugin = (JSON.parse(listed.stdout) as { marketplaces: Array<{ plugins: Array<Record<string, unknown>> }> })
+      .marketplaces[0]!.plugins[0]!;
     expect(plugin).to.include({ id: 'docs@local-mk', installed: true, enabled: true, localVersion: '2.0.0' });
 
     const uninstalled = await cli(['uninstall', 'docs@local-mk']);
@@ -46,10 +70,19 @@ describe('rollout-engine plugins list | install | uninstall', function () {
     const events = (await fs.readFile(capture, 'utf8'))
       .trim()
       .split('\n')
-      .map((l) => (JSON.parse(l) as { events: Array<{ event_type: string; event_params: Record<string, unknown> }> }).events[0]!);
+      .map(
+        (l) =>
+          (JSON.parse(l) as { events: Array<{ event_type: string; event_params: Record<string, unknown> }> })
+            .events[0]!,
+      );
     expect(events.map((e) => e.event_type)).to.deep.equal(['codex_plugin_installed', 'codex_plugin_uninstalled']);
     for (const e of events)
-      expect(e.event_params).to.deep.include({ plugin_id: 'docs@local-mk', has_skills: false, mcp_server_count: 1, connector_ids: ['connector_drive'] });
+      expect(e.event_params).to.deep.include({
+        plugin_id: 'docs@local-mk',
+        has_skills: false,
+        mcp_server_count: 1,
+        connector_ids: ['connector_drive'],
+      });
 
     const refused = await cli(['install', marketplace, 'nope']);
     expect(refused.exitCode).to.not.equal(0);

@@ -23,23 +23,45 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
   const tmp = useTempDir('plugins-remote-cli-');
   let backend: FakePluginBackend;
   let home: string;
-  const sidecar = () => nodePath.join(home, 'plugins/cache/openai-curated-remote/linear/.codex-remote-plugin-install.json');
-  const cli = (args: string[], env: NodeJS.ProcessEnv = ENV) => runEngineCli(['plugins', ...args, '--codex-home', home], 30_000, env);
+  const sidecar = () =>
+    nodePath.join(home, 'plugins/cache/openai-curated-remote/linear/.codex-remote-plugin-install.json');
+  const cli = (args: string[], env: NodeJS.ProcessEnv = ENV) =>
+    runEngineCli(['plugins', ...args, '--codex-home', home], 30_000, env);
 
   beforeEach(async () => {
     backend = await startPluginBackend();
     home = await fs.mkdtemp(nodePath.join(tmp(), 'home-'));
-    await fs.writeFile(nodePath.join(home, 'auth.json'), JSON.stringify({ tokens: { access_token: 'token-1', account_id: 'acct-1' } }));
+    await fs.writeFile(
+      nodePath.join(home, 'auth.json'),
+      JSON.stringify({ tokens: { access_token: 'token-1', account_id: 'acct-1' } }),
+    );
     backend.bundles.set(
       '/bundles/linear.tar.gz',
-      await bundleOf(await fs.mkdtemp(nodePath.join(tmp(), 'src-')), { '.codex-plugin/plugin.json': JSON.stringify({ name: 'linear', version: '1.2.3' }) }),
+      await bundleOf(await fs.mkdtemp(nodePath.join(tmp(), 'src-')), {
+        '.codex-plugin/plugin.json': JSON.stringify({ name: 'linear', version: '1.2.3' }),
+      }),
     );
-    backend.plugins.push({ id: LINEAR, name: 'linear', scope: 'GLOBAL', bundlePath: '/bundles/linear.tar.gz', version: '1.2.3', installed: false });
+    backend.plugins.push({
+      id: LINEAR,
+      name: 'linear',
+      scope: 'GLOBAL',
+      bundlePath: '/bundles/linear.tar.gz',
+      version: '1.2.3',
+      installed: false,
+    });
   });
   afterEach(() => backend.close());
 
   it('installs from the backend (--chatgpt-base-url), syncs a deleted sidecar back, uninstalls; --json and plain output', async () => {
-    const installed = await cli(['install', '--remote-marketplace', 'openai-curated-remote', LINEAR, '--chatgpt-base-url', backend.baseUrl, '--json']);
+    const installed = await cli([
+      'install',
+      '--remote-marketplace',
+      'openai-curated-remote',
+      LINEAR,
+      '--chatgpt-base-url',
+      backend.baseUrl,
+      '--json',
+    ]);
     expect(installed.exitCode, installed.stderr).to.equal(0);
     expect(JSON.parse(installed.stdout)).to.deep.equal({ authPolicy: 'ON_USE', appsNeedingAuth: [] });
     expect(await fs.readFile(sidecar(), 'utf8')).to.equal(SIDECAR);
@@ -74,9 +96,19 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
     expect(noAuth.exitCode).to.not.equal(0);
     expect(noAuth.stderr).to.include('chatgpt authentication required for remote plugin catalog');
     await fs.writeFile(nodePath.join(home, 'auth.json'), JSON.stringify({ tokens: { access_token: 'token-1' } }));
-    const down = await cli(['install', '--remote-marketplace', 'openai-curated-remote', LINEAR, '--chatgpt-base-url', 'http://127.0.0.1:9/backend-api/', '--json']);
+    const down = await cli([
+      'install',
+      '--remote-marketplace',
+      'openai-curated-remote',
+      LINEAR,
+      '--chatgpt-base-url',
+      'http://127.0.0.1:9/backend-api/',
+      '--json',
+    ]);
     expect(down.exitCode).to.not.equal(0);
-    expect(down.stdout + down.stderr).to.include('failed to send remote plugin catalog request to http://127.0.0.1:9/backend-api/ps/plugins/');
+    expect(down.stdout + down.stderr).to.include(
+      'failed to send remote plugin catalog request to http://127.0.0.1:9/backend-api/ps/plugins/',
+    );
     const missing = await cli(['install', nodePath.join(home, 'marketplace.json')]);
     expect(missing.exitCode).to.equal(2);
     expect(missing.stderr).to.include('<pluginName>');
@@ -85,10 +117,15 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
 
   it('serve restores the deleted sidecar of a current remote bundle at start, and installs through plugin/install with remoteMarketplaceName', async () => {
     await fs.writeFile(nodePath.join(home, 'config.toml'), `chatgpt_base_url = ${JSON.stringify(backend.baseUrl)}\n`);
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { env: { ...process.env, ...ENV } });
+    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], {
+      env: { ...process.env, ...ENV },
+    });
     try {
       await server.request('initialize', { clientInfo: { name: 'remote-plugins', version: '1' } });
-      const r = (await server.request('plugin/install', { remoteMarketplaceName: 'openai-curated-remote', pluginName: LINEAR })) as { result?: unknown };
+      const r = (await server.request('plugin/install', {
+        remoteMarketplaceName: 'openai-curated-remote',
+        pluginName: LINEAR,
+      })) as { result?: unknown };
       expect(r.result, JSON.stringify(r)).to.deep.equal({ authPolicy: 'ON_USE', appsNeedingAuth: [] });
       expect(await fs.readFile(sidecar(), 'utf8')).to.equal(SIDECAR);
     } finally {
@@ -97,7 +134,9 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
     await fs.rm(sidecar());
     const stale = nodePath.join(home, 'plugins/cache/openai-curated-remote/old/1.0.0');
     await fs.mkdir(stale, { recursive: true });
-    const restarted = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { env: { ...process.env, ...ENV } });
+    const restarted = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], {
+      env: { ...process.env, ...ENV },
+    });
     try {
       await restarted.request('initialize', { clientInfo: { name: 'remote-plugins', version: '1' } });
       const deadline = Date.now() + 20_000;

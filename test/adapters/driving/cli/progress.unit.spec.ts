@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Progress } from '../../../../indexer/catchUp/catchUp.js';
-import { createFeedback, SAY_AFTER_MS, SAY_AT_ONCE_BYTES, stepText } from '../../../../adapters/driving/cli/progress.js';
+import {
+  createFeedback,
+  SAY_AFTER_MS,
+  SAY_AT_ONCE_BYTES,
+  stepText,
+} from '../../../../adapters/driving/cli/progress.js';
 
 const MB = 1024 * 1024;
 
@@ -27,7 +32,13 @@ const fake = () => {
   return { feedback, lines, advance };
 };
 
-const progress = (stage: Progress['stage'], filesDone: number, bytesDone: number, filesTotal = 10, bytesTotal = 100 * MB): Progress => ({
+const progress = (
+  stage: Progress['stage'],
+  filesDone: number,
+  bytesDone: number,
+  filesTotal = 10,
+  bytesTotal = 100 * MB,
+): Progress => ({
   stage,
   filesDone,
   filesTotal,
@@ -41,10 +52,23 @@ describe('CLI feedback on long work (adapters/driving/cli/progress.ts)', () => {
     const home = '/h/.codex';
     feedback.onStatus({ kind: 'indexing', work: 'build', home, progress: progress('planned', 0, 0, 281, 100.6 * MB) });
     expect(lines).to.deep.equal(['rollout-engine: indexing /h/.codex (281 files, 100.6 MB)…']);
-    feedback.onStatus({ kind: 'indexing', work: 'build', home, progress: progress('reading', 100, 40 * MB, 281, 100.6 * MB) });
+    feedback.onStatus({
+      kind: 'indexing',
+      work: 'build',
+      home,
+      progress: progress('reading', 100, 40 * MB, 281, 100.6 * MB),
+    });
     advance(2_300);
-    feedback.onStatus({ kind: 'indexing', work: 'build', home, progress: progress('done', 281, 100.6 * MB, 281, 100.6 * MB) });
-    expect(lines).to.deep.equal(['rollout-engine: indexing /h/.codex (281 files, 100.6 MB)…', 'rollout-engine: indexed 281 files, 100.6 MB read in 2.3 s']);
+    feedback.onStatus({
+      kind: 'indexing',
+      work: 'build',
+      home,
+      progress: progress('done', 281, 100.6 * MB, 281, 100.6 * MB),
+    });
+    expect(lines).to.deep.equal([
+      'rollout-engine: indexing /h/.codex (281 files, 100.6 MB)…',
+      'rollout-engine: indexed 281 files, 100.6 MB read in 2.3 s',
+    ]);
   });
 
   it('a thread indexed on its own says so, and where the rest of the home stands; a build behind serve that failed says so', () => {
@@ -65,21 +89,41 @@ describe('CLI feedback on long work (adapters/driving/cli/progress.ts)', () => {
     const small = SAY_AT_ONCE_BYTES - 1;
     feedback.onStatus({ kind: 'indexing', work: 'catchUp', home: '/h', progress: progress('planned', 0, 0, 3, small) });
     advance(SAY_AFTER_MS - 1);
-    feedback.onStatus({ kind: 'indexing', work: 'catchUp', home: '/h', progress: progress('done', 3, small, 3, small) });
+    feedback.onStatus({
+      kind: 'indexing',
+      work: 'catchUp',
+      home: '/h',
+      progress: progress('done', 3, small, 3, small),
+    });
     feedback.onStatus({ kind: 'indexing', work: 'catchUp', home: '/h', progress: progress('planned', 0, 0, 3, 0) });
     feedback.onStatus({ kind: 'indexing', work: 'catchUp', home: '/h', progress: progress('done', 3, 0, 3, 0) });
     expect(lines).to.deep.equal([]);
-    feedback.onStatus({ kind: 'indexing', work: 'catchUp', home: '/h', progress: progress('planned', 0, 0, 3, 2 * MB) });
+    feedback.onStatus({
+      kind: 'indexing',
+      work: 'catchUp',
+      home: '/h',
+      progress: progress('planned', 0, 0, 3, 2 * MB),
+    });
     advance(SAY_AFTER_MS);
     expect(lines).to.deep.equal(['rollout-engine: catching up the index of /h (2.0 MB of new lines, 3 files)…']);
     advance(500);
-    feedback.onStatus({ kind: 'indexing', work: 'catchUp', home: '/h', progress: progress('done', 3, 2 * MB, 3, 2 * MB) });
+    feedback.onStatus({
+      kind: 'indexing',
+      work: 'catchUp',
+      home: '/h',
+      progress: progress('done', 3, 2 * MB, 3, 2 * MB),
+    });
     expect(lines[1]).to.equal('rollout-engine: caught up: 3 files, 2.0 MB read in 1.5 s');
   });
 
   it('says whom it waits for (pid and host from the lease), and how the wait ended', () => {
     const { feedback, lines, advance } = fake();
-    feedback.onStatus({ kind: 'waiting', home: '/h', holder: { owner: 'box-1:4242:k3j2', expiresAt: 0 }, waitMs: 30_000 });
+    feedback.onStatus({
+      kind: 'waiting',
+      home: '/h',
+      holder: { owner: 'box-1:4242:k3j2', expiresAt: 0 },
+      waitMs: 30_000,
+    });
     advance(30_000);
     feedback.onStatus({ kind: 'waited', home: '/h', verdict: 'files' });
     expect(lines).to.deep.equal([
@@ -111,10 +155,16 @@ describe('CLI feedback on long work (adapters/driving/cli/progress.ts)', () => {
     expect(ok).to.deep.equal(E.right(1));
     const failed = await feedback.during(text, async () => {
       advance(1_200);
-      expect(feedback.interrupted()).to.equal('rollout-engine: interrupted while verifying the index of /h. Verify changes nothing.\n');
+      expect(feedback.interrupted()).to.equal(
+        'rollout-engine: interrupted while verifying the index of /h. Verify changes nothing.\n',
+      );
       return E.left('no');
     });
     expect(failed).to.deep.equal(E.left('no'));
-    expect(lines).to.deep.equal(['rollout-engine: verifying the index of /h…', 'rollout-engine: verified in 1.2 s', 'rollout-engine: verifying the index of /h…']);
+    expect(lines).to.deep.equal([
+      'rollout-engine: verifying the index of /h…',
+      'rollout-engine: verified in 1.2 s',
+      'rollout-engine: verifying the index of /h…',
+    ]);
   });
 });

@@ -18,6 +18,7 @@ export const runCli = (...args: string[]): CliRun => {
 export const shellWords = (line: string): string[] => {
   const words: string[] = [];
   const re = /\s*((?:'[^']*'|\\'|[^\s'\\])+)/g;
-  for (let m = re.exec(line); m !== null; m = re.exec(line)) words.push(m[1]!.replace(/'([^']*)'|\\'/g, (_all, inner: string | undefined) => inner ?? "'"));
+  for (let m = re.exec(line); m !== null; m = re.exec(line))
+    words.push(m[1]!.replace(/'([^']*)'|\\'/g, (_all, inner: string | undefined) => inner ?? "'"));
   return words;
 };

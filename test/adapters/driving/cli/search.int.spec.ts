@@ -27,7 +27,10 @@ describe('rollout-engine search', function () {
 
     const found = await run(['search', 'QUESTION', '3', '--json', ...where]);
     expect(found.code).to.equal(0);
-    const page = JSON.parse(found.out) as { data: Array<{ thread: { id: string }; snippet: string }>; nextCursor: string | null };
+    const page = JSON.parse(found.out) as {
+      data: Array<{ thread: { id: string }; snippet: string }>;
+      nextCursor: string | null;
+    };
     expect(page.data.map((d) => [d.thread.id, d.snippet])).to.deep.equal([[B, 'question 3']]);
 
     const text = await run(['search', 'answer', ...where]);
@@ -36,7 +39,10 @@ describe('rollout-engine search', function () {
     expect(text.out).to.not.include('\u001b[');
 
     const occurrences = await run(['search', 'answer', '--thread', A, '--limit', '1', '--json', ...where]);
-    const occ = JSON.parse(occurrences.out) as { data: Array<{ snippet: string; snippetMatchRange: { start: number; end: number } }>; nextCursor: string | null };
+    const occ = JSON.parse(occurrences.out) as {
+      data: Array<{ snippet: string; snippetMatchRange: { start: number; end: number } }>;
+      nextCursor: string | null;
+    };
     expect(occ.data.map((o) => [o.snippet, o.snippetMatchRange])).to.deep.equal([['answer 1', { start: 0, end: 6 }]]);
     expect(occ.nextCursor).to.be.a('string');
 

@@ -17,7 +17,8 @@ const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The progress bar a catch-up draws on a terminal (adapters/driving/cli/progress.ts). */
-const barLine = (files: number) => new RegExp(`^indexing [█░]+ (\\d+)% \\| (\\d+)/${files} files \\| ([\\d.]+)/[\\d.]+ MB \\|`, 'm');
+const barLine = (files: number) =>
+  new RegExp(`^indexing [█░]+ (\\d+)% \\| (\\d+)/${files} files \\| ([\\d.]+)/[\\d.]+ MB \\|`, 'm');
 
 describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C says what it interrupted', function () {
   this.timeout(180_000);
@@ -42,7 +43,17 @@ describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C s
     const step = holdAt(hold.point, hold.hit, nodePath.join(tmp(), `held-${Date.now()}`));
     const env = ['env', ...Object.entries(step.env).map(([name, value]) => `${name}=${value}`)];
     const command = [...env, process.execPath, CLI, ...args].map(quote).join(' ');
-    const started = tmux('new-session', '-d', '-s', 'cli', '-x', '250', '-y', '50', `bash -c ${quote(`${command}; echo EXIT=$?; sleep 120`)}`);
+    const started = tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'cli',
+      '-x',
+      '250',
+      '-y',
+      '50',
+      `bash -c ${quote(`${command}; echo EXIT=$?; sleep 120`)}`,
+    );
     expect(started.status, started.stderr).to.equal(0);
     return {
       /** Resolves once the CLI holds (the hang bound is the suite's timeout). */
@@ -77,7 +88,10 @@ describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C s
 
   it('the first `threads` on a ~60 MB home shows what it indexes and a progress bar while it does, then the page', async () => {
     // Held after its first batch is committed (at most 8 MB of the 60): the bar is up and not full.
-    const run = startInTerminal(['threads', '--codex-home', small.home, '--limit', '2', '--asc'], { point: 'index.batch.committed', hit: 1 });
+    const run = startInTerminal(['threads', '--codex-home', small.home, '--limit', '2', '--asc'], {
+      point: 'index.batch.committed',
+      hit: 1,
+    });
     await run.held();
     const mb = (small.bytes / 1048576).toFixed(1);
     const announce = `rollout-engine: indexing ${small.home} (${small.files} files, ${mb} MB)…`;
@@ -92,14 +106,19 @@ describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C s
     expect(last).to.match(/^EXIT=0$/m);
     expect(last).to.contain(announce);
     expect(last).to.match(barLine(small.files));
-    expect(last).to.match(new RegExp(`^rollout-engine: indexed ${small.files} files, ${mb} MB read in [\\d.]+ s$`, 'm'));
+    expect(last).to.match(
+      new RegExp(`^rollout-engine: indexed ${small.files} files, ${mb} MB read in [\\d.]+ s$`, 'm'),
+    );
     expect(last).to.contain(small.threadId); // the oldest thread, first with --asc
   });
 
   it('Ctrl-C during a long first build says what it interrupted and that it is safe, exits 130; the next run continues', async () => {
     const indexDir = nodePath.join(tmp(), 'interrupted-index');
     // Interrupted while it holds after its second batch (at most 16 MB of the 150 committed): never at its end.
-    const run = startInTerminal(['threads', '--codex-home', large.home, '--index-dir', indexDir], { point: 'index.batch.committed', hit: 2 });
+    const run = startInTerminal(['threads', '--codex-home', large.home, '--index-dir', indexDir], {
+      point: 'index.batch.committed',
+      hit: 2,
+    });
     await run.held();
     await watch((f) => barLine(large.files).test(f));
     tmux('send-keys', '-t', 'cli', 'C-c');
@@ -138,7 +157,17 @@ describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C s
   it('view --no-open on a terminal: its start-up line names the port the system gave, the one the viewer address has', async () => {
     tmux('kill-session', '-t', 'cli');
     const command = [process.execPath, CLI, 'view', '--no-open', '--codex-home', small.home].map(quote).join(' ');
-    const started = tmux('new-session', '-d', '-s', 'cli', '-x', '250', '-y', '50', `bash -c ${quote(`${command}; echo EXIT=$?; sleep 120`)}`);
+    const started = tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'cli',
+      '-x',
+      '250',
+      '-y',
+      '50',
+      `bash -c ${quote(`${command}; echo EXIT=$?; sleep 120`)}`,
+    );
     expect(started.status, started.stderr).to.equal(0);
     const frames = await watch((f) => /JSON-RPC over WebSocket on /.test(f));
     const last = frames[frames.length - 1]!;

@@ -7,7 +7,9 @@ const ACTED_ON = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202
 
 describe('terminalText', () => {
   it('shows each control as its escape: ESC, CR, newline, BEL, DEL, C1 CSI, a bidi override', () => {
-    expect(terminalText('a\u001b]52;c;eA==\u0007b\r\nc\u007f\u009b31m\u202ed')).to.equal('a\\e]52;c;eA==\\ab\\r\\nc\\x7f\\x9b31m\\u202ed');
+    expect(terminalText('a\u001b]52;c;eA==\u0007b\r\nc\u007f\u009b31m\u202ed')).to.equal(
+      'a\\e]52;c;eA==\\ab\\r\\nc\\x7f\\x9b31m\\u202ed',
+    );
   });
 
   it('property: its output holds nothing a terminal acts on, is itself (idempotent), and leaves other text as it was', () => {
@@ -25,7 +27,9 @@ describe('terminalText', () => {
 
 describe('oneLineText: a field printed on one line', () => {
   it('shows line breaks as ↵ between spaces and other white space as one space; escapes the rest', () => {
-    expect(oneLineText('Fix the "parser" bug.\nSteps:\r\n  1. run\tit\n')).to.equal('Fix the "parser" bug. ↵ Steps: ↵ 1. run it ↵');
+    expect(oneLineText('Fix the "parser" bug.\nSteps:\r\n  1. run\tit\n')).to.equal(
+      'Fix the "parser" bug. ↵ Steps: ↵ 1. run it ↵',
+    );
     expect(oneLineText('a\u001b]0;x\u0007\rb')).to.equal('a\\e]0;x\\a b');
   });
 
@@ -39,7 +43,8 @@ describe('oneLineText: a field printed on one line', () => {
   });
 
   it('property: one line, nothing a terminal acts on, at most max characters before the mark; a straight quote the cut left open is closed', () => {
-    const text = (chars: ReadonlyArray<string>) => fc.array(fc.constantFrom(...chars), { maxLength: 40 }).map((a) => a.join(''));
+    const text = (chars: ReadonlyArray<string>) =>
+      fc.array(fc.constantFrom(...chars), { maxLength: 40 }).map((a) => a.join(''));
     const any = text(['"', '`', '“', '”', '\n', '\r\n', ' ', 'a', 'é', '😀', '\u001b']);
     const straight = text(['"', '\n', ' ', 'a', '😀']);
     fc.assert(
@@ -59,7 +64,13 @@ describe('oneLineText: a field printed on one line', () => {
 
 describe('textLines: a text shown as lines of its own', () => {
   it('splits at line breaks (LF, CRLF), escapes each line, drops trailing white space and blank lines at the ends', () => {
-    expect(textLines('\n\nDone.  \r\n\n```ts\nconst a = 1;\u001b[2J\n```\n\n')).to.deep.equal(['Done.', '', '```ts', 'const a = 1;\\e[2J', '```']);
+    expect(textLines('\n\nDone.  \r\n\n```ts\nconst a = 1;\u001b[2J\n```\n\n')).to.deep.equal([
+      'Done.',
+      '',
+      '```ts',
+      'const a = 1;\\e[2J',
+      '```',
+    ]);
     expect(textLines('a\rb')).to.deep.equal(['a\\rb']);
     expect(textLines('')).to.deep.equal(['']);
     expect(textLines(' \n ')).to.deep.equal(['']);

@@ -29,9 +29,13 @@ describe('CLI thread ids: a unique prefix stands for the id, and a thread not fo
   const cli = (...args: string[]) => runCli(...args, '--codex-home', homeOf());
 
   before(() => {
-    for (const id of [A1, A2, B, ARCHIVED, MOVED, CUT, DELETED]) writeRollout(homeOf(), rolloutName(id), chatThread('paginated', id, 2).text());
+    for (const id of [A1, A2, B, ARCHIVED, MOVED, CUT, DELETED])
+      writeRollout(homeOf(), rolloutName(id), chatThread('paginated', id, 2).text());
     fs.mkdirSync(nodePath.join(homeOf(), 'archived_sessions'), { recursive: true });
-    fs.renameSync(nodePath.join(dayDir(homeOf()), rolloutName(ARCHIVED)), nodePath.join(homeOf(), 'archived_sessions', rolloutName(ARCHIVED)));
+    fs.renameSync(
+      nodePath.join(dayDir(homeOf()), rolloutName(ARCHIVED)),
+      nodePath.join(homeOf(), 'archived_sessions', rolloutName(ARCHIVED)),
+    );
   });
 
   it(`friction 1: read <unknown id> — "thread not loaded: …" now ends with how to list threads (exit 2, the method's words first)`, () => {
@@ -43,7 +47,9 @@ describe('CLI thread ids: a unique prefix stands for the id, and a thread not fo
     expect(said).to.equal(`rollout-engine: thread not loaded: ${UNKNOWN}`);
     expect(hint).to.contain(LIST_HINT).and.contain('threads --archived');
     // With --json: one object, the method's message, the hint a field of its own.
-    const j = JSON.parse(cli('read', UNKNOWN, '--json').stderr) as { error: { message: string; hint: string; exitCode: number } };
+    const j = JSON.parse(cli('read', UNKNOWN, '--json').stderr) as {
+      error: { message: string; hint: string; exitCode: number };
+    };
     expect(j.error.message).to.equal(`thread not loaded: ${UNKNOWN}`);
     expect(j.error.hint).to.contain(LIST_HINT);
   });
@@ -83,9 +89,15 @@ describe('CLI thread ids: a unique prefix stands for the id, and a thread not fo
       [['token-usage', '019b', '--json'], () => B],
       [
         ['threads', '--only', '019b', '--codex-version', '0.171.0', '--json'],
-        (o) => ((JSON.parse(o) as { data: Array<{ id: string }> }).data.length === 1 ? (JSON.parse(o) as { data: Array<{ id: string }> }).data[0]!.id : undefined),
+        (o) =>
+          (JSON.parse(o) as { data: Array<{ id: string }> }).data.length === 1
+            ? (JSON.parse(o) as { data: Array<{ id: string }> }).data[0]!.id
+            : undefined,
       ],
-      [['search', 'question', '--thread', '019b', '--json'], (o) => ((JSON.parse(o) as { data: unknown[] }).data.length > 0 ? B : undefined)],
+      [
+        ['search', 'question', '--thread', '019b', '--json'],
+        (o) => ((JSON.parse(o) as { data: unknown[] }).data.length > 0 ? B : undefined),
+      ],
       [['name', '019b', 'Named by prefix', '--json'], () => B],
       [['metadata', '019b', '--git-sha', 'abc', '--json'], () => B],
       [['read-state', '019b', '--mark', 'unread', '--expected-revision', `initial:${B}`, '--json'], () => B],
@@ -103,7 +115,8 @@ describe('CLI thread ids: a unique prefix stands for the id, and a thread not fo
       const full = r.status === 0 ? idOf(r.stdout) : undefined;
       const flag = args.find((a) => a === '--thread' || a === '--only');
       const prefix = flag !== undefined ? args[args.indexOf(flag) + 1]! : args[1]!;
-      if (r.status !== 0 || full === undefined || !full.startsWith(prefix)) failed.push(`${args.join(' ')}: exit ${r.status} ${r.stderr.trim()} ${String(full)}`);
+      if (r.status !== 0 || full === undefined || !full.startsWith(prefix))
+        failed.push(`${args.join(' ')}: exit ${r.status} ${r.stderr.trim()} ${String(full)}`);
     }
     expect(failed).to.deep.equal([]);
     // Each ran on the thread the prefix starts: the name, the git sha are B's.
@@ -118,13 +131,18 @@ describe('CLI thread ids: a unique prefix stands for the id, and a thread not fo
     const [said, hint] = r.stderr.split('\n');
     expect(said).to.equal(`rollout-engine: no rollout found for thread id ${ARCHIVED}`);
     expect(hint).to.contain(`thread ${ARCHIVED} is archived`).and.contain(`rollout-engine unarchive ${ARCHIVED}`);
-    expect(fs.existsSync(nodePath.join(homeOf(), 'archived_sessions', rolloutName(ARCHIVED))), 'nothing moved').to.equal(true);
+    expect(
+      fs.existsSync(nodePath.join(homeOf(), 'archived_sessions', rolloutName(ARCHIVED))),
+      'nothing moved',
+    ).to.equal(true);
     // Its siblings: archive of an archived thread, unarchive of a live one.
     const again = cli('archive', '019c');
     expect(again.stderr.split('\n')[1]).to.contain(`thread ${ARCHIVED} is archived`);
     const live = cli('unarchive', '019b');
     process.stderr.write(`\n    $ rollout-engine unarchive 019b\n${live.stderr.replace(/^/gm, '    ')}`);
-    expect(live.stderr.split('\n')).to.deep.include(`  thread ${B} is not archived (its rollout is under sessions/): \`rollout-engine threads\` lists it`);
+    expect(live.stderr.split('\n')).to.deep.include(
+      `  thread ${B} is not archived (its rollout is under sessions/): \`rollout-engine threads\` lists it`,
+    );
     // The way forward works, by prefix.
     expect(cli('unarchive', '019c').status).to.equal(0);
     const named = cli('name', '019c', 'Old work');
@@ -148,6 +166,8 @@ describe('CLI thread ids: a unique prefix stands for the id, and a thread not fo
     expect(r.status).to.equal(2);
     const [said, hint] = r.stderr.split('\n');
     expect(said).to.match(/^rollout-engine: invalid thread id: /);
-    expect(hint).to.equal(`  "nope" is not a thread id (nor the start of one): ${LIST_HINT} (\`rollout-engine threads --archived\`: the archived ones)`);
+    expect(hint).to.equal(
+      `  "nope" is not a thread id (nor the start of one): ${LIST_HINT} (\`rollout-engine threads --archived\`: the archived ones)`,
+    );
   });
 });

@@ -19,7 +19,9 @@ const thread = (home: string, threadId: string, source: unknown, startMs: number
   w.chatTurn('t1', `question of ${threadId.slice(-2)}`, 'answer');
   let text = w.text();
   if (laterMs !== undefined)
-    text += new RolloutWriter('paginated', threadId, { startMs: laterMs, startOrdinal: w.nextOrdinal() }).chatTurn('t2', 'again', 'answer').text();
+    text += new RolloutWriter('paginated', threadId, { startMs: laterMs, startOrdinal: w.nextOrdinal() })
+      .chatTurn('t2', 'again', 'answer')
+      .text();
   const stamp = new Date(startMs).toISOString().slice(0, 19).replace(/:/g, '-');
   const path = writeRollout(home, `rollout-${stamp}-${threadId}.jsonl`, text);
   // Last written at its last line, as a Codex writing it leaves it: a thread no Codex state DB row
@@ -121,7 +123,9 @@ describe('threads: header, sort-key time, hidden threads, runnable page hints', 
     const listed = rows(cli('threads').stdout);
     expect(listed.find((l) => l.startsWith(fork))).to.match(new RegExp(`  \\[fork of ${B}\\]$`));
     expect(listed.filter((l) => l.includes('[fork of '))).to.have.length(1);
-    const json = JSON.parse(cli('threads', '--json').stdout) as { data: Array<{ id: string; forkedFromId: string | null }> };
+    const json = JSON.parse(cli('threads', '--json').stdout) as {
+      data: Array<{ id: string; forkedFromId: string | null }>;
+    };
     expect(json.data.find((t) => t.id === fork)?.forkedFromId).to.equal(null);
   });
 });
@@ -136,7 +140,8 @@ describe('multi-line texts: items as indented blocks, one-line fields with ↵, 
   const cli = (...args: string[]) => runCli(...args, '--codex-home', homeOf());
   const rows = (stdout: string) => stdout.split('\n').filter((l) => /^[0-9a-f]{8}-/.test(l));
   const [NAMED, LONG] = [id(7), id(8)] as [string, string];
-  const question = 'Please fix the parser.\nSteps to see it:\n  1. run `npm test`\n  2. read the failure, which says "expected the parser to accept a trailing comma"';
+  const question =
+    'Please fix the parser.\nSteps to see it:\n  1. run `npm test`\n  2. read the failure, which says "expected the parser to accept a trailing comma"';
   const answer = 'Fixed. The diff:\n\n```ts\nconst args = parse("a, b,");\n```\nRun `npm test` again.';
   const block = (indent: number) =>
     ['Fixed. The diff:', '', '```ts', 'const args = parse("a, b,");', '```', 'Run `npm test` again.'].map((l, i) =>
@@ -209,7 +214,9 @@ describe('multi-line texts: items as indented blocks, one-line fields with ↵, 
     expect(listed).to.have.length(2);
     expect(listed.find((l) => l.startsWith(NAMED))).to.match(/  Parser fix ↵ \(second try\)$/);
     const cut = listed.find((l) => l.startsWith(LONG))!;
-    expect(cut).to.match(/  Please fix the parser\. ↵ Steps to see it: ↵ 1\. run `npm test` ↵ 2\. read the failure, which says "ex…"$/);
+    expect(cut).to.match(
+      /  Please fix the parser\. ↵ Steps to see it: ↵ 1\. run `npm test` ↵ 2\. read the failure, which says "ex…"$/,
+    );
     const found = cli('search', 'trailing', 'comma');
     expect(found.status, found.stderr).to.equal(0);
     expect(found.stdout.split('\n').find((l) => l.startsWith(LONG))).to.match(/ says "ex…"$/);

@@ -10,7 +10,10 @@ import { CLI } from '../../../fixtures/cliBundle.js';
 import { DEFAULT_PRICING } from '../../../../domain/tokens/pricing.js';
 
 /** The prices file's table over the one shipped (it adds to it, model by model), as a report names it. */
-const GIVEN_OVER_SHIPPED = { source: `test (as of 2026-11-24) over ${DEFAULT_PRICING.source}`, asOf: DEFAULT_PRICING.asOf };
+const GIVEN_OVER_SHIPPED = {
+  source: `test (as of 2026-11-24) over ${DEFAULT_PRICING.source}`,
+  asOf: DEFAULT_PRICING.asOf,
+};
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'tokens', ...args], { encoding: 'utf8' });
 
@@ -27,7 +30,11 @@ describe('CLI tokens: groupings, breakdown, cost', () => {
     pricing = nodePath.join(tmp(), 'prices.json');
     fs.writeFileSync(
       pricing,
-      JSON.stringify({ source: 'test', asOf: '2026-11-24', models: { 'mock-model': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 } } }),
+      JSON.stringify({
+        source: 'test',
+        asOf: '2026-11-24',
+        models: { 'mock-model': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 } },
+      }),
     );
   });
 
@@ -98,9 +105,20 @@ describe('CLI tokens: groupings, breakdown, cost', () => {
       await s.close();
     }
     const bad = nodePath.join(tmp(), 'bad-serve.json');
-    fs.writeFileSync(bad, JSON.stringify({ source: 'x', asOf: 'y', models: { m: { inputPerMTok: 1, cachedInputPerMTok: 'free', outputPerMTok: 1 } } }));
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({
+        source: 'x',
+        asOf: 'y',
+        models: { m: { inputPerMTok: 1, cachedInputPerMTok: 'free', outputPerMTok: 1 } },
+      }),
+    );
     for (const args of [['serve'], ['view', '--no-open']]) {
-      const refused = spawnSync(process.execPath, [CLI, ...args, '--codex-home', home, '--pricing', bad], { encoding: 'utf8', input: '', timeout: 30_000 });
+      const refused = spawnSync(process.execPath, [CLI, ...args, '--codex-home', home, '--pricing', bad], {
+        encoding: 'utf8',
+        input: '',
+        timeout: 30_000,
+      });
       expect(refused.status, `${args[0]}: ${refused.stderr}`).to.equal(2);
       expect(refused.stderr).to.contain('--pricing').and.contain('cachedInputPerMTok');
       expect(refused.stdout, `${args[0]} printed no address`).to.not.contain('viewer:');
@@ -109,7 +127,14 @@ describe('CLI tokens: groupings, breakdown, cost', () => {
 
   it('refuses a malformed pricing file (saying which field) and a breakdown other than model, exit 2', () => {
     const bad = nodePath.join(tmp(), 'bad.json');
-    fs.writeFileSync(bad, JSON.stringify({ source: 'x', asOf: 'y', models: { m: { inputPerMTok: -1, cachedInputPerMTok: 0, outputPerMTok: 1 } } }));
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({
+        source: 'x',
+        asOf: 'y',
+        models: { m: { inputPerMTok: -1, cachedInputPerMTok: 0, outputPerMTok: 1 } },
+      }),
+    );
     const r = run('--codex-home', home, '--pricing', bad, '-q');
     expect(r.status).to.equal(2);
     expect(r.stderr).to.contain('--pricing').and.contain('inputPerMTok');

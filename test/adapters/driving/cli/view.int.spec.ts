@@ -12,10 +12,18 @@ import { newThread } from '../../../projections/synth.js';
 import { writeSynthThread } from '../../../fixtures/synthHome.js';
 
 /** Resolves with the first match of `pattern` in what the stream says, or rejects after `ms`. */
-const waitFor = (child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp, ms = 30_000): Promise<RegExpExecArray> =>
+const waitFor = (
+  child: ChildProcess,
+  stream: 'stdout' | 'stderr',
+  pattern: RegExp,
+  ms = 30_000,
+): Promise<RegExpExecArray> =>
   new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no ${String(pattern)} in ${stream} within ${ms} ms: ${seen}`)), ms);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${String(pattern)} in ${stream} within ${ms} ms: ${seen}`)),
+      ms,
+    );
     child[stream]!.on('data', (d: Buffer) => {
       seen += d.toString();
       const m = pattern.exec(seen);
@@ -26,7 +34,8 @@ const waitFor = (child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegE
     });
   });
 
-const exited = (child: ChildProcess): Promise<number | null> => new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+const exited = (child: ChildProcess): Promise<number | null> =>
+  new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 
 describe('the viewer is found: `view`, the start-up line, GET /', function () {
   this.timeout(120_000);
@@ -43,7 +52,11 @@ describe('the viewer is found: `view`, the start-up line, GET /', function () {
   };
 
   it('view --no-open prints the viewer’s loopback address, which serves the page; GET / leads there; Ctrl-C ends it with 0', async () => {
-    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'view', '--no-open', '--codex-home', await homeWithAThread()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [ENGINE_CLI_PATH, 'view', '--no-open', '--codex-home', await homeWithAThread()],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     children.push(child);
     const [, url] = await waitFor(child, 'stdout', /^viewer: (http:\/\/127\.0\.0\.1:\d+\/viewer\/) \(Ctrl-C stops\)$/m);
     const page = await fetch(url!);
@@ -87,7 +100,11 @@ describe('the viewer is found: `view`, the start-up line, GET /', function () {
     it('an opener that finds no browser (xdg-open on a server exits 3): names it and its exit code, and prints the address to paste', async () => {
       const bin = nodePath.join(tmp(), 'opener-bin');
       fs.mkdirSync(bin, { recursive: true });
-      fs.writeFileSync(nodePath.join(bin, opener), '#!/bin/sh\necho "xdg-open: no method available for opening $1" >&2\nexit 3\n', { mode: 0o755 });
+      fs.writeFileSync(
+        nodePath.join(bin, opener),
+        '#!/bin/sh\necho "xdg-open: no method available for opening $1" >&2\nexit 3\n',
+        { mode: 0o755 },
+      );
       const { url, said } = await viewWithPath(bin);
       expect(said).to.equal(`no browser opened: ${opener} exited 3.\n${howToOpen(url)}`);
     });
@@ -100,9 +117,13 @@ describe('the viewer is found: `view`, the start-up line, GET /', function () {
     try {
       const home = await homeWithAThread();
       const indexDir = nodePath.join(tmp(), 'taken-port-index');
-      const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--listen', `ws://127.0.0.1:${port}`, '--codex-home', home, '--index-dir', indexDir], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [ENGINE_CLI_PATH, 'serve', '--listen', `ws://127.0.0.1:${port}`, '--codex-home', home, '--index-dir', indexDir],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       children.push(child);
       let said = '';
       child.stderr!.on('data', (d: Buffer) => (said += d.toString()));
@@ -116,9 +137,13 @@ describe('the viewer is found: `view`, the start-up line, GET /', function () {
   });
 
   it('view --port refuses a port beyond 65535 naming the option (exit 2)', async () => {
-    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'view', '--port', '70000', '--no-open', '--codex-home', await homeWithAThread()], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [ENGINE_CLI_PATH, 'view', '--port', '70000', '--no-open', '--codex-home', await homeWithAThread()],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.push(child);
     const said = waitFor(child, 'stderr', /invalid --port: expected a port number from 0 to 65535, got 70000/);
     expect(await exited(child)).to.equal(2);
@@ -127,7 +152,11 @@ describe('the viewer is found: `view`, the start-up line, GET /', function () {
 
   it('serve --listen ws:// says the viewer’s address on its start-up line (with a token placeholder when auth is on)', async () => {
     const home = await homeWithAThread();
-    const open = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--codex-home', home], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const open = spawn(
+      process.execPath,
+      [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--codex-home', home],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     children.push(open);
     const [line] = await waitFor(open, 'stderr', /\{[^\n]*"msg":"listening"[^\n]*\}/);
     const said = JSON.parse(line) as { url: string; auth: string; viewer: string };
@@ -139,7 +168,18 @@ describe('the viewer is found: `view`, the start-up line, GET /', function () {
     (await import('node:fs')).writeFileSync(tokenFile, 'a-capability-token-of-enough-length-0123456789');
     const guarded = spawn(
       process.execPath,
-      [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--ws-auth', 'capability-token', '--ws-token-file', tokenFile, '--codex-home', home],
+      [
+        ENGINE_CLI_PATH,
+        'serve',
+        '--listen',
+        'ws://127.0.0.1:0',
+        '--ws-auth',
+        'capability-token',
+        '--ws-token-file',
+        tokenFile,
+        '--codex-home',
+        home,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     children.push(guarded);

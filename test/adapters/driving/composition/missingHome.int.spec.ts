@@ -5,12 +5,20 @@ import * as nodePath from 'node:path';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { CLI } from '../../../fixtures/cliBundle.js';
 
-const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: '', timeout: 30_000 });
+const run = (args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: '', timeout: 30_000 });
 
 describe('a home that is not there is an error (exit 2), and nothing is created', () => {
   const tmp = useTempDir('missing-home-');
 
-  for (const command of [['threads'], ['index'], ['tokens'], ['serve'], ['read', '01a1fe84-0000-7000-8000-00000000000a'], ['verify']]) {
+  for (const command of [
+    ['threads'],
+    ['index'],
+    ['tokens'],
+    ['serve'],
+    ['read', '01a1fe84-0000-7000-8000-00000000000a'],
+    ['verify'],
+  ]) {
     it(`${command[0]} --codex-home <missing>`, () => {
       const home = nodePath.join(tmp(), `nope-${command[0]}`);
       const r = run([...command, '--codex-home', home]);

@@ -65,7 +65,9 @@ describe('a home this user can read but not write', function () {
       const before = snapshot(h);
       const threads = asNobody('threads', '--codex-home', h, '--json');
       expect(threads.status, threads.stderr).to.equal(0);
-      expect((JSON.parse(threads.stdout) as { data: Array<{ id: string }> }).data.map((t) => t.id)).to.deep.equal([LEGACY]);
+      expect((JSON.parse(threads.stdout) as { data: Array<{ id: string }> }).data.map((t) => t.id)).to.deep.equal([
+        LEGACY,
+      ]);
       const note = threads.stderr.trim().split('\n');
       expect(note, threads.stderr).to.have.length(1);
       expect(note[0]).to.contain(h).and.to.contain(nodePath.join(cache, 'rollout-engine'));

@@ -18,8 +18,16 @@ describe('withTokenProjectionCaughtUp: the garbage bound is told each commit and
 
   const reportAfter = async (home: string, indexDir: string): Promise<string[]> => {
     const told: string[] = [];
-    const garbage = { read: (bytes: number) => void told.push(`read ${bytes > 0}`), done: () => void told.push('done') };
-    const r = await withTokenProjectionCaughtUp(home, indexDir, { garbage }, (index) => () => (told.push('report'), Promise.resolve(E.right(index.store))));
+    const garbage = {
+      read: (bytes: number) => void told.push(`read ${bytes > 0}`),
+      done: () => void told.push('done'),
+    };
+    const r = await withTokenProjectionCaughtUp(
+      home,
+      indexDir,
+      { garbage },
+      (index) => () => (told.push('report'), Promise.resolve(E.right(index.store))),
+    );
     expect(E.isRight(r)).to.equal(true);
     return told;
   };
@@ -37,7 +45,9 @@ describe('withTokenProjectionCaughtUp: the garbage bound is told each commit and
     const home = nodePath.join(tmp(), 'not-there');
     const told: string[] = [];
     const garbage = { read: () => void told.push('read'), done: () => void told.push('done') };
-    const r = await withTokenProjectionCaughtUp(home, nodePath.join(tmp(), 'index2'), { garbage }, () => TE.right(told.push('report')));
+    const r = await withTokenProjectionCaughtUp(home, nodePath.join(tmp(), 'index2'), { garbage }, () =>
+      TE.right(told.push('report')),
+    );
     expect(E.isLeft(r)).to.equal(true);
     expect(told).to.deep.equal([]);
   });

@@ -4,7 +4,10 @@ import { boundedLines } from '../../../../adapters/driving/rpc/boundedLines.js';
 import type { InputLine } from '../../../../adapters/driving/rpc/boundedLines.js';
 
 /** The lines read, each line's bytes decoded to compare. */
-const linesOf = async (chunks: ReadonlyArray<string>, max: number): Promise<Array<{ kind: 'line'; text: string } | Exclude<InputLine, { kind: 'line' }>>> => {
+const linesOf = async (
+  chunks: ReadonlyArray<string>,
+  max: number,
+): Promise<Array<{ kind: 'line'; text: string } | Exclude<InputLine, { kind: 'line' }>>> => {
   const out: Array<{ kind: 'line'; text: string } | Exclude<InputLine, { kind: 'line' }>> = [];
   for await (const l of boundedLines(Readable.from(chunks.map((c) => Buffer.from(c, 'utf8'))), max))
     out.push(l.kind === 'line' ? { kind: 'line', text: l.bytes.toString('utf8') } : l);

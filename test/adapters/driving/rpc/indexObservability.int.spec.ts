@@ -83,10 +83,14 @@ describe('serve: the index path is counted (/metrics) and logged (gate passes, r
 
     const text = await metrics.text();
     const gate = (passing: string) => sample(text, `rollout_engine_backfill_gate_passes_total{passing="${passing}"}`);
-    expect([gate('built'), gate('backfilled'), gate('files'), gate('tookOver'), gate('waited')]).to.deep.equal([1, 1, 0, 0, 0]);
+    expect([gate('built'), gate('backfilled'), gate('files'), gate('tookOver'), gate('waited')]).to.deep.equal([
+      1, 1, 0, 0, 0,
+    ]);
     const repairs = (outcome: string) => sample(text, `rollout_engine_index_read_repairs_total{outcome="${outcome}"}`);
     expect([repairs('fresh'), repairs('caughtUp'), repairs('rescanned')]).to.deep.equal([1, 1, 1]);
-    expect(sample(text, 'rollout_engine_index_catch_up_duration_seconds_count{kind="thread",outcome="rescanned"}')).to.equal(1);
+    expect(
+      sample(text, 'rollout_engine_index_catch_up_duration_seconds_count{kind="thread",outcome="rescanned"}'),
+    ).to.equal(1);
     expect(sample(text, 'rollout_engine_index_catch_up_duration_seconds_count{kind="home",outcome="all"}')).to.equal(1);
 
     const lines = logged.map((l) => [l['level'], l['msg'], l['passing'] ?? l['freshness'] ?? l['files']]);
@@ -107,10 +111,16 @@ describe('serve: the index path is counted (/metrics) and logged (gate passes, r
     // Another live process holds the lease: this one waits 50 ms and answers from the files.
     const holder = right(await openCodexHome(home, indexDir, { backfill: 'onDemand' }));
     const lease = { owner: 'elsewhere:1:x', expiresAt: Date.now() + 60_000 };
-    right(holder.store.transact('hold lease', (_r, write) => write({ op: 'put', table: 'meta', key: [...LEASE_KEY], value: lease })));
+    right(
+      holder.store.transact('hold lease', (_r, write) =>
+        write({ op: 'put', table: 'meta', key: [...LEASE_KEY], value: lease }),
+      ),
+    );
     await holder.close();
     const log = jsonLog('debug', { write: (text: string) => logged.push(JSON.parse(text) as Record<string, unknown>) });
-    const opened = right(await openCodexHome(home, indexDir, { observer: observedIndex(metrics, log), gateWaitMs: 50 }));
+    const opened = right(
+      await openCodexHome(home, indexDir, { observer: observedIndex(metrics, log), gateWaitMs: 50 }),
+    );
     await opened.close();
     expect(sample(await metrics.text(), 'rollout_engine_backfill_gate_passes_total{passing="files"}')).to.equal(1);
     expect(logged[0]).to.include({ level: 'warn', msg: 'backfill gate passed', passing: 'files' });

@@ -9,7 +9,11 @@ describe('parseListenUrl: --listen as codex app-server reads it', () => {
     expect(parseListenUrl('ws://[::1]:0')).to.deep.equal(E.right({ kind: 'ws', host: '::1', port: 0 }));
     for (const bad of ['ws://localhost:4500', 'ws://127.0.0.1', 'ws://127.0.0.1:70000', 'ws://::1:4500'])
       expect(parseListenUrl(bad)).to.deep.equal(
-        E.left({ _tag: 'InvalidArgument', field: '--listen', reason: `invalid websocket --listen URL \`${bad}\`; expected \`ws://IP:PORT\`` }),
+        E.left({
+          _tag: 'InvalidArgument',
+          field: '--listen',
+          reason: `invalid websocket --listen URL \`${bad}\`; expected \`ws://IP:PORT\``,
+        }),
       );
     expect(E.isLeft(parseListenUrl('unix://'))).to.equal(true);
   });

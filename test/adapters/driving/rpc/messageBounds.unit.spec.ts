@@ -1,10 +1,15 @@
 import { expect } from 'chai';
-import { MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, messageBoundsRefusal } from '../../../../adapters/driving/rpc/messageBounds.js';
+import {
+  MAX_MESSAGE_DEPTH,
+  MAX_MESSAGE_VALUES,
+  messageBoundsRefusal,
+} from '../../../../adapters/driving/rpc/messageBounds.js';
 
 const refusal = (text: string): Promise<string | null> => messageBoundsRefusal(Buffer.from(text, 'utf8'));
 
 /** A request whose params hold `levels` nested arrays: `levels + 2` deep in all. */
-const request = (levels: number): string => `{"id":1,"method":"thread/list","params":{"x":${'['.repeat(levels)}${']'.repeat(levels)}}}`;
+const request = (levels: number): string =>
+  `{"id":1,"method":"thread/list","params":{"x":${'['.repeat(levels)}${']'.repeat(levels)}}}`;
 
 describe('messageBounds: nesting and values checked on the bytes before parsing', () => {
   it('takes 127 levels and refuses the 128th, as Codex (serde_json) does, naming the byte', async () => {
@@ -23,7 +28,9 @@ describe('messageBounds: nesting and values checked on the bytes before parsing'
   it(`refuses more than ${MAX_MESSAGE_VALUES} values (elements, members, containers), whatever their depth`, async () => {
     const values = (n: number): string => `[${'0,'.repeat(n - 1)}0]`;
     expect(await refusal(values(MAX_MESSAGE_VALUES - 1))).to.equal(null);
-    expect(await refusal(values(MAX_MESSAGE_VALUES + 1))).to.equal(`a message of more than ${MAX_MESSAGE_VALUES} values is over the limit`);
+    expect(await refusal(values(MAX_MESSAGE_VALUES + 1))).to.equal(
+      `a message of more than ${MAX_MESSAGE_VALUES} values is over the limit`,
+    );
     expect(await refusal(`[${'{},'.repeat(MAX_MESSAGE_VALUES)}{}]`)).to.match(/values is over the limit/);
   });
 

@@ -12,7 +12,8 @@ import { notFound } from '../../../../domain/errors.js';
 import type { ThreadManagementPorts } from '../../../../replay/ports.js';
 import { NO_HOME_BUNDLES } from '../../../fixtures/noHomeBundles.js';
 
-const request = (id: number, method: string, params: unknown = {}): string => `${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`;
+const request = (id: number, method: string, params: unknown = {}): string =>
+  `${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`;
 
 /** A server over in-memory pipes whose home opens when the test says so; every line it writes, and the moment `open` was called. */
 const openingServer = () => {
@@ -30,7 +31,12 @@ const openingServer = () => {
   const events: string[] = [];
   let finish: (r: E.Either<EngineError, RpcService>) => void = () => undefined;
   const opened = new Promise<E.Either<EngineError, RpcService>>((resolve) => (finish = resolve));
-  const list = adHocMethod({ name: 'thread/list', params: t.unknown, scope: () => null, handle: () => TE.right({ data: [] }) });
+  const list = adHocMethod({
+    name: 'thread/list',
+    params: t.unknown,
+    scope: () => null,
+    handle: () => TE.right({ data: [] }),
+  });
   const served = serveJsonRpc(input, output, {
     codexHome: '/home',
     early: [initialize],
@@ -39,7 +45,10 @@ const openingServer = () => {
       return opened;
     },
   });
-  const service: RpcService = { ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts, ...NO_HOME_BUNDLES }, methods: [initialize, list] };
+  const service: RpcService = {
+    ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts, ...NO_HOME_BUNDLES },
+    methods: [initialize, list],
+  };
   const until = async (cond: () => boolean): Promise<void> => {
     while (!cond()) await new Promise((r) => setTimeout(r, 2));
   };
@@ -60,7 +69,11 @@ describe('serveJsonRpc on a home still opening (serve answers initialize before 
     // server has read thread/list, and holds it for the home. No quiet period.
     s.input.write(request(3, 'initialize', { clientInfo: { name: 't', version: '0' } }));
     await s.until(() => s.lines.length === 2);
-    expect(s.lines[1]).to.deep.equal({ jsonrpc: '2.0', id: 3, error: { code: -32600, message: 'Already initialized' } }); // not thread/list's
+    expect(s.lines[1]).to.deep.equal({
+      jsonrpc: '2.0',
+      id: 3,
+      error: { code: -32600, message: 'Already initialized' },
+    }); // not thread/list's
     s.openWith(E.right(s.service));
     await s.until(() => s.lines.length === 3);
     expect(s.lines[2]).to.deep.equal({ jsonrpc: '2.0', id: 2, result: { data: [] } });

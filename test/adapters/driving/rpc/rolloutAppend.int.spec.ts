@@ -25,18 +25,33 @@ const nextTurn = (mode: HistoryMode, w: RolloutWriter, threadId: string, turnId:
 
 const open = async (home: string): Promise<StdioRpcClient> => {
   const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-  await s.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+  await s.request('initialize', {
+    clientInfo: { name: 'test', version: '1' },
+    capabilities: { experimentalApi: true },
+  });
   s.notify('initialized');
   return s;
 };
 
 /** A whole chat turn's notifications, in Codex's order. */
-const WHOLE_TURN = ['turn/started', 'item/completed', 'item/completed', 'item/completed', 'thread/tokenUsage/updated', 'turn/completed'];
+const WHOLE_TURN = [
+  'turn/started',
+  'item/completed',
+  'item/completed',
+  'item/completed',
+  'thread/tokenUsage/updated',
+  'turn/completed',
+];
 
 /** The notifications `client` got since the `n`th, once one named `until` came (or 60 s passed: a hang) and the barrier after it was answered. */
-const toldSince = async (client: StdioRpcClient, n: number, until: string): Promise<Array<{ method: string; params: any }>> => {
+const toldSince = async (
+  client: StdioRpcClient,
+  n: number,
+  until: string,
+): Promise<Array<{ method: string; params: any }>> => {
   const deadline = Date.now() + 60_000;
-  while (!client.notifications.slice(n).some((x) => x.method === until) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+  while (!client.notifications.slice(n).some((x) => x.method === until) && Date.now() < deadline)
+    await new Promise((res) => setTimeout(res, 20));
   await client.settle();
   return client.notifications.slice(n) as Array<{ method: string; params: any }>;
 };
@@ -68,7 +83,12 @@ describe('rollout/append (serve and rollout-engine append)', function () {
 
   it('appends at the expected end, indexes inline (the next read shows the turn) and answers the new end', async () => {
     const before = size(pPath);
-    first = await server.typed.request('rollout/append', { threadId: P, lines: t3, expectedOrdinal: pw.nextOrdinal(), idempotencyKey: 'k-t3' });
+    first = await server.typed.request('rollout/append', {
+      threadId: P,
+      lines: t3,
+      expectedOrdinal: pw.nextOrdinal(),
+      idempotencyKey: 'k-t3',
+    });
     const bytes = t3.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
     expect(first).to.deep.equal({
       threadId: P,
@@ -80,7 +100,11 @@ describe('rollout/append (serve and rollout-engine append)', function () {
     });
     expect(size(pPath)).to.equal(before + bytes);
     expect(fs.readFileSync(pPath, 'utf8').endsWith(t3.map((l) => `${l}\n`).join(''))).to.equal(true);
-    const turns = await server.typed.request('thread/turns/list', { threadId: P, sortDirection: 'asc', itemsView: 'full' });
+    const turns = await server.typed.request('thread/turns/list', {
+      threadId: P,
+      sortDirection: 'asc',
+      itemsView: 'full',
+    });
     expect(turns.data.map((t) => t.id)).to.deep.equal(['t1', 't2', 't3']);
     expect(turns.data[2]!.items.map((i) => i.type)).to.deep.equal(['userMessage', 'reasoning', 'agentMessage']);
   });
@@ -88,7 +112,12 @@ describe('rollout/append (serve and rollout-engine append)', function () {
   it('a conflict writes nothing and is -32600 with data {path, expected, actual}', async () => {
     const before = size(pPath);
     const other = nextTurn('paginated', pw, P, 'x3');
-    const r = await ask('rollout/append', { threadId: P, lines: other, expectedOrdinal: pw.nextOrdinal(), idempotencyKey: 'k-other' });
+    const r = await ask('rollout/append', {
+      threadId: P,
+      lines: other,
+      expectedOrdinal: pw.nextOrdinal(),
+      idempotencyKey: 'k-other',
+    });
     expect(r.error.code).to.equal(-32600);
     expect(r.error.message).to.match(/^append conflict on /);
     expect(r.error.data).to.deep.equal({
@@ -100,11 +129,21 @@ describe('rollout/append (serve and rollout-engine append)', function () {
   });
 
   it('a retried key writes nothing twice and answers the first result, also after a restart and through the CLI', async () => {
-    const again = await ask('rollout/append', { threadId: P, lines: t3, expectedOrdinal: pw.nextOrdinal(), idempotencyKey: 'k-t3' });
+    const again = await ask('rollout/append', {
+      threadId: P,
+      lines: t3,
+      expectedOrdinal: pw.nextOrdinal(),
+      idempotencyKey: 'k-t3',
+    });
     expect(again.result).to.deep.equal(first);
     await server.close();
     server = await open(home);
-    const restarted = await ask('rollout/append', { threadId: P, lines: t3, expectedOrdinal: pw.nextOrdinal(), idempotencyKey: 'k-t3' });
+    const restarted = await ask('rollout/append', {
+      threadId: P,
+      lines: t3,
+      expectedOrdinal: pw.nextOrdinal(),
+      idempotencyKey: 'k-t3',
+    });
     expect(restarted.result).to.deep.equal(first);
     const file = nodePath.join(home, 'lines.jsonl');
     fs.writeFileSync(file, t3.map((l) => `${l}\n`).join(''));
@@ -128,11 +167,21 @@ describe('rollout/append (serve and rollout-engine append)', function () {
 
   it('a retry whose key was never recorded (a stop between the write and the record) is found in the rollout itself: nothing written twice', async () => {
     fs.rmSync(nodePath.join(home, '.rollout-engine', 'append-keys.jsonl'));
-    const r = await ask('rollout/append', { threadId: P, lines: t3, expectedOrdinal: pw.nextOrdinal(), idempotencyKey: 'k-t3' });
+    const r = await ask('rollout/append', {
+      threadId: P,
+      lines: t3,
+      expectedOrdinal: pw.nextOrdinal(),
+      idempotencyKey: 'k-t3',
+    });
     expect(r.result).to.deep.equal(first);
     expect(size(pPath)).to.equal(first.byteOffset);
     // Recorded now: the key sent with other lines is another append, refused (issue 39), and writes nothing.
-    const changed = await ask('rollout/append', { threadId: P, lines: t3.slice(0, 1), expectedOrdinal: pw.nextOrdinal(), idempotencyKey: 'k-t3' });
+    const changed = await ask('rollout/append', {
+      threadId: P,
+      lines: t3.slice(0, 1),
+      expectedOrdinal: pw.nextOrdinal(),
+      idempotencyKey: 'k-t3',
+    });
     expect(changed.error.code).to.equal(-32602);
     expect(size(pPath)).to.equal(first.byteOffset);
   });
@@ -140,7 +189,12 @@ describe('rollout/append (serve and rollout-engine append)', function () {
   it('refuses an undecodable line, naming it, and writes nothing', async () => {
     const before = size(pPath);
     const t4 = nextTurn('paginated', new RolloutWriter('paginated', P, { startOrdinal: first.ordinal }), P, 't4');
-    const notJson = await ask('rollout/append', { threadId: P, lines: [t4[0], '{"timestamp": oops'], expectedOrdinal: first.ordinal, idempotencyKey: 'k-bad1' });
+    const notJson = await ask('rollout/append', {
+      threadId: P,
+      lines: [t4[0], '{"timestamp": oops'],
+      expectedOrdinal: first.ordinal,
+      idempotencyKey: 'k-bad1',
+    });
     expect(notJson.error.code).to.equal(-32602);
     expect(notJson.error.message).to.match(/^invalid lines\[1\]: not JSON/);
     const badPayload = JSON.stringify({
@@ -149,11 +203,23 @@ describe('rollout/append (serve and rollout-engine append)', function () {
       type: 'event_msg',
       payload: { type: 'task_started', turn_id: 42 },
     });
-    const bad = await ask('rollout/append', { threadId: P, lines: [badPayload], expectedOrdinal: first.ordinal, idempotencyKey: 'k-bad2' });
+    const bad = await ask('rollout/append', {
+      threadId: P,
+      lines: [badPayload],
+      expectedOrdinal: first.ordinal,
+      idempotencyKey: 'k-bad2',
+    });
     expect(bad.error.code).to.equal(-32602);
     expect(bad.error.message).to.match(/^invalid lines\[0\]: not a valid task_started line/);
-    const wrongOrdinal = await ask('rollout/append', { threadId: P, lines: t4.slice(1), expectedOrdinal: first.ordinal, idempotencyKey: 'k-bad3' });
-    expect(wrongOrdinal.error.message).to.match(/^invalid lines\[0\]: a paginated thread's line \d+ must carry "ordinal": \d+/);
+    const wrongOrdinal = await ask('rollout/append', {
+      threadId: P,
+      lines: t4.slice(1),
+      expectedOrdinal: first.ordinal,
+      idempotencyKey: 'k-bad3',
+    });
+    expect(wrongOrdinal.error.message).to.match(
+      /^invalid lines\[0\]: a paginated thread's line \d+ must carry "ordinal": \d+/,
+    );
     expect(size(pPath)).to.equal(before);
   });
 
@@ -173,7 +239,10 @@ describe('rollout/append (serve and rollout-engine append)', function () {
       const lost = answers.filter((r) => 'error' in r);
       expect(won, JSON.stringify(answers)).to.have.length(1);
       expect(lost).to.have.length(1);
-      expect(lost[0].error.data.actual).to.deep.equal({ ordinal: won[0].result.ordinal, byteOffset: won[0].result.byteOffset });
+      expect(lost[0].error.data.actual).to.deep.equal({
+        ordinal: won[0].result.ordinal,
+        byteOffset: won[0].result.byteOffset,
+      });
       const winner = won[0] === ra ? a : b;
       expect(fs.readFileSync(lPath, 'utf8').slice(before)).to.equal(winner.map((l) => `${l}\n`).join(''));
     } finally {
@@ -184,14 +253,25 @@ describe('rollout/append (serve and rollout-engine append)', function () {
   it('a connection following the thread is told of the appended turn: turn/started, item/completed…, thread/tokenUsage/updated, turn/completed', async () => {
     const follower = await open(home);
     try {
-      expect(await follower.typed.request('rolloutEngine/thread/subscribe', { threadId: P })).to.deep.equal({ status: 'subscribed' });
+      expect(await follower.typed.request('rolloutEngine/thread/subscribe', { threadId: P })).to.deep.equal({
+        status: 'subscribed',
+      });
       const n = follower.notifications.length;
       const t4 = nextTurn('paginated', new RolloutWriter('paginated', P, { startOrdinal: first.ordinal }), P, 't4');
-      const r = await server.typed.request('rollout/append', { threadId: P, lines: t4, expectedOrdinal: first.ordinal, idempotencyKey: 'k-t4' });
+      const r = await server.typed.request('rollout/append', {
+        threadId: P,
+        lines: t4,
+        expectedOrdinal: first.ordinal,
+        idempotencyKey: 'k-t4',
+      });
       expect(r.ordinal).to.equal(first.ordinal + t4.length);
       expect((await toldSince(follower, n, 'turn/completed')).map((x) => x.method)).to.deep.equal(WHOLE_TURN);
-      expect(await follower.typed.request('thread/unsubscribe', { threadId: P })).to.deep.equal({ status: 'unsubscribed' });
-      expect(await follower.typed.request('thread/unsubscribe', { threadId: P })).to.deep.equal({ status: 'notLoaded' });
+      expect(await follower.typed.request('thread/unsubscribe', { threadId: P })).to.deep.equal({
+        status: 'unsubscribed',
+      });
+      expect(await follower.typed.request('thread/unsubscribe', { threadId: P })).to.deep.equal({
+        status: 'notLoaded',
+      });
     } finally {
       await follower.close();
     }
@@ -201,20 +281,43 @@ describe('rollout/append (serve and rollout-engine append)', function () {
     const follower = await open(home);
     try {
       await follower.request('rolloutEngine/thread/subscribe', { threadId: P });
-      const at = (await server.request('rollout/append', { threadId: P, lines: [], expectedOrdinal: 0, idempotencyKey: 'k-none' })) as any;
+      const at = (await server.request('rollout/append', {
+        threadId: P,
+        lines: [],
+        expectedOrdinal: 0,
+        idempotencyKey: 'k-none',
+      })) as any;
       expect(at.error.message).to.equal('invalid lines: an append needs at least one line');
       const turns = (await server.typed.request('thread/turns/list', { threadId: P, limit: 1 })).data;
       expect(turns[0]!.id).to.equal('t4');
       const from = first.ordinal + 9;
       const t5 = nextTurn('paginated', new RolloutWriter('paginated', P, { startOrdinal: from }), P, 't5');
-      const told = async (n: number, until: string): Promise<string[]> => (await toldSince(follower, n, until)).map((x) => x.method);
+      const told = async (n: number, until: string): Promise<string[]> =>
+        (await toldSince(follower, n, until)).map((x) => x.method);
       let n = follower.notifications.length;
-      await server.request('rollout/append', { threadId: P, lines: t5.slice(0, 4), expectedOrdinal: from, idempotencyKey: 'k-t5a' });
+      await server.request('rollout/append', {
+        threadId: P,
+        lines: t5.slice(0, 4),
+        expectedOrdinal: from,
+        idempotencyKey: 'k-t5a',
+      });
       expect(await told(n, 'item/completed')).to.deep.equal(['turn/started', 'item/completed']);
       n = follower.notifications.length;
-      await server.request('rollout/append', { threadId: P, lines: t5.slice(4), expectedOrdinal: from + 4, idempotencyKey: 'k-t5b' });
-      expect(await told(n, 'turn/completed')).to.deep.equal(['item/completed', 'item/completed', 'thread/tokenUsage/updated', 'turn/completed']);
-      const items = follower.notifications.filter((x) => x.method === 'item/completed' && (x.params as any).turnId === 't5').map((x) => (x.params as any).item.id);
+      await server.request('rollout/append', {
+        threadId: P,
+        lines: t5.slice(4),
+        expectedOrdinal: from + 4,
+        idempotencyKey: 'k-t5b',
+      });
+      expect(await told(n, 'turn/completed')).to.deep.equal([
+        'item/completed',
+        'item/completed',
+        'thread/tokenUsage/updated',
+        'turn/completed',
+      ]);
+      const items = follower.notifications
+        .filter((x) => x.method === 'item/completed' && (x.params as any).turnId === 't5')
+        .map((x) => (x.params as any).item.id);
       expect(items).to.deep.equal(['u-t5', 'rs-t5', 'msg-t5']);
     } finally {
       await follower.close();
@@ -225,13 +328,29 @@ describe('rollout/append (serve and rollout-engine append)', function () {
     const follower = await open(home);
     try {
       const fork = (await follower.typed.request('thread/fork', { threadId: P, excludeTurns: true })).thread;
-      const probe = (await server.request('rollout/append', { threadId: fork.id, lines: ['{}'], expectedOrdinal: 0, idempotencyKey: 'k-probe' })) as any;
+      const probe = (await server.request('rollout/append', {
+        threadId: fork.id,
+        lines: ['{}'],
+        expectedOrdinal: 0,
+        idempotencyKey: 'k-probe',
+      })) as any;
       expect(probe.error.code).to.equal(-32602); // the lines are checked before the end
-      const lines = (from: number) => nextTurn('paginated', new RolloutWriter('paginated', fork.id, { startOrdinal: from }), fork.id, 'f1');
-      const wrong = (await server.request('rollout/append', { threadId: fork.id, lines: lines(0), expectedOrdinal: 0, idempotencyKey: 'k-f0' })) as any;
+      const lines = (from: number) =>
+        nextTurn('paginated', new RolloutWriter('paginated', fork.id, { startOrdinal: from }), fork.id, 'f1');
+      const wrong = (await server.request('rollout/append', {
+        threadId: fork.id,
+        lines: lines(0),
+        expectedOrdinal: 0,
+        idempotencyKey: 'k-f0',
+      })) as any;
       const end = wrong.error.data.actual.ordinal as number;
       const n = follower.notifications.length;
-      const r = await server.typed.request('rollout/append', { threadId: fork.id, lines: lines(end), expectedOrdinal: end, idempotencyKey: 'k-f1' });
+      const r = await server.typed.request('rollout/append', {
+        threadId: fork.id,
+        lines: lines(end),
+        expectedOrdinal: end,
+        idempotencyKey: 'k-f1',
+      });
       expect(r.firstOrdinal).to.equal(end);
       const told = (await toldSince(follower, n, 'turn/completed')).filter((x) => x.params.threadId === fork.id);
       expect(told.map((x) => x.method)).to.deep.equal(WHOLE_TURN);

@@ -20,7 +20,13 @@ import type { RpcServerOptions } from '../../../../adapters/driving/rpc/server.j
 import type { ThreadManagementPorts } from '../../../../replay/ports.js';
 import { NO_HOME_BUNDLES } from '../../../fixtures/noHomeBundles.js';
 
-type Message = { id?: unknown; method?: string; params?: unknown; result?: unknown; error?: { code: number; message: string; data?: unknown } };
+type Message = {
+  id?: unknown;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+};
 
 /** A client in memory: what it sends is read by the server in order; what the server sends is kept, optionally held by a gate (a slow consumer). */
 const memoryClient = (opts: { withClosedSignal?: boolean } = {}) => {
@@ -138,13 +144,21 @@ const barrier = async (c: ReturnType<typeof memoryClient>): Promise<void> => {
 };
 /** Answers of the gated methods, in the order received (barriers and `initialize` left out). */
 const gatedAnswers = (c: ReturnType<typeof memoryClient>): string[] =>
-  c.received.flatMap((x) => (typeof x.result === 'object' && x.result !== null && 'tag' in x.result ? [(x.result as { tag: string }).tag] : []));
+  c.received.flatMap((x) =>
+    typeof x.result === 'object' && x.result !== null && 'tag' in x.result ? [(x.result as { tag: string }).tag] : [],
+  );
 
 const serverWith = (m: ReturnType<typeof gatedMethods>, options?: RpcServerOptions) =>
-  createRpcServer({ ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts, ...NO_HOME_BUNDLES }, methods: m.methods }, options);
+  createRpcServer(
+    { ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts, ...NO_HOME_BUNDLES }, methods: m.methods },
+    options,
+  );
 
 const initialized = (c: ReturnType<typeof memoryClient>, experimental = false): void => {
-  c.request('initialize', { clientInfo: { name: 't', version: '0' }, ...(experimental ? { capabilities: { experimentalApi: true } } : {}) });
+  c.request('initialize', {
+    clientInfo: { name: 't', version: '0' },
+    ...(experimental ? { capabilities: { experimentalApi: true } } : {}),
+  });
 };
 
 /** A server with the gated methods and one initialized client. */
@@ -240,8 +254,19 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     await served;
     const shown = c.received
       .slice(1)
-      .map((x) => (x.method !== undefined ? `${x.method} ${(x.params as { tag: string }).tag}` : `answer ${(x.result as { tag: string }).tag}`));
-    expect(shown).to.deep.equal(['test/before b', 'answer b', 'test/after b', 'test/before a', 'answer a', 'test/after a']);
+      .map((x) =>
+        x.method !== undefined
+          ? `${x.method} ${(x.params as { tag: string }).tag}`
+          : `answer ${(x.result as { tag: string }).tag}`,
+      );
+    expect(shown).to.deep.equal([
+      'test/before b',
+      'answer b',
+      'test/after b',
+      'test/before a',
+      'answer a',
+      'test/after a',
+    ]);
   });
 
   it('a client gone skips its queued requests (their handlers never run) and the server goes on', async () => {
@@ -282,7 +307,11 @@ describe('the RPC server schedules requests as Codex request_serialization does'
   it('refuses a request over the connection bound or the key bound with -32001 and codex_error_info, and counts it', async () => {
     const m = gatedMethods();
     const overloads: string[] = [];
-    const server = serverWith(m, { maxRequestsPerConnection: 3, maxQueuedPerKey: 1, onOverload: (method) => overloads.push(method) });
+    const server = serverWith(m, {
+      maxRequestsPerConnection: 3,
+      maxQueuedPerKey: 1,
+      onOverload: (method) => overloads.push(method),
+    });
     const c = memoryClient();
     const served = server.serve(c.connection);
     initialized(c);
@@ -294,7 +323,11 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     c.request('test/free', { tag: 'f' });
     const overConnection = c.request('test/free', { tag: 'g' });
     await until(() => c.answer(overConnection) !== undefined, 'the refusal over the connection bound');
-    const overloaded = { code: -32001, message: 'Server overloaded; retry later.', data: { codex_error_info: 'server_overloaded' } };
+    const overloaded = {
+      code: -32001,
+      message: 'Server overloaded; retry later.',
+      data: { codex_error_info: 'server_overloaded' },
+    };
     expect(c.answer(overKey)).to.deep.equal({ jsonrpc: '2.0', id: overKey, error: overloaded });
     expect(c.answer(overConnection)).to.deep.equal({ jsonrpc: '2.0', id: overConnection, error: overloaded });
     expect(overloads).to.deep.equal(['test/write', 'test/free']);
@@ -335,7 +368,13 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     slow.end();
     fast.end();
     await Promise.all([slowServed, fastServed]);
-    expect(slow.received.map((x) => x.method ?? `answer ${String(x.id)}`)).to.deep.equal(['answer 1', 'answer 3', 'test/before', 'answer 2', 'test/after']);
+    expect(slow.received.map((x) => x.method ?? `answer ${String(x.id)}`)).to.deep.equal([
+      'answer 1',
+      'answer 3',
+      'test/before',
+      'answer 2',
+      'test/after',
+    ]);
   });
 
   it('shutdown stops reading, lets running and queued requests finish and be answered, then resolves', async () => {
@@ -386,8 +425,16 @@ describe('the RPC server schedules requests as Codex request_serialization does'
         closedAt = pulled;
       }
     }
-    const streaming = adHocMethod({ name: 'test/stream', params: t.unknown, scope: () => null, handle: () => TE.right({ turns: turns() }) });
-    const server = createRpcServer({ ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts, ...NO_HOME_BUNDLES }, methods: [initialize, streaming] });
+    const streaming = adHocMethod({
+      name: 'test/stream',
+      params: t.unknown,
+      scope: () => null,
+      handle: () => TE.right({ turns: turns() }),
+    });
+    const server = createRpcServer({
+      ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts, ...NO_HOME_BUNDLES },
+      methods: [initialize, streaming],
+    });
     const c = memoryClient({ withClosedSignal: true });
     const served = server.serve(c.connection);
     initialized(c);
@@ -432,7 +479,10 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     await until(() => m.started.length === 1, 'w1');
     const diag = c.request('server/diagnostics', {});
     await until(() => c.answer(diag) !== undefined, 'the diagnostics');
-    const result = c.answer(diag)!.result as { process: { id: number; residentMemoryBytes: number; physicalFootprintBytes: null }; gauges: unknown };
+    const result = c.answer(diag)!.result as {
+      process: { id: number; residentMemoryBytes: number; physicalFootprintBytes: null };
+      gauges: unknown;
+    };
     expect(result.process.id).to.equal(process.pid);
     expect(result.process.residentMemoryBytes).to.be.above(1 << 20); // this process's RSS: a measure, not a count
     expect(result.process.physicalFootprintBytes).to.equal(null);

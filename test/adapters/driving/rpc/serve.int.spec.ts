@@ -10,7 +10,8 @@ import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { RolloutWriter } from '../../../fixtures/rolloutLines.js';
 
 const THREAD = '01a1fe84-bdb0-7260-b7c8-794e23279a06';
-const rolloutPath = (home: string): string => nodePath.join(home, 'sessions/2026/11/21', `rollout-2026-11-21T14-00-00-${THREAD}.jsonl`);
+const rolloutPath = (home: string): string =>
+  nodePath.join(home, 'sessions/2026/11/21', `rollout-2026-11-21T14-00-00-${THREAD}.jsonl`);
 
 describe('rollout-engine serve (JSON-RPC over stdio)', function () {
   this.timeout(120_000);
@@ -24,7 +25,14 @@ describe('rollout-engine serve (JSON-RPC over stdio)', function () {
     writer.chatTurn('turn-1', 'first question', 'first answer');
     await fs.mkdir(nodePath.dirname(rolloutPath(home)), { recursive: true });
     await fs.writeFile(rolloutPath(home), writer.text());
-    server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home, '--index-dir', nodePath.join(home, 'ix')]);
+    server = spawnRpcServer(process.execPath, [
+      ENGINE_CLI_PATH,
+      'serve',
+      '--codex-home',
+      home,
+      '--index-dir',
+      nodePath.join(home, 'ix'),
+    ]);
   });
   after(async () => {
     await server.close();
@@ -32,8 +40,13 @@ describe('rollout-engine serve (JSON-RPC over stdio)', function () {
   });
 
   it('refuses requests before initialize, answers initialize once, then serves', async () => {
-    expect(await server.request('thread/list', {})).to.deep.equal({ error: { code: -32600, message: 'Not initialized' } });
-    const init = await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+    expect(await server.request('thread/list', {})).to.deep.equal({
+      error: { code: -32600, message: 'Not initialized' },
+    });
+    const init = await server.request('initialize', {
+      clientInfo: { name: 'test', version: '1' },
+      capabilities: { experimentalApi: true },
+    });
     expect(init).to.have.nested.property('result.codexHome', home);
     expect(init).to.have.nested.property('result.platformFamily');
     // Codex's user agent with the Codex version whose protocol we answer: a Codex client sees no "older service"; then ours, package.json's.
@@ -42,7 +55,9 @@ describe('rollout-engine serve (JSON-RPC over stdio)', function () {
     expect(userAgent).to.match(/^test\/0\.169\.0 \([^;]+; [a-z0-9_]+\) \S+ \(test; 1\) rollout-engine\/\S+$/);
     expect(userAgent.endsWith(` rollout-engine/${version}`), userAgent).to.equal(true);
     server.notify('initialized');
-    expect(await server.request('initialize', {})).to.deep.equal({ error: { code: -32600, message: 'Already initialized' } });
+    expect(await server.request('initialize', {})).to.deep.equal({
+      error: { code: -32600, message: 'Already initialized' },
+    });
     const list = await server.request('thread/list', {});
     expect(list).to.have.nested.property('result.data[0].id', THREAD);
     expect(list).to.have.nested.property('result.data[0].status.type', 'notLoaded');
@@ -51,15 +66,21 @@ describe('rollout-engine serve (JSON-RPC over stdio)', function () {
   it("refuses unknown methods and bad params with -32600 in Codex's words; a Codex method we do not serve is -32601", async () => {
     const unknown = await server.request('thread/rollforward', {});
     expect(unknown).to.have.nested.property('error.code', -32600);
-    expect((unknown as { error: { message: string } }).error.message).to.match(/^Invalid request: unknown variant `thread\/rollforward`, expected one of `initialize`, /);
-    expect(await server.request('account/read', {})).to.deep.equal({ error: { code: -32601, message: 'method not found: account/read' } });
+    expect((unknown as { error: { message: string } }).error.message).to.match(
+      /^Invalid request: unknown variant `thread\/rollforward`, expected one of `initialize`, /,
+    );
+    expect(await server.request('account/read', {})).to.deep.equal({
+      error: { code: -32601, message: 'method not found: account/read' },
+    });
     expect(await server.request('thread/turns/list', { threadId: 5, limit: 'ten' })).to.deep.equal({
       error: { code: -32600, message: 'Invalid request: invalid type: integer `5`, expected a string' },
     });
   });
 
   it("uses Codex's words for refusals", async () => {
-    expect(await server.request('thread/turns/list', { threadId: '00000000-0000-7000-8000-000000000000' })).to.deep.equal({
+    expect(
+      await server.request('thread/turns/list', { threadId: '00000000-0000-7000-8000-000000000000' }),
+    ).to.deep.equal({
       error: { code: -32600, message: 'thread not loaded: 00000000-0000-7000-8000-000000000000' },
     });
     expect(await server.request('thread/turns/list', { threadId: THREAD, cursor: 'not-a-cursor' })).to.deep.equal({
@@ -88,7 +109,10 @@ describe('rollout-engine serve (JSON-RPC over stdio)', function () {
         .join(''),
     );
     const page = await server.request('thread/turns/list', { threadId: THREAD, itemsView: 'notLoaded' });
-    expect((page as { result: { data: Array<{ id: string }> } }).result.data.map((t) => t.id)).to.deep.equal(['turn-2', 'turn-1']);
+    expect((page as { result: { data: Array<{ id: string }> } }).result.data.map((t) => t.id)).to.deep.equal([
+      'turn-2',
+      'turn-1',
+    ]);
   });
 
   it('answers a line that is not JSON with a parse error and keeps serving', async () => {

@@ -55,7 +55,8 @@ const rolloutPathsOf = async (home: string): Promise<string[]> => {
 };
 
 /** Thread ids of the home's rollout files, by file name (oldest first). */
-const threadIdsOf = async (home: string): Promise<string[]> => (await rolloutPathsOf(home)).map((p) => /([0-9a-f-]{36})\.jsonl$/.exec(p)![1]!);
+const threadIdsOf = async (home: string): Promise<string[]> =>
+  (await rolloutPathsOf(home)).map((p) => /([0-9a-f-]{36})\.jsonl$/.exec(p)![1]!);
 
 /** The path of the (one) rollout file named for `threadId`. */
 const pathOf = async (home: string, threadId: string): Promise<string> => {
@@ -80,7 +81,9 @@ describe('serve on a home it has never indexed (the first build behind the answe
     threads = await threadIdsOf(home);
     // The build holds where it first lets requests go first, until the answers asked while it runs are in.
     hold = holdAt('backfill.between', 1, nodePath.join(tmp(), 'backfill-held'));
-    server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', home, '--index-dir', indexDir], { env: { ...process.env, ...hold.env } });
+    server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', home, '--index-dir', indexDir], {
+      env: { ...process.env, ...hold.env },
+    });
     server.child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   });
   after(async () => {
@@ -96,7 +99,10 @@ describe('serve on a home it has never indexed (the first build behind the answe
     server.notify('initialized');
     const middle = threads[Math.floor(threads.length / 2)]!;
     during.turns = await server.typed.request('thread/turns/list', { threadId: middle, itemsView: 'full', limit: 10 });
-    during.read = await server.typed.request('thread/read', { threadId: threads[threads.length - 1]!, includeTurns: true });
+    during.read = await server.typed.request('thread/read', {
+      threadId: threads[threads.length - 1]!,
+      includeTurns: true,
+    });
     expect(stderr, 'the build was over before the thread requests were answered').to.not.match(BUILT);
     expect((during.turns as ResultOf<'thread/turns/list'>).data).to.not.be.empty;
     // The newest few need only the threads that can be newer than them indexed: answered while the build runs.
@@ -109,11 +115,16 @@ describe('serve on a home it has never indexed (the first build behind the answe
 
   it('answers them as the finished index does', async () => {
     const middle = threads[Math.floor(threads.length / 2)]!;
-    expect(await server.typed.request('thread/turns/list', { threadId: middle, itemsView: 'full', limit: 10 })).to.deep.equal(during.turns);
-    expect(await server.typed.request('thread/read', { threadId: threads[threads.length - 1]!, includeTurns: true })).to.deep.equal(during.read);
+    expect(
+      await server.typed.request('thread/turns/list', { threadId: middle, itemsView: 'full', limit: 10 }),
+    ).to.deep.equal(during.turns);
+    expect(
+      await server.typed.request('thread/read', { threadId: threads[threads.length - 1]!, includeTurns: true }),
+    ).to.deep.equal(during.read);
     // thread/list answers from the index once the build is done.
     await waitFor(() => BUILT.test(stderr));
-    for (const [name, params] of LISTS) expect(await server.typed.request('thread/list', params), name).to.deep.equal(during[name]);
+    for (const [name, params] of LISTS)
+      expect(await server.typed.request('thread/list', params), name).to.deep.equal(during[name]);
     expect((during['newest 100'] as ResultOf<'thread/list'>).data).to.have.length(Math.min(100, threads.length));
   });
 
@@ -129,10 +140,17 @@ describe('serve on a home it has never indexed (the first build behind the answe
     // it moves as the file grows.
     const mtimeSeconds = (): number => Math.floor(fsSync.statSync(path).mtimeMs / 1000);
     const created = await server.typed.request('thread/list', { limit: 5 });
-    expect(created.data[0]).to.include({ id: NEW_THREAD, preview: 'a question asked while serving', updatedAt: mtimeSeconds() });
+    expect(created.data[0]).to.include({
+      id: NEW_THREAD,
+      preview: 'a question asked while serving',
+      updatedAt: mtimeSeconds(),
+    });
 
     // A turn a minute later (thread/list's updatedAt is in seconds).
-    const later = new RolloutWriter('paginated', NEW_THREAD, { startOrdinal: writer.nextOrdinal(), startMs: at.getTime() + 60_000 });
+    const later = new RolloutWriter('paginated', NEW_THREAD, {
+      startOrdinal: writer.nextOrdinal(),
+      startMs: at.getTime() + 60_000,
+    });
     later.chatTurn('turn-2', 'a second question', 'a second answer');
     await fs.appendFile(path, later.text());
     const grown = await server.typed.request('thread/list', { limit: 5 });
@@ -172,7 +190,17 @@ describe('the CLI on a home it has never indexed', function () {
     });
     const built = runCli(['index', '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'full')]);
     expect(await built.exited).to.equal(0);
-    const full = runCli(['turns', id, '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'full'), '--json', '--view', 'full']);
+    const full = runCli([
+      'turns',
+      id,
+      '--codex-home',
+      g.home,
+      '--index-dir',
+      nodePath.join(tmp(), 'full'),
+      '--json',
+      '--view',
+      'full',
+    ]);
     expect(await full.exited).to.equal(0);
     expect(full.stderr()).to.equal('');
     expect(JSON.parse(one.stdout())).to.deep.equal(JSON.parse(full.stdout()));
@@ -199,13 +227,41 @@ describe('the CLI on a home it has never indexed', function () {
     expect(one.stderr()).to.match(new RegExp(`^rollout-engine: indexed thread ${fork} only \\(2 files, `));
     const built = runCli(['index', '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'fork-full')]);
     expect(await built.exited).to.equal(0);
-    const full = runCli(['turns', fork!, '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'fork-full'), '--json', '--view', 'full']);
+    const full = runCli([
+      'turns',
+      fork!,
+      '--codex-home',
+      g.home,
+      '--index-dir',
+      nodePath.join(tmp(), 'fork-full'),
+      '--json',
+      '--view',
+      'full',
+    ]);
     expect(await full.exited).to.equal(0);
     expect((JSON.parse(one.stdout()) as { data: unknown[] }).data).to.not.be.empty;
     expect(JSON.parse(one.stdout())).to.deep.equal(JSON.parse(full.stdout()));
     // The fork's row too (its preview is its base's first message), read first on a fresh index.
-    const readFresh = runCli(['read', fork!, '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'fork-read'), '--json', '--no-turns']);
-    const readFull = runCli(['read', fork!, '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'fork-full'), '--json', '--no-turns']);
+    const readFresh = runCli([
+      'read',
+      fork!,
+      '--codex-home',
+      g.home,
+      '--index-dir',
+      nodePath.join(tmp(), 'fork-read'),
+      '--json',
+      '--no-turns',
+    ]);
+    const readFull = runCli([
+      'read',
+      fork!,
+      '--codex-home',
+      g.home,
+      '--index-dir',
+      nodePath.join(tmp(), 'fork-full'),
+      '--json',
+      '--no-turns',
+    ]);
     expect(await readFresh.exited, readFresh.stderr()).to.equal(0);
     expect(await readFull.exited).to.equal(0);
     expect(JSON.parse(readFresh.stdout())).to.deep.equal(JSON.parse(readFull.stdout()));
@@ -219,13 +275,26 @@ describe('serve while another process holds the build lease', function () {
   it('answers a thread from its own files while it waits, and ends when its input ends (not when the wait does)', async () => {
     const g = await generatedHome(nodePath.join(tmp(), 'home'), 4);
     const indexDir = nodePath.join(tmp(), 'index');
-    const holder = spawn(process.execPath, [LEASE_WORKER, nodePath.join(indexDir, 'index'), `${os.hostname()}:${process.pid}:test`, '60000', 'hold'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const holder = spawn(
+      process.execPath,
+      [LEASE_WORKER, nodePath.join(indexDir, 'index'), `${os.hostname()}:${process.pid}:test`, '60000', 'hold'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     try {
       const first = await readline.createInterface({ input: holder.stdout })[Symbol.asyncIterator]().next();
       expect(first.value).to.equal('acquired');
-      const server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', g.home, '--index-dir', indexDir, '--gate-wait-ms', '600000']);
+      const server = spawnRpcServer(process.execPath, [
+        CLI,
+        'serve',
+        '--codex-home',
+        g.home,
+        '--index-dir',
+        indexDir,
+        '--gate-wait-ms',
+        '600000',
+      ]);
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
       server.child.once('exit', (code, signal) => (exit = { code, signal }));
       await server.typed.request('initialize', { clientInfo: { name: 'test', version: '1' } });

@@ -25,7 +25,10 @@ describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, rev
     writeRollout(home, rolloutName(P), chatThread('paginated', P, 3).text());
     writeRollout(home, rolloutName(L), chatThread('legacy', L, 2).text());
     server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+    await server.request('initialize', {
+      clientInfo: { name: 'test', version: '1' },
+      capabilities: { experimentalApi: true },
+    });
     server.notify('initialized');
   });
   after(async () => {
@@ -48,20 +51,34 @@ describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, rev
     expect(r.result.thread.turns.map((t: { id: string }) => t.id)).to.deep.equal(['t1', 't2']);
     expect(r.result).to.include({ model: 'mock-model', cwd: '/work/project' });
     const notes = since(n);
-    expect(notes.map((x) => x.method)).to.deep.equal(['deprecationNotice', 'thread/tokenUsage/updated', 'thread/started']);
+    expect(notes.map((x) => x.method)).to.deep.equal([
+      'deprecationNotice',
+      'thread/tokenUsage/updated',
+      'thread/started',
+    ]);
     expect(notes[1]!.params).to.deep.include({ threadId: r.result.thread.id, turnId: 't2' });
     const quiet = server.notifications.length;
     const excluded = await ask('thread/fork', { threadId: P, excludeTurns: true });
     await server.settle();
     expect(excluded.result.thread.turns).to.deep.equal([]);
     expect(since(quiet).map((x) => x.method)).to.deep.equal(['thread/started']);
-    expect(await ask('thread/fork', { threadId: P, lastTurnId: 'no-such-turn' })).to.deep.equal({ error: { code: -32600, message: 'turn not found: no-such-turn' } });
+    expect(await ask('thread/fork', { threadId: P, lastTurnId: 'no-such-turn' })).to.deep.equal({
+      error: { code: -32600, message: 'turn not found: no-such-turn' },
+    });
   });
 
   it('rollout-engine fork --json prints what thread/fork answers (the fork held loaded, with its settings)', async () => {
     // Each fork is a new thread: its id, file and times are the only differences.
     const same = (answer: any): unknown => {
-      const { id, sessionId: _session, path: _path, createdAt: _created, updatedAt: _updated, recencyAt: _recency, ...thread } = answer.thread;
+      const {
+        id,
+        sessionId: _session,
+        path: _path,
+        createdAt: _created,
+        updatedAt: _updated,
+        recencyAt: _recency,
+        ...thread
+      } = answer.thread;
       return JSON.parse(
         JSON.stringify({ ...answer, thread })
           .split(id)
@@ -84,7 +101,12 @@ describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, rev
     expect(Object.keys(r.result)).to.deep.equal(['thread', 'turnsBackwardsCursor', 'itemsBackwardsCursor']);
     expect(r.result.thread.turns).to.deep.equal([]);
     expect(since(n)).to.deep.equal([{ method: 'thread/reverted', params: { threadId: P } }]);
-    const page = await ask('thread/turns/list', { threadId: P, cursor: r.result.turnsBackwardsCursor, sortDirection: 'asc', itemsView: 'notLoaded' });
+    const page = await ask('thread/turns/list', {
+      threadId: P,
+      cursor: r.result.turnsBackwardsCursor,
+      sortDirection: 'asc',
+      itemsView: 'notLoaded',
+    });
     expect(page.result.data.map((t: { id: string }) => t.id)).to.deep.equal(['t2']);
     expect(await ask('thread/revert', { threadId: L, beforeTurnId: 't1' })).to.deep.equal({
       error: { code: -32600, message: 'thread/revert only supports paginated threads' },
@@ -94,21 +116,28 @@ describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, rev
   it('thread/rollback answers the thread with the turns left; numTurns 0 refused', async () => {
     const r = await ask('thread/rollback', { threadId: L, numTurns: 1 });
     expect(r.result.thread.turns.map((t: { id: string }) => t.id)).to.deep.equal(['t1']);
-    expect(await ask('thread/rollback', { threadId: L, numTurns: 0 })).to.deep.equal({ error: { code: -32600, message: 'numTurns must be >= 1' } });
+    expect(await ask('thread/rollback', { threadId: L, numTurns: 0 })).to.deep.equal({
+      error: { code: -32600, message: 'numTurns must be >= 1' },
+    });
   });
 
   it("review/start inline and detached answer {turn, reviewThreadId}; a bad target is refused in Codex's words", async () => {
     const inline = await ask('review/start', { threadId: P, target: { type: 'uncommittedChanges' } });
     expect(inline.result.reviewThreadId).to.equal(P);
     expect(inline.result.turn).to.include({ status: 'inProgress', itemsView: 'notLoaded', rootTurnId: null });
-    const detached = await ask('review/start', { threadId: P, target: { type: 'custom', instructions: 'Look at it.' }, delivery: 'detached' });
+    const detached = await ask('review/start', {
+      threadId: P,
+      target: { type: 'custom', instructions: 'Look at it.' },
+      delivery: 'detached',
+    });
     expect(detached.result.reviewThreadId).to.not.equal(P);
     const read = await ask('thread/read', { threadId: detached.result.reviewThreadId });
     expect(read.result.thread).to.include({ parentThreadId: P, forkedFromId: P });
     expect(read.result.thread.source).to.deep.equal({ subAgent: 'review' });
     expect((await ask('review/start', { threadId: P, target: { type: 'sideways' } })).error).to.deep.equal({
       code: -32600,
-      message: 'Invalid request: unknown variant `sideways`, expected one of `uncommittedChanges`, `baseBranch`, `commit`, `custom`',
+      message:
+        'Invalid request: unknown variant `sideways`, expected one of `uncommittedChanges`, `baseBranch`, `commit`, `custom`',
     });
   });
 
@@ -117,6 +146,10 @@ describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, rev
     expect(r.result).to.deep.include({ threadId: L, turnId: 't1' });
     expect(r.result.tokenUsage.total.totalTokens).to.equal(100);
     const fork = (await ask('thread/fork', { threadId: P, excludeTurns: true })).result.thread.id;
-    expect((await ask('thread/tokenUsage/read', { threadId: fork })).result).to.deep.equal({ threadId: fork, turnId: null, tokenUsage: null });
+    expect((await ask('thread/tokenUsage/read', { threadId: fork })).result).to.deep.equal({
+      threadId: fork,
+      turnId: null,
+      tokenUsage: null,
+    });
   });
 });

@@ -16,7 +16,9 @@ const converse = (
   extra: ReadonlyArray<string> = [],
 ): Promise<{ answers: Array<Record<string, unknown>>; code: number | null }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home, ...extra], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home, ...extra], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.on('error', reject);
@@ -40,7 +42,12 @@ describe('serve: every request answered, none ends the server', function () {
     writeRollout(homeOf(), rolloutName(T), chatThread('paginated', T, 1).text());
     const huge = 'x'.repeat(10_000_000);
     const { answers, code } = await converse(homeOf(), [
-      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '1' } } }),
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { clientInfo: { name: 't', version: '1' } },
+      }),
       JSON.stringify({ jsonrpc: '2.0', method: 'initialized' }),
       JSON.stringify({ jsonrpc: '2.0', id: null, method: 'thread/list', params: {} }),
       JSON.stringify({ jsonrpc: '2.0', id: { a: 1 }, method: 'thread/list', params: {} }),
@@ -59,7 +66,10 @@ describe('serve: every request answered, none ends the server', function () {
     const invalidId = {
       jsonrpc: '2.0',
       id: null,
-      error: { code: -32600, message: 'Invalid request: id must be a string or an integer from -9007199254740991 to 9007199254740991' },
+      error: {
+        code: -32600,
+        message: 'Invalid request: id must be a string or an integer from -9007199254740991 to 9007199254740991',
+      },
     };
     expect(nullId).to.deep.equal(invalidId);
     expect(objectId).to.deep.equal(invalidId);
@@ -70,18 +80,30 @@ describe('serve: every request answered, none ends the server', function () {
       'invalid thread id: invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `x` at 1',
     );
     expect((deep!['error'] as { code: number; message: string }).code).to.equal(-32700);
-    expect((deep!['error'] as { code: number; message: string }).message).to.contain('recursion limit exceeded: nested deeper than 127 levels');
+    expect((deep!['error'] as { code: number; message: string }).message).to.contain(
+      'recursion limit exceeded: nested deeper than 127 levels',
+    );
     expect(next).to.deep.include({ id: 5 });
     expect((next!['result'] as { thread: { id: string } }).thread.id).to.equal(T);
   });
 
   it('refuses a message over --max-request-bytes without holding it, then answers the next; the option itself is checked', async () => {
     writeRollout(homeOf(), rolloutName(T), chatThread('paginated', T, 1).text());
-    const big = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'thread/read', params: { threadId: 'y'.repeat(2 << 20) } });
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'thread/read',
+      params: { threadId: 'y'.repeat(2 << 20) },
+    });
     const { answers, code } = await converse(
       homeOf(),
       [
-        JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '1' } } }),
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { clientInfo: { name: 't', version: '1' } },
+        }),
         big,
         JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'thread/read', params: { threadId: T } }),
       ],
@@ -92,7 +114,10 @@ describe('serve: every request answered, none ends the server', function () {
     expect(answers[1]).to.deep.equal({
       jsonrpc: '2.0',
       id: null,
-      error: { code: -32600, message: `Invalid request: a message of ${Buffer.byteLength(big)} bytes is over the limit of ${1 << 20} bytes` },
+      error: {
+        code: -32600,
+        message: `Invalid request: a message of ${Buffer.byteLength(big)} bytes is over the limit of ${1 << 20} bytes`,
+      },
     });
     expect(answers[2]).to.deep.include({ id: 3 });
     const refused = await converse(homeOf(), [], ['--max-request-bytes', '10']);

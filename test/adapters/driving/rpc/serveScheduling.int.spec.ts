@@ -14,7 +14,8 @@ import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationH
 const P = 'ffffffff-0000-7000-8000-0000000000a1';
 const Q = 'ffffffff-0000-7000-8000-0000000000a2';
 
-const turnsOf = (a: RpcAnswer): number => ((a as { result: { thread: { turns: unknown[] } } }).result.thread.turns ?? []).length;
+const turnsOf = (a: RpcAnswer): number =>
+  ((a as { result: { thread: { turns: unknown[] } } }).result.thread.turns ?? []).length;
 
 describe('rollout-engine serve: scheduling of real methods', function () {
   this.timeout(120_000);
@@ -26,7 +27,10 @@ describe('rollout-engine serve: scheduling of real methods', function () {
     writeRollout(home, rolloutName(P), chatThread('paginated', P, 3).text());
     writeRollout(home, rolloutName(Q), chatThread('legacy', Q, 3).text());
     server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+    await server.request('initialize', {
+      clientInfo: { name: 'test', version: '1' },
+      capabilities: { experimentalApi: true },
+    });
     server.notify('initialized');
   });
   after(async () => {
@@ -47,7 +51,10 @@ describe('rollout-engine serve: scheduling of real methods', function () {
         server.request('thread/read', { threadId: thread, includeTurns: true }),
       ];
       const [read3, rolled2, list, read2, , rolled1, read1] = await Promise.all(answers);
-      expect([turnsOf(read3!), turnsOf(rolled2!), turnsOf(read2!), turnsOf(rolled1!), turnsOf(read1!)], thread).to.deep.equal([3, 2, 2, 1, 1]);
+      expect(
+        [turnsOf(read3!), turnsOf(rolled2!), turnsOf(read2!), turnsOf(rolled1!), turnsOf(read1!)],
+        thread,
+      ).to.deep.equal([3, 2, 2, 1, 1]);
       expect(list).to.have.nested.property('result.data');
     }
   });
@@ -55,12 +62,19 @@ describe('rollout-engine serve: scheduling of real methods', function () {
   it('server/diagnostics answers in the shape Codex 0.169.0 generates (ServerDiagnosticsResponse), with its in-flight gauge', async () => {
     const diag = await server.typed.request('server/diagnostics', {});
     expect(Object.keys(diag)).to.deep.equal(['process', 'gauges']);
-    expect(diag.process).to.deep.equal({ id: server.child.pid, residentMemoryBytes: diag.process.residentMemoryBytes, physicalFootprintBytes: null });
+    expect(diag.process).to.deep.equal({
+      id: server.child.pid,
+      residentMemoryBytes: diag.process.residentMemoryBytes,
+      physicalFootprintBytes: null,
+    });
     // serve's RSS: a measure, not a count.
     expect(diag.process.residentMemoryBytes)
       .to.be.a('number')
       .above(1 << 20);
-    expect(diag.gauges.find((g) => g.name === 'app.requests.in_flight')).to.deep.equal({ name: 'app.requests.in_flight', value: 1 });
+    expect(diag.gauges.find((g) => g.name === 'app.requests.in_flight')).to.deep.equal({
+      name: 'app.requests.in_flight',
+      value: 1,
+    });
   });
 
   it('refuses what is over --max-requests-per-connection with -32001 and codex_error_info while the first request waits for the home', async () => {
@@ -69,9 +83,13 @@ describe('rollout-engine serve: scheduling of real methods', function () {
       ...[2, 3, 4, 5].map((id) => ({ jsonrpc: '2.0', id, method: 'thread/list', params: {} })),
     ];
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home, '--max-requests-per-connection', '1'], {
-        stdio: ['pipe', 'pipe', 'ignore'],
-      });
+      const child = spawn(
+        process.execPath,
+        [ENGINE_CLI_PATH, 'serve', '--codex-home', home, '--max-requests-per-connection', '1'],
+        {
+          stdio: ['pipe', 'pipe', 'ignore'],
+        },
+      );
       let text = '';
       child.stdout.on('data', (d: Buffer) => (text += d.toString('utf8')));
       child.on('error', reject);

@@ -22,7 +22,8 @@ describe('rollout-engine serve: thread management notifications, loaded threads,
     server.notify('initialized');
     return server;
   };
-  const arrived = (s: StdioRpcClient, from: number) => s.received.slice(from).map((x) => x.replace(/^answer .*/, 'answer'));
+  const arrived = (s: StdioRpcClient, from: number) =>
+    s.received.slice(from).map((x) => x.replace(/^answer .*/, 'answer'));
 
   before(() => {
     home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'serve-mgmt-'));
@@ -34,13 +35,24 @@ describe('rollout-engine serve: thread management notifications, loaded threads,
     const s = await open({ experimentalApi: true });
     try {
       const m = s.received.length;
-      const { reviewThreadId } = await s.typed.request('review/start', { threadId: P, target: { type: 'uncommittedChanges' }, delivery: 'detached' });
+      const { reviewThreadId } = await s.typed.request('review/start', {
+        threadId: P,
+        target: { type: 'uncommittedChanges' },
+        delivery: 'detached',
+      });
       await s.settle();
       expect(arrived(s, m)).to.deep.equal(['answer', 'thread/started']);
-      const started = s.notifications[s.notifications.length - 1]!.params as { thread: { id: string; status: unknown; turns: unknown[] } };
+      const started = s.notifications[s.notifications.length - 1]!.params as {
+        thread: { id: string; status: unknown; turns: unknown[] };
+      };
       expect(started.thread).to.deep.include({ id: reviewThreadId, status: { type: 'idle' }, turns: [] });
-      expect(await s.typed.request('thread/loaded/list', {})).to.deep.equal({ data: [reviewThreadId], nextCursor: null });
-      expect((await s.typed.request('thread/read', { threadId: reviewThreadId })).thread.status).to.deep.equal({ type: 'idle' });
+      expect(await s.typed.request('thread/loaded/list', {})).to.deep.equal({
+        data: [reviewThreadId],
+        nextCursor: null,
+      });
+      expect((await s.typed.request('thread/read', { threadId: reviewThreadId })).thread.status).to.deep.equal({
+        type: 'idle',
+      });
       const a = s.received.length;
       await s.typed.request('thread/archive', { threadId: reviewThreadId });
       await s.settle();
@@ -52,7 +64,10 @@ describe('rollout-engine serve: thread management notifications, loaded threads,
   });
 
   it('optOutNotificationMethods: the named notifications are not sent on that connection, the others are', async () => {
-    const s = await open({ experimentalApi: true, optOutNotificationMethods: ['thread/started', 'thread/name/updated'] });
+    const s = await open({
+      experimentalApi: true,
+      optOutNotificationMethods: ['thread/started', 'thread/name/updated'],
+    });
     try {
       const m = s.received.length;
       await s.request('thread/fork', { threadId: P, lastTurnId: 't1' });
@@ -67,9 +82,23 @@ describe('rollout-engine serve: thread management notifications, loaded threads,
   it('thread/readState/update: a stale revision is -32600 "read state changed" with Codex’s data', async () => {
     const s = await open({ experimentalApi: true });
     try {
-      const first = await s.typed.request('thread/readState/update', { threadId: P, operation: { type: 'unread' }, expectedRevision: `initial:${P}` });
-      const stale = await s.request('thread/readState/update', { threadId: P, operation: { type: 'read' }, expectedRevision: `initial:${P}` });
-      expect(stale).to.deep.equal({ error: { code: -32600, message: 'read state changed', data: { reason: 'readStateConflict', readState: first.readState } } });
+      const first = await s.typed.request('thread/readState/update', {
+        threadId: P,
+        operation: { type: 'unread' },
+        expectedRevision: `initial:${P}`,
+      });
+      const stale = await s.request('thread/readState/update', {
+        threadId: P,
+        operation: { type: 'read' },
+        expectedRevision: `initial:${P}`,
+      });
+      expect(stale).to.deep.equal({
+        error: {
+          code: -32600,
+          message: 'read state changed',
+          data: { reason: 'readStateConflict', readState: first.readState },
+        },
+      });
       expect((await s.typed.request('thread/read', { threadId: P })).readState).to.deep.equal(first.readState);
     } finally {
       await s.close();
@@ -80,16 +109,33 @@ describe('rollout-engine serve: thread management notifications, loaded threads,
     for (const version of CODEX_VERSIONS) {
       // Our notifications held to that version's schema (the hooks' is the run's own).
       const schema = version === answerSchema.active()?.version ? undefined : await CodexSchema.generateAt(version);
-      const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home, '--codex-version', version], schema === undefined ? {} : { schema });
+      const s = spawnRpcServer(
+        process.execPath,
+        [ENGINE_CLI_PATH, 'serve', '--codex-home', home, '--codex-version', version],
+        schema === undefined ? {} : { schema },
+      );
       try {
-        await s.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+        await s.request('initialize', {
+          clientInfo: { name: 'test', version: '1' },
+          capabilities: { experimentalApi: true },
+        });
         s.notify('initialized');
         const revision = (await s.typed.request('thread/read', { threadId: P })).readState!.revision;
         const from = s.received.length;
-        const changed = await s.typed.request('thread/readState/update', { threadId: P, operation: { type: 'unread' }, expectedRevision: revision });
-        const stale = await s.request('thread/readState/update', { threadId: P, operation: { type: 'read' }, expectedRevision: revision });
+        const changed = await s.typed.request('thread/readState/update', {
+          threadId: P,
+          operation: { type: 'unread' },
+          expectedRevision: revision,
+        });
+        const stale = await s.request('thread/readState/update', {
+          threadId: P,
+          operation: { type: 'read' },
+          expectedRevision: revision,
+        });
         expect(stale, version).to.have.property('error');
-        expect(arrived(s, from), version).to.deep.equal(version === '0.169.0' ? ['answer', 'answer'] : ['thread/readState/changed', 'answer', 'answer']);
+        expect(arrived(s, from), version).to.deep.equal(
+          version === '0.169.0' ? ['answer', 'answer'] : ['thread/readState/changed', 'answer', 'answer'],
+        );
         const told = s.notifications.filter((n) => n.method === 'thread/readState/changed');
         expect(
           told.map((n) => n.params),

@@ -14,7 +14,10 @@ import type { ThreadManagementPorts } from '../../../../replay/ports.js';
 import { streamedText } from '../../../fixtures/streamedText.js';
 import { NO_HOME_BUNDLES } from '../../../fixtures/noHomeBundles.js';
 
-async function* streamOf<A>(xs: ReadonlyArray<A>, failAfter?: { readonly at: number; readonly error: unknown }): AsyncGenerator<A> {
+async function* streamOf<A>(
+  xs: ReadonlyArray<A>,
+  failAfter?: { readonly at: number; readonly error: unknown },
+): AsyncGenerator<A> {
   for (const [i, x] of xs.entries()) {
     if (failAfter !== undefined && i === failAfter.at) throw failAfter.error;
     yield await Promise.resolve(x);
@@ -24,12 +27,18 @@ async function* streamOf<A>(xs: ReadonlyArray<A>, failAfter?: { readonly at: num
 /** A value with its arrays made streams, where `streams` says so, and the same value in memory. */
 const withStreams = (v: unknown, streams: () => boolean): unknown => {
   if (Array.isArray(v)) return streams() ? streamOf(v) : v;
-  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withStreams(x, streams)]));
+  if (typeof v === 'object' && v !== null)
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withStreams(x, streams)]));
   return v;
 };
 
 /** A sink that takes `chunkDelayMs` per write and signals backpressure after 1 KiB. */
-const slowSink = (): { out: Writable; text: () => Promise<string>; writes: () => number; mostBuffered: () => number } => {
+const slowSink = (): {
+  out: Writable;
+  text: () => Promise<string>;
+  writes: () => number;
+  mostBuffered: () => number;
+} => {
   let text = '';
   let writes = 0;
   let mostBuffered = 0;
@@ -79,14 +88,24 @@ describe('RenderedTurns: turns as their JSON text', () => {
 
   it("are written in place as a streamed array's elements, and cannot be written as one JSON value by mistake", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(arbitraryTurn, { maxLength: 6 }), fc.integer({ min: 1, max: 3 }), async (turns, per) => {
-        const parts: Array<Turn | RenderedTurns> = [];
-        for (let i = 0; i < turns.length; i += per) {
-          const group = turns.slice(i, i + per);
-          parts.push(group.length === 1 && i % 2 === 0 ? group[0]! : new RenderedTurns(group.map((t) => JSON.stringify(t)).join(',')));
-        }
-        expect(await streamedText({ thread: { id: 'x', turns: streamOf(parts) } })).to.equal(JSON.stringify({ thread: { id: 'x', turns } }));
-      }),
+      fc.asyncProperty(
+        fc.array(arbitraryTurn, { maxLength: 6 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (turns, per) => {
+          const parts: Array<Turn | RenderedTurns> = [];
+          for (let i = 0; i < turns.length; i += per) {
+            const group = turns.slice(i, i + per);
+            parts.push(
+              group.length === 1 && i % 2 === 0
+                ? group[0]!
+                : new RenderedTurns(group.map((t) => JSON.stringify(t)).join(',')),
+            );
+          }
+          expect(await streamedText({ thread: { id: 'x', turns: streamOf(parts) } })).to.equal(
+            JSON.stringify({ thread: { id: 'x', turns } }),
+          );
+        },
+      ),
       { numRuns: 200 },
     );
     expect(() => JSON.stringify([new RenderedTurns('{"id":"a"},{"id":"b"}')])).to.throw(TypeError, /turnValues/);
@@ -122,12 +141,16 @@ describe('streamedJson: JSON written as it is produced', () => {
   it('an error before the first write leaves nothing written; after it, the cut line is ended with a newline', async () => {
     const small = slowSink();
     const boom = corrupt('/x.jsonl', 0, 'rewritten');
-    let thrown: unknown = await writeJsonLine(small.out, { turns: streamOf([1, 2, 3], { at: 2, error: boom }) }).catch((e: unknown) => e);
+    let thrown: unknown = await writeJsonLine(small.out, { turns: streamOf([1, 2, 3], { at: 2, error: boom }) }).catch(
+      (e: unknown) => e,
+    );
     expect(thrown).to.equal(boom);
     expect(await small.text()).to.equal('');
     const big = slowSink();
     const turns = Array.from({ length: 1000 }, (_, i) => ({ id: i, text: 'y'.repeat(200) }));
-    thrown = await writeJsonLine(big.out, { turns: streamOf(turns, { at: 900, error: boom }) }).catch((e: unknown) => e);
+    thrown = await writeJsonLine(big.out, { turns: streamOf(turns, { at: 900, error: boom }) }).catch(
+      (e: unknown) => e,
+    );
     expect(thrown).to.equal(boom);
     const cut = await big.text();
     expect(cut.endsWith('\n')).to.equal(true);

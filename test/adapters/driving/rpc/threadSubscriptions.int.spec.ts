@@ -23,11 +23,16 @@ describe('threadSubscriptions: the live notifications hub', function () {
   const w = chatThread('paginated', P, 1);
   let next = w.nextOrdinal();
   const got: Record<'a' | 'b', Array<{ method: string; params: any }>> = { a: [], b: [] };
-  const sendTo = (who: 'a' | 'b') => async (messages: ReadonlyArray<unknown>) => void got[who].push(...(messages as Array<{ method: string; params: any }>));
+  const sendTo = (who: 'a' | 'b') => async (messages: ReadonlyArray<unknown>) =>
+    void got[who].push(...(messages as Array<{ method: string; params: any }>));
 
   /** Another process appends a turn; the watch reports the file. */
   const codexWritesTurn = (turnId: string): void => {
-    const t = new RolloutWriter('paginated', P, { startOrdinal: next, startMs: w.nowMs() + 1000 }).chatTurn(turnId, `q ${turnId}`, `a ${turnId}`);
+    const t = new RolloutWriter('paginated', P, { startOrdinal: next, startMs: w.nowMs() + 1000 }).chatTurn(
+      turnId,
+      `q ${turnId}`,
+      `a ${turnId}`,
+    );
     fs.appendFileSync(path, t.text());
     next = t.nextOrdinal();
     hub.fileChanged(path);
@@ -35,7 +40,8 @@ describe('threadSubscriptions: the live notifications hub', function () {
   const told = async (who: 'a' | 'b', turnId: string): Promise<string[]> => {
     const deadline = Date.now() + 60_000; // a hang bound, not a speed verdict
     const mine = () => got[who].filter((n) => n.params.turn?.id === turnId || n.params.turnId === turnId);
-    while (!mine().some((n) => n.method === 'turn/completed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (!mine().some((n) => n.method === 'turn/completed') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
     return mine().map((n) => n.method);
   };
 
@@ -61,7 +67,14 @@ describe('threadSubscriptions: the live notifications hub', function () {
     expect(E.isLeft(unknown) && unknown.left._tag).to.equal('NotFound');
 
     codexWritesTurn('t2');
-    const full = ['turn/started', 'item/completed', 'item/completed', 'item/completed', 'thread/tokenUsage/updated', 'turn/completed'];
+    const full = [
+      'turn/started',
+      'item/completed',
+      'item/completed',
+      'item/completed',
+      'thread/tokenUsage/updated',
+      'turn/completed',
+    ];
     expect(await told('a', 't2')).to.deep.equal(full);
     expect(got.b).to.deep.equal([]);
     expect(got.a.every((n) => typeof (n as { emittedAtMs?: unknown }).emittedAtMs === 'number')).to.equal(true);
@@ -92,7 +105,9 @@ describe('threadSubscriptions: the live notifications hub', function () {
       const completed = () => steps.flat().filter((n) => n.method === 'turn/completed');
       const deadline = Date.now() + 60_000; // a hang bound, not a speed verdict
       while (completed().length < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      expect(completed().map((n) => n.params.turn.id)).to.deep.equal(Array.from({ length: 150 }, (_, i) => `burst-${i}`));
+      expect(completed().map((n) => n.params.turn.id)).to.deep.equal(
+        Array.from({ length: 150 }, (_, i) => `burst-${i}`),
+      );
       for (const n of completed()) {
         expect(n.params.turn.itemsView, n.params.turn.id).to.equal('summary');
         expect(

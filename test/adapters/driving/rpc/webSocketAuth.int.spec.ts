@@ -7,7 +7,15 @@ import { expect } from 'chai';
 import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { EXIT } from '../../../../adapters/driving/cli/exitCodes.js';
-import { authServers, freePort, refusedStartups, runToExit, TOKEN, tryUpgrade, waitReady } from './webSocketAuthCases.js';
+import {
+  authServers,
+  freePort,
+  refusedStartups,
+  runToExit,
+  TOKEN,
+  tryUpgrade,
+  waitReady,
+} from './webSocketAuthCases.js';
 
 describe('serve over WebSocket: auth', function () {
   this.timeout(120_000);
@@ -24,25 +32,56 @@ describe('serve over WebSocket: auth', function () {
     it(`answers each upgrade as Codex does: server ${index + 1} of 3`, async () => {
       const server = authServers(dirOf())[index]!;
       const port = await freePort();
-      child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf(), '--new-home', '--listen', `ws://127.0.0.1:${port}`, ...server.flags], {
-        stdio: 'ignore',
-      });
+      child = spawn(
+        process.execPath,
+        [
+          ENGINE_CLI_PATH,
+          'serve',
+          '--codex-home',
+          homeOf(),
+          '--new-home',
+          '--listen',
+          `ws://127.0.0.1:${port}`,
+          ...server.flags,
+        ],
+        {
+          stdio: 'ignore',
+        },
+      );
       await waitReady(port, child);
-      for (const c of server.cases) expect(await tryUpgrade(port, await c.headers()), `${server.label}: ${c.label}`).to.deep.equal(c.expected);
+      for (const c of server.cases)
+        expect(await tryUpgrade(port, await c.headers()), `${server.label}: ${c.label}`).to.deep.equal(c.expected);
     });
 
   it("with --ws-auth, GET /metrics asks for the bearer token unless --metrics-public; /readyz, /healthz and the viewer's files stay open", async () => {
     const [tokenServer] = authServers(dirOf());
-    const status = async (port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> => {
+    const status = async (
+      port: number,
+      path: string,
+      headers: Record<string, string> = {},
+    ): Promise<{ status: number; body: string }> => {
       const r = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
       return { status: r.status, body: await r.text() };
     };
     for (const metricsPublic of [false, true]) {
       const port = await freePort();
       const flags = [...tokenServer!.flags, ...(metricsPublic ? ['--metrics-public'] : [])];
-      child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf(), '--new-home', '--listen', `ws://127.0.0.1:${port}`, ...flags], {
-        stdio: 'ignore',
-      });
+      child = spawn(
+        process.execPath,
+        [
+          ENGINE_CLI_PATH,
+          'serve',
+          '--codex-home',
+          homeOf(),
+          '--new-home',
+          '--listen',
+          `ws://127.0.0.1:${port}`,
+          ...flags,
+        ],
+        {
+          stdio: 'ignore',
+        },
+      );
       await waitReady(port, child);
       const scraped = await status(port, '/metrics', { Authorization: `Bearer ${TOKEN}` });
       expect(scraped.status, `public ${metricsPublic}: with the token`).to.equal(200);
@@ -56,7 +95,8 @@ describe('serve over WebSocket: auth', function () {
         expect(anonymous, 'no token').to.deep.equal({ status: 401, body: 'missing websocket bearer token' });
         expect(wrong, 'a wrong token').to.deep.equal({ status: 401, body: 'invalid websocket bearer token' });
       }
-      for (const path of ['/readyz', '/healthz', '/viewer/']) expect((await status(port, path)).status, `public ${metricsPublic}: ${path}`).to.equal(200);
+      for (const path of ['/readyz', '/healthz', '/viewer/'])
+        expect((await status(port, path)).status, `public ${metricsPublic}: ${path}`).to.equal(200);
       child.kill('SIGTERM');
       await new Promise((r) => child!.once('exit', r));
       child = undefined;
@@ -66,7 +106,11 @@ describe('serve over WebSocket: auth', function () {
   it('refuses to start as Codex does (a non-loopback bind without auth, auth flags that do not go together), exit 2', async () => {
     const port = await freePort();
     for (const s of refusedStartups(dirOf(), port)) {
-      const { code, stderr } = await runToExit(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf(), '--new-home', ...s.args], process.env);
+      const { code, stderr } = await runToExit(
+        process.execPath,
+        [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf(), '--new-home', ...s.args],
+        process.env,
+      );
       expect(code, s.label).to.equal(EXIT.badRequest);
       expect(stderr, s.label).to.contain(s.message);
     }

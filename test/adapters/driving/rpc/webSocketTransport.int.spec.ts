@@ -64,7 +64,9 @@ const metric = async (s: WebSocketServe, line: string): Promise<number> => {
 /** The raw stdout line `serve` (stdio) answers a request with (its last line). */
 const stdioAnswerBytes = (home: string, request: unknown): Promise<Buffer> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     const out: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.on('error', reject);
@@ -92,7 +94,10 @@ describe('serve over WebSocket', function () {
     const list = await a.request(1, 'thread/list', {});
     expect((list['result'] as { data: Array<{ id: string }> }).data.map((t) => t.id)).to.deep.equal([T]);
     a.ws.send('not json');
-    a.ws.send(Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'thread/turns/list', params: { threadId: T } })), { binary: true });
+    a.ws.send(
+      Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'thread/turns/list', params: { threadId: T } })),
+      { binary: true },
+    );
     await until(() => a.messages.length >= 4, 5000);
     expect(JSON.parse(a.messages[2]!.text)).to.deep.include({
       id: null,
@@ -132,7 +137,9 @@ describe('serve over WebSocket', function () {
     const m = await fetch(`${http}/metrics`);
     expect(m.headers.get('content-type')).to.contain('text/plain');
     const text = await m.text();
-    expect(text).to.match(/^rollout_engine_rpc_request_duration_seconds_count\{method="thread\/list",outcome="ok"\} 1$/m);
+    expect(text).to.match(
+      /^rollout_engine_rpc_request_duration_seconds_count\{method="thread\/list",outcome="ok"\} 1$/m,
+    );
     expect(text).to.match(/^rollout_engine_connections\{transport="ws"\} 1$/m);
     expect(text).to.match(/^rollout_engine_ws_upgrades_refused_total\{status="403"\} 1$/m);
     expect(text).to.match(/^rollout_engine_rpc_requests_in_flight 0$/m);
@@ -157,11 +164,19 @@ describe('serve over WebSocket', function () {
 
   it('drops a consumer that stops reading once its outbound buffer is over the bound, without producing what it asked for, and serves the others', async () => {
     bigThread(homeOf());
-    serve = await startWebSocketServe(homeOf(), { limits: { maxBufferedBytes: 256 * 1024, fragmentBytes: 16 * 1024, stallMs: 300 } });
+    serve = await startWebSocketServe(homeOf(), {
+      limits: { maxBufferedBytes: 256 * 1024, fragmentBytes: 16 * 1024, stallMs: 300 },
+    });
     const slow = await client(serve.url);
     slow.ws.pause();
-    for (let id = 1; id <= 40; id++) slow.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'thread/read', params: { threadId: T, includeTurns: true } }));
-    await until(async () => (await metric(serve!, 'rollout_engine_ws_peers_dropped_total{reason="slow"}')) === 1, 20_000);
+    for (let id = 1; id <= 40; id++)
+      slow.ws.send(
+        JSON.stringify({ jsonrpc: '2.0', id, method: 'thread/read', params: { threadId: T, includeTurns: true } }),
+      );
+    await until(
+      async () => (await metric(serve!, 'rollout_engine_ws_peers_dropped_total{reason="slow"}')) === 1,
+      20_000,
+    );
     // 40 answers are 40 MB: the server stopped at its bound plus what the sockets hold.
     expect(await metric(serve, 'rollout_engine_ws_bytes_out_total')).to.be.lessThan(12 << 20);
     slow.ws.resume();
@@ -196,7 +211,9 @@ describe('serve over WebSocket', function () {
     writeRollout(homeOf(), rolloutName(T), chatThread('paginated', T, 1).text());
     serve = await startWebSocketServe(homeOf(), { limits: { maxMessageBytes: 64 * 1024 } });
     const c = await client(serve.url);
-    c.ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'thread/read', params: { threadId: 'x'.repeat(70 * 1024) } }));
+    c.ws.send(
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'thread/read', params: { threadId: 'x'.repeat(70 * 1024) } }),
+    );
     expect((await c.closing).code).to.equal(1009);
   });
 });
@@ -211,7 +228,11 @@ describe('webSocketConnection: a stream that fails part way', function () {
     const peer = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`);
     const got: string[] = [];
     peer.on('message', (d) => got.push(d.toString()));
-    const conn = webSocketConnection(await accepted, { ...DEFAULT_WEBSOCKET_LIMITS, fragmentBytes: 4096 }, { onSlowPeer: () => undefined, onBytesOut: () => undefined });
+    const conn = webSocketConnection(
+      await accepted,
+      { ...DEFAULT_WEBSOCKET_LIMITS, fragmentBytes: 4096 },
+      { onSlowPeer: () => undefined, onBytesOut: () => undefined },
+    );
     const boom = new Error('rollout rewritten under the index');
     async function* turns() {
       for (let i = 0; i < 100; i++) yield { id: i, text: 'x'.repeat(1000) };

@@ -1,0 +1,182 @@
+import type { Usage } from './usage.js';
+import { ZERO_USAGE } from './usage.js';
+import type { PricingTable } from './pricing.js';
+import { costOf, priceOf } from './pricing.js';
+import type { ModelUsage, TokenDimension, TokenReportOptions, UsageGroup, UsageSum } from './reportShape.js';
+import { NO_MODEL_RECORDED, TOKEN_DIMENSIONS, totalCost } from './reportShape.js';
+
+// A token report's groups: each counted entry summed into its group of every dimension, then priced per model.
+
+/** The Monday (YYYY-MM-DD) of a day's week. */
+const mondayOf = (day: string): string => {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString().slice(0, 10);
+};
+
+/** A response, or a bucket of them, as the groups read it. */
+export interface Entry {
+  readonly threadId: string;
+  readonly turnId: string | null;
+  /** The instant its keys are taken from (a bucket's first; all of it is in the same day, week, month and block). */
+  readonly timestamp: string | null;
+  readonly ms: number;
+  /** Its last instant (a bucket's; a response's own). */
+  readonly lastMs: number;
+  readonly model: string | null;
+  readonly provider: string | null;
+  readonly cwd: string | null;
+  readonly usage: Usage;
+  readonly responses: number;
+}
+
+const keyOf = (d: Exclude<TokenDimension, 'block'>, p: Entry, options: TokenReportOptions): string | null => {
+  switch (d) {
+    case 'thread':
+      return p.threadId;
+    case 'turn':
+      return p.turnId;
+    case 'dayUtc':
+      return p.timestamp === null ? null : p.timestamp.slice(0, 10);
+    case 'dayLocal':
+      return p.timestamp === null ? null : options.localDay(p.timestamp);
+    case 'week':
+      return p.timestamp === null ? null : mondayOf(options.localDay(p.timestamp));
+    case 'month':
+      return p.timestamp === null ? null : options.localDay(p.timestamp).slice(0, 7);
+    case 'model':
+      return p.model;
+    case 'provider':
+      return p.provider;
+    case 'cwd':
+      return p.cwd;
+    case 'client':
+      return options.clientOf?.(p.threadId) ?? null;
+  }
+};
+
+const BLOCK_MS = 5 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * Each timed entry's 5-hour block (its start, ISO), as ccusage's `identifySessionBlocks` draws them
+ * over responses: a bucket lies within a 15-minute slot, so none of its responses starts a block
+ * but its first (block ends are whole hours) and no gap inside it reaches 5 hours.
+ */
+const blocksOf = (timed: ReadonlyArray<Entry>): Map<Entry, string> => {
+  const out = new Map<Entry, string>();
+  let start = Number.NaN;
+  let last = Number.NaN;
+  for (const e of [...timed].sort((a, b) => a.ms - b.ms)) {
+    if (Number.isNaN(start) || e.ms - start >= BLOCK_MS || e.ms - last >= BLOCK_MS)
+      start = Math.floor(e.ms / HOUR_MS) * HOUR_MS;
+    if (Number.isNaN(last) || e.lastMs > last) last = e.lastMs;
+    out.set(e, new Date(start).toISOString());
+  }
+  return out;
+};
+const byKey = (a: UsageGroup, b: UsageGroup): number => {
+  const x = `${a.threadId ?? ''}\u0000${a.key ?? ''}`;
+  const y = `${b.threadId ?? ''}\u0000${b.key ?? ''}`;
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/** Days, weeks, months, blocks and turns read in time order; the other dimensions largest first. */
+const inTimeOrder: ReadonlySet<TokenDimension> = new Set(['dayUtc', 'dayLocal', 'week', 'month', 'block', 'turn']);
+
+type Sum = { -readonly [K in keyof UsageSum]: number };
+type Acc = Sum & { key: string | null; threadId?: string; models: Map<string, Sum & { model: string | null }> };
+
+const emptyAcc = (): Sum => ({ ...ZERO_USAGE, responses: 0 });
+
+/** Add `responses` responses' usage into an accumulator in place (hot loop: tens of thousands of responses × dimensions). */
+const accumulate = (a: Sum, u: Usage, responses: number): void => {
+  a.inputTokens += u.inputTokens;
+  a.cachedInputTokens += u.cachedInputTokens;
+  a.cacheWriteInputTokens += u.cacheWriteInputTokens;
+  a.outputTokens += u.outputTokens;
+  a.reasoningOutputTokens += u.reasoningOutputTokens;
+  a.totalTokens += u.totalTokens;
+  a.responses += responses;
+};
+
+const accumulateWithModel = (a: Acc, u: Usage, model: string | null, responses: number): void => {
+  accumulate(a, u, responses);
+  const slot = model ?? '\u0001';
+  let m = a.models.get(slot);
+  if (m === undefined) {
+    m = { ...emptyAcc(), model };
+    a.models.set(slot, m);
+  }
+  accumulate(m, u, responses);
+};
+
+const byTotal = (a: { totalTokens: number }, b: { totalTokens: number }): number => b.totalTokens - a.totalTokens;
+
+/** A group's sums with its per-model rows and its cost: the priced part and the models it leaves out (`totalCost`). */
+const priced = (a: Acc, pricing: PricingTable, unpriced: Set<string>): UsageGroup => {
+  const models = [...a.models.values()].sort(byTotal).map((m): ModelUsage => {
+    const p = m.model === null ? undefined : priceOf(pricing, m.model);
+    // A model without a price but without tokens costs nothing: it is not said to be missing.
+    const cost = p === undefined ? (m.totalTokens > 0 ? null : 0) : costOf(m, p);
+    if (cost === null) unpriced.add(m.model ?? NO_MODEL_RECORDED);
+    return { ...m, ...totalCost([{ cost, model: m.model ?? NO_MODEL_RECORDED }]) };
+  });
+  const { models: _models, ...sums } = a;
+  return {
+    ...sums,
+    models,
+    ...totalCost(models.map((m) => ({ cost: m.costUsd, model: m.model ?? NO_MODEL_RECORDED }))),
+  };
+};
+
+/** The groups a report tallies: `count` sums each entry in, `priceGroups` prices them once every entry is in. */
+export interface GroupTally {
+  readonly count: (e: Entry) => void;
+  readonly priceGroups: (pricing: PricingTable) => {
+    readonly total: Omit<UsageGroup, 'key'>;
+    readonly unpricedModels: ReadonlyArray<string>;
+    readonly groups: Record<TokenDimension, UsageGroup[]>;
+  };
+}
+
+export const groupTally = (dims: ReadonlyArray<TokenDimension>, options: TokenReportOptions): GroupTally => {
+  const total: Acc = { ...emptyAcc(), key: null, models: new Map() };
+  const maps = Object.fromEntries(TOKEN_DIMENSIONS.map((d) => [d, new Map<string, Acc>()])) as Record<
+    TokenDimension,
+    Map<string, Acc>
+  >;
+  const keyed = dims.filter((d): d is Exclude<TokenDimension, 'block'> => d !== 'block');
+  const byBlock = dims.includes('block');
+  // Blocks are drawn over every timed entry at once (`blocksOf`), when the groups are priced.
+  const timed: Entry[] = [];
+  const add = (d: TokenDimension, key: string | null, threadId: string | undefined, e: Entry): void => {
+    const slot = `${threadId ?? ''}\u0000${key === null ? '\u0001' : key}`;
+    let g = maps[d].get(slot);
+    if (g === undefined) {
+      g = { ...emptyAcc(), key, ...(threadId === undefined ? {} : { threadId }), models: new Map() };
+      maps[d].set(slot, g);
+    }
+    accumulateWithModel(g, e.usage, e.model, e.responses);
+  };
+  const count = (e: Entry): void => {
+    accumulateWithModel(total, e.usage, e.model, e.responses);
+    for (const d of keyed) add(d, keyOf(d, e, options), d === 'turn' ? e.threadId : undefined, e);
+    if (!byBlock) return;
+    if (Number.isNaN(e.ms)) add('block', null, undefined, e);
+    else timed.push(e);
+  };
+  const priceGroups: GroupTally['priceGroups'] = (pricing) => {
+    for (const [e, block] of blocksOf(timed)) add('block', block, undefined, e);
+    const unpriced = new Set<string>();
+    const groups = Object.fromEntries(
+      TOKEN_DIMENSIONS.map((d) => {
+        const gs = [...maps[d].values()].map((a) => priced(a, pricing, unpriced));
+        return [d, inTimeOrder.has(d) ? gs.sort(byKey) : gs.sort((a, b) => byTotal(a, b) || byKey(a, b))];
+      }),
+    ) as Record<TokenDimension, UsageGroup[]>;
+    const { key: _key, ...totalSums } = priced(total, pricing, unpriced);
+    return { total: totalSums, unpricedModels: [...unpriced].sort(), groups };
+  };
+  return { count, priceGroups };
+};

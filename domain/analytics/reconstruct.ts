@@ -86,102 +86,137 @@ const usageParams = (u: Usage | null) => ({
   total_tokens: u?.totalTokens ?? null,
 });
 
-// long: not split yet (issue 71): one fold over a thread's items into analytics events
-export const reconstructAnalyticsEvents = (input: ReconstructInput): AnalyticsEvent[] => {
-  const placed: Placed[] = [];
-  // Usage and model of counted responses, per (thread, turn).
+type ThreadFacts = ReturnType<typeof threadFacts>;
+
+/** What every event of a rollout is read against: its thread's turn usage and turn ids, and where its events sort. */
+interface Placing {
+  readonly byRollout: ReadonlyMap<string, RolloutRow>;
+  /** Usage and model of counted responses, per (thread, turn). */
+  readonly turnUsage: ReadonlyMap<string, { usage: Usage; model: string | null }>;
+  /** Turn ids each thread's files hold: a legacy fork's copied turns belong to its source. */
+  readonly turnIdsOfThread: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Where a rollout's events sort: its thread's creation, then the file's first line. */
+  readonly fileKey: (r: RolloutRow) => string;
+}
+
+const turnUsageOf = (responses: ReadonlyArray<StoredResponse>): Placing['turnUsage'] => {
   const turnUsage = new Map<string, { usage: Usage; model: string | null }>();
-  for (const r of input.responses) {
+  for (const r of responses) {
     const k = `${r.response.threadId}\u0000${r.response.turnId ?? ''}`;
     const prev = turnUsage.get(k) ?? { usage: ZERO_USAGE, model: null };
     turnUsage.set(k, { usage: addUsage(prev.usage, r.response.usage), model: r.response.model ?? prev.model });
   }
-  const byRollout = new Map(input.rollouts.map((r) => [r.rolloutId, r]));
-  // Turn ids each thread's files hold: a legacy fork's copied turns belong to its source.
+  return turnUsage;
+};
+
+const turnIdsOfThreads = (input: ReconstructInput): Placing['turnIdsOfThread'] => {
   const turnIdsOfThread = new Map<string, Set<string>>();
   for (const r of input.rollouts) {
     const ids = turnIdsOfThread.get(r.threadId) ?? new Set<string>();
     for (const t of input.turns.get(r.rolloutId) ?? []) ids.add(t.id);
     turnIdsOfThread.set(r.threadId, ids);
   }
-  // Where a rollout's events sort: its thread's creation, then the file's first line.
+  return turnIdsOfThread;
+};
+
+const fileKeyOf = (rollouts: ReadonlyArray<RolloutRow>): Placing['fileKey'] => {
   const threadCreated = new Map<string, number>();
-  for (const r of input.rollouts)
-    if (r.rolloutId === r.threadId) threadCreated.set(r.threadId, threadFacts(r).createdMs);
-  const fileKey = (r: RolloutRow): string => {
+  for (const r of rollouts) if (r.rolloutId === r.threadId) threadCreated.set(r.threadId, threadFacts(r).createdMs);
+  return (r) => {
     const c = threadCreated.get(r.threadId);
     const t = c === undefined || Number.isNaN(c) ? '' : new Date(c).toISOString();
     return `${t}\u0000${r.threadId}\u0000${r.rolloutId === r.threadId ? '' : (r.firstLineTimestamp ?? '')}\u0000${r.rolloutId}`;
   };
+};
+
+/** The turn ids a legacy fork copied from its source (its lines are the source's history), else undefined. */
+const copiedTurnsOf = (r: RolloutRow, f: ThreadFacts, placing: Placing): ReadonlySet<string> | undefined =>
+  r.base === null && f.forkedFrom !== null ? placing.turnIdsOfThread.get(f.forkedFrom) : undefined;
+
+const initializationModeOf = (f: ThreadFacts) => (f.forkedFrom !== null ? 'forked' : 'new');
+
+const threadInitializedEvent = (r: RolloutRow, f: ThreadFacts): AnalyticsEvent => ({
+  event_type: 'codex_thread_initialized',
+  event_params: {
+    thread_id: r.threadId,
+    session_id: f.sessionId,
+    product_client_id: f.productClientId,
+    runtime: { codex_rs_version: f.cliVersion },
+    model: r.model,
+    ephemeral: false,
+    thread_source: f.threadSource,
+    initialization_mode: initializationModeOf(f),
+    subagent_source: f.subagentSource,
+    parent_thread_id: f.parentThreadId,
+    forked_from_thread_id: f.forkedFrom,
+    created_at: Number.isNaN(f.createdMs) ? null : Math.floor(f.createdMs / 1000),
+  },
+});
+
+const turnEvent = (
+  r: RolloutRow,
+  f: ThreadFacts,
+  t: TurnRow,
+  u: { usage: Usage; model: string | null } | null,
+  isFirst: boolean,
+): AnalyticsEvent => ({
+  event_type: 'codex_turn_event',
+  event_params: {
+    thread_id: r.threadId,
+    session_id: f.sessionId,
+    turn_id: t.id,
+    root_turn_id: t.rootTurnId,
+    product_client_id: f.productClientId,
+    model: u?.model ?? r.model,
+    model_provider: f.provider,
+    thread_source: f.threadSource,
+    initialization_mode: initializationModeOf(f),
+    subagent_source: f.subagentSource,
+    parent_thread_id: f.parentThreadId,
+    is_first_turn: isFirst,
+    status: t.status,
+    turn_error: t.error?.codexErrorInfo ?? null,
+    ...usageParams(u?.usage ?? null),
+    duration_ms: t.durationMs,
+    started_at: t.startedAt,
+    completed_at: t.completedAt,
+  },
+});
+
+/** Each thread's `codex_thread_initialized` and each ended turn a file itself ran, file by file in sort order. */
+const threadAndTurnEvents = (input: ReconstructInput, placing: Placing): Placed[] => {
+  const { fileKey } = placing;
+  const placed: Placed[] = [];
   const rollouts = [...input.rollouts].sort((a, b) => (fileKey(a) < fileKey(b) ? -1 : fileKey(a) > fileKey(b) ? 1 : 0));
   const firstTurnSeen = new Set<string>();
   for (const r of rollouts) {
     const f = threadFacts(r);
     const file = fileKey(r);
-    const initializationMode = f.forkedFrom !== null ? 'forked' : 'new';
-    if (r.rolloutId === r.threadId) {
-      placed.push({
-        at: `${file}\u0000${pad(0)}\u0000${pad(0)}`,
-        event: {
-          event_type: 'codex_thread_initialized',
-          event_params: {
-            thread_id: r.threadId,
-            session_id: f.sessionId,
-            product_client_id: f.productClientId,
-            runtime: { codex_rs_version: f.cliVersion },
-            model: r.model,
-            ephemeral: false,
-            thread_source: f.threadSource,
-            initialization_mode: initializationMode,
-            subagent_source: f.subagentSource,
-            parent_thread_id: f.parentThreadId,
-            forked_from_thread_id: f.forkedFrom,
-            created_at: Number.isNaN(f.createdMs) ? null : Math.floor(f.createdMs / 1000),
-          },
-        },
-      });
-    }
-    const copiedFrom = r.base === null && f.forkedFrom !== null ? turnIdsOfThread.get(f.forkedFrom) : undefined;
+    if (r.rolloutId === r.threadId)
+      placed.push({ at: `${file}\u0000${pad(0)}\u0000${pad(0)}`, event: threadInitializedEvent(r, f) });
+    const copiedFrom = copiedTurnsOf(r, f, placing);
     for (const t of input.turns.get(r.rolloutId) ?? []) {
       if (t.status === 'inProgress' || copiedFrom?.has(t.id)) continue;
-      const u = turnUsage.get(`${r.threadId}\u0000${t.id}`) ?? null;
+      const u = placing.turnUsage.get(`${r.threadId}\u0000${t.id}`) ?? null;
       const isFirst = !firstTurnSeen.has(r.threadId) && r.rolloutId === r.threadId;
       firstTurnSeen.add(r.threadId);
       placed.push({
         at: `${file}\u0000${pad((t.end ?? t.anchor)?.line ?? 0)}\u0000${pad(999)}`,
-        event: {
-          event_type: 'codex_turn_event',
-          event_params: {
-            thread_id: r.threadId,
-            session_id: f.sessionId,
-            turn_id: t.id,
-            root_turn_id: t.rootTurnId,
-            product_client_id: f.productClientId,
-            model: u?.model ?? r.model,
-            model_provider: f.provider,
-            thread_source: f.threadSource,
-            initialization_mode: initializationMode,
-            subagent_source: f.subagentSource,
-            parent_thread_id: f.parentThreadId,
-            is_first_turn: isFirst,
-            status: t.status,
-            turn_error: t.error?.codexErrorInfo ?? null,
-            ...usageParams(u?.usage ?? null),
-            duration_ms: t.durationMs,
-            started_at: t.startedAt,
-            completed_at: t.completedAt,
-          },
-        },
+        event: turnEvent(r, f, t, u, isFirst),
       });
     }
   }
+  return placed;
+};
+
+const toolItemEvents = (input: ReconstructInput, placing: Placing): Placed[] => {
+  const placed: Placed[] = [];
   for (const { rolloutId, line, row } of input.toolItems) {
-    const r = byRollout.get(rolloutId);
+    const r = placing.byRollout.get(rolloutId);
     if (!r) continue;
     const f = threadFacts(r);
     // A legacy fork's copied lines are its source's history: reported with the source.
-    const copiedFrom = r.base === null && f.forkedFrom !== null ? turnIdsOfThread.get(f.forkedFrom) : undefined;
-    if (copiedFrom?.has(row.turnId)) continue;
+    if (copiedTurnsOf(r, f, placing)?.has(row.turnId)) continue;
     const thread = {
       threadId: r.threadId,
       threadSource: f.threadSource,
@@ -189,19 +224,40 @@ export const reconstructAnalyticsEvents = (input: ReconstructInput): AnalyticsEv
       parentThreadId: f.parentThreadId,
       codexRsVersion: f.cliVersion,
     };
-    placed.push({ at: `${fileKey(r)}\u0000${pad(line)}\u0000${pad(0)}`, event: toolItemEvent(row, thread) });
+    placed.push({ at: `${placing.fileKey(r)}\u0000${pad(line)}\u0000${pad(0)}`, event: toolItemEvent(row, thread) });
   }
+  return placed;
+};
+
+const pluginObservationEvents = (input: ReconstructInput, placing: Placing): Placed[] => {
+  const placed: Placed[] = [];
   for (const { rolloutId, line, seq, observation: o } of input.pluginObservations) {
     const m = input.pluginMetadata.get(o.pluginKey);
-    const r = byRollout.get(rolloutId);
+    const r = placing.byRollout.get(rolloutId);
     if (!m || !r) continue;
     const product = threadFacts(r).productClientId;
     const event =
       o.kind === 'used'
         ? pluginUsedEvent(m, { threadId: o.threadId, turnId: o.turnId, modelSlug: o.model }, product)
         : pluginStateEvent(o.kind, m, product);
-    placed.push({ at: `${fileKey(r)}\u0000${pad(line)}\u0000${pad(seq)}`, event });
+    placed.push({ at: `${placing.fileKey(r)}\u0000${pad(line)}\u0000${pad(seq)}`, event });
   }
+  return placed;
+};
+
+export const reconstructAnalyticsEvents = (input: ReconstructInput): AnalyticsEvent[] => {
+  const placing: Placing = {
+    byRollout: new Map(input.rollouts.map((r) => [r.rolloutId, r])),
+    turnUsage: turnUsageOf(input.responses),
+    turnIdsOfThread: turnIdsOfThreads(input),
+    fileKey: fileKeyOf(input.rollouts),
+  };
+  // Pushed in this order before the (stable) sort: events of one key keep it.
+  const placed = [
+    ...threadAndTurnEvents(input, placing),
+    ...toolItemEvents(input, placing),
+    ...pluginObservationEvents(input, placing),
+  ];
   const installed = [...input.installedPlugins]
     .map((m) => pluginStateEvent('installed', m, null))
     .sort((a, b) => (String(a.event_params['plugin_id']) < String(b.event_params['plugin_id']) ? -1 : 1));

@@ -35,6 +35,44 @@ const base64url = (text: string): string =>
 /** Waits between reconnection attempts: 250 ms doubling to 5 s. */
 const backoffMs = (attempt: number): number => Math.min(250 * 2 ** attempt, 5000);
 
+/** Requests sent and not answered yet, by id. */
+type Waiting = Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
+
+/** A new socket to `url`, the bearer token (if any) as its second subprotocol. */
+const socketTo = (url: string, token: string | null): WebSocket =>
+  token === null
+    ? new WebSocket(url)
+    : new WebSocket(url, [VIEWER_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${base64url(token)}`]);
+
+/** A message of the socket: a notification goes to the listeners, an answer to the request waiting for it. */
+const routeMessage = (data: string, waiting: Waiting, listeners: ReadonlyArray<Notified>): void => {
+  const msg = JSON.parse(data) as {
+    id?: number | null;
+    method?: string;
+    params?: unknown;
+    result?: unknown;
+    error?: RpcFailure;
+  };
+  if (msg.method !== undefined && msg.id === undefined) {
+    for (const l of listeners) l(msg.method, msg.params);
+    return;
+  }
+  if (typeof msg.id !== 'number') return;
+  const w = waiting.get(msg.id);
+  waiting.delete(msg.id);
+  if (msg.error !== undefined) w?.reject(new RpcError(msg.error));
+  else w?.resolve(msg.result);
+};
+
+/** Resolves once the socket is open; rejects if it fails first. */
+const opened = (socket: WebSocket, url: string): Promise<void> =>
+  new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve(), { once: true });
+    socket.addEventListener('error', () => reject(new RpcError({ code: -1, message: `cannot connect to ${url}` })), {
+      once: true,
+    });
+  });
+
 /**
  * A socket to `url`, `initialize`d (then `initialized` sent); requests may be many at once
  * (answered by id). A bearer token (`--ws-auth`) goes as a second subprotocol: a browser's
@@ -44,7 +82,7 @@ const backoffMs = (attempt: number): number => Math.min(250 * 2 ** attempt, 5000
  * initialized.
  */
 export const connectRpc = async (url: string, token: string | null): Promise<RpcClient> => {
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const waiting: Waiting = new Map();
   const listeners: Notified[] = [];
   const stateListeners: Array<(state: ConnectionState) => void> = [];
   /** Requests made while no socket is up: sent once one is. */
@@ -63,34 +101,9 @@ export const connectRpc = async (url: string, token: string | null): Promise<Rpc
 
   /** One socket, open and initialized; rejects when it cannot be. */
   const open = async (): Promise<WebSocket> => {
-    const socket =
-      token === null
-        ? new WebSocket(url)
-        : new WebSocket(url, [VIEWER_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${base64url(token)}`]);
-    socket.addEventListener('message', (event) => {
-      const msg = JSON.parse(String(event.data)) as {
-        id?: number | null;
-        method?: string;
-        params?: unknown;
-        result?: unknown;
-        error?: RpcFailure;
-      };
-      if (msg.method !== undefined && msg.id === undefined) {
-        for (const l of listeners) l(msg.method, msg.params);
-        return;
-      }
-      if (typeof msg.id !== 'number') return;
-      const w = waiting.get(msg.id);
-      waiting.delete(msg.id);
-      if (msg.error !== undefined) w?.reject(new RpcError(msg.error));
-      else w?.resolve(msg.result);
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.addEventListener('open', () => resolve(), { once: true });
-      socket.addEventListener('error', () => reject(new RpcError({ code: -1, message: `cannot connect to ${url}` })), {
-        once: true,
-      });
-    });
+    const socket = socketTo(url, token);
+    socket.addEventListener('message', (event) => routeMessage(String(event.data), waiting, listeners));
+    await opened(socket, url);
     await raw(socket, 'initialize', {
       clientInfo: { name: 'rollout-engine-viewer', version: '0.1.0' },
       capabilities: { experimentalApi: true },

@@ -1,35 +1,14 @@
-import type { ThreadItem, ThreadItemOf, ThreadItemTable } from '../../domain/thread/threadItem.js';
-import type { Turn } from '../../domain/thread/turn.js';
-import { WEB_SCHEMES, element, externalLink, pathNode, safeHref } from './dom.js';
+import type { ThreadItem, ThreadItemTable } from '../../domain/thread/threadItem.js';
+import { element, pathNode } from './dom.js';
 import { markdownNode } from './markdownView.js';
+import { inputLabel } from './itemText.js';
+import { diffNode, folded, json, outputParts, statusWord, thumbnail, webSearchLines } from './itemParts.js';
 
-/** What a non-text input is called in text: `[image]`, `[local image /p.png]`, `[mention README.txt]`. */
-const inputLabel = (c: Readonly<Record<string, unknown>>): string => {
-  const type = String(c['type']);
-  switch (type) {
-    case 'localImage':
-      return `[local image ${String(c['path'])}]`;
-    case 'mention':
-    case 'skill':
-      return `[${type} ${String(c['name'])}]`;
-    default:
-      return `[${type}]`;
-  }
-};
-
-/** The words of a user message (its text parts; other inputs named by their type). */
-export const userText = (item: Extract<ThreadItem, { type: 'userMessage' }>): string =>
-  item.content
-    .map((c) => (c['type'] === 'text' && typeof c['text'] === 'string' ? c['text'] : inputLabel(c)))
-    .join('\n');
-
-/** An inline image the page may show: only `data:image/…` (the page's CSP loads nothing from other hosts). */
-const thumbnail = (url: unknown, alt: string): HTMLElement =>
-  typeof url === 'string' && url.startsWith('data:image/')
-    ? element('img', { class: 'thumbnail', src: url, alt })
-    : element('span', { class: 'image-ref' }, `[image ${typeof url === 'string' ? url.slice(0, 80) : ''}]`);
-
-const json = (v: unknown): string => JSON.stringify(v, null, 2);
+// How an expanded turn shows its items. A turn's summary and marks are turnMarks.ts, an item's words as text
+// itemText.ts (re-exported here, where the turn's row and the export import them from).
+export { userText } from './itemText.js';
+export type { TurnMark } from './turnMarks.js';
+export { MARK_OF_KIND, turnMarks, turnSummary } from './turnMarks.js';
 
 /**
  * An item's status as Codex's schema words it (CommandExecutionStatus, PatchApplyStatus,
@@ -50,151 +29,6 @@ export const itemStatus = (item: ThreadItem): string | null => {
     default:
       return null;
   }
-};
-
-/** A status as a word the style colours (failed red, declined and interrupted amber, completed green). */
-const statusWord = (status: string): HTMLElement => element('span', { class: `status-word status-${status}` }, status);
-
-/** A <details> holding `body`, closed. */
-const folded = (summary: string, ...body: Array<Node | string>): HTMLElement =>
-  element('details', { class: 'output-box' }, element('summary', {}, summary), ...body);
-
-/** A unified diff, one line per node, added and removed lines marked for the style. */
-const diffNode = (diff: string, kind: string): HTMLElement => {
-  const pre = element('pre', { class: 'diff' });
-  for (const line of diff.replace(/\n$/, '').split('\n')) {
-    const cls =
-      kind === 'add'
-        ? 'added'
-        : kind === 'delete'
-          ? 'removed'
-          : line.startsWith('+')
-            ? 'added'
-            : line.startsWith('-')
-              ? 'removed'
-              : line.startsWith('@@')
-                ? 'hunk'
-                : 'context';
-    pre.append(
-      element('span', { class: `diff-line ${cls}` }, `${kind === 'add' ? '+' : kind === 'delete' ? '-' : ''}${line}\n`),
-    );
-  }
-  return pre;
-};
-
-/** MCP / dynamic tool output parts: text as text, images as thumbnails, anything else as JSON. */
-const outputParts = (parts: ReadonlyArray<unknown>): HTMLElement => {
-  const out = element('div', { class: 'tool-output' });
-  for (const p of parts) {
-    const part = (p ?? {}) as Record<string, unknown>;
-    // MCP (`text`), dynamic tools (`inputText`) and function call outputs (`input_text`) name text parts each their way.
-    if (
-      (part['type'] === 'text' || part['type'] === 'inputText' || part['type'] === 'input_text') &&
-      typeof part['text'] === 'string'
-    )
-      out.append(element('pre', { class: 'output' }, part['text']));
-    else if (part['type'] === 'image' && typeof part['data'] === 'string')
-      out.append(thumbnail(`data:${String(part['mimeType'] ?? 'image/png')};base64,${part['data']}`, 'tool image'));
-    else if (part['type'] === 'inputImage') out.append(thumbnail(part['imageUrl'], 'tool image'));
-    else if (part['type'] === 'input_image') out.append(thumbnail(part['image_url'], 'tool image'));
-    else out.append(element('pre', { class: 'output' }, json(p)));
-  }
-  return out;
-};
-
-/** What a collapsed turn shows: its first user message and its last agent message (the summary view's items). */
-export const turnSummary = (turn: Turn): { user: string; agent: string } => {
-  let user = '';
-  let agent = '';
-  for (const item of turn.items) {
-    if (item.type === 'userMessage' && user === '') user = userText(item);
-    if (item.type === 'agentMessage') agent = item.text;
-  }
-  return { user, agent };
-};
-
-/**
- * The mark each item type gives a turn (several types may share one: tools), or null: no mark
- * (messages are the summary's own text; the other types are not what a reader scans turns for).
- */
-export const MARK_OF_KIND: { readonly [K in ThreadItem['type']]: string | null } = {
-  reasoning: 'reasoning',
-  enteredReviewMode: 'review',
-  exitedReviewMode: 'review',
-  contextCompaction: 'compaction',
-  commandExecution: 'command',
-  fileChange: 'file change',
-  mcpToolCall: 'tool',
-  dynamicToolCall: 'tool',
-  collabAgentToolCall: 'sub-agent',
-  webSearch: 'web search',
-  userMessage: null,
-  agentMessage: null,
-  imageView: null,
-  subAgentActivity: null,
-  imageGeneration: null,
-  functionCallOutput: null,
-  plan: null,
-  sleep: null,
-  hookPrompt: null,
-};
-
-/** A turn's mark and how many of its items make it. */
-export interface TurnMark {
-  readonly mark: string;
-  readonly count: number;
-  /** How many of them failed (a red badge). */
-  readonly failed: number;
-}
-
-/**
- * Marks of a turn that a reader looks for: reasoning, review, compaction, commands, file changes,
- * tools, sub-agents, web searches (each with its count), an error. From `kinds` (its items counted
- * by kind, `rolloutEngine/thread/itemKinds`: a collapsed turn), else from the items it holds.
- */
-export const turnMarks = (
-  turn: Turn,
-  kinds?: { readonly counts: Readonly<Record<string, number>>; readonly failed: Readonly<Record<string, number>> },
-): TurnMark[] => {
-  const counts = new Map<string, { count: number; failed: number }>();
-  const add = (kind: string, n: number, failed: number): void => {
-    // `kinds` come from the server: a type this page does not know has no mark.
-    const mark = Object.hasOwn(MARK_OF_KIND, kind) ? MARK_OF_KIND[kind as ThreadItem['type']] : null;
-    if (mark === null) return;
-    const was = counts.get(mark) ?? { count: 0, failed: 0 };
-    counts.set(mark, { count: was.count + n, failed: was.failed + failed });
-  };
-  if (kinds === undefined)
-    for (const item of turn.items) add(item.type, 1, 'status' in item && item.status === 'failed' ? 1 : 0);
-  else for (const [kind, n] of Object.entries(kinds.counts)) add(kind, n, kinds.failed[kind] ?? 0);
-  const marks: TurnMark[] = [...counts].map(([mark, c]) => ({ mark, ...c }));
-  if (turn.error !== null || turn.status === 'failed') marks.push({ mark: 'error', count: 1, failed: 0 });
-  return marks;
-};
-
-/**
- * What a web search shows, a line each: its query (or queries), and the page it opened or searched
- * in, a link when it is a web page (http, https). Codex's actions: search, openPage, findInPage.
- */
-const webSearchLines = (item: ThreadItemOf<'webSearch'>): Array<Array<Node | string>> => {
-  const action = item.action ?? {};
-  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-  const page = (url: string): Node | string => {
-    const href = safeHref(url, WEB_SCHEMES);
-    return href === null ? url : externalLink(href, url);
-  };
-  const queries = Array.isArray(action['queries'])
-    ? action['queries'].filter((q): q is string => typeof q === 'string')
-    : [];
-  const lines: Array<Array<Node | string>> = [];
-  const query = str(item.query) ?? str(action['query']);
-  if (query !== null) lines.push([page(query)]);
-  for (const q of queries) if (q !== query) lines.push([q]);
-  const url = str(action['url']);
-  const pattern = str(action['pattern']);
-  if (url !== null && url !== query)
-    lines.push(pattern === null ? ['opened ', page(url)] : [`found “${pattern}” in `, page(url)]);
-  return lines;
 };
 
 /** A review's start or end. */

@@ -2,7 +2,6 @@ import type { Thread } from '../../domain/thread/thread.js';
 import { element } from './dom.js';
 import { exportThread } from './exportThread.js';
 import type { TokenUsageAnswer } from './tokenUsage.js';
-import type { TurnTokens } from './turnRow.js';
 import { tokenChartsNode, tokenUsageNode } from './tokenUsage.js';
 import type { RpcClient } from './rpcClient.js';
 import { ThreadList } from './threadList.js';
@@ -10,6 +9,9 @@ import { treeNode } from './threadTree.js';
 import { TurnList } from './turnList.js';
 import { byId, route, setRoute } from './route.js';
 import { metaParts, missingThread } from './threadHeader.js';
+import { wireFilters } from './threadFilters.js';
+import { occurrenceItems } from './occurrenceList.js';
+import { turnTokensByTurn } from './turnTokenBars.js';
 
 /**
  * The viewer's page once connected (main.ts `start`): the thread list, the open thread (its turns,
@@ -53,7 +55,7 @@ export class ViewerPage {
       },
       { fork: (turnId) => this.fork(turnId), revert: (turnId) => this.revert(turnId) },
     );
-    this.wireFilters();
+    wireFilters();
     this.wireTree();
     this.wireRename();
     this.wireExports();
@@ -149,30 +151,6 @@ export class ViewerPage {
         `Reverted to before turn ${turnId}: a revision of the history was written to ${thread.path}; the earlier file keeps the turns it left out.`,
       );
     })().catch(this.failed('revert'));
-  }
-
-  /** On a phone the filters past the search fold away behind one button (the style shows them always elsewhere); it says how many are set. */
-  private wireFilters(): void {
-    const filtersToggle = byId<HTMLButtonElement>('filters-toggle');
-    const moreFilters = byId('more-filters');
-    filtersToggle.addEventListener('click', () => {
-      const opening = !moreFilters.classList.contains('open');
-      moreFilters.classList.toggle('open', opening);
-      filtersToggle.setAttribute('aria-expanded', String(opening));
-    });
-    const countFilters = (): void => {
-      const set = [...moreFilters.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')].filter(
-        (f) =>
-          f instanceof HTMLInputElement && f.type === 'checkbox'
-            ? f.checked
-            : f instanceof HTMLSelectElement
-              ? f.selectedIndex > 0
-              : f.value.trim() !== '',
-      ).length;
-      filtersToggle.textContent = set === 0 ? 'Filters' : `Filters (${set})`;
-    };
-    moreFilters.addEventListener('input', countFilters);
-    moreFilters.addEventListener('change', countFilters);
   }
 
   /**
@@ -357,16 +335,9 @@ export class ViewerPage {
       if (term === '' || threadId === null) return;
       void this.rpc.typed
         .request('thread/searchOccurrences', { threadId, searchTerm: term, limit: 50 })
-        .then((answer) => {
-          occurrenceList.replaceChildren(
-            ...answer.data.map((o) => {
-              const button = element('button', { type: 'button', class: 'occurrence' }, o.snippet);
-              button.addEventListener('click', () => void this.turns.jumpTo(o.turnId));
-              return element('li', {}, button);
-            }),
-          );
-          if (answer.data.length === 0) occurrenceList.replaceChildren(element('li', {}, 'not found'));
-        });
+        .then((answer) =>
+          occurrenceList.replaceChildren(...occurrenceItems(answer.data, (turnId) => this.turns.jumpTo(turnId))),
+        );
     });
   }
 
@@ -376,16 +347,7 @@ export class ViewerPage {
       .request('rolloutEngine/tokens/charts', { threadId })
       .then((c) => {
         if (this.openThread !== threadId || !this.tokensToggle.checked) return;
-        const usage = new Map<string, TurnTokens>();
-        for (const g of c.turns ?? [])
-          if (g.key !== null)
-            usage.set(g.key, {
-              cached: g.cachedInputTokens,
-              uncached: Math.max(0, g.inputTokens - g.cachedInputTokens),
-              output: g.outputTokens,
-              total: g.totalTokens,
-            });
-        this.turns.showTokens(usage);
+        this.turns.showTokens(turnTokensByTurn(c.turns ?? []));
       })
       .catch(this.failed('token bars'));
   }

@@ -17,6 +17,7 @@ import type { SettingsChange } from '../domain/thread/threadMeta.js';
 import { apiSourceOfMeta, applySettingsChange } from '../domain/thread/threadMeta.js';
 import { currentFileOf, hopOfRow } from '../domain/history/historyBase.js';
 import { Batch } from './batch.js';
+import type { WalkedHistory } from '../domain/history/walk.js';
 import { walkHistorySync } from '../domain/history/walk.js';
 import type { ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
 import type { RolloutFile } from '../domain/rollout/rolloutFile.js';
@@ -110,6 +111,60 @@ export interface ThreadRowHome {
   readonly codexRows: ReadonlyMap<string, CodexRowTimesOf>;
 }
 
+/** The Thread's fields a thread row starts from (the Thread but its turns and status). */
+type ThreadFields = Omit<ReturnType<typeof buildThread>, 'turns' | 'status'>;
+
+/**
+ * The settings fold and the state DB's fields over a thread's history: settings replay through it
+ * in order, base first, each base only below its cut (as the fold reads it).
+ */
+const foldHistorySettings = (
+  chain: WalkedHistory<RolloutRow>['chain'],
+  meta: SessionMetaPayload,
+  defaultModelProvider: string,
+): { readonly settings: { model: string | null; reasoningEffort: string | null }; readonly db: StateDbState } => {
+  const settings = { model: null as string | null, reasoningEffort: null as string | null };
+  const db = stateDbOf(meta, defaultModelProvider);
+  for (const c of chain) {
+    const below = (at: number): boolean => c.cut === null || at < c.cut.endByteOffset;
+    for (const change of c.node.settings) if (below(change.byteOffset)) applySettingsChange(settings, change);
+    // The state DB's fields, its lines in the file's order (a later meta is the current file's own).
+    const lines = [
+      ...c.node.settings.map((s) => ({ at: s.byteOffset, settings: s })),
+      ...(c.node.laterMetas ?? []).map((m) => ({ at: m.byteOffset, meta: m })),
+    ];
+    for (const l of lines.sort((a, b) => a.at - b.at)) if (below(l.at)) applyToStateDb(db, l, defaultModelProvider);
+  }
+  return { settings, db };
+};
+
+/** The state DB's fields where they differ from the thread's own (its first meta's, as Codex answers them). */
+const stateDbFieldsOf = (db: StateDbState, fromLines: ThreadFields): StateDbFields =>
+  Object.fromEntries(
+    (['cwd', 'modelProvider', 'source', 'cliVersion'] as const).flatMap((k) =>
+      same(db[k], fromLines[k]) ? [] : [[k, db[k]]],
+    ),
+  );
+
+/** A thread Codex's state DB took (or will take) from its file: its times are that reading, not its lines'. */
+const withTakenTimes = (
+  fromLines: ThreadFields,
+  lineMs: ThreadSortMs,
+  codexRow: CodexRowTimesOf | undefined,
+  mtimeMs: number | undefined,
+): { readonly rest: ThreadFields; readonly sortMs: ThreadSortMs } => {
+  const taken = fileTakenTimes(codexRow, mtimeMs);
+  if (taken === undefined) return { rest: fromLines, sortMs: lineMs };
+  return {
+    rest: {
+      ...fromLines,
+      updatedAt: Math.floor(taken.updatedMs / 1000),
+      recencyAt: Math.floor(taken.recencyMs / 1000),
+    },
+    sortMs: { ...lineMs, updated: taken.updatedMs, recency: taken.recencyMs },
+  };
+};
+
 /** The thread row of a thread whose current file is `current` (the Thread fields but turns/status). */
 export const threadRowOf = (
   b: Batch,
@@ -133,20 +188,8 @@ export const threadRowOf = (
   const withPreview = chain.find(
     (c) => c.node.preview !== null && (c.cut === null || (c.node.previewByteOffset ?? 0) < c.cut.endByteOffset),
   );
-  // Settings replay through the history in order, each base only below its cut (as the fold reads it).
-  const settings = { model: null as string | null, reasoningEffort: null as string | null };
   const meta = row.meta as SessionMetaPayload;
-  const db = stateDbOf(meta, defaultModelProvider);
-  for (const c of chain) {
-    const below = (at: number): boolean => c.cut === null || at < c.cut.endByteOffset;
-    for (const change of c.node.settings) if (below(change.byteOffset)) applySettingsChange(settings, change);
-    // The state DB's fields, its lines in the file's order (a later meta is the current file's own).
-    const lines = [
-      ...c.node.settings.map((s) => ({ at: s.byteOffset, settings: s })),
-      ...(c.node.laterMetas ?? []).map((m) => ({ at: m.byteOffset, meta: m })),
-    ];
-    for (const l of lines.sort((a, b) => a.at - b.at)) if (below(l.at)) applyToStateDb(db, l, defaultModelProvider);
-  }
+  const { settings, db } = foldHistorySettings(chain, meta, defaultModelProvider);
   const thread = buildThread(
     {
       meta,
@@ -168,19 +211,9 @@ export const threadRowOf = (
   // scan, which fills what a file leaves empty from the row: measured on 0.169.0, fuzzer
   // `--replay 20261127:59:0:1:1:0`).
   const fromLines = fromFirstMeta.originator === '' ? { ...fromFirstMeta, originator: db.originator } : fromFirstMeta;
-  const stateDb: StateDbFields = Object.fromEntries(
-    (['cwd', 'modelProvider', 'source', 'cliVersion'] as const).flatMap((k) =>
-      same(db[k], fromLines[k]) ? [] : [[k, db[k]]],
-    ),
-  );
+  const stateDb = stateDbFieldsOf(db, fromLines);
   const lineMs = sortMsOf(row, thread, fileNameTimestampOf(current.path), current.mtimeMs);
-  // A thread Codex's state DB took (or will take) from its file: its times are that reading, not its lines'.
-  const taken = fileTakenTimes(codexRow, current.mtimeMs);
-  const rest =
-    taken === undefined
-      ? fromLines
-      : { ...fromLines, updatedAt: Math.floor(taken.updatedMs / 1000), recencyAt: Math.floor(taken.recencyMs / 1000) };
-  const sortMs = taken === undefined ? lineMs : { ...lineMs, updated: taken.updatedMs, recency: taken.recencyMs };
+  const { rest, sortMs } = withTakenTimes(fromLines, lineMs, codexRow, current.mtimeMs);
   return withThreadState(
     {
       ...rest,

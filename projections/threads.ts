@@ -2,10 +2,11 @@ import { codexRefusal } from '../domain/rollout/codexSerde.js';
 import type { LaterMeta, RolloutRow } from '../domain/index/rows.js';
 import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
 import { codexReadsSessionMeta } from '../domain/rollout/kinds/sessionMeta.js';
+import type { RolloutEvent } from '../domain/rollout/event.js';
 import { historyModeRefusal } from '../domain/rollout/event.js';
 import { apiSourceOfMeta, foldThreadMeta, readsThreadMeta, settingsChangeOf } from '../domain/thread/threadMeta.js';
 import type { Batch } from './batch.js';
-import type { Projection } from './projection.js';
+import type { Mutable, Projection, RolloutContext } from './projection.js';
 import { keyText } from '../domain/index/keyText.js';
 
 /**
@@ -14,8 +15,6 @@ import { keyText } from '../domain/index/keyText.js';
  * last line timestamps. Thread rows (one per thread, the current file's) are derived from these
  * by `threadRows.ts` once files are caught up.
  */
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const OMITTED_META_KEYS = new Set(['base_instructions', 'instructions', 'dynamic_tools']);
 
@@ -112,6 +111,117 @@ const countInvalid = (b: Batch, rolloutId: string, row: { invalidLines: number }
   b.put('quarantineCounts', [rolloutId], row.invalidLines);
 };
 
+type InvalidEvent = Extract<RolloutEvent, { kind: 'invalid' }>;
+
+/** A first meta our codec refuses (Codex's serde too): the file's row, its meta refused (probe.ts `identityOf`). */
+const putRefusedFirstMeta = (b: Batch, ctx: RolloutContext, ev: InvalidEvent): void => {
+  const R = ctx.rolloutId;
+  if (b.get('rollouts', [R]) !== undefined) return;
+  const row = newRolloutRow(ctx, null, 'legacy', null);
+  b.put('rollouts', [R], { ...row, refusedMeta: refusedMetaOf(ev.historyModeRefused === true), invalidLines: 1 });
+  b.put('quarantineCounts', [R], 1);
+};
+
+/** A session_meta after the first line: the thread's meta if its first was refused, else one more later meta. */
+const applyLaterMeta = (b: Batch, ctx: RolloutContext, payload: SessionMetaPayload, byteOffset: number): void => {
+  const later = laterMetaOf(payload, byteOffset);
+  const row = later === undefined ? undefined : b.edit('rollouts', [ctx.rolloutId]);
+  if (row?.refusedMeta !== undefined && payload.id === ctx.threadId) {
+    takeLaterMeta(row, payload, later!);
+    return;
+  }
+  // Only a meta of the file's own thread (a fork's file may embed its source's).
+  if (row && later && payload.id === (row.meta as { id?: unknown } | null)?.id)
+    row.laterMetas = [...(row.laterMetas ?? []), later];
+};
+
+/** The first line's session_meta: the rollout's row, and its fork edge when it continues a base. */
+const putFirstMeta = (b: Batch, ctx: RolloutContext, payload: SessionMetaPayload): void => {
+  const R = ctx.rolloutId;
+  if (b.get('rollouts', [R]) !== undefined) return;
+  const hb = payload.history_base;
+  const row = newRolloutRow(
+    ctx,
+    {
+      ...slimMeta(payload as Record<string, unknown>),
+      ...(ctx.upcastFrom !== undefined ? { upcast_from: ctx.upcastFrom } : {}),
+    },
+    payload.history_mode === 'paginated' ? 'paginated' : 'legacy',
+    hb
+      ? {
+          rolloutId: hb.thread_id,
+          endOrdinalExclusive: hb.end_ordinal_exclusive,
+          endByteOffset: hb.end_byte_offset,
+        }
+      : null,
+  );
+  // An early (upcast) file, which Codex cannot read at all, is ours (docs/compatibility.md).
+  const refused = ctx.upcastFrom === undefined && !codexReadsSessionMeta(payload);
+  b.put(
+    'rollouts',
+    [R],
+    refused ? { ...row, refusedMeta: refusedMetaOf(historyModeRefusal(payload.history_mode) !== undefined) } : row,
+  );
+  if (row.base !== null) b.put('rolloutForks', [keyText(row.base.rolloutId), R], 0);
+};
+
+/**
+ * The turn start a line records, or undefined for none. A task_started line dates the thread even
+ * when serde refuses it (Codex's or ours): Codex's state DB takes recency from the line (measured: a
+ * turn_id 1.5, fuzzer seed 20261128 path 30:0:0:1:1:1); a refused one is null unless we read it.
+ */
+const turnStartOf = (ev: RolloutEvent): RolloutEvent | null | undefined =>
+  ev.kind === 'invalid'
+    ? ev.payloadType === 'task_started'
+      ? (ev.readable ?? null)
+      : undefined
+    : ev.kind === 'taskStarted'
+      ? ev
+      : undefined;
+
+/** The last turn started in this file: Codex's recency, and the turn a later token count names. */
+const noteTurnStart = (b: Batch, R: string, started: RolloutEvent | null, timestamp: string): void => {
+  const row = b.edit('rollouts', [R]);
+  if (!row) return;
+  if (started?.kind === 'taskStarted') row.lastTurnId = started.payload.turn_id;
+  row.lastTurnStartTimestamp = timestamp;
+};
+
+/** The thread's preview, model and effort, folded over one more line (its first preview kept). */
+const foldPreviewModel = (row: Mutable<RolloutRow>, ev: RolloutEvent, fromResponses: boolean, at: number): void => {
+  const hadPreview = row.preview !== null;
+  const folded = foldThreadMeta(
+    { preview: row.preview, model: row.model, reasoningEffort: row.reasoningEffort },
+    ev,
+    fromResponses,
+  );
+  row.model = folded.model;
+  row.reasoningEffort = folded.reasoningEffort;
+  if (!hadPreview && folded.preview !== null) {
+    row.preview = folded.preview;
+    row.previewByteOffset = at;
+  }
+};
+
+/** A settings change the line makes, appended unless it repeats the last one. */
+const appendSettingsChange = (row: Mutable<RolloutRow>, ev: RolloutEvent, at: number): void => {
+  const change = settingsChangeOf(ev);
+  const last = row.settings[row.settings.length - 1];
+  // A repeat changes nothing (its cwd and provider too: Codex's state DB keeps the last).
+  if (
+    change &&
+    !(
+      last &&
+      last.kind === change.kind &&
+      last.model === change.model &&
+      last.effort === change.effort &&
+      last.cwd === change.cwd &&
+      last.provider === change.provider
+    )
+  )
+    row.settings = [...row.settings, { ...change, byteOffset: at }];
+};
+
 export const threadsProjection: Projection = {
   name: 'threads',
   readsAsCodex: true,
@@ -139,74 +249,14 @@ export const threadsProjection: Projection = {
   },
   apply: (b, ctx, ev, pos, timestamp) => {
     const R = ctx.rolloutId;
-    // A first meta our codec refuses (Codex's serde too): the file's row, its meta refused (probe.ts `identityOf`).
-    if (ev.kind === 'invalid' && ev.type === 'session_meta' && pos.line === 0 && ctx.upcastFrom === undefined) {
-      if (b.get('rollouts', [R]) !== undefined) return;
-      const row = newRolloutRow(ctx, null, 'legacy', null);
-      b.put('rollouts', [R], { ...row, refusedMeta: refusedMetaOf(ev.historyModeRefused === true), invalidLines: 1 });
-      b.put('quarantineCounts', [R], 1);
-      return;
-    }
-    if (ev.kind === 'sessionMeta') {
-      if (pos.line !== 0) {
-        const later = laterMetaOf(ev.payload, pos.byteOffset);
-        const row = later === undefined ? undefined : b.edit('rollouts', [R]);
-        if (row?.refusedMeta !== undefined && ev.payload.id === ctx.threadId) {
-          takeLaterMeta(row, ev.payload, later!);
-          return;
-        }
-        // Only a meta of the file's own thread (a fork's file may embed its source's).
-        if (row && later && ev.payload.id === (row.meta as { id?: unknown } | null)?.id)
-          row.laterMetas = [...(row.laterMetas ?? []), later];
-        return;
-      }
-      if (b.get('rollouts', [R]) !== undefined) return;
-      const hb = ev.payload.history_base;
-      const row = newRolloutRow(
-        ctx,
-        {
-          ...slimMeta(ev.payload as Record<string, unknown>),
-          ...(ctx.upcastFrom !== undefined ? { upcast_from: ctx.upcastFrom } : {}),
-        },
-        ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy',
-        hb
-          ? {
-              rolloutId: hb.thread_id,
-              endOrdinalExclusive: hb.end_ordinal_exclusive,
-              endByteOffset: hb.end_byte_offset,
-            }
-          : null,
-      );
-      // An early (upcast) file, which Codex cannot read at all, is ours (docs/compatibility.md).
-      const refused = ctx.upcastFrom === undefined && !codexReadsSessionMeta(ev.payload);
-      b.put(
-        'rollouts',
-        [R],
-        refused
-          ? { ...row, refusedMeta: refusedMetaOf(historyModeRefusal(ev.payload.history_mode) !== undefined) }
-          : row,
-      );
-      if (row.base !== null) b.put('rolloutForks', [keyText(row.base.rolloutId), R], 0);
-      return;
-    }
+    if (ev.kind === 'invalid' && ev.type === 'session_meta' && pos.line === 0 && ctx.upcastFrom === undefined)
+      return putRefusedFirstMeta(b, ctx, ev);
+    if (ev.kind === 'sessionMeta')
+      return pos.line !== 0 ? applyLaterMeta(b, ctx, ev.payload, pos.byteOffset) : putFirstMeta(b, ctx, ev.payload);
     const fromResponses = ev.kind === 'responseItem' && ctx.itemsFromResponses === true;
-    // A task_started line dates the thread even when serde refuses it (Codex's or ours): Codex's
-    // state DB takes recency from the line (measured: a turn_id 1.5, fuzzer seed 20261128 path 30:0:0:1:1:1).
-    const started =
-      ev.kind === 'invalid'
-        ? ev.payloadType === 'task_started'
-          ? (ev.readable ?? null)
-          : undefined
-        : ev.kind === 'taskStarted'
-          ? ev
-          : undefined;
+    const started = turnStartOf(ev);
     if (started !== undefined) {
-      // The last turn started in this file: Codex's recency, and the turn a later token count names.
-      const row = b.edit('rollouts', [R]);
-      if (row) {
-        if (started?.kind === 'taskStarted') row.lastTurnId = started.payload.turn_id;
-        row.lastTurnStartTimestamp = timestamp;
-      }
+      noteTurnStart(b, R, started, timestamp);
       if (ev.kind === 'taskStarted') return;
     }
     // The kinds the thread's preview and settings fold reads (its table, threadMeta.ts), and invalid lines to count.
@@ -218,32 +268,7 @@ export const threadsProjection: Projection = {
       if (ev.codexOnly !== true) countInvalid(b, R, row);
       return;
     }
-    const hadPreview = row.preview !== null;
-    const folded = foldThreadMeta(
-      { preview: row.preview, model: row.model, reasoningEffort: row.reasoningEffort },
-      ev,
-      fromResponses,
-    );
-    row.model = folded.model;
-    row.reasoningEffort = folded.reasoningEffort;
-    if (!hadPreview && folded.preview !== null) {
-      row.preview = folded.preview;
-      row.previewByteOffset = pos.byteOffset;
-    }
-    const change = settingsChangeOf(ev);
-    const last = row.settings[row.settings.length - 1];
-    // A repeat changes nothing (its cwd and provider too: Codex's state DB keeps the last).
-    if (
-      change &&
-      !(
-        last &&
-        last.kind === change.kind &&
-        last.model === change.model &&
-        last.effort === change.effort &&
-        last.cwd === change.cwd &&
-        last.provider === change.provider
-      )
-    )
-      row.settings = [...row.settings, { ...change, byteOffset: pos.byteOffset }];
+    foldPreviewModel(row, ev, fromResponses, pos.byteOffset);
+    appendSettingsChange(row, ev, pos.byteOffset);
   },
 };

@@ -16,6 +16,7 @@ import type { ItemRow } from '../../domain/index/rows.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import { take, useCase } from '../../domain/effect.js';
 import type { ServerNotification } from '../../protocol/notifications.js';
+import type { ThreadTokenUsageUpdated } from '../../domain/tokens/threadTokenUsage.js';
 
 /** One live notification, as Codex names and shapes it for the threads it runs. */
 export type LiveNotification = ServerNotification<
@@ -136,6 +137,168 @@ const completedTurn = async (ports: MutationPorts, lineage: ThreadLineage, t: Wa
   return { ...summary!, items, itemsView: items.length === 0 ? 'notLoaded' : 'summary' };
 };
 
+/** A look under way: what its current step holds, and what has been told (once the step is sent). */
+interface Look {
+  readonly threadId: string;
+  readonly lineage: ThreadLineage;
+  readonly usage: ThreadTokenUsageUpdated | null;
+  readonly usageText: string | null;
+  usageTold: boolean;
+  /** Kept: the newest settled turn told (where the next look's scan stops), then the turns told since. */
+  readonly told: Map<string, SeenTurn>;
+  out: LiveNotification[];
+  bytes: number;
+}
+
+/** A look's start: the thread caught up and opened, its token usage now. */
+const openLook = async (ports: MutationPorts, threadId: string, seen: TailState): Promise<Look> => {
+  const lineage = await openThread(ports, threadId);
+  const usage = await take(readTokenUsage(ports, { threadId, fresh: true, forkReplay: true }));
+  const usageText = usage === null ? null : JSON.stringify(usage);
+  return {
+    threadId,
+    lineage,
+    usage,
+    usageText,
+    usageTold: usageText === seen.tokenUsage,
+    told: new Map<string, SeenTurn>([...seen.turns].filter(([, s]) => s.settled).slice(-1)),
+    out: [],
+    bytes: 0,
+  };
+};
+
+/** The step a look built so far, its notifications handed over (the look starts the next one empty). */
+const takeStep = (look: Look, seen: TailState): TailStep => {
+  const s: TailStep = {
+    notifications: look.out,
+    seen: { turns: new Map(look.told), tokenUsage: look.usageTold ? look.usageText : seen.tokenUsage },
+    bytes: look.bytes,
+  };
+  look.out = [];
+  look.bytes = 0;
+  return s;
+};
+
+/** Where the walk of untold turns starts: the oldest untold turn's line. */
+const fromTurn = (lineage: ThreadLineage, oldest: WalkedTurn) => ({
+  segment: lineage.segments.indexOf(oldest.segment),
+  line: oldest.line,
+  keep: (_pos: unknown, line: number) => line >= oldest.line,
+});
+
+/** `turn/started`: the turn as `thread/turns/list` renders it, still running (no items, `inProgress`). */
+const tellTurnStarted = (look: Look, t: WalkedTurn): void => {
+  const started = apiTurn(t.row, t.segment, 'notLoaded', []);
+  look.out.push({
+    method: 'turn/started',
+    params: {
+      threadId: look.threadId,
+      turn: { ...started, status: 'inProgress', error: null, completedAt: null, durationMs: null },
+    },
+  });
+  look.bytes += NOTIFICATION_BYTES;
+};
+
+/** The end (exclusive) of the rows from `at` one step reads: a step's bytes, at least one row. */
+const sliceEnd = (rows: ReadonlyArray<readonly [number, ItemRow]>, at: number, stepBytes: number): number => {
+  let end = at;
+  let read = 0;
+  while (end < rows.length && (end === at || read + rowBytes(rows[end]![1]) <= stepBytes))
+    read += rowBytes(rows[end++]![1]);
+  return end;
+};
+
+/** The rollout bytes of rows `at` to `end` (exclusive). */
+const sliceBytes = (rows: ReadonlyArray<readonly [number, ItemRow]>, at: number, end: number): number => {
+  let read = 0;
+  for (let i = at; i < end; i++) read += rowBytes(rows[i]![1]);
+  return read;
+};
+
+/** `item/completed` for each item read that is done and not yet told. */
+const tellItems = (look: Look, turnId: string, items: Set<string>, read: ReadonlyArray<ThreadItem>): void => {
+  for (const item of read) {
+    if (items.has(item.id) || !isDone(item)) continue;
+    items.add(item.id);
+    look.out.push({
+      method: 'item/completed',
+      params: { item, threadId: look.threadId, turnId, contentTokenCount: null, completedAtMs: item.completedAtMs },
+    });
+  }
+};
+
+/**
+ * An ended turn's close: the token usage it reached (once), then `turn/completed` with `completed`
+ * (its final agent message, whose row's bytes the step counts).
+ */
+const tellTurnCompleted = (
+  look: Look,
+  t: WalkedTurn,
+  rows: ReadonlyArray<readonly [number, ItemRow]>,
+  completed: Turn,
+): void => {
+  const turn = t.row;
+  if (!look.usageTold && look.usage !== null && look.usage.turnId === turn.id) {
+    look.out.push({ method: 'thread/tokenUsage/updated', params: look.usage });
+    look.usageTold = true;
+  }
+  look.out.push({ method: 'turn/completed', params: { threadId: look.threadId, turn: completed } });
+  const finalRow = rows.find(([line]) => line === turn.finalAgentItem?.line);
+  look.bytes += NOTIFICATION_BYTES + (finalRow === undefined ? 0 : rowBytes(finalRow[1]));
+  // The next look's scan stops here: what was told before it need not be kept.
+  look.told.clear();
+};
+
+/** The usage not told with a turn's close (counted in a turn still running, or changed since): told last. */
+const tellUsageLeft = (look: Look): void => {
+  if (!look.usageTold && look.usage !== null)
+    look.out.push({ method: 'thread/tokenUsage/updated', params: look.usage });
+  look.usageTold = true;
+};
+
+/** The steps of a look: each yielded once it holds `stepBytes`, the last one whatever it holds. */
+async function* lookSteps(
+  ports: MutationPorts,
+  threadId: string,
+  seen: TailState,
+  stepBytes: number,
+): AsyncGenerator<TailStep> {
+  const look = await openLook(ports, threadId, seen);
+  const oldest = await oldestUntold(ports, look.lineage, seen);
+  if (oldest !== undefined) {
+    const walk = walkTurns(ports, look.lineage, 'asc', fromTurn(look.lineage, oldest));
+    try {
+      for await (const t of walk) {
+        const before = seen.turns.get(t.row.id);
+        if (before?.settled === true) continue;
+        if (before === undefined) tellTurnStarted(look, t);
+        const items = new Set(before?.items ?? []);
+        const rows = await turnItemRows(ports, t.segment, t.row, 'full');
+        // A step's bytes of rows at a time: read, told, and let go before the next.
+        for (let at = 0; at < rows.length;) {
+          const end = sliceEnd(rows, at, stepBytes);
+          const slice = rows.slice(at, end).filter(([, r]) => !items.has(r.id));
+          const read = sliceBytes(rows, at, end);
+          at = end;
+          tellItems(look, t.row.id, items, await readItems(ports, look.lineage, t.segment, slice));
+          look.bytes += read;
+          look.told.set(t.row.id, { settled: false, items: new Set(items) });
+          if (look.bytes >= stepBytes) yield takeStep(look, seen);
+        }
+        const settled = t.row.status !== 'inProgress';
+        if (settled) tellTurnCompleted(look, t, rows, await completedTurn(ports, look.lineage, t));
+        look.told.set(t.row.id, { settled, items });
+        if (look.bytes >= stepBytes) yield takeStep(look, seen);
+      }
+    } finally {
+      await walk.return(undefined);
+    }
+  }
+  tellUsageLeft(look);
+  // The last step says where the look ended, even with nothing left to tell.
+  yield takeStep(look, seen);
+}
+
 /**
  * What landed in a thread since `seen`, as Codex's live notifications, in steps of about
  * `stepBytes` (`TAIL_STEP_BYTES`): for each turn, oldest first, `turn/started` (the turn as
@@ -158,95 +321,7 @@ export const tailThread = (
   seen: TailState,
   stepBytes: number = TAIL_STEP_BYTES,
 ): TailLook => {
-  const steps = (async function* (): AsyncGenerator<TailStep> {
-    const lineage = await openThread(ports, threadId);
-    const usage = await take(readTokenUsage(ports, { threadId, fresh: true, forkReplay: true }));
-    const usageText = usage === null ? null : JSON.stringify(usage);
-    let usageTold = usageText === seen.tokenUsage;
-    // Kept: the newest settled turn told (where the next look's scan stops), then the turns told since.
-    const told = new Map<string, SeenTurn>([...seen.turns].filter(([, s]) => s.settled).slice(-1));
-    let out: LiveNotification[] = [];
-    let bytes = 0;
-    const step = (): TailStep => {
-      const s: TailStep = {
-        notifications: out,
-        seen: { turns: new Map(told), tokenUsage: usageTold ? usageText : seen.tokenUsage },
-        bytes,
-      };
-      out = [];
-      bytes = 0;
-      return s;
-    };
-    const oldest = await oldestUntold(ports, lineage, seen);
-    if (oldest !== undefined) {
-      const from = {
-        segment: lineage.segments.indexOf(oldest.segment),
-        line: oldest.line,
-        keep: (_pos: unknown, line: number) => line >= oldest.line,
-      };
-      const walk = walkTurns(ports, lineage, 'asc', from);
-      try {
-        for await (const t of walk) {
-          const turn = t.row;
-          const before = seen.turns.get(turn.id);
-          if (before?.settled === true) continue;
-          if (before === undefined) {
-            const started = apiTurn(turn, t.segment, 'notLoaded', []);
-            out.push({
-              method: 'turn/started',
-              params: {
-                threadId,
-                turn: { ...started, status: 'inProgress', error: null, completedAt: null, durationMs: null },
-              },
-            });
-            bytes += NOTIFICATION_BYTES;
-          }
-          const items = new Set(before?.items ?? []);
-          const rows = await turnItemRows(ports, t.segment, turn, 'full');
-          // A step's bytes of rows at a time: read, told, and let go before the next.
-          for (let at = 0; at < rows.length;) {
-            let end = at;
-            let read = 0;
-            while (end < rows.length && (end === at || read + rowBytes(rows[end]![1]) <= stepBytes))
-              read += rowBytes(rows[end++]![1]);
-            const slice = rows.slice(at, end).filter(([, r]) => !items.has(r.id));
-            at = end;
-            for (const item of await readItems(ports, lineage, t.segment, slice)) {
-              if (items.has(item.id) || !isDone(item)) continue;
-              items.add(item.id);
-              out.push({
-                method: 'item/completed',
-                params: { item, threadId, turnId: turn.id, contentTokenCount: null, completedAtMs: item.completedAtMs },
-              });
-            }
-            bytes += read;
-            told.set(turn.id, { settled: false, items: new Set(items) });
-            if (bytes >= stepBytes) yield step();
-          }
-          const settled = turn.status !== 'inProgress';
-          if (settled) {
-            if (!usageTold && usage !== null && usage.turnId === turn.id) {
-              out.push({ method: 'thread/tokenUsage/updated', params: usage });
-              usageTold = true;
-            }
-            out.push({ method: 'turn/completed', params: { threadId, turn: await completedTurn(ports, lineage, t) } });
-            const finalRow = rows.find(([line]) => line === turn.finalAgentItem?.line);
-            bytes += NOTIFICATION_BYTES + (finalRow === undefined ? 0 : rowBytes(finalRow[1]));
-            // The next look's scan stops here: what was told before it need not be kept.
-            told.clear();
-          }
-          told.set(turn.id, { settled, items });
-          if (bytes >= stepBytes) yield step();
-        }
-      } finally {
-        await walk.return(undefined);
-      }
-    }
-    if (!usageTold && usage !== null) out.push({ method: 'thread/tokenUsage/updated', params: usage });
-    usageTold = true;
-    // The last step says where the look ended, even with nothing left to tell.
-    yield step();
-  })();
+  const steps = lookSteps(ports, threadId, seen, stepBytes);
   return {
     next: useCase(async () => {
       const r = await steps.next();

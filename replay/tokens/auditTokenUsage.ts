@@ -1,6 +1,7 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
+import type { KeyOf, RowOf } from '../../domain/index/rows.js';
 import { bucketInRange, buildTokenReport } from '../../domain/tokens/report.js';
 import type { TokenDimension, TokenReport, TokenReportOptions, UsageBucket } from '../../domain/tokens/report.js';
 import type { StoredResponse } from '../../domain/tokens/selectResponses.js';
@@ -37,6 +38,151 @@ export interface TokenAuditOptions extends Omit<TokenReportOptions, 'clientOf'> 
 const clientOf = (originator: string, apiSource: unknown): string | null =>
   originator !== '' ? originator : (sourceKindsOf(apiSource)[0] ?? null);
 
+/** The index's loose responses (`tokenLoose`): copies another file may hold. */
+type LooseRows = ReadonlyArray<{ readonly key: KeyOf<'tokenLoose'>; readonly value: RowOf<'tokenLoose'> }>;
+
+/** What the token states say of the home's files: each file's thread, each thread's client, the threads a file repeats a record id in. */
+interface TokenStates {
+  readonly clients: Map<string, string | null>;
+  readonly threadOf: Map<string, string>;
+  /** Threads whose responses may be held twice: read as rows, whole. */
+  readonly wholeThreads: Set<string>;
+}
+
+/**
+ * The token states, read in one pass and none kept (they are a large part of the report's heap):
+ * each file's thread, its thread's client, and the threads a file repeats a record id in.
+ */
+const readTokenStates = async (store: IndexStore): Promise<TokenStates> => {
+  const clients = new Map<string, string | null>();
+  const threadOf = new Map<string, string>();
+  const wholeThreads = new Set<string>();
+  await take(
+    store.scan('tokenState', [], ({ key: [rid], value: s }) => {
+      const t = s.tokens.threadId;
+      // A thread's client is its own file's session_meta's (a revision copies its base's: the thread row's), else its first file's.
+      if (rid === t || !clients.has(t)) clients.set(t, clientOf(s.originator, s.source));
+      threadOf.set(rid, t);
+      if (s.repeatedRecords) wholeThreads.add(t);
+    }),
+  );
+  return { clients, threadOf, wholeThreads };
+};
+
+/**
+ * Threads of several files (revisions) two of whose files hold one record id, added to
+ * `wholeThreads`: read from the ids, a few bytes each (its response rows are scattered over the
+ * largest table, whose pages a read maps in).
+ */
+const markRecordsHeldTwice = async (store: IndexStore, states: TokenStates, unmap: () => void): Promise<void> => {
+  const { threadOf, wholeThreads } = states;
+  const filesOf = new Map<string, string[]>();
+  for (const [rid, t] of threadOf) {
+    const rids = filesOf.get(t);
+    if (rids === undefined) filesOf.set(t, [rid]);
+    else rids.push(rid);
+  }
+  let idsRead = 0;
+  for (const [t, rids] of filesOf) {
+    if (rids.length < 2 || wholeThreads.has(t)) continue;
+    const held = new Set<string>();
+    for (const rid of rids) {
+      await take(
+        store.scan('tokenRecordIds', [rid], ({ key: [, responseId] }) => {
+          if (held.has(responseId)) wholeThreads.add(t);
+          held.add(responseId);
+        }),
+      );
+      if (++idsRead % ID_ROLLOUTS_BETWEEN_UNMAPS === 0) unmap();
+    }
+  }
+  if (idsRead % ID_ROLLOUTS_BETWEEN_UNMAPS !== 0) unmap();
+};
+
+/** The threads loose responses name (their record's thread, the file a count copies), added to `wholeThreads`. */
+const markLooseThreads = (loose: LooseRows, wholeThreads: Set<string>): void => {
+  for (const l of loose) {
+    const r = l.value;
+    if (r.source === 'record' && r.threadId !== r.fileThreadId) wholeThreads.add(r.threadId);
+    if (r.source === 'count' && r.copyOf !== null) wholeThreads.add(r.copyOf);
+  }
+};
+
+/**
+ * Whether a bucket's ends fall in two local days, for a report by the local calendar; whether a
+ * slot's first and last instants do (a zone not offset by quarter hours) is asked once a slot.
+ */
+const localDaySplitOf = (
+  options: Omit<TokenAuditOptions, 'releasePages'>,
+): ((v: { readonly minMs: number; readonly maxMs: number }) => boolean) => {
+  const byLocalDay = (options.dimensions ?? [...BY_LOCAL_DAY]).some((d) => BY_LOCAL_DAY.has(d));
+  const crossesDay = new Map<number, boolean>();
+  const day = (ms: number) => options.localDay(new Date(ms).toISOString());
+  return (v) => {
+    if (!byLocalDay || v.minMs < 0) return false;
+    const slot = v.minMs - (v.minMs % SLOT_MS);
+    let crosses = crossesDay.get(slot);
+    if (crosses === undefined) {
+      crosses = day(slot) !== day(slot + SLOT_MS - 1);
+      crossesDay.set(slot, crosses);
+    }
+    return crosses && day(v.minMs) !== day(v.maxMs);
+  };
+};
+
+/**
+ * The buckets of the files not read as rows (`asRows`): a bucket the range cuts, or whose ends
+ * fall in two local days, adds its file to `asRows` instead (its buckets read before left out by the caller).
+ */
+const readBuckets = async (
+  store: IndexStore,
+  threadOf: ReadonlyMap<string, string>,
+  asRows: Set<string>,
+  options: Omit<TokenAuditOptions, 'releasePages'>,
+): Promise<Array<{ readonly rid: string; readonly b: UsageBucket }>> => {
+  const buckets: Array<{ readonly rid: string; readonly b: UsageBucket }> = [];
+  const splitByDay = localDaySplitOf(options);
+  await take(
+    store.scan('tokenBuckets', [], ({ key, value: v }) => {
+      const [rid, , model, provider, cwd] = key;
+      if (asRows.has(rid)) return;
+      const timed = v.minMs >= 0;
+      const b: UsageBucket = {
+        threadId: threadOf.get(rid) ?? rid,
+        firstMs: timed ? v.minMs : null,
+        lastMs: timed ? v.maxMs : null,
+        model: model === '' ? null : model,
+        provider: provider === '' ? null : provider,
+        cwd: cwd === '' ? null : cwd,
+        usage: v,
+        responses: v.responses,
+      };
+      if (bucketInRange(b, options) === 'cut' || splitByDay(v)) asRows.add(rid);
+      else buckets.push({ rid, b });
+    }),
+  );
+  return buckets;
+};
+
+/** The responses of the files read as rows, in file order, then the loose ones of the other files. */
+const readResponseRows = async (
+  store: IndexStore,
+  asRows: ReadonlySet<string>,
+  loose: LooseRows,
+  unmap: () => void,
+): Promise<StoredResponse[]> => {
+  const rows: StoredResponse[] = [];
+  let read = 0;
+  for (const rid of [...asRows].sort()) {
+    for (const r of await take(store.range('tokenAudit', [rid])))
+      rows.push({ rolloutId: rid, line: r.key[1], response: r.value });
+    if (++read % ROLLOUTS_BETWEEN_UNMAPS === 0) unmap();
+  }
+  for (const l of loose)
+    if (!asRows.has(l.key[0])) rows.push({ rolloutId: l.key[0], line: l.key[1], response: l.value });
+  return rows;
+};
+
 /**
  * What a token-usage report of a CODEX_HOME is built from, read from the index's token projection
  * alone (a thread's client from its file's session_meta, as its thread row has it), never by
@@ -45,7 +191,6 @@ const clientOf = (originator: string, apiSource: unknown): string | null =>
  * file may hold), every response of the threads those copies name or that repeat a record id
  * (in one file, or in two of a thread's files: one response held twice), and of files with a bucket the
  * range or the time zone cuts. A report by turn reads every response.
- * long: not split yet (issue 71): one useCase reading the audit's rows, buckets and files
  */
 const readTokenInputs = (
   store: IndexStore,
@@ -57,102 +202,18 @@ const readTokenInputs = (
     // Each whole-table read is decoded, then its pages unmapped (`remap`) before the next table's:
     // the kernel maps the cached pages around every page read too, and the token tables'
     // pages lie among the response rows', so three tables at once held much of a large home's RSS.
-    // The states are read in one pass and none is kept (they are a large part of the report's
-    // heap): each file's thread, its thread's client, and the threads a file repeats a
-    // record id in.
-    const clients = new Map<string, string | null>();
-    const threadOf = new Map<string, string>();
-    const wholeThreads = new Set<string>();
-    await take(
-      store.scan('tokenState', [], ({ key: [rid], value: s }) => {
-        const t = s.tokens.threadId;
-        // A thread's client is its own file's session_meta's (a revision copies its base's: the thread row's), else its first file's.
-        if (rid === t || !clients.has(t)) clients.set(t, clientOf(s.originator, s.source));
-        threadOf.set(rid, t);
-        if (s.repeatedRecords) wholeThreads.add(t);
-      }),
-    );
+    const states = await readTokenStates(store);
+    const { clients, threadOf, wholeThreads } = states;
     unmap();
     if ((options.dimensions ?? ['turn']).includes('turn'))
       return { clients, rows: await take(storedResponses(store)), buckets: [] };
-
-    const filesOf = new Map<string, string[]>();
-    for (const [rid, t] of threadOf) {
-      const rids = filesOf.get(t);
-      if (rids === undefined) filesOf.set(t, [rid]);
-      else rids.push(rid);
-    }
     const loose = await take(store.range('tokenLoose', []));
-    // Threads whose responses may be held twice: read as rows, whole. A thread of several files
-    // (revisions) only when two of its files hold one record id (read from the ids, a few bytes
-    // each: its response rows are scattered over the largest table, whose pages a read maps in).
-    let idsRead = 0;
-    for (const [t, rids] of filesOf) {
-      if (rids.length < 2 || wholeThreads.has(t)) continue;
-      const held = new Set<string>();
-      for (const rid of rids) {
-        await take(
-          store.scan('tokenRecordIds', [rid], ({ key: [, responseId] }) => {
-            if (held.has(responseId)) wholeThreads.add(t);
-            held.add(responseId);
-          }),
-        );
-        if (++idsRead % ID_ROLLOUTS_BETWEEN_UNMAPS === 0) unmap();
-      }
-    }
-    if (idsRead % ID_ROLLOUTS_BETWEEN_UNMAPS !== 0) unmap();
-    for (const l of loose) {
-      const r = l.value;
-      if (r.source === 'record' && r.threadId !== r.fileThreadId) wholeThreads.add(r.threadId);
-      if (r.source === 'count' && r.copyOf !== null) wholeThreads.add(r.copyOf);
-    }
+    await markRecordsHeldTwice(store, states, unmap);
+    markLooseThreads(loose, wholeThreads);
     const asRows = new Set([...threadOf].filter(([, t]) => wholeThreads.has(t)).map(([rid]) => rid));
-    const buckets: Array<{ readonly rid: string; readonly b: UsageBucket }> = [];
-    // Whether a slot's first and last instants fall in two local days (a zone not offset by quarter
-    // hours): asked once a slot, and only of a report by the local calendar.
-    const byLocalDay = (options.dimensions ?? [...BY_LOCAL_DAY]).some((d) => BY_LOCAL_DAY.has(d));
-    const crossesDay = new Map<number, boolean>();
-    const day = (ms: number) => options.localDay(new Date(ms).toISOString());
-    const splitByDay = (v: { readonly minMs: number; readonly maxMs: number }): boolean => {
-      if (!byLocalDay || v.minMs < 0) return false;
-      const slot = v.minMs - (v.minMs % SLOT_MS);
-      let crosses = crossesDay.get(slot);
-      if (crosses === undefined) {
-        crosses = day(slot) !== day(slot + SLOT_MS - 1);
-        crossesDay.set(slot, crosses);
-      }
-      return crosses && day(v.minMs) !== day(v.maxMs);
-    };
-    await take(
-      store.scan('tokenBuckets', [], ({ key, value: v }) => {
-        const [rid, , model, provider, cwd] = key;
-        if (asRows.has(rid)) return;
-        const timed = v.minMs >= 0;
-        const b: UsageBucket = {
-          threadId: threadOf.get(rid) ?? rid,
-          firstMs: timed ? v.minMs : null,
-          lastMs: timed ? v.maxMs : null,
-          model: model === '' ? null : model,
-          provider: provider === '' ? null : provider,
-          cwd: cwd === '' ? null : cwd,
-          usage: v,
-          responses: v.responses,
-        };
-        // A bucket the range cuts, or whose ends fall in two local days, is read as rows.
-        if (bucketInRange(b, options) === 'cut' || splitByDay(v)) asRows.add(rid);
-        else buckets.push({ rid, b });
-      }),
-    );
+    const buckets = await readBuckets(store, threadOf, asRows, options);
     unmap();
-    const rows: StoredResponse[] = [];
-    let read = 0;
-    for (const rid of [...asRows].sort()) {
-      for (const r of await take(store.range('tokenAudit', [rid])))
-        rows.push({ rolloutId: rid, line: r.key[1], response: r.value });
-      if (++read % ROLLOUTS_BETWEEN_UNMAPS === 0) unmap();
-    }
-    for (const l of loose)
-      if (!asRows.has(l.key[0])) rows.push({ rolloutId: l.key[0], line: l.key[1], response: l.value });
+    const rows = await readResponseRows(store, asRows, loose, unmap);
     return {
       clients,
       rows,

@@ -46,6 +46,7 @@ const nextRequest = (
     return { kind: 'items', method: 'thread/items/list', params: { threadId, limit: 20, sortDirection: 'desc' } };
   return { kind: 'read', method: 'thread/read', params: { threadId, includeTurns: false } };
 };
+
 // long: a bench's run (or its generated data), read top to bottom in the order it runs
 export const loadOn = async (
   side: Side,

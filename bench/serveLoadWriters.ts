@@ -22,6 +22,7 @@ const lastTurnOf = (path: string): ((fresh: string) => string[]) => {
   const body = lines.slice(start);
   return (fresh) => body.map((l) => l.split(turnId).join(fresh));
 };
+
 /** Another process appending to the rollout file, as a running Codex does (what Codex's side gets: it has no append method). */
 export const fileTurnWriter =
   (path: string): ((url: string) => Promise<TurnWriter>) =>

@@ -2,8 +2,9 @@
  * `npm run bench -- mutations [--json] [--gb N] [--shapes heavy,real]`: fork and rollback cost
  * against history size. Per shape, a paginated thread of ~1 GB (and a legacy one, for the
  * appended rollback marker) in a temporary CODEX_HOME — `heavy`: generated turns of ~1 MB tool
- * output; `real`: a 200-turn thread the real codex wrote, its turns repeated (bench/realHome.ts) —
- * indexed once, then the mutations timed many times each, with the bytes each one writes. The naive baseline in the same run is what a copying fork pays: the
+ * output (bench/mutationsData.ts); `real`: a 200-turn thread the real codex wrote, its turns
+ * repeated (bench/realHome.ts) — indexed once, then the mutations timed many times each, with the
+ * bytes each one writes. The naive baseline in the same run is what a copying fork pays: the
  * history copied byte for byte. Everything generated is deleted afterwards.
  */
 import * as fs from 'node:fs';
@@ -23,122 +24,10 @@ import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import { buildHugeThreadHome } from './realHome.js';
 import type { BenchShape } from './realHome.js';
 import { openTailReaderThread } from '../adapters/driven/jsonl/workers/tailReaderThread.js';
+import { generateThread } from './mutationsData.js';
 
 const PAGINATED = 'eeeeeeee-0000-7000-8000-000000000001';
 const LEGACY = 'eeeeeeee-0000-7000-8000-000000000002';
-const OUTPUT_BYTES = 1 << 20;
-
-/** Write a Codex-shaped thread of ~`targetBytes`: turns whose tool output is ~1 MB each. */
-const generateThread = (
-  path: string,
-  threadId: string,
-  mode: HistoryMode,
-  targetBytes: number,
-): { bytes: number; turns: number } => {
-  fs.mkdirSync(nodePath.dirname(path), { recursive: true });
-  const fd = fs.openSync(path, 'w');
-  let ordinal = 0;
-  let bytes = 0;
-  let ms = Date.UTC(2026, 10, 21, 14, 0, 0);
-  const filler = 'x'.repeat(OUTPUT_BYTES);
-  const line = (type: string, payload: unknown): void => {
-    const o: Record<string, unknown> = { timestamp: new Date((ms += 3)).toISOString() };
-    if (mode === 'paginated') o['ordinal'] = ordinal;
-    o['type'] = type;
-    o['payload'] = payload;
-    ordinal += 1;
-    const text = `${JSON.stringify(o)}\n`;
-    bytes += fs.writeSync(fd, text);
-  };
-  line('session_meta', {
-    session_id: threadId,
-    id: threadId,
-    timestamp: new Date(ms).toISOString(),
-    cwd: '/work',
-    originator: 'bench',
-    cli_version: '0.169.0',
-    source: 'vscode',
-    model_provider: 'openai',
-    base_instructions: { text: 'bench' },
-    history_mode: mode,
-  });
-  line('event_msg', {
-    type: 'thread_settings_applied',
-    thread_id: threadId,
-    thread_settings: { model: 'mock-model', cwd: '/work' },
-  });
-  let turns = 0;
-  while (bytes < targetBytes) {
-    const t = `turn-${turns}`;
-    turns += 1;
-    line('event_msg', {
-      type: 'task_started',
-      turn_id: t,
-      root_turn_id: t,
-      started_at: Math.floor(ms / 1000),
-      model_context_window: 190000,
-    });
-    line('turn_context', { turn_id: t, cwd: '/work', model: 'mock-model' });
-    line('response_item', {
-      type: 'message',
-      role: 'user',
-      content: [{ type: 'input_text', text: `question ${turns}` }],
-    });
-    if (mode === 'paginated')
-      line('event_msg', {
-        type: 'item_completed',
-        thread_id: threadId,
-        turn_id: t,
-        item: {
-          type: 'UserMessage',
-          id: `u-${t}`,
-          content: [{ type: 'text', text: `question ${turns}`, text_elements: [] }],
-        },
-        started_at_ms: ms,
-        completed_at_ms: ms,
-      });
-    else
-      line('event_msg', {
-        type: 'user_message',
-        message: `question ${turns}`,
-        images: [],
-        local_images: [],
-        text_elements: [],
-      });
-    line('response_item', { type: 'function_call_output', call_id: `c-${t}`, output: filler });
-    if (mode === 'paginated')
-      line('event_msg', {
-        type: 'item_completed',
-        thread_id: threadId,
-        turn_id: t,
-        item: { type: 'AgentMessage', id: `m-${t}`, content: [{ type: 'Text', text: `answer ${turns}` }] },
-        started_at_ms: ms,
-        completed_at_ms: ms,
-      });
-    else line('event_msg', { type: 'agent_message', message: `answer ${turns}`, phase: null, memory_citation: null });
-    line('event_msg', {
-      type: 'token_count',
-      info: {
-        total_token_usage: { total_tokens: turns * 100 },
-        last_token_usage: { total_tokens: 100 },
-        model_context_window: 190000,
-      },
-    });
-    line('event_msg', {
-      type: 'task_complete',
-      turn_id: t,
-      root_turn_id: t,
-      last_agent_message: null,
-      started_at: Math.floor(ms / 1000),
-      completed_at: Math.floor(ms / 1000),
-      duration_ms: 5,
-    });
-  }
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  return { bytes, turns };
-};
-
 const must = async <A>(te: TE.TaskEither<EngineError, A>): Promise<A> => {
   const r = await te();
   if (E.isLeft(r)) throw new Error(renderError(r.left));

@@ -14,8 +14,9 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
 import { median, percentile } from './stats.js';
-import { parseByteSize } from './pages.js';
+import { parseByteSize } from './byteSize.js';
 import type { ResultOf } from '../protocol/methods.js';
+import type { ColdCodex } from '../test/compat/compatHomes.js';
 
 type Ask = (params: Record<string, unknown>) => Promise<RpcAnswer>;
 
@@ -98,6 +99,100 @@ const timeAsk = async (
   return { p50: Math.round(median(ms) * 100) / 100, p90: Math.round(percentile(ms, 90) * 100) / 100 };
 };
 
+/**
+ * The index built cold twice by each build (the runs alternating, so a busy moment of the machine
+ * hits both alike): median seconds and bytes with the search projection, and without it when a
+ * baseline build is given.
+ */
+const indexBuilds = (
+  engine: string,
+  baselineEngine: string | null,
+  codexHome: string,
+  withSearch: string,
+  without: string,
+): Record<string, number> => {
+  const ours: number[] = [];
+  const base: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    if (baselineEngine !== null) base.push(coldIndexSeconds(baselineEngine, codexHome, without));
+    ours.push(coldIndexSeconds(engine, codexHome, withSearch));
+  }
+  return {
+    coldSecondsWithSearch: Math.round(median(ours) * 100) / 100,
+    bytesWithSearch: duBytes(withSearch),
+    ...(baselineEngine === null
+      ? {}
+      : {
+          coldSecondsWithout: Math.round(median(base) * 100) / 100,
+          overheadPercent: Math.round((median(ours) / median(base) - 1) * 1000) / 10,
+          bytesWithout: duBytes(without),
+        }),
+  };
+};
+
+/** thread/search asked of the real codex app-server: a refusal is an error answer, as ours gives. */
+const codexSearch =
+  (codex: ColdCodex): Ask =>
+  async (p) => {
+    try {
+      return { result: await codex.server.request('thread/search', p) };
+    } catch (e) {
+      return { error: { code: -1, message: String(e) } };
+    }
+  };
+
+/** One query's row: what ours found, both sides' times, and whether both answered the same threads and snippets. */
+const timeQuery = async (
+  q: (typeof QUERIES)[number],
+  first: RpcAnswer,
+  codexFirst: RpcAnswer | null,
+  askOurs: Ask,
+  askCodex: Ask | null,
+  reps: number,
+): Promise<Record<string, unknown>> => {
+  const found = 'result' in first ? (first.result as ResultOf<'thread/search'>).data.length : -1;
+  const oursTimes = await timeAsk(askOurs, q.params, reps);
+  const codexTimes = askCodex === null ? null : await timeAsk(askCodex, q.params, Math.max(3, Math.ceil(reps / 4)));
+  return {
+    label: q.label,
+    params: q.params,
+    found,
+    ours: oursTimes,
+    ...(codexTimes === null
+      ? {}
+      : { codex: codexTimes, speedup: Math.round((codexTimes.p50 / oursTimes.p50) * 10) / 10 }),
+    ...(codexFirst === null
+      ? {}
+      : { sameThreadsAndSnippets: JSON.stringify(gist(codexFirst)) === JSON.stringify(gist(first)) }),
+  };
+};
+
+/**
+ * Every query asked of both once before any is timed, and both left to finish what starting began
+ * (codex fills its state database from the home after it answers): the first query timed would
+ * otherwise share the two cores with that work. Then each query timed, in order.
+ */
+const timeQueries = async (
+  askOurs: Ask,
+  askCodex: Ask | null,
+  pids: ReadonlyArray<number | undefined>,
+  reps: number,
+): Promise<Array<Record<string, unknown>>> => {
+  const firsts: Array<{ readonly first: RpcAnswer; readonly codexFirst: RpcAnswer | null }> = [];
+  for (const q of QUERIES)
+    firsts.push({
+      first: await askOurs(q.params),
+      codexFirst: askCodex === null ? null : await askCodex(q.params),
+    });
+  await whenIdle(pids);
+  const queries: Array<Record<string, unknown>> = [];
+  for (const [i, q] of QUERIES.entries()) {
+    const { first, codexFirst } = firsts[i]!;
+    queries.push(await timeQuery(q, first, codexFirst, askOurs, askCodex, reps));
+  }
+  return queries;
+};
+
 export const runSearchBench = async (
   engine: string,
   baselineEngine: string | null,
@@ -111,25 +206,7 @@ export const runSearchBench = async (
   try {
     const home = await buildRealShapedHome(nodePath.join(tmp, 'home'), parseByteSize(size));
     const withSearch = nodePath.join(tmp, 'index');
-    const without = nodePath.join(tmp, 'index-baseline');
-    // Alternating runs, so a busy moment of the machine hits both alike.
-    const ours: number[] = [];
-    const base: number[] = [];
-    for (let i = 0; i < 2; i++) {
-      if (baselineEngine !== null) base.push(coldIndexSeconds(baselineEngine, home.codexHome, without));
-      ours.push(coldIndexSeconds(engine, home.codexHome, withSearch));
-    }
-    const index = {
-      coldSecondsWithSearch: Math.round(median(ours) * 100) / 100,
-      bytesWithSearch: duBytes(withSearch),
-      ...(baselineEngine === null
-        ? {}
-        : {
-            coldSecondsWithout: Math.round(median(base) * 100) / 100,
-            overheadPercent: Math.round((median(ours) / median(base) - 1) * 1000) / 10,
-            bytesWithout: duBytes(without),
-          }),
-    };
+    const index = indexBuilds(engine, baselineEngine, home.codexHome, withSearch, nodePath.join(tmp, 'index-baseline'));
     const serve = spawnServe(engine, home.codexHome, withSearch);
     const codex = withCodex
       ? await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir } as Parameters<typeof openColdCodex>[0])
@@ -138,46 +215,8 @@ export const runSearchBench = async (
       await serve.request('initialize', { clientInfo: { name: 'bench', version: '0' } });
       serve.notify('initialized');
       const askOurs: Ask = (p) => serve.request('thread/search', p);
-      const askCodex: Ask | null =
-        codex === null
-          ? null
-          : async (p) => {
-              try {
-                return { result: await codex.server.request('thread/search', p) };
-              } catch (e) {
-                return { error: { code: -1, message: String(e) } };
-              }
-            };
-      // Every query asked of both once before any is timed, and both left to finish what starting
-      // began (codex fills its state database from the home after it answers): the first query
-      // timed would otherwise share the two cores with that work.
-      const firsts: Array<{ readonly first: RpcAnswer; readonly codexFirst: RpcAnswer | null }> = [];
-      for (const q of QUERIES)
-        firsts.push({
-          first: await askOurs(q.params),
-          codexFirst: askCodex === null ? null : await askCodex(q.params),
-        });
-      await whenIdle([serve.child.pid, codex?.server.pid]);
-      const queries: Array<Record<string, unknown>> = [];
-      for (const [i, q] of QUERIES.entries()) {
-        const { first, codexFirst } = firsts[i]!;
-        const found = 'result' in first ? (first.result as ResultOf<'thread/search'>).data.length : -1;
-        const oursTimes = await timeAsk(askOurs, q.params, reps);
-        const codexTimes =
-          askCodex === null ? null : await timeAsk(askCodex, q.params, Math.max(3, Math.ceil(reps / 4)));
-        queries.push({
-          label: q.label,
-          params: q.params,
-          found,
-          ours: oursTimes,
-          ...(codexTimes === null
-            ? {}
-            : { codex: codexTimes, speedup: Math.round((codexTimes.p50 / oursTimes.p50) * 10) / 10 }),
-          ...(codexFirst === null
-            ? {}
-            : { sameThreadsAndSnippets: JSON.stringify(gist(codexFirst)) === JSON.stringify(gist(first)) }),
-        });
-      }
+      const askCodex = codex === null ? null : codexSearch(codex);
+      const queries = await timeQueries(askOurs, askCodex, [serve.child.pid, codex?.server.pid], reps);
       return {
         size,
         files: home.files,

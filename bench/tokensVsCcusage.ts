@@ -21,10 +21,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseByteSize } from './pages.js';
+import { parseByteSize } from './byteSize.js';
 import { buildRealShapedHome } from './realHome.js';
 import { ccusageLeftOut } from './ccusageLeftOut.js';
-import type { LeftOutLine } from './ccusageLeftOut.js';
+import { ccusageCells, differingCells, leftOutSummary, lessLeftOut, ourCells, totalOf } from './tokenCells.js';
 import { percentile } from './stats.js';
 import { residentSetMb } from './processMemory.js';
 import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
@@ -72,82 +72,11 @@ const summary = (runs: readonly Run[]) => ({
   runs: runs.map((r) => r.seconds),
 });
 
-/** Tokens of one day and model, in ccusage's terms (input without the cached part). */
-interface Cell {
-  input: number;
-  cached: number;
-  output: number;
-  reasoning: number;
-  total: number;
-}
-
-type Cells = Map<string, Cell>;
-
-const ccusageCells = (json: string): Cells => {
-  const out: Cells = new Map();
-  const doc = JSON.parse(json) as {
-    daily: Array<{
-      date: string;
-      models: Record<
-        string,
-        {
-          inputTokens: number;
-          cacheReadTokens: number;
-          outputTokens: number;
-          reasoningOutputTokens: number;
-          totalTokens: number;
-        }
-      >;
-    }>;
-  };
-  for (const d of doc.daily)
-    for (const [model, m] of Object.entries(d.models))
-      out.set(`${d.date} ${model}`, {
-        input: m.inputTokens,
-        cached: m.cacheReadTokens,
-        output: m.outputTokens,
-        reasoning: m.reasoningOutputTokens,
-        total: m.totalTokens,
-      });
-  return out;
-};
-
-const ourCells = (json: string): Cells => {
-  const out: Cells = new Map();
-  const doc = JSON.parse(json) as {
-    groups: Array<{
-      key: string | null;
-      models: Array<{
-        model: string | null;
-        inputTokens: number;
-        cachedInputTokens: number;
-        outputTokens: number;
-        reasoningOutputTokens: number;
-        totalTokens: number;
-      }>;
-    }>;
-  };
-  for (const g of doc.groups)
-    for (const m of g.models)
-      out.set(`${g.key} ${m.model}`, {
-        input: m.inputTokens - m.cachedInputTokens,
-        cached: m.cachedInputTokens,
-        output: m.outputTokens,
-        reasoning: m.reasoningOutputTokens,
-        total: m.totalTokens,
-      });
-  return out;
-};
-
 /** The server's answer as the CLI prints it (`tokens --json` is that report). */
 const reportJson = (a: RpcAnswer): string => {
   answered(a, 'rolloutEngine/tokens/report');
   return JSON.stringify((a as { result: unknown }).result);
 };
-
-/** The cells two reports do not agree on (one side may lack the cell). */
-const differingCells = (a: Cells, b: Cells): string[] =>
-  [...new Set([...a.keys(), ...b.keys()])].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
 
 /**
  * `serve` on the home and the index the CLI left warm: the first report (it waits for the server's
@@ -195,46 +124,6 @@ const nativeCcusage = (scratch: string): string | null => {
     return null;
   }
 };
-
-/**
- * The cells ccusage should show given what it leaves out (bench/ccusageLeftOut.ts): ours less
- * those responses, a cell left empty dropped as ccusage drops it.
- */
-const lessLeftOut = (mine: Cells, leftOut: readonly LeftOutLine[]): Cells => {
-  const out: Cells = new Map([...mine].map(([k, c]) => [k, { ...c }]));
-  for (const l of leftOut) {
-    const key = `${l.day} ${l.model}`;
-    const c = out.get(key) ?? { input: 0, cached: 0, output: 0, reasoning: 0, total: 0 };
-    out.set(key, {
-      input: c.input - (l.input - l.cached),
-      cached: c.cached - l.cached,
-      output: c.output - l.output,
-      reasoning: c.reasoning - l.reasoning,
-      total: c.total - l.total,
-    });
-  }
-  for (const [k, c] of out)
-    if (c.input === 0 && c.cached === 0 && c.output === 0 && c.reasoning === 0 && c.total === 0) out.delete(k);
-  return out;
-};
-
-/** What ccusage leaves out, per rule: responses, tokens and the rollouts they are in. */
-const leftOutSummary = (leftOut: readonly LeftOutLine[]) =>
-  Object.fromEntries(
-    (['prefix', 'burst'] as const).map((rule) => {
-      const ls = leftOut.filter((l) => l.rule === rule);
-      return [
-        rule,
-        {
-          responses: ls.length,
-          tokens: ls.reduce((n, l) => n + l.total, 0),
-          rollouts: new Set(ls.map((l) => l.rollout)).size,
-        },
-      ];
-    }),
-  );
-
-const totalOf = (cells: Cells): number => [...cells.values()].reduce((n, c) => n + c.total, 0);
 
 export interface TokensVsCcusageArgs {
   readonly size: string;

@@ -2,6 +2,7 @@ import { openTailReaderThread } from '../../driven/jsonl/workers/tailReaderThrea
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
+import { stop, take, useCase } from '../../../domain/effect.js';
 import type { ExternalAgentPorts, HistoryReadPorts, ThreadManagementPorts } from '../../../replay/ports.js';
 import type { HomePluginPorts } from '../../driven/plugins/homeRemotePlugins.js';
 import { threadStateLogOver } from '../../driven/engineState/threadStateLog.js';
@@ -144,34 +145,36 @@ export const portsOver = (
  * reads catch each thread up from the files on demand. Every entry point (the CLI's views,
  * reports and mutations, `serve`) opens a home here, in one of three backfill modes.
  */
-export const openCodexHome = async (
+export const openCodexHome = (
   codexHome: string,
   indexDir: string,
   opts: OpenCodexHomeOptions = {},
-): Promise<E.Either<EngineError, OpenCodexHome>> => {
-  // Large catch-ups read on a reader thread: the indexer takes the tail-source port, this root picks the reader.
-  const options: CatchUpOptions = {
-    tailReader: openTailReaderThread,
-    ...opts.catchUp,
-    quarantine: homeQuarantineSink(codexHome, indexDir),
-  };
-  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
-    ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
-    ...indexLockWaitStatus(opts.onStatus, codexHome),
+): Promise<E.Either<EngineError, OpenCodexHome>> =>
+  useCase(async () => {
+    // Large catch-ups read on a reader thread: the indexer takes the tail-source port, this root picks the reader.
+    const options: CatchUpOptions = {
+      tailReader: openTailReaderThread,
+      ...opts.catchUp,
+      quarantine: homeQuarantineSink(codexHome, indexDir),
+    };
+    const opened = await take(
+      openIndex(lmdbDirOf(indexDir), codexHome, {
+        ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
+        ...indexLockWaitStatus(opts.onStatus, codexHome),
+      }),
+    );
+    const threadStateUnreadable = saidOnce(opts.onStatus, codexHome);
+    // The thread-state log is folded before anything reads (a rebuilt index folds it whole).
+    const states = await threadStateLogOver(opened.store, codexHome, threadStateUnreadable).catchUp()();
+    if (E.isLeft(states)) {
+      await opened.store.close()();
+      return stop(states.left);
+    }
+    const opening = openingOf(codexHome, opts, options, opened, threadStateUnreadable);
+    if (opts.backfill === 'onDemand') return opening.home(null, opening.context, opening.closeStore);
+    if (opts.backfill === 'background') return openBackfillingBehind(opening);
+    return take(openBehindTheGate(opening));
   })();
-  if (E.isLeft(opened)) return opened;
-  const threadStateUnreadable = saidOnce(opts.onStatus, codexHome);
-  // The thread-state log is folded before anything reads (a rebuilt index folds it whole).
-  const states = await threadStateLogOver(opened.right.store, codexHome, threadStateUnreadable).catchUp()();
-  if (E.isLeft(states)) {
-    await opened.right.store.close()();
-    return states;
-  }
-  const opening = openingOf(codexHome, opts, options, opened.right, threadStateUnreadable);
-  if (opts.backfill === 'onDemand') return E.right(opening.home(null, opening.context, opening.closeStore));
-  if (opts.backfill === 'background') return E.right(await openBackfillingBehind(opening));
-  return openBehindTheGate(opening);
-};
 
 /** Another user's log (root used the home once) is said once, and the answers go without it. */
 const saidOnce = (onStatus: OnIndexStatus | undefined, codexHome: string): ((error: EngineError) => void) => {
@@ -245,20 +248,20 @@ const openingOf = (
 };
 
 /** Open a home, run `use` on it, and close it whatever happens. */
-export const withCodexHome = async <A>(
+export const withCodexHome = <A>(
   codexHome: string,
   indexDir: string,
   opts: OpenCodexHomeOptions,
   use: (home: OpenCodexHome) => TE.TaskEither<EngineError, A>,
-): Promise<E.Either<EngineError, A>> => {
-  const opened = await openCodexHome(codexHome, indexDir, opts);
-  if (E.isLeft(opened)) return opened;
-  try {
-    return await use(opened.right)();
-  } finally {
-    await opened.right.close();
-  }
-};
+): Promise<E.Either<EngineError, A>> =>
+  useCase(async () => {
+    const home = await take(openCodexHome(codexHome, indexDir, opts));
+    try {
+      return await take(use(home));
+    } finally {
+      await home.close();
+    }
+  })();
 
 /**
  * Open a home and catch its whole index up with the files, so a report read from it (token audit,
@@ -271,31 +274,33 @@ export const withCaughtUpHome = async <A>(
   opts: OpenCodexHomeOptions,
   use: (home: OpenCodexHome, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> =>
-  withCodexHome(codexHome, indexDir, opts, (home) => async () => {
-    const caught =
-      home.gate !== null && home.gate.backfill !== null
-        ? E.right(home.gate.backfill)
-        : await lazyCatchUpHome(home.store, codexHome, home.catchUpOptions)();
-    return E.isLeft(caught) ? caught : use(home, caught.right)();
-  });
+  withCodexHome(codexHome, indexDir, opts, (home) =>
+    useCase(async () => {
+      const caught =
+        home.gate !== null && home.gate.backfill !== null
+          ? home.gate.backfill
+          : await take(lazyCatchUpHome(home.store, codexHome, home.catchUpOptions));
+      return take(use(home, caught));
+    }),
+  );
 
 /**
  * Open a home's index as it stands (created or migrated, but not caught up and not through the
  * gate), run `use` on it and close it: `verify` and `repair` examine the index itself, and a
  * backfill first would hide what they look for.
  */
-export const withIndexAsItIs = async <A>(
+export const withIndexAsItIs = <A>(
   codexHome: string,
   indexDir: string,
   use: (store: LmdbIndexStore) => TE.TaskEither<EngineError, A>,
-): Promise<E.Either<EngineError, A>> => {
-  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
-    quarantine: homeQuarantineSink(codexHome, indexDir),
+): Promise<E.Either<EngineError, A>> =>
+  useCase(async () => {
+    const { store } = await take(
+      openIndex(lmdbDirOf(indexDir), codexHome, { quarantine: homeQuarantineSink(codexHome, indexDir) }),
+    );
+    try {
+      return await take(use(store));
+    } finally {
+      await store.close()();
+    }
   })();
-  if (E.isLeft(opened)) return opened;
-  try {
-    return await use(opened.right.store)();
-  } finally {
-    await opened.right.store.close()();
-  }
-};

@@ -2,6 +2,7 @@
 // the index current (warm), else after the token projection's catch-up.
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../../domain/errors.js';
+import { take, useCase } from '../../../../domain/effect.js';
 import type { TokenReport, TokenReportOptions } from '../../../../domain/tokens/report.js';
 import type { CatchUpSummary } from '../../../../indexer/catchUp/catchUpSummary.js';
 import type { StepText } from '../progress.js';
@@ -90,23 +91,25 @@ export const caughtUpReport = async (
     ({ store, indexWas }, c) =>
       () =>
         cliFeedback
-          .during(step, async () => {
-            if (options.dimensions === undefined || options.dimensions.includes('turn'))
-              return auditTokenUsage(store, audit)();
-            const mark = store.writeMark?.();
-            const read = await readTokenSums(store, audit)();
-            if (E.isLeft(read)) return read;
-            if (mark !== undefined && mark._tag === 'Right') {
-              // Each step's garbage goes before the next: the sums' reads, then the record's listing,
-              // checkpoints and plan (both uncollected, a large home's peak grew).
-              garbage.done();
-              const { writeTokenWarmRecord } = await import('../../../../indexer/tokens/writeTokenWarmRecord.js');
-              await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read.right);
-              garbage.done();
-            }
-            const r = reportFromSums(read.right.sums, { ...options, clientOf: clientOfThreads(read.right.clients) });
-            return r === undefined ? auditTokenUsageByRows(store, audit)() : E.right(r);
-          })
+          .during(
+            step,
+            useCase(async () => {
+              if (options.dimensions === undefined || options.dimensions.includes('turn'))
+                return take(auditTokenUsage(store, audit));
+              const mark = store.writeMark?.();
+              const read = await take(readTokenSums(store, audit));
+              if (mark !== undefined && mark._tag === 'Right') {
+                // Each step's garbage goes before the next: the sums' reads, then the record's listing,
+                // checkpoints and plan (both uncollected, a large home's peak grew).
+                garbage.done();
+                const { writeTokenWarmRecord } = await import('../../../../indexer/tokens/writeTokenWarmRecord.js');
+                await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read);
+                garbage.done();
+              }
+              const r = reportFromSums(read.sums, { ...options, clientOf: clientOfThreads(read.clients) });
+              return r === undefined ? take(auditTokenUsageByRows(store, audit)) : r;
+            }),
+          )
           .then(E.map((r: TokenReport): Reported => ({ r, c, state: indexWas === 'current' ? 'warm' : 'cold' }))),
   );
 };

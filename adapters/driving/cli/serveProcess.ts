@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../../domain/errors.js';
 import { refusedValue } from '../../../domain/errors.js';
+import { stop, take, useCase } from '../../../domain/effect.js';
 import { U32 } from '../../../protocol/jsonRpc.js';
 import { serverVersionOf } from '../../../protocol/codexVersions.js';
 import { reportError } from './exitCodes.js';
@@ -34,20 +35,20 @@ const servedHome = (opts: HomeOptions, serveOpts: ServeOptions): E.Either<Engine
 /** What `rollout-engine serve` does with its decoded settings: serve the home on the transport `--listen` names until stdin ends or a signal. */
 export const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
   const { parseListenUrl } = await import('../rpc/listenUrl.js');
-  const target = parseListenUrl(serveOpts.listen);
-  if (E.isLeft(target)) return reportError(target.left, opts.json);
-  const named = servedHome(opts, serveOpts);
-  if (E.isLeft(named)) return reportError(named.left, opts.json);
-  const startable = await codexStarts(named.right, serveOpts);
-  if (E.isLeft(startable)) return reportError(startable.left, opts.json);
-  const version = serverVersionOf(serveOpts.codexVersion, process.env['ROLLOUT_ENGINE_CODEX_VERSION']);
-  if ('refused' in version)
-    return reportError(refusedValue('ROLLOUT_ENGINE_CODEX_VERSION', version.refused), opts.json);
-  const pricing = await pricingOption(serveOpts.pricing);
-  if (E.isLeft(pricing)) return reportError(pricing.left, opts.json);
-  return target.right.kind === 'stdio'
-    ? serveStdio(named.right, pricing.right, serveOpts)
-    : serveWebSocket(opts, named.right, pricing.right, serveOpts, target.right);
+  const started = await useCase(async () => {
+    const target = await take(parseListenUrl(serveOpts.listen));
+    const named = await take(servedHome(opts, serveOpts));
+    await take(codexStarts(named, serveOpts));
+    const version = serverVersionOf(serveOpts.codexVersion, process.env['ROLLOUT_ENGINE_CODEX_VERSION']);
+    if ('refused' in version) return stop(refusedValue('ROLLOUT_ENGINE_CODEX_VERSION', version.refused));
+    const pricing = await take(pricingOption(serveOpts.pricing));
+    return { target, named, pricing };
+  })();
+  if (E.isLeft(started)) return reportError(started.left, opts.json);
+  const { target, named, pricing } = started.right;
+  return target.kind === 'stdio'
+    ? serveStdio(named, pricing, serveOpts)
+    : serveWebSocket(opts, named, pricing, serveOpts, target);
 };
 
 /** `view`'s own options: a loopback port (0: the system picks one), whether to start a browser, and `--pricing FILE` (as serve's). */
@@ -62,14 +63,15 @@ type ViewOptions = t.TypeOf<typeof ViewOptions>;
 export const view = async (opts: HomeOptions, v: ViewOptions): Promise<void> => {
   const port = v.port ?? 0;
   const serveOpts: ServeOptions = { listen: `ws://127.0.0.1:${port}`, logLevel: 'warn' };
-  const named = servedHome(opts, serveOpts);
-  if (E.isLeft(named)) return reportError(named.left, opts.json);
-  const pricing = await pricingOption(v.pricing);
-  if (E.isLeft(pricing)) return reportError(pricing.left, opts.json);
+  const started = await useCase(async () => ({
+    named: await take(servedHome(opts, serveOpts)),
+    pricing: await take(pricingOption(v.pricing)),
+  }))();
+  if (E.isLeft(started)) return reportError(started.left, opts.json);
   return serveWebSocket(
     opts,
-    named.right,
-    pricing.right,
+    started.right.named,
+    started.right.pricing,
     serveOpts,
     { kind: 'ws', host: '127.0.0.1', port },
     (listener) => {

@@ -17,7 +17,8 @@ import { BACKGROUND_BATCH, requestsFirst } from './requestsFirst.js';
 
 /**
  * What the backfill modes share: the opened index, the gate's options, and how to make the home
- * over it (openCodexHome.ts makes an `OpenCodexHome`).
+ * over it. Generic over the home (openCodexHome.ts makes an `OpenCodexHome`): this module then
+ * needs nothing of the one that imports it.
  */
 export interface Opening<Home> {
   readonly codexHome: string;

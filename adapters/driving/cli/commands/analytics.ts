@@ -42,7 +42,7 @@ const positiveOption = (flag: string, v: string | undefined, dflt: number): E.Ei
 };
 
 /**
- * Where the payloads go, and its name: the capture file (flag, else
+ * Where the payloads go, and that place's name for the progress line: the capture file (flag, else
  * CODEX_ANALYTICS_EVENTS_CAPTURE_FILE), else `--endpoint` with its retries; null: nowhere, the
  * events are printed.
  */

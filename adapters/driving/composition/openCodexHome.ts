@@ -2,6 +2,7 @@ import { openTailReaderThread } from '../../driven/jsonl/workers/tailReaderThrea
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
+import { stop, take, useCase } from '../../../domain/effect.js';
 import type { ExternalAgentPorts, HistoryReadPorts, ThreadManagementPorts } from '../../../replay/ports.js';
 import type { HomePluginPorts } from '../../driven/plugins/homeRemotePlugins.js';
 import { threadStateLogOver } from '../../driven/engineState/threadStateLog.js';
@@ -19,9 +20,7 @@ import { lazyCatchUpHome } from '../../../indexer/catchUp/lazyCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from '../../../indexer/catchUp/catchUp.js';
 import { lmdbHistoryIndexer } from '../../../indexer/reads/historyIndexer.js';
 import type { IndexerContext } from '../../../indexer/reads/historyIndexer.js';
-import { watchHome } from '../../driven/jsonl/home/homeWatch.js';
-import { homeAsIndexed, knownFoldersOf, recordedHomeStats } from '../../../indexer/catchUp/homeAsIndexed.js';
-import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from '../../../indexer/open/openIndex.js';
+import { BACKFILLED_KEY, openIndex } from '../../../indexer/open/openIndex.js';
 import type { GatePassage, OpenIndexResult } from '../../../indexer/open/openIndex.js';
 import { gateStatus, indexLockWaitStatus, reportingTo } from '../../../indexer/open/indexStatus.js';
 import type { OnIndexStatus } from '../../../indexer/open/indexStatus.js';
@@ -31,10 +30,10 @@ import { uuidv7Ids } from '../../driven/system/uuidv7.js';
 import { lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
 import { confinementRoot } from '../../driven/fs/noFollow.js';
 import type { IndexObserver } from '../../../indexer/reads/indexObserver.js';
-import { holdPoint } from '../../driven/system/holdPoint.js';
 import { renderedItemsInMemory } from './renderedItemsInMemory.js';
 import { readConfiguredModelProvider } from '../../driven/fs/codexConfig.js';
-import { BACKGROUND_BATCH, requestsFirst } from './requestsFirst.js';
+import { openBackfillingBehind, openBehindTheGate } from './backfillModes.js';
+import type { Opening } from './backfillModes.js';
 
 /** A CODEX_HOME opened over the embedded default: its rollout files and their LMDB index. */
 export interface OpenCodexHome {
@@ -146,34 +145,36 @@ export const portsOver = (
  * reads catch each thread up from the files on demand. Every entry point (the CLI's views,
  * reports and mutations, `serve`) opens a home here, in one of three backfill modes.
  */
-export const openCodexHome = async (
+export const openCodexHome = (
   codexHome: string,
   indexDir: string,
   opts: OpenCodexHomeOptions = {},
-): Promise<E.Either<EngineError, OpenCodexHome>> => {
-  // Large catch-ups read on a reader thread: the indexer takes the tail-source port, this root picks the reader.
-  const options: CatchUpOptions = {
-    tailReader: openTailReaderThread,
-    ...opts.catchUp,
-    quarantine: homeQuarantineSink(codexHome, indexDir),
-  };
-  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
-    ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
-    ...indexLockWaitStatus(opts.onStatus, codexHome),
+): Promise<E.Either<EngineError, OpenCodexHome>> =>
+  useCase(async () => {
+    // Large catch-ups read on a reader thread: the indexer takes the tail-source port, this root picks the reader.
+    const options: CatchUpOptions = {
+      tailReader: openTailReaderThread,
+      ...opts.catchUp,
+      quarantine: homeQuarantineSink(codexHome, indexDir),
+    };
+    const opened = await take(
+      openIndex(lmdbDirOf(indexDir), codexHome, {
+        ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
+        ...indexLockWaitStatus(opts.onStatus, codexHome),
+      }),
+    );
+    const threadStateUnreadable = saidOnce(opts.onStatus, codexHome);
+    // The thread-state log is folded before anything reads (a rebuilt index folds it whole).
+    const states = await threadStateLogOver(opened.store, codexHome, threadStateUnreadable).catchUp()();
+    if (E.isLeft(states)) {
+      await opened.store.close()();
+      return stop(states.left);
+    }
+    const opening = openingOf(codexHome, opts, options, opened, threadStateUnreadable);
+    if (opts.backfill === 'onDemand') return opening.home(null, opening.context, opening.closeStore);
+    if (opts.backfill === 'background') return openBackfillingBehind(opening);
+    return take(openBehindTheGate(opening));
   })();
-  if (E.isLeft(opened)) return opened;
-  const threadStateUnreadable = saidOnce(opts.onStatus, codexHome);
-  // The thread-state log is folded before anything reads (a rebuilt index folds it whole).
-  const states = await threadStateLogOver(opened.right.store, codexHome, threadStateUnreadable).catchUp()();
-  if (E.isLeft(states)) {
-    await opened.right.store.close()();
-    return states;
-  }
-  const opening = openingOf(codexHome, opts, options, opened.right, threadStateUnreadable);
-  if (opts.backfill === 'onDemand') return E.right(opening.home(null, opening.context, opening.closeStore));
-  if (opts.backfill === 'background') return E.right(await openBackfillingBehind(opening));
-  return openBehindTheGate(opening);
-};
 
 /** Another user's log (root used the home once) is said once, and the answers go without it. */
 const saidOnce = (onStatus: OnIndexStatus | undefined, codexHome: string): ((error: EngineError) => void) => {
@@ -185,28 +186,14 @@ const saidOnce = (onStatus: OnIndexStatus | undefined, codexHome: string): ((err
   };
 };
 
-/** What the three backfill modes share: the opened index, the gate's options, and how to make the home over it. */
-interface Opening {
-  readonly codexHome: string;
-  readonly opts: OpenCodexHomeOptions;
-  readonly store: LmdbIndexStore;
-  readonly options: CatchUpOptions;
-  readonly catchUpOptions: CatchUpOptions;
-  readonly gateOptions: Parameters<typeof passLmdbBackfillGate>[2];
-  readonly waiting: ReturnType<typeof gateStatus>;
-  readonly context: IndexerContext;
-  readonly isBackfilled: () => boolean;
-  readonly home: (gate: GatePassage | null, ctx: IndexerContext, close: () => Promise<void>) => OpenCodexHome;
-  readonly closeStore: () => Promise<void>;
-}
-
+/** The opened index as the backfill modes take it (backfillModes.ts), and how the home over it is made. */
 const openingOf = (
   codexHome: string,
   opts: OpenCodexHomeOptions,
   options: CatchUpOptions,
   opened: OpenIndexResult,
   threadStateUnreadable: (error: EngineError) => void,
-): Opening => {
+): Opening<OpenCodexHome> => {
   const store = opened.store;
   const waiting = gateStatus(opts.onStatus, codexHome);
   const gateOptions = {
@@ -260,110 +247,21 @@ const openingOf = (
   };
 };
 
-/** `backfill: 'background'`: the home answers at once, requests first, while the backfill runs behind them in small steps. */
-const openBackfillingBehind = async (o: Opening): Promise<OpenCodexHome> => {
-  const { codexHome, opts, store, catchUpOptions, isBackfilled } = o;
-  // An index built before: the home's stats its last whole-home catch-up recorded (homeAsIndexed.ts).
-  // The watch starts from them (a folder whose times are the same is not listed again), and
-  // before the backfill looks at the files: what changes while it runs is seen.
-  const recorded = opts.watch === true && isBackfilled() ? await recordedHomeStats(store) : undefined;
-  const watch =
-    opts.watch === true
-      ? watchHome(codexHome, opts.onRolloutChanged, recorded === undefined ? {} : { listed: knownFoldersOf(recorded) })
-      : undefined;
-  const mark = watch?.mark();
-  const stop = new AbortController();
-  const requests = requestsFirst();
-  // Smaller transactions than a build's own: a request waits for the one being committed.
-  const between = async (): Promise<void> => {
-    await requests.between();
-    await holdPoint('backfill.between');
-  };
-  const building = reportingTo(
-    { ...BACKGROUND_BATCH, ...o.options, signal: stop.signal, between },
-    opts.onStatus,
-    'build',
-    codexHome,
-  );
-  const passing = async (): Promise<void> => {
-    const gate = await passLmdbBackfillGate(store, codexHome, o.gateOptions, building)();
-    if (E.isLeft(gate)) {
-      if (!stop.signal.aborted) opts.onStatus?.({ kind: 'backfillFailed', home: codexHome, error: gate.left });
-      return;
-    }
-    if (stop.signal.aborted) return;
-    o.waiting.passed(gate.right.verdict);
-    if (watch === undefined || mark === undefined) return;
-    if (gate.right.backfill !== null) return watch.vouch(mark);
-    // Built before this process (or by another while it waited): the files may have changed since.
-    // Found as the index last saw them (one stat a file and a folder, after the watch started: a
-    // change since is the watch's), the index is caught up and the watch vouched for as it is.
-    if (recorded !== undefined) {
-      const same = await homeAsIndexed(store, codexHome, recorded);
-      if (E.isRight(same) && same.right && !stop.signal.aborted) return watch.vouch(mark);
-    }
-    // Else one whole-home catch-up now, at start, vouches for the watch; left to the first
-    // request, it would be paid for under traffic, by every request queued behind it.
-    const caughtUp = await lazyCatchUpHome(store, codexHome, { ...catchUpOptions, signal: stop.signal })();
-    if (E.isRight(caughtUp) && !stop.signal.aborted) watch.vouch(mark);
-  };
-  let running: Promise<void> | undefined = passing().finally(() => (running = undefined));
-  const close = async () => {
-    stop.abort();
-    watch?.close();
-    await running;
-    // A session whose catch-ups moved a checkpoint (Codex wrote beside it) dropped the home's
-    // stats, and the next start would wait for a whole-home catch-up before its first page. One
-    // now, at close (the stats of every file and folder, little read: the watch kept the index
-    // caught up), records them again, so the next start answers from the index as this one could.
-    // Best effort: a failed catch-up leaves the next start to catch up, as before; a second
-    // Ctrl-C ends the process meanwhile (serveProcess.ts).
-    if (watch !== undefined && isBackfilled() && (await recordedHomeStats(store)) === undefined)
-      await lazyCatchUpHome(store, codexHome, catchUpOptions)();
-    await o.closeStore();
-  };
-  const backfilling = () => (running === undefined ? undefined : requests.stepAside(running));
-  return o.home(null, { ...o.context, watch, backfilling, first: requests.first }, close);
-};
-
-/** The default mode: pass the backfill gate (backfill, or wait a bounded time for the process that does) before answering. */
-const openBehindTheGate = async (o: Opening): Promise<E.Either<EngineError, OpenCodexHome>> => {
-  const { codexHome, opts, store } = o;
-  const gate = await passLmdbBackfillGate(
-    store,
-    codexHome,
-    o.gateOptions,
-    reportingTo(o.options, opts.onStatus, 'build', codexHome),
-  )();
-  if (E.isLeft(gate)) {
-    await store.close()();
-    return gate;
-  }
-  o.waiting.passed(gate.right.verdict);
-  const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged) : undefined;
-  return E.right(
-    o.home(gate.right, { ...o.context, watch }, async () => {
-      watch?.close();
-      await o.closeStore();
-    }),
-  );
-};
-
 /** Open a home, run `use` on it, and close it whatever happens. */
-export const withCodexHome = async <A>(
+export const withCodexHome = <A>(
   codexHome: string,
   indexDir: string,
   opts: OpenCodexHomeOptions,
   use: (home: OpenCodexHome) => TE.TaskEither<EngineError, A>,
-): Promise<E.Either<EngineError, A>> => {
-  const opened = await openCodexHome(codexHome, indexDir, opts);
-  if (E.isLeft(opened)) return opened;
-  try {
-    return await use(opened.right)();
-  } finally {
-    await opened.right.close();
-  }
-};
+): Promise<E.Either<EngineError, A>> =>
+  useCase(async () => {
+    const home = await take(openCodexHome(codexHome, indexDir, opts));
+    try {
+      return await take(use(home));
+    } finally {
+      await home.close();
+    }
+  })();
 
 /**
  * Open a home and catch its whole index up with the files, so a report read from it (token audit,
@@ -376,31 +274,33 @@ export const withCaughtUpHome = async <A>(
   opts: OpenCodexHomeOptions,
   use: (home: OpenCodexHome, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> =>
-  withCodexHome(codexHome, indexDir, opts, (home) => async () => {
-    const caught =
-      home.gate !== null && home.gate.backfill !== null
-        ? E.right(home.gate.backfill)
-        : await lazyCatchUpHome(home.store, codexHome, home.catchUpOptions)();
-    return E.isLeft(caught) ? caught : use(home, caught.right)();
-  });
+  withCodexHome(codexHome, indexDir, opts, (home) =>
+    useCase(async () => {
+      const caught =
+        home.gate !== null && home.gate.backfill !== null
+          ? home.gate.backfill
+          : await take(lazyCatchUpHome(home.store, codexHome, home.catchUpOptions));
+      return take(use(home, caught));
+    }),
+  );
 
 /**
  * Open a home's index as it stands (created or migrated, but not caught up and not through the
  * gate), run `use` on it and close it: `verify` and `repair` examine the index itself, and a
  * backfill first would hide what they look for.
  */
-export const withIndexAsItIs = async <A>(
+export const withIndexAsItIs = <A>(
   codexHome: string,
   indexDir: string,
   use: (store: LmdbIndexStore) => TE.TaskEither<EngineError, A>,
-): Promise<E.Either<EngineError, A>> => {
-  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
-    quarantine: homeQuarantineSink(codexHome, indexDir),
+): Promise<E.Either<EngineError, A>> =>
+  useCase(async () => {
+    const { store } = await take(
+      openIndex(lmdbDirOf(indexDir), codexHome, { quarantine: homeQuarantineSink(codexHome, indexDir) }),
+    );
+    try {
+      return await take(use(store));
+    } finally {
+      await store.close()();
+    }
   })();
-  if (E.isLeft(opened)) return opened;
-  try {
-    return await use(opened.right.store)();
-  } finally {
-    await opened.right.store.close()();
-  }
-};

@@ -1,23 +1,12 @@
 // One connection served (server.ts `createRpcServer` serves each with `serveOne`): its reading
-// loop, `initialize`, the dispatch of a message, a request's acceptance (the home, its params, the
-// scheduler) and its run; what a connection holds is a `Served`, what the server shares a `Shared`.
+// loop, `initialize` and the dispatch of a message; a request's acceptance and run are
+// connectionRequests.ts, what the connection holds and the server shares servedConnection.ts.
 import * as E from 'fp-ts/lib/Either.js';
-import { invalidParamsMessage, unknownMethodRefusal } from '../../../protocol/requestErrors.js';
+import { invalidParamsMessage } from '../../../protocol/requestErrors.js';
 import { clientCapabilitiesOf } from '../../../protocol/server.js';
-import {
-  connectionVersion,
-  NEWEST_CODEX_VERSION,
-  paramsAt,
-  spokenAt,
-  versionOfUserAgent,
-} from '../../../protocol/codexVersions.js';
-import { answerAt, itemAbsentAt, methodAnswerAt } from '../../../protocol/itemDeltas.js';
-import { notificationSpokenAt } from '../../../protocol/notifications.js';
-import type { CodexVersion } from '../../../protocol/codexVersions.js';
-import type { RpcContext, RpcMethod, ServerLoad } from './method.js';
+import { connectionVersion, versionOfUserAgent } from '../../../protocol/codexVersions.js';
 import { toRpcError } from './errors.js';
 import {
-  INTERNAL_ERROR,
   INVALID_REQUEST,
   MAX_SAFE_ID,
   METHOD_NOT_FOUND,
@@ -26,105 +15,12 @@ import {
   RpcRequest,
   SERVER_OVERLOADED,
 } from '../../../protocol/jsonRpc.js';
-import type { RpcError } from '../../../protocol/jsonRpc.js';
 import { messageBoundsRefusal } from './messageBounds.js';
 import type { InputLine } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
-import { connectionUpstream } from './connectionUpstream.js';
-import type { Answering, homeOpening } from './homeOpening.js';
-import { peerOutbox } from './peerOutbox.js';
-import type { createScheduler } from './scheduler.js';
-import { mapStreams } from './streamedJson.js';
-import type { ConnectionThreads } from './threadSubscriptions.js';
-import type { LoadedThreads } from './loadedThreads.js';
-import { isEngineError, isHeldByCodex } from '../../../domain/errors.js';
-import type { EngineError } from '../../../domain/errors.js';
-import type { RpcServerOptions } from './serverOptions.js';
-
-type Id = string | number | null;
-
-/** What every connection of one server shares. */
-export interface Shared {
-  readonly options: RpcServerOptions;
-  readonly maxRequestsPerConnection: number;
-  readonly scheduler: ReturnType<typeof createScheduler>;
-  readonly load: ServerLoad;
-  readonly loaded: LoadedThreads;
-  readonly home: ReturnType<typeof homeOpening>;
-  /** Waits for the home to open, counted among the requests queued. */
-  readonly openHome: () => Promise<E.Either<EngineError, Answering>>;
-  /** What each connection's reading loop does when shutdown starts (registered while it reads, removed after). */
-  readonly onShutdown: Set<() => void>;
-  readonly shuttingDown: () => boolean;
-}
-
-/** An error saying the index has no such thread. */
-const isUnknownThread = (e: EngineError): boolean => e._tag === 'NotFound' && e.what === 'thread';
-
-/** Thrown into a streamed answer whose client is gone: the stream stops at its next piece. */
-class ClientGone extends Error {}
-
-const message = (id: Id, error: RpcError) => ({ jsonrpc: '2.0', id, error });
-
-/** One connection being served: what `initialize` set, its outbox, its upstream link, its requests under way. */
-interface Served {
-  readonly connection: RpcConnection;
-  readonly owner: object;
-  initialized: boolean;
-  experimentalApi: boolean;
-  clientName: string | undefined;
-  codexVersion: CodexVersion;
-  optedOut: ReadonlySet<string>;
-  reading: boolean;
-  clientEnded: boolean;
-  metHomeError: boolean;
-  readonly gone: () => boolean;
-  // Messages leave one after another, bounded (`peerOutbox.ts`): a request's notifications and
-  // answer go out as one group; a notification, the upstream's or a followed thread's, alone.
-  readonly outbox: ReturnType<typeof peerOutbox>;
-  readonly fail: (id: Id, error: RpcError) => Promise<void>;
-  /** The threads this connection follows: their live notifications go out between whole messages, what one look at a thread found as one group. */
-  threads: ConnectionThreads | undefined;
-  /** --upstream: this connection's link and the upstream's requests awaiting the client. */
-  readonly upstream: ReturnType<typeof connectionUpstream> | undefined;
-  /** This connection's running requests, by id: a cancel (`thread/search/cancel`) finds its target here. */
-  readonly running: Map<string, { readonly method: string; readonly controller: AbortController }>;
-  /** Requests accepted and not yet answered (or skipped); the connection is served once none is left. */
-  pending: number;
-  allAnswered: () => void;
-  stopSeen: boolean;
-  wakeStop: ((v: 'stop') => void) | undefined;
-}
-
-const served = (s: Shared, connection: RpcConnection): Served => {
-  const outbox = peerOutbox(connection);
-  const c: Served = {
-    connection,
-    owner: {},
-    initialized: false,
-    experimentalApi: false,
-    clientName: undefined,
-    codexVersion: s.options.codexVersion ?? NEWEST_CODEX_VERSION,
-    optedOut: new Set(),
-    reading: true,
-    clientEnded: false,
-    metHomeError: false,
-    gone: () => connection.closed?.aborted ?? c.clientEnded,
-    outbox,
-    fail: (id, error) => outbox.enqueue(() => connection.send(message(id, error))),
-    threads: undefined,
-    upstream: undefined,
-    running: new Map(),
-    pending: 0,
-    allAnswered: () => undefined,
-    stopSeen: false,
-    wakeStop: undefined,
-  };
-  const up = s.options.upstream;
-  return up === undefined
-    ? c
-    : Object.assign(c, { upstream: connectionUpstream(up.upstream, connection, outbox, c.gone) });
-};
+import { accept } from './connectionRequests.js';
+import { internalError, served, stopReading } from './servedConnection.js';
+import type { Id, Served, Shared } from './servedConnection.js';
 
 /** Serve one client until its messages end (or the server shuts down) and every request it made is answered, or skipped when it is gone. */
 export const serveOne = async (s: Shared, connection: RpcConnection): Promise<void> => {
@@ -145,15 +41,6 @@ export const serveOne = async (s: Shared, connection: RpcConnection): Promise<vo
   c.upstream?.close();
   await c.outbox.drained();
   connection.closed?.removeEventListener('abort', onClosed);
-};
-
-// The wait for the next message ends at a message, or when reading stops (the connection) or
-// shutdown starts (the server). Not a race of each wait against two promises that settle only
-// then: every race leaves a reaction on them, held until they settle (a long-lived server's
-// memory grew by every message it read).
-const stopReading = (c: Served): void => {
-  c.stopSeen = true;
-  c.wakeStop?.('stop');
 };
 
 /** The reading loop: one message dispatched at a time, until the messages end, reading stops or shutdown starts. */
@@ -194,17 +81,6 @@ const readMessages = async (s: Shared, c: Served): Promise<void> => {
     s.home.openSoon();
   }
 };
-
-/** A failure no handler turned into an error still gets an answer (-32603); the server goes on. */
-const internalError = (c: Served, id: Id) => (err: unknown) =>
-  c.gone()
-    ? undefined
-    : c
-        .fail(id, {
-          code: INTERNAL_ERROR,
-          message: `Internal error: ${err instanceof Error ? err.message : String(err)}`,
-        })
-        .catch(() => undefined);
 
 /** One message: a request (`initialize`, or one accepted to run), a notification, or a client's reply to the upstream. */
 const dispatch = async (s: Shared, c: Served, bytes: Buffer): Promise<void> => {
@@ -295,159 +171,4 @@ const initialize = async (s: Shared, c: Served, id: Id, rawParams: unknown): Pro
   if (E.isLeft(result)) return c.fail(id, toRpcError(result.left));
   const answer = upstreamResult !== undefined ? upstreamResult : result.right;
   return c.outbox.enqueue(() => c.connection.send({ jsonrpc: '2.0', id, result: answer }));
-};
-
-/** A request after `initialize`: waits for the home, is decoded, then scheduled; resolves once it is answered, refused or skipped. */
-const accept = async (s: Shared, c: Served, id: Id, name: string, rawParams: unknown): Promise<void> => {
-  // Not ours to answer with an upstream: it never waits for the home.
-  if (c.upstream !== undefined && !s.options.upstream!.answeredHere.has(name))
-    return c.upstream.forward(id, name, rawParams);
-  const opened = s.home.current();
-  const homeless = opened === null ? s.home.early.get(name) : undefined;
-  if (homeless !== undefined) {
-    const params = homeless.params.decode(rawParams);
-    if (E.isLeft(params))
-      return c.fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
-    const result = await homeless.handle(
-      { codexHome: s.home.codexHome, notify: () => undefined, codexVersion: c.codexVersion },
-      params.right,
-    )();
-    return E.isLeft(result)
-      ? c.fail(id, toRpcError(result.left))
-      : c.outbox.enqueue(() => c.connection.send({ jsonrpc: '2.0', id, result: result.right }));
-  }
-  const now: E.Either<EngineError, Answering> = opened !== null ? E.right(opened) : await s.openHome();
-  if (E.isLeft(now)) {
-    // The first request to meet the home's error answers it; the connection reads no more.
-    if (c.metHomeError) return;
-    c.metHomeError = true;
-    c.reading = false;
-    stopReading(c);
-    return c.fail(id, toRpcError(now.left));
-  }
-  if (c.gone()) return;
-  const found = now.right.byName.get(name);
-  // A method added after the connection's version is unknown to it, as it is to that Codex.
-  const method = found !== undefined && spokenAt(found, c.codexVersion) ? found : undefined;
-  if (method === undefined) return c.fail(id, unknownMethodRefusal(name, c.codexVersion));
-  if (method.experimental === true && !c.experimentalApi)
-    return c.fail(id, { code: INVALID_REQUEST, message: `${name} requires experimentalApi capability` });
-  const params = method.params.decode(paramsAt(method, c.codexVersion, rawParams));
-  if (E.isLeft(params))
-    return c.fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
-  const answering = now.right;
-  return new Promise<void>((resolve) => {
-    const accepted = s.scheduler.submit({
-      owner: c.owner,
-      scope: method.scope(params.right),
-      run: () => run(s, c, id, method, params.right, answering, rawParams).catch(internalError(c, id)).finally(resolve),
-      skipped: resolve,
-    });
-    if (!accepted) {
-      s.options.onOverload?.(name);
-      void c.fail(id, SERVER_OVERLOADED).finally(resolve);
-    }
-  });
-};
-
-/** A notification this connection opted out of (`initialize`) is never sent to it. */
-const wanted = (c: Served, m: unknown): boolean => !c.optedOut.has((m as { method?: string }).method ?? '');
-
-const threadsOf = (c: Served, answering: Answering): ConnectionThreads =>
-  (c.threads ??= answering.hub.connect((messages) => {
-    const mine = c.gone()
-      ? []
-      : messages.filter((m) => wanted(c, m) && !itemAbsentAt(c.codexVersion, (m as { params?: unknown }).params));
-    return mine.length === 0 ? Promise.resolve() : c.outbox.sendAll(mine.map((m) => answerAt(c.codexVersion, m)));
-  }));
-
-/** A streamed answer stops at its next piece once the client is gone. */
-const untilGone =
-  (c: Served) =>
-  (stream: AsyncIterable<unknown>): AsyncIterable<unknown> =>
-    (async function* () {
-      for await (const piece of stream) {
-        if (c.gone()) throw new ClientGone();
-        yield piece;
-      }
-    })();
-
-/** Run one request's handler with its own notifications, and send them with its answer. */
-const run = async (
-  s: Shared,
-  c: Served,
-  id: Id,
-  method: RpcMethod,
-  params: unknown,
-  answering: Answering,
-  rawParams: unknown,
-): Promise<void> => {
-  const { codexVersion, optedOut, connection } = c;
-  const before: unknown[] = [];
-  const after: unknown[] = [];
-  const notify = (name: string, p: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void => {
-    if (!optedOut.has(name) && notificationSpokenAt(name, codexVersion) && !itemAbsentAt(codexVersion, p))
-      (when === 'afterAnswer' ? after : before).push({
-        jsonrpc: '2.0',
-        method: name,
-        params: answerAt(codexVersion, p),
-      });
-  };
-  const push = (name: string, p: unknown): void => {
-    if (!optedOut.has(name) && !c.gone() && notificationSpokenAt(name, codexVersion) && !itemAbsentAt(codexVersion, p))
-      void c.outbox
-        .sendAll([{ jsonrpc: '2.0', method: name, params: answerAt(codexVersion, p), emittedAtMs: Date.now() }])
-        .catch(() => undefined);
-  };
-  const cancel = (name: string, requestId: unknown): void => {
-    const r = c.running.get(JSON.stringify(requestId));
-    if (r?.method === name) r.controller.abort();
-  };
-  const ctx: RpcContext = {
-    ...answering.ctx,
-    notify,
-    load: s.load,
-    loaded: s.loaded,
-    threads: threadsOf(c, answering),
-    ...(c.clientName === undefined ? {} : { clientName: c.clientName }),
-    codexVersion,
-    push,
-    requestId: id,
-    cancel,
-  };
-  const key = JSON.stringify(id);
-  const controller = new AbortController();
-  c.running.set(key, { method: method.name, controller });
-  // Awaited as it is, no `.finally` chained: a chained promise answers a few microtasks later,
-  // past a client's end read meanwhile, and the answer of a request released just before it was dropped.
-  let result: Awaited<ReturnType<ReturnType<RpcMethod['handle']>>>;
-  try {
-    result = await method.handle({ ...ctx, cancelled: controller.signal }, params)();
-  } finally {
-    c.running.delete(key);
-  }
-  if (c.gone()) return;
-  // A change to a thread the upstream Codex has loaded is the upstream's to make (it holds the history in memory);
-  // a thread the index does not know may be one the upstream holds with no rollout yet (just
-  // started through it): the upstream answers it, as it would without us.
-  if (c.upstream !== undefined && E.isLeft(result) && (isHeldByCodex(result.left) || isUnknownThread(result.left)))
-    return c.upstream.forward(id, method.name, rawParams);
-  await c.outbox.enqueue(async () => {
-    for (const n of before) await connection.send(n);
-    if (E.isLeft(result)) await connection.send(message(id, toRpcError(result.left)));
-    else
-      // Its fields and items as the connection's version answers them (`methodAnswerAt`).
-      await connection
-        .send({
-          jsonrpc: '2.0',
-          id,
-          result: mapStreams(methodAnswerAt(method, codexVersion, result.right), untilGone(c)),
-        })
-        .catch((err: unknown) => {
-          if (err instanceof ClientGone || c.gone()) return;
-          if (isEngineError(err)) return connection.send(message(id, toRpcError(err)));
-          throw err;
-        });
-    for (const n of after) await connection.send(n);
-  });
 };

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
 import { lineConnection } from './connection.js';
 import { serveOne } from './connectionServing.js';
-import type { Shared } from './connectionServing.js';
+import type { Shared } from './servedConnection.js';
 import type { OpeningService, RpcService } from './homeOpening.js';
 import { homeOpening } from './homeOpening.js';
 import { createScheduler, DEFAULT_MAX_QUEUED_PER_KEY, DEFAULT_MAX_REQUESTS_PER_CONNECTION } from './scheduler.js';

@@ -57,6 +57,76 @@ const readSecret = (flag: string, path: string): E.Either<EngineError, string> =
 const trimmedOrUndefined = (v: string | undefined): string | undefined =>
   v === undefined || v.trim() === '' ? undefined : v.trim();
 
+/** `--ws-auth capability-token`: a token file or a SHA-256 digest of the token, the one or the other. */
+const capabilityTokenPolicy = (
+  flags: WebSocketAuthFlags,
+  signedOnly: boolean,
+): E.Either<EngineError, WebSocketAuthPolicy> => {
+  if (signedOnly)
+    return E.left(
+      invalidArgument(
+        '--ws-auth',
+        '`--ws-shared-secret-file`, `--ws-issuer`, `--ws-audience`, and `--ws-max-clock-skew-seconds` require `--ws-auth signed-bearer-token`',
+      ),
+    );
+  if (flags.wsTokenFile !== undefined && flags.wsTokenSha256 !== undefined)
+    return E.left(
+      invalidArgument('--ws-token-file', '`--ws-token-file` and `--ws-token-sha256` are mutually exclusive'),
+    );
+  if (flags.wsTokenSha256 !== undefined)
+    return /^[0-9a-fA-F]{64}$/.test(flags.wsTokenSha256)
+      ? E.right({ mode: 'capability-token', tokenSha256: Buffer.from(flags.wsTokenSha256, 'hex') })
+      : E.left(invalidArgument('--ws-token-sha256', '--ws-token-sha256 must be a 64-character hex SHA-256 digest'));
+  if (flags.wsTokenFile === undefined)
+    return E.left(
+      invalidArgument(
+        '--ws-token-file',
+        '`--ws-token-file` or `--ws-token-sha256` is required when `--ws-auth capability-token` is set',
+      ),
+    );
+  return E.map((token: string): WebSocketAuthPolicy => ({ mode: 'capability-token', tokenSha256: sha256(token) }))(
+    readSecret('--ws-token-file', flags.wsTokenFile),
+  );
+};
+
+/** `--ws-auth signed-bearer-token`: an HS256 shared secret long enough, and the claims' issuer, audience and skew. */
+const signedBearerPolicy = (flags: WebSocketAuthFlags): E.Either<EngineError, WebSocketAuthPolicy> => {
+  if (flags.wsTokenFile !== undefined || flags.wsTokenSha256 !== undefined)
+    return E.left(
+      invalidArgument(
+        '--ws-token-file',
+        '`--ws-token-file` requires `--ws-auth capability-token`, not `signed-bearer-token`',
+      ),
+    );
+  if (flags.wsSharedSecretFile === undefined)
+    return E.left(
+      invalidArgument(
+        '--ws-shared-secret-file',
+        '`--ws-shared-secret-file` is required when `--ws-auth signed-bearer-token` is set',
+      ),
+    );
+  const path = flags.wsSharedSecretFile;
+  return E.chain((secret: string): E.Either<EngineError, WebSocketAuthPolicy> => {
+    const sharedSecret = new TextEncoder().encode(secret);
+    if (sharedSecret.length < MIN_SHARED_SECRET_BYTES)
+      return E.left(
+        invalidArgument(
+          '--ws-shared-secret-file',
+          `signed websocket bearer secret ${path} must be at least ${MIN_SHARED_SECRET_BYTES} bytes`,
+        ),
+      );
+    const issuer = trimmedOrUndefined(flags.wsIssuer);
+    const audience = trimmedOrUndefined(flags.wsAudience);
+    return E.right({
+      mode: 'signed-bearer-token',
+      sharedSecret,
+      ...(issuer === undefined ? {} : { issuer }),
+      ...(audience === undefined ? {} : { audience }),
+      maxClockSkewSeconds: flags.wsMaxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+    });
+  })(readSecret('--ws-shared-secret-file', path));
+};
+
 /** The flags as a policy (their files read once, at start), or the sentence Codex refuses them with. */
 export const webSocketAuthPolicy = (flags: WebSocketAuthFlags): E.Either<EngineError, WebSocketAuthPolicy> => {
   const signedOnly =
@@ -74,69 +144,10 @@ export const webSocketAuthPolicy = (flags: WebSocketAuthFlags): E.Either<EngineE
           ),
         );
       return E.right({ mode: 'none' });
-    case 'capability-token': {
-      if (signedOnly)
-        return E.left(
-          invalidArgument(
-            '--ws-auth',
-            '`--ws-shared-secret-file`, `--ws-issuer`, `--ws-audience`, and `--ws-max-clock-skew-seconds` require `--ws-auth signed-bearer-token`',
-          ),
-        );
-      if (flags.wsTokenFile !== undefined && flags.wsTokenSha256 !== undefined)
-        return E.left(
-          invalidArgument('--ws-token-file', '`--ws-token-file` and `--ws-token-sha256` are mutually exclusive'),
-        );
-      if (flags.wsTokenSha256 !== undefined)
-        return /^[0-9a-fA-F]{64}$/.test(flags.wsTokenSha256)
-          ? E.right({ mode: 'capability-token', tokenSha256: Buffer.from(flags.wsTokenSha256, 'hex') })
-          : E.left(invalidArgument('--ws-token-sha256', '--ws-token-sha256 must be a 64-character hex SHA-256 digest'));
-      if (flags.wsTokenFile === undefined)
-        return E.left(
-          invalidArgument(
-            '--ws-token-file',
-            '`--ws-token-file` or `--ws-token-sha256` is required when `--ws-auth capability-token` is set',
-          ),
-        );
-      return E.map((token: string): WebSocketAuthPolicy => ({ mode: 'capability-token', tokenSha256: sha256(token) }))(
-        readSecret('--ws-token-file', flags.wsTokenFile),
-      );
-    }
-    case 'signed-bearer-token': {
-      if (flags.wsTokenFile !== undefined || flags.wsTokenSha256 !== undefined)
-        return E.left(
-          invalidArgument(
-            '--ws-token-file',
-            '`--ws-token-file` requires `--ws-auth capability-token`, not `signed-bearer-token`',
-          ),
-        );
-      if (flags.wsSharedSecretFile === undefined)
-        return E.left(
-          invalidArgument(
-            '--ws-shared-secret-file',
-            '`--ws-shared-secret-file` is required when `--ws-auth signed-bearer-token` is set',
-          ),
-        );
-      const path = flags.wsSharedSecretFile;
-      return E.chain((secret: string): E.Either<EngineError, WebSocketAuthPolicy> => {
-        const sharedSecret = new TextEncoder().encode(secret);
-        if (sharedSecret.length < MIN_SHARED_SECRET_BYTES)
-          return E.left(
-            invalidArgument(
-              '--ws-shared-secret-file',
-              `signed websocket bearer secret ${path} must be at least ${MIN_SHARED_SECRET_BYTES} bytes`,
-            ),
-          );
-        const issuer = trimmedOrUndefined(flags.wsIssuer);
-        const audience = trimmedOrUndefined(flags.wsAudience);
-        return E.right({
-          mode: 'signed-bearer-token',
-          sharedSecret,
-          ...(issuer === undefined ? {} : { issuer }),
-          ...(audience === undefined ? {} : { audience }),
-          maxClockSkewSeconds: flags.wsMaxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS,
-        });
-      })(readSecret('--ws-shared-secret-file', path));
-    }
+    case 'capability-token':
+      return capabilityTokenPolicy(flags, signedOnly);
+    case 'signed-bearer-token':
+      return signedBearerPolicy(flags);
   }
 };
 

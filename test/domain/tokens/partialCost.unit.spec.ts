@@ -5,7 +5,7 @@ import type { ModelUsage, Priced } from '../../../domain/tokens/report.js';
 import { DEFAULT_PRICING, costOf, priceOf, withPrices } from '../../../domain/tokens/pricing.js';
 import type { PricingTable } from '../../../domain/tokens/pricing.js';
 import type { Usage } from '../../../domain/tokens/usage.js';
-import { costText } from '../../../adapters/driving/cli/commands/tokens.js';
+import { costText } from '../../../adapters/driving/cli/commands/tokensTable.js';
 import { storedResponse } from '../../fixtures/storedResponse.js';
 
 // Issue 72: a report always has a total. A sum holding an unpriced model's tokens says the part

@@ -1,6 +1,8 @@
-import type * as E from 'fp-ts/lib/Either.js';
+import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../../domain/errors.js';
-import type { AnalyticsSink } from '../../../../domain/analytics/ports.js';
+import { invalidArgument, renderError } from '../../../../domain/errors.js';
+import { take, useCase } from '../../../../domain/effect.js';
+import type { AnalyticsSink, TrackEventsRequest } from '../../../../domain/analytics/ports.js';
 import { command } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
@@ -32,64 +34,57 @@ export interface DeliverySummary {
   readonly pluginProblems: ReadonlyArray<string>;
 }
 
+/** A count option given as a positive whole number, else its default. */
+const positiveOption = (flag: string, v: string | undefined, dflt: number): E.Either<EngineError, number> => {
+  if (v === undefined) return E.right(dflt);
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? E.right(n) : E.left(invalidArgument(flag, `a positive integer, got ${v}`));
+};
+
 /**
- * Reconstruct the home's analytics events. With a capture file (flag, else
- * CODEX_ANALYTICS_EVENTS_CAPTURE_FILE) the batched payloads are appended there and nothing goes
- * over the network, even when a write fails; else with --endpoint they are POSTed with retries;
- * else the events are printed as JSONL.
+ * Where the payloads go, and that place's name for the progress line: the capture file (flag, else
+ * CODEX_ANALYTICS_EVENTS_CAPTURE_FILE), else `--endpoint` with its retries; null: nowhere, the
+ * events are printed.
  */
-export const runAnalytics = async (
+const analyticsSink = async (
   opts: AnalyticsOptions,
-  out: (s: string) => void,
-): Promise<E.Either<EngineError, DeliverySummary | null>> => {
+): Promise<{ readonly sink: AnalyticsSink | null; readonly target: string | undefined }> => {
+  const [{ captureFileFromEnv, captureSink }, { httpSink }] = await Promise.all([
+    import('../../../driven/analytics/captureSink.js'),
+    import('../../../driven/analytics/httpSink.js'),
+  ]);
+  const attempts = await take(positiveOption('--attempts', opts.attempts, 5));
+  const retryBase = await take(positiveOption('--retry-base-ms', opts.retryBaseMs, 500));
+  const capture = opts.captureFile ?? captureFileFromEnv();
+  const sink =
+    capture !== undefined
+      ? captureSink(capture)
+      : opts.endpoint !== undefined
+        ? httpSink(opts.endpoint, { attempts, baseDelayMs: retryBase })
+        : null;
+  return { sink, target: capture ?? opts.endpoint };
+};
+
+/** The home's analytics events, reconstructed from its index caught up with the files and from its plugin cache. */
+const reconstructedEvents = async (opts: AnalyticsOptions) => {
   const [
-    E,
-    { renderError, invalidArgument },
-    { batchEvents },
     { reconstructAnalytics },
     { pluginsManager },
     { diskPluginCache },
-    { captureFileFromEnv, captureSink },
-    { httpSink },
     { withCaughtUpHome },
     { homeOf },
-    { cliFeedback, stepText },
+    progress,
   ] = await Promise.all([
-    import('fp-ts/lib/Either.js'),
-    import('../../../../domain/errors.js'),
-    import('../../../../domain/analytics/reconstruct.js'),
     import('../../../../replay/analytics/reconstructAnalytics.js'),
     import('../../../../replay/plugins/pluginsManager.js'),
     import('../../../driven/plugins/pluginCache.js'),
-    import('../../../driven/analytics/captureSink.js'),
-    import('../../../driven/analytics/httpSink.js'),
     import('../../composition/openCodexHome.js'),
     import('../homeOptions.js'),
     import('../progress.js'),
   ]);
-  const positive = (flag: string, v: string | undefined, dflt: number): E.Either<EngineError, number> => {
-    if (v === undefined) return E.right(dflt);
-    const n = Number(v);
-    return Number.isInteger(n) && n > 0 ? E.right(n) : E.left(invalidArgument(flag, `a positive integer, got ${v}`));
-  };
-  const batchSize = positive('--batch-size', opts.batchSize, 100);
-  if (E.isLeft(batchSize)) return batchSize;
-  const attempts = positive('--attempts', opts.attempts, 5);
-  if (E.isLeft(attempts)) return attempts;
-  const retryBase = positive('--retry-base-ms', opts.retryBaseMs, 500);
-  if (E.isLeft(retryBase)) return retryBase;
-  const capture = opts.captureFile ?? captureFileFromEnv();
-  const sink: AnalyticsSink | null =
-    capture !== undefined
-      ? captureSink(capture)
-      : opts.endpoint !== undefined
-        ? httpSink(opts.endpoint, { attempts: attempts.right, baseDelayMs: retryBase.right })
-        : null;
-  const named = homeOf(opts);
-  if (E.isLeft(named)) return named;
-  const { codexHome, indexDir } = named.right;
+  const { codexHome, indexDir } = await take(homeOf(opts));
   const cache = diskPluginCache(codexHome);
-  const reconstructing = stepText(
+  const reconstructing = progress.stepText(
     `reconstructing the analytics events of ${codexHome}`,
     'reconstructed',
     'nothing was sent',
@@ -97,25 +92,28 @@ export const runAnalytics = async (
   const rebuilt = await withCaughtUpHome(
     codexHome,
     indexDir,
-    { onStatus: cliFeedback.onStatus },
+    { onStatus: progress.cliFeedback.onStatus },
     (home) => () =>
-      cliFeedback.during(
+      progress.cliFeedback.during(
         reconstructing,
         reconstructAnalytics(home.store, cache, pluginsManager({ cache, sink: null, productClientId: null })),
       ),
   );
-  cliFeedback.settle();
-  if (E.isLeft(rebuilt)) return rebuilt;
-  const { events, pluginProblems } = rebuilt.right;
-  if (sink === null) {
-    out(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    return E.right(null);
-  }
-  const payloads = batchEvents(events, batchSize.right);
+  progress.cliFeedback.settle();
+  return take(rebuilt);
+};
+
+/** Each payload delivered in turn: how many were, and why each of the others was not. */
+const deliverPayloads = async (
+  sink: AnalyticsSink,
+  payloads: ReadonlyArray<TrackEventsRequest>,
+  target: string | undefined,
+): Promise<{ readonly delivered: number; readonly errors: string[] }> => {
+  const { cliFeedback, stepText } = await import('../progress.js');
   const errors: string[] = [];
   let delivered = 0;
   const delivering = stepText(
-    `delivering ${payloads.length} payloads to ${capture ?? opts.endpoint}`,
+    `delivering ${payloads.length} payloads to ${target}`,
     'delivered',
     'the payloads delivered so far stay delivered',
   );
@@ -127,15 +125,40 @@ export const runAnalytics = async (
     }
     return E.right(undefined);
   });
-  return E.right({
-    sink: sink.kind,
-    payloads: payloads.length,
-    events: events.length,
-    delivered,
-    failed: payloads.length - delivered,
-    errors,
-    pluginProblems,
-  });
+  return { delivered, errors };
+};
+
+/**
+ * Reconstruct the home's analytics events. With a capture file (flag, else
+ * CODEX_ANALYTICS_EVENTS_CAPTURE_FILE) the batched payloads are appended there and nothing goes
+ * over the network, even when a write fails; else with --endpoint they are POSTed with retries;
+ * else the events are printed as JSONL.
+ */
+export const runAnalytics = async (
+  opts: AnalyticsOptions,
+  out: (s: string) => void,
+): Promise<E.Either<EngineError, DeliverySummary | null>> => {
+  const { batchEvents } = await import('../../../../domain/analytics/reconstruct.js');
+  return useCase(async (): Promise<DeliverySummary | null> => {
+    const batchSize = await take(positiveOption('--batch-size', opts.batchSize, 100));
+    const { sink, target } = await analyticsSink(opts);
+    const { events, pluginProblems } = await reconstructedEvents(opts);
+    if (sink === null) {
+      out(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      return null;
+    }
+    const payloads = batchEvents(events, batchSize);
+    const { delivered, errors } = await deliverPayloads(sink, payloads, target);
+    return {
+      sink: sink.kind,
+      payloads: payloads.length,
+      events: events.length,
+      delivered,
+      failed: payloads.length - delivered,
+      errors,
+      pluginProblems,
+    };
+  })();
 };
 
 export const analyticsCommand = command({

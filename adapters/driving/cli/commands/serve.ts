@@ -147,6 +147,6 @@ export const serveCommand = command({
     ...PRICING_OPTION,
     ...HOME_OPTIONS,
   },
-  params: async () => ({ codec: (await import('../serveProcess.js')).ServeOptions }),
+  params: async () => ({ codec: (await import('../serveOptions.js')).ServeOptions }),
   run: async ({ opts, params }) => (await import('../serveProcess.js')).serve(opts, params),
 });

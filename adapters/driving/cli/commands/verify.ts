@@ -24,6 +24,28 @@ const byTableLines = (byTable: Readonly<Record<string, TableCounts>>): string[] 
 };
 
 /**
+ * The report's first line: the counts, then the lines no answer shows (`quarantined`, kept in
+ * `quarantineFile`), the lines repeating an ordinal and the logs torn mid-line.
+ */
+const summaryLine = (r: VerifyReport, quarantined: string, quarantineFile: string): string =>
+  `${r.rows} rows expected from ${r.files} files, ${r.differences} differences; ` +
+  `${quarantined}${r.quarantined.lines > 0 ? ` (not readable, left out of every answer: see ${quarantineFile})` : ''}` +
+  (r.repeatedOrdinals.lines > 0
+    ? `; ${r.repeatedOrdinals.lines} line${r.repeatedOrdinals.lines === 1 ? '' : 's'} in ${r.repeatedOrdinals.files} file${r.repeatedOrdinals.files === 1 ? '' : 's'} repeat an earlier line's ordinal (shown in line order)`
+    : '') +
+  (r.tornLogs.length > 0
+    ? `; ${r.tornLogs.join(', ')} end${r.tornLogs.length === 1 ? 's' : ''} in the middle of a line (a writer killed mid-write; the next append ends it)`
+    : '');
+
+/** Which differences the run keeps: the first ones (every one with `--all`); a full human listing is printed as it is found, not held. */
+const verifyOptionsOf = (json: boolean, all: boolean): VerifyOptions =>
+  json
+    ? { keep: all ? Number.POSITIVE_INFINITY : LISTED_DIFFERENCES }
+    : all
+      ? { keep: 0, onDiff: (d) => void process.stdout.write(`${terminalLines(renderDiff(d))}\n`) }
+      : { keep: LISTED_DIFFERENCES };
+
+/**
  * `rollout-engine verify`: the index against a fresh fold of the files (exit 3 when they differ),
  * compared file by file in bounded memory. It prints counts per table and the first differences;
  * `--all` lists every one as it is found. With `--json`: the report, `diffs` the first ones (all
@@ -65,26 +87,11 @@ export const verifyCommand = command({
       import('../printAnswer.js'),
       import('../progress.js'),
     ]);
-    const summaryLine = (r: VerifyReport, indexDir: string): string =>
-      `${r.rows} rows expected from ${r.files} files, ${r.differences} differences; ` +
-      `${renderQuarantined(r.quarantined)}${r.quarantined.lines > 0 ? ` (not readable, left out of every answer: see ${quarantineFileOf(indexDir)})` : ''}` +
-      (r.repeatedOrdinals.lines > 0
-        ? `; ${r.repeatedOrdinals.lines} line${r.repeatedOrdinals.lines === 1 ? '' : 's'} in ${r.repeatedOrdinals.files} file${r.repeatedOrdinals.files === 1 ? '' : 's'} repeat an earlier line's ordinal (shown in line order)`
-        : '') +
-      (r.tornLogs.length > 0
-        ? `; ${r.tornLogs.join(', ')} end${r.tornLogs.length === 1 ? 's' : ''} in the middle of a line (a writer killed mid-write; the next append ends it)`
-        : '');
     const named = homeOf(opts);
     if (E.isLeft(named)) return printAnswer(named, opts, () => '');
     const { codexHome, indexDir } = named.right;
     const all = opts.all === true;
-    // A full human listing is printed as it is found, not held.
-    const options: VerifyOptions =
-      opts.json === true
-        ? { keep: all ? Number.POSITIVE_INFINITY : LISTED_DIFFERENCES }
-        : all
-          ? { keep: 0, onDiff: (d) => void process.stdout.write(`${terminalLines(renderDiff(d))}\n`) }
-          : { keep: LISTED_DIFFERENCES };
+    const options = verifyOptionsOf(opts.json === true, all);
     const verifying = stepText(
       `verifying the index of ${codexHome} against a fresh fold of its rollout files`,
       'verified',
@@ -112,7 +119,7 @@ export const verifyCommand = command({
       opts,
       (r) =>
         [
-          summaryLine(r, indexDir),
+          summaryLine(r, renderQuarantined(r.quarantined), quarantineFileOf(indexDir)),
           ...byTableLines(r.byTable),
           ...r.diffs.map(renderDiff),
           ...(r.omitted > 0 && !all ? [`  … ${r.omitted} more (--all lists every one)`] : []),

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { unpricedNote } from '../../../../adapters/driving/cli/commands/tokens.js';
+import { unpricedNote } from '../../../../adapters/driving/cli/commands/tokensTable.js';
 import { DEFAULT_PRICING, NO_PUBLISHED_PRICE } from '../../../../domain/tokens/pricing.js';
 
 describe('tokens: the note under a table with unknown costs', () => {

@@ -1,0 +1,115 @@
+// The report a `tokens` run makes: from the index dir's record of the home's sums when it shows
+// the index current (warm), else after the token projection's catch-up.
+import type * as E from 'fp-ts/lib/Either.js';
+import type { EngineError } from '../../../../domain/errors.js';
+import { take, useCase } from '../../../../domain/effect.js';
+import type { TokenReport, TokenReportOptions } from '../../../../domain/tokens/report.js';
+import type { CatchUpSummary } from '../../../../indexer/catchUp/catchUpSummary.js';
+import type { StepText } from '../progress.js';
+
+/**
+ * Source bytes between two full collections of a `tokens` run's catch-up (garbageBound.ts). A
+ * collection follows a commit once this much was read since the last: one collection a commit
+ * (the bound's default) cost much CPU for a heap the in-place reading does not fill
+ * (docs/benchmarks.md).
+ */
+const TOKENS_GARBAGE_BYTES = 32 << 20;
+
+/** A report's options as the flags give them (the client of each thread is the index's to give). */
+export type ReportOptions = Omit<TokenReportOptions, 'clientOf'>;
+
+/** What a run reports: the report, and what its catch-up did (the JSON's `index`). */
+export interface Reported {
+  readonly r: TokenReport;
+  readonly c: Pick<CatchUpSummary, 'files' | 'indexed' | 'tailed' | 'reindexed' | 'unchanged' | 'bytes'>;
+  readonly state: 'warm' | 'cold';
+}
+
+/** The report from the index dir's record of the home's sums, when it shows the index current (nothing read but the record, a stat a file and folder); undefined otherwise. */
+export const warmReport = async (
+  codexHome: string,
+  indexDir: string,
+  options: ReportOptions,
+): Promise<E.Either<EngineError, Reported> | undefined> => {
+  if (options.dimensions === undefined || options.dimensions.includes('turn')) return undefined;
+  const [{ tokenSumsIfWarm }, { reportFromSums }, { right }] = await Promise.all([
+    import('../../../../indexer/tokens/tokenWarmRecord.js'),
+    import('../../../../domain/tokens/reportSums.js'),
+    import('fp-ts/lib/Either.js'),
+  ]);
+  const warm = await tokenSumsIfWarm(codexHome, indexDir);
+  if (warm === undefined) return undefined;
+  let r: TokenReport | undefined;
+  try {
+    r = reportFromSums(warm.sums, { ...options, clientOf: warm.clientOf });
+  } catch {
+    return undefined; // the record's sums per thread do not decode: a caught-up report
+  }
+  if (r === undefined) return undefined;
+  // What a catch-up that found every file unchanged says (catchUp.ts).
+  return right({
+    r,
+    c: { files: warm.files, indexed: 0, tailed: 0, reindexed: 0, unchanged: warm.files, bytes: 0 },
+    state: 'warm',
+  });
+};
+
+/**
+ * The report after the token projection's catch-up; a report without turns is built from the
+ * home's sums, which are then recorded for the next one when the index is current with the home
+ * (indexer/tokens/writeTokenWarmRecord.ts).
+ */
+export const caughtUpReport = async (
+  codexHome: string,
+  indexDir: string,
+  options: ReportOptions,
+  step: StepText,
+): Promise<E.Either<EngineError, Reported>> => {
+  const [
+    E,
+    { auditTokenUsage, auditTokenUsageByRows, readTokenSums, clientOfThreads },
+    { reportFromSums },
+    { withTokenProjectionCaughtUp },
+    { cliFeedback },
+    { garbageBound },
+  ] = await Promise.all([
+    import('fp-ts/lib/Either.js'),
+    import('../../../../replay/tokens/auditTokenUsage.js'),
+    import('../../../../domain/tokens/reportSums.js'),
+    import('../../composition/tokenProjectionHome.js'),
+    import('../progress.js'),
+    import('../../../driven/system/garbageBound.js'),
+  ]);
+  // A process that ends with its report: its peak RSS is what its user sees.
+  const audit = { ...options, releasePages: true };
+  const garbage = garbageBound(TOKENS_GARBAGE_BYTES);
+  return withTokenProjectionCaughtUp(
+    codexHome,
+    indexDir,
+    // A process that ends with its report: the catch-up's garbage is collected as it goes and before the report.
+    { onStatus: cliFeedback.onStatus, garbage },
+    ({ store, indexWas }, c) =>
+      () =>
+        cliFeedback
+          .during(
+            step,
+            useCase(async () => {
+              if (options.dimensions === undefined || options.dimensions.includes('turn'))
+                return take(auditTokenUsage(store, audit));
+              const mark = store.writeMark?.();
+              const read = await take(readTokenSums(store, audit));
+              if (mark !== undefined && mark._tag === 'Right') {
+                // Each step's garbage goes before the next: the sums' reads, then the record's listing,
+                // checkpoints and plan (both uncollected, a large home's peak grew).
+                garbage.done();
+                const { writeTokenWarmRecord } = await import('../../../../indexer/tokens/writeTokenWarmRecord.js');
+                await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read);
+                garbage.done();
+              }
+              const r = reportFromSums(read.sums, { ...options, clientOf: clientOfThreads(read.clients) });
+              return r === undefined ? take(auditTokenUsageByRows(store, audit)) : r;
+            }),
+          )
+          .then(E.map((r: TokenReport): Reported => ({ r, c, state: indexWas === 'current' ? 'warm' : 'cold' }))),
+  );
+};

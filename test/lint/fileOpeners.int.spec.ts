@@ -59,7 +59,7 @@ const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: s
   },
   'adapters/driving/composition/codexHomeCheck.ts': { calls: 3, why: `${USER_CHOICE}; ${LISTING}` },
   'adapters/driving/composition/openEventStoreHome.ts': { calls: 1, why: USER_CHOICE },
-  'adapters/driven/eventstore/homeReplica.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/driven/eventstore/replicaEvents.ts': { calls: 1, why: USER_CHOICE },
   'adapters/driven/externalAgents/agentFiles.ts': { calls: 1, why: AGENT_OPENER },
   'adapters/driven/externalAgents/claudeCodeSessions.ts': { calls: 1, why: `${LISTING}; ${AGENT_OPENER}` },
   'adapters/driven/jsonl/home/discover.ts': { calls: 4, why: LISTING },

@@ -61,7 +61,7 @@ const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: s
   'adapters/driving/composition/openEventStoreHome.ts': { calls: 1, why: USER_CHOICE },
   'adapters/driven/eventstore/replicaEvents.ts': { calls: 1, why: USER_CHOICE },
   'adapters/driven/externalAgents/agentFiles.ts': { calls: 1, why: AGENT_OPENER },
-  'adapters/driven/externalAgents/claudeCodeSessions.ts': { calls: 1, why: `${LISTING}; ${AGENT_OPENER}` },
+  'adapters/driven/externalAgents/sessionLayouts.ts': { calls: 1, why: `${LISTING}; ${AGENT_OPENER}` },
   'adapters/driven/jsonl/home/discover.ts': { calls: 4, why: LISTING },
   'adapters/driven/jsonl/writers/homeFacts.ts': { calls: 2, why: REMOVE },
   'adapters/driven/jsonl/home/homeWatch.ts': { calls: 3, why: LISTING },

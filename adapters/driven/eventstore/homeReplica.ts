@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
+import { stop, take, useCase } from '../../../domain/effect.js';
 import { toEngineError } from '../fs/fsError.js';
 import type { EventStoreConnection, RecordedEvent } from './eventStoreClient.js';
 import { eventStoreError } from './eventStoreError.js';
@@ -34,43 +35,43 @@ import { applyFact, applyLine } from './replicaEvents.js';
 export { REPLICA_STATE_FILE } from './replicaState.js';
 export type { FollowOptions, FollowSummary } from './replicaCopy.js';
 
+/** The lines and state waiting, written; a failure to write them stops the follow. */
+const flushed = async (home: string, f: Following): Promise<void> => {
+  try {
+    await flush(f);
+  } catch (err) {
+    return stop(toEngineError(home, 'follow')(err));
+  }
+};
+
 /** Follow the store into `home` (see the module's comment). Resolves when caught up (`untilCaughtUp`), aborted, or failed. */
-export const followIntoHome = async (
+export const followIntoHome = (
   connection: EventStoreConnection,
   home: string,
   options: FollowOptions = {},
-): Promise<E.Either<EngineError, FollowSummary>> => {
-  const loaded = await readState(home);
-  if (E.isLeft(loaded)) return loaded;
-  const f = following(home, loaded.right, options);
-  let backoff = options.backoffMs ?? 100;
-  for (;;) {
-    const outcome = await subscribeOnce(connection, f);
-    if (outcome.kind !== 'failed') {
-      try {
-        await flush(f);
-      } catch (err) {
-        return E.left(toEngineError(home, 'follow')(err));
+): Promise<E.Either<EngineError, FollowSummary>> =>
+  useCase(async () => {
+    const f = following(home, await take(readState(home)), options);
+    let backoff = options.backoffMs ?? 100;
+    for (;;) {
+      const outcome = await subscribeOnce(connection, f);
+      if (outcome.kind !== 'failed') {
+        await flushed(home, f);
+        return f.summary;
       }
-      return E.right(f.summary);
+      const error = outcome.error;
+      if (error !== null && typeof error === 'object' && '_tag' in error) return stop(error as EngineError);
+      const mapped = eventStoreError('$all', 'subscribe')(error);
+      if (!(mapped._tag === 'Io' && mapped.code === 'UNAVAILABLE') && mapped._tag !== 'Timeout') return stop(mapped);
+      // The connection dropped: resume from the last position applied, after a pause.
+      f.summary.reconnects += 1;
+      await flushed(home, f);
+      f.parts.clear();
+      f.live = false;
+      await new Promise((r) => setTimeout(r, backoff));
+      backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 5000);
     }
-    const error = outcome.error;
-    if (error !== null && typeof error === 'object' && '_tag' in error) return E.left(error as EngineError);
-    const mapped = eventStoreError('$all', 'subscribe')(error);
-    if (!(mapped._tag === 'Io' && mapped.code === 'UNAVAILABLE') && mapped._tag !== 'Timeout') return E.left(mapped);
-    // The connection dropped: resume from the last position applied, after a pause.
-    f.summary.reconnects += 1;
-    try {
-      await flush(f);
-    } catch (err) {
-      return E.left(toEngineError(home, 'follow')(err));
-    }
-    f.parts.clear();
-    f.live = false;
-    await new Promise((r) => setTimeout(r, backoff));
-    backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 5000);
-  }
-};
+  })();
 
 /** One subscription from the position applied, until it catches up (`untilCaughtUp`), is aborted, or fails. */
 const subscribeOnce = async (

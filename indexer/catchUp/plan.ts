@@ -34,12 +34,13 @@ export interface CatchUpPlan {
   readonly bytesToRead: number;
 }
 
-export const planCatchUp = (
+type Checkpoints = ReadonlyMap<string, FileCheckpoint>;
+type Only = ReadonlySet<string> | undefined;
+
+/** The readable probes grouped by rollout id, and the files whose name and meta disagree on the thread. */
+const groupByRollout = (
   probes: ReadonlyArray<Probe>,
-  cps: ReadonlyMap<string, FileCheckpoint>,
-  only: ReadonlySet<string> | undefined,
-): CatchUpPlan => {
-  const probed = new Map(probes.map((p) => [p.file.path, p]));
+): { groups: Map<string, Probe[]>; mismatched: CatchUpPlan['mismatched'] } => {
   const mismatched: CatchUpPlan['mismatched'] = [];
   const groups = new Map<string, Probe[]>();
   for (const p of probes) {
@@ -50,6 +51,13 @@ export const planCatchUp = (
     if (g) g.push(p);
     else groups.set(p.identity.rolloutId, [p]);
   }
+  return { groups, mismatched };
+};
+
+/** One winner per rollout id; the groups of more than one file, as duplicates sorted by rollout id. */
+const electWinners = (
+  groups: ReadonlyMap<string, Probe[]>,
+): { winners: Map<string, Probe>; duplicates: CatchUpPlan['duplicates'] } => {
   const winners = new Map<string, Probe>();
   const duplicates: CatchUpPlan['duplicates'] = [];
   for (const [rid, g] of groups) {
@@ -66,7 +74,16 @@ export const planCatchUp = (
       });
   }
   duplicates.sort((a, b) => (a.rolloutId < b.rolloutId ? -1 : 1));
+  return { winners, duplicates };
+};
 
+/** Rollouts whose owner file is gone, changed, renamed or no longer the winner: their rows are cleared. */
+const rolloutsToReset = (
+  cps: Checkpoints,
+  only: Only,
+  probed: ReadonlyMap<string, Probe>,
+  winners: ReadonlyMap<string, Probe>,
+): Set<string> => {
   const resets = new Set<string>();
   for (const cp of cps.values()) {
     if (cp.rolloutId === null || cp.duplicateOf !== null || cp.error !== null) continue;
@@ -76,7 +93,17 @@ export const planCatchUp = (
     if (!p || p.changed || !p.identity.ok || p.identity.rolloutId !== cp.rolloutId || w?.file.path !== cp.path)
       resets.add(cp.rolloutId);
   }
+  return resets;
+};
 
+/** The checkpoints of files that are gone (each reset rollout owned by the first), and the reset rollouts left with no file. */
+const goneAndOrphaned = (
+  cps: Checkpoints,
+  only: Only,
+  probed: ReadonlyMap<string, Probe>,
+  winners: ReadonlyMap<string, Probe>,
+  resets: ReadonlySet<string>,
+): Pick<CatchUpPlan, 'gone' | 'orphaned'> => {
   const gone: Array<{ path: string; owned: string[] }> = [];
   const cleared = new Set<string>();
   for (const cp of cps.values()) {
@@ -89,7 +116,17 @@ export const planCatchUp = (
     gone.push({ path: cp.path, owned });
   }
   const orphaned = [...resets].filter((rid) => !winners.has(rid) && !cleared.has(rid));
+  return { gone, orphaned };
+};
 
+/** Per file: unreadable, duplicate, unchanged, or index (from its checkpoint or from the start); and the bytes that reads. */
+const fileActions = (
+  probes: ReadonlyArray<Probe>,
+  cps: Checkpoints,
+  only: Only,
+  winners: ReadonlyMap<string, Probe>,
+  resets: ReadonlySet<string>,
+): Pick<CatchUpPlan, 'actions' | 'bytesToRead'> => {
   const knownRollouts = new Set<string>();
   for (const cp of cps.values()) if (cp.rolloutId !== null) knownRollouts.add(cp.rolloutId);
   let bytesToRead = 0;
@@ -118,5 +155,15 @@ export const planCatchUp = (
       };
     return { probe: p, action: { kind: 'index', from: cp, resetRollouts: [], counted: 'tailed' } };
   });
+  return { actions, bytesToRead };
+};
+
+export const planCatchUp = (probes: ReadonlyArray<Probe>, cps: Checkpoints, only: Only): CatchUpPlan => {
+  const probed = new Map(probes.map((p) => [p.file.path, p]));
+  const { groups, mismatched } = groupByRollout(probes);
+  const { winners, duplicates } = electWinners(groups);
+  const resets = rolloutsToReset(cps, only, probed, winners);
+  const { gone, orphaned } = goneAndOrphaned(cps, only, probed, winners, resets);
+  const { actions, bytesToRead } = fileActions(probes, cps, only, winners, resets);
   return { duplicates, mismatched, gone, orphaned, actions, bytesToRead };
 };

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { FileCheckpoint, IndexReader, IndexWrite, TableName } from '../../domain/index/rows.js';
 import { inTableOrder } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
@@ -71,106 +72,129 @@ const readsLean = (a: PlannedFile): a is Indexable =>
 const startOf = (a: Indexable) =>
   a.action.from ? { ordinal: a.action.from.line, byteOffset: a.action.from.byteOffset } : { ordinal: 0, byteOffset: 0 };
 
-// long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
-export const indexTokenFiles = async (
+/** The lean pass's place between transactions: the next file to open, the file being read, the files done. */
+interface LeanPass {
+  readonly lean: ReadonlyArray<Indexable>;
+  readonly summary: CatchUpSummary;
+  readonly open: (a: Indexable) => TokenTail;
+  next: number;
+  reading: Reading | undefined;
+  filesDone: number;
+}
+
+/** The file being read is done with (read to its end, or moved on by another indexer). */
+const finishReading = (pass: LeanPass, f: Reading): void => {
+  closeReading(f);
+  pass.reading = undefined;
+  pass.filesDone += 1;
+};
+
+/**
+ * One transaction: files read and folded one after another, each file's rows written as it ends
+ * (or when they fill the transaction), until the transaction holds ROWS_PER_COMMIT rows. A Left is
+ * returned, not thrown: the transaction commits what was written before it (commitAsBuilt).
+ */
+const fillTransaction = (
+  pass: LeanPass,
+  reader: IndexReader,
+  write: (w: IndexWrite) => void,
+): E.Either<EngineError, void> => {
+  let rows = 0;
+  while (rows < ROWS_PER_COMMIT) {
+    if (pass.reading === undefined) {
+      const a = pass.lean[pass.next];
+      if (a === undefined) break;
+      pass.next += 1;
+      const started = startReading(reader, a, () => pass.open(a), pass.summary);
+      if (started === undefined) {
+        pass.filesDone += 1;
+        continue;
+      }
+      if (E.isLeft(started)) return started;
+      pass.reading = started.right;
+    }
+    const f = pass.reading;
+    // Checked inside the transaction: another indexer may have moved the file on since it was probed.
+    // (A file is folded once a transaction, so its checkpoint here is a committed one.)
+    const path = f.action.probe.file.path;
+    if (!same(checkpointIn(reader, TOKEN_PROJECTION_SUBSET, path), f.expected)) {
+      pass.summary.conflicts += 1;
+      finishReading(pass, f);
+      continue;
+    }
+    const folded = foldOn(reader, f, ROWS_PER_COMMIT - rows, pass.summary);
+    if (E.isLeft(folded)) {
+      closeReading(f);
+      pass.reading = undefined;
+      return folded;
+    }
+    for (const w of folded.right.writes) write(w);
+    write({ op: 'put', table: 'tokenFiles', key: [path], value: folded.right.checkpoint });
+    rows += folded.right.writes.length + 1;
+    f.expected = folded.right.checkpoint;
+    f.resets = [];
+    f.fromStart = false;
+    if (!folded.right.done) break; // its state is read again in the next transaction, where it is written
+    finishReading(pass, f);
+  }
+  return E.right(undefined);
+};
+
+/** One transaction of the lean pass, committed: the response rows written as built, the others at its end. */
+const commitTransaction = (store: LeanStore, pass: LeanPass): E.Either<EngineError, E.Either<EngineError, void>> =>
+  store.commitAsBuilt((reader, writeNow): E.Either<EngineError, void> => {
+    const late: IndexWrite[] = [];
+    const write = (w: IndexWrite): void => {
+      if (WRITTEN_AS_BUILT.has(w.table)) writeNow(w);
+      else late.push(w);
+    };
+    const filled = fillTransaction(pass, reader, write);
+    for (const w of inTableOrder(late)) writeNow(w);
+    return filled;
+  });
+
+export const indexTokenFiles = (
   store: LeanStore,
   actions: ReadonlyArray<PlannedFile>,
   options: Pick<CatchUpOptions, 'signal' | 'between' | 'afterCommit'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
-): Promise<E.Either<EngineError, void>> => {
-  const general = await indexFiles(
-    store,
-    actions.filter((a) => !readsLean(a)),
-    { ...options, subset: 'tokens' },
-    summary,
-  );
-  if (E.isLeft(general)) return general;
-  const lean = actions.filter(readsLean);
-  let filesDone = actions.length - lean.length;
-  let next = 0;
-  let reading: Reading | undefined;
-  const buffer = new TokenLineBuffer();
-  const open = (a: Indexable): TokenTail =>
-    new TokenLines(a.probe.file.path, startOf(a), buffer, true, a.probe.file.root);
-  try {
-    while (next < lean.length || reading !== undefined) {
-      if (options.between !== undefined) await options.between();
-      if (options.signal?.aborted === true)
-        return E.left(rejected('the catch-up was stopped; the index keeps what was committed'));
-      const before = { files: filesDone, bytes: summary.bytes };
-      // One transaction: files read and folded one after another, each file's rows written as it
-      // ends (or when they fill the transaction), until the transaction holds ROWS_PER_COMMIT rows.
-      const fill = (reader: IndexReader, write: (w: IndexWrite) => void): E.Either<EngineError, void> => {
-        let rows = 0;
-        while (rows < ROWS_PER_COMMIT) {
-          if (reading === undefined) {
-            const a = lean[next];
-            if (a === undefined) break;
-            next += 1;
-            const started = startReading(reader, a, () => open(a), summary);
-            if (started === undefined) {
-              filesDone += 1;
-              continue;
-            }
-            if (E.isLeft(started)) return started;
-            reading = started.right;
-          }
-          const f = reading;
-          // Checked inside the transaction: another indexer may have moved the file on since it was probed.
-          // (A file is folded once a transaction, so its checkpoint here is a committed one.)
-          const path = f.action.probe.file.path;
-          if (!same(checkpointIn(reader, TOKEN_PROJECTION_SUBSET, path), f.expected)) {
-            summary.conflicts += 1;
-            closeReading(f);
-            reading = undefined;
-            filesDone += 1;
-            continue;
-          }
-          const folded = foldOn(reader, f, ROWS_PER_COMMIT - rows, summary);
-          if (E.isLeft(folded)) {
-            closeReading(f);
-            reading = undefined;
-            return folded;
-          }
-          for (const w of folded.right.writes) write(w);
-          write({ op: 'put', table: 'tokenFiles', key: [path], value: folded.right.checkpoint });
-          rows += folded.right.writes.length + 1;
-          f.expected = folded.right.checkpoint;
-          f.resets = [];
-          f.fromStart = false;
-          if (!folded.right.done) break; // its state is read again in the next transaction, where it is written
-          closeReading(f);
-          reading = undefined;
-          filesDone += 1;
-        }
-        return E.right(undefined);
-      };
-      const r = store.commitAsBuilt((reader, writeNow): E.Either<EngineError, void> => {
-        const late: IndexWrite[] = [];
-        const write = (w: IndexWrite): void => {
-          if (WRITTEN_AS_BUILT.has(w.table)) writeNow(w);
-          else late.push(w);
-        };
-        const filled = fill(reader, write);
-        for (const w of inTableOrder(late)) writeNow(w);
-        return filled;
-      });
-      if (E.isLeft(r)) return r;
-      if (E.isLeft(r.right)) return r.right;
-      // Every commit: the pages of the map this transaction touched would stay resident (a higher peak).
-      if (store.remap) {
-        const m = store.remap();
-        if (E.isLeft(m)) return m;
+): Promise<E.Either<EngineError, void>> =>
+  useCase(async () => {
+    await take(
+      indexFiles(
+        store,
+        actions.filter((a) => !readsLean(a)),
+        { ...options, subset: 'tokens' },
+        summary,
+      ),
+    );
+    const lean = actions.filter(readsLean);
+    const buffer = new TokenLineBuffer();
+    const pass: LeanPass = {
+      lean,
+      summary,
+      open: (a) => new TokenLines(a.probe.file.path, startOf(a), buffer, true, a.probe.file.root),
+      next: 0,
+      reading: undefined,
+      filesDone: actions.length - lean.length,
+    };
+    try {
+      while (pass.next < lean.length || pass.reading !== undefined) {
+        if (options.between !== undefined) await options.between();
+        if (options.signal?.aborted === true)
+          return stop(rejected('the catch-up was stopped; the index keeps what was committed'));
+        const before = { files: pass.filesDone, bytes: summary.bytes };
+        await take(await take(commitTransaction(store, pass)));
+        // Every commit: the pages of the map this transaction touched would stay resident (a higher peak).
+        if (store.remap) await take(store.remap());
+        if (summary.bytes > before.bytes) options.afterCommit?.(summary.bytes - before.bytes);
+        if (pass.filesDone > before.files) progress(pass.filesDone);
       }
-      if (summary.bytes > before.bytes) options.afterCommit?.(summary.bytes - before.bytes);
-      if (filesDone > before.files) progress(filesDone);
+    } finally {
+      if (pass.reading !== undefined) closeReading(pass.reading);
     }
-    return E.right(undefined);
-  } finally {
-    if (reading !== undefined) closeReading(reading);
-  }
-};
+  })();
 
 /** Open a file to read (counted in the summary); undefined: another indexer has moved it on since it was probed. */
 const startReading = (

@@ -3,11 +3,12 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { stop, take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
-import type { IndexWrite, KeyOf } from '../../domain/index/rows.js';
+import type { FileCheckpoint, IndexWrite, KeyOf, RowOf } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
 import { clearRollout } from '../../projections/runner.js';
 import { writeThreadRow } from '../../projections/threadRows.js';
 import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
+import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
 import { errnoCode, toEngineError } from '../../adapters/driven/fs/fsError.js';
 import { catchUpHome } from '../catchUp/catchUp.js';
 import { PROBE_CONCURRENCY, mapLimit } from '../catchUp/probeHome.js';
@@ -57,8 +58,87 @@ export interface RepairReport {
   readonly seconds: number;
 }
 
-const shareText = (c: { files: number; bytes: number; reindexFiles: number; reindexBytes: number }): string =>
+const shareText = (c: ShareCounts): string =>
   `${c.reindexFiles} of ${c.files} files (${Math.round((c.reindexBytes / Math.max(1, c.bytes)) * 100)}% of the bytes) differ or are not indexed as they are now`;
+
+type RepairCounts = Pick<RepairReport, 'files' | 'bytes' | 'reindexFiles' | 'reindexBytes'>;
+type ShareCounts = { files: number; bytes: number; reindexFiles: number; reindexBytes: number };
+
+const UNKNOWN_COUNTS: RepairCounts = { files: null, bytes: null, reindexFiles: null, reindexBytes: null };
+
+/** The sizes of the discovered files, a stat each (0 for a file gone since). */
+const fileSizes = (home: string, discovered: ReadonlyArray<RolloutFile>): Promise<number[]> =>
+  mapLimit(discovered, PROBE_CONCURRENCY, (f) =>
+    fs.stat(f.path).then(
+      (st) => st.size,
+      (err: unknown) => (errnoCode(err) === 'ENOENT' ? 0 : Promise.reject(err)),
+    ),
+  ).catch((err: unknown) => stop(toEngineError(home, 'stat')(err)));
+
+/** Every discovered file probed against its checkpoint; a file gone since is left out. */
+const probeDiscovered = async (
+  home: string,
+  discovered: ReadonlyArray<RolloutFile>,
+  cps: ReadonlyMap<string, FileCheckpoint>,
+): Promise<Probe[]> => {
+  try {
+    const probed = await mapLimit(discovered, PROBE_CONCURRENCY, async (f) => {
+      try {
+        return await probeFile(f, cps.get(f.path));
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT') return 'incomplete' as const;
+        throw err;
+      }
+    });
+    return probed.filter((p): p is Probe => p !== 'incomplete');
+  } catch (err) {
+    return stop(toEngineError(home, 'probe')(err));
+  }
+};
+
+/**
+ * The paths to read again: those found, those a catch-up would index or has lost, and every file of
+ * a rollout to clear; `rollouts` gains the rollouts of the files a catch-up would index.
+ */
+const pathsToReread = (
+  found: ReadonlySet<string>,
+  rollouts: Set<string>,
+  probes: ReadonlyArray<Probe>,
+  stored: ReadonlyArray<{ readonly key: KeyOf<'files'>; readonly value: RowOf<'files'> }>,
+  cps: ReadonlyMap<string, FileCheckpoint>,
+): Set<string> => {
+  const plan = planCatchUp(probes, cps, undefined);
+  const paths = new Set(found);
+  for (const a of plan.actions) {
+    if (a.action.kind !== 'index') continue;
+    paths.add(a.probe.file.path);
+    if (a.probe.identity.ok) rollouts.add(a.probe.identity.rolloutId);
+    if (a.probe.cp?.rolloutId) rollouts.add(a.probe.cp.rolloutId);
+  }
+  for (const g of plan.gone) paths.add(g.path);
+  for (const c of stored) if (c.value.rolloutId !== null && rollouts.has(c.value.rolloutId)) paths.add(c.key[0]);
+  for (const p of probes) if (p.identity.ok && rollouts.has(p.identity.rolloutId)) paths.add(p.file.path);
+  return paths;
+};
+
+/** The rows of the rollouts, the checkpoints of the paths and the found threads' rows and order keys, cleared. */
+const clearForReindex = (
+  store: IndexStore,
+  findings: VerifyFindings,
+  rollouts: ReadonlySet<string>,
+  paths: ReadonlySet<string>,
+): TE.TaskEither<EngineError, number> =>
+  store.commit((reader): IndexWrite[] => {
+    const b = new Batch(reader);
+    for (const r of rollouts) clearRollout(b, r);
+    for (const p of paths) b.del('files', [p]);
+    for (const t of findings.threads) writeThreadRow(b, t, undefined);
+    // An order key no row of its thread gives (the row's own keys went with it just above).
+    const threads = new Set(findings.threads);
+    for (const k of reader.keys('threadOrder', []))
+      if (threads.has(k[3] as string)) b.del('threadOrder', k as KeyOf<'threadOrder'>);
+    return b.writes();
+  });
 
 /**
  * Repair the index of `home` with the last verify's `findings`: without them (or when the index
@@ -66,7 +146,6 @@ const shareText = (c: { files: number; bytes: number; reindexFiles: number; rein
  * and the stale ones (probed against their checkpoints) are re-indexed in place when
  * `chooseRepair` says so: their rows and checkpoints are cleared and a catch-up indexes them again
  * from their first byte and recomputes thread rows. For `rebuild` nothing is changed here.
- * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
  */
 export const repairIndex = (
   store: IndexStore,
@@ -77,10 +156,7 @@ export const repairIndex = (
   useCase(async () => {
     const t0 = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
-    const rebuild = (
-      reason: string,
-      counts: Pick<RepairReport, 'files' | 'bytes' | 'reindexFiles' | 'reindexBytes'>,
-    ): RepairReport => ({
+    const rebuild = (reason: string, counts: RepairCounts): RepairReport => ({
       strategy: 'rebuild',
       reason,
       ...counts,
@@ -88,12 +164,11 @@ export const repairIndex = (
       catchUp: null,
       seconds: seconds(),
     });
-    const unknown = { files: null, bytes: null, reindexFiles: null, reindexBytes: null };
     if (findings === undefined)
-      return rebuild('no verify findings: run verify first to repair only what differs', unknown);
+      return rebuild('no verify findings: run verify first to repair only what differs', UNKNOWN_COUNTS);
     const state = await take(indexStateOf(store));
     if (findings.home !== home || findings.indexState !== state)
-      return rebuild('the index was written since the last verify: its findings no longer hold', unknown);
+      return rebuild('the index was written since the last verify: its findings no longer hold', UNKNOWN_COUNTS);
 
     const discovered = await take(discoverRolloutFiles(home));
     const stored = await take(store.range('files', []));
@@ -103,18 +178,8 @@ export const repairIndex = (
     const found = new Set(findings.paths);
     const rollouts = new Set(findings.rollouts);
     for (const c of stored) if (c.value.rolloutId !== null && rollouts.has(c.value.rolloutId)) found.add(c.key[0]);
-    let sizes: number[];
-    try {
-      sizes = await mapLimit(discovered, PROBE_CONCURRENCY, (f) =>
-        fs.stat(f.path).then(
-          (st) => st.size,
-          (err: unknown) => (errnoCode(err) === 'ENOENT' ? 0 : Promise.reject(err)),
-        ),
-      );
-    } catch (err) {
-      return stop(toEngineError(home, 'stat')(err));
-    }
-    const foundCounts = {
+    const sizes = await fileSizes(home, discovered);
+    const foundCounts: ShareCounts = {
       files: discovered.length,
       bytes: sizes.reduce((n, b) => n + b, 0),
       reindexFiles: discovered.filter((f) => found.has(f.path)).length,
@@ -122,33 +187,10 @@ export const repairIndex = (
     };
     if (chooseRepair({ reindexBytes: foundCounts.reindexBytes, totalBytes: foundCounts.bytes }) === 'rebuild')
       return rebuild(shareText(foundCounts), foundCounts);
-    let probes: Probe[];
-    try {
-      const probed = await mapLimit(discovered, PROBE_CONCURRENCY, async (f) => {
-        try {
-          return await probeFile(f, cps.get(f.path));
-        } catch (err) {
-          if (errnoCode(err) === 'ENOENT') return 'incomplete' as const;
-          throw err;
-        }
-      });
-      probes = probed.filter((p): p is Probe => p !== 'incomplete');
-    } catch (err) {
-      return stop(toEngineError(home, 'probe')(err));
-    }
-    const plan = planCatchUp(probes, cps, undefined);
-    const paths = new Set(found);
-    for (const a of plan.actions) {
-      if (a.action.kind !== 'index') continue;
-      paths.add(a.probe.file.path);
-      if (a.probe.identity.ok) rollouts.add(a.probe.identity.rolloutId);
-      if (a.probe.cp?.rolloutId) rollouts.add(a.probe.cp.rolloutId);
-    }
-    for (const g of plan.gone) paths.add(g.path);
-    for (const c of stored) if (c.value.rolloutId !== null && rollouts.has(c.value.rolloutId)) paths.add(c.key[0]);
-    for (const p of probes) if (p.identity.ok && rollouts.has(p.identity.rolloutId)) paths.add(p.file.path);
+    const probes = await probeDiscovered(home, discovered, cps);
+    const paths = pathsToReread(found, rollouts, probes, stored, cps);
     const reread = probes.filter((p) => paths.has(p.file.path));
-    const counts = {
+    const counts: ShareCounts = {
       files: probes.length,
       bytes: probes.reduce((n, p) => n + p.size, 0),
       reindexFiles: reread.length,
@@ -158,19 +200,7 @@ export const repairIndex = (
     if (chooseRepair({ reindexBytes: counts.reindexBytes, totalBytes: counts.bytes }) === 'rebuild')
       return rebuild(share, counts);
 
-    await take(
-      store.commit((reader): IndexWrite[] => {
-        const b = new Batch(reader);
-        for (const r of rollouts) clearRollout(b, r);
-        for (const p of paths) b.del('files', [p]);
-        for (const t of findings.threads) writeThreadRow(b, t, undefined);
-        // An order key no row of its thread gives (the row's own keys went with it just above).
-        const threads = new Set(findings.threads);
-        for (const k of reader.keys('threadOrder', []))
-          if (threads.has(k[3] as string)) b.del('threadOrder', k as KeyOf<'threadOrder'>);
-        return b.writes();
-      }),
-    );
+    await take(clearForReindex(store, findings, rollouts, paths));
     // Every thread row is redone: a damaged row or order key is no file change.
     const caught = await take(catchUpHome(store, home, { ...options, threadRows: 'all' }));
     const repaired: RepairReport = {

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { ScanStartError } from '../../adapters/driven/jsonl/lines/lineScanner.js';
@@ -69,12 +70,114 @@ const startTail = (
 /** What to do with each file of a plan (or a worker's share of it). */
 export type PlannedFile = CatchUpPlan['actions'][number];
 
+type ToRead = { probe: Probe; action: Extract<FileAction, { kind: 'index' }> };
+
+/** What every file of one indexFiles call writes into: the store, its open transaction, the summary. */
+interface IndexRun {
+  readonly store: IndexStore;
+  readonly txn: PendingTxn;
+  readonly summary: CatchUpSummary;
+  readonly subset: ProjectionSubset;
+}
+
+/** A file that holds no rows (unreadable, a duplicate) only records why. */
+const recordOnly = async (run: IndexRun, p: Probe, why: { error: string } | { duplicateOf: string }): Promise<void> => {
+  if ('error' in why) run.summary.unreadable.push({ path: p.file.path, reason: why.error });
+  const fixed = checkpointOf(p, why);
+  const tokens = run.subset.name === 'all' ? await tokenCheckpointOf(run.store, p.file.path) : undefined;
+  if (!same(p.cp, fixed) || tokens !== undefined) {
+    run.txn.add({
+      tokens,
+      tokensStored: false,
+      probe: p,
+      ctx: null,
+      resets: [],
+      fromStart: false,
+      expected: p.cp,
+      pos: { line: 0, byteOffset: 0 },
+      lines: [],
+      ahead: undefined,
+      quarantined: [],
+      done: true,
+      fixed,
+      conflicted: false,
+    });
+  }
+};
+
+/** The files to read, their tails opened and first reads started ahead of the one being folded. */
+const readAheadOf = (toRead: ReadonlyArray<ToRead>, reader: TailReader, subset: ProjectionSubset) => {
+  const ahead: Started[] = [];
+  let nextStart = 0;
+  return {
+    /** The next file's tail; the window is topped up first when it has room for the reader's opens at once. */
+    next: (): Started => {
+      if (ahead.length <= reader.readAhead - reader.opensAtOnce || ahead.length === 0)
+        while (nextStart < toRead.length && ahead.length < reader.readAhead) {
+          const f = toRead[nextStart++]!;
+          ahead.push(startTail(f.probe, f.action.from, reader, subset));
+        }
+      return ahead.shift()!;
+    },
+    close: async (): Promise<void> => {
+      for (const st of ahead) await st.tail.close().catch(() => undefined);
+    },
+  };
+};
+
+/** One planned file: counted, recorded, skipped or folded into the transaction; whether it was folded. */
+const indexPlannedFile = async (
+  run: IndexRun,
+  ahead: ReturnType<typeof readAheadOf>,
+  p: Probe,
+  action: FileAction,
+): Promise<boolean> => {
+  if (action.kind === 'unchanged') {
+    run.summary.unchanged += 1;
+    return false;
+  }
+  if (action.kind === 'unreadable' || action.kind === 'duplicate') {
+    await recordOnly(run, p, action.kind === 'unreadable' ? { error: action.reason } : { duplicateOf: action.winner });
+    return false;
+  }
+  const current = ahead.next();
+  // Another indexer (a request's own catch-up ahead of this backfill) has moved the file on since
+  // it was probed: its commit would conflict, so it is not read at all.
+  if (run.store.reader !== undefined && !same(checkpointIn(run.store.reader, run.subset, p.file.path), p.cp)) {
+    await current.tail.close().catch(() => undefined);
+    run.summary.conflicts += 1;
+    return false;
+  }
+  // Refused when opened (a link or a special file swapped in since it was listed and probed):
+  // skipped and reported as the listing's refusals are, never read, never fatal.
+  const refusal = await current.first.then(
+    () => undefined,
+    (err: unknown) => refusalOf(err),
+  );
+  if (refusal !== undefined) {
+    await current.tail.close().catch(() => undefined);
+    await recordOnly(run, p, { error: refusal });
+    return false;
+  }
+  run.summary[action.counted] += 1;
+  await take(
+    foldFile(
+      current,
+      p,
+      action,
+      run.txn,
+      run.summary,
+      run.subset.name === 'all' ? await tokenCheckpointOf(run.store, p.file.path) : undefined,
+    ),
+  );
+  return true;
+};
+
 /**
  * Index, catch up, or just record each file, many files per transaction. `progress` is told
  * each time a file is done (the bytes read are in `summary`).
- * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
  */
-export const indexFiles = async (
+export const indexFiles = (
   store: IndexStore,
   actions: ReadonlyArray<PlannedFile>,
   options: Pick<
@@ -84,106 +187,35 @@ export const indexFiles = async (
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
   reader: TailReader = inProcessTailReader(),
-): Promise<E.Either<EngineError, void>> => {
-  const subset = subsetOf(options);
-  const txn = new PendingTxn(store, options, summary, subset);
-  let filesDone = 0;
-  const toRead = actions.filter(
-    (a): a is { probe: Probe; action: Extract<FileAction, { kind: 'index' }> } => a.action.kind === 'index',
-  );
-  /** A file that holds no rows (unreadable, a duplicate) only records why. */
-  const recordOnly = async (p: Probe, why: { error: string } | { duplicateOf: string }): Promise<void> => {
-    if ('error' in why) summary.unreadable.push({ path: p.file.path, reason: why.error });
-    const fixed = checkpointOf(p, why);
-    const tokens = subset.name === 'all' ? await tokenCheckpointOf(store, p.file.path) : undefined;
-    if (!same(p.cp, fixed) || tokens !== undefined) {
-      txn.add({
-        tokens,
-        tokensStored: false,
-        probe: p,
-        ctx: null,
-        resets: [],
-        fromStart: false,
-        expected: p.cp,
-        pos: { line: 0, byteOffset: 0 },
-        lines: [],
-        ahead: undefined,
-        quarantined: [],
-        done: true,
-        fixed,
-        conflicted: false,
-      });
-    }
-  };
-  // The next files' first reads are in flight while this one is folded.
-  const ahead: Started[] = [];
-  let nextStart = 0;
-  const cleanup = async () => {
-    for (const st of ahead) await st.tail.close().catch(() => undefined);
-  };
-  try {
-    for (const { probe: p, action } of actions) {
-      if (options.between !== undefined && action.kind === 'index') await options.between();
-      if (options.signal?.aborted === true) {
-        const r = await txn.flush();
-        return E.isLeft(r) ? r : E.left(rejected('the catch-up was stopped; the index keeps what was committed'));
-      }
-      if (action.kind === 'unchanged') {
-        summary.unchanged += 1;
-        filesDone += 1;
-        continue;
-      }
-      if (action.kind === 'unreadable' || action.kind === 'duplicate') {
-        await recordOnly(p, action.kind === 'unreadable' ? { error: action.reason } : { duplicateOf: action.winner });
-        filesDone += 1;
-        continue;
-      }
-      if (ahead.length <= reader.readAhead - reader.opensAtOnce || ahead.length === 0)
-        while (nextStart < toRead.length && ahead.length < reader.readAhead) {
-          const f = toRead[nextStart++]!;
-          ahead.push(startTail(f.probe, f.action.from, reader, subset));
+): Promise<E.Either<EngineError, void>> =>
+  useCase(async () => {
+    const subset = subsetOf(options);
+    const run: IndexRun = { store, txn: new PendingTxn(store, options, summary, subset), summary, subset };
+    let filesDone = 0;
+    // The next files' first reads are in flight while this one is folded.
+    const ahead = readAheadOf(
+      actions.filter((a): a is ToRead => a.action.kind === 'index'),
+      reader,
+      subset,
+    );
+    try {
+      for (const { probe: p, action } of actions) {
+        if (options.between !== undefined && action.kind === 'index') await options.between();
+        if (options.signal?.aborted === true) {
+          await take(run.txn.flush());
+          return stop(rejected('the catch-up was stopped; the index keeps what was committed'));
         }
-      const current = ahead.shift()!;
-      // Another indexer (a request's own catch-up ahead of this backfill) has moved the file on since
-      // it was probed: its commit would conflict, so it is not read at all.
-      if (store.reader !== undefined && !same(checkpointIn(store.reader, subset, p.file.path), p.cp)) {
-        await current.tail.close().catch(() => undefined);
-        summary.conflicts += 1;
+        const folded = await indexPlannedFile(run, ahead, p, action);
         filesDone += 1;
-        continue;
+        if (folded) progress(filesDone);
       }
-      // Refused when opened (a link or a special file swapped in since it was listed and probed):
-      // skipped and reported as the listing's refusals are, never read, never fatal.
-      const refusal = await current.first.then(
-        () => undefined,
-        (err: unknown) => refusalOf(err),
-      );
-      if (refusal !== undefined) {
-        await current.tail.close().catch(() => undefined);
-        await recordOnly(p, { error: refusal });
-        filesDone += 1;
-        continue;
-      }
-      summary[action.counted] += 1;
-      const r = await foldFile(
-        current,
-        p,
-        action,
-        txn,
-        summary,
-        subset.name === 'all' ? await tokenCheckpointOf(store, p.file.path) : undefined,
-      );
-      if (E.isLeft(r)) return r;
-      filesDone += 1;
+      const r = await run.txn.flush();
       progress(filesDone);
+      await take(r);
+    } finally {
+      await ahead.close();
     }
-    const r = await txn.flush();
-    progress(filesDone);
-    return r;
-  } finally {
-    await cleanup();
-  }
-};
+  })();
 
 /** Read one file's new lines into the transaction, flushing whenever it is full. */
 const foldFile = async (

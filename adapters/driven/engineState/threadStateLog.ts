@@ -7,6 +7,7 @@ import { invalidArgument } from '../../../domain/errors.js';
 import { ThreadStateEvent } from '../../../domain/threadState/threadStateEvent.js';
 import type { ThreadStateRow } from '../../../domain/threadState/threadStateEvent.js';
 import type { IndexStore } from '../../../domain/ports.js';
+import type { IndexReader, IndexWrite } from '../../../domain/index/rows.js';
 import { foldThreadStateEvents } from '../../../projections/threadState.js';
 import type { ThreadStateLog } from '../../../replay/ports.js';
 import { THREAD_STATE_LOG_KEY } from '../lmdb/schema.js';
@@ -47,6 +48,55 @@ const notWritable = (path: string, e: EngineError): EngineError =>
       )
     : e;
 
+/** Told a read failed for want of permission: Right (the read goes without the log), else undefined. */
+type Unreadable = (err: unknown, op: string) => E.Either<EngineError, void> | undefined;
+
+/** The log's size; undefined when there is none, or it may not be read (`unreadable`). */
+const logSize = async (path: string, unreadable: Unreadable): Promise<number | undefined> => {
+  try {
+    return (await fs.stat(path)).size;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    await take(unreadable(err, 'stat') ?? E.left(toEngineError(path, 'stat')(err)));
+    return undefined;
+  }
+};
+
+/** The log's bytes from `start` to `size`, as text; undefined when it may not be read (`unreadable`). */
+const logTextFrom = async (
+  codexHome: string,
+  path: string,
+  span: { readonly start: number; readonly size: number },
+  unreadable: Unreadable,
+): Promise<string | undefined> => {
+  try {
+    const fh = await openNoFollow(codexHome, path, 'read');
+    try {
+      const buf = Buffer.alloc(span.size - span.start);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, span.start);
+      return buf.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    await take(unreadable(err, 'read') ?? E.left(toEngineError(path, 'read')(err)));
+    return undefined;
+  }
+};
+
+/** The events folded and the log's folded length moved from `from` to `to`, unless another process did it first. */
+const foldedInto =
+  (events: ReadonlyArray<ThreadStateEvent>, from: number, to: number) =>
+  (reader: IndexReader): IndexWrite[] => {
+    // Another process folded these bytes meanwhile: nothing to do (its fold is the same).
+    const now = reader.get('meta', THREAD_STATE_LOG_KEY);
+    if ((typeof now === 'number' ? now : 0) !== from) return [];
+    return [
+      ...foldThreadStateEvents(reader, events),
+      { op: 'put', table: 'meta', key: [...THREAD_STATE_LOG_KEY], value: to },
+    ];
+  };
+
 /**
  * The thread-state log of a home over its index: appends are one `O_APPEND` write of one line
  * (fsynced) under `<log>.lock` (`homeFacts.underThreadStateLog`); the index records how many bytes it folded (`meta` key
@@ -75,46 +125,17 @@ export const threadStateLogOver = (
 
   const catchUp = (): Promise<E.Either<EngineError, void>> =>
     useCase(async () => {
-      let size: number;
-      try {
-        size = (await fs.stat(path)).size;
-      } catch (err) {
-        return take(
-          errnoCode(err) === 'ENOENT'
-            ? E.right(undefined)
-            : (unreadable(err, 'stat') ?? E.left(toEngineError(path, 'stat')(err))),
-        );
-      }
+      const size = await logSize(path, unreadable);
+      if (size === undefined) return;
       const from = await take(folded());
       // A log shorter than what was folded was replaced: fold it whole (events carry whole values).
       const start = from > size ? 0 : from;
       if (start === size) return;
-      let text: string;
-      try {
-        const fh = await openNoFollow(codexHome, path, 'read');
-        try {
-          const buf = Buffer.alloc(size - start);
-          const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-          text = buf.subarray(0, bytesRead).toString('utf8');
-        } finally {
-          await fh.close();
-        }
-      } catch (err) {
-        return take(unreadable(err, 'read') ?? E.left(toEngineError(path, 'read')(err)));
-      }
+      const text = await logTextFrom(codexHome, path, { start, size }, unreadable);
+      if (text === undefined) return;
       const { events, consumed } = decodeThreadStateLines(text);
       if (consumed === 0) return;
-      await take(
-        store.commit((reader) => {
-          // Another process folded these bytes meanwhile: nothing to do (its fold is the same).
-          const now = reader.get('meta', THREAD_STATE_LOG_KEY);
-          if ((typeof now === 'number' ? now : 0) !== from) return [];
-          return [
-            ...foldThreadStateEvents(reader, events),
-            { op: 'put', table: 'meta', key: [...THREAD_STATE_LOG_KEY], value: start + consumed },
-          ];
-        }),
-      );
+      await take(store.commit(foldedInto(events, from, start + consumed)));
     })();
 
   return {

@@ -152,11 +152,10 @@ const recordOf = (resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEve
   };
 };
 
-/** Connect lazily (the client dials on its first call). `connectionString`: `esdb://host:port?tls=false`, `kurrentdb://…` as the client takes it. */
-export const connectEventStore = (connectionString: string): EventStoreConnection => {
-  const client = EventStoreDBClient.connectionString(connectionString.replace(/^kurrent(?:db)?:/, 'esdb:'));
-
-  const read: EventStoreConnection['read'] = async (stream, from, direction, maxCount) => {
+/** A stream's events from a revision (or its end), 'noStream' when there is none. */
+const readStreamOn =
+  (client: EventStoreDBClient): EventStoreConnection['read'] =>
+  async (stream, from, direction, maxCount) => {
     const out: RecordedEvent[] = [];
     try {
       for await (const resolved of client.readStream(stream, {
@@ -174,6 +173,67 @@ export const connectEventStore = (connectionString: string): EventStoreConnectio
     return out;
   };
 
+/** A page of `$all` from a position, the events of streams under `prefix` kept. */
+const readAllOn =
+  (client: EventStoreDBClient): EventStoreConnection['readAll'] =>
+  async (prefix, from, maxCount) => {
+    const out: RecordedEvent[] = [];
+    let last: AllPosition | undefined;
+    let count = 0;
+    // A read of `$all` takes no server-side filter in this client: the page is filtered here.
+    for await (const resolved of client.readAll({
+      fromPosition: from === 'start' ? START : from,
+      direction: FORWARDS,
+      maxCount,
+    })) {
+      const r = recordOf(resolved);
+      count += 1;
+      last = r?.position ?? last;
+      if (r !== undefined && r.stream.startsWith(prefix)) out.push(r);
+    }
+    return { events: out, last, count };
+  };
+
+/** A subscription to `$all` filtered by stream prefixes, its events handed over one at a time. */
+const subscribeAllOn =
+  (client: EventStoreDBClient): EventStoreConnection['subscribeAll'] =>
+  (prefixes, from, handlers) => {
+    const subscription = client.subscribeToAll({
+      fromPosition: from === 'start' ? START : from,
+      filter: streamNameFilter({ prefixes: [...prefixes] }),
+    });
+    // The client says `caughtUp` as the message arrives, while events before it may still wait
+    // in the stream's buffer: it is told once the handler has had every one of them.
+    let taken = 0;
+    let handled = 0;
+    let caughtUpAt: number | undefined;
+    subscription.on('caughtUp', () => {
+      const at = taken + subscription.readableLength;
+      if (handled >= at) handlers.onCaughtUp();
+      else caughtUpAt = at;
+    });
+    void (async () => {
+      try {
+        for await (const resolved of subscription) {
+          taken += 1;
+          const r = recordOf(resolved);
+          if (r !== undefined) await handlers.onEvent(r);
+          handled += 1;
+          if (caughtUpAt !== undefined && handled >= caughtUpAt) {
+            caughtUpAt = undefined;
+            handlers.onCaughtUp();
+          }
+        }
+      } catch (err) {
+        handlers.onError(err);
+      }
+    })();
+    return { stop: () => subscription.unsubscribe() };
+  };
+
+/** Connect lazily (the client dials on its first call). `connectionString`: `esdb://host:port?tls=false`, `kurrentdb://…` as the client takes it. */
+export const connectEventStore = (connectionString: string): EventStoreConnection => {
+  const client = EventStoreDBClient.connectionString(connectionString.replace(/^kurrent(?:db)?:/, 'esdb:'));
   return {
     append: async (stream, events, expected) => {
       const result = await client.appendToStream(
@@ -185,57 +245,9 @@ export const connectEventStore = (connectionString: string): EventStoreConnectio
       );
       return { revision: Number(result.nextExpectedRevision) };
     },
-    read,
-    readAll: async (prefix, from, maxCount) => {
-      const out: RecordedEvent[] = [];
-      let last: AllPosition | undefined;
-      let count = 0;
-      // A read of `$all` takes no server-side filter in this client: the page is filtered here.
-      for await (const resolved of client.readAll({
-        fromPosition: from === 'start' ? START : from,
-        direction: FORWARDS,
-        maxCount,
-      })) {
-        const r = recordOf(resolved);
-        count += 1;
-        last = r?.position ?? last;
-        if (r !== undefined && r.stream.startsWith(prefix)) out.push(r);
-      }
-      return { events: out, last, count };
-    },
-    subscribeAll: (prefixes, from, handlers) => {
-      const subscription = client.subscribeToAll({
-        fromPosition: from === 'start' ? START : from,
-        filter: streamNameFilter({ prefixes: [...prefixes] }),
-      });
-      // The client says `caughtUp` as the message arrives, while events before it may still wait
-      // in the stream's buffer: it is told once the handler has had every one of them.
-      let taken = 0;
-      let handled = 0;
-      let caughtUpAt: number | undefined;
-      subscription.on('caughtUp', () => {
-        const at = taken + subscription.readableLength;
-        if (handled >= at) handlers.onCaughtUp();
-        else caughtUpAt = at;
-      });
-      void (async () => {
-        try {
-          for await (const resolved of subscription) {
-            taken += 1;
-            const r = recordOf(resolved);
-            if (r !== undefined) await handlers.onEvent(r);
-            handled += 1;
-            if (caughtUpAt !== undefined && handled >= caughtUpAt) {
-              caughtUpAt = undefined;
-              handlers.onCaughtUp();
-            }
-          }
-        } catch (err) {
-          handlers.onError(err);
-        }
-      })();
-      return { stop: () => subscription.unsubscribe() };
-    },
+    read: readStreamOn(client),
+    readAll: readAllOn(client),
+    subscribeAll: subscribeAllOn(client),
     close: () => client.dispose(),
   };
 };

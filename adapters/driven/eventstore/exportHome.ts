@@ -6,6 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
 import { corrupt, invalidArgument, isEngineError } from '../../../domain/errors.js';
+import { stop, take, useCase } from '../../../domain/effect.js';
 import { toEngineError } from '../fs/fsError.js';
 import type { AllPosition, EventStoreConnection } from './eventStoreClient.js';
 import type { EventStoreEventLog } from './eventLog.js';
@@ -68,6 +69,143 @@ export const listRolloutStreams = async (
   return E.right([...found].map(([stream, file]) => ({ stream, file })));
 };
 
+type NameLine = { readonly threadId: string; readonly line: string };
+
+/**
+ * The control stream, read once: where files live and what is superseded (its fold), and the
+ * name lines (less those of forgotten names) and thread-state lines in their order.
+ */
+const controlStreamOf = async (
+  connection: EventStoreConnection,
+  outDir: string,
+): Promise<{ fold: ReturnType<typeof emptyFold>; nameLines: NameLine[]; stateLines: string[] }> => {
+  const fold = emptyFold();
+  const nameLines: NameLine[] = [];
+  const stateLines: string[] = [];
+  try {
+    for await (const { fact: f, revision } of homeFactsInOrder(connection)) {
+      foldFact(fold, f, revision);
+      if (f.kind === 'threadName')
+        nameLines.push({
+          threadId: f.threadId,
+          line: f.line ?? sessionIndexLine(f.threadId, f.name, new Date(f.at)),
+        });
+      else if (f.kind === 'namesForgotten')
+        nameLines.splice(0, nameLines.length, ...nameLines.filter((n) => n.threadId !== f.threadId));
+      else if (f.kind === 'threadState') stateLines.push(`${JSON.stringify(f.event)}\n`);
+    }
+  } catch (err) {
+    return stop(isEngineError(err) ? err : toEngineError(outDir, 'export')(err));
+  }
+  return { fold, nameLines, stateLines };
+};
+
+/** Whether `target` exists, once its folder is made under `outDir` (no link followed). */
+const folderMadeAndExists = async (outDir: string, target: string): Promise<boolean> => {
+  try {
+    await mkdirNoFollow(outDir, nodePath.dirname(target), 0o700);
+    return await fs.lstat(target).then(
+      () => true,
+      () => false,
+    );
+  } catch (err) {
+    return stop(toEngineError(target, 'export')(err));
+  }
+};
+
+/** A stream's stored lines written to `target`, byte for byte (BOM, lines, newlines): the lines and bytes written. */
+const writeStreamFile = async (
+  log: EventStoreEventLog,
+  stream: string,
+  outDir: string,
+  target: string,
+): Promise<{ lines: number; bytes: number }> => {
+  let lines = 0;
+  let bytes = 0;
+  try {
+    await writeFileAtomic(
+      target,
+      async (handle) => {
+        let pending: Buffer[] = [];
+        let pendingBytes = 0;
+        for await (const entry of log.readStored(stream)) {
+          if (entry.kind === 'failed') throw entry.error;
+          const { line } = entry;
+          if (line.bom) pending.push(BOM);
+          pending.push(line.bytes, Buffer.from('\n'));
+          pendingBytes += line.bytes.length + 1;
+          lines += 1;
+          bytes += line.bytes.length + 1 + (line.bom ? BOM.length : 0);
+          if (pendingBytes > 1 << 20) {
+            await handle.write(Buffer.concat(pending));
+            pending = [];
+            pendingBytes = 0;
+          }
+        }
+        await handle.write(Buffer.concat(pending));
+      },
+      { mode: 0o600, root: outDir },
+    );
+  } catch (err) {
+    return stop(toEngineError(target, 'export')(err));
+  }
+  return { lines, bytes };
+};
+
+/** A rollout stream written back to the file it names (where it lives now, else where it began): its lines and bytes. */
+const exportStream = async (
+  log: EventStoreEventLog,
+  outDir: string,
+  stream: string,
+  file: string,
+): Promise<{ lines: number; bytes: number }> => {
+  const relative = confinedRolloutPath(file, stream);
+  if (relative === undefined)
+    return stop(
+      corrupt(
+        stream,
+        0,
+        `the stream names ${JSON.stringify(file)} as its file: not a rollout path under sessions/ or archived_sessions/`,
+      ),
+    );
+  const target = nodePath.join(outDir, relative);
+  if (await folderMadeAndExists(outDir, target))
+    return stop(invalidArgument('out', `${target} exists: export never overwrites a file`));
+  return writeStreamFile(log, stream, outDir, target);
+};
+
+/** The superseded marks the control stream gives, each written next to its rollout (never over a file). */
+const exportSupersededMarks = async (outDir: string, superseded: ReadonlyMap<string, string>): Promise<void> => {
+  for (const [file, revision] of superseded) {
+    const stream = rolloutStreamOf(file);
+    const relative = stream === undefined ? undefined : confinedRolloutPath(file, stream);
+    if (relative === undefined)
+      return stop(
+        corrupt(
+          HOME_CONTROL_STREAM,
+          0,
+          `a superseded mark names ${JSON.stringify(file)}: not a rollout path under sessions/ or archived_sessions/`,
+        ),
+      );
+    const rollout = nodePath.join(outDir, relative);
+    try {
+      await writeSupersededMark(outDir, rollout, revision, { exclusive: true });
+    } catch (err) {
+      return stop(toEngineError(supersededMarkOf(rollout), 'export')(err));
+    }
+  }
+};
+
+/** Each log is created whole (an export never overwrites), under its lock and durably, by the one writer of home facts. */
+const createWhole = async (path: string, lines: number, create: () => Promise<void>): Promise<void> => {
+  if (lines === 0) return;
+  try {
+    await create();
+  } catch (err) {
+    return stop(toEngineError(path, 'export')(err));
+  }
+};
+
 /**
  * EventStoreDB → a JSONL home under `outDir`: each rollout stream written back to the path it
  * was mirrored from, byte for byte (its BOM, every line and its newline). A path that would leave
@@ -75,137 +213,37 @@ export const listRolloutStreams = async (
  * The control stream's facts say where each file lives now and give back its superseded marks,
  * `session_index.jsonl` (each rename's line, less those of deleted threads) and the engine's
  * thread-state log.
- * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
  */
-export const exportHome =
-  (
-    connection: EventStoreConnection,
-    log: EventStoreEventLog,
-    outDir: string,
-  ): TE.TaskEither<EngineError, ExportSummary> =>
-  async () => {
-    const streams = await listRolloutStreams(connection);
-    if (E.isLeft(streams)) return streams;
-    // The control stream, read once: where files live and what is superseded (its fold), and the
-    // name and thread-state lines in their order.
-    const fold = emptyFold();
-    const nameLines: Array<{ readonly threadId: string; readonly line: string }> = [];
-    const stateLines: string[] = [];
-    try {
-      for await (const { fact: f, revision } of homeFactsInOrder(connection)) {
-        foldFact(fold, f, revision);
-        if (f.kind === 'threadName')
-          nameLines.push({
-            threadId: f.threadId,
-            line: f.line ?? sessionIndexLine(f.threadId, f.name, new Date(f.at)),
-          });
-        else if (f.kind === 'namesForgotten')
-          nameLines.splice(0, nameLines.length, ...nameLines.filter((n) => n.threadId !== f.threadId));
-        else if (f.kind === 'threadState') stateLines.push(`${JSON.stringify(f.event)}\n`);
-      }
-    } catch (err) {
-      return E.left(isEngineError(err) ? err : toEngineError(outDir, 'export')(err));
-    }
+export const exportHome = (
+  connection: EventStoreConnection,
+  log: EventStoreEventLog,
+  outDir: string,
+): TE.TaskEither<EngineError, ExportSummary> =>
+  useCase(async () => {
+    const streams = await take(listRolloutStreams(connection));
+    const { fold, nameLines, stateLines } = await controlStreamOf(connection, outDir);
     let lines = 0;
     let bytes = 0;
-    for (const { stream, file: firstFile } of streams.right) {
+    for (const { stream, file: firstFile } of streams) {
       if (fold.removed.has(stream)) continue;
       // Where the file lives now (archived since it was first mirrored, say), else where it began.
-      const file = fold.files.get(stream) ?? firstFile;
-      const relative = confinedRolloutPath(file, stream);
-      if (relative === undefined)
-        return E.left(
-          corrupt(
-            stream,
-            0,
-            `the stream names ${JSON.stringify(file)} as its file: not a rollout path under sessions/ or archived_sessions/`,
-          ),
-        );
-      const target = nodePath.join(outDir, relative);
-      try {
-        await mkdirNoFollow(outDir, nodePath.dirname(target), 0o700);
-        if (
-          await fs.lstat(target).then(
-            () => true,
-            () => false,
-          )
-        )
-          return E.left(invalidArgument('out', `${target} exists: export never overwrites a file`));
-        await writeFileAtomic(
-          target,
-          async (handle) => {
-            let pending: Buffer[] = [];
-            let pendingBytes = 0;
-            for await (const entry of log.readStored(stream)) {
-              if (entry.kind === 'failed') throw entry.error;
-              const { line } = entry;
-              if (line.bom) pending.push(BOM);
-              pending.push(line.bytes, Buffer.from('\n'));
-              pendingBytes += line.bytes.length + 1;
-              lines += 1;
-              bytes += line.bytes.length + 1 + (line.bom ? BOM.length : 0);
-              if (pendingBytes > 1 << 20) {
-                await handle.write(Buffer.concat(pending));
-                pending = [];
-                pendingBytes = 0;
-              }
-            }
-            await handle.write(Buffer.concat(pending));
-          },
-          { mode: 0o600, root: outDir },
-        );
-      } catch (err) {
-        return E.left(toEngineError(target, 'export')(err));
-      }
+      const written = await exportStream(log, outDir, stream, fold.files.get(stream) ?? firstFile);
+      lines += written.lines;
+      bytes += written.bytes;
     }
-    for (const [file, revision] of fold.superseded) {
-      const stream = rolloutStreamOf(file);
-      const relative = stream === undefined ? undefined : confinedRolloutPath(file, stream);
-      if (relative === undefined)
-        return E.left(
-          corrupt(
-            HOME_CONTROL_STREAM,
-            0,
-            `a superseded mark names ${JSON.stringify(file)}: not a rollout path under sessions/ or archived_sessions/`,
-          ),
-        );
-      const rollout = nodePath.join(outDir, relative);
-      try {
-        await writeSupersededMark(outDir, rollout, revision, { exclusive: true });
-      } catch (err) {
-        return E.left(toEngineError(supersededMarkOf(rollout), 'export')(err));
-      }
-    }
-    // Each log is created whole (an export never overwrites), under its lock and durably, by the one writer of home facts.
-    const written = async (
-      path: string,
-      lines: number,
-      create: () => Promise<void>,
-    ): Promise<E.Either<EngineError, void>> => {
-      if (lines === 0) return E.right(undefined);
-      try {
-        await create();
-        return E.right(undefined);
-      } catch (err) {
-        return E.left(toEngineError(path, 'export')(err));
-      }
-    };
-    const names = await written(sessionIndexPath(outDir), nameLines.length, () =>
+    await exportSupersededMarks(outDir, fold.superseded);
+    await createWhole(sessionIndexPath(outDir), nameLines.length, () =>
       createSessionIndex(
         outDir,
         nameLines.map((n) => n.line),
       ),
     );
-    if (E.isLeft(names)) return names;
-    const states = await written(threadStateLogPath(outDir), stateLines.length, () =>
-      createThreadStateLog(outDir, stateLines),
-    );
-    if (E.isLeft(states)) return states;
-    return E.right({
-      files: streams.right.length,
+    await createWhole(threadStateLogPath(outDir), stateLines.length, () => createThreadStateLog(outDir, stateLines));
+    return {
+      files: streams.length,
       lines,
       bytes,
       nameLines: nameLines.length,
       threadStateEvents: stateLines.length,
-    });
-  };
+    };
+  });

@@ -7,7 +7,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../../domain/errors.js';
 import { stop, take, useCase } from '../../../domain/effect.js';
 import { corrupt, isEngineError } from '../../../domain/errors.js';
-import type { ExpectedPosition } from '../../../domain/ports.js';
+import type { AppendResult, ExpectedPosition } from '../../../domain/ports.js';
 import type { Progress } from '../../../domain/index/progress.js';
 import { discoverRolloutFiles } from '../jsonl/home/discover.js';
 import { ScanStartError, scanLines } from '../jsonl/lines/lineScanner.js';
@@ -47,6 +47,140 @@ export interface MirrorSummary {
 
 const START: LogPosition = { ordinal: 0, byteOffset: 0 };
 
+/** What a mirror has written so far, and how far it has read (its progress). */
+interface MirrorTally {
+  linesWritten: number;
+  bytesWritten: number;
+  bytesDone: number;
+  filesChanged: number;
+}
+
+/** The files' sizes, a stat each. */
+const fileSizesOf = async (files: ReadonlyArray<{ readonly path: string }>): Promise<number[]> => {
+  const sizes: number[] = [];
+  for (const f of files) {
+    try {
+      sizes.push((await fs.stat(f.path)).size);
+    } catch (err) {
+      return stop(toEngineError(f.path, 'mirror')(err));
+    }
+  }
+  return sizes;
+};
+
+/** A file's facts for the control stream: where it lives, and its superseded mark when it has one. */
+const factsOfFile = async (home: string, path: string, stream: string, file: string): Promise<HomeFact[]> => {
+  const facts: HomeFact[] = [{ kind: 'rolloutFile', stream, file }];
+  try {
+    facts.push({ kind: 'superseded', file, revision: await readTextNoFollow(home, supersededMarkOf(path)) });
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') return stop(toEngineError(supersededMarkOf(path), 'mirror')(err));
+  }
+  return facts;
+};
+
+/**
+ * The stream's end, once the file is known to continue it: no shorter than the stream, and the
+ * stream's last line the file's bytes at its place (else the file is not the one mirrored: Corrupt).
+ */
+const streamEndContinued = async (
+  home: string,
+  log: EventStoreEventLog,
+  f: { readonly path: string; readonly stream: string; readonly size: number },
+): Promise<LogPosition | 'noStream'> => {
+  const { path, stream, size } = f;
+  const end = await take(log.end(stream));
+  const from = end === 'noStream' ? START : end;
+  if (from.byteOffset > size)
+    return stop(
+      corrupt(
+        path,
+        from.byteOffset,
+        `the file is shorter than its stream ${stream} (${size} bytes): it does not continue it`,
+      ),
+    );
+  const last = end === 'noStream' ? undefined : await take(log.lastLine(stream));
+  if (last === undefined) return end;
+  const here = Buffer.alloc(last.bytes.length);
+  try {
+    // Without following a link, a FIFO refused (never waited on): the home's own file only.
+    const fh = await openNoFollow(home, path, 'read');
+    await fh.read(here, 0, here.length, last.byteOffset).finally(() => fh.close());
+  } catch (err) {
+    return stop(toEngineError(path, 'mirror')(err));
+  }
+  if (Buffer.compare(here, last.bytes) !== 0)
+    return stop(
+      corrupt(
+        path,
+        last.byteOffset,
+        `line ${last.ordinal} differs from its stream ${stream}: the file is not the one mirrored`,
+      ),
+    );
+  return end;
+};
+
+interface LineBatch {
+  readonly lines: LineToStore[];
+  readonly bytes: number;
+}
+
+/**
+ * The file's whole lines from `from` (a torn last one left for the next run), in batches of
+ * `batchLines` lines or `batchBytes` bytes, the last one maybe empty. The scan's own failures stop
+ * the use case here; an append that fails while a batch is out ends the scan and stops as it is.
+ */
+async function* lineBatchesOf(
+  path: string,
+  file: string,
+  from: LogPosition,
+  limits: { readonly batchLines: number; readonly batchBytes: number },
+): AsyncGenerator<LineBatch> {
+  let lines: LineToStore[] = [];
+  let bytes = 0;
+  try {
+    for await (const chunk of scanLines(path, from)) {
+      for (const line of chunk) {
+        if (line.torn) continue;
+        // The scanner's buffers are reused: the batch keeps copies.
+        lines.push({
+          bytes: Buffer.from(line.bytes),
+          ...(line.ordinal === 0 ? { file, ...(line.byteOffset === 3 ? { bom: true } : {}) } : {}),
+        });
+        bytes += line.bytes.length + 1;
+        if (lines.length >= limits.batchLines || bytes >= limits.batchBytes) {
+          yield { lines, bytes };
+          lines = [];
+          bytes = 0;
+        }
+      }
+    }
+  } catch (err) {
+    return stop(err instanceof ScanStartError ? err.error : toEngineError(path, 'mirror')(err));
+  }
+  yield { lines, bytes };
+}
+
+/** The file's lines its stream does not hold yet, appended batch by batch after the stream's `end`. */
+const appendMissingLines = async (
+  log: EventStoreEventLog,
+  f: { readonly path: string; readonly stream: string; readonly file: string; readonly end: LogPosition | 'noStream' },
+  limits: { readonly batchLines: number; readonly batchBytes: number },
+  tally: MirrorTally,
+  appended: () => void,
+): Promise<void> => {
+  let expected: ExpectedPosition = f.end;
+  for await (const batch of lineBatchesOf(f.path, f.file, f.end === 'noStream' ? START : f.end, limits)) {
+    if (batch.lines.length === 0) continue;
+    const written: AppendResult = await take(log.appendStored(f.stream, batch.lines, expected));
+    expected = written.next;
+    tally.linesWritten += batch.lines.length;
+    tally.bytesWritten += batch.bytes;
+    tally.bytesDone += batch.bytes;
+    appended();
+  }
+};
+
 /**
  * JSONL → EventStoreDB: each rollout file's whole lines that its stream does not hold yet, in
  * order, with the file's exact bytes (undecodable lines and a BOM kept). Resumable and idempotent:
@@ -57,7 +191,6 @@ const START: LogPosition = { ordinal: 0, byteOffset: 0 };
  * renames of `session_index.jsonl` (each line's exact text) and the events of the engine's
  * thread-state log (read receipts, stored git info), in order; those the stream holds already
  * (an earlier run) are not written again.
- * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
  */
 export const mirrorHome = (
   home: string,
@@ -66,115 +199,29 @@ export const mirrorHome = (
   options: MirrorOptions = {},
 ): TE.TaskEither<EngineError, MirrorSummary> =>
   useCase(async () => {
-    const batchLines = options.batchLines ?? 2000;
-    const batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
+    const limits = { batchLines: options.batchLines ?? 2000, batchBytes: options.batchBytes ?? 4 * 1024 * 1024 };
     const discovered = await take(discoverRolloutFiles(home));
     const refused = discovered
       .filter((f) => f.refused !== undefined)
       .map((f) => ({ path: f.path, reason: f.refused! }));
     const files = discovered.filter((f) => f.refused === undefined);
-    const sizes: number[] = [];
-    for (const f of files) {
-      try {
-        sizes.push((await fs.stat(f.path)).size);
-      } catch (err) {
-        return stop(toEngineError(f.path, 'mirror')(err));
-      }
-    }
+    const sizes = await fileSizesOf(files);
     const bytesTotal = sizes.reduce((a, b) => a + b, 0);
-    let bytesDone = 0;
-    let linesWritten = 0;
-    let bytesWritten = 0;
-    let filesChanged = 0;
+    const tally: MirrorTally = { linesWritten: 0, bytesWritten: 0, bytesDone: 0, filesChanged: 0 };
     const progress = (stage: Progress['stage'], filesDone: number): void =>
-      options.onProgress?.({ stage, filesDone, filesTotal: files.length, bytesDone, bytesTotal });
+      options.onProgress?.({ stage, filesDone, filesTotal: files.length, bytesDone: tally.bytesDone, bytesTotal });
     progress('planned', 0);
     const facts: HomeFact[] = [];
     for (const [i, f] of files.entries()) {
       const stream = rolloutStreamOf(f.path)!;
       const file = nodePath.relative(home, f.path).split(nodePath.sep).join('/');
-      facts.push({ kind: 'rolloutFile', stream, file });
-      try {
-        facts.push({ kind: 'superseded', file, revision: await readTextNoFollow(home, supersededMarkOf(f.path)) });
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT') return stop(toEngineError(supersededMarkOf(f.path), 'mirror')(err));
-      }
-      const end = await take(log.end(stream));
-      const from = end === 'noStream' ? START : end;
-      if (from.byteOffset > sizes[i]!)
-        return stop(
-          corrupt(
-            f.path,
-            from.byteOffset,
-            `the file is shorter than its stream ${stream} (${sizes[i]} bytes): it does not continue it`,
-          ),
-        );
-      // The stream's last line must be the file's bytes at its place: else the file is not the one mirrored.
-      const last = end === 'noStream' ? undefined : await take(log.lastLine(stream));
-      if (last !== undefined) {
-        const here = Buffer.alloc(last.bytes.length);
-        try {
-          // Without following a link, a FIFO refused (never waited on): the home's own file only.
-          const fh = await openNoFollow(home, f.path, 'read');
-          await fh.read(here, 0, here.length, last.byteOffset).finally(() => fh.close());
-        } catch (err) {
-          return stop(toEngineError(f.path, 'mirror')(err));
-        }
-        if (Buffer.compare(here, last.bytes) !== 0)
-          return stop(
-            corrupt(
-              f.path,
-              last.byteOffset,
-              `line ${last.ordinal} differs from its stream ${stream}: the file is not the one mirrored`,
-            ),
-          );
-      }
-      let expected: ExpectedPosition = end;
-      let batch: LineToStore[] = [];
-      let batchSize = 0;
-      const flush = async (): Promise<E.Either<EngineError, void>> => {
-        if (batch.length === 0) return E.right(undefined);
-        const written = await log.appendStored(stream, batch, expected)();
-        if (E.isLeft(written)) return written;
-        expected = written.right.next;
-        linesWritten += batch.length;
-        bytesWritten += batchSize;
-        bytesDone += batchSize;
-        batch = [];
-        batchSize = 0;
-        progress('reading', i);
-        return E.right(undefined);
-      };
-      const before = linesWritten;
-      const doneBefore = bytesDone;
-      // A failed append ends the scan and is told after it: the catch below maps the scan's own throws.
-      let failed: EngineError | undefined;
-      try {
-        scan: for await (const chunk of scanLines(f.path, from)) {
-          for (const line of chunk) {
-            if (line.torn) continue;
-            // The scanner's buffers are reused: the batch keeps copies.
-            batch.push({
-              bytes: Buffer.from(line.bytes),
-              ...(line.ordinal === 0 ? { file, ...(line.byteOffset === 3 ? { bom: true } : {}) } : {}),
-            });
-            batchSize += line.bytes.length + 1;
-            if (batch.length >= batchLines || batchSize >= batchBytes) {
-              const flushed = await flush();
-              if (E.isLeft(flushed)) {
-                failed = flushed.left;
-                break scan;
-              }
-            }
-          }
-        }
-      } catch (err) {
-        return stop(err instanceof ScanStartError ? err.error : toEngineError(f.path, 'mirror')(err));
-      }
-      if (failed !== undefined) return stop(failed);
-      await take(flush());
-      if (linesWritten > before) filesChanged += 1;
-      bytesDone = doneBefore + sizes[i]!;
+      facts.push(...(await factsOfFile(home, f.path, stream, file)));
+      const end = await streamEndContinued(home, log, { path: f.path, stream, size: sizes[i]! });
+      const before = tally.linesWritten;
+      const doneBefore = tally.bytesDone;
+      await appendMissingLines(log, { path: f.path, stream, file, end }, limits, tally, () => progress('reading', i));
+      if (tally.linesWritten > before) tally.filesChanged += 1;
+      tally.bytesDone = doneBefore + sizes[i]!;
       progress('reading', i + 1);
     }
     // Last: a fact never names a stream that is not there yet.
@@ -183,9 +230,9 @@ export const mirrorHome = (
     progress('done', files.length);
     return {
       files: files.length,
-      filesChanged,
-      linesWritten,
-      bytesWritten,
+      filesChanged: tally.filesChanged,
+      linesWritten: tally.linesWritten,
+      bytesWritten: tally.bytesWritten,
       factsWritten: recorded + states.written,
       skippedStateLines: states.skipped,
       refused,

@@ -1,18 +1,17 @@
-import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import yaml from 'js-yaml';
 import { rewriteExternalAgentTerms } from '../../../domain/externalConfig/agentTerms.js';
-import { commandSkillName, parseDocument, renderCommandSkill } from '../../../domain/externalConfig/commandSkill.js';
-import type { Frontmatter, FrontmatterValue, ParsedDocument } from '../../../domain/externalConfig/commandSkill.js';
-import { renderSubagentToml, subagentMetadata } from '../../../domain/externalConfig/subagentToml.js';
-import type { SubagentMetadata } from '../../../domain/externalConfig/subagentToml.js';
+import { renderCommandSkill } from '../../../domain/externalConfig/commandSkill.js';
+import { renderSubagentToml } from '../../../domain/externalConfig/subagentToml.js';
 import type { ConfigImportResult, ConfigItemType } from '../../../domain/externalConfig/migration.js';
 import { checkFoldersBelow, mkdirNoFollow, refuseLinkSync } from '../fs/noFollow.js';
 import { createNoFollow } from '../fs/heldFolder.js';
-import { folderBelowSync, kindBelowSync, listFolderSync, readBytesBelow, readTextBelowSync } from '../fs/heldRead.js';
+import { folderBelowSync, readBytesBelow, readTextBelowSync } from '../fs/heldRead.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import type { ExternalAgentMigrationItem } from '../../../protocol/externalAgents.js';
 import { migrationDetails } from '../../../protocol/externalAgents.js';
+import type { Scope } from './claudeConfigScope.js';
+import { entriesOf, missingOrBlank, repoRootOf, scopeOf, scopeOfItem, subfolders, taken } from './claudeConfigScope.js';
+import { commandSkills, missingSkills, subagents } from './claudeConfigSources.js';
 
 /**
  * Claude Code's instructions and skills as Codex 0.169.0 migrates them (`externalAgentConfig/detect`
@@ -33,207 +32,6 @@ import { migrationDetails } from '../../../protocol/externalAgents.js';
  * A repository is the nearest folder above the given cwd holding `.git` (else the cwd itself).
  */
 export type ConfigMigrationItem = ExternalAgentMigrationItem & { readonly itemType: ConfigItemType };
-
-const CLAUDE_DIR = '.claude';
-const CLAUDE_MD = 'CLAUDE.md';
-
-const exists = (path: string): boolean => fs.existsSync(path);
-/** Whether anything is at a target's name, a link (dangling or not) included: as Codex looks (`symlink_metadata`), a link there is no missing target. */
-const taken = (path: string): boolean => fs.lstatSync(path, { throwIfNoEntry: false }) !== undefined;
-const isFile = (path: string): boolean => fs.statSync(path, { throwIfNoEntry: false })?.isFile() === true;
-/**
- * Sources are read below a root (`Scope.sourceRoot`: the repository, or the Claude home) with no
- * link followed on the way or at the file, and only regular files (`heldRead.ts`): a repository's
- * `.claude` or `.claude/skills` linked to another user's folder copies nothing of it, a FIFO blocks
- * nothing. (Codex 0.169.0 follows such links: `external_agent_config` reads with `std::fs`.)
- */
-const isDirBelow = (root: string, dir: string): boolean => kindBelowSync(root, dir) === 'dir';
-/** A source's text: a regular file below `root` only (as above); none when it is not one. */
-const sourceText = (root: string, path: string): string | undefined => {
-  try {
-    return readTextBelowSync(root, path);
-  } catch {
-    return undefined;
-  }
-};
-const hasText = (root: string, path: string): boolean => (sourceText(root, path)?.trim() ?? '') !== '';
-/** Missing, or a regular file holding only blanks (a folder or a link there is not overwritten: Codex looks without following it). */
-const missingOrBlank = (root: string, path: string): boolean =>
-  !taken(path) || (fs.lstatSync(path).isFile() && (sourceText(root, path)?.trim() ?? '') === '');
-
-/** The repository a cwd is in: the nearest folder holding `.git` (a folder or a file), else the cwd; none when the cwd does not exist. */
-export const repoRootOf = (cwd: string): string | undefined => {
-  if (cwd === '' || !exists(cwd)) return undefined;
-  const start = isFile(cwd) ? nodePath.dirname(cwd) : nodePath.resolve(cwd);
-  for (let dir = start; ; dir = nodePath.dirname(dir)) {
-    if (exists(nodePath.join(dir, '.git'))) return dir;
-    if (nodePath.dirname(dir) === dir) return start;
-  }
-};
-
-interface Scope {
-  readonly cwd: string | null;
-  /**
-   * The folders below which a target is written without following a link (the repository; in the
-   * user's scope CODEX_HOME, and for skills the folder above it): a link a repository planted at
-   * `AGENTS.md`, `.codex` or `.agents` is refused, never followed out of it.
-   */
-  readonly root: string;
-  readonly skillsRoot: string;
-  /** The folder below which sources are read without following a link: the repository, or the Claude home. */
-  readonly sourceRoot: string;
-  readonly agentsMdSource: string | undefined;
-  readonly agentsMdTarget: string;
-  readonly skillsSource: string;
-  readonly skillsTarget: string;
-  readonly commandsSource: string;
-  readonly agentsSource: string;
-  readonly agentsTarget: string;
-}
-
-const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null): Scope =>
-  repoRoot === null
-    ? {
-        cwd: null,
-        root: codexHome,
-        skillsRoot: nodePath.dirname(codexHome),
-        sourceRoot: claudeHome,
-        agentsMdSource: hasText(claudeHome, nodePath.join(claudeHome, CLAUDE_MD))
-          ? nodePath.join(claudeHome, CLAUDE_MD)
-          : undefined,
-        agentsMdTarget: nodePath.join(codexHome, 'AGENTS.md'),
-        skillsSource: nodePath.join(claudeHome, 'skills'),
-        skillsTarget: nodePath.join(nodePath.dirname(codexHome), '.agents', 'skills'),
-        commandsSource: nodePath.join(claudeHome, 'commands'),
-        agentsSource: nodePath.join(claudeHome, 'agents'),
-        agentsTarget: nodePath.join(codexHome, 'agents'),
-      }
-    : {
-        cwd: repoRoot,
-        root: repoRoot,
-        skillsRoot: repoRoot,
-        sourceRoot: repoRoot,
-        agentsMdSource: [nodePath.join(repoRoot, CLAUDE_MD), nodePath.join(repoRoot, CLAUDE_DIR, CLAUDE_MD)].find((p) =>
-          hasText(repoRoot, p),
-        ),
-        agentsMdTarget: nodePath.join(repoRoot, 'AGENTS.md'),
-        skillsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'skills'),
-        skillsTarget: nodePath.join(repoRoot, '.agents', 'skills'),
-        commandsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'commands'),
-        agentsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'agents'),
-        agentsTarget: nodePath.join(repoRoot, '.codex', 'agents'),
-      };
-
-/**
- * A folder's entries in the order the file system lists them (`opendir`, unsorted: the order
- * Codex's `read_dir` walks and reports; `readdir` would sort them), held below `root` (`heldRead.ts`).
- */
-const entriesOf = (root: string, dir: string): fs.Dirent[] => listFolderSync(root, dir);
-
-const subfolders = (root: string, dir: string): string[] =>
-  isDirBelow(root, dir)
-    ? entriesOf(root, dir)
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name)
-    : [];
-
-const missingSkills = (s: Scope): string[] => {
-  const present = new Set(subfolders(s.skillsRoot, s.skillsTarget));
-  return subfolders(s.sourceRoot, s.skillsSource)
-    .filter((name) => !present.has(name))
-    .sort();
-};
-
-/** A frontmatter block as Codex reads it (YAML, no timestamps: plain scalars stay text); undefined when it is not a mapping. */
-const parseFrontmatter = (raw: string): Frontmatter | undefined => {
-  let parsed: unknown;
-  try {
-    parsed = yaml.load(raw, { schema: yaml.CORE_SCHEMA });
-  } catch {
-    return undefined;
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  const out = new Map<string, FrontmatterValue>();
-  for (const [key, value] of Object.entries(parsed)) {
-    if (key.trim() === '') continue;
-    const v: FrontmatterValue =
-      typeof value === 'string'
-        ? { scalar: value.trim() }
-        : typeof value === 'boolean' || typeof value === 'number'
-          ? { scalar: String(value) }
-          : { other: true };
-    out.set(key.trim(), v);
-  }
-  return out;
-};
-
-/** Every `.md` file under `dir`, as paths relative to it, sorted as Codex sorts paths (component by component). */
-const markdownFiles = (root: string, dir: string): string[] => {
-  const out: string[] = [];
-  const walk = (rel: string): void => {
-    for (const e of entriesOf(root, nodePath.join(dir, rel))) {
-      const path = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(path);
-      else if (e.isFile() && nodePath.extname(e.name) === '.md' && e.name !== '.md') out.push(path);
-    }
-  };
-  if (isDirBelow(root, dir)) walk('');
-  const byComponents = (a: string, b: string): number => {
-    const x = a.split('/');
-    const y = b.split('/');
-    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
-    return x.length - y.length;
-  };
-  return out.sort(byComponents);
-};
-
-/** The commands that make a skill of their own (two making the same one are both left), by skill name. */
-const commandSkills = (
-  root: string,
-  commandsDir: string,
-): Array<{ readonly name: string; readonly path: string; readonly doc: ParsedDocument }> => {
-  const byName = new Map<string, Array<{ path: string; doc: ParsedDocument }>>();
-  for (const path of markdownFiles(root, commandsDir)) {
-    const text = sourceText(root, nodePath.join(commandsDir, path));
-    if (text === undefined) continue;
-    const doc = parseDocument(text, parseFrontmatter);
-    const name = commandSkillName(path, doc);
-    if (name === undefined) continue;
-    byName.set(name, [...(byName.get(name) ?? []), { path, doc }]);
-  }
-  return [...byName.entries()]
-    .filter(([, sources]) => sources.length === 1)
-    .map(([name, [source]]) => ({ name, ...source! }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-};
-
-/** The subagents of a folder Codex migrates, in file-name order, each with the agent file it becomes. */
-const subagents = (
-  root: string,
-  agentsDir: string,
-  targetDir: string,
-): Array<{ readonly target: string; readonly doc: ParsedDocument; readonly meta: SubagentMetadata }> => {
-  if (!isDirBelow(root, agentsDir)) return [];
-  const files = entriesOf(root, agentsDir)
-    .filter(
-      (e) =>
-        e.isFile() &&
-        nodePath.extname(e.name) === '.md' &&
-        e.name !== '.md' &&
-        nodePath.basename(e.name, '.md') !== 'README',
-    )
-    .map((e) => e.name)
-    .sort();
-  return files.flatMap((file) => {
-    const text = sourceText(root, nodePath.join(agentsDir, file));
-    if (text === undefined) return [];
-    const doc = parseDocument(text, parseFrontmatter);
-    const meta = subagentMetadata(doc);
-    return meta === undefined
-      ? []
-      : [{ target: nodePath.join(targetDir, `${nodePath.basename(file, '.md')}.toml`), doc, meta }];
-  });
-};
 
 /**
  * Whether every folder from `root` down to `dir` that exists is a real folder: a link on the way (a
@@ -314,13 +112,6 @@ export const detectConfigMigrations = (
     if (root !== undefined) items.push(...detectIn(scopeOf(claudeHome, codexHome, root)));
   }
   return items;
-};
-
-/** The scope an item names: the home for no (or an empty) cwd, else the cwd's repository; none for a cwd that is not there. */
-const scopeOfItem = (claudeHome: string, codexHome: string, cwd: string | null | undefined): Scope | undefined => {
-  if (cwd === null || cwd === undefined || cwd === '') return scopeOf(claudeHome, codexHome, null);
-  const root = repoRootOf(cwd);
-  return root === undefined ? undefined : scopeOf(claudeHome, codexHome, root);
 };
 
 /** Modes of what the import creates: Codex's under the usual umask 022 (its files are read by the user's tools), set whatever the umask. */

@@ -37,33 +37,30 @@ export interface SessionFallback {
   readonly timestamp: number | null;
 }
 
-// long: not split yet (issue 71): one generator over a session file's lines
-export async function* readClaudeSession(
-  path: string,
-  fallback?: SessionFallback,
-): AsyncGenerator<ConversationMessage, ExternalSessionRead, undefined> {
-  const hash = createHash('sha256');
-  const seen = new Set<string>();
-  const state = {
-    cwd: undefined as string | undefined,
-    customTitle: undefined as string | undefined,
-    aiTitle: undefined as string | undefined,
-    fallbackTitle: undefined as string | undefined,
-    userMessages: 0,
-    latestTimestamp: null as number | null,
-    badLines: 0,
-    badLineSamples: [] as Array<{ line: number; reason: string }>,
-    duplicateRows: 0,
-  };
-  let lineNo = 0;
-  const bad = (reason: string): void => {
-    state.badLines += 1;
-    if (state.badLineSamples.length < BAD_LINE_SAMPLES) state.badLineSamples.push({ line: lineNo, reason });
-  };
-  const take = (bytes: Buffer | OverSizeLine): ConversationMessage | undefined => {
-    lineNo += 1;
+/**
+ * The fold of a session's lines in file order: each line's conversation message, if it gives one
+ * (a bad line counted, a row written twice kept once), and what the session says of itself.
+ */
+class SessionFold {
+  private readonly seen = new Set<string>();
+  private lineNo = 0;
+  private cwd: string | undefined = undefined;
+  private customTitle: string | undefined = undefined;
+  private aiTitle: string | undefined = undefined;
+  private fallbackTitle: string | undefined = undefined;
+  private userMessages = 0;
+  private latestTimestamp: number | null = null;
+  private badLines = 0;
+  private readonly badLineSamples: Array<{ line: number; reason: string }> = [];
+  private duplicateRows = 0;
+
+  constructor(private readonly fallback: SessionFallback | undefined) {}
+
+  /** The next line's message: none for a blank or bad line, or a record that is no message or one already seen. */
+  line(bytes: Buffer | OverSizeLine): ConversationMessage | undefined {
+    this.lineNo += 1;
     if (!Buffer.isBuffer(bytes)) {
-      bad(
+      this.bad(
         `a line of ${bytes.overSizeBytes} bytes, over the ${CLAUDE_LINE_MAX_BYTES}-byte limit of a line that is read (passed over unread)`,
       );
       return undefined;
@@ -72,60 +69,78 @@ export async function* readClaudeSession(
     try {
       text = utf8.decode(bytes);
     } catch {
-      bad('not valid UTF-8');
+      this.bad('not valid UTF-8');
       return undefined;
     }
     const trimmed = text.trim();
     if (trimmed === '') return undefined;
     const decoded = decodeClaudeLine(trimmed);
     if (E.isLeft(decoded)) {
-      bad(decoded.left);
+      this.bad(decoded.left);
       return undefined;
     }
-    return fold(decoded.right);
-  };
-  const fold = (record: ClaudeRecord): ConversationMessage | undefined => {
-    state.cwd ??= cwdOf(record);
-    state.customTitle = customTitleOf(record) ?? state.customTitle;
-    state.aiTitle = aiTitleOf(record) ?? state.aiTitle;
-    const message = conversationMessageOf(record, fallback?.timestamp ?? null);
+    return this.record(decoded.right);
+  }
+
+  /** The session as read, its bytes' hash given. */
+  answer(contentSha256: string): ExternalSessionRead {
+    return {
+      contentSha256,
+      // A record's cwd goes before the folder's, as Codex 0.169.0 has it.
+      cwd: this.cwd ?? this.fallback?.cwd,
+      title: selectTitle({
+        customTitle: this.customTitle,
+        aiTitle: this.aiTitle,
+        fallbackTitle: this.fallbackTitle ?? (this.userMessages > 0 ? IMPORTED_SESSION_FALLBACK_TITLE : undefined),
+      }),
+      userMessages: this.userMessages,
+      latestTimestamp: this.latestTimestamp,
+      badLines: this.badLines,
+      badLineSamples: this.badLineSamples,
+      duplicateRows: this.duplicateRows,
+    };
+  }
+
+  private bad(reason: string): void {
+    this.badLines += 1;
+    if (this.badLineSamples.length < BAD_LINE_SAMPLES) this.badLineSamples.push({ line: this.lineNo, reason });
+  }
+
+  private record(record: ClaudeRecord): ConversationMessage | undefined {
+    this.cwd ??= cwdOf(record);
+    this.customTitle = customTitleOf(record) ?? this.customTitle;
+    this.aiTitle = aiTitleOf(record) ?? this.aiTitle;
+    const message = conversationMessageOf(record, this.fallback?.timestamp ?? null);
     if (message === undefined) return undefined;
     const key = rowKeyOf(record);
     if (key !== undefined) {
-      if (seen.has(key)) {
-        state.duplicateRows += 1;
+      if (this.seen.has(key)) {
+        this.duplicateRows += 1;
         return undefined;
       }
-      seen.add(key);
+      this.seen.add(key);
     }
     if (message.role === 'user') {
-      state.userMessages += 1;
-      state.fallbackTitle ??= fallbackTitleFromUserMessage(message.text);
+      this.userMessages += 1;
+      this.fallbackTitle ??= fallbackTitleFromUserMessage(message.text);
     }
     if (message.timestamp !== null)
-      state.latestTimestamp = Math.max(state.latestTimestamp ?? message.timestamp, message.timestamp);
+      this.latestTimestamp = Math.max(this.latestTimestamp ?? message.timestamp, message.timestamp);
     return message;
-  };
+  }
+}
 
+export async function* readClaudeSession(
+  path: string,
+  fallback?: SessionFallback,
+): AsyncGenerator<ConversationMessage, ExternalSessionRead, undefined> {
+  const hash = createHash('sha256');
+  const fold = new SessionFold(fallback);
   for await (const line of sessionLines(path, hash)) {
-    const message = take(line);
+    const message = fold.line(line);
     if (message !== undefined) yield message;
   }
-  return {
-    contentSha256: hash.digest('hex'),
-    // A record's cwd goes before the folder's, as Codex 0.169.0 has it.
-    cwd: state.cwd ?? fallback?.cwd,
-    title: selectTitle({
-      customTitle: state.customTitle,
-      aiTitle: state.aiTitle,
-      fallbackTitle: state.fallbackTitle ?? (state.userMessages > 0 ? IMPORTED_SESSION_FALLBACK_TITLE : undefined),
-    }),
-    userMessages: state.userMessages,
-    latestTimestamp: state.latestTimestamp,
-    badLines: state.badLines,
-    badLineSamples: state.badLineSamples,
-    duplicateRows: state.duplicateRows,
-  };
+  return fold.answer(hash.digest('hex'));
 }
 
 /**

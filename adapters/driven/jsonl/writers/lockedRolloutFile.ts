@@ -98,18 +98,15 @@ const linkedOnce = async (fh: fs.FileHandle, path: string, at: string, created: 
 };
 
 /**
- * Take the file's lock, open it, cut a torn tail (see `handleTornTail`), find where it ends and
- * hold that against `expected` (Conflict), refuse a file a revision has superseded (Conflict
- * naming the revision), then run `work` — still under the lock. Appends and revision cuts both
- * come through here, so two writers that saw the same end cannot both succeed.
+ * The file's day folder, held by handle when it is below the home (`holdRolloutFolder`); without a
+ * held folder, made when the caller expects to create the file. No folder where a file is expected:
+ * Conflict (noStream), nothing created.
  */
-export const underRolloutLock = async <A>(
+const folderOfTarget = async (
   path: string,
   expected: ExpectedPosition,
   options: WriterOptions,
-  work: (locked: Locked) => Promise<A>,
-): Promise<A> => {
-  const cache = options.tailCache;
+): Promise<HeldFolder | undefined> => {
   const creating = expected === 'noStream' || expected === 'any';
   let folder: HeldFolder | undefined;
   try {
@@ -133,6 +130,43 @@ export const underRolloutLock = async <A>(
       );
     }
   }
+  return folder;
+};
+
+/** Where the open file ends now (`size` its torn tail cut), trusting the caller's ordinal when its byte offset matches. */
+const endUnderLock = async (
+  fh: fs.FileHandle,
+  path: string,
+  file: { readonly id: Locked['id']; readonly size: number; readonly created: boolean },
+  expected: ExpectedPosition,
+  exact: ReturnType<TailCache['exact']>,
+  cache: TailCache | undefined,
+): Promise<LogPosition> => {
+  const { id, size } = file;
+  if (file.created || size === 0) return { ordinal: 0, byteOffset: 0 };
+  if (exact !== undefined) return exact.end;
+  if (expected !== 'noStream' && expected !== 'any' && expected.byteOffset === size) return expected;
+  const hint =
+    expected !== 'noStream' && expected !== 'any' && expected.byteOffset < size
+      ? expected
+      : cache?.checkpoint(path, { ...id, size });
+  return endOfOpenFile(fh, size, hint);
+};
+
+/**
+ * Take the file's lock, open it, cut a torn tail (see `handleTornTail`), find where it ends and
+ * hold that against `expected` (Conflict), refuse a file a revision has superseded (Conflict
+ * naming the revision), then run `work` — still under the lock. Appends and revision cuts both
+ * come through here, so two writers that saw the same end cannot both succeed.
+ */
+export const underRolloutLock = async <A>(
+  path: string,
+  expected: ExpectedPosition,
+  options: WriterOptions,
+  work: (locked: Locked) => Promise<A>,
+): Promise<A> => {
+  const cache = options.tailCache;
+  const folder = await folderOfTarget(path, expected, options);
   // Every name in the folder (the file, its lock and mark) through the held handle.
   const at = folder?.at(nodePath.basename(path)) ?? path;
   let lock: HeldLock | undefined;
@@ -149,22 +183,7 @@ export const underRolloutLock = async <A>(
       size = await handleTornTail(fh, path, size, options);
     }
     const exact = cache?.exact(path, { ...id, size });
-
-    // Where the file ends now, trusting the caller's ordinal when its byte offset matches.
-    let actual: LogPosition;
-    if (opened.created || size === 0) {
-      actual = { ordinal: 0, byteOffset: 0 };
-    } else if (exact !== undefined) {
-      actual = exact.end;
-    } else if (expected !== 'noStream' && expected !== 'any' && expected.byteOffset === size) {
-      actual = expected;
-    } else {
-      const hint =
-        expected !== 'noStream' && expected !== 'any' && expected.byteOffset < size
-          ? expected
-          : cache?.checkpoint(path, { ...id, size });
-      actual = await endOfOpenFile(fh, size, hint);
-    }
+    const actual = await endUnderLock(fh, path, { id, size, created: opened.created }, expected, exact, cache);
     if (expected === 'noStream' && !opened.created) throw conflict(path, 'noStream', actual);
     if (expected !== 'noStream' && expected !== 'any' && !samePosition(expected, actual)) {
       throw conflict(path, expected, actual);

@@ -209,8 +209,10 @@ export const threadRowOf = (
   const { turns: _turns, status: _status, ...fromFirstMeta } = thread;
   // Codex answers the row's originator wherever the first meta's is empty (its reads, and its file
   // scan, which fills what a file leaves empty from the row: measured on 0.169.0, fuzzer
-  // `--replay 20261127:59:0:1:1:0`).
-  const fromLines = fromFirstMeta.originator === '' ? { ...fromFirstMeta, originator: db.originator } : fromFirstMeta;
+  // `--replay 20261127:59:0:1:1:0`); a row no meta gave one holds none, answered null on every list
+  // and read (a refused first meta's row from the file name too; fuzzer `--replay 20261150:4:0:3`).
+  const fromLines =
+    fromFirstMeta.originator === null ? { ...fromFirstMeta, originator: db.originator || null } : fromFirstMeta;
   const stateDb = stateDbFieldsOf(db, fromLines);
   const lineMs = sortMsOf(row, thread, fileNameTimestampOf(current.path), current.mtimeMs);
   const { rest, sortMs } = withTakenTimes(fromLines, lineMs, codexRow, current.mtimeMs);
@@ -229,10 +231,7 @@ export const threadRowOf = (
       ...(meta.model_provider === '' ? { fileScanProvider: '' } : {}),
       // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
       ...(current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) }),
-      // A row from the file name holds no originator (measured on 0.169.0: null).
-      ...(refused
-        ? { metaRefused: true as const, ...(stored.refusedMeta?.stateDbMeta === undefined ? { originator: null } : {}) }
-        : {}),
+      ...(refused ? { metaRefused: true as const } : {}),
     },
     b.get('threadState', [current.threadId]),
   );

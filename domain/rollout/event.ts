@@ -269,6 +269,13 @@ export const historyModeRefusal = (mode: unknown): string | undefined => {
   return typeRefusal === undefined ? undefined : `invalid session metadata history_mode: ${typeRefusal}`;
 };
 
+/** A meta payload without its `history_mode`: what Codex's serde asks of the rest of it. */
+const withoutMode = (payload: unknown): unknown => {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return payload;
+  const { history_mode: _mode, ...rest } = payload as Record<string, unknown>;
+  return rest;
+};
+
 /**
  * Why Codex 0.169 refuses every read of a thread whose file holds `texts` (its lines in order),
  * in its words after `failed to read session metadata <path>: ` (`<path>` for the file's path),
@@ -292,7 +299,15 @@ export const codexMetaRefusal = (
     const line = decode(text.trim());
     if (E.isLeft(line)) continue;
     const ours = classifyRolloutLine(line.right);
-    if (line.right.type === 'session_meta') firstMeta ??= line.right.payload as Record<string, unknown>;
+    // The meta whose mode is asked: the first Codex decodes but for its mode (a meta refused for another
+    // field is passed over: fuzzer `--replay 20261150:4:0:17`, a first meta's `timestamp: -1`, a second's
+    // mode `""`, refused by the second's mode on 0.169.0).
+    if (
+      firstMeta === undefined &&
+      line.right.type === 'session_meta' &&
+      codexRefusal('sessionMeta', withoutMode(line.right.payload)) === undefined
+    )
+      firstMeta = line.right.payload as Record<string, unknown>;
     const read =
       ours.kind === 'sessionMeta'
         ? codexRefusal('sessionMeta', ours.payload) === undefined

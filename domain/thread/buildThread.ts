@@ -91,7 +91,9 @@ export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
     path: f.path,
     cwd: f.meta.cwd ?? '',
     cliVersion: f.meta.cli_version ?? '',
-    originator: f.meta.originator ?? '',
+    // An empty one is none: Codex's state DB holds none then, and answers null (state/src/extract.rs
+    // `apply_session_meta_from_item`; measured on 0.169.0, fuzzer `--replay 20261150:4:0:3`).
+    originator: f.meta.originator || null,
     source: apiSourceOfMeta(f.meta),
     canAcceptDirectInput: null,
     threadSource: f.meta.thread_source ?? null,

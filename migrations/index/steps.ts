@@ -53,7 +53,7 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // A new table, `threadState`, folded from the engine's thread-state log when the home opens: no row to rewrite.
   { from: 11, to: 12, name: '012-thread-state', kind: 'inPlace', run: () => [] },
   // Catch-ups mark thread rows due until derived (a kill in between left them stale): older indexes start due.
-  { from: 12, to: 13, name: '013-thread-rows-due', kind: 'inPlace', run: markThreadRowsDueOnce },
+  { from: 12, to: 13, name: '013-thread-rows-due', kind: 'inPlace', run: markThreadRowsDueOnce('012') },
   // An event_msg / response_item whose payload is not an object with a string type was passed
   // over as an unknown kind, and a truncated line of a kind no projection reads was skipped unseen:
   // both are quarantined now, so every file is folded again to count them.
@@ -159,6 +159,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // meta's originator fills an empty first one, a paginated item's completion time of 0 is none
   // (issue 69): rollout, item and thread rows again.
   { from: 43, to: 44, name: '044-file-scan-updated-order', kind: 'rebuild' },
+  // 45: a thread no meta gave an originator answers null (Codex's state DB row holds none), not ""
+  // (issue 69): thread rows only, derived anew by the next catch-up.
+  { from: 44, to: 45, name: '045-originator-none', kind: 'inPlace', run: markThreadRowsDueOnce('045') },
 ];
 
 export type MigrationPlan =

@@ -384,6 +384,178 @@ const SHRUNK: readonly ShrunkHome[] = [
       stepSeed: 145012704,
     },
   },
+  {
+    // Metas whose originators are all empty (the first one refused for its `timestamp: -1`): Codex's row
+    // holds none, and its reads answer null (projections/threadRows.ts).
+    found: '20261150:4:0:3, a refused first meta, the second\'s originator ""',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'legacy',
+          provider: 'openai',
+          cwd: '<work>/',
+          source: 'mcp',
+          turns: [],
+          secondMeta: true,
+          rollback: null,
+          tail: 'none',
+          paddedLines: false,
+          archived: true,
+          edits: [
+            { line: 27, field: 60, edge: 4, inItem: false },
+            { line: 40, field: 39, edge: 11, inItem: false },
+            { line: 4, field: 4, edge: 14, inItem: false },
+          ],
+        },
+        {
+          mode: 'paginated',
+          provider: 'mock',
+          cwd: '\\\\server\\share\\project',
+          source: 'cli',
+          turns: [
+            {
+              user: '  padded  ',
+              answer: '\ud834\uddb9\ud834\udd65\ud834\udd6f\ud801\ude3e\uf908',
+              ending: 'errorThenComplete',
+              command: true,
+              noContext: true,
+            },
+          ],
+          secondMeta: false,
+          rollback: 2,
+          tail: 'none',
+          paddedLines: false,
+          archived: true,
+          edits: [],
+        },
+        {
+          mode: 'paginated',
+          provider: 'openai',
+          cwd: 'C:\\Users\\dev\\project',
+          source: 'mcp',
+          turns: [
+            {
+              user: '\ud83c\ude15\ud836\udcaa\u129a\ud804\udd3f\u04e9\u0308\ud806\ude9a\ua5aa\ua5dc',
+              answer: '\u00e9\u4e2d\u6587\ud834\udd1e \u200b',
+              ending: 'completeWithError',
+              command: false,
+              noContext: false,
+            },
+          ],
+          secondMeta: false,
+          rollback: 4,
+          tail: 'blankLines',
+          paddedLines: false,
+          archived: true,
+          edits: [],
+        },
+      ],
+      stepSeed: 27,
+    },
+  },
+  {
+    // A paginated thread whose one meta's originator is empty: null on every list and read (the
+    // 20261150:4:0:3 class on a thread Codex lists; measured with the fuzzer's home writer).
+    found: '20261150:4:0:3 (its second thread), one meta with originator ""',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: 'mock',
+          cwd: '\\\\server\\share\\project',
+          source: 'cli',
+          turns: [
+            {
+              user: '  padded  ',
+              answer: '\ud834\uddb9\ud834\udd65\ud834\udd6f\ud801\ude3e\uf908',
+              ending: 'errorThenComplete',
+              command: true,
+              noContext: true,
+            },
+          ],
+          secondMeta: false,
+          rollback: null,
+          tail: 'none',
+          paddedLines: false,
+          archived: false,
+          edits: [{ line: 0, field: 60, edge: 4, inItem: false }],
+        },
+      ],
+      stepSeed: 27,
+    },
+  },
+  {
+    // A first meta refused for its `timestamp: -1`, a second whose `history_mode` is "": Codex refuses
+    // the thread's reads by the second's mode (domain/rollout/event.ts codexMetaRefusal).
+    found: '20261150:4:0:17, a refused first meta, the second\'s history_mode ""',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'legacy',
+          provider: 'ollama-local',
+          cwd: '<work>/',
+          source: 'mcp',
+          turns: [],
+          secondMeta: true,
+          rollback: null,
+          tail: 'none',
+          paddedLines: false,
+          archived: true,
+          edits: [
+            { line: 27, field: 45, edge: 4, inItem: false },
+            { line: 40, field: 39, edge: 11, inItem: false },
+            { line: 4, field: 4, edge: 14, inItem: false },
+          ],
+        },
+        {
+          mode: 'paginated',
+          provider: 'mock',
+          cwd: '\\\\server\\share\\project',
+          source: 'cli',
+          turns: [
+            {
+              user: '  padded  ',
+              answer: '\ud834\uddb9\ud834\udd65\ud834\udd6f\ud801\ude3e\uf908',
+              ending: 'errorThenComplete',
+              command: true,
+              noContext: true,
+            },
+          ],
+          secondMeta: false,
+          rollback: 2,
+          tail: 'none',
+          paddedLines: false,
+          archived: true,
+          edits: [],
+        },
+        {
+          mode: 'paginated',
+          provider: 'openai',
+          cwd: 'C:\\Users\\dev\\project',
+          source: 'mcp',
+          turns: [
+            {
+              user: '\ud83c\ude15\ud836\udcaa\u129a\ud804\udd3f\u04e9\u0308\ud806\ude9a\ua5aa\ua5dc',
+              answer: '\u00e9\u4e2d\u6587\ud834\udd1e \u200b',
+              ending: 'completeWithError',
+              command: false,
+              noContext: false,
+            },
+          ],
+          secondMeta: false,
+          rollback: 4,
+          tail: 'blankLines',
+          paddedLines: false,
+          archived: true,
+          edits: [],
+        },
+      ],
+      stepSeed: 27,
+    },
+  },
 ];
 
 describe("compat: the long fuzz runs' shrunk homes (codex app-server 0.169.0)", function () {

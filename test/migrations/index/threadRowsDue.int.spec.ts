@@ -17,7 +17,8 @@ import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome
 
 const ID = '01a1fe84-0000-7000-8000-0000000000d1';
 /** Found by what it runs: its number may change as other steps land. */
-const STEP = MIGRATIONS.find((m) => m.kind === 'inPlace' && m.run === markThreadRowsDueOnce)!;
+const STEP = MIGRATIONS.find((m) => m.name === '013-thread-rows-due')!;
+const ORIGINATOR_STEP = MIGRATIONS.find((m) => m.name === '045-originator-none')!;
 
 /**
  * A process killed between a catch-up's row commit and its thread-row commit left the thread row
@@ -115,13 +116,44 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
       right(
         await store.commit(() => [
           markThreadRowsDue('live', { pid: process.pid, host: os.hostname() }),
-          ...markThreadRowsDueOnce(),
+          ...markThreadRowsDueOnce('012')(),
         ])(),
       );
       right(await catchUpHome(store, home)());
       expect(threadRowsDueMarks(right(await store.range('meta', [])())).map((m) => m.key[0])).to.deep.equal([
         'threadRowsDue:live',
       ]);
+    } finally {
+      right(await store.close()());
+    }
+  });
+
+  it('045: a thread row kept from before (originator "" where no meta gave one) is derived anew by the next catch-up: null', async () => {
+    expect(ORIGINATOR_STEP.kind).to.equal('inPlace');
+    const home = nodePath.join(tmp(), 'home-originator');
+    writeRollout(
+      home,
+      rolloutName(ID),
+      chatThread('legacy', ID, 1)
+        .text()
+        .replace(/"originator":"[^"]*"/, '"originator":""'),
+    );
+    const store = await open(home);
+    try {
+      right(await catchUpHome(store, home)());
+      const now = right(await store.get('threads', [ID])())!;
+      expect(now.originator).to.equal(null);
+      // The row as schema 44 wrote it, and the step's mark.
+      right(
+        await store.commit((reader) => [
+          { op: 'put', table: 'threads', key: [ID], value: { ...now, originator: '' } },
+          ...(ORIGINATOR_STEP.kind === 'inPlace' ? ORIGINATOR_STEP.run(reader) : []),
+        ])(),
+      );
+      expect(right(await store.get('threads', [ID])())!.originator).to.equal('');
+      right(await catchUpHome(store, home)());
+      expect(right(await store.get('threads', [ID])())).to.deep.equal(now);
+      expect(threadRowsDueMarks(right(await store.range('meta', [])()))).to.deep.equal([]);
     } finally {
       right(await store.close()());
     }

@@ -13,13 +13,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { AppServer, AppServerError, writeCodexConfig } from './appServer.js';
 import { HeldReply, MockResponses, subAgentAddress, type MockReply } from './mockResponses.js';
 import { MCP_SERVER_NAME, PIXEL_PNG_BASE64 } from '../fixtures/mcpStdioServer.js';
 import { STOP_HOOK_MARKER } from '../fixtures/stopHook.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
+import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 export type { HistoryMode };
 export const HISTORY_MODES: readonly HistoryMode[] = ['paginated', 'legacy'];
@@ -1299,7 +1300,9 @@ export function discoverRollouts(codexHome: string): DiscoveredRollout[] {
     const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
     return {
       path,
-      threadId: String(p.id),
+      // The file name's id: Codex finds a thread's file by it, and a meta id it refuses (`true`) or that
+      // is not the file's is no thread id (fuzzer `--replay 20261151:9:0:1:2`: a legacy thread so keyed).
+      threadId: parseRolloutFileName(basename(path))?.threadId ?? String(p.id),
       historyMode: str(p.history_mode),
       parentThreadId: str(p.parent_thread_id),
       forkedFromId: str(p.forked_from_id),

@@ -257,7 +257,9 @@ export const TURN_RULES: RuleTable = {
       const named =
         ev.payload.turn_id != null && (c.mode !== 'legacy' || s.storedTurn(ev.payload.turn_id) !== undefined);
       const id = named ? ev.payload.turn_id : c.currentTurnId;
-      if (!id) return;
+      // `""` is an id like any other: a paginated abort naming it is a turn of its own (measured on
+      // 0.169.0: fuzzer `--replay 20261152:20:0:0:0:0:0`, a turn `""` interrupted, no items).
+      if (id == null) return;
       const t = s.turn(id);
       if (!t || endedInPaginated(c, t)) return;
       applyTurnEnd(c.mode, t, pos, 'interrupted', null, ev.payload);

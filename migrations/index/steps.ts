@@ -162,6 +162,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 45: a thread no meta gave an originator answers null (Codex's state DB row holds none), not ""
   // (issue 69): thread rows only, derived anew by the next catch-up.
   { from: 44, to: 45, name: '045-originator-none', kind: 'inPlace', run: markThreadRowsDueOnce('045') },
+  // 46: a paginated turn_aborted naming the turn `""` is a turn of its own (issue 69): turn rows again.
+  { from: 45, to: 46, name: '046-empty-turn-id-aborts', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -623,6 +623,50 @@ const SHRUNK: readonly ShrunkHome[] = [
       stepSeed: 4,
     },
   },
+  {
+    // A paginated turn_aborted whose turn_id is "": a turn of its own, interrupted, no items
+    // (domain/thread/turnRules.ts turnAborted).
+    found: '20261152:20:0:0:0:0:0, a paginated turn_aborted naming the turn ""',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: 'openai',
+          cwd: '<work>',
+          source: 'vscode',
+          turns: [
+            {
+              user: '\ud800\udd18\u2dca\ud811\ude10\ud803\udfc8\ua8d7\u12f7\ud83e\udff2\u1455\ud801\uded2',
+              answer: 'lJY,',
+              ending: 'aborted',
+              command: true,
+              noContext: true,
+            },
+            {
+              user: '\ud80c\udeda\u2832\u08a2\ufc4b\ud83b\udca2\u0443\u0306',
+              answer: '\u320b\ud806\udcff\u1a80\ud807\udfe6',
+              ending: 'open',
+              command: false,
+              noContext: false,
+            },
+            { user: 'BhdH0)', answer: 'hDA5T.(#m|', ending: 'completeWithError', command: false, noContext: true },
+          ],
+          secondMeta: false,
+          rollback: null,
+          tail: 'none',
+          paddedLines: true,
+          archived: false,
+          edits: [
+            { line: 42, field: 44, edge: 5, inItem: false },
+            { line: 36, field: 21, edge: 18, inItem: false },
+            { line: 10, field: 48, edge: 4, inItem: false },
+          ],
+        },
+      ],
+      stepSeed: 21,
+    },
+  },
 ];
 
 describe("compat: the long fuzz runs' shrunk homes (codex app-server 0.169.0)", function () {

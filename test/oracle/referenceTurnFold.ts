@@ -293,7 +293,8 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
         ev.payload.turn_id != null &&
         (s.mode !== 'legacy' || (s.turns.has(ev.payload.turn_id) && !s.dropped.has(ev.payload.turn_id)));
       const id = named ? ev.payload.turn_id : s.currentTurnId;
-      if (!id) return s;
+      // `""` names a turn like any other id (measured on 0.169.0 by the fuzzer, 20261152:20:0:0:0:0:0).
+      if (id == null) return s;
       const t = getTurn(s, id);
       if (!t || endedInPaginated(s, t)) return s;
       applyTurnEnd(s.mode, t, pos, 'interrupted', null, ev.payload);

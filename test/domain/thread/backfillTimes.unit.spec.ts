@@ -118,8 +118,11 @@ describe('backfilled row times (Codex allocate_thread_timestamp over its backfil
           expect(rows.get(f.threadId)).to.deep.equal({ updatedMs: f.mtimeMs, recencyMs: f.mtimeMs });
       }),
     );
+    // Unique while the mark stays under every candidate + 1000 ms: 20 files within the first 980 ms of
+    // a second. Past that Codex takes a candidate 1000 ms below the mark unchanged, so times repeat
+    // (fast-check found [996, 0, 0, 0, 0, 0, 0]: the fifth and later files at the second's start).
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 20 }), (offsets) => {
+      fc.property(fc.array(fc.integer({ min: 0, max: 979 }), { minLength: 1, maxLength: 20 }), (offsets) => {
         const files = offsets.map((ms, i) => ({
           relativePath: `sessions/${String(i).padStart(3, '0')}`,
           threadId: `t${i}`,
@@ -129,5 +132,13 @@ describe('backfilled row times (Codex allocate_thread_timestamp over its backfil
         expect(new Set(times).size).to.equal(files.length);
       }),
     );
+    const past = [996, 0, 0, 0, 0, 0, 0].map((ms, i) => ({
+      relativePath: `sessions/${i}`,
+      threadId: `t${i}`,
+      mtimeMs: SECOND + ms,
+    }));
+    expect([...backfilledRowTimes(past).values()].map((r) => r.updatedMs - SECOND)).to.deep.equal([
+      996, 997, 998, 999, 1000, 0, 0,
+    ]);
   });
 });

@@ -41,14 +41,35 @@ export type EngineError =
       readonly schemaVersion?: number | string;
       readonly notYet?: true;
     }
-  | { readonly _tag: 'InvalidArgument'; readonly field: string; readonly reason: string; readonly verbatim?: true }
+  | {
+      readonly _tag: 'InvalidArgument';
+      readonly field: string;
+      readonly reason: string;
+      readonly verbatim?: true;
+      readonly thread?: RefusedThread;
+    }
   | { readonly _tag: 'Io'; readonly path: string; readonly op: string; readonly code: string; readonly message: string }
   | { readonly _tag: 'Timeout'; readonly what: string; readonly ms: number }
   /**
    * A request the API refuses, with the exact words Codex uses (JSON-RPC -32600) and the `data` Codex attaches, if any.
    * `heldBy: 'codex'`: refused because a running Codex has the thread loaded, so `serve --upstream` hands the request to it.
    */
-  | { readonly _tag: 'Rejected'; readonly reason: string; readonly data?: unknown; readonly heldBy?: 'codex' };
+  | {
+      readonly _tag: 'Rejected';
+      readonly reason: string;
+      readonly data?: unknown;
+      readonly heldBy?: 'codex';
+      readonly thread?: RefusedThread;
+    };
+
+/**
+ * Why a refusal names a thread id, as data a caller routes on (the CLI's hints): `malformedId`, the
+ * id is no UUID; `noRollout`, the method finds no file of the thread where it looks (archived or not).
+ */
+export interface RefusedThread {
+  readonly id: string;
+  readonly refused: 'malformedId' | 'noRollout';
+}
 
 export type EngineErrorTag = EngineError['_tag'];
 
@@ -126,6 +147,12 @@ export const rejected = (reason: string, data?: unknown): EngineError =>
   data === undefined ? { _tag: 'Rejected', reason } : { _tag: 'Rejected', reason, data };
 /** A change refused because a running Codex has the thread loaded (its writer lock is held): the cause the upstream route reads. */
 export const heldByCodex = (reason: string): EngineError => ({ _tag: 'Rejected', reason, heldBy: 'codex' });
+/** The refusal with the thread id it is about, and why (`RefusedThread`). */
+export const aboutThread = (e: EngineError, id: string, refused: RefusedThread['refused']): EngineError =>
+  e._tag === 'Rejected' || e._tag === 'InvalidArgument' ? { ...e, thread: { id, refused } } : e;
+/** The thread id a refusal is about, if it says. */
+export const refusedThreadOf = (e: EngineError): RefusedThread | undefined =>
+  e._tag === 'Rejected' || e._tag === 'InvalidArgument' ? e.thread : undefined;
 /** A refusal because a running Codex has the thread loaded. */
 export const isHeldByCodex = (e: EngineError): boolean => e._tag === 'Rejected' && e.heldBy === 'codex';
 

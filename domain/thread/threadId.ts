@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../errors.js';
-import { invalidArgument, rejected } from '../errors.js';
+import { aboutThread, invalidArgument, rejected } from '../errors.js';
 
 /*
  * The one rule for a thread id's syntax (issue 34): a UUID as Codex's `uuid` crate parses it.
@@ -52,7 +52,8 @@ export const checkedThreadId = (
 ): E.Either<EngineError, string> => {
   const why = uuidSyntaxError(threadId);
   if (why === undefined) return E.right(threadId);
-  return E.left(refusedAs === 'params' ? invalidArgument(`${what} id`, why) : rejected(`invalid ${what} id: ${why}`));
+  const refusal = refusedAs === 'params' ? invalidArgument(`${what} id`, why) : rejected(`invalid ${what} id: ${why}`);
+  return E.left(aboutThread(refusal, threadId, 'malformedId'));
 };
 
 /**

@@ -1,6 +1,6 @@
 import { pathKey } from '../../domain/thread/pathKey.js';
 import type { EngineError } from '../../domain/errors.js';
-import { refusedValue, rejected } from '../../domain/errors.js';
+import { aboutThread, refusedValue, rejected } from '../../domain/errors.js';
 import { uuidSyntaxError } from '../../domain/thread/threadId.js';
 import type { ListOrder } from '../../domain/ports.js';
 import { codexAbsolutePath } from '../../domain/thread/hostPath.js';
@@ -79,7 +79,8 @@ export const listRefusal = (q: ListThreadsQuery): EngineError | undefined => {
     return refusedValue('includedThreadIds', `includedThreadIds accepts at most ${MAX_INCLUDED_THREAD_IDS} entries`);
   for (const id of q?.includedThreadIds ?? []) {
     const why = uuidSyntaxError(id);
-    if (why !== undefined) return refusedValue('includedThreadIds', `invalid included thread id: ${why}`);
+    if (why !== undefined)
+      return aboutThread(refusedValue('includedThreadIds', `invalid included thread id: ${why}`), id, 'malformedId');
   }
   if (q?.projectId !== null && q?.projectId !== undefined)
     return refusedValue('projectId', `project not found: ${q.projectId}`);

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import { rejected } from '../../domain/errors.js';
+import { aboutThread, rejected } from '../../domain/errors.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { managedThread } from './threadFiles.js';
@@ -35,7 +35,7 @@ export const moveThreadFiles = (
     for (let attempt = 0; ; attempt++) {
       const { files } = await managedThread(ports, threadId);
       const paths = files.map((f) => f.path).sort();
-      if (how.pick(files).length === 0) return stop(rejected(how.nothing));
+      if (how.pick(files).length === 0) return stop(aboutThread(rejected(how.nothing), threadId, 'noRollout'));
       const held = await ports.homeFiles.underWriterLocks(paths, movedHeld(ports, threadId, paths, how))();
       const retry =
         attempt < FILES_CHANGED_RETRIES &&
@@ -59,7 +59,7 @@ const movedHeld = (
     const { files } = await managedThread(ports, threadId);
     if (JSON.stringify(files.map((f) => f.path).sort()) !== JSON.stringify(paths)) return 'filesChanged' as const;
     const from = how.pick(files);
-    if (from.length === 0) return stop(rejected(how.nothing));
+    if (from.length === 0) return stop(aboutThread(rejected(how.nothing), threadId, 'noRollout'));
     // A Codex that has the thread loaded keeps appending to the file it opened: moved under it, its lines land in the other folder.
     await take(ports.codexState.refuseIfHeld(threadId));
     const to = await take(how.move(from));

@@ -1,6 +1,6 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import { rejected } from '../../domain/errors.js';
+import { aboutThread, rejected } from '../../domain/errors.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { managedThread } from '../internal/threadFiles.js';
 import { codexStateAfterWrite } from '../internal/codexStateAfterWrite.js';
@@ -35,7 +35,8 @@ export const setThreadName = (
     // (codex-rs app-server thread_processor.rs `thread_set_name_response_inner`: `update_thread_metadata`
     // with `include_archived: false`; measured cold on 0.169.0 and 0.171.0, archivedRename.compat.spec.ts).
     // The CLI says, under Codex's words, that the thread is archived and how to bring it back.
-    if (files.every((f) => f.archived)) return stop(rejected(`no rollout found for thread id ${threadId}`));
+    if (files.every((f) => f.archived))
+      return stop(aboutThread(rejected(`no rollout found for thread id ${threadId}`), threadId, 'noRollout'));
     const at = ports.clock.now();
     // Under the thread's writer lock, which a delete holds: a rename runs before it (its line then
     // goes with the others) or finds no file (NotFound), never leaving a deleted thread named.

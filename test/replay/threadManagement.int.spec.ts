@@ -138,6 +138,7 @@ describe('thread management on real files and LMDB (read receipts and git info i
     expect(await left(archiveThread(m.ports, { threadId: T }))).to.deep.equal({
       _tag: 'Rejected',
       reason: `no rollout found for thread id ${T}`,
+      thread: { id: T, refused: 'noRollout' },
     });
     const back = await right(unarchiveThread(m.ports, { threadId: T }));
     expect(back.thread.path).to.equal(path);

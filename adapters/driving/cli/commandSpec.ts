@@ -199,7 +199,7 @@ const actionOf =
       request = resolved.right;
     }
     const { spoken, decoded } = decodedAs(request);
-    const checked = E.mapLeft((e: EngineError) => ids?.malformedIdHint(e, request) ?? e)(
+    const checked = E.mapLeft((e: EngineError) => ids?.malformedIdHint(e) ?? e)(
       E.chain((p: unknown) => checkedParams(method, p))(decoded),
     );
     // `--json` prints the result as that version answers it (`methodAnswerAt`, as serve answers);

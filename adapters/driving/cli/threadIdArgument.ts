@@ -1,9 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
-import { renderError } from '../../../domain/errors.js';
-import { isThreadIdPrefix, uuidSyntaxError } from '../../../domain/thread/threadId.js';
-import { NO_ROLLOUT } from '../../../protocol/threadIdRule.js';
+import { refusedThreadOf } from '../../../domain/errors.js';
+import { isThreadIdPrefix } from '../../../domain/thread/threadId.js';
 import { resolveThreadIds, threadStanding } from '../../../replay/history/resolveThreadId.js';
 import type { ThreadIdPorts } from '../../../replay/history/resolveThreadId.js';
 import { withCodexHome } from '../composition/openCodexHome.js';
@@ -67,19 +66,16 @@ export const resolvedRequest = async (
 };
 
 /** A refusal of a malformed id (the method's rule, in Codex's words), said to be no thread id, and where ids are. */
-export const malformedIdHint = (e: EngineError, request: Readonly<Record<string, unknown>>): EngineError => {
-  const malformed = idsIn(request).find((id) => uuidSyntaxError(id) !== undefined);
-  return malformed !== undefined && /invalid (included )?(thread|session) id/.test(renderError(e))
-    ? hinted(e, `${JSON.stringify(malformed)} is not a thread id (nor the start of one): ${LIST_THREADS}`)
+export const malformedIdHint = (e: EngineError): EngineError => {
+  const about = refusedThreadOf(e);
+  return about?.refused === 'malformedId'
+    ? hinted(e, `${JSON.stringify(about.id)} is not a thread id (nor the start of one): ${LIST_THREADS}`)
     : e;
 };
 
-/** Codex's words for a thread its method finds no rollout of: under sessions/, or under archived_sessions/ (unarchive). */
-const NO_ARCHIVED_ROLLOUT = (threadId: string): string => `no archived rollout found for thread id ${threadId}`;
-
 const namesNoThread = (e: EngineError, threadId: string): boolean =>
   (e._tag === 'NotFound' && e.what === 'thread') ||
-  (e._tag === 'Rejected' && (e.reason === NO_ROLLOUT(threadId) || e.reason === NO_ARCHIVED_ROLLOUT(threadId)));
+  (refusedThreadOf(e)?.refused === 'noRollout' && refusedThreadOf(e)?.id === threadId);
 
 /**
  * A refusal that finds no thread, with the line that says where the thread is: archived (and how

@@ -18,18 +18,20 @@ describe('thread ids: the one syntax rule', () => {
     );
   });
 
-  it('the management methods refuse in their own words: invalid <what> id as Rejected, or as InvalidArgument for params', () => {
+  it('the management methods refuse in their own words: invalid <what> id as Rejected, or as InvalidArgument for params, each saying which id (the CLI routes its hint on it)', () => {
     expect(checkedThreadId(T, 'thread')).to.deep.equal(E.right(T));
     expect(checkedThreadId('abc', 'thread')).to.deep.equal(
       E.left({
         _tag: 'Rejected',
         reason: 'invalid thread id: invalid length: expected length 32 for simple format, found 3',
+        thread: { id: 'abc', refused: 'malformedId' },
       }),
     );
     expect(checkedThreadId('abc', 'session')).to.deep.equal(
       E.left({
         _tag: 'Rejected',
         reason: 'invalid session id: invalid length: expected length 32 for simple format, found 3',
+        thread: { id: 'abc', refused: 'malformedId' },
       }),
     );
     expect(checkedThreadId('abc', 'thread', 'params')).to.deep.equal(
@@ -37,6 +39,7 @@ describe('thread ids: the one syntax rule', () => {
         _tag: 'InvalidArgument',
         field: 'thread id',
         reason: 'invalid length: expected length 32 for simple format, found 3',
+        thread: { id: 'abc', refused: 'malformedId' },
       }),
     );
   });

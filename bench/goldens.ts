@@ -144,7 +144,7 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
     for (const [laterJson, group] of groups) {
       const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), `goldens-${scenario}-`));
       const home = nodePath.join(tmp, 'home');
-      fs.cpSync(source, home, { recursive: true });
+      fs.cpSync(source, home, { recursive: true, preserveTimestamps: true });
       for (const later of JSON.parse(laterJson) as string[]) fs.rmSync(nodePath.join(home, later));
       const client = spawnRpcServer(process.execPath, [
         engineMain,

@@ -274,7 +274,8 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
   /** A copy of the built home for one of our servers (each changes its own: fork, revert); Codex keeps the original, whose state DB names its files. */
   const copyFor = (name: string): string => {
     const dir = join(rootOf(), name);
-    cpSync(join(home.codexHome, '..'), dir, { recursive: true });
+    // Times kept: a file's mtime is data Codex and ours read (updatedAt); a copy a second later answered 1 s off (CI at c0cb98d).
+    cpSync(join(home.codexHome, '..'), dir, { recursive: true, preserveTimestamps: true });
     return join(dir, 'home');
   };
 

@@ -22,7 +22,7 @@ import { walkHistorySync } from '../domain/history/walk.js';
 import type { ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
 import type { RolloutFile } from '../domain/rollout/rolloutFile.js';
 import { fileNameTimestampOf } from '../domain/rollout/rolloutFile.js';
-import { codexMetaTimestampMs } from '../domain/rfc3339.js';
+import { codexMetaTimestampMs, rfc3339Ms } from '../domain/rfc3339.js';
 import type { CodexRowTimesOf } from '../domain/thread/codexRowTimes.js';
 import { fileTakenTimes } from '../domain/thread/codexRowTimes.js';
 
@@ -232,6 +232,10 @@ export const threadRowOf = (
       // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
       ...(current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) }),
       ...(refused ? { metaRefused: true as const } : {}),
+      // An early (upcast) file is ours to answer: Codex reads none of it.
+      ...(!refused && row.meta['upcast_from'] == null && rfc3339Ms(meta.timestamp ?? '') === undefined
+        ? { startUnread: true as const }
+        : {}),
     },
     b.get('threadState', [current.threadId]),
   );

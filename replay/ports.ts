@@ -46,6 +46,11 @@ export interface HistoryReadPorts {
    * Absent: the file's text.
    */
   readonly hostPaths?: HostPaths;
+  /**
+   * The time of a request: what Codex answers for a start its file scan and rollout reads cannot
+   * read (`ThreadRow.startUnread`).
+   */
+  readonly clock: Clock;
 }
 
 /**
@@ -73,14 +78,13 @@ export interface QuarantinedLines {
 
 /**
  * What the mutation use cases (fork, revert, rollback, review, token replay) need: the read ports
- * (their answers carry the thread as `thread/read` shows it), the rollout files they write, the
- * clock and ids.
+ * (their answers carry the thread as `thread/read` shows it, and the clock), the rollout files
+ * they write, and ids.
  */
 export interface MutationPorts extends HistoryReadPorts {
   readonly files: RolloutFiles;
   /** The idempotency keys of `rollout/append`, kept durably (the engine's own log). */
   readonly appendKeys: AppendKeys;
-  readonly clock: Clock;
   readonly ids: Ids;
   /** Codex's own record of a thread's current file, moved with every revision we write. */
   readonly codexState: CodexThreadState;

@@ -53,6 +53,14 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
    * show; its file scan lists it nowhere and its reads are refused (replay/internal/openThread.ts).
    */
   readonly metaRefused?: true;
+  /**
+   * Codex's file scan and its reads of the rollout cannot read the thread's start: its meta's
+   * `timestamp` is no RFC 3339 time (codex-rs rollout/src/list.rs `record_session_meta_in_summary`
+   * takes it as it is; thread-store/src/local/helpers.rs `stored_thread_from_rollout_item` reads it
+   * with `parse_rfc3339`, else `Utc::now()`). Those answers hold the time of the request
+   * (`answeredAtRequest`), where its state DB holds the file name's (`createdAt`).
+   */
+  readonly startUnread?: true;
 };
 
 /** The fields of a thread row Codex's state DB may hold otherwise (`ThreadRow.stateDb`). */

@@ -41,7 +41,8 @@ export const threadFromRow = <Turns>(
       k === 'stateDb' ||
       k === 'fileScanProvider' ||
       k === 'fileMtimeMs' ||
-      k === 'metaRefused'
+      k === 'metaRefused' ||
+      k === 'startUnread'
     )
       continue;
     out[k] = k === 'cwd' && typeof v === 'string' ? hostCwdOf(v, hostPaths) : v;

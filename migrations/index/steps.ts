@@ -164,6 +164,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 44, to: 45, name: '045-originator-none', kind: 'inPlace', run: markThreadRowsDueOnce('045') },
   // 46: a paginated turn_aborted naming the turn `""` is a turn of its own (issue 69): turn rows again.
   { from: 45, to: 46, name: '046-empty-turn-id-aborts', kind: 'rebuild' },
+  // 47: a thread row says when Codex's file scan and rollout reads cannot read its start
+  // (`startUnread`: they answer the time of the request; issue 69): thread rows only.
+  { from: 46, to: 47, name: '047-start-unread', kind: 'inPlace', run: markThreadRowsDueOnce('047') },
 ];
 
 export type MigrationPlan =

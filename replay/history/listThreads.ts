@@ -47,47 +47,62 @@ export interface ThreadListing {
   readonly hiddenBySource: Readonly<Partial<Record<ThreadSourceKind, number>>> | null;
 }
 
-/**
- * The page of `limit` threads cut from the list's candidates in order (the one after it, if any,
- * makes the next cursor), with the read states of the threads on it; `fromStateDbRows`: rows as
- * Codex's state DB answers them (`stateDbRowOf`).
- */
+/** How a page of `thread/list` is answered (`threadListPageOf`). */
+export interface ThreadPageShape {
+  readonly limit: number;
+  readonly sortKey: ThreadSortKey;
+  readonly direction: 'asc' | 'desc';
+  readonly heldAs: ThreadCursorMethod;
+  /** Rows as Codex's state DB answers them (`stateDbRowOf`). */
+  readonly fromStateDbRows: boolean;
+  readonly hostPaths?: HostPaths;
+  /** A thread the source filter dropped follows the page (`postFilteredMore`): a next cursor all the same. */
+  readonly moreUnfiltered: boolean;
+  /** The time of the request (ms): a file scan's answer for a start it cannot read (`ThreadRow.startUnread`). */
+  readonly requestMs: number;
+}
 
 /**
  * A row as Codex's file scan answers it: `updatedAt` the listed file's modification time, in
  * seconds (codex-rs/rollout/src/list.rs: the file's mtime; measured on 0.169.0: a file touched
- * after its row was written lists as updated then, its state-DB answers keeping the row's time).
+ * after its row was written lists as updated then, its state-DB answers keeping the row's time);
+ * `createdAt` the time of the request where it cannot read the meta's (`ThreadRow.startUnread`;
+ * measured on 0.169.0: fuzzer `--replay 20261130:25:2:0`).
  */
-const scannedRowOf = (row: ThreadRow): ThreadRow =>
-  row.fileMtimeMs === undefined ? row : { ...row, updatedAt: Math.floor(row.fileMtimeMs / 1000) };
+const scannedRowOf = (row: ThreadRow, requestMs: number): ThreadRow => {
+  const updated = row.fileMtimeMs === undefined ? row : { ...row, updatedAt: Math.floor(row.fileMtimeMs / 1000) };
+  return row.startUnread === true ? { ...updated, createdAt: Math.floor(requestMs / 1000) } : updated;
+};
 
+/**
+ * The page of `shape.limit` threads cut from the list's candidates in order (the one after it, if
+ * any, makes the next cursor), with the read states of the threads on it.
+ */
 export const threadListPageOf = (
   candidates: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number }>,
-  limit: number,
-  sortKey: ThreadSortKey,
-  direction: 'asc' | 'desc',
-  heldAs: ThreadCursorMethod = 'fileScan',
-  fromStateDbRows = false,
-  hostPaths?: HostPaths,
-  /** A thread the source filter dropped follows the page (`postFilteredMore`): a next cursor all the same. */
-  moreUnfiltered = false,
+  shape: ThreadPageShape,
 ): ThreadListPage => {
+  const { limit, sortKey, direction, heldAs, fromStateDbRows, hostPaths, moreUnfiltered, requestMs } = shape;
   const page = candidates.slice(0, limit);
   const readStates: Record<string, ReadState> = {};
   for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
   const last = page[page.length - 1];
+  const scanned = heldAs === 'fileScan' && !fromStateDbRows;
   // A file scan orders created_at by the file name's time, but its backwards cursor is the first
-  // item's created_at as it answers it: the session's millisecond (`backwardsThreadCursor`).
+  // item's created_at as it answers it: the session's millisecond (`backwardsThreadCursor`), the
+  // request's where it cannot read the session's.
   const first =
     page[0] === undefined
       ? undefined
       : heldAs === 'fileScan' && sortKey === 'created_at'
-        ? page[0].row.sortMs.created
+        ? scanned && page[0].row.startUnread === true
+          ? requestMs
+          : page[0].row.sortMs.created
         : page[0].key;
   return {
     data: page.map((c) =>
       threadFromRow(
-        fromStateDbRows ? stateDbRowOf(c.row) : heldAs === 'fileScan' ? scannedRowOf(c.row) : c.row,
+        fromStateDbRows ? stateDbRowOf(c.row) : scanned ? scannedRowOf(c.row, requestMs) : c.row,
         [],
         hostPaths,
       ),
@@ -241,18 +256,20 @@ export const listThreads = (
     // making no difference: listParents.compat).
     const rowsFromStateDb = plan.fromStateDb || sortKey === 'recency_at';
     const listing: ThreadListing = {
-      page: threadListPageOf(
-        candidates,
+      page: threadListPageOf(candidates, {
         limit,
         sortKey,
         direction,
-        plan.heldAs,
-        rowsFromStateDb && plan.parent === null && plan.ancestor === null,
-        ports.hostPaths,
+        heldAs: plan.heldAs,
+        fromStateDbRows: rowsFromStateDb && plan.parent === null && plan.ancestor === null,
+        hostPaths: ports.hostPaths,
         moreUnfiltered,
-      ),
+        requestMs: ports.clock.now().getTime(),
+      }),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, filter.listed, filter.ofKind) : null,
     };
-    if (mark !== null) keepAnswer(ports.index, mark, query, listing);
+    // A page answering the time of the request is that request's alone.
+    const timeOfRequest = candidates.slice(0, limit).some((c) => c.row.startUnread === true);
+    if (mark !== null && !timeOfRequest) keepAnswer(ports.index, mark, query, listing);
     return listing;
   });

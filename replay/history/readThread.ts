@@ -41,7 +41,7 @@ export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.Task
     const turns = streamOfUseCase(async function* () {
       if (includeTurns) yield* fullTurnsInOrder(ports, lineage, walkTurns(ports, lineage, 'asc', null));
     });
-    const row = readRowOf(lineage.thread, includeTurns);
+    const row = readRowOf(lineage.thread, includeTurns, ports.clock.now().getTime());
     return {
       thread: threadFromRow({ ...row, source: withSpawnAgentFields(row.source) }, turns, ports.hostPaths),
       readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null,
@@ -54,14 +54,16 @@ export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.Task
  * turns: that from the session's start, its first meta's provider, source and cli version (the
  * DB's cwd), its `updatedAt` the `createdAt`, and no `threadSource` (measured on 0.169.0:
  * threadReadSummary.compat, metaRules.compat.spec.ts; a legacy thread with no preview is the DB's).
+ * A start the rollout read cannot read is the time of the request, `updatedAt` with it
+ * (`ThreadRow.startUnread`; measured on 0.169.0: fuzzer `--replay 20261153:222:0:0:1:1`).
  */
-const readRowOf = (thread: ThreadRow, includeTurns: boolean): ThreadRow => {
+const readRowOf = (thread: ThreadRow, includeTurns: boolean, requestMs: number): ThreadRow => {
   if (thread.historyMode !== 'legacy' || includeTurns) return asStateDbRow(thread);
   // With no preview, the DB's row whole, its thread source too (measured on 0.169.0: fuzzer
   // `--replay 20261129:276:0:3`, an archived legacy thread of one meta line).
-  return thread.preview === ''
-    ? asStateDbRow(thread)
-    : withStateDbCwd({ ...thread, threadSource: null, updatedAt: thread.createdAt });
+  if (thread.preview === '') return asStateDbRow(thread);
+  const createdAt = thread.startUnread === true ? Math.floor(requestMs / 1000) : thread.createdAt;
+  return withStateDbCwd({ ...thread, threadSource: null, createdAt, updatedAt: createdAt });
 };
 
 /** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */

@@ -16,6 +16,9 @@
 //      moves the row to the new file and keeps its stamps), and a row Codex took from a file it did not write (its
 //      backfill: a copied, imported or mutated home, a DB rebuilt without the old one) holds the
 //      file's mtime instead (`extract_metadata_from_rollout`): the one rule where Codex reads mtimes.
+//   4. the time of the request: a start Codex's file scan and rollout reads cannot read (the first
+//      session_meta's `timestamp` no RFC 3339 time) is answered as the moment it is asked, by both
+//      servers (`RequestWindow`: Codex's and ours each within the step's asking).
 // An explained value of ours is replaced by Codex's; anything else is left as it is, so the
 // comparison that follows shows it.
 import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
@@ -59,6 +62,36 @@ interface RuleReadings extends Readings {
 }
 
 const second = (ms: number): number => Math.floor(ms / 1000);
+
+/** When a step was asked of both servers: from before the first request to after the last answer (ms). */
+export interface RequestWindow {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** RFC 3339 as chrono's `DateTime::parse_from_rfc3339` takes it (codex-rs thread-store `parse_rfc3339`). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Whether Codex's file scan and rollout reads cannot read the thread's start: its first
+ * session_meta's `timestamp` is no RFC 3339 time (codex-rs rollout/src/list.rs
+ * `record_session_meta_in_summary`; thread-store/src/local/helpers.rs `stored_thread_from_rollout_item`
+ * then answers `Utc::now()`).
+ */
+export function startUnreadByCodex(rolloutPath: string): boolean {
+  for (const l of readFileSync(rolloutPath, 'utf8').split('\n')) {
+    let line: { type?: unknown; payload?: { timestamp?: unknown } };
+    try {
+      line = JSON.parse(l) as typeof line;
+    } catch {
+      continue;
+    }
+    if (line.type !== 'session_meta') continue;
+    const ts = line.payload?.timestamp;
+    return typeof ts !== 'string' || !RFC3339.test(ts) || Number.isNaN(Date.parse(ts.replace(' ', 'T')));
+  }
+  return false;
+}
 
 /**
  * Our documented rule (docs/compatibility.md) on one rollout file: `createdAt` its session_meta's
@@ -323,8 +356,23 @@ export class ClockOracle {
     sortKey?: unknown,
     from: AnsweredFrom = 'stateDb',
     ourOrder?: readonly string[],
+    asked?: RequestWindow,
   ): Json {
     const rows = this.rows ?? stateRows(this.codexHome);
+    // Both readings the time of the request, for a thread whose start Codex reads as that time: a
+    // millisecond within the step's asking (± 1 ms, a cursor's move), or a second that overlaps it.
+    const inWindow = (ms: number, unit: 'ms' | 's'): boolean =>
+      asked !== undefined &&
+      (unit === 'ms'
+        ? ms >= asked.fromMs - 1 && ms <= asked.toMs + 1
+        : ms * 1000 + 999 >= asked.fromMs && ms * 1000 <= asked.toMs);
+    const atRequest = (threadId: string, path: unknown, cv: number, ov: number, unit: 'ms' | 's'): boolean => {
+      const file =
+        typeof path === 'string' ? path : (rows.get(threadId)?.rolloutPath ?? threadFiles(this.codexHome, threadId)[0]);
+      return (
+        file !== undefined && inWindow(cv, unit) && inWindow(ov, unit) && existsSync(file) && startUnreadByCodex(file)
+      );
+    };
     const rules = new Map<string, RuleReadings | null>();
     const ruleFor = (path: string): RuleReadings | null => {
       if (!rules.has(path)) rules.set(path, existsSync(path) ? ruleReadings(path) : null);
@@ -388,6 +436,13 @@ export class ClockOracle {
       const [codexThread, ourThread] = [cid ?? codexFirstRowId, oid ?? ourFirstRowId];
       if (field === undefined || codexThread === undefined || ourThread === undefined) return o;
       const [cms, oms] = [Date.parse(ct!), Date.parse(ot!)];
+      if (
+        cid === undefined &&
+        oid === undefined &&
+        codexThread === ourThread &&
+        atRequest(codexThread, undefined, cms, oms, 'ms')
+      )
+        return c;
       // A reading within 2 ms of its second's start fits both forms (ours at X.001 with a `+ 1` cursor
       // X.001 is the reading unmoved, or its second moved by 1): the two sides agree when one move fits both.
       if (codexThread === ourThread) {
@@ -419,6 +474,10 @@ export class ClockOracle {
         for (const f of FIELDS) {
           const [cv, ov] = [c[f], o[f]];
           if (typeof cv !== 'number' || typeof ov !== 'number' || cv === ov) continue;
+          if (f !== 'recencyAt' && atRequest(o['id'], c['path'], cv, ov, 's')) {
+            out[f] = cv;
+            continue;
+          }
           if (from === 'fileScan' && f === 'updatedAt') {
             // The file scan's reading is the mtime of the file it listed: the one rule where Codex reads mtimes.
             if (scannedMtimeExplains(o['id'], c['path'], o['path'], cv, ov)) out[f] = cv;

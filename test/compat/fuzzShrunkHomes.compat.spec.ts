@@ -667,6 +667,91 @@ const SHRUNK: readonly ShrunkHome[] = [
       stepSeed: 21,
     },
   },
+  {
+    // A first meta whose `timestamp` is no RFC 3339 time ("unknown_variant_x"): Codex's file scan
+    // answers createdAt, and the created_at backwards cursor, as the time of the request
+    // (thread-store `stored_thread_from_rollout_item`: `Utc::now()`); its state DB the file name's.
+    found: '20261130:25:2:0, file-scan createdAt of an unreadable meta timestamp',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: 'openai',
+          cwd: '<work>',
+          source: 'vscode',
+          turns: [{ user: '/H1ZP', answer: 's', ending: 'errorThenComplete', command: true, noContext: false }],
+          secondMeta: true,
+          rollback: 3,
+          tail: 'nul',
+          paddedLines: false,
+          archived: false,
+          edits: [
+            { line: 37, field: 17, edge: 11, inItem: true },
+            { line: 30, field: 31, edge: 5, inItem: false },
+            { line: 62, field: 10, edge: 4, inItem: false },
+          ],
+        },
+        {
+          mode: 'paginated',
+          provider: 'ollama',
+          cwd: '<work>',
+          source: 'vscode',
+          turns: [
+            {
+              user: '\u0000\u0007ctl\r\n',
+              answer: 'Sub-agent',
+              ending: 'completeWithError',
+              command: false,
+              noContext: true,
+            },
+          ],
+          secondMeta: true,
+          rollback: 0,
+          tail: 'blankLines',
+          paddedLines: true,
+          archived: true,
+          edits: [
+            { line: 29, field: 12, edge: 2, inItem: false },
+            { line: 17, field: 29, edge: 18, inItem: false },
+          ],
+        },
+      ],
+      stepSeed: 166308597,
+    },
+  },
+  {
+    // The same for a legacy thread's read without turns (meta `timestamp` ""): createdAt and
+    // updatedAt the time of the request (thread-store `read_thread`, the rollout's thread).
+    found: '20261153:222:0:0:1:1, legacy read createdAt/updatedAt of an empty meta timestamp',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'legacy',
+          provider: 'openai',
+          cwd: '<work>',
+          source: 'mcp',
+          turns: [
+            { user: 'P Fl;d+Y<w', answer: 'Review the code', ending: 'aborted', command: false, noContext: false },
+            { user: 'B!8N', answer: '{', ending: 'errorThenComplete', command: false, noContext: true },
+            { user: "I8'8A2O", answer: '[NT=^', ending: 'aborted', command: true, noContext: false },
+          ],
+          secondMeta: true,
+          rollback: 1,
+          tail: 'blankLines',
+          paddedLines: true,
+          archived: true,
+          edits: [
+            { line: 0, field: 4, edge: 4, inItem: false },
+            { line: 44, field: 32, edge: 17, inItem: false },
+            { line: 49, field: 30, edge: 6, inItem: false },
+          ],
+        },
+      ],
+      stepSeed: 1508714300,
+    },
+  },
 ];
 
 describe("compat: the long fuzz runs' shrunk homes (codex app-server 0.169.0)", function () {

@@ -443,7 +443,9 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
     const askOurs: Ask = (m, p) => ours.request(m, p);
     const oracle = new ClockOracle(home.codexHome);
     const check = async (label: string, step: Step, threadId?: string): Promise<void> => {
+      const fromMs = Date.now();
       const [c, o] = await runStep(askCodex, askOurs, step);
+      const asked = { fromMs, toMs: Date.now() };
       const tally =
         threadId === undefined
           ? undefined
@@ -470,7 +472,15 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
             ? undefined
             : ((listed as { result: { data?: Array<{ id: string }> } }).result.data ?? []).map((t) => t.id);
         if (ourOrder !== undefined) reordered.push(`${label} page ${i}: ours ${ourOrder.join(', ')}`);
-        const { expected, actual } = normalise(oracle, step.method, step.params, ca, inDbOrder ?? listed, ourOrder);
+        const { expected, actual } = normalise(
+          oracle,
+          step.method,
+          step.params,
+          ca,
+          inDbOrder ?? listed,
+          ourOrder,
+          asked,
+        );
         const d = jsonDifferences(expected, actual, 6);
         if (d.length > 0) {
           problems.push(`${label} page ${i} ${JSON.stringify(step.params)}\n${describeDifferences(d)}`);

@@ -232,16 +232,16 @@ export const listThreadsByScan = (
       others.some((o) => inOrder(lastOfPage, o) < 0);
     return {
       // Codex's recency_at rows are its state DB's (no parent), as the use case answers them.
-      page: threadListPageOf(
-        candidates,
+      page: threadListPageOf(candidates, {
         limit,
         sortKey,
         direction,
         heldAs,
-        fromStateDb || sortKey === 'recency_at',
-        ports.hostPaths,
+        fromStateDbRows: fromStateDb || sortKey === 'recency_at',
+        hostPaths: ports.hostPaths,
         moreUnfiltered,
-      ),
+        requestMs: ports.clock.now().getTime(),
+      }),
       hiddenBySource,
     };
   });

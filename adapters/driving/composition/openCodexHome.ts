@@ -118,6 +118,7 @@ export const portsOver = (
     // Codex's app-server reads a session's relative cwd against its working directory and `~` as
     // $HOME (dirs::home_dir): ours answers against its own, for equal answers when run beside it.
     hostPaths: { cwd: process.cwd(), home: hostHome() },
+    clock: systemClock,
   };
   // The append keys are kept beside the LMDB folder, in the index dir (`lmdbDirOf`).
   const appendKeys = fileAppendKeys(
@@ -130,7 +131,6 @@ export const portsOver = (
       ...read,
       files: jsonlRolloutFiles(codexHome, writerRecovery(options)),
       appendKeys,
-      clock: systemClock,
       ids: uuidv7Ids(),
       threadState: threadStateLogOver(store, codexHome, onThreadStateUnreadable),
       homeFiles: threadHomeFiles(codexHome),

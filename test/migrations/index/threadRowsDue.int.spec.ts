@@ -19,6 +19,7 @@ const ID = '01a1fe84-0000-7000-8000-0000000000d1';
 /** Found by what it runs: its number may change as other steps land. */
 const STEP = MIGRATIONS.find((m) => m.name === '013-thread-rows-due')!;
 const ORIGINATOR_STEP = MIGRATIONS.find((m) => m.name === '045-originator-none')!;
+const START_UNREAD_STEP = MIGRATIONS.find((m) => m.name === '047-start-unread')!;
 
 /**
  * A process killed between a catch-up's row commit and its thread-row commit left the thread row
@@ -151,6 +152,37 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
         ])(),
       );
       expect(right(await store.get('threads', [ID])())!.originator).to.equal('');
+      right(await catchUpHome(store, home)());
+      expect(right(await store.get('threads', [ID])())).to.deep.equal(now);
+      expect(threadRowsDueMarks(right(await store.range('meta', [])()))).to.deep.equal([]);
+    } finally {
+      right(await store.close()());
+    }
+  });
+
+  it("047: a thread row kept from before (no startUnread where the meta's time is no RFC 3339 time) is derived anew by the next catch-up", async () => {
+    expect(START_UNREAD_STEP.kind).to.equal('inPlace');
+    const home = nodePath.join(tmp(), 'home-start-unread');
+    writeRollout(
+      home,
+      rolloutName(ID),
+      chatThread('legacy', ID, 1)
+        .text()
+        .replace(/("type":"session_meta","payload":\{[^\n]*?"timestamp":)"[^"]*"/, '$1"unknown"'),
+    );
+    const store = await open(home);
+    try {
+      right(await catchUpHome(store, home)());
+      const now = right(await store.get('threads', [ID])())!;
+      expect(now.startUnread).to.equal(true);
+      const { startUnread: _dropped, ...asSchema46 } = now;
+      right(
+        await store.commit((reader) => [
+          { op: 'put', table: 'threads', key: [ID], value: asSchema46 },
+          ...(START_UNREAD_STEP.kind === 'inPlace' ? START_UNREAD_STEP.run(reader) : []),
+        ])(),
+      );
+      expect(right(await store.get('threads', [ID])())!.startUnread).to.equal(undefined);
       right(await catchUpHome(store, home)());
       expect(right(await store.get('threads', [ID])())).to.deep.equal(now);
       expect(threadRowsDueMarks(right(await store.range('meta', [])()))).to.deep.equal([]);

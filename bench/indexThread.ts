@@ -7,6 +7,7 @@ import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import { WORDS, hex, prose, toolOutput, uuid7 } from './syntheticText.js';
 import { threadLines } from './indexThreadLines.js';
 import type { ThreadLines } from './indexThreadLines.js';
+import { taskStartedPayload } from '../test/fixtures/rolloutLines.js';
 
 const COMPACTED_BYTES = 10 * 1024;
 
@@ -33,21 +34,7 @@ const sessionMetaLine = (w: ThreadLines, mode: HistoryMode, instructions: string
   });
 
 const taskStartedLine = (w: ThreadLines, turnId: string): void =>
-  w.push('event_msg', {
-    type: 'task_started',
-    turn_attribution: {
-      turn_id: turnId,
-      turn_trigger: null,
-      parent_turn_id: null,
-      initiating_agent_path: null,
-      root_turn_id: turnId,
-    },
-    turn_id: turnId,
-    root_turn_id: turnId,
-    started_at: Math.floor(w.ms() / 1000),
-    model_context_window: 190000,
-    collaboration_mode_kind: 'default',
-  });
+  w.push('event_msg', taskStartedPayload(turnId, Math.floor(w.ms() / 1000)));
 
 /** What the first turn carries before its turn context: the developer's and the environment's messages, the world state. */
 const firstTurnContextLines = (w: ThreadLines): void => {

@@ -5,7 +5,7 @@
 // replayed from its seed and path exactly.
 import fc from 'fast-check';
 import { codexConfigToml } from '../compat/appServer.js';
-import { RolloutWriter } from '../fixtures/rolloutLines.js';
+import { RolloutWriter, taskStartedPayload } from '../fixtures/rolloutLines.js';
 import { CENSUS_FIELDS } from './census.js';
 
 /** The config.toml variants: its text given the mock's port, or none (Codex's defaults, provider `openai`). */
@@ -283,21 +283,8 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
   w.sessionMeta(meta);
   t.turns.forEach((turn, n) => {
     const turnId = `turn-${index}-${n}`;
-    w.wait(60_000).push('event_msg', {
-      type: 'task_started',
-      turn_attribution: {
-        turn_id: turnId,
-        turn_trigger: null,
-        parent_turn_id: null,
-        initiating_agent_path: null,
-        root_turn_id: turnId,
-      },
-      turn_id: turnId,
-      root_turn_id: turnId,
-      started_at: Math.floor(w.nowMs() / 1000),
-      model_context_window: 190000,
-      collaboration_mode_kind: 'default',
-    });
+    w.wait(60_000);
+    w.push('event_msg', taskStartedPayload(turnId, Math.floor(w.nowMs() / 1000)));
     if (!turn.noContext) w.push('turn_context', turnContext(turnId, at(t.cwd)));
     // The settings Codex records with a thread's first turn; its provider the meta's (a thread has one here: docs/compatibility.md).
     if (n === 0)

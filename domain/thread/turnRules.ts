@@ -64,6 +64,12 @@ const applyTurnEnd = <P>(
   if (mode === 'paginated' && t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
 };
 
+/** A turn's own end times, as an end payload (an end that leaves them as they are). */
+const timesOf = (t: { completedAt: number | null; durationMs: number | null }): TurnEndPayload => ({
+  completed_at: t.completedAt,
+  duration_ms: t.durationMs,
+});
+
 /**
  * Paginated: a turn's first end is final. Codex updates a turn row only while it has no end, so a
  * later `task_started`, `task_complete` or `turn_aborted` naming it changes nothing (late items
@@ -262,7 +268,11 @@ export const TURN_RULES: RuleTable = {
       if (id == null) return;
       const t = s.turn(id);
       if (!t || endedInPaginated(c, t)) return;
-      applyTurnEnd(c.mode, t, pos, 'interrupted', null, ev.payload);
+      // Legacy: an abort naming another turn stamps none of its times on a turn its task_started
+      // opened (measured on 0.169.0: fuzzer `--replay 20261160:201:3`, completedAt and durationMs
+      // null; an implicit turn, or an abort naming no turn, takes them).
+      const othersTimes = !named && ev.payload.turn_id != null && t.anchoredByStart;
+      applyTurnEnd(c.mode, t, pos, 'interrupted', null, othersTimes ? timesOf(t) : ev.payload);
       s.ended(t);
       s.saveTurn(t);
       // Legacy: 0.169 finishes the open turn it interrupts, so a later item (a user message, an

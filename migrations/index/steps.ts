@@ -167,6 +167,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 47: a thread row says when Codex's file scan and rollout reads cannot read its start
   // (`startUnread`: they answer the time of the request; issue 69): thread rows only.
   { from: 46, to: 47, name: '047-start-unread', kind: 'inPlace', run: markThreadRowsDueOnce('047') },
+  // 48: a legacy turn_aborted naming another turn leaves the times of the open turn its
+  // task_started opened (issue 69): turn rows again.
+  { from: 47, to: 48, name: '048-abort-of-another-turn', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

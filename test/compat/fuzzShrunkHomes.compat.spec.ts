@@ -752,6 +752,63 @@ const SHRUNK: readonly ShrunkHome[] = [
       stepSeed: 1508714300,
     },
   },
+  {
+    // A legacy turn_aborted naming a turn the file does not have ("turn-0-1", its task_started's
+    // turn_id edited to "  padded  "): the open turn, opened by its task_started, is interrupted
+    // with completedAt and durationMs null; an implicit turn, or an abort naming none, takes them.
+    found: '20261160:201:3, legacy abort naming another turn',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'legacy',
+          provider: 'openai',
+          cwd: '\\\\server\\share\\project',
+          source: 'unknown_source_x',
+          turns: [
+            { user: '', answer: 'turn 1', ending: 'complete', command: true, noContext: true },
+            { user: '<-QG0', answer: '', ending: 'aborted', command: true, noContext: true },
+          ],
+          secondMeta: false,
+          rollback: 0,
+          tail: 'none',
+          paddedLines: false,
+          archived: false,
+          edits: [
+            { line: 46, field: 13, edge: 0, inItem: true },
+            { line: 53, field: 14, edge: 6, inItem: false },
+          ],
+        },
+        {
+          mode: 'paginated',
+          provider: 'ollama',
+          cwd: ' <work>',
+          source: 'unknown_source_x',
+          turns: [],
+          secondMeta: false,
+          rollback: 2,
+          tail: 'junkLine',
+          paddedLines: false,
+          archived: false,
+          edits: [{ line: 36, field: 62, edge: 3, inItem: true }],
+        },
+        {
+          mode: 'paginated',
+          provider: ' openai ',
+          cwd: '<work>/',
+          source: 'cli',
+          turns: [],
+          secondMeta: false,
+          rollback: 4,
+          tail: 'partial',
+          paddedLines: true,
+          archived: false,
+          edits: [{ line: 63, field: 32, edge: 14, inItem: false }],
+        },
+      ],
+      stepSeed: 1985625950,
+    },
+  },
 ];
 
 describe("compat: the long fuzz runs' shrunk homes (codex app-server 0.169.0)", function () {

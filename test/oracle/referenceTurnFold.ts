@@ -297,7 +297,17 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       if (id == null) return s;
       const t = getTurn(s, id);
       if (!t || endedInPaginated(s, t)) return s;
-      applyTurnEnd(s.mode, t, pos, 'interrupted', null, ev.payload);
+      // Legacy: naming another turn, it leaves the times of a turn its task_started opened as they
+      // were (measured on 0.169.0 by the fuzzer, 20261160:201:3).
+      const keepTimes = !named && ev.payload.turn_id != null && t.anchoredByStart;
+      applyTurnEnd(
+        s.mode,
+        t,
+        pos,
+        'interrupted',
+        null,
+        keepTimes ? { completed_at: t.completedAt, duration_ms: t.durationMs } : ev.payload,
+      );
       // Legacy: 0.169 finishes the open turn it interrupts (measured: foldRules.compat.spec.ts).
       if (s.mode === 'legacy' && s.currentTurnId === t.id) s.currentTurnId = null;
       return s;

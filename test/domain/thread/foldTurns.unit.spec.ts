@@ -291,6 +291,26 @@ describe('foldTurns (legacy)', () => {
     expect(foldLines('legacy', w.lines)).to.deep.equal([]);
   });
 
+  it('a turn_aborted naming another turn interrupts the open one, stamping its times only on an implicit turn (0.169.0, measured: fuzzer 20261160:201:3)', () => {
+    const w = new RolloutWriter('legacy', 'AB').sessionMeta();
+    // Opened by its task_started: interrupted, its times left as they were.
+    w.taskStarted('t1').push('event_msg', { type: 'user_message', message: 'x' });
+    w.turnAborted('elsewhere');
+    // Implicit (a user message opens it): the abort's times.
+    w.push('event_msg', { type: 'user_message', message: 'y' });
+    w.turnAborted('elsewhere');
+    // Naming no turn at all: the open turn takes the abort's times.
+    w.taskStarted('t3').push('event_msg', { type: 'user_message', message: 'z' });
+    w.push('event_msg', { type: 'turn_aborted', reason: 'interrupted', completed_at: 1795269720, duration_ms: 7 });
+    const turns = foldLines('legacy', w.lines);
+    expect(turns.map((t) => [t.status, t.completedAt, t.durationMs])).to.deep.equal([
+      ['interrupted', null, null],
+      ['interrupted', turns[1]!.completedAt, 400],
+      ['interrupted', 1795269720, 7],
+    ]);
+    expect(turns[1]!.completedAt).to.be.a('number');
+  });
+
   it('an error event fails no turn: the turn ends as its task_complete says (Codex does not read the line back, policy.rs)', () => {
     const w = new RolloutWriter('legacy', 'E').sessionMeta();
     w.taskStarted('t1').push('event_msg', { type: 'user_message', message: 'x' });

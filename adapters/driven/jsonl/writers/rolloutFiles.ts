@@ -4,7 +4,7 @@ import { syncFolder, tempPathBeside } from '../../fs/writeFileAtomic.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../../../domain/errors.js';
-import { take, useCase } from '../../../../domain/effect.js';
+import { take, takeNow, useCase } from '../../../../domain/effect.js';
 import { conflict, corrupt, decodeError, invalidArgument, ioError, notFound } from '../../../../domain/errors.js';
 import type { AppendResult, EventLog, HistoryEntry, RolloutFiles } from '../../../../domain/ports.js';
 import { decodeRolloutLine } from '../../../../domain/rollout/line.js';
@@ -80,16 +80,16 @@ export const jsonlRolloutFiles = (
     let first: LogPosition | undefined;
     let batch: string[] = [];
     let bytes = 0;
-    const flush = async (): Promise<E.Either<EngineError, void>> => {
-      if (batch.length === 0) return E.right(undefined);
-      const r = await appendLines(temp, batch, expected, { ...writer, validate: false })();
-      batch = [];
-      bytes = 0;
-      if (E.isLeft(r)) return r;
-      first ??= r.right.first;
-      expected = r.right.next;
-      return E.right(undefined);
-    };
+    const flush = (): Promise<E.Either<EngineError, void>> =>
+      useCase(async () => {
+        if (batch.length === 0) return;
+        const r = await appendLines(temp, batch, expected, { ...writer, validate: false })();
+        batch = [];
+        bytes = 0;
+        const appended = takeNow(r);
+        first ??= appended.first;
+        expected = appended.next;
+      })();
     try {
       for await (const line of lines) {
         batch.push(line);

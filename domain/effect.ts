@@ -16,6 +16,12 @@ import { isEngineError } from './errors.js';
  * bug) propagates as it is. Async generators inside a use case (page walks) stop the same way;
  * the stop leaves through the `for await` that consumes them.
  *
+ * Synchronous code that answers `Either` (decoders, codecs, plugin readers) has the same style without
+ * a Promise: `takeNow(answer)` gives an `Either`'s value or stops with its error, `decide(body)` runs
+ * the body as an `Either`. They stop with the same private class, so one catch rule holds: a
+ * `takeNow` inside a `useCase` stops the use case, a `take` cannot reach a `decide` (it is async).
+ * Not for per-line hot paths (the fold, line decoding): a stop is a throw.
+ *
  * An answer streamed out of a use case (`streamOfUseCase`) runs after `useCase` returned: its
  * stops leave it as the `EngineError` they carry, thrown, for the transport that writes it;
  * `takeAll` takes such a stream back inside a use case.
@@ -46,6 +52,22 @@ export const useCase =
       throw err;
     }
   };
+
+/** The synchronous `take`: an `Either`'s value, or a stop with its error. */
+export const takeNow = <A>(answer: E.Either<EngineError, A>): A => {
+  if (E.isLeft(answer)) throw new Stop(answer.left);
+  return answer.right;
+};
+
+/** The synchronous `useCase`: the body's value is Right, the error it stopped with (`takeNow`, `stop`) Left. */
+export const decide = <A>(body: () => A): E.Either<EngineError, A> => {
+  try {
+    return E.right(body());
+  } catch (err) {
+    if (err instanceof Stop) return E.left(err.error);
+    throw err;
+  }
+};
 
 /** A stream answered by a use case, run as its consumer pulls it: a stop inside throws the EngineError it carries. */
 export async function* streamOfUseCase<A>(body: () => AsyncGenerator<A>): AsyncGenerator<A> {

@@ -1,4 +1,6 @@
-import * as E from 'fp-ts/lib/Either.js';
+import type * as E from 'fp-ts/lib/Either.js';
+import type { EngineError } from '../errors.js';
+import { take, useCase } from '../effect.js';
 
 /**
  * The walk from a rollout down its `history_base` hops to the root, shared by every reader of
@@ -72,18 +74,15 @@ export const walkHistorySync = <N>(
 };
 
 /** Drive the walk with an asynchronous lookup that may fail (the first failure ends the walk). */
-export const walkHistoryAsync = async <N, L>(
+export const walkHistoryAsync = <N>(
   start: N,
   startId: string,
   baseOf: (node: N) => HistoryHop | null,
-  lookup: (rolloutId: string) => Promise<E.Either<L, N | undefined>>,
-): Promise<E.Either<L, WalkedHistory<N>>> => {
-  const w = walkHistory(start, startId, baseOf);
-  let r = w.next();
-  while (r.done !== true) {
-    const node = await lookup(r.value.rolloutId);
-    if (E.isLeft(node)) return node;
-    r = w.next(node.right);
-  }
-  return E.right(r.value);
-};
+  lookup: (rolloutId: string) => Promise<E.Either<EngineError, N | undefined>>,
+): Promise<E.Either<EngineError, WalkedHistory<N>>> =>
+  useCase(async () => {
+    const w = walkHistory(start, startId, baseOf);
+    let r = w.next();
+    while (r.done !== true) r = w.next(await take(lookup(r.value.rolloutId)));
+    return r.value;
+  })();

@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { PluginId } from './pluginId.js';
 import { pluginKey } from './pluginId.js';
 import type { PluginCapabilitySummary } from './telemetry.js';
@@ -87,13 +88,17 @@ const AppFile = t.partial({
 });
 
 /** Connector ids an app config file declares, in the file's key order (Codex keeps it: an `IndexMap`). */
-export const appConnectorIdsOf = (text: string): string[] => {
-  const decoded = AppFile.decode(jsonOf(text));
-  if (E.isLeft(decoded)) return [];
-  return Object.values(decoded.right.apps ?? {})
-    .map((app) => app.id)
-    .filter((id) => id.trim() !== '');
-};
+export const appConnectorIdsOf = (text: string): string[] =>
+  pipe(
+    AppFile.decode(jsonOf(text)),
+    E.match(
+      () => [],
+      (file) =>
+        Object.values(file.apps ?? {})
+          .map((app) => app.id)
+          .filter((id) => id.trim() !== ''),
+    ),
+  );
 
 const sortedUnique = (xs: ReadonlyArray<string>): string[] => [...new Set(xs)].sort();
 const firstOfEach = (xs: ReadonlyArray<string>): string[] => [...new Set(xs)];

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../errors.js';
 import { invalidArgument } from '../errors.js';
+import { decide, takeNow } from '../effect.js';
 
 /** A plugin as Codex config and the plugin cache name it: `<name>@<marketplace>`. */
 export interface PluginId {
@@ -24,11 +25,11 @@ export const parsePluginId = (key: string): E.Either<EngineError, PluginId> => {
   const at = key.lastIndexOf('@');
   if (at <= 0 || at === key.length - 1)
     return E.left(invalidArgument('plugin id', `expected <name>@<marketplace>, got ${JSON.stringify(key)}`));
-  const name = validatePluginSegment(key.slice(0, at), 'plugin name');
-  if (E.isLeft(name)) return name;
-  const market = validatePluginSegment(key.slice(at + 1), 'marketplace name');
-  if (E.isLeft(market)) return market;
-  return E.right(Object.freeze({ pluginName: name.right, marketplaceName: market.right }));
+  return decide(() => {
+    const pluginName = takeNow(validatePluginSegment(key.slice(0, at), 'plugin name'));
+    const marketplaceName = takeNow(validatePluginSegment(key.slice(at + 1), 'marketplace name'));
+    return Object.freeze({ pluginName, marketplaceName });
+  });
 };
 
 export const pluginKey = (id: PluginId): string => `${id.pluginName}@${id.marketplaceName}`;

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../errors.js';
 import { decodeError } from '../errors.js';
+import { decide, takeNow } from '../effect.js';
 import type { RemoteInstalledPage, RemotePluginItem, RemotePluginSkill } from './remoteCatalog.js';
 import {
   REMOTE_GLOBAL_MARKETPLACE_NAME,
@@ -105,49 +106,48 @@ const skillOf = (skill: RemotePluginSkill, disabled: ReadonlySet<string>): Recor
 export const remotePluginSummaryOf = (
   item: RemotePluginItem,
   installed: InstalledEntry | undefined,
-): E.Either<EngineError, { readonly marketplaceName: string; readonly summary: Record<string, unknown> }> => {
-  const marketplace = marketplaceOf(item);
-  if (E.isLeft(marketplace)) return marketplace;
-  const marketplaceName = marketplace.right;
-  const version = item.release.version ?? null;
-  const shareContext =
-    item.scope === 'WORKSPACE'
-      ? {
-          remotePluginId: item.id,
-          remoteVersion: version,
-          discoverability: item.discoverability ?? null,
-          shareUrl: item.share_url ?? null,
-          creatorAccountUserId: item.creator_account_user_id ?? null,
-          creatorName: item.creator_name ?? null,
-          sharePrincipals: item.share_principals ?? null,
-          canPublishToWorkspace: item.can_publish_to_workspace ?? null,
-        }
-      : null;
-  return E.right({
-    marketplaceName,
-    summary: {
-      id: `${item.name}@${marketplaceName}`,
-      remotePluginId: item.id,
-      version,
-      localVersion: installed?.release.version ?? null,
-      name: item.name,
-      shareContext,
-      source: { type: 'remote' },
-      installed: installed !== undefined,
-      installedAt: null,
-      enabled: installed?.enabled ?? false,
-      installPolicy: item.installation_policy ?? 'AVAILABLE',
-      installPolicySource: null,
-      mustShowInstallationInterstitial: null,
-      authPolicy: item.authentication_policy ?? 'ON_INSTALL',
-      availability: 'AVAILABLE',
-      disabledReason: null,
-      eligiblePlanTypes: null,
-      interface: interfaceOf(item),
-      keywords: [],
-    },
+): E.Either<EngineError, { readonly marketplaceName: string; readonly summary: Record<string, unknown> }> =>
+  decide(() => {
+    const marketplaceName = takeNow(marketplaceOf(item));
+    const version = item.release.version ?? null;
+    const shareContext =
+      item.scope === 'WORKSPACE'
+        ? {
+            remotePluginId: item.id,
+            remoteVersion: version,
+            discoverability: item.discoverability ?? null,
+            shareUrl: item.share_url ?? null,
+            creatorAccountUserId: item.creator_account_user_id ?? null,
+            creatorName: item.creator_name ?? null,
+            sharePrincipals: item.share_principals ?? null,
+            canPublishToWorkspace: item.can_publish_to_workspace ?? null,
+          }
+        : null;
+    return {
+      marketplaceName,
+      summary: {
+        id: `${item.name}@${marketplaceName}`,
+        remotePluginId: item.id,
+        version,
+        localVersion: installed?.release.version ?? null,
+        name: item.name,
+        shareContext,
+        source: { type: 'remote' },
+        installed: installed !== undefined,
+        installedAt: null,
+        enabled: installed?.enabled ?? false,
+        installPolicy: item.installation_policy ?? 'AVAILABLE',
+        installPolicySource: null,
+        mustShowInstallationInterstitial: null,
+        authPolicy: item.authentication_policy ?? 'ON_INSTALL',
+        availability: 'AVAILABLE',
+        disabledReason: null,
+        eligiblePlanTypes: null,
+        interface: interfaceOf(item),
+        keywords: [],
+      },
+    };
   });
-};
 
 /**
  * Where a remote plugin's `localVersion` comes from: the account's installed release (Codex
@@ -159,24 +159,24 @@ export type RemoteLocalVersion = 'accountRelease' | 'pluginCache';
 export const remotePluginDetailOf = (
   item: RemotePluginItem,
   installed: InstalledEntry | undefined,
-): E.Either<EngineError, { plugin: Record<string, unknown> }> => {
-  const summarised = remotePluginSummaryOf(item, installed);
-  if (E.isLeft(summarised)) return summarised;
-  const disabled = new Set(installed?.disabled_skill_names ?? []);
-  return E.right({
-    plugin: {
-      marketplaceName: summarised.right.marketplaceName,
-      marketplacePath: null,
-      summary: summarised.right.summary,
-      shareUrl: item.share_url ?? null,
-      description: nonEmpty(item.release.description),
-      skills: (item.release.skills ?? []).map((s) => skillOf(s, disabled)),
-      onboardingSkill: null,
-      hooks: [],
-      apps: (item.release.app_ids ?? []).map(appSummaryOf),
-      appTemplates: [],
-      mcpServers: [],
-      scheduledTasks: null,
-    },
+): E.Either<EngineError, { plugin: Record<string, unknown> }> =>
+  decide(() => {
+    const summarised = takeNow(remotePluginSummaryOf(item, installed));
+    const disabled = new Set(installed?.disabled_skill_names ?? []);
+    return {
+      plugin: {
+        marketplaceName: summarised.marketplaceName,
+        marketplacePath: null,
+        summary: summarised.summary,
+        shareUrl: item.share_url ?? null,
+        description: nonEmpty(item.release.description),
+        skills: (item.release.skills ?? []).map((s) => skillOf(s, disabled)),
+        onboardingSkill: null,
+        hooks: [],
+        apps: (item.release.app_ids ?? []).map(appSummaryOf),
+        appTemplates: [],
+        mcpServers: [],
+        scheduledTasks: null,
+      },
+    };
   });
-};

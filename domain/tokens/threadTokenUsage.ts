@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { TokenUsage } from '../rollout/kinds/common.js';
 import { optional } from '../rollout/kinds/common.js';
 import { decodeShape } from '../decodeShape.js';
@@ -44,15 +45,18 @@ const breakdown = (u: TokenUsage | null | undefined): TokenUsageBreakdown => ({
 });
 
 /** The protocol view of a persisted `token_count.info`; Left: the info is not a usage snapshot. */
-export const threadTokenUsage = (info: unknown): E.Either<string, ThreadTokenUsage> => {
-  const d = decodeShape(TokenCountInfo, info);
-  if (E.isLeft(d)) return E.left('token_count info has no total_token_usage');
-  return E.right({
-    total: breakdown(d.right.total_token_usage),
-    last: breakdown(d.right.last_token_usage),
-    modelContextWindow: d.right.model_context_window ?? null,
-  });
-};
+export const threadTokenUsage = (info: unknown): E.Either<string, ThreadTokenUsage> =>
+  pipe(
+    decodeShape(TokenCountInfo, info),
+    E.bimap(
+      () => 'token_count info has no total_token_usage',
+      (d) => ({
+        total: breakdown(d.total_token_usage),
+        last: breakdown(d.last_token_usage),
+        modelContextWindow: d.model_context_window ?? null,
+      }),
+    ),
+  );
 
 /**
  * The turn a replayed usage update names: the turn that was running when the last token_count

@@ -269,15 +269,20 @@ const indexPlanned = async (
     }
   }
   // Files that only record a checkpoint (or nothing) are done here; the others in the workers.
-  const local = await indexFiles(
-    store,
-    plan.actions.filter((a) => a.action.kind !== 'index'),
-    options,
-    summary,
-  );
-  if (E.isLeft(local)) return local;
-  const offset = plan.actions.length - reading.length;
-  return indexFilesInWorkers(workers.indexPath, workers.count, reading, options, summary, (n) => progress(offset + n));
+  return useCase(async () => {
+    await take(
+      indexFiles(
+        store,
+        plan.actions.filter((a) => a.action.kind !== 'index'),
+        options,
+        summary,
+      ),
+    );
+    const offset = plan.actions.length - reading.length;
+    return take(
+      indexFilesInWorkers(workers.indexPath, workers.count, reading, options, summary, (n) => progress(offset + n)),
+    );
+  })();
 };
 
 /**

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import { stop, take, useCase } from '../../domain/effect.js';
+import { stop, take, takeNow, useCase } from '../../domain/effect.js';
 import { invalidArgument, isEngineError, unsupported } from '../../domain/errors.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
 import { planMigration, MIGRATIONS } from '../../migrations/index/steps.js';
@@ -64,13 +64,15 @@ const recordHome = (home: HomeIdentity): IndexWrite => ({
 });
 
 /** A permission failure opening the index is the user's to fix (another folder), not an LMDB riddle. */
-const openError = (dir: string, e: EngineError): EngineError =>
-  isPermissionDenied(e)
-    ? invalidArgument(
-        'index dir',
-        `the index at ${dir} is not writable by this user (${e.code}): give --index-dir a folder you can write`,
-      )
-    : e;
+const openErrorIn =
+  (dir: string) =>
+  (e: EngineError): EngineError =>
+    isPermissionDenied(e)
+      ? invalidArgument(
+          'index dir',
+          `the index at ${dir} is not writable by this user (${e.code}): give --index-dir a folder you can write`,
+        )
+      : e;
 
 /**
  * Open the index of `home` at `dir`, bringing its schema to SCHEMA_VERSION: a new environment gets
@@ -106,12 +108,11 @@ export const openIndex = (
       lmdbError(dir, 'open'),
     );
     if (linked !== undefined) return stop(linked);
-    const locked = await takeIndexLock(dir, options.onIndexLockWait);
-    if (E.isLeft(locked)) return stop(openError(dir, locked.left));
+    const locked = takeNow(E.mapLeft(openErrorIn(dir))(await takeIndexLock(dir, options.onIndexLockWait)));
     try {
       return await take(openLocked(dir, identity, target, options));
     } finally {
-      await releaseLock(locked.right).catch(() => false);
+      await releaseLock(locked).catch(() => false);
     }
   });
 
@@ -202,9 +203,7 @@ const openLocked = async (
   options: CatchUpOptions & { readonly migrations?: ReadonlyArray<IndexMigration> },
 ): Promise<E.Either<EngineError, OpenIndexResult>> =>
   useCase(async (): Promise<OpenIndexResult> => {
-    const opened = await openLmdbIndex(dir)();
-    if (E.isLeft(opened)) return stop(openError(dir, opened.left));
-    const store = opened.right;
+    const store = takeNow(E.mapLeft(openErrorIn(dir))(await openLmdbIndex(dir)()));
     // One row of each is enough to know (listing every key of a large index slowed a serve's start).
     const hasRows = async (table: 'files' | 'threads'): Promise<boolean> => {
       const first = await store.range(table, [], { limit: 1 })();
@@ -259,36 +258,34 @@ const rebuildInPlace = async (
   target: number,
   options: CatchUpOptions,
   migrated: 'rebuilt' | 'rerooted',
-): Promise<E.Either<EngineError, OpenIndexResult>> => {
-  const fresh = `${dir}-rebuild-${process.pid}`;
-  const old = `${dir}-old-${process.pid}`;
-  try {
-    await removeDeadRebuilds(dir);
-    await removeIndexFolder(fresh);
-    const next = await openLmdbIndex(fresh)();
-    if (E.isLeft(next)) return next;
-    const built = await lazyCatchUpHome(next.right, home.root, {
-      ...options,
-      workers: options.workers && { ...options.workers, indexPath: fresh },
-    })();
-    const marked = next.right.transact('mark rebuilt', (_r, write) => {
-      write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
-      // A rebuild of the token projection alone (a `tokens` run) is no backfill: the next gate runs one.
-      if (options.subset !== 'tokens') write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true });
-      write(recordHome(home));
-    });
-    await next.right.close()();
-    if (E.isLeft(built)) return built;
-    if (E.isLeft(marked)) return marked;
-    await store.close()();
-    const swapped = await swapIndex(fresh, dir, old);
-    if (E.isLeft(swapped)) return swapped;
-  } catch (err) {
-    return E.left(lmdbError(dir, 'rebuild swap')(err));
-  }
-  const reopened = await openLmdbIndex(dir)();
-  return E.isLeft(reopened) ? reopened : E.right({ store: reopened.right, migrated });
-};
+): Promise<E.Either<EngineError, OpenIndexResult>> =>
+  useCase(async () => {
+    const fresh = `${dir}-rebuild-${process.pid}`;
+    const old = `${dir}-old-${process.pid}`;
+    // Its own use case: what it throws (not a stop) is the swap's failure.
+    const rebuilt = useCase(async () => {
+      await removeDeadRebuilds(dir);
+      await removeIndexFolder(fresh);
+      const next = await take(openLmdbIndex(fresh));
+      const built = await lazyCatchUpHome(next, home.root, {
+        ...options,
+        workers: options.workers && { ...options.workers, indexPath: fresh },
+      })();
+      const marked = next.transact('mark rebuilt', (_r, write) => {
+        write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
+        // A rebuild of the token projection alone (a `tokens` run) is no backfill: the next gate runs one.
+        if (options.subset !== 'tokens') write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true });
+        write(recordHome(home));
+      });
+      await next.close()();
+      takeNow(built);
+      takeNow(marked);
+      await store.close()();
+      await take(swapIndex(fresh, dir, old));
+    })().catch((err: unknown) => E.left(lmdbError(dir, 'rebuild swap')(err)));
+    await take(rebuilt);
+    return { store: await take(openLmdbIndex(dir)), migrated };
+  })();
 
 /**
  * Whether the process a lease names is gone: it ran on this host and its pid no longer exists

@@ -222,12 +222,11 @@ const threadSumsOf = (
   } catch {
     return fail();
   }
-  const d = ThreadSumsCodec.decode(json);
-  if (E.isLeft(d)) return fail();
-  const entries = decodeList(d.right.sums, false) ?? fail();
-  const acrossThreads = decodeList(d.right.acrossThreads, true) ?? fail();
-  const str = stringOf(d.right.sums.strings);
-  const c = d.right.clients;
+  const d = E.getOrElseW(fail)(ThreadSumsCodec.decode(json));
+  const entries = decodeList(d.sums, false) ?? fail();
+  const acrossThreads = decodeList(d.acrossThreads, true) ?? fail();
+  const str = stringOf(d.sums.strings);
+  const c = d.clients;
   if (c.length % 2 !== 0) return fail();
   const clients = new Map<string, string | null>();
   for (let k = 0; k < c.length; k += 2) {

@@ -260,30 +260,31 @@ const foldFile = async (
   };
   txn.add(c);
   try {
-    let r = await started.first;
-    while (r.done !== true) {
-      let full = false;
-      c.tail = r.value.tail;
-      for (const t of r.value.lines) {
-        c.lines.push(t.line);
-        if (t.quarantined) c.quarantined.push(t.quarantined);
-        c.pos = { line: t.line.line + 1, byteOffset: t.line.byteOffset + t.line.byteLength + 1 };
-        summary.lines += 1;
-        summary.bytes += t.line.byteLength + 1;
-        full = txn.grew(t.line.byteLength + 1) || full;
+    // Its own use case, per file: what it throws (not a stop) is the file's read error, below.
+    return await useCase(async () => {
+      let r = await started.first;
+      while (r.done !== true) {
+        let full = false;
+        c.tail = r.value.tail;
+        for (const t of r.value.lines) {
+          c.lines.push(t.line);
+          if (t.quarantined) c.quarantined.push(t.quarantined);
+          c.pos = { line: t.line.line + 1, byteOffset: t.line.byteOffset + t.line.byteLength + 1 };
+          summary.lines += 1;
+          summary.bytes += t.line.byteLength + 1;
+          full = txn.grew(t.line.byteLength + 1) || full;
+        }
+        // Fold while the next chunk is read; commit (chunk boundaries only) when the transaction is full.
+        txn.foldAhead(c);
+        await txn.between();
+        if (full || txn.rows >= txn.rowLimit) {
+          await take(txn.flush());
+          if (c.conflicted) return; // another indexer has this file
+        }
+        r = await started.tail.next();
       }
-      // Fold while the next chunk is read; commit (chunk boundaries only) when the transaction is full.
-      txn.foldAhead(c);
-      await txn.between();
-      if (full || txn.rows >= txn.rowLimit) {
-        const f = await txn.flush();
-        if (E.isLeft(f)) return f;
-        if (c.conflicted) return E.right(undefined); // another indexer has this file
-      }
-      r = await started.tail.next();
-    }
-    c.done = true;
-    return E.right(undefined);
+      c.done = true;
+    })();
   } catch (err) {
     return E.left(err instanceof ScanStartError ? err.error : toEngineError(p.file.path, 'read')(err));
   } finally {

@@ -46,6 +46,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { decodeRolloutLine, makeRolloutLine, type RolloutLine } from '../../domain/rollout/line.js';
 import { decodeError, unsupported, type EngineError } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
+import { decide, takeNow } from '../../domain/effect.js';
 import {
   LegacyRecordTypedEvent,
   LegacyResponseItem,
@@ -355,20 +356,22 @@ export const upcastEnvelopeLess = (
       decodeError(path, firstIndex, firstOffset, 'first line is not a legacy session meta ({id, timestamp, …})'),
     );
   }
-  const first = pipe(
-    parseLine(firstRaw),
-    E.chain((v) => decodeWith(LegacySessionMeta, isObject(v) ? withoutKey(v, 'record_type') : v, 'session meta')),
-    E.mapLeft((reason) => decodeError(path, firstIndex, firstOffset, reason)),
-  );
-  if (E.isLeft(first)) return first;
-  const meta = first.right;
-  const ctx: UpcastLineContext = { path, baseTimestamp: meta.timestamp, firstIndex };
-  const out: Array<E.Either<EngineError, UpcastRolloutLine>> = [];
-  lines.forEach((raw, i) => {
-    if (isBlank(raw)) return;
-    out.push(upcastLegacyLine(raw, i, offsets[i] ?? 0, ctx));
+  return decide(() => {
+    const meta = takeNow(
+      pipe(
+        parseLine(firstRaw),
+        E.chain((v) => decodeWith(LegacySessionMeta, isObject(v) ? withoutKey(v, 'record_type') : v, 'session meta')),
+        E.mapLeft((reason) => decodeError(path, firstIndex, firstOffset, reason)),
+      ),
+    );
+    const ctx: UpcastLineContext = { path, baseTimestamp: meta.timestamp, firstIndex };
+    const out: Array<E.Either<EngineError, UpcastRolloutLine>> = [];
+    lines.forEach((raw, i) => {
+      if (isBlank(raw)) return;
+      out.push(upcastLegacyLine(raw, i, offsets[i] ?? 0, ctx));
+    });
+    return { format, sessionId: meta.id, baseTimestamp: meta.timestamp, lines: out };
   });
-  return E.right({ format, sessionId: meta.id, baseTimestamp: meta.timestamp, lines: out });
 };
 
 /**

@@ -12,6 +12,7 @@ import type { AnalyticsEvent } from '../../domain/analytics/event.js';
 import { reconstructAnalyticsEvents } from '../../domain/analytics/reconstruct.js';
 import type { PluginsManager } from '../plugins/pluginsManager.js';
 import { pluginObservations, storedResponses, toolItemRows } from '../internal/indexScans.js';
+import { take, useCase } from '../../domain/effect.js';
 
 export interface ReconstructedAnalytics {
   readonly events: ReadonlyArray<AnalyticsEvent>;
@@ -23,27 +24,20 @@ export interface ReconstructedAnalytics {
  * Analytics events of a CODEX_HOME from its (caught-up) index and plugin cache. Plugin telemetry
  * metadata comes from the plugins manager, the one place it is built.
  */
-export const reconstructAnalytics =
-  (
-    store: IndexStore,
-    cache: PluginCache,
-    manager: PluginsManager,
-  ): TE.TaskEither<EngineError, ReconstructedAnalytics> =>
-  async () => {
-    const rollouts = await store.range('rollouts', [])();
-    if (E.isLeft(rollouts)) return rollouts;
-    const turnRows = await store.range('turns', [])();
-    if (E.isLeft(turnRows)) return turnRows;
-    const stored = await storedResponses(store)();
-    if (E.isLeft(stored)) return stored;
-    const observations = await pluginObservations(store)();
-    if (E.isLeft(observations)) return observations;
-    const tools = await toolItemRows(store)();
-    if (E.isLeft(tools)) return tools;
-    const cached = await cache.list()();
-    if (E.isLeft(cached)) return cached;
+export const reconstructAnalytics = (
+  store: IndexStore,
+  cache: PluginCache,
+  manager: PluginsManager,
+): TE.TaskEither<EngineError, ReconstructedAnalytics> =>
+  useCase(async () => {
+    const rollouts = await take(store.range('rollouts', []));
+    const turnRows = await take(store.range('turns', []));
+    const stored = await take(storedResponses(store));
+    const observations = await take(pluginObservations(store));
+    const tools = await take(toolItemRows(store));
+    const cached = await take(cache.list());
     const turns = new Map<string, TurnRow[]>();
-    for (const r of turnRows.right) {
+    for (const r of turnRows) {
       const list = turns.get(r.key[0]) ?? [];
       list.push(r.value);
       turns.set(r.key[0], list);
@@ -65,25 +59,25 @@ export const reconstructAnalytics =
       return E.isRight(bare) ? bare.right : undefined;
     };
     const installed: PluginTelemetryMetadata[] = [];
-    for (const c of cached.right) {
+    for (const c of cached) {
       if (c.activeVersion === null) continue;
       if (c.sidecarError !== null) problems.push(`${pluginKey(c.pluginId)}: ${renderError(c.sidecarError)}`);
       const m = await metadataOf(pluginKey(c.pluginId), c.remotePluginId);
       if (m) installed.push(m);
     }
     const pluginMetadata = new Map<string, PluginTelemetryMetadata>();
-    for (const key of [...new Set(observations.right.map((o) => o.observation.pluginKey))].sort()) {
+    for (const key of [...new Set(observations.map((o) => o.observation.pluginKey))].sort()) {
       const m = await metadataOf(key);
       if (m) pluginMetadata.set(key, m);
     }
     const events = reconstructAnalyticsEvents({
-      rollouts: rollouts.right.map((r) => r.value),
+      rollouts: rollouts.map((r) => r.value),
       turns,
-      responses: selectResponses(stored.right).counted,
-      pluginObservations: observations.right,
+      responses: selectResponses(stored).counted,
+      pluginObservations: observations,
       installedPlugins: installed,
       pluginMetadata,
-      toolItems: tools.right,
+      toolItems: tools,
     });
-    return E.right({ events, pluginProblems: [...new Set(problems)].sort() });
-  };
+    return { events, pluginProblems: [...new Set(problems)].sort() };
+  });

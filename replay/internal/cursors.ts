@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
 import { parseJson } from '../../domain/jsonNesting.js';
+import { decide, stop, takeNow } from '../../domain/effect.js';
 
 /**
  * Codex's page cursors: plain JSON text. Paginated threads name a rollout ordinal and a scope;
@@ -55,25 +56,24 @@ export const parseHistoryCursor = (
   text: string,
   threadId: string,
   scope: CursorScope,
-): E.Either<EngineError, HistoryCursor> => {
-  const decoded = HistoryCursorCodec.decode(jsonOrUndefined(text));
-  if (E.isLeft(decoded)) return E.left(invalidCursor(text));
-  const c = decoded.right;
-  if (
-    c.requestedThreadId !== threadId ||
-    c.scope.kind !== scope ||
-    !Number.isSafeInteger(c.rolloutOrdinal) ||
-    c.rolloutOrdinal < 0
-  )
-    return E.left(invalidCursor(text));
-  if (c.rolloutLine !== undefined && (!Number.isSafeInteger(c.rolloutLine) || c.rolloutLine < 0))
-    return E.left(invalidCursor(text));
-  return E.right({
-    rolloutOrdinal: c.rolloutOrdinal,
-    includeAnchor: c.includeAnchor,
-    ...(c.rolloutLine === undefined ? {} : { rolloutLine: c.rolloutLine }),
+): E.Either<EngineError, HistoryCursor> =>
+  decide(() => {
+    const c = takeNow(E.mapLeft(() => invalidCursor(text))(HistoryCursorCodec.decode(jsonOrUndefined(text))));
+    if (
+      c.requestedThreadId !== threadId ||
+      c.scope.kind !== scope ||
+      !Number.isSafeInteger(c.rolloutOrdinal) ||
+      c.rolloutOrdinal < 0
+    )
+      return stop(invalidCursor(text));
+    if (c.rolloutLine !== undefined && (!Number.isSafeInteger(c.rolloutLine) || c.rolloutLine < 0))
+      return stop(invalidCursor(text));
+    return {
+      rolloutOrdinal: c.rolloutOrdinal,
+      includeAnchor: c.includeAnchor,
+      ...(c.rolloutLine === undefined ? {} : { rolloutLine: c.rolloutLine }),
+    };
   });
-};
 
 export const serializeHistoryCursor = (
   threadId: string,

@@ -21,7 +21,7 @@ export const withLocalVersion = async (
 ): Promise<E.Either<EngineError, Record<string, unknown>>> => {
   if (from === 'accountRelease') return E.right(summary);
   const id = parsePluginId(String(summary['id']));
-  if (E.isLeft(id)) return E.right({ ...summary, localVersion: null });
-  const cached = await cachedVersion(id.right)();
+  // An id the cache cannot name has no bundle there.
+  const cached = E.isRight(id) ? await cachedVersion(id.right)() : E.right(null);
   return E.map((localVersion: string | null) => ({ ...summary, localVersion }))(cached);
 };

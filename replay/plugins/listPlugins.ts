@@ -13,7 +13,7 @@ import type { CachedVersion } from '../internal/remoteLocalVersion.js';
 import { marketplaceEntry, pluginSummary } from '../../domain/plugins/marketplace.js';
 import type { PluginMarketplaceEntry } from '../../domain/plugins/marketplace.js';
 import { visibleMarketplaces } from '../internal/visibleMarketplaces.js';
-import { stop, take, useCase } from '../../domain/effect.js';
+import { stop, take, takeNow, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** Codex 0.169.0's `PluginListMarketplaceKind`. */
@@ -40,34 +40,30 @@ const remoteCatalogsOf = (kinds: ReadonlyArray<MarketplaceKind> | null, remoteFe
 };
 
 /** One remote catalog as a marketplace entry: its entries in the catalog's order, each with the account's installed state. */
-const remoteMarketplace = async (
+const remoteMarketplace = (
   backend: RemotePluginBackend,
   catalog: RemoteCatalog,
   localVersion: RemoteLocalVersion,
   cachedVersion: CachedVersion,
-): Promise<E.Either<EngineError, RemoteMarketplaceEntry | null>> => {
-  const installed = await backend.installedPlugins(false, catalog.installedScope)();
-  if (E.isLeft(installed)) return installed;
-  const items = await backend.catalog(catalog)();
-  if (E.isLeft(items)) return items;
-  const plugins: Array<Record<string, unknown>> = [];
-  for (const item of items.right) {
-    const s = remotePluginSummaryOf(
-      item,
-      installed.right.find((p) => p.id === item.id),
-    );
-    if (E.isLeft(s)) return s;
-    const summary = await withLocalVersion(s.right.summary, localVersion, cachedVersion);
-    if (E.isLeft(summary)) return summary;
-    plugins.push(summary.right);
-  }
-  // A catalog without entries is no marketplace (measured: created-by-me with none).
-  return E.right(
-    plugins.length === 0
+): Promise<E.Either<EngineError, RemoteMarketplaceEntry | null>> =>
+  useCase(async () => {
+    const installed = await take(backend.installedPlugins(false, catalog.installedScope));
+    const items = await take(backend.catalog(catalog));
+    const plugins: Array<Record<string, unknown>> = [];
+    for (const item of items) {
+      const s = takeNow(
+        remotePluginSummaryOf(
+          item,
+          installed.find((p) => p.id === item.id),
+        ),
+      );
+      plugins.push(await take(withLocalVersion(s.summary, localVersion, cachedVersion)));
+    }
+    // A catalog without entries is no marketplace (measured: created-by-me with none).
+    return plugins.length === 0
       ? null
-      : { name: catalog.name, path: null, interface: { displayName: catalog.displayName }, plugins },
-  );
-};
+      : { name: catalog.name, path: null, interface: { displayName: catalog.displayName }, plugins };
+  })();
 
 /**
  * `plugin/list`: every local marketplace the home sees, each plugin summarised (Codex's

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { PluginId } from '../../domain/plugins/pluginId.js';
 import type { PluginCache, StagedBundle } from '../../domain/plugins/ports.js';
@@ -69,20 +70,16 @@ export interface PluginsManager {
 
 export const pluginsManager = (deps: PluginsManagerDeps): PluginsManager => {
   const { cache } = deps;
-  const metadata: PluginsManager['telemetryMetadata'] =
-    (id, opts = {}) =>
-    async () => {
+  const metadata: PluginsManager['telemetryMetadata'] = (id, opts = {}) =>
+    useCase(async () => {
       const summary =
-        opts.capabilitySummary !== undefined ? E.right(opts.capabilitySummary) : await cache.capabilitySummary(id)();
-      if (E.isLeft(summary)) return summary;
-      return E.right(
-        telemetryMetadata({
-          pluginId: id,
-          remotePluginId: opts.remotePluginId ?? null,
-          capabilitySummary: summary.right,
-        }),
-      );
-    };
+        opts.capabilitySummary !== undefined ? opts.capabilitySummary : await take(cache.capabilitySummary(id));
+      return telemetryMetadata({
+        pluginId: id,
+        remotePluginId: opts.remotePluginId ?? null,
+        capabilitySummary: summary,
+      });
+    });
   const report = (
     state: PluginState,
     m: PluginTelemetryMetadata,
@@ -107,27 +104,25 @@ export const pluginsManager = (deps: PluginsManagerDeps): PluginsManager => {
         TE.chain((m: PluginTelemetryMetadata) => report('installed', m))(metadata(id, { remotePluginId: null })),
       )(cache.install(sourceDir, id, version)),
     installRemote,
-    syncRemote: (id, version, remotePluginId, source) => async () => {
-      const active = await cache.activeVersion(id)();
-      if (E.isLeft(active)) return active;
-      if (active.right !== version) {
-        const staged = await source()();
-        if (E.isLeft(staged)) return staged;
-        try {
-          const r = await TE.chain(() => cache.writeRemoteId(id, remotePluginId))(
-            cache.install(staged.right.root, id, version),
-          )();
-          return E.isLeft(r) ? r : E.right('installed' as const);
-        } finally {
-          await staged.right.dispose();
+    syncRemote: (id, version, remotePluginId, source) =>
+      useCase(async () => {
+        if ((await take(cache.activeVersion(id))) !== version) {
+          const staged = await take(source());
+          try {
+            await take(
+              TE.chain(() => cache.writeRemoteId(id, remotePluginId))(cache.install(staged.root, id, version)),
+            );
+            return 'installed' as const;
+          } finally {
+            await staged.dispose();
+          }
         }
-      }
-      const current = await cache.readRemoteId(id)();
-      // A sidecar we cannot read (unknown schema, corrupt) is replaced by the backend's answer.
-      if (E.isRight(current) && current.right === remotePluginId.trim()) return E.right('current' as const);
-      const w = await cache.writeRemoteId(id, remotePluginId)();
-      return E.isLeft(w) ? w : E.right('backfilled' as const);
-    },
+        const current = await cache.readRemoteId(id)();
+        // A sidecar we cannot read (unknown schema, corrupt) is replaced by the backend's answer.
+        if (E.isRight(current) && current.right === remotePluginId.trim()) return 'current' as const;
+        await take(cache.writeRemoteId(id, remotePluginId));
+        return 'backfilled' as const;
+      }),
     uninstall: (id) =>
       TE.chain((m: PluginTelemetryMetadata) => TE.chain(() => report('uninstalled', m))(cache.uninstall(id)))(
         metadata(id),

@@ -5,7 +5,7 @@ import { rejected } from '../../domain/errors.js';
 import type { PluginConfig } from '../../domain/plugins/ports.js';
 import { parsePluginId, pluginKey } from '../../domain/plugins/pluginId.js';
 import type { PluginsManager } from './pluginsManager.js';
-import { stop, take, useCase } from '../../domain/effect.js';
+import { take, takeNow, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /**
@@ -18,9 +18,8 @@ export const uninstallPlugin = (
   { pluginId }: ParamsOf<'plugin/uninstall'>,
 ): TE.TaskEither<EngineError, Record<string, never>> =>
   useCase(async () => {
-    const id = parsePluginId(pluginId);
-    if (E.isLeft(id)) return stop(rejected('invalid remote plugin id'));
-    await take(deps.manager.uninstall(id.right));
-    await take(deps.config.remove(pluginKey(id.right)));
+    const id = takeNow(E.mapLeft(() => rejected('invalid remote plugin id'))(parsePluginId(pluginId)));
+    await take(deps.manager.uninstall(id));
+    await take(deps.config.remove(pluginKey(id)));
     return {};
   });

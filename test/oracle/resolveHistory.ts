@@ -38,7 +38,7 @@ export const resolveThread =
     if (E.isLeft(meta)) return meta;
 
     type Node = { readonly file: RolloutFile; readonly meta: SessionMetaPayload };
-    const walked = await walkHistoryAsync<Node, EngineError>(
+    const walked = await walkHistoryAsync<Node>(
       { file: current, meta: meta.right },
       rolloutIdOf(current),
       (n) => hopOfMeta(n.meta),

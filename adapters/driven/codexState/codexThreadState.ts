@@ -16,6 +16,7 @@ import type { EngineError } from '../../../domain/errors.js';
 import { corrupt, heldByCodex, isEngineError, rejected } from '../../../domain/errors.js';
 import type { CodexThreadState, CurrentFileChange } from '../../../replay/ports.js';
 import { isInsideHome } from '../fs/insideHome.js';
+import { take, takeNow, useCase } from '../../../domain/effect.js';
 import { LinkRefused } from '../fs/fsError.js';
 import { CODEX_STATE_DB, stateDbOf } from '../fs/codexStateDb.js';
 import { openSqlite, type SqliteDb } from '../sqlite/sqliteDb.js';
@@ -117,11 +118,10 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
     return holder === null ? E.right(undefined) : E.left(heldBy(threadId, holder));
   };
 
-  const switchCurrentFile =
+  /** The write, and the thread's row moved with it in Codex's state DB (when there is one), in one transaction. */
+  const switchInStateDb =
     <A>(change: CurrentFileChange, write: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
     async () => {
-      const free = refuseIfHeld(change.threadId);
-      if (E.isLeft(free)) return free;
       // A linked DB refuses the change (nothing written): a row left unmoved would have Codex continue
       // the history the user reverted. No state DB: no Codex has cached this home; the one that comes will scan the files.
       let usable: string | undefined;
@@ -191,6 +191,16 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
         db.close();
       }
     };
+
+  /** A thread's current file switched, unless a Codex holds the thread. */
+  const switchCurrentFile = <A>(
+    change: CurrentFileChange,
+    write: TE.TaskEither<EngineError, A>,
+  ): TE.TaskEither<EngineError, A> =>
+    useCase(async () => {
+      takeNow(refuseIfHeld(change.threadId));
+      return take(switchInStateDb(change, write));
+    });
 
   /** One write transaction on Codex's DB, as Codex's writers take it; none when there is no DB. */
   const inTransaction =

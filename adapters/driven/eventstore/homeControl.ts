@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import type { EngineError } from '../../../domain/errors.js';
 import { corrupt } from '../../../domain/errors.js';
 import { decodeShape } from '../../../domain/decodeShape.js';
+import { stop, take, takeNow, useCase } from '../../../domain/effect.js';
 import type { EventDraft, EventStoreConnection, RecordedEvent } from './eventStoreClient.js';
 import { eventStoreError, isWrongExpectedVersion } from './eventStoreError.js';
 import { deterministicUuid } from './lineEvents.js';
@@ -150,26 +151,23 @@ export const foldFact = (fold: FactsFold, f: HomeFact, revision: number): void =
 };
 
 /** Fold the control stream's events after `fold.revision` into it, a page at a time. */
-const foldNewFacts = async (
+const foldNewFacts = (
   connection: EventStoreConnection,
   fold: FactsFold,
-): Promise<E.Either<EngineError, 'folded' | 'streamGone'>> => {
-  for (;;) {
-    let page: Awaited<ReturnType<EventStoreConnection['read']>>;
-    try {
-      page = await connection.read(HOME_CONTROL_STREAM, fold.revision + 1, 'forwards', PAGE);
-    } catch (err) {
-      return E.left(eventStoreError(HOME_CONTROL_STREAM, 'read')(err));
+): Promise<E.Either<EngineError, 'folded' | 'streamGone'>> =>
+  useCase(async (): Promise<'folded' | 'streamGone'> => {
+    for (;;) {
+      let page: Awaited<ReturnType<EventStoreConnection['read']>>;
+      try {
+        page = await connection.read(HOME_CONTROL_STREAM, fold.revision + 1, 'forwards', PAGE);
+      } catch (err) {
+        return stop(eventStoreError(HOME_CONTROL_STREAM, 'read')(err));
+      }
+      if (page === 'noStream') return fold.revision < 0 ? 'folded' : 'streamGone';
+      for (const event of page) foldFact(fold, takeNow(homeFactOf(event)), event.revision);
+      if (page.length < PAGE) return 'folded';
     }
-    if (page === 'noStream') return E.right(fold.revision < 0 ? 'folded' : 'streamGone');
-    for (const event of page) {
-      const fact = homeFactOf(event);
-      if (E.isLeft(fact)) return fact;
-      foldFact(fold, fact.right, event.revision);
-    }
-    if (page.length < PAGE) return E.right('folded');
-  }
-};
+  })();
 
 /**
  * The control stream folded per connection, kept between reads: a write checks the facts (is its
@@ -245,34 +243,30 @@ export async function* homeFactsInOrder(
  * Record the facts that differ from what the stream says, at its exact revision; another writer
  * in between makes it fold again and retry (facts are idempotent: the same fact is not written twice).
  */
-export const recordHomeFacts = async (
+export const recordHomeFacts = (
   connection: EventStoreConnection,
   facts: ReadonlyArray<HomeFact>,
-): Promise<E.Either<EngineError, number>> => {
-  for (let attempt = 0; ; attempt++) {
-    const known = await readHomeFacts(connection);
-    if (E.isLeft(known)) return known;
-    const fresh = facts.filter((f) => known.right.said.get(factKey(f)) !== factValue(f));
-    if (fresh.length === 0) return E.right(0);
-    const events: EventDraft[] = fresh.map((f, i) => ({
-      id: deterministicUuid(`${HOME_CONTROL_STREAM}\u0000${known.right.revision + 1 + i}\u0000${JSON.stringify(f)}`),
-      type: TYPES[f.kind],
-      data: Buffer.from(JSON.stringify(f), 'utf8'),
-      metadata: {},
-    }));
-    try {
-      await connection.append(
-        HOME_CONTROL_STREAM,
-        events,
-        known.right.revision < 0 ? 'noStream' : known.right.revision,
-      );
-      return E.right(fresh.length);
-    } catch (err) {
-      if (!isWrongExpectedVersion(err) || attempt >= 5)
-        return E.left(eventStoreError(HOME_CONTROL_STREAM, 'append')(err));
+): Promise<E.Either<EngineError, number>> =>
+  useCase(async (): Promise<number> => {
+    for (let attempt = 0; ; attempt++) {
+      const known = await take(readHomeFacts(connection));
+      const fresh = facts.filter((f) => known.said.get(factKey(f)) !== factValue(f));
+      if (fresh.length === 0) return 0;
+      const events: EventDraft[] = fresh.map((f, i) => ({
+        id: deterministicUuid(`${HOME_CONTROL_STREAM}\u0000${known.revision + 1 + i}\u0000${JSON.stringify(f)}`),
+        type: TYPES[f.kind],
+        data: Buffer.from(JSON.stringify(f), 'utf8'),
+        metadata: {},
+      }));
+      try {
+        await connection.append(HOME_CONTROL_STREAM, events, known.revision < 0 ? 'noStream' : known.revision);
+        return fresh.length;
+      } catch (err) {
+        if (!isWrongExpectedVersion(err) || attempt >= 5)
+          return stop(eventStoreError(HOME_CONTROL_STREAM, 'append')(err));
+      }
     }
-  }
-};
+  })();
 
 /**
  * One fact appended just past the control stream's `revision`, or `'conflict'` when another

@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
 import { invalidArgument } from '../../../domain/errors.js';
+import { stop, take, takeNow, useCase } from '../../../domain/effect.js';
 import type { PluginId } from '../../../domain/plugins/pluginId.js';
 import { parsePluginId, pluginKey } from '../../../domain/plugins/pluginId.js';
 import type { CachedPlugin, PluginCache } from '../../../domain/plugins/ports.js';
@@ -158,18 +159,19 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
         const active = activePluginVersion(await versionsOf(id));
         return active === null ? null : readCapabilitySummary(id, nodePath.join(baseRoot(id), active));
       }),
-    writeRemoteId: (id, remotePluginId) => async () => {
-      const bytes = encodeSidecar(remotePluginId);
-      if (E.isLeft(bytes)) return bytes;
-      if (activePluginVersion(await versionsOf(id).catch(() => [])) === null) {
-        return E.left(
-          invalidArgument('plugin', `cannot write remote identity for uninstalled plugin \`${pluginKey(id)}\``),
+    writeRemoteId: (id, remotePluginId) =>
+      useCase(async () => {
+        const bytes = takeNow(encodeSidecar(remotePluginId));
+        if (activePluginVersion(await versionsOf(id).catch(() => [])) === null)
+          return stop(
+            invalidArgument('plugin', `cannot write remote identity for uninstalled plugin \`${pluginKey(id)}\``),
+          );
+        return take(
+          attempt(sidecarPath(id), 'write remote plugin install metadata', () =>
+            writeFileAtomic(sidecarPath(id), bytes, { mode: SIDECAR_MODE, hooks, root: codexHome }),
+          ),
         );
-      }
-      return attempt(sidecarPath(id), 'write remote plugin install metadata', () =>
-        writeFileAtomic(sidecarPath(id), bytes.right, { mode: SIDECAR_MODE, hooks, root: codexHome }),
-      )();
-    },
+      }),
     removeStale: (marketplaceName, keep) =>
       attempt(nodePath.join(root, marketplaceName), 'remove stale remote plugin cache entries', async () => {
         const dir = nodePath.join(root, marketplaceName);

@@ -7,6 +7,7 @@ import { parseTomlText as parseToml } from '../fs/tomlText.js';
 import { load as loadYaml } from 'js-yaml';
 import type { EngineError } from '../../../domain/errors.js';
 import { rejected } from '../../../domain/errors.js';
+import { take, takeNow, useCase } from '../../../domain/effect.js';
 import { DEFAULT_SKILLS_DIR } from '../../../domain/plugins/capabilitySummary.js';
 import type { PluginState, SkillFacts } from '../../../domain/plugins/marketplace.js';
 import { MARKETPLACE_MANIFEST_PATHS, parseMarketplace } from '../../../domain/plugins/marketplace.js';
@@ -188,12 +189,13 @@ export const diskPluginCatalog = (
         }
         return { loaded, errors };
       }),
-    marketplace: (path) => async () => {
-      const config = await readConfig(codexHome).catch(() => ({ enabled: new Map<string, boolean>() }));
-      const m = await attempt(path, 'read plugin marketplace', () => load(path, config.enabled))();
-      if (E.isLeft(m)) return m;
-      return E.isLeft(m.right) ? E.left(rejected(m.right.left)) : E.right(m.right.right);
-    },
+    marketplace: (path) =>
+      useCase(async () => {
+        const config = await readConfig(codexHome).catch(() => ({ enabled: new Map<string, boolean>() }));
+        const loaded = await take(attempt(path, 'read plugin marketplace', () => load(path, config.enabled)));
+        // A file that is no marketplace is refused in Codex's words.
+        return takeNow(E.mapLeft((words: string) => rejected(words))(loaded));
+      }),
     bundle: (pluginRoot) =>
       attempt(pluginRoot, 'read plugin bundle', async () => {
         const text = await manifestTextOf(pluginRoot);

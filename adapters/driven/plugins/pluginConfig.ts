@@ -1,9 +1,9 @@
 import * as nodePath from 'node:path';
-import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { parseTomlText as parseToml } from '../fs/tomlText.js';
 import type { EngineError } from '../../../domain/errors.js';
 import { corrupt } from '../../../domain/errors.js';
+import { stop, take, useCase } from '../../../domain/effect.js';
 import type { PluginConfig } from '../../../domain/plugins/ports.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { readTextNoFollow } from '../fs/heldRead.js';
@@ -71,25 +71,26 @@ export const diskPluginConfig = (codexHome: string): PluginConfig => {
       throw err;
     }
   };
-  const edit =
-    (change: (text: string) => string, expected: (text: string) => boolean): TE.TaskEither<EngineError, void> =>
-    async () => {
-      const r = await TE.tryCatch(
-        async () => {
-          const before = await read();
-          const after = change(before);
-          if (after === before) return true;
-          if (!expected(after)) return false;
-          await writeFileAtomic(path, after, { mode: CONFIG_MODE });
-          return true;
-        },
-        toEngineError(path, 'edit config.toml'),
-      )();
-      if (E.isLeft(r)) return r;
-      return r.right
-        ? E.right(undefined)
-        : E.left(corrupt(path, 0, 'config.toml is not TOML this edit can keep valid; left unchanged'));
-    };
+  const edit = (
+    change: (text: string) => string,
+    expected: (text: string) => boolean,
+  ): TE.TaskEither<EngineError, void> =>
+    useCase(async () => {
+      const kept = await take(
+        TE.tryCatch(
+          async () => {
+            const before = await read();
+            const after = change(before);
+            if (after === before) return true;
+            if (!expected(after)) return false;
+            await writeFileAtomic(path, after, { mode: CONFIG_MODE });
+            return true;
+          },
+          toEngineError(path, 'edit config.toml'),
+        ),
+      );
+      if (!kept) stop(corrupt(path, 0, 'config.toml is not TOML this edit can keep valid; left unchanged'));
+    });
   const parses = (text: string) => {
     try {
       parseToml(text);

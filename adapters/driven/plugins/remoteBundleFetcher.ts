@@ -6,6 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as tar from 'tar';
 import type { EngineError } from '../../../domain/errors.js';
 import { corrupt, ioError, rejected } from '../../../domain/errors.js';
+import { stop, take, useCase } from '../../../domain/effect.js';
 import { PLUGIN_MANIFEST_PATHS } from '../../../domain/plugins/capabilitySummary.js';
 import type { RemoteBundleFetcher } from '../../../domain/plugins/ports.js';
 import type { RemoteBundle } from '../../../domain/plugins/remoteCatalog.js';
@@ -208,46 +209,46 @@ const overwriteManifestVersion = async (root: string, version: string): Promise<
  * the cache (which is only touched once the bundle is whole).
  */
 export const httpRemoteBundleFetcher = (codexHome: string, allowLoopbackHttp: boolean): RemoteBundleFetcher => ({
-  fetch: (bundle) => async () => {
-    const bytes = await download(bundle, allowLoopbackHttp);
-    if (E.isLeft(bytes)) return bytes;
-    const stagingRoot = nodePath.join(codexHome, REMOTE_PLUGIN_INSTALL_STAGING_DIR);
-    let dir: string;
-    let root: string;
-    try {
-      // The staging root stays (as Codex leaves it): the home owner's, whoever made it (ownership.ts).
-      await ownMadeFolders(await fs.mkdir(stagingRoot, { recursive: true }), stagingRoot);
-      dir = await fs.mkdtemp(nodePath.join(stagingRoot, 'remote-plugin-bundle-'));
-      // The bundle root becomes the version folder: made with the umask's mode (as Codex's 0755), not mkdtemp's 0700.
-      root = nodePath.join(dir, 'plugin');
-      await fs.mkdir(root);
-    } catch (err) {
-      return E.left(toEngineError(stagingRoot, 'create remote plugin bundle staging directory')(err));
-    }
-    // The staging root itself stays, empty, as Codex leaves it.
-    const dispose = () => fs.rm(dir, { recursive: true, force: true });
-    const staged = await (async (): Promise<E.Either<EngineError, void>> => {
-      const unpacked = await unpackBundle(bytes.right, root, {
-        maxBytes: REMOTE_BUNDLE_LIMITS.maxExtractedBytes,
-        maxEntries: REMOTE_BUNDLE_LIMITS.maxEntries,
-      });
-      if (E.isLeft(unpacked)) return unpacked;
-      if ((await manifestTextOf(root)) === null)
-        return E.left(
-          corrupt(
-            bundle.downloadUrl,
-            0,
-            'remote plugin bundle did not contain a standard plugin root with plugin.json',
-          ),
+  fetch: (bundle) =>
+    useCase(async () => {
+      const bytes = await take(download(bundle, allowLoopbackHttp));
+      const stagingRoot = nodePath.join(codexHome, REMOTE_PLUGIN_INSTALL_STAGING_DIR);
+      let dir: string;
+      let root: string;
+      try {
+        // The staging root stays (as Codex leaves it): the home owner's, whoever made it (ownership.ts).
+        await ownMadeFolders(await fs.mkdir(stagingRoot, { recursive: true }), stagingRoot);
+        dir = await fs.mkdtemp(nodePath.join(stagingRoot, 'remote-plugin-bundle-'));
+        // The bundle root becomes the version folder: made with the umask's mode (as Codex's 0755), not mkdtemp's 0700.
+        root = nodePath.join(dir, 'plugin');
+        await fs.mkdir(root);
+      } catch (err) {
+        return stop(toEngineError(stagingRoot, 'create remote plugin bundle staging directory')(err));
+      }
+      // The staging root itself stays, empty, as Codex leaves it.
+      const dispose = () => fs.rm(dir, { recursive: true, force: true });
+      const staged = await useCase(async () => {
+        await take(
+          unpackBundle(bytes, root, {
+            maxBytes: REMOTE_BUNDLE_LIMITS.maxExtractedBytes,
+            maxEntries: REMOTE_BUNDLE_LIMITS.maxEntries,
+          }),
         );
-      return bundle.pluginId.marketplaceName === REMOTE_GLOBAL_MARKETPLACE_NAME
-        ? overwriteManifestVersion(root, bundle.version)
-        : E.right(undefined);
-    })().catch((err: unknown) => E.left(toEngineError(dir, 'unpack remote plugin bundle')(err)));
-    if (E.isLeft(staged)) {
-      await dispose();
-      return staged;
-    }
-    return E.right({ root, dispose });
-  },
+        if ((await manifestTextOf(root)) === null)
+          return stop(
+            corrupt(
+              bundle.downloadUrl,
+              0,
+              'remote plugin bundle did not contain a standard plugin root with plugin.json',
+            ),
+          );
+        if (bundle.pluginId.marketplaceName === REMOTE_GLOBAL_MARKETPLACE_NAME)
+          await take(overwriteManifestVersion(root, bundle.version));
+      })().catch((err: unknown) => E.left(toEngineError(dir, 'unpack remote plugin bundle')(err)));
+      if (E.isLeft(staged)) {
+        await dispose();
+        return stop(staged.left);
+      }
+      return { root, dispose };
+    }),
 });

@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../../domain/errors.js';
-import { stop, take, useCase } from '../../../domain/effect.js';
+import { stop, take, takeNow, useCase } from '../../../domain/effect.js';
 import { decodeError, ioError, rejected } from '../../../domain/errors.js';
 import { renderDecodeErrors } from '../../../domain/decodeErrors.js';
 import type { RemoteInstalledPlugin, RemotePluginBackend } from '../../../domain/plugins/ports.js';
@@ -48,37 +48,40 @@ export interface ChatgptAuth {
  * The ChatGPT login of a home, as Codex requires it for the plugin backend: none (no auth.json,
  * or an API key only) is `Rejected` in Codex's words.
  */
-export const readChatgptAuth = async (codexHome: string): Promise<E.Either<EngineError, ChatgptAuth>> => {
-  const path = nodePath.join(codexHome, 'auth.json');
-  let text: string;
-  try {
-    // Without following a link: nothing outside the home is read, whatever it holds.
-    text = await readTextNoFollow(codexHome, path);
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT')
-      return E.left(rejected('chatgpt authentication required for remote plugin catalog'));
-    return E.left(ioError(path, 'read auth.json', errnoCode(err) ?? 'EIO', (err as Error).message));
-  }
-  let json: unknown;
-  try {
-    json = parseJson(text);
-  } catch (err) {
-    return E.left(decodeError(path, 0, 0, `auth.json is not JSON: ${(err as Error).message}`));
-  }
-  const auth = AuthDotJson.decode(json);
-  if (E.isLeft(auth)) return E.left(decodeError(path, 0, 0, `auth.json: ${renderDecodeErrors(auth.left)}`));
-  const tokens = auth.right.tokens;
-  if (tokens === undefined || tokens === null) {
-    return E.left(
-      rejected(
-        typeof auth.right.OPENAI_API_KEY === 'string'
-          ? 'chatgpt authentication required for remote plugin catalog; api key auth is not supported'
-          : 'chatgpt authentication required for remote plugin catalog',
+export const readChatgptAuth = (codexHome: string): Promise<E.Either<EngineError, ChatgptAuth>> =>
+  useCase(async () => {
+    const path = nodePath.join(codexHome, 'auth.json');
+    let text: string;
+    try {
+      // Without following a link: nothing outside the home is read, whatever it holds.
+      text = await readTextNoFollow(codexHome, path);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT')
+        return stop(rejected('chatgpt authentication required for remote plugin catalog'));
+      return stop(ioError(path, 'read auth.json', errnoCode(err) ?? 'EIO', (err as Error).message));
+    }
+    let json: unknown;
+    try {
+      json = parseJson(text);
+    } catch (err) {
+      return stop(decodeError(path, 0, 0, `auth.json is not JSON: ${(err as Error).message}`));
+    }
+    const auth = takeNow(
+      E.mapLeft((errors: t.Errors) => decodeError(path, 0, 0, `auth.json: ${renderDecodeErrors(errors)}`))(
+        AuthDotJson.decode(json),
       ),
     );
-  }
-  return E.right({ accessToken: tokens.access_token, accountId: tokens.account_id ?? null });
-};
+    const tokens = auth.tokens;
+    if (tokens === undefined || tokens === null)
+      return stop(
+        rejected(
+          typeof auth.OPENAI_API_KEY === 'string'
+            ? 'chatgpt authentication required for remote plugin catalog; api key auth is not supported'
+            : 'chatgpt authentication required for remote plugin catalog',
+        ),
+      );
+    return { accessToken: tokens.access_token, accountId: tokens.account_id ?? null };
+  })();
 
 /**
  * The backend base URL: the override (a `--chatgpt-base-url` option) when given, else

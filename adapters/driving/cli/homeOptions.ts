@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
+import { decide, takeNow } from '../../../domain/effect.js';
 import { checkCodexHome } from '../composition/codexHomeCheck.js';
 import { locateIndexDir, resolveCodexHome } from '../composition/layout.js';
 import { reportError } from './exitCodes.js';
@@ -66,18 +67,18 @@ export interface NamedHome {
  * home's own index folder is not writable by this user (someone else's home, read-only), the index
  * goes to the user's cache: one line on stderr says where.
  */
-export const homeOf = (opts: HomeOptions, kind: 'codex' | 'replica' = 'codex'): E.Either<EngineError, NamedHome> => {
-  const codexHome = resolveCodexHome(opts.codexHome);
-  // A replica (`serve --eventstore`) is this node's own copy of the log, made by the engine: no Codex home to recognise.
-  const checked = kind === 'replica' ? E.right(undefined) : checkCodexHome(codexHome, opts.newHome === true);
-  if (E.isLeft(checked)) return checked;
-  const place = locateIndexDir(codexHome, opts.indexDir);
-  if (place.unwritable !== undefined)
-    process.stderr.write(
-      `${terminalLines(`rollout-engine: ${place.unwritable} is not writable by this user; indexing ${codexHome} into ${place.indexDir}`)}\n`,
-    );
-  return E.right({ codexHome, indexDir: place.indexDir });
-};
+export const homeOf = (opts: HomeOptions, kind: 'codex' | 'replica' = 'codex'): E.Either<EngineError, NamedHome> =>
+  decide(() => {
+    const codexHome = resolveCodexHome(opts.codexHome);
+    // A replica (`serve --eventstore`) is this node's own copy of the log, made by the engine: no Codex home to recognise.
+    if (kind !== 'replica') takeNow(checkCodexHome(codexHome, opts.newHome === true));
+    const place = locateIndexDir(codexHome, opts.indexDir);
+    if (place.unwritable !== undefined)
+      process.stderr.write(
+        `${terminalLines(`rollout-engine: ${place.unwritable} is not writable by this user; indexing ${codexHome} into ${place.indexDir}`)}\n`,
+      );
+    return { codexHome, indexDir: place.indexDir };
+  });
 
 /** Go on with the home the options name, or say why it was refused (as `--json` asks) and exit 2. */
 export const withHome = async (opts: HomeOptions, then: (home: NamedHome) => Promise<void>): Promise<void> => {

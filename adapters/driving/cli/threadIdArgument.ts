@@ -9,6 +9,7 @@ import { withCodexHome } from '../composition/openCodexHome.js';
 import type { HomeOptions } from './homeOptions.js';
 import { homeOf } from './homeOptions.js';
 import { cliFeedback } from './progress.js';
+import { takeNow, useCase } from '../../../domain/effect.js';
 
 /*
  * The CLI's side of a thread id given on its command line: a unique prefix stands for the id
@@ -42,28 +43,24 @@ export const needsResolving = (request: Readonly<Record<string, unknown>>): bool
  * home's index (opened for this lookup, built or caught up as `threads` would be); a prefix no
  * thread or several start with is refused, with where to look.
  */
-export const resolvedRequest = async (
+export const resolvedRequest = (
   opts: HomeOptions,
   request: Readonly<Record<string, unknown>>,
-): Promise<E.Either<EngineError, Readonly<Record<string, unknown>>>> => {
-  const named = homeOf(opts);
-  if (E.isLeft(named)) return named;
-  const given = idsIn(request);
-  const hasId = typeof request['threadId'] === 'string';
-  const r = await withCodexHome(
-    named.right.codexHome,
-    named.right.indexDir,
-    { onStatus: cliFeedback.onStatus },
-    (home) =>
+): Promise<E.Either<EngineError, Readonly<Record<string, unknown>>>> =>
+  useCase(async () => {
+    const named = takeNow(homeOf(opts));
+    const given = idsIn(request);
+    const hasId = typeof request['threadId'] === 'string';
+    const r = await withCodexHome(named.codexHome, named.indexDir, { onStatus: cliFeedback.onStatus }, (home) =>
       TE.map((ids: string[]) => ({
         ...request,
         ...(hasId ? { threadId: ids[0] } : {}),
         ...(Array.isArray(request['includedThreadIds']) ? { includedThreadIds: ids.slice(hasId ? 1 : 0) } : {}),
       }))(resolveThreadIds(home.read, given)),
-  );
-  cliFeedback.settle();
-  return E.isLeft(r) && r.left._tag === 'NotFound' ? E.left(hinted(r.left, LIST_THREADS)) : r;
-};
+    );
+    cliFeedback.settle();
+    return takeNow(E.mapLeft((e: EngineError) => (e._tag === 'NotFound' ? hinted(e, LIST_THREADS) : e))(r));
+  })();
 
 /** A refusal of a malformed id (the method's rule, in Codex's words), said to be no thread id, and where ids are. */
 export const malformedIdHint = (e: EngineError): EngineError => {

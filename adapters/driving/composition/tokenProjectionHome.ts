@@ -1,4 +1,5 @@
-import * as E from 'fp-ts/lib/Either.js';
+import type * as E from 'fp-ts/lib/Either.js';
+import { take, takeNow, useCase } from '../../../domain/effect.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { IndexStore } from '../../../domain/ports.js';
@@ -19,7 +20,7 @@ import type { GarbageBound } from '../../driven/system/garbageBound.js';
  * own checkpoints (`tokenFiles`) are kept, and a later full catch-up (`index`, `serve`, any view)
  * folds the other projections from where they are and passes them.
  */
-export const withTokenProjectionCaughtUp = async <A>(
+export const withTokenProjectionCaughtUp = <A>(
   codexHome: string,
   indexDir: string,
   opts: {
@@ -34,31 +35,33 @@ export const withTokenProjectionCaughtUp = async <A>(
     index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] },
     catchUp: CatchUpSummary,
   ) => TE.TaskEither<EngineError, A>,
-): Promise<E.Either<EngineError, A>> => {
-  // The token projection alone reads its files in place (indexer/tokens/indexTokenFiles.ts), on this
-  // thread: the fold and the index writes are the report's critical path, and a reader thread did
-  // not shorten it (docs/benchmarks.md). An index rebuilt for a schema change is rebuilt with the
-  // token projection alone too (not marked backfilled: the next gate fills the rest).
-  const options = {
-    quarantine: homeQuarantineSink(codexHome, indexDir),
-    subset: 'tokens' as const,
-    ...(opts.garbage === undefined ? {} : { afterCommit: opts.garbage.read }),
-  };
-  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
-    ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
-    ...indexLockWaitStatus(opts.onStatus, codexHome),
+): Promise<E.Either<EngineError, A>> =>
+  useCase(async () => {
+    // The token projection alone reads its files in place (indexer/tokens/indexTokenFiles.ts), on this
+    // thread: the fold and the index writes are the report's critical path, and a reader thread did
+    // not shorten it (docs/benchmarks.md). An index rebuilt for a schema change is rebuilt with the
+    // token projection alone too (not marked backfilled: the next gate fills the rest).
+    const options = {
+      quarantine: homeQuarantineSink(codexHome, indexDir),
+      subset: 'tokens' as const,
+      ...(opts.garbage === undefined ? {} : { afterCommit: opts.garbage.read }),
+    };
+    const { store, migrated } = await take(
+      openIndex(lmdbDirOf(indexDir), codexHome, {
+        ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
+        ...indexLockWaitStatus(opts.onStatus, codexHome),
+      }),
+    );
+    try {
+      const caught = await take(
+        lazyCatchUpHome(store, codexHome, reportingTo(options, opts.onStatus, 'catchUp', codexHome)),
+      );
+      opts.garbage?.done();
+      // The checkpoints' pages (and a catch-up's writes) leave the process's RSS before the report maps its own.
+      const remapped = store.remap?.();
+      if (remapped !== undefined) takeNow(remapped);
+      return await take(use({ store, indexWas: migrated }, caught));
+    } finally {
+      await store.close()();
+    }
   })();
-  if (E.isLeft(opened)) return opened;
-  const { store, migrated } = opened.right;
-  try {
-    const caught = await lazyCatchUpHome(store, codexHome, reportingTo(options, opts.onStatus, 'catchUp', codexHome))();
-    if (E.isLeft(caught)) return caught;
-    opts.garbage?.done();
-    // The checkpoints' pages (and a catch-up's writes) leave the process's RSS before the report maps its own.
-    const remapped = store.remap?.();
-    if (remapped !== undefined && E.isLeft(remapped)) return remapped;
-    return await use({ store, indexWas: migrated }, caught.right)();
-  } finally {
-    await store.close()();
-  }
-};

@@ -1,6 +1,7 @@
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
+import { take, useCase } from '../../../domain/effect.js';
 import type { MutationPorts } from '../../../replay/ports.js';
 import type { TailState } from '../../../replay/history/tailThread.js';
 import { parseRolloutFileName } from '../../driven/jsonl/home/rolloutFileName.js';
@@ -192,30 +193,29 @@ export const threadSubscriptions = (
       const c: Connection = { send };
       const mine = new Set<string>();
       return {
-        subscribe: async (threadId) => {
-          const known = threads.get(threadId);
-          if (known !== undefined) {
-            known.followers.add(c);
+        subscribe: (threadId) =>
+          useCase(async () => {
+            const known = threads.get(threadId);
+            if (known !== undefined) {
+              known.followers.add(c);
+              mine.add(threadId);
+              return;
+            }
+            // The first follower: what the thread holds now counts as told.
+            const { startTail } = await loadTail();
+            const seen = await take(run(startTail(ports, threadId)));
+            const f = threads.get(threadId) ?? {
+              followers: new Set<Connection>(),
+              seen,
+              timer: null,
+              running: false,
+              again: false,
+              nudge: null,
+            };
+            threads.set(threadId, f);
+            f.followers.add(c);
             mine.add(threadId);
-            return E.right(undefined);
-          }
-          // The first follower: what the thread holds now counts as told.
-          const { startTail } = await loadTail();
-          const seen = await run(startTail(ports, threadId));
-          if (E.isLeft(seen)) return seen;
-          const f = threads.get(threadId) ?? {
-            followers: new Set<Connection>(),
-            seen: seen.right,
-            timer: null,
-            running: false,
-            again: false,
-            nudge: null,
-          };
-          threads.set(threadId, f);
-          f.followers.add(c);
-          mine.add(threadId);
-          return E.right(undefined);
-        },
+          })(),
         unsubscribe: (threadId) => {
           if (!threads.has(threadId)) return 'notLoaded';
           if (!mine.delete(threadId)) return 'notSubscribed';

@@ -4,7 +4,7 @@ import { syncFolder, tempPathBeside } from '../../fs/writeFileAtomic.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../../../domain/errors.js';
-import { take, useCase } from '../../../../domain/effect.js';
+import { stop, take, takeNow, useCase } from '../../../../domain/effect.js';
 import { conflict, corrupt, decodeError, invalidArgument, ioError, notFound } from '../../../../domain/errors.js';
 import type { AppendResult, EventLog, HistoryEntry, RolloutFiles } from '../../../../domain/ports.js';
 import { decodeRolloutLine } from '../../../../domain/rollout/line.js';
@@ -80,39 +80,38 @@ export const jsonlRolloutFiles = (
     let first: LogPosition | undefined;
     let batch: string[] = [];
     let bytes = 0;
-    const flush = async (): Promise<E.Either<EngineError, void>> => {
-      if (batch.length === 0) return E.right(undefined);
+    // Run inside the use case below: a failed append stops it.
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
       const r = await appendLines(temp, batch, expected, { ...writer, validate: false })();
       batch = [];
       bytes = 0;
-      if (E.isLeft(r)) return r;
-      first ??= r.right.first;
-      expected = r.right.next;
-      return E.right(undefined);
+      const appended = takeNow(r);
+      first ??= appended.first;
+      expected = appended.next;
     };
     try {
-      for await (const line of lines) {
-        batch.push(line);
-        bytes += line.length;
-        if (bytes >= STREAM_BATCH_BYTES) {
-          const r = await flush();
-          if (E.isLeft(r)) return r;
+      // Its own use case: what it throws (not a stop) is the create's io error, below.
+      return await useCase(async (): Promise<AppendResult> => {
+        for await (const line of lines) {
+          batch.push(line);
+          bytes += line.length;
+          if (bytes >= STREAM_BATCH_BYTES) await flush();
         }
-      }
-      const r = await flush();
-      if (E.isLeft(r)) return r;
-      if (expected === 'noStream') return E.left(corrupt(path, 0, 'a new rollout needs at least one line'));
-      crashPoint('rollout.create.tempWritten');
-      try {
-        await fs.link(temp, at);
-      } catch (err) {
-        if (errnoCode(err) === 'EEXIST') return E.left(conflict(path, 'noStream', { ordinal: 0, byteOffset: 0 }));
-        throw err;
-      }
-      crashPoint('rollout.create.linked');
-      await takeBackIfMoved(folder, path, at);
-      if (options.fsync !== 'never') await syncFolder(nodePath.dirname(at));
-      return E.right({ first: first ?? { ordinal: 0, byteOffset: 0 }, next: expected });
+        await flush();
+        if (expected === 'noStream') return stop(corrupt(path, 0, 'a new rollout needs at least one line'));
+        crashPoint('rollout.create.tempWritten');
+        try {
+          await fs.link(temp, at);
+        } catch (err) {
+          if (errnoCode(err) === 'EEXIST') return stop(conflict(path, 'noStream', { ordinal: 0, byteOffset: 0 }));
+          throw err;
+        }
+        crashPoint('rollout.create.linked');
+        await takeBackIfMoved(folder, path, at);
+        if (options.fsync !== 'never') await syncFolder(nodePath.dirname(at));
+        return { first: first ?? { ordinal: 0, byteOffset: 0 }, next: expected };
+      })();
     } catch (err) {
       return E.left(toEngineError(path, 'create')(err));
     } finally {

@@ -231,10 +231,14 @@ export const listItems = (
     );
     const page = cut.rows;
     // As Codex: outputs are deferred only on a page of one turn, and only a successful command's
-    // nonempty output or a successful MCP call's plain-text result (no structured content, no app resource).
+    // nonempty output or a successful MCP call's plain-text result (no structured content, no app
+    // resource); in a paginated thread, only of an item whose completion has its time (measured on
+    // 0.169.0: an `item_completed` without `completed_at_ms` keeps its output, fuzzer
+    // `--replay 20261161:143:0:1:0:1`, a command and an MCP call alike).
     const oneTurn = q.turnId !== null && q.turnId !== undefined;
     const deferCommands = oneTurn && q.deferOutput?.commandExecution === true;
     const deferMcp = oneTurn && q.deferOutput?.mcpToolCall === true;
+    const untimedKept = lineage.thread.historyMode === 'paginated';
     // One batch of range reads per segment the page touches (a page is usually one segment).
     for (const seg of new Set(page.map((w) => w.segment))) {
       const rows = page.filter((w) => w.segment === seg && !items.has(w));
@@ -248,7 +252,8 @@ export const listItems = (
     }
     const data: ItemEntry[] = page.map((w) => {
       const item = items.get(w)!;
-      const deferred = deferredOutputOf(item, deferCommands, deferMcp);
+      const deferred =
+        untimedKept && item.completedAtMs === null ? undefined : deferredOutputOf(item, deferCommands, deferMcp);
       return {
         turnId: w.row.turnId,
         item: deferred ?? item,

@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { PINNED_CODEX_VERSION, appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
 import { CodexSchema } from '../fixtures/codexSchema.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { spawnRpcServer, handshake } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { CODEX_VERSIONS, NEWEST_CODEX_VERSION } from '../../protocol/codexVersions.js';
@@ -60,9 +60,7 @@ const initialized = async (
   s: StdioRpcClient,
   clientInfo: { name: string; version: string } = { name: 'compat', version: '1' },
 ): Promise<RpcAnswer> => {
-  const init = await s.request('initialize', { clientInfo, capabilities: { experimentalApi: true } });
-  s.notify('initialized');
-  return init;
+  return handshake(s, { clientInfo, capabilities: { experimentalApi: true } });
 };
 
 const versionGaugesOf = (a: RpcAnswer): string[] =>

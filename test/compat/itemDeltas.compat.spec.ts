@@ -16,7 +16,7 @@ import { expect } from 'chai';
 import { appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
 import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { spawnRpcServer, handshake } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { CODEX_VERSIONS } from '../../protocol/codexVersions.js';
@@ -212,13 +212,9 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
 
   const initialized = async (s: StdioRpcClient): Promise<StdioRpcClient> => {
     resultOf(
-      await s.request('initialize', {
-        clientInfo: { name: 'compat', version: '1' },
-        capabilities: { experimentalApi: true },
-      }),
+      await handshake(s, { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } }),
       'initialize',
     );
-    s.notify('initialized');
     return s;
   };
 

@@ -12,7 +12,7 @@ import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { appServerEnv, codexConfigToml, resolveCodexCommand } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { spawnRpcServer, handshake } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { REMOTE_PLUGIN_INSTALL_METADATA_FILE } from '../../domain/plugins/sidecar.js';
 import { parse as parseToml } from 'smol-toml';
@@ -79,11 +79,7 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
   const servers: StdioRpcClient[] = [];
   const started = async (s: StdioRpcClient) => {
     servers.push(s);
-    await s.request('initialize', {
-      clientInfo: { name: 'compat', version: '1' },
-      capabilities: { experimentalApi: true },
-    });
-    s.notify('initialized');
+    await handshake(s, { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } });
     return s;
   };
   const codex = () => {

@@ -8,7 +8,7 @@ import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { spawnRpcServer, handshake } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 
 const A_UUID = '01a1fe84-dc74-7740-802e-cd0a1989a38a';
@@ -56,11 +56,7 @@ const BAD_REQUESTS: ReadonlyArray<readonly [string, unknown]> = [
 ];
 
 const ask = async (server: StdioRpcClient): Promise<RpcAnswer[]> => {
-  await server.request('initialize', {
-    clientInfo: { name: 'compat', version: '1' },
-    capabilities: { experimentalApi: true },
-  });
-  server.notify('initialized');
+  await handshake(server, { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } });
   const answers: RpcAnswer[] = [];
   for (const [method, params] of BAD_REQUESTS) answers.push(await server.request(method, params));
   return answers;

@@ -8,7 +8,7 @@ import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { appServerEnv, codexPidOf, compatCodexVersion, resolveCodexCommand, writeCodexConfig } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { spawnRpcServer, handshake } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 
 /** The answer with each number replaced by its type, and each gauge by its name. */
@@ -22,11 +22,10 @@ const shapeOf = (a: RpcAnswer): unknown =>
       );
 
 const diagnosticsOf = async (server: StdioRpcClient, experimental: boolean): Promise<RpcAnswer> => {
-  await server.request('initialize', {
+  await handshake(server, {
     clientInfo: { name: 'compat', version: '1' },
     ...(experimental ? { capabilities: { experimentalApi: true } } : {}),
   });
-  server.notify('initialized');
   return server.request('server/diagnostics', {});
 };
 

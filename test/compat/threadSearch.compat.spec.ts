@@ -8,14 +8,13 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer, initializedServe, handshake } from '../fixtures/stdioRpcClient.js';
+import { initializedServe, handshake, serveOverStdio, spawnAppServerRpc } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { AppServerError, appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
+import { AppServerError, codexCommandAt, writeCodexConfig } from './appServer.js';
 import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { CODEX_VERSIONS } from '../../protocol/codexVersions.js';
 import { BUILD_TIMEOUT_MS, compatHome, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { HISTORY_MODES } from './scenarios.js';
 import { ClockOracle, cursorParts } from './clockOracle.js';
@@ -569,20 +568,16 @@ describe("compat: thread/search snippets where the versions differ (serve --code
     it(`${version}: each message's snippet as codex ${version} cuts it`, async () => {
       const command = await codexCommandAt(version);
       const home = codexHomeOf(version);
-      const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], {
-        env: appServerEnv({ codexHome: home }),
-        cwd: home,
-      });
+      const codex = spawnAppServerRpc(command, home);
       servers.push(codex);
       const theirs = await snippetsOf(codex);
       await codex.close();
       // Its own version's schema (the hooks' is the compat run's version).
       const schema = version === answerSchema.active()?.version ? undefined : await CodexSchema.generateAt(version);
-      const mine = spawnRpcServer(
-        process.execPath,
-        [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--codex-version', version],
-        schema === undefined ? {} : { schema },
-      );
+      const mine = await serveOverStdio(codexHome, {
+        args: ['--codex-version', version],
+        ...(schema === undefined ? {} : { schema }),
+      });
       servers.push(mine);
       const ours = await snippetsOf(mine);
       await mine.close();

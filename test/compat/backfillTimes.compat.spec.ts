@@ -10,11 +10,10 @@ import { expect } from 'chai';
 import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { AppServerError, codexConfigToml } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
 import { RolloutWriter, threeTurnRoot } from '../fixtures/rolloutLines.js';
@@ -107,20 +106,14 @@ const askAt = async (
   steps: ReadonlyArray<Step>,
   indexName: string,
 ): Promise<RpcAnswer[]> => {
-  const ours = spawnRpcServer(
-    process.execPath,
-    [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', join(root, indexName)],
-    {
-      cwd: home.workDir,
-      env: { ...process.env, HOME: join(root, 'user-home') },
-    },
-  );
+  const ours = await initializedServe(home.codexHome, {
+    clientInfo: { name: 'compat', version: '0' },
+    capabilities: { experimentalApi: true },
+    args: ['--index-dir', join(root, indexName)],
+    cwd: home.workDir,
+    env: { ...process.env, HOME: join(root, 'user-home') },
+  });
   try {
-    await ours.request('initialize', {
-      clientInfo: { name: 'compat', version: '0' },
-      capabilities: { experimentalApi: true },
-    });
-    ours.notify('initialized');
     const answers: RpcAnswer[] = [];
     for (const [, method, params] of steps) answers.push(await ours.request(method, params));
     return answers;

@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { PINNED_CODEX_VERSION, appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
+import { PINNED_CODEX_VERSION, codexCommandAt, writeCodexConfig } from './appServer.js';
 import { CodexSchema } from '../fixtures/codexSchema.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { handshake, serveOverStdio, spawnAppServerRpc } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { CODEX_VERSIONS, NEWEST_CODEX_VERSION } from '../../protocol/codexVersions.js';
@@ -60,9 +60,7 @@ const initialized = async (
   s: StdioRpcClient,
   clientInfo: { name: string; version: string } = { name: 'compat', version: '1' },
 ): Promise<RpcAnswer> => {
-  const init = await s.request('initialize', { clientInfo, capabilities: { experimentalApi: true } });
-  s.notify('initialized');
-  return init;
+  return handshake(s, { clientInfo, capabilities: { experimentalApi: true } });
 };
 
 const versionGaugesOf = (a: RpcAnswer): string[] =>
@@ -90,19 +88,17 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
   const codex = async (version: string): Promise<StdioRpcClient> => {
     const command = await codexCommandAt(version);
     const home = homeOf(version);
-    const s = spawnRpcServer(command.file, [...command.args, 'app-server'], {
-      env: appServerEnv({ codexHome: home }),
-      cwd: home,
-    });
+    const s = spawnAppServerRpc(command, home);
     servers.push(s);
     return s;
   };
   // Our answers at a version are held to that version's schema (the hooks' is 0.169.0's).
   const schemas = new Map<string, CodexSchema>();
-  const ours = (...args: string[]): StdioRpcClient => {
+  const ours = async (...args: string[]): Promise<StdioRpcClient> => {
     const version = args[args.indexOf('--codex-version') + 1];
     const schema = version === undefined || version === PINNED_CODEX_VERSION ? undefined : schemas.get(version);
-    const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, ...args], {
+    const s = await serveOverStdio(codexHome, {
+      args,
       ...(schema === undefined ? {} : { schema }),
       env: { ...process.env, ...heldEnv },
     });
@@ -130,7 +126,7 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
   ];
   for (const [version, spoken] of pairs) {
     it(`thread/list includedThreadIds: each query answered as codex ${version} answers it (serve --codex-version ${spoken})`, async () => {
-      const [theirs, mine] = [await codex(version), ours('--codex-version', spoken)];
+      const [theirs, mine] = [await codex(version), await ours('--codex-version', spoken)];
       await Promise.all([initialized(theirs), initialized(mine)]);
       const rows: string[] = [];
       for (const [what, params] of INCLUDED_QUERIES) {
@@ -168,7 +164,7 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
       [['--codex-version', '0.171.0'], { name: 'codex-tui', version: '0.170.0' }, '0.171.0'],
     ];
     for (const [args, clientInfo, expected] of cases) {
-      const s = ours(...args);
+      const s = await ours(...args);
       const agent = agentOf(await initialized(s, clientInfo));
       expect(
         agent.startsWith(`${clientInfo.name}/${expected} `),
@@ -184,9 +180,9 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
     const params = { searchTerm: 'hello', limit: 2 };
     const [theirs, mine, theirs169, mine169] = [
       await codex('0.171.0'),
-      ours('--codex-version', '0.171.0'),
+      await ours('--codex-version', '0.171.0'),
       await codex('0.169.0'),
-      ours('--codex-version', '0.169.0'),
+      await ours('--codex-version', '0.169.0'),
     ];
     await Promise.all([theirs, mine, theirs169, mine169].map((c) => initialized(c)));
     const [a, b] = await Promise.all([
@@ -223,7 +219,7 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
   it('thread/search/stream/cancel stops a running stream: {} to the cancel, "thread search cancelled" to the stream, no partials (the interleaving held at search.found)', async () => {
     const hold = nodePath.join(root, 'search.hold');
     heldEnv = { ROLLOUT_ENGINE_HOLD_AT: 'search.found', ROLLOUT_ENGINE_HOLD_FILE: hold };
-    const mine = ours('--codex-version', '0.171.0');
+    const mine = await ours('--codex-version', '0.171.0');
     heldEnv = {};
     await initialized(mine);
     // The client numbers its requests from 1 (initialize): the stream is request 2.

@@ -1,8 +1,7 @@
 // `rollout-engine serve` as the external-agent compat tests drive it: the user's home is `userHome`
 // (where Claude Code's `.claude` is looked for, CLAUDE_CONFIG_DIR unset), initialized as Codex's client.
 import { COMPAT_CLIENT_NAME } from './appServer.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import type { TypedClient } from '../../protocol/client.js';
 
@@ -13,14 +12,10 @@ export interface ImportServer {
 }
 
 export const openImportServer = async (codexHome: string, userHome: string): Promise<ImportServer> => {
-  const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome], {
-    env: { ...process.env, HOME: userHome, CLAUDE_CONFIG_DIR: '' },
-  });
-  const ask = client.typed.request;
-  await ask('initialize', {
+  const client = await initializedServe(codexHome, {
     clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' },
     capabilities: { experimentalApi: true },
+    env: { ...process.env, HOME: userHome, CLAUDE_CONFIG_DIR: '' },
   });
-  client.notify('initialized');
-  return { client, ask };
+  return { client, ask: client.typed.request };
 };

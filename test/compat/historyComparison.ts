@@ -6,11 +6,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { AppServerError, compatCodexVersion } from './appServer.js';
 import { openColdCodex, type HomeConfig } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { allThreads, discoverRollouts, type CompatHome } from './scenarios.js';
 import { normaliseHistoryAnswer as normalise } from './historyAnswers.js';
@@ -401,24 +400,17 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
   const indexDir = mkdtempSync(join(tmpdir(), 'compat-history-index-'));
   const codex = await openColdCodex(home, options.config);
   // Ours beside Codex: the same working directory and home folder (a relative cwd and `~` resolve against them, as foldRules.compat runs them).
-  const ours: StdioRpcClient = spawnRpcServer(
-    process.execPath,
+  const ours: StdioRpcClient = await initializedServe(home.codexHome, {
+    clientInfo: { name: 'compat', version: '0' },
+    capabilities: { experimentalApi: true },
     // The version of the Codex compared with, whatever the environment says (a bench sets none).
-    [
-      ENGINE_CLI_PATH,
-      'serve',
-      '--codex-home',
-      home.codexHome,
-      '--index-dir',
-      indexDir,
-      '--codex-version',
-      compatCodexVersion(),
-    ],
-    {
-      ...(existsSync(home.workDir) ? { cwd: home.workDir } : {}),
-      env: { ...process.env, HOME: join(home.codexHome, '..', 'user-home') },
-    },
-  );
+    args: ['--index-dir', indexDir, '--codex-version', compatCodexVersion()],
+    ...(existsSync(home.workDir) ? { cwd: home.workDir } : {}),
+    env: { ...process.env, HOME: join(home.codexHome, '..', 'user-home') },
+  }).catch(async (err: unknown) => {
+    await codex.stop(); // the failure is thrown, not left running
+    throw err;
+  });
   const problems: string[] = [];
   const differences: AnswerDifference[] = [];
   const unreadable = options.unreadableByCodex ?? new Set<string>();
@@ -434,11 +426,6 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
   );
   let compared = 0;
   try {
-    await ours.request('initialize', {
-      clientInfo: { name: 'compat', version: '0' },
-      capabilities: { experimentalApi: true },
-    });
-    ours.notify('initialized');
     const askCodex = codexAsk(codex.server);
     const askOurs: Ask = (m, p) => ours.request(m, p);
     const oracle = new ClockOracle(home.codexHome);

@@ -13,10 +13,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
+import { codexCommandAt, writeCodexConfig } from './appServer.js';
 import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { handshake, serveOverStdio, spawnAppServerRpc } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { CODEX_VERSIONS } from '../../protocol/codexVersions.js';
@@ -212,13 +211,9 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
 
   const initialized = async (s: StdioRpcClient): Promise<StdioRpcClient> => {
     resultOf(
-      await s.request('initialize', {
-        clientInfo: { name: 'compat', version: '1' },
-        capabilities: { experimentalApi: true },
-      }),
+      await handshake(s, { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } }),
       'initialize',
     );
-    s.notify('initialized');
     return s;
   };
 
@@ -239,21 +234,15 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
       const codexHome = nodePath.join(root, version, 'codex-home');
       writeHome(codexHome);
       const command = await codexCommandAt(version);
-      const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], {
-        env: appServerEnv({ codexHome }),
-        cwd: codexHome,
-      });
+      const codex = spawnAppServerRpc(command, codexHome);
       servers.push(codex);
       const theirs = await answersOf(await initialized(codex), true);
       await codex.close();
       const schema = schemas.get(version);
-      const mine = spawnRpcServer(
-        process.execPath,
-        [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--codex-version', version],
-        {
-          ...(schema === undefined ? {} : { schema }),
-        },
-      );
+      const mine = await serveOverStdio(codexHome, {
+        args: ['--codex-version', version],
+        ...(schema === undefined ? {} : { schema }),
+      });
       servers.push(mine);
       const ours = await answersOf(await initialized(mine), false);
       await mine.close();

@@ -17,10 +17,9 @@ import { expect } from 'chai';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { openColdCodex } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { freshRoot } from './mutationHarness.js';
 import { buildCompatHomes } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
@@ -120,19 +119,11 @@ describe("compat: a sub-agent's parentThreadId in thread/list rows by provider a
         let leftOut = 0;
         const asked = queries(h.workDir, state === 'archived, no state DB');
         try {
-          ours = spawnRpcServer(process.execPath, [
-            ENGINE_CLI_PATH,
-            'serve',
-            '--codex-home',
-            home.codexHome,
-            '--index-dir',
-            indexDir,
-          ]);
-          await ours.request('initialize', {
+          ours = await initializedServe(home.codexHome, {
             clientInfo: { name: 'compat', version: '0' },
             capabilities: { experimentalApi: true },
+            args: ['--index-dir', indexDir],
           });
-          ours.notify('initialized');
           for (const q of asked) {
             const c = rowsOf(await codex.server.request('thread/list', q));
             const answer = await ours.request('thread/list', q);

@@ -23,10 +23,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { AppServer, codexConfigToml } from './appServer.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { MockResponses } from './mockResponses.js';
 import { freshRoot } from './mutationHarness.js';
 import { buildCompatHomes, discoverRollouts } from './scenarios.js';
@@ -142,19 +141,11 @@ describe("compat: thread/list's provider filter by modelProviders and the home's
       const asked = queries();
       try {
         codex = await AppServer.start({ codexHome, userHome: join(codexHome, '..', 'user-home'), cwd: workDir });
-        ours = spawnRpcServer(process.execPath, [
-          ENGINE_CLI_PATH,
-          'serve',
-          '--codex-home',
-          codexHome,
-          '--index-dir',
-          indexDir,
-        ]);
-        await ours.request('initialize', {
+        ours = await initializedServe(codexHome, {
           clientInfo: { name: 'compat', version: '0' },
           capabilities: { experimentalApi: true },
+          args: ['--index-dir', indexDir],
         });
-        ours.notify('initialized');
         let codexListed = 0;
         for (const q of asked) {
           const c = idsOf(

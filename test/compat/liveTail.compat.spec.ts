@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppServer, writeCodexConfig } from './appServer.js';
 import { HeldReply, MockResponses } from './mockResponses.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 
 const LIVE = ['turn/started', 'item/completed', 'thread/tokenUsage/updated', 'turn/completed'];
@@ -64,12 +63,10 @@ describe('live tail: a running codex writes a turn, a client following the threa
     const threadId = (await codex.request<{ thread: { id: string } }>('thread/start', { cwd: workDir })).thread.id;
     await codex.runTurn(threadId, 'Turn 1: tell me fact number 1.');
 
-    ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome]);
-    await rpc(ours, 'initialize', {
+    ours = await initializedServe(codexHome, {
       clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' },
       capabilities: { experimentalApi: true },
     });
-    ours.notify('initialized');
     const path = (await rpc(ours, 'thread/read', { threadId, includeTurns: false })).thread.path as string;
     expect(await rpc(ours, 'rolloutEngine/thread/subscribe', { threadId })).to.deep.equal({ status: 'subscribed' });
 

@@ -7,10 +7,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import { AppServerError } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { compareHome, type HomeComparison } from './historyComparison.js';
 import {
   buildMultiVersionHome,
@@ -202,17 +201,15 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
   it('threads from before the envelope (Codex ≤ 0.31): Codex cannot read them; ours reads each, its prompt and answer as one turn', async () => {
     const codex = await openColdCodex(home);
     const indexDir = mkdtempSync(join(tmpdir(), 'compat-multi-version-index-'));
-    const ours = spawnRpcServer(process.execPath, [
-      ENGINE_CLI_PATH,
-      'serve',
-      '--codex-home',
-      home.codexHome,
-      '--index-dir',
-      indexDir,
-    ]);
+    const ours = await initializedServe(home.codexHome, {
+      clientInfo: { name: 'compat', version: '0' },
+      capabilities: {},
+      args: ['--index-dir', indexDir],
+    }).catch(async (err: unknown) => {
+      await codex.stop(); // the failure is thrown, not left running
+      throw err;
+    });
     try {
-      await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: {} });
-      ours.notify('initialized');
       for (const id of idsOf((v) => PRE_ENVELOPE.has(v))) {
         const version = home.versionOf.get(id)!;
         const refused = await codex.server.request('thread/read', { threadId: id, includeTurns: true }).then(

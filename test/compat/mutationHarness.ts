@@ -7,8 +7,8 @@ import { AppServerError, NotificationTimeout } from './appServer.js';
 import type { AppServer } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
 import type { ColdCodex } from './compatHomes.js';
-import { ENGINE_CLI_PATH, engineJson, runEngineCli } from './engineCli.js';
-import { BARRIER_METHOD, spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { engineJson, runEngineCli } from './engineCli.js';
+import { BARRIER_METHOD, initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import type { EngineJson } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
@@ -141,20 +141,11 @@ export async function openEngineServer(
   home: Pick<CompatHome, 'codexHome'>,
   indexDir?: string,
 ): Promise<StdioRpcClient> {
-  const client = spawnRpcServer(process.execPath, [
-    ENGINE_CLI_PATH,
-    'serve',
-    '--codex-home',
-    home.codexHome,
-    ...(indexDir === undefined ? [] : ['--index-dir', indexDir]),
-  ]);
-  const init = await client.request('initialize', {
+  return initializedServe(home.codexHome, {
     clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' },
     capabilities: { experimentalApi: true },
+    args: indexDir === undefined ? [] : ['--index-dir', indexDir],
   });
-  if (!('result' in init)) throw new Error(`serve initialize: ${JSON.stringify(init)}`);
-  client.notify('initialized');
-  return client;
 }
 
 const rpc = async (client: StdioRpcClient, method: string, params: unknown): Promise<any> => {

@@ -7,11 +7,10 @@ import { expect } from 'chai';
 import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { AppServerError } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
 import { buildCompatHomes, discoverRollouts } from './scenarios.js';
@@ -71,19 +70,11 @@ describe('compat: a thread with no turns, asked with a bad cursor (codex app-ser
           : []),
       ];
       try {
-        ours = spawnRpcServer(process.execPath, [
-          ENGINE_CLI_PATH,
-          'serve',
-          '--codex-home',
-          home.codexHome,
-          '--index-dir',
-          indexDir,
-        ]);
-        await ours.request('initialize', {
+        ours = await initializedServe(home.codexHome, {
           clientInfo: { name: 'compat', version: '0' },
           capabilities: { experimentalApi: true },
+          args: ['--index-dir', indexDir],
         });
-        ours.notify('initialized');
         for (const [method, params] of steps) {
           let c: RpcAnswer;
           try {

@@ -11,8 +11,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { appServerEnv, codexConfigToml, resolveCodexCommand } from './appServer.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { handshake, serveOverStdio, spawnAppServerRpc } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { REMOTE_PLUGIN_INSTALL_METADATA_FILE } from '../../domain/plugins/sidecar.js';
 import { parse as parseToml } from 'smol-toml';
@@ -79,29 +78,16 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
   const servers: StdioRpcClient[] = [];
   const started = async (s: StdioRpcClient) => {
     servers.push(s);
-    await s.request('initialize', {
-      clientInfo: { name: 'compat', version: '1' },
-      capabilities: { experimentalApi: true },
-    });
-    s.notify('initialized');
+    await handshake(s, { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } });
     return s;
   };
   const codex = () => {
     const command = resolveCodexCommand();
-    return started(
-      spawnRpcServer(command.file, [...command.args, 'app-server'], {
-        env: appServerEnv({ codexHome }),
-        cwd: codexHome,
-      }),
-    );
+    return started(spawnAppServerRpc(command, codexHome));
   };
   // Same HOME as Codex: the user's home marketplace is looked for there.
-  const ours = () =>
-    started(
-      spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome], {
-        env: { ...process.env, ...appServerEnv({ codexHome }) },
-      }),
-    );
+  const ours = async () =>
+    started(await serveOverStdio(codexHome, { env: { ...process.env, ...appServerEnv({ codexHome }) } }));
 
   const answersOf = async (s: StdioRpcClient): Promise<RpcAnswer[]> => [
     await s.request('plugin/list', {}),

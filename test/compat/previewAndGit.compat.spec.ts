@@ -12,10 +12,9 @@ import { cpSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } fro
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { openColdCodex } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
 import { buildCompatHomes, discoverRollouts } from './scenarios.js';
@@ -90,19 +89,11 @@ describe("compat: a thread's preview (VS Code message, blanks) and an empty git 
       const differing: string[] = [];
       let compared = 0;
       try {
-        ours = spawnRpcServer(process.execPath, [
-          ENGINE_CLI_PATH,
-          'serve',
-          '--codex-home',
-          home.codexHome,
-          '--index-dir',
-          indexDir,
-        ]);
-        await ours.request('initialize', {
+        ours = await initializedServe(home.codexHome, {
           clientInfo: { name: 'compat', version: '0' },
           capabilities: { experimentalApi: true },
+          args: ['--index-dir', indexDir],
         });
-        ours.notify('initialized');
         const askOurs = async (m: string, p: unknown): Promise<any> => {
           const a = await ours!.request(m, p);
           if (!('result' in a)) throw new Error(`${m}: ${JSON.stringify(a.error)}`);

@@ -11,9 +11,9 @@ import * as fs from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import * as nodePath from 'node:path';
 import { AppServer, AppServerError, codexConfigToml, stopAllAppServers } from './appServer.js';
-import { ENGINE_CLI_PATH, runEngineCli } from './engineCli.js';
+import { runEngineCli } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { bundleOf, startPluginBackend } from '../fixtures/pluginBackend.js';
 import type { FakePluginBackend } from '../fixtures/pluginBackend.js';
@@ -330,15 +330,12 @@ describe('compat · remote plugin install, startup sync and uninstall against re
       params: ReadonlyArray<Record<string, unknown>>,
       method = 'plugin/read',
     ): Promise<RpcAnswer[]> => {
-      const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], {
+      const client = await initializedServe(home, {
+        clientInfo: { name: 'compat', version: '0' },
+        capabilities: { experimentalApi: true },
         env: { ...process.env, NODE_EXTRA_CA_CERTS: ca },
       });
       try {
-        await client.request('initialize', {
-          clientInfo: { name: 'compat', version: '0' },
-          capabilities: { experimentalApi: true },
-        });
-        client.notify('initialized');
         const out: RpcAnswer[] = [];
         for (const p of params) out.push(await client.request(method, p));
         return out;

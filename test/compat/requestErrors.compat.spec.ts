@@ -6,9 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { resolveCodexCommand, writeCodexConfig } from './appServer.js';
+import { handshake, serveOverStdio, spawnAppServerRpc } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 
 const A_UUID = '01a1fe84-dc74-7740-802e-cd0a1989a38a';
@@ -56,11 +55,7 @@ const BAD_REQUESTS: ReadonlyArray<readonly [string, unknown]> = [
 ];
 
 const ask = async (server: StdioRpcClient): Promise<RpcAnswer[]> => {
-  await server.request('initialize', {
-    clientInfo: { name: 'compat', version: '1' },
-    capabilities: { experimentalApi: true },
-  });
-  server.notify('initialized');
+  await handshake(server, { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } });
   const answers: RpcAnswer[] = [];
   for (const [method, params] of BAD_REQUESTS) answers.push(await server.request(method, params));
   return answers;
@@ -85,11 +80,8 @@ describe("bad requests: rollout-engine serve refuses them with codex app-server 
 
   it(`${BAD_REQUESTS.length} bad requests: the same error object from both`, async () => {
     const command = resolveCodexCommand();
-    const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], {
-      env: appServerEnv({ codexHome }),
-      cwd: codexHome,
-    });
-    const ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome]);
+    const codex = spawnAppServerRpc(command, codexHome);
+    const ours = await serveOverStdio(codexHome);
     servers.push(codex, ours);
     const [theirs, mine] = await Promise.all([ask(codex), ask(ours)]);
     const differing = BAD_REQUESTS.flatMap(([method, params], i) =>

@@ -6,9 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { appServerEnv, codexPidOf, compatCodexVersion, resolveCodexCommand, writeCodexConfig } from './appServer.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { codexPidOf, compatCodexVersion, resolveCodexCommand, writeCodexConfig } from './appServer.js';
+import { handshake, serveOverStdio, spawnAppServerRpc } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 
 /** The answer with each number replaced by its type, and each gauge by its name. */
@@ -22,11 +21,10 @@ const shapeOf = (a: RpcAnswer): unknown =>
       );
 
 const diagnosticsOf = async (server: StdioRpcClient, experimental: boolean): Promise<RpcAnswer> => {
-  await server.request('initialize', {
+  await handshake(server, {
     clientInfo: { name: 'compat', version: '1' },
     ...(experimental ? { capabilities: { experimentalApi: true } } : {}),
   });
-  server.notify('initialized');
   return server.request('server/diagnostics', {});
 };
 
@@ -37,15 +35,12 @@ describe(`server/diagnostics: rollout-engine serve answers as codex app-server $
   const servers: StdioRpcClient[] = [];
   const codex = (): StdioRpcClient => {
     const command = resolveCodexCommand();
-    const s = spawnRpcServer(command.file, [...command.args, 'app-server'], {
-      env: appServerEnv({ codexHome }),
-      cwd: codexHome,
-    });
+    const s = spawnAppServerRpc(command, codexHome);
     servers.push(s);
     return s;
   };
-  const ours = (): StdioRpcClient => {
-    const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome]);
+  const ours = async (): Promise<StdioRpcClient> => {
+    const s = await serveOverStdio(codexHome);
     servers.push(s);
     return s;
   };
@@ -62,7 +57,7 @@ describe(`server/diagnostics: rollout-engine serve answers as codex app-server $
   });
 
   it('refuses a client without experimentalApi with the same error', async () => {
-    const [theirs, mine] = await Promise.all([diagnosticsOf(codex(), false), diagnosticsOf(ours(), false)]);
+    const [theirs, mine] = await Promise.all([diagnosticsOf(codex(), false), diagnosticsOf(await ours(), false)]);
     expect(theirs).to.deep.equal({
       error: { code: -32600, message: 'server/diagnostics requires experimentalApi capability' },
     });
@@ -71,7 +66,7 @@ describe(`server/diagnostics: rollout-engine serve answers as codex app-server $
 
   it('answers the same shape: the process (its pid, resident memory, null footprint on Linux) and every gauge Codex names', async () => {
     const codexServer = codex();
-    const ourServer = ours();
+    const ourServer = await ours();
     const [theirs, mine] = await Promise.all([diagnosticsOf(codexServer, true), diagnosticsOf(ourServer, true)]);
     const theirShape = shapeOf(theirs) as { process: unknown; gauges: string[] };
     const ourShape = shapeOf(mine) as { process: unknown; gauges: string[] };

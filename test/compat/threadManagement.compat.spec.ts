@@ -15,7 +15,7 @@ import { freshRoot } from './mutationHarness.js';
 import { buildScenarioHome, SCENARIOS } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
 import { spawn } from 'node:child_process';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { spawnRpcServer, handshake } from '../fixtures/stdioRpcClient.js';
 import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
 import { freePort, waitReady } from '../adapters/driving/rpc/webSocketAuthCases.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
@@ -295,12 +295,11 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
       };
     }
     try {
-      const init = await client.request('initialize', {
+      const init = await handshake(client, {
         clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' },
         capabilities,
       });
       expect(init, `${side} initialize`).to.have.property('result');
-      client.notify('initialized');
       const records = await runTranscript(client, steps, threadId, turnIds, expected);
       return {
         records: side === 'codex' ? records.map(withoutRepeats) : records,

@@ -15,11 +15,10 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { AppServerError } from './appServer.js';
 import { BUILD_TIMEOUT_MS, compatHome, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { sessionTimeMs, setSessionTime, shiftFileNameTime } from './sessionTime.js';
 
@@ -203,18 +202,12 @@ describe('compat: threads in one second, paged (rollout-engine serve vs codex ap
         await codex.stop();
       }
       const indexDir = mkdtempSync(join(root, 'index-'));
-      const ours: StdioRpcClient = spawnRpcServer(process.execPath, [
-        ENGINE_CLI_PATH,
-        'serve',
-        '--codex-home',
-        home.codexHome,
-        '--index-dir',
-        indexDir,
-      ]);
+      const ours: StdioRpcClient = await initializedServe(home.codexHome, {
+        clientInfo: { name: 'compat', version: '0' },
+        args: ['--index-dir', indexDir],
+      });
       let ourAnswers: Array<{ label: string; answer: unknown }>;
       try {
-        await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
-        ours.notify('initialized');
         ourAnswers = await answersOf((method, params) => ours.request(method, params));
       } finally {
         await ours.close();

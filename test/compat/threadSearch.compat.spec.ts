@@ -8,14 +8,13 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe, handshake, serveOverStdio, spawnAppServerRpc } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { AppServerError, appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
+import { AppServerError, codexCommandAt, writeCodexConfig } from './appServer.js';
 import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { CODEX_VERSIONS } from '../../protocol/codexVersions.js';
 import { BUILD_TIMEOUT_MS, compatHome, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { HISTORY_MODES } from './scenarios.js';
 import { ClockOracle, cursorParts } from './clockOracle.js';
@@ -177,22 +176,19 @@ const compareHome = async (
 ): Promise<{ compared: number; matched: number; problems: string[]; acrossCursor: string[] }> => {
   const indexDir = mkdtempSync(join(tmpdir(), 'compat-search-index-'));
   const codex = await openColdCodex(codexHome);
-  const ours: StdioRpcClient = spawnRpcServer(process.execPath, [
-    ENGINE_CLI_PATH,
-    'serve',
-    '--codex-home',
-    codexHome.codexHome,
-    '--index-dir',
-    indexDir,
-  ]);
+  const ours: StdioRpcClient = await initializedServe(codexHome.codexHome, {
+    clientInfo: { name: 'compat', version: '0' },
+    args: ['--index-dir', indexDir],
+  }).catch(async (err: unknown) => {
+    await codex.stop(); // the failure is thrown, not left running
+    throw err;
+  });
   const problems: string[] = [];
   /** Pages back not compared: a thread lay across the cursors (`ClockOracle.straddlingCursor`). */
   const acrossCursor: string[] = [];
   let compared = 0;
   let matched = 0;
   try {
-    await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
-    ours.notify('initialized');
     const askCodex = codexAsker(codex, 'thread/search');
     const askOurs: Ask = (params) => ours.request('thread/search', params);
     const oracle = new ClockOracle(codexHome.codexHome);
@@ -366,17 +362,14 @@ describe('compat: thread/search past a next cursor a thread lies across (codex a
       );
     const indexDir = mkdtempSync(join(root, 'index-'));
     const codex = await openColdCodex(home);
-    const ours: StdioRpcClient = spawnRpcServer(process.execPath, [
-      ENGINE_CLI_PATH,
-      'serve',
-      '--codex-home',
-      codexHome,
-      '--index-dir',
-      indexDir,
-    ]);
+    const ours: StdioRpcClient = await initializedServe(codexHome, {
+      clientInfo: { name: 'compat', version: '0' },
+      args: ['--index-dir', indexDir],
+    }).catch(async (err: unknown) => {
+      await codex.stop(); // the failure is thrown, not left running
+      throw err;
+    });
     try {
-      await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
-      ours.notify('initialized');
       const oracle = ClockOracle.now(codexHome);
       const c = await walk(codexAsker(codex, 'thread/search'), q);
       const o = await walk((params) => ours.request('thread/search', params), q);
@@ -434,20 +427,17 @@ describe('compat: thread/searchOccurrences (rollout-engine serve vs codex app-se
       const home = compatHome(fixture, `${scenario}-paginated`);
       const indexDir = mkdtempSync(join(tmpdir(), 'compat-occurrences-index-'));
       const codex = await openColdCodex(home);
-      const ours: StdioRpcClient = spawnRpcServer(process.execPath, [
-        ENGINE_CLI_PATH,
-        'serve',
-        '--codex-home',
-        home.codexHome,
-        '--index-dir',
-        indexDir,
-      ]);
+      const ours: StdioRpcClient = await initializedServe(home.codexHome, {
+        clientInfo: { name: 'compat', version: '0' },
+        args: ['--index-dir', indexDir],
+      }).catch(async (err: unknown) => {
+        await codex.stop(); // the failure is thrown, not left running
+        throw err;
+      });
       const problems: string[] = [];
       let compared = 0;
       let found = 0;
       try {
-        await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
-        ours.notify('initialized');
         for (const ref of home.threads) {
           const askCodex = codexAsker(codex, 'thread/searchOccurrences', { threadId: ref.id });
           const askOurs: Ask = (params) => ours.request('thread/searchOccurrences', { threadId: ref.id, ...params });
@@ -560,12 +550,11 @@ describe("compat: thread/search snippets where the versions differ (serve --code
   });
 
   const snippetsOf = async (s: StdioRpcClient): Promise<Record<string, unknown>> => {
-    const init = await s.request('initialize', {
+    const init = await handshake(s, {
       clientInfo: { name: 'compat', version: '1' },
       capabilities: { experimentalApi: true },
     });
     if ('error' in init) throw new Error(`initialize: ${JSON.stringify(init.error)}`);
-    s.notify('initialized');
     const out: Record<string, unknown> = {};
     for (const [word] of SNIPPET_TEXTS) {
       const a = await s.request('thread/search', { searchTerm: word });
@@ -579,20 +568,16 @@ describe("compat: thread/search snippets where the versions differ (serve --code
     it(`${version}: each message's snippet as codex ${version} cuts it`, async () => {
       const command = await codexCommandAt(version);
       const home = codexHomeOf(version);
-      const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], {
-        env: appServerEnv({ codexHome: home }),
-        cwd: home,
-      });
+      const codex = spawnAppServerRpc(command, home);
       servers.push(codex);
       const theirs = await snippetsOf(codex);
       await codex.close();
       // Its own version's schema (the hooks' is the compat run's version).
       const schema = version === answerSchema.active()?.version ? undefined : await CodexSchema.generateAt(version);
-      const mine = spawnRpcServer(
-        process.execPath,
-        [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--codex-version', version],
-        schema === undefined ? {} : { schema },
-      );
+      const mine = await serveOverStdio(codexHome, {
+        args: ['--codex-version', version],
+        ...(schema === undefined ? {} : { schema }),
+      });
       servers.push(mine);
       const ours = await snippetsOf(mine);
       await mine.close();

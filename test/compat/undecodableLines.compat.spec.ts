@@ -11,11 +11,10 @@
 import { expect } from 'chai';
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { AppServerError, compatCodexVersion } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
 
@@ -503,28 +502,13 @@ describe(`compat: lines Codex cannot decode (issue 69) (codex app-server ${compa
     const differing: string[] = [];
     let compared = 0;
     try {
-      ours = spawnRpcServer(
-        process.execPath,
-        [
-          ENGINE_CLI_PATH,
-          'serve',
-          '--codex-home',
-          home.codexHome,
-          '--index-dir',
-          join(root, 'index'),
-          '--codex-version',
-          compatCodexVersion(),
-        ],
-        {
-          cwd: home.workDir,
-          env: { ...process.env, HOME: join(root, 'user-home') },
-        },
-      );
-      await ours.request('initialize', {
+      ours = await initializedServe(home.codexHome, {
         clientInfo: { name: 'compat', version: '0' },
         capabilities: { experimentalApi: true },
+        args: ['--index-dir', join(root, 'index'), '--codex-version', compatCodexVersion()],
+        cwd: home.workDir,
+        env: { ...process.env, HOME: join(root, 'user-home') },
       });
-      ours.notify('initialized');
       const askCodex = async (method: string, params: unknown): Promise<RpcAnswer> => {
         try {
           return { result: await codex.server.request(method, params) };

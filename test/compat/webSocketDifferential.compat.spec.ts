@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe, handshake } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
@@ -104,7 +104,7 @@ export const TRANSCRIPT: ReadonlyArray<TranscriptStep> = [
   },
 ];
 
-const INIT = { clientInfo: { name: 'compat', version: '0' } };
+const HANDSHAKE = { clientInfo: { name: 'compat', version: '0' } };
 
 /** Notifications a Codex process sends of itself (its sandbox check, remote control), not in answer to the transcript. */
 const CODEX_OWN = new Set(['configWarning', 'remoteControl/status/changed']);
@@ -263,8 +263,7 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
     children.push(child);
     await waitReady(port, child);
     const client = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, peer);
-    await client.request('initialize', INIT);
-    client.notify('initialized');
+    await handshake(client, HANDSHAKE);
     const exchanges = await runTranscript(client.request, client.notifications, () => client.settle(), threadId);
     client.close();
     child.kill('SIGTERM');
@@ -308,9 +307,7 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
       'ours',
     );
 
-    const oursStdio = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', stdioHome]);
-    await oursStdio.request('initialize', INIT);
-    oursStdio.notify('initialized');
+    const oursStdio = await initializedServe(stdioHome, HANDSHAKE);
     const stdioExchanges = await runTranscript(
       oursStdio.request,
       oursStdio.notifications,

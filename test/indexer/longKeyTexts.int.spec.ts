@@ -7,9 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
@@ -92,12 +91,9 @@ describe('index · ids of any length from rollout lines (issue 69)', function ()
     writeRollout(home, rolloutName(LONG_L), legacy().text());
     writeRollout(home, rolloutName(PLAIN), chatThread('paginated', PLAIN, 2).text());
     writeRollout(home, rolloutName(FORK), longBase().text());
-    server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', {
-      clientInfo: { name: 'test', version: '1' },
+    server = await initializedServe(home, {
       capabilities: { experimentalApi: true },
     });
-    server.notify('initialized');
   });
   after(async () => {
     await server.close();

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
 import { collectingQuarantineSink } from '../../adapters/driven/jsonl/writers/quarantine.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
 import { CLI } from '../fixtures/cliBundle.js';
@@ -128,10 +128,8 @@ describe('quarantine tells the truth: totals, one entry per line numbered from 1
   });
 
   it('serve notifies rolloutEngine/quarantinedLines with reads of the thread (answers as Codex gives them), nothing for a clean thread', async () => {
-    const server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', home]);
+    const server = await initializedServe(home);
     try {
-      await server.request('initialize', { clientInfo: { name: 'test', version: '1' } });
-      server.notify('initialized');
       for (const [method, params] of [
         ['thread/turns/list', { threadId: cut.threadId, itemsView: 'full' }],
         ['thread/read', { threadId: cut.threadId, includeTurns: true }],

@@ -11,9 +11,8 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { codexWriterOf, THREAD_WRITER_LOCKS } from '../../adapters/driven/codexState/codexThreadState.js';
-import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { reportArea } from './areaSummary.js';
@@ -76,12 +75,9 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
     home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-writer-lock-'));
     writeRollout(home, rolloutName(HELD), w.text());
     writeRollout(home, rolloutName(ARCHIVED), chatThread('paginated', ARCHIVED, 1).text());
-    server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', {
-      clientInfo: { name: 'test', version: '1' },
+    server = await initializedServe(home, {
       capabilities: { experimentalApi: true },
     });
-    server.notify('initialized');
     expect((await ask('thread/archive', { threadId: ARCHIVED })).result).to.be.an('object');
   });
   after(async () => {

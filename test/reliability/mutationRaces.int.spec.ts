@@ -6,9 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { readThreadByFold } from '../oracle/wholeFileFold.js';
@@ -25,13 +24,10 @@ const threadIdOf = (race: number, trial: number): string =>
 type Answer = { readonly result?: any; readonly error?: { readonly code: number; readonly message: string } };
 
 const openServe = async (home: string): Promise<StdioRpcClient> => {
-  const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-  await s.request('initialize', {
+  return initializedServe(home, {
     clientInfo: { name: 'race', version: '1' },
     capabilities: { experimentalApi: true },
   });
-  s.notify('initialized');
-  return s;
 };
 
 /** The revision files of a thread and the cut each names (`thread_id@end_ordinal_exclusive`). */

@@ -9,14 +9,14 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { ENGINE_CLI_PATH, runEngineCli } from '../compat/engineCli.js';
+import { runEngineCli } from '../compat/engineCli.js';
 import type { EngineCliRun } from '../compat/engineCli.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { assistantRows, text, userRow, writeClaudeSession } from '../fixtures/claudeSessions.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { EXIT } from '../../adapters/driving/cli/exitCodes.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { serveOverStdio } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { reportArea } from './areaSummary.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
@@ -426,7 +426,7 @@ describe('reliability · planted links (a home owned by another user, commands r
     plant(nodePath.join(outside, 'new-serve-lock'), `${rolloutOf(home, B)}.lock`);
     chownTree(home);
     const before = scan(outside);
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
+    const server = await serveOverStdio(home);
     const ask = async (method: string, params: unknown): Promise<RpcAnswer> => {
       figures.serveRequests += 1;
       let timer: NodeJS.Timeout | undefined;

@@ -6,9 +6,9 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH, runEngineCli } from '../compat/engineCli.js';
+import { runEngineCli } from '../compat/engineCli.js';
 import { endFrom } from '../../adapters/driven/jsonl/lines/endPosition.js';
 import { jsonlRolloutFiles } from '../../adapters/driven/jsonl/writers/rolloutFiles.js';
 import type { LogPosition } from '../../domain/errors.js';
@@ -50,12 +50,10 @@ describe('reliability · 32 readers paging while a writer appends turns (and ind
     home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-readers-'));
     writeRollout(home, rolloutName(THREADS.paginated), chatThread('paginated', THREADS.paginated, 5).text());
     writeRollout(home, rolloutName(THREADS.legacy), chatThread('legacy', THREADS.legacy, 5).text());
-    server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', {
+    server = await initializedServe(home, {
       clientInfo: { name: 'readers', version: '1' },
       capabilities: { experimentalApi: true },
     });
-    server.notify('initialized');
   });
   after(async () => {
     await server.close();

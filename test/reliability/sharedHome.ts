@@ -2,18 +2,14 @@
 // names session_index.jsonl holds, the rollout files a thread has left.
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 
 export const openServe = async (home: string): Promise<StdioRpcClient> => {
-  const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-  await s.request('initialize', {
+  return initializedServe(home, {
     clientInfo: { name: 'shared-files', version: '1' },
     capabilities: { experimentalApi: true },
   });
-  s.notify('initialized');
-  return s;
 };
 
 /**

@@ -11,8 +11,8 @@ import * as nodePath from 'node:path';
 import { openSqlite, type SqliteDb } from '../../adapters/driven/sqlite/sqliteDb.js';
 import { expect } from 'chai';
 import type { EngineCliRun } from '../compat/engineCli.js';
-import { ENGINE_CLI_PATH, runEngineCli } from '../compat/engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { runEngineCli } from '../compat/engineCli.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { reportArea } from './areaSummary.js';
 
@@ -219,13 +219,11 @@ describe('reliability · mutations while Codex’s state DB cannot be written', 
 
   it('locked: over JSON-RPC, thread/fork and thread/name/set answer their result after a rolloutEngine/codexStateNotUpdated notification; one fork', async () => {
     const { home, source, release } = homeWith('locked', 40);
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
+    const server = await initializedServe(home, {
+      clientInfo: { name: 'statedb', version: '1' },
+      capabilities: { experimentalApi: true },
+    });
     try {
-      await server.request('initialize', {
-        clientInfo: { name: 'statedb', version: '1' },
-        capabilities: { experimentalApi: true },
-      });
-      server.notify('initialized');
       const before = rollouts(home);
       const forked = (await server.request('thread/fork', { threadId: source })) as {
         result?: { thread: { id: string } };

@@ -7,9 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { quarantineFileOf } from '../../adapters/driven/jsonl/writers/quarantine.js';
 import { TORN_STILL_MS } from '../../adapters/driven/jsonl/writers/lockedRolloutFile.js';
@@ -35,12 +34,10 @@ describe('reliability · a torn last line', function () {
   before(async () => {
     home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-torn-'));
     for (const id of [GONE, LIVE]) writeRollout(home, rolloutName(id), chatThread('paginated', id, 3).text());
-    server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', {
+    server = await initializedServe(home, {
       clientInfo: { name: 'torn', version: '1' },
       capabilities: { experimentalApi: true },
     });
-    server.notify('initialized');
     // Both threads indexed before their lines are torn, as a home in use is.
     for (const id of [GONE, LIVE]) await server.request('thread/read', { threadId: id });
   });

@@ -15,9 +15,8 @@ import { mirrorHome } from '../../../../adapters/driven/eventstore/mirrorHome.js
 import type { LogPosition } from '../../../../domain/errors.js';
 import { right } from '../../../fixtures/right.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { serveOverStdio } from '../../../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../../../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { RolloutWriter } from '../../../fixtures/rolloutLines.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 import { useConnection, useEventStore } from '../../../eventstore/useEventStore.js';
@@ -33,11 +32,9 @@ const ROUNDS = 2;
 const MAX_HIT = 3;
 const SEED_ENV = 'FOLLOW_KILLS_SEED';
 
-const serveOn = (node: string, url: string, crashAt?: string): StdioRpcClient => {
+const serveOn = async (node: string, url: string, crashAt?: string): Promise<StdioRpcClient> => {
   const env = crashAt === undefined ? process.env : { ...process.env, [CRASH_AT_ENV]: crashAt };
-  const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', node, '--eventstore', url], {
-    env,
-  });
+  const s = await serveOverStdio(node, { args: ['--eventstore', url], env });
   // The home opens (and the node starts following) once initialize is answered.
   void s.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
   return s;
@@ -100,7 +97,7 @@ describe('serve --eventstore killed while following', function () {
     for (let round = 0; round < ROUNDS; round++) {
       for (const point of FOLLOW_CRASH_POINTS) {
         const hit = 1 + Math.floor(random() * MAX_HIT);
-        const server = serveOn(node, url, `${point}:${hit}`);
+        const server = await serveOn(node, url, `${point}:${hit}`);
         let stderr = '';
         server.child.stderr?.on('data', (c: Buffer | string) => (stderr += c.toString()));
         const exited = new Promise<NodeJS.Signals | null>((resolve) =>
@@ -127,7 +124,7 @@ describe('serve --eventstore killed while following', function () {
     expect(kills, replay()).to.have.length(ROUNDS * FOLLOW_CRASH_POINTS.length);
 
     // A last run, left to catch up and closed: it has every turn.
-    const last = serveOn(node, url);
+    const last = await serveOn(node, url);
     const deadline = Date.now() + 30_000;
     for (;;) {
       const page = await last.request('thread/turns/list', { threadId: T, itemsView: 'notLoaded', limit: 1 });

@@ -14,9 +14,8 @@ import { forkThread } from '../../../../replay/mutations/forkThread.js';
 import { revertThread } from '../../../../replay/mutations/revertThread.js';
 import { right } from '../../../fixtures/right.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../../../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { RolloutWriter } from '../../../fixtures/rolloutLines.js';
 import {
   chatThread,
@@ -49,15 +48,8 @@ const makeHome = async (home: string): Promise<RolloutWriter> => {
   return p;
 };
 
-const serveOn = async (args: ReadonlyArray<string>): Promise<StdioRpcClient> => {
-  const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', ...args]);
-  await s.request('initialize', {
-    clientInfo: { name: 'test', version: '1' },
-    capabilities: { experimentalApi: true },
-  });
-  s.notify('initialized');
-  return s;
-};
+const serveOn = (home: string, args: ReadonlyArray<string> = []): Promise<StdioRpcClient> =>
+  initializedServe(home, { capabilities: { experimentalApi: true }, args });
 
 /** The result of a request, or the test fails with its error. */
 const ask = async (s: StdioRpcClient, method: string, params: unknown): Promise<any> => {
@@ -118,11 +110,11 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     const node1 = nodePath.join(tmp(), 'node1');
     const node2 = nodePath.join(tmp(), 'node2');
     const url = store().connectionString;
-    const files = await serveOn(['--codex-home', original]);
+    const files = await serveOn(original);
     servers.push(files);
-    const one = await serveOn(['--codex-home', node1, '--eventstore', url]);
+    const one = await serveOn(node1, ['--eventstore', url]);
     servers.push(one);
-    const two = await serveOn(['--codex-home', node2, '--eventstore', url]);
+    const two = await serveOn(node2, ['--eventstore', url]);
     servers.push(two);
 
     // Reads: the same answers as over the original files.
@@ -226,9 +218,9 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     const url = store().connectionString;
     const node1 = nodePath.join(tmp(), 'node1-b');
     const node2 = nodePath.join(tmp(), 'node2-b');
-    const one = await serveOn(['--codex-home', node1, '--eventstore', url]);
+    const one = await serveOn(node1, ['--eventstore', url]);
     servers.push(one);
-    const two = await serveOn(['--codex-home', node2, '--eventstore', url]);
+    const two = await serveOn(node2, ['--eventstore', url]);
     servers.push(two);
     const archivedOn = async (s: StdioRpcClient) =>
       ((await ask(s, 'thread/list', { limit: 100, archived: true })).data as Array<{ id: string }>).some(
@@ -286,9 +278,9 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     writeRollout(original, rolloutName(id), chatThread('paginated', id, 2).text());
     right(await mirrorHome(original, connectionOf(), eventStoreEventLog(connectionOf()))());
     const url = store().connectionString;
-    const one = await serveOn(['--codex-home', nodePath.join(tmp(), 'node1-c'), '--eventstore', url]);
+    const one = await serveOn(nodePath.join(tmp(), 'node1-c'), ['--eventstore', url]);
     servers.push(one);
-    const two = await serveOn(['--codex-home', nodePath.join(tmp(), 'node2-c'), '--eventstore', url]);
+    const two = await serveOn(nodePath.join(tmp(), 'node2-c'), ['--eventstore', url]);
     servers.push(two);
     const readStateOn = async (s: StdioRpcClient) => (await ask(s, 'thread/read', { threadId: id })).readState;
 

@@ -2,9 +2,8 @@
 // same bad input with the same error (kind and words: Codex 0.169.0's for each method, declared on
 // the method's entry, `protocol/threadIdRule.ts`); with `--json` an error is one JSON object on stderr.
 import { expect } from 'chai';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../../../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 import { runCli } from './runCli.js';
@@ -94,14 +93,9 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
   const throughBoth = async (
     inputs: ReadonlyArray<{ cli: string[]; method: string; params: unknown }>,
   ): Promise<Array<Refusals | string>> => {
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
+    const server = await initializedServe(homeOf(), { capabilities: { experimentalApi: true } });
     const out: Array<Refusals | string> = [];
     try {
-      await server.request('initialize', {
-        clientInfo: { name: 'test', version: '1' },
-        capabilities: { experimentalApi: true },
-      });
-      server.notify('initialized');
       for (const input of inputs) {
         const line = input.cli.join(' ');
         const answer: RpcAnswer = await server.request(input.method, input.params);
@@ -272,13 +266,10 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     // (Codex's `session_not_detected`, so no client can have the server read any file); at the
     // shell, `--session` names the files to import instead of the detected ones.
     const named = `${homeOf()}/no-claude/projects/p/s.jsonl`;
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
+    const server = await initializedServe(homeOf(), {
+      capabilities: { experimentalApi: true },
+    });
     try {
-      await server.request('initialize', {
-        clientInfo: { name: 'test', version: '1' },
-        capabilities: { experimentalApi: true },
-      });
-      server.notify('initialized');
       const answer = await server.request('externalAgentConfig/import', {
         migrationItems: [
           {
@@ -403,10 +394,8 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
   });
 
   it("serve keeps Codex 0.169.0's words for an unknown thread, method by method", async () => {
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
+    const server = await initializedServe(homeOf());
     try {
-      await server.request('initialize', { clientInfo: { name: 'test', version: '1' } });
-      server.notify('initialized');
       const refusal = (message: string) => ({ error: { code: -32600, message } });
       expect(await server.request('thread/read', { threadId: UNKNOWN })).to.deep.equal(
         refusal(`thread not loaded: ${UNKNOWN}`),

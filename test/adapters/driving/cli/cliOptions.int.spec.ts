@@ -2,8 +2,7 @@
 // is a view of: what `serve` refuses with -32600 in Codex's words, the CLI refuses with exit 2 and
 // the same words under the option; what Codex answers with an empty page, the CLI answers the same way.
 import { expect } from 'chai';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 import { runCli } from './runCli.js';
@@ -72,10 +71,8 @@ describe('CLI options are decoded by the RPC params codecs', function () {
   });
 
   it("serve refuses the same values, with -32600 in Codex's (serde's) words, where the CLI names its option", async () => {
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
+    const server = await initializedServe(homeOf());
     try {
-      await server.request('initialize', { clientInfo: { name: 'test', version: '1' } });
-      server.notify('initialized');
       const cases: ReadonlyArray<[string, Record<string, unknown>, string[], string]> = [
         [
           'thread/turns/list',

@@ -5,7 +5,7 @@
 // is refused under its option at 0.169.0, where that Codex has no such param.
 import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
@@ -57,17 +57,12 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
     if (version !== answerSchema.active()?.version && !schemas.has(version))
       schemas.set(version, await CodexSchema.generateAt(version));
     const schema = schemas.get(version);
-    const server = spawnRpcServer(
-      process.execPath,
-      [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf(), '--codex-version', version],
-      schema === undefined ? {} : { schema },
-    );
+    const server = await initializedServe(homeOf(), {
+      capabilities: { experimentalApi: true },
+      args: ['--codex-version', version],
+      ...(schema === undefined ? {} : { schema }),
+    });
     try {
-      await server.request('initialize', {
-        clientInfo: { name: 'test', version: '1' },
-        capabilities: { experimentalApi: true },
-      });
-      server.notify('initialized');
       return await server.request(method, params);
     } finally {
       await server.close();

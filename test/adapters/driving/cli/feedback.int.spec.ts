@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as readline from 'node:readline';
 import { useTempDir } from '../../../fixtures/tempDir.js';
-import { CLI, generatedHome, LEASE_WORKER, runCli } from './cliRun.js';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { generatedHome, LEASE_WORKER, runCli } from './cliRun.js';
+import { serveOverStdio } from '../../../fixtures/stdioRpcClient.js';
 
 /** Hold the backfill lease of `indexDir` as `owner` (a live process, or one that exits at once with `crash`). */
 const holdLease = async (indexDir: string, owner: string, mode: 'hold' | 'crash'): Promise<ChildProcess> => {
@@ -112,16 +112,7 @@ describe('status lines on stderr off a terminal (first index build, serve, waiti
   it('a second process says whom it waits for (pid and host from the lease), answers meanwhile, then says the wait is over', async () => {
     const indexDir = nodePath.join(tmp(), 'held-index');
     held = await holdLease(indexDir, `${os.hostname()}:${process.pid}:test`, 'hold');
-    const server = spawnRpcServer(process.execPath, [
-      CLI,
-      'serve',
-      '--codex-home',
-      g.home,
-      '--index-dir',
-      indexDir,
-      '--gate-wait-ms',
-      '500',
-    ]);
+    const server = await serveOverStdio(g.home, { args: ['--index-dir', indexDir, '--gate-wait-ms', '500'] });
     let stderr = '';
     server.child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     try {

@@ -6,7 +6,7 @@ import { useTempDir } from '../../../fixtures/tempDir.js';
 import { writeSynthThread } from '../../../fixtures/synthHome.js';
 import { newThread, threadLines, writeRollout } from '../../../projections/synth.js';
 import { CLI } from '../../../fixtures/cliBundle.js';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import { DEFAULT_PRICING, costOf, priceOf } from '../../../../domain/tokens/pricing.js';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'tokens', ...args], { encoding: 'utf8' });
@@ -104,10 +104,8 @@ describe('CLI tokens: a partial cost, and --pricing adding to the table shipped'
 
   it('over JSON-RPC: the report and the charts carry the priced part and the models left out; a request pricing mock-model alone adds to the table', async () => {
     const cli = JSON.parse(run('--codex-home', home, '--by', 'model', '--json', '-q').stdout);
-    const s = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', home]);
+    const s = await initializedServe(home, { clientInfo: { name: 'test', version: '0' } });
     try {
-      await s.request('initialize', { clientInfo: { name: 'test', version: '0' } });
-      s.notify('initialized');
       const partial = await s.typed.request('rolloutEngine/tokens/report', { by: 'model' });
       expect(partial.total).to.deep.equal(cli.total);
       expect([partial.total.costUsd, partial.total.unpricedModels]).to.deep.equal([null, ['mock-model']]);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { ENGINE_CLI_PATH, runEngineCli } from '../../../compat/engineCli.js';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { runEngineCli } from '../../../compat/engineCli.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { bundleOf, startPluginBackend } from '../../../fixtures/pluginBackend.js';
 import type { FakePluginBackend } from '../../../fixtures/pluginBackend.js';
@@ -117,11 +117,12 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
 
   it('serve restores the deleted sidecar of a current remote bundle at start, and installs through plugin/install with remoteMarketplaceName', async () => {
     await fs.writeFile(nodePath.join(home, 'config.toml'), `chatgpt_base_url = ${JSON.stringify(backend.baseUrl)}\n`);
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], {
+    const server = await initializedServe(home, {
+      clientInfo: { name: 'remote-plugins', version: '1' },
       env: { ...process.env, ...ENV },
+      initialized: false,
     });
     try {
-      await server.request('initialize', { clientInfo: { name: 'remote-plugins', version: '1' } });
       const r = (await server.request('plugin/install', {
         remoteMarketplaceName: 'openai-curated-remote',
         pluginName: LINEAR,
@@ -134,11 +135,12 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
     await fs.rm(sidecar());
     const stale = nodePath.join(home, 'plugins/cache/openai-curated-remote/old/1.0.0');
     await fs.mkdir(stale, { recursive: true });
-    const restarted = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], {
+    const restarted = await initializedServe(home, {
+      clientInfo: { name: 'remote-plugins', version: '1' },
       env: { ...process.env, ...ENV },
+      initialized: false,
     });
     try {
-      await restarted.request('initialize', { clientInfo: { name: 'remote-plugins', version: '1' } });
       const deadline = Date.now() + 20_000;
       while (!(await exists(sidecar())) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(await fs.readFile(sidecar(), 'utf8')).to.equal(SIDECAR);

@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { writeSynthThread } from '../../../fixtures/synthHome.js';
 import { newThread } from '../../../projections/synth.js';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import { CLI } from '../../../fixtures/cliBundle.js';
 import { DEFAULT_PRICING } from '../../../../domain/tokens/pricing.js';
 
@@ -69,10 +69,8 @@ describe('CLI tokens: groupings, breakdown, cost', () => {
   it('rolloutEngine/tokens/report answers over JSON-RPC what tokens --by X --json prints (prices given in the request), and refuses a bad zone or instant', async () => {
     const cli = JSON.parse(run('--codex-home', home, '--by', 'block', '--pricing', pricing, '--json', '-q').stdout);
     const prices = JSON.parse(fs.readFileSync(pricing, 'utf8'));
-    const s = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', home]);
+    const s = await initializedServe(home, { clientInfo: { name: 'test', version: '0' } });
     try {
-      await s.request('initialize', { clientInfo: { name: 'test', version: '0' } });
-      s.notify('initialized');
       const r = await s.typed.request('rolloutEngine/tokens/report', { by: 'block', pricing: prices });
       expect(r.by).to.equal('block');
       expect(r.groups).to.deep.equal(cli.groups);
@@ -90,10 +88,11 @@ describe('CLI tokens: groupings, breakdown, cost', () => {
   it('serve --pricing FILE: the token report (no pricing param) and the charts cost at its prices; serve and view refuse a malformed file before listening, exit 2', async () => {
     const cli = JSON.parse(run('--codex-home', home, '--by', 'block', '--pricing', pricing, '--json', '-q').stdout);
     expect(cli.total.costUsd).to.be.greaterThan(0);
-    const s = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', home, '--pricing', pricing]);
+    const s = await initializedServe(home, {
+      clientInfo: { name: 'test', version: '0' },
+      args: ['--pricing', pricing],
+    });
     try {
-      await s.request('initialize', { clientInfo: { name: 'test', version: '0' } });
-      s.notify('initialized');
       const r = await s.typed.request('rolloutEngine/tokens/report', { by: 'block' });
       expect(r.pricing).to.deep.equal(GIVEN_OVER_SHIPPED);
       expect(r.total).to.deep.equal(cli.total);

@@ -6,10 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import { CodexSchema, answerSchema } from '../../../fixtures/codexSchema.js';
 import type { StdioRpcClient } from '../../../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 import { RolloutWriter } from '../../../fixtures/rolloutLines.js';
 
@@ -31,14 +30,13 @@ describe('serve: each connection gets the items of the Codex version it speaks (
     clientInfo: { name: string; version: string },
     schema?: CodexSchema,
   ): Promise<StdioRpcClient> => {
-    const s = spawnRpcServer(
-      process.execPath,
-      [ENGINE_CLI_PATH, 'serve', '--codex-home', home, '--codex-version', '0.171.0'],
-      schema === undefined ? {} : { schema },
-    );
+    const s = await initializedServe(home, {
+      clientInfo,
+      capabilities: { experimentalApi: true },
+      args: ['--codex-version', '0.171.0'],
+      ...(schema === undefined ? {} : { schema }),
+    });
     clients.push(s);
-    await s.request('initialize', { clientInfo, capabilities: { experimentalApi: true } });
-    s.notify('initialized');
     return s;
   };
 

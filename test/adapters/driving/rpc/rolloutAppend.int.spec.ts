@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../../../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH, runEngineCli } from '../../../compat/engineCli.js';
+import { runEngineCli } from '../../../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 import { RolloutWriter } from '../../../fixtures/rolloutLines.js';
 import type { HistoryMode } from '../../../../domain/rollout/historyMode.js';
@@ -24,13 +24,9 @@ const nextTurn = (mode: HistoryMode, w: RolloutWriter, threadId: string, turnId:
 };
 
 const open = async (home: string): Promise<StdioRpcClient> => {
-  const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-  await s.request('initialize', {
-    clientInfo: { name: 'test', version: '1' },
+  return initializedServe(home, {
     capabilities: { experimentalApi: true },
   });
-  s.notify('initialized');
-  return s;
 };
 
 /** A whole chat turn's notifications, in Codex's order. */

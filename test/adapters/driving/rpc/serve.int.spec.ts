@@ -4,9 +4,8 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { serveOverStdio } from '../../../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../../../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { RolloutWriter } from '../../../fixtures/rolloutLines.js';
 
 const THREAD = '01a1fe84-bdb0-7260-b7c8-794e23279a06';
@@ -25,14 +24,7 @@ describe('rollout-engine serve (JSON-RPC over stdio)', function () {
     writer.chatTurn('turn-1', 'first question', 'first answer');
     await fs.mkdir(nodePath.dirname(rolloutPath(home)), { recursive: true });
     await fs.writeFile(rolloutPath(home), writer.text());
-    server = spawnRpcServer(process.execPath, [
-      ENGINE_CLI_PATH,
-      'serve',
-      '--codex-home',
-      home,
-      '--index-dir',
-      nodePath.join(home, 'ix'),
-    ]);
+    server = await serveOverStdio(home, { args: ['--index-dir', nodePath.join(home, 'ix')] });
   });
   after(async () => {
     await server.close();

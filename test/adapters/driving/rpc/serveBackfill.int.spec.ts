@@ -9,12 +9,12 @@ import * as readline from 'node:readline';
 import { spawn } from 'node:child_process';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { serveOverStdio } from '../../../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../../../fixtures/stdioRpcClient.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { RolloutWriter } from '../../../fixtures/rolloutLines.js';
 import { withIndex } from '../../../fixtures/openedIndex.js';
-import { CLI, generatedHome, LEASE_WORKER, runCli } from '../cli/cliRun.js';
+import { generatedHome, LEASE_WORKER, runCli } from '../cli/cliRun.js';
 import { formatRolloutFileName, sessionDayParts } from '../../../../adapters/driven/jsonl/home/rolloutFileName.js';
 import type { ParamsOf, ResultOf } from '../../../../protocol/methods.js';
 import { holdAt } from '../../../fixtures/heldProcess.js';
@@ -81,9 +81,7 @@ describe('serve on a home it has never indexed (the first build behind the answe
     threads = await threadIdsOf(home);
     // The build holds where it first lets requests go first, until the answers asked while it runs are in.
     hold = holdAt('backfill.between', 1, nodePath.join(tmp(), 'backfill-held'));
-    server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', home, '--index-dir', indexDir], {
-      env: { ...process.env, ...hold.env },
-    });
+    server = await serveOverStdio(home, { args: ['--index-dir', indexDir], env: { ...process.env, ...hold.env } });
     server.child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   });
   after(async () => {
@@ -285,16 +283,7 @@ describe('serve while another process holds the build lease', function () {
     try {
       const first = await readline.createInterface({ input: holder.stdout })[Symbol.asyncIterator]().next();
       expect(first.value).to.equal('acquired');
-      const server = spawnRpcServer(process.execPath, [
-        CLI,
-        'serve',
-        '--codex-home',
-        g.home,
-        '--index-dir',
-        indexDir,
-        '--gate-wait-ms',
-        '600000',
-      ]);
+      const server = await serveOverStdio(g.home, { args: ['--index-dir', indexDir, '--gate-wait-ms', '600000'] });
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
       server.child.once('exit', (code, signal) => (exit = { code, signal }));
       await server.typed.request('initialize', { clientInfo: { name: 'test', version: '1' } });

@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../../../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH, runEngineCli } from '../../../compat/engineCli.js';
+import { runEngineCli } from '../../../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 
 const P = 'ffffffff-0000-7000-8000-000000000001';
@@ -24,12 +24,9 @@ describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, rev
     home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'serve-mut-'));
     writeRollout(home, rolloutName(P), chatThread('paginated', P, 3).text());
     writeRollout(home, rolloutName(L), chatThread('legacy', L, 2).text());
-    server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', {
-      clientInfo: { name: 'test', version: '1' },
+    server = await initializedServe(home, {
       capabilities: { experimentalApi: true },
     });
-    server.notify('initialized');
   });
   after(async () => {
     await server.close();

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../../../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
@@ -26,12 +26,9 @@ describe('rollout-engine serve: scheduling of real methods', function () {
     home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'serve-sched-'));
     writeRollout(home, rolloutName(P), chatThread('paginated', P, 3).text());
     writeRollout(home, rolloutName(Q), chatThread('legacy', Q, 3).text());
-    server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', {
-      clientInfo: { name: 'test', version: '1' },
+    server = await initializedServe(home, {
       capabilities: { experimentalApi: true },
     });
-    server.notify('initialized');
   });
   after(async () => {
     await server.close();
@@ -111,8 +108,7 @@ describe('rollout-engine serve: scheduling of real methods', function () {
   });
 
   it('SIGTERM: serve stops reading, closes its home and exits 0', async () => {
-    const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await s.request('initialize', { clientInfo: { name: 't', version: '1' } });
+    const s = await initializedServe(home, { clientInfo: { name: 't', version: '1' }, initialized: false });
     expect(await s.request('thread/list', {})).to.have.nested.property('result.data');
     const exited = new Promise<number | null>((resolve) => s.child.once('exit', (code) => resolve(code)));
     s.child.kill('SIGTERM');

@@ -4,9 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../../../fixtures/stdioRpcClient.js';
+import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../../../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 import { answerSchema, CodexSchema } from '../../../fixtures/codexSchema.js';
 import { CODEX_VERSIONS } from '../../../../protocol/codexVersions.js';
@@ -17,10 +16,7 @@ describe('rollout-engine serve: thread management notifications, loaded threads,
   this.timeout(120_000);
   let home: string;
   const open = async (capabilities: Record<string, unknown>): Promise<StdioRpcClient> => {
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-    await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities });
-    server.notify('initialized');
-    return server;
+    return initializedServe(home, { capabilities });
   };
   const arrived = (s: StdioRpcClient, from: number) =>
     s.received.slice(from).map((x) => x.replace(/^answer .*/, 'answer'));
@@ -109,17 +105,12 @@ describe('rollout-engine serve: thread management notifications, loaded threads,
     for (const version of CODEX_VERSIONS) {
       // Our notifications held to that version's schema (the hooks' is the run's own).
       const schema = version === answerSchema.active()?.version ? undefined : await CodexSchema.generateAt(version);
-      const s = spawnRpcServer(
-        process.execPath,
-        [ENGINE_CLI_PATH, 'serve', '--codex-home', home, '--codex-version', version],
-        schema === undefined ? {} : { schema },
-      );
+      const s = await initializedServe(home, {
+        capabilities: { experimentalApi: true },
+        args: ['--codex-version', version],
+        ...(schema === undefined ? {} : { schema }),
+      });
       try {
-        await s.request('initialize', {
-          clientInfo: { name: 'test', version: '1' },
-          capabilities: { experimentalApi: true },
-        });
-        s.notify('initialized');
         const revision = (await s.typed.request('thread/read', { threadId: P })).readState!.revision;
         const from = s.received.length;
         const changed = await s.typed.request('thread/readState/update', {

@@ -11,7 +11,7 @@ import type { ThreadListCursor, ThreadSortKey } from '../internal/threadListCurs
 import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from '../internal/threadListCursor.js';
 import type { ThreadCursorMethod } from '../internal/threadListCursor.js';
 import { indexWriteMark } from '../internal/indexWriteMark.js';
-import { keepAnswer, keptAnswer } from '../internal/listingMemo.js';
+import { answering, keepAnswer, keptAnswer, runningAnswer } from '../internal/listingMemo.js';
 import { scanRows } from '../internal/scanRows.js';
 import { stop, take, useCase } from '../../domain/effect.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
@@ -245,31 +245,54 @@ export const listThreads = (
     const query = listQueryKey(q, plan.req, options.countHidden);
     const known = mark === null ? undefined : keptAnswer<ThreadListing>(ports.index, mark, query);
     if (known !== undefined) return known;
-    const filter = threadListFilterOf(ports, plan, ahead);
-    const { candidates, moreUnfiltered } = await threadListCandidates(ports, plan, filter, ahead);
-    const { sortKey, direction, limit } = plan.req;
-    // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows; its
-    // recency_at rows are the DB's too, on every path (measured on 0.169.0: a review's sub-agent
-    // lists with its parent by created_at and updated_at, with null by recency_at), and so are the
-    // rows of a listing it filters by no metadata (`fromStateDb`; measured: `modelProviders: []`
-    // with every source kind gives `null`, with a provider or a cwd the parent, the spawn edges
-    // making no difference: listParents.compat).
-    const rowsFromStateDb = plan.fromStateDb || sortKey === 'recency_at';
-    const listing: ThreadListing = {
-      page: threadListPageOf(candidates, {
-        limit,
-        sortKey,
-        direction,
-        heldAs: plan.heldAs,
-        fromStateDbRows: rowsFromStateDb && plan.parent === null && plan.ancestor === null,
-        hostPaths: ports.hostPaths,
-        moreUnfiltered,
-        requestMs: ports.clock.now().getTime(),
-      }),
-      hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, filter.listed, filter.ofKind) : null,
-    };
-    // A page answering the time of the request is that request's alone.
-    const timeOfRequest = candidates.slice(0, limit).some((c) => c.row.startUnread === true);
-    if (mark !== null && !timeOfRequest) keepAnswer(ports.index, mark, query, listing);
-    return listing;
+    if (mark === null) return (await listingOf(ports, plan, ahead, options.countHidden)).listing;
+    // Checked and taken with no await between: of the requests at one mark, one walks.
+    const running = runningAnswer<ThreadListing>(ports.index, mark, query);
+    const shared = running === undefined ? undefined : await running;
+    if (shared !== undefined) return shared;
+    const settle = answering<ThreadListing>(ports.index, mark, query);
+    let kept: ThreadListing | undefined;
+    try {
+      const { listing, ofRequest } = await listingOf(ports, plan, ahead, options.countHidden);
+      if (!ofRequest) {
+        keepAnswer(ports.index, mark, query, listing);
+        kept = listing;
+      }
+      return listing;
+    } finally {
+      settle(kept);
+    }
   });
+
+/** The listing a plan walks to; `ofRequest`: it answers the time of the request, that request's alone (not kept, not shared). */
+const listingOf = async (
+  ports: HistoryReadPorts,
+  plan: ThreadListPlan,
+  ahead: ListAhead | null,
+  countHidden: boolean | undefined,
+): Promise<{ readonly listing: ThreadListing; readonly ofRequest: boolean }> => {
+  const filter = threadListFilterOf(ports, plan, ahead);
+  const { candidates, moreUnfiltered } = await threadListCandidates(ports, plan, filter, ahead);
+  const { sortKey, direction, limit } = plan.req;
+  // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows; its
+  // recency_at rows are the DB's too, on every path (measured on 0.169.0: a review's sub-agent
+  // lists with its parent by created_at and updated_at, with null by recency_at), and so are the
+  // rows of a listing it filters by no metadata (`fromStateDb`; measured: `modelProviders: []`
+  // with every source kind gives `null`, with a provider or a cwd the parent, the spawn edges
+  // making no difference: listParents.compat).
+  const rowsFromStateDb = plan.fromStateDb || sortKey === 'recency_at';
+  const listing: ThreadListing = {
+    page: threadListPageOf(candidates, {
+      limit,
+      sortKey,
+      direction,
+      heldAs: plan.heldAs,
+      fromStateDbRows: rowsFromStateDb && plan.parent === null && plan.ancestor === null,
+      hostPaths: ports.hostPaths,
+      moreUnfiltered,
+      requestMs: ports.clock.now().getTime(),
+    }),
+    hiddenBySource: countHidden === true ? await hiddenBySourceOf(ports, filter.listed, filter.ofKind) : null,
+  };
+  return { listing, ofRequest: candidates.slice(0, limit).some((c) => c.row.startUnread === true) };
+};

@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { parseTomlText as parseToml } from './tomlText.js';
@@ -54,8 +55,34 @@ export const configuredModelProvider = (config: CodexConfig): string => {
  * default, as without a config. An unreadable or malformed config is the error.
  */
 export const readConfiguredModelProvider = async (codexHome: string): Promise<E.Either<EngineError, string>> => {
+  const path = nodePath.join(codexHome, 'config.toml');
+  // Taken before the read: a config changed while it is read is read again next time.
+  const stamp = statStampOf(path);
+  if (stamp === 'absent') return E.right(DEFAULT_MODEL_PROVIDER);
+  const known = providerRead.get(path);
+  if (stamp !== undefined && known?.stamp === stamp) return E.right(known.provider);
   const config = await readCodexConfig(codexHome);
   if (E.isLeft(config) && config.left._tag === 'Io' && config.left.code === 'ELOOP')
     return E.right(DEFAULT_MODEL_PROVIDER);
-  return E.map(configuredModelProvider)(config);
+  const provider = E.map(configuredModelProvider)(config);
+  if (stamp !== undefined && E.isRight(provider)) providerRead.set(path, { stamp, provider: provider.right });
+  return provider;
 };
+
+/**
+ * A regular file's device, inode, size, mtime and ctime (not following a link); `'absent'` for
+ * nothing there (Codex's default, as readCodexConfig's ENOENT), undefined for anything else:
+ * equal, the file holds what it held (a rewrite in place moves the times, a replacement the inode).
+ */
+const statStampOf = (path: string): string | undefined => {
+  try {
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (st === undefined) return 'absent';
+    return st.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The provider each home's config.toml selected when last read, by its file's stamp: every thread/list asks it. */
+const providerRead = new Map<string, { readonly stamp: string; readonly provider: string }>();

@@ -4,7 +4,7 @@
 // (adapters/driven/codexState/ writes the rows the engine's mutations move), and a reader in its WAL
 // blocks no writer.
 import { join } from 'node:path';
-import { lstatSync } from 'node:fs';
+import { closeSync, lstatSync, readSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../../domain/errors.js';
@@ -12,7 +12,7 @@ import type { CodexRowTimesOf } from '../../../domain/thread/codexRowTimes.js';
 import { codexRowTimesOf } from '../../../domain/thread/codexRowTimes.js';
 import { LinkRefused, toEngineError } from './fsError.js';
 import { refuseLinkSync } from './noFollow.js';
-import { readBytesBelow } from './heldRead.js';
+import { openToReadSync, readBytesBelow } from './heldRead.js';
 import { openSqlite, openSqliteBytes, type SqliteDb } from '../sqlite/sqliteDb.js';
 
 /** The state DB of the Codex this engine follows (0.169: `state_5.sqlite`, beside the sessions). */
@@ -45,12 +45,40 @@ const asRollbackJournal = (bytes: Buffer): Buffer => {
   return bytes;
 };
 
-/** The DB's files as last read (size, mtime, ctime of the DB, its WAL and shared memory): equal, the rows read then hold. */
-const signatureOf = (path: string): string =>
+/** The WAL index header's bytes in the shared-memory file: its two copies, with the change counter every commit moves (SQLite's wal.c, WalIndexHdr). */
+const WAL_INDEX_HEADER_BYTES = 96;
+
+/** The WAL index header of `shm` (its first bytes), opened without following a link; '-' where it cannot be read. */
+const walIndexHeaderOf = (shm: string, codexHome: string): string => {
+  let fd: number;
+  try {
+    fd = openToReadSync(shm, codexHome);
+  } catch {
+    return '-';
+  }
+  try {
+    const header = Buffer.alloc(WAL_INDEX_HEADER_BYTES);
+    return header.subarray(0, readSync(fd, header, 0, WAL_INDEX_HEADER_BYTES, 0)).toString('hex');
+  } finally {
+    closeSync(fd);
+  }
+};
+
+/**
+ * The DB's files as last read: the DB's and its WAL's device, inode, size and mtime, and the WAL
+ * index header in its shared memory (its change counter moves with every commit); equal, the rows
+ * read then hold. No ctime and no time of the shared memory: a reader's own open moves them (SQLite
+ * chowns its WAL and shm when run as root, and writes its read marks into the shm), which made
+ * every list read the whole DB again.
+ */
+const signatureOf = (path: string, codexHome: string): string =>
   SQLITE_SIDE_FILES.slice(0, 3)
     .map((suffix) => {
       const st = lstatSync(`${path}${suffix}`, { throwIfNoEntry: false });
-      return st === undefined ? '-' : `${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+      if (st === undefined) return '-';
+      return suffix === '-shm'
+        ? walIndexHeaderOf(`${path}${suffix}`, codexHome)
+        : `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
     })
     .join('|');
 
@@ -74,7 +102,7 @@ export const readCodexRowTimes = async (
     throw err;
   }
   if (path === undefined) return E.right(new Map());
-  const signature = signatureOf(path);
+  const signature = signatureOf(path, codexHome);
   const known = lastRead.get(path);
   if (known !== undefined && known.signature === signature) return E.right(known.rows);
   const rows = new Map<string, CodexRowTimesOf>();

@@ -52,6 +52,33 @@ describe('codexConfig: a home’s config.toml', () => {
     }
   });
 
+  it('a config changed between two reads is read again: rewritten in place with its mtime put back, replaced, made a link, not TOML, removed', async () => {
+    const home = await homeWith('model_provider = "aaaa"\n');
+    const path = nodePath.join(home, 'config.toml');
+    const provider = async (): Promise<unknown> => readConfiguredModelProvider(home);
+    await fs.utimes(path, 1_795_000_000, 1_795_000_000);
+    expect(await provider()).to.deep.equal({ _tag: 'Right', right: 'aaaa' });
+    expect(await provider(), 'read again unchanged').to.deep.equal({ _tag: 'Right', right: 'aaaa' });
+    // The same size and inode, the same mtime (an edit within the clock's tick): only its ctime moved.
+    await fs.writeFile(path, 'model_provider = "bbbb"\n');
+    await fs.utimes(path, 1_795_000_000, 1_795_000_000);
+    expect(await provider()).to.deep.equal({ _tag: 'Right', right: 'bbbb' });
+    await fs.writeFile(`${path}.new`, 'model_provider = "cccc"\n');
+    await fs.rename(`${path}.new`, path);
+    expect(await provider()).to.deep.equal({ _tag: 'Right', right: 'cccc' });
+    const outside = nodePath.join(tmp(), `outside-changed-${homes}`);
+    await fs.mkdir(outside);
+    await fs.writeFile(nodePath.join(outside, 'config.toml'), 'model_provider = "elsewhere"\n');
+    await fs.rm(path);
+    await fs.symlink(nodePath.join(outside, 'config.toml'), path);
+    expect(await provider(), 'a link: not read').to.deep.equal({ _tag: 'Right', right: 'openai' });
+    await fs.rm(path);
+    await fs.writeFile(path, 'model_provider = "dddd\n');
+    expect(((await provider()) as { _tag: string })._tag, 'not TOML').to.equal('Left');
+    await fs.rm(path);
+    expect(await provider(), 'removed').to.deep.equal({ _tag: 'Right', right: 'openai' });
+  });
+
   it('a link in the home’s place of config.toml or auth.json is refused, the file it names never read', async () => {
     const home = await homeWith();
     const outside = nodePath.join(tmp(), `outside-${homes}`);

@@ -2,7 +2,7 @@
 // creating any file in the home, and never through a link.
 import { openSqlite } from '../../../../adapters/driven/sqlite/sqliteDb.js';
 import { expect } from 'chai';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { readCodexRowTimes } from '../../../../adapters/driven/fs/codexStateDb.js';
@@ -74,6 +74,63 @@ describe("codexStateDb: Codex's state-DB row times, read for the thread rows", (
     writeFileSync(join(other, 'state_5.sqlite'), 'not a database');
     const none = await readCodexRowTimes(other);
     expect(E.isRight(none) && none.right.size).to.equal(0);
+  });
+
+  it('a DB a running Codex holds open (WAL beside it): read once while unchanged, each commit seen on the next read', async () => {
+    const home = tmp();
+    writeStateDb(home, [[A, 1_000, 1_000]]);
+    const codex = openSqlite(join(home, 'state_5.sqlite'), { mustExist: false });
+    try {
+      codex.pragma('wal_autocheckpoint = 0');
+      codex.prepare('UPDATE threads SET updated_at_ms = 2000, recency_at_ms = 2000').run();
+      const first = await readCodexRowTimes(home);
+      expect(E.isRight(first) && first.right.get(A)).to.deep.equal({ updatedMs: 2_000, recencyMs: 2_000 });
+      // The reader's own open writes its read mark into the shm (and, as root, chowns the WAL and shm).
+      const second = await readCodexRowTimes(home);
+      expect(E.isRight(second) && E.isRight(first) && second.right === first.right, 'the last reading kept').to.equal(
+        true,
+      );
+      codex.prepare('UPDATE threads SET updated_at_ms = 3000, recency_at_ms = 3000').run();
+      const third = await readCodexRowTimes(home);
+      expect(E.isRight(third) && third.right.get(A)).to.deep.equal({ updatedMs: 3_000, recencyMs: 3_000 });
+    } finally {
+      codex.close();
+    }
+  });
+
+  it("a commit that leaves the DB's and WAL's size and mtime as they were (one clock tick, the WAL restarted) is seen on the next read", async () => {
+    const home = tmp();
+    writeStateDb(home, [[A, 1_000, 1_000]]);
+    const path = join(home, 'state_5.sqlite');
+    const codex = openSqlite(path, { mustExist: false });
+    try {
+      codex.pragma('wal_autocheckpoint = 0');
+      /** Codex's write after a full checkpoint: its WAL restarts from the first frame, the same size as the last time. */
+      const restartedWrite = (ms: number): void => {
+        codex.pragma('wal_checkpoint(PASSIVE)');
+        codex.prepare('UPDATE threads SET updated_at_ms = ?, recency_at_ms = ?').run(ms, ms);
+      };
+      const files = [path, `${path}-wal`];
+      /** Both files' mtime one whole second (the clock's tick the two writes fall in). */
+      const oneTick = (): void => {
+        for (const file of files) utimesSync(file, 1_795_000_000, 1_795_000_000);
+      };
+      restartedWrite(2_000);
+      oneTick();
+      const first = await readCodexRowTimes(home);
+      expect(E.isRight(first) && first.right.get(A)).to.deep.equal({ updatedMs: 2_000, recencyMs: 2_000 });
+      const sizes = files.map((file) => statSync(file).size);
+      restartedWrite(3_000);
+      oneTick();
+      expect(
+        files.map((file) => statSync(file).size),
+        'the same sizes',
+      ).to.deep.equal(sizes);
+      const second = await readCodexRowTimes(home);
+      expect(E.isRight(second) && second.right.get(A)).to.deep.equal({ updatedMs: 3_000, recencyMs: 3_000 });
+    } finally {
+      codex.close();
+    }
   });
 
   it('a DB that is a link is refused: nothing outside the home is read', async () => {

@@ -269,13 +269,6 @@ export const historyModeRefusal = (mode: unknown): string | undefined => {
   return typeRefusal === undefined ? undefined : `invalid session metadata history_mode: ${typeRefusal}`;
 };
 
-/** A meta payload without its `history_mode`: what Codex's serde asks of the rest of it. */
-const withoutMode = (payload: unknown): unknown => {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return payload;
-  const { history_mode: _mode, ...rest } = payload as Record<string, unknown>;
-  return rest;
-};
-
 /**
  * Why Codex 0.169 refuses every read of a thread whose file holds `texts` (its lines in order),
  * in its words after `failed to read session metadata <path>: ` (`<path>` for the file's path),
@@ -292,26 +285,34 @@ export const codexMetaRefusal = (
   decode: (text: string) => E.Either<unknown, RolloutLine>,
 ): string | undefined => {
   let head: 'meta' | 'response' | undefined;
-  let firstMeta: Record<string, unknown> | undefined;
+  let modeRefusal: string | undefined;
+  let metaRead = false;
   let decodes = false;
   for (const text of texts) {
     if (text.trim() === '') continue;
     const line = decode(text.trim());
     if (E.isLeft(line)) continue;
     const ours = classifyRolloutLine(line.right);
-    // The meta whose mode is asked: the first Codex decodes but for its mode (a meta refused for another
-    // field is passed over: fuzzer `--replay 20261150:4:0:17`, a first meta's `timestamp: -1`, a second's
-    // mode `""`, refused by the second's mode on 0.169.0).
-    if (
-      firstMeta === undefined &&
-      line.right.type === 'session_meta' &&
-      codexRefusal('sessionMeta', withoutMode(line.right.payload)) === undefined
-    )
-      firstMeta = line.right.payload as Record<string, unknown>;
+    // Until a meta is read, every session_meta line's `history_mode` is asked of its JSON alone,
+    // whatever else of it Codex refuses (codex-rs rollout/src/recorder.rs
+    // `reject_unknown_thread_history_mode`, called while no meta is parsed: list.rs
+    // `read_head_summary`, recorder.rs `load_rollout_items`); the first it refuses refuses the file.
+    // Measured on 0.169.0: fuzzer `--replay 20261150:4:0:17` (a first meta's `timestamp: -1`, a
+    // second's mode `""`) and `--replay 20261170:520:0:3` (one meta, its mode unknown and its
+    // `forked_from_ordinal_exclusive: -1`).
+    if (!metaRead && modeRefusal === undefined && line.right.type === 'session_meta') {
+      const payload = line.right.payload;
+      const mode =
+        typeof payload === 'object' && payload !== null
+          ? (payload as Record<string, unknown>)['history_mode']
+          : undefined;
+      modeRefusal = historyModeRefusal(mode);
+    }
     const read =
       ours.kind === 'sessionMeta'
         ? codexRefusal('sessionMeta', ours.payload) === undefined
         : ours.kind !== 'other' && codexView(line.right, ours, 1).kind !== 'invalid';
+    if (read && ours.kind === 'sessionMeta') metaRead = true;
     if (read && ours.kind !== 'sessionMeta') decodes = true;
     if (head !== undefined) {
       if (decodes) break;
@@ -326,7 +327,6 @@ export const codexMetaRefusal = (
     )
       head = 'response';
   }
-  const modeRefusal = historyModeRefusal(firstMeta?.['history_mode']);
   if (modeRefusal !== undefined) return modeRefusal;
   if (head === 'meta') return undefined;
   const why = `rollout at <path> ${head === 'response' ? 'does not start with session metadata' : 'is empty'}`;

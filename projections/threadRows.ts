@@ -179,6 +179,7 @@ export const threadRowOf = (
   // are refused (-32603, replay/internal/openThread.ts), but its state DB keeps the row its
   // backfill builds (`metaRefused`); an early (upcast) file, which Codex cannot read at all, is ours.
   const refused = stored.refusedMeta !== undefined;
+  const scanListed = stored.refusedMeta?.scanned === true;
   const row = refused ? backfilledRolloutOf(stored, current) : stored;
   if (row === undefined || row.meta === null) return undefined;
   if (!refused && row.meta['upcast_from'] == null && codexRefusal('sessionMeta', row.meta) !== undefined)
@@ -232,8 +233,9 @@ export const threadRowOf = (
       // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
       ...(current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) }),
       ...(refused ? { metaRefused: true as const } : {}),
+      ...(scanListed ? { scanListed: true as const } : {}),
       // An early (upcast) file is ours to answer: Codex reads none of it.
-      ...(!refused && row.meta['upcast_from'] == null && rfc3339Ms(meta.timestamp ?? '') === undefined
+      ...((!refused || scanListed) && row.meta['upcast_from'] == null && rfc3339Ms(meta.timestamp ?? '') === undefined
         ? { startUnread: true as const }
         : {}),
     },

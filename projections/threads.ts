@@ -76,6 +76,9 @@ const newRolloutRow = (
   lastTurnStartTimestamp: null,
 });
 
+/** The records of a file's head Codex's file scan reads its meta from (codex-rs rollout/src/list.rs). */
+const HEAD_RECORD_LIMIT = 10;
+
 /**
  * A later meta of the thread Codex reads, its first meta refused: before any response item Codex
  * decodes it is the thread's meta, as Codex reads the head (codex-rs rollout/src/list.rs
@@ -87,7 +90,16 @@ const takeLaterMeta = (row: Mutable<RolloutRow>, payload: SessionMetaPayload, la
   const refused = row.refusedMeta!;
   const meta = slimMeta(payload as Record<string, unknown>);
   if (refused.headClosed) {
-    if (refused.stateDbMeta === undefined) row.refusedMeta = { ...refused, stateDbMeta: meta };
+    // Codex's file scan reads a head of 10 records (codex-rs rollout/src/list.rs `HEAD_RECORD_LIMIT`,
+    // `read_head_summary`: the first meta it decodes there lists the thread, after a response item
+    // too; measured on 0.169.0: fuzzer `--replay 20261171:158:0:0:1:1`). The lines before this one
+    // are counted as the file has them (a blank line, which Codex passes by uncounted, counts here).
+    if (refused.stateDbMeta === undefined)
+      row.refusedMeta = {
+        ...refused,
+        stateDbMeta: meta,
+        ...(row.lines < HEAD_RECORD_LIMIT ? { scanned: true as const } : {}),
+      };
     // Every meta it decodes is applied over the first as well (state/src/extract.rs `apply_session_meta_from_item`).
     row.laterMetas = [...(row.laterMetas ?? []), later];
     return;

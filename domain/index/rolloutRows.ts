@@ -55,12 +55,15 @@ export interface RolloutRow {
    * decodes came first, or the meta's `history_mode` is one Codex refuses by itself (else a later
    * meta it reads is the thread's `meta`, and this goes);
    * `historyModeRefused`: Codex loads nothing of the file (no state-DB row either);
-   * `stateDbMeta`: the first later meta it reads after one, which that row is built from.
+   * `stateDbMeta`: the first later meta it reads after one, which that row is built from;
+   * `scanned`: that meta lies in the head Codex's file scan reads (its first 10 records), which
+   * lists the thread by it (its reads stay refused).
    */
   readonly refusedMeta?: {
     readonly headClosed: boolean;
     readonly historyModeRefused?: true;
     readonly stateDbMeta?: Record<string, unknown>;
+    readonly scanned?: true;
   };
   readonly firstLineTimestamp: string | null;
   readonly lastLineTimestamp: string | null;

@@ -53,6 +53,8 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
    * show; its file scan lists it nowhere and its reads are refused (replay/internal/openThread.ts).
    */
   readonly metaRefused?: true;
+  /** A `metaRefused` thread Codex's file scan lists all the same, by a later meta in its head (`RolloutRow.refusedMeta.scanned`). */
+  readonly scanListed?: true;
   /**
    * Codex's file scan and its reads of the rollout cannot read the thread's start: its meta's
    * `timestamp` is no RFC 3339 time (codex-rs rollout/src/list.rs `record_session_meta_in_summary`

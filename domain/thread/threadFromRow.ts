@@ -42,7 +42,8 @@ export const threadFromRow = <Turns>(
       k === 'fileScanProvider' ||
       k === 'fileMtimeMs' ||
       k === 'metaRefused' ||
-      k === 'startUnread'
+      k === 'startUnread' ||
+      k === 'scanListed'
     )
       continue;
     out[k] = k === 'cwd' && typeof v === 'string' ? hostCwdOf(v, hostPaths) : v;

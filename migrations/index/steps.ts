@@ -170,6 +170,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 48: a legacy turn_aborted naming another turn leaves the times of the open turn its
   // task_started opened (issue 69): turn rows again.
   { from: 47, to: 48, name: '048-abort-of-another-turn', kind: 'rebuild' },
+  // 49: a refused first meta's rollout row says whether the later meta its state DB row is built
+  // from lies in the head Codex's file scan reads, which lists the thread by it (issue 69).
+  { from: 48, to: 49, name: '049-refused-meta-scanned', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -93,8 +93,9 @@ export const threadListFilterOf = (
     const row = filtered(stored);
     return (
       row.archived === archived &&
-      // A meta Codex's serde refuses: only its state DB holds the thread (its file scan passes the file by).
-      (row.metaRefused !== true || fromDbFields) &&
+      // A meta Codex's serde refuses: only its state DB holds the thread (its file scan passes the
+      // file by), unless a later meta in the head its scan reads lists it (`scanListed`).
+      (row.metaRefused !== true || fromDbFields || row.scanListed === true) &&
       !excluded.has(row.id) &&
       (included === null || included.has(row.id)) &&
       ahead?.pending(row.id) !== true &&

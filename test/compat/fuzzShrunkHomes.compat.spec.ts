@@ -942,6 +942,37 @@ const SHRUNK: readonly ShrunkHome[] = [
       stepSeed: 954250443,
     },
   },
+  {
+    // A first meta Codex refuses (`context_window: 0`), a user message, then a meta it reads on the
+    // file's 10th line: its file scan lists the thread by that meta (its reads stay refused).
+    found: "20261171:158:0:0:1:1, a refused first meta, a later one in the file scan's head",
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: null,
+          cwd: '<work>',
+          source: 'vscode',
+          turns: [
+            { user: 'iC', answer: '%,*mf[', ending: 'open', command: false, noContext: true },
+            { user: 'O#jc', answer: 'x', ending: 'complete', command: true, noContext: false },
+            { user: ';VZ?&', answer: 'x'.repeat(3000), ending: 'errorThenComplete', command: true, noContext: true },
+          ],
+          secondMeta: true,
+          rollback: 0,
+          tail: 'blankLines',
+          paddedLines: true,
+          archived: false,
+          edits: [
+            { line: 60, field: 8, edge: 3, inItem: false },
+            { line: 62, field: 49, edge: 13, inItem: false },
+          ],
+        },
+      ],
+      stepSeed: 1159727791,
+    },
+  },
 ];
 
 describe("compat: the long fuzz runs' shrunk homes (codex app-server 0.169.0)", function () {

@@ -162,7 +162,13 @@ export const listThreadsByScan = (
         )
           continue;
         // A first meta Codex's serde refuses: only its state DB holds the thread.
-        if (r.value.metaRefused === true && heldAs !== 'stateDb' && sortKey !== 'recency_at') continue;
+        if (
+          r.value.metaRefused === true &&
+          r.value.scanListed !== true &&
+          heldAs !== 'stateDb' &&
+          sortKey !== 'recency_at'
+        )
+          continue;
         const listed = await listRowOf(ports, r.value, await codexRowsFor(r.value.path));
         // Filtered by the fields Codex's state DB holds on its paths (and by recency_at), by the first meta's on its file scan.
         const row =

@@ -116,6 +116,22 @@ describe('rows of a first session_meta Codex refuses (issue 69)', () => {
       originator: 'codex_cli_rs',
       createdAt: Date.parse('2026-11-21T09:30:00Z') / 1000,
     });
+    // In the 10 records Codex's file scan reads: it lists the thread by that meta.
+    expect(rollout?.refusedMeta?.scanned).to.equal(true);
+    expect(thread?.scanListed).to.equal(true);
+  });
+
+  it("a later meta past the head of 10 records Codex's file scan reads: the scan does not list the thread", () => {
+    const { rollout, thread } = fold([
+      line('session_meta', meta({ cwd: 0 })),
+      ...userLines,
+      ...Array.from({ length: 8 }, () => line('event_msg', { type: 'agent_message', message: 'a' })),
+      line('session_meta', meta({ cwd: '/work/second' })),
+    ]);
+    expect(rollout?.refusedMeta?.stateDbMeta).to.include({ cwd: '/work/second' });
+    expect(rollout?.refusedMeta?.scanned).to.equal(undefined);
+    expect(thread?.metaRefused).to.equal(true);
+    expect(thread?.scanListed).to.equal(undefined);
   });
 
   it('no session_meta first (a response item): a rollout row under the name id, the state DB row from the file name', () => {

@@ -3,11 +3,7 @@
 // builds, or the thread read by a later meta Codex takes before any response item). The answers
 // themselves are compared with the binary in test/compat/undecodableLines.compat.spec.ts.
 import { expect } from 'chai';
-import { identityOf } from '../../adapters/driven/jsonl/readers/probe.js';
-import { Batch, memoryIndex } from '../../projections/batch.js';
-import { projectBatch } from '../../projections/runner.js';
-import { threadRowOf } from '../../projections/threadRows.js';
-import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
+import { foldedRows } from '../fixtures/foldedRows.js';
 
 const ID = '019a0000-0000-7000-8000-000000000031';
 const PATH = `/home/sessions/2026/11/21/rollout-2026-11-21T09-00-00-${ID}.jsonl`;
@@ -29,32 +25,8 @@ const userLines = [
   line('event_msg', { type: 'user_message', message: 'hello', images: [] }),
 ];
 
-/** The rows of a file of `texts`, folded as the indexer folds it (its identity from its first line and name). */
-const fold = (texts: string[]) => {
-  const identity = identityOf({ path: PATH, threadId: ID }, texts[0]!);
-  if (!identity.ok) throw new Error(identity.reason);
-  const idx = memoryIndex();
-  const lines = toLines(texts);
-  const ctx = { rolloutId: identity.rolloutId, threadId: identity.threadId, path: PATH };
-  idx.apply(
-    projectBatch(idx, {
-      ctx,
-      resetRollouts: [],
-      lines,
-      checkpoint: checkpointAfter(PATH, ctx.rolloutId, ctx.threadId, lines[lines.length - 1]),
-    }).writes,
-  );
-  const b = new Batch(idx);
-  const file = {
-    path: PATH,
-    archived: false,
-    fileTimestamp: '2026-11-21T09:00:00Z',
-    threadId: ID,
-    rolloutId: identity.rolloutId,
-    mtimeMs: Date.parse('2026-11-21T10:00:00Z'),
-  };
-  return { rollout: b.get('rollouts', [ID]), thread: threadRowOf(b, file, null, 'openai') };
-};
+/** The rows of a file of `texts`, folded as the indexer folds it. */
+const fold = (texts: string[]) => foldedRows(PATH, ID, texts);
 
 describe('rows of a first session_meta Codex refuses (issue 69)', () => {
   it('our codec refuses it too: a rollout row under the name id, the state DB row from the file name', () => {

@@ -3,11 +3,7 @@
 // its state DB the file name's. The answers are compared with the binary in
 // test/compat/fuzzShrunkHomes.compat.spec.ts (20261130:25:2:0, 20261153:222:0:0:1:1).
 import { expect } from 'chai';
-import { identityOf } from '../../adapters/driven/jsonl/readers/probe.js';
-import { Batch, memoryIndex } from '../../projections/batch.js';
-import { projectBatch } from '../../projections/runner.js';
-import { threadRowOf } from '../../projections/threadRows.js';
-import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
+import { foldedRows } from '../fixtures/foldedRows.js';
 
 const ID = '019a0000-0000-7000-8000-000000000047';
 const PATH = `/home/sessions/2026/11/21/rollout-2026-11-21T09-00-00-${ID}.jsonl`;
@@ -27,31 +23,7 @@ const metaLine = (timestamp: string): string =>
   });
 
 /** The thread row of a file whose first line is a meta of `timestamp`, folded as the indexer folds it. */
-const threadOf = (timestamp: string) => {
-  const texts = [metaLine(timestamp)];
-  const identity = identityOf({ path: PATH, threadId: ID }, texts[0]!);
-  if (!identity.ok) throw new Error(identity.reason);
-  const idx = memoryIndex();
-  const lines = toLines(texts);
-  const ctx = { rolloutId: identity.rolloutId, threadId: identity.threadId, path: PATH };
-  idx.apply(
-    projectBatch(idx, {
-      ctx,
-      resetRollouts: [],
-      lines,
-      checkpoint: checkpointAfter(PATH, ctx.rolloutId, ctx.threadId, lines[lines.length - 1]),
-    }).writes,
-  );
-  const file = {
-    path: PATH,
-    archived: false,
-    fileTimestamp: '2026-11-21T09:00:00Z',
-    threadId: ID,
-    rolloutId: identity.rolloutId,
-    mtimeMs: 0,
-  };
-  return threadRowOf(new Batch(idx), file, null, 'openai')!;
-};
+const threadOf = (timestamp: string) => foldedRows(PATH, ID, [metaLine(timestamp)]).thread!;
 
 describe('a thread row whose start Codex reads as the time of the request (issue 69)', () => {
   it('an RFC 3339 time is read: no mark, the row dated by it', () => {

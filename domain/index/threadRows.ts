@@ -60,7 +60,7 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
    * `timestamp` is no RFC 3339 time (codex-rs rollout/src/list.rs `record_session_meta_in_summary`
    * takes it as it is; thread-store/src/local/helpers.rs `stored_thread_from_rollout_item` reads it
    * with `parse_rfc3339`, else `Utc::now()`). Those answers hold the time of the request
-   * (`answeredAtRequest`), where its state DB holds the file name's (`createdAt`).
+   * (`withRolloutReadStart`), where its state DB holds the file name's (`createdAt`).
    */
   readonly startUnread?: true;
 };

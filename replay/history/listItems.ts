@@ -170,8 +170,17 @@ const cursorOf = (
       )
     : itemLineCursor(lineage.thread.id, w.segment.rollout.rolloutId, w.line, includeAnchor);
 
-/** The item with its output left out when Codex defers it (see listItems); undefined when it is not deferred. */
-const deferredOutputOf = (item: ThreadItem, commands: boolean, mcp: boolean): ThreadItem | undefined => {
+/**
+ * The item with its output left out when Codex defers it (see listItems); undefined when it is not
+ * deferred. `untimedKept`: an item whose completion has no time keeps its output (a paginated thread's).
+ */
+const deferredOutputOf = (
+  item: ThreadItem,
+  commands: boolean,
+  mcp: boolean,
+  untimedKept: boolean,
+): ThreadItem | undefined => {
+  if (untimedKept && item.completedAtMs === null) return undefined;
   if (
     commands &&
     item.type === 'commandExecution' &&
@@ -252,8 +261,7 @@ export const listItems = (
     }
     const data: ItemEntry[] = page.map((w) => {
       const item = items.get(w)!;
-      const deferred =
-        untimedKept && item.completedAtMs === null ? undefined : deferredOutputOf(item, deferCommands, deferMcp);
+      const deferred = deferredOutputOf(item, deferCommands, deferMcp, untimedKept);
       return {
         turnId: w.row.turnId,
         item: deferred ?? item,

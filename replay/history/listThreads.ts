@@ -2,7 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { ListAhead, ListOrder } from '../../domain/ports.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
-import { asStateDbRow, threadFromRow } from '../../domain/thread/threadFromRow.js';
+import { asStateDbRow, threadFromRow, withRolloutReadStart } from '../../domain/thread/threadFromRow.js';
 import type { HostPaths } from '../../domain/thread/hostPath.js';
 import type { HistoryReadPorts } from '../ports.js';
 import type { ReadState } from '../internal/readState.js';
@@ -69,10 +69,11 @@ export interface ThreadPageShape {
  * `createdAt` the time of the request where it cannot read the meta's (`ThreadRow.startUnread`;
  * measured on 0.169.0: fuzzer `--replay 20261130:25:2:0`).
  */
-const scannedRowOf = (row: ThreadRow, requestMs: number): ThreadRow => {
-  const updated = row.fileMtimeMs === undefined ? row : { ...row, updatedAt: Math.floor(row.fileMtimeMs / 1000) };
-  return row.startUnread === true ? { ...updated, createdAt: Math.floor(requestMs / 1000) } : updated;
-};
+const scannedRowOf = (row: ThreadRow, requestMs: number): ThreadRow =>
+  withRolloutReadStart(
+    row.fileMtimeMs === undefined ? row : { ...row, updatedAt: Math.floor(row.fileMtimeMs / 1000) },
+    requestMs,
+  );
 
 /**
  * The page of `shape.limit` threads cut from the list's candidates in order (the one after it, if

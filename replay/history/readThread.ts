@@ -3,7 +3,12 @@ import type { EngineError } from '../../domain/errors.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import type { RenderedTurns, Turn } from '../../domain/thread/turn.js';
 import { turnValues } from '../../domain/thread/turn.js';
-import { asStateDbRow, threadFromRow, withStateDbCwd } from '../../domain/thread/threadFromRow.js';
+import {
+  asStateDbRow,
+  threadFromRow,
+  withRolloutReadStart,
+  withStateDbCwd,
+} from '../../domain/thread/threadFromRow.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
 import { withSpawnAgentFields } from '../../domain/thread/threadMeta.js';
 import type { HistoryReadPorts } from '../ports.js';
@@ -62,8 +67,8 @@ const readRowOf = (thread: ThreadRow, includeTurns: boolean, requestMs: number):
   // With no preview, the DB's row whole, its thread source too (measured on 0.169.0: fuzzer
   // `--replay 20261129:276:0:3`, an archived legacy thread of one meta line).
   if (thread.preview === '') return asStateDbRow(thread);
-  const createdAt = thread.startUnread === true ? Math.floor(requestMs / 1000) : thread.createdAt;
-  return withStateDbCwd({ ...thread, threadSource: null, createdAt, updatedAt: createdAt });
+  const started = withRolloutReadStart(thread, requestMs);
+  return withStateDbCwd({ ...started, threadSource: null, updatedAt: started.createdAt });
 };
 
 /** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */

@@ -230,6 +230,15 @@ export const threadRowOf = (
       ...(Object.keys(stateDb).length > 0 ? { stateDb } : {}),
       // Codex's file scan filters a meta's `model_provider: ""` as "" (its answer, as its DB, is the default).
       ...(meta.model_provider === '' ? { fileScanProvider: '' } : {}),
+      // Its state DB's row is built from the file name where it cannot read the meta's time, with no
+      // history mode (`builder_from_items`); its lists answer that, its reads the meta's (measured on
+      // 0.169.0: fuzzer `--replay 20261180:33:0:0:0:19`, and the shrunk homes of 20261205:16:0:0:0:0).
+      ...(rest.historyMode === 'paginated' && codexMetaTimestampMs(meta.timestamp) === undefined
+        ? { stateDbHistoryMode: 'legacy' as const }
+        : {}),
+      ...(meta.model_provider == null && stateDb.modelProvider !== undefined
+        ? { fileScanFills: { modelProvider: stateDb.modelProvider } }
+        : {}),
       // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
       ...(current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) }),
       ...(refused ? { metaRefused: true as const } : {}),

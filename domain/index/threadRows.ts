@@ -43,6 +43,19 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
    */
   readonly fileScanProvider?: string;
   /**
+   * What Codex's file scan answers from its state DB's row where the first meta leaves a field unset
+   * (codex-rs rollout/src/recorder.rs `fill_missing_thread_item_metadata`): a meta without a
+   * `model_provider` (null or absent) answers the row's, which a thread settings line or a later
+   * meta may have set (measured on 0.169.0: fuzzer `--replay 20261181:99:0:0:0:0:1`).
+   */
+  readonly fileScanFills?: { readonly modelProvider: string };
+  /**
+   * The history mode Codex's state DB row holds where it is not the thread's: a row built from the
+   * file name, the meta's `timestamp` unread, holds none (codex-rs rollout/src/metadata.rs
+   * `builder_from_items`), which its state-DB lists answer as `legacy`; its reads answer the meta's.
+   */
+  readonly stateDbHistoryMode?: 'legacy';
+  /**
    * The current file's mtime (ms) as last indexed: what Codex's file scan answers as `updatedAt`
    * (codex-rs/rollout/src/list.rs, the listed file's modification time), whatever its state DB holds.
    */

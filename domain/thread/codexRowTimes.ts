@@ -17,32 +17,54 @@ export interface CodexRowTimes {
 
 /**
  * What Codex's DB says of a thread's times: `'live'` for a row Codex wrote as it ran the thread
- * (the lines' rule holds), else the times of a row it took from the file. Rows of every thread
- * it holds; a thread it holds no row of is absent.
+ * (the lines' rule holds), else the times of a row it may have taken from the file
+ * (`fileTakenTimes` judges). Rows of every thread it holds; a thread it holds no row of is absent.
  */
 export type CodexRowTimesOf = 'live' | CodexRowTimes;
 
 /**
- * A row whose two times are one reading is one Codex took from the file: Codex stamps recency at a
- * turn's start and `updated_at` at each write after it, so a thread it ran has them apart (a
- * thread with no turn yet has them at its creation, which is what Codex answers either way).
+ * Codex allocates each time of a row from a high-water mark of its own (codex-rs
+ * `state/src/runtime/threads.rs` `allocate_thread_timestamp`): a time within a second below the
+ * mark is the mark plus 1 ms. A row it took from the file holds the file's mtime as both, each
+ * moved on by up to this much: by the rows written before it, and `updated_at` again by each
+ * upsert of the row after it (a reconcile on a read or list; `recency_at` is kept on conflict).
+ */
+const ALLOCATION_SPAN_MS = 1_000;
+
+/**
+ * A row whose two times are one reading, or may be one moved on by Codex's allocation, is kept for
+ * `fileTakenTimes` to judge against the file's mtime; others are rows Codex ran: it stamps recency
+ * at a turn's start and `updated_at` at each write after it (a thread with no turn yet has them at
+ * its creation, which is what Codex answers either way).
  */
 export const codexRowTimesOf = (row: CodexRowTimes): CodexRowTimesOf =>
-  row.updatedMs === row.recencyMs ? row : 'live';
+  Math.abs(row.updatedMs - row.recencyMs) <= ALLOCATION_SPAN_MS ? row : 'live';
+
+/** Both times are the file's mtime as Codex read it, each moved on by at most its allocation. */
+const takenFrom = (row: CodexRowTimes, fileMtimeMs: number | undefined): boolean => {
+  if (row.updatedMs === row.recencyMs) return true;
+  if (fileMtimeMs === undefined) return false;
+  const ms = Math.floor(fileMtimeMs);
+  const within = (t: number): boolean => t >= ms && t <= ms + ALLOCATION_SPAN_MS;
+  return within(row.updatedMs) && within(row.recencyMs);
+};
 
 /**
  * A thread's `updated` / `recency` times as Codex answers them from its state DB, where they are not
  * its lines' (undefined: a live row, the lines' rule): a row taken from the file (or, in a home
- * without a DB, the row Codex's backfill will write: backfillTimes.ts), its times; no row (a file
- * its list will take in, a DB we cannot read), the current file's mtime as Codex reads it (whole
- * milliseconds).
+ * without a DB, the row Codex's backfill will write: backfillTimes.ts), its times: two equal ones
+ * even for a file touched since (its row keeps the older time), two apart only while both lie
+ * within the allocation of the file's mtime (measured on 0.169.0: fuzzer `--replay
+ * 20261180:33:0:0:0:1`, `updated_at_ms` 2 ms past the mtime, `recency_at_ms` on it); no row (a
+ * file its list will take in, a DB we cannot read), the current file's mtime as Codex reads it
+ * (whole milliseconds).
  */
 export const fileTakenTimes = (
   row: CodexRowTimesOf | undefined,
   fileMtimeMs: number | undefined,
 ): CodexRowTimes | undefined => {
   if (row === 'live') return undefined;
-  if (row !== undefined) return row;
+  if (row !== undefined) return takenFrom(row, fileMtimeMs) ? row : undefined;
   if (fileMtimeMs === undefined) return undefined;
   const ms = Math.floor(fileMtimeMs);
   return { updatedMs: ms, recencyMs: ms };

@@ -47,6 +47,8 @@ export const threadFromRow = <Turns>(
       k === 'readState' ||
       k === 'stateDb' ||
       k === 'fileScanProvider' ||
+      k === 'fileScanFills' ||
+      k === 'stateDbHistoryMode' ||
       k === 'fileMtimeMs' ||
       k === 'metaRefused' ||
       k === 'startUnread' ||

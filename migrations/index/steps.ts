@@ -173,6 +173,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 49: a refused first meta's rollout row says whether the later meta its state DB row is built
   // from lies in the head Codex's file scan reads, which lists the thread by it (issue 69).
   { from: 48, to: 49, name: '049-refused-meta-scanned', kind: 'rebuild' },
+  // 50: a thread row says what Codex's file scan fills from its state DB's row where the first meta
+  // leaves a field unset (`fileScanFills`: a meta without a provider), and the state DB's history
+  // mode where its row is built from the file name (issue 69): thread rows only.
+  { from: 49, to: 50, name: '050-file-scan-fills', kind: 'inPlace', run: markThreadRowsDueOnce('050') },
 ];
 
 export type MigrationPlan =

@@ -67,11 +67,16 @@ export interface ThreadPageShape {
  * seconds (codex-rs/rollout/src/list.rs: the file's mtime; measured on 0.169.0: a file touched
  * after its row was written lists as updated then, its state-DB answers keeping the row's time);
  * `createdAt` the time of the request where it cannot read the meta's (`ThreadRow.startUnread`;
- * measured on 0.169.0: fuzzer `--replay 20261130:25:2:0`).
+ * measured on 0.169.0: fuzzer `--replay 20261130:25:2:0`); what its state DB's row fills where the
+ * first meta leaves a field unset (`ThreadRow.fileScanFills`).
  */
 const scannedRowOf = (row: ThreadRow, requestMs: number): ThreadRow =>
   withRolloutReadStart(
-    row.fileMtimeMs === undefined ? row : { ...row, updatedAt: Math.floor(row.fileMtimeMs / 1000) },
+    {
+      ...row,
+      ...(row.fileMtimeMs === undefined ? {} : { updatedAt: Math.floor(row.fileMtimeMs / 1000) }),
+      ...row.fileScanFills,
+    },
     requestMs,
   );
 
@@ -142,7 +147,11 @@ export const threadWalkOrderOf = (heldAs: ThreadCursorMethod, sortKey: ThreadSor
  * (measured on 0.169.0: a review's and a spawned sub-agent list with their parent from the file
  * scan, with `null` from the state DB; with a spawn-tree filter, with the parent of the edge).
  */
-export const stateDbRowOf = (row: ThreadRow): ThreadRow => ({ ...listRowOf(asStateDbRow(row)), parentThreadId: null });
+export const stateDbRowOf = (row: ThreadRow): ThreadRow => ({
+  ...listRowOf(asStateDbRow(row)),
+  parentThreadId: null,
+  ...(row.stateDbHistoryMode === undefined ? {} : { historyMode: row.stateDbHistoryMode }),
+});
 
 /**
  * What the source filter alone hid over the whole list, counted by the first kind each hidden

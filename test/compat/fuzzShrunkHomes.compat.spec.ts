@@ -973,6 +973,96 @@ const SHRUNK: readonly ShrunkHome[] = [
       stepSeed: 1159727791,
     },
   },
+  {
+    // An archived thread whose first meta Codex refuses (no `cwd`) and whose second holds a 5,000-character
+    // `cwd`: Codex's row, taken from the file, holds `updated_at_ms` 2 ms past the mtime by its allocation.
+    found: "20261180:33:0:0:0:1, a backfilled row whose updated_at Codex's allocation moved past its recency_at",
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: '',
+          cwd: '<work>',
+          source: 'cli',
+          turns: [],
+          secondMeta: true,
+          rollback: 2,
+          tail: 'blankLines',
+          paddedLines: false,
+          archived: true,
+          edits: [
+            { line: 4, field: 32, edge: 9, inItem: false },
+            { line: 3, field: 5, edge: 0, inItem: false },
+          ],
+        },
+      ],
+      stepSeed: 201085163,
+    },
+  },
+  {
+    // The second meta (the one Codex reads) holds a `timestamp` it cannot parse: its state DB's row is
+    // built from the file name, with no history mode, and its state-DB lists answer "legacy".
+    found: '20261180:33:0:0:0:19, a state-DB row built from the file name: no history mode',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: '',
+          cwd: ' <work>',
+          source: 'cli',
+          turns: [],
+          secondMeta: true,
+          rollback: 2,
+          tail: 'blankLines',
+          paddedLines: false,
+          archived: true,
+          edits: [
+            { line: 4, field: 31, edge: 9, inItem: false },
+            { line: 3, field: 5, edge: 0, inItem: false },
+          ],
+        },
+      ],
+      stepSeed: 201085163,
+    },
+  },
+  {
+    // A meta without a provider: Codex's file scan answers its state DB row's (a settings line's `openai`).
+    found: '20261181:99:0:0:0:0:1, a meta with model_provider null, a settings line naming openai',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: 'openai',
+          cwd: '<work>',
+          source: 'vscode',
+          turns: [
+            {
+              user: '*]yG',
+              answer:
+                '\ud809\udcde\u0511\u2782\ud801\udc7d\ud839\udfe0\ua99c\ud804\udd5d\ud807\udc8d\u23cc\ud80c\udd0a',
+              ending: 'complete',
+              command: true,
+              noContext: true,
+            },
+            { user: 'k', answer: 'liPT0mMO}p', ending: 'open', command: true, noContext: false },
+          ],
+          secondMeta: false,
+          rollback: null,
+          tail: 'partial',
+          paddedLines: false,
+          archived: true,
+          edits: [
+            { line: 23, field: 28, edge: 4, inItem: true },
+            { line: 0, field: 13, edge: 1, inItem: false },
+          ],
+        },
+      ],
+      stepSeed: 1569767748,
+    },
+  },
 ];
 
 describe("compat: the long fuzz runs' shrunk homes (codex app-server 0.169.0)", function () {

@@ -22,4 +22,18 @@ describe("codexRowTimes: a thread's times where Codex's state DB took it from it
     expect(fileTakenTimes('live', 1_795_172_465_122)).to.equal(undefined);
     expect(fileTakenTimes(undefined, undefined)).to.equal(undefined);
   });
+
+  it("two times apart by Codex's allocation: taken while both lie within a second past the file's mtime, else the lines'", () => {
+    const mtime = 1_795_172_465_020.7;
+    const row = codexRowTimesOf({ updatedMs: 1_795_172_465_022, recencyMs: 1_795_172_465_020 });
+    expect(row).to.not.equal('live');
+    expect(fileTakenTimes(row, mtime)).to.deep.equal({ updatedMs: 1_795_172_465_022, recencyMs: 1_795_172_465_020 });
+    // A file written since, or a turn that started before the file's last write: Codex ran it.
+    expect(fileTakenTimes(row, mtime + 5)).to.equal(undefined);
+    expect(
+      fileTakenTimes(codexRowTimesOf({ updatedMs: 1_795_172_465_020, recencyMs: 1_795_172_464_900 }), mtime),
+    ).to.equal(undefined);
+    expect(fileTakenTimes(row, undefined)).to.equal(undefined);
+    expect(codexRowTimesOf({ updatedMs: 1_795_172_466_021, recencyMs: 1_795_172_465_020 })).to.equal('live');
+  });
 });

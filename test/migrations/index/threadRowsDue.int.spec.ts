@@ -7,6 +7,7 @@ import { openIndex } from '../../../indexer/open/openIndex.js';
 import { ensureThreadFresh } from '../../../indexer/reads/freshness.js';
 import { lazyCatchUpHome, nextJoinOf } from '../../../indexer/catchUp/lazyCatchUp.js';
 import type { IndexStore } from '../../../domain/ports.js';
+import type { ThreadRow } from '../../../domain/index/threadRows.js';
 import type { LmdbIndexStore } from '../../../adapters/driven/lmdb/indexStore.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
 import { markThreadRowsDueOnce } from '../../../migrations/index/013-thread-rows-due.js';
@@ -18,8 +19,6 @@ import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome
 const ID = '01a1fe84-0000-7000-8000-0000000000d1';
 /** Found by what it runs: its number may change as other steps land. */
 const STEP = MIGRATIONS.find((m) => m.name === '013-thread-rows-due')!;
-const ORIGINATOR_STEP = MIGRATIONS.find((m) => m.name === '045-originator-none')!;
-const START_UNREAD_STEP = MIGRATIONS.find((m) => m.name === '047-start-unread')!;
 
 /**
  * A process killed between a catch-up's row commit and its thread-row commit left the thread row
@@ -129,67 +128,72 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
     }
   });
 
-  it('045: a thread row kept from before (originator "" where no meta gave one) is derived anew by the next catch-up: null', async () => {
-    expect(ORIGINATOR_STEP.kind).to.equal('inPlace');
-    const home = nodePath.join(tmp(), 'home-originator');
-    writeRollout(
-      home,
-      rolloutName(ID),
-      chatThread('legacy', ID, 1)
-        .text()
-        .replace(/"originator":"[^"]*"/, '"originator":""'),
-    );
-    const store = await open(home);
-    try {
-      right(await catchUpHome(store, home)());
-      const now = right(await store.get('threads', [ID])())!;
-      expect(now.originator).to.equal(null);
-      // The row as schema 44 wrote it, and the step's mark.
-      right(
-        await store.commit((reader) => [
-          { op: 'put', table: 'threads', key: [ID], value: { ...now, originator: '' } },
-          ...(ORIGINATOR_STEP.kind === 'inPlace' ? ORIGINATOR_STEP.run(reader) : []),
-        ])(),
-      );
-      expect(right(await store.get('threads', [ID])())!.originator).to.equal('');
-      right(await catchUpHome(store, home)());
-      expect(right(await store.get('threads', [ID])())).to.deep.equal(now);
-      expect(threadRowsDueMarks(right(await store.range('meta', [])()))).to.deep.equal([]);
-    } finally {
-      right(await store.close()());
-    }
-  });
+  /**
+   * The in-place steps that mark thread rows due: each row as the schema before it wrote it, and the
+   * step's mark, is derived anew by the next catch-up.
+   */
+  const dueSteps: ReadonlyArray<{
+    readonly step: string;
+    readonly what: string;
+    /** The thread's file: one legacy turn, edited. */
+    readonly edit: (text: string) => string;
+    /** The row the current schema derives, and the same row as the schema before wrote it. */
+    readonly now: (row: ThreadRow) => void;
+    readonly before: (row: ThreadRow) => ThreadRow;
+  }> = [
+    {
+      step: '045-originator-none',
+      what: 'originator "" where no meta gave one: null',
+      edit: (text) => text.replace(/"originator":"[^"]*"/, '"originator":""'),
+      now: (row) => expect(row.originator).to.equal(null),
+      before: (row) => ({ ...row, originator: '' }),
+    },
+    {
+      step: '047-start-unread',
+      what: "no startUnread where the meta's time is no RFC 3339 time",
+      edit: (text) => text.replace(/("type":"session_meta","payload":\{[^\n]*?"timestamp":)"[^"]*"/, '$1"unknown"'),
+      now: (row) => expect(row.startUnread).to.equal(true),
+      before: ({ startUnread: _dropped, ...row }) => row,
+    },
+    {
+      step: '050-file-scan-fills',
+      what: 'no fileScanFills where the first meta has no provider and a later one names one',
+      edit: (text) => {
+        const [meta = '', ...rest] = text.split('\n');
+        const without = meta.replace('"model_provider":"openai"', '"model_provider":null');
+        return [without, meta.replace('"model_provider":"openai"', '"model_provider":"ollama"'), ...rest].join('\n');
+      },
+      now: (row) => expect(row.fileScanFills).to.deep.equal({ modelProvider: 'ollama' }),
+      before: ({ fileScanFills: _dropped, ...row }) => row,
+    },
+  ];
 
-  it("047: a thread row kept from before (no startUnread where the meta's time is no RFC 3339 time) is derived anew by the next catch-up", async () => {
-    expect(START_UNREAD_STEP.kind).to.equal('inPlace');
-    const home = nodePath.join(tmp(), 'home-start-unread');
-    writeRollout(
-      home,
-      rolloutName(ID),
-      chatThread('legacy', ID, 1)
-        .text()
-        .replace(/("type":"session_meta","payload":\{[^\n]*?"timestamp":)"[^"]*"/, '$1"unknown"'),
-    );
-    const store = await open(home);
-    try {
-      right(await catchUpHome(store, home)());
-      const now = right(await store.get('threads', [ID])())!;
-      expect(now.startUnread).to.equal(true);
-      const { startUnread: _dropped, ...asSchema46 } = now;
-      right(
-        await store.commit((reader) => [
-          { op: 'put', table: 'threads', key: [ID], value: asSchema46 },
-          ...(START_UNREAD_STEP.kind === 'inPlace' ? START_UNREAD_STEP.run(reader) : []),
-        ])(),
-      );
-      expect(right(await store.get('threads', [ID])())!.startUnread).to.equal(undefined);
-      right(await catchUpHome(store, home)());
-      expect(right(await store.get('threads', [ID])())).to.deep.equal(now);
-      expect(threadRowsDueMarks(right(await store.range('meta', [])()))).to.deep.equal([]);
-    } finally {
-      right(await store.close()());
-    }
-  });
+  for (const { step: name, what, edit, now: expectNow, before: asBefore } of dueSteps)
+    it(`${name.slice(0, 3)}: a thread row kept from before (${what}) is derived anew by the next catch-up`, async () => {
+      const step = MIGRATIONS.find((m) => m.name === name)!;
+      expect(step.kind).to.equal('inPlace');
+      const home = nodePath.join(tmp(), `home-${name}`);
+      writeRollout(home, rolloutName(ID), edit(chatThread('legacy', ID, 1).text()));
+      const store = await open(home);
+      try {
+        right(await catchUpHome(store, home)());
+        const now = right(await store.get('threads', [ID])())!;
+        expectNow(now);
+        const before = asBefore(now);
+        right(
+          await store.commit((reader) => [
+            { op: 'put', table: 'threads', key: [ID], value: before },
+            ...(step.kind === 'inPlace' ? step.run(reader) : []),
+          ])(),
+        );
+        expect(right(await store.get('threads', [ID])())).to.deep.equal(before);
+        right(await catchUpHome(store, home)());
+        expect(right(await store.get('threads', [ID])())).to.deep.equal(now);
+        expect(threadRowsDueMarks(right(await store.range('meta', [])()))).to.deep.equal([]);
+      } finally {
+        right(await store.close()());
+      }
+    });
 
   it('a read while a catch-up of its file in this process is between its rows and its thread rows waits for the thread rows (no new turns with old times)', async () => {
     const home = nodePath.join(tmp(), 'home-live');

@@ -2,7 +2,8 @@
  * Fidelity report against the codex-oracle corpus (../shared/codex-oracle, present on the
  * developers' machines only; tests never read it). For every rollout file: decode→encode is
  * byte-identical. For every `thread/read` golden: our answer equals Codex's, normalising only
- * `status` and the corpus path prefix. Prints JSON.
+ * `status`, `updatedAt` / `recencyAt` (the files' times, which the corpus does not keep) and the
+ * corpus path prefix. Prints JSON.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -73,9 +74,17 @@ export const runCorpus = async (corpusDir: string): Promise<Record<string, unkno
       // A live golden was asked of the process that had the thread loaded: `status`,
       // `environments` and `canAcceptDirectInput` describe that process, not the history.
       const live = /-live-|^\d+-read-after/.test(g);
+      // `updatedAt` / `recencyAt`: the goldens' Codex had a state DB that ran the threads, which the
+      // corpus does not keep; without it they are the files' mtimes, which the corpus's copy does
+      // not keep either (bench/goldens.ts `allowClockSkew`).
+      const process = {
+        status: normalised['status'],
+        updatedAt: normalised['updatedAt'],
+        recencyAt: normalised['recencyAt'],
+      };
       const expected = live
-        ? { ...golden.result.thread, status: normalised['status'], environments: null, canAcceptDirectInput: null }
-        : { ...golden.result.thread, status: normalised['status'] };
+        ? { ...golden.result.thread, ...process, environments: null, canAcceptDirectInput: null }
+        : { ...golden.result.thread, ...process };
       const diff = firstDifference(expected, normalised);
       readResults.push(
         diff === undefined

@@ -30,6 +30,11 @@ export interface LineSeen {
    * (codex-rs rollout/src/list.rs `read_head_for_summary`, its session metas and response items).
    */
   readonly headResponse: boolean;
+  /**
+   * A line Codex decodes as a rollout item: a file with none has no row in its state DB (codex-rs
+   * rollout/src/metadata.rs `extract_metadata_from_rollout`: "empty session file").
+   */
+  readonly codexItem: boolean;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { codexReadsSessionMeta } from '../domain/rollout/kinds/sessionMeta.js';
 import { classifyRolloutLine, codexNumbersLegacyEvent, codexView } from '../domain/rollout/event.js';
 import type { RolloutEvent } from '../domain/rollout/event.js';
 import { codexNumbersLegacyLine } from '../domain/rollout/lineKinds.js';
@@ -114,6 +115,8 @@ export const foldLine = (
   let codexNumbers = lazy.kind === 'skipped' ? lazy.unnumbered !== true : false;
   // A skipped response item has its type in its prefix: Codex decodes it (`ResponseItem` reads an unknown type as `Other`).
   let headResponse = lazy.kind === 'skipped' && lazy.type === 'response_item';
+  // A skipped line is one of a known kind its prefix shows, read by Codex as by us.
+  let codexItem = lazy.kind === 'skipped';
   if (lazy.kind === 'skipped') {
     stats.skipped += 1;
     // A compaction is skipped unread (its prefix shows its message: it decodes); the turn rules still see it.
@@ -137,6 +140,11 @@ export const foldLine = (
     codexNumbers = codexNumbersLegacyEvent(lazy.line, asCodex);
     const ev = ours;
     if (ev.kind !== 'invalid' && asCodex.kind === 'invalid') stats.codexUnread += 1;
+    // A file's own meta stays ours in its Codex view (`codexView`): asked here whether Codex reads it.
+    codexItem =
+      asCodex.kind === 'sessionMeta' && l.line === 0
+        ? codexReadsSessionMeta(asCodex.payload)
+        : asCodex.kind !== 'invalid';
     headResponse =
       lazy.line.type === 'response_item' &&
       payloadType(lazy.line) !== undefined &&
@@ -156,7 +164,14 @@ export const foldLine = (
   }
   // After `apply`, so the line that creates a row (session_meta) is counted in it.
   for (const p of projections)
-    p.onLine?.(b, ctx, { pos, timestamp, undecodable: lazy.kind === 'undecodable', codexNumbers, headResponse });
+    p.onLine?.(b, ctx, {
+      pos,
+      timestamp,
+      undecodable: lazy.kind === 'undecodable',
+      codexNumbers,
+      headResponse,
+      codexItem,
+    });
 };
 
 /** `foldLine` of a line read by its fields: what its full decode would fold (a known kind, never invalid). */
@@ -180,6 +195,7 @@ const foldFields = (
       undecodable: false,
       codexNumbers,
       headResponse: f.type === 'response_item',
+      codexItem: true,
     });
 };
 

@@ -258,10 +258,11 @@ export const threadRowOf = (
  * `builder_from_items`): the first meta it decodes anywhere in the file, else the file name's
  * thread id and time (the default source, no provider, cwd or cli version; every line after
  * applied as to any row). Undefined for a name without a time (no row: `rollout missing metadata
- * builder`), or a history mode Codex refuses (it loads nothing of the file).
+ * builder`), a file with no line Codex decodes (`empty session file`; measured on 0.169.0: fuzzer
+ * `--replay 20261190:467:2:2`), or a history mode Codex refuses (it loads nothing of the file).
  */
 const backfilledRolloutOf = (row: RolloutRow, current: IndexedFile): RolloutRow | undefined => {
-  if (row.refusedMeta?.historyModeRefused === true) return undefined;
+  if (row.refusedMeta?.historyModeRefused === true || row.refusedMeta?.codexItems !== true) return undefined;
   const taken = row.refusedMeta?.stateDbMeta;
   if (taken !== undefined) return { ...row, meta: taken };
   const timestamp = fileNameTimestampOf(current.path);

@@ -250,6 +250,8 @@ export const threadsProjection: Projection = {
     // A response item Codex decodes before any later meta it reads: its head starts with it.
     if (seen.headResponse && row.refusedMeta?.headClosed === false)
       row.refusedMeta = { ...row.refusedMeta, headClosed: true };
+    if (seen.codexItem && row.refusedMeta !== undefined && row.refusedMeta.codexItems !== true)
+      row.refusedMeta = { ...row.refusedMeta, codexItems: true };
     if (seen.undecodable) countInvalid(b, ctx.rolloutId, row);
     const ordinal = seen.pos.ordinal;
     if (ordinal !== null) {

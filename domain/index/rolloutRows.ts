@@ -57,10 +57,13 @@ export interface RolloutRow {
    * `historyModeRefused`: Codex loads nothing of the file (no state-DB row either);
    * `stateDbMeta`: the first later meta it reads after one, which that row is built from;
    * `scanned`: that meta lies in the head Codex's file scan reads (its first 10 records), which
-   * lists the thread by it (its reads stay refused).
+   * lists the thread by it (its reads stay refused);
+   * `codexItems`: a line of the file Codex decodes (its backfill keeps no row for a file with none:
+   * rollout/src/metadata.rs `extract_metadata_from_rollout`, "empty session file").
    */
   readonly refusedMeta?: {
     readonly headClosed: boolean;
+    readonly codexItems?: true;
     readonly historyModeRefused?: true;
     readonly stateDbMeta?: Record<string, unknown>;
     readonly scanned?: true;

@@ -177,6 +177,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // leaves a field unset (`fileScanFills`: a meta without a provider), and the state DB's history
   // mode where its row is built from the file name (issue 69): thread rows only.
   { from: 49, to: 50, name: '050-file-scan-fills', kind: 'inPlace', run: markThreadRowsDueOnce('050') },
+  // 51: a refused first meta's rollout row says whether any line of its file is one Codex decodes
+  // (its backfill keeps no row for a file with none; issue 69).
+  { from: 50, to: 51, name: '051-refused-meta-codex-items', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

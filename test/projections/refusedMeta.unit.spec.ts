@@ -31,7 +31,7 @@ const fold = (texts: string[]) => foldedRows(PATH, ID, texts);
 describe('rows of a first session_meta Codex refuses (issue 69)', () => {
   it('our codec refuses it too: a rollout row under the name id, the state DB row from the file name', () => {
     const { rollout, thread } = fold([line('session_meta', meta({ cwd: 0 })), ...userLines]);
-    expect(rollout?.refusedMeta).to.deep.equal({ headClosed: true });
+    expect(rollout?.refusedMeta).to.deep.equal({ headClosed: true, codexItems: true });
     expect(rollout?.meta).to.equal(null);
     expect(thread).to.include({
       id: ID,
@@ -47,9 +47,20 @@ describe('rows of a first session_meta Codex refuses (issue 69)', () => {
     expect(thread?.createdAt).to.equal(Date.parse('2026-11-21T09:00:00Z') / 1000);
   });
 
+  it('no line of the file Codex decodes (its meta and a rollback it refuses, a NUL tail): no thread row, as its state DB keeps none', () => {
+    const refusedRollback = line('event_msg', { type: 'thread_rolled_back', num_turns: null });
+    const { rollout, thread } = fold([line('session_meta', meta({ runtime_workspace_roots: '/x' })), refusedRollback]);
+    expect(rollout?.refusedMeta).to.deep.equal({ headClosed: false });
+    expect(thread).to.equal(undefined);
+    // One line Codex decodes is enough for its backfill's row.
+    const kept = fold([line('session_meta', meta({ runtime_workspace_roots: '/x' })), refusedRollback, ...userLines]);
+    expect(kept.rollout?.refusedMeta).to.deep.equal({ headClosed: true, codexItems: true });
+    expect(kept.thread).to.include({ id: ID, metaRefused: true });
+  });
+
   it('our codec reads it, Codex refuses it (an id of no ThreadId): keyed by the name id as when both refuse it', () => {
     const { rollout, thread } = fold([line('session_meta', meta({ id: 'x'.repeat(5000) })), ...userLines]);
-    expect(rollout?.refusedMeta).to.deep.equal({ headClosed: true });
+    expect(rollout?.refusedMeta).to.deep.equal({ headClosed: true, codexItems: true });
     expect(rollout?.threadId).to.equal(ID);
     expect(thread).to.include({
       id: ID,
@@ -108,7 +119,7 @@ describe('rows of a first session_meta Codex refuses (issue 69)', () => {
 
   it('no session_meta first (a response item): a rollout row under the name id, the state DB row from the file name', () => {
     const { rollout, thread } = fold([...userLines]);
-    expect(rollout?.refusedMeta).to.deep.equal({ headClosed: true });
+    expect(rollout?.refusedMeta).to.deep.equal({ headClosed: true, codexItems: true });
     expect(thread).to.include({ id: ID, metaRefused: true, originator: null, source: 'vscode', preview: 'hello' });
   });
 

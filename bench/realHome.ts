@@ -18,6 +18,10 @@ import { createHash } from 'node:crypto';
 import { buildCompatHomes, buildScenarioHome, discoverRollouts } from '../test/compat/scenarios.js';
 import type { CompatHome, ScenarioContext, ScenarioDefinition } from '../test/compat/scenarios.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
+import { writeCodexConfig } from '../test/compat/appServer.js';
+
+/** The port a bench home's config.toml names until a Codex started beside writes its mock's (discard: nothing listens). */
+const UNUSED_PORT = 9;
 
 /** What a bench measures on: generated data with large payloads (`heavy`), or homes built from real codex rollouts (`real`). */
 export type BenchShape = 'heavy' | 'real';
@@ -236,6 +240,10 @@ export const buildRealShapedHome = async (
   many: { readonly maxFiles: number; readonly maxFileBytes: number } = { maxFiles: Infinity, maxFileBytes: Infinity },
 ): Promise<RealShapedHome> => {
   const t = template ?? (await realTemplate());
+  // The provider its threads were written with, as in a user's home: without it every
+  // `thread/list` asks Codex's default provider, lists none of them, and walks the whole home.
+  // A Codex started beside writes it again with its mock's port.
+  writeCodexConfig(codexHome, UNUSED_PORT);
   const sources = t.homes.flatMap((h) =>
     discoverRollouts(h.codexHome).map((r) => ({ home: h.codexHome, path: r.path, threadId: r.threadId })),
   );

@@ -1132,6 +1132,71 @@ const SHRUNK: readonly ShrunkHome[] = [
       stepSeed: 173655675,
     },
   },
+  {
+    // A paginated command item without `exit_code`: Codex keeps its output on a `deferOutput` page.
+    found: '20261200:34:0:2:1, a command without exit code keeps its output',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: 'openai',
+          cwd: '<work>',
+          source: 'vscode',
+          turns: [
+            { user: 'kc3P', answer: 'Sub-agent', ending: 'open', command: false, noContext: false },
+            { user: '\u0000\u0007ctl\r\n', answer: 'JlL?LA-Se', ending: 'complete', command: true, noContext: false },
+            { user: 'Z', answer: 'Sub-agent', ending: 'aborted', command: true, noContext: false },
+          ],
+          secondMeta: true,
+          rollback: null,
+          tail: 'none',
+          paddedLines: false,
+          archived: false,
+          edits: [{ line: 47, field: 13, edge: 0, inItem: true }],
+        },
+        {
+          mode: 'paginated',
+          provider: 'openai',
+          cwd: 'relative/project',
+          source: 'mcp',
+          turns: [
+            { user: '', answer: 'turn 1', ending: 'complete', command: true, noContext: false },
+            {
+              user: '-R>r_8Sd',
+              answer: '\u0000\u0007ctl\r\n',
+              ending: 'completeWithError',
+              command: false,
+              noContext: false,
+            },
+          ],
+          secondMeta: true,
+          rollback: 0,
+          tail: 'none',
+          paddedLines: false,
+          archived: false,
+          edits: [{ line: 58, field: 11, edge: 16, inItem: false }],
+        },
+        {
+          mode: 'paginated',
+          provider: null,
+          cwd: ' <work>',
+          source: { subagent: 'review' },
+          turns: [
+            { user: 'QZW', answer: '  padded  ', ending: 'open', command: false, noContext: false },
+            { user: 'ezd6]@', answer: '', ending: 'completeWithError', command: true, noContext: false },
+          ],
+          secondMeta: true,
+          rollback: 4,
+          tail: 'junkLine',
+          paddedLines: false,
+          archived: true,
+          edits: [],
+        },
+      ],
+      stepSeed: 2147483624,
+    },
+  },
 ];
 
 describe("compat: the long fuzz runs' shrunk homes (codex app-server 0.169.0)", function () {

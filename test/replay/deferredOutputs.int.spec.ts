@@ -1,6 +1,7 @@
 // thread/items/list's deferOutput: Codex defers a command's output and an MCP call's plain-text
 // result only for an item whose `item_completed` has its completion time (measured on 0.169.0:
-// fuzzer `--replay 20261161:143:0:1:0:1` and its MCP variant, kept in fuzzShrunkHomes.compat).
+// fuzzer `--replay 20261161:143:0:1:0:1` and its MCP variant, kept in fuzzShrunkHomes.compat), a
+// command's only for exit code 0 (`--replay 20261200:34:0:2:1`).
 import { expect } from 'chai';
 import * as nodePath from 'node:path';
 import { useTempDir } from '../fixtures/tempDir.js';
@@ -15,7 +16,7 @@ describe('deferred outputs: only of an item whose completion has its time', () =
 
   it('a command and an MCP call without completed_at_ms keep their outputs; with it, they are deferred', async () => {
     const w = new RolloutWriter('paginated', ID).sessionMeta().taskStarted('t1');
-    const command = (id: string) => ({
+    const command = (id: string, exitCode: unknown = 0) => ({
       type: 'CommandExecution',
       id,
       command: ['bash', '-lc', 'ls'],
@@ -24,7 +25,7 @@ describe('deferred outputs: only of an item whose completion has its time', () =
       source: 'agent',
       status: 'completed',
       aggregated_output: 'a.ts\n',
-      exit_code: 0,
+      ...(exitCode === 'absent' ? {} : { exit_code: exitCode }),
       duration: { secs: 0, nanos: 5_000_000 },
     });
     const mcp = (id: string) => ({
@@ -40,6 +41,10 @@ describe('deferred outputs: only of an item whose completion has its time', () =
       w.push('event_msg', { type: 'item_completed', thread_id: ID, turn_id: 't1', item, started_at_ms: 1 });
     untimed(command('c-untimed'));
     w.item('t1', command('c-timed'));
+    // A command's output is deferred only for exit code 0 (measured on 0.169.0: fuzzer `--replay 20261200:34:0:2:1`).
+    w.item('t1', command('c-no-exit', 'absent'));
+    w.item('t1', command('c-null-exit', null));
+    w.item('t1', command('c-exit-minus-1', -1));
     untimed(mcp('m-untimed'));
     w.item('t1', mcp('m-timed'));
     w.taskComplete('t1');
@@ -53,6 +58,9 @@ describe('deferred outputs: only of an item whose completion has its time', () =
       expect(page.data.map((e) => [e.item.id, e.outputDeferred === true])).to.deep.equal([
         ['c-untimed', false],
         ['c-timed', true],
+        ['c-no-exit', false],
+        ['c-null-exit', false],
+        ['c-exit-minus-1', false],
         ['m-untimed', false],
         ['m-timed', true],
       ]);

@@ -195,11 +195,35 @@ const shapeItem = (item: Json, deltas: ReadonlyArray<AppliedItemDelta>): Json | 
  * reshaped field, the field with a value other than null. A text that holds none is passed as is.
  */
 const mayChange = (text: string, deltas: ReadonlyArray<AppliedItemDelta>): boolean =>
-  deltas.some(
-    (d) =>
-      text.includes(`"type":${JSON.stringify(d.itemType)}`) &&
-      (d.kind === 'itemFieldAdded' || new RegExp(`"${d.field}":${d.evenNull ? '' : '(?!null)'}`).test(text)),
-  );
+  deltas.some((d) => {
+    const { typeKey, field } = textTestOf(d);
+    return text.includes(typeKey) && (field === undefined || field.test(text));
+  });
+
+/** A delta's tests of a rendering's text, made once per delta (`deltasAt` keeps a version's). */
+const textTests = new WeakMap<AppliedItemDelta, { readonly typeKey: string; readonly field: RegExp | undefined }>();
+const textTestOf = (d: AppliedItemDelta): { readonly typeKey: string; readonly field: RegExp | undefined } => {
+  let test = textTests.get(d);
+  if (test === undefined) {
+    test = {
+      typeKey: `"type":${JSON.stringify(d.itemType)}`,
+      field: d.kind === 'itemFieldAdded' ? undefined : new RegExp(`"${d.field}":${d.evenNull ? '' : '(?!null)'}`),
+    };
+    textTests.set(d, test);
+  }
+  return test;
+};
+
+/** A version's applied deltas, made once per version: every answer of a connection asks them. */
+const appliedByVersion = new Map<CodexVersion, ReadonlyArray<AppliedItemDelta>>();
+const deltasAt = (version: CodexVersion): ReadonlyArray<AppliedItemDelta> => {
+  let deltas = appliedByVersion.get(version);
+  if (deltas === undefined) {
+    deltas = itemDeltasAt(ITEM_DELTAS, version);
+    appliedByVersion.set(version, deltas);
+  }
+  return deltas;
+};
 
 /**
  * `value` with its items shaped; a part that holds no item a delta changes is returned as it is
@@ -282,7 +306,7 @@ const same = (before: unknown, after: unknown): unknown => (after === before ? S
  * deltas of its version applied; an item its version has no item for leaves its list.
  */
 export const answerAt = (version: CodexVersion, value: unknown): unknown => {
-  const deltas = itemDeltasAt(ITEM_DELTAS, version);
+  const deltas = deltasAt(version);
   return deltas.length === 0 ? value : shapeAll(value, deltas);
 };
 
@@ -291,7 +315,7 @@ export const answerAt = (version: CodexVersion, value: unknown): unknown => {
  * its serde may fail on: 0.169.0's moderation display), else undefined (it has every item).
  */
 export const itemPresenceAt = (version: CodexVersion): ItemPresence | undefined => {
-  const dropping = itemDeltasAt(ITEM_DELTAS, version).filter((d) => d.kind === 'itemFieldReshaped' && d.dropsItem);
+  const dropping = deltasAt(version).filter((d) => d.kind === 'itemFieldReshaped' && d.dropsItem);
   if (dropping.length === 0) return undefined;
   return {
     kinds: new Set(dropping.map((d) => d.itemType)),
@@ -307,7 +331,7 @@ export const itemPresenceAt = (version: CodexVersion): ItemPresence | undefined 
 export const itemAbsentAt = (version: CodexVersion, params: unknown): boolean => {
   if (!isPlainObject(params)) return false;
   const item = params['item'];
-  return isPlainObject(item) && isItem(item) && shapeItem(item, itemDeltasAt(ITEM_DELTAS, version)) === undefined;
+  return isPlainObject(item) && isItem(item) && shapeItem(item, deltasAt(version)) === undefined;
 };
 
 /**

@@ -13,6 +13,12 @@
 export interface CodexRowTimes {
   readonly updatedMs: number;
   readonly recencyMs: number;
+  /**
+   * Read from Codex's DB with its two times apart (`codexRowTimesOf`): taken from the file only
+   * while both lie within its allocation of the file's mtime (`fileTakenTimes`). A row predicted
+   * for a home without a DB (backfillTimes.ts) is one taken from the files whatever its times.
+   */
+  readonly apart?: true;
 }
 
 /**
@@ -38,11 +44,15 @@ const ALLOCATION_SPAN_MS = 1_000;
  * its creation, which is what Codex answers either way).
  */
 export const codexRowTimesOf = (row: CodexRowTimes): CodexRowTimesOf =>
-  Math.abs(row.updatedMs - row.recencyMs) <= ALLOCATION_SPAN_MS ? row : 'live';
+  row.updatedMs === row.recencyMs
+    ? row
+    : Math.abs(row.updatedMs - row.recencyMs) <= ALLOCATION_SPAN_MS
+      ? { ...row, apart: true }
+      : 'live';
 
 /** Both times are the file's mtime as Codex read it, each moved on by at most its allocation. */
 const takenFrom = (row: CodexRowTimes, fileMtimeMs: number | undefined): boolean => {
-  if (row.updatedMs === row.recencyMs) return true;
+  if (row.apart !== true) return true;
   if (fileMtimeMs === undefined) return false;
   const ms = Math.floor(fileMtimeMs);
   const within = (t: number): boolean => t >= ms && t <= ms + ALLOCATION_SPAN_MS;
@@ -64,7 +74,8 @@ export const fileTakenTimes = (
   fileMtimeMs: number | undefined,
 ): CodexRowTimes | undefined => {
   if (row === 'live') return undefined;
-  if (row !== undefined) return takenFrom(row, fileMtimeMs) ? row : undefined;
+  if (row !== undefined)
+    return takenFrom(row, fileMtimeMs) ? { updatedMs: row.updatedMs, recencyMs: row.recencyMs } : undefined;
   if (fileMtimeMs === undefined) return undefined;
   const ms = Math.floor(fileMtimeMs);
   return { updatedMs: ms, recencyMs: ms };

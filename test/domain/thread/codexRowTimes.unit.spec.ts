@@ -26,7 +26,7 @@ describe("codexRowTimes: a thread's times where Codex's state DB took it from it
   it("two times apart by Codex's allocation: taken while both lie within a second past the file's mtime, else the lines'", () => {
     const mtime = 1_795_172_465_020.7;
     const row = codexRowTimesOf({ updatedMs: 1_795_172_465_022, recencyMs: 1_795_172_465_020 });
-    expect(row).to.not.equal('live');
+    expect(row).to.deep.equal({ updatedMs: 1_795_172_465_022, recencyMs: 1_795_172_465_020, apart: true });
     expect(fileTakenTimes(row, mtime)).to.deep.equal({ updatedMs: 1_795_172_465_022, recencyMs: 1_795_172_465_020 });
     // A file written since, or a turn that started before the file's last write: Codex ran it.
     expect(fileTakenTimes(row, mtime + 5)).to.equal(undefined);
@@ -35,5 +35,10 @@ describe("codexRowTimes: a thread's times where Codex's state DB took it from it
     ).to.equal(undefined);
     expect(fileTakenTimes(row, undefined)).to.equal(undefined);
     expect(codexRowTimesOf({ updatedMs: 1_795_172_466_021, recencyMs: 1_795_172_465_020 })).to.equal('live');
+    // A row predicted for a home without a DB (its times two files' readings) is taken whatever they are.
+    expect(fileTakenTimes({ updatedMs: 1_795_172_465_900, recencyMs: 1_795_172_400_000 }, mtime)).to.deep.equal({
+      updatedMs: 1_795_172_465_900,
+      recencyMs: 1_795_172_400_000,
+    });
   });
 });

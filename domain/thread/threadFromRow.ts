@@ -21,7 +21,6 @@ const hostCwdOf = (cwd: string, hostPaths: HostPaths | undefined): string =>
 export const asStateDbRow = (row: ThreadRow): ThreadRow =>
   row.stateDb === undefined ? row : { ...row, ...row.stateDb };
 
-/** A row with its cwd as Codex's state DB holds it, its other fields as its first meta has them. */
 /**
  * A row's start as Codex's reads of the rollout answer it (its file scan, a legacy read without
  * turns): the time of the request (`requestMs`) where they cannot read the meta's (`startUnread`).
@@ -29,6 +28,7 @@ export const asStateDbRow = (row: ThreadRow): ThreadRow =>
 export const withRolloutReadStart = (row: ThreadRow, requestMs: number): ThreadRow =>
   row.startUnread === true ? { ...row, createdAt: Math.floor(requestMs / 1000) } : row;
 
+/** A row with its cwd as Codex's state DB holds it, its other fields as its first meta has them. */
 export const withStateDbCwd = (row: ThreadRow): ThreadRow =>
   row.stateDb?.cwd === undefined ? row : { ...row, cwd: row.stateDb.cwd };
 

@@ -18,7 +18,9 @@ import { subsetOf, takesLeanTokenPass } from './catchUpOptions.js';
 import type { ProjectionSubset } from '../../projections/all.js';
 import { emptySummary } from './catchUpSummary.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
-import { clearDue, markDue, refreshCaughtUpRows } from './catchUpThreadRows.js';
+import { markDue, refreshCaughtUpRows } from './catchUpThreadRows.js';
+import { carrying } from './carriedWrites.js';
+import type { CarryingStore } from './carriedWrites.js';
 import type { EarlyReader } from './probeHome.js';
 import { probeHome, tokenCheckpointHolds } from './probeHome.js';
 import { crashPoint } from '../../adapters/driven/system/crashPoint.js';
@@ -120,7 +122,7 @@ export const catchUpHome = (
         // The token projection alone: its rows and checkpoints, no thread rows (a report reads none).
         await take(forget(store, plan, subset, tokenCps, strayTokens));
         summary.deleted = plan.gone.length;
-        await take(indexPlanned(store, plan, options, summary, readerFrom, reader.started));
+        await take(indexPlanned(carrying(store, []), plan, options, summary, readerFrom, reader.started));
         summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
         told('done', plan.actions.length);
         return summary;
@@ -135,15 +137,17 @@ export const catchUpHome = (
           ]),
         );
 
-      await take(forget(store, plan, subset, tokenCps, strayTokens));
+      // The mark goes in with the first rows this catch-up commits (carriedWrites.ts).
+      const rows = carrying(store, due.marking);
+      await take(forget(rows.store, plan, subset, tokenCps, strayTokens));
       summary.deleted = plan.gone.length;
 
-      await take(indexPlanned(store, plan, options, summary, readerFrom, reader.started));
+      await take(indexPlanned(rows, plan, options, summary, readerFrom, reader.started));
       // Rows of changed files committed, their thread rows not: what the mark above is for.
       if (due.own !== undefined) crashPoint('catchUp.filesCommitted');
 
-      await take(refreshCaughtUpRows(store, home, probes, options, due));
-      await take(clearDue(store, due));
+      // Thread rows, and the marks cleared with the last of them.
+      await take(refreshCaughtUpRows(store, home, probes, options, due, rows.committed()));
       if (only === undefined && options.signal?.aborted !== true)
         await take(recordHomeStats(store, discovered, probes, due.own !== undefined));
       summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -213,13 +217,14 @@ const READER_THREAD_FROM_BYTES = 512 << 20;
  * reader thread when there is much to read and it is not turned off).
  */
 const indexPlanned = async (
-  store: IndexStore,
+  rows: CarryingStore,
   plan: CatchUpPlan,
   options: CatchUpOptions,
   summary: CatchUpSummary,
   readerFrom: number,
   started: TailReader | undefined,
 ): Promise<E.Either<EngineError, void>> => {
+  const { store } = rows;
   const progress = (filesDone: number) =>
     options.onProgress?.({
       stage: 'reading',
@@ -279,6 +284,8 @@ const indexPlanned = async (
       ),
     );
     const offset = plan.actions.length - reading.length;
+    // The workers commit in transactions of their own: what this store carries is committed first.
+    await take(rows.flush());
     return take(
       indexFilesInWorkers(workers.indexPath, workers.count, reading, options, summary, (n) => progress(offset + n)),
     );

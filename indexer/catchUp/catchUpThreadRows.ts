@@ -14,6 +14,7 @@ import {
 import type { ThreadRowHome } from '../../projections/threadRows.js';
 import { thisProcess } from '../../adapters/driven/system/processIdentity.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
+import type { IndexWrite } from '../../domain/index/rows.js';
 import { ownerGone } from './interruptedCatchUp.js';
 import type { CatchUpPlan } from './plan.js';
 import { readThreadRowHome, refreshThreads, touchedThreads, withoutStateDb } from './threadRowRefresh.js';
@@ -107,6 +108,8 @@ export interface DueMarks {
   readonly own: readonly [string] | undefined;
   /** Marks of catch-ups whose process is gone. */
   readonly interrupted: ReadonlyArray<readonly [string]>;
+  /** The write of `own`: committed with the catch-up's first rows (carriedWrites.ts), not alone. */
+  readonly marking: ReadonlyArray<IndexWrite>;
 }
 
 export const markDue = (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, DueMarks>> =>
@@ -121,22 +124,16 @@ export const markDue = (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<
       plan.gone.length === 0 &&
       plan.orphaned.length === 0
     )
-      return { own: undefined, interrupted };
+      return { own: undefined, interrupted, marking: [] };
     const id = randomUUID();
-    await take(store.commit(() => [markThreadRowsDue(id, thisProcess())]));
-    return { own: threadRowsDueKey(id), interrupted };
-  })();
-
-export const clearDue = (store: IndexStore, due: DueMarks): Promise<E.Either<EngineError, void>> =>
-  useCase(async () => {
-    const keys = due.own === undefined ? due.interrupted : [due.own, ...due.interrupted];
-    if (keys.length > 0) await take(store.commit(() => keys.map(clearThreadRowsDue)));
+    return { own: threadRowsDueKey(id), interrupted, marking: [markThreadRowsDue(id, thisProcess())] };
   })();
 
 /**
  * Redo the thread rows a catch-up's files touched (every row when it was not given files, or an
  * interrupted catch-up left its mark), unless no file changed and the home facts are as at the
- * last full refresh.
+ * last full refresh; then clear the due marks, in the last commit of rows (so a small catch-up
+ * commits twice: its file rows with its mark, its thread rows with the clear).
  */
 export const refreshCaughtUpRows = async (
   store: IndexStore,
@@ -144,6 +141,7 @@ export const refreshCaughtUpRows = async (
   probes: ReadonlyArray<Probe>,
   options: Pick<CatchUpOptions, 'files' | 'threadRows'>,
   due: DueMarks,
+  ownMarked: boolean,
 ): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
     // Codex's names and configured provider only matter to thread rows: a token catch-up (catchUpHome's own branch)
@@ -158,6 +156,10 @@ export const refreshCaughtUpRows = async (
     // No mark of its own: every file was unchanged and none went.
     const noFileChanged = full && options.threadRows !== 'all' && due.own === undefined && due.interrupted.length === 0;
     const known = noFileChanged ? await store.get('meta', NAMES_DIGEST_KEY)() : undefined;
+    // The own mark only if it was committed (with the first rows: a catch-up that committed none left none).
+    const clearing = [...(due.own !== undefined && ownMarked ? [due.own] : []), ...due.interrupted].map(
+      clearThreadRowsDue,
+    );
     if (!(known !== undefined && E.isRight(known) && known.right === digest)) {
       // An interrupted catch-up's mark: every thread row is redone.
       await take(
@@ -166,11 +168,13 @@ export const refreshCaughtUpRows = async (
           rowHome,
           full ? undefined : touched,
           options.files?.map((f) => f.path),
+          [
+            ...(full ? [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest } as const] : []),
+            ...clearing,
+          ],
         ),
       );
-      if (full)
-        await take(store.commit(() => [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest }]));
-    }
+    } else if (clearing.length > 0) await take(store.commit(() => clearing));
     // Every row now derives from these (a refresh of some threads leaves the others as they were).
     if (full) appliedCodexRows.set(store, rowHome.codexRows);
   })();

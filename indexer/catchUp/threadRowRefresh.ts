@@ -6,7 +6,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
-import type { FileCheckpoint, IndexReader } from '../../domain/index/rows.js';
+import type { FileCheckpoint, IndexReader, IndexWrite } from '../../domain/index/rows.js';
 import { holdsRows } from '../../domain/index/rows.js';
 import type { IndexedFile, ThreadRowHome } from '../../projections/threadRows.js';
 import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
@@ -123,6 +123,8 @@ export const refreshThreads = async (
   home: ThreadRowHome,
   only: ReadonlySet<string> | undefined,
   given: ReadonlyArray<string> = [],
+  /** Writes to commit with the last rows (a catch-up's digest and cleared marks). */
+  closing: ReadonlyArray<IndexWrite> = [],
 ): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
     const cps = await take(checkpointsFor(store, only, given));
@@ -136,15 +138,27 @@ export const refreshThreads = async (
     }
     const live = new Set(filesOf.keys());
     const threads = [...(only ?? live)].sort();
-    for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
+    // The last commit also drops the rows of threads left without files (every row redone) and makes `closing`.
+    const last = (reader: IndexReader): IndexWrite[] => [
+      ...(only === undefined ? dropThreadRowsWithout(reader, live) : []),
+      ...closing,
+    ];
+    const starts = Array.from(
+      { length: Math.ceil(threads.length / THREADS_PER_COMMIT) },
+      (_, k) => k * THREADS_PER_COMMIT,
+    );
+    for (const i of starts) {
       const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
       const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
       await take(
-        store.commit((reader) => refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), home, chunk)),
+        store.commit((reader) => [
+          ...refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), home, chunk),
+          ...(i === starts.at(-1) ? last(reader) : []),
+        ]),
       );
       if (threads.length > THREADS_PER_COMMIT && store.remap) await take(store.remap());
     }
-    if (only === undefined) await take(store.commit((reader) => dropThreadRowsWithout(reader, live)));
+    if (starts.length === 0 && (only === undefined || closing.length > 0)) await take(store.commit(last));
   })();
 
 /**

@@ -106,6 +106,48 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
     }
   });
 
+  it('a catch-up of a grown file commits its mark with its file rows and clears it with its thread rows (no commit of either alone: each commit syncs)', async () => {
+    const home = nodePath.join(tmp(), 'home-commits');
+    writeRollout(home, rolloutName(ID), chatThread('legacy', ID, 2).text());
+    const store = await open(home);
+    try {
+      right(await catchUpHome(store, home)());
+      const grown = chatThread('legacy', ID, 3)
+        .text()
+        .slice(chatThread('legacy', ID, 2).text().length);
+      writeRollout(home, rolloutName(ID), grown, true);
+      const commits: string[][] = [];
+      const seen: IndexStore = {
+        ...store,
+        commit: (build) =>
+          store.commit((reader) => {
+            const writes = build(reader);
+            commits.push([
+              ...new Set(
+                writes.map((w) =>
+                  `${w.op} ${w.table} ${w.table === 'meta' ? String(w.key[0]).split(':')[0] : ''}`.trim(),
+                ),
+              ),
+            ]);
+            return writes;
+          }),
+      };
+      right(await catchUpHome(seen, home)());
+      // The whole-home catch-up's third commit is the home's stats (homeAsIndexed.ts).
+      expect(commits.map((c) => c.filter((w) => w.includes('threadRowsDue')))).to.deep.equal([
+        ['put meta threadRowsDue'],
+        ['del meta threadRowsDue'],
+        [],
+      ]);
+      expect(commits[0]).to.include('put files');
+      expect(commits[1]).to.include('put threads');
+      expect(commits[2]).to.deep.equal(['put meta homeStats']);
+      expect(threadRowsDueMarks(right(await store.range('meta', [])()))).to.deep.equal([]);
+    } finally {
+      right(await store.close()());
+    }
+  });
+
   it('a live process’s mark is left alone; the in-place step marks an older index due once (no owner)', async () => {
     expect(STEP.kind).to.equal('inPlace');
     const home = nodePath.join(tmp(), 'home2');

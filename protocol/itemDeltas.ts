@@ -282,8 +282,25 @@ const shapeAll = (value: unknown, deltas: ReadonlyArray<AppliedItemDelta>): unkn
 const SAME: unique symbol = Symbol('same');
 const NONE: unique symbol = Symbol('none');
 
+/**
+ * Entries found unchanged by a version's deltas, per delta list (`deltasAt` makes one per version):
+ * a listing's threads are the same objects from answer to answer while the index stands
+ * (replay/internal/listingMemo.ts), so each is walked once, not at every `thread/list`. Entries are
+ * never changed once answered (readonly rows); an entry the deltas change is not kept.
+ */
+const unchangedEntries = new WeakMap<ReadonlyArray<AppliedItemDelta>, WeakSet<object>>();
+
 /** One entry of a list as shaped: `SAME` as it is, `NONE` when it is (or its page entry holds) an item the version has not. */
 const shapeEntry = (v: object, deltas: ReadonlyArray<AppliedItemDelta>): unknown => {
+  let unchanged = unchangedEntries.get(deltas);
+  if (unchanged === undefined) unchangedEntries.set(deltas, (unchanged = new WeakSet()));
+  if (unchanged.has(v)) return SAME;
+  const shaped = shapedEntry(v, deltas);
+  if (shaped === SAME) unchanged.add(v);
+  return shaped;
+};
+
+const shapedEntry = (v: object, deltas: ReadonlyArray<AppliedItemDelta>): unknown => {
   if (!isPlainObject(v)) return same(v, shapeAll(v, deltas));
   if (isItem(v)) return same(v, shapeItem(v, deltas) ?? NONE);
   const entryItem = v['item'];

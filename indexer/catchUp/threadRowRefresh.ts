@@ -11,7 +11,7 @@ import { holdsRows } from '../../domain/index/rows.js';
 import type { IndexedFile, ThreadRowHome } from '../../projections/threadRows.js';
 import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
 import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
-import { readCodexRowTimes, stateDbOf } from '../../adapters/driven/fs/codexStateDb.js';
+import { readCodexRowTimes, stateDbSeen } from '../../adapters/driven/fs/codexStateDb.js';
 import { relative, sep } from 'node:path';
 import type { BackfilledFile } from '../../domain/thread/backfillTimes.js';
 import type { CodexRowTimes } from '../../domain/thread/codexRowTimes.js';
@@ -200,7 +200,7 @@ const backfilledFilesOf = (codexHome: string, cps: ReadonlyArray<FileCheckpoint>
 /** Whether the home has no state DB of Codex's (a link there is one we do not read, not none). */
 export const withoutStateDb = (codexHome: string): boolean => {
   try {
-    return stateDbOf(codexHome) === undefined;
+    return stateDbSeen(codexHome) === undefined;
   } catch {
     return false;
   }

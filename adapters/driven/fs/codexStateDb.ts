@@ -4,7 +4,7 @@
 // (adapters/driven/codexState/ writes the rows the engine's mutations move), and a reader in its WAL
 // blocks no writer.
 import { join } from 'node:path';
-import { closeSync, lstatSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, readSync, statSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../../domain/errors.js';
@@ -31,6 +31,33 @@ export const stateDbOf = (codexHome: string): string | undefined => {
   const path = join(codexHome, CODEX_STATE_DB);
   for (const suffix of SQLITE_SIDE_FILES) refuseLinkSync(`${path}${suffix}`, 'file');
   return lstatSync(path, { throwIfNoEntry: false }) === undefined ? undefined : path;
+};
+
+/** How recent a folder's change may be and its stamp still vouch for it: a change within the same timestamp tick as a stat shows no new stamp. */
+const SETTLED_MS = 2_000;
+/** Homes whose state DB answers are kept (the homes a process serves: a few). */
+const KEPT_HOMES = 16;
+const kept = new Map<string, { readonly stamp: string; readonly path: string | undefined }>();
+
+/**
+ * `stateDbOf`, kept while the home folder's stamp stays: a DB or side file made, removed, renamed
+ * or swapped for a link changes the folder's mtime and ctime, so a stamp unchanged (and older than
+ * SETTLED_MS) says the answer holds. One stat of the folder instead of `stateDbOf`'s five lstats,
+ * on every `thread/list` (followCodexRows): those were 5% of a closed loop's time (docs/benchmarks.md).
+ * A refusal is not kept. Reads only: a write through SQLite asks `stateDbOf` itself, right before it opens.
+ */
+export const stateDbSeen = (codexHome: string): string | undefined => {
+  const st = statSync(codexHome, { bigint: true });
+  const stamp = `${st.dev}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`;
+  const known = kept.get(codexHome);
+  if (known !== undefined && known.stamp === stamp) return known.path;
+  const path = stateDbOf(codexHome);
+  kept.delete(codexHome);
+  if (Date.now() - Number(st.mtimeMs) >= SETTLED_MS) {
+    if (kept.size >= KEPT_HOMES) kept.delete(kept.keys().next().value!);
+    kept.set(codexHome, { stamp, path });
+  }
+  return path;
 };
 
 /** A `threads` row's times as read (0.169's `_ms` columns; a DB older Codex left unmigrated has only seconds). */
@@ -96,7 +123,7 @@ export const readCodexRowTimes = async (
 ): Promise<E.Either<EngineError, ReadonlyMap<string, CodexRowTimesOf>>> => {
   let path: string | undefined;
   try {
-    path = stateDbOf(codexHome);
+    path = stateDbSeen(codexHome);
   } catch (err) {
     if (err instanceof LinkRefused) return E.left(toEngineError(err.path, 'open')(err));
     throw err;

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { mkdirSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { readCodexRowTimes } from '../../../../adapters/driven/fs/codexStateDb.js';
+import { readCodexRowTimes, stateDbSeen } from '../../../../adapters/driven/fs/codexStateDb.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 
 const A = '019a0000-0000-7000-8000-000000000001';
@@ -141,5 +141,24 @@ describe("codexStateDb: Codex's state-DB row times, read for the thread rows", (
     symlinkSync(join(elsewhere, 'state_5.sqlite'), join(home, 'state_5.sqlite'));
     const rows = await readCodexRowTimes(home);
     expect(E.isLeft(rows)).to.equal(true);
+  });
+
+  it('where the DB is, kept while the home folder is unchanged: a DB made, or a side file swapped for a link, is seen at the next ask', async () => {
+    const home = tmp();
+    const elsewhere = tmp();
+    /** The folder's mtime set back past the settling bound, so the answer asked next is kept. */
+    const settled = (): void => utimesSync(home, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    settled();
+    expect(stateDbSeen(home)).to.equal(undefined);
+    expect(stateDbSeen(home)).to.equal(undefined);
+    writeStateDb(home, [[A, 1_000, 1_000]]);
+    settled();
+    expect(stateDbSeen(home)).to.equal(join(home, 'state_5.sqlite'));
+    expect(stateDbSeen(home)).to.equal(join(home, 'state_5.sqlite'));
+    writeFileSync(join(elsewhere, 'outside-wal'), '');
+    symlinkSync(join(elsewhere, 'outside-wal'), join(home, 'state_5.sqlite-wal'));
+    settled();
+    expect(() => stateDbSeen(home)).to.throw(/link/i);
+    expect(E.isLeft(await readCodexRowTimes(home))).to.equal(true);
   });
 });

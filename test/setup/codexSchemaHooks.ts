@@ -1,7 +1,8 @@
 // Mocha root hooks (loaded by .mocharc's `require`, so by `npm test`): every answer and
 // notification our server gives the tests' RPC clients is validated against the JSON Schema the
 // pinned Codex binary prints. An answer that violates it rejects its request; a notification that
-// violates it fails the test that received it. The counts go to test-artifacts/schema-counts.json.
+// violates it fails the test that received it. The counts go to test-artifacts/schema-counts.json
+// (schema-counts.<tier>.json for a tier tierRuns.cjs runs in a process of its own).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
 import { compatCodexVersion } from '../compat/appServer.js';
@@ -28,8 +29,9 @@ export const mochaHooks = {
     if (schema === null) return;
     const { answers, notifications, ours } = schema.counts;
     mkdirSync('test-artifacts', { recursive: true });
+    const tier = process.env['ROLLOUT_ENGINE_TEST_TIER'];
     writeFileSync(
-      'test-artifacts/schema-counts.json',
+      `test-artifacts/schema-counts${tier === undefined ? '' : `.${tier}`}.json`,
       `${JSON.stringify({ answers: Object.fromEntries(answers), notifications: Object.fromEntries(notifications), ours: Object.fromEntries(ours) }, null, 2)}\n`,
     );
     process.stdout.write(

@@ -160,6 +160,7 @@ export const refreshCaughtUpRows = async (
     const clearing = [...(due.own !== undefined && ownMarked ? [due.own] : []), ...due.interrupted].map(
       clearThreadRowsDue,
     );
+    // Skipped only where there is no mark to clear (`noFileChanged`: none of its own, none interrupted).
     if (!(known !== undefined && E.isRight(known) && known.right === digest)) {
       // An interrupted catch-up's mark: every thread row is redone.
       await take(
@@ -174,7 +175,7 @@ export const refreshCaughtUpRows = async (
           ],
         ),
       );
-    } else if (clearing.length > 0) await take(store.commit(() => clearing));
+    }
     // Every row now derives from these (a refresh of some threads leaves the others as they were).
     if (full) appliedCodexRows.set(store, rowHome.codexRows);
   })();

@@ -143,22 +143,19 @@ export const refreshThreads = async (
       ...(only === undefined ? dropThreadRowsWithout(reader, live) : []),
       ...closing,
     ];
-    const starts = Array.from(
-      { length: Math.ceil(threads.length / THREADS_PER_COMMIT) },
-      (_, k) => k * THREADS_PER_COMMIT,
-    );
-    for (const i of starts) {
+    for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
       const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
       const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
+      const isLast = i + THREADS_PER_COMMIT >= threads.length;
       await take(
         store.commit((reader) => [
           ...refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), home, chunk),
-          ...(i === starts.at(-1) ? last(reader) : []),
+          ...(isLast ? last(reader) : []),
         ]),
       );
       if (threads.length > THREADS_PER_COMMIT && store.remap) await take(store.remap());
     }
-    if (starts.length === 0 && (only === undefined || closing.length > 0)) await take(store.commit(last));
+    if (threads.length === 0 && (only === undefined || closing.length > 0)) await take(store.commit(last));
   })();
 
 /**

@@ -132,8 +132,11 @@ const sessionCandidates = async (
       candidates.push({ nanos: st.mtimeNs, path, real });
     }
   }
+  // Codex's order: its heap of `(Reverse(mtime ns), path)` read out ascending, so newest first and,
+  // within one mtime (files written in the same clock tick share it), by path ascending; the cut to
+  // `maxSessions` keeps the head (codex-rs external-agent sessions `detect_recent_sessions`).
   candidates.sort((a, b) =>
-    a.nanos === b.nanos ? (a.path < b.path ? 1 : a.path > b.path ? -1 : 0) : a.nanos > b.nanos ? -1 : 1,
+    a.nanos === b.nanos ? (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) : a.nanos > b.nanos ? -1 : 1,
   );
   return { candidates, sessionFiles };
 };

@@ -176,6 +176,20 @@ describe('rollout-engine import claude (int)', function () {
     expect(String(ledger.records[1]!['source_modified_at'])).to.match(/^\d{19}$/);
   });
 
+  it("sessions are offered in Codex's order: newest first, one mtime by path ascending, and the cut keeps the head", async () => {
+    // Files written in one clock tick share their mtime: set here, so the tie does not hang on timing.
+    const write = (name: string) =>
+      writeClaudeSession(claudeHome, project, name, [userRow(project, name), ...assistantRows(project, [text('a')])]);
+    const [b, c, a, newest] = [write('b-tied'), write('c-tied'), write('a-tied'), write('z-newest')];
+    const tick = new Date(Date.now() - 60_000);
+    for (const path of [b, c, a]) utimesSync(path, tick, tick);
+    utimesSync(newest, new Date(tick.getTime() + 1_000), new Date(tick.getTime() + 1_000));
+    const home = newHome('home');
+    const sources = (outcomes: Outcome[]) => outcomes.map((o) => o.source);
+    expect(sources(await importWith(home, '--dry-run'))).to.deep.equal([newest, a, b, c]);
+    expect(sources(await importWith(home, '--dry-run', '--max-sessions', '3'))).to.deep.equal([newest, a, b]);
+  });
+
   it('two imports at once (two processes) make one thread per session', async () => {
     for (let i = 0; i < 3; i++)
       writeClaudeSession(claudeHome, project, `s${i}`, [

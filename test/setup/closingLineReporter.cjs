@@ -38,6 +38,7 @@ class ClosingLineReporter extends Mocha.reporters.Spec {
     let runStart = Date.now();
     const suiteStarts = new Map();
     const tierMs = new Map();
+    const fileMs = new Map();
     runner.once(EVENT_RUN_BEGIN, () => (runStart = Date.now()));
     runner.on(EVENT_SUITE_BEGIN, (suite) => {
       if (suite.parent !== undefined && suite.parent.root && suite.file) suiteStarts.set(suite, Date.now());
@@ -47,6 +48,7 @@ class ClosingLineReporter extends Mocha.reporters.Spec {
       if (start === undefined) return;
       const tier = tierOf(suite.file);
       tierMs.set(tier, (tierMs.get(tier) ?? 0) + Date.now() - start);
+      fileMs.set(suite.file, (fileMs.get(suite.file) ?? 0) + Date.now() - start);
     });
     runner.on(EVENT_TEST_PASS, () => ran++);
     runner.on(EVENT_TEST_FAIL, (test) => (test.type === 'hook' ? hookFailures++ : ran++));
@@ -62,6 +64,24 @@ class ClosingLineReporter extends Mocha.reporters.Spec {
         `time by tier: ${[...tiers, `setup ${seconds(Math.max(0, whole - inTiers))}`].join(', ')}; ` +
           `mocha ${seconds(whole)}\n`,
       );
+      // Each spec file's seconds, where tierRuns.cjs asks (the weights it splits a tier by).
+      const secondsFile = process.env['ROLLOUT_ENGINE_SPEC_SECONDS'];
+      if (secondsFile !== undefined)
+        require('node:fs').writeFileSync(
+          secondsFile,
+          JSON.stringify(
+            Object.fromEntries(
+              [...fileMs].map(([file, ms]) => [
+                require('node:path')
+                  .relative(process.cwd(), file)
+                  .replace(/^dist[\\/]/, '')
+                  .replace(/\\/g, '/')
+                  .replace(/\.js$/, ''),
+                Math.max(1, Math.round(ms / 1000)),
+              ]),
+            ),
+          ),
+        );
       const held = runner.total;
       const notRun = Math.max(0, held - ran - pending);
       process.stdout.write(

@@ -1,21 +1,42 @@
 'use strict';
-// `npm test`'s tiers, each run by a mocha process of its own, then one closing line for the run
-// ("N passed, N failed", the line CI reads). One process for every tier held each suite's closures
-// and what the tests left reachable (fast-check's arbitraries among them: one held a Map of 1.1 M
-// code points, 58 MB): by the reliability tier its heap passed a GB and it spent most of its time
-// in V8's major GC (perf: 95% marking and sweeping), so a race trial that takes 0.11 s alone took
-// 1.2 s there and the run took 51 minutes. A tier's process starts with an empty heap.
-// `node test/setup/tierRuns.cjs [tier ...]`: the tiers named (default all, in this order); the
-// tier scripts of package.json run one each. CommonJS: it runs before and without the compiler.
+// `npm test`'s tiers, run by mocha processes of their own in parallel lanes, then one closing line
+// for the run ("N passed, N failed", the line CI reads).
+// - A process per tier, not one for all: one process held each suite's closures and what the
+//   tests left reachable (a fast-check arbitrary's Map of 1.1 M code points, 58 MB): by the
+//   reliability tier its heap passed a GB and it spent 95% of its time in V8's major GC.
+// - Lanes: a tier's spec files are split into one shard per lane (balanced by the seconds
+//   test/setup/specSeconds.json records per file; a file not listed weighs DEFAULT_SECONDS), and
+//   the lanes run side by side, each its shards in tier order. One tier alone keeps 1.3 of 2 cores
+//   busy (spawned CLIs and servers wait on each other); side by side they keep both. Files that
+//   build the compat homes once per process (`sharedCompatHomes`) stay in one shard.
+// - A shard's output is printed whole when it ends (lanes would interleave it line by line), after
+//   a line when it starts.
+// `node test/setup/tierRuns.cjs [tier ...]`: the tiers named (default all, in this order); the tier
+// scripts of package.json run one each. ROLLOUT_ENGINE_TEST_LANES sets the lanes (default: the
+// cores, at most 4). CommonJS: it runs before and without the compiler.
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 
+const REPO = path.resolve(__dirname, '..', '..');
+const DIST_TEST = path.join(REPO, 'dist', 'test');
+
+/** Each tier: which compiled spec files are its, and its hang bound. */
 const TIERS = {
-  unit: ['--timeout', '120000', '--spec', 'dist/test/**/*.unit.spec.js'],
-  int: ['--timeout', '120000', '--spec', 'dist/test/**/*.int.spec.js', '--ignore', 'dist/test/reliability/**'],
-  compat: ['--timeout', '120000', '--spec', 'dist/test/**/*.compat.spec.js'],
+  unit: { holds: (rel) => rel.endsWith('.unit.spec.js') && !isReliability(rel), timeout: '120000' },
+  int: { holds: (rel) => rel.endsWith('.int.spec.js') && !isReliability(rel), timeout: '120000' },
+  compat: { holds: (rel) => rel.endsWith('.compat.spec.js') && !isReliability(rel), timeout: '120000' },
   // Reliability's trials are longer: its hang bound is too.
-  reliability: ['--timeout', '300000', '--spec', 'dist/test/reliability/**/*.spec.js'],
+  reliability: { holds: (rel) => rel.endsWith('.spec.js') && isReliability(rel), timeout: '300000' },
 };
+function isReliability(rel) {
+  return rel.startsWith('reliability/');
+}
+
+/** What a spec file not in specSeconds.json is taken to weigh. */
+const DEFAULT_SECONDS = 5;
+const SPEC_SECONDS = JSON.parse(fs.readFileSync(path.join(__dirname, 'specSeconds.json'), 'utf8'));
 
 const MOCHA = require.resolve('mocha/bin/mocha.js');
 const HOOKS = [
@@ -27,6 +48,40 @@ const HOOKS = [
   'test/setup/closingLineReporter.cjs',
 ];
 
+/** Spec files under dist/test, relative to it, sorted (mocha's own order for a glob). */
+const specFiles = (dir = DIST_TEST, rel = '') =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory()
+        ? specFiles(path.join(dir, e.name), `${rel}${e.name}/`)
+        : e.name.endsWith('.spec.js')
+          ? [`${rel}${e.name}`]
+          : [],
+    )
+    .sort();
+
+/** The files of a tier in units that stay together, heaviest first. */
+const unitsOf = (files) => {
+  const together = new Map();
+  const units = [];
+  for (const rel of files) {
+    const seconds = SPEC_SECONDS[`test/${rel.replace(/\.js$/, '')}`] ?? DEFAULT_SECONDS;
+    const text = fs.readFileSync(path.join(DIST_TEST, rel), 'utf8');
+    const key = /\bsharedCompatHomes\(/.test(text) ? 'sharedCompatHomes' : undefined;
+    const unit = key === undefined ? undefined : together.get(key);
+    if (unit !== undefined) {
+      unit.files.push(rel);
+      unit.seconds += seconds;
+    } else {
+      const made = { files: [rel], seconds };
+      units.push(made);
+      if (key !== undefined) together.set(key, made);
+    }
+  }
+  return units.sort((a, b) => b.seconds - a.seconds);
+};
+
 /** The last match of `re` in `text`, or undefined. */
 const lastMatch = (text, re) => {
   let found;
@@ -34,28 +89,56 @@ const lastMatch = (text, re) => {
   return found;
 };
 
-/** One tier's mocha, its output passed through as it comes; what its closing lines say. */
-const runTier = (tier) =>
+const ARTIFACTS = path.join(REPO, 'test-artifacts');
+/** Each file's seconds in this run, all shards: copied over specSeconds.json to refresh the weights. */
+const SECONDS_MEASURED = path.join(ARTIFACTS, 'spec-seconds.json');
+const shardId = (shard) => (shard.of > 1 ? `${shard.tier}.${shard.index}` : shard.tier);
+
+/** One shard's mocha; its output printed whole when it ends; what its closing lines say. */
+const runShard = (shard) =>
   new Promise((resolve) => {
     const start = Date.now();
-    const child = spawn(process.execPath, [MOCHA, '--no-config', ...HOOKS, ...TIERS[tier]], {
-      stdio: ['inherit', 'pipe', 'inherit'],
-      // Names its schema counts' file (codexSchemaHooks.ts), one per tier.
-      env: { ...process.env, ROLLOUT_ENGINE_TEST_TIER: tier },
-    });
-    let tail = '';
-    child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
-      // Enough to hold the closing lines, whatever a test printed before them.
-      tail = (tail + chunk.toString('utf8')).slice(-16_384);
-    });
+    const name = shard.of > 1 ? `${shard.tier} ${shard.index}/${shard.of}` : shard.tier;
+    process.stdout.write(`\n[${name}: ${shard.files.length} spec files, started]\n`);
+    fs.rmSync(path.join(ARTIFACTS, `spec-seconds.${shardId(shard)}.json`), { force: true });
+    const child = spawn(
+      process.execPath,
+      [
+        MOCHA,
+        '--no-config',
+        ...HOOKS,
+        '--timeout',
+        TIERS[shard.tier].timeout,
+        ...shard.files.flatMap((f) => ['--spec', `dist/test/${f}`]),
+      ],
+      {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          // Names its schema counts' file (codexSchemaHooks.ts), one per shard.
+          ROLLOUT_ENGINE_TEST_TIER: shardId(shard),
+          // Where the reporter writes each file's seconds (merged into SECONDS_MEASURED).
+          ROLLOUT_ENGINE_SPEC_SECONDS: path.join(ARTIFACTS, `spec-seconds.${shardId(shard)}.json`),
+        },
+      },
+    );
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (chunk) => out.push(chunk));
+    child.stderr.on('data', (chunk) => err.push(chunk));
     child.on('close', (code, signal) => {
-      const closing = lastMatch(tail, /^(\d+) passed, (\d+) failed$/gm);
-      const held = lastMatch(tail, /^(\d+) tests: (\d+) ran, (\d+) skipped, (\d+) not run/gm);
-      const schema = lastMatch(tail, /^Codex schema: (\d+) answers .* and (\d+) notifications/gm);
+      const text = Buffer.concat(out).toString('utf8');
+      const seconds = Math.round((Date.now() - start) / 1000);
+      process.stdout.write(`\n[${name}: output, ${seconds} s]\n${text}`);
+      if (err.length > 0) process.stderr.write(`[${name}: stderr]\n${Buffer.concat(err).toString('utf8')}`);
+      const closing = lastMatch(text, /^(\d+) passed, (\d+) failed$/gm);
+      const held = lastMatch(text, /^(\d+) tests: (\d+) ran, (\d+) skipped, (\d+) not run/gm);
+      const schema = lastMatch(text, /^Codex schema: (\d+) answers .* and (\d+) notifications/gm);
       resolve({
-        tier,
-        seconds: Math.round((Date.now() - start) / 1000),
+        name,
+        secondsFile: path.join(ARTIFACTS, `spec-seconds.${shardId(shard)}.json`),
+        seconds,
         // A process that ended without its closing line (killed, crashed) counts as one failure.
         passed: closing ? Number(closing[1]) : 0,
         failed: closing ? Number(closing[2]) : 1,
@@ -71,6 +154,29 @@ const runTier = (tier) =>
     });
   });
 
+/** Each lane's shards, in tier order: every tier's units dealt heaviest first to the least loaded lane. */
+const plan = (tiers, lanes) => {
+  const all = specFiles();
+  const load = Array.from({ length: lanes }, () => 0);
+  const laneShards = Array.from({ length: lanes }, () => []);
+  for (const tier of tiers) {
+    const units = unitsOf(all.filter(TIERS[tier].holds));
+    const shards = Array.from({ length: lanes }, () => ({ tier, files: [], seconds: 0 }));
+    for (const unit of units) {
+      const lane = load.indexOf(Math.min(...load));
+      shards[lane].files.push(...unit.files);
+      shards[lane].seconds += unit.seconds;
+      load[lane] += unit.seconds;
+    }
+    const used = shards.filter((s) => s.files.length > 0);
+    used.forEach((s, i) => Object.assign(s, { index: i + 1, of: used.length }));
+    shards.forEach((s, lane) => {
+      if (s.files.length > 0) laneShards[lane].push({ ...s, files: [...s.files].sort() });
+    });
+  }
+  return laneShards;
+};
+
 const main = async () => {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((t) => !(t in TIERS));
@@ -78,23 +184,46 @@ const main = async () => {
     process.stderr.write(`unknown tier: ${unknown.join(', ')} (tiers: ${Object.keys(TIERS).join(', ')})\n`);
     process.exit(2);
   }
-  const tiers = asked.length > 0 ? asked : Object.keys(TIERS);
-  const runs = [];
-  for (const tier of tiers) runs.push(await runTier(tier));
-  const sum = (k) => runs.reduce((n, r) => n + r[k], 0);
-  if (runs.length > 1) {
-    process.stdout.write(
-      `\ntiers, each in its own mocha process: ${runs.map((r) => `${r.tier} ${r.seconds} s${r.ok ? '' : ` (ended ${r.ended})`}`).join(', ')}\n`,
-    );
-    process.stdout.write(
-      `Codex schema, every tier: ${sum('answers')} answers and ${sum('notifications')} notifications of ours validated\n`,
-    );
-    process.stdout.write(
-      `${sum('held')} tests: ${sum('ran')} ran, ${sum('skipped')} skipped, ${sum('notRun')} not run\n`,
-    );
-    process.stdout.write(`${sum('passed')} passed, ${sum('failed')} failed\n`);
+  const lanesSet = process.env['ROLLOUT_ENGINE_TEST_LANES'];
+  const lanes = lanesSet !== undefined ? Number(lanesSet) : Math.min(os.availableParallelism(), 4);
+  if (!Number.isInteger(lanes) || lanes < 1) {
+    process.stderr.write(`ROLLOUT_ENGINE_TEST_LANES must be a whole number of lanes, 1 or more (got ${lanesSet})\n`);
+    process.exit(2);
   }
-  process.exitCode = runs.every((r) => r.ok) && sum('failed') === 0 ? 0 : 1;
+  const tiers = asked.length > 0 ? asked : Object.keys(TIERS);
+  const start = Date.now();
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const runs = (
+    await Promise.all(
+      plan(tiers, lanes).map(async (shards) => {
+        const done = [];
+        for (const shard of shards) done.push(await runShard(shard));
+        return done;
+      }),
+    )
+  ).flat();
+  const sum = (k) => runs.reduce((n, r) => n + r[k], 0);
+  const measured = {};
+  for (const r of runs) {
+    try {
+      Object.assign(measured, JSON.parse(fs.readFileSync(r.secondsFile, 'utf8')));
+    } catch {
+      // A shard that ended before its reporter wrote: its files keep no figure.
+    }
+  }
+  fs.writeFileSync(SECONDS_MEASURED, `${JSON.stringify(measured, Object.keys(measured).sort(), 2)}\n`);
+  process.stdout.write(
+    `\n${runs.length} mocha processes in ${lanes} lane${lanes === 1 ? '' : 's'}, ${Math.round((Date.now() - start) / 1000)} s: ` +
+      `${runs.map((r) => `${r.name} ${r.seconds} s${r.ok ? '' : ` (ended ${r.ended})`}`).join(', ')}\n`,
+  );
+  process.stdout.write(
+    `Codex schema, every tier: ${sum('answers')} answers and ${sum('notifications')} notifications of ours validated\n`,
+  );
+  process.stdout.write(
+    `${sum('held')} tests: ${sum('ran')} ran, ${sum('skipped')} skipped, ${sum('notRun')} not run\n`,
+  );
+  process.stdout.write(`${sum('passed')} passed, ${sum('failed')} failed\n`);
+  process.exitCode = runs.length > 0 && runs.every((r) => r.ok) && sum('failed') === 0 ? 0 : 1;
 };
 
 void main();

@@ -2,7 +2,7 @@
 // notification our server gives the tests' RPC clients is validated against the JSON Schema the
 // pinned Codex binary prints. An answer that violates it rejects its request; a notification that
 // violates it fails the test that received it. The counts go to test-artifacts/schema-counts.json
-// (schema-counts.<tier>.json for a tier tierRuns.cjs runs in a process of its own).
+// (schema-counts.<tier>[.<shard>].json for each mocha process tierRuns.cjs runs).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
 import { compatCodexVersion } from '../compat/appServer.js';

@@ -8,22 +8,13 @@
 // skipped are mocha's pending tests; under CI=true only those test/fixtures/skipUnmet.ts allows
 // can be there): a failed hook counts once among the failed, and the tests under it never run,
 // so "passed + failed" alone would not show them. CommonJS because mocha requires reporters.
+const fs = require('node:fs');
+const path = require('node:path');
 const Mocha = require('mocha');
+const { tierOf } = require('./specTier.cjs');
 
 const { EVENT_RUN_BEGIN, EVENT_RUN_END, EVENT_SUITE_BEGIN, EVENT_SUITE_END, EVENT_TEST_PASS, EVENT_TEST_FAIL } =
   Mocha.Runner.constants;
-
-/** The tier a spec file belongs to, as docs/testing.md names them. */
-const tierOf = (file) =>
-  /[\\/]reliability[\\/]/.test(file)
-    ? 'reliability'
-    : /\.unit\.spec\.js$/.test(file)
-      ? 'unit'
-      : /\.compat\.spec\.js$/.test(file)
-        ? 'compat'
-        : /\.int\.spec\.js$/.test(file)
-          ? 'int'
-          : 'other';
 
 /** How long after the run the process may stay alive before the watchdog below ends it. */
 const HELD_OPEN_MS = 60_000;
@@ -67,12 +58,12 @@ class ClosingLineReporter extends Mocha.reporters.Spec {
       // Each spec file's seconds, where tierRuns.cjs asks (the weights it splits a tier by).
       const secondsFile = process.env['ROLLOUT_ENGINE_SPEC_SECONDS'];
       if (secondsFile !== undefined)
-        require('node:fs').writeFileSync(
+        fs.writeFileSync(
           secondsFile,
           JSON.stringify(
             Object.fromEntries(
               [...fileMs].map(([file, ms]) => [
-                require('node:path')
+                path
                   .relative(process.cwd(), file)
                   .replace(/^dist[\\/]/, '')
                   .replace(/\\/g, '/')

@@ -18,21 +18,19 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { tierOf } = require('./specTier.cjs');
 
 const REPO = path.resolve(__dirname, '..', '..');
 const DIST_TEST = path.join(REPO, 'dist', 'test');
 
-/** Each tier: which compiled spec files are its, and its hang bound. */
+/** Each tier's hang bound (its files: `tierOf`). */
 const TIERS = {
-  unit: { holds: (rel) => rel.endsWith('.unit.spec.js') && !isReliability(rel), timeout: '120000' },
-  int: { holds: (rel) => rel.endsWith('.int.spec.js') && !isReliability(rel), timeout: '120000' },
-  compat: { holds: (rel) => rel.endsWith('.compat.spec.js') && !isReliability(rel), timeout: '120000' },
+  unit: { timeout: '120000' },
+  int: { timeout: '120000' },
+  compat: { timeout: '120000' },
   // Reliability's trials are longer: its hang bound is too.
-  reliability: { holds: (rel) => rel.endsWith('.spec.js') && isReliability(rel), timeout: '300000' },
+  reliability: { timeout: '300000' },
 };
-function isReliability(rel) {
-  return rel.startsWith('reliability/');
-}
 
 /** What a spec file not in specSeconds.json is taken to weigh. */
 const DEFAULT_SECONDS = 5;
@@ -99,8 +97,9 @@ const runShard = (shard) =>
   new Promise((resolve) => {
     const start = Date.now();
     const name = shard.of > 1 ? `${shard.tier} ${shard.index}/${shard.of}` : shard.tier;
+    const secondsFile = path.join(ARTIFACTS, `spec-seconds.${shardId(shard)}.json`);
     process.stdout.write(`\n[${name}: ${shard.files.length} spec files, started]\n`);
-    fs.rmSync(path.join(ARTIFACTS, `spec-seconds.${shardId(shard)}.json`), { force: true });
+    fs.rmSync(secondsFile, { force: true });
     const child = spawn(
       process.execPath,
       [
@@ -119,7 +118,7 @@ const runShard = (shard) =>
           // Names its schema counts' file (codexSchemaHooks.ts), one per shard.
           ROLLOUT_ENGINE_TEST_TIER: shardId(shard),
           // Where the reporter writes each file's seconds (merged into SECONDS_MEASURED).
-          ROLLOUT_ENGINE_SPEC_SECONDS: path.join(ARTIFACTS, `spec-seconds.${shardId(shard)}.json`),
+          ROLLOUT_ENGINE_SPEC_SECONDS: secondsFile,
         },
       },
     );
@@ -137,7 +136,7 @@ const runShard = (shard) =>
       const schema = lastMatch(text, /^Codex schema: (\d+) answers .* and (\d+) notifications/gm);
       resolve({
         name,
-        secondsFile: path.join(ARTIFACTS, `spec-seconds.${shardId(shard)}.json`),
+        secondsFile,
         seconds,
         // A process that ended without its closing line (killed, crashed) counts as one failure.
         passed: closing ? Number(closing[1]) : 0,
@@ -160,18 +159,17 @@ const plan = (tiers, lanes) => {
   const load = Array.from({ length: lanes }, () => 0);
   const laneShards = Array.from({ length: lanes }, () => []);
   for (const tier of tiers) {
-    const units = unitsOf(all.filter(TIERS[tier].holds));
-    const shards = Array.from({ length: lanes }, () => ({ tier, files: [], seconds: 0 }));
+    const units = unitsOf(all.filter((rel) => tierOf(rel) === tier));
+    const shards = Array.from({ length: lanes }, () => ({ tier, files: [] }));
     for (const unit of units) {
       const lane = load.indexOf(Math.min(...load));
       shards[lane].files.push(...unit.files);
-      shards[lane].seconds += unit.seconds;
       load[lane] += unit.seconds;
     }
     const used = shards.filter((s) => s.files.length > 0);
     used.forEach((s, i) => Object.assign(s, { index: i + 1, of: used.length }));
     shards.forEach((s, lane) => {
-      if (s.files.length > 0) laneShards[lane].push({ ...s, files: [...s.files].sort() });
+      if (s.files.length > 0) laneShards[lane].push({ ...s, files: s.files.sort() });
     });
   }
   return laneShards;

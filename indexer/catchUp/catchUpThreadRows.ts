@@ -152,7 +152,8 @@ export const refreshCaughtUpRows = async (
     // A thread row derives from its files' rows, the names, the provider and the thread-state log
     // (whose fold writes the rows itself): with no file changed and those as at the last full refresh,
     // every row is as it is (redoing them made a serve's first thread/list on a large home wait seconds).
-    const digest = rowHomeDigest(rowHome);
+    // Compared and written by a full refresh only (a catch-up of a few files refreshes their threads whatever it is).
+    const digest = full ? rowHomeDigest(rowHome) : undefined;
     // No mark of its own: every file was unchanged and none went.
     const noFileChanged = full && options.threadRows !== 'all' && due.own === undefined && due.interrupted.length === 0;
     const known = noFileChanged ? await store.get('meta', NAMES_DIGEST_KEY)() : undefined;
@@ -170,7 +171,9 @@ export const refreshCaughtUpRows = async (
           full ? undefined : touched,
           options.files?.map((f) => f.path),
           [
-            ...(full ? [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest } as const] : []),
+            ...(digest !== undefined
+              ? [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest } as const]
+              : []),
             ...clearing,
           ],
         ),

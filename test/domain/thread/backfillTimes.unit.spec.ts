@@ -68,6 +68,31 @@ describe('backfilled row times (Codex allocate_thread_timestamp over its backfil
     ]);
   });
 
+  it('orders any paths as their UTF-8 bytes, those with units from U+D800 up among the rest', () => {
+    // Units on both sides of where UTF-16 order and code point order part (surrogates, U+E000 up).
+    const unit = fc.constantFrom(
+      'a',
+      '/',
+      '-',
+      '\u00e9',
+      '\ud7ff',
+      '\ue000',
+      '\uff21',
+      '\uffff',
+      '\u{10000}',
+      '\u{1f600}',
+    );
+    const path = fc.array(unit, { maxLength: 6 }).map((units) => `sessions/${units.join('')}`);
+    fc.assert(
+      fc.property(fc.array(path, { maxLength: 12 }), (paths) => {
+        const byBytes = [...paths].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+        expect(backfillOrder(paths.map((relativePath) => ({ relativePath }))).map((f) => f.relativePath)).to.deep.equal(
+          byBytes,
+        );
+      }),
+    );
+  });
+
   it('depends on the files, not the order they are given in', () => {
     fc.assert(
       fc.property(

@@ -9,7 +9,7 @@
  *   tokens [--files N] [--mb-per-file M] [--keep DIR]   token audit cold / warm on a ~2 GB home
  *   tokens --vs ccusage [--size 300MB] [--reps 5] [--ccusage VERSION]   beside ccusage (installed into the scratch folder): seconds, peak RSS, totals per day and model
  *   mutations [--gb N] [--runs N]  fork / rollback latency on a ~N GB thread (default 1), bytes written, copying baseline
- *   read [--size 200MB] [--reps 3] [--no-codex]   thread/read includeTurns of a huge legacy thread: ours (serve) vs the real codex app-server, serve's peak RSS
+ *   read [--size 200MB] [--reps 3] [--no-codex] [--threads long,largeOutputs]   thread/read includeTurns of huge legacy threads (small, large tool outputs): ours (serve) vs the real codex app-server, serve's peak RSS
  *   startup [--runs 7] [--engine CLI]   CLI start-up: bare node, --version, --help, a warm turns page, warm tokens (median wall seconds, CPU, peak RSS), serve to its first answers
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
  *   scale [--rollouts 20000] [--reps N]   a home of many threads: index seconds and peak RSS, warm thread/list p50 (issue 22's scale finding)
@@ -38,6 +38,7 @@ import { runServeLoadBench } from './serveLoad.js';
 import { runSeed } from '../test/fixtures/seededRandom.js';
 import { runScaleBench } from './scale.js';
 import { runReadBench } from './read.js';
+import type { HugeThreadSource } from './realHome.js';
 import { runStartupBench } from './startup.js';
 import { runSearchBench } from './search.js';
 import { runEventStoreBench } from './eventstore.js';
@@ -60,6 +61,14 @@ const shapes = (): ReadonlyArray<BenchShape> => {
   const unknown = asked.filter((s) => !SHAPES.includes(s as BenchShape));
   if (unknown.length > 0) throw new Error(`unknown shape ${unknown.join(', ')} (known: ${SHAPES.join(', ')})`);
   return asked as BenchShape[];
+};
+
+const HUGE_THREADS: ReadonlyArray<HugeThreadSource> = ['long', 'largeOutputs'];
+const hugeThreadSources = (asked: string): ReadonlyArray<HugeThreadSource> => {
+  const threads = asked.split(',');
+  const unknown = threads.filter((t) => !HUGE_THREADS.includes(t as HugeThreadSource));
+  if (unknown.length > 0) throw new Error(`unknown thread ${unknown.join(', ')} (known: ${HUGE_THREADS.join(', ')})`);
+  return threads as HugeThreadSource[];
 };
 
 const suites: Record<string, () => Promise<unknown>> = {
@@ -138,6 +147,7 @@ const suites: Record<string, () => Promise<unknown>> = {
       flag('--size') ?? '200MB',
       Number.parseInt(flag('--reps') ?? '3', 10),
       !args.includes('--no-codex'),
+      hugeThreadSources(flag('--threads') ?? 'long,largeOutputs'),
     ),
   startup: () =>
     runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),

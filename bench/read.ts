@@ -1,7 +1,9 @@
 /**
- * `npm run bench -- read [--size 200MB] [--reps 3] [--no-codex]`: `thread/read {includeTurns: true}`
- * of one huge legacy thread (the long thread the real codex wrote, its turns repeated to the
- * size: `buildHugeThreadHome`), asked of `rollout-engine serve` (run with the CLI's Node flags)
+ * `npm run bench -- read [--size 200MB] [--reps 3] [--no-codex] [--threads long,largeOutputs]`:
+ * `thread/read {includeTurns: true}` of huge legacy threads, each a thread the real codex wrote
+ * with its turns repeated to the size (`buildHugeThreadHome`): the long working thread (small
+ * outputs: the answer is a tenth of the file), and a session whose tool calls print large
+ * outputs (the answer grows with them), asked of `rollout-engine serve` (run with the CLI's Node flags)
  * and, in the same run on the same home, of the real `codex app-server`. Prints the median and
  * every run's seconds per side two ways: to the answer's last byte received, and with the client's
  * `JSON.parse` of it (what a client waits for before it can show a turn: the headline, issue 56),
@@ -18,6 +20,7 @@ import { appServerEnv, resolveCodexCommand, writeCodexConfig } from '../test/com
 import { MockResponses } from '../test/compat/mockResponses.js';
 import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
 import { buildHugeThreadHome } from './realHome.js';
+import type { HugeThreadSource } from './realHome.js';
 import { parseByteSize } from './pages.js';
 import { residentSetMb } from './processMemory.js';
 import type { ResultOf } from '../protocol/methods.js';
@@ -204,11 +207,25 @@ export const runReadBench = async (
   size: string,
   reps: number,
   withCodex: boolean,
+  threads: ReadonlyArray<HugeThreadSource> = ['long', 'largeOutputs'],
+): Promise<Record<string, unknown>> => {
+  const out: Record<string, unknown> = { size };
+  for (const thread of threads) out[thread] = await readHugeThread(engineMain, size, reps, withCodex, thread);
+  return out;
+};
+
+/** One huge legacy thread repeating `thread`'s turns: built, indexed, read by both sides. */
+const readHugeThread = async (
+  engineMain: string,
+  size: string,
+  reps: number,
+  withCodex: boolean,
+  thread: HugeThreadSource,
 ): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-read-'));
   try {
     const home = nodePath.join(tmp, 'home');
-    const huge = await buildHugeThreadHome(home, parseByteSize(size), 'legacy');
+    const huge = await buildHugeThreadHome(home, parseByteSize(size), 'legacy', undefined, thread);
     const indexDir = nodePath.join(tmp, 'index');
     const t0 = performance.now();
     execFileSync(
@@ -226,7 +243,7 @@ export const runReadBench = async (
       reps,
       withCodex,
     );
-    return { size, bytes: huge.bytes, turns: huge.turns, lines: huge.lines, indexSeconds, ...compared };
+    return { bytes: huge.bytes, turns: huge.turns, lines: huge.lines, indexSeconds, ...compared };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

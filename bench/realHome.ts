@@ -119,6 +119,73 @@ const long: ScenarioDefinition = {
   },
 };
 
+/** Turns of the large-outputs thread (repeated to a huge thread's size by `buildHugeThreadHome`). */
+const LARGE_OUTPUT_TURNS = 24;
+
+/** A log the large-outputs session reads whole: about 190 KB of the lines a service writes. */
+const bigLog = (): string =>
+  Array.from(
+    { length: 2400 },
+    (_, i) =>
+      `2026-11-27T12:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z INFO request ${i} served in ${i % 17} ms path=/api/threads/${i % 97}\n`,
+  ).join('');
+
+/**
+ * A session whose tool calls print large outputs (a log read whole, a long listing), as an
+ * agent's debugging session does: the turns `thread/read includeTurns` answers in bulk, where
+ * the answer's size follows the outputs (issue 73's second read shape).
+ */
+const largeOutputs: ScenarioDefinition = {
+  name: 'largeOutputs',
+  modes: ['legacy', 'paginated'],
+  prepareWorkDir: (workDir) => fs.writeFileSync(nodePath.join(workDir, 'service.log'), bigLog()),
+  run: async (ctx: ScenarioContext) => {
+    const id = await ctx.startThread('largeOutputs');
+    for (let i = 1; i <= LARGE_OUTPUT_TURNS; i++) {
+      ctx.mock.replyTo(id, {
+        kind: 'stream',
+        output: [
+          { type: 'reasoning', summary: `Reading the output of step ${i}.` },
+          i % 2 === 1
+            ? { type: 'functionCall', callId: `call_log_${i}`, cmd: 'cat service.log' }
+            : { type: 'functionCall', callId: `call_seq_${i}`, cmd: `seq 1 ${20000 + i * 500}` },
+        ],
+      });
+      await ctx.turn(id, `Step ${i}: read the ${i % 2 === 1 ? 'service log' : 'numbers'} and tell me what stands out.`);
+    }
+  },
+};
+
+/** The large-outputs thread of each mode, written by codex once per machine (its own cache entry: the real-shaped template is unchanged). */
+export interface LargeOutputsTemplate {
+  readonly dir: string;
+  readonly threads: Readonly<
+    Record<HistoryMode, { readonly codexHome: string; readonly workDir: string; readonly threadId: string }>
+  >;
+}
+
+/** Bumped when the large-outputs session changes. */
+const LARGE_OUTPUTS_VERSION = 1;
+
+export const largeOutputsTemplate = async (
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<LargeOutputsTemplate> => {
+  const dir = nodePath.join(cacheRoot(), `large-outputs-codex-${CODEX_VERSION}-v${LARGE_OUTPUTS_VERSION}`);
+  const manifest = nodePath.join(dir, 'template.json');
+  if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, 'utf8')) as LargeOutputsTemplate;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  log(`writing the large-outputs thread with codex ${CODEX_VERSION} into ${dir} (once per machine)…`);
+  const [paginated, legacy] = [
+    await buildScenarioHome(largeOutputs, 'paginated', dir),
+    await buildScenarioHome(largeOutputs, 'legacy', dir),
+  ];
+  const of = (h: CompatHome) => ({ codexHome: h.codexHome, workDir: h.workDir, threadId: h.threads[0]!.id });
+  const template: LargeOutputsTemplate = { dir, threads: { paginated: of(paginated!), legacy: of(legacy!) } };
+  fs.writeFileSync(manifest, `${JSON.stringify(template, null, 2)}\n`);
+  return template;
+};
+
 export interface RealTemplate {
   readonly dir: string;
   /** Every home the template holds (compat scenarios and the long thread), each written by codex. */
@@ -296,6 +363,20 @@ export interface HugeThreadHome {
   readonly workDir: string;
 }
 
+/** The thread a huge thread repeats: the long working session, or the one with large tool outputs. */
+export type HugeThreadSource = 'long' | 'largeOutputs';
+
+const hugeThreadSourceOf = async (
+  thread: HugeThreadSource,
+  mode: HistoryMode,
+  template?: RealTemplate,
+): Promise<{ readonly codexHome: string; readonly workDir: string; readonly threadId: string }> => {
+  if (thread === 'largeOutputs') return (await largeOutputsTemplate()).threads[mode];
+  const t = template ?? (await realTemplate());
+  const home = t.homes.find((h) => h.key === t.long[mode].key)!;
+  return { codexHome: home.codexHome, workDir: home.workDir, threadId: t.long[mode].threadId };
+};
+
 /**
  * One thread of about `targetBytes` in `mode`: the long working thread codex wrote, its turns
  * repeated (every id but the thread's remapped per repetition) until the size is reached.
@@ -306,22 +387,22 @@ export const buildHugeThreadHome = async (
   targetBytes: number,
   mode: HistoryMode = 'legacy',
   template?: RealTemplate,
+  /** Whose turns are repeated: the long working thread, or the large-outputs session's. */
+  thread: HugeThreadSource = 'long',
 ): Promise<HugeThreadHome> => {
-  const t = template ?? (await realTemplate());
-  const key = t.long[mode].key;
-  const home = t.homes.find((h) => h.key === key)!;
+  const home = await hugeThreadSourceOf(thread, mode, template);
   const source = discoverRollouts(home.codexHome).find(
-    (r) => r.threadId === t.long[mode].threadId && r.path.includes(t.long[mode].threadId),
+    (r) => r.threadId === home.threadId && r.path.includes(home.threadId),
   );
-  if (source === undefined) throw new Error(`template has no long ${mode} thread`);
+  if (source === undefined) throw new Error(`template has no ${thread} ${mode} thread`);
   const all = fs.readFileSync(source.path, 'utf8').split('\n');
   if (all[all.length - 1] === '') all.pop();
   const firstTurn = all.findIndex((l) => l.includes('"type":"task_started"'));
-  if (firstTurn <= 0) throw new Error(`long ${mode} thread has no task_started`);
+  if (firstTurn <= 0) throw new Error(`${thread} ${mode} thread has no task_started`);
   const head = all.slice(0, firstTurn);
   const body = all.slice(firstTurn);
   const turnsPerBody = body.filter((l) => l.includes('"type":"task_started"')).length;
-  const threadId = t.long[mode].threadId;
+  const threadId = home.threadId;
   const out = nodePath.join(codexHome, nodePath.relative(home.codexHome, source.path));
   fs.mkdirSync(nodePath.dirname(out), { recursive: true });
   const fd = fs.openSync(out, 'w');

@@ -19,8 +19,14 @@ import { keyText } from '../../domain/index/keyText.js';
 
 /** A whole segment's rendering is stored in chunks of about this many characters (a read is a few gets). */
 const SEGMENT_CHUNK_CHARS = 256 * 1024;
-/** A segment whose turns render to less is not stored whole: walking its turns is quick already. */
+/**
+ * A segment whose turns render to less, and are fewer than `SEGMENT_RENDERING_MIN_TURNS`, is not
+ * stored whole: walking its turns is quick already. A walk's cost follows its turns (their rows
+ * and item reads), not its text: many turns whose items render small but sit among large lines
+ * (tool outputs a legacy read does not answer) were walked again at every read.
+ */
 const SEGMENT_RENDERING_MIN_CHARS = 1024 * 1024;
+const SEGMENT_RENDERING_MIN_TURNS = 256;
 /** A file grown by this much since its stored rendering is rendered again at the next whole read, even with a turn running. */
 const SEGMENT_REGROWTH_BYTES = 1024 * 1024;
 
@@ -128,6 +134,7 @@ interface SegmentRendering {
   partChars: number;
   chunks: number;
   chars: number;
+  turns: number;
   /** Chunk writes held until the rendering is big enough to store. */
   held: IndexWrite[];
 }
@@ -157,6 +164,8 @@ export type RenderingWrites = ReturnType<typeof renderingWrites>;
 /** The whole rendering of the segment being walked, cut in chunks as its turns go by, stored at its end if it is big enough. */
 export const wholeRenderings = (lineage: ThreadLineage, writes: RenderingWrites) => {
   let whole: SegmentRendering | undefined;
+  const worthStoring = (w: SegmentRendering): boolean =>
+    w.chars >= SEGMENT_RENDERING_MIN_CHARS || w.turns >= SEGMENT_RENDERING_MIN_TURNS;
   const cutChunk = (w: SegmentRendering): void => {
     if (w.parts.length === 0) return;
     const turns = w.parts.join(',');
@@ -166,19 +175,20 @@ export const wholeRenderings = (lineage: ThreadLineage, writes: RenderingWrites)
     w.chars += turns.length;
     const value: SegmentRenderingChunk = { through: w.through, turns };
     w.held.push({ op: 'put', table: 'segmentRenderings', key: [w.rolloutId, w.chunks], value });
-    if (w.chars < SEGMENT_RENDERING_MIN_CHARS) return;
+    if (!worthStoring(w)) return;
     for (const h of w.held) writes.write(h, SEGMENT_CHUNK_CHARS);
     w.held = [];
   };
   return {
     start: (rolloutId: string, through: number, chunksBefore: number): void => {
-      whole = { rolloutId, through, chunksBefore, parts: [], partChars: 0, chunks: 0, chars: 0, held: [] };
+      whole = { rolloutId, through, chunksBefore, parts: [], partChars: 0, chunks: 0, chars: 0, turns: 0, held: [] };
     },
     isRendering: (): boolean => whole !== undefined,
     gather: (json: string): void => {
       if (whole === undefined) return;
       whole.parts.push(json);
       whole.partChars += json.length + 1;
+      whole.turns += 1;
       if (whole.partChars >= SEGMENT_CHUNK_CHARS) cutChunk(whole);
     },
     /** The segment's walk is over: its whole rendering is stored (the header last) if it is big enough. */
@@ -187,7 +197,7 @@ export const wholeRenderings = (lineage: ThreadLineage, writes: RenderingWrites)
       whole = undefined;
       if (w === undefined) return;
       cutChunk(w);
-      if (w.chars < SEGMENT_RENDERING_MIN_CHARS) return;
+      if (!worthStoring(w)) return;
       for (let n = w.chunks + 1; n <= w.chunksBefore; n++)
         writes.write({ op: 'del', table: 'segmentRenderings', key: [w.rolloutId, n] }, 0);
       const header: SegmentRenderingHeader = {

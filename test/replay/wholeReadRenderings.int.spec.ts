@@ -103,6 +103,34 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
     });
   }
 
+  it('a file of many turns that render small is stored whole too (its walk costs its turns); one of a few turns is not', async () => {
+    const home = nodePath.join(tmp(), 'home');
+    const many = chatThread('legacy', L, 1);
+    for (let i = 2; i <= 300; i++) many.chatTurn(`t${i}`, `question ${i}`, `short answer ${i}`);
+    const few = chatThread('legacy', P, 1);
+    for (let i = 2; i <= 20; i++) few.chatTurn(`t${i}`, `question ${i}`, `short answer ${i}`);
+    writeRollout(home, rolloutName(L), many.text());
+    writeRollout(home, rolloutName(P), few.text());
+    const store = right(await openIndex(nodePath.join(tmp(), 'index'), home)()).store;
+    try {
+      right(await catchUpHome(store, home)());
+      const c = counted(portsOver(store, home, {}).read);
+      const first = await readBothWays(c.ports, L);
+      expect(first.streamed.length).to.be.lessThan(1024 * 1024);
+      expect((await headerOf(store, L))?.chunks).to.be.greaterThan(0);
+      const before = c.calls();
+      expect(await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()))).to.equal(
+        first.streamed,
+      );
+      expect(c.calls()).to.equal(before);
+
+      await readBothWays(c.ports, P);
+      expect(await headerOf(store, P)).to.equal(undefined);
+    } finally {
+      right(await store.close()());
+    }
+  });
+
   it("a file that grows: read through the turns' own renderings while a turn runs, rendered whole again once it ended, always what a fresh index reads", async () => {
     const home = nodePath.join(tmp(), 'home');
     const w = longThread('legacy', L);

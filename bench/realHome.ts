@@ -167,24 +167,18 @@ export interface LargeOutputsTemplate {
 /** Bumped when the large-outputs session changes. */
 const LARGE_OUTPUTS_VERSION = 1;
 
-export const largeOutputsTemplate = async (
-  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-): Promise<LargeOutputsTemplate> => {
-  const dir = nodePath.join(cacheRoot(), `large-outputs-codex-${CODEX_VERSION}-v${LARGE_OUTPUTS_VERSION}`);
-  const manifest = nodePath.join(dir, 'template.json');
-  if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, 'utf8')) as LargeOutputsTemplate;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  log(`writing the large-outputs thread with codex ${CODEX_VERSION} into ${dir} (once per machine)…`);
-  const [paginated, legacy] = [
-    await buildScenarioHome(largeOutputs, 'paginated', dir),
-    await buildScenarioHome(largeOutputs, 'legacy', dir),
-  ];
-  const of = (h: CompatHome) => ({ codexHome: h.codexHome, workDir: h.workDir, threadId: h.threads[0]!.id });
-  const template: LargeOutputsTemplate = { dir, threads: { paginated: of(paginated!), legacy: of(legacy!) } };
-  fs.writeFileSync(manifest, `${JSON.stringify(template, null, 2)}\n`);
-  return template;
-};
+export const largeOutputsTemplate = (log?: (line: string) => void): Promise<LargeOutputsTemplate> =>
+  cachedTemplate(
+    `large-outputs-codex-${CODEX_VERSION}-v${LARGE_OUTPUTS_VERSION}`,
+    'the large-outputs thread',
+    log,
+    async (dir) => {
+      const paginated = await buildScenarioHome(largeOutputs, 'paginated', dir);
+      const legacy = await buildScenarioHome(largeOutputs, 'legacy', dir);
+      const of = (h: CompatHome) => ({ codexHome: h.codexHome, workDir: h.workDir, threadId: h.threads[0]!.id });
+      return { dir, threads: { paginated: of(paginated), legacy: of(legacy) } };
+    },
+  );
 
 export interface RealTemplate {
   readonly dir: string;
@@ -197,32 +191,54 @@ export interface RealTemplate {
 const cacheRoot = (): string =>
   process.env.ROLLOUT_ENGINE_BENCH_CACHE ?? nodePath.join(os.homedir(), '.cache', 'rollout-engine-bench');
 
-/** The template, written by the real codex on first use (about a minute on 2 cores), then reused. */
-export const realTemplate = async (
+/**
+ * A template the real codex writes once per machine: read from its cache entry's manifest, else
+ * written by `write` in place (rollouts name their work dir by absolute path), the manifest
+ * written last to mark it complete.
+ */
+const cachedTemplate = async <T>(
+  entry: string,
+  what: string,
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-): Promise<RealTemplate> => {
-  const dir = nodePath.join(cacheRoot(), `real-template-codex-${CODEX_VERSION}-v${TEMPLATE_VERSION}`);
+  write: (dir: string) => Promise<T>,
+): Promise<T> => {
+  const dir = nodePath.join(cacheRoot(), entry);
   const manifest = nodePath.join(dir, 'template.json');
-  if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, 'utf8')) as RealTemplate;
-  // Built in place (rollouts name their work dir by absolute path); the manifest, written last, marks it complete.
+  if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, 'utf8')) as T;
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  log(`writing the real-shaped template with codex ${CODEX_VERSION} into ${dir} (once per machine)…`);
+  log(`writing ${what} with codex ${CODEX_VERSION} into ${dir} (once per machine)…`);
   const started = Date.now();
-  const compat = await buildCompatHomes(dir, { concurrency: 2 });
-  const longs = [await buildScenarioHome(long, 'paginated', dir), await buildScenarioHome(long, 'legacy', dir)];
-  log(`template written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const template: RealTemplate = {
-    dir,
-    homes: [...compat, ...longs].map((h) => ({ key: h.key, mode: h.mode, codexHome: h.codexHome, workDir: h.workDir })),
-    long: {
-      paginated: { key: longs[0]!.key, threadId: longs[0]!.threads[0]!.id },
-      legacy: { key: longs[1]!.key, threadId: longs[1]!.threads[0]!.id },
-    },
-  };
+  const template = await write(dir);
+  log(`${what} written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   fs.writeFileSync(manifest, `${JSON.stringify(template, null, 2)}\n`);
   return template;
 };
+
+/** The template, written by the real codex on first use (about a minute on 2 cores), then reused. */
+export const realTemplate = (log?: (line: string) => void): Promise<RealTemplate> =>
+  cachedTemplate(
+    `real-template-codex-${CODEX_VERSION}-v${TEMPLATE_VERSION}`,
+    'the real-shaped template',
+    log,
+    async (dir) => {
+      const compat = await buildCompatHomes(dir, { concurrency: 2 });
+      const longs = [await buildScenarioHome(long, 'paginated', dir), await buildScenarioHome(long, 'legacy', dir)];
+      return {
+        dir,
+        homes: [...compat, ...longs].map((h) => ({
+          key: h.key,
+          mode: h.mode,
+          codexHome: h.codexHome,
+          workDir: h.workDir,
+        })),
+        long: {
+          paginated: { key: longs[0]!.key, threadId: longs[0]!.threads[0]!.id },
+          legacy: { key: longs[1]!.key, threadId: longs[1]!.threads[0]!.id },
+        },
+      };
+    },
+  );
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const ISO_TIME = /\b(\d{4})-(\d{2})-(\d{2})T(\d{2})([:-])(\d{2})\5(\d{2})/g;

@@ -12,13 +12,14 @@
  * the clone's offset (same length), so clones are distinct threads spread over days.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { createHash } from 'node:crypto';
 import { buildCompatHomes, buildScenarioHome, discoverRollouts } from '../test/compat/scenarios.js';
 import type { CompatHome, ScenarioContext, ScenarioDefinition } from '../test/compat/scenarios.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import { writeCodexConfig } from '../test/compat/appServer.js';
+import { CODEX_VERSION, cachedTemplate } from './templateCache.js';
+import { largeOutputsTemplate } from './largeOutputsThread.js';
 
 /** The port a bench home's config.toml names until a Codex started beside writes its mock's (discard: nothing listens). */
 const UNUSED_PORT = 9;
@@ -28,7 +29,6 @@ export type BenchShape = 'heavy' | 'real';
 
 /** Bumped when the template's scenarios change, so a cached template of older ones is not reused. */
 const TEMPLATE_VERSION = 3;
-const CODEX_VERSION = '0.169.0';
 /** Turns of the long working thread, per history mode. */
 export const LONG_TURNS = 200;
 
@@ -119,67 +119,6 @@ const long: ScenarioDefinition = {
   },
 };
 
-/** Turns of the large-outputs thread (repeated to a huge thread's size by `buildHugeThreadHome`). */
-const LARGE_OUTPUT_TURNS = 24;
-
-/** A log the large-outputs session reads whole: about 190 KB of the lines a service writes. */
-const bigLog = (): string =>
-  Array.from(
-    { length: 2400 },
-    (_, i) =>
-      `2026-11-27T12:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z INFO request ${i} served in ${i % 17} ms path=/api/threads/${i % 97}\n`,
-  ).join('');
-
-/**
- * A session whose tool calls print large outputs (a log read whole, a long listing), as an
- * agent's debugging session does: the turns `thread/read includeTurns` answers in bulk, where
- * the answer's size follows the outputs (issue 73's second read shape).
- */
-const largeOutputs: ScenarioDefinition = {
-  name: 'largeOutputs',
-  modes: ['legacy', 'paginated'],
-  prepareWorkDir: (workDir) => fs.writeFileSync(nodePath.join(workDir, 'service.log'), bigLog()),
-  run: async (ctx: ScenarioContext) => {
-    const id = await ctx.startThread('largeOutputs');
-    for (let i = 1; i <= LARGE_OUTPUT_TURNS; i++) {
-      ctx.mock.replyTo(id, {
-        kind: 'stream',
-        output: [
-          { type: 'reasoning', summary: `Reading the output of step ${i}.` },
-          i % 2 === 1
-            ? { type: 'functionCall', callId: `call_log_${i}`, cmd: 'cat service.log' }
-            : { type: 'functionCall', callId: `call_seq_${i}`, cmd: `seq 1 ${20000 + i * 500}` },
-        ],
-      });
-      await ctx.turn(id, `Step ${i}: read the ${i % 2 === 1 ? 'service log' : 'numbers'} and tell me what stands out.`);
-    }
-  },
-};
-
-/** The large-outputs thread of each mode, written by codex once per machine (its own cache entry: the real-shaped template is unchanged). */
-export interface LargeOutputsTemplate {
-  readonly dir: string;
-  readonly threads: Readonly<
-    Record<HistoryMode, { readonly codexHome: string; readonly workDir: string; readonly threadId: string }>
-  >;
-}
-
-/** Bumped when the large-outputs session changes. */
-const LARGE_OUTPUTS_VERSION = 1;
-
-export const largeOutputsTemplate = (log?: (line: string) => void): Promise<LargeOutputsTemplate> =>
-  cachedTemplate(
-    `large-outputs-codex-${CODEX_VERSION}-v${LARGE_OUTPUTS_VERSION}`,
-    'the large-outputs thread',
-    log,
-    async (dir) => {
-      const paginated = await buildScenarioHome(largeOutputs, 'paginated', dir);
-      const legacy = await buildScenarioHome(largeOutputs, 'legacy', dir);
-      const of = (h: CompatHome) => ({ codexHome: h.codexHome, workDir: h.workDir, threadId: h.threads[0]!.id });
-      return { dir, threads: { paginated: of(paginated), legacy: of(legacy) } };
-    },
-  );
-
 export interface RealTemplate {
   readonly dir: string;
   /** Every home the template holds (compat scenarios and the long thread), each written by codex. */
@@ -187,33 +126,6 @@ export interface RealTemplate {
   /** The long working thread of each mode: its home key and thread id. */
   readonly long: Readonly<Record<HistoryMode, { readonly key: string; readonly threadId: string }>>;
 }
-
-const cacheRoot = (): string =>
-  process.env.ROLLOUT_ENGINE_BENCH_CACHE ?? nodePath.join(os.homedir(), '.cache', 'rollout-engine-bench');
-
-/**
- * A template the real codex writes once per machine: read from its cache entry's manifest, else
- * written by `write` in place (rollouts name their work dir by absolute path), the manifest
- * written last to mark it complete.
- */
-const cachedTemplate = async <T>(
-  entry: string,
-  what: string,
-  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-  write: (dir: string) => Promise<T>,
-): Promise<T> => {
-  const dir = nodePath.join(cacheRoot(), entry);
-  const manifest = nodePath.join(dir, 'template.json');
-  if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, 'utf8')) as T;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  log(`writing ${what} with codex ${CODEX_VERSION} into ${dir} (once per machine)…`);
-  const started = Date.now();
-  const template = await write(dir);
-  log(`${what} written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  fs.writeFileSync(manifest, `${JSON.stringify(template, null, 2)}\n`);
-  return template;
-};
 
 /** The template, written by the real codex on first use (about a minute on 2 cores), then reused. */
 export const realTemplate = (log?: (line: string) => void): Promise<RealTemplate> =>

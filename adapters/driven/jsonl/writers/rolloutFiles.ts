@@ -108,6 +108,10 @@ export const jsonlRolloutFiles = (
           throw err;
         }
         crashPoint('rollout.create.linked');
+        // The temp's name goes at once: while it stays, the file has two hard links, and another
+        // process's append (appendNoFollow.ts refuseHardLinked) refuses it (a rollback racing a
+        // rollback, mutationRaces.int, met it once in 100 trials while this waited for the folder's sync).
+        await fs.unlink(temp).catch(() => undefined);
         await takeBackIfMoved(folder, path, at);
         if (options.fsync !== 'never') await syncFolder(nodePath.dirname(at));
         return { first: first ?? { ordinal: 0, byteOffset: 0 }, next: expected };

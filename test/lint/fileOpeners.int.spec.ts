@@ -67,7 +67,7 @@ const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: s
   'adapters/driven/jsonl/home/homeWatch.ts': { calls: 3, why: LISTING },
   'adapters/driven/jsonl/home/leftovers.ts': { calls: 4, why: `${LISTING}; ${REMOVE}` },
   'adapters/driven/jsonl/writers/lockedRolloutFile.ts': { calls: 3, why: ROLLOUT_WRITE },
-  'adapters/driven/jsonl/writers/rolloutFiles.ts': { calls: 2, why: ROLLOUT_WRITE },
+  'adapters/driven/jsonl/writers/rolloutFiles.ts': { calls: 3, why: ROLLOUT_WRITE },
   'adapters/driven/jsonl/home/supersededMark.ts': { calls: 1, why: REMOVE },
   'adapters/driven/jsonl/writers/threadHomeFiles.ts': {
     calls: 4,

@@ -30,8 +30,8 @@ export const allocateTimestamp = (mark: number, candidate: number): number =>
 /** A unit at or above the surrogates: where UTF-16 order and code point order can part. */
 const ABOVE_BMP_ORDER = /[\ud800-\uffff]/;
 
-/** Strings in the order of their code points, walked (the rare pair `byCodePoints` cannot compare natively). */
-const byCodePointWalk = (a: string, b: string): number => {
+/** Strings in the order of their UTF-8 bytes (Rust's `String` order), which is code point order. */
+const byCodePoints = (a: string, b: string): number => {
   for (let i = 0, j = 0; i < a.length && j < b.length;) {
     const x = a.codePointAt(i)!;
     const y = b.codePointAt(j)!;
@@ -42,18 +42,19 @@ const byCodePointWalk = (a: string, b: string): number => {
   return a.length - b.length;
 };
 
-/**
- * Strings in the order of their UTF-8 bytes (Rust's `String` order), which is code point order.
- * JavaScript compares UTF-16 units, which agree unless a surrogate meets a unit above it
- * (U+E000–U+FFFF): two strings with no unit from U+D800 up compare natively (a home's paths, at
- * every catch-up of a home without a state DB).
- */
-const byCodePoints = (a: string, b: string): number =>
-  ABOVE_BMP_ORDER.test(a) || ABOVE_BMP_ORDER.test(b) ? byCodePointWalk(a, b) : a < b ? -1 : a > b ? 1 : 0;
+/** Strings in the order of their UTF-16 units (JavaScript's `<`). */
+const byUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The backfill's order: by path relative to the home, as Codex sorts its watermarks. */
-export const backfillOrder = <F extends Pick<BackfilledFile, 'relativePath'>>(files: ReadonlyArray<F>): F[] =>
-  [...files].sort((a, b) => byCodePoints(a.relativePath, b.relativePath));
+/**
+ * The backfill's order: by path relative to the home, as Codex sorts its watermarks. UTF-16 units
+ * order as code points unless a surrogate meets a unit above it (U+E000–U+FFFF): paths with no
+ * unit from U+D800 up (a home's, at every catch-up of a home without a state DB) sort natively,
+ * each path tested once.
+ */
+export const backfillOrder = <F extends Pick<BackfilledFile, 'relativePath'>>(files: ReadonlyArray<F>): F[] => {
+  const compare = files.some((f) => ABOVE_BMP_ORDER.test(f.relativePath)) ? byCodePoints : byUnits;
+  return [...files].sort((a, b) => compare(a.relativePath, b.relativePath));
+};
 
 /**
  * The row times Codex's backfill of these files writes, by thread id: the allocation folded over

@@ -12,7 +12,7 @@ import type { IndexedFile, ThreadRowHome } from '../../projections/threadRows.js
 import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
 import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
 import { readCodexRowTimes, stateDbSeen } from '../../adapters/driven/fs/codexStateDb.js';
-import { relative, sep } from 'node:path';
+import { homeRelativePath } from '../../adapters/driven/fs/insideHome.js';
 import type { BackfilledFile } from '../../domain/thread/backfillTimes.js';
 import type { CodexRowTimes } from '../../domain/thread/codexRowTimes.js';
 import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
@@ -177,16 +177,6 @@ export const rederiveThreadRow = (
   })();
 
 /**
- * A path of the home as Codex's backfill names it: relative to the home, with `/` separators. A
- * checkpoint's path is the home's joined with the file's (catch-ups of a home without a state DB
- * take every file's, where `path.relative` cost more than the rest of the rows' derivation).
- */
-const homeRelative = (codexHome: string, path: string): string => {
-  const inside = path.startsWith(codexHome + sep) ? path.slice(codexHome.length + 1) : relative(codexHome, path);
-  return sep === '/' ? inside : inside.split(sep).join('/');
-};
-
-/**
  * The files Codex's backfill takes, as the index saw them: every file whose session_meta it read
  * (a duplicate of a rollout id too: Codex upserts each file), not one it cannot open (an unreadable
  * first line, a pre-envelope rollout Codex 0.169.0 no longer reads).
@@ -197,7 +187,7 @@ const backfilledFilesOf = (codexHome: string, cps: ReadonlyArray<FileCheckpoint>
       ? []
       : [
           {
-            relativePath: homeRelative(codexHome, cp.path),
+            relativePath: homeRelativePath(codexHome, cp.path),
             threadId: cp.threadId,
             mtimeMs: cp.mtimeMs,
           },

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs/promises';
 import { openNoFollow } from '../fs/noFollow.js';
 import { readTextNoFollow } from '../fs/heldRead.js';
-import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../../domain/errors.js';
@@ -21,6 +20,7 @@ import { homeFactsInOrder, recordHomeFacts } from './homeControl.js';
 import { sessionIndexEntries, sessionIndexLine } from '../jsonl/home/sessionIndex.js';
 import { decodeThreadStateLines } from '../engineState/threadStateLog.js';
 import { threadStateLogPath } from '../jsonl/writers/homeFacts.js';
+import { homeRelativePath } from '../fs/insideHome.js';
 import { supersededMarkOf } from '../jsonl/home/supersededMark.js';
 import { errnoCode } from '../fs/fsError.js';
 
@@ -214,7 +214,7 @@ export const mirrorHome = (
     const facts: HomeFact[] = [];
     for (const [i, f] of files.entries()) {
       const stream = rolloutStreamOf(f.path)!;
-      const file = nodePath.relative(home, f.path).split(nodePath.sep).join('/');
+      const file = homeRelativePath(home, f.path);
       facts.push(...(await factsOfFile(home, f.path, stream, file)));
       const end = await streamEndContinued(home, log, { path: f.path, stream, size: sizes[i]! });
       const before = tally.linesWritten;

@@ -13,6 +13,7 @@ import { renderDrafts } from '../../../domain/rollout/lineDraft.js';
 import type { ThreadHomeFiles, ThreadStateLog } from '../../../replay/ports.js';
 import { foldThreadState } from '../../../domain/threadState/threadStateEvent.js';
 import { threadStateLogPath } from '../jsonl/writers/homeFacts.js';
+import { homeRelativePath } from '../fs/insideHome.js';
 import { lastLineOrdinal } from '../jsonl/lines/lastLineOrdinal.js';
 import { readThreadNames, sessionIndexLine } from '../jsonl/home/sessionIndex.js';
 import { supersededMarkOf } from '../jsonl/home/supersededMark.js';
@@ -34,7 +35,7 @@ export interface StoreWritesOptions {
 const streamFileOf = (home: string, path: string): { stream: string; file: string } | undefined => {
   const stream = rolloutStreamOf(path);
   if (stream === undefined) return undefined;
-  return { stream, file: nodePath.relative(home, path).split(nodePath.sep).join('/') };
+  return { stream, file: homeRelativePath(home, path) };
 };
 
 const fileSize = async (path: string): Promise<number> => {

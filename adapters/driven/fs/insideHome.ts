@@ -40,6 +40,16 @@ export const resolvedAsFarAsItExists = (path: string): { readonly target: string
 export const within = (root: string, path: string): boolean => path === root || path.startsWith(root + nodePath.sep);
 
 /**
+ * `path` as the home names it: relative to `home`, `/`-separated (the watermarks of Codex's
+ * backfill, the event store's file names). A path the engine joined onto the home is sliced, not
+ * walked by `path.relative` (every checkpoint's, at each catch-up of a home without a state DB).
+ */
+export const homeRelativePath = (home: string, path: string): string => {
+  const inside = within(home, path) ? path.slice(home.length + 1) : nodePath.relative(home, path);
+  return nodePath.sep === '/' ? inside : inside.split(nodePath.sep).join('/');
+};
+
+/**
  * Whether the folder `path` is written into is, links resolved, inside the home's rollout folders
  * (`sessions/`, `archived_sessions/`, wherever those lead): a day folder that is a link out of the
  * home is refused before a file is created in it. (The file itself is opened with O_NOFOLLOW.)

@@ -55,21 +55,18 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 
-const SHAPES: ReadonlyArray<BenchShape> = ['heavy', 'real'];
-const shapes = (): ReadonlyArray<BenchShape> => {
-  const asked = (flag('--shapes') ?? SHAPES.join(',')).split(',');
-  const unknown = asked.filter((s) => !SHAPES.includes(s as BenchShape));
-  if (unknown.length > 0) throw new Error(`unknown shape ${unknown.join(', ')} (known: ${SHAPES.join(', ')})`);
-  return asked as BenchShape[];
+/** A comma list flag's values, each one of `known` (a value not known is refused with the known ones). */
+const listFlag = <T extends string>(name: string, what: string, known: ReadonlyArray<T>): ReadonlyArray<T> => {
+  const asked = (flag(name) ?? known.join(',')).split(',');
+  const unknown = asked.filter((s) => !known.includes(s as T));
+  if (unknown.length > 0) throw new Error(`unknown ${what} ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  return asked as T[];
 };
 
+const SHAPES: ReadonlyArray<BenchShape> = ['heavy', 'real'];
+const shapes = (): ReadonlyArray<BenchShape> => listFlag('--shapes', 'shape', SHAPES);
+
 const HUGE_THREADS: ReadonlyArray<HugeThreadSource> = ['long', 'largeOutputs'];
-const hugeThreadSources = (asked: string): ReadonlyArray<HugeThreadSource> => {
-  const threads = asked.split(',');
-  const unknown = threads.filter((t) => !HUGE_THREADS.includes(t as HugeThreadSource));
-  if (unknown.length > 0) throw new Error(`unknown thread ${unknown.join(', ')} (known: ${HUGE_THREADS.join(', ')})`);
-  return threads as HugeThreadSource[];
-};
 
 const suites: Record<string, () => Promise<unknown>> = {
   corpus: () => runCorpus(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle')),
@@ -147,7 +144,7 @@ const suites: Record<string, () => Promise<unknown>> = {
       flag('--size') ?? '200MB',
       Number.parseInt(flag('--reps') ?? '3', 10),
       !args.includes('--no-codex'),
-      hugeThreadSources(flag('--threads') ?? 'long,largeOutputs'),
+      listFlag('--threads', 'thread', HUGE_THREADS),
     ),
   startup: () =>
     runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),

@@ -207,7 +207,7 @@ export const runReadBench = async (
   size: string,
   reps: number,
   withCodex: boolean,
-  threads: ReadonlyArray<HugeThreadSource> = ['long', 'largeOutputs'],
+  threads: ReadonlyArray<HugeThreadSource>,
 ): Promise<Record<string, unknown>> => {
   const out: Record<string, unknown> = { size };
   for (const thread of threads) out[thread] = await readHugeThread(engineMain, size, reps, withCodex, thread);

@@ -12,7 +12,7 @@
  *   read [--size 200MB] [--reps 3] [--no-codex] [--threads long,largeOutputs]   thread/read includeTurns of huge legacy threads (small, large tool outputs): ours (serve) vs the real codex app-server, serve's peak RSS
  *   startup [--runs 7] [--engine CLI]   CLI start-up: bare node, --version, --help, a warm turns page, warm tokens (median wall seconds, CPU, peak RSS), serve to its first answers
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
- *   scale [--rollouts 20000] [--reps N]   a home of many threads: index seconds and peak RSS, warm thread/list p50 (issue 22's scale finding)
+ *   scale [--sizes 0.3GB,1GB,3GB,10GB] [--rollouts 100000] [--max-file-kb 150] [--reps 20] [--no-codex] [--engine CLI]   how cost grows with the home: per point, cold index (s, MB/s, peak RSS), first and warm token report, first and warm thread/list, summary page, search, codex beside
  *   search [--size 300MB] [--reps 20] [--no-codex] [--baseline-engine PATH]   thread/search p50 per query vs codex; index build overhead and size vs a build without search
  *   serve [--size 300MB] [--reps N] [--no-codex] [--engine CLI]   a fresh serve: initialize, first thread/turns/list, CLI turns; warm thread/list vs codex
  *   eventstore [--size 20MB] [--reps 3]   the log in EventStoreDB (in-process test server): mirror, the catch-up subscription into a node's copy and its index, vs the JSONL index build
@@ -63,6 +63,15 @@ const listFlag = <T extends string>(name: string, what: string, known: ReadonlyA
   return asked as T[];
 };
 
+/** A flag's value as a whole number above zero (anything else refused, naming the flag). */
+const positiveCount =
+  (name: string) =>
+  (s: string): number => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: not a whole number above 0: ${s}`);
+    return n;
+  };
+
 const SHAPES: ReadonlyArray<BenchShape> = ['heavy', 'real'];
 const shapes = (): ReadonlyArray<BenchShape> => listFlag('--shapes', 'shape', SHAPES);
 
@@ -111,7 +120,17 @@ const suites: Record<string, () => Promise<unknown>> = {
   },
   mutations: () => runMutations(Number(flag('--gb') ?? '1'), Number(flag('--runs') ?? '20'), shapes()),
   scale: () =>
-    runScaleBench(Number.parseInt(flag('--rollouts') ?? '20000', 10), Number.parseInt(flag('--reps') ?? '1', 10)),
+    runScaleBench({
+      engine: nodePath.resolve(flag('--engine') ?? BUNDLED_CLI),
+      sizes: (flag('--sizes') ?? '0.3GB,1GB,3GB,10GB').split(',').filter((s) => s !== ''),
+      rollouts: (flag('--rollouts') ?? '')
+        .split(',')
+        .filter((s) => s !== '')
+        .map(positiveCount('--rollouts')),
+      maxFileKb: positiveCount('--max-file-kb')(flag('--max-file-kb') ?? '150'),
+      reps: positiveCount('--reps')(flag('--reps') ?? '20'),
+      withCodex: !args.includes('--no-codex'),
+    }),
   search: () =>
     runSearchBench(
       BUNDLED_CLI,

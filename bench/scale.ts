@@ -1,36 +1,59 @@
 /**
- * `npm run bench -- scale [--rollouts 20000] [--reps N]`: a home of many threads (issue 22's
- * scale finding: at 20,000 rollouts `index` took 20.6 s and 400 MB, a warm `thread/list` 2.2–3.8 s).
- * The home is real-shaped (bench/realHome.ts): clones of the rollouts the real codex wrote, up to
- * 150 kB each (as most of a user's threads are), `--rollouts` files. Measured: `index` on a fresh
- * index (wall seconds, CPU seconds, peak RSS, through cliPhase.js), a no-op `index` after it, and
- * a started `serve`'s warm `thread/list` (limit 100, and limit 25 with a cursor from the middle)
- * p50 / p99 over 50 requests after 3 warm-ups. Milliseconds unless named; medians of `--reps`.
+ * `npm run bench -- scale [--sizes 0.3GB,1GB,3GB,10GB] [--rollouts 100000] [--max-file-kb 150]
+ * [--reps 20] [--no-codex]`: how cost grows with a home. One point per size (a real-shaped home,
+ * bench/realHome.ts, cloned to that size) and, with `--rollouts`, one per count of threads (that
+ * many rollouts, each cloned from a template rollout of at most `--max-file-kb`). Each point is
+ * built, measured and deleted before the next. Measured per point:
+ * - `index` on a fresh index: wall and CPU seconds, MB/s, peak RSS (bench/cliPhase.js); a no-op
+ *   `index` after it;
+ * - the token report (`tokens --by day-utc --breakdown model`) on a fresh index (it catches up the
+ *   token projection alone), then warm;
+ * - a `serve` started on the warm index: its first `thread/list` (limit 100, answered after
+ *   `initialize`), then `reps` of a warm `thread/list` page, a 20-turn `summary` page of the long
+ *   paginated thread and `thread/search` of a common word, beside `codex app-server` on the same
+ *   files (its projection warmed with `thread/resume` of that thread, its first `thread/list`
+ *   timed the same way), the sides taking turns call by call; the serve's RSS after. (A home of
+ *   small rollouts holds no long thread: no summary page there; its cost follows the thread.)
+ * Milliseconds unless named; p50 / p99.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
-import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
-import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
 import { buildRealShapedHome } from './realHome.js';
-import { median, percentile } from './stats.js';
-import { BUNDLED_CLI } from './bundledCli.js';
-import type { ResultOf } from '../protocol/methods.js';
+import type { RealShapedHome } from './realHome.js';
+import { parseByteSize } from './byteSize.js';
+import { initialize, mergeSides, oursAsk, timeSidesInTurn } from './pagesTiming.js';
+import type { Ask, Request } from './pagesTiming.js';
+import { spawnServe } from './serveCommand.js';
+import { residentSetMb } from './processMemory.js';
+import { whenIdle } from './processIdle.js';
 
-const WARM = 50;
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
+export interface ScaleArgs {
+  readonly engine: string;
+  readonly sizes: ReadonlyArray<string>;
+  readonly rollouts: ReadonlyArray<number>;
+  readonly maxFileKb: number;
+  readonly reps: number;
+  readonly withCodex: boolean;
+}
+
+interface CliRun {
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly maxRssMB: number;
+}
+
 /** One CLI run through cliPhase.js: wall and CPU seconds, peak RSS. */
-const cliRun = (
-  cli: string,
-  args: ReadonlyArray<string>,
-): { seconds: number; cpuSeconds: number; maxRssMB: number } => {
+const cliRun = (engine: string, args: ReadonlyArray<string>): CliRun => {
+  const cli = nodePath.resolve(process.cwd(), 'dist/bench/cliPhase.js');
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    env: cliNodeEnv(),
+    env: { ...cliNodeEnv(), TZ: 'UTC', CLI_PHASE_ENGINE: engine },
   });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
@@ -38,71 +61,141 @@ const cliRun = (
   return { seconds: round(seconds, 2), cpuSeconds: round(phase.cpuSeconds, 2), maxRssMB: round(phase.maxRssMB) };
 };
 
-const result = (a: RpcAnswer, what: string): unknown => {
-  if ('error' in a) throw new Error(`${what}: ${JSON.stringify(a.error)}`);
-  return a.result;
+/** The CLI's work on a point: the cold and no-op index, the first and warm token report. */
+const cliWork = (engine: string, home: RealShapedHome, tmp: string) => {
+  const indexDir = nodePath.join(tmp, 'index');
+  const tokensDir = nodePath.join(tmp, 'index-tokens');
+  const on = (dir: string) => ['--codex-home', home.codexHome, '--index-dir', dir, '-q'];
+  const report = ['tokens', '--by', 'day-utc', '--breakdown', 'model', '--json'];
+  const firstTokens = cliRun(engine, [...report, ...on(tokensDir)]);
+  const warmTokens = cliRun(engine, [...report, ...on(tokensDir)]);
+  fs.rmSync(tokensDir, { recursive: true, force: true });
+  const index = cliRun(engine, ['index', ...on(indexDir)]);
+  const noopIndex = cliRun(engine, ['index', ...on(indexDir)]);
+  return {
+    indexDir,
+    out: {
+      index: { ...index, mbPerSecond: round(home.bytes / 1e6 / index.seconds) },
+      noopIndex,
+      firstTokens,
+      warmTokens,
+    },
+  };
 };
 
-/** p50 / p99 of `WARM` answers to one request, after 3 warm-ups. */
-const timed = async (ask: () => Promise<RpcAnswer>): Promise<{ p50: number; p99: number }> => {
-  for (let i = 0; i < 3; i++) result(await ask(), 'warm-up');
-  const ms: number[] = [];
-  for (let i = 0; i < WARM; i++) {
-    const t0 = performance.now();
-    result(await ask(), 'thread/list');
-    ms.push(performance.now() - t0);
-  }
-  return { p50: round(percentile(ms, 50), 2), p99: round(percentile(ms, 99), 2) };
+/** A side's first `thread/list` (limit 100) after its start: milliseconds. */
+const firstList = async (ask: Ask): Promise<number> => {
+  const t0 = performance.now();
+  const a = (await ask('thread/list', { limit: 100 })) as { error?: unknown };
+  if (a.error !== undefined) throw new Error(`first thread/list: ${JSON.stringify(a.error)}`);
+  return round(performance.now() - t0, 2);
 };
 
-export const runScaleBench = async (rollouts: number, reps: number): Promise<Record<string, unknown>> => {
-  const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-scale-'));
-  const cli = nodePath.resolve(process.cwd(), 'dist/bench/cliPhase.js');
-  const engine = BUNDLED_CLI;
-  try {
-    const home = nodePath.join(tmp, 'home');
-    const built = await buildRealShapedHome(home, Infinity, undefined, { maxFiles: rollouts, maxFileBytes: 150_000 });
-    const indexDir = nodePath.join(tmp, 'index');
-    const onHome = ['--codex-home', home, '--index-dir', indexDir, '-q'];
-    const builds = [];
-    for (let i = 0; i < reps; i++) {
-      fs.rmSync(indexDir, { recursive: true, force: true });
-      builds.push(cliRun(cli, ['index', ...onHome]));
-    }
-    const build = builds.sort((a, b) => a.seconds - b.seconds)[Math.floor(builds.length / 2)]!;
-    const noop = cliRun(cli, ['index', ...onHome]);
-    const s = spawnRpcServer(process.execPath, [engine, 'serve', '--codex-home', home, '--index-dir', indexDir]);
-    try {
-      await s.typed.request('initialize', {
-        clientInfo: { name: 'bench', version: '0' },
-        capabilities: { experimentalApi: true },
-      });
-      s.notify('initialized');
-      const first = await s.typed.request('thread/list', { limit: 100 });
-      let cursor: string | null = null;
-      for (let i = 0; i < Math.floor(built.threads / 200); i++) {
-        const page: ResultOf<'thread/list'> = await s.typed.request('thread/list', { limit: 100, cursor });
-        cursor = page.nextCursor;
-      }
-      const limit100 = await timed(() => s.request('thread/list', { limit: 100 }));
-      const middle = await timed(() => s.request('thread/list', { limit: 25, cursor }));
-      return {
-        home: {
-          rollouts: built.files,
-          threads: built.threads,
-          bytes: built.bytes,
-          lines: built.lines,
-          meanLineBytes: built.meanLineBytes,
+/** The warm requests; the summary page where the home holds the long thread (a home of small rollouts does not). */
+const requestsOn = (home: RealShapedHome, hasLong: boolean): Request[] => [
+  { name: 'thread/list 100', method: 'thread/list', params: { limit: 100 } },
+  ...(hasLong
+    ? [
+        {
+          name: 'summary 20 newest',
+          method: 'thread/turns/list',
+          params: { threadId: home.long.paginated, itemsView: 'summary', limit: 20 },
         },
-        index: { ...build, runs: builds.map((b) => b.seconds), medianSeconds: median(builds.map((b) => b.seconds)) },
-        noopIndex: noop,
-        warmThreadList: { firstPageRows: first.data.length, limit100, limit25FromMiddle: middle, requests: WARM },
-        target: { warmThreadListMs: 20 },
+      ]
+    : []),
+  { name: 'search fact', method: 'thread/search', params: { searchTerm: 'fact' } },
+];
+
+/** The requests on a warm index through `serve`, codex beside. */
+const served = async (
+  engine: string,
+  home: RealShapedHome,
+  indexDir: string,
+  reps: number,
+  withCodex: boolean,
+  hasLong: boolean,
+) => {
+  const { openColdCodex } = await import('../test/compat/compatHomes.js');
+  const serve = spawnServe(engine, home.codexHome, indexDir);
+  let codex: Awaited<ReturnType<typeof openColdCodex>> | null = null;
+  try {
+    const ours = oursAsk(serve);
+    await initialize(ours, (m) => serve.notify(m));
+    const first: Record<string, number> = { ours: await firstList(ours) };
+    const sides: Array<[string, Ask]> = [['ours', ours]];
+    if (withCodex) {
+      codex = await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir });
+      const server = codex.server;
+      const askCodex: Ask = async (m, p) => {
+        try {
+          return { result: await server.request(m, p, 600_000) };
+        } catch (e) {
+          return { error: String(e) };
+        }
       };
-    } finally {
-      await s.close();
+      if (hasLong) {
+        const resumed = (await askCodex('thread/resume', { threadId: home.long.paginated })) as { error?: unknown };
+        if (resumed.error !== undefined) throw new Error(`codex thread/resume: ${JSON.stringify(resumed.error)}`);
+      }
+      first.codex = await firstList(askCodex);
+      sides.push(['codex', askCodex]);
     }
+    await whenIdle([serve.child.pid, codex?.server.pid], 600_000);
+    let times: Record<string, Record<string, unknown>> = Object.fromEntries(sides.map(([name]) => [name, {}]));
+    for (const r of requestsOn(home, hasLong)) times = mergeSides(times, await timeSidesInTurn(sides, r, reps));
+    const memory = residentSetMb(serve.child.pid!);
+    return {
+      firstThreadList: first,
+      ...times,
+      serveRssMb: { now: round(memory.nowMb), peak: round(memory.peakMb) },
+    };
+  } finally {
+    await serve.close();
+    await codex?.stop();
+  }
+};
+
+const measurePoint = async (
+  args: ScaleArgs,
+  label: string,
+  hasLong: boolean,
+  build: (home: string) => Promise<RealShapedHome>,
+): Promise<Record<string, unknown>> => {
+  const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-scale-'));
+  try {
+    const t0 = performance.now();
+    const home = await build(nodePath.join(tmp, 'home'));
+    const builtSeconds = round((performance.now() - t0) / 1000, 1);
+    const cli = cliWork(args.engine, home, tmp);
+    return {
+      point: label,
+      home: {
+        bytes: home.bytes,
+        rollouts: home.files,
+        threads: home.threads,
+        lines: home.lines,
+        meanLineBytes: home.meanLineBytes,
+        builtSeconds,
+      },
+      ...cli.out,
+      serve: await served(args.engine, home, cli.indexDir, args.reps, args.withCodex, hasLong),
+    };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+};
+
+export const runScaleBench = async (args: ScaleArgs): Promise<Record<string, unknown>> => {
+  const points: Array<Record<string, unknown>> = [];
+  for (const size of args.sizes) {
+    const bytes = parseByteSize(size);
+    points.push(await measurePoint(args, size, true, (home) => buildRealShapedHome(home, bytes)));
+  }
+  for (const n of args.rollouts)
+    points.push(
+      await measurePoint(args, `${n} rollouts`, false, (home) =>
+        buildRealShapedHome(home, Infinity, undefined, { maxFiles: n, maxFileBytes: args.maxFileKb * 1000 }),
+      ),
+    );
+  return { reps: args.reps, maxFileKb: args.maxFileKb, points };
 };

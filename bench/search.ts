@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
 import { median, percentile } from './stats.js';
+import { whenIdle } from './processIdle.js';
 import { parseByteSize } from './byteSize.js';
 import type { ResultOf } from '../protocol/methods.js';
 import type { ColdCodex } from '../test/compat/compatHomes.js';
@@ -60,29 +61,6 @@ const gist = (a: RpcAnswer): unknown =>
         data: (a.result as ResultOf<'thread/search'>).data.map((d) => [d.thread.id, d.snippet]),
         next: ((a.result as ResultOf<'thread/search'>).nextCursor ?? '').split('|')[1] ?? null,
       };
-
-/** CPU seconds a process has used (Linux /proc; 0 where it cannot be read). */
-const cpuSeconds = (pid: number): number => {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-};
-
-/** Resolves once the processes used under 2% of a core over half a second (at most 60 s). */
-const whenIdle = async (pids: ReadonlyArray<number | undefined>): Promise<void> => {
-  const known = pids.filter((p): p is number => p !== undefined);
-  const used = (): number => known.reduce((n, p) => n + cpuSeconds(p), 0);
-  const until = Date.now() + 60_000;
-  for (let before = used(); Date.now() < until;) {
-    await new Promise((r) => setTimeout(r, 500));
-    const now = used();
-    if (now - before < 0.01) return;
-    before = now;
-  }
-};
 
 const timeAsk = async (
   ask: Ask,

@@ -8,12 +8,13 @@
  *   `index` after it;
  * - the token report (`tokens --by day-utc --breakdown model`) on a fresh index (it catches up the
  *   token projection alone), then warm;
- * - a `serve` started on the warm index: its first `thread/list` (limit 100, answered after
- *   `initialize`), then `reps` of a warm `thread/list` page, a 20-turn `summary` page of the long
- *   paginated thread and `thread/search` of a common word, beside `codex app-server` on the same
- *   files (its projection warmed with `thread/resume` of that thread, its first `thread/list`
- *   timed the same way), the sides taking turns call by call; the serve's RSS after. (A home of
- *   small rollouts holds no long thread: no summary page there; its cost follows the thread.)
+ * - a `serve` started on the warm index: its `initialize` (from the spawn) and first
+ *   `thread/list` (limit 100, asked after `initialize`), then `reps` of a warm `thread/list` page,
+ *   a 20-turn `summary` page of the long paginated thread and `thread/search` of a common word,
+ *   beside `codex app-server` on the same files (its start to its `initialize` answer timed; its
+ *   projection warmed with `thread/resume` of that thread, its first `thread/list` timed the same
+ *   way), the sides taking turns call by call; the serve's RSS after. (A home of small rollouts
+ *   holds no long thread: no summary page there; its cost follows the thread.)
  * Milliseconds unless named; p50 / p99.
  */
 import * as fs from 'node:fs';
@@ -116,15 +117,20 @@ const served = async (
   hasLong: boolean,
 ) => {
   const { openColdCodex } = await import('../test/compat/compatHomes.js');
+  const started = performance.now();
   const serve = spawnServe(engine, home.codexHome, indexDir);
   let codex: Awaited<ReturnType<typeof openColdCodex>> | null = null;
+  let codexInitializeMs: number | undefined;
   try {
     const ours = oursAsk(serve);
     await initialize(ours, (m) => serve.notify(m));
+    const initializeMs = round(performance.now() - started, 2);
     const first: Record<string, number> = { ours: await firstList(ours) };
     const sides: Array<[string, Ask]> = [['ours', ours]];
     if (withCodex) {
-      codex = await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir });
+      const codexStarted = performance.now();
+      codex = await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir }, undefined, 1_800_000);
+      codexInitializeMs = round(performance.now() - codexStarted, 2);
       const server = codex.server;
       const askCodex: Ask = async (m, p) => {
         try {
@@ -145,6 +151,8 @@ const served = async (
     for (const r of requestsOn(home, hasLong)) times = mergeSides(times, await timeSidesInTurn(sides, r, reps));
     const memory = residentSetMb(serve.child.pid!);
     return {
+      oursInitializeMs: initializeMs,
+      ...(codexInitializeMs === undefined ? {} : { codexInitializeMs }),
       firstThreadList: first,
       ...times,
       serveRssMb: { now: round(memory.nowMb), peak: round(memory.peakMb) },
@@ -185,17 +193,25 @@ const measurePoint = async (
   }
 };
 
+/** A point is told on stderr as it is measured (a curve to 10 GB runs for an hour; a late failure keeps the points before it). */
+const told = (points: ReadonlyArray<Record<string, unknown>>): void => {
+  process.stderr.write(`${JSON.stringify(points[points.length - 1])}\n`);
+};
+
 export const runScaleBench = async (args: ScaleArgs): Promise<Record<string, unknown>> => {
   const points: Array<Record<string, unknown>> = [];
   for (const size of args.sizes) {
     const bytes = parseByteSize(size);
     points.push(await measurePoint(args, size, true, (home) => buildRealShapedHome(home, bytes)));
+    told(points);
   }
-  for (const n of args.rollouts)
+  for (const n of args.rollouts) {
     points.push(
       await measurePoint(args, `${n} rollouts`, false, (home) =>
         buildRealShapedHome(home, Infinity, undefined, { maxFiles: n, maxFileBytes: args.maxFileKb * 1000 }),
       ),
     );
+    told(points);
+  }
   return { reps: args.reps, maxFileKb: args.maxFileKb, points };
 };

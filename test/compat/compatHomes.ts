@@ -90,6 +90,8 @@ export interface ColdCodex {
 export async function openColdCodex(
   home: Pick<CompatHome, 'codexHome' | 'workDir'>,
   config: HomeConfig = codexConfigToml,
+  /** How long its `initialize` may take (AppServer's default otherwise): Codex walks a large home first. */
+  initializeTimeoutMs?: number,
 ): Promise<ColdCodex> {
   const mock = await MockResponses.start();
   if (config === null) rmSync(join(home.codexHome, 'config.toml'), { force: true });
@@ -103,6 +105,7 @@ export async function openColdCodex(
       codexHome: home.codexHome,
       userHome: join(home.codexHome, '..', 'user-home'),
       cwd: home.workDir,
+      ...(initializeTimeoutMs === undefined ? {} : { initializeTimeoutMs }),
     });
   } catch (error) {
     await mock.stop();

@@ -157,17 +157,40 @@ const realRootOf = (root: string): string => {
   return real;
 };
 
+/** Does `path` (its last part not followed) name the file open as `fd`? */
+const namesFile = (path: string, fd: number): boolean => {
+  let at: fsSync.Stats;
+  try {
+    at = fsSync.lstatSync(path);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return false;
+    throw err;
+  }
+  const open = fsSync.fstatSync(fd);
+  return at.dev === open.dev && at.ino === open.ino;
+};
+
+/** The error of a file renamed or removed between its open and its check: the open's own ENOENT. */
+const movedSinceOpened = (path: string): NodeJS.ErrnoException =>
+  Object.assign(new Error(`ENOENT: ${path} was moved or removed as it was opened`), { code: 'ENOENT', path });
+
 /**
  * The file open as `fd` is the one at `path` below `root` reached without a link: one readlink of
  * its descriptor's path, equal to the root's real path joined with `path`'s part below it (a folder
- * on the way swapped for a link leads elsewhere). Without /proc, each folder below `root` is
+ * on the way swapped for a link leads elsewhere; a file moved since its open is ENOENT). Without /proc, each folder below `root` is
  * lstat-ed instead (a swap after that look is not caught). Throws `LinkRefused`.
  */
-const checkReachedSync = (fd: number, root: string, path: string): void => {
+export const checkReachedSync = (fd: number, root: string, path: string): void => {
   const parts = partsBelow(root, path);
   if (hasHandlePaths()) {
-    if (fsSync.readlinkSync(`${HANDLE_PATHS}/${fd}`) !== nodePath.join(realRootOf(root), ...parts))
+    if (fsSync.readlinkSync(`${HANDLE_PATHS}/${fd}`) !== nodePath.join(realRootOf(root), ...parts)) {
+      // Its descriptor names another path when the file was renamed or removed since it was opened
+      // (an archive moving it, found by archiveLocks.int): it is gone from `path` as if the open had
+      // come after (ENOENT, a NotFound the mutations read again where it lies). A path that still
+      // names the opened file reached it through a link on the way.
+      if (!namesFile(path, fd)) throw movedSinceOpened(path);
       throw new LinkRefused(path, 'reached through a link (a folder on the way)');
+    }
     return;
   }
   let at = root;

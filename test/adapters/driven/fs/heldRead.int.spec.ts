@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import {
+  checkReachedSync,
   folderBelowSync,
   kindBelowSync,
   listFolderSync,
@@ -165,6 +166,33 @@ describe('heldRead: reading below a root someone else may fill, no link followed
       fs.writeFileSync(nodePath.join(outside, 'file.txt'), 'outside');
       fs.symlinkSync(outside, nodePath.join(root, 'a', 'b'));
       for (const e of await both(file, root)) expect(e).to.be.instanceOf(LinkRefused);
+    });
+
+    it('a file renamed or removed between its open and its check is ENOENT, as an open after the move (an archive moving it)', () => {
+      const { root } = layout();
+      const file = nodePath.join(root, 'a', 'b', 'file.txt');
+      // Opened, then moved to another folder below the root (the step the check runs after, scripted here).
+      const fd = fs.openSync(file, 'r');
+      try {
+        fs.mkdirSync(nodePath.join(root, 'archived'));
+        fs.renameSync(file, nodePath.join(root, 'archived', 'file.txt'));
+        const moved = thrown(() => checkReachedSync(fd, root, file));
+        expect((moved as NodeJS.ErrnoException).code).to.equal('ENOENT');
+        expect(moved).not.to.be.instanceOf(LinkRefused);
+        // Removed: the same.
+        fs.unlinkSync(nodePath.join(root, 'archived', 'file.txt'));
+        expect((thrown(() => checkReachedSync(fd, root, file)) as NodeJS.ErrnoException).code).to.equal('ENOENT');
+      } finally {
+        fs.closeSync(fd);
+      }
+      // A path that still names the opened file, reached through a folder link: refused as before.
+      const through = nodePath.join(root, 'a', 'linked', 'secret.txt');
+      const fd2 = fs.openSync(through, 'r');
+      try {
+        expect(thrown(() => checkReachedSync(fd2, root, through))).to.be.instanceOf(LinkRefused);
+      } finally {
+        fs.closeSync(fd2);
+      }
     });
 
     it('refuses a FIFO at once (never waited on), a path outside its root, and lets ENOENT through', async () => {

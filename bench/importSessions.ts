@@ -6,11 +6,10 @@
  * skip: one hashing pass). Wall and CPU seconds, source MB/s, the process's peak RSS (target: flat,
  * ≤ 200 MB whatever the session's size), and what the import wrote.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
+import { CLI_PHASE, phaseRun } from './phaseRun.js';
 import { median } from './stats.js';
 import {
   assistantRows,
@@ -74,17 +73,13 @@ interface Run {
 }
 
 const cliRun = (args: ReadonlyArray<string>): Run => {
-  const cli = nodePath.resolve(process.cwd(), 'dist/bench/cliPhase.js');
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    maxBuffer: 64 * MB,
-    env: cliNodeEnv(),
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
-  const phase = JSON.parse(r.output[3]!.toString().trim()) as { cpuSeconds: number; maxRssMB: number };
-  return { seconds, cpuSeconds: phase.cpuSeconds, maxRssMB: phase.maxRssMB, answer: JSON.parse(r.stdout.toString()) };
+  const r = phaseRun([CLI_PHASE, ...args], { stdout: 'pipe' });
+  return {
+    seconds: r.seconds,
+    cpuSeconds: r.cpuSeconds,
+    maxRssMB: r.maxRssMB,
+    answer: JSON.parse(r.stdout!.toString()),
+  };
 };
 
 export const runImportBench = async (size: string, reps: number): Promise<Record<string, unknown>> => {

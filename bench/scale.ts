@@ -20,8 +20,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
 import { buildRealShapedHome } from './realHome.js';
 import type { RealShapedHome } from './realHome.js';
 import { parseByteSize } from './byteSize.js';
@@ -30,6 +28,7 @@ import type { Ask, Request } from './pagesTiming.js';
 import { spawnServe } from './serveCommand.js';
 import { residentSetMb } from './processMemory.js';
 import { whenIdle } from './processIdle.js';
+import { CLI_PHASE, phaseRun } from './phaseRun.js';
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -50,16 +49,8 @@ interface CliRun {
 
 /** One CLI run through cliPhase.js: wall and CPU seconds, peak RSS. */
 const cliRun = (engine: string, args: ReadonlyArray<string>): CliRun => {
-  const cli = nodePath.resolve(process.cwd(), 'dist/bench/cliPhase.js');
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    env: { ...cliNodeEnv(), TZ: 'UTC', CLI_PHASE_ENGINE: engine },
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
-  const phase = JSON.parse(r.output[3]!.toString().trim()) as { cpuSeconds: number; maxRssMB: number };
-  return { seconds: round(seconds, 2), cpuSeconds: round(phase.cpuSeconds, 2), maxRssMB: round(phase.maxRssMB) };
+  const r = phaseRun([CLI_PHASE, ...args], { env: { TZ: 'UTC', CLI_PHASE_ENGINE: engine } });
+  return { seconds: round(r.seconds, 2), cpuSeconds: round(r.cpuSeconds, 2), maxRssMB: round(r.maxRssMB) };
 };
 
 /** The CLI's work on a point: the cold and no-op index, the first and warm token report. */

@@ -12,8 +12,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
+import { CLI_PHASE, phaseRun } from './phaseRun.js';
 import { buildRealShapedHome } from './realHome.js';
 import { spawnServe } from './serveCommand.js';
 import { resultOrThrow } from '../test/fixtures/stdioRpcClient.js';
@@ -27,20 +26,8 @@ interface Run {
 }
 
 /** One process: wall seconds, and (for the CLI, through cliPhase.js) its CPU seconds and peak RSS. */
-const runOnce = (args: ReadonlyArray<string>, engine?: string): Run => {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    env: { ...cliNodeEnv(), ...(engine === undefined ? {} : { CLI_PHASE_ENGINE: engine }) },
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
-  const report = r.output[3]?.toString().trim();
-  const phase = report
-    ? (JSON.parse(report) as { cpuSeconds: number; maxRssMB: number })
-    : { cpuSeconds: NaN, maxRssMB: NaN };
-  return { seconds, cpuSeconds: phase.cpuSeconds, maxRssMB: phase.maxRssMB };
-};
+const runOnce = (args: ReadonlyArray<string>, engine?: string): Run =>
+  phaseRun(args, { reportOptional: true, ...(engine === undefined ? {} : { env: { CLI_PHASE_ENGINE: engine } }) });
 
 const measure = (args: ReadonlyArray<string>, runs: number, engine?: string): Record<string, unknown> => {
   runOnce(args, engine);
@@ -100,7 +87,7 @@ const measureServe = async (
 };
 
 export const runStartupBench = async (runs: number, engine: string): Promise<Record<string, unknown>> => {
-  const cli = nodePath.resolve(process.cwd(), 'dist/bench/cliPhase.js');
+  const cli = CLI_PHASE;
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-startup-'));
   try {
     const home = await buildRealShapedHome(nodePath.join(tmp, 'home'), 5e6);

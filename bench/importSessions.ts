@@ -97,7 +97,8 @@ export const runImportBench = async (size: string, reps: number): Promise<Record
       const home = nodePath.join(root, `home-${rep}`);
       fs.mkdirSync(home);
       const args = ['import', 'claude', '--from', claudeHome, '--codex-home', home, '--json', '--quiet'];
-      const run = cliRun(args);
+      // An empty folder becomes a home only when asked (the CLI refuses it otherwise).
+      const run = cliRun([...args, '--new-home']);
       first.push(run);
       const s = (run.answer as { sessions: Array<Record<string, unknown>> }).sessions[0]!;
       if (s['status'] !== 'imported') throw new Error(`not imported: ${JSON.stringify(s)}`);

@@ -10,7 +10,9 @@ import { recordHomeStats } from './homeAsIndexed.js';
 import { isInsideHome } from '../../adapters/driven/fs/insideHome.js';
 import { toEngineError } from '../../adapters/driven/fs/fsError.js';
 import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
+import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
 import { planCatchUp } from './plan.js';
+import { claimedBy, settleUnchanged } from './settleUnchanged.js';
 import type { CatchUpPlan } from './plan.js';
 import type { TailReader } from '../../adapters/driven/jsonl/readers/tailReader.js';
 import type { CatchUpOptions, Progress } from './catchUpOptions.js';
@@ -30,8 +32,9 @@ export type { CatchUpOptions, Progress } from './catchUpOptions.js';
 export type { CatchUpSummary } from './catchUpSummary.js';
 
 /**
- * Catch an index up with the rollout files of a CODEX_HOME (the IO half of the runner): probe
- * every file against its checkpoint (adapters/driven/jsonl/readers/probe.ts), plan what to do (plan.ts), then read only what
+ * Catch an index up with the rollout files of a CODEX_HOME (the IO half of the runner): settle the
+ * files a stat shows as their checkpoint left them (settleUnchanged.ts, a whole home), probe the
+ * others against their checkpoints (adapters/driven/jsonl/readers/probe.ts), plan what to do (plan.ts), then read only what
  * is new and commit the projections' writes with the checkpoints, many files per transaction
  * (indexFiles.ts: adapters/driven/jsonl/readers/tailLines.ts, commit.ts), in worker threads for large catch-ups (workerPool.ts).
  * A new file is indexed, a longer one caught up from its checkpoint, a shorter / replaced /
@@ -61,13 +64,22 @@ export const catchUpHome = (
       ? Promise.resolve(E.right({ files: given, folders: [], absent: [] }))
       : listRolloutHome(home, true)();
     const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
-    const stored = await take(checkpointRows(store, 'files', only));
+    // A whole home read through a synchronous view settles its unchanged files one by one (settleUnchanged.ts):
+    // no checkpoint of those is held.
+    const view = only === undefined ? store.reader : undefined;
+    const stored = view === undefined ? await take(checkpointRows(store, 'files', only)) : [];
     const subset = subsetOf(options);
     // The token projection's own checkpoints: where it alone continues from, or what a full catch-up checks and passes.
     const tokenRows = await take(checkpointRows(store, 'tokenFiles', only));
     const discovered = await take(discovering);
     const tokenCps = new Map(tokenRows.map((cp) => [cp.path, cp]));
-    const cps = new Map(stored.map((cp) => [cp.path, cp]));
+    const between = async () => {
+      await options.between?.();
+    };
+    const settling =
+      view === undefined ? undefined : { view, ...(await settleUnchanged(view, discovered.files, tokenCps, between)) };
+    const cps = settling?.cps ?? new Map(stored.map((cp) => [cp.path, cp]));
+    const files = settling === undefined ? discovered.files : settling.rest.map((i) => discovered.files[i]!);
     if (subset.name === 'tokens') for (const [path, cp] of tokenCps) cps.set(path, cp);
     // A catch-up that will read much starts its reader thread as soon as the probes have found
     // that much to read, so it boots while the rest are probed (whether it is used is decided once
@@ -79,7 +91,23 @@ export const catchUpHome = (
     try {
       let probes: Probe[];
       try {
-        probes = await probeHome(discovered.files, cps, options, reader);
+        probes = await probeHome(files, cps, options, reader);
+        // Settled files whose rollout id a probed one claims: probed too, for the plan to elect the winner.
+        const claimed = settling === undefined ? [] : claimedBy(settling.view, discovered.files, probes, settling);
+        if (settling !== undefined && claimed.length > 0)
+          probes = inListingOrder(
+            discovered.files,
+            [...settling.rest, ...claimed],
+            [
+              ...probes,
+              ...(await probeHome(
+                claimed.map((i) => discovered.files[i]!),
+                cps,
+                options,
+                reader,
+              )),
+            ],
+          );
         // A full catch-up keeps the token rows caught up alone only while their checkpoint still describes the file.
         if (subset.name === 'all' && tokenCps.size > 0)
           probes = probes.map((p) =>
@@ -88,8 +116,10 @@ export const catchUpHome = (
       } catch (err) {
         return stop(toEngineError(home, 'probe')(err));
       }
-      summary.files = probes.length;
-      let plan = planCatchUp(probes, cps, only);
+      const settledCount = settling?.byRollout.size ?? 0;
+      summary.files = probes.length + settledCount;
+      summary.unchanged += settledCount;
+      let plan = planCatchUp(probes, cps, only, settledCount);
       // Given files, one of them gone or holding a rollout the index has at another path (moved to
       // or from archived_sessions, copied): which file is the rollout's now is the whole home's
       // question (a watch reports the two paths of a move in either order), so the home is caught up.
@@ -105,6 +135,7 @@ export const catchUpHome = (
           probes.map((p) => (p.identity.ok && strayTokens.has(p.identity.rolloutId) ? { ...p, changed: true } : p)),
           cps,
           only,
+          settledCount,
         );
       summary.duplicates = plan.duplicates;
       summary.mismatched = plan.mismatched;
@@ -112,11 +143,11 @@ export const catchUpHome = (
         options.onProgress?.({
           stage,
           filesDone,
-          filesTotal: plan.actions.length,
+          filesTotal: plan.settled + plan.actions.length,
           bytesDone: summary.bytes,
           bytesTotal: plan.bytesToRead,
         });
-      told('planned', 0);
+      told('planned', plan.settled);
 
       if (subset.name === 'tokens') {
         // The token projection alone: its rows and checkpoints, no thread rows (a report reads none).
@@ -124,7 +155,7 @@ export const catchUpHome = (
         summary.deleted = plan.gone.length;
         await take(indexPlanned(carrying(store, []), plan, options, summary, readerFrom, reader.started));
         summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-        told('done', plan.actions.length);
+        told('done', plan.settled + plan.actions.length);
         return summary;
       }
       // Thread rows are behind their files from the first row commit to the thread-row commit: marked meanwhile (threadRowsDue.ts).
@@ -151,12 +182,22 @@ export const catchUpHome = (
       if (only === undefined && options.signal?.aborted !== true)
         await take(recordHomeStats(store, discovered, probes, due.own !== undefined));
       summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      told('done', plan.actions.length);
+      told('done', plan.settled + plan.actions.length);
       return summary;
     } finally {
       await reader.started?.close();
     }
   });
+
+/** Probes of the listed files at `indices` (`probes` holds them, in any order), in the listing's order. */
+const inListingOrder = (
+  listed: ReadonlyArray<RolloutFile>,
+  indices: ReadonlyArray<number>,
+  probes: ReadonlyArray<Probe>,
+): Probe[] => {
+  const at = new Map(indices.map((i) => [listed[i]!.path, i]));
+  return [...probes].sort((a, b) => at.get(a.file.path)! - at.get(b.file.path)!);
+};
 
 /**
  * The checkpoints of `table`: of the given files only (one lookup each, not the whole table), else all of them.
@@ -228,8 +269,9 @@ const indexPlanned = async (
   const progress = (filesDone: number) =>
     options.onProgress?.({
       stage: 'reading',
-      filesDone,
-      filesTotal: plan.actions.length,
+      // The settled files are done before the first is read.
+      filesDone: plan.settled + filesDone,
+      filesTotal: plan.settled + plan.actions.length,
       bytesDone: summary.bytes,
       bytesTotal: plan.bytesToRead,
     });

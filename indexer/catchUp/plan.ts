@@ -32,6 +32,8 @@ export interface CatchUpPlan {
   readonly actions: ReadonlyArray<{ readonly probe: Probe; readonly action: FileAction }>;
   /** Bytes the plan will read. */
   readonly bytesToRead: number;
+  /** Files settled before the plan, as `unchanged` (settleUnchanged.ts): counted, not in `actions`. */
+  readonly settled: number;
 }
 
 type Checkpoints = ReadonlyMap<string, FileCheckpoint>;
@@ -158,12 +160,12 @@ const fileActions = (
   return { actions, bytesToRead };
 };
 
-export const planCatchUp = (probes: ReadonlyArray<Probe>, cps: Checkpoints, only: Only): CatchUpPlan => {
+export const planCatchUp = (probes: ReadonlyArray<Probe>, cps: Checkpoints, only: Only, settled = 0): CatchUpPlan => {
   const probed = new Map(probes.map((p) => [p.file.path, p]));
   const { groups, mismatched } = groupByRollout(probes);
   const { winners, duplicates } = electWinners(groups);
   const resets = rolloutsToReset(cps, only, probed, winners);
   const { gone, orphaned } = goneAndOrphaned(cps, only, probed, winners, resets);
   const { actions, bytesToRead } = fileActions(probes, cps, only, winners, resets);
-  return { duplicates, mismatched, gone, orphaned, actions, bytesToRead };
+  return { duplicates, mismatched, gone, orphaned, actions, bytesToRead, settled };
 };

@@ -181,18 +181,10 @@ export const rederiveThreadRow = (
  * (a duplicate of a rollout id too: Codex upserts each file), not one it cannot open (an unreadable
  * first line, a pre-envelope rollout Codex 0.169.0 no longer reads).
  */
-const backfilledFilesOf = (codexHome: string, cps: ReadonlyArray<FileCheckpoint>): BackfilledFile[] =>
-  cps.flatMap((cp) =>
-    cp.threadId === null || cp.error !== null || cp.upcastFrom !== null
-      ? []
-      : [
-          {
-            relativePath: homeRelativePath(codexHome, cp.path),
-            threadId: cp.threadId,
-            mtimeMs: cp.mtimeMs,
-          },
-        ],
-  );
+const backfilledFileOf = (codexHome: string, cp: FileCheckpoint): BackfilledFile | undefined =>
+  cp.threadId === null || cp.error !== null || cp.upcastFrom !== null
+    ? undefined
+    : { relativePath: homeRelativePath(codexHome, cp.path), threadId: cp.threadId, mtimeMs: cp.mtimeMs };
 
 /** Whether the home has no state DB of Codex's (a link there is one we do not read, not none). */
 export const withoutStateDb = (codexHome: string): boolean => {
@@ -207,7 +199,7 @@ export const withoutStateDb = (codexHome: string): boolean => {
 export const backfilledRowsOf = (
   codexHome: string,
   cps: ReadonlyArray<FileCheckpoint>,
-): ReadonlyMap<string, CodexRowTimes> => backfilledRowTimes(backfilledFilesOf(codexHome, cps));
+): ReadonlyMap<string, CodexRowTimes> => backfilledRowTimes(cps.flatMap((cp) => backfilledFileOf(codexHome, cp) ?? []));
 
 /**
  * What the home says of its threads beside their rollouts (Codex's names, its configured provider,
@@ -219,15 +211,15 @@ export const readThreadRowHome = (home: string, store?: IndexStore): Promise<E.E
     const names = await take(readThreadNames(home));
     const defaultModelProvider = await take(readConfiguredModelProvider(home));
     if (store !== undefined && withoutStateDb(home)) {
-      const cps = await take(store.range('files', []));
-      return {
-        names,
-        defaultModelProvider,
-        codexRows: backfilledRowsOf(
-          home,
-          cps.map((r) => r.value),
-        ),
-      };
+      // Each checkpoint as it is read, only what the backfill takes of it kept (not every checkpoint at once).
+      const files: BackfilledFile[] = [];
+      await take(
+        store.scan('files', [], ({ value }) => {
+          const f = backfilledFileOf(home, value);
+          if (f !== undefined) files.push(f);
+        }),
+      );
+      return { names, defaultModelProvider, codexRows: backfilledRowTimes(files) };
     }
     // A state DB that cannot be read (linked out of the home, locked past its timeout, not a DB) holds
     // no row we know of: the threads are dated as Codex dates a thread it has no row for (its file's

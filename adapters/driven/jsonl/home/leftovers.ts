@@ -52,8 +52,10 @@ export const sweepFolder = async (
   const mine = names.filter(only);
   const ordered = [...mine.filter((n) => n.endsWith('.lock.break')), ...mine.filter((n) => !n.endsWith('.lock.break'))];
   for (const name of ordered) {
-    const path = nodePath.join(dir, name);
     const temp = TEMP.exec(name);
+    // A rollout or another program's file, the most of a day folder: no path made for it.
+    if (temp === null && !name.endsWith('.lock') && !name.endsWith('.lock.break')) continue;
+    const path = nodePath.join(dir, name);
     if (temp !== null) {
       const mtimeMs = await fs.stat(path).then((s) => s.mtimeMs, gone);
       if (mtimeMs === undefined) continue;

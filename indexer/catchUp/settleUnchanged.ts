@@ -1,0 +1,115 @@
+import type { FileCheckpoint, IndexReader } from '../../domain/index/rows.js';
+import { holdsRows } from '../../domain/index/rows.js';
+import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
+import { statOnlyProbe } from '../../adapters/driven/jsonl/readers/probe.js';
+import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
+
+/*
+ * A whole-home catch-up's first pass: a file one lstat shows as its checkpoint left it, holding its
+ * rollout's rows alone, is settled here, and is neither probed nor planned. What the plan
+ * (plan.ts) would do with it is known: nothing (its group is itself, it owns its rows, it is
+ * `unchanged`). Kept of it is its place in the listing under its rollout id, so that the catch-up
+ * holds per settled file one map entry, not a checkpoint, a probe and an action: its memory on a
+ * large home no longer grows with every file's checkpoint (bench/scale.ts).
+ */
+
+/** Files listed between two turns of the event loop (one checkpoint read and one lstat each). */
+const SETTLES_BETWEEN_YIELDS = 512;
+
+export interface Settled {
+  /** The files left to probe and plan, by their index in the listing, in its order. */
+  readonly rest: number[];
+  /** The checkpoints the plan must see: of the files left, and of the files gone from the listing. */
+  readonly cps: Map<string, FileCheckpoint>;
+  /** The settled files, by their rollout id: their index in the listing. */
+  readonly byRollout: Map<string, number>;
+}
+
+/**
+ * Settle the unchanged files of `files` (a whole home's listing) against the checkpoints `reader`
+ * holds. A file with a token checkpoint of its own (`tokenCps`: caught up alone, ahead of its
+ * `files` one) is never settled, and a settled file whose rollout id a checkpoint left to the plan
+ * (or a token checkpoint) also names is planned after all.
+ */
+export const settleUnchanged = async (
+  reader: IndexReader,
+  files: ReadonlyArray<RolloutFile>,
+  tokenCps: ReadonlyMap<string, FileCheckpoint>,
+  between: () => Promise<void>,
+): Promise<Settled> => {
+  const settled: Settled = { rest: [], cps: new Map(), byRollout: new Map() };
+  const listed = new Set<string>();
+  // A rollout id two settled files claim (an index that broke the one-winner rule): both are planned.
+  const twice = new Set<number>();
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
+    listed.add(f.path);
+    const cp = reader.get('files', [f.path]);
+    const settles =
+      cp !== undefined &&
+      !tokenCps.has(f.path) &&
+      holdsRows(cp) &&
+      // A file whose name and meta name other threads is reported by the plan at every catch-up.
+      cp.threadId === f.threadId &&
+      statOnlyProbe(f, cp) !== undefined;
+    if (settles) {
+      const other = settled.byRollout.get(cp.rolloutId);
+      if (other === undefined) settled.byRollout.set(cp.rolloutId, i);
+      else twice.add(other).add(i);
+    } else {
+      settled.rest.push(i);
+      if (cp !== undefined) settled.cps.set(f.path, cp);
+    }
+    if (i % SETTLES_BETWEEN_YIELDS === SETTLES_BETWEEN_YIELDS - 1) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await between();
+    }
+  }
+  // The files gone: their checkpoints are the plan's (it forgets them, or clears their rollouts).
+  for (const k of reader.keys('files', [])) {
+    const path = String(k[0]);
+    if (listed.has(path)) continue;
+    const cp = reader.get('files', [path]);
+    if (cp !== undefined) settled.cps.set(path, cp);
+  }
+  const claimed = new Set(twice);
+  for (const cp of [...settled.cps.values(), ...tokenCps.values()]) {
+    const i = cp.rolloutId === null ? undefined : settled.byRollout.get(cp.rolloutId);
+    if (i !== undefined) claimed.add(i);
+  }
+  if (claimed.size > 0) {
+    for (const i of claimed) unsettle(reader, files, i, settled);
+    settled.rest.sort((a, b) => a - b);
+  }
+  return settled;
+};
+
+/**
+ * The settled files whose rollout id a probed file claims (a copy, a move, a new file with its id):
+ * planned after all, their checkpoints added to the plan's, so that it elects the winner among all
+ * of them. Their indices in the listing, in its order.
+ */
+export const claimedBy = (
+  reader: IndexReader,
+  files: ReadonlyArray<RolloutFile>,
+  probes: ReadonlyArray<Probe>,
+  settled: Settled,
+): number[] => {
+  const out: Settled = { ...settled, rest: [] };
+  for (const p of probes) {
+    const i = p.identity.ok ? settled.byRollout.get(p.identity.rolloutId) : undefined;
+    if (i !== undefined) unsettle(reader, files, i, out);
+  }
+  return out.rest.sort((a, b) => a - b);
+};
+
+/** A settled file planned after all: its checkpoint to the plan's, itself to the files left. */
+const unsettle = (reader: IndexReader, files: ReadonlyArray<RolloutFile>, i: number, into: Settled): void => {
+  const f = files[i]!;
+  const cp = reader.get('files', [f.path]);
+  if (cp !== undefined) {
+    into.cps.set(f.path, cp);
+    if (cp.rolloutId !== null && into.byRollout.get(cp.rolloutId) === i) into.byRollout.delete(cp.rolloutId);
+  }
+  into.rest.push(i);
+};

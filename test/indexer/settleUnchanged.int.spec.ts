@@ -1,0 +1,147 @@
+// A whole-home catch-up settles its unchanged files before it probes and plans the rest
+// (indexer/catchUp/settleUnchanged.ts). Whatever the home did since the last catch-up, the index
+// it leaves and the summary it gives are those of the plan over every file (the path of a store
+// with no synchronous view), from the same index and the same home.
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
+import type { IndexStore } from '../../domain/ports.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
+import type { CatchUpOptions, CatchUpSummary } from '../../indexer/catchUp/catchUp.js';
+import { right } from '../fixtures/right.js';
+import { useTempDir } from '../fixtures/tempDir.js';
+import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
+
+const A = '01a1fe87-0000-7000-8000-00000005e701';
+const B = '01a1fe87-0000-7000-8000-00000005e702';
+const C = '01a1fe87-0000-7000-8000-00000005e703';
+const D = '01a1fe87-0000-7000-8000-00000005e704';
+/** Named for M, its meta says B's twin thread N: reported as mismatched at every catch-up. */
+const M = '01a1fe87-0000-7000-8000-00000005e705';
+const N = '01a1fe87-0000-7000-8000-00000005e706';
+/** Its first line is no rollout line: unreadable at every catch-up. */
+const U = '01a1fe87-0000-7000-8000-00000005e707';
+
+const dayDir = (home: string): string => nodePath.join(home, 'sessions', '2026', '11', '21');
+const archivedPath = (home: string, id: string): string => nodePath.join(home, 'archived_sessions', rolloutName(id));
+const activePath = (home: string, id: string): string => nodePath.join(dayDir(home), rolloutName(id));
+
+const copyTo = (from: string, to: string): void => {
+  fs.mkdirSync(nodePath.dirname(to), { recursive: true });
+  fs.copyFileSync(from, to);
+};
+
+/**
+ * An index that broke the one-winner rule: a second checkpoint holding A's rows, at a path gone
+ * from the home. The plan clears A's rows with it and indexes A's file again, so A is planned too.
+ */
+const strayCheckpoint = async (home: string, indexDir: string): Promise<void> => {
+  const store = right(await openLmdbIndex(indexDir)());
+  try {
+    const cp = right(await store.get('files', [activePath(home, A)])())!;
+    const path = nodePath.join(dayDir(home), rolloutName(D));
+    right(await store.commit(() => [{ op: 'put', table: 'files', key: [path], value: { ...cp, path } }])());
+  } finally {
+    right(await store.close()());
+  }
+};
+
+/** What the home (or its index) does between the first catch-up and the compared one. */
+const CHANGES: ReadonlyArray<readonly [string, (home: string, indexDir: string) => void | Promise<void>]> = [
+  ['nothing', () => undefined],
+  ['an unchanged file copied to archived_sessions', (h) => copyTo(activePath(h, A), archivedPath(h, A))],
+  [
+    'an unchanged file moved to archived_sessions',
+    (h) => {
+      copyTo(activePath(h, A), archivedPath(h, A));
+      fs.unlinkSync(activePath(h, A));
+    },
+  ],
+  ['a file deleted', (h) => fs.unlinkSync(activePath(h, B))],
+  ['a file grown', (h) => writeRollout(h, rolloutName(C), chatThread('paginated', C, 3).text())],
+  ['a new thread', (h) => writeRollout(h, rolloutName(D), chatThread('paginated', D, 1).text())],
+  [
+    "a new file under another name holding an unchanged file's thread",
+    (h) => writeRollout(h, rolloutName(D), chatThread('paginated', A, 2).text()),
+  ],
+  ['the unreadable file removed', (h) => fs.unlinkSync(activePath(h, U))],
+  ["a checkpoint of a gone file holding an unchanged file's rows", strayCheckpoint],
+];
+
+const summaryOf = (s: CatchUpSummary): Omit<CatchUpSummary, 'seconds' | 'readerThread'> => {
+  const { seconds: _s, readerThread: _r, ...rest } = s;
+  return rest;
+};
+
+/** The store as one without a synchronous view: its catch-up plans every file. */
+const withoutView = (store: IndexStore): IndexStore => {
+  const { reader: _reader, ...rest } = store;
+  return rest;
+};
+
+const caughtUp = async (
+  home: string,
+  indexDir: string,
+  view: boolean,
+  options: CatchUpOptions = {},
+): Promise<{ summary: CatchUpSummary; dump: string; settledFirst: number }> => {
+  const store = right(await openLmdbIndex(indexDir)());
+  try {
+    // The files done when the plan is made: those settled before it.
+    let settledFirst = -1;
+    const summary = right(
+      await catchUpHome(view ? store : withoutView(store), home, {
+        ...options,
+        onProgress: (p) => {
+          if (p.stage === 'planned') settledFirst = p.filesDone;
+        },
+      })(),
+    );
+    return { summary, dump: JSON.stringify(right(await store.dump()())), settledFirst };
+  } finally {
+    right(await store.close()());
+  }
+};
+
+describe('a whole-home catch-up that settles its unchanged files', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir('settle-unchanged-');
+
+  const baseHome = (root: string): string => {
+    const home = nodePath.join(root, 'home');
+    for (const id of [A, B, C]) writeRollout(home, rolloutName(id), chatThread('paginated', id, 2).text());
+    writeRollout(home, rolloutName(M), chatThread('paginated', N, 1).text());
+    writeRollout(home, rolloutName(U), 'not a rollout line\n');
+    // A duplicate from the start: its checkpoint names the winner, and it is planned at every catch-up.
+    copyTo(activePath(home, B), archivedPath(home, B));
+    return home;
+  };
+
+  for (const [what, change] of CHANGES)
+    for (const tokensAhead of [false, true])
+      it(`${what}${tokensAhead ? ', the token rows of a grown file caught up alone before' : ''}: the index and summary of the plan over every file`, async function () {
+        const root = fs.mkdtempSync(nodePath.join(tmp(), 'home-'));
+        const home = baseHome(root);
+        const first = nodePath.join(root, 'first');
+        await caughtUp(home, first, true);
+        if (tokensAhead) {
+          writeRollout(home, rolloutName(A), chatThread('paginated', A, 4).text());
+          await caughtUp(home, first, true, { subset: 'tokens' });
+        }
+        await change(home, first);
+        const settled = nodePath.join(root, 'settled');
+        const planned = nodePath.join(root, 'planned');
+        fs.cpSync(first, settled, { recursive: true });
+        fs.cpSync(first, planned, { recursive: true });
+        const a = await caughtUp(home, settled, true);
+        const b = await caughtUp(home, planned, false);
+        expect(summaryOf(a.summary)).to.deep.equal(summaryOf(b.summary));
+        expect(a.dump).to.equal(b.dump);
+        // Settled first: A and C, each unless the change touched it (B is its archived duplicate's winner, M
+        // mismatched, U unreadable: planned at every catch-up); none where every file is planned.
+        const touchesA = tokensAhead || /copied to|moved to|another name|gone file/.test(what);
+        expect(a.settledFirst).to.equal(2 - Number(touchesA) - Number(what === 'a file grown'));
+        expect(b.settledFirst).to.equal(0);
+      });
+});

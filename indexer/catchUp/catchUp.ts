@@ -4,29 +4,26 @@ import type { EngineError } from '../../domain/errors.js';
 import { stop, take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
-import { TOKEN_ROLLOUT_TABLES } from '../../domain/index/rows.js';
 import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
 import { recordHomeStats } from './homeAsIndexed.js';
 import { isInsideHome } from '../../adapters/driven/fs/insideHome.js';
 import { toEngineError } from '../../adapters/driven/fs/fsError.js';
 import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
-import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
+import type { RolloutFile, RolloutHomeListing } from '../../adapters/driven/jsonl/home/discover.js';
 import { planCatchUp } from './plan.js';
 import { claimedBy, settleUnchanged } from './settleUnchanged.js';
 import type { CatchUpPlan } from './plan.js';
-import type { TailReader } from '../../adapters/driven/jsonl/readers/tailReader.js';
-import type { CatchUpOptions, Progress } from './catchUpOptions.js';
+import type { CatchUpOptions } from './catchUpOptions.js';
 import { subsetOf, takesLeanTokenPass } from './catchUpOptions.js';
-import type { ProjectionSubset } from '../../projections/all.js';
 import { emptySummary } from './catchUpSummary.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
 import { markDue, refreshCaughtUpRows } from './catchUpThreadRows.js';
+import type { DueMarks } from './catchUpThreadRows.js';
 import { carrying } from './carriedWrites.js';
-import type { CarryingStore } from './carriedWrites.js';
 import type { EarlyReader } from './probeHome.js';
 import { probeHome, tokenCheckpointHolds } from './probeHome.js';
 import { crashPoint } from '../../adapters/driven/system/crashPoint.js';
-import { holdPoint } from '../../adapters/driven/system/holdPoint.js';
+import { READER_THREAD_FROM_BYTES, forget, indexPlanned } from './applyPlan.js';
 
 export type { CatchUpOptions, Progress } from './catchUpOptions.js';
 export type { CatchUpSummary } from './catchUpSummary.js';
@@ -42,9 +39,31 @@ export type { CatchUpSummary } from './catchUpSummary.js';
  * resolve to one winner, reported as duplicates. Thread rows are recomputed at the end.
  */
 
+/** What catching the files up leaves for the catch-up's end: the thread rows and the home's stats to record. */
+type FilesCaughtUp =
+  /** Given files that were the whole home's question (catchUpFiles): the home is caught up instead. */
+  | { readonly kind: 'wholeHome' }
+  | {
+      readonly kind: 'caughtUp';
+      readonly filesTotal: number;
+      readonly bytesTotal: number;
+      /** Thread rows to redo (none for the token projection alone). */
+      readonly threadRows:
+        | {
+            readonly due: DueMarks;
+            readonly committed: boolean;
+            /** The probes of given files (a whole home's thread rows are all redone, from the index). */
+            readonly given: ReadonlyArray<Probe>;
+            /** A whole home's listing, for the stats it records. */
+            readonly listing: Pick<RolloutHomeListing, 'folders' | 'absent'> | undefined;
+          }
+        | undefined;
+    };
+
 /**
- * Catch the whole index up with the files of `home`.
- * long: one catch-up read top-down (plan, fold, thread rows, summary); its steps share the plan's state
+ * Catch the whole index up with the files of `home` (catchUpFiles), then redo the thread rows and
+ * record the home's stats; the plan of every file is gone by then (a large home's thread rows
+ * need the memory).
  */
 export const catchUpHome = (
   store: IndexStore,
@@ -54,6 +73,41 @@ export const catchUpHome = (
   useCase(async () => {
     const t0 = process.hrtime.bigint();
     const summary = emptySummary();
+    const caught = await take(catchUpFiles(store, home, options, summary));
+    if (caught.kind === 'wholeHome') {
+      const { files: _given, ...wholeHome } = options;
+      return await take(catchUpHome(store, home, wholeHome));
+    }
+    const rows = caught.threadRows;
+    if (rows !== undefined) {
+      // Thread rows, and the marks cleared with the last of them.
+      await take(refreshCaughtUpRows(store, home, rows.given, options, rows.due, rows.committed));
+      if (rows.listing !== undefined && options.signal?.aborted !== true)
+        await take(recordHomeStats(store, rows.listing, rows.due.own !== undefined));
+    }
+    summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    options.onProgress?.({
+      stage: 'done',
+      filesDone: caught.filesTotal,
+      filesTotal: caught.filesTotal,
+      bytesDone: summary.bytes,
+      bytesTotal: caught.bytesTotal,
+    });
+    return summary;
+  });
+
+/**
+ * The files of a catch-up: listed (or given), the unchanged settled, the rest probed and planned,
+ * the gone forgotten and the planned read and committed, counted into `summary`.
+ * long: one plan read top-down (list, settle, probe, plan, forget, fold); its steps share the plan's state
+ */
+const catchUpFiles = (
+  store: IndexStore,
+  home: string,
+  options: CatchUpOptions,
+  summary: CatchUpSummary,
+): TE.TaskEither<EngineError, FilesCaughtUp> =>
+  useCase(async (): Promise<FilesCaughtUp> => {
     // The folders are listed on the thread pool while the checkpoints are read here.
     // A whole-home catch-up also notes each folder's times, for the home's stats it records at its end (homeAsIndexed.ts).
     // Given files are read as a listing's are: no folder below the home followed as a link.
@@ -123,10 +177,8 @@ export const catchUpHome = (
       // Given files, one of them gone or holding a rollout the index has at another path (moved to
       // or from archived_sessions, copied): which file is the rollout's now is the whole home's
       // question (a watch reports the two paths of a move in either order), so the home is caught up.
-      if (only !== undefined && (plan.gone.length > 0 || (await take(holdsMovedRollout(store, plan))))) {
-        const { files: _given, ...wholeHome } = options;
-        return await take(catchUpHome(store, home, wholeHome));
-      }
+      if (only !== undefined && (plan.gone.length > 0 || (await take(holdsMovedRollout(store, plan)))))
+        return { kind: 'wholeHome' };
       // A full catch-up and token rows caught up alone through a file that is gone, or that is no
       // longer its rollout's winner: those rows go (forget), and the winner is indexed whole again.
       const strayTokens = subset.name === 'all' ? strayTokenRollouts(plan, tokenCps) : new Set<string>();
@@ -139,24 +191,21 @@ export const catchUpHome = (
         );
       summary.duplicates = plan.duplicates;
       summary.mismatched = plan.mismatched;
-      const told = (stage: Progress['stage'], filesDone: number) =>
-        options.onProgress?.({
-          stage,
-          filesDone,
-          filesTotal: plan.settled + plan.actions.length,
-          bytesDone: summary.bytes,
-          bytesTotal: plan.bytesToRead,
-        });
-      told('planned', plan.settled);
+      const filesTotal = plan.settled + plan.actions.length;
+      options.onProgress?.({
+        stage: 'planned',
+        filesDone: plan.settled,
+        filesTotal,
+        bytesDone: summary.bytes,
+        bytesTotal: plan.bytesToRead,
+      });
 
       if (subset.name === 'tokens') {
         // The token projection alone: its rows and checkpoints, no thread rows (a report reads none).
         await take(forget(store, plan, subset, tokenCps, strayTokens));
         summary.deleted = plan.gone.length;
         await take(indexPlanned(carrying(store, []), plan, options, summary, readerFrom, reader.started));
-        summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-        told('done', plan.settled + plan.actions.length);
-        return summary;
+        return { kind: 'caughtUp', filesTotal, bytesTotal: plan.bytesToRead, threadRows: undefined };
       }
       // Thread rows are behind their files from the first row commit to the thread-row commit: marked meanwhile (threadRowsDue.ts).
       const due = await take(markDue(store, plan));
@@ -177,13 +226,17 @@ export const catchUpHome = (
       // Rows of changed files committed, their thread rows not: what the mark above is for.
       if (due.own !== undefined) crashPoint('catchUp.filesCommitted');
 
-      // Thread rows, and the marks cleared with the last of them.
-      await take(refreshCaughtUpRows(store, home, probes, options, due, rows.committed()));
-      if (only === undefined && options.signal?.aborted !== true)
-        await take(recordHomeStats(store, discovered, probes, due.own !== undefined));
-      summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      told('done', plan.settled + plan.actions.length);
-      return summary;
+      return {
+        kind: 'caughtUp',
+        filesTotal,
+        bytesTotal: plan.bytesToRead,
+        threadRows: {
+          due,
+          committed: rows.committed(),
+          given: only === undefined ? [] : probes,
+          listing: only === undefined ? { folders: discovered.folders, absent: discovered.absent } : undefined,
+        },
+      };
     } finally {
       await reader.started?.close();
     }
@@ -244,130 +297,4 @@ const strayTokenRollouts = (plan: CatchUpPlan, tokenCps: ReadonlyMap<string, Fil
       out.add(t.rolloutId);
   }
   return out;
-};
-
-const PARALLEL_FROM_BYTES = 32 << 20;
-/**
- * From how many bytes to read a catch-up reads on a reader thread: below, its start-up and its own
- * compiler warm-up cost more than it saves; above, it is faster (bench/index.ts, docs/benchmarks.md).
- */
-const READER_THREAD_FROM_BYTES = 512 << 20;
-
-/**
- * Index the plan's files: in worker threads when asked and worth it, else here (reading on a
- * reader thread when there is much to read and it is not turned off).
- */
-const indexPlanned = async (
-  rows: CarryingStore,
-  plan: CatchUpPlan,
-  options: CatchUpOptions,
-  summary: CatchUpSummary,
-  readerFrom: number,
-  started: TailReader | undefined,
-): Promise<E.Either<EngineError, void>> => {
-  const { store } = rows;
-  const progress = (filesDone: number) =>
-    options.onProgress?.({
-      stage: 'reading',
-      // The settled files are done before the first is read.
-      filesDone: plan.settled + filesDone,
-      filesTotal: plan.settled + plan.actions.length,
-      bytesDone: summary.bytes,
-      bytesTotal: plan.bytesToRead,
-    });
-  // A warm catch-up (every file unchanged, as indexFiles would count them) loads no folding code:
-  // indexFiles and the projections it runs are loaded for a file to read or to record.
-  if (options.signal?.aborted !== true && plan.actions.every((a) => a.action.kind === 'unchanged')) {
-    summary.unchanged += plan.actions.length;
-    progress(plan.actions.length);
-    return E.right(undefined);
-  }
-  // Every file listed and probed, none read yet: where a test swaps one for a link (hostilePaths).
-  await holdPoint('index.planned');
-  const [{ indexFiles }, { indexFilesInWorkers }] = await Promise.all([
-    import('../write/indexFiles.js'),
-    import('../workers/workerPool.js'),
-  ]);
-  const reading = plan.actions.filter((a) => a.action.kind === 'index');
-  if (takesLeanTokenPass(store, options))
-    return (await import('../tokens/indexTokenFiles.js')).indexTokenFiles(
-      store,
-      plan.actions,
-      options,
-      summary,
-      progress,
-    );
-  const workers = options.workers;
-  if (
-    workers === undefined ||
-    workers.count < 2 ||
-    reading.length < 2 ||
-    plan.bytesToRead < (workers.fromBytes ?? PARALLEL_FROM_BYTES)
-  ) {
-    if (options.tailReader === undefined || plan.bytesToRead < readerFrom) {
-      return indexFiles(store, plan.actions, options, summary, progress);
-    }
-    const reader = started ?? options.tailReader();
-    summary.readerThread = true;
-    try {
-      return await indexFiles(store, plan.actions, options, summary, progress, reader);
-    } finally {
-      await reader.close();
-    }
-  }
-  // Files that only record a checkpoint (or nothing) are done here; the others in the workers.
-  return useCase(async () => {
-    await take(
-      indexFiles(
-        store,
-        plan.actions.filter((a) => a.action.kind !== 'index'),
-        options,
-        summary,
-      ),
-    );
-    const offset = plan.actions.length - reading.length;
-    // The workers commit in transactions of their own: what this store carries is committed first.
-    await take(rows.flush());
-    return take(
-      indexFilesInWorkers(workers.indexPath, workers.count, reading, options, summary, (n) => progress(offset + n)),
-    );
-  })();
-};
-
-/**
- * Files that are gone lose their checkpoints; rollouts left without a file lose their rows. One
- * transaction. The token projection alone clears only its own rows and checkpoints (the file's
- * `files` checkpoint and other rows are the next full catch-up's to forget).
- */
-const forget = async (
-  store: IndexStore,
-  plan: CatchUpPlan,
-  subset: ProjectionSubset,
-  tokenCps: ReadonlyMap<string, FileCheckpoint>,
-  strayTokens: ReadonlySet<string> = new Set(),
-): Promise<E.Either<EngineError, void>> => {
-  if (plan.gone.length === 0 && plan.orphaned.length === 0 && strayTokens.size === 0) return E.right(undefined);
-  const [{ Batch }, { clearRollout }] = await Promise.all([
-    import('../../projections/batch.js'),
-    import('../../projections/runner.js'),
-  ]);
-  const r = await store.commit((reader) => {
-    const b = new Batch(reader);
-    for (const rid of strayTokens) clearRollout(b, rid, TOKEN_ROLLOUT_TABLES);
-    for (const t of tokenCps.values())
-      if (
-        t.rolloutId !== null &&
-        strayTokens.has(t.rolloutId) &&
-        !plan.actions.some((a) => a.probe.file.path === t.path)
-      )
-        b.del('tokenFiles', [t.path]);
-    for (const g of plan.gone) {
-      for (const o of g.owned) clearRollout(b, o, subset.tables);
-      if (subset.name === 'all') b.del('files', [g.path]);
-      if (tokenCps.has(g.path)) b.del('tokenFiles', [g.path]);
-    }
-    for (const rid of plan.orphaned) clearRollout(b, rid, subset.tables);
-    return b.writes();
-  })();
-  return E.map(() => undefined)(r);
 };

@@ -4,11 +4,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import { HOME_STATS_KEY, HomeStats, homeStatsOf, recordedFilesOf } from '../../domain/index/homeStats.js';
-import type { FileCheckpoint } from '../../domain/index/rows.js';
 import type { HomeStatsFolder } from '../../domain/index/homeStats.js';
 import type { RolloutHomeListing } from '../../adapters/driven/jsonl/home/discover.js';
 import { rolloutFolderNow } from '../../adapters/driven/jsonl/home/discover.js';
-import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { threadRowsAsRefreshed } from './catchUpThreadRows.js';
 import type { KnownFolder } from '../../adapters/driven/jsonl/home/homeWatch.js';
 import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
@@ -22,35 +20,23 @@ import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFi
 
 /**
  * Record the home's stats after a whole-home catch-up: `listing` is the one it planned from, each
- * file's stats its checkpoint's (the probe's where it found the file unchanged, else the one
- * committed). One write of `meta`; a checkpoint written later drops it. A catch-up that moved no
- * checkpoint (`checkpointsMoved` false) leaves a record that is there as it is: it still holds
- * (at worst a folder whose times moved is listed again by the check), and an unchanged home's
- * catch-up writes nothing.
+ * file's stats its committed checkpoint's. One write of `meta`; a checkpoint written later drops
+ * it. A catch-up that moved no checkpoint (`checkpointsMoved` false) leaves a record that is there
+ * as it is: it still holds (at worst a folder whose times moved is listed again by the check), and
+ * an unchanged home's catch-up writes nothing.
  */
 export const recordHomeStats = async (
   store: IndexStore,
-  listing: RolloutHomeListing,
-  probes: ReadonlyArray<Probe>,
+  listing: Pick<RolloutHomeListing, 'folders' | 'absent'>,
   checkpointsMoved: boolean,
 ): Promise<E.Either<EngineError, void>> => {
   if (!checkpointsMoved && (store.reader?.keys('meta', [...HOME_STATS_KEY]).length ?? 0) > 0) return E.right(undefined);
-  const unchanged = new Map<string, FileCheckpoint>();
-  for (const p of probes)
-    if (
-      p.cp !== undefined &&
-      !p.changed &&
-      p.size === p.cp.size &&
-      p.mtimeMs === p.cp.mtimeMs &&
-      p.ctimeMs === p.cp.ctimeMs
-    )
-      unchanged.set(p.file.path, p.cp);
   const r = await store.commit((reader) => [
     {
       op: 'put',
       table: 'meta',
       key: [...HOME_STATS_KEY],
-      value: homeStatsOf(listing.folders, listing.absent, (path) => unchanged.get(path) ?? reader.get('files', [path])),
+      value: homeStatsOf(listing.folders, listing.absent, (path) => reader.get('files', [path])),
     },
   ])();
   return E.map(() => undefined)(r);

@@ -48,26 +48,34 @@ export const touchedThreads = (
   })();
 
 /**
- * The checkpoints a thread-row refresh needs: every file's, or for `only` these threads just
- * their files that can be current (the one their row names, and the given files): a catch-up of
- * a few files then costs a few lookups, not a scan of every checkpoint.
+ * The files a thread-row refresh derives from (those holding rows, `indexedFileOf`): every file's,
+ * each checkpoint taken as it is scanned (a large home's are not all held at once), or for `only`
+ * these threads just their files that can be current (the one their row names, and the given
+ * files): a catch-up of a few files then costs a few lookups, not a scan of every checkpoint.
  */
-const checkpointsFor = (
+const indexedFilesFor = (
   store: IndexStore,
   only: ReadonlySet<string> | undefined,
   given: ReadonlyArray<string>,
-): TE.TaskEither<EngineError, FileCheckpoint[]> =>
+): TE.TaskEither<EngineError, IndexedFile[]> =>
   useCase(async () => {
-    if (only === undefined) return (await take(store.range('files', []))).map((r) => r.value);
+    const out: IndexedFile[] = [];
+    if (only === undefined) {
+      await take(
+        store.scan('files', [], ({ value }) => {
+          if (holdsRows(value)) out.push(indexedFileOf(value));
+        }),
+      );
+      return out;
+    }
     const paths = new Set(given);
     for (const threadId of only) {
       const row = await take(store.get('threads', [threadId]));
       if (row !== undefined) paths.add(row.path);
     }
-    const out: FileCheckpoint[] = [];
     for (const path of paths) {
       const cp = await take(store.get('files', [path]));
-      if (cp !== undefined) out.push(cp);
+      if (cp !== undefined && holdsRows(cp)) out.push(indexedFileOf(cp));
     }
     return out;
   });
@@ -101,17 +109,20 @@ const withCommittedCurrent = (
  */
 const THREADS_PER_COMMIT = 256;
 
+/** A file that holds rows (a rollout id's winner, readable), as thread rows are derived from it. */
+const indexedFileOf = (c: FileCheckpoint & { readonly rolloutId: string; readonly threadId: string }): IndexedFile => ({
+  path: c.path,
+  archived: c.archived,
+  fileTimestamp: c.fileTimestamp,
+  threadId: c.threadId,
+  rolloutId: c.rolloutId,
+  mtimeMs: c.mtimeMs,
+  ...(c.revisionId === null ? {} : { revisionId: c.revisionId }),
+});
+
 /** The files that hold rows (a rollout id's winner, readable), as thread rows are derived from them. */
 export const indexedFilesOf = (cps: ReadonlyArray<FileCheckpoint>): IndexedFile[] =>
-  cps.filter(holdsRows).map((c) => ({
-    path: c.path,
-    archived: c.archived,
-    fileTimestamp: c.fileTimestamp,
-    threadId: c.threadId,
-    rolloutId: c.rolloutId,
-    mtimeMs: c.mtimeMs,
-    ...(c.revisionId === null ? {} : { revisionId: c.revisionId }),
-  }));
+  cps.filter(holdsRows).map(indexedFileOf);
 
 /**
  * Thread rows from the current file of every thread, or of `only` these. Each row is derived on
@@ -127,9 +138,8 @@ export const refreshThreads = async (
   closing: ReadonlyArray<IndexWrite> = [],
 ): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
-    const cps = await take(checkpointsFor(store, only, given));
+    const indexed = await take(indexedFilesFor(store, only, given));
     const { dropThreadRowsWithout, refreshThreadRows } = await import('../../projections/threadRows.js');
-    const indexed = indexedFilesOf(cps);
     const filesOf = new Map<string, IndexedFile[]>();
     for (const f of indexed) {
       const group = filesOf.get(f.threadId);

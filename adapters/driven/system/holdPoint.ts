@@ -16,7 +16,7 @@ export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
  *   and checkpoints committed, the next batch not yet read (any catch-up's: a CLI's first build, a
  *   request's own). In a worker thread (`index --workers`) each worker counts its own.
  * - `index.planned`: a catch-up's files listed and probed, its plan made, no file read yet
- *   (`indexer/catchUp/catchUp.ts` `indexPlanned`): the window between a listing and the reads.
+ *   (`indexer/catchUp/applyPlan.ts` `indexPlanned`): the window between a listing and the reads.
  * - `backfill.between`: a server's background build only (`adapters/driving/composition/openCodexHome.ts`),
  *   where it lets waiting requests go first: between probes and between files. Requests are
  *   answered meanwhile, from their own catch-ups.

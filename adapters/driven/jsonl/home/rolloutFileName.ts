@@ -19,7 +19,8 @@ export const parseRolloutFileName = (baseName: string): RolloutFileName | undefi
   if (m === null) return undefined;
   const [, date, hh, mm, ss, threadId, revisionId] = m;
   return {
-    fileTimestamp: `${date}T${hh}:${mm}:${ss}Z`,
+    // Joined, one flat string: a template of short pieces is a tree of them, which a listing of a large home holds per file.
+    fileTimestamp: [date, 'T', hh, ':', mm, ':', ss, 'Z'].join(''),
     threadId: threadId as string,
     revisionId,
   };

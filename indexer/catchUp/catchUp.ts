@@ -127,11 +127,8 @@ const catchUpFiles = (
     const tokenRows = await take(checkpointRows(store, 'tokenFiles', only));
     const discovered = await take(discovering);
     const tokenCps = new Map(tokenRows.map((cp) => [cp.path, cp]));
-    const between = async () => {
-      await options.between?.();
-    };
     const settling =
-      view === undefined ? undefined : { view, ...(await settleUnchanged(view, discovered.files, tokenCps, between)) };
+      view === undefined ? undefined : { view, ...(await settleUnchanged(view, discovered.files, tokenCps, options)) };
     const cps = settling?.cps ?? new Map(stored.map((cp) => [cp.path, cp]));
     const files = settling === undefined ? discovered.files : settling.rest.map((i) => discovered.files[i]!);
     if (subset.name === 'tokens') for (const [path, cp] of tokenCps) cps.set(path, cp);

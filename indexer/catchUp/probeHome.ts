@@ -13,7 +13,13 @@ export const PROBE_CONCURRENCY = 16;
 const PROBES_BETWEEN_YIELDS = 32;
 
 /** Stat-only probes (one lstat each, cheap) run between two turns of the event loop. */
-const STATS_BETWEEN_YIELDS = 512;
+export const STATS_BETWEEN_YIELDS = 512;
+
+/** A turn of the event loop, then the caller's own pause: a backfill behind a server lets its requests in. */
+export const letOthersIn = async (options: Pick<CatchUpOptions, 'between'>): Promise<void> => {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await options.between?.();
+};
 
 /** Map with bounded concurrency, results in input order. */
 export const mapLimit = async <A, B>(xs: ReadonlyArray<A>, limit: number, f: (a: A) => Promise<B>): Promise<B[]> => {
@@ -63,18 +69,12 @@ export const probeHome = async (
       settled.push(still);
       toRead += still.size - cp!.byteOffset;
     }
-    if (i % STATS_BETWEEN_YIELDS === STATS_BETWEEN_YIELDS - 1) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      await options.between?.();
-    }
+    if (i % STATS_BETWEEN_YIELDS === STATS_BETWEEN_YIELDS - 1) await letOthersIn(options);
   }
   let started = 0;
   const probed = await mapLimit(toProbe, PROBE_CONCURRENCY, async (f) => {
     // Probes are synchronous calls: a backfill running behind a server lets its requests in between.
-    if (++started % PROBES_BETWEEN_YIELDS === 0) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      await options.between?.();
-    }
+    if (++started % PROBES_BETWEEN_YIELDS === 0) await letOthersIn(options);
     try {
       const p = await probeFile(f, cps.get(f.path));
       if (p !== 'incomplete') toRead += p.size - (p.cp !== undefined && !p.changed ? p.cp.byteOffset : 0);

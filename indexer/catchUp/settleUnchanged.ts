@@ -3,6 +3,8 @@ import { holdsRows } from '../../domain/index/rows.js';
 import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
 import { statOnlyProbe } from '../../adapters/driven/jsonl/readers/probe.js';
 import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
+import type { CatchUpOptions } from './catchUpOptions.js';
+import { STATS_BETWEEN_YIELDS, letOthersIn } from './probeHome.js';
 
 /*
  * A whole-home catch-up's first pass: a file one lstat shows as its checkpoint left it, holding its
@@ -12,9 +14,6 @@ import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
  * holds per settled file one map entry, not a checkpoint, a probe and an action: its memory on a
  * large home no longer grows with every file's checkpoint (bench/scale.ts).
  */
-
-/** Files listed between two turns of the event loop (one checkpoint read and one lstat each). */
-const SETTLES_BETWEEN_YIELDS = 512;
 
 export interface Settled {
   /** The files left to probe and plan, by their index in the listing, in its order. */
@@ -35,7 +34,7 @@ export const settleUnchanged = async (
   reader: IndexReader,
   files: ReadonlyArray<RolloutFile>,
   tokenCps: ReadonlyMap<string, FileCheckpoint>,
-  between: () => Promise<void>,
+  options: Pick<CatchUpOptions, 'between'>,
 ): Promise<Settled> => {
   const settled: Settled = { rest: [], cps: new Map(), byRollout: new Map() };
   const listed = new Set<string>();
@@ -60,10 +59,8 @@ export const settleUnchanged = async (
       settled.rest.push(i);
       if (cp !== undefined) settled.cps.set(f.path, cp);
     }
-    if (i % SETTLES_BETWEEN_YIELDS === SETTLES_BETWEEN_YIELDS - 1) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      await between();
-    }
+    // One checkpoint read and one lstat a file: as many between two turns as probeHome's stat-only pass.
+    if (i % STATS_BETWEEN_YIELDS === STATS_BETWEEN_YIELDS - 1) await letOthersIn(options);
   }
   // The files gone: their checkpoints are the plan's (it forgets them, or clears their rollouts).
   for (const k of reader.keys('files', [])) {

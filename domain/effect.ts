@@ -80,7 +80,7 @@ export async function* streamOfUseCase<A>(body: () => AsyncGenerator<A>): AsyncG
 }
 
 /** Every element of a use case's stream, in memory; its error stops this use case. */
-export const takeAll = async <A>(stream: AsyncIterable<A>): Promise<A[]> => {
+export const takeAll = async <A>(stream: AsyncIterable<A> | Iterable<A>): Promise<A[]> => {
   const out: A[] = [];
   try {
     for await (const a of stream) out.push(a);

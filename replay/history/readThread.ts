@@ -27,7 +27,9 @@ export type ReadThreadQuery = ParamsOf<'thread/read'>;
  * A thread whose turns come one by one, oldest first, as they are read (a transport writes them as
  * they come; turns read from a stored rendering come as their JSON text).
  */
-export type StreamedThread = Omit<Thread, 'turns'> & { readonly turns: AsyncIterable<Turn | RenderedTurns> };
+export type StreamedThread = Omit<Thread, 'turns'> & {
+  readonly turns: AsyncIterable<Turn | RenderedTurns> | ReadonlyArray<never>;
+};
 
 /** `thread/read`'s answer (the protocol's `ThreadReadResult`) with the thread's turns streamed. */
 export type ThreadRead = Omit<ThreadReadResult, 'thread'> & { readonly thread: StreamedThread };
@@ -43,9 +45,10 @@ export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.Task
   useCase(async () => {
     const includeTurns = q.includeTurns === true;
     const lineage = await openThread(ports, q.threadId, includeTurns ? { paginatedReadAs: 'list_turns' } : {});
-    const turns = streamOfUseCase(async function* () {
-      if (includeTurns) yield* fullTurnsInOrder(ports, lineage, walkTurns(ports, lineage, 'asc', null));
-    });
+    // Without turns, none to stream: the answer is written whole (a stream is written piece by piece).
+    const turns = includeTurns
+      ? streamOfUseCase(() => fullTurnsInOrder(ports, lineage, walkTurns(ports, lineage, 'asc', null)))
+      : [];
     const row = readRowOf(lineage.thread, includeTurns, ports.clock.now().getTime());
     return {
       thread: threadFromRow({ ...row, source: withSpawnAgentFields(row.source) }, turns, ports.hostPaths),

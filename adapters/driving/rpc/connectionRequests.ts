@@ -10,6 +10,7 @@ import { toRpcError } from './errors.js';
 import { INVALID_REQUEST, SERVER_OVERLOADED } from '../../../protocol/jsonRpc.js';
 import type { Answering } from './homeOpening.js';
 import { mapStreams } from './streamedJson.js';
+import { answerMessage } from './unchangingAnswers.js';
 import type { ConnectionThreads } from './threadSubscriptions.js';
 import { isEngineError, isHeldByCodex } from '../../../domain/errors.js';
 import type { EngineError } from '../../../domain/errors.js';
@@ -163,11 +164,7 @@ const run = async (
     else
       // Its fields and items as the connection's version answers them (`methodAnswerAt`).
       await connection
-        .send({
-          jsonrpc: '2.0',
-          id,
-          result: mapStreams(methodAnswerAt(method, codexVersion, result.right), untilGone(c)),
-        })
+        .send(answerMessage(id, mapStreams(methodAnswerAt(method, codexVersion, result.right), untilGone(c))))
         .catch((err: unknown) => {
           if (err instanceof ClientGone || c.gone()) return;
           if (isEngineError(err)) return connection.send(message(id, toRpcError(err)));

@@ -164,7 +164,11 @@ const run = async (
     else
       // Its fields and items as the connection's version answers them (`methodAnswerAt`).
       await connection
-        .send(answerMessage(id, mapStreams(methodAnswerAt(method, codexVersion, result.right), untilGone(c))))
+        .send(
+          answerMessage(id, result.right, `${method.name} ${codexVersion}`, (r) =>
+            mapStreams(methodAnswerAt(method, codexVersion, r), untilGone(c)),
+          ),
+        )
         .catch((err: unknown) => {
           if (err instanceof ClientGone || c.gone()) return;
           if (isEngineError(err)) return connection.send(message(id, toRpcError(err)));

@@ -10,11 +10,19 @@ import { RenderedTurns } from '../../../domain/thread/turn.js';
 /** A message already serialized (`peerOutbox.ts` counts its bytes when it is queued): written as this text. */
 export class JsonText {
   constructor(readonly json: string) {}
+  /** Its UTF-8 bytes, for a transport that writes bytes. */
+  utf8(): Buffer {
+    return Buffer.from(this.json, 'utf8');
+  }
 }
 
 /** The JSON of a value that holds no stream: its text, as `JSON.stringify` gives it (a `JsonText` as it is). */
 export const wholeJson = (value: unknown): string =>
   value instanceof JsonText ? value.json : (JSON.stringify(value) ?? 'null');
+
+/** `wholeJson` as UTF-8 bytes (a `JsonText` gives its own). */
+export const wholeJsonBytes = (value: unknown): Buffer =>
+  value instanceof JsonText ? value.utf8() : Buffer.from(wholeJson(value), 'utf8');
 
 const isStream = (v: unknown): v is AsyncIterable<unknown> =>
   typeof v === 'object' && v !== null && Symbol.asyncIterator in v;

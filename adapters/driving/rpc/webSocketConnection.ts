@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import type { InputLine } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
 import { DEFAULT_MAX_OUTBOUND_BYTES, PeerGone } from './connection.js';
-import { holdsStream, jsonPieces, wholeJson } from './streamedJson.js';
+import { holdsStream, jsonPieces, wholeJsonBytes } from './streamedJson.js';
 
 export { PeerGone };
 
@@ -143,7 +143,7 @@ export const webSocketConnection = (
   /** One message: its JSON as it is produced, cut into fragments; on a failure part way, the message is ended cut (not valid JSON) and the error thrown. */
   const sendNow = async (message: unknown): Promise<void> => {
     // Most answers hold no stream and are small: their JSON in one frame, with no pieces to gather.
-    const whole = holdsStream(message) ? undefined : Buffer.from(wholeJson(message), 'utf8');
+    const whole = holdsStream(message) ? undefined : wholeJsonBytes(message);
     if (whole !== undefined && whole.length <= limits.fragmentBytes) return frame(whole, true);
     let held: Buffer[] = [];
     let heldBytes = 0;

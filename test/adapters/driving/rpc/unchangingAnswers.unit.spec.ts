@@ -1,51 +1,68 @@
 import { expect } from 'chai';
 import * as fc from 'fast-check';
-import { JsonText, wholeJson } from '../../../../adapters/driving/rpc/streamedJson.js';
+import { JsonText, wholeJson, wholeJsonBytes } from '../../../../adapters/driving/rpc/streamedJson.js';
 import { answerMessage, unchangingAnswer } from '../../../../adapters/driving/rpc/unchangingAnswers.js';
 
-/** A result whose serializations are counted (`JSON.stringify` calls its `toJSON` once per serialization). */
-const counted = (value: unknown) => {
-  const result = {
-    serialized: 0,
-    toJSON() {
-      result.serialized += 1;
-      return value;
-    },
+/** A shape that counts its calls and serializations (`JSON.stringify` calls a `toJSON` once per serialization). */
+const countedShape = (wrap: (r: unknown) => unknown = (r) => r) => {
+  const counts = { shaped: 0, serialized: 0 };
+  const shape = (r: unknown): unknown => {
+    counts.shaped += 1;
+    return {
+      toJSON: () => {
+        counts.serialized += 1;
+        return wrap(r);
+      },
+    };
   };
-  return result;
+  return { counts, shape };
 };
 
+const identity = (r: unknown): unknown => r;
+
 describe('unchangingAnswers: an answer made of a result that never changes', () => {
-  it('is the text JSON.stringify gives for the message, whatever the id and the result', () => {
+  it('is the text and bytes JSON.stringify gives for the message, whatever the id and the result', () => {
     fc.assert(
       fc.property(
         fc.oneof(fc.integer(), fc.string(), fc.constant(null)),
         fc.dictionary(fc.string(), fc.jsonValue()),
         (id, result) => {
-          const message = answerMessage(id, unchangingAnswer({ ...result }));
+          const message = answerMessage(id, unchangingAnswer({ ...result }), 'shape', identity);
+          const expected = JSON.stringify({ jsonrpc: '2.0', id, result });
           expect(message).to.be.instanceOf(JsonText);
-          expect(wholeJson(message)).to.equal(JSON.stringify({ jsonrpc: '2.0', id, result }));
+          expect(wholeJson(message)).to.equal(expected);
+          expect(wholeJsonBytes(message).equals(Buffer.from(expected, 'utf8'))).to.equal(true);
         },
       ),
     );
   });
 
-  it('serializes its result once, however many answers carry it', () => {
-    const result = unchangingAnswer(counted({ data: ['a', 'é', '\u2028'] }));
-    const first = wholeJson(answerMessage(1, result));
-    const second = wholeJson(answerMessage('two', result));
-    expect(result.serialized).to.equal(1);
-    expect(JSON.parse(first)).to.deep.equal({ jsonrpc: '2.0', id: 1, result: { data: ['a', 'é', '\u2028'] } });
-    expect(JSON.parse(second)).to.deep.equal({ jsonrpc: '2.0', id: 'two', result: { data: ['a', 'é', '\u2028'] } });
+  it('is shaped and serialized once per shape, however many answers carry it', () => {
+    const result = unchangingAnswer({ data: ['a', 'é', '\u2028', '😀'] });
+    const { counts, shape } = countedShape((r) => ({ ...(r as object), shaped: true }));
+    const first = wholeJson(answerMessage(1, result, 'thread/list 0.169.0', shape));
+    const second = wholeJsonBytes(answerMessage('two', result, 'thread/list 0.169.0', shape));
+    expect(counts).to.deep.equal({ shaped: 1, serialized: 1 });
+    const data = ['a', 'é', '\u2028', '😀'];
+    expect(JSON.parse(first)).to.deep.equal({ jsonrpc: '2.0', id: 1, result: { data, shaped: true } });
+    expect(JSON.parse(second.toString('utf8'))).to.deep.equal({
+      jsonrpc: '2.0',
+      id: 'two',
+      result: { data, shaped: true },
+    });
+    // Another version's shape is its own.
+    wholeJson(answerMessage(3, result, 'thread/list 0.171.0', shape));
+    expect(counts).to.deep.equal({ shaped: 2, serialized: 2 });
   });
 
-  it('leaves a result not marked (a copy of a marked one too) to be serialized at each answer', () => {
+  it('leaves a result not marked (a copy of a marked one too) to be shaped and serialized at each answer', () => {
     const marked = unchangingAnswer({ data: [1] });
-    const copy = counted({ ...marked });
-    const message = answerMessage(3, copy);
-    expect(message).to.deep.equal({ jsonrpc: '2.0', id: 3, result: copy });
-    wholeJson(message);
-    wholeJson(answerMessage(4, copy));
-    expect(copy.serialized).to.equal(2);
+    const copy = { ...marked };
+    const { counts, shape } = countedShape();
+    const message = answerMessage(3, copy, 'shape', shape);
+    expect(message).to.not.be.instanceOf(JsonText);
+    expect(JSON.parse(wholeJson(message))).to.deep.equal({ jsonrpc: '2.0', id: 3, result: { data: [1] } });
+    wholeJson(answerMessage(4, copy, 'shape', shape));
+    expect(counts).to.deep.equal({ shaped: 2, serialized: 2 });
   });
 });

@@ -1,7 +1,21 @@
 import * as t from 'io-ts';
 
-/** `T | null | undefined` — Codex writes `null` for absent Options, and older writers omit keys. */
-export const optional = <C extends t.Mixed>(c: C) => t.union([c, t.null, t.undefined]);
+/**
+ * `T | null | undefined` — Codex writes `null` for absent Options, and older writers omit keys.
+ * The union io-ts makes, with one shortcut: a null or absent value is taken as it is, where the
+ * union would first try `c` on it (and, failing, build its errors) before its null or undefined
+ * member took it; the same result, since `c` takes neither (when it does, the union is kept whole).
+ * Every other value goes through the union (its result and errors as they were). A `thread/list`
+ * request of one field decoded in 14.5 µs, most of it its 20 absent fields.
+ */
+export const optional = <C extends t.Mixed>(c: C): t.UnionC<[C, t.NullC, t.UndefinedC]> => {
+  const union = t.union([c, t.null, t.undefined]);
+  if (c.is(null) || c.is(undefined)) return union;
+  type Validation = ReturnType<typeof union.validate>;
+  const validate = (u: unknown, context: t.Context): Validation =>
+    u === undefined || u === null ? (t.success(u) as Validation) : union.validate(u, context);
+  return new t.UnionType(union.name, union.is, validate, union.encode, union.types);
+};
 
 /**
  * codex-rs/utils/absolute-path `AbsolutePathBuf` as serde reads it from a rollout line (no base

@@ -25,7 +25,8 @@ export type ReadThreadQuery = ParamsOf<'thread/read'>;
 
 /**
  * A thread whose turns come one by one, oldest first, as they are read (a transport writes them as
- * they come; turns read from a stored rendering come as their JSON text).
+ * they come; turns read from a stored rendering come as their JSON text); without turns asked, an
+ * empty array (the answer is written whole).
  */
 export type StreamedThread = Omit<Thread, 'turns'> & {
   readonly turns: AsyncIterable<Turn | RenderedTurns> | ReadonlyArray<never>;

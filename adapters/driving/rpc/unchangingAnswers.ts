@@ -48,18 +48,21 @@ class AnswerText extends JsonText {
   }
 }
 
-/** The text of `result` shaped by `shape` (`shapeKey` names the shape), made at its first answer in that shape. */
+/**
+ * The text of `result` shaped by `shape` (`shapeKey` names the shape), made at its first answer in
+ * that shape; or, when the shaped result holds a stream (written as it is read: no text to keep),
+ * that shaped result.
+ */
 const shapedTextOf = (
   result: object,
   shapeKey: string,
   shape: (result: unknown) => unknown,
-): ShapedText | undefined => {
+): ShapedText | { readonly streamed: unknown } => {
   let byShape = texts.get(result);
   const known = byShape?.get(shapeKey);
   if (known !== undefined) return known;
   const shaped = shape(result);
-  // A stream is written as it is read: no text to keep.
-  if (holdsStream(shaped)) return undefined;
+  if (holdsStream(shaped)) return { streamed: shaped };
   const json = JSON.stringify(shaped);
   const made = { json, bytes: Buffer.from(json, 'utf8') };
   if (byShape === undefined) texts.set(result, (byShape = new Map()));
@@ -79,11 +82,10 @@ export const answerMessage = (
   shapeKey: string,
   shape: (result: unknown) => unknown,
 ): unknown => {
-  const text =
-    typeof result === 'object' && result !== null && unchanging.has(result)
-      ? shapedTextOf(result, shapeKey, shape)
-      : undefined;
-  return text === undefined
-    ? { jsonrpc: '2.0', id, result: shape(result) }
+  if (typeof result !== 'object' || result === null || !unchanging.has(result))
+    return { jsonrpc: '2.0', id, result: shape(result) };
+  const text = shapedTextOf(result, shapeKey, shape);
+  return 'streamed' in text
+    ? { jsonrpc: '2.0', id, result: text.streamed }
     : new AnswerText(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`, text);
 };

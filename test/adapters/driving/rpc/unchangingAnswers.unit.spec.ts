@@ -55,6 +55,19 @@ describe('unchangingAnswers: an answer made of a result that never changes', () 
     expect(counts).to.deep.equal({ shaped: 2, serialized: 2 });
   });
 
+  it('answers a marked result whose shape holds a stream as that shape, shaped once', () => {
+    const result = unchangingAnswer({ turns: [] });
+    let shaped = 0;
+    const stream = (async function* () {})();
+    const message = answerMessage(5, result, 'thread/read 0.169.0', (r) => {
+      shaped += 1;
+      return { ...(r as object), turns: stream };
+    });
+    expect(message).to.not.be.instanceOf(JsonText);
+    expect((message as { result: { turns: unknown } }).result.turns).to.equal(stream);
+    expect(shaped).to.equal(1);
+  });
+
   it('leaves a result not marked (a copy of a marked one too) to be shaped and serialized at each answer', () => {
     const marked = unchangingAnswer({ data: [1] });
     const copy = { ...marked };

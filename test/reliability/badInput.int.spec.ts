@@ -24,6 +24,7 @@ import { MAX_MESSAGE_DEPTH } from '../../adapters/driving/rpc/messageBounds.js';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { useTempDir } from '../fixtures/tempDir.js';
+import { streamedText } from '../fixtures/streamedText.js';
 import { reportArea } from './areaSummary.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 
@@ -71,8 +72,8 @@ const converse = async (
     messages: feed(),
     maxMessageBytes: 64 << 20,
     send: async (message) => {
-      // Streamed answers hold async iterables: drain them as the transport would.
-      current.push((await materialised(message)) as Record<string, unknown>);
+      // As the transport writes it: streamed answers drained, a message already serialized as its text.
+      current.push(JSON.parse(await streamedText(message)) as Record<string, unknown>);
     },
   };
   // The server's loop failing is a crash: kept with what it said, and every caller requires none.
@@ -82,19 +83,6 @@ const converse = async (
     .catch((err: unknown) => crashes.push(err instanceof Error ? (err.stack ?? err.message) : String(err)));
   await server.shutdown();
   return { answers, hangs, crashes };
-};
-
-const materialised = async (v: unknown): Promise<unknown> => {
-  if (v === null || typeof v !== 'object') return v;
-  if (Symbol.asyncIterator in v) {
-    const out: unknown[] = [];
-    for await (const x of v as AsyncIterable<unknown>) out.push(await materialised(x));
-    return out;
-  }
-  if (Array.isArray(v)) return Promise.all(v.map(materialised));
-  const o: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) o[k] = await materialised(x);
-  return o;
 };
 
 const figures = {

@@ -13,6 +13,7 @@ import { serveConnection } from '../../adapters/driving/rpc/server.js';
 import { notFound } from '../../domain/errors.js';
 import { SERVER_OVERLOADED } from '../../protocol/jsonRpc.js';
 import { reportArea } from './areaSummary.js';
+import { streamedText } from '../fixtures/streamedText.js';
 
 const NAMES = 10_000;
 /** The series one method label can make: the protocol's table and Codex's list are ~100 names; a bound well under the flood. */
@@ -37,9 +38,9 @@ describe('reliability · metric series: a client naming 10,000 unknown methods a
         for (const l of lines) yield { kind: 'line', bytes: Buffer.from(JSON.stringify(l)) };
       })(),
       maxMessageBytes: 1 << 20,
-      send: (m) => {
-        sent.push(m as { id?: unknown; error?: { code: number } });
-        return Promise.resolve();
+      send: async (m) => {
+        // As the transport writes it (a message already serialized as its text).
+        sent.push(JSON.parse(await streamedText(m)) as { id?: unknown; error?: { code: number } });
       },
     };
     await serveConnection(

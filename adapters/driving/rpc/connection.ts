@@ -38,8 +38,9 @@ export interface RpcConnection {
   /**
    * Send one message. Its JSON may hold async iterables (`streamedJson.ts`: `thread/read` streams
    * its turns), or be a `JsonText` already serialized (notifications, `unchangingAnswers.ts`): a
-   * transport writes it as `jsonPieces` gives it. The promise settles once the transport took it, with its backpressure. A stream
-   * that fails part way rejects with its error, after the transport made clear the message was cut.
+   * transport writes it as `jsonPieces` gives it. The promise settles once the transport took it,
+   * with its backpressure. A stream that fails part way rejects with its error, after the
+   * transport made clear the message was cut.
    */
   readonly send: (message: unknown) => Promise<void>;
   /**

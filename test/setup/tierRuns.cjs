@@ -87,6 +87,24 @@ const lastMatch = (text, re) => {
   return found;
 };
 
+/** Of each recap, at most this many characters: a failure's title and the head of its error. */
+const RECAP_CHARS = 6000;
+
+/**
+ * Mocha's list of a shard's failures (from its "N failing" line to the reporter's closing lines),
+ * repeated at the end of the run: CI keeps only the output's tail, which then names what failed.
+ */
+const failuresOf = (text) => {
+  const start = lastMatch(text, /^ {2}\d+ failing$/gm);
+  if (start === undefined) return '';
+  const rest = text.slice(start.index);
+  const end = rest.search(/^time by tier:/m);
+  const block = (end < 0 ? rest : rest.slice(0, end)).trimEnd();
+  return block.length > RECAP_CHARS
+    ? `${block.slice(0, RECAP_CHARS)}\n  [… ${block.length - RECAP_CHARS} characters more, in the shard's output above]`
+    : block;
+};
+
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
 /** Each file's seconds in this run, all shards: copied over specSeconds.json to refresh the weights. */
 const SECONDS_MEASURED = path.join(ARTIFACTS, 'spec-seconds.json');
@@ -136,6 +154,7 @@ const runShard = (shard) =>
       const schema = lastMatch(text, /^Codex schema: (\d+) answers .* and (\d+) notifications/gm);
       resolve({
         name,
+        failures: failuresOf(text),
         secondsFile,
         seconds,
         // A process that ended without its closing line (killed, crashed) counts as one failure.
@@ -210,6 +229,10 @@ const main = async () => {
     }
   }
   fs.writeFileSync(SECONDS_MEASURED, `${JSON.stringify(measured, Object.keys(measured).sort(), 2)}\n`);
+  for (const r of runs.filter((r) => r.failures !== '' || !r.ok))
+    process.stdout.write(
+      `\n[${r.name}: what failed]\n${r.failures !== '' ? r.failures : `  no list of failures: the process ended ${r.ended} without one`}\n`,
+    );
   process.stdout.write(
     `\n${runs.length} mocha processes in ${lanes} lane${lanes === 1 ? '' : 's'}, ${Math.round((Date.now() - start) / 1000)} s: ` +
       `${runs.map((r) => `${r.name} ${r.seconds} s${r.ok ? '' : ` (ended ${r.ended})`}`).join(', ')}\n`,

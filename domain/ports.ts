@@ -237,4 +237,10 @@ export interface HistoryIndexer {
   readonly followCodexRows: () => TE.TaskEither<EngineError, void>;
   /** Index files a mutation just wrote or appended to, so the index is current when it returns. */
   readonly catchUp: (paths: ReadonlyArray<string>) => TE.TaskEither<EngineError, void>;
+  /**
+   * A mutation writes `paths` and catches them up itself (`catchUp`) before it answers, until it
+   * calls the function returned: meanwhile a list answers as the index stands (the write is not
+   * answered yet) rather than waiting for a catch-up of them of its own.
+   */
+  readonly writing: (paths: ReadonlyArray<string>) => () => void;
 }

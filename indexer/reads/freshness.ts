@@ -14,6 +14,7 @@ import { probeFile, unchangedSince } from '../../adapters/driven/jsonl/readers/p
 import { behindIn, filesCatchUpsOf, lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
 import { threadRowsInterrupted } from '../catchUp/interruptedCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from '../catchUp/catchUp.js';
+import { isOwnWrite } from './ownWrites.js';
 
 /**
  * What a read-repair did: nothing (`fresh`), tailed files (`caughtUp`), waited for a catch-up of its
@@ -186,7 +187,8 @@ export const ensureThreadFresh = (
       if (cp === undefined || cp.rolloutId !== rolloutId) return rescan();
       let probe;
       try {
-        if (unchangedSince(node.path, cp)) continue;
+        // A file this process is writing is caught up by its writer before it answers: read as indexed.
+        if (isOwnWrite(store, node.path) || unchangedSince(node.path, cp)) continue;
         probe = await probeFile(fileOf(cp), cp);
       } catch (err) {
         if (errnoCode(err) !== 'ENOENT') return stop(toEngineError(cp.path, 'probe')(err));
@@ -200,7 +202,7 @@ export const ensureThreadFresh = (
     const since = (cp?.fileTimestamp ?? '').slice(0, 10);
     if (since !== '') {
       for (const f of await take(discoverRevisionFiles(home, threadId, since, cp?.archived === true))) {
-        if ((await take(store.get('files', [f.path]))) === undefined) toCatchUp.push(f);
+        if (!isOwnWrite(store, f.path) && (await take(store.get('files', [f.path]))) === undefined) toCatchUp.push(f);
       }
     }
     if (toCatchUp.length === 0) {

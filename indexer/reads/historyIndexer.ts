@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -7,12 +8,14 @@ import { invalidArgument } from '../../domain/errors.js';
 import type { HistoryIndexer, IndexStore } from '../../domain/ports.js';
 import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
 import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
+import { lstatShows } from '../../adapters/driven/jsonl/home/fileTimes.js';
 import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.js';
 import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
 import { isFileThreadId } from '../../domain/thread/threadId.js';
 import { lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
 import { followCodexRows } from '../catchUp/catchUpThreadRows.js';
 import { ensureThreadFresh } from './freshness.js';
+import { beginOwnWrite, isOwnWrite, ownWritesRun } from './ownWrites.js';
 import type { CatchUpOptions } from '../catchUp/catchUp.js';
 import type { HomeWatch } from '../../adapters/driven/jsonl/home/homeWatch.js';
 import { indexThreadFiles } from './threadFiles.js';
@@ -84,15 +87,44 @@ export const lmdbHistoryIndexer = (
   // The watch's changes caught up one take after the other (refreshAll's and an unknown id's): each
   // waits for the take running (what it catches up may be the file asked for) and takes what came since.
   let watchedTail: Promise<unknown> = Promise.resolve();
+  // Files a mutation of this process writes, then catches up itself before it answers (`writing`).
+  // A take sets them aside rather than catching up a write not yet answered: under load, a list's
+  // catch-up of each `rollout/append` ran ahead of the append's own, and held every list behind it.
+  // Once its writes end, a file set aside is looked at by the next take: caught up unless its
+  // checkpoint still says what it is (the mutation's catch-up indexed it).
+  const setAside = new Set<string>();
+  const dueOf = async (taken: ReadonlyArray<string>): Promise<ReadonlyArray<string>> => {
+    if (!ownWritesRun(store) && setAside.size === 0) return taken;
+    const due = new Set<string>();
+    for (const path of [...setAside, ...taken]) {
+      setAside.delete(path);
+      if (isOwnWrite(store, path)) setAside.add(path);
+      else due.add(path);
+    }
+    const seen = new Set(taken);
+    for (const path of due) {
+      if (seen.has(path)) continue;
+      const cp = await store.get('files', [path])();
+      if (E.isLeft(cp)) continue;
+      // As indexed: its checkpoint says what it is, or it has none and is gone (a move's or a delete's).
+      const asIndexed =
+        cp.right === undefined
+          ? fs.lstatSync(path, { throwIfNoEntry: false }) === undefined
+          : lstatShows(path, cp.right) !== undefined;
+      if (asIndexed) due.delete(path);
+    }
+    return [...due];
+  };
   /** The files the watch saw change, caught up; `unknown`: the watch cannot vouch for the home (given back to it). */
   const catchUpWatched = (watch: HomeWatch): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
     const takeChanged = async (): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
-      const changed = watch.take();
-      if (changed === 'unknown') {
+      const taken = watch.take();
+      if (taken === 'unknown') {
         // Not ours to catch the whole home up: the next take (a thread/list's) is unknown again.
         watch.lost();
         return E.right('unknown');
       }
+      const changed = await dueOf(taken);
       if (changed.length === 0) return E.right('caughtUp');
       const r = await catchUpFiles(changed)();
       if (E.isLeft(r)) watch.lost();
@@ -159,7 +191,8 @@ export const lmdbHistoryIndexer = (
       await context.backfilling?.();
       const watch = context.watch;
       const refresh = async (): Promise<E.Either<EngineError, void>> => {
-        const changed = watch === undefined ? 'unknown' : watch.take();
+        const taken = watch === undefined ? 'unknown' : watch.take();
+        const changed = taken === 'unknown' ? taken : await dueOf(taken);
         if (changed !== 'unknown' && changed.length === 0) return E.right(undefined);
         const t0 = process.hrtime.bigint();
         const r =
@@ -181,5 +214,6 @@ export const lmdbHistoryIndexer = (
     followCodexRows: () => () =>
       context.isBackfilled?.() === false ? Promise.resolve(E.right(undefined)) : followCodexRows(store, home),
     catchUp: catchUpFiles,
+    writing: (paths) => beginOwnWrite(store, paths),
   };
 };

@@ -6,6 +6,7 @@ import type { FileCheckpoint } from '../../domain/index/rows.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { managedThread } from './threadFiles.js';
 import { stop, take, useCase } from '../../domain/effect.js';
+import { writingFiles } from './writingFiles.js';
 
 /** Times a move starts over when the thread's files changed before their locks were held (a revision cut, a file moved), as delete does. */
 const FILES_CHANGED_RETRIES = 5;
@@ -62,8 +63,12 @@ const movedHeld = (
     if (from.length === 0) return stop(aboutThread(rejected(how.nothing), threadId, 'noRollout'));
     // A Codex that has the thread loaded keeps appending to the file it opened: moved under it, its lines land in the other folder.
     await take(ports.codexState.refuseIfHeld(threadId));
-    const to = await take(how.move(from));
-    // Indexed before the locks go: a writer that takes them next finds the thread where it now lives.
-    await take(ports.indexer.catchUp([...from, ...to]));
-    return from.map((f, i) => ({ from: f, to: to[i]! }));
+    return writingFiles(ports, from, async () => {
+      const to = await take(how.move(from));
+      // Indexed before the locks go: a writer that takes them next finds the thread where it now lives.
+      return writingFiles(ports, to, async () => {
+        await take(ports.indexer.catchUp([...from, ...to]));
+        return from.map((f, i) => ({ from: f, to: to[i]! }));
+      });
+    });
   });

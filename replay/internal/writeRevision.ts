@@ -8,6 +8,7 @@ import { lineTimestamp, renderDrafts } from '../../domain/rollout/lineDraft.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { afterMove, sessionMetaOf, settingsBefore } from './mutationSteps.js';
 import { stop, take } from '../../domain/effect.js';
+import { writingFiles } from './writingFiles.js';
 
 /**
  * Write a revision of a paginated thread that keeps its history below `cut` (Codex's
@@ -42,19 +43,21 @@ export const writeRevision = async (
     path,
     renderDrafts(lines, cut.ordinal),
   );
-  // Codex's state DB moves to the new file with it (or nothing is written).
-  const written = await take(
-    ports.codexState.switchCurrentFile(
-      { threadId: lineage.thread.id, from: current.rollout.path, to: path, at: now },
-      revise,
-    ),
-  );
-  // Written: an archive or unarchive that took the locks next may be moving it and its base
-  // already; the thread is then read again where its files lie, not answered as failed.
-  const indexed = await ports.indexer.catchUp([path])();
-  if (E.isLeft(indexed)) {
-    if (indexed.left._tag !== 'NotFound') return stop(indexed.left);
-    await afterMove(ports, lineage.thread.id, indexed.left);
-  }
-  return { path, bytes: written.next.byteOffset, lines: written.next.ordinal };
+  return writingFiles(ports, [path], async () => {
+    // Codex's state DB moves to the new file with it (or nothing is written).
+    const written = await take(
+      ports.codexState.switchCurrentFile(
+        { threadId: lineage.thread.id, from: current.rollout.path, to: path, at: now },
+        revise,
+      ),
+    );
+    // Written: an archive or unarchive that took the locks next may be moving it and its base
+    // already; the thread is then read again where its files lie, not answered as failed.
+    const indexed = await ports.indexer.catchUp([path])();
+    if (E.isLeft(indexed)) {
+      if (indexed.left._tag !== 'NotFound') return stop(indexed.left);
+      await afterMove(ports, lineage.thread.id, indexed.left);
+    }
+    return { path, bytes: written.next.byteOffset, lines: written.next.ordinal };
+  });
 };

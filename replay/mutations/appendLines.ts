@@ -10,6 +10,7 @@ import { historyEnd, lineageToChange } from '../internal/lineage.js';
 import type { AppendRecord, MutationPorts } from '../ports.js';
 import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
+import { writingFiles } from '../internal/writingFiles.js';
 
 /** What `rollout/append` asks (the protocol's params). */
 export type AppendLinesRequest = ParamsOf<'rollout/append'>;
@@ -139,34 +140,40 @@ export const appendThreadLines = (
     const inThread = (p: LogPosition): LogPosition => ({ ordinal: base + p.ordinal, byteOffset: p.byteOffset });
     const expectedLine = req.expectedOrdinal - base;
 
-    let r: AppendResult | undefined;
-    let actual: LogPosition | 'noStream' = { ordinal: end.line, byteOffset: end.byteOffset };
-    if (req.expectedOrdinal === base + end.line) {
-      const written = await ports.files.appendRaw(path, req.lines, { ordinal: end.line, byteOffset: end.byteOffset })();
-      if (E.isRight(written)) r = written.right;
-      else if (written.left._tag === 'Conflict') actual = written.left.actual;
-      else return stop(written.left);
-    }
-    // The end moved (another writer) or the caller expected another end: unless this very batch is already there, Conflict.
-    r ??= expectedLine >= 0 ? await landedAt(ports, path, expectedLine, req.lines) : undefined;
-    if (r === undefined)
-      return stop(
-        conflict(
-          path,
-          { ordinal: req.expectedOrdinal, byteOffset: end.byteOffset },
-          actual === 'noStream' ? actual : inThread(actual),
-        ),
-      );
-    const record: AppendRecord = {
-      idempotencyKey: req.idempotencyKey,
-      threadId: req.threadId,
-      path,
-      firstOrdinal: base + r.first.ordinal,
-      lines: req.lines.length,
-      ordinal: base + r.next.ordinal,
-      byteOffset: r.next.byteOffset,
-    };
-    await take(ports.appendKeys.record(record, req.lines));
-    await take(ports.indexer.catchUp([path]));
-    return resultOf(record);
+    // Caught up below before it answers: lists meanwhile answer as the index stands, not behind a catch-up of their own.
+    return writingFiles(ports, [path], async () => {
+      let r: AppendResult | undefined;
+      let actual: LogPosition | 'noStream' = { ordinal: end.line, byteOffset: end.byteOffset };
+      if (req.expectedOrdinal === base + end.line) {
+        const written = await ports.files.appendRaw(path, req.lines, {
+          ordinal: end.line,
+          byteOffset: end.byteOffset,
+        })();
+        if (E.isRight(written)) r = written.right;
+        else if (written.left._tag === 'Conflict') actual = written.left.actual;
+        else return stop(written.left);
+      }
+      // The end moved (another writer) or the caller expected another end: unless this very batch is already there, Conflict.
+      r ??= expectedLine >= 0 ? await landedAt(ports, path, expectedLine, req.lines) : undefined;
+      if (r === undefined)
+        return stop(
+          conflict(
+            path,
+            { ordinal: req.expectedOrdinal, byteOffset: end.byteOffset },
+            actual === 'noStream' ? actual : inThread(actual),
+          ),
+        );
+      const record: AppendRecord = {
+        idempotencyKey: req.idempotencyKey,
+        threadId: req.threadId,
+        path,
+        firstOrdinal: base + r.first.ordinal,
+        lines: req.lines.length,
+        ordinal: base + r.next.ordinal,
+        byteOffset: r.next.byteOffset,
+      };
+      await take(ports.appendKeys.record(record, req.lines));
+      await take(ports.indexer.catchUp([path]));
+      return resultOf(record);
+    });
   });

@@ -9,6 +9,7 @@ import { managedThread } from '../internal/threadFiles.js';
 import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 import { keyText } from '../../domain/index/keyText.js';
+import { writingFiles } from '../internal/writingFiles.js';
 
 export interface ThreadDeleted {
   readonly threadId: string;
@@ -69,16 +70,18 @@ const deleteHeld = (
         const fork = await take(ports.index.get('rollouts', [key[1]]));
         if (fork !== undefined && fork.threadId !== threadId) return stop(rejected(forkedHistoryReferences(threadId)));
       }
-    await take(ports.homeFiles.remove(paths));
-    await take(ports.homeFiles.forgetThreadNames(threadId));
-    const at = ports.clock.now().toISOString();
-    await take(
-      ports.threadState.change(threadId, (current) =>
-        E.right(current === undefined ? null : { type: 'forgotten' as const, threadId, at }),
-      ),
-    );
-    // The files' checkpoints and rows go with the catch-up; the thread row, which no file is left to derive, goes here.
-    await take(ports.indexer.catchUp(paths));
+    await writingFiles(ports, paths, async () => {
+      await take(ports.homeFiles.remove(paths));
+      await take(ports.homeFiles.forgetThreadNames(threadId));
+      const at = ports.clock.now().toISOString();
+      await take(
+        ports.threadState.change(threadId, (current) =>
+          E.right(current === undefined ? null : { type: 'forgotten' as const, threadId, at }),
+        ),
+      );
+      // The files' checkpoints and rows go with the catch-up; the thread row, which no file is left to derive, goes here.
+      await take(ports.indexer.catchUp(paths));
+    });
     await take(
       ports.index.commit((reader) => {
         const b = new Batch(reader);

@@ -14,6 +14,7 @@ import type { ThreadTokenUsageUpdated } from '../../domain/tokens/threadTokenUsa
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import { currentSegmentOf, segmentIndexOfRollout } from '../../domain/history/lineage.js';
 import { findTurn, historyEnd, lastTurns, lineageToChange, nextTurn } from '../internal/lineage.js';
+import { writingFiles } from '../internal/writingFiles.js';
 import type { FileWritten, MutationPorts, ThreadManagementPorts } from '../ports.js';
 import { answerThread, sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
 import { codexStateAfterWrite } from '../internal/codexStateAfterWrite.js';
@@ -114,26 +115,28 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
     const written = await take(
       ports.homeFiles.underWriterLocks(
         [currentPath],
-        useCase(async () => {
-          const created =
-            lineage.mode === 'paginated'
-              ? await take(
-                  ports.files.create(path, renderDrafts([forkMetaLine(input), ...forkTailLines(input)], cut.ordinal)),
-                )
-              : await take(ports.files.createFrom(path, legacyForkLines(ports, currentPath, cut, input)));
-          // The fork takes the source's name, as Codex records it: a line of its own in session_index.jsonl.
-          const sourceName = (await take(ports.index.get('threads', [sourceThreadId])))?.name ?? null;
-          if (sourceName !== null) await take(ports.homeFiles.appendThreadName(input.newThreadId, sourceName, now));
-          // And a row in Codex's cache, as its own fork gets one (the fork is made: a failure here is a warning),
-          // before the fork is indexed: its row's times are then the ones Codex answers (reviews likewise).
-          await codexStateAfterWrite(
-            ports,
-            { threadId: input.newThreadId, method: 'thread/fork', update: "the fork's row" },
-            ports.codexState.recordFork({ sourceThreadId, threadId: input.newThreadId, path, at: now }),
-          );
-          await take(ports.indexer.catchUp([path]));
-          return created;
-        }),
+        useCase(() =>
+          writingFiles(ports, [path], async () => {
+            const created =
+              lineage.mode === 'paginated'
+                ? await take(
+                    ports.files.create(path, renderDrafts([forkMetaLine(input), ...forkTailLines(input)], cut.ordinal)),
+                  )
+                : await take(ports.files.createFrom(path, legacyForkLines(ports, currentPath, cut, input)));
+            // The fork takes the source's name, as Codex records it: a line of its own in session_index.jsonl.
+            const sourceName = (await take(ports.index.get('threads', [sourceThreadId])))?.name ?? null;
+            if (sourceName !== null) await take(ports.homeFiles.appendThreadName(input.newThreadId, sourceName, now));
+            // And a row in Codex's cache, as its own fork gets one (the fork is made: a failure here is a warning),
+            // before the fork is indexed: its row's times are then the ones Codex answers (reviews likewise).
+            await codexStateAfterWrite(
+              ports,
+              { threadId: input.newThreadId, method: 'thread/fork', update: "the fork's row" },
+              ports.codexState.recordFork({ sourceThreadId, threadId: input.newThreadId, path, at: now }),
+            );
+            await take(ports.indexer.catchUp([path]));
+            return created;
+          }),
+        ),
       ),
     );
     const includeTurns = params.excludeTurns !== true;

@@ -13,7 +13,9 @@ import {
   reviewTurn,
 } from '../../domain/review/reviewLines.js';
 import { currentSegmentOf } from '../../domain/history/lineage.js';
+import type { ThreadLineage } from '../../domain/history/lineage.js';
 import { historyEnd, lineageToChange } from '../internal/lineage.js';
+import { writingFiles } from '../internal/writingFiles.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
 import { codexStateAfterWrite } from '../internal/codexStateAfterWrite.js';
@@ -25,6 +27,42 @@ export type ReviewDelivery = 'inline' | 'detached';
 
 /** `review/start`'s answer (the protocol's `ReviewStartResult`) and the file written. */
 export type ReviewResult = ReviewStartResult & { readonly written: FileWritten };
+
+/** An inline review: the entered-review-mode item appended to the thread itself. */
+const reviewInline = async (
+  ports: MutationPorts,
+  threadId: string,
+  target: ReviewStart['target'],
+  lineage: ThreadLineage,
+  end: HistoryPoint,
+  now: Date,
+): Promise<ReviewResult> => {
+  const currentPath = currentSegmentOf(lineage).rollout.path;
+  // Appended into the thread: a Codex that has it loaded would neither see the turn nor keep its lines apart from ours.
+  await take(ports.codexState.refuseIfHeld(threadId));
+  const review: ReviewStart = { threadId, turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
+  const r = await writingFiles(ports, [currentPath], async () => {
+    const appended = await take(
+      ports.files.append(
+        currentPath,
+        [enteredReviewMode(lineage.mode, review)],
+        { ordinal: end.line, byteOffset: end.byteOffset },
+        lineage.mode,
+      ),
+    );
+    await take(ports.indexer.catchUp([currentPath]));
+    return appended;
+  });
+  return {
+    turn: reviewTurn(review, null),
+    reviewThreadId: threadId,
+    written: {
+      path: currentPath,
+      bytes: r.next.byteOffset - r.first.byteOffset,
+      lines: r.next.ordinal - r.first.ordinal,
+    },
+  };
+};
 
 /**
  * `review/start`. Inline: the parent thread gets the review turn's entered-review-mode item.
@@ -46,29 +84,7 @@ export const startReview = (
     const currentPath = currentSegmentOf(lineage).rollout.path;
     const end = await historyEnd(ports.index, lineage);
     const now = ports.clock.now();
-    if (delivery === 'inline') {
-      // Appended into the thread: a Codex that has it loaded would neither see the turn nor keep its lines apart from ours.
-      await take(ports.codexState.refuseIfHeld(threadId));
-      const review: ReviewStart = { threadId, turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
-      const r = await take(
-        ports.files.append(
-          currentPath,
-          [enteredReviewMode(lineage.mode, review)],
-          { ordinal: end.line, byteOffset: end.byteOffset },
-          lineage.mode,
-        ),
-      );
-      await take(ports.indexer.catchUp([currentPath]));
-      return {
-        turn: reviewTurn(review, null),
-        reviewThreadId: threadId,
-        written: {
-          path: currentPath,
-          bytes: r.next.byteOffset - r.first.byteOffset,
-          lines: r.next.ordinal - r.first.ordinal,
-        },
-      };
-    }
+    if (delivery === 'inline') return reviewInline(ports, threadId, target, lineage, end, now);
     const review: ReviewStart = {
       threadId: ports.ids.uuidv7(),
       turnId: ports.ids.uuidv7(),
@@ -86,30 +102,33 @@ export const startReview = (
     };
     const path = ports.files.pathFor(now, review.threadId);
     const drafts = [detachedReviewMeta(input), ...detachedReviewTail(input)];
-    const written =
-      lineage.mode === 'paginated'
-        ? await take(ports.files.create(path, renderDrafts(drafts, end.ordinal)))
-        : await take(
-            ports.files.createFrom(
-              path,
-              copiedReviewLines(ports, currentPath, end, lineTimestamp(now), renderDrafts(drafts, null)),
-            ),
-          );
-    // A row in Codex's cache, as the engine's forks get: a Codex with its cache answers the review thread's model and lists it.
-    // Written before the file is indexed, so the thread's row takes its times from it as Codex answers them
-    // (a file whose mtime is a second later than the row's would otherwise be answered by the mtime).
-    await codexStateAfterWrite(
-      ports,
-      { threadId: review.threadId, method: 'review/start', update: "the review thread's row" },
-      ports.codexState.recordFork({
-        sourceThreadId: threadId,
-        threadId: review.threadId,
-        path,
-        at: now,
-        reviewSubAgent: true,
-      }),
-    );
-    await take(ports.indexer.catchUp([path]));
+    const written = await writingFiles(ports, [path], async () => {
+      const created =
+        lineage.mode === 'paginated'
+          ? await take(ports.files.create(path, renderDrafts(drafts, end.ordinal)))
+          : await take(
+              ports.files.createFrom(
+                path,
+                copiedReviewLines(ports, currentPath, end, lineTimestamp(now), renderDrafts(drafts, null)),
+              ),
+            );
+      // A row in Codex's cache, as the engine's forks get: a Codex with its cache answers the review thread's model and lists it.
+      // Written before the file is indexed, so the thread's row takes its times from it as Codex answers them
+      // (a file whose mtime is a second later than the row's would otherwise be answered by the mtime).
+      await codexStateAfterWrite(
+        ports,
+        { threadId: review.threadId, method: 'review/start', update: "the review thread's row" },
+        ports.codexState.recordFork({
+          sourceThreadId: threadId,
+          threadId: review.threadId,
+          path,
+          at: now,
+          reviewSubAgent: true,
+        }),
+      );
+      await take(ports.indexer.catchUp([path]));
+      return created;
+    });
     return {
       turn: reviewTurn(review, Math.floor(now.getTime() / 1000)),
       reviewThreadId: review.threadId,

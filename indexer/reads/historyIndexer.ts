@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -8,7 +7,7 @@ import { invalidArgument } from '../../domain/errors.js';
 import type { HistoryIndexer, IndexStore } from '../../domain/ports.js';
 import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
 import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
-import { lstatShows } from '../../adapters/driven/jsonl/home/fileTimes.js';
+import { asCheckpointSays } from '../../adapters/driven/jsonl/home/fileTimes.js';
 import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.js';
 import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
 import { isFileThreadId } from '../../domain/thread/threadId.js';
@@ -106,12 +105,7 @@ export const lmdbHistoryIndexer = (
       if (seen.has(path)) continue;
       const cp = await store.get('files', [path])();
       if (E.isLeft(cp)) continue;
-      // As indexed: its checkpoint says what it is, or it has none and is gone (a move's or a delete's).
-      const asIndexed =
-        cp.right === undefined
-          ? fs.lstatSync(path, { throwIfNoEntry: false }) === undefined
-          : lstatShows(path, cp.right) !== undefined;
-      if (asIndexed) due.delete(path);
+      if (asCheckpointSays(path, cp.right)) due.delete(path);
     }
     return [...due];
   };

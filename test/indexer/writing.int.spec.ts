@@ -153,4 +153,21 @@ describe('indexer: writing (a mutation catching up its own write)', () => {
       expect(indexedSize(store, path)).to.equal(fs.statSync(path).size);
     });
   });
+
+  it('a file its mutation deleted and forgot: the list after it has nothing to catch up', async () => {
+    const { home, path } = await indexedHome('deleted');
+    await withIndex(home, async (store) => {
+      const { watch, caughtUp, indexer } = watchedIndexer(store, home);
+      const writeEnded = indexer.writing([path]);
+      fs.unlinkSync(path);
+      watch.changes([path]);
+      right(await indexer.refreshAll()());
+      expect(store.reader.get('files', [path]), 'the index as it stood').to.not.equal(undefined);
+      right(await indexer.catchUp([path])());
+      writeEnded();
+      expect(store.reader.get('files', [path]), 'forgotten by the mutation').to.equal(undefined);
+      right(await indexer.refreshAll()());
+      expect(caughtUp, 'no checkpoint and no file: as indexed').to.deep.equal([]);
+    });
+  });
 });

@@ -19,6 +19,18 @@ export const lstatShows = (
     : undefined;
 };
 
+/**
+ * Whether the file is as a checkpoint says: a regular file of its size and times (`lstatShows`),
+ * or, with no checkpoint, no file at all (one moved or deleted, and forgotten by the index).
+ */
+export const asCheckpointSays = (
+  path: string,
+  cp: { readonly size: number; readonly mtimeMs: number; readonly ctimeMs: number } | undefined,
+): boolean =>
+  cp === undefined
+    ? fsSync.lstatSync(path, { throwIfNoEntry: false }) === undefined
+    : lstatShows(path, cp) !== undefined;
+
 /** A folder's times by `lstat`, or that it is missing or no real folder (a link is listed through, so its own times say nothing of what it leads to). */
 export type FolderTimes = { readonly mtimeMs: number; readonly ctimeMs: number } | 'missing' | 'not a folder';
 

@@ -92,20 +92,19 @@ export const lmdbHistoryIndexer = (
   // Once its writes end, a file set aside is looked at by the next take: caught up unless its
   // checkpoint still says what it is (the mutation's catch-up indexed it).
   const setAside = new Set<string>();
+  const asIndexed = async (path: string): Promise<boolean> => {
+    const cp = await store.get('files', [path])();
+    return E.isRight(cp) && asCheckpointSays(path, cp.right);
+  };
   const dueOf = async (taken: ReadonlyArray<string>): Promise<ReadonlyArray<string>> => {
     if (!ownWritesRun(store) && setAside.size === 0) return taken;
+    const again = [...setAside];
+    setAside.clear();
     const due = new Set<string>();
-    for (const path of [...setAside, ...taken]) {
-      setAside.delete(path);
+    for (const path of taken) (isOwnWrite(store, path) ? setAside : due).add(path);
+    for (const path of again) {
       if (isOwnWrite(store, path)) setAside.add(path);
-      else due.add(path);
-    }
-    const seen = new Set(taken);
-    for (const path of due) {
-      if (seen.has(path)) continue;
-      const cp = await store.get('files', [path])();
-      if (E.isLeft(cp)) continue;
-      if (asCheckpointSays(path, cp.right)) due.delete(path);
+      else if (!due.has(path) && !(await asIndexed(path))) due.add(path);
     }
     return [...due];
   };

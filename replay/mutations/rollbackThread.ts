@@ -9,7 +9,7 @@ import type { FileWritten, MutationPorts } from '../ports.js';
 import { answerThread } from '../internal/mutationSteps.js';
 import { take, useCase } from '../../domain/effect.js';
 import { writeRevision } from '../internal/writeRevision.js';
-import { writingFiles } from '../internal/writingFiles.js';
+import { appendedCaughtUp } from '../internal/writingFiles.js';
 import type { ThreadResult } from '../../protocol/threads.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
@@ -54,19 +54,13 @@ export const rollbackThread = (
       // The file stays the current one (Codex's state DB needs no change), but a Codex that has the
       // thread loaded would never see the marker: its next turn would continue the dropped turns.
       await take(ports.codexState.refuseIfHeld(threadId));
-      const r = await writingFiles(ports, [path], async () => {
-        const appended = await take(
-          ports.files.append(
-            path,
-            [threadRolledBack(lineTimestamp(ports.clock.now()), numTurns)],
-            { ordinal: end.line, byteOffset: end.byteOffset },
-            'legacy',
-          ),
-        );
-        await take(ports.indexer.catchUp([path]));
-        return appended;
-      });
-      written = { path, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal };
+      written = await appendedCaughtUp(
+        ports,
+        path,
+        [threadRolledBack(lineTimestamp(ports.clock.now()), numTurns)],
+        end,
+        'legacy',
+      );
     } else if (cut !== undefined) {
       written = await writeRevision(ports, lineage, cut, end);
     }

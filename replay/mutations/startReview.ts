@@ -15,7 +15,7 @@ import {
 import { currentSegmentOf } from '../../domain/history/lineage.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import { historyEnd, lineageToChange } from '../internal/lineage.js';
-import { writingFiles } from '../internal/writingFiles.js';
+import { appendedCaughtUp, writingFiles } from '../internal/writingFiles.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
 import { codexStateAfterWrite } from '../internal/codexStateAfterWrite.js';
@@ -41,26 +41,10 @@ const reviewInline = async (
   // Appended into the thread: a Codex that has it loaded would neither see the turn nor keep its lines apart from ours.
   await take(ports.codexState.refuseIfHeld(threadId));
   const review: ReviewStart = { threadId, turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
-  const r = await writingFiles(ports, [currentPath], async () => {
-    const appended = await take(
-      ports.files.append(
-        currentPath,
-        [enteredReviewMode(lineage.mode, review)],
-        { ordinal: end.line, byteOffset: end.byteOffset },
-        lineage.mode,
-      ),
-    );
-    await take(ports.indexer.catchUp([currentPath]));
-    return appended;
-  });
   return {
     turn: reviewTurn(review, null),
     reviewThreadId: threadId,
-    written: {
-      path: currentPath,
-      bytes: r.next.byteOffset - r.first.byteOffset,
-      lines: r.next.ordinal - r.first.ordinal,
-    },
+    written: await appendedCaughtUp(ports, currentPath, [enteredReviewMode(lineage.mode, review)], end, lineage.mode),
   };
 };
 

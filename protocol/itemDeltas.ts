@@ -307,6 +307,9 @@ const shapedEntry = (v: object, deltas: ReadonlyArray<AppliedItemDelta>): unknow
   if (isPlainObject(entryItem) && isItem(entryItem)) {
     const item = shapeItem(entryItem, deltas);
     if (item === undefined) return NONE;
+    // A page's entry beside its item holds numbers and strings (its turn, its times): nothing to walk.
+    if (Object.keys(v).every((k) => k === 'item' || typeof v[k] !== 'object' || v[k] === null))
+      return item === entryItem ? SAME : { ...v, item };
     const rest = shapeAll({ ...v, item: null }, deltas) as Json;
     return item === entryItem && Object.keys(rest).every((k) => k === 'item' || rest[k] === v[k])
       ? SAME

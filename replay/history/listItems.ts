@@ -126,9 +126,31 @@ async function* walkItems(
   }
 }
 
+/** Read the walked items of each segment in one batch of range reads, into `read`. */
+const readWalked = async (
+  ports: HistoryReadPorts,
+  lineage: ThreadLineage,
+  walked: ReadonlyArray<WalkedItem>,
+  read: Map<WalkedItem, ThreadItem>,
+): Promise<void> => {
+  for (const seg of new Set(walked.map((w) => w.segment))) {
+    const rows = walked.filter((w) => w.segment === seg);
+    const items = await readItems(
+      ports,
+      lineage,
+      seg,
+      rows.map((w) => [w.line, w.row] as const),
+    );
+    rows.forEach((w, i) => read.set(w, items[i]!));
+  }
+};
+
 /**
- * The walk with only the items the reader has (`presence`; all when undefined): an item of a kind
- * it may lack is read to judge it, and kept in `read` so the page does not read it again.
+ * The walk with only the items the reader has (`presence`; all when undefined), up to `wanted`.
+ * An item of a kind it may lack is read to judge it, and kept in `read` so the page does not read
+ * it again. Judged a batch at a time: as many walked items as are still wanted are taken, and those
+ * of such a kind read together (one open per segment, not one per item); each batch holds no item
+ * the page would not have read one by one, so a bad line past the page fails no more pages.
  */
 async function* presentItems(
   walk: AsyncGenerator<WalkedItem>,
@@ -136,17 +158,31 @@ async function* presentItems(
   lineage: ThreadLineage,
   presence: ItemPresence | undefined,
   read: Map<WalkedItem, ThreadItem>,
+  wanted: number,
 ): AsyncGenerator<WalkedItem> {
   try {
-    for await (const w of walk) {
-      if (presence === undefined || !presence.kinds.has(w.row.kind)) {
-        yield w;
-        continue;
+    let yielded = 0;
+    for (let ended = false; !ended && yielded < wanted;) {
+      const batch: WalkedItem[] = [];
+      while (batch.length < wanted - yielded) {
+        const next = await walk.next();
+        if (next.done === true) {
+          ended = true;
+          break;
+        }
+        batch.push(next.value);
       }
-      const [item] = await readItems(ports, lineage, w.segment, [[w.line, w.row]]);
-      if (!presence.has(item!)) continue;
-      read.set(w, item!);
-      yield w;
+      const judged = presence === undefined ? [] : batch.filter((w) => presence.kinds.has(w.row.kind));
+      await readWalked(ports, lineage, judged, read);
+      for (const w of batch) {
+        const item = read.get(w);
+        if (item !== undefined && !presence!.has(item)) {
+          read.delete(w);
+          continue;
+        }
+        yielded += 1;
+        yield w;
+      }
     }
   } finally {
     await walk.return(undefined);
@@ -237,6 +273,7 @@ export const listItems = (
         lineage,
         presence,
         items,
+        size + 1,
       ),
       size,
     );
@@ -251,16 +288,12 @@ export const listItems = (
     const deferMcp = oneTurn && q.deferOutput?.mcpToolCall === true;
     const untimedKept = lineage.thread.historyMode === 'paginated';
     // One batch of range reads per segment the page touches (a page is usually one segment).
-    for (const seg of new Set(page.map((w) => w.segment))) {
-      const rows = page.filter((w) => w.segment === seg && !items.has(w));
-      const read = await readItems(
-        ports,
-        lineage,
-        seg,
-        rows.map((w) => [w.line, w.row] as const),
-      );
-      rows.forEach((w, i) => items.set(w, read[i]!));
-    }
+    await readWalked(
+      ports,
+      lineage,
+      page.filter((w) => !items.has(w)),
+      items,
+    );
     const data: ItemEntry[] = page.map((w) => {
       const item = items.get(w)!;
       const deferred = deferredOutputOf(item, deferCommands, deferMcp, untimedKept);

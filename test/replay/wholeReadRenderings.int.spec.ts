@@ -18,6 +18,7 @@ import { right } from '../fixtures/right.js';
 import { streamedText } from '../fixtures/streamedText.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from './mutationHome.js';
+import { countedReads } from '../fixtures/countedReads.js';
 
 const L = '01a1fe84-0000-7000-8000-0000000000e1';
 const P = '01a1fe84-0000-7000-8000-0000000000e2';
@@ -30,21 +31,6 @@ const longThread = (mode: HistoryMode, id: string): RolloutWriter => {
   const w = chatThread(mode, id, 1);
   for (let i = 2; i <= TURNS; i++) w.chatTurn(`t${i}`, `question ${i}`, answer(i));
   return w;
-};
-
-/** Ports whose byte-range reads are counted (a read served from renderings reads no item's lines). */
-const counted = (ports: HistoryReadPorts): { ports: HistoryReadPorts; calls: () => number } => {
-  let calls = 0;
-  return {
-    ports: {
-      ...ports,
-      readRanges: (path, ranges) => {
-        calls += 1;
-        return ports.readRanges(path, ranges);
-      },
-    },
-    calls: () => calls,
-  };
 };
 
 /** `thread/read includeTurns` as the server writes it, and the same answer as `JSON.stringify` writes it from memory. */
@@ -80,7 +66,7 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       const store = right(await openIndex(nodePath.join(tmp(), 'index'), home)()).store;
       try {
         right(await catchUpHome(store, home)());
-        const c = counted(portsOver(store, home, {}).read);
+        const c = countedReads(portsOver(store, home, {}).read);
         const first = await readBothWays(c.ports, id);
         expect(first.streamed).to.equal(first.inMemory);
         expect(c.calls()).to.be.greaterThan(0);
@@ -114,7 +100,7 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
     const store = right(await openIndex(nodePath.join(tmp(), 'index'), home)()).store;
     try {
       right(await catchUpHome(store, home)());
-      const c = counted(portsOver(store, home, {}).read);
+      const c = countedReads(portsOver(store, home, {}).read);
       const first = await readBothWays(c.ports, L);
       expect(first.streamed.length).to.be.lessThan(1024 * 1024);
       expect((await headerOf(store, L))?.chunks).to.be.greaterThan(0);
@@ -162,7 +148,7 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
     };
     try {
       right(await catchUpHome(store, home)());
-      const c = counted(portsOver(store, home, {}).read);
+      const c = countedReads(portsOver(store, home, {}).read);
       await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()));
       const rendered = (await headerOf(store, L))!.through;
 

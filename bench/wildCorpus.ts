@@ -7,7 +7,8 @@
  * The corpus is kept outside the repository (other people's sessions are not committed): `DIR`
  * holds `manifest.json` (one entry per rollout: repo, path, commit, bytes, cli_version, originator,
  * model_provider, cwd_platform) and `raw/<owner+repo>/<path>`, the files as committed. Each
- * rollout is laid out under its own file name (Codex's `rollout-<local time>-<id>.jsonl`) in
+ * rollout is laid out under its own file name (Codex's `rollout-<local time>-<id>.jsonl`; one
+ * published under another name, under the one its meta gives, `codexNameOf`) in
  * `sessions/YYYY/MM/DD/` of that name's date, an archived one flat in `archived_sessions/`, with
  * its mtime at its last line's time, as its writer left it. A thread found twice is laid out once.
  *
@@ -70,17 +71,31 @@ const readManifest = (corpus: string): ManifestEntry[] => {
   return decoded.right;
 };
 
-/** The session meta's id and cwd (bare before Codex 0.32, in an envelope's payload since). */
-const metaOf = (firstLine: string): { id: string; cwd: string | null } | undefined => {
+/** The session meta's id, cwd and start time (bare before Codex 0.32, in an envelope's payload since). */
+const metaOf = (firstLine: string): { id: string; cwd: string | null; startedAt: string | null } | undefined => {
   try {
     const line = JSON.parse(firstLine) as { payload?: Record<string, unknown> } & Record<string, unknown>;
     const p = line.payload ?? line;
+    const at = [p['timestamp'], line['timestamp']].find((v): v is string => typeof v === 'string') ?? null;
     return typeof p['id'] === 'string'
-      ? { id: p['id'], cwd: typeof p['cwd'] === 'string' ? p['cwd'] : null }
+      ? { id: p['id'], cwd: typeof p['cwd'] === 'string' ? p['cwd'] : null, startedAt: at }
       : undefined;
   } catch {
     return undefined;
   }
+};
+
+/**
+ * The file name Codex gives a rollout (`rollout-<start, to the second>-<thread id>.jsonl`): a rollout
+ * a user published under a name of their own (a hackathon's `codex-session.jsonl`) is laid out
+ * under it, its start read from its meta (UTC; Codex writes local time, the same for both readers).
+ */
+const codexNameOf = (name: string, meta: { id: string; startedAt: string | null }): string | undefined => {
+  if (/^rollout-\d{4}-\d{2}-\d{2}T/.test(name)) return name;
+  const at = meta.startedAt === null ? NaN : Date.parse(meta.startedAt);
+  if (Number.isNaN(at)) return undefined;
+  const stamp = new Date(at).toISOString().slice(0, 19).replace(/:/g, '-');
+  return `rollout-${stamp}-${meta.id}.jsonl`;
 };
 
 /** The time of the last line that has one, for the file's mtime. */
@@ -100,18 +115,20 @@ export const layOutWildHome = (corpus: string, entries: readonly ManifestEntry[]
   const seen = new Set<string>();
   for (const entry of entries) {
     const source = nodePath.join(corpus, 'raw', entry.repo.replace('/', '+'), entry.path);
-    const text = fs.readFileSync(source, 'utf8');
+    // Laid out byte for byte (a line that is not UTF-8 stays as it was committed).
+    const bytes = fs.readFileSync(source);
+    const text = bytes.toString('utf8');
     const meta = metaOf(text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined));
-    const name = nodePath.basename(entry.path);
-    const date = /^rollout-(\d{4})-(\d{2})-(\d{2})T/.exec(name);
-    if (meta === undefined || date === null || seen.has(meta.id)) continue;
+    const name = meta === undefined ? undefined : codexNameOf(nodePath.basename(entry.path), meta);
+    const date = name === undefined ? null : /^rollout-(\d{4})-(\d{2})-(\d{2})T/.exec(name);
+    if (meta === undefined || name === undefined || date === null || seen.has(meta.id)) continue;
     seen.add(meta.id);
     const dir = entry.path.includes('archived_sessions/')
       ? nodePath.join(codexHome, 'archived_sessions')
       : nodePath.join(codexHome, 'sessions', date[1]!, date[2]!, date[3]!);
     fs.mkdirSync(dir, { recursive: true });
     const dest = nodePath.join(dir, name);
-    fs.writeFileSync(dest, text);
+    fs.writeFileSync(dest, bytes);
     const at = lastLineTime(text);
     if (at !== undefined) fs.utimesSync(dest, at, at);
     laid.push({ threadId: meta.id, entry, cwd: meta.cwd });

@@ -21,6 +21,7 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { compareHome, type HomeComparison } from '../test/compat/historyComparison.js';
 import type { HomeConfig } from '../test/compat/compatHomes.js';
+import { formatRolloutFileName, parseRolloutFileName } from '../adapters/driven/jsonl/home/rolloutFileName.js';
 
 const ManifestEntry = t.type({
   repo: t.string,
@@ -86,16 +87,14 @@ const metaOf = (firstLine: string): { id: string; cwd: string | null; startedAt:
 };
 
 /**
- * The file name Codex gives a rollout (`rollout-<start, to the second>-<thread id>.jsonl`): a rollout
- * a user published under a name of their own (a hackathon's `codex-session.jsonl`) is laid out
- * under it, its start read from its meta (UTC; Codex writes local time, the same for both readers).
+ * The file name a rollout is laid out under: its own when it is Codex's (`parseRolloutFileName`),
+ * else the one Codex gives a thread started at its meta's start (`formatRolloutFileName`): a
+ * rollout a user published under a name of their own (a hackathon's `codex-session.jsonl`).
  */
 const codexNameOf = (name: string, meta: { id: string; startedAt: string | null }): string | undefined => {
-  if (/^rollout-\d{4}-\d{2}-\d{2}T/.test(name)) return name;
+  if (parseRolloutFileName(name) !== undefined) return name;
   const at = meta.startedAt === null ? NaN : Date.parse(meta.startedAt);
-  if (Number.isNaN(at)) return undefined;
-  const stamp = new Date(at).toISOString().slice(0, 19).replace(/:/g, '-');
-  return `rollout-${stamp}-${meta.id}.jsonl`;
+  return Number.isNaN(at) ? undefined : formatRolloutFileName(new Date(at), meta.id);
 };
 
 /** The time of the last line that has one, for the file's mtime. */
@@ -120,12 +119,13 @@ export const layOutWildHome = (corpus: string, entries: readonly ManifestEntry[]
     const text = bytes.toString('utf8');
     const meta = metaOf(text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined));
     const name = meta === undefined ? undefined : codexNameOf(nodePath.basename(entry.path), meta);
-    const date = name === undefined ? null : /^rollout-(\d{4})-(\d{2})-(\d{2})T/.exec(name);
-    if (meta === undefined || name === undefined || date === null || seen.has(meta.id)) continue;
+    const parsed = name === undefined ? undefined : parseRolloutFileName(name);
+    if (meta === undefined || name === undefined || parsed === undefined || seen.has(meta.id)) continue;
+    const date = parsed.fileTimestamp.slice(0, 10).split('-');
     seen.add(meta.id);
     const dir = entry.path.includes('archived_sessions/')
       ? nodePath.join(codexHome, 'archived_sessions')
-      : nodePath.join(codexHome, 'sessions', date[1]!, date[2]!, date[3]!);
+      : nodePath.join(codexHome, 'sessions', date[0]!, date[1]!, date[2]!);
     fs.mkdirSync(dir, { recursive: true });
     const dest = nodePath.join(dir, name);
     fs.writeFileSync(dest, bytes);

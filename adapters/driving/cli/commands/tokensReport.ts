@@ -8,12 +8,13 @@ import type { CatchUpSummary } from '../../../../indexer/catchUp/catchUpSummary.
 import type { StepText } from '../progress.js';
 
 /**
- * Source bytes between two full collections of a `tokens` run's catch-up (garbageBound.ts). A
- * collection follows a commit once this much was read since the last: one collection a commit
- * (the bound's default) cost much CPU for a heap the in-place reading does not fill
- * (docs/benchmarks.md).
+ * Source bytes between two full collections of a `tokens` run's catch-up (garbageBound.ts): none
+ * while it reads, one as each step ends. The lean pass reads in place and its rows die young, so
+ * the heap does not fill; and a forced full collection frees objects the fold's optimized code was
+ * built for, which V8 then deoptimizes and compiles again: the collections every 32 MB read cost
+ * more CPU than they saved memory (docs/benchmarks.md).
  */
-const TOKENS_GARBAGE_BYTES = 32 << 20;
+const TOKENS_GARBAGE_BYTES = Number.POSITIVE_INFINITY;
 
 /** A report's options as the flags give them (the client of each thread is the index's to give). */
 export type ReportOptions = Omit<TokenReportOptions, 'clientOf'>;
@@ -86,7 +87,7 @@ export const caughtUpReport = async (
   return withTokenProjectionCaughtUp(
     codexHome,
     indexDir,
-    // A process that ends with its report: the catch-up's garbage is collected as it goes and before the report.
+    // A process that ends with its report: the catch-up's garbage is collected before the report.
     { onStatus: cliFeedback.onStatus, garbage },
     ({ store, indexWas }, c) =>
       () =>

@@ -195,6 +195,29 @@ describe('heldRead: reading below a root someone else may fill, no link followed
       }
     });
 
+    it('a path not joined as a listing joins it (dot parts, a doubled or trailing separator, a sibling sharing the root’s prefix) gets the same verdict', async () => {
+      const { root, outside } = layout();
+      const sibling = `${root}x`;
+      fs.mkdirSync(sibling);
+      fs.writeFileSync(nodePath.join(sibling, 'file.txt'), 'sibling');
+      for (const [path, r] of [
+        [`${root}/a/./b/file.txt`, root],
+        [`${root}/a/../a/b/file.txt`, root],
+        [`${root}//a/b/file.txt`, root],
+        [`${root}/a/b/file.txt`, `${root}/`],
+        [`${root}/a/b/file.txt`, `${root}/a/..`],
+      ] as const)
+        expect(await both(path, r), `${path} below ${r}`).to.deep.equal(['inside', 'inside']);
+      for (const [path, r] of [
+        [nodePath.join(sibling, 'file.txt'), root],
+        [`${root}/a/../../outside/secret.txt`, root],
+        [`${root}/a/b/../linked/secret.txt`, root],
+        [`${root}/a/linked/secret.txt`, `${root}/`],
+      ] as const)
+        for (const e of await both(path, r)) expect(e, `${path} below ${r}`).to.be.instanceOf(LinkRefused);
+      expect(fs.readFileSync(nodePath.join(outside, 'secret.txt'), 'utf8')).to.equal('outside');
+    });
+
     it('refuses a FIFO at once (never waited on), a path outside its root, and lets ENOENT through', async () => {
       const { root } = layout();
       for (const e of await both(nodePath.join(root, 'a', 'b', 'fifo'), root))

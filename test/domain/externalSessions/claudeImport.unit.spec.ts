@@ -151,6 +151,23 @@ describe('imported session titles (unit)', () => {
     expect(truncateChars('a'.repeat(120), 120)).to.equal('a'.repeat(120));
   });
 
+  it('truncateChars cuts as splitting into characters does: surrogate pairs one, lone surrogates one, any max', () => {
+    const byCharacters = (text: string, max: number): string => {
+      const chars = Array.from(text);
+      return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 3)).join('')}...`;
+    };
+    const piece = fc.constantFrom('a', 'é', '😀', '\ud800', '\udc00', '\n', '字', '\ud83d\ude00\ud83d');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), fc.nat(45), (pieces, max) => {
+        const text = pieces.join('');
+        expect(truncateChars(text, max)).to.equal(byCharacters(text, max));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(truncateChars(`${'😀'.repeat(5)}\ud800`, 5)).to.equal('😀😀...');
+    expect(truncateChars('x'.repeat(1_000_000), 4_000)).to.equal(`${'x'.repeat(3_997)}...`);
+  });
+
   it('prefers the custom title, then the generated one, then the first message', () => {
     expect(selectTitle({ customTitle: 'c', aiTitle: 'a', fallbackTitle: 'f' })).to.equal('c');
     expect(selectTitle({ aiTitle: 'a', fallbackTitle: 'f' })).to.equal('a');

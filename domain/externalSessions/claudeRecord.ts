@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
 import { JsonTooDeep, parseJson } from '../jsonNesting.js';
 import { rfc3339Ms } from '../rfc3339.js';
+import { codePointsPrefix, hasMoreCodePointsThan } from '../codePoints.js';
 
 /**
  * One line of a Claude Code session (`~/.claude/projects/<encoded cwd>/<session>.jsonl`), as far as
@@ -177,28 +178,9 @@ const extractText = (content: unknown): { text: string; onlyToolResult: boolean 
   return text === '' ? undefined : { text, onlyToolResult };
 };
 
-/**
- * Cut to `max` characters (code points, as a string's iterator counts them: a lone surrogate is
- * one), the last three replaced by `...`, as Codex cuts. Walks at most `max` + 1 of them: a tool
- * result of a megabyte cut to a few thousand was split into a string per character before.
- */
-export const truncateChars = (text: string, max: number): string => {
-  if (text.length <= max) return text; // fewer UTF-16 units than `max`: fewer characters too
-  const keep = Math.max(0, max - 3);
-  let cut = 0;
-  let at = 0;
-  for (let chars = 0; at < text.length; chars++) {
-    if (chars === keep) cut = at;
-    if (chars === max) return `${text.slice(0, cut)}...`;
-    at += isSurrogatePairAt(text, at) ? 2 : 1;
-  }
-  return text;
-};
-
-const isSurrogatePairAt = (text: string, i: number): boolean => {
-  const c = text.charCodeAt(i);
-  return c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
-};
+/** Cut to `max` characters (code points, a lone surrogate one), the last three replaced by `...`, as Codex cuts. */
+export const truncateChars = (text: string, max: number): string =>
+  hasMoreCodePointsThan(text, max) ? `${codePointsPrefix(text, Math.max(0, max - 3))}...` : text;
 
 const toolCallNote = (block: Record<string, unknown>): string => {
   const lines = [`[${TOOL_CALL_TAG}: ${str(block['name']) ?? 'unknown'}]`];

@@ -1,3 +1,5 @@
+import { codePointsPrefix, hasMoreCodePointsThan } from '../../../domain/codePoints.js';
+
 /**
  * What of a text a terminal would act on rather than show: C0 controls (ESC opens the sequences
  * that set a window's title, clear the screen or write the clipboard — OSC 52; CR and newline
@@ -80,12 +82,8 @@ const unclosedQuotes = (text: string): string => {
  * quote the cut left open closed after the mark, so what follows is not read as quoted.
  */
 const cutTo = (text: string, max: number): string => {
-  const points = [...text];
-  if (points.length <= max) return text;
-  const kept = points
-    .slice(0, Math.max(max - 1, 0))
-    .join('')
-    .trimEnd();
+  if (!hasMoreCodePointsThan(text, max)) return text;
+  const kept = codePointsPrefix(text, Math.max(max - 1, 0)).trimEnd();
   return `${kept}${CUT_MARK}${unclosedQuotes(kept)}`;
 };
 

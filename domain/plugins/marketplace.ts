@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
 import { manifestRelativePath } from './capabilitySummary.js';
 import { parseJson } from '../jsonNesting.js';
+import { hasMoreCodePointsThan } from '../codePoints.js';
 
 /**
  * Local plugin marketplaces and the v2 answers Codex builds from them (pure), read from
@@ -102,7 +103,7 @@ const MAX_DEFAULT_PROMPTS = 3;
 const MAX_DEFAULT_PROMPT_LEN = 128;
 const prompt = (s: string): string | null => {
   const p = s.split(/\s+/).filter(Boolean).join(' ');
-  return p === '' || [...p].length > MAX_DEFAULT_PROMPT_LEN ? null : p;
+  return p === '' || hasMoreCodePointsThan(p, MAX_DEFAULT_PROMPT_LEN) ? null : p;
 };
 const defaultPrompts = (v: unknown): string[] | null => {
   const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];

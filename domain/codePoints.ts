@@ -1,6 +1,6 @@
 // Cutting text by characters as a string's iterator counts them (code points: a surrogate pair is
-// one, a lone surrogate one), walking only as far as the cut: splitting a whole text into one
-// string per character to keep a few thousand of a megabyte was most of an import's time. Pure.
+// one, a lone surrogate one), walking only as far as the cut: an import split each tool result of
+// up to a megabyte into one string per character to keep a few thousand (docs/benchmarks.md). Pure.
 
 const isPairAt = (text: string, i: number): boolean => {
   const c = text.charCodeAt(i);

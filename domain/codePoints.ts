@@ -2,7 +2,8 @@
 // one, a lone surrogate one), walking only as far as the cut: an import split each tool result of
 // up to a megabyte into one string per character to keep a few thousand (docs/benchmarks.md). Pure.
 
-const isPairAt = (text: string, i: number): boolean => {
+/** Whether a surrogate pair (one code point of two UTF-16 units) starts at `i`. */
+export const isSurrogatePairAt = (text: string, i: number): boolean => {
   const c = text.charCodeAt(i);
   return c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
 };
@@ -10,7 +11,7 @@ const isPairAt = (text: string, i: number): boolean => {
 /** The index in `text` after its first `count` code points (its length when it holds fewer). */
 const indexAfter = (text: string, count: number): number => {
   let at = 0;
-  for (let n = 0; n < count && at < text.length; n++) at += isPairAt(text, at) ? 2 : 1;
+  for (let n = 0; n < count && at < text.length; n++) at += isSurrogatePairAt(text, at) ? 2 : 1;
   return at;
 };
 

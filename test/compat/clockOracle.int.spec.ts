@@ -304,4 +304,52 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
       expect(oracle.inStateDbOrder([a, { id: 'no-such-thread' }], 'created_at', 'asc')).to.equal(undefined);
     });
   });
+  describe("a fork's row, one reading 1 ms after the lines it copies, beside its source's row stamped 1 ms later (the CI of stop 91's head: rich-legacy's phases and phases-fork)", () => {
+    // Source A: its last line at T - 1, its row T + 1 (a later stamp). Fork B: every line at T - 1,
+    // its row T as both times, which ours answers (a row taken as one reading). Ours ascending:
+    // A (T - 1), B (T); Codex: B (T), A (T + 1).
+    const T = S * 1000 + 303;
+    const A = '01a22821-6e6c-7232-b53b-d46a0ee844ed';
+    const B = '01a22821-7226-7df1-957d-fb36772abce1';
+    type Thread = { id: string; path: string | undefined; createdAt: number; updatedAt: number; recencyAt: number };
+    const sourceAndFork = () =>
+      homeOf([
+        {
+          id: A,
+          linesMs: [T - 900, T - 200, T - 1],
+          row: { createdMs: T - 910, updatedMs: T + 1, recencyMs: T - 190 },
+        },
+        { id: B, linesMs: [T - 1, T - 1, T - 1], row: { createdMs: T, updatedMs: T, recencyMs: T } },
+      ]);
+
+    it("puts our page in the DB's order and explains each side's cursor by its own reading: the fork's the row's", () => {
+      const { codexHome, paths } = sourceAndFork();
+      const oracle = new ClockOracle(codexHome);
+      const [a, b] = [A, B].map((id, i) => ({ id, path: paths[i], createdAt: S, updatedAt: S, recencyAt: S })) as [
+        Thread,
+        Thread,
+      ];
+      expect(oracle.inStateDbOrder([a, b], 'updated_at', 'asc')).to.deep.equal([b, a]);
+      const codexAsc = { data: [b, a], nextCursor: `${iso(T + 1)}|${A}`, backwardsCursor: iso(T + 1) };
+      const ourAsc = { data: [b, a], nextCursor: `${iso(T)}|${B}`, backwardsCursor: iso(T) };
+      expect(oracle.explained(codexAsc, ourAsc, 'updated_at', 'stateDb', [A, B])).to.deep.equal(codexAsc);
+      // Descending: Codex's first row A (T + 1), ours B (T); each backwards cursor 1 ms before its own.
+      expect(oracle.inStateDbOrder([b, a], 'updated_at', 'desc')).to.deep.equal([a, b]);
+      const codexDesc = { data: [a, b], nextCursor: `${iso(T)}|${B}`, backwardsCursor: iso(T) };
+      const ourDesc = { data: [a, b], nextCursor: `${iso(T - 1)}|${A}`, backwardsCursor: iso(T - 1) };
+      expect(oracle.explained(codexDesc, ourDesc, 'updated_at', 'stateDb', [B, A])).to.deep.equal(codexDesc);
+      expect(oracle.unexplained).to.deep.equal([]);
+    });
+
+    it("leaves a cursor of ours at the fork's lines (not the row ours answers) to show", () => {
+      const { codexHome, paths } = sourceAndFork();
+      const oracle = new ClockOracle(codexHome);
+      const [a, b] = [A, B].map((id, i) => ({ id, path: paths[i], createdAt: S, updatedAt: S, recencyAt: S }));
+      const codexAsc = { data: [b, a], nextCursor: `${iso(T + 1)}|${A}`, backwardsCursor: iso(T + 1) };
+      const atLines = { data: [b, a], nextCursor: `${iso(T - 1)}|${B}`, backwardsCursor: iso(T) };
+      expect(
+        (oracle.explained(codexAsc, atLines, 'updated_at', 'stateDb', [A, B]) as typeof atLines).nextCursor,
+      ).to.equal(atLines.nextCursor);
+    });
+  });
 });

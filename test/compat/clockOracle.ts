@@ -8,7 +8,8 @@
 //      `updatedAt` is the listed file's mtime (`AnsweredFrom`): the kernel stamps mtimes with a
 //      coarse clock, a few ms behind the line's timestamp, so across a second boundary Codex
 //      lists the second before ours; explained as the mtime rule below is;
-//   2. ours is what the documented rule gives from the thread's current rollout file;
+//   2. ours is what the documented rule gives from the thread's current rollout file, or, for a
+//      row Codex took from the file (a fork's, a backfilled one), the row's own (`ourReading`);
 //   3. the two readings are one moment by two clocks: within STAMP_GAP_MS of each other; for
 //      `updatedAt` and `recencyAt` the DB's stamp may also be that of an earlier line of the
 //      thread's files (Codex stamps the row as it writes lines, and a line written after its last
@@ -120,6 +121,28 @@ export function ruleReadings(rolloutPath: string): RuleReadings {
     lineMs,
     mtimeMs: statSync(rolloutPath).mtimeMs,
   };
+}
+
+/** How far Codex's allocation moves a time it took from a file's mtime (`allocate_thread_timestamp`). */
+const ALLOCATION_SPAN_MS = 1000;
+
+/**
+ * Our reading of a field (docs/compatibility.md, the rule of `domain/thread/codexRowTimes.ts` said
+ * again here): a row Codex took from the file (its two times one reading, or two within a second
+ * past the file's mtime) answers that row's `updatedAt` and `recencyAt`; a row Codex ran, the
+ * lines. A fork's row before its first turn is of the first kind: Codex stamps both times as it
+ * writes the fork, after the lines it copies (1 ms after in the project CI of stop 91's head:
+ * rich-legacy's phases-fork, ordered after its source by ours and before it by Codex).
+ */
+export function ourReading(row: StateRow | undefined, rule: RuleReadings, field: Field): number {
+  if (row === undefined || field === 'createdAt') return rule.ms[field];
+  const { updatedAt, recencyAt } = row.ms;
+  const mtime = Math.floor(rule.mtimeMs);
+  const nearMtime = (t: number): boolean => t >= mtime && t <= mtime + ALLOCATION_SPAN_MS;
+  const taken =
+    updatedAt === recencyAt ||
+    (Math.abs(updatedAt - recencyAt) <= ALLOCATION_SPAN_MS && nearMtime(updatedAt) && nearMtime(recencyAt));
+  return taken ? row.ms[field] : rule.ms[field];
 }
 
 /** Every thread row of the home's state DB, as it is now (none without the DB). */
@@ -305,7 +328,7 @@ export class ClockOracle {
         ([id, row]) =>
           existsSync(row.rolloutPath) &&
           past(row.ms[field], id, codexCursorMs, cursorIds.codex) !==
-            past(ruleReadings(row.rolloutPath).ms[field], id, ourCursorMs, cursorIds.ours),
+            past(ourReading(row, ruleReadings(row.rolloutPath), field), id, ourCursorMs, cursorIds.ours),
       )
       .map(([id]) => id);
   }
@@ -333,7 +356,8 @@ export class ClockOracle {
     };
     const pathOf = (r: T): string => (typeof r.path === 'string' ? r.path : db.get(r.id)!.rolloutPath);
     if (rows.some((r) => !existsSync(pathOf(r)))) return undefined;
-    if (!inOrder((r) => ruleReadings(pathOf(r)).ms[field]).every((r, i) => r === rows[i])) return undefined;
+    if (!inOrder((r) => ourReading(db.get(r.id), ruleReadings(pathOf(r)), field)).every((r, i) => r === rows[i]))
+      return undefined;
     const sorted = inOrder((r) => db.get(r.id)!.ms[field]);
     return sorted.every((r, i) => r === rows[i]) ? undefined : sorted;
   }
@@ -447,7 +471,7 @@ export class ClockOracle {
       // X.001 is the reading unmoved, or its second moved by 1): the two sides agree when one move fits both.
       if (codexThread === ourThread) {
         const same = explains(codexThread, undefined, field, (row, rule) => {
-          const om = moves(oms, rule.ms[field]);
+          const om = moves(oms, ourReading(row, rule, field));
           return moves(cms, row.ms[field]).some((m) => om.includes(m));
         });
         return same ? c : o;
@@ -460,7 +484,7 @@ export class ClockOracle {
         ourThread,
         undefined,
         field,
-        (_row, rule) => (om = moves(oms, rule.ms[field])).length > 0,
+        (row, rule) => (om = moves(oms, ourReading(row, rule, field))).length > 0,
       );
       return codexSide && ourSide && cm.some((m) => om.includes(m)) ? c : o;
     };
@@ -483,7 +507,14 @@ export class ClockOracle {
             if (scannedMtimeExplains(o['id'], c['path'], o['path'], cv, ov)) out[f] = cv;
             continue;
           }
-          if (explains(o['id'], o['path'], f, (row, rule) => cv === row.seconds[f] && ov === second(rule.ms[f])))
+          if (
+            explains(
+              o['id'],
+              o['path'],
+              f,
+              (row, rule) => cv === row.seconds[f] && ov === second(ourReading(row, rule, f)),
+            )
+          )
             out[f] = cv;
         }
       // A page: its cursors (a backwards cursor without an id names the first row's time).

@@ -25,6 +25,21 @@ export interface Settled {
 }
 
 /**
+ * The probe of a file settled by its checkpoint alone: one lstat shows it as `cp` left it, and `cp`
+ * holds its rollout's rows under the thread its name says (a file whose name and meta name other
+ * threads is reported by the plan at every catch-up). The plan gives such a file `unchanged`
+ * while no other file claims its rollout id and no checkpoint is left without its file.
+ */
+export const settledProbe = (
+  f: RolloutFile,
+  cp: FileCheckpoint,
+): { readonly rolloutId: string; readonly probe: Probe } | undefined => {
+  if (!holdsRows(cp) || cp.threadId !== f.threadId) return undefined;
+  const probe = statOnlyProbe(f, cp);
+  return probe === undefined ? undefined : { rolloutId: cp.rolloutId, probe };
+};
+
+/**
  * Settle the unchanged files of `files` (a whole home's listing) against the checkpoints `reader`
  * holds. A file with a token checkpoint of its own (`tokenCps`: caught up alone, ahead of its
  * `files` one) is never settled, and a settled file whose rollout id a checkpoint left to the plan
@@ -44,16 +59,10 @@ export const settleUnchanged = async (
     const f = files[i]!;
     listed.add(f.path);
     const cp = reader.get('files', [f.path]);
-    const settles =
-      cp !== undefined &&
-      !tokenCps.has(f.path) &&
-      holdsRows(cp) &&
-      // A file whose name and meta name other threads is reported by the plan at every catch-up.
-      cp.threadId === f.threadId &&
-      statOnlyProbe(f, cp) !== undefined;
-    if (settles) {
-      const other = settled.byRollout.get(cp.rolloutId);
-      if (other === undefined) settled.byRollout.set(cp.rolloutId, i);
+    const settles = cp === undefined || tokenCps.has(f.path) ? undefined : settledProbe(f, cp);
+    if (settles !== undefined) {
+      const other = settled.byRollout.get(settles.rolloutId);
+      if (other === undefined) settled.byRollout.set(settles.rolloutId, i);
       else twice.add(other).add(i);
     } else {
       settled.rest.push(i);

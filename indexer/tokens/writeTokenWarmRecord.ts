@@ -1,23 +1,20 @@
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { IndexStore } from '../../domain/ports.js';
-import type { FileCheckpoint } from '../../domain/index/rows.js';
 import type { HomeTokenSums } from '../../domain/tokens/reportSums.js';
 import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
-import { statOnlyProbe } from '../../adapters/driven/jsonl/readers/probe.js';
-import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { writeFileAtomic } from '../../adapters/driven/fs/writeFileAtomic.js';
 import { SCHEMA_VERSION } from '../../adapters/driven/lmdb/schema.js';
-import { planCatchUp } from '../catchUp/plan.js';
+import { settledProbe } from '../catchUp/settleUnchanged.js';
 import { TOKEN_WARM_RECORD, TOKEN_WARM_RECORD_VERSION, recordText } from './tokenWarmRecord.js';
 
 /**
  * Record the home's token sums, read at write mark `markOfSums`, for the next report
  * (tokenWarmRecord.ts), when the index is current with the home: the folders listed again (each
- * timed before its listing), every file found settled by one `lstat` against the checkpoint a
- * token catch-up reads (its own, else the full one's: catchUp.ts), and a plan of those probes that
- * leaves every file unchanged (no duplicate, no file gone, none unreadable), the mark still
- * `markOfSums` after all that. Otherwise nothing is recorded and a stale record is left to fail
+ * timed before its listing), every file settled by one `lstat` against the checkpoint a token
+ * catch-up reads (its own, else the full one's: catchUp.ts; `settledProbe`), no two files of one
+ * rollout and no checkpoint without its file (what the plan leaves unchanged, all of it), the
+ * mark still `markOfSums` after all that. Otherwise nothing is recorded and a stale record is left to fail
  * its checks. Returns whether it recorded (a failure to write is no failure of the report).
  */
 export const writeTokenWarmRecord = async (
@@ -42,29 +39,40 @@ export const writeTokenWarmRecord = async (
     folderAt.set(f.path, folders.push(f.path) - 1);
     times.push(f.mtimeMs, f.ctimeMs);
   }
-  // Read one row at a time (no array of them), the pages they mapped unmapped after (a one-shot process's RSS).
-  const cps = new Map<string, FileCheckpoint>();
-  for (const table of ['files', 'tokenFiles'] as const) {
-    const read = await store.scan(table, [], ({ value }) => void cps.set(value.path, value))();
+  // Each file settled by its checkpoint as it is read, none kept (a large home's checkpoints, probes
+  // and plan were most of a first report's peak): a token checkpoint first, a file without one by
+  // its `files` checkpoint. The record holds when every listed file settles, no two claim one
+  // rollout, and no checkpoint is left without its file: what the plan (catchUp/plan.ts) would
+  // leave unchanged, all of it.
+  const files = tree.right.files;
+  const at = new Map<string, number>(files.map((f, i) => [f.path, i]));
+  const settled = new Uint8Array(files.length);
+  const rollouts = new Set<string>();
+  const fileStats: number[] = new Array<number>(4 * files.length).fill(0);
+  let holds = true;
+  for (const table of ['tokenFiles', 'files'] as const) {
+    const read = await store.scan(table, [], ({ value: cp }) => {
+      const i = at.get(cp.path);
+      if (!holds || (i !== undefined && settled[i] === 1)) return;
+      const f = i === undefined ? undefined : files[i]!;
+      const s = f === undefined ? undefined : settledProbe(f, cp);
+      const folder = f === undefined ? undefined : folderAt.get(nodePath.dirname(f.path));
+      if (i === undefined || s === undefined || folder === undefined || rollouts.has(s.rolloutId)) {
+        holds = false;
+        return;
+      }
+      rollouts.add(s.rolloutId);
+      settled[i] = 1;
+      fileStats[4 * i] = folder;
+      fileStats[4 * i + 1] = s.probe.size;
+      fileStats[4 * i + 2] = s.probe.mtimeMs;
+      fileStats[4 * i + 3] = s.probe.ctimeMs;
+    })();
     if (E.isLeft(read)) return false;
   }
   if (store.remap !== undefined && E.isLeft(store.remap())) return false;
-  const probes: Probe[] = [];
-  const fileNames: string[] = [];
-  const fileStats: number[] = [];
-  for (const f of tree.right.files) {
-    const cp = cps.get(f.path);
-    const p = cp === undefined ? undefined : statOnlyProbe(f, cp);
-    const folder = folderAt.get(nodePath.dirname(f.path));
-    if (p === undefined || folder === undefined) return false;
-    probes.push(p);
-    fileNames.push(nodePath.basename(f.path));
-    fileStats.push(folder, p.size, p.mtimeMs, p.ctimeMs);
-  }
-  const plan = planCatchUp(probes, cps, undefined);
-  if (plan.gone.length > 0 || plan.orphaned.length > 0 || plan.duplicates.length > 0 || plan.mismatched.length > 0)
-    return false;
-  if (plan.actions.some((a) => a.action.kind !== 'unchanged')) return false;
+  if (!holds || settled.includes(0)) return false;
+  const fileNames = files.map((f) => nodePath.basename(f.path));
   const mark = store.writeMark?.();
   if (mark === undefined || E.isLeft(mark) || mark.right !== markOfSums) return false;
   const text = recordText(

@@ -194,4 +194,70 @@ describe('tokens: the warm record of the home token sums', function () {
       for (const args of ASKED.slice(1, 3))
         expect(tokens(indexDir, args), args.join(' ')).to.deep.equal(reference(args));
     });
+  // Changes made after the catch-up, before the record is written: the index no longer describes
+  // every file, so nothing is recorded (writeTokenWarmRecord settles each file by its checkpoint).
+  const BEHIND: ReadonlyArray<readonly [string, () => () => void]> = [
+    [
+      'a rollout with no checkpoint',
+      () => {
+        const p = fileOf('2026-11-23', id(7));
+        write(p, thread(7, 6, {}, Date.UTC(2026, 10, 23, 9, 0, 0)).w.lines);
+        return () => fs.rmSync(nodePath.dirname(p), { recursive: true });
+      },
+    ],
+    [
+      'a checkpoint whose rollout is gone',
+      () => {
+        const p = fileOf('2026-11-22', id(4));
+        const bytes = fs.readFileSync(p);
+        fs.renameSync(p, `${p}.away`);
+        return () => {
+          fs.renameSync(`${p}.away`, p);
+          expect(fs.readFileSync(p)).to.deep.equal(bytes);
+        };
+      },
+    ],
+    [
+      'a rollout appended to',
+      () => {
+        const p = fileOf('2026-11-21', id(3));
+        const bytes = fs.readFileSync(p);
+        fs.appendFileSync(p, '\n');
+        return () => fs.writeFileSync(p, bytes);
+      },
+    ],
+    [
+      'a second file of one rollout (a copy under another name)',
+      () => {
+        const from = fileOf('2026-11-21', id(1));
+        const copy = nodePath.join(nodePath.dirname(from), nodePath.basename(from).replace('T14-00-00', 'T15-00-00'));
+        fs.copyFileSync(from, copy);
+        return () => fs.rmSync(copy);
+      },
+    ],
+  ];
+
+  for (const [what, change] of BEHIND)
+    it(`${what} after the catch-up: no record is written`, async () => {
+      fs.rmSync(nodePath.join(indexDir, TOKEN_WARM_RECORD), { force: true });
+      let undo: (() => void) | undefined;
+      try {
+        const r = await withTokenProjectionCaughtUp(home, indexDir, {}, ({ store }) => async () => {
+          const mark = store.writeMark!();
+          if (E.isLeft(mark)) return mark;
+          const sums = await readTokenSums(store, { pricing: DEFAULT_PRICING })();
+          if (E.isLeft(sums)) return sums;
+          undo = change();
+          return E.right(
+            await writeTokenWarmRecord(store, home, indexDir, mark.right, sums.right, () => Date.now() + 60_000),
+          );
+        });
+        expect(r).to.deep.equal(E.right(false));
+        expect(fs.existsSync(nodePath.join(indexDir, TOKEN_WARM_RECORD))).to.equal(false);
+      } finally {
+        undo?.();
+      }
+      // Undone, the same home records again.
+      await record();
+    });
 });

@@ -43,13 +43,37 @@ type Entry = { -readonly [K in Exclude<keyof UsageBucket, 'usage'>]: UsageBucket
 };
 
 /**
+ * The buckets' sums, added as they are read (`addBucket`): a home's buckets need not be held, only
+ * their sums (one a thread, slot and keys). `tokenSumsOf` puts the responses' sums in front.
+ */
+export interface BucketSums {
+  readonly addBucket: (b: UsageBucket) => void;
+  /** The sums in the order of their first bucket, those kept apart among them. */
+  readonly merged: Merger;
+}
+
+export const bucketSums = (): BucketSums => {
+  const merged = merger((b) => b.threadId);
+  return {
+    merged,
+    addBucket: (b) => {
+      if (usageInRange(b.usage, b.responses)) merged.add(b);
+      else merged.apart(b);
+    },
+  };
+};
+
+/**
  * The sums of the rows and buckets a report without ranges reads (`auditTokenUsage`: the rows of
  * the threads whose responses may be held twice, the loose ones, the other files' buckets). A
  * response or bucket joins the sum of its thread, slot and keys; each sum stands where its first
  * member stood, so the groups meet their models in the order the full report meets them (a tie in
- * totals keeps that order). A bucket of impossible counts is kept apart, as the report skips it whole.
+ * totals keeps that order): the responses first, then the buckets, as if each bucket were added
+ * after every response (the buckets' sums, each the sum of its members, join the responses' sums
+ * of their keys or follow them in their own order). A bucket of impossible counts is kept apart,
+ * as the report skips it whole.
  */
-export const tokenSumsOf = (rows: ReadonlyArray<StoredResponse>, buckets: ReadonlyArray<UsageBucket>): TokenSums => {
+export const tokenSumsOf = (rows: ReadonlyArray<StoredResponse>, buckets: BucketSums): TokenSums => {
   const selection = selectResponses(rows);
   const merged = merger((b) => b.threadId);
   const skipped = { badTimestamp: 0, tokensOutOfRange: 0 };
@@ -66,10 +90,7 @@ export const tokenSumsOf = (rows: ReadonlyArray<StoredResponse>, buckets: Readon
       responses: 1,
     });
   });
-  for (const b of buckets) {
-    if (usageInRange(b.usage, b.responses)) merged.add(b);
-    else merged.apart(b);
-  }
+  merged.join(buckets.merged);
   /** The sums merged again, with fields no grouping of theirs reads left out. */
   const coarser = (of: ReadonlyArray<UsageBucket>, keep: (e: UsageBucket) => UsageBucket): Entry[] => {
     const m = merger(() => '');
@@ -90,40 +111,68 @@ export const tokenSumsOf = (rows: ReadonlyArray<StoredResponse>, buckets: Readon
   };
 };
 
+type Merger = ReturnType<typeof merger>;
+
 /**
  * Sums per (thread as `threadOf` names it, slot, model, provider, cwd), each where its first member
  * was added; `apart` keeps one as it is (a bucket of impossible counts: the report skips it whole).
+ * `join` adds another merger's sums after this one's, as if its members were added here one by one:
+ * a sum of a key this one holds joins it, the others follow in their order, its apart ones among them.
  */
 const merger = (threadOf: (b: UsageBucket) => string) => {
   const sums = new Map<string, Entry>();
   const entries: Entry[] = [];
+  const keptApart = new Set<Entry>();
+  const keyOf = (threadId: string, b: UsageBucket): string =>
+    // Joined, not a template: one flat string a sum, where a template's pieces stay a tree of
+    // concatenations beside it (eight a key; most of the sums' heap on a home of 20,000 threads).
+    [
+      threadId,
+      b.firstMs === null ? 'none' : String(Math.floor(b.firstMs / SLOT_MS)),
+      b.model ?? '\u0001',
+      b.provider ?? '\u0001',
+      b.cwd ?? '\u0001',
+    ].join('\u0000');
+  const addTo = (s: Entry, b: UsageBucket): void => {
+    const u = s.usage;
+    u.inputTokens += b.usage.inputTokens;
+    u.cachedInputTokens += b.usage.cachedInputTokens;
+    u.cacheWriteInputTokens += b.usage.cacheWriteInputTokens;
+    u.outputTokens += b.usage.outputTokens;
+    u.reasoningOutputTokens += b.usage.reasoningOutputTokens;
+    u.totalTokens += b.usage.totalTokens;
+    s.responses += b.responses;
+    if (b.firstMs !== null && (s.firstMs === null || b.firstMs < s.firstMs)) s.firstMs = b.firstMs;
+    if (b.lastMs !== null && (s.lastMs === null || b.lastMs > s.lastMs)) s.lastMs = b.lastMs;
+  };
+  /** A sum of its own: `b` copied, or `kept` (another merger's sum, joined) when it names the same thread. */
+  const own = (b: UsageBucket, threadId: string, kept: Entry | undefined): Entry =>
+    kept !== undefined && kept.threadId === threadId ? kept : { ...b, threadId, usage: { ...b.usage } };
+  const add = (b: UsageBucket, kept?: Entry): void => {
+    const threadId = threadOf(b);
+    const key = keyOf(threadId, b);
+    const s = sums.get(key);
+    if (s !== undefined) return addTo(s, b);
+    const e = own(b, threadId, kept);
+    sums.set(key, e);
+    entries.push(e);
+  };
+  const apart = (b: UsageBucket, kept?: Entry): void => {
+    const e = own(b, threadOf(b), kept);
+    keptApart.add(e);
+    entries.push(e);
+  };
   return {
     entries,
-    apart: (b: UsageBucket): void => void entries.push({ ...b, threadId: threadOf(b), usage: { ...b.usage } }),
-    add: (b: UsageBucket): void => {
-      const threadId = threadOf(b);
-      const slot = b.firstMs === null ? 'none' : String(Math.floor(b.firstMs / SLOT_MS));
-      // Joined, not a template: one flat string a sum, where a template's pieces stay a tree of
-      // concatenations beside it (eight a key; most of the sums' heap on a home of 20,000 threads).
-      const key = [threadId, slot, b.model ?? '\u0001', b.provider ?? '\u0001', b.cwd ?? '\u0001'].join('\u0000');
-      const s = sums.get(key);
-      if (s === undefined) {
-        const own: Entry = { ...b, threadId, usage: { ...b.usage } };
-        sums.set(key, own);
-        entries.push(own);
-        return;
+    apart: (b: UsageBucket): void => apart(b),
+    add: (b: UsageBucket): void => add(b),
+    join: (other: { readonly entries: ReadonlyArray<Entry>; readonly keptApart: ReadonlySet<Entry> }): void => {
+      for (const e of other.entries) {
+        if (other.keptApart.has(e)) apart(e, e);
+        else add(e, e);
       }
-      const u = s.usage;
-      u.inputTokens += b.usage.inputTokens;
-      u.cachedInputTokens += b.usage.cachedInputTokens;
-      u.cacheWriteInputTokens += b.usage.cacheWriteInputTokens;
-      u.outputTokens += b.usage.outputTokens;
-      u.reasoningOutputTokens += b.usage.reasoningOutputTokens;
-      u.totalTokens += b.usage.totalTokens;
-      s.responses += b.responses;
-      if (b.firstMs !== null && (s.firstMs === null || b.firstMs < s.firstMs)) s.firstMs = b.firstMs;
-      if (b.lastMs !== null && (s.lastMs === null || b.lastMs > s.lastMs)) s.lastMs = b.lastMs;
     },
+    keptApart,
   };
 };
 

@@ -6,7 +6,7 @@ import { bucketInRange, buildTokenReport } from '../../domain/tokens/report.js';
 import type { TokenDimension, TokenReport, TokenReportOptions, UsageBucket } from '../../domain/tokens/report.js';
 import type { StoredResponse } from '../../domain/tokens/selectResponses.js';
 import { SLOT_MS } from '../../domain/tokens/usageBuckets.js';
-import { reportFromSums, tokenSumsOf } from '../../domain/tokens/reportSums.js';
+import { bucketSums, reportFromSums, tokenSumsOf } from '../../domain/tokens/reportSums.js';
 import type { HomeTokenSums } from '../../domain/tokens/reportSums.js';
 import { storedResponses } from '../internal/indexScans.js';
 import { take, useCase } from '../../domain/effect.js';
@@ -131,21 +131,31 @@ const localDaySplitOf = (
 };
 
 /**
- * The buckets of the files not read as rows (`asRows`): a bucket the range cuts, or whose ends
- * fall in two local days, adds its file to `asRows` instead (its buckets read before left out by the caller).
+ * The buckets of the files not read as rows (`asRows`), each given to `add` as it is read: a
+ * bucket the range cuts, or whose ends fall in two local days, adds its file to `asRows` instead.
+ * The table is keyed by file first, so a file's buckets are held only until its last is read (a
+ * bucket read before one that sends its file to `asRows` is then dropped with it).
  */
 const readBuckets = async (
   store: IndexStore,
   threadOf: ReadonlyMap<string, string>,
   asRows: Set<string>,
   options: Omit<TokenAuditOptions, 'releasePages'>,
-): Promise<Array<{ readonly rid: string; readonly b: UsageBucket }>> => {
-  const buckets: Array<{ readonly rid: string; readonly b: UsageBucket }> = [];
+  add: (b: UsageBucket) => void,
+): Promise<void> => {
   const splitByDay = localDaySplitOf(options);
+  let file: { rid: string; buckets: UsageBucket[] } | undefined;
+  const settle = (): void => {
+    if (file !== undefined && !asRows.has(file.rid)) for (const b of file.buckets) add(b);
+  };
   await take(
     store.scan('tokenBuckets', [], ({ key, value: v }) => {
       const [rid, , model, provider, cwd] = key;
       if (asRows.has(rid)) return;
+      if (file?.rid !== rid) {
+        settle();
+        file = { rid, buckets: [] };
+      }
       const timed = v.minMs >= 0;
       const b: UsageBucket = {
         threadId: threadOf.get(rid) ?? rid,
@@ -158,10 +168,10 @@ const readBuckets = async (
         responses: v.responses,
       };
       if (bucketInRange(b, options) === 'cut' || splitByDay(v)) asRows.add(rid);
-      else buckets.push({ rid, b });
+      else file.buckets.push(b);
     }),
   );
-  return buckets;
+  settle();
 };
 
 /** The responses of the files read as rows, in file order, then the loose ones of the other files. */
@@ -195,6 +205,8 @@ const readResponseRows = async (
 const readTokenInputs = (
   store: IndexStore,
   { releasePages, ...options }: TokenAuditOptions,
+  /** Each bucket that stands for its file's responses, as it is read. */
+  addBucket: (b: UsageBucket) => void,
 ): TE.TaskEither<EngineError, TokenInputs> =>
   useCase(async () => {
     // A read error of a remap surfaces on the next read.
@@ -205,27 +217,20 @@ const readTokenInputs = (
     const states = await readTokenStates(store);
     const { clients, threadOf, wholeThreads } = states;
     unmap();
-    if ((options.dimensions ?? ['turn']).includes('turn'))
-      return { clients, rows: await take(storedResponses(store)), buckets: [] };
+    if ((options.dimensions ?? ['turn']).includes('turn')) return { clients, rows: await take(storedResponses(store)) };
     const loose = await take(store.range('tokenLoose', []));
     await markRecordsHeldTwice(store, states, unmap);
     markLooseThreads(loose, wholeThreads);
     const asRows = new Set([...threadOf].filter(([, t]) => wholeThreads.has(t)).map(([rid]) => rid));
-    const buckets = await readBuckets(store, threadOf, asRows, options);
+    await readBuckets(store, threadOf, asRows, options, addBucket);
     unmap();
-    const rows = await readResponseRows(store, asRows, loose, unmap);
-    return {
-      clients,
-      rows,
-      buckets: buckets.filter((x) => !asRows.has(x.rid)).map((x) => x.b),
-    };
+    return { clients, rows: await readResponseRows(store, asRows, loose, unmap) };
   });
 
-/** What a report is built from: the threads' clients, the responses read as rows, the buckets that stand for the others. */
+/** What a report is built from beside the buckets: the threads' clients, the responses read as rows. */
 interface TokenInputs {
   readonly clients: ReadonlyMap<string, string | null>;
   readonly rows: ReadonlyArray<StoredResponse>;
-  readonly buckets: ReadonlyArray<UsageBucket>;
 }
 
 /** The sums of every response of the index, whatever a report's range and zone (the inputs of a report without either). */
@@ -234,8 +239,14 @@ export const readTokenSums = (
   options: Pick<TokenAuditOptions, 'releasePages' | 'pricing'>,
 ): TE.TaskEither<EngineError, HomeTokenSums> =>
   useCase(async () => {
-    const { clients, rows, buckets } = await take(
-      readTokenInputs(store, { ...options, localDay: (iso) => iso.slice(0, 10), dimensions: ['dayUtc'] }),
+    // The buckets summed as they are read, none held: a large home's were much of the report's heap.
+    const buckets = bucketSums();
+    const { clients, rows } = await take(
+      readTokenInputs(
+        store,
+        { ...options, localDay: (iso) => iso.slice(0, 10), dimensions: ['dayUtc'] },
+        buckets.addBucket,
+      ),
     );
     return { sums: tokenSumsOf(rows, buckets), clients };
   });
@@ -270,6 +281,7 @@ export const auditTokenUsageByRows = (
   options: TokenAuditOptions,
 ): TE.TaskEither<EngineError, TokenReport> =>
   useCase(async () => {
-    const { clients, rows, buckets } = await take(readTokenInputs(store, options));
+    const buckets: UsageBucket[] = [];
+    const { clients, rows } = await take(readTokenInputs(store, options, (b) => void buckets.push(b)));
     return buildTokenReport(rows, { ...options, clientOf: clientOfThreads(clients) }, buckets);
   });

@@ -11,6 +11,7 @@ import { readWriteMark } from '../../adapters/driven/lmdb/writeMark.js';
 import { lmdbDirOf } from '../../adapters/driven/lmdb/environmentFolder.js';
 import { SCHEMA_VERSION } from '../../adapters/driven/lmdb/schema.js';
 import { parseJson } from '../../domain/jsonNesting.js';
+import { jsonTextPieces } from '../../domain/jsonTextPieces.js';
 
 /**
  * A warm token report without a catch-up (issue 56): the index dir keeps, beside the index, the
@@ -111,45 +112,41 @@ const encodeList = (
     if (i === undefined) index.set(s, (i = strings.push(s) - 1));
     return i;
   };
-  const entries: number[] = [];
+  // Sized once: pushed, a large home's list was copied at each growth.
+  const entries = new Array<number>(list.length * ENTRY_WIDTH);
+  let k = 0;
   for (const e of list) {
     const u = e.usage;
-    entries.push(
-      e.threadId === '' ? -1 : at(e.threadId),
-      at(e.model),
-      at(e.provider),
-      at(e.cwd),
-      e.firstMs === null ? 0 : 1,
-      e.firstMs ?? 0,
-      e.lastMs ?? 0,
-    );
-    entries.push(
-      u.inputTokens,
-      u.cachedInputTokens,
-      u.cacheWriteInputTokens,
-      u.outputTokens,
-      u.reasoningOutputTokens,
-      u.totalTokens,
-      e.responses,
-    );
+    entries[k++] = e.threadId === '' ? -1 : at(e.threadId);
+    entries[k++] = at(e.model);
+    entries[k++] = at(e.provider);
+    entries[k++] = at(e.cwd);
+    entries[k++] = e.firstMs === null ? 0 : 1;
+    entries[k++] = e.firstMs ?? 0;
+    entries[k++] = e.lastMs ?? 0;
+    entries[k++] = u.inputTokens;
+    entries[k++] = u.cachedInputTokens;
+    entries[k++] = u.cacheWriteInputTokens;
+    entries[k++] = u.outputTokens;
+    entries[k++] = u.reasoningOutputTokens;
+    entries[k++] = u.totalTokens;
+    entries[k++] = e.responses;
   }
   return { strings, entries, at };
 };
 
-/** The record's text: its two lines (`JSON.stringify` writes no newline). */
-export const recordText = (
+/**
+ * The record's text, its two lines, in pieces (`jsonTextPieces`): a large home's record made whole
+ * (as text, then as the bytes written) was a first report's peak.
+ */
+export function* recordPieces(
   head: Omit<
     TokenWarmRecord,
     'bySlotAndModel' | 'duplicateRecords' | 'copiedCounts' | 'badTimestamp' | 'tokensOutOfRange'
   >,
   { sums, clients }: HomeTokenSums,
-): string => {
+): Generator<string> {
   const bySlot = encodeList(sums.bySlotAndModel);
-  const perThread = encodeList(sums.entries);
-  const across = encodeList(sums.acrossThreads);
-  const pairs: number[] = [];
-  for (const th of new Set(sums.entries.map((e) => e.threadId)))
-    pairs.push(perThread.at(th), perThread.at(clients.get(th) ?? null));
   const first: TokenWarmRecord = {
     ...head,
     bySlotAndModel: { strings: bySlot.strings, entries: bySlot.entries },
@@ -158,13 +155,21 @@ export const recordText = (
     badTimestamp: sums.skippedRecords.badTimestamp,
     tokensOutOfRange: sums.skippedRecords.tokensOutOfRange,
   };
+  yield* jsonTextPieces(first);
+  yield '\n';
+  const perThread = encodeList(sums.entries);
+  const across = encodeList(sums.acrossThreads);
+  const pairs: number[] = [];
+  for (const th of new Set(sums.entries.map((e) => e.threadId)))
+    pairs.push(perThread.at(th), perThread.at(clients.get(th) ?? null));
   const second: ThreadSums = {
     sums: { strings: perThread.strings, entries: perThread.entries },
     acrossThreads: { strings: across.strings, entries: across.entries },
     clients: pairs,
   };
-  return `${JSON.stringify(first)}\n${JSON.stringify(second)}\n`;
-};
+  yield* jsonTextPieces(second);
+  yield '\n';
+}
 
 /** A string of a list: null for -1, undefined for an index that points nowhere (a record not of this engine). */
 const stringOf =

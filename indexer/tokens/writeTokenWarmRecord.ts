@@ -6,36 +6,35 @@ import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
 import { writeFileAtomic } from '../../adapters/driven/fs/writeFileAtomic.js';
 import { SCHEMA_VERSION } from '../../adapters/driven/lmdb/schema.js';
 import { settledProbe } from '../catchUp/settleUnchanged.js';
-import { TOKEN_WARM_RECORD, TOKEN_WARM_RECORD_VERSION, recordText } from './tokenWarmRecord.js';
+import { TOKEN_WARM_RECORD, TOKEN_WARM_RECORD_VERSION, recordPieces } from './tokenWarmRecord.js';
+import type { TokenWarmRecord } from './tokenWarmRecord.js';
+
+/** What the record holds of the home: its folders and their times, the roots missing, each file's name and stats. */
+type RecordedHome = Pick<TokenWarmRecord, 'folders' | 'folderTimes' | 'missing' | 'fileNames' | 'fileStats'>;
 
 /**
- * Record the home's token sums, read at write mark `markOfSums`, for the next report
- * (tokenWarmRecord.ts), when the index is current with the home: the folders listed again (each
- * timed before its listing), every file settled by one `lstat` against the checkpoint a token
- * catch-up reads (its own, else the full one's: catchUp.ts; `settledProbe`), no two files of one
- * rollout and no checkpoint without its file (what the plan leaves unchanged, all of it), the
- * mark still `markOfSums` after all that. Otherwise nothing is recorded and a stale record is left to fail
- * its checks. Returns whether it recorded (a failure to write is no failure of the report).
+ * The home as the record holds it, when the index describes all of it (undefined otherwise):
+ * the folders listed again (each timed before its listing), every file settled by one `lstat`
+ * against the checkpoint a token catch-up reads (its own, else the full one's: catchUp.ts;
+ * `settledProbe`), no two files of one rollout and no checkpoint without its file (what the plan
+ * leaves unchanged, all of it). A function of its own: the listing, its map and the settled flags
+ * are gone before the record's text is made (a large home's peak).
  */
-export const writeTokenWarmRecord = async (
+const recordedHome = async (
   store: IndexStore,
   codexHome: string,
-  indexDir: string,
-  markOfSums: string,
-  sums: HomeTokenSums,
-  /** The wall clock the folders' times are compared with (a test's stands for time passed). */
-  nowMs: () => number = Date.now,
-): Promise<boolean> => {
+  nowMs: () => number,
+): Promise<RecordedHome | undefined> => {
   // The listing a whole-home catch-up records too (domain/index/homeStats.ts): each folder timed before its entries.
   const tree = await listRolloutHome(codexHome, true, nowMs)();
-  if (E.isLeft(tree)) return false;
+  if (E.isLeft(tree)) return undefined;
   const folders: string[] = [];
   const times: number[] = [];
   const missing = [...tree.right.absent];
   const folderAt = new Map<string, number>();
   for (const f of tree.right.folders) {
     // A folder changed within a racy interval may change again with the same times.
-    if (f.mtimeMs === null) return false;
+    if (f.mtimeMs === null) return undefined;
     folderAt.set(f.path, folders.push(f.path) - 1);
     times.push(f.mtimeMs, f.ctimeMs);
   }
@@ -68,29 +67,53 @@ export const writeTokenWarmRecord = async (
       fileStats[4 * i + 2] = s.probe.mtimeMs;
       fileStats[4 * i + 3] = s.probe.ctimeMs;
     })();
-    if (E.isLeft(read)) return false;
+    if (E.isLeft(read)) return undefined;
   }
-  if (store.remap !== undefined && E.isLeft(store.remap())) return false;
-  if (!holds || settled.includes(0)) return false;
-  const fileNames = files.map((f) => nodePath.basename(f.path));
+  if (store.remap !== undefined && E.isLeft(store.remap())) return undefined;
+  if (!holds || settled.includes(0)) return undefined;
+  return { folders, folderTimes: times, missing, fileNames: files.map((f) => nodePath.basename(f.path)), fileStats };
+};
+
+/**
+ * Record the home's token sums, read at write mark `markOfSums`, for the next report
+ * (tokenWarmRecord.ts), when the index is current with the home (`recordedHome`) and the mark
+ * still `markOfSums` after it. Otherwise nothing is recorded and a stale record is left to fail
+ * its checks. Returns whether it recorded (a failure to write is no failure of the report).
+ */
+export const writeTokenWarmRecord = async (
+  store: IndexStore,
+  codexHome: string,
+  indexDir: string,
+  markOfSums: string,
+  sums: HomeTokenSums,
+  /** The wall clock the folders' times are compared with (a test's stands for time passed). */
+  nowMs: () => number = Date.now,
+  /** Called between the steps (the home's listing, the text): a one-shot process collects there (garbageBound). */
+  stepDone: () => void = () => undefined,
+): Promise<boolean> => {
+  const home = await recordedHome(store, codexHome, nowMs);
+  if (home === undefined) return false;
+  stepDone();
   const mark = store.writeMark?.();
   if (mark === undefined || E.isLeft(mark) || mark.right !== markOfSums) return false;
-  const text = recordText(
+  const pieces = recordPieces(
     {
       version: TOKEN_WARM_RECORD_VERSION,
       schemaVersion: SCHEMA_VERSION,
       codexHome,
       writeMark: markOfSums,
-      folders,
-      folderTimes: times,
-      missing,
-      fileNames,
-      fileStats,
+      ...home,
     },
     sums,
   );
   try {
-    await writeFileAtomic(nodePath.join(indexDir, TOKEN_WARM_RECORD), text, { mode: 0o600, root: indexDir });
+    await writeFileAtomic(
+      nodePath.join(indexDir, TOKEN_WARM_RECORD),
+      async (fh) => {
+        for (const piece of pieces) await fh.write(piece);
+      },
+      { mode: 0o600, root: indexDir },
+    );
     return true;
   } catch {
     return false;

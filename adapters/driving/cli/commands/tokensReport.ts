@@ -100,11 +100,11 @@ export const caughtUpReport = async (
               const mark = store.writeMark?.();
               const read = await take(readTokenSums(store, audit));
               if (mark !== undefined && mark._tag === 'Right') {
-                // Each step's garbage goes before the next: the sums' reads, then the record's listing,
-                // checkpoints and plan (both uncollected, a large home's peak grew).
+                // Each step's garbage goes before the next: the sums' reads, the record's listing and
+                // checkpoints, its text (uncollected, each grew a large home's peak).
                 garbage.done();
                 const { writeTokenWarmRecord } = await import('../../../../indexer/tokens/writeTokenWarmRecord.js');
-                await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read);
+                await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read, Date.now, garbage.done);
                 garbage.done();
               }
               const r = reportFromSums(read.sums, { ...options, clientOf: clientOfThreads(read.clients) });

@@ -9,6 +9,9 @@ import { settledProbe } from '../catchUp/settleUnchanged.js';
 import { TOKEN_WARM_RECORD, TOKEN_WARM_RECORD_VERSION, recordPieces } from './tokenWarmRecord.js';
 import type { TokenWarmRecord } from './tokenWarmRecord.js';
 
+/** About how much of the record's text one write takes. */
+const WRITE_BYTES = 64 * 1024;
+
 /** What the record holds of the home: its folders and their times, the roots missing, each file's name and stats. */
 type RecordedHome = Pick<TokenWarmRecord, 'folders' | 'folderTimes' | 'missing' | 'fileNames' | 'fileStats'>;
 
@@ -110,7 +113,16 @@ export const writeTokenWarmRecord = async (
     await writeFileAtomic(
       nodePath.join(indexDir, TOKEN_WARM_RECORD),
       async (fh) => {
-        for (const piece of pieces) await fh.write(piece);
+        // Pieces joined into writes of about WRITE_BYTES: a key, a comma or a number is a piece of
+        // its own (a write each was 202 writes for a 5.8 MB record, 52 of them under 1 KB).
+        let held = '';
+        for (const piece of pieces) {
+          held += piece;
+          if (held.length < WRITE_BYTES) continue;
+          await fh.write(held);
+          held = '';
+        }
+        if (held !== '') await fh.write(held);
       },
       { mode: 0o600, root: indexDir },
     );

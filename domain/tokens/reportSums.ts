@@ -56,10 +56,7 @@ export const bucketSums = (): BucketSums => {
   const merged = merger((b) => b.threadId);
   return {
     merged,
-    addBucket: (b) => {
-      if (usageInRange(b.usage, b.responses)) merged.add(b);
-      else merged.apart(b);
-    },
+    addBucket: merged.place,
   };
 };
 
@@ -94,10 +91,7 @@ export const tokenSumsOf = (rows: ReadonlyArray<StoredResponse>, buckets: Bucket
   /** The sums merged again, with fields no grouping of theirs reads left out. */
   const coarser = (of: ReadonlyArray<UsageBucket>, keep: (e: UsageBucket) => UsageBucket): Entry[] => {
     const m = merger(() => '');
-    for (const e of of) {
-      if (usageInRange(e.usage, e.responses)) m.add(keep(e));
-      else m.apart(keep(e));
-    }
+    for (const e of of) m.place(keep(e));
     return m.entries;
   };
   const acrossThreads = coarser(merged.entries, (e) => ({ ...e, threadId: '' }));
@@ -115,7 +109,7 @@ type Merger = ReturnType<typeof merger>;
 
 /**
  * Sums per (thread as `threadOf` names it, slot, model, provider, cwd), each where its first member
- * was added; `apart` keeps one as it is (a bucket of impossible counts: the report skips it whole).
+ * was added; `place` keeps one of impossible counts apart, as it is (the report skips it whole).
  * `join` adds another merger's sums after this one's, as if its members were added here one by one:
  * a sum of a key this one holds joins it, the others follow in their order, its apart ones among them.
  */
@@ -164,8 +158,9 @@ const merger = (threadOf: (b: UsageBucket) => string) => {
   };
   return {
     entries,
-    apart: (b: UsageBucket): void => apart(b),
     add: (b: UsageBucket): void => add(b),
+    /** Added to its sum, or kept apart when its counts are impossible (the report skips it whole). */
+    place: (b: UsageBucket): void => (usageInRange(b.usage, b.responses) ? add(b) : apart(b)),
     join: (other: { readonly entries: ReadonlyArray<Entry>; readonly keptApart: ReadonlySet<Entry> }): void => {
       for (const e of other.entries) {
         if (other.keptApart.has(e)) apart(e, e);

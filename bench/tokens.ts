@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as readline from 'node:readline';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { runTokens } from '../adapters/driving/cli/commands/tokens.js';
+import { runTokens } from '../adapters/driving/cli/commands/tokensRun.js';
 import { generateTokenHome } from './tokenHome.js';
 import { buildRealShapedHome } from './realHome.js';
 import type { BenchShape } from './realHome.js';

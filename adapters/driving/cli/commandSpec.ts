@@ -4,16 +4,7 @@ import type * as t from 'io-ts';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { OpenCodexHome, OpenCodexHomeOptions } from '../composition/openCodexHome.js';
-import type {
-  ArgumentList,
-  ArgumentSpec,
-  ArgumentsOf,
-  OptionSpec,
-  OptionsOf,
-  OptionTable,
-  ParamMapping,
-} from './optionTable.js';
-import type { HomeOptions } from './homeOptions.js';
+import type { ArgumentList, ArgumentSpec, ArgumentsOf, OptionSpec, OptionsOf, OptionTable } from './optionTable.js';
 import type { MethodEntry } from '../../../protocol/methodEntry.js';
 import type { Human } from './printAnswer.js';
 
@@ -112,106 +103,6 @@ export const command = <const A extends ArgumentList, const O extends OptionTabl
   spec: CommandSpec<A, O, P, R>,
 ): CommandSpec<A, O, P, R> => spec;
 
-/** The long flag of an option (`--limit`), how a refusal names it. */
-const longFlag = (flags: string): string => flags.split(/[ ,|]+/).find((f) => f.startsWith('--')) ?? flags;
-
-/** The request the table builds from what was given, and the option or argument each field comes from. */
-const requestOf = (spec: AnyCommandSpec, args: ReadonlyArray<unknown>, opts: Readonly<Record<string, unknown>>) => {
-  const request: Record<string, unknown> = {};
-  const optionOf: Record<string, string> = {};
-  const take = (mapping: ParamMapping<unknown>, value: unknown, name: string): void => {
-    if (mapping.param === undefined) return;
-    request[mapping.param] = mapping.toParam === undefined ? value : mapping.toParam(value);
-    optionOf[mapping.param] = name;
-  };
-  (spec.arguments as ReadonlyArray<ArgumentSpec<unknown>>).forEach((a, i) => take(a, args[i], a.name));
-  for (const [key, o] of Object.entries(spec.options as Readonly<Record<string, OptionSpec<unknown>>>))
-    take(o, opts[key], longFlag(o.flags));
-  return { request, optionOf };
-};
-
-/** A command's work with its params: its use case on the home (its errors in its method's words, `inWords`), or its own `run`. */
-const work = async (
-  spec: AnyCommandSpec,
-  given: Given<ArgumentList, OptionTable> & { readonly params: unknown },
-  inWords: ((e: EngineError) => EngineError) | undefined,
-): Promise<void> => {
-  if (spec.onHome === undefined) return spec.run?.(given);
-  const [use, { runOnHome }] = await Promise.all([spec.onHome.use(given), import('./runOnHome.js')]);
-  const worded =
-    inWords === undefined
-      ? use
-      : await import('fp-ts/lib/TaskEither.js').then((TE) => (home: OpenCodexHome) => TE.mapLeft(inWords)(use(home)));
-  const threadId = (given.params as { readonly threadId?: unknown } | undefined)?.threadId;
-  return runOnHome<unknown>(
-    given.opts as HomeOptions,
-    worded,
-    spec.onHome.render(given) as Human<unknown>,
-    spec.onHome.open,
-    typeof threadId === 'string' ? threadId : undefined,
-  );
-};
-
-/** The action of a declared command: its request decoded with its codec (when it has one), then its work. */
-const actionOf =
-  (spec: AnyCommandSpec) =>
-  async (...given: unknown[]): Promise<void> => {
-    const cmd = given[given.length - 1] as Command;
-    const args = cmd.processedArgs;
-    const opts = spec.withParentOptions === true ? cmd.optsWithGlobals() : cmd.opts();
-    if (spec.params === undefined) return work(spec, { args, opts, cmd, params: undefined }, undefined);
-    const table = requestOf(spec, args, opts);
-    const [loaded, { decodeRequest, decodeMethodRequest, withRequest, refused }] = await Promise.all([
-      spec.params({ args, opts, cmd, request: table.request }) as Promise<ParamsRequest<unknown> | EngineError>,
-      import('./decodeOptions.js'),
-    ]);
-    if ('_tag' in loaded) return withRequest(opts, refused(loaded), async () => undefined);
-    const method = loaded.method;
-    const asked = loaded.request ?? table.request;
-    const optionOf = { ...table.optionOf, ...loaded.optionOf };
-    if (method === undefined)
-      return withRequest(opts, decodeRequest(loaded.codec!, asked, optionOf), (params) =>
-        work(spec, { args, opts, cmd, params }, undefined),
-      );
-    // A view of a method: the Codex version it speaks, its thread id rule, loaded only for such a command.
-    const [E, { checkedParams, inMethodWords }, { spokenAs }] = await Promise.all([
-      import('fp-ts/lib/Either.js'),
-      import('../../../protocol/threadIdRule.js'),
-      import('./codexVersionOption.js'),
-    ]);
-    const decodedAs = (request: Readonly<Record<string, unknown>>) => {
-      const spoken = spokenAs(method, opts as { readonly codexVersion?: string }, request, optionOf);
-      return {
-        spoken,
-        decoded: E.chain((s: { readonly request: unknown }) =>
-          decodeMethodRequest(method.params, s.request as Readonly<Record<string, unknown>>, optionOf),
-        )(spoken),
-      };
-    };
-    // A thread id given as the start of one (`019a7f`): once the rest of the request is found
-    // good, the id it stands for, from the home's index, before the method sees it (one resolver
-    // for every command; the method then checks a whole id, as serve's).
-    const ids = 'threadId' in asked || 'includedThreadIds' in asked ? await import('./threadIdArgument.js') : undefined;
-    let request = asked;
-    if (ids?.needsResolving(asked) === true && E.isRight(decodedAs(asked).decoded)) {
-      const resolved = await ids.resolvedRequest(opts as HomeOptions, asked);
-      if (resolved._tag === 'Left') return withRequest(opts, resolved, async () => undefined);
-      request = resolved.right;
-    }
-    const { spoken, decoded } = decodedAs(request);
-    const checked = E.mapLeft((e: EngineError) => ids?.malformedIdHint(e) ?? e)(
-      E.chain((p: unknown) => checkedParams(method, p))(decoded),
-    );
-    // `--json` prints the result as that version answers it (`methodAnswerAt`, as serve answers);
-    // the command's run sees the version it speaks as `codexVersion`.
-    const shaped = E.isRight(spoken)
-      ? { ...opts, answerAt: spoken.right.answerAt, codexVersion: spoken.right.version }
-      : opts;
-    return withRequest(opts, checked, (params) =>
-      work(spec, { args, opts: shaped, cmd, params }, inMethodWords(method)),
-    );
-  };
-
 /** Build commander's command from a declaration, under `parent`. */
 export const registerCommand = (parent: Command, spec: AnyCommandSpec): Command => {
   const cmd = parent.command(spec.name).description(spec.description);
@@ -224,7 +115,22 @@ export const registerCommand = (parent: Command, spec: AnyCommandSpec): Command 
     else if (o.default !== undefined) cmd.option(o.flags, o.description, o.default);
     else cmd.option(o.flags, o.description);
   if (spec.helpAfter !== undefined) cmd.addHelpText('after', spec.helpAfter);
-  cmd.action(actionOf(spec));
+  // What runs loads when it runs: the action (decoding, the thread id rule) as one module, where
+  // its pieces loaded one by one were several small chunks of the bundle, and for a command on a
+  // home the engine beside it. A command of its own work with nothing to decode (`tokens`,
+  // `index`) loads neither.
+  cmd.action(async (...given: unknown[]) => {
+    const cmd = given[given.length - 1] as Command;
+    const args = cmd.processedArgs;
+    const opts = spec.withParentOptions === true ? cmd.optsWithGlobals() : cmd.opts();
+    if (spec.params === undefined && spec.onHome === undefined)
+      return spec.run?.({ args, opts, cmd, params: undefined });
+    const [{ actionOf }, engine] = await Promise.all([
+      import('./commandAction.js'),
+      spec.onHome === undefined ? undefined : import('./runOnHome.js'),
+    ]);
+    return actionOf(spec, engine)({ args, opts, cmd });
+  });
   for (const sub of spec.subcommands ?? []) registerCommand(cmd, sub);
   return cmd;
 };

@@ -9,6 +9,10 @@ import type { Human } from './printAnswer.js';
 import { printAnswer } from './printAnswer.js';
 import { cliFeedback } from './progress.js';
 import { quarantineWarning } from './quarantineWarning.js';
+import { threadHinted } from './threadIdArgument.js';
+
+// Loaded with a command on a home (commandSpec.ts): its thread ids are resolved on the same engine.
+export * as threadIds from './threadIdArgument.js';
 
 /**
  * Run one use case on the home the options name (opened, migrated, through the backfill gate,
@@ -37,7 +41,6 @@ export const runOnHome = async <A>(
       cliFeedback.settle();
       // A refusal that finds no thread says where it is, from the index still open.
       if (E.isLeft(answer) && threadId !== undefined) {
-        const { threadHinted } = await import('./threadIdArgument.js');
         return printAnswer(E.left(await threadHinted(home.read, answer.left, threadId)), opts, human).then(() =>
           E.right(undefined),
         );

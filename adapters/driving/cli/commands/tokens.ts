@@ -1,26 +1,28 @@
-import type * as E from 'fp-ts/lib/Either.js';
-import type { EngineError } from '../../../../domain/errors.js';
-import { invalidArgument } from '../../../../domain/errors.js';
-import { stop, take, useCase } from '../../../../domain/effect.js';
-import type { PricingTable } from '../../../../domain/tokens/pricing.js';
-import { TOKEN_DIMENSIONS } from '../../../../domain/tokens/report.js';
+import { TOKEN_DIMENSIONS } from '../../../../domain/tokens/reportShape.js';
+import type { TokenDimension } from '../../../../domain/tokens/reportShape.js';
 import { command } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 import { PRICING_OPTION } from '../pricingOption.js';
-import { terminalLines } from '../terminalText.js';
-import { terminalJson } from '../../rpc/terminalJson.js';
-import {
-  TOKEN_DIMENSION_NAMES,
-  dimensionNamed,
-  noUsageText,
-  renderTable,
-  reportJson,
-  skippedNote,
-} from './tokensTable.js';
-import { caughtUpReport, warmReport } from './tokensReport.js';
-import type { ReportOptions, Reported } from './tokensReport.js';
+
+// The declaration only: the report, its table and its run (tokensRun.ts) load when the command runs.
+
+/** `tokens --by` values: the CLI's names of the token report's dimensions, with `day` = local day (a Map: `--by constructor` is no name). */
+export const TOKEN_DIMENSION_NAMES: ReadonlyMap<string, TokenDimension> = new Map([
+  ['day', 'dayLocal'],
+  ['day-utc', 'dayUtc'],
+  ['thread', 'thread'],
+  ['turn', 'turn'],
+  ['week', 'week'],
+  ['month', 'month'],
+  ['model', 'model'],
+  ['provider', 'provider'],
+  ['cwd', 'cwd'],
+  ['client', 'client'],
+  ['block', 'block'],
+]);
+export const dimensionNamed = (by: string): TokenDimension | undefined => TOKEN_DIMENSION_NAMES.get(by);
 
 const TOKENS_OPTIONS = {
   ...HOME_AND_JSON_OPTIONS,
@@ -34,123 +36,11 @@ const TOKENS_OPTIONS = {
 
 export type TokensOptions = OptionsOf<typeof TOKENS_OPTIONS>;
 
-/** What a run was asked: the report's options, and the prices, time zone and range they were read with. */
-interface AskedAudit {
-  readonly options: ReportOptions;
-  readonly pricing: PricingTable;
-  readonly tz: string;
-  readonly since: number | undefined;
-  readonly until: number | undefined;
-}
-
-/** The flags read into the audit's options, checked in the order written: the first refused stops the run. */
-const askedAudit = async (opts: TokensOptions): Promise<AskedAudit> => {
-  const [{ checkTimeZone, localDayIn, parseInstant, systemTimeZone }, { pricingOption }] = await Promise.all([
-    import('../../../driven/system/timeZone.js'),
-    import('../pricingFile.js'),
-  ]);
-  if (opts.by !== undefined && dimensionNamed(opts.by) === undefined)
-    return stop(invalidArgument('--by', `one of ${[...TOKEN_DIMENSION_NAMES.keys()].join(', ')}; got ${opts.by}`));
-  if (opts.breakdown !== undefined && opts.breakdown !== 'model')
-    return stop(invalidArgument('--breakdown', `model is the one breakdown; got ${opts.breakdown}`));
-  const pricing = await take(pricingOption(opts.pricing));
-  const tz = await take(checkTimeZone(opts.tz ?? systemTimeZone()));
-  const since = opts.since === undefined ? undefined : await take(parseInstant('--since', opts.since, tz));
-  const until = opts.until === undefined ? undefined : await take(parseInstant('--until', opts.until, tz));
-  const options = {
-    ...(since === undefined ? {} : { sinceMs: since }),
-    ...(until === undefined ? {} : { untilMs: until }),
-    localDay: localDayIn(tz),
-    pricing,
-    // Only the grouping shown (the table's default: by thread); JSON without --by holds every one.
-    ...(opts.by !== undefined
-      ? { dimensions: [dimensionNamed(opts.by)!] }
-      : opts.json
-        ? {}
-        : { dimensions: ['thread'] as const }),
-  };
-  return { options, pricing, tz, since, until };
-};
-
-const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
-
-/** The report as asked: JSON with `--json`; else the table by `--by` (thread by default), or where it looked when it found no response. */
-const reportText = (
-  opts: TokensOptions,
-  codexHome: string,
-  asked: AskedAudit,
-  { r, c, state }: Reported,
-  seconds: number,
-): string => {
-  const range = { since: isoOrNull(asked.since), until: isoOrNull(asked.until) };
-  if (opts.json) {
-    const extra = {
-      codexHome,
-      timeZone: asked.tz,
-      ...range,
-      index: {
-        state,
-        files: c.files,
-        indexed: c.indexed,
-        tailed: c.tailed,
-        reindexed: c.reindexed,
-        unchanged: c.unchanged,
-        bytesRead: c.bytes,
-      },
-      seconds,
-      pricing: { source: asked.pricing.source, asOf: asked.pricing.asOf },
-    };
-    return JSON.stringify(reportJson(r, opts.by, extra));
-  }
-  const by = opts.by ?? 'thread';
-  if (r.total.responses === 0)
-    return [noUsageText(codexHome, { ...range, tz: asked.tz }, r.outsideRange), ...skippedNote(r.skippedRecords)].join(
-      '\n',
-    );
-  return renderTable(
-    by,
-    r.groups[dimensionNamed(by)!],
-    r.total,
-    opts.breakdown === 'model',
-    r.unpricedModels,
-    asked.pricing,
-    r.skippedRecords,
-  );
-};
-
-/** The token audit of the home the options name, rendered: a table, or JSON with `--json` (the bench times it too). */
-export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {
-  // What a warm report needs, first: one whose index dir records the home's sums as current
-  // (indexer/tokens/tokenWarmRecord.ts) loads neither the index nor the catch-up.
-  const [{ homeOf }, { cliFeedback, stepText }] = await Promise.all([
-    import('../homeOptions.js'),
-    import('../progress.js'),
-  ]);
-  return useCase(async () => {
-    const asked = await askedAudit(opts);
-    const { codexHome, indexDir } = await take(homeOf(opts));
-    const t0 = process.hrtime.bigint();
-    const audit = stepText(`auditing the token usage of ${codexHome}`, 'audited', 'nothing was changed');
-    const report =
-      (await warmReport(codexHome, indexDir, asked.options)) ??
-      (await caughtUpReport(codexHome, indexDir, asked.options, audit));
-    cliFeedback.settle();
-    const reported = await take(report);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    return reportText(opts, codexHome, asked, reported, seconds);
-  })();
-};
-
 export const tokensCommand = command({
   name: 'tokens',
   description: 'token-usage audit: each response counted once (forks and reverts never re-count), from the index',
   arguments: [],
   options: TOKENS_OPTIONS,
   helpAfter: `\nWith --json and no --by, every breakdown: ${TOKEN_DIMENSIONS.join(', ')}.`,
-  run: async ({ opts }) => {
-    // runTokens renders the report itself (a table, or JSON with --json); an error follows --json too.
-    const [r, { reportError }] = await Promise.all([runTokens(opts), import('../exitCodes.js')]);
-    if (r._tag === 'Left') return reportError(r.left, opts.json);
-    process.stdout.write(`${opts.json === true ? terminalJson(r.right) : terminalLines(r.right)}\n`);
-  },
+  run: async ({ opts }) => (await import('./tokensRun.js')).printTokens(opts),
 });

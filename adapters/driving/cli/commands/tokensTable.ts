@@ -1,32 +1,10 @@
 // The token report as `tokens` shows it: the table (its columns, cost cells and notes under it),
 // the sentence for a report of no responses, and the JSON.
-import type {
-  Priced,
-  SkippedRecords,
-  TokenDimension,
-  TokenReport,
-  UsageGroup,
-  UsageSum,
-} from '../../../../domain/tokens/report.js';
+import type { Priced, SkippedRecords, TokenReport, UsageGroup, UsageSum } from '../../../../domain/tokens/report.js';
 import type { PriceSource } from '../../../../domain/tokens/pricing.js';
 import { NO_PUBLISHED_PRICE } from '../../../../domain/tokens/pricing.js';
 import { terminalText } from '../terminalText.js';
-
-/** `tokens --by` values: the CLI's names of the token report's dimensions, with `day` = local day (a Map: `--by constructor` is no name). */
-export const TOKEN_DIMENSION_NAMES: ReadonlyMap<string, TokenDimension> = new Map([
-  ['day', 'dayLocal'],
-  ['day-utc', 'dayUtc'],
-  ['thread', 'thread'],
-  ['turn', 'turn'],
-  ['week', 'week'],
-  ['month', 'month'],
-  ['model', 'model'],
-  ['provider', 'provider'],
-  ['cwd', 'cwd'],
-  ['client', 'client'],
-  ['block', 'block'],
-]);
-export const dimensionNamed = (by: string): TokenDimension | undefined => TOKEN_DIMENSION_NAMES.get(by);
+import { dimensionNamed } from './tokens.js';
 
 const COLUMNS: ReadonlyArray<[string, (s: UsageSum) => number]> = [
   ['responses', (s) => s.responses],

@@ -290,32 +290,37 @@ const NONE: unique symbol = Symbol('none');
  */
 const unchangedEntries = new WeakMap<ReadonlyArray<AppliedItemDelta>, WeakSet<object>>();
 
-/** One entry of a list as shaped: `SAME` as it is, `NONE` when it is (or its page entry holds) an item the version has not. */
+/**
+ * One entry of a list as shaped: `SAME` as it is, `NONE` when it is (or its page entry holds) an
+ * item the version has not. An item and a page's entry of one are shaped at once: a check of a
+ * few fields, on objects made for each answer, which a remembered set would only grow (an items
+ * page of 50 spent more in the set than in the check: profile of 2026-11-29).
+ */
 const shapeEntry = (v: object, deltas: ReadonlyArray<AppliedItemDelta>): unknown => {
+  if (isPlainObject(v)) {
+    if (isItem(v)) return same(v, shapeItem(v, deltas) ?? NONE);
+    const entryItem = v['item'];
+    if (isPlainObject(entryItem) && isItem(entryItem)) return shapedPageEntry(v, entryItem, deltas);
+  }
   let unchanged = unchangedEntries.get(deltas);
   if (unchanged === undefined) unchangedEntries.set(deltas, (unchanged = new WeakSet()));
   if (unchanged.has(v)) return SAME;
-  const shaped = shapedEntry(v, deltas);
+  const shaped = same(v, shapeAll(v, deltas));
   if (shaped === SAME) unchanged.add(v);
   return shaped;
 };
 
-const shapedEntry = (v: object, deltas: ReadonlyArray<AppliedItemDelta>): unknown => {
-  if (!isPlainObject(v)) return same(v, shapeAll(v, deltas));
-  if (isItem(v)) return same(v, shapeItem(v, deltas) ?? NONE);
-  const entryItem = v['item'];
-  if (isPlainObject(entryItem) && isItem(entryItem)) {
-    const item = shapeItem(entryItem, deltas);
-    if (item === undefined) return NONE;
-    // A page's entry beside its item holds numbers and strings (its turn, its times): nothing to walk.
-    if (Object.keys(v).every((k) => k === 'item' || typeof v[k] !== 'object' || v[k] === null))
-      return item === entryItem ? SAME : { ...v, item };
-    const rest = shapeAll({ ...v, item: null }, deltas) as Json;
-    return item === entryItem && Object.keys(rest).every((k) => k === 'item' || rest[k] === v[k])
-      ? SAME
-      : { ...rest, item };
-  }
-  return same(v, shapeAll(v, deltas));
+/** A page's entry (`{turnId, item, …}`) with its item shaped. */
+const shapedPageEntry = (v: Json, entryItem: Json, deltas: ReadonlyArray<AppliedItemDelta>): unknown => {
+  const item = shapeItem(entryItem, deltas);
+  if (item === undefined) return NONE;
+  // A page's entry beside its item holds numbers and strings (its turn, its times): nothing to walk.
+  if (Object.keys(v).every((k) => k === 'item' || typeof v[k] !== 'object' || v[k] === null))
+    return item === entryItem ? SAME : { ...v, item };
+  const rest = shapeAll({ ...v, item: null }, deltas) as Json;
+  return item === entryItem && Object.keys(rest).every((k) => k === 'item' || rest[k] === v[k])
+    ? SAME
+    : { ...rest, item };
 };
 
 const same = (before: unknown, after: unknown): unknown => (after === before ? SAME : after);

@@ -77,6 +77,13 @@ const recordedHome = async (
   return { folders, folderTimes: times, missing, fileNames: files.map((f) => nodePath.basename(f.path)), fileStats };
 };
 
+export interface WarmRecordOptions {
+  /** The wall clock the folders' times are compared with (a test's stands for time passed). */
+  readonly nowMs?: () => number;
+  /** Called between the steps (the home's listing, the text): a one-shot process collects there (garbageBound). */
+  readonly stepDone?: () => void;
+}
+
 /**
  * Record the home's token sums, read at write mark `markOfSums`, for the next report
  * (tokenWarmRecord.ts), when the index is current with the home (`recordedHome`) and the mark
@@ -89,10 +96,7 @@ export const writeTokenWarmRecord = async (
   indexDir: string,
   markOfSums: string,
   sums: HomeTokenSums,
-  /** The wall clock the folders' times are compared with (a test's stands for time passed). */
-  nowMs: () => number = Date.now,
-  /** Called between the steps (the home's listing, the text): a one-shot process collects there (garbageBound). */
-  stepDone: () => void = () => undefined,
+  { nowMs = Date.now, stepDone = () => undefined }: WarmRecordOptions = {},
 ): Promise<boolean> => {
   const home = await recordedHome(store, codexHome, nowMs);
   if (home === undefined) return false;

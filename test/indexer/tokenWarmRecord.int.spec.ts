@@ -79,7 +79,7 @@ describe('tokens: the warm record of the home token sums', function () {
       const sums = await readTokenSums(store, { pricing: DEFAULT_PRICING })();
       if (E.isLeft(sums)) return sums;
       return E.right(
-        await writeTokenWarmRecord(store, home, indexDir, mark.right, sums.right, () => Date.now() + 60_000),
+        await writeTokenWarmRecord(store, home, indexDir, mark.right, sums.right, { nowMs: () => Date.now() + 60_000 }),
       );
     });
     expect(r).to.deep.equal(E.right(true));
@@ -249,7 +249,9 @@ describe('tokens: the warm record of the home token sums', function () {
           if (E.isLeft(sums)) return sums;
           undo = change();
           return E.right(
-            await writeTokenWarmRecord(store, home, indexDir, mark.right, sums.right, () => Date.now() + 60_000),
+            await writeTokenWarmRecord(store, home, indexDir, mark.right, sums.right, {
+              nowMs: () => Date.now() + 60_000,
+            }),
           );
         });
         expect(r).to.deep.equal(E.right(false));

@@ -104,7 +104,7 @@ export const caughtUpReport = async (
                 // checkpoints, its text (uncollected, each grew a large home's peak).
                 garbage.done();
                 const { writeTokenWarmRecord } = await import('../../../../indexer/tokens/writeTokenWarmRecord.js');
-                await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read, Date.now, garbage.done);
+                await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read, { stepDone: garbage.done });
                 garbage.done();
               }
               const r = reportFromSums(read.sums, { ...options, clientOf: clientOfThreads(read.clients) });

@@ -35,7 +35,7 @@ const requestOf = (spec: AnyCommandSpec, args: ReadonlyArray<unknown>, opts: Rea
   return { request, optionOf };
 };
 
-/** What a command on a home runs with: the engine, loaded beside this module (commandSpec.ts). */
+/** What a command on a home runs with: the engine, which commandSpec.ts loads beside this module. */
 export type EngineOfCommand = typeof import('./runOnHome.js');
 
 /** A command's work with its params: its use case on the home (its errors in its method's words, `inWords`), or its own `run`. */
@@ -45,11 +45,11 @@ const work = async (
   inWords: ((e: EngineError) => EngineError) | undefined,
   engine: EngineOfCommand | undefined,
 ): Promise<void> => {
-  if (spec.onHome === undefined || engine === undefined) return spec.run?.(given);
-  const use = await spec.onHome.use(given);
+  if (spec.onHome === undefined) return spec.run?.(given);
+  const [use, { runOnHome }] = await Promise.all([spec.onHome.use(given), engine ?? import('./runOnHome.js')]);
   const worded = inWords === undefined ? use : (home: OpenCodexHome) => TE.mapLeft(inWords)(use(home));
   const threadId = (given.params as { readonly threadId?: unknown } | undefined)?.threadId;
-  return engine.runOnHome<unknown>(
+  return runOnHome<unknown>(
     given.opts as HomeOptions,
     worded,
     spec.onHome.render(given) as Human<unknown>,

@@ -14,6 +14,7 @@ import type { EngineJson } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { ClockOracle } from './clockOracle.js';
 import type { CompatHome } from './scenarios.js';
+import { stderrJson } from '../fixtures/stderrJson.js';
 
 /** How long Codex's token usage replay after `thread/resume` is awaited before it counts as missing. */
 const REPLAY_WAIT_MS = 10_000;
@@ -45,7 +46,7 @@ export async function engineValue<T = any>(home: CompatHome, ...args: string[]):
 export async function engineRefusal(home: CompatHome, ...args: string[]): Promise<string> {
   const run = await runEngineCli([...args, '--codex-home', home.codexHome, '--json'], 60_000);
   if (run.exitCode === 0) throw new Error(`rollout-engine ${args.join(' ')} succeeded; a refusal was expected`);
-  return (JSON.parse(run.stderr) as { error: { message: string } }).error.message;
+  return (stderrJson(run.stderr) as { error: { message: string } }).error.message;
 }
 
 export interface ThreadViews {

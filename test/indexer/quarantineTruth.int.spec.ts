@@ -16,6 +16,7 @@ import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
 import { CLI } from '../fixtures/cliBundle.js';
+import { stderrJson } from '../fixtures/stderrJson.js';
 
 const run = promisify(execFile);
 
@@ -121,7 +122,7 @@ describe('quarantine tells the truth: totals, one entry per line numbered from 1
     const json = await cli('turns', cut.threadId, '--view', 'full', '--json', '--codex-home', home);
     const page = JSON.parse(json.stdout) as Record<string, unknown>;
     expect(Object.keys(page).sort()).to.deep.equal(['backwardsCursor', 'data', 'nextCursor']);
-    const warning = JSON.parse(json.stderr.trim()) as { warning: Record<string, unknown> };
+    const warning = stderrJson(json.stderr) as { warning: Record<string, unknown> };
     expect(warning.warning).to.deep.include({ kind: 'quarantinedLines', threadId: cut.threadId, lines: 1 });
     expect(warning.warning['files']).to.deep.equal([{ path: cut.path, lines: 1, lineNumbers: [cut.lineNumber] }]);
     expect((await cli('turns', clean, '--view', 'full', '--codex-home', home)).stderr).to.equal('');

@@ -27,6 +27,7 @@ import { useTempDir } from '../fixtures/tempDir.js';
 import { streamedText } from '../fixtures/streamedText.js';
 import { reportArea } from './areaSummary.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
+import { stderrJson } from '../fixtures/stderrJson.js';
 
 const SEED = 22;
 const sample = <T>(arb: fc.Arbitrary<T>, numRuns: number, seed = SEED): T[] => fc.sample(arb, { numRuns, seed });
@@ -622,7 +623,7 @@ describe('reliability · bad input (fast-check)', function () {
     // LMDB trusts its file (damaged meta pages were a SIGSEGV): refused as Corrupt, and a rebuild mends it.
     const afterCorruption = cli('threads');
     expect(afterCorruption.signal).to.equal(null);
-    expect(JSON.parse(afterCorruption.stderr || afterCorruption.stdout)).to.have.nested.property(
+    expect(stderrJson(afterCorruption.stderr || afterCorruption.stdout)).to.have.nested.property(
       'error.tag',
       'Corrupt',
     );

@@ -12,6 +12,7 @@ import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js'
 import { currentMetaOf } from '../fixtures/lmdbMetaPage.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { reportArea } from './areaSummary.js';
+import { stderrJson } from '../fixtures/stderrJson.js';
 
 const THREADS = 30;
 const figures = { damages: 0, commandRuns: 0, signalDeaths: 0, refusedCorrupt: 0, repairsRebuilt: 0 };
@@ -79,7 +80,7 @@ describe('reliability · damaged index: a cut or overwritten data.mdb is refused
         const said = `${damage.name}, ${args[0]}: status ${r.status}, signal ${r.signal}, stderr ${r.stderr.slice(0, 300)}`;
         expect(r.signal, said).to.equal(null);
         expect(r.status, said).not.to.equal(0);
-        const error = (JSON.parse(r.stderr || r.stdout) as { error: { tag: string; message: string } }).error;
+        const error = (stderrJson(r.stderr || r.stdout) as { error: { tag: string; message: string } }).error;
         expect(error.tag, said).to.equal('Corrupt');
         expect(error.message, said).to.include('rollout-engine index --rebuild').and.include('rollout-engine repair');
         figures.refusedCorrupt++;

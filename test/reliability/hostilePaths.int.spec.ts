@@ -16,6 +16,7 @@ import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutatio
 import { jsonlRolloutFiles } from '../../adapters/driven/jsonl/writers/rolloutFiles.js';
 import { indexHome } from '../../indexer/indexHome.js';
 import { reportArea } from './areaSummary.js';
+import { stderrJson } from '../fixtures/stderrJson.js';
 
 const GOOD = '01a1fe84-0000-7000-8000-0000000000e1';
 const LINKED = '01a1fe84-0000-7000-8000-0000000000e2';
@@ -57,7 +58,7 @@ const cli = async (args: ReadonlyArray<string>): Promise<EngineCliRun> => {
 
 /** The JSON a `--json` run printed: its answer on stdout, or its error on stderr. */
 const json = (r: EngineCliRun): Record<string, unknown> =>
-  JSON.parse(r.stdout.trim() !== '' ? r.stdout : r.stderr) as Record<string, unknown>;
+  (r.stdout.trim() !== '' ? (JSON.parse(r.stdout) as unknown) : stderrJson(r.stderr)) as Record<string, unknown>;
 
 describe('reliability · hostile paths and access', function () {
   this.timeout(120_000);

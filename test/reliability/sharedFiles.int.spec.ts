@@ -15,6 +15,7 @@ import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutatio
 import { reportArea } from './areaSummary.js';
 import { filesOf, openServe, sessionIndexNames } from './sharedHome.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
+import { stderrJson } from '../fixtures/stderrJson.js';
 
 const TRIALS = Number(process.env['SHARED_FILE_TRIALS'] ?? 40);
 const threadIdOf = (race: number, trial: number): string =>
@@ -283,7 +284,7 @@ describe('reliability · thread/delete and the shared files (two serve processes
           expect(r.signal, said).to.equal(null);
           expect(r.status, said).to.equal(1);
           expect(r.stdout, said).to.equal('');
-          const error = (JSON.parse(r.stderr) as { error: Record<string, unknown> }).error;
+          const error = (stderrJson(r.stderr) as { error: Record<string, unknown> }).error;
           expect(error, said).to.deep.include({ tag: 'Io', code: 'ELOOP', exitCode: 1, path: link });
           expect(error['message'], said).to.equal(
             `${link} is a symbolic link: refused (the engine opens its own files only as regular files, never through a link)`,

@@ -13,6 +13,7 @@ import { writeSynthThread } from '../fixtures/synthHome.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { newThread, rolloutRelPath } from '../projections/synth.js';
 import { reportArea } from './areaSummary.js';
+import { stderrJson } from '../fixtures/stderrJson.js';
 
 /** What a terminal acts on: every C0 control but the layout's newline, DEL, C1 (U+009B is CSI), the bidi overrides. */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
@@ -132,6 +133,6 @@ describe('reliability · terminal sinks (paths, names and quoted input on stdout
       [ENGINE_CLI_PATH, 'threads', '--cursor', `{"x":"${HOSTILE}"}`, '--json', '--codex-home', home],
       { encoding: 'utf8' },
     );
-    expect((JSON.parse(refused.stderr) as { error: { message: string } }).error.message).to.include(HOSTILE);
+    expect((stderrJson(refused.stderr) as { error: { message: string } }).error.message).to.include(HOSTILE);
   });
 });

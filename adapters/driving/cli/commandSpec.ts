@@ -1,17 +1,16 @@
 import type { Command } from 'commander';
-import { Argument } from 'commander';
 import type * as t from 'io-ts';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { OpenCodexHome, OpenCodexHomeOptions } from '../composition/openCodexHome.js';
-import type { ArgumentList, ArgumentSpec, ArgumentsOf, OptionSpec, OptionsOf, OptionTable } from './optionTable.js';
+import type { ArgumentList, ArgumentsOf, OptionsOf, OptionTable } from './optionTable.js';
 import type { MethodEntry } from '../../../protocol/methodEntry.js';
 import type { Human } from './printAnswer.js';
 
 /**
  * A command declared once: its arguments, a table of its options (each option's flag, help,
  * default and the params field it fills), the codec its request decodes with and the work it
- * does. `registerCommand` builds commander's command from it. Every run loads every command's
+ * does. `registerCommand` (registerCommand.ts) builds commander's command from it. Every run loads every command's
  * declaration (for `--help` and parsing), so a declaration imports types only: `params`, `run`
  * and `onHome.use` load the codec and the engine with `await import()` when the command runs.
  */
@@ -102,35 +101,3 @@ export interface AnyCommandSpec {
 export const command = <const A extends ArgumentList, const O extends OptionTable, P = undefined, R = never>(
   spec: CommandSpec<A, O, P, R>,
 ): CommandSpec<A, O, P, R> => spec;
-
-/** Build commander's command from a declaration, under `parent`. */
-export const registerCommand = (parent: Command, spec: AnyCommandSpec): Command => {
-  const cmd = parent.command(spec.name).description(spec.description);
-  for (const a of spec.arguments as ReadonlyArray<ArgumentSpec<unknown>>)
-    if (a.choices === undefined) cmd.argument(a.name, a.description);
-    else cmd.addArgument(new Argument(a.name, a.description).choices(a.choices));
-  for (const o of Object.values(spec.options as Readonly<Record<string, OptionSpec<unknown>>>))
-    if (o.required === true) cmd.requiredOption(o.flags, o.description);
-    else if (o.parse !== undefined) cmd.option(o.flags, o.description, o.parse);
-    else if (o.default !== undefined) cmd.option(o.flags, o.description, o.default);
-    else cmd.option(o.flags, o.description);
-  if (spec.helpAfter !== undefined) cmd.addHelpText('after', spec.helpAfter);
-  // What runs loads when it runs: the action (decoding, the thread id rule) as one module, where
-  // its pieces loaded one by one were several small chunks of the bundle, and for a command on a
-  // home the engine beside it. A command of its own work with nothing to decode (`tokens`,
-  // `index`) loads neither.
-  cmd.action(async (...given: unknown[]) => {
-    const cmd = given[given.length - 1] as Command;
-    const args = cmd.processedArgs;
-    const opts = spec.withParentOptions === true ? cmd.optsWithGlobals() : cmd.opts();
-    if (spec.params === undefined && spec.onHome === undefined)
-      return spec.run?.({ args, opts, cmd, params: undefined });
-    const [{ actionOf }, engine] = await Promise.all([
-      import('./commandAction.js'),
-      spec.onHome === undefined ? undefined : import('./runOnHome.js'),
-    ]);
-    return actionOf(spec, engine)({ args, opts, cmd });
-  });
-  for (const sub of spec.subcommands ?? []) registerCommand(cmd, sub);
-  return cmd;
-};

@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { invalidArgument } from '../../../domain/errors.js';
 import { engineVersion } from '../../driven/system/packageRoot.js';
 import { reportError } from './exitCodes.js';
-import { registerCommand } from './commandSpec.js';
+import { registerCommand } from './registerCommand.js';
 import { COMMANDS } from './commandList.js';
 import { terminalLines } from './terminalText.js';
 

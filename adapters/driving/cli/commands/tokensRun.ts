@@ -9,8 +9,8 @@ import { reportError } from '../exitCodes.js';
 import { noUsageText, renderTable, reportJson, skippedNote } from './tokensTable.js';
 import { caughtUpReport, warmReport } from './tokensReport.js';
 import type { ReportOptions, Reported } from './tokensReport.js';
-import { TOKEN_DIMENSION_NAMES, dimensionNamed } from './tokens.js';
-import type { TokensOptions } from './tokens.js';
+import { TOKEN_DIMENSION_NAMES, dimensionNamed } from './tokensOptions.js';
+import type { TokensOptions } from './tokensOptions.js';
 
 // The run of `tokens` (tokens.ts declares it): the flags read, the report made, rendered and printed.
 

@@ -4,7 +4,7 @@ import type { Priced, SkippedRecords, TokenReport, UsageGroup, UsageSum } from '
 import type { PriceSource } from '../../../../domain/tokens/pricing.js';
 import { NO_PUBLISHED_PRICE } from '../../../../domain/tokens/pricing.js';
 import { terminalText } from '../terminalText.js';
-import { dimensionNamed } from './tokens.js';
+import { dimensionNamed } from './tokensOptions.js';
 
 const COLUMNS: ReadonlyArray<[string, (s: UsageSum) => number]> = [
   ['responses', (s) => s.responses],

@@ -7,6 +7,7 @@ import type { RpcAnswer } from '../../../fixtures/stdioRpcClient.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 import { runCli } from './runCli.js';
+import { stderrJson } from '../../../fixtures/stderrJson.js';
 
 const P = '01a1fe84-0000-7000-8000-0000000000b1';
 const UNKNOWN = '01a1fe84-0000-7000-8000-0000000000bf';
@@ -106,7 +107,7 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
         }
         expect(r.stdout, line).to.equal('');
         expect(r.status, line).to.equal(2);
-        out.push({ line, cli: (JSON.parse(r.stderr) as { error: Refusals['cli'] }).error, serve: answer.error });
+        out.push({ line, cli: (stderrJson(r.stderr) as { error: Refusals['cli'] }).error, serve: answer.error });
       }
     } finally {
       await server.close();
@@ -243,7 +244,7 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     const differences: string[] = [];
     for (const [args, option, reason] of rows) {
       const r = cli('import', 'claude', '--from', `${homeOf()}/no-claude`, ...args, '--json');
-      const error = r.stderr === '' ? undefined : (JSON.parse(r.stderr) as { error: Record<string, unknown> }).error;
+      const error = r.stderr === '' ? undefined : (stderrJson(r.stderr) as { error: Record<string, unknown> }).error;
       const expected = {
         tag: 'InvalidArgument',
         message: `invalid ${option}: ${reason}`,
@@ -257,7 +258,7 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     expect(differences).to.deep.equal([]);
     const agent = cli('import', 'bogus', '--json');
     expect(agent.status).to.equal(2);
-    expect(JSON.parse(agent.stderr)).to.deep.nested.include({
+    expect(stderrJson(agent.stderr)).to.deep.nested.include({
       'error.tag': 'InvalidArgument',
       'error.field': 'command line',
     });
@@ -332,7 +333,7 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
       expect(end, args.join(' ')).to.equal('');
     }
     const json = cli('read', UNKNOWN, '--json');
-    expect(JSON.parse(json.stderr)).to.deep.equal({
+    expect(stderrJson(json.stderr)).to.deep.equal({
       error: {
         tag: 'NotFound',
         message: `thread not loaded: ${UNKNOWN}`,
@@ -348,14 +349,14 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
   it('with --json: the error as one JSON object on stderr (tag, message, exit code, its fields), same exit code', () => {
     const bad = cli('turns', P, '--limit', 'abc', '--json');
     expect(bad.status).to.equal(2);
-    expect(JSON.parse(bad.stderr)).to.deep.nested.include({
+    expect(stderrJson(bad.stderr)).to.deep.nested.include({
       'error.tag': 'InvalidArgument',
       'error.exitCode': 2,
       'error.field': '--limit',
     });
     const refused = cli('turns', P, '--cursor', 'not-a-cursor', '--json');
     expect(refused.status).to.equal(2);
-    expect(JSON.parse(refused.stderr)).to.deep.equal({
+    expect(stderrJson(refused.stderr)).to.deep.equal({
       error: {
         tag: 'Rejected',
         message: 'invalid cursor: not-a-cursor',
@@ -375,7 +376,7 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     const json = runCli('turns', P, '--bogus', '--json');
     expect(json.status).to.equal(2);
     expect(json.stdout).to.equal('');
-    expect(JSON.parse(json.stderr)).to.deep.nested.include({
+    expect(stderrJson(json.stderr)).to.deep.nested.include({
       'error.tag': 'InvalidArgument',
       'error.exitCode': 2,
       'error.reason': "unknown option '--bogus'",
@@ -386,7 +387,7 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     for (const command of ['index', 'tokens']) {
       const missing = runCli(command, '--codex-home', `${homeOf()}/nope`, '--json');
       expect(missing.status, command).to.equal(2);
-      expect(JSON.parse(missing.stderr), command).to.deep.nested.include({
+      expect(stderrJson(missing.stderr), command).to.deep.nested.include({
         'error.tag': 'NotFound',
         'error.exitCode': 2,
       });

@@ -6,6 +6,7 @@ import { initializedServe } from '../../../fixtures/stdioRpcClient.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 import { runCli } from './runCli.js';
+import { stderrJson } from '../../../fixtures/stderrJson.js';
 
 const P = '01a1fe84-0000-7000-8000-0000000000a1';
 
@@ -57,7 +58,7 @@ describe('CLI options are decoded by the RPC params codecs', function () {
         const r = cli(...args, ...(json ? ['--json'] : []));
         expect(r.status, r.stderr).to.equal(2);
         expect(r.stdout).to.equal('');
-        const message = json ? (JSON.parse(r.stderr) as { error: { message: string } }).error.message : r.stderr;
+        const message = json ? (stderrJson(r.stderr) as { error: { message: string } }).error.message : r.stderr;
         expect(message).to.include(`invalid ${option}: ${serde}`);
       }
     });

@@ -9,7 +9,7 @@ import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from '../../../../adapters/driving/cli/commandList.js';
 import type { AnyCommandSpec } from '../../../../adapters/driving/cli/commandSpec.js';
-import { registerCommand } from '../../../../adapters/driving/cli/commandSpec.js';
+import { registerCommand } from '../../../../adapters/driving/cli/registerCommand.js';
 import { limitNotes, pageHints, shellWord } from '../../../../adapters/driving/cli/renderHistory.js';
 import { shellWords } from './runCli.js';
 

@@ -13,6 +13,7 @@ import { CODEX_VERSIONS, NEWEST_CODEX_VERSION } from '../../../../protocol/codex
 import { RolloutWriter } from '../../../fixtures/rolloutLines.js';
 import type { CliRun } from './runCli.js';
 import { answerSchema, CodexSchema } from '../../../fixtures/codexSchema.js';
+import { stderrJson } from '../../../fixtures/stderrJson.js';
 
 const IDS = [
   '01a1fe84-0000-7000-8000-0000000000c1',
@@ -47,7 +48,7 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
   const errorOf = (r: CliRun): { tag: string; message: string } => {
     expect(r.stdout).to.equal('');
     expect(r.status, r.stderr).to.equal(2);
-    const { tag, message } = (JSON.parse(r.stderr) as { error: { tag: string; message: string } }).error;
+    const { tag, message } = (stderrJson(r.stderr) as { error: { tag: string; message: string } }).error;
     return { tag, message };
   };
 

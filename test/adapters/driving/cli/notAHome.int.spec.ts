@@ -9,6 +9,7 @@ import * as nodePath from 'node:path';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { CLI } from '../../../fixtures/cliBundle.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
+import { stderrJson } from '../../../fixtures/stderrJson.js';
 
 const THREAD = '01a1fe84-0000-7000-8000-0000000000c1';
 const ENTRIES = 'sessions/, archived_sessions/, session_index.jsonl, config.toml, auth.json, history.jsonl';
@@ -56,7 +57,7 @@ describe('CLI: a folder that is not a Codex home is refused, and nothing is crea
   it('/etc: refused, no index folder made in it; --json gives the typed error', () => {
     const r = run('threads', '--codex-home', '/etc', '--json');
     expect(r.status, r.stderr).to.equal(2);
-    expect(JSON.parse(r.stderr)).to.deep.equal({
+    expect(stderrJson(r.stderr)).to.deep.equal({
       error: {
         tag: 'InvalidArgument',
         message: `invalid CODEX_HOME: /etc is not a Codex home: it holds none of ${ENTRIES}`,

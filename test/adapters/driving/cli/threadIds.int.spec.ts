@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { chatThread, dayDir, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 import { runCli } from './runCli.js';
+import { stderrJson } from '../../../fixtures/stderrJson.js';
 
 /** Two threads that share their first 9 characters, and one each for the commands that move, fork or delete. */
 const A1 = '019a7f00-1111-7000-8000-000000000001';
@@ -47,7 +48,7 @@ describe('CLI thread ids: a unique prefix stands for the id, and a thread not fo
     expect(said).to.equal(`rollout-engine: thread not loaded: ${UNKNOWN}`);
     expect(hint).to.contain(LIST_HINT).and.contain('threads --archived');
     // With --json: one object, the method's message, the hint a field of its own.
-    const j = JSON.parse(cli('read', UNKNOWN, '--json').stderr) as {
+    const j = stderrJson(cli('read', UNKNOWN, '--json').stderr) as {
       error: { message: string; hint: string; exitCode: number };
     };
     expect(j.error.message).to.equal(`thread not loaded: ${UNKNOWN}`);

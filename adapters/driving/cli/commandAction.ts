@@ -13,7 +13,7 @@ import { decodeMethodRequest, decodeRequest, refused, withRequest } from './deco
 
 /**
  * What a declared command does when it runs: the request its table builds from the command line,
- * decoded with its codec, then its work. The action commandSpec.ts registers loads this module
+ * decoded with its codec, then its work. The action registerCommand.ts registers loads this module
  * when a command runs, so `--help` and `--version` load none of it.
  */
 
@@ -35,7 +35,7 @@ const requestOf = (spec: AnyCommandSpec, args: ReadonlyArray<unknown>, opts: Rea
   return { request, optionOf };
 };
 
-/** What a command on a home runs with: the engine, which commandSpec.ts loads beside this module. */
+/** What a command on a home runs with: the engine, which registerCommand.ts loads beside this module. */
 export type EngineOfCommand = typeof import('./runOnHome.js');
 
 /** A command's work with its params: its use case on the home (its errors in its method's words, `inWords`), or its own `run`. */

@@ -10,9 +10,10 @@ import type { Human } from './printAnswer.js';
 /**
  * A command declared once: its arguments, a table of its options (each option's flag, help,
  * default and the params field it fills), the codec its request decodes with and the work it
- * does. `registerCommand` (registerCommand.ts) builds commander's command from it. Every run loads every command's
- * declaration (for `--help` and parsing), so a declaration imports types only: `params`, `run`
- * and `onHome.use` load the codec and the engine with `await import()` when the command runs.
+ * does. `registerCommand` (registerCommand.ts) builds commander's command from it. Every run
+ * loads every command's declaration (for `--help` and parsing), so a declaration imports types
+ * only: `params`, `run` and `onHome.use` load the codec and the engine with `await import()` when
+ * the command runs.
  */
 
 /** What a command was given on its command line. */

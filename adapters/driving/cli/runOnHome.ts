@@ -11,7 +11,7 @@ import { cliFeedback } from './progress.js';
 import { quarantineWarning } from './quarantineWarning.js';
 import { threadHinted } from './threadIdArgument.js';
 
-// Loaded with a command on a home (commandSpec.ts): its thread ids are resolved on the same engine.
+// Loaded with a command on a home (registerCommand.ts): its thread ids are resolved on the same engine.
 export * as threadIds from './threadIdArgument.js';
 
 /**

@@ -86,7 +86,7 @@ interface SharedStructuresEncoder {
 }
 
 /**
- * Forget the record structures each table's encoder holds, so that they are read again from the
+ * Forget the record structures a table's encoder holds, so that they are read again from the
  * committed environment at the next encoding or decoding that needs them.
  *
  * msgpackr mints a new structure in memory as it encodes a value of a new shape, and lmdb-js saves
@@ -99,10 +99,31 @@ interface SharedStructuresEncoder {
  * of buffer not reached", or wrong fields). lmdb-js forgets them the same way when a table is
  * cleared (`clearSync`).
  */
+const forgetTableStructures = (db: Database): void =>
+  (db as unknown as { readonly encoder?: SharedStructuresEncoder }).encoder?.clearSharedData?.();
 const forgetStructures = (dbs: Record<TableName, Database>): void => {
-  for (const t of TABLES)
-    (dbs[t] as unknown as { readonly encoder?: SharedStructuresEncoder }).encoder?.clearSharedData?.();
+  for (const t of TABLES) forgetTableStructures(dbs[t]);
 };
+
+/**
+ * msgpackr's refusals of a value read with other record structures than it was written with: its
+ * record ids name fields the reader's structures do not have (or have fewer or more of).
+ */
+const STRUCTURES_MISMATCH =
+  /Data read, but end of buffer not reached|Record id is not defined|Unexpected end of (MessagePack data|buffer)/;
+const isStructuresMismatch = (err: unknown): boolean => err instanceof Error && STRUCTURES_MISMATCH.test(err.message);
+
+/** How much of a row's key an error shows (a key holds ids and paths, and a search gram's few characters). */
+const SHOWN_KEY_CHARS = 300;
+
+/** A row that does not decode even with its table's structures read again: `which` says where (its key, or the row a range read last). */
+const undecodableRow = (table: TableName, which: string, err: unknown): Error =>
+  new Error(
+    `a row of table ${DB_NAMES[table]} (${which}) does not decode (${
+      err instanceof Error ? err.message : String(err)
+    }); \`rollout-engine repair\` rebuilds what the index derived from the rollouts`,
+  );
+const shownKey = (key: unknown): string => JSON.stringify(key).slice(0, SHOWN_KEY_CHARS);
 
 /** The files LMDB keeps in an environment's folder. */
 const LMDB_FILES = ['data.mdb', 'lock.mdb'] as const;
@@ -189,25 +210,73 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     }
     return out;
   };
-  /** The rows of `table` from `start` to `end` whose keys start with `prefix`: what `range` and `scan` read (the structures key and keys the bounds let in around the prefix passed over). */
+  /**
+   * The rows of `table` from `start` to `end` (the whole table without them) whose keys start with
+   * `prefix`: what `range`, `scan` and `dump` read, the structures key and keys the bounds let in
+   * around the prefix passed over. A row that does not decode with the structures its table's
+   * encoder holds is read again once they are forgotten (reloaded from what is committed): a process
+   * whose structures went out of step with the index's (another writer's, a transaction that did not
+   * commit) reads on instead of failing at every read until it restarts. A row that still does not
+   * decode fails, named (undecodableRow).
+   */
   function* rowsIn(
     table: TableName,
     prefix: Key,
-    start: Key,
-    end: Key,
+    start: Key | undefined,
+    end: Key | undefined,
     reverse: boolean,
   ): Generator<{ readonly key: Key; readonly value: unknown }> {
-    for (const { key, value } of h.dbs[table].getRange({ start: [...start], end: [...end], reverse })) {
-      if (!isRowKey(key)) continue;
-      const k = norm(key);
-      if (hasPrefix(k, prefix)) yield { key: k, value };
+    let from = start;
+    /** The last row read: a range read again resumes after it. */
+    let last: Key | undefined;
+    let reloaded = false;
+    for (;;) {
+      const skip = last === undefined ? undefined : JSON.stringify(last);
+      try {
+        const range = h.dbs[table].getRange({
+          ...(from === undefined ? {} : { start: [...from] }),
+          ...(end === undefined ? {} : { end: [...end] }),
+          reverse,
+        });
+        for (const { key, value } of range) {
+          if (!isRowKey(key)) continue;
+          const k = norm(key);
+          if (skip !== undefined && JSON.stringify(k) === skip) continue;
+          last = k;
+          if (hasPrefix(k, prefix)) yield { key: k, value };
+        }
+        return;
+      } catch (err) {
+        if (!isStructuresMismatch(err)) throw err;
+        if (reloaded)
+          throw undecodableRow(
+            table,
+            last !== undefined ? `the one after key ${shownKey(last)}` : `the first from ${shownKey(from ?? [])}`,
+            err,
+          );
+        reloaded = true;
+        forgetTableStructures(h.dbs[table]);
+        from = last ?? from;
+      }
     }
   }
+  /** One row; one that does not decode is read again once its table's structures are reloaded (rowsIn). */
+  const getRow = (table: TableName, key: Key): unknown => {
+    const k = (key.length === 1 ? key[0] : [...key]) as never;
+    try {
+      return h.dbs[table].get(k);
+    } catch (err) {
+      if (!isStructuresMismatch(err)) throw err;
+      forgetTableStructures(h.dbs[table]);
+      try {
+        return h.dbs[table].get(k);
+      } catch (again) {
+        throw isStructuresMismatch(again) ? undecodableRow(table, `key ${shownKey(key)}`, again) : again;
+      }
+    }
+  };
   const reader: IndexReader = {
-    get: ((table: TableName, key: Key) =>
-      storable(key)
-        ? h.dbs[table].get((key.length === 1 ? key[0] : [...key]) as never)
-        : undefined) as IndexReader['get'],
+    get: ((table: TableName, key: Key) => (storable(key) ? getRow(table, key) : undefined)) as IndexReader['get'],
     keys: keysOf,
   };
   /** Whether the transaction under way dropped the home's stats already (a checkpoint write drops them: domain/index/homeStats.ts). */
@@ -308,8 +377,7 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
         const out: Array<{ table: string; key: unknown; value: unknown }> = [];
         for (const t of TABLES) {
           if (t === 'meta') continue; // schema version and lease: not index contents
-          for (const { key, value } of h.dbs[t].getRange({}))
-            if (isRowKey(key)) out.push({ table: t, key: norm(key), value });
+          for (const { key, value } of rowsIn(t, [], undefined, undefined, false)) out.push({ table: t, key, value });
         }
         return out;
       }),

@@ -3,10 +3,12 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import { open } from 'lmdb';
 import { openLmdbIndex } from '../../../../adapters/driven/lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../../../../adapters/driven/lmdb/indexStore.js';
 import type { IndexWrite, SegmentRenderingChunk, SegmentRenderingHeader } from '../../../../domain/index/rows.js';
 import { right } from '../../../fixtures/right.js';
+import { renderError } from '../../../../domain/errors.js';
 
 /**
  * A table's msgpack record structures are shared by every process writing the index, and saved in
@@ -82,5 +84,63 @@ describe('LMDB IndexStore: shared record structures across writers', () => {
       right(b.transact('put', (_r, write) => write(put(['r2', 1], chunk))));
       right(a.transact('put', (_r, write) => write(put(['r1', 0], header))));
       await expectRead([b, a], dir);
+    }));
+
+  /** The table's committed structures and rows, rewritten the way another writer would (with its own numbering), through a raw handle. */
+  const rewriteRaw = (dir: string, f: (db: ReturnType<ReturnType<typeof open>['openDB']>) => void): void => {
+    const env = open({ path: dir, maxDbs: 32 });
+    try {
+      const db = env.openDB({ name: 'segment_renderings', encoding: 'binary' });
+      env.transactionSync(() => f(db));
+    } finally {
+      void env.close();
+    }
+  };
+  /** lmdb-js keeps a read snapshot until a timer turn (setTimeout 0, scheduled at the first read): past it, reads see what was rewritten. */
+  const nextSnapshot = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
+
+  it("a handle whose structures went out of step with the index's reloads them and reads on", async () =>
+    withTwo(async (a, b, dir) => {
+      right(await a.commit(() => [put(['r1', 0], header), put(['r2', 1], chunk)])());
+      // B reads both rows: it holds the table's structures as committed (the header's first, the chunk's second).
+      await expectRead([b], dir);
+      // Another writer renumbers them (the chunk's first) and writes both rows again with its numbering:
+      // B's structures no longer match the index's. Read with them, the header (now record id 1) takes
+      // the chunk's two fields and leaves two values unread ("Data read, but end of buffer not reached").
+      const renumbered = open({ path: dir, maxDbs: 32 });
+      const rows = renumbered.openDB({ name: 'other', sharedStructuresKey: Symbol.for('structures') });
+      const encoded = (value: unknown): Buffer => {
+        rows.putSync('v', value);
+        return Buffer.from(rows.getBinary('v')!);
+      };
+      // Numbered in this order by the raw table: the chunk's structure 0, the header's 1.
+      const chunkBytes = encoded(chunk);
+      const headerBytes = encoded(header);
+      const structures = Buffer.from(rows.getBinary(Symbol.for('structures'))!);
+      void renumbered.close();
+      rewriteRaw(dir, (db) => {
+        db.putSync(Symbol.for('structures'), structures);
+        db.putSync(['r1', 0], headerBytes);
+        db.putSync(['r2', 1], chunkBytes);
+      });
+      await nextSnapshot();
+      expect(right(await b.get('segmentRenderings', ['r1', 0])())).to.deep.equal(header);
+      expect(right(await b.range('segmentRenderings', [])()).map((r) => r.value)).to.deep.equal([header, chunk]);
+    }));
+
+  it('a row that does not decode with the committed structures either fails, naming its table and key', async () =>
+    withTwo(async (a, _b, dir) => {
+      right(await a.commit(() => [put(['r1', 0], header), put(['r2', 1], chunk)])());
+      // Record id 5 (0x45), which the table never stored, then a value.
+      rewriteRaw(dir, (db) => db.putSync(['r2', 1], Buffer.from([0x45, 0x01])));
+      await nextSnapshot();
+      const got = await a.get('segmentRenderings', ['r2', 1])();
+      expect(E.isLeft(got) && renderError(got.left)).to.match(/segment_renderings \(key \["r2",1\]\) does not decode/);
+      const ranged = await a.range('segmentRenderings', [])();
+      expect(E.isLeft(ranged) && renderError(ranged.left)).to.match(
+        /segment_renderings \(the one after key \["r1",0\]\) does not decode/,
+      );
+      // The row before it still reads.
+      expect(right(await a.get('segmentRenderings', ['r1', 0])())).to.deep.equal(header);
     }));
 });

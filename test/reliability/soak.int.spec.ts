@@ -13,6 +13,9 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 
 import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
+import { renderError } from '../../domain/errors.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutationHome.js';
@@ -118,6 +121,17 @@ const cursorWalk = async (
     if (cursor == null) break;
   }
   return sortDirection === 'asc' ? ids : ids.reverse();
+};
+
+/** Every row of the index at `dir` read by this process (its own record structures, loaded from the index): how many, or what failed. */
+const indexRowsRead = async (dir: string): Promise<string> => {
+  const opened = await openLmdbIndex(dir)();
+  if (E.isLeft(opened)) return `index: not opened (${renderError(opened.left)})`;
+  const dumped = await opened.right.dump()();
+  await opened.right.close()();
+  return E.isLeft(dumped)
+    ? `index: a row does not decode in a process of its own either (${renderError(dumped.left)})`
+    : `index: all ${dumped.right.length} rows decode in a process of its own`;
 };
 
 const turnIdsOf = (a: RpcAnswer | Answer): string[] =>
@@ -273,7 +287,10 @@ describe('reliability · soak: two serve processes and a Codex-style writer muta
         servers.map((s) => s.request('thread/read', { threadId: id, includeTurns: true })),
       );
       if (!reads.every(ok)) {
-        wrong.push(`thread ${id} not deleted, yet not read: ${JSON.stringify(reads.find((r) => !ok(r)))}`);
+        const failing = reads.flatMap((r, side) => (ok(r) ? [] : [side]));
+        wrong.push(
+          `thread ${id} not deleted, yet not read by server ${failing.join(' and ')}: ${JSON.stringify(reads.find((r) => !ok(r)))}`,
+        );
         continue;
       }
       const [ta, tb] = reads.map(turnIdsOf);
@@ -350,6 +367,8 @@ describe('reliability · soak: two serve processes and a Codex-style writer muta
       wrong.push(
         `${figures.oursOnCodexThread} rollout/append acknowledged on the thread Codex holds (its writer flock)`,
       );
+    // What failed says whether the index itself holds it (every row read by a process of its own) or a server's state.
+    if (wrong.length > 0) wrong.unshift(await indexRowsRead(nodePath.join(home, '.rollout-engine', 'index')));
     expect(wrong, `${wrong.length} wrong; ${replay}:\n${wrong.slice(0, 12).join('\n')}`).to.deep.equal([]);
   });
 });

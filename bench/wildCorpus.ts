@@ -64,6 +64,8 @@ interface LaidOut {
   readonly threadId: string;
   readonly entry: ManifestEntry;
   readonly cwd: string | null;
+  /** Its meta is bare (before Codex 0.32): Codex 0.169.0 neither lists nor reads the thread (docs/compatibility.md). */
+  readonly preEnvelope: boolean;
 }
 
 const readManifest = (corpus: string): ManifestEntry[] => {
@@ -73,13 +75,20 @@ const readManifest = (corpus: string): ManifestEntry[] => {
 };
 
 /** The session meta's id, cwd and start time (bare before Codex 0.32, in an envelope's payload since). */
-const metaOf = (firstLine: string): { id: string; cwd: string | null; startedAt: string | null } | undefined => {
+const metaOf = (
+  firstLine: string,
+): { id: string; cwd: string | null; startedAt: string | null; preEnvelope: boolean } | undefined => {
   try {
     const line = JSON.parse(firstLine) as { payload?: Record<string, unknown> } & Record<string, unknown>;
     const p = line.payload ?? line;
     const at = [p['timestamp'], line['timestamp']].find((v): v is string => typeof v === 'string') ?? null;
     return typeof p['id'] === 'string'
-      ? { id: p['id'], cwd: typeof p['cwd'] === 'string' ? p['cwd'] : null, startedAt: at }
+      ? {
+          id: p['id'],
+          cwd: typeof p['cwd'] === 'string' ? p['cwd'] : null,
+          startedAt: at,
+          preEnvelope: line.payload === undefined,
+        }
       : undefined;
   } catch {
     return undefined;
@@ -131,7 +140,7 @@ export const layOutWildHome = (corpus: string, entries: readonly ManifestEntry[]
     fs.writeFileSync(dest, bytes);
     const at = lastLineTime(text);
     if (at !== undefined) fs.utimesSync(dest, at, at);
-    laid.push({ threadId: meta.id, entry, cwd: meta.cwd });
+    laid.push({ threadId: meta.id, entry, cwd: meta.cwd, preEnvelope: meta.preEnvelope });
   }
   return laid;
 };
@@ -230,6 +239,8 @@ export interface WildReport {
   readonly clients: Record<string, number>;
   readonly platforms: Record<string, number>;
   readonly providers: Record<string, number>;
+  /** Pre-envelope threads: not compared (Codex refuses their reads), and left out of our list pages. */
+  readonly preEnvelope: number;
   readonly configs: readonly WildConfigReport[];
 }
 
@@ -280,7 +291,12 @@ export const runWildCorpus = async (options: {
           label: `${l.entry.repo} ${l.entry.cli_version ?? '?'} ${l.entry.originator ?? '?'}`,
         })),
       },
-      { config: toml, ...(listCwd === undefined ? {} : { listCwd }) },
+      {
+        config: toml,
+        ...(listCwd === undefined ? {} : { listCwd }),
+        // We read and list them (source "unknown"), Codex 0.169.0 does neither: a deliberate difference.
+        unreadableByCodex: new Set(laid.filter((l) => l.preEnvelope).map((l) => l.threadId)),
+      },
     );
     const report = tallyWild(config, laid, comparison, (Date.now() - started) / 1000);
     fs.writeFileSync(nodePath.join(root, 'problems.txt'), comparison.problems.join('\n\n'));
@@ -296,6 +312,7 @@ export const runWildCorpus = async (options: {
     clients: countBy(laid, (l) => l.entry.originator ?? 'none'),
     platforms: countBy(laid, (l) => l.entry.cwd_platform),
     providers: countBy(laid, (l) => l.entry.model_provider ?? 'none'),
+    preEnvelope: laid.filter((l) => l.preEnvelope).length,
     configs: reports,
   };
 };

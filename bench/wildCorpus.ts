@@ -22,6 +22,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { compareHome, type HomeComparison } from '../test/compat/historyComparison.js';
 import type { HomeConfig } from '../test/compat/compatHomes.js';
 import { formatRolloutFileName, parseRolloutFileName } from '../adapters/driven/jsonl/home/rolloutFileName.js';
+import { upcastFormatOf } from '../migrations/upcast/lineDecoder.js';
 
 const ManifestEntry = t.type({
   repo: t.string,
@@ -75,20 +76,13 @@ const readManifest = (corpus: string): ManifestEntry[] => {
 };
 
 /** The session meta's id, cwd and start time (bare before Codex 0.32, in an envelope's payload since). */
-const metaOf = (
-  firstLine: string,
-): { id: string; cwd: string | null; startedAt: string | null; preEnvelope: boolean } | undefined => {
+const metaOf = (firstLine: string): { id: string; cwd: string | null; startedAt: string | null } | undefined => {
   try {
     const line = JSON.parse(firstLine) as { payload?: Record<string, unknown> } & Record<string, unknown>;
     const p = line.payload ?? line;
     const at = [p['timestamp'], line['timestamp']].find((v): v is string => typeof v === 'string') ?? null;
     return typeof p['id'] === 'string'
-      ? {
-          id: p['id'],
-          cwd: typeof p['cwd'] === 'string' ? p['cwd'] : null,
-          startedAt: at,
-          preEnvelope: line.payload === undefined,
-        }
+      ? { id: p['id'], cwd: typeof p['cwd'] === 'string' ? p['cwd'] : null, startedAt: at }
       : undefined;
   } catch {
     return undefined;
@@ -126,7 +120,8 @@ export const layOutWildHome = (corpus: string, entries: readonly ManifestEntry[]
     // Laid out byte for byte (a line that is not UTF-8 stays as it was committed).
     const bytes = fs.readFileSync(source);
     const text = bytes.toString('utf8');
-    const meta = metaOf(text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined));
+    const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined);
+    const meta = metaOf(firstLine);
     const name = meta === undefined ? undefined : codexNameOf(nodePath.basename(entry.path), meta);
     const parsed = name === undefined ? undefined : parseRolloutFileName(name);
     if (meta === undefined || name === undefined || parsed === undefined || seen.has(meta.id)) continue;
@@ -140,7 +135,7 @@ export const layOutWildHome = (corpus: string, entries: readonly ManifestEntry[]
     fs.writeFileSync(dest, bytes);
     const at = lastLineTime(text);
     if (at !== undefined) fs.utimesSync(dest, at, at);
-    laid.push({ threadId: meta.id, entry, cwd: meta.cwd, preEnvelope: meta.preEnvelope });
+    laid.push({ threadId: meta.id, entry, cwd: meta.cwd, preEnvelope: upcastFormatOf(firstLine) !== null });
   }
   return laid;
 };

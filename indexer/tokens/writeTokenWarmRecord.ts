@@ -1,6 +1,9 @@
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { IndexStore } from '../../domain/ports.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { FileCheckpoint, KeyOf } from '../../domain/index/rows.js';
+import { detachedString } from '../../domain/index/detachedString.js';
 import type { HomeTokenSums } from '../../domain/tokens/reportSums.js';
 import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
 import { writeFileAtomic } from '../../adapters/driven/fs/writeFileAtomic.js';
@@ -27,6 +30,7 @@ const recordedHome = async (
   store: IndexStore,
   codexHome: string,
   nowMs: () => number,
+  stepDone: () => void,
 ): Promise<RecordedHome | undefined> => {
   // The listing a whole-home catch-up records too (domain/index/homeStats.ts): each folder timed before its entries.
   const tree = await listRolloutHome(codexHome, true, nowMs)();
@@ -46,6 +50,8 @@ const recordedHome = async (
   // its `files` checkpoint. The record holds when every listed file settles, no two claim one
   // rollout, and no checkpoint is left without its file: what the plan (catchUp/plan.ts) would
   // leave unchanged, all of it.
+  // The listing's garbage (each folder's entries, their stats) goes before the checkpoints are read.
+  stepDone();
   const files = tree.right.files;
   const at = new Map<string, number>(files.map((f, i) => [f.path, i]));
   const settled = new Uint8Array(files.length);
@@ -53,7 +59,7 @@ const recordedHome = async (
   const fileStats: number[] = new Array<number>(4 * files.length).fill(0);
   let holds = true;
   for (const table of ['tokenFiles', 'files'] as const) {
-    const read = await store.scan(table, [], ({ value: cp }) => {
+    const read = await eachCheckpoint(store, table, (cp) => {
       const i = at.get(cp.path);
       if (!holds || (i !== undefined && settled[i] === 1)) return;
       const f = i === undefined ? undefined : files[i]!;
@@ -63,24 +69,59 @@ const recordedHome = async (
         holds = false;
         return;
       }
-      rollouts.add(s.rolloutId);
+      // Detached: the id is cut from the checkpoint row's text, which a kept cut keeps whole.
+      rollouts.add(detachedString(s.rolloutId));
       settled[i] = 1;
       fileStats[4 * i] = folder;
       fileStats[4 * i + 1] = s.probe.size;
       fileStats[4 * i + 2] = s.probe.mtimeMs;
       fileStats[4 * i + 3] = s.probe.ctimeMs;
-    })();
+    });
     if (E.isLeft(read)) return undefined;
   }
-  if (store.remap !== undefined && E.isLeft(store.remap())) return undefined;
   if (!holds || settled.includes(0)) return undefined;
   return { folders, folderTimes: times, missing, fileNames: files.map((f) => nodePath.basename(f.path)), fileStats };
+};
+
+/**
+ * Checkpoints read between two unmaps (`remap`): the kernel maps the pages around each one read,
+ * and a checkpoint table's pages lie among the response rows', so one scan of a large home's
+ * mapped much of the index, the highest step of a first report (docs/benchmarks.md).
+ */
+const CHECKPOINTS_BETWEEN_UNMAPS = 4096;
+
+/** Checkpoints a read returns: few enough that they die young, as a scan's do (a young object costs no full collection). */
+export const CHECKPOINTS_A_READ = 256;
+
+/** Each checkpoint of `table`, in key order, read in pieces with the pages they mapped unmapped every `CHECKPOINTS_BETWEEN_UNMAPS`. */
+const eachCheckpoint = async (
+  store: IndexStore,
+  table: 'tokenFiles' | 'files',
+  each: (cp: FileCheckpoint) => void,
+): Promise<E.Either<EngineError, void>> => {
+  let after: KeyOf<'files'> | undefined;
+  for (let read = 0; ;) {
+    const rows = await store.range(table, [], {
+      limit: CHECKPOINTS_A_READ,
+      ...(after === undefined ? {} : { after }),
+    })();
+    if (E.isLeft(rows)) return rows;
+    for (const r of rows.right) each(r.value);
+    const last = rows.right.at(-1);
+    read += rows.right.length;
+    if (last === undefined || rows.right.length < CHECKPOINTS_A_READ || read % CHECKPOINTS_BETWEEN_UNMAPS === 0) {
+      const unmapped = store.remap?.();
+      if (unmapped !== undefined && E.isLeft(unmapped)) return unmapped;
+    }
+    if (last === undefined || rows.right.length < CHECKPOINTS_A_READ) return E.right(undefined);
+    after = last.key;
+  }
 };
 
 export interface WarmRecordOptions {
   /** The wall clock the folders' times are compared with (a test's stands for time passed). */
   readonly nowMs?: () => number;
-  /** Called between the steps (the home's listing, the text): a one-shot process collects there (garbageBound). */
+  /** Called between the steps (the home's listing, its checkpoints, the text): a one-shot process collects there (garbageBound). */
   readonly stepDone?: () => void;
 }
 
@@ -98,7 +139,7 @@ export const writeTokenWarmRecord = async (
   sums: HomeTokenSums,
   { nowMs = Date.now, stepDone = () => undefined }: WarmRecordOptions = {},
 ): Promise<boolean> => {
-  const home = await recordedHome(store, codexHome, nowMs);
+  const home = await recordedHome(store, codexHome, nowMs, stepDone);
   if (home === undefined) return false;
   stepDone();
   const mark = store.writeMark?.();

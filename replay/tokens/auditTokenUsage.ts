@@ -11,6 +11,7 @@ import type { HomeTokenSums } from '../../domain/tokens/reportSums.js';
 import { storedResponses } from '../internal/indexScans.js';
 import { take, useCase } from '../../domain/effect.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
+import { detachedString } from '../../domain/index/detachedString.js';
 
 /**
  * Rollouts read between two unmaps (`releasePages`), as rows and as record ids: a rollout's rows
@@ -57,11 +58,20 @@ const readTokenStates = async (store: IndexStore): Promise<TokenStates> => {
   const clients = new Map<string, string | null>();
   const threadOf = new Map<string, string>();
   const wholeThreads = new Set<string>();
+  // Each client's name once, detached from the row it was read from (detachedString.ts).
+  const clientNames = new Map<string, string>();
+  const clientNamed = (c: string | null): string | null => {
+    if (c === null) return null;
+    let named = clientNames.get(c);
+    if (named === undefined) clientNames.set(c, (named = detachedString(c)));
+    return named;
+  };
   await take(
     store.scan('tokenState', [], ({ key: [rid], value: s }) => {
-      const t = s.tokens.threadId;
+      // The key's id where it is the thread's (a file not a revision): the value's is cut from the row's text.
+      const t = s.tokens.threadId === rid ? rid : detachedString(s.tokens.threadId);
       // A thread's client is its own file's session_meta's (a revision copies its base's: the thread row's), else its first file's.
-      if (rid === t || !clients.has(t)) clients.set(t, clientOf(s.originator, s.source));
+      if (rid === t || !clients.has(t)) clients.set(t, clientNamed(clientOf(s.originator, s.source)));
       threadOf.set(rid, t);
       if (s.repeatedRecords) wholeThreads.add(t);
     }),

@@ -7,7 +7,7 @@ import { withTokenProjectionCaughtUp } from '../../adapters/driving/composition/
 import { readTokenSums } from '../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 import { tokenSumsIfWarm, TOKEN_WARM_RECORD } from '../../indexer/tokens/tokenWarmRecord.js';
-import { writeTokenWarmRecord } from '../../indexer/tokens/writeTokenWarmRecord.js';
+import { CHECKPOINTS_A_READ, writeTokenWarmRecord } from '../../indexer/tokens/writeTokenWarmRecord.js';
 import { openIndex } from '../../indexer/open/openIndex.js';
 import { lazyCatchUpHome } from '../../indexer/catchUp/lazyCatchUp.js';
 import { lmdbDirOf } from '../../adapters/driven/lmdb/environmentFolder.js';
@@ -71,18 +71,25 @@ describe('tokens: the warm record of the home token sums', function () {
   /** The same report from an index built now. */
   const reference = (args: ReadonlyArray<string>) => tokens(nodePath.join(tmp(), `fresh-${++fresh}`), args);
 
-  /** Record the sums as a caught-up report does, its folders' times taken as settled (time passed: no racy interval). */
-  const record = async (): Promise<void> => {
-    const r = await withTokenProjectionCaughtUp(home, indexDir, {}, ({ store }) => async () => {
+  /**
+   * Record the sums of `h` as a caught-up report does, its folders' times taken as settled (time
+   * passed: no racy interval); `meanwhile` runs between the sums' read and the record. Whether it recorded.
+   */
+  const recordOf = (h: string, dir: string, meanwhile: () => void = () => undefined) =>
+    withTokenProjectionCaughtUp(h, dir, {}, ({ store }) => async () => {
       const mark = store.writeMark!();
       if (E.isLeft(mark)) return mark;
       const sums = await readTokenSums(store, { pricing: DEFAULT_PRICING })();
       if (E.isLeft(sums)) return sums;
+      meanwhile();
       return E.right(
-        await writeTokenWarmRecord(store, home, indexDir, mark.right, sums.right, { nowMs: () => Date.now() + 60_000 }),
+        await writeTokenWarmRecord(store, h, dir, mark.right, sums.right, { nowMs: () => Date.now() + 60_000 }),
       );
     });
-    expect(r).to.deep.equal(E.right(true));
+
+  /** The home's sums recorded: the record holds. */
+  const record = async (): Promise<void> => {
+    expect(await recordOf(home, indexDir)).to.deep.equal(E.right(true));
     expect(await tokenSumsIfWarm(home, indexDir)).to.not.equal(undefined);
   };
 
@@ -242,17 +249,8 @@ describe('tokens: the warm record of the home token sums', function () {
       fs.rmSync(nodePath.join(indexDir, TOKEN_WARM_RECORD), { force: true });
       let undo: (() => void) | undefined;
       try {
-        const r = await withTokenProjectionCaughtUp(home, indexDir, {}, ({ store }) => async () => {
-          const mark = store.writeMark!();
-          if (E.isLeft(mark)) return mark;
-          const sums = await readTokenSums(store, { pricing: DEFAULT_PRICING })();
-          if (E.isLeft(sums)) return sums;
+        const r = await recordOf(home, indexDir, () => {
           undo = change();
-          return E.right(
-            await writeTokenWarmRecord(store, home, indexDir, mark.right, sums.right, {
-              nowMs: () => Date.now() + 60_000,
-            }),
-          );
         });
         expect(r).to.deep.equal(E.right(false));
         expect(fs.existsSync(nodePath.join(indexDir, TOKEN_WARM_RECORD))).to.equal(false);
@@ -262,4 +260,18 @@ describe('tokens: the warm record of the home token sums', function () {
       // Undone, the same home records again.
       await record();
     });
+
+  it('a home of more checkpoints than one read of them returns (the record reads them in pieces): recorded, every file in it', async () => {
+    const many = nodePath.join(tmp(), 'many');
+    const manyIndex = nodePath.join(tmp(), 'many-index');
+    const files = 2 * CHECKPOINTS_A_READ + 37;
+    for (let n = 1; n <= files; n++)
+      write(
+        nodePath.join(many, 'sessions', '2026', '11', '21', `rollout-2026-11-21T14-00-00-${id(1000 + n)}.jsonl`),
+        thread(1000 + n, 1).w.lines,
+      );
+    const r = await recordOf(many, manyIndex);
+    expect(r).to.deep.equal(E.right(true));
+    expect((await tokenSumsIfWarm(many, manyIndex))?.files).to.equal(files);
+  });
 });

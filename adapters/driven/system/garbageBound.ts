@@ -15,7 +15,7 @@ import * as vm from 'node:vm';
  *   report on a large home peaks lower. It collects only as its steps end: its reading leaves
  *   little garbage, and a forced collection costs the fold its optimized code (tokensReport.ts).
  * `done` collects when the step read anything since the last collection, or grew the heap by
- * `everyBytes` (a step of many objects and no reading); a small step costs nothing.
+ * `stepBytes` (a step of many objects and no reading; `everyBytes` unless given); a small step costs nothing.
  */
 export interface GarbageBound {
   /** `bytes` more of the source read. */
@@ -24,7 +24,7 @@ export interface GarbageBound {
   readonly done: () => void;
 }
 
-export const garbageBound = (everyBytes = 8 * 1024 * 1024): GarbageBound => {
+export const garbageBound = (everyBytes = 8 * 1024 * 1024, stepBytes = everyBytes): GarbageBound => {
   const collect = exposedCollector();
   if (collect === undefined) return { read: () => undefined, done: () => undefined };
   let since = 0;
@@ -41,7 +41,7 @@ export const garbageBound = (everyBytes = 8 * 1024 * 1024): GarbageBound => {
     },
     // What a step left goes before the next step (indexing the new thread; a report) starts.
     done: () => {
-      if (since > 0 || usedHeap() - heapAfter >= everyBytes) collectNow();
+      if (since > 0 || usedHeap() - heapAfter >= stepBytes) collectNow();
     },
   };
 };

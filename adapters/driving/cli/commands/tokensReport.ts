@@ -16,6 +16,13 @@ import type { StepText } from '../progress.js';
  */
 const TOKENS_GARBAGE_BYTES = Number.POSITIVE_INFINITY;
 
+/**
+ * Heap growth after which a step of the report collects as it ends: the sums' reads and the
+ * record's listing read no source, so only their growth tells `done` they left garbage (without
+ * it, none of them was collected and the record's listing grew the heap over the sums' garbage).
+ */
+const TOKENS_STEP_BYTES = 8 * 1024 * 1024;
+
 /** A report's options as the flags give them (the client of each thread is the index's to give). */
 export type ReportOptions = Omit<TokenReportOptions, 'clientOf'>;
 
@@ -83,7 +90,7 @@ export const caughtUpReport = async (
   ]);
   // A process that ends with its report: its peak RSS is what its user sees.
   const audit = { ...options, releasePages: true };
-  const garbage = garbageBound(TOKENS_GARBAGE_BYTES);
+  const garbage = garbageBound(TOKENS_GARBAGE_BYTES, TOKENS_STEP_BYTES);
   return withTokenProjectionCaughtUp(
     codexHome,
     indexDir,

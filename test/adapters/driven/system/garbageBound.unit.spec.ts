@@ -4,7 +4,8 @@ import { garbageBound } from '../../../../adapters/driven/system/garbageBound.js
 
 /**
  * A one-shot process's full collections (adapters/driven/system/garbageBound.ts): after every
- * `everyBytes` read, and when a step is done if it read anything or grew the heap by that much.
+ * `everyBytes` read, and when a step is done if it read anything or grew the heap by `stepBytes`
+ * (`everyBytes` unless given).
  * Observed through the heap V8 reports: garbage a step left is gone once `done` returns.
  */
 const usedMb = (): number => v8.getHeapStatistics().used_heap_size / 2 ** 20;
@@ -23,6 +24,17 @@ describe('garbageBound: full collections between the steps of a one-shot process
     // would hide part of the step's growth from `done` (it failed so once in 3 runs on Node 24).
     garbageBound(1).read(1);
     const bound = garbageBound(8 * 2 ** 20);
+    let step: ReturnType<typeof objects> | undefined = objects(16);
+    const held = usedMb();
+    expect(step.length).to.equal(96_000);
+    step = undefined;
+    bound.done();
+    expect(usedMb()).to.be.below(held - 8);
+  });
+
+  it('done: under a bound that never collects on reads (everyBytes infinite), a step that read nothing and grew the heap by stepBytes is collected', () => {
+    garbageBound(1).read(1);
+    const bound = garbageBound(Number.POSITIVE_INFINITY, 8 * 2 ** 20);
     let step: ReturnType<typeof objects> | undefined = objects(16);
     const held = usedMb();
     expect(step.length).to.equal(96_000);

@@ -6,7 +6,7 @@ import type { HomeTokenSums, TokenSums } from '../../domain/tokens/reportSums.js
 import type { UsageBucket } from '../../domain/tokens/report.js';
 import { lstatShows } from '../../adapters/driven/jsonl/home/fileTimes.js';
 import { folderTimes } from '../../adapters/driven/jsonl/home/fileTimes.js';
-import { readTextNoFollow } from '../../adapters/driven/fs/heldRead.js';
+import { openToReadSync } from '../../adapters/driven/fs/heldRead.js';
 import { readWriteMark } from '../../adapters/driven/lmdb/writeMark.js';
 import { lmdbDirOf } from '../../adapters/driven/lmdb/environmentFolder.js';
 import { SCHEMA_VERSION } from '../../adapters/driven/lmdb/schema.js';
@@ -243,6 +243,78 @@ const threadSumsOf = (
   return { entries, acrossThreads, clients };
 };
 
+/** Bytes read at a time looking for the end of the record's first line. */
+const FIRST_LINE_READ = 1024 * 1024;
+
+/** The record's first line, and where the rest starts (-1: no rest) in the file `stat` describes. */
+interface FirstLine {
+  readonly text: string;
+  readonly restAt: number;
+  readonly stat: fs.Stats;
+}
+
+/**
+ * The record's first line (the home as recorded, the sums by slot and model), read alone: the
+ * second, the sums per thread, is read only when a report asks for them (`restOf`), so a report by
+ * time or model never holds it (half of a 100,000-file home's record).
+ */
+const firstLineOf = (indexDir: string, path: string): FirstLine => {
+  const fd = openToReadSync(path, indexDir);
+  try {
+    const stat = fs.fstatSync(fd);
+    const pieces: Buffer[] = [];
+    for (let at = 0; ;) {
+      const b = Buffer.allocUnsafe(FIRST_LINE_READ);
+      const n = fs.readSync(fd, b, 0, b.length, at);
+      const end = b.subarray(0, n).indexOf(0x0a);
+      pieces.push(b.subarray(0, end < 0 ? n : end));
+      if (end >= 0) return { text: Buffer.concat(pieces).toString('utf8'), restAt: at + end + 1, stat };
+      if (n === 0) return { text: Buffer.concat(pieces).toString('utf8'), restAt: -1, stat };
+      at += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+};
+
+/**
+ * The record's first line parsed, and where the rest starts in the file `stat` describes;
+ * undefined when it cannot be read or is no JSON. A function of its own: the line's text is gone
+ * before the home is checked against it.
+ */
+const recordHead = (
+  indexDir: string,
+  path: string,
+): { readonly json: unknown; readonly restAt: number; readonly stat: fs.Stats } | undefined => {
+  try {
+    const first = firstLineOf(indexDir, path);
+    return { json: parseJson(first.text), restAt: first.restAt, stat: first.stat };
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The record's text from `restAt`, read when the file is still the one its first line was read
+ * from (`stat`); a record replaced since throws, as one that does not decode does (the caller
+ * reports as if there were no record).
+ */
+const restOf = (indexDir: string, path: string, restAt: number, stat: fs.Stats): string => {
+  if (restAt < 0) return '';
+  const fd = openToReadSync(path, indexDir);
+  try {
+    const now = fs.fstatSync(fd);
+    if (now.dev !== stat.dev || now.ino !== stat.ino || now.size !== stat.size || now.mtimeMs !== stat.mtimeMs)
+      throw new Error(`${TOKEN_WARM_RECORD}: replaced since its first line was read`);
+    const b = Buffer.allocUnsafe(Math.max(0, now.size - restAt));
+    let got = 0;
+    for (let n = -1; got < b.length && n !== 0; got += n) n = fs.readSync(fd, b, got, b.length - got, restAt + got);
+    return b.subarray(0, got).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+};
+
 /** Whether every folder and file of the record is as it was (see the soundness argument above). */
 const homeAsRecorded = (r: TokenWarmRecord): boolean => {
   if (r.folderTimes.length !== 2 * r.folders.length || r.fileStats.length !== 4 * r.fileNames.length) return false;
@@ -283,20 +355,9 @@ export const tokenSumsIfWarm = async (
 > => {
   const path = nodePath.join(indexDir, TOKEN_WARM_RECORD);
   if (!fs.existsSync(path)) return undefined;
-  let text: string;
-  try {
-    text = await readTextNoFollow(indexDir, path);
-  } catch {
-    return undefined;
-  }
-  const cut = text.indexOf('\n');
-  let json: unknown;
-  try {
-    json = parseJson(cut < 0 ? text : text.slice(0, cut));
-  } catch {
-    return undefined;
-  }
-  const decoded = TokenWarmRecordCodec.decode(json);
+  const head = recordHead(indexDir, path);
+  if (head === undefined) return undefined;
+  const decoded = TokenWarmRecordCodec.decode(head.json);
   if (E.isLeft(decoded)) return undefined;
   const r = decoded.right;
   if (r.version !== TOKEN_WARM_RECORD_VERSION || r.schemaVersion !== SCHEMA_VERSION || r.codexHome !== codexHome)
@@ -306,7 +367,8 @@ export const tokenSumsIfWarm = async (
   const bySlotAndModel = decodeList(r.bySlotAndModel, true);
   if (bySlotAndModel === undefined) return undefined;
   let perThread: ReturnType<typeof threadSumsOf> | undefined;
-  const threads = () => (perThread ??= threadSumsOf(cut < 0 ? '' : text.slice(cut + 1)));
+  const { restAt, stat } = head;
+  const threads = () => (perThread ??= threadSumsOf(restOf(indexDir, path, restAt, stat)));
   const sums: TokenSums = {
     get entries() {
       return threads().entries;

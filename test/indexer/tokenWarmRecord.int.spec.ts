@@ -139,6 +139,38 @@ describe('tokens: the warm record of the home token sums', function () {
     expect(await tokenSumsIfWarm(nodePath.join(tmp(), 'other'), indexDir)).to.equal(undefined);
   });
 
+  it('the sums per thread are read when first asked for, from the record whose first line was read: one replaced since throws', async () => {
+    await record();
+    const warm = await tokenSumsIfWarm(home, indexDir);
+    expect(warm).to.not.equal(undefined);
+    // Recorded again: the same sums in a new file (written aside, renamed over the old one).
+    await record();
+    expect(() => warm!.sums.entries).to.throw(/replaced since its first line was read/);
+    const again = await tokenSumsIfWarm(home, indexDir);
+    expect(again!.sums.entries.length).to.be.above(0);
+    expect(again!.clientOf(id(3))).to.equal('subAgent');
+  });
+
+  it('a link or a FIFO at the record is not followed nor waited on: no warm answer', async () => {
+    await record();
+    const at = nodePath.join(indexDir, TOKEN_WARM_RECORD);
+    const aside = nodePath.join(tmp(), 'record-aside.json');
+    fs.renameSync(at, aside);
+    try {
+      fs.symlinkSync(aside, at);
+      expect(await tokenSumsIfWarm(home, indexDir)).to.equal(undefined);
+      fs.rmSync(at);
+      expect(spawnSync('mkfifo', [at]).status).to.equal(0);
+      expect(await tokenSumsIfWarm(home, indexDir)).to.equal(undefined);
+      fs.rmSync(at);
+      // The same record, a file again: warm.
+      fs.renameSync(aside, at);
+      expect(await tokenSumsIfWarm(home, indexDir)).to.not.equal(undefined);
+    } finally {
+      fs.rmSync(aside, { force: true });
+    }
+  });
+
   const CHANGES: ReadonlyArray<readonly [string, () => void | Promise<void>]> = [
     [
       'a response appended to a rollout',

@@ -7,6 +7,7 @@ import type { UsageBucket } from '../../domain/tokens/report.js';
 import { lstatShows } from '../../adapters/driven/jsonl/home/fileTimes.js';
 import { folderTimes } from '../../adapters/driven/jsonl/home/fileTimes.js';
 import { openToReadSync } from '../../adapters/driven/fs/heldRead.js';
+import { readSpan } from '../../adapters/driven/jsonl/readers/readRange.js';
 import { readWriteMark } from '../../adapters/driven/lmdb/writeMark.js';
 import { lmdbDirOf } from '../../adapters/driven/lmdb/environmentFolder.js';
 import { SCHEMA_VERSION } from '../../adapters/driven/lmdb/schema.js';
@@ -268,8 +269,8 @@ const firstLineOf = (indexDir: string, path: string): FirstLine => {
       const n = fs.readSync(fd, b, 0, b.length, at);
       const end = b.subarray(0, n).indexOf(0x0a);
       pieces.push(b.subarray(0, end < 0 ? n : end));
-      if (end >= 0) return { text: Buffer.concat(pieces).toString('utf8'), restAt: at + end + 1, stat };
-      if (n === 0) return { text: Buffer.concat(pieces).toString('utf8'), restAt: -1, stat };
+      if (end >= 0 || n === 0)
+        return { text: Buffer.concat(pieces).toString('utf8'), restAt: end >= 0 ? at + end + 1 : -1, stat };
       at += n;
     }
   } finally {
@@ -306,10 +307,7 @@ const restOf = (indexDir: string, path: string, restAt: number, stat: fs.Stats):
     const now = fs.fstatSync(fd);
     if (now.dev !== stat.dev || now.ino !== stat.ino || now.size !== stat.size || now.mtimeMs !== stat.mtimeMs)
       throw new Error(`${TOKEN_WARM_RECORD}: replaced since its first line was read`);
-    const b = Buffer.allocUnsafe(Math.max(0, now.size - restAt));
-    let got = 0;
-    for (let n = -1; got < b.length && n !== 0; got += n) n = fs.readSync(fd, b, got, b.length - got, restAt + got);
-    return b.subarray(0, got).toString('utf8');
+    return readSpan(fd, path, restAt, now.size).toString('utf8');
   } finally {
     fs.closeSync(fd);
   }

@@ -109,11 +109,12 @@ const eachCheckpoint = async (
     for (const r of rows.right) each(r.value);
     const last = rows.right.at(-1);
     read += rows.right.length;
-    if (last === undefined || rows.right.length < CHECKPOINTS_A_READ || read % CHECKPOINTS_BETWEEN_UNMAPS === 0) {
+    const ended = last === undefined || rows.right.length < CHECKPOINTS_A_READ;
+    if (ended || read % CHECKPOINTS_BETWEEN_UNMAPS === 0) {
       const unmapped = store.remap?.();
       if (unmapped !== undefined && E.isLeft(unmapped)) return unmapped;
     }
-    if (last === undefined || rows.right.length < CHECKPOINTS_A_READ) return E.right(undefined);
+    if (ended) return E.right(undefined);
     after = last.key;
   }
 };

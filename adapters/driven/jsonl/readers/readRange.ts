@@ -60,7 +60,7 @@ export const spansOf = (ranges: ReadonlyArray<readonly [number, number]>): Span[
 const spanBuffers = new BufferPool(SPAN_MAX);
 
 /** Exactly [start, end) of an open file, into `into` when given (large enough); Corrupt when the file ends before it. */
-const readSpan = (fd: number, path: string, start: number, end: number, into?: Buffer): Buffer => {
+export const readSpan = (fd: number, path: string, start: number, end: number, into?: Buffer): Buffer => {
   const buf = into === undefined ? Buffer.allocUnsafe(end - start) : into.subarray(0, end - start);
   // One pread in practice; the loop only guards the short reads POSIX allows.
   let got = 0;

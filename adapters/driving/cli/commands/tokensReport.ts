@@ -23,6 +23,17 @@ const TOKENS_GARBAGE_BYTES = Number.POSITIVE_INFINITY;
  */
 const TOKENS_STEP_BYTES = 8 * 1024 * 1024;
 
+/**
+ * How far the old generation grows past what a full collection left during a `tokens` run's
+ * catch-up and the report after it (garbageBound.ts `setHeapGrowth`): the catch-up holds the plan
+ * of every file of the home (about 800 bytes a file) to its end, and under the CLI's 200% the
+ * heap reached three times that before V8 collected it; on a home of many files the report's
+ * steps then peaked higher still. A warm report keeps the CLI's growth: by thread it makes much
+ * garbage over a large live set, and collecting it this often cost more CPU than the memory was
+ * worth. Figures: docs/benchmarks.md.
+ */
+const CAUGHT_UP_REPORT_GROWTH_PERCENT = 50;
+
 /** A report's options as the flags give them (the client of each thread is the index's to give). */
 export type ReportOptions = Omit<TokenReportOptions, 'clientOf'>;
 
@@ -79,7 +90,7 @@ export const caughtUpReport = async (
     { reportFromSums },
     { withTokenProjectionCaughtUp },
     { cliFeedback },
-    { garbageBound },
+    { garbageBound, setHeapGrowth },
   ] = await Promise.all([
     import('fp-ts/lib/Either.js'),
     import('../../../../replay/tokens/auditTokenUsage.js'),
@@ -91,33 +102,39 @@ export const caughtUpReport = async (
   // A process that ends with its report: its peak RSS is what its user sees.
   const audit = { ...options, releasePages: true };
   const garbage = garbageBound(TOKENS_GARBAGE_BYTES, TOKENS_STEP_BYTES);
-  return withTokenProjectionCaughtUp(
-    codexHome,
-    indexDir,
-    // A process that ends with its report: the catch-up's garbage is collected before the report.
-    { onStatus: cliFeedback.onStatus, garbage },
-    ({ store, indexWas }, c) =>
-      () =>
-        cliFeedback
-          .during(
-            step,
-            useCase(async () => {
-              if (options.dimensions === undefined || options.dimensions.includes('turn'))
-                return take(auditTokenUsage(store, audit));
-              const mark = store.writeMark?.();
-              const read = await take(readTokenSums(store, audit));
-              if (mark !== undefined && mark._tag === 'Right') {
-                // Each step's garbage goes before the next: the sums' reads, the record's listing and
-                // checkpoints, its text (uncollected, each grew a large home's peak).
-                garbage.done();
-                const { writeTokenWarmRecord } = await import('../../../../indexer/tokens/writeTokenWarmRecord.js');
-                await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read, { stepDone: garbage.done });
-                garbage.done();
-              }
-              const r = reportFromSums(read.sums, { ...options, clientOf: clientOfThreads(read.clients) });
-              return r === undefined ? take(auditTokenUsageByRows(store, audit)) : r;
-            }),
-          )
-          .then(E.map((r: TokenReport): Reported => ({ r, c, state: indexWas === 'current' ? 'warm' : 'cold' }))),
-  );
+  const growthBack = setHeapGrowth(CAUGHT_UP_REPORT_GROWTH_PERCENT);
+  try {
+    return await withTokenProjectionCaughtUp(
+      codexHome,
+      indexDir,
+      // A process that ends with its report: the catch-up's garbage is collected before the report.
+      { onStatus: cliFeedback.onStatus, garbage },
+      ({ store, indexWas }, c) =>
+        () =>
+          cliFeedback
+            .during(
+              step,
+              useCase(async () => {
+                if (options.dimensions === undefined || options.dimensions.includes('turn'))
+                  return take(auditTokenUsage(store, audit));
+                const mark = store.writeMark?.();
+                const read = await take(readTokenSums(store, audit));
+                if (mark !== undefined && mark._tag === 'Right') {
+                  // Each step's garbage goes before the next: the sums' reads, the record's listing and
+                  // checkpoints, its text (uncollected, each grew a large home's peak).
+                  garbage.done();
+                  const { writeTokenWarmRecord } = await import('../../../../indexer/tokens/writeTokenWarmRecord.js');
+                  await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read, { stepDone: garbage.done });
+                  garbage.done();
+                }
+                const r = reportFromSums(read.sums, { ...options, clientOf: clientOfThreads(read.clients) });
+                return r === undefined ? take(auditTokenUsageByRows(store, audit)) : r;
+              }),
+            )
+            .then(E.map((r: TokenReport): Reported => ({ r, c, state: indexWas === 'current' ? 'warm' : 'cold' }))),
+    );
+  } finally {
+    // A bench times reports in its own process: the growth it was started with, for what it runs next.
+    growthBack();
+  }
 };

@@ -59,14 +59,16 @@ const usedHeap = (): number => v8.getHeapStatistics().used_heap_size;
  */
 export const setHeapGrowth = (percent: number): (() => void) => {
   if (!Number.isInteger(percent) || percent < 0) throw new RangeError(`heap growth ${percent}%: not a whole percent`);
-  v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
-  return () => v8.setFlagsFromString(`--heap-growing-percent=${startedWith()}`);
+  v8.setFlagsFromString(`${GROWTH_FLAG}${percent}`);
+  return () => v8.setFlagsFromString(`${GROWTH_FLAG}${startedWith()}`);
 };
+
+const GROWTH_FLAG = '--heap-growing-percent=';
 
 /** The growth this process was started with (0: V8's own rule). */
 const startedWith = (): number => {
-  const flag = process.execArgv.filter((a) => a.startsWith('--heap-growing-percent=')).pop();
-  const percent = flag === undefined ? 0 : Number(flag.slice('--heap-growing-percent='.length));
+  const flag = process.execArgv.filter((a) => a.startsWith(GROWTH_FLAG)).pop();
+  const percent = flag === undefined ? 0 : Number(flag.slice(GROWTH_FLAG.length));
   return Number.isInteger(percent) && percent >= 0 ? percent : 0;
 };
 

@@ -1,5 +1,4 @@
 import type { Usage } from './usage.js';
-import { ZERO_USAGE } from './usage.js';
 import type { PricingTable } from './pricing.js';
 import { costOf, priceOf } from './pricing.js';
 import type { ModelUsage, TokenDimension, TokenReportOptions, UsageGroup, UsageSum } from './reportShape.js';
@@ -85,9 +84,28 @@ const byKey = (a: UsageGroup, b: UsageGroup): number => {
 const inTimeOrder: ReadonlySet<TokenDimension> = new Set(['dayUtc', 'dayLocal', 'week', 'month', 'block', 'turn']);
 
 type Sum = { -readonly [K in keyof UsageSum]: number };
-type Acc = Sum & { key: string | null; threadId?: string; models: Map<string, Sum & { model: string | null }> };
+/** A group's sums, or a model's within it (`key` the model; `models` null). */
+type Acc = Sum & { key: string | null; threadId: string | undefined; models: Map<string, Acc> | null };
 
-const emptyAcc = (): Sum => ({ ...ZERO_USAGE, responses: 0 });
+/**
+ * A fresh accumulator. It and every object kept in numbers here are written as one literal of all
+ * their fields, in the order the JSON shows them: made by a spread, `Object.assign` or object
+ * rest, each got a hidden class of its own in a CLI on Node 20 (past a few thousand shapes, V8
+ * stops sharing the classes it derives from a plain object's). A report holds a group a thread:
+ * two hidden classes a group were 60 MB on a home of 82,000 threads (docs/benchmarks.md).
+ */
+const accOf = (key: string | null, threadId: string | undefined, models: Map<string, Acc> | null): Acc => ({
+  inputTokens: 0,
+  cachedInputTokens: 0,
+  cacheWriteInputTokens: 0,
+  outputTokens: 0,
+  reasoningOutputTokens: 0,
+  totalTokens: 0,
+  responses: 0,
+  key,
+  threadId,
+  models,
+});
 
 /** Add `responses` responses' usage into an accumulator in place (hot loop: tens of thousands of responses × dimensions). */
 const accumulate = (a: Sum, u: Usage, responses: number): void => {
@@ -103,31 +121,51 @@ const accumulate = (a: Sum, u: Usage, responses: number): void => {
 const accumulateWithModel = (a: Acc, u: Usage, model: string | null, responses: number): void => {
   accumulate(a, u, responses);
   const slot = model ?? '\u0001';
-  let m = a.models.get(slot);
+  let m = a.models!.get(slot);
   if (m === undefined) {
-    m = { ...emptyAcc(), model };
-    a.models.set(slot, m);
+    m = accOf(model, undefined, null);
+    a.models!.set(slot, m);
   }
   accumulate(m, u, responses);
 };
 
 const byTotal = (a: { totalTokens: number }, b: { totalTokens: number }): number => b.totalTokens - a.totalTokens;
 
-/** A group's sums with its per-model rows and its cost: the priced part and the models it leaves out (`totalCost`). */
+/**
+ * A group's sums with its per-model rows and its cost: the priced part and the models it leaves out
+ * (`totalCost`); a turn's names its thread after its key. Two literals, one a shape (`accOf` says why).
+ */
 const priced = (a: Acc, pricing: PricingTable, unpriced: Set<string>): UsageGroup => {
-  const models = [...a.models.values()].sort(byTotal).map((m): ModelUsage => {
-    const p = m.model === null ? undefined : priceOf(pricing, m.model);
+  const models = [...a.models!.values()].sort(byTotal).map((m): ModelUsage => {
+    const p = m.key === null ? undefined : priceOf(pricing, m.key);
     // A model without a price but without tokens costs nothing: it is not said to be missing.
     const cost = p === undefined ? (m.totalTokens > 0 ? null : 0) : costOf(m, p);
-    if (cost === null) unpriced.add(m.model ?? NO_MODEL_RECORDED);
-    return { ...m, ...totalCost([{ cost, model: m.model ?? NO_MODEL_RECORDED }]) };
+    if (cost === null) unpriced.add(m.key ?? NO_MODEL_RECORDED);
+    const c = totalCost([{ cost, model: m.key ?? NO_MODEL_RECORDED }]);
+    return {
+      inputTokens: m.inputTokens,
+      cachedInputTokens: m.cachedInputTokens,
+      cacheWriteInputTokens: m.cacheWriteInputTokens,
+      outputTokens: m.outputTokens,
+      reasoningOutputTokens: m.reasoningOutputTokens,
+      totalTokens: m.totalTokens,
+      responses: m.responses,
+      model: m.key,
+      costUsd: c.costUsd,
+      pricedCostUsd: c.pricedCostUsd,
+      unpricedModels: c.unpricedModels,
+    };
   });
-  const { models: _models, ...sums } = a;
-  return {
-    ...sums,
-    models,
-    ...totalCost(models.map((m) => ({ cost: m.costUsd, model: m.model ?? NO_MODEL_RECORDED }))),
-  };
+  const c = totalCost(models.map((m) => ({ cost: m.costUsd, model: m.model ?? NO_MODEL_RECORDED })));
+  const { inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, reasoningOutputTokens, totalTokens } = a;
+  const { responses, key, threadId } = a;
+  const { costUsd, pricedCostUsd, unpricedModels } = c;
+  // prettier-ignore
+  return threadId === undefined
+    ? { inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, reasoningOutputTokens, totalTokens, responses,
+        key, models, costUsd, pricedCostUsd, unpricedModels }
+    : { inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, reasoningOutputTokens, totalTokens, responses,
+        key, threadId, models, costUsd, pricedCostUsd, unpricedModels };
 };
 
 /** The groups a report tallies: `count` sums each entry in, `priceGroups` prices them once every entry is in. */
@@ -141,7 +179,7 @@ export interface GroupTally {
 }
 
 export const groupTally = (dims: ReadonlyArray<TokenDimension>, options: TokenReportOptions): GroupTally => {
-  const total: Acc = { ...emptyAcc(), key: null, models: new Map() };
+  const total = accOf(null, undefined, new Map());
   const maps = Object.fromEntries(TOKEN_DIMENSIONS.map((d) => [d, new Map<string, Acc>()])) as Record<
     TokenDimension,
     Map<string, Acc>
@@ -154,7 +192,7 @@ export const groupTally = (dims: ReadonlyArray<TokenDimension>, options: TokenRe
     const slot = `${threadId ?? ''}\u0000${key === null ? '\u0001' : key}`;
     let g = maps[d].get(slot);
     if (g === undefined) {
-      g = { ...emptyAcc(), key, ...(threadId === undefined ? {} : { threadId }), models: new Map() };
+      g = accOf(key, threadId, new Map());
       maps[d].set(slot, g);
     }
     accumulateWithModel(g, e.usage, e.model, e.responses);

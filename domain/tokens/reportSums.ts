@@ -139,9 +139,31 @@ const merger = (threadOf: (b: UsageBucket) => string) => {
     if (b.firstMs !== null && (s.firstMs === null || b.firstMs < s.firstMs)) s.firstMs = b.firstMs;
     if (b.lastMs !== null && (s.lastMs === null || b.lastMs > s.lastMs)) s.lastMs = b.lastMs;
   };
-  /** A sum of its own: `b` copied, or `kept` (another merger's sum, joined) when it names the same thread. */
+  /**
+   * A sum of its own: `b` copied, or `kept` (another merger's sum, joined) when it names the same
+   * thread. Written as one literal, not spread: a home's sums number one a thread and slot
+   * (reportGroups.ts `accOf` says why).
+   */
   const own = (b: UsageBucket, threadId: string, kept: Entry | undefined): Entry =>
-    kept !== undefined && kept.threadId === threadId ? kept : { ...b, threadId, usage: { ...b.usage } };
+    kept !== undefined && kept.threadId === threadId
+      ? kept
+      : {
+          threadId,
+          firstMs: b.firstMs,
+          lastMs: b.lastMs,
+          model: b.model,
+          provider: b.provider,
+          cwd: b.cwd,
+          usage: {
+            inputTokens: b.usage.inputTokens,
+            cachedInputTokens: b.usage.cachedInputTokens,
+            cacheWriteInputTokens: b.usage.cacheWriteInputTokens,
+            outputTokens: b.usage.outputTokens,
+            reasoningOutputTokens: b.usage.reasoningOutputTokens,
+            totalTokens: b.usage.totalTokens,
+          },
+          responses: b.responses,
+        };
   const add = (b: UsageBucket, kept?: Entry): void => {
     const threadId = threadOf(b);
     const key = keyOf(threadId, b);

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as readline from 'node:readline';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { runTokens } from '../adapters/driving/cli/commands/tokensRun.js';
+import { runTokens, tokensJson } from '../adapters/driving/cli/commands/tokensRun.js';
 import { generateTokenHome } from './tokenHome.js';
 import { buildRealShapedHome } from './realHome.js';
 import type { BenchShape } from './realHome.js';
@@ -81,7 +81,8 @@ const tokensOn = async (shape: BenchShape, args: TokensBenchArgs): Promise<Recor
     const audit = async () => {
       const r = await runTokens({ codexHome: home, indexDir, json: true, tz: 'UTC' });
       if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-      return JSON.parse(r.right) as {
+      // Its text made and read back, as a reader of `--json` would.
+      return JSON.parse(JSON.stringify(tokensJson(r.right))) as {
         total: { totalTokens: number; responses: number };
         index: Record<string, unknown>;
         duplicateRecords: number;

@@ -3,10 +3,9 @@ import type { EngineError } from '../../../../domain/errors.js';
 import { invalidArgument } from '../../../../domain/errors.js';
 import { stop, take, useCase } from '../../../../domain/effect.js';
 import type { PricingTable } from '../../../../domain/tokens/pricing.js';
-import { terminalLines } from '../terminalText.js';
-import { terminalJson } from '../../rpc/terminalJson.js';
-import { reportError } from '../exitCodes.js';
-import { noUsageText, renderTable, reportJson, skippedNote } from './tokensTable.js';
+import type { UsageGroup } from '../../../../domain/tokens/report.js';
+import { printAnswer } from '../printAnswer.js';
+import { noUsageText, reportJson, skippedNote, tableLines } from './tokensTable.js';
 import { caughtUpReport, warmReport } from './tokensReport.js';
 import type { ReportOptions, Reported } from './tokensReport.js';
 import { TOKEN_DIMENSION_NAMES, dimensionNamed } from './tokensOptions.js';
@@ -54,20 +53,29 @@ const askedAudit = async (opts: TokensOptions): Promise<AskedAudit> => {
 
 const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
-/** The report as asked: JSON with `--json`; else the table by `--by` (thread by default), or where it looked when it found no response. */
-const reportText = (
-  opts: TokensOptions,
-  codexHome: string,
-  asked: AskedAudit,
-  { r, c, state }: Reported,
-  seconds: number,
-): string => {
-  const range = { since: isoOrNull(asked.since), until: isoOrNull(asked.until) };
-  if (opts.json) {
-    const extra = {
+/** What a run answers: the report, what it was asked, and how long it took to make. */
+export interface TokensAnswer {
+  readonly opts: TokensOptions;
+  readonly codexHome: string;
+  readonly asked: AskedAudit;
+  readonly reported: Reported;
+  readonly seconds: number;
+}
+
+const rangeOf = (asked: AskedAudit) => ({ since: isoOrNull(asked.since), until: isoOrNull(asked.until) });
+
+/** The answer's JSON value (`--json`); `groupsAs` as `reportJson` takes it. */
+export const tokensJson = (
+  { opts, codexHome, asked, reported: { r, c, state }, seconds }: TokensAnswer,
+  groupsAs?: (groups: ReadonlyArray<UsageGroup>) => unknown,
+): unknown =>
+  reportJson(
+    r,
+    opts.by,
+    {
       codexHome,
       timeZone: asked.tz,
-      ...range,
+      ...rangeOf(asked),
       index: {
         state,
         files: c.files,
@@ -79,15 +87,19 @@ const reportText = (
       },
       seconds,
       pricing: { source: asked.pricing.source, asOf: asked.pricing.asOf },
-    };
-    return JSON.stringify(reportJson(r, opts.by, extra));
+    },
+    groupsAs,
+  );
+
+/** The answer for a person: the table by `--by` (thread by default), or where it looked when it found no response. */
+async function* tokensLines({ opts, codexHome, asked, reported: { r } }: TokensAnswer): AsyncGenerator<string> {
+  if (r.total.responses === 0) {
+    yield noUsageText(codexHome, { ...rangeOf(asked), tz: asked.tz }, r.outsideRange);
+    yield* skippedNote(r.skippedRecords);
+    return;
   }
   const by = opts.by ?? 'thread';
-  if (r.total.responses === 0)
-    return [noUsageText(codexHome, { ...range, tz: asked.tz }, r.outsideRange), ...skippedNote(r.skippedRecords)].join(
-      '\n',
-    );
-  return renderTable(
+  yield* tableLines(
     by,
     r.groups[dimensionNamed(by)!],
     r.total,
@@ -96,10 +108,15 @@ const reportText = (
     asked.pricing,
     r.skippedRecords,
   );
-};
+}
 
-/** The token audit of the home the options name, rendered: a table, or JSON with `--json` (the bench times it too). */
-export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {
+/** A list of groups written element by element: by thread it has one a thread, and its text made whole was 41 MB. */
+async function* elementsOf(groups: ReadonlyArray<UsageGroup>): AsyncGenerator<UsageGroup> {
+  yield* groups;
+}
+
+/** The token audit of the home the options name (the bench times it too); `tokensJson` and the table show it. */
+export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, TokensAnswer>> => {
   // What a warm report needs, first: one whose index dir records the home's sums as current
   // (indexer/tokens/tokenWarmRecord.ts) loads neither the index nor the catch-up.
   const [{ homeOf }, { cliFeedback, stepText }] = await Promise.all([
@@ -117,13 +134,14 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     cliFeedback.settle();
     const reported = await take(report);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    return reportText(opts, codexHome, asked, reported, seconds);
+    return { opts, codexHome, asked, reported, seconds };
   })();
 };
 
-/** The report printed: a table, or JSON with `--json`; an error follows `--json` too. */
-export const printTokens = async (opts: TokensOptions): Promise<void> => {
-  const r = await runTokens(opts);
-  if (r._tag === 'Left') return reportError(r.left, opts.json);
-  process.stdout.write(`${opts.json === true ? terminalJson(r.right) : terminalLines(r.right)}\n`);
-};
+/** The report printed as it is written out: a table, or JSON with `--json`; an error follows `--json` too. */
+export const printTokens = async (opts: TokensOptions): Promise<void> =>
+  printAnswer(
+    await runTokens(opts),
+    { json: opts.json === true },
+    { text: tokensLines, json: (a) => tokensJson(a, elementsOf) },
+  );

@@ -77,7 +77,13 @@ export const noUsageText = (
   return terminalText(`no token usage found in ${codexHome}${asked}: ${why}`);
 };
 
-export const renderTable = (
+/**
+ * The table's lines, one at a time: a report by thread has a row a thread (and one a model under
+ * it with `--breakdown`), so each row is made once to size the columns and again to print it,
+ * rather than held with the others (on a home of 82,000 threads the rows held at once were most
+ * of a report's memory).
+ */
+export function* tableLines(
   by: string,
   groups: ReadonlyArray<UsageGroup>,
   total: UsageSum & Priced,
@@ -85,7 +91,7 @@ export const renderTable = (
   unpriced: ReadonlyArray<string>,
   pricing: PriceSource,
   skipped: SkippedRecords,
-): string => {
+): Generator<string> {
   // A group's key is the home's text (a model, a cwd, a turn id): its controls escaped (`terminalText`).
   const label = (g: UsageGroup) =>
     terminalText(
@@ -96,29 +102,38 @@ export const renderTable = (
           : (g.key ?? '-'),
     );
   const cells = (s: UsageSum & Priced): string[] => [...COLUMNS.map(([, f]) => String(f(s))), costText(s)];
-  const rows = [
-    ...groups.flatMap((g) => [
-      [label(g), ...cells(g)],
-      ...(breakdown ? g.models.map((m) => [`  ${terminalText(m.model ?? '(no model)')}`, ...cells(m)]) : []),
-    ]),
-    ['total', ...cells(total)],
-  ];
+  function* rows(): Generator<string[]> {
+    for (const g of groups) {
+      yield [label(g), ...cells(g)];
+      if (breakdown) for (const m of g.models) yield [`  ${terminalText(m.model ?? '(no model)')}`, ...cells(m)];
+    }
+  }
   const head = [by, ...COLUMNS.map(([h]) => h), 'cost USD'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const totalRow = ['total', ...cells(total)];
+  const widths = head.map((h, i) => Math.max(h.length, totalRow[i]!.length));
+  for (const r of rows()) r.forEach((c, i) => (widths[i] = Math.max(widths[i]!, c.length)));
   const line = (r: ReadonlyArray<string>) =>
     r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [
-    line(head),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.slice(0, -1).map(line),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    line(rows[rows.length - 1]!),
-    ...unpricedNote(unpriced, pricing),
-    ...skippedNote(skipped),
-  ].join('\n');
-};
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  yield line(head);
+  yield rule;
+  for (const r of rows()) yield line(r);
+  yield rule;
+  yield line(totalRow);
+  yield* unpricedNote(unpriced, pricing);
+  yield* skippedNote(skipped);
+}
 
-export const reportJson = (r: TokenReport, by: string | undefined, extra: Record<string, unknown>): unknown => {
+/**
+ * The report's JSON value; `groupsAs` gives each list of groups as the caller writes it (the
+ * printer: element by element, `jsonPieces`).
+ */
+export const reportJson = (
+  r: TokenReport,
+  by: string | undefined,
+  extra: Record<string, unknown>,
+  groupsAs: (groups: ReadonlyArray<UsageGroup>) => unknown = (groups) => groups,
+): unknown => {
   const base = {
     ...extra,
     total: r.total,
@@ -128,19 +143,20 @@ export const reportJson = (r: TokenReport, by: string | undefined, extra: Record
     outsideRange: r.outsideRange,
     skippedRecords: r.skippedRecords,
   };
-  if (by !== undefined) return { ...base, by, groups: r.groups[dimensionNamed(by)!] };
+  if (by !== undefined) return { ...base, by, groups: groupsAs(r.groups[dimensionNamed(by)!]) };
+  const g = r.groups;
   return {
     ...base,
-    byThread: r.groups.thread,
-    byTurn: r.groups.turn,
-    byDayUtc: r.groups.dayUtc,
-    byDayLocal: r.groups.dayLocal,
-    byWeek: r.groups.week,
-    byMonth: r.groups.month,
-    byModel: r.groups.model,
-    byProvider: r.groups.provider,
-    byCwd: r.groups.cwd,
-    byClient: r.groups.client,
-    byBlock: r.groups.block,
+    byThread: groupsAs(g.thread),
+    byTurn: groupsAs(g.turn),
+    byDayUtc: groupsAs(g.dayUtc),
+    byDayLocal: groupsAs(g.dayLocal),
+    byWeek: groupsAs(g.week),
+    byMonth: groupsAs(g.month),
+    byModel: groupsAs(g.model),
+    byProvider: groupsAs(g.provider),
+    byCwd: groupsAs(g.cwd),
+    byClient: groupsAs(g.client),
+    byBlock: groupsAs(g.block),
   };
 };

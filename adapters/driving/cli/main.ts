@@ -21,6 +21,22 @@ process.on('SIGINT', () => {
   process.exit(INTERRUPTED);
 });
 
+/** The exit code of a command whose reader went away, as a shell reports one SIGPIPE ended (128 + 13). */
+const READER_GONE = 141;
+
+/**
+ * A reader that closed stdout (`rollout-engine tokens | head`) took what it wanted. Node ignores
+ * SIGPIPE and reports EPIPE on the stream, which unhandled ended in a stack trace: the command
+ * ends as SIGPIPE ends any, quietly, and as safe as Ctrl-C (above). Not `serve`: its transports
+ * own stdout, and a peer gone ends it through its connection.
+ */
+const endWhenReaderGone = (): void => {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(READER_GONE);
+  });
+};
+
 /** A `--json` run reports usage mistakes as the JSON error object too, so its stderr stays machine-readable. */
 const wantsJson = process.argv.includes('--json');
 
@@ -42,6 +58,7 @@ for (const command of program.commands)
 program.hook('preAction', async (_program, action) => {
   feedback = (await import('./progress.js')).cliFeedback;
   feedback.setQuiet(action.opts()['quiet'] === true);
+  if (action.name() !== 'serve') endWhenReaderGone();
 });
 
 try {

@@ -209,7 +209,12 @@ export const groupTally = (dims: ReadonlyArray<TokenDimension>, options: TokenRe
     const unpriced = new Set<string>();
     const groups = Object.fromEntries(
       TOKEN_DIMENSIONS.map((d) => {
-        const gs = [...maps[d].values()].map((a) => priced(a, pricing, unpriced));
+        // Each accumulator let go as its group is made: a report by thread holds one a thread.
+        const gs: UsageGroup[] = [];
+        for (const [slot, a] of maps[d]) {
+          gs.push(priced(a, pricing, unpriced));
+          maps[d].delete(slot);
+        }
         return [d, inTimeOrder.has(d) ? gs.sort(byKey) : gs.sort((a, b) => byTotal(a, b) || byKey(a, b))];
       }),
     ) as Record<TokenDimension, UsageGroup[]>;

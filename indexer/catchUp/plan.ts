@@ -36,6 +36,9 @@ export interface CatchUpPlan {
   readonly settled: number;
 }
 
+/** No rollout to clear: one shared list, as a catch-up holds an action a file of the home to its end. */
+const NO_ROLLOUTS: ReadonlyArray<string> = Object.freeze([]);
+
 type Checkpoints = ReadonlyMap<string, FileCheckpoint>;
 type Only = ReadonlySet<string> | undefined;
 
@@ -149,13 +152,13 @@ const fileActions = (
     bytesToRead += Math.max(0, p.size - (full ? 0 : cp!.byteOffset));
     // Rows of a rollout exist only while a checkpoint names it: a rollout no checkpoint knows has
     // none to clear (known only when every checkpoint was read, i.e. not for given files).
-    const resetRollouts = only !== undefined || knownRollouts.has(rid) ? [rid] : [];
+    const resetRollouts = only !== undefined || knownRollouts.has(rid) ? [rid] : NO_ROLLOUTS;
     if (full)
       return {
         probe: p,
         action: { kind: 'index', from: undefined, resetRollouts, counted: cp === undefined ? 'indexed' : 'reindexed' },
       };
-    return { probe: p, action: { kind: 'index', from: cp, resetRollouts: [], counted: 'tailed' } };
+    return { probe: p, action: { kind: 'index', from: cp, resetRollouts: NO_ROLLOUTS, counted: 'tailed' } };
   });
   return { actions, bytesToRead };
 };

@@ -5,6 +5,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { discoverRevisionFiles, discoverRolloutFiles } from '../../../../adapters/driven/jsonl/home/discover.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
+import { FEW_HIDDEN_CLASSES, hiddenClasses } from '../../../fixtures/hiddenClasses.js';
 
 const T1 = '01a1fe84-e393-7df3-89c1-fe2af51ed21c';
 const R1 = '01a1fe84-e7b0-7381-9b82-8448801fa88d';
@@ -110,6 +111,19 @@ describe('jsonl discover', function () {
     } finally {
       await fs.rm(big, { recursive: true, force: true });
     }
+  });
+
+  it('lists revision files as objects of one hidden class (a catch-up holds one a file of the home)', async () => {
+    const day = `sessions/2026/10/01`;
+    for (let n = 0; n < 40; n++)
+      await touch(
+        `${day}/rollout-2026-10-01T14-31-${String(n).padStart(2, '0')}-${T1}_${R1.slice(0, -2)}${String(n).padStart(2, '0')}.jsonl`,
+      );
+    const found = await discoverRolloutFiles(homeOf())();
+    if (E.isLeft(found)) throw new Error(JSON.stringify(found.left));
+    const revisions = found.right.filter((f) => f.revisionId !== undefined && f.path.includes(day));
+    expect(revisions).to.have.length(40);
+    expect(hiddenClasses(revisions)).to.be.at.most(FEW_HIDDEN_CLASSES);
   });
 
   it('finds a revision written after its folder was listed (a kept listing is dropped when the folder changes)', async () => {

@@ -89,10 +89,11 @@ type Acc = Sum & { key: string | null; threadId: string | undefined; models: Map
 
 /**
  * A fresh accumulator. It and every object kept in numbers here are written as one literal of all
- * their fields, in the order the JSON shows them: made by a spread, `Object.assign` or object
- * rest, each got a hidden class of its own in a CLI on Node 20 (past a few thousand shapes, V8
- * stops sharing the classes it derives from a plain object's). A report holds a group a thread:
- * two hidden classes a group were 60 MB on a home of 82,000 threads (docs/benchmarks.md).
+ * their fields (a group and a model row in the order their JSON shows them): made by a spread,
+ * `Object.assign` or object rest, each got a hidden class of its own in a CLI on Node 20 (past a
+ * few thousand shapes, V8 stops sharing the classes it derives from a plain object's). A report
+ * holds a group a thread: two hidden classes a group were 60 MB on a home of 82,000 threads
+ * (docs/benchmarks.md).
  */
 const accOf = (key: string | null, threadId: string | undefined, models: Map<string, Acc> | null): Acc => ({
   inputTokens: 0,

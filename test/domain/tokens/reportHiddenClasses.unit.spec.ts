@@ -1,7 +1,7 @@
 import { expect } from 'chai';
+import { threadSumOf } from '../../fixtures/tokenHistories.js';
 import { DEFAULT_PRICING } from '../../../domain/tokens/pricing.js';
 import { buildTokenReport } from '../../../domain/tokens/report.js';
-import type { UsageBucket } from '../../../domain/tokens/report.js';
 import { bucketSums, tokenSumsOf } from '../../../domain/tokens/reportSums.js';
 import { localDayIn } from '../../../adapters/driven/system/timeZone.js';
 import { FEW_HIDDEN_CLASSES, hiddenClasses } from '../../fixtures/hiddenClasses.js';
@@ -14,28 +14,9 @@ import { FEW_HIDDEN_CLASSES, hiddenClasses } from '../../fixtures/hiddenClasses.
  * report barely changed (420 → 415 MB).
  */
 const THREADS = 300;
-const START = Date.UTC(2026, 10, 21, 14, 0, 0);
-
-const bucketOf = (n: number): UsageBucket => ({
-  threadId: `01a1fe84-0000-7000-8000-${String(n).padStart(12, '0')}`,
-  firstMs: START + n * 60_000,
-  lastMs: START + n * 60_000 + 1_000,
-  model: n % 2 === 0 ? 'gpt-5' : 'gpt-5-codex',
-  provider: 'openai',
-  cwd: `/work/p${n % 7}`,
-  usage: {
-    inputTokens: 1_000 + n,
-    cachedInputTokens: n,
-    cacheWriteInputTokens: 0,
-    outputTokens: 10,
-    reasoningOutputTokens: 0,
-    totalTokens: 1_010 + n,
-  },
-  responses: 1,
-});
 
 describe('token report objects share their hidden classes', () => {
-  const buckets = Array.from({ length: THREADS }, (_, n) => bucketOf(n));
+  const buckets = Array.from({ length: THREADS }, (_, n) => threadSumOf(n));
   const options = { localDay: localDayIn('UTC'), pricing: DEFAULT_PRICING };
 
   it('a report by thread: its groups, and their model rows', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
+import { threadSumOf } from '../../../fixtures/tokenHistories.js';
 import { DEFAULT_PRICING } from '../../../../domain/tokens/pricing.js';
 import { buildTokenReport } from '../../../../domain/tokens/report.js';
-import type { UsageBucket } from '../../../../domain/tokens/report.js';
 import { localDayIn } from '../../../../adapters/driven/system/timeZone.js';
 import { tableLines } from '../../../../adapters/driving/cli/commands/tokensTable.js';
 
@@ -12,30 +12,10 @@ import { tableLines } from '../../../../adapters/driving/cli/commands/tokensTabl
  * stack size exceeded" and printed nothing.
  */
 const GROUPS = 70_000;
-const START = Date.UTC(2026, 10, 21, 14, 0, 0);
-
-/** A thread's sums, as a home's warm record holds them: the report by thread makes its group. */
-const bucketOf = (n: number): UsageBucket => ({
-  threadId: `01a1fe84-0000-7000-8000-${String(n).padStart(12, '0')}`,
-  firstMs: START + n * 1_000,
-  lastMs: START + n * 1_000,
-  model: 'gpt-5',
-  provider: 'openai',
-  cwd: '/work/p',
-  usage: {
-    inputTokens: 10,
-    cachedInputTokens: 0,
-    cacheWriteInputTokens: 0,
-    outputTokens: 1,
-    reasoningOutputTokens: 0,
-    totalTokens: 11 + n,
-  },
-  responses: 1,
-});
 
 describe('tokens table', () => {
   it('prints a table of 140,000 rows, each column as wide as its widest cell', () => {
-    const buckets = Array.from({ length: GROUPS }, (_, n) => bucketOf(n));
+    const buckets = Array.from({ length: GROUPS }, (_, n) => threadSumOf(n));
     const r = buildTokenReport(
       [],
       { localDay: localDayIn('UTC'), pricing: DEFAULT_PRICING, dimensions: ['thread'] },
@@ -47,7 +27,7 @@ describe('tokens table', () => {
     // A head, a rule, a row a group and a model, a rule and the total.
     expect(lines).to.have.length(2 * GROUPS + 4);
     // The first column is as wide as a thread id, the widest label.
-    expect(lines[0]!.indexOf('responses')).to.equal(bucketOf(0).threadId.length + 2);
+    expect(lines[0]!.indexOf('responses')).to.equal(threadSumOf(0).threadId.length + 2);
     expect(new Set(lines.map((l) => l.length)).size).to.equal(1);
   });
 });

@@ -11,10 +11,10 @@ import { paginatedCursorStart, rolloutsNumberedOtherwise } from '../internal/lin
 import { itemLineOf } from '../../projections/turnRows.js';
 import { openThread } from '../internal/openThread.js';
 import { pageSizeOf } from '../internal/pageSize.js';
-import { scanRows } from '../internal/scanRows.js';
-import type { Direction } from '../internal/page.js';
+import { scanRowBatches } from '../internal/scanRows.js';
+import type { Direction, PageCut } from '../internal/page.js';
 import { itemPosition as posOf, readItems } from '../internal/itemContent.js';
-import { cutPage, pageCursors, pastAnchor } from '../internal/page.js';
+import { pageCursors, pastAnchor } from '../internal/page.js';
 import { itemLineCursor, parseItemLineCursor } from '../internal/itemLineCursor.js';
 import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
@@ -82,7 +82,11 @@ const startOf = async (
   return { segment, line: anchor, keep: (_r, l) => pastAnchor(direction, c.includeAnchor, l, anchor) };
 };
 
-/** Item rows of a thread (or of one turn) in rollout order or newest first, from a start; `wanted`: the rows a page takes if all are kept (its first range read). */
+/**
+ * Item rows of a thread (or of one turn) in rollout order or newest first, from a start; a batch
+ * per range read (of a turn's rows, per `wanted` rows read). `wanted`: the rows a page takes if all
+ * are kept (its first range read).
+ */
 async function* walkItems(
   ports: HistoryReadPorts,
   lineage: ThreadLineage,
@@ -90,7 +94,7 @@ async function* walkItems(
   start: Start | null,
   turnId: string | null,
   wanted: number,
-): AsyncGenerator<WalkedItem> {
+): AsyncGenerator<ReadonlyArray<WalkedItem>> {
   const segs = lineage.segments;
   const first = start?.segment ?? (direction === 'asc' ? 0 : segs.length - 1);
   for (let i = first; direction === 'asc' ? i < segs.length : i >= 0; i += direction === 'asc' ? 1 : -1) {
@@ -102,26 +106,42 @@ async function* walkItems(
       const lines = [...((await take(ports.index.get('turnIds', [R, keyText(turnId)])))?.itemLines ?? [])].sort(
         (a, b) => (direction === 'asc' ? a - b : b - a),
       );
+      let batch: WalkedItem[] = [];
       for (const line of lines) {
         const row = await take(ports.index.get('items', [R, line]));
-        if (row !== undefined && keep(row, line)) yield { segment: seg, line, row };
+        if (row !== undefined && keep(row, line)) batch.push({ segment: seg, line, row });
+        if (batch.length === wanted) {
+          yield batch;
+          batch = [];
+        }
       }
+      if (batch.length > 0) yield batch;
       continue;
     }
     const fromLine = start && start.segment === i ? start.line : null;
-    for await (const r of scanRows(
+    for await (const rows of scanRowBatches(
       ports.index,
       'items',
       [R],
       { reverse: direction === 'desc', ...(fromLine === null ? {} : { from: [R, fromLine] }) },
       wanted,
     )) {
-      const line = r.key[1];
-      if (!inSegment(seg, posOf(r.value, line))) {
-        if (direction === 'asc') break;
-        continue;
+      const batch: WalkedItem[] = [];
+      let past = false;
+      for (const r of rows) {
+        const line = r.key[1];
+        if (!inSegment(seg, posOf(r.value, line))) {
+          // Oldest first, the segment's rows end here; newest first, its rows come later.
+          if (direction === 'asc') {
+            past = true;
+            break;
+          }
+          continue;
+        }
+        if (keep(r.value, line)) batch.push({ segment: seg, line, row: r.value });
       }
-      if (keep(r.value, line)) yield { segment: seg, line, row: r.value };
+      if (batch.length > 0) yield batch;
+      if (past) break;
     }
   }
 }
@@ -146,48 +166,63 @@ const readWalked = async (
 };
 
 /**
- * The walk with only the items the reader has (`presence`; all when undefined), up to `wanted`.
- * An item of a kind it may lack is read to judge it, and kept in `read` so the page does not read
- * it again. Judged a batch at a time: as many walked items as are still wanted are taken, and those
- * of such a kind read together (one open per segment, not one per item); each batch holds no item
- * the page would not have read one by one, so a bad line past the page fails no more pages.
+ * The page: the first `size` walked items the reader has (`presence`; all when undefined), and
+ * whether more follow (one more looked for, as `cutPage` does). An item of a kind the reader may
+ * lack is read to judge it, and kept in `read` so the page does not read it again. Judged a batch
+ * at a time: as many walked items as are still wanted are taken, and those of such a kind read
+ * together (one open per segment, not one per item); each batch holds no item the page would not
+ * have read one by one, so a bad line past the page fails no more pages.
  */
-async function* presentItems(
-  walk: AsyncGenerator<WalkedItem>,
+const presentPage = async (
+  walk: AsyncGenerator<ReadonlyArray<WalkedItem>>,
   ports: HistoryReadPorts,
   lineage: ThreadLineage,
   presence: ItemPresence | undefined,
   read: Map<WalkedItem, ThreadItem>,
-  wanted: number,
-): AsyncGenerator<WalkedItem> {
+  size: number,
+): Promise<PageCut<WalkedItem>> => {
+  const wanted = size + 1;
+  const rows: WalkedItem[] = [];
+  // The walk's batch being taken, and how far.
+  let walked: ReadonlyArray<WalkedItem> = [];
+  let at = 0;
   try {
-    let yielded = 0;
-    for (let ended = false; !ended && yielded < wanted;) {
+    for (let ended = false; !ended && rows.length < wanted;) {
       const batch: WalkedItem[] = [];
-      while (batch.length < wanted - yielded) {
+      while (batch.length < wanted - rows.length) {
+        if (at < walked.length) {
+          batch.push(walked[at++]!);
+          continue;
+        }
         const next = await walk.next();
         if (next.done === true) {
           ended = true;
           break;
         }
-        batch.push(next.value);
+        walked = next.value;
+        at = 0;
       }
-      const judged = presence === undefined ? [] : batch.filter((w) => presence.kinds.has(w.row.kind));
-      await readWalked(ports, lineage, judged, read);
+      if (presence === undefined) {
+        for (const w of batch) rows.push(w);
+        continue;
+      }
+      await readWalked(
+        ports,
+        lineage,
+        batch.filter((w) => presence.kinds.has(w.row.kind)),
+        read,
+      );
       for (const w of batch) {
         const item = read.get(w);
-        if (item !== undefined && !presence!.has(item)) {
-          read.delete(w);
-          continue;
-        }
-        yielded += 1;
-        yield w;
+        if (item !== undefined && !presence.has(item)) read.delete(w);
+        else rows.push(w);
       }
     }
   } finally {
     await walk.return(undefined);
   }
-}
+  return { rows: rows.slice(0, size), hasMore: rows.length > size };
+};
 
 /** `otherwise`: the rollouts numbered otherwise, whose cursors carry their anchor's line. */
 const cursorOf = (
@@ -266,15 +301,12 @@ export const listItems = (
     const start = await startOf(ports, lineage, q, direction);
     // The page and the row that says more follow, in one range read when the segment holds them.
     const items = new Map<WalkedItem, ThreadItem>();
-    const cut = await cutPage(
-      presentItems(
-        walkItems(ports, lineage, direction, start, q.turnId ?? null, size + 1),
-        ports,
-        lineage,
-        presence,
-        items,
-        size + 1,
-      ),
+    const cut = await presentPage(
+      walkItems(ports, lineage, direction, start, q.turnId ?? null, size + 1),
+      ports,
+      lineage,
+      presence,
+      items,
       size,
     );
     const page = cut.rows;

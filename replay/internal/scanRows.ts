@@ -12,15 +12,17 @@ export type Scanned<T extends TableName> = { readonly key: KeyOf<T>; readonly va
 
 /**
  * Rows under `prefix` in key order (or reverse), fetched in small range reads so a caller that
- * stops early (a page is full) has read only about what it used. A failed read stops the use case.
+ * stops early (a page is full) has read only about what it used; each read's rows come as one
+ * batch (a page walked a row at a time paid an async step per row at each layer of its walk). A
+ * failed read stops the use case.
  */
-export async function* scanRows<T extends TableName>(
+export async function* scanRowBatches<T extends TableName>(
   index: IndexStore,
   table: T,
   prefix: ReadonlyArray<KeyPart>,
   start: ScanStart,
   chunk = 32,
-): AsyncGenerator<Scanned<T>> {
+): AsyncGenerator<ReadonlyArray<Scanned<T>>> {
   let after: ReadonlyArray<KeyPart> | undefined;
   let size = chunk;
   for (;;) {
@@ -29,10 +31,21 @@ export async function* scanRows<T extends TableName>(
         ? { reverse: start.reverse, after, limit: size }
         : { reverse: start.reverse, limit: size, ...(start.from ? { from: start.from } : {}) };
     const got = await take(index.range(table, prefix, opts));
-    for (const r of got) yield r;
+    if (got.length > 0) yield got;
     if (got.length < size) return;
     after = got[got.length - 1]!.key;
     // Long walks (filtered rows, whole-turn views) fetch bigger chunks as they go.
     size = Math.min(size * 2, 1024);
   }
+}
+
+/** `scanRowBatches` a row at a time. */
+export async function* scanRows<T extends TableName>(
+  index: IndexStore,
+  table: T,
+  prefix: ReadonlyArray<KeyPart>,
+  start: ScanStart,
+  chunk = 32,
+): AsyncGenerator<Scanned<T>> {
+  for await (const batch of scanRowBatches(index, table, prefix, start, chunk)) yield* batch;
 }

@@ -6,7 +6,7 @@ import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { walkHistoryAsync } from '../../domain/history/walk.js';
 import { hopOfRow } from '../../domain/history/historyBase.js';
-import { discoverRevisionFiles } from '../../adapters/driven/jsonl/home/discover.js';
+import { discoverRevisionFiles } from '../../adapters/driven/jsonl/home/revisionFiles.js';
 import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
 import { errnoCode, toEngineError } from '../../adapters/driven/fs/fsError.js';
 import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.js';

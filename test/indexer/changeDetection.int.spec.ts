@@ -118,7 +118,9 @@ describe('index change detection (same-size rewrites, rewritten-and-grown files,
     right(await catchUpHome(store, home)());
     expect(right(await ensureThreadFresh(store, home, root.threadId)()).freshness).to.equal('fresh');
 
-    // A revert on a later day writes a revision file into that day's folder.
+    // A revert today writes a revision file into today's folder (a later day's; one a writer may
+    // still add to: an older folder's listing is kept for good, discover.ts `SETTLED_AFTER_MS`).
+    const today = new Date().toISOString().slice(0, 10);
     const cutLine = rootLines.findIndex((l, i) => i > 1 && l.includes('"task_started"'));
     const endByte = rootLines.slice(0, cutLine).reduce((a, l) => a + Buffer.byteLength(l) + 1, 0);
     const rev = newThread(75);
@@ -127,7 +129,10 @@ describe('index change detection (same-size rewrites, rewritten-and-grown files,
       history_base: { thread_id: root.threadId, end_ordinal_exclusive: cutLine, end_byte_offset: endByte },
     });
     const revPath = await writeLines(
-      nodePath.join(home, `sessions/2026/11/23/rollout-2026-11-23T09-00-00-${root.threadId}_${rev.threadId}.jsonl`),
+      nodePath.join(
+        home,
+        `sessions/${today.replaceAll('-', '/')}/rollout-${today}T09-00-00-${root.threadId}_${rev.threadId}.jsonl`,
+      ),
       revLines,
     );
 

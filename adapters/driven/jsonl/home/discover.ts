@@ -220,162 +220,17 @@ const refusedLink = async (path: string, rolloutNamed: boolean, recurse: boolean
 };
 
 /** Code-unit order, locale-independent (paths here are ASCII). */
-const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** A folder's listing as it was, and the folder's times then: the listing holds while they do. */
-interface Listing {
-  readonly mtimeMs: number;
-  readonly ctimeMs: number;
-  readonly value: unknown;
-}
+export const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Folder listings kept by this process (per folder path and purpose). A folder's mtime changes
- * when an entry is added, removed or renamed, so a listing is reused while the folder's mtime and
- * ctime are those it was made with. A listing made less than a racy interval after the folder
- * changed is not kept: a file system's timestamps are coarse (a clock tick), so a file created in
- * the same tick as the listing would leave the times as they were. The interval is `RACY_MS` where
- * the times are whole seconds (a file system that keeps no finer ones), `FINE_RACY_MS` where they
- * carry fractions (Linux file systems stamp from the kernel's coarse clock: a few ms) — a folder
- * whose writer's lock comes and goes every 100 ms is then still listed once per change, not per ask.
+ * How long after a folder changed its times vouch for its entries: a file system's timestamps are
+ * coarse (a clock tick), so a file created in the same tick as a listing would leave the times as
+ * they were. `RACY_MS` where the times are whole seconds (a file system that keeps no finer ones),
+ * `FINE_RACY_MS` where they carry fractions (Linux file systems stamp from the kernel's coarse
+ * clock: a few ms) — a folder whose writer's lock comes and goes every 100 ms is then still listed
+ * once per change, not per ask.
  */
-const listings = new Map<string, Listing>();
 const RACY_MS = 2000;
 const FINE_RACY_MS = 50;
-const racyMsOf = (st: fsSync.Stats): number =>
+export const racyMsOf = (st: fsSync.Stats): number =>
   st.mtimeMs % 1000 !== 0 || st.ctimeMs % 1000 !== 0 ? FINE_RACY_MS : RACY_MS;
-
-/** Listings under way, per key and folder times: asks that come meanwhile share one. */
-const listingsUnderWay = new Map<
-  string,
-  { readonly mtimeMs: number; readonly ctimeMs: number; readonly value: Promise<unknown> }
->();
-
-/** `list(dir)`, or its last answer while `dir` has not changed since; a missing folder lists as empty. */
-const listedOnce = async <T>(dir: string, purpose: string, list: () => Promise<T>, empty: T): Promise<T> => {
-  let st: fsSync.Stats;
-  try {
-    st = fsSync.statSync(dir);
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return empty;
-    throw err;
-  }
-  const key = `${purpose}\0${dir}`;
-  const kept = listings.get(key);
-  if (kept !== undefined && kept.mtimeMs === st.mtimeMs && kept.ctimeMs === st.ctimeMs) return kept.value as T;
-  // A listing under way, started when these times were already past racy, answers as a new one would.
-  const underWay = listingsUnderWay.get(key);
-  if (underWay !== undefined && underWay.mtimeMs === st.mtimeMs && underWay.ctimeMs === st.ctimeMs)
-    return underWay.value as Promise<T>;
-  const startedMs = Date.now();
-  const settled = startedMs - Math.max(st.mtimeMs, st.ctimeMs) > racyMsOf(st);
-  const listing = list();
-  if (settled) listingsUnderWay.set(key, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value: listing });
-  try {
-    const value = await listing;
-    if (settled) listings.set(key, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value });
-    else listings.delete(key);
-    return value;
-  } finally {
-    if (listingsUnderWay.get(key)?.value === listing) listingsUnderWay.delete(key);
-  }
-};
-
-/** Sub-folder names of `dir`, sorted (a missing `dir` has none). */
-const subfolders = (dir: string): Promise<ReadonlyArray<string>> =>
-  listedOnce(
-    dir,
-    'folders',
-    async () => {
-      try {
-        return (await fs.readdir(dir, { withFileTypes: true }))
-          .filter((e) => e.isDirectory())
-          .map((e) => e.name)
-          .sort(byteOrder);
-      } catch (err) {
-        // An unreadable folder holds no revision this process can read (the whole-home walk reports it).
-        if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR' || unreadableFolder(err) !== undefined)
-          return [];
-        throw err;
-      }
-    },
-    [],
-  );
-
-/** The revision files of every thread in one day folder, in name order. */
-const revisionFilesIn = (
-  dir: string,
-  archived = false,
-): Promise<ReadonlyArray<RolloutFile & { readonly revisionId: string }>> =>
-  listedOnce(
-    dir,
-    archived ? 'archivedRevisions' : 'revisions',
-    async () => {
-      const out: Array<RolloutFile & { readonly revisionId: string }> = [];
-      // A day folder holds many rollouts and few revisions (a writer's lock coming and going makes
-      // it listed again): only a revision's entry is parsed and sorted.
-      let listed: Dirent[];
-      try {
-        listed = await fs.readdir(dir, { withFileTypes: true });
-      } catch (err) {
-        // An unreadable day folder holds no revision this process can read (the whole-home walk reports it).
-        if (unreadableFolder(err) !== undefined) return out;
-        throw err;
-      }
-      const entries = listed.filter((e) => e.name.includes('_'));
-      for (const e of entries.sort((a, b) => byteOrder(a.name, b.name))) {
-        const parsed = parseRolloutFileName(e.name);
-        if (parsed?.revisionId === undefined) continue;
-        const file = {
-          path: nodePath.join(dir, e.name),
-          archived,
-          fileTimestamp: parsed.fileTimestamp,
-          threadId: parsed.threadId,
-          revisionId: parsed.revisionId,
-        };
-        // Refused as the whole-home walk refuses it (a link is never followed), not left out unsaid.
-        out.push(
-          e.isFile() ? file : { ...file, refused: 'not a regular file (a link, FIFO, socket or device): not followed' },
-        );
-      }
-      return out;
-    },
-    [],
-  );
-
-/**
- * Revision files of one thread (`rollout-<ts>-<threadId>_<revisionId>.jsonl`) in the day folders
- * of `sessions/` dated `sinceDate` (YYYY-MM-DD, the date part of a rollout file name) or later.
- * A revert writes its revision into the folder of the revert's date, never an earlier one, so a
- * thread's new revisions are found by listing a few folders instead of the whole home; a folder
- * is listed again only once it has changed (`listedOnce`), so asking per request costs a stat
- * per folder.
- */
-export const discoverRevisionFiles = (
-  home: string,
-  threadId: string,
-  sinceDate: string,
-  archived = false,
-): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
-  TE.tryCatch(
-    async () => {
-      // An archived thread's revisions are written beside its files, flat in archived_sessions/ (`RolloutFiles.pathFor`).
-      if (archived)
-        return (await revisionFilesIn(nodePath.join(home, 'archived_sessions'), true)).filter(
-          (f) => f.threadId === threadId,
-        );
-      const root = nodePath.join(home, 'sessions');
-      const [y0, m0, d0] = sinceDate.split('-');
-      const out: RolloutFile[] = [];
-      for (const y of (await subfolders(root)).filter((n) => n >= y0!)) {
-        for (const m of (await subfolders(nodePath.join(root, y))).filter((n) => y > y0! || n >= m0!)) {
-          for (const d of (await subfolders(nodePath.join(root, y, m))).filter((n) => y > y0! || m > m0! || n >= d0!)) {
-            for (const f of await revisionFilesIn(nodePath.join(root, y, m, d)))
-              if (f.threadId === threadId) out.push(f);
-          }
-        }
-      }
-      return out;
-    },
-    (err) => toEngineError(home, 'discover revisions')(err),
-  );

@@ -1,0 +1,255 @@
+import * as fs from 'node:fs/promises';
+import * as fsSync from 'node:fs';
+import type { Dirent } from 'node:fs';
+import * as nodePath from 'node:path';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../../../domain/errors.js';
+import type { RolloutFile } from '../../../../domain/rollout/rolloutFile.js';
+import { parseRolloutFileName } from './rolloutFileName.js';
+import { errnoCode, toEngineError } from '../../fs/fsError.js';
+import { byteOrder, racyMsOf, unreadableFolder } from './discover.js';
+
+// A thread's revision files, looked for at each read of it (indexer/reads/freshness.ts): the day
+// folders since its file, each listing kept while the folder stands (discover.ts lists the whole home).
+
+/** A folder's listing as it was, and the folder's times then: the listing holds while they do. */
+interface Listing {
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly value: unknown;
+}
+
+/**
+ * Folder listings kept by this process (per folder path and purpose). A folder's mtime changes
+ * when an entry is added, removed or renamed, so a listing is reused while the folder's mtime and
+ * ctime are those it was made with. A listing made less than a racy interval after the folder
+ * changed is not kept: a file system's timestamps are coarse (a clock tick), so a file created in
+ * the same tick as the listing would leave the times as they were (`racyMsOf`).
+ */
+const listings = new Map<string, Listing>();
+
+/** Listings under way, per key and folder times: asks that come meanwhile share one. */
+const listingsUnderWay = new Map<
+  string,
+  { readonly mtimeMs: number; readonly ctimeMs: number; readonly value: Promise<unknown> }
+>();
+
+/**
+ * How long after its last day a folder of `sessions/` is settled. A writer names a rollout by its own
+ * local date (`formatRolloutFileName`; Codex's writer alike), and local clocks run from 12 hours
+ * behind UTC to 14 ahead, so once a folder's last day is this far past, no writer adds a rollout to
+ * it: only a copy or a move could, and the whole-home catch-ups find those. Two days: every zone,
+ * and a clock some minutes off.
+ */
+const SETTLED_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
+
+/**
+ * Listings of settled folders (per folder path and purpose), made once they were settled: reused
+ * with no stat. A thread's revisions are looked for in every day folder since its first file, at
+ * each read of it (`discoverRevisionFiles`): a stat a folder made a page of a thread a year old
+ * cost a stat of each of 365 folders.
+ */
+const settledListings = new Map<string, unknown>();
+
+/** The listing of a settled folder made before, if any (no stat, no await). */
+const settledListing = <T>(dir: string, purpose: string): T | undefined =>
+  settledListings.get(`${purpose}\0${dir}`) as T | undefined;
+
+/**
+ * `list(dir)`, or its last answer while `dir` has not changed since; a missing folder lists as
+ * empty. `lastDayEndMs`: the end (UTC) of the last day a dated folder holds; a listing made once it
+ * is settled (`SETTLED_AFTER_MS`) is kept for good (`settledListing`).
+ */
+const listedOnce = async <T>(
+  dir: string,
+  purpose: string,
+  list: () => Promise<T>,
+  empty: T,
+  lastDayEndMs = Number.NaN,
+): Promise<T> => {
+  const final = settledListing<T>(dir, purpose);
+  if (final !== undefined) return final;
+  let st: fsSync.Stats;
+  try {
+    st = fsSync.statSync(dir);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return empty;
+    throw err;
+  }
+  const key = `${purpose}\0${dir}`;
+  const kept = listings.get(key);
+  if (kept !== undefined && kept.mtimeMs === st.mtimeMs && kept.ctimeMs === st.ctimeMs) return kept.value as T;
+  // A listing under way, started when these times were already past racy, answers as a new one would.
+  const underWay = listingsUnderWay.get(key);
+  if (underWay !== undefined && underWay.mtimeMs === st.mtimeMs && underWay.ctimeMs === st.ctimeMs)
+    return underWay.value as Promise<T>;
+  const startedMs = Date.now();
+  const settled = startedMs - Math.max(st.mtimeMs, st.ctimeMs) > racyMsOf(st);
+  const listing = list();
+  if (settled) listingsUnderWay.set(key, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value: listing });
+  try {
+    const value = await listing;
+    listings.delete(key);
+    // Listed after its last writer could write (its days past): its listing holds for good.
+    if (settled && startedMs - lastDayEndMs > SETTLED_AFTER_MS) settledListings.set(key, value);
+    else if (settled) listings.set(key, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value });
+    return value;
+  } finally {
+    if (listingsUnderWay.get(key)?.value === listing) listingsUnderWay.delete(key);
+  }
+};
+
+/** Sub-folder names of `dir`, sorted (a missing `dir` has none); `lastDayEndMs`: as `listedOnce`. */
+const subfolders = (dir: string, lastDayEndMs?: number): Promise<ReadonlyArray<string>> =>
+  listedOnce(
+    dir,
+    'folders',
+    async () => {
+      try {
+        return (await fs.readdir(dir, { withFileTypes: true }))
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name)
+          .sort(byteOrder);
+      } catch (err) {
+        // An unreadable folder holds no revision this process can read (the whole-home walk reports it).
+        if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR' || unreadableFolder(err) !== undefined)
+          return [];
+        throw err;
+      }
+    },
+    [],
+    lastDayEndMs,
+  );
+
+type RevisionFile = RolloutFile & { readonly revisionId: string };
+
+/** The revision files of every thread in one day folder, in name order; `lastDayEndMs`: as `listedOnce`. */
+const revisionFilesIn = (dir: string, archived = false, lastDayEndMs?: number): Promise<ReadonlyArray<RevisionFile>> =>
+  listedOnce(
+    dir,
+    archived ? 'archivedRevisions' : 'revisions',
+    async () => {
+      const out: RevisionFile[] = [];
+      // A day folder holds many rollouts and few revisions (a writer's lock coming and going makes
+      // it listed again): only a revision's entry is parsed and sorted.
+      let listed: Dirent[];
+      try {
+        listed = await fs.readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        // An unreadable day folder holds no revision this process can read (the whole-home walk reports it).
+        if (unreadableFolder(err) !== undefined) return out;
+        throw err;
+      }
+      const entries = listed.filter((e) => e.name.includes('_'));
+      for (const e of entries.sort((a, b) => byteOrder(a.name, b.name))) {
+        const parsed = parseRolloutFileName(e.name);
+        if (parsed?.revisionId === undefined) continue;
+        const file = {
+          path: nodePath.join(dir, e.name),
+          archived,
+          fileTimestamp: parsed.fileTimestamp,
+          threadId: parsed.threadId,
+          revisionId: parsed.revisionId,
+        };
+        // Refused as the whole-home walk refuses it (a link is never followed), not left out unsaid.
+        out.push(
+          e.isFile() ? file : { ...file, refused: 'not a regular file (a link, FIFO, socket or device): not followed' },
+        );
+      }
+      return out;
+    },
+    [],
+    lastDayEndMs,
+  );
+
+/**
+ * The end (UTC) of the last day a `sessions/YYYY/MM/DD` folder can hold (a day past a short month's
+ * end rolls into the next: later, never earlier); NaN for a name that is no number (never settled).
+ */
+const endOfDays = (year: string, month: string, day: string): number =>
+  /^\d+$/.test(year) && /^\d+$/.test(month) && /^\d+$/.test(day)
+    ? Date.UTC(Number(year), Number(month) - 1, Number(day) + 1)
+    : Number.NaN;
+
+/**
+ * The revision files of a month folder's day folders from `fromDay` on, folder by folder in name
+ * order. A settled month's are kept whole (every day) once each of its folders was listed settled:
+ * an old thread's read then looks once a month, not once a day (a path and a key made a day were
+ * most of a page's time).
+ */
+const revisionsByDay = async (
+  monthDir: string,
+  year: string,
+  month: string,
+  fromDay: string,
+): Promise<ReadonlyArray<readonly [string, ReadonlyArray<RevisionFile>]>> => {
+  const kept = settledListing<ReadonlyArray<readonly [string, ReadonlyArray<RevisionFile>]>>(
+    monthDir,
+    'revisionsByDay',
+  );
+  if (kept !== undefined) return kept;
+  const lastDayEndMs = endOfDays(year, month, '31');
+  // A month that may still be written is looked at from `fromDay` only, as each read asks.
+  const monthSettled = Date.now() - lastDayEndMs > SETTLED_AFTER_MS;
+  let allSettled = monthSettled;
+  const out: Array<readonly [string, ReadonlyArray<RevisionFile>]> = [];
+  for (const d of await subfolders(monthDir, lastDayEndMs)) {
+    if (!monthSettled && d < fromDay) continue;
+    const dayDir = nodePath.join(monthDir, d);
+    out.push([d, await revisionFilesIn(dayDir, false, endOfDays(year, month, d))]);
+    allSettled &&= settledListing(dayDir, 'revisions') !== undefined;
+  }
+  if (allSettled && settledListing(monthDir, 'folders') !== undefined)
+    settledListings.set(`revisionsByDay\0${monthDir}`, out);
+  return out;
+};
+
+/**
+ * Revision files of one thread (`rollout-<ts>-<threadId>_<revisionId>.jsonl`) in the day folders
+ * of `sessions/` dated `sinceDate` (YYYY-MM-DD, the date part of a rollout file name) or later.
+ * A revert writes its revision into the folder of the revert's date, never an earlier one, so a
+ * thread's new revisions are found by listing a few folders instead of the whole home; a folder
+ * is listed again only once it has changed (`listedOnce`), and a settled one never
+ * (`SETTLED_AFTER_MS`), so asking per request costs a stat per folder of the last days (and per
+ * year and month folder since).
+ */
+export const discoverRevisionFiles = (
+  home: string,
+  threadId: string,
+  sinceDate: string,
+  archived = false,
+): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
+  TE.tryCatch(
+    async () => {
+      // An archived thread's revisions are written beside its files, flat in archived_sessions/ (`RolloutFiles.pathFor`).
+      if (archived)
+        return (await revisionFilesIn(nodePath.join(home, 'archived_sessions'), true)).filter(
+          (f) => f.threadId === threadId,
+        );
+      const root = nodePath.join(home, 'sessions');
+      const found = await revisionsSince(root, threadId, sinceDate);
+      // A settled listing misses no file a writer adds, but may name one removed since (a folder
+      // deleted, a thread archived): the thread's few are looked at, and if one is gone its
+      // home's settled listings are dropped and the folders listed again.
+      if (found.every((f) => fsSync.lstatSync(f.path, { throwIfNoEntry: false }) !== undefined)) return found;
+      for (const key of settledListings.keys())
+        if (key.includes(`\0${root}${nodePath.sep}`) || key.endsWith(`\0${root}`)) settledListings.delete(key);
+      return revisionsSince(root, threadId, sinceDate);
+    },
+    (err) => toEngineError(home, 'discover revisions')(err),
+  );
+
+/** The revision files of `threadId` in the day folders of `root` (`sessions/`) dated `sinceDate` or later. */
+const revisionsSince = async (root: string, threadId: string, sinceDate: string): Promise<RolloutFile[]> => {
+  const [y0, m0, d0] = sinceDate.split('-');
+  const out: RolloutFile[] = [];
+  for (const y of (await subfolders(root)).filter((n) => n >= y0!)) {
+    const yearDir = nodePath.join(root, y);
+    for (const m of (await subfolders(yearDir, endOfDays(y, '12', '31'))).filter((n) => y > y0! || n >= m0!)) {
+      const fromDay = y > y0! || m > m0! ? '' : d0!;
+      for (const [d, files] of await revisionsByDay(nodePath.join(yearDir, m), y, m, fromDay))
+        if (y > y0! || m > m0! || d >= d0!) for (const f of files) if (f.threadId === threadId) out.push(f);
+    }
+  }
+  return out;
+};

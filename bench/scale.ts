@@ -10,9 +10,11 @@
  *   token projection alone), then warm;
  * - a `serve` started on the warm index: its `initialize` (from the spawn) and first
  *   `thread/list` (limit 100, asked after `initialize`), then `reps` of a warm `thread/list` page,
- *   a 20-turn `summary` page of the long paginated thread and `thread/search` of a common word,
+ *   a 20-turn `summary` page of the long paginated thread and of the home's oldest paginated
+ *   thread (a read looks for its revisions in the day folders since its file: `oldestThread`),
+ *   and `thread/search` of a common word,
  *   beside `codex app-server` on the same files (its start to its `initialize` answer timed; its
- *   projection warmed with `thread/resume` of that thread, its first `thread/list` timed the same
+ *   projection warmed with `thread/resume` of those threads, its first `thread/list` timed the same
  *   way), the sides taking turns call by call; the serve's RSS after. (A home of small rollouts
  *   holds no long thread: no summary page there; its cost follows the thread.)
  * Milliseconds unless named; p50 / p99.
@@ -83,8 +85,46 @@ const firstList = async (ask: Ask): Promise<number> => {
   return round(performance.now() - t0, 2);
 };
 
-/** The warm requests; the summary page where the home holds the long thread (a home of small rollouts does not). */
-const requestsOn = (home: RealShapedHome, hasLong: boolean): Request[] => [
+/** Bytes read of a rollout for its first line (a session meta holds the base instructions: ~22 KB). */
+const META_BYTES = 256 * 1024;
+
+/**
+ * The paginated thread of the home's first rollout file in path order (`sessions/YYYY/MM/DD`: the
+ * oldest day), if any: a read of it looks for revisions in every day folder since
+ * (indexer/reads/freshness.ts), the thread whose pages grew with the home's days.
+ */
+const oldestThread = (codexHome: string): string | undefined => {
+  const walk = (dir: string): string | undefined => {
+    const names = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of names) {
+      const path = nodePath.join(dir, e.name);
+      const found = e.isDirectory() ? walk(path) : e.name.endsWith('.jsonl') ? paginatedThreadOf(path) : undefined;
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return walk(nodePath.join(codexHome, 'sessions'));
+};
+
+/** The thread of a rollout whose session meta says it is paginated. */
+const paginatedThreadOf = (path: string): string | undefined => {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(META_BYTES);
+    const n = fs.readSync(fd, b, 0, b.length, 0);
+    const end = b.subarray(0, n).indexOf(0x0a);
+    const meta = JSON.parse(b.subarray(0, end < 0 ? n : end).toString('utf8')) as {
+      type?: string;
+      payload?: { id?: string; history_mode?: string };
+    };
+    return meta.type === 'session_meta' && meta.payload?.history_mode === 'paginated' ? meta.payload.id : undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+};
+
+/** The warm requests; the summary pages where the home holds the long thread (a home of small rollouts does not). */
+const requestsOn = (home: RealShapedHome, hasLong: boolean, oldest: string | undefined): Request[] => [
   { name: 'thread/list 100', method: 'thread/list', params: { limit: 100 } },
   ...(hasLong
     ? [
@@ -92,6 +132,15 @@ const requestsOn = (home: RealShapedHome, hasLong: boolean): Request[] => [
           name: 'summary 20 newest',
           method: 'thread/turns/list',
           params: { threadId: home.long.paginated, itemsView: 'summary', limit: 20 },
+        },
+      ]
+    : []),
+  ...(hasLong && oldest !== undefined
+    ? [
+        {
+          name: 'summary 20 oldest thread',
+          method: 'thread/turns/list',
+          params: { threadId: oldest, itemsView: 'summary', limit: 20 },
         },
       ]
     : []),
@@ -108,6 +157,7 @@ const served = async (
   hasLong: boolean,
 ) => {
   const { openColdCodex } = await import('../test/compat/compatHomes.js');
+  const oldest = hasLong ? oldestThread(home.codexHome) : undefined;
   const started = performance.now();
   const serve = spawnServe(engine, home.codexHome, indexDir);
   let codex: Awaited<ReturnType<typeof openColdCodex>> | null = null;
@@ -130,8 +180,9 @@ const served = async (
           return { error: String(e) };
         }
       };
-      if (hasLong) {
-        const resumed = (await askCodex('thread/resume', { threadId: home.long.paginated })) as { error?: unknown };
+      for (const threadId of hasLong ? [home.long.paginated, oldest] : []) {
+        if (threadId === undefined) continue;
+        const resumed = (await askCodex('thread/resume', { threadId })) as { error?: unknown };
         if (resumed.error !== undefined) throw new Error(`codex thread/resume: ${JSON.stringify(resumed.error)}`);
       }
       first.codex = await firstList(askCodex);
@@ -139,12 +190,13 @@ const served = async (
     }
     await whenIdle([serve.child.pid, codex?.server.pid], 600_000);
     let times: Record<string, Record<string, unknown>> = Object.fromEntries(sides.map(([name]) => [name, {}]));
-    for (const r of requestsOn(home, hasLong)) times = mergeSides(times, await timeSidesInTurn(sides, r, reps));
+    for (const r of requestsOn(home, hasLong, oldest)) times = mergeSides(times, await timeSidesInTurn(sides, r, reps));
     const memory = residentSetMb(serve.child.pid!);
     return {
       oursInitializeMs: initializeMs,
       ...(codexInitializeMs === undefined ? {} : { codexInitializeMs }),
       firstThreadList: first,
+      ...(oldest === undefined ? {} : { oldestThread: oldest }),
       ...times,
       serveRssMb: { now: round(memory.nowMb), peak: round(memory.peakMb) },
     };

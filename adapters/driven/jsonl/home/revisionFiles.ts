@@ -36,7 +36,8 @@ const listingsUnderWay = new Map<
 
 /**
  * How long after its last day a folder of `sessions/` is settled. A writer names a rollout by its own
- * local date (`formatRolloutFileName`; Codex's writer alike), and local clocks run from 12 hours
+ * local date (`formatRolloutFileName`; Codex's writer alike: codex-rs/rollout/src/recorder.rs,
+ * `precompute_new_rollout_path`, `OffsetDateTime::now_local()`), and local clocks run from 12 hours
  * behind UTC to 14 ahead, so once a folder's last day is this far past, no writer adds a rollout to
  * it: only a copy or a move could, and the whole-home catch-ups find those. Two days: every zone,
  * and a clock some minutes off.

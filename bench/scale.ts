@@ -23,6 +23,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { buildRealShapedHome } from './realHome.js';
+import { discoverRollouts } from '../test/compat/scenarios.js';
 import type { RealShapedHome } from './realHome.js';
 import { parseByteSize } from './byteSize.js';
 import { initialize, mergeSides, oursAsk, timeSidesInTurn } from './pagesTiming.js';
@@ -85,43 +86,13 @@ const firstList = async (ask: Ask): Promise<number> => {
   return round(performance.now() - t0, 2);
 };
 
-/** Bytes read of a rollout for its first line (a session meta holds the base instructions: ~22 KB). */
-const META_BYTES = 256 * 1024;
-
 /**
  * The paginated thread of the home's first rollout file in path order (`sessions/YYYY/MM/DD`: the
  * oldest day), if any: a read of it looks for revisions in every day folder since
  * (indexer/reads/freshness.ts), the thread whose pages grew with the home's days.
  */
-const oldestThread = (codexHome: string): string | undefined => {
-  const walk = (dir: string): string | undefined => {
-    const names = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const e of names) {
-      const path = nodePath.join(dir, e.name);
-      const found = e.isDirectory() ? walk(path) : e.name.endsWith('.jsonl') ? paginatedThreadOf(path) : undefined;
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  };
-  return walk(nodePath.join(codexHome, 'sessions'));
-};
-
-/** The thread of a rollout whose session meta says it is paginated. */
-const paginatedThreadOf = (path: string): string | undefined => {
-  const fd = fs.openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(META_BYTES);
-    const n = fs.readSync(fd, b, 0, b.length, 0);
-    const end = b.subarray(0, n).indexOf(0x0a);
-    const meta = JSON.parse(b.subarray(0, end < 0 ? n : end).toString('utf8')) as {
-      type?: string;
-      payload?: { id?: string; history_mode?: string };
-    };
-    return meta.type === 'session_meta' && meta.payload?.history_mode === 'paginated' ? meta.payload.id : undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
-};
+const oldestThread = (codexHome: string): string | undefined =>
+  discoverRollouts(codexHome).find((r) => !r.archived && r.historyMode === 'paginated')?.threadId;
 
 /** The warm requests; the summary pages where the home holds the long thread (a home of small rollouts does not). */
 const requestsOn = (home: RealShapedHome, hasLong: boolean, oldest: string | undefined): Request[] => [

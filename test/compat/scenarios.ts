@@ -4,10 +4,13 @@
 import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   statSync,
   utimesSync,
   writeFileSync,
@@ -1289,11 +1292,31 @@ async function legacyEndRecorded(
     );
 }
 
-/** Every rollout file of a home with what its `session_meta` says (revision files share their thread's id). */
+/** Bytes read at a time looking for the end of a rollout's first line. */
+const FIRST_LINE_READ = 64 * 1024;
+
+/** A file's first line (its text up to the first newline, or all of it), read a piece at a time: a rollout's meta, not its turns. */
+function firstLineOf(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const pieces: Buffer[] = [];
+    for (let at = 0; ;) {
+      const b = Buffer.alloc(FIRST_LINE_READ);
+      const n = readSync(fd, b, 0, b.length, at);
+      const end = b.subarray(0, n).indexOf(0x0a);
+      pieces.push(b.subarray(0, end < 0 ? n : end));
+      if (end >= 0 || n === 0) return Buffer.concat(pieces).toString('utf8');
+      at += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Every rollout file of a home, in path order, with what its `session_meta` says (revision files share their thread's id). */
 export function discoverRollouts(codexHome: string): DiscoveredRollout[] {
   const describe = (path: string, archived: boolean): DiscoveredRollout => {
-    const text = readFileSync(path, 'utf8');
-    const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined);
+    const firstLine = firstLineOf(path);
     // Codex before 0.32 wrote the session's meta bare, with no `{timestamp,type,payload}` envelope.
     const meta = JSON.parse(firstLine) as { payload?: Record<string, unknown> } & Record<string, unknown>;
     const p = meta.payload ?? meta;

@@ -52,9 +52,12 @@ const SETTLED_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
  */
 const settledListings = new Map<string, unknown>();
 
+/** The key of a folder's listing for a purpose, in `listings` and `settledListings`: the purpose, NUL, the folder. */
+const listingKey = (dir: string, purpose: string): string => `${purpose}\0${dir}`;
+
 /** The listing of a settled folder made before, if any (no stat, no await). */
 const settledListing = <T>(dir: string, purpose: string): T | undefined =>
-  settledListings.get(`${purpose}\0${dir}`) as T | undefined;
+  settledListings.get(listingKey(dir, purpose)) as T | undefined;
 
 /**
  * `list(dir)`, or its last answer while `dir` has not changed since; a missing folder lists as
@@ -77,7 +80,7 @@ const listedOnce = async <T>(
     if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return empty;
     throw err;
   }
-  const key = `${purpose}\0${dir}`;
+  const key = listingKey(dir, purpose);
   const kept = listings.get(key);
   if (kept !== undefined && kept.mtimeMs === st.mtimeMs && kept.ctimeMs === st.ctimeMs) return kept.value as T;
   // A listing under way, started when these times were already past racy, answers as a new one would.
@@ -201,7 +204,7 @@ const revisionsByDay = async (
     allSettled &&= settledListing(dayDir, 'revisions') !== undefined;
   }
   if (allSettled && settledListing(monthDir, 'folders') !== undefined)
-    settledListings.set(`revisionsByDay\0${monthDir}`, out);
+    settledListings.set(listingKey(monthDir, 'revisionsByDay'), out);
   return out;
 };
 
@@ -233,8 +236,10 @@ export const discoverRevisionFiles = (
       // deleted, a thread archived): the thread's few are looked at, and if one is gone its
       // home's settled listings are dropped and the folders listed again.
       if (found.every((f) => fsSync.lstatSync(f.path, { throwIfNoEntry: false }) !== undefined)) return found;
-      for (const key of settledListings.keys())
-        if (key.includes(`\0${root}${nodePath.sep}`) || key.endsWith(`\0${root}`)) settledListings.delete(key);
+      for (const key of settledListings.keys()) {
+        const dir = key.slice(key.indexOf('\0') + 1);
+        if (dir === root || dir.startsWith(`${root}${nodePath.sep}`)) settledListings.delete(key);
+      }
       return revisionsSince(root, threadId, sinceDate);
     },
     (err) => toEngineError(home, 'discover revisions')(err),

@@ -131,13 +131,19 @@ const accumulateWithModel = (a: Acc, u: Usage, model: string | null, responses: 
 };
 
 const byTotal = (a: { totalTokens: number }, b: { totalTokens: number }): number => b.totalTokens - a.totalTokens;
+/**
+ * A group's models, largest first, then by name (none recorded last): a tie kept in the order the
+ * models were met would differ between a report read from the sums and one read from the rows.
+ */
+const byModelTotal = (a: Acc, b: Acc): number =>
+  byTotal(a, b) || (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1);
 
 /**
  * A group's sums with its per-model rows and its cost: the priced part and the models it leaves out
  * (`totalCost`); a turn's names its thread after its key. Two literals, one a shape (`accOf` says why).
  */
 const priced = (a: Acc, pricing: PricingTable, unpriced: Set<string>): UsageGroup => {
-  const models = [...a.models!.values()].sort(byTotal).map((m): ModelUsage => {
+  const models = [...a.models!.values()].sort(byModelTotal).map((m): ModelUsage => {
     const p = m.key === null ? undefined : priceOf(pricing, m.key);
     // A model without a price but without tokens costs nothing: it is not said to be missing.
     const cost = p === undefined ? (m.totalTokens > 0 ? null : 0) : costOf(m, p);

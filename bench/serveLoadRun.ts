@@ -133,9 +133,13 @@ export const loadOn = async (
   let last = { turnId: '', at: 0 };
   let writing = appendWhileLoaded;
   let appends = 0;
+  /** Each append's time from its send to its answer (on Codex's side, the file write's). */
+  const appendMs: number[] = [];
   const writerLoop = (async () => {
     while (writing) {
+      const s = performance.now();
       last = await writer();
+      appendMs.push(performance.now() - s);
       appends++;
       await new Promise((r) => setTimeout(r, APPEND_EVERY_MS));
     }
@@ -190,6 +194,14 @@ export const loadOn = async (
     errors,
     unanswered,
     appends,
+    appendMs:
+      appendMs.length === 0
+        ? null
+        : {
+            p50: round(percentile(appendMs, 50)),
+            p99: round(percentile(appendMs, 99)),
+            max: round(Math.max(...appendMs)),
+          },
     indexLagAfterLastAppendMs: lagMs ?? `not seen within ${LAG_LIMIT_MS} ms`,
   };
 };

@@ -1,12 +1,13 @@
 import * as fs from 'node:fs/promises';
+import * as fsSync from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { timeout } from '../../../domain/errors.js';
 import type { ProcessMark } from '../system/processIdentity.js';
 import { thisProcess, whereabouts } from '../system/processIdentity.js';
 import { errnoCode } from './fsError.js';
-import { openNoFollow } from './noFollow.js';
-import { readTextNoFollow } from './heldRead.js';
+import { createExclusiveNoFollowSync, openNoFollow } from './noFollow.js';
+import { readTextBelowSync, readTextNoFollow } from './heldRead.js';
 import * as nodePath from 'node:path';
 import { parseJson } from '../../../domain/jsonNesting.js';
 
@@ -125,7 +126,7 @@ export const acquireLock = async (lockPath: string, options: LockOptions = {}): 
   const deadline = o.clock.monotonicMs() + o.waitMs;
   let backoff = o.minBackoffMs;
   for (;;) {
-    const held = await tryCreate(lockPath);
+    const held = tryCreate(lockPath);
     if (held !== undefined) return held;
     const state = await inspect(lockPath, o);
     if (state.kind === 'gone') continue;
@@ -148,22 +149,28 @@ export const acquireLock = async (lockPath: string, options: LockOptions = {}): 
  * which can only happen to a holder judged dead or a foreign-host holder past its age limit).
  */
 export const releaseLock = async (lock: HeldLock): Promise<boolean> => {
+  // At once, as the lock was taken (`tryCreate`): a read and an unlink of a tiny cached file.
   let raw: string;
   try {
-    raw = await readLock(lock.lockPath);
+    raw = readTextBelowSync(nodePath.dirname(lock.lockPath), lock.lockPath);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return false;
     throw err;
   }
   if (parse(raw)?.token !== lock.token) return false;
-  await fs.unlink(lock.lockPath);
+  fsSync.unlinkSync(lock.lockPath);
   return true;
 };
 
-const tryCreate = async (lockPath: string): Promise<HeldLock | undefined> => {
-  let fh: fs.FileHandle;
+/**
+ * The lock made, written and closed at once (`createExclusiveNoFollowSync`): a writer takes a lock and lets
+ * it go on each append, and under load each trip through the thread pool waits a turn of the event
+ * loop (a dozen trips a lock made an append of `rollout/append` take 0.4 s beside 64 busy clients).
+ */
+const tryCreate = (lockPath: string): HeldLock | undefined => {
+  let fd: number;
   try {
-    fh = await openNoFollow(nodePath.dirname(lockPath), lockPath, 'create-exclusive', LOCK_FILE_MODE);
+    fd = createExclusiveNoFollowSync(nodePath.dirname(lockPath), lockPath, LOCK_FILE_MODE);
   } catch (err) {
     if (errnoCode(err) === 'EEXIST') return undefined;
     throw err;
@@ -174,13 +181,17 @@ const tryCreate = async (lockPath: string): Promise<HeldLock | undefined> => {
     acquiredAt: new Date().toISOString(),
   };
   try {
-    await fh.writeFile(JSON.stringify(content), 'utf8');
+    fsSync.writeFileSync(fd, JSON.stringify(content), 'utf8');
   } catch (err) {
-    await fh.close().catch(() => undefined);
-    await fs.unlink(lockPath).catch(() => undefined);
+    fsSync.closeSync(fd);
+    try {
+      fsSync.unlinkSync(lockPath);
+    } catch {
+      // Gone already: nothing of ours is left.
+    }
     throw err;
   }
-  await fh.close();
+  fsSync.closeSync(fd);
   return { lockPath, token: content.token };
 };
 

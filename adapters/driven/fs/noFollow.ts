@@ -5,7 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { LinkRefused, errnoCode } from './fsError.js';
 import { isInsideHome } from './insideHome.js';
-import { ownLikeFolder, ownMadeFolders } from './ownership.js';
+import { ownDescriptorLikeFolderSync, ownLikeFolder, ownMadeFolders } from './ownership.js';
 
 const NO_FOLLOW = FS.O_NOFOLLOW | FS.O_NONBLOCK;
 
@@ -31,20 +31,25 @@ export const refuseUnless = (st: fsSync.Stats, path: string, want: 'folder' | 'f
  * exists is a real folder, not a link. Folders that do not exist yet are fine: they are created
  * by `mkdirNoFollow`. Throws `LinkRefused`.
  */
-export const checkFoldersBelow = async (root: string, dir: string): Promise<void> => {
+export const checkFoldersBelowSync = (root: string, dir: string): void => {
   const rel = nodePath.relative(root, dir);
   if (rel === '') return;
   if (rel.startsWith('..') || nodePath.isAbsolute(rel)) throw new LinkRefused(dir, `outside ${root}`);
   let at = root;
   for (const part of rel.split(nodePath.sep)) {
     at = nodePath.join(at, part);
-    const st = await fs
-      .lstat(at)
-      .catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
-    if (st === undefined) return;
+    let st: fsSync.Stats;
+    try {
+      st = fsSync.lstatSync(at);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return;
+      throw err;
+    }
     refuseUnless(st, at, 'folder');
   }
 };
+/** `checkFoldersBelowSync` for asynchronous callers (a few `lstat`s of cached folders: cheaper done at once than through the thread pool). */
+export const checkFoldersBelow = async (root: string, dir: string): Promise<void> => checkFoldersBelowSync(root, dir);
 
 /**
  * `mkdir -p` of `dir` below `root`, each created folder with `mode` (whatever the umask), each
@@ -145,6 +150,32 @@ export const openNoFollow = async (
     return fh;
   } catch (err) {
     await fh.close();
+    throw err;
+  }
+};
+
+/**
+ * `openNoFollow`'s 'create-exclusive' for a small file made and closed at once on a hot path (a
+ * writer's lock, taken and let go on each append): the same checks, mode and owner on a
+ * descriptor, each call made at once rather than a trip through the thread pool (under load a
+ * trip waits a turn of the event loop). The caller writes and closes it.
+ */
+export const createExclusiveNoFollowSync = (root: string, path: string, mode = 0o600): number => {
+  checkFoldersBelowSync(root, nodePath.dirname(path));
+  let fd: number;
+  try {
+    fd = fsSync.openSync(path, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | NO_FOLLOW, mode);
+  } catch (err) {
+    if (errnoCode(err) === 'ELOOP') throw new LinkRefused(path, 'a symbolic link');
+    throw err;
+  }
+  try {
+    refuseUnless(fsSync.fstatSync(fd), path, 'file');
+    fsSync.fchmodSync(fd, mode);
+    ownDescriptorLikeFolderSync(fd, nodePath.dirname(path));
+    return fd;
+  } catch (err) {
+    fsSync.closeSync(fd);
     throw err;
   }
 };

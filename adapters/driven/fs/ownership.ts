@@ -103,8 +103,8 @@ const chownSyncUnlessRefused = (chown: () => void): void => {
  */
 export const ownLikeFolderSync = (path: string, want: 'folder' | 'file', byName = false): void => {
   if (!mayChown()) return;
-  const parent = fsSync.statSync(nodePath.dirname(path));
   if (byName) {
+    const parent = fsSync.statSync(nodePath.dirname(path));
     const st = fsSync.lstatSync(path);
     if (st.isSymbolicLink() || (want === 'folder' ? !st.isDirectory() : !st.isFile())) return;
     if (st.uid !== parent.uid || st.gid !== parent.gid)
@@ -118,11 +118,19 @@ export const ownLikeFolderSync = (path: string, want: 'folder' | 'file', byName 
   try {
     const st = fsSync.fstatSync(fd);
     if (want === 'folder' ? !st.isDirectory() : !st.isFile()) return;
-    if (st.uid !== parent.uid || st.gid !== parent.gid)
-      chownSyncUnlessRefused(() => fsSync.fchownSync(fd, parent.uid, parent.gid));
+    ownDescriptorLikeFolderSync(fd, nodePath.dirname(path), st);
   } finally {
     fsSync.closeSync(fd);
   }
+};
+
+/** The entry open as `fd` (in `folder`; `st` its fstat, when already taken) given to the owner of `folder`. */
+export const ownDescriptorLikeFolderSync = (fd: number, folder: string, known?: fsSync.Stats): void => {
+  if (!mayChown()) return;
+  const parent = fsSync.statSync(folder);
+  const st = known ?? fsSync.fstatSync(fd);
+  if (st.uid !== parent.uid || st.gid !== parent.gid)
+    chownSyncUnlessRefused(() => fsSync.fchownSync(fd, parent.uid, parent.gid));
 };
 
 /** `ownMadeFolders` for synchronous code: each folder `mkdirSync(..., { recursive: true })` made, from `first` down to `last`, its parent's owner's. */

@@ -5,6 +5,7 @@ import * as nodePath from 'node:path';
 import {
   chmodNoFollowSync,
   confinementRoot,
+  createExclusiveNoFollowSync,
   mkdirNoFollow,
   openNoFollow,
   refuseLinkSync,
@@ -61,6 +62,43 @@ describe('noFollow: the engine’s own files opened without following links', ()
     execFileSync('mkfifo', [nodePath.join(root, 'fifo.jsonl')]);
     expect(await refusal(openNoFollow(root, nodePath.join(root, 'fifo.jsonl'), 'read'))).to.be.instanceOf(LinkRefused);
     expect(fs.readFileSync(outside, 'utf8')).to.equal('keep');
+  });
+
+  it('creates a file exclusively at once: its mode whatever the umask, an existing name (a dangling link too) EEXIST, a linked folder on the way refused, nothing made outside', () => {
+    const root = nodePath.join(tmp(), 'home-created');
+    fs.mkdirSync(nodePath.join(root, 'day'), { recursive: true });
+    const path = nodePath.join(root, 'day', 'x.lock');
+    const umask = process.umask(0);
+    try {
+      fs.closeSync(createExclusiveNoFollowSync(root, path, 0o644));
+    } finally {
+      process.umask(umask);
+    }
+    expect(fs.statSync(path).mode & 0o777).to.equal(0o644);
+    const thrown = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    expect((thrown(() => createExclusiveNoFollowSync(root, path)) as NodeJS.ErrnoException).code).to.equal('EEXIST');
+    const outside = nodePath.join(tmp(), 'outside-created');
+    fs.mkdirSync(outside);
+    fs.symlinkSync(nodePath.join(outside, 'target.lock'), nodePath.join(root, 'day', 'dangling.lock'));
+    expect(
+      (
+        thrown(() =>
+          createExclusiveNoFollowSync(root, nodePath.join(root, 'day', 'dangling.lock')),
+        ) as NodeJS.ErrnoException
+      ).code,
+    ).to.equal('EEXIST');
+    fs.symlinkSync(outside, nodePath.join(root, 'linked'));
+    expect(thrown(() => createExclusiveNoFollowSync(root, nodePath.join(root, 'linked', 'y.lock')))).to.be.instanceOf(
+      LinkRefused,
+    );
+    expect(fs.readdirSync(outside)).to.deep.equal([]);
   });
 
   it('makes folders with the mode asked and refuses a link where a folder should be', async () => {

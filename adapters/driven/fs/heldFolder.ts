@@ -1,11 +1,10 @@
 import * as fs from 'node:fs/promises';
 import * as fsSync from 'node:fs';
 import { constants as FS } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { LinkRefused, errnoCode } from './fsError.js';
 import { checkFoldersBelow, mkdirNoFollow, openAs, refuseUnless } from './noFollow.js';
-import { ownLikeFolder, ownMadeFolders } from './ownership.js';
+import { ownDescriptorLikeFolderSync, ownLikeFolder, ownMadeFoldersSync } from './ownership.js';
 
 /**
  * A folder held by handle from the moment it was checked (`holdFolder`), and what is made in it
@@ -55,16 +54,16 @@ const hasHandlePaths = (): boolean => (handlePaths ??= fsSync.existsSync(HANDLE_
 const FOLDER_FLAGS = FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW | FS.O_NONBLOCK;
 
 /** A folder's child opened through the parent's handle, never through a link; ENOENT when it is not there. */
-const openChild = async (parent: FileHandle, name: string, logical: string): Promise<FileHandle> => {
+const openChild = (parent: number, name: string, logical: string): number => {
   try {
-    return await fs.open(`${HANDLE_PATHS}/${parent.fd}/${name}`, FOLDER_FLAGS);
+    return fsSync.openSync(`${HANDLE_PATHS}/${parent}/${name}`, FOLDER_FLAGS);
   } catch (err) {
     if (errnoCode(err) === 'ELOOP') throw new LinkRefused(logical, 'a symbolic link');
     // O_DIRECTORY | O_NOFOLLOW on a link to a folder is ENOTDIR on Linux: told apart by a look at it.
     if (errnoCode(err) === 'ENOTDIR')
       throw new LinkRefused(
         logical,
-        (await fs.lstat(logical).catch(() => undefined))?.isSymbolicLink() === true
+        fsSync.lstatSync(logical, { throwIfNoEntry: false })?.isSymbolicLink() === true
           ? 'a symbolic link'
           : 'not a folder',
       );
@@ -73,30 +72,33 @@ const openChild = async (parent: FileHandle, name: string, logical: string): Pro
 };
 
 /** `openChild`, the folder made first when it is missing and `create` (its mode set on its handle, whatever the umask). */
-const openOrMakeChild = async (
-  parent: FileHandle,
+const openOrMakeChild = (
+  parent: number,
   name: string,
   logical: string,
   options: { readonly create: boolean; readonly mode: number },
-): Promise<FileHandle> => {
+): number => {
   try {
-    return await openChild(parent, name, logical);
+    return openChild(parent, name, logical);
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT' || !options.create) throw err;
   }
   // Made in the held parent; made by another writer meanwhile is as good.
-  const made = await fs.mkdir(`${HANDLE_PATHS}/${parent.fd}/${name}`, { mode: options.mode }).then(
-    () => true,
-    (err: unknown) => (errnoCode(err) === 'EEXIST' ? false : Promise.reject(err)),
-  );
-  const child = await openChild(parent, name, logical);
+  let made = true;
+  try {
+    fsSync.mkdirSync(`${HANDLE_PATHS}/${parent}/${name}`, { mode: options.mode });
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw err;
+    made = false;
+  }
+  const child = openChild(parent, name, logical);
   if (made)
     try {
-      await child.chmod(options.mode);
+      fsSync.fchmodSync(child, options.mode);
       // Its owner the parent's, as the home's owner would have made it (ownership.ts): a day folder root made stays the owner's.
-      await ownLikeFolder(child, parent);
+      ownDescriptorLikeFolderSync(child, `${HANDLE_PATHS}/${parent}`);
     } catch (err) {
-      await child.close();
+      fsSync.closeSync(child);
       throw err;
     }
   return child;
@@ -129,37 +131,45 @@ export const holdFolder = async (
     };
   }
   // The root is the user's choice (it may be reached through links): made as `mkdir -p` would.
+  // Each step is a call made at once, not a trip through the thread pool: a writer holds its
+  // folder on each append, and under load each trip waits a turn of the event loop.
   if (options.create) {
-    const madeFirst = await fs.mkdir(root, { recursive: true, mode: options.mode });
-    if (madeFirst !== undefined) await fs.chmod(root, options.mode);
-    await ownMadeFolders(madeFirst, root);
+    const madeFirst = fsSync.mkdirSync(root, { recursive: true, mode: options.mode });
+    if (madeFirst !== undefined) fsSync.chmodSync(root, options.mode);
+    ownMadeFoldersSync(madeFirst, root);
   }
-  let held = await fs.open(root, FS.O_RDONLY | FS.O_DIRECTORY);
+  let held = fsSync.openSync(root, FS.O_RDONLY | FS.O_DIRECTORY);
   try {
     let at = root;
     for (const part of parts) {
       at = nodePath.join(at, part);
-      const child = await openOrMakeChild(held, part, at, options);
-      await held.close();
+      const child = openOrMakeChild(held, part, at, options);
+      fsSync.closeSync(held);
       held = child;
     }
   } catch (err) {
-    await held.close();
+    fsSync.closeSync(held);
     throw err;
   }
-  const folder = held;
+  // A descriptor closed is never named again: its number may be another file's by then.
+  let folder = held;
   return {
-    at: (name) => `${HANDLE_PATHS}/${folder.fd}/${name}`,
+    at: (name) => `${HANDLE_PATHS}/${folder}/${name}`,
     stillAt: async () => {
-      const [now, want] = await Promise.all([fs.lstat(dir).catch(() => undefined), folder.stat()]);
+      const now = fsSync.lstatSync(dir, { throwIfNoEntry: false });
+      const want = fsSync.fstatSync(folder);
       if (now === undefined || !now.isDirectory() || now.dev !== want.dev || now.ino !== want.ino) return false;
       return checkFoldersBelow(root, dir).then(
         () => true,
         () => false,
       );
     },
-    named: (err) => renamedIn(err, `${HANDLE_PATHS}/${folder.fd}`, dir),
-    close: () => folder.close(),
+    named: (err) => renamedIn(err, `${HANDLE_PATHS}/${folder}`, dir),
+    close: async () => {
+      if (folder < 0) return;
+      fsSync.closeSync(folder);
+      folder = -1;
+    },
   };
 };
 

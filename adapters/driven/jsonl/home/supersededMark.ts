@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { readTextNoFollow } from '../../fs/heldRead.js';
+import { readTextBelowSync } from '../../fs/heldRead.js';
 import { errnoCode } from '../../fs/fsError.js';
 
 /**
@@ -25,7 +25,8 @@ export const supersededBy = async (file: string, folder = nodePath.dirname(file)
   let named: string;
   try {
     // The rollout's folder is checked by the writer (inside the home); the mark is never read through a link.
-    named = (await readTextNoFollow(nodePath.dirname(mark), mark)).trim();
+    // Looked for at once (almost always absent): each append looks, and under load a trip through the thread pool waits a turn.
+    named = readTextBelowSync(nodePath.dirname(mark), mark).trim();
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;

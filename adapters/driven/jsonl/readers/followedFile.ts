@@ -1,5 +1,4 @@
-import * as fs from 'node:fs/promises';
-import { errnoCode } from '../../fs/fsError.js';
+import * as fsSync from 'node:fs';
 
 /** What of a followed file is not read yet. */
 export interface Unread {
@@ -15,8 +14,12 @@ export interface Unread {
  * process may append, replace or remove the file meanwhile; each look asks only what is new.
  */
 export interface FollowedFile {
-  /** What is new since the last read; null when the file is not there (nothing is known from it). */
-  readonly unread: () => Promise<Unread | null>;
+  /**
+   * What is new since the last read; null when the file is not there (nothing is known from it).
+   * A stat made at once: each `rollout/append` looks, and under load a trip through the thread
+   * pool waits a turn of the event loop.
+   */
+  readonly unread: () => Unread | null;
   /** Read up to `end` (past a complete line). */
   readonly readTo: (end: number) => void;
   /** The file is now `inode`, read to `size` (this process wrote it); `inode` undefined: read it again from the start. */
@@ -27,12 +30,9 @@ export const followFile = (path: string): FollowedFile => {
   let readTo = 0;
   let inode: number | undefined;
   return {
-    unread: async () => {
-      let st: { ino: number; size: number };
-      try {
-        st = await fs.stat(path);
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT') throw err;
+    unread: () => {
+      const st = fsSync.statSync(path, { throwIfNoEntry: false });
+      if (st === undefined) {
         readTo = 0;
         inode = undefined;
         return null;

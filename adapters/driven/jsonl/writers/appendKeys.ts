@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import * as fsSync from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -8,7 +9,8 @@ import type { AppendKeys } from '../../../../replay/ports.js';
 import { acquireLock, lockPathFor, releaseLock } from '../../fs/lockFile.js';
 import { toEngineError } from '../../fs/fsError.js';
 import { followFile } from '../readers/followedFile.js';
-import { mkdirNoFollow, openNoFollow } from '../../fs/noFollow.js';
+import { mkdirNoFollow } from '../../fs/noFollow.js';
+import { openToReadSync } from '../../fs/heldRead.js';
 import { appendNoFollow } from '../../fs/appendNoFollow.js';
 import { parseJson } from '../../../../domain/jsonNesting.js';
 
@@ -51,15 +53,21 @@ export const fileAppendKeys = (indexDir: string, root: string = indexDir): Appen
   const known = new Map<string, AppendRecordLine>();
   const followed = followFile(file);
 
-  const look = async (): Promise<void> => {
-    const unread = await followed.unread();
+  /** Bring `known` up to the file as it is now: each call made at once (`FollowedFile.unread` says why). */
+  const look = (): void => {
+    const unread = followed.unread();
     if (unread === null || unread.restarted) known.clear();
     if (unread === null || unread.from === unread.size) return;
-    const fh = await openNoFollow(root, file, 'read');
+    const fd = openToReadSync(file, root);
     try {
       const bytes = Buffer.alloc(unread.size - unread.from);
-      await fh.read(bytes, 0, bytes.length, unread.from);
-      const end = bytes.lastIndexOf(0x0a) + 1;
+      let got = 0;
+      while (got < bytes.length) {
+        const n = fsSync.readSync(fd, bytes, got, bytes.length - got, unread.from + got);
+        if (n === 0) break;
+        got += n;
+      }
+      const end = bytes.subarray(0, got).lastIndexOf(0x0a) + 1;
       for (const text of bytes.subarray(0, end).toString('utf8').split('\n')) {
         if (text === '') continue;
         let json: unknown;
@@ -73,7 +81,7 @@ export const fileAppendKeys = (indexDir: string, root: string = indexDir): Appen
       }
       followed.readTo(unread.from + end);
     } finally {
-      await fh.close();
+      fsSync.closeSync(fd);
     }
   };
 
@@ -81,7 +89,7 @@ export const fileAppendKeys = (indexDir: string, root: string = indexDir): Appen
     find: (key, lines) =>
       TE.tryCatch(
         async () => {
-          await look();
+          look();
           const found = known.get(key);
           if (found === undefined) return undefined;
           const { linesSha256: digest, ...record } = found;

@@ -178,7 +178,7 @@ export const fileQuarantineSink = (
 
   /** Bring `known` up to the file as it is now; true when it ends without a newline (a torn write). */
   const look = async (): Promise<boolean> => {
-    const unread = await followed.unread();
+    const unread = followed.unread();
     if (unread === null || unread.restarted) known.clear();
     if (unread === null || unread.from === unread.size) return false;
     const fromStart = unread.from === 0;

@@ -5,7 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { LinkRefused, errnoCode } from './fsError.js';
 import { isInsideHome } from './insideHome.js';
-import { ownDescriptorLikeFolderSync, ownLikeFolder, ownMadeFolders } from './ownership.js';
+import { ownDescriptorLikeFolderSync, ownLikeFolder, ownMadeFoldersSync } from './ownership.js';
 
 const NO_FOLLOW = FS.O_NOFOLLOW | FS.O_NONBLOCK;
 
@@ -53,37 +53,42 @@ export const checkFoldersBelow = async (root: string, dir: string): Promise<void
 
 /**
  * `mkdir -p` of `dir` below `root`, each created folder with `mode` (whatever the umask), each
- * existing one below `root` a real folder (a link there is refused, never followed).
+ * existing one below `root` a real folder (a link there is refused, never followed). Each call
+ * made at once: the engine makes its folders before each write of its files (the append keys, the
+ * quarantine), and under load a trip through the thread pool waits a turn of the event loop.
  */
 export const mkdirNoFollow = async (root: string, dir: string, mode: number): Promise<void> => {
   // The root is the user's choice (it may be reached through links): made as `mkdir -p` would.
-  const madeFirst = await fs.mkdir(root, { recursive: true, mode });
-  if (madeFirst !== undefined) await fs.chmod(root, mode);
-  await ownMadeFolders(madeFirst, root);
-  await checkFoldersBelow(root, dir);
+  const madeFirst = fsSync.mkdirSync(root, { recursive: true, mode });
+  if (madeFirst !== undefined) fsSync.chmodSync(root, mode);
+  ownMadeFoldersSync(madeFirst, root);
+  checkFoldersBelowSync(root, dir);
   const rel = nodePath.relative(root, dir);
   let at = root;
   for (const part of rel === '' ? [] : rel.split(nodePath.sep)) {
     const parent = at;
     at = nodePath.join(at, part);
     try {
-      await fs.mkdir(at, { mode });
+      fsSync.mkdirSync(at, { mode });
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw err;
-      refuseUnless(await fs.lstat(at), at, 'folder');
+      refuseUnless(fsSync.lstatSync(at), at, 'folder');
       continue;
     }
     // Its mode and owner (its parent's: ownership.ts) set on its handle, never through a link swapped in at its name.
-    const made = await fs.open(at, FS.O_RDONLY | FS.O_DIRECTORY | NO_FOLLOW).catch((err: unknown) => {
+    let made: number;
+    try {
+      made = fsSync.openSync(at, FS.O_RDONLY | FS.O_DIRECTORY | NO_FOLLOW);
+    } catch (err) {
       if (errnoCode(err) === 'ELOOP' || errnoCode(err) === 'ENOTDIR')
         throw new LinkRefused(at, 'no longer the folder made');
       throw err;
-    });
+    }
     try {
-      await made.chmod(mode);
-      await ownLikeFolder(made, parent);
+      fsSync.fchmodSync(made, mode);
+      ownDescriptorLikeFolderSync(made, parent);
     } finally {
-      await made.close();
+      fsSync.closeSync(made);
     }
   }
 };

@@ -9,6 +9,7 @@ import { end } from '../../../../adapters/driven/jsonl/lines/endPosition.js';
 import { collectingQuarantineSink } from '../../../../adapters/driven/jsonl/writers/quarantine.js';
 import { appendEvents, appendLines } from '../../../../adapters/driven/jsonl/writers/writer.js';
 import { createTailCache } from '../../../../adapters/driven/jsonl/readers/tailCache.js';
+import { threadPoolTrips } from '../../../fixtures/threadPoolTrips.js';
 
 const ev = (n: number) => ({
   timestamp: '2026-11-21T14:31:25.366Z',
@@ -157,6 +158,17 @@ describe('jsonl writer', function () {
       },
     ]);
     expect(await fs.readFile(path, 'utf8')).to.equal(raw(0) + '\n' + raw(1) + '\n');
+  });
+
+  it('an append to a rollout in a home goes through the thread pool only for the file itself (open, stat, last byte, write, fsync): its lock, held folder and mark are made and read at once', async () => {
+    const home = nodePath.join(dir, `home${n++}`);
+    const path = nodePath.join(home, 'sessions', '2026', '11', '21', 'rollout-trips.jsonl');
+    const first = await appendLines(path, [raw(0)], 'noStream', { home })();
+    if (E.isLeft(first)) throw new Error(JSON.stringify(first.left));
+    const { value, trips } = await threadPoolTrips(() => appendLines(path, [raw(1)], first.right.next, { home })());
+    expect(E.isRight(value)).to.equal(true);
+    // 23 when each lock, folder and mark step was a trip: under a busy server each waited a turn of the event loop.
+    expect(trips).to.be.at.most(6);
   });
 
   it('rejects bad input before touching the file', async () => {

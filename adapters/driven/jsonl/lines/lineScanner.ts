@@ -5,6 +5,20 @@ import { corrupt } from '../../../../domain/errors.js';
 import type { EngineError } from '../../../../domain/errors.js';
 
 /**
+ * `into` filled from `position` of an open file, or as much of it as the file holds: the bytes read.
+ * One pread in practice; the loop only guards the short reads POSIX allows.
+ */
+export const readAtMost = (fd: number, into: Buffer, position: number): number => {
+  let got = 0;
+  while (got < into.length) {
+    const n = fs.readSync(fd, into, got, into.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+};
+
+/**
  * One physical line as bytes. `bytes` excludes the "\n" (and a leading BOM on line 0); it may be
  * a view into a read buffer that is reused, so it is valid only until the scanner is resumed.
  */
@@ -114,11 +128,8 @@ export async function* scanLines(
     /** The current line's bytes up to `end` (a file offset), read at once. */
     const wholeLine = (end: number): Buffer => {
       const bytes = Buffer.allocUnsafe(end - lineStart);
-      for (let got = 0; got < bytes.length;) {
-        const n = fs.readSync(fd, bytes, got, bytes.length - got, lineStart + got);
-        if (n === 0) throw new Error(`${path} shrank while its line at byte ${lineStart} was read`);
-        got += n;
-      }
+      if (readAtMost(fd, bytes, lineStart) < bytes.length)
+        throw new Error(`${path} shrank while its line at byte ${lineStart} was read`);
       return bytes;
     };
 

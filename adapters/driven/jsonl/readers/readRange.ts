@@ -3,7 +3,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../../domain/errors.js';
 import { corrupt, invalidArgument } from '../../../../domain/errors.js';
 import { toEngineError } from '../../fs/fsError.js';
-import { BufferPool } from '../lines/lineScanner.js';
+import { BufferPool, readAtMost } from '../lines/lineScanner.js';
 import { openToReadSync } from '../../fs/heldRead.js';
 import { holdPoint, holdsAtSomePoint } from '../../system/holdPoint.js';
 
@@ -62,13 +62,7 @@ const spanBuffers = new BufferPool(SPAN_MAX);
 /** Exactly [start, end) of an open file, into `into` when given (large enough); Corrupt when the file ends before it. */
 export const readSpan = (fd: number, path: string, start: number, end: number, into?: Buffer): Buffer => {
   const buf = into === undefined ? Buffer.allocUnsafe(end - start) : into.subarray(0, end - start);
-  // One pread in practice; the loop only guards the short reads POSIX allows.
-  let got = 0;
-  while (got < buf.length) {
-    const n = fs.readSync(fd, buf, got, buf.length - got, start + got);
-    if (n === 0) break;
-    got += n;
-  }
+  const got = readAtMost(fd, buf, start);
   if (got < buf.length)
     throw corrupt(path, start, `range of ${buf.length} bytes runs past the end of the file (got ${got})`);
   return buf;

@@ -9,6 +9,7 @@ import type { AppendKeys } from '../../../../replay/ports.js';
 import { acquireLock, lockPathFor, releaseLock } from '../../fs/lockFile.js';
 import { toEngineError } from '../../fs/fsError.js';
 import { followFile } from '../readers/followedFile.js';
+import { readAtMost } from '../lines/lineScanner.js';
 import { mkdirNoFollow } from '../../fs/noFollow.js';
 import { openToReadSync } from '../../fs/heldRead.js';
 import { appendNoFollow } from '../../fs/appendNoFollow.js';
@@ -61,12 +62,7 @@ export const fileAppendKeys = (indexDir: string, root: string = indexDir): Appen
     const fd = openToReadSync(file, root);
     try {
       const bytes = Buffer.alloc(unread.size - unread.from);
-      let got = 0;
-      while (got < bytes.length) {
-        const n = fsSync.readSync(fd, bytes, got, bytes.length - got, unread.from + got);
-        if (n === 0) break;
-        got += n;
-      }
+      const got = readAtMost(fd, bytes, unread.from);
       const end = bytes.subarray(0, got).lastIndexOf(0x0a) + 1;
       for (const text of bytes.subarray(0, end).toString('utf8').split('\n')) {
         if (text === '') continue;

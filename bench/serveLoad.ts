@@ -21,14 +21,13 @@
  * with the same seed. (The writer's turn ids and idempotency keys are fresh UUIDs: names only.)
  */
 import { serveCommand } from './serveCommand.js';
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { connectWebSocketRpc } from '../test/fixtures/webSocketRpcClient.js';
-import { freePort, waitReady } from '../test/adapters/driving/rpc/webSocketAuthCases.js';
+import { spawnListening } from '../test/fixtures/listeningServer.js';
 import { discoverRollouts } from '../test/compat/scenarios.js';
 import { buildRealShapedHome } from './realHome.js';
 import { parseByteSize } from './byteSize.js';
@@ -71,19 +70,14 @@ export const runServeLoadBench = async (
       appendEveryMs: APPEND_EVERY_MS,
     };
 
-    const ourPort = await freePort();
-    const command = serveCommand(
-      engine,
-      home,
-      indexDir,
-      '--listen',
-      `ws://127.0.0.1:${ourPort}`,
-      '--log-level',
-      'warn',
-    );
-    const ours = spawn(command.file, command.args, { stdio: ['ignore', 'ignore', 'inherit'], env: command.env });
+    // At info it says its port (builds before the listener's line was said at every level too: an
+    // --engine of an older build); a few hundred lines a run (connections), of which only warnings are shown.
+    const command = serveCommand(engine, home, indexDir, '--log-level', 'info');
+    const { child: ours, port: ourPort } = await spawnListening(command.file, command.args, {
+      env: command.env,
+      echo: (line) => !/^\{[^\n]*"level":"(info|debug)"/.test(line),
+    });
     children.push(ours);
-    await waitReady(ourPort, ours);
     const modeName = (rate: number): string => (rate > 0 ? `openLoop${rate}` : 'closedLoop');
     const oursByMode: Record<string, unknown> = {};
     for (const rate of rates)
@@ -119,14 +113,12 @@ export const runServeLoadBench = async (
       const { appServerEnv, resolveCodexCommand, writeCodexConfig } = await import('../test/compat/appServer.js');
       writeCodexConfig(home, 9);
       const codex = resolveCodexCommand();
-      const port = await freePort();
-      const child = spawn(codex.file, [...codex.args, 'app-server', '--listen', `ws://127.0.0.1:${port}`], {
-        stdio: 'ignore',
+      const { child, port } = await spawnListening(codex.file, [...codex.args, 'app-server'], {
         env: appServerEnv({ codexHome: home, userHome: nodePath.join(tmp, 'user-home') }),
         cwd: built.workDir,
+        ms: 60_000,
       });
       children.push(child);
-      await waitReady(port, child, 60_000);
       const warm = await connectWebSocketRpc(`ws://127.0.0.1:${port}`);
       await warm.request('initialize', {
         clientInfo: { name: 'bench', version: '0' },

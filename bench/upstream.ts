@@ -7,7 +7,6 @@
  * round trip (`turn/start` to `turn/completed`, the mock Responses API answering) on a new thread.
  * Medians of `--reps`; milliseconds.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,7 +19,7 @@ import type { WebSocketRpcClient } from '../test/fixtures/webSocketRpcClient.js'
 import { parseByteSize } from './pages.js';
 import { buildRealShapedHome } from './realHome.js';
 import { percentile } from './stats.js';
-import { freeLoopbackPort } from '../adapters/driving/rpc/upstream.js';
+import { spawnListening } from '../test/fixtures/listeningServer.js';
 
 /** The picker's first page as the TUI asks it (interactive sources, newest update first). */
 const PICKER = { limit: 25, sortKey: 'updated_at', sourceKinds: ['cli', 'vscode'], archived: false } as const;
@@ -30,24 +29,16 @@ const ms = (t0: number): number => Math.round((performance.now() - t0) * 100) / 
 const median = (xs: number[]): number => percentile(xs, 50);
 
 /** A client of the server at `url` once it accepts connections, initialized as the TUI does. */
-const connected = async (url: string, child: ChildProcess): Promise<WebSocketRpcClient> => {
-  const end = Date.now() + 600_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server at ${url} exited (${child.exitCode})`);
-    try {
-      const c = await connectWebSocketRpc(url, {}, 'codex');
-      const init = await c.request('initialize', {
-        clientInfo: { name: 'codex-tui', title: 'bench', version: '0.169.0' },
-        capabilities: { experimentalApi: true },
-      });
-      if ('error' in init) throw new Error(`initialize: ${init.error.message}`);
-      c.notify('initialized');
-      return c;
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+/** A client of the server at `url` (listening and ready), initialized as Codex's TUI. */
+const connected = async (url: string): Promise<WebSocketRpcClient> => {
+  const c = await connectWebSocketRpc(url, {}, 'codex');
+  const init = await c.request('initialize', {
+    clientInfo: { name: 'codex-tui', title: 'bench', version: '0.169.0' },
+    capabilities: { experimentalApi: true },
+  });
+  if ('error' in init) throw new Error(`initialize: ${init.error.message}`);
+  c.notify('initialized');
+  return c;
 };
 
 const ask = async (c: WebSocketRpcClient, method: string, params: unknown): Promise<any> => {
@@ -160,21 +151,16 @@ export const runUpstreamBench = async (
 
     // Plain Codex measured first; it stays up (idle) while the engine's server starts and is
     // measured, then turns alternate between the two.
-    const codexPort = await freeLoopbackPort();
-    const codex = spawn(codexBin, ['app-server', '--listen', `ws://127.0.0.1:${codexPort}`], {
-      env,
-      cwd: built.workDir,
-      stdio: 'ignore',
-    });
+    const started = await spawnListening(codexBin, ['app-server'], { env, cwd: built.workDir, ms: 600_000 });
+    const codex = started.child;
     let serve: ChildProcess | undefined;
     let plain: Side;
     let through: Side;
     let turns: Awaited<ReturnType<typeof turnsTakingTurns>>;
     try {
-      const direct = await connected(`ws://127.0.0.1:${codexPort}`, codex);
+      const direct = await connected(started.url);
       plain = await measure(direct, reps);
-      const enginePort = await freeLoopbackPort();
-      serve = spawn(
+      const engineServer = await spawnListening(
         process.execPath,
         [
           engine,
@@ -183,8 +169,6 @@ export const runUpstreamBench = async (
           home,
           '--index-dir',
           indexDir,
-          '--listen',
-          `ws://127.0.0.1:${enginePort}`,
           '--upstream',
           'codex',
           '--upstream-bin',
@@ -192,9 +176,10 @@ export const runUpstreamBench = async (
           '--log-level',
           'warn',
         ],
-        { env, cwd: built.workDir, stdio: 'ignore' },
+        { env, cwd: built.workDir, ms: 600_000 },
       );
-      const viaEngine = await connected(`ws://127.0.0.1:${enginePort}`, serve);
+      serve = engineServer.child;
+      const viaEngine = await connected(engineServer.url);
       through = await measure(viaEngine, reps);
       turns = await turnsTakingTurns(direct, viaEngine, reps, built.workDir);
       direct.close();

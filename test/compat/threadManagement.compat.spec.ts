@@ -14,10 +14,9 @@ import { MockResponses } from './mockResponses.js';
 import { freshRoot } from './mutationHarness.js';
 import { buildScenarioHome, SCENARIOS } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
-import { spawn } from 'node:child_process';
 import { spawnRpcServer, handshake } from '../fixtures/stdioRpcClient.js';
 import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
-import { freePort, waitReady } from '../adapters/driving/rpc/webSocketAuthCases.js';
+import { spawnListening } from '../fixtures/listeningServer.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import type { Seen, TranscriptStep } from './threadManagementTranscript.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
@@ -278,14 +277,8 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
       const stdio = spawnRpcServer(file, args, { env, ...(cwd === undefined ? {} : { cwd }) });
       [client, close] = [stdio, () => stdio.close()];
     } else {
-      const port = await freePort();
-      const child = spawn(file, [...args, '--listen', `ws://127.0.0.1:${port}`], {
-        stdio: 'ignore',
-        env,
-        ...(cwd === undefined ? {} : { cwd }),
-      });
-      await waitReady(port, child);
-      const ws = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, side);
+      const { child, url } = await spawnListening(file, args, { env, ...(cwd === undefined ? {} : { cwd }) });
+      const ws = await connectWebSocketRpc(url, {}, side);
       client = { ...ws, settle: () => ws.settle() };
       close = async () => {
         ws.close();

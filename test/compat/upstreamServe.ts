@@ -1,18 +1,16 @@
 // `rollout-engine serve --upstream codex` on a compat home, listening on a loopback WebSocket,
 // with one client connected (not initialized: each spec says who it is): the set-up the specs
 // that drive a real Codex client through the engine share.
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
 import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
-import { freeLoopbackPort } from '../../adapters/driving/rpc/upstream.js';
+import { spawnListening } from '../fixtures/listeningServer.js';
 import { appServerEnv, writeCodexConfig } from './appServer.js';
 import type { CodexCommand } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { MockResponses } from './mockResponses.js';
 import { buildScenarioHome, SCENARIOS } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
-import { until } from './tmuxTui.js';
 
 /** The chat scenario's paginated home, written by the real codex under `root`, configured for a loopback mock Responses API (started): what an upstream's turns run against. */
 export const chatHomeWithMock = async (
@@ -44,18 +42,15 @@ export const startUpstreamServe = async (
   codex: CodexCommand,
   logLevel: 'info' | 'warn',
 ): Promise<UpstreamServe> => {
-  const url = `ws://127.0.0.1:${await freeLoopbackPort()}`;
   // `--upstream-bin` takes one executable: the native binary, or the package's launcher (a node script with its shebang).
   const upstreamBin = codex.args.length === 0 ? codex.file : codex.args[0]!;
-  const serve = spawn(
+  const started = await spawnListening(
     process.execPath,
     [
       ENGINE_CLI_PATH,
       'serve',
       '--codex-home',
       home.codexHome,
-      '--listen',
-      url,
       '--upstream',
       'codex',
       '--upstream-bin',
@@ -63,35 +58,18 @@ export const startUpstreamServe = async (
       '--log-level',
       logLevel,
     ],
-    {
-      env: { ...process.env, ...appServerEnv({ codexHome: home.codexHome }) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-      cwd: home.workDir,
-    },
+    { env: { ...process.env, ...appServerEnv({ codexHome: home.codexHome }) }, cwd: home.workDir },
   );
-  let log = '';
-  serve.stderr!.setEncoding('utf8');
-  serve.stderr!.on('data', (chunk: string) => (log += chunk));
-  const gone = (): boolean => serve.exitCode !== null || serve.signalCode !== null;
+  const { child: serve, url } = started;
   const stopServe = async (): Promise<void> => {
-    if (gone()) return;
+    if (serve.exitCode !== null || serve.signalCode !== null) return;
     const exited = new Promise((r) => serve.once('exit', r));
     serve.kill('SIGTERM');
     await exited;
   };
-  let client: WebSocketRpcClient | undefined;
+  let client: WebSocketRpcClient;
   try {
-    await until('serve to listen', async () => {
-      if (gone()) throw new Error(`serve exited before it listened: ${serve.exitCode ?? serve.signalCode}\n${log}`);
-      try {
-        client = await connectWebSocketRpc(url, {}, 'codex');
-        return true;
-      } catch (err) {
-        // Not listening yet; any other failure of the connection is the test's.
-        if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw err;
-        return false;
-      }
-    });
+    client = await connectWebSocketRpc(url, {}, 'codex');
   } catch (err) {
     await stopServe();
     throw err;
@@ -99,10 +77,10 @@ export const startUpstreamServe = async (
   return {
     process: serve,
     url,
-    client: client!,
-    log: () => log,
+    client,
+    log: started.stderr,
     stop: async () => {
-      client!.close();
+      client.close();
       await stopServe();
     },
   };

@@ -1,20 +1,13 @@
 // The WebSocket auth cases against the real `codex app-server --listen ws://127.0.0.1:PORT` and
 // ours: every upgrade answered alike (status and body), every refused start-up said alike.
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
-import {
-  authServers,
-  freePort,
-  refusedStartups,
-  runToExit,
-  tryUpgrade,
-  waitReady,
-} from '../adapters/driving/rpc/webSocketAuthCases.js';
+import { authServers, refusedStartups, runToExit, tryUpgrade } from '../adapters/driving/rpc/webSocketAuthCases.js';
+import { spawnListening } from '../fixtures/listeningServer.js';
 import type { Outcome } from '../adapters/driving/rpc/webSocketAuthCases.js';
 
 describe('WebSocket auth: ours as codex app-server', function () {
@@ -32,22 +25,17 @@ describe('WebSocket auth: ours as codex app-server', function () {
     return appServerEnv({ codexHome: codexHome() });
   };
 
-  /** Start a server with these flags on a free port; the upgrade outcomes of `cases` once ready. */
+  /** Start a server with these flags on a port of its own; the upgrade outcomes of `cases` once ready. */
   const outcomes = async (
     kind: 'codex' | 'ours',
     flags: string[],
     headers: Array<() => Promise<Record<string, string>>>,
   ): Promise<Outcome[]> => {
-    const port = await freePort();
-    const listen = ['--listen', `ws://127.0.0.1:${port}`, ...flags];
-    const child =
+    const { child, port } =
       kind === 'codex'
-        ? spawn(codex.file, [...codex.args, 'app-server', ...listen], { stdio: 'ignore', env: env() })
-        : spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome(), ...listen], {
-            stdio: 'ignore',
-          });
+        ? await spawnListening(codex.file, [...codex.args, 'app-server', ...flags], { env: env() })
+        : await spawnListening(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome(), ...flags]);
     children.push(child);
-    await waitReady(port, child);
     const got: Outcome[] = [];
     for (const h of headers) got.push(await tryUpgrade(port, await h()));
     child.kill('SIGTERM');
@@ -68,8 +56,7 @@ describe('WebSocket auth: ours as codex app-server', function () {
     });
 
   it('refuses the same start-ups with the same words', async () => {
-    const port = await freePort();
-    for (const s of refusedStartups(dirOf(), port)) {
+    for (const s of refusedStartups(dirOf())) {
       const theirs = await runToExit(codex.file, [...codex.args, 'app-server', ...s.args], env());
       const ours = await runToExit(
         process.execPath,

@@ -3,7 +3,6 @@
 // answers and the same notifications, normalising only what is inherently variable (clock
 // readings, the ids and paths of what the transcript creates). Extend `TRANSCRIPT` to cover a
 // new method.
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +11,8 @@ import { initializedServe, handshake } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
-import { freePort, waitReady } from '../adapters/driving/rpc/webSocketAuthCases.js';
+import { spawnListening } from '../fixtures/listeningServer.js';
+import type { ListeningServer } from '../fixtures/listeningServer.js';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
 import { BUILD_TIMEOUT_MS } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
@@ -252,17 +252,15 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
     for (const c of children) c.kill('SIGKILL');
   });
 
-  /** Start a server listening on a free port, run the transcript over WebSocket, stop it. */
+  /** Start a server listening on a port of its own, run the transcript over WebSocket, stop it. */
   const overWebSocket = async (
-    start: (port: number) => ChildProcess,
+    start: () => Promise<ListeningServer>,
     threadId: string,
     peer: 'ours' | 'codex',
   ): Promise<Exchange[]> => {
-    const port = await freePort();
-    const child = start(port);
+    const { child, url } = await start();
     children.push(child);
-    await waitReady(port, child);
-    const client = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, peer);
+    const client = await connectWebSocketRpc(url, {}, peer);
     await handshake(client, HANDSHAKE);
     const exchanges = await runTranscript(client.request, client.notifications, () => client.settle(), threadId);
     client.close();
@@ -287,9 +285,8 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
     writeCodexConfig(codexHome, 9);
     const codex = resolveCodexCommand();
     const codexExchanges = await overWebSocket(
-      (port) =>
-        spawn(codex.file, [...codex.args, 'app-server', '--listen', `ws://127.0.0.1:${port}`], {
-          stdio: 'ignore',
+      () =>
+        spawnListening(codex.file, [...codex.args, 'app-server'], {
           env: appServerEnv({ codexHome, userHome: join(codexHome, '..', 'user-home') }),
           cwd: join(codexHome, '..', 'work'),
         }),
@@ -297,12 +294,7 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
       'codex',
     );
     const wsExchanges = await overWebSocket(
-      (port) =>
-        spawn(
-          process.execPath,
-          [ENGINE_CLI_PATH, 'serve', '--codex-home', wsHome, '--listen', `ws://127.0.0.1:${port}`],
-          { stdio: 'ignore' },
-        ),
+      () => spawnListening(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', wsHome]),
       threadId,
       'ours',
     );

@@ -14,6 +14,12 @@ export interface Log {
   readonly warn: (msg: string, fields?: Readonly<Record<string, unknown>>) => void;
   readonly info: (msg: string, fields?: Readonly<Record<string, unknown>>) => void;
   readonly debug: (msg: string, fields?: Readonly<Record<string, unknown>>) => void;
+  /**
+   * An info record written whatever the level: where a listener is bound. Codex prints its banner
+   * whatever its log says (codex-rs/app-server/src/transport, `print_websocket_startup_banner`,
+   * `eprintln!`), and a user who asked for port 0 learns the port only from it.
+   */
+  readonly announce: (msg: string, fields?: Readonly<Record<string, unknown>>) => void;
 }
 
 /** A log writing records at `level` and above to `out` (stderr: stdout may be the JSON-RPC channel). */
@@ -23,13 +29,21 @@ export const jsonLog = (
   now: () => Date = () => new Date(),
 ): Log => {
   const rank = LOG_LEVELS.indexOf(level);
+  const write = (l: LogLevel, msg: string, fields: Readonly<Record<string, unknown>>): void => {
+    out.write(`${terminalJson(JSON.stringify({ time: now().toISOString(), level: l, msg, ...fields }))}\n`);
+  };
   const at =
     (l: LogLevel) =>
     (msg: string, fields: Readonly<Record<string, unknown>> = {}): void => {
-      if (LOG_LEVELS.indexOf(l) > rank) return;
-      out.write(`${terminalJson(JSON.stringify({ time: now().toISOString(), level: l, msg, ...fields }))}\n`);
+      if (LOG_LEVELS.indexOf(l) <= rank) write(l, msg, fields);
     };
-  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+  return {
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    debug: at('debug'),
+    announce: (msg, fields = {}) => write('info', msg, fields),
+  };
 };
 
 /** A log that writes nothing (tests, and a server embedded without one). */
@@ -38,4 +52,5 @@ export const silentLog: Log = {
   warn: () => undefined,
   info: () => undefined,
   debug: () => undefined,
+  announce: () => undefined,
 };

@@ -9,7 +9,7 @@
 // replayed, each forwarded request. Closing the upstream cuts its links at once (SIGTERM). The
 // spawned upstream's process (start, restarts, stop) is `spawnedUpstream.ts`'s; here the links.
 import { readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { WebSocket } from 'ws';
@@ -257,16 +257,3 @@ export const webSocketUpstream = (url: string, tokenFile?: string, o: UpstreamOp
     close: async () => links.close(),
   };
 };
-
-/** A free loopback port (bound and let go: the child binds it next). */
-export const freeLoopbackPort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });

@@ -307,7 +307,7 @@ export const listenWebSocket = (
     const hostPort = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
     // The token is the user's secret: the line says where it goes, never what it is.
     const viewerUrl = `http://${hostPort}${VIEWER_PREFIX}${auth.mode === 'none' ? '' : '#token=<token>'}`;
-    log.info('listening', { url: `ws://${hostPort}`, auth: auth.mode, viewer: viewerUrl });
+    log.announce('listening', { url: `ws://${hostPort}`, auth: auth.mode, viewer: viewerUrl });
 
     return {
       host: bound.address,

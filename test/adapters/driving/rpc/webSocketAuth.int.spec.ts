@@ -1,21 +1,13 @@
 // `serve --listen ws:// --ws-auth …` refuses each upgrade as Codex does (status and words), and
 // refuses to start as Codex does (webSocketAuth.compat.spec.ts runs the same cases against Codex).
-import { spawn } from 'node:child_process';
 import * as nodePath from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { ENGINE_CLI_PATH } from '../../../compat/engineCli.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { EXIT } from '../../../../adapters/driving/cli/exitCodes.js';
-import {
-  authServers,
-  freePort,
-  refusedStartups,
-  runToExit,
-  TOKEN,
-  tryUpgrade,
-  waitReady,
-} from './webSocketAuthCases.js';
+import { spawnListening } from '../../../fixtures/listeningServer.js';
+import { authServers, refusedStartups, runToExit, TOKEN, tryUpgrade } from './webSocketAuthCases.js';
 
 describe('serve over WebSocket: auth', function () {
   this.timeout(120_000);
@@ -27,28 +19,24 @@ describe('serve over WebSocket: auth', function () {
     child?.kill('SIGTERM');
     child = undefined;
   });
+  /** `serve --new-home` with `flags` on a port of its own; its port once ready. */
+  const serveWith = async (flags: ReadonlyArray<string>): Promise<number> => {
+    const started = await spawnListening(process.execPath, [
+      ENGINE_CLI_PATH,
+      'serve',
+      '--codex-home',
+      homeOf(),
+      '--new-home',
+      ...flags,
+    ]);
+    child = started.child;
+    return started.port;
+  };
 
   for (const index of [0, 1, 2])
     it(`answers each upgrade as Codex does: server ${index + 1} of 3`, async () => {
       const server = authServers(dirOf())[index]!;
-      const port = await freePort();
-      child = spawn(
-        process.execPath,
-        [
-          ENGINE_CLI_PATH,
-          'serve',
-          '--codex-home',
-          homeOf(),
-          '--new-home',
-          '--listen',
-          `ws://127.0.0.1:${port}`,
-          ...server.flags,
-        ],
-        {
-          stdio: 'ignore',
-        },
-      );
-      await waitReady(port, child);
+      const port = await serveWith(server.flags);
       for (const c of server.cases)
         expect(await tryUpgrade(port, await c.headers()), `${server.label}: ${c.label}`).to.deep.equal(c.expected);
     });
@@ -64,25 +52,9 @@ describe('serve over WebSocket: auth', function () {
       return { status: r.status, body: await r.text() };
     };
     for (const metricsPublic of [false, true]) {
-      const port = await freePort();
       const flags = [...tokenServer!.flags, ...(metricsPublic ? ['--metrics-public'] : [])];
-      child = spawn(
-        process.execPath,
-        [
-          ENGINE_CLI_PATH,
-          'serve',
-          '--codex-home',
-          homeOf(),
-          '--new-home',
-          '--listen',
-          `ws://127.0.0.1:${port}`,
-          ...flags,
-        ],
-        {
-          stdio: 'ignore',
-        },
-      );
-      await waitReady(port, child);
+      // At --log-level error the listener still says where it is bound (as Codex's banner does).
+      const port = await serveWith(['--log-level', 'error', ...flags]);
       const scraped = await status(port, '/metrics', { Authorization: `Bearer ${TOKEN}` });
       expect(scraped.status, `public ${metricsPublic}: with the token`).to.equal(200);
       expect(scraped.body).to.contain('rollout_engine_');
@@ -97,15 +69,14 @@ describe('serve over WebSocket: auth', function () {
       }
       for (const path of ['/readyz', '/healthz', '/viewer/'])
         expect((await status(port, path)).status, `public ${metricsPublic}: ${path}`).to.equal(200);
-      child.kill('SIGTERM');
+      child!.kill('SIGTERM');
       await new Promise((r) => child!.once('exit', r));
       child = undefined;
     }
   });
 
   it('refuses to start as Codex does (a non-loopback bind without auth, auth flags that do not go together), exit 2', async () => {
-    const port = await freePort();
-    for (const s of refusedStartups(dirOf(), port)) {
+    for (const s of refusedStartups(dirOf())) {
       const { code, stderr } = await runToExit(
         process.execPath,
         [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf(), '--new-home', ...s.args],

@@ -1,10 +1,8 @@
 // The WebSocket auth cases, as `codex app-server` answers them (0.169.0, checked against the real
 // binary by webSocketAuth.compat.spec.ts): the servers' flags, each upgrade's headers, the answer.
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as nodePath from 'node:path';
 import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
@@ -132,13 +130,13 @@ export const authServers = (
   ];
 };
 
-/** Start-ups refused, and the sentence Codex refuses each with. */
+/** Start-ups refused, and the sentence Codex refuses each with (before binding: the port is never taken). */
 export const refusedStartups = (
   dir: string,
-  port: number,
 ): Array<{ readonly label: string; readonly args: string[]; readonly message: string }> => {
   const shortSecret = nodePath.join(dir, 'short-secret');
   writeFileSync(shortSecret, 'short\n');
+  const port = 0;
   return [
     {
       label: 'non-loopback bind without auth',
@@ -182,32 +180,6 @@ export const refusedStartups = (
       message: `signed websocket bearer secret ${shortSecret} must be at least 32 bytes`,
     },
   ];
-};
-
-/** A port nothing listens on now. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
-/** Wait until `GET /readyz` answers 200 (or the process ends). */
-export const waitReady = async (port: number, child: ChildProcess, ms = 30_000): Promise<void> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`not ready within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 };
 
 /** Try one upgrade with these headers. */

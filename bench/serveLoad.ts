@@ -31,6 +31,7 @@ import { spawnListening } from '../test/fixtures/listeningServer.js';
 import { discoverRollouts } from '../test/compat/scenarios.js';
 import { buildRealShapedHome } from './realHome.js';
 import { parseByteSize } from './byteSize.js';
+import { residentSetMb } from './processMemory.js';
 import { APPEND_EVERY_MS, loadOn } from './serveLoadRun.js';
 import { fileTurnWriter, rpcTurnWriter } from './serveLoadWriters.js';
 
@@ -93,6 +94,8 @@ export const runServeLoadBench = async (
         seed,
       );
     out['ours'] = oursByMode;
+    // Its resident set at the end of the loads and at its peak (the index's first open included).
+    out['oursRssMb'] = residentSetMb(ours.pid!);
     const metrics = await (await fetch(`http://127.0.0.1:${ourPort}/metrics`)).text();
     out['oursMetrics'] = Object.fromEntries(
       metrics

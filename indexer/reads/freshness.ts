@@ -180,11 +180,14 @@ export const ensureThreadFresh = (
     if (walked.end.kind === 'missing') return rescan();
 
     const toCatchUp: RolloutFile[] = [];
+    /** The checkpoints read for the chain's files (the thread's own file is among them). */
+    const cps = new Map<string, FileCheckpoint>();
     for (const { node, rolloutId } of walked.chain) {
       // Never probed outside the home: the index is re-rooted when opened, this is the second line.
       if (!isInsideHome(home, node.path)) return stop(outsideHome(home, node.path));
       const cp = await take(store.get('files', [node.path]));
       if (cp === undefined || cp.rolloutId !== rolloutId) return rescan();
+      cps.set(node.path, cp);
       let probe;
       try {
         // A file this process is writing is caught up by its writer before it answers: read as indexed.
@@ -198,7 +201,7 @@ export const ensureThreadFresh = (
       if (probe.size > cp.size) toCatchUp.push(fileOf(cp));
     }
 
-    const cp = await take(store.get('files', [thread.path]));
+    const cp = cps.get(thread.path) ?? (await take(store.get('files', [thread.path])));
     const since = (cp?.fileTimestamp ?? '').slice(0, 10);
     if (since !== '') {
       for (const f of await take(discoverRevisionFiles(home, threadId, since, cp?.archived === true))) {

@@ -129,6 +129,7 @@ const run = async (
     const r = c.running.get(JSON.stringify(requestId));
     if (r?.method === name) r.controller.abort();
   };
+  const controller = new AbortController();
   const ctx: RpcContext = {
     ...answering.ctx,
     notify,
@@ -140,15 +141,15 @@ const run = async (
     push,
     requestId: id,
     cancel,
+    cancelled: controller.signal,
   };
   const key = JSON.stringify(id);
-  const controller = new AbortController();
   c.running.set(key, { method: method.name, controller });
   // Awaited as it is, no `.finally` chained: a chained promise answers a few microtasks later,
   // past a client's end read meanwhile, and the answer of a request released just before it was dropped.
   let result: Awaited<ReturnType<ReturnType<RpcMethod['handle']>>>;
   try {
-    result = await method.handle({ ...ctx, cancelled: controller.signal }, params)();
+    result = await method.handle(ctx, params)();
   } finally {
     c.running.delete(key);
   }

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
+import { spawnListening } from '../fixtures/listeningServer.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { reportArea } from './areaSummary.js';
 
@@ -140,16 +141,13 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
   it('two 16 MiB nested frames from two clients: refused with -32700, serve stays under 300 MB, a third client answered all along (its slowest answer reported against 100 ms; the verdict at 1 s)', async () => {
     const home = nodePath.join(tmp(), 'ws');
     smallHome(home);
-    const child = spawn(
-      process.execPath,
-      [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--codex-home', home],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const { child, url, exited } = await spawnListening(process.execPath, [
+      ENGINE_CLI_PATH,
+      'serve',
+      '--codex-home',
+      home,
+    ]);
     children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    expect(await until(() => /"msg":"listening"/.test(stderr), 30_000), stderr).to.equal(true);
-    const url = /"url":"(ws:\/\/[^"]+)"/.exec(stderr)![1]!;
 
     const probe = await wsClient(url);
     // The home opened and its first build done before the measuring starts.
@@ -239,7 +237,7 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
     expect(slowest, `the slowest thread/list answer of the best trial, ms`).to.be.at.most(MAX_OTHER_CLIENT_MS);
     probe.ws.close();
     child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
   });
 
   /** `serve` on stdio given `line` between `initialize` and a `thread/list`: the answers, and its peak RSS once the list is answered. */

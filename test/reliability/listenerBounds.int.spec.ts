@@ -7,13 +7,15 @@
 // descriptors. Each scenario waits until the kernel says `serve` read every byte sent to it and
 // accepted every connection (`/proc/net/tcp` queues empty), never a time.
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as nodePath from 'node:path';
 import { WebSocket } from 'ws';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
+import { spawnListening } from '../fixtures/listeningServer.js';
+import type { ListeningServer } from '../fixtures/listeningServer.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { reportArea } from './areaSummary.js';
@@ -38,34 +40,20 @@ const MAX_GROWTH_MB = 250;
 
 const TOKEN = 'listener-bounds-token-0123456789';
 
-interface Served {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly stderr: () => string;
-}
-
 /** `serve --listen ws://127.0.0.1:0` with `extra` flags, under `nofile` descriptors when given (prlimit). */
 const startServe = async (
   started: ChildProcess[],
   home: string,
   extra: ReadonlyArray<string>,
   nofile?: number,
-): Promise<Served> => {
-  const args = [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--codex-home', home, ...extra];
-  const child =
+): Promise<ListeningServer> => {
+  const args = [ENGINE_CLI_PATH, 'serve', '--codex-home', home, ...extra];
+  const serve =
     nofile === undefined
-      ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, ...args], {
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
-  started.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  if (!(await until(() => /"msg":"listening"/.test(stderr) || child.exitCode !== null, 60_000)))
-    throw new Error(`serve did not start: ${stderr}`);
-  const url = /"url":"ws:\/\/127\.0\.0\.1:(\d+)"/.exec(stderr)?.[1];
-  if (url === undefined) throw new Error(`serve did not start: ${stderr}`);
-  return { child, port: Number(url), stderr: () => stderr };
+      ? await spawnListening(process.execPath, args, { ms: 60_000 })
+      : await spawnListening('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, ...args], { ms: 60_000 });
+  started.push(serve.child);
+  return serve;
 };
 
 /**

@@ -1,12 +1,13 @@
-// A real `serve` process on a generated home, as the resource-bound specs drive it: its start-up
-// line read for the listener's address, its memory read from /proc, a WebSocket client that
-// answers requests by id, and a `/metrics` sample reader.
+// A real `serve` process on a generated home, as the resource-bound specs drive it: started on a
+// port of its own choosing (`listeningServer.ts`), its memory read from /proc, a WebSocket client
+// that answers requests by id, and a `/metrics` sample reader.
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { WebSocket } from 'ws';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
+import { exitOf, spawnListening } from '../fixtures/listeningServer.js';
+import type { ListeningServer } from '../fixtures/listeningServer.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import type { SynthThread } from '../projections/synth.js';
 
@@ -36,41 +37,22 @@ export const until = async (what: () => boolean, ms: number): Promise<boolean> =
   return true;
 };
 
-export interface ServeChild {
-  readonly child: ChildProcess;
-  /** What it wrote on stderr so far (its JSON log lines). */
-  readonly stderr: () => string;
-  /** Its listener's `ws://` address (with `--listen`). */
-  readonly url: string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+export type ServeChild = Pick<ListeningServer, 'child' | 'stderr' | 'url' | 'exited'>;
 
-/** `serve --listen ws://127.0.0.1:0` (or `listen` false: stdio, its pipes given) on `home`, `extra` flags added, `env` over this process's. */
+/** `serve --listen ws://127.0.0.1:0` (or `listen` false: stdio, its pipes given, `url` empty) on `home`, `extra` flags added, `env` over this process's. */
 export const spawnServe = async (
   home: string,
   extra: ReadonlyArray<string> = [],
   listen = true,
   env: Readonly<Record<string, string>> = {},
 ): Promise<ServeChild> => {
-  const child = spawn(
-    process.execPath,
-    [ENGINE_CLI_PATH, 'serve', ...(listen ? ['--listen', 'ws://127.0.0.1:0'] : []), '--codex-home', home, ...extra],
-    {
-      stdio: ['pipe', listen ? 'ignore' : 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    },
-  );
+  const args = [ENGINE_CLI_PATH, 'serve', '--codex-home', home, ...extra];
+  if (listen) return spawnListening(process.execPath, args, { env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, args, { stdio: 'pipe', env: { ...process.env, ...env } });
+  const exited = exitOf(child);
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  if (!listen) return { child, stderr: () => stderr, url: '', exited };
-  if (!(await until(() => /"msg":"listening"/.test(stderr) || child.exitCode !== null, 30_000)))
-    throw new Error(`serve did not start: ${stderr}`);
-  const url = /"url":"(ws:\/\/[^"]+)"/.exec(stderr)?.[1];
-  if (url === undefined) throw new Error(`serve did not start: ${stderr}`);
-  return { child, stderr: () => stderr, url, exited };
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { child, stderr: () => stderr, url: '', exited };
 };
 
 export interface WsClient {

@@ -8,7 +8,7 @@
 // request. Each is driven on a real `serve` process with a scripted fake upstream (the real
 // binary for (1)); no verdict waits on a clock: every step waits for what the other side saw.
 import { expect } from 'chai';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -18,6 +18,8 @@ import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from '../compat/appServer.js';
 import { MockResponses } from '../compat/mockResponses.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
+import { spawnListening } from '../fixtures/listeningServer.js';
+import type { ListeningServer } from '../fixtures/listeningServer.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { reportArea } from './areaSummary.js';
 
@@ -70,14 +72,6 @@ const smallHome = (home: string): void => {
 
 type Message = Record<string, unknown>;
 
-interface Serve {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly stderr: () => string;
-  /** Resolves with the exit code (or signal) once the process has ended. */
-  readonly exited: Promise<string>;
-}
-
 const children: ChildProcess[] = [];
 
 /** A real `serve --listen ws://127.0.0.1:0` on `home` with `args`, once it listens. */
@@ -85,24 +79,12 @@ const startServe = async (
   home: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-): Promise<Serve> => {
-  const child = spawn(
-    process.execPath,
-    [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--codex-home', home, ...args],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env,
-    },
-  );
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
-  );
-  await until('serve to listen', () => /"msg":"listening"/.test(stderr) || child.exitCode !== null);
-  if (child.exitCode !== null) throw new Error(`serve exited: ${stderr}`);
-  return { child, url: /"url":"(ws:\/\/[^"]+)"/.exec(stderr)![1]!, stderr: () => stderr, exited };
+): Promise<ListeningServer> => {
+  const serve = await spawnListening(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home, ...args], {
+    env,
+  });
+  children.push(serve.child);
+  return serve;
 };
 
 /** A client that keeps every message (requests of the server's own included) and answers by id. */
@@ -493,10 +475,13 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
     const mute = await fakeUpstream((ws) => onEach(ws, (m) => answerInitialize(ws, m)));
     // Bounds far beyond the test: only SIGTERM can end these waits.
     const long = ['--upstream-connect-timeout-ms', '600000', '--upstream-request-timeout-ms', '600000'];
-    const stopped = async (serve: Serve): Promise<void> => {
+    const stopped = async (serve: ListeningServer): Promise<void> => {
       const t0 = Date.now();
       serve.child.kill('SIGTERM');
-      expect(await within('serve to exit after SIGTERM', serve.exited, 20_000)).to.equal('code 0');
+      expect(await within('serve to exit after SIGTERM', serve.exited, 20_000)).to.deep.equal({
+        code: 0,
+        signal: null,
+      });
       figures.sigtermExits++;
       figures.sigtermMaxMs = Math.max(figures.sigtermMaxMs, Date.now() - t0);
     };

@@ -1,5 +1,7 @@
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
+import type { PerformanceEntry } from 'node:perf_hooks';
 
 /**
  * Full collections for a one-shot process whose steps each leave much garbage: one after every
@@ -64,6 +66,43 @@ export const setHeapGrowth = (percent: number): (() => void) => {
 };
 
 const GROWTH_FLAG = '--heap-growing-percent=';
+
+/** The least growth `boundHeapHeadroom` sets (a first `tokens` report's, measured: tokensReport.ts). */
+export const LEAST_GROWTH_PERCENT = 50;
+
+/**
+ * The growth that lets a heap of `live` bytes grow by `headroom` bytes before its next full
+ * collection: between LEAST_GROWTH_PERCENT and `most` (the growth the process was started with).
+ */
+export const growthFor = (live: number, headroom: number, most: number): number =>
+  Math.max(LEAST_GROWTH_PERCENT, Math.min(most, Math.round((100 * headroom) / Math.max(live, 1))));
+
+/**
+ * The old generation's growth past each full collection bounded by `headroom` bytes as well as by
+ * the process's percent, until the returned function puts back the growth it was started with:
+ * after each full collection, the percent is set from the heap it left (`growthFor`; V8 applies it
+ * from the next one's limit). A whole-home catch-up holds the plan of every file (about 1 KB a
+ * file: ~95 MB at 100,000 files), which the CLI's 200% let grow to three times that; a small
+ * home's live set is a few MB, which keeps the started growth and pays no collection more (a
+ * fixed 50% cost a 1 GB build 6–37% more CPU). Figures: docs/benchmarks.md (`scale`). A process
+ * started without a percent keeps V8's own rule.
+ */
+export const boundHeapHeadroom = (headroom: number): (() => void) => {
+  const most = startedWith();
+  if (most === 0) return () => undefined;
+  const observer = new PerformanceObserver((list) => {
+    if (list.getEntries().some(isFullCollection))
+      v8.setFlagsFromString(`${GROWTH_FLAG}${growthFor(usedHeap(), headroom, most)}`);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return () => {
+    observer.disconnect();
+    v8.setFlagsFromString(`${GROWTH_FLAG}${most}`);
+  };
+};
+
+const isFullCollection = (e: PerformanceEntry): boolean =>
+  (e as { readonly detail?: { readonly kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR;
 
 /** The growth this process was started with (0: V8's own rule). */
 const startedWith = (): number => {

@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import * as v8 from 'node:v8';
-import { garbageBound, setHeapGrowth } from '../../../../adapters/driven/system/garbageBound.js';
+import {
+  LEAST_GROWTH_PERCENT,
+  boundHeapHeadroom,
+  garbageBound,
+  growthFor,
+  setHeapGrowth,
+} from '../../../../adapters/driven/system/garbageBound.js';
 
 /**
  * A one-shot process's full collections (adapters/driven/system/garbageBound.ts): after every
@@ -89,6 +95,20 @@ describe('garbageBound: full collections between the steps of a one-shot process
   it('setHeapGrowth: refuses what is not a whole percent', () => {
     expect(() => setHeapGrowth(-1)).to.throw(RangeError);
     expect(() => setHeapGrowth(1.5)).to.throw(RangeError);
+  });
+
+  it('growthFor: the headroom as a share of the heap left, between LEAST_GROWTH_PERCENT and the started growth', () => {
+    const MB = 2 ** 20;
+    expect(growthFor(20 * MB, 64 * MB, 200)).to.equal(200); // a small home's live set: the CLI's growth
+    expect(growthFor(96 * MB, 64 * MB, 200)).to.equal(67);
+    expect(growthFor(148 * MB, 64 * MB, 200)).to.equal(LEAST_GROWTH_PERCENT);
+    expect(growthFor(0, 64 * MB, 200)).to.equal(200);
+  });
+
+  it('boundHeapHeadroom: in a process started without a growth (mocha), V8 keeps its own rule and the bound is a no-op', () => {
+    expect(process.execArgv.some((a) => a.startsWith('--heap-growing-percent='))).to.equal(false);
+    const back = boundHeapHeadroom(2 ** 20);
+    back();
   });
 
   it('read: every everyBytes read collects what was left meanwhile', () => {

@@ -62,8 +62,15 @@ const usedHeap = (): number => v8.getHeapStatistics().used_heap_size;
 export const setHeapGrowth = (percent: number): (() => void) => {
   if (!Number.isInteger(percent) || percent < 0) throw new RangeError(`heap growth ${percent}%: not a whole percent`);
   v8.setFlagsFromString(`${GROWTH_FLAG}${percent}`);
-  return () => v8.setFlagsFromString(`${GROWTH_FLAG}${startedWith()}`);
+  stepGrowth = percent;
+  return () => {
+    stepGrowth = undefined;
+    v8.setFlagsFromString(`${GROWTH_FLAG}${startedWith()}`);
+  };
 };
+
+/** The growth `setHeapGrowth` set, while it holds: `boundHeapHeadroom` sets none above it. */
+let stepGrowth: number | undefined;
 
 const GROWTH_FLAG = '--heap-growing-percent=';
 
@@ -72,10 +79,10 @@ export const LEAST_GROWTH_PERCENT = 50;
 
 /**
  * The growth that lets a heap of `live` bytes grow by `headroom` bytes before its next full
- * collection: between LEAST_GROWTH_PERCENT and `most` (the growth the process was started with).
+ * collection: at least LEAST_GROWTH_PERCENT, at most `most` (the growth the process was started with, or a step set).
  */
 export const growthFor = (live: number, headroom: number, most: number): number =>
-  Math.max(LEAST_GROWTH_PERCENT, Math.min(most, Math.round((100 * headroom) / Math.max(live, 1))));
+  Math.min(most, Math.max(LEAST_GROWTH_PERCENT, Math.round((100 * headroom) / Math.max(live, 1))));
 
 /**
  * The old generation's growth past each full collection bounded by `headroom` bytes as well as by
@@ -85,19 +92,20 @@ export const growthFor = (live: number, headroom: number, most: number): number 
  * file: ~95 MB at 100,000 files), which the CLI's 200% let grow to three times that; a small
  * home's live set is a few MB, which keeps the started growth and pays no collection more (a
  * fixed 50% cost a 1 GB build 6–37% more CPU). Figures: docs/benchmarks.md (`scale`). A process
- * started without a percent keeps V8's own rule.
+ * started without a percent keeps V8's own rule; one whose step set a growth (`setHeapGrowth`)
+ * gets none above it.
  */
 export const boundHeapHeadroom = (headroom: number): (() => void) => {
   const most = startedWith();
   if (most === 0) return () => undefined;
   const observer = new PerformanceObserver((list) => {
     if (list.getEntries().some(isFullCollection))
-      v8.setFlagsFromString(`${GROWTH_FLAG}${growthFor(usedHeap(), headroom, most)}`);
+      v8.setFlagsFromString(`${GROWTH_FLAG}${growthFor(usedHeap(), headroom, stepGrowth ?? most)}`);
   });
   observer.observe({ entryTypes: ['gc'] });
   return () => {
     observer.disconnect();
-    v8.setFlagsFromString(`${GROWTH_FLAG}${most}`);
+    v8.setFlagsFromString(`${GROWTH_FLAG}${stepGrowth ?? most}`);
   };
 };
 

@@ -7,6 +7,7 @@ import { leaseHolder } from '../../../indexer/open/backfillGate.js';
 import type { Progress } from '../../../indexer/catchUp/catchUp.js';
 import type { IndexStatus, IndexWork } from '../../../indexer/open/indexStatus.js';
 import { terminalLines } from './terminalText.js';
+import { catchUpHeap } from './catchUpHeap.js';
 
 const MB = 1024 * 1024;
 
@@ -327,8 +328,20 @@ export const createFeedback = (o: FeedbackOptions) => {
 
 export type Feedback = ReturnType<typeof createFeedback>;
 
-/** The CLI process's feedback: stderr, with bars when it is a terminal (`main.ts` sets `--quiet` and handles SIGINT). */
-export const cliFeedback: Feedback = createFeedback({
+const stderrFeedback = createFeedback({
   write: (text) => void process.stderr.write(text),
   terminal: process.stderr.isTTY === true ? process.stderr : null,
 });
+const heapOfCatchUps = catchUpHeap();
+
+/**
+ * The CLI process's feedback: stderr, with bars when it is a terminal (`main.ts` sets `--quiet` and
+ * handles SIGINT). Its statuses also bound the heap while a catch-up runs (catchUpHeap.ts).
+ */
+export const cliFeedback: Feedback = {
+  ...stderrFeedback,
+  onStatus: (s) => {
+    heapOfCatchUps(s);
+    stderrFeedback.onStatus(s);
+  },
+};

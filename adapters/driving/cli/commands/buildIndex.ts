@@ -22,14 +22,6 @@ const summaryJson = (s: IndexHomeSummary): unknown => {
   };
 };
 
-/**
- * How far the heap may grow past what a full collection left while the home is caught up
- * (`boundHeapHeadroom`): the plan of every file is live throughout (about 1 KB a file), and under
- * the CLI's 200% a home of 100,000 files peaked at three times it. A real-shaped home of 3 GB and
- * less keeps less than this live, and the CLI's growth.
- */
-const CATCH_UP_HEADROOM_BYTES = 64 * 2 ** 20;
-
 export const indexCommand = command({
   name: 'index',
   description: 'index the rollouts of a CODEX_HOME into LMDB (incremental: only new bytes are read)',
@@ -51,7 +43,6 @@ export const indexCommand = command({
       { printAnswer },
       { cliFeedback },
       { openTailReaderThread },
-      { boundHeapHeadroom },
     ] = await Promise.all([
       import('../../../../indexer/indexHome.js'),
       import('../../../../indexer/verify/quarantined.js'),
@@ -60,7 +51,6 @@ export const indexCommand = command({
       import('../printAnswer.js'),
       import('../progress.js'),
       import('../../../driven/jsonl/workers/tailReaderThread.js'),
-      import('../../../driven/system/garbageBound.js'),
     ]);
     const summaryText = (s: IndexHomeSummary, indexDir: string): string =>
       [
@@ -74,7 +64,6 @@ export const indexCommand = command({
         ...s.unreadable.map((u) => `  unreadable ${u.path}: ${u.reason}`),
       ].join('\n');
     await withHome(opts, async (home) => {
-      const growthBack = boundHeapHeadroom(CATCH_UP_HEADROOM_BYTES);
       const r = await indexHome({
         ...home,
         rebuild: opts.rebuild === true,
@@ -82,7 +71,7 @@ export const indexCommand = command({
         workers: opts.workers,
         // `--no-reader-thread`: every file read on the indexing thread.
         tailReader: opts.readerThread === false ? undefined : openTailReaderThread,
-      }).finally(growthBack);
+      });
       cliFeedback.settle();
       await printAnswer(r, opts, { text: (s) => summaryText(s, home.indexDir), json: summaryJson });
     });

@@ -97,12 +97,13 @@ describe('garbageBound: full collections between the steps of a one-shot process
     expect(() => setHeapGrowth(1.5)).to.throw(RangeError);
   });
 
-  it('growthFor: the headroom as a share of the heap left, between LEAST_GROWTH_PERCENT and the started growth', () => {
+  it("growthFor: the headroom as a share of the heap left, at least LEAST_GROWTH_PERCENT, at most the started (or a step's) growth", () => {
     const MB = 2 ** 20;
     expect(growthFor(20 * MB, 64 * MB, 200)).to.equal(200); // a small home's live set: the CLI's growth
     expect(growthFor(96 * MB, 64 * MB, 200)).to.equal(67);
     expect(growthFor(148 * MB, 64 * MB, 200)).to.equal(LEAST_GROWTH_PERCENT);
     expect(growthFor(0, 64 * MB, 200)).to.equal(200);
+    expect(growthFor(96 * MB, 64 * MB, 25)).to.equal(25); // a step's lower growth (setHeapGrowth) wins
   });
 
   it('boundHeapHeadroom: in a process started without a growth (mocha), V8 keeps its own rule and the bound is a no-op', () => {

@@ -17,13 +17,15 @@ const garbageBoundUrl = pathToFileURL(
 
 const CHURN = `
 import * as v8 from 'node:v8';
-import { boundHeapHeadroom, garbageBound } from '${garbageBoundUrl}';
+import { boundHeapHeadroom, garbageBound, setHeapGrowth } from '${garbageBoundUrl}';
 const oldSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size;
 const objects = (mb) => Array.from({ length: mb * 6000 }, (_, i) => ({ path: 'sessions/' + i + '/rollout.jsonl', size: i, at: [i, i + 1] }));
 const live = objects(48);
 const ring = [];
 for (let i = 0; i < 12; i++) ring.push(objects(2));
-const back = process.argv[1] === 'bounded' ? boundHeapHeadroom(8 * 2 ** 20) : () => undefined;
+const mode = process.argv[1];
+const stepBack = mode === 'stepped' ? setHeapGrowth(25) : () => undefined;
+const back = mode === 'free' ? () => undefined : boundHeapHeadroom(mode === 'stepped' ? 2 ** 30 : 8 * 2 ** 20);
 // A full collection the observer sees (told on a later turn of the loop), then one whose limit it set.
 garbageBound(1).read(1);
 await new Promise((r) => setTimeout(r, 10));
@@ -35,10 +37,11 @@ for (let i = 0; i < 120; i++) {
   peak = Math.max(peak, oldSpace());
 }
 back();
+stepBack();
 console.log(JSON.stringify({ ratio: peak / left, held: live.length + ring.length }));
 `;
 
-const churn = (mode: 'bounded' | 'free'): { ratio: number; held: number } =>
+const churn = (mode: 'bounded' | 'free' | 'stepped'): { ratio: number; held: number } =>
   JSON.parse(
     execFileSync(process.execPath, ['--heap-growing-percent=200', '--input-type=module', '-e', CHURN, mode], {
       encoding: 'utf8',
@@ -54,5 +57,11 @@ describe('boundHeapHeadroom: a large live set grows by the headroom, not by the 
     // Free: V8 grew the old space to 3.24-3.26 times what was left; bounded: 1.68-1.85 (3 runs, Node 20).
     expect(free.ratio).to.be.above(2.6);
     expect(bounded.ratio).to.be.below(2.2);
+  });
+
+  it('a step that set a lower growth (setHeapGrowth 25%, a tokens report) keeps it under a bound of 1 GB of headroom', () => {
+    const stepped = churn('stepped');
+    expect(stepped.held).to.equal(288_012);
+    expect(stepped.ratio).to.be.below(2.2);
   });
 });

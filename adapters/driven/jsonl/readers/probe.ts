@@ -84,7 +84,9 @@ export const identityOf = (
   const meta = SessionMetaPayload.decode(line.right.payload);
   if (E.isLeft(meta)) return byName ?? { ok: false, reason: 'session_meta does not decode' };
   if (byName !== undefined && codexRefusal('sessionMeta', line.right.payload) !== undefined) return byName;
-  return { ok: true, rolloutId: f.revisionId ?? meta.right.id, threadId: meta.right.id, upcast };
+  // The name's id when the meta's equals it: a catch-up's plan holds both for every file of the home.
+  const id = meta.right.id === f.threadId ? f.threadId : meta.right.id;
+  return { ok: true, rolloutId: f.revisionId ?? id, threadId: id, upcast };
 };
 
 const NL = 0x0a;

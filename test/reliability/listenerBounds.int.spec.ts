@@ -47,11 +47,9 @@ const startServe = async (
   extra: ReadonlyArray<string>,
   nofile?: number,
 ): Promise<ListeningServer> => {
-  const args = [ENGINE_CLI_PATH, 'serve', '--codex-home', home, ...extra];
-  const serve =
-    nofile === undefined
-      ? await spawnListening(process.execPath, args, { ms: 60_000 })
-      : await spawnListening('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, ...args], { ms: 60_000 });
+  const args = [process.execPath, ENGINE_CLI_PATH, 'serve', '--codex-home', home, ...extra];
+  const [file, ...rest] = nofile === undefined ? args : ['prlimit', `--nofile=${nofile}:${nofile}`, ...args];
+  const serve = await spawnListening(file!, rest, { ms: 60_000 });
   started.push(serve.child);
   return serve;
 };

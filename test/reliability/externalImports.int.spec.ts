@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
+import { EXIT } from '../../adapters/driving/cli/exitCodes.js';
 import { engineJson, runEngineCli } from '../compat/engineCli.js';
 import { openImportServer } from '../compat/externalAgentServe.js';
 import type { ImportServer } from '../compat/externalAgentServe.js';
@@ -122,10 +123,10 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     );
     if (named.timedOut) figures.hangs += 1;
     expect(named.timedOut, 'import claude --session <fifo> hung').to.equal(false);
-    const outcome = engineJson(named);
-    expect(outcome.ok && (outcome.value as { sessions: Outcome[] }).sessions.map((o) => o.status)).to.deep.equal([
-      'failed',
-    ]);
+    // The answer lists it, and the command fails as its error does (a script sees it did not import).
+    expect(named.exitCode, named.stderr).to.equal(EXIT.badRequest);
+    const { sessions: answered } = JSON.parse(named.stdout) as { sessions: Outcome[] };
+    expect(answered.map((o) => o.status)).to.deep.equal(['failed']);
   });
 
   it('six concurrent externalAgentConfig/detect calls over a folder of FIFOs: serve still answers thread/list', async () => {

@@ -226,16 +226,18 @@ describe('reliability · the home owner (root’s mutations leave the home its o
     const home = nodePath.join(tmp(), 'unreadable', 'home');
     makeHome(home);
     // D's rollout lies in a month folder the owner cannot list: it is skipped with its folder.
+    // The closed folders are of past years, never today's: the import below writes its thread there
+    // (on 2026-12-01 a closed 2026/12 failed it; a closed day folder of today is readOnlyHome.int's).
     const D = '01a1fe84-0000-7000-8000-0000000000e4';
-    fs.mkdirSync(nodePath.join(home, 'sessions', '2026', '12', '01'), { recursive: true });
+    fs.mkdirSync(nodePath.join(home, 'sessions', '2024', '12', '01'), { recursive: true });
     fs.writeFileSync(
-      nodePath.join(home, 'sessions', '2026', '12', '01', rolloutName(D).replace('2026-11-21', '2026-12-01')),
+      nodePath.join(home, 'sessions', '2024', '12', '01', rolloutName(D).replace('2026-11-21', '2024-12-01')),
       chatThread('paginated', D, 1, 'd').text(),
     );
     const unreadable = [
-      nodePath.join(home, 'sessions', '2026', '11', '22'),
-      nodePath.join(home, 'sessions', '2026', '12'),
-      nodePath.join(home, 'sessions', '2025'),
+      nodePath.join(home, 'sessions', '2024', '11', '22'),
+      nodePath.join(home, 'sessions', '2024', '12'),
+      nodePath.join(home, 'sessions', '2023'),
       nodePath.join(home, 'archived_sessions', '2026'),
     ];
     for (const dir of unreadable) fs.mkdirSync(dir, { recursive: true });

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import type { EngineError } from '../../../domain/errors.js';
 import { ioError, isEngineError, notFound } from '../../../domain/errors.js';
 
@@ -32,6 +34,39 @@ export const deniesAccess = (err: unknown): boolean => PERMISSION_DENIED.has(err
 /** Whether an error is the OS refusing this user access: the user's to fix, so worth a clear sentence. */
 export const isPermissionDenied = (e: EngineError): e is Extract<EngineError, { _tag: 'Io' }> =>
   e._tag === 'Io' && PERMISSION_DENIED.has(e.code);
+
+/** Whether this user may use `path` as `mode` asks (`fs.constants.W_OK`, `X_OK`), as the OS says now. */
+export const accessAllows = (path: string, mode: number): boolean => {
+  try {
+    fs.accessSync(path, mode);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Which part of the way from `root` to `path` refuses this user a write, for the sentence a refusal
+ * says: `root` when it may not be written at all, else the first folder that may not be passed, else
+ * the nearest folder there is when it may not be added to, else the file, else the file's folder;
+ * `undefined` when each allows it (an ACL, a race). Called only after the write was refused: it
+ * changes nothing, and only names what it finds.
+ */
+export const refusingPartOf = (root: string, path: string): string | undefined => {
+  if (!accessAllows(root, fs.constants.W_OK)) return root;
+  const parts = nodePath.relative(root, path).split(nodePath.sep);
+  let folder = root;
+  for (const part of parts.slice(0, -1)) {
+    if (!accessAllows(folder, fs.constants.X_OK)) return folder;
+    const next = nodePath.join(folder, part);
+    if (!fs.existsSync(next)) return accessAllows(folder, fs.constants.W_OK) ? undefined : folder;
+    folder = next;
+  }
+  if (!accessAllows(folder, fs.constants.X_OK)) return folder;
+  if (fs.existsSync(path) && !accessAllows(path, fs.constants.W_OK)) return path;
+  // A new file, and a write to one there (its lock and marks are made beside it), adds to the folder.
+  return accessAllows(folder, fs.constants.W_OK) ? undefined : folder;
+};
 
 /** The error every refusal of a link or a non-regular file throws (`noFollow.ts`): an fs-like error with its own code, mapped by `toEngineError` into an Io error. */
 export class LinkRefused extends Error {

@@ -25,6 +25,8 @@ export interface AnswerView<A> {
    * escaped itself (`terminalText`): printed as it is. Every other text passes `terminalLines`.
    */
   readonly styled?: boolean;
+  /** The exit code of an answer that still failed in part (an import's session that could not be written); 0 when absent. */
+  readonly exitCode?: (a: A) => number;
 }
 
 /**
@@ -81,6 +83,6 @@ export const printAnswer = async <A>(
     throw err;
   }
   if (json !== true) for (const note of view.notes?.(r.right) ?? []) process.stderr.write(`${terminalLines(note)}\n`);
-  const code = exitCode?.(r.right) ?? 0;
+  const code = (exitCode ?? view.exitCode)?.(r.right) ?? 0;
   if (code !== 0) process.exitCode = code;
 };

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
+import { accessAllows } from '../../driven/fs/fsError.js';
 
 /**
  * node:crypto, loaded when a cache folder is named (an index dir the user cannot write): every
@@ -60,15 +61,6 @@ export const cacheIndexDirOf = (homeRealPath: string, xdgCacheHome: string | und
   return nodePath.join(base, 'rollout-engine', sha256Hex(homeRealPath).slice(0, 16));
 };
 
-const writable = (path: string): boolean => {
-  try {
-    fs.accessSync(path, fs.constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /**
  * Whether this user can create or write an index in `indexDir`: the nearest folder that exists
  * on the way to it is writable, and so is every part of the index already there (its folders,
@@ -81,7 +73,7 @@ export const canWriteIndexDir = (indexDir: string): boolean => {
   const parts = [indexDir, lmdb, nodePath.join(lmdb, 'data.mdb'), nodePath.join(lmdb, 'lock.mdb')].filter((p) =>
     fs.existsSync(p),
   );
-  return [existing, ...parts].every(writable);
+  return [existing, ...parts].every((p) => accessAllows(p, fs.constants.W_OK));
 };
 
 const isDirectory = (path: string): boolean => fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;

@@ -14,7 +14,7 @@ import { sweepFolder } from '../home/leftovers.js';
 import { firstEntry } from '../lines/firstEntry.js';
 import { jsonlEventLog } from '../eventLog.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from '../home/rolloutFileName.js';
-import { errnoCode, isPermissionDenied, toEngineError } from '../../fs/fsError.js';
+import { errnoCode, isPermissionDenied, refusingPartOf, toEngineError } from '../../fs/fsError.js';
 import { isInsideHome, outsideHome, writesInsideHome } from '../../fs/insideHome.js';
 import type { WriterOptions } from './lockedRolloutFile.js';
 import { appendEvents, appendLines, reviseUnderLock } from './writer.js';
@@ -175,13 +175,20 @@ export const jsonlRolloutFiles = (
           'path',
           `${e.path} is a symbolic link or not a regular file: a rollout (and its lock and marks) is written only as a regular file of CODEX_HOME, never through a link`,
         );
-      if (isPermissionDenied(e))
+      if (isPermissionDenied(e)) {
+        // The home as a whole (someone else's, audited), or one folder or file in it (today's day folder of mode 000).
+        const refusing = refusingPartOf(home, path);
         return ioError(
           path,
           e.op,
           e.code,
-          `CODEX_HOME ${home} is not writable by this user: reads work, a mutation needs write access`,
+          refusing === home
+            ? `CODEX_HOME ${home} is not writable by this user: reads work, a mutation needs write access`
+            : refusing === undefined
+              ? `${path} could not be written by this user (${e.code})`
+              : `${refusing} in CODEX_HOME ${home} is not writable by this user (its mode or owner): a mutation there needs write access`,
         );
+      }
       return e;
     };
   const writing = <A>(path: string, te: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>

@@ -5,6 +5,8 @@ import { argument, numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 import { CODEX_VERSIONS, NEWEST_CODEX_VERSION } from '../../../../protocol/codexVersions.js';
 import { terminalText } from '../terminalText.js';
+import type { AnswerView } from '../printAnswer.js';
+import { EXIT, exitCodeOf } from '../exitCodes.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -51,10 +53,16 @@ const noneFound = (
 };
 
 // Each outcome one line, whatever its source's path, title or a bad line's reason holds (`terminalText`).
-const human =
-  (p: { readonly maxSessionAgeDays: number; readonly from: string }) =>
-  (r: ImportSessionsResult): string =>
-    r.sessions.length === 0 ? terminalText(noneFound(r, p)) : r.sessions.map((o) => terminalText(line(o))).join('\n');
+// A session that failed (it could not be read or written) fails the command as its error would, the others
+// still imported and listed; one refused as the detection refuses it (an unreadable folder) is only reported.
+const human = (p: { readonly maxSessionAgeDays: number; readonly from: string }): AnswerView<ImportSessionsResult> => ({
+  text: (r) =>
+    r.sessions.length === 0 ? terminalText(noneFound(r, p)) : r.sessions.map((o) => terminalText(line(o))).join('\n'),
+  exitCode: (r) => {
+    const failed = r.sessions.find((o) => o.status === 'failed');
+    return failed === undefined ? EXIT.ok : exitCodeOf(failed.error);
+  },
+});
 
 /** `rollout-engine import claude|cursor`: `externalAgentConfig/import` (SESSIONS) from the command line. */
 export const importCommand = command({

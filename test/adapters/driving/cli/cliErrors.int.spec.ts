@@ -299,8 +299,9 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     } finally {
       await server.close();
     }
+    // Listed as failed, and the command exits as a file that does not exist does (it imported nothing of it).
     const r = cli('import', 'claude', '--session', named, '--dry-run');
-    expect(r.status).to.equal(0);
+    expect(r.status).to.equal(2);
     expect(r.stdout).to.equal(`failed ${named}: file not found: ${named}\n`);
   });
 

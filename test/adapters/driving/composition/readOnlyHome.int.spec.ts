@@ -89,6 +89,22 @@ describe('a home this user can read but not write', function () {
     expect(snapshot(home)).to.deep.equal(before);
   });
 
+  it('a home of this user with one folder it cannot write: the mutation fails naming that folder, not the home, and its files are as they were', () => {
+    const own = nodePath.join(tmp(), 'bob-home');
+    const path = writeRollout(own, rolloutName(LEGACY), chatThread('legacy', LEGACY, 2).text());
+    for (const entry of [own, ...fs.readdirSync(own, { recursive: true }).map((p) => nodePath.join(own, String(p)))])
+      fs.chownSync(entry, NOBODY, NOBODY);
+    const day = nodePath.dirname(path);
+    fs.chmodSync(day, 0o555);
+    const before = snapshot(day);
+    const r = asNobody('rollback', LEGACY, '--num-turns', '1', '--codex-home', own);
+    expect(r.status, r.stderr).to.equal(1);
+    const error = r.stderr.trim().split('\n').at(-1)!;
+    expect(error, r.stderr).to.contain(`${day} in CODEX_HOME ${own} is not writable by this user`);
+    expect(snapshot(day)).to.deep.equal(before);
+    fs.chmodSync(day, 0o755);
+  });
+
   it('an explicit --index-dir this user cannot write: exit 2 and a clear error naming it', () => {
     const locked = nodePath.join(tmp(), 'locked');
     fs.mkdirSync(locked, { mode: 0o555 });

@@ -199,12 +199,17 @@ export const rederiveThreadRow = (
 /**
  * The files Codex's backfill takes, as the index saw them: every file whose session_meta it read
  * (a duplicate of a rollout id too: Codex upserts each file), not one it cannot open (an unreadable
- * first line, a pre-envelope rollout Codex 0.169.0 no longer reads).
+ * first line, a pre-envelope rollout Codex 0.169.0 no longer reads). Its thread id keys the rows a
+ * process keeps for the home (catchUpThreadRows.ts `appliedCodexRows`): a copy, not a cut of the row's text.
  */
 const backfilledFileOf = (codexHome: string, cp: FileCheckpoint): BackfilledFile | undefined =>
   cp.threadId === null || cp.error !== null || cp.upcastFrom !== null
     ? undefined
-    : { relativePath: homeRelativePath(codexHome, cp.path), threadId: cp.threadId, mtimeMs: cp.mtimeMs };
+    : {
+        relativePath: homeRelativePath(codexHome, cp.path),
+        threadId: detachedString(cp.threadId),
+        mtimeMs: cp.mtimeMs,
+      };
 
 /** Whether the home has no state DB of Codex's (a link there is one we do not read, not none). */
 export const withoutStateDb = (codexHome: string): boolean => {

@@ -6,16 +6,19 @@ import { garbageBound } from '../../adapters/driven/system/garbageBound.js';
 import type { FileCheckpoint, IndexWrite } from '../../domain/index/rows.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { IndexedFile } from '../../projections/threadRows.js';
-import { indexedFilesOf } from '../../indexer/catchUp/threadRowRefresh.js';
+import { indexedFilesOf, readThreadRowHome } from '../../indexer/catchUp/threadRowRefresh.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { right } from '../fixtures/right.js';
 
 /**
- * What a thread-row refresh holds of each file of the home (indexer/catchUp/threadRowRefresh.ts
- * `indexedFileOf`), read from real `files` rows: its strings are its own, not cuts of the row's
- * text (msgpackr cuts a row's short strings out of one string of the row, which V8 then keeps
- * whole: 68 of 138 MB live in a cold index of 100,000 files, docs/benchmarks.md). Measured as the
- * heap the refresh's files keep once the rows read are dropped.
+ * What a thread-row refresh holds of each file of the home, read from real `files` rows: its
+ * strings are its own, not cuts of the row's text (msgpackr cuts a row's short strings out of one
+ * string of the row, which V8 then keeps whole: 68 of 138 MB live in a cold index of 100,000
+ * files, docs/benchmarks.md). Measured as the heap kept once the rows read are dropped:
+ * - the refresh's files (indexer/catchUp/threadRowRefresh.ts `indexedFileOf`);
+ * - the rows Codex's backfill would write for a home without a state DB (`readThreadRowHome`),
+ *   which a process keeps for as long as it runs (catchUpThreadRows.ts `appliedCodexRows`: 32 of
+ *   100 MB live in `serve` after building 100,000 files).
  */
 const FILES = 20_000;
 
@@ -56,12 +59,15 @@ const usedAfterCollection = (): number => {
   return v8.getHeapStatistics().used_heap_size;
 };
 
+/** The backfilled row times of every `files` row, as a home without a state DB gives them. */
+const backfilledOf = async (home: string, store: IndexStore): Promise<ReadonlyMap<string, unknown>> =>
+  right(await readThreadRowHome(home, store)).codexRows;
+
 describe('a thread-row refresh holds its files without their checkpoint rows', function () {
   this.timeout(120_000);
   const tmp = useTempDir('indexed-files-');
 
-  it(`${FILES} files read from the index keep about their own strings, not each row's text`, async () => {
-    const home = tmp();
+  const withFilesRows = async (home: string, use: (store: IndexStore) => Promise<void>): Promise<void> => {
     const store = right(await openLmdbIndex(nodePath.join(home, 'index'))());
     try {
       const writes: IndexWrite[] = [];
@@ -70,6 +76,14 @@ describe('a thread-row refresh holds its files without their checkpoint rows', f
       right(await store.commit(() => writes)());
       // A first scan makes what any read of the table makes once (the decoder's structures, code).
       right(await store.scan('files', [], () => undefined)());
+      await use(store);
+    } finally {
+      right(await store.close()());
+    }
+  };
+
+  it(`${FILES} files read from the index keep about their own strings, not each row's text`, async () => {
+    await withFilesRows(tmp(), async (store) => {
       // What the rows read and the refresh's files add to the heap, once the rows read are dropped
       // (read in a function of its own: an async function's registers may keep what it dropped).
       const before = usedAfterCollection();
@@ -80,8 +94,20 @@ describe('a thread-row refresh holds its files without their checkpoint rows', f
       // Its own strings (the path, one id, the time) and object: 329 bytes a file; holding cuts of
       // each row's text instead, 600-610 (Node 20, both measured by this spec).
       expect(perFile).to.be.below(450);
-    } finally {
-      right(await store.close()());
-    }
+    });
+  });
+
+  it(`the backfilled rows of ${FILES} files (a home without a state DB) keep their own thread ids`, async () => {
+    const home = tmp();
+    await withFilesRows(home, async (store) => {
+      const before = usedAfterCollection();
+      const rows = await backfilledOf(home, store);
+      const perFile = (usedAfterCollection() - before) / FILES;
+      expect(rows.size).to.equal(FILES);
+      expect(rows.has(uuid(7))).to.equal(true);
+      // An id, its two times and the map's slot: 164-168 bytes a file; keyed by cuts of each row's
+      // text, 523-531 (Node 20, both measured by this spec).
+      expect(perFile).to.be.below(300);
+    });
   });
 });

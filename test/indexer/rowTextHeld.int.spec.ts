@@ -7,23 +7,54 @@ import type { FileCheckpoint, IndexWrite } from '../../domain/index/rows.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { IndexedFile } from '../../projections/threadRows.js';
 import { indexedFilesOf, readThreadRowHome } from '../../indexer/catchUp/threadRowRefresh.js';
+import type { RolloutRow } from '../../domain/index/rolloutRows.js';
+import { currentSignatures } from '../../replay/internal/signatureSweep.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { right } from '../fixtures/right.js';
 
 /**
- * What a thread-row refresh holds of each file of the home, read from real `files` rows: its
- * strings are its own, not cuts of the row's text (msgpackr cuts a row's short strings out of one
- * string of the row, which V8 then keeps whole: 68 of 138 MB live in a cold index of 100,000
- * files, docs/benchmarks.md). Measured as the heap kept once the rows read are dropped:
- * - the refresh's files (indexer/catchUp/threadRowRefresh.ts `indexedFileOf`);
+ * What a process keeps of index rows for as long as it runs holds none of their text: msgpackr
+ * (the store's decoder) cuts a row's short strings out of one string of the row, which V8 then
+ * keeps whole while any cut lives. Each measured as the heap kept once the rows read are dropped,
+ * from real rows:
+ * - a thread-row refresh's files (indexer/catchUp/threadRowRefresh.ts `indexedFileOf`: 68 of 138
+ *   MB live in a cold index of 100,000 files, docs/benchmarks.md);
  * - the rows Codex's backfill would write for a home without a state DB (`readThreadRowHome`),
- *   which a process keeps for as long as it runs (catchUpThreadRows.ts `appliedCodexRows`: 32 of
- *   100 MB live in `serve` after building 100,000 files).
+ *   kept by catchUpThreadRows.ts `appliedCodexRows` (32 of 100 MB live in `serve` after building
+ *   100,000 files);
+ * - the search signatures and their threads (replay/internal/signatureSweep.ts), kept while the
+ *   index stands (112 of 352 MB live in `serve` after one search of 100,000 files).
  */
 const FILES = 20_000;
 
 const hex = (i: number, len: number): string => i.toString(16).padStart(len, '0');
 const uuid = (i: number): string => `0197332e-${hex(i, 4)}-7b51-bb90-${hex(i, 12)}`;
+
+/** A rollout row of a thread whose id is not the file's (a revision), its meta as large as a real one. */
+const rolloutRowOf = (i: number): RolloutRow => ({
+  rolloutId: uuid(i),
+  threadId: uuid(FILES + i),
+  path: `/home/sessions/2026/11/30/rollout-2026-11-30T12-00-00-${uuid(FILES + i)}_${uuid(i)}.jsonl`,
+  mode: 'paginated',
+  meta: { id: uuid(FILES + i), cwd: `/work/project-${i}`, originator: 'codex_cli_rs', notes: 'n'.repeat(600) },
+  base: null,
+  preview: `preview ${i} ${'p'.repeat(300)}`,
+  previewByteOffset: 0,
+  model: 'gpt-5',
+  reasoningEffort: null,
+  settings: [],
+  firstLineTimestamp: '2026-11-30T12:00:00.000Z',
+  lastLineTimestamp: '2026-11-30T12:10:00.000Z',
+  lines: 10,
+  invalidLines: 0,
+  maxOrdinal: 9,
+  repeatedOrdinals: 0,
+  lastTurnId: null,
+  lastTurnStartTimestamp: null,
+});
+
+/** A search signature's size. */
+const SIGNATURE_BYTES = 2048;
 
 const checkpointOf = (home: string, i: number): FileCheckpoint => ({
   path: nodePath.join(home, 'sessions/2026/11/30', `rollout-2026-11-30T12-00-00-${uuid(i)}.jsonl`),
@@ -63,7 +94,7 @@ const usedAfterCollection = (): number => {
 const backfilledOf = async (home: string, store: IndexStore): Promise<ReadonlyMap<string, unknown>> =>
   right(await readThreadRowHome(home, store)).codexRows;
 
-describe('a thread-row refresh holds its files without their checkpoint rows', function () {
+describe('what a process keeps of index rows holds none of their text', function () {
   this.timeout(120_000);
   const tmp = useTempDir('indexed-files-');
 
@@ -71,8 +102,16 @@ describe('a thread-row refresh holds its files without their checkpoint rows', f
     const store = right(await openLmdbIndex(nodePath.join(home, 'index'))());
     try {
       const writes: IndexWrite[] = [];
-      for (let i = 0; i < FILES; i++)
+      for (let i = 0; i < FILES; i++) {
         writes.push({ op: 'put', table: 'files', key: [checkpointOf(home, i).path], value: checkpointOf(home, i) });
+        writes.push({ op: 'put', table: 'rollouts', key: [uuid(i)], value: rolloutRowOf(i) });
+        writes.push({
+          op: 'put',
+          table: 'searchGrams',
+          key: [uuid(i)],
+          value: new Uint8Array(SIGNATURE_BYTES).fill(i),
+        });
+      }
       right(await store.commit(() => writes)());
       // A first scan makes what any read of the table makes once (the decoder's structures, code).
       right(await store.scan('files', [], () => undefined)());
@@ -108,6 +147,20 @@ describe('a thread-row refresh holds its files without their checkpoint rows', f
       // An id, its two times and the map's slot: 164-168 bytes a file; keyed by cuts of each row's
       // text, 523-531 (Node 20, both measured by this spec).
       expect(perFile).to.be.below(300);
+    });
+  });
+
+  it(`the search signatures of ${FILES} files keep their thread ids, not each rollout row's text`, async () => {
+    await withFilesRows(tmp(), async (store) => {
+      const before = usedAfterCollection();
+      const kept = await currentSignatures(store);
+      // The heap only: a signature's bytes are an ArrayBuffer's, outside it.
+      const perFile = (usedAfterCollection() - before) / FILES;
+      expect(kept.threadIds).to.have.length(FILES);
+      expect(kept.threadIds[7]).to.equal(uuid(FILES + 7));
+      // The signature's objects, its map entry and the thread id: 377 bytes a file; with cuts of
+      // each rollout row's text, 665 (Node 20, both measured by this spec).
+      expect(perFile).to.be.below(520);
     });
   });
 });

@@ -139,7 +139,7 @@ export const searchThreads = (
     // rare term, no match) reads every signature once (and keeps them), then only threads that can match.
     const kept = bits.length > 0 ? keptSignatures(ports.index) : undefined;
     let sweep: { readonly files: Set<string>; readonly threads: Set<string> } | null =
-      kept === undefined ? null : filesHolding(kept, bits);
+      kept === undefined ? null : await filesHolding(ports.index, kept, bits);
     let walked = 0;
     for await (const { key } of scanRows(
       ports.index,
@@ -149,7 +149,7 @@ export const searchThreads = (
       64,
     )) {
       if (sweep === null && bits.length > 0 && ++walked > WALK_BEFORE_SWEEP && found.length * SPARSE < walked)
-        sweep = filesHolding(await currentSignatures(ports.index), bits);
+        sweep = await filesHolding(ports.index, await currentSignatures(ports.index), bits);
       if (sweep !== null && sweep.threads.size === 0) break;
       if (sweep !== null && !sweep.threads.has(key[3])) continue;
       const row = await take(ports.index.get('threads', [key[3]]));

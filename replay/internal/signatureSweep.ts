@@ -5,14 +5,23 @@ import { scanRows } from './scanRows.js';
 import { take } from '../../domain/effect.js';
 import { detachedString } from '../../domain/index/detachedString.js';
 
-/** Every rollout file's search signature and thread, as the index held them at `mark`. */
+/** Every rollout file's search signature, as the index held them at `mark`. */
 interface Signatures {
   readonly mark: string | null;
   readonly rolloutIds: ReadonlyArray<string>;
-  readonly threadIds: ReadonlyArray<string | undefined>;
   readonly signatures: ReadonlyArray<Uint8Array>;
-  readonly byRollout: ReadonlyMap<string, Uint8Array>;
+  /** The thread of each file, where a search found it (else undefined): filled as searches find them. */
+  readonly threadIds: Array<string | undefined>;
 }
+
+/**
+ * Per store, the thread of each rollout a search found so far, read from its rollout row when
+ * first found and kept across writes (a rollout's thread is named by its file's name, and never
+ * changes; those of rollouts since deleted are dropped at the next load). Read for every file at each load instead, they were half of the
+ * first search of 100,000 files, again after every write; and each kept a cut of its row's text
+ * (112 MB live), so a thread id is the rollout's own id where it is the thread's, else a copy.
+ */
+const threadsOf = new WeakMap<IndexStore, Map<string, string>>();
 
 /**
  * The signatures of a store, kept while its write mark stays (any committed write, by any process,
@@ -29,22 +38,9 @@ const load = async (index: IndexStore, mark: string | null): Promise<Signatures>
     rolloutIds.push(key[0]);
     signatures.push(value);
   }
-  const threadIds: Array<string | undefined> = [];
-  // Each file's rollout row names its thread (a revision's too). Kept for as long as the index
-  // stands: the rollout's own id when it is the thread's, else a copy, never a cut of the row's text
-  // (the store's decoder cuts a row's strings out of one string of it, which V8 then keeps whole:
-  // 112 MB of rows in `serve` after one search of 100,000 files).
-  for (const rolloutId of rolloutIds) {
-    const threadId = (await take(index.get('rollouts', [rolloutId])))?.threadId;
-    threadIds.push(threadId === undefined ? undefined : threadId === rolloutId ? rolloutId : detachedString(threadId));
-  }
-  return {
-    mark,
-    rolloutIds,
-    threadIds,
-    signatures,
-    byRollout: new Map(rolloutIds.map((id, i) => [id, signatures[i]!])),
-  };
+  // The threads found before the last write, for the files still indexed.
+  const threadOf = threadsOf.get(index);
+  return { mark, rolloutIds, signatures, threadIds: rolloutIds.map((id) => threadOf?.get(id)) };
 };
 
 /** The signatures kept for this store, if nothing was written since they were read. */
@@ -62,16 +58,24 @@ export const currentSignatures = async (index: IndexStore): Promise<Signatures> 
   // The mark is read before the rows: a write meanwhile leaves an older mark, and the next search reads again.
   const loaded = await load(index, mark);
   if (mark !== null) kept.set(index, loaded);
+  // The threads of rollouts no longer indexed (deleted) go with them.
+  const threadOf = threadsOf.get(index);
+  if (threadOf !== undefined && threadOf.size > 0) {
+    const indexed = new Set(loaded.rolloutIds);
+    for (const rolloutId of threadOf.keys()) if (!indexed.has(rolloutId)) threadOf.delete(rolloutId);
+  }
   return loaded;
 };
 
 /** The files whose signature holds every bit, and the threads whose current file may be one of them. */
-export const filesHolding = (
+export const filesHolding = async (
+  index: IndexStore,
   s: Signatures,
   bits: ReadonlyArray<number>,
-): { readonly files: Set<string>; readonly threads: Set<string> } => {
+): Promise<{ readonly files: Set<string>; readonly threads: Set<string> }> => {
   const files = new Set<string>();
   const threads = new Set<string>();
+  const unknown: number[] = [];
   // The hash that last ruled a file out is tested first: it usually rules the next out too, so a
   // file costs one probe of its signature, not one per gram the term shares with it (the signatures
   // of a large home are many megabytes: each probe is a cache miss).
@@ -83,6 +87,19 @@ export const filesHolding = (
     files.add(s.rolloutIds[i]!);
     const thread = s.threadIds[i];
     if (thread !== undefined) threads.add(thread);
+    else unknown.push(i);
+  }
+  const threadOf = threadsOf.get(index) ?? new Map<string, string>();
+  if (unknown.length > 0) threadsOf.set(index, threadOf);
+  for (const i of unknown) {
+    const rolloutId = s.rolloutIds[i]!;
+    // Each file's rollout row names its thread (a revision's too).
+    const threadId = (await take(index.get('rollouts', [rolloutId])))?.threadId;
+    if (threadId === undefined) continue;
+    const thread = threadId === rolloutId ? rolloutId : detachedString(threadId);
+    threadOf.set(rolloutId, thread);
+    s.threadIds[i] = thread;
+    threads.add(thread);
   }
   return { files, threads };
 };

@@ -31,6 +31,8 @@ import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
 
 /** Where the digest of the home facts (names, provider) the last full thread-row refresh used is kept. */
 const NAMES_DIGEST_KEY = ['threadNamesDigest'] as const;
+/** Where the digest of those facts but the names is kept, written with it: whether only names changed since. */
+const FACTS_DIGEST_KEY = ['threadFactsDigest'] as const;
 
 const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> =>
   [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -41,15 +43,36 @@ const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> =>
  * every line Codex writes, and the lines' rule holds for it; a row taken from a file by its times,
  * which Codex's backfill writes without a rollout changing).
  */
-const rowHomeDigest = (home: ThreadRowHome): string => {
+const rowHomeDigest = (home: ThreadRowHome, withNames = true): string => {
   const h = createHash('sha256');
   h.update(`provider\u0000${home.defaultModelProvider}\u0000`);
-  for (const [id, name] of byKey(home.names)) h.update(`${id}\u0000${name}\u0000`);
+  if (withNames) for (const [id, name] of byKey(home.names)) h.update(`${id}\u0000${name}\u0000`);
   h.update('codex rows\u0000');
   for (const [id, row] of byKey(home.codexRows))
     h.update(`${id}\u0000${row === 'live' ? row : `${row.updatedMs}\u0000${row.recencyMs}`}\u0000`);
   return h.digest('hex');
 };
+
+/**
+ * The threads whose row names another name than session_index.jsonl now gives them: a thread
+ * row takes only its own thread's name (projections/threadRows.ts `refreshThreadRows`), so when
+ * only the names changed since the last full refresh (a `thread/name/set`, Codex's or ours), these
+ * are the rows to redo, not every one (every row of 91,177 threads took 6 s, at each rename).
+ */
+const renamedThreads = (
+  store: IndexStore,
+  names: ReadonlyMap<string, string>,
+): Promise<E.Either<EngineError, Set<string>>> =>
+  useCase(async () => {
+    const renamed = new Set<string>();
+    await take(
+      store.scan('threads', [], ({ key, value }) => {
+        const id = key[0] as string;
+        if ((names.get(id) ?? null) !== value.name) renamed.add(id);
+      }),
+    );
+    return renamed;
+  })();
 
 /**
  * Whether the home's facts beside the rollouts (names, provider) are those the last full
@@ -163,16 +186,26 @@ export const refreshCaughtUpRows = async (
     );
     // Skipped only where there is no mark to clear (`noFileChanged`: none of its own, none interrupted).
     if (!(known !== undefined && E.isRight(known) && known.right === digest)) {
+      const facts = full ? rowHomeDigest(rowHome, false) : undefined;
+      // Nothing changed since the last full refresh but names: only the renamed threads' rows.
+      const knownFacts = noFileChanged && known !== undefined ? await store.get('meta', FACTS_DIGEST_KEY)() : undefined;
+      const renamed =
+        knownFacts !== undefined && E.isRight(knownFacts) && knownFacts.right === facts
+          ? await take(renamedThreads(store, rowHome.names))
+          : undefined;
       // An interrupted catch-up's mark: every thread row is redone.
       await take(
         refreshThreads(
           store,
           rowHome,
-          full ? undefined : touched,
+          renamed ?? (full ? undefined : touched),
           options.files?.map((f) => f.path),
           [
             ...(digest !== undefined
-              ? [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest } as const]
+              ? [
+                  { op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest } as const,
+                  { op: 'put', table: 'meta', key: [...FACTS_DIGEST_KEY], value: facts } as const,
+                ]
               : []),
             ...clearing,
           ],

@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
+import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
+import type { IndexReader } from '../../domain/index/rows.js';
+import type { IndexStore } from '../../domain/ports.js';
+import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
+import { useTempDir } from '../fixtures/tempDir.js';
+import { right } from '../fixtures/right.js';
+
+/**
+ * A rename (a line appended to session_index.jsonl, by Codex's `thread/name/set` or ours) changes
+ * one thread row: the catch-up after it redoes that row, not every row of the home (every row of
+ * 91,177 threads took 6 s, and a `threads` after a rename 9.4 s against 2.8: docs/benchmarks.md).
+ * Counted as the rollout rows the thread-row refresh reads (each row derived reads its thread's).
+ */
+const THREADS = 40;
+
+/** The store, with the rollout rows read by its commits' builders counted. */
+const counting = (store: IndexStore): { readonly store: IndexStore; readonly rolloutReads: () => number } => {
+  let reads = 0;
+  const wrap = (reader: IndexReader): IndexReader => ({
+    get: (table, key) => {
+      if (table === 'rollouts') reads += 1;
+      return reader.get(table, key);
+    },
+    keys: (table, prefix) => reader.keys(table, prefix),
+  });
+  return {
+    store: { ...store, commit: (build) => store.commit((reader) => build(wrap(reader))) },
+    rolloutReads: () => reads,
+  };
+};
+
+const threadsOf = async (s: LmdbIndexStore): Promise<string> =>
+  JSON.stringify(right(await s.dump()()).filter((r) => r.table === 'threads'));
+
+describe('a rename redoes the renamed thread rows, not every row', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir('renamed-rows-');
+
+  const homeOf = async (name: string): Promise<{ home: string; ids: string[] }> => {
+    const home = nodePath.join(tmp(), name);
+    const ids: string[] = [];
+    for (let i = 0; i < THREADS; i++) {
+      const t = newThread(500 + i);
+      ids.push(t.threadId);
+      const p = nodePath.join(home, rolloutRelPath(t.threadId));
+      await fs.mkdir(nodePath.dirname(p), { recursive: true });
+      await fs.writeFile(
+        p,
+        threadLines(t, 1)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+    }
+    await fs.writeFile(
+      nodePath.join(home, 'session_index.jsonl'),
+      `${JSON.stringify({ id: ids[0], thread_name: 'first', updated_at: '2026-11-21T14:00:00Z' })}\n`,
+    );
+    return { home, ids };
+  };
+
+  const rename = (home: string, id: string, name: string): Promise<void> =>
+    fs.appendFile(
+      nodePath.join(home, 'session_index.jsonl'),
+      `${JSON.stringify({ id, thread_name: name, updated_at: '2026-11-21T15:00:00Z' })}\n`,
+    );
+
+  /** A fresh index of the home, its thread rows. */
+  const rebuiltThreads = async (home: string): Promise<string> => {
+    const s = right(await openLmdbIndex(nodePath.join(tmp(), `rebuilt-${nodePath.basename(home)}`))());
+    try {
+      right(await catchUpHome(s, home)());
+      return await threadsOf(s);
+    } finally {
+      right(await s.close()());
+    }
+  };
+
+  it('two renames (one of a named thread, one of an unnamed): their rows redone, the others not; the rows a fresh index gives', async () => {
+    const { home, ids } = await homeOf('renames');
+    const store = right(await openLmdbIndex(nodePath.join(tmp(), 'index'))());
+    try {
+      right(await catchUpHome(store, home)());
+      await rename(home, ids[0]!, 'renamed');
+      await rename(home, ids[7]!, 'named at last');
+      const c = counting(store);
+      right(await catchUpHome(c.store, home)());
+      expect(right(await store.get('threads', [ids[0]!])())!.name).to.equal('renamed');
+      expect(right(await store.get('threads', [ids[7]!])())!.name).to.equal('named at last');
+      // Each of the two rows reads its rollout row (and its base's, none here); a full refresh reads all 40.
+      expect(c.rolloutReads())
+        .to.be.at.least(2)
+        .and.below(THREADS / 4);
+      expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
+      // Nothing changed since: nothing redone.
+      const again = counting(store);
+      right(await catchUpHome(again.store, home)());
+      expect(again.rolloutReads()).to.equal(0);
+    } finally {
+      right(await store.close()());
+    }
+  });
+
+  it('a rename with the configured provider changed too: every row redone, as a fresh index gives them', async () => {
+    const { home, ids } = await homeOf('provider');
+    const store = right(await openLmdbIndex(nodePath.join(tmp(), 'index-provider'))());
+    try {
+      right(await catchUpHome(store, home)());
+      await rename(home, ids[3]!, 'renamed');
+      await fs.writeFile(nodePath.join(home, 'config.toml'), 'model_provider = "elsewhere"\n');
+      const c = counting(store);
+      right(await catchUpHome(c.store, home)());
+      expect(c.rolloutReads()).to.be.at.least(THREADS);
+      expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
+    } finally {
+      right(await store.close()());
+    }
+  });
+});

@@ -16,10 +16,11 @@ interface Signatures {
 
 /**
  * Per store, the thread of each rollout a search found so far, read from its rollout row when
- * first found and kept across writes (a rollout's thread is named by its file's name, and never
- * changes; those of rollouts since deleted are dropped at the next load). Read for every file at each load instead, they were half of the
- * first search of 100,000 files, again after every write; and each kept a cut of its row's text
- * (112 MB live), so a thread id is the rollout's own id where it is the thread's, else a copy.
+ * first found and kept across writes (a rollout's thread is named by its file's name and never
+ * changes; those of rollouts since deleted are dropped at the next load). Read for every file at
+ * each load instead, they were half of the first search of 100,000 files, again after every
+ * write; and each kept a cut of its row's text (112 MB live), so a thread id is the rollout's own
+ * id where it is the thread's, else a copy.
  */
 const threadsOf = new WeakMap<IndexStore, Map<string, string>>();
 

@@ -49,8 +49,8 @@ export const accessAllows = (path: string, mode: number): boolean => {
  * Which part of the way from `root` to `path` refuses this user a write, for the sentence a refusal
  * says: `root` when it may not be written at all, else the first folder that may not be passed, else
  * the nearest folder there is when it may not be added to, else the file, else the file's folder;
- * `undefined` when each allows it (an ACL, a race). Called only after the write was refused: it
- * changes nothing, and only names what it finds.
+ * `undefined` when each allows it (an ACL, a race) or a link is on the way (nothing past it is
+ * looked at). Called only after the write was refused: it changes nothing, and only names what it finds.
  */
 export const refusingPartOf = (root: string, path: string): string | undefined => {
   if (!accessAllows(root, fs.constants.W_OK)) return root;
@@ -59,11 +59,16 @@ export const refusingPartOf = (root: string, path: string): string | undefined =
   for (const part of parts.slice(0, -1)) {
     if (!accessAllows(folder, fs.constants.X_OK)) return folder;
     const next = nodePath.join(folder, part);
-    if (!fs.existsSync(next)) return accessAllows(folder, fs.constants.W_OK) ? undefined : folder;
+    const entry = fs.lstatSync(next, { throwIfNoEntry: false });
+    if (entry === undefined) return accessAllows(folder, fs.constants.W_OK) ? undefined : folder;
+    // A link (swapped in since the write refused it): nothing beyond it is looked at, or named.
+    if (!entry.isDirectory()) return undefined;
     folder = next;
   }
   if (!accessAllows(folder, fs.constants.X_OK)) return folder;
-  if (fs.existsSync(path) && !accessAllows(path, fs.constants.W_OK)) return path;
+  const file = fs.lstatSync(path, { throwIfNoEntry: false });
+  if (file !== undefined && !file.isFile()) return undefined;
+  if (file !== undefined && !accessAllows(path, fs.constants.W_OK)) return path;
   // A new file, and a write to one there (its lock and marks are made beside it), adds to the folder.
   return accessAllows(folder, fs.constants.W_OK) ? undefined : folder;
 };

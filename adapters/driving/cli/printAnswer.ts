@@ -25,7 +25,10 @@ export interface AnswerView<A> {
    * escaped itself (`terminalText`): printed as it is. Every other text passes `terminalLines`.
    */
   readonly styled?: boolean;
-  /** The exit code of an answer that still failed in part (an import's session that could not be written); 0 when absent. */
+  /**
+   * The exit code of an answer that succeeded but still fails the command (verify's differences,
+   * an import's session that could not be written); 0 when absent.
+   */
   readonly exitCode?: (a: A) => number;
 }
 
@@ -53,15 +56,14 @@ async function* linesOf(lines: AsyncIterable<string>, shown: (text: string) => s
 /**
  * Print a command's answer: as JSON (`--json`, exactly the value the RPC method returns, at the
  * version `output.answerAt` shapes it for) or as
- * `human` renders it; an error goes to stderr (a JSON object with `--json`) with its exit code.
- * `exitCode` lets a report that succeeded still exit non-zero (verify's differences). A streamed
- * answer that fails midway has printed what it had (its last line ended) and reports the error.
+ * `human` renders it; an error goes to stderr (a JSON object with `--json`) with its exit code,
+ * an answer with the code its view gives (`AnswerView.exitCode`). A streamed answer that fails
+ * midway has printed what it had (its last line ended) and reports the error.
  */
 export const printAnswer = async <A>(
   r: E.Either<EngineError, A>,
   output: JsonOutput,
   human: Human<A>,
-  exitCode?: (a: A) => number,
 ): Promise<void> => {
   const { json, answerAt = (answer: unknown) => answer } = output;
   if (E.isLeft(r)) return reportError(r.left, json);
@@ -83,6 +85,6 @@ export const printAnswer = async <A>(
     throw err;
   }
   if (json !== true) for (const note of view.notes?.(r.right) ?? []) process.stderr.write(`${terminalLines(note)}\n`);
-  const code = (exitCode ?? view.exitCode)?.(r.right) ?? 0;
+  const code = view.exitCode?.(r.right) ?? 0;
   if (code !== 0) process.exitCode = code;
 };

@@ -114,17 +114,15 @@ export const verifyCommand = command({
       ...r,
       omitted: r.differences - r.diffs.length,
     }))(found);
-    await printAnswer(
-      verified,
-      opts,
-      (r) =>
+    await printAnswer(verified, opts, {
+      text: (r) =>
         [
           summaryLine(r, renderQuarantined(r.quarantined), quarantineFileOf(indexDir)),
           ...byTableLines(r.byTable),
           ...r.diffs.map(renderDiff),
           ...(r.omitted > 0 && !all ? [`  … ${r.omitted} more (--all lists every one)`] : []),
         ].join('\n'),
-      (r) => (r.differences > 0 ? EXIT.differences : EXIT.ok),
-    );
+      exitCode: (r) => (r.differences > 0 ? EXIT.differences : EXIT.ok),
+    });
   },
 });

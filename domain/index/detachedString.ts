@@ -18,3 +18,6 @@ export const detachedString = (s: string): string => {
   }
   return copy;
 };
+
+/** `s` as a long-lived map keeps it beside `same`: that string where they are equal (one for both), else a copy of its own. */
+export const detachedUnlessSame = (s: string, same: string): string => (s === same ? same : detachedString(s));

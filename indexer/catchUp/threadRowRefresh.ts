@@ -18,7 +18,7 @@ import type { CodexRowTimes } from '../../domain/thread/codexRowTimes.js';
 import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
 import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { keyText } from '../../domain/index/keyText.js';
-import { detachedString } from '../../domain/index/detachedString.js';
+import { detachedString, detachedUnlessSame } from '../../domain/index/detachedString.js';
 
 /**
  * Catching up given files can only change the rows of their threads, and of the threads that
@@ -124,7 +124,7 @@ const indexedFileOf = (c: FileCheckpoint & { readonly rolloutId: string; readonl
     archived: c.archived,
     fileTimestamp: detachedString(c.fileTimestamp),
     threadId,
-    rolloutId: c.rolloutId === c.threadId ? threadId : detachedString(c.rolloutId),
+    rolloutId: detachedUnlessSame(c.rolloutId, threadId),
     mtimeMs: c.mtimeMs,
     ...(c.revisionId === null ? {} : { revisionId: detachedString(c.revisionId) }),
   };

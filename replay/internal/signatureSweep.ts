@@ -3,14 +3,18 @@ import { firstMissing } from '../../domain/search/gramSignature.js';
 import { indexWriteMark } from './indexWriteMark.js';
 import { scanRows } from './scanRows.js';
 import { take } from '../../domain/effect.js';
-import { detachedString } from '../../domain/index/detachedString.js';
+import { detachedUnlessSame } from '../../domain/index/detachedString.js';
 
 /** Every rollout file's search signature, as the index held them at `mark`. */
 interface Signatures {
   readonly mark: string | null;
   readonly rolloutIds: ReadonlyArray<string>;
   readonly signatures: ReadonlyArray<Uint8Array>;
-  /** The thread of each file, where a search found it (else undefined): filled as searches find them. */
+  /**
+   * The thread of each file, where a search found it (else undefined): filled as searches find
+   * them. `threadsOf`'s entries by position, so a warm sweep of a term found in most files reads an
+   * array, not a map, per file found.
+   */
   readonly threadIds: Array<string | undefined>;
 }
 
@@ -39,9 +43,16 @@ const load = async (index: IndexStore, mark: string | null): Promise<Signatures>
     rolloutIds.push(key[0]);
     signatures.push(value);
   }
-  // The threads found before the last write, for the files still indexed.
-  const threadOf = threadsOf.get(index);
-  return { mark, rolloutIds, signatures, threadIds: rolloutIds.map((id) => threadOf?.get(id)) };
+  // The threads found before the last write, for the files still indexed: a deleted rollout's go.
+  const before = threadsOf.get(index);
+  const threadOf = new Map<string, string>();
+  const threadIds = rolloutIds.map((id) => {
+    const thread = before?.get(id);
+    if (thread !== undefined) threadOf.set(id, thread);
+    return thread;
+  });
+  threadsOf.set(index, threadOf);
+  return { mark, rolloutIds, signatures, threadIds };
 };
 
 /** The signatures kept for this store, if nothing was written since they were read. */
@@ -59,12 +70,6 @@ export const currentSignatures = async (index: IndexStore): Promise<Signatures> 
   // The mark is read before the rows: a write meanwhile leaves an older mark, and the next search reads again.
   const loaded = await load(index, mark);
   if (mark !== null) kept.set(index, loaded);
-  // The threads of rollouts no longer indexed (deleted) go with them.
-  const threadOf = threadsOf.get(index);
-  if (threadOf !== undefined && threadOf.size > 0) {
-    const indexed = new Set(loaded.rolloutIds);
-    for (const rolloutId of threadOf.keys()) if (!indexed.has(rolloutId)) threadOf.delete(rolloutId);
-  }
   return loaded;
 };
 
@@ -97,7 +102,7 @@ export const filesHolding = async (
     // Each file's rollout row names its thread (a revision's too).
     const threadId = (await take(index.get('rollouts', [rolloutId])))?.threadId;
     if (threadId === undefined) continue;
-    const thread = threadId === rolloutId ? rolloutId : detachedString(threadId);
+    const thread = detachedUnlessSame(threadId, rolloutId);
     threadOf.set(rolloutId, thread);
     s.threadIds[i] = thread;
     threads.add(thread);

@@ -16,6 +16,7 @@ import { EXIT } from '../../adapters/driving/cli/exitCodes.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import { reportArea } from './areaSummary.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
+import { chownTree } from '../fixtures/chownTree.js';
 
 const A = '01a1fe84-0000-7000-8000-0000000000e1';
 const B = '01a1fe84-0000-7000-8000-0000000000e2';
@@ -49,11 +50,6 @@ const makeHome = (home: string): RolloutWriter => {
     `${JSON.stringify({ id: A, thread_name: 'first', updated_at: '2026-11-21T14:00:00Z' })}\n`,
   );
   return a;
-};
-
-const chownTree = (path: string): void => {
-  fs.lchownSync(path, OWNER, OWNER);
-  if (fs.lstatSync(path).isDirectory()) for (const name of fs.readdirSync(path)) chownTree(nodePath.join(path, name));
 };
 
 /** Every path below `root` (itself included) not owned by the owner (uid or gid), as `path uid:gid mode`. */
@@ -132,7 +128,7 @@ describe('reliability · the home owner (root’s mutations leave the home its o
       nodePath.join(home, 'config.toml'),
       `model = "m"\n\n[marketplaces.local-mk]\nsource_type = "local"\nsource = ${JSON.stringify(mk)}\n`,
     );
-    chownTree(home);
+    chownTree(home, OWNER);
     const claude = nodePath.join(inputs, 'claude');
     const project = nodePath.join(inputs, 'project');
     fs.mkdirSync(project, { recursive: true });
@@ -241,7 +237,7 @@ describe('reliability · the home owner (root’s mutations leave the home its o
       nodePath.join(home, 'archived_sessions', '2026'),
     ];
     for (const dir of unreadable) fs.mkdirSync(dir, { recursive: true });
-    chownTree(home);
+    chownTree(home, OWNER);
     for (const dir of unreadable) fs.chmodSync(dir, 0o000);
     figures.unreadableFolders += unreadable.length;
 
@@ -273,7 +269,7 @@ describe('reliability · the home owner (root’s mutations leave the home its o
     ]);
     const closed = nodePath.join(claude, 'projects', '-closed-project');
     fs.mkdirSync(closed, { recursive: true });
-    chownTree(nodePath.join(tmp(), 'unreadable'));
+    chownTree(nodePath.join(tmp(), 'unreadable'), OWNER);
     fs.chmodSync(closed, 0o000);
     figures.unreadableFolders += 1;
     const imported = asOwner(['import', 'claude', '--from', claude, '--codex-home', home, '--json', '--quiet']);
@@ -312,7 +308,7 @@ describe('reliability · the home owner (root’s mutations leave the home its o
     makeHome(home);
     const unreadable = [nodePath.join(home, 'sessions', '2026', '11', '22'), nodePath.join(home, 'sessions', '2025')];
     for (const dir of unreadable) fs.mkdirSync(dir, { recursive: true });
-    chownTree(home);
+    chownTree(home, OWNER);
     for (const dir of unreadable) fs.chmodSync(dir, 0o000);
     const script = [
       `const { watchHome } = await import(${JSON.stringify(new URL('../../adapters/driven/jsonl/home/homeWatch.js', import.meta.url).href)});`,

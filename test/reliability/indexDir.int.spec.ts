@@ -13,6 +13,7 @@ import { useTempDir } from '../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { reportArea } from './areaSummary.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
+import { chownTree } from '../fixtures/chownTree.js';
 
 const threadId = (n: number): string => `01a1fe84-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
 const MARKER = 'rollout-engine-index';
@@ -257,12 +258,8 @@ describe('reliability · index dir', function () {
       const engineDir = nodePath.join(home, '.rollout-engine');
       expect(fs.statSync(engineDir).mode & 0o777).to.equal(0o700);
       // The home is the owner's; what root's run made stays root's.
-      const chownAll = (p: string, uid: number): void => {
-        fs.lchownSync(p, uid, uid);
-        if (fs.lstatSync(p).isDirectory()) for (const n of fs.readdirSync(p)) chownAll(nodePath.join(p, n), uid);
-      };
-      chownAll(base, OWNER);
-      chownAll(engineDir, 0);
+      chownTree(base, OWNER);
+      chownTree(engineDir, 0);
       const userHome = nodePath.join(base, 'user');
       fs.mkdirSync(userHome);
       fs.chownSync(userHome, OWNER, OWNER);

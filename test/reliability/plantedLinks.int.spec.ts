@@ -20,6 +20,7 @@ import { serveOverStdio } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { reportArea } from './areaSummary.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
+import { chownTree } from '../fixtures/chownTree.js';
 
 const A = '01a1fe84-0000-7000-8000-0000000000f1';
 const B = '01a1fe84-0000-7000-8000-0000000000f2';
@@ -87,12 +88,6 @@ const makeHome = (home: string): { readonly a: RolloutWriter } => {
     `${JSON.stringify({ id: A, thread_name: 'first', updated_at: '2026-11-21T14:00:00Z' })}\n`,
   );
   return { a };
-};
-
-/** Give the home (its links included, never what they lead to) to its owner. */
-const chownTree = (path: string): void => {
-  fs.lchownSync(path, OWNER, OWNER);
-  if (fs.lstatSync(path).isDirectory()) for (const name of fs.readdirSync(path)) chownTree(nodePath.join(path, name));
 };
 
 /** A link planted by the home's owner. */
@@ -274,7 +269,7 @@ describe('reliability · planted links (a home owned by another user, commands r
       expect(r.exitCode, r.stderr).to.equal(0);
     }
     c.plant(home, outside, engine);
-    chownTree(home);
+    chownTree(home, OWNER);
     // Against the watched folder as it was before this case (so each case shows on its own; the first scan is before any).
     const before = scan(outside);
     const runs = await runAll(home, a, c.commands);
@@ -424,7 +419,7 @@ describe('reliability · planted links (a home owned by another user, commands r
     plant(nodePath.join(outside, 'new-serve-state'), nodePath.join(engine, 'thread-state.jsonl'));
     plant(nodePath.join(outside, 'new-serve-mark'), `${rolloutOf(home, A)}.superseded`);
     plant(nodePath.join(outside, 'new-serve-lock'), `${rolloutOf(home, B)}.lock`);
-    chownTree(home);
+    chownTree(home, OWNER);
     const before = scan(outside);
     const server = await serveOverStdio(home);
     const ask = async (method: string, params: unknown): Promise<RpcAnswer> => {

@@ -7,6 +7,7 @@ import { useTempDir } from '../../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../../replay/mutationHome.js';
 import { CLI } from '../../../fixtures/cliBundle.js';
 import { skipUnmet } from '../../../fixtures/skipUnmet.js';
+import { chownTree } from '../../../fixtures/chownTree.js';
 
 const LEGACY = '01a1fe84-0000-7000-8000-00000000002a';
 const NOBODY = 65534;
@@ -92,8 +93,7 @@ describe('a home this user can read but not write', function () {
   it('a home of this user with one folder it cannot write: the mutation fails naming that folder, not the home, and its files are as they were', () => {
     const own = nodePath.join(tmp(), 'bob-home');
     const path = writeRollout(own, rolloutName(LEGACY), chatThread('legacy', LEGACY, 2).text());
-    for (const entry of [own, ...fs.readdirSync(own, { recursive: true }).map((p) => nodePath.join(own, String(p)))])
-      fs.chownSync(entry, NOBODY, NOBODY);
+    chownTree(own, NOBODY);
     const day = nodePath.dirname(path);
     fs.chmodSync(day, 0o555);
     const before = snapshot(day);

@@ -69,22 +69,24 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
       `${JSON.stringify({ id, thread_name: name, updated_at: '2026-11-21T15:00:00Z' })}\n`,
     );
 
-  /** A fresh index of the home, its thread rows. */
-  const rebuiltThreads = async (home: string): Promise<string> => {
-    const s = right(await openLmdbIndex(nodePath.join(tmp(), `rebuilt-${nodePath.basename(home)}`))());
+  /** `use` of an index (in `dir` of the temp folder) with `home` caught up, closed after. */
+  const withIndexOf = async <A>(home: string, dir: string, use: (store: LmdbIndexStore) => Promise<A>): Promise<A> => {
+    const store = right(await openLmdbIndex(nodePath.join(tmp(), dir))());
     try {
-      right(await catchUpHome(s, home)());
-      return await threadsOf(s);
+      right(await catchUpHome(store, home)());
+      return await use(store);
     } finally {
-      right(await s.close()());
+      right(await store.close()());
     }
   };
 
+  /** A fresh index of the home, its thread rows. */
+  const rebuiltThreads = (home: string): Promise<string> =>
+    withIndexOf(home, `rebuilt-${nodePath.basename(home)}`, threadsOf);
+
   it('two renames (one of a named thread, one of an unnamed): their rows redone, the others not; the rows a fresh index gives', async () => {
     const { home, ids } = await homeOf('renames');
-    const store = right(await openLmdbIndex(nodePath.join(tmp(), 'index'))());
-    try {
-      right(await catchUpHome(store, home)());
+    await withIndexOf(home, 'index', async (store) => {
       await rename(home, ids[0]!, 'renamed');
       await rename(home, ids[7]!, 'named at last');
       const c = counting(store);
@@ -100,24 +102,18 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
       const again = counting(store);
       right(await catchUpHome(again.store, home)());
       expect(again.rolloutReads()).to.equal(0);
-    } finally {
-      right(await store.close()());
-    }
+    });
   });
 
   it('a rename with the configured provider changed too: every row redone, as a fresh index gives them', async () => {
     const { home, ids } = await homeOf('provider');
-    const store = right(await openLmdbIndex(nodePath.join(tmp(), 'index-provider'))());
-    try {
-      right(await catchUpHome(store, home)());
+    await withIndexOf(home, 'index-provider', async (store) => {
       await rename(home, ids[3]!, 'renamed');
       await fs.writeFile(nodePath.join(home, 'config.toml'), 'model_provider = "elsewhere"\n');
       const c = counting(store);
       right(await catchUpHome(c.store, home)());
       expect(c.rolloutReads()).to.be.at.least(THREADS);
       expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
-    } finally {
-      right(await store.close()());
-    }
+    });
   });
 });

@@ -12,7 +12,8 @@
  *   `thread/list` (limit 100, asked after `initialize`), then `reps` of a warm `thread/list` page,
  *   a 20-turn `summary` page of the long paginated thread and of the home's oldest paginated
  *   thread (a read looks for its revisions in the day folders since its file: `oldestThread`),
- *   and `thread/search` of a common word,
+ *   and `thread/search` of a common word, then `thread/list` after each of 5 renames
+ *   (`thread/name/set` through the same side, timed once both sides are idle again),
  *   beside `codex app-server` on the same files (its start to its `initialize` answer timed; its
  *   projection warmed with `thread/resume` of those threads, its first `thread/list` timed the same
  *   way), the sides taking turns call by call; the serve's RSS after. (A home of small rollouts
@@ -31,6 +32,7 @@ import type { Ask, Request } from './pagesTiming.js';
 import { spawnServe } from './serveCommand.js';
 import { residentSetMb } from './processMemory.js';
 import { whenIdle } from './processIdle.js';
+import { median } from './stats.js';
 import { CLI_PHASE, phaseRun } from './phaseRun.js';
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -118,6 +120,42 @@ const requestsOn = (home: RealShapedHome, hasLong: boolean, oldest: string | und
   { name: 'search fact', method: 'thread/search', params: { searchTerm: 'fact' } },
 ];
 
+/** Renames a side makes, each followed by a timed `thread/list` 100. */
+const RENAMES = 5;
+
+/**
+ * `thread/list` 100 after a rename made through the same side (`thread/name/set` of the home's
+ * first listed thread), once both sides are idle again (the rename's own work not timed): what a
+ * list pays to follow the names. The sides take turns. p50 / max in ms.
+ */
+const listAfterRename = async (
+  sides: ReadonlyArray<[string, Ask]>,
+  pids: ReadonlyArray<number | undefined>,
+): Promise<Record<string, Record<string, unknown>>> => {
+  const listed = (await sides[0]![1]('thread/list', { limit: 1 })) as { result?: { data: Array<{ id: string }> } };
+  const threadId = listed.result?.data[0]?.id;
+  if (threadId === undefined) throw new Error(`thread/list before the renames: ${JSON.stringify(listed)}`);
+  const times = new Map<string, number[]>(sides.map(([name]) => [name, []]));
+  for (let i = 0; i < RENAMES; i++)
+    for (const [name, ask] of sides) {
+      const set = (await ask('thread/name/set', { threadId, name: `bench rename ${name} ${i}` })) as {
+        error?: unknown;
+      };
+      if (set.error !== undefined) throw new Error(`thread/name/set (${name}): ${JSON.stringify(set.error)}`);
+      await whenIdle(pids, 600_000);
+      const t0 = performance.now();
+      const a = (await ask('thread/list', { limit: 100 })) as { error?: unknown };
+      if (a.error !== undefined) throw new Error(`thread/list after a rename (${name}): ${JSON.stringify(a.error)}`);
+      times.get(name)!.push(performance.now() - t0);
+    }
+  return Object.fromEntries(
+    [...times].map(([name, xs]) => [
+      name,
+      { 'thread/list 100 after a rename': { p50: round(median(xs), 2), max: round(Math.max(...xs), 2) } },
+    ]),
+  );
+};
+
 /** The requests on a warm index through `serve`, codex beside. */
 const served = async (
   engine: string,
@@ -162,6 +200,7 @@ const served = async (
     await whenIdle([serve.child.pid, codex?.server.pid], 600_000);
     let times: Record<string, Record<string, unknown>> = Object.fromEntries(sides.map(([name]) => [name, {}]));
     for (const r of requestsOn(home, hasLong, oldest)) times = mergeSides(times, await timeSidesInTurn(sides, r, reps));
+    times = mergeSides(times, await listAfterRename(sides, [serve.child.pid, codex?.server.pid]));
     const memory = residentSetMb(serve.child.pid!);
     return {
       oursInitializeMs: initializeMs,

@@ -91,8 +91,24 @@ const rowsAsRefreshedWith = (store: IndexStore, rowHome: ThreadRowHome): Promise
     return known === rowHomeDigest(rowHome);
   })();
 
-/** Per index store, the rows of Codex's DB its thread rows were last derived with in this process. */
-const appliedCodexRows = new WeakMap<IndexStore, ReadonlyMap<string, CodexRowTimesOf>>();
+/**
+ * Per index store, the facts beside the rollouts its thread rows were last derived with in this
+ * process: the rows of Codex's DB, and the configured provider when a refresh of every row (or of
+ * every row they changed) used it.
+ */
+interface AppliedFacts {
+  readonly codexRows: ReadonlyMap<string, CodexRowTimesOf>;
+  readonly provider: string | undefined;
+}
+const appliedFacts = new WeakMap<IndexStore, AppliedFacts>();
+
+/** The threads of the index among `ids`. */
+const heldThreads = (store: IndexStore, ids: Iterable<string>): Promise<E.Either<EngineError, Set<string>>> =>
+  useCase(async () => {
+    const held = new Set<string>();
+    for (const id of ids) if ((await take(store.get('threads', [id]))) !== undefined) held.add(id);
+    return held;
+  })();
 
 /**
  * Codex's own reads write its DB: a `thread/list` with a search term reconciles each hit from its
@@ -110,20 +126,61 @@ export const followCodexRows = (store: IndexStore, home: string): Promise<E.Eith
     const read = await readCodexRowTimes(home);
     if (E.isLeft(read)) return;
     const rows = read.right;
-    const before = appliedCodexRows.get(store);
-    if (before === rows) return;
+    const before = appliedFacts.get(store);
+    if (before?.codexRows === rows) return;
     if (before === undefined) {
       // No thread-row refresh in this process yet: the last one's digest says whether the rows are those.
       const rowHome = await take(readThreadRowHome(home, store));
       if (!(await take(rowsAsRefreshedWith(store, rowHome)))) await take(refreshThreads(store, rowHome, undefined));
-      appliedCodexRows.set(store, rowHome.codexRows);
+      appliedFacts.set(store, { codexRows: rowHome.codexRows, provider: rowHome.defaultModelProvider });
       return;
     }
-    const held = new Set<string>();
-    for (const id of codexRowsChanged(before, rows))
-      if ((await take(store.get('threads', [id]))) !== undefined) held.add(id);
+    const held = await take(heldThreads(store, codexRowsChanged(before.codexRows, rows)));
     if (held.size > 0) await take(refreshThreads(store, await take(readThreadRowHome(home, store)), held));
-    appliedCodexRows.set(store, rows);
+    appliedFacts.set(store, { codexRows: rows, provider: before.provider });
+  })();
+
+/**
+ * `session_index.jsonl` changed (a `thread/name/set`, Codex's or ours) and no rollout is known to
+ * have: the threads whose row names another name than it now gives are redone, with those whose
+ * row in Codex's DB changed since (a rename writes that row too: codex-rs app-server
+ * `thread_processor.rs` `thread_set_name_response_inner` → `update_thread_metadata`, and its times
+ * move with it), and the digests written with them, as a whole-home catch-up would (`refreshCaughtUpRows`),
+ * without probing every file of the home. The provider must be the one the rows were derived with:
+ * known in this process (`appliedFacts`), else by the last full refresh's digest of the facts but
+ * the names. `notOnlyNames`: it is not, or a catch-up left (or holds) a due mark; a whole-home
+ * catch-up is the one to redo the rows.
+ */
+export const followThreadNames = (
+  store: IndexStore,
+  home: string,
+): Promise<E.Either<EngineError, 'followed' | 'notOnlyNames'>> =>
+  useCase(async () => {
+    const rowHome = await take(readThreadRowHome(home, store));
+    const meta = await take(store.range('meta', [], { from: THREAD_ROWS_DUE_FROM }));
+    if (threadRowsDueMarks(meta).length > 0) return 'notOnlyNames' as const;
+    const digest = rowHomeDigest(rowHome);
+    if ((await take(store.get('meta', NAMES_DIGEST_KEY))) === digest) return 'followed' as const;
+    const facts = rowHomeDigest(rowHome, false);
+    const applied = appliedFacts.get(store);
+    const redo =
+      applied !== undefined && applied.provider === rowHome.defaultModelProvider
+        ? await take(heldThreads(store, codexRowsChanged(applied.codexRows, rowHome.codexRows)))
+        : (await take(store.get('meta', FACTS_DIGEST_KEY))) === facts
+          ? new Set<string>()
+          : undefined;
+    if (redo === undefined) return 'notOnlyNames' as const;
+    for (const id of await take(renamedThreads(store, rowHome.names))) redo.add(id);
+    // With no thread to redo, `refreshThreads` still commits the digests (its `closing`).
+    await take(
+      refreshThreads(store, rowHome, redo, undefined, [
+        { op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest },
+        { op: 'put', table: 'meta', key: [...FACTS_DIGEST_KEY], value: facts },
+      ]),
+    );
+    // Every row now derives from these facts.
+    appliedFacts.set(store, { codexRows: rowHome.codexRows, provider: rowHome.defaultModelProvider });
+    return 'followed' as const;
   })();
 
 export interface DueMarks {
@@ -213,5 +270,5 @@ export const refreshCaughtUpRows = async (
       );
     }
     // Every row now derives from these (a refresh of some threads leaves the others as they were).
-    if (full) appliedCodexRows.set(store, rowHome.codexRows);
+    if (full) appliedFacts.set(store, { codexRows: rowHome.codexRows, provider: rowHome.defaultModelProvider });
   })();

@@ -200,7 +200,7 @@ export const rederiveThreadRow = (
  * The files Codex's backfill takes, as the index saw them: every file whose session_meta it read
  * (a duplicate of a rollout id too: Codex upserts each file), not one it cannot open (an unreadable
  * first line, a pre-envelope rollout Codex 0.169.0 no longer reads). Its thread id keys the rows a
- * process keeps for the home (catchUpThreadRows.ts `appliedCodexRows`): a copy, not a cut of the row's text.
+ * process keeps for the home (catchUpThreadRows.ts `appliedFacts`): a copy, not a cut of the row's text.
  */
 const backfilledFileOf = (codexHome: string, cp: FileCheckpoint): BackfilledFile | undefined =>
   cp.threadId === null || cp.error !== null || cp.upcastFrom !== null

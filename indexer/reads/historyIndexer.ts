@@ -12,7 +12,7 @@ import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.j
 import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
 import { isFileThreadId } from '../../domain/thread/threadId.js';
 import { lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
-import { followCodexRows } from '../catchUp/catchUpThreadRows.js';
+import { followCodexRows, followThreadNames } from '../catchUp/catchUpThreadRows.js';
 import { ensureThreadFresh } from './freshness.js';
 import { beginOwnWrite, isOwnWrite, ownWritesRun } from './ownWrites.js';
 import type { CatchUpOptions } from '../catchUp/catchUp.js';
@@ -108,6 +108,24 @@ export const lmdbHistoryIndexer = (
     }
     return [...due];
   };
+  /**
+   * The files a take found changed, caught up, then the names when `session_index.jsonl` changed
+   * (taken before they are read: a change meanwhile is the next take's). `notOnlyNames`: more than
+   * names changed beside the files (catchUpThreadRows.ts `followThreadNames`), for a whole-home catch-up.
+   */
+  const catchUpTaken = async (
+    changed: ReadonlyArray<string>,
+    names: boolean,
+  ): Promise<E.Either<EngineError, 'caughtUp' | 'notOnlyNames'>> => {
+    if (changed.length > 0) {
+      const r = await catchUpFiles(changed)();
+      if (E.isLeft(r)) return r;
+    }
+    if (!names) return E.right('caughtUp');
+    return E.map((n: 'followed' | 'notOnlyNames') => (n === 'followed' ? ('caughtUp' as const) : n))(
+      await followThreadNames(store, home),
+    );
+  };
   /** The files the watch saw change, caught up; `unknown`: the watch cannot vouch for the home (given back to it). */
   const catchUpWatched = (watch: HomeWatch): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
     const takeChanged = async (): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
@@ -118,10 +136,12 @@ export const lmdbHistoryIndexer = (
         return E.right('unknown');
       }
       const changed = await dueOf(taken);
-      if (changed.length === 0) return E.right('caughtUp');
-      const r = await catchUpFiles(changed)();
+      const r = await catchUpTaken(changed, watch.takeNames());
       if (E.isLeft(r)) watch.lost();
-      return E.isLeft(r) ? r : E.right('caughtUp');
+      if (E.isLeft(r)) return r;
+      if (r.right === 'caughtUp') return E.right('caughtUp');
+      watch.lost();
+      return E.right('unknown');
     };
     // After the one before, however it ended.
     const run = watchedTail.then(takeChanged, takeChanged);
@@ -185,15 +205,18 @@ export const lmdbHistoryIndexer = (
       const watch = context.watch;
       const refresh = async (): Promise<E.Either<EngineError, void>> => {
         const taken = watch === undefined ? 'unknown' : watch.take();
+        // A whole-home catch-up reads the names too: taken either way, before they are read.
+        const names = watch?.takeNames() ?? true;
         const changed = taken === 'unknown' ? taken : await dueOf(taken);
-        if (changed !== 'unknown' && changed.length === 0) return E.right(undefined);
+        if (changed !== 'unknown' && changed.length === 0 && !names) return E.right(undefined);
         const t0 = process.hrtime.bigint();
-        const r =
-          changed === 'unknown'
-            ? E.map(() => undefined)(await lazyCatchUpHome(store, home, options)())
-            : await catchUpFiles(changed)();
+        const watched = changed === 'unknown' ? undefined : await catchUpTaken(changed, names);
+        const whole = watched === undefined || (E.isRight(watched) && watched.right === 'notOnlyNames');
+        const r = whole
+          ? E.map(() => undefined)(await lazyCatchUpHome(store, home, options)())
+          : E.map(() => undefined)(watched);
         if (E.isLeft(r)) watch?.lost();
-        else context.observer?.homeCaughtUp(changed === 'unknown' ? 'all' : changed.length, msSince(t0));
+        else context.observer?.homeCaughtUp(whole ? 'all' : changed.length, msSince(t0));
         return r;
       };
       if (watch === undefined) return refresh();

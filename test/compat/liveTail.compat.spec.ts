@@ -5,13 +5,9 @@
 // started, so the turn cannot have ended by then (no time bound; the latencies are printed).
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AppServer, writeCodexConfig } from './appServer.js';
-import { HeldReply, MockResponses } from './mockResponses.js';
-import { initializedServe } from '../fixtures/stdioRpcClient.js';
+import { HeldReply } from './mockResponses.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
+import { useCodexBeside } from './codexBeside.js';
 
 const LIVE = ['turn/started', 'item/completed', 'thread/tokenUsage/updated', 'turn/completed'];
 
@@ -36,34 +32,16 @@ const rpc = async (client: StdioRpcClient, method: string, params: unknown): Pro
 
 describe('live tail: a running codex writes a turn, a client following the thread on serve is told as the lines land', function () {
   this.timeout(180_000);
-  let root: string;
-  let mock: MockResponses | undefined;
-  let codex: AppServer | undefined;
-  let ours: StdioRpcClient | undefined;
+  const beside = useCodexBeside('rollout-engine-live-');
   let watcher: fs.FSWatcher | undefined;
-
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), 'rollout-engine-live-'));
-  });
-  after(async () => {
-    watcher?.close();
-    await ours?.close();
-    await codex?.stop();
-    await mock?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  after(() => watcher?.close());
 
   it('turn/started while the turn runs, then item/completed…, thread/tokenUsage/updated, turn/completed: equal to thread/turns/list', async () => {
-    const codexHome = join(root, 'home');
-    const workDir = join(root, 'work');
-    mkdirSync(workDir, { recursive: true });
-    mock = await MockResponses.start();
-    writeCodexConfig(codexHome, mock.port);
-    codex = await AppServer.start({ codexHome, cwd: workDir });
+    const { codexHome, workDir, codex, mock } = await beside.startCodex();
     const threadId = (await codex.request<{ thread: { id: string } }>('thread/start', { cwd: workDir })).thread.id;
     await codex.runTurn(threadId, 'Turn 1: tell me fact number 1.');
 
-    ours = await initializedServe(codexHome, {
+    const ours = await beside.startServe(codexHome, {
       clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' },
       capabilities: { experimentalApi: true },
     });

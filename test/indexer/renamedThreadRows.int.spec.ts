@@ -9,6 +9,7 @@ import type { IndexStore } from '../../domain/ports.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { right } from '../fixtures/right.js';
+import { watchedIndexer } from '../fixtures/scriptedWatch.js';
 
 /**
  * A rename (a line appended to session_index.jsonl, by Codex's `thread/name/set` or ours) changes
@@ -113,6 +114,41 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
       const c = counting(store);
       right(await catchUpHome(c.store, home)());
       expect(c.rolloutReads()).to.be.at.least(THREADS);
+      expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
+    });
+  });
+
+  /**
+   * `serve`'s home watch vouching for the files, and telling a change of session_index.jsonl (a
+   * scripted watch: homeWatch.int.spec.ts shows the real one telling it apart). Its refresh follows
+   * the names without a catch-up of the whole home, unless more than names changed.
+   */
+  it("serve's watch: a rename alone is followed without a whole-home catch-up; with the provider changed too, the whole home is", async () => {
+    const { home, ids } = await homeOf('watched');
+    await withIndexOf(home, 'index-watched', async (store) => {
+      const c = counting(store);
+      const { watch, caughtUp, indexer } = watchedIndexer(c.store, home);
+      right(await indexer.refreshAll()());
+      expect(caughtUp).to.deep.equal([]);
+      await rename(home, ids[5]!, 'renamed beside serve');
+      watch.namesChanged();
+      right(await indexer.refreshAll()());
+      expect(caughtUp).to.deep.equal([0]);
+      expect(right(await store.get('threads', [ids[5]!])())!.name).to.equal('renamed beside serve');
+      expect(c.rolloutReads())
+        .to.be.at.least(1)
+        .and.below(THREADS / 4);
+      expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
+      // The digests it wrote are a full refresh's: a whole-home catch-up after it redoes nothing.
+      const again = counting(store);
+      right(await catchUpHome(again.store, home)());
+      expect(again.rolloutReads()).to.equal(0);
+
+      await rename(home, ids[6]!, 'renamed with the provider');
+      await fs.writeFile(nodePath.join(home, 'config.toml'), 'model_provider = "elsewhere"\n');
+      watch.namesChanged();
+      right(await indexer.refreshAll()());
+      expect(caughtUp).to.deep.equal([0, 'all']);
       expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
     });
   });

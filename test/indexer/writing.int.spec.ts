@@ -3,27 +3,13 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { withIndex } from '../fixtures/openedIndex.js';
 import { lmdbHistoryIndexer } from '../../indexer/reads/historyIndexer.js';
-import type { HomeWatch } from '../../adapters/driven/jsonl/home/homeWatch.js';
+import { watchedIndexer } from '../fixtures/scriptedWatch.js';
 import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
 import { right } from '../fixtures/right.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 
 const T = '01a1fe84-0000-7000-8000-0000000000c1';
-
-/** A home watch whose takes are scripted: each take answers the next paths queued (none when nothing is). */
-const scriptedWatch = (): HomeWatch & { readonly changes: (paths: ReadonlyArray<string>) => void } => {
-  const queued: string[] = [];
-  return {
-    changes: (paths) => queued.push(...paths),
-    take: () => queued.splice(0),
-    lost: () => undefined,
-    mark: () => 0,
-    vouch: () => undefined,
-    vouched: () => true,
-    close: () => undefined,
-  };
-};
 
 describe('indexer: writing (a mutation catching up its own write)', () => {
   const tmp = useTempDir('own-writes-');
@@ -38,26 +24,6 @@ describe('indexer: writing (a mutation catching up its own write)', () => {
     expect(grown.startsWith(before)).to.equal(true);
     await withIndex(home, async (store) => right(await lmdbHistoryIndexer(store, home).refreshAll()()));
     return { home, path, appended: grown.slice(before.length) };
-  };
-
-  /** The home's indexer with a scripted watch, and the home-wide catch-ups it makes (files each). */
-  const watchedIndexer = (store: LmdbIndexStore, home: string) => {
-    const watch = scriptedWatch();
-    const caughtUp: Array<number | 'all'> = [];
-    const indexer = lmdbHistoryIndexer(
-      store,
-      home,
-      {},
-      {
-        watch,
-        observer: {
-          gatePassed: () => undefined,
-          threadRefreshed: () => undefined,
-          homeCaughtUp: (n) => caughtUp.push(n),
-        },
-      },
-    );
-    return { watch, caughtUp, indexer };
   };
 
   const indexedSize = (store: LmdbIndexStore, path: string): number | undefined =>

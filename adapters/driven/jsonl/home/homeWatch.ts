@@ -14,26 +14,42 @@ import { unreadableFolder } from './discover.js';
  * safety net against events the watch did not deliver, every folder's mtime is compared at a look
  * (at most every SAFETY_NET_MS): a folder whose entries changed has its rollout files looked at again. A
  * look cannot vouch for the home (answers `unknown`: catch the whole home up) the first time, when
- * a watched folder appears or goes, when `session_index.jsonl` (thread names) changes, or when a
- * watch fails.
+ * a watched folder appears or goes, or when a watch fails. A change of `session_index.jsonl` (thread
+ * names) is told apart (`takeNames`): it changes thread rows only, not the files to catch up.
  */
 export interface HomeWatch {
   /** The changed rollout files since the last take (now taken), or `unknown`. */
   readonly take: () => ReadonlyArray<string> | 'unknown';
+  /**
+   * Whether `session_index.jsonl` changed since the last take of names (now taken); true at first,
+   * and whenever the watch cannot say (no watch of the home, closed).
+   */
+  readonly takeNames: () => boolean;
   /** What was taken could not be caught up: the next take is `unknown`. */
   readonly lost: () => void;
   /** A mark to vouch with later: taken before a catch-up of the whole home starts. */
-  readonly mark: () => number;
-  /** That catch-up succeeded: unless the watch lost track since `mark`, what it saw needs no other look. */
-  readonly vouch: (mark: number) => void;
+  readonly mark: () => WatchMark;
+  /**
+   * That catch-up succeeded: unless the watch lost track since `mark`, what it saw needs no other
+   * look; unless the names changed since, they were read by it.
+   */
+  readonly vouch: (mark: WatchMark) => void;
   /** Whether a take would answer the changed files (not `unknown`): nothing taken, nothing looked at. */
   readonly vouched: () => boolean;
   readonly close: () => void;
 }
 
+/** The watch's losses of track and changes of names when it was taken. */
+export interface WatchMark {
+  readonly losses: number;
+  readonly names: number;
+}
+
 const ROOTS = ['sessions', 'archived_sessions'] as const;
 /** Entries of the home itself whose change the watch cannot follow file by file. */
-const HOME_ENTRIES: ReadonlySet<string> = new Set([...ROOTS, 'session_index.jsonl']);
+const HOME_ENTRIES: ReadonlySet<string> = new Set(ROOTS);
+/** Codex's thread names (codex-rs `core/src/rollout/session_index.rs`, appended to): a change of it is a change of names. */
+const NAMES_FILE = 'session_index.jsonl';
 
 /** How often at most the safety net looks at every folder's mtime. */
 export const SAFETY_NET_MS = 100;
@@ -80,6 +96,24 @@ export const watchHome = (
   let losses = 0;
   let closed = false;
   const changed = new Set<string>();
+  let namesChanged = true;
+  /** Changes of the names seen. */
+  let namesSeq = 0;
+  const namesChange = (): void => {
+    namesChanged = true;
+    namesSeq += 1;
+  };
+  const namesPath = nodePath.join(home, NAMES_FILE);
+  /** The names file's times and size at the last look of the safety net (or of an event): a change it missed. */
+  const namesStat = (): string => {
+    try {
+      const st = fs.lstatSync(namesPath);
+      return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    } catch (err) {
+      return `absent:${errnoCode(err) ?? 'error'}`;
+    }
+  };
+  let namesSeen = namesStat();
   /**
    * Every folder below the roots, each with its own (non-recursive) watch, its mtime and its rollout
    * files when last listed: a watch per folder costs O(folders) to start, where Node's recursive
@@ -171,7 +205,11 @@ export const watchHome = (
   let homeWatcher: fs.FSWatcher | undefined;
   try {
     homeWatcher = fs.watch(home, { persistent: false }, (_event, name) => {
-      if (name === null || HOME_ENTRIES.has(name.toString())) fail();
+      if (name !== null && name.toString() === NAMES_FILE) namesChange();
+      else if (name === null || HOME_ENTRIES.has(name.toString())) {
+        namesChange();
+        fail();
+      }
     });
     homeWatcher.on('error', fail);
   } catch {
@@ -190,6 +228,11 @@ export const watchHome = (
     const at = now();
     if (at - lookedAt < SAFETY_NET_MS) return;
     lookedAt = at;
+    const names = namesStat();
+    if (names !== namesSeen) {
+      namesSeen = names;
+      namesChange();
+    }
     for (const root of ROOTS) {
       const dir = nodePath.join(home, root);
       if (!folders.has(dir) && fs.existsSync(dir)) {
@@ -223,10 +266,18 @@ export const watchHome = (
       }
       return paths;
     },
+    takeNames: () => {
+      if (homeWatcher === undefined || closed) return true;
+      lookAtFolders();
+      const was = namesChanged;
+      namesChanged = false;
+      return was;
+    },
     lost: fail,
-    mark: () => losses,
+    mark: () => ({ losses, names: namesSeq }),
     vouch: (mark) => {
-      if (mark === losses) unknown = false;
+      if (mark.losses === losses) unknown = false;
+      if (mark.names === namesSeq) namesChanged = false;
     },
     vouched: () => homeWatcher !== undefined && !closed && !unknown,
     close: () => {

@@ -63,6 +63,8 @@ describe('homeWatch: the rollout files that changed since the last look', functi
   it('cannot vouch for the home at first, then has nothing new', async () => {
     expect(taken()).to.equal('unknown');
     expect(taken()).to.deep.equal([]);
+    expect(watch.takeNames()).to.equal(true);
+    expect(watch.takeNames()).to.equal(false);
   });
 
   it('takes an appended file, once', async () => {
@@ -91,10 +93,19 @@ describe('homeWatch: the rollout files that changed since the last look', functi
     expect([...((await look()) as string[])].sort()).to.deep.equal([nodePath.join(archived, OTHER), from].sort());
   });
 
-  it('cannot vouch for the home when thread names change, or after a catch-up of what it took failed', async () => {
+  it('tells a change of thread names apart: the home is still vouched for, the names are taken once', async () => {
+    watch.takeNames();
+    expect(watch.takeNames()).to.equal(false);
     await fs.writeFile(nodePath.join(home, 'session_index.jsonl'), '{}\n');
-    expect(await look()).to.equal('unknown');
-    expect(taken()).to.deep.equal([]);
+    expect(await look()).to.deep.equal([]);
+    expect(watch.takeNames()).to.equal(true);
+    expect(watch.takeNames()).to.equal(false);
+    await fs.appendFile(nodePath.join(home, 'session_index.jsonl'), '{}\n');
+    expect(await look()).to.deep.equal([]);
+    expect(watch.takeNames()).to.equal(true);
+  });
+
+  it('cannot vouch for the home after a catch-up of what it took failed', async () => {
     watch.lost();
     expect(taken()).to.equal('unknown');
   });
@@ -108,5 +119,17 @@ describe('homeWatch: the rollout files that changed since the last look', functi
     watch.lost();
     watch.vouch(stale);
     expect(taken()).to.equal('unknown');
+  });
+
+  it('and for the names it read, unless they changed since the mark', async () => {
+    await fs.appendFile(nodePath.join(home, 'session_index.jsonl'), '{}\n');
+    await look();
+    watch.vouch(watch.mark());
+    expect(watch.takeNames()).to.equal(false);
+    const stale = watch.mark();
+    await fs.appendFile(nodePath.join(home, 'session_index.jsonl'), '{}\n');
+    await look();
+    watch.vouch(stale);
+    expect(watch.takeNames()).to.equal(true);
   });
 });

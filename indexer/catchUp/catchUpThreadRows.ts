@@ -18,6 +18,7 @@ import type { IndexWrite } from '../../domain/index/rows.js';
 import { ownerGone } from './interruptedCatchUp.js';
 import type { CatchUpPlan } from './plan.js';
 import { readThreadRowHome, refreshThreads, touchedThreads, withoutStateDb } from './threadRowRefresh.js';
+import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
 import { readCodexRowTimes } from '../../adapters/driven/fs/codexStateDb.js';
 import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';
 import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
@@ -156,9 +157,9 @@ export const followThreadNames = (
   home: string,
 ): Promise<E.Either<EngineError, 'followed' | 'notOnlyNames'>> =>
   useCase(async () => {
-    const rowHome = await take(readThreadRowHome(home, store));
     const meta = await take(store.range('meta', [], { from: THREAD_ROWS_DUE_FROM }));
     if (threadRowsDueMarks(meta).length > 0) return 'notOnlyNames' as const;
+    const rowHome = await take(readThreadRowHome(home, store));
     const digest = rowHomeDigest(rowHome);
     if ((await take(store.get('meta', NAMES_DIGEST_KEY))) === digest) return 'followed' as const;
     const facts = rowHomeDigest(rowHome, false);
@@ -181,6 +182,24 @@ export const followThreadNames = (
     // Every row now derives from these facts.
     appliedFacts.set(store, { codexRows: rowHome.codexRows, provider: rowHome.defaultModelProvider });
     return 'followed' as const;
+  })();
+
+/**
+ * A read of one thread (the CLI's `read`, `turns`, `items`: no home watch) answers the name
+ * session_index.jsonl gives it now, as Codex's read does after a rename: when its row names
+ * another, that row alone is derived again (a list redoes the others).
+ */
+export const followThreadName = (
+  store: IndexStore,
+  home: string,
+  threadId: string,
+): Promise<E.Either<EngineError, void>> =>
+  useCase(async () => {
+    const row = await take(store.get('threads', [threadId]));
+    if (row === undefined) return;
+    const names = await take(readThreadNames(home));
+    if ((names.get(threadId) ?? null) === row.name) return;
+    await take(refreshThreads(store, await take(readThreadRowHome(home, store)), new Set([threadId])));
   })();
 
 export interface DueMarks {

@@ -12,7 +12,7 @@ import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.j
 import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
 import { isFileThreadId } from '../../domain/thread/threadId.js';
 import { lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
-import { followCodexRows, followThreadNames } from '../catchUp/catchUpThreadRows.js';
+import { followCodexRows, followThreadName, followThreadNames } from '../catchUp/catchUpThreadRows.js';
 import { ensureThreadFresh } from './freshness.js';
 import { beginOwnWrite, isOwnWrite, ownWritesRun } from './ownWrites.js';
 import type { CatchUpOptions } from '../catchUp/catchUp.js';
@@ -148,6 +148,27 @@ export const lmdbHistoryIndexer = (
     watchedTail = run;
     return run;
   };
+  /**
+   * A read of one thread answers the name it has now. With the watch: when it saw
+   * session_index.jsonl change, the names are followed for every thread, in the watch's line (as a
+   * list does; a read waits for a take only then); more than names changed, the next list catches
+   * the home up and this thread's row is followed alone. Without (the CLI): this thread's row alone.
+   */
+  const followNamesFor = async (threadId: string): Promise<E.Either<EngineError, void>> => {
+    const watch = context.watch;
+    if (watch === undefined) return followThreadName(store, home, threadId);
+    if (!watch.takeNames()) return E.right(undefined);
+    const follow = async (): Promise<E.Either<EngineError, 'followed' | 'notOnlyNames'>> => {
+      const r = await followThreadNames(store, home);
+      if (E.isLeft(r) || r.right === 'notOnlyNames') watch.lost();
+      return r;
+    };
+    const run = watchedTail.then(follow, follow);
+    watchedTail = run;
+    const followed = await run;
+    if (E.isRight(followed) && followed.right === 'followed') return E.right(undefined);
+    return followThreadName(store, home, threadId);
+  };
   // One listing of the home's files shared by the lookups of unknown ids that meet it running:
   // 40 at once each listed 20,000 files (issue 68, finding 12).
   let listing: Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> | null = null;
@@ -198,6 +219,7 @@ export const lmdbHistoryIndexer = (
         if (found === null) await context.backfilling?.();
         const t0 = process.hrtime.bigint();
         const fresh = await take(first(() => ensureThreadFresh(store, home, threadId, options)()));
+        await take(first(() => followNamesFor(threadId)));
         context.observer?.threadRefreshed(threadId, fresh.freshness, msSince(t0));
       }),
     refreshAll: () => async () => {

@@ -10,6 +10,7 @@ import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js'
 import { useTempDir } from '../fixtures/tempDir.js';
 import { right } from '../fixtures/right.js';
 import { watchedIndexer } from '../fixtures/scriptedWatch.js';
+import { lmdbHistoryIndexer } from '../../indexer/reads/historyIndexer.js';
 
 /**
  * A rename (a line appended to session_index.jsonl, by Codex's `thread/name/set` or ours) changes
@@ -150,6 +151,23 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
       right(await indexer.refreshAll()());
       expect(caughtUp).to.deep.equal([0, 'all']);
       expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
+    });
+  });
+
+  it('a read of one thread without a watch (the CLI) answers the name it has now: its row alone redone', async () => {
+    const { home, ids } = await homeOf('read');
+    await withIndexOf(home, 'index-read', async (store) => {
+      await rename(home, ids[9]!, 'read after a rename');
+      await rename(home, ids[10]!, 'not read');
+      const c = counting(store);
+      right(await lmdbHistoryIndexer(c.store, home).refreshThread(ids[9]!)());
+      expect(right(await store.get('threads', [ids[9]!])())!.name).to.equal('read after a rename');
+      expect(right(await store.get('threads', [ids[10]!])())!.name).to.equal(null);
+      expect(c.rolloutReads()).to.equal(1);
+      // Read again, nothing changed: nothing redone.
+      const again = counting(store);
+      right(await lmdbHistoryIndexer(again.store, home).refreshThread(ids[9]!)());
+      expect(again.rolloutReads()).to.equal(0);
     });
   });
 });

@@ -343,11 +343,10 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
           // The index answers each thread this trial touched as the whole-file fold: the two
           // threads, acknowledged forks, and every file that changed or appeared (an unacknowledged
           // fork or revision included; a file with no complete line is no thread). First as a read
-          // catches it up (its files: read-repair), then once the home is caught up (refreshAll, as
-          // a list or serve's watch runs it), which also reads session_index.jsonl: a read of one
-          // thread does not, so a name written without its catch-up (a kill between the two, or
-          // Codex's own rename) shows only then (counted, namesStaleOnRead); so do the thread's times
-          // where another file changed within a second of its own (counted, timesStaleOnRead).
+          // catches it up (its files: read-repair, and its name as session_index.jsonl gives it now,
+          // even one written without its catch-up: a kill between the two), then once the home is
+          // caught up (refreshAll, as a list or serve's watch runs it). The thread's times where
+          // another file changed within a second of its own show only then (counted, timesStaleOnRead).
           for (const [f, size] of sizes(home)) if (before.get(f) !== size) changed.add(f);
           const ids = new Map<string, string | undefined>();
           for (const f of changed) {
@@ -383,7 +382,10 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
             const x = await streamedText(ours.right.thread);
             const [xn, xName] = withoutName(x);
             const [yn, yName] = withoutName(y);
-            if (xName !== yName) figures.namesStaleOnRead++;
+            if (xName !== yName) {
+              figures.namesStaleOnRead++;
+              problem(`thread ${id}: its read named it ${JSON.stringify(xName)}, the fold ${JSON.stringify(yName)}`);
+            }
             const [xs, xTimes] = withoutTimes(xn);
             const [ys, yTimes] = withoutTimes(yn);
             if (JSON.stringify(xTimes) !== JSON.stringify(yTimes)) figures.timesStaleOnRead++;

@@ -205,8 +205,11 @@ export const watchHome = (
   let homeWatcher: fs.FSWatcher | undefined;
   try {
     homeWatcher = fs.watch(home, { persistent: false }, (_event, name) => {
-      if (name !== null && name.toString() === NAMES_FILE) namesChange();
-      else if (name === null || HOME_ENTRIES.has(name.toString())) {
+      if (name !== null && name.toString() === NAMES_FILE) {
+        // What the safety net compares with: this change is told once, not again at its next look.
+        namesSeen = namesStat();
+        namesChange();
+      } else if (name === null || HOME_ENTRIES.has(name.toString())) {
         namesChange();
         fail();
       }
@@ -224,15 +227,23 @@ export const watchHome = (
    * current; a writer's lock churning a day folder's mtime would otherwise list it per request).
    */
   let lookedAt = -Infinity;
-  const lookAtFolders = (): void => {
+  let namesLookedAt = -Infinity;
+  /** The names file's part of the safety net: one lstat, at most once per SAFETY_NET_MS (a read of a thread looks only at it). */
+  const lookAtNames = (): void => {
     const at = now();
-    if (at - lookedAt < SAFETY_NET_MS) return;
-    lookedAt = at;
+    if (at - namesLookedAt < SAFETY_NET_MS) return;
+    namesLookedAt = at;
     const names = namesStat();
     if (names !== namesSeen) {
       namesSeen = names;
       namesChange();
     }
+  };
+  const lookAtFolders = (): void => {
+    lookAtNames();
+    const at = now();
+    if (at - lookedAt < SAFETY_NET_MS) return;
+    lookedAt = at;
     for (const root of ROOTS) {
       const dir = nodePath.join(home, root);
       if (!folders.has(dir) && fs.existsSync(dir)) {
@@ -268,7 +279,7 @@ export const watchHome = (
     },
     takeNames: () => {
       if (homeWatcher === undefined || closed) return true;
-      lookAtFolders();
+      lookAtNames();
       const was = namesChanged;
       namesChanged = false;
       return was;

@@ -233,11 +233,16 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     for (;;) {
       const skip = last === undefined ? undefined : JSON.stringify(last);
       try {
-        const range = h.dbs[table].getRange({
-          ...(from === undefined ? {} : { start: [...from] }),
-          ...(end === undefined ? {} : { end: [...end] }),
-          reverse,
-        });
+        // One literal a case (no spreads): a range is set up at every read of a page.
+        const range = h.dbs[table].getRange(
+          from === undefined
+            ? end === undefined
+              ? { reverse }
+              : { end: [...end], reverse }
+            : end === undefined
+              ? { start: [...from], reverse }
+              : { start: [...from], end: [...end], reverse },
+        );
         for (const { key, value } of range) {
           if (!isRowKey(key)) continue;
           const k = norm(key);

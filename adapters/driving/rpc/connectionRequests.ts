@@ -5,7 +5,7 @@ import { invalidParamsMessage, unknownMethodRefusal } from '../../../protocol/re
 import { paramsAt, spokenAt } from '../../../protocol/codexVersions.js';
 import { answerAt, itemAbsentAt, methodAnswerAt } from '../../../protocol/itemDeltas.js';
 import { notificationSpokenAt } from '../../../protocol/notifications.js';
-import type { RpcContext, RpcMethod } from './method.js';
+import type { Cancellation, RpcContext, RpcMethod } from './method.js';
 import { toRpcError } from './errors.js';
 import { INVALID_REQUEST, SERVER_OVERLOADED } from '../../../protocol/jsonRpc.js';
 import type { Answering } from './homeOpening.js';
@@ -127,9 +127,9 @@ const run = async (
   };
   const cancel = (name: string, requestId: unknown): void => {
     const r = c.running.get(JSON.stringify(requestId));
-    if (r?.method === name) r.controller.abort();
+    if (r?.method === name) r.cancellation.aborted = true;
   };
-  const controller = new AbortController();
+  const cancellation: Cancellation = { aborted: false };
   const ctx: RpcContext = {
     ...answering.ctx,
     notify,
@@ -141,10 +141,10 @@ const run = async (
     push,
     requestId: id,
     cancel,
-    cancelled: controller.signal,
+    cancelled: cancellation,
   };
   const key = JSON.stringify(id);
-  c.running.set(key, { method: method.name, controller });
+  c.running.set(key, { method: method.name, cancellation });
   // Awaited as it is, no `.finally` chained: a chained promise answers a few microtasks later,
   // past a client's end read meanwhile, and the answer of a request released just before it was dropped.
   let result: Awaited<ReturnType<ReturnType<RpcMethod['handle']>>>;

@@ -27,6 +27,11 @@ export interface ServerLoad {
   readonly queued: () => number;
 }
 
+/** A request's cancellation: set by the connection, read by the work (no event: a search looks at its checkpoints). */
+export interface Cancellation {
+  aborted: boolean;
+}
+
 /** What a method handler can use: the home's ports (reads and mutations), the home, a way to notify the client, and the server's load. */
 export interface RpcContext {
   readonly codexHome: string;
@@ -46,8 +51,8 @@ export interface RpcContext {
   readonly threads?: ConnectionThreads;
   /** This request's id, as the client sent it (`thread/search/partial` names it). */
   readonly requestId?: string | number | null;
-  /** Aborted when the client cancels this request (`thread/search/cancel`): the work stops and it answers an error. */
-  readonly cancelled?: AbortSignal;
+  /** `aborted` once the client cancels this request (`thread/search/cancel`): the work stops and it answers an error. */
+  readonly cancelled?: Cancellation;
   /** Cancel this connection's running request `requestId` if it is a `method` (anything else: nothing happens, as Codex does). */
   readonly cancel?: (method: string, requestId: unknown) => void;
   /** The client's name from `initialize` (`clientInfo.name`): Codex records it as a new thread's originator. */

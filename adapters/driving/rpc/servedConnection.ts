@@ -4,7 +4,7 @@
 import type * as E from 'fp-ts/lib/Either.js';
 import { NEWEST_CODEX_VERSION } from '../../../protocol/codexVersions.js';
 import type { CodexVersion } from '../../../protocol/codexVersions.js';
-import type { ServerLoad } from './method.js';
+import type { Cancellation, ServerLoad } from './method.js';
 import { INTERNAL_ERROR } from '../../../protocol/jsonRpc.js';
 import type { RpcError } from '../../../protocol/jsonRpc.js';
 import type { RpcConnection } from './connection.js';
@@ -60,7 +60,7 @@ export interface Served {
   /** --upstream: this connection's link and the upstream's requests awaiting the client. */
   readonly upstream: ReturnType<typeof connectionUpstream> | undefined;
   /** This connection's running requests, by id: a cancel (`thread/search/cancel`) finds its target here. */
-  readonly running: Map<string, { readonly method: string; readonly controller: AbortController }>;
+  readonly running: Map<string, { readonly method: string; readonly cancellation: Cancellation }>;
   /** Requests accepted and not yet answered (or skipped); the connection is served once none is left. */
   pending: number;
   allAnswered: () => void;

@@ -94,12 +94,11 @@ const rowsAsRefreshedWith = (store: IndexStore, rowHome: ThreadRowHome): Promise
 
 /**
  * Per index store, the facts beside the rollouts its thread rows were last derived with in this
- * process: the rows of Codex's DB, and the configured provider when a refresh of every row (or of
- * every row they changed) used it.
+ * process: the rows of Codex's DB, and the configured provider.
  */
 interface AppliedFacts {
   readonly codexRows: ReadonlyMap<string, CodexRowTimesOf>;
-  readonly provider: string | undefined;
+  readonly provider: string;
 }
 const appliedFacts = new WeakMap<IndexStore, AppliedFacts>();
 

@@ -52,7 +52,7 @@ export interface RpcContext {
   /** This request's id, as the client sent it (`thread/search/partial` names it). */
   readonly requestId?: string | number | null;
   /** `aborted` once the client cancels this request (`thread/search/cancel`): the work stops and it answers an error. */
-  readonly cancelled?: Cancellation;
+  readonly cancelled?: Readonly<Cancellation>;
   /** Cancel this connection's running request `requestId` if it is a `method` (anything else: nothing happens, as Codex does). */
   readonly cancel?: (method: string, requestId: unknown) => void;
   /** The client's name from `initialize` (`clientInfo.name`): Codex records it as a new thread's originator. */

@@ -5,7 +5,7 @@ import { ownLikeFolderSync } from '../fs/ownership.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { open, TransactionFlags } from 'lmdb';
-import type { Database, RootDatabase } from 'lmdb';
+import type { Database, RangeOptions, RootDatabase } from 'lmdb';
 import type { EngineError } from '../../../domain/errors.js';
 import type { IndexStore } from '../../../domain/ports.js';
 import type { IndexReader, IndexWrite, KeyPart, TableName } from '../../../domain/index/rows.js';
@@ -195,6 +195,12 @@ const storable = (key: ReadonlyArray<KeyPart>): boolean => {
   return bytes <= MAX_KEY_BYTES;
 };
 
+/** lmdb-js's range options for these bounds, one literal a case: a range is set up at every read of a page (spreads cost). */
+const rangeOptions = (from: Key | undefined, end: Key | undefined, reverse: boolean): RangeOptions => {
+  if (from === undefined) return end === undefined ? { reverse } : { end: [...end], reverse };
+  return end === undefined ? { start: [...from], reverse } : { start: [...from], end: [...end], reverse };
+};
+
 // long: a port's factory: the methods it returns share its closure's state
 const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
   // Replaced by `remap`; every operation reads the current handles.
@@ -233,16 +239,7 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     for (;;) {
       const skip = last === undefined ? undefined : JSON.stringify(last);
       try {
-        // One literal a case (no spreads): a range is set up at every read of a page.
-        const range = h.dbs[table].getRange(
-          from === undefined
-            ? end === undefined
-              ? { reverse }
-              : { end: [...end], reverse }
-            : end === undefined
-              ? { start: [...from], reverse }
-              : { start: [...from], end: [...end], reverse },
-        );
+        const range = h.dbs[table].getRange(rangeOptions(from, end, reverse));
         for (const { key, value } of range) {
           if (!isRowKey(key)) continue;
           const k = norm(key);

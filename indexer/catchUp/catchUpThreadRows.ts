@@ -35,6 +35,12 @@ const NAMES_DIGEST_KEY = ['threadNamesDigest'] as const;
 /** Where the digest of those facts but the names is kept, written with it: whether only names changed since. */
 const FACTS_DIGEST_KEY = ['threadFactsDigest'] as const;
 
+/** The writes of a full refresh's digests: all the facts, and all but the names. */
+const digestWrites = (digest: string, facts: string): IndexWrite[] => [
+  { op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest },
+  { op: 'put', table: 'meta', key: [...FACTS_DIGEST_KEY], value: facts },
+];
+
 const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> =>
   [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
@@ -172,12 +178,7 @@ export const followThreadNames = (
     if (redo === undefined) return 'notOnlyNames' as const;
     for (const id of await take(renamedThreads(store, rowHome.names))) redo.add(id);
     // With no thread to redo, `refreshThreads` still commits the digests (its `closing`).
-    await take(
-      refreshThreads(store, rowHome, redo, undefined, [
-        { op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest },
-        { op: 'put', table: 'meta', key: [...FACTS_DIGEST_KEY], value: facts },
-      ]),
-    );
+    await take(refreshThreads(store, rowHome, redo, undefined, digestWrites(digest, facts)));
     // Every row now derives from these facts.
     appliedFacts.set(store, { codexRows: rowHome.codexRows, provider: rowHome.defaultModelProvider });
     return 'followed' as const;
@@ -275,15 +276,7 @@ export const refreshCaughtUpRows = async (
           rowHome,
           renamed ?? (full ? undefined : touched),
           options.files?.map((f) => f.path),
-          [
-            ...(digest !== undefined
-              ? [
-                  { op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest } as const,
-                  { op: 'put', table: 'meta', key: [...FACTS_DIGEST_KEY], value: facts } as const,
-                ]
-              : []),
-            ...clearing,
-          ],
+          [...(digest !== undefined && facts !== undefined ? digestWrites(digest, facts) : []), ...clearing],
         ),
       );
     }

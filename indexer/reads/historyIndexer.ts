@@ -86,6 +86,12 @@ export const lmdbHistoryIndexer = (
   // The watch's changes caught up one take after the other (refreshAll's and an unknown id's): each
   // waits for the take running (what it catches up may be the file asked for) and takes what came since.
   let watchedTail: Promise<unknown> = Promise.resolve();
+  /** `work` in the watch's line: after the one before, however it ended. */
+  const inWatchedLine = <A>(work: () => Promise<A>): Promise<A> => {
+    const run = watchedTail.then(work, work);
+    watchedTail = run;
+    return run;
+  };
   // Files a mutation of this process writes, then catches up itself before it answers (`writing`).
   // A take sets them aside rather than catching up a write not yet answered: under load, a list's
   // catch-up of each `rollout/append` ran ahead of the append's own, and held every list behind it.
@@ -143,10 +149,7 @@ export const lmdbHistoryIndexer = (
       watch.lost();
       return E.right('unknown');
     };
-    // After the one before, however it ended.
-    const run = watchedTail.then(takeChanged, takeChanged);
-    watchedTail = run;
-    return run;
+    return inWatchedLine(takeChanged);
   };
   /**
    * A read of one thread answers the name it has now. With the watch: when it saw
@@ -163,9 +166,7 @@ export const lmdbHistoryIndexer = (
       if (E.isLeft(r) || r.right === 'notOnlyNames') watch.lost();
       return r;
     };
-    const run = watchedTail.then(follow, follow);
-    watchedTail = run;
-    const followed = await run;
+    const followed = await inWatchedLine(follow);
     if (E.isRight(followed) && followed.right === 'followed') return E.right(undefined);
     return followThreadName(store, home, threadId);
   };
@@ -244,9 +245,7 @@ export const lmdbHistoryIndexer = (
       if (watch === undefined) return refresh();
       // In the watch's line: a list (or an unknown id's lookup) that comes while another's take is
       // caught up waits for it, rather than taking nothing and answering ahead of the files it names.
-      const run = watchedTail.then(refresh, refresh);
-      watchedTail = run;
-      return run;
+      return inWatchedLine(refresh);
     },
     // Behind a build, the build's own thread-row refresh takes the DB as it finds it.
     followCodexRows: () => () =>

@@ -20,10 +20,16 @@ export const threadRowsDueKey = (id: string): readonly [string] => [`${PREFIX}${
  */
 export const THREAD_ROWS_DUE_FROM: readonly [string] = [PREFIX];
 
-/** The due marks among the `meta` rows, with the owner each names. */
+/** A due mark's key, with the owner it names. */
+export interface DueMark {
+  readonly key: readonly [string];
+  readonly owner: unknown;
+}
+
+/** The due marks among the `meta` rows. */
 export const threadRowsDueMarks = (
   meta: ReadonlyArray<{ readonly key: ReadonlyArray<unknown>; readonly value: unknown }>,
-): Array<{ readonly key: readonly [string]; readonly owner: unknown }> =>
+): DueMark[] =>
   meta.flatMap(({ key, value }) =>
     typeof key[0] === 'string' && key[0].startsWith(PREFIX) ? [{ key: [key[0]] as const, owner: value }] : [],
   );

@@ -4,18 +4,12 @@ import type { EngineError } from '../../domain/errors.js';
 import { take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
-import {
-  THREAD_ROWS_DUE_FROM,
-  clearThreadRowsDue,
-  markThreadRowsDue,
-  threadRowsDueKey,
-  threadRowsDueMarks,
-} from '../../projections/threadRowsDue.js';
+import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey } from '../../projections/threadRowsDue.js';
 import type { ThreadRowHome } from '../../projections/threadRows.js';
 import { thisProcess } from '../../adapters/driven/system/processIdentity.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
-import { ownerGone } from './interruptedCatchUp.js';
+import { ownerGone, readDueMarks } from './interruptedCatchUp.js';
 import type { CatchUpPlan } from './plan.js';
 import { readThreadRowHome, refreshThreads, touchedThreads, withoutStateDb } from './threadRowRefresh.js';
 import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
@@ -92,8 +86,7 @@ export const threadRowsAsRefreshed = (store: IndexStore, home: string): Promise<
 /** `threadRowsAsRefreshed` for the home's facts as read: no due mark, and their digest the last full refresh's. */
 const rowsAsRefreshedWith = (store: IndexStore, rowHome: ThreadRowHome): Promise<E.Either<EngineError, boolean>> =>
   useCase(async () => {
-    const meta = await take(store.range('meta', [], { from: THREAD_ROWS_DUE_FROM }));
-    if (threadRowsDueMarks(meta).length > 0) return false;
+    if ((await take(readDueMarks(store))).length > 0) return false;
     const known = await take(store.get('meta', NAMES_DIGEST_KEY));
     return known === rowHomeDigest(rowHome);
   })();
@@ -162,8 +155,7 @@ export const followThreadNames = (
   home: string,
 ): Promise<E.Either<EngineError, 'followed' | 'notOnlyNames'>> =>
   useCase(async () => {
-    const meta = await take(store.range('meta', [], { from: THREAD_ROWS_DUE_FROM }));
-    if (threadRowsDueMarks(meta).length > 0) return 'notOnlyNames' as const;
+    if ((await take(readDueMarks(store))).length > 0) return 'notOnlyNames' as const;
     const rowHome = await take(readThreadRowHome(home, store));
     const digest = rowHomeDigest(rowHome);
     if ((await take(store.get('meta', NAMES_DIGEST_KEY))) === digest) return 'followed' as const;
@@ -213,10 +205,7 @@ export interface DueMarks {
 
 export const markDue = (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, DueMarks>> =>
   useCase(async (): Promise<DueMarks> => {
-    const meta = await take(store.range('meta', [], { from: THREAD_ROWS_DUE_FROM }));
-    const interrupted = threadRowsDueMarks(meta)
-      .filter((m) => ownerGone(m.owner))
-      .map((m) => m.key);
+    const interrupted = (await take(readDueMarks(store))).filter((m) => ownerGone(m.owner)).map((m) => m.key);
     // Unchanged files change no row (a rename changes thread rows only, each derived whole): no mark, no write.
     if (
       plan.actions.every((a) => a.action.kind === 'unchanged') &&

@@ -219,8 +219,16 @@ export const lmdbHistoryIndexer = (
         // No file is named for it: the running backfill is the scan that would find it (not awaited ahead of it).
         if (found === null) await context.backfilling?.();
         const t0 = process.hrtime.bigint();
-        const fresh = await take(first(() => ensureThreadFresh(store, home, threadId, options)()));
-        await take(first(() => followNamesFor(threadId)));
+        // The files, then the names: one turn ahead of the backfill for both.
+        const fresh = await take(
+          first(
+            useCase(async () => {
+              const refreshed = await take(ensureThreadFresh(store, home, threadId, options)());
+              await take(followNamesFor(threadId));
+              return refreshed;
+            }),
+          ),
+        );
         context.observer?.threadRefreshed(threadId, fresh.freshness, msSince(t0));
       }),
     refreshAll: () => async () => {

@@ -52,6 +52,24 @@ const SETTLED_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
  */
 const settledListings = new Map<string, unknown>();
 
+/** A folder's times, as a look at it saw them. */
+interface FolderTimes {
+  readonly dir: string;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+}
+
+/**
+ * What one look for a thread's revisions read: the folders it stat-ed (their listings may still
+ * change; a settled listing is read with no stat and cannot), and whether every listing it read
+ * may be trusted again while those times hold (not one made too soon after its folder changed,
+ * no folder gone between its parent's listing and its own stat).
+ */
+interface LookRecord {
+  readonly folders: FolderTimes[];
+  keepable: boolean;
+}
+
 /** The key of a folder's listing for a purpose, in `listings` and `settledListings`: the purpose, NUL, the folder. */
 const listingKey = (dir: string, purpose: string): string => `${purpose}\0${dir}`;
 
@@ -69,7 +87,8 @@ const listedOnce = async <T>(
   purpose: string,
   list: () => Promise<T>,
   empty: T,
-  lastDayEndMs = Number.NaN,
+  lastDayEndMs: number,
+  look: LookRecord,
 ): Promise<T> => {
   const final = settledListing<T>(dir, purpose);
   if (final !== undefined) return final;
@@ -77,18 +96,31 @@ const listedOnce = async <T>(
   try {
     st = fsSync.statSync(dir);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return empty;
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') {
+      look.keepable = false;
+      return empty;
+    }
     throw err;
   }
+  const times = { dir, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
   const key = listingKey(dir, purpose);
   const kept = listings.get(key);
-  if (kept !== undefined && kept.mtimeMs === st.mtimeMs && kept.ctimeMs === st.ctimeMs) return kept.value as T;
+  // A listing that may still change: a look made from it holds while the folder's times do.
+  if (kept !== undefined && kept.mtimeMs === st.mtimeMs && kept.ctimeMs === st.ctimeMs) {
+    look.folders.push(times);
+    return kept.value as T;
+  }
   // A listing under way, started when these times were already past racy, answers as a new one would.
   const underWay = listingsUnderWay.get(key);
-  if (underWay !== undefined && underWay.mtimeMs === st.mtimeMs && underWay.ctimeMs === st.ctimeMs)
+  if (underWay !== undefined && underWay.mtimeMs === st.mtimeMs && underWay.ctimeMs === st.ctimeMs) {
+    look.folders.push(times);
     return underWay.value as Promise<T>;
+  }
   const startedMs = Date.now();
   const settled = startedMs - Math.max(st.mtimeMs, st.ctimeMs) > racyMsOf(st);
+  if (!settled) look.keepable = false;
+  // Kept for good below, the folder is not looked at again (no writer adds to it).
+  else if (!(startedMs - lastDayEndMs > SETTLED_AFTER_MS)) look.folders.push(times);
   const listing = list();
   if (settled) listingsUnderWay.set(key, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value: listing });
   try {
@@ -104,7 +136,7 @@ const listedOnce = async <T>(
 };
 
 /** Sub-folder names of `dir`, sorted (a missing `dir` has none); `lastDayEndMs`: as `listedOnce`. */
-const subfolders = (dir: string, lastDayEndMs?: number): Promise<ReadonlyArray<string>> =>
+const subfolders = (dir: string, lastDayEndMs: number, look: LookRecord): Promise<ReadonlyArray<string>> =>
   listedOnce(
     dir,
     'folders',
@@ -123,12 +155,18 @@ const subfolders = (dir: string, lastDayEndMs?: number): Promise<ReadonlyArray<s
     },
     [],
     lastDayEndMs,
+    look,
   );
 
 type RevisionFile = RolloutFile & { readonly revisionId: string };
 
 /** The revision files of every thread in one day folder, in name order; `lastDayEndMs`: as `listedOnce`. */
-const revisionFilesIn = (dir: string, archived = false, lastDayEndMs?: number): Promise<ReadonlyArray<RevisionFile>> =>
+const revisionFilesIn = (
+  dir: string,
+  archived: boolean,
+  lastDayEndMs: number,
+  look: LookRecord,
+): Promise<ReadonlyArray<RevisionFile>> =>
   listedOnce(
     dir,
     archived ? 'archivedRevisions' : 'revisions',
@@ -164,6 +202,7 @@ const revisionFilesIn = (dir: string, archived = false, lastDayEndMs?: number): 
     },
     [],
     lastDayEndMs,
+    look,
   );
 
 /**
@@ -186,6 +225,7 @@ const revisionsByDay = async (
   year: string,
   month: string,
   fromDay: string,
+  look: LookRecord,
 ): Promise<ReadonlyArray<readonly [string, ReadonlyArray<RevisionFile>]>> => {
   const kept = settledListing<ReadonlyArray<readonly [string, ReadonlyArray<RevisionFile>]>>(
     monthDir,
@@ -197,10 +237,10 @@ const revisionsByDay = async (
   const monthSettled = Date.now() - lastDayEndMs > SETTLED_AFTER_MS;
   let allSettled = monthSettled;
   const out: Array<readonly [string, ReadonlyArray<RevisionFile>]> = [];
-  for (const d of await subfolders(monthDir, lastDayEndMs)) {
+  for (const d of await subfolders(monthDir, lastDayEndMs, look)) {
     if (!monthSettled && d < fromDay) continue;
     const dayDir = nodePath.join(monthDir, d);
-    out.push([d, await revisionFilesIn(dayDir, false, endOfDays(year, month, d))]);
+    out.push([d, await revisionFilesIn(dayDir, false, endOfDays(year, month, d), look)]);
     allSettled &&= settledListing(dayDir, 'revisions') !== undefined;
   }
   if (allSettled && settledListing(monthDir, 'folders') !== undefined)
@@ -209,13 +249,34 @@ const revisionsByDay = async (
 };
 
 /**
+ * A thread's last look for its revisions (per home, archived or not, thread and date): what it
+ * found, and the folders it stat-ed. While each has the times it had, no folder the look read has
+ * gained or lost an entry, and the look answers again with one stat a folder and nothing else: a
+ * read of one thread looks at every request, and the walk down the folders it saves (a key and a
+ * path a folder, an await a level) was a tenth of a small page's time (docs/benchmarks.md). At
+ * most LOOKS_KEPT threads' looks are kept, the oldest dropped first.
+ */
+interface Look {
+  readonly files: ReadonlyArray<RolloutFile>;
+  readonly folders: ReadonlyArray<FolderTimes>;
+}
+const looks = new Map<string, Look>();
+const LOOKS_KEPT = 4096;
+
+const stillAsLooked = (look: Look): boolean =>
+  look.folders.every((f) => {
+    const st = fsSync.statSync(f.dir, { throwIfNoEntry: false });
+    return st !== undefined && st.mtimeMs === f.mtimeMs && st.ctimeMs === f.ctimeMs;
+  });
+
+/**
  * Revision files of one thread (`rollout-<ts>-<threadId>_<revisionId>.jsonl`) in the day folders
  * of `sessions/` dated `sinceDate` (YYYY-MM-DD, the date part of a rollout file name) or later.
  * A revert writes its revision into the folder of the revert's date, never an earlier one, so a
  * thread's new revisions are found by listing a few folders instead of the whole home; a folder
  * is listed again only once it has changed (`listedOnce`), and a settled one never
  * (`SETTLED_AFTER_MS`), so asking per request costs a stat per folder of the last days (and per
- * year and month folder since).
+ * year and month folder since), and no more while they are as the thread's last look saw them (`Look`).
  */
 export const discoverRevisionFiles = (
   home: string,
@@ -225,35 +286,64 @@ export const discoverRevisionFiles = (
 ): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
   TE.tryCatch(
     async () => {
-      // An archived thread's revisions are written beside its files, flat in archived_sessions/ (`RolloutFiles.pathFor`).
-      if (archived)
-        return (await revisionFilesIn(nodePath.join(home, 'archived_sessions'), true)).filter(
-          (f) => f.threadId === threadId,
-        );
-      const root = nodePath.join(home, 'sessions');
-      const found = await revisionsSince(root, threadId, sinceDate);
+      const key = `${archived ? 'archived' : 'sessions'}\0${home}\0${threadId}\0${sinceDate}`;
+      const kept = looks.get(key);
+      const found =
+        kept !== undefined && stillAsLooked(kept)
+          ? kept.files
+          : await lookFor(key, home, threadId, sinceDate, archived);
       // A settled listing misses no file a writer adds, but may name one removed since (a folder
       // deleted, a thread archived): the thread's few are looked at, and if one is gone its
-      // home's settled listings are dropped and the folders listed again.
+      // home's settled listings (and the looks made from them) are dropped and the folders listed again.
       if (found.every((f) => fsSync.lstatSync(f.path, { throwIfNoEntry: false }) !== undefined)) return found;
-      for (const key of settledListings.keys()) {
-        const dir = key.slice(key.indexOf('\0') + 1);
-        if (dir === root || dir.startsWith(`${root}${nodePath.sep}`)) settledListings.delete(key);
+      const root = nodePath.join(home, archived ? 'archived_sessions' : 'sessions');
+      for (const k of settledListings.keys()) {
+        const dir = k.slice(k.indexOf('\0') + 1);
+        if (dir === root || dir.startsWith(`${root}${nodePath.sep}`)) settledListings.delete(k);
       }
-      return revisionsSince(root, threadId, sinceDate);
+      looks.clear();
+      return lookFor(key, home, threadId, sinceDate, archived);
     },
     (err) => toEngineError(home, 'discover revisions')(err),
   );
 
+/** A look for a thread's revisions down the folders, kept when every listing it read may be trusted again (`LookRecord`). */
+const lookFor = async (
+  key: string,
+  home: string,
+  threadId: string,
+  sinceDate: string,
+  archived: boolean,
+): Promise<ReadonlyArray<RolloutFile>> => {
+  const look: LookRecord = { folders: [], keepable: true };
+  // An archived thread's revisions are written beside its files, flat in archived_sessions/ (`RolloutFiles.pathFor`).
+  const files = archived
+    ? (await revisionFilesIn(nodePath.join(home, 'archived_sessions'), true, Number.NaN, look)).filter(
+        (f) => f.threadId === threadId,
+      )
+    : await revisionsSince(nodePath.join(home, 'sessions'), threadId, sinceDate, look);
+  looks.delete(key);
+  if (look.keepable) {
+    if (looks.size >= LOOKS_KEPT) looks.delete(looks.keys().next().value!);
+    looks.set(key, { files, folders: look.folders });
+  }
+  return files;
+};
+
 /** The revision files of `threadId` in the day folders of `root` (`sessions/`) dated `sinceDate` or later. */
-const revisionsSince = async (root: string, threadId: string, sinceDate: string): Promise<RolloutFile[]> => {
+const revisionsSince = async (
+  root: string,
+  threadId: string,
+  sinceDate: string,
+  look: LookRecord,
+): Promise<RolloutFile[]> => {
   const [y0, m0, d0] = sinceDate.split('-');
   const out: RolloutFile[] = [];
-  for (const y of (await subfolders(root)).filter((n) => n >= y0!)) {
+  for (const y of (await subfolders(root, Number.NaN, look)).filter((n) => n >= y0!)) {
     const yearDir = nodePath.join(root, y);
-    for (const m of (await subfolders(yearDir, endOfDays(y, '12', '31'))).filter((n) => y > y0! || n >= m0!)) {
+    for (const m of (await subfolders(yearDir, endOfDays(y, '12', '31'), look)).filter((n) => y > y0! || n >= m0!)) {
       const fromDay = y > y0! || m > m0! ? '' : d0!;
-      for (const [d, files] of await revisionsByDay(nodePath.join(yearDir, m), y, m, fromDay))
+      for (const [d, files] of await revisionsByDay(nodePath.join(yearDir, m), y, m, fromDay, look))
         if (y > y0! || m > m0! || d >= d0!) for (const f of files) if (f.threadId === threadId) out.push(f);
     }
   }

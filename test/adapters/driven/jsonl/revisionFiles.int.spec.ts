@@ -32,31 +32,38 @@ describe('jsonl revision files of a thread', function () {
     await new Promise((r) => setTimeout(r, 1_100));
   };
 
-  it('finds a revision written after its folder was listed (a kept listing is dropped when the folder changes)', async () => {
-    // A home of its own: the first test's files are in the shared one. Today's folder: a writer may add to it.
-    const home = nodePath.join(homeOf(), 'kept-listings');
+  /**
+   * A home of its own (`name`, below the shared one) whose thread T1 has its file in today's folder
+   * (one a writer may add to); its folders (today's up to sessions/), aged; and the look for T1's revisions.
+   */
+  const todaysHome = async (name: string) => {
+    const home = nodePath.join(homeOf(), name);
     const { date, folder } = today();
-    const day = `kept-listings/sessions/${folder}`;
+    const day = `${name}/sessions/${folder}`;
     await touch(`${day}/rollout-${date}T00-00-01-${T1}.jsonl`);
     const dayDir = nodePath.join(homeOf(), day);
-    const aged = () =>
-      age([
-        dayDir,
-        nodePath.dirname(dayDir),
-        nodePath.dirname(nodePath.dirname(dayDir)),
-        nodePath.join(home, 'sessions'),
-      ]);
-    await aged();
+    const folders = [
+      dayDir,
+      nodePath.dirname(dayDir),
+      nodePath.dirname(nodePath.dirname(dayDir)),
+      nodePath.join(home, 'sessions'),
+    ];
+    await age(folders);
     const revisions = async () => {
       const r = await discoverRevisionFiles(home, T1, date)();
       return E.isRight(r) ? r.right.map((f) => nodePath.basename(f.path)) : r.left;
     };
+    return { date, day, dayDir, folders, revisions };
+  };
+
+  it('finds a revision written after its folder was listed (a kept listing is dropped when the folder changes)', async () => {
+    const { date, day, dayDir, folders, revisions } = await todaysHome('kept-listings');
     expect(await revisions()).to.deep.equal([]);
     expect(await revisions()).to.deep.equal([]);
     await touch(`${day}/rollout-${date}T00-00-02-${T1}_${R1}.jsonl`);
     expect(await revisions()).to.deep.equal([`rollout-${date}T00-00-02-${T1}_${R1}.jsonl`]);
     // A file removed and the folder's mtime set back as it was: its ctime still tells.
-    await aged();
+    await age(folders);
     expect(await revisions()).to.have.length(1);
     await fs.rm(nodePath.join(dayDir, `rollout-${date}T00-00-02-${T1}_${R1}.jsonl`));
     await fs.utimes(dayDir, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
@@ -77,6 +84,53 @@ describe('jsonl revision files of a thread', function () {
     const name = `rollout-${date}T00-00-02-${T1}_${R1}.jsonl`;
     await touch(`new-day/sessions/${folder}/${name}`);
     expect(await revisions()).to.deep.equal([name]);
+  });
+
+  /** Counts of `fs.statSync` and `fs/promises.readdir` calls while `work` runs. */
+  const counted = async <A>(work: () => Promise<A>): Promise<{ value: A; stats: number; readdirs: number }> => {
+    const req = createRequire(import.meta.url);
+    const fsCjs = req('node:fs') as { statSync: typeof import('node:fs').statSync };
+    const promises = req('node:fs/promises') as { readdir: typeof import('node:fs/promises').readdir };
+    const { statSync } = fsCjs;
+    const { readdir } = promises;
+    const n = { stats: 0, readdirs: 0 };
+    fsCjs.statSync = ((...args: Parameters<typeof statSync>) => {
+      n.stats += 1;
+      return statSync(...args);
+    }) as typeof statSync;
+    promises.readdir = ((...args: Parameters<typeof readdir>) => {
+      n.readdirs += 1;
+      return readdir(...args);
+    }) as typeof readdir;
+    syncBuiltinESMExports();
+    try {
+      return { value: await work(), ...n };
+    } finally {
+      fsCjs.statSync = statSync;
+      promises.readdir = readdir;
+      syncBuiltinESMExports();
+    }
+  };
+
+  it("keeps a thread's look while the folders it stat-ed stand; one made too soon after a folder changed is made again", async () => {
+    const { date, day, folders, revisions } = await todaysHome('kept-looks');
+    expect(await revisions()).to.deep.equal([]);
+    // Kept: one stat a folder it stat-ed (sessions/, the year, the month, today), no listing.
+    const again = await counted(revisions);
+    expect(again.value).to.deep.equal([]);
+    expect(again.readdirs).to.equal(0);
+    expect(again.stats).to.equal(folders.length);
+    // The folder changes now: its listing is too recent to trust, and so is the look made from it.
+    const first = `rollout-${date}T00-00-02-${T1}_${R1}.jsonl`;
+    await touch(`${day}/${first}`);
+    expect(await revisions()).to.deep.equal([first]);
+    const soon = await counted(revisions);
+    expect(soon.value).to.deep.equal([first]);
+    expect(soon.readdirs).to.be.greaterThan(0);
+    // Once the folder is past the racy interval, its look is kept again.
+    await age(folders);
+    expect(await revisions()).to.deep.equal([first]);
+    expect((await counted(revisions)).readdirs).to.equal(0);
   });
 
   it('lists a settled day folder once: a read of an old thread looks at the folders a writer may still add to', async () => {
@@ -108,22 +162,10 @@ describe('jsonl revision files of a thread', function () {
     };
     expect(await revisions()).to.deep.equal([nodePath.basename(old)]);
     // Counted on the next look: the stats of the folders a writer may still add to, not of the 90 settled ones.
-    const fsCjs = createRequire(import.meta.url)('node:fs') as { statSync: typeof import('node:fs').statSync };
-    const statSync = fsCjs.statSync;
-    let stats = 0;
-    fsCjs.statSync = ((...args: Parameters<typeof statSync>) => {
-      stats += 1;
-      return statSync(...args);
-    }) as typeof statSync;
-    syncBuiltinESMExports();
-    try {
-      expect(await revisions()).to.deep.equal([nodePath.basename(old)]);
-    } finally {
-      fsCjs.statSync = statSync;
-      syncBuiltinESMExports();
-    }
+    const next = await counted(revisions);
+    expect(next.value).to.deep.equal([nodePath.basename(old)]);
     // sessions/, its year folders, this year's months folder and today's (2025's are settled).
-    expect(stats).to.be.at.most(6);
+    expect(next.stats).to.be.at.most(6);
     // A revert today writes into today's folder: found at once.
     const now = `rollout-${date}T00-00-03-${T1}_${R2}.jsonl`;
     await touch(`settled/sessions/${folder}/${now}`);

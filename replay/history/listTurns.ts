@@ -1,4 +1,5 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
+import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
@@ -83,17 +84,23 @@ export const listTurns = (
     const direction: Direction = q.sortDirection ?? 'desc';
     const view: ItemsView = q.itemsView ?? 'summary';
     const size = pageSizeOf(q.limit);
-    // A legacy history with no turns answers the empty page whatever the cursor, before reading it
-    // (measured on 0.169.0: noTurnThread.compat.spec.ts).
-    if (
-      lineage.mode !== 'paginated' &&
-      q.cursor !== null &&
-      q.cursor !== undefined &&
-      (await cutPage(walkTurns(ports, lineage, direction, null), 1)).rows.length === 0
-    )
-      return { data: [], nextCursor: null, backwardsCursor: null };
-    const start =
-      q.cursor === null || q.cursor === undefined ? null : await startOf(ports, lineage, q.cursor, direction);
+    let start: SegmentStart | null = null;
+    if (q.cursor !== null && q.cursor !== undefined) {
+      const cursor = q.cursor;
+      const started = await useCase(() => startOf(ports, lineage, cursor, direction))();
+      // A legacy history with no turns answers the empty page whatever the cursor (measured on
+      // 0.169.0: noTurnThread.compat.spec.ts). Looked at only for a cursor it refuses: one it takes
+      // names a turn of it, and a walk from there that finds none answers that same page.
+      if (E.isLeft(started)) {
+        if (
+          lineage.mode !== 'paginated' &&
+          (await cutPage(walkTurns(ports, lineage, direction, null), 1)).rows.length === 0
+        )
+          return { data: [], nextCursor: null, backwardsCursor: null };
+        return stop(started.left);
+      }
+      start = started.right;
+    }
     const cut = await cutPage(walkTurns(ports, lineage, direction, start), size);
     const otherwise = await rolloutsNumberedOtherwise(ports.index, cut.rows);
     const data = await turnsWithItems(ports, lineage, cut.rows, view, otherwise, presence);

@@ -5,7 +5,7 @@ import { inSegment } from '../../domain/history/lineage.js';
 import { keyPosOf } from '../../projections/turnRows.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { lineOfOrdinal } from './lineage.js';
-import { scanRows } from './scanRows.js';
+import { scanRowBatches } from './scanRows.js';
 import { take } from '../../domain/effect.js';
 import { keyText } from '../../domain/index/keyText.js';
 
@@ -65,21 +65,26 @@ export async function* walkTurns(
     let fromLine = start && start.segment === i ? start.line : null;
     if (fromLine === null && direction === 'desc') fromLine = await lastLineBelowCut(ports, seg);
     const from: ReadonlyArray<KeyPart> | undefined = fromLine === null ? undefined : [R, fromLine];
-    for await (const r of scanRows(ports.index, 'turns', [R], {
+    // The segments after this one, whose turns shadow its own (none for a thread's own file).
+    const newer = segs.slice(i + 1);
+    // A batch of rows at a time: one async step a range read, not one a row.
+    rows: for await (const batch of scanRowBatches(ports.index, 'turns', [R], {
       reverse: direction === 'desc',
       ...(from ? { from } : {}),
     })) {
-      const row = r.value;
-      const line = r.key[1];
-      const pos = keyPosOf(row);
-      if (pos === null) continue;
-      if (!inSegment(seg, pos)) {
-        if (direction === 'asc') break; // rows are in line order: the rest is past the cut too
-        continue;
+      for (const r of batch) {
+        const row = r.value;
+        const line = r.key[1];
+        const pos = keyPosOf(row);
+        if (pos === null) continue;
+        if (!inSegment(seg, pos)) {
+          if (direction === 'asc') break rows; // rows are in line order: the rest is past the cut too
+          continue;
+        }
+        if (start && start.segment === i && !start.keep(pos, line)) continue;
+        if (newer.length > 0 && (await shadowed(ports, newer, row.id))) continue;
+        yield { segment: seg, line, row, pos };
       }
-      if (start && start.segment === i && !start.keep(pos, line)) continue;
-      if (await shadowed(ports, segs.slice(i + 1), row.id)) continue;
-      yield { segment: seg, line, row, pos };
     }
   }
 }

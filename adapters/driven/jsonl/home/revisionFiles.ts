@@ -60,6 +60,19 @@ interface FolderTimes {
 }
 
 /**
+ * The times each folder had when last stat-ed, one object a folder while they hold: the looks of
+ * many threads over the same folders hold references to it, not copies. As many as `listings` has folders.
+ */
+const lastTimes = new Map<string, FolderTimes>();
+const folderTimesOf = (dir: string, st: fsSync.Stats): FolderTimes => {
+  const last = lastTimes.get(dir);
+  if (last !== undefined && last.mtimeMs === st.mtimeMs && last.ctimeMs === st.ctimeMs) return last;
+  const now = { dir, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+  lastTimes.set(dir, now);
+  return now;
+};
+
+/**
  * What one look for a thread's revisions read: the folders it stat-ed (their listings may still
  * change; a settled listing is read with no stat and cannot), and whether every listing it read
  * may be trusted again while those times hold (not one made too soon after its folder changed,
@@ -102,7 +115,7 @@ const listedOnce = async <T>(
     }
     throw err;
   }
-  const times = { dir, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+  const times = folderTimesOf(dir, st);
   const key = listingKey(dir, purpose);
   const kept = listings.get(key);
   // A listing that may still change: a look made from it holds while the folder's times do.

@@ -12,10 +12,21 @@ import { byteOrder, racyMsOf, unreadableFolder } from './discover.js';
 // A thread's revision files, looked for at each read of it (indexer/reads/freshness.ts): the day
 // folders since its file, each listing kept while the folder stands (discover.ts lists the whole home).
 
-/** A folder's listing as it was, and the folder's times then: the listing holds while they do. */
-interface Listing {
+/** A folder's times, as a stat saw them. */
+interface FolderTimes {
+  readonly dir: string;
   readonly mtimeMs: number;
   readonly ctimeMs: number;
+}
+
+const sameTimes = (t: FolderTimes, st: fsSync.Stats): boolean => t.mtimeMs === st.mtimeMs && t.ctimeMs === st.ctimeMs;
+
+/**
+ * A folder's listing as it was, and the folder's times then: the listing holds while they do. The
+ * looks made from it hold these times (one object a listing, not a copy a look).
+ */
+interface Listing {
+  readonly times: FolderTimes;
   readonly value: unknown;
 }
 
@@ -29,10 +40,7 @@ interface Listing {
 const listings = new Map<string, Listing>();
 
 /** Listings under way, per key and folder times: asks that come meanwhile share one. */
-const listingsUnderWay = new Map<
-  string,
-  { readonly mtimeMs: number; readonly ctimeMs: number; readonly value: Promise<unknown> }
->();
+const listingsUnderWay = new Map<string, { readonly times: FolderTimes; readonly value: Promise<unknown> }>();
 
 /**
  * How long after its last day a folder of `sessions/` is settled. A writer names a rollout by its own
@@ -51,26 +59,6 @@ const SETTLED_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
  * cost a stat of each of 365 folders.
  */
 const settledListings = new Map<string, unknown>();
-
-/** A folder's times, as a look at it saw them. */
-interface FolderTimes {
-  readonly dir: string;
-  readonly mtimeMs: number;
-  readonly ctimeMs: number;
-}
-
-/**
- * The times each folder had when last stat-ed, one object a folder while they hold: the looks of
- * many threads over the same folders hold references to it, not copies. As many as `listings` has folders.
- */
-const lastTimes = new Map<string, FolderTimes>();
-const folderTimesOf = (dir: string, st: fsSync.Stats): FolderTimes => {
-  const last = lastTimes.get(dir);
-  if (last !== undefined && last.mtimeMs === st.mtimeMs && last.ctimeMs === st.ctimeMs) return last;
-  const now = { dir, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
-  lastTimes.set(dir, now);
-  return now;
-};
 
 /**
  * What one look for a thread's revisions read: the folders it stat-ed (their listings may still
@@ -115,33 +103,33 @@ const listedOnce = async <T>(
     }
     throw err;
   }
-  const times = folderTimesOf(dir, st);
   const key = listingKey(dir, purpose);
   const kept = listings.get(key);
   // A listing that may still change: a look made from it holds while the folder's times do.
-  if (kept !== undefined && kept.mtimeMs === st.mtimeMs && kept.ctimeMs === st.ctimeMs) {
-    look.folders.push(times);
+  if (kept !== undefined && sameTimes(kept.times, st)) {
+    look.folders.push(kept.times);
     return kept.value as T;
   }
   // A listing under way, started when these times were already past racy, answers as a new one would.
   const underWay = listingsUnderWay.get(key);
-  if (underWay !== undefined && underWay.mtimeMs === st.mtimeMs && underWay.ctimeMs === st.ctimeMs) {
-    look.folders.push(times);
+  if (underWay !== undefined && sameTimes(underWay.times, st)) {
+    look.folders.push(underWay.times);
     return underWay.value as Promise<T>;
   }
+  const times: FolderTimes = { dir, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
   const startedMs = Date.now();
   const settled = startedMs - Math.max(st.mtimeMs, st.ctimeMs) > racyMsOf(st);
   if (!settled) look.keepable = false;
   // Kept for good below, the folder is not looked at again (no writer adds to it).
   else if (!(startedMs - lastDayEndMs > SETTLED_AFTER_MS)) look.folders.push(times);
   const listing = list();
-  if (settled) listingsUnderWay.set(key, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value: listing });
+  if (settled) listingsUnderWay.set(key, { times, value: listing });
   try {
     const value = await listing;
     listings.delete(key);
     // Listed after its last writer could write (its days past): its listing holds for good.
     if (settled && startedMs - lastDayEndMs > SETTLED_AFTER_MS) settledListings.set(key, value);
-    else if (settled) listings.set(key, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value });
+    else if (settled) listings.set(key, { times, value });
     return value;
   } finally {
     if (listingsUnderWay.get(key)?.value === listing) listingsUnderWay.delete(key);
@@ -279,7 +267,7 @@ const LOOKS_KEPT = 4096;
 const stillAsLooked = (look: Look): boolean =>
   look.folders.every((f) => {
     const st = fsSync.statSync(f.dir, { throwIfNoEntry: false });
-    return st !== undefined && st.mtimeMs === f.mtimeMs && st.ctimeMs === f.ctimeMs;
+    return st !== undefined && sameTimes(f, st);
   });
 
 /**

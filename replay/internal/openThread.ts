@@ -2,8 +2,6 @@ import * as E from 'fp-ts/lib/Either.js';
 import { notFound, notSupportedYet } from '../../domain/errors.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { codexMetaRefusal } from '../../domain/rollout/event.js';
-import { codexRefusal } from '../../domain/rollout/codexSerde.js';
-import { codexMetaTimestampMs } from '../../domain/rfc3339.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import type { HistoryReadPorts, QuarantinedLines } from '../ports.js';
@@ -37,11 +35,9 @@ export const openThread = async (
   }
   const own = lineage.segments[lineage.segments.length - 1]!.rollout;
   // A thread whose first meta Codex refuses holds only the row its state DB keeps: Codex refuses its reads by its head.
-  if (
-    lineage.thread.metaRefused === true ||
-    own.refusedMeta !== undefined ||
-    (own.meta !== null && codexRefusal('sessionMeta', own.meta) !== undefined)
-  ) {
+  // The fold marks such a file's row as it indexes the meta (projections/threads.ts `putFirstMeta`, every
+  // index since schema 38), so a read does not decode the meta again to know it.
+  if (lineage.thread.metaRefused === true || own.refusedMeta !== undefined) {
     await refuseAsCodex(ports, threadId, own.path, refusedMetaAs);
     if (lineage.thread.metaRefused === true) return stop(notFound('thread', threadId));
   }
@@ -49,10 +45,11 @@ export const openThread = async (
   // built from the file name, with no history mode (codex-rs `rollout/src/metadata.rs`
   // `builder_from_items`), so its paginated store has no such thread ("unindexed threads remain
   // unsupported", thread-store/src/local tests): Codex's words (measured on 0.169.0 by the fuzzer).
+  // The thread row says so (projections/threadRows.ts: `stateDbHistoryMode`, from the same meta), not a parse per read.
   if (
     paginatedReadAs !== undefined &&
-    own.meta?.['history_mode'] === 'paginated' &&
-    codexMetaTimestampMs(own.meta['timestamp'] as string | undefined) === undefined
+    lineage.thread.historyMode === 'paginated' &&
+    lineage.thread.stateDbHistoryMode === 'legacy'
   )
     return stop(notSupportedYet(paginatedReadAs));
   const quarantined = quarantinedLinesOf(lineage);

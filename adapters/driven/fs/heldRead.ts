@@ -207,7 +207,13 @@ export const checkReachedSync = (fd: number, root: string, path: string): void =
  * (`checkReachedSync`: O(1) calls with /proc). A descriptor, as the synchronous readers use; the caller closes it.
  * Refusals are `LinkRefused` (code ELOOP): the caller skips and reports the file as a listing would.
  */
-export const openToReadSync = (path: string, root?: string): number => {
+export const openToReadSync = (path: string, root?: string): number => openStatToReadSync(path, root).fd;
+
+/** `openToReadSync` with the stats of its fstat: the device and inode of the file it holds. */
+export const openStatToReadSync = (
+  path: string,
+  root?: string,
+): { readonly fd: number; readonly stats: fsSync.Stats } => {
   let fd: number;
   try {
     fd = fsSync.openSync(path, FILE_FLAGS);
@@ -215,9 +221,10 @@ export const openToReadSync = (path: string, root?: string): number => {
     throw refusalOf(err, path);
   }
   try {
-    refuseUnless(fsSync.fstatSync(fd), path, 'file');
+    const stats = fsSync.fstatSync(fd);
+    refuseUnless(stats, path, 'file');
     if (root !== undefined) checkReachedSync(fd, root, path);
-    return fd;
+    return { fd, stats };
   } catch (err) {
     fsSync.closeSync(fd);
     throw err;

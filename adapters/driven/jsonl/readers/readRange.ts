@@ -1,10 +1,9 @@
-import * as fs from 'node:fs';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../../domain/errors.js';
 import { corrupt, invalidArgument } from '../../../../domain/errors.js';
 import { toEngineError } from '../../fs/fsError.js';
 import { BufferPool, readAtMost } from '../lines/lineScanner.js';
-import { openToReadSync } from '../../fs/heldRead.js';
+import { readKept } from '../../fs/keptReads.js';
 import { holdPoint, holdsAtSomePoint } from '../../system/holdPoint.js';
 
 const checkRange = (byteOffset: number, byteLength: number): EngineError | undefined => {
@@ -80,7 +79,8 @@ const text = (path: string, bytes: Buffer, byteOffset: number): string => {
 
 /**
  * Exactly the given byte ranges of one file, as text, in order, the way the index serves a page
- * without touching the rest of the file: one open, one pread per span of nearby ranges. The calls
+ * without touching the rest of the file: one pread per span of nearby ranges, the file kept open
+ * for the next page (`readKept`). The calls
  * are synchronous: a page's reads are a few small reads of a file the OS has cached, cheaper done
  * directly than each through the thread pool. A short read or invalid UTF-8 means the index
  * points at bytes that are not what it recorded: Corrupt.
@@ -99,28 +99,28 @@ export const readRanges = (
     async () => {
       // Every range read of every answer passes here: no await unless a test holds somewhere.
       if (holdsAtSomePoint) await holdPoint('rollout.ranges.reading');
-      const fd = openToReadSync(path, root);
-      let pooled: Buffer | undefined;
-      try {
-        const out: string[] = new Array<string>(ranges.length);
-        for (const span of spansOf(ranges)) {
-          const bytes = readSpan(
-            fd,
-            path,
-            span.start,
-            span.end,
-            span.end - span.start <= SPAN_MAX ? (pooled ??= spanBuffers.take()) : undefined,
-          );
-          for (const i of span.members) {
-            const [o, l] = ranges[i]!;
-            out[i] = text(path, bytes.subarray(o - span.start, o - span.start + l), o);
+      return readKept(path, root, (fd) => {
+        let pooled: Buffer | undefined;
+        try {
+          const out: string[] = new Array<string>(ranges.length);
+          for (const span of spansOf(ranges)) {
+            const bytes = readSpan(
+              fd,
+              path,
+              span.start,
+              span.end,
+              span.end - span.start <= SPAN_MAX ? (pooled ??= spanBuffers.take()) : undefined,
+            );
+            for (const i of span.members) {
+              const [o, l] = ranges[i]!;
+              out[i] = text(path, bytes.subarray(o - span.start, o - span.start + l), o);
+            }
           }
+          return out;
+        } finally {
+          if (pooled !== undefined) spanBuffers.give(pooled);
         }
-        return out;
-      } finally {
-        if (pooled !== undefined) spanBuffers.give(pooled);
-        fs.closeSync(fd);
-      }
+      });
     },
     toEngineError(path, 'readRange'),
   );

@@ -15,21 +15,7 @@ import {
 } from '../../../../adapters/driven/fs/heldRead.js';
 import { LinkRefused } from '../../../../adapters/driven/fs/fsError.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
-
-/** What `f` threw (undefined when it returned). */
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    return e;
-  }
-};
-const rejection = (p: Promise<unknown>): Promise<unknown> =>
-  p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+import { rejection, thrown } from '../../../fixtures/thrown.js';
 
 describe('heldRead: reading below a root someone else may fill, no link followed, no FIFO waited on', () => {
   const tmp = useTempDir('held-read-');

@@ -15,6 +15,7 @@ import { appendNoFollow } from '../../../../adapters/driven/fs/appendNoFollow.js
 import { createNoFollow, holdFolder } from '../../../../adapters/driven/fs/heldFolder.js';
 import { LinkRefused } from '../../../../adapters/driven/fs/fsError.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
+import { thrown } from '../../../fixtures/thrown.js';
 
 const refusal = (p: Promise<unknown>): Promise<unknown> =>
   p.then(
@@ -75,14 +76,6 @@ describe('noFollow: the engine’s own files opened without following links', ()
       process.umask(umask);
     }
     expect(fs.statSync(path).mode & 0o777).to.equal(0o644);
-    const thrown = (f: () => unknown): unknown => {
-      try {
-        f();
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    };
     expect((thrown(() => createExclusiveNoFollowSync(root, path)) as NodeJS.ErrnoException).code).to.equal('EEXIST');
     const outside = nodePath.join(tmp(), 'outside-created');
     fs.mkdirSync(outside);

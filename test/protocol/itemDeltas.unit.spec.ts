@@ -146,6 +146,29 @@ describe('unit · protocol/itemDeltas answerAt: items as the connection’s vers
     expect(JSON.stringify(page)).to.equal(before);
   });
 
+  it('an answer found unchanged is not walked again (a kept thread/list answer, asked again and again); one changed is walked each time', () => {
+    /** `value` seen through a proxy that counts the walks of its keys. */
+    const counted = <T extends object>(value: T): { readonly proxy: T; readonly walks: () => number } => {
+      let walks = 0;
+      const proxy = new Proxy(value, {
+        ownKeys: (t) => {
+          walks += 1;
+          return Reflect.ownKeys(t);
+        },
+      });
+      return { proxy, walks: () => walks };
+    };
+    const list = counted({
+      data: [{ id: 't1', preview: 'p', status: { type: 'notLoaded' }, turns: [] }],
+      nextCursor: null,
+    });
+    for (let i = 0; i < 3; i += 1) expect(answerAt('0.169.0', list.proxy)).to.equal(list.proxy);
+    expect(list.walks()).to.equal(1);
+    const page = counted({ data: [{ turnId: 't1', item: mcp }], nextCursor: null });
+    for (let i = 0; i < 3; i += 1) expect(answerAt('0.171.0', page.proxy)).to.not.equal(page.proxy);
+    expect(page.walks()).to.equal(3);
+  });
+
   it('every delta names Codex’s source it follows', () => {
     for (const d of ITEM_DELTAS) expect(d.source).to.match(/^codex-rs\//);
   });

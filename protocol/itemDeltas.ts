@@ -364,8 +364,9 @@ export const itemAbsentAt = (version: CodexVersion, params: unknown): boolean =>
 };
 
 /**
- * A method's result as a connection speaking `version` gets it: its fields (`resultAt`) and its
- * items (`answerAt`). Serve's answers and the CLI's `--json` go through this one shaping.
+ * A method's result as a connection speaking `version` gets it: its items (`answerAt`), then its
+ * fields (`resultAt`, which copies a result it drops a field of). Items first, so a kept answer is
+ * the object `answerAt` remembers. Serve's answers and the CLI's `--json` go through this one shaping.
  */
 export const methodAnswerAt = (entry: Versioned, version: CodexVersion, result: unknown): unknown =>
-  answerAt(version, resultAt(entry, version, result));
+  resultAt(entry, version, answerAt(version, result));

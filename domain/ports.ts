@@ -3,6 +3,7 @@ import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError, LogPosition } from './errors.js';
 import type { RawLine, QuarantineRecord } from './rollout/rawLine.js';
 import type { HistoryMode } from './rollout/historyMode.js';
+import type { ThreadLineage } from './history/lineage.js';
 
 /** Where the next line of a log would start: its line index and byte offset. `noStream` = no file. */
 export type ExpectedPosition = LogPosition | 'noStream' | 'any';
@@ -229,8 +230,12 @@ export interface ListAhead {
 export interface HistoryIndexer {
   /** While a build runs behind (`serve`): a list is answered by indexing ahead of it in its order; null otherwise (`refreshAll`). */
   readonly listAhead?: (order: ListOrder) => TE.TaskEither<EngineError, ListAhead | null>;
-  /** Bring one thread's rows up to date with its files (tail catch-up or repair) before it is read. */
-  readonly refreshThread: (threadId: string) => TE.TaskEither<EngineError, void>;
+  /**
+   * Bring one thread's rows up to date with its files (tail catch-up or repair) before it is read.
+   * When its rows were as indexed and nothing was written meanwhile (no catch-up, no name followed),
+   * the lineage its check read, which a read then need not load again; else undefined.
+   */
+  readonly refreshThread: (threadId: string) => TE.TaskEither<EngineError, ThreadLineage | undefined>;
   /** Bring every thread up to date (discovery of new, changed and removed files). */
   readonly refreshAll: () => TE.TaskEither<EngineError, void>;
   /** Derive again the threads whose row in Codex's state DB changed with no file of theirs (Codex's own reads write it). */

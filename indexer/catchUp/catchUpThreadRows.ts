@@ -185,13 +185,14 @@ export const followThreadName = (
   store: IndexStore,
   home: string,
   threadId: string,
-): Promise<E.Either<EngineError, void>> =>
+): Promise<E.Either<EngineError, 'unchanged' | 'followed'>> =>
   useCase(async () => {
     const row = await take(store.get('threads', [threadId]));
-    if (row === undefined) return;
+    if (row === undefined) return 'unchanged' as const;
     const names = await take(readThreadNames(home));
-    if ((names.get(threadId) ?? null) === row.name) return;
+    if ((names.get(threadId) ?? null) === row.name) return 'unchanged' as const;
     await take(refreshThreads(store, await take(readThreadRowHome(home, store)), new Set([threadId])));
+    return 'followed' as const;
   })();
 
 export interface DueMarks {

@@ -6,6 +6,8 @@ import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { walkHistoryAsync } from '../../domain/history/walk.js';
 import { hopOfRow } from '../../domain/history/historyBase.js';
+import { lineageOf } from '../../domain/history/lineage.js';
+import type { ThreadLineage } from '../../domain/history/lineage.js';
 import { discoverRevisionFiles } from '../../adapters/driven/jsonl/home/revisionFiles.js';
 import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
 import { errnoCode, toEngineError } from '../../adapters/driven/fs/fsError.js';
@@ -113,6 +115,8 @@ const exclusiveScan = async (
 interface Refreshed {
   readonly freshness: Freshness;
   readonly summary: CatchUpSummary | null;
+  /** `fresh`: the thread's lineage as the check read it (nothing written since), for the read to use. */
+  readonly lineage?: ThreadLineage;
 }
 
 /** A scan for a thread the index does not know: shared with the one running or just ended, else one of the bucket's. */
@@ -225,7 +229,10 @@ export const ensureThreadFresh = (
         return { freshness: 'rederived', summary: null };
       }
       // Files as indexed, but thread rows a killed catch-up left behind them are redone first.
-      if (!(await take(threadRowsInterrupted(store)))) return { freshness: 'fresh', summary: null };
+      if (!(await take(threadRowsInterrupted(store)))) {
+        const lineage = lineageOf(thread, current, walked);
+        return { freshness: 'fresh', summary: null, ...(E.isRight(lineage) ? { lineage: lineage.right } : {}) };
+      }
     }
     return {
       freshness: 'caughtUp',

@@ -157,17 +157,17 @@ export const lmdbHistoryIndexer = (
    * list does; a read waits for a take only then); more than names changed, the next list catches
    * the home up and this thread's row is followed alone. Without (the CLI): this thread's row alone.
    */
-  const followNamesFor = async (threadId: string): Promise<E.Either<EngineError, void>> => {
+  const followNamesFor = async (threadId: string): Promise<E.Either<EngineError, 'unchanged' | 'followed'>> => {
     const watch = context.watch;
     if (watch === undefined) return followThreadName(store, home, threadId);
-    if (!watch.takeNames()) return E.right(undefined);
+    if (!watch.takeNames()) return E.right('unchanged');
     const follow = async (): Promise<E.Either<EngineError, 'followed' | 'notOnlyNames'>> => {
       const r = await followThreadNames(store, home);
       if (E.isLeft(r) || r.right === 'notOnlyNames') watch.lost();
       return r;
     };
     const followed = await inWatchedLine(follow);
-    if (E.isRight(followed) && followed.right === 'followed') return E.right(undefined);
+    if (E.isRight(followed) && followed.right === 'followed') return E.right('followed');
     return followThreadName(store, home, threadId);
   };
   // One listing of the home's files shared by the lookups of unknown ids that meet it running:
@@ -224,12 +224,15 @@ export const lmdbHistoryIndexer = (
           first(
             useCase(async () => {
               const refreshed = await take(ensureThreadFresh(store, home, threadId, options)());
-              await take(followNamesFor(threadId));
-              return refreshed;
+              // Rows a name's follow may have written: the read loads its lineage again.
+              return (await take(followNamesFor(threadId))) === 'unchanged'
+                ? refreshed
+                : { ...refreshed, lineage: undefined };
             }),
           ),
         );
         context.observer?.threadRefreshed(threadId, fresh.freshness, msSince(t0));
+        return fresh.lineage;
       }),
     refreshAll: () => async () => {
       await context.backfilling?.();

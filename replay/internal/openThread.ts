@@ -27,7 +27,8 @@ export const openThread = async (
 ): Promise<ThreadLineage> => {
   const fresh = await ports.indexer.refreshThread(threadId)();
   if (E.isLeft(fresh) && fresh.left._tag !== 'NotFound') return stop(fresh.left);
-  const lineage = await loadLineage(ports.index, threadId);
+  // The lineage the freshness check read, when nothing was written since; else loaded.
+  const lineage = (E.isRight(fresh) ? fresh.right : undefined) ?? (await loadLineage(ports.index, threadId));
   if (lineage === undefined) {
     // A file whose meta Codex refuses with no state-DB row either (a refused history mode): Codex's words for it (by its rollout row, no walk of the files).
     await refuseAsCodex(ports, threadId, undefined, refusedMetaAs);

@@ -11,6 +11,7 @@ import { useTempDir } from '../fixtures/tempDir.js';
 import { right } from '../fixtures/right.js';
 import { watchedIndexer } from '../fixtures/scriptedWatch.js';
 import { lmdbHistoryIndexer } from '../../indexer/reads/historyIndexer.js';
+import { loadLineage } from '../../replay/internal/lineage.js';
 
 /**
  * A rename (a line appended to session_index.jsonl, by Codex's `thread/name/set` or ours) changes
@@ -160,14 +161,18 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
       await rename(home, ids[9]!, 'read after a rename');
       await rename(home, ids[10]!, 'not read');
       const c = counting(store);
-      right(await lmdbHistoryIndexer(c.store, home).refreshThread(ids[9]!)());
+      const handed = right(await lmdbHistoryIndexer(c.store, home).refreshThread(ids[9]!)());
       expect(right(await store.get('threads', [ids[9]!])())!.name).to.equal('read after a rename');
       expect(right(await store.get('threads', [ids[10]!])())!.name).to.equal(null);
       expect(c.rolloutReads()).to.equal(1);
-      // Read again, nothing changed: nothing redone.
+      // The lineage the read answers from (the one handed on, else loaded, as openThread does) names it too.
+      const readFrom = handed ?? (await loadLineage(store, ids[9]!));
+      expect(readFrom?.thread.name).to.equal('read after a rename');
+      // Read again, nothing changed: nothing redone, and the check's lineage handed on.
       const again = counting(store);
-      right(await lmdbHistoryIndexer(again.store, home).refreshThread(ids[9]!)());
+      const fresh = right(await lmdbHistoryIndexer(again.store, home).refreshThread(ids[9]!)());
       expect(again.rolloutReads()).to.equal(0);
+      expect(fresh?.thread.name).to.equal('read after a rename');
     });
   });
 });

@@ -293,6 +293,30 @@ const withoutRows = (answer: RpcAnswer, threads: ReadonlySet<string>): RpcAnswer
   return { result: { ...result, data: (result.data ?? []).filter((t) => !threads.has(t.id)) } };
 };
 
+/** The rows of a list page, none when it is an error. */
+const rowsOf = (answer: RpcAnswer): number =>
+  'result' in answer ? ((answer.result as { data?: unknown[] }).data ?? []).length : 0;
+
+/**
+ * A page of ours that held rows Codex cannot read, those taken out: its other rows are Codex's
+ * first ones, in order, and its cursors lie past rows Codex's page does not have. So Codex's page
+ * is compared up to the length of ours, neither page's cursors, and no later page (each side's
+ * next page starts elsewhere). Where nothing was taken out, both as they are.
+ */
+const asPrefix = (codex: RpcAnswer, ours: RpcAnswer): { readonly codex: RpcAnswer; readonly ours: RpcAnswer } => {
+  if (!('result' in codex) || !('result' in ours)) return { codex, ours };
+  const uncursored = (r: Record<string, unknown>): Record<string, unknown> => ({
+    ...r,
+    nextCursor: null,
+    ...('backwardsCursor' in r ? { backwardsCursor: null } : {}),
+  });
+  const c = codex.result as Record<string, unknown> & { data?: unknown[] };
+  return {
+    codex: { result: uncursored({ ...c, data: (c.data ?? []).slice(0, rowsOf(ours)) }) },
+    ours: { result: uncursored(ours.result as Record<string, unknown>) },
+  };
+};
+
 /** What `compareHome` needs of a home: where it is and which threads to ask about. */
 export type ComparedHome = Pick<CompatHome, 'key' | 'codexHome' | 'workDir' | 'threads'>;
 
@@ -452,7 +476,10 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         compared += 1;
         comparedByMethod.set(step.method, (comparedByMethod.get(step.method) ?? 0) + 1);
         if (tally !== undefined) tally.compared += 1;
-        const listed = step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa;
+        const kept = step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa;
+        // A page that held rows Codex cannot read is compared as the prefix of Codex's it is (`asPrefix`).
+        const unreadableListed = rowsOf(kept) < rowsOf(oa);
+        const { codex: cPage, ours: listed } = unreadableListed ? asPrefix(ca, kept) : { codex: ca, ours: kept };
         const inDbOrder = options.inStateDbOrder === true ? inStateDbOrder(oracle, step, listed) : undefined;
         const ourOrder =
           inDbOrder === undefined
@@ -463,7 +490,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
           oracle,
           step.method,
           step.params,
-          ca,
+          cPage,
           inDbOrder ?? listed,
           ourOrder,
           asked,
@@ -481,6 +508,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
           byMethod.set(step.method, (byMethod.get(step.method) ?? 0) + 1);
           if (tally !== undefined) tally.equal += 1;
         }
+        if (unreadableListed) break;
       }
     };
     for (const step of [

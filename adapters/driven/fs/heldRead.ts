@@ -174,6 +174,27 @@ const namesFile = (path: string, fd: number): boolean => {
 const movedSinceOpened = (path: string): NodeJS.ErrnoException =>
   Object.assign(new Error(`ENOENT: ${path} was moved or removed as it was opened`), { code: 'ENOENT', path });
 
+/** The descriptor's path (`/proc/self/fd/<fd>`) is the root's real path joined with `parts`. */
+const handleNames = (fd: number, root: string, parts: ReadonlyArray<string>): boolean =>
+  fsSync.readlinkSync(`${HANDLE_PATHS}/${fd}`) === nodePath.join(realRootOf(root), ...parts);
+
+/**
+ * Whether the file open as `fd` is still the one at `path` below `root`, reached without a link,
+ * by the check `checkReachedSync` makes (one readlink of its descriptor's path): false when it was
+ * renamed, removed or replaced at `path`, a folder on the way moved or swapped for a link, or the
+ * descriptor is no longer open. Only where the system has handle paths (`canCheckHandles`).
+ */
+export const stillReachedSync = (fd: number, root: string, path: string): boolean => {
+  try {
+    return handleNames(fd, root, partsBelow(root, path));
+  } catch {
+    return false;
+  }
+};
+
+/** Whether descriptors' paths can be read (/proc): `stillReachedSync` can answer. */
+export const canCheckHandles = (): boolean => hasHandlePaths();
+
 /**
  * The file open as `fd` is the one at `path` below `root` reached without a link: one readlink of
  * its descriptor's path, equal to the root's real path joined with `path`'s part below it (a folder
@@ -183,7 +204,7 @@ const movedSinceOpened = (path: string): NodeJS.ErrnoException =>
 export const checkReachedSync = (fd: number, root: string, path: string): void => {
   const parts = partsBelow(root, path);
   if (hasHandlePaths()) {
-    if (fsSync.readlinkSync(`${HANDLE_PATHS}/${fd}`) !== nodePath.join(realRootOf(root), ...parts)) {
+    if (!handleNames(fd, root, parts)) {
       // Its descriptor names another path when the file was renamed or removed since it was opened
       // (an archive moving it, found by archiveLocks.int): it is gone from `path` as if the open had
       // come after (ENOENT, a NotFound the mutations read again where it lies). A path that still
@@ -207,13 +228,7 @@ export const checkReachedSync = (fd: number, root: string, path: string): void =
  * (`checkReachedSync`: O(1) calls with /proc). A descriptor, as the synchronous readers use; the caller closes it.
  * Refusals are `LinkRefused` (code ELOOP): the caller skips and reports the file as a listing would.
  */
-export const openToReadSync = (path: string, root?: string): number => openStatToReadSync(path, root).fd;
-
-/** `openToReadSync` with the stats of its fstat: the device and inode of the file it holds. */
-export const openStatToReadSync = (
-  path: string,
-  root?: string,
-): { readonly fd: number; readonly stats: fsSync.Stats } => {
+export const openToReadSync = (path: string, root?: string): number => {
   let fd: number;
   try {
     fd = fsSync.openSync(path, FILE_FLAGS);
@@ -221,10 +236,9 @@ export const openStatToReadSync = (
     throw refusalOf(err, path);
   }
   try {
-    const stats = fsSync.fstatSync(fd);
-    refuseUnless(stats, path, 'file');
+    refuseUnless(fsSync.fstatSync(fd), path, 'file');
     if (root !== undefined) checkReachedSync(fd, root, path);
-    return { fd, stats };
+    return fd;
   } catch (err) {
     fsSync.closeSync(fd);
     throw err;

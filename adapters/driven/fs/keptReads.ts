@@ -1,21 +1,23 @@
 import * as fsSync from 'node:fs';
-import { openStatToReadSync } from './heldRead.js';
+import { canCheckHandles, openToReadSync, stillReachedSync } from './heldRead.js';
 
 /**
- * Files kept open to read, by path. A serve reads a few byte ranges of the same rollouts again and
- * again (each page of items, each whole turn); opening the file each time through the no-follow
- * opener (its open, fstat, the readlink of its descriptor that checks the folders on the way, its
- * close) cost more than the read itself: about 27 µs of a page of one item (docs/benchmarks.md).
+ * Files kept open to read, by root and path. A serve reads a few byte ranges of the same rollouts
+ * again and again (each page of items, each whole turn); opening the file each time through the
+ * no-follow opener (its open, fstat, the check of the folders on the way, its close) cost more
+ * than the read itself (docs/benchmarks.md).
  *
- * A kept descriptor is read again only while an lstat of its path finds the file it holds, by
- * device and inode (a descriptor held keeps its inode from being reused): a file renamed, removed
- * or replaced since is closed, and the path opened again with every check. A folder on the way
- * swapped for a link meanwhile leads either to another file (opened anew, and refused) or to the
- * very file opened and checked before: nothing outside the root is read.
+ * A kept descriptor is read again only after the check the opener makes passes again: its path
+ * (`/proc/self/fd/<fd>`) is still the root's real path joined with `path` (`stillReachedSync`).
+ * So a file renamed, removed or replaced at `path`, a folder on the way moved (out of the home
+ * too) or swapped for a link, or a descriptor closed and its number taken by another file, is
+ * dropped, and the path opened again with every check. What is read is what a fresh open would
+ * read at that moment.
  *
- * What a process holds is bounded: at most `KEPT` files, the least recently read closed first, and
- * none idle longer than `IDLE_MS` (a file removed while kept gives its space back; a timer that
- * keeps no process alive closes them).
+ * Kept only below a root and where descriptors' paths can be read (/proc); elsewhere each read
+ * opens and closes as before. At most `KEPT` files, the least recently read closed first; none
+ * idle longer than `IDLE_MS` (a file removed while kept gives its space back; the timer keeps no
+ * process alive); a read that throws closes its file.
  */
 
 /** Files kept open at most: a page reads one thread's file or a fork's few. */
@@ -25,8 +27,6 @@ export const IDLE_MS = 2_000;
 
 interface Kept {
   readonly fd: number;
-  readonly dev: number;
-  readonly ino: number;
   usedAt: number;
 }
 
@@ -40,17 +40,6 @@ const closeQuietly = (fd: number): void => {
   } catch {
     // Closed already is closed.
   }
-};
-
-/** The path still names the file `k` holds (a link on the way followed: it may only lead back to it). */
-const stillAt = (path: string, k: Kept): boolean => {
-  let st: fsSync.Stats | undefined;
-  try {
-    st = fsSync.lstatSync(path, { throwIfNoEntry: false });
-  } catch {
-    return false;
-  }
-  return st !== undefined && st.isFile() && st.ino === k.ino && st.dev === k.dev;
 };
 
 /** Closes the files not read for `idleMs` (all of them with 0); how many are still kept. */
@@ -69,33 +58,49 @@ const sweepIdle = (): void => {
   if (closeIdleReads() > 0) sweep = setTimeout(sweepIdle, IDLE_MS).unref();
 };
 
+/** `read` of a file opened for it alone (no root to check a kept one against, or no /proc). */
+const readOnce = <T>(path: string, root: string | undefined, read: (fd: number) => T): T => {
+  const fd = openToReadSync(path, root);
+  try {
+    return read(fd);
+  } finally {
+    fsSync.closeSync(fd);
+  }
+};
+
 /**
  * `read` given a descriptor of the regular file at `path` (below `root` reached without a link,
  * as `openToReadSync` opens it), kept open for the next read of the same path. Synchronous, so no
  * other read closes it meanwhile. Throws as `openToReadSync` does.
  */
 export const readKept = <T>(path: string, root: string | undefined, read: (fd: number) => T): T => {
-  // A file checked below one root is not vouched for below another (or with none).
-  const key = root === undefined ? `\0${path}` : `${root}\0${path}`;
+  if (root === undefined || !canCheckHandles()) return readOnce(path, root, read);
+  const key = `${root}\0${path}`;
   let k = kept.get(key);
   if (k !== undefined) {
     kept.delete(key);
-    if (!stillAt(path, k)) {
+    if (!stillReachedSync(k.fd, root, path)) {
       closeQuietly(k.fd);
       k = undefined;
     }
   }
   if (k === undefined) {
-    const { fd, stats } = openStatToReadSync(path, root);
-    k = { fd, dev: stats.dev, ino: stats.ino, usedAt: 0 };
+    k = { fd: openToReadSync(path, root), usedAt: 0 };
     for (const [oldKey, old] of kept) {
       if (kept.size < KEPT) break;
       kept.delete(oldKey);
       closeQuietly(old.fd);
     }
   }
+  let out: T;
+  try {
+    out = read(k.fd);
+  } catch (err) {
+    closeQuietly(k.fd);
+    throw err;
+  }
   k.usedAt = performance.now();
   kept.set(key, k);
   sweep ??= setTimeout(sweepIdle, IDLE_MS).unref();
-  return read(k.fd);
+  return out;
 };

@@ -5,6 +5,7 @@ import { KEPT, closeIdleReads, readKept } from '../../../../adapters/driven/fs/k
 import { LinkRefused } from '../../../../adapters/driven/fs/fsError.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { thrown } from '../../../fixtures/thrown.js';
+import { skipUnmet } from '../../../fixtures/skipUnmet.js';
 
 /** The descriptors this process holds open on `path` (its own /proc/self/fd: what is kept, counted by the kernel). */
 const heldOn = (path: string): number =>
@@ -22,7 +23,7 @@ const textOf = (path: string, root: string | undefined): string =>
     return buf.subarray(0, fs.readSync(fd, buf, 0, 64, 0)).toString('utf8');
   });
 
-describe('keptReads: a file read again through the descriptor it was opened with, while its path still names it', () => {
+describe("keptReads: a file read again through the descriptor it was opened with, while the opener's check still passes", () => {
   const tmp = useTempDir('kept-reads-');
   let cases = 0;
   const layout = (): { root: string; file: string; outside: string } => {
@@ -36,6 +37,14 @@ describe('keptReads: a file read again through the descriptor it was opened with
     fs.writeFileSync(nodePath.join(outside, 'b', 'file.txt'), 'outside');
     return { root, file, outside };
   };
+  before(function () {
+    skipUnmet(
+      this,
+      fs.existsSync('/proc/self/fd'),
+      'linux',
+      'files are kept only where /proc names a descriptor’s path',
+    );
+  });
   afterEach(() => closeIdleReads(0));
 
   it('keeps one descriptor for a path read again, and reads what is appended to it', () => {
@@ -72,14 +81,52 @@ describe('keptReads: a file read again through the descriptor it was opened with
     expect(heldOn(nodePath.join(outside))).to.equal(0);
   });
 
-  it('a file checked below no root is not taken for one checked below a root', () => {
-    const { root, outside } = layout();
-    // `root/a` a link out: opened with no root it reads; with the root it is refused, kept or not.
-    fs.rmSync(nodePath.join(root, 'a'), { recursive: true });
-    fs.symlinkSync(outside, nodePath.join(root, 'a'));
-    const viaLink = nodePath.join(root, 'a', 'b', 'file.txt');
-    expect(textOf(viaLink, undefined)).to.equal('outside');
-    expect(thrown(() => textOf(viaLink, root))).to.be.instanceOf(LinkRefused);
+  it('the same file moved out of the home with its folder, a link left in its place: refused, not read through the kept descriptor', () => {
+    const { root, file, outside } = layout();
+    expect(textOf(file, root)).to.equal('inside');
+    const movedOut = nodePath.join(outside, 'a');
+    fs.renameSync(nodePath.join(root, 'a'), movedOut);
+    fs.symlinkSync(movedOut, nodePath.join(root, 'a'));
+    fs.appendFileSync(nodePath.join(movedOut, 'b', 'file.txt'), ' written outside');
+    expect(thrown(() => textOf(file, root))).to.be.instanceOf(LinkRefused);
+    expect(heldOn(outside)).to.equal(0);
+  });
+
+  it('a kept descriptor closed behind its back, its number taken by another file: the path is opened again', () => {
+    const { root, file, outside } = layout();
+    expect(textOf(file, root)).to.equal('inside');
+    const [fd] = fs
+      .readdirSync('/proc/self/fd')
+      .filter((n) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${n}`) === fs.realpathSync(file);
+        } catch {
+          return false; // the listing's own descriptor, closed since
+        }
+      })
+      .map(Number);
+    fs.closeSync(fd!);
+    const other = fs.openSync(nodePath.join(outside, 'b', 'file.txt'), 'r');
+    try {
+      expect(other).to.equal(fd);
+      expect(textOf(file, root)).to.equal('inside');
+    } finally {
+      fs.closeSync(other);
+    }
+  });
+
+  it('a read that throws closes its file; with no root to check against, nothing is kept', () => {
+    const { root, file } = layout();
+    expect(
+      thrown(() =>
+        readKept(file, root, () => {
+          throw new Error('short read');
+        }),
+      ),
+    ).to.have.property('message', 'short read');
+    expect(heldOn(root)).to.equal(0);
+    expect(textOf(file, undefined)).to.equal('inside');
+    expect(heldOn(root)).to.equal(0);
   });
 
   it(`keeps at most ${KEPT} files, the least recently read closed first; an idle sweep closes the rest`, () => {

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { IndexStore } from '../../domain/ports.js';
+import type { IndexStore } from '../ports.js';
 
 /**
  * The store's write mark (it changes with every committed write, by any process, and when a

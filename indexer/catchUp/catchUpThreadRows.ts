@@ -185,14 +185,13 @@ export const followThreadName = (
   store: IndexStore,
   home: string,
   threadId: string,
-): Promise<E.Either<EngineError, 'unchanged' | 'followed'>> =>
+): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
     const row = await take(store.get('threads', [threadId]));
-    if (row === undefined) return 'unchanged' as const;
+    if (row === undefined) return;
     const names = await take(readThreadNames(home));
-    if ((names.get(threadId) ?? null) === row.name) return 'unchanged' as const;
+    if ((names.get(threadId) ?? null) === row.name) return;
     await take(refreshThreads(store, await take(readThreadRowHome(home, store)), new Set([threadId])));
-    return 'followed' as const;
   })();
 
 export interface DueMarks {

@@ -22,6 +22,7 @@ import { listAheadOver, namedThreadsOf } from './listAhead.js';
 import type { NamedThreads } from './listAhead.js';
 import type { ThreadFilesIndexed } from './threadFiles.js';
 import type { IndexObserver } from './indexObserver.js';
+import { indexWriteMark } from '../../domain/index/indexWriteMark.js';
 
 /** What the indexer of a long-running process knows beyond the index (`serve`); the CLI's one-shot indexer has none of it. */
 export interface IndexerContext {
@@ -157,17 +158,17 @@ export const lmdbHistoryIndexer = (
    * list does; a read waits for a take only then); more than names changed, the next list catches
    * the home up and this thread's row is followed alone. Without (the CLI): this thread's row alone.
    */
-  const followNamesFor = async (threadId: string): Promise<E.Either<EngineError, 'unchanged' | 'followed'>> => {
+  const followNamesFor = async (threadId: string): Promise<E.Either<EngineError, void>> => {
     const watch = context.watch;
     if (watch === undefined) return followThreadName(store, home, threadId);
-    if (!watch.takeNames()) return E.right('unchanged');
+    if (!watch.takeNames()) return E.right(undefined);
     const follow = async (): Promise<E.Either<EngineError, 'followed' | 'notOnlyNames'>> => {
       const r = await followThreadNames(store, home);
       if (E.isLeft(r) || r.right === 'notOnlyNames') watch.lost();
       return r;
     };
     const followed = await inWatchedLine(follow);
-    if (E.isRight(followed) && followed.right === 'followed') return E.right('followed');
+    if (E.isRight(followed) && followed.right === 'followed') return E.right(undefined);
     return followThreadName(store, home, threadId);
   };
   // One listing of the home's files shared by the lookups of unknown ids that meet it running:
@@ -223,11 +224,12 @@ export const lmdbHistoryIndexer = (
         const fresh = await take(
           first(
             useCase(async () => {
+              const mark = indexWriteMark(store);
               const refreshed = await take(ensureThreadFresh(store, home, threadId, options)());
-              // Rows a name's follow may have written: the read loads its lineage again.
-              return (await take(followNamesFor(threadId))) === 'unchanged'
-                ? refreshed
-                : { ...refreshed, lineage: undefined };
+              await take(followNamesFor(threadId));
+              // The lineage the check read is handed on only if nothing was committed since it began
+              // (this read's follow of a name, a list's, another request's catch-up): else the read loads it.
+              return mark !== null && indexWriteMark(store) === mark ? refreshed : { ...refreshed, lineage: undefined };
             }),
           ),
         );

@@ -10,7 +10,7 @@ import { hasReadState, readStateOf } from '../internal/readState.js';
 import type { ThreadListCursor, ThreadSortKey } from '../internal/threadListCursor.js';
 import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from '../internal/threadListCursor.js';
 import type { ThreadCursorMethod } from '../internal/threadListCursor.js';
-import { indexWriteMark } from '../internal/indexWriteMark.js';
+import { indexWriteMark } from '../../domain/index/indexWriteMark.js';
 import { answering, keepAnswer, keptAnswer, runningAnswer } from '../internal/listingMemo.js';
 import { scanRows } from '../internal/scanRows.js';
 import { stop, take, useCase } from '../../domain/effect.js';

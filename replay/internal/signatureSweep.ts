@@ -1,6 +1,6 @@
 import type { IndexStore } from '../../domain/ports.js';
 import { firstMissing } from '../../domain/search/gramSignature.js';
-import { indexWriteMark } from './indexWriteMark.js';
+import { indexWriteMark } from '../../domain/index/indexWriteMark.js';
 import { scanRows } from './scanRows.js';
 import { take } from '../../domain/effect.js';
 import { detachedUnlessSame } from '../../domain/index/detachedString.js';

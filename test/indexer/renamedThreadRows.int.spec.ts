@@ -175,4 +175,39 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
       expect(fresh?.thread.name).to.equal('read after a rename');
     });
   });
+
+  it("serve's watch: a read after a rename the watch saw answers the new name, from the lineage it hands on or loads", async () => {
+    const { home, ids } = await homeOf('watched-read');
+    await withIndexOf(home, 'index-watched-read', async (store) => {
+      const { watch, indexer } = watchedIndexer(store, home);
+      right(await indexer.refreshAll()());
+      await rename(home, ids[12]!, 'renamed beside a read');
+      watch.namesChanged();
+      const handed = right(await indexer.refreshThread(ids[12]!)());
+      expect((handed ?? (await loadLineage(store, ids[12]!)))?.thread.name).to.equal('renamed beside a read');
+    });
+  });
+
+  it('a commit made while the check runs (another request following a name) is not answered past: the lineage is loaded again', async () => {
+    const { home, ids } = await homeOf('raced');
+    await withIndexOf(home, 'index-raced', async (store) => {
+      // Scripted: the check's first read of a checkpoint (after it read the thread's rows) waits for another request's follow of a rename.
+      let raced = false;
+      const racing: IndexStore = {
+        ...store,
+        get: (table, key) =>
+          table === 'files' && !raced
+            ? async () => {
+                raced = true;
+                await rename(home, ids[11]!, 'renamed meanwhile');
+                right(await lmdbHistoryIndexer(store, home).refreshThread(ids[11]!)());
+                return store.get(table, key)();
+              }
+            : store.get(table, key),
+      };
+      const handed = right(await lmdbHistoryIndexer(racing, home).refreshThread(ids[11]!)());
+      expect(raced).to.equal(true);
+      expect((handed ?? (await loadLineage(store, ids[11]!)))?.thread.name).to.equal('renamed meanwhile');
+    });
+  });
 });

@@ -297,24 +297,34 @@ const withoutRows = (answer: RpcAnswer, threads: ReadonlySet<string>): RpcAnswer
 const rowsOf = (answer: RpcAnswer): number =>
   'result' in answer ? ((answer.result as { data?: unknown[] }).data ?? []).length : 0;
 
+/** A list answer with no cursors: pages whose walks go on from different rows are compared by their rows. */
+const uncursored = (answer: RpcAnswer): RpcAnswer => {
+  if (!('result' in answer)) return answer;
+  const r = answer.result as Record<string, unknown>;
+  return { result: { ...r, nextCursor: null, ...('backwardsCursor' in r ? { backwardsCursor: null } : {}) } };
+};
+
 /**
- * A page of ours that held rows Codex cannot read, those taken out: its other rows are Codex's
- * first ones, in order, and its cursors lie past rows Codex's page does not have. So Codex's page
- * is compared up to the length of ours, neither page's cursors, and no later page (each side's
- * next page starts elsewhere). Where nothing was taken out, both as they are.
+ * A page of ours that held rows Codex cannot read: ours asked again from the same place with as
+ * many more rows as were taken out (again while the longer page takes out more and the list goes
+ * on), those taken out, so that it holds as many rows Codex reads as Codex's page when the list
+ * has them. A thread we fail to list then shows as a row that differs, not as a shorter page.
  */
-const asPrefix = (codex: RpcAnswer, ours: RpcAnswer): { readonly codex: RpcAnswer; readonly ours: RpcAnswer } => {
-  if (!('result' in codex) || !('result' in ours)) return { codex, ours };
-  const uncursored = (r: Record<string, unknown>): Record<string, unknown> => ({
-    ...r,
-    nextCursor: null,
-    ...('backwardsCursor' in r ? { backwardsCursor: null } : {}),
-  });
-  const c = codex.result as Record<string, unknown> & { data?: unknown[] };
-  return {
-    codex: { result: uncursored({ ...c, data: (c.data ?? []).slice(0, rowsOf(ours)) }) },
-    ours: { result: uncursored(ours.result as Record<string, unknown>) },
-  };
+const widenedPage = async (
+  askOurs: Ask,
+  params: Record<string, unknown>,
+  codexRows: number,
+  unreadable: ReadonlySet<string>,
+): Promise<RpcAnswer> => {
+  let extra = 0;
+  for (let tries = 0; tries < 8; tries += 1) {
+    const a = await askOurs('thread/list', { ...params, limit: codexRows + extra });
+    const kept = withoutRows(a, unreadable);
+    const taken = rowsOf(a) - rowsOf(kept);
+    if (taken <= extra || rowsOf(a) < codexRows + extra) return kept;
+    extra = taken;
+  }
+  throw new Error(`widenedPage: ${JSON.stringify(params)} kept taking out more rows`);
 };
 
 /** What `compareHome` needs of a home: where it is and which threads to ask about. */
@@ -477,9 +487,20 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         comparedByMethod.set(step.method, (comparedByMethod.get(step.method) ?? 0) + 1);
         if (tally !== undefined) tally.compared += 1;
         const kept = step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa;
-        // A page that held rows Codex cannot read is compared as the prefix of Codex's it is (`asPrefix`).
+        // A page that held rows Codex cannot read: ours asked again for as many rows Codex reads as
+        // Codex's page holds (`widenedPage`), compared without cursors, and no later page (the
+        // two walks go on from different rows).
         const unreadableListed = rowsOf(kept) < rowsOf(oa);
-        const { codex: cPage, ours: listed } = unreadableListed ? asPrefix(ca, kept) : { codex: ca, ours: kept };
+        const ourCursor =
+          i === 0 ? undefined : ((o[i - 1] as { result?: { nextCursor?: unknown } }).result?.nextCursor ?? undefined);
+        const pageParams = {
+          ...(step.params as Record<string, unknown>),
+          ...(ourCursor === undefined ? {} : { cursor: ourCursor }),
+        };
+        const cPage = unreadableListed ? uncursored(ca) : ca;
+        const listed = unreadableListed
+          ? uncursored(await widenedPage(askOurs, pageParams, rowsOf(ca), unreadable))
+          : kept;
         const inDbOrder = options.inStateDbOrder === true ? inStateDbOrder(oracle, step, listed) : undefined;
         const ourOrder =
           inDbOrder === undefined

@@ -232,8 +232,9 @@ export interface HistoryIndexer {
   readonly listAhead?: (order: ListOrder) => TE.TaskEither<EngineError, ListAhead | null>;
   /**
    * Bring one thread's rows up to date with its files (tail catch-up or repair) before it is read.
-   * When its rows were as indexed and nothing was written meanwhile (no catch-up, no name followed),
-   * the lineage its check read, which a read then need not load again; else undefined.
+   * When its rows were as indexed and nothing was committed to the index from the check's start to
+   * its end (by this read's catch-up or name follow, or by another request), the lineage its check
+   * read, which a read then need not load again; else undefined.
    */
   readonly refreshThread: (threadId: string) => TE.TaskEither<EngineError, ThreadLineage | undefined>;
   /** Bring every thread up to date (discovery of new, changed and removed files). */

@@ -320,7 +320,8 @@ const same = (before: unknown, after: unknown): unknown => (after === before ? S
 export const answerAt = (version: CodexVersion, value: unknown): unknown => {
   const deltas = deltasAt(version);
   if (deltas.length === 0) return value;
-  if (typeof value !== 'object' || value === null) return shapeAll(value, deltas);
+  // A string, number, boolean or null holds no item.
+  if (typeof value !== 'object' || value === null) return value;
   let unchanged = unchangedAnswers.get(deltas);
   if (unchanged === undefined) unchangedAnswers.set(deltas, (unchanged = new WeakSet()));
   if (unchanged.has(value)) return value;

@@ -115,7 +115,7 @@ const exclusiveScan = async (
 interface Refreshed {
   readonly freshness: Freshness;
   readonly summary: CatchUpSummary | null;
-  /** `fresh`: the thread's lineage as the check read it (nothing written since), for the read to use. */
+  /** `fresh`: the thread's lineage as the check read it; the indexer hands it on while the index's write mark stands. */
   readonly lineage?: ThreadLineage;
 }
 

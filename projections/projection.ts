@@ -35,6 +35,13 @@ export interface LineSeen {
    * rollout/src/metadata.rs `extract_metadata_from_rollout`: "empty session file").
    */
   readonly codexItem: boolean;
+  /**
+   * Bytes that are not UTF-8: Codex reads a rollout with tokio's `lines()`, which fails there, and
+   * its whole load with it (codex-rs rollout/src/recorder.rs `load_rollout_items`).
+   */
+  readonly notUtf8: boolean;
+  /** A line Codex's head scans pass by uncounted: nothing but whitespace (codex-rs rollout/src/list.rs `read_head_summary`, `trim`). */
+  readonly blank: boolean;
 }
 
 /**

@@ -30,6 +30,11 @@ export interface LineIn {
   readonly elided?: boolean;
   /** The reader found by the line's first bytes that a projection reads it (its prefix is not checked again). */
   readonly prefixRead?: true;
+  /**
+   * The reader quarantined the line's bytes as not UTF-8 (`text` null): Codex's loads of the file
+   * fail on it (`LineSeen.notUtf8`).
+   */
+  readonly notUtf8?: true;
   /** The reader read the fields the token fold needs from the line's bytes (tokenLineFields.ts): the line's event, as its full decode gives it. */
   readonly fields?: TokenLineFields;
 }
@@ -171,6 +176,8 @@ export const foldLine = (
       codexNumbers,
       headResponse,
       codexItem,
+      notUtf8: l.notUtf8 === true,
+      blank: l.byteLength === 0 || (lazy.kind === 'undecodable' && l.text !== null && l.text.trim() === ''),
     });
 };
 
@@ -196,6 +203,8 @@ const foldFields = (
       codexNumbers,
       headResponse: f.type === 'response_item',
       codexItem: true,
+      notUtf8: false,
+      blank: false,
     });
 };
 

@@ -25,6 +25,7 @@ import { fileNameTimestampOf } from '../domain/rollout/rolloutFile.js';
 import { codexMetaTimestampMs, rfc3339Ms } from '../domain/rfc3339.js';
 import type { CodexRowTimesOf } from '../domain/thread/codexRowTimes.js';
 import { fileTakenTimes } from '../domain/thread/codexRowTimes.js';
+import { headOnlyRowOf } from './headOnlyRow.js';
 
 /**
  * A rollout file that holds rows (the winner for its rollout id): never a refused entry, and
@@ -217,37 +218,38 @@ export const threadRowOf = (
   const stateDb = stateDbFieldsOf(db, fromLines);
   const lineMs = sortMsOf(row, thread, fileNameTimestampOf(current.path), current.mtimeMs);
   const { rest, sortMs } = withTakenTimes(fromLines, lineMs, codexRow, current.mtimeMs);
+  const built: ThreadRow = {
+    ...rest,
+    // Codex answers a thread's git facts from its state DB on every path (measured: its file scan's list too).
+    gitInfo: db.gitInfo,
+    // Codex's state DB row's, as a later meta leaves it (it answers `thread/read` from that row).
+    threadSource: db.threadSource,
+    archived: current.archived,
+    rolloutId: current.rolloutId,
+    sortMs,
+    ...(Object.keys(stateDb).length > 0 ? { stateDb } : {}),
+    // Codex's file scan filters a meta's `model_provider: ""` as "" (its answer, as its DB, is the default).
+    ...(meta.model_provider === '' ? { fileScanProvider: '' } : {}),
+    // Its state DB's row is built from the file name where it cannot read the meta's time, with no
+    // history mode (`builder_from_items`); its lists answer that, its reads the meta's (measured on
+    // 0.169.0: fuzzer `--replay 20261180:33:0:0:0:19`, and the shrunk homes of 20261205:16:0:0:0:0).
+    ...(rest.historyMode === 'paginated' && codexMetaTimestampMs(meta.timestamp) === undefined
+      ? { stateDbHistoryMode: 'legacy' as const }
+      : {}),
+    ...(meta.model_provider == null && stateDb.modelProvider !== undefined
+      ? { fileScanFills: { modelProvider: stateDb.modelProvider } }
+      : {}),
+    // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
+    ...(current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) }),
+    ...(refused ? { metaRefused: true as const } : {}),
+    ...(scanListed ? { scanListed: true as const } : {}),
+    // An early (upcast) file is ours to answer: Codex reads none of it.
+    ...((!refused || scanListed) && row.meta['upcast_from'] == null && rfc3339Ms(meta.timestamp ?? '') === undefined
+      ? { startUnread: true as const }
+      : {}),
+  };
   return withThreadState(
-    {
-      ...rest,
-      // Codex answers a thread's git facts from its state DB on every path (measured: its file scan's list too).
-      gitInfo: db.gitInfo,
-      // Codex's state DB row's, as a later meta leaves it (it answers `thread/read` from that row).
-      threadSource: db.threadSource,
-      archived: current.archived,
-      rolloutId: current.rolloutId,
-      sortMs,
-      ...(Object.keys(stateDb).length > 0 ? { stateDb } : {}),
-      // Codex's file scan filters a meta's `model_provider: ""` as "" (its answer, as its DB, is the default).
-      ...(meta.model_provider === '' ? { fileScanProvider: '' } : {}),
-      // Its state DB's row is built from the file name where it cannot read the meta's time, with no
-      // history mode (`builder_from_items`); its lists answer that, its reads the meta's (measured on
-      // 0.169.0: fuzzer `--replay 20261180:33:0:0:0:19`, and the shrunk homes of 20261205:16:0:0:0:0).
-      ...(rest.historyMode === 'paginated' && codexMetaTimestampMs(meta.timestamp) === undefined
-        ? { stateDbHistoryMode: 'legacy' as const }
-        : {}),
-      ...(meta.model_provider == null && stateDb.modelProvider !== undefined
-        ? { fileScanFills: { modelProvider: stateDb.modelProvider } }
-        : {}),
-      // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
-      ...(current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) }),
-      ...(refused ? { metaRefused: true as const } : {}),
-      ...(scanListed ? { scanListed: true as const } : {}),
-      // An early (upcast) file is ours to answer: Codex reads none of it.
-      ...((!refused || scanListed) && row.meta['upcast_from'] == null && rfc3339Ms(meta.timestamp ?? '') === undefined
-        ? { startUnread: true as const }
-        : {}),
-    },
+    !refused && stored.notUtf8 !== undefined ? headOnlyRowOf(built, stored, meta) : built,
     b.get('threadState', [current.threadId]),
   );
 };
@@ -259,10 +261,17 @@ export const threadRowOf = (
  * thread id and time (the default source, no provider, cwd or cli version; every line after
  * applied as to any row). Undefined for a name without a time (no row: `rollout missing metadata
  * builder`), a file with no line Codex decodes (`empty session file`; measured on 0.169.0: fuzzer
- * `--replay 20261190:467:2:2`), or a history mode Codex refuses (it loads nothing of the file).
+ * `--replay 20261190:467:2:2`), a history mode Codex refuses (it loads nothing of the file), or a
+ * file with a line that is not UTF-8 (its load fails).
  */
 const backfilledRolloutOf = (row: RolloutRow, current: IndexedFile): RolloutRow | undefined => {
-  if (row.refusedMeta?.historyModeRefused === true || row.refusedMeta?.codexItems !== true) return undefined;
+  if (
+    row.refusedMeta?.historyModeRefused === true ||
+    row.refusedMeta?.codexItems !== true ||
+    // A line not UTF-8 fails its backfill's load of the file (`extract_metadata_from_rollout`).
+    row.notUtf8 !== undefined
+  )
+    return undefined;
   const taken = row.refusedMeta?.stateDbMeta;
   if (taken !== undefined) return { ...row, meta: taken };
   const timestamp = fileNameTimestampOf(current.path);

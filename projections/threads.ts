@@ -78,6 +78,17 @@ const newRolloutRow = (
 
 /** The records of a file's head Codex's file scan reads its meta from (codex-rs rollout/src/list.rs). */
 const HEAD_RECORD_LIMIT = 10;
+/** The lines Codex's head scan reads at most while it has the meta and no user message (`HEAD_RECORD_LIMIT` + `USER_EVENT_SCAN_LIMIT`). */
+const HEAD_SCAN_LIMIT = HEAD_RECORD_LIMIT + 200;
+
+/**
+ * Whether Codex's head scan of a file ends before its line that is not UTF-8 (`RolloutRow.notUtf8`),
+ * its lines before it folded: codex-rs rollout/src/list.rs `read_head_summary` counts the lines
+ * that are not blank, and stops at the first user message once it has read the meta, or after
+ * `HEAD_SCAN_LIMIT` lines (a file whose meta it refuses is not read from its head at all).
+ */
+const headReadBefore = (row: RolloutRow): boolean =>
+  row.refusedMeta === undefined && (row.preview !== null || row.lines - 1 - (row.blankLines ?? 0) >= HEAD_SCAN_LIMIT);
 
 /**
  * A later meta of the thread Codex reads, its first meta refused: before any response item Codex
@@ -253,6 +264,10 @@ export const threadsProjection: Projection = {
     if (seen.codexItem && row.refusedMeta !== undefined && row.refusedMeta.codexItems !== true)
       row.refusedMeta = { ...row.refusedMeta, codexItems: true };
     if (seen.undecodable) countInvalid(b, ctx.rolloutId, row);
+    if (row.notUtf8 === undefined) {
+      if (seen.blank) row.blankLines = (row.blankLines ?? 0) + 1;
+      if (seen.notUtf8) row.notUtf8 = { byteOffset: seen.pos.byteOffset, headRead: headReadBefore(row) };
+    }
     const ordinal = seen.pos.ordinal;
     if (ordinal !== null) {
       if (row.maxOrdinal !== null && ordinal <= row.maxOrdinal) row.repeatedOrdinals += 1;

@@ -68,6 +68,17 @@ export interface RolloutRow {
     readonly stateDbMeta?: Record<string, unknown>;
     readonly scanned?: true;
   };
+  /**
+   * The file's first line that is not UTF-8 (absent: none). Codex reads a rollout with tokio's
+   * `lines()`, which fails there: every load of its history fails (codex-rs rollout/src/recorder.rs
+   * `load_rollout_items`), and so does its state DB's backfill of the file (rollout/src/metadata.rs
+   * `extract_metadata_from_rollout`: no row). `headRead`: its head scan ends before that line
+   * (rollout/src/list.rs `read_head_summary`: it stops at the first user message, or after 210
+   * lines), so its file scan lists the thread and its read answers from that head.
+   */
+  readonly notUtf8?: { readonly byteOffset: number; readonly headRead: boolean };
+  /** Lines of nothing but whitespace before `notUtf8`'s line (absent: none): Codex's head scan passes them by uncounted. */
+  readonly blankLines?: number;
   readonly firstLineTimestamp: string | null;
   readonly lastLineTimestamp: string | null;
   readonly lines: number;

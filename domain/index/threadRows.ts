@@ -76,6 +76,14 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
    * (`withRolloutReadStart`), where its state DB holds the file name's (`createdAt`).
    */
   readonly startUnread?: true;
+  /**
+   * Codex cannot load the thread's rollout (`RolloutRow.notUtf8`: a line that is not UTF-8), so its
+   * state DB holds no row for it: only its file scan lists it, from the head (`headRead`: the head
+   * its scan read before that line), and its reads answer from that head and refuse the history
+   * (replay/internal/openThread.ts). The row holds what its read answers (projections/threadRows.ts
+   * `headOnlyRowOf`); `headUnread`: its scan failed before the head's end, and no list shows it.
+   */
+  readonly historyUnloadable?: 'headRead' | 'headUnread';
 };
 
 /** The fields of a thread row Codex's state DB may hold otherwise (`ThreadRow.stateDb`). */

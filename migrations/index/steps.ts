@@ -180,6 +180,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 51: a refused first meta's rollout row says whether any line of its file is one Codex decodes
   // (its backfill keeps no row for a file with none; issue 69).
   { from: 50, to: 51, name: '051-refused-meta-codex-items', kind: 'rebuild' },
+  // 52: a rollout row marks its first line that is not UTF-8 (Codex cannot load that file's
+  // history, and its state DB holds no row for it), and its thread row answers from the head.
+  { from: 51, to: 52, name: '052-not-utf8', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

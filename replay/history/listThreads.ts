@@ -2,7 +2,12 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { ListAhead, ListOrder } from '../../domain/ports.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
-import { asStateDbRow, threadFromRow, withRolloutReadStart } from '../../domain/thread/threadFromRow.js';
+import {
+  asStateDbRow,
+  threadFromRow,
+  withHeadOnlyName,
+  withRolloutReadStart,
+} from '../../domain/thread/threadFromRow.js';
 import type { HostPaths } from '../../domain/thread/hostPath.js';
 import type { HistoryReadPorts } from '../ports.js';
 import type { ReadState } from '../internal/readState.js';
@@ -68,17 +73,22 @@ export interface ThreadPageShape {
  * after its row was written lists as updated then, its state-DB answers keeping the row's time);
  * `createdAt` the time of the request where it cannot read the meta's (`ThreadRow.startUnread`;
  * measured on 0.169.0: fuzzer `--replay 20261130:25:2:0`); what its state DB's row fills where the
- * first meta leaves a field unset (`ThreadRow.fileScanFills`).
+ * first meta leaves a field unset (`ThreadRow.fileScanFills`); a thread with no such row, its
+ * `recencyAt` the file's time as well (measured on 0.169.0: historyNotUtf8.compat).
  */
-const scannedRowOf = (row: ThreadRow, requestMs: number): ThreadRow =>
-  withRolloutReadStart(
+const scannedRowOf = (row: ThreadRow, requestMs: number): ThreadRow => {
+  const mtime = row.fileMtimeMs === undefined ? undefined : Math.floor(row.fileMtimeMs / 1000);
+  return withRolloutReadStart(
     {
-      ...row,
-      ...(row.fileMtimeMs === undefined ? {} : { updatedAt: Math.floor(row.fileMtimeMs / 1000) }),
+      ...withHeadOnlyName(row),
+      ...(mtime === undefined ? {} : { updatedAt: mtime }),
+      // With no state-DB row to answer it, its recency is the file's too (`ThreadRow.historyUnloadable`).
+      ...(mtime !== undefined && row.historyUnloadable !== undefined ? { recencyAt: mtime } : {}),
       ...row.fileScanFills,
     },
     requestMs,
   );
+};
 
 /**
  * The page of `shape.limit` threads cut from the list's candidates in order (the one after it, if
@@ -192,7 +202,7 @@ const listPlanOf = async (ports: HistoryReadPorts, q: ListThreadsQuery): Promise
   const fromStateDb = req.term !== '' || q.useStateDbOnly === true || !req.metadataFiltered;
   const heldAs: ThreadCursorMethod = fromStateDb || parent !== null || ancestor !== null ? 'stateDb' : 'fileScan';
   const walkOrder = threadWalkOrderOf(heldAs, req.sortKey, req.order);
-  return { req, cursor, parent, ancestor, fromStateDb, heldAs, walkOrder };
+  return { req, cursor, parent, ancestor, fromStateDb, heldAs, walkOrder, stateDbOnly: q.useStateDbOnly === true };
 };
 
 /** The index brought up to date for a list: indexed ahead of a build that runs behind (its `ListAhead`), else refreshed. */
@@ -274,6 +284,31 @@ export const listThreads = (
     }
   });
 
+/**
+ * Whether a search whose state-DB page came out empty is answered by Codex's scan of the files
+ * instead: a first page (no cursor), not one it answers from its state DB alone
+ * (codex-rs rollout/src/recorder.rs `list_threads_with_db_fallback`: a search answers the DB's
+ * page when it holds a thread or a cursor was given, else the file scan's; measured on 0.169.0:
+ * historyNotUtf8.compat, a thread its state DB holds no row for, found by its name).
+ */
+const searchScansFiles = (plan: ThreadListPlan): boolean =>
+  plan.req.term !== '' &&
+  plan.namesSearched !== true &&
+  plan.cursor === null &&
+  plan.parent === null &&
+  plan.ancestor === null &&
+  !plan.stateDbOnly &&
+  plan.req.sortKey !== 'recency_at';
+
+/** A search's plan as Codex's file scan answers it (`searchScansFiles`): names alone searched. */
+const fileScanSearchOf = (plan: ThreadListPlan): ThreadListPlan => ({
+  ...plan,
+  fromStateDb: false,
+  heldAs: 'fileScan',
+  walkOrder: threadWalkOrderOf('fileScan', plan.req.sortKey, plan.req.order),
+  namesSearched: true,
+});
+
 /** The listing a plan walks to; `ofRequest`: it answers the time of the request, that request's alone (not kept, not shared). */
 const listingOf = async (
   ports: HistoryReadPorts,
@@ -283,6 +318,8 @@ const listingOf = async (
 ): Promise<{ readonly listing: ThreadListing; readonly ofRequest: boolean }> => {
   const filter = threadListFilterOf(ports, plan, ahead);
   const { candidates, moreUnfiltered } = await threadListCandidates(ports, plan, filter, ahead);
+  if (candidates.length === 0 && searchScansFiles(plan))
+    return listingOf(ports, fileScanSearchOf(plan), ahead, countHidden);
   const { sortKey, direction, limit } = plan.req;
   // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows; its
   // recency_at rows are the DB's too, on every path (measured on 0.169.0: a review's sub-agent

@@ -80,7 +80,7 @@ export const listTurns = (
   presence?: ItemPresence,
 ): TE.TaskEither<EngineError, TurnPage> =>
   useCase(async () => {
-    const lineage = await openThread(ports, q.threadId, { paginatedReadAs: 'list_turns' });
+    const lineage = await openThread(ports, q.threadId, { paginatedReadAs: 'list_turns', loadsHistory: true });
     const direction: Direction = q.sortDirection ?? 'desc';
     const view: ItemsView = q.itemsView ?? 'summary';
     const size = pageSizeOf(q.limit);

@@ -6,6 +6,7 @@ import { turnValues } from '../../domain/thread/turn.js';
 import {
   asStateDbRow,
   threadFromRow,
+  withHeadOnlyName,
   withRolloutReadStart,
   withStateDbCwd,
 } from '../../domain/thread/threadFromRow.js';
@@ -45,7 +46,11 @@ export type ThreadRead = Omit<ThreadReadResult, 'thread'> & { readonly thread: S
 export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.TaskEither<EngineError, ThreadRead> =>
   useCase(async () => {
     const includeTurns = q.includeTurns === true;
-    const lineage = await openThread(ports, q.threadId, includeTurns ? { paginatedReadAs: 'list_turns' } : {});
+    const lineage = await openThread(
+      ports,
+      q.threadId,
+      includeTurns ? { paginatedReadAs: 'list_turns', loadsHistory: true } : {},
+    );
     // Without turns, none to stream: the answer is written whole (a stream is written piece by piece).
     const turns = includeTurns
       ? streamOfUseCase(() => fullTurnsInOrder(ports, lineage, walkTurns(ports, lineage, 'asc', null)))
@@ -67,6 +72,13 @@ export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.Task
  * (`ThreadRow.startUnread`; measured on 0.169.0: fuzzer `--replay 20261153:222:0:0:1:1`).
  */
 const readRowOf = (thread: ThreadRow, includeTurns: boolean, requestMs: number): ThreadRow => {
+  // No state-DB row: the row is what Codex reads from the file's head (its history is refused: openThread).
+  if (thread.historyUnloadable !== undefined) {
+    const started = withRolloutReadStart(withHeadOnlyName(thread), requestMs);
+    return thread.historyUnloadable === 'headRead'
+      ? { ...started, updatedAt: started.createdAt, recencyAt: started.createdAt }
+      : started;
+  }
   if (thread.historyMode !== 'legacy' || includeTurns) return asStateDbRow(thread);
   // With no preview, the DB's row whole, its thread source too (measured on 0.169.0: fuzzer
   // `--replay 20261129:276:0:3`, an archived legacy thread of one meta line).

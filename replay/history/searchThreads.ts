@@ -126,9 +126,11 @@ export const searchThreads = (
     const pattern = literalPattern(term);
     const bits = termBits(term);
     // Its source kinds as the state DB holds them (`ThreadRow.stateDb`: a later meta's).
+    // A thread Codex cannot load has no state-DB row to search (`ThreadRow.historyUnloadable`).
     const listed = (row: ThreadRow): boolean =>
       row.archived === archived &&
       row.preview !== '' &&
+      row.historyUnloadable === undefined &&
       sourceKindsOf(asStateDbRow(row).source).some((k) => kinds.has(k));
 
     const prefix = [archived ? 1 : 0, order.key];

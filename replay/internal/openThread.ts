@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { notFound, notSupportedYet } from '../../domain/errors.js';
-import type { FileCheckpoint } from '../../domain/index/rows.js';
+import type { FileCheckpoint, RolloutRow } from '../../domain/index/rows.js';
 import { codexMetaRefusal } from '../../domain/rollout/event.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
@@ -13,6 +13,8 @@ export interface OpenThreadOptions {
   readonly refusedMetaAs?: string;
   /** A paginated read: the method Codex names when it cannot page a thread (a meta time it cannot read). */
   readonly paginatedReadAs?: string;
+  /** The read loads the thread's history in Codex (turns): refused where Codex cannot load it (`refuseUnloadableHistory`). */
+  readonly loadsHistory?: true;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface OpenThreadOptions {
 export const openThread = async (
   ports: HistoryReadPorts,
   threadId: string,
-  { refusedMetaAs, paginatedReadAs }: OpenThreadOptions = {},
+  { refusedMetaAs, paginatedReadAs, loadsHistory }: OpenThreadOptions = {},
 ): Promise<ThreadLineage> => {
   const fresh = await ports.indexer.refreshThread(threadId)();
   if (E.isLeft(fresh) && fresh.left._tag !== 'NotFound') return stop(fresh.left);
@@ -47,15 +49,37 @@ export const openThread = async (
   // `builder_from_items`), so its paginated store has no such thread ("unindexed threads remain
   // unsupported", thread-store/src/local tests): Codex's words (measured on 0.169.0 by the fuzzer).
   // The thread row says so (projections/threadRows.ts: `stateDbHistoryMode`, from the same meta), not a parse per read.
+  // So does a thread Codex cannot load, which has no state-DB row at all (`ThreadRow.historyUnloadable`).
   if (
     paginatedReadAs !== undefined &&
     lineage.thread.historyMode === 'paginated' &&
-    lineage.thread.stateDbHistoryMode === 'legacy'
+    (lineage.thread.stateDbHistoryMode === 'legacy' || lineage.thread.historyUnloadable !== undefined)
   )
     return stop(notSupportedYet(paginatedReadAs));
+  if (loadsHistory === true) refuseUnloadableHistory(own);
   const quarantined = quarantinedLinesOf(lineage);
   if (quarantined !== undefined) ports.onQuarantined?.(quarantined);
   return lineage;
+};
+
+/**
+ * Stops with Codex's error where it cannot load the file's history: a line that is not UTF-8 fails
+ * tokio's `lines()` and the whole load (codex-rs rollout/src/recorder.rs `load_rollout_items`),
+ * worded by thread-store/src/local/read_thread.rs `load_history_items` and
+ * thread-store/src/error.rs, -32603 from the app-server (measured on 0.169.0 and 0.171.0:
+ * `thread/read` with turns, every `thread/turns/list` whatever its cursor, `thread/fork`;
+ * historyNotUtf8.compat). A file whose first meta Codex refuses is refused by its head before.
+ */
+export const refuseUnloadableHistory = (rollout: RolloutRow): void => {
+  const at = rollout.notUtf8;
+  if (at === undefined || rollout.refusedMeta !== undefined) return;
+  stop({
+    _tag: 'Corrupt',
+    path: rollout.path,
+    byteOffset: at.byteOffset,
+    reason: 'a line that is not UTF-8',
+    words: `failed to read thread: thread-store internal error: failed to load thread history ${rollout.path}: stream did not contain valid UTF-8`,
+  });
 };
 
 /**

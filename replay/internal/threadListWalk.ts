@@ -25,6 +25,14 @@ export interface ThreadListPlan {
   readonly ancestor: string | null;
   /** Codex answers from its state DB (else from its scan of the files). */
   readonly fromStateDb: boolean;
+  /**
+   * A search Codex answers from its scan of the files: the term is looked for in thread names
+   * alone (codex-rs rollout/src/recorder.rs `filter_thread_items_by_search_term`: the file scan
+   * has only the titles of `session_index.jsonl`), not in previews.
+   */
+  readonly namesSearched?: true;
+  /** `useStateDbOnly`: Codex answers from its state DB whatever it finds. */
+  readonly stateDbOnly: boolean;
   readonly heldAs: ThreadCursorMethod;
   readonly walkOrder: ListOrder;
 }
@@ -96,6 +104,9 @@ export const threadListFilterOf = (
       // A meta Codex's serde refuses: only its state DB holds the thread (its file scan passes the
       // file by), unless a later meta in the head its scan reads lists it (`scanListed`).
       (row.metaRefused !== true || fromDbFields || row.scanListed === true) &&
+      // A rollout Codex cannot load has no state-DB row: its file scan alone lists it, by the head it
+      // read (measured on 0.169.0: historyNotUtf8.compat; `ThreadRow.historyUnloadable`).
+      (row.historyUnloadable === undefined || (!fromDbFields && row.historyUnloadable === 'headRead')) &&
       !excluded.has(row.id) &&
       (included === null || included.has(row.id)) &&
       ahead?.pending(row.id) !== true &&
@@ -106,7 +117,7 @@ export const threadListFilterOf = (
       (!providers || providers.has(row.modelProvider ?? '')) &&
       (!cwds || cwds.has(pathKey(row.cwd))) &&
       (parent === null || spawnerOf(row) === parent) &&
-      (term === '' || contains(row.name ?? '', term) || contains(row.preview, term)) &&
+      (term === '' || contains(row.name ?? '', term) || (plan.namesSearched !== true && contains(row.preview, term))) &&
       // Codex's file scan passes by a file whose name's time is no time (its state DB lists it).
       (heldAs !== 'fileScan' || fileNameTimestampOf(row.path) !== undefined)
     );

@@ -14,6 +14,8 @@ import type { ThreadTokenUsageUpdated } from '../../domain/tokens/threadTokenUsa
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import { currentSegmentOf, segmentIndexOfRollout } from '../../domain/history/lineage.js';
 import { findTurn, historyEnd, lastTurns, lineageToChange, nextTurn } from '../internal/lineage.js';
+import { refuseUnloadableHistory } from '../internal/openThread.js';
+import { withHeadOnlyName } from '../../domain/thread/threadFromRow.js';
 import { writingFiles } from '../internal/writingFiles.js';
 import type { FileWritten, MutationPorts, ThreadManagementPorts } from '../ports.js';
 import { answerThread, sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
@@ -87,6 +89,10 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
   useCase(async () => {
     const req = await take(requestOf(params));
     const lineage = await sourceLineage(ports, params);
+    // Codex loads the legacy history it copies: a file it cannot load is refused as its reads refuse
+    // it. A paginated fork refers to its source's lines, and Codex makes it (measured on 0.169.0:
+    // historyNotUtf8.compat).
+    if (lineage.mode !== 'paginated') refuseUnloadableHistory(currentSegmentOf(lineage).rollout);
     const found = req.kind === 'whole' ? undefined : await findTurn(ports.index, lineage, req.turnId);
     const next =
       req.kind === 'lastTurn' && found !== undefined
@@ -123,8 +129,9 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
                     ports.files.create(path, renderDrafts([forkMetaLine(input), ...forkTailLines(input)], cut.ordinal)),
                   )
                 : await take(ports.files.createFrom(path, legacyForkLines(ports, currentPath, cut, input)));
-            // The fork takes the source's name, as Codex records it: a line of its own in session_index.jsonl.
-            const sourceName = (await take(ports.index.get('threads', [sourceThreadId])))?.name ?? null;
+            // The fork takes the source's name as Codex answers it (`withHeadOnlyName`), a line of its own in session_index.jsonl.
+            const source = await take(ports.index.get('threads', [sourceThreadId]));
+            const sourceName = source === undefined ? null : withHeadOnlyName(source).name;
             if (sourceName !== null) await take(ports.homeFiles.appendThreadName(input.newThreadId, sourceName, now));
             // And a row in Codex's cache, as its own fork gets one (the fork is made: a failure here is a warning),
             // before the fork is indexed: its row's times are then the ones Codex answers (reviews likewise).

@@ -120,7 +120,8 @@ const KNOWN_TYPES = new Set([
 /** A bad line made from a good one, and whether the index must quarantine it (unknown kinds are kept, as Codex skips them). */
 type Injection = { readonly text: string | Buffer; readonly bad: boolean; readonly what: string };
 
-const injection = (good: ReadonlyArray<string>): fc.Arbitrary<Injection> => {
+/** `notUtf8`: lines that are not UTF-8 among them (Codex then cannot load the thread's history at all). */
+const injection = (good: ReadonlyArray<string>, notUtf8: boolean): fc.Arbitrary<Injection> => {
   const aGood = fc.constantFrom(...good.slice(1));
   const nonObject = fc.oneof(
     fc.string({ maxLength: 8 }),
@@ -129,21 +130,22 @@ const injection = (good: ReadonlyArray<string>): fc.Arbitrary<Injection> => {
     fc.array(fc.integer(), { maxLength: 3 }),
     fc.boolean(),
   );
+  // Invalid UTF-8: a byte that never starts or continues a sequence.
+  const invalidUtf8 = fc.tuple(aGood, fc.nat(), fc.constantFrom(0xff, 0xfe, 0xc0, 0xf8)).map(([l, at, b]) => {
+    const bytes = Buffer.from(l, 'utf8');
+    const i = at % bytes.length;
+    return {
+      text: Buffer.concat([bytes.subarray(0, i), Buffer.from([b]), bytes.subarray(i)]),
+      bad: true,
+      what: 'invalid UTF-8',
+    };
+  });
   return fc.oneof(
     // Truncated JSON: any proper prefix of a line (an object) is not JSON.
     fc
       .tuple(aGood, fc.double({ min: 0, max: 1, noNaN: true }))
       .map(([l, at]) => ({ text: l.slice(0, 1 + Math.floor(at * (l.length - 2))), bad: true, what: 'truncated' })),
-    // Invalid UTF-8: a byte that never starts or continues a sequence.
-    fc.tuple(aGood, fc.nat(), fc.constantFrom(0xff, 0xfe, 0xc0, 0xf8)).map(([l, at, b]) => {
-      const bytes = Buffer.from(l, 'utf8');
-      const i = at % bytes.length;
-      return {
-        text: Buffer.concat([bytes.subarray(0, i), Buffer.from([b]), bytes.subarray(i)]),
-        bad: true,
-        what: 'invalid UTF-8',
-      };
-    }),
+    ...(notUtf8 ? [invalidUtf8] : []),
     aGood.map((l) => ({ text: `\ufeff${l}`, bad: true, what: 'BOM' })),
     // Wrong field types: the envelope's, or a payload that is not an object.
     fc
@@ -220,6 +222,8 @@ describe('reliability · bad input (fast-check)', function () {
   this.timeout(240_000);
   const tmp = useTempDir('rel-input-');
   const injectedPerThread = new Map<string, number>();
+  /** Threads whose file holds lines that are not UTF-8, by history mode. */
+  const notUtf8Threads = new Map<string, string>();
   let home: OpenCodexHome;
   let homeDir: string;
 
@@ -237,7 +241,9 @@ describe('reliability · bad input (fast-check)', function () {
     for (let f = 0; f < FILES; f++) {
       const t = newThread(1000 + f, f % 2 === 0 ? 'paginated' : 'legacy');
       const good = threadLines(t, 3);
-      const injected = sample(injection(good), 500, SEED + f);
+      // Half the files (of both modes) hold lines that are not UTF-8.
+      if (f % 4 < 2) notUtf8Threads.set(t.threadId, t.mode);
+      const injected = sample(injection(good, f % 4 < 2), 500, SEED + f);
       const body: Buffer[] = [Buffer.from(`${good[0]}\n`)];
       let mine = 0;
       for (let i = 0; i < injected.length; i++) {
@@ -292,7 +298,7 @@ describe('reliability · bad input (fast-check)', function () {
     home = opened.right;
   });
 
-  it('a read of each affected thread says how many of its lines were quarantined', async () => {
+  it('a read of each affected thread says how many of its lines were quarantined, or refuses as Codex one it cannot load', async () => {
     const ids = [...injectedPerThread.keys()];
     const messages = [
       JSON.stringify({
@@ -308,6 +314,17 @@ describe('reliability · bad input (fast-check)', function () {
     const { answers } = await converse(home, messages);
     ids.forEach((threadId, i) => {
       const said = answers[i + 1]!;
+      const mode = notUtf8Threads.get(threadId);
+      if (mode !== undefined) {
+        // Codex cannot load a legacy history that is not all UTF-8 (-32603), nor page a paginated
+        // one its state DB holds no row for (test/compat/historyNotUtf8.compat.spec.ts).
+        const error = (said.at(-1) as { error?: { code: number; message: string } }).error;
+        expect(error, threadId).to.deep.include(
+          mode === 'legacy' ? { code: -32603 } : { code: -32601, message: 'list_turns is not supported yet' },
+        );
+        if (mode === 'legacy') expect(error?.message).to.match(/: stream did not contain valid UTF-8$/);
+        return;
+      }
       const notice = said.find((m) => m['method'] === QUARANTINED_LINES_NOTIFICATION) as
         { params: { threadId: string; quarantinedLines: number } } | undefined;
       expect(notice?.params, threadId).to.deep.include({ threadId, quarantinedLines: injectedPerThread.get(threadId) });

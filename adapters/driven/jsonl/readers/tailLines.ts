@@ -141,6 +141,12 @@ const bytesBefore = async (path: string, byteOffset: number, root: string | unde
   }
 };
 
+/** A line the reader quarantined, marked where its bytes are not UTF-8 (Codex's loads fail on it: `LineIn.notUtf8`). */
+const quarantinedLine = (l: ScannedLine, record: QuarantineRecord): TailedLine => {
+  const at = { line: l.ordinal, byteOffset: l.byteOffset, byteLength: l.bytes.length, text: null };
+  return { line: record.reason === INVALID_UTF8 ? { ...at, notUtf8: true } : at, quarantined: record };
+};
+
 // Each line object is written out field by field: spreading a position into an object with more
 // fields takes V8's slow path, a real share of a cold build of small lines.
 const tailed = (
@@ -161,26 +167,17 @@ const tailed = (
     read = verdict.kind === 'read';
     if (verdict.kind === 'skipped' && closesAtEnd(l.bytes)) {
       if (isUtf8(l.bytes)) return { line: { line, byteOffset, byteLength, text: null, lazy: verdict } };
-      const record = {
-        path,
-        ordinal: l.ordinal,
-        byteOffset,
-        byteLength,
-        reason: INVALID_UTF8,
-        text: l.bytes.toString('utf8'),
-      };
-      return { line: { line, byteOffset, byteLength, text: null }, quarantined: record };
+      const text = l.bytes.toString('utf8');
+      return quarantinedLine(l, { path, ordinal: line, byteOffset, byteLength, reason: INVALID_UTF8, text });
     }
-    if (byteLength > MAX_LINE_BYTES)
-      return { line: { line, byteOffset, byteLength, text: null }, quarantined: overSizeRecord(path, l) };
+    if (byteLength > MAX_LINE_BYTES) return quarantinedLine(l, overSizeRecord(path, l));
     const elided = elideLineBytes(l.bytes);
     if (elided !== undefined)
       return {
         line: { line, byteOffset, byteLength, text: elided, elided: true, ...(read ? { prefixRead: true } : {}) },
       };
   }
-  if (byteLength > MAX_LINE_BYTES)
-    return { line: { line, byteOffset, byteLength, text: null }, quarantined: overSizeRecord(path, l) };
+  if (byteLength > MAX_LINE_BYTES) return quarantinedLine(l, overSizeRecord(path, l));
   // Checked as entryOf would (a torn, empty or invalid line goes that way: it is quarantined).
   if (opts.textBytes && decode === undefined && !skippable && !l.torn && byteLength > 0 && isUtf8(l.bytes))
     return {
@@ -190,8 +187,7 @@ const tailed = (
       textBytes: l.bytes,
     };
   const entry = entryOf(path, l, acceptText);
-  if (entry.kind === 'quarantined')
-    return { line: { line, byteOffset, byteLength, text: null }, quarantined: entry.record };
+  if (entry.kind === 'quarantined') return quarantinedLine(l, entry.record);
   if (entry.kind !== 'line') throw new Error('unreachable: a scanned line is a line or quarantined');
   const text = entry.line.text;
   if (decode === undefined && skippable) {

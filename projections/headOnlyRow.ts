@@ -22,7 +22,7 @@ export const headOnlyRowOf = (row: ThreadRow, rollout: RolloutRow, meta: Session
     const inHead = rollout.previewByteOffset !== null && rollout.previewByteOffset < notUtf8.byteOffset;
     return {
       ...head,
-      preview: inHead ? (rollout.preview ?? '') : '',
+      preview: rollout.imageFirst === true ? '[Image]' : inHead ? (rollout.preview ?? '') : '',
       updatedAt: row.createdAt,
       recencyAt: row.createdAt,
       threadSource: null,

@@ -59,6 +59,8 @@ export interface Projection {
    */
   readonly readsAsCodex?: true;
   readonly onLine?: (b: Batch, ctx: RolloutContext, seen: LineSeen) => void;
+  /** The bytes after the file's last line, at `byteOffset`, are not UTF-8 (`LineIn.notUtf8Tail`): no line, a mark. */
+  readonly onNotUtf8Tail?: (b: Batch, ctx: RolloutContext, byteOffset: number) => void;
   readonly apply: (b: Batch, ctx: RolloutContext, ev: RolloutEvent, pos: LinePos, timestamp: string) => void;
 }
 

@@ -35,6 +35,11 @@ export interface LineIn {
    * fail on it (`LineSeen.notUtf8`).
    */
   readonly notUtf8?: true;
+  /**
+   * No line: the bytes after the file's last line (no newline yet, at `byteOffset`) are not UTF-8
+   * (the reader's `TailEnd.notUtf8TailAt`). Only the mark is folded (`Projection.onNotUtf8Tail`).
+   */
+  readonly notUtf8Tail?: true;
   /** The reader read the fields the token fold needs from the line's bytes (tokenLineFields.ts): the line's event, as its full decode gives it. */
   readonly fields?: TokenLineFields;
 }
@@ -102,6 +107,9 @@ const READ_COMPACTION: RolloutEvent = { kind: 'compacted', payload: { message: '
 
 const QUARANTINED: LazyLine = { kind: 'undecodable', reason: 'quarantined' };
 
+/** Nothing but what Rust's `str::trim` takes off (Unicode White_Space: U+0085 too, not JS's U+FEFF). */
+const RUST_BLANK = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
+
 /** Fold one line into the batch. Pure. */
 export const foldLine = (
   b: Batch,
@@ -111,6 +119,10 @@ export const foldLine = (
   projections: ReadonlyArray<Projection> = ALL_PROJECTIONS,
 ): void => {
   if (l.fields !== undefined) return foldFields(b, ctx, l, l.fields, stats, projections);
+  if (l.notUtf8Tail === true) {
+    for (const p of projections) p.onNotUtf8Tail?.(b, ctx, l.byteOffset);
+    return;
+  }
   stats.lines += 1;
   const lazy =
     l.lazy ?? (l.text === null ? QUARANTINED : l.prefixRead === true ? decodeLine(l.text) : lazyDecode(l.text, ctx));
@@ -177,7 +189,7 @@ export const foldLine = (
       headResponse,
       codexItem,
       notUtf8: l.notUtf8 === true,
-      blank: l.byteLength === 0 || (lazy.kind === 'undecodable' && l.text !== null && l.text.trim() === ''),
+      blank: l.byteLength === 0 || (lazy.kind === 'undecodable' && l.text !== null && RUST_BLANK.test(l.text)),
     });
 };
 

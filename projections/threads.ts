@@ -4,7 +4,13 @@ import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js'
 import { codexReadsSessionMeta } from '../domain/rollout/kinds/sessionMeta.js';
 import type { RolloutEvent } from '../domain/rollout/event.js';
 import { historyModeRefusal } from '../domain/rollout/event.js';
-import { apiSourceOfMeta, foldThreadMeta, readsThreadMeta, settingsChangeOf } from '../domain/thread/threadMeta.js';
+import {
+  apiSourceOfMeta,
+  foldThreadMeta,
+  headPreviewIsImage,
+  readsThreadMeta,
+  settingsChangeOf,
+} from '../domain/thread/threadMeta.js';
 import type { Batch } from './batch.js';
 import type { Mutable, Projection, RolloutContext } from './projection.js';
 import { keyText } from '../domain/index/keyText.js';
@@ -87,8 +93,15 @@ const HEAD_SCAN_LIMIT = HEAD_RECORD_LIMIT + 200;
  * that are not blank, and stops at the first user message once it has read the meta, or after
  * `HEAD_SCAN_LIMIT` lines (a file whose meta it refuses is not read from its head at all).
  */
-const headReadBefore = (row: RolloutRow): boolean =>
-  row.refusedMeta === undefined && (row.preview !== null || row.lines - 1 - (row.blankLines ?? 0) >= HEAD_SCAN_LIMIT);
+const headReadBefore = (row: RolloutRow, linesBefore: number): boolean =>
+  row.refusedMeta === undefined &&
+  (row.preview !== null || row.imageFirst === true || linesBefore - (row.blankLines ?? 0) >= HEAD_SCAN_LIMIT);
+
+/** Marks a rollout's first bytes that are not UTF-8 (`RolloutRow.notUtf8`); an early (upcast) file, which Codex cannot read at all, is ours. */
+const markNotUtf8 = (row: Mutable<RolloutRow>, ctx: RolloutContext, byteOffset: number, linesBefore: number): void => {
+  if (row.notUtf8 === undefined && ctx.upcastFrom === undefined)
+    row.notUtf8 = { byteOffset, headRead: headReadBefore(row, linesBefore) };
+};
 
 /**
  * A later meta of the thread Codex reads, its first meta refused: before any response item Codex
@@ -266,7 +279,7 @@ export const threadsProjection: Projection = {
     if (seen.undecodable) countInvalid(b, ctx.rolloutId, row);
     if (row.notUtf8 === undefined) {
       if (seen.blank) row.blankLines = (row.blankLines ?? 0) + 1;
-      if (seen.notUtf8) row.notUtf8 = { byteOffset: seen.pos.byteOffset, headRead: headReadBefore(row) };
+      if (seen.notUtf8) markNotUtf8(row, ctx, seen.pos.byteOffset, row.lines - 1);
     }
     const ordinal = seen.pos.ordinal;
     if (ordinal !== null) {
@@ -275,6 +288,10 @@ export const threadsProjection: Projection = {
     }
     row.firstLineTimestamp ??= seen.timestamp;
     if (seen.timestamp !== null) row.lastLineTimestamp = seen.timestamp;
+  },
+  onNotUtf8Tail: (b, ctx, byteOffset) => {
+    const row = b.edit('rollouts', [ctx.rolloutId]);
+    if (row) markNotUtf8(row, ctx, byteOffset, row.lines);
   },
   apply: (b, ctx, ev, pos, timestamp) => {
     const R = ctx.rolloutId;
@@ -298,6 +315,9 @@ export const threadsProjection: Projection = {
       return;
     }
     foldPreviewModel(row, ev, fromResponses, pos.byteOffset);
+    // Codex's head scan takes a first user message of images alone as its preview (`RolloutRow.imageFirst`).
+    if (ev.kind === 'userMessage' && row.preview === null && row.imageFirst !== true && row.notUtf8 === undefined)
+      if (headPreviewIsImage(ev.payload)) row.imageFirst = true;
     appendSettingsChange(row, ev, pos.byteOffset);
   },
 };

@@ -79,6 +79,12 @@ export interface RolloutRow {
   readonly notUtf8?: { readonly byteOffset: number; readonly headRead: boolean };
   /** Lines of nothing but whitespace before `notUtf8`'s line (absent: none): Codex's head scan passes them by uncounted. */
   readonly blankLines?: number;
+  /**
+   * The file's first user message, before `notUtf8`'s line, is images alone (absent: not so): no
+   * preview of ours (the state DB passes it over), where Codex's head scan stops at it with the
+   * preview `[Image]` (codex-rs rollout/src/list.rs `event_msg_preview`).
+   */
+  readonly imageFirst?: true;
   readonly firstLineTimestamp: string | null;
   readonly lastLineTimestamp: string | null;
   readonly lines: number;

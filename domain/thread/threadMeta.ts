@@ -23,6 +23,16 @@ const userText = (content: ReadonlyArray<Record<string, unknown>> | undefined): 
 /** A preview, or null (still none) for an empty one. */
 const nonEmpty = (preview: string): string | null => (preview === '' ? null : preview);
 
+const someOf = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
+
+/**
+ * A user message Codex's head scan previews as `[Image]`: no text once its request prefix is
+ * stripped, and images (codex-rs rollout/src/list.rs `event_msg_preview`), where its state DB's
+ * preview passes it over.
+ */
+export const headPreviewIsImage = (payload: { readonly message: string } & Record<string, unknown>): boolean =>
+  stripUserMessagePrefix(payload.message) === '' && (someOf(payload['images']) || someOf(payload['local_images']));
+
 const settingsOf = (v: unknown): { model?: unknown; reasoning_effort?: unknown } | undefined => {
   if (v === null || typeof v !== 'object') return undefined;
   const cm = (v as { collaboration_mode?: unknown }).collaboration_mode;

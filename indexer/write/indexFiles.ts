@@ -8,7 +8,7 @@ import { ScanStartError } from '../../adapters/driven/jsonl/lines/lineScanner.js
 import { LinkRefused, errnoCode, toEngineError } from '../../adapters/driven/fs/fsError.js';
 import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import type { CatchUpPlan, FileAction } from '../catchUp/plan.js';
-import type { TailedChunk } from '../../adapters/driven/jsonl/readers/tailLines.js';
+import type { TailedChunk, TailEnd } from '../../adapters/driven/jsonl/readers/tailLines.js';
 import { inProcessTailReader } from '../../adapters/driven/jsonl/readers/tailReader.js';
 import type { TailReader, TailStream } from '../../adapters/driven/jsonl/readers/tailReader.js';
 import { checkpointIn } from './commit.js';
@@ -282,6 +282,12 @@ const foldFile = async (
           if (c.conflicted) return; // another indexer has this file
         }
         r = await started.tail.next();
+      }
+      // Bytes after the last line that are not UTF-8: no line yet, but Codex's loads fail on them (a mark).
+      const tornAt = (r.value as TailEnd | undefined)?.notUtf8TailAt;
+      if (tornAt !== undefined) {
+        c.lines.push({ line: c.pos.line, byteOffset: tornAt, byteLength: 0, text: null, notUtf8Tail: true });
+        txn.foldAhead(c);
       }
       c.done = true;
     })();

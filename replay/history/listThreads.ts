@@ -317,8 +317,9 @@ const listingOf = async (
   countHidden: boolean | undefined,
 ): Promise<{ readonly listing: ThreadListing; readonly ofRequest: boolean }> => {
   const filter = threadListFilterOf(ports, plan, ahead);
-  const { candidates, moreUnfiltered } = await threadListCandidates(ports, plan, filter, ahead);
-  if (candidates.length === 0 && searchScansFiles(plan))
+  const { candidates, moreUnfiltered, postFilteredOut } = await threadListCandidates(ports, plan, filter, ahead);
+  // Codex asks whether its state DB's page is empty before it filters the kinds it filters after the page.
+  if (candidates.length === 0 && !postFilteredOut && searchScansFiles(plan))
     return listingOf(ports, fileScanSearchOf(plan), ahead, countHidden);
   const { sortKey, direction, limit } = plan.req;
   // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows; its

@@ -64,7 +64,8 @@ export const searchOccurrences = (
     if (q.searchTerm === '') return stop(rejected('thread/searchOccurrences requires a non-empty searchTerm'));
     const from = q.cursor === null || q.cursor === undefined ? null : await take(parseCursor(q.cursor, q));
     const limit = Math.min(Math.max(q.limit ?? DEFAULT_OCCURRENCES_LIMIT, 1), MAX_OCCURRENCES_LIMIT);
-    const lineage = await openThread(ports, q.threadId);
+    // A paginated thread Codex keeps no paginated store for is refused as its item reads are.
+    const lineage = await openThread(ports, q.threadId, { paginatedReadAs: 'thread/searchOccurrences' });
     const data: ThreadSearchOccurrence[] = [];
     let message = 0;
     // Per rollout: does a turn cursor there carry its line (a file numbered otherwise)? Looked up once.

@@ -46,6 +46,8 @@ export interface Candidate {
 export interface Candidates {
   readonly candidates: Candidate[];
   readonly moreUnfiltered: boolean;
+  /** Kinds filtered after the page were asked, and a thread the other filters kept was of none of them (Codex's storage page held it). */
+  readonly postFilteredOut: boolean;
 }
 
 /**
@@ -161,6 +163,7 @@ const candidatesNow = async (
   const { prefix, from, postFiltered } = start;
   const candidates: Candidate[] = [];
   let moreUnfiltered = false;
+  let postFilteredOut = false;
   const walk = scanRows(
     ports.index,
     'threadOrder',
@@ -179,6 +182,7 @@ const candidatesNow = async (
     const c: Candidate = { row: listRowOf(row), key: key[2] };
     if (cursor && !pastCursor(heldAs, sortKey, c, cursor, direction)) continue;
     if (!filter.ofKind(row)) {
+      postFilteredOut ||= postFiltered;
       if (postFiltered && candidates.length === limit) {
         moreUnfiltered = true;
         break;
@@ -188,7 +192,7 @@ const candidatesNow = async (
     candidates.push(c);
     if (candidates.length > limit) break;
   }
-  return { candidates, moreUnfiltered };
+  return { candidates, moreUnfiltered, postFilteredOut };
 };
 
 /**

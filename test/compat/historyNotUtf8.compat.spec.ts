@@ -5,8 +5,10 @@
 // its state DB holds no row for the file, its file scan lists the thread from the head it read
 // before the bytes, and its read without turns answers from that head. The homes: the chat
 // scenario's, written by the real binary, copied, with bytes that are not UTF-8 appended to the
-// thread's rollout (its head read first), and, in the legacy home, one more thread whose bad bytes
-// follow its meta line (its head scan fails); Codex's state DB left out (it backfills the files).
+// thread's rollout (its head read first), and, in the legacy home, copies of the thread whose bad
+// bytes follow its meta line (its head scan fails), follow a first user message of images alone
+// (its head scan stops there: `[Image]`), or end the file with no newline (Codex's `lines()` reads
+// them as a last line); Codex's state DB left out (it backfills the files).
 import { expect } from 'chai';
 import { appendFileSync, cpSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -42,14 +44,53 @@ const LIST_STEPS: Step[] = [
   params: { limit: 50, ...(params as Record<string, unknown>) },
 }));
 
-/** A copy of the home's rollout of `threadId` under a new id, its lines after the meta behind bytes that are not UTF-8. */
-const copyWithBadHead = (codexHome: string, threadId: string): string => {
+/**
+ * A copy of the home's rollout of `threadId` under a new id (its last twelve hex digits `digit`),
+ * its bytes as `edit` makes them from its meta line and the lines after it.
+ */
+const copyOf = (
+  codexHome: string,
+  threadId: string,
+  digit: string,
+  edit: (meta: string, rest: readonly string[]) => Buffer,
+): string => {
   const source = discoverRollouts(codexHome).find((r) => r.threadId === threadId)!.path;
-  const copyId = `${threadId.slice(0, 24)}${'e'.repeat(12)}`;
+  const copyId = `${threadId.slice(0, 24)}${digit.repeat(12)}`;
   const [meta, ...rest] = readFileSync(source, 'utf8').split(threadId).join(copyId).split('\n');
   const file = join(dirname(source), basename(source).split(threadId).join(copyId));
-  writeFileSync(file, Buffer.concat([Buffer.from(`${meta}\n`), NOT_UTF8, Buffer.from(rest.join('\n'))]));
+  writeFileSync(file, edit(meta!, rest));
   return copyId;
+};
+
+/** Copies of the legacy home's thread: bad bytes after its meta (its head scan fails), after an image-only first message, and after its last line with no newline. */
+const legacyCopies = (codexHome: string, threadId: string): Array<{ label: string; id: string }> => {
+  const image = (meta: string): string =>
+    JSON.stringify({
+      timestamp: (JSON.parse(meta) as { timestamp: string }).timestamp,
+      type: 'event_msg',
+      payload: { type: 'user_message', message: '', images: ['data:image/png;base64,iVBORw0KGgo='] },
+    });
+  return [
+    {
+      label: 'bad head',
+      id: copyOf(codexHome, threadId, 'e', (meta, rest) =>
+        Buffer.concat([Buffer.from(`${meta}\n`), NOT_UTF8, Buffer.from(rest.join('\n'))]),
+      ),
+    },
+    {
+      label: 'image first',
+      id: copyOf(codexHome, threadId, 'd', (meta, rest) =>
+        Buffer.concat([Buffer.from(`${meta}\n${image(meta)}\n`), NOT_UTF8, Buffer.from(rest.join('\n'))]),
+      ),
+    },
+    {
+      label: 'torn tail',
+      // The file ends on them: no newline after (the last of `rest` is the empty string after the last newline).
+      id: copyOf(codexHome, threadId, 'c', (meta, rest) =>
+        Buffer.concat([Buffer.from([meta, ...rest].join('\n')), NOT_UTF8.subarray(0, -1)]),
+      ),
+    },
+  ];
 };
 
 describe('compat: a rollout that is not all UTF-8 (codex app-server 0.169.0, cold)', function () {
@@ -74,10 +115,7 @@ describe('compat: a rollout that is not all UTF-8 (codex app-server 0.169.0, col
       appendFileSync(file, NOT_UTF8);
       // An hour back: Codex's file scan answers the file's time, which must not be the run's.
       utimesSync(file, atime, mtime);
-      const threads =
-        built.mode === 'legacy'
-          ? [...built.threads, { label: 'bad head', id: copyWithBadHead(codexHome, main.id) }]
-          : built.threads;
+      const threads = built.mode === 'legacy' ? [...built.threads, ...legacyCopies(codexHome, main.id)] : built.threads;
       return { ...built, codexHome, workDir: join(to, 'work'), threads };
     });
   });

@@ -86,6 +86,18 @@ describe('rows of a rollout with a line that is not UTF-8', () => {
     expect(fold([meta(), ...lines(208), BINARY, ...user('hello')]).rollout?.notUtf8?.headRead).to.equal(false);
     // A blank line is passed by uncounted (`trim`): 210 lines, 209 counted.
     expect(fold([meta(), ...lines(208), '  ', BINARY, ...user('hello')]).rollout?.notUtf8?.headRead).to.equal(false);
+    // A BOM alone is no blank line to Rust's `trim` (it is to JavaScript's): counted.
+    expect(fold([meta(), ...lines(208), '\ufeff', BINARY]).rollout?.notUtf8?.headRead).to.equal(true);
+  });
+
+  it('a first user message of images alone: the head scan stops at it, the preview `[Image]`', () => {
+    const image = line('event_msg', { type: 'user_message', message: '', images: ['data:image/png;base64,AA=='] });
+    const { rollout, thread } = fold([meta(), image, BINARY, ...user('hello')]);
+    expect(rollout?.imageFirst).to.equal(true);
+    expect(rollout?.notUtf8?.headRead).to.equal(true);
+    expect(thread).to.include({ historyUnloadable: 'headRead', preview: '[Image]', updatedAt: START });
+    // With text first, no mark of it.
+    expect(fold([meta(), ...user('hello'), image, BINARY]).rollout?.imageFirst).to.equal(undefined);
   });
 
   it('a file whose meta Codex refuses: no thread row (its backfill, which would keep one, fails to load the file)', () => {

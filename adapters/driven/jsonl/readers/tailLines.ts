@@ -89,8 +89,29 @@ const tailAfter = (lines: ReadonlyArray<ScannedLine>, before: Buffer): Buffer =>
   return Buffer.from(all.subarray(Math.max(0, all.length - TAIL_BYTES)));
 };
 
+/**
+ * Where a file's read ends: the position after its last line and, where the bytes after it (a
+ * last line with no newline yet) are not UTF-8, their offset. Codex's `lines()` reads such bytes as
+ * a last line and fails there (`RolloutRow.notUtf8`); they are no line of ours until a newline ends
+ * them. An incomplete character at the very end is an append still under way, not a fault.
+ */
+export type TailEnd = LogPosition & { readonly notUtf8TailAt?: number };
+
+/** Bytes that are not UTF-8, an incomplete character at their end (up to 3 bytes: an append under way) aside. */
+const notUtf8Tail = (bytes: Buffer): boolean => {
+  if (isUtf8(bytes)) return false;
+  // The last lead byte within the last 4, and how many bytes its character takes.
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const b = bytes[bytes.length - back]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const needs = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return needs > back ? !isUtf8(bytes.subarray(0, bytes.length - back)) : true;
+  }
+  return true;
+};
+
 /** Stream a file's lines from `src.from`, one array per read chunk; OS errors are thrown. */
-export async function* tailLines(src: TailSource): AsyncGenerator<TailedChunk, LogPosition, undefined> {
+export async function* tailLines(src: TailSource): AsyncGenerator<TailedChunk, TailEnd, undefined> {
   // The upcaster (and the domain codecs it loads) only for an early rollout: the reader thread
   // of a catch-up of current rollouts never loads them.
   const decode =
@@ -111,12 +132,16 @@ export async function* tailLines(src: TailSource): AsyncGenerator<TailedChunk, L
   let end = src.from;
   // A catch-up from a checkpoint starts with the bytes that checkpoint ends on.
   let tail = src.from.byteOffset === 0 ? Buffer.alloc(0) : await bytesBefore(src.path, src.from.byteOffset, src.root);
+  let notUtf8TailAt: number | undefined;
+  const ended = (at: LogPosition): TailEnd => (notUtf8TailAt === undefined ? at : { ...at, notUtf8TailAt });
   try {
     for (;;) {
       const r = await scan.next();
-      if (r.done === true) return r.value;
-      const complete = r.value.filter((l) => !l.torn);
-      if (complete.length === 0) return end;
+      if (r.done === true) return ended(r.value);
+      const torn = r.value.find((l) => l.torn);
+      if (torn !== undefined && notUtf8Tail(torn.bytes)) notUtf8TailAt = torn.byteOffset;
+      const complete = torn === undefined ? r.value : r.value.filter((l) => !l.torn);
+      if (complete.length === 0) return ended(end);
       const out = complete.map((l) => tailed(src.path, l, decode, opts));
       const last = complete[complete.length - 1]!;
       end = { ordinal: last.ordinal + 1, byteOffset: last.byteOffset + last.bytes.length + 1 };

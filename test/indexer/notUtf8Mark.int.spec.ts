@@ -1,7 +1,7 @@
 // The mark of a rollout's first bytes that are not UTF-8 (`RolloutRow.notUtf8`), as the real reader
 // and catch-up make it: a line that a newline ends, and bytes after the last line with no newline
 // yet (Codex's `lines()` reads those as a last line, and its load fails there too), on this thread
-// and on the reader thread; an append still under way (an incomplete character at the end) is no
+// and on the reader thread, and a line too long to be read; an append still under way (an incomplete character at the end) is no
 // such bytes, and an early (pre-envelope) file is ours alone. The answers: historyNotUtf8.compat.
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { envelopeLess } from '../fixtures/earlyRollouts.js';
 import { right } from '../fixtures/right.js';
+import { MAX_LINE_BYTES } from '../../adapters/driven/jsonl/lines/lineEntry.js';
 
 const BINARY = Buffer.from([0x00, 0xff, 0x80, 0x62, 0xc3, 0x28]);
 
@@ -66,6 +67,25 @@ describe('the mark of bytes that are not UTF-8 in a rollout (RolloutRow.notUtf8)
         right(await store.close()());
       }
     });
+
+  it('a line over the length read, quarantined unread, is marked where it is not UTF-8 (Codex reads it whole)', async () => {
+    const t = newThread(94, 'legacy');
+    const good = Buffer.from(threadLines(t, 2).join('\n') + '\n');
+    const huge = Buffer.alloc(MAX_LINE_BYTES + 1, 0x61);
+    huge[MAX_LINE_BYTES >> 1] = 0xff;
+    await write(t.threadId, Buffer.concat([good, huge, Buffer.from('\n')]));
+    const store = right(await openLmdbIndex(dir)());
+    try {
+      const s = right(await catchUpHome(store, home, {})());
+      expect(s.quarantined).to.equal(1);
+      expect(right(await store.get('rollouts', [t.threadId])())!.notUtf8).to.deep.equal({
+        byteOffset: good.length,
+        headRead: true,
+      });
+    } finally {
+      right(await store.close()());
+    }
+  });
 
   it('an early (pre-envelope) file, which Codex reads none of, is not marked', async () => {
     const id = '019a0000-0000-7000-8000-000000000051';

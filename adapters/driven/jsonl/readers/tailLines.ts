@@ -172,6 +172,12 @@ const quarantinedLine = (l: ScannedLine, record: QuarantineRecord): TailedLine =
   return { line: record.reason === INVALID_UTF8 ? { ...at, notUtf8: true } : at, quarantined: record };
 };
 
+/** A line over `MAX_LINE_BYTES`, quarantined unread: Codex reads it whole, and fails on it where it is not UTF-8. */
+const overSizeLine = (path: string, l: ScannedLine): TailedLine => {
+  const q = quarantinedLine(l, overSizeRecord(path, l));
+  return isUtf8(l.bytes) ? q : { ...q, line: { ...q.line, notUtf8: true } };
+};
+
 // Each line object is written out field by field: spreading a position into an object with more
 // fields takes V8's slow path, a real share of a cold build of small lines.
 const tailed = (
@@ -195,14 +201,14 @@ const tailed = (
       const text = l.bytes.toString('utf8');
       return quarantinedLine(l, { path, ordinal: line, byteOffset, byteLength, reason: INVALID_UTF8, text });
     }
-    if (byteLength > MAX_LINE_BYTES) return quarantinedLine(l, overSizeRecord(path, l));
+    if (byteLength > MAX_LINE_BYTES) return overSizeLine(path, l);
     const elided = elideLineBytes(l.bytes);
     if (elided !== undefined)
       return {
         line: { line, byteOffset, byteLength, text: elided, elided: true, ...(read ? { prefixRead: true } : {}) },
       };
   }
-  if (byteLength > MAX_LINE_BYTES) return quarantinedLine(l, overSizeRecord(path, l));
+  if (byteLength > MAX_LINE_BYTES) return overSizeLine(path, l);
   // Checked as entryOf would (a torn, empty or invalid line goes that way: it is quarantined).
   if (opts.textBytes && decode === undefined && !skippable && !l.torn && byteLength > 0 && isUtf8(l.bytes))
     return {

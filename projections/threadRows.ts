@@ -98,19 +98,8 @@ export const withThreadState = (row: ThreadRow, state: ThreadStateRow | undefine
   return state?.readState === undefined ? git : { ...git, readState: state.readState };
 };
 
-/**
- * What a home says of its threads beside their rollouts, and so part of every thread row: Codex's
- * names (`session_index.jsonl`) and the model provider its `config.toml` selects.
- */
-export interface ThreadRowHome {
-  readonly names: ReadonlyMap<string, string>;
-  readonly defaultModelProvider: string;
-  /**
-   * Codex's state-DB rows by thread id (`codexRowTimesOf`); a thread without one absent. A home
-   * without a DB: the rows Codex's first start will backfill (domain/thread/backfillTimes.ts).
-   */
-  readonly codexRows: ReadonlyMap<string, CodexRowTimesOf>;
-}
+export type { ThreadNames, ThreadRowHome } from './threadRowHome.js';
+import type { ThreadNames, ThreadRowHome } from './threadRowHome.js';
 
 /** The Thread's fields a thread row starts from (the Thread but its turns and status). */
 type ThreadFields = Omit<ReturnType<typeof buildThread>, 'turns' | 'status'>;
@@ -166,11 +155,15 @@ const withTakenTimes = (
   };
 };
 
+/** A rollout of the history whose preview lies below the cut its successor takes of it (or with no cut). */
+const previewBelowCut = (c: WalkedHistory<RolloutRow>['chain'][number]): boolean =>
+  c.node.preview !== null && (c.cut === null || (c.node.previewByteOffset ?? 0) < c.cut.endByteOffset);
+
 /** The thread row of a thread whose current file is `current` (the Thread fields but turns/status). */
 export const threadRowOf = (
   b: Batch,
   current: IndexedFile,
-  name: string | null,
+  names: ThreadNames,
   defaultModelProvider: string,
   codexRow?: CodexRowTimesOf,
 ): ThreadRow | undefined => {
@@ -183,13 +176,11 @@ export const threadRowOf = (
   const scanListed = stored.refusedMeta?.scanned === true;
   const row = refused ? backfilledRolloutOf(stored, current) : stored;
   if (row === undefined || row.meta === null) return undefined;
-  if (!refused && row.meta['upcast_from'] == null && codexRefusal('sessionMeta', row.meta) !== undefined)
-    return undefined;
+  const upcast = row.meta['upcast_from'] != null;
+  if (!refused && !upcast && codexRefusal('sessionMeta', row.meta) !== undefined) return undefined;
   // The rollout rows of the logical history, base first (a missing or cyclic base ends the walk).
   const { chain } = walkHistorySync(row, row.rolloutId, hopOfRow, (id) => b.get('rollouts', [id]));
-  const withPreview = chain.find(
-    (c) => c.node.preview !== null && (c.cut === null || (c.node.previewByteOffset ?? 0) < c.cut.endByteOffset),
-  );
+  const withPreview = chain.find(previewBelowCut);
   const meta = row.meta as SessionMetaPayload;
   const { settings, db } = foldHistorySettings(chain, meta, defaultModelProvider);
   const thread = buildThread(
@@ -198,7 +189,7 @@ export const threadRowOf = (
       path: current.path,
       lastLineTimestamp: row.lastLineTimestamp,
       lastTurnStartTimestamp: row.lastTurnStartTimestamp,
-      name,
+      name: row.mode === 'paginated' ? names.stateDb : names.sessionIndex,
       defaultModelProvider,
       folded: {
         preview: withPreview?.node.preview ?? null,
@@ -209,10 +200,10 @@ export const threadRowOf = (
     [],
   );
   const { turns: _turns, status: _status, ...fromFirstMeta } = thread;
-  // Codex answers the row's originator wherever the first meta's is empty (its reads, and its file
-  // scan, which fills what a file leaves empty from the row: measured on 0.169.0, fuzzer
-  // `--replay 20261127:59:0:1:1:0`); a row no meta gave one holds none, answered null on every list
-  // and read (a refused first meta's row from the file name too; fuzzer `--replay 20261150:4:0:3`).
+  // Codex answers the row's originator wherever the first meta's is empty (its reads, and its file scan, which fills
+  // what a file leaves empty from the row: measured on 0.169.0, fuzzer `--replay 20261127:59:0:1:1:0`); a row no meta
+  // gave one holds none, answered null on every list and read (a refused first meta's row from the file name too;
+  // fuzzer `--replay 20261150:4:0:3`).
   const fromLines =
     fromFirstMeta.originator === null ? { ...fromFirstMeta, originator: db.originator || null } : fromFirstMeta;
   const stateDb = stateDbFieldsOf(db, fromLines);
@@ -243,8 +234,9 @@ export const threadRowOf = (
     ...(current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) }),
     ...(refused ? { metaRefused: true as const } : {}),
     ...(scanListed ? { scanListed: true as const } : {}),
+    ...(names.sessionIndex !== thread.name ? { sessionIndexName: names.sessionIndex } : {}),
     // An early (upcast) file is ours to answer: Codex reads none of it.
-    ...((!refused || scanListed) && row.meta['upcast_from'] == null && rfc3339Ms(meta.timestamp ?? '') === undefined
+    ...((!refused || scanListed) && !upcast && rfc3339Ms(meta.timestamp ?? '') === undefined
       ? { startUnread: true as const }
       : {}),
   };
@@ -364,7 +356,7 @@ export const refreshThreadRows = (
       ? threadRowOf(
           b,
           current,
-          home.names.get(threadId) ?? null,
+          { sessionIndex: home.names.get(threadId) ?? null, stateDb: home.stateDbNames.get(threadId) ?? null },
           home.defaultModelProvider,
           home.codexRows.get(threadId),
         )

@@ -16,7 +16,7 @@ import type { ToolItemRow } from '../analytics/toolItems.js';
 // audits' fold state auditRows.ts (re-exported here).
 export type { SegmentRenderingChunk, SegmentRenderingHeader, TurnRendering } from './renderingRows.js';
 export type { StateDbFields, ThreadOrderKey, ThreadRow, ThreadSortMs } from './threadRows.js';
-export { THREAD_ORDER_KEYS } from './threadRows.js';
+export { THREAD_ORDER_KEYS, sessionIndexNameOf } from './threadRows.js';
 export type { AuditStateRow, TokenStateRow } from './auditRows.js';
 export type { FileCheckpoint } from './fileCheckpoint.js';
 export { holdsRows } from './fileCheckpoint.js';

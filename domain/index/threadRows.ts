@@ -84,7 +84,17 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
    * `headOnlyRowOf`); `headUnread`: its scan failed before the head's end, and no list shows it.
    */
   readonly historyUnloadable?: 'headRead' | 'headUnread';
+  /**
+   * The thread's name in `session_index.jsonl` where the row's `name` is another: a paginated
+   * thread's name is its state-DB row's (projections/threadRows.ts `ThreadNames`). What Codex's
+   * file scan searches a term in (`filter_thread_items_by_search_term`).
+   */
+  readonly sessionIndexName?: string | null;
 };
+
+/** The thread's name in `session_index.jsonl`, as its row says (`ThreadRow.sessionIndexName`). */
+export const sessionIndexNameOf = (row: ThreadRow): string | null =>
+  row.sessionIndexName === undefined ? row.name : row.sessionIndexName;
 
 /** The fields of a thread row Codex's state DB may hold otherwise (`ThreadRow.stateDb`). */
 export interface StateDbFields {

@@ -28,17 +28,6 @@ export const asStateDbRow = (row: ThreadRow): ThreadRow =>
 export const withRolloutReadStart = (row: ThreadRow, requestMs: number): ThreadRow =>
   row.startUnread === true ? { ...row, createdAt: Math.floor(requestMs / 1000) } : row;
 
-/**
- * A row Codex answers from a file's head (`ThreadRow.historyUnloadable`) as it answers it: a
- * paginated thread's name is its state-DB row's title alone, so it has none (measured on 0.169.0:
- * null on its lists and reads, though its file scan's search finds it by its name in
- * `session_index.jsonl`; a legacy thread's is that name: historyNotUtf8.compat).
- */
-export const withHeadOnlyName = (row: ThreadRow): ThreadRow =>
-  row.historyUnloadable !== undefined && row.historyMode === 'paginated' && row.name !== null
-    ? { ...row, name: null }
-    : row;
-
 /** A row with its cwd as Codex's state DB holds it, its other fields as its first meta has them. */
 export const withStateDbCwd = (row: ThreadRow): ThreadRow =>
   row.stateDb?.cwd === undefined ? row : { ...row, cwd: row.stateDb.cwd };

@@ -9,6 +9,7 @@ import type { ThreadRowHome } from '../../projections/threadRows.js';
 import { thisProcess } from '../../adapters/driven/system/processIdentity.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
+import { sessionIndexNameOf } from '../../domain/index/rows.js';
 import { ownerGone, readDueMarks } from './interruptedCatchUp.js';
 import type { CatchUpPlan } from './plan.js';
 import { readThreadRowHome, refreshThreads, touchedThreads, withoutStateDb } from './threadRowRefresh.js';
@@ -39,7 +40,7 @@ const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> =>
   [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /**
- * A digest of session_index.jsonl's names (thread id → name, order-free), the configured provider
+ * A digest of the names (session_index.jsonl's and Codex's state DB's, thread id → name, order-free), the configured provider
  * and Codex's state-DB rows as thread rows take them (a live row as one word: its times move with
  * every line Codex writes, and the lines' rule holds for it; a row taken from a file by its times,
  * which Codex's backfill writes without a rollout changing).
@@ -47,7 +48,12 @@ const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> =>
 const rowHomeDigest = (home: ThreadRowHome, withNames = true): string => {
   const h = createHash('sha256');
   h.update(`provider\u0000${home.defaultModelProvider}\u0000`);
-  if (withNames) for (const [id, name] of byKey(home.names)) h.update(`${id}\u0000${name}\u0000`);
+  if (withNames) {
+    for (const [id, name] of byKey(home.names)) h.update(`${id}\u0000${name}\u0000`);
+    // A paginated thread's name is its state-DB row's (`ThreadRowHome.stateDbNames`).
+    h.update('codex names\u0000');
+    for (const [id, name] of byKey(home.stateDbNames)) h.update(`${id}\u0000${name}\u0000`);
+  }
   h.update('codex rows\u0000');
   for (const [id, row] of byKey(home.codexRows))
     h.update(`${id}\u0000${row === 'live' ? row : `${row.updatedMs}\u0000${row.recencyMs}`}\u0000`);
@@ -55,21 +61,21 @@ const rowHomeDigest = (home: ThreadRowHome, withNames = true): string => {
 };
 
 /**
- * The threads whose row names another name than session_index.jsonl now gives them: a thread
+ * The threads whose row names another name than the home now gives them (session_index.jsonl, or
+ * for a paginated thread its state-DB row), or holds another session_index.jsonl name: a thread
  * row takes only its own thread's name (projections/threadRows.ts `refreshThreadRows`), so when
  * only the names changed since the last full refresh (a `thread/name/set`, Codex's or ours), these
  * are the rows to redo, not every one (every row of 91,177 threads took 6 s, at each rename).
  */
-const renamedThreads = (
-  store: IndexStore,
-  names: ReadonlyMap<string, string>,
-): Promise<E.Either<EngineError, Set<string>>> =>
+const renamedThreads = (store: IndexStore, home: ThreadRowHome): Promise<E.Either<EngineError, Set<string>>> =>
   useCase(async () => {
     const renamed = new Set<string>();
     await take(
       store.scan('threads', [], ({ key, value }) => {
         const id = key[0] as string;
-        if ((names.get(id) ?? null) !== value.name) renamed.add(id);
+        const name = value.historyMode === 'paginated' ? home.stateDbNames.get(id) : home.names.get(id);
+        if ((name ?? null) !== value.name || (home.names.get(id) ?? null) !== sessionIndexNameOf(value))
+          renamed.add(id);
       }),
     );
     return renamed;
@@ -168,7 +174,7 @@ export const followThreadNames = (
           ? new Set<string>()
           : undefined;
     if (redo === undefined) return 'notOnlyNames' as const;
-    for (const id of await take(renamedThreads(store, rowHome.names))) redo.add(id);
+    for (const id of await take(renamedThreads(store, rowHome))) redo.add(id);
     // With no thread to redo, `refreshThreads` still commits the digests (its `closing`).
     await take(refreshThreads(store, rowHome, redo, undefined, digestWrites(digest, facts)));
     // Every row now derives from these facts.
@@ -190,7 +196,7 @@ export const followThreadName = (
     const row = await take(store.get('threads', [threadId]));
     if (row === undefined) return;
     const names = await take(readThreadNames(home));
-    if ((names.get(threadId) ?? null) === row.name) return;
+    if ((names.get(threadId) ?? null) === sessionIndexNameOf(row)) return;
     await take(refreshThreads(store, await take(readThreadRowHome(home, store)), new Set([threadId])));
   })();
 
@@ -256,7 +262,7 @@ export const refreshCaughtUpRows = async (
       const knownFacts = noFileChanged && known !== undefined ? await store.get('meta', FACTS_DIGEST_KEY)() : undefined;
       const renamed =
         knownFacts !== undefined && E.isRight(knownFacts) && knownFacts.right === facts
-          ? await take(renamedThreads(store, rowHome.names))
+          ? await take(renamedThreads(store, rowHome))
           : undefined;
       // An interrupted catch-up's mark: every thread row is redone.
       await take(

@@ -11,7 +11,7 @@ import { holdsRows } from '../../domain/index/rows.js';
 import type { IndexedFile, ThreadRowHome } from '../../projections/threadRows.js';
 import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
 import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
-import { readCodexRowTimes, stateDbSeen } from '../../adapters/driven/fs/codexStateDb.js';
+import { readCodexRows, stateDbSeen } from '../../adapters/driven/fs/codexStateDb.js';
 import { homeRelativePath } from '../../adapters/driven/fs/insideHome.js';
 import type { BackfilledFile } from '../../domain/thread/backfillTimes.js';
 import type { CodexRowTimes } from '../../domain/thread/codexRowTimes.js';
@@ -244,11 +244,17 @@ export const readThreadRowHome = (home: string, store?: IndexStore): Promise<E.E
           if (f !== undefined) files.push(f);
         }),
       );
-      return { names, defaultModelProvider, codexRows: backfilledRowTimes(files) };
+      // Codex's backfill writes no name (a paginated thread's name is null until it is set again).
+      return { names, defaultModelProvider, codexRows: backfilledRowTimes(files), stateDbNames: new Map() };
     }
     // A state DB that cannot be read (linked out of the home, locked past its timeout, not a DB) holds
     // no row we know of: the threads are dated as Codex dates a thread it has no row for (its file's
     // mtime), and the index is built anyway (a mutation that must write that DB refuses it itself).
-    const codexRows = await readCodexRowTimes(home);
-    return { names, defaultModelProvider, codexRows: E.isLeft(codexRows) ? new Map() : codexRows.right };
+    const codex = await readCodexRows(home);
+    return {
+      names,
+      defaultModelProvider,
+      codexRows: E.isLeft(codex) ? new Map() : codex.right.times,
+      stateDbNames: E.isLeft(codex) ? new Map() : codex.right.names,
+    };
   })();

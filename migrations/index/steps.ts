@@ -183,6 +183,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 52: a rollout row marks its first line that is not UTF-8 (Codex cannot load that file's
   // history, and its state DB holds no row for it), and its thread row answers from the head.
   { from: 51, to: 52, name: '052-not-utf8', kind: 'rebuild' },
+  // 53: a paginated thread's name is its Codex state-DB row's, and a thread row keeps its
+  // session_index.jsonl name where it is another: thread rows only.
+  { from: 52, to: 53, name: '053-paginated-names', kind: 'inPlace', run: markThreadRowsDueOnce('053') },
 ];
 
 export type MigrationPlan =

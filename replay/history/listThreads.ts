@@ -2,12 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { ListAhead, ListOrder } from '../../domain/ports.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
-import {
-  asStateDbRow,
-  threadFromRow,
-  withHeadOnlyName,
-  withRolloutReadStart,
-} from '../../domain/thread/threadFromRow.js';
+import { asStateDbRow, threadFromRow, withRolloutReadStart } from '../../domain/thread/threadFromRow.js';
 import type { HostPaths } from '../../domain/thread/hostPath.js';
 import type { HistoryReadPorts } from '../ports.js';
 import type { ReadState } from '../internal/readState.js';
@@ -80,7 +75,7 @@ const scannedRowOf = (row: ThreadRow, requestMs: number): ThreadRow => {
   const mtime = row.fileMtimeMs === undefined ? undefined : Math.floor(row.fileMtimeMs / 1000);
   return withRolloutReadStart(
     {
-      ...withHeadOnlyName(row),
+      ...row,
       ...(mtime === undefined ? {} : { updatedAt: mtime }),
       // With no state-DB row to answer it, its recency is the file's too (`ThreadRow.historyUnloadable`).
       ...(mtime !== undefined && row.historyUnloadable !== undefined ? { recencyAt: mtime } : {}),

@@ -6,7 +6,6 @@ import { turnValues } from '../../domain/thread/turn.js';
 import {
   asStateDbRow,
   threadFromRow,
-  withHeadOnlyName,
   withRolloutReadStart,
   withStateDbCwd,
 } from '../../domain/thread/threadFromRow.js';
@@ -74,7 +73,7 @@ export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.Task
 const readRowOf = (thread: ThreadRow, includeTurns: boolean, requestMs: number): ThreadRow => {
   // No state-DB row: the row is what Codex reads from the file's head (its history is refused: openThread).
   if (thread.historyUnloadable !== undefined) {
-    const started = withRolloutReadStart(withHeadOnlyName(thread), requestMs);
+    const started = withRolloutReadStart(thread, requestMs);
     return thread.historyUnloadable === 'headRead'
       ? { ...started, updatedAt: started.createdAt, recencyAt: started.createdAt }
       : started;

@@ -3,6 +3,7 @@
 import { pathKey } from '../../domain/thread/pathKey.js';
 import type { ListAhead, ListOrder } from '../../domain/ports.js';
 import type { KeyPart, ThreadRow } from '../../domain/index/rows.js';
+import { sessionIndexNameOf } from '../../domain/index/rows.js';
 import { asStateDbRow } from '../../domain/thread/threadFromRow.js';
 import { fileNameTimestampOf } from '../../domain/rollout/rolloutFile.js';
 import type { HistoryReadPorts } from '../ports.js';
@@ -119,7 +120,10 @@ export const threadListFilterOf = (
       (!providers || providers.has(row.modelProvider ?? '')) &&
       (!cwds || cwds.has(pathKey(row.cwd))) &&
       (parent === null || spawnerOf(row) === parent) &&
-      (term === '' || contains(row.name ?? '', term) || (plan.namesSearched !== true && contains(row.preview, term))) &&
+      (term === '' ||
+        (plan.namesSearched === true
+          ? contains(sessionIndexNameOf(row) ?? '', term)
+          : contains(row.name ?? '', term) || contains(row.preview, term))) &&
       // Codex's file scan passes by a file whose name's time is no time (its state DB lists it).
       (heldAs !== 'fileScan' || fileNameTimestampOf(row.path) !== undefined)
     );

@@ -15,7 +15,6 @@ import type { ThreadLineage } from '../../domain/history/lineage.js';
 import { currentSegmentOf, segmentIndexOfRollout } from '../../domain/history/lineage.js';
 import { findTurn, historyEnd, lastTurns, lineageToChange, nextTurn } from '../internal/lineage.js';
 import { refuseUnloadableHistory } from '../internal/openThread.js';
-import { withHeadOnlyName } from '../../domain/thread/threadFromRow.js';
 import { writingFiles } from '../internal/writingFiles.js';
 import type { FileWritten, MutationPorts, ThreadManagementPorts } from '../ports.js';
 import { answerThread, sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
@@ -129,9 +128,8 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
                     ports.files.create(path, renderDrafts([forkMetaLine(input), ...forkTailLines(input)], cut.ordinal)),
                   )
                 : await take(ports.files.createFrom(path, legacyForkLines(ports, currentPath, cut, input)));
-            // The fork takes the source's name as Codex answers it (`withHeadOnlyName`), a line of its own in session_index.jsonl.
-            const source = await take(ports.index.get('threads', [sourceThreadId]));
-            const sourceName = source === undefined ? null : withHeadOnlyName(source).name;
+            // The fork takes the source's name as Codex answers it (a paginated thread's, its state-DB row's), a line of its own in session_index.jsonl.
+            const sourceName = (await take(ports.index.get('threads', [sourceThreadId])))?.name ?? null;
             if (sourceName !== null) await take(ports.homeFiles.appendThreadName(input.newThreadId, sourceName, now));
             // And a row in Codex's cache, as its own fork gets one (the fork is made: a failure here is a warning),
             // before the fork is indexed: its row's times are then the ones Codex answers (reviews likewise).

@@ -73,6 +73,7 @@ describe('thread rows of a large catch-up (a chunk of threads per commit, remapp
         names: new Map(),
         defaultModelProvider: DEFAULT_MODEL_PROVIDER,
         codexRows,
+        stateDbNames: new Map(),
       });
       const byKey = (a: { key: unknown }, b: { key: unknown }) => (String(a.key) < String(b.key) ? -1 : 1);
       // The thread rows and their list order keys.

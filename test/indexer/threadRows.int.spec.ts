@@ -17,7 +17,7 @@ import { envelopeLess } from '../fixtures/earlyRollouts.js';
 describe('thread rows agree with thread/read of the whole-file fold', function () {
   this.timeout(120_000);
 
-  it('paginated, legacy and archived threads, names from session_index.jsonl', async () => {
+  it("paginated, legacy and archived threads, names from session_index.jsonl (a legacy thread's) and the state DB (a paginated one's)", async () => {
     const home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'home-t-'));
     const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-t-'));
     const store = right(await openLmdbIndex(dir)());
@@ -53,7 +53,8 @@ describe('thread rows agree with thread/read of the whole-file fold', function (
           status: _s,
           ...expected
         } = right(await readThreadByFold(jsonlRolloutStore(home), t.threadId, false)());
-        const { archived, rolloutId, sortMs, fileMtimeMs: _m, ...fields } = row;
+        // `sessionIndexName`: a paginated thread's session_index.jsonl name, kept beside its name (its state-DB row's).
+        const { archived, rolloutId, sortMs, fileMtimeMs: _m, sessionIndexName: _n, ...fields } = row;
         expect(fields).to.deep.equal(expected);
         expect(archived).to.equal(t === a);
         expect(rolloutId).to.equal(t.threadId);
@@ -64,7 +65,10 @@ describe('thread rows agree with thread/read of the whole-file fold', function (
           fields.recencyAt,
         ]);
       }
-      expect(right(await store.get('threads', [p.threadId])())!.name).to.equal('renamed');
+      // The paginated thread: no name (no Codex state DB here), its last session_index.jsonl name kept beside it.
+      const paginated = right(await store.get('threads', [p.threadId])())!;
+      expect([paginated.name, paginated.sessionIndexName]).to.deep.equal([null, 'renamed']);
+      expect(right(await store.get('threads', [l.threadId])())!.name).to.equal('legacy one');
     } finally {
       right(await store.close()());
       await fs.rm(home, { recursive: true, force: true });
@@ -84,7 +88,7 @@ const readRow = async (home: string, threadId: string) => {
 };
 
 const rowFields = (row: ThreadRow) => {
-  const { archived: _a, rolloutId: _r, sortMs: _s, fileMtimeMs: _m, ...fields } = row;
+  const { archived: _a, rolloutId: _r, sortMs: _s, fileMtimeMs: _m, sessionIndexName: _n, ...fields } = row;
   return fields;
 };
 

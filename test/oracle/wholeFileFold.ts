@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { readCodexRowTimes, stateDbOf } from '../../adapters/driven/fs/codexStateDb.js';
+import { readCodexRows, readCodexRowTimes, stateDbOf } from '../../adapters/driven/fs/codexStateDb.js';
 import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
 import type { BackfilledFile } from '../../domain/thread/backfillTimes.js';
 import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';
@@ -105,6 +105,13 @@ const codexRowsOf = async (
   return E.right(backfilledRowTimes(files));
 };
 
+/** A thread's name in Codex's state DB (its `name` column), null without a DB, a row or a name. */
+const stateDbNameOf = async (store: RolloutStore, threadId: string): Promise<string | null> => {
+  if (stateDbOf(store.home) === undefined) return null;
+  const rows = await readCodexRows(store.home);
+  return E.isLeft(rows) ? null : (rows.right.names.get(threadId) ?? null);
+};
+
 /** `thread/read` as the whole-file fold answers it: the thread, with every turn (itemsView full) when `includeTurns`. */
 export const readThreadByFold =
   (store: RolloutStore, threadId: string, includeTurns: boolean): TE.TaskEither<EngineError, Thread> =>
@@ -122,7 +129,11 @@ export const readThreadByFold =
         path: f.resolved.current.path,
         lastLineTimestamp: f.lastLineTimestamp,
         lastTurnStartTimestamp: f.lastTurnStartTimestamp,
-        name: names.right.get(f.resolved.meta.id) ?? null,
+        // A paginated thread's name is its state-DB row's (none in a DB Codex's backfill builds).
+        name:
+          f.resolved.meta.history_mode === 'paginated'
+            ? await stateDbNameOf(store, f.resolved.meta.id)
+            : (names.right.get(f.resolved.meta.id) ?? null),
         defaultModelProvider: provider.right,
         folded: f.meta,
       },

@@ -60,8 +60,26 @@ export const stateDbSeen = (codexHome: string): string | undefined => {
   return path;
 };
 
-/** A `threads` row's times as read (0.169's `_ms` columns; a DB older Codex left unmigrated has only seconds). */
-const TimesRow = t.type({ id: t.string, updated: t.union([t.number, t.null]), recency: t.union([t.number, t.null]) });
+/**
+ * A `threads` row's times as read (0.169's `_ms` columns; a DB older Codex left unmigrated has only
+ * seconds), and its `name` (null where the DB has no such column).
+ */
+const ThreadsRow = t.type({
+  id: t.string,
+  updated: t.union([t.number, t.null]),
+  recency: t.union([t.number, t.null]),
+  name: t.union([t.string, t.null]),
+});
+
+/**
+ * What thread rows take of Codex's state DB: each row's times (`codexRowTimesOf`), and the names
+ * its `name` column holds (a paginated thread's name: Codex 0.169 answers it from there alone;
+ * measured: paginatedNames.compat). A thread with no row, or a null name, is absent.
+ */
+export interface CodexRows {
+  readonly times: ReadonlyMap<string, CodexRowTimesOf>;
+  readonly names: ReadonlyMap<string, string>;
+}
 
 /**
  * A copy of a DB file whose header says WAL (bytes 18 and 19: 2) marked as a rollback-journal DB
@@ -110,7 +128,9 @@ const signatureOf = (path: string, codexHome: string): string =>
     .join('|');
 
 /** The rows read last per DB, by the signature its files had: a catch-up of an unchanged home reads no row again. */
-const lastRead = new Map<string, { readonly signature: string; readonly rows: ReadonlyMap<string, CodexRowTimesOf> }>();
+const lastRead = new Map<string, { readonly signature: string; readonly rows: CodexRows }>();
+
+const NO_ROWS: CodexRows = { times: new Map(), names: new Map() };
 
 /**
  * Every thread's row times in the home's state DB, by thread id; empty without a DB. A DB SQLite
@@ -120,7 +140,11 @@ const lastRead = new Map<string, { readonly signature: string; readonly rows: Re
  */
 export const readCodexRowTimes = async (
   codexHome: string,
-): Promise<E.Either<EngineError, ReadonlyMap<string, CodexRowTimesOf>>> => {
+): Promise<E.Either<EngineError, ReadonlyMap<string, CodexRowTimesOf>>> =>
+  E.map((rows: CodexRows) => rows.times)(await readCodexRows(codexHome));
+
+/** Every thread's row times and name in the home's state DB (`CodexRows`), as `readCodexRowTimes` reads them. */
+export const readCodexRows = async (codexHome: string): Promise<E.Either<EngineError, CodexRows>> => {
   let path: string | undefined;
   try {
     path = stateDbSeen(codexHome);
@@ -128,11 +152,12 @@ export const readCodexRowTimes = async (
     if (err instanceof LinkRefused) return E.left(toEngineError(err.path, 'open')(err));
     throw err;
   }
-  if (path === undefined) return E.right(new Map());
+  if (path === undefined) return E.right(NO_ROWS);
   const signature = signatureOf(path, codexHome);
   const known = lastRead.get(path);
   if (known !== undefined && known.signature === signature) return E.right(known.rows);
   const rows = new Map<string, CodexRowTimesOf>();
+  const names = new Map<string, string>();
   let db: SqliteDb | undefined;
   try {
     // A reader of a WAL DB needs its WAL and shared-memory files, which SQLite creates where they are
@@ -154,16 +179,23 @@ export const readCodexRowTimes = async (
     // Before recency_at, Codex ordered by updated_at: a row migrated to it takes that.
     const recency =
       columns.has('recency_at_ms') || columns.has('recency_at') ? pick('recency_at_ms', 'recency_at') : updated;
-    for (const raw of db.prepare(`SELECT id, ${updated} AS updated, ${recency} AS recency FROM threads`).all()) {
-      const row = TimesRow.decode(raw);
-      if (E.isLeft(row) || row.right.updated === null || row.right.recency === null) continue;
+    const name = columns.has('name') ? 'name' : 'NULL';
+    for (const raw of db
+      .prepare(`SELECT id, ${updated} AS updated, ${recency} AS recency, ${name} AS name FROM threads`)
+      .all()) {
+      const row = ThreadsRow.decode(raw);
+      if (E.isLeft(row)) continue;
+      if (row.right.name !== null) names.set(row.right.id, row.right.name);
+      if (row.right.updated === null || row.right.recency === null) continue;
       rows.set(row.right.id, codexRowTimesOf({ updatedMs: row.right.updated, recencyMs: row.right.recency }));
     }
   } catch {
     rows.clear();
+    names.clear();
   } finally {
     db?.close();
   }
-  lastRead.set(path, { signature, rows });
-  return E.right(rows);
+  const read: CodexRows = { times: rows, names };
+  lastRead.set(path, { signature, rows: read });
+  return E.right(read);
 };

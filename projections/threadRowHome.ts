@@ -1,0 +1,27 @@
+import type { CodexRowTimesOf } from '../domain/thread/codexRowTimes.js';
+
+/**
+ * What a home says of its threads beside their rollouts, and so part of every thread row: Codex's
+ * names (`session_index.jsonl`) and the model provider its `config.toml` selects.
+ */
+export interface ThreadRowHome {
+  readonly names: ReadonlyMap<string, string>;
+  readonly defaultModelProvider: string;
+  /**
+   * Codex's state-DB rows by thread id (`codexRowTimesOf`); a thread without one absent. A home
+   * without a DB: the rows Codex's first start will backfill (domain/thread/backfillTimes.ts).
+   */
+  readonly codexRows: ReadonlyMap<string, CodexRowTimesOf>;
+  /**
+   * The names Codex's state DB holds in its rows' `name` column (a thread with no row, or no name,
+   * absent): a paginated thread's name, which Codex 0.169 answers from there alone (a DB its
+   * backfill built holds none: measured, paginatedNames.compat). A home without a DB: none.
+   */
+  readonly stateDbNames: ReadonlyMap<string, string>;
+}
+
+/** A thread's names: session_index.jsonl's (a legacy thread's name) and its state-DB row's (a paginated one's). */
+export interface ThreadNames {
+  readonly sessionIndex: string | null;
+  readonly stateDb: string | null;
+}

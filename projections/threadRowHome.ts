@@ -15,13 +15,16 @@ export interface ThreadRowHome {
   /**
    * The names Codex's state DB holds in its rows' `name` column (a thread with no row, or no name,
    * absent): a paginated thread's name, which Codex 0.169 answers from there alone (a DB its
-   * backfill built holds none: measured, paginatedNames.compat). A home without a DB: none.
+   * backfill built holds none: measured, paginatedNames.compat). Null for a home without a DB:
+   * Codex creates one as it starts, and a rename after writes its name there as it does
+   * session_index.jsonl's (threadManagement.compat), so until a DB exists the names are those.
    */
-  readonly stateDbNames: ReadonlyMap<string, string>;
+  readonly stateDbNames: ReadonlyMap<string, string> | null;
 }
 
 /** A thread's names: session_index.jsonl's (a legacy thread's name) and its state-DB row's (a paginated one's). */
 export interface ThreadNames {
   readonly sessionIndex: string | null;
-  readonly stateDb: string | null;
+  /** Undefined for a home without a state DB (`ThreadRowHome.stateDbNames`). */
+  readonly stateDb: string | null | undefined;
 }

@@ -189,7 +189,7 @@ export const threadRowOf = (
       path: current.path,
       lastLineTimestamp: row.lastLineTimestamp,
       lastTurnStartTimestamp: row.lastTurnStartTimestamp,
-      name: row.mode === 'paginated' ? names.stateDb : names.sessionIndex,
+      name: row.mode === 'paginated' && names.stateDb !== undefined ? names.stateDb : names.sessionIndex,
       defaultModelProvider,
       folded: {
         preview: withPreview?.node.preview ?? null,
@@ -356,7 +356,10 @@ export const refreshThreadRows = (
       ? threadRowOf(
           b,
           current,
-          { sessionIndex: home.names.get(threadId) ?? null, stateDb: home.stateDbNames.get(threadId) ?? null },
+          {
+            sessionIndex: home.names.get(threadId) ?? null,
+            stateDb: home.stateDbNames === null ? undefined : (home.stateDbNames.get(threadId) ?? null),
+          },
           home.defaultModelProvider,
           home.codexRows.get(threadId),
         )

@@ -52,7 +52,9 @@ const rowHomeDigest = (home: ThreadRowHome, withNames = true): string => {
     for (const [id, name] of byKey(home.names)) h.update(`${id}\u0000${name}\u0000`);
     // A paginated thread's name is its state-DB row's (`ThreadRowHome.stateDbNames`).
     h.update('codex names\u0000');
-    for (const [id, name] of byKey(home.stateDbNames)) h.update(`${id}\u0000${name}\u0000`);
+    for (const [id, name] of byKey(home.stateDbNames ?? new Map<string, string>()))
+      h.update(`${id}\u0000${name}\u0000`);
+    if (home.stateDbNames === null) h.update('no state DB\u0000');
   }
   h.update('codex rows\u0000');
   for (const [id, row] of byKey(home.codexRows))
@@ -73,7 +75,10 @@ const renamedThreads = (store: IndexStore, home: ThreadRowHome): Promise<E.Eithe
     await take(
       store.scan('threads', [], ({ key, value }) => {
         const id = key[0] as string;
-        const name = value.historyMode === 'paginated' ? home.stateDbNames.get(id) : home.names.get(id);
+        const name =
+          value.historyMode === 'paginated' && home.stateDbNames !== null
+            ? home.stateDbNames.get(id)
+            : home.names.get(id);
         if ((name ?? null) !== value.name || (home.names.get(id) ?? null) !== sessionIndexNameOf(value))
           renamed.add(id);
       }),

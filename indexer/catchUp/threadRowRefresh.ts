@@ -244,8 +244,8 @@ export const readThreadRowHome = (home: string, store?: IndexStore): Promise<E.E
           if (f !== undefined) files.push(f);
         }),
       );
-      // Codex's backfill writes no name (a paginated thread's name is null until it is set again).
-      return { names, defaultModelProvider, codexRows: backfilledRowTimes(files), stateDbNames: new Map() };
+      // No DB: names are session_index.jsonl's until Codex makes one (`ThreadRowHome.stateDbNames`).
+      return { names, defaultModelProvider, codexRows: backfilledRowTimes(files), stateDbNames: null };
     }
     // A state DB that cannot be read (linked out of the home, locked past its timeout, not a DB) holds
     // no row we know of: the threads are dated as Codex dates a thread it has no row for (its file's
@@ -255,6 +255,6 @@ export const readThreadRowHome = (home: string, store?: IndexStore): Promise<E.E
       names,
       defaultModelProvider,
       codexRows: E.isLeft(codex) ? new Map() : codex.right.times,
-      stateDbNames: E.isLeft(codex) ? new Map() : codex.right.names,
+      stateDbNames: withoutStateDb(home) ? null : E.isLeft(codex) ? new Map() : codex.right.names,
     };
   })();

@@ -48,9 +48,7 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
     const home = nodePath.join(tmp(), name);
     const ids: string[] = [];
     for (let i = 0; i < THREADS; i++) {
-      // Legacy threads: their name is session_index.jsonl's (a paginated thread's is its Codex
-      // state-DB row's, which a home without that DB has none of: paginatedNames.compat).
-      const t = newThread(500 + i, 'legacy');
+      const t = newThread(500 + i);
       ids.push(t.threadId);
       const p = nodePath.join(home, rolloutRelPath(t.threadId));
       await fs.mkdir(nodePath.dirname(p), { recursive: true });

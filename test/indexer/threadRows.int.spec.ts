@@ -17,7 +17,7 @@ import { envelopeLess } from '../fixtures/earlyRollouts.js';
 describe('thread rows agree with thread/read of the whole-file fold', function () {
   this.timeout(120_000);
 
-  it("paginated, legacy and archived threads, names from session_index.jsonl (a legacy thread's) and the state DB (a paginated one's)", async () => {
+  it('paginated, legacy and archived threads, names from session_index.jsonl', async () => {
     const home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'home-t-'));
     const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-t-'));
     const store = right(await openLmdbIndex(dir)());
@@ -53,8 +53,7 @@ describe('thread rows agree with thread/read of the whole-file fold', function (
           status: _s,
           ...expected
         } = right(await readThreadByFold(jsonlRolloutStore(home), t.threadId, false)());
-        // `sessionIndexName`: a paginated thread's session_index.jsonl name, kept beside its name (its state-DB row's).
-        const { archived, rolloutId, sortMs, fileMtimeMs: _m, sessionIndexName: _n, ...fields } = row;
+        const { archived, rolloutId, sortMs, fileMtimeMs: _m, ...fields } = row;
         expect(fields).to.deep.equal(expected);
         expect(archived).to.equal(t === a);
         expect(rolloutId).to.equal(t.threadId);
@@ -65,10 +64,7 @@ describe('thread rows agree with thread/read of the whole-file fold', function (
           fields.recencyAt,
         ]);
       }
-      // The paginated thread: no name (no Codex state DB here), its last session_index.jsonl name kept beside it.
-      const paginated = right(await store.get('threads', [p.threadId])())!;
-      expect([paginated.name, paginated.sessionIndexName]).to.deep.equal([null, 'renamed']);
-      expect(right(await store.get('threads', [l.threadId])())!.name).to.equal('legacy one');
+      expect(right(await store.get('threads', [p.threadId])())!.name).to.equal('renamed');
     } finally {
       right(await store.close()());
       await fs.rm(home, { recursive: true, force: true });
@@ -88,7 +84,7 @@ const readRow = async (home: string, threadId: string) => {
 };
 
 const rowFields = (row: ThreadRow) => {
-  const { archived: _a, rolloutId: _r, sortMs: _s, fileMtimeMs: _m, sessionIndexName: _n, ...fields } = row;
+  const { archived: _a, rolloutId: _r, sortMs: _s, fileMtimeMs: _m, ...fields } = row;
   return fields;
 };
 

@@ -81,14 +81,12 @@ describe('readThreadByFold on real files (logical history, names, quarantine, up
   });
   after(() => fs.rmSync(home, { recursive: true, force: true }));
 
-  it("reads a thread through its newest revision; its name, a paginated thread's, from the state DB (none here)", async () => {
+  it('reads a thread through its newest revision, with the name from session_index.jsonl', async () => {
     const r = await readThreadByFold(jsonlRolloutStore(home), ROOT, true)();
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
     expect(r.right.turns.map((t) => t.id)).to.deep.equal(['t1', 't2', 'r1']);
     expect(r.right.path).to.match(new RegExp(`_${REV}\\.jsonl$`));
-    // A paginated thread's name is its Codex state-DB row's, and this home has no such DB (Codex's
-    // backfill writes none: paginatedNames.compat); session_index.jsonl names it all the same.
-    expect(r.right.name).to.equal(null);
+    expect(r.right.name).to.equal('Renamed');
     expect(r.right.preview).to.equal('first');
   });
 

@@ -105,9 +105,9 @@ const codexRowsOf = async (
   return E.right(backfilledRowTimes(files));
 };
 
-/** A thread's name in Codex's state DB (its `name` column), null without a DB, a row or a name. */
-const stateDbNameOf = async (store: RolloutStore, threadId: string): Promise<string | null> => {
-  if (stateDbOf(store.home) === undefined) return null;
+/** A thread's name in Codex's state DB (its `name` column), null without a row or a name; undefined without a DB. */
+const stateDbNameOf = async (store: RolloutStore, threadId: string): Promise<string | null | undefined> => {
+  if (stateDbOf(store.home) === undefined) return undefined;
   const rows = await readCodexRows(store.home);
   return E.isLeft(rows) ? null : (rows.right.names.get(threadId) ?? null);
 };
@@ -123,17 +123,16 @@ export const readThreadByFold =
     const provider = await store.defaultModelProvider()();
     if (E.isLeft(provider)) return provider;
     const f = folded.right;
+    const dbName =
+      f.resolved.meta.history_mode === 'paginated' ? await stateDbNameOf(store, f.resolved.meta.id) : undefined;
     const thread = buildThread(
       {
         meta: f.resolved.meta,
         path: f.resolved.current.path,
         lastLineTimestamp: f.lastLineTimestamp,
         lastTurnStartTimestamp: f.lastTurnStartTimestamp,
-        // A paginated thread's name is its state-DB row's (none in a DB Codex's backfill builds).
-        name:
-          f.resolved.meta.history_mode === 'paginated'
-            ? await stateDbNameOf(store, f.resolved.meta.id)
-            : (names.right.get(f.resolved.meta.id) ?? null),
+        // A paginated thread's name is its state-DB row's (none in a DB Codex's backfill builds); session_index.jsonl's without a DB.
+        name: dbName === undefined ? (names.right.get(f.resolved.meta.id) ?? null) : dbName,
         defaultModelProvider: provider.right,
         folded: f.meta,
       },

@@ -28,3 +28,13 @@ export interface ThreadNames {
   /** Undefined for a home without a state DB (`ThreadRowHome.stateDbNames`). */
   readonly stateDb: string | null | undefined;
 }
+
+/** A thread's names as the home gives them. */
+export const threadNamesOf = (home: ThreadRowHome, threadId: string): ThreadNames => ({
+  sessionIndex: home.names.get(threadId) ?? null,
+  stateDb: home.stateDbNames === null ? undefined : (home.stateDbNames.get(threadId) ?? null),
+});
+
+/** The name a thread row takes: a paginated thread's state-DB row's where the home has a DB, else session_index.jsonl's. */
+export const rowNameOf = (historyMode: string, names: ThreadNames): string | null =>
+  historyMode === 'paginated' && names.stateDb !== undefined ? names.stateDb : names.sessionIndex;

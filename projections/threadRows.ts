@@ -100,6 +100,7 @@ export const withThreadState = (row: ThreadRow, state: ThreadStateRow | undefine
 
 export type { ThreadNames, ThreadRowHome } from './threadRowHome.js';
 import type { ThreadNames, ThreadRowHome } from './threadRowHome.js';
+import { rowNameOf, threadNamesOf } from './threadRowHome.js';
 
 /** The Thread's fields a thread row starts from (the Thread but its turns and status). */
 type ThreadFields = Omit<ReturnType<typeof buildThread>, 'turns' | 'status'>;
@@ -189,7 +190,7 @@ export const threadRowOf = (
       path: current.path,
       lastLineTimestamp: row.lastLineTimestamp,
       lastTurnStartTimestamp: row.lastTurnStartTimestamp,
-      name: row.mode === 'paginated' && names.stateDb !== undefined ? names.stateDb : names.sessionIndex,
+      name: rowNameOf(row.mode, names),
       defaultModelProvider,
       folded: {
         preview: withPreview?.node.preview ?? null,
@@ -353,16 +354,7 @@ export const refreshThreadRows = (
   for (const [threadId, group] of byThread) {
     const current = currentFileOf(group);
     const row = current
-      ? threadRowOf(
-          b,
-          current,
-          {
-            sessionIndex: home.names.get(threadId) ?? null,
-            stateDb: home.stateDbNames === null ? undefined : (home.stateDbNames.get(threadId) ?? null),
-          },
-          home.defaultModelProvider,
-          home.codexRows.get(threadId),
-        )
+      ? threadRowOf(b, current, threadNamesOf(home, threadId), home.defaultModelProvider, home.codexRows.get(threadId))
       : undefined;
     const old = b.get('threads', [threadId]);
     if (row === undefined ? old !== undefined : !same(old, row)) writeThreadRow(b, threadId, row);

@@ -6,6 +6,7 @@ import type { IndexStore } from '../../domain/ports.js';
 import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey } from '../../projections/threadRowsDue.js';
 import type { ThreadRowHome } from '../../projections/threadRows.js';
+import { rowNameOf, threadNamesOf } from '../../projections/threadRowHome.js';
 import { thisProcess } from '../../adapters/driven/system/processIdentity.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
@@ -75,11 +76,8 @@ const renamedThreads = (store: IndexStore, home: ThreadRowHome): Promise<E.Eithe
     await take(
       store.scan('threads', [], ({ key, value }) => {
         const id = key[0] as string;
-        const name =
-          value.historyMode === 'paginated' && home.stateDbNames !== null
-            ? home.stateDbNames.get(id)
-            : home.names.get(id);
-        if ((name ?? null) !== value.name || (home.names.get(id) ?? null) !== sessionIndexNameOf(value))
+        const names = threadNamesOf(home, id);
+        if (rowNameOf(value.historyMode, names) !== value.name || names.sessionIndex !== sessionIndexNameOf(value))
           renamed.add(id);
       }),
     );

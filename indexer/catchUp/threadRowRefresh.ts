@@ -235,7 +235,8 @@ export const readThreadRowHome = (home: string, store?: IndexStore): Promise<E.E
   useCase(async (): Promise<ThreadRowHome> => {
     const names = await take(readThreadNames(home));
     const defaultModelProvider = await take(readConfiguredModelProvider(home));
-    if (store !== undefined && withoutStateDb(home)) {
+    const noDb = withoutStateDb(home);
+    if (store !== undefined && noDb) {
       // Each checkpoint as it is read, only what the backfill takes of it kept (not every checkpoint at once).
       const files: BackfilledFile[] = [];
       await take(
@@ -255,6 +256,6 @@ export const readThreadRowHome = (home: string, store?: IndexStore): Promise<E.E
       names,
       defaultModelProvider,
       codexRows: E.isLeft(codex) ? new Map() : codex.right.times,
-      stateDbNames: withoutStateDb(home) ? null : E.isLeft(codex) ? new Map() : codex.right.names,
+      stateDbNames: noDb ? null : E.isLeft(codex) ? new Map() : codex.right.names,
     };
   })();

@@ -167,16 +167,18 @@ const bytesBefore = async (path: string, byteOffset: number, root: string | unde
 };
 
 /** A line the reader quarantined, marked where its bytes are not UTF-8 (Codex's loads fail on it: `LineIn.notUtf8`). */
-const quarantinedLine = (l: ScannedLine, record: QuarantineRecord): TailedLine => {
+const quarantinedLine = (
+  l: ScannedLine,
+  record: QuarantineRecord,
+  notUtf8 = record.reason === INVALID_UTF8,
+): TailedLine => {
   const at = { line: l.ordinal, byteOffset: l.byteOffset, byteLength: l.bytes.length, text: null };
-  return { line: record.reason === INVALID_UTF8 ? { ...at, notUtf8: true } : at, quarantined: record };
+  return { line: notUtf8 ? { ...at, notUtf8: true } : at, quarantined: record };
 };
 
 /** A line over `MAX_LINE_BYTES`, quarantined unread: Codex reads it whole, and fails on it where it is not UTF-8. */
-const overSizeLine = (path: string, l: ScannedLine): TailedLine => {
-  const q = quarantinedLine(l, overSizeRecord(path, l));
-  return isUtf8(l.bytes) ? q : { ...q, line: { ...q.line, notUtf8: true } };
-};
+const overSizeLine = (path: string, l: ScannedLine): TailedLine =>
+  quarantinedLine(l, overSizeRecord(path, l), !isUtf8(l.bytes));
 
 // Each line object is written out field by field: spreading a position into an object with more
 // fields takes V8's slow path, a real share of a cold build of small lines.

@@ -4,6 +4,7 @@ import type { FileCheckpoint, RolloutRow } from '../../domain/index/rows.js';
 import { codexMetaRefusal } from '../../domain/rollout/event.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
+import { currentSegmentOf } from '../../domain/history/lineage.js';
 import type { HistoryReadPorts, QuarantinedLines } from '../ports.js';
 import { loadLineage } from './lineage.js';
 import { stop, take } from '../../domain/effect.js';
@@ -80,6 +81,16 @@ export const refuseUnloadableHistory = (rollout: RolloutRow): void => {
     reason: 'a line that is not UTF-8',
     words: `failed to read thread: thread-store internal error: failed to load thread history ${rollout.path}: stream did not contain valid UTF-8`,
   });
+};
+
+/**
+ * A mutation built on a legacy thread's history (`thread/fork`, `thread/rollback`, `review/start`):
+ * Codex loads the history it copies or continues, so a file it cannot load is refused as its reads
+ * refuse it, before anything is written. A paginated one refers to its source's lines, and Codex
+ * makes a paginated fork of it (measured on 0.169.0: historyNotUtf8.compat).
+ */
+export const refuseUnloadableLegacyHistory = (lineage: ThreadLineage): void => {
+  if (lineage.mode !== 'paginated') refuseUnloadableHistory(currentSegmentOf(lineage).rollout);
 };
 
 /**

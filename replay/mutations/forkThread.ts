@@ -14,7 +14,7 @@ import type { ThreadTokenUsageUpdated } from '../../domain/tokens/threadTokenUsa
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import { currentSegmentOf, segmentIndexOfRollout } from '../../domain/history/lineage.js';
 import { findTurn, historyEnd, lastTurns, lineageToChange, nextTurn } from '../internal/lineage.js';
-import { refuseUnloadableHistory } from '../internal/openThread.js';
+import { refuseUnloadableLegacyHistory } from '../internal/openThread.js';
 import { writingFiles } from '../internal/writingFiles.js';
 import type { FileWritten, MutationPorts, ThreadManagementPorts } from '../ports.js';
 import { answerThread, sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
@@ -88,10 +88,7 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
   useCase(async () => {
     const req = await take(requestOf(params));
     const lineage = await sourceLineage(ports, params);
-    // Codex loads the legacy history it copies: a file it cannot load is refused as its reads refuse
-    // it. A paginated fork refers to its source's lines, and Codex makes it (measured on 0.169.0:
-    // historyNotUtf8.compat).
-    if (lineage.mode !== 'paginated') refuseUnloadableHistory(currentSegmentOf(lineage).rollout);
+    refuseUnloadableLegacyHistory(lineage);
     const found = req.kind === 'whole' ? undefined : await findTurn(ports.index, lineage, req.turnId);
     const next =
       req.kind === 'lastTurn' && found !== undefined

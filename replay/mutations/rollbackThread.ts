@@ -5,6 +5,7 @@ import { threadRolledBack } from '../../domain/rollback/rollbackLine.js';
 import { lineTimestamp } from '../../domain/rollout/lineDraft.js';
 import { currentSegmentOf } from '../../domain/history/lineage.js';
 import { historyEnd, lastTurns, lineageToChange } from '../internal/lineage.js';
+import { refuseUnloadableLegacyHistory } from '../internal/openThread.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { answerThread } from '../internal/mutationSteps.js';
 import { take, useCase } from '../../domain/effect.js';
@@ -40,6 +41,7 @@ export const rollbackThread = (
   useCase(async () => {
     await take(ports.indexer.refreshThread(threadId));
     const lineage = await lineageToChange(ports.index, threadId);
+    refuseUnloadableLegacyHistory(lineage);
     // Before the turns are read (another process may index lines meanwhile): see writeRevision.
     const end = await historyEnd(ports.index, lineage);
     const dropped = await lastTurns(

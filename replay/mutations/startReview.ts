@@ -15,6 +15,7 @@ import {
 import { currentSegmentOf } from '../../domain/history/lineage.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import { historyEnd, lineageToChange } from '../internal/lineage.js';
+import { refuseUnloadableLegacyHistory } from '../internal/openThread.js';
 import { appendedCaughtUp, writingFiles } from '../internal/writingFiles.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
@@ -65,6 +66,7 @@ export const startReview = (
     if (emptyReviewPrompt(target)) return stop(rejected('Review prompt cannot be empty'));
     await take(ports.indexer.refreshThread(threadId));
     const lineage = await lineageToChange(ports.index, threadId);
+    refuseUnloadableLegacyHistory(lineage);
     const currentPath = currentSegmentOf(lineage).rollout.path;
     const end = await historyEnd(ports.index, lineage);
     const now = ports.clock.now();

@@ -332,6 +332,41 @@ describe('reliability · bad input (fast-check)', function () {
     });
   });
 
+  it('a fork, a rollback or a review (inline or detached) of a legacy thread Codex cannot load is refused as its reads are, and writes nothing', async () => {
+    const legacy = [...notUtf8Threads].filter(([, mode]) => mode === 'legacy').map(([threadId]) => threadId);
+    const sessions = nodePath.join(homeDir, 'sessions');
+    const filesNow = (): Map<string, number> =>
+      new Map(
+        (fs.readdirSync(sessions, { recursive: true }) as string[])
+          .filter((f) => f.endsWith('.jsonl'))
+          .map((f) => [f, fs.statSync(nodePath.join(sessions, f)).size]),
+      );
+    const before = filesNow();
+    const target = { type: 'custom', instructions: 'look' };
+    const asks = legacy.flatMap((threadId) => [
+      { method: 'thread/fork', params: { threadId } },
+      { method: 'thread/rollback', params: { threadId, numTurns: 1 } },
+      { method: 'review/start', params: { threadId, target } },
+      { method: 'review/start', params: { threadId, target, delivery: 'detached' } },
+    ]);
+    const { answers } = await converse(home, [
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { clientInfo: { name: 'fuzz', version: '0' } },
+      }),
+      ...asks.map((a, i) => JSON.stringify({ jsonrpc: '2.0', id: i + 1, ...a })),
+    ]);
+    expect(asks.length).to.be.at.least(4 * 10);
+    asks.forEach((a, i) => {
+      const error = (answers[i + 1]!.at(-1) as { error?: { code: number; message: string } }).error;
+      expect(error?.code, `${a.method} ${JSON.stringify(a.params)}`).to.equal(-32603);
+      expect(error?.message).to.match(/^failed to read thread: .*: stream did not contain valid UTF-8$/);
+    });
+    expect(filesNow()).to.deep.equal(before);
+  });
+
   it('≥ 22,000 fuzzed JSON-RPC messages: each request answered once with its id, broken ones with id null, no crash, no hang', async () => {
     const threadIds = SMALL.map((t) => t.threadId);
     const names = ALL_METHODS.map((m) => m.name);

@@ -12,6 +12,7 @@ import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.j
 import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
 import { isFileThreadId } from '../../domain/thread/threadId.js';
 import { lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
+import { homeAsIndexed, recordedHomeStats } from '../catchUp/homeAsIndexed.js';
 import { followCodexRows, followThreadName, followThreadNames } from '../catchUp/catchUpThreadRows.js';
 import { ensureThreadFresh } from './freshness.js';
 import { beginOwnWrite, isOwnWrite, ownWritesRun } from './ownWrites.js';
@@ -78,6 +79,20 @@ export const lmdbHistoryIndexer = (
     return useCase(async () => {
       await take(lazyCatchUpHome(store, home, { ...options, files: await take(files) }));
     });
+  };
+  /**
+   * A whole-home catch-up. Without a watch (a CLI run), none when the home is as the last one
+   * recorded it (homeAsIndexed.ts: one stat a file and a folder, no checkpoint read), as `serve`
+   * decides at its start: on a home of 100,000 rollouts, reading every checkpoint to settle them
+   * was most of a warm `threads` run's time and memory (docs/benchmarks.md).
+   */
+  const catchUpWholeHome = async (): Promise<E.Either<EngineError, void>> => {
+    const recorded = context.watch === undefined ? await recordedHomeStats(store) : undefined;
+    if (recorded !== undefined) {
+      const same = await homeAsIndexed(store, home, recorded);
+      if (E.isRight(same) && same.right) return E.right(undefined);
+    }
+    return E.map(() => undefined)(await lazyCatchUpHome(store, home, options)());
   };
   // A thread looked for on its own is said once (context.onThreadIndexed), not as the home's catch-up.
   const { onProgress: _homeProgress, ...byName } = options;
@@ -248,9 +263,7 @@ export const lmdbHistoryIndexer = (
         const t0 = process.hrtime.bigint();
         const watched = changed === 'unknown' ? undefined : await catchUpTaken(changed, names);
         const whole = watched === undefined || (E.isRight(watched) && watched.right === 'notOnlyNames');
-        const r = whole
-          ? E.map(() => undefined)(await lazyCatchUpHome(store, home, options)())
-          : E.map(() => undefined)(watched);
+        const r = whole ? await catchUpWholeHome() : E.map(() => undefined)(watched);
         if (E.isLeft(r)) watch?.lost();
         else context.observer?.homeCaughtUp(whole ? 'all' : changed.length, msSince(t0));
         return r;

@@ -11,6 +11,7 @@ import { HOME_STATS_KEY } from '../../domain/index/homeStats.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import type { Action, SynthThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
+import type { IndexStatus } from '../../indexer/open/indexStatus.js';
 
 /** The picker's page (as the TUI asks it), short enough that most threads are off it. */
 const PAGE: ListThreadsQuery = { limit: 3, sortKey: 'updated_at', sourceKinds: ['cli', 'vscode'], archived: false };
@@ -24,7 +25,7 @@ const TURN: Action[] = ['startTurn', 'user', 'agent', 'complete'];
  * home as it is gives. The list is asked as soon as the home is open; `early`: no catch-up ended
  * before it was answered (a catch-up that runs ends before the list that waits for it).
  */
-describe('serve start-up: the first thread/list from the index when the home is as the index last saw it', function () {
+describe('serve start-up and a CLI run: the first thread/list from the index when the home is as the index last saw it', function () {
   this.timeout(120_000);
   let home: string;
   let indexDir: string;
@@ -76,93 +77,105 @@ describe('serve start-up: the first thread/list from the index when the home is 
     }
   };
 
-  /** A serve's start: its first list, and whether it came before the start-up catch-up ended. */
-  const firstList = async (): Promise<{ readonly page: ThreadListPage; readonly early: boolean }> => {
+  /**
+   * A start's first list, and whether it came before any catch-up ended: a serve's (in the
+   * background, watched), or a CLI run's (the gate passed first, no watch: its list's whole-home
+   * refresh asks the same check, historyIndexer.ts `catchUpWholeHome`).
+   */
+  const firstListOf = async (
+    how: 'serve' | 'cli',
+  ): Promise<{ readonly page: ThreadListPage; readonly early: boolean }> => {
     let caughtUp = false;
+    const onStatus = (s: IndexStatus): void => {
+      if (s.kind === 'indexing' && s.work === 'catchUp' && s.progress.stage === 'done') caughtUp = true;
+    };
     const opened = right(
-      await openCodexHome(home, indexDir, {
-        backfill: 'background',
-        watch: true,
-        onStatus: (s) => {
-          if (s.kind === 'indexing' && s.work === 'catchUp' && s.progress.stage === 'done') caughtUp = true;
-        },
-      }),
+      await openCodexHome(
+        home,
+        indexDir,
+        how === 'serve' ? { backfill: 'background', watch: true, onStatus } : { onStatus },
+      ),
     );
     try {
-      const page = await opened.aheadOfBackfill(async () => right(await listThreads(opened.read, PAGE)()).page);
+      const list = async () => right(await listThreads(opened.read, PAGE)()).page;
+      const page = how === 'serve' ? await opened.aheadOfBackfill(list) : await list();
       return { page, early: !caughtUp };
     } finally {
       await opened.close();
     }
   };
 
-  it('an unchanged home: answered with no catch-up, the caught-up page', async () => {
-    const first = await firstList();
-    expect(first.early).to.equal(true);
-    expect(first.page.data.map((t) => t.id)).to.deep.equal(
-      [threads[5]!, threads[4]!, threads[3]!].map((t) => t.threadId),
-    );
-    expect(first.page).to.deep.equal(await caughtUpPage());
-    // Nothing written: the next start is early too.
-    expect((await firstList()).early).to.equal(true);
-  });
+  for (const how of ['serve', 'cli'] as const) {
+    const firstList = () => firstListOf(how);
 
-  it('a changed file on the first page: waits for the catch-up, which brings the new turn', async () => {
-    await append(
-      threads[4]!,
-      TURN.flatMap((a) => act(threads[4]!, a)),
-    );
-    const first = await firstList();
-    expect(first.early).to.equal(false);
-    expect(first.page).to.deep.equal(await caughtUpPage());
-  });
-
-  it('a file off the first page that now belongs on it (a resumed old thread): waits, and lists it first', async () => {
-    for (let i = 0; i < 10; i++)
-      await append(
-        threads[0]!,
-        TURN.flatMap((a) => act(threads[0]!, a)),
+    it(`${how}: an unchanged home: answered with no catch-up, the caught-up page`, async () => {
+      const first = await firstList();
+      expect(first.early).to.equal(true);
+      expect(first.page.data.map((t) => t.id)).to.deep.equal(
+        [threads[5]!, threads[4]!, threads[3]!].map((t) => t.threadId),
       );
-    const first = await firstList();
-    expect(first.early).to.equal(false);
-    expect(first.page.data[0]!.id).to.equal(threads[0]!.threadId);
-    expect(first.page).to.deep.equal(await caughtUpPage());
-  });
+      expect(first.page).to.deep.equal(await caughtUpPage());
+      // Nothing written: the next start is early too.
+      expect((await firstList()).early).to.equal(true);
+    });
 
-  it('a new thread in the same day folder, and one in a new day folder: waits, and lists them', async () => {
-    for (const [seed, rel] of [
-      [800, rolloutRelPath(newThread(800).threadId)],
-      [801, `sessions/2026/11/22/rollout-2026-11-22T09-00-00-${newThread(801).threadId}.jsonl`],
-    ] as const) {
-      const t = newThread(seed);
-      await fs.mkdir(nodePath.dirname(nodePath.join(home, rel)), { recursive: true });
-      await fs.writeFile(
-        nodePath.join(home, rel),
-        threadLines(t, 9)
-          .map((l) => `${l}\n`)
-          .join(''),
+    it(`${how}: a changed file on the first page: waits for the catch-up, which brings the new turn`, async () => {
+      await append(
+        threads[4]!,
+        TURN.flatMap((a) => act(threads[4]!, a)),
       );
       const first = await firstList();
       expect(first.early).to.equal(false);
-      expect(first.page.data.map((x) => x.id)).to.include(t.threadId);
       expect(first.page).to.deep.equal(await caughtUpPage());
-    }
-  });
+    });
 
-  it('a gone file, a renamed thread (session_index.jsonl): waits, and the page is the caught-up one', async () => {
-    await fs.rm(pathOf(threads[5]!));
-    let first = await firstList();
-    expect(first.early).to.equal(false);
-    expect(first.page).to.deep.equal(await caughtUpPage());
-    await fs.writeFile(
-      nodePath.join(home, 'session_index.jsonl'),
-      `${JSON.stringify({ id: threads[4]!.threadId, thread_name: 'renamed', updated_at: '2026-11-21T15:00:00Z' })}\n`,
-    );
-    first = await firstList();
-    expect(first.early).to.equal(false);
-    expect(first.page.data[0]!.name).to.equal('renamed');
-    expect(first.page).to.deep.equal(await caughtUpPage());
-  });
+    it(`${how}: a file off the first page that now belongs on it (a resumed old thread): waits, and lists it first`, async () => {
+      for (let i = 0; i < 10; i++)
+        await append(
+          threads[0]!,
+          TURN.flatMap((a) => act(threads[0]!, a)),
+        );
+      const first = await firstList();
+      expect(first.early).to.equal(false);
+      expect(first.page.data[0]!.id).to.equal(threads[0]!.threadId);
+      expect(first.page).to.deep.equal(await caughtUpPage());
+    });
+
+    it(`${how}: a new thread in the same day folder, and one in a new day folder: waits, and lists them`, async () => {
+      for (const [seed, rel] of [
+        [800, rolloutRelPath(newThread(800).threadId)],
+        [801, `sessions/2026/11/22/rollout-2026-11-22T09-00-00-${newThread(801).threadId}.jsonl`],
+      ] as const) {
+        const t = newThread(seed);
+        await fs.mkdir(nodePath.dirname(nodePath.join(home, rel)), { recursive: true });
+        await fs.writeFile(
+          nodePath.join(home, rel),
+          threadLines(t, 9)
+            .map((l) => `${l}\n`)
+            .join(''),
+        );
+        const first = await firstList();
+        expect(first.early).to.equal(false);
+        expect(first.page.data.map((x) => x.id)).to.include(t.threadId);
+        expect(first.page).to.deep.equal(await caughtUpPage());
+      }
+    });
+
+    it(`${how}: a gone file, a renamed thread (session_index.jsonl): waits, and the page is the caught-up one`, async () => {
+      await fs.rm(pathOf(threads[5]!));
+      let first = await firstList();
+      expect(first.early).to.equal(false);
+      expect(first.page).to.deep.equal(await caughtUpPage());
+      await fs.writeFile(
+        nodePath.join(home, 'session_index.jsonl'),
+        `${JSON.stringify({ id: threads[4]!.threadId, thread_name: 'renamed', updated_at: '2026-11-21T15:00:00Z' })}\n`,
+      );
+      first = await firstList();
+      expect(first.early).to.equal(false);
+      expect(first.page.data[0]!.name).to.equal('renamed');
+      expect(first.page).to.deep.equal(await caughtUpPage());
+    });
+  }
 
   /** A serve on the home, watched; `appendSeen` appends ten turns to thread 0 and resolves once the watch has the event (the next list takes it). */
   const watchedServe = async () => {
@@ -211,7 +224,7 @@ describe('serve start-up: the first thread/list from the index when the home is 
     } finally {
       await opened.close();
     }
-    const next = await firstList();
+    const next = await firstListOf('serve');
     expect(next.early).to.equal(true);
     expect(next.page.data[0]!.id).to.equal(threads[0]!.threadId);
     expect(next.page).to.deep.equal(await caughtUpPage());

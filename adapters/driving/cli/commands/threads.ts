@@ -94,7 +94,8 @@ export const threadsCommand = command({
       import('../renderHistory.js'),
       import('../commandLine.js'),
     ]);
-    // --json stays thread/list's result; the text marks forks, looked up for the page's threads.
+    // --json stays thread/list's result; the text marks forks, looked up for the page's threads, and
+    // notes the threads the source filter hid (a scan of every thread row: not for --json, which prints no note).
     const listing = (home: OpenCodexHome) =>
       TE.chain((l: ThreadListing) =>
         TE.map(({ forkedFrom }: { forkedFrom: Readonly<Record<string, string>> }) => ({ ...l, forkedFrom }))(
@@ -102,7 +103,7 @@ export const threadsCommand = command({
             ? TE.right({ forkedFrom: {} })
             : readForkedFrom(home.read, { threadIds: l.page.data.map((t) => t.id) }),
         ),
-      )(listThreads(home.read, q ?? {}, { countHidden: true }));
+      )(listThreads(home.read, q ?? {}, { countHidden: opts.json !== true }));
     await runOnHome(opts, listing, {
       // A section order lists nothing here (sections live in Codex's state DB): the time column is the default key's.
       text: (l) =>

@@ -11,9 +11,11 @@ import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { AppServerError, compatCodexVersion } from './appServer.js';
 import { openColdCodex, type HomeConfig } from './compatHomes.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import type { JsonDifference } from './jsonDifferences.js';
 import { allThreads, discoverRollouts, type CompatHome } from './scenarios.js';
 import { normaliseHistoryAnswer as normalise } from './historyAnswers.js';
 import { answeredFrom, ClockOracle, cursorParts } from './clockOracle.js';
+import type { RequestWindow } from './clockOracle.js';
 
 type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 
@@ -337,6 +339,10 @@ export interface AnswerDifference {
   /** The thread a thread-scoped step asked about; undefined for the home's lists. */
   readonly threadId: string | undefined;
   readonly paths: readonly string[];
+  /** Each difference with both readings (the paths as answered, indices kept); absent for a page count. */
+  readonly found?: readonly JsonDifference[];
+  /** When the step was asked of both servers. */
+  readonly asked?: RequestWindow;
 }
 
 export interface CompareOptions {
@@ -524,6 +530,8 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
             method: step.method,
             threadId,
             paths: d.map((x) => x.path.replace(/\[\d+\]/g, '[]')),
+            found: d,
+            asked,
           });
         } else {
           byMethod.set(step.method, (byMethod.get(step.method) ?? 0) + 1);

@@ -15,6 +15,7 @@ import { basename, dirname, join } from 'node:path';
 import { BUILD_TIMEOUT_MS, sharedCompatHomes } from './compatHomes.js';
 import { compareHome } from './historyComparison.js';
 import type { AnswerDifference, Step } from './historyComparison.js';
+import type { RequestWindow } from './clockOracle.js';
 import { freshRoot } from './mutationHarness.js';
 import { discoverRollouts } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
@@ -27,6 +28,12 @@ const NOT_UTF8 = Buffer.concat([
 
 /** Where a fork's answer names the new thread: the id each server draws. */
 const NEW_THREAD_PATHS = new Set(['result.thread.id', 'result.thread.sessionId', 'result.thread.path']);
+/** Where it holds the moment each server made it (seconds): both within the step's asking, a second apart when it spans one. */
+const MADE_AT_PATHS = new Set(['result.thread.updatedAt', 'result.thread.recencyAt']);
+
+/** A time in seconds that overlaps the step's asking (the second it was made in). */
+const madeWhileAsked = (s: unknown, asked: RequestWindow | undefined): boolean =>
+  typeof s === 'number' && asked !== undefined && s * 1000 + 999 >= asked.fromMs && s * 1000 <= asked.toMs;
 
 /** The lists whose path (file scan or state DB) decides whether such a thread is listed. */
 const LIST_STEPS: Step[] = [
@@ -131,12 +138,18 @@ describe('compat: a rollout that is not all UTF-8 (codex app-server 0.169.0, col
       });
       // A fork both made differs by the new thread's id, which each server draws.
       const drawn = (d: AnswerDifference): boolean =>
-        d.method === 'thread/fork' && d.paths.every((p) => NEW_THREAD_PATHS.has(p));
+        d.method === 'thread/fork' &&
+        (d.found ?? []).every(
+          (x) =>
+            NEW_THREAD_PATHS.has(x.path) ||
+            (MADE_AT_PATHS.has(x.path) && [x.expected, x.actual].every((s) => madeWhileAsked(s, d.asked))),
+        ) &&
+        d.found !== undefined;
       const forksMade = differences.filter(drawn).length;
       const left = problems.filter((_, i) => !drawn(differences[i]!));
       process.stdout.write(
         `      ${key}: ${compared} answers compared; equal: ${[...byMethod].map(([m, n]) => `${m} ${n}`).join(', ')}; ` +
-          `forks made by both, equal but their new ids: ${forksMade}\n`,
+          `forks made by both, equal but their new ids (and the second each was made in): ${forksMade}\n`,
       );
       expect((byMethod.get('thread/fork') ?? 0) + forksMade, 'forks compared').to.be.greaterThan(0);
       if (left.length > 0)

@@ -20,6 +20,11 @@ export interface ThreadRowHome {
    * session_index.jsonl's (threadManagement.compat), so until a DB exists the names are those.
    */
   readonly stateDbNames: ReadonlyMap<string, string> | null;
+  /**
+   * The signature of Codex's state DB's files its rows were read at (adapters/driven/fs/codexStateDb.ts
+   * `stateDbSignature`): while they keep it, those rows hold. Absent without a DB, or where its read failed.
+   */
+  readonly stateDbSignature?: string;
 }
 
 /** A thread's names: session_index.jsonl's (a legacy thread's name) and its state-DB row's (a paginated one's). */

@@ -1,4 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { take, useCase } from '../../domain/effect.js';
@@ -15,7 +17,8 @@ import { ownerGone, readDueMarks } from './interruptedCatchUp.js';
 import type { CatchUpPlan } from './plan.js';
 import { readThreadRowHome, refreshThreads, touchedThreads, withoutStateDb } from './threadRowRefresh.js';
 import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
-import { readCodexRowTimes } from '../../adapters/driven/fs/codexStateDb.js';
+import { readCodexRowTimes, stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
+import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
 import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';
 import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
 
@@ -30,38 +33,73 @@ import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
 const NAMES_DIGEST_KEY = ['threadNamesDigest'] as const;
 /** Where the digest of those facts but the names is kept, written with it: whether only names changed since. */
 const FACTS_DIGEST_KEY = ['threadFactsDigest'] as const;
+/** Where the digest of Codex's state DB's part of them is kept, with the signature its files had when read (`DbPartStamp`). */
+const DB_PART_KEY = ['threadDbPartDigest'] as const;
 
-/** The writes of a full refresh's digests: all the facts, and all but the names. */
-const digestWrites = (digest: string, facts: string): IndexWrite[] => [
-  { op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest },
-  { op: 'put', table: 'meta', key: [...FACTS_DIGEST_KEY], value: facts },
-];
+/**
+ * Codex's state DB as the last full refresh read it: the signature of its files before the read
+ * (adapters/driven/fs/codexStateDb.ts `stateDbSignature`) and the digest of what it gave the rows
+ * (`dbPartDigest`). While the files keep that signature, a check of the facts takes the part from
+ * here and does not read the DB again (a CLI run has no process cache of it; 100,000 rows took 0.9 s).
+ */
+const DbPartStamp = t.type({ signature: t.string, part: t.string });
 
 const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> =>
   [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
-/**
- * A digest of the names (session_index.jsonl's and Codex's state DB's, thread id → name, order-free), the configured provider
- * and Codex's state-DB rows as thread rows take them (a live row as one word: its times move with
- * every line Codex writes, and the lines' rule holds for it; a row taken from a file by its times,
- * which Codex's backfill writes without a rollout changing).
- */
-const rowHomeDigest = (home: ThreadRowHome, withNames = true): string => {
-  const h = createHash('sha256');
-  h.update(`provider\u0000${home.defaultModelProvider}\u0000`);
-  if (withNames) {
-    for (const [id, name] of byKey(home.names)) h.update(`${id}\u0000${name}\u0000`);
-    // A paginated thread's name is its state-DB row's (`ThreadRowHome.stateDbNames`).
-    h.update('codex names\u0000');
-    for (const [id, name] of byKey(home.stateDbNames ?? new Map<string, string>()))
-      h.update(`${id}\u0000${name}\u0000`);
-    if (home.stateDbNames === null) h.update('no state DB\u0000');
-  }
+/** The codex rows as thread rows take them (a live row as one word: its times move with every line Codex writes, and the lines' rule holds for it). */
+const updateWithCodexRows = (h: Hash, home: ThreadRowHome): void => {
   h.update('codex rows\u0000');
   for (const [id, row] of byKey(home.codexRows))
     h.update(`${id}\u0000${row === 'live' ? row : `${row.updatedMs}\u0000${row.recencyMs}`}\u0000`);
+};
+
+/**
+ * A digest of what Codex's state DB gives the thread rows: its names (a paginated thread's name is
+ * its row's: `ThreadRowHome.stateDbNames`) and its rows, or, for a home without one, the rows
+ * Codex's backfill writes from the files.
+ */
+const dbPartDigest = (home: ThreadRowHome): string => {
+  const h = createHash('sha256');
+  h.update('codex names\u0000');
+  for (const [id, name] of byKey(home.stateDbNames ?? new Map<string, string>())) h.update(`${id}\u0000${name}\u0000`);
+  if (home.stateDbNames === null) h.update('no state DB\u0000');
+  updateWithCodexRows(h, home);
   return h.digest('hex');
 };
+
+/** A digest of all the facts: the configured provider, session_index.jsonl's names (thread id → name, order-free) and the DB's part. */
+const factsDigestOf = (provider: string, names: ReadonlyMap<string, string>, part: string): string => {
+  const h = createHash('sha256');
+  h.update(`provider\u0000${provider}\u0000`);
+  for (const [id, name] of byKey(names)) h.update(`${id}\u0000${name}\u0000`);
+  h.update(`state DB\u0000${part}\u0000`);
+  return h.digest('hex');
+};
+
+/** What a full refresh compares and writes: the digest of all the facts, of all but the names, and the DB's part. */
+interface RowHomeDigests {
+  readonly digest: string;
+  readonly facts: string;
+  readonly part: string;
+}
+
+const rowHomeDigests = (home: ThreadRowHome): RowHomeDigests => {
+  const part = dbPartDigest(home);
+  const h = createHash('sha256');
+  h.update(`provider\u0000${home.defaultModelProvider}\u0000`);
+  updateWithCodexRows(h, home);
+  return { digest: factsDigestOf(home.defaultModelProvider, home.names, part), facts: h.digest('hex'), part };
+};
+
+/** The writes of a full refresh's digests; the DB's part kept with its files' signature where they had one. */
+const digestWrites = (home: ThreadRowHome, d: RowHomeDigests): IndexWrite[] => [
+  { op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: d.digest },
+  { op: 'put', table: 'meta', key: [...FACTS_DIGEST_KEY], value: d.facts },
+  home.stateDbSignature === undefined
+    ? { op: 'del', table: 'meta', key: [...DB_PART_KEY] }
+    : { op: 'put', table: 'meta', key: [...DB_PART_KEY], value: { signature: home.stateDbSignature, part: d.part } },
+];
 
 /**
  * The threads whose row names another name than the home now gives them (session_index.jsonl, or
@@ -90,14 +128,34 @@ const renamedThreads = (store: IndexStore, home: ThreadRowHome): Promise<E.Eithe
  * catch-up whose files are all unchanged writes no thread row.
  */
 export const threadRowsAsRefreshed = (store: IndexStore, home: string): Promise<E.Either<EngineError, boolean>> =>
-  useCase(async () => take(rowsAsRefreshedWith(store, await take(readThreadRowHome(home, store)))))();
+  useCase(async () => {
+    if ((await take(readDueMarks(store))).length > 0) return false;
+    const stamped = await take(asStamped(store, home));
+    return stamped ?? take(rowsAsRefreshedWith(store, await take(readThreadRowHome(home, store))));
+  })();
+
+/**
+ * Whether no catch-up left a due mark and the facts are as the last full refresh's digest says,
+ * Codex's DB's part taken from its stamp (`DbPartStamp`) while the DB's files keep its signature;
+ * undefined where it cannot tell so
+ * (no stamp, no DB, a DB written since): the DB is to be read.
+ */
+const asStamped = (store: IndexStore, home: string): Promise<E.Either<EngineError, boolean | undefined>> =>
+  useCase(async () => {
+    const stamp = DbPartStamp.decode(await take(store.get('meta', DB_PART_KEY)));
+    const signature = stateDbSignature(home);
+    if (E.isLeft(stamp) || signature === undefined || stamp.right.signature !== signature) return undefined;
+    if ((await take(readDueMarks(store))).length > 0) return false;
+    const names = await take(readThreadNames(home));
+    const provider = await take(readConfiguredModelProvider(home));
+    return (await take(store.get('meta', NAMES_DIGEST_KEY))) === factsDigestOf(provider, names, stamp.right.part);
+  })();
 
 /** `threadRowsAsRefreshed` for the home's facts as read: no due mark, and their digest the last full refresh's. */
 const rowsAsRefreshedWith = (store: IndexStore, rowHome: ThreadRowHome): Promise<E.Either<EngineError, boolean>> =>
   useCase(async () => {
     if ((await take(readDueMarks(store))).length > 0) return false;
-    const known = await take(store.get('meta', NAMES_DIGEST_KEY));
-    return known === rowHomeDigest(rowHome);
+    return (await take(store.get('meta', NAMES_DIGEST_KEY))) === rowHomeDigests(rowHome).digest;
   })();
 
 /**
@@ -127,9 +185,15 @@ const heldThreads = (store: IndexStore, ids: Iterable<string>): Promise<E.Either
  * derived again, from a stat of the DB's files when nothing changed (readCodexRowTimes keeps its
  * last reading by them). A home without a DB has no row Codex writes but by its files.
  */
-export const followCodexRows = (store: IndexStore, home: string): Promise<E.Either<EngineError, void>> =>
+export const followCodexRows = (
+  store: IndexStore,
+  home: string,
+  /** A one-shot run (no home watch): keeps no rows to follow the DB's next changes by, and takes the last refresh's stamp of the DB where it holds. */
+  oneShot = false,
+): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
     if (withoutStateDb(home)) return;
+    if (oneShot && appliedFacts.get(store) === undefined && (await take(asStamped(store, home))) === true) return;
     // A DB we do not read (a link out of the home): no row of it to follow, as readThreadRowHome takes it.
     const read = await readCodexRowTimes(home);
     if (E.isLeft(read)) return;
@@ -166,9 +230,9 @@ export const followThreadNames = (
   useCase(async () => {
     if ((await take(readDueMarks(store))).length > 0) return 'notOnlyNames' as const;
     const rowHome = await take(readThreadRowHome(home, store));
-    const digest = rowHomeDigest(rowHome);
-    if ((await take(store.get('meta', NAMES_DIGEST_KEY))) === digest) return 'followed' as const;
-    const facts = rowHomeDigest(rowHome, false);
+    const digests = rowHomeDigests(rowHome);
+    if ((await take(store.get('meta', NAMES_DIGEST_KEY))) === digests.digest) return 'followed' as const;
+    const facts = digests.facts;
     const applied = appliedFacts.get(store);
     const redo =
       applied !== undefined && applied.provider === rowHome.defaultModelProvider
@@ -179,7 +243,7 @@ export const followThreadNames = (
     if (redo === undefined) return 'notOnlyNames' as const;
     for (const id of await take(renamedThreads(store, rowHome))) redo.add(id);
     // With no thread to redo, `refreshThreads` still commits the digests (its `closing`).
-    await take(refreshThreads(store, rowHome, redo, undefined, digestWrites(digest, facts)));
+    await take(refreshThreads(store, rowHome, redo, undefined, digestWrites(rowHome, digests)));
     // Every row now derives from these facts.
     appliedFacts.set(store, { codexRows: rowHome.codexRows, provider: rowHome.defaultModelProvider });
     return 'followed' as const;
@@ -250,7 +314,7 @@ export const refreshCaughtUpRows = async (
     // (whose fold writes the rows itself): with no file changed and those as at the last full refresh,
     // every row is as it is (redoing them made a serve's first thread/list on a large home wait seconds).
     // Compared and written by a full refresh only (a catch-up of a few files refreshes their threads whatever it is).
-    const digest = full ? rowHomeDigest(rowHome) : undefined;
+    const digests = full ? rowHomeDigests(rowHome) : undefined;
     // No mark of its own: every file was unchanged and none went.
     const noFileChanged = full && options.threadRows !== 'all' && due.own === undefined && due.interrupted.length === 0;
     const known = noFileChanged ? await store.get('meta', NAMES_DIGEST_KEY)() : undefined;
@@ -259,8 +323,8 @@ export const refreshCaughtUpRows = async (
       clearThreadRowsDue,
     );
     // Skipped only where there is no mark to clear (`noFileChanged`: none of its own, none interrupted).
-    if (!(known !== undefined && E.isRight(known) && known.right === digest)) {
-      const facts = full ? rowHomeDigest(rowHome, false) : undefined;
+    if (!(known !== undefined && E.isRight(known) && known.right === digests?.digest)) {
+      const facts = digests?.facts;
       // Nothing changed since the last full refresh but names: only the renamed threads' rows.
       const knownFacts = noFileChanged && known !== undefined ? await store.get('meta', FACTS_DIGEST_KEY)() : undefined;
       const renamed =
@@ -274,7 +338,7 @@ export const refreshCaughtUpRows = async (
           rowHome,
           renamed ?? (full ? undefined : touched),
           options.files?.map((f) => f.path),
-          [...(digest !== undefined && facts !== undefined ? digestWrites(digest, facts) : []), ...clearing],
+          [...(digests !== undefined ? digestWrites(rowHome, digests) : []), ...clearing],
         ),
       );
     }

@@ -252,10 +252,12 @@ export const readThreadRowHome = (home: string, store?: IndexStore): Promise<E.E
     // no row we know of: the threads are dated as Codex dates a thread it has no row for (its file's
     // mtime), and the index is built anyway (a mutation that must write that DB refuses it itself).
     const codex = await readCodexRows(home);
+    const signature = E.isLeft(codex) ? null : codex.right.signature;
     return {
       names,
       defaultModelProvider,
       codexRows: E.isLeft(codex) ? new Map() : codex.right.times,
       stateDbNames: noDb ? null : E.isLeft(codex) ? new Map() : codex.right.names,
+      ...(noDb || signature === null ? {} : { stateDbSignature: signature }),
     };
   })();

@@ -275,7 +275,9 @@ export const lmdbHistoryIndexer = (
     },
     // Behind a build, the build's own thread-row refresh takes the DB as it finds it.
     followCodexRows: () => () =>
-      context.isBackfilled?.() === false ? Promise.resolve(E.right(undefined)) : followCodexRows(store, home),
+      context.isBackfilled?.() === false
+        ? Promise.resolve(E.right(undefined))
+        : followCodexRows(store, home, context.watch === undefined),
     catchUp: catchUpFiles,
     writing: (paths) => beginOwnWrite(store, paths),
   };

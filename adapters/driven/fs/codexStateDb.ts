@@ -79,6 +79,8 @@ const ThreadsRow = t.type({
 export interface CodexRows {
   readonly times: ReadonlyMap<string, CodexRowTimesOf>;
   readonly names: ReadonlyMap<string, string>;
+  /** The signature of the DB's files taken before they were read (`stateDbSignature`); null without a DB. */
+  readonly signature: string | null;
 }
 
 /**
@@ -130,7 +132,21 @@ const signatureOf = (path: string, codexHome: string): string =>
 /** The rows read last per DB, by the signature its files had: a catch-up of an unchanged home reads no row again. */
 const lastRead = new Map<string, { readonly signature: string; readonly rows: CodexRows }>();
 
-const NO_ROWS: CodexRows = { times: new Map(), names: new Map() };
+const NO_ROWS: CodexRows = { times: new Map(), names: new Map(), signature: null };
+
+/**
+ * The signature of the home's state DB's files now (`signatureOf`), which `readCodexRows` took
+ * before its reading: equal, the rows it read then hold. Undefined without a DB, or where one is
+ * refused (a link).
+ */
+export const stateDbSignature = (codexHome: string): string | undefined => {
+  try {
+    const path = stateDbSeen(codexHome);
+    return path === undefined ? undefined : signatureOf(path, codexHome);
+  } catch {
+    return undefined;
+  }
+};
 
 /**
  * Every thread's row times in the home's state DB, by thread id; empty without a DB. A DB SQLite
@@ -195,7 +211,7 @@ export const readCodexRows = async (codexHome: string): Promise<E.Either<EngineE
   } finally {
     db?.close();
   }
-  const read: CodexRows = { times: rows, names };
+  const read: CodexRows = { times: rows, names, signature };
   lastRead.set(path, { signature, rows: read });
   return E.right(read);
 };

@@ -1,0 +1,109 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
+import { stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
+import { openCodexHome } from '../../adapters/driving/composition/openCodexHome.js';
+import { listThreads } from '../../replay/history/listThreads.js';
+import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
+import { right } from '../fixtures/right.js';
+import { useTempDir } from '../fixtures/tempDir.js';
+import { RolloutWriter } from '../fixtures/rolloutLines.js';
+import { rolloutName, writeRollout } from '../replay/mutationHome.js';
+
+/*
+ * A CLI run (no home watch) on a home with a Codex state DB takes the DB's part of the thread rows'
+ * facts from the stamp the last full refresh left (catchUpThreadRows.ts `DbPartStamp`: the DB
+ * files' signature before its read, and the digest of what it gave) instead of reading every row
+ * again, while the DB's files keep that signature. What Codex writes to its DB since changes the
+ * signature: the next run reads the DB, and answers as an index built from the home as it is.
+ */
+const IDS = [
+  '01a20000-0000-7000-8000-0000000000a1',
+  '01a20000-0000-7000-8000-0000000000a2',
+  '01a20000-0000-7000-8000-0000000000a3',
+];
+const PAGE: ListThreadsQuery = { limit: 10, sortKey: 'updated_at' };
+
+describe("a CLI run's list on a home with a Codex state DB: the DB's stamp, and what Codex writes since", function () {
+  this.timeout(120_000);
+  const tmp = useTempDir('db-stamp-');
+  let home: string;
+  let db: string;
+
+  /** A fresh one-shot open, as a CLI run: its list's page, and the stamp the index keeps. */
+  const cliList = async (indexDir = nodePath.join(home, '.rollout-engine')) => {
+    const opened = right(await openCodexHome(home, indexDir, {}));
+    try {
+      const page = right(await listThreads(opened.read, PAGE)()).page;
+      const stamp = right(await opened.store.get('meta', ['threadDbPartDigest'])()) as
+        { signature: string } | undefined;
+      return { page, stamp };
+    } finally {
+      await opened.close();
+    }
+  };
+  /** What an index built now from the home answers. */
+  const caughtUpPage = async (): Promise<ThreadListPage> =>
+    (await cliList(await fs.mkdtemp(nodePath.join(tmp(), 'ix-')))).page;
+  const write = (sql: string, ...args: unknown[]): void => {
+    const c = openSqlite(db, { mustExist: true });
+    try {
+      c.prepare(sql).run(...args);
+    } finally {
+      c.close();
+    }
+  };
+
+  beforeEach(async () => {
+    home = nodePath.join(await fs.mkdtemp(nodePath.join(tmp(), 'h-')), 'home');
+    await fs.mkdir(home);
+    IDS.forEach((id, i) => {
+      const w = new RolloutWriter('paginated', id, { startMs: Date.UTC(2026, 10, 21, 14, 0, i) }).sessionMeta();
+      for (let t = 0; t < 3 - i; t++) w.chatTurn(`t${t}`, `question ${t}`, `answer ${t}`);
+      writeRollout(home, rolloutName(id), w.text());
+    });
+    // Rows Codex ran (times apart: live), one named: a paginated thread's name is its row's.
+    db = nodePath.join(home, 'state_5.sqlite');
+    const c = openSqlite(db, { mustExist: false });
+    c.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at_ms INTEGER, recency_at_ms INTEGER, name TEXT)');
+    IDS.forEach((id, i) =>
+      c
+        .prepare('INSERT INTO threads VALUES (?, ?, ?, ?)')
+        .run(id, 1_795_000_000_000 + i, 1_795_000_100_000 + i, i === 0 ? 'first' : null),
+    );
+    c.close();
+    await cliList();
+  });
+
+  it('an unchanged home and DB: the stamp holds the signature the DB still has, and the page is the caught-up one', async () => {
+    const { page, stamp } = await cliList();
+    expect(stamp?.signature).to.be.a('string').and.equal(stateDbSignature(home));
+    expect(page.data.find((t) => t.id === IDS[0])?.name).to.equal('first');
+    expect(page).to.deep.equal(await caughtUpPage());
+  });
+
+  it('a name Codex writes into its DB since (a paginated thread renamed): the next run reads the DB and answers it', async () => {
+    const before = (await cliList()).stamp?.signature;
+    write('UPDATE threads SET name = ? WHERE id = ?', 'renamed', IDS[1]);
+    const { page, stamp } = await cliList();
+    expect(stamp?.signature).to.not.equal(before);
+    expect(stamp?.signature).to.equal(stateDbSignature(home));
+    expect(page.data.find((t) => t.id === IDS[1])?.name).to.equal('renamed');
+    expect(page).to.deep.equal(await caughtUpPage());
+  });
+
+  it('row times Codex moves since (a search re-dating a row): the next run follows them', async () => {
+    const before = (await cliList()).page;
+    // Re-dated by Codex's reconcile: both times one moment, later than the others.
+    write(
+      'UPDATE threads SET updated_at_ms = ?, recency_at_ms = ? WHERE id = ?',
+      1_796_000_000_000,
+      1_796_000_000_000,
+      IDS[2],
+    );
+    const { page } = await cliList();
+    expect(page).to.not.deep.equal(before);
+    expect(page).to.deep.equal(await caughtUpPage());
+  });
+});

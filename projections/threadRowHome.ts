@@ -43,3 +43,18 @@ export const threadNamesOf = (home: ThreadRowHome, threadId: string): ThreadName
 /** The name a thread row takes: a paginated thread's state-DB row's where the home has a DB, else session_index.jsonl's. */
 export const rowNameOf = (historyMode: string, names: ThreadNames): string | null =>
   historyMode === 'paginated' && names.stateDb !== undefined ? names.stateDb : names.sessionIndex;
+
+/**
+ * The threads whose state-DB name differs between two readings of the DB's names (a name its row
+ * gained, lost or changed). Where the earlier reading had no DB (null), the caller adds every
+ * thread session_index.jsonl names: a paginated thread's name moves from there to its row's.
+ */
+export const stateDbNamesChanged = (
+  before: ReadonlyMap<string, string>,
+  now: ReadonlyMap<string, string>,
+): Set<string> => {
+  const changed = new Set<string>();
+  for (const [id, name] of now) if (before.get(id) !== name) changed.add(id);
+  for (const id of before.keys()) if (!now.has(id)) changed.add(id);
+  return changed;
+};

@@ -8,7 +8,7 @@ import type { IndexStore } from '../../domain/ports.js';
 import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey } from '../../projections/threadRowsDue.js';
 import type { ThreadRowHome } from '../../projections/threadRows.js';
-import { rowNameOf, threadNamesOf } from '../../projections/threadRowHome.js';
+import { rowNameOf, stateDbNamesChanged, threadNamesOf } from '../../projections/threadRowHome.js';
 import { thisProcess } from '../../adapters/driven/system/processIdentity.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
@@ -17,7 +17,7 @@ import { ownerGone, readDueMarks } from './interruptedCatchUp.js';
 import type { CatchUpPlan } from './plan.js';
 import { readThreadRowHome, refreshThreads, touchedThreads, withoutStateDb } from './threadRowRefresh.js';
 import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
-import { readCodexRowTimes, stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
+import { readCodexRows, stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
 import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
 import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';
 import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
@@ -165,7 +165,15 @@ const rowsAsRefreshedWith = (store: IndexStore, rowHome: ThreadRowHome): Promise
 interface AppliedFacts {
   readonly codexRows: ReadonlyMap<string, CodexRowTimesOf>;
   readonly provider: string;
+  /** The DB's names (`ThreadRowHome.stateDbNames`); null: derived with no DB. */
+  readonly stateDbNames: ReadonlyMap<string, string> | null;
 }
+
+const appliedFactsOf = (home: ThreadRowHome): AppliedFacts => ({
+  codexRows: home.codexRows,
+  provider: home.defaultModelProvider,
+  stateDbNames: home.stateDbNames,
+});
 const appliedFacts = new WeakMap<IndexStore, AppliedFacts>();
 
 /** The threads of the index among `ids`. */
@@ -182,8 +190,9 @@ const heldThreads = (store: IndexStore, ids: Iterable<string>): Promise<E.Either
  * its upsert re-dating the row through the process's high-water mark (`state/src/runtime/threads.rs`
  * `allocate_thread_timestamp`: a row within the second below it moves 1 ms past it). No rollout
  * changes, so no catch-up sees it: the rows Codex re-dated since the thread rows were derived are
- * derived again, from a stat of the DB's files when nothing changed (readCodexRowTimes keeps its
- * last reading by them). A home without a DB has no row Codex writes but by its files.
+ * derived again, from a stat of the DB's files when nothing changed (readCodexRows keeps its last
+ * reading by them), and so are the threads whose DB name changed, or all the named ones when
+ * Codex made its DB since (stateDbStamp.int). A home without a DB has no row Codex writes but by its files.
  */
 export const followCodexRows = (
   store: IndexStore,
@@ -195,21 +204,28 @@ export const followCodexRows = (
     if (withoutStateDb(home)) return;
     if (oneShot && appliedFacts.get(store) === undefined && (await take(asStamped(store, home))) === true) return;
     // A DB we do not read (a link out of the home): no row of it to follow, as readThreadRowHome takes it.
-    const read = await readCodexRowTimes(home);
+    const read = await readCodexRows(home);
     if (E.isLeft(read)) return;
-    const rows = read.right;
+    const { times: rows, names } = read.right;
     const before = appliedFacts.get(store);
-    if (before?.codexRows === rows) return;
+    if (before?.codexRows === rows && before.stateDbNames === names) return;
     if (before === undefined) {
       // No thread-row refresh in this process yet: the last one's digest says whether the rows are those.
       const rowHome = await take(readThreadRowHome(home, store));
       if (!(await take(rowsAsRefreshedWith(store, rowHome)))) await take(refreshThreads(store, rowHome, undefined));
-      appliedFacts.set(store, { codexRows: rowHome.codexRows, provider: rowHome.defaultModelProvider });
+      appliedFacts.set(store, appliedFactsOf(rowHome));
       return;
     }
-    const held = await take(heldThreads(store, codexRowsChanged(before.codexRows, rows)));
+    // The rows Codex moved, and the names its rows changed: a paginated thread's name is its row's. A DB
+    // Codex made since (its first start: its backfill's rows hold the times the index derived, and no
+    // name) moves every named paginated thread's name off session_index.jsonl's.
+    const renamed =
+      before.stateDbNames === null
+        ? [...names.keys(), ...(await take(readThreadNames(home))).keys()]
+        : stateDbNamesChanged(before.stateDbNames, names);
+    const held = await take(heldThreads(store, [...codexRowsChanged(before.codexRows, rows), ...renamed]));
     if (held.size > 0) await take(refreshThreads(store, await take(readThreadRowHome(home, store)), held));
-    appliedFacts.set(store, { codexRows: rows, provider: before.provider });
+    appliedFacts.set(store, { codexRows: rows, provider: before.provider, stateDbNames: names });
   })();
 
 /**
@@ -245,7 +261,7 @@ export const followThreadNames = (
     // With no thread to redo, `refreshThreads` still commits the digests (its `closing`).
     await take(refreshThreads(store, rowHome, redo, undefined, digestWrites(rowHome, digests)));
     // Every row now derives from these facts.
-    appliedFacts.set(store, { codexRows: rowHome.codexRows, provider: rowHome.defaultModelProvider });
+    appliedFacts.set(store, appliedFactsOf(rowHome));
     return 'followed' as const;
   })();
 
@@ -343,5 +359,5 @@ export const refreshCaughtUpRows = async (
       );
     }
     // Every row now derives from these (a refresh of some threads leaves the others as they were).
-    if (full) appliedFacts.set(store, { codexRows: rowHome.codexRows, provider: rowHome.defaultModelProvider });
+    if (full) appliedFacts.set(store, appliedFactsOf(rowHome));
   })();

@@ -7,6 +7,7 @@ import { openCodexHome } from '../../adapters/driving/composition/openCodexHome.
 import { listThreads } from '../../replay/history/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
 import { right } from '../fixtures/right.js';
+import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { rolloutName, writeRollout } from '../replay/mutationHome.js';
@@ -105,5 +106,70 @@ describe("a CLI run's list on a home with a Codex state DB: the DB's stamp, and 
     const { page } = await cliList();
     expect(page).to.not.deep.equal(before);
     expect(page).to.deep.equal(await caughtUpPage());
+  });
+});
+
+describe('a serve on a home without a Codex state DB, when Codex makes one (its first start)', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir('db-appears-');
+
+  it("a named paginated thread then answers its DB row's name, as Codex does (its backfill's rows hold none)", async () => {
+    const home = nodePath.join(tmp(), 'home');
+    await fs.mkdir(home);
+    IDS.forEach((id, i) => {
+      const w = new RolloutWriter('paginated', id, { startMs: Date.UTC(2026, 10, 21, 14, 0, i) }).sessionMeta();
+      w.chatTurn('t0', 'question', 'answer');
+      writeRollout(home, rolloutName(id), w.text());
+    });
+    await fs.writeFile(
+      nodePath.join(home, 'session_index.jsonl'),
+      `${JSON.stringify({ id: IDS[0], thread_name: 'named', updated_at: '2026-11-21T15:00:00Z' })}\n`,
+    );
+    let built: () => void = () => undefined;
+    const backfilled = new Promise<void>((resolve) => (built = resolve));
+    const opened = right(
+      await openCodexHome(home, nodePath.join(tmp(), 'ix'), {
+        backfill: 'background',
+        watch: true,
+        onStatus: (s) => {
+          if (s.kind === 'indexing' && s.work === 'build' && s.progress.stage === 'done') built();
+        },
+      }),
+    );
+    try {
+      const nameOf = async (): Promise<string | null | undefined> =>
+        right(await listThreads(opened.read, PAGE)()).page.data.find((t) => t.id === IDS[0])?.name;
+      await backfilled;
+      expect(await nameOf()).to.equal('named');
+      // Codex's first start: its DB, a row for every thread, no name.
+      const c = openSqlite(nodePath.join(home, 'state_5.sqlite'), { mustExist: false });
+      c.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at_ms INTEGER, recency_at_ms INTEGER, name TEXT)');
+      // The times its backfill gives them (domain/thread/backfillTimes.ts): the rows the index derived without a DB.
+      const files = (await fs.readdir(nodePath.join(home, 'sessions'), { recursive: true }))
+        .filter((f) => f.endsWith('.jsonl'))
+        .map((f) => nodePath.join(home, 'sessions', f));
+      const times = backfilledRowTimes(
+        await Promise.all(
+          IDS.map(async (id) => {
+            const file = files.find((f) => f.includes(id))!;
+            return {
+              relativePath: nodePath.relative(home, file),
+              threadId: id,
+              mtimeMs: (await fs.stat(file)).mtimeMs,
+            };
+          }),
+        ),
+      );
+      for (const id of IDS)
+        c.prepare('INSERT INTO threads VALUES (?, ?, ?, NULL)').run(
+          id,
+          times.get(id)!.updatedMs,
+          times.get(id)!.recencyMs,
+        );
+      c.close();
+      expect(await nameOf()).to.equal(null);
+    } finally {
+      await opened.close();
+    }
   });
 });

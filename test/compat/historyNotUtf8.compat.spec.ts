@@ -139,12 +139,12 @@ describe('compat: a rollout that is not all UTF-8 (codex app-server 0.169.0, col
       // A fork both made differs by the new thread's id, which each server draws.
       const drawn = (d: AnswerDifference): boolean =>
         d.method === 'thread/fork' &&
-        (d.found ?? []).every(
+        d.found !== undefined &&
+        d.found.every(
           (x) =>
             NEW_THREAD_PATHS.has(x.path) ||
             (MADE_AT_PATHS.has(x.path) && [x.expected, x.actual].every((s) => madeWhileAsked(s, d.asked))),
-        ) &&
-        d.found !== undefined;
+        );
       const forksMade = differences.filter(drawn).length;
       const left = problems.filter((_, i) => !drawn(differences[i]!));
       process.stdout.write(

@@ -26,6 +26,14 @@ const IDS = [
 ];
 const PAGE: ListThreadsQuery = { limit: 10, sortKey: 'updated_at' };
 
+/** A paginated rollout of each of `IDS` in `home`, thread i started a second after the one before, with `turns(i)` chat turns. */
+const writeThreads = (home: string, turns: (i: number) => number): void =>
+  IDS.forEach((id, i) => {
+    const w = new RolloutWriter('paginated', id, { startMs: Date.UTC(2026, 10, 21, 14, 0, i) }).sessionMeta();
+    for (let t = 0; t < turns(i); t++) w.chatTurn(`t${t}`, `question ${t}`, `answer ${t}`);
+    writeRollout(home, rolloutName(id), w.text());
+  });
+
 describe("a CLI run's list on a home with a Codex state DB: the DB's stamp, and what Codex writes since", function () {
   this.timeout(120_000);
   const tmp = useTempDir('db-stamp-');
@@ -59,11 +67,7 @@ describe("a CLI run's list on a home with a Codex state DB: the DB's stamp, and 
   beforeEach(async () => {
     home = nodePath.join(await fs.mkdtemp(nodePath.join(tmp(), 'h-')), 'home');
     await fs.mkdir(home);
-    IDS.forEach((id, i) => {
-      const w = new RolloutWriter('paginated', id, { startMs: Date.UTC(2026, 10, 21, 14, 0, i) }).sessionMeta();
-      for (let t = 0; t < 3 - i; t++) w.chatTurn(`t${t}`, `question ${t}`, `answer ${t}`);
-      writeRollout(home, rolloutName(id), w.text());
-    });
+    writeThreads(home, (i) => 3 - i);
     // Rows Codex ran (times apart: live), one named: a paginated thread's name is its row's.
     db = nodePath.join(home, 'state_5.sqlite');
     const c = openSqlite(db, { mustExist: false });
@@ -116,11 +120,7 @@ describe('a serve on a home without a Codex state DB, when Codex makes one (its 
   it("a named paginated thread then answers its DB row's name, as Codex does (its backfill's rows hold none)", async () => {
     const home = nodePath.join(tmp(), 'home');
     await fs.mkdir(home);
-    IDS.forEach((id, i) => {
-      const w = new RolloutWriter('paginated', id, { startMs: Date.UTC(2026, 10, 21, 14, 0, i) }).sessionMeta();
-      w.chatTurn('t0', 'question', 'answer');
-      writeRollout(home, rolloutName(id), w.text());
-    });
+    writeThreads(home, () => 1);
     await fs.writeFile(
       nodePath.join(home, 'session_index.jsonl'),
       `${JSON.stringify({ id: IDS[0], thread_name: 'named', updated_at: '2026-11-21T15:00:00Z' })}\n`,

@@ -1,6 +1,6 @@
 // Cutting text by characters as a string's iterator counts them (code points: a surrogate pair is
 // one, a lone surrogate one), walking only as far as the cut: an import split each tool result of
-// up to a megabyte into one string per character to keep a few thousand (docs/benchmarks.md). Pure.
+// up to a megabyte into one string per character to keep a few thousand (measured in the commit that made it). Pure.
 
 /** Whether a surrogate pair (one code point of two UTF-16 units) starts at `i`. */
 export const isSurrogatePairAt = (text: string, i: number): boolean => {

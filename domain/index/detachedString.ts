@@ -6,7 +6,7 @@ const UNITS_A_CALL = 4096;
  * long-lived map keeps. The store's decoder (msgpackr) cuts a row's short strings out of one
  * string of the row's text, and V8 keeps that whole string alive while any cut of it lives: a
  * thread id and a client kept from each token state of a large home held most of those rows' text
- * (docs/benchmarks.md). A string made from its code units is one of its own (a cut or a
+ * (measured in the commit that made it). A string made from its code units is one of its own (a cut or a
  * concatenation of the original would not be).
  */
 export const detachedString = (s: string): string => {

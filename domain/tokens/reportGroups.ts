@@ -93,7 +93,7 @@ type Acc = Sum & { key: string | null; threadId: string | undefined; models: Map
  * `Object.assign` or object rest, each got a hidden class of its own in a CLI on Node 20 (past a
  * few thousand shapes, V8 stops sharing the classes it derives from a plain object's). A report
  * holds a group a thread: two hidden classes a group were 60 MB on a home of 82,000 threads
- * (docs/benchmarks.md).
+ * (measured in the commit that made it).
  */
 const accOf = (key: string | null, threadId: string | undefined, models: Map<string, Acc> | null): Acc => ({
   inputTokens: 0,

@@ -18,7 +18,7 @@ import type { CarryingStore } from './carriedWrites.js';
 const PARALLEL_FROM_BYTES = 32 << 20;
 /**
  * From how many bytes to read a catch-up reads on a reader thread: below, its start-up and its own
- * compiler warm-up cost more than it saves; above, it is faster (bench/index.ts, docs/benchmarks.md).
+ * compiler warm-up cost more than it saves; above, it is faster (bench/index.ts).
  */
 export const READER_THREAD_FROM_BYTES = 512 << 20;
 

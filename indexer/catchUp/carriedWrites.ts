@@ -9,7 +9,7 @@ import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
  * (projections/threadRowsDue.ts) goes in with its first rows instead of a commit of its own. Each
  * LMDB commit syncs on the committing thread (lmdb-js's overlapping sync still runs
  * `mdb_env_sync0` inside `mdb_txn_commit`), and on a disk another process fills those syncs are
- * most of a write's answer time (docs/benchmarks.md: 20 racing trials 16.3 s beside a `dd` writer, 3.8 s alone).
+ * most of a write's answer time (measured in the commit that made it).
  * Whoever commits around this store (worker threads' own transactions) calls `flush` first.
  */
 export interface CarryingStore {

@@ -86,7 +86,7 @@ const recordedHome = async (
 /**
  * Checkpoints read between two unmaps (`remap`): the kernel maps the pages around each one read,
  * and a checkpoint table's pages lie among the response rows', so one scan of a large home's
- * mapped much of the index, the highest step of a first report (docs/benchmarks.md).
+ * mapped much of the index, the highest step of a first report (measured in the commit that made it).
  */
 const CHECKPOINTS_BETWEEN_UNMAPS = 4096;
 

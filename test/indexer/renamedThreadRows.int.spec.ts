@@ -15,8 +15,8 @@ import { loadLineage } from '../../replay/internal/lineage.js';
 
 /**
  * A rename (a line appended to session_index.jsonl, by Codex's `thread/name/set` or ours) changes
- * one thread row: the catch-up after it redoes that row, not every row of the home (every row of
- * 91,177 threads took 6 s, and a `threads` after a rename 9.4 s against 2.8: docs/benchmarks.md).
+ * one thread row: the catch-up after it redoes that row, not every row of the home (on a home of
+ * 91,177 threads every row took seconds; measured in the commit that made it).
  * Counted as the rollout rows the thread-row refresh reads (each row derived reads its thread's).
  */
 const THREADS = 40;

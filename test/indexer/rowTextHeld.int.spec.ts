@@ -18,8 +18,8 @@ import { right } from '../fixtures/right.js';
  * (the store's decoder) cuts a row's short strings out of one string of the row, which V8 then
  * keeps whole while any cut lives. Each measured as the heap kept once the rows read are dropped,
  * from real rows:
- * - a thread-row refresh's files (indexer/catchUp/threadRowRefresh.ts `indexedFileOf`: 68 of 138
- *   MB live in a cold index of 100,000 files, docs/benchmarks.md);
+ * - a thread-row refresh's files (indexer/catchUp/threadRowRefresh.ts `indexedFileOf`: half
+ *   the live heap of a cold index of 100,000 files);
  * - the rows Codex's backfill would write for a home without a state DB (`readThreadRowHome`),
  *   kept by catchUpThreadRows.ts `appliedCodexRows` (32 of 100 MB live in `serve` after building
  *   100,000 files);

@@ -43,7 +43,7 @@ const kept = new Map<string, { readonly stamp: string; readonly path: string | u
  * `stateDbOf`, kept while the home folder's stamp stays: a DB or side file made, removed, renamed
  * or swapped for a link changes the folder's mtime and ctime, so a stamp unchanged (and older than
  * SETTLED_MS) says the answer holds. One stat of the folder instead of `stateDbOf`'s five lstats,
- * on every `thread/list` (followCodexRows): those were 5% of a closed loop's time (docs/benchmarks.md).
+ * on every `thread/list` (followCodexRows): those were 5% of a closed loop's time (measured in the commit that made it).
  * A refusal is not kept. Reads only: a write through SQLite asks `stateDbOf` itself, right before it opens.
  */
 export const stateDbSeen = (codexHome: string): string | undefined => {

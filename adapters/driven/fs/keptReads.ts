@@ -5,7 +5,7 @@ import { canCheckHandles, openToReadSync, stillReachedSync } from './heldRead.js
  * Files kept open to read, by root and path. A serve reads a few byte ranges of the same rollouts
  * again and again (each page of items, each whole turn); opening the file each time through the
  * no-follow opener (its open, fstat, the check of the folders on the way, its close) cost more
- * than the read itself (docs/benchmarks.md).
+ * than the read itself (measured in the commit that made it).
  *
  * A kept descriptor is read again only after the check the opener makes passes again: its path
  * (`/proc/self/fd/<fd>`) is still the root's real path joined with `path` (`stillReachedSync`).

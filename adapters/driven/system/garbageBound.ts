@@ -91,7 +91,7 @@ export const growthFor = (live: number, headroom: number, most: number): number 
  * from the next one's limit). A whole-home catch-up holds the plan of every file (about 1 KB a
  * file: ~95 MB at 100,000 files), which the CLI's 200% let grow to three times that; a small
  * home's live set is a few MB, which keeps the started growth and pays no collection more (a
- * fixed 50% cost a 1 GB build 6–37% more CPU). Figures: docs/benchmarks.md (`scale`). A process
+ * fixed 50% cost a 1 GB build more CPU; measured in the commit that made it). A process
  * started without a percent keeps V8's own rule; one whose step set a growth (`setHeapGrowth`)
  * gets none above it.
  */

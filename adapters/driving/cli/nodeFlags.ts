@@ -11,7 +11,7 @@
  * runs, and the build's peak RSS then varied widely; with the bound it is low in every run, at the
  * same speed (a tighter bound was slower). A catch-up holds a plan of every file of the home: a
  * first `tokens` report lowers the growth to 50% (tokensReport.ts), and every catch-up bounds it
- * by a headroom once the live set is large (catchUpHeap.ts). Figures: docs/benchmarks.md.
+ * by a headroom once the live set is large (catchUpHeap.ts). Measured in the commit that made it.
  */
 export const CLI_NODE_FLAGS: ReadonlyArray<string> = ['--max-semi-space-size=4', '--heap-growing-percent=200'];
 

@@ -39,7 +39,7 @@ export const withTokenProjectionCaughtUp = <A>(
   useCase(async () => {
     // The token projection alone reads its files in place (indexer/tokens/indexTokenFiles.ts), on this
     // thread: the fold and the index writes are the report's critical path, and a reader thread did
-    // not shorten it (docs/benchmarks.md). An index rebuilt for a schema change is rebuilt with the
+    // not shorten it (measured in the commit that made it). An index rebuilt for a schema change is rebuilt with the
     // token projection alone too (not marked backfilled: the next gate fills the rest).
     const options = {
       quarantine: homeQuarantineSink(codexHome, indexDir),

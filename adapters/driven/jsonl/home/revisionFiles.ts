@@ -254,7 +254,7 @@ const revisionsByDay = async (
  * found, and the folders it stat-ed. While each has the times it had, no folder the look read has
  * gained or lost an entry, and the look answers again with one stat a folder and nothing else: a
  * read of one thread looks at every request, and the walk down the folders it saves (a key and a
- * path a folder, an await a level) was a tenth of a small page's time (docs/benchmarks.md). At
+ * path a folder, an await a level) was a tenth of a small page's time (measured in the commit that made it). At
  * most LOOKS_KEPT threads' looks are kept, the oldest dropped first.
  */
 interface Look {

@@ -10,7 +10,7 @@ import type { SkippedLine } from '../../../../projections/linePrefix.js';
  * objects. Posted as objects, each line cost the receiving thread a deserialised object graph,
  * a large share of everything a heavy build allocated. Sent as texts, every text was made
  * three times (decoded, joined, cloned); as bytes, once, by the thread that parses it, and a heavy
- * build burnt less CPU (docs/benchmarks.md). A
+ * build burnt less CPU (measured in the commit that made it). A
  * joined text comes back as a slice of its string (V8 copies nothing for it). Texts with a
  * character past Latin-1 are joined apart (`wide`): V8 stores a string with one such character at
  * two bytes a character, and so would every line joined with it.

@@ -12,7 +12,7 @@ import type { StepText } from '../progress.js';
  * while it reads, one as each step ends. The lean pass reads in place and its rows die young, so
  * the heap does not fill; and a forced full collection frees objects the fold's optimized code was
  * built for, which V8 then deoptimizes and compiles again: the collections every 32 MB read cost
- * more CPU than they saved memory (docs/benchmarks.md).
+ * more CPU than they saved memory (measured in the commit that made it).
  */
 const TOKENS_GARBAGE_BYTES = Number.POSITIVE_INFINITY;
 
@@ -30,7 +30,7 @@ const TOKENS_STEP_BYTES = 8 * 1024 * 1024;
  * heap reached three times that before V8 collected it; on a home of many files the report's
  * steps then peaked higher still. A warm report keeps the CLI's growth: by thread it makes much
  * garbage over a large live set, and collecting it this often cost more CPU than the memory was
- * worth. Figures: docs/benchmarks.md.
+ * worth. Measured in the commit that made it.
  */
 const CAUGHT_UP_REPORT_GROWTH_PERCENT = 50;
 

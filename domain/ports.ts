@@ -61,6 +61,14 @@ export type HistoryEntry =
   | { readonly kind: 'failed'; readonly error: EngineError };
 
 /**
+ * Rows a long read of the index takes between two `remap`s: the kernel keeps every page a read
+ * touched mapped into the process until the map is closed, so one scan of a large table (every
+ * thread row of a home of many files) would otherwise count whole in its resident set. A remap
+ * costs a few ms: at this many rows, a small share of the scan (docs/benchmarks.md, `scale`).
+ */
+export const ROWS_BETWEEN_UNMAPS = 4096;
+
+/**
  * The history index (LMDB in the embedded adapter). Tables and row shapes: `domain/index/rows.ts`.
  * Reads are range scans over ordered keys; writes are whole batches built against a synchronous
  * view inside one write transaction, so projection rows and the checkpoint move together.

@@ -1,5 +1,6 @@
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import { ROWS_BETWEEN_UNMAPS } from '../../domain/ports.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { FileCheckpoint, KeyOf } from '../../domain/index/rows.js';
@@ -88,7 +89,7 @@ const recordedHome = async (
  * and a checkpoint table's pages lie among the response rows', so one scan of a large home's
  * mapped much of the index, the highest step of a first report (measured in the commit that made it).
  */
-const CHECKPOINTS_BETWEEN_UNMAPS = 4096;
+const CHECKPOINTS_BETWEEN_UNMAPS = ROWS_BETWEEN_UNMAPS;
 
 /** Checkpoints a read returns: few enough that they die young, as a scan's do (a young object costs no full collection). */
 export const CHECKPOINTS_A_READ = 256;

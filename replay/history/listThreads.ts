@@ -168,7 +168,13 @@ const hiddenBySourceOf = async (
   ofKind: (row: ThreadRow) => boolean,
 ): Promise<Partial<Record<ThreadSourceKind, number>>> => {
   const hidden: Partial<Record<ThreadSourceKind, number>> = {};
-  for await (const { value: row } of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
+  for await (const { value: row } of scanRows(
+    ports.index,
+    'threads',
+    [],
+    { reverse: false, releasePages: true },
+    256,
+  )) {
     if (!listed(row) || ofKind(row)) continue;
     const kind = sourceKindsOf(row.source)[0] ?? 'unknown';
     hidden[kind] = (hidden[kind] ?? 0) + 1;

@@ -40,7 +40,13 @@ export const readThreadTree = (
     await take(ports.indexer.refreshAll());
     const rows = new Map<string, ThreadRow>();
     const children = new Map<string, ThreadRow[]>();
-    for await (const { value: row } of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
+    for await (const { value: row } of scanRows(
+      ports.index,
+      'threads',
+      [],
+      { reverse: false, releasePages: true },
+      256,
+    )) {
       rows.set(row.id, row);
       const parent = parentOf(row);
       if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), row]);

@@ -41,7 +41,7 @@ const threadsOf = async (s: LmdbIndexStore): Promise<string> =>
   JSON.stringify(right(await s.dump()()).filter((r) => r.table === 'threads'));
 
 describe('a rename redoes the renamed thread rows, not every row', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('renamed-rows-');
 
   const homeOf = async (name: string): Promise<{ home: string; ids: string[] }> => {

@@ -38,7 +38,7 @@ const counted = (inner: RenderedItems) => {
 
 for (const mode of ['paginated', 'legacy'] as HistoryMode[])
   describe(`rendered items kept by a server (${mode})`, function () {
-    this.timeout(60_000);
+    this.timeout(120_000);
     let home: string;
     beforeEach(async () => {
       home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'rendered-items-'));

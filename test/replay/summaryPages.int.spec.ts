@@ -71,7 +71,7 @@ const forkLines = (
 };
 
 describe('summary pages from the turn rows, below a cut too', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('summary-pages-');
 
   it('a fork’s turns below its cut read no item row and no file bytes (a long item: the two rows its turn row names); the turn the cut runs through is picked from its visible items; answers are the fold’s', async () => {

@@ -15,6 +15,7 @@ import { canTakeLease, leaseHolder, passBackfillGate } from './backfillGate.js';
 import type { GateOptions, GatePorts, GateVerdict, Lease } from './backfillGate.js';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import { checkFoldersBelow, confinementRoot, mkdirNoFollow } from '../../adapters/driven/fs/noFollow.js';
+import { stateDbCopiesIn } from '../../adapters/driven/fs/codexStateDb.js';
 import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
 import { HOME_KEY, LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../adapters/driven/lmdb/schema.js';
 import { homeIdentityOf, sameHome } from './homeIdentity.js';
@@ -110,7 +111,9 @@ export const openIndex = (
     if (linked !== undefined) return stop(linked);
     const locked = takeNow(E.mapLeft(openErrorIn(dir))(await takeIndexLock(dir, options.onIndexLockWait)));
     try {
-      return await take(openLocked(dir, identity, target, options));
+      const opened = await take(openLocked(dir, identity, target, options));
+      stateDbCopiesIn(home, nodePath.dirname(dir), confinementRoot(home, dir));
+      return opened;
     } finally {
       await releaseLock(locked).catch(() => false);
     }

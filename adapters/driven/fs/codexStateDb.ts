@@ -4,14 +4,14 @@
 // (adapters/driven/codexState/ writes the rows the engine's mutations move), and a reader in its WAL
 // blocks no writer.
 import { join } from 'node:path';
-import { closeSync, lstatSync, readSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../../domain/errors.js';
 import type { CodexRowTimesOf } from '../../../domain/thread/codexRowTimes.js';
 import { codexRowTimesOf } from '../../../domain/thread/codexRowTimes.js';
 import { LinkRefused, toEngineError } from './fsError.js';
-import { refuseLinkSync } from './noFollow.js';
+import { createExclusiveNoFollowSync, refuseLinkSync } from './noFollow.js';
 import { openToReadSync, readBytesBelow } from './heldRead.js';
 import { openSqlite, openSqliteBytes, type SqliteDb } from '../sqlite/sqliteDb.js';
 
@@ -90,6 +90,113 @@ export interface CodexRows {
 const asRollbackJournal = (bytes: Buffer): Buffer => {
   if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1;
   return bytes;
+};
+
+/** Where this process may copy a home's state DB to read it (`stateDbCopiesIn`), by home. */
+const copyFolders = new Map<string, { readonly folder: string; readonly root: string }>();
+/** A copy's name: the process and a count, so that processes sharing an index folder never meet. */
+const COPY_PREFIX = 'codex-state-copy-';
+let copies = 0;
+/** A copy this old is a crashed process's (a copy lives while one read of the DB runs). */
+const COPY_LEFT_MS = 10 * 60_000;
+/** Bytes copied a read. */
+const COPY_CHUNK = 1 << 20;
+
+/**
+ * Let the state DB of `codexHome` be read from a copy in `folder` (the home's index folder, below
+ * `root`) when Codex left it without its WAL files. SQLite cannot open such a DB in place without
+ * making those files in Codex's home; read into memory instead, its bytes and SQLite's own copy of
+ * them cost the process twice the DB (the DB of 91,177 threads is 192 MB), where from a file SQLite
+ * reads only the pages of the rows asked, through a small cache. Copies a crashed process left are
+ * removed here.
+ */
+export const stateDbCopiesIn = (codexHome: string, folder: string, root: string): void => {
+  if (copyFolders.get(codexHome)?.folder === folder) return;
+  copyFolders.set(codexHome, { folder, root });
+  try {
+    for (const name of readdirSync(folder)) {
+      if (!name.startsWith(COPY_PREFIX)) continue;
+      const path = join(folder, name);
+      const st = lstatSync(path, { throwIfNoEntry: false });
+      if (st?.isFile() === true && Date.now() - st.mtimeMs > COPY_LEFT_MS) unlinkSync(path);
+    }
+  } catch {
+    // Nothing to sweep where the folder cannot be listed: the next copy fails the same way and reads in memory.
+  }
+};
+
+/** Codex's DB file's bytes (read without following a link below the home) written to `out`, marked as a rollback-journal DB. */
+const copyAsRollbackJournal = (codexHome: string, path: string, out: number): void => {
+  const src = openToReadSync(path, codexHome);
+  try {
+    const chunk = Buffer.allocUnsafe(COPY_CHUNK);
+    for (let at = 0; ;) {
+      const n = readSync(src, chunk, 0, COPY_CHUNK, at);
+      if (n === 0) return;
+      if (at === 0) asRollbackJournal(chunk.subarray(0, n));
+      for (let written = 0; written < n;) written += writeSync(out, chunk, written, n - written, at + written);
+      at += n;
+    }
+  } finally {
+    closeSync(src);
+  }
+};
+
+/** `db`, and `after` once it is closed. */
+const closingThen = (db: SqliteDb, after: () => void): SqliteDb => ({
+  driver: db.driver,
+  prepare: (sql) => db.prepare(sql),
+  exec: (sql) => db.exec(sql),
+  pragma: (setting) => db.pragma(setting),
+  get inTransaction() {
+    return db.inTransaction;
+  },
+  close: () => {
+    try {
+      db.close();
+    } finally {
+      after();
+    }
+  },
+});
+
+/** Remove `path` if it is there. */
+const removeCopy = (path: string): boolean => {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Codex's DB when no WAL file lies beside it: every row is in the DB file. From a copy in the home's
+ * index folder (`stateDbCopiesIn`), removed once SQLite holds it open (or, where an open file cannot
+ * go, at close); where no folder was given or the copy cannot be made (a full disk, a folder not
+ * ours to write), from its bytes in memory.
+ */
+const openWithoutWal = async (codexHome: string, path: string): Promise<SqliteDb> => {
+  const at = copyFolders.get(codexHome);
+  if (at !== undefined) {
+    const copy = join(at.folder, `${COPY_PREFIX}${process.pid}-${++copies}.sqlite`);
+    let made = false;
+    try {
+      const out = createExclusiveNoFollowSync(at.root, copy);
+      made = true;
+      try {
+        copyAsRollbackJournal(codexHome, path, out);
+      } finally {
+        closeSync(out);
+      }
+      const db = openSqlite(copy, { readonly: true });
+      return removeCopy(copy) ? db : closingThen(db, () => removeCopy(copy));
+    } catch {
+      // Read in memory below: a DB that cannot be read fails there the same way.
+      if (made) removeCopy(copy);
+    }
+  }
+  return openSqliteBytes(asRollbackJournal(await readBytesBelow(codexHome, path)));
 };
 
 /** The WAL index header's bytes in the shared-memory file: its two copies, with the change counter every commit moves (SQLite's wal.c, WalIndexHdr). */
@@ -183,9 +290,7 @@ export const readCodexRows = async (codexHome: string): Promise<E.Either<EngineE
       .split('|')
       .slice(1)
       .every((s) => s !== '-');
-    db = withWal
-      ? openSqlite(path, { readonly: true, timeoutMs: 5_000 })
-      : openSqliteBytes(asRollbackJournal(await readBytesBelow(codexHome, path)));
+    db = withWal ? openSqlite(path, { readonly: true, timeoutMs: 5_000 }) : await openWithoutWal(codexHome, path);
     const columns = new Set(
       (db.prepare('PRAGMA table_info(threads)').all() as Array<{ name: string }>).map((c) => c.name),
     );

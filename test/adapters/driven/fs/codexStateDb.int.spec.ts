@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { mkdirSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { readCodexRowTimes, stateDbSeen } from '../../../../adapters/driven/fs/codexStateDb.js';
+import { readCodexRowTimes, stateDbCopiesIn, stateDbSeen } from '../../../../adapters/driven/fs/codexStateDb.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 
 const A = '019a0000-0000-7000-8000-000000000001';
@@ -59,6 +59,56 @@ describe("codexStateDb: Codex's state-DB row times, read for the thread rows", (
       [B, 'live'],
     ]);
     expect(readdirSync(home).sort(), 'files of the home after the read').to.deep.equal(before);
+  });
+
+  /** A folder's mtime set an hour back: a file made and removed in it since moves it again. */
+  const agedFolder = (dir: string): number => {
+    const back = new Date(Date.now() - 3_600_000);
+    utimesSync(dir, back, back);
+    return statSync(dir).mtimeMs;
+  };
+
+  it("with the index's folder given, read from a copy there (nothing kept in it, nothing made in the home); a folder it cannot write: read in memory", async () => {
+    const rows: Array<readonly [string, number, number]> = [
+      [A, 1_795_172_465_122, 1_795_172_465_122],
+      [B, 1_795_172_465_122, 1_795_172_400_000],
+    ];
+    const inMemory = tmp();
+    writeStateDb(inMemory, rows);
+    const expected = await readCodexRowTimes(inMemory);
+    const home = tmp();
+    writeStateDb(home, rows);
+    const indexFolder = tmp();
+    const before = agedFolder(indexFolder);
+    stateDbCopiesIn(home, indexFolder, indexFolder);
+    const copied = await readCodexRowTimes(home);
+    expect(E.isRight(copied) && [...copied.right].sort()).to.deep.equal(
+      E.isRight(expected) && [...expected.right].sort(),
+    );
+    expect(statSync(indexFolder).mtimeMs, 'a copy made and removed in the folder').to.be.above(before);
+    expect(readdirSync(indexFolder)).to.deep.equal([]);
+    expect(readdirSync(home)).to.deep.equal(['state_5.sqlite']);
+    const unwritable = tmp();
+    writeStateDb(unwritable, rows);
+    stateDbCopiesIn(unwritable, join(tmp(), 'gone'), tmpRoot());
+    const fallen = await readCodexRowTimes(unwritable);
+    expect(E.isRight(fallen) && [...fallen.right].sort()).to.deep.equal(
+      E.isRight(expected) && [...expected.right].sort(),
+    );
+  });
+
+  it('a copy a crashed process left in the folder is removed when it is given, one a running read makes is not', async () => {
+    const home = tmp();
+    const indexFolder = tmp();
+    const left = join(indexFolder, 'codex-state-copy-999999-1.sqlite');
+    const running = join(indexFolder, 'codex-state-copy-999999-2.sqlite');
+    const ours = join(indexFolder, 'not-a-copy.sqlite');
+    for (const f of [left, running, ours]) writeFileSync(f, 'bytes');
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(left, old, old);
+    utimesSync(ours, old, old);
+    stateDbCopiesIn(home, indexFolder, indexFolder);
+    expect(readdirSync(indexFolder).sort()).to.deep.equal(['codex-state-copy-999999-2.sqlite', 'not-a-copy.sqlite']);
   });
 
   it('a DB whose rows change is read again; a DB SQLite cannot read holds no row', async () => {

@@ -7,11 +7,20 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { open, TransactionFlags } from 'lmdb';
 import type { Database, RangeOptions, RootDatabase } from 'lmdb';
 import type { EngineError } from '../../../domain/errors.js';
+import { ROWS_BETWEEN_UNMAPS } from '../../../domain/ports.js';
 import type { IndexStore } from '../../../domain/ports.js';
 import type { IndexReader, IndexWrite, KeyPart, TableName } from '../../../domain/index/rows.js';
 import { TABLES } from '../../../domain/index/rows.js';
 import { DROP_HOME_STATS, dropsHomeStats } from '../../../domain/index/homeStats.js';
 import { DB_NAMES, KEY_MAX } from './schema.js';
+import {
+  STRUCTURES_KEY,
+  forgetStructures,
+  forgetTableStructures,
+  isStructuresMismatch,
+  shownKey,
+  undecodableRow,
+} from './recordStructures.js';
 import { lmdbError } from './errors.js';
 import { writeMarkOf } from './writeMark.js';
 import { INDEX_MARKER, claimIndexFolder, damagedEnvironment } from './indexFolder.js';
@@ -59,9 +68,6 @@ const REMAP_FROM_BYTES = 8 * 1024 * 1024;
  */
 const MAP_SIZE = 2 ** 36;
 
-/** Where each table keeps its msgpack record structures (see migrations/index/007). */
-const STRUCTURES_KEY = Symbol.for('structures');
-
 interface Handles {
   readonly root: RootDatabase;
   readonly dbs: Record<TableName, Database>;
@@ -79,51 +85,6 @@ const openHandles = (dir: string): Handles => {
   }, TransactionFlags.NO_SYNC_FLUSH);
   return { root, dbs };
 };
-
-/** The part of msgpackr's encoder (each table's `encoder`, not in lmdb-js's typings) used here. */
-interface SharedStructuresEncoder {
-  readonly clearSharedData?: () => void;
-}
-
-/**
- * Forget the record structures a table's encoder holds, so that they are read again from the
- * committed environment at the next encoding or decoding that needs them.
- *
- * msgpackr mints a new structure in memory as it encodes a value of a new shape, and lmdb-js saves
- * the table's structures inside the write transaction that puts that value. When the transaction
- * does not commit (the callback throws: a key too long, a failing build; or the commit fails), the
- * saved structures are rolled back but the encoder keeps the structure it minted, as if it were
- * stored. Its next values of that shape are then written with that record id and no save (the
- * encoder believes it shared), while another process (or this one) stores a structure of its own
- * under the same id: those values decode with another structure's field names ("Data read, but end
- * of buffer not reached", or wrong fields). lmdb-js forgets them the same way when a table is
- * cleared (`clearSync`).
- */
-const forgetTableStructures = (db: Database): void =>
-  (db as unknown as { readonly encoder?: SharedStructuresEncoder }).encoder?.clearSharedData?.();
-const forgetStructures = (dbs: Record<TableName, Database>): void => {
-  for (const t of TABLES) forgetTableStructures(dbs[t]);
-};
-
-/**
- * msgpackr's refusals of a value read with other record structures than it was written with: its
- * record ids name fields the reader's structures do not have (or have fewer or more of).
- */
-const STRUCTURES_MISMATCH =
-  /Data read, but end of buffer not reached|Record id is not defined|Unexpected end of (MessagePack data|buffer)/;
-const isStructuresMismatch = (err: unknown): boolean => err instanceof Error && STRUCTURES_MISMATCH.test(err.message);
-
-/** How much of a row's key an error shows (a key holds ids and paths, and a search gram's few characters). */
-const SHOWN_KEY_CHARS = 300;
-
-/** A row that does not decode even with its table's structures read again: `which` says where (its key, or the row a range read last). */
-const undecodableRow = (table: TableName, which: string, err: unknown): Error =>
-  new Error(
-    `a row of table ${DB_NAMES[table]} (${which}) does not decode (${
-      err instanceof Error ? err.message : String(err)
-    }); \`rollout-engine repair\` rebuilds what the index derived from the rollouts`,
-  );
-const shownKey = (key: unknown): string => JSON.stringify(key).slice(0, SHOWN_KEY_CHARS);
 
 /** The files LMDB keeps in an environment's folder. */
 const LMDB_FILES = ['data.mdb', 'lock.mdb'] as const;
@@ -296,8 +257,11 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
   };
   const sync = <A>(op: string, f: () => A): TE.TaskEither<EngineError, A> =>
     TE.fromEither(E.tryCatch(f, lmdbError(path, op)));
+  /** Write transactions under way (a scan inside one must not remap the environment it runs in). */
+  let writing = 0;
   /** One write transaction; one that does not commit takes with it the structures it minted (forgetStructures). */
   const writeTxn = <A>(fn: () => A, flags?: number): A => {
+    writing += 1;
     try {
       return h.root.transactionSync(() => {
         homeStatsDropped = false;
@@ -306,7 +270,15 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     } catch (err) {
       forgetStructures(h.dbs);
       throw err;
+    } finally {
+      writing -= 1;
     }
+  };
+  /** `remap`'s work (see IndexStore): an environment below REMAP_FROM_BYTES stays mapped. */
+  const remapNow = (): void => {
+    if (fs.statSync(`${path}/data.mdb`).size < REMAP_FROM_BYTES) return;
+    void h.root.close();
+    h = openHandles(path);
   };
 
   return {
@@ -344,16 +316,31 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
         () => {
           if (!storable(prefix)) return 0;
           let n = 0;
-          for (const { key, value } of rowsIn(table, prefix, prefix, [...prefix, KEY_MAX], false)) {
-            try {
-              each({ key: key as never, value: value as never });
-            } catch (error) {
-              thrown = { error };
-              throw error;
+          // Read ROWS_BETWEEN_UNMAPS rows at a time, the environment remapped between two pieces (each
+          // its own read), so a scan of a whole large table does not leave every page of it mapped.
+          let from: Key = prefix;
+          let resumedAt: string | undefined;
+          for (;;) {
+            let piece = 0;
+            let last: Key | undefined;
+            for (const { key, value } of rowsIn(table, prefix, from, [...prefix, KEY_MAX], false)) {
+              // A piece starts at the last row of the one before (inclusive): that row is passed over.
+              if (piece === 0 && resumedAt !== undefined && JSON.stringify(key) === resumedAt) continue;
+              try {
+                each({ key: key as never, value: value as never });
+              } catch (error) {
+                thrown = { error };
+                throw error;
+              }
+              n += 1;
+              last = key;
+              if (++piece === ROWS_BETWEEN_UNMAPS) break;
             }
-            n += 1;
+            if (piece < ROWS_BETWEEN_UNMAPS || last === undefined) return n;
+            if (writing === 0) remapNow();
+            from = last;
+            resumedAt = JSON.stringify(last);
           }
-          return n;
         },
         lmdbError(path, 'scan'),
       );
@@ -384,15 +371,7 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
         return out;
       }),
     writeMark: () => E.tryCatch(() => writeMarkOf(path, h.root), lmdbError(path, 'stat')),
-    remap: () =>
-      E.tryCatch(
-        () => {
-          if (fs.statSync(`${path}/data.mdb`).size < REMAP_FROM_BYTES) return;
-          void h.root.close();
-          h = openHandles(path);
-        },
-        lmdbError(path, 'remap'),
-      ),
+    remap: () => E.tryCatch(remapNow, lmdbError(path, 'remap')),
     close: () => TE.tryCatch(() => h.root.close(), lmdbError(path, 'close')),
   };
 };

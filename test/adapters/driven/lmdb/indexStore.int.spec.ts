@@ -5,6 +5,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { openLmdbIndex } from '../../../../adapters/driven/lmdb/indexStore.js';
 import type { TurnRow } from '../../../../domain/index/rows.js';
+import { ROWS_BETWEEN_UNMAPS } from '../../../../domain/ports.js';
 import { right } from '../../../fixtures/right.js';
 
 describe('LMDB IndexStore', () => {
@@ -55,6 +56,54 @@ describe('LMDB IndexStore', () => {
         })()
         .catch((e: unknown) => (caught = e));
       expect(caught).to.be.instanceOf(RangeError);
+    } finally {
+      right(await s.close()());
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a scan of a large table reads it in pieces, the environment remapped between them: every row once, in key order', async () => {
+    const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-pieces-'));
+    const s = right(await openLmdbIndex(dir)());
+    try {
+      // More rows than two pieces, in an environment large enough to be remapped (past 8 MiB).
+      const n = 2 * ROWS_BETWEEN_UNMAPS + 7;
+      const pad = 'x'.repeat(1_200);
+      right(
+        await s.commit(() =>
+          Array.from({ length: n }, (_, i) => ({
+            op: 'put' as const,
+            table: 'turns' as const,
+            key: ['r', i],
+            value: { id: `t${i}`, pad } as unknown as TurnRow,
+          })),
+        )(),
+      );
+      expect((await fs.stat(nodePath.join(dir, 'data.mdb'))).size).to.be.above(8 * 1024 * 1024);
+      const seen: number[] = [];
+      // A read between the pieces' remaps sees the store as it is.
+      expect(
+        right(
+          await s.scan('turns', ['r'], ({ key }) => {
+            seen.push(key[1]);
+            if (key[1] === ROWS_BETWEEN_UNMAPS + 1) expect(s.reader!.get('turns', ['r', 0])?.id).to.equal('t0');
+          })(),
+        ),
+      ).to.equal(n);
+      expect(seen).to.deep.equal(Array.from({ length: n }, (_, i) => i));
+      // A piece that ends on the table's last row ends the scan.
+      right(
+        await s.commit(() => [
+          { op: 'del', table: 'turns', key: ['r', n - 1] },
+          { op: 'del', table: 'turns', key: ['r', n - 2] },
+          ...Array.from({ length: 5 }, (_, i) => ({
+            op: 'del' as const,
+            table: 'turns' as const,
+            key: ['r', n - 3 - i] as const,
+          })),
+        ])(),
+      );
+      expect(right(await s.scan('turns', ['r'], () => undefined)())).to.equal(2 * ROWS_BETWEEN_UNMAPS);
     } finally {
       right(await s.close()());
       await fs.rm(dir, { recursive: true, force: true });

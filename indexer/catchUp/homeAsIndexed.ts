@@ -7,7 +7,7 @@ import { HOME_STATS_KEY, HomeStats, homeStatsOf, recordedFilesOf } from '../../d
 import type { HomeStatsFolder } from '../../domain/index/homeStats.js';
 import type { RolloutHomeListing } from '../../adapters/driven/jsonl/home/discover.js';
 import { rolloutFolderNow } from '../../adapters/driven/jsonl/home/discover.js';
-import { threadRowsAsRefreshed } from './catchUpThreadRows.js';
+import { followThreadNames, threadRowsAsRefreshed } from './catchUpThreadRows.js';
 import type { KnownFolder } from '../../adapters/driven/jsonl/home/homeWatch.js';
 import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
 
@@ -67,6 +67,25 @@ export const homeAsIndexed = async (
   return E.map((asRefreshed: boolean) => asRefreshed && filesAsRecorded(home, stats))(rows);
 };
 
+/**
+ * `homeAsIndexed`, and where only the facts beside the files moved since the record (a rename,
+ * ours or Codex's: session_index.jsonl, the state DB's names and times), those followed as serve's
+ * watch follows them (`followThreadNames`), not every checkpoint read to settle files that did not
+ * change. True: the index is caught up with the home; false: a whole-home catch-up is to decide.
+ */
+export const caughtUpAsRecorded = async (
+  store: IndexStore,
+  home: string,
+  stats: HomeStats,
+): Promise<E.Either<EngineError, boolean>> => {
+  const rows = await threadRowsAsRefreshed(store, home);
+  if (E.isLeft(rows) || !filesAsRecorded(home, stats)) return E.map(() => false)(rows);
+  if (rows.right) return E.right(true);
+  return E.map((followed: 'followed' | 'notOnlyNames') => followed === 'followed')(
+    await followThreadNames(store, home),
+  );
+};
+
 /** The folders of the home's stats as the home watch takes them (adapters/driven/jsonl/home/homeWatch.ts `listed`). */
 export const knownFoldersOf = (stats: HomeStats): ReadonlyMap<string, KnownFolder> => {
   const below = new Map<string, string[]>();
@@ -84,6 +103,7 @@ export const knownFoldersOf = (stats: HomeStats): ReadonlyMap<string, KnownFolde
   );
 };
 
+/** Whether every file and folder of the home is as `stats` recorded them (`homeAsIndexed` without the thread rows' facts). */
 const filesAsRecorded = (home: string, stats: HomeStats): boolean => {
   for (const root of stats.absent) if (rolloutFolderNow(root, false) !== 'absent') return false;
   const sessions = nodePath.join(home, 'sessions');

@@ -12,7 +12,7 @@ import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.j
 import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
 import { isFileThreadId } from '../../domain/thread/threadId.js';
 import { lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
-import { homeAsIndexed, recordedHomeStats } from '../catchUp/homeAsIndexed.js';
+import { caughtUpAsRecorded, recordedHomeStats } from '../catchUp/homeAsIndexed.js';
 import { followCodexRows, followThreadName, followThreadNames } from '../catchUp/catchUpThreadRows.js';
 import { ensureThreadFresh } from './freshness.js';
 import { beginOwnWrite, isOwnWrite, ownWritesRun } from './ownWrites.js';
@@ -82,14 +82,14 @@ export const lmdbHistoryIndexer = (
   };
   /**
    * A whole-home catch-up. Without a watch (a CLI run), none when the home is as the last one
-   * recorded it (homeAsIndexed.ts: one stat a file and a folder, no checkpoint read), as `serve`
-   * decides at its start: on a home of 100,000 rollouts, reading every checkpoint to settle them
+   * recorded it, but for the names it follows (homeAsIndexed.ts `caughtUpAsRecorded`: one stat a
+   * file and a folder, no checkpoint read), as `serve` decides at its start: on a home of 100,000 rollouts, reading every checkpoint to settle them
    * was most of a warm `threads` run's time and memory (measured in the commit that made it).
    */
   const catchUpWholeHome = async (): Promise<E.Either<EngineError, void>> => {
     const recorded = context.watch === undefined ? await recordedHomeStats(store) : undefined;
     if (recorded !== undefined) {
-      const same = await homeAsIndexed(store, home, recorded);
+      const same = await caughtUpAsRecorded(store, home, recorded);
       if (E.isRight(same) && same.right) return E.right(undefined);
     }
     return E.map(() => undefined)(await lazyCatchUpHome(store, home, options)());

@@ -161,19 +161,34 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
       }
     });
 
-    it(`${how}: a gone file, a renamed thread (session_index.jsonl): waits, and the page is the caught-up one`, async () => {
+    it(`${how}: a gone file: waits, and the page is the caught-up one`, async () => {
       await fs.rm(pathOf(threads[5]!));
-      let first = await firstList();
+      const first = await firstList();
       expect(first.early).to.equal(false);
       expect(first.page).to.deep.equal(await caughtUpPage());
+    });
+
+    it(`${how}: a renamed thread (session_index.jsonl), every file as recorded: the name followed with no catch-up, the caught-up page`, async () => {
       await fs.writeFile(
         nodePath.join(home, 'session_index.jsonl'),
-        `${JSON.stringify({ id: threads[4]!.threadId, thread_name: 'renamed', updated_at: '2026-11-21T15:00:00Z' })}\n`,
+        `${JSON.stringify({ id: threads[5]!.threadId, thread_name: 'renamed', updated_at: '2026-11-21T15:00:00Z' })}\n`,
       );
-      first = await firstList();
-      expect(first.early).to.equal(false);
+      const first = await firstList();
+      expect(first.early).to.equal(true);
       expect(first.page.data[0]!.name).to.equal('renamed');
       expect(first.page).to.deep.equal(await caughtUpPage());
+      // A rename with a file changed beside it: the catch-up, which brings both.
+      await fs.writeFile(
+        nodePath.join(home, 'session_index.jsonl'),
+        `${JSON.stringify({ id: threads[3]!.threadId, thread_name: 'again', updated_at: '2026-11-21T15:00:01Z' })}\n`,
+      );
+      await append(
+        threads[2]!,
+        TURN.flatMap((a) => act(threads[2]!, a)),
+      );
+      const next = await firstList();
+      expect(next.early).to.equal(false);
+      expect(next.page).to.deep.equal(await caughtUpPage());
     });
   }
 

@@ -7,7 +7,7 @@ import { lazyCatchUpHome } from '../../../indexer/catchUp/lazyCatchUp.js';
 import type { CatchUpOptions } from '../../../indexer/catchUp/catchUp.js';
 import type { IndexerContext } from '../../../indexer/reads/historyIndexer.js';
 import { watchHome } from '../../driven/jsonl/home/homeWatch.js';
-import { homeAsIndexed, knownFoldersOf, recordedHomeStats } from '../../../indexer/catchUp/homeAsIndexed.js';
+import { caughtUpAsRecorded, knownFoldersOf, recordedHomeStats } from '../../../indexer/catchUp/homeAsIndexed.js';
 import { passLmdbBackfillGate } from '../../../indexer/open/openIndex.js';
 import type { GatePassage } from '../../../indexer/open/openIndex.js';
 import { reportingTo } from '../../../indexer/open/indexStatus.js';
@@ -76,9 +76,10 @@ export const openBackfillingBehind = async <Home>(o: Opening<Home>): Promise<Hom
     if (gate.right.backfill !== null) return watch.vouch(mark);
     // Built before this process (or by another while it waited): the files may have changed since.
     // Found as the index last saw them (one stat a file and a folder, after the watch started: a
-    // change since is the watch's), the index is caught up and the watch vouched for as it is.
+    // change since is the watch's; names that moved followed), the index is caught up and the
+    // watch vouched for as it is.
     if (recorded !== undefined) {
-      const same = await homeAsIndexed(store, codexHome, recorded);
+      const same = await caughtUpAsRecorded(store, codexHome, recorded);
       if (E.isRight(same) && same.right && !stop.signal.aborted) return watch.vouch(mark);
     }
     // Else one whole-home catch-up now, at start, vouches for the watch; left to the first

@@ -14,6 +14,7 @@ import { ALL_PROJECTIONS, ALL_PROJECTIONS_SUBSET } from './all.js';
 import type { ProjectionSubset } from './all.js';
 import type { TokenLineFields } from './tokenLineFields.js';
 import { keyText } from '../domain/index/keyText.js';
+import { writeCheckpoint } from './fileCheckpoints.js';
 
 /**
  * One complete line of a rollout file as the reader found it: its text to decode here (null:
@@ -240,7 +241,7 @@ export const projectInto = (
   const stats = emptyStats();
   beginFileBatch(b, plan, subset.tables);
   if (plan.ctx !== null) for (const l of plan.lines) foldLine(b, plan.ctx, l, stats, subset.projections);
-  b.put(subset.checkpoints, [plan.checkpoint.path], plan.checkpoint);
+  writeCheckpoint(b, subset.checkpoints, plan.checkpoint.path, plan.checkpoint);
   return stats;
 };
 

@@ -76,10 +76,21 @@ export const sortMsOf = (
 export const threadOrderKeysOf = (row: ThreadRow): Array<KeyOf<'threadOrder'>> =>
   THREAD_ORDER_KEYS.map((k) => [row.archived ? 1 : 0, k, row.sortMs[k], row.id]);
 
-/** Write a thread row (or delete it: `row` undefined) with its `threadOrder` keys, the old row's keys going. */
+/** The thread a thread row is drawn below: the one it was forked from, else the one a sub-agent (a review, a spawned agent) worked for. */
+export const threadParentOf = (row: Pick<ThreadRow, 'forkedFromId' | 'parentThreadId'>): string | null =>
+  row.forkedFromId ?? row.parentThreadId ?? null;
+
+/**
+ * Write a thread row (or delete it: `row` undefined) with its `threadOrder` keys and its link below
+ * its parent (`threadChildren`), the old row's going.
+ */
 export const writeThreadRow = (b: Batch, threadId: string, row: ThreadRow | undefined): void => {
   const old = b.get('threads', [threadId]);
   if (old?.sortMs !== undefined) for (const k of threadOrderKeysOf(old)) b.del('threadOrder', k);
+  const parentBefore = old === undefined ? null : threadParentOf(old);
+  const parentAfter = row === undefined ? null : threadParentOf(row);
+  if (parentBefore !== null && parentBefore !== parentAfter) b.del('threadChildren', [parentBefore, threadId]);
+  if (parentAfter !== null && parentAfter !== parentBefore) b.put('threadChildren', [parentAfter, threadId], 0);
   if (row === undefined) {
     if (old !== undefined) b.del('threads', [threadId]);
     return;

@@ -49,7 +49,19 @@ export interface TokenCountRow {
 export interface IndexTables {
   meta: { key: readonly [string]; value: unknown };
   files: { key: readonly [string]; value: FileCheckpoint };
+  /**
+   * Each file of a thread, `[threadId, path]`, as its checkpoint names them: a thread's management
+   * (archive, delete, a name) finds its files without reading every checkpoint of the home. Kept
+   * with the checkpoints (projections/fileCheckpoints.ts); the value is unused.
+   */
+  threadFiles: { key: readonly [string, string]; value: 0 };
   threads: { key: readonly [string]; value: ThreadRow };
+  /**
+   * Each thread below another, `[parent, threadId]` (its `forkedFromId`, else its
+   * `parentThreadId`): a thread's family is read from its links, not from every thread row. Kept
+   * with the thread rows (projections/threadRows.ts); the value is unused.
+   */
+  threadChildren: { key: readonly [string, string]; value: 0 };
   /**
    * Every thread row once per list order, `[archived 0|1, order, sortMs[order], threadId]`: a
    * `thread/list` page walks its range from the cursor instead of sorting every thread. Kept with
@@ -134,7 +146,9 @@ export interface IndexReader {
 export const TABLES: ReadonlyArray<TableName> = [
   'meta',
   'files',
+  'threadFiles',
   'threads',
+  'threadChildren',
   'threadOrder',
   'rollouts',
   'rolloutForks',
@@ -171,8 +185,10 @@ export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter(
   (t) =>
     t !== 'meta' &&
     t !== 'files' &&
+    t !== 'threadFiles' &&
     t !== 'tokenFiles' &&
     t !== 'threads' &&
+    t !== 'threadChildren' &&
     t !== 'threadOrder' &&
     t !== 'threadState' &&
     t !== 'rolloutForks',

@@ -12,6 +12,7 @@ import type { CatchUpOptions } from './catchUpOptions.js';
 import { takesLeanTokenPass } from './catchUpOptions.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
 import type { CarryingStore } from './carriedWrites.js';
+import { writeCheckpoint } from '../../projections/fileCheckpoints.js';
 
 // A catch-up's plan carried out (catchUp.ts): the gone forgotten, the planned files read and committed.
 
@@ -132,7 +133,7 @@ export const forget = async (
         b.del('tokenFiles', [t.path]);
     for (const g of plan.gone) {
       for (const o of g.owned) clearRollout(b, o, subset.tables);
-      if (subset.name === 'all') b.del('files', [g.path]);
+      if (subset.name === 'all') writeCheckpoint(b, 'files', g.path, undefined);
       if (tokenCps.has(g.path)) b.del('tokenFiles', [g.path]);
     }
     for (const rid of plan.orphaned) clearRollout(b, rid, subset.tables);

@@ -18,6 +18,7 @@ import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { planCatchUp } from '../catchUp/plan.js';
 import { indexStateOf } from './verifyFindings.js';
 import type { VerifyFindings } from './verifyFindings.js';
+import { writeCheckpoint } from '../../projections/fileCheckpoints.js';
 
 /**
  * Repair: re-index what differs, no slower than a rebuild. Checking a file against a fresh fold
@@ -131,12 +132,17 @@ const clearForReindex = (
   store.commit((reader): IndexWrite[] => {
     const b = new Batch(reader);
     for (const r of rollouts) clearRollout(b, r);
-    for (const p of paths) b.del('files', [p]);
+    for (const p of paths) writeCheckpoint(b, 'files', p, undefined);
     for (const t of findings.threads) writeThreadRow(b, t, undefined);
-    // An order key no row of its thread gives (the row's own keys went with it just above).
+    // An order key or a link no row of its thread gives (the row's own went with it just above),
+    // and a file's link its checkpoint does not give.
     const threads = new Set(findings.threads);
     for (const k of reader.keys('threadOrder', []))
       if (threads.has(k[3] as string)) b.del('threadOrder', k as KeyOf<'threadOrder'>);
+    for (const k of reader.keys('threadChildren', []))
+      if (threads.has(k[1] as string)) b.del('threadChildren', k as KeyOf<'threadChildren'>);
+    for (const k of reader.keys('threadFiles', []))
+      if (paths.has(k[1] as string)) b.del('threadFiles', k as KeyOf<'threadFiles'>);
     return b.writes();
   });
 

@@ -293,6 +293,14 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   // Rows of files and rollouts no file gives.
   const checkpoints = await take(store.range('files', []));
   for (const c of checkpoints) if (!paths.has(c.key[0])) d.rows('files', [], [c], () => ({ path: c.key[0] }));
+  // Each thread's files, as the checkpoints name them (the path is the key's last part).
+  const threadFiles = kept.checkpoints.flatMap((c) =>
+    c.threadId === null ? [] : [{ key: [c.threadId, c.path], value: 0 }],
+  );
+  d.rows('threadFiles', threadFiles, await take(store.range('threadFiles', [])), (key) => ({
+    path: String(key[1]),
+  }));
+  rows += threadFiles.length;
   for (const table of ROLLOUT_TABLES) {
     const ids = await rolloutIdsIn(store, table);
     for (const rid of ids) {
@@ -319,8 +327,8 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   // Without Codex's state DB, the rows its backfill will write, from the files as they are now.
   const facts = withoutStateDb(home) ? { ...rowHome, codexRows: backfilledRowsOf(home, kept.checkpoints) } : rowHome;
   const derived = refreshThreadRows(mem, indexedFilesOf(kept.checkpoints), facts);
-  // Thread rows and their list order keys (the thread id is the key's last part).
-  for (const table of ['threads', 'threadOrder'] as const) {
+  // Thread rows, their list order keys and their links below their parents (the thread id is the key's last part).
+  for (const table of ['threads', 'threadOrder', 'threadChildren'] as const) {
     const expected = derived.flatMap((w) =>
       w.op === 'put' && w.table === table ? [{ key: w.key, value: w.value }] : [],
     );

@@ -12,6 +12,7 @@ import type { BatchPlan, RejectedLine } from '../../projections/runner.js';
 import type { QuarantineSink } from '../../adapters/driven/jsonl/writers/quarantine.js';
 import { toEngineError } from '../../adapters/driven/fs/fsError.js';
 import { openToRead } from '../../adapters/driven/fs/heldRead.js';
+import { writeCheckpoint } from '../../projections/fileCheckpoints.js';
 
 /**
  * Commit: several files' batches in one LMDB write transaction (a commit is an fsync, so many
@@ -114,7 +115,7 @@ export const commitFileBatches = async (
           let rejected: ReadonlyArray<RejectedLine>;
           if (seg.built) {
             built.push(...seg.built.writes);
-            b.put(subset.checkpoints, [path], seg.plan.checkpoint);
+            writeCheckpoint(b, subset.checkpoints, path, seg.plan.checkpoint);
             rejected = seg.built.rejected;
           } else rejected = projectInto(b, seg.plan, subset).rejected;
           if (seg.expectedTokens !== undefined && tokensKeptAfter(seg) === undefined) b.del('tokenFiles', [path]);

@@ -6,6 +6,7 @@ import { markThreadRowsDueOnce } from './013-thread-rows-due.js';
 import { addRolloutForks } from './018-rollout-forks.js';
 import { addItemsThrough } from './020-turn-renderings.js';
 import { tokenStateApiSources } from './029-token-state-api-source.js';
+import { addThreadLinks } from './054-thread-links.js';
 
 /**
  * Index schema versions and how to get from one to the next. A step either rewrites rows in
@@ -186,6 +187,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 53: a paginated thread's name is its Codex state-DB row's, and a thread row keeps its
   // session_index.jsonl name where it is another: thread rows only.
   { from: 52, to: 53, name: '053-paginated-names', kind: 'inPlace', run: markThreadRowsDueOnce('053') },
+  // 54: each thread's files and each thread below another, linked (threadFiles, threadChildren).
+  { from: 53, to: 54, name: '054-thread-links', kind: 'inPlace', run: addThreadLinks },
 ];
 
 export type MigrationPlan =

@@ -14,6 +14,8 @@ import { useCase } from '../../domain/effect.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { right as rightOf } from '../fixtures/right.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
+import { forkThread } from '../../replay/mutations/forkThread.js';
+import { startReview } from '../../replay/mutations/startReview.js';
 
 export const dayDir = (home: string): string => nodePath.join(home, 'sessions', '2026', '11', '21');
 
@@ -74,3 +76,23 @@ export const readTurns = async (m: MutationHome, threadId: string): Promise<Thre
       ),
     )
   ).turns;
+
+/** A thread family as clients make one: a fork of `forked` (before its turn `t2`), a fork of that fork, and a detached review of `reviewed`. */
+export const threadFamily = async (
+  m: MutationHome,
+  forked: string,
+  reviewed: string,
+): Promise<{ readonly fork: string; readonly forkOfFork: string; readonly review: string }> => {
+  const fork = (await right(forkThread(m.ports, { threadId: forked, lastTurnId: 't2' }))).thread.id;
+  const forkOfFork = (await right(forkThread(m.ports, { threadId: fork }))).thread.id;
+  const review = (
+    await right(
+      startReview(m.ports, {
+        threadId: reviewed,
+        target: { type: 'commit', sha: '0123456789abcdef', title: 'Fix it' },
+        delivery: 'detached',
+      }),
+    )
+  ).reviewThreadId;
+  return { fork, forkOfFork, review };
+};

@@ -1,11 +1,9 @@
 import { expect } from 'chai';
-import { forkThread } from '../../replay/mutations/forkThread.js';
 import { readThreadTree } from '../../replay/history/readThreadTree.js';
 import type { ThreadTreeNode } from '../../replay/history/readThreadTree.js';
-import { startReview } from '../../replay/mutations/startReview.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import type { MutationHome } from './mutationHome.js';
-import { chatThread, left, openMutationHome, right, rolloutName, writeRollout } from './mutationHome.js';
+import { chatThread, left, openMutationHome, right, rolloutName, threadFamily, writeRollout } from './mutationHome.js';
 
 const P = 'dddddddd-0000-7000-8000-000000000001';
 const OTHER = 'dddddddd-0000-7000-8000-000000000002';
@@ -29,17 +27,7 @@ describe('rolloutEngine/thread/tree: a thread family from the index (forks, fork
   after(async () => m.close());
 
   it('from any member: the oldest ancestor, then its forks and reviews below it, oldest first; a thread alone is its own root; an unknown id is NotFound', async () => {
-    const fork = (await right(forkThread(m.ports, { threadId: P, lastTurnId: 't2' }))).thread.id;
-    const forkOfFork = (await right(forkThread(m.ports, { threadId: fork }))).thread.id;
-    const review = (
-      await right(
-        startReview(m.ports, {
-          threadId: P,
-          target: { type: 'commit', sha: '0123456789abcdef', title: 'Fix it' },
-          delivery: 'detached',
-        }),
-      )
-    ).reviewThreadId;
+    const { fork, forkOfFork, review } = await threadFamily(m, P, P);
     const expected = [`${P} root`, `  ${fork} fork`, `    ${forkOfFork} fork`, `  ${review} review`];
     for (const from of [P, fork, forkOfFork, review]) {
       const tree = await right(readThreadTree(m.ports, { threadId: from }));

@@ -150,7 +150,7 @@ const hasEngineSchema = (dir: string): boolean => {
   const data = fs.lstatSync(nodePath.join(dir, 'data.mdb'), { throwIfNoEntry: false });
   if (data?.isFile() !== true || data.size === 0 || damagedEnvironment(dir) !== undefined) return false;
   try {
-    const env = open({ path: dir, noSubdir: false, maxDbs: 32, readOnly: true });
+    const env = open({ path: dir, noSubdir: false, maxDbs: 40, readOnly: true });
     try {
       // A read-only environment has no `meta` database unless it was made with one (openDB throws).
       return typeof env.openDB({ name: DB_NAMES.meta }).get(SCHEMA_VERSION_KEY[0]) === 'number';

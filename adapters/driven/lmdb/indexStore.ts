@@ -74,7 +74,7 @@ interface Handles {
 }
 
 const openHandles = (dir: string): Handles => {
-  const root: RootDatabase = open({ path: dir, noSubdir: false, maxDbs: 32, compression: false, mapSize: MAP_SIZE });
+  const root: RootDatabase = open({ path: dir, noSubdir: false, maxDbs: 40, compression: false, mapSize: MAP_SIZE });
   const dbs = {} as Record<TableName, Database>;
   // Shared record structures: a row's field names are stored once per table, not in every value
   // (which halved the index and its encoding time).

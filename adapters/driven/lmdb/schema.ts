@@ -51,7 +51,7 @@ import type { TableName } from '../../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 53;
+export const SCHEMA_VERSION = 54;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;
@@ -59,7 +59,9 @@ export const HEAD_BYTES = 4096;
 export const DB_NAMES: Readonly<Record<TableName, string>> = {
   meta: 'meta',
   files: 'files',
+  threadFiles: 'thread_files',
   threads: 'threads',
+  threadChildren: 'thread_children',
   threadOrder: 'thread_order',
   rollouts: 'rollouts',
   rolloutForks: 'rollout_forks',

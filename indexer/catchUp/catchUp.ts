@@ -19,6 +19,7 @@ import { emptySummary } from './catchUpSummary.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
 import { markDue, refreshCaughtUpRows } from './catchUpThreadRows.js';
 import type { DueMarks } from './catchUpThreadRows.js';
+import type { ChangedFiles } from './threadRowRefresh.js';
 import { carrying } from './carriedWrites.js';
 import type { EarlyReader } from './probeHome.js';
 import { probeHome, tokenCheckpointHolds } from './probeHome.js';
@@ -54,6 +55,12 @@ type FilesCaughtUp =
             readonly committed: boolean;
             /** The probes of given files (a whole home's thread rows are all redone, from the index). */
             readonly given: ReadonlyArray<Probe>;
+            /**
+             * A whole home's catch-up that left no rollout without its file, not told to redo every
+             * row, with no interrupted one's mark: what it changed (its thread rows are then those
+             * files' threads', while the facts beside the files hold).
+             */
+            readonly changed: ChangedFiles | undefined;
             /** A whole home's listing, for the stats it records. */
             readonly listing: Pick<RolloutHomeListing, 'folders' | 'absent'> | undefined;
           }
@@ -81,7 +88,7 @@ export const catchUpHome = (
     const rows = caught.threadRows;
     if (rows !== undefined) {
       // Thread rows, and the marks cleared with the last of them.
-      await take(refreshCaughtUpRows(store, home, rows.given, options, rows.due, rows.committed));
+      await take(refreshCaughtUpRows(store, home, rows.given, options, rows.due, rows.committed, rows.changed));
       if (rows.listing !== undefined && options.signal?.aborted !== true)
         await take(recordHomeStats(store, rows.listing, rows.due.own !== undefined));
     }
@@ -231,6 +238,17 @@ const catchUpFiles = (
           due,
           committed: rows.committed(),
           given: only === undefined ? [] : probes,
+          changed:
+            only === undefined &&
+            plan.orphaned.length === 0 &&
+            options.threadRows !== 'all' &&
+            due.interrupted.length === 0
+              ? {
+                  probes: plan.actions.filter((a) => a.action.kind !== 'unchanged').map((a) => a.probe),
+                  goneThreads: plan.gone.flatMap((g) => (g.threadId === null ? [] : [g.threadId])),
+                  goneRollouts: plan.gone.flatMap((g) => g.owned),
+                }
+              : undefined,
           listing: only === undefined ? { folders: discovered.folders, absent: discovered.absent } : undefined,
         },
       };

@@ -15,7 +15,14 @@ import type { IndexWrite } from '../../domain/index/rows.js';
 import { sessionIndexNameOf } from '../../domain/index/rows.js';
 import { ownerGone, readDueMarks } from './interruptedCatchUp.js';
 import type { CatchUpPlan } from './plan.js';
-import { readThreadRowHome, refreshThreads, touchedThreads, withoutStateDb } from './threadRowRefresh.js';
+import {
+  readThreadRowHome,
+  refreshThreads,
+  threadsChanged,
+  touchedThreads,
+  withoutStateDb,
+} from './threadRowRefresh.js';
+import type { ChangedFiles } from './threadRowRefresh.js';
 import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
 import { readCodexRows, stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
 import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
@@ -308,10 +315,30 @@ export const markDue = (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<
   })();
 
 /**
+ * The threads a whole home's catch-up changed (`threadsChanged`), with the renamed ones, while the
+ * facts but the names are the last full refresh's; undefined: every row is to be redone.
+ */
+const changedFilesThreads = (
+  store: IndexStore,
+  rowHome: ThreadRowHome,
+  digests: RowHomeDigests,
+  changed: ChangedFiles,
+): Promise<E.Either<EngineError, Set<string> | undefined>> =>
+  useCase(async () => {
+    if ((await take(store.get('meta', FACTS_DIGEST_KEY))) !== digests.facts) return undefined;
+    const some = new Set(await take(threadsChanged(store, changed)));
+    if ((await take(store.get('meta', NAMES_DIGEST_KEY))) !== digests.digest)
+      for (const id of await take(renamedThreads(store, rowHome))) some.add(id);
+    return some;
+  })();
+
+/**
  * Redo the thread rows a catch-up's files touched (every row when it was not given files, or an
  * interrupted catch-up left its mark), unless no file changed and the home facts are as at the
  * last full refresh; then clear the due marks, in the last commit of rows (so a small catch-up
- * commits twice: its file rows with its mark, its thread rows with the clear).
+ * commits twice: its file rows with its mark, its thread rows with the clear). A whole home's
+ * catch-up redoes only the threads it touched where it can (`changedFilesThreads`): a CLI run
+ * after Codex wrote one session, or after an archive, redid every thread row of the home.
  */
 export const refreshCaughtUpRows = async (
   store: IndexStore,
@@ -320,6 +347,7 @@ export const refreshCaughtUpRows = async (
   options: Pick<CatchUpOptions, 'files' | 'threadRows'>,
   due: DueMarks,
   ownMarked: boolean,
+  changed?: ChangedFiles,
 ): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
     // Codex's names and configured provider only matter to thread rows: a token catch-up (catchUpHome's own branch)
@@ -348,13 +376,18 @@ export const refreshCaughtUpRows = async (
         knownFacts !== undefined && E.isRight(knownFacts) && knownFacts.right === facts
           ? await take(renamedThreads(store, rowHome))
           : undefined;
+      // A whole home's catch-up that may redo only what it touched (catchUp.ts sets `changed`).
+      const some =
+        renamed === undefined && digests !== undefined && changed !== undefined
+          ? await take(changedFilesThreads(store, rowHome, digests, changed))
+          : undefined;
       // An interrupted catch-up's mark: every thread row is redone.
       await take(
         refreshThreads(
           store,
           rowHome,
-          renamed ?? (full ? undefined : touched),
-          options.files?.map((f) => f.path),
+          renamed ?? some ?? (full ? undefined : touched),
+          some !== undefined ? changed!.probes.map((p) => p.file.path) : options.files?.map((f) => f.path),
           [...(digests !== undefined ? digestWrites(rowHome, digests) : []), ...clearing],
         ),
       );

@@ -25,8 +25,12 @@ export type FileAction =
 export interface CatchUpPlan {
   readonly duplicates: Array<{ rolloutId: string; winner: string; losers: string[] }>;
   readonly mismatched: Array<{ path: string; nameThreadId: string; metaThreadId: string }>;
-  /** Checkpoints of files that are gone, with the rollouts whose rows go with them. */
-  readonly gone: ReadonlyArray<{ readonly path: string; readonly owned: ReadonlyArray<string> }>;
+  /** Checkpoints of files that are gone, with the thread they named and the rollouts whose rows go with them. */
+  readonly gone: ReadonlyArray<{
+    readonly path: string;
+    readonly threadId: string | null;
+    readonly owned: ReadonlyArray<string>;
+  }>;
   /** Rollouts that lost their file and have no other: their rows go. */
   readonly orphaned: ReadonlyArray<string>;
   readonly actions: ReadonlyArray<{ readonly probe: Probe; readonly action: FileAction }>;
@@ -109,7 +113,7 @@ const goneAndOrphaned = (
   winners: ReadonlyMap<string, Probe>,
   resets: ReadonlySet<string>,
 ): Pick<CatchUpPlan, 'gone' | 'orphaned'> => {
-  const gone: Array<{ path: string; owned: string[] }> = [];
+  const gone: Array<{ path: string; threadId: string | null; owned: string[] }> = [];
   const cleared = new Set<string>();
   for (const cp of cps.values()) {
     if (probed.has(cp.path) || (only && !only.has(cp.path))) continue;
@@ -118,7 +122,7 @@ const goneAndOrphaned = (
         ? [cp.rolloutId]
         : [];
     for (const o of owned) cleared.add(o);
-    gone.push({ path: cp.path, owned });
+    gone.push({ path: cp.path, threadId: cp.threadId, owned });
   }
   const orphaned = [...resets].filter((rid) => !winners.has(rid) && !cleared.has(rid));
   return { gone, orphaned };

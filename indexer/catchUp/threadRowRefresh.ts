@@ -29,10 +29,12 @@ import { detachedString, detachedUnlessSame } from '../../domain/index/detachedS
 export const touchedThreads = (
   store: IndexStore,
   probes: ReadonlyArray<Probe>,
+  /** Rollouts whose rows went (their files gone): the threads read through them are touched too. */
+  gone: ReadonlyArray<string> = [],
 ): Promise<E.Either<EngineError, ReadonlySet<string>>> =>
   useCase(async (): Promise<ReadonlySet<string>> => {
     const touched = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.threadId] : [])));
-    const grown = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.rolloutId] : [])));
+    const grown = new Set([...probes.flatMap((p) => (p.identity.ok ? [p.identity.rolloutId] : [])), ...gone]);
     const toFollow = [...grown];
     for (let base = toFollow.pop(); base !== undefined; base = toFollow.pop()) {
       const forks = await take(store.range('rolloutForks', [keyText(base)]));
@@ -48,10 +50,28 @@ export const touchedThreads = (
     return touched;
   })();
 
+/** What a whole home's catch-up changed: the probes of the files it indexed; of the files gone, the threads they named and the rollouts whose rows went with them. */
+export interface ChangedFiles {
+  readonly probes: ReadonlyArray<Probe>;
+  readonly goneThreads: ReadonlyArray<string>;
+  readonly goneRollouts: ReadonlyArray<string>;
+}
+
+/** The threads whose rows what a whole home's catch-up changed can move (`touchedThreads`, and those of the files gone). */
+export const threadsChanged = (
+  store: IndexStore,
+  changed: ChangedFiles,
+): Promise<E.Either<EngineError, ReadonlySet<string>>> =>
+  useCase(async () => {
+    const touched = new Set(await take(touchedThreads(store, changed.probes, changed.goneRollouts)));
+    for (const id of changed.goneThreads) touched.add(id);
+    return touched;
+  })();
+
 /**
  * The files a thread-row refresh derives from (those holding rows, `indexedFileOf`): every file's,
  * each checkpoint taken as it is scanned (a large home's are not all held at once), or for `only`
- * these threads just their files that can be current (the one their row names, and the given
+ * these threads just their files (the one their row names, those linked to them, and the given
  * files): a catch-up of a few files then costs a few lookups, not a scan of every checkpoint.
  */
 const indexedFilesFor = (
@@ -73,6 +93,8 @@ const indexedFilesFor = (
     for (const threadId of only) {
       const row = await take(store.get('threads', [threadId]));
       if (row !== undefined) paths.add(row.path);
+      // Every file of the thread (its links): the one its row names may be gone, an older one current again.
+      for (const { key } of await take(store.range('threadFiles', [threadId]))) paths.add(key[1]);
     }
     for (const path of paths) {
       const cp = await take(store.get('files', [path]));

@@ -112,7 +112,8 @@ export const openIndex = (
     const locked = takeNow(E.mapLeft(openErrorIn(dir))(await takeIndexLock(dir, options.onIndexLockWait)));
     try {
       const opened = await take(openLocked(dir, identity, target, options));
-      stateDbCopiesIn(home, nodePath.dirname(dir), confinementRoot(home, dir));
+      const indexDir = nodePath.dirname(dir);
+      stateDbCopiesIn(home, indexDir, confinementRoot(home, indexDir));
       return opened;
     } finally {
       await releaseLock(locked).catch(() => false);

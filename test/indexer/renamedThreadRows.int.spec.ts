@@ -4,6 +4,7 @@ import * as nodePath from 'node:path';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import type { IndexReader } from '../../domain/index/rows.js';
 import type { IndexStore } from '../../domain/ports.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
@@ -116,6 +117,59 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
       const c = counting(store);
       right(await catchUpHome(c.store, home)());
       expect(c.rolloutReads()).to.be.at.least(THREADS);
+      expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
+    });
+  });
+
+  /** A state DB as a Codex that ran every thread of the home leaves it: live rows (their times apart), which no line Codex writes moves in the facts. */
+  const ranByCodex = (home: string, ids: ReadonlyArray<string>): void => {
+    const db = openSqlite(nodePath.join(home, 'state_5.sqlite'), { mustExist: false });
+    db.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at_ms INTEGER, recency_at_ms INTEGER)');
+    for (const id of ids) db.prepare('INSERT INTO threads VALUES (?, 5000, 1)').run(id);
+    db.close();
+  };
+
+  it("a whole home's catch-up after files grew, began, went or moved: those threads' rows redone, not every row; the rows a fresh index gives", async () => {
+    const { home, ids } = await homeOf('grown');
+    ranByCodex(home, ids);
+    await withIndexOf(home, 'index-grown', async (store) => {
+      const grown = newThread(500 + 3);
+      await fs.appendFile(
+        nodePath.join(home, rolloutRelPath(grown.threadId)),
+        threadLines(grown, 2)
+          .slice(threadLines(grown, 1).length)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+      const begun = newThread(600);
+      const begunPath = nodePath.join(home, rolloutRelPath(begun.threadId));
+      await fs.mkdir(nodePath.dirname(begunPath), { recursive: true });
+      await fs.writeFile(
+        begunPath,
+        threadLines(begun, 1)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+      await rename(home, ids[9]!, 'renamed beside');
+      const c = counting(store);
+      right(await catchUpHome(c.store, home)());
+      expect(right(await store.get('threads', [begun.threadId])())).to.not.equal(undefined);
+      // (A paginated thread's name is its state-DB row's, none here: the rename moves its row's session_index name.)
+      expect(right(await store.get('threads', [ids[9]!])())!.sessionIndexName).to.equal('renamed beside');
+      expect(c.rolloutReads())
+        .to.be.at.least(3)
+        .and.below(THREADS / 4);
+      expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
+      // A file gone (deleted) and one moved (archived): their threads' rows alone, as a fresh index gives them.
+      await fs.rm(nodePath.join(home, rolloutRelPath(ids[20]!)));
+      const archived = nodePath.join(home, 'archived_sessions', nodePath.basename(rolloutRelPath(ids[21]!)));
+      await fs.mkdir(nodePath.dirname(archived), { recursive: true });
+      await fs.rename(nodePath.join(home, rolloutRelPath(ids[21]!)), archived);
+      const gone = counting(store);
+      right(await catchUpHome(gone.store, home)());
+      expect(right(await store.get('threads', [ids[20]!])())).to.equal(undefined);
+      expect(right(await store.get('threads', [ids[21]!])())!.archived).to.equal(true);
+      expect(gone.rolloutReads()).to.be.below(THREADS / 4);
       expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
     });
   });

@@ -83,8 +83,9 @@ export const lmdbHistoryIndexer = (
   /**
    * A whole-home catch-up. Without a watch (a CLI run), none when the home is as the last one
    * recorded it, but for the names it follows (homeAsIndexed.ts `caughtUpAsRecorded`: one stat a
-   * file and a folder, no checkpoint read), as `serve` decides at its start: on a home of 100,000 rollouts, reading every checkpoint to settle them
-   * was most of a warm `threads` run's time and memory (measured in the commit that made it).
+   * file and a folder, no checkpoint read), as `serve` decides at its start: on a home of 100,000
+   * rollouts, reading every checkpoint to settle them was most of a warm `threads` run's time and
+   * memory (measured in the commit that made it).
    */
   const catchUpWholeHome = async (): Promise<E.Either<EngineError, void>> => {
     const recorded = context.watch === undefined ? await recordedHomeStats(store) : undefined;

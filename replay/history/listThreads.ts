@@ -12,7 +12,6 @@ import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from '
 import type { ThreadCursorMethod } from '../internal/threadListCursor.js';
 import { indexWriteMark } from '../../domain/index/indexWriteMark.js';
 import { answering, keepAnswer, keptAnswer, runningAnswer } from '../internal/listingMemo.js';
-import { scanRows } from '../internal/scanRows.js';
 import { stop, take, useCase } from '../../domain/effect.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
 import type { ThreadSourceKind } from '../internal/sourceKinds.js';
@@ -168,17 +167,14 @@ const hiddenBySourceOf = async (
   ofKind: (row: ThreadRow) => boolean,
 ): Promise<Partial<Record<ThreadSourceKind, number>>> => {
   const hidden: Partial<Record<ThreadSourceKind, number>> = {};
-  for await (const { value: row } of scanRows(
-    ports.index,
-    'threads',
-    [],
-    { reverse: false, releasePages: true },
-    256,
-  )) {
-    if (!listed(row) || ofKind(row)) continue;
-    const kind = sourceKindsOf(row.source)[0] ?? 'unknown';
-    hidden[kind] = (hidden[kind] ?? 0) + 1;
-  }
+  // The store's scan: no row kept, and the pages it read released as it goes (a whole table's).
+  await take(
+    ports.index.scan('threads', [], ({ value: row }) => {
+      if (!listed(row) || ofKind(row)) return;
+      const kind = sourceKindsOf(row.source)[0] ?? 'unknown';
+      hidden[kind] = (hidden[kind] ?? 0) + 1;
+    }),
+  );
   return hidden;
 };
 

@@ -1,19 +1,11 @@
-import { ROWS_BETWEEN_UNMAPS } from '../../domain/ports.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { KeyOf, KeyPart, RowOf, TableName } from '../../domain/index/rows.js';
-import { take, takeNow } from '../../domain/effect.js';
+import { take } from '../../domain/effect.js';
 
 export interface ScanStart {
   readonly reverse: boolean;
   /** Inclusive start key. */
   readonly from?: ReadonlyArray<KeyPart>;
-  /**
-   * A scan of a whole large table (not a page's walk): unmap the pages read every
-   * ROWS_BETWEEN_UNMAPS rows (a store's `remap`, between two reads: each read is a transaction of
-   * its own), so the table does not stay resident. A remap reopens the tables in a write
-   * transaction, which a page's read should not wait for.
-   */
-  readonly releasePages?: boolean;
 }
 
 export type Scanned<T extends TableName> = { readonly key: KeyOf<T>; readonly value: RowOf<T> };
@@ -33,18 +25,12 @@ export async function* scanRowBatches<T extends TableName>(
 ): AsyncGenerator<ReadonlyArray<Scanned<T>>> {
   let after: ReadonlyArray<KeyPart> | undefined;
   let size = chunk;
-  let mapped = 0;
   for (;;) {
     const opts =
       after !== undefined
         ? { reverse: start.reverse, after, limit: size }
         : { reverse: start.reverse, limit: size, ...(start.from ? { from: start.from } : {}) };
     const got = await take(index.range(table, prefix, opts));
-    mapped += got.length;
-    if (start.releasePages === true && mapped >= ROWS_BETWEEN_UNMAPS && index.remap !== undefined) {
-      takeNow(index.remap());
-      mapped = 0;
-    }
     if (got.length > 0) yield got;
     if (got.length < size) return;
     after = got[got.length - 1]!.key;

@@ -105,3 +105,23 @@ export const recordedFilesOf = (
     },
   };
 };
+
+/**
+ * `stats` with `folders` recorded again (each file's stats from its checkpoint, as `homeStatsOf`
+ * takes them): a folder already recorded is replaced in place, a new one added. What a catch-up
+ * of the few files a check found changed records (indexer/catchUp/homeAsIndexed.ts), instead of
+ * every checkpoint of the home read again.
+ */
+export const withFoldersRecorded = (
+  stats: HomeStats,
+  folders: ReadonlyArray<ListedFolder>,
+  checkpointOf: (path: string) => FileCheckpoint | undefined,
+): HomeStats => {
+  const again = new Map(homeStatsOf(folders, [], checkpointOf).folders.map((f) => [f.path, f]));
+  const kept = stats.folders.map((f) => {
+    const now = again.get(f.path);
+    again.delete(f.path);
+    return now ?? f;
+  });
+  return { folders: [...kept, ...again.values()], absent: stats.absent };
+};

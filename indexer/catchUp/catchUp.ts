@@ -5,7 +5,7 @@ import { stop, take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
-import { recordHomeStats } from './homeAsIndexed.js';
+import { recordHomeStats } from './homeStatsRecord.js';
 import { isInsideHome } from '../../adapters/driven/fs/insideHome.js';
 import { toEngineError } from '../../adapters/driven/fs/fsError.js';
 import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';

@@ -3,52 +3,23 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
-import { HOME_STATS_KEY, HomeStats, homeStatsOf, recordedFilesOf } from '../../domain/index/homeStats.js';
-import type { HomeStatsFolder } from '../../domain/index/homeStats.js';
-import type { RolloutHomeListing } from '../../adapters/driven/jsonl/home/discover.js';
-import { rolloutFolderNow } from '../../adapters/driven/jsonl/home/discover.js';
+import { recordedFilesOf } from '../../domain/index/homeStats.js';
+import type { HomeStats, ListedFolder } from '../../domain/index/homeStats.js';
+import { rolloutFolderNow, settledMtimeOf } from '../../adapters/driven/jsonl/home/discover.js';
+import type { CatchUpOptions } from './catchUpOptions.js';
+import { catchUpPaths } from './lazyCatchUp.js';
+import { recordFoldersAgain } from './homeStatsRecord.js';
 import { followThreadNames, threadRowsAsRefreshed } from './catchUpThreadRows.js';
 import type { KnownFolder } from '../../adapters/driven/jsonl/home/homeWatch.js';
 import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
 
 /*
- * Whether a whole-home catch-up would change nothing, told from the home's stats the last one
- * recorded (domain/index/homeStats.ts) instead of from every checkpoint and a listing of every
- * folder: what lets a fresh `serve` answer from its index before its start-up catch-up has looked
- * at every file (adapters/driving/composition/openCodexHome.ts).
+ * What a whole-home catch-up would change, told from the home's stats the last one recorded
+ * (domain/index/homeStats.ts, homeStatsRecord.ts) instead of from every checkpoint and a listing
+ * of every folder: what lets a fresh `serve` answer from its index before its start-up catch-up
+ * has looked at every file (adapters/driving/composition/openCodexHome.ts), and a CLI run catch up
+ * only the files Codex wrote since.
  */
-
-/**
- * Record the home's stats after a whole-home catch-up: `listing` is the one it planned from, each
- * file's stats its committed checkpoint's. One write of `meta`; a checkpoint written later drops
- * it. A catch-up that moved no checkpoint (`checkpointsMoved` false) leaves a record that is there
- * as it is: it still holds (at worst a folder whose times moved is listed again by the check), and
- * an unchanged home's catch-up writes nothing.
- */
-export const recordHomeStats = async (
-  store: IndexStore,
-  listing: Pick<RolloutHomeListing, 'folders' | 'absent'>,
-  checkpointsMoved: boolean,
-): Promise<E.Either<EngineError, void>> => {
-  if (!checkpointsMoved && (store.reader?.keys('meta', [...HOME_STATS_KEY]).length ?? 0) > 0) return E.right(undefined);
-  const r = await store.commit((reader) => [
-    {
-      op: 'put',
-      table: 'meta',
-      key: [...HOME_STATS_KEY],
-      value: homeStatsOf(listing.folders, listing.absent, (path) => reader.get('files', [path])),
-    },
-  ])();
-  return E.map(() => undefined)(r);
-};
-
-/** The home's stats the last whole-home catch-up recorded, if no checkpoint moved since (undefined: none to go by). */
-export const recordedHomeStats = async (store: IndexStore): Promise<HomeStats | undefined> => {
-  const raw = await store.get('meta', HOME_STATS_KEY)();
-  if (E.isLeft(raw) || raw.right === undefined) return undefined;
-  const decoded = HomeStats.decode(raw.right);
-  return E.isLeft(decoded) ? undefined : decoded.right;
-};
 
 /**
  * Whether the index is caught up with the home as it is now, as a whole-home catch-up would find
@@ -64,23 +35,38 @@ export const homeAsIndexed = async (
   stats: HomeStats,
 ): Promise<E.Either<EngineError, boolean>> => {
   const rows = await threadRowsAsRefreshed(store, home);
-  return E.map((asRefreshed: boolean) => asRefreshed && filesAsRecorded(home, stats))(rows);
+  return E.map((asRefreshed: boolean) => asRefreshed && changesSinceRecorded(home, stats).kind === 'asRecorded')(rows);
 };
 
 /**
- * `homeAsIndexed`, and where only the facts beside the files moved since the record (a rename,
- * ours or Codex's: session_index.jsonl, the state DB's names and times), those followed as serve's
- * watch follows them (`followThreadNames`), not every checkpoint read to settle files that did not
- * change. True: the index is caught up with the home; false: a whole-home catch-up is to decide.
+ * Catch the index up with the home as it is now, told from the home's stats the last whole-home
+ * catch-up recorded: the files one stat shows changed, or new in a folder whose times moved (the
+ * session Codex wrote since), caught up as serve's watch catches up what it saw change, their
+ * folders recorded again (`withFoldersRecorded`), and the facts beside the files that moved (a
+ * rename, ours or Codex's: session_index.jsonl, the state DB's names and times) followed as the
+ * watch follows them (`followThreadNames`). One stat a file and a folder, and the checkpoints of
+ * the files changed: not every checkpoint read to settle the files that did not change (a whole-home
+ * catch-up's first pass, measured in the commit that made this). True: the index is caught up with
+ * the home; false: a whole-home catch-up is to decide (a file or folder gone, a link, a root that
+ * came, a file no stat settles, more than names changed beside the files).
  */
 export const caughtUpAsRecorded = async (
   store: IndexStore,
   home: string,
   stats: HomeStats,
+  options: CatchUpOptions = {},
 ): Promise<E.Either<EngineError, boolean>> => {
+  const changes = changesSinceRecorded(home, stats);
+  if (changes.kind === 'wholeHome') return E.right(false);
+  if (changes.kind === 'files') {
+    const caught = await catchUpPaths(store, home, changes.paths, options)();
+    if (E.isLeft(caught)) return caught;
+    if (options.signal?.aborted === true) return E.right(false);
+    const recorded = await recordFoldersAgain(store, stats, changes);
+    if (E.isLeft(recorded)) return recorded;
+  }
   const rows = await threadRowsAsRefreshed(store, home);
-  if (E.isLeft(rows) || !filesAsRecorded(home, stats)) return E.map(() => false)(rows);
-  if (rows.right) return E.right(true);
+  if (E.isLeft(rows) || rows.right) return rows;
   return E.map((followed: 'followed' | 'notOnlyNames') => followed === 'followed')(
     await followThreadNames(store, home),
   );
@@ -103,49 +89,112 @@ export const knownFoldersOf = (stats: HomeStats): ReadonlyMap<string, KnownFolde
   );
 };
 
-/** Whether every file and folder of the home is as `stats` recorded them (`homeAsIndexed` without the thread rows' facts). */
-const filesAsRecorded = (home: string, stats: HomeStats): boolean => {
-  for (const root of stats.absent) if (rolloutFolderNow(root, false) !== 'absent') return false;
+/**
+ * The home's files against its recorded stats: as recorded; `files`: these files changed (their
+ * stat) or came (in a folder whose times moved), with the folders to record again (those listed
+ * again, with their times now, and those holding a changed file); `wholeHome`: what only a
+ * whole-home catch-up settles (a file or folder gone, a link or device named as a rollout, a root
+ * that came, a file whose checkpoint no stat settles).
+ */
+export type ChangesSinceRecorded =
+  | { readonly kind: 'asRecorded' }
+  | { readonly kind: 'files'; readonly paths: ReadonlyArray<string>; readonly folders: ReadonlyArray<ListedFolder> }
+  | { readonly kind: 'wholeHome' };
+
+const WHOLE_HOME: ChangesSinceRecorded = { kind: 'wholeHome' };
+
+/** `ChangesSinceRecorded` of `home` now: one stat a file and a folder, a listing of each folder whose times moved. */
+export const changesSinceRecorded = (
+  home: string,
+  stats: HomeStats,
+  nowMs: () => number = Date.now,
+): ChangesSinceRecorded => {
+  for (const root of stats.absent) if (rolloutFolderNow(root, false) !== 'absent') return WHOLE_HOME;
   const sessions = nodePath.join(home, 'sessions');
   const recorded = new Set(stats.folders.map((f) => f.path));
+  const paths: string[] = [];
+  const again: ListedFolder[] = [];
   for (const folder of stats.folders) {
     let st: fs.Stats;
     try {
       st = fs.statSync(folder.path);
     } catch {
-      return false;
+      return WHOLE_HOME;
     }
-    if (!st.isDirectory()) return false;
-    // Times as listed: the same entries. Else listed again, its entries must be the ones recorded.
+    if (!st.isDirectory()) return WHOLE_HOME;
+    const { names, statOf } = recordedFilesOf(folder);
+    // Times as listed: the same entries. Else listed again (its times taken before its entries):
+    // the files recorded must all be there; new ones, and new folders below, are the catch-up's.
+    let listed: ListedFolder | undefined;
     if (folder.mtimeMs === null || st.mtimeMs !== folder.mtimeMs || st.ctimeMs !== folder.ctimeMs) {
       const recurse = folder.path === sessions || folder.path.startsWith(`${sessions}${nodePath.sep}`);
-      if (!sameEntries(folder, rolloutFolderNow(folder.path, recurse), recorded)) return false;
+      const now = rolloutFolderNow(folder.path, recurse);
+      if (now === undefined || now === 'absent') return WHOLE_HOME;
+      const had = new Set(names);
+      const kept = now.files.filter((p) => had.has(nodePath.basename(p))).length;
+      if (kept !== names.length) return WHOLE_HOME;
+      for (const p of now.files) if (!had.has(nodePath.basename(p))) paths.push(p);
+      for (const d of now.folders) {
+        if (recorded.has(d)) continue;
+        const below = newFoldersAt(d, nowMs);
+        if (below === undefined) return WHOLE_HOME;
+        for (const f of below) paths.push(...f.files);
+        again.push(...below);
+      }
+      listed = { path: folder.path, mtimeMs: settledMtimeOf(st, nowMs()), ctimeMs: st.ctimeMs, files: now.files };
     }
-    const { names, statOf } = recordedFilesOf(folder);
+    let changedHere = false;
     for (let i = 0; i < names.length; i++) {
       const was = statOf(i);
-      if (was === undefined) return false;
+      if (was === undefined) return WHOLE_HOME;
+      const path = `${folder.path}${nodePath.sep}${names[i]!}`;
       let now: fs.Stats;
       try {
-        now = fs.lstatSync(`${folder.path}${nodePath.sep}${names[i]!}`);
+        now = fs.lstatSync(path);
       } catch {
-        return false;
+        return WHOLE_HOME;
       }
-      if (!now.isFile() || now.size !== was.size || now.mtimeMs !== was.mtimeMs || now.ctimeMs !== was.ctimeMs)
-        return false;
+      if (!now.isFile()) return WHOLE_HOME;
+      if (now.size !== was.size || now.mtimeMs !== was.mtimeMs || now.ctimeMs !== was.ctimeMs) {
+        paths.push(path);
+        changedHere = true;
+      }
     }
+    if (listed !== undefined) again.push(listed);
+    else if (changedHere)
+      again.push({
+        path: folder.path,
+        mtimeMs: folder.mtimeMs,
+        ctimeMs: folder.ctimeMs,
+        files: names.map((n) => `${folder.path}${nodePath.sep}${n}`),
+      });
   }
-  return true;
+  // No file changed or came: as recorded (a folder whose times moved alone is listed again by the next check, as before).
+  return paths.length === 0 ? { kind: 'asRecorded' } : { kind: 'files', paths, folders: again };
 };
 
-/** Does a folder listed now hold the rollout files recorded, and no folder that was not recorded? */
-const sameEntries = (
-  folder: HomeStatsFolder,
-  now: ReturnType<typeof rolloutFolderNow>,
-  recorded: ReadonlySet<string>,
-): boolean => {
-  if (now === undefined || now === 'absent') return false;
-  const names = new Set(recordedFilesOf(folder).names);
-  if (now.folders.some((d) => !recorded.has(d)) || now.files.length !== names.size) return false;
-  return now.files.every((p) => names.has(nodePath.basename(p)));
+/**
+ * A folder below `sessions/` that came since the record (a new day's), and each folder below it,
+ * listed as `listRolloutHome` lists them (times before entries); undefined where it went meanwhile
+ * or holds what only the whole-home walk settles. Its depth is the home's own: a path's length bounds it.
+ */
+const newFoldersAt = (dir: string, nowMs: () => number): ListedFolder[] | undefined => {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(dir);
+  } catch {
+    return undefined;
+  }
+  if (!st.isDirectory()) return undefined;
+  const now = rolloutFolderNow(dir, true);
+  if (now === undefined || now === 'absent') return undefined;
+  const out: ListedFolder[] = [
+    { path: dir, mtimeMs: settledMtimeOf(st, nowMs()), ctimeMs: st.ctimeMs, files: now.files },
+  ];
+  for (const d of now.folders) {
+    const below = newFoldersAt(d, nowMs);
+    if (below === undefined) return undefined;
+    out.push(...below);
+  }
+  return out;
 };

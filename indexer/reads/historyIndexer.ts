@@ -1,18 +1,15 @@
-import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { take, useCase } from '../../domain/effect.js';
-import { invalidArgument } from '../../domain/errors.js';
 import type { HistoryIndexer, IndexStore } from '../../domain/ports.js';
 import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
-import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
 import { asCheckpointSays } from '../../adapters/driven/jsonl/home/fileTimes.js';
-import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.js';
 import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
 import { isFileThreadId } from '../../domain/thread/threadId.js';
-import { lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
-import { caughtUpAsRecorded, recordedHomeStats } from '../catchUp/homeAsIndexed.js';
+import { catchUpPaths, lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
+import { caughtUpAsRecorded } from '../catchUp/homeAsIndexed.js';
+import { recordedHomeStats } from '../catchUp/homeStatsRecord.js';
 import { followCodexRows, followThreadName, followThreadNames } from '../catchUp/catchUpThreadRows.js';
 import { ensureThreadFresh } from './freshness.js';
 import { beginOwnWrite, isOwnWrite, ownWritesRun } from './ownWrites.js';
@@ -43,20 +40,6 @@ export interface IndexerContext {
 
 const msSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 
-/** The rollout files at `paths` of `home`, as discovery would name them. */
-const filesAt = (home: string, paths: ReadonlyArray<string>): E.Either<EngineError, RolloutFile[]> => {
-  const files: RolloutFile[] = [];
-  for (const path of paths) {
-    if (!isInsideHome(home, path)) return E.left(outsideHome(home, path));
-    const name = parseRolloutFileName(nodePath.basename(path));
-    if (name === undefined) return E.left(invalidArgument('path', `not a rollout file name: ${path}`));
-    const archived = nodePath.basename(nodePath.dirname(path)) === 'archived_sessions';
-    const base = { path, archived, fileTimestamp: name.fileTimestamp, threadId: name.threadId };
-    files.push(name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId });
-  }
-  return E.right(files);
-};
-
 /**
  * The index of one CODEX_HOME kept current with its files: read-repair before a read, catch-up after a write.
  *
@@ -74,23 +57,19 @@ export const lmdbHistoryIndexer = (
   options: CatchUpOptions = {},
   context: IndexerContext = {},
 ): HistoryIndexer => {
-  const catchUpFiles = (paths: ReadonlyArray<string>): TE.TaskEither<EngineError, void> => {
-    const files = filesAt(home, paths);
-    return useCase(async () => {
-      await take(lazyCatchUpHome(store, home, { ...options, files: await take(files) }));
-    });
-  };
+  const catchUpFiles = (paths: ReadonlyArray<string>): TE.TaskEither<EngineError, void> =>
+    TE.map(() => undefined)(catchUpPaths(store, home, paths, options));
   /**
-   * A whole-home catch-up. Without a watch (a CLI run), none when the home is as the last one
-   * recorded it, but for the names it follows (homeAsIndexed.ts `caughtUpAsRecorded`: one stat a
-   * file and a folder, no checkpoint read), as `serve` decides at its start: on a home of 100,000
-   * rollouts, reading every checkpoint to settle them was most of a warm `threads` run's time and
-   * memory (measured in the commit that made it).
+   * A whole-home catch-up. Without a watch (a CLI run), told from the home's stats the last one
+   * recorded, as `serve` decides at its start: only the files one stat shows changed or new are
+   * caught up, and the names followed (homeAsIndexed.ts `caughtUpAsRecorded`); on a home of
+   * 100,000 rollouts, reading every checkpoint to settle the files that did not change was most of
+   * a warm `threads` run's time and memory (measured in the commits that made it).
    */
   const catchUpWholeHome = async (): Promise<E.Either<EngineError, void>> => {
     const recorded = context.watch === undefined ? await recordedHomeStats(store) : undefined;
     if (recorded !== undefined) {
-      const same = await caughtUpAsRecorded(store, home, recorded);
+      const same = await caughtUpAsRecorded(store, home, recorded, options);
       if (E.isRight(same) && same.right) return E.right(undefined);
     }
     return E.map(() => undefined)(await lazyCatchUpHome(store, home, options)());

@@ -5,12 +5,14 @@ import * as nodePath from 'node:path';
 import { openCodexHome } from '../../adapters/driving/composition/openCodexHome.js';
 import { listThreads } from '../../replay/history/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
-import { homeAsIndexed, recordedHomeStats } from '../../indexer/catchUp/homeAsIndexed.js';
+import { homeAsIndexed } from '../../indexer/catchUp/homeAsIndexed.js';
+import { recordedHomeStats } from '../../indexer/catchUp/homeStatsRecord.js';
 import type { IndexStore } from '../../domain/ports.js';
 import { HOME_STATS_KEY } from '../../domain/index/homeStats.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import type { Action, SynthThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import type { IndexStatus } from '../../indexer/open/indexStatus.js';
 
 /** The picker's page (as the TUI asks it), short enough that most threads are off it. */
@@ -84,10 +86,15 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
    */
   const firstListOf = async (
     how: 'serve' | 'cli',
-  ): Promise<{ readonly page: ThreadListPage; readonly early: boolean }> => {
+  ): Promise<{ readonly page: ThreadListPage; readonly early: boolean; readonly filesCaughtUp: number[] }> => {
     let caughtUp = false;
+    // The files each catch-up that ended looked at: a whole-home one, every file of the home.
+    const filesCaughtUp: number[] = [];
     const onStatus = (s: IndexStatus): void => {
-      if (s.kind === 'indexing' && s.work === 'catchUp' && s.progress.stage === 'done') caughtUp = true;
+      if (s.kind === 'indexing' && s.work === 'catchUp' && s.progress.stage === 'done') {
+        caughtUp = true;
+        filesCaughtUp.push(s.progress.filesTotal);
+      }
     };
     const opened = right(
       await openCodexHome(
@@ -99,7 +106,7 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
     try {
       const list = async () => right(await listThreads(opened.read, PAGE)()).page;
       const page = how === 'serve' ? await opened.aheadOfBackfill(list) : await list();
-      return { page, early: !caughtUp };
+      return { page, early: !caughtUp, filesCaughtUp };
     } finally {
       await opened.close();
     }
@@ -159,6 +166,39 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
         expect(first.page.data.map((x) => x.id)).to.include(t.threadId);
         expect(first.page).to.deep.equal(await caughtUpPage());
       }
+    });
+
+    it(`${how}: a changed file and a new day folder's thread: those two files caught up, not the home; recorded again, the next start answers with no catch-up`, async () => {
+      // Codex's DB as a Codex that ran each thread leaves it (live rows: no line it writes moves
+      // them in the facts); without one, a thread's times are its file's mtime, and every file
+      // written moves the facts (that case is a whole-home catch-up's). Caught up once with it.
+      const db = openSqlite(nodePath.join(home, 'state_5.sqlite'), { mustExist: false });
+      db.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at_ms INTEGER, recency_at_ms INTEGER)');
+      for (const t of threads) db.prepare('INSERT INTO threads VALUES (?, 5000, 1)').run(t.threadId);
+      db.close();
+      expect((await firstList()).early).to.equal(false);
+      await append(
+        threads[1]!,
+        TURN.flatMap((a) => act(threads[1]!, a)),
+      );
+      const t = newThread(802);
+      const rel = `sessions/2026/11/23/rollout-2026-11-23T09-00-00-${t.threadId}.jsonl`;
+      await fs.mkdir(nodePath.dirname(nodePath.join(home, rel)), { recursive: true });
+      await fs.writeFile(
+        nodePath.join(home, rel),
+        threadLines(t, 3)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+      const first = await firstList();
+      expect(first.early).to.equal(false);
+      // A whole-home catch-up looks at all 7 files (reading the 5 unchanged ones' checkpoints).
+      expect(first.filesCaughtUp).to.deep.equal([2]);
+      expect(first.page.data.map((x) => x.id)).to.include(t.threadId);
+      expect(first.page).to.deep.equal(await caughtUpPage());
+      const next = await firstList();
+      expect(next.early).to.equal(true);
+      expect(next.page).to.deep.equal(first.page);
     });
 
     it(`${how}: a gone file: waits, and the page is the caught-up one`, async () => {

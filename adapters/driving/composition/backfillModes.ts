@@ -7,7 +7,8 @@ import { lazyCatchUpHome } from '../../../indexer/catchUp/lazyCatchUp.js';
 import type { CatchUpOptions } from '../../../indexer/catchUp/catchUp.js';
 import type { IndexerContext } from '../../../indexer/reads/historyIndexer.js';
 import { watchHome } from '../../driven/jsonl/home/homeWatch.js';
-import { caughtUpAsRecorded, knownFoldersOf, recordedHomeStats } from '../../../indexer/catchUp/homeAsIndexed.js';
+import { caughtUpAsRecorded, knownFoldersOf } from '../../../indexer/catchUp/homeAsIndexed.js';
+import { recordedHomeStats } from '../../../indexer/catchUp/homeStatsRecord.js';
 import { passLmdbBackfillGate } from '../../../indexer/open/openIndex.js';
 import type { GatePassage } from '../../../indexer/open/openIndex.js';
 import { reportingTo } from '../../../indexer/open/indexStatus.js';
@@ -75,11 +76,11 @@ export const openBackfillingBehind = async <Home>(o: Opening<Home>): Promise<Hom
     if (watch === undefined || mark === undefined) return;
     if (gate.right.backfill !== null) return watch.vouch(mark);
     // Built before this process (or by another while it waited): the files may have changed since.
-    // Found as the index last saw them (one stat a file and a folder, after the watch started: a
-    // change since is the watch's; names that moved followed), the index is caught up and the
-    // watch vouched for as it is.
+    // Told from the stats the index last recorded (one stat a file and a folder, after the watch
+    // started: a change since is the watch's), the files changed meanwhile are caught up and the
+    // names that moved followed; then the watch is vouched for as the home is.
     if (recorded !== undefined) {
-      const same = await caughtUpAsRecorded(store, codexHome, recorded);
+      const same = await caughtUpAsRecorded(store, codexHome, recorded, { ...catchUpOptions, signal: stop.signal });
       if (E.isRight(same) && same.right && !stop.signal.aborted) return watch.vouch(mark);
     }
     // Else one whole-home catch-up now, at start, vouches for the watch; left to the first

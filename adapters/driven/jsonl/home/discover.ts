@@ -164,7 +164,7 @@ export const unreadableFolder = (err: unknown): string | undefined => {
 const isRolloutNamed = (name: string): boolean => name.startsWith('rollout-') && name.endsWith('.jsonl');
 
 /** A folder's mtime, or null when it changed too close to `nowMs` for a later look to trust that an equal mtime means equal entries (`racyMsOf`). */
-const settledMtimeOf = (st: fsSync.Stats, nowMs: number): number | null =>
+export const settledMtimeOf = (st: fsSync.Stats, nowMs: number): number | null =>
   nowMs - Math.max(st.mtimeMs, st.ctimeMs) > racyMsOf(st) ? st.mtimeMs : null;
 
 /**

@@ -1,0 +1,64 @@
+// A home's recorded stats with some folders recorded again (domain/index/homeStats.ts
+// `withFoldersRecorded`): what a catch-up of the few files a check found changed writes, in place
+// of every checkpoint read again.
+import { expect } from 'chai';
+import { homeStatsOf, recordedFilesOf, withFoldersRecorded } from '../../../domain/index/homeStats.js';
+import type { FileCheckpoint } from '../../../domain/index/rows.js';
+import type { HomeStats, ListedFolder } from '../../../domain/index/homeStats.js';
+import { checkpointAfter } from '../../fixtures/lineInputs.js';
+
+const cpOf = (path: string, size: number): FileCheckpoint => ({
+  ...checkpointAfter(path, `r-${path}`, `t-${path}`, undefined),
+  size,
+  mtimeMs: size * 10,
+  ctimeMs: size * 10 + 1,
+});
+
+/** Each folder of `stats`: its times and its files' names with their sizes (-1: no stat settles it). */
+const shapeOf = (stats: HomeStats) =>
+  stats.folders.map((f) => {
+    const { names, statOf } = recordedFilesOf(f);
+    return [f.path, f.mtimeMs, f.ctimeMs, names.map((n, i) => `${n}:${statOf(i)?.size ?? -1}`)];
+  });
+
+describe('domain · home stats recorded again for some folders', () => {
+  const day1: ListedFolder = {
+    path: '/h/sessions/d1',
+    mtimeMs: 1,
+    ctimeMs: 2,
+    files: ['/h/sessions/d1/a', '/h/sessions/d1/b'],
+  };
+  const day2: ListedFolder = { path: '/h/sessions/d2', mtimeMs: 3, ctimeMs: 4, files: ['/h/sessions/d2/c'] };
+  const was = new Map([
+    ['/h/sessions/d1/a', cpOf('/h/sessions/d1/a', 5)],
+    ['/h/sessions/d1/b', cpOf('/h/sessions/d1/b', 6)],
+    ['/h/sessions/d2/c', cpOf('/h/sessions/d2/c', 7)],
+  ]);
+  const stats = homeStatsOf([day1, day2], ['/h/archived_sessions'], (p) => was.get(p));
+
+  it('replaces a folder recorded before in place, adds a new one after, and keeps the others and the absent roots as they were', () => {
+    const now = new Map([
+      ...was,
+      ['/h/sessions/d1/b', cpOf('/h/sessions/d1/b', 60)],
+      ['/h/sessions/d1/n', { ...cpOf('/h/sessions/d1/n', 8), upcastFrom: 'envelopeLess' as const }],
+      ['/h/sessions/d3/e', cpOf('/h/sessions/d3/e', 9)],
+    ]);
+    const again = withFoldersRecorded(
+      stats,
+      [
+        { ...day1, mtimeMs: 11, files: [...day1.files, '/h/sessions/d1/n'] },
+        { path: '/h/sessions/d3', mtimeMs: null, ctimeMs: 12, files: ['/h/sessions/d3/e'] },
+      ],
+      (p) => now.get(p),
+    );
+    expect(shapeOf(again)).to.deep.equal([
+      // An upcast file's checkpoint is not one a stat settles.
+      ['/h/sessions/d1', 11, 2, ['a:5', 'b:60', 'n:-1']],
+      ['/h/sessions/d2', 3, 4, ['c:7']],
+      ['/h/sessions/d3', null, 12, ['e:9']],
+    ]);
+    expect(again.absent).to.deep.equal(['/h/archived_sessions']);
+    // The folder not recorded again is the same value, not read again.
+    expect(again.folders[1]).to.equal(stats.folders[1]);
+  });
+});

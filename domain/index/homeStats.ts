@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import type { FileCheckpoint, IndexWrite, TableName } from './rows.js';
 import { holdsRows } from './rows.js';
+import { packDoubles, packedDoubles, unpackDoubles } from './packedDoubles.js';
 
 /**
  * The stats of a home's rollout files and folders as the index last saw them all: written by a
@@ -24,15 +25,9 @@ export const withHomeStatsDropped = (writes: ReadonlyArray<IndexWrite>): Readonl
 
 /** One file's stats in a folder's `stats`: size, mtime and ctime (ms), as its checkpoint holds them. */
 const STAT_FIELDS = 3;
-const STAT_BYTES = STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT;
 
 /** A folder's file stats: `STAT_FIELDS` doubles a file, as bytes (one value to decode, not thousands of numbers). */
-const StatBytes = new t.Type<Uint8Array, Uint8Array, unknown>(
-  'StatBytes',
-  (u): u is Uint8Array => u instanceof Uint8Array && u.byteLength % STAT_BYTES === 0,
-  (u, c) => (u instanceof Uint8Array && u.byteLength % STAT_BYTES === 0 ? t.success(u) : t.failure(u, c)),
-  t.identity,
-);
+const StatBytes = packedDoubles('StatBytes', STAT_FIELDS);
 
 const HomeStatsFolder = t.type({
   path: t.string,
@@ -83,7 +78,7 @@ export const homeStatsOf = (
       stats.set(settled ? [cp.size, cp.mtimeMs, cp.ctimeMs] : [-1, 0, 0], i * STAT_FIELDS);
     });
     const names = f.files.map((path) => path.slice(f.path.length + 1)).join('\n');
-    return { path: f.path, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, names, stats: new Uint8Array(stats.buffer) };
+    return { path: f.path, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, names, stats: packDoubles(stats) };
   }),
   absent: [...absent],
 });
@@ -93,8 +88,7 @@ export const recordedFilesOf = (
   folder: HomeStatsFolder,
 ): { readonly names: ReadonlyArray<string>; readonly statOf: (i: number) => FileStat | undefined } => {
   const names = folder.names === '' ? [] : folder.names.split('\n');
-  // Copied: the bytes a store hands out need not be aligned for doubles.
-  const stats = new Float64Array(folder.stats.slice().buffer, 0, names.length * STAT_FIELDS);
+  const stats = unpackDoubles(folder.stats, names.length, STAT_FIELDS);
   return {
     names,
     statOf: (i) => {

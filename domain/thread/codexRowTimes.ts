@@ -1,3 +1,6 @@
+import * as t from 'io-ts';
+import { packDoubles, packedDoubles, unpackDoubles } from '../index/packedDoubles.js';
+
 /*
  * Where Codex's state DB takes a thread's `updatedAt` / `recencyAt` from (issue 69). A row Codex
  * writes as it runs the thread holds the moments of its lines: `updated_at` its last write,
@@ -100,4 +103,43 @@ export const codexRowsChanged = (
   for (const [id, row] of after) if (!sameCodexRow(before.get(id), row)) changed.add(id);
   for (const id of before.keys()) if (!after.has(id)) changed.add(id);
   return changed;
+};
+
+/** A row packed: its kind (`LIVE`, `ONE_READING`, `APART`) and its two times. */
+const ROW_FIELDS = 3;
+const LIVE = 0;
+const ONE_READING = 1;
+const APART = 2;
+
+/**
+ * Codex's rows as the index keeps them (the rows its thread rows were derived with): the thread
+ * ids, one a line, and `ROW_FIELDS` doubles each, as bytes.
+ */
+export const PackedCodexRows = t.type({ ids: t.string, rows: packedDoubles('CodexRows', ROW_FIELDS) });
+export type PackedCodexRows = t.TypeOf<typeof PackedCodexRows>;
+
+export const packCodexRows = (rows: ReadonlyMap<string, CodexRowTimesOf>): PackedCodexRows => {
+  const doubles = new Float64Array(rows.size * ROW_FIELDS);
+  let i = 0;
+  for (const row of rows.values()) {
+    if (row === 'live') doubles[i] = LIVE;
+    else doubles.set([row.apart === true ? APART : ONE_READING, row.updatedMs, row.recencyMs], i);
+    i += ROW_FIELDS;
+  }
+  return { ids: [...rows.keys()].join('\n'), rows: packDoubles(doubles) };
+};
+
+/** The rows `packCodexRows` packed; undefined where the ids and rows do not pair up (an id holding a line break). */
+export const unpackCodexRows = (packed: PackedCodexRows): Map<string, CodexRowTimesOf> | undefined => {
+  const ids = packed.ids === '' ? [] : packed.ids.split('\n');
+  if (ids.length * ROW_FIELDS * Float64Array.BYTES_PER_ELEMENT !== packed.rows.byteLength) return undefined;
+  const doubles = unpackDoubles(packed.rows, ids.length, ROW_FIELDS);
+  const rows = new Map<string, CodexRowTimesOf>();
+  ids.forEach((id, n) => {
+    const at = n * ROW_FIELDS;
+    const kind = doubles[at]!;
+    const times = { updatedMs: doubles[at + 1]!, recencyMs: doubles[at + 2]! };
+    rows.set(id, kind === LIVE ? 'live' : kind === APART ? { ...times, apart: true } : times);
+  });
+  return rows;
 };

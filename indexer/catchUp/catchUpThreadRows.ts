@@ -1,6 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { Hash } from 'node:crypto';
-import * as t from 'io-ts';
+import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { take, useCase } from '../../domain/effect.js';
@@ -26,8 +24,22 @@ import type { ChangedFiles } from './threadRowRefresh.js';
 import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
 import { readCodexRows, stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
 import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
-import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';
 import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
+import {
+  APPLIED_FACTS_KEY,
+  DB_PART_KEY,
+  DbPartStamp,
+  FACTS_DIGEST_KEY,
+  NAMES_DIGEST_KEY,
+  appliedFacts,
+  appliedFactsOf,
+  codexRowsMoved,
+  digestWrites,
+  factsDigestOf,
+  heldThreads,
+  rowHomeDigests,
+} from './threadRowFacts.js';
+import type { RowHomeDigests } from './threadRowFacts.js';
 
 /*
  * A catch-up's thread rows: marked due before the first row commit of a changed file, redone from
@@ -35,80 +47,6 @@ import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
  * (threadRowsDue.ts: a process killed between the two leaves the mark, and the next catch-up redoes
  * every row).
  */
-
-/** Where the digest of the home facts (names, provider) the last full thread-row refresh used is kept. */
-const NAMES_DIGEST_KEY = ['threadNamesDigest'] as const;
-/** Where the digest of those facts but the names is kept, written with it: whether only names changed since. */
-const FACTS_DIGEST_KEY = ['threadFactsDigest'] as const;
-/** Where the digest of Codex's state DB's part of them is kept, with the signature its files had when read (`DbPartStamp`). */
-const DB_PART_KEY = ['threadDbPartDigest'] as const;
-
-/**
- * Codex's state DB as the last full refresh read it: the signature of its files before the read
- * (adapters/driven/fs/codexStateDb.ts `stateDbSignature`) and the digest of what it gave the rows
- * (`dbPartDigest`). While the files keep that signature, a check of the facts takes the part from
- * here and does not read the DB again (a CLI run has no process cache of it; 100,000 rows took 0.9 s).
- */
-const DbPartStamp = t.type({ signature: t.string, part: t.string });
-
-const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> =>
-  [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-
-/** Codex's rows, sorted by thread id (`byKey`), as thread rows take them (a live row as one word: its times move with every line Codex writes, and the lines' rule holds for it). */
-const updateWithCodexRows = (h: Hash, rows: ReadonlyArray<[string, CodexRowTimesOf]>): void => {
-  h.update('codex rows\u0000');
-  for (const [id, row] of rows)
-    h.update(`${id}\u0000${row === 'live' ? row : `${row.updatedMs}\u0000${row.recencyMs}`}\u0000`);
-};
-
-/**
- * A digest of what Codex's state DB gives the thread rows: its names (a paginated thread's name is
- * its row's: `ThreadRowHome.stateDbNames`) and its rows, or, for a home without one, the rows
- * Codex's backfill writes from the files.
- */
-const dbPartDigest = (home: ThreadRowHome, rows: ReadonlyArray<[string, CodexRowTimesOf]>): string => {
-  const h = createHash('sha256');
-  h.update('codex names\u0000');
-  for (const [id, name] of byKey(home.stateDbNames ?? new Map<string, string>())) h.update(`${id}\u0000${name}\u0000`);
-  if (home.stateDbNames === null) h.update('no state DB\u0000');
-  updateWithCodexRows(h, rows);
-  return h.digest('hex');
-};
-
-/** A digest of all the facts: the configured provider, session_index.jsonl's names (thread id → name, order-free) and the DB's part. */
-const factsDigestOf = (provider: string, names: ReadonlyMap<string, string>, part: string): string => {
-  const h = createHash('sha256');
-  h.update(`provider\u0000${provider}\u0000`);
-  for (const [id, name] of byKey(names)) h.update(`${id}\u0000${name}\u0000`);
-  h.update(`state DB\u0000${part}\u0000`);
-  return h.digest('hex');
-};
-
-/** What a full refresh compares and writes: the digest of all the facts, of all but the names, and the DB's part. */
-interface RowHomeDigests {
-  readonly digest: string;
-  readonly facts: string;
-  readonly part: string;
-}
-
-const rowHomeDigests = (home: ThreadRowHome): RowHomeDigests => {
-  // Sorted once for both digests (100,000 rows on a large home).
-  const rows = byKey(home.codexRows);
-  const part = dbPartDigest(home, rows);
-  const h = createHash('sha256');
-  h.update(`provider\u0000${home.defaultModelProvider}\u0000`);
-  updateWithCodexRows(h, rows);
-  return { digest: factsDigestOf(home.defaultModelProvider, home.names, part), facts: h.digest('hex'), part };
-};
-
-/** The writes of a full refresh's digests; the DB's part kept with its files' signature where they had one. */
-const digestWrites = (home: ThreadRowHome, d: RowHomeDigests): IndexWrite[] => [
-  { op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: d.digest },
-  { op: 'put', table: 'meta', key: [...FACTS_DIGEST_KEY], value: d.facts },
-  home.stateDbSignature === undefined
-    ? { op: 'del', table: 'meta', key: [...DB_PART_KEY] }
-    : { op: 'put', table: 'meta', key: [...DB_PART_KEY], value: { signature: home.stateDbSignature, part: d.part } },
-];
 
 /**
  * The threads whose row names another name than the home now gives them (session_index.jsonl, or
@@ -167,32 +105,6 @@ const rowsAsRefreshedWith = (store: IndexStore, rowHome: ThreadRowHome): Promise
   })();
 
 /**
- * Per index store, the facts beside the rollouts its thread rows were last derived with in this
- * process: the rows of Codex's DB, and the configured provider.
- */
-interface AppliedFacts {
-  readonly codexRows: ReadonlyMap<string, CodexRowTimesOf>;
-  readonly provider: string;
-  /** The DB's names (`ThreadRowHome.stateDbNames`); null: derived with no DB. */
-  readonly stateDbNames: ReadonlyMap<string, string> | null;
-}
-
-const appliedFactsOf = (home: ThreadRowHome): AppliedFacts => ({
-  codexRows: home.codexRows,
-  provider: home.defaultModelProvider,
-  stateDbNames: home.stateDbNames,
-});
-const appliedFacts = new WeakMap<IndexStore, AppliedFacts>();
-
-/** The threads of the index among `ids`. */
-const heldThreads = (store: IndexStore, ids: Iterable<string>): Promise<E.Either<EngineError, Set<string>>> =>
-  useCase(async () => {
-    const held = new Set<string>();
-    for (const id of ids) if ((await take(store.get('threads', [id]))) !== undefined) held.add(id);
-    return held;
-  })();
-
-/**
  * Codex's own reads write its DB: a `thread/list` with a search term reconciles each hit from its
  * file (codex-rs `rollout/src/recorder.rs` `list_threads_with_db_fallback` → `reconcile_rollout`),
  * its upsert re-dating the row through the process's high-water mark (`state/src/runtime/threads.rs`
@@ -242,10 +154,10 @@ export const followCodexRows = (
  * row in Codex's DB changed since (a rename writes that row too: codex-rs app-server
  * `thread_processor.rs` `thread_set_name_response_inner` → `update_thread_metadata`, and its times
  * move with it), and the digests written with them, as a whole-home catch-up would (`refreshCaughtUpRows`),
- * without probing every file of the home. The provider must be the one the rows were derived with:
- * known in this process (`appliedFacts`), else by the last full refresh's digest of the facts but
- * the names. `notOnlyNames`: it is not, or a catch-up left (or holds) a due mark; a whole-home
- * catch-up is the one to redo the rows.
+ * without probing every file of the home (or the rows of a session Codex began: its file is the
+ * caller's to catch up). The provider must be the one the rows were derived with, and Codex's rows
+ * those or known (`codexRowsMoved`). `notOnlyNames`: they are not, or a catch-up left (or holds) a
+ * due mark; a whole-home catch-up is the one to redo the rows.
  */
 export const followThreadNames = (
   store: IndexStore,
@@ -256,18 +168,15 @@ export const followThreadNames = (
     const rowHome = await take(readThreadRowHome(home, store));
     const digests = rowHomeDigests(rowHome);
     if ((await take(store.get('meta', NAMES_DIGEST_KEY))) === digests.digest) return 'followed' as const;
-    const facts = digests.facts;
-    const applied = appliedFacts.get(store);
     const redo =
-      applied !== undefined && applied.provider === rowHome.defaultModelProvider
-        ? await take(heldThreads(store, codexRowsChanged(applied.codexRows, rowHome.codexRows)))
-        : (await take(store.get('meta', FACTS_DIGEST_KEY))) === facts
-          ? new Set<string>()
-          : undefined;
+      (await take(store.get('meta', FACTS_DIGEST_KEY))) === digests.facts
+        ? new Set<string>()
+        : await take(codexRowsMoved(store, rowHome));
     if (redo === undefined) return 'notOnlyNames' as const;
     for (const id of await take(renamedThreads(store, rowHome))) redo.add(id);
     // With no thread to redo, `refreshThreads` still commits the digests (its `closing`).
-    await take(refreshThreads(store, rowHome, redo, undefined, digestWrites(rowHome, digests)));
+    const keptFacts = await take(store.get('meta', APPLIED_FACTS_KEY));
+    await take(refreshThreads(store, rowHome, redo, undefined, digestWrites(rowHome, digests, keptFacts)));
     // Every row now derives from these facts.
     appliedFacts.set(store, appliedFactsOf(rowHome));
     return 'followed' as const;
@@ -315,8 +224,9 @@ export const markDue = (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<
   })();
 
 /**
- * The threads a whole home's catch-up changed (`threadsChanged`), with the renamed ones, while the
- * facts but the names are the last full refresh's; undefined: every row is to be redone.
+ * The threads a whole home's catch-up changed (`threadsChanged`), with the renamed ones and those
+ * whose row in Codex's DB moved (`codexRowsMoved`: the provider as the last full refresh's);
+ * undefined: every row is to be redone.
  */
 const changedFilesThreads = (
   store: IndexStore,
@@ -325,8 +235,12 @@ const changedFilesThreads = (
   changed: ChangedFiles,
 ): Promise<E.Either<EngineError, Set<string> | undefined>> =>
   useCase(async () => {
-    if ((await take(store.get('meta', FACTS_DIGEST_KEY))) !== digests.facts) return undefined;
-    const some = new Set(await take(threadsChanged(store, changed)));
+    const moved =
+      (await take(store.get('meta', FACTS_DIGEST_KEY))) === digests.facts
+        ? new Set<string>()
+        : await take(codexRowsMoved(store, rowHome));
+    if (moved === undefined) return undefined;
+    const some = new Set([...(await take(threadsChanged(store, changed))), ...moved]);
     if ((await take(store.get('meta', NAMES_DIGEST_KEY))) !== digests.digest)
       for (const id of await take(renamedThreads(store, rowHome))) some.add(id);
     return some;
@@ -388,7 +302,12 @@ export const refreshCaughtUpRows = async (
           rowHome,
           renamed ?? some ?? (full ? undefined : touched),
           some !== undefined ? changed!.probes.map((p) => p.file.path) : options.files?.map((f) => f.path),
-          [...(digests !== undefined ? digestWrites(rowHome, digests) : []), ...clearing],
+          [
+            ...(digests !== undefined
+              ? digestWrites(rowHome, digests, await take(store.get('meta', APPLIED_FACTS_KEY)))
+              : []),
+            ...clearing,
+          ],
         ),
       );
     }

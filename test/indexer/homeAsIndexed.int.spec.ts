@@ -168,15 +168,16 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
       }
     });
 
-    it(`${how}: a changed file and a new day folder's thread: those two files caught up, not the home; recorded again, the next start answers with no catch-up`, async () => {
+    it(`${how}: a changed file and a new day folder's thread (its row in Codex's DB): those two files caught up, not the home; recorded again, the next start answers with no catch-up`, async () => {
       // Codex's DB as a Codex that ran each thread leaves it (live rows: no line it writes moves
-      // them in the facts); without one, a thread's times are its file's mtime, and every file
-      // written moves the facts (that case is a whole-home catch-up's). Caught up once with it.
+      // them in the facts); without one, a thread's times are its file's mtime. The rows it moved
+      // (all six) are followed, with no catch-up: every file is as recorded.
       const db = openSqlite(nodePath.join(home, 'state_5.sqlite'), { mustExist: false });
       db.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at_ms INTEGER, recency_at_ms INTEGER)');
       for (const t of threads) db.prepare('INSERT INTO threads VALUES (?, 5000, 1)').run(t.threadId);
       db.close();
-      expect((await firstList()).early).to.equal(false);
+      const withDb = await firstList();
+      expect(withDb.page).to.deep.equal(await caughtUpPage());
       await append(
         threads[1]!,
         TURN.flatMap((a) => act(threads[1]!, a)),
@@ -190,6 +191,10 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
           .map((l) => `${l}\n`)
           .join(''),
       );
+      // Its row in Codex's DB, as Codex beginning the session writes it: the DB's rows moved.
+      const began = openSqlite(nodePath.join(home, 'state_5.sqlite'));
+      began.prepare('INSERT INTO threads VALUES (?, 9000, 1)').run(t.threadId);
+      began.close();
       const first = await firstList();
       expect(first.early).to.equal(false);
       // A whole-home catch-up looks at all 7 files (reading the 5 unchanged ones' checkpoints).

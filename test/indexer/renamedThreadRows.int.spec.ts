@@ -129,6 +129,39 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
     db.close();
   };
 
+  it("Codex began a session (its file, its row) and re-dated another thread's row: a new process's whole-home catch-up redoes those two rows, not every row; the rows a fresh index gives", async () => {
+    const { home, ids } = await homeOf('began');
+    ranByCodex(home, ids);
+    // Built by another process: this one knows the rows' facts only from what the index kept.
+    await withIndexOf(home, 'index-began', async () => undefined);
+    const began = newThread(700);
+    const beganPath = nodePath.join(home, rolloutRelPath(began.threadId));
+    await fs.mkdir(nodePath.dirname(beganPath), { recursive: true });
+    await fs.writeFile(
+      beganPath,
+      threadLines(began, 1)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
+    const db = openSqlite(nodePath.join(home, 'state_5.sqlite'));
+    db.prepare('INSERT INTO threads VALUES (?, 9000, 2)').run(began.threadId);
+    // A row Codex took again from its file (a reconcile): one reading, no longer live.
+    db.prepare('UPDATE threads SET updated_at_ms = 7000, recency_at_ms = 7000 WHERE id = ?').run(ids[5]!);
+    db.close();
+    const store = right(await openLmdbIndex(nodePath.join(tmp(), 'index-began'))());
+    try {
+      const c = counting(store);
+      right(await catchUpHome(c.store, home)());
+      // The begun thread's row and the re-dated one's; before, every row (Codex's rows moved).
+      expect(c.rolloutReads())
+        .to.be.at.least(2)
+        .and.below(THREADS / 4);
+      expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
+    } finally {
+      right(await store.close()());
+    }
+  });
+
   it("a whole home's catch-up after files grew, began, went or moved: those threads' rows redone, not every row; the rows a fresh index gives", async () => {
     const { home, ids } = await homeOf('grown');
     ranByCodex(home, ids);

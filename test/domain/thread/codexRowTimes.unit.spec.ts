@@ -1,5 +1,14 @@
 import { expect } from 'chai';
-import { codexRowTimesOf, fileTakenTimes } from '../../../domain/thread/codexRowTimes.js';
+import fc from 'fast-check';
+import {
+  PackedCodexRows,
+  codexRowTimesOf,
+  codexRowsChanged,
+  fileTakenTimes,
+  packCodexRows,
+  unpackCodexRows,
+} from '../../../domain/thread/codexRowTimes.js';
+import type { CodexRowTimesOf } from '../../../domain/thread/codexRowTimes.js';
 
 describe("codexRowTimes: a thread's times where Codex's state DB took it from its file (issue 69)", () => {
   it('a row whose two times are one reading was taken from a file; one whose turn start precedes its last write, Codex ran', () => {
@@ -39,6 +48,38 @@ describe("codexRowTimes: a thread's times where Codex's state DB took it from it
     expect(fileTakenTimes({ updatedMs: 1_795_172_465_900, recencyMs: 1_795_172_400_000 }, mtime)).to.deep.equal({
       updatedMs: 1_795_172_465_900,
       recencyMs: 1_795_172_400_000,
+    });
+  });
+
+  describe('packed as the index keeps them (the rows every thread row was derived with)', () => {
+    const anyRow: fc.Arbitrary<CodexRowTimesOf> = fc.oneof(
+      fc.constant('live' as const),
+      fc.record({ updatedMs: fc.integer({ min: 0, max: 2 ** 42 }), recencyMs: fc.integer({ min: 0, max: 2 ** 42 }) }),
+      fc
+        .record({ updatedMs: fc.integer({ min: 0, max: 2 ** 42 }), recencyMs: fc.integer({ min: 0, max: 2 ** 42 }) })
+        .map((r) => ({ ...r, apart: true as const })),
+    );
+
+    it('unpack(pack(rows)) gives the same rows, in order, and no thread is told changed between them', () => {
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(fc.tuple(fc.uuid(), anyRow), { selector: ([id]) => id, maxLength: 50 }),
+          (entries) => {
+            const rows = new Map(entries);
+            const packed = packCodexRows(rows);
+            expect(PackedCodexRows.is(packed)).to.equal(true);
+            const back = unpackCodexRows(packed)!;
+            expect([...back]).to.deep.equal([...rows]);
+            expect(codexRowsChanged(rows, back).size).to.equal(0);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+
+    it('an id holding a line break does not pair up: not known, rather than rows told to the wrong threads', () => {
+      const packed = packCodexRows(new Map<string, CodexRowTimesOf>([['a\nb', 'live']]));
+      expect(unpackCodexRows(packed)).to.equal(undefined);
     });
   });
 });

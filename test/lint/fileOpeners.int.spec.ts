@@ -54,8 +54,8 @@ const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: s
   'adapters/driven/codexState/codexThreadState.ts': { calls: 4, why: `${PROC}; ${STATE_DB}; ${REMOVE}` },
   'adapters/driven/codexState/importHistories.ts': { calls: 1, why: STATE_DB },
   'adapters/driven/sqlite/sqliteDb.ts': {
-    calls: 6,
-    why: `${STATE_DB} (node:sqlite's DatabaseSync; better-sqlite3's constructor, loaded by createRequire, opens the same paths); ${OWN_TEMP} (a DB's bytes where node:sqlite cannot deserialize)`,
+    calls: 2,
+    why: `${STATE_DB} (node:sqlite's DatabaseSync, and its ':memory:' one that takes a DB's bytes; better-sqlite3's constructor, loaded by createRequire, opens the same paths or the bytes)`,
   },
   'adapters/driving/composition/codexHomeCheck.ts': { calls: 3, why: `${USER_CHOICE}; ${LISTING}` },
   'adapters/driving/composition/openEventStoreHome.ts': { calls: 1, why: USER_CHOICE },

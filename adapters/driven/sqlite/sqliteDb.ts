@@ -7,9 +7,6 @@
 // Codex's home), and transactions as SQL (`BEGIN IMMEDIATE`/`COMMIT`/`ROLLBACK`).
 // `ROLLOUT_ENGINE_SQLITE=better-sqlite3|node:sqlite` picks one (tests compare the two).
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -122,13 +119,16 @@ const driver = (): NonNullable<typeof chosen> => {
   if (nodeSqlite !== undefined) return (chosen = { driver: 'node:sqlite', lib: nodeSqlite });
   if (wanted === 'node:sqlite')
     throw new Error(`ROLLOUT_ENGINE_SQLITE=node:sqlite: this Node (${process.version}) has no node:sqlite`);
-  let lib: BetterSqlite3Constructor;
+  return (chosen = { driver: 'better-sqlite3', lib: loadBetterSqlite3() });
+};
+
+/** better-sqlite3, or the error that says how to install it. */
+const loadBetterSqlite3 = (): BetterSqlite3Constructor => {
   try {
-    lib = createRequire(import.meta.url)('better-sqlite3') as BetterSqlite3Constructor;
+    return createRequire(import.meta.url)('better-sqlite3') as BetterSqlite3Constructor;
   } catch (err) {
     throw Object.assign(driverMissing(), { cause: err });
   }
-  return (chosen = { driver: 'better-sqlite3', lib });
 };
 
 /** The driver this process uses (loads it). */
@@ -145,7 +145,7 @@ const fromBetterSqlite3 = (db: BetterSqlite3.Database): SqliteDb => ({
   close: () => void db.close(),
 });
 
-const fromNodeSqlite = (db: NodeDatabase, onClose: () => void = () => undefined): SqliteDb => ({
+const fromNodeSqlite = (db: NodeDatabase): SqliteDb => ({
   driver: 'node:sqlite',
   prepare: (sql) => db.prepare(sql),
   exec: (sql) => db.exec(sql),
@@ -161,13 +161,7 @@ const fromNodeSqlite = (db: NodeDatabase, onClose: () => void = () => undefined)
     db.exec('COMMIT');
     return false;
   },
-  close: () => {
-    try {
-      db.close();
-    } finally {
-      onClose();
-    }
-  },
+  close: () => db.close(),
 });
 
 /**
@@ -196,34 +190,32 @@ export const openSqlite = (path: string, options: SqliteOpenOptions = {}): Sqlit
 
 /**
  * A DB held in memory from a copy of its file's bytes, read only (nothing is written in the DB's
- * home). node:sqlite before 24 has no `deserialize`: the bytes go to a file in a folder this
- * process makes for it (mkdtemp), removed on close.
+ * home, nor anywhere else: a file outside the home and the index folder is not ours to write).
+ * node:sqlite before 24 has no `deserialize`: better-sqlite3 reads the bytes where it is installed
+ * (an optional dependency); where it is not, the DB cannot be read from memory on this Node, and
+ * the error says so.
  */
 export const openSqliteBytes = (bytes: Buffer): SqliteDb => {
   const d = driver();
   if (d.driver === 'better-sqlite3') return fromBetterSqlite3(new d.lib(bytes, { readonly: true }));
   const memory = new d.lib.DatabaseSync(':memory:');
-  if (memory.deserialize !== undefined) {
+  if (memory.deserialize === undefined) {
+    memory.close();
+    // better-sqlite3 loads its native part at its first construction: a build for another Node fails there.
     try {
-      memory.deserialize(bytes);
+      return fromBetterSqlite3(new (loadBetterSqlite3())(bytes, { readonly: true }));
     } catch (err) {
-      memory.close();
-      throw err;
+      throw new Error(
+        `a SQLite DB is read from memory only by node:sqlite 24 and later or by better-sqlite3: this Node (${process.version}) has no such node:sqlite, and better-sqlite3 did not open it (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+        { cause: err },
+      );
     }
-    return fromNodeSqlite(memory);
   }
-  memory.close();
-  const folder = mkdtempSync(join(tmpdir(), 'rollout-engine-sqlite-'));
-  const removeFolder = (): void => rmSync(folder, { recursive: true, force: true });
   try {
-    const file = join(folder, 'copy.sqlite');
-    writeFileSync(file, bytes, { flag: 'wx', mode: 0o600 });
-    return fromNodeSqlite(
-      new d.lib.DatabaseSync(`${pathToFileURL(file).href}?mode=ro`, { readOnly: true }),
-      removeFolder,
-    );
+    memory.deserialize(bytes);
   } catch (err) {
-    removeFolder();
+    memory.close();
     throw err;
   }
+  return fromNodeSqlite(memory);
 };

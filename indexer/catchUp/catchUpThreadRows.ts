@@ -26,7 +26,6 @@ import { readCodexRows, stateDbSignature } from '../../adapters/driven/fs/codexS
 import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
 import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
 import {
-  APPLIED_FACTS_KEY,
   DB_PART_KEY,
   DbPartStamp,
   FACTS_DIGEST_KEY,
@@ -168,15 +167,10 @@ export const followThreadNames = (
     const rowHome = await take(readThreadRowHome(home, store));
     const digests = rowHomeDigests(rowHome);
     if ((await take(store.get('meta', NAMES_DIGEST_KEY))) === digests.digest) return 'followed' as const;
-    const redo =
-      (await take(store.get('meta', FACTS_DIGEST_KEY))) === digests.facts
-        ? new Set<string>()
-        : await take(codexRowsMoved(store, rowHome));
+    const redo = await take(threadsFactsMoved(store, rowHome, digests));
     if (redo === undefined) return 'notOnlyNames' as const;
-    for (const id of await take(renamedThreads(store, rowHome))) redo.add(id);
     // With no thread to redo, `refreshThreads` still commits the digests (its `closing`).
-    const keptFacts = await take(store.get('meta', APPLIED_FACTS_KEY));
-    await take(refreshThreads(store, rowHome, redo, undefined, digestWrites(rowHome, digests, keptFacts)));
+    await take(refreshThreads(store, rowHome, redo, undefined, await take(digestWrites(store, rowHome, digests))));
     // Every row now derives from these facts.
     appliedFacts.set(store, appliedFactsOf(rowHome));
     return 'followed' as const;
@@ -224,9 +218,30 @@ export const markDue = (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<
   })();
 
 /**
- * The threads a whole home's catch-up changed (`threadsChanged`), with the renamed ones and those
- * whose row in Codex's DB moved (`codexRowsMoved`: the provider as the last full refresh's);
- * undefined: every row is to be redone.
+ * The threads whose rows the facts beside the rollouts moved since the last full refresh: those
+ * whose row in Codex's DB moved (`codexRowsMoved`; none while the facts but the names are the
+ * refresh's), and the renamed ones where the names moved too (`renamedThreads`); undefined: not
+ * known, every row is to be redone.
+ */
+const threadsFactsMoved = (
+  store: IndexStore,
+  rowHome: ThreadRowHome,
+  digests: RowHomeDigests,
+): Promise<E.Either<EngineError, Set<string> | undefined>> =>
+  useCase(async () => {
+    const moved =
+      (await take(store.get('meta', FACTS_DIGEST_KEY))) === digests.facts
+        ? new Set<string>()
+        : await take(codexRowsMoved(store, rowHome));
+    if (moved === undefined) return undefined;
+    if ((await take(store.get('meta', NAMES_DIGEST_KEY))) !== digests.digest)
+      for (const id of await take(renamedThreads(store, rowHome))) moved.add(id);
+    return moved;
+  })();
+
+/**
+ * The threads a whole home's catch-up changed (`threadsChanged`), with those the facts beside the
+ * rollouts moved (`threadsFactsMoved`); undefined: every row is to be redone.
  */
 const changedFilesThreads = (
   store: IndexStore,
@@ -235,15 +250,8 @@ const changedFilesThreads = (
   changed: ChangedFiles,
 ): Promise<E.Either<EngineError, Set<string> | undefined>> =>
   useCase(async () => {
-    const moved =
-      (await take(store.get('meta', FACTS_DIGEST_KEY))) === digests.facts
-        ? new Set<string>()
-        : await take(codexRowsMoved(store, rowHome));
-    if (moved === undefined) return undefined;
-    const some = new Set([...(await take(threadsChanged(store, changed))), ...moved]);
-    if ((await take(store.get('meta', NAMES_DIGEST_KEY))) !== digests.digest)
-      for (const id of await take(renamedThreads(store, rowHome))) some.add(id);
-    return some;
+    const moved = await take(threadsFactsMoved(store, rowHome, digests));
+    return moved === undefined ? undefined : new Set([...(await take(threadsChanged(store, changed))), ...moved]);
   })();
 
 /**
@@ -302,12 +310,7 @@ export const refreshCaughtUpRows = async (
           rowHome,
           renamed ?? some ?? (full ? undefined : touched),
           some !== undefined ? changed!.probes.map((p) => p.file.path) : options.files?.map((f) => f.path),
-          [
-            ...(digests !== undefined
-              ? digestWrites(rowHome, digests, await take(store.get('meta', APPLIED_FACTS_KEY)))
-              : []),
-            ...clearing,
-          ],
+          [...(digests !== undefined ? await take(digestWrites(store, rowHome, digests)) : []), ...clearing],
         ),
       );
     }

@@ -38,7 +38,7 @@ export const DB_PART_KEY = ['threadDbPartDigest'] as const;
  * those facts moved (the same digest: the same rows).
  */
 const APPLIED_ROWS_KEY = ['threadCodexRowsApplied'] as const;
-export const APPLIED_FACTS_KEY = ['threadCodexRowsAppliedFacts'] as const;
+const APPLIED_FACTS_KEY = ['threadCodexRowsAppliedFacts'] as const;
 const AppliedRows = t.type({ provider: t.string, codexRows: PackedCodexRows });
 
 /**
@@ -101,27 +101,32 @@ export const rowHomeDigests = (home: ThreadRowHome): RowHomeDigests => {
 
 /**
  * The writes of a full refresh's digests, and of the provider and Codex's rows it derived every
- * row with where their digest is not the one kept with them (`keptFacts`); the DB's part kept
- * with its files' signature where they had one.
+ * row with where their digest is not the one kept with them; the DB's part kept with its files'
+ * signature where they had one.
  */
-export const digestWrites = (home: ThreadRowHome, d: RowHomeDigests, keptFacts: unknown): IndexWrite[] => [
-  { op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: d.digest },
-  { op: 'put', table: 'meta', key: [...FACTS_DIGEST_KEY], value: d.facts },
-  ...(keptFacts === d.facts
-    ? []
-    : ([
-        {
-          op: 'put',
-          table: 'meta',
-          key: [...APPLIED_ROWS_KEY],
-          value: { provider: home.defaultModelProvider, codexRows: packCodexRows(home.codexRows) },
-        },
-        { op: 'put', table: 'meta', key: [...APPLIED_FACTS_KEY], value: d.facts },
-      ] satisfies IndexWrite[])),
-  home.stateDbSignature === undefined
-    ? { op: 'del', table: 'meta', key: [...DB_PART_KEY] }
-    : { op: 'put', table: 'meta', key: [...DB_PART_KEY], value: { signature: home.stateDbSignature, part: d.part } },
-];
+export const digestWrites = (
+  store: IndexStore,
+  home: ThreadRowHome,
+  d: RowHomeDigests,
+): Promise<E.Either<EngineError, IndexWrite[]>> =>
+  useCase(async (): Promise<IndexWrite[]> => [
+    { op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: d.digest },
+    { op: 'put', table: 'meta', key: [...FACTS_DIGEST_KEY], value: d.facts },
+    ...((await take(store.get('meta', APPLIED_FACTS_KEY))) === d.facts
+      ? []
+      : ([
+          {
+            op: 'put',
+            table: 'meta',
+            key: [...APPLIED_ROWS_KEY],
+            value: { provider: home.defaultModelProvider, codexRows: packCodexRows(home.codexRows) },
+          },
+          { op: 'put', table: 'meta', key: [...APPLIED_FACTS_KEY], value: d.facts },
+        ] satisfies IndexWrite[])),
+    home.stateDbSignature === undefined
+      ? { op: 'del', table: 'meta', key: [...DB_PART_KEY] }
+      : { op: 'put', table: 'meta', key: [...DB_PART_KEY], value: { signature: home.stateDbSignature, part: d.part } },
+  ])();
 
 /**
  * Per index store, the facts beside the rollouts its thread rows were last derived with in this

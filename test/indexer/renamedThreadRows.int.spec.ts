@@ -9,6 +9,7 @@ import type { IndexReader } from '../../domain/index/rows.js';
 import type { IndexStore } from '../../domain/ports.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { useTempDir } from '../fixtures/tempDir.js';
+import { writeSynthThread } from '../fixtures/synthHome.js';
 import { right } from '../fixtures/right.js';
 import { watchedIndexer } from '../fixtures/scriptedWatch.js';
 import { lmdbHistoryIndexer } from '../../indexer/reads/historyIndexer.js';
@@ -51,14 +52,7 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
     for (let i = 0; i < THREADS; i++) {
       const t = newThread(500 + i);
       ids.push(t.threadId);
-      const p = nodePath.join(home, rolloutRelPath(t.threadId));
-      await fs.mkdir(nodePath.dirname(p), { recursive: true });
-      await fs.writeFile(
-        p,
-        threadLines(t, 1)
-          .map((l) => `${l}\n`)
-          .join(''),
-      );
+      await writeSynthThread(home, t, 1);
     }
     await fs.writeFile(
       nodePath.join(home, 'session_index.jsonl'),
@@ -135,14 +129,7 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
     // Built by another process: this one knows the rows' facts only from what the index kept.
     await withIndexOf(home, 'index-began', async () => undefined);
     const began = newThread(700);
-    const beganPath = nodePath.join(home, rolloutRelPath(began.threadId));
-    await fs.mkdir(nodePath.dirname(beganPath), { recursive: true });
-    await fs.writeFile(
-      beganPath,
-      threadLines(began, 1)
-        .map((l) => `${l}\n`)
-        .join(''),
-    );
+    await writeSynthThread(home, began, 1);
     const db = openSqlite(nodePath.join(home, 'state_5.sqlite'));
     db.prepare('INSERT INTO threads VALUES (?, 9000, 2)').run(began.threadId);
     // A row Codex took again from its file (a reconcile): one reading, no longer live.
@@ -175,14 +162,7 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
           .join(''),
       );
       const begun = newThread(600);
-      const begunPath = nodePath.join(home, rolloutRelPath(begun.threadId));
-      await fs.mkdir(nodePath.dirname(begunPath), { recursive: true });
-      await fs.writeFile(
-        begunPath,
-        threadLines(begun, 1)
-          .map((l) => `${l}\n`)
-          .join(''),
-      );
+      await writeSynthThread(home, begun, 1);
       await rename(home, ids[9]!, 'renamed beside');
       const c = counting(store);
       right(await catchUpHome(c.store, home)());

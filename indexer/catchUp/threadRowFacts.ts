@@ -123,10 +123,14 @@ export const digestWrites = (
           },
           { op: 'put', table: 'meta', key: [...APPLIED_FACTS_KEY], value: d.facts },
         ] satisfies IndexWrite[])),
-    home.stateDbSignature === undefined
-      ? { op: 'del', table: 'meta', key: [...DB_PART_KEY] }
-      : { op: 'put', table: 'meta', key: [...DB_PART_KEY], value: { signature: home.stateDbSignature, part: d.part } },
+    dbPartStampWrite(home, d.part),
   ])();
+
+/** The write of Codex's DB's part (`DbPartStamp`) with the signature its files had when read; none kept where they had none. */
+export const dbPartStampWrite = (home: ThreadRowHome, part: string): IndexWrite =>
+  home.stateDbSignature === undefined
+    ? { op: 'del', table: 'meta', key: [...DB_PART_KEY] }
+    : { op: 'put', table: 'meta', key: [...DB_PART_KEY], value: { signature: home.stateDbSignature, part } };
 
 /**
  * Per index store, the facts beside the rollouts its thread rows were last derived with in this

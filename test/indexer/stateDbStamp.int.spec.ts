@@ -98,6 +98,20 @@ describe("a CLI run's list on a home with a Codex state DB: the DB's stamp, and 
     expect(page).to.deep.equal(await caughtUpPage());
   });
 
+  it('a write that gives the rows nothing new (a column no row takes, as an archive marks its row): the next run stamps the signature the DB has now', async () => {
+    const before = await cliList();
+    // A name set and unset: the rows as they were, the DB's files not.
+    write('UPDATE threads SET name = ? WHERE id = ?', 'for a moment', IDS[1]);
+    write('UPDATE threads SET name = NULL WHERE id = ?', IDS[1]);
+    const now = stateDbSignature(home);
+    expect(now).to.not.equal(before.stamp?.signature);
+    const { page, stamp } = await cliList();
+    // Else every later run reads the DB again.
+    expect(stamp?.signature).to.equal(now);
+    expect(page).to.deep.equal(before.page);
+    expect(page).to.deep.equal(await caughtUpPage());
+  });
+
   it('row times Codex moves since (a search re-dating a row): the next run follows them', async () => {
     const before = (await cliList()).page;
     // Re-dated by Codex's reconcile: both times one moment, later than the others.

@@ -36,7 +36,7 @@ const HomeStatsFolder = t.type({
   ctimeMs: t.number,
   /** Its rollout files' names, one a line. */
   names: t.string,
-  /** `STAT_FIELDS` doubles per name; a size of -1: a file whose checkpoint an untouched look cannot settle (none, unreadable, a duplicate, upcast). */
+  /** `STAT_FIELDS` doubles per name; a size below 0: a file a stat alone cannot settle (`RecordedStat`: -1 a probe, -2 the whole home). */
   stats: StatBytes,
 });
 export type HomeStatsFolder = t.TypeOf<typeof HomeStatsFolder>;
@@ -64,7 +64,19 @@ export interface FileStat {
   readonly ctimeMs: number;
 }
 
-/** The stats of listed folders, each file's from its checkpoint (`checkpointOf`): one a stat alone settles, or none. */
+/**
+ * A recorded file as the check takes it (indexer/catchUp/homeAsIndexed.ts): the stats one stat is
+ * compared with; `probe`: a file a stat alone cannot settle and a probe of it can (no checkpoint,
+ * unreadable, upcast: its identity is read from its first line each time), given to the catch-up
+ * at every check; `wholeHome`: one of two files claiming one rollout, whose winner only a
+ * whole-home catch-up elects (the other may be any file of the home).
+ */
+export type RecordedStat = FileStat | 'probe' | 'wholeHome';
+
+const PROBE_SIZE = -1;
+const WHOLE_HOME_SIZE = -2;
+
+/** The stats of listed folders, each file's from its checkpoint (`checkpointOf`), as `RecordedStat` takes them. */
 export const homeStatsOf = (
   folders: ReadonlyArray<ListedFolder>,
   absent: ReadonlyArray<string>,
@@ -75,7 +87,8 @@ export const homeStatsOf = (
     f.files.forEach((path, i) => {
       const cp = checkpointOf(path);
       const settled = cp !== undefined && holdsRows(cp) && cp.upcastFrom === null;
-      stats.set(settled ? [cp.size, cp.mtimeMs, cp.ctimeMs] : [-1, 0, 0], i * STAT_FIELDS);
+      const unsettled = cp !== undefined && cp.duplicateOf !== null ? WHOLE_HOME_SIZE : PROBE_SIZE;
+      stats.set(settled ? [cp.size, cp.mtimeMs, cp.ctimeMs] : [unsettled, 0, 0], i * STAT_FIELDS);
     });
     const names = f.files.map((path) => path.slice(f.path.length + 1)).join('\n');
     return { path: f.path, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, names, stats: packDoubles(stats) };
@@ -83,39 +96,53 @@ export const homeStatsOf = (
   absent: [...absent],
 });
 
-/** A folder's recorded files: their names, and the stats of each (undefined where a stat alone cannot settle the file). */
+/** A folder's recorded files: their names, and each one's `RecordedStat`. */
 export const recordedFilesOf = (
   folder: HomeStatsFolder,
-): { readonly names: ReadonlyArray<string>; readonly statOf: (i: number) => FileStat | undefined } => {
+): { readonly names: ReadonlyArray<string>; readonly statOf: (i: number) => RecordedStat } => {
   const names = folder.names === '' ? [] : folder.names.split('\n');
   const stats = unpackDoubles(folder.stats, names.length, STAT_FIELDS);
   return {
     names,
     statOf: (i) => {
       const size = stats[i * STAT_FIELDS]!;
-      return size < 0
-        ? undefined
-        : { size, mtimeMs: stats[i * STAT_FIELDS + 1]!, ctimeMs: stats[i * STAT_FIELDS + 2]! };
+      if (size === PROBE_SIZE) return 'probe';
+      // Any other size below 0 (none other is written) is taken as the strictest.
+      if (size < 0) return 'wholeHome';
+      return { size, mtimeMs: stats[i * STAT_FIELDS + 1]!, ctimeMs: stats[i * STAT_FIELDS + 2]! };
     },
   };
 };
 
 /**
- * `stats` with `folders` recorded again (each file's stats from its checkpoint, as `homeStatsOf`
- * takes them): a folder already recorded is replaced in place, a new one added. What a catch-up
- * of the few files a check found changed records (indexer/catchUp/homeAsIndexed.ts), instead of
- * every checkpoint of the home read again.
+ * What a check of the home against its recorded stats found to record again once the files it
+ * named are caught up: the folders listed again (with their times then), the folders gone, and
+ * the roots not there now.
+ */
+export interface FoldersAgain {
+  readonly folders: ReadonlyArray<ListedFolder>;
+  readonly goneFolders: ReadonlyArray<string>;
+  readonly absent: ReadonlyArray<string>;
+}
+
+/**
+ * `stats` with `again` recorded (each file's stats from its checkpoint, as `homeStatsOf` takes
+ * them): a folder already recorded is replaced in place, a new one added, a gone one dropped, and
+ * the absent roots are those now. What a catch-up of the few files a check found changed records
+ * (indexer/catchUp/homeAsIndexed.ts), instead of every checkpoint of the home read again.
  */
 export const withFoldersRecorded = (
   stats: HomeStats,
-  folders: ReadonlyArray<ListedFolder>,
+  again: FoldersAgain,
   checkpointOf: (path: string) => FileCheckpoint | undefined,
 ): HomeStats => {
-  const again = new Map(homeStatsOf(folders, [], checkpointOf).folders.map((f) => [f.path, f]));
-  const kept = stats.folders.map((f) => {
-    const now = again.get(f.path);
-    again.delete(f.path);
-    return now ?? f;
+  const listed = new Map(homeStatsOf(again.folders, [], checkpointOf).folders.map((f) => [f.path, f]));
+  const gone = new Set(again.goneFolders);
+  const kept = stats.folders.flatMap((f) => {
+    if (gone.has(f.path)) return [];
+    const now = listed.get(f.path);
+    listed.delete(f.path);
+    return [now ?? f];
   });
-  return { folders: [...kept, ...again.values()], absent: stats.absent };
+  return { folders: [...kept, ...listed.values()], absent: [...again.absent] };
 };

@@ -53,8 +53,8 @@ type FilesCaughtUp =
         | {
             readonly due: DueMarks;
             readonly committed: boolean;
-            /** The probes of given files (a whole home's thread rows are all redone, from the index). */
-            readonly given: ReadonlyArray<Probe>;
+            /** Given files: their probes, and of those gone the threads and rollouts (a whole home's thread rows are all redone, from the index). */
+            readonly given: ChangedFiles | undefined;
             /**
              * A whole home's catch-up that left no rollout without its file, not told to redo every
              * row, with no interrupted one's mark: what it changed (its thread rows are then those
@@ -180,8 +180,13 @@ const catchUpFiles = (
       let plan = planCatchUp(probes, cps, only, settledCount);
       // Given files, one of them gone or holding a rollout the index has at another path (moved to
       // or from archived_sessions, copied): which file is the rollout's now is the whole home's
-      // question (a watch reports the two paths of a move in either order), so the home is caught up.
-      if (only !== undefined && (plan.gone.length > 0 || (await take(holdsMovedRollout(store, plan)))))
+      // question (a watch reports the two paths of a move in either order), so the home is caught
+      // up; unless they are every change (`everyChange`), and the rollout's other path is one of them.
+      if (only !== undefined && options.everyChange !== true && plan.gone.length > 0) return { kind: 'wholeHome' };
+      if (
+        only !== undefined &&
+        (await take(holdsMovedRollout(store, plan, options.everyChange === true ? only : NONE)))
+      )
         return { kind: 'wholeHome' };
       // A full catch-up and token rows caught up alone through a file that is gone, or that is no
       // longer its rollout's winner: those rows go (forget), and the winner is indexed whole again.
@@ -230,6 +235,7 @@ const catchUpFiles = (
       // Rows of changed files committed, their thread rows not: what the mark above is for.
       if (due.own !== undefined) crashPoint('catchUp.filesCommitted');
 
+      const changedProbes = plan.actions.filter((a) => a.action.kind !== 'unchanged').map((a) => a.probe);
       return {
         kind: 'caughtUp',
         filesTotal,
@@ -237,17 +243,16 @@ const catchUpFiles = (
         threadRows: {
           due,
           committed: rows.committed(),
-          given: only === undefined ? [] : probes,
+          // Every change given (`everyChange`): as a whole home's, an unchanged file's thread is not redone
+          // (a file no stat settles is given at every check: homeAsIndexed.ts).
+          given:
+            only === undefined ? undefined : changedBy(plan, options.everyChange === true ? changedProbes : probes),
           changed:
             only === undefined &&
             plan.orphaned.length === 0 &&
             options.threadRows !== 'all' &&
             due.interrupted.length === 0
-              ? {
-                  probes: plan.actions.filter((a) => a.action.kind !== 'unchanged').map((a) => a.probe),
-                  goneThreads: plan.gone.flatMap((g) => (g.threadId === null ? [] : [g.threadId])),
-                  goneRollouts: plan.gone.flatMap((g) => g.owned),
-                }
+              ? changedBy(plan, changedProbes)
               : undefined,
           listing: only === undefined ? { folders: discovered.folders, absent: discovered.absent } : undefined,
         },
@@ -256,6 +261,13 @@ const catchUpFiles = (
       await reader.started?.close();
     }
   });
+
+/** What a plan changed, for its thread rows: `probes`, and of the files gone the threads they named and the rollouts whose rows went. */
+const changedBy = (plan: CatchUpPlan, probes: ReadonlyArray<Probe>): ChangedFiles => ({
+  probes,
+  goneThreads: plan.gone.flatMap((g) => (g.threadId === null ? [] : [g.threadId])),
+  goneRollouts: plan.gone.flatMap((g) => g.owned),
+});
 
 /** Probes of the listed files at `indices` (`probes` holds them, in any order), in the listing's order. */
 const inListingOrder = (
@@ -287,13 +299,19 @@ const checkpointRows = (
     return out;
   });
 
-/** Does the plan index a file new to the index whose rollout the index already has at another path? */
-const holdsMovedRollout = (store: IndexStore, plan: CatchUpPlan): TE.TaskEither<EngineError, boolean> =>
+const NONE: ReadonlySet<string> = new Set();
+
+/** Does the plan index a file new to the index whose rollout the index already has at another path, not one of `given`? */
+const holdsMovedRollout = (
+  store: IndexStore,
+  plan: CatchUpPlan,
+  given: ReadonlySet<string>,
+): TE.TaskEither<EngineError, boolean> =>
   useCase(async () => {
     for (const { probe, action } of plan.actions) {
       if (action.kind !== 'index' || action.from !== undefined || !probe.identity.ok) continue;
       const row = await take(store.get('rollouts', [probe.identity.rolloutId]));
-      if (row !== undefined && row.path !== probe.file.path) return true;
+      if (row !== undefined && row.path !== probe.file.path && !given.has(row.path)) return true;
     }
     return false;
   });

@@ -54,6 +54,14 @@ export interface CatchUpOptions {
   /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
   readonly files?: ReadonlyArray<RolloutFile>;
   /**
+   * `files` are every file a whole-home catch-up would find changed, new or gone (a check that
+   * looked at every folder the index recorded: homeAsIndexed.ts `changesSinceRecorded`): a gone
+   * one, or a rollout moved from one of them to another (an archive), is settled among them. Without
+   * it, a given file gone or holding a rollout the index has at another path makes the catch-up
+   * the whole home's (a watch reports the two paths of a move in either order).
+   */
+  readonly everyChange?: true;
+  /**
    * Index large catch-ups with worker threads, each opening the LMDB environment at `indexPath`
    * (the store's own path) and committing its own files' transactions.
    */

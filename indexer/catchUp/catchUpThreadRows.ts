@@ -3,7 +3,6 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
-import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey } from '../../projections/threadRowsDue.js';
 import type { ThreadRowHome } from '../../projections/threadRows.js';
 import { rowNameOf, stateDbNamesChanged, threadNamesOf } from '../../projections/threadRowHome.js';
@@ -13,13 +12,7 @@ import type { IndexWrite } from '../../domain/index/rows.js';
 import { sessionIndexNameOf } from '../../domain/index/rows.js';
 import { ownerGone, readDueMarks } from './interruptedCatchUp.js';
 import type { CatchUpPlan } from './plan.js';
-import {
-  readThreadRowHome,
-  refreshThreads,
-  threadsChanged,
-  touchedThreads,
-  withoutStateDb,
-} from './threadRowRefresh.js';
+import { readThreadRowHome, refreshThreads, threadsChanged, withoutStateDb } from './threadRowRefresh.js';
 import type { ChangedFiles } from './threadRowRefresh.js';
 import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
 import { readCodexRows, stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
@@ -279,18 +272,21 @@ const changedFilesThreads = (
 export const refreshCaughtUpRows = async (
   store: IndexStore,
   home: string,
-  probes: ReadonlyArray<Probe>,
+  given: ChangedFiles | undefined,
   options: Pick<CatchUpOptions, 'files' | 'threadRows'>,
   due: DueMarks,
   ownMarked: boolean,
   changed?: ChangedFiles,
 ): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
+    const touched = options.files && given !== undefined ? await take(threadsChanged(store, given)) : undefined;
+    const full = due.interrupted.length > 0 || touched === undefined;
+    // Given files that touched no thread and left no mark (unchanged ones a stat cannot settle, given
+    // at every check: homeAsIndexed.ts): no row to redo, nor the home's facts to read.
+    if (!full && touched.size === 0 && due.own === undefined) return;
     // Codex's names and configured provider only matter to thread rows: a token catch-up (catchUpHome's own branch)
     // never reads session_index.jsonl or config.toml.
     const rowHome = await take(readThreadRowHome(home, store));
-    const touched = options.files ? await take(touchedThreads(store, probes)) : undefined;
-    const full = due.interrupted.length > 0 || touched === undefined;
     // A thread row derives from its files' rows, the names, the provider and the thread-state log
     // (whose fold writes the rows itself): with no file changed and those as at the last full refresh,
     // every row is as it is (redoing them made a serve's first thread/list on a large home wait seconds).

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import { HOME_STATS_KEY, HomeStats, homeStatsOf, withFoldersRecorded } from '../../domain/index/homeStats.js';
-import type { ListedFolder } from '../../domain/index/homeStats.js';
+import type { FoldersAgain } from '../../domain/index/homeStats.js';
 import type { RolloutHomeListing } from '../../adapters/driven/jsonl/home/discover.js';
 
 /*
@@ -44,8 +44,8 @@ export const recordedHomeStats = async (store: IndexStore): Promise<HomeStats | 
 };
 
 /**
- * The home's stats with the folders a check found changed recorded again, once their files were
- * caught up: written where that catch-up's checkpoints dropped the record. A record still there
+ * The home's stats with the folders a check found changed recorded again (and those gone dropped,
+ * the absent roots those now), once their files were caught up: written where that catch-up's checkpoints dropped the record. A record still there
  * is either the one checked (the catch-up moved no checkpoint: the files are found changed again
  * next time) or a whole-home catch-up's (a given file held a rollout the index had at another
  * path): newer than this one, kept.
@@ -53,7 +53,7 @@ export const recordedHomeStats = async (store: IndexStore): Promise<HomeStats | 
 export const recordFoldersAgain = async (
   store: IndexStore,
   stats: HomeStats,
-  changes: { readonly folders: ReadonlyArray<ListedFolder> },
+  changes: FoldersAgain,
 ): Promise<E.Either<EngineError, void>> => {
   const r = await store.commit((reader) =>
     reader.keys('meta', [...HOME_STATS_KEY]).length > 0
@@ -63,7 +63,7 @@ export const recordFoldersAgain = async (
             op: 'put',
             table: 'meta',
             key: [...HOME_STATS_KEY],
-            value: withFoldersRecorded(stats, changes.folders, (path) => reader.get('files', [path])),
+            value: withFoldersRecorded(stats, changes, (path) => reader.get('files', [path])),
           },
         ],
   )();

@@ -12,6 +12,7 @@ import { HOME_STATS_KEY } from '../../domain/index/homeStats.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import type { Action, SynthThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
+import { envelopeLess } from '../fixtures/earlyRollouts.js';
 import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import type { IndexStatus } from '../../indexer/open/indexStatus.js';
 
@@ -69,11 +70,11 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
   };
 
   /** The page an index built now from the home gives: what the caught-up index answers. */
-  const caughtUpPage = async (): Promise<ThreadListPage> => {
+  const caughtUpPage = async (query: ListThreadsQuery = PAGE): Promise<ThreadListPage> => {
     const dir = await fs.mkdtemp(nodePath.join(scratch, 'ix-'));
     const fresh = right(await openCodexHome(home, dir, {}));
     try {
-      return right(await listThreads(fresh.read, PAGE)()).page;
+      return right(await listThreads(fresh.read, query)()).page;
     } finally {
       await fresh.close();
     }
@@ -206,11 +207,108 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
       expect(next.page).to.deep.equal(first.page);
     });
 
-    it(`${how}: a gone file: waits, and the page is the caught-up one`, async () => {
+    it(`${how}: a gone file: that file caught up, not the home; the page is the caught-up one, and the next start answers with no catch-up`, async () => {
       await fs.rm(pathOf(threads[5]!));
       const first = await firstList();
       expect(first.early).to.equal(false);
+      // Its rows gone and no file read: a whole-home catch-up looks at the 5 left.
+      expect(first.filesCaughtUp).to.deep.equal([0]);
+      expect(first.page.data.map((x) => x.id)).not.to.include(threads[5]!.threadId);
       expect(first.page).to.deep.equal(await caughtUpPage());
+      expect((await firstList()).early).to.equal(true);
+    });
+
+    it(`${how}: an archive (the file moved to archived_sessions/, a root not there before): the moved file caught up, not the home; both lists the caught-up ones`, async () => {
+      const archivedPath = nodePath.join(home, 'archived_sessions', nodePath.basename(pathOf(threads[5]!)));
+      await fs.mkdir(nodePath.dirname(archivedPath));
+      await fs.rename(pathOf(threads[5]!), archivedPath);
+      const first = await firstList();
+      expect(first.early).to.equal(false);
+      // A whole-home catch-up looks at all 6 files.
+      expect(first.filesCaughtUp).to.deep.equal([1]);
+      expect(first.page.data.map((x) => x.id)).not.to.include(threads[5]!.threadId);
+      expect(first.page).to.deep.equal(await caughtUpPage());
+      const next = await firstList();
+      expect(next.early).to.equal(true);
+      const archived: ListThreadsQuery = { ...PAGE, archived: true };
+      const opened = right(await openCodexHome(home, indexDir, {}));
+      try {
+        const page = right(await listThreads(opened.read, archived)()).page;
+        expect(page.data.map((x) => x.id)).to.deep.equal([threads[5]!.threadId]);
+        expect(page).to.deep.equal(await caughtUpPage(archived));
+      } finally {
+        await opened.close();
+      }
+      // And back (an unarchive): the file moved again, between two recorded folders.
+      await fs.rename(archivedPath, pathOf(threads[5]!));
+      const back = await firstList();
+      expect(back.filesCaughtUp).to.deep.equal([1]);
+      expect(back.page.data[0]!.id).to.equal(threads[5]!.threadId);
+      expect(back.page).to.deep.equal(await caughtUpPage());
+    });
+
+    it(`${how}: a day folder gone with its thread: no file read, not the home; the page is the caught-up one, and the next start answers with no catch-up`, async () => {
+      const t = newThread(803);
+      const rel = `sessions/2026/11/24/rollout-2026-11-24T09-00-00-${t.threadId}.jsonl`;
+      await fs.mkdir(nodePath.dirname(nodePath.join(home, rel)), { recursive: true });
+      await fs.writeFile(
+        nodePath.join(home, rel),
+        threadLines(t, 12)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+      expect((await firstList()).page.data.map((x) => x.id)).to.include(t.threadId);
+      await fs.rm(nodePath.join(home, 'sessions/2026/11/24'), { recursive: true });
+      const first = await firstList();
+      expect(first.early).to.equal(false);
+      expect(first.filesCaughtUp).to.deep.equal([0]);
+      expect(first.page.data.map((x) => x.id)).not.to.include(t.threadId);
+      expect(first.page).to.deep.equal(await caughtUpPage());
+      expect((await firstList()).early).to.equal(true);
+    });
+
+    it(`${how}: files a stat cannot settle (an early rollout, an unreadable one): probed at each start with the files changed, not the home; two files of one rollout: the home`, async () => {
+      const early = `sessions/2025/05/01/rollout-2025-05-01T10-00-00-${newThread(804).threadId}.jsonl`;
+      const unreadable = `sessions/2025/05/01/rollout-2025-05-01T11-00-00-${newThread(805).threadId}.jsonl`;
+      await fs.mkdir(nodePath.join(home, 'sessions/2025/05/01'), { recursive: true });
+      const earlyId = newThread(804).threadId;
+      await fs.writeFile(
+        nodePath.join(home, early),
+        envelopeLess(earlyId, 804, 2)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+      await fs.writeFile(nodePath.join(home, unreadable), 'not a rollout line\n');
+      // Recorded by a whole-home catch-up (the files new in a new folder: caught up alone first).
+      const opened = right(await openCodexHome(home, indexDir, { backfill: 'onDemand' }));
+      try {
+        right(await opened.read.indexer.refreshAll()());
+      } finally {
+        await opened.close();
+      }
+      await append(
+        threads[4]!,
+        TURN.flatMap((a) => act(threads[4]!, a)),
+      );
+      const first = await firstList();
+      expect(first.early).to.equal(false);
+      // The changed file and the two no stat settles; a whole-home catch-up looks at all 8.
+      expect(first.filesCaughtUp).to.deep.equal([3]);
+      expect(first.page).to.deep.equal(await caughtUpPage());
+      // Nothing changed since: the two probed again, nothing else.
+      const next = await firstList();
+      expect(next.filesCaughtUp).to.deep.equal([2]);
+      expect(next.page).to.deep.equal(first.page);
+      // A copy of a rollout (two files claim it): which wins is the whole home's question, at every start.
+      await fs.mkdir(nodePath.join(home, 'archived_sessions'));
+      await fs.copyFile(
+        pathOf(threads[2]!),
+        nodePath.join(home, 'archived_sessions', nodePath.basename(pathOf(threads[2]!))),
+      );
+      expect((await firstList()).filesCaughtUp).to.deep.equal([9]);
+      const copied = await firstList();
+      expect(copied.filesCaughtUp).to.deep.equal([9]);
+      expect(copied.page).to.deep.equal(await caughtUpPage());
     });
 
     it(`${how}: a renamed thread (session_index.jsonl), every file as recorded: the name followed with no catch-up, the caught-up page`, async () => {

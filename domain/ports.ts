@@ -249,8 +249,16 @@ export interface HistoryIndexer {
   readonly refreshAll: () => TE.TaskEither<EngineError, void>;
   /** Derive again the threads whose row in Codex's state DB changed with no file of theirs (Codex's own reads write it). */
   readonly followCodexRows: () => TE.TaskEither<EngineError, void>;
-  /** Index files a mutation just wrote or appended to, so the index is current when it returns. */
-  readonly catchUp: (paths: ReadonlyArray<string>) => TE.TaskEither<EngineError, void>;
+  /**
+   * Index files a mutation just wrote or appended to, so the index is current when it returns.
+   * `everyFile`: `paths` are every file of the threads they hold, before and after the mutation (a
+   * move's or a delete's, made under their writer locks): a gone one, or a rollout moved from one
+   * to another, is settled among them rather than by a catch-up of the whole home.
+   */
+  readonly catchUp: (
+    paths: ReadonlyArray<string>,
+    scope?: { readonly everyFile: true },
+  ) => TE.TaskEither<EngineError, void>;
   /**
    * A mutation writes `paths` and catches them up itself (`catchUp`) before it answers, until it
    * calls the function returned: meanwhile a list answers as the index stands (the write is not

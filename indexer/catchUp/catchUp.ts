@@ -1,10 +1,11 @@
+import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { stop, take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
-import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
+import { listRolloutHome, rolloutFilesAt } from '../../adapters/driven/jsonl/home/discover.js';
 import { recordHomeStats } from './homeStatsRecord.js';
 import { isInsideHome } from '../../adapters/driven/fs/insideHome.js';
 import { toEngineError } from '../../adapters/driven/fs/fsError.js';
@@ -13,6 +14,7 @@ import type { RolloutFile, RolloutHomeListing } from '../../adapters/driven/json
 import { planCatchUp } from './plan.js';
 import { claimedBy, settleUnchanged } from './settleUnchanged.js';
 import type { CatchUpPlan } from './plan.js';
+import { dayFolderOf } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
 import { subsetOf, takesLeanTokenPass } from './catchUpOptions.js';
 import { emptySummary } from './catchUpSummary.js';
@@ -44,6 +46,8 @@ export type { CatchUpSummary } from './catchUpSummary.js';
 type FilesCaughtUp =
   /** Given files that were the whole home's question (catchUpFiles): the home is caught up instead. */
   | { readonly kind: 'wholeHome' }
+  /** Given files that left a rollout's file in question: caught up again with these, every file that can hold it (`widened`). */
+  | { readonly kind: 'widen'; readonly paths: ReadonlyArray<string> }
   | {
       readonly kind: 'caughtUp';
       readonly filesTotal: number;
@@ -53,12 +57,12 @@ type FilesCaughtUp =
         | {
             readonly due: DueMarks;
             readonly committed: boolean;
-            /** Given files: their probes, and of those gone the threads and rollouts (a whole home's thread rows are all redone, from the index). */
+            /** Given files, not every change: their probes, and of those gone the threads and rollouts (a whole home's rows: `changed`). */
             readonly given: ChangedFiles | undefined;
             /**
-             * A whole home's catch-up that left no rollout without its file, not told to redo every
-             * row, with no interrupted one's mark: what it changed (its thread rows are then those
-             * files' threads', while the facts beside the files hold).
+             * A whole home's catch-up (or of given files that are every change) that left no rollout
+             * without its file, not told to redo every row, with no interrupted one's mark: what it
+             * changed (its thread rows are then those files' threads', and those the facts moved).
              */
             readonly changed: ChangedFiles | undefined;
             /** A whole home's listing, for the stats it records. */
@@ -84,6 +88,10 @@ export const catchUpHome = (
     if (caught.kind === 'wholeHome') {
       const { files: _given, ...wholeHome } = options;
       return await take(catchUpHome(store, home, wholeHome));
+    }
+    if (caught.kind === 'widen') {
+      const files = await take(TE.fromEither(rolloutFilesAt(home, caught.paths)));
+      return await take(catchUpHome(store, home, { ...options, files, everyChange: true }));
     }
     const rows = caught.threadRows;
     if (rows !== undefined) {
@@ -179,15 +187,14 @@ const catchUpFiles = (
       summary.unchanged += settledCount;
       let plan = planCatchUp(probes, cps, only, settledCount);
       // Given files, one of them gone or holding a rollout the index has at another path (moved to
-      // or from archived_sessions, copied): which file is the rollout's now is the whole home's
-      // question (a watch reports the two paths of a move in either order), so the home is caught
-      // up; unless they are every change (`everyChange`), and the rollout's other path is one of them.
-      if (only !== undefined && options.everyChange !== true && plan.gone.length > 0) return { kind: 'wholeHome' };
-      if (
-        only !== undefined &&
-        (await take(holdsMovedRollout(store, plan, options.everyChange === true ? only : NONE)))
-      )
-        return { kind: 'wholeHome' };
+      // or from archived_sessions, copied): which file is the rollout's now is settled among every
+      // file that can hold it (a watch reports the two paths of a move in either order), so they are
+      // caught up again with those (`widened`); told they are every change (`everyChange`), among
+      // them, unless the index has the rollout at a path not given (a copy): the whole home's question.
+      const moved = only === undefined ? [] : await take(movedRollouts(store, plan));
+      if (only !== undefined && options.everyChange !== true && (plan.gone.length > 0 || moved.length > 0))
+        return { kind: 'widen', paths: await take(widened(store, home, only, plan, moved)) };
+      if (only !== undefined && moved.some((m) => !only.has(m.at))) return { kind: 'wholeHome' };
       // A full catch-up and token rows caught up alone through a file that is gone, or that is no
       // longer its rollout's winner: those rows go (forget), and the winner is indexed whole again.
       const strayTokens = subset.name === 'all' ? strayTokenRollouts(plan, tokenCps) : new Set<string>();
@@ -243,12 +250,12 @@ const catchUpFiles = (
         threadRows: {
           due,
           committed: rows.committed(),
-          // Every change given (`everyChange`): as a whole home's, an unchanged file's thread is not redone
-          // (a file no stat settles is given at every check: homeAsIndexed.ts).
-          given:
-            only === undefined ? undefined : changedBy(plan, options.everyChange === true ? changedProbes : probes),
+          // Every change given (`everyChange`: a move, a delete): its thread rows as a whole home's, the
+          // facts beside the files followed too (a home without Codex's DB dates a thread as Codex's
+          // backfill does, over every file: a file moved can move another thread's time by 1 ms).
+          given: only === undefined || options.everyChange === true ? undefined : changedBy(plan, probes),
           changed:
-            only === undefined &&
+            (only === undefined || options.everyChange === true) &&
             plan.orphaned.length === 0 &&
             options.threadRows !== 'all' &&
             due.interrupted.length === 0
@@ -299,21 +306,57 @@ const checkpointRows = (
     return out;
   });
 
-const NONE: ReadonlySet<string> = new Set();
-
-/** Does the plan index a file new to the index whose rollout the index already has at another path, not one of `given`? */
-const holdsMovedRollout = (
+/** The files the plan indexes anew whose rollout the index has at another path (`at`), with the thread it names. */
+const movedRollouts = (
   store: IndexStore,
   plan: CatchUpPlan,
-  given: ReadonlySet<string>,
-): TE.TaskEither<EngineError, boolean> =>
+): TE.TaskEither<
+  EngineError,
+  ReadonlyArray<{ readonly path: string; readonly at: string; readonly threadId: string }>
+> =>
   useCase(async () => {
+    const out: Array<{ path: string; at: string; threadId: string }> = [];
     for (const { probe, action } of plan.actions) {
       if (action.kind !== 'index' || action.from !== undefined || !probe.identity.ok) continue;
       const row = await take(store.get('rollouts', [probe.identity.rolloutId]));
-      if (row !== undefined && row.path !== probe.file.path && !given.has(row.path)) return true;
+      if (row !== undefined && row.path !== probe.file.path)
+        out.push({ path: probe.file.path, at: row.path, threadId: probe.identity.threadId });
     }
-    return false;
+    return out;
+  });
+
+/**
+ * Given files with every file that can hold the rollouts whose file they leave in question (one
+ * gone, one holding a rollout the index has at another path): every file the index links to their
+ * threads (`threadFiles`: a duplicate, a revision, the file the index has), the index's path of a
+ * moved one, and for each such file where Codex's archive and unarchive move a file of its name
+ * (`archived_sessions/`, the day folder its name gives: one rename, so the other end is there now
+ * whichever the watch reported first). A path with no file and no checkpoint is no change.
+ */
+const widened = (
+  store: IndexStore,
+  home: string,
+  only: ReadonlySet<string>,
+  plan: CatchUpPlan,
+  moved: ReadonlyArray<{ readonly path: string; readonly at: string; readonly threadId: string }>,
+): TE.TaskEither<EngineError, string[]> =>
+  useCase(async () => {
+    const out = new Set(only);
+    const threads = new Set<string>();
+    const named = [...plan.gone.map((g) => g.path), ...moved.flatMap((m) => [m.path, m.at])];
+    for (const g of plan.gone) if (g.threadId !== null) threads.add(g.threadId);
+    for (const m of moved) {
+      threads.add(m.threadId);
+      out.add(m.at);
+    }
+    for (const id of threads) for (const { key } of await take(store.range('threadFiles', [id]))) out.add(key[1]);
+    for (const path of named) {
+      const name = nodePath.basename(path);
+      out.add(nodePath.join(home, 'archived_sessions', name));
+      const day = dayFolderOf(home, path);
+      if (day !== undefined) out.add(nodePath.join(day, name));
+    }
+    return [...out];
   });
 
 /**

@@ -55,8 +55,10 @@ export interface CatchUpOptions {
   readonly files?: ReadonlyArray<RolloutFile>;
   /**
    * `files` are every file a whole-home catch-up would find changed, new or gone (a check that
-   * looked at every folder the index recorded: homeAsIndexed.ts `changesSinceRecorded`): a gone
-   * one, or a rollout moved from one of them to another (an archive), is settled among them. Without
+   * looked at every folder the index recorded: homeAsIndexed.ts `changesSinceRecorded`), or every
+   * file of the threads a mutation moved or removed under their writer locks (an archive, an
+   * unarchive, a delete: before and after): a gone one, or a rollout moved from one of them to
+   * another, is settled among them. Without
    * it, a given file gone or holding a rollout the index has at another path makes the catch-up
    * the whole home's (a watch reports the two paths of a move in either order).
    */

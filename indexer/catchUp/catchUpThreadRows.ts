@@ -273,17 +273,23 @@ export const refreshCaughtUpRows = async (
   store: IndexStore,
   home: string,
   given: ChangedFiles | undefined,
-  options: Pick<CatchUpOptions, 'files' | 'threadRows'>,
+  options: Pick<CatchUpOptions, 'files' | 'threadRows' | 'everyChange'>,
   due: DueMarks,
   ownMarked: boolean,
   changed?: ChangedFiles,
 ): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
+    // Given files that are every change and changed none (unchanged ones a stat cannot settle, given
+    // at every check: homeAsIndexed.ts, which follows the facts after): no row to redo, no facts to read.
+    if (
+      options.everyChange === true &&
+      options.threadRows !== 'all' &&
+      due.own === undefined &&
+      due.interrupted.length === 0
+    )
+      return;
     const touched = options.files && given !== undefined ? await take(threadsChanged(store, given)) : undefined;
     const full = due.interrupted.length > 0 || touched === undefined;
-    // Given files that touched no thread and left no mark (unchanged ones a stat cannot settle, given
-    // at every check: homeAsIndexed.ts): no row to redo, nor the home's facts to read.
-    if (!full && touched.size === 0 && due.own === undefined) return;
     // Codex's names and configured provider only matter to thread rows: a token catch-up (catchUpHome's own branch)
     // never reads session_index.jsonl or config.toml.
     const rowHome = await take(readThreadRowHome(home, store));

@@ -1,11 +1,7 @@
-import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import { invalidArgument } from '../../domain/errors.js';
-import type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
-import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
-import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.js';
+import { rolloutFilesAt } from '../../adapters/driven/jsonl/home/discover.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
@@ -66,23 +62,9 @@ export const catchUpPaths =
     options: CatchUpOptions = {},
   ): TE.TaskEither<EngineError, CatchUpSummary> =>
   async () => {
-    const files = filesAt(home, paths);
+    const files = rolloutFilesAt(home, paths);
     return E.isLeft(files) ? files : lazyCatchUpHome(store, home, { ...options, files: files.right })();
   };
-
-/** The rollout files at `paths` of `home`, as discovery would name them. */
-const filesAt = (home: string, paths: ReadonlyArray<string>): E.Either<EngineError, RolloutFile[]> => {
-  const files: RolloutFile[] = [];
-  for (const path of paths) {
-    if (!isInsideHome(home, path)) return E.left(outsideHome(home, path));
-    const name = parseRolloutFileName(nodePath.basename(path));
-    if (name === undefined) return E.left(invalidArgument('path', `not a rollout file name: ${path}`));
-    const archived = nodePath.basename(nodePath.dirname(path)) === 'archived_sessions';
-    const base = { path, archived, fileTimestamp: name.fileTimestamp, threadId: name.threadId };
-    files.push(name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId });
-  }
-  return E.right(files);
-};
 
 /** Per store: the files each catch-up running in this process changes (its plan's), from its plan to its end. */
 const behind = new WeakMap<IndexStore, Set<ReadonlySet<string>>>();

@@ -57,8 +57,13 @@ export const lmdbHistoryIndexer = (
   options: CatchUpOptions = {},
   context: IndexerContext = {},
 ): HistoryIndexer => {
-  const catchUpFiles = (paths: ReadonlyArray<string>): TE.TaskEither<EngineError, void> =>
-    TE.map(() => undefined)(catchUpPaths(store, home, paths, options));
+  const catchUpFiles = (
+    paths: ReadonlyArray<string>,
+    scope?: { readonly everyFile: true },
+  ): TE.TaskEither<EngineError, void> =>
+    TE.map(() => undefined)(
+      catchUpPaths(store, home, paths, scope === undefined ? options : { ...options, everyChange: true }),
+    );
   /**
    * A whole-home catch-up. Without a watch (a CLI run), told from the home's stats the last one
    * recorded, as `serve` decides at its start: only the files one stat shows changed or new are
@@ -258,7 +263,7 @@ export const lmdbHistoryIndexer = (
       context.isBackfilled?.() === false
         ? Promise.resolve(E.right(undefined))
         : followCodexRows(store, home, context.watch === undefined),
-    catchUp: catchUpFiles,
+    catchUp: (paths, scope) => catchUpFiles(paths, scope),
     writing: (paths) => beginOwnWrite(store, paths),
   };
 };

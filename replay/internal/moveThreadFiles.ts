@@ -66,8 +66,9 @@ const movedHeld = (
     return writingFiles(ports, from, async () => {
       const to = await take(how.move(from));
       // Indexed before the locks go: a writer that takes them next finds the thread where it now lives.
+      // Every file of the thread, before and after: which file is each rollout's now is settled among them.
       return writingFiles(ports, to, async () => {
-        await take(ports.indexer.catchUp([...from, ...to]));
+        await take(ports.indexer.catchUp([...new Set([...paths, ...to])], { everyFile: true }));
         return from.map((f, i) => ({ from: f, to: to[i]! }));
       });
     });

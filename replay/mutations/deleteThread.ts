@@ -80,7 +80,8 @@ const deleteHeld = (
         ),
       );
       // The files' checkpoints and rows go with the catch-up; the thread row, which no file is left to derive, goes here.
-      await take(ports.indexer.catchUp(paths));
+      // Every file of the thread went: its rollouts' rows go with them, not a catch-up of the whole home.
+      await take(ports.indexer.catchUp(paths, { everyFile: true }));
     });
     await take(
       ports.index.commit((reader) => {

@@ -1,7 +1,8 @@
 // A file moved (archived, unarchived) while the index is caught up path by path, as a watch reports
 // it: the two paths arrive in either order, or only one. The index must end as a fresh build of the
 // home, and stay so through a whole-home catch-up (which finds every file unchanged and so redoes
-// no thread row: a row a path-by-path catch-up left wrong would stay wrong).
+// no thread row: a row a path-by-path catch-up left wrong would stay wrong). Each catch-up looks at
+// the moved thread's files, found from either end (indexer/catchUp/catchUp.ts `widened`), not the home's.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -18,7 +19,15 @@ import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js
 const T = '01a1fe87-0000-7000-8000-0000000e1001';
 const U = '01a1fe87-0000-7000-8000-0000000e1002';
 
-const dumpOf = async (home: string, indexDir: string, steps: ReadonlyArray<ReadonlyArray<string>>): Promise<string> => {
+/** Threads beside the moved one, none of whose files a move touches. */
+const OTHERS = [3, 4, 5, 6].map((i) => `01a1fe87-0000-7000-8000-0000000e100${i}`);
+
+/** The index's rows after catching up `steps` (each given files, or `[]` the whole home), and how many files each step looked at. */
+const caughtUp = async (
+  home: string,
+  indexDir: string,
+  steps: ReadonlyArray<ReadonlyArray<string>>,
+): Promise<{ readonly dump: string; readonly files: number[] }> => {
   const store = right(await openLmdbIndex(indexDir)());
   try {
     const fileAt = (path: string): RolloutFile => ({
@@ -27,16 +36,20 @@ const dumpOf = async (home: string, indexDir: string, steps: ReadonlyArray<Reado
       fileTimestamp: '2026-11-21T14:00:00Z',
       threadId: U,
     });
+    const files: number[] = [];
     for (const paths of steps)
-      right(await catchUpHome(store, home, paths.length === 0 ? {} : { files: paths.map(fileAt) })());
+      files.push(right(await catchUpHome(store, home, paths.length === 0 ? {} : { files: paths.map(fileAt) })()).files);
     const rows = right(await store.dump()()).map((r) =>
       r.table === 'files' ? { ...r, value: { ...(r.value as object), mtimeMs: 0, ctimeMs: 0 } } : r,
     );
-    return JSON.stringify(rows);
+    return { dump: JSON.stringify(rows), files };
   } finally {
     right(await store.close()());
   }
 };
+
+const dumpOf = async (home: string, indexDir: string, steps: ReadonlyArray<ReadonlyArray<string>>): Promise<string> =>
+  (await caughtUp(home, indexDir, steps)).dump;
 
 describe('a moved file caught up path by path', function () {
   this.timeout(120_000);
@@ -52,6 +65,7 @@ describe('a moved file caught up path by path', function () {
         const home = nodePath.join(root, 'home');
         const active = writeRollout(home, rolloutName(U), chatThread(mode, U, 2).text());
         writeRollout(home, rolloutName(T), chatThread('paginated', T, 1).text());
+        for (const id of OTHERS) writeRollout(home, rolloutName(id), chatThread('paginated', id, 1).text());
         const archived = nodePath.join(home, 'archived_sessions', rolloutName(U));
         const indexDir = nodePath.join(root, 'index');
         await dumpOf(home, indexDir, [[]]);
@@ -65,7 +79,10 @@ describe('a moved file caught up path by path', function () {
           const fresh = await dumpOf(home, nodePath.join(root, `fresh-${nodePath.basename(nodePath.dirname(to))}`), [
             [],
           ]);
-          expect(await dumpOf(home, indexDir, told), `moved to ${to}`).to.equal(fresh);
+          const moved = await caughtUp(home, indexDir, told);
+          expect(moved.dump, `moved to ${to}`).to.equal(fresh);
+          // The moved thread's file at both ends, not the home's 6 (each path told: settled among them).
+          for (const files of moved.files) expect(files, `moved to ${to}`).to.be.at.most(2);
           expect(await dumpOf(home, indexDir, [[]]), `moved to ${to}, then the whole home`).to.equal(fresh);
         }
       });

@@ -2,8 +2,11 @@ import * as fs from 'node:fs/promises';
 import * as fsSync from 'node:fs';
 import type { Dirent } from 'node:fs';
 import * as nodePath from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../../domain/errors.js';
+import { invalidArgument } from '../../../../domain/errors.js';
+import { isInsideHome, outsideHome } from '../../fs/insideHome.js';
 import type { RolloutFile } from '../../../../domain/rollout/rolloutFile.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { errnoCode, toEngineError } from '../../fs/fsError.js';
@@ -234,3 +237,17 @@ const RACY_MS = 2000;
 const FINE_RACY_MS = 50;
 export const racyMsOf = (st: fsSync.Stats): number =>
   st.mtimeMs % 1000 !== 0 || st.ctimeMs % 1000 !== 0 ? FINE_RACY_MS : RACY_MS;
+
+/** The rollout files at `paths` of `home`, as discovery would name them. */
+export const rolloutFilesAt = (home: string, paths: ReadonlyArray<string>): E.Either<EngineError, RolloutFile[]> => {
+  const files: RolloutFile[] = [];
+  for (const path of paths) {
+    if (!isInsideHome(home, path)) return E.left(outsideHome(home, path));
+    const name = parseRolloutFileName(nodePath.basename(path));
+    if (name === undefined) return E.left(invalidArgument('path', `not a rollout file name: ${path}`));
+    const archived = nodePath.basename(nodePath.dirname(path)) === 'archived_sessions';
+    const base = { path, archived, fileTimestamp: name.fileTimestamp, threadId: name.threadId };
+    files.push(name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId });
+  }
+  return E.right(files);
+};

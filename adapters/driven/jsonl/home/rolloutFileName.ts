@@ -1,3 +1,4 @@
+import * as nodePath from 'node:path';
 import type { RolloutFile } from '../../../../domain/rollout/rolloutFile.js';
 
 /**
@@ -46,3 +47,11 @@ export const sessionDayParts = (at: Date): [string, string, string] => [
   two(at.getMonth() + 1),
   two(at.getDate()),
 ];
+
+/** A rollout name's day folder under `sessions/`: `YYYY/MM/DD` from the time in its name (Codex's unarchive puts it back there). */
+export const dayFolderOf = (home: string, path: string): string | undefined => {
+  const name = parseRolloutFileName(nodePath.basename(path));
+  if (name === undefined) return undefined;
+  const [y, m, d] = name.fileTimestamp.slice(0, 10).split('-');
+  return nodePath.join(home, 'sessions', y!, m!, d!);
+};

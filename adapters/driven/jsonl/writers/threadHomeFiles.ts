@@ -11,7 +11,7 @@ import { LinkRefused, toEngineError } from '../../fs/fsError.js';
 import { writesInsideHome } from '../../fs/insideHome.js';
 import { holdPoint } from '../../system/holdPoint.js';
 import { holdRolloutFolder } from './rolloutFolder.js';
-import { parseRolloutFileName } from '../home/rolloutFileName.js';
+import { dayFolderOf } from '../home/rolloutFileName.js';
 import { appendThreadName, forgetThreadNames } from './sessionIndexWriter.js';
 import { carrySupersededMark } from './homeFacts.js';
 
@@ -21,14 +21,6 @@ import { carrySupersededMark } from './homeFacts.js';
  * writes the home through (names through `sessionIndexWriter.ts`, moves under the rollouts' writer
  * locks). One of the home's fact writers (`homeFacts.ts` holds the rules they share).
  */
-
-/** A rollout name's day folder under `sessions/`: `YYYY/MM/DD` from the time in its name (Codex's unarchive puts it back there). */
-const dayFolderOf = (home: string, path: string): string | undefined => {
-  const name = parseRolloutFileName(nodePath.basename(path));
-  if (name === undefined) return undefined;
-  const [y, m, d] = name.fileTimestamp.slice(0, 10).split('-');
-  return nodePath.join(home, 'sessions', y!, m!, d!);
-};
 
 const conflictAt = (path: string): EngineError => rejected(`a rollout file is already at ${path}`);
 

@@ -288,7 +288,8 @@ export const refreshCaughtUpRows = async (
       due.interrupted.length === 0
     )
       return;
-    const touched = options.files && given !== undefined ? await take(threadsChanged(store, given)) : undefined;
+    // Given only with given files (catchUp.ts), and not when they are every change.
+    const touched = given === undefined ? undefined : await take(threadsChanged(store, given));
     const full = due.interrupted.length > 0 || touched === undefined;
     // Codex's names and configured provider only matter to thread rows: a token catch-up (catchUpHome's own branch)
     // never reads session_index.jsonl or config.toml.

@@ -257,13 +257,8 @@ const folderStatOf = (path: string): fs.Stats | 'gone' | undefined => {
  * own: a path's length bounds it.
  */
 const newFoldersAt = (dir: string, recurse: boolean, nowMs: () => number): ListedFolder[] | undefined => {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(dir);
-  } catch {
-    return undefined;
-  }
-  if (!st.isDirectory()) return undefined;
+  const st = folderStatOf(dir);
+  if (st === undefined || st === 'gone') return undefined;
   const now = rolloutFolderNow(dir, recurse);
   if (now === undefined || now === 'absent') return undefined;
   const out: ListedFolder[] = [

@@ -68,8 +68,8 @@ export interface FileStat {
  * A recorded file as the check takes it (indexer/catchUp/homeAsIndexed.ts): the stats one stat is
  * compared with; `probe`: a file a stat alone cannot settle and a probe of it can (no checkpoint,
  * unreadable, upcast: its identity is read from its first line each time), given to the catch-up
- * at every check; `wholeHome`: one of two files claiming one rollout, whose winner only a
- * whole-home catch-up elects (the other may be any file of the home).
+ * at every check; `wholeHome`: one of two files claiming one rollout whose winner names another
+ * thread, whose winner only a whole-home catch-up elects (the other may be any file of the home).
  */
 export type RecordedStat = FileStat | 'probe' | 'wholeHome';
 
@@ -86,7 +86,8 @@ export const homeStatsOf = (
     const stats = new Float64Array(f.files.length * STAT_FIELDS);
     f.files.forEach((path, i) => {
       const cp = checkpointOf(path);
-      const settled = cp !== undefined && holdsRows(cp) && cp.upcastFrom === null;
+      const settled =
+        cp !== undefined && cp.upcastFrom === null && (holdsRows(cp) || duplicateOfItsThread(cp, checkpointOf));
       const unsettled = cp !== undefined && cp.duplicateOf !== null ? WHOLE_HOME_SIZE : PROBE_SIZE;
       stats.set(settled ? [cp.size, cp.mtimeMs, cp.ctimeMs] : [unsettled, 0, 0], i * STAT_FIELDS);
     });
@@ -95,6 +96,21 @@ export const homeStatsOf = (
   }),
   absent: [...absent],
 });
+
+/**
+ * A duplicate whose winner names the same thread: a catch-up of changed files settles its
+ * rollout's winner among the thread's files (indexer/catchUp/catchUp.ts `widened`), so a stat
+ * settles it as it does a file holding rows. Another (a revision id claimed by two threads' files)
+ * is the whole home's question.
+ */
+const duplicateOfItsThread = (
+  cp: FileCheckpoint,
+  checkpointOf: (path: string) => FileCheckpoint | undefined,
+): boolean => {
+  if (cp.duplicateOf === null || cp.error !== null || cp.rolloutId === null || cp.threadId === null) return false;
+  const winner = checkpointOf(cp.duplicateOf);
+  return winner !== undefined && winner.rolloutId === cp.rolloutId && winner.threadId === cp.threadId;
+};
 
 /** A folder's recorded files: their names, and each one's `RecordedStat`. */
 export const recordedFilesOf = (

@@ -44,8 +44,6 @@ export type { CatchUpSummary } from './catchUpSummary.js';
 
 /** What catching the files up leaves for the catch-up's end: the thread rows and the home's stats to record. */
 type FilesCaughtUp =
-  /** Given files that were the whole home's question (catchUpFiles): the home is caught up instead. */
-  | { readonly kind: 'wholeHome' }
   /** Given files that left a rollout's file in question: caught up again with these, every file that can hold it (`widened`). */
   | { readonly kind: 'widen'; readonly paths: ReadonlyArray<string> }
   | {
@@ -85,10 +83,6 @@ export const catchUpHome = (
     const t0 = process.hrtime.bigint();
     const summary = emptySummary();
     const caught = await take(catchUpFiles(store, home, options, summary));
-    if (caught.kind === 'wholeHome') {
-      const { files: _given, ...wholeHome } = options;
-      return await take(catchUpHome(store, home, wholeHome));
-    }
     if (caught.kind === 'widen') {
       const files = await take(TE.fromEither(rolloutFilesAt(home, caught.paths)));
       return await take(catchUpHome(store, home, { ...options, files, everyChange: true }));
@@ -186,15 +180,19 @@ const catchUpFiles = (
       summary.files = probes.length + settledCount;
       summary.unchanged += settledCount;
       let plan = planCatchUp(probes, cps, only, settledCount);
-      // Given files, one of them gone or holding a rollout the index has at another path (moved to
-      // or from archived_sessions, copied): which file is the rollout's now is settled among every
-      // file that can hold it (a watch reports the two paths of a move in either order), so they are
-      // caught up again with those (`widened`); told they are every change (`everyChange`), among
-      // them, unless the index has the rollout at a path not given (a copy): the whole home's question.
-      const moved = only === undefined ? [] : await take(movedRollouts(store, plan));
-      if (only !== undefined && options.everyChange !== true && (plan.gone.length > 0 || moved.length > 0))
-        return { kind: 'widen', paths: await take(widened(store, home, only, plan, moved)) };
-      if (only !== undefined && moved.some((m) => !only.has(m.at))) return { kind: 'wholeHome' };
+      // Given files, one of them gone, holding a rollout the index has at another path (moved to or
+      // from archived_sessions, copied) or leaving a rollout with no file among them (replaced): which
+      // file is the rollout's now is settled among every file that can hold it (a watch reports the
+      // two paths of a move in either order; a copy's other file is unchanged, not given), so they
+      // are caught up again with those (`widened`), told they are every change (`everyChange`),
+      // until no file is left to add.
+      if (only !== undefined) {
+        const moved = await take(movedRollouts(store, plan));
+        if (plan.gone.length > 0 || moved.length > 0 || plan.orphaned.length > 0) {
+          const paths = await take(widened(store, home, only, plan, moved, cps));
+          if (options.everyChange !== true || paths.some((p) => !only.has(p))) return { kind: 'widen', paths };
+        }
+      }
       // A full catch-up and token rows caught up alone through a file that is gone, or that is no
       // longer its rollout's winner: those rows go (forget), and the winner is indexed whole again.
       const strayTokens = subset.name === 'all' ? strayTokenRollouts(plan, tokenCps) : new Set<string>();
@@ -327,11 +325,13 @@ const movedRollouts = (
 
 /**
  * Given files with every file that can hold the rollouts whose file they leave in question (one
- * gone, one holding a rollout the index has at another path): every file the index links to their
- * threads (`threadFiles`: a duplicate, a revision, the file the index has), the index's path of a
- * moved one, and for each such file where Codex's archive and unarchive move a file of its name
- * (`archived_sessions/`, the day folder its name gives: one rename, so the other end is there now
- * whichever the watch reported first). A path with no file and no checkpoint is no change.
+ * gone, one holding a rollout the index has at another path, one whose rollout lost its file among
+ * them): every file the index links to their threads (`threadFiles`: a duplicate, a revision, the
+ * file the index has; the files of one rollout name one thread, homeStats.ts records no other
+ * duplicate), the index's path of a moved one, and for each gone or moved file where Codex's
+ * archive and unarchive move a file of its name (`archived_sessions/`, the day folder its name
+ * gives: one rename, so the other end is there now whichever the watch reported first). A path
+ * with no file and no checkpoint is no change.
  */
 const widened = (
   store: IndexStore,
@@ -339,6 +339,7 @@ const widened = (
   only: ReadonlySet<string>,
   plan: CatchUpPlan,
   moved: ReadonlyArray<{ readonly path: string; readonly at: string; readonly threadId: string }>,
+  cps: ReadonlyMap<string, FileCheckpoint>,
 ): TE.TaskEither<EngineError, string[]> =>
   useCase(async () => {
     const out = new Set(only);
@@ -349,6 +350,9 @@ const widened = (
       threads.add(m.threadId);
       out.add(m.at);
     }
+    const orphaned = new Set(plan.orphaned);
+    for (const cp of cps.values())
+      if (cp.rolloutId !== null && cp.threadId !== null && orphaned.has(cp.rolloutId)) threads.add(cp.threadId);
     for (const id of threads) for (const { key } of await take(store.range('threadFiles', [id]))) out.add(key[1]);
     for (const path of named) {
       const name = nodePath.basename(path);

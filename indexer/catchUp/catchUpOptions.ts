@@ -57,10 +57,10 @@ export interface CatchUpOptions {
    * `files` are every file a whole-home catch-up would find changed, new or gone (a check that
    * looked at every folder the index recorded: homeAsIndexed.ts `changesSinceRecorded`), or every
    * file of the threads a mutation moved or removed under their writer locks (an archive, an
-   * unarchive, a delete: before and after): a gone one, or a rollout moved from one of them to
-   * another, is settled among them. Without
-   * it, a given file gone or holding a rollout the index has at another path makes the catch-up
-   * the whole home's (a watch reports the two paths of a move in either order).
+   * unarchive, a delete: before and after): their thread rows are redone as a whole home's are.
+   * With or without it, a given file gone, holding a rollout the index has at another path, or
+   * leaving a rollout with no file among them, is settled among every file that can hold that
+   * rollout (catchUp.ts `widened`: the files are caught up again with those, then told this).
    */
   readonly everyChange?: true;
   /**

@@ -49,7 +49,7 @@ export const homeAsIndexed = async (
  * watch follows them (`followThreadNames`). One stat a file and a folder, and the checkpoints of
  * the files changed: not every checkpoint read to settle the files that did not change (a whole-home
  * catch-up's first pass, measured in the commit that made this). True: the index is caught up with
- * the home; false: a whole-home catch-up is to decide (a link, two files of one rollout, a folder
+ * the home; false: a whole-home catch-up is to decide (a link, two threads' files of one rollout, a folder
  * that cannot be read, more than names changed beside the files).
  */
 export const caughtUpAsRecorded = async (
@@ -103,7 +103,7 @@ export const knownFoldersOf = (stats: HomeStats): ReadonlyMap<string, KnownFolde
  * roots absent now). Every folder recorded is looked at, so the files named are every change a
  * whole-home catch-up would find: a rollout moved between them (an archive) is settled among
  * them. `wholeHome`: what only a whole-home catch-up settles (a link or device named as a rollout
- * or standing for a folder, one of two files claiming a rollout, a folder that cannot be read).
+ * or standing for a folder, one of two files claiming a rollout for two threads, a folder that cannot be read).
  */
 export type ChangesSinceRecorded =
   | { readonly kind: 'asRecorded' }

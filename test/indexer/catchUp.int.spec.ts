@@ -13,6 +13,7 @@ import type { TurnRow } from '../../domain/index/rows.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import type { Action, SynthThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
+import { rolloutFilesAt } from '../../adapters/driven/jsonl/home/discover.js';
 
 const tmp = (p: string) => fs.mkdtemp(nodePath.join(os.tmpdir(), p));
 
@@ -299,5 +300,45 @@ describe('LMDB index catch-up', function () {
       expect(await turnsOf(store, a.threadId)).to.have.length(3);
       expect(await dumpOf(store)).to.equal(await rebuildDump(home));
     });
+
+    for (const everyChange of [false, true])
+      it(`duplicate ids, the winner's file given alone${everyChange ? ' as every change (a check of the home)' : ' (a watch)'}: replaced by another rollout, or gone, the other file takes over, as a rebuild`, async () => {
+        const copy = nodePath.join(home, 'sessions/2026/11/22', nodePath.basename(pathA));
+        await fs.mkdir(nodePath.dirname(copy), { recursive: true });
+        await fs.copyFile(pathA, copy);
+        await catchUp(store, home);
+        expect(right(await store.get('files', [pathA])())!.duplicateOf).to.equal(copy);
+        const given = async (path: string) =>
+          right(
+            await catchUpHome(store, home, {
+              batchLines: 7,
+              files: right(rolloutFilesAt(home, [path])),
+              ...(everyChange ? { everyChange: true as const } : {}),
+            })(),
+          );
+        /** Thread a's rows are its first file's, as a rebuild makes them. */
+        const heldByA = async () => {
+          expect(right(await store.get('threads', [a.threadId])())!.path).to.equal(pathA);
+          expect(await turnsOf(store, a.threadId)).to.have.length(3);
+          expect(await dumpOf(store)).to.equal(await rebuildDump(home));
+        };
+        // The winner now holds another thread's rollout: the rollout it held is the other file's, not gone.
+        const c = newThread(14);
+        await fs.writeFile(
+          copy,
+          threadLines(c, 2)
+            .map((l) => l + '\n')
+            .join(''),
+        );
+        await given(copy);
+        await heldByA();
+        // Again a copy, the winner, then gone: the other file's rows.
+        await fs.copyFile(pathA, copy);
+        await catchUp(store, home);
+        expect(right(await store.get('files', [pathA])())!.duplicateOf).to.equal(copy);
+        await fs.rm(copy);
+        await given(copy);
+        await heldByA();
+      });
   });
 });

@@ -87,6 +87,7 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
    */
   const firstListOf = async (
     how: 'serve' | 'cli',
+    query: ListThreadsQuery = PAGE,
   ): Promise<{ readonly page: ThreadListPage; readonly early: boolean; readonly filesCaughtUp: number[] }> => {
     let caughtUp = false;
     // The files each catch-up that ended looked at: a whole-home one, every file of the home.
@@ -105,7 +106,7 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
       ),
     );
     try {
-      const list = async () => right(await listThreads(opened.read, PAGE)()).page;
+      const list = async () => right(await listThreads(opened.read, query)()).page;
       const page = how === 'serve' ? await opened.aheadOfBackfill(list) : await list();
       return { page, early: !caughtUp, filesCaughtUp };
     } finally {
@@ -114,7 +115,7 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
   };
 
   for (const how of ['serve', 'cli'] as const) {
-    const firstList = () => firstListOf(how);
+    const firstList = (query?: ListThreadsQuery) => firstListOf(how, query);
 
     it(`${how}: an unchanged home: answered with no catch-up, the caught-up page`, async () => {
       const first = await firstList();
@@ -267,7 +268,7 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
       expect((await firstList()).early).to.equal(true);
     });
 
-    it(`${how}: files a stat cannot settle (an early rollout, an unreadable one): probed at each start with the files changed, not the home; two files of one rollout: the home`, async () => {
+    it(`${how}: files a stat cannot settle (an early rollout, an unreadable one): probed at each start with the files changed, not the home; two files of one rollout: among its thread's files`, async () => {
       const early = `sessions/2025/05/01/rollout-2025-05-01T10-00-00-${newThread(804).threadId}.jsonl`;
       const unreadable = `sessions/2025/05/01/rollout-2025-05-01T11-00-00-${newThread(805).threadId}.jsonl`;
       await fs.mkdir(nodePath.join(home, 'sessions/2025/05/01'), { recursive: true });
@@ -299,16 +300,37 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
       const next = await firstList();
       expect(next.filesCaughtUp).to.deep.equal([2]);
       expect(next.page).to.deep.equal(first.page);
-      // A copy of a rollout (two files claim it): which wins is the whole home's question, at every start.
-      await fs.mkdir(nodePath.join(home, 'archived_sessions'));
-      await fs.copyFile(
-        pathOf(threads[2]!),
-        nodePath.join(home, 'archived_sessions', nodePath.basename(pathOf(threads[2]!))),
-      );
-      expect((await firstList()).filesCaughtUp).to.deep.equal([9]);
+      // A copy of a rollout (two files claim it): its winner elected among its thread's files, the
+      // copy and the file the index had with the two probed (a whole-home catch-up looks at 9).
+      const copy = nodePath.join(home, 'archived_sessions', nodePath.basename(pathOf(threads[2]!)));
+      await fs.mkdir(nodePath.dirname(copy));
+      await fs.copyFile(pathOf(threads[2]!), copy);
       const copied = await firstList();
-      expect(copied.filesCaughtUp).to.deep.equal([9]);
+      expect(copied.filesCaughtUp).to.deep.equal([4]);
       expect(copied.page).to.deep.equal(await caughtUpPage());
+      // The loser is then settled by its stat: the two probed again, nothing else.
+      const after = await firstList();
+      expect(after.filesCaughtUp).to.deep.equal([2]);
+      expect(after.page).to.deep.equal(copied.page);
+      // The copy grows: settled again among the thread's files; the file in sessions/ still wins
+      // (active before archived), as a fresh index elects.
+      const archivedPage: ListThreadsQuery = { ...PAGE, archived: true };
+      await fs.appendFile(
+        copy,
+        TURN.flatMap((a) => act(threads[2]!, a))
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+      const grown = await firstList(archivedPage);
+      expect(grown.filesCaughtUp).to.deep.equal([4]);
+      expect(grown.page.data).to.deep.equal([]);
+      expect(grown.page).to.deep.equal(await caughtUpPage(archivedPage));
+      // The file that held the rows removed: the copy's rows (an archived thread), not none.
+      await fs.rm(pathOf(threads[2]!));
+      const removed = await firstList(archivedPage);
+      expect(removed.page.data.map((x) => x.id)).to.deep.equal([threads[2]!.threadId]);
+      expect(removed.page).to.deep.equal(await caughtUpPage(archivedPage));
+      expect((await firstList()).filesCaughtUp).to.deep.equal([2]);
     });
 
     it(`${how}: a renamed thread (session_index.jsonl), every file as recorded: the name followed with no catch-up, the caught-up page`, async () => {

@@ -51,6 +51,15 @@ describe('domain · home stats recorded again for some folders', () => {
       ['/h/sessions/d1/n', { ...cpOf('/h/sessions/d1/n', 8), upcastFrom: 'envelopeLess' as const }],
       ['/h/sessions/d3/e', cpOf('/h/sessions/d3/e', 9)],
       ['/h/sessions/d3/f', { ...cpOf('/h/sessions/d3/f', 10), duplicateOf: '/h/sessions/d1/a' }],
+      [
+        '/h/sessions/d3/h',
+        {
+          ...cpOf('/h/sessions/d3/h', 13),
+          rolloutId: 'r-/h/sessions/d1/a',
+          threadId: 't-/h/sessions/d1/a',
+          duplicateOf: '/h/sessions/d1/a',
+        },
+      ],
     ]);
     const again = withFoldersRecorded(
       stats,
@@ -61,7 +70,7 @@ describe('domain · home stats recorded again for some folders', () => {
             path: '/h/sessions/d3',
             mtimeMs: null,
             ctimeMs: 12,
-            files: ['/h/sessions/d3/e', '/h/sessions/d3/f', '/h/sessions/d3/g'],
+            files: ['/h/sessions/d3/e', '/h/sessions/d3/f', '/h/sessions/d3/g', '/h/sessions/d3/h'],
           },
         ],
         goneFolders: [],
@@ -73,8 +82,9 @@ describe('domain · home stats recorded again for some folders', () => {
       // An upcast file's checkpoint is not one a stat settles; a probe does.
       ['/h/sessions/d1', 11, 2, ['a:5', 'b:60', 'n:probe']],
       ['/h/sessions/d2', 3, 4, ['c:7']],
-      // A duplicate's winner is the whole home's to elect; a file with no checkpoint is probed.
-      ['/h/sessions/d3', null, 12, ['e:9', 'f:wholeHome', 'g:probe']],
+      // A duplicate whose winner names another thread is the whole home's to elect; one of its
+      // winner's thread is settled by a stat, as a file holding rows; a file with no checkpoint is probed.
+      ['/h/sessions/d3', null, 12, ['e:9', 'f:wholeHome', 'g:probe', 'h:13']],
     ]);
     expect(again.absent).to.deep.equal(['/h/archived_sessions']);
     // The folder not recorded again is the same value, not read again.

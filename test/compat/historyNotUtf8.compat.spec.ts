@@ -29,7 +29,7 @@ const NOT_UTF8 = Buffer.concat([
 /** Where a fork's answer names the new thread: the id each server draws. */
 const NEW_THREAD_PATHS = new Set(['result.thread.id', 'result.thread.sessionId', 'result.thread.path']);
 /** Where it holds the moment each server made it (seconds): both within the step's asking, a second apart when it spans one. */
-const MADE_AT_PATHS = new Set(['result.thread.updatedAt', 'result.thread.recencyAt']);
+const MADE_AT_PATHS = new Set(['result.thread.createdAt', 'result.thread.updatedAt', 'result.thread.recencyAt']);
 
 /** A time in seconds that overlaps the step's asking (the second it was made in). */
 const madeWhileAsked = (s: unknown, asked: RequestWindow | undefined): boolean =>

@@ -37,6 +37,22 @@ export const until = async (what: () => boolean, ms: number): Promise<boolean> =
   return true;
 };
 
+/**
+ * How many lines of the server's log `line` matches, once it shows at least `atLeast` of them (or
+ * after `ms`). The log comes through a pipe of its own: what the server answered on a socket, or
+ * its exit, can come before the line it logged first.
+ */
+export const loggedLines = async (
+  serve: Pick<ListeningServer, 'stderr'>,
+  line: RegExp,
+  atLeast = 1,
+  ms = 30_000,
+): Promise<number> => {
+  const count = (): number => (serve.stderr().match(new RegExp(line.source, 'g')) ?? []).length;
+  await until(() => count() >= atLeast, ms);
+  return count();
+};
+
 export type ServeChild = Pick<ListeningServer, 'child' | 'stderr' | 'url' | 'exited'>;
 
 /** `serve --listen ws://127.0.0.1:0` (or `listen` false: stdio, its pipes given, `url` empty) on `home`, `extra` flags added, `env` over this process's. */

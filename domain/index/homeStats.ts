@@ -76,26 +76,41 @@ export type RecordedStat = FileStat | 'probe' | 'wholeHome';
 const PROBE_SIZE = -1;
 const WHOLE_HOME_SIZE = -2;
 
-/** The stats of listed folders, each file's from its checkpoint (`checkpointOf`), as `RecordedStat` takes them. */
-export const homeStatsOf = (
+/** A file's fields as recorded: its checkpoint's size, mtime and ctime, or where a stat cannot settle it the size that says why (`RecordedStat`). */
+export type RecordedFields = readonly [number, number, number];
+
+/** The fields recorded for a file with checkpoint `cp` (undefined: none), `checkpointOf` giving a duplicate's winner's. */
+export const recordedFieldsOf = (
+  cp: FileCheckpoint | undefined,
+  checkpointOf: (path: string) => FileCheckpoint | undefined,
+): RecordedFields => {
+  const settled =
+    cp !== undefined && cp.upcastFrom === null && (holdsRows(cp) || duplicateOfItsThread(cp, checkpointOf));
+  if (settled) return [cp.size, cp.mtimeMs, cp.ctimeMs];
+  return [cp !== undefined && cp.duplicateOf !== null ? WHOLE_HOME_SIZE : PROBE_SIZE, 0, 0];
+};
+
+/** The stats of listed folders, each file's fields as `fieldsOf` gives them. */
+export const homeStatsFrom = (
   folders: ReadonlyArray<ListedFolder>,
   absent: ReadonlyArray<string>,
-  checkpointOf: (path: string) => FileCheckpoint | undefined,
+  fieldsOf: (path: string) => RecordedFields,
 ): HomeStats => ({
   folders: folders.map((f) => {
     const stats = new Float64Array(f.files.length * STAT_FIELDS);
-    f.files.forEach((path, i) => {
-      const cp = checkpointOf(path);
-      const settled =
-        cp !== undefined && cp.upcastFrom === null && (holdsRows(cp) || duplicateOfItsThread(cp, checkpointOf));
-      const unsettled = cp !== undefined && cp.duplicateOf !== null ? WHOLE_HOME_SIZE : PROBE_SIZE;
-      stats.set(settled ? [cp.size, cp.mtimeMs, cp.ctimeMs] : [unsettled, 0, 0], i * STAT_FIELDS);
-    });
+    f.files.forEach((path, i) => stats.set(fieldsOf(path), i * STAT_FIELDS));
     const names = f.files.map((path) => path.slice(f.path.length + 1)).join('\n');
     return { path: f.path, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, names, stats: packDoubles(stats) };
   }),
   absent: [...absent],
 });
+
+/** The stats of listed folders, each file's from its checkpoint (`checkpointOf`), as `RecordedStat` takes them. */
+export const homeStatsOf = (
+  folders: ReadonlyArray<ListedFolder>,
+  absent: ReadonlyArray<string>,
+  checkpointOf: (path: string) => FileCheckpoint | undefined,
+): HomeStats => homeStatsFrom(folders, absent, (path) => recordedFieldsOf(checkpointOf(path), checkpointOf));
 
 /**
  * A duplicate whose winner names the same thread: a catch-up of changed files settles its

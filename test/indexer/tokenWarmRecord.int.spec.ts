@@ -7,7 +7,8 @@ import { withTokenProjectionCaughtUp } from '../../adapters/driving/composition/
 import { readTokenSums } from '../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 import { tokenSumsIfWarm, TOKEN_WARM_RECORD } from '../../indexer/tokens/tokenWarmRecord.js';
-import { CHECKPOINTS_A_READ, writeTokenWarmRecord } from '../../indexer/tokens/writeTokenWarmRecord.js';
+import { writeTokenWarmRecord } from '../../indexer/tokens/writeTokenWarmRecord.js';
+import { CHECKPOINTS_A_READ } from '../../indexer/reads/eachCheckpoint.js';
 import { openIndex } from '../../indexer/open/openIndex.js';
 import { lazyCatchUpHome } from '../../indexer/catchUp/lazyCatchUp.js';
 import { lmdbDirOf } from '../../adapters/driven/lmdb/environmentFolder.js';

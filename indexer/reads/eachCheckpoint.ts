@@ -7,8 +7,8 @@ import type { FileCheckpoint, KeyOf } from '../../domain/index/rows.js';
 /**
  * Checkpoints read between two unmaps (`remap`): the kernel maps the pages around each one read,
  * and a checkpoint table's pages lie among the response rows', so one scan of a large home's
- * mapped much of the index (a first token report's highest step, the home's stats recorded after
- * a whole-home catch-up: 194 MB of a 100,000-rollout index, measured in the commits that made this).
+ * mapped much of the index (a first token report's highest step; the home's stats recorded after
+ * a whole-home catch-up, 194 MB of a 54,659-rollout index: measured in the commits that made this).
  */
 const CHECKPOINTS_BETWEEN_UNMAPS = ROWS_BETWEEN_UNMAPS;
 

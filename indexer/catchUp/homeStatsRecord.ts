@@ -43,28 +43,32 @@ export const recordHomeStats = async (
 ): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
     const key = [...HOME_STATS_KEY] as const;
-    // (A record's folders are a few values each, their names one string: read whole, it costs little.)
-    const was = checkpointsMoved ? undefined : await take(store.get('meta', key));
-    if (was !== undefined && !isRecording(was)) return;
+    if (!checkpointsMoved && (await recordedHomeStats(store)) !== undefined) return;
     await take(store.commit(() => [{ op: 'put', table: 'meta', key: [...key], value: RECORDING }]));
-    const at = new Map<string, number>();
-    for (const f of listing.folders) for (const path of f.files) at.set(path, at.size);
-    const fields: Array<RecordedFields | undefined> = new Array<RecordedFields | undefined>(at.size);
+    // Each listed file's fields, as a file with no checkpoint until its checkpoint is read.
+    const fields = new Map<string, RecordedFields>();
+    for (const f of listing.folders) for (const path of f.files) fields.set(path, NO_CHECKPOINT);
     const duplicates: FileCheckpoint[] = [];
     await take(
       eachCheckpoint(store, 'files', (cp) => {
-        const i = at.get(cp.path);
-        if (i === undefined) return;
+        if (!fields.has(cp.path)) return;
         if (cp.duplicateOf !== null) duplicates.push(cp);
-        else fields[i] = recordedFieldsOf(cp, () => undefined);
+        else
+          fields.set(
+            cp.path,
+            recordedFieldsOf(cp, () => undefined),
+          );
       }),
     );
     // A duplicate's winner is looked up: a few, not the home's.
     for (const cp of duplicates) {
       const winner = await take(store.get('files', [cp.duplicateOf!]));
-      fields[at.get(cp.path)!] = recordedFieldsOf(cp, (path) => (path === cp.duplicateOf ? winner : undefined));
+      fields.set(
+        cp.path,
+        recordedFieldsOf(cp, (path) => (path === cp.duplicateOf ? winner : undefined)),
+      );
     }
-    const stats = homeStatsFrom(listing.folders, listing.absent, (path) => fields[at.get(path)!] ?? NO_CHECKPOINT);
+    const stats = homeStatsFrom(listing.folders, listing.absent, (path) => fields.get(path)!);
     await take(
       store.commit((reader) =>
         isRecording(reader.get('meta', key)) ? [{ op: 'put', table: 'meta', key: [...key], value: stats }] : [],

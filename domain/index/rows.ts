@@ -141,6 +141,8 @@ export interface IndexReader {
   readonly get: <T extends TableName>(table: T, key: KeyOf<T>) => RowOf<T> | undefined;
   /** Keys with the given prefix, in key order. */
   readonly keys: (table: TableName, prefix: ReadonlyArray<KeyPart>) => ReadonlyArray<ReadonlyArray<KeyPart>>;
+  /** The rows of `table`, counted without reading them (a reader that cannot has none). */
+  readonly count?: (table: TableName) => number;
 }
 
 export const TABLES: ReadonlyArray<TableName> = [

@@ -137,7 +137,10 @@ const catchUpFiles = (
     const discovered = await take(discovering);
     const tokenCps = new Map(tokenRows.map((cp) => [cp.path, cp]));
     const settling =
-      view === undefined ? undefined : { view, ...(await settleUnchanged(view, discovered.files, tokenCps, options)) };
+      view === undefined
+        ? undefined
+        : // A remap's failure surfaces on the next read.
+          { view, ...(await settleUnchanged(view, discovered.files, tokenCps, options, () => void store.remap?.())) };
     const cps = settling?.cps ?? new Map(stored.map((cp) => [cp.path, cp]));
     const files = settling === undefined ? discovered.files : settling.rest.map((i) => discovered.files[i]!);
     if (subset.name === 'tokens') for (const [path, cp] of tokenCps) cps.set(path, cp);

@@ -1,4 +1,5 @@
 import type { FileCheckpoint, IndexReader } from '../../domain/index/rows.js';
+import { ROWS_BETWEEN_UNMAPS } from '../../domain/ports.js';
 import { holdsRows } from '../../domain/index/rows.js';
 import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
 import { statOnlyProbe } from '../../adapters/driven/jsonl/readers/probe.js';
@@ -43,22 +44,26 @@ export const settledProbe = (
  * Settle the unchanged files of `files` (a whole home's listing) against the checkpoints `reader`
  * holds. A file with a token checkpoint of its own (`tokenCps`: caught up alone, ahead of its
  * `files` one) is never settled, and a settled file whose rollout id a checkpoint left to the plan
- * (or a token checkpoint) also names is planned after all.
+ * (or a token checkpoint) also names is planned after all. `unmap` is called every
+ * ROWS_BETWEEN_UNMAPS checkpoints read: the kernel maps the pages around each one, and a large
+ * home's were most of a no-op `index`'s resident set until its end (measured in the commit that
+ * made this).
  */
 export const settleUnchanged = async (
   reader: IndexReader,
   files: ReadonlyArray<RolloutFile>,
   tokenCps: ReadonlyMap<string, FileCheckpoint>,
   options: Pick<CatchUpOptions, 'between'>,
+  unmap: () => void = () => undefined,
 ): Promise<Settled> => {
   const settled: Settled = { rest: [], cps: new Map(), byRollout: new Map() };
-  const listed = new Set<string>();
   // A rollout id two settled files claim (an index that broke the one-winner rule): both are planned.
   const twice = new Set<number>();
+  let withCheckpoint = 0;
   for (let i = 0; i < files.length; i++) {
     const f = files[i]!;
-    listed.add(f.path);
     const cp = reader.get('files', [f.path]);
+    if (cp !== undefined) withCheckpoint += 1;
     const settles = cp === undefined || tokenCps.has(f.path) ? undefined : settledProbe(f, cp);
     if (settles !== undefined) {
       const other = settled.byRollout.get(settles.rolloutId);
@@ -70,13 +75,21 @@ export const settleUnchanged = async (
     }
     // One checkpoint read and one lstat a file: as many between two turns as probeHome's stat-only pass.
     if (i % STATS_BETWEEN_YIELDS === STATS_BETWEEN_YIELDS - 1) await letOthersIn(options);
+    if (i % ROWS_BETWEEN_UNMAPS === ROWS_BETWEEN_UNMAPS - 1) unmap();
   }
+  unmap();
   // The files gone: their checkpoints are the plan's (it forgets them, or clears their rollouts).
-  for (const k of reader.keys('files', [])) {
-    const path = String(k[0]);
-    if (listed.has(path)) continue;
-    const cp = reader.get('files', [path]);
-    if (cp !== undefined) settled.cps.set(path, cp);
+  // A checkpoint is keyed by its path: as many as the listed files have, and none is of a file
+  // gone. Else they are looked for among every key (a pass that maps every page of the table).
+  if (reader.count?.('files') !== withCheckpoint) {
+    const listed = new Set(files.map((f) => f.path));
+    for (const k of reader.keys('files', [])) {
+      const path = String(k[0]);
+      if (listed.has(path)) continue;
+      const cp = reader.get('files', [path]);
+      if (cp !== undefined) settled.cps.set(path, cp);
+    }
+    unmap();
   }
   const claimed = new Set(twice);
   for (const cp of [...settled.cps.values(), ...tokenCps.values()]) {

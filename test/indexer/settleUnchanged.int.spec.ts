@@ -7,7 +7,12 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import type { IndexStore } from '../../domain/ports.js';
+import { ROWS_BETWEEN_UNMAPS } from '../../domain/ports.js';
+import type { IndexReader } from '../../domain/index/rows.js';
+import type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
+import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
 import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
+import { settleUnchanged } from '../../indexer/catchUp/settleUnchanged.js';
 import type { CatchUpOptions, CatchUpSummary } from '../../indexer/catchUp/catchUp.js';
 import { right } from '../fixtures/right.js';
 import { useTempDir } from '../fixtures/tempDir.js';
@@ -144,4 +149,67 @@ describe('a whole-home catch-up that settles its unchanged files', function () {
         expect(a.settledFirst).to.equal(2 - Number(touchesA) - Number(what === 'a file grown'));
         expect(b.settledFirst).to.equal(0);
       });
+});
+
+describe("the settle pass's reads of the `files` table", function () {
+  this.timeout(120_000);
+  const tmp = useTempDir('settle-reads-');
+
+  /** `reader` with its reads of the `files` table's keys counted. */
+  const countingKeys = (reader: IndexReader): { reader: IndexReader; keyReads: () => number } => {
+    let n = 0;
+    return {
+      reader: {
+        ...reader,
+        keys: (table, prefix) => {
+          if (table === 'files') n += 1;
+          return reader.keys(table, prefix);
+        },
+      },
+      keyReads: () => n,
+    };
+  };
+
+  it("looks for the checkpoints of files gone among the table's keys only when it holds more rows than the listed files have", async () => {
+    const root = tmp();
+    const home = nodePath.join(root, 'home');
+    for (const id of [A, B, C]) writeRollout(home, rolloutName(id), chatThread('paginated', id, 2).text());
+    const indexDir = nodePath.join(root, 'index');
+    await caughtUp(home, indexDir, true);
+    const settle = async (): Promise<{ keyReads: number; cps: string[]; settled: number }> => {
+      const store = right(await openLmdbIndex(indexDir)());
+      try {
+        const listed = right(await listRolloutHome(home, false)());
+        const counted = countingKeys(store.reader);
+        const s = await settleUnchanged(counted.reader, listed.files, new Map(), {});
+        return { keyReads: counted.keyReads(), cps: [...s.cps.keys()], settled: s.byRollout.size };
+      } finally {
+        right(await store.close()());
+      }
+    };
+    // Every checkpoint a listed file's: no key read, nothing gone.
+    expect(await settle()).to.deep.equal({ keyReads: 0, cps: [], settled: 3 });
+    // A file gone: its checkpoint is found among the keys, for the plan.
+    fs.unlinkSync(activePath(home, B));
+    expect(await settle()).to.deep.equal({ keyReads: 1, cps: [activePath(home, B)], settled: 2 });
+  });
+
+  it('unmaps the index every ROWS_BETWEEN_UNMAPS checkpoints it reads, and once it has read them all', async () => {
+    const files: RolloutFile[] = Array.from({ length: 2 * ROWS_BETWEEN_UNMAPS + 1 }, (_, i) => ({
+      path: `/nowhere/rollout-${i}.jsonl`,
+      archived: false,
+      fileTimestamp: '2026-11-21T00:00:00.000Z',
+      threadId: A,
+    }));
+    const gets: number[] = [];
+    let got = 0;
+    const reader: IndexReader = {
+      get: (() => void (got += 1)) as IndexReader['get'],
+      keys: () => [],
+      count: () => 0,
+    };
+    const s = await settleUnchanged(reader, files, new Map(), {}, () => void gets.push(got));
+    expect(gets).to.deep.equal([ROWS_BETWEEN_UNMAPS, 2 * ROWS_BETWEEN_UNMAPS, files.length]);
+    expect(s.rest).to.have.length(files.length);
+  });
 });

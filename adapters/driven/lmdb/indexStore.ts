@@ -241,6 +241,13 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
   const reader: IndexReader = {
     get: ((table: TableName, key: Key) => (storable(key) ? getRow(table, key) : undefined)) as IndexReader['get'],
     keys: keysOf,
+    // LMDB's count of the table's entries, less the one its record structures take (a key no read yields).
+    count: (table) => {
+      const db = h.dbs[table];
+      // lmdb-js types its stats `{}`; `entryCount` is LMDB's `ms_entries` (mdb_stat).
+      const { entryCount } = db.getStats() as { readonly entryCount: number };
+      return entryCount - (db.get(STRUCTURES_KEY as never) === undefined ? 0 : 1);
+    },
   };
   /** Whether the transaction under way dropped the home's stats already (a checkpoint write drops them: domain/index/homeStats.ts). */
   let homeStatsDropped = false;

@@ -110,6 +110,37 @@ describe('LMDB IndexStore', () => {
     }
   });
 
+  it("the reader's count is the table's rows, whatever its record structures take: empty, filled, a row deleted, after a remap", async () => {
+    const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-count-'));
+    const s = right(await openLmdbIndex(dir)());
+    try {
+      const count = (): number => s.reader.count!('turns');
+      const keys = (): number => s.reader.keys('turns', []).length;
+      expect([count(), keys()]).to.deep.equal([0, 0]);
+      // Records: the table's first write stores its structures beside the rows (one LMDB entry more).
+      right(
+        await s.commit(() =>
+          [1, 2, 3].map((n) => ({
+            op: 'put' as const,
+            table: 'turns' as const,
+            key: ['r', n],
+            value: { id: `t${n}` } as unknown as TurnRow,
+          })),
+        )(),
+      );
+      expect([count(), keys()]).to.deep.equal([3, 3]);
+      right(await s.commit(() => [{ op: 'del', table: 'turns', key: ['r', 2] }])());
+      expect([count(), keys()]).to.deep.equal([2, 2]);
+      right(s.remap());
+      expect([count(), keys()]).to.deep.equal([2, 2]);
+      // Another table's rows are not counted.
+      expect(s.reader.count!('threads')).to.equal(0);
+    } finally {
+      right(await s.close()());
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('maps LMDB failures to an Io EngineError (never throws)', async () => {
     const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-e-'));
     const file = nodePath.join(dir, 'not-a-dir');

@@ -70,6 +70,8 @@ export const indexHome = (run: IndexHomeRun): Promise<E.Either<EngineError, Inde
     const { store } = await take(openIndex(dir, run.codexHome, lockWait));
     const options: CatchUpOptions = {
       quarantine: homeQuarantineSink(run.codexHome, run.indexDir),
+      // `index` ends with its catch-up.
+      oneShot: true,
       ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
       // Worker threads are opt-in: on a shared 2-core machine one thread measured faster (bench/index.ts).
       workers: { count: run.workers ?? 1, indexPath: dir },

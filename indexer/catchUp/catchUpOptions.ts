@@ -40,6 +40,13 @@ export interface CatchUpOptions {
   /** `all`: redo every thread row even when no file changed and the names are the same (a repair of rows). */
   readonly threadRows?: 'all';
   /**
+   * The process ends with its work and watches nothing after (a CLI run): a whole-home catch-up
+   * that changed no file takes the last full refresh's stamp of Codex's DB where its files still
+   * match it (catchUpThreadRows.ts `asStamped`), rather than reading the DB to compare. A server
+   * reads it: its rows are what it follows the DB's next changes by (`followCodexRows`).
+   */
+  readonly oneShot?: true;
+  /**
    * `tokens`: catch up the token projection alone (a `tokens` report), with its own checkpoints
    * (`tokenFiles`), reading only the lines it folds; no thread rows, nothing quarantined (the full
    * catch-up that follows folds the other projections from their checkpoints). Default: every projection.

@@ -4,6 +4,10 @@ import * as nodePath from 'node:path';
 import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import { stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
 import { openCodexHome } from '../../adapters/driving/composition/openCodexHome.js';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
+import { lmdbDirOf } from '../../adapters/driven/lmdb/environmentFolder.js';
+import { execFileSync } from 'node:child_process';
+import { CLI } from '../fixtures/cliBundle.js';
 import { listThreads } from '../../replay/history/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
 import { right } from '../fixtures/right.js';
@@ -110,6 +114,46 @@ describe("a CLI run's list on a home with a Codex state DB: the DB's stamp, and 
     expect(stamp?.signature).to.equal(now);
     expect(page).to.deep.equal(before.page);
     expect(page).to.deep.equal(await caughtUpPage());
+  });
+
+  it('`index` of a home whose files and DB are unchanged takes the stamp: the DB is not read while its files keep their signature', async () => {
+    const indexDir = nodePath.join(home, '.rollout-engine');
+    /** The `index` command, a process of its own (a process keeps its last reading of the DB), then the first thread's row name. */
+    const indexed = async (): Promise<string | null | undefined> => {
+      const out = execFileSync(
+        process.execPath,
+        [CLI, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect((JSON.parse(out) as { unchanged: number }).unchanged).to.equal(IDS.length);
+      const store = right(await openLmdbIndex(lmdbDirOf(indexDir))());
+      try {
+        return right(await store.get('threads', [IDS[0]!])())?.name;
+      } finally {
+        right(await store.close()());
+      }
+    };
+    // The DB's times set to a whole second (a signature a rewrite can keep), then stamped by a run.
+    const at = new Date(Date.UTC(2026, 10, 21, 16, 0, 0));
+    await fs.utimes(db, at, at);
+    await cliList();
+    const signature = stateDbSignature(home);
+    // The row's name rewritten in place, the file's size and times kept: a DB its signature cannot tell from the stamped one.
+    const bytes = await fs.readFile(db);
+    const name = bytes.indexOf('first');
+    expect(name).to.be.above(0);
+    bytes.write('FIRST', name);
+    await fs.writeFile(db, bytes);
+    await fs.utimes(db, at, at);
+    expect(stateDbSignature(home)).to.equal(signature);
+    // Read, the DB would name the thread 'FIRST'.
+    expect(await indexed()).to.equal('first');
+    // Its times moved (as any write of Codex's moves them): `index` reads the DB and follows it.
+    const later = new Date(at.getTime() + 1000);
+    await fs.utimes(db, later, later);
+    expect(await indexed()).to.equal('FIRST');
   });
 
   it('row times Codex moves since (a search re-dating a row): the next run follows them', async () => {

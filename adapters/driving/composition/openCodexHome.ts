@@ -154,6 +154,8 @@ export const openCodexHome = (
     // Large catch-ups read on a reader thread: the indexer takes the tail-source port, this root picks the reader.
     const options: CatchUpOptions = {
       tailReader: openTailReaderThread,
+      // A home with no watch is a CLI run's: it ends with its command.
+      ...(opts.watch === true ? {} : { oneShot: true as const }),
       ...opts.catchUp,
       quarantine: homeQuarantineSink(codexHome, indexDir),
     };

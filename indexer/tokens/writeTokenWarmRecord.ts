@@ -15,21 +15,29 @@ import type { TokenWarmRecord } from './tokenWarmRecord.js';
 const WRITE_BYTES = 64 * 1024;
 
 /** What the record holds of the home: its folders and their times, the roots missing, each file's name and stats. */
-type RecordedHome = Pick<TokenWarmRecord, 'folders' | 'folderTimes' | 'missing' | 'fileNames' | 'fileStats'>;
+export type RecordedHome = Pick<TokenWarmRecord, 'folders' | 'folderTimes' | 'missing' | 'fileNames' | 'fileStats'>;
+
+export interface RecordedHomeOptions {
+  /** The wall clock the folders' times are compared with (a test's stands for time passed). */
+  readonly nowMs?: () => number;
+  /** Called between the home's listing and its checkpoints' reads: a one-shot process collects there (garbageBound). */
+  readonly stepDone?: () => void;
+}
 
 /**
  * The home as the record holds it, when the index describes all of it (undefined otherwise):
  * the folders listed again (each timed before its listing), every file settled by one `lstat`
  * against the checkpoint a token catch-up reads (its own, else the full one's: catchUp.ts;
  * `settledProbe`), no two files of one rollout and no checkpoint without its file (what the plan
- * leaves unchanged, all of it). A function of its own: the listing, its map and the settled flags
- * are gone before the record's text is made (a large home's peak).
+ * leaves unchanged, all of it). Made before the sums are read: the listing, its map and the
+ * settled flags are gone before the sums are held (the two at once were a first report's peak on
+ * a home of many files), and what it keeps is a few bytes a file. `stepDone` is called between
+ * the listing and the checkpoints' reads (a one-shot process collects there: garbageBound).
  */
-const recordedHome = async (
+export const recordedHome = async (
   store: IndexStore,
   codexHome: string,
-  nowMs: () => number,
-  stepDone: () => void,
+  { nowMs = Date.now, stepDone = () => undefined }: RecordedHomeOptions = {},
 ): Promise<RecordedHome | undefined> => {
   // The listing a whole-home catch-up records too (domain/index/homeStats.ts): each folder timed before its entries.
   const tree = await listRolloutHome(codexHome, true, nowMs)();
@@ -79,21 +87,17 @@ const recordedHome = async (
     if (E.isLeft(read)) return undefined;
   }
   if (!holds || settled.includes(0)) return undefined;
-  return { folders, folderTimes: times, missing, fileNames: files.map((f) => nodePath.basename(f.path)), fileStats };
+  // Each name a string of its own: a basename is a cut of its path, which would keep every path alive while the sums are read.
+  const fileNames = files.map((f) => detachedString(nodePath.basename(f.path)));
+  return { folders, folderTimes: times, missing, fileNames, fileStats };
 };
-
-export interface WarmRecordOptions {
-  /** The wall clock the folders' times are compared with (a test's stands for time passed). */
-  readonly nowMs?: () => number;
-  /** Called between the steps (the home's listing, its checkpoints, the text): a one-shot process collects there (garbageBound). */
-  readonly stepDone?: () => void;
-}
 
 /**
  * Record the home's token sums, read at write mark `markOfSums`, for the next report
- * (tokenWarmRecord.ts), when the index is current with the home (`recordedHome`) and the mark
- * still `markOfSums` after it. Otherwise nothing is recorded and a stale record is left to fail
- * its checks. Returns whether it recorded (a failure to write is no failure of the report).
+ * (tokenWarmRecord.ts), with the home as `recordedHome` found it at that mark: written when the
+ * mark is still `markOfSums` (no checkpoint moved since the home was settled against them and the
+ * sums read). Otherwise nothing is recorded and a stale record is left to fail its checks.
+ * Returns whether it recorded (a failure to write is no failure of the report).
  */
 export const writeTokenWarmRecord = async (
   store: IndexStore,
@@ -101,11 +105,8 @@ export const writeTokenWarmRecord = async (
   indexDir: string,
   markOfSums: string,
   sums: HomeTokenSums,
-  { nowMs = Date.now, stepDone = () => undefined }: WarmRecordOptions = {},
+  home: RecordedHome,
 ): Promise<boolean> => {
-  const home = await recordedHome(store, codexHome, nowMs, stepDone);
-  if (home === undefined) return false;
-  stepDone();
   const mark = store.writeMark?.();
   if (mark === undefined || E.isLeft(mark) || mark.right !== markOfSums) return false;
   const pieces = recordPieces(

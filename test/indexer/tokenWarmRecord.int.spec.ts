@@ -7,7 +7,9 @@ import { withTokenProjectionCaughtUp } from '../../adapters/driving/composition/
 import { readTokenSums } from '../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 import { tokenSumsIfWarm, TOKEN_WARM_RECORD } from '../../indexer/tokens/tokenWarmRecord.js';
-import { writeTokenWarmRecord } from '../../indexer/tokens/writeTokenWarmRecord.js';
+import { recordedHome, writeTokenWarmRecord } from '../../indexer/tokens/writeTokenWarmRecord.js';
+import type { IndexStore } from '../../domain/ports.js';
+import { right } from '../fixtures/right.js';
 import { CHECKPOINTS_A_READ } from '../../indexer/reads/eachCheckpoint.js';
 import { openIndex } from '../../indexer/open/openIndex.js';
 import { lazyCatchUpHome } from '../../indexer/catchUp/lazyCatchUp.js';
@@ -74,17 +76,26 @@ describe('tokens: the warm record of the home token sums', function () {
 
   /**
    * Record the sums of `h` as a caught-up report does, its folders' times taken as settled (time
-   * passed: no racy interval); `meanwhile` runs between the sums' read and the record. Whether it recorded.
+   * passed: no racy interval): the home listed and settled, then the sums read, then the record.
+   * `meanwhile` runs after the catch-up, before the listing; `afterListing` between the listing and
+   * the sums' read. Whether it recorded.
    */
-  const recordOf = (h: string, dir: string, meanwhile: () => void = () => undefined) =>
+  const recordOf = (
+    h: string,
+    dir: string,
+    meanwhile: () => void = () => undefined,
+    afterListing: (store: IndexStore) => Promise<void> = async () => undefined,
+  ) =>
     withTokenProjectionCaughtUp(h, dir, {}, ({ store }) => async () => {
       const mark = store.writeMark!();
       if (E.isLeft(mark)) return mark;
+      meanwhile();
+      const listed = await recordedHome(store, h, { nowMs: () => Date.now() + 60_000 });
+      await afterListing(store);
       const sums = await readTokenSums(store, { pricing: DEFAULT_PRICING })();
       if (E.isLeft(sums)) return sums;
-      meanwhile();
       return E.right(
-        await writeTokenWarmRecord(store, h, dir, mark.right, sums.right, { nowMs: () => Date.now() + 60_000 }),
+        listed !== undefined && (await writeTokenWarmRecord(store, h, dir, mark.right, sums.right, listed)),
       );
     });
 
@@ -293,6 +304,23 @@ describe('tokens: the warm record of the home token sums', function () {
       // Undone, the same home records again.
       await record();
     });
+
+  it('a checkpoint committed between the listing and the sums (another catch-up): no record is written', async () => {
+    fs.rmSync(nodePath.join(indexDir, TOKEN_WARM_RECORD), { force: true });
+    const r = await recordOf(
+      home,
+      indexDir,
+      () => undefined,
+      async (store) => {
+        // A checkpoint written again as it was: the index's write mark moves, whatever it holds.
+        const [cp] = right(await store.range('tokenFiles', [], { limit: 1 })());
+        right(await store.commit(() => [{ op: 'put', table: 'tokenFiles', key: cp!.key, value: cp!.value }])());
+      },
+    );
+    expect(r).to.deep.equal(E.right(false));
+    expect(fs.existsSync(nodePath.join(indexDir, TOKEN_WARM_RECORD))).to.equal(false);
+    await record();
+  });
 
   it('a home of more checkpoints than one read of them returns (the record reads them in pieces): recorded, every file in it', async () => {
     const many = nodePath.join(tmp(), 'many');

@@ -118,13 +118,20 @@ export const caughtUpReport = async (
                 if (options.dimensions === undefined || options.dimensions.includes('turn'))
                   return take(auditTokenUsage(store, audit));
                 const mark = store.writeMark?.();
+                const recording =
+                  mark !== undefined && mark._tag === 'Right'
+                    ? await import('../../../../indexer/tokens/writeTokenWarmRecord.js')
+                    : undefined;
+                // The home as the record holds it, settled before the sums are read: its listing's
+                // garbage is gone before they are held. Each step's garbage goes before the next: the
+                // listing, the checkpoints, the sums' reads, the record's text (uncollected, each grew a
+                // large home's peak).
+                const home = await recording?.recordedHome(store, codexHome, { stepDone: garbage.done });
+                garbage.done();
                 const read = await take(readTokenSums(store, audit));
-                if (mark !== undefined && mark._tag === 'Right') {
-                  // Each step's garbage goes before the next: the sums' reads, the record's listing and
-                  // checkpoints, its text (uncollected, each grew a large home's peak).
+                if (recording !== undefined && mark?._tag === 'Right' && home !== undefined) {
                   garbage.done();
-                  const { writeTokenWarmRecord } = await import('../../../../indexer/tokens/writeTokenWarmRecord.js');
-                  await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read, { stepDone: garbage.done });
+                  await recording.writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read, home);
                   garbage.done();
                 }
                 const r = reportFromSums(read.sums, { ...options, clientOf: clientOfThreads(read.clients) });

@@ -21,16 +21,22 @@ import { rolloutName, writeRollout } from '../replay/mutationHome.js';
  * meanwhile drops what stands under the key, and no record is written then: a record never
  * vouches for a checkpoint it did not read.
  */
-/** A record's folders as the check reads them: path, and each file's name with what settles it (the folders' times are those of the listing it was given). */
+/**
+ * A record's folders as the check reads them: path, and each file's name with what settles it (the
+ * folders' times are those of the listing it was given), by path: the home's roots are listed at
+ * once, in the order their listings end.
+ */
 const shapeOf = (stats: HomeStats | undefined) =>
   stats === undefined
     ? undefined
     : {
         absent: stats.absent,
-        folders: stats.folders.map((f) => {
-          const { names, statOf } = recordedFilesOf(f);
-          return [f.path, names.map((n, i) => [n, statOf(i)])];
-        }),
+        folders: stats.folders
+          .map((f) => {
+            const { names, statOf } = recordedFilesOf(f);
+            return [f.path, names.map((n, i) => [n, statOf(i)])] as const;
+          })
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       };
 
 const IDS = [1, 2, 3, 4, 5].map((i) => `01a30000-0000-7000-8000-00000000000${i}`);

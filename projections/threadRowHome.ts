@@ -45,16 +45,33 @@ export const rowNameOf = (historyMode: string, names: ThreadNames): string | nul
   historyMode === 'paginated' && names.stateDb !== undefined ? names.stateDb : names.sessionIndex;
 
 /**
- * The threads whose state-DB name differs between two readings of the DB's names (a name its row
- * gained, lost or changed). Where the earlier reading had no DB (null), the caller adds every
- * thread session_index.jsonl names: a paginated thread's name moves from there to its row's.
+ * The threads whose name differs between two readings of one source of names (session_index.jsonl's,
+ * or the state DB's): a name gained, lost or changed.
  */
-export const stateDbNamesChanged = (
-  before: ReadonlyMap<string, string>,
-  now: ReadonlyMap<string, string>,
-): Set<string> => {
+export const namesChanged = (before: ReadonlyMap<string, string>, now: ReadonlyMap<string, string>): Set<string> => {
   const changed = new Set<string>();
   for (const [id, name] of now) if (before.get(id) !== name) changed.add(id);
   for (const id of before.keys()) if (!now.has(id)) changed.add(id);
   return changed;
+};
+
+/**
+ * The threads whose row name can differ between rows derived with the names of `before` and the
+ * names of `now` (`rowNameOf`): those whose session_index.jsonl name or state-DB name changed. A DB
+ * made or gone since moves every named thread: a paginated thread's name moves between
+ * session_index.jsonl and its row.
+ */
+export const threadsRenamed = (
+  before: Pick<ThreadRowHome, 'names' | 'stateDbNames'>,
+  now: Pick<ThreadRowHome, 'names' | 'stateDbNames'>,
+): Set<string> => {
+  const out = namesChanged(before.names, now.names);
+  if (before.stateDbNames !== null && now.stateDbNames !== null)
+    for (const id of namesChanged(before.stateDbNames, now.stateDbNames)) out.add(id);
+  else if (before.stateDbNames !== now.stateDbNames)
+    for (const side of [before, now]) {
+      for (const id of side.names.keys()) out.add(id);
+      for (const id of side.stateDbNames?.keys() ?? []) out.add(id);
+    }
+  return out;
 };

@@ -141,12 +141,21 @@ export interface AppliedFacts {
   readonly provider: string;
   /** The DB's names (`ThreadRowHome.stateDbNames`); null: derived with no DB. */
   readonly stateDbNames: ReadonlyMap<string, string> | null;
+  /** session_index.jsonl's names (`ThreadRowHome.names`). */
+  readonly names: ReadonlyMap<string, string>;
+  /**
+   * The names digest (`NAMES_DIGEST_KEY`) the index held for these facts; undefined: not known to
+   * be stored. While the index still holds it, no other process derived rows from other names since.
+   */
+  readonly digest: string | undefined;
 }
 
-export const appliedFactsOf = (home: ThreadRowHome): AppliedFacts => ({
+export const appliedFactsOf = (home: ThreadRowHome, digest: string | undefined): AppliedFacts => ({
   codexRows: home.codexRows,
   provider: home.defaultModelProvider,
   stateDbNames: home.stateDbNames,
+  names: home.names,
+  digest,
 });
 export const appliedFacts = new WeakMap<IndexStore, AppliedFacts>();
 

@@ -222,6 +222,61 @@ describe('a rename redoes the renamed thread rows, not every row', function () {
     });
   });
 
+  /** The store, with its scans of the thread rows counted (one object: what this process derived its rows with is kept by it). */
+  const scanCounting = (store: IndexStore): { readonly store: IndexStore; readonly threadScans: () => number } => {
+    let scans = 0;
+    return {
+      store: {
+        ...store,
+        scan: (table, prefix, each) => {
+          if (table === 'threads') scans += 1;
+          return store.scan(table, prefix, each);
+        },
+      },
+      threadScans: () => scans,
+    };
+  };
+
+  it('a process that derived the rows finds the renamed threads from the names it derived them with, reading no other row; another process compares every row', async () => {
+    const { home, ids } = await homeOf('diffed');
+    await withIndexOf(home, 'index-diffed', async (store) => {
+      const own = scanCounting(store);
+      right(await catchUpHome(own.store, home)());
+      await rename(home, ids[0]!, 'renamed');
+      await rename(home, ids[13]!, 'named at last');
+      right(await catchUpHome(own.store, home)());
+      expect(right(await store.get('threads', [ids[0]!])())!.name).to.equal('renamed');
+      expect(right(await store.get('threads', [ids[13]!])())!.name).to.equal('named at last');
+      expect(own.threadScans()).to.equal(0);
+      expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
+      // Another process (no names of its own) compares every row.
+      await rename(home, ids[14]!, 'renamed elsewhere');
+      const other = scanCounting(store);
+      right(await catchUpHome(other.store, home)());
+      expect(other.threadScans()).to.equal(1);
+      expect(right(await store.get('threads', [ids[14]!])())!.name).to.equal('renamed elsewhere');
+    });
+  });
+
+  it('rows another process derived since from other names: the digest it wrote is not the one this process derived at, so every row is compared', async () => {
+    const { home, ids } = await homeOf('stale');
+    await withIndexOf(home, 'index-stale', async (store) => {
+      const own = scanCounting(store);
+      right(await catchUpHome(own.store, home)());
+      // Another process follows a rename; then the name goes back to what this process derived with.
+      await rename(home, ids[2]!, 'for a while');
+      right(await catchUpHome({ ...store }, home)());
+      expect(right(await store.get('threads', [ids[2]!])())!.name).to.equal('for a while');
+      await rename(home, ids[2]!, 'back');
+      await rename(home, ids[0]!, 'first');
+      right(await catchUpHome(own.store, home)());
+      // Its names say the row of ids[0] is as derived; only a comparison of the rows finds ids[2]'s.
+      expect(own.threadScans()).to.equal(1);
+      expect(right(await store.get('threads', [ids[2]!])())!.name).to.equal('back');
+      expect(await threadsOf(store)).to.equal(await rebuiltThreads(home));
+    });
+  });
+
   it('a read of one thread without a watch (the CLI) answers the name it has now: its row alone redone', async () => {
     const { home, ids } = await homeOf('read');
     await withIndexOf(home, 'index-read', async (store) => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { rowNameOf, stateDbNamesChanged, threadNamesOf } from '../../projections/threadRowHome.js';
+import fc from 'fast-check';
+import { namesChanged, rowNameOf, threadNamesOf, threadsRenamed } from '../../projections/threadRowHome.js';
 import type { ThreadRowHome } from '../../projections/threadRowHome.js';
 
 describe("a thread row's names (projections/threadRowHome.ts)", () => {
@@ -30,7 +31,31 @@ describe("a thread row's names (projections/threadRowHome.ts)", () => {
       ['changed', 'c2'],
       ['gained', 'g'],
     ]);
-    expect([...stateDbNamesChanged(before, now)].sort()).to.deep.equal(['changed', 'gained', 'lost']);
-    expect([...stateDbNamesChanged(now, now)]).to.deep.equal([]);
+    expect([...namesChanged(before, now)].sort()).to.deep.equal(['changed', 'gained', 'lost']);
+    expect([...namesChanged(now, now)]).to.deep.equal([]);
+  });
+  it('a thread the names of two readings do not move keeps its row name and session_index.jsonl name (threadsRenamed)', () => {
+    const ids = fc.constantFrom('a', 'b', 'c', 'd');
+    const names = fc.dictionary(ids, fc.constantFrom('x', 'y')).map((o) => new Map(Object.entries(o)));
+    const reading = fc.record({ names, stateDbNames: fc.option(names, { nil: null }) });
+    fc.assert(
+      fc.property(reading, reading, (before, now) => {
+        const moved = threadsRenamed(before, now);
+        const of = (r: typeof before) => ({ ...r, defaultModelProvider: 'openai', codexRows: new Map() });
+        for (const id of ['a', 'b', 'c', 'd'])
+          for (const mode of ['paginated', 'legacy'])
+            if (!moved.has(id)) {
+              const [b, n] = [threadNamesOf(of(before), id), threadNamesOf(of(now), id)];
+              expect(rowNameOf(mode, n)).to.equal(rowNameOf(mode, b));
+              expect(n.sessionIndex).to.equal(b.sessionIndex);
+            }
+      }),
+    );
+    // A DB made since: every named thread, its paginated name moves.
+    const named = { names: new Map([['a', 'x']]), stateDbNames: null };
+    expect([...threadsRenamed(named, { ...named, stateDbNames: new Map([['b', 'y']]) })].sort()).to.deep.equal([
+      'a',
+      'b',
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import { take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey } from '../../projections/threadRowsDue.js';
 import type { ThreadRowHome } from '../../projections/threadRows.js';
-import { namesChanged, rowNameOf, threadNamesOf, threadsRenamed } from '../../projections/threadRowHome.js';
+import { rowNameOf, threadNamesOf, threadsRenamed } from '../../projections/threadRowHome.js';
 import { thisProcess } from '../../adapters/driven/system/processIdentity.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
@@ -52,10 +52,15 @@ import type { RowHomeDigests } from './threadRowFacts.js';
  * holds; else every row read and compared (a scan of every thread row: 0.5 s at each rename on a
  * home of 68,091 threads, measured in the commit that made this).
  */
-const renamedThreads = (store: IndexStore, home: ThreadRowHome): Promise<E.Either<EngineError, Set<string>>> =>
+const renamedThreads = (
+  store: IndexStore,
+  home: ThreadRowHome,
+  /** The names digest the index holds (`NAMES_DIGEST_KEY`), as the caller read it. */
+  storedDigest: unknown,
+): Promise<E.Either<EngineError, Set<string>>> =>
   useCase(async () => {
     const applied = appliedFacts.get(store);
-    if (applied?.digest !== undefined && (await take(store.get('meta', NAMES_DIGEST_KEY))) === applied.digest)
+    if (applied?.digest !== undefined && storedDigest === applied.digest)
       return take(heldThreads(store, threadsRenamed(applied, home)));
     const renamed = new Set<string>();
     await take(
@@ -154,11 +159,12 @@ export const followCodexRows = (
     }
     // The rows Codex moved, and the names its rows changed: a paginated thread's name is its row's. A DB
     // Codex made since (its first start: its backfill's rows hold the times the index derived, and no
-    // name) moves every named paginated thread's name off session_index.jsonl's.
-    const renamed =
-      before.stateDbNames === null
-        ? [...names.keys(), ...(await take(readThreadNames(home))).keys()]
-        : namesChanged(before.stateDbNames, names);
+    // name) moves every named paginated thread's name off session_index.jsonl's (its names read
+    // then; otherwise this follows the DB alone, session_index.jsonl's changes are followThreadNames').
+    const renamed = threadsRenamed(before, {
+      names: before.stateDbNames === null ? await take(readThreadNames(home)) : before.names,
+      stateDbNames: names,
+    });
     const held = await take(heldThreads(store, [...codexRowsChanged(before.codexRows, rows), ...renamed]));
     if (held.size > 0) await take(refreshThreads(store, await take(readThreadRowHome(home, store)), held));
     // The rows redone took session_index.jsonl's names of now, the others keep `before.names`: a
@@ -253,8 +259,8 @@ const threadsFactsMoved = (
         ? new Set<string>()
         : await take(codexRowsMoved(store, rowHome));
     if (moved === undefined) return undefined;
-    if ((await take(store.get('meta', NAMES_DIGEST_KEY))) !== digests.digest)
-      for (const id of await take(renamedThreads(store, rowHome))) moved.add(id);
+    const stored = await take(store.get('meta', NAMES_DIGEST_KEY));
+    if (stored !== digests.digest) for (const id of await take(renamedThreads(store, rowHome, stored))) moved.add(id);
     return moved;
   })();
 
@@ -328,7 +334,9 @@ export const refreshCaughtUpRows = async (
       const knownFacts = noFileChanged && known !== undefined ? await store.get('meta', FACTS_DIGEST_KEY)() : undefined;
       const renamed =
         knownFacts !== undefined && E.isRight(knownFacts) && knownFacts.right === facts
-          ? await take(renamedThreads(store, rowHome))
+          ? await take(
+              renamedThreads(store, rowHome, known !== undefined && E.isRight(known) ? known.right : undefined),
+            )
           : undefined;
       // A whole home's catch-up that may redo only what it touched (catchUp.ts sets `changed`).
       const some =

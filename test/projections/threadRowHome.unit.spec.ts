@@ -34,6 +34,7 @@ describe("a thread row's names (projections/threadRowHome.ts)", () => {
     expect([...namesChanged(before, now)].sort()).to.deep.equal(['changed', 'gained', 'lost']);
     expect([...namesChanged(now, now)]).to.deep.equal([]);
   });
+
   it('a thread the names of two readings do not move keeps its row name and session_index.jsonl name (threadsRenamed)', () => {
     const ids = fc.constantFrom('a', 'b', 'c', 'd');
     const names = fc.dictionary(ids, fc.constantFrom('x', 'y')).map((o) => new Map(Object.entries(o)));

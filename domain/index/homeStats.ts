@@ -16,12 +16,22 @@ export const HOME_STATS_KEY = ['homeStats'] as const;
 /** A write to these tables moves a checkpoint: the stats taken before no longer vouch for the index (the stores drop them in the same transaction). */
 export const dropsHomeStats = (table: TableName): boolean => table === 'files' || table === 'tokenFiles';
 
-/** The write that drops them. */
-export const DROP_HOME_STATS: IndexWrite = { op: 'del', table: 'meta', key: [...HOME_STATS_KEY] };
+/**
+ * Where a home without a Codex state DB keeps the digest of the rows Codex's backfill would write
+ * from its files, as the checkpoints gave them (indexer/catchUp/threadRowFacts.ts
+ * `BackfilledPart`): like the home's stats, true only while no checkpoint moved, so dropped with them.
+ */
+export const BACKFILLED_PART_KEY = ['threadBackfilledPart'] as const;
+
+/** The writes that drop what only unmoved checkpoints vouch for: the home's stats and the backfill's part. */
+export const DROP_HOME_STATS: ReadonlyArray<IndexWrite> = [
+  { op: 'del', table: 'meta', key: [...HOME_STATS_KEY] },
+  { op: 'del', table: 'meta', key: [...BACKFILLED_PART_KEY] },
+];
 
 /** `writes`, and the drop of the home's stats when one of them moves a checkpoint (a store committing a batch whole). */
 export const withHomeStatsDropped = (writes: ReadonlyArray<IndexWrite>): ReadonlyArray<IndexWrite> =>
-  writes.some((w) => dropsHomeStats(w.table)) ? [...writes, DROP_HOME_STATS] : writes;
+  writes.some((w) => dropsHomeStats(w.table)) ? [...writes, ...DROP_HOME_STATS] : writes;
 
 /** One file's stats in a folder's `stats`: size, mtime and ctime (ms), as its checkpoint holds them. */
 const STAT_FIELDS = 3;

@@ -15,22 +15,21 @@ import type { CatchUpPlan } from './plan.js';
 import { readThreadRowHome, refreshThreads, threadsChanged, withoutStateDb } from './threadRowRefresh.js';
 import type { ChangedFiles } from './threadRowRefresh.js';
 import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
-import { readCodexRows, stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
-import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
+import { readCodexRows } from '../../adapters/driven/fs/codexStateDb.js';
 import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
 import {
-  DB_PART_KEY,
-  DbPartStamp,
   FACTS_DIGEST_KEY,
   NAMES_DIGEST_KEY,
   appliedFacts,
   appliedFactsOf,
+  asStamped,
   codexRowsMoved,
   dbPartStampWrite,
   digestWrites,
-  factsDigestOf,
   heldThreads,
+  readFactsKeepingPart,
   rowHomeDigests,
+  rowsAsRefreshedWith,
 } from './threadRowFacts.js';
 import type { RowHomeDigests } from './threadRowFacts.js';
 
@@ -84,8 +83,7 @@ export const threadRowsAsRefreshed = (store: IndexStore, home: string): Promise<
     // Each checks the due marks itself.
     const stamped = await take(asStamped(store, home));
     if (stamped !== undefined) return stamped;
-    const rowHome = await take(readThreadRowHome(home, store));
-    const digests = rowHomeDigests(rowHome);
+    const { rowHome, digests } = await take(readFactsKeepingPart(store, home));
     if (!(await take(rowsAsRefreshedWith(store, rowHome, digests)))) return false;
     // The DB's files moved and what it gives the rows did not (a reader made its -wal and -shm,
     // Codex archived a thread: columns no row takes): stamped again with their signature now, or
@@ -93,33 +91,6 @@ export const threadRowsAsRefreshed = (store: IndexStore, home: string): Promise<
     if (rowHome.stateDbSignature !== undefined)
       await take(store.commit(() => [dbPartStampWrite(rowHome, digests.part)]));
     return true;
-  })();
-
-/**
- * Whether no catch-up left a due mark and the facts are as the last full refresh's digest says,
- * Codex's DB's part taken from its stamp (`DbPartStamp`) while the DB's files keep its signature;
- * undefined where it cannot tell so (no stamp, no DB, a DB written since): the DB is to be read.
- */
-const asStamped = (store: IndexStore, home: string): Promise<E.Either<EngineError, boolean | undefined>> =>
-  useCase(async () => {
-    const stamp = DbPartStamp.decode(await take(store.get('meta', DB_PART_KEY)));
-    const signature = stateDbSignature(home);
-    if (E.isLeft(stamp) || signature === undefined || stamp.right.signature !== signature) return undefined;
-    if ((await take(readDueMarks(store))).length > 0) return false;
-    const names = await take(readThreadNames(home));
-    const provider = await take(readConfiguredModelProvider(home));
-    return (await take(store.get('meta', NAMES_DIGEST_KEY))) === factsDigestOf(provider, names, stamp.right.part);
-  })();
-
-/** `threadRowsAsRefreshed` for the home's facts as read: no due mark, and their digest the last full refresh's. */
-const rowsAsRefreshedWith = (
-  store: IndexStore,
-  rowHome: ThreadRowHome,
-  digests: RowHomeDigests = rowHomeDigests(rowHome),
-): Promise<E.Either<EngineError, boolean>> =>
-  useCase(async () => {
-    if ((await take(readDueMarks(store))).length > 0) return false;
-    return (await take(store.get('meta', NAMES_DIGEST_KEY))) === digests.digest;
   })();
 
 /**
@@ -316,12 +287,18 @@ export const refreshCaughtUpRows = async (
     if (noFileChanged && options.oneShot === true && (await take(asStamped(store, home))) === true) return;
     // Codex's names and configured provider only matter to thread rows: a token catch-up (catchUpHome's own branch)
     // never reads session_index.jsonl or config.toml.
-    const rowHome = await take(readThreadRowHome(home, store));
     // A thread row derives from its files' rows, the names, the provider and the thread-state log
     // (whose fold writes the rows itself): with no file changed and those as at the last full refresh,
     // every row is as it is (redoing them made a serve's first thread/list on a large home wait seconds).
     // Compared and written by a full refresh only (a catch-up of a few files refreshes their threads whatever it is).
-    const digests = full ? rowHomeDigests(rowHome) : undefined;
+    // With no file changed (a no-op `index`), a home without a DB keeps the backfill's part it reads
+    // for the next process's check; a catch-up that wrote checkpoints leaves that to the check (two
+    // more commits, each synced).
+    const read = noFileChanged
+      ? await take(readFactsKeepingPart(store, home))
+      : { rowHome: await take(readThreadRowHome(home, store)), digests: undefined };
+    const rowHome = read.rowHome;
+    const digests = full ? (read.digests ?? rowHomeDigests(rowHome)) : undefined;
     const known = noFileChanged ? await store.get('meta', NAMES_DIGEST_KEY)() : undefined;
     // The own mark only if it was committed (with the first rows: a catch-up that committed none left none).
     const clearing = [...(due.own !== undefined && ownMarked ? [due.own] : []), ...due.interrupted].map(

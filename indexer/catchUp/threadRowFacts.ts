@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
@@ -6,8 +6,14 @@ import type { EngineError } from '../../domain/errors.js';
 import { take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
+import { BACKFILLED_PART_KEY } from '../../domain/index/homeStats.js';
 import type { ThreadRowHome } from '../../projections/threadRows.js';
 import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';
+import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
+import { stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
+import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
+import { readDueMarks } from './interruptedCatchUp.js';
+import { readThreadRowHome, withoutStateDb } from './threadRowRefresh.js';
 import {
   PackedCodexRows,
   codexRowsChanged,
@@ -19,8 +25,9 @@ import {
  * The facts beside the rollouts that thread rows derive from (the configured provider,
  * session_index.jsonl's names, Codex's state DB's names and rows), as the last full refresh of the
  * thread rows used them: their digests and the rows themselves, kept in the index's `meta`, and
- * those this process derived rows with (`appliedFacts`). What tells a catch-up which rows the facts
- * moved (catchUpThreadRows.ts).
+ * those this process derived rows with (`appliedFacts`), and whether the home's facts now are
+ * those, told from the stamps kept where it can (`asStamped`). What tells a catch-up which rows
+ * the facts moved (catchUpThreadRows.ts).
  */
 
 /** Where the digest of the home facts (names, provider) the last full thread-row refresh used is kept. */
@@ -48,6 +55,48 @@ const AppliedRows = t.type({ provider: t.string, codexRows: PackedCodexRows });
  * here and does not read the DB again (a CLI run has no process cache of it; 100,000 rows took 0.9 s).
  */
 export const DbPartStamp = t.type({ signature: t.string, part: t.string });
+
+/**
+ * A home without a state DB: the digest of the rows Codex's backfill would write from its files
+ * (`dbPartDigest`), kept while no checkpoint moves (a checkpoint's write drops it with the home's
+ * stats: domain/index/homeStats.ts `BACKFILLED_PART_KEY`), so a check of the facts reads no
+ * checkpoint (it read every one: 0.68 s of a serve's start on 71,805 files, measured in the
+ * commit that made this). `reading` stands there while a check reads the checkpoints: the part is
+ * kept only if it still does, so it never vouches for a checkpoint written meanwhile.
+ */
+export const BackfilledPart = t.union([t.type({ part: t.string }), t.type({ reading: t.string })]);
+
+/** The backfill's part kept (`BackfilledPart`); undefined where none is, or a check is reading it. */
+export const keptBackfilledPart = (store: IndexStore): Promise<E.Either<EngineError, string | undefined>> =>
+  useCase(async () => {
+    const kept = BackfilledPart.decode(await take(store.get('meta', BACKFILLED_PART_KEY)));
+    return E.isRight(kept) && 'part' in kept.right ? kept.right.part : undefined;
+  })();
+
+/** Mark the backfill's part as being read from the checkpoints (`BackfilledPart`): the mark to keep it by. */
+export const markBackfilledPartRead = (store: IndexStore): Promise<E.Either<EngineError, string>> =>
+  useCase(async () => {
+    const reading = randomUUID();
+    await take(store.commit(() => [{ op: 'put', table: 'meta', key: [...BACKFILLED_PART_KEY], value: { reading } }]));
+    return reading;
+  })();
+
+/** Keep the backfill's part read under the mark `reading`, if no checkpoint written since dropped that mark. */
+export const keepBackfilledPart = (
+  store: IndexStore,
+  reading: string,
+  part: string,
+): Promise<E.Either<EngineError, void>> =>
+  useCase(async () => {
+    await take(
+      store.commit((reader) => {
+        const now = BackfilledPart.decode(reader.get('meta', [...BACKFILLED_PART_KEY]));
+        return E.isRight(now) && 'reading' in now.right && now.right.reading === reading
+          ? [{ op: 'put', table: 'meta', key: [...BACKFILLED_PART_KEY], value: { part } }]
+          : [];
+      }),
+    );
+  })();
 
 const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> =>
   [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -200,4 +249,62 @@ export const heldThreads = (store: IndexStore, ids: Iterable<string>): Promise<E
     const held = new Set<string>();
     for (const id of ids) if ((await take(store.get('threads', [id]))) !== undefined) held.add(id);
     return held;
+  })();
+
+/**
+ * The home's facts (`readThreadRowHome`) and their digests; in a home without a DB, the backfill's
+ * part they read from every checkpoint is kept for the checks after (`BackfilledPart`).
+ */
+export const readFactsKeepingPart = (
+  store: IndexStore,
+  home: string,
+): Promise<E.Either<EngineError, { readonly rowHome: ThreadRowHome; readonly digests: RowHomeDigests }>> =>
+  useCase(async () => {
+    const reading = withoutStateDb(home) ? await take(markBackfilledPartRead(store)) : undefined;
+    const rowHome = await take(readThreadRowHome(home, store));
+    const digests = rowHomeDigests(rowHome);
+    // Read without a DB (not from one Codex made meanwhile): the backfill's part.
+    if (reading !== undefined && rowHome.stateDbNames === null)
+      await take(keepBackfilledPart(store, reading, digests.part));
+    return { rowHome, digests };
+  })();
+
+/**
+ * Whether no catch-up left a due mark and the facts are as the last full refresh's digest says,
+ * the DB's part taken as kept (`stampedPart`); undefined where it cannot tell so (no stamp, a DB
+ * written since, a checkpoint moved in a home without one): the part is to be read.
+ */
+export const asStamped = (store: IndexStore, home: string): Promise<E.Either<EngineError, boolean | undefined>> =>
+  useCase(async () => {
+    const part = await take(stampedPart(store, home));
+    if (part === undefined) return undefined;
+    if ((await take(readDueMarks(store))).length > 0) return false;
+    const names = await take(readThreadNames(home));
+    const provider = await take(readConfiguredModelProvider(home));
+    return (await take(store.get('meta', NAMES_DIGEST_KEY))) === factsDigestOf(provider, names, part);
+  })();
+
+/**
+ * The DB's part of the facts as kept: a DB's from its stamp while its files keep the stamp's
+ * signature, a home without one's while no checkpoint moved (`BackfilledPart`); undefined: to be read.
+ */
+export const stampedPart = (store: IndexStore, home: string): Promise<E.Either<EngineError, string | undefined>> =>
+  useCase(async () => {
+    if (withoutStateDb(home)) return take(keptBackfilledPart(store));
+    const stamp = DbPartStamp.decode(await take(store.get('meta', DB_PART_KEY)));
+    const signature = stateDbSignature(home);
+    return E.isLeft(stamp) || signature === undefined || stamp.right.signature !== signature
+      ? undefined
+      : stamp.right.part;
+  })();
+
+/** `threadRowsAsRefreshed` for the home's facts as read: no due mark, and their digest the last full refresh's. */
+export const rowsAsRefreshedWith = (
+  store: IndexStore,
+  rowHome: ThreadRowHome,
+  digests: RowHomeDigests = rowHomeDigests(rowHome),
+): Promise<E.Either<EngineError, boolean>> =>
+  useCase(async () => {
+    if ((await take(readDueMarks(store))).length > 0) return false;
+    return (await take(store.get('meta', NAMES_DIGEST_KEY))) === digests.digest;
   })();

@@ -260,7 +260,7 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     put(w);
     if (homeStatsDropped || !dropsHomeStats(w.table)) return;
     homeStatsDropped = true;
-    put(DROP_HOME_STATS);
+    for (const drop of DROP_HOME_STATS) put(drop);
   };
   const sync = <A>(op: string, f: () => A): TE.TaskEither<EngineError, A> =>
     TE.fromEither(E.tryCatch(f, lmdbError(path, op)));

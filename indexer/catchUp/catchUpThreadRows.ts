@@ -15,7 +15,7 @@ import type { CatchUpPlan } from './plan.js';
 import { readThreadRowHome, refreshThreads, threadsChanged, withoutStateDb } from './threadRowRefresh.js';
 import type { ChangedFiles } from './threadRowRefresh.js';
 import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
-import { readCodexRows } from '../../adapters/driven/fs/codexStateDb.js';
+import { readCodexRows, stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
 import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
 import {
   FACTS_DIGEST_KEY,
@@ -93,6 +93,9 @@ export const threadRowsAsRefreshed = (store: IndexStore, home: string): Promise<
     return true;
   })();
 
+/** Per index store, the signature of Codex's DB's files at which this process found the rows as its stamp says (`followCodexRows`). */
+const stampedAt = new WeakMap<IndexStore, string>();
+
 /**
  * Codex's own reads write its DB: a `thread/list` with a search term reconciles each hit from its
  * file (codex-rs `rollout/src/recorder.rs` `list_threads_with_db_fallback` → `reconcile_rollout`),
@@ -106,12 +109,25 @@ export const threadRowsAsRefreshed = (store: IndexStore, home: string): Promise<
 export const followCodexRows = (
   store: IndexStore,
   home: string,
-  /** A one-shot run (no home watch): keeps no rows to follow the DB's next changes by, and takes the last refresh's stamp of the DB where it holds. */
+  /** A one-shot run (no home watch): keeps nothing of the DB's stamp for a next call (`stampedAt`). */
   oneShot = false,
 ): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
     if (withoutStateDb(home)) return;
-    if (oneShot && appliedFacts.get(store) === undefined && (await take(asStamped(store, home))) === true) return;
+    // No thread-row refresh in this process yet: while the DB is as the last full refresh stamped it
+    // (and the names too), the rows are that refresh's; the DB is read once it moves. Reading it
+    // first made a serve's first thread/list wait (0.67 s of 1.5 s on 91,210 rows, measured in the
+    // commit that made this), and a one-shot run's (1.3 s and 40 MB of a no-op `index` then). The
+    // cost moves to the first change: a rename before the DB moved otherwise compares every thread
+    // row (`renamedThreads`: no names derived in this process), once.
+    if (appliedFacts.get(store) === undefined) {
+      const signature = stateDbSignature(home);
+      if (signature !== undefined && stampedAt.get(store) === signature) return;
+      if ((await take(asStamped(store, home))) === true) {
+        if (!oneShot && signature !== undefined) stampedAt.set(store, signature);
+        return;
+      }
+    }
     // A DB we do not read (a link out of the home): no row of it to follow, as readThreadRowHome takes it.
     const read = await readCodexRows(home);
     if (E.isLeft(read)) return;
@@ -119,13 +135,28 @@ export const followCodexRows = (
     const before = appliedFacts.get(store);
     if (before?.codexRows === rows && before.stateDbNames === names) return;
     if (before === undefined) {
-      // No thread-row refresh in this process yet: the last one's digest says whether the rows are those.
+      // The last full refresh's digest says whether the rows are those; if not, the rows Codex's DB
+      // moved since that refresh and the renamed ones are redone (`threadsFactsMoved`), as a follow of
+      // the names does, and every row only where those are not known (or a catch-up left a due mark).
       const rowHome = await take(readThreadRowHome(home, store));
       const digests = rowHomeDigests(rowHome);
       const asRefreshed = await take(rowsAsRefreshedWith(store, rowHome, digests));
-      if (!asRefreshed) await take(refreshThreads(store, rowHome, undefined));
-      // Rows redone here leave the digest as it was: not these facts'.
-      appliedFacts.set(store, appliedFactsOf(rowHome, asRefreshed ? digests.digest : undefined));
+      const redo =
+        asRefreshed || (await take(readDueMarks(store))).length > 0
+          ? undefined
+          : await take(threadsFactsMoved(store, rowHome, digests));
+      if (!asRefreshed)
+        await take(
+          refreshThreads(
+            store,
+            rowHome,
+            redo,
+            undefined,
+            redo === undefined ? undefined : await take(digestWrites(store, rowHome, digests)),
+          ),
+        );
+      // Every row redone leaves the digest as it was: not these facts'.
+      appliedFacts.set(store, appliedFactsOf(rowHome, asRefreshed || redo !== undefined ? digests.digest : undefined));
       return;
     }
     // The rows Codex moved, and the names its rows changed: a paginated thread's name is its row's. A DB

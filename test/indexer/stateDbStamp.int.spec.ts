@@ -9,6 +9,8 @@ import { lmdbDirOf } from '../../adapters/driven/lmdb/environmentFolder.js';
 import { execFileSync } from 'node:child_process';
 import { CLI } from '../fixtures/cliBundle.js';
 import { listThreads } from '../../replay/history/listThreads.js';
+import { followCodexRows } from '../../indexer/catchUp/catchUpThreadRows.js';
+import type { IndexStore } from '../../domain/ports.js';
 import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
 import { right } from '../fixtures/right.js';
 import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
@@ -154,6 +156,59 @@ describe("a CLI run's list on a home with a Codex state DB: the DB's stamp, and 
     const later = new Date(at.getTime() + 1000);
     await fs.utimes(db, later, later);
     expect(await indexed()).to.equal('FIRST');
+  });
+
+  it("a serve's follow of the DB reads it only once its files move, then redoes the rows it moved, not every row", async () => {
+    const indexDir = nodePath.join(home, '.rollout-engine');
+    // A DB whose row name is rewritten in place, its size and times kept: its signature the one
+    // stamped by a process of its own (this one keeps its last reading of the DB by signature).
+    const at = new Date(Date.UTC(2026, 10, 21, 16, 0, 0));
+    await fs.utimes(db, at, at);
+    execFileSync(process.execPath, [CLI, 'threads', '--codex-home', home, '--index-dir', indexDir, '--json']);
+    const signature = stateDbSignature(home);
+    const bytes = await fs.readFile(db);
+    bytes.write('FIRST', bytes.indexOf('first'));
+    await fs.writeFile(db, bytes);
+    await fs.utimes(db, at, at);
+    expect(stateDbSignature(home)).to.equal(signature);
+    const store = right(await openLmdbIndex(lmdbDirOf(indexDir))());
+    try {
+      const derived = new Set<string>();
+      // A process of its own (a new store object: no row derived in it yet), the threads whose rows it derives noted.
+      const serving: IndexStore = {
+        ...store,
+        commit: (build) =>
+          store.commit((reader) =>
+            build({
+              ...reader,
+              get: (table, key) => {
+                if (table === 'threads') derived.add(key[0] as string);
+                return reader.get(table, key);
+              },
+            }),
+          ),
+      };
+      const nameOf = async (): Promise<string | null | undefined> =>
+        right(await store.get('threads', [IDS[0]!])())?.name;
+      right(await followCodexRows(serving, home));
+      right(await followCodexRows(serving, home));
+      // Read, the DB would name the thread 'FIRST'.
+      expect(await nameOf()).to.equal('first');
+      expect([...derived]).to.deep.equal([]);
+      // Codex re-dates a row: the DB is read, and the two rows it moved since the stamp are redone.
+      write(
+        'UPDATE threads SET updated_at_ms = ?, recency_at_ms = ? WHERE id = ?',
+        1_796_000_000_000,
+        1_796_000_000_000,
+        IDS[2],
+      );
+      right(await followCodexRows(serving, home));
+      expect(await nameOf()).to.equal('FIRST');
+      expect([...derived].sort()).to.deep.equal([IDS[0], IDS[2]].sort());
+    } finally {
+      right(await store.close()());
+    }
+    expect((await cliList()).page).to.deep.equal(await caughtUpPage());
   });
 
   it('row times Codex moves since (a search re-dating a row): the next run follows them', async () => {

@@ -3,7 +3,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { KeyPart, TableName } from '../domain/index/rows.js';
 import { TABLES } from '../domain/index/rows.js';
-import { withHomeStatsDropped } from '../domain/index/homeStats.js';
+import { withCheckpointVouchedDropped } from '../domain/index/homeStats.js';
 import { compareKeys, memoryIndex } from './batch.js';
 
 /** An IndexStore held in memory: verify's fresh fold, tests. Same ordering as the LMDB store. */
@@ -36,7 +36,7 @@ export const memoryIndexStore = (): IndexStore => {
     },
     commit: (build) => async () => {
       const ws = build(idx);
-      idx.apply(withHomeStatsDropped(ws));
+      idx.apply(withCheckpointVouchedDropped(ws));
       return E.right(ws.length);
     },
     dump: () =>

@@ -8,13 +8,13 @@ import { packDoubles, packedDoubles, unpackDoubles } from './packedDoubles.js';
  * whole-home catch-up once its checkpoints are committed, so a process starting later can tell,
  * with one stat per file and per folder, whether a catch-up would change anything — without
  * reading every checkpoint and listing every folder (indexer/catchUp/homeAsIndexed.ts). Kept in `meta`
- * under `HOME_STATS_KEY`; any write to the checkpoints drops it (`dropsHomeStats`), so while it is
+ * under `HOME_STATS_KEY`; any write to the checkpoints drops it (`movesCheckpoints`), so while it is
  * there no checkpoint moved since it was taken.
  */
 export const HOME_STATS_KEY = ['homeStats'] as const;
 
-/** A write to these tables moves a checkpoint: the stats taken before no longer vouch for the index (the stores drop them in the same transaction). */
-export const dropsHomeStats = (table: TableName): boolean => table === 'files' || table === 'tokenFiles';
+/** A write to these tables moves a checkpoint: what was taken before (the home's stats, the backfill's part) no longer vouches for the index (the stores drop it in the same transaction). */
+export const movesCheckpoints = (table: TableName): boolean => table === 'files' || table === 'tokenFiles';
 
 /**
  * Where a home without a Codex state DB keeps the digest of the rows Codex's backfill would write
@@ -24,14 +24,14 @@ export const dropsHomeStats = (table: TableName): boolean => table === 'files' |
 export const BACKFILLED_PART_KEY = ['threadBackfilledPart'] as const;
 
 /** The writes that drop what only unmoved checkpoints vouch for: the home's stats and the backfill's part. */
-export const DROP_HOME_STATS: ReadonlyArray<IndexWrite> = [
+export const DROP_CHECKPOINT_VOUCHED: ReadonlyArray<IndexWrite> = [
   { op: 'del', table: 'meta', key: [...HOME_STATS_KEY] },
   { op: 'del', table: 'meta', key: [...BACKFILLED_PART_KEY] },
 ];
 
-/** `writes`, and the drop of the home's stats when one of them moves a checkpoint (a store committing a batch whole). */
-export const withHomeStatsDropped = (writes: ReadonlyArray<IndexWrite>): ReadonlyArray<IndexWrite> =>
-  writes.some((w) => dropsHomeStats(w.table)) ? [...writes, ...DROP_HOME_STATS] : writes;
+/** `writes`, and the drop of what unmoved checkpoints vouch for when one of them moves a checkpoint (a store committing a batch whole). */
+export const withCheckpointVouchedDropped = (writes: ReadonlyArray<IndexWrite>): ReadonlyArray<IndexWrite> =>
+  writes.some((w) => movesCheckpoints(w.table)) ? [...writes, ...DROP_CHECKPOINT_VOUCHED] : writes;
 
 /** One file's stats in a folder's `stats`: size, mtime and ctime (ms), as its checkpoint holds them. */
 const STAT_FIELDS = 3;

@@ -140,23 +140,10 @@ export const followCodexRows = (
       // the names does, and every row only where those are not known (or a catch-up left a due mark).
       const rowHome = await take(readThreadRowHome(home, store));
       const digests = rowHomeDigests(rowHome);
-      const asRefreshed = await take(rowsAsRefreshedWith(store, rowHome, digests));
-      const redo =
-        asRefreshed || (await take(readDueMarks(store))).length > 0
-          ? undefined
-          : await take(threadsFactsMoved(store, rowHome, digests));
-      if (!asRefreshed)
-        await take(
-          refreshThreads(
-            store,
-            rowHome,
-            redo,
-            undefined,
-            redo === undefined ? undefined : await take(digestWrites(store, rowHome, digests)),
-          ),
-        );
+      const moved = await take(redoFactsMoved(store, rowHome, digests));
+      if (moved === 'notOnlyNames') await take(refreshThreads(store, rowHome, undefined));
       // Every row redone leaves the digest as it was: not these facts'.
-      appliedFacts.set(store, appliedFactsOf(rowHome, asRefreshed || redo !== undefined ? digests.digest : undefined));
+      appliedFacts.set(store, appliedFactsOf(rowHome, moved === 'notOnlyNames' ? undefined : digests.digest));
       return;
     }
     // The rows Codex moved, and the names its rows changed: a paginated thread's name is its row's. A DB
@@ -193,14 +180,31 @@ export const followThreadNames = (
     if ((await take(readDueMarks(store))).length > 0) return 'notOnlyNames' as const;
     const rowHome = await take(readThreadRowHome(home, store));
     const digests = rowHomeDigests(rowHome);
-    if ((await take(store.get('meta', NAMES_DIGEST_KEY))) === digests.digest) return 'followed' as const;
+    const moved = await take(redoFactsMoved(store, rowHome, digests));
+    if (moved === 'notOnlyNames') return moved;
+    // Every row now derives from these facts.
+    if (moved === 'redone') appliedFacts.set(store, appliedFactsOf(rowHome, digests.digest));
+    return 'followed' as const;
+  })();
+
+/**
+ * Against the last full refresh: `asRefreshed` (no due mark, the same digest), `redone` (the rows
+ * the facts moved since, `threadsFactsMoved`, redone with the digests written), or `notOnlyNames`
+ * (a due mark, or those rows not known: every row is to be redone).
+ */
+const redoFactsMoved = (
+  store: IndexStore,
+  rowHome: ThreadRowHome,
+  digests: RowHomeDigests,
+): Promise<E.Either<EngineError, 'asRefreshed' | 'redone' | 'notOnlyNames'>> =>
+  useCase(async () => {
+    if ((await take(readDueMarks(store))).length > 0) return 'notOnlyNames' as const;
+    if ((await take(store.get('meta', NAMES_DIGEST_KEY))) === digests.digest) return 'asRefreshed' as const;
     const redo = await take(threadsFactsMoved(store, rowHome, digests));
     if (redo === undefined) return 'notOnlyNames' as const;
     // With no thread to redo, `refreshThreads` still commits the digests (its `closing`).
     await take(refreshThreads(store, rowHome, redo, undefined, await take(digestWrites(store, rowHome, digests))));
-    // Every row now derives from these facts.
-    appliedFacts.set(store, appliedFactsOf(rowHome, digests.digest));
-    return 'followed' as const;
+    return 'redone' as const;
   })();
 
 /**

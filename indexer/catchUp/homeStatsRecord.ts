@@ -33,7 +33,7 @@ const RECORDING = { recording: true } as const;
  * The checkpoints are read in pieces, the index unmapped between them (`eachCheckpoint`): one read
  * of each listed file's checkpoint in a transaction mapped 194 MB of a 54,659-rollout index, which
  * stayed in a `serve`'s resident set after its start-up build. Meanwhile `RECORDING` stands
- * under the key, which a checkpoint written by another catch-up drops (`dropsHomeStats`): the
+ * under the key, which a checkpoint written by another catch-up drops (`movesCheckpoints`): the
  * record is written only if it is still there, so it never vouches for a checkpoint it did not read.
  */
 export const recordHomeStats = async (

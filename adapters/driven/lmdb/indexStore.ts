@@ -11,7 +11,7 @@ import { ROWS_BETWEEN_UNMAPS } from '../../../domain/ports.js';
 import type { IndexStore } from '../../../domain/ports.js';
 import type { IndexReader, IndexWrite, KeyPart, TableName } from '../../../domain/index/rows.js';
 import { TABLES } from '../../../domain/index/rows.js';
-import { DROP_HOME_STATS, dropsHomeStats } from '../../../domain/index/homeStats.js';
+import { DROP_CHECKPOINT_VOUCHED, movesCheckpoints } from '../../../domain/index/homeStats.js';
 import { DB_NAMES, KEY_MAX } from './schema.js';
 import {
   STRUCTURES_KEY,
@@ -249,8 +249,8 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
       return entryCount - (db.get(STRUCTURES_KEY as never) === undefined ? 0 : 1);
     },
   };
-  /** Whether the transaction under way dropped the home's stats already (a checkpoint write drops them: domain/index/homeStats.ts). */
-  let homeStatsDropped = false;
+  /** Whether the transaction under way dropped what unmoved checkpoints vouch for already (a checkpoint write drops it: domain/index/homeStats.ts). */
+  let checkpointVouchedDropped = false;
   const put = (w: IndexWrite): void => {
     const key = w.key.length === 1 ? w.key[0] : [...w.key];
     if (w.op === 'put') h.dbs[w.table].putSync(key as never, w.value);
@@ -258,9 +258,9 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
   };
   const write = (w: IndexWrite): void => {
     put(w);
-    if (homeStatsDropped || !dropsHomeStats(w.table)) return;
-    homeStatsDropped = true;
-    for (const drop of DROP_HOME_STATS) put(drop);
+    if (checkpointVouchedDropped || !movesCheckpoints(w.table)) return;
+    checkpointVouchedDropped = true;
+    for (const drop of DROP_CHECKPOINT_VOUCHED) put(drop);
   };
   const sync = <A>(op: string, f: () => A): TE.TaskEither<EngineError, A> =>
     TE.fromEither(E.tryCatch(f, lmdbError(path, op)));
@@ -271,7 +271,7 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     writing += 1;
     try {
       return h.root.transactionSync(() => {
-        homeStatsDropped = false;
+        checkpointVouchedDropped = false;
         return fn();
       }, flags);
     } catch (err) {

@@ -12,6 +12,7 @@ import type { RecordedFields } from '../../domain/index/homeStats.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { take, useCase } from '../../domain/effect.js';
 import { eachCheckpoint } from '../reads/eachCheckpoint.js';
+import { keepVouched, markVouchedRead } from './checkpointVouched.js';
 import type { FoldersAgain } from '../../domain/index/homeStats.js';
 import type { RolloutHomeListing } from '../../adapters/driven/jsonl/home/discover.js';
 
@@ -21,9 +22,6 @@ import type { RolloutHomeListing } from '../../adapters/driven/jsonl/home/discov
  * check of a process starting.
  */
 
-/** What stands under the stats' key while a whole-home catch-up reads the checkpoints it records (no `HomeStats`: no record to go by). */
-const RECORDING = { recording: true } as const;
-
 /**
  * Record the home's stats after a whole-home catch-up: `listing` is the one it planned from, each
  * file's stats its committed checkpoint's. A catch-up that moved no checkpoint (`checkpointsMoved`
@@ -32,9 +30,10 @@ const RECORDING = { recording: true } as const;
  *
  * The checkpoints are read in pieces, the index unmapped between them (`eachCheckpoint`): one read
  * of each listed file's checkpoint in a transaction mapped 194 MB of a 54,659-rollout index, which
- * stayed in a `serve`'s resident set after its start-up build. Meanwhile `RECORDING` stands
- * under the key, which a checkpoint written by another catch-up drops (`movesCheckpoints`): the
- * record is written only if it is still there, so it never vouches for a checkpoint it did not read.
+ * stayed in a `serve`'s resident set after its start-up build. Meanwhile its own mark stands
+ * under the key (checkpointVouched.ts), which a checkpoint written by another catch-up drops
+ * (`movesCheckpoints`): the record is written only if that mark is still there, so it never
+ * vouches for a checkpoint it did not read.
  */
 export const recordHomeStats = async (
   store: IndexStore,
@@ -44,7 +43,7 @@ export const recordHomeStats = async (
   useCase(async () => {
     const key = [...HOME_STATS_KEY] as const;
     if (!checkpointsMoved && (await recordedHomeStats(store)) !== undefined) return;
-    await take(store.commit(() => [{ op: 'put', table: 'meta', key: [...key], value: RECORDING }]));
+    const reading = await take(markVouchedRead(store, key));
     // Each listed file's fields, as a file with no checkpoint until its checkpoint is read.
     const fields = new Map<string, RecordedFields>();
     for (const f of listing.folders) for (const path of f.files) fields.set(path, NO_CHECKPOINT);
@@ -69,18 +68,11 @@ export const recordHomeStats = async (
       );
     }
     const stats = homeStatsFrom(listing.folders, listing.absent, (path) => fields.get(path)!);
-    await take(
-      store.commit((reader) =>
-        isRecording(reader.get('meta', key)) ? [{ op: 'put', table: 'meta', key: [...key], value: stats }] : [],
-      ),
-    );
+    await take(keepVouched(store, key, reading, stats));
   })();
 
 /** The fields of a listed file with no checkpoint. */
 const NO_CHECKPOINT = recordedFieldsOf(undefined, () => undefined);
-
-const isRecording = (v: unknown): boolean =>
-  typeof v === 'object' && v !== null && (v as { recording?: unknown }).recording === true;
 
 /** The home's stats the last whole-home catch-up recorded, if no checkpoint moved since (undefined: none to go by). */
 export const recordedHomeStats = async (store: IndexStore): Promise<HomeStats | undefined> => {

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
@@ -13,6 +13,7 @@ import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.j
 import { stateDbSignature } from '../../adapters/driven/fs/codexStateDb.js';
 import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
 import { readDueMarks } from './interruptedCatchUp.js';
+import { ReadingMark, keepVouched, markVouchedRead } from './checkpointVouched.js';
 import { readThreadRowHome, withoutStateDb } from './threadRowRefresh.js';
 import {
   PackedCodexRows,
@@ -61,41 +62,16 @@ export const DbPartStamp = t.type({ signature: t.string, part: t.string });
  * (`dbPartDigest`), kept while no checkpoint moves (a checkpoint's write drops it with the home's
  * stats: domain/index/homeStats.ts `BACKFILLED_PART_KEY`), so a check of the facts reads no
  * checkpoint (it read every one: 0.68 s of a serve's start on 71,805 files, measured in the
- * commit that made this). `reading` stands there while a check reads the checkpoints: the part is
- * kept only if it still does, so it never vouches for a checkpoint written meanwhile.
+ * commit that made this). A check reading the checkpoints keeps it under its own mark
+ * (checkpointVouched.ts), so it never vouches for a checkpoint written meanwhile.
  */
-export const BackfilledPart = t.union([t.type({ part: t.string }), t.type({ reading: t.string })]);
+export const BackfilledPart = t.union([t.type({ part: t.string }), ReadingMark]);
 
 /** The backfill's part kept (`BackfilledPart`); undefined where none is, or a check is reading it. */
 export const keptBackfilledPart = (store: IndexStore): Promise<E.Either<EngineError, string | undefined>> =>
   useCase(async () => {
     const kept = BackfilledPart.decode(await take(store.get('meta', BACKFILLED_PART_KEY)));
     return E.isRight(kept) && 'part' in kept.right ? kept.right.part : undefined;
-  })();
-
-/** Mark the backfill's part as being read from the checkpoints (`BackfilledPart`): the mark to keep it by. */
-export const markBackfilledPartRead = (store: IndexStore): Promise<E.Either<EngineError, string>> =>
-  useCase(async () => {
-    const reading = randomUUID();
-    await take(store.commit(() => [{ op: 'put', table: 'meta', key: [...BACKFILLED_PART_KEY], value: { reading } }]));
-    return reading;
-  })();
-
-/** Keep the backfill's part read under the mark `reading`, if no checkpoint written since dropped that mark. */
-export const keepBackfilledPart = (
-  store: IndexStore,
-  reading: string,
-  part: string,
-): Promise<E.Either<EngineError, void>> =>
-  useCase(async () => {
-    await take(
-      store.commit((reader) => {
-        const now = BackfilledPart.decode(reader.get('meta', [...BACKFILLED_PART_KEY]));
-        return E.isRight(now) && 'reading' in now.right && now.right.reading === reading
-          ? [{ op: 'put', table: 'meta', key: [...BACKFILLED_PART_KEY], value: { part } }]
-          : [];
-      }),
-    );
   })();
 
 const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> =>
@@ -260,12 +236,12 @@ export const readFactsKeepingPart = (
   home: string,
 ): Promise<E.Either<EngineError, { readonly rowHome: ThreadRowHome; readonly digests: RowHomeDigests }>> =>
   useCase(async () => {
-    const reading = withoutStateDb(home) ? await take(markBackfilledPartRead(store)) : undefined;
+    const reading = withoutStateDb(home) ? await take(markVouchedRead(store, BACKFILLED_PART_KEY)) : undefined;
     const rowHome = await take(readThreadRowHome(home, store));
     const digests = rowHomeDigests(rowHome);
     // Read without a DB (not from one Codex made meanwhile): the backfill's part.
     if (reading !== undefined && rowHome.stateDbNames === null)
-      await take(keepBackfilledPart(store, reading, digests.part));
+      await take(keepVouched(store, BACKFILLED_PART_KEY, reading, { part: digests.part }));
     return { rowHome, digests };
   })();
 

@@ -6,6 +6,7 @@ import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
 import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
 import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
 import { recordHomeStats, recordedHomeStats } from '../../indexer/catchUp/homeStatsRecord.js';
+import { ReadingMark, markVouchedRead } from '../../indexer/catchUp/checkpointVouched.js';
 import { HOME_STATS_KEY, homeStatsOf, recordedFilesOf } from '../../domain/index/homeStats.js';
 import type { HomeStats } from '../../domain/index/homeStats.js';
 import type { IndexStore } from '../../domain/ports.js';
@@ -106,10 +107,53 @@ describe('the home stats a whole-home catch-up records', function () {
     );
   });
 
-  it('what a recording left standing (its process ended) is no record: the next catch-up records, though it moved no checkpoint', async () => {
-    right(
-      await store.commit(() => [{ op: 'put', table: 'meta', key: [...HOME_STATS_KEY], value: { recording: true } }])(),
+  it('a checkpoint moved while it reads, and another recording begun after that: only the later one records', async () => {
+    right(await store.commit(() => [{ op: 'del', table: 'meta', key: [...HOME_STATS_KEY] }])());
+    const l = await listing();
+    // The later recording (b) marks the key, then waits at its read until the first one ended.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let marked!: () => void;
+    const bMarked = new Promise<void>((resolve) => (marked = resolve));
+    const bStore: IndexStore = {
+      ...store,
+      commit: (build) => async () => {
+        const r = await store.commit(build)();
+        marked();
+        return r;
+      },
+      range: (table, prefix, opts) => async () => {
+        if (table === 'files') await released;
+        return store.range(table, prefix, opts)();
+      },
+    };
+    let b: ReturnType<typeof recordHomeStats> | undefined;
+    const aStore: IndexStore = {
+      ...store,
+      range: (table, prefix, opts) => async () => {
+        if (table === 'files' && b === undefined) {
+          // Another catch-up moves a checkpoint (its file's time), then records the home's stats.
+          const cp = store.reader.get('files', [l.files[0]!.path])!;
+          const moved = { ...cp, mtimeMs: cp.mtimeMs + 1000 };
+          right(await store.commit(() => [{ op: 'put', table: 'files', key: [cp.path], value: moved }])());
+          b = recordHomeStats(bStore, l, true);
+          await bMarked;
+        }
+        return store.range(table, prefix, opts)();
+      },
+    };
+    right(await recordHomeStats(aStore, l, true));
+    // The first read the checkpoint before it moved: it keeps nothing, the later one's mark stands.
+    expect(ReadingMark.is(right(await store.get('meta', [...HOME_STATS_KEY])()))).to.equal(true);
+    release();
+    right(await b!);
+    expect(shapeOf(await recordedHomeStats(store))).to.deep.equal(
+      shapeOf(homeStatsOf(l.folders, l.absent, (p) => store.reader.get('files', [p]))),
     );
+  });
+
+  it('what a recording left standing (its process ended) is no record: the next catch-up records, though it moved no checkpoint', async () => {
+    right(await markVouchedRead(store, HOME_STATS_KEY));
     expect(await recordedHomeStats(store)).to.equal(undefined);
     const l = await listing();
     right(await recordHomeStats(store, l, false));

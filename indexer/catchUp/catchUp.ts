@@ -13,6 +13,7 @@ import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import type { RolloutFile, RolloutHomeListing } from '../../adapters/driven/jsonl/home/discover.js';
 import { planCatchUp } from './plan.js';
 import { claimedBy, settleUnchanged } from './settleUnchanged.js';
+import type { SettledBy } from './settleUnchanged.js';
 import type { CatchUpPlan } from './plan.js';
 import { dayFolderOf } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
@@ -132,18 +133,22 @@ const catchUpFiles = (
     const view = only === undefined ? store.reader : undefined;
     const stored = view === undefined ? await take(checkpointRows(store, 'files', only)) : [];
     const subset = subsetOf(options);
-    // The token projection's own checkpoints: where it alone continues from, or what a full catch-up checks and passes.
-    const tokenRows = await take(checkpointRows(store, 'tokenFiles', only));
+    // The token projection's own checkpoints: where it alone continues from, or what a full catch-up
+    // checks and passes. Its own catch-up of a whole home reads them as it settles (settleUnchanged.ts).
+    const tokensSettled = view !== undefined && subset.name === 'tokens';
+    const tokenRows = tokensSettled ? [] : await take(checkpointRows(store, 'tokenFiles', only));
     const discovered = await take(discovering);
-    const tokenCps = new Map(tokenRows.map((cp) => [cp.path, cp]));
+    const tokenCpsRead = new Map(tokenRows.map((cp) => [cp.path, cp]));
+    const by: SettledBy = tokensSettled ? { subset: 'tokens' } : { subset: 'all', tokenCps: tokenCpsRead };
     const settling =
       view === undefined
         ? undefined
         : // A remap's failure surfaces on the next read.
-          { view, ...(await settleUnchanged(view, discovered.files, tokenCps, options, () => void store.remap?.())) };
+          { view, ...(await settleUnchanged(view, discovered.files, by, options, () => void store.remap?.())) };
+    const tokenCps = settling?.tokenCps ?? tokenCpsRead;
     const cps = settling?.cps ?? new Map(stored.map((cp) => [cp.path, cp]));
     const files = settling === undefined ? discovered.files : settling.rest.map((i) => discovered.files[i]!);
-    if (subset.name === 'tokens') for (const [path, cp] of tokenCps) cps.set(path, cp);
+    if (subset.name === 'tokens' && !tokensSettled) for (const [path, cp] of tokenCps) cps.set(path, cp);
     // A catch-up that will read much starts its reader thread as soon as the probes have found
     // that much to read, so it boots while the rest are probed (whether it is used is decided once
     // the plan knows the bytes to read).

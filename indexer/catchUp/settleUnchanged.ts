@@ -23,7 +23,24 @@ export interface Settled {
   readonly cps: Map<string, FileCheckpoint>;
   /** The settled files, by their rollout id: their index in the listing. */
   readonly byRollout: Map<string, number>;
+  /**
+   * The token projection's own checkpoints the catch-up must see: those it was given (a full
+   * catch-up), or, for the token projection alone, those of the files left and gone, read with them.
+   */
+  readonly tokenCps: Map<string, FileCheckpoint>;
+  readonly by: SettledBy;
 }
+
+/**
+ * What a file is settled by. A full catch-up: its `files` checkpoint, and a file with a token
+ * checkpoint of its own (`tokenCps`: caught up alone, ahead of its `files` one) is never settled.
+ * The token projection alone: the checkpoint its catch-up continues from (its own, else the
+ * file's `files` one, as catchUp.ts gives the plan), read file by file as the `files` one is, so
+ * that no checkpoint of a settled file is held (a home caught up only by `tokens` reports held
+ * every file's, and probed and planned every file, at each report after Codex wrote).
+ */
+export type SettledBy =
+  { readonly subset: 'all'; readonly tokenCps: Map<string, FileCheckpoint> } | { readonly subset: 'tokens' };
 
 /**
  * The probe of a file settled by its checkpoint alone: one lstat shows it as `cp` left it, and `cp`
@@ -42,9 +59,8 @@ export const settledProbe = (
 
 /**
  * Settle the unchanged files of `files` (a whole home's listing) against the checkpoints `reader`
- * holds. A file with a token checkpoint of its own (`tokenCps`: caught up alone, ahead of its
- * `files` one) is never settled, and a settled file whose rollout id a checkpoint left to the plan
- * (or a token checkpoint) also names is planned after all. `unmap` is called every
+ * holds (`by`: SettledBy). A settled file whose rollout id a checkpoint left to the plan (or a
+ * token checkpoint) also names is planned after all. `unmap` is called every
  * ROWS_BETWEEN_UNMAPS checkpoints read: the kernel maps the pages around each one, and a large
  * home's were most of a no-op `index`'s resident set until its end (measured in the commit that
  * made this).
@@ -52,27 +68,29 @@ export const settledProbe = (
 export const settleUnchanged = async (
   reader: IndexReader,
   files: ReadonlyArray<RolloutFile>,
-  tokenCps: ReadonlyMap<string, FileCheckpoint>,
+  by: SettledBy,
   options: Pick<CatchUpOptions, 'between'>,
   unmap: () => void = () => undefined,
 ): Promise<Settled> => {
-  const settled: Settled = { rest: [], cps: new Map(), byRollout: new Map() };
+  const tokenCps = by.subset === 'all' ? by.tokenCps : new Map<string, FileCheckpoint>();
+  const settled: Settled = { rest: [], cps: new Map(), byRollout: new Map(), tokenCps, by };
   // A rollout id two settled files claim (an index that broke the one-winner rule): both are planned.
   const twice = new Set<number>();
   let withCheckpoint = 0;
+  let withTokenCheckpoint = 0;
   for (let i = 0; i < files.length; i++) {
     const f = files[i]!;
     const cp = reader.get('files', [f.path]);
+    const tokenCp = by.subset === 'tokens' ? reader.get('tokenFiles', [f.path]) : tokenCps.get(f.path);
     if (cp !== undefined) withCheckpoint += 1;
-    const settles = cp === undefined || tokenCps.has(f.path) ? undefined : settledProbe(f, cp);
+    if (tokenCp !== undefined) withTokenCheckpoint += 1;
+    const own = by.subset === 'tokens' ? (tokenCp ?? cp) : tokenCp === undefined ? cp : undefined;
+    const settles = own === undefined ? undefined : settledProbe(f, own);
     if (settles !== undefined) {
       const other = settled.byRollout.get(settles.rolloutId);
       if (other === undefined) settled.byRollout.set(settles.rolloutId, i);
       else twice.add(other).add(i);
-    } else {
-      settled.rest.push(i);
-      if (cp !== undefined) settled.cps.set(f.path, cp);
-    }
+    } else keepForPlan(settled, i, f.path, cp, tokenCp);
     // One checkpoint read and one lstat a file: as many between two turns as probeHome's stat-only pass.
     if (i % STATS_BETWEEN_YIELDS === STATS_BETWEEN_YIELDS - 1) await letOthersIn(options);
     if (i % ROWS_BETWEEN_UNMAPS === ROWS_BETWEEN_UNMAPS - 1) unmap();
@@ -81,14 +99,25 @@ export const settleUnchanged = async (
   // The files gone: their checkpoints are the plan's (it forgets them, or clears their rollouts).
   // A checkpoint is keyed by its path: as many as the listed files have, and none is of a file
   // gone. Else they are looked for among every key (a pass that maps every page of the table).
-  if (reader.count?.('files') !== withCheckpoint) {
+  const goneIn = (['files', 'tokenFiles'] as const).filter((table) =>
+    table === 'files'
+      ? reader.count?.(table) !== withCheckpoint
+      : by.subset === 'tokens' && reader.count?.(table) !== withTokenCheckpoint,
+  );
+  if (goneIn.length > 0) {
     const listed = new Set(files.map((f) => f.path));
-    for (const k of reader.keys('files', [])) {
-      const path = String(k[0]);
-      if (listed.has(path)) continue;
-      const cp = reader.get('files', [path]);
-      if (cp !== undefined) settled.cps.set(path, cp);
-    }
+    for (const table of goneIn)
+      for (const k of reader.keys(table, [])) {
+        const path = String(k[0]);
+        if (listed.has(path) || settled.cps.has(path)) continue;
+        keepForPlan(
+          settled,
+          undefined,
+          path,
+          reader.get('files', [path]),
+          by.subset === 'tokens' ? reader.get('tokenFiles', [path]) : undefined,
+        );
+      }
     unmap();
   }
   const claimed = new Set(twice);
@@ -122,13 +151,30 @@ export const claimedBy = (
   return out.rest.sort((a, b) => a - b);
 };
 
+/**
+ * A file for the plan (a listed one at `i`, else one gone): its checkpoint to the plan's (for the
+ * token projection alone, the one it continues from), its own token checkpoint kept with it.
+ */
+const keepForPlan = (
+  into: Settled,
+  i: number | undefined,
+  path: string,
+  cp: FileCheckpoint | undefined,
+  tokenCp: FileCheckpoint | undefined,
+): void => {
+  if (i !== undefined) into.rest.push(i);
+  const own = into.by.subset === 'tokens' ? (tokenCp ?? cp) : cp;
+  if (own !== undefined) into.cps.set(path, own);
+  if (into.by.subset === 'tokens' && tokenCp !== undefined) into.tokenCps.set(path, tokenCp);
+};
+
 /** A settled file planned after all: its checkpoint to the plan's, itself to the files left. */
 const unsettle = (reader: IndexReader, files: ReadonlyArray<RolloutFile>, i: number, into: Settled): void => {
   const f = files[i]!;
   const cp = reader.get('files', [f.path]);
-  if (cp !== undefined) {
-    into.cps.set(f.path, cp);
-    if (cp.rolloutId !== null && into.byRollout.get(cp.rolloutId) === i) into.byRollout.delete(cp.rolloutId);
-  }
-  into.rest.push(i);
+  const tokenCp = into.by.subset === 'tokens' ? reader.get('tokenFiles', [f.path]) : undefined;
+  const own = into.by.subset === 'tokens' ? (tokenCp ?? cp) : cp;
+  if (own !== undefined && own.rolloutId !== null && into.byRollout.get(own.rolloutId) === i)
+    into.byRollout.delete(own.rolloutId);
+  keepForPlan(into, i, f.path, cp, tokenCp);
 };

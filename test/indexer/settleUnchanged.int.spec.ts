@@ -37,23 +37,28 @@ const copyTo = (from: string, to: string): void => {
   fs.copyFileSync(from, to);
 };
 
+/** The checkpoints a catch-up continues from: a full one's, or the token projection's caught up alone. */
+type CheckpointTable = 'files' | 'tokenFiles';
+
 /**
  * An index that broke the one-winner rule: a second checkpoint holding A's rows, at a path gone
  * from the home. The plan clears A's rows with it and indexes A's file again, so A is planned too.
  */
-const strayCheckpoint = async (home: string, indexDir: string): Promise<void> => {
+const strayCheckpoint = async (home: string, indexDir: string, table: CheckpointTable): Promise<void> => {
   const store = right(await openLmdbIndex(indexDir)());
   try {
-    const cp = right(await store.get('files', [activePath(home, A)])())!;
+    const cp = right(await store.get(table, [activePath(home, A)])())!;
     const path = nodePath.join(dayDir(home), rolloutName(D));
-    right(await store.commit(() => [{ op: 'put', table: 'files', key: [path], value: { ...cp, path } }])());
+    right(await store.commit(() => [{ op: 'put', table, key: [path], value: { ...cp, path } }])());
   } finally {
     right(await store.close()());
   }
 };
 
 /** What the home (or its index) does between the first catch-up and the compared one. */
-const CHANGES: ReadonlyArray<readonly [string, (home: string, indexDir: string) => void | Promise<void>]> = [
+const CHANGES: ReadonlyArray<
+  readonly [string, (home: string, indexDir: string, table: CheckpointTable) => void | Promise<void>]
+> = [
   ['nothing', () => undefined],
   ['an unchanged file copied to archived_sessions', (h) => copyTo(activePath(h, A), archivedPath(h, A))],
   [
@@ -123,29 +128,37 @@ describe('a whole-home catch-up that settles its unchanged files', function () {
     return home;
   };
 
+  /**
+   * How the index was caught up before the change, and how the compared catch-ups run: whole
+   * (`full`), whole after the token rows of a grown file were caught up alone (`tokensAhead`), or
+   * the token projection alone each time (`tokensAlone`: a home only `tokens` reports read, whose
+   * files settle by the token checkpoints).
+   */
+  const RUNS = ['full', 'tokensAhead', 'tokensAlone'] as const;
   for (const [what, change] of CHANGES)
-    for (const tokensAhead of [false, true])
-      it(`${what}${tokensAhead ? ', the token rows of a grown file caught up alone before' : ''}: the index and summary of the plan over every file`, async function () {
+    for (const run of RUNS)
+      it(`${what}${run === 'tokensAhead' ? ', the token rows of a grown file caught up alone before' : run === 'tokensAlone' ? ', the token projection caught up alone' : ''}: the index and summary of the plan over every file`, async function () {
         const root = fs.mkdtempSync(nodePath.join(tmp(), 'home-'));
         const home = baseHome(root);
         const first = nodePath.join(root, 'first');
-        await caughtUp(home, first, true);
-        if (tokensAhead) {
+        const options: CatchUpOptions = run === 'tokensAlone' ? { subset: 'tokens' } : {};
+        await caughtUp(home, first, true, options);
+        if (run === 'tokensAhead') {
           writeRollout(home, rolloutName(A), chatThread('paginated', A, 4).text());
           await caughtUp(home, first, true, { subset: 'tokens' });
         }
-        await change(home, first);
+        await change(home, first, run === 'tokensAlone' ? 'tokenFiles' : 'files');
         const settled = nodePath.join(root, 'settled');
         const planned = nodePath.join(root, 'planned');
         fs.cpSync(first, settled, { recursive: true });
         fs.cpSync(first, planned, { recursive: true });
-        const a = await caughtUp(home, settled, true);
-        const b = await caughtUp(home, planned, false);
+        const a = await caughtUp(home, settled, true, options);
+        const b = await caughtUp(home, planned, false, options);
         expect(summaryOf(a.summary)).to.deep.equal(summaryOf(b.summary));
         expect(a.dump).to.equal(b.dump);
         // Settled first: A and C, each unless the change touched it (B is its archived duplicate's winner, M
         // mismatched, U unreadable: planned at every catch-up); none where every file is planned.
-        const touchesA = tokensAhead || /copied to|moved to|another name|gone file/.test(what);
+        const touchesA = run === 'tokensAhead' || /copied to|moved to|another name|gone file/.test(what);
         expect(a.settledFirst).to.equal(2 - Number(touchesA) - Number(what === 'a file grown'));
         expect(b.settledFirst).to.equal(0);
       });
@@ -181,7 +194,7 @@ describe("the settle pass's reads of the `files` table", function () {
       try {
         const listed = right(await listRolloutHome(home, false)());
         const counted = countingKeys(store.reader);
-        const s = await settleUnchanged(counted.reader, listed.files, new Map(), {});
+        const s = await settleUnchanged(counted.reader, listed.files, { subset: 'all', tokenCps: new Map() }, {});
         return { keyReads: counted.keyReads(), cps: [...s.cps.keys()], settled: s.byRollout.size };
       } finally {
         right(await store.close()());
@@ -208,7 +221,13 @@ describe("the settle pass's reads of the `files` table", function () {
       keys: () => [],
       count: () => 0,
     };
-    const s = await settleUnchanged(reader, files, new Map(), {}, () => void gets.push(got));
+    const s = await settleUnchanged(
+      reader,
+      files,
+      { subset: 'all', tokenCps: new Map() },
+      {},
+      () => void gets.push(got),
+    );
     expect(gets).to.deep.equal([ROWS_BETWEEN_UNMAPS, 2 * ROWS_BETWEEN_UNMAPS, files.length]);
     expect(s.rest).to.have.length(files.length);
   });

@@ -108,6 +108,50 @@ export const tokenSumsOf = (rows: ReadonlyArray<StoredResponse>, buckets: Bucket
 type Merger = ReturnType<typeof merger>;
 
 /**
+ * One string a model, provider and cwd among a merger's sums: as read from the index each sum's
+ * were strings of their own (a cwd a concatenation of two), most of a 10 GB home's sums by thread.
+ */
+const stringTable = () => {
+  const strings = new Map<string, string>();
+  return {
+    of: (x: string | null): string | null => {
+      if (x === null) return null;
+      const known = strings.get(x);
+      if (known !== undefined) return known;
+      strings.set(x, x);
+      return x;
+    },
+    clear: (): void => strings.clear(),
+  };
+};
+
+/** The key of `b`'s sum under `threadId`: its slot, model, provider and cwd. */
+const keyOf = (threadId: string, b: UsageBucket): string =>
+  // Joined, not a template: one flat string a sum, where a template's pieces stay a tree of
+  // concatenations beside it (eight a key; most of the sums' heap on a home of 20,000 threads).
+  [
+    threadId,
+    b.firstMs === null ? 'none' : String(Math.floor(b.firstMs / SLOT_MS)),
+    b.model ?? '\u0001',
+    b.provider ?? '\u0001',
+    b.cwd ?? '\u0001',
+  ].join('\u0000');
+
+/** `b` added into the sum `s`: its counts, responses and ends. */
+const addTo = (s: Entry, b: UsageBucket): void => {
+  const u = s.usage;
+  u.inputTokens += b.usage.inputTokens;
+  u.cachedInputTokens += b.usage.cachedInputTokens;
+  u.cacheWriteInputTokens += b.usage.cacheWriteInputTokens;
+  u.outputTokens += b.usage.outputTokens;
+  u.reasoningOutputTokens += b.usage.reasoningOutputTokens;
+  u.totalTokens += b.usage.totalTokens;
+  s.responses += b.responses;
+  if (b.firstMs !== null && (s.firstMs === null || b.firstMs < s.firstMs)) s.firstMs = b.firstMs;
+  if (b.lastMs !== null && (s.lastMs === null || b.lastMs > s.lastMs)) s.lastMs = b.lastMs;
+};
+
+/**
  * Sums per (thread as `threadOf` names it, slot, model, provider, cwd), each where its first member
  * was added; `place` keeps one of impossible counts apart, as it is (the report skips it whole).
  * `join` adds another merger's sums after this one's, as if its members were added here one by one:
@@ -117,28 +161,8 @@ const merger = (threadOf: (b: UsageBucket) => string) => {
   const sums = new Map<string, Entry>();
   const entries: Entry[] = [];
   const keptApart = new Set<Entry>();
-  const keyOf = (threadId: string, b: UsageBucket): string =>
-    // Joined, not a template: one flat string a sum, where a template's pieces stay a tree of
-    // concatenations beside it (eight a key; most of the sums' heap on a home of 20,000 threads).
-    [
-      threadId,
-      b.firstMs === null ? 'none' : String(Math.floor(b.firstMs / SLOT_MS)),
-      b.model ?? '\u0001',
-      b.provider ?? '\u0001',
-      b.cwd ?? '\u0001',
-    ].join('\u0000');
-  const addTo = (s: Entry, b: UsageBucket): void => {
-    const u = s.usage;
-    u.inputTokens += b.usage.inputTokens;
-    u.cachedInputTokens += b.usage.cachedInputTokens;
-    u.cacheWriteInputTokens += b.usage.cacheWriteInputTokens;
-    u.outputTokens += b.usage.outputTokens;
-    u.reasoningOutputTokens += b.usage.reasoningOutputTokens;
-    u.totalTokens += b.usage.totalTokens;
-    s.responses += b.responses;
-    if (b.firstMs !== null && (s.firstMs === null || b.firstMs < s.firstMs)) s.firstMs = b.firstMs;
-    if (b.lastMs !== null && (s.lastMs === null || b.lastMs > s.lastMs)) s.lastMs = b.lastMs;
-  };
+  const strings = stringTable();
+  const interned = strings.of;
   /**
    * A sum of its own: `b` copied, or `kept` (another merger's sum, joined) when it names the same
    * thread. Written as one literal, not spread: a home's sums number one a thread and slot
@@ -151,9 +175,9 @@ const merger = (threadOf: (b: UsageBucket) => string) => {
           threadId,
           firstMs: b.firstMs,
           lastMs: b.lastMs,
-          model: b.model,
-          provider: b.provider,
-          cwd: b.cwd,
+          model: interned(b.model),
+          provider: interned(b.provider),
+          cwd: interned(b.cwd),
           usage: {
             inputTokens: b.usage.inputTokens,
             cachedInputTokens: b.usage.cachedInputTokens,
@@ -164,7 +188,12 @@ const merger = (threadOf: (b: UsageBucket) => string) => {
           },
           responses: b.responses,
         };
+  let closed = false;
+  const open = (): void => {
+    if (closed) throw new Error('a merger joined into another takes no more sums');
+  };
   const add = (b: UsageBucket, kept?: Entry): void => {
+    open();
     const threadId = threadOf(b);
     const key = keyOf(threadId, b);
     const s = sums.get(key);
@@ -174,6 +203,7 @@ const merger = (threadOf: (b: UsageBucket) => string) => {
     entries.push(e);
   };
   const apart = (b: UsageBucket, kept?: Entry): void => {
+    open();
     const e = own(b, threadOf(b), kept);
     keptApart.add(e);
     entries.push(e);
@@ -183,13 +213,27 @@ const merger = (threadOf: (b: UsageBucket) => string) => {
     add: (b: UsageBucket): void => add(b),
     /** Added to its sum, or kept apart when its counts are impossible (the report skips it whole). */
     place: (b: UsageBucket): void => (usageInRange(b.usage, b.responses) ? add(b) : apart(b)),
-    join: (other: { readonly entries: ReadonlyArray<Entry>; readonly keptApart: ReadonlySet<Entry> }): void => {
+    join: (other: {
+      readonly entries: ReadonlyArray<Entry>;
+      readonly keptApart: ReadonlySet<Entry>;
+      readonly joined: () => void;
+    }): void => {
       for (const e of other.entries) {
         if (other.keptApart.has(e)) apart(e, e);
         else add(e, e);
       }
+      other.joined();
     },
     keptApart,
+    /**
+     * Its sums are another merger's now (`join`): its keys go, one a sum (a 10 GB home's buckets:
+     * 64,378 keys, 11 MB), which its caller may hold to the report's end. It takes no more.
+     */
+    joined: (): void => {
+      sums.clear();
+      strings.clear();
+      closed = true;
+    },
   };
 };
 

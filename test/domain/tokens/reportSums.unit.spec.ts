@@ -91,6 +91,20 @@ const asBucket = (b: Drawn): UsageBucket => {
   };
 };
 
+/** A bucket of one response of T1. */
+const oneResponse = (): UsageBucket =>
+  asBucket({
+    threadId: T1,
+    slot: 0,
+    model: 'gpt-a',
+    provider: 'openai',
+    cwd: '/work/a',
+    timed: true,
+    counts: [1, 0, 0, 1, 0, 2],
+    impossible: false,
+    responses: 1,
+  });
+
 describe('token sums: buckets summed as they are read, behind the responses', () => {
   it('equal every response and bucket added one by one, in the order of their first member', () => {
     const responses = rows();
@@ -108,22 +122,22 @@ describe('token sums: buckets summed as they are read, behind the responses', ()
   });
 
   it('leaves the buckets it was given as they were', () => {
-    const b = asBucket({
-      threadId: T1,
-      slot: 0,
-      model: 'gpt-a',
-      provider: 'openai',
-      cwd: '/work/a',
-      timed: true,
-      counts: [1, 0, 0, 1, 0, 2],
-      impossible: false,
-      responses: 1,
-    });
+    const b = oneResponse();
     const before = copy(b);
     const sums = bucketSums();
     sums.addBucket(b);
     sums.addBucket(b);
     tokenSumsOf(rows(), sums);
     expect(b).to.deep.equal(before);
+  });
+
+  it("lets go of the buckets' keys once they are behind the responses: a bucket added after is refused", () => {
+    const b = oneResponse();
+    const sums = bucketSums();
+    sums.addBucket(b);
+    const joined = tokenSumsOf(rows(), sums);
+    expect(() => sums.addBucket(b)).to.throw('a merger joined into another takes no more sums');
+    expect(() => sums.addBucket({ ...b, usage: { ...b.usage, totalTokens: -1 } })).to.throw(/takes no more sums/);
+    expect(joined.entries.at(-1)).to.deep.include({ threadId: T1, cwd: '/work/a', responses: 1 });
   });
 });

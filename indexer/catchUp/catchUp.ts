@@ -138,6 +138,7 @@ const catchUpFiles = (
     const tokensSettled = view !== undefined && subset.name === 'tokens';
     const tokenRows = tokensSettled ? [] : await take(checkpointRows(store, 'tokenFiles', only));
     const discovered = await take(discovering);
+    if (given === undefined) options.onHomeListed?.(discovered);
     const tokenCpsRead = new Map(tokenRows.map((cp) => [cp.path, cp]));
     const by: SettledBy = tokensSettled ? { subset: 'tokens' } : { subset: 'all', tokenCps: tokenCpsRead };
     const settling =

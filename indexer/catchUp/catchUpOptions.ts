@@ -1,4 +1,4 @@
-import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
+import type { RolloutFile, RolloutHomeListing } from '../../adapters/driven/jsonl/home/discover.js';
 import type { QuarantineSink } from '../../adapters/driven/jsonl/writers/quarantine.js';
 import type { TailReaderSource } from '../../adapters/driven/jsonl/readers/tailReader.js';
 import type { ProjectionSubset } from '../../projections/all.js';
@@ -58,6 +58,13 @@ export interface CatchUpOptions {
    * (lazyCatchUp.ts notes them for reads, `behindIn`). Not told when no file changes.
    */
   readonly onPlanned?: (changing: ReadonlySet<string>) => void;
+  /**
+   * Told the whole home's listing once it is made (each folder timed before its entries), before
+   * any file is settled: a token report records the home as that listing found it
+   * (indexer/tokens/writeTokenWarmRecord.ts `recordedHome`) instead of listing it again. Not told
+   * when `files` are given.
+   */
+  readonly onHomeListed?: (listing: RolloutHomeListing) => void;
   /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
   readonly files?: ReadonlyArray<RolloutFile>;
   /**

@@ -4,6 +4,7 @@ import type { IndexStore } from '../../domain/ports.js';
 import { detachedString } from '../../domain/index/detachedString.js';
 import type { HomeTokenSums } from '../../domain/tokens/reportSums.js';
 import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
+import type { RolloutHomeListing } from '../../adapters/driven/jsonl/home/discover.js';
 import { writeFileAtomic } from '../../adapters/driven/fs/writeFileAtomic.js';
 import { SCHEMA_VERSION } from '../../adapters/driven/lmdb/schema.js';
 import { settledProbe } from '../catchUp/settleUnchanged.js';
@@ -18,6 +19,13 @@ const WRITE_BYTES = 64 * 1024;
 export type RecordedHome = Pick<TokenWarmRecord, 'folders' | 'folderTimes' | 'missing' | 'fileNames' | 'fileStats'>;
 
 export interface RecordedHomeOptions {
+  /**
+   * The home as a catch-up listed it (each folder timed before its entries), to record instead of
+   * listing it again: a record holds only while each file it names is as its checkpoint says when
+   * the sums are read, whenever the listing was made (a file changed since fails that; an entry
+   * added since moved its folder's times).
+   */
+  readonly listing?: RolloutHomeListing;
   /** The wall clock the folders' times are compared with (a test's stands for time passed). */
   readonly nowMs?: () => number;
   /** Called between the home's listing and its checkpoints' reads: a one-shot process collects there (garbageBound). */
@@ -26,10 +34,10 @@ export interface RecordedHomeOptions {
 
 /**
  * The home as the record holds it, when the index describes all of it (undefined otherwise):
- * the folders listed again (each timed before its listing), every file settled by one `lstat`
- * against the checkpoint a token catch-up reads (its own, else the full one's: catchUp.ts;
- * `settledProbe`), no two files of one rollout and no checkpoint without its file (what the plan
- * leaves unchanged, all of it). Made before the sums are read: the listing, its map and the
+ * the folders as listed (the catch-up's `listing`, else listed now: each timed before its
+ * entries), every file settled by one `lstat` against the checkpoint a token catch-up reads (its
+ * own, else the full one's: catchUp.ts; `settledProbe`), no two files of one rollout and no
+ * checkpoint without its file (what the plan leaves unchanged, all of it). Made before the sums are read: the listing, its map and the
  * settled flags are gone before the sums are held (the two at once were a first report's peak on
  * a home of many files), and what it keeps is a few bytes a file. `stepDone` is called between
  * the listing and the checkpoints' reads (a one-shot process collects there: garbageBound).
@@ -37,10 +45,11 @@ export interface RecordedHomeOptions {
 export const recordedHome = async (
   store: IndexStore,
   codexHome: string,
-  { nowMs = Date.now, stepDone = () => undefined }: RecordedHomeOptions = {},
+  { listing, nowMs = Date.now, stepDone = () => undefined }: RecordedHomeOptions = {},
 ): Promise<RecordedHome | undefined> => {
   // The listing a whole-home catch-up records too (domain/index/homeStats.ts): each folder timed before its entries.
-  const tree = await listRolloutHome(codexHome, true, nowMs)();
+  // The catch-up's own when given (`listing`): listed again, a report after Codex wrote read every folder twice.
+  const tree = listing === undefined ? await listRolloutHome(codexHome, true, nowMs)() : E.right(listing);
   if (E.isLeft(tree)) return undefined;
   const folders: string[] = [];
   const times: number[] = [];

@@ -14,6 +14,7 @@ import { CHECKPOINTS_A_READ } from '../../indexer/reads/eachCheckpoint.js';
 import { openIndex } from '../../indexer/open/openIndex.js';
 import { lazyCatchUpHome } from '../../indexer/catchUp/lazyCatchUp.js';
 import { lmdbDirOf } from '../../adapters/driven/lmdb/environmentFolder.js';
+import { racyMsOf } from '../../adapters/driven/jsonl/home/discover.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { TokenHistory, usage6 } from '../fixtures/tokenHistories.js';
@@ -98,6 +99,25 @@ describe('tokens: the warm record of the home token sums', function () {
         listed !== undefined && (await writeTokenWarmRecord(store, h, dir, mark.right, sums.right, listed)),
       );
     });
+
+  /** Until every folder of `h`'s roots changed longer ago than a listing's racy interval (discover.ts `racyMsOf`). */
+  const untilFoldersSettled = async (h: string): Promise<void> => {
+    const folders = (dir: string): string[] =>
+      fs.existsSync(dir)
+        ? [
+            dir,
+            ...fs
+              .readdirSync(dir, { withFileTypes: true })
+              .filter((e) => e.isDirectory())
+              .flatMap((e) => folders(nodePath.join(dir, e.name))),
+          ]
+        : [];
+    const stats = [...folders(nodePath.join(h, 'sessions')), ...folders(nodePath.join(h, 'archived_sessions'))].map(
+      (f) => fs.statSync(f),
+    );
+    while (stats.some((st) => Date.now() - Math.max(st.mtimeMs, st.ctimeMs) <= racyMsOf(st)))
+      await new Promise((r) => setTimeout(r, 10));
+  };
 
   /** The home's sums recorded: the record holds. */
   const record = async (): Promise<void> => {
@@ -304,6 +324,40 @@ describe('tokens: the warm record of the home token sums', function () {
       // Undone, the same home records again.
       await record();
     });
+
+  it("the record holds the home as the catch-up listed it: a rollout added since is in no folder's times it holds", async () => {
+    fs.rmSync(nodePath.join(indexDir, TOKEN_WARM_RECORD), { force: true });
+    const added = fileOf('2026-11-23', id(7));
+    // The catch-up lists on the wall clock: each folder changed longer ago than its times vouch for.
+    await untilFoldersSettled(home);
+    try {
+      const r = await withTokenProjectionCaughtUp(home, indexDir, {}, ({ store, takeListing }) => async () => {
+        const mark = store.writeMark!();
+        if (E.isLeft(mark)) return mark;
+        const listing = takeListing();
+        expect(listing?.files.map((f) => f.path)).to.not.include(added);
+        // Given once: the report lets it go with the record made.
+        expect(takeListing()).to.equal(undefined);
+        write(added, thread(7, 6, {}, Date.UTC(2026, 10, 23, 9, 0, 0)).w.lines);
+        // Listed now, the new rollout has no checkpoint (no record); as listed, every file settles.
+        expect(await recordedHome(store, home)).to.equal(undefined);
+        const listed = await recordedHome(store, home, { listing });
+        expect(listed?.fileNames).to.have.length(listing!.files.length);
+        const sums = await readTokenSums(store, { pricing: DEFAULT_PRICING })();
+        if (E.isLeft(sums)) return sums;
+        return E.right(await writeTokenWarmRecord(store, home, indexDir, mark.right, sums.right, listed!));
+      });
+      expect(r).to.deep.equal(E.right(true));
+      // Its month's folder moved after it was timed: the record does not answer, the report has the new rollout.
+      expect(await tokenSumsIfWarm(home, indexDir)).to.equal(undefined);
+      const after = tokens(indexDir, ['--by', 'thread']);
+      expect(after).to.deep.equal(reference(['--by', 'thread']));
+      expect(JSON.stringify(after)).to.include(id(7));
+    } finally {
+      fs.rmSync(nodePath.dirname(added), { recursive: true, force: true });
+    }
+    await record();
+  });
 
   it('a checkpoint committed between the listing and the sums (another catch-up): no record is written', async () => {
     fs.rmSync(nodePath.join(indexDir, TOKEN_WARM_RECORD), { force: true });

@@ -12,6 +12,7 @@ import type { OnIndexStatus } from '../../../indexer/open/indexStatus.js';
 import { homeQuarantineSink } from '../../driven/jsonl/writers/quarantine.js';
 import { lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
 import type { GarbageBound } from '../../driven/system/garbageBound.js';
+import type { RolloutHomeListing } from '../../driven/jsonl/home/discover.js';
 
 /**
  * Open a home's index and catch its token projection up alone, so a token report describes the
@@ -32,7 +33,15 @@ export const withTokenProjectionCaughtUp = <A>(
     readonly garbage?: GarbageBound;
   },
   use: (
-    index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] },
+    index: {
+      readonly store: IndexStore;
+      readonly indexWas: OpenIndexResult['migrated'];
+      /**
+       * The home as the catch-up listed it (catchUpOptions.ts `onHomeListed`), what a report records
+       * the home by: given once, then let go (held on, it was a large home's files through the report).
+       */
+      readonly takeListing: () => RolloutHomeListing | undefined;
+    },
     catchUp: CatchUpSummary,
   ) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> =>
@@ -41,9 +50,11 @@ export const withTokenProjectionCaughtUp = <A>(
     // thread: the fold and the index writes are the report's critical path, and a reader thread did
     // not shorten it (measured in the commit that made it). An index rebuilt for a schema change is rebuilt with the
     // token projection alone too (not marked backfilled: the next gate fills the rest).
+    let listing: RolloutHomeListing | undefined;
     const options = {
       quarantine: homeQuarantineSink(codexHome, indexDir),
       subset: 'tokens' as const,
+      onHomeListed: (l: RolloutHomeListing) => void (listing = l),
       ...(opts.garbage === undefined ? {} : { afterCommit: opts.garbage.read }),
     };
     const { store, migrated } = await take(
@@ -60,7 +71,12 @@ export const withTokenProjectionCaughtUp = <A>(
       // The checkpoints' pages (and a catch-up's writes) leave the process's RSS before the report maps its own.
       const remapped = store.remap?.();
       if (remapped !== undefined) takeNow(remapped);
-      return await take(use({ store, indexWas: migrated }, caught));
+      const takeListing = () => {
+        const l = listing;
+        listing = undefined;
+        return l;
+      };
+      return await take(use({ store, indexWas: migrated, takeListing }, caught));
     } finally {
       await store.close()();
     }

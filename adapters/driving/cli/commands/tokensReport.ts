@@ -109,24 +109,28 @@ export const caughtUpReport = async (
       indexDir,
       // A process that ends with its report: the catch-up's garbage is collected before the report.
       { onStatus: cliFeedback.onStatus, garbage },
-      ({ store, indexWas }, c) =>
+      ({ store, indexWas, takeListing }, c) =>
         () =>
           cliFeedback
             .during(
               step,
               useCase(async () => {
-                if (options.dimensions === undefined || options.dimensions.includes('turn'))
+                if (options.dimensions === undefined || options.dimensions.includes('turn')) {
+                  takeListing(); // no record by turn: the home's listing goes before the rows are read
                   return take(auditTokenUsage(store, audit));
+                }
                 const mark = store.writeMark?.();
                 const recording =
                   mark !== undefined && mark._tag === 'Right'
                     ? await import('../../../../indexer/tokens/writeTokenWarmRecord.js')
                     : undefined;
-                // The home as the record holds it, settled before the sums are read: its listing's
-                // garbage is gone before they are held. Each step's garbage goes before the next: the
-                // listing, the checkpoints, the sums' reads, the record's text (uncollected, each grew a
-                // large home's peak).
-                const home = await recording?.recordedHome(store, codexHome, { stepDone: garbage.done });
+                // The home as the record holds it (as the catch-up listed it), settled before the sums
+                // are read. Each step's garbage goes before the next: the checkpoints, the sums' reads,
+                // the record's text (uncollected, each grew a large home's peak).
+                const home = await recording?.recordedHome(store, codexHome, {
+                  listing: takeListing(),
+                  stepDone: garbage.done,
+                });
                 garbage.done();
                 const read = await take(readTokenSums(store, audit));
                 if (recording !== undefined && mark?._tag === 'Right' && home !== undefined) {

@@ -37,10 +37,11 @@ export interface RecordedHomeOptions {
  * the folders as listed (the catch-up's `listing`, else listed now: each timed before its
  * entries), every file settled by one `lstat` against the checkpoint a token catch-up reads (its
  * own, else the full one's: catchUp.ts; `settledProbe`), no two files of one rollout and no
- * checkpoint without its file (what the plan leaves unchanged, all of it). Made before the sums are read: the listing, its map and the
- * settled flags are gone before the sums are held (the two at once were a first report's peak on
- * a home of many files), and what it keeps is a few bytes a file. `stepDone` is called between
- * the listing and the checkpoints' reads (a one-shot process collects there: garbageBound).
+ * checkpoint without its file (what the plan leaves unchanged, all of it). Made before the sums
+ * are read: the listing, its map and the settled flags are gone before the sums are held (the two
+ * at once were a first report's peak on a home of many files), and what it keeps is a few bytes a
+ * file. `stepDone` is called between the listing and the checkpoints' reads (a one-shot process
+ * collects there: garbageBound).
  */
 export const recordedHome = async (
   store: IndexStore,

@@ -14,7 +14,7 @@ import { CHECKPOINTS_A_READ } from '../../indexer/reads/eachCheckpoint.js';
 import { openIndex } from '../../indexer/open/openIndex.js';
 import { lazyCatchUpHome } from '../../indexer/catchUp/lazyCatchUp.js';
 import { lmdbDirOf } from '../../adapters/driven/lmdb/environmentFolder.js';
-import { racyMsOf } from '../../adapters/driven/jsonl/home/discover.js';
+import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { TokenHistory, usage6 } from '../fixtures/tokenHistories.js';
@@ -100,22 +100,9 @@ describe('tokens: the warm record of the home token sums', function () {
       );
     });
 
-  /** Until every folder of `h`'s roots changed longer ago than a listing's racy interval (discover.ts `racyMsOf`). */
+  /** Until a listing of `h` vouches for every folder's times (none changed within its racy interval: discover.ts `racyMsOf`). */
   const untilFoldersSettled = async (h: string): Promise<void> => {
-    const folders = (dir: string): string[] =>
-      fs.existsSync(dir)
-        ? [
-            dir,
-            ...fs
-              .readdirSync(dir, { withFileTypes: true })
-              .filter((e) => e.isDirectory())
-              .flatMap((e) => folders(nodePath.join(dir, e.name))),
-          ]
-        : [];
-    const stats = [...folders(nodePath.join(h, 'sessions')), ...folders(nodePath.join(h, 'archived_sessions'))].map(
-      (f) => fs.statSync(f),
-    );
-    while (stats.some((st) => Date.now() - Math.max(st.mtimeMs, st.ctimeMs) <= racyMsOf(st)))
+    while (right(await listRolloutHome(h, true)()).folders.some((f) => f.mtimeMs === null))
       await new Promise((r) => setTimeout(r, 10));
   };
 

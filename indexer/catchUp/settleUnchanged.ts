@@ -43,6 +43,18 @@ export type SettledBy =
   { readonly subset: 'all'; readonly tokenCps: Map<string, FileCheckpoint> } | { readonly subset: 'tokens' };
 
 /**
+ * Whether a file's checkpoint can settle it by its stats alone (`settledProbe`, the token record's
+ * files: writeTokenWarmRecord.ts): the file is no entry the listing refused, and `cp` holds its
+ * rollout's rows under the thread its name says, read from its own lines (no early rollout, which
+ * is probed whole: probe.ts `statOnlyProbe`).
+ */
+export const settlesByStats = (
+  f: RolloutFile,
+  cp: FileCheckpoint,
+): cp is FileCheckpoint & { readonly rolloutId: string; readonly threadId: string } =>
+  f.refused === undefined && holdsRows(cp) && cp.threadId === f.threadId && cp.upcastFrom === null;
+
+/**
  * The probe of a file settled by its checkpoint alone: one lstat shows it as `cp` left it, and `cp`
  * holds its rollout's rows under the thread its name says (a file whose name and meta name other
  * threads is reported by the plan at every catch-up). The plan gives such a file `unchanged`
@@ -52,7 +64,7 @@ export const settledProbe = (
   f: RolloutFile,
   cp: FileCheckpoint,
 ): { readonly rolloutId: string; readonly probe: Probe } | undefined => {
-  if (!holdsRows(cp) || cp.threadId !== f.threadId) return undefined;
+  if (!settlesByStats(f, cp)) return undefined;
   const probe = statOnlyProbe(f, cp);
   return probe === undefined ? undefined : { rolloutId: cp.rolloutId, probe };
 };

@@ -7,7 +7,7 @@ import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
 import type { RolloutHomeListing } from '../../adapters/driven/jsonl/home/discover.js';
 import { writeFileAtomic } from '../../adapters/driven/fs/writeFileAtomic.js';
 import { SCHEMA_VERSION } from '../../adapters/driven/lmdb/schema.js';
-import { settledProbe } from '../catchUp/settleUnchanged.js';
+import { settlesByStats } from '../catchUp/settleUnchanged.js';
 import { eachCheckpoint } from '../reads/eachCheckpoint.js';
 import { TOKEN_WARM_RECORD, TOKEN_WARM_RECORD_VERSION, recordPieces } from './tokenWarmRecord.js';
 import type { TokenWarmRecord } from './tokenWarmRecord.js';
@@ -35,9 +35,12 @@ export interface RecordedHomeOptions {
 /**
  * The home as the record holds it, when the index describes all of it (undefined otherwise):
  * the folders as listed (the catch-up's `listing`, else listed now: each timed before its
- * entries), every file settled by one `lstat` against the checkpoint a token catch-up reads (its
- * own, else the full one's: catchUp.ts; `settledProbe`), no two files of one rollout and no
- * checkpoint without its file (what the plan leaves unchanged, all of it). Made before the sums
+ * entries), every file with a checkpoint a token catch-up reads (its own, else the full one's:
+ * catchUp.ts) that settles it by its stats (`settlesByStats`), no two files of one rollout and no
+ * checkpoint without its file (what the plan leaves unchanged, all of it). Each file is recorded
+ * with the stats its checkpoint holds, not stated again: a report answers from the record only
+ * while every file shows those stats (tokenWarmRecord.ts), so a file changed since its checkpoint,
+ * before or after the record, fails that, as it would fail a stat now. Made before the sums
  * are read: the listing, its map and the settled flags are gone before the sums are held (the two
  * at once were a first report's peak on a home of many files), and what it keeps is a few bytes a
  * file. `stepDone` is called between the listing and the checkpoints' reads (a one-shot process
@@ -66,7 +69,9 @@ export const recordedHome = async (
   // and plan were most of a first report's peak): a token checkpoint first, a file without one by
   // its `files` checkpoint. The record holds when every listed file settles, no two claim one
   // rollout, and no checkpoint is left without its file: what the plan (catchUp/plan.ts) would
-  // leave unchanged, all of it.
+  // leave unchanged, all of it. No file is stated here: the catch-up just stated each against its
+  // checkpoint, and the next report states each against the record (a stat a file here was most of
+  // the record's cost on a home of many files).
   // The listing's garbage (each folder's entries, their stats) goes before the checkpoints are read.
   stepDone();
   const files = tree.right.files;
@@ -80,19 +85,18 @@ export const recordedHome = async (
       const i = at.get(cp.path);
       if (!holds || (i !== undefined && settled[i] === 1)) return;
       const f = i === undefined ? undefined : files[i]!;
-      const s = f === undefined ? undefined : settledProbe(f, cp);
       const folder = f === undefined ? undefined : folderAt.get(nodePath.dirname(f.path));
-      if (i === undefined || s === undefined || folder === undefined || rollouts.has(s.rolloutId)) {
+      if (i === undefined || !settlesByStats(f!, cp) || folder === undefined || rollouts.has(cp.rolloutId)) {
         holds = false;
         return;
       }
       // Detached: the id is cut from the checkpoint row's text, which a kept cut keeps whole.
-      rollouts.add(detachedString(s.rolloutId));
+      rollouts.add(detachedString(cp.rolloutId));
       settled[i] = 1;
       fileStats[4 * i] = folder;
-      fileStats[4 * i + 1] = s.probe.size;
-      fileStats[4 * i + 2] = s.probe.mtimeMs;
-      fileStats[4 * i + 3] = s.probe.ctimeMs;
+      fileStats[4 * i + 1] = cp.size;
+      fileStats[4 * i + 2] = cp.mtimeMs;
+      fileStats[4 * i + 3] = cp.ctimeMs;
     });
     if (E.isLeft(read)) return undefined;
   }

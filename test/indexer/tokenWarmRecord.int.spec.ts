@@ -276,15 +276,6 @@ describe('tokens: the warm record of the home token sums', function () {
       },
     ],
     [
-      'a rollout appended to',
-      () => {
-        const p = fileOf('2026-11-21', id(3));
-        const bytes = fs.readFileSync(p);
-        fs.appendFileSync(p, '\n');
-        return () => fs.writeFileSync(p, bytes);
-      },
-    ],
-    [
       'a second file of one rollout (a copy under another name)',
       () => {
         const from = fileOf('2026-11-21', id(1));
@@ -311,6 +302,22 @@ describe('tokens: the warm record of the home token sums', function () {
       // Undone, the same home records again.
       await record();
     });
+
+  it('a rollout appended to after the catch-up: recorded as its checkpoint holds it, no file stated again; the record does not answer, and the report equals a fresh index’s', async () => {
+    const p = fileOf('2026-11-21', id(3));
+    const bytes = fs.readFileSync(p);
+    try {
+      // The file's stats are its checkpoint's (what the catch-up read), whatever the file holds when the record is made.
+      expect(await recordOf(home, indexDir, () => fs.appendFileSync(p, '\n'))).to.deep.equal(E.right(true));
+      expect(await tokenSumsIfWarm(home, indexDir)).to.equal(undefined);
+      const asked = ['--by', 'day-utc', '--breakdown', 'model'];
+      expect(tokens(indexDir, asked)).to.deep.equal(reference(asked));
+    } finally {
+      fs.writeFileSync(p, bytes);
+    }
+    // The file restored (its ctime moved all the same), the next report catches up and records again.
+    await record();
+  });
 
   it("the record holds the home as the catch-up listed it: a rollout added since is in no folder's times it holds", async () => {
     fs.rmSync(nodePath.join(indexDir, TOKEN_WARM_RECORD), { force: true });

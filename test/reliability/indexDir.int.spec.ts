@@ -109,7 +109,12 @@ describe('reliability · index dir', function () {
       expect(kept).to.equal(planted.length);
       expect(fs.existsSync(own), 'the engine leftover of a dead rebuild was not swept').to.equal(false);
       figures.sweptOwn += 1;
-      expect(fs.readdirSync(nodePath.join(dir, 'index')).sort()).to.deep.equal(['data.mdb', 'lock.mdb', MARKER]);
+      expect(fs.readdirSync(nodePath.join(dir, 'index')).sort()).to.deep.equal([
+        'data.mdb',
+        'environment.lock',
+        'lock.mdb',
+        MARKER,
+      ]);
     });
 
     it('an index of an older engine (no marker) is recognised by its schema and marked', async () => {

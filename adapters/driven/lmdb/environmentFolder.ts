@@ -5,3 +5,6 @@ import * as nodePath from 'node:path';
  * it for every command, and `--help` must not load the native store.
  */
 export const lmdbDirOf = (indexDir: string): string => nodePath.join(indexDir, 'index');
+
+/** The file of the lock kept beside LMDB's in that folder (environmentLock.ts). */
+export const ENVIRONMENT_LOCK = 'environment.lock';

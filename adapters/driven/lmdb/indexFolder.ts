@@ -8,6 +8,8 @@ import { DB_NAMES, SCHEMA_VERSION_KEY } from './schema.js';
 import { currentOf, metasOf } from './metaPages.js';
 import type { EnvironmentFile } from './metaPages.js';
 import { ownLikeFolderSync, ownMadeFoldersSync } from '../fs/ownership.js';
+import { chmodNoFollowSync, refuseLinkSync } from '../fs/noFollow.js';
+import { ENVIRONMENT_LOCK } from './environmentFolder.js';
 
 export type { EnvironmentFile } from './metaPages.js';
 
@@ -33,7 +35,11 @@ export const INDEX_MARKER = 'rollout-engine-index';
 const MARKER_TEXT =
   'This folder is a rollout-engine index (an LMDB environment). rollout-engine may rebuild, move or delete it; it is rebuilt from the rollout files.\n';
 
-const LMDB_FILES: ReadonlySet<string> = new Set(['data.mdb', 'lock.mdb']);
+/** The files LMDB keeps in an environment's folder. */
+export const LMDB_FILES = ['data.mdb', 'lock.mdb'] as const;
+/** What an environment's folder holds besides the marker: LMDB's files and the lock beside them (environmentLock.ts). */
+const isEnvironmentFile = (name: string): boolean =>
+  (LMDB_FILES as ReadonlyArray<string>).includes(name) || name === ENVIRONMENT_LOCK;
 
 /** What is at the place of an index environment. */
 export type IndexFolder =
@@ -179,10 +185,10 @@ export const inspectIndexFolder = (dir: string): IndexFolder => {
     if (marker?.isFile() === true) return { kind: 'engine', marked: true };
   }
   if (names.length === 0) return { kind: 'engine', marked: false };
-  if (names.every((n) => LMDB_FILES.has(n)) && hasEngineSchema(dir)) return { kind: 'engine', marked: false };
+  if (names.every(isEnvironmentFile) && hasEngineSchema(dir)) return { kind: 'engine', marked: false };
   return {
     kind: 'foreign',
-    found: names.every((n) => LMDB_FILES.has(n)) ? 'an LMDB environment without the index schema' : listed(names),
+    found: names.every(isEnvironmentFile) ? 'an LMDB environment without the index schema' : listed(names),
   };
 };
 
@@ -264,3 +270,41 @@ export const removeIndexFolder = async (dir: string): Promise<boolean> => {
   await fsp.rmdir(dir);
   return true;
 };
+
+/** The index holds conversation text: its folder is this user's alone, whatever the umask. */
+export const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Make an index folder and its files private (an index made before, or under umask 000, was
+ * world-readable). Best effort: an index of someone else's home opened to read it is left as it is.
+ */
+export const keepPrivate = (dir: string): void => {
+  const attempt = (change: () => void) => {
+    try {
+      change();
+    } catch {
+      // not ours to change
+    }
+  };
+  attempt(() => chmodNoFollowSync(dir, PRIVATE_DIR_MODE, 'folder'));
+  attempt(() => chmodNoFollowSync(nodePath.join(dir, 'data.mdb'), PRIVATE_FILE_MODE, 'file'));
+  // Never opened here: closing any descriptor of lock.mdb (or of the environment's lock, SQLite's)
+  // drops the fcntl locks held on it in this process (MDB_BAD_RSLOT). Checked not to be a link
+  // just before, then changed by its path.
+  for (const name of ['lock.mdb', ENVIRONMENT_LOCK]) {
+    const lock = nodePath.join(dir, name);
+    attempt(() => {
+      refuseLinkSync(lock, 'file');
+      fs.chmodSync(lock, PRIVATE_FILE_MODE);
+    });
+  }
+  // Its owner the folder's it lies in (ownership.ts): an index root opened in a user's home stays readable by that user.
+  attempt(() => ownLikeFolderSync(dir, 'folder'));
+  for (const name of [...LMDB_FILES, INDEX_MARKER, ENVIRONMENT_LOCK])
+    attempt(() =>
+      ownLikeFolderSync(nodePath.join(dir, name), 'file', name === 'lock.mdb' || name === ENVIRONMENT_LOCK),
+    );
+};
+
+/** Open (creating if needed, with its marker: indexFolder.ts) the LMDB environment at `dir` with one named db per table; a folder that is not the engine's is refused. */

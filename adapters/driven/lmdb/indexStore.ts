@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { chmodNoFollowSync, refuseLinkSync } from '../fs/noFollow.js';
-import { ownLikeFolderSync } from '../fs/ownership.js';
+import { refuseLinkSync } from '../fs/noFollow.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { open, TransactionFlags } from 'lmdb';
@@ -23,7 +22,8 @@ import {
 } from './recordStructures.js';
 import { lmdbError } from './errors.js';
 import { writeMarkOf } from './writeMark.js';
-import { INDEX_MARKER, claimIndexFolder, damagedEnvironment } from './indexFolder.js';
+import { LMDB_FILES, PRIVATE_DIR_MODE, claimIndexFolder, damagedEnvironment, keepPrivate } from './indexFolder.js';
+import { LOCK_WAIT_MS, sharedEnvironmentLock, whileExclusive, whileExclusiveSync } from './environmentLock.js';
 
 type Key = ReadonlyArray<KeyPart>;
 
@@ -86,42 +86,8 @@ const openHandles = (dir: string): Handles => {
   return { root, dbs };
 };
 
-/** The files LMDB keeps in an environment's folder. */
-const LMDB_FILES = ['data.mdb', 'lock.mdb'] as const;
-
-/** The index holds conversation text: its folder is this user's alone, whatever the umask. */
-const PRIVATE_DIR_MODE = 0o700;
-const PRIVATE_FILE_MODE = 0o600;
-
-/**
- * Make an index folder and its files private (an index made before, or under umask 000, was
- * world-readable). Best effort: an index of someone else's home opened to read it is left as it is.
- */
-const keepPrivate = (dir: string): void => {
-  const attempt = (change: () => void) => {
-    try {
-      change();
-    } catch {
-      // not ours to change
-    }
-  };
-  attempt(() => chmodNoFollowSync(dir, PRIVATE_DIR_MODE, 'folder'));
-  attempt(() => chmodNoFollowSync(nodePath.join(dir, 'data.mdb'), PRIVATE_FILE_MODE, 'file'));
-  // Never opened here: closing any descriptor of lock.mdb drops the fcntl locks LMDB holds on it in
-  // this process (MDB_BAD_RSLOT). Checked not to be a link just before, then changed by its path.
-  const lock = nodePath.join(dir, 'lock.mdb');
-  attempt(() => {
-    refuseLinkSync(lock, 'file');
-    fs.chmodSync(lock, PRIVATE_FILE_MODE);
-  });
-  // Its owner the folder's it lies in (ownership.ts): an index root opened in a user's home stays readable by that user.
-  attempt(() => ownLikeFolderSync(dir, 'folder'));
-  for (const name of [...LMDB_FILES, INDEX_MARKER])
-    attempt(() => ownLikeFolderSync(nodePath.join(dir, name), 'file', name === 'lock.mdb'));
-};
-
-/** Open (creating if needed, with its marker: indexFolder.ts) the LMDB environment at `dir` with one named db per table; a folder that is not the engine's is refused. */
-export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndexStore> =>
+/** `lockWaitMs`: how long its opening, closing and writes wait for other processes' (environmentLock.ts). */
+export const openLmdbIndex = (dir: string, lockWaitMs = LOCK_WAIT_MS): TE.TaskEither<EngineError, LmdbIndexStore> =>
   TE.fromEither(
     E.tryCatch(
       () => {
@@ -132,7 +98,12 @@ export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndex
         claimIndexFolder(dir, PRIVATE_DIR_MODE);
         const damaged = damagedEnvironment(dir);
         if (damaged !== undefined) throw damaged;
-        const store = makeStore(dir, openHandles(dir));
+        // Opened while no other process writes it (environmentLock.ts).
+        const store = makeStore(
+          dir,
+          whileExclusiveSync(dir, () => openHandles(dir), lockWaitMs),
+          lockWaitMs,
+        );
         keepPrivate(dir);
         return store;
       },
@@ -163,7 +134,7 @@ const rangeOptions = (from: Key | undefined, end: Key | undefined, reverse: bool
 };
 
 // long: a port's factory: the methods it returns share its closure's state
-const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
+const makeStore = (path: string, opened: Handles, lockWaitMs: number): LmdbIndexStore => {
   // Replaced by `remap`; every operation reads the current handles.
   let h = opened;
   const keysOf = (table: TableName, prefix: Key): Key[] => {
@@ -266,14 +237,18 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     TE.fromEither(E.tryCatch(f, lmdbError(path, op)));
   /** Write transactions under way (a scan inside one must not remap the environment it runs in). */
   let writing = 0;
+  /** Each write transaction holds the environment's lock shared: no process opens or closes it meanwhile. */
+  const shared = sharedEnvironmentLock(path, lockWaitMs);
   /** One write transaction; one that does not commit takes with it the structures it minted (forgetStructures). */
   const writeTxn = <A>(fn: () => A, flags?: number): A => {
     writing += 1;
     try {
-      return h.root.transactionSync(() => {
-        checkpointVouchedDropped = false;
-        return fn();
-      }, flags);
+      return shared.during(() =>
+        h.root.transactionSync(() => {
+          checkpointVouchedDropped = false;
+          return fn();
+        }, flags),
+      );
     } catch (err) {
       forgetStructures(h.dbs);
       throw err;
@@ -284,8 +259,14 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
   /** `remap`'s work (see IndexStore): an environment below REMAP_FROM_BYTES stays mapped. */
   const remapNow = (): void => {
     if (fs.statSync(`${path}/data.mdb`).size < REMAP_FROM_BYTES) return;
-    void h.root.close();
-    h = openHandles(path);
+    whileExclusiveSync(
+      path,
+      () => {
+        void h.root.close();
+        h = openHandles(path);
+      },
+      lockWaitMs,
+    );
   };
 
   return {
@@ -379,6 +360,18 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
       }),
     writeMark: () => E.tryCatch(() => writeMarkOf(path, h.root), lmdbError(path, 'stat')),
     remap: () => E.tryCatch(remapNow, lmdbError(path, 'remap')),
-    close: () => TE.tryCatch(() => h.root.close(), lmdbError(path, 'close')),
+    close: () =>
+      TE.tryCatch(
+        () =>
+          whileExclusive(
+            path,
+            async () => {
+              await h.root.close();
+              shared.close();
+            },
+            lockWaitMs,
+          ),
+        lmdbError(path, 'close'),
+      ),
   };
 };

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
+import { ENVIRONMENT_LOCK, lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
 import { accessAllows } from '../../driven/fs/fsError.js';
 
 /**
@@ -64,15 +64,17 @@ export const cacheIndexDirOf = (homeRealPath: string, xdgCacheHome: string | und
 /**
  * Whether this user can create or write an index in `indexDir`: the nearest folder that exists
  * on the way to it is writable, and so is every part of the index already there (its folders,
- * LMDB's data and lock files — LMDB writes its lock file even to read).
+ * LMDB's data and lock files — LMDB writes its lock file even to read — and the environment's lock).
  */
 export const canWriteIndexDir = (indexDir: string): boolean => {
   let existing = indexDir;
   while (!fs.existsSync(existing) && nodePath.dirname(existing) !== existing) existing = nodePath.dirname(existing);
   const lmdb = lmdbDirOf(indexDir);
-  const parts = [indexDir, lmdb, nodePath.join(lmdb, 'data.mdb'), nodePath.join(lmdb, 'lock.mdb')].filter((p) =>
-    fs.existsSync(p),
-  );
+  const parts = [
+    indexDir,
+    lmdb,
+    ...['data.mdb', 'lock.mdb', ENVIRONMENT_LOCK].map((f) => nodePath.join(lmdb, f)),
+  ].filter((p) => fs.existsSync(p));
   return [existing, ...parts].every((p) => accessAllows(p, fs.constants.W_OK));
 };
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { tokenLineFields } from '../../projections/tokenLineFields.js';
+import { TOKEN_USAGE_KEYS } from '../../projections/tokenLinePayloads.js';
 import { decodeLine } from '../../projections/lazyLine.js';
 import { classifyRolloutLine } from '../../domain/rollout/event.js';
 import { payloadType } from '../../domain/rollout/line.js';
@@ -87,22 +88,14 @@ const countValue = fc.oneof(
   { weight: 8, arbitrary: count },
   { weight: 1, arbitrary: fc.constantFrom<unknown>('7', null, true, [], {}) },
 );
-const USAGE_KEYS = [
-  'input_tokens',
-  'cached_input_tokens',
-  'cache_write_input_tokens',
-  'output_tokens',
-  'reasoning_output_tokens',
-  'total_tokens',
-];
 const usage = fc.oneof(
   {
     weight: 6,
     arbitrary: fc
-      .tuple(...USAGE_KEYS.map(() => count))
-      .map((ns) => Object.fromEntries(USAGE_KEYS.map((k, i) => [k, ns[i]]))),
+      .tuple(...TOKEN_USAGE_KEYS.map(() => count))
+      .map((ns) => Object.fromEntries(TOKEN_USAGE_KEYS.map((k, i) => [k, ns[i]]))),
   },
-  { weight: 2, arbitrary: fc.dictionary(fc.constantFrom(...USAGE_KEYS, 'other'), countValue) },
+  { weight: 2, arbitrary: fc.dictionary(fc.constantFrom(...TOKEN_USAGE_KEYS, 'other'), countValue) },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 3, 'u', []) },
 );
 const id = fc.oneof(

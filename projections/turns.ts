@@ -13,7 +13,7 @@ export const turnsProjection: Projection = {
   name: 'turns',
   readsAsCodex: true,
   // A legacy line Codex gives no place (a ghost snapshot, an event it leaves out, a line it cannot
-  // decode) is counted out of the implicit turn numbers that follow (turnRules.ts `rollout-<index>`).
+  // decode) is counted out of the implicit turn numbers that follow (legacyItemPlacement.ts `rollout-<index>`).
   onLine: (b, ctx, seen) => {
     // Read first: a paginated file's fold row is not taken for writing by lines that change nothing.
     if (seen.codexNumbers || b.get('fold', [ctx.rolloutId])?.mode !== 'legacy') return;

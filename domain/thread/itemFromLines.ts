@@ -18,7 +18,7 @@ export const itemFromLines = (
 ): ThreadItem | undefined => {
   const fold = emptyTurnFold(mode, { itemsFromResponses });
   // The turn a line names is known: the index kept the item in it (a legacy item naming a turn the
-  // thread never had is dropped by the fold, turnRules.ts `knownLegacyTurn`).
+  // thread never had is dropped by the fold, legacyItemPlacement.ts `knownLegacyTurn`).
   for (const l of lines) {
     const turnId = (l.event as { payload?: { turn_id?: unknown } }).payload?.turn_id;
     if (typeof turnId === 'string' && turnId !== '') fold.turn(turnId);

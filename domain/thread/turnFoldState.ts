@@ -1,7 +1,8 @@
+import type { RolloutEvent } from '../rollout/event.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
 import type { ThreadItem } from './threadItem.js';
 import type { ItemsView, Turn, TurnError, TurnStatus } from './turn.js';
-import type { ItemEvent, ReasoningEvent } from './itemEvents.js';
+import type { EventOf, ItemEvent, ReasoningEvent } from './itemEvents.js';
 
 /**
  * What the turn fold keeps, shared by its two folds: a turn's state (`TurnState`, made by
@@ -20,7 +21,7 @@ export interface TurnState<P> {
   startedAt: number | null;
   /**
    * The start's own `started_at` (its `task_started`'s): what a history cut before the turn's end
-   * shows, a paginated turn's `startedAt` being its end's once it ends (turnRules.ts `applyTurnEnd`).
+   * shows, a paginated turn's `startedAt` being its end's once it ends (turnEnds.ts `applyTurnEnd`).
    */
   startedAtByStart: number | null;
   completedAt: number | null;
@@ -139,3 +140,11 @@ export interface TurnStore<T extends TurnState<P>, P> {
   /** Remove turns (with their items); later events for them are ignored. */
   drop(turns: readonly T[]): void;
 }
+
+/** A turn rule: what one event of kind `K` changes in a store's turns and items (turnRules.ts holds one per kind). */
+export type TurnRule<K extends RolloutEvent['kind']> = <T extends TurnState<P>, P>(
+  s: TurnStore<T, P>,
+  c: FoldCursor,
+  ev: EventOf<K>,
+  pos: P,
+) => void;

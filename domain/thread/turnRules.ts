@@ -1,13 +1,16 @@
-// long: TURN_RULES is one rule table keyed by the RolloutEvent kind union (the compiler holds it complete): split, the one concept would scatter.
 import type { RolloutEvent } from '../rollout/event.js';
-import type { HistoryMode } from '../rollout/historyMode.js';
-import type { TurnError, TurnStatus } from './turn.js';
-import type { FoldCursor, TurnState, TurnStore } from './turnFoldState.js';
-import type { EventOf, ReasoningEvent } from './itemEvents.js';
+import type { FoldCursor, TurnRule, TurnState, TurnStore } from './turnFoldState.js';
 import { apiKind, shownInLegacy } from './itemEvents.js';
-import { toApiCodexErrorInfo } from './codexErrorInfo.js';
 import { eventsOfResponseItem } from './responseMessage.js';
-import { hookPromptFragmentsOf } from './hookPrompt.js';
+import { applyTurnEnd, endedInPaginated, timesOf, toTurnError } from './turnEnds.js';
+import {
+  addReasoning,
+  currentLegacyTurn,
+  isHookPromptMessage,
+  knownLegacyTurn,
+  legacyToolCall,
+  nextLegacyId,
+} from './legacyItemPlacement.js';
 import { codexReadsThreadSettings, codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
 import { codexReadsSessionMeta } from '../rollout/kinds/sessionMeta.js';
 import { hiddenByModeration } from '../rollout/kinds/legacyItemEvents.js';
@@ -18,138 +21,15 @@ import { hiddenByModeration } from '../rollout/kinds/legacyItemEvents.js';
  * consult this table: the whole-history fold (`foldTurns.ts`, turns in memory) and the index's
  * turns and items projections (turns as rows). Each supplies a `TurnStore`, how it keeps turns
  * and items; a rule changed here changes both. The state they keep and the store's interface are
- * `turnFoldState.ts`'s; the item each event makes, `itemEvents.ts`'s.
+ * `turnFoldState.ts`'s; the item each event makes, `itemEvents.ts`'s; how a turn ends,
+ * `turnEnds.ts`'s; which turn a legacy item joins and its `item-N` id, `legacyItemPlacement.ts`'s.
  */
-
-export const toTurnError = (
-  e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined,
-): TurnError | null =>
-  e
-    ? {
-        message: e.message,
-        codexErrorInfo: toApiCodexErrorInfo(e.codex_error_info),
-        additionalDetails: e.additional_details ?? null,
-        misalignment: null,
-      }
-    : null;
-
-type TurnEndPayload = {
-  started_at?: number | null;
-  completed_at?: number | null;
-  duration_ms?: number | null;
-  root_turn_id?: string | null;
-};
-
-/** Apply a `task_complete` / `turn_aborted` (or a kept status) to a turn. */
-const applyTurnEnd = <P>(
-  mode: HistoryMode,
-  t: TurnState<P>,
-  pos: P,
-  status: TurnStatus,
-  error: TurnError | null,
-  p: TurnEndPayload,
-): void => {
-  if (!t.anchor) t.anchor = pos;
-  t.end = pos;
-  t.status = status;
-  t.error = error;
-  // Paginated: the turn's start is its end's (none when the end has none), as Codex's turn row
-  // takes it from the end line (app-server-protocol thread_history_projection.rs: TurnComplete /
-  // TurnAborted carry `started_at`; measured on 0.169.0: unstartedTurns.compat.spec.ts); a turn
-  // without task_started (review) takes its root from it too. Legacy turns opened by
-  // entered_review_mode keep them null, as Codex shows.
-  if (mode === 'paginated') t.startedAt = p.started_at ?? null;
-  t.completedAt = p.completed_at ?? null;
-  t.durationMs = p.duration_ms ?? null;
-  if (mode === 'paginated' && t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
-};
-
-/** A turn's own end times, as an end payload (an end that leaves them as they are). */
-const timesOf = (t: { completedAt: number | null; durationMs: number | null }): TurnEndPayload => ({
-  completed_at: t.completedAt,
-  duration_ms: t.durationMs,
-});
-
-/**
- * Paginated: a turn's first end is final. Codex updates a turn row only while it has no end, so a
- * later `task_started`, `task_complete` or `turn_aborted` naming it changes nothing (late items
- * still join it). codex-rs thread-store `local/thread_history.rs` `apply_change_set` (`ON CONFLICT
- * … WHERE rollout_end_ordinal IS NULL AND status = 'inProgress'`); measured on 0.169.0:
- * test/compat/unstartedTurns.compat.spec.ts.
- */
-const endedInPaginated = <P>(c: FoldCursor, t: TurnState<P>): boolean => c.mode === 'paginated' && t.end !== null;
 
 /** The last `n` visible turns (a rollback's), and the ones it keeps: N past the start clears every turn. */
 export const splitRolledBack = <T>(visible: readonly T[], n: number): { kept: readonly T[]; dropped: readonly T[] } => {
   const cut = visible.length - Math.max(0, Math.min(n, visible.length));
   return { kept: visible.slice(0, cut), dropped: visible.slice(cut) };
 };
-
-const nextLegacyId = (c: FoldCursor): string => {
-  c.legacyItemCount += 1;
-  return `item-${c.legacyItemCount}`;
-};
-
-/**
- * Legacy: the open turn, or an implicit one when items arrive before any `task_started`. Codex
- * (`app-server-protocol/src/protocol/thread_history.rs` `ThreadHistoryBuilder::new_turn`) names it
- * `rollout-<index of the line that opened it>` and starts it `Completed`, with no times: only a
- * `turn_aborted` makes it interrupted (Codex 0.32–0.99 wrote no `task_started`, so every turn of
- * their files is one of these).
- */
-const currentLegacyTurn = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, pos: P): T | undefined => {
-  if (c.currentTurnId !== null) return s.turn(c.currentTurnId);
-  const id = `rollout-${s.implicitTurnKey(pos) - c.codexUnreadLines}`;
-  const t = s.turn(id);
-  if (t) {
-    if (t.anchor === null) t.status = 'completed';
-    t.anchor = pos;
-    c.currentTurnId = id;
-  }
-  return t;
-};
-
-/** A legacy thread's user-role model-context message that is a hook prompt (see `hookPrompt.ts`). */
-const isHookPromptMessage = (
-  p: EventOf<'responseItem'>['payload'],
-): p is Extract<EventOf<'responseItem'>['payload'], { type: 'message' }> =>
-  p.type === 'message' && p.role === 'user' && hookPromptFragmentsOf(p.content) !== null;
-
-/**
- * Legacy: the turn an item's event names, if Codex knows it (the open turn or one that ended, not
- * one rolled back or never started): Codex drops an item naming any other (codex-rs
- * `app-server-protocol/src/protocol/thread_history.rs` `upsert_item_in_turn_id`, "dropping
- * turn-scoped item for unknown turn id"; measured on 0.169.0: foldRules.compat.spec.ts).
- */
-const knownLegacyTurn = <T extends TurnState<P>, P>(s: TurnStore<T, P>, turnId: string): T | undefined =>
-  s.storedTurn(turnId) === undefined ? undefined : s.turn(turnId);
-
-/**
- * Legacy tool calls keep their call id and take no `item-N` number. A file change or an MCP call
- * joins the turn it names if Codex knows it, else none (`handle_patch_apply_end`,
- * `handle_mcp_tool_call_end`); a web search joins the open turn whatever it names
- * (`handle_web_search_end`: `upsert_item_in_current_turn`); without a turn id, the open turn.
- */
-const legacyToolCall: Rule<'patchApplyEnd' | 'mcpToolCallEnd' | 'webSearchEnd'> = (s, c, ev, pos) => {
-  if (c.mode !== 'legacy') return;
-  const named = ev.kind !== 'webSearchEnd' && ev.payload.turn_id;
-  const t = named ? knownLegacyTurn(s, named) : currentLegacyTurn(s, c, pos);
-  if (t) s.addItem(t, ev.payload.call_id, apiKindOfEvent[ev.kind], ev, pos, null, null);
-  s.saveCursor();
-};
-
-const apiKindOfEvent = {
-  patchApplyEnd: 'fileChange',
-  mcpToolCallEnd: 'mcpToolCall',
-  webSearchEnd: 'webSearch',
-} as const;
-
-type Rule<K extends RolloutEvent['kind']> = <T extends TurnState<P>, P>(
-  s: TurnStore<T, P>,
-  c: FoldCursor,
-  ev: EventOf<K>,
-  pos: P,
-) => void;
 
 /** What a rule changes: the turns projection applies the `turn` rules, the items projection the `item` rules. */
 export type RuleFamily = 'turn' | 'item';
@@ -159,7 +39,7 @@ type NoRule = { readonly noRule: string };
 
 /** One entry per event kind: its rule, or why it has none (a kind added to `RolloutEvent` is a compile error here until decided). */
 type RuleTable = {
-  readonly [K in RolloutEvent['kind']]: { readonly family: RuleFamily; readonly apply: Rule<K> } | NoRule;
+  readonly [K in RolloutEvent['kind']]: { readonly family: RuleFamily; readonly apply: TurnRule<K> } | NoRule;
 };
 
 export const TURN_RULES: RuleTable = {
@@ -446,22 +326,7 @@ export const TURN_RULES: RuleTable = {
   },
 };
 
-/** Consecutive reasoning events extend the same reasoning item. */
-const addReasoning = <T extends TurnState<P>, P>(
-  s: TurnStore<T, P>,
-  c: FoldCursor,
-  ev: ReasoningEvent,
-  pos: P,
-): void => {
-  // An empty part is none (codex-rs app-server-protocol thread_history.rs `handle_agent_reasoning`).
-  if (c.mode !== 'legacy' || ev.payload.text === '') return;
-  const t = currentLegacyTurn(s, c, pos);
-  if (!t) return;
-  if (!s.extendReasoning(t, ev, pos)) s.addItem(t, nextLegacyId(c), 'reasoning', ev, pos, null, null);
-  s.saveCursor();
-};
-
-type AnyRule = { readonly family: RuleFamily; readonly apply: Rule<RolloutEvent['kind']> };
+type AnyRule = { readonly family: RuleFamily; readonly apply: TurnRule<RolloutEvent['kind']> };
 
 /** The table as a Map: most events have no rule, and a miss on an object literal walks its prototype (slow per line). */
 const RULES_BY_KIND: ReadonlyMap<string, AnyRule> = new Map(

@@ -205,7 +205,7 @@ describe('projections runner (pure)', () => {
     expect(turns[2]!.endByteOffset).to.be.lessThan(turns[3]!.anchor!.byteOffset);
     expect(starts).to.include(turns[2]!.endByteOffset);
     expect(turns[3]!.endByteOffset).to.equal(null);
-    // A second end of an ended turn changes nothing: not where Codex cut it, nor the end (its first is final: turnRules.ts `endedInPaginated`).
+    // A second end of an ended turn changes nothing: not where Codex cut it, nor the end (its first is final: turnEnds.ts `endedInPaginated`).
     const lateAbort = JSON.stringify({
       timestamp: '2026-11-21T15:00:00.000Z',
       ordinal: t.n++,

@@ -1,6 +1,7 @@
 /**
  * The tops of a virtualised list's rows, summed from their heights: computed again, all at once,
- * the first time they are asked for after a height changed (`stale`), never row by row.
+ * the first time they are asked for after a height changed (`stale`), never row by row; and the
+ * room the list leaves after its last row.
  */
 export class RowOffsets {
   private offsets: number[] = [0];
@@ -44,5 +45,19 @@ export class RowOffsets {
       else hi = mid;
     }
     return lo;
+  }
+
+  /**
+   * Room below the last row, in a list `height` high, so that the end of the list shows a whole row at
+   * its top: scrolled to the end, the rows' own end would leave a clipped sliver of a row there (an
+   * empty band: its bottom padding). None when the rows end on a row's top, or when the row at
+   * the top would be the last (a row taller than the list).
+   */
+  endPad(height: number): number {
+    const end = this.total() - height;
+    if (end <= 0) return 0;
+    const atTop = this.rowAt(end);
+    if (this.top(atTop) === end || atTop + 1 >= this.rows().length) return 0;
+    return this.top(atTop + 1) - end;
   }
 }

@@ -1,18 +1,14 @@
-// long: one class, the list's state and its DOM changing in the same steps
-// (rows, nodes, focus, paging); a row's drawing, its tops and its reads are turnRow.ts,
-// rowOffsets.ts and turnItems.ts.
-import type { ThreadItem } from '../../domain/thread/threadItem.js';
-import type { Turn } from '../../domain/thread/turn.js';
-import type { Row, TurnActions, TurnPage, TurnTokens } from './turnRow.js';
+// A row's drawing, its tops and its reads are turnRow.ts, rowOffsets.ts and turnItems.ts; the rows
+// loaded and what they are asked with, turnPages.ts.
+import type { Row, TurnActions, TurnTokens } from './turnRow.js';
 import { turnRowNode } from './turnRow.js';
 import { RowOffsets } from './rowOffsets.js';
-import { cumulativeTokens, deferredItem, turnItems } from './turnItems.js';
+import { cumulativeTokens } from './turnItems.js';
+import { ROW_HEIGHT, TurnPages } from './turnPages.js';
 import type { RpcClient } from './rpcClient.js';
 import type { TurnPage as Page } from '../../protocol/turns.js';
 
-/** Turns per request (the server's bound); a collapsed turn's least height (CSS `.turn`), its height until drawn; rows drawn beyond the screen. */
-const PAGE = 100;
-const ROW_HEIGHT = 96;
+/** Rows drawn beyond the screen. */
 const OVERSCAN = 6;
 /** Start loading older turns when the screen's top is this close to the oldest loaded one. */
 const LOAD_AHEAD_PX = 3 * 1000;
@@ -31,16 +27,10 @@ export interface TurnListElements {
  * when it is expanded. Never the whole thread at once.
  */
 export class TurnList {
-  private threadId: string | null = null;
-  /** Answers for an earlier thread are dropped. */
-  private generation = 0;
-  private rows: Row[] = [];
-  private readonly byId = new Map<string, Row>();
+  /** The rows loaded, and their answers. */
+  private readonly pages: TurnPages;
   private readonly nodes = new Map<Row, HTMLElement>();
-  private readonly layout = new RowOffsets(() => this.rows);
-  /** The cursor to the next older page; null once the first turn is loaded. */
-  private olderCursor: string | null = null;
-  private loadingOlder: Promise<void> | null = null;
+  private readonly layout = new RowOffsets(() => this.pages.rows);
   private focusIndex = -1;
   private drawQueued = false;
   /** Each turn's tokens (`rolloutEngine/tokens/charts` with the thread), when the reader asked for them; null otherwise. */
@@ -66,11 +56,18 @@ export class TurnList {
   });
 
   constructor(
-    private readonly rpc: RpcClient,
+    rpc: RpcClient,
     private readonly els: TurnListElements,
     private readonly onFocusTurn: (turnId: string) => void,
     private readonly actions: TurnActions,
   ) {
+    this.pages = new TurnPages(rpc, {
+      setStatus: (text) => this.setStatus(text),
+      rowsChanged: () => this.layout.stale(),
+      olderPage: (prepend) => this.olderPage(prepend),
+      invalidate: (row) => this.invalidate(row),
+      queueDraw: () => this.queueDraw(),
+    });
     els.scroller.addEventListener('scroll', () => {
       // Only the reader leaves the end, and only upwards (see `seen`): our pins and an older page's shift
       // move down or land at the end. Our pin's event comes a frame later, maybe after the space grew,
@@ -103,17 +100,10 @@ export class TurnList {
 
   /** Leave the thread shown for `threadId` (null: none): its rows gone, its answers dropped from now on. */
   private reset(threadId: string | null): void {
-    if (this.threadId !== null && this.threadId !== threadId)
-      void this.rpc.typed.request('thread/unsubscribe', { threadId: this.threadId }).catch(() => undefined);
-    this.generation += 1;
-    this.threadId = threadId;
-    this.rows = [];
-    this.byId.clear();
+    this.pages.reset(threadId);
     for (const node of this.nodes.values()) this.dropNode(node);
     this.nodes.clear();
     this.layout.stale();
-    this.olderCursor = null;
-    this.loadingOlder = null;
     this.focusIndex = -1;
     this.usage = null;
     this.cumulative = null;
@@ -122,31 +112,26 @@ export class TurnList {
   /** Show a thread: its newest page first, scrolled to the end. A page that cannot be read is said in the status line. */
   async open(threadId: string): Promise<void> {
     this.reset(threadId);
-    const generation = this.generation;
+    const generation = this.pages.generation;
     this.setStatus('loading turns…');
     let page: Page;
     try {
-      page = await this.rpc.typed.request('thread/turns/list', {
-        threadId,
-        limit: PAGE,
-        sortDirection: 'desc',
-        itemsView: 'notLoaded',
-      });
+      page = await this.pages.request(threadId, undefined, 'notLoaded');
     } catch (err) {
-      if (generation === this.generation)
+      if (generation === this.pages.generation)
         this.setStatus(`turns failed: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
-    if (generation !== this.generation) return;
-    this.prepend(page, undefined);
-    this.focusIndex = this.rows.length - 1;
+    if (generation !== this.pages.generation) return;
+    this.pages.prepend(page, undefined);
+    this.focusIndex = this.pages.rows.length - 1;
     this.sizeSpace();
     this.atEnd = true;
     this.pinToEnd();
     this.draw();
-    this.setStatus(this.rows.length === 0 ? 'no turns' : '');
+    this.setStatus(this.pages.rows.length === 0 ? 'no turns' : '');
     // Follow the thread: turns a running Codex (or rollout/append) adds appear as they land.
-    await this.rpc.typed.request('rolloutEngine/thread/subscribe', { threadId }).catch(() => undefined);
+    await this.pages.subscribe(threadId);
   }
 
   /** Show each turn's tokens as a bar (and the running total once the first turn is loaded); null hides them. */
@@ -158,7 +143,8 @@ export class TurnList {
   }
 
   private recount(): void {
-    this.cumulative = this.usage === null || this.olderCursor !== null ? null : cumulativeTokens(this.rows, this.usage);
+    this.cumulative =
+      this.usage === null || this.pages.olderCursor !== null ? null : cumulativeTokens(this.pages.rows, this.usage);
   }
 
   /** How many turn rows are in the DOM now (the bound the test checks). */
@@ -168,30 +154,30 @@ export class TurnList {
 
   /** Load older pages until `turnId` is loaded (or the start is), then expand it and move focus there. */
   async jumpTo(turnId: string): Promise<boolean> {
-    const generation = this.generation;
-    while (!this.byId.has(turnId) && this.olderCursor !== null) {
+    const generation = this.pages.generation;
+    while (!this.pages.byId.has(turnId) && this.pages.olderCursor !== null) {
       this.setStatus('looking for the turn…');
-      await this.loadOlder();
-      if (generation !== this.generation) return false;
+      await this.pages.loadOlder();
+      if (generation !== this.pages.generation) return false;
     }
     this.setStatus('');
-    const row = this.byId.get(turnId);
+    const row = this.pages.byId.get(turnId);
     if (row === undefined) return false;
-    const index = this.rows.indexOf(row);
+    const index = this.pages.rows.indexOf(row);
     if (!row.expanded) await this.toggle(index);
     // Another thread opened while the turn's items loaded: the jump is over (its index is not a row there).
-    if (generation !== this.generation) return false;
+    if (generation !== this.pages.generation) return false;
     this.moveFocus(index, 'top');
     return true;
   }
 
   /** Load every older page, then show the first turn. */
   async goToStart(): Promise<void> {
-    const generation = this.generation;
-    while (this.olderCursor !== null) {
-      this.setStatus(`loading older turns… (${this.rows.length} so far)`);
-      await this.loadOlder();
-      if (generation !== this.generation) return;
+    const generation = this.pages.generation;
+    while (this.pages.olderCursor !== null) {
+      this.setStatus(`loading older turns… (${this.pages.rows.length} so far)`);
+      await this.pages.loadOlder();
+      if (generation !== this.pages.generation) return;
     }
     this.setStatus('');
     this.moveFocus(0, 'top');
@@ -201,129 +187,36 @@ export class TurnList {
     this.els.status.textContent = text;
   }
 
-  private prepend(page: Page, cursor: string | undefined): number {
-    const turnPage: TurnPage = { cursor, summary: 'none' };
-    const older: Row[] = [];
-    for (const turn of page.data) {
-      if (this.byId.has(turn.id)) continue;
-      const row: Row = {
-        turn,
-        page: turnPage,
-        expanded: false,
-        full: null,
-        kinds: null,
-        failed: {},
-        height: ROW_HEIGHT,
-      };
-      this.byId.set(turn.id, row);
-      older.push(row);
+  /** An older page came: its rows go above, and what is on screen stays where it was. */
+  private olderPage(prepend: () => number): void {
+    const before = this.layout.total();
+    const added = prepend();
+    // Keep what is on screen where it was: the rows above it grew.
+    this.sizeSpace();
+    this.els.scroller.scrollTop += this.layout.total() - before;
+    this.focusIndex += added;
+    if (this.usage !== null && this.pages.olderCursor === null) {
+      this.recount();
+      for (const row of [...this.nodes.keys()]) this.invalidate(row);
     }
-    older.reverse();
-    this.rows = [...older, ...this.rows];
-    this.olderCursor = page.nextCursor;
-    this.layout.stale();
-    return older.length;
-  }
-
-  private loadOlder(): Promise<void> {
-    if (this.loadingOlder !== null) return this.loadingOlder;
-    const cursor = this.olderCursor;
-    const threadId = this.threadId;
-    if (cursor === null || threadId === null) return Promise.resolve();
-    const generation = this.generation;
-    this.loadingOlder = this.rpc.typed
-      .request('thread/turns/list', { threadId, cursor, limit: PAGE, sortDirection: 'desc', itemsView: 'notLoaded' })
-      .then((page) => {
-        if (generation !== this.generation) return;
-        const before = this.layout.total();
-        const added = this.prepend(page, cursor);
-        // Keep what is on screen where it was: the rows above it grew.
-        this.sizeSpace();
-        this.els.scroller.scrollTop += this.layout.total() - before;
-        this.focusIndex += added;
-        if (this.usage !== null && this.olderCursor === null) {
-          this.recount();
-          for (const row of [...this.nodes.keys()]) this.invalidate(row);
-        }
-        this.draw();
-      })
-      // A dropped connection (the page reconnects and reads the thread again) is said, never an unhandled rejection.
-      .catch((err: unknown) => {
-        if (generation === this.generation)
-          this.setStatus(`older turns failed: ${err instanceof Error ? err.message : String(err)}`);
-      })
-      .finally(() => {
-        if (generation === this.generation) this.loadingOlder = null;
-      });
-    return this.loadingOlder;
-  }
-
-  /** A page's summaries (Codex's: first user and last agent message), then what its turns hold by kind, for the badges a summary cannot give. */
-  private loadSummaries(page: TurnPage): void {
-    const threadId = this.threadId;
-    if (threadId === null) return;
-    page.summary = 'loading';
-    const generation = this.generation;
-    void this.rpc.typed
-      .request('thread/turns/list', {
-        threadId,
-        ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
-        limit: PAGE,
-        sortDirection: 'desc',
-        itemsView: 'summary',
-      })
-      .then(async (answer) => {
-        if (generation !== this.generation) return;
-        page.summary = 'done';
-        for (const turn of answer.data) {
-          const row = this.byId.get(turn.id);
-          if (row === undefined || row.turn.itemsView !== 'notLoaded') continue;
-          row.turn = turn;
-          this.invalidate(row);
-        }
-        this.queueDraw();
-        const { turns, failed } = await this.rpc.typed.request('rolloutEngine/thread/itemKinds', {
-          threadId,
-          turnIds: answer.data.map((t) => t.id),
-        });
-        if (generation !== this.generation) return;
-        for (const [turnId, kinds] of Object.entries(turns)) {
-          const row = this.byId.get(turnId);
-          if (row === undefined) continue;
-          row.kinds = kinds;
-          row.failed = failed[turnId] ?? {};
-          this.invalidate(row);
-        }
-        this.queueDraw();
-      })
-      .catch((err: unknown) => {
-        page.summary = 'none';
-        this.setStatus(`summaries failed: ${String(err)}`);
-      });
-  }
-
-  /** A command's output, deferred when the turn was expanded. */
-  private loadOutput(row: Row, itemId: string): Promise<ThreadItem | null> {
-    return this.threadId === null
-      ? Promise.resolve(null)
-      : deferredItem(this.rpc, this.threadId, row.turn.id, row.full ?? [], itemId);
+    this.draw();
   }
 
   private async toggle(index: number): Promise<void> {
-    const row = this.rows[index];
+    const row = this.pages.rows[index];
     if (row === undefined) return;
-    const generation = this.generation;
+    const generation = this.pages.generation;
     row.expanded = !row.expanded;
     if (row.expanded && row.full === null) {
       this.setStatus('loading items…');
       try {
-        if (this.threadId !== null) row.full = await turnItems(this.rpc, this.threadId, row.turn.id, PAGE);
+        if (this.pages.threadId !== null) row.full = await this.pages.items(this.pages.threadId, row);
       } catch (err) {
         row.expanded = false;
         this.setStatus(`items failed: ${String(err)}`);
         return;
       }
-      if (generation !== this.generation) return;
+      if (generation !== this.pages.generation) return;
       this.setStatus('');
     }
     if (!row.expanded) row.height = ROW_HEIGHT;
@@ -364,20 +257,6 @@ export class TurnList {
     });
   }
 
-  /**
-   * Room below the last turn so that the end of the thread shows a whole turn at the top of the
-   * list: scrolled to the end, the rows' own end would leave a clipped sliver of a row there (an
-   * empty band: its bottom padding). None when the rows end on a row's top, or when the row at
-   * the top would be the last (a turn taller than the list).
-   */
-  private endPad(): number {
-    const end = this.layout.total() - this.els.scroller.clientHeight;
-    if (end <= 0) return 0;
-    const atTop = this.layout.rowAt(end);
-    if (this.layout.top(atTop) === end || atTop + 1 >= this.rows.length) return 0;
-    return this.layout.top(atTop + 1) - end;
-  }
-
   /** Scroll to the end of the space (as last sized), remembering where: its scroll event is ours. */
   private pinToEnd(): void {
     this.els.scroller.scrollTop = this.spaceHeight();
@@ -391,7 +270,7 @@ export class TurnList {
 
   /** The scrolled space: the rows, and the room after them. */
   private spaceHeight(): number {
-    return this.layout.total() + this.endPad();
+    return this.layout.total() + this.layout.endPad(this.els.scroller.clientHeight);
   }
 
   private sizeSpace(): void {
@@ -402,17 +281,17 @@ export class TurnList {
   private draw(): void {
     const { scroller, space } = this.els;
     this.sizeSpace();
-    if (this.rows.length === 0) return;
+    if (this.pages.rows.length === 0) return;
     // Rows measured since (their heights, the room after them): the end stays in view if it was.
     if (this.atEnd) this.pinToEnd();
     const top = scroller.scrollTop;
     const first = Math.max(0, this.layout.rowAt(top) - OVERSCAN);
-    const last = Math.min(this.rows.length - 1, this.layout.rowAt(top + scroller.clientHeight) + OVERSCAN);
+    const last = Math.min(this.pages.rows.length - 1, this.layout.rowAt(top + scroller.clientHeight) + OVERSCAN);
     const hadFocus = scroller.contains(document.activeElement) && document.activeElement !== scroller;
     const keep = new Set<Row>();
     let measuredChange = false;
     for (let i = first; i <= last; i++) {
-      const row = this.rows[i]!;
+      const row = this.pages.rows[i]!;
       keep.add(row);
       let node = this.nodes.get(row);
       if (node === undefined) {
@@ -437,28 +316,28 @@ export class TurnList {
         this.dropNode(this.nodes.get(row)!);
         this.nodes.delete(row);
       }
-    const setSize = this.olderCursor === null ? String(this.rows.length) : '-1';
+    const setSize = this.pages.olderCursor === null ? String(this.pages.rows.length) : '-1';
     for (const node of this.nodes.values()) node.setAttribute('aria-setsize', setSize);
-    if (hadFocus) this.nodes.get(this.rows[this.focusIndex]!)?.focus({ preventScroll: true });
+    if (hadFocus) this.nodes.get(this.pages.rows[this.focusIndex]!)?.focus({ preventScroll: true });
     // The focused row scrolled away (its node taken out, the focus with it): the list keeps the keyboard.
     if (hadFocus && !scroller.contains(document.activeElement)) scroller.focus({ preventScroll: true });
     if (measuredChange) this.queueDraw();
     for (let i = first; i <= last; i++) {
-      const page = this.rows[i]!.page;
-      if (page !== null && page.summary === 'none' && this.rows[i]!.turn.itemsView === 'notLoaded')
-        this.loadSummaries(page);
+      const page = this.pages.rows[i]!.page;
+      if (page !== null && page.summary === 'none' && this.pages.rows[i]!.turn.itemsView === 'notLoaded')
+        this.pages.loadSummaries(page);
     }
-    if (this.olderCursor !== null && top < LOAD_AHEAD_PX) void this.loadOlder();
+    if (this.pages.olderCursor !== null && top < LOAD_AHEAD_PX) void this.pages.loadOlder();
   }
 
   private rowNode(row: Row): HTMLElement {
     return turnRowNode(row, {
       actions: this.actions,
-      loadOutput: (r, id) => this.loadOutput(r, id),
+      loadOutput: (r, id) => this.pages.loadOutput(r, id),
       onClick: (r) => {
-        const index = this.rows.indexOf(r);
+        const index = this.pages.rows.indexOf(r);
         this.focusIndex = index;
-        void this.toggle(index).then(() => this.moveFocus(this.rows.indexOf(r), 'nearest'));
+        void this.toggle(index).then(() => this.moveFocus(this.pages.rows.indexOf(r), 'nearest'));
       },
       usage: this.usage,
       cumulative: this.cumulative,
@@ -467,7 +346,7 @@ export class TurnList {
 
   /** Bring row `index` on screen and give it the keyboard focus. */
   private moveFocus(index: number, align: 'top' | 'nearest'): void {
-    const row = this.rows[index];
+    const row = this.pages.rows[index];
     if (row === undefined) return;
     this.focusIndex = index;
     this.layout.ensure();
@@ -484,16 +363,16 @@ export class TurnList {
   }
 
   private onKey(e: KeyboardEvent): void {
-    if ((e.target as HTMLElement).closest('.items') !== null || this.rows.length === 0) return;
-    const at = this.focusIndex < 0 ? this.rows.length - 1 : this.focusIndex;
+    if ((e.target as HTMLElement).closest('.items') !== null || this.pages.rows.length === 0) return;
+    const at = this.focusIndex < 0 ? this.pages.rows.length - 1 : this.focusIndex;
     const page = Math.max(1, Math.floor(this.els.scroller.clientHeight / ROW_HEIGHT));
     const to: Record<string, () => void> = {
-      ArrowDown: () => this.moveFocus(Math.min(this.rows.length - 1, at + 1), 'nearest'),
+      ArrowDown: () => this.moveFocus(Math.min(this.pages.rows.length - 1, at + 1), 'nearest'),
       ArrowUp: () => this.moveFocus(Math.max(0, at - 1), 'nearest'),
-      PageDown: () => this.moveFocus(Math.min(this.rows.length - 1, at + page), 'nearest'),
+      PageDown: () => this.moveFocus(Math.min(this.pages.rows.length - 1, at + page), 'nearest'),
       PageUp: () => this.moveFocus(Math.max(0, at - page), 'nearest'),
       Home: () => void this.goToStart(),
-      End: () => this.moveFocus(this.rows.length - 1, 'nearest'),
+      End: () => this.moveFocus(this.pages.rows.length - 1, 'nearest'),
       Enter: () => void this.toggle(at).then(() => this.moveFocus(at, 'nearest')),
       ' ': () => void this.toggle(at).then(() => this.moveFocus(at, 'nearest')),
     };
@@ -504,39 +383,10 @@ export class TurnList {
   }
 
   private onNotification(method: string, params: unknown): void {
-    const p = params as { threadId?: string; turn?: Turn; turnId?: string; item?: ThreadItem };
-    if (this.threadId === null || p.threadId !== this.threadId) return;
+    if (!this.pages.follows(params)) return;
     const { scroller } = this.els;
     const atBottom = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 4;
-    if (method === 'turn/started' && p.turn !== undefined && !this.byId.has(p.turn.id)) {
-      const row: Row = {
-        turn: { ...p.turn, items: [], itemsView: 'summary' },
-        page: null,
-        expanded: false,
-        full: null,
-        kinds: null,
-        failed: {},
-        height: ROW_HEIGHT,
-      };
-      this.byId.set(p.turn.id, row);
-      this.rows.push(row);
-      this.layout.stale();
-    } else if (method === 'item/completed' && p.turnId !== undefined && p.item !== undefined) {
-      const row = this.byId.get(p.turnId);
-      if (row === undefined) return;
-      if (row.turn.itemsView !== 'notLoaded') row.turn = { ...row.turn, items: [...row.turn.items, p.item] };
-      if (row.full !== null) row.full = [...row.full, p.item];
-      if (row.kinds !== null) row.kinds = { ...row.kinds, [p.item.type]: (row.kinds[p.item.type] ?? 0) + 1 };
-      if ('status' in p.item && p.item.status === 'failed')
-        row.failed = { ...row.failed, [p.item.type]: (row.failed[p.item.type] ?? 0) + 1 };
-      this.invalidate(row);
-    } else if (method === 'turn/completed' && p.turn !== undefined) {
-      const row = this.byId.get(p.turn.id);
-      if (row === undefined) return;
-      const { status, error, completedAt, durationMs } = p.turn;
-      row.turn = { ...row.turn, status, error, completedAt, durationMs };
-      this.invalidate(row);
-    } else return;
+    if (!this.pages.applyLive(method, params)) return;
     this.sizeSpace();
     if (atBottom) this.pinToEnd();
     this.draw();

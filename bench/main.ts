@@ -20,6 +20,7 @@
  *   upstream [--size 1GB] [--reps 10] [--engine CLI]   what a real Codex client waits for (picker page, search, a turn's round trip): serve --upstream codex vs plain codex app-server, over WebSocket
  *   wild --corpus DIR [--out DIR] [--configs none,custom] [--limit N]   real users' rollouts (kept outside the repository) laid out as one home: answers equal to a cold codex app-server's, per method, version and client (bench/wildCorpus.ts)
  *   import [--size 500MB] [--reps 1]   a generated Claude Code session imported (rollout-engine import claude): seconds, MB/s, peak RSS; the ledger's re-import skip
+ *   openBesideWriter [--runs 100] [--processes 6] [--engines DIST,DIST]   processes opening a fresh index while others commit: runs failed, rows left undecodable, builds side by side
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
  * writes, cloned to size (bench/realHome.ts), dominated by small lines as users' homes are.
@@ -45,6 +46,7 @@ import { runEventStoreBench } from './eventstore.js';
 import { runImportBench } from './importSessions.js';
 import { runUpstreamBench } from './upstream.js';
 import { runWildCorpus } from './wildCorpus.js';
+import { runOpenBesideWriter } from './openBesideWriter.js';
 import type { BenchShape } from './realHome.js';
 import { BUNDLED_CLI } from './bundledCli.js';
 
@@ -78,6 +80,12 @@ const shapes = (): ReadonlyArray<BenchShape> => listFlag('--shapes', 'shape', SH
 const HUGE_THREADS: ReadonlyArray<HugeThreadSource> = ['long', 'largeOutputs'];
 
 const suites: Record<string, () => Promise<unknown>> = {
+  openBesideWriter: () =>
+    runOpenBesideWriter({
+      runs: positiveCount('--runs')(flag('--runs') ?? '100'),
+      processes: positiveCount('--processes')(flag('--processes') ?? '6'),
+      engines: (flag('--engines') ?? '').split(',').filter((e) => e !== ''),
+    }),
   corpus: () => runCorpus(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle')),
   index: () => runIndexBench((flag('--sizes') ?? '100MB,1GB').split(','), Number(flag('--reps') ?? 3), shapes()),
   pages: () => {

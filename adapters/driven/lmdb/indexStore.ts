@@ -86,7 +86,11 @@ const openHandles = (dir: string): Handles => {
   return { root, dbs };
 };
 
-/** `lockWaitMs`: how long its opening, closing and writes wait for other processes' (environmentLock.ts). */
+/**
+ * Open (creating if needed, with its marker: indexFolder.ts) the LMDB environment at `dir` with one
+ * named db per table; a folder that is not the engine's is refused. `lockWaitMs`: how long its
+ * opening, closing and write transactions wait for other processes' (environmentLock.ts).
+ */
 export const openLmdbIndex = (dir: string, lockWaitMs = LOCK_WAIT_MS): TE.TaskEither<EngineError, LmdbIndexStore> =>
   TE.fromEither(
     E.tryCatch(

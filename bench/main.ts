@@ -20,7 +20,7 @@
  *   upstream [--size 1GB] [--reps 10] [--engine CLI]   what a real Codex client waits for (picker page, search, a turn's round trip): serve --upstream codex vs plain codex app-server, over WebSocket
  *   wild --corpus DIR [--out DIR] [--configs none,custom] [--limit N]   real users' rollouts (kept outside the repository) laid out as one home: answers equal to a cold codex app-server's, per method, version and client (bench/wildCorpus.ts)
  *   import [--size 500MB] [--reps 1]   a generated Claude Code session imported (rollout-engine import claude): seconds, MB/s, peak RSS; the ledger's re-import skip
- *   openBesideWriter [--runs 100] [--processes 6] [--engines DIST,DIST]   processes opening a fresh index while others commit: runs failed, rows left undecodable, builds side by side
+ *   openBesideWriter [--runs 100] [--processes 6] [--engines DIST,DIST]   processes opening a fresh index while others commit: runs failed, runs whose rows were then wrong, builds side by side
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
  * writes, cloned to size (bench/realHome.ts), dominated by small lines as users' homes are.

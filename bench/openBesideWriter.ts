@@ -25,7 +25,8 @@ interface EngineRuns {
   readonly engine: string;
   readonly runs: number;
   readonly failed: number;
-  readonly undecodable: number;
+  /** Runs after which a row was missing, did not decode or was not as written. */
+  readonly rowsWrong: number;
   readonly firstFailures: ReadonlyArray<string>;
 }
 
@@ -69,14 +70,14 @@ const readBack = async (dist: string, dir: string, processes: number): Promise<s
 
 const runsOf = async (dist: string, runs: number, processes: number, scratch: string): Promise<EngineRuns> => {
   let failed = 0;
-  let undecodable = 0;
+  let rowsWrong = 0;
   const firstFailures: string[] = [];
   for (let r = 0; r < runs; r++) {
     const dir = fs.mkdtempSync(nodePath.join(scratch, 'run-'));
     const ends = await Promise.all(Array.from({ length: processes }, (_, w) => child(dist, dir, w)));
     const children = ends.filter((e): e is string => e !== undefined);
     const back = await readBack(dist, dir, processes);
-    if (back !== undefined) undecodable += 1;
+    if (back !== undefined) rowsWrong += 1;
     if (children.length > 0 || back !== undefined) {
       failed += 1;
       if (firstFailures.length < 3)
@@ -84,7 +85,7 @@ const runsOf = async (dist: string, runs: number, processes: number, scratch: st
     }
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { engine: dist, runs, failed, undecodable, firstFailures };
+  return { engine: dist, runs, failed, rowsWrong, firstFailures };
 };
 
 export const runOpenBesideWriter = async (opts: {

@@ -16,7 +16,7 @@ export const ROUNDS = 40;
 export const TABLES: ReadonlyArray<TableName> = ['rollouts', 'threads', 'items'];
 
 /** The row process `w` writes at round `n` in shape `s`: its writer and round, then fields of the shape's own. */
-export const rowOf = (s: number, n: number, w: number): Record<string, unknown> => {
+const rowOf = (s: number, n: number, w: number): Record<string, unknown> => {
   const row: Record<string, unknown> = { w, n };
   for (let j = 0; j < 3 + s; j++) row[`f${s}_${j}`] = { v: n, [`g${(s + j) % 4}`]: j };
   return row;

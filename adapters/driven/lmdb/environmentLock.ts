@@ -37,7 +37,7 @@ const isBusy = (err: unknown): boolean => {
 };
 
 /** Take a side of the lock; a wait past `waitMs` fails, named for what it waited on. */
-const take = (db: SqliteDb, sql: string, waitMs: number): void => {
+const take = (db: SqliteDb, sql: 'BEGIN' | 'BEGIN EXCLUSIVE', waitMs: number): void => {
   try {
     db.exec(sql);
     // BEGIN takes no lock: a read takes SQLite's SHARED one.

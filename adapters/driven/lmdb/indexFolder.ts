@@ -9,7 +9,7 @@ import { currentOf, metasOf } from './metaPages.js';
 import type { EnvironmentFile } from './metaPages.js';
 import { ownLikeFolderSync, ownMadeFoldersSync } from '../fs/ownership.js';
 import { chmodNoFollowSync, refuseLinkSync } from '../fs/noFollow.js';
-import { ENVIRONMENT_LOCK } from './environmentFolder.js';
+import { ENVIRONMENT_FILES, LOCK_FILES } from './environmentFolder.js';
 
 export type { EnvironmentFile } from './metaPages.js';
 
@@ -35,11 +35,7 @@ export const INDEX_MARKER = 'rollout-engine-index';
 const MARKER_TEXT =
   'This folder is a rollout-engine index (an LMDB environment). rollout-engine may rebuild, move or delete it; it is rebuilt from the rollout files.\n';
 
-/** The files LMDB keeps in an environment's folder. */
-export const LMDB_FILES = ['data.mdb', 'lock.mdb'] as const;
-/** What an environment's folder holds besides the marker: LMDB's files and the lock beside them (environmentLock.ts). */
-const isEnvironmentFile = (name: string): boolean =>
-  (LMDB_FILES as ReadonlyArray<string>).includes(name) || name === ENVIRONMENT_LOCK;
+const isEnvironmentFile = (name: string): boolean => ENVIRONMENT_FILES.includes(name);
 
 /** What is at the place of an index environment. */
 export type IndexFolder =
@@ -289,10 +285,9 @@ export const keepPrivate = (dir: string): void => {
   };
   attempt(() => chmodNoFollowSync(dir, PRIVATE_DIR_MODE, 'folder'));
   attempt(() => chmodNoFollowSync(nodePath.join(dir, 'data.mdb'), PRIVATE_FILE_MODE, 'file'));
-  // Never opened here: closing any descriptor of lock.mdb (or of the environment's lock, SQLite's)
-  // drops the fcntl locks held on it in this process (MDB_BAD_RSLOT). Checked not to be a link
-  // just before, then changed by its path.
-  for (const name of ['lock.mdb', ENVIRONMENT_LOCK]) {
+  // Never opened here (LOCK_FILES: MDB_BAD_RSLOT). Checked not to be a link just before, then
+  // changed by its path.
+  for (const name of LOCK_FILES) {
     const lock = nodePath.join(dir, name);
     attempt(() => {
       refuseLinkSync(lock, 'file');
@@ -301,10 +296,6 @@ export const keepPrivate = (dir: string): void => {
   }
   // Its owner the folder's it lies in (ownership.ts): an index root opened in a user's home stays readable by that user.
   attempt(() => ownLikeFolderSync(dir, 'folder'));
-  for (const name of [...LMDB_FILES, INDEX_MARKER, ENVIRONMENT_LOCK])
-    attempt(() =>
-      ownLikeFolderSync(nodePath.join(dir, name), 'file', name === 'lock.mdb' || name === ENVIRONMENT_LOCK),
-    );
+  for (const name of [...ENVIRONMENT_FILES, INDEX_MARKER])
+    attempt(() => ownLikeFolderSync(nodePath.join(dir, name), 'file', LOCK_FILES.includes(name)));
 };
-
-/** Open (creating if needed, with its marker: indexFolder.ts) the LMDB environment at `dir` with one named db per table; a folder that is not the engine's is refused. */

@@ -22,7 +22,8 @@ import {
 } from './recordStructures.js';
 import { lmdbError } from './errors.js';
 import { writeMarkOf } from './writeMark.js';
-import { LMDB_FILES, PRIVATE_DIR_MODE, claimIndexFolder, damagedEnvironment, keepPrivate } from './indexFolder.js';
+import { PRIVATE_DIR_MODE, claimIndexFolder, damagedEnvironment, keepPrivate } from './indexFolder.js';
+import { LMDB_FILES } from './environmentFolder.js';
 import { LOCK_WAIT_MS, sharedEnvironmentLock, whileExclusive, whileExclusiveSync } from './environmentLock.js';
 
 type Key = ReadonlyArray<KeyPart>;

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { ENVIRONMENT_LOCK, lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
+import { ENVIRONMENT_FILES, lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
 import { accessAllows } from '../../driven/fs/fsError.js';
 
 /**
@@ -70,11 +70,9 @@ export const canWriteIndexDir = (indexDir: string): boolean => {
   let existing = indexDir;
   while (!fs.existsSync(existing) && nodePath.dirname(existing) !== existing) existing = nodePath.dirname(existing);
   const lmdb = lmdbDirOf(indexDir);
-  const parts = [
-    indexDir,
-    lmdb,
-    ...['data.mdb', 'lock.mdb', ENVIRONMENT_LOCK].map((f) => nodePath.join(lmdb, f)),
-  ].filter((p) => fs.existsSync(p));
+  const parts = [indexDir, lmdb, ...ENVIRONMENT_FILES.map((f) => nodePath.join(lmdb, f))].filter((p) =>
+    fs.existsSync(p),
+  );
   return [existing, ...parts].every((p) => accessAllows(p, fs.constants.W_OK));
 };
 

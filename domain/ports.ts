@@ -137,8 +137,9 @@ export interface IndexStore {
    */
   readonly remap?: () => E.Either<EngineError, void>;
   /**
-   * What identifies the store's last write (optional): it changes with every committed write and
-   * when the store is replaced by another (a rebuild swapped in). Verify findings hold while it stays.
+   * What identifies the store's last write (optional): it changes with every committed write, by
+   * any process, and when the store maps another file (reopened on a rebuild swapped in). Verify
+   * findings hold while it stays.
    */
   readonly writeMark?: () => E.Either<EngineError, string>;
   /** Every row of every table, in table then key order (verify, tests). */

@@ -72,6 +72,8 @@ const MAP_SIZE = 2 ** 36;
 interface Handles {
   readonly root: RootDatabase;
   readonly dbs: Record<TableName, Database>;
+  /** The inode of the `data.mdb` these handles map, stated as they opened it (its write mark's file). */
+  readonly fileIno: number;
 }
 
 const openHandles = (dir: string): Handles => {
@@ -84,7 +86,7 @@ const openHandles = (dir: string): Handles => {
   root.transactionSync(() => {
     for (const t of TABLES) dbs[t] = root.openDB({ name: DB_NAMES[t], sharedStructuresKey: STRUCTURES_KEY });
   }, TransactionFlags.NO_SYNC_FLUSH);
-  return { root, dbs };
+  return { root, dbs, fileIno: fs.statSync(nodePath.join(dir, 'data.mdb')).ino };
 };
 
 /**
@@ -363,7 +365,7 @@ const makeStore = (path: string, opened: Handles, lockWaitMs: number): LmdbIndex
         }
         return out;
       }),
-    writeMark: () => E.tryCatch(() => writeMarkOf(path, h.root), lmdbError(path, 'stat')),
+    writeMark: () => E.tryCatch(() => writeMarkOf(h.fileIno, h.root), lmdbError(path, 'info')),
     remap: () => E.tryCatch(remapNow, lmdbError(path, 'remap')),
     close: () =>
       TE.tryCatch(

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import type { RootDatabase } from 'lmdb';
 import { committedTxnOf } from './metaPages.js';
 
@@ -8,12 +7,13 @@ interface LmdbEnv {
 }
 
 /**
- * What identifies an environment's last write: its file (a rebuild swaps in another) and its last
- * write transaction (from the environment's info: the meta page, a few µs; its stats would also
- * walk the free list). Throws what the file system or LMDB threw.
+ * What identifies an environment's last write: the file this process maps (a rebuild swaps in
+ * another, which a reopen maps: `fileIno`, taken as it was opened) and its last write transaction
+ * (from the environment's info: the meta page, a few µs; its stats would also walk the free list).
+ * No system call: a page asks twice. Throws what LMDB threw.
  */
-export const writeMarkOf = (dir: string, root: RootDatabase): string =>
-  `${fs.statSync(`${dir}/data.mdb`).ino}:${(root as unknown as { env: LmdbEnv }).env.info().lastTxnId}`;
+export const writeMarkOf = (fileIno: number, root: RootDatabase): string =>
+  `${fileIno}:${(root as unknown as { env: LmdbEnv }).env.info().lastTxnId}`;
 
 /**
  * The write mark of the environment in `dir` (as `writeMarkOf` gives it), read from its meta pages

@@ -7,6 +7,10 @@ import { openLmdbIndex } from '../../../../adapters/driven/lmdb/indexStore.js';
 import type { TurnRow } from '../../../../domain/index/rows.js';
 import { ROWS_BETWEEN_UNMAPS } from '../../../../domain/ports.js';
 import { right } from '../../../fixtures/right.js';
+import { readWriteMark } from '../../../../adapters/driven/lmdb/writeMark.js';
+import { execFileSync } from 'node:child_process';
+
+const STORE_MODULE = new URL('../../../../adapters/driven/lmdb/indexStore.js', import.meta.url).href;
 
 describe('LMDB IndexStore', () => {
   it('pages are range scans: prefix, limit, reverse, exclusive cursor; other rollouts never leak in', async () => {
@@ -138,6 +142,52 @@ describe('LMDB IndexStore', () => {
     } finally {
       right(await s.close()());
       await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the write mark: another process's commit changes it, and it names the file mapped: a rebuild swapped in marks apart; as the meta pages read it", async () => {
+    const parent = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-m-'));
+    const dir = nodePath.join(parent, 'index');
+    const put = (n: number) => [
+      { op: 'put' as const, table: 'turns' as const, key: ['r', n], value: { id: `t${n}` } as unknown as TurnRow },
+    ];
+    const s = right(await openLmdbIndex(dir)());
+    try {
+      const first = right(s.writeMark!());
+      expect(readWriteMark(dir)).to.equal(first);
+      expect(right(s.writeMark!())).to.equal(first);
+      // Another process commits: the mark follows without this store writing.
+      execFileSync(process.execPath, [
+        '--input-type=module',
+        '-e',
+        `const { openLmdbIndex } = await import(${JSON.stringify(STORE_MODULE)});
+         const o = await openLmdbIndex(${JSON.stringify(dir)})();
+         await o.right.commit(() => [{ op: 'put', table: 'turns', key: ['r', 9], value: { id: 't9' } }])();
+         await o.right.close()();`,
+      ]);
+      const second = right(s.writeMark!());
+      expect(second).to.not.equal(first);
+      expect(readWriteMark(dir)).to.equal(second);
+      // A rebuild swapped in at the folder (`index --rebuild`'s renames): this store still maps and
+      // marks the old file; one opened now marks the new one, as its meta pages do.
+      const fresh = nodePath.join(parent, 'fresh');
+      const f = right(await openLmdbIndex(fresh)());
+      right(await f.commit(() => put(1))());
+      right(await f.close()());
+      await fs.rename(dir, nodePath.join(parent, 'old'));
+      await fs.rename(fresh, dir);
+      expect(right(s.writeMark!())).to.equal(second);
+      const other = right(await openLmdbIndex(dir)());
+      try {
+        const swapped = right(other.writeMark!());
+        expect(swapped.split(':')[0]).to.not.equal(second.split(':')[0]);
+        expect(readWriteMark(dir)).to.equal(swapped);
+      } finally {
+        right(await other.close()());
+      }
+    } finally {
+      right(await s.close()());
+      await fs.rm(parent, { recursive: true, force: true });
     }
   });
 

@@ -376,12 +376,19 @@ export const refreshThreadRows = (
   return b.writes();
 };
 
-/** Delete the thread rows of threads that have no indexed file any more (not in `live`). */
-export const dropThreadRowsWithout = (reader: IndexReader, live: ReadonlySet<string>): IndexWrite[] => {
+/**
+ * Delete the thread rows of threads that have no indexed file any more (not in `live`), among
+ * `candidates` (thread ids read from the table before this transaction; a row written since by
+ * another catch-up is of a file it indexed, and stays either way).
+ */
+export const dropThreadRowsWithout = (
+  reader: IndexReader,
+  live: ReadonlySet<string>,
+  candidates: Iterable<string>,
+): IndexWrite[] => {
   const b = new Batch(reader);
-  for (const [key] of b.keys('threads', [])) {
-    const id = key as string;
-    if (live.has(id)) continue;
+  for (const id of candidates) {
+    if (live.has(id) || b.get('threads', [id]) === undefined) continue;
     // `live` was read before this transaction: a row another catch-up derived since, from a file
     // it indexed meanwhile (a moved thread's new path), names an indexed file of its thread and stays.
     const path = b.get('threads', [id])?.path;

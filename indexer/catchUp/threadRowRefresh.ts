@@ -180,9 +180,19 @@ export const refreshThreads = async (
     }
     const live = new Set(filesOf.keys());
     const threads = [...(only ?? live)].sort();
+    // A full refresh drops the rows of threads left without files. They are found by a scan that
+    // unmaps between its pieces, not by a walk of every key in the last write transaction, which
+    // left the whole table mapped (the end of a cold index's peak on a large home).
+    const unfiled: string[] = [];
+    if (only === undefined)
+      await take(
+        store.scan('threads', [], ({ key }) => {
+          if (!live.has(key[0])) unfiled.push(key[0]);
+        }),
+      );
     // The last commit also drops the rows of threads left without files (every row redone) and makes `closing`.
     const last = (reader: IndexReader): IndexWrite[] => [
-      ...(only === undefined ? dropThreadRowsWithout(reader, live) : []),
+      ...(only === undefined ? dropThreadRowsWithout(reader, live, unfiled) : []),
       ...closing,
     ];
     for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {

@@ -110,7 +110,7 @@ describe('a moved file caught up path by path', function () {
       })),
     );
     // `live` read before U's file was indexed: U's row, naming its indexed file, stays; T's stays as live.
-    expect(dropThreadRowsWithout(index, new Set([T]))).to.deep.equal([]);
+    expect(dropThreadRowsWithout(index, new Set([T]), [T, U])).to.deep.equal([]);
     // A row whose file is not indexed (its checkpoint records an error) goes, with its list order keys.
     const cp = rows.find((r) => r.table === 'files' && (r.value as FileCheckpoint).threadId === U)!;
     index.apply([
@@ -121,7 +121,7 @@ describe('a moved file caught up path by path', function () {
         value: { ...(cp.value as FileCheckpoint), error: 'unreadable' },
       },
     ]);
-    const dropped = dropThreadRowsWithout(index, new Set([T]));
+    const dropped = dropThreadRowsWithout(index, new Set([T]), [T, U]);
     expect(dropped.filter((w) => w.op === 'del' && w.table === 'threads').map((w) => w.key)).to.deep.equal([[U]]);
   });
 });

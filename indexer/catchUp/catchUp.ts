@@ -139,6 +139,15 @@ const catchUpFiles = (
     const tokenRows = tokensSettled ? [] : await take(checkpointRows(store, 'tokenFiles', only));
     const discovered = await take(discovering);
     if (given === undefined) options.onHomeListed?.(discovered);
+    // Told before the probes: a whole home's are held, about 1 KB a file, until the plan is made
+    // from them, and the CLI bounds its heap from here (catchUpHeap.ts).
+    options.onProgress?.({
+      stage: 'probing',
+      filesDone: 0,
+      filesTotal: discovered.files.length,
+      bytesDone: 0,
+      bytesTotal: 0,
+    });
     const tokenCpsRead = new Map(tokenRows.map((cp) => [cp.path, cp]));
     const by: SettledBy = tokensSettled ? { subset: 'tokens' } : { subset: 'all', tokenCps: tokenCpsRead };
     const settling =
@@ -278,7 +287,11 @@ const catchUpFiles = (
 
 /** What a plan changed, for its thread rows: `probes`, and of the files gone the threads they named and the rollouts whose rows went. */
 const changedBy = (plan: CatchUpPlan, probes: ReadonlyArray<Probe>): ChangedFiles => ({
-  probes,
+  files: probes.map((p) =>
+    p.identity.ok
+      ? { path: p.file.path, threadId: p.identity.threadId, rolloutId: p.identity.rolloutId }
+      : { path: p.file.path },
+  ),
   goneThreads: plan.gone.flatMap((g) => (g.threadId === null ? [] : [g.threadId])),
   goneRollouts: plan.gone.flatMap((g) => g.owned),
 });

@@ -361,7 +361,7 @@ export const refreshCaughtUpRows = async (
           store,
           rowHome,
           renamed ?? some ?? (full ? undefined : touched),
-          some !== undefined ? changed!.probes.map((p) => p.file.path) : options.files?.map((f) => f.path),
+          some !== undefined ? changed!.files.map((f) => f.path) : options.files?.map((f) => f.path),
           [...(digests !== undefined ? await take(digestWrites(store, rowHome, digests)) : []), ...clearing],
         ),
       );

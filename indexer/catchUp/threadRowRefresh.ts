@@ -16,7 +16,6 @@ import { homeRelativePath } from '../../adapters/driven/fs/insideHome.js';
 import type { BackfilledFile } from '../../domain/thread/backfillTimes.js';
 import type { CodexRowTimes } from '../../domain/thread/codexRowTimes.js';
 import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
-import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { keyText } from '../../domain/index/keyText.js';
 import { detachedString, detachedUnlessSame } from '../../domain/index/detachedString.js';
 
@@ -28,13 +27,13 @@ import { detachedString, detachedUnlessSame } from '../../domain/index/detachedS
  */
 export const touchedThreads = (
   store: IndexStore,
-  probes: ReadonlyArray<Probe>,
+  files: ReadonlyArray<ChangedFile>,
   /** Rollouts whose rows went (their files gone): the threads read through them are touched too. */
   gone: ReadonlyArray<string> = [],
 ): Promise<E.Either<EngineError, ReadonlySet<string>>> =>
   useCase(async (): Promise<ReadonlySet<string>> => {
-    const touched = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.threadId] : [])));
-    const grown = new Set([...probes.flatMap((p) => (p.identity.ok ? [p.identity.rolloutId] : [])), ...gone]);
+    const touched = new Set(files.flatMap((f) => (f.threadId === undefined ? [] : [f.threadId])));
+    const grown = new Set([...files.flatMap((f) => (f.rolloutId === undefined ? [] : [f.rolloutId])), ...gone]);
     const toFollow = [...grown];
     for (let base = toFollow.pop(); base !== undefined; base = toFollow.pop()) {
       const forks = await take(store.range('rolloutForks', [keyText(base)]));
@@ -50,9 +49,20 @@ export const touchedThreads = (
     return touched;
   })();
 
-/** What a whole home's catch-up changed: the probes of the files it indexed; of the files gone, the threads they named and the rollouts whose rows went with them. */
+/**
+ * A file a catch-up indexed, as its thread rows need it: its path, and the thread and rollout it
+ * holds (neither when it could not be read). Not its probe: a whole home's catch-up holds one of
+ * these a file through its thread-row refresh, where the probes and the plan are let go.
+ */
+export interface ChangedFile {
+  readonly path: string;
+  readonly threadId?: string;
+  readonly rolloutId?: string;
+}
+
+/** What a whole home's catch-up changed: the files it indexed; of the files gone, the threads they named and the rollouts whose rows went with them. */
 export interface ChangedFiles {
-  readonly probes: ReadonlyArray<Probe>;
+  readonly files: ReadonlyArray<ChangedFile>;
   readonly goneThreads: ReadonlyArray<string>;
   readonly goneRollouts: ReadonlyArray<string>;
 }
@@ -63,7 +73,7 @@ export const threadsChanged = (
   changed: ChangedFiles,
 ): Promise<E.Either<EngineError, ReadonlySet<string>>> =>
   useCase(async () => {
-    const touched = new Set(await take(touchedThreads(store, changed.probes, changed.goneRollouts)));
+    const touched = new Set(await take(touchedThreads(store, changed.files, changed.goneRollouts)));
     for (const id of changed.goneThreads) touched.add(id);
     return touched;
   })();

@@ -12,7 +12,7 @@ export const CATCH_UP_HEADROOM_BYTES = 64 * 2 ** 20;
 /**
  * The heap's bound for a CLI process's catch-ups, told by their statuses (every command's catch-up
  * reports to the CLI's feedback: `index`, a command's backfill gate, `serve`'s build behind its
- * answers, a `tokens` report's): bounded from a catch-up's plan to its end, as the growth the
+ * answers, a `tokens` report's): bounded from a catch-up's probes to its end, as the growth the
  * process was started with (or a command set: `setHeapGrowth`) after the last one ends.
  */
 export const catchUpHeap = (bound: (headroom: number) => () => void = boundHeapHeadroom) => {

@@ -240,6 +240,8 @@ export const createFeedback = (o: FeedbackOptions) => {
       switch (s.kind) {
         case 'indexing': {
           const p = s.progress;
+          // Nothing to draw until the plan knows what is to be read.
+          if (p.stage === 'probing') return;
           if (p.stage === 'planned') {
             if (p.bytesTotal > 0)
               begin(

@@ -6,7 +6,7 @@ import { CATCH_UP_HEADROOM_BYTES, catchUpHeap } from '../../../../adapters/drivi
 
 /**
  * The heap's bound for a CLI process's catch-ups (adapters/driving/cli/catchUpHeap.ts), told by
- * their statuses: set at a catch-up's plan, put back when the last one running ends.
+ * their statuses: set from a catch-up's probes, put back when the last one running ends.
  */
 const at = (stage: Progress['stage'], work: IndexWork = 'build', home = '/h'): IndexStatus => ({
   kind: 'indexing',
@@ -32,6 +32,15 @@ describe('catchUpHeap: the heap bounded while a catch-up runs', () => {
     heap(at('reading'));
     heap(at('reading'));
     expect(log).to.deep.equal([`bound ${CATCH_UP_HEADROOM_BYTES}`]);
+    heap(at('done'));
+    expect(log).to.deep.equal([`bound ${CATCH_UP_HEADROOM_BYTES}`, 'back']);
+  });
+
+  it('is bounded from the probes of a catch-up (a whole home holds them until its plan), not from the plan only', () => {
+    const { log, heap } = recorded();
+    heap(at('probing'));
+    expect(log).to.deep.equal([`bound ${CATCH_UP_HEADROOM_BYTES}`]);
+    heap(at('planned'));
     heap(at('done'));
     expect(log).to.deep.equal([`bound ${CATCH_UP_HEADROOM_BYTES}`, 'back']);
   });

@@ -50,6 +50,10 @@ describe('CLI feedback on long work (adapters/driving/cli/progress.ts)', () => {
   it('a build that reads much is said at once, then its done line', () => {
     const { feedback, lines, advance } = fake();
     const home = '/h/.codex';
+    // Its probes say nothing: what is to be read is not known yet.
+    feedback.onStatus({ kind: 'indexing', work: 'build', home, progress: progress('probing', 0, 0, 281, 0) });
+    advance(60_000);
+    expect(lines).to.deep.equal([]);
     feedback.onStatus({ kind: 'indexing', work: 'build', home, progress: progress('planned', 0, 0, 281, 100.6 * MB) });
     expect(lines).to.deep.equal(['rollout-engine: indexing /h/.codex (281 files, 100.6 MB)…']);
     feedback.onStatus({

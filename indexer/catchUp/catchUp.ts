@@ -139,15 +139,9 @@ const catchUpFiles = (
     const tokenRows = tokensSettled ? [] : await take(checkpointRows(store, 'tokenFiles', only));
     const discovered = await take(discovering);
     if (given === undefined) options.onHomeListed?.(discovered);
-    // Told before the probes: a whole home's are held, about 1 KB a file, until the plan is made
-    // from them, and the CLI bounds its heap from here (catchUpHeap.ts).
-    options.onProgress?.({
-      stage: 'probing',
-      filesDone: 0,
-      filesTotal: discovered.files.length,
-      bytesDone: 0,
-      bytesTotal: 0,
-    });
+    // Told before the probes, which a whole home holds until its plan: the CLI bounds its heap from here.
+    const listed = discovered.files.length;
+    options.onProgress?.({ stage: 'probing', filesDone: 0, filesTotal: listed, bytesDone: 0, bytesTotal: 0 });
     const tokenCpsRead = new Map(tokenRows.map((cp) => [cp.path, cp]));
     const by: SettledBy = tokensSettled ? { subset: 'tokens' } : { subset: 'all', tokenCps: tokenCpsRead };
     const settling =

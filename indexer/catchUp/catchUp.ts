@@ -279,7 +279,7 @@ const catchUpFiles = (
     }
   });
 
-/** What a plan changed, for its thread rows: `probes`, and of the files gone the threads they named and the rollouts whose rows went. */
+/** What a plan changed, for its thread rows: each of `probes` as its path and ids, and of the files gone the threads they named and the rollouts whose rows went. */
 const changedBy = (plan: CatchUpPlan, probes: ReadonlyArray<Probe>): ChangedFiles => ({
   files: probes.map((p) =>
     p.identity.ok

@@ -11,6 +11,7 @@ import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js'
 import { useTempDir } from '../fixtures/tempDir.js';
 import { writeSynthThread } from '../fixtures/synthHome.js';
 import { right } from '../fixtures/right.js';
+import { commitsReadingThrough } from '../fixtures/countedReads.js';
 import { watchedIndexer } from '../fixtures/scriptedWatch.js';
 import { lmdbHistoryIndexer } from '../../indexer/reads/historyIndexer.js';
 import { loadLineage } from '../../replay/internal/lineage.js';
@@ -34,7 +35,7 @@ const counting = (store: IndexStore): { readonly store: IndexStore; readonly rol
     keys: (table, prefix) => reader.keys(table, prefix),
   });
   return {
-    store: { ...store, commit: (build) => store.commit((reader) => build(wrap(reader))) },
+    store: commitsReadingThrough(store, wrap),
     rolloutReads: () => reads,
   };
 };

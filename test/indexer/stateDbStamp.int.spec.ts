@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { CLI } from '../fixtures/cliBundle.js';
 import { listThreads } from '../../replay/history/listThreads.js';
 import { followCodexRows } from '../../indexer/catchUp/catchUpThreadRows.js';
-import type { IndexStore } from '../../domain/ports.js';
+import { commitsReadingThrough } from '../fixtures/countedReads.js';
 import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
 import { right } from '../fixtures/right.js';
 import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
@@ -175,19 +175,13 @@ describe("a CLI run's list on a home with a Codex state DB: the DB's stamp, and 
     try {
       const derived = new Set<string>();
       // A process of its own (a new store object: no row derived in it yet), the threads whose rows it derives noted.
-      const serving: IndexStore = {
-        ...store,
-        commit: (build) =>
-          store.commit((reader) =>
-            build({
-              ...reader,
-              get: (table, key) => {
-                if (table === 'threads') derived.add(key[0] as string);
-                return reader.get(table, key);
-              },
-            }),
-          ),
-      };
+      const serving = commitsReadingThrough(store, (reader) => ({
+        ...reader,
+        get: (table, key) => {
+          if (table === 'threads') derived.add(key[0] as string);
+          return reader.get(table, key);
+        },
+      }));
       const nameOf = async (): Promise<string | null | undefined> =>
         right(await store.get('threads', [IDS[0]!])())?.name;
       right(await followCodexRows(serving, home));

@@ -10,7 +10,7 @@ import { refreshThreadRows } from '../../projections/threadRows.js';
 import type { FileCheckpoint, IndexWrite, TableName } from '../../domain/index/rows.js';
 import { newThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
-import type { IndexStore } from '../../domain/ports.js';
+import { commitsReadingThrough } from '../fixtures/countedReads.js';
 import { DEFAULT_MODEL_PROVIDER } from '../../adapters/driven/fs/codexConfig.js';
 import { backfilledRowsOf, readThreadRowHome, refreshThreads } from '../../indexer/catchUp/threadRowRefresh.js';
 
@@ -40,19 +40,13 @@ describe('thread rows of a large catch-up (a chunk of threads per commit, remapp
       // Rows of threads without a file are found outside the write transactions: a walk of the
       // threads table inside one left every page of it mapped until the commit.
       let walkedInCommit = 0;
-      const counting: IndexStore = {
-        ...store,
-        commit: (build) =>
-          store.commit((reader) =>
-            build({
-              ...reader,
-              keys: (table, prefix) => {
-                if (table === 'threads') walkedInCommit += 1;
-                return reader.keys(table, prefix);
-              },
-            }),
-          ),
-      };
+      const counting = commitsReadingThrough(store, (reader) => ({
+        ...reader,
+        keys: (table, prefix) => {
+          if (table === 'threads') walkedInCommit += 1;
+          return reader.keys(table, prefix);
+        },
+      }));
       right(await catchUpHome(counting, home)());
       expect(walkedInCommit).to.equal(0);
       const rows = right(await store.dump()());

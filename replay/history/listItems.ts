@@ -170,8 +170,9 @@ const readWalked = async (
  * whether more follow (one more looked for, as `cutPage` does). An item of a kind the reader may
  * lack is read to judge it, and kept in `read` so the page does not read it again. Judged a batch
  * at a time: as many walked items as are still wanted are taken, and those of such a kind read
- * together (one open per segment, not one per item); each batch holds no item the page would not
- * have read one by one, so a bad line past the page fails no more pages.
+ * together (one open per segment, not one per item) with the batch's items sure to be on the page;
+ * each batch holds no item the page would not have read one by one, so a bad line past the page
+ * fails no more pages.
  */
 const presentPage = async (
   walk: AsyncGenerator<ReadonlyArray<WalkedItem>>,
@@ -206,10 +207,13 @@ const presentPage = async (
         for (const w of batch) rows.push(w);
         continue;
       }
+      // Read with them, in the same reads: the items of other kinds this batch surely puts on the
+      // page (one at batch place i < room follows at most i kept ones), which the page reads anyway.
+      const room = size - rows.length;
       await readWalked(
         ports,
         lineage,
-        batch.filter((w) => presence.kinds.has(w.row.kind)),
+        batch.filter((w, i) => i < room || presence.kinds.has(w.row.kind)),
         read,
       );
       for (const w of batch) {

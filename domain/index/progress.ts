@@ -4,9 +4,10 @@ export interface Progress {
   /**
    * `probing`: the files are listed (`filesTotal`), their probes begin; `planned`: the files are
    * probed and what to read is known, nothing read yet; `reading`: a file is done; `done`: the
-   * catch-up is complete.
+   * catch-up is complete; `stopped`: it ended short of `done` (failed, or was stopped) and tells
+   * nothing more, its counts the last told.
    */
-  readonly stage: 'probing' | 'planned' | 'reading' | 'done';
+  readonly stage: 'probing' | 'planned' | 'reading' | 'done' | 'stopped';
   readonly filesDone: number;
   readonly filesTotal: number;
   readonly bytesDone: number;

@@ -17,7 +17,7 @@ import type { SettledBy } from './settleUnchanged.js';
 import type { CatchUpPlan } from './plan.js';
 import { dayFolderOf } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
-import { subsetOf, takesLeanTokenPass } from './catchUpOptions.js';
+import { subsetOf, takesLeanTokenPass, tellingStopped } from './catchUpOptions.js';
 import { emptySummary } from './catchUpSummary.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
 import { markDue, refreshCaughtUpRows } from './catchUpThreadRows.js';
@@ -73,38 +73,40 @@ type FilesCaughtUp =
 /**
  * Catch the whole index up with the files of `home` (catchUpFiles), then redo the thread rows and
  * record the home's stats; the plan of every file is gone by then (a large home's thread rows
- * need the memory).
+ * need the memory). Its progress ends `done`, or `stopped` when it fails (`tellingStopped`).
  */
 export const catchUpHome = (
   store: IndexStore,
   home: string,
   options: CatchUpOptions = {},
 ): TE.TaskEither<EngineError, CatchUpSummary> =>
-  useCase(async () => {
-    const t0 = process.hrtime.bigint();
-    const summary = emptySummary();
-    const caught = await take(catchUpFiles(store, home, options, summary));
-    if (caught.kind === 'widen') {
-      const files = await take(TE.fromEither(rolloutFilesAt(home, caught.paths)));
-      return await take(catchUpHome(store, home, { ...options, files, everyChange: true }));
-    }
-    const rows = caught.threadRows;
-    if (rows !== undefined) {
-      // Thread rows, and the marks cleared with the last of them.
-      await take(refreshCaughtUpRows(store, home, rows.given, options, rows.due, rows.committed, rows.changed));
-      if (rows.listing !== undefined && options.signal?.aborted !== true)
-        await take(recordHomeStats(store, rows.listing, rows.due.own !== undefined));
-    }
-    summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    options.onProgress?.({
-      stage: 'done',
-      filesDone: caught.filesTotal,
-      filesTotal: caught.filesTotal,
-      bytesDone: summary.bytes,
-      bytesTotal: caught.bytesTotal,
-    });
-    return summary;
-  });
+  tellingStopped(options, (options) =>
+    useCase(async () => {
+      const t0 = process.hrtime.bigint();
+      const summary = emptySummary();
+      const caught = await take(catchUpFiles(store, home, options, summary));
+      if (caught.kind === 'widen') {
+        const files = await take(TE.fromEither(rolloutFilesAt(home, caught.paths)));
+        return await take(catchUpHome(store, home, { ...options, files, everyChange: true }));
+      }
+      const rows = caught.threadRows;
+      if (rows !== undefined) {
+        // Thread rows, and the marks cleared with the last of them.
+        await take(refreshCaughtUpRows(store, home, rows.given, options, rows.due, rows.committed, rows.changed));
+        if (rows.listing !== undefined && options.signal?.aborted !== true)
+          await take(recordHomeStats(store, rows.listing, rows.due.own !== undefined));
+      }
+      summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      options.onProgress?.({
+        stage: 'done',
+        filesDone: caught.filesTotal,
+        filesTotal: caught.filesTotal,
+        bytesDone: summary.bytes,
+        bytesTotal: caught.bytesTotal,
+      });
+      return summary;
+    }),
+  );
 
 /**
  * The files of a catch-up: listed (or given), the unchanged settled, the rest probed and planned,

@@ -4,11 +4,44 @@ import type { TailReaderSource } from '../../adapters/driven/jsonl/readers/tailR
 import type { ProjectionSubset } from '../../projections/all.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { Progress } from '../../domain/index/progress.js';
+import * as E from 'fp-ts/lib/Either.js';
 import { ALL_PROJECTIONS_SUBSET, TOKEN_PROJECTION_SUBSET } from '../../projections/all.js';
 
 /** The projections a catch-up asked so folds. */
 export const subsetOf = (options: Pick<CatchUpOptions, 'subset'>): ProjectionSubset =>
   options.subset === 'tokens' ? TOKEN_PROJECTION_SUBSET : ALL_PROJECTIONS_SUBSET;
+
+/**
+ * `run` with `options`, whose `onProgress` is told `stopped` (with the last counts told) when the
+ * run ends short of `done`, a Left or a throw after it told anything: what bounds the heap or draws
+ * a bar by a catch-up's progress (adapters/driving/cli/catchUpHeap.ts, progress.ts) sees each end,
+ * in a process that goes on after a failed one (`serve`).
+ */
+export const tellingStopped =
+  <L, A>(
+    options: CatchUpOptions,
+    run: (options: CatchUpOptions) => () => Promise<E.Either<L, A>>,
+  ): (() => Promise<E.Either<L, A>>) =>
+  async () => {
+    const told = options.onProgress;
+    if (told === undefined) return run(options)();
+    let last: Progress | undefined;
+    let ended = false;
+    try {
+      const r = await run({
+        ...options,
+        onProgress: (p) => {
+          last = p;
+          told(p);
+        },
+      })();
+      ended = E.isRight(r);
+      return r;
+    } finally {
+      if (!ended && last !== undefined && last.stage !== 'done' && last.stage !== 'stopped')
+        told({ ...last, stage: 'stopped' });
+    }
+  };
 
 /** What a catch-up is asked to do, and how it tells its progress. */
 export interface CatchUpOptions {

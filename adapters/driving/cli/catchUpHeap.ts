@@ -12,7 +12,8 @@ export const CATCH_UP_HEADROOM_BYTES = 64 * 2 ** 20;
 /**
  * The heap's bound for a CLI process's catch-ups, told by their statuses (every command's catch-up
  * reports to the CLI's feedback: `index`, a command's backfill gate, `serve`'s build behind its
- * answers, a `tokens` report's): bounded from a catch-up's probes to its end, as the growth the
+ * answers, a `tokens` report's): bounded from a catch-up's probes to its end (`done`, or `stopped`
+ * short of it: a failed one in `serve` left the bound for the process's life), as the growth the
  * process was started with (or a command set: `setHeapGrowth`) after the last one ends.
  */
 export const catchUpHeap = (bound: (headroom: number) => () => void = boundHeapHeadroom) => {
@@ -22,7 +23,7 @@ export const catchUpHeap = (bound: (headroom: number) => () => void = boundHeapH
     if (s.kind === 'backfillFailed') running.clear();
     else if (s.kind === 'indexing') {
       const key = `${s.work} ${s.home}`;
-      if (s.progress.stage === 'done') running.delete(key);
+      if (s.progress.stage === 'done' || s.progress.stage === 'stopped') running.delete(key);
       else running.add(key);
     } else return;
     if (running.size > 0 && back === undefined) back = bound(CATCH_UP_HEADROOM_BYTES);

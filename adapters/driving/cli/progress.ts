@@ -256,6 +256,8 @@ export const createFeedback = (o: FeedbackOptions) => {
           if (current?.kind !== 'indexing') return;
           current.progress = p;
           if (p.stage === 'done') end(current, true);
+          // Ended short of done: the bar goes, with no done line (the failure is told by whoever ran it).
+          else if (p.stage === 'stopped') end(current, false);
           else current.bar?.update(p);
           return;
         }

@@ -55,6 +55,13 @@ describe('catchUpHeap: the heap bounded while a catch-up runs', () => {
     expect(log).to.deep.equal([`bound ${CATCH_UP_HEADROOM_BYTES}`, 'back']);
   });
 
+  it('a catch-up that stopped short of done (failed: serve goes on) puts it back', () => {
+    const { log, heap } = recorded();
+    heap(at('probing', 'catchUp'));
+    heap(at('stopped', 'catchUp'));
+    expect(log).to.deep.equal([`bound ${CATCH_UP_HEADROOM_BYTES}`, 'back']);
+  });
+
   it('a failed backfill (no done) puts it back; other statuses change nothing', () => {
     const { log, heap } = recorded();
     heap({ kind: 'waiting', home: '/h', holder: undefined, waitMs: 1 });

@@ -120,6 +120,32 @@ describe('CLI feedback on long work (adapters/driving/cli/progress.ts)', () => {
     expect(lines[1]).to.equal('rollout-engine: caught up: 3 files, 2.0 MB read in 1.5 s');
   });
 
+  it('a catch-up that stopped short of done (failed) is said no more: no line a second later, no done line', () => {
+    const { feedback, lines, advance } = fake();
+    const small = SAY_AT_ONCE_BYTES - 1;
+    feedback.onStatus({ kind: 'indexing', work: 'catchUp', home: '/h', progress: progress('planned', 0, 0, 3, small) });
+    advance(SAY_AFTER_MS - 1);
+    feedback.onStatus({ kind: 'indexing', work: 'catchUp', home: '/h', progress: progress('stopped', 1, 0, 3, small) });
+    advance(SAY_AFTER_MS);
+    expect(lines).to.deep.equal([]);
+    // A large one said at once: its line stays, and no done line follows.
+    feedback.onStatus({
+      kind: 'indexing',
+      work: 'build',
+      home: '/h',
+      progress: progress('planned', 0, 0, 3, SAY_AT_ONCE_BYTES),
+    });
+    feedback.onStatus({
+      kind: 'indexing',
+      work: 'build',
+      home: '/h',
+      progress: progress('stopped', 1, 0, 3, SAY_AT_ONCE_BYTES),
+    });
+    advance(SAY_AFTER_MS);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(/^rollout-engine: indexing \/h /);
+  });
+
   it('says whom it waits for (pid and host from the lease), and how the wait ended', () => {
     const { feedback, lines, advance } = fake();
     feedback.onStatus({

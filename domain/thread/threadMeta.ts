@@ -262,14 +262,44 @@ export const apiSourceOfMeta = (meta: Readonly<Record<string, unknown>>): unknow
   meta['source'] === undefined && !codexReadsSessionMeta(meta) ? 'unknown' : toApiSource(meta['source']);
 
 /**
- * A spawned sub-agent's source as `thread/read` answers it: Codex decodes it into its
- * `SubAgentSource::ThreadSpawn` and writes every field back, an agent path, nickname or role the
- * file lacks (metas before they were written) as null (codex-rs protocol `SubAgentSource`).
+ * A spawned sub-agent's source, nickname and role as Codex answers any thread of it (its lists, from
+ * its file scan or its state DB, and its reads alike): the meta's source decoded into its
+ * `SubAgentSource::ThreadSpawn` and written back (codex-rs `protocol/src/protocol.rs`: its fields in
+ * that order, the role also read as `agent_type`, one it has not dropped, one the file lacks null),
+ * the nickname and role the thread's own (the meta's `agent_nickname`, `agent_role`) before the
+ * source's (app-server `with_thread_spawn_agent_metadata`: `agent_nickname.or(existing)`), and the
+ * thread's nickname and role then the source's (`SessionSource::get_nickname`, `get_agent_role`).
+ * Measured on 0.169.0: threadReadSummary.compat. Undefined for another source.
  */
-export const withSpawnAgentFields = (source: unknown): unknown => {
+export const spawnAsAnswered = (
+  source: unknown,
+  /** The thread row's: the meta's own fields, a spawned sub-agent's only (buildThread.ts). */
+  nickname: string | null,
+  role: string | null,
+):
+  | { readonly source: unknown; readonly agentNickname: string | null; readonly agentRole: string | null }
+  | undefined => {
   const spawn = (source as { subAgent?: { thread_spawn?: unknown } } | null)?.subAgent?.thread_spawn;
-  if (spawn === null || typeof spawn !== 'object') return source;
-  return { subAgent: { thread_spawn: { agent_path: null, agent_nickname: null, agent_role: null, ...spawn } } };
+  if (spawn === null || typeof spawn !== 'object') return undefined;
+  const s = spawn as Readonly<Record<string, unknown>>;
+  const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const agentNickname = nickname ?? text(s['agent_nickname']);
+  const agentRole = role ?? text(s['agent_role'] ?? s['agent_type']);
+  return {
+    source: {
+      subAgent: {
+        thread_spawn: {
+          parent_thread_id: s['parent_thread_id'],
+          depth: s['depth'],
+          agent_path: s['agent_path'] ?? null,
+          agent_nickname: agentNickname,
+          agent_role: agentRole,
+        },
+      },
+    },
+    agentNickname,
+    agentRole,
+  };
 };
 
 /** The API's named sources (app-server-protocol v2 `SessionSource`'s unit variants). */

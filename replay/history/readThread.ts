@@ -10,7 +10,6 @@ import {
   withStateDbCwd,
 } from '../../domain/thread/threadFromRow.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
-import { withSpawnAgentFields } from '../../domain/thread/threadMeta.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { openThread } from '../internal/openThread.js';
 import { walkTurns } from '../internal/turnWalk.js';
@@ -56,7 +55,7 @@ export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.Task
       : [];
     const row = readRowOf(lineage.thread, includeTurns, ports.clock.now().getTime());
     return {
-      thread: threadFromRow({ ...row, source: withSpawnAgentFields(row.source) }, turns, ports.hostPaths),
+      thread: threadFromRow(row, turns, ports.hostPaths),
       readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null,
     };
   });

@@ -26,7 +26,7 @@ export const tellingStopped =
     const told = options.onProgress;
     if (told === undefined) return run(options)();
     let last: Progress | undefined;
-    let ended = false;
+    let succeeded = false;
     try {
       const r = await run({
         ...options,
@@ -35,10 +35,10 @@ export const tellingStopped =
           told(p);
         },
       })();
-      ended = E.isRight(r);
+      succeeded = E.isRight(r);
       return r;
     } finally {
-      if (!ended && last !== undefined && last.stage !== 'done' && last.stage !== 'stopped')
+      if (!succeeded && last !== undefined && last.stage !== 'done' && last.stage !== 'stopped')
         told({ ...last, stage: 'stopped' });
     }
   };

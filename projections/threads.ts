@@ -3,7 +3,7 @@ import type { LaterMeta, RolloutRow } from '../domain/index/rows.js';
 import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
 import { codexReadsSessionMeta } from '../domain/rollout/kinds/sessionMeta.js';
 import type { RolloutEvent } from '../domain/rollout/event.js';
-import { historyModeRefusal } from '../domain/rollout/event.js';
+import { foldedHistoryMode, historyModeRefusal } from '../domain/rollout/historyMode.js';
 import {
   apiSourceOfMeta,
   foldThreadMeta,
@@ -130,7 +130,7 @@ const takeLaterMeta = (row: Mutable<RolloutRow>, payload: SessionMetaPayload, la
   }
   delete row.refusedMeta;
   row.meta = meta;
-  row.mode = payload.history_mode === 'paginated' ? 'paginated' : 'legacy';
+  row.mode = foldedHistoryMode(payload.history_mode);
 };
 
 /**
@@ -182,7 +182,7 @@ const putFirstMeta = (b: Batch, ctx: RolloutContext, payload: SessionMetaPayload
       ...slimMeta(payload as Record<string, unknown>),
       ...(ctx.upcastFrom !== undefined ? { upcast_from: ctx.upcastFrom } : {}),
     },
-    payload.history_mode === 'paginated' ? 'paginated' : 'legacy',
+    foldedHistoryMode(payload.history_mode),
     hb
       ? {
           rolloutId: hb.thread_id,

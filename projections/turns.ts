@@ -3,6 +3,7 @@ import type { Projection } from './projection.js';
 import { codexReadsSessionMeta } from '../domain/rollout/kinds/sessionMeta.js';
 import { beforeProjectionStart, loadFold, newFold, saveFold } from './turnRows.js';
 import { RowTurnStore } from './turnStore.js';
+import { foldedHistoryMode } from '../domain/rollout/historyMode.js';
 
 /**
  * Turns of one rollout file, in the order Codex shows them (key: anchor line): the `turn` rules
@@ -25,7 +26,7 @@ export const turnsProjection: Projection = {
     const R = ctx.rolloutId;
     // The file's own meta starts its fold; a later meta line goes to its rule (whether Codex reads it).
     if (ev.kind === 'sessionMeta' && b.get('fold', [R]) === undefined) {
-      const paginated = ev.payload.history_mode === 'paginated';
+      const paginated = foldedHistoryMode(ev.payload.history_mode) === 'paginated';
       // Ordinals are a paginated file's only (a legacy line has none).
       const childStart = paginated ? (ev.payload.subagent_history_start_ordinal ?? undefined) : undefined;
       const fold = newFold(

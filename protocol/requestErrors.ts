@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { serdeUnexpected } from '../domain/serdeUnexpected.js';
 import { INVALID_REQUEST, METHOD_NOT_FOUND } from './jsonRpc.js';
 import type { RpcError } from './jsonRpc.js';
 import { atLeast } from './codexVersions.js';
@@ -248,15 +249,6 @@ export const unknownMethodRefusal = (name: string, version: CodexVersion): RpcEr
     ? { code: METHOD_NOT_FOUND, message: `method not found: ${name}` }
     : { code: INVALID_REQUEST, message: unknownMethodMessage(name, version) };
 
-/** A value as serde's `Unexpected` shows it. */
-const unexpected = (v: unknown): string => {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return `string ${JSON.stringify(v)}`;
-  if (typeof v === 'boolean') return `boolean \`${v}\``;
-  if (typeof v === 'number') return Number.isInteger(v) ? `integer \`${v}\`` : `floating point \`${v}\``;
-  return Array.isArray(v) ? 'sequence' : 'map';
-};
-
 type Tagged = t.Decoder<unknown, unknown> & {
   readonly _tag?: string;
   readonly keys?: Record<string, unknown>;
@@ -337,7 +329,7 @@ const sentenceFor = (context: t.Context, value: unknown): string => {
     return `unknown variant \`${value}\`, expected ${oneOf(Object.keys((leaf as Tagged).keys ?? {}))}`;
   if (isU32(leaf) && typeof value === 'number' && Number.isInteger(value))
     return `invalid value: integer \`${value}\`, expected u32`;
-  return `invalid type: ${unexpected(value)}, expected ${expectation(leaf)}`;
+  return `invalid type: ${serdeUnexpected(value, 'valued')}, expected ${expectation(leaf)}`;
 };
 
 /** Whether an error lies in the member of a tagged enum its value's tag names (`named`), in another member (`other`), or in no tagged enum (`none`). */

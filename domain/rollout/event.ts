@@ -36,6 +36,7 @@ import {
 } from './kinds/toolCallItems.js';
 import { decodeShape } from '../decodeShape.js';
 import { codexRefusal } from './codexSerde.js';
+import { historyModeRefusal } from './historyMode.js';
 import {
   codexNumbersLegacyLine,
   EVENT_MSG_KINDS,
@@ -232,41 +233,6 @@ export const codexNumbersLegacyEvent = (line: RolloutLine, ev: RolloutEvent): bo
   const itemType =
     ev.kind === 'itemCompleted' ? (ev.payload.item as { type?: unknown } | null | undefined)?.type : undefined;
   return codexNumbersLegacyLine(line.type, payloadType(line), typeof itemType === 'string' ? itemType : undefined);
-};
-
-/**
- * Why serde refuses a meta's `history_mode` of another type than a name, as Codex words it
- * (measured on 0.169.0: a number is "number" whatever its value); undefined for a name, a map of one
- * key, or none.
- */
-const historyModeTypeRefusal = (v: unknown): string | undefined => {
-  const unexpected =
-    v === null
-      ? 'null'
-      : typeof v === 'boolean'
-        ? `boolean \`${v}\``
-        : typeof v === 'number'
-          ? 'number'
-          : Array.isArray(v)
-            ? 'sequence'
-            : undefined;
-  if (unexpected !== undefined) return `invalid type: ${unexpected}, expected string or map`;
-  return typeof v === 'object' && Object.keys(v as object).length !== 1
-    ? 'invalid value: map, expected map with a single key'
-    : undefined;
-};
-
-/**
- * Why Codex refuses a thread's first meta by its `history_mode` alone, in its words after
- * `failed to read session metadata <path>: `; undefined for a mode it reads (or none). Codex
- * answers this before it looks for a meta it reads (measured on 0.169.0: a later meta it reads
- * does not make it read the thread: undecodableLines.compat).
- */
-export const historyModeRefusal = (mode: unknown): string | undefined => {
-  if (typeof mode === 'string' && mode !== 'legacy' && mode !== 'paginated')
-    return `invalid session metadata history_mode: unknown variant \`${mode}\`, expected \`legacy\` or \`paginated\``;
-  const typeRefusal = historyModeTypeRefusal(mode);
-  return typeRefusal === undefined ? undefined : `invalid session metadata history_mode: ${typeRefusal}`;
 };
 
 /**

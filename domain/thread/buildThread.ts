@@ -9,6 +9,7 @@ import type { ThreadMetaState } from './threadMeta.js';
 import { apiSourceOfMeta } from './threadMeta.js';
 import { codexMetaTimestampMs } from '../rfc3339.js';
 import { fileNameTimestampOf } from '../rollout/rolloutFile.js';
+import { foldedHistoryMode } from '../rollout/historyMode.js';
 
 export interface ThreadFacts {
   /** `session_meta` of the thread's current file (newest revision, or the fork's own file). */
@@ -77,7 +78,7 @@ export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
     section: null,
     sectionEnteredAt: null,
     projectId: null,
-    historyMode: f.meta.history_mode === 'paginated' ? 'paginated' : 'legacy',
+    historyMode: foldedHistoryMode(f.meta.history_mode),
     // Codex 0.32–0.50 wrote no `model_provider`: Codex answers the configured one (codex-rs
     // `app-server/src/request_processors/thread_processor.rs` `thread_from_stored_thread`; its DB rows too, `state/src/extract.rs`).
     modelProvider: f.meta.model_provider || f.defaultModelProvider,

@@ -398,6 +398,19 @@ const THREADS: readonly HomeThread[] = [
   thread('meta-number-cwd', 18, (t, th) => turn(t, th, {}), { cwd: 0 }),
   thread('meta-bad-history-mode', 19, (t, th) => turn(t, th, {}), { history_mode: 'unknown_mode' }),
   thread('meta-history-mode-number', 23, (t, th) => turn(t, th, {}), { history_mode: 0 }),
+  // serde reads an enum from a map of one key too (serde_json `Value::deserialize_enum`): the key is
+  // the variant, its value a unit variant's (null). Fuzzer `--replay 1882756264:1012:0:1:2`.
+  thread('meta-history-mode-map-unknown', 60, (t, th) => turn(t, th, {}), {
+    history_mode: { type: 'unknown_variant_x' },
+  }),
+  thread('meta-history-mode-map-legacy', 61, (t, th) => turn(t, th, {}), { history_mode: { legacy: null } }),
+  thread('meta-history-mode-map-paginated', 62, () => [], { history_mode: { paginated: null } }),
+  thread('meta-history-mode-map-legacy-number', 63, (t, th) => turn(t, th, {}), { history_mode: { legacy: 1 } }),
+  thread('meta-history-mode-map-legacy-string', 64, (t, th) => turn(t, th, {}), { history_mode: { legacy: 'x' } }),
+  thread('meta-history-mode-map-empty', 65, (t, th) => turn(t, th, {}), { history_mode: {} }),
+  thread('meta-history-mode-map-two', 66, (t, th) => turn(t, th, {}), {
+    history_mode: { legacy: null, paginated: null },
+  }),
   // A key the rows leave out (it is large) refused too.
   thread('meta-base-instructions-list', 22, (t, th) => turn(t, th, {}), { base_instructions: [] }),
   // A later meta Codex reads before any response item is the thread's (rollout/src/list.rs

@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import { codexRefusal } from '../codexSerde.js';
 import { optional } from './common.js';
+import { historyModeOf } from '../historyMode.js';
 
 export const HistoryBase = t.type({
   thread_id: t.string,
@@ -27,7 +28,8 @@ export const SessionMetaPayload = t.intersection([
     source: t.unknown,
     thread_source: optional(t.string),
     model_provider: optional(t.string),
-    history_mode: optional(t.string),
+    // A name, or serde's one-key map of it (`historyModeOf`); which Codex refuses, `historyModeRefusal` says.
+    history_mode: optional(t.union([t.string, t.refinement(t.UnknownRecord, (v) => historyModeOf(v) !== undefined)])),
     forked_from_id: optional(t.string),
     forked_from_ordinal_exclusive: optional(t.number),
     history_base: optional(HistoryBase),

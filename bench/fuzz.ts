@@ -41,7 +41,7 @@ const runSeed = async (
     maxShrinks: path === undefined ? maxShrinks : 0,
     edits: !args.includes('--no-edits'),
   });
-  const details = await fc.check(session.property(), {
+  const details = await fc.check(session.property(path !== undefined), {
     seed,
     ...(path === undefined
       ? { numRuns: 1_000_000, interruptAfterTimeLimit: budgetMs, markInterruptAsFailure: false }

@@ -204,8 +204,16 @@ export class FuzzSession {
     }
   }
 
-  property(): fc.IAsyncProperty<[FuzzHome]> {
-    return fc.asyncProperty(fuzzHomeArbOf({ edits: this.options.edits ?? true }), (home) => this.check(home));
+  /**
+   * The property. A replay (`replay`) checks only the first home, the one its path names: fast-check
+   * goes on through the path's later shrink candidates whatever `numRuns` says (measured: 380 homes
+   * for `--replay 1882756264:1012:0:1:2`, about 15 minutes beside Codex), each then taken as passing.
+   */
+  property(replay = false): fc.IAsyncProperty<[FuzzHome]> {
+    let checked = 0;
+    return fc.asyncProperty(fuzzHomeArbOf({ edits: this.options.edits ?? true }), (home) =>
+      replay && checked++ > 0 ? Promise.resolve(true) : this.check(home),
+    );
   }
 }
 

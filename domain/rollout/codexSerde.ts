@@ -4,6 +4,7 @@ import type { DecodedLineKind } from './lineKinds.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
 import { decodeShape } from '../decodeShape.js';
 import { historyModeOf } from './historyMode.js';
+import { serdeUnitEnum, serdeUnitMapName } from '../serdeUnitEnum.js';
 import {
   codexReadsCollaborationMode,
   codexReadsPathWithoutBase,
@@ -37,8 +38,9 @@ const struct = (required: t.Props, optional: t.Props = {}) => t.intersection([t.
 const i64 = t.refinement(t.number, Number.isInteger, 'i64');
 const u64 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'u64');
 const u32 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff, 'u32');
+/** A unit enum (no `#[serde(other)]`): one of its names, or serde's map form of one (`serdeUnitEnum`). */
 const names = (...values: readonly string[]) =>
-  t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<string, null>);
+  serdeUnitEnum(t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<string, null>));
 /** A thread id (`ThreadId`, a UUID). */
 const Uuid = t.refinement(
   t.string,
@@ -264,10 +266,11 @@ const SessionMeta = struct(
     session_id: Uuid,
     forked_from_id: opt(Uuid),
     parent_thread_id: opt(Uuid),
-    // `SessionSource`: a name (an unknown one reads as `Unknown`, `#[serde(other)]`) or a newtype
-    // variant's object (`subagent`, `custom`, `internal`); absent is `vscode`.
+    // `SessionSource`: a name (an unknown one reads as `Unknown`, `#[serde(other)]`), its map form
+    // (any key, as a name), or a newtype variant's object (`subagent`, `custom`, `internal`); absent is `vscode`.
     source: t.union([
       t.string,
+      t.refinement(t.UnknownRecord, (o) => serdeUnitMapName(o) !== undefined, 'SessionSource unit'),
       t.refinement(
         t.UnknownRecord,
         (o) => ['subagent', 'custom', 'internal'].some((k) => o[k] !== undefined),

@@ -1,4 +1,5 @@
 import { serdeUnexpected } from '../serdeUnexpected.js';
+import { serdeUnitMapName } from '../serdeUnitEnum.js';
 
 /**
  * How a rollout records its history (`session_meta.history_mode`): `legacy` files hold every
@@ -17,10 +18,8 @@ const isMode = (v: unknown): v is HistoryMode => MODES.includes(v as HistoryMode
  * (undecodableLines.compat).
  */
 export const historyModeOf = (v: unknown): HistoryMode | undefined => {
-  if (isMode(v)) return v;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const entries = Object.entries(v);
-  return entries.length === 1 && isMode(entries[0]![0]) && entries[0]![1] === null ? entries[0]![0] : undefined;
+  const name = typeof v === 'string' ? v : serdeUnitMapName(v);
+  return isMode(name) ? name : undefined;
 };
 
 /** A meta's mode as the fold reads it: `legacy` unless serde reads `paginated`. */

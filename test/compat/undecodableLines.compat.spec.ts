@@ -8,156 +8,23 @@
 // it in no list of its file scan, though its state DB keeps a row for the file (its state-DB list
 // and search show it), unless a later meta it reads comes before any response item: that one is
 // the thread's. The rules: domain/rollout/codexSerde.ts (measured by bench/editMatrix.ts).
-import { expect } from 'chai';
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { initializedServe } from '../fixtures/stdioRpcClient.js';
-import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { AppServerError, compatCodexVersion } from './appServer.js';
-import { openColdCodex } from './compatHomes.js';
-import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
-import { freshRoot } from './mutationHarness.js';
-
-type Line = { type: string; payload: Record<string, unknown> };
-
-const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
-const turnIdOf = (n: number): string => `019a0000-0000-7000-9000-${String(n).padStart(12, '0')}`;
-const START_MS = Date.UTC(2026, 10, 20, 9, 0, 0);
-
-interface HomeThread {
-  readonly label: string;
-  readonly id: string;
-  readonly meta: Record<string, unknown>;
-  readonly lines: readonly Line[];
-  readonly noMeta?: true;
-}
-
-const usage = {
-  input_tokens: 10,
-  cached_input_tokens: 0,
-  output_tokens: 5,
-  reasoning_output_tokens: 0,
-  total_tokens: 15,
-};
-const event = (payload: Record<string, unknown>): Line => ({ type: 'event_msg', payload });
-const user = (text: string): Line[] => [
-  { type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } },
-  event({ type: 'user_message', message: text, images: [] }),
-];
-const agent = (text: string): Line[] => [
-  event({ type: 'agent_message', message: text }),
-  { type: 'response_item', payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] } },
-];
-const context = (turnId: string, extra: Record<string, unknown> = {}): Line => ({
-  type: 'turn_context',
-  payload: {
-    turn_id: turnId,
-    cwd: '/work/project',
-    approval_policy: 'never',
-    sandbox_policy: { type: 'danger-full-access' },
-    model: 'gpt-5.2-codex',
-    effort: 'high',
-    summary: 'auto',
-    ...extra,
-  },
-});
-const started = (turnId: string, extra: Record<string, unknown> = {}): Line =>
-  event({
-    type: 'task_started',
-    turn_id: turnId,
-    root_turn_id: turnId,
-    started_at: 1795200000,
-    model_context_window: 190000,
-    collaboration_mode_kind: 'default',
-    ...extra,
-  });
-const completed = (turnId: string, extra: Record<string, unknown> = {}): Line =>
-  event({
-    type: 'task_complete',
-    turn_id: turnId,
-    root_turn_id: turnId,
-    last_agent_message: 'A1',
-    started_at: 1795200000,
-    completed_at: 1795200001,
-    duration_ms: 900,
-    ...extra,
-  });
-const settings = (threadId: string, extra: Record<string, unknown> = {}): Line =>
-  event({
-    type: 'thread_settings_applied',
-    thread_id: threadId,
-    thread_settings: {
-      model: 'settings-model',
-      model_provider_id: 'mock',
-      approval_policy: 'never',
-      approvals_reviewer: 'user',
-      permission_profile: { type: 'disabled' },
-      cwd: '/work/project',
-      runtime_workspace_roots: ['/work/project'],
-      reasoning_effort: 'low',
-      reasoning_summary: 'detailed',
-      collaboration_mode: {
-        mode: 'default',
-        settings: { model: 'settings-model', reasoning_effort: 'low', developer_instructions: null },
-      },
-      disabled_plugin_ids: [],
-      ...extra,
-    },
-  });
-
-const meta = (id: string, n: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  id,
-  session_id: id,
-  timestamp: new Date(START_MS + n * 3_600_000).toISOString(),
-  cwd: '/work/project',
-  originator: 'codex_cli_rs',
-  cli_version: '0.169.0',
-  source: 'vscode',
-  model_provider: 'mock',
-  history_mode: 'legacy',
-  ...extra,
-});
-
-/**
- * A 0.169 legacy thread: one explicit turn (`probe` gives the lines its turn holds, the line Codex
- * refuses among them), then an implicit turn whose number counts the lines Codex read.
- */
-const thread = (
-  label: string,
-  n: number,
-  probe: (turnId: string, threadId: string) => Line[],
-  metaExtra: Record<string, unknown> = {},
-): HomeThread => {
-  const id = idOf(n);
-  const turnId = turnIdOf(n);
-  return {
-    label,
-    id,
-    meta: meta(id, n, metaExtra),
-    lines: [...probe(turnId, id), ...user(`${label}: implicit`), ...agent('A2')],
-  };
-};
-/** The turn's lines, `line` in place of the one its kind names. */
-const turn = (
-  turnId: string,
-  threadId: string,
-  over: Partial<Record<'started' | 'context' | 'settings' | 'tokens' | 'complete' | 'extra', Line>>,
-): Line[] => [
-  over.started ?? started(turnId),
-  over.context ?? context(turnId),
-  over.settings ?? settings(threadId),
-  ...user('turn 1'),
-  event({ type: 'agent_reasoning', text: 'thinking' }),
-  ...(over.extra === undefined ? [] : [over.extra]),
-  ...agent('A1'),
-  over.tokens ??
-    event({
-      type: 'token_count',
-      info: { total_token_usage: usage, last_token_usage: usage, model_context_window: 190000 },
-      rate_limits: null,
-    }),
-  over.complete ?? completed(turnId),
-];
+import { compatCodexVersion } from './appServer.js';
+import {
+  agent,
+  completed,
+  context,
+  event,
+  idOf,
+  meta,
+  settings,
+  started,
+  thread,
+  turn,
+  turnIdOf,
+  user,
+  probeHomeSpec,
+} from './legacyProbeHome.js';
+import type { HomeThread } from './legacyProbeHome.js';
 
 const THREADS: readonly HomeThread[] = [
   thread('control', 1, (t, th) => turn(t, th, {})),
@@ -470,92 +337,9 @@ const THREADS: readonly HomeThread[] = [
   ),
 ];
 
-const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
-  for (const t of threads) {
-    const startMs = Date.parse(String(meta(t.id, Number(t.id.slice(-2)))['timestamp']));
-    const stamp = new Date(startMs).toISOString().slice(0, 19).replaceAll(':', '-');
-    const dir = join(codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `rollout-${stamp}-${t.id}.jsonl`);
-    const lines = t.noMeta === true ? t.lines : [{ type: 'session_meta', payload: t.meta }, ...t.lines];
-    const timeOf = (i: number): Date => new Date(startMs + i * 1000);
-    writeFileSync(
-      file,
-      lines.map((l, i) => `${JSON.stringify({ timestamp: timeOf(i).toISOString(), ...l })}\n`).join(''),
-    );
-    utimesSync(file, timeOf(lines.length - 1), timeOf(lines.length - 1));
-  }
-};
-
-/** An answer without its threads' `recencyAt` (Codex's backfill takes it from the file's time: another item of issue 69). */
-const withoutRecency = (v: unknown): unknown =>
-  Array.isArray(v)
-    ? v.map(withoutRecency)
-    : v !== null && typeof v === 'object'
-      ? Object.fromEntries(Object.entries(v).flatMap(([k, x]) => (k === 'recencyAt' ? [] : [[k, withoutRecency(x)]])))
-      : v;
-
-describe(`compat: lines Codex cannot decode (issue 69) (codex app-server ${compatCodexVersion()})`, function () {
-  this.timeout(600_000);
-  let root: string;
-
-  before(() => {
-    root = freshRoot();
-    writeHome(join(root, 'home'), THREADS);
-    mkdirSync(join(root, 'work'), { recursive: true });
-  });
-  after(() => {
-    if (process.env['UNDECODABLE_DUMP'] === undefined) rmSync(root, { recursive: true, force: true });
-  });
-
-  it('a thread with a line of each variant Codex refuses, read and listed, equals Codex', async () => {
-    const home = { codexHome: join(root, 'home'), workDir: join(root, 'work') };
-    const codex = await openColdCodex(home);
-    let ours: StdioRpcClient | undefined;
-    const differing: string[] = [];
-    let compared = 0;
-    try {
-      ours = await initializedServe(home.codexHome, {
-        clientInfo: { name: 'compat', version: '0' },
-        capabilities: { experimentalApi: true },
-        args: ['--index-dir', join(root, 'index'), '--codex-version', compatCodexVersion()],
-        cwd: home.workDir,
-        env: { ...process.env, HOME: join(root, 'user-home') },
-      });
-      const askCodex = async (method: string, params: unknown): Promise<RpcAnswer> => {
-        try {
-          return { result: await codex.server.request(method, params) };
-        } catch (error) {
-          if (!(error instanceof AppServerError)) throw error;
-          return { error: { code: error.code, message: error.rpcMessage } };
-        }
-      };
-      const steps: Array<[string, string, Record<string, unknown>]> = [
-        ...THREADS.flatMap((t): Array<[string, string, Record<string, unknown>]> => [
-          [t.label, 'thread/read', { threadId: t.id, includeTurns: true }],
-          [t.label, 'thread/turns/list', { threadId: t.id }],
-        ]),
-        ['list', 'thread/list', { modelProviders: [], limit: 100 }],
-        // Codex's state DB's backfill keeps a row for a file whose first meta its serde refuses
-        // (rollout/src/metadata.rs `builder_from_items`: from the file name, or a later meta), which its file scan does not list.
-        ['list', 'thread/list', { modelProviders: [], limit: 100, useStateDbOnly: true }],
-        ['search', 'thread/search', { searchTerm: 'turn 1', limit: 100 }],
-      ];
-      for (const [label, method, params] of steps) {
-        const [c, o] = [await askCodex(method, params), await ours.request(method, params)];
-        compared += 1;
-        if (process.env['UNDECODABLE_DUMP'] !== undefined)
-          process.stderr.write(
-            `${label} ${method}\n  codex ${JSON.stringify(c).slice(0, 2000)}\n  ours  ${JSON.stringify(o).slice(0, 2000)}\n`,
-          );
-        const d = jsonDifferences(withoutRecency(c), withoutRecency(o), 8);
-        if (d.length > 0) differing.push(`${label} ${method}\n${describeDifferences(d)}`);
-      }
-    } finally {
-      await ours?.close();
-      await codex.stop();
-    }
-    process.stderr.write(`  lines Codex cannot decode: ${compared - differing.length}/${compared} answers equal\n`);
-    expect(differing, differing.join('\n')).to.deep.equal([]);
-  });
-});
+probeHomeSpec(
+  `compat: lines Codex cannot decode (issue 69) (codex app-server ${compatCodexVersion()})`,
+  'lines Codex cannot decode',
+  THREADS,
+  'UNDECODABLE_DUMP',
+);

@@ -1,9 +1,11 @@
 import * as t from 'io-ts';
 import { optional } from './common.js';
+import { serdeUnitEnum } from '../../serdeUnitEnum.js';
 import {
   AgentMessageDelivery,
   AgentMessageModeration,
   AsyncUserInputQuestion,
+  MessagePhaseName,
   ReviewOutput,
 } from './legacyItemEvents.js';
 import {
@@ -35,7 +37,7 @@ export const AgentMessageItem = t.intersection([
   // legacy event's). `questions`, `moderation`: 0.169.0's, not in the source basis (their types: legacyItemEvents.ts).
   t.partial({
     content: t.array(t.UnknownRecord),
-    phase: t.unknown,
+    phase: MessagePhaseName,
     memory_citation: t.unknown,
     delivery: optional(AgentMessageDelivery),
     questions: optional(t.array(AsyncUserInputQuestion)),
@@ -60,8 +62,8 @@ export const CommandExecutionItem = t.intersection([
     process_id: optional(t.string),
     cwd: optional(t.string),
     parsed_cmd: t.array(ParsedCommand),
-    source: optional(t.string),
-    status: optional(t.string),
+    source: optional(serdeUnitEnum(t.string)),
+    status: optional(serdeUnitEnum(t.string)),
     aggregated_output: optional(t.string),
     exit_code: optional(t.number),
     duration: optional(t.type({ secs: t.number, nanos: t.number })),

@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { optional } from './common.js';
+import { serdeUnitEnum } from '../../serdeUnitEnum.js';
 
 /**
  * An image's detail: codex-rs/protocol/src/models.rs `ImageDetail` (`rename_all = "lowercase"`;
@@ -34,7 +35,13 @@ export type UserMessageEvent = t.TypeOf<typeof UserMessageEvent>;
  * (`rename_all = "camelCase"`, one variant: `async`, a message sent while no turn waited for it).
  * Any other value is a line Codex's serde refuses too.
  */
-export const AgentMessageDelivery = t.literal('async');
+export const AgentMessageDelivery = serdeUnitEnum(t.literal('async'));
+/**
+ * An agent message's `phase` (models.rs `MessagePhase`), read as whatever the line holds (which
+ * names Codex refuses, codexSerde.ts says) but serde's map form of a name read as the name: Codex
+ * answers `{"final_answer": null}` as `final_answer` (measured on 0.169.0: serdeEnumMaps.compat).
+ */
+export const MessagePhaseName = serdeUnitEnum(t.unknown);
 /**
  * A question an agent message asks back (0.169.0's `AsyncUserInputQuestion`, 2 fields; not in the
  * source basis): serde denies unknown fields, so a question with another key is a line Codex drops
@@ -79,7 +86,7 @@ export const AgentMessageEvent = t.intersection([
   // message with any `moderation` but null (an object as the item's, `{}`, a string) is shown by
   // no item in 0.169.0 (measured), so its value is not read further.
   t.partial({
-    phase: t.unknown,
+    phase: MessagePhaseName,
     memory_citation: t.unknown,
     delivery: optional(AgentMessageDelivery),
     questions: optional(t.array(AsyncUserInputQuestion)),

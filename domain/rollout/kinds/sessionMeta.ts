@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import { codexRefusal } from '../codexSerde.js';
 import { optional } from './common.js';
 import { historyModeOf } from '../historyMode.js';
+import { serdeUnitEnum } from '../../serdeUnitEnum.js';
 
 export const HistoryBase = t.type({
   thread_id: t.string,
@@ -25,7 +26,8 @@ export const SessionMetaPayload = t.intersection([
     cwd: optional(t.string),
     originator: optional(t.string),
     cli_version: optional(t.string),
-    source: t.unknown,
+    // `SessionSource`: a unit name in serde's map form is read as the name.
+    source: serdeUnitEnum(t.unknown),
     thread_source: optional(t.string),
     model_provider: optional(t.string),
     // A name, or serde's one-key map of it (`historyModeOf`); which Codex refuses, `historyModeRefusal` says.
@@ -39,7 +41,7 @@ export const SessionMetaPayload = t.intersection([
     parent_thread_id: optional(t.string),
     agent_nickname: optional(t.string),
     agent_role: optional(t.string),
-    multi_agent_version: optional(t.string),
+    multi_agent_version: optional(serdeUnitEnum(t.string)),
     git: optional(GitMeta),
     base_instructions: t.unknown,
     instructions: t.unknown,

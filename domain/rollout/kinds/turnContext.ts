@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { optional } from './common.js';
+import { serdeUnitMapName } from '../../serdeUnitEnum.js';
 
 export const TurnContextPayload = t.partial({
   turn_id: optional(t.string),
@@ -64,7 +65,10 @@ const optionalString = (v: unknown): boolean => v === undefined || v === null ||
  */
 export const codexReadsCollaborationMode = (v: unknown): boolean => {
   if (v === undefined || v === null) return true;
-  if (!isObject(v) || typeof v['mode'] !== 'string' || !MODE_KINDS.has(v['mode'])) return false;
+  if (!isObject(v)) return false;
+  // Its `mode` a name, or serde's map form of one (measured: serdeEnumMaps.compat).
+  const mode = typeof v['mode'] === 'string' ? v['mode'] : serdeUnitMapName(v['mode']);
+  if (mode === undefined || !MODE_KINDS.has(mode)) return false;
   const settings = v['settings'];
   return (
     isObject(settings) &&

@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { optional } from './common.js';
+import { serdeUnitEnum } from '../../serdeUnitEnum.js';
 
 /** `event_msg/task_started`: a turn begins. */
 export const TaskStarted = t.intersection([
@@ -8,7 +9,8 @@ export const TaskStarted = t.intersection([
     root_turn_id: optional(t.string),
     started_at: optional(t.number),
     model_context_window: optional(t.number),
-    collaboration_mode_kind: optional(t.string),
+    // `ModeKind`: a name, or serde's map form of it (read as the name, as Codex reads it).
+    collaboration_mode_kind: optional(serdeUnitEnum(t.string)),
     turn_attribution: t.unknown,
   }),
 ]);
@@ -40,7 +42,7 @@ export const TurnAborted = t.intersection([
   t.partial({
     turn_id: optional(t.string),
     root_turn_id: optional(t.string),
-    reason: optional(t.string),
+    reason: optional(serdeUnitEnum(t.string)),
     started_at: optional(t.number),
     completed_at: optional(t.number),
     duration_ms: optional(t.number),

@@ -7,6 +7,7 @@ import { historyModeOf } from './historyMode.js';
 import { serdeUnitEnum, serdeUnitMapName } from '../serdeUnitEnum.js';
 import {
   codexReadsCollaborationMode,
+  isReasoningEffort,
   codexReadsPathWithoutBase,
   codexReadsThreadSettings,
   codexReadsTurnContext,
@@ -140,6 +141,8 @@ const PermissionProfile = t.union([
 /** `ActivePermissionProfile` (models.rs): `id` required, `extends` an `Option`. */
 const ActivePermissionProfile = struct({ id: t.string }, { extends: opt(t.string) });
 /** `CollaborationMode` (config_types.rs; the rule `codexReadsCollaborationMode`, kinds/turnContext.ts). */
+/** `ReasoningEffort`: any name but the empty one (`isReasoningEffort`). */
+const ReasoningEffort = t.refinement(t.string, isReasoningEffort, 'ReasoningEffort');
 const CollaborationMode = t.refinement(t.UnknownRecord, codexReadsCollaborationMode, 'CollaborationMode');
 
 const TokenUsage = struct({
@@ -232,7 +235,7 @@ const ThreadSettings = struct(
   {
     service_tier: opt(t.string),
     active_permission_profile: opt(ActivePermissionProfile),
-    reasoning_effort: opt(t.string),
+    reasoning_effort: opt(ReasoningEffort),
     reasoning_summary: opt(ReasoningSummary),
     personality: opt(t.string),
   },
@@ -252,8 +255,7 @@ const TurnContext = struct(
     collaboration_mode: opt(t.UnknownRecord),
     multi_agent_version: opt(MultiAgentVersion),
     realtime_active: opt(t.boolean),
-    // `ReasoningEffort` reads any name but the empty one (measured: "unknown_variant_x" decodes).
-    effort: opt(t.refinement(t.string, (s) => s !== '', 'ReasoningEffort')),
+    effort: opt(ReasoningEffort),
     summary: opt(ReasoningSummary),
     disabled_plugin_ids: opt(StringList),
   },

@@ -1,6 +1,6 @@
 import type { RolloutEvent } from '../rollout/event.js';
 import { codexReadsSessionMeta } from '../rollout/kinds/sessionMeta.js';
-import { codexReadsThreadSettings, codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
+import { codexReadsThreadSettings, codexReadsTurnContext, isReasoningEffort } from '../rollout/kinds/turnContext.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { snakeToCamel } from './snakeToCamel.js';
 import { stripUserMessagePrefix } from '../search/conversationText.js';
@@ -114,8 +114,8 @@ export const threadSettingsFields = (s: unknown, thread: ThreadSettingsDefaults)
 export type ThreadSettingsFields = ReturnType<typeof threadSettingsFields>;
 
 /**
- * What one settings line says about the thread's model and reasoning effort. A turn context
- * sets the effort (absent → none); thread settings change it only when they name one.
+ * What one settings line says about the thread's model and reasoning effort. Each sets the
+ * effort (absent → none: `effortOf`); the model only when it names one.
  */
 export interface SettingsChange {
   readonly kind: 'turnContext' | 'threadSettings';
@@ -132,32 +132,32 @@ export interface SettingsChange {
 }
 
 /**
- * `ReasoningEffort`'s names (codex-rs protocol `openai_models.rs`): a turn context's `effort` of
- * another name decodes, as none (measured on 0.169.0: "unknown_variant_x" answers
- * `reasoningEffort: null`, bench/editMatrix.ts).
+ * A settings line's effort, as Codex's state DB keeps it (codex-rs state/src/extract.rs
+ * `apply_turn_context`: `reasoning_effort = turn_ctx.effort`; a thread settings line's
+ * `reasoning_effort` likewise): the line's own field, whatever name it holds (`isReasoningEffort`),
+ * none when it has none, never its collaboration mode's. Measured on 0.169.0 and 0.171.0
+ * (undecodableLines.compat, the effort threads; fuzzer `--replay 1108753327:248:0:2:1:1:3:2:5:6`).
  */
-const REASONING_EFFORTS: ReadonlySet<string> = new Set(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
+const effortOf = (v: unknown): string | null => (isReasoningEffort(v) ? v : null);
 
 export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined => {
   if (ev.kind === 'turnContext') {
     if (!codexReadsTurnContext(ev.payload)) return undefined;
-    const effort = ev.payload.effort ?? settingsOf(ev.payload)?.reasoning_effort;
     return {
       kind: 'turnContext',
       model: typeof ev.payload.model === 'string' ? ev.payload.model : null,
-      effort: typeof effort === 'string' && REASONING_EFFORTS.has(effort) ? effort : null,
+      effort: effortOf(ev.payload.effort),
       ...(typeof ev.payload.cwd === 'string' ? { cwd: ev.payload.cwd } : {}),
     };
   }
   if (ev.kind === 'threadSettingsApplied') {
     if (!codexReadsThreadSettings(ev.payload.thread_settings)) return undefined;
     const ts = ev.payload.thread_settings as
-      { model?: unknown; cwd?: unknown; model_provider_id?: unknown } | undefined;
-    const effort = settingsOf(ts)?.reasoning_effort;
+      { model?: unknown; cwd?: unknown; model_provider_id?: unknown; reasoning_effort?: unknown } | undefined;
     return {
       kind: 'threadSettings',
       model: typeof ts?.model === 'string' ? ts.model : null,
-      effort: typeof effort === 'string' ? effort : null,
+      effort: effortOf(ts?.reasoning_effort),
       ...(typeof ts?.cwd === 'string' ? { cwd: ts.cwd } : {}),
       ...(typeof ts?.model_provider_id === 'string' ? { provider: ts.model_provider_id } : {}),
     };
@@ -170,7 +170,9 @@ export const applySettingsChange = (
   c: SettingsChange,
 ): void => {
   if (c.model !== null) s.model = c.model;
-  if (c.kind === 'turnContext' || c.effort !== null) s.reasoningEffort = c.effort;
+  // Each settings line sets the effort, none included (measured: a thread settings line without
+  // `reasoning_effort` after a turn context's answers none).
+  s.reasoningEffort = c.effort;
 };
 
 type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;

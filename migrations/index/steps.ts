@@ -189,6 +189,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 52, to: 53, name: '053-paginated-names', kind: 'inPlace', run: markThreadRowsDueOnce('053') },
   // 54: each thread's files and each thread below another, linked (threadFiles, threadChildren).
   { from: 53, to: 54, name: '054-thread-links', kind: 'inPlace', run: addThreadLinks },
+  // 55: lines are decoded as Codex's serde reads them: a unit enum's map form (`{"name": null}`,
+  // a meta's history mode among them) is its name, and a settings line's reasoning effort is its
+  // own field, any name, none when absent (issue 69): rollout rows again.
+  { from: 54, to: 55, name: '055-serde-enum-maps-and-efforts', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

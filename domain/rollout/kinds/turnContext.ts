@@ -57,6 +57,14 @@ const MODE_KINDS: ReadonlySet<string> = new Set(['plan', 'default', 'code', 'pai
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** An `Option<String>`: absent, null or a string. */
 const optionalString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
+/**
+ * Codex's `ReasoningEffort` (codex-rs protocol `openai_models.rs`) reads any name but the empty one,
+ * and keeps it (measured on 0.169.0 and 0.171.0: `effort: "unknown_variant_x"` answers it; `""` in a
+ * turn context's `effort` or its collaboration mode's settings, or a thread settings line's
+ * `reasoning_effort`, fails the line: effortRules in undecodableLines.compat).
+ */
+export const isReasoningEffort = (v: unknown): v is string => typeof v === 'string' && v !== '';
+const optionalEffort = (v: unknown): boolean => v === undefined || v === null || isReasoningEffort(v);
 
 /**
  * Whether a `collaboration_mode` decodes as Codex's `Option<CollaborationMode>` (codex-rs
@@ -73,7 +81,7 @@ export const codexReadsCollaborationMode = (v: unknown): boolean => {
   return (
     isObject(settings) &&
     typeof settings['model'] === 'string' &&
-    optionalString(settings['reasoning_effort']) &&
+    optionalEffort(settings['reasoning_effort']) &&
     optionalString(settings['developer_instructions'])
   );
 };

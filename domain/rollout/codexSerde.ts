@@ -261,6 +261,8 @@ const TurnContext = struct(
   },
 );
 
+/** `SessionSource`'s newtype variants (protocol.rs): each holds a value, so its map form is no unit name. */
+export const SOURCE_NEWTYPES: readonly string[] = ['subagent', 'custom', 'internal'];
 /** `SessionMetaLine` (`SessionMeta` flattened with `git`): what makes Codex refuse a thread (its first line) or pass over a later meta. */
 const SessionMeta = struct(
   { id: Uuid, timestamp: t.string, cwd: t.string, originator: t.string, cli_version: t.string },
@@ -272,10 +274,19 @@ const SessionMeta = struct(
     // (any key, as a name), or a newtype variant's object (`subagent`, `custom`, `internal`); absent is `vscode`.
     source: t.union([
       t.string,
-      t.refinement(t.UnknownRecord, (o) => serdeUnitMapName(o) !== undefined, 'SessionSource unit'),
       t.refinement(
         t.UnknownRecord,
-        (o) => ['subagent', 'custom', 'internal'].some((k) => o[k] !== undefined),
+        (o) => {
+          const name = serdeUnitMapName(o);
+          return name !== undefined && !SOURCE_NEWTYPES.includes(name);
+        },
+        'SessionSource unit',
+      ),
+      // A newtype variant's content is read as its type: null is none of them (measured on 0.169.0:
+      // `{"subagent": null}` refuses the meta, serdeEnumMaps.compat).
+      t.refinement(
+        t.UnknownRecord,
+        (o) => SOURCE_NEWTYPES.some((k) => o[k] !== undefined && o[k] !== null),
         'SessionSource',
       ),
     ]),

@@ -112,6 +112,10 @@ const THREADS: readonly HomeThread[] = [
   // SessionSource (protocol.rs, `#[serde(other)]` Unknown): a unit name as a map, a known one and an unknown one.
   thread('meta-source-map', 112, (t, th) => turn(t, th, {}), { source: { cli: null } }),
   thread('meta-source-map-unknown', 113, (t, th) => turn(t, th, {}), { source: { unknown_source: null } }),
+  // A newtype variant's key with a null content (`SubAgentSource`, a `String`, `InternalSessionSource`): not a unit name.
+  thread('meta-source-subagent-null', 116, (t, th) => turn(t, th, {}), { source: { subagent: null } }),
+  thread('meta-source-custom-null', 117, (t, th) => turn(t, th, {}), { source: { custom: null } }),
+  thread('meta-source-internal-null', 118, (t, th) => turn(t, th, {}), { source: { internal: null } }),
   // AgentMessageDelivery (items.rs, one variant).
   thread('delivery-map', 114, (t, th) =>
     turn(t, th, { extra: event({ type: 'agent_message', message: 'late', delivery: { async: null } }) }),

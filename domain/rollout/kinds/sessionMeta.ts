@@ -1,8 +1,8 @@
 import * as t from 'io-ts';
-import { codexRefusal } from '../codexSerde.js';
+import { codexRefusal, SOURCE_NEWTYPES } from '../codexSerde.js';
 import { optional } from './common.js';
 import { historyModeOf } from '../historyMode.js';
-import { serdeUnitEnum } from '../../serdeUnitEnum.js';
+import { serdeUnitEnum, serdeUnitMapName } from '../../serdeUnitEnum.js';
 
 export const HistoryBase = t.type({
   thread_id: t.string,
@@ -17,6 +17,22 @@ export const GitMeta = t.partial({
   repository_url: optional(t.string),
 });
 
+/** A unit name of `SessionSource` in serde's map form (not a newtype variant's key, whose content serde reads as its type). */
+const unitSourceName = (u: unknown): string | undefined => {
+  const name = serdeUnitMapName(u);
+  return name !== undefined && !SOURCE_NEWTYPES.includes(name) ? name : undefined;
+};
+/**
+ * `SessionSource` as the line holds it, but a unit name in serde's map form read as the name
+ * (`{"cli": null}` is `cli`); `is` takes no such map, so `decodeShape` decodes it (domain/serdeUnitEnum.ts).
+ */
+const SessionSourceValue = new t.Type<unknown, unknown, unknown>(
+  'SessionSource',
+  (u): u is unknown => unitSourceName(u) === undefined,
+  (u) => t.success(unitSourceName(u) ?? u),
+  t.identity,
+);
+
 /** `session_meta` payload (always the first line). Unknown keys are tolerated and kept in the raw line. */
 export const SessionMetaPayload = t.intersection([
   t.type({ id: t.string }),
@@ -26,8 +42,7 @@ export const SessionMetaPayload = t.intersection([
     cwd: optional(t.string),
     originator: optional(t.string),
     cli_version: optional(t.string),
-    // `SessionSource`: a unit name in serde's map form is read as the name.
-    source: serdeUnitEnum(t.unknown),
+    source: SessionSourceValue,
     thread_source: optional(t.string),
     model_provider: optional(t.string),
     // A name, or serde's one-key map of it (`historyModeOf`); which Codex refuses, `historyModeRefusal` says.

@@ -189,6 +189,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 52, to: 53, name: '053-paginated-names', kind: 'inPlace', run: markThreadRowsDueOnce('053') },
   // 54: each thread's files and each thread below another, linked (threadFiles, threadChildren).
   { from: 53, to: 54, name: '054-thread-links', kind: 'inPlace', run: addThreadLinks },
+  // 55: a paginated line Codex's history projection skips (no ordinal, or one below the next
+  // expected: domain/thread/paginatedOrdinals.ts) makes no turn or item; the fold rows keep the shift.
+  { from: 54, to: 55, name: '055-paginated-ordinals', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -5,6 +5,7 @@ import type { Mutable } from './projection.js';
 import { listedTurnPos, newTurnState, turnOrderPos } from '../domain/thread/turnFoldState.js';
 import type { TurnState } from '../domain/thread/turnFoldState.js';
 import { keyText } from '../domain/index/keyText.js';
+import { codexProjectsLine, nextOrdinalAfter } from '../domain/thread/paginatedOrdinals.js';
 
 /** Shared row helpers of the turns and items projections (one rollout's turn fold, as rows). */
 
@@ -21,9 +22,25 @@ export const newFold = (mode: HistoryMode, startOrdinal: number, projectionStart
   ...(projectionStartOrdinal === undefined ? {} : { projectionStartOrdinal }),
 });
 
-/** Whether the line at `pos` is inherited context of a sub-agent (below its start ordinal): no turn or item of it. */
+/** The ordinal Codex's projection expects at the file's line `line` (paginated). */
+const expectedOrdinal = (fold: RolloutFoldRow, line: number): number =>
+  fold.startOrdinal + line + (fold.ordinalShift ?? 0);
+
+/**
+ * Whether the line at `pos` makes no turn or item: in a paginated file, a line Codex's projection
+ * skips (domain/thread/paginatedOrdinals.ts) or a sub-agent's inherited context (below its start ordinal).
+ */
 export const beforeProjectionStart = (fold: RolloutFoldRow, pos: LinePos): boolean =>
-  fold.projectionStartOrdinal !== undefined && pos.ordinal !== null && pos.ordinal < fold.projectionStartOrdinal;
+  fold.mode === 'paginated' &&
+  (!codexProjectsLine(expectedOrdinal(fold, pos.line), pos.ordinal) ||
+    (fold.projectionStartOrdinal !== undefined && pos.ordinal! < fold.projectionStartOrdinal));
+
+/** The paginated fold's expectation moved past the line at `pos` (`decoded`: Codex decodes it); undefined: unchanged. */
+export const shiftAfterLine = (fold: RolloutFoldRow, pos: LinePos, decoded: boolean): number | undefined => {
+  const next = nextOrdinalAfter(expectedOrdinal(fold, pos.line), pos.ordinal, decoded);
+  const shift = next - (fold.startOrdinal + pos.line + 1);
+  return shift === (fold.ordinalShift ?? 0) ? undefined : shift;
+};
 
 /**
  * A row at `pos` needs an `ordinals` row: its ordinal is not the one its line has in a file as

@@ -1,7 +1,7 @@
 import { applyTurnRule, ruleFamilyOf } from '../domain/thread/turnRules.js';
 import type { Projection } from './projection.js';
 import { codexReadsSessionMeta } from '../domain/rollout/kinds/sessionMeta.js';
-import { beforeProjectionStart, loadFold, newFold, saveFold } from './turnRows.js';
+import { beforeProjectionStart, loadFold, newFold, saveFold, shiftAfterLine } from './turnRows.js';
 import { RowTurnStore } from './turnStore.js';
 import { foldedHistoryMode } from '../domain/rollout/historyMode.js';
 
@@ -17,7 +17,13 @@ export const turnsProjection: Projection = {
   // decode) is counted out of the implicit turn numbers that follow (legacyItemPlacement.ts `rollout-<index>`).
   onLine: (b, ctx, seen) => {
     // Read first: a paginated file's fold row is not taken for writing by lines that change nothing.
-    if (seen.codexNumbers || b.get('fold', [ctx.rolloutId])?.mode !== 'legacy') return;
+    const read = b.get('fold', [ctx.rolloutId]);
+    if (read?.mode === 'paginated') {
+      const shift = shiftAfterLine(read, seen.pos, seen.codexItem);
+      if (shift !== undefined) saveFold(b, ctx.rolloutId, { ...loadFold(b, ctx.rolloutId)!, ordinalShift: shift });
+      return;
+    }
+    if (seen.codexNumbers || read?.mode !== 'legacy') return;
     const fold = loadFold(b, ctx.rolloutId)!;
     fold.codexUnreadLines += 1;
     saveFold(b, ctx.rolloutId, fold);

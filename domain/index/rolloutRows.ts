@@ -118,4 +118,11 @@ export interface RolloutFoldRow extends Readonly<FoldCursor> {
    * measured on 0.169.0, docs/codex-source/thread-items.md).
    */
   readonly projectionStartOrdinal?: number;
+  /**
+   * Paginated: how far the ordinal Codex's projection expects next is from `startOrdinal + line`
+   * (absent: 0, a file numbered as Codex numbers it), below once lines were skipped
+   * (domain/thread/paginatedOrdinals.ts). Kept as a difference so that a file numbered densely
+   * never writes this row.
+   */
+  readonly ordinalShift?: number;
 }

@@ -191,8 +191,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 53, to: 54, name: '054-thread-links', kind: 'inPlace', run: addThreadLinks },
   // 55: lines are decoded as Codex's serde reads them: a unit enum's map form (`{"name": null}`,
   // a meta's history mode among them) is its name, and a settings line's reasoning effort is its
-  // own field, any name, none when absent (issue 69): rollout rows again.
-  { from: 54, to: 55, name: '055-serde-enum-maps-and-efforts', kind: 'rebuild' },
+  // own field, any name, none when absent; a paginated line Codex's history projection skips (no
+  // ordinal, or one below the next expected: domain/thread/paginatedOrdinals.ts) makes no turn or
+  // item, the fold rows keeping the shift (issue 69): rollout rows again.
+  { from: 54, to: 55, name: '055-serde-enum-maps-efforts-paginated-ordinals', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

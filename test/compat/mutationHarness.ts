@@ -1,6 +1,6 @@
 // What the mutation compat tests share: homes of their own (mutated, so never the shared ones),
 // a fresh Codex on a mutated home, and Codex's views of a thread next to ours.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppServerError, NotificationTimeout } from './appServer.js';
@@ -212,3 +212,23 @@ export function viewDifferences(label: string, codex: ThreadViews, ours: ThreadV
   check('thread/tokenUsage/updated', codex.tokenUsage, ours.tokenUsage);
   return parts.join('\n');
 }
+
+/** A file a spec wrote: its text and time, put back after Codex read it. */
+export interface WrittenFile {
+  readonly path: string;
+  readonly content: string;
+  readonly at: Date;
+}
+
+/**
+ * After a cold Codex projected a home's paginated threads (thread/resume): its state DB removed
+ * (rebuilt from the files on the next start), its history projection kept, the files as written.
+ */
+export const dropStateDbAndRestore = (codexHome: string, files: ReadonlyArray<WrittenFile>): void => {
+  for (const f of readdirSync(codexHome))
+    if (f.startsWith('state_5.sqlite')) rmSync(join(codexHome, f), { force: true });
+  for (const f of files) {
+    if (readFileSync(f.path, 'utf8') !== f.content) writeFileSync(f.path, f.content);
+    utimesSync(f.path, f.at, f.at);
+  }
+};

@@ -7,14 +7,15 @@
 // turns, thread/turns/list and its cursors, thread/items/list and /read), and the turn never started
 // by its own id. Codex's answers are the oracle. The rule: domain/thread/turnRules.ts (itemCompleted).
 import { expect } from 'chai';
-import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { compatCodexVersion } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
 import { compareHome } from './historyComparison.js';
 import type { Step } from './historyComparison.js';
-import { freshRoot } from './mutationHarness.js';
+import { dropStateDbAndRestore, freshRoot } from './mutationHarness.js';
+import type { WrittenFile } from './mutationHarness.js';
 
 const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
 const START_MS = Date.UTC(2026, 10, 20, 9, 0, 0);
@@ -323,12 +324,6 @@ const CASES: readonly Case[] = [
   },
 ];
 
-interface WrittenFile {
-  readonly path: string;
-  readonly content: string;
-  readonly at: Date;
-}
-
 const writeHome = (codexHome: string): WrittenFile[] =>
   CASES.map((c, i) => {
     const id = idOf(i + 1);
@@ -384,12 +379,7 @@ describe(`compat: a paginated turn Codex never started (issue 69) (codex app-ser
     } finally {
       await codex.stop();
     }
-    for (const f of readdirSync(codexHome))
-      if (f.startsWith('state_5.sqlite')) rmSync(join(codexHome, f), { force: true });
-    for (const f of files) {
-      if (readFileSync(f.path, 'utf8') !== f.content) writeFileSync(f.path, f.content);
-      utimesSync(f.path, f.at, f.at);
-    }
+    dropStateDbAndRestore(codexHome, files);
   });
   after(() => {
     if (process.env['UNSTARTED_KEEP'] === undefined) rmSync(root, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import { classifyRolloutLine, codexNumbersLegacyEvent, codexView } from '../../domain/rollout/event.js';
 import { emptyTurnFold, foldTurnEvent, toApiTurn, visibleTurnEntries } from './referenceTurnFold.js';
+import { codexProjectsLine, nextOrdinalAfter } from '../../domain/thread/paginatedOrdinals.js';
 import type { TurnFoldState } from './referenceTurnFold.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { emptyThreadMeta, foldThreadMeta } from '../../domain/thread/threadMeta.js';
@@ -58,6 +59,8 @@ export const foldResolvedThread =
     const currentRollout = resolved.segments[resolved.segments.length - 1]!.rolloutId;
     let lastLineTimestamp: string | null = null;
     let lastTurnStartTimestamp: string | null = null;
+    // Paginated: the ordinal Codex's projection expects next in each file (paginatedOrdinals.ts).
+    const expected = new Map<string, number>();
     for await (const entry of store.readHistory(resolved.segments)) {
       if (entry.kind === 'failed') return E.left(entry.error);
       if (entry.kind === 'quarantined') {
@@ -68,7 +71,12 @@ export const foldResolvedThread =
       // As the index's history folds read it: as Codex reads it back (an upcast file: as we read it).
       const ours = classifyRolloutLine(entry.line);
       const ev = itemsFromResponses ? ours : codexView(entry.line, ours, entry.position.line);
-      foldTurnEvent(turns, ev, entry.position);
+      const { rolloutId, line, ordinal = null } = entry.position;
+      if (line === 0 && ours.kind === 'sessionMeta')
+        expected.set(rolloutId, ours.payload.history_base?.end_ordinal_exclusive ?? 0);
+      const next = expected.get(rolloutId) ?? 0;
+      expected.set(rolloutId, nextOrdinalAfter(next, ordinal, ev.kind !== 'invalid'));
+      if (mode === 'legacy' || codexProjectsLine(next, ordinal)) foldTurnEvent(turns, ev, entry.position);
       // A line Codex cannot decode (`invalid`) is counted out by the reference fold itself.
       if (mode === 'legacy' && ev.kind !== 'invalid' && !codexNumbersLegacyEvent(entry.line, ev))
         turns.codexUnreadLines += 1;

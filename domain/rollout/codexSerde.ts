@@ -4,7 +4,8 @@ import type { DecodedLineKind } from './lineKinds.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
 import { decodeShape } from '../decodeShape.js';
 import { historyModeOf } from './historyMode.js';
-import { serdeUnitEnum, serdeUnitMapName } from '../serdeUnitEnum.js';
+import { serdeUnitMapName } from '../serdeUnitEnum.js';
+import { i32, i64, names, nonZeroUsize, onlyFields, opt, struct, u32, u64, usize, Uuid } from './serdeTypes.js';
 import {
   codexReadsCollaborationMode,
   isReasoningEffort,
@@ -32,22 +33,6 @@ import {
  * and undecodableLines.compat reach; below that (a file system entry's path) it is read as any object.
  */
 
-/** `Option<T>`: absent or null is `None`. */
-const opt = <C extends t.Mixed>(c: C) => t.union([c, t.null, t.undefined]);
-/** A serde struct: its required fields, and the ones it defaults. */
-const struct = (required: t.Props, optional: t.Props = {}) => t.intersection([t.type(required), t.partial(optional)]);
-const i64 = t.refinement(t.number, Number.isInteger, 'i64');
-const u64 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'u64');
-const u32 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff, 'u32');
-/** A unit enum (no `#[serde(other)]`): one of its names, or serde's map form of one (`serdeUnitEnum`). */
-const names = (...values: readonly string[]) =>
-  serdeUnitEnum(t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<string, null>));
-/** A thread id (`ThreadId`, a UUID). */
-const Uuid = t.refinement(
-  t.string,
-  (s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s),
-  'ThreadId',
-);
 /** `AbsolutePathBuf` read without a base (codex-rs `utils/absolute-path`): absolute on the host. */
 const AbsolutePath = t.refinement(t.string, codexReadsPathWithoutBase, 'AbsolutePathBuf');
 
@@ -77,13 +62,6 @@ const ApprovalsReviewer = names('user', 'guardian_subagent', 'auto_review');
 const ReasoningSummary = names('auto', 'concise', 'detailed', 'none');
 /** `MultiAgentVersion` (protocol.rs, snake_case). */
 const MultiAgentVersion = names('disabled', 'v1', 'v2');
-
-/** `usize`, `NonZeroUsize`. */
-const usize = u64;
-const nonZeroUsize = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'NonZeroUsize');
-/** An object with no field but these (`#[serde(deny_unknown_fields)]`). */
-const onlyFields = <C extends t.Mixed>(codec: C, fields: readonly string[], name: string) =>
-  t.refinement(codec, (o: Record<string, unknown>) => Object.keys(o).every((k) => fields.includes(k)), name);
 
 /**
  * `MemoryCitation` and `MemoryCitationEntry` (codex-rs `protocol/src/memory_citation.rs`,
@@ -140,9 +118,9 @@ const PermissionProfile = t.union([
 ]);
 /** `ActivePermissionProfile` (models.rs): `id` required, `extends` an `Option`. */
 const ActivePermissionProfile = struct({ id: t.string }, { extends: opt(t.string) });
-/** `CollaborationMode` (config_types.rs; the rule `codexReadsCollaborationMode`, kinds/turnContext.ts). */
 /** `ReasoningEffort`: any name but the empty one (`isReasoningEffort`). */
 const ReasoningEffort = t.refinement(t.string, isReasoningEffort, 'ReasoningEffort');
+/** `CollaborationMode` (config_types.rs; the rule `codexReadsCollaborationMode`, kinds/turnContext.ts). */
 const CollaborationMode = t.refinement(t.UnknownRecord, codexReadsCollaborationMode, 'CollaborationMode');
 
 const TokenUsage = struct({
@@ -311,7 +289,6 @@ const SessionMeta = struct(
     git: opt(struct({}, { commit_hash: opt(t.string), branch: opt(t.string), repository_url: opt(t.string) })),
   },
 );
-const i32 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= -0x8000_0000 && n <= 0x7fff_ffff, 'i32');
 /**
  * The items inside `item_completed` (protocol/src/items.rs `TurnItem`, tagged by `type`) whose
  * fields Codex refuses where our item codecs (kinds/itemCompleted.ts) read more: the measured ones

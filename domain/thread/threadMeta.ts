@@ -136,7 +136,7 @@ export interface SettingsChange {
  * `apply_turn_context`: `reasoning_effort = turn_ctx.effort`; a thread settings line's
  * `reasoning_effort` likewise): the line's own field, whatever name it holds (`isReasoningEffort`),
  * none when it has none, never its collaboration mode's. Measured on 0.169.0 and 0.171.0
- * (undecodableLines.compat, the effort threads; fuzzer `--replay 1108753327:248:0:2:1:1:3:2:5:6`).
+ * (settingsEffort.compat; fuzzer `--replay 1108753327:248:0:2:1:1:3:2:5:6`).
  */
 const effortOf = (v: unknown): string | null => (isReasoningEffort(v) ? v : null);
 

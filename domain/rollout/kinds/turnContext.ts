@@ -61,7 +61,7 @@ const optionalString = (v: unknown): boolean => v === undefined || v === null ||
  * Codex's `ReasoningEffort` (codex-rs protocol `openai_models.rs`) reads any name but the empty one,
  * and keeps it (measured on 0.169.0 and 0.171.0: `effort: "unknown_variant_x"` answers it; `""` in a
  * turn context's `effort` or its collaboration mode's settings, or a thread settings line's
- * `reasoning_effort`, fails the line: effortRules in undecodableLines.compat).
+ * `reasoning_effort`, fails the line: settingsEffort.compat).
  */
 export const isReasoningEffort = (v: unknown): v is string => typeof v === 'string' && v !== '';
 const optionalEffort = (v: unknown): boolean => v === undefined || v === null || isReasoningEffort(v);

@@ -3,7 +3,6 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { DecodedLineKind } from './lineKinds.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
 import { decodeShape } from '../decodeShape.js';
-import { historyModeOf } from './historyMode.js';
 import { serdeUnitMapName } from '../serdeUnitEnum.js';
 import { i32, i64, names, nonZeroUsize, onlyFields, opt, struct, u32, u64, usize, Uuid } from './serdeTypes.js';
 import {
@@ -277,7 +276,7 @@ const SessionMeta = struct(
     dynamic_tools: opt(t.UnknownArray),
     selected_capability_roots: t.UnknownArray,
     memory_mode: opt(t.string),
-    history_mode: t.refinement(t.unknown, (v) => historyModeOf(v) !== undefined, 'ThreadHistoryMode'),
+    history_mode: names('legacy', 'paginated'),
     history_base: opt(struct({ thread_id: Uuid, end_ordinal_exclusive: u64, end_byte_offset: u64 })),
     subagent_history_start_ordinal: opt(u64),
     multi_agent_version: opt(MultiAgentVersion),

@@ -274,6 +274,9 @@ const THREADS: readonly HomeThread[] = [
   thread('meta-history-mode-map-paginated', 62, () => [], { history_mode: { paginated: null } }),
   thread('meta-history-mode-map-legacy-number', 63, (t, th) => turn(t, th, {}), { history_mode: { legacy: 1 } }),
   thread('meta-history-mode-map-legacy-string', 64, (t, th) => turn(t, th, {}), { history_mode: { legacy: 'x' } }),
+  thread('meta-history-mode-map-unknown-null', 69, (t, th) => turn(t, th, {}), {
+    history_mode: { unknown_mode: null },
+  }),
   thread('meta-history-mode-map-empty', 65, (t, th) => turn(t, th, {}), { history_mode: {} }),
   thread('meta-history-mode-map-two', 66, (t, th) => turn(t, th, {}), {
     history_mode: { legacy: null, paginated: null },

@@ -1,7 +1,6 @@
 import * as t from 'io-ts';
 import { codexRefusal, SOURCE_NEWTYPES } from '../codexSerde.js';
 import { optional } from './common.js';
-import { historyModeOf } from '../historyMode.js';
 import { serdeUnitEnum, serdeUnitMapName } from '../../serdeUnitEnum.js';
 
 export const HistoryBase = t.type({
@@ -45,8 +44,8 @@ export const SessionMetaPayload = t.intersection([
     source: SessionSourceValue,
     thread_source: optional(t.string),
     model_provider: optional(t.string),
-    // A name, or serde's one-key map of it (`historyModeOf`); which Codex refuses, `historyModeRefusal` says.
-    history_mode: optional(t.union([t.string, t.refinement(t.UnknownRecord, (v) => historyModeOf(v) !== undefined)])),
+    // A name, or serde's one-key map of it read as the name; which Codex refuses, `historyModeRefusal` says.
+    history_mode: optional(serdeUnitEnum(t.string)),
     forked_from_id: optional(t.string),
     forked_from_ordinal_exclusive: optional(t.number),
     history_base: optional(HistoryBase),

@@ -1,18 +1,31 @@
 /**
  * RFC 3339 as chrono's `DateTime::parse_from_rfc3339` reads it (`T`, `t` or a space between date and
- * time; `Z`, `z` or an offset; any fraction), in Unix milliseconds; undefined if `text` is not one
- * (a day its month does not have included: chrono refuses it where `Date.parse` rolls it over).
+ * time; `Z`, `z` or an offset; any fraction), in Unix milliseconds; undefined if `text` is not one.
+ * Its fields' ranges are chrono's (format/parse.rs `parse_rfc3339`), not `Date.parse`'s, which rolls
+ * them over: a day its month does not have, hour 24, minute 60 and an offset of 24 hours are
+ * refused; second 60 is a leap second, read as the next minute's first. Measured on 0.169.0:
+ * paginatedTimestamps.compat.
  */
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 export const rfc3339Ms = (text: string): number | undefined => {
   const m = RFC3339.exec(text);
   if (m === null) return undefined;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
-  const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}${m[8]!.toUpperCase()}`);
-  return Number.isNaN(ms) ? undefined : ms;
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  if (month! < 1 || month! > 12 || day! < 1 || day! > new Date(Date.UTC(2000, month!, 0)).getUTCDate())
+    return undefined;
+  if (month === 2 && day === 29 && !isLeapYear(year!)) return undefined;
+  if (hour! > 23 || minute! > 59 || second! > 60) return undefined;
+  const offsetMinutes = m[8] === undefined ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0;
+  if (m[8] === undefined && (Number(m[10]) > 23 || Number(m[11]) > 59)) return undefined;
+  const d = new Date(0);
+  // setUTCFullYear: Date.UTC reads years 0-99 as 1900-1999.
+  d.setUTCFullYear(year!, month! - 1, day);
+  d.setUTCHours(hour!, minute!, second!, Number(`${m[7] ?? ''}000`.slice(0, 3)));
+  return d.getTime() - offsetMinutes * 60_000;
 };
+
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
 /**
  * A session meta's `timestamp` as Codex's state DB reads it (codex-rs `rollout/src/metadata.rs`

@@ -2,6 +2,7 @@ import { applyTurnRule, ruleFamilyOf } from '../domain/thread/turnRules.js';
 import type { Projection } from './projection.js';
 import { beforeProjectionStart, loadFold } from './turnRows.js';
 import { RowTurnStore } from './turnStore.js';
+import { codexSkipsForTime } from '../domain/thread/paginatedOrdinals.js';
 
 /**
  * Items of one rollout file (key: the line that created the item), with their byte ranges so a
@@ -12,10 +13,12 @@ import { RowTurnStore } from './turnStore.js';
 export const itemsProjection: Projection = {
   name: 'items',
   readsAsCodex: true,
-  apply: (b, ctx, ev, pos) => {
+  apply: (b, ctx, ev, pos, timestamp) => {
     if (ruleFamilyOf(ev.kind) !== 'item') return;
     const fold = loadFold(b, ctx.rolloutId);
     if (!fold || beforeProjectionStart(fold, pos)) return;
+    // Its ordinal is passed over as a projected line's: the fold's expectation is as after one.
+    if (fold.mode === 'paginated' && codexSkipsForTime(ev, timestamp)) return;
     applyTurnRule(new RowTurnStore(b, ctx, fold), fold, ev, pos);
   },
 };

@@ -195,6 +195,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // ordinal, or one below the next expected: domain/thread/paginatedOrdinals.ts) makes no turn or
   // item, the fold rows keeping the shift (issue 69): rollout rows again.
   { from: 54, to: 55, name: '055-serde-enum-maps-efforts-paginated-ordinals', kind: 'rebuild' },
+  // A paginated line that completes an item without a start time, its timestamp no RFC 3339 time as
+  // chrono reads it (hour 24, minute 60, an offset of 24 hours included), makes no item
+  // (domain/thread/paginatedOrdinals.ts `codexSkipsForTime`): item rows again.
+  { from: 55, to: 56, name: '056-paginated-items-skipped-for-time', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

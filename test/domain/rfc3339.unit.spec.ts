@@ -23,10 +23,23 @@ describe('rfc3339 · a meta time as Codex reads it', () => {
       '',
       ' 2026-11-21T14:00:00Z',
       '2026-11-21T14-00-00Z',
+      '2026-11-21T24:00:00Z',
+      '2026-11-21T14:60:00Z',
+      '2026-11-21T14:00:61Z',
+      '2026-11-21T14:00:00+24:00',
+      '2026-11-21T14:00:00+02:60',
+      '2025-02-29T00:00:00Z',
     ])
       expect(codexMetaTimestampMs(text), text).to.equal(undefined);
     expect(codexMetaTimestampMs(null)).to.equal(undefined);
     expect(codexMetaTimestampMs(undefined)).to.equal(undefined);
+  });
+
+  it('reads second 60 as a leap second (the next minute), an offset up to 23:59, and a year below 100 as written (measured on 0.169.0: paginatedTimestamps.compat)', () => {
+    expect(rfc3339Ms('2026-11-21T14:00:60Z')).to.equal(Date.UTC(2026, 10, 21, 14, 1, 0));
+    expect(rfc3339Ms('2026-11-21T14:00:00-23:59')).to.equal(Date.UTC(2026, 10, 22, 13, 59, 0));
+    expect(rfc3339Ms('2024-02-29T00:00:00.0123456789Z')).to.equal(Date.UTC(2024, 1, 29) + 12);
+    expect(rfc3339Ms('0050-01-01T00:00:00Z')).to.equal(new Date('0050-01-01T00:00:00Z').getTime());
   });
 
   it('reads back every instant written as ISO 8601 UTC', () => {

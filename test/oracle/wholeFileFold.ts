@@ -13,7 +13,7 @@ import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import { classifyRolloutLine, codexNumbersLegacyEvent, codexView } from '../../domain/rollout/event.js';
 import { emptyTurnFold, foldTurnEvent, toApiTurn, visibleTurnEntries } from './referenceTurnFold.js';
-import { codexProjectsLine, nextOrdinalAfter } from '../../domain/thread/paginatedOrdinals.js';
+import { codexProjectsLine, codexSkipsForTime, nextOrdinalAfter } from '../../domain/thread/paginatedOrdinals.js';
 import type { TurnFoldState } from './referenceTurnFold.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { emptyThreadMeta, foldThreadMeta } from '../../domain/thread/threadMeta.js';
@@ -76,7 +76,8 @@ export const foldResolvedThread =
         expected.set(rolloutId, ours.payload.history_base?.end_ordinal_exclusive ?? 0);
       const next = expected.get(rolloutId) ?? 0;
       expected.set(rolloutId, nextOrdinalAfter(next, ordinal, ev.kind !== 'invalid'));
-      if (mode === 'legacy' || codexProjectsLine(next, ordinal)) foldTurnEvent(turns, ev, entry.position);
+      if (mode === 'legacy' || (codexProjectsLine(next, ordinal) && !codexSkipsForTime(ev, entry.line.timestamp)))
+        foldTurnEvent(turns, ev, entry.position);
       // A line Codex cannot decode (`invalid`) is counted out by the reference fold itself.
       if (mode === 'legacy' && ev.kind !== 'invalid' && !codexNumbersLegacyEvent(entry.line, ev))
         turns.codexUnreadLines += 1;

@@ -1,0 +1,192 @@
+// Paginated lines whose envelope `timestamp` is not an RFC 3339 time. Codex 0.169 answers a paginated
+// thread from its history projection (thread-store/src/local/thread_history_materialization.rs
+// `read_projection_steps`): a line that completes an item without `started_at_ms` takes the line's
+// time for the item (`fallback_created_at_ms`, chrono's `DateTime::parse_from_rfc3339`); when that
+// time does not parse, the line is skipped ("skipping rollout line with invalid timestamp during
+// projection") and its ordinal is passed over, unlike a line without an ordinal. Lines that change
+// no item lacking a start time are projected whatever their timestamp. A cold Codex projects each
+// thread (thread/resume), then it and ours are asked every history read (historyComparison.ts).
+// The rule: domain/thread/paginatedOrdinals.ts.
+import { expect } from 'chai';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RolloutWriter } from '../fixtures/rolloutLines.js';
+import { AppServerError, compatCodexVersion } from './appServer.js';
+import { openColdCodex } from './compatHomes.js';
+import { compareHome } from './historyComparison.js';
+import { dropStateDbAndRestore, freshRoot } from './mutationHarness.js';
+import type { WrittenFile } from './mutationHarness.js';
+
+/** Threads 140-159. */
+const FIRST_THREAD = 140;
+const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+const START_MS = Date.UTC(2026, 10, 22, 9, 0, 0);
+
+/**
+ * Two turns as 0.169.0 writes them, then the legacy-shaped lines of a third. Line 0 is the meta;
+ * turn t1 is lines 1-4 (started, user item, agent item, complete), t2 lines 5-8, t3 lines 9-14.
+ */
+const writeTurns = (w: RolloutWriter): void => {
+  for (const t of ['t1', 't2'])
+    w.taskStarted(t)
+      .item(t, { type: 'UserMessage', id: `u-${t}`, content: w.userText(`question ${t}`) })
+      .item(t, { type: 'AgentMessage', id: `msg-${t}`, content: [{ type: 'Text', text: `answer ${t}` }] })
+      .taskComplete(t);
+  w.taskStarted('t3')
+    .responseMessage('user', 'question t3')
+    .push('event_msg', { type: 'user_message', message: 'question t3', images: [] })
+    .push('event_msg', { type: 'agent_message', message: 'answer t3' })
+    .responseMessage('assistant', 'answer t3')
+    .taskComplete('t3');
+};
+
+type Line = { timestamp: unknown; ordinal?: number; type: string; payload: Record<string, unknown> };
+
+/** Line `n` as written, changed by a case. */
+type Edit = (n: number, line: Line) => void;
+
+const atLines =
+  (lines: ReadonlyArray<number>, edit: (line: Line) => void): Edit =>
+  (n, line) => {
+    if (lines.includes(n)) edit(line);
+  };
+const stamped =
+  (timestamp: unknown, keepStart = false) =>
+  (line: Line): void => {
+    line.timestamp = timestamp;
+    if (!keepStart) delete line.payload['started_at_ms'];
+  };
+
+interface Case {
+  readonly label: string;
+  readonly edit: Edit;
+}
+
+const CASES: readonly Case[] = [
+  {
+    label: 'an item without a start time (a valid timestamp)',
+    edit: atLines([3], stamped('2026-11-22T09:00:00.021Z')),
+  },
+  { label: 'an item without a start time, its timestamp not a time', edit: atLines([3], stamped('not a time')) },
+  { label: 'an item with its start time, its timestamp not a time', edit: atLines([3], stamped('not a time', true)) },
+  { label: 'an item without a start time, no zone', edit: atLines([2], stamped('2026-11-22T09:00:00.014')) },
+  { label: 'an item without a start time, a space for the T', edit: atLines([2], stamped('2026-11-22 09:00:00.014Z')) },
+  {
+    label: 'an item without a start time, t and z in lower case',
+    edit: atLines([2], stamped('2026-11-22t09:00:00.014z')),
+  },
+  { label: 'an item without a start time, a day its month lacks', edit: atLines([6], stamped('2026-02-30T09:00:00Z')) },
+  { label: 'an item without a start time, hour 24', edit: atLines([6], stamped('2026-11-22T24:00:00Z')) },
+  { label: 'an item without a start time, second 60', edit: atLines([6], stamped('2026-11-22T09:00:60Z')) },
+  { label: 'an item without a start time, minute 60', edit: atLines([6], stamped('2026-11-22T09:60:00Z')) },
+  {
+    label: 'an item without a start time, an offset of 24 hours',
+    edit: atLines([7], stamped('2026-11-22T09:00:00+24:00')),
+  },
+  {
+    label: 'an item without a start time, an offset of 23:59',
+    edit: atLines([7], stamped('2026-11-22T09:00:00-23:59')),
+  },
+  {
+    label: 'an item without a start time, ten fraction digits',
+    edit: atLines([7], stamped('2026-11-22T09:00:00.0123456789Z')),
+  },
+  { label: 'an item without a start time, an empty timestamp', edit: atLines([7], stamped('')) },
+  { label: 'an item without a start time, an offset', edit: atLines([7], stamped('2026-11-22T10:00:00.049+01:00')) },
+  { label: 'an item without a start time, a number for its timestamp', edit: atLines([7], stamped(1_700_000_000)) },
+  { label: 'a task_started whose timestamp is not a time', edit: atLines([5], stamped('not a time', true)) },
+  { label: 'a task_complete whose timestamp is not a time', edit: atLines([4], stamped('not a time', true)) },
+  { label: 'the meta whose timestamp is not a time', edit: atLines([0], stamped('not a time', true)) },
+  { label: 'a legacy-shaped message whose timestamp is not a time', edit: atLines([10], stamped('not a time', true)) },
+  {
+    label: 'a skipped item, then a task_complete repeating its ordinal',
+    edit: (n, line) => {
+      if (n === 3) stamped('not a time')(line);
+      if (n === 4) line.ordinal = 3;
+    },
+  },
+  {
+    label: 'both items of a turn skipped',
+    edit: atLines([6, 7], stamped('garbage')),
+  },
+];
+
+const writeHome = (codexHome: string): WrittenFile[] =>
+  CASES.map((c, i) => {
+    const id = idOf(FIRST_THREAD + i);
+    const startMs = START_MS + i * 3_600_000;
+    const w = new RolloutWriter('paginated', id, { startMs });
+    w.sessionMeta({ model_provider: 'mock' });
+    writeTurns(w);
+    const content = w
+      .text()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l, n) => {
+        const line = JSON.parse(l) as Line;
+        c.edit(n, line);
+        // Codex's key order: timestamp, ordinal, type, payload.
+        const { timestamp, ordinal, ...body } = line;
+        return `${JSON.stringify({ timestamp, ordinal, ...body })}\n`;
+      })
+      .join('');
+    const stamp = new Date(startMs).toISOString().slice(0, 19).replaceAll(':', '-');
+    const dir = join(codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
+    mkdirSync(dir, { recursive: true });
+    const file = { path: join(dir, `rollout-${stamp}-${id}.jsonl`), content, at: new Date(w.nowMs()) };
+    writeFileSync(file.path, file.content);
+    utimesSync(file.path, file.at, file.at);
+    return file;
+  });
+
+describe(`compat: paginated lines whose timestamp is not a time (codex app-server ${compatCodexVersion()})`, function () {
+  this.timeout(900_000);
+  let root: string;
+  let codexHome: string;
+  let workDir: string;
+  const refusedResumes: string[] = [];
+
+  before(async function () {
+    this.timeout(300_000);
+    root = freshRoot();
+    codexHome = join(root, 'home');
+    workDir = join(root, 'work');
+    mkdirSync(workDir, { recursive: true });
+    const files = writeHome(codexHome);
+    const codex = await openColdCodex({ codexHome, workDir });
+    try {
+      for (let i = 0; i < CASES.length; i += 1)
+        try {
+          await codex.server.request('thread/resume', { threadId: idOf(FIRST_THREAD + i), excludeTurns: true });
+        } catch (error) {
+          if (!(error instanceof AppServerError)) throw error;
+          refusedResumes.push(`${CASES[i]!.label}: ${error.rpcMessage}`);
+        }
+    } finally {
+      await codex.stop();
+    }
+    dropStateDbAndRestore(codexHome, files);
+  });
+  after(() => {
+    if (process.env['TIMESTAMPS_KEEP'] === undefined) rmSync(root, { recursive: true, force: true });
+    else process.stderr.write(`  kept ${root}\n`);
+  });
+
+  it('every history read of each thread equals Codex', async () => {
+    const comparison = await compareHome({
+      key: 'timestamps',
+      codexHome,
+      workDir,
+      threads: CASES.map((c, i) => ({ id: idOf(FIRST_THREAD + i), label: c.label })),
+    });
+    const perCase = CASES.map((c, i) => {
+      const t = comparison.byThread.get(idOf(FIRST_THREAD + i));
+      return `${c.label} ${t?.equal ?? 0}/${t?.compared ?? 0}`;
+    });
+    process.stderr.write(
+      `  resumes refused: ${refusedResumes.length === 0 ? 'none' : refusedResumes.join('; ')}\n` +
+        `  paginated timestamps: ${comparison.compared - comparison.problems.length}/${comparison.compared} answers equal (${perCase.join(', ')})\n`,
+    );
+    expect(comparison.problems, comparison.problems.join('\n')).to.deep.equal([]);
+  });
+});

@@ -173,12 +173,23 @@ describe(`compat: paginated lines whose timestamp is not a time (codex app-serve
   });
 
   it('every history read of each thread equals Codex', async () => {
-    const comparison = await compareHome({
-      key: 'timestamps',
-      codexHome,
-      workDir,
-      threads: CASES.map((c, i) => ({ id: idOf(FIRST_THREAD + i), label: c.label })),
-    });
+    const comparison = await compareHome(
+      {
+        key: 'timestamps',
+        codexHome,
+        workDir,
+        threads: CASES.map((c, i) => ({ id: idOf(FIRST_THREAD + i), label: c.label })),
+      },
+      {
+        // Search reads the files' messages, not the projection (codex-rs rollout/src/search.rs): the
+        // skipped items' texts are asked for too.
+        extraListSteps: ['answer t1', 'question t1', 'answer t2', 'question t2'].map((term) => ({
+          label: `search ${term}`,
+          method: 'thread/search',
+          params: { searchTerm: term, limit: 100 },
+        })),
+      },
+    );
     const perCase = CASES.map((c, i) => {
       const t = comparison.byThread.get(idOf(FIRST_THREAD + i));
       return `${c.label} ${t?.equal ?? 0}/${t?.compared ?? 0}`;

@@ -98,6 +98,14 @@ const CASES: readonly Case[] = [
   { label: 'a task_complete whose timestamp is not a time', edit: atLines([4], stamped('not a time', true)) },
   { label: 'the meta whose timestamp is not a time', edit: atLines([0], stamped('not a time', true)) },
   { label: 'a legacy-shaped message whose timestamp is not a time', edit: atLines([10], stamped('not a time', true)) },
+  { label: 'the last line at hour 24', edit: atLines([14], stamped('2026-11-22T24:00:00Z', true)) },
+  { label: 'the last line at minute 60', edit: atLines([14], stamped('2026-11-22T09:60:00Z', true)) },
+  { label: 'the last line at second 60', edit: atLines([14], stamped('2026-11-22T09:59:60Z', true)) },
+  { label: 'the last line not a time', edit: atLines([14], stamped('not a time', true)) },
+  {
+    label: 'a task_started at hour 24, the last turn start',
+    edit: atLines([9], stamped('2026-11-22T24:00:00Z', true)),
+  },
   {
     label: 'a skipped item, then a task_complete repeating its ordinal',
     edit: (n, line) => {

@@ -50,6 +50,26 @@ export const EDGE_VALUES: readonly unknown[] = [
   { type: 'unknown_variant_x' },
 ];
 
+/**
+ * Times a line's envelope `timestamp` is set to: RFC 3339 at chrono's edges (domain/rfc3339.ts) and
+ * what it refuses. Codex's paginated projection reads the time of an item without a start time
+ * (domain/thread/paginatedOrdinals.ts `codexSkipsForTime`), so an edit may drop the start too.
+ */
+export const EDGE_TIMES: readonly unknown[] = [
+  'not a time',
+  '',
+  '2026-11-21T14:00:00',
+  '2026-11-21 14:00:00Z',
+  '2026-11-21t14:00:00.5z',
+  '2026-11-21T24:00:00Z',
+  '2026-11-21T14:60:00Z',
+  '2026-11-21T14:00:60Z',
+  '2026-11-21T14:00:00+24:00',
+  '2026-11-21T14:00:00-23:59',
+  '2026-02-30T00:00:00Z',
+  1_700_000_000,
+];
+
 /** Texts a user or the agent says: edge strings and arbitrary ones. */
 const textArb = fc.oneof(
   {
@@ -104,6 +124,14 @@ export interface FieldEdit {
   /** Edit the item an `item_completed` event carries rather than the payload. */
   readonly inItem: boolean;
 }
+export interface TimeEdit {
+  /** Line index (modulo the thread's line count). */
+  readonly line: number;
+  /** Index into EDGE_TIMES. */
+  readonly time: number;
+  /** An `item_completed` line loses its `started_at_ms`. */
+  readonly withoutStart: boolean;
+}
 export interface FuzzThread {
   readonly mode: 'paginated' | 'legacy';
   readonly provider: (typeof PROVIDERS)[number];
@@ -119,6 +147,8 @@ export interface FuzzThread {
   readonly paddedLines: boolean;
   readonly archived: boolean;
   readonly edits: readonly FieldEdit[];
+  /** Envelope times set (none in the shrunk homes kept before they were generated). */
+  readonly timeEdits?: readonly TimeEdit[];
 }
 export interface FuzzHome {
   readonly config: ConfigName;
@@ -142,6 +172,12 @@ const editArb: fc.Arbitrary<FieldEdit> = fc.record({
   inItem: fc.boolean(),
 });
 
+const timeEditArb: fc.Arbitrary<TimeEdit> = fc.record({
+  line: fc.nat({ max: 63 }),
+  time: fc.nat({ max: EDGE_TIMES.length - 1 }),
+  withoutStart: fc.boolean(),
+});
+
 /** What a thread arbitrary generates: `edits` false leaves every census field as Codex writes it. */
 export interface FuzzShapes {
   readonly edits: boolean;
@@ -160,6 +196,7 @@ const threadArbOf = (shapes: FuzzShapes): fc.Arbitrary<FuzzThread> =>
     paddedLines: fc.boolean(),
     archived: fc.boolean(),
     edits: shapes.edits ? fc.array(editArb, { maxLength: 3 }) : fc.constant([]),
+    timeEdits: shapes.edits ? fc.array(timeEditArb, { maxLength: 2 }) : fc.constant([]),
   });
 
 /** A home: 1-4 threads under one config. Constant first values (fast-check's shrink targets) are the plain ones. */
@@ -192,6 +229,7 @@ export interface RenderedHome {
 }
 
 interface Line {
+  timestamp?: unknown;
   type: string;
   payload: Record<string, unknown>;
 }
@@ -226,6 +264,18 @@ const applyEdit = (lines: Line[], edit: FieldEdit): string | undefined => {
   if (value === ABSENT) delete target[field];
   else target[field] = structuredClone(value);
   return `line ${at} ${key}.${field} = ${showEdge(value)}`;
+};
+
+/** Sets the envelope time `edit` names (and drops an item's start time); what it did. */
+const applyTimeEdit = (lines: Line[], edit: TimeEdit): string | undefined => {
+  const at = edit.line % lines.length;
+  const line = lines[at];
+  if (line === undefined) return undefined;
+  const time = EDGE_TIMES[edit.time % EDGE_TIMES.length];
+  line.timestamp = time;
+  const dropped = edit.withoutStart && line.type === 'event_msg' && line.payload['type'] === 'item_completed';
+  if (dropped) delete line.payload['started_at_ms'];
+  return `line ${at} timestamp = ${JSON.stringify(time)}${dropped ? ', started_at_ms (absent)' : ''}`;
 };
 
 const THREAD_START_MS = Date.UTC(2026, 10, 21, 14, 0, 0);
@@ -362,7 +412,10 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
   if (t.secondMeta && t.turns.length === 0) w.sessionMeta({ ...meta, cwd: at(`${WORKDIR}/second`) });
   if (t.rollback !== null) w.push('event_msg', { type: 'thread_rolled_back', num_turns: t.rollback });
   for (const raw of w.lines) lines.push(JSON.parse(raw) as Line);
-  const edits = t.edits.map((e) => applyEdit(lines, e)).filter((e): e is string => e !== undefined);
+  const edits = [
+    ...t.edits.map((e) => applyEdit(lines, e)),
+    ...(t.timeEdits ?? []).map((e) => applyTimeEdit(lines, e)),
+  ].filter((e): e is string => e !== undefined);
   const pad = (s: string): string => (t.paddedLines ? ` \t${s}\t ` : s);
   let content = lines.map((l) => `${pad(JSON.stringify(l))}\n`).join('');
   if (t.tail === 'nul') content += '\u0000'.repeat(64);

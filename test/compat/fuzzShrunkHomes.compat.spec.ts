@@ -1197,6 +1197,36 @@ const SHRUNK: readonly ShrunkHome[] = [
       stepSeed: 2147483624,
     },
   },
+  {
+    // A first line whose envelope Codex cannot decode (its `timestamp` a number): the thread is still
+    // its name's, and every read is refused with the meta Codex could not read (-32603 `rollout at
+    // <path> is empty`, wrapped once more for the rollback it reads); we had no thread ("thread not
+    // loaded", adapters/driven/jsonl/readers/probe.ts `identityOf`).
+    found: "927396124:13:0:1:1, the meta line's timestamp 1700000000",
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'legacy',
+          provider: 'openai',
+          cwd: '<work>',
+          source: 'vscode',
+          turns: [],
+          secondMeta: false,
+          rollback: 1,
+          tail: 'partial',
+          paddedLines: false,
+          archived: false,
+          edits: [{ line: 27, field: 19, edge: 16, inItem: true }],
+          timeEdits: [
+            { line: 46, time: 11, withoutStart: false },
+            { line: 11, time: 2, withoutStart: true },
+          ],
+        },
+      ],
+      stepSeed: 1171544218,
+    },
+  },
 ];
 
 describe("compat: the long fuzz runs' shrunk homes (codex app-server 0.169.0)", function () {

@@ -25,7 +25,7 @@ const D = '01a1fe87-0000-7000-8000-00000005e704';
 /** Named for M, its meta says B's twin thread N: reported as mismatched at every catch-up. */
 const M = '01a1fe87-0000-7000-8000-00000005e705';
 const N = '01a1fe87-0000-7000-8000-00000005e706';
-/** Its first line is no rollout line: unreadable at every catch-up. */
+/** Its first line is not UTF-8: unreadable at every catch-up (probe.ts `firstLineOf`; a line that is no rollout line is read under its name's id). */
 const U = '01a1fe87-0000-7000-8000-00000005e707';
 
 const dayDir = (home: string): string => nodePath.join(home, 'sessions', '2026', '11', '21');
@@ -122,7 +122,8 @@ describe('a whole-home catch-up that settles its unchanged files', function () {
     const home = nodePath.join(root, 'home');
     for (const id of [A, B, C]) writeRollout(home, rolloutName(id), chatThread('paginated', id, 2).text());
     writeRollout(home, rolloutName(M), chatThread('paginated', N, 1).text());
-    writeRollout(home, rolloutName(U), 'not a rollout line\n');
+    writeRollout(home, rolloutName(U), '');
+    fs.writeFileSync(activePath(home, U), Buffer.from([0xff, 0xfe, 0x0a]));
     // A duplicate from the start: its checkpoint names the winner, and it is planned at every catch-up.
     copyTo(activePath(home, B), archivedPath(home, B));
     return home;

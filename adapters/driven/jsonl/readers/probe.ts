@@ -67,11 +67,10 @@ export const identityOf = (
   firstLine: string,
 ): Identity => {
   const upcast = upcastFormatOf(firstLine);
-  const line = upcast === null ? decodeRolloutLine(firstLine) : lineDecoderFor(f.path, upcast)(firstLine, 0, 0);
-  if (E.isLeft(line)) return { ok: false, reason: line.left };
   // A first line that is no meta, or a meta Codex's serde refuses (whether our codec reads it or
-  // not), is still the thread its name says: Codex finds the file by that id, refuses its reads by
-  // its head, and its state DB's backfill keeps a row named for it (codex-rs
+  // not), or one it cannot decode at all (its envelope's timestamp a number: the fuzzer's
+  // `--replay 927396124:13:0:1:1`), is still the thread its name says: Codex finds the file by that
+  // id, refuses its reads by its head, and its state DB's backfill keeps a row named for it (codex-rs
   // rollout/src/metadata.rs `builder_from_items`), so its rows are folded under the name's id
   // (projections/threads.ts marks the meta refused). The meta's own id is never a key then (an
   // id of any length Codex refuses as no ThreadId).
@@ -79,6 +78,8 @@ export const identityOf = (
     upcast === null && f.threadId !== undefined && f.threadId !== ''
       ? { ok: true, rolloutId: f.revisionId ?? f.threadId, threadId: f.threadId, upcast }
       : undefined;
+  const line = upcast === null ? decodeRolloutLine(firstLine) : lineDecoderFor(f.path, upcast)(firstLine, 0, 0);
+  if (E.isLeft(line)) return byName ?? { ok: false, reason: line.left };
   if (line.right.type !== 'session_meta')
     return byName ?? { ok: false, reason: `first line is ${line.right.type}, not session_meta` };
   const meta = SessionMetaPayload.decode(line.right.payload);

@@ -5,11 +5,12 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { AppServerError, compatCodexVersion } from '../test/compat/appServer.js';
+import { compatCodexVersion } from '../test/compat/appServer.js';
+import { codexAnswer } from '../test/compat/codexAndOurs.js';
 import { openColdCodex } from '../test/compat/compatHomes.js';
 import { ENGINE_CLI_PATH } from '../test/compat/engineCli.js';
 import { jsonDifferences } from '../test/compat/jsonDifferences.js';
-import { spawnRpcServer, type RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
+import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import { matrixCells, matrixHome, threadIdOf, type MatrixShape } from '../test/fuzz/editMatrix.js';
 import { projectPaginated } from '../test/fuzz/fuzzSession.js';
 import { renderHome } from '../test/fuzz/fuzzHome.js';
@@ -78,14 +79,6 @@ const main = async (): Promise<void> => {
       capabilities: { experimentalApi: true },
     });
     ours.notify('initialized');
-    const askCodex = async (method: string, params: unknown): Promise<RpcAnswer> => {
-      try {
-        return { result: await codex.server.request(method, params) };
-      } catch (error) {
-        if (!(error instanceof AppServerError)) throw error;
-        return { error: { code: error.code, message: error.rpcMessage } };
-      }
-    };
     for (const [i, cell] of cells.entries()) {
       const threadId = threadIdOf(i);
       const notes: string[] = [];
@@ -93,7 +86,7 @@ const main = async (): Promise<void> => {
         ['thread/read', { threadId, includeTurns: true }],
         ['thread/turns/list', { threadId }],
       ] as const) {
-        const [c, o] = await Promise.all([askCodex(method, params), ours.request(method, params)]);
+        const [c, o] = await Promise.all([codexAnswer(codex.server, method, params), ours.request(method, params)]);
         const d = jsonDifferences(normalised(c), normalised(o), 3);
         if (d.length > 0)
           notes.push(

@@ -10,9 +10,12 @@ import { expect } from 'chai';
 import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
-import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
-import { AppServerError, codexConfigToml } from './appServer.js';
+import { agent, context, event, user, writeRolloutFile } from '../fixtures/legacyRollout.js';
+import type { Line } from '../fixtures/legacyRollout.js';
+import { codexConfigToml } from './appServer.js';
+import { codexAnswer, inCodexFolders, openOurs } from './codexAndOurs.js';
+import type { Step } from './codexAndOurs.js';
 import { openColdCodex } from './compatHomes.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
@@ -29,30 +32,16 @@ const THREADS: ReadonlyArray<{ readonly n: number; readonly mtimeFromLastLineMs:
   { n: 4, mtimeFromLastLineMs: HOUR_MS + 456 },
 ];
 
-const TURN_LINES = (n: number, t: number): Array<Record<string, unknown>> => {
+const TURN_LINES = (n: number, t: number): Line[] => {
   const turnId = `019a0000-0000-7000-9000-${String(n * 10 + t).padStart(12, '0')}`;
   const text = `thread ${n} turn ${t}`;
   return [
-    { type: 'event_msg', payload: { type: 'task_started', turn_id: turnId, model_context_window: 190000 } },
-    {
-      type: 'turn_context',
-      payload: {
-        turn_id: turnId,
-        cwd: '/work/project',
-        approval_policy: 'never',
-        sandbox_policy: { type: 'danger-full-access' },
-        model: 'gpt-5.1-codex',
-        summary: 'auto',
-      },
-    },
-    { type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } },
-    { type: 'event_msg', payload: { type: 'user_message', message: text, images: [] } },
-    { type: 'event_msg', payload: { type: 'agent_message', message: `answer to ${text}` } },
-    {
-      type: 'response_item',
-      payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: `answer to ${text}` }] },
-    },
-    { type: 'event_msg', payload: { type: 'task_complete', turn_id: turnId, last_agent_message: `answer to ${text}` } },
+    event({ type: 'task_started', turn_id: turnId, model_context_window: 190000 }),
+    // These turns name no effort (an undefined field is left out of the line).
+    context(turnId, { model: 'gpt-5.1-codex', effort: undefined }),
+    ...user(text),
+    ...agent(`answer to ${text}`),
+    event({ type: 'task_complete', turn_id: turnId, last_agent_message: `answer to ${text}` }),
   ];
 };
 
@@ -60,9 +49,6 @@ const TURN_LINES = (n: number, t: number): Array<Record<string, unknown>> => {
 const writeThread = (codexHome: string, n: number, mtimeFromLastLineMs: number): string => {
   const id = idOf(n);
   const ts = `2026-11-20T10:0${n}:00.000Z`;
-  const dir = join(codexHome, 'sessions', '2026', '11', '20');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `rollout-2026-11-20T10-0${n}-00-${id}.jsonl`);
   const meta = {
     id,
     timestamp: ts,
@@ -73,18 +59,11 @@ const writeThread = (codexHome: string, n: number, mtimeFromLastLineMs: number):
     model_provider: 'mock',
   };
   const lines = [{ type: 'session_meta', payload: meta }, ...TURN_LINES(n, 1), ...TURN_LINES(n, 2)];
-  const at = (i: number): number => Date.parse(ts) + i * 1000;
-  writeFileSync(
-    file,
-    lines.map((l, i) => `${JSON.stringify({ timestamp: new Date(at(i)).toISOString(), ...l })}\n`).join(''),
-  );
-  const mtime = new Date(at(lines.length - 1) + mtimeFromLastLineMs);
-  utimesSync(file, mtime, mtime);
-  return file;
+  return writeRolloutFile(codexHome, id, Date.parse(ts), lines, mtimeFromLastLineMs);
 };
 
 /** Every answer compared: each thread read, the lists (the state DB's and the file scan's), a search. */
-const STEPS: ReadonlyArray<readonly [string, string, Record<string, unknown>]> = [
+const STEPS: ReadonlyArray<Step> = [
   ...THREADS.map((t) => [`read ${t.n}`, 'thread/read', { threadId: idOf(t.n), includeTurns: true }] as const),
   ['list by recency', 'thread/list', { modelProviders: [], limit: 100, sortKey: 'recency_at' }],
   [
@@ -97,8 +76,6 @@ const STEPS: ReadonlyArray<readonly [string, string, Record<string, unknown>]> =
   ['search', 'thread/search', { searchTerm: 'turn 2', limit: 100 }],
 ];
 
-type Step = readonly [string, string, Record<string, unknown>];
-
 /** Ours on a fresh index of `home`, every step asked. */
 const askAt = async (
   root: string,
@@ -106,12 +83,9 @@ const askAt = async (
   steps: ReadonlyArray<Step>,
   indexName: string,
 ): Promise<RpcAnswer[]> => {
-  const ours = await initializedServe(home.codexHome, {
-    clientInfo: { name: 'compat', version: '0' },
-    capabilities: { experimentalApi: true },
+  const ours = await openOurs(home.codexHome, {
     args: ['--index-dir', join(root, indexName)],
-    cwd: home.workDir,
-    env: { ...process.env, HOME: join(root, 'user-home') },
+    ...inCodexFolders(home),
   });
   try {
     const answers: RpcAnswer[] = [];
@@ -130,13 +104,7 @@ const askCodexAt = async (
   const codex = await openColdCodex(home);
   try {
     const answers: RpcAnswer[] = [];
-    for (const [, method, params] of steps)
-      try {
-        answers.push({ result: await codex.server.request(method, params) });
-      } catch (error) {
-        if (!(error instanceof AppServerError)) throw error;
-        answers.push({ error: { code: error.code, message: error.rpcMessage } });
-      }
+    for (const [, method, params] of steps) answers.push(await codexAnswer(codex.server, method, params));
     return answers;
   } finally {
     await codex.stop();

@@ -17,49 +17,22 @@
 //    (a plan, an MCP call) or joins the open turn (a web search) (codex-rs
 //    `app-server-protocol/src/protocol/thread_history.rs`).
 import { expect } from 'chai';
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { initializedServe } from '../fixtures/stdioRpcClient.js';
-import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { AppServerError } from './appServer.js';
-import { openColdCodex } from './compatHomes.js';
-import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { agent, turnContextPayload, user, writeRolloutFile } from '../fixtures/legacyRollout.js';
+import type { Line } from '../fixtures/legacyRollout.js';
+import { differingAnswers, inCodexFolders, withColdCodexAndOurs } from './codexAndOurs.js';
+import type { Step } from './codexAndOurs.js';
+import { idOf, settings } from './legacyProbeHome.js';
+import type { HomeThread } from './legacyProbeHome.js';
 import { freshRoot } from './mutationHarness.js';
-
-type Line = { type: string; payload: Record<string, unknown> };
-
-const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
-
-/** A thread of the home: its label, id, the version that "wrote" it and its lines after the meta. */
-interface HomeThread {
-  readonly label: string;
-  readonly id: string;
-  readonly meta: Record<string, unknown>;
-  readonly lines: readonly Line[];
-}
 
 const at = (n: number, s: number): string => `2026-11-2${n % 8}T1${n % 10}:00:${String(s).padStart(2, '0')}.000Z`;
 
-const user = (text: string): Line[] => [
-  { type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } },
-  { type: 'event_msg', payload: { type: 'user_message', message: text, images: [] } },
-];
-const agent = (text: string): Line[] => [
-  { type: 'event_msg', payload: { type: 'agent_message', message: text } },
-  { type: 'response_item', payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] } },
-];
 /** A turn context as 0.64 wrote it, `extra` over it. */
 const context064 = (extra: Record<string, unknown> = {}): Line => ({
   type: 'turn_context',
-  payload: {
-    cwd: '/work/project',
-    approval_policy: 'never',
-    sandbox_policy: { type: 'danger-full-access' },
-    model: 'gpt-5.1-codex',
-    effort: 'medium',
-    summary: 'auto',
-    ...extra,
-  },
+  payload: turnContextPayload({ model: 'gpt-5.1-codex', effort: 'medium', ...extra }),
 });
 const meta064 = (id: string, n: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   id,
@@ -132,28 +105,9 @@ const explicitThread = (label: string, n: number, turns: ReadonlyArray<(turnId: 
   };
 };
 
-const settingsLine = (cwd: string, threadId: string, roots: readonly string[] = [cwd]): Line => ({
-  type: 'event_msg',
-  payload: {
-    type: 'thread_settings_applied',
-    thread_id: threadId,
-    thread_settings: {
-      model: 'settings-model',
-      model_provider_id: 'mock',
-      approval_policy: 'never',
-      approvals_reviewer: 'user',
-      permission_profile: { type: 'disabled' },
-      cwd,
-      runtime_workspace_roots: roots,
-      reasoning_summary: 'detailed',
-      collaboration_mode: {
-        mode: 'default',
-        settings: { model: 'settings-model', reasoning_effort: 'low', developer_instructions: null },
-      },
-      disabled_plugin_ids: [],
-    },
-  },
-});
+/** A settings line of `cwd`: these homes' settings lines name no effort (an undefined field is left out). */
+const settingsLine = (cwd: string, threadId: string, roots: readonly string[] = [cwd]): Line =>
+  settings(threadId, { cwd, runtime_workspace_roots: roots, reasoning_effort: undefined });
 const errorLine = (message: string): Line => ({ type: 'event_msg', payload: { type: 'error', message } });
 const complete = (turnId: string): Line => ({
   type: 'event_msg',
@@ -450,21 +404,13 @@ const THREADS: readonly HomeThread[] = [
   ),
 ];
 
-/** Writes the home's rollouts, a line a second from the meta's time, each file last written at its last line (Codex dates a thread by its file). */
+/** Writes the home's rollouts from each meta's time (Codex dates a thread by its file). */
 const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
-  for (const t of threads) {
-    const ts = String(t.meta['timestamp']);
-    const dir = join(codexHome, 'sessions', ...ts.slice(0, 10).split('-'));
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `rollout-${ts.slice(0, 19).replaceAll(':', '-')}-${t.id}.jsonl`);
-    const lines = [{ type: 'session_meta', payload: t.meta }, ...t.lines];
-    const timeOf = (i: number): Date => new Date(Date.parse(ts) + i * 1000);
-    writeFileSync(
-      file,
-      lines.map((l, i) => `${JSON.stringify({ timestamp: timeOf(i).toISOString(), ...l })}\n`).join(''),
-    );
-    utimesSync(file, timeOf(lines.length - 1), timeOf(lines.length - 1));
-  }
+  for (const t of threads)
+    writeRolloutFile(codexHome, t.id, Date.parse(String(t.meta['timestamp'])), [
+      { type: 'session_meta', payload: t.meta },
+      ...t.lines,
+    ]);
 };
 
 describe('compat: fold rules of issue 69 (cwd not absolute, implicit turn numbers, error and turn end, turns Codex does not know) (codex app-server 0.169.0)', function () {
@@ -480,67 +426,32 @@ describe('compat: fold rules of issue 69 (cwd not absolute, implicit turn number
 
   it('every thread read, its turns listed, and the list, equal Codex', async () => {
     const home = { codexHome: join(root, 'home'), workDir: join(root, 'work') };
-    const indexDir = join(root, 'index');
-    const codex = await openColdCodex(home);
-    let ours: StdioRpcClient | undefined;
-    const differing: string[] = [];
-    let compared = 0;
-    try {
-      // Ours beside Codex: the same working directory and home folder (a relative cwd and `~` resolve against them).
-      ours = await initializedServe(home.codexHome, {
-        clientInfo: { name: 'compat', version: '0' },
-        capabilities: { experimentalApi: true },
-        args: ['--index-dir', indexDir],
-        cwd: home.workDir,
-        env: { ...process.env, HOME: join(root, 'user-home') },
-      });
-      const askCodex = async (method: string, params: unknown): Promise<RpcAnswer> => {
-        try {
-          return { result: await codex.server.request(method, params) };
-        } catch (error) {
-          if (!(error instanceof AppServerError)) throw error;
-          return { error: { code: error.code, message: error.rpcMessage } };
-        }
-      };
-      const steps: Array<[string, string, Record<string, unknown>]> = [
-        ...THREADS.flatMap((t): Array<[string, string, Record<string, unknown>]> => [
-          [t.label, 'thread/read', { threadId: t.id, includeTurns: true }],
-          [t.label, 'thread/turns/list', { threadId: t.id }],
-        ]),
-        ['list', 'thread/list', { modelProviders: [], limit: 100 }],
-        // The list's cwd filter against a meta cwd Codex resolved, named either way.
-        [
-          'list by resolved cwd',
-          'thread/list',
-          { modelProviders: [], limit: 100, cwd: join(home.workDir, 'proj', 'y') },
-        ],
-        ['list by relative cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: 'proj/y' }],
-        ['list by folded cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/b/c' }],
-        ['list by unfolded cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/a/../b/./c' }],
-        [
-          'list by an unfolded filter of a clean cwd',
-          'thread/list',
-          { modelProviders: [], limit: 100, cwd: '/work/x/../project/.' },
-        ],
-        ['list by a clean cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/project' }],
-        // The same rows as Codex's state DB answers them, and found by a search.
-        ['list from the state DB', 'thread/list', { modelProviders: [], limit: 100, useStateDbOnly: true }],
-        ['search', 'thread/search', { searchTerm: 'first', limit: 100 }],
-      ];
-      for (const [label, method, params] of steps) {
-        const [c, o] = [await askCodex(method, params), await ours.request(method, params)];
-        compared += 1;
-        if (process.env['FOLD_RULES_DUMP'])
-          process.stderr.write(
-            `${label} ${method}\n  codex ${JSON.stringify(c).slice(0, 3000)}\n  ours  ${JSON.stringify(o).slice(0, 3000)}\n`,
-          );
-        const d = jsonDifferences(c, o, 8);
-        if (d.length > 0) differing.push(`${label} ${method}\n${describeDifferences(d)}`);
-      }
-    } finally {
-      await ours?.close();
-      await codex.stop();
-    }
+    const steps: Step[] = [
+      ...THREADS.flatMap((t): Step[] => [
+        [t.label, 'thread/read', { threadId: t.id, includeTurns: true }],
+        [t.label, 'thread/turns/list', { threadId: t.id }],
+      ]),
+      ['list', 'thread/list', { modelProviders: [], limit: 100 }],
+      // The list's cwd filter against a meta cwd Codex resolved, named either way.
+      ['list by resolved cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: join(home.workDir, 'proj', 'y') }],
+      ['list by relative cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: 'proj/y' }],
+      ['list by folded cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/b/c' }],
+      ['list by unfolded cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/a/../b/./c' }],
+      [
+        'list by an unfolded filter of a clean cwd',
+        'thread/list',
+        { modelProviders: [], limit: 100, cwd: '/work/x/../project/.' },
+      ],
+      ['list by a clean cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/project' }],
+      // The same rows as Codex's state DB answers them, and found by a search.
+      ['list from the state DB', 'thread/list', { modelProviders: [], limit: 100, useStateDbOnly: true }],
+      ['search', 'thread/search', { searchTerm: 'first', limit: 100 }],
+    ];
+    // Ours beside Codex: the same working directory and home folder (a relative cwd and `~` resolve against them).
+    const serve = { args: ['--index-dir', join(root, 'index')], ...inCodexFolders(home) };
+    const { differing, compared } = await withColdCodexAndOurs(home, serve, (codex, ours) =>
+      differingAnswers(codex, ours, steps, { dumpChars: process.env['FOLD_RULES_DUMP'] ? 3000 : undefined }),
+    );
     process.stderr.write(`  fold rules: ${compared - differing.length}/${compared} answers equal\n`);
     expect(differing, differing.join('\n')).to.deep.equal([]);
   });

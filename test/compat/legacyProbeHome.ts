@@ -2,16 +2,18 @@
 // serdeEnumMaps.compat): each thread one explicit turn holding the probed line, then an implicit
 // turn whose number counts the lines Codex read; and the run that asks both servers of each thread.
 import { expect } from 'chai';
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { freshRoot } from './mutationHarness.js';
 import { join } from 'node:path';
-import { initializedServe } from '../fixtures/stdioRpcClient.js';
-import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { AppServerError, compatCodexVersion } from './appServer.js';
-import { openColdCodex } from './compatHomes.js';
-import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { event, user, agent, context, writeRolloutFile } from '../fixtures/legacyRollout.js';
+import type { Line } from '../fixtures/legacyRollout.js';
+import { compatCodexVersion } from './appServer.js';
+import { differingAnswers, inCodexFolders, withColdCodexAndOurs } from './codexAndOurs.js';
+import type { Step } from './codexAndOurs.js';
 
-export type Line = { type: string; payload: Record<string, unknown> };
+// The probe specs build their threads' lines from here too.
+export { event, user, agent, context };
+export type { Line };
 
 export const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
 export const turnIdOf = (n: number): string => `019a0000-0000-7000-9000-${String(n).padStart(12, '0')}`;
@@ -32,28 +34,6 @@ export const usage = {
   reasoning_output_tokens: 0,
   total_tokens: 15,
 };
-export const event = (payload: Record<string, unknown>): Line => ({ type: 'event_msg', payload });
-export const user = (text: string): Line[] => [
-  { type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } },
-  event({ type: 'user_message', message: text, images: [] }),
-];
-export const agent = (text: string): Line[] => [
-  event({ type: 'agent_message', message: text }),
-  { type: 'response_item', payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] } },
-];
-export const context = (turnId: string, extra: Record<string, unknown> = {}): Line => ({
-  type: 'turn_context',
-  payload: {
-    turn_id: turnId,
-    cwd: '/work/project',
-    approval_policy: 'never',
-    sandbox_policy: { type: 'danger-full-access' },
-    model: 'gpt-5.2-codex',
-    effort: 'high',
-    summary: 'auto',
-    ...extra,
-  },
-});
 export const started = (turnId: string, extra: Record<string, unknown> = {}): Line =>
   event({
     type: 'task_started',
@@ -152,21 +132,15 @@ export const turn = (
   over.complete ?? completed(turnId),
 ];
 
+/** Each thread's rollout, dated by its number: a probe's meta may hold no time Codex reads. */
 export const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
-  for (const t of threads) {
-    const startMs = Date.parse(String(meta(t.id, Number(t.id.slice(-3)))['timestamp']));
-    const stamp = new Date(startMs).toISOString().slice(0, 19).replaceAll(':', '-');
-    const dir = join(codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `rollout-${stamp}-${t.id}.jsonl`);
-    const lines = t.noMeta === true ? t.lines : [{ type: 'session_meta', payload: t.meta }, ...t.lines];
-    const timeOf = (i: number): Date => new Date(startMs + i * 1000);
-    writeFileSync(
-      file,
-      lines.map((l, i) => `${JSON.stringify({ timestamp: timeOf(i).toISOString(), ...l })}\n`).join(''),
+  for (const t of threads)
+    writeRolloutFile(
+      codexHome,
+      t.id,
+      Date.parse(String(meta(t.id, Number(t.id.slice(-3)))['timestamp'])),
+      t.noMeta === true ? t.lines : [{ type: 'session_meta', payload: t.meta }, ...t.lines],
     );
-    utimesSync(file, timeOf(lines.length - 1), timeOf(lines.length - 1));
-  }
 };
 
 /** An answer without its threads' `recencyAt` (Codex's backfill takes it from the file's time: another item of issue 69). */
@@ -182,59 +156,31 @@ export const withoutRecency = (v: unknown): unknown =>
  * `thread/read includeTurns` and `thread/turns/list`, then both lists and a search (`searchTerm`);
  * the answers that differ (recency aside), described, and how many were compared.
  */
-export const compareProbeAnswers = async (
+export const compareProbeAnswers = (
   root: string,
   threads: ReadonlyArray<Pick<HomeThread, 'label' | 'id'>>,
   searchTerm: string,
   dump: boolean,
 ): Promise<{ differing: string[]; compared: number }> => {
   const home = { codexHome: join(root, 'home'), workDir: join(root, 'work') };
-  const codex = await openColdCodex(home);
-  let ours: StdioRpcClient | undefined;
-  const differing: string[] = [];
-  let compared = 0;
-  try {
-    ours = await initializedServe(home.codexHome, {
-      clientInfo: { name: 'compat', version: '0' },
-      capabilities: { experimentalApi: true },
-      args: ['--index-dir', join(root, 'index'), '--codex-version', compatCodexVersion()],
-      cwd: home.workDir,
-      env: { ...process.env, HOME: join(root, 'user-home') },
-    });
-    const askCodex = async (method: string, params: unknown): Promise<RpcAnswer> => {
-      try {
-        return { result: await codex.server.request(method, params) };
-      } catch (error) {
-        if (!(error instanceof AppServerError)) throw error;
-        return { error: { code: error.code, message: error.rpcMessage } };
-      }
-    };
-    const steps: Array<[string, string, Record<string, unknown>]> = [
-      ...threads.flatMap((t): Array<[string, string, Record<string, unknown>]> => [
-        [t.label, 'thread/read', { threadId: t.id, includeTurns: true }],
-        [t.label, 'thread/turns/list', { threadId: t.id }],
-      ]),
-      ['list', 'thread/list', { modelProviders: [], limit: 100 }],
-      // Codex's state DB's backfill keeps a row for a file whose first meta its serde refuses
-      // (rollout/src/metadata.rs `builder_from_items`: from the file name, or a later meta), which its file scan does not list.
-      ['list', 'thread/list', { modelProviders: [], limit: 100, useStateDbOnly: true }],
-      ['search', 'thread/search', { searchTerm, limit: 100 }],
-    ];
-    for (const [label, method, params] of steps) {
-      const [c, o] = [await askCodex(method, params), await ours.request(method, params)];
-      compared += 1;
-      if (dump)
-        process.stderr.write(
-          `${label} ${method}\n  codex ${JSON.stringify(c).slice(0, 2000)}\n  ours  ${JSON.stringify(o).slice(0, 2000)}\n`,
-        );
-      const d = jsonDifferences(withoutRecency(c), withoutRecency(o), 8);
-      if (d.length > 0) differing.push(`${label} ${method}\n${describeDifferences(d)}`);
-    }
-  } finally {
-    await ours?.close();
-    await codex.stop();
-  }
-  return { differing, compared };
+  const steps: Step[] = [
+    ...threads.flatMap((t): Step[] => [
+      [t.label, 'thread/read', { threadId: t.id, includeTurns: true }],
+      [t.label, 'thread/turns/list', { threadId: t.id }],
+    ]),
+    ['list', 'thread/list', { modelProviders: [], limit: 100 }],
+    // Codex's state DB's backfill keeps a row for a file whose first meta its serde refuses
+    // (rollout/src/metadata.rs `builder_from_items`: from the file name, or a later meta), which its file scan does not list.
+    ['list', 'thread/list', { modelProviders: [], limit: 100, useStateDbOnly: true }],
+    ['search', 'thread/search', { searchTerm, limit: 100 }],
+  ];
+  const serve = {
+    args: ['--index-dir', join(root, 'index'), '--codex-version', compatCodexVersion()],
+    ...inCodexFolders(home),
+  };
+  return withColdCodexAndOurs(home, serve, (codex, ours) =>
+    differingAnswers(codex, ours, steps, { normalised: withoutRecency, dumpChars: dump ? 2000 : undefined }),
+  );
 };
 
 /**

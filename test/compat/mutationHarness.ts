@@ -1,6 +1,6 @@
 // What the mutation compat tests share: homes of their own (mutated, so never the shared ones),
 // a fresh Codex on a mutated home, and Codex's views of a thread next to ours.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppServerError, NotificationTimeout } from './appServer.js';
@@ -231,4 +231,65 @@ export const dropStateDbAndRestore = (codexHome: string, files: ReadonlyArray<Wr
     if (readFileSync(f.path, 'utf8') !== f.content) writeFileSync(f.path, f.content);
     utimesSync(f.path, f.at, f.at);
   }
+};
+
+type ColdHome = Pick<CompatHome, 'codexHome' | 'workDir'>;
+
+/**
+ * `root`'s home, filled by `writeHome`, as a cold Codex answers it: Codex answers a paginated thread
+ * from its history projection, which a writing Codex keeps and a resume builds (test/fuzz/fuzzSession.ts
+ * `projectPaginated`), so each of `threadIds` is resumed; then `dropStateDbAndRestore`. A resume
+ * Codex refuses fails the setup, unless `refused` is given: it then takes the refusal.
+ */
+const projectedHome = async (
+  root: string,
+  writeHome: (codexHome: string) => WrittenFile[],
+  threadIds: readonly string[],
+  refused?: (index: number, error: AppServerError) => void,
+): Promise<ColdHome> => {
+  const home = { codexHome: join(root, 'home'), workDir: join(root, 'work') };
+  mkdirSync(home.workDir, { recursive: true });
+  const files = writeHome(home.codexHome);
+  const codex = await openColdCodex(home);
+  try {
+    for (const [i, threadId] of threadIds.entries())
+      try {
+        await codex.server.request('thread/resume', { threadId, excludeTurns: true });
+      } catch (error) {
+        if (refused === undefined || !(error instanceof AppServerError)) throw error;
+        refused(i, error);
+      }
+  } finally {
+    await codex.stop();
+  }
+  dropStateDbAndRestore(home.codexHome, files);
+  return home;
+};
+
+/**
+ * A suite's `projectedHome` in a fresh root, made before its tests and removed after them (kept,
+ * and named on stderr, when the environment sets `keepVar`): the home, once made.
+ */
+export const useProjectedHome = (
+  writeHome: (codexHome: string) => WrittenFile[],
+  threadIds: readonly string[],
+  keepVar: string,
+  refused?: (index: number, error: AppServerError) => void,
+): (() => ColdHome) => {
+  let root: string | undefined;
+  let home: ColdHome | undefined;
+  before(async function () {
+    this.timeout(300_000);
+    root = freshRoot();
+    home = await projectedHome(root, writeHome, threadIds, refused);
+  });
+  after(() => {
+    if (root === undefined) return;
+    if (process.env[keepVar] === undefined) rmSync(root, { recursive: true, force: true });
+    else process.stderr.write(`  kept ${root}\n`);
+  });
+  return () => {
+    if (home === undefined) throw new Error("the projected home is made in the suite's before hook");
+    return home;
+  };
 };

@@ -8,13 +8,12 @@
 // its projection), then it and ours are asked every history read (historyComparison.ts). The rule:
 // domain/thread/paginatedOrdinals.ts.
 import { expect } from 'chai';
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
-import { AppServerError, compatCodexVersion } from './appServer.js';
-import { openColdCodex } from './compatHomes.js';
+import { compatCodexVersion } from './appServer.js';
 import { compareHome } from './historyComparison.js';
-import { dropStateDbAndRestore, freshRoot } from './mutationHarness.js';
+import { useProjectedHome } from './mutationHarness.js';
 import type { WrittenFile } from './mutationHarness.js';
 
 /** Threads 67-79 (80 and up are another spec's). */
@@ -94,45 +93,19 @@ const writeHome = (codexHome: string): WrittenFile[] =>
 
 describe(`compat: paginated lines numbered otherwise (codex app-server ${compatCodexVersion()})`, function () {
   this.timeout(900_000);
-  let root: string;
-  let codexHome: string;
-  let workDir: string;
   const refusedResumes: string[] = [];
-
-  before(async function () {
-    this.timeout(300_000);
-    root = freshRoot();
-    codexHome = join(root, 'home');
-    workDir = join(root, 'work');
-    mkdirSync(workDir, { recursive: true });
-    const files = writeHome(codexHome);
-    // Codex answers a paginated thread from its history projection, which a writing Codex keeps and
-    // a resume builds; then its state DB is removed and the files put back as written.
-    const codex = await openColdCodex({ codexHome, workDir });
-    try {
-      for (let i = 0; i < CASES.length; i += 1)
-        try {
-          await codex.server.request('thread/resume', { threadId: idOf(67 + i), excludeTurns: true });
-        } catch (error) {
-          // A refused resume projects nothing: the thread's reads answer no turns.
-          if (!(error instanceof AppServerError)) throw error;
-          refusedResumes.push(`${CASES[i]!.label}: ${error.rpcMessage}`);
-        }
-    } finally {
-      await codex.stop();
-    }
-    dropStateDbAndRestore(codexHome, files);
-  });
-  after(() => {
-    if (process.env['UNNUMBERED_KEEP'] === undefined) rmSync(root, { recursive: true, force: true });
-    else process.stderr.write(`  kept ${root}\n`);
-  });
+  const home = useProjectedHome(
+    writeHome,
+    CASES.map((_, i) => idOf(67 + i)),
+    'UNNUMBERED_KEEP',
+    // A refused resume projects nothing: the thread's reads answer no turns.
+    (i, error) => refusedResumes.push(`${CASES[i]!.label}: ${error.rpcMessage}`),
+  );
 
   it('every history read of each thread equals Codex', async () => {
     const comparison = await compareHome({
       key: 'unnumbered',
-      codexHome,
-      workDir,
+      ...home(),
       threads: CASES.map((c, i) => ({ id: idOf(67 + i), label: c.label })),
     });
     // Beyond Codex: our cursors in a file numbered otherwise also carry the anchor's line

@@ -12,9 +12,7 @@ import { cpSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } fro
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initializedServe } from '../fixtures/stdioRpcClient.js';
-import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { openColdCodex } from './compatHomes.js';
+import { withColdCodexAndOurs } from './codexAndOurs.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
 import { buildCompatHomes, discoverRollouts } from './scenarios.js';
@@ -84,58 +82,51 @@ describe("compat: a thread's preview (VS Code message, blanks) and an empty git 
       const home = homes.find((h) => h.key === `fork-${mode}`)!;
       const sourceId = home.threads.find((t) => t.label === 'source')!.id;
       const indexDir = mkdtempSync(join(tmpdir(), 'compat-preview-index-'));
-      const codex = await openColdCodex(home);
-      let ours: StdioRpcClient | undefined;
       const differing: string[] = [];
       let compared = 0;
       try {
-        ours = await initializedServe(home.codexHome, {
-          clientInfo: { name: 'compat', version: '0' },
-          capabilities: { experimentalApi: true },
-          args: ['--index-dir', indexDir],
+        await withColdCodexAndOurs(home, { args: ['--index-dir', indexDir] }, async (codex, ours) => {
+          const askOurs = async (m: string, p: unknown): Promise<any> => {
+            const a = await ours.request(m, p);
+            if (!('result' in a)) throw new Error(`${m}: ${JSON.stringify(a.error)}`);
+            return a.result;
+          };
+          const askCodex = (m: string, p: unknown): Promise<any> => codex.request(m, p);
+          const compare = (label: string, c: unknown, o: unknown): void => {
+            compared += 1;
+            const d = jsonDifferences(c, o, 6);
+            if (d.length > 0) differing.push(`${label}\n${describeDifferences(d)}`);
+          };
+          // A paginated fork's preview, Codex without the live writer's DB takes from the fork's own
+          // file, ours is the inherited message (the documented choice: forkPreview.compat.spec.ts).
+          const ownPreview = (r: Row): Row =>
+            mode === 'paginated' && r.id !== sourceId ? { ...r, preview: '(fork)' } : r;
+          // And its state DB lists only threads with a preview: there, the source's row alone.
+          const rowsOf = (data: Row[], params: Record<string, unknown>): Row[] =>
+            data
+              .filter((r) => mode !== 'paginated' || params['useStateDbOnly'] !== true || r.id === sourceId)
+              .map(fieldsOf)
+              .map(ownPreview);
+          for (const t of home.threads) {
+            const [c, o] = [
+              await askCodex('thread/read', { threadId: t.id }),
+              await askOurs('thread/read', { threadId: t.id }),
+            ];
+            compare(`thread/read ${t.label}`, ownPreview(fieldsOf(c.thread)), ownPreview(fieldsOf(o.thread)));
+          }
+          for (const params of [
+            { modelProviders: [], limit: 100 },
+            { useStateDbOnly: true, modelProviders: [], limit: 100 },
+          ]) {
+            const [c, o] = [await askCodex('thread/list', params), await askOurs('thread/list', params)];
+            compare(`thread/list ${JSON.stringify(params)}`, rowsOf(c.data, params), rowsOf(o.data, params));
+          }
+          // The test can fail: Codex shows the edited fields.
+          const main = (await askCodex('thread/read', { threadId: home.threads.find((t) => t.label === 'source')!.id }))
+            .thread as Row;
+          expect(main.preview, "Codex's preview of the VS Code message").to.not.equal(FIRST_MESSAGE);
         });
-        const askOurs = async (m: string, p: unknown): Promise<any> => {
-          const a = await ours!.request(m, p);
-          if (!('result' in a)) throw new Error(`${m}: ${JSON.stringify(a.error)}`);
-          return a.result;
-        };
-        const askCodex = (m: string, p: unknown): Promise<any> => codex.server.request(m, p);
-        const compare = (label: string, c: unknown, o: unknown): void => {
-          compared += 1;
-          const d = jsonDifferences(c, o, 6);
-          if (d.length > 0) differing.push(`${label}\n${describeDifferences(d)}`);
-        };
-        // A paginated fork's preview, Codex without the live writer's DB takes from the fork's own
-        // file, ours is the inherited message (the documented choice: forkPreview.compat.spec.ts).
-        const ownPreview = (r: Row): Row =>
-          mode === 'paginated' && r.id !== sourceId ? { ...r, preview: '(fork)' } : r;
-        // And its state DB lists only threads with a preview: there, the source's row alone.
-        const rowsOf = (data: Row[], params: Record<string, unknown>): Row[] =>
-          data
-            .filter((r) => mode !== 'paginated' || params['useStateDbOnly'] !== true || r.id === sourceId)
-            .map(fieldsOf)
-            .map(ownPreview);
-        for (const t of home.threads) {
-          const [c, o] = [
-            await askCodex('thread/read', { threadId: t.id }),
-            await askOurs('thread/read', { threadId: t.id }),
-          ];
-          compare(`thread/read ${t.label}`, ownPreview(fieldsOf(c.thread)), ownPreview(fieldsOf(o.thread)));
-        }
-        for (const params of [
-          { modelProviders: [], limit: 100 },
-          { useStateDbOnly: true, modelProviders: [], limit: 100 },
-        ]) {
-          const [c, o] = [await askCodex('thread/list', params), await askOurs('thread/list', params)];
-          compare(`thread/list ${JSON.stringify(params)}`, rowsOf(c.data, params), rowsOf(o.data, params));
-        }
-        // The test can fail: Codex shows the edited fields.
-        const main = (await askCodex('thread/read', { threadId: home.threads.find((t) => t.label === 'source')!.id }))
-          .thread as Row;
-        expect(main.preview, "Codex's preview of the VS Code message").to.not.equal(FIRST_MESSAGE);
       } finally {
-        await ours?.close();
-        await codex.stop();
         rmSync(indexDir, { recursive: true, force: true });
       }
       process.stderr.write(`  fork-${mode}: ${compared - differing.length}/${compared} answers equal\n`);

@@ -7,14 +7,13 @@
 // turns, thread/turns/list and its cursors, thread/items/list and /read), and the turn never started
 // by its own id. Codex's answers are the oracle. The rule: domain/thread/turnRules.ts (itemCompleted).
 import { expect } from 'chai';
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { compatCodexVersion } from './appServer.js';
-import { openColdCodex } from './compatHomes.js';
 import { compareHome } from './historyComparison.js';
 import type { Step } from './historyComparison.js';
-import { dropStateDbAndRestore, freshRoot } from './mutationHarness.js';
+import { useProjectedHome } from './mutationHarness.js';
 import type { WrittenFile } from './mutationHarness.js';
 
 const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
@@ -358,37 +357,15 @@ const neverSteps = (threadId: string): Step[] => [
 
 describe(`compat: a paginated turn Codex never started (issue 69) (codex app-server ${compatCodexVersion()})`, function () {
   this.timeout(900_000);
-  let root: string;
-  let codexHome: string;
-  let workDir: string;
-
-  before(async function () {
-    this.timeout(300_000);
-    root = freshRoot();
-    codexHome = join(root, 'home');
-    workDir = join(root, 'work');
-    mkdirSync(workDir, { recursive: true });
-    const files = writeHome(codexHome);
-    // Codex answers a paginated thread from its history projection, which a writing Codex keeps and
-    // a resume builds (test/fuzz/fuzzSession.ts `projectPaginated`); then its state DB is removed
-    // (rebuilt from the files on the next start) and the files put back as written.
-    const codex = await openColdCodex({ codexHome, workDir });
-    try {
-      for (let i = 0; i < CASES.length; i += 1)
-        await codex.server.request('thread/resume', { threadId: idOf(i + 1), excludeTurns: true });
-    } finally {
-      await codex.stop();
-    }
-    dropStateDbAndRestore(codexHome, files);
-  });
-  after(() => {
-    if (process.env['UNSTARTED_KEEP'] === undefined) rmSync(root, { recursive: true, force: true });
-    else process.stderr.write(`  kept ${root}\n`);
-  });
+  const home = useProjectedHome(
+    writeHome,
+    CASES.map((_, i) => idOf(i + 1)),
+    'UNSTARTED_KEEP',
+  );
 
   it('items and ends naming a turn never started, and review turns, read as Codex reads them', async () => {
     const comparison = await compareHome(
-      { key: 'unstarted', codexHome, workDir, threads: CASES.map((c, i) => ({ id: idOf(i + 1), label: c.label })) },
+      { key: 'unstarted', ...home(), threads: CASES.map((c, i) => ({ id: idOf(i + 1), label: c.label })) },
       { extraSteps: (threadId) => neverSteps(threadId) },
     );
     const perCase = CASES.map((c, i) => {

@@ -5,6 +5,7 @@
 // answers themselves are compared with the binary in test/compat/historyNotUtf8.compat.spec.ts.
 import { expect } from 'chai';
 import { foldedRows } from '../fixtures/foldedRows.js';
+import { turnContextPayload, user as userLines } from '../fixtures/legacyRollout.js';
 
 const ID = '019a0000-0000-7000-8000-000000000041';
 const PATH = `/home/sessions/2026/11/21/rollout-2026-11-21T09-00-00-${ID}.jsonl`;
@@ -23,18 +24,8 @@ const meta = (extra: Record<string, unknown> = {}): string =>
   });
 const line = (type: string, payload: Record<string, unknown>): string =>
   JSON.stringify({ timestamp: '2026-11-21T09:30:01.000Z', type, payload });
-const user = (text: string): string[] => [
-  line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text }] }),
-  line('event_msg', { type: 'user_message', message: text, images: [] }),
-];
-const settings = line('turn_context', {
-  cwd: '/work/project',
-  approval_policy: 'never',
-  sandbox_policy: { type: 'danger-full-access' },
-  model: 'gpt-5.2-codex',
-  effort: 'high',
-  summary: 'auto',
-});
+const user = (text: string): string[] => userLines(text).map((l) => line(l.type, l.payload));
+const settings = line('turn_context', turnContextPayload());
 const agent = line('event_msg', { type: 'agent_message', message: 'ok' });
 /** A lone continuation byte and a lead byte cut short: no UTF-8. */
 const BINARY = Buffer.from([0x00, 0xff, 0x80, 0x62, 0xc3, 0x28]);

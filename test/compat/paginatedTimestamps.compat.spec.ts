@@ -8,51 +8,29 @@
 // thread (thread/resume), then it and ours are asked every history read (historyComparison.ts).
 // The rule: domain/thread/paginatedOrdinals.ts.
 import { expect } from 'chai';
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { RolloutWriter } from '../fixtures/rolloutLines.js';
-import { AppServerError, compatCodexVersion } from './appServer.js';
-import { openColdCodex } from './compatHomes.js';
+import { compatCodexVersion } from './appServer.js';
 import { compareHome } from './historyComparison.js';
-import { dropStateDbAndRestore, freshRoot } from './mutationHarness.js';
+import { useProjectedHome } from './mutationHarness.js';
 import type { WrittenFile } from './mutationHarness.js';
+import { writePaginatedCases } from './paginatedCaseHome.js';
+import type { ParsedLine } from './paginatedCaseHome.js';
 
 /** Threads 140-159. */
 const FIRST_THREAD = 140;
 const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
 const START_MS = Date.UTC(2026, 10, 22, 9, 0, 0);
 
-/**
- * Two turns as 0.169.0 writes them, then the legacy-shaped lines of a third. Line 0 is the meta;
- * turn t1 is lines 1-4 (started, user item, agent item, complete), t2 lines 5-8, t3 lines 9-14.
- */
-const writeTurns = (w: RolloutWriter): void => {
-  for (const t of ['t1', 't2'])
-    w.taskStarted(t)
-      .item(t, { type: 'UserMessage', id: `u-${t}`, content: w.userText(`question ${t}`) })
-      .item(t, { type: 'AgentMessage', id: `msg-${t}`, content: [{ type: 'Text', text: `answer ${t}` }] })
-      .taskComplete(t);
-  w.taskStarted('t3')
-    .responseMessage('user', 'question t3')
-    .push('event_msg', { type: 'user_message', message: 'question t3', images: [] })
-    .push('event_msg', { type: 'agent_message', message: 'answer t3' })
-    .responseMessage('assistant', 'answer t3')
-    .taskComplete('t3');
-};
-
-type Line = { timestamp: unknown; ordinal?: number; type: string; payload: Record<string, unknown> };
-
 /** Line `n` as written, changed by a case. */
-type Edit = (n: number, line: Line) => void;
+type Edit = (n: number, line: ParsedLine) => void;
 
 const atLines =
-  (lines: ReadonlyArray<number>, edit: (line: Line) => void): Edit =>
+  (lines: ReadonlyArray<number>, edit: (line: ParsedLine) => void): Edit =>
   (n, line) => {
     if (lines.includes(n)) edit(line);
   };
 const stamped =
   (timestamp: unknown, keepStart = false) =>
-  (line: Line): void => {
+  (line: ParsedLine): void => {
     line.timestamp = timestamp;
     if (!keepStart) delete line.payload['started_at_ms'];
   };
@@ -120,72 +98,31 @@ const CASES: readonly Case[] = [
 ];
 
 const writeHome = (codexHome: string): WrittenFile[] =>
-  CASES.map((c, i) => {
-    const id = idOf(FIRST_THREAD + i);
-    const startMs = START_MS + i * 3_600_000;
-    const w = new RolloutWriter('paginated', id, { startMs });
-    w.sessionMeta({ model_provider: 'mock' });
-    writeTurns(w);
-    const content = w
-      .text()
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l, n) => {
-        const line = JSON.parse(l) as Line;
-        c.edit(n, line);
-        // Codex's key order: timestamp, ordinal, type, payload.
-        const { timestamp, ordinal, ...body } = line;
-        return `${JSON.stringify({ timestamp, ordinal, ...body })}\n`;
-      })
-      .join('');
-    const stamp = new Date(startMs).toISOString().slice(0, 19).replaceAll(':', '-');
-    const dir = join(codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
-    mkdirSync(dir, { recursive: true });
-    const file = { path: join(dir, `rollout-${stamp}-${id}.jsonl`), content, at: new Date(w.nowMs()) };
-    writeFileSync(file.path, file.content);
-    utimesSync(file.path, file.at, file.at);
-    return file;
-  });
+  writePaginatedCases(
+    codexHome,
+    CASES.map((_, i) => idOf(FIRST_THREAD + i)),
+    START_MS,
+    (i, n, line) => {
+      CASES[i]!.edit(n, line);
+      return line;
+    },
+  );
 
 describe(`compat: paginated lines whose timestamp is not a time (codex app-server ${compatCodexVersion()})`, function () {
   this.timeout(900_000);
-  let root: string;
-  let codexHome: string;
-  let workDir: string;
   const refusedResumes: string[] = [];
-
-  before(async function () {
-    this.timeout(300_000);
-    root = freshRoot();
-    codexHome = join(root, 'home');
-    workDir = join(root, 'work');
-    mkdirSync(workDir, { recursive: true });
-    const files = writeHome(codexHome);
-    const codex = await openColdCodex({ codexHome, workDir });
-    try {
-      for (let i = 0; i < CASES.length; i += 1)
-        try {
-          await codex.server.request('thread/resume', { threadId: idOf(FIRST_THREAD + i), excludeTurns: true });
-        } catch (error) {
-          if (!(error instanceof AppServerError)) throw error;
-          refusedResumes.push(`${CASES[i]!.label}: ${error.rpcMessage}`);
-        }
-    } finally {
-      await codex.stop();
-    }
-    dropStateDbAndRestore(codexHome, files);
-  });
-  after(() => {
-    if (process.env['TIMESTAMPS_KEEP'] === undefined) rmSync(root, { recursive: true, force: true });
-    else process.stderr.write(`  kept ${root}\n`);
-  });
+  const home = useProjectedHome(
+    writeHome,
+    CASES.map((_, i) => idOf(FIRST_THREAD + i)),
+    'TIMESTAMPS_KEEP',
+    (i, error) => refusedResumes.push(`${CASES[i]!.label}: ${error.rpcMessage}`),
+  );
 
   it('every history read of each thread equals Codex', async () => {
     const comparison = await compareHome(
       {
         key: 'timestamps',
-        codexHome,
-        workDir,
+        ...home(),
         threads: CASES.map((c, i) => ({ id: idOf(FIRST_THREAD + i), label: c.label })),
       },
       {

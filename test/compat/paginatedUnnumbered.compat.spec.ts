@@ -8,36 +8,15 @@
 // its projection), then it and ours are asked every history read (historyComparison.ts). The rule:
 // domain/thread/paginatedOrdinals.ts.
 import { expect } from 'chai';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { compatCodexVersion } from './appServer.js';
 import { compareHome } from './historyComparison.js';
 import { useProjectedHome } from './mutationHarness.js';
 import type { WrittenFile } from './mutationHarness.js';
+import { writePaginatedCases } from './paginatedCaseHome.js';
 
 /** Threads 67-79 (80 and up are another spec's). */
 const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
 const START_MS = Date.UTC(2026, 10, 21, 9, 0, 0);
-
-/**
- * Two turns as 0.169.0 writes them (items as `item_completed` lines), then the legacy-shaped lines
- * of a third (`task_started`, messages as response items and events, `task_complete`). Line 0 is the
- * meta; turn t1 is lines 1-4 (started, user item, agent item, complete), t2 lines 5-8, t3 lines 9-14.
- */
-const writeTurns = (w: RolloutWriter): void => {
-  for (const t of ['t1', 't2'])
-    w.taskStarted(t)
-      .item(t, { type: 'UserMessage', id: `u-${t}`, content: w.userText(`question ${t}`) })
-      .item(t, { type: 'AgentMessage', id: `msg-${t}`, content: [{ type: 'Text', text: `answer ${t}` }] })
-      .taskComplete(t);
-  w.taskStarted('t3')
-    .responseMessage('user', 'question t3')
-    .push('event_msg', { type: 'user_message', message: 'question t3', images: [] })
-    .push('event_msg', { type: 'agent_message', message: 'answer t3' })
-    .responseMessage('assistant', 'answer t3')
-    .taskComplete('t3');
-};
 
 interface Case {
   readonly label: string;
@@ -64,32 +43,15 @@ const CASES: readonly Case[] = [
 ];
 
 const writeHome = (codexHome: string): WrittenFile[] =>
-  CASES.map((c, i) => {
-    const id = idOf(67 + i);
-    const startMs = START_MS + i * 3_600_000;
-    const w = new RolloutWriter('paginated', id, { startMs });
-    w.sessionMeta({ model_provider: 'mock' });
-    writeTurns(w);
-    const content = w
-      .text()
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l, n) => {
-        const { ordinal: _written, ...rest } = JSON.parse(l) as Record<string, unknown>;
-        const o = c.ordinal(n);
-        // Codex's key order: timestamp, ordinal, type, payload.
-        const { timestamp, ...body } = rest;
-        return `${JSON.stringify(o === null ? rest : { timestamp, ordinal: o, ...body })}\n`;
-      })
-      .join('');
-    const stamp = new Date(startMs).toISOString().slice(0, 19).replaceAll(':', '-');
-    const dir = join(codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
-    mkdirSync(dir, { recursive: true });
-    const file = { path: join(dir, `rollout-${stamp}-${id}.jsonl`), content, at: new Date(w.nowMs()) };
-    writeFileSync(file.path, file.content);
-    utimesSync(file.path, file.at, file.at);
-    return file;
-  });
+  writePaginatedCases(
+    codexHome,
+    CASES.map((_, i) => idOf(67 + i)),
+    START_MS,
+    (i, n, { ordinal: _written, ...rest }) => {
+      const o = CASES[i]!.ordinal(n);
+      return o === null ? rest : { ...rest, ordinal: o };
+    },
+  );
 
 describe(`compat: paginated lines numbered otherwise (codex app-server ${compatCodexVersion()})`, function () {
   this.timeout(900_000);

@@ -459,13 +459,14 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
   const byThread = new Map<string, { compared: number; equal: number }>();
   const reordered: string[] = [];
   const acrossCursor: string[] = [];
-  const legacyThreads = new Set(
-    discoverRollouts(home.codexHome)
-      .filter((r) => r.historyMode !== 'paginated')
-      .map((r) => r.threadId),
-  );
   let compared = 0;
   try {
+    // Inside the try: a home it cannot describe (a first line that is not JSON) stops both servers.
+    const legacyThreads = new Set(
+      discoverRollouts(home.codexHome)
+        .filter((r) => r.historyMode !== 'paginated')
+        .map((r) => r.threadId),
+    );
     const askCodex = codexAsk(codex.server);
     const askOurs: Ask = (m, p) => ours.request(m, p);
     const oracle = new ClockOracle(home.codexHome);

@@ -75,6 +75,10 @@ const CASES: readonly Case[] = [
   { label: 'a task_started whose timestamp is not a time', edit: atLines([5], stamped('not a time', true)) },
   { label: 'a task_complete whose timestamp is not a time', edit: atLines([4], stamped('not a time', true)) },
   { label: 'the meta whose timestamp is not a time', edit: atLines([0], stamped('not a time', true)) },
+  // A first line Codex cannot decode is its name's thread all the same, every read refused with the
+  // meta it could not read (adapters/driven/jsonl/readers/probe.ts `identityOf`; the fuzzer's
+  // `--replay 927396124:13:0:1:1`).
+  { label: 'the meta whose timestamp is a number', edit: atLines([0], stamped(1_700_000_000, true)) },
   { label: 'a legacy-shaped message whose timestamp is not a time', edit: atLines([10], stamped('not a time', true)) },
   { label: 'the last line at hour 24', edit: atLines([14], stamped('2026-11-22T24:00:00Z', true)) },
   { label: 'the last line at minute 60', edit: atLines([14], stamped('2026-11-22T09:60:00Z', true)) },

@@ -279,7 +279,8 @@ describe('serve start-up and a CLI run: the first thread/list from the index whe
           .map((l) => `${l}\n`)
           .join(''),
       );
-      await fs.writeFile(nodePath.join(home, unreadable), 'not a rollout line\n');
+      // Not UTF-8: unreadable (a first line that is no rollout line is its name's thread, settled by a stat).
+      await fs.writeFile(nodePath.join(home, unreadable), Buffer.from([0xff, 0xfe, 0x0a]));
       // Recorded by a whole-home catch-up (the files new in a new folder: caught up alone first).
       const opened = right(await openCodexHome(home, indexDir, { backfill: 'onDemand' }));
       try {

@@ -45,7 +45,8 @@ describe('reliability · terminal sinks (paths, names and quoted input on stdout
       nodePath.basename(rolloutRelPath(newThread(12).threadId)),
     );
     fs.mkdirSync(nodePath.dirname(unreadable), { recursive: true });
-    fs.writeFileSync(unreadable, 'garbage\n');
+    // Not UTF-8 (a first line that is no rollout line is read as its name's thread).
+    fs.writeFileSync(unreadable, Buffer.from([0xff, 0xfe, 0x0a]));
     // A repository whose marketplace's names and descriptions hold them.
     repo = nodePath.join(tmp(), 'repo');
     fs.mkdirSync(nodePath.join(repo, '.git'), { recursive: true });

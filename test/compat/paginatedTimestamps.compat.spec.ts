@@ -15,7 +15,7 @@ import type { WrittenFile } from './mutationHarness.js';
 import { writePaginatedCases } from './paginatedCaseHome.js';
 import type { ParsedLine } from './paginatedCaseHome.js';
 
-/** Threads 140-159. */
+/** Threads 140-167. */
 const FIRST_THREAD = 140;
 const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
 const START_MS = Date.UTC(2026, 10, 22, 9, 0, 0);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { AppServerError, compatCodexVersion } from './appServer.js';
+import { compatCodexVersion } from './appServer.js';
 import { openColdCodex, type HomeConfig } from './compatHomes.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import type { JsonDifference } from './jsonDifferences.js';
@@ -16,6 +16,7 @@ import { allThreads, discoverRollouts, type CompatHome } from './scenarios.js';
 import { normaliseHistoryAnswer as normalise } from './historyAnswers.js';
 import { answeredFrom, ClockOracle, cursorParts } from './clockOracle.js';
 import type { RequestWindow } from './clockOracle.js';
+import { codexAnswer } from './codexAndOurs.js';
 
 type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 
@@ -258,17 +259,6 @@ const runStep = async (askCodex: Ask, askOurs: Ask, step: Step): Promise<[RpcAns
   return [sides[0]!.pages, sides[1]!.pages];
 };
 
-const codexAsk =
-  (server: Awaited<ReturnType<typeof openColdCodex>>['server']): Ask =>
-  async (method, params) => {
-    try {
-      return { result: await server.request(method, params) };
-    } catch (error) {
-      if (error instanceof AppServerError) return { error: { code: error.code, message: error.rpcMessage } };
-      throw error;
-    }
-  };
-
 /**
  * Where we differ on purpose (README, compatibility): Codex refuses thread/items/list and read on legacy
  * threads, which we serve; Codex's file-scanning thread/list repeats a reverted thread once per
@@ -467,7 +457,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         .filter((r) => r.historyMode !== 'paginated')
         .map((r) => r.threadId),
     );
-    const askCodex = codexAsk(codex.server);
+    const askCodex: Ask = (m, p) => codexAnswer(codex.server, m, p);
     const askOurs: Ask = (m, p) => ours.request(m, p);
     const oracle = new ClockOracle(home.codexHome);
     const check = async (label: string, step: Step, threadId?: string): Promise<void> => {

@@ -6,9 +6,10 @@
 // before, it was reported unreadable and every read answered `thread not loaded`. Found by the
 // fuzzer (`--replay 927396124:13:0:1:1`). A file whose first line is not UTF-8 stays unreadable.
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeDatedRollout } from '../fixtures/legacyRollout.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { compatCodexVersion } from './appServer.js';
 import { differingAnswers, inCodexFolders, withColdCodexAndOurs } from './codexAndOurs.js';
@@ -49,12 +50,7 @@ describe(`compat: a first line Codex cannot decode (codex app-server ${compatCod
           .split('\n')
           .filter((l) => l !== '');
         if (first !== null) lines[0] = first;
-        const stamp = new Date(startMs).toISOString().slice(0, 19).replaceAll(':', '-');
-        const dir = join(home.codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
-        mkdirSync(dir, { recursive: true });
-        const path = join(dir, `rollout-${stamp}-${id}.jsonl`);
-        writeFileSync(path, lines.map((l) => `${l}\n`).join(''));
-        utimesSync(path, new Date(w.nowMs()), new Date(w.nowMs()));
+        writeDatedRollout(home.codexHome, id, startMs, lines.map((l) => `${l}\n`).join(''), new Date(w.nowMs()));
       });
       const steps: Step[] = [
         ...CASES.flatMap(([label], i): Step[] => [

@@ -1,7 +1,6 @@
 // A home of one paginated thread per case, each the same three turns with its lines rewritten by
 // the case (paginatedUnnumbered.compat: their ordinals; paginatedTimestamps.compat: their times).
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeDatedRollout } from '../fixtures/legacyRollout.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import type { WrittenFile } from './mutationHarness.js';
 
@@ -57,11 +56,7 @@ export const writePaginatedCases = (
         return `${JSON.stringify(ordinal === undefined ? { timestamp, ...body } : { timestamp, ordinal, ...body })}\n`;
       })
       .join('');
-    const stamp = new Date(at).toISOString().slice(0, 19).replaceAll(':', '-');
-    const dir = join(codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
-    mkdirSync(dir, { recursive: true });
-    const file = { path: join(dir, `rollout-${stamp}-${id}.jsonl`), content, at: new Date(w.nowMs()) };
-    writeFileSync(file.path, file.content);
-    utimesSync(file.path, file.at, file.at);
+    const mtime = new Date(w.nowMs());
+    const file = { path: writeDatedRollout(codexHome, id, at, content, mtime), content, at: mtime };
     return file;
   });

@@ -7,8 +7,7 @@
 // turns, thread/turns/list and its cursors, thread/items/list and /read), and the turn never started
 // by its own id. Codex's answers are the oracle. The rule: domain/thread/turnRules.ts (itemCompleted).
 import { expect } from 'chai';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeDatedRollout } from '../fixtures/legacyRollout.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { compatCodexVersion } from './appServer.js';
 import { compareHome } from './historyComparison.js';
@@ -330,13 +329,8 @@ const writeHome = (codexHome: string): WrittenFile[] =>
     const w = new RolloutWriter('paginated', id, { startMs });
     w.sessionMeta({ model_provider: 'mock' });
     c.write(w);
-    const stamp = new Date(startMs).toISOString().slice(0, 19).replaceAll(':', '-');
-    const dir = join(codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
-    mkdirSync(dir, { recursive: true });
-    const file = { path: join(dir, `rollout-${stamp}-${id}.jsonl`), content: w.text(), at: new Date(w.nowMs()) };
-    writeFileSync(file.path, file.content);
-    utimesSync(file.path, file.at, file.at);
-    return file;
+    const [content, at] = [w.text(), new Date(w.nowMs())];
+    return { path: writeDatedRollout(codexHome, id, startMs, content, at), content, at };
   });
 
 /** The turn never started, asked by its id: its items listed and read, asc and desc. */

@@ -11,21 +11,19 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))
 export const rfc3339Ms = (text: string): number | undefined => {
   const m = RFC3339.exec(text);
   if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
-  if (month! < 1 || month! > 12 || day! < 1 || day! > new Date(Date.UTC(2000, month!, 0)).getUTCDate())
-    return undefined;
-  if (month === 2 && day === 29 && !isLeapYear(year!)) return undefined;
-  if (hour! > 23 || minute! > 59 || second! > 60) return undefined;
-  const offsetMinutes = m[8] === undefined ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [hour, minute, second] = [Number(m[4]), Number(m[5]), Number(m[6])];
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
   if (m[8] === undefined && (Number(m[10]) > 23 || Number(m[11]) > 59)) return undefined;
   const d = new Date(0);
-  // setUTCFullYear: Date.UTC reads years 0-99 as 1900-1999.
-  d.setUTCFullYear(year!, month! - 1, day);
-  d.setUTCHours(hour!, minute!, second!, Number(`${m[7] ?? ''}000`.slice(0, 3)));
+  // setUTCFullYear: Date.UTC reads years 0-99 as 1900-1999. A day its month does not have (month 0
+  // or 13, February 29 of a common year) rolls over, and is refused by reading it back.
+  d.setUTCFullYear(year, month - 1, day);
+  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return undefined;
+  d.setUTCHours(hour, minute, second, Number(`${m[7] ?? ''}000`.slice(0, 3)));
+  const offsetMinutes = m[8] === undefined ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0;
   return d.getTime() - offsetMinutes * 60_000;
 };
-
-const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
 /**
  * A session meta's `timestamp` as Codex's state DB reads it (codex-rs `rollout/src/metadata.rs`

@@ -5,8 +5,8 @@ import { rejected } from '../../domain/errors.js';
 import { Batch } from '../../projections/batch.js';
 import { writeThreadRow } from '../../projections/threadRows.js';
 import type { ThreadManagementPorts } from '../ports.js';
-import { managedThread } from '../internal/threadFiles.js';
-import { stop, take, useCase } from '../../domain/effect.js';
+import { underThreadFileLocks } from '../internal/threadFiles.js';
+import { stop, take } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 import { keyText } from '../../domain/index/keyText.js';
 import { writingFiles } from '../internal/writingFiles.js';
@@ -19,9 +19,6 @@ export interface ThreadDeleted {
 /** Codex's refusal while another thread's history is read through this one's files. */
 export const forkedHistoryReferences = (threadId: string): string =>
   `cannot delete thread ${threadId}: forked history still references it`;
-
-/** Times the delete starts over when the thread's files changed before their locks were held (a revision cut, a file moved). */
-const FILES_CHANGED_RETRIES = 5;
 
 /**
  * `thread/delete`, as Codex 0.169.0: refused while a fork (another thread) is based on one of the
@@ -37,31 +34,8 @@ export const deleteThread = (
   ports: ThreadManagementPorts,
   { threadId }: ParamsOf<'thread/delete'>,
 ): TE.TaskEither<EngineError, ThreadDeleted> =>
-  useCase(async () => {
-    for (let attempt = 0; ; attempt++) {
-      const { files } = await managedThread(ports, threadId);
-      const paths = files.map((f) => f.path).sort();
-      const held = await ports.homeFiles.underWriterLocks(paths, deleteHeld(ports, threadId, paths))();
-      const retry =
-        attempt < FILES_CHANGED_RETRIES &&
-        (E.isLeft(held) ? held.left._tag === 'NotFound' : held.right === 'filesChanged');
-      if (retry) continue;
-      const done = await take(held);
-      return done === 'filesChanged'
-        ? stop(rejected(`thread ${threadId}: its files kept changing while it was deleted; try again`))
-        : done;
-    }
-  });
-
-/** The delete itself, its files' locks held: `filesChanged` when the thread's files are no longer `paths`. */
-const deleteHeld = (
-  ports: ThreadManagementPorts,
-  threadId: string,
-  paths: ReadonlyArray<string>,
-): TE.TaskEither<EngineError, ThreadDeleted | 'filesChanged'> =>
-  useCase(async () => {
-    const { files } = await managedThread(ports, threadId);
-    if (JSON.stringify(files.map((f) => f.path).sort()) !== JSON.stringify(paths)) return 'filesChanged' as const;
+  underThreadFileLocks(ports, threadId, 'it was deleted', async (files) => {
+    const paths = files.map((f) => f.path).sort();
     // A running Codex that has the thread loaded appends to its file: deleting it would lose what it writes next.
     await take(ports.codexState.refuseIfHeld(threadId));
     const own = new Set(files.flatMap((f) => (f.rolloutId === null ? [] : [f.rolloutId])));

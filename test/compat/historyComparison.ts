@@ -17,6 +17,7 @@ import { normaliseHistoryAnswer as normalise } from './historyAnswers.js';
 import { answeredFrom, ClockOracle, cursorParts } from './clockOracle.js';
 import type { RequestWindow } from './clockOracle.js';
 import { codexAnswer } from './codexAndOurs.js';
+import { SourceKind } from '../../protocol/threads.js';
 
 type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 
@@ -166,18 +167,8 @@ const stepsFor = (
   return steps;
 };
 
-const ALL_SOURCE_KINDS = [
-  'cli',
-  'vscode',
-  'exec',
-  'appServer',
-  'subAgent',
-  'subAgentReview',
-  'subAgentCompact',
-  'subAgentThreadSpawn',
-  'subAgentOther',
-  'unknown',
-];
+/** Every source kind the protocol names (a list of all of them: Codex's filters by kind, then after). */
+export const ALL_SOURCE_KINDS = Object.keys(SourceKind.keys);
 
 const LIST_STEPS: Step[] = [
   { label: 'list default', method: 'thread/list', params: {} },

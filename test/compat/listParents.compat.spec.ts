@@ -20,22 +20,10 @@ import { join } from 'node:path';
 import { initializedServe } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { openColdCodex } from './compatHomes.js';
+import { ALL_SOURCE_KINDS } from './historyComparison.js';
 import { freshRoot } from './mutationHarness.js';
 import { buildCompatHomes } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
-
-const ALL_SOURCES = [
-  'cli',
-  'vscode',
-  'exec',
-  'appServer',
-  'subAgent',
-  'subAgentReview',
-  'subAgentCompact',
-  'subAgentThreadSpawn',
-  'subAgentOther',
-  'unknown',
-];
 
 type DbState = 'as left' | 'no spawn edges' | 'no state DB' | 'archived, no state DB';
 const DB_STATES: readonly DbState[] = ['as left', 'no spawn edges', 'no state DB', 'archived, no state DB'];
@@ -52,7 +40,7 @@ const queries = (workDir: string, archived: boolean): Array<Record<string, unkno
       { modelProviders: ['mock', 'openai'] },
       { modelProviders: [], cwd: workDir },
     ])
-      out.push({ sourceKinds: ALL_SOURCES, sortKey, archived, limit: 100, ...filter });
+      out.push({ sourceKinds: ALL_SOURCE_KINDS, sortKey, archived, limit: 100, ...filter });
   return out;
 };
 

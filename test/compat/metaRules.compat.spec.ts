@@ -15,21 +15,8 @@ import { expect } from 'chai';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadsOf, writeHome } from './metaRulesHome.js';
-import { compareHome, type Step } from './historyComparison.js';
+import { ALL_SOURCE_KINDS, compareHome, type Step } from './historyComparison.js';
 import { freshRoot } from './mutationHarness.js';
-
-const ALL_SOURCE_KINDS = [
-  'cli',
-  'vscode',
-  'exec',
-  'appServer',
-  'subAgent',
-  'subAgentReview',
-  'subAgentCompact',
-  'subAgentThreadSpawn',
-  'subAgentOther',
-  'unknown',
-];
 
 /** The lists whose path (file scan or state DB) and filters the rules decide. */
 const listSteps = (work: string): Step[] => {

@@ -19,25 +19,13 @@ import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { HISTORY_MODES } from './scenarios.js';
 import { ClockOracle, cursorParts } from './clockOracle.js';
 import { sessionTimeMs, setSessionTime } from './sessionTime.js';
+import { ALL_SOURCE_KINDS } from './historyComparison.js';
 
 interface Query {
   readonly params: Record<string, unknown>;
   /** Follow `nextCursor` (each server its own) this many more pages. */
   readonly walk?: number;
 }
-
-const ALL_SOURCES = [
-  'cli',
-  'vscode',
-  'exec',
-  'appServer',
-  'subAgent',
-  'subAgentReview',
-  'subAgentCompact',
-  'subAgentThreadSpawn',
-  'subAgentOther',
-  'unknown',
-];
 
 export const SEARCH_QUERIES: readonly Query[] = [
   // words, phrases, case variants
@@ -75,10 +63,10 @@ export const SEARCH_QUERIES: readonly Query[] = [
   // filters
   { params: { searchTerm: 'fact', archived: true } },
   { params: { searchTerm: 'fact', sourceKinds: ['exec'] } },
-  { params: { searchTerm: 'fact', sourceKinds: ALL_SOURCES } },
+  { params: { searchTerm: 'fact', sourceKinds: ALL_SOURCE_KINDS } },
   // review and spawned sub-agents (review and rich scenarios): Codex's state DB keeps no parent for them
-  { params: { searchTerm: 'Review', sourceKinds: ALL_SOURCES } },
-  { params: { searchTerm: 'Sub-agent', sourceKinds: ALL_SOURCES } },
+  { params: { searchTerm: 'Review', sourceKinds: ALL_SOURCE_KINDS } },
+  { params: { searchTerm: 'Sub-agent', sourceKinds: ALL_SOURCE_KINDS } },
   // orders and page walks
   { params: { searchTerm: 'turn', limit: 1 }, walk: 8 },
   { params: { searchTerm: 'answer', limit: 2, sortDirection: 'asc' }, walk: 8 },

@@ -3,7 +3,7 @@
 // rollbacks, a compaction without its message).
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RolloutWriter } from '../fixtures/rolloutLines.js';
+import { COLLABORATION_MODE, RolloutWriter, threadSettingsOf } from '../fixtures/rolloutLines.js';
 
 export const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
 
@@ -25,26 +25,6 @@ const USAGE = {
   reasoning_output_tokens: 0,
   total_tokens: 100,
 };
-
-const COLLABORATION_MODE = {
-  mode: 'default',
-  settings: { model: 'mock-model', reasoning_effort: null, developer_instructions: null },
-};
-
-/** The settings Codex 0.169.0 records with a thread's turn (`thread_settings_applied`). */
-const settingsOf = (cwd: string, provider: string | null): Record<string, unknown> => ({
-  model: 'mock-model',
-  ...(provider === null ? {} : { model_provider_id: provider }),
-  approval_policy: 'never',
-  approvals_reviewer: 'user',
-  requested_approvals_reviewer: 'user',
-  permission_profile: { type: 'disabled' },
-  cwd,
-  runtime_workspace_roots: [cwd],
-  reasoning_summary: 'detailed',
-  collaboration_mode: COLLABORATION_MODE,
-  disabled_plugin_ids: [],
-});
 
 /** What a turn of a thread does besides its messages. */
 interface TurnShape {
@@ -88,7 +68,7 @@ const legacyThread = (
         summary: 'none',
         sandbox_policy: { type: 'danger-full-access' },
       });
-    if (turn.settings !== undefined) w.threadSettings(settingsOf(turn.settings.cwd, turn.settings.provider));
+    if (turn.settings !== undefined) w.threadSettings(threadSettingsOf(turn.settings.cwd, turn.settings.provider));
     const user = turn.user ?? `${label}: turn ${i + 1}`;
     w.responseMessage('user', user);
     w.push('event_msg', { type: 'user_message', message: user, images: [], local_images: [], text_elements: [] });

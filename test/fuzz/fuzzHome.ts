@@ -5,7 +5,7 @@
 // replayed from its seed and path exactly.
 import fc from 'fast-check';
 import { codexConfigToml } from '../compat/appServer.js';
-import { RolloutWriter, taskStartedPayload } from '../fixtures/rolloutLines.js';
+import { COLLABORATION_MODE, RolloutWriter, taskStartedPayload, threadSettingsOf } from '../fixtures/rolloutLines.js';
 import { CENSUS_FIELDS } from './census.js';
 
 /** The config.toml variants: its text given the mock's port, or none (Codex's defaults, provider `openai`). */
@@ -280,11 +280,6 @@ const applyTimeEdit = (lines: Line[], edit: TimeEdit): string | undefined => {
 
 const THREAD_START_MS = Date.UTC(2026, 10, 21, 14, 0, 0);
 
-const COLLABORATION_MODE = {
-  mode: 'default',
-  settings: { model: 'mock-model', reasoning_effort: null, developer_instructions: null },
-};
-
 /** A turn_context as Codex 0.169.0 writes one (every field its `TurnContextItem` requires). */
 const turnContext = (turnId: string, cwd: string): Record<string, unknown> => ({
   turn_id: turnId,
@@ -300,21 +295,6 @@ const turnContext = (turnId: string, cwd: string): Record<string, unknown> => ({
   realtime_active: false,
   summary: 'none',
   sandbox_policy: { type: 'danger-full-access' },
-});
-
-/** A thread_settings_applied's settings as Codex 0.169.0 writes them. */
-const threadSettings = (cwd: string, provider: string | null): Record<string, unknown> => ({
-  model: 'mock-model',
-  ...(provider === null ? {} : { model_provider_id: provider }),
-  approval_policy: 'never',
-  approvals_reviewer: 'user',
-  requested_approvals_reviewer: 'user',
-  permission_profile: { type: 'disabled' },
-  cwd,
-  runtime_workspace_roots: [cwd],
-  reasoning_summary: 'detailed',
-  collaboration_mode: COLLABORATION_MODE,
-  disabled_plugin_ids: [],
 });
 
 /** One thread's file: its lines as Codex's writer would leave them, then the thread's odd orders, edits and tail. */
@@ -341,7 +321,7 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
       w.push('event_msg', {
         type: 'thread_settings_applied',
         thread_id: threadId,
-        thread_settings: threadSettings(at(t.cwd), t.provider),
+        thread_settings: threadSettingsOf(at(t.cwd), t.provider),
       });
     w.responseMessage('user', turn.user);
     if (t.mode === 'paginated') {

@@ -89,6 +89,16 @@ const review = (w: RolloutWriter, turnId: string): RolloutWriter =>
     .item(turnId, { type: 'AgentMessage', id: `msg-${turnId}`, content: [{ type: 'Text', text: 'Reviewed.' }] })
     .taskComplete(turnId);
 
+/** A task_started of turn NEVER that Codex's serde refuses: ModeKind has no such name. */
+const refusedStart = (w: RolloutWriter): RolloutWriter =>
+  w.push('event_msg', {
+    type: 'task_started',
+    turn_id: NEVER,
+    started_at: 1795200000,
+    model_context_window: 190000,
+    collaboration_mode_kind: 'unknown_mode',
+  });
+
 const CASES: readonly Case[] = [
   { label: 'control', write: (w) => chat(chat(w, 't1', 'one', 'A1'), 't2', 'two', 'A2') },
   // An item naming a turn never started: while another turn is open, and between turns.
@@ -116,13 +126,7 @@ const CASES: readonly Case[] = [
     label: 'start-refused',
     write: (w) => {
       chat(w, 't1', 'one', 'A1');
-      w.push('event_msg', {
-        type: 'task_started',
-        turn_id: NEVER,
-        started_at: 1795200000,
-        model_context_window: 190000,
-        collaboration_mode_kind: 'unknown_mode',
-      });
+      refusedStart(w);
       chat(answer(user(context(w, NEVER), NEVER, 'two'), NEVER, 'A2').taskComplete(NEVER), 't3', 'three', 'A3');
     },
   },
@@ -131,13 +135,7 @@ const CASES: readonly Case[] = [
     label: 'start-refused-open',
     write: (w) => {
       chat(w, 't1', 'one', 'A1');
-      w.push('event_msg', {
-        type: 'task_started',
-        turn_id: NEVER,
-        started_at: 1795200000,
-        model_context_window: 190000,
-        collaboration_mode_kind: 'unknown_mode',
-      });
+      refusedStart(w);
       answer(user(context(w, NEVER), NEVER, 'two'), NEVER, 'A2');
     },
   },

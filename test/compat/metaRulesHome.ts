@@ -1,8 +1,7 @@
 // The home of metaRules.compat.spec.ts: hand-written legacy rollouts in Codex 0.169.0's line
 // format, one thread per rule and its siblings (a later session_meta, an empty provider, legacy
 // rollbacks, a compaction without its message).
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeDatedRollout } from '../fixtures/legacyRollout.js';
 import { COLLABORATION_MODE, RolloutWriter, threadSettingsOf } from '../fixtures/rolloutLines.js';
 
 export const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
@@ -270,16 +269,6 @@ export const threadsOf = (work: string): HomeThread[] => {
 
 /** Writes the home's rollouts, each file last written at its last line (as Codex's writer leaves it). */
 export const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
-  for (const t of threads) {
-    const stamp = new Date(t.startMs).toISOString().slice(0, 19).replace(/:/g, '-');
-    const dir = t.archived
-      ? join(codexHome, 'archived_sessions')
-      : join(codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `rollout-${stamp}-${t.id}.jsonl`);
-    writeFileSync(file, t.text);
-    // Half a millisecond on: a time in seconds is not exact in binary, and one stored a hair under its millisecond reads as the one before.
-    const mtime = (t.lastMs + 0.5) / 1000;
-    utimesSync(file, mtime, mtime);
-  }
+  // Half a millisecond on: a time in seconds is not exact in binary, and one stored a hair under its millisecond reads as the one before.
+  for (const t of threads) writeDatedRollout(codexHome, t.id, t.startMs, t.text, (t.lastMs + 0.5) / 1000, t.archived);
 };

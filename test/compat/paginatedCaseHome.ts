@@ -57,6 +57,5 @@ export const writePaginatedCases = (
       })
       .join('');
     const mtime = new Date(w.nowMs());
-    const file = { path: writeDatedRollout(codexHome, id, at, content, mtime), content, at: mtime };
-    return file;
+    return { path: writeDatedRollout(codexHome, id, at, content, mtime), content, at: mtime };
   });

@@ -22,7 +22,6 @@ import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { ALL_SOURCE_KINDS } from './historyComparison.js';
 
 const LEGACY = '019a0000-0000-7000-8000-000000000201';
-/** Every source kind `thread/list` takes (the protocol's): a list of them all holds the sub-agents too. */
 const PAGINATED = '019a0000-0000-7000-8000-000000000202';
 const SPAWNED = '019a0000-0000-7000-8000-000000000203';
 const SPAWNED_AS_TYPED = '019a0000-0000-7000-8000-000000000204';

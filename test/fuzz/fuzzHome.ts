@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { codexConfigToml } from '../compat/appServer.js';
 import { COLLABORATION_MODE, RolloutWriter, taskStartedPayload, threadSettingsOf } from '../fixtures/rolloutLines.js';
+import { datedRolloutPath } from '../fixtures/legacyRollout.js';
 import { CENSUS_FIELDS } from './census.js';
 
 /** The config.toml variants: its text given the mock's port, or none (Codex's defaults, provider `openai`). */
@@ -402,11 +403,8 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
   else if (t.tail === 'partial') content += '{"timestamp":"2026-11-21T1';
   else if (t.tail === 'blankLines') content += '\n   \n\n';
   else if (t.tail === 'junkLine') content += 'not json at all\n';
-  const stamp = new Date(startMs).toISOString().slice(0, 19).replace(/:/g, '-');
-  const name = `rollout-${stamp}-${threadId}.jsonl`;
-  const [y, m, d] = stamp.slice(0, 10).split('-');
   return {
-    rel: t.archived ? `archived_sessions/${name}` : `sessions/${y}/${m}/${d}/${name}`,
+    rel: datedRolloutPath(startMs, threadId, t.archived),
     content,
     mtimeMs: w.nowMs(),
     edits,
